@@ -1,0 +1,24 @@
+/**
+ * sora's WebAssembly kernels: one module, built twice from this source (asconfig.json):
+ * `simd` (f32x4) and `relaxed` (f32x4 + relaxed SIMD, where ASC_FEATURE_RELAXED_SIMD is
+ * true and the GEMM uses fused multiply-add).
+ *
+ * ABI, shared with src/backends/wasm/index.ts:
+ *  - memory is imported (env.memory) so that the host owns it and can later share it
+ *    between threads; the host's arena allocates every buffer, 16-byte aligned, above
+ *    heap_base(). Pointer 0 means "none" for optional arguments.
+ *  - pointers are byte offsets, counts are elements, f32 unless the name says i32.
+ *  - kernels never allocate and never call the host; scratch comes in as a pointer.
+ *  - op codes match UNARY_CODES / BINARY_CODES / REDUCE_CODES in src/backends/backend.ts.
+ */
+export { gemm, gemm_workspace_bytes } from './gemm';
+export { unary, unary_backward, binary, binary_i32, affine } from './elementwise';
+export { reduce, argmax } from './reduce';
+export { softmax } from './softmax';
+export { softmax_xent } from './loss';
+export { adam, sgd, rmsprop } from './optim';
+
+/** First byte the host may use. */
+export function heap_base(): usize {
+  return (__heap_base + 63) & ~63;
+}

@@ -1,0 +1,154 @@
+/**
+ * The kernel contract. Every backend (reference, wasm, webgpu) implements exactly this
+ * interface; ops in src/ops call nothing else. A kernel:
+ *  - receives storages that the same backend allocated, and plain numbers for sizes;
+ *  - never allocates on the hot path (scratch lives in the backend);
+ *  - trusts its arguments: ops validate shapes, dtypes and ranges before calling.
+ * Sizes are element counts. All float kernels are float32 in, float32 out.
+ */
+
+export type DType = 'float32' | 'int32';
+export type BackendName = 'webgpu' | 'wasm' | 'reference';
+export type TypedArray = Float32Array | Int32Array;
+
+/** Opaque handle to a backend's memory for one tensor's values. */
+export interface Storage {
+  readonly size: number;
+  readonly dtype: DType;
+}
+
+export type UnaryOp = 'relu' | 'sigmoid' | 'tanh' | 'exp' | 'log' | 'neg' | 'abs' | 'sqrt' | 'square';
+/** Numeric codes shared with assembly/ and shaders/ (keep in sync). */
+export const UNARY_CODES: Record<UnaryOp, number> = {
+  relu: 0, sigmoid: 1, tanh: 2, exp: 3, log: 4, neg: 5, abs: 6, sqrt: 7, square: 8,
+};
+
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'equal' | 'squaredDifference';
+export const BINARY_CODES: Record<BinaryOp, number> = {
+  add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, equal: 6, squaredDifference: 7,
+};
+
+export type ReduceOp = 'sum' | 'max' | 'min';
+export const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2 };
+
+export interface GemmParams<S> {
+  /** A is m x k row-major, or k x m when transposeA. */
+  a: S;
+  /** B is k x n row-major, or n x k when transposeB. */
+  b: S;
+  /** C is m x n row-major; written, never read (no accumulation into C). */
+  out: S;
+  m: number;
+  n: number;
+  k: number;
+  transposeA: boolean;
+  transposeB: boolean;
+  /** Optional bias of n values added to every row, before the activation. */
+  bias: S | null;
+  /** Fused epilogue activation. */
+  activation: 'linear' | 'relu';
+}
+
+export interface SoftmaxCrossEntropyParams<S> {
+  logits: S;             // rows x cols
+  /** One-hot / probability rows (float32, rows x cols) or class indices (int32, rows). */
+  labels: S;
+  sparse: boolean;
+  /** Per-row loss, rows values: logsumexp(x) - sum_j y_j x_j. */
+  loss: S;
+  /** Optional gradient w.r.t. logits: (softmax(x) - y) * gradScale, rows x cols. */
+  grad: S | null;
+  rows: number;
+  cols: number;
+  gradScale: number;
+}
+
+export interface AdamParams<S> {
+  param: S; grad: S; m: S; v: S; size: number;
+  learningRate: number; beta1: number; beta2: number; epsilon: number;
+  /** 1 / (1 - beta1^t) and 1 / (1 - beta2^t): bias corrections for step t (TF.js form). */
+  correction1: number; correction2: number;
+}
+
+export interface SgdParams<S> {
+  param: S; grad: S;
+  /** Null when momentum is 0. */
+  velocity: S | null;
+  size: number; learningRate: number; momentum: number; nesterov: boolean;
+}
+
+export interface RmspropParams<S> {
+  param: S; grad: S; meanSquare: S;
+  /** Null when momentum is 0. */
+  moment: S | null;
+  size: number; learningRate: number; decay: number; momentum: number; epsilon: number;
+}
+
+export interface Backend<S extends Storage = Storage> {
+  readonly name: BackendName;
+  /** Human-readable detail, e.g. 'wasm (relaxed-simd)' or the GPU adapter. */
+  readonly description: string;
+  /** False when values can only be read asynchronously (webgpu). */
+  readonly syncReadable: boolean;
+
+  // ---- memory ----
+  alloc(size: number, dtype: DType): S;
+  free(storage: S): void;
+  write(storage: S, values: TypedArray): void;
+  read(storage: S): Promise<TypedArray>;
+  /** Throws on backends that cannot read synchronously. Returns a copy. */
+  readSync(storage: S): TypedArray;
+  /** Bytes the backend holds for live storages. */
+  bytesInUse(): number;
+  /** Optional: wait until queued work is done (webgpu). */
+  flush?(): Promise<void>;
+  dispose?(): void;
+
+  // ---- kernels ----
+  gemm(p: GemmParams<S>): void;
+  /** out[i] = f(x[i]). */
+  unary(op: UnaryOp, x: S, out: S, size: number): void;
+  /**
+   * dx[i] = dy[i] * f'(x[i]); relu uses x (dx = x > 0 ? dy : 0), sigmoid and tanh use
+   * y = f(x), exp uses y, log/sqrt/square/neg/abs use x.
+   */
+  unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void;
+  /**
+   * out[i] = a[i % aSize] op b[i % bSize] for i < size; aSize and bSize each equal size,
+   * 1, or divide size (the operand repeats: bias rows). equal gives 1 or 0.
+   * float32 on every backend; int32 operands allowed for add/sub/mul/max/min/equal.
+   */
+  binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void;
+  /** out = alpha * x + beta. */
+  affine(x: S, out: S, size: number, alpha: number, beta: number): void;
+  /**
+   * x viewed as [outer, length, inner]; out[o, i] = reduce over the middle axis.
+   * Column sums of an r x c matrix: outer=1, length=r, inner=c. Row sums: outer=r, length=c, inner=1.
+   * NaN propagates for every op.
+   */
+  reduce(op: ReduceOp, x: S, out: S, outer: number, length: number, inner: number): void;
+  /** Same view as reduce; out is int32, the first index of the max (a NaN counts as the max). */
+  argMax(x: S, out: S, outer: number, length: number, inner: number): void;
+  /** Row softmax of a rows x cols matrix, max-subtracted. */
+  softmax(x: S, out: S, rows: number, cols: number): void;
+  softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void;
+  adam(p: AdamParams<S>): void;
+  sgd(p: SgdParams<S>): void;
+  rmsprop(p: RmspropParams<S>): void;
+
+  // ---- data movement (cold path) ----
+  /**
+   * Strided copy: for every index tuple t of `shape`,
+   * dst[dstOffset + sum t_i*dstStrides_i] = src[srcOffset + sum t_i*srcStrides_i].
+   * Serves slice, concat, transpose and broadcastTo. Same dtype on both sides.
+   */
+  copyStrided(src: S, dst: S, shape: number[], srcStrides: number[], srcOffset: number,
+    dstStrides: number[], dstOffset: number): void;
+  /** dst[r, :] = src[indices[r], :] for r < rowCount; indices is int32. */
+  gatherRows(src: S, indices: S, dst: S, rowCount: number, cols: number): void;
+  /** out (float32, size*depth) = one-hot of int32 indices; out-of-range gives a zero row. */
+  oneHot(indices: S, out: S, size: number, depth: number): void;
+  /** Elementwise dtype conversion; float to int truncates toward zero. */
+  cast(x: S, out: S, size: number): void;
+  fill(out: S, size: number, value: number): void;
+}
