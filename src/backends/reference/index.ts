@@ -1,0 +1,264 @@
+/**
+ * The reference backend: plain TypeScript over typed arrays, accumulating in float64.
+ * It is the living definition of every kernel in backend.ts (the oracle the fast backends
+ * are tested against) and the fallback of last resort. Clarity over speed.
+ */
+import type {
+  AdamParams, Backend, BinaryOp, DType, GemmParams, ReduceOp, RmspropParams, SgdParams,
+  SoftmaxCrossEntropyParams, Storage, TypedArray, UnaryOp,
+} from '../backend.js';
+
+export class ReferenceStorage implements Storage {
+  constructor(readonly values: TypedArray, readonly dtype: DType) {}
+  get size(): number { return this.values.length; }
+}
+
+type S = ReferenceStorage;
+
+function unaryForward(op: UnaryOp, x: number): number {
+  switch (op) {
+    case 'relu': return x < 0 ? 0 : x; // NaN stays NaN
+    case 'sigmoid': return 1 / (1 + Math.exp(-x));
+    case 'tanh': return Math.tanh(x);
+    case 'exp': return Math.exp(x);
+    case 'log': return Math.log(x);
+    case 'neg': return -x;
+    case 'abs': return Math.abs(x);
+    case 'sqrt': return Math.sqrt(x);
+    case 'square': return x * x;
+  }
+}
+
+function unaryDerivative(op: UnaryOp, dy: number, x: number, y: number): number {
+  switch (op) {
+    case 'relu': return x > 0 ? dy : (Number.isNaN(x) ? NaN : 0);
+    case 'sigmoid': return dy * y * (1 - y);
+    case 'tanh': return dy * (1 - y * y);
+    case 'exp': return dy * y;
+    case 'log': return dy / x;
+    case 'neg': return -dy;
+    case 'abs': return dy * Math.sign(x);
+    case 'sqrt': return dy / (2 * y);
+    case 'square': return 2 * x * dy;
+  }
+}
+
+function binaryForward(op: BinaryOp, a: number, b: number): number {
+  switch (op) {
+    case 'add': return a + b;
+    case 'sub': return a - b;
+    case 'mul': return a * b;
+    case 'div': return a / b;
+    // Math.max/min propagate NaN, as the SIMD f32x4.max/min do.
+    case 'max': return Math.max(a, b);
+    case 'min': return Math.min(a, b);
+    case 'equal': return a === b ? 1 : 0;
+    case 'squaredDifference': return (a - b) * (a - b);
+  }
+}
+
+export class ReferenceBackend implements Backend<S> {
+  readonly name = 'reference' as const;
+  readonly description = 'reference (TypeScript, float64 accumulation)';
+  readonly syncReadable = true;
+  private bytes = 0;
+
+  alloc(size: number, dtype: DType): S {
+    this.bytes += size * 4;
+    return new ReferenceStorage(dtype === 'int32' ? new Int32Array(size) : new Float32Array(size), dtype);
+  }
+  free(storage: S): void { this.bytes -= storage.values.length * 4; }
+  write(storage: S, values: TypedArray): void { storage.values.set(values); }
+  async read(storage: S): Promise<TypedArray> { return this.readSync(storage); }
+  readSync(storage: S): TypedArray { return storage.values.slice(); }
+  bytesInUse(): number { return this.bytes; }
+
+  gemm(p: GemmParams<S>): void {
+    const { m, n, k } = p;
+    const a = p.a.values, b = p.b.values, c = p.out.values;
+    const bias = p.bias?.values;
+    // Element (i, kk) of op(A) and (kk, j) of op(B), whatever the storage layout.
+    const aRow = p.transposeA ? 1 : k, aCol = p.transposeA ? m : 1;
+    const bRow = p.transposeB ? 1 : n, bCol = p.transposeB ? k : 1;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let kk = 0; kk < k; kk++) sum += a[i * aRow + kk * aCol] * b[kk * bRow + j * bCol];
+        if (bias) sum += bias[j];
+        if (p.activation === 'relu' && sum < 0) sum = 0;
+        c[i * n + j] = sum;
+      }
+    }
+  }
+
+  unary(op: UnaryOp, x: S, out: S, size: number): void {
+    const xv = x.values, ov = out.values;
+    for (let i = 0; i < size; i++) ov[i] = unaryForward(op, xv[i]);
+  }
+
+  unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
+    const dyv = dy.values, xv = x.values, yv = y.values, dxv = dx.values;
+    for (let i = 0; i < size; i++) dxv[i] = unaryDerivative(op, dyv[i], xv[i], yv[i]);
+  }
+
+  binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
+    const av = a.values, bv = b.values, ov = out.values;
+    for (let i = 0; i < size; i++) ov[i] = binaryForward(op, av[i % aSize], bv[i % bSize]);
+  }
+
+  affine(x: S, out: S, size: number, alpha: number, beta: number): void {
+    const xv = x.values, ov = out.values;
+    for (let i = 0; i < size; i++) ov[i] = alpha * xv[i] + beta;
+  }
+
+  reduce(op: ReduceOp, x: S, out: S, outer: number, length: number, inner: number): void {
+    const xv = x.values, ov = out.values;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let acc = op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity;
+        for (let l = 0; l < length; l++) {
+          const v = xv[(o * length + l) * inner + i];
+          if (op === 'sum') acc += v;
+          else if (op === 'max') acc = Math.max(acc, v);
+          else acc = Math.min(acc, v);
+        }
+        ov[o * inner + i] = acc;
+      }
+    }
+  }
+
+  argMax(x: S, out: S, outer: number, length: number, inner: number): void {
+    const xv = x.values, ov = out.values;
+    for (let o = 0; o < outer; o++) {
+      for (let i = 0; i < inner; i++) {
+        let best = 0;
+        let bestValue = xv[o * length * inner + i];
+        for (let l = 1; l < length && !Number.isNaN(bestValue); l++) {
+          const v = xv[(o * length + l) * inner + i];
+          if (v > bestValue || Number.isNaN(v)) { best = l; bestValue = v; }
+        }
+        ov[o * inner + i] = best;
+      }
+    }
+  }
+
+  softmax(x: S, out: S, rows: number, cols: number): void {
+    const xv = x.values, ov = out.values;
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      let max = -Infinity;
+      for (let j = 0; j < cols; j++) max = Math.max(max, xv[base + j]);
+      let sum = 0;
+      for (let j = 0; j < cols; j++) sum += Math.exp(xv[base + j] - max);
+      for (let j = 0; j < cols; j++) ov[base + j] = Math.exp(xv[base + j] - max) / sum;
+    }
+  }
+
+  softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void {
+    const { rows, cols } = p;
+    const x = p.logits.values, y = p.labels.values, loss = p.loss.values, grad = p.grad?.values;
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      let max = -Infinity;
+      for (let j = 0; j < cols; j++) max = Math.max(max, x[base + j]);
+      let sum = 0;
+      for (let j = 0; j < cols; j++) sum += Math.exp(x[base + j] - max);
+      const logSumExp = max + Math.log(sum);
+      let dot = 0;
+      if (p.sparse) dot = x[base + y[r]];
+      else for (let j = 0; j < cols; j++) dot += y[base + j] * x[base + j];
+      // Labels are one-hot or probability rows summing to 1 (ops check the one-hot case).
+      loss[r] = logSumExp - dot;
+      if (grad) {
+        for (let j = 0; j < cols; j++) {
+          const target = p.sparse ? (y[r] === j ? 1 : 0) : y[base + j];
+          grad[base + j] = (Math.exp(x[base + j] - max) / sum - target) * p.gradScale;
+        }
+      }
+    }
+  }
+
+  adam(p: AdamParams<S>): void {
+    const w = p.param.values, g = p.grad.values, m = p.m.values, v = p.v.values;
+    for (let i = 0; i < p.size; i++) {
+      m[i] = p.beta1 * m[i] + (1 - p.beta1) * g[i];
+      v[i] = p.beta2 * v[i] + (1 - p.beta2) * g[i] * g[i];
+      w[i] -= p.learningRate * (m[i] * p.correction1) / (Math.sqrt(v[i] * p.correction2) + p.epsilon);
+    }
+  }
+
+  sgd(p: SgdParams<S>): void {
+    const w = p.param.values, g = p.grad.values, vel = p.velocity?.values;
+    for (let i = 0; i < p.size; i++) {
+      if (!vel) { w[i] -= p.learningRate * g[i]; continue; }
+      vel[i] = p.momentum * vel[i] + g[i];
+      w[i] -= p.learningRate * (p.nesterov ? g[i] + p.momentum * vel[i] : vel[i]);
+    }
+  }
+
+  rmsprop(p: RmspropParams<S>): void {
+    const w = p.param.values, g = p.grad.values, ms = p.meanSquare.values, mom = p.moment?.values;
+    for (let i = 0; i < p.size; i++) {
+      ms[i] = p.decay * ms[i] + (1 - p.decay) * g[i] * g[i];
+      const step = p.learningRate * g[i] / Math.sqrt(ms[i] + p.epsilon);
+      if (mom) { mom[i] = p.momentum * mom[i] + step; w[i] -= mom[i]; } else w[i] -= step;
+    }
+  }
+
+  copyStrided(src: S, dst: S, shape: number[], srcStrides: number[], srcOffset: number,
+    dstStrides: number[], dstOffset: number): void {
+    copyStridedArrays(src.values, dst.values, shape, srcStrides, srcOffset, dstStrides, dstOffset);
+  }
+
+  gatherRows(src: S, indices: S, dst: S, rowCount: number, cols: number): void {
+    for (let r = 0; r < rowCount; r++) {
+      const from = indices.values[r] * cols;
+      dst.values.set(src.values.subarray(from, from + cols), r * cols);
+    }
+  }
+
+  oneHot(indices: S, out: S, size: number, depth: number): void {
+    out.values.fill(0, 0, size * depth);
+    for (let i = 0; i < size; i++) {
+      const index = indices.values[i];
+      if (index >= 0 && index < depth) out.values[i * depth + index] = 1;
+    }
+  }
+
+  cast(x: S, out: S, size: number): void {
+    for (let i = 0; i < size; i++) out.values[i] = x.values[i]; // Int32Array truncates
+  }
+
+  fill(out: S, size: number, value: number): void { out.values.fill(value, 0, size); }
+}
+
+/** The strided copy shared by backends whose storage JS can see (reference, wasm). */
+export function copyStridedArrays(src: TypedArray, dst: TypedArray, shape: number[],
+  srcStrides: number[], srcOffset: number, dstStrides: number[], dstOffset: number): void {
+  const rank = shape.length;
+  if (shape.some((d) => d === 0)) return;
+  if (rank === 0) { dst[dstOffset] = src[srcOffset]; return; }
+  const last = rank - 1;
+  const index = new Array<number>(rank).fill(0);
+  let s = srcOffset, d = dstOffset;
+  const innerLength = shape[last], sInner = srcStrides[last], dInner = dstStrides[last];
+  for (;;) {
+    if (sInner === 1 && dInner === 1) dst.set(src.subarray(s, s + innerLength), d);
+    else for (let i = 0; i < innerLength; i++) dst[d + i * dInner] = src[s + i * sInner];
+    // Odometer over the outer axes.
+    let axis = last - 1;
+    while (axis >= 0) {
+      index[axis]++;
+      s += srcStrides[axis]; d += dstStrides[axis];
+      if (index[axis] < shape[axis]) break;
+      s -= srcStrides[axis] * shape[axis]; d -= dstStrides[axis] * shape[axis];
+      index[axis] = 0;
+      axis--;
+    }
+    if (axis < 0) return;
+  }
+}
+
+export function createReferenceBackend(): ReferenceBackend {
+  return new ReferenceBackend();
+}

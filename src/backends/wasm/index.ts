@@ -1,0 +1,207 @@
+/**
+ * The wasm backend: tensors live in one WebAssembly.Memory that this module owns (the
+ * kernels import it), allocated by a JS-side arena with exact-size reuse, so a training
+ * step allocates nothing new after the first. Kernels (assembly/) receive byte pointers.
+ *
+ * Views: `view()` returns a zero-copy typed array over the storage. A non-shared memory
+ * detaches every view when it grows, so views are re-derived from `memory.buffer` on each
+ * access (`heapF32()`); a caller must not keep one across an allocation.
+ */
+import {
+  BINARY_CODES, REDUCE_CODES, UNARY_CODES,
+  type AdamParams, type Backend, type BinaryOp, type DType, type GemmParams, type ReduceOp,
+  type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams, type Storage,
+  type TypedArray, type UnaryOp,
+} from '../backend.js';
+import { copyStridedArrays } from '../reference/index.js';
+import { Arena } from './arena.js';
+import { loadWasmBytes, relaxedSimdSupported, type WasmBytesSource, type WasmSource } from './loader.js';
+
+export type WasmVariant = 'simd' | 'relaxed';
+
+/** The exports of build/sora-*.wasm (assembly/index.ts). */
+interface KernelExports {
+  heap_base(): number;
+  gemm_workspace_bytes(): number;
+  gemm(a: number, b: number, c: number, m: number, n: number, k: number, transA: number,
+    transB: number, bias: number, relu: number, work: number): void;
+  unary(op: number, x: number, out: number, n: number): void;
+  unary_backward(op: number, dy: number, x: number, y: number, dx: number, n: number): void;
+  binary(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number): void;
+  binary_i32(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number): void;
+  affine(x: number, out: number, n: number, alpha: number, beta: number): void;
+  reduce(op: number, x: number, out: number, outer: number, length: number, inner: number): void;
+  argmax(x: number, out: number, outer: number, length: number, inner: number): void;
+  softmax(x: number, out: number, rows: number, cols: number): void;
+  softmax_xent(logits: number, labels: number, sparse: number, loss: number, grad: number,
+    rows: number, cols: number, gradScale: number): void;
+  adam(param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number,
+    beta2: number, eps: number, c1: number, c2: number): void;
+  sgd(param: number, grad: number, velocity: number, n: number, lr: number, momentum: number,
+    nesterov: number): void;
+  rmsprop(param: number, grad: number, ms: number, mom: number, n: number, lr: number,
+    decay: number, momentum: number, eps: number): void;
+}
+
+export class WasmStorage implements Storage {
+  constructor(readonly ptr: number, readonly size: number, readonly dtype: DType,
+    readonly bytes: number) {}
+}
+
+type S = WasmStorage;
+
+export interface WasmBackendOptions {
+  /** 'relaxed' needs an engine that validates relaxed SIMD; default: the best available. */
+  variant?: WasmVariant;
+  /** The .wasm to use instead of the file next to this module: bytes, a URL, a Response or a compiled module. */
+  wasm?: WasmSource;
+  /** A memory to allocate in (e.g. to share it later); default: a fresh one. */
+  memory?: WebAssembly.Memory;
+}
+
+const PAGE = 65536;
+
+export class WasmBackend implements Backend<S> {
+  readonly name = 'wasm' as const;
+  readonly syncReadable = true;
+  readonly description: string;
+  private readonly arena: Arena;
+  private readonly gemmWorkspace: number;
+  private f32Cache = new Float32Array(0);
+  private i32Cache = new Int32Array(0);
+
+  constructor(readonly variant: WasmVariant, readonly memory: WebAssembly.Memory,
+    private readonly kernels: KernelExports) {
+    this.description = `wasm (${variant === 'relaxed' ? 'SIMD + relaxed SIMD' : 'SIMD'})`;
+    this.arena = new Arena(kernels.heap_base(), (bytes) => this.growTo(bytes));
+    this.gemmWorkspace = this.arena.alloc(kernels.gemm_workspace_bytes());
+  }
+
+  private growTo(endByte: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (endByte <= have) return;
+    // Grow geometrically so a growing model does not grow (and detach views) every step.
+    const pages = Math.max(Math.ceil((endByte - have) / PAGE), Math.ceil(have / PAGE / 4));
+    try {
+      this.memory.grow(pages);
+    } catch {
+      throw new Error(`wasm backend: out of memory growing linear memory from ${have} to ` +
+        `${endByte} bytes (wasm32 allows at most 4 GiB)`);
+    }
+  }
+
+  heapF32(): Float32Array {
+    if (this.f32Cache.buffer !== this.memory.buffer) this.f32Cache = new Float32Array(this.memory.buffer);
+    return this.f32Cache;
+  }
+  heapI32(): Int32Array {
+    if (this.i32Cache.buffer !== this.memory.buffer) this.i32Cache = new Int32Array(this.memory.buffer);
+    return this.i32Cache;
+  }
+  /** Zero-copy view of a storage; valid until the next allocation. */
+  view(storage: S): TypedArray {
+    const heap = storage.dtype === 'int32' ? this.heapI32() : this.heapF32();
+    return heap.subarray(storage.ptr >>> 2, (storage.ptr >>> 2) + storage.size);
+  }
+
+  alloc(size: number, dtype: DType): S {
+    const bytes = Math.max(size, 1) * 4;
+    return new WasmStorage(this.arena.alloc(bytes), size, dtype, bytes);
+  }
+  free(storage: S): void { this.arena.free(storage.ptr, storage.bytes); }
+  write(storage: S, values: TypedArray): void {
+    const heap = storage.dtype === 'int32' ? this.heapI32() : this.heapF32();
+    heap.set(values, storage.ptr >>> 2);
+  }
+  async read(storage: S): Promise<TypedArray> { return this.readSync(storage); }
+  readSync(storage: S): TypedArray { return this.view(storage).slice(); }
+  bytesInUse(): number { return this.arena.liveBytes; }
+  /** Linear memory size in bytes (what the arena has reserved from the engine). */
+  memoryBytes(): number { return this.memory.buffer.byteLength; }
+
+  gemm(p: GemmParams<S>): void {
+    this.kernels.gemm(p.a.ptr, p.b.ptr, p.out.ptr, p.m, p.n, p.k, p.transposeA ? 1 : 0,
+      p.transposeB ? 1 : 0, p.bias ? p.bias.ptr : 0, p.activation === 'relu' ? 1 : 0, this.gemmWorkspace);
+  }
+  unary(op: UnaryOp, x: S, out: S, size: number): void {
+    this.kernels.unary(UNARY_CODES[op], x.ptr, out.ptr, size);
+  }
+  unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
+    this.kernels.unary_backward(UNARY_CODES[op], dy.ptr, x.ptr, y.ptr, dx.ptr, size);
+  }
+  binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
+    const kernel = a.dtype === 'int32' ? this.kernels.binary_i32 : this.kernels.binary;
+    kernel(BINARY_CODES[op], a.ptr, aSize, b.ptr, bSize, out.ptr, size);
+  }
+  affine(x: S, out: S, size: number, alpha: number, beta: number): void {
+    this.kernels.affine(x.ptr, out.ptr, size, alpha, beta);
+  }
+  reduce(op: ReduceOp, x: S, out: S, outer: number, length: number, inner: number): void {
+    this.kernels.reduce(REDUCE_CODES[op], x.ptr, out.ptr, outer, length, inner);
+  }
+  argMax(x: S, out: S, outer: number, length: number, inner: number): void {
+    this.kernels.argmax(x.ptr, out.ptr, outer, length, inner);
+  }
+  softmax(x: S, out: S, rows: number, cols: number): void {
+    this.kernels.softmax(x.ptr, out.ptr, rows, cols);
+  }
+  softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void {
+    this.kernels.softmax_xent(p.logits.ptr, p.labels.ptr, p.sparse ? 1 : 0, p.loss.ptr,
+      p.grad ? p.grad.ptr : 0, p.rows, p.cols, p.gradScale);
+  }
+  adam(p: AdamParams<S>): void {
+    this.kernels.adam(p.param.ptr, p.grad.ptr, p.m.ptr, p.v.ptr, p.size, p.learningRate, p.beta1,
+      p.beta2, p.epsilon, p.correction1, p.correction2);
+  }
+  sgd(p: SgdParams<S>): void {
+    this.kernels.sgd(p.param.ptr, p.grad.ptr, p.velocity ? p.velocity.ptr : 0, p.size,
+      p.learningRate, p.momentum, p.nesterov ? 1 : 0);
+  }
+  rmsprop(p: RmspropParams<S>): void {
+    this.kernels.rmsprop(p.param.ptr, p.grad.ptr, p.meanSquare.ptr, p.moment ? p.moment.ptr : 0,
+      p.size, p.learningRate, p.decay, p.momentum, p.epsilon);
+  }
+
+  // Cold-path data movement runs in TypeScript over zero-copy views.
+  copyStrided(src: S, dst: S, shape: number[], srcStrides: number[], srcOffset: number,
+    dstStrides: number[], dstOffset: number): void {
+    copyStridedArrays(this.view(src), this.view(dst), shape, srcStrides, srcOffset, dstStrides, dstOffset);
+  }
+  gatherRows(src: S, indices: S, dst: S, rowCount: number, cols: number): void {
+    const from = this.view(src), index = this.view(indices), to = this.view(dst);
+    for (let r = 0; r < rowCount; r++) {
+      const start = index[r] * cols;
+      to.set(from.subarray(start, start + cols), r * cols);
+    }
+  }
+  oneHot(indices: S, out: S, size: number, depth: number): void {
+    const index = this.view(indices), to = this.view(out);
+    to.fill(0, 0, size * depth);
+    for (let i = 0; i < size; i++) if (index[i] >= 0 && index[i] < depth) to[i * depth + index[i]] = 1;
+  }
+  cast(x: S, out: S, size: number): void {
+    const from = this.view(x), to = this.view(out);
+    for (let i = 0; i < size; i++) to[i] = from[i]; // into Int32Array truncates toward zero
+  }
+  fill(out: S, size: number, value: number): void { this.view(out).fill(value, 0, size); }
+}
+
+/**
+ * Instantiate the wasm backend. Finds build/sora-<variant>.wasm next to this module unless
+ * `options.wasm` gives the bytes, a URL or a compiled module (bundlers, edge hosts).
+ */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const relaxed = relaxedSimdSupported();
+  const variant = options.variant ?? (relaxed ? 'relaxed' : 'simd');
+  if (variant === 'relaxed' && !relaxed) {
+    throw new Error("wasm backend: variant 'relaxed' requested but this engine does not validate " +
+      'relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd); use variant \'simd\'');
+  }
+  const source = options.wasm ?? new URL(`../../../build/sora-${variant}.wasm`, import.meta.url);
+  const module = source instanceof WebAssembly.Module
+    ? source
+    : await WebAssembly.compile(await loadWasmBytes(source as WasmBytesSource));
+  const memory = options.memory ?? new WebAssembly.Memory({ initial: 64, maximum: 65536 });
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  return new WasmBackend(variant, memory, instance.exports as unknown as KernelExports);
+}
