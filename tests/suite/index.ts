@@ -1,0 +1,12 @@
+/** Every kernel case, in one list: run by tests/kernels (wasm, Node) and tests/webgpu (Chromium, Deno). */
+import type { KernelCase } from './harness.js';
+import { cases as gemm } from './gemm.cases.js';
+import { cases as elementwise } from './elementwise.cases.js';
+import { cases as reduce } from './reduce.cases.js';
+import { cases as softmax } from './softmax.cases.js';
+import { cases as loss } from './loss.cases.js';
+import { cases as optim } from './optim.cases.js';
+import { cases as movement } from './movement.cases.js';
+
+export const suites: Record<string, KernelCase[]> = { gemm, elementwise, reduce, softmax, loss, optim, movement };
+export const allCases: KernelCase[] = Object.values(suites).flat();
