@@ -1,0 +1,937 @@
+/**
+ * GEMM: C (m x n, row-major, written never read by the caller's contract) =
+ * op(A) . op(B) [+ bias row] [then ReLU], float32, single thread.
+ *
+ * Layout. A is m x k row-major, or k x m when transA; B is k x n, or n x k when transB.
+ * Pointers are byte offsets into the imported memory, counts are elements; `bias` and
+ * `work` are 0 / a scratch area of gemm_workspace_bytes() bytes (16-byte aligned).
+ *
+ * Method (BLIS-style). The work is cut into blocks: NC columns of C, KC steps of k, MC rows.
+ * In a block, B may be packed into 8-column panels (kc x 8, zero-padded past n) and A into
+ * MR-row panels (kc x MR, interleaved); the packing routines absorb the transposes, so every
+ * combination of transA/transB runs the same MR x 8 register-tile micro-kernels (generated:
+ * see scripts/gen-gemm.mjs). MR is 5 in the plain-SIMD build (mul + add: 10 accumulators
+ * fit V8's 15 xmm registers) and 6 in the relaxed build (fused multiply-add needs no
+ * temporary, so 12 accumulators fit).
+ *
+ * Paths by shape (choose_packing): packing costs a pass over A or B, which small shapes
+ * never win back, so an untransposed B is read in place when few rows of A reuse it, and A
+ * is read in place (as rows, or as columns of A^T) when its panels would be used only a few
+ * times. A transposed B is always packed: its 8 columns are strided rows in memory.
+ *
+ * Tails. Rows past m: kernels exist for every mr = 1..MR, so nothing is padded. Columns past
+ * n: the last panel of B is zero-padded, its tile goes through a small scratch tile, and
+ * only the n % 8 valid columns are copied out; B and bias are never read past their ends.
+ *
+ * Epilogue. The first k block starts its accumulators from the bias row (or zeros), later
+ * blocks from the partial C; the last block applies ReLU with f32x4.max (NaN propagates),
+ * so bias and activation cost nothing extra. k == 0 gives C = relu?(bias or 0).
+ */
+
+const NR: i32 = 8;
+const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
+/** Steps of k per block: a packed B panel (KC x 8 floats, 8 KiB) stays in L1. */
+const KC: i32 = 256;
+/** Rows of A per packed block (a multiple of both 5 and 6): 120 KiB, in L2. */
+const MC: i32 = 120;
+/** Columns of B per packed block (a multiple of NR): 512 KiB. */
+const NC: i32 = 512;
+
+const PACK_A_OFFSET: usize = 0;
+const PACK_B_OFFSET: usize = PACK_A_OFFSET + <usize>(MC * KC * 4);
+const TILE_OFFSET: usize = PACK_B_OFFSET + <usize>(KC * NC * 4);
+const ZEROS_OFFSET: usize = TILE_OFFSET + 6 * 8 * 4;
+const BIAS_EDGE_OFFSET: usize = ZEROS_OFFSET + 32;
+const WORK_BYTES: usize = BIAS_EDGE_OFFSET + 32;
+
+/** Bytes of scratch `gemm` needs in `work`: the packing buffers and a tile. */
+export function gemm_workspace_bytes(): i32 {
+  return <i32>WORK_BYTES;
+}
+
+export function gemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: i32,
+  transB: i32, bias: usize, relu: i32, work: usize): void {
+  gemm_with_packing(a, b, c, m, n, k, transA, transB, bias, relu, work, -1);
+}
+
+/**
+ * Which operands to pack, as a bit set: 1 = A, 2 = B. Read in place is only possible for
+ * an untransposed B. Thresholds measured on Zen 5 / V8 11.3 (bench/gemm.mjs).
+ */
+function choose_packing(m: i32, n: i32, k: i32, transA: i32, transB: i32): i32 {
+  let packing = 0;
+  if (transB || m > 64) packing |= 2;
+  if (m > 64) packing |= 1;
+  return packing;
+}
+
+/**
+ * gemm with the packing decision forced (packing >= 0: bit 1 = A, bit 2 = B; a request to
+ * read a transposed B in place is ignored). Exported for tests and tuning of the raw module.
+ */
+export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
+  transA: i32, transB: i32, bias: usize, relu: i32, work: usize, packing: i32): void {
+  if (m <= 0 || n <= 0) return;
+  const ldc = <usize>n << 2;
+  if (k <= 0) {
+    fill_bias_rows(c, m, n, bias, relu);
+    return;
+  }
+  if (packing < 0) packing = choose_packing(m, n, k, transA, transB);
+  const packA = (packing & 1) != 0;
+  const packB = (packing & 2) != 0 || transB != 0;
+
+  const bufA = work + PACK_A_OFFSET;
+  const bufB = work + PACK_B_OFFSET;
+  const tile = work + TILE_OFFSET;
+  const zeros = work + ZEROS_OFFSET;
+  v128.store(zeros, f32x4.splat(0));
+  v128.store(zeros, f32x4.splat(0), 16);
+  const nFull = n & ~(NR - 1);
+  const nEdge = n - nFull;
+  const biasEdge = work + BIAS_EDGE_OFFSET;
+  if (nEdge && bias) {
+    for (let j = 0; j < NR; j++) {
+      store<f32>(biasEdge + (<usize>j << 2), j < nEdge ? load<f32>(bias + (<usize>(nFull + j) << 2)) : 0);
+    }
+  }
+
+  const ncBlock = packB ? NC : n;
+  const mcBlock = packA ? MC : m;
+  for (let jc = 0; jc < n; jc += ncBlock) {
+    const nc = min(ncBlock, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const first = pc == 0;
+      const reluNow = pc + kc == k ? relu : 0;
+      if (packB) pack_b(b, transB, n, k, jc, nc, pc, kc, bufB);
+      else if (nEdge && jc + nc == n) pack_b(b, 0, n, k, nFull, nEdge, pc, kc, bufB);
+      for (let ic = 0; ic < m; ic += mcBlock) {
+        const mc = min(mcBlock, m - ic);
+        if (packA) pack_a(a, transA, m, k, ic, mc, pc, kc, bufA);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const j = jc + jr;
+          const nr = min(NR, nc - jr);
+          let panel: usize, bStep: usize;
+          if (packB) { panel = bufB + (<usize>jr * kc << 2); bStep = NR << 2; }
+          else if (nr == NR) { panel = b + ((<usize>pc * n + j) << 2); bStep = ldc; }
+          else { panel = bufB; bStep = NR << 2; }
+          for (let ir = 0; ir < mc; ir += MR) {
+            const i = ic + ir;
+            const mr = min(MR, mc - ir);
+            const cTile = c + ((<usize>i * n + j) << 2);
+            let dst = cTile, dstStride = ldc, init: usize, initStep: usize;
+            if (nr == NR) {
+              if (first) { init = bias ? bias + (<usize>j << 2) : zeros; initStep = 0; }
+              else { init = cTile; initStep = ldc; }
+            } else {
+              dst = tile; dstStride = NR << 2;
+              if (first) { init = bias ? biasEdge : zeros; initStep = 0; }
+              else { copy_tile(tile, NR << 2, cTile, ldc, mr, nr); init = tile; initStep = NR << 2; }
+            }
+            if (packA) {
+              gemm_kernel_c(mr, kc, bufA + (<usize>ir * kc << 2), MR << 2, panel, bStep,
+                dst, dstStride, init, initStep, reluNow);
+            } else if (transA) {
+              gemm_kernel_c(mr, kc, a + ((<usize>pc * m + i) << 2), <usize>m << 2, panel, bStep,
+                dst, dstStride, init, initStep, reluNow);
+            } else {
+              gemm_kernel_r(mr, kc, a + ((<usize>i * k + pc) << 2), <usize>k << 2, 4, panel, bStep,
+                dst, dstStride, init, initStep, reluNow);
+            }
+            if (nr != NR) copy_tile(cTile, ldc, tile, NR << 2, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+/** C = relu?(bias row or 0) for k == 0. */
+function fill_bias_rows(c: usize, m: i32, n: i32, bias: usize, relu: i32): void {
+  for (let i = 0; i < m; i++) {
+    const row = c + ((<usize>i * n) << 2);
+    for (let j = 0; j < n; j++) {
+      let v: f32 = bias ? load<f32>(bias + (<usize>j << 2)) : 0;
+      if (relu) v = max<f32>(v, 0);
+      store<f32>(row + (<usize>j << 2), v);
+    }
+  }
+}
+
+/** rows x cols floats from src to dst, strides in bytes. */
+// @ts-ignore: decorator
+@inline function copy_tile(dst: usize, dstStride: usize, src: usize, srcStride: usize, rows: i32, cols: i32): void {
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+    dst += dstStride;
+    src += srcStride;
+  }
+}
+
+/**
+ * Packs rows ic..ic+mc, steps pc..pc+kc of op(A) into MR-row panels: panel r (rows
+ * ic+r*MR..) holds kc groups of MR floats (A(i, p) for its rows), at dst + r*MR*kc*4.
+ * Rows past mc in the last panel are left unwritten; the mr-row kernel never reads them.
+ */
+function pack_a(a: usize, transA: i32, m: i32, k: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
+  const step = <usize>MR << 2;
+  for (let ir = 0; ir < mc; ir += MR) {
+    const mr = min(MR, mc - ir);
+    const panel = dst + (<usize>ir * kc << 2);
+    if (transA) {
+      let src = a + ((<usize>pc * m + ic + ir) << 2);
+      let d = panel;
+      for (let p = 0; p < kc; p++) {
+        for (let i = 0; i < mr; i++) store<f32>(d + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+        src += <usize>m << 2;
+        d += step;
+      }
+    } else {
+      for (let i = 0; i < mr; i++) {
+        let src = a + ((<usize>(ic + ir + i) * k + pc) << 2);
+        let d = panel + (<usize>i << 2);
+        for (let p = 0; p < kc; p++) {
+          store<f32>(d, load<f32>(src));
+          src += 4;
+          d += step;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Packs columns j0..j0+nc, steps pc..pc+kc of op(B) into 8-column panels: panel r holds kc
+ * rows of 8 floats (B(p, j0+8r..j0+8r+8), zero past nc) at dst + r*8*kc*4.
+ */
+function pack_b(b: usize, transB: i32, n: i32, k: i32, j0: i32, nc: i32, pc: i32, kc: i32, dst: usize): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    let d = dst + (<usize>jr * kc << 2);
+    if (!transB) {
+      let src = b + ((<usize>pc * n + j0 + jr) << 2);
+      const srcStride = <usize>n << 2;
+      if (nr == NR) {
+        for (let p = 0; p < kc; p++) {
+          v128.store(d, v128.load(src));
+          v128.store(d, v128.load(src, 16), 16);
+          src += srcStride;
+          d += 32;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), j < nr ? load<f32>(src + (<usize>j << 2)) : 0);
+          src += srcStride;
+          d += 32;
+        }
+      }
+    } else {
+      // B(p, j) = b[j*k + p]: each output row gathers one float from 8 source rows.
+      const rowStride = <usize>k << 2;
+      const src = b + ((<usize>(j0 + jr) * k + pc) << 2);
+      let p = 0;
+      if (nr == NR) {
+        // 4 steps of k at a time: two 4x4 transposes of v128 loads.
+        for (; p + 4 <= kc; p += 4) {
+          const s = src + (<usize>p << 2);
+          transpose_store(d, v128.load(s), v128.load(s + rowStride), v128.load(s + 2 * rowStride),
+            v128.load(s + 3 * rowStride));
+          const s4 = s + 4 * rowStride;
+          transpose_store(d + 16, v128.load(s4), v128.load(s4 + rowStride), v128.load(s4 + 2 * rowStride),
+            v128.load(s4 + 3 * rowStride));
+          d += 4 * 32;
+        }
+      }
+      for (; p < kc; p++) {
+        const s = src + (<usize>p << 2);
+        for (let j = 0; j < NR; j++) store<f32>(d + (<usize>j << 2), j < nr ? load<f32>(s + <usize>j * rowStride) : 0);
+        d += 32;
+      }
+    }
+  }
+}
+
+/** Stores the transpose of rows r0..r3 (4 floats each) as 4 floats at d, d+32, d+64, d+96. */
+// @ts-ignore: decorator
+@inline function transpose_store(d: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(d, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 32);
+  v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
+  v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
+}
+
+/** a * b + c: fused in the relaxed build, mul + add (two roundings) in the plain one. */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+// ---- BEGIN GENERATED by scripts/gen-gemm.mjs: do not edit by hand ----
+function gemm_kernel_1x8_c(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
+    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
+  let c0l = v128.load(init);
+  let c0h = v128.load(init, 16);
+  let p = kc;
+  do {
+    const bl = v128.load(b);
+    const bh = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c0l = madd(av, bl, c0l);
+    c0h = madd(av, bh, c0h);
+    a += aStep;
+    b += bStep;
+  } while (--p);
+  if (relu) {
+    const zero = f32x4.splat(0);
+    c0l = f32x4.max(c0l, zero);
+    c0h = f32x4.max(c0h, zero);
+  }
+  v128.store(c, c0l);
+  v128.store(c, c0h, 16);
+}
+
+function gemm_kernel_2x8_c(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
+    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
+  let c0l = v128.load(init);
+  let c0h = v128.load(init, 16);
+  init += initStep;
+  let c1l = v128.load(init);
+  let c1h = v128.load(init, 16);
+  let p = kc;
+  do {
+    const bl = v128.load(b);
+    const bh = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c0l = madd(av, bl, c0l);
+    c0h = madd(av, bh, c0h);
+    av = v128.load32_splat(a, 4);
+    c1l = madd(av, bl, c1l);
+    c1h = madd(av, bh, c1h);
+    a += aStep;
+    b += bStep;
+  } while (--p);
+  if (relu) {
+    const zero = f32x4.splat(0);
+    c0l = f32x4.max(c0l, zero);
+    c0h = f32x4.max(c0h, zero);
+    c1l = f32x4.max(c1l, zero);
+    c1h = f32x4.max(c1h, zero);
+  }
+  v128.store(c, c0l);
+  v128.store(c, c0h, 16);
+  c += ldc;
+  v128.store(c, c1l);
+  v128.store(c, c1h, 16);
+}
+
+function gemm_kernel_3x8_c(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
+    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
+  let c0l = v128.load(init);
+  let c0h = v128.load(init, 16);
+  init += initStep;
+  let c1l = v128.load(init);
+  let c1h = v128.load(init, 16);
+  init += initStep;
+  let c2l = v128.load(init);
+  let c2h = v128.load(init, 16);
+  let p = kc;
+  do {
+    const bl = v128.load(b);
+    const bh = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c0l = madd(av, bl, c0l);
+    c0h = madd(av, bh, c0h);
+    av = v128.load32_splat(a, 4);
+    c1l = madd(av, bl, c1l);
+    c1h = madd(av, bh, c1h);
+    av = v128.load32_splat(a, 8);
+    c2l = madd(av, bl, c2l);
+    c2h = madd(av, bh, c2h);
+    a += aStep;
+    b += bStep;
+  } while (--p);
+  if (relu) {
+    const zero = f32x4.splat(0);
+    c0l = f32x4.max(c0l, zero);
+    c0h = f32x4.max(c0h, zero);
+    c1l = f32x4.max(c1l, zero);
+    c1h = f32x4.max(c1h, zero);
+    c2l = f32x4.max(c2l, zero);
+    c2h = f32x4.max(c2h, zero);
+  }
+  v128.store(c, c0l);
+  v128.store(c, c0h, 16);
+  c += ldc;
+  v128.store(c, c1l);
+  v128.store(c, c1h, 16);
+  c += ldc;
+  v128.store(c, c2l);
+  v128.store(c, c2h, 16);
+}
+
+function gemm_kernel_4x8_c(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
+    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
+  let c0l = v128.load(init);
+  let c0h = v128.load(init, 16);
+  init += initStep;
+  let c1l = v128.load(init);
+  let c1h = v128.load(init, 16);
+  init += initStep;
+  let c2l = v128.load(init);
+  let c2h = v128.load(init, 16);
+  init += initStep;
+  let c3l = v128.load(init);
+  let c3h = v128.load(init, 16);
+  let p = kc;
+  do {
+    const bl = v128.load(b);
+    const bh = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c0l = madd(av, bl, c0l);
+    c0h = madd(av, bh, c0h);
+    av = v128.load32_splat(a, 4);
+    c1l = madd(av, bl, c1l);
+    c1h = madd(av, bh, c1h);
+    av = v128.load32_splat(a, 8);
+    c2l = madd(av, bl, c2l);
+    c2h = madd(av, bh, c2h);
+    av = v128.load32_splat(a, 12);
+    c3l = madd(av, bl, c3l);
+    c3h = madd(av, bh, c3h);
+    a += aStep;
+    b += bStep;
+  } while (--p);
+  if (relu) {
+    const zero = f32x4.splat(0);
+    c0l = f32x4.max(c0l, zero);
+    c0h = f32x4.max(c0h, zero);
+    c1l = f32x4.max(c1l, zero);
+    c1h = f32x4.max(c1h, zero);
+    c2l = f32x4.max(c2l, zero);
+    c2h = f32x4.max(c2h, zero);
+    c3l = f32x4.max(c3l, zero);
+    c3h = f32x4.max(c3h, zero);
+  }
+  v128.store(c, c0l);
+  v128.store(c, c0h, 16);
+  c += ldc;
+  v128.store(c, c1l);
+  v128.store(c, c1h, 16);
+  c += ldc;
+  v128.store(c, c2l);
+  v128.store(c, c2h, 16);
+  c += ldc;
+  v128.store(c, c3l);
+  v128.store(c, c3h, 16);
+}
+
+function gemm_kernel_5x8_c(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
+    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
+  let c0l = v128.load(init);
+  let c0h = v128.load(init, 16);
+  init += initStep;
+  let c1l = v128.load(init);
+  let c1h = v128.load(init, 16);
+  init += initStep;
+  let c2l = v128.load(init);
+  let c2h = v128.load(init, 16);
+  init += initStep;
+  let c3l = v128.load(init);
+  let c3h = v128.load(init, 16);
+  init += initStep;
+  let c4l = v128.load(init);
+  let c4h = v128.load(init, 16);
+  let p = kc;
+  do {
+    const bl = v128.load(b);
+    const bh = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c0l = madd(av, bl, c0l);
+    c0h = madd(av, bh, c0h);
+    av = v128.load32_splat(a, 4);
+    c1l = madd(av, bl, c1l);
+    c1h = madd(av, bh, c1h);
+    av = v128.load32_splat(a, 8);
+    c2l = madd(av, bl, c2l);
+    c2h = madd(av, bh, c2h);
+    av = v128.load32_splat(a, 12);
+    c3l = madd(av, bl, c3l);
+    c3h = madd(av, bh, c3h);
+    av = v128.load32_splat(a, 16);
+    c4l = madd(av, bl, c4l);
+    c4h = madd(av, bh, c4h);
+    a += aStep;
+    b += bStep;
+  } while (--p);
+  if (relu) {
+    const zero = f32x4.splat(0);
+    c0l = f32x4.max(c0l, zero);
+    c0h = f32x4.max(c0h, zero);
+    c1l = f32x4.max(c1l, zero);
+    c1h = f32x4.max(c1h, zero);
+    c2l = f32x4.max(c2l, zero);
+    c2h = f32x4.max(c2h, zero);
+    c3l = f32x4.max(c3l, zero);
+    c3h = f32x4.max(c3h, zero);
+    c4l = f32x4.max(c4l, zero);
+    c4h = f32x4.max(c4h, zero);
+  }
+  v128.store(c, c0l);
+  v128.store(c, c0h, 16);
+  c += ldc;
+  v128.store(c, c1l);
+  v128.store(c, c1h, 16);
+  c += ldc;
+  v128.store(c, c2l);
+  v128.store(c, c2h, 16);
+  c += ldc;
+  v128.store(c, c3l);
+  v128.store(c, c3h, 16);
+  c += ldc;
+  v128.store(c, c4l);
+  v128.store(c, c4h, 16);
+}
+
+function gemm_kernel_6x8_c(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
+    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
+  let c0l = v128.load(init);
+  let c0h = v128.load(init, 16);
+  init += initStep;
+  let c1l = v128.load(init);
+  let c1h = v128.load(init, 16);
+  init += initStep;
+  let c2l = v128.load(init);
+  let c2h = v128.load(init, 16);
+  init += initStep;
+  let c3l = v128.load(init);
+  let c3h = v128.load(init, 16);
+  init += initStep;
+  let c4l = v128.load(init);
+  let c4h = v128.load(init, 16);
+  init += initStep;
+  let c5l = v128.load(init);
+  let c5h = v128.load(init, 16);
+  let p = kc;
+  do {
+    const bl = v128.load(b);
+    const bh = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c0l = madd(av, bl, c0l);
+    c0h = madd(av, bh, c0h);
+    av = v128.load32_splat(a, 4);
+    c1l = madd(av, bl, c1l);
+    c1h = madd(av, bh, c1h);
+    av = v128.load32_splat(a, 8);
+    c2l = madd(av, bl, c2l);
+    c2h = madd(av, bh, c2h);
+    av = v128.load32_splat(a, 12);
+    c3l = madd(av, bl, c3l);
+    c3h = madd(av, bh, c3h);
+    av = v128.load32_splat(a, 16);
+    c4l = madd(av, bl, c4l);
+    c4h = madd(av, bh, c4h);
+    av = v128.load32_splat(a, 20);
+    c5l = madd(av, bl, c5l);
+    c5h = madd(av, bh, c5h);
+    a += aStep;
+    b += bStep;
+  } while (--p);
+  if (relu) {
+    const zero = f32x4.splat(0);
+    c0l = f32x4.max(c0l, zero);
+    c0h = f32x4.max(c0h, zero);
+    c1l = f32x4.max(c1l, zero);
+    c1h = f32x4.max(c1h, zero);
+    c2l = f32x4.max(c2l, zero);
+    c2h = f32x4.max(c2h, zero);
+    c3l = f32x4.max(c3l, zero);
+    c3h = f32x4.max(c3h, zero);
+    c4l = f32x4.max(c4l, zero);
+    c4h = f32x4.max(c4h, zero);
+    c5l = f32x4.max(c5l, zero);
+    c5h = f32x4.max(c5h, zero);
+  }
+  v128.store(c, c0l);
+  v128.store(c, c0h, 16);
+  c += ldc;
+  v128.store(c, c1l);
+  v128.store(c, c1h, 16);
+  c += ldc;
+  v128.store(c, c2l);
+  v128.store(c, c2h, 16);
+  c += ldc;
+  v128.store(c, c3l);
+  v128.store(c, c3h, 16);
+  c += ldc;
+  v128.store(c, c4l);
+  v128.store(c, c4h, 16);
+  c += ldc;
+  v128.store(c, c5l);
+  v128.store(c, c5h, 16);
+}
+
+/** Runs the mr x 8 kernel with contiguous A access, 1 <= mr <= 6. */
+function gemm_kernel_c(mr: i32, kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
+    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
+  switch (mr) {
+    case 1: gemm_kernel_1x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
+    case 2: gemm_kernel_2x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
+    case 3: gemm_kernel_3x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
+    case 4: gemm_kernel_4x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
+    case 5: gemm_kernel_5x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
+    case 6: gemm_kernel_6x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
+  }
+}
+
+function gemm_kernel_1x8_r(kc: i32, a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize,
+    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
+  let c0l = v128.load(init);
+  let c0h = v128.load(init, 16);
+  let p = kc;
+  do {
+    const bl = v128.load(b);
+    const bh = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c0l = madd(av, bl, c0l);
+    c0h = madd(av, bh, c0h);
+    a += aStep;
+    b += bStep;
+  } while (--p);
+  if (relu) {
+    const zero = f32x4.splat(0);
+    c0l = f32x4.max(c0l, zero);
+    c0h = f32x4.max(c0h, zero);
+  }
+  v128.store(c, c0l);
+  v128.store(c, c0h, 16);
+}
+
+function gemm_kernel_2x8_r(kc: i32, a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize,
+    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
+  let c0l = v128.load(init);
+  let c0h = v128.load(init, 16);
+  init += initStep;
+  let c1l = v128.load(init);
+  let c1h = v128.load(init, 16);
+  let a1 = a + aRow;
+  let p = kc;
+  do {
+    const bl = v128.load(b);
+    const bh = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c0l = madd(av, bl, c0l);
+    c0h = madd(av, bh, c0h);
+    av = v128.load32_splat(a1);
+    c1l = madd(av, bl, c1l);
+    c1h = madd(av, bh, c1h);
+    a += aStep;
+    a1 += aStep;
+    b += bStep;
+  } while (--p);
+  if (relu) {
+    const zero = f32x4.splat(0);
+    c0l = f32x4.max(c0l, zero);
+    c0h = f32x4.max(c0h, zero);
+    c1l = f32x4.max(c1l, zero);
+    c1h = f32x4.max(c1h, zero);
+  }
+  v128.store(c, c0l);
+  v128.store(c, c0h, 16);
+  c += ldc;
+  v128.store(c, c1l);
+  v128.store(c, c1h, 16);
+}
+
+function gemm_kernel_3x8_r(kc: i32, a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize,
+    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
+  let c0l = v128.load(init);
+  let c0h = v128.load(init, 16);
+  init += initStep;
+  let c1l = v128.load(init);
+  let c1h = v128.load(init, 16);
+  init += initStep;
+  let c2l = v128.load(init);
+  let c2h = v128.load(init, 16);
+  let a1 = a + aRow;
+  let a2 = a1 + aRow;
+  let p = kc;
+  do {
+    const bl = v128.load(b);
+    const bh = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c0l = madd(av, bl, c0l);
+    c0h = madd(av, bh, c0h);
+    av = v128.load32_splat(a1);
+    c1l = madd(av, bl, c1l);
+    c1h = madd(av, bh, c1h);
+    av = v128.load32_splat(a2);
+    c2l = madd(av, bl, c2l);
+    c2h = madd(av, bh, c2h);
+    a += aStep;
+    a1 += aStep;
+    a2 += aStep;
+    b += bStep;
+  } while (--p);
+  if (relu) {
+    const zero = f32x4.splat(0);
+    c0l = f32x4.max(c0l, zero);
+    c0h = f32x4.max(c0h, zero);
+    c1l = f32x4.max(c1l, zero);
+    c1h = f32x4.max(c1h, zero);
+    c2l = f32x4.max(c2l, zero);
+    c2h = f32x4.max(c2h, zero);
+  }
+  v128.store(c, c0l);
+  v128.store(c, c0h, 16);
+  c += ldc;
+  v128.store(c, c1l);
+  v128.store(c, c1h, 16);
+  c += ldc;
+  v128.store(c, c2l);
+  v128.store(c, c2h, 16);
+}
+
+function gemm_kernel_4x8_r(kc: i32, a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize,
+    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
+  let c0l = v128.load(init);
+  let c0h = v128.load(init, 16);
+  init += initStep;
+  let c1l = v128.load(init);
+  let c1h = v128.load(init, 16);
+  init += initStep;
+  let c2l = v128.load(init);
+  let c2h = v128.load(init, 16);
+  init += initStep;
+  let c3l = v128.load(init);
+  let c3h = v128.load(init, 16);
+  let a1 = a + aRow;
+  let a2 = a1 + aRow;
+  let a3 = a2 + aRow;
+  let p = kc;
+  do {
+    const bl = v128.load(b);
+    const bh = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c0l = madd(av, bl, c0l);
+    c0h = madd(av, bh, c0h);
+    av = v128.load32_splat(a1);
+    c1l = madd(av, bl, c1l);
+    c1h = madd(av, bh, c1h);
+    av = v128.load32_splat(a2);
+    c2l = madd(av, bl, c2l);
+    c2h = madd(av, bh, c2h);
+    av = v128.load32_splat(a3);
+    c3l = madd(av, bl, c3l);
+    c3h = madd(av, bh, c3h);
+    a += aStep;
+    a1 += aStep;
+    a2 += aStep;
+    a3 += aStep;
+    b += bStep;
+  } while (--p);
+  if (relu) {
+    const zero = f32x4.splat(0);
+    c0l = f32x4.max(c0l, zero);
+    c0h = f32x4.max(c0h, zero);
+    c1l = f32x4.max(c1l, zero);
+    c1h = f32x4.max(c1h, zero);
+    c2l = f32x4.max(c2l, zero);
+    c2h = f32x4.max(c2h, zero);
+    c3l = f32x4.max(c3l, zero);
+    c3h = f32x4.max(c3h, zero);
+  }
+  v128.store(c, c0l);
+  v128.store(c, c0h, 16);
+  c += ldc;
+  v128.store(c, c1l);
+  v128.store(c, c1h, 16);
+  c += ldc;
+  v128.store(c, c2l);
+  v128.store(c, c2h, 16);
+  c += ldc;
+  v128.store(c, c3l);
+  v128.store(c, c3h, 16);
+}
+
+function gemm_kernel_5x8_r(kc: i32, a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize,
+    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
+  let c0l = v128.load(init);
+  let c0h = v128.load(init, 16);
+  init += initStep;
+  let c1l = v128.load(init);
+  let c1h = v128.load(init, 16);
+  init += initStep;
+  let c2l = v128.load(init);
+  let c2h = v128.load(init, 16);
+  init += initStep;
+  let c3l = v128.load(init);
+  let c3h = v128.load(init, 16);
+  init += initStep;
+  let c4l = v128.load(init);
+  let c4h = v128.load(init, 16);
+  let a1 = a + aRow;
+  let a2 = a1 + aRow;
+  let a3 = a2 + aRow;
+  let a4 = a3 + aRow;
+  let p = kc;
+  do {
+    const bl = v128.load(b);
+    const bh = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c0l = madd(av, bl, c0l);
+    c0h = madd(av, bh, c0h);
+    av = v128.load32_splat(a1);
+    c1l = madd(av, bl, c1l);
+    c1h = madd(av, bh, c1h);
+    av = v128.load32_splat(a2);
+    c2l = madd(av, bl, c2l);
+    c2h = madd(av, bh, c2h);
+    av = v128.load32_splat(a3);
+    c3l = madd(av, bl, c3l);
+    c3h = madd(av, bh, c3h);
+    av = v128.load32_splat(a4);
+    c4l = madd(av, bl, c4l);
+    c4h = madd(av, bh, c4h);
+    a += aStep;
+    a1 += aStep;
+    a2 += aStep;
+    a3 += aStep;
+    a4 += aStep;
+    b += bStep;
+  } while (--p);
+  if (relu) {
+    const zero = f32x4.splat(0);
+    c0l = f32x4.max(c0l, zero);
+    c0h = f32x4.max(c0h, zero);
+    c1l = f32x4.max(c1l, zero);
+    c1h = f32x4.max(c1h, zero);
+    c2l = f32x4.max(c2l, zero);
+    c2h = f32x4.max(c2h, zero);
+    c3l = f32x4.max(c3l, zero);
+    c3h = f32x4.max(c3h, zero);
+    c4l = f32x4.max(c4l, zero);
+    c4h = f32x4.max(c4h, zero);
+  }
+  v128.store(c, c0l);
+  v128.store(c, c0h, 16);
+  c += ldc;
+  v128.store(c, c1l);
+  v128.store(c, c1h, 16);
+  c += ldc;
+  v128.store(c, c2l);
+  v128.store(c, c2h, 16);
+  c += ldc;
+  v128.store(c, c3l);
+  v128.store(c, c3h, 16);
+  c += ldc;
+  v128.store(c, c4l);
+  v128.store(c, c4h, 16);
+}
+
+function gemm_kernel_6x8_r(kc: i32, a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize,
+    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
+  let c0l = v128.load(init);
+  let c0h = v128.load(init, 16);
+  init += initStep;
+  let c1l = v128.load(init);
+  let c1h = v128.load(init, 16);
+  init += initStep;
+  let c2l = v128.load(init);
+  let c2h = v128.load(init, 16);
+  init += initStep;
+  let c3l = v128.load(init);
+  let c3h = v128.load(init, 16);
+  init += initStep;
+  let c4l = v128.load(init);
+  let c4h = v128.load(init, 16);
+  init += initStep;
+  let c5l = v128.load(init);
+  let c5h = v128.load(init, 16);
+  let a1 = a + aRow;
+  let a2 = a1 + aRow;
+  let a3 = a2 + aRow;
+  let a4 = a3 + aRow;
+  let a5 = a4 + aRow;
+  let p = kc;
+  do {
+    const bl = v128.load(b);
+    const bh = v128.load(b, 16);
+    let av = v128.load32_splat(a);
+    c0l = madd(av, bl, c0l);
+    c0h = madd(av, bh, c0h);
+    av = v128.load32_splat(a1);
+    c1l = madd(av, bl, c1l);
+    c1h = madd(av, bh, c1h);
+    av = v128.load32_splat(a2);
+    c2l = madd(av, bl, c2l);
+    c2h = madd(av, bh, c2h);
+    av = v128.load32_splat(a3);
+    c3l = madd(av, bl, c3l);
+    c3h = madd(av, bh, c3h);
+    av = v128.load32_splat(a4);
+    c4l = madd(av, bl, c4l);
+    c4h = madd(av, bh, c4h);
+    av = v128.load32_splat(a5);
+    c5l = madd(av, bl, c5l);
+    c5h = madd(av, bh, c5h);
+    a += aStep;
+    a1 += aStep;
+    a2 += aStep;
+    a3 += aStep;
+    a4 += aStep;
+    a5 += aStep;
+    b += bStep;
+  } while (--p);
+  if (relu) {
+    const zero = f32x4.splat(0);
+    c0l = f32x4.max(c0l, zero);
+    c0h = f32x4.max(c0h, zero);
+    c1l = f32x4.max(c1l, zero);
+    c1h = f32x4.max(c1h, zero);
+    c2l = f32x4.max(c2l, zero);
+    c2h = f32x4.max(c2h, zero);
+    c3l = f32x4.max(c3l, zero);
+    c3h = f32x4.max(c3h, zero);
+    c4l = f32x4.max(c4l, zero);
+    c4h = f32x4.max(c4h, zero);
+    c5l = f32x4.max(c5l, zero);
+    c5h = f32x4.max(c5h, zero);
+  }
+  v128.store(c, c0l);
+  v128.store(c, c0h, 16);
+  c += ldc;
+  v128.store(c, c1l);
+  v128.store(c, c1h, 16);
+  c += ldc;
+  v128.store(c, c2l);
+  v128.store(c, c2h, 16);
+  c += ldc;
+  v128.store(c, c3l);
+  v128.store(c, c3h, 16);
+  c += ldc;
+  v128.store(c, c4l);
+  v128.store(c, c4h, 16);
+  c += ldc;
+  v128.store(c, c5l);
+  v128.store(c, c5h, 16);
+}
+
+/** Runs the mr x 8 kernel with row-strided A access, 1 <= mr <= 6. */
+function gemm_kernel_r(mr: i32, kc: i32, a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize,
+    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
+  switch (mr) {
+    case 1: gemm_kernel_1x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
+    case 2: gemm_kernel_2x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
+    case 3: gemm_kernel_3x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
+    case 4: gemm_kernel_4x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
+    case 5: gemm_kernel_5x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
+    case 6: gemm_kernel_6x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
+  }
+}
+// ---- END GENERATED ----
