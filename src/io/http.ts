@@ -1,0 +1,54 @@
+/**
+ * http(s):// and relative URLs, loaded with fetch: model.json first, then each weight path
+ * of its manifest resolved against the model.json URL (as TF.js does).
+ */
+import type { LoadHandler, LoadOptions, ModelArtifacts } from './types.js';
+import { parseModelJson, readWeightGroups } from './model_json.js';
+
+/** The page's (or worker's, or `deno --location`'s) URL, when there is one. */
+function baseUrl(): string | undefined {
+  const location = (globalThis as { location?: { href?: string } }).location;
+  return typeof location?.href === 'string' ? location.href : undefined;
+}
+
+export function httpLoadHandler(url: string, options: LoadOptions = {}): LoadHandler {
+  return {
+    async load(): Promise<ModelArtifacts> {
+      const base = baseUrl();
+      let modelUrl: URL;
+      try {
+        modelUrl = new URL(url, base);
+      } catch {
+        throw new Error(`loading '${url}': a relative URL needs a page to resolve against, and there is none ` +
+          `here; use an absolute http(s):// URL, or file://path for files in Node and Deno`);
+      }
+      const fetchFunc = options.fetchFunc ?? globalThis.fetch;
+      if (typeof fetchFunc !== 'function') throw new Error(`loading '${url}': this environment has no fetch`);
+      const get = async (target: URL): Promise<Response> => {
+        let response: Response;
+        try {
+          response = await fetchFunc(target.href, options.requestInit);
+        } catch (error) {
+          throw new Error(`fetching ${target.href} failed: ${(error as Error).message}`, { cause: error });
+        }
+        if (!response.ok) throw new Error(`fetching ${target.href} failed: HTTP ${response.status} ${response.statusText}`);
+        return response;
+      };
+      const text = await (await get(modelUrl)).text();
+      const parsed = parseModelJson(text, modelUrl.href);
+      const folder = new URL('./', modelUrl).href;
+      const resolve = (path: string): URL => {
+        const resolved = new URL(path, modelUrl);
+        // checkWeightPath already refused escapes; this guards against URL-parser surprises.
+        if (!resolved.href.startsWith(folder)) {
+          throw new Error(`${modelUrl.href}: weight path ${JSON.stringify(path)} resolves to ${resolved.href}, ` +
+            `outside ${folder}`);
+        }
+        return resolved;
+      };
+      return readWeightGroups(parsed, async (path) => {
+        return new Uint8Array(await (await get(resolve(path))).arrayBuffer());
+      }, (path) => resolve(path).href);
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * In-memory handlers, TF.js's `io.fromMemory` and `io.withSaveHandler`: for tests, for
+ * copying a model, and for callers who store artifacts their own way.
+ */
+import type { LoadHandler, ModelArtifacts, SaveHandler, SaveResult } from './types.js';
+import { artifactsInfo, checkArtifacts } from './model_json.js';
+import { concatBytes } from './weights.js';
+
+/**
+ * A load handler over artifacts already in memory (weightData may also be a list of buffers,
+ * as TF.js allows). They are checked when load() runs; load() returns them with weightData
+ * as one buffer.
+ */
+export function fromMemory(artifacts: Omit<ModelArtifacts, 'weightData'> & { weightData: ArrayBuffer | ArrayBuffer[] }):
+  LoadHandler {
+  return {
+    async load(): Promise<ModelArtifacts> {
+      const data = artifacts.weightData;
+      const loaded = { ...artifacts, weightData: Array.isArray(data) ? concatBytes(data) : data } as ModelArtifacts;
+      checkArtifacts(loaded, 'fromMemory');
+      return loaded;
+    },
+  };
+}
+
+/** A save handler that hands the checked artifacts to `callback`. */
+export function withSaveHandler(callback: (artifacts: ModelArtifacts) => Promise<SaveResult | void> | SaveResult | void):
+  SaveHandler {
+  return {
+    async save(artifacts: ModelArtifacts): Promise<SaveResult> {
+      checkArtifacts(artifacts, 'withSaveHandler');
+      const result = await callback(artifacts);
+      return result ?? { modelArtifactsInfo: artifactsInfo(artifacts) };
+    },
+  };
+}

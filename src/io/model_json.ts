@@ -1,0 +1,189 @@
+/**
+ * model.json: writing it as TF.js does (tfjs-core io_utils getModelJSONForModelArtifacts, same
+ * field order) and reading one that may be hostile. A manifest's weight paths are checked to
+ * stay inside the model's folder before anything is fetched or read.
+ */
+import type {
+  ModelArtifacts, ModelArtifactsInfo, ModelJson, TrainingConfig, WeightSpec, WeightsManifestGroup,
+} from './types.js';
+import { byteCountError, checkWeightSpecs, concatBytes } from './weights.js';
+
+export const MODEL_JSON_NAME = 'model.json';
+export const WEIGHTS_BIN_NAME = 'weights.bin';
+
+/** model.json for the artifacts, with all weights in one group stored at `weightsPath`. */
+export function modelJsonFromArtifacts(artifacts: ModelArtifacts, weightsPath = WEIGHTS_BIN_NAME): ModelJson {
+  const json: ModelJson = {
+    modelTopology: artifacts.modelTopology,
+    format: artifacts.format,
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy,
+    weightsManifest: [{ paths: [weightsPath], weights: artifacts.weightSpecs }],
+  };
+  if (artifacts.userDefinedMetadata != null) json.userDefinedMetadata = artifacts.userDefinedMetadata;
+  if (artifacts.trainingConfig != null) json.trainingConfig = artifacts.trainingConfig;
+  return json;
+}
+
+/**
+ * Checks artifacts before they are written (so nothing invalid is ever saved) or after they
+ * are read from a store. Returns the weight data's byte length.
+ */
+export function checkArtifacts(artifacts: ModelArtifacts, where: string): number {
+  if (artifacts === null || typeof artifacts !== 'object') {
+    throw new Error(`${where}: expected model artifacts, got ${artifacts === null ? 'null' : typeof artifacts}`);
+  }
+  checkTopology(artifacts.modelTopology, where);
+  checkFormat(artifacts.format, where);
+  const expected = checkWeightSpecs(artifacts.weightSpecs, where);
+  const data: unknown = artifacts.weightData;
+  if (!(data instanceof ArrayBuffer)) {
+    throw new Error(`${where}: expected weightData to be an ArrayBuffer, got ${data === null ? 'null' : typeof data}`);
+  }
+  if (data.byteLength !== expected) {
+    throw byteCountError(where, expected, data.byteLength, `${artifacts.weightSpecs.length} weights`);
+  }
+  return expected;
+}
+
+export function artifactsInfo(artifacts: ModelArtifacts): ModelArtifactsInfo {
+  const encoder = new TextEncoder();
+  return {
+    dateSaved: new Date(),
+    modelTopologyType: 'JSON',
+    modelTopologyBytes: encoder.encode(JSON.stringify(artifacts.modelTopology)).length,
+    weightSpecsBytes: encoder.encode(JSON.stringify(artifacts.weightSpecs)).length,
+    weightDataBytes: artifacts.weightData.byteLength,
+  };
+}
+
+function checkTopology(topology: unknown, where: string): asserts topology is object {
+  if (topology === null || typeof topology !== 'object' || Array.isArray(topology) || topology instanceof ArrayBuffer) {
+    throw new Error(`${where}: expected modelTopology to be a JSON object, got ` +
+      `${topology === undefined ? 'nothing' : JSON.stringify(topology)?.slice(0, 80) ?? typeof topology}`);
+  }
+}
+
+function checkFormat(format: unknown, where: string): void {
+  if (format !== 'layers-model') {
+    throw new Error(`${where}: format is ${JSON.stringify(format)}; sora reads and writes 'layers-model' ` +
+      `(a TF.js graph model needs the TF.js converter's graph runtime)`);
+  }
+}
+
+/** A model.json whose weights have yet to be read. */
+export interface ParsedModelJson {
+  artifacts: Omit<ModelArtifacts, 'weightData'>;
+  /** The manifest's groups, in order; their bytes concatenated are the weight data. */
+  groups: { paths: string[]; weights: WeightSpec[]; byteLength: number }[];
+}
+
+/**
+ * Parses and checks the text of a model.json (`where` names it in errors). Rejects '__proto__'
+ * keys anywhere, formats other than layers-model, bad weight specs and unsafe weight paths.
+ */
+export function parseModelJson(text: string, where: string): ParsedModelJson {
+  let json: unknown;
+  try {
+    json = JSON.parse(text, (key, value: unknown) => {
+      if (key === '__proto__') throw new Error(`a '__proto__' key is not allowed`);
+      return value;
+    });
+  } catch (error) {
+    throw new Error(`${where}: not a valid model.json: ${(error as Error).message}`, { cause: error });
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new Error(`${where}: expected a JSON object, got ${JSON.stringify(json)?.slice(0, 80)}`);
+  }
+  const model = json as Record<string, unknown>;
+  if (model.modelTopology == null) throw new Error(`${where}: the modelTopology field is missing`);
+  checkTopology(model.modelTopology, where);
+  // TF.js before 1.0 and old Keras converters wrote no format field.
+  const format = model.format ?? 'layers-model';
+  checkFormat(format, where);
+  const generatedBy = model.generatedBy ?? 'unknown';
+  const convertedBy = model.convertedBy ?? null;
+  if (typeof generatedBy !== 'string') throw new Error(`${where}: expected generatedBy to be a string`);
+  if (convertedBy !== null && typeof convertedBy !== 'string') throw new Error(`${where}: expected convertedBy to be a string or null`);
+
+  const manifest = model.weightsManifest ?? [];
+  if (!Array.isArray(manifest)) throw new Error(`${where}: expected weightsManifest to be a list of groups`);
+  const groups: ParsedModelJson['groups'] = [];
+  const weightSpecs: WeightSpec[] = [];
+  for (let g = 0; g < manifest.length; g++) {
+    const group = manifest[g] as Partial<WeightsManifestGroup> | null;
+    const at = `${where}: weightsManifest[${g}]`;
+    if (group === null || typeof group !== 'object' || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
+      throw new Error(`${at}: expected {paths: string[], weights: [...]}`);
+    }
+    for (const path of group.paths) checkWeightPath(path, at);
+    const byteLength = checkWeightSpecs(group.weights, at);
+    if (byteLength > 0 && group.paths.length === 0) throw new Error(`${at}: has weights but no paths to read them from`);
+    groups.push({ paths: group.paths.slice(), weights: group.weights, byteLength });
+    weightSpecs.push(...group.weights);
+  }
+  checkWeightSpecs(weightSpecs, where); // names must be unique across groups too
+
+  const artifacts: Omit<ModelArtifacts, 'weightData'> = {
+    modelTopology: model.modelTopology as object,
+    weightSpecs,
+    format: 'layers-model',
+    generatedBy,
+    convertedBy,
+  };
+  if (model.trainingConfig != null) artifacts.trainingConfig = model.trainingConfig as TrainingConfig;
+  if (model.userDefinedMetadata != null) {
+    artifacts.userDefinedMetadata = model.userDefinedMetadata as Record<string, unknown>;
+  }
+  return { artifacts, groups };
+}
+
+/**
+ * A weight path must name a file in the model's folder or below it: relative, with no '..'
+ * segment (also when percent-decoded, as URL resolution would), no backslash, no ':' (scheme,
+ * drive letter), no control characters.
+ */
+export function checkWeightPath(path: unknown, where: string): asserts path is string {
+  const reject = (why: string): never => {
+    throw new Error(`${where}: weight path ${JSON.stringify(path)} ${why}; paths must stay inside the model's folder`);
+  };
+  if (typeof path !== 'string' || path.length === 0) return reject('is not a non-empty string');
+  if (path.length > 4096) return reject('is too long');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(path)) return reject('contains control characters');
+  if (path.includes('\\')) return reject('contains a backslash');
+  if (path.startsWith('/')) return reject('is absolute');
+  if (path.includes(':')) return reject("contains ':' (a scheme, drive letter or stream name)");
+  for (const segment of path.split(/[/?#]/)) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return reject('has a malformed percent-escape');
+    }
+    if (segment === '..' || decoded === '..' || decoded.includes('/') || decoded.includes('\\')) {
+      return reject("has a '..' segment or an encoded separator");
+    }
+  }
+}
+
+/**
+ * Reads every group's shards with `read` (given a manifest path, returns its bytes), checks
+ * each group's byte count, and returns the artifacts with all weights concatenated.
+ */
+export async function readWeightGroups(parsed: ParsedModelJson,
+  read: (path: string) => Promise<Uint8Array>, describePath: (path: string) => string): Promise<ModelArtifacts> {
+  const parts: Uint8Array[] = [];
+  for (const group of parsed.groups) {
+    const shards = await Promise.all(group.paths.map(read));
+    let got = 0;
+    for (const shard of shards) got += shard.byteLength;
+    if (got !== group.byteLength) {
+      const files = group.paths.map(describePath).join(' + ');
+      throw byteCountError(files, group.byteLength, got,
+        `${group.weights.length} weight${group.weights.length === 1 ? '' : 's'} (${group.weights.map((w) => w.name).join(', ').slice(0, 200)})`);
+    }
+    parts.push(...shards);
+  }
+  return { ...parsed.artifacts, weightData: concatBytes(parts) };
+}

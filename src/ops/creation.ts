@@ -1,0 +1,146 @@
+/** Tensor creation: tensor, scalar, tensor1d..4d, zeros, ones, fill, oneHot, random. */
+import type { DType, TypedArray } from '../backends/backend.js';
+import { ENGINE } from '../engine.js';
+import type { NestedArray, Shape, Tensor } from '../tensor.js';
+import { checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
+
+export type TensorLike = TypedArray | Uint8Array | Uint8ClampedArray | Float64Array | NestedArray;
+
+function inferShape(op: string, values: NestedArray): Shape {
+  const shape: Shape = [];
+  let level: NestedArray = values;
+  while (Array.isArray(level)) { shape.push(level.length); level = level[0]; }
+  return shape;
+}
+
+function flattenInto(op: string, values: NestedArray, shape: Shape, depth: number, out: number[]): void {
+  if (depth === shape.length) {
+    if (typeof values !== 'number') {
+      throw new Error(`${op}: expected a number at depth ${depth}, received ${Array.isArray(values) ? 'an array' : typeof values}`);
+    }
+    out.push(values);
+    return;
+  }
+  if (!Array.isArray(values) || values.length !== shape[depth]) {
+    throw new Error(`${op}: ragged nested array: expected length ${shape[depth]} at depth ${depth}, ` +
+      `received ${Array.isArray(values) ? `length ${values.length}` : typeof values}`);
+  }
+  for (const v of values) flattenInto(op, v, shape, depth + 1, out);
+}
+
+/** sora.tensor(values, shape?, dtype?) as in TF.js. */
+export function tensor(values: TensorLike, shape?: Shape, dtype?: DType, op = 'tensor'): Tensor {
+  let flat: ArrayLike<number>;
+  let inferred: Shape;
+  if (ArrayBuffer.isView(values)) {
+    flat = values as ArrayLike<number>;
+    inferred = [flat.length];
+  } else if (typeof values === 'number' || Array.isArray(values)) {
+    inferred = inferShape(op, values);
+    const out: number[] = [];
+    flattenInto(op, values, inferred, 0, out);
+    flat = out;
+  } else {
+    throw new Error(`${op}: values must be a number, a (nested) array or a typed array; received ${typeof values}`);
+  }
+  const finalShape = shape === undefined ? inferred : checkShape(op, shape);
+  const resolvedDType = dtype === undefined ? (values instanceof Int32Array ? 'int32' : 'float32') : checkDType(op, dtype);
+  const size = sizeOf(finalShape);
+  if (flat.length !== size) {
+    throw new Error(`${op}: ${flat.length} values do not fill shape [${finalShape}], which needs ${size}`);
+  }
+  const typed = resolvedDType === 'int32'
+    ? (flat instanceof Int32Array ? flat : Int32Array.from(flat, (v) => Math.trunc(v)))
+    : (flat instanceof Float32Array ? flat : Float32Array.from(flat));
+  return produce(finalShape, resolvedDType, (out) => ENGINE.backend.write(out, typed));
+}
+
+function ranked(rank: number, name: string) {
+  return (values: TensorLike, shape?: Shape, dtype?: DType): Tensor => {
+    const t = tensor(values, shape, dtype, name);
+    if (t.rank !== rank) {
+      t.dispose();
+      throw new Error(`${name}: expected rank ${rank}, received shape [${t.shape}]`);
+    }
+    return t;
+  };
+}
+
+export function scalar(value: number, dtype?: DType): Tensor {
+  if (typeof value !== 'number') throw new Error(`scalar: expected a number, received ${typeof value}`);
+  return tensor(value, [], dtype, 'scalar');
+}
+const tensor1dRanked = ranked(1, 'tensor1d');
+/** tensor1d(values, dtype?) as in TF.js (no shape argument). */
+export function tensor1d(values: TensorLike, dtype?: DType): Tensor {
+  return tensor1dRanked(values, undefined, dtype);
+}
+export const tensor2d = ranked(2, 'tensor2d');
+export const tensor3d = ranked(3, 'tensor3d');
+export const tensor4d = ranked(4, 'tensor4d');
+
+export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
+  const s = checkShape('fill', shape);
+  checkDType('fill', dtype);
+  return produce(s, dtype, (out) => ENGINE.backend.fill(out, sizeOf(s), value));
+}
+export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 0, dtype); }
+export function ones(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 1, dtype); }
+export function zerosLike(t: Tensor): Tensor { return fill(checkTensor('zerosLike', 'x', t).shape, 0, t.dtype); }
+export function onesLike(t: Tensor): Tensor { return fill(checkTensor('onesLike', 'x', t).shape, 1, t.dtype); }
+
+/** One-hot rows (float32) of int32 indices; an index outside [0, depth) gives a zero row. */
+export function oneHot(indices: Tensor, depth: number): Tensor {
+  checkTensor('oneHot', 'indices', indices);
+  if (indices.dtype !== 'int32') throw new Error(`oneHot: indices must be int32; received ${describe(indices)}`);
+  if (!Number.isInteger(depth) || depth < 1) throw new Error(`oneHot: depth must be a positive integer; received ${depth}`);
+  return produce([...indices.shape, depth], 'float32',
+    (out) => ENGINE.backend.oneHot(storageOf(indices, 'oneHot'), out, indices.size, depth));
+}
+
+/** A seedable generator (mulberry32); Math.random seeds it when no seed is given. */
+export class Random {
+  private state: number;
+  constructor(seed?: number) { this.state = (seed ?? Math.floor(Math.random() * 2 ** 32)) >>> 0; }
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  normal(): number {
+    // Box-Muller; 1 - u keeps log away from 0.
+    const u = 1 - this.next(), v = this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+}
+
+export function randomUniform(shape: Shape, minval = 0, maxval = 1, dtype: DType = 'float32', seed?: number): Tensor {
+  const s = checkShape('randomUniform', shape);
+  const rng = new Random(seed);
+  const values = new Float32Array(sizeOf(s));
+  for (let i = 0; i < values.length; i++) values[i] = minval + (maxval - minval) * rng.next();
+  return tensor(values, s, dtype, 'randomUniform');
+}
+
+export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DType = 'float32', seed?: number): Tensor {
+  const s = checkShape('randomNormal', shape);
+  const rng = new Random(seed);
+  const values = new Float32Array(sizeOf(s));
+  for (let i = 0; i < values.length; i++) values[i] = mean + stdDev * rng.normal();
+  return tensor(values, s, dtype, 'randomNormal');
+}
+
+/** Normal values re-drawn until within two standard deviations (as TF.js truncatedNormal). */
+export function truncatedNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DType = 'float32', seed?: number): Tensor {
+  const s = checkShape('truncatedNormal', shape);
+  const rng = new Random(seed);
+  const values = new Float32Array(sizeOf(s));
+  for (let i = 0; i < values.length; i++) {
+    let z: number;
+    do z = rng.normal(); while (Math.abs(z) > 2);
+    values[i] = mean + stdDev * z;
+  }
+  return tensor(values, s, dtype, 'truncatedNormal');
+}

@@ -1,0 +1,84 @@
+/** Plumbing shared by the ops: argument checks, storages in, tensors out. */
+import type { DType, Storage } from '../backends/backend.js';
+import { ENGINE } from '../engine.js';
+import { Tensor, type Shape } from '../tensor.js';
+
+export function sizeOf(shape: Shape): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+export function describe(t: Tensor): string {
+  return `shape [${t.shape}] (${t.dtype})`;
+}
+
+export function checkTensor(op: string, name: string, value: unknown): Tensor {
+  if (!(value instanceof Tensor)) {
+    throw new Error(`${op}: expected '${name}' to be a Tensor, received ${value === null ? 'null' : typeof value}`);
+  }
+  value.assertAlive(op);
+  return value;
+}
+
+export function checkShape(op: string, shape: unknown): Shape {
+  if (!Array.isArray(shape)) throw new Error(`${op}: expected a shape (array of integers), received ${String(shape)}`);
+  shape.forEach((d, i) => {
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      throw new Error(`${op}: shape entries must be non-negative integers; received shape ` +
+        `[${shape}] with ${String(d)} at index ${i}`);
+    }
+  });
+  const size = sizeOf(shape);
+  if (size > 2 ** 31 - 1) throw new Error(`${op}: shape [${shape}] has ${size} elements, more than 2^31-1`);
+  return shape as Shape;
+}
+
+export function checkDType(op: string, dtype: unknown): DType {
+  if (dtype !== 'float32' && dtype !== 'int32') {
+    throw new Error(`${op}: dtype must be 'float32' or 'int32'; received ${JSON.stringify(dtype)}`);
+  }
+  return dtype;
+}
+
+export function checkFloat(op: string, name: string, t: Tensor): void {
+  if (t.dtype !== 'float32') throw new Error(`${op}: '${name}' must be float32; received ${describe(t)}`);
+}
+
+/** Resolve a possibly negative axis against a rank. */
+export function resolveAxis(op: string, axis: number, rank: number): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
+    throw new Error(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
+  }
+  return axis < 0 ? axis + rank : axis;
+}
+
+/** The tensor's storage on the active backend. */
+export function storageOf(t: Tensor, op: string): Storage {
+  return ENGINE.onActive(t, op).storage;
+}
+
+export function allocate(size: number, dtype: DType = 'float32'): Storage {
+  return ENGINE.backend.alloc(size, dtype);
+}
+
+export function wrap(shape: Shape, dtype: DType, storage: Storage): Tensor {
+  return ENGINE.makeTensor(shape, dtype, storage);
+}
+
+/** Allocate an output of `shape`, let `launch` fill it, and wrap it as a tensor. */
+export function produce(shape: Shape, dtype: DType, launch: (out: Storage) => void): Tensor {
+  const storage = allocate(sizeOf(shape), dtype);
+  try {
+    launch(storage);
+  } catch (error) {
+    ENGINE.backend.free(storage);
+    throw error;
+  }
+  return wrap(shape, dtype, storage);
+}
+
+export function contiguousStrides(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { strides[i] = stride; stride *= shape[i]; }
+  return strides;
+}

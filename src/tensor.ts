@@ -1,0 +1,140 @@
+/**
+ * Tensor: a shape, a dtype, and a reference to data owned by one backend. Reshapes share
+ * the data (reference-counted); everything else makes a new tensor. The chainable methods
+ * mirror TF.js and forward to src/ops.
+ */
+import type { Backend, DType, Storage, TypedArray } from './backends/backend.js';
+import { ENGINE } from './engine.js';
+import * as ops from './ops/index.js';
+
+export type Shape = number[];
+export type Rank = number;
+
+/** Data shared by a tensor and its reshaped views. */
+export class DataRef {
+  refCount = 1;
+  constructor(public storage: Storage, public backend: Backend) {}
+}
+
+export type NestedArray = number | NestedArray[];
+
+export class Tensor {
+  readonly shape: Shape;
+  readonly size: number;
+  private disposed = false;
+
+  constructor(shape: Shape, readonly dtype: DType, public ref: DataRef, readonly id: number) {
+    this.shape = shape.slice();
+    this.size = shape.reduce((a, b) => a * b, 1);
+  }
+
+  get rank(): number { return this.shape.length; }
+  get isDisposed(): boolean { return this.disposed; }
+
+  assertAlive(op: string): void {
+    if (this.disposed) {
+      throw new Error(`${op}: tensor ${this.id} (shape [${this.shape}], ${this.dtype}) is ` +
+        'disposed; keep it out of tidy() or dispose() it later');
+    }
+  }
+
+  /** The values, copied out of the backend. Works on every backend. */
+  async data(): Promise<TypedArray> {
+    this.assertAlive('data');
+    const values = await this.ref.backend.read(this.ref.storage);
+    return values.length === this.size ? values : values.subarray(0, this.size);
+  }
+
+  /** The values, synchronously; webgpu tensors need `await data()`. */
+  dataSync(): TypedArray {
+    this.assertAlive('dataSync');
+    const backend = this.ref.backend;
+    if (!backend.syncReadable) {
+      throw new Error(`dataSync: tensor ${this.id} lives on the '${backend.name}' backend, whose ` +
+        'data can only be read asynchronously; use `await tensor.data()`');
+    }
+    return backend.readSync(this.ref.storage);
+  }
+
+  async array(): Promise<NestedArray> { return nest(await this.data(), this.shape); }
+  arraySync(): NestedArray { return nest(this.dataSync(), this.shape); }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    ENGINE.releaseTensor(this);
+  }
+
+  toString(): string {
+    if (this.disposed) return `Tensor(disposed, shape [${this.shape}])`;
+    if (!this.ref.backend.syncReadable) return `Tensor(shape [${this.shape}], ${this.dtype}, on ${this.ref.backend.name})`;
+    return `Tensor(shape [${this.shape}], ${this.dtype})\n${JSON.stringify(this.arraySync())}`;
+  }
+  print(): void { console.log(this.toString()); }
+
+  // ---- chainable ops (TF.js names) ----
+  reshape(shape: Shape): Tensor { return ops.reshape(this, shape); }
+  flatten(): Tensor { return ops.reshape(this, [this.size]); }
+  expandDims(axis = 0): Tensor { return ops.expandDims(this, axis); }
+  squeeze(axis?: number[]): Tensor { return ops.squeeze(this, axis); }
+  clone(): Tensor { return ops.clone(this); }
+  cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
+  toInt(): Tensor { return ops.cast(this, 'int32'); }
+  toFloat(): Tensor { return ops.cast(this, 'float32'); }
+  add(b: Tensor | number): Tensor { return ops.add(this, b); }
+  sub(b: Tensor | number): Tensor { return ops.sub(this, b); }
+  mul(b: Tensor | number): Tensor { return ops.mul(this, b); }
+  div(b: Tensor | number): Tensor { return ops.div(this, b); }
+  maximum(b: Tensor | number): Tensor { return ops.maximum(this, b); }
+  minimum(b: Tensor | number): Tensor { return ops.minimum(this, b); }
+  equal(b: Tensor | number): Tensor { return ops.equal(this, b); }
+  squaredDifference(b: Tensor | number): Tensor { return ops.squaredDifference(this, b); }
+  matMul(b: Tensor, transposeA = false, transposeB = false): Tensor { return ops.matMul(this, b, transposeA, transposeB); }
+  relu(): Tensor { return ops.relu(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  neg(): Tensor { return ops.neg(this); }
+  abs(): Tensor { return ops.abs(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  square(): Tensor { return ops.square(this); }
+  softmax(): Tensor { return ops.softmax(this); }
+  sum(axis?: number | number[], keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
+  mean(axis?: number | number[], keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
+  max(axis?: number | number[], keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
+  min(axis?: number | number[], keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
+  argMax(axis = -1): Tensor { return ops.argMax(this, axis); }
+  transpose(perm?: number[]): Tensor { return ops.transpose(this, perm); }
+  slice(begin: number | number[], size?: number | number[]): Tensor { return ops.slice(this, begin, size); }
+  clipByValue(min: number, max: number): Tensor { return ops.clipByValue(this, min, max); }
+}
+
+/** A tensor whose values an optimizer updates in place; not collected by tidy(). */
+export class Variable extends Tensor {
+  constructor(shape: Shape, dtype: DType, ref: DataRef, id: number, readonly name: string,
+    public trainable: boolean) {
+    super(shape, dtype, ref, id);
+  }
+
+  /** Overwrite the values (same shape and dtype). */
+  assign(value: Tensor): void {
+    this.assertAlive('assign');
+    if (value.dtype !== this.dtype || value.shape.length !== this.shape.length ||
+      value.shape.some((d, i) => d !== this.shape[i])) {
+      throw new Error(`assign: variable '${this.name}' has shape [${this.shape}] (${this.dtype}); ` +
+        `received shape [${value.shape}] (${value.dtype})`);
+    }
+    ENGINE.onActive(this, 'assign');
+    ENGINE.copyInto(value, this.ref);
+  }
+}
+
+function nest(values: TypedArray, shape: Shape): NestedArray {
+  if (shape.length === 0) return values[0];
+  const [first, ...rest] = shape;
+  const stride = rest.reduce((a, b) => a * b, 1);
+  const out: NestedArray[] = [];
+  for (let i = 0; i < first; i++) out.push(nest(values.subarray(i * stride, (i + 1) * stride), rest));
+  return out;
+}
