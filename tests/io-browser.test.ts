@@ -1,0 +1,186 @@
+/**
+ * The browser handlers (indexeddb://, localstorage://, downloads://, relative URLs) in headless
+ * Chromium, against TF.js's own handlers in the same page: each library loads what the other
+ * saved. Skipped where no Chromium is installed (CI installs it).
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { build } from 'esbuild';
+import type { Browser, Page } from 'puppeteer-core';
+import { encodeWeights, modelJsonFromArtifacts } from '../src/io/index.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+
+let server: Server;
+let browser: Browser;
+let page: Page;
+
+describe.skipIf(!hasChromium)('browser io handlers (headless Chromium)', () => {
+  beforeAll(async () => {
+    const bundle = await build({
+      entryPoints: ['src/io/index.ts'], bundle: true, format: 'iife', globalName: 'soraIo', write: false,
+      platform: 'browser', target: 'es2022', logLevel: 'silent',
+      // Node-only paths import node:* on demand; a browser bundle leaves them out.
+      external: ['node:*'],
+    });
+    const files: Record<string, [string, string | Uint8Array]> = {
+      '/': ['text/html', '<!doctype html><title>io</title>'],
+      '/sora-io.js': ['text/javascript', bundle.outputFiles[0]!.text],
+      '/tf.min.js': ['text/javascript', await readFile('node_modules/@tensorflow/tfjs/dist/tf.min.js', 'utf8')],
+    };
+    // A model served beside the page, for relative URLs.
+    const { weightSpecs, weightData } = encodeWeights([{ name: 'w', values: new Float32Array([1.5, -2]), shape: [2] }]);
+    const served = modelJsonFromArtifacts({ modelTopology: { class_name: 'Sequential', config: {} }, weightSpecs, weightData,
+      format: 'layers-model', generatedBy: 'test', convertedBy: null });
+    files['/models/m/model.json'] = ['application/json', JSON.stringify(served)];
+    files['/models/m/weights.bin'] = ['application/octet-stream', new Uint8Array(weightData)];
+    server = createServer((request, response) => {
+      const file = files[new URL(request.url!, 'http://x').pathname];
+      if (file === undefined) { response.statusCode = 404; response.end(); return; }
+      response.setHeader('content-type', file[0]);
+      response.end(file[1]);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const puppeteer = await import('puppeteer-core');
+    browser = await puppeteer.launch({
+      executablePath: CHROMIUM, headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
+    page = await browser.newPage();
+    await page.goto(`${origin}/`);
+    await page.addScriptTag({ url: '/tf.min.js' });
+    await page.addScriptTag({ url: '/sora-io.js' });
+    await page.evaluate(async () => {
+      const w = window as unknown as Record<string, unknown>;
+      const tf = w.tf as typeof import('@tensorflow/tfjs');
+      const model = tf.sequential({ layers: [
+        tf.layers.dense({ units: 4, activation: 'relu', inputShape: [3] }),
+        tf.layers.dense({ units: 2 }),
+      ] });
+      let artifacts: unknown;
+      await model.save(tf.io.withSaveHandler(async (a) => {
+        artifacts = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }));
+      w.model = model;
+      w.artifacts = artifacts;
+      w.expectedWeights = model.getWeights().map((t) => Array.from(t.dataSync()));
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server !== undefined) await new Promise((resolve) => server.close(resolve));
+  });
+
+  test('sora saves to IndexedDB and localStorage; TF.js loads both', async () => {
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as Record<string, any>;
+      const out: Record<string, unknown> = {};
+      for (const url of ['indexeddb://sora-saved', 'localstorage://sora-saved']) {
+        await w.soraIo.getSaveHandler(url).save(w.artifacts);
+        const loaded = await w.tf.loadLayersModel(url);
+        out[url] = loaded.getWeights().map((t: any) => Array.from(t.dataSync()));
+      }
+      out.keys = Object.keys(localStorage).filter((k) => k.includes('sora-saved')).sort();
+      return out;
+    });
+    const expected = await page.evaluate(() => (window as unknown as Record<string, unknown>).expectedWeights);
+    expect(expected).toHaveLength(4);
+    expect(result['indexeddb://sora-saved']).toEqual(expected);
+    expect(result['localstorage://sora-saved']).toEqual(expected);
+    expect(result.keys).toEqual(['info', 'model_metadata', 'model_topology', 'weight_data', 'weight_specs']
+      .map((suffix) => `tensorflowjs_models/sora-saved/${suffix}`));
+  });
+
+  test('TF.js saves to IndexedDB and localStorage; sora loads both exactly', async () => {
+    const result = await page.evaluate(async () => {
+      const w = window as unknown as Record<string, any>;
+      const out: Record<string, unknown> = {};
+      for (const url of ['indexeddb://tfjs-saved', 'localstorage://tfjs-saved']) {
+        await w.model.save(url);
+        const loaded = await w.soraIo.getLoadHandler(url).load();
+        const decoded = w.soraIo.decodeWeights(loaded);
+        out[url] = {
+          format: loaded.format,
+          names: [...decoded.keys()],
+          values: [...decoded.values()].map((d: any) => Array.from(d.values)),
+          topology: JSON.stringify(loaded.modelTopology) === JSON.stringify(w.artifacts.modelTopology),
+        };
+      }
+      return out;
+    });
+    const expected = await page.evaluate(() => (window as unknown as Record<string, unknown>).expectedWeights);
+    expect(expected).toHaveLength(4);
+    for (const url of ['indexeddb://tfjs-saved', 'localstorage://tfjs-saved']) {
+      const got = result[url] as { format: string; names: string[]; values: number[][]; topology: boolean };
+      expect(got.format).toBe('layers-model');
+      expect(got.names).toHaveLength(4);
+      expect(got.names[0]).toMatch(/\/kernel$/);
+      expect(got.values).toEqual(expected);
+      expect(got.topology).toBe(true);
+    }
+  });
+
+  test('missing models and a corrupted store are clear errors', async () => {
+    const messages = await page.evaluate(async () => {
+      const w = window as unknown as Record<string, any>;
+      const errors: string[] = [];
+      const attempt = async (fn: () => Promise<unknown>) => {
+        try { await fn(); errors.push('no error'); } catch (e) { errors.push((e as Error).message); }
+      };
+      await attempt(() => w.soraIo.getLoadHandler('indexeddb://absent').load());
+      await attempt(() => w.soraIo.getLoadHandler('localstorage://absent').load());
+      localStorage.setItem('tensorflowjs_models/sora-saved/weight_specs',
+        JSON.stringify([{ name: 'x', shape: [-1], dtype: 'float32' }]));
+      await attempt(() => w.soraIo.getLoadHandler('localstorage://sora-saved').load());
+      return errors;
+    });
+    expect(messages[0]).toBe("indexeddb://absent: no model named 'absent' in IndexedDB");
+    expect(messages[1]).toBe("localstorage://absent: no model named 'absent' in localStorage");
+    expect(messages[2]).toContain("localstorage://sora-saved: weight 'x': shape [-1] has -1 at axis 0");
+  });
+
+  test('a relative URL loads against the page with fetch', async () => {
+    const values = await page.evaluate(async () => {
+      const w = window as unknown as Record<string, any>;
+      const loaded = await w.soraIo.getLoadHandler('models/m/model.json').load();
+      return Array.from(w.soraIo.decodeWeights(loaded).get('w').values);
+    });
+    expect(values).toEqual([1.5, -2]);
+  });
+
+  test('downloads:// hands the browser model.json and weights.bin as TF.js names them', async () => {
+    const downloads = await page.evaluate(async () => {
+      const w = window as unknown as Record<string, any>;
+      const clicked: { name: string; href: string }[] = [];
+      const original = HTMLAnchorElement.prototype.click;
+      HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+        clicked.push({ name: this.download, href: this.href });
+      };
+      try {
+        await w.soraIo.getSaveHandler('downloads://my-net').save(w.artifacts);
+      } finally {
+        HTMLAnchorElement.prototype.click = original;
+      }
+      const json = await (await fetch(clicked[0]!.href)).json();
+      const weights = new Uint8Array(await (await fetch(clicked[1]!.href)).arrayBuffer());
+      const expected = new Uint8Array(w.artifacts.weightData);
+      return {
+        names: clicked.map((c) => c.name),
+        keys: Object.keys(json),
+        paths: json.weightsManifest[0].paths,
+        sameWeights: weights.length === expected.length && weights.every((b, i) => b === expected[i]),
+      };
+    });
+    expect(downloads.names).toEqual(['my-net.json', 'my-net.weights.bin']);
+    expect(downloads.keys).toEqual(['modelTopology', 'format', 'generatedBy', 'convertedBy', 'weightsManifest']);
+    expect(downloads.paths).toEqual(['./my-net.weights.bin']);
+    expect(downloads.sameWeights).toBe(true);
+  });
+});
