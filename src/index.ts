@@ -125,3 +125,28 @@ export function variableGrads(f: () => Tensor, varList: Variable[]): { value: Te
 export function valueAndGrads(f: (...xs: Tensor[]) => Tensor, xs: Tensor[]): { value: Tensor; grads: (Tensor | null)[] } {
   return ENGINE.valueAndGrads(() => f(...xs), xs);
 }
+
+export { layers, Layer, Dense, Flatten, Activation, Dropout, InputLayer } from './layers/index.js';
+export { initializers } from './initializers.js';
+export { regularizers } from './regularizers.js';
+export { losses } from './losses.js';
+export { metrics } from './metrics.js';
+export { train, Optimizer, SGD, Adam, RMSProp } from './optimizers.js';
+export { callbacks, Callback, History, EarlyStopping } from './callbacks.js';
+export type { Logs, CallbackHooks } from './callbacks.js';
+export { sequential, Sequential, loadLayersModel } from './model.js';
+export type { CompileArgs, FitArgs, ModelArgs } from './model.js';
+export * as io from './io/index.js';
+export * as data from './data/index.js';
+import { toCategorical as toCategoricalValues } from './data/utils.js';
+
+/** TF.js-style utilities. */
+export const utils = {
+  /** One-hot rows for integer labels: a [n, numClasses] float32 tensor. */
+  toCategorical(labels: Tensor | ArrayLike<number>, numClasses?: number): Tensor {
+    const values = labels instanceof Tensor ? labels.dataSync() : labels;
+    const { values: onehot, shape } = toCategoricalValues(values, numClasses);
+    return tensor(onehot, shape);
+  },
+};
+import { tensor } from './ops/index.js';

@@ -1,0 +1,112 @@
+/**
+ * Optimizers (TF.js names and defaults). Each update is one in-place kernel per variable,
+ * with the slot variables (moments) created on first use.
+ */
+import { ENGINE } from './engine.js';
+import type { Tensor, Variable } from './tensor.js';
+import * as ops from './ops/index.js';
+
+export abstract class Optimizer {
+  abstract readonly className: string;
+  iterations = 0;
+  protected readonly slots = new Map<Variable, Tensor[]>();
+  constructor(public learningRate: number) {
+    if (!(Number.isFinite(learningRate) && learningRate > 0)) {
+      throw new Error(`optimizer: learningRate must be a positive number; received ${learningRate}`);
+    }
+  }
+
+  protected slotsFor(variable: Variable, count: number): Tensor[] {
+    let slots = this.slots.get(variable);
+    if (!slots) {
+      slots = [];
+      for (let i = 0; i < count; i++) {
+        const zeros = ops.zeros(variable.shape);
+        slots.push(ENGINE.makeVariable(zeros, `${variable.name}/slot${i}`, false));
+        zeros.dispose();
+      }
+      this.slots.set(variable, slots);
+    }
+    return slots;
+  }
+
+  /** Apply one step: every gradient must match its variable. */
+  applyGradients(pairs: { variable: Variable; grad: Tensor }[]): void {
+    this.iterations++;
+    for (const { variable, grad } of pairs) this.update(variable, grad);
+  }
+
+  protected abstract update(variable: Variable, grad: Tensor): void;
+  abstract getConfig(): Record<string, unknown>;
+
+  dispose(): void {
+    for (const slots of this.slots.values()) for (const s of slots) s.dispose();
+    this.slots.clear();
+  }
+}
+
+export class SGD extends Optimizer {
+  readonly className = 'SGD';
+  constructor(learningRate = 0.01, readonly momentum = 0, readonly nesterov = false) {
+    super(learningRate);
+    if (!(momentum >= 0)) throw new Error(`momentum: momentum must be >= 0; received ${momentum}`);
+  }
+  protected update(variable: Variable, grad: Tensor): void {
+    const velocity = this.momentum > 0 ? this.slotsFor(variable, 1)[0] : null;
+    ops.sgdUpdate(variable, grad, velocity, this.learningRate, this.momentum, this.nesterov);
+  }
+  getConfig(): Record<string, unknown> {
+    return this.momentum > 0
+      ? { learningRate: this.learningRate, momentum: this.momentum, useNesterov: this.nesterov }
+      : { learningRate: this.learningRate };
+  }
+}
+
+export class Adam extends Optimizer {
+  readonly className = 'Adam';
+  constructor(learningRate = 0.001, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-7) {
+    super(learningRate);
+  }
+  protected update(variable: Variable, grad: Tensor): void {
+    const [m, v] = this.slotsFor(variable, 2);
+    ops.adamUpdate(variable, grad, m, v, this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
+  }
+  getConfig(): Record<string, unknown> {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
+
+export class RMSProp extends Optimizer {
+  readonly className = 'RMSProp';
+  constructor(learningRate = 0.001, readonly decay = 0.9, readonly momentum = 0, readonly epsilon = 1e-7) {
+    super(learningRate);
+  }
+  protected update(variable: Variable, grad: Tensor): void {
+    const slots = this.slotsFor(variable, this.momentum > 0 ? 2 : 1);
+    ops.rmspropUpdate(variable, grad, slots[0], slots[1] ?? null, this.learningRate, this.decay, this.momentum, this.epsilon);
+  }
+  getConfig(): Record<string, unknown> {
+    return { learningRate: this.learningRate, decay: this.decay, momentum: this.momentum, epsilon: this.epsilon };
+  }
+}
+
+/** sora.train.* as in TF.js. */
+export const train = {
+  sgd: (learningRate?: number) => new SGD(learningRate),
+  momentum: (learningRate: number, momentum: number, useNesterov = false) => new SGD(learningRate, momentum, useNesterov),
+  adam: (learningRate?: number, beta1?: number, beta2?: number, epsilon?: number) => new Adam(learningRate, beta1, beta2, epsilon),
+  rmsprop: (learningRate: number, decay?: number, momentum?: number, epsilon?: number) =>
+    new RMSProp(learningRate, decay, momentum, epsilon),
+};
+
+export function getOptimizer(id: unknown): Optimizer {
+  if (id instanceof Optimizer) return id;
+  if (typeof id === 'string') {
+    switch (id.toLowerCase()) {
+      case 'sgd': return new SGD();
+      case 'adam': return new Adam();
+      case 'rmsprop': return new RMSProp();
+    }
+  }
+  throw new Error(`compile: unknown optimizer ${JSON.stringify(id)}; expected 'sgd', 'adam', 'rmsprop' or sora.train.*()`);
+}
