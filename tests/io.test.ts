@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mkdtemp, readFile, rm, writeFile, mkdir, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, writeFile, mkdir, readdir, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import {
@@ -167,6 +167,19 @@ describe('hostile manifests', () => {
     expect(() => parseModelJson(JSON.stringify(twice), 'dup.json')).toThrow("dup.json: weight 'w' appears twice");
     expect(() => parseModelJson(JSON.stringify({ ...manifestJson([]), weightsManifest: [{ paths: 'w.bin', weights: [] }] }), 'p.json'))
       .toThrow('p.json: weightsManifest[0]: expected {paths: string[], weights: [...]}');
+  });
+
+  test('a weight file that is a symbolic link out of the folder is refused', async () => {
+    const a = artifacts();
+    await writeFile(join(dir, 'outside.bin'), new Uint8Array(a.weightData));
+    const folder = await writeModel('symlinked', modelJsonFromArtifacts(a));
+    await symlink(join(dir, 'outside.bin'), join(folder, 'weights.bin'));
+    await expect(getLoadHandler(`file://${folder}`).load())
+      .rejects.toThrow(`cannot read weight file ${folder}/weights.bin: it resolves to ${await realpath(join(dir, 'outside.bin'))}, outside the model's folder`);
+    // A link that stays inside the folder is fine.
+    const inside = await writeModel('linked-inside', modelJsonFromArtifacts(a), { 'real.bin': a.weightData });
+    await symlink('real.bin', join(inside, 'weights.bin'));
+    expect((await getLoadHandler(`file://${inside}`).load()).weightData.byteLength).toBe(36);
   });
 
   test('a traversal path fails before any file outside the folder is read', async () => {

@@ -8,7 +8,7 @@ import {
   artifactsInfo, checkArtifacts, MODEL_JSON_NAME, modelJsonFromArtifacts, parseModelJson, readWeightGroups,
   WEIGHTS_BIN_NAME,
 } from './model_json.js';
-import { directoryOf, joinPath, makeDirectory, pathKind, readFileBytes, writeFileBytes } from './fs.js';
+import { directoryOf, joinPath, makeDirectory, pathKind, readFileBytes, realPath, writeFileBytes } from './fs.js';
 
 export const FILE_SCHEME = 'file://';
 
@@ -65,14 +65,28 @@ export function fileLoadHandler(url: string): LoadHandler {
       const parsed = parseModelJson(text, jsonPath);
       const directory = directoryOf(jsonPath);
       const resolve = (weightPath: string): string => joinPath(directory, weightPath.replace(/^(\.\/)+/, ''));
+      const folder = await realPath(directory === '' ? '.' : directory);
       return readWeightGroups(parsed, async (weightPath) => {
+        const file = resolve(weightPath);
+        let bytes: Uint8Array;
         try {
-          return await readFileBytes(resolve(weightPath));
+          // The manifest's paths are already checked; a symbolic link could still point away.
+          const real = await realPath(file);
+          if (!isInside(real, folder)) {
+            throw new Error(`it resolves to ${real}, outside the model's folder ${folder}`);
+          }
+          bytes = await readFileBytes(file);
         } catch (error) {
-          throw new Error(`${jsonPath}: cannot read weight file ${resolve(weightPath)}: ${(error as Error).message}`,
-            { cause: error });
+          throw new Error(`${jsonPath}: cannot read weight file ${file}: ${(error as Error).message}`, { cause: error });
         }
+        return bytes;
       }, resolve);
     },
   };
+}
+
+function isInside(path: string, folder: string): boolean {
+  const separator = folder.includes('\\') && !folder.includes('/') ? '\\' : '/';
+  const prefix = folder.endsWith(separator) ? folder : folder + separator;
+  return path.startsWith(prefix);
 }

@@ -9,6 +9,7 @@ interface DenoFs {
   writeFile(path: string, data: Uint8Array): Promise<void>;
   mkdir(path: string, options: { recursive: boolean }): Promise<void>;
   stat(path: string): Promise<{ isFile: boolean; isDirectory: boolean }>;
+  realPath(path: string): Promise<string>;
   errors: { NotFound: new (...args: never[]) => Error };
 }
 
@@ -71,6 +72,15 @@ export async function pathKind(path: string): Promise<'file' | 'directory' | 'ot
     if ((error as { code?: string }).code === 'ENOENT') return null;
     throw error;
   }
+}
+
+/** The canonical absolute path, with symbolic links resolved. */
+export async function realPath(path: string): Promise<string> {
+  requireFileSystem(`resolving '${path}'`);
+  const d = deno();
+  if (d !== undefined) return d.realPath(path);
+  const fs = await import('node:fs/promises');
+  return fs.realpath(path);
 }
 
 /** Joins with '/', which both Node and Deno accept on every platform. */

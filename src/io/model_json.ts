@@ -6,7 +6,7 @@
 import type {
   ModelArtifacts, ModelArtifactsInfo, ModelJson, TrainingConfig, WeightSpec, WeightsManifestGroup,
 } from './types.js';
-import { byteCountError, checkWeightSpecs, concatBytes } from './weights.js';
+import { byteCountError, checkWeightSpecs, concatBytes, isArrayBuffer } from './weights.js';
 
 export const MODEL_JSON_NAME = 'model.json';
 export const WEIGHTS_BIN_NAME = 'weights.bin';
@@ -37,7 +37,7 @@ export function checkArtifacts(artifacts: ModelArtifacts, where: string): number
   checkFormat(artifacts.format, where);
   const expected = checkWeightSpecs(artifacts.weightSpecs, where);
   const data: unknown = artifacts.weightData;
-  if (!(data instanceof ArrayBuffer)) {
+  if (!isArrayBuffer(data)) {
     throw new Error(`${where}: expected weightData to be an ArrayBuffer, got ${data === null ? 'null' : typeof data}`);
   }
   if (data.byteLength !== expected) {
@@ -58,7 +58,7 @@ export function artifactsInfo(artifacts: ModelArtifacts): ModelArtifactsInfo {
 }
 
 function checkTopology(topology: unknown, where: string): asserts topology is object {
-  if (topology === null || typeof topology !== 'object' || Array.isArray(topology) || topology instanceof ArrayBuffer) {
+  if (topology === null || typeof topology !== 'object' || Array.isArray(topology) || isArrayBuffer(topology)) {
     throw new Error(`${where}: expected modelTopology to be a JSON object, got ` +
       `${topology === undefined ? 'nothing' : JSON.stringify(topology)?.slice(0, 80) ?? typeof topology}`);
   }

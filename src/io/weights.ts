@@ -18,6 +18,11 @@ export interface DecodedWeight {
 
 const BYTES_PER_VALUE: Record<string, number> = { float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 };
 const FORBIDDEN_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+/** True for an ArrayBuffer from any realm (a worker, an iframe, node:vm), unlike instanceof. */
+export function isArrayBuffer(value: unknown): value is ArrayBuffer {
+  return value instanceof ArrayBuffer || Object.prototype.toString.call(value) === '[object ArrayBuffer]';
+}
+
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
@@ -109,7 +114,7 @@ export function decodeWeights(artifacts: Pick<ModelArtifacts, 'weightSpecs' | 'w
   const specs = artifacts.weightSpecs;
   const total = checkWeightSpecs(specs, where);
   const data = artifacts.weightData;
-  if (!(data instanceof ArrayBuffer)) {
+  if (!isArrayBuffer(data)) {
     throw new Error(`${where}: expected weightData to be an ArrayBuffer, got ${data === null ? 'null' : typeof data}`);
   }
   if (data.byteLength !== total) {
