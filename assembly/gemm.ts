@@ -180,20 +180,67 @@ function pack_a(a: usize, transA: i32, m: i32, k: i32, ic: i32, mc: i32, pc: i32
     const mr = min(MR, mc - ir);
     const panel = dst + (<usize>ir * kc << 2);
     if (transA) {
+      // A(i, p) = a[p*m + i]: each step of k is MR consecutive floats.
       let src = a + ((<usize>pc * m + ic + ir) << 2);
+      const srcStride = <usize>m << 2;
       let d = panel;
-      for (let p = 0; p < kc; p++) {
-        for (let i = 0; i < mr; i++) store<f32>(d + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
-        src += <usize>m << 2;
-        d += step;
+      if (mr == MR) {
+        for (let p = 0; p < kc; p++) {
+          v128.store(d, v128.load(src));
+          if (MR == 6) store<u64>(d, load<u64>(src, 16), 16);
+          else store<f32>(d, load<f32>(src, 16), 16);
+          src += srcStride;
+          d += step;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let i = 0; i < mr; i++) store<f32>(d + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+          src += srcStride;
+          d += step;
+        }
       }
     } else {
+      // A(i, p) = a[i*k + p]: MR rows read 4 steps at a time, transposed in registers.
+      const rowStride = <usize>k << 2;
+      const src = a + ((<usize>(ic + ir) * k + pc) << 2);
+      let p = 0;
+      if (mr == MR) {
+        for (; p + 4 <= kc; p += 4) {
+          const s = src + (<usize>p << 2);
+          const d = panel + <usize>p * step;
+          const r0 = v128.load(s), r1 = v128.load(s + rowStride);
+          const r2 = v128.load(s + 2 * rowStride), r3 = v128.load(s + 3 * rowStride);
+          const r4 = v128.load(s + 4 * rowStride);
+          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+          v128.store(d + step, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+          v128.store(d + 2 * step, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+          v128.store(d + 3 * step, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+          if (MR == 6) {
+            const r5 = v128.load(s + 5 * rowStride);
+            const u = v128.shuffle<f32>(r4, r5, 0, 4, 1, 5);
+            const v = v128.shuffle<f32>(r4, r5, 2, 6, 3, 7);
+            v128.store64_lane(d, u, 0, 16);
+            v128.store64_lane(d + step, u, 1, 16);
+            v128.store64_lane(d + 2 * step, v, 0, 16);
+            v128.store64_lane(d + 3 * step, v, 1, 16);
+          } else {
+            v128.store32_lane(d, r4, 0, 16);
+            v128.store32_lane(d + step, r4, 1, 16);
+            v128.store32_lane(d + 2 * step, r4, 2, 16);
+            v128.store32_lane(d + 3 * step, r4, 3, 16);
+          }
+        }
+      }
       for (let i = 0; i < mr; i++) {
-        let src = a + ((<usize>(ic + ir + i) * k + pc) << 2);
-        let d = panel + (<usize>i << 2);
-        for (let p = 0; p < kc; p++) {
-          store<f32>(d, load<f32>(src));
-          src += 4;
+        let s = src + <usize>i * rowStride + (<usize>p << 2);
+        let d = panel + <usize>p * step + (<usize>i << 2);
+        for (let q = p; q < kc; q++) {
+          store<f32>(d, load<f32>(s));
+          s += 4;
           d += step;
         }
       }
