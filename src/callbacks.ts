@@ -95,7 +95,7 @@ export class EarlyStopping extends Callback {
       return;
     }
     this.wait++;
-    if (this.wait > this.patience && this.model) {
+    if (this.wait >= this.patience && this.model) {
       this.stoppedEpoch = epoch;
       this.model.stopTraining = true;
     }
