@@ -113,6 +113,14 @@ describe('MNIST', () => {
     expect(Array.from(mnist.test.images)).toEqual([0, 1, 1, 2, 3, 4].map((v, i) => (i === 1 ? 1 : Math.fround(v / 255))));
   });
 
+  test('mnistFromBytes takes ArrayBuffers too (fetch results) and names a wrong input', () => {
+    const bytes = tinyMnist(2);
+    const buffers = Object.fromEntries(Object.entries(bytes).map(([k, v]) => [k, v.slice().buffer])) as unknown as MnistBytes;
+    expect(Array.from(mnistFromBytes(buffers).train.labels)).toEqual([0, 1]);
+    expect(() => mnistFromBytes({ ...bytes, testLabels: [0] as unknown as Uint8Array }))
+      .toThrow('MNIST: t10k-labels-idx1-ubyte: expected a Uint8Array or ArrayBuffer of IDX bytes, got Array');
+  });
+
   test('corrupt files: swapped, truncated, mismatched counts, bad labels', () => {
     const good = tinyMnist(3);
     expect(() => mnistFromBytes({ ...good, trainImages: good.trainLabels }))

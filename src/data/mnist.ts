@@ -5,6 +5,7 @@
  */
 import { hex32, idxMagic, parseIdx } from './idx.js';
 import { hasFileSystem, joinPath, readFileBytes } from '../io/fs.js';
+import { isArrayBuffer } from '../io/weights.js';
 
 export const MNIST_IMAGES_MAGIC = 2051;
 export const MNIST_LABELS_MAGIC = 2049;
@@ -25,11 +26,12 @@ export interface Mnist {
   cols: number;
 }
 
+/** The four files' bytes, e.g. `new Uint8Array(await (await fetch(url)).arrayBuffer())`. */
 export interface MnistBytes {
-  trainImages: Uint8Array;
-  trainLabels: Uint8Array;
-  testImages: Uint8Array;
-  testLabels: Uint8Array;
+  trainImages: Uint8Array | ArrayBuffer;
+  trainLabels: Uint8Array | ArrayBuffer;
+  testImages: Uint8Array | ArrayBuffer;
+  testLabels: Uint8Array | ArrayBuffer;
 }
 
 export interface MnistLimits {
@@ -67,9 +69,10 @@ function pixelTable(): Float32Array {
 /** Decodes the four IDX files of MNIST from bytes already in memory. */
 export function mnistFromBytes(bytes: MnistBytes, limits: MnistLimits = {}): Mnist {
   const names = { ...MNIST_FILE_NAMES, ...limits.names };
-  const train = decodeSplit(bytes.trainImages, names.trainImages, bytes.trainLabels, names.trainLabels,
+  const view = (data: Uint8Array | ArrayBuffer): Uint8Array => (isArrayBuffer(data) ? new Uint8Array(data) : data);
+  const train = decodeSplit(view(bytes.trainImages), names.trainImages, view(bytes.trainLabels), names.trainLabels,
     limits.trainLimit, 'trainLimit');
-  const test = decodeSplit(bytes.testImages, names.testImages, bytes.testLabels, names.testLabels,
+  const test = decodeSplit(view(bytes.testImages), names.testImages, view(bytes.testLabels), names.testLabels,
     limits.testLimit, 'testLimit');
   if (train.rows !== test.rows || train.cols !== test.cols) {
     throw new Error(`${names.testImages}: images are ${test.rows}×${test.cols}, but ` +
@@ -158,7 +161,8 @@ function decodeSplit(imageBytes: Uint8Array, imageName: string, labelBytes: Uint
 
 function checkMagic(bytes: Uint8Array, name: string, expected: number, what: string): void {
   if (!(bytes instanceof Uint8Array)) {
-    throw new Error(`MNIST: ${name}: expected a Uint8Array of IDX bytes, got ${bytes === null ? 'null' : typeof bytes}`);
+    const got = bytes === null ? 'null' : (bytes as object)?.constructor?.name ?? typeof bytes;
+    throw new Error(`MNIST: ${name}: expected a Uint8Array or ArrayBuffer of IDX bytes, got ${got}`);
   }
   if (bytes.length < 4) {
     throw new Error(`${name}: expected an IDX file of at least 4 bytes, got ${bytes.length}`);
