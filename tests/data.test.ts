@@ -15,7 +15,7 @@ function idx(dims: number[], values: ArrayLike<number>): Uint8Array {
 }
 
 /** A tiny MNIST-shaped set: n images of 2×3 pixels. */
-function tinyMnist(n: number, labels = Array.from({ length: n }, (_, i) => i % 10)): MnistBytes {
+function tinyMnist(n: number, labels = Array.from({ length: n }, (_, i) => i % 10)): Record<keyof MnistBytes, Uint8Array> {
   const pixels = Array.from({ length: n * 6 }, (_, i) => (i * 37) % 256);
   return {
     trainImages: idx([n, 2, 3], pixels),
