@@ -16,8 +16,12 @@ export interface BackendFactory {
 interface TapeEntry {
   inputs: Tensor[];
   output: Tensor;
-  /** Gradients of the inputs given the output's gradient (null where an input gets none). */
-  backward: (dy: Tensor) => (Tensor | null)[];
+  /**
+   * Gradients of the inputs given the output's gradient (null where an input gets none).
+   * `needs[i]` is false for inputs no variable depends on: their gradient may be skipped
+   * (the first layer's input gradient is a whole GEMM nobody reads).
+   */
+  backward: (dy: Tensor, needs: boolean[]) => (Tensor | null)[];
 }
 
 export class Engine {
@@ -241,7 +245,7 @@ export class Engine {
         const entry = tape[i];
         const dy = gradients.get(entry.output);
         if (!dy || !needed.has(entry.output)) continue;
-        const inputGrads = entry.backward(dy);
+        const inputGrads = entry.backward(dy, entry.inputs.map((t) => needed.has(t)));
         entry.inputs.forEach((input, j) => {
           const grad = inputGrads[j];
           if (!grad || !needed.has(input)) return;

@@ -32,15 +32,17 @@ function gemm(op: string, a: Tensor, b: Tensor, transposeA: boolean, transposeB:
 }
 
 /** Gradients of C = op(A) op(B) with respect to the stored A and B. */
-function gemmGrads(dc: Tensor, a: Tensor, b: Tensor, tA: boolean, tB: boolean): [Tensor, Tensor] {
-  const da = tA ? gemm('matMul grad', b, dc, tB, true, null, 'linear') : gemm('matMul grad', dc, b, false, !tB, null, 'linear');
-  const db = tB ? gemm('matMul grad', dc, a, true, tA, null, 'linear') : gemm('matMul grad', a, dc, !tA, false, null, 'linear');
+function gemmGrads(dc: Tensor, a: Tensor, b: Tensor, tA: boolean, tB: boolean, needs: boolean[]): [Tensor | null, Tensor | null] {
+  const da = !needs[0] ? null
+    : tA ? gemm('matMul grad', b, dc, tB, true, null, 'linear') : gemm('matMul grad', dc, b, false, !tB, null, 'linear');
+  const db = !needs[1] ? null
+    : tB ? gemm('matMul grad', dc, a, true, tA, null, 'linear') : gemm('matMul grad', a, dc, !tA, false, null, 'linear');
   return [da, db];
 }
 
 export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
   const y = gemm('matMul', a, b, transposeA, transposeB, null, 'linear');
-  ENGINE.record([a, b], y, (dy) => gemmGrads(dy, a, b, transposeA, transposeB));
+  ENGINE.record([a, b], y, (dy, needs) => gemmGrads(dy, a, b, transposeA, transposeB, needs));
   return y;
 }
 
@@ -50,13 +52,13 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
  */
 export function dense(x: Tensor, kernel: Tensor, bias: Tensor | null, activation: 'linear' | 'relu' = 'linear'): Tensor {
   const y = gemm('dense', x, kernel, false, false, bias, activation);
-  ENGINE.record(bias ? [x, kernel, bias] : [x, kernel], y, (dy) => {
+  ENGINE.record(bias ? [x, kernel, bias] : [x, kernel], y, (dy, needs) => {
     const dz = activation === 'relu'
       ? produce(y.shape, 'float32', (out) => ENGINE.backend.unaryBackward('relu',
         storageOf(dy, 'dense grad'), storageOf(y, 'dense grad'), storageOf(y, 'dense grad'), out, y.size))
       : dy;
-    const [dx, dk] = gemmGrads(dz, x, kernel, false, false);
-    return bias ? [dx, dk, sum(dz, 0)] : [dx, dk];
+    const [dx, dk] = gemmGrads(dz, x, kernel, false, false, needs);
+    return bias ? [dx, dk, needs[2] ? sum(dz, 0) : null] : [dx, dk];
   });
   return y;
 }
