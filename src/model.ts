@@ -489,7 +489,9 @@ export async function loadLayersModel(pathOrHandler: string | LoadHandler, optio
       w.assign(t);
       t.dispose();
     }
-    const unused = [...decoded.keys()].filter((k) => !used.has(k));
+    // Optimizer state saved beside the model (group 'optimizer') is not a layer weight.
+    const optimizerWeights = new Set(artifacts.weightSpecs.filter((spec) => spec.group === 'optimizer').map((spec) => spec.name));
+    const unused = [...decoded.keys()].filter((k) => !used.has(k) && !optimizerWeights.has(k));
     if (unused.length) {
       throw new Error(`loadLayersModel(${where}): the file has weights the model does not use: ${unused.join(', ')}`);
     }

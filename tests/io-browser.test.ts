@@ -1,7 +1,7 @@
 /**
  * The browser handlers (indexeddb://, localstorage://, downloads://, relative URLs) in headless
  * Chromium, against TF.js's own handlers in the same page: each library loads what the other
- * saved. Skipped where no Chromium is installed (CI installs it).
+ * saved. Fails (never skips) where Chromium is missing: `apt-get install -y chromium`.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -18,8 +18,9 @@ let server: Server;
 let browser: Browser;
 let page: Page;
 
-describe.skipIf(!hasChromium)('browser io handlers (headless Chromium)', () => {
+describe('browser io handlers (headless Chromium)', () => {
   beforeAll(async () => {
+    if (!hasChromium) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
     const bundle = await build({
       entryPoints: ['src/io/index.ts'], bundle: true, format: 'iife', globalName: 'soraIo', write: false,
       platform: 'browser', target: 'es2022', logLevel: 'silent',

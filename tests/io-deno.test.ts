@@ -25,7 +25,10 @@ function runDeno(script: string): Promise<string> {
   });
 }
 
-describe.skipIf(!hasDeno)('Deno', () => {
+describe('Deno', () => {
+  beforeAll(() => {
+    if (!hasDeno) throw new Error(`deno not found at ${DENO}: run npm ci (the deno devDependency ships the binary)`);
+  });
   test('file:// round trip and loadMnist with the default folder', async () => {
     const io = pathToFileURL(resolve('src/io/index.ts')).href;
     const data = pathToFileURL(resolve('src/data/index.ts')).href;
