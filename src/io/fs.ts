@@ -13,6 +13,15 @@ interface DenoFs {
   errors: { NotFound: new (...args: never[]) => Error };
 }
 
+/**
+ * A Node built-in, imported on demand through a computed specifier so that browser
+ * bundlers (esbuild, Vite, webpack) do not try to resolve it.
+ */
+export function importNode<T>(specifier: string): Promise<T> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
+}
+type NodeFs = typeof import('node:fs/promises');
+
 function deno(): DenoFs | undefined {
   return (globalThis as { Deno?: DenoFs }).Deno;
 }
@@ -34,7 +43,7 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
   requireFileSystem(`reading '${path}'`);
   const d = deno();
   if (d !== undefined) return d.readFile(path);
-  const fs = await import('node:fs/promises');
+  const fs = await importNode<NodeFs>('node:fs/promises');
   const buffer = await fs.readFile(path);
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 }
@@ -43,7 +52,7 @@ export async function writeFileBytes(path: string, data: Uint8Array): Promise<vo
   requireFileSystem(`writing '${path}'`);
   const d = deno();
   if (d !== undefined) return d.writeFile(path, data);
-  const fs = await import('node:fs/promises');
+  const fs = await importNode<NodeFs>('node:fs/promises');
   await fs.writeFile(path, data);
 }
 
@@ -51,7 +60,7 @@ export async function makeDirectory(path: string): Promise<void> {
   requireFileSystem(`creating '${path}'`);
   const d = deno();
   if (d !== undefined) return d.mkdir(path, { recursive: true });
-  const fs = await import('node:fs/promises');
+  const fs = await importNode<NodeFs>('node:fs/promises');
   await fs.mkdir(path, { recursive: true });
 }
 
@@ -64,7 +73,7 @@ export async function pathKind(path: string): Promise<'file' | 'directory' | 'ot
       const info = await d.stat(path);
       return info.isFile ? 'file' : info.isDirectory ? 'directory' : 'other';
     }
-    const fs = await import('node:fs/promises');
+    const fs = await importNode<NodeFs>('node:fs/promises');
     const info = await fs.stat(path);
     return info.isFile() ? 'file' : info.isDirectory() ? 'directory' : 'other';
   } catch (error) {
@@ -79,7 +88,7 @@ export async function realPath(path: string): Promise<string> {
   requireFileSystem(`resolving '${path}'`);
   const d = deno();
   if (d !== undefined) return d.realPath(path);
-  const fs = await import('node:fs/promises');
+  const fs = await importNode<NodeFs>('node:fs/promises');
   return fs.realpath(path);
 }
 

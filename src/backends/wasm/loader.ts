@@ -1,4 +1,5 @@
 /** Getting the kernel module's bytes in every runtime, and probing engine features. */
+import { importNode } from '../../io/fs.js';
 
 export type WasmBytesSource = BufferSource | URL | string | Response;
 export type WasmSource = WasmBytesSource | WebAssembly.Module;
@@ -33,7 +34,7 @@ export async function loadWasmBytes(source: WasmBytesSource): Promise<BufferSour
   if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return source;
   const url = source instanceof URL ? source : new URL(String(source), import.meta.url);
   if (url.protocol === 'file:' && isNode) {
-    const { readFile } = await import('node:fs/promises');
+    const { readFile } = await importNode<typeof import('node:fs/promises')>('node:fs/promises');
     try {
       return await readFile(url);
     } catch (error) {
