@@ -1,0 +1,109 @@
+/**
+ * Row softmax cases over a rows x cols grid of EDGE_SIZES, and hostile rows: +-1e4 logits
+ * (exact only with the max subtracted), rows of equal values, zeros, one dominant logit with
+ * the rest far below (exps that underflow to 0), a NaN (whole row NaN), a row of all
+ * -Infinity (NaN, as the reference's -Inf - -Inf), -Infinity entries in a finite row (0),
+ * +Infinity (NaN row). In place (out = x) too.
+ */
+import { assertClose, compareOutputs, EDGE_SIZES, randomArray, upload, type KernelCase } from './harness.js';
+
+const COLS = EDGE_SIZES;
+const ROWS = [1, 3, 17];
+
+export const cases: KernelCase[] = [];
+
+for (const rows of ROWS) {
+  cases.push({
+    name: `softmax rows=${rows} cols=${COLS.join(',')} logits in [-5, 5)`,
+    run: async (backend, reference) => {
+      for (const cols of COLS) {
+        await compareOutputs(`softmax ${rows}x${cols}`, backend, reference,
+          [randomArray(rows * cols, rows * 1000 + cols, -5, 5)], [{ size: rows * cols }],
+          (b, [x], [out]) => b.softmax(x, out, rows, cols));
+      }
+    },
+  });
+}
+
+cases.push({
+  name: 'softmax 257x257 and 2x257 with +-1e4 logits',
+  run: async (backend, reference) => {
+    for (const [rows, cols] of [[257, 257], [2, 257], [7, 33], [5, 3]]) {
+      await compareOutputs(`softmax ${rows}x${cols} +-1e4`, backend, reference,
+        [randomArray(rows * cols, rows + cols, -1e4, 1e4)], [{ size: rows * cols }],
+        (b, [x], [out]) => b.softmax(x, out, rows, cols));
+    }
+  },
+});
+
+/** One situation per row, cols wide. */
+function hostileRows(cols: number): number[][] {
+  const ramp = Array.from({ length: cols }, (_, j) => Math.cos(j * 0.7) * 3);
+  const withAt = (values: number[], at: number[], v: number) => { const r = values.slice(); for (const i of at) r[i % cols] = v; return r; };
+  return [
+    ramp,
+    new Array<number>(cols).fill(1e4),                            // equal values: uniform
+    new Array<number>(cols).fill(0),
+    new Array<number>(cols).fill(-1e4),
+    ramp.map((v) => v + 1e4),                                     // large offset: max subtraction
+    ramp.map((v, j) => (j === cols - 1 ? 1e4 : -1e4)),            // one dominant logit in the tail
+    ramp.map((v, j) => (j === 0 ? 0 : -100 - j)),                 // far below: exps underflow
+    ramp.map((v, j) => (j % 3 === 0 ? -Infinity : v)),            // -Inf entries give 0
+    withAt(ramp, [cols - 1], NaN),                                 // NaN (in the tail): NaN row
+    withAt(ramp, [1], NaN),
+    new Array<number>(cols).fill(-Infinity),                      // all -Inf: NaN row
+    withAt(ramp, [2], Infinity),                                   // +Inf: NaN row
+    ramp.map((v) => v * 30),                                      // spread of ~180
+  ];
+}
+
+cases.push({
+  name: 'softmax hostile rows: equal, zeros, +-1e4, underflow, -Inf entries, NaN, all -Inf, +Inf',
+  run: async (backend, reference) => {
+    for (const cols of [1, 3, 4, 5, 8, 17, 33, 257]) {
+      const rowsData = hostileRows(cols);
+      const rows = rowsData.length;
+      await compareOutputs(`softmax hostile cols=${cols}`, backend, reference, [Float32Array.from(rowsData.flat())],
+        [{ size: rows * cols }], (b, [x], [out]) => b.softmax(x, out, rows, cols));
+    }
+  },
+});
+
+cases.push({
+  name: 'softmax rows sum to 1 and a NaN stays in its own row',
+  run: async (backend) => {
+    const rows = 4, cols = 33;
+    const x = randomArray(rows * cols, 77, -30, 30);
+    x[cols + 5] = NaN; // row 1 only
+    const sx = upload(backend, x);
+    const out = backend.alloc(rows * cols, 'float32');
+    backend.softmax(sx, out, rows, cols);
+    const got = (await backend.read(out)) as Float32Array;
+    backend.free(sx); backend.free(out);
+    for (let r = 0; r < rows; r++) {
+      const row = got.subarray(r * cols, (r + 1) * cols);
+      if (r === 1) {
+        if (!row.every((v) => Number.isNaN(v))) throw new Error('softmax: the row with a NaN is not all NaN');
+        continue;
+      }
+      assertClose(`softmax row ${r} sum`, [row.reduce((a, v) => a + v, 0)], [1], { atol: 1e-5, rtol: 0 });
+    }
+  },
+});
+
+cases.push({
+  name: 'softmax in place (out = x) 7x33 and 3x257',
+  run: async (backend, reference) => {
+    for (const [rows, cols] of [[7, 33], [3, 257]]) {
+      const x = randomArray(rows * cols, rows * cols, -8, 8);
+      const results: Float32Array[] = [];
+      for (const b of [backend, reference]) {
+        const s = upload(b, x);
+        b.softmax(s, s, rows, cols);
+        results.push((await b.read(s)) as Float32Array);
+        b.free(s);
+      }
+      assertClose(`softmax in place ${rows}x${cols}`, results[0], results[1]);
+    }
+  },
+});
