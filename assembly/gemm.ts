@@ -632,7 +632,7 @@ function gemm_kernel_c(mr: i32, kc: i32, a: usize, aStep: usize, b: usize, bStep
     case 3: gemm_kernel_3x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
     case 4: gemm_kernel_4x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
     case 5: gemm_kernel_5x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
-    case 6: gemm_kernel_6x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
+    case 6: if (MR >= 6) gemm_kernel_6x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
   }
 }
 
@@ -978,7 +978,7 @@ function gemm_kernel_r(mr: i32, kc: i32, a: usize, aRow: usize, aStep: usize, b:
     case 3: gemm_kernel_3x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
     case 4: gemm_kernel_4x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
     case 5: gemm_kernel_5x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
-    case 6: gemm_kernel_6x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
+    case 6: if (MR >= 6) gemm_kernel_6x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
   }
 }
 // ---- END GENERATED ----

@@ -86,7 +86,8 @@ function dispatcher(access) {
   L.push('  switch (mr) {');
   for (let mr = 1; mr <= MAX_MR; mr++) {
     const call = `gemm_kernel_${mr}x8_${access}(${sig[1]});`;
-    L.push(`    case ${mr}: ${call} break;`);
+    // A constant condition: AssemblyScript drops the call, and the kernel, when MR < mr.
+    L.push(mr <= 5 ? `    case ${mr}: ${call} break;` : `    case ${mr}: if (MR >= ${mr}) ${call} break;`);
   }
   L.push('  }');
   L.push('}');
