@@ -1,0 +1,171 @@
+/**
+ * The examples as a user runs them: examples/mnist.mjs trains on a small slice of MNIST in a
+ * child process (against the built dist/), and its PNG is checked chunk by chunk with a CRC
+ * and an inflate written here, independently of the encoder in examples/lib/png.mjs.
+ */
+import { describe, expect, test, beforeAll, afterAll } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inflateSync } from 'node:zlib';
+// @ts-expect-error: plain ES modules without type declarations
+import { encodePng } from '../examples/lib/png.mjs';
+// @ts-expect-error: plain ES modules without type declarations
+import { blockArt } from '../examples/lib/digits.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** CRC-32 bit by bit (no table), to check the encoder's table-driven one. */
+function crc32Bitwise(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+interface DecodedPng { width: number; height: number; bitDepth: number; colorType: number; chunks: string[]; pixels: Uint8Array }
+
+/**
+ * Parse a PNG of 8-bit gray or RGB, every row filtered None (what the encoder writes), checking
+ * the signature, chunk order and every CRC; returns the unfiltered pixels.
+ */
+function decodePng(file: Uint8Array): DecodedPng {
+  expect([...file.subarray(0, 8)]).toEqual(SIGNATURE);
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const chunks: string[] = [];
+  const idat: Uint8Array[] = [];
+  let ihdr: Uint8Array | null = null;
+  let at = 8;
+  while (at < file.length) {
+    const length = view.getUint32(at);
+    const type = String.fromCharCode(...file.subarray(at + 4, at + 8));
+    const data = file.subarray(at + 8, at + 8 + length);
+    expect(view.getUint32(at + 8 + length), `CRC of ${type}`).toBe(crc32Bitwise(file.subarray(at + 4, at + 8 + length)));
+    chunks.push(type);
+    if (type === 'IHDR') ihdr = data;
+    if (type === 'IDAT') idat.push(data);
+    at += 12 + length;
+  }
+  expect(at).toBe(file.length);
+  expect(chunks[0]).toBe('IHDR');
+  expect(chunks[chunks.length - 1]).toBe('IEND');
+  expect(ihdr!.length).toBe(13);
+  const header = new DataView(ihdr!.buffer, ihdr!.byteOffset, 13);
+  const width = header.getUint32(0), height = header.getUint32(4);
+  const bitDepth = ihdr![8], colorType = ihdr![9];
+  expect([ihdr![10], ihdr![11], ihdr![12]]).toEqual([0, 0, 0]); // deflate, filter method 0, no interlace
+  const channels = colorType === 2 ? 3 : colorType === 0 ? 1 : NaN;
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * channels;
+  expect(raw.length).toBe((stride + 1) * height);
+  const pixels = new Uint8Array(stride * height);
+  for (let y = 0; y < height; y++) {
+    expect(raw[y * (stride + 1)], `filter byte of row ${y}`).toBe(0);
+    pixels.set(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)), y * stride);
+  }
+  return { width, height, bitDepth, colorType, chunks, pixels };
+}
+
+function runNode(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env } });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe('examples/lib/png.mjs', () => {
+  test('grayscale and RGB round-trip through an independent decoder', () => {
+    const gray = Uint8Array.from({ length: 7 * 3 }, (_, i) => (i * 37) & 255);
+    const decodedGray = decodePng(encodePng({ width: 7, height: 3, channels: 1, pixels: gray }));
+    expect([decodedGray.width, decodedGray.height, decodedGray.bitDepth, decodedGray.colorType]).toEqual([7, 3, 8, 0]);
+    expect([...decodedGray.pixels]).toEqual([...gray]);
+
+    const rgb = Uint8Array.from({ length: 1 * 5 * 3 }, (_, i) => 255 - i);
+    const decodedRgb = decodePng(encodePng({ width: 1, height: 5, channels: 3, pixels: rgb }));
+    expect([decodedRgb.width, decodedRgb.height, decodedRgb.colorType]).toEqual([1, 5, 2]);
+    expect([...decodedRgb.pixels]).toEqual([...rgb]);
+  });
+
+  test('rejects a size that does not match the pixels', () => {
+    expect(() => encodePng({ width: 2, height: 2, channels: 3, pixels: new Uint8Array(11) }))
+      .toThrow('expected 12 bytes for 2x2x3; received 11');
+    expect(() => encodePng({ width: 0, height: 2, channels: 1, pixels: new Uint8Array(0) })).toThrow('positive integers');
+    expect(() => encodePng({ width: 1, height: 1, channels: 4, pixels: new Uint8Array(4) })).toThrow('channels must be 1 or 3');
+  });
+});
+
+describe('examples/lib/digits.mjs', () => {
+  test('blockArt stacks two 2x2 squares per character', () => {
+    // 4x4 image: top-left 2x2 square on, bottom-right 2x2 square on.
+    const image = new Float32Array(16);
+    for (const [y, x] of [[0, 0], [0, 1], [1, 0], [1, 1], [2, 2], [2, 3], [3, 2], [3, 3]]) image[y * 4 + x] = 1;
+    expect(blockArt(image, 4, 4)).toEqual(['▀▄']);
+    expect(blockArt(new Float32Array(28 * 28), 28, 28)).toEqual(Array(7).fill(' '.repeat(14)));
+  });
+});
+
+describe('examples/mnist.mjs', () => {
+  let dir = '';
+  beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'sora-examples-')); });
+  afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }); });
+
+  test('trains on 3000 images for one epoch, reports the test accuracy and writes the PNG', async () => {
+    if (!existsSync(join(root, 'dist', 'index.js'))) throw new Error('dist/index.js is missing: run `npm run build` first');
+    const png = join(dir, 'predictions.png');
+    const { code, stdout, stderr } = await runNode(['examples/mnist.mjs'], {
+      MNIST_EPOCHS: '1', MNIST_TRAIN_LIMIT: '3000', MNIST_PNG: png, MNIST_VERBOSE: '2', NO_COLOR: '1',
+    });
+    expect(code, `exit code; stderr:\n${stderr}\nstdout:\n${stdout}`).toBe(0);
+
+    expect(stdout).toMatch(/^sora backend: (wasm|webgpu|reference) — /m);
+    expect(stdout).toMatch(/MNIST: 3000 training and 10000 test images of 28x28/);
+    expect(stdout).toMatch(/^Epoch 1\/1$/m);
+    const accuracy = /Test accuracy: ([\d.]+)% on 10000 test images/.exec(stdout);
+    expect(accuracy, stdout).not.toBeNull();
+    // One epoch on 3000 images lands near 85-88%; chance is 10%.
+    expect(Number(accuracy![1])).toBeGreaterThan(70);
+    expect(Number(accuracy![1])).toBeLessThanOrEqual(100);
+
+    // The terminal grid: 25 captions, no line wider than 80 columns.
+    const captions = stdout.match(/pred \d (✓|✗ true \d)/g) ?? [];
+    expect(captions).toHaveLength(25);
+    const right = /\((\d+)\/25 right\)/.exec(stdout);
+    expect(Number(right![1])).toBe(captions.filter((c) => c.endsWith('✓')).length);
+    const grid = stdout.slice(stdout.indexOf('Test digits'), stdout.indexOf('Wrote ')).split('\n');
+    expect(grid.length).toBeGreaterThan(5 * 8);
+    for (const line of grid) expect([...line].length, line).toBeLessThanOrEqual(80);
+
+    const written = /Wrote (.+) \((\d+)x(\d+) PNG\)/.exec(stdout);
+    expect(written, stdout).not.toBeNull();
+    const decoded = decodePng(new Uint8Array(await readFile(png)));
+    expect([decoded.width, decoded.height]).toEqual([Number(written![2]), Number(written![3])]);
+    expect(decoded.width).toBeGreaterThanOrEqual(5 * 28 * 2);
+    expect([decoded.bitDepth, decoded.colorType]).toEqual([8, 2]);
+    // Frames: the green of a right prediction and the red of a wrong one, as many frames as captions say.
+    let green = 0, red = 0;
+    for (let i = 0; i < decoded.pixels.length; i += 3) {
+      const [r, g, b] = [decoded.pixels[i], decoded.pixels[i + 1], decoded.pixels[i + 2]];
+      if (r === 60 && g === 200 && b === 100) green++;
+      if (r === 235 && g === 70 && b === 60) red++;
+    }
+    const wrong = 25 - Number(right![1]);
+    expect(green > 0).toBe(wrong < 25);
+    expect(red > 0).toBe(wrong > 0);
+  }, 60_000);
+
+  test('names a bad environment setting', async () => {
+    const { code, stderr } = await runNode(['examples/mnist.mjs'], { MNIST_EPOCHS: 'two' });
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('MNIST_EPOCHS must be an integer >= 1; received MNIST_EPOCHS="two"');
+  });
+});
