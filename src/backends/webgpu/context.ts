@@ -1,0 +1,443 @@
+/**
+ * The machinery under the webgpu kernels: shader modules and the pipeline cache, command
+ * batching, the uniform ring, buffer pools, read-back, error surfacing and device loss.
+ *
+ * Batching: kernels encode dispatches into one open command encoder (consecutive dispatches
+ * share one compute pass) and nothing is submitted until a read, a flush, a guarded write,
+ * or `dispatchesPerSubmit` dispatches. A training step therefore reaches the GPU as a few
+ * submits and no read-back.
+ *
+ * Uniforms: each dispatch's parameters take one aligned slot of a CPU mirror of a uniform
+ * ring buffer; the used part of the mirror goes to the GPU with a single writeBuffer just
+ * before the batch is submitted. Slots restart at zero after every submit: a later
+ * writeBuffer is ordered after the submitted work on the queue, so no slot is overwritten
+ * while a dispatch that reads it is pending.
+ *
+ * Errors: WGSL is checked when the backend is created (getCompilationInfo plus an error
+ * scope, naming the file, line and message). Pipeline creation and every batch run inside
+ * validation/internal error scopes; their results are awaited by read() and flush(), which
+ * throw an Error naming the shader or the kernels of the batch, so a failure never reads
+ * back as zeros.
+ */
+import { SHADERS, type ShaderName } from './shaders.generated.js';
+import { BufferPool, type PooledBuffer } from './buffer-pool.js';
+
+// GPUBufferUsage / GPUMapMode values, spelled out so this module loads where WebGPU's
+// globals do not exist (Node imports it through the dispatcher).
+export const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
+const MAP_MODE_READ = 0x1;
+
+export interface Binding {
+  buffer: PooledBuffer;
+  /** The shader writes this binding (var<storage, read_write>). */
+  writable: boolean;
+}
+
+export interface DispatchSpec {
+  /** Names the kernel in error messages. */
+  kernel: string;
+  shader: ShaderName;
+  entryPoint?: string;
+  constants?: Record<string, number>;
+  /** Storage bindings 1..n, in the shader's order (binding 0 is the uniform struct). */
+  bindings: Binding[];
+  /** Uniform words in struct order: integers first (stored as 32-bit words), then floats. */
+  ints: ArrayLike<number>;
+  floats?: ArrayLike<number>;
+  workgroups: readonly [number, number];
+}
+
+interface PipelineRecord {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+
+export interface LostInfo { reason: string; message: string }
+
+export class GPUContext {
+  readonly limits: {
+    maxStorageBufferBindingSize: number;
+    maxBufferSize: number;
+    maxComputeWorkgroupsPerDimension: number;
+    maxComputeInvocationsPerWorkgroup: number;
+    maxComputeWorkgroupStorageSize: number;
+  };
+  readonly storagePool: BufferPool;
+  private readonly stagingPool: BufferPool;
+  private readonly modules = new Map<ShaderName, GPUShaderModule>();
+  private readonly pipelines = new Map<string, PipelineRecord>();
+  private readonly pipelineErrors = new Map<string, string>();
+  /** Tiny storage buffer bound where a shader's optional input is absent. */
+  readonly dummy: PooledBuffer;
+
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private batchKernels: string[] = [];
+  private batchSerial = 0;
+  private dispatchesInBatch = 0;
+
+  private readonly uniformAlign: number;
+  private readonly uniformRing: GPUBuffer;
+  private readonly uniformMirror: ArrayBuffer;
+  private readonly uniformU32: Uint32Array;
+  private readonly uniformF32: Float32Array;
+  private uniformUsed = 0;
+
+  private readonly pendingChecks = new Set<Promise<void>>();
+  private readonly errors: string[] = [];
+  private lostInfo: LostInfo | null = null;
+  private readonly lostCallbacks = new Set<(info: LostInfo) => void>();
+  private disposed = false;
+  private counters = { submits: 0, dispatches: 0, reads: 0 };
+
+  constructor(readonly device: GPUDevice, readonly dispatchesPerSubmit: number, private readonly ownsDevice: boolean) {
+    const l = device.limits;
+    this.limits = {
+      maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+      maxBufferSize: l.maxBufferSize,
+      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+    };
+    const maxStorage = Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize);
+    this.storagePool = new BufferPool(device, USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST, 'sora storage', maxStorage);
+    this.stagingPool = new BufferPool(device, USAGE.MAP_READ | USAGE.COPY_DST, 'sora staging', l.maxBufferSize, 64 * 1024 * 1024);
+    this.dummy = { buffer: device.createBuffer({ label: 'sora dummy binding', size: 16, usage: USAGE.STORAGE }), bytes: 16, batch: -1 };
+
+    this.uniformAlign = Math.max(256, l.minUniformBufferOffsetAlignment);
+    const ringBytes = this.uniformAlign * dispatchesPerSubmit;
+    this.uniformRing = device.createBuffer({ label: 'sora uniform ring', size: ringBytes, usage: USAGE.UNIFORM | USAGE.COPY_DST });
+    this.uniformMirror = new ArrayBuffer(ringBytes);
+    this.uniformU32 = new Uint32Array(this.uniformMirror);
+    this.uniformF32 = new Float32Array(this.uniformMirror);
+
+    device.lost.then((info) => this.handleLost(info.reason ?? 'unknown', info.message ?? ''));
+    device.addEventListener?.('uncapturederror', (event) => {
+      this.errors.push(`uncaptured WebGPU error: ${(event as GPUUncapturedErrorEvent).error.message}`);
+    });
+  }
+
+  // ---- shaders and pipelines ----
+
+  /** Creates every shader module and throws one Error listing the WGSL that fails. */
+  async compileModules(): Promise<void> {
+    const names = Object.keys(SHADERS) as ShaderName[];
+    const failures = await Promise.all(names.map(async (name) => {
+      this.device.pushErrorScope('validation');
+      const module = this.device.createShaderModule({ label: `sora ${name}.wgsl`, code: SHADERS[name] });
+      const scope = this.device.popErrorScope();
+      this.modules.set(name, module);
+      const problems: string[] = [];
+      const info = typeof module.getCompilationInfo === 'function' ? await module.getCompilationInfo() : null;
+      for (const m of info?.messages ?? []) {
+        if (m.type === 'error') problems.push(`${name}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}`);
+      }
+      const error = await scope;
+      if (error && problems.length === 0) problems.push(`${name}.wgsl: ${error.message}`);
+      return problems;
+    }));
+    const all = failures.flat();
+    if (all.length > 0) throw new Error(`webgpu backend: WGSL failed to compile:\n${all.join('\n')}`);
+  }
+
+  private pipelineKey(shader: ShaderName, entryPoint: string, constants: Record<string, number>): string {
+    const names = Object.keys(constants).sort();
+    return `${shader}:${entryPoint}:${names.map((n) => `${n}=${constants[n]}`).join(',')}`;
+  }
+
+  private module(shader: ShaderName): GPUShaderModule {
+    const module = this.modules.get(shader);
+    if (!module) throw new Error(`webgpu backend: no shader module '${shader}'`);
+    return module;
+  }
+
+  /** The cached pipeline, created on first use inside error scopes. */
+  pipeline(shader: ShaderName, entryPoint: string, constants: Record<string, number>): PipelineRecord {
+    const key = this.pipelineKey(shader, entryPoint, constants);
+    const known = this.pipelines.get(key);
+    if (known) return known;
+    const failed = this.pipelineErrors.get(key);
+    if (failed) throw new Error(failed);
+    const what = `${shader}.wgsl entry '${entryPoint}' with constants ${JSON.stringify(constants)}`;
+    this.device.pushErrorScope('validation');
+    this.device.pushErrorScope('internal');
+    let pipeline: GPUComputePipeline;
+    try {
+      pipeline = this.device.createComputePipeline({
+        label: `sora ${shader}:${entryPoint}`,
+        layout: 'auto',
+        compute: { module: this.module(shader), entryPoint, constants },
+      });
+    } catch (error) {
+      void this.device.popErrorScope();
+      void this.device.popErrorScope();
+      const message = `webgpu backend: creating the pipeline for ${what} failed: ${(error as Error).message}`;
+      this.pipelineErrors.set(key, message);
+      throw new Error(message);
+    }
+    const internal = this.device.popErrorScope();
+    const validation = this.device.popErrorScope();
+    this.track(Promise.all([internal, validation]).then(([a, b]) => {
+      const error = a ?? b;
+      if (!error) return;
+      const message = `webgpu backend: creating the pipeline for ${what} failed: ${error.message}`;
+      this.pipelines.delete(key);
+      this.pipelineErrors.set(key, message);
+      this.errors.push(message);
+    }));
+    const record = { pipeline, layout: pipeline.getBindGroupLayout(0) };
+    this.pipelines.set(key, record);
+    return record;
+  }
+
+  /** Compiles pipelines ahead of use (async, off the critical path); rejects naming the shader. */
+  async compilePipelines(list: { shader: ShaderName; entryPoint?: string; constants?: Record<string, number> }[]): Promise<void> {
+    await Promise.all(list.map(async ({ shader, entryPoint = 'main', constants = {} }) => {
+      const key = this.pipelineKey(shader, entryPoint, constants);
+      if (this.pipelines.has(key)) return;
+      try {
+        const pipeline = await this.device.createComputePipelineAsync({
+          label: `sora ${shader}:${entryPoint}`,
+          layout: 'auto',
+          compute: { module: this.module(shader), entryPoint, constants },
+        });
+        this.pipelines.set(key, { pipeline, layout: pipeline.getBindGroupLayout(0) });
+      } catch (error) {
+        throw new Error(`webgpu backend: compiling ${shader}.wgsl entry '${entryPoint}' with constants ` +
+          `${JSON.stringify(constants)} failed: ${(error as Error).message}`);
+      }
+    }));
+  }
+
+  get pipelineCount(): number { return this.pipelines.size; }
+
+  // ---- grids ----
+
+  /** Splits a 1D workgroup count into a 2D grid when it exceeds the per-dimension limit. */
+  grid(count: number, kernel: string): readonly [number, number] {
+    const max = this.limits.maxComputeWorkgroupsPerDimension;
+    if (count <= max) return [count, 1];
+    const y = Math.ceil(count / max);
+    if (y > max) throw new Error(`webgpu ${kernel}: ${count} workgroups exceed ${max} x ${max} (maxComputeWorkgroupsPerDimension)`);
+    return [Math.ceil(count / y), y];
+  }
+
+  // ---- batching ----
+
+  private openEncoder(): GPUCommandEncoder {
+    if (!this.encoder) {
+      this.device.pushErrorScope('validation');
+      this.encoder = this.device.createCommandEncoder({ label: `sora batch ${this.batchSerial}` });
+    }
+    return this.encoder;
+  }
+
+  private openPass(): GPUComputePassEncoder {
+    if (!this.pass) this.pass = this.openEncoder().beginComputePass();
+    return this.pass;
+  }
+
+  private closePass(): GPUCommandEncoder {
+    if (this.pass) { this.pass.end(); this.pass = null; }
+    return this.openEncoder();
+  }
+
+  /** Whether commands encoded but not yet submitted reference this buffer. */
+  pendingUse(buffer: PooledBuffer): boolean {
+    return this.encoder !== null && buffer.batch === this.batchSerial;
+  }
+
+  dispatch(spec: DispatchSpec): void {
+    this.assertAlive(spec.kernel);
+    const [x, y] = spec.workgroups;
+    if (x === 0 || y === 0) return;
+    const record = this.pipeline(spec.shader, spec.entryPoint ?? 'main', spec.constants ?? {});
+    if (this.dispatchesInBatch >= this.dispatchesPerSubmit) this.submit();
+
+    const bindings = spec.bindings;
+    const scratch = this.aliasScratch(bindings);
+
+    const slotOffset = this.uniformUsed;
+    const wordBase = slotOffset / 4;
+    const ints = spec.ints;
+    for (let i = 0; i < ints.length; i++) this.uniformU32[wordBase + i] = ints[i];
+    const floats = spec.floats ?? [];
+    for (let i = 0; i < floats.length; i++) this.uniformF32[wordBase + ints.length + i] = floats[i];
+    const uniformBytes = Math.max(16, Math.ceil((ints.length + floats.length) / 4) * 16);
+    this.uniformUsed += this.uniformAlign;
+
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.uniformRing, offset: slotOffset, size: uniformBytes } }];
+    for (let i = 0; i < bindings.length; i++) {
+      const bound = scratch?.get(i) ?? bindings[i].buffer;
+      entries.push({ binding: i + 1, resource: { buffer: bound.buffer } });
+    }
+    const bindGroup = this.device.createBindGroup({ layout: record.layout, entries });
+    if (scratch) {
+      const encoder = this.closePass();
+      for (const [i, temp] of scratch) encoder.copyBufferToBuffer(bindings[i].buffer.buffer, 0, temp.buffer, 0, temp.bytes);
+    }
+    const pass = this.openPass();
+    pass.setPipeline(record.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(x, y);
+    for (const b of bindings) b.buffer.batch = this.batchSerial;
+    if (scratch) {
+      const encoder = this.closePass();
+      for (const [i, temp] of scratch) {
+        encoder.copyBufferToBuffer(temp.buffer, 0, bindings[i].buffer.buffer, 0, temp.bytes);
+        temp.batch = this.batchSerial;
+        this.storagePool.release(temp);
+      }
+    }
+    this.batchKernels.push(spec.kernel);
+    this.dispatchesInBatch++;
+    this.counters.dispatches++;
+  }
+
+  /**
+   * WebGPU forbids binding one buffer as writable storage and as any other binding of the
+   * same dispatch. Such calls (in-place unary, out === a, ...) write through a scratch
+   * buffer: copy in, dispatch, copy back. Returns binding index -> scratch, or null.
+   */
+  private aliasScratch(bindings: Binding[]): Map<number, PooledBuffer> | null {
+    let scratch: Map<number, PooledBuffer> | null = null;
+    for (let i = 0; i < bindings.length; i++) {
+      const own = bindings[i].buffer;
+      if (!bindings[i].writable || own === this.dummy) continue;
+      if (bindings.some((other, j) => j !== i && other.buffer === own)) {
+        (scratch ??= new Map()).set(i, this.storagePool.acquire(own.bytes));
+      }
+    }
+    return scratch;
+  }
+
+  submit(): void {
+    if (!this.encoder) return;
+    const encoder = this.closePass();
+    if (this.uniformUsed > 0) this.device.queue.writeBuffer(this.uniformRing, 0, this.uniformMirror, 0, this.uniformUsed);
+    this.device.queue.submit([encoder.finish()]);
+    const kernels = this.batchKernels;
+    this.track(this.device.popErrorScope().then((error) => {
+      if (error) this.errors.push(`webgpu backend: a batch of kernels failed (${summarize(kernels)}): ${error.message}`);
+    }));
+    this.encoder = null;
+    this.batchKernels = [];
+    this.batchSerial++;
+    this.dispatchesInBatch = 0;
+    this.uniformUsed = 0;
+    this.counters.submits++;
+  }
+
+  private track(check: Promise<void>): void {
+    const tracked = check.catch((error: unknown) => { this.errors.push(String((error as Error)?.message ?? error)); })
+      .finally(() => this.pendingChecks.delete(tracked));
+    this.pendingChecks.add(tracked);
+  }
+
+  /** Awaits outstanding error scopes and throws the first error recorded since the last check. */
+  async checkErrors(): Promise<void> {
+    while (this.pendingChecks.size > 0) await Promise.all([...this.pendingChecks]);
+    if (this.errors.length > 0) {
+      const [first, ...rest] = this.errors.splice(0);
+      throw new Error(rest.length > 0 ? `${first} (and ${rest.length} more)` : first);
+    }
+  }
+
+  // ---- memory ----
+
+  write(buffer: PooledBuffer, data: ArrayBufferView, kernel: string): void {
+    this.assertAlive(kernel);
+    // A queued writeBuffer runs before commands still waiting in the open encoder: if they
+    // use this buffer they must be submitted first, or they would see the new values.
+    if (this.pendingUse(buffer)) this.submit();
+    this.device.queue.writeBuffer(buffer.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  async read(buffer: PooledBuffer, bytes: number): Promise<ArrayBuffer> {
+    this.assertAlive('read');
+    this.counters.reads++;
+    const staging = this.stagingPool.acquire(bytes);
+    this.closePass().copyBufferToBuffer(buffer.buffer, 0, staging.buffer, 0, bytes);
+    this.submit();
+    try {
+      await staging.buffer.mapAsync(MAP_MODE_READ, 0, bytes);
+    } catch (error) {
+      await this.settleLoss();
+      this.assertAlive('read');
+      throw new Error(`webgpu read: mapping the staging buffer failed: ${(error as Error).message}`);
+    }
+    const copy = staging.buffer.getMappedRange(0, bytes).slice(0);
+    staging.buffer.unmap();
+    this.stagingPool.release(staging);
+    await this.checkErrors();
+    return copy;
+  }
+
+  async flush(): Promise<void> {
+    this.assertAlive('flush');
+    this.submit();
+    await this.device.queue.onSubmittedWorkDone();
+    await this.checkErrors();
+    this.assertAlive('flush');
+  }
+
+  // ---- loss and disposal ----
+
+  private handleLost(reason: string, message: string): void {
+    if (this.lostInfo) return;
+    this.lostInfo = { reason, message };
+    this.encoder = null;
+    this.pass = null;
+    if (this.disposed) return;
+    for (const callback of this.lostCallbacks) {
+      try { callback(this.lostInfo); } catch (error) { console.error('webgpu onLost callback threw', error); }
+    }
+  }
+
+  /** Gives device.lost a moment to settle after a failed map (destroy() resolves it async). */
+  private async settleLoss(): Promise<void> {
+    await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 50))]);
+  }
+
+  onLost(callback: (info: LostInfo) => void): () => void {
+    this.lostCallbacks.add(callback);
+    if (this.lostInfo && !this.disposed) {
+      const info = this.lostInfo;
+      queueMicrotask(() => callback(info));
+    }
+    return () => { this.lostCallbacks.delete(callback); };
+  }
+
+  get lost(): LostInfo | null { return this.lostInfo; }
+
+  assertAlive(kernel: string): void {
+    if (this.disposed) throw new Error(`webgpu ${kernel}: the backend was disposed`);
+    if (this.lostInfo) {
+      throw new Error(`webgpu ${kernel}: the GPU device was lost (${this.lostInfo.reason}` +
+        `${this.lostInfo.message ? `: ${this.lostInfo.message}` : ''}); its tensors are gone. ` +
+        'Create a new webgpu backend, or fall back to wasm.');
+    }
+  }
+
+  stats(): { submits: number; dispatches: number; reads: number; pipelines: number; buffersCreated: number; idleBytes: number } {
+    const pool = this.storagePool.stats();
+    return { ...this.counters, pipelines: this.pipelines.size, buffersCreated: pool.created, idleBytes: pool.idleBytes };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    if (!this.lostInfo) this.submit();
+    this.disposed = true;
+    this.storagePool.trim();
+    this.stagingPool.trim();
+    this.uniformRing.destroy();
+    this.dummy.buffer.destroy();
+    if (this.ownsDevice) this.device.destroy();
+  }
+}
+
+function summarize(kernels: string[]): string {
+  const counts = new Map<string, number>();
+  for (const k of kernels) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [...counts].map(([k, n]) => (n > 1 ? `${k} x${n}` : k)).join(', ');
+}

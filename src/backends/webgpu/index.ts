@@ -1,0 +1,411 @@
+/**
+ * The webgpu backend: tensors live in pooled GPUBuffers, every kernel of the contract is a
+ * WGSL compute shader (shaders/*.wgsl, embedded by scripts/gen-shaders.mjs), and values come
+ * back only through `read` (a mapped staging buffer). This file is the glue: it checks
+ * nothing the ops already checked, picks a pipeline variant (override constants) and a grid
+ * for the shape, and fills the uniform words in each shader's struct order. The machinery
+ * (batching, pipeline cache, errors, device loss) is in context.ts.
+ */
+import {
+  BINARY_CODES, REDUCE_CODES, UNARY_CODES,
+  type AdamParams, type Backend, type BinaryOp, type DType, type GemmParams, type ReduceOp,
+  type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams, type Storage,
+  type TypedArray, type UnaryOp,
+} from '../backend.js';
+import type { PooledBuffer } from './buffer-pool.js';
+import { GPUContext, type Binding, type LostInfo } from './context.js';
+import type { ShaderName } from './shaders.generated.js';
+
+export type { LostInfo } from './context.js';
+
+export class GPUStorage implements Storage {
+  /** Null once freed. */
+  pooled: PooledBuffer | null;
+  constructor(readonly size: number, readonly dtype: DType, pooled: PooledBuffer) { this.pooled = pooled; }
+}
+
+type S = GPUStorage;
+
+export interface WebGPUBackendOptions {
+  adapter?: GPUAdapter;
+  /** Use this device (the backend will not destroy it on dispose). */
+  device?: GPUDevice;
+  powerPreference?: GPUPowerPreference;
+  /** Submit after this many dispatches even without a read (default 64). */
+  dispatchesPerSubmit?: number;
+}
+
+/** Invocations per workgroup of the one-element-per-invocation kernels. */
+const ELEMENTWISE_WORKGROUP = 256;
+/** Workgroup size of the serial (one output per invocation) reduce and argMax. */
+const SERIAL_WORKGROUP = 64;
+
+/** GEMM tile shapes: workgroup WG_COLS x WG_ROWS, 4x4 outputs per invocation. */
+interface GemmTile { WG_ROWS: number; WG_COLS: number; TILE_K: number }
+const GEMM_TILE: GemmTile = { WG_ROWS: 16, WG_COLS: 16, TILE_K: 16 };
+const GEMM_TILE_SMALL_M: GemmTile = { WG_ROWS: 4, WG_COLS: 16, TILE_K: 16 };
+
+export class WebGPUBackend implements Backend<S> {
+  readonly name = 'webgpu' as const;
+  readonly syncReadable = false;
+  private liveBytes = 0;
+  private readonly f32Scratch = new Float32Array(1);
+  private readonly i32Scratch = new Int32Array(this.f32Scratch.buffer);
+
+  constructor(readonly context: GPUContext, readonly description: string) {}
+
+  get device(): GPUDevice { return this.context.device; }
+
+  /** Calls `callback` once if the device is lost (not after dispose()); returns an unsubscribe. */
+  onLost(callback: (info: LostInfo) => void): () => void { return this.context.onLost(callback); }
+
+  /** Non-null once the device is lost; every kernel then throws. */
+  get lost(): LostInfo | null { return this.context.lost; }
+
+  // ---- memory ----
+
+  alloc(size: number, dtype: DType): S {
+    this.context.assertAlive('alloc');
+    const bytes = size * 4;
+    const limit = Math.min(this.context.limits.maxStorageBufferBindingSize, this.context.limits.maxBufferSize);
+    if (bytes > limit) {
+      throw new Error(`webgpu alloc: a ${dtype} tensor of ${size} values needs ${bytes} bytes, over this device's ` +
+        `limit of ${limit} bytes per storage buffer (maxStorageBufferBindingSize/maxBufferSize)`);
+    }
+    const storage = new GPUStorage(size, dtype, this.context.storagePool.acquire(Math.max(bytes, 4)));
+    this.liveBytes += bytes;
+    return storage;
+  }
+
+  free(storage: S): void {
+    if (!storage.pooled) return;
+    this.liveBytes -= storage.size * 4;
+    if (!this.context.lost) this.context.storagePool.release(storage.pooled);
+    storage.pooled = null;
+  }
+
+  write(storage: S, values: TypedArray): void {
+    const wanted = storage.dtype === 'int32' ? Int32Array : Float32Array;
+    // Typed-array assignment semantics across dtypes, as the reference's set() has.
+    const data = values instanceof wanted ? values : wanted.from(values);
+    if (data.length === 0) return;
+    this.context.write(this.buffer(storage, 'write'), data, 'write');
+  }
+
+  async read(storage: S): Promise<TypedArray> {
+    const buffer = this.buffer(storage, 'read');
+    if (storage.size === 0) return storage.dtype === 'int32' ? new Int32Array(0) : new Float32Array(0);
+    const bytes = await this.context.read(buffer, storage.size * 4);
+    return storage.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes);
+  }
+
+  readSync(_storage: S): TypedArray {
+    throw new Error('webgpu backend: tensors live on the GPU and can only be read asynchronously; ' +
+      'use `await tensor.data()` (or `await tensor.array()`) instead of dataSync()/arraySync()');
+  }
+
+  bytesInUse(): number { return this.liveBytes; }
+
+  /** Submits queued kernels and waits until the GPU has finished them; throws any GPU error. */
+  flush(): Promise<void> { return this.context.flush(); }
+
+  dispose(): void { this.context.dispose(); }
+
+  /** Counters for tests and benchmarks: submits, dispatches, reads, pipelines, buffers created. */
+  stats(): ReturnType<GPUContext['stats']> { return this.context.stats(); }
+
+  /**
+   * Compiles, off the critical path, the pipelines a dense-network training step uses (or
+   * the given list), so the first step does not stall on shader compilation. Rejects with
+   * an Error naming the shader if one fails.
+   */
+  async compile(list?: { shader: ShaderName; entryPoint?: string; constants?: Record<string, number> }[]): Promise<void> {
+    const gemm = (ta: boolean, tb: boolean, bias: boolean, relu: boolean, tile = GEMM_TILE) => ({
+      shader: 'gemm' as const,
+      constants: { ...tile, TRANSPOSE_A: +ta, TRANSPOSE_B: +tb, HAS_BIAS: +bias, RELU: +relu },
+    });
+    await this.context.compilePipelines(list ?? [
+      gemm(false, false, true, true), gemm(false, false, true, false), gemm(false, true, false, false),
+      gemm(true, false, false, false),
+      { shader: 'unaryBackward', constants: { OP: UNARY_CODES.relu, WORKGROUP_SIZE: ELEMENTWISE_WORKGROUP } },
+      { shader: 'reduce', entryPoint: 'reduce_serial', constants: { OP: REDUCE_CODES.sum, WORKGROUP_SIZE: SERIAL_WORKGROUP } },
+      { shader: 'softmaxCrossEntropy', constants: { SPARSE: 0, HAS_GRAD: 1, WORKGROUP_SIZE: 32 } },
+      { shader: 'adam', constants: { WORKGROUP_SIZE: ELEMENTWISE_WORKGROUP } },
+      { shader: 'fill', constants: { WORKGROUP_SIZE: ELEMENTWISE_WORKGROUP } },
+    ]);
+  }
+
+  private buffer(storage: S, kernel: string): PooledBuffer {
+    if (!storage.pooled) throw new Error(`webgpu ${kernel}: a storage was used after free()`);
+    return storage.pooled;
+  }
+
+  private read_(storage: S, kernel: string): Binding { return { buffer: this.buffer(storage, kernel), writable: false }; }
+  private written(storage: S, kernel: string): Binding { return { buffer: this.buffer(storage, kernel), writable: true }; }
+  private optional(storage: S | null, kernel: string, writable: boolean): Binding {
+    return storage ? { buffer: this.buffer(storage, kernel), writable } : { buffer: this.context.dummy, writable };
+  }
+
+  /** One invocation per element: a grid of ceil(size / 256) workgroups, split 2D if needed. */
+  private elementwise(kernel: string, shader: ShaderName, size: number, bindings: Binding[],
+    constants: Record<string, number>, ints: number[], floats?: number[]): void {
+    if (size === 0) return;
+    this.context.dispatch({
+      kernel, shader, bindings, ints, floats,
+      constants: { ...constants, WORKGROUP_SIZE: ELEMENTWISE_WORKGROUP },
+      workgroups: this.context.grid(Math.ceil(size / ELEMENTWISE_WORKGROUP), kernel),
+    });
+  }
+
+  // ---- kernels ----
+
+  gemm(p: GemmParams<S>): void {
+    const { m, n, k } = p;
+    if (m === 0 || n === 0) return;
+    const tile = m <= 16 ? GEMM_TILE_SMALL_M : GEMM_TILE;
+    const columns = Math.ceil(n / (4 * tile.WG_COLS));
+    const rows = Math.ceil(m / (4 * tile.WG_ROWS));
+    const max = this.context.limits.maxComputeWorkgroupsPerDimension;
+    if (columns > max || rows > max) {
+      throw new Error(`webgpu gemm: m=${m} n=${n} needs a ${columns} x ${rows} grid, over ` +
+        `maxComputeWorkgroupsPerDimension ${max}`);
+    }
+    this.context.dispatch({
+      kernel: 'gemm',
+      shader: 'gemm',
+      constants: {
+        ...tile, TRANSPOSE_A: +p.transposeA, TRANSPOSE_B: +p.transposeB, HAS_BIAS: +(p.bias !== null),
+        RELU: +(p.activation === 'relu'),
+      },
+      bindings: [this.read_(p.a, 'gemm'), this.read_(p.b, 'gemm'), this.optional(p.bias, 'gemm', false),
+        this.written(p.out, 'gemm')],
+      ints: [m, n, k],
+      workgroups: [columns, rows],
+    });
+  }
+
+  unary(op: UnaryOp, x: S, out: S, size: number): void {
+    this.elementwise(`unary ${op}`, 'unary', size, [this.read_(x, 'unary'), this.written(out, 'unary')],
+      { OP: UNARY_CODES[op] }, [size]);
+  }
+
+  unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
+    const k = 'unaryBackward';
+    this.elementwise(`unaryBackward ${op}`, k, size,
+      [this.read_(dy, k), this.read_(x, k), this.read_(y, k), this.written(dx, k)], { OP: UNARY_CODES[op] }, [size]);
+  }
+
+  binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
+    this.elementwise(`binary ${op}`, 'binary', size,
+      [this.read_(a, 'binary'), this.read_(b, 'binary'), this.written(out, 'binary')],
+      { OP: BINARY_CODES[op], INT_IN: +(a.dtype === 'int32'), INT_OUT: +(out.dtype === 'int32') },
+      [size, aSize, bSize]);
+  }
+
+  affine(x: S, out: S, size: number, alpha: number, beta: number): void {
+    this.elementwise('affine', 'affine', size, [this.read_(x, 'affine'), this.written(out, 'affine')], {},
+      [size], [alpha, beta]);
+  }
+
+  reduce(op: ReduceOp, x: S, out: S, outer: number, length: number, inner: number): void {
+    this.reduction(`reduce ${op}`, 'reduce', { OP: REDUCE_CODES[op] }, x, out, outer, length, inner);
+  }
+
+  argMax(x: S, out: S, outer: number, length: number, inner: number): void {
+    this.reduction('argMax', 'argMax', {}, x, out, outer, length, inner);
+  }
+
+  /**
+   * Long contiguous rows (inner == 1) get a workgroup per output; anything else one
+   * invocation per output, whose neighbours read neighbouring addresses.
+   */
+  private reduction(kernel: string, shader: 'reduce' | 'argMax', constants: Record<string, number>,
+    x: S, out: S, outer: number, length: number, inner: number): void {
+    const outputs = outer * inner;
+    if (outputs === 0) return;
+    const prefix = shader === 'reduce' ? 'reduce' : 'arg_max';
+    const bindings = [this.read_(x, kernel), this.written(out, kernel)];
+    if (inner === 1 && length >= 64) {
+      const size = length >= 4096 ? 256 : 64;
+      this.context.dispatch({
+        kernel, shader, entryPoint: `${prefix}_workgroup`, bindings, ints: [outer, length, inner],
+        constants: { ...constants, WORKGROUP_SIZE: size }, workgroups: this.context.grid(outputs, kernel),
+      });
+    } else {
+      this.context.dispatch({
+        kernel, shader, entryPoint: `${prefix}_serial`, bindings, ints: [outer, length, inner],
+        constants: { ...constants, WORKGROUP_SIZE: SERIAL_WORKGROUP },
+        workgroups: this.context.grid(Math.ceil(outputs / SERIAL_WORKGROUP), kernel),
+      });
+    }
+  }
+
+  softmax(x: S, out: S, rows: number, cols: number): void {
+    if (rows === 0 || cols === 0) return;
+    this.context.dispatch({
+      kernel: 'softmax', shader: 'softmax', constants: { WORKGROUP_SIZE: rowWorkgroup(cols) },
+      bindings: [this.read_(x, 'softmax'), this.written(out, 'softmax')], ints: [rows, cols],
+      workgroups: this.context.grid(rows, 'softmax'),
+    });
+  }
+
+  softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void {
+    const { rows, cols } = p;
+    if (rows === 0) return;
+    const k = 'softmaxCrossEntropy';
+    this.context.dispatch({
+      kernel: k, shader: k,
+      constants: { SPARSE: +p.sparse, HAS_GRAD: +(p.grad !== null), WORKGROUP_SIZE: rowWorkgroup(cols) },
+      bindings: [this.read_(p.logits, k), this.read_(p.labels, k), this.written(p.loss, k), this.optional(p.grad, k, true)],
+      ints: [rows, cols], floats: [p.gradScale],
+      workgroups: this.context.grid(rows, k),
+    });
+  }
+
+  adam(p: AdamParams<S>): void {
+    this.elementwise('adam', 'adam', p.size,
+      [this.read_(p.grad, 'adam'), this.written(p.param, 'adam'), this.written(p.m, 'adam'), this.written(p.v, 'adam')],
+      {}, [p.size], [p.learningRate, p.beta1, p.beta2, p.epsilon, p.correction1, p.correction2, 1 - p.beta1, 1 - p.beta2]);
+  }
+
+  sgd(p: SgdParams<S>): void {
+    this.elementwise('sgd', 'sgd', p.size,
+      [this.read_(p.grad, 'sgd'), this.written(p.param, 'sgd'), this.optional(p.velocity, 'sgd', true)],
+      { HAS_VELOCITY: +(p.velocity !== null), NESTEROV: +p.nesterov }, [p.size], [p.learningRate, p.momentum]);
+  }
+
+  rmsprop(p: RmspropParams<S>): void {
+    const k = 'rmsprop';
+    this.elementwise(k, k, p.size,
+      [this.read_(p.grad, k), this.written(p.param, k), this.written(p.meanSquare, k), this.optional(p.moment, k, true)],
+      { HAS_MOMENT: +(p.moment !== null) }, [p.size],
+      [p.learningRate, p.decay, p.momentum, p.epsilon, 1 - p.decay]);
+  }
+
+  // ---- data movement ----
+
+  copyStrided(src: S, dst: S, shape: number[], srcStrides: number[], srcOffset: number,
+    dstStrides: number[], dstOffset: number): void {
+    const axes = simplifyAxes(shape, srcStrides, dstStrides);
+    if (axes === null) return; // an empty axis: nothing to copy
+    if (axes.shape.length > 8) {
+      throw new Error(`webgpu copyStrided: rank ${axes.shape.length} after merging contiguous axes ` +
+        `(shape [${shape}]); at most 8 is supported`);
+    }
+    const size = axes.shape.reduce((a, b) => a * b, 1);
+    const ints = new Array<number>(28).fill(0);
+    ints[0] = size; ints[1] = axes.shape.length; ints[2] = srcOffset; ints[3] = dstOffset;
+    axes.shape.forEach((extent, i) => {
+      ints[4 + i] = extent; ints[12 + i] = axes.src[i]; ints[20 + i] = axes.dst[i];
+    });
+    this.elementwise('copyStrided', 'copyStrided', size,
+      [this.read_(src, 'copyStrided'), this.written(dst, 'copyStrided')], {}, ints);
+  }
+
+  gatherRows(src: S, indices: S, dst: S, rowCount: number, cols: number): void {
+    const k = 'gatherRows';
+    const size = rowCount * cols;
+    this.elementwise(k, k, size, [this.read_(src, k), this.read_(indices, k), this.written(dst, k)], {},
+      [size, cols, cols === 0 ? 0 : Math.floor(src.size / cols)]);
+  }
+
+  oneHot(indices: S, out: S, size: number, depth: number): void {
+    const total = size * depth;
+    this.elementwise('oneHot', 'oneHot', total, [this.read_(indices, 'oneHot'), this.written(out, 'oneHot')], {},
+      [total, depth]);
+  }
+
+  cast(x: S, out: S, size: number): void {
+    const mode = x.dtype === out.dtype ? 2 : x.dtype === 'float32' ? 0 : 1;
+    this.elementwise('cast', 'cast', size, [this.read_(x, 'cast'), this.written(out, 'cast')], { MODE: mode }, [size]);
+  }
+
+  fill(out: S, size: number, value: number): void {
+    // The 32 bits a Float32Array or Int32Array would store for `value`.
+    if (out.dtype === 'int32') this.i32Scratch[0] = value; else this.f32Scratch[0] = value;
+    this.elementwise('fill', 'fill', size, [this.written(out, 'fill')], {}, [size, this.i32Scratch[0]]);
+  }
+}
+
+/** Power-of-two workgroup for a row-per-workgroup kernel: narrow rows waste fewer lanes. */
+function rowWorkgroup(cols: number): number {
+  return cols <= 64 ? 32 : cols <= 1024 ? 64 : 256;
+}
+
+/**
+ * Drops size-1 axes and merges neighbours that are contiguous in both source and
+ * destination, so most strided copies run as rank 1 or 2. Null when an axis is empty.
+ */
+export function simplifyAxes(shape: number[], srcStrides: number[], dstStrides: number[]):
+  { shape: number[]; src: number[]; dst: number[] } | null {
+  const out = { shape: [] as number[], src: [] as number[], dst: [] as number[] };
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 0) return null;
+    if (shape[i] === 1) continue;
+    const last = out.shape.length - 1;
+    if (last >= 0 && out.src[last] === srcStrides[i] * shape[i] && out.dst[last] === dstStrides[i] * shape[i]) {
+      out.shape[last] *= shape[i];
+      out.src[last] = srcStrides[i];
+      out.dst[last] = dstStrides[i];
+      continue;
+    }
+    out.shape.push(shape[i]);
+    out.src.push(srcStrides[i]);
+    out.dst.push(dstStrides[i]);
+  }
+  return out;
+}
+
+function navigatorGPU(): GPU | undefined {
+  return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+}
+
+/**
+ * Creates the webgpu backend on the given device, or on a new device of the given (or the
+ * default) adapter. Throws a clear Error when the runtime has no WebGPU, no adapter, or
+ * the device cannot be had, and when a shader fails to compile.
+ */
+export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
+  let device = options.device;
+  let adapter = options.adapter;
+  let info: GPUAdapterInfo | undefined;
+  if (!device) {
+    if (!adapter) {
+      const gpu = navigatorGPU();
+      if (!gpu) {
+        throw new Error('webgpu backend: this runtime has no WebGPU (navigator.gpu is missing). Browsers expose it ' +
+          'in secure contexts (https or localhost); Deno has it; Node does not. Use the wasm backend instead.');
+      }
+      adapter = (await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined)) ?? undefined;
+      if (!adapter) {
+        throw new Error('webgpu backend: navigator.gpu.requestAdapter() found no GPU adapter (no usable GPU or ' +
+          'driver; on Linux without a GPU, Mesa\'s lavapipe provides one: apt-get install -y mesa-vulkan-drivers)');
+      }
+    }
+    info = adapter.info; // read before requestDevice: some runtimes break if read after
+    const limits = adapter.limits;
+    try {
+      device = await adapter.requestDevice({
+        label: 'sora',
+        requiredLimits: {
+          maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+          maxBufferSize: limits.maxBufferSize,
+        },
+      });
+    } catch (error) {
+      throw new Error(`webgpu backend: adapter.requestDevice() failed: ${(error as Error).message}`);
+    }
+    if (!device) throw new Error('webgpu backend: adapter.requestDevice() returned no device');
+  } else if (adapter) {
+    info = adapter.info;
+  }
+  const context = new GPUContext(device, options.dispatchesPerSubmit ?? 64, !options.device);
+  try {
+    await context.compileModules();
+  } catch (error) {
+    context.dispose();
+    throw error;
+  }
+  const detail = info ? [info.vendor, info.architecture, info.description].filter((s) => s).join(' ') : '';
+  return new WebGPUBackend(context, `webgpu (${detail || 'unknown adapter'})`);
+}
