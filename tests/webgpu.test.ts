@@ -10,7 +10,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allCases } from './suite/index.js';
 import { bundle } from './runtimes/bundle.js';
-import { runBundleIn, type Runtime } from './runtimes/run.js';
+import { runIn, type Runtime } from './runtimes/run.js';
 import type { RunCollector } from './runtimes/protocol.js';
 
 const filter = process.env.SORA_FILTER ?? '';
@@ -24,7 +24,7 @@ beforeAll(() => {
   // Both runtimes start at once; each describe below awaits its own.
   const code = bundle(ENTRY);
   for (const [runtime] of RUNTIMES) {
-    runs.set(runtime, code.then((text) => runBundleIn(runtime, text, filter ? { filter } : {}, RUN_TIMEOUT)));
+    runs.set(runtime, code.then((text) => runIn(runtime, { code: text }, { options: filter ? { filter } : {}, timeoutMs: RUN_TIMEOUT })));
   }
 });
 

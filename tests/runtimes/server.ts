@@ -15,13 +15,21 @@ const TYPES: Record<string, string> = {
 };
 
 export interface VirtualFile { type?: string; body: string | Uint8Array }
-export interface StaticServer { origin: string; files: Map<string, VirtualFile>; close(): Promise<void> }
+export interface StaticServer {
+  origin: string;
+  files: Map<string, VirtualFile>;
+  /** Paths requested so far, in order. */
+  requests: string[];
+  close(): Promise<void>;
+}
 
 export async function startServer(options: { root?: string; files?: Record<string, VirtualFile> } = {}): Promise<StaticServer> {
   const root = resolve(options.root ?? REPO_ROOT);
   const files = new Map(Object.entries(options.files ?? {}));
+  const requests: string[] = [];
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    requests.push(path);
     const virtual = files.get(path);
     try {
       if (virtual) {
@@ -45,6 +53,7 @@ export async function startServer(options: { root?: string; files?: Record<strin
   return {
     origin: `http://127.0.0.1:${address.port}`,
     files,
+    requests,
     close: () => new Promise<void>((done) => {
       server.closeAllConnections();
       server.close(() => done());
