@@ -16,6 +16,7 @@ import { resolveMetric, type Metric } from './metrics.js';
 import { getOptimizer, type Optimizer } from './optimizers.js';
 import { CallbackList, History, ProgressLogger, type Callback, type CallbackHooks, type Logs } from './callbacks.js';
 import { Random } from './ops/creation.js';
+import { DeviceLossGuard, type MirrorPoint } from './recovery.js';
 import {
   decodeWeights, encodeWeights, getLoadHandler, getSaveHandler, type LoadHandler, type LoadOptions,
   type ModelArtifacts, type SaveHandler, type SaveResult,
@@ -42,6 +43,11 @@ export interface FitArgs {
   verbose?: 0 | 1 | 2;
   callbacks?: CallbackHooks | CallbackHooks[];
   initialEpoch?: number;
+  /**
+   * On webgpu: how often the weights are mirrored to the CPU for recovery from device loss,
+   * 'epoch' (default) or every N batches.
+   */
+  mirrorEvery?: 'epoch' | number;
 }
 
 const VERSION = '0.1.0';
@@ -255,46 +261,78 @@ export class Sequential {
     const order = new Int32Array(samples);
     for (let i = 0; i < samples; i++) order[i] = i;
     const keys = ['loss', ...this.metricList.map((m) => m.key)];
+    const zeros = () => new Array<number>(keys.length).fill(0);
     this.stopTraining = false;
+    const optimizer = this.optimizer!;
+    // On a backend that can lose its device, mirror what training needs to resume elsewhere.
+    let guard = DeviceLossGuard.forActiveBackend(() => [...new Set([
+      trainX, trainY, ...(valX && valY ? [valX, valY] : []), ...this.weights, ...optimizer.prepare(this.trainableWeights),
+    ])]);
+    const mirrorEvery = args.mirrorEvery ?? 'epoch';
+    if (mirrorEvery !== 'epoch' && !(Number.isInteger(mirrorEvery) && mirrorEvery > 0)) {
+      throw new Error(`fit: mirrorEvery must be 'epoch' or a positive number of batches; received ${mirrorEvery}`);
+    }
 
     try {
       await list.call('onTrainBegin', {});
-      for (let epoch = args.initialEpoch ?? 0; epoch < epochs && !this.stopTraining; epoch++) {
-        await list.call('onEpochBegin', epoch, {});
-        if (args.shuffle ?? true) {
-          for (let i = samples - 1; i > 0; i--) {
-            const j = Math.floor(rng.next() * (i + 1));
-            const t = order[i]; order[i] = order[j]; order[j] = t;
+      let epoch = args.initialEpoch ?? 0;
+      let resume: MirrorPoint | null = null;
+      await guard?.mirror({ epoch, batch: 0, sums: zeros(), seen: 0, order, iterations: optimizer.iterations });
+      while (epoch < epochs && !this.stopTraining) {
+        let sums = zeros(), seen = 0, firstBatch = 0;
+        if (resume && resume.batch > 0) {
+          order.set(resume.order);
+          sums = resume.sums.slice(); seen = resume.seen; firstBatch = resume.batch;
+        } else {
+          await list.call('onEpochBegin', epoch, {});
+          if (args.shuffle ?? true) {
+            for (let i = samples - 1; i > 0; i--) {
+              const j = Math.floor(rng.next() * (i + 1));
+              const t = order[i]; order[i] = order[j]; order[j] = t;
+            }
           }
         }
-        const sums = new Array<number>(keys.length).fill(0);
-        let seen = 0;
-        for (let batch = 0; batch < steps && !this.stopTraining; batch++) {
-          const start = batch * batchSize;
-          const end = Math.min(start + batchSize, samples);
-          await list.call('onBatchBegin', batch, { batch, size: end - start });
-          const indices = order.subarray(start, end);
-          const xb = ops.gather(trainX, indices);
-          const yb = ops.gather(trainY, indices);
-          let values: number[];
-          try {
-            values = await this.step(xb, yb, `fit: epoch ${epoch + 1}, batch ${batch + 1}`);
-          } finally {
-            xb.dispose(); yb.dispose();
+        resume = null;
+        try {
+          for (let batch = firstBatch; batch < steps && !this.stopTraining; batch++) {
+            const start = batch * batchSize;
+            const end = Math.min(start + batchSize, samples);
+            await list.call('onBatchBegin', batch, { batch, size: end - start });
+            const indices = order.subarray(start, end);
+            const xb = ops.gather(trainX, indices);
+            const yb = ops.gather(trainY, indices);
+            let values: number[];
+            try {
+              values = await this.step(xb, yb, `fit: epoch ${epoch + 1}, batch ${batch + 1}`);
+            } finally {
+              xb.dispose(); yb.dispose();
+            }
+            seen += end - start;
+            values.forEach((v, i) => { sums[i] += v * (end - start); });
+            const logs: Logs = { batch, size: end - start };
+            keys.forEach((k, i) => { logs[k] = sums[i] / seen; });
+            await list.call('onBatchEnd', batch, logs);
+            if (guard && mirrorEvery !== 'epoch' && (batch + 1) % mirrorEvery === 0 && batch + 1 < steps) {
+              await guard.mirror({ epoch, batch: batch + 1, sums, seen, order, iterations: optimizer.iterations });
+            }
           }
-          seen += end - start;
-          values.forEach((v, i) => { sums[i] += v * (end - start); });
-          const logs: Logs = { batch, size: end - start };
-          keys.forEach((k, i) => { logs[k] = sums[i] / seen; });
-          await list.call('onBatchEnd', batch, logs);
+          const epochLogs: Logs = {};
+          keys.forEach((k, i) => { epochLogs[k] = sums[i] / Math.max(seen, 1); });
+          if (valX && valY) {
+            const valValues = await this.evaluateValues(valX, valY, batchSize);
+            keys.forEach((k, i) => { epochLogs[`val_${k}`] = valValues[i]; });
+          }
+          await list.call('onEpochEnd', epoch, epochLogs);
+        } catch (error) {
+          if (!guard?.lost) throw error;
+          resume = await guard.recover('fit');
+          guard = null; // now on a CPU backend: nothing left to lose
+          optimizer.iterations = resume.iterations;
+          epoch = resume.epoch;
+          continue;
         }
-        const epochLogs: Logs = {};
-        keys.forEach((k, i) => { epochLogs[k] = sums[i] / Math.max(seen, 1); });
-        if (valX && valY) {
-          const valValues = await this.evaluateValues(valX, valY, batchSize);
-          keys.forEach((k, i) => { epochLogs[`val_${k}`] = valValues[i]; });
-        }
-        await list.call('onEpochEnd', epoch, epochLogs);
+        epoch++;
+        await guard?.mirror({ epoch, batch: 0, sums: zeros(), seen: 0, order, iterations: optimizer.iterations });
       }
       await list.call('onTrainEnd', {});
     } finally {

@@ -30,6 +30,14 @@ export abstract class Optimizer {
     return slots;
   }
 
+  /** How many state tensors (moments) each variable has. */
+  protected abstract get slotCount(): number;
+
+  /** Create the state of every variable now (rather than at its first update) and return it. */
+  prepare(variables: Variable[]): Tensor[] {
+    return variables.flatMap((v) => this.slotsFor(v, this.slotCount));
+  }
+
   /** Apply one step: every gradient must match its variable. */
   applyGradients(pairs: { variable: Variable; grad: Tensor }[]): void {
     this.iterations++;
@@ -51,6 +59,7 @@ export class SGD extends Optimizer {
     super(learningRate);
     if (!(momentum >= 0)) throw new Error(`momentum: momentum must be >= 0; received ${momentum}`);
   }
+  protected get slotCount(): number { return this.momentum > 0 ? 1 : 0; }
   protected update(variable: Variable, grad: Tensor): void {
     const velocity = this.momentum > 0 ? this.slotsFor(variable, 1)[0] : null;
     ops.sgdUpdate(variable, grad, velocity, this.learningRate, this.momentum, this.nesterov);
@@ -67,6 +76,7 @@ export class Adam extends Optimizer {
   constructor(learningRate = 0.001, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-7) {
     super(learningRate);
   }
+  protected get slotCount(): number { return 2; }
   protected update(variable: Variable, grad: Tensor): void {
     const [m, v] = this.slotsFor(variable, 2);
     ops.adamUpdate(variable, grad, m, v, this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
@@ -81,8 +91,9 @@ export class RMSProp extends Optimizer {
   constructor(learningRate = 0.001, readonly decay = 0.9, readonly momentum = 0, readonly epsilon = 1e-7) {
     super(learningRate);
   }
+  protected get slotCount(): number { return this.momentum > 0 ? 2 : 1; }
   protected update(variable: Variable, grad: Tensor): void {
-    const slots = this.slotsFor(variable, this.momentum > 0 ? 2 : 1);
+    const slots = this.slotsFor(variable, this.slotCount);
     ops.rmspropUpdate(variable, grad, slots[0], slots[1] ?? null, this.learningRate, this.decay, this.momentum, this.epsilon);
   }
   getConfig(): Record<string, unknown> {
