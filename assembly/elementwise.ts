@@ -1,13 +1,14 @@
 /**
- * Elementwise kernels: unary ops and their derivatives, binary ops with the three broadcast
- * forms the ops layer produces, and affine. f32x4 bodies with one-lane tails that call the
- * same vector code, so a result never depends on where its element falls.
+ * Elementwise kernels: unary ops and their derivatives, binary ops with the broadcast forms
+ * the ops layer produces, and affine. f32x4 bodies; unary tails run the same vector code on
+ * one lane, so a result never depends on where its element falls.
  *
  * Contract (see assembly/index.ts): byte pointers to 16-byte-aligned buffers, counts in
  * elements, any n >= 0. Outputs may alias an input of the same size (in place).
  * Op codes match UNARY_CODES / BINARY_CODES in src/backends/backend.ts. Each exported
  * kernel switches on the op once and runs a loop specialised for it (the op is a constant
- * inside the inlined loop, so there is no per-element dispatch).
+ * inside the inlined loop, so there is no per-element dispatch), except binary's small
+ * scalar fallback, which keeps the module small.
  */
 import { expv, logv, sigmoidv, tanhv } from './math';
 
@@ -166,79 +167,108 @@ export function unary_backward(op: i32, dy: usize, x: usize, y: usize, dx: usize
 }
 
 /**
- * out[0..count) = a op b where each operand either steps with the output (its step flag)
- * or is the splat `aSplat` / `bSplat`. Both int and float lanes are 32 bits wide, so the
- * loads and stores are the same; only the op differs.
- * Spans of 4 or more end with one overlapping vector instead of a scalar tail (short bias
- * rows are many spans): it is computed before the loop stores anything, so an output that
- * aliases an input still sees only original values, and stored last.
+ * out[0..count) = a op b for count >= 4, where each operand either steps with the output (its
+ * step flag) or is the splat `aSplat` / `bSplat`. int and float lanes are both 32 bits, so
+ * loads and stores are shared; only the op differs. The span ends with one overlapping vector
+ * instead of a scalar tail (short bias rows are many spans): it is computed before the loop
+ * stores anything, so an output aliasing an input still sees only original values.
  */
 // @ts-ignore: decorator
 @inline function binarySpan(isInt: bool, op: i32, a: usize, aStep: bool, aSplat: v128,
   b: usize, bStep: bool, bSplat: v128, out: usize, count: i32): void {
-  const end = <usize>count << 2;
-  if (count >= 4) {
-    const last = end - 16;
-    const lastValue = applyOp(isInt, op, aStep ? v128.load(a + last) : aSplat,
-      bStep ? v128.load(b + last) : bSplat);
-    for (let i: usize = 0; i < last; i += 16) {
-      const av = aStep ? v128.load(a + i) : aSplat;
-      const bv = bStep ? v128.load(b + i) : bSplat;
-      v128.store(out + i, applyOp(isInt, op, av, bv));
-    }
-    v128.store(out + last, lastValue);
+  const last = (<usize>count << 2) - 16;
+  const lastValue = applyOp(isInt, op, aStep ? v128.load(a + last) : aSplat,
+    bStep ? v128.load(b + last) : bSplat);
+  for (let i: usize = 0; i < last; i += 16) {
+    const av = aStep ? v128.load(a + i) : aSplat;
+    const bv = bStep ? v128.load(b + i) : bSplat;
+    v128.store(out + i, applyOp(isInt, op, av, bv));
+  }
+  v128.store(out + last, lastValue);
+}
+
+/**
+ * Vector forms, none with a modulo in its loop: one operand a scalar (splat), or both
+ * stepping over rows of `rowLength` with one of them restarting each row (aRowBytes or
+ * bRowBytes 0): same size is one row of n, a bias add is n / d rows of d.
+ */
+// @ts-ignore: decorator
+@inline function binaryVector(isInt: bool, op: i32, a: usize, aSize: i32, b: usize, bSize: i32,
+  out: usize, n: i32): void {
+  if (bSize == 1) {
+    binarySpan(isInt, op, a, true, i32x4.splat(0), b, false, v128.load32_splat(b), out, n);
+  } else if (aSize == 1) {
+    binarySpan(isInt, op, a, false, v128.load32_splat(a), b, true, i32x4.splat(0), out, n);
   } else {
-    for (let i: usize = 0; i < end; i += 4) {
-      const av = aStep ? v128.load32_zero(a + i) : aSplat;
-      const bv = bStep ? v128.load32_zero(b + i) : bSplat;
-      v128.store32_lane(out + i, applyOp(isInt, op, av, bv), 0);
+    const rowLength = aSize < bSize ? aSize : bSize;
+    const rowBytes = <usize>rowLength << 2;
+    const aRowBytes = aSize == n ? rowBytes : 0;
+    const bRowBytes = bSize == n ? rowBytes : 0;
+    const outEnd = out + (<usize>n << 2);
+    for (; out < outEnd; out += rowBytes, a += aRowBytes, b += bRowBytes) {
+      binarySpan(isInt, op, a, true, i32x4.splat(0), b, true, i32x4.splat(0), out, rowLength);
     }
   }
 }
 
-/**
- * The broadcast forms, each without a modulo in its loop:
- *  - same size, or one operand a scalar: one span over n;
- *  - one operand of size n, the other a row of size d dividing n: n/d spans of d with the
- *    row pointer reset (bias add); rows shorter than 4 run as one-lane spans;
- *  - anything else (both operands repeating with different periods): a scalar loop with
- *    wrapping counters.
- */
+/** One element of any op, for the scalar fallback (same IEEE / wrapping results as the vectors). */
 // @ts-ignore: decorator
-@inline function binaryBroadcast(isInt: bool, op: i32, a: usize, aSize: i32, b: usize,
-  bSize: i32, out: usize, n: i32): void {
-  if (n <= 0) return;
-  const aSplat = aSize == 1 ? v128.load32_splat(a) : i32x4.splat(0);
-  const bSplat = bSize == 1 ? v128.load32_splat(b) : i32x4.splat(0);
-  if (aSize == n && bSize == n) {
-    binarySpan(isInt, op, a, true, aSplat, b, true, bSplat, out, n);
-  } else if (aSize == n && bSize == 1) {
-    binarySpan(isInt, op, a, true, aSplat, b, false, bSplat, out, n);
-  } else if (aSize == 1 && bSize == n) {
-    binarySpan(isInt, op, a, false, aSplat, b, true, bSplat, out, n);
-  } else if (aSize == 1 && bSize == 1) {
-    binarySpan(isInt, op, a, false, aSplat, b, false, bSplat, out, n);
-  } else if (aSize == n) {
-    const rowBytes = <usize>bSize << 2;
-    for (let row: usize = 0, total = <usize>n << 2; row < total; row += rowBytes) {
-      binarySpan(isInt, op, a + row, true, aSplat, b, true, bSplat, out + row, bSize);
-    }
-  } else if (bSize == n) {
-    const rowBytes = <usize>aSize << 2;
-    for (let row: usize = 0, total = <usize>n << 2; row < total; row += rowBytes) {
-      binarySpan(isInt, op, a, true, aSplat, b + row, true, bSplat, out + row, aSize);
-    }
-  } else {
-    let ia = 0;
-    let ib = 0;
-    for (let i = 0; i < n; i++) {
-      const av = v128.load32_zero(a + (<usize>ia << 2));
-      const bv = v128.load32_zero(b + (<usize>ib << 2));
-      v128.store32_lane(out + (<usize>i << 2), applyOp(isInt, op, av, bv), 0);
-      if (++ia == aSize) ia = 0;
-      if (++ib == bSize) ib = 0;
-    }
+@inline function scalarOpF32(op: i32, a: f32, b: f32): f32 {
+  switch (op) {
+    case ADD: return a + b;
+    case SUB: return a - b;
+    case MUL: return a * b;
+    case DIV: return a / b;
+    case MAX: return max<f32>(a, b);
+    case MIN: return min<f32>(a, b);
+    case EQUAL: return a == b ? 1.0 : 0.0;
+    default: { const d = a - b; return d * d; } // SQUARED_DIFFERENCE
   }
+}
+
+// @ts-ignore: decorator
+@inline function scalarOpI32(op: i32, a: i32, b: i32): i32 {
+  switch (op) {
+    case ADD: return a + b;
+    case SUB: return a - b;
+    case MUL: return a * b;
+    case MAX: return a > b ? a : b;
+    case MIN: return a < b ? a : b;
+    case EQUAL: return a == b ? 1 : 0;
+    default: { const d = a - b; return d * d; } // SQUARED_DIFFERENCE (div never comes here)
+  }
+}
+
+/**
+ * The scalar fallback: out[i] = a[i % aSize] op b[i % bSize] with wrapping counters and the
+ * op chosen per element. Serves what the vector forms do not: n < 4, rows shorter than 4
+ * (e.g. a 3-channel bias), both operands repeating with different periods, or a size that
+ * does not divide n (which the host never asks for: this keeps every write inside out).
+ */
+function binaryScalar(isInt: bool, op: i32, a: usize, aSize: i32, b: usize, bSize: i32, out: usize, n: i32): void {
+  let ia: usize = 0;
+  let ib: usize = 0;
+  const aEnd = <usize>aSize << 2;
+  const bEnd = <usize>bSize << 2;
+  const outEnd = out + (<usize>n << 2);
+  for (; out < outEnd; out += 4) {
+    if (isInt) store<i32>(out, scalarOpI32(op, load<i32>(a + ia), load<i32>(b + ib)));
+    else store<f32>(out, scalarOpF32(op, load<f32>(a + ia), load<f32>(b + ib)));
+    ia += 4;
+    ib += 4;
+    if (ia == aEnd) ia = 0;
+    if (ib == bEnd) ib = 0;
+  }
+}
+
+/** Whether the vector forms serve these sizes (see binaryVector). */
+// @ts-ignore: decorator
+@inline function vectorizable(aSize: i32, bSize: i32, n: i32): bool {
+  if (n < 4) return false;
+  if (aSize == n && bSize == n) return true;
+  if ((aSize == n && bSize == 1) || (aSize == 1 && bSize == n)) return true;
+  const small = aSize == n ? bSize : bSize == n ? aSize : 0;
+  return small >= 4 && n % small == 0;
 }
 
 /**
@@ -246,15 +276,20 @@ export function unary_backward(op: i32, dy: usize, x: usize, y: usize, dx: usize
  * n, 1, or divide n. out may alias an operand of size n.
  */
 export function binary(op: i32, a: usize, aSize: i32, b: usize, bSize: i32, out: usize, n: i32): void {
+  if (n <= 0) return;
+  if (!vectorizable(aSize, bSize, n)) {
+    binaryScalar(false, op, a, aSize, b, bSize, out, n);
+    return;
+  }
   switch (op) {
-    case ADD: binaryBroadcast(false, ADD, a, aSize, b, bSize, out, n); break;
-    case SUB: binaryBroadcast(false, SUB, a, aSize, b, bSize, out, n); break;
-    case MUL: binaryBroadcast(false, MUL, a, aSize, b, bSize, out, n); break;
-    case DIV: binaryBroadcast(false, DIV, a, aSize, b, bSize, out, n); break;
-    case MAX: binaryBroadcast(false, MAX, a, aSize, b, bSize, out, n); break;
-    case MIN: binaryBroadcast(false, MIN, a, aSize, b, bSize, out, n); break;
-    case EQUAL: binaryBroadcast(false, EQUAL, a, aSize, b, bSize, out, n); break;
-    case SQUARED_DIFFERENCE: binaryBroadcast(false, SQUARED_DIFFERENCE, a, aSize, b, bSize, out, n); break;
+    case ADD: binaryVector(false, ADD, a, aSize, b, bSize, out, n); break;
+    case SUB: binaryVector(false, SUB, a, aSize, b, bSize, out, n); break;
+    case MUL: binaryVector(false, MUL, a, aSize, b, bSize, out, n); break;
+    case DIV: binaryVector(false, DIV, a, aSize, b, bSize, out, n); break;
+    case MAX: binaryVector(false, MAX, a, aSize, b, bSize, out, n); break;
+    case MIN: binaryVector(false, MIN, a, aSize, b, bSize, out, n); break;
+    case EQUAL: binaryVector(false, EQUAL, a, aSize, b, bSize, out, n); break;
+    case SQUARED_DIFFERENCE: binaryVector(false, SQUARED_DIFFERENCE, a, aSize, b, bSize, out, n); break;
   }
 }
 
@@ -263,14 +298,19 @@ export function binary(op: i32, a: usize, aSize: i32, b: usize, bSize: i32, out:
  * squaredDifference. div is not an int32 op (the ops layer casts); its code leaves out untouched.
  */
 export function binary_i32(op: i32, a: usize, aSize: i32, b: usize, bSize: i32, out: usize, n: i32): void {
+  if (n <= 0 || op == DIV) return;
+  if (!vectorizable(aSize, bSize, n)) {
+    binaryScalar(true, op, a, aSize, b, bSize, out, n);
+    return;
+  }
   switch (op) {
-    case ADD: binaryBroadcast(true, ADD, a, aSize, b, bSize, out, n); break;
-    case SUB: binaryBroadcast(true, SUB, a, aSize, b, bSize, out, n); break;
-    case MUL: binaryBroadcast(true, MUL, a, aSize, b, bSize, out, n); break;
-    case MAX: binaryBroadcast(true, MAX, a, aSize, b, bSize, out, n); break;
-    case MIN: binaryBroadcast(true, MIN, a, aSize, b, bSize, out, n); break;
-    case EQUAL: binaryBroadcast(true, EQUAL, a, aSize, b, bSize, out, n); break;
-    case SQUARED_DIFFERENCE: binaryBroadcast(true, SQUARED_DIFFERENCE, a, aSize, b, bSize, out, n); break;
+    case ADD: binaryVector(true, ADD, a, aSize, b, bSize, out, n); break;
+    case SUB: binaryVector(true, SUB, a, aSize, b, bSize, out, n); break;
+    case MUL: binaryVector(true, MUL, a, aSize, b, bSize, out, n); break;
+    case MAX: binaryVector(true, MAX, a, aSize, b, bSize, out, n); break;
+    case MIN: binaryVector(true, MIN, a, aSize, b, bSize, out, n); break;
+    case EQUAL: binaryVector(true, EQUAL, a, aSize, b, bSize, out, n); break;
+    case SQUARED_DIFFERENCE: binaryVector(true, SQUARED_DIFFERENCE, a, aSize, b, bSize, out, n); break;
   }
 }
 

@@ -20,25 +20,6 @@ import { expShiftSum, rowMax } from './softmax';
   return f32x4.extract_lane(logv(f32x4.splat(x)), 0);
 }
 
-/** s = sum_j e^(x_j - m) without storing the terms (sparse labels, no gradient). */
-// @ts-ignore: decorator
-@inline function expSum(x: usize, cols: i32, m: f32): f32 {
-  const shift = f32x4.splat(m);
-  let sum0 = f32x4.splat(0.0);
-  let sum1 = sum0;
-  const vectorEnd = <usize>(cols & ~3) << 2;
-  const end = <usize>cols << 2;
-  let i: usize = 0;
-  for (; i + 16 < vectorEnd; i += 32) {
-    sum0 = f32x4.add(sum0, expv(f32x4.sub(v128.load(x + i), shift)));
-    sum1 = f32x4.add(sum1, expv(f32x4.sub(v128.load(x + i, 16), shift)));
-  }
-  if (i < vectorEnd) { sum0 = f32x4.add(sum0, expv(f32x4.sub(v128.load(x + i), shift))); i += 16; }
-  let s = hsum(f32x4.add(sum0, sum1));
-  for (; i < end; i += 4) s += f32x4.extract_lane(expv(f32x4.sub(v128.load32_zero(x + i), shift)), 0);
-  return s;
-}
-
 /** grad_j = (grad_j / s - y_j) * scale in place, grad_j holding e_j; y 0: no dense labels. */
 // @ts-ignore: decorator
 @inline function finishGrad(grad: usize, y: usize, cols: i32, s: f32, scale: f32): void {
@@ -64,7 +45,7 @@ import { expShiftSum, rowMax } from './softmax';
 @inline function sparseRow(x: usize, label: i32, loss: usize, grad: usize, cols: i32, scale: f32): void {
   const m = rowMax(x, cols);
   const target = load<f32>(x + (<usize>label << 2)) - m; // before grad (maybe x) is written
-  const s = grad != 0 ? expShiftSum(x, grad, cols, m) : expSum(x, cols, m);
+  const s = expShiftSum(x, grad, cols, m); // grad 0: the terms are only summed
   store<f32>(loss, logScalar(s) - target);
   if (grad != 0) {
     const labelAt = grad + (<usize>label << 2);

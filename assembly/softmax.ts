@@ -42,36 +42,30 @@ import { expv, hmax, hsum } from './math';
   return result;
 }
 
-/** out_j = e^(x_j - shift) over `count` floats; returns the sum of the out_j. */
+/**
+ * out_j = e^(x_j - shift) over `count` floats; returns the sum of the out_j (f32x4 partial
+ * sums). One vector per iteration: expv's chains are long but independent across
+ * iterations, so the core overlaps them without unrolling (and the module stays small).
+ */
 // @ts-ignore: decorator
 @inline export function expShiftSum(x: usize, out: usize, count: i32, shift: f32): f32 {
   const s = f32x4.splat(shift);
-  let sum0 = f32x4.splat(0.0);
-  let sum1 = sum0;
+  let sum = f32x4.splat(0.0);
   const vectorEnd = <usize>(count & ~3) << 2;
   const end = <usize>count << 2;
   let i: usize = 0;
-  for (; i + 16 < vectorEnd; i += 32) {
-    const e0 = expv(f32x4.sub(v128.load(x + i), s));
-    const e1 = expv(f32x4.sub(v128.load(x + i, 16), s));
-    v128.store(out + i, e0);
-    v128.store(out + i, e1, 16);
-    sum0 = f32x4.add(sum0, e0);
-    sum1 = f32x4.add(sum1, e1);
+  for (; i < vectorEnd; i += 16) {
+    const e = expv(f32x4.sub(v128.load(x + i), s));
+    if (out != 0) v128.store(out + i, e);
+    sum = f32x4.add(sum, e);
   }
-  if (i < vectorEnd) {
-    const e0 = expv(f32x4.sub(v128.load(x + i), s));
-    v128.store(out + i, e0);
-    sum0 = f32x4.add(sum0, e0);
-    i += 16;
-  }
-  let sum = hsum(f32x4.add(sum0, sum1));
+  let total = hsum(sum);
   for (; i < end; i += 4) {
     const e = expv(f32x4.sub(v128.load32_zero(x + i), s));
-    v128.store32_lane(out + i, e, 0);
-    sum += f32x4.extract_lane(e, 0);
+    if (out != 0) v128.store32_lane(out + i, e, 0);
+    total += f32x4.extract_lane(e, 0);
   }
-  return sum;
+  return total;
 }
 
 /** x[j] /= divisor over `count` floats, in place. */
