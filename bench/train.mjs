@@ -1,0 +1,240 @@
+/**
+ * Training speed on real MNIST: sora (wasm, one thread) against TF.js on its wasm backend
+ * (SIMD build, one thread), the same models, batch sizes, optimizer and loss, in one run.
+ *
+ *   npm run bench:train                    # timings, 5-epoch accuracy, 20-epoch memory
+ *   node bench/train.mjs --quick           # timings and memory; skip the 5-epoch accuracy run
+ *
+ * Timings: each model is warmed up in both libraries, then `--rounds` rounds alternate the
+ * two (sora epoch, TF.js epoch, sora epoch, ...) so that load from other processes hits
+ * both alike; the table shows medians. sora is timed over full epochs (model.fit with
+ * epochs: 1). TF.js is timed over full epochs for the small MLP; for the 512-wide model it
+ * is timed over `--tf-batches` batches (model.fit on that many batches' worth of samples)
+ * and scaled to a full epoch, as the output says (--tf-full times full epochs instead).
+ *
+ * Before the timings, a memory check (first, because wasm memory never shrinks): 20 epochs
+ * on 6,000 images (fit, then evaluate and predict at each epoch's end), printing live
+ * tensors and wasm memory per epoch; neither may grow after epoch 1. After them, sora's
+ * test accuracy after 5 epochs of the small MLP on all 60,000 images.
+ *
+ * Flags: --quick, --rounds N (3), --tf-batches N (50), --tf-full, --only mlp|wide,
+ * --skip-memory, --json PATH (write the results there too).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import * as sora from '../dist/index.js';
+import { machineLine, median, packageVersion, parseFlags, secondsSince, table, tfjsWasm } from './common.mjs';
+
+const flags = parseFlags(process.argv.slice(2), {
+  quick: 'boolean', rounds: 'number', 'tf-batches': 'number', 'tf-full': 'boolean', only: 'string',
+  'skip-memory': 'boolean', json: 'string',
+});
+const rounds = flags.rounds ?? 3;
+const tfBatches = flags.tfBatches ?? 50;
+
+/** The two benchmark models. `tfBatches`: null times TF.js over full epochs. */
+const MODELS = [
+  {
+    key: 'mlp', name: 'MLP 784-64-64-10', batchSize: 32, targetSpeedup: 5,
+    flatten: true, units: [64, 64], tfBatches: null,
+  },
+  {
+    key: 'wide', name: 'MLP 784-512-512-10', batchSize: 128, targetSpeedup: 8,
+    flatten: false, units: [512, 512], tfBatches: flags.tfFull ? null : tfBatches,
+  },
+].filter((m) => !flags.only || m.key === flags.only);
+if (MODELS.length === 0) throw new Error(`--only must be 'mlp' or 'wide'; received ${flags.only}`);
+
+const log = (...args) => console.log(...args);
+const fmt = (seconds) => (seconds >= 10 ? seconds.toFixed(1) : seconds.toFixed(2));
+
+// ---- setup ----
+
+await sora.setBackend('wasm');
+const soraDescription = `sora ${packageVersion()} ${sora.env().description}, 1 thread`;
+const { tf, description: tfDescription } = await tfjsWasm();
+log(`${soraDescription}  vs  ${tfDescription}`);
+log(machineLine());
+
+const mnist = await sora.data.loadMnist();
+const { rows, cols, train, test } = mnist;
+const trainCount = train.count;
+log(`MNIST: ${trainCount} training, ${test.count} test images\n`);
+
+const oneHot = (labels) => {
+  const out = new Float32Array(labels.length * 10);
+  labels.forEach((d, i) => { out[i * 10 + d] = 1; });
+  return out;
+};
+const trainOneHot = oneHot(train.labels);
+
+/** Both libraries' copies of the data, shaped for a model (flat [n, 784] or [n, 28, 28]). */
+function dataFor(model) {
+  const shape = model.flatten ? [trainCount, rows, cols] : [trainCount, rows * cols];
+  return {
+    sora: { x: sora.tensor(train.images, shape), y: sora.tensor(trainOneHot, [trainCount, 10]) },
+    tf: { x: tf.tensor(train.images, shape), y: tf.tensor(trainOneHot, [trainCount, 10]) },
+  };
+}
+
+function soraModel(spec) {
+  const first = spec.flatten ? [sora.layers.flatten({ inputShape: [rows, cols] })] : [];
+  const hidden = spec.units.map((units, i) => sora.layers.dense({
+    units, activation: 'relu', ...(i === 0 && !spec.flatten ? { inputShape: [rows * cols] } : {}),
+  }));
+  const model = sora.sequential({ layers: [...first, ...hidden, sora.layers.dense({ units: 10, activation: 'softmax' })] });
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+function tfModel(spec) {
+  const first = spec.flatten ? [tf.layers.flatten({ inputShape: [rows, cols] })] : [];
+  const hidden = spec.units.map((units, i) => tf.layers.dense({
+    units, activation: 'relu', ...(i === 0 && !spec.flatten ? { inputShape: [rows * cols] } : {}),
+  }));
+  const model = tf.sequential({ layers: [...first, ...hidden, tf.layers.dense({ units: 10, activation: 'softmax' })] });
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+// ---- memory over 20 epochs (first, while the wasm memory is fresh: it never shrinks) ----
+
+if (!flags.skipMemory) {
+  const count = 6000, epochs = 20;
+  log(`== sora memory: MLP 784-64-64-10, ${epochs} epochs on ${count} images, evaluate + predict after each`);
+  const model = soraModel(MODELS.find((m) => m.key === 'mlp') ?? { flatten: true, units: [64, 64] });
+  const x = sora.tensor(train.images.subarray(0, count * rows * cols), [count, rows, cols]);
+  const y = sora.tensor(trainOneHot.subarray(0, count * 10), [count, 10]);
+  const xTest = sora.tensor(test.images.subarray(0, 1000 * rows * cols), [1000, rows, cols]);
+  const yTest = sora.utils.toCategorical(test.labels.subarray(0, 1000), 10);
+  const samples = [];
+  const sample = (epoch) => {
+    const m = sora.memory();
+    samples.push({ epoch, numTensors: m.numTensors, numBytes: m.numBytes, wasmBytes: m.backends.wasm.numBytes, memoryBytes: m.backends.wasm.memoryBytes });
+  };
+  sample(0);
+  await model.fit(x, y, {
+    epochs, batchSize: 32, verbose: 0,
+    callbacks: {
+      onEpochEnd: async (epoch) => {
+        const evaluated = await model.evaluate(xTest, yTest, { batchSize: 256 });
+        sora.dispose(evaluated);
+        sora.tidy(() => model.predict(xTest).argMax(-1).dataSync());
+        sample(epoch + 1);
+      },
+    },
+  });
+  sora.dispose([x, y, xTest, yTest]);
+  const first = samples[1];
+  const grew = samples.slice(2).filter((s) => s.numTensors > first.numTensors || s.memoryBytes > first.memoryBytes ||
+    s.wasmBytes > first.wasmBytes);
+  log(table(['after epoch', 'numTensors', 'live tensor bytes', 'wasm live bytes', 'wasm memoryBytes'],
+    samples.map((s) => [s.epoch === 0 ? 'start' : s.epoch, s.numTensors, s.numBytes, s.wasmBytes, s.memoryBytes])));
+  log(grew.length === 0
+    ? `  flat: no growth after epoch 1 (numTensors ${first.numTensors}, wasm memory ${first.memoryBytes} bytes)\n`
+    : `  GREW after epoch 1 at epochs ${grew.map((s) => s.epoch).join(', ')}\n`);
+  results.memory = { samples, flat: grew.length === 0 };
+  model.dispose();
+}
+
+// ---- epoch timings ----
+
+const results = { sora: soraDescription, tfjs: tfDescription, machine: machineLine(), models: [] };
+for (const spec of MODELS) {
+  const steps = Math.ceil(trainCount / spec.batchSize);
+  log(`== ${spec.name}, batch ${spec.batchSize}, adam, categoricalCrossentropy (${steps} steps an epoch)`);
+  const data = dataFor(spec);
+  const ours = soraModel(spec);
+  const theirs = tfModel(spec);
+
+  // Warm-up: a few batches each (compiles kernels, creates optimizer slots, grows memory).
+  const warmSamples = spec.batchSize * 10;
+  const soraWarm = { x: sora.slice(data.sora.x, 0, warmSamples), y: sora.slice(data.sora.y, 0, warmSamples) };
+  await ours.fit(soraWarm.x, soraWarm.y, { epochs: 1, batchSize: spec.batchSize, verbose: 0 });
+  sora.dispose([soraWarm.x, soraWarm.y]);
+  const tfWarm = { x: data.tf.x.slice(0, warmSamples), y: data.tf.y.slice(0, warmSamples) };
+  await theirs.fit(tfWarm.x, tfWarm.y, { epochs: 1, batchSize: spec.batchSize, verbose: 0 });
+  tf.dispose([tfWarm.x, tfWarm.y]);
+
+  // TF.js over a fixed number of batches when spec.tfBatches is set.
+  const tfSamples = spec.tfBatches ? Math.min(spec.tfBatches * spec.batchSize, trainCount) : trainCount;
+  const tfData = spec.tfBatches ? { x: data.tf.x.slice(0, tfSamples), y: data.tf.y.slice(0, tfSamples) } : data.tf;
+  const tfScale = steps / Math.ceil(tfSamples / spec.batchSize);
+
+  const soraTimes = [], tfTimes = [];
+  for (let round = 0; round < rounds; round++) {
+    let start = performance.now();
+    const history = await ours.fit(data.sora.x, data.sora.y, { epochs: 1, batchSize: spec.batchSize, verbose: 0 });
+    soraTimes.push(secondsSince(start));
+    const soraLoss = history.history.loss[0];
+
+    start = performance.now();
+    const tfHistory = await theirs.fit(tfData.x, tfData.y, { epochs: 1, batchSize: spec.batchSize, verbose: 0 });
+    tfTimes.push(secondsSince(start) * tfScale);
+    const tfLoss = tfHistory.history.loss[0];
+    log(`  round ${round + 1}: sora ${fmt(soraTimes[round])} s/epoch (loss ${soraLoss.toFixed(4)}), ` +
+      `TF.js ${fmt(tfTimes[round])} s/epoch${spec.tfBatches ? ` (${fmt(tfTimes[round] / tfScale)} s for ` +
+      `${tfSamples / spec.batchSize} batches x ${tfScale.toFixed(2)})` : ''} (loss ${tfLoss.toFixed(4)})`);
+  }
+  if (tfData !== data.tf) tf.dispose([tfData.x, tfData.y]);
+  sora.dispose([data.sora.x, data.sora.y]);
+  tf.dispose([data.tf.x, data.tf.y]);
+  ours.dispose();
+  theirs.dispose();
+
+  const soraEpoch = median(soraTimes), tfEpoch = median(tfTimes);
+  results.models.push({
+    name: spec.name, batchSize: spec.batchSize, steps, soraTimes, tfTimes, soraEpoch, tfEpoch,
+    speedup: tfEpoch / soraEpoch, targetSpeedup: spec.targetSpeedup,
+    tfTimed: spec.tfBatches ? `${tfSamples / spec.batchSize} batches, scaled x${tfScale.toFixed(2)}` : 'full epochs',
+  });
+  log('');
+}
+
+log(`Epoch time, median of ${rounds} round${rounds === 1 ? '' : 's'} (sora and TF.js alternating):\n`);
+log(table(
+  ['model', 'batch', 'sora s/epoch', 'ms/step', 'TF.js s/epoch', 'TF.js timed over', 'speedup', 'target'],
+  results.models.map((m) => [
+    m.name, m.batchSize, fmt(m.soraEpoch), (m.soraEpoch / m.steps * 1000).toFixed(2), fmt(m.tfEpoch), m.tfTimed,
+    `${m.speedup.toFixed(1)}x`, `>= ${m.targetSpeedup}x ${m.speedup >= m.targetSpeedup ? 'met' : 'MISSED'}`,
+  ]),
+));
+log('');
+
+// ---- accuracy after 5 epochs ----
+
+if (!flags.quick && MODELS.some((m) => m.key === 'mlp')) {
+  log('== sora test accuracy: MLP 784-64-64-10, 5 epochs, batch 32, all 60,000 training images');
+  const spec = MODELS.find((m) => m.key === 'mlp');
+  const model = soraModel(spec);
+  const x = sora.tensor(train.images, [trainCount, rows, cols]);
+  const y = sora.tensor(trainOneHot, [trainCount, 10]);
+  const xTest = sora.tensor(test.images, [test.count, rows, cols]);
+  const yTest = sora.utils.toCategorical(test.labels, 10);
+  const epochTimes = [];
+  let epochStart = performance.now();
+  await model.fit(x, y, {
+    epochs: 5, batchSize: 32, verbose: 0,
+    callbacks: {
+      onEpochEnd: (epoch, logs) => {
+        epochTimes.push(secondsSince(epochStart));
+        log(`  epoch ${epoch + 1}: ${fmt(epochTimes[epoch])} s, loss ${logs.loss.toFixed(4)}, acc ${logs.acc.toFixed(4)}`);
+        epochStart = performance.now();
+      },
+    },
+  });
+  const [loss, accuracy] = await model.evaluate(xTest, yTest, { batchSize: 256 });
+  const testAccuracy = (await accuracy.data())[0];
+  const testLoss = (await loss.data())[0];
+  sora.dispose([x, y, xTest, yTest, loss, accuracy]);
+  model.dispose();
+  results.accuracy = { testAccuracy, testLoss, epochTimes, target: 0.97 };
+  log(`  test accuracy ${(testAccuracy * 100).toFixed(2)}% (loss ${testLoss.toFixed(4)}) on ${test.count} images; ` +
+    `target >= 97.0% ${testAccuracy >= 0.97 ? 'met' : 'MISSED'}; median epoch ${fmt(median(epochTimes))} s\n`);
+}
+
+if (flags.json) {
+  mkdirSync(dirname(flags.json), { recursive: true });
+  writeFileSync(flags.json, `${JSON.stringify(results, null, 2)}\n`);
+  log(`Wrote ${flags.json}`);
+}
