@@ -109,6 +109,32 @@ cases.push({
   },
 });
 
+/**
+ * The transcendental ops' accuracy on a dense sweep. On wasm it pins the error measured for
+ * assembly/math.ts (max relative error against the exact value: exp 8.4e-8, log 8.2e-8,
+ * tanh 1.4e-7, sigmoid 1.8e-7), plus 6e-8 for the reference's own rounding to float32 and a
+ * small margin. Other backends get the suite's default tolerance on a short sweep (WGSL
+ * allows its exp several ulp).
+ */
+cases.push({
+  name: 'unary exp/log/tanh/sigmoid accuracy sweep (wasm: 1.6e-7 to 3e-7 relative, 4096 points each)',
+  run: async (backend, reference) => {
+    const tight = backend.name === 'wasm';
+    const points = tight ? 4096 : 257;
+    const sweep = (f: (t: number) => number) => Float32Array.from({ length: points }, (_, i) => f(i / (points - 1)));
+    const ranges: [UnaryOp, Float32Array, number][] = [
+      ['exp', sweep((t) => -87 + 175 * t), 1.6e-7],            // every result a normal float
+      ['log', sweep((t) => 2 ** (-149 + 276 * t)), 1.6e-7],     // subnormal to near FLT_MAX
+      ['tanh', sweep((t) => -10 + 20 * t), 2.4e-7],
+      ['sigmoid', sweep((t) => -80 + 160 * t), 3e-7],
+    ];
+    for (const [op, x, rtol] of ranges) {
+      await compareOutputs(`unary ${op} accuracy sweep`, backend, reference, [x], [{ size: points }],
+        (b, [sx], [out]) => b.unary(op, sx, out, points), tight ? { atol: 1e-37, rtol } : undefined);
+    }
+  },
+});
+
 // ---- unary backward: dy * f'(.), x and y consistent (y = f(x))
 for (const op of ALL_UNARY) {
   cases.push({
