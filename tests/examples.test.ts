@@ -163,6 +163,16 @@ describe('examples/mnist.mjs', () => {
     expect(red > 0).toBe(wrong > 0);
   }, 60_000);
 
+  test('SORA_BACKEND chooses the backend', async () => {
+    const { code, stdout, stderr } = await runNode(['examples/mnist.mjs'], {
+      SORA_BACKEND: 'reference', MNIST_EPOCHS: '1', MNIST_TRAIN_LIMIT: '300', MNIST_TEST_LIMIT: '100',
+      MNIST_PNG: join(dir, 'reference.png'), MNIST_VERBOSE: '0',
+    });
+    expect(code, stderr).toBe(0);
+    expect(stdout).toMatch(/^sora backend: reference — /m);
+    expect(stdout).toMatch(/Test accuracy: [\d.]+% on 100 test images/);
+  }, 60_000);
+
   test('names a bad environment setting', async () => {
     const { code, stderr } = await runNode(['examples/mnist.mjs'], { MNIST_EPOCHS: 'two' });
     expect(code).not.toBe(0);
