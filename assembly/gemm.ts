@@ -55,13 +55,17 @@ export function gemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, trans
 }
 
 /**
- * Which operands to pack, as a bit set: 1 = A, 2 = B. Read in place is only possible for
- * an untransposed B. Thresholds measured on Zen 5 / V8 11.3 (bench/gemm.mjs).
+ * Which operands to pack, as a bit set: 1 = A, 2 = B. Packing costs one pass over the
+ * operand and pays back only when the panels are reused enough: B panels by more than ~64
+ * rows of A; A panels by enough columns of B, and sooner for A^T, whose in-place reads step
+ * 4m bytes per k. A transposed B is always packed (its 8 columns are strided rows).
+ * Thresholds from bench/gemm.mjs-style A/B runs on the dev machine (Xeon, V8 11.3), where
+ * the unpacked paths win by 2-10% below them and lose up to 35% above.
  */
 function choose_packing(m: i32, n: i32, k: i32, transA: i32, transB: i32): i32 {
   let packing = 0;
   if (transB || m > 64) packing |= 2;
-  if (m > 64) packing |= 1;
+  if (m > 64 && n > (transA ? 32 : 128)) packing |= 1;
   return packing;
 }
 
@@ -97,7 +101,7 @@ export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, 
   }
 
   const ncBlock = packB ? NC : n;
-  const mcBlock = packA ? MC : m;
+  const mcBlock = MC;
   for (let jc = 0; jc < n; jc += ncBlock) {
     const nc = min(ncBlock, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
