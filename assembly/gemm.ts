@@ -14,10 +14,17 @@
  * fit V8's 15 xmm registers) and 6 in the relaxed build (fused multiply-add needs no
  * temporary, so 12 accumulators fit).
  *
- * Paths by shape (choose_packing): packing costs a pass over A or B, which small shapes
- * never win back, so an untransposed B is read in place when few rows of A reuse it, and A
- * is read in place (as rows, or as columns of A^T) when its panels would be used only a few
- * times. A transposed B is always packed: its 8 columns are strided rows in memory.
+ * Paths by shape (choose_packing). Packing costs a pass over the operand, which small shapes
+ * never win back. B is packed when transposed (its 8 columns would be strided rows) or when
+ * m > 64; otherwise the kernel reads 8-float slices of B's rows in place. A is packed when
+ * m > 64 and n is wide enough to reuse its panels (n > 32 for A^T, whose in-place reads step
+ * 4m bytes per k; n > 128 for row-major A); otherwise the kernel reads A's rows in place
+ * (the `_r` kernels, one pointer per row) or A^T's rows (`_c`, stride 4m). So the MLP shapes
+ * 32x784.784x64 run with no packing at all, 1024^3 with both operands packed. Measured
+ * (process CPU time, dev machine): ~34 GFLOP/s plain SIMD, ~45 relaxed, on every path.
+ *
+ * Workspace: a packed A block (MC x KC), a packed B block (KC x NC), a scratch tile and two
+ * 8-float rows: 632 KiB, independent of the shapes, one per thread.
  *
  * Tails. Rows past m: kernels exist for every mr = 1..MR, so nothing is padded. Columns past
  * n: the last panel of B is zero-padded, its tile goes through a small scratch tile, and

@@ -5,16 +5,20 @@
  *
  *   npm run bench            (= npm run build && node --experimental-wasm-relaxed-simd bench/gemm.mjs)
  *   node --experimental-wasm-relaxed-simd bench/gemm.mjs [--quick] [--reps N] [--shapes 64,32x784x64]
- *                                                         [--ops NN,TN] [--json out.json]
+ *                                                         [--ops NN,TN] [--json out.json] [--raw]
  *
  * A shape is m x k . k x n (one number: square). Op NN is C = A.B, TN = A^T.B, NT = A.B^T,
  * TT = A^T.B^T. GFLOP/s counts 2mnk flops per call. Each (shape, op) is warmed up on every
  * contender first (V8 tiers up from its baseline compiler), then timed in interleaved
  * repetitions, so a neighbour's load on a shared CPU hits all contenders alike; a repetition
- * runs enough calls to take ~20 ms and the median repetition is reported. The ratio columns
+ * runs enough calls to take ~20 ms and the median repetition is reported, by the wall clock
+ * and, in parentheses, by this process's CPU time (which other processes' time slices do
+ * not inflate). The ratio columns
  * are sora / TF.js. sora is driven through the built library (dist/, createWasmBackend) when
  * it exists, else through build/sora-*.wasm with a small harness here (the same ABI); the
- * header says which. Before timing, each contender's output is checked against the others.
+ * header says which (--raw forces the latter). sora is timed at the backend's kernel call,
+ * TF.js through tf.matMul (its op dispatch, output allocation and dispose included: a few
+ * microseconds, which shows only at 64x64). Before timing, each contender's output is checked against the others.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -161,7 +165,10 @@ function calibrate(run) {
 async function main() {
   let soraSource = 'dist/ (createWasmBackend)';
   let makeSora = soraFromDist;
-  if (!existsSync(new URL('../dist/backends/wasm/index.js', import.meta.url))) {
+  if (flag('--raw')) {
+    soraSource = 'build/sora-*.wasm via bench/gemm.mjs\'s own harness (--raw)';
+    makeSora = soraFromBuild;
+  } else if (!existsSync(new URL('../dist/backends/wasm/index.js', import.meta.url))) {
     soraSource = 'build/sora-*.wasm via bench/gemm.mjs\'s own harness (dist/ not built)';
     makeSora = soraFromBuild;
   }
@@ -175,6 +182,7 @@ async function main() {
     `(at least 3 and ~${ROW_BUDGET_MS} ms per contender and row for slow ones)`);
   console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.cpus().length} cpus, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   console.log(`sora: ${soraSource}; ${tfjs.detail}`);
+  console.log('cells: wall-clock median (process-CPU-time median, less sensitive to other load on the machine)');
   // V8 runs new wasm code in its baseline tier until the optimizing tier has compiled it in
   // the background: exercise every kernel (edge tiles, packing, all ops) for a while first.
   for (const c of contenders) {
@@ -190,7 +198,7 @@ async function main() {
   const names = contenders.map((c) => c.name);
   const soraNames = names.filter((x) => x !== 'tfjs-wasm');
   const header = ['shape (m x k . k x n)', 'op', ...names, ...soraNames.map((x) => `${x.replace('sora ', '')}/tfjs`)];
-  const widths = header.map((h, i) => Math.max(h.length, i === 0 ? 22 : 7));
+  const widths = header.map((h, i) => Math.max(h.length, i === 0 ? 22 : 13));
   const line = (cells) => cells.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   console.log(line(header));
   const rows = [];
@@ -220,21 +228,29 @@ async function main() {
       // A slow contender (TF.js with a transposed operand at 1024) gets fewer repetitions.
       const msPerRep = Math.max(...plans.map((p) => p.ms));
       const rowReps = Math.max(3, Math.min(reps, Math.floor(ROW_BUDGET_MS / msPerRep)));
-      const times = contenders.map(() => []);
+      const wall = contenders.map(() => []), cpu = contenders.map(() => []);
       for (let r = 0; r < rowReps; r++) {
         setups.forEach((s, c) => {
-          const t0 = performance.now();
+          const t0 = performance.now(), c0 = process.cpuUsage();
           for (let i = 0; i < calls[c]; i++) s.run(transposeA, transposeB);
-          times[c].push((performance.now() - t0) / calls[c]);
+          const used = process.cpuUsage(c0);
+          wall[c].push((performance.now() - t0) / calls[c]);
+          cpu[c].push((used.user + used.system) / 1000 / calls[c]);
         });
       }
       setups.forEach((s) => s.dispose());
-      const gflops = times.map((t) => flops / median(t) / 1e6);
-      const tf = gflops[names.indexOf('tfjs-wasm')];
-      const ratios = soraNames.map((x) => gflops[names.indexOf(x)] / tf);
-      rows.push({ m, k, n, op, reps: rowReps, gflops: Object.fromEntries(names.map((x, i) => [x, gflops[i]])) });
-      console.log(line([`${m}x${k} . ${k}x${n}`, op, ...gflops.map((g) => g.toFixed(1)),
-        ...ratios.map((r) => `${r.toFixed(r < 10 ? 2 : 1)}x`)]));
+      const gflops = wall.map((t) => flops / median(t) / 1e6);
+      const cpuGflops = cpu.map((t) => flops / median(t) / 1e6);
+      const tf = names.indexOf('tfjs-wasm');
+      const ratio = (g, x) => g[names.indexOf(x)] / g[tf];
+      const times = (r) => `${r.toFixed(r < 10 ? 2 : 1)}x`;
+      rows.push({
+        m, k, n, op, reps: rowReps,
+        gflops: Object.fromEntries(names.map((x, i) => [x, gflops[i]])),
+        cpuGflops: Object.fromEntries(names.map((x, i) => [x, cpuGflops[i]])),
+      });
+      console.log(line([`${m}x${k} . ${k}x${n}`, op, ...gflops.map((g, i) => `${g.toFixed(1)} (${cpuGflops[i].toFixed(1)})`),
+        ...soraNames.map((x) => `${times(ratio(gflops, x))} (${times(ratio(cpuGflops, x))})`)]));
     }
   }
   if (jsonOut) {
