@@ -75,7 +75,10 @@ export async function tfjsWasm() {
   await tf.ready();
   if (tf.getBackend() !== 'wasm') throw new Error(`TF.js: wanted the wasm backend, got ${tf.getBackend()}`);
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-  const threads = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? wasm.getThreadsCount() : 1;
-  const description = `TF.js ${tf.version.tfjs} wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'})`;
+  const multithread = tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT');
+  const threads = multithread ? wasm.getThreadsCount() : 1;
+  // The binary the backend picks from these flags (tfjs-backend-wasm's getPathToWasmBinary).
+  const binary = `tfjs-backend-wasm${multithread && simd ? '-threaded-simd' : simd ? '-simd' : ''}.wasm`;
+  const description = `TF.js ${tf.version.tfjs} wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}, ${binary})`;
   return { tf, description };
 }
