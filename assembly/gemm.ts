@@ -37,9 +37,11 @@
 
 const NR: i32 = 8;
 const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
+/** The largest MR of any build: the scratch tile is sized for it, so both builds agree on the workspace. */
+const MAX_MR: i32 = 6;
 /** Steps of k per block: a packed B panel (KC x 8 floats, 8 KiB) stays in L1. */
 const KC: i32 = 256;
-/** Rows of A per packed block (a multiple of both 5 and 6): 120 KiB, in L2. */
+/** Rows of A per block (a multiple of both 5 and 6); packed, 120 KiB, in L2. */
 const MC: i32 = 120;
 /** Columns of B per packed block (a multiple of NR): 512 KiB. */
 const NC: i32 = 512;
@@ -47,7 +49,7 @@ const NC: i32 = 512;
 const PACK_A_OFFSET: usize = 0;
 const PACK_B_OFFSET: usize = PACK_A_OFFSET + <usize>(MC * KC * 4);
 const TILE_OFFSET: usize = PACK_B_OFFSET + <usize>(KC * NC * 4);
-const ZEROS_OFFSET: usize = TILE_OFFSET + 6 * 8 * 4;
+const ZEROS_OFFSET: usize = TILE_OFFSET + <usize>(MAX_MR * NR * 4);
 const BIAS_EDGE_OFFSET: usize = ZEROS_OFFSET + 32;
 const WORK_BYTES: usize = BIAS_EDGE_OFFSET + 32;
 
@@ -77,8 +79,9 @@ function choose_packing(m: i32, n: i32, k: i32, transA: i32, transB: i32): i32 {
 }
 
 /**
- * gemm with the packing decision forced (packing >= 0: bit 1 = A, bit 2 = B; a request to
- * read a transposed B in place is ignored). Exported for tests and tuning of the raw module.
+ * gemm with the packing decision forced: packing 0 = none, 1 = A, 2 = B, 3 = both, -1 = by
+ * shape (a transposed B is packed whatever is asked). Exported from this file for A/B runs
+ * and path-by-path tests of the raw module; assembly/index.ts does not re-export it.
  */
 export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
   transA: i32, transB: i32, bias: usize, relu: i32, work: usize, packing: i32): void {
@@ -108,7 +111,6 @@ export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, 
   }
 
   const ncBlock = packB ? NC : n;
-  const mcBlock = MC;
   for (let jc = 0; jc < n; jc += ncBlock) {
     const nc = min(ncBlock, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
@@ -117,8 +119,8 @@ export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, 
       const reluNow = pc + kc == k ? relu : 0;
       if (packB) pack_b(b, transB, n, k, jc, nc, pc, kc, bufB);
       else if (nEdge && jc + nc == n) pack_b(b, 0, n, k, nFull, nEdge, pc, kc, bufB);
-      for (let ic = 0; ic < m; ic += mcBlock) {
-        const mc = min(mcBlock, m - ic);
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
         if (packA) pack_a(a, transA, m, k, ic, mc, pc, kc, bufA);
         for (let jr = 0; jr < nc; jr += NR) {
           const j = jc + jr;
