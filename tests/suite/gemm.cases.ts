@@ -4,8 +4,10 @@
  * (below, at and above the wasm kernels' 5/6-row and 8-column tiles and their 256-step k
  * blocks) under all four transpose combinations, with the other two dimensions held at
  * values that are not tile multiples either. Sizes stay <= 257 except a few wide but cheap
- * shapes that cross a column block (n > 512); the whole file is about 5 * 10^7 multiply-adds,
- * so it also runs on a slow software WebGPU adapter.
+ * shapes that cross a column block (n > 512); the whole file is about 8 * 10^7 multiply-adds,
+ * so it also runs on a slow software WebGPU adapter. The shapes sit on both sides of the wasm
+ * GEMM's path thresholds (m <= 64 reads A and B in place; m > 64 packs B, and A when n is
+ * wide), so every path meets every transpose combination.
  *
  * Tolerance: float32 accumulation over k terms against float64, so the absolute tolerance
  * grows with sqrt(k) and with the magnitude of the inputs' products.
