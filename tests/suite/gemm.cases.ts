@@ -84,10 +84,11 @@ for (const [m, n, k] of [[127, 33, 257], [257, 127, 33], [33, 257, 127], [257, 2
   });
 }
 
-// Wide but cheap: more than one 512-column block of C.
+// Wide but cheap: more than one 512-column block of C (packed paths), and a wide in-place one.
 COMBOS.forEach(([transposeA, transposeB], combo) => {
-  cases.push(gemmCase({ m: 3 + 64 * combo, n: 530, k: 3, transposeA, transposeB, bias: true, relu: combo % 2 === 0 }));
+  cases.push(gemmCase({ m: 67 + 64 * combo, n: 530, k: 3, transposeA, transposeB, bias: true, relu: combo % 2 === 0 }));
 });
+cases.push(gemmCase({ m: 3, n: 530, k: 5, transposeA: false, transposeB: false, bias: true, relu: false }));
 
 // A deterministic sample of triples from EDGE_SIZES.
 {
