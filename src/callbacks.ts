@@ -164,22 +164,27 @@ export class ProgressLogger implements CallbackHooks {
     const filled = Math.min(width, Math.floor((done / this.steps) * width));
     const bar = '='.repeat(Math.max(0, filled - 1)) + (filled < width ? '>' : '=') + '.'.repeat(width - filled);
     const stepsWidth = String(this.steps).length;
-    this.write(`\r${String(done).padStart(stepsWidth)}/${this.steps} [${bar}] - ETA: ${eta.toFixed(0)}s - ` +
-      `${perStep.toFixed(1)}ms/step${formatLogs(logs)}   `);
+    this.write(`${REDRAW}${String(done).padStart(stepsWidth)}/${this.steps} [${bar}] - ETA: ${eta.toFixed(0)}s - ` +
+      `${perStep.toFixed(1)}ms/step${formatLogs(logs)}`);
   }
 
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     if (this.verbose < 1) return;
     const elapsed = now() - this.epochStart;
     const perStep = elapsed / Math.max(this.steps, 1);
-    const prefix = this.verbose === 1 && this.tty ? `\r${this.steps}/${this.steps} [${'='.repeat(30)}]` : `${this.steps}/${this.steps}`;
+    const prefix = this.verbose === 1 && this.tty ? `${REDRAW}${this.steps}/${this.steps} [${'='.repeat(30)}]` : `${this.steps}/${this.steps}`;
     this.write(`${prefix} - ${(elapsed / 1000).toFixed(1)}s ${perStep.toFixed(1)}ms/step${formatLogs(logs)}\n`);
   }
 }
 
+/** The metrics of a log line; 'batch' and 'size' are bookkeeping, not shown (as in Keras). */
 function formatLogs(logs: Logs): string {
-  return Object.entries(logs).map(([k, v]) => ` - ${k}: ${v.toFixed(4)}`).join('');
+  return Object.entries(logs).filter(([k]) => k !== 'batch' && k !== 'size')
+    .map(([k, v]) => ` - ${k}: ${v.toFixed(4)}`).join('');
 }
+
+/** Carriage return plus erase-to-end-of-line, so a shorter line fully replaces the bar. */
+const REDRAW = '\r\x1b[K';
 
 function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();

@@ -86,3 +86,30 @@ describe('the arena', () => {
     backend.free(early);
   });
 });
+
+describe('arena fragmentation', () => {
+  it('freed neighbours merge into one block that a bigger request reuses; a free top returns to the bump pointer', async () => {
+    const { Arena } = await import('../src/backends/wasm/arena.js');
+    let end = 0;
+    const arena = new Arena(64, (bytes) => { end = Math.max(end, bytes); });
+    const a = arena.alloc(1024);
+    const b = arena.alloc(1024);
+    const keep = arena.alloc(64); // holds the top, so a and b cannot simply fall back to it
+    const highWater = end;
+    arena.free(a, 1024);
+    arena.free(b, 1024);
+    expect(arena.alloc(2048)).toBe(a); // a + b merged; without merging this would grow memory
+    expect(end).toBe(highWater);
+    arena.free(a, 2048);
+    // A smaller request splits the merged block; the remainder stays usable.
+    const small = arena.alloc(512);
+    expect(small).toBe(a);
+    expect(arena.alloc(1536)).toBe(a + 512);
+    expect(end).toBe(highWater);
+    arena.free(a + 512, 1536);
+    arena.free(small, 512);
+    arena.free(keep, 64);
+    expect(arena.liveBytes).toBe(0);
+    expect(arena.highWater).toBe(64); // everything merged back into the bump region
+  });
+});

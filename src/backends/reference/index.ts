@@ -57,6 +57,13 @@ function binaryForward(op: BinaryOp, a: number, b: number): number {
   }
 }
 
+/**
+ * Optimizer state below the smallest normal float32 is stored as 0: decaying moments would
+ * otherwise sit in the subnormal range, ~100x slower on x86 (see assembly/optim.ts).
+ */
+const SMALLEST_NORMAL = 1.1754943508222875e-38;
+const flush = (x: number): number => (Math.abs(x) < SMALLEST_NORMAL ? 0 : x);
+
 export class ReferenceBackend implements Backend<S> {
   readonly name = 'reference' as const;
   readonly description = 'reference (TypeScript, float64 accumulation)';
@@ -181,8 +188,8 @@ export class ReferenceBackend implements Backend<S> {
   adam(p: AdamParams<S>): void {
     const w = p.param.values, g = p.grad.values, m = p.m.values, v = p.v.values;
     for (let i = 0; i < p.size; i++) {
-      m[i] = p.beta1 * m[i] + (1 - p.beta1) * g[i];
-      v[i] = p.beta2 * v[i] + (1 - p.beta2) * g[i] * g[i];
+      m[i] = flush(p.beta1 * m[i] + (1 - p.beta1) * g[i]);
+      v[i] = flush(p.beta2 * v[i] + (1 - p.beta2) * g[i] * g[i]);
       w[i] -= p.learningRate * (m[i] * p.correction1) / (Math.sqrt(v[i] * p.correction2) + p.epsilon);
     }
   }
@@ -191,7 +198,7 @@ export class ReferenceBackend implements Backend<S> {
     const w = p.param.values, g = p.grad.values, vel = p.velocity?.values;
     for (let i = 0; i < p.size; i++) {
       if (!vel) { w[i] -= p.learningRate * g[i]; continue; }
-      vel[i] = p.momentum * vel[i] + g[i];
+      vel[i] = flush(p.momentum * vel[i] + g[i]);
       w[i] -= p.learningRate * (p.nesterov ? g[i] + p.momentum * vel[i] : vel[i]);
     }
   }
@@ -199,9 +206,9 @@ export class ReferenceBackend implements Backend<S> {
   rmsprop(p: RmspropParams<S>): void {
     const w = p.param.values, g = p.grad.values, ms = p.meanSquare.values, mom = p.moment?.values;
     for (let i = 0; i < p.size; i++) {
-      ms[i] = p.decay * ms[i] + (1 - p.decay) * g[i] * g[i];
+      ms[i] = flush(p.decay * ms[i] + (1 - p.decay) * g[i] * g[i]);
       const step = p.learningRate * g[i] / Math.sqrt(ms[i] + p.epsilon);
-      if (mom) { mom[i] = p.momentum * mom[i] + step; w[i] -= mom[i]; } else w[i] -= step;
+      if (mom) { mom[i] = flush(p.momentum * mom[i] + step); w[i] -= mom[i]; } else w[i] -= step;
     }
   }
 

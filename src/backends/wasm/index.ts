@@ -168,10 +168,13 @@ export class WasmBackend implements Backend<S> {
     copyStridedArrays(this.view(src), this.view(dst), shape, srcStrides, srcOffset, dstStrides, dstOffset);
   }
   gatherRows(src: S, indices: S, dst: S, rowCount: number, cols: number): void {
-    const from = this.view(src), index = this.view(indices), to = this.view(dst);
+    // copyWithin on the heap: a memmove per row, no per-row view objects.
+    const heap = src.dtype === 'int32' ? this.heapI32() : this.heapF32();
+    const index = this.view(indices);
+    const from = src.ptr >>> 2, to = dst.ptr >>> 2;
     for (let r = 0; r < rowCount; r++) {
-      const start = index[r] * cols;
-      to.set(from.subarray(start, start + cols), r * cols);
+      const start = from + index[r] * cols;
+      heap.copyWithin(to + r * cols, start, start + cols);
     }
   }
   oneHot(indices: S, out: S, size: number, depth: number): void {
