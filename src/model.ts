@@ -324,7 +324,7 @@ export class Sequential {
           }
           await list.call('onEpochEnd', epoch, epochLogs);
         } catch (error) {
-          if (!guard?.lost) throw error;
+          if (!guard || !(await guard.lost())) throw error;
           resume = await guard.recover('fit');
           guard = null; // now on a CPU backend: nothing left to lose
           optimizer.iterations = resume.iterations;

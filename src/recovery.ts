@@ -10,8 +10,10 @@ import type { Backend } from './backends/backend.js';
 import { ENGINE } from './engine.js';
 import type { Tensor } from './tensor.js';
 
+interface LostInfo { reason: string; message: string }
 interface LosableBackend extends Backend {
-  readonly lost: { reason: string; message: string } | null;
+  readonly lost: LostInfo | null;
+  onLost(callback: (info: LostInfo) => void): () => void;
 }
 
 export interface MirrorPoint {
@@ -29,16 +31,28 @@ export class DeviceLossGuard {
   private values: (Float32Array | Int32Array)[] = [];
   point: MirrorPoint | null = null;
 
-  private constructor(private readonly backend: LosableBackend, private readonly tensors: () => Tensor[]) {}
+  private readonly lostSignal: Promise<void>;
+
+  private constructor(private readonly backend: LosableBackend, private readonly tensors: () => Tensor[]) {
+    this.lostSignal = new Promise((resolve) => { backend.onLost(() => resolve()); });
+  }
 
   /** A guard when the active backend can lose its device, else null (nothing to mirror). */
   static forActiveBackend(tensors: () => Tensor[]): DeviceLossGuard | null {
     const backend = ENGINE.backend as Partial<LosableBackend> & Backend;
-    if (backend.syncReadable || !('lost' in backend)) return null;
+    if (backend.syncReadable || !('lost' in backend) || !('onLost' in backend)) return null;
     return new DeviceLossGuard(backend as LosableBackend, tensors);
   }
 
-  get lost(): boolean { return this.backend.lost !== null; }
+  /**
+   * Whether the device is lost. An error can surface before device.lost resolves (a failed
+   * read-back after destroy()), so this waits up to `waitMs` for the signal.
+   */
+  async lost(waitMs = 1000): Promise<boolean> {
+    if (this.backend.lost) return true;
+    await Promise.race([this.lostSignal, new Promise((resolve) => setTimeout(resolve, waitMs))]);
+    return this.backend.lost !== null;
+  }
 
   /** Read every tracked tensor back to the CPU (a read-back, no kernel work). */
   async mirror(point: MirrorPoint): Promise<void> {
