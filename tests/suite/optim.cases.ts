@@ -96,3 +96,45 @@ for (const hostile of [false, true]) {
     });
   }
 }
+
+/**
+ * State that decays under zero gradients must reach exactly 0, never sit in the subnormal
+ * range (slow on x86; see assembly/optim.ts): every backend stores sub-normal state as 0.
+ */
+const SMALLEST_NORMAL = 1.1754943508222875e-38;
+cases.push({
+  name: 'optimizer state below the smallest normal float is stored as 0 (adam, sgd momentum, rmsprop momentum)',
+  run: async (backend) => {
+    const n = 7; // params may still be tiny; only the decaying state is checked
+    const start = Float32Array.from([2e-38, -2e-38, 1.3e-38, 5e-39, 1e-45, 0, 1.5e-38]);
+    const zero = new Float32Array(n);
+    const check = async (label: string, state: Storage[], others: Storage[]) => {
+      for (const s of state) {
+        const values = await backend.read(s);
+        for (let i = 0; i < n; i++) {
+          const v = values[i];
+          if (v !== 0 && Math.abs(v) < SMALLEST_NORMAL) throw new Error(`${label}: state [${i}] is subnormal: ${v}`);
+        }
+      }
+      for (const s of [...state, ...others]) backend.free(s);
+    };
+    {
+      const [param, grad, m, v] = [upload(backend, zero), upload(backend, zero), upload(backend, start), upload(backend, start.map(Math.abs))];
+      for (let t = 1; t <= 3; t++) {
+        backend.adam({ param, grad, m, v, size: n, learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-7,
+          correction1: 1 / (1 - 0.9 ** t), correction2: 1 / (1 - 0.999 ** t) });
+      }
+      await check('adam', [m, v], [param, grad]);
+    }
+    {
+      const [param, grad, velocity] = [upload(backend, zero), upload(backend, zero), upload(backend, start)];
+      for (let t = 0; t < 3; t++) backend.sgd({ param, grad, velocity, size: n, learningRate: 0.1, momentum: 0.9, nesterov: t === 1 });
+      await check('sgd', [velocity], [param, grad]);
+    }
+    {
+      const [param, grad, meanSquare, moment] = [upload(backend, zero), upload(backend, zero), upload(backend, start.map(Math.abs)), upload(backend, start)];
+      for (let t = 0; t < 3; t++) backend.rmsprop({ param, grad, meanSquare, moment, size: n, learningRate: 0.1, decay: 0.9, momentum: 0.9, epsilon: 1e-7 });
+      await check('rmsprop', [meanSquare, moment], [param, grad]);
+    }
+  },
+});
