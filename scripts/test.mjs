@@ -44,7 +44,9 @@ let passed = 0, failed = 0;
 if (existsSync(report)) {
   const json = JSON.parse(readFileSync(report, 'utf8'));
   passed = json.numPassedTests;
-  failed = json.numFailedTests + (json.numFailedTestSuites ?? 0) + (json.numRuntimeErrorTestSuites ?? 0);
+  // Failed tests, plus files that failed without running a test (import or setup errors).
+  const brokenFiles = (json.testResults ?? []).filter((file) => file.status === 'failed' && (file.assertionResults ?? []).length === 0);
+  failed = json.numFailedTests + brokenFiles.length;
 } else {
   failed = 1;
 }

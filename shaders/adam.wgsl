@@ -20,6 +20,10 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> m: array<f32>;
 @group(0) @binding(4) var<storage, read_write> v: array<f32>;
 
+// Decaying state is stored as 0 once below the smallest normal float (as assembly/optim.ts
+// and the reference do): some drivers keep subnormals, which are slow and never decay away.
+fn flush_subnormal(x: f32) -> f32 { return select(x, 0.0, abs(x) < 1.17549435e-38); }
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) group: vec3<u32>,
         @builtin(num_workgroups) groups: vec3<u32>,
@@ -27,8 +31,8 @@ fn main(@builtin(workgroup_id) group: vec3<u32>,
   let i = (group.y * groups.x + group.x) * WORKGROUP_SIZE + lid;
   if (i >= params.size) { return; }
   let g = grad[i];
-  let m_new = params.beta1 * m[i] + params.one_minus_beta1 * g;
-  let v_new = params.beta2 * v[i] + params.one_minus_beta2 * g * g;
+  let m_new = flush_subnormal(params.beta1 * m[i] + params.one_minus_beta1 * g);
+  let v_new = flush_subnormal(params.beta2 * v[i] + params.one_minus_beta2 * g * g);
   m[i] = m_new;
   v[i] = v_new;
   param[i] = param[i] - params.lr * (m_new * params.correction1) /

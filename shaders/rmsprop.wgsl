@@ -19,6 +19,10 @@ struct Params { size: u32, lr: f32, decay: f32, momentum: f32, epsilon: f32, one
 @group(0) @binding(3) var<storage, read_write> mean_square: array<f32>;
 @group(0) @binding(4) var<storage, read_write> moment: array<f32>;
 
+// Decaying state is stored as 0 once below the smallest normal float (as assembly/optim.ts
+// and the reference do): some drivers keep subnormals, which are slow and never decay away.
+fn flush_subnormal(x: f32) -> f32 { return select(x, 0.0, abs(x) < 1.17549435e-38); }
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) group: vec3<u32>,
         @builtin(num_workgroups) groups: vec3<u32>,
@@ -26,11 +30,11 @@ fn main(@builtin(workgroup_id) group: vec3<u32>,
   let i = (group.y * groups.x + group.x) * WORKGROUP_SIZE + lid;
   if (i >= params.size) { return; }
   let g = grad[i];
-  let ms = params.decay * mean_square[i] + params.one_minus_decay * g * g;
+  let ms = flush_subnormal(params.decay * mean_square[i] + params.one_minus_decay * g * g);
   mean_square[i] = ms;
   let step = params.lr * g / sqrt(ms + params.epsilon);
   if (HAS_MOMENT) {
-    let mom = params.momentum * moment[i] + step;
+    let mom = flush_subnormal(params.momentum * moment[i] + step);
     moment[i] = mom;
     param[i] = param[i] - mom;
   } else {

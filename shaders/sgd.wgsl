@@ -18,6 +18,10 @@ struct Params { size: u32, lr: f32, momentum: f32 }
 @group(0) @binding(2) var<storage, read_write> param: array<f32>;
 @group(0) @binding(3) var<storage, read_write> velocity: array<f32>;
 
+// Decaying state is stored as 0 once below the smallest normal float (as assembly/optim.ts
+// and the reference do): some drivers keep subnormals, which are slow and never decay away.
+fn flush_subnormal(x: f32) -> f32 { return select(x, 0.0, abs(x) < 1.17549435e-38); }
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) group: vec3<u32>,
         @builtin(num_workgroups) groups: vec3<u32>,
@@ -29,7 +33,7 @@ fn main(@builtin(workgroup_id) group: vec3<u32>,
     param[i] = param[i] - params.lr * g;
     return;
   }
-  let vel = params.momentum * velocity[i] + g;
+  let vel = flush_subnormal(params.momentum * velocity[i] + g);
   velocity[i] = vel;
   var step = vel;
   if (NESTEROV) { step = g + params.momentum * vel; }
