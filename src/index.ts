@@ -5,6 +5,8 @@ import { ENGINE } from './engine.js';
 import { relaxedSimdSupported, simdSupported } from './backends/wasm/loader.js';
 import { Tensor, Variable } from './tensor.js';
 import { checkTensor } from './ops/util.js';
+import { tensor } from './ops/index.js';
+import { toCategorical as toCategoricalValues } from './data/utils.js';
 
 export * from './ops/index.js';
 export { Tensor, Variable } from './tensor.js';
@@ -138,7 +140,6 @@ export { sequential, Sequential, loadLayersModel } from './model.js';
 export type { CompileArgs, FitArgs, ModelArgs } from './model.js';
 export * as io from './io/index.js';
 export * as data from './data/index.js';
-import { toCategorical as toCategoricalValues } from './data/utils.js';
 
 /** TF.js-style utilities. */
 export const utils = {
@@ -149,4 +150,3 @@ export const utils = {
     return tensor(onehot, shape);
   },
 };
-import { tensor } from './ops/index.js';
