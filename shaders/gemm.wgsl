@@ -1,20 +1,29 @@
 // gemm: C[m, n] = act(op(A)[m, k] · op(B)[k, n] + bias[n]), float32, row-major storage.
 // op(A) is A (m x k) or, with TRANSPOSE_A, the transpose of A stored k x m; B likewise.
+// Two entry points, one per kind of adapter; the host picks one (and can be told which):
 //
-// Tiling: a workgroup of WG_COLS x WG_ROWS invocations computes a (4*WG_ROWS) x (4*WG_COLS)
-// tile of C. Each invocation keeps a 4x4 block of outputs in registers (four vec4 rows:
-// rows 4*local.y + r, columns 4*local.x .. +3). The K axis is walked in steps of TILE_K: the
-// workgroup stages a 4*WG_ROWS x TILE_K slab of op(A) and a TILE_K x 4*WG_COLS slab of op(B)
-// in workgroup memory, packed as vec4 quads (4 rows of A, 4 columns of B per element), then
-// each invocation does TILE_K rank-1 updates of its block (16 fma per vec4 pair read).
-// Edge tiles: staging loads outside op(A)/op(B) read 0, so partial tiles in m, n and k need
-// no special path; the epilogue stores only in-range outputs.
+// gemm_tiled (GPUs): a workgroup of WG_COLS x WG_ROWS invocations computes a
+// (4*WG_ROWS) x (4*WG_COLS) tile of C. Each invocation keeps a 4x4 block of outputs in
+// registers (four vec4 rows: rows 4*local.y + r, columns 4*local.x .. +3). The K axis is
+// walked in steps of TILE_K: the workgroup stages a 4*WG_ROWS x TILE_K slab of op(A) and a
+// TILE_K x 4*WG_COLS slab of op(B) in workgroup memory, packed as vec4 quads (4 rows of A,
+// 4 columns of B per element), then each invocation does TILE_K rank-1 updates of its
+// block (16 fma per vec4 pair read). Staging loads outside op(A)/op(B) read 0, so partial
+// tiles in m, n and k need no special path; the epilogue stores only in-range outputs.
+// Grid: (ceil(n / (4*WG_COLS)), ceil(m / (4*WG_ROWS))). Workgroup memory:
+// 32 * TILE_K * (WG_ROWS + WG_COLS) bytes, within maxComputeWorkgroupStorageSize.
 //
-// Bindings: 0 params {m, n, k}; 1 a, 2 b, 3 bias (n values; a 4-byte dummy when HAS_BIAS is
-// false), read-only; 4 c, written.
-// Host: grid = (ceil(n / (4*WG_COLS)), ceil(m / (4*WG_ROWS))), each <= 65535 (checked);
-// WG_ROWS * WG_COLS <= maxComputeInvocationsPerWorkgroup; TILE_K must divide into the
-// staging loops evenly (any value works, multiples of WG are fastest).
+// gemm_blocked (CPU adapters: SwiftShader, lavapipe): no workgroup memory and no barrier.
+// On a CPU, workgroup memory is plain memory and each barrier switches every SIMD group of
+// the workgroup (SwiftShader runs them as coroutines), which measured 2x slower than
+// reading straight from the storage buffers. Each invocation computes an 8x8 block of C
+// (16 vec4 accumulators) with one k step per iteration: 8 values of op(A), 8 of op(B),
+// 64 fma. Edge blocks clamp their row and column indices into range, so the loop has no
+// branch; the clamped duplicates are computed and never stored.
+// Grid: (ceil(n / (8*WG_COLS)), ceil(m / (8*WG_ROWS))).
+//
+// Bindings: 0 params {m, n, k}; 1 a, 2 b, 3 bias (n values; a 16-byte dummy when HAS_BIAS
+// is false), read-only; 4 c, written. Each grid dimension must be <= 65535 (host checks).
 // Epilogue: bias, then ReLU as `v < 0 ? 0 : v`, so NaN stays NaN (reference semantics).
 
 override WG_ROWS: u32 = 16u;
@@ -69,7 +78,7 @@ fn store_row(row: u32, col: u32, value: vec4<f32>) {
 }
 
 @compute @workgroup_size(WG_COLS, WG_ROWS)
-fn main(@builtin(workgroup_id) group: vec3<u32>,
+fn gemm_tiled(@builtin(workgroup_id) group: vec3<u32>,
         @builtin(local_invocation_id) local: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let row0 = group.y * WG_ROWS * 4u;
@@ -123,4 +132,91 @@ fn main(@builtin(workgroup_id) group: vec3<u32>,
   store_row(row + 1u, col, acc1 + shift);
   store_row(row + 2u, col, acc2 + shift);
   store_row(row + 3u, col, acc3 + shift);
+}
+
+fn store_block_row(row: u32, col: u32, v0: vec4<f32>, v1: vec4<f32>, shift0: vec4<f32>, shift1: vec4<f32>) {
+  store_row(row, col, v0 + shift0);
+  store_row(row, col + 4u, v1 + shift1);
+}
+
+@compute @workgroup_size(WG_COLS, WG_ROWS)
+fn gemm_blocked(@builtin(global_invocation_id) id: vec3<u32>) {
+  let m = params.m;
+  let n = params.n;
+  let k = params.k;
+  let row0 = id.y * 8u;
+  let col0 = id.x * 8u;
+  if (row0 >= m || col0 >= n) { return; }
+  // Element (row, depth) of op(A) is a[row * a_row + depth * a_depth]; (depth, col) of op(B)
+  // is b[depth * b_depth + col * b_col].
+  var a_row = k;
+  var a_depth = 1u;
+  if (TRANSPOSE_A) { a_row = 1u; a_depth = m; }
+  var b_col = 1u;
+  var b_depth = n;
+  if (TRANSPOSE_B) { b_col = k; b_depth = 1u; }
+  let last_row = m - 1u;
+  let last_col = n - 1u;
+  let ra0 = min(row0, last_row) * a_row;
+  let ra1 = min(row0 + 1u, last_row) * a_row;
+  let ra2 = min(row0 + 2u, last_row) * a_row;
+  let ra3 = min(row0 + 3u, last_row) * a_row;
+  let ra4 = min(row0 + 4u, last_row) * a_row;
+  let ra5 = min(row0 + 5u, last_row) * a_row;
+  let ra6 = min(row0 + 6u, last_row) * a_row;
+  let ra7 = min(row0 + 7u, last_row) * a_row;
+  let cb0 = min(col0, last_col) * b_col;
+  let cb1 = min(col0 + 1u, last_col) * b_col;
+  let cb2 = min(col0 + 2u, last_col) * b_col;
+  let cb3 = min(col0 + 3u, last_col) * b_col;
+  let cb4 = min(col0 + 4u, last_col) * b_col;
+  let cb5 = min(col0 + 5u, last_col) * b_col;
+  let cb6 = min(col0 + 6u, last_col) * b_col;
+  let cb7 = min(col0 + 7u, last_col) * b_col;
+  var c00 = vec4<f32>(0.0); var c01 = vec4<f32>(0.0);
+  var c10 = vec4<f32>(0.0); var c11 = vec4<f32>(0.0);
+  var c20 = vec4<f32>(0.0); var c21 = vec4<f32>(0.0);
+  var c30 = vec4<f32>(0.0); var c31 = vec4<f32>(0.0);
+  var c40 = vec4<f32>(0.0); var c41 = vec4<f32>(0.0);
+  var c50 = vec4<f32>(0.0); var c51 = vec4<f32>(0.0);
+  var c60 = vec4<f32>(0.0); var c61 = vec4<f32>(0.0);
+  var c70 = vec4<f32>(0.0); var c71 = vec4<f32>(0.0);
+  var pa = 0u;
+  var pb = 0u;
+  for (var depth = 0u; depth < k; depth++) {
+    let b0 = vec4<f32>(b[pb + cb0], b[pb + cb1], b[pb + cb2], b[pb + cb3]);
+    let b1 = vec4<f32>(b[pb + cb4], b[pb + cb5], b[pb + cb6], b[pb + cb7]);
+    let a0 = vec4<f32>(a[pa + ra0]);
+    c00 = fma(a0, b0, c00); c01 = fma(a0, b1, c01);
+    let a1 = vec4<f32>(a[pa + ra1]);
+    c10 = fma(a1, b0, c10); c11 = fma(a1, b1, c11);
+    let a2 = vec4<f32>(a[pa + ra2]);
+    c20 = fma(a2, b0, c20); c21 = fma(a2, b1, c21);
+    let a3 = vec4<f32>(a[pa + ra3]);
+    c30 = fma(a3, b0, c30); c31 = fma(a3, b1, c31);
+    let a4 = vec4<f32>(a[pa + ra4]);
+    c40 = fma(a4, b0, c40); c41 = fma(a4, b1, c41);
+    let a5 = vec4<f32>(a[pa + ra5]);
+    c50 = fma(a5, b0, c50); c51 = fma(a5, b1, c51);
+    let a6 = vec4<f32>(a[pa + ra6]);
+    c60 = fma(a6, b0, c60); c61 = fma(a6, b1, c61);
+    let a7 = vec4<f32>(a[pa + ra7]);
+    c70 = fma(a7, b0, c70); c71 = fma(a7, b1, c71);
+    pa += a_depth;
+    pb += b_depth;
+  }
+  var shift0 = vec4<f32>(0.0);
+  var shift1 = vec4<f32>(0.0);
+  if (HAS_BIAS) {
+    shift0 = vec4<f32>(load_bias(col0), load_bias(col0 + 1u), load_bias(col0 + 2u), load_bias(col0 + 3u));
+    shift1 = vec4<f32>(load_bias(col0 + 4u), load_bias(col0 + 5u), load_bias(col0 + 6u), load_bias(col0 + 7u));
+  }
+  store_block_row(row0, col0, c00, c01, shift0, shift1);
+  store_block_row(row0 + 1u, col0, c10, c11, shift0, shift1);
+  store_block_row(row0 + 2u, col0, c20, c21, shift0, shift1);
+  store_block_row(row0 + 3u, col0, c30, c31, shift0, shift1);
+  store_block_row(row0 + 4u, col0, c40, c41, shift0, shift1);
+  store_block_row(row0 + 5u, col0, c50, c51, shift0, shift1);
+  store_block_row(row0 + 6u, col0, c60, c61, shift0, shift1);
+  store_block_row(row0 + 7u, col0, c70, c71, shift0, shift1);
 }

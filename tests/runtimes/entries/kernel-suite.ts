@@ -1,22 +1,22 @@
 /**
  * Runs the backend-agnostic kernel suite (tests/suite) on the webgpu backend against the
  * reference backend, inside Chromium or Deno, reporting each case on its own protocol line.
+ * Then the GEMM cases run again on a backend forced to each GEMM variant ('tiled' with
+ * workgroup memory, 'blocked' without), reported as `[gemm_tiled] <case>` and
+ * `[gemm_blocked] <case>`, so both variants are checked whichever the adapter defaults to.
  * Options: `filter=<substring>` runs the matching cases only.
  */
-import { allCases } from '../../suite/index.js';
+import { allCases, suites } from '../../suite/index.js';
+import type { KernelCase } from '../../suite/harness.js';
+import type { Backend } from '../../../src/backends/backend.js';
 import { createReferenceBackend } from '../../../src/backends/reference/index.js';
-import { createWebGPUBackend } from '../../../src/backends/webgpu/index.js';
+import { createWebGPUBackend, type WebGPUBackend } from '../../../src/backends/webgpu/index.js';
 import { emit, exitRuntime, runtimeOptions } from '../protocol.js';
 
-async function main(): Promise<void> {
-  const options = runtimeOptions();
-  const backend = await createWebGPUBackend();
-  const reference = createReferenceBackend();
-  emit('SORA_INFO', { backend: backend.description, limits: backend.context.limits });
-  const cases = options.filter ? allCases.filter((c) => c.name.includes(options.filter)) : allCases;
+async function runCases(backend: WebGPUBackend, reference: Backend, cases: KernelCase[], prefix: string): Promise<number> {
   let failed = 0;
-  const started = performance.now();
   for (const kernelCase of cases) {
+    const name = prefix + kernelCase.name;
     const t0 = performance.now();
     try {
       const before = backend.bytesInUse();
@@ -24,15 +24,33 @@ async function main(): Promise<void> {
       await backend.flush();
       const after = backend.bytesInUse();
       if (after !== before) throw new Error(`the case leaked ${after - before} bytes of GPU storage`);
-      emit('SORA_RESULT', { name: kernelCase.name, ok: true, ms: Math.round(performance.now() - t0) });
+      emit('SORA_RESULT', { name, ok: true, ms: Math.round(performance.now() - t0) });
     } catch (error) {
       failed++;
       const message = error instanceof Error ? error.message : String(error);
-      emit('SORA_RESULT', { name: kernelCase.name, ok: false, error: message, ms: Math.round(performance.now() - t0) });
+      emit('SORA_RESULT', { name, ok: false, error: message, ms: Math.round(performance.now() - t0) });
     }
   }
-  emit('SORA_DONE', { cases: cases.length, failed, ms: Math.round(performance.now() - started), stats: backend.stats() });
+  return failed;
+}
+
+async function main(): Promise<void> {
+  const options = runtimeOptions();
+  const matches = (c: KernelCase) => !options.filter || c.name.includes(options.filter);
+  const reference = createReferenceBackend();
+  const started = performance.now();
+  const backend = await createWebGPUBackend();
+  emit('SORA_INFO', { backend: backend.description, gemm: backend.gemmVariant, limits: backend.context.limits });
+  const cases = allCases.filter(matches);
+  let failed = await runCases(backend, reference, cases, '');
+  const stats = backend.stats();
   backend.dispose();
+  for (const variant of ['tiled', 'blocked'] as const) {
+    const forced = await createWebGPUBackend({ gemm: variant });
+    failed += await runCases(forced, reference, suites.gemm.filter(matches), `[gemm_${variant}] `);
+    forced.dispose();
+  }
+  emit('SORA_DONE', { cases: cases.length, failed, ms: Math.round(performance.now() - started), stats });
 }
 
 main().then(() => exitRuntime(0), (error) => {
