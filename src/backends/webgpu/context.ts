@@ -162,12 +162,14 @@ export class GPUContext {
     this.device.pushErrorScope('validation');
     this.device.pushErrorScope('internal');
     let pipeline: GPUComputePipeline;
+    let layout: GPUBindGroupLayout;
     try {
       pipeline = this.device.createComputePipeline({
         label: `sora ${shader}:${entryPoint}`,
         layout: 'auto',
         compute: { module: this.module(shader), entryPoint, constants },
       });
+      layout = pipeline.getBindGroupLayout(0); // inside the scopes: invalid if the pipeline is
     } catch (error) {
       void this.device.popErrorScope();
       void this.device.popErrorScope();
@@ -185,7 +187,7 @@ export class GPUContext {
       this.pipelineErrors.set(key, message);
       this.errors.push(message);
     }));
-    const record = { pipeline, layout: pipeline.getBindGroupLayout(0) };
+    const record = { pipeline, layout };
     this.pipelines.set(key, record);
     return record;
   }
@@ -195,17 +197,28 @@ export class GPUContext {
     await Promise.all(list.map(async ({ shader, entryPoint = 'main', constants = {} }) => {
       const key = this.pipelineKey(shader, entryPoint, constants);
       if (this.pipelines.has(key)) return;
+      const what = `${shader}.wgsl entry '${entryPoint}' with constants ${JSON.stringify(constants)}`;
+      // Some implementations (Deno's wgpu) resolve an invalid pipeline and report through
+      // error scopes instead of rejecting: watch both.
+      this.device.pushErrorScope('validation');
+      this.device.pushErrorScope('internal');
+      const created = this.device.createComputePipelineAsync({
+        label: `sora ${shader}:${entryPoint}`,
+        layout: 'auto',
+        compute: { module: this.module(shader), entryPoint, constants },
+      });
+      const internal = this.device.popErrorScope();
+      const validation = this.device.popErrorScope();
+      let pipeline: GPUComputePipeline;
       try {
-        const pipeline = await this.device.createComputePipelineAsync({
-          label: `sora ${shader}:${entryPoint}`,
-          layout: 'auto',
-          compute: { module: this.module(shader), entryPoint, constants },
-        });
-        this.pipelines.set(key, { pipeline, layout: pipeline.getBindGroupLayout(0) });
+        pipeline = await created;
       } catch (error) {
-        throw new Error(`webgpu backend: compiling ${shader}.wgsl entry '${entryPoint}' with constants ` +
-          `${JSON.stringify(constants)} failed: ${(error as Error).message}`);
+        await Promise.allSettled([internal, validation]);
+        throw new Error(`webgpu backend: compiling ${what} failed: ${(error as Error).message}`);
       }
+      const scoped = (await internal) ?? (await validation);
+      if (scoped) throw new Error(`webgpu backend: compiling ${what} failed: ${scoped.message}`);
+      this.pipelines.set(key, { pipeline, layout: pipeline.getBindGroupLayout(0) });
     }));
   }
 
@@ -253,6 +266,7 @@ export class GPUContext {
     if (x === 0 || y === 0) return;
     const record = this.pipeline(spec.shader, spec.entryPoint ?? 'main', spec.constants ?? {});
     if (this.dispatchesInBatch >= this.dispatchesPerSubmit) this.submit();
+    this.openEncoder(); // its error scope must cover the bind group created below
 
     const bindings = spec.bindings;
     const scratch = this.aliasScratch(bindings);
@@ -289,7 +303,7 @@ export class GPUContext {
         this.storagePool.release(temp);
       }
     }
-    this.batchKernels.push(spec.kernel);
+    this.batchKernels.push(`${spec.kernel} (${spec.shader}.wgsl)`);
     this.dispatchesInBatch++;
     this.counters.dispatches++;
   }
@@ -338,7 +352,10 @@ export class GPUContext {
   async checkErrors(): Promise<void> {
     while (this.pendingChecks.size > 0) await Promise.all([...this.pendingChecks]);
     if (this.errors.length > 0) {
-      const [first, ...rest] = this.errors.splice(0);
+      // A failed pipeline is the cause of the failed batches that used it: report it first.
+      const all = this.errors.splice(0);
+      const [first, ...rest] = [...all.filter((e) => e.includes('creating the pipeline')),
+        ...all.filter((e) => !e.includes('creating the pipeline'))];
       throw new Error(rest.length > 0 ? `${first} (and ${rest.length} more)` : first);
     }
   }

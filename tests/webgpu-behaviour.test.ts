@@ -1,0 +1,55 @@
+/**
+ * The webgpu backend's machinery in headless Chromium (SwiftShader) and Deno (lavapipe):
+ * readSync's refusal, the buffer limit, batched submits, pool reuse, 2D grids past 65535
+ * workgroups, write ordering, aliasing, typed-array write conversion, copyStrided rank,
+ * errors that name their shader, device loss, dispose, and a caller's own device
+ * (tests/runtimes/entries/webgpu-behaviour.ts). A missing runtime fails, never skips.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bundle } from './runtimes/bundle.js';
+import { runIn, type Runtime } from './runtimes/run.js';
+import type { RunCollector } from './runtimes/protocol.js';
+
+const TIMEOUT = 4 * 60_000;
+const CASES = [
+  'readSync throws and points to await tensor.data()',
+  'alloc over the storage buffer limit throws naming the size and the limit',
+  'kernels are batched: 300 dispatches reach the GPU in a handful of submits',
+  'the buffer pool reuses freed buffers: repeated steps create none',
+  'more than 65535 workgroups split into a 2D grid (16M-element affine)',
+  'a write after queued kernels does not overtake them',
+  'in-place calls (output bound as an input) go through a scratch copy',
+  'int32 and float32 storages round-trip, and writes convert like typed arrays',
+  'copyStrided up to rank 8 after merging; more throws naming the rank',
+  'a pipeline that fails validation surfaces as an Error naming the shader',
+  'device loss: onLost fires, kernels and reads throw a clear Error',
+  'dispose() destroys an owned device without reporting a loss',
+  'a device passed in is used as is and left alive by dispose()',
+];
+const RUNTIMES: [Runtime, string][] = [['chromium', 'headless Chromium (SwiftShader)'], ['deno', 'Deno (lavapipe)']];
+
+const runs = new Map<Runtime, Promise<RunCollector>>();
+beforeAll(() => {
+  const code = bundle('tests/runtimes/entries/webgpu-behaviour.ts');
+  for (const [runtime] of RUNTIMES) runs.set(runtime, code.then((text) => runIn(runtime, { code: text }, { timeoutMs: TIMEOUT })));
+});
+
+for (const [runtime, label] of RUNTIMES) {
+  describe(`webgpu backend behaviour in ${label}`, () => {
+    let run: RunCollector;
+    beforeAll(async () => { run = await runs.get(runtime)!; }, TIMEOUT + 30_000);
+
+    it('runs every case of the entry (the list here matches it)', () => {
+      if (run.fatal) throw new Error(`${run.fatal}\n${run.tail()}`);
+      expect((run.summary as { names: string[] }).names).toEqual(CASES);
+    });
+
+    for (const name of CASES) {
+      it(name, () => {
+        const result = run.results.get(name);
+        if (!result) throw new Error(`case did not report: ${run.fatal ?? 'no result line'}\n${run.tail()}`);
+        if (!result.ok) throw new Error(result.error);
+      });
+    }
+  });
+}
