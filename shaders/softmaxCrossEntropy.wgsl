@@ -9,9 +9,12 @@
 // which equals the definition but never subtracts two large numbers for one-hot rows, so
 // ±1e4 logits keep their small losses. NaN anywhere in a row propagates to its loss.
 //
-// Tiling: one workgroup per row, WORKGROUP_SIZE invocations striding over the columns; the
-// max, then the sums of exp(x - m), y (x - m) and y, are combined in workgroup-memory trees.
-// Grid: rows workgroups, 2D-split by the host past 65535.
+// Two entry points, chosen by the host from the row width:
+//  - main (wide rows): one workgroup per row, WORKGROUP_SIZE invocations striding over the
+//    columns; the max, then the sums of exp(x - m), y (x - m) and y, are combined in
+//    workgroup-memory trees. Grid: rows workgroups, 2D-split by the host past 65535.
+//  - xent_rows (narrow rows, cols <= 64): one invocation per row, plain loops, no barrier
+//    (cheaper on CPU adapters). Grid: ceil(rows / WORKGROUP_SIZE), 2D-split past 65535.
 // Bindings: 0 params {rows, cols, grad_scale}; 1 logits, read; 2 labels (raw words: float32
 // rows, or int32 indices with SPARSE), read; 3 loss (rows), written; 4 grad (rows x cols, a
 // 4-byte dummy without HAS_GRAD), written.
@@ -94,6 +97,38 @@ fn main(@builtin(workgroup_id) group: vec3<u32>,
     let row_nan = is_nan(total.x) || is_nan(row_max);
     for (var j = lid; j < params.cols; j += WORKGROUP_SIZE) {
       let shifted = logits[base + j] - row_max;
+      let g = (exp_nan(shifted) * inv_sum - label_target(row, j, label)) * params.grad_scale;
+      grad[base + j] = select(g, nan_value(), row_nan || is_nan(shifted));
+    }
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn xent_rows(@builtin(workgroup_id) group: vec3<u32>,
+             @builtin(num_workgroups) groups: vec3<u32>,
+             @builtin(local_invocation_index) lid: u32) {
+  let row = (group.y * groups.x + group.x) * WORKGROUP_SIZE + lid;
+  if (row >= params.rows) { return; }
+  let base = row * params.cols;
+  var label = -1;
+  if (SPARSE) { label = bitcast<i32>(labels[row]); }
+  var m = -infinity();
+  for (var j = 0u; j < params.cols; j++) { m = max_nan(m, logits[base + j]); }
+  var total = vec3<f32>(0.0);
+  for (var j = 0u; j < params.cols; j++) {
+    let shifted = logits[base + j] - m;
+    let y = label_target(row, j, label);
+    total += vec3<f32>(exp_nan(shifted), y * shifted, y);
+  }
+  var value = log(total.x) - total.y + m * (1.0 - total.z);
+  if (SPARSE && (label < 0 || label >= i32(params.cols))) { value = nan_value(); }
+  if (is_nan(m) || is_nan(total.x) || is_nan(total.y)) { value = nan_value(); }
+  loss[row] = value;
+  if (HAS_GRAD) {
+    let inv_sum = 1.0 / total.x;
+    let row_nan = is_nan(total.x) || is_nan(m);
+    for (var j = 0u; j < params.cols; j++) {
+      let shifted = logits[base + j] - m;
       let g = (exp_nan(shifted) * inv_sum - label_target(row, j, label)) * params.grad_scale;
       grad[base + j] = select(g, nan_value(), row_nan || is_nan(shifted));
     }

@@ -39,7 +39,7 @@ export interface WebGPUBackendOptions {
 
 /** Invocations per workgroup of the one-element-per-invocation kernels. */
 const ELEMENTWISE_WORKGROUP = 256;
-/** Workgroup size of the serial (one output per invocation) reduce and argMax. */
+/** Workgroup size of the one-output-per-invocation kernels (reduce, argMax, narrow rows). */
 const SERIAL_WORKGROUP = 64;
 
 /**
@@ -154,7 +154,7 @@ export class WebGPUBackend implements Backend<S> {
       gemm(true, false, false, false),
       { shader: 'unaryBackward', constants: { OP: UNARY_CODES.relu, WORKGROUP_SIZE: ELEMENTWISE_WORKGROUP } },
       { shader: 'reduce', entryPoint: 'reduce_serial', constants: { OP: REDUCE_CODES.sum, WORKGROUP_SIZE: SERIAL_WORKGROUP } },
-      { shader: 'softmaxCrossEntropy', constants: { SPARSE: 0, HAS_GRAD: 1, WORKGROUP_SIZE: 32 } },
+      { shader: 'softmaxCrossEntropy', entryPoint: 'xent_rows', constants: { SPARSE: 0, HAS_GRAD: 1, WORKGROUP_SIZE: SERIAL_WORKGROUP } },
       { shader: 'adam', constants: { WORKGROUP_SIZE: ELEMENTWISE_WORKGROUP } },
       { shader: 'fill', constants: { WORKGROUP_SIZE: ELEMENTWISE_WORKGROUP } },
     ]);
@@ -270,9 +270,8 @@ export class WebGPUBackend implements Backend<S> {
   softmax(x: S, out: S, rows: number, cols: number): void {
     if (rows === 0 || cols === 0) return;
     this.context.dispatch({
-      kernel: 'softmax', shader: 'softmax', constants: { WORKGROUP_SIZE: rowWorkgroup(cols) },
+      kernel: 'softmax', shader: 'softmax', ...this.rowLayout(rows, cols, 'softmax_rows', 'softmax'),
       bindings: [this.read_(x, 'softmax'), this.written(out, 'softmax')], ints: [rows, cols],
-      workgroups: this.context.grid(rows, 'softmax'),
     });
   }
 
@@ -280,13 +279,27 @@ export class WebGPUBackend implements Backend<S> {
     const { rows, cols } = p;
     if (rows === 0) return;
     const k = 'softmaxCrossEntropy';
+    const layout = this.rowLayout(rows, cols, 'xent_rows', k);
     this.context.dispatch({
-      kernel: k, shader: k,
-      constants: { SPARSE: +p.sparse, HAS_GRAD: +(p.grad !== null), WORKGROUP_SIZE: rowWorkgroup(cols) },
+      kernel: k, shader: k, entryPoint: layout.entryPoint, workgroups: layout.workgroups,
+      constants: { ...layout.constants, SPARSE: +p.sparse, HAS_GRAD: +(p.grad !== null) },
       bindings: [this.read_(p.logits, k), this.read_(p.labels, k), this.written(p.loss, k), this.optional(p.grad, k, true)],
       ints: [rows, cols], floats: [p.gradScale],
-      workgroups: this.context.grid(rows, k),
     });
+  }
+
+  /**
+   * Row kernels: narrow rows (<= 64 columns) take one invocation each with no barrier;
+   * wider rows a workgroup each, combining in workgroup memory.
+   */
+  private rowLayout(rows: number, cols: number, narrowEntry: string, kernel: string):
+    { entryPoint: string; constants: Record<string, number>; workgroups: readonly [number, number] } {
+    if (cols <= 64) {
+      return { entryPoint: narrowEntry, constants: { WORKGROUP_SIZE: SERIAL_WORKGROUP },
+        workgroups: this.context.grid(Math.ceil(rows / SERIAL_WORKGROUP), kernel) };
+    }
+    return { entryPoint: 'main', constants: { WORKGROUP_SIZE: cols <= 1024 ? 64 : 256 },
+      workgroups: this.context.grid(rows, kernel) };
   }
 
   adam(p: AdamParams<S>): void {
@@ -352,11 +365,6 @@ export class WebGPUBackend implements Backend<S> {
     if (out.dtype === 'int32') this.i32Scratch[0] = value; else this.f32Scratch[0] = value;
     this.elementwise('fill', 'fill', size, [this.written(out, 'fill')], {}, [size, this.i32Scratch[0]]);
   }
-}
-
-/** Power-of-two workgroup for a row-per-workgroup kernel: narrow rows waste fewer lanes. */
-function rowWorkgroup(cols: number): number {
-  return cols <= 64 ? 32 : cols <= 1024 ? 64 : 256;
 }
 
 /**
