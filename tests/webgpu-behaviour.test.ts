@@ -22,6 +22,7 @@ const CASES = [
   'int32 and float32 storages round-trip, and writes convert like typed arrays',
   'copyStrided up to rank 8 after merging; more throws naming the rank',
   'a pipeline that fails validation surfaces as an Error naming the shader',
+  'compile() warms the pipeline cache that a training step then uses',
   'device loss: onLost fires, kernels and reads throw a clear Error',
   'dispose() destroys an owned device without reporting a loss',
   'a device passed in is used as is and left alive by dispose()',

@@ -165,8 +165,8 @@ export class WebGPUBackend implements Backend<S> {
     return storage.pooled;
   }
 
-  private read_(storage: S, kernel: string): Binding { return { buffer: this.buffer(storage, kernel), writable: false }; }
-  private written(storage: S, kernel: string): Binding { return { buffer: this.buffer(storage, kernel), writable: true }; }
+  private input(storage: S, kernel: string): Binding { return { buffer: this.buffer(storage, kernel), writable: false }; }
+  private output(storage: S, kernel: string): Binding { return { buffer: this.buffer(storage, kernel), writable: true }; }
   private optional(storage: S | null, kernel: string, writable: boolean): Binding {
     return storage ? { buffer: this.buffer(storage, kernel), writable } : { buffer: this.context.dummy, writable };
   }
@@ -204,33 +204,33 @@ export class WebGPUBackend implements Backend<S> {
         WG_ROWS, WG_COLS, ...(TILE_K ? { TILE_K } : {}), TRANSPOSE_A: +p.transposeA, TRANSPOSE_B: +p.transposeB,
         HAS_BIAS: +(p.bias !== null), RELU: +(p.activation === 'relu'),
       },
-      bindings: [this.read_(p.a, 'gemm'), this.read_(p.b, 'gemm'), this.optional(p.bias, 'gemm', false),
-        this.written(p.out, 'gemm')],
+      bindings: [this.input(p.a, 'gemm'), this.input(p.b, 'gemm'), this.optional(p.bias, 'gemm', false),
+        this.output(p.out, 'gemm')],
       ints: [m, n, k],
       workgroups: [columns, rows],
     });
   }
 
   unary(op: UnaryOp, x: S, out: S, size: number): void {
-    this.elementwise(`unary ${op}`, 'unary', size, [this.read_(x, 'unary'), this.written(out, 'unary')],
+    this.elementwise(`unary ${op}`, 'unary', size, [this.input(x, 'unary'), this.output(out, 'unary')],
       { OP: UNARY_CODES[op] }, [size]);
   }
 
   unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
     const k = 'unaryBackward';
     this.elementwise(`unaryBackward ${op}`, k, size,
-      [this.read_(dy, k), this.read_(x, k), this.read_(y, k), this.written(dx, k)], { OP: UNARY_CODES[op] }, [size]);
+      [this.input(dy, k), this.input(x, k), this.input(y, k), this.output(dx, k)], { OP: UNARY_CODES[op] }, [size]);
   }
 
   binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
     this.elementwise(`binary ${op}`, 'binary', size,
-      [this.read_(a, 'binary'), this.read_(b, 'binary'), this.written(out, 'binary')],
+      [this.input(a, 'binary'), this.input(b, 'binary'), this.output(out, 'binary')],
       { OP: BINARY_CODES[op], INT_IN: +(a.dtype === 'int32'), INT_OUT: +(out.dtype === 'int32') },
       [size, aSize, bSize]);
   }
 
   affine(x: S, out: S, size: number, alpha: number, beta: number): void {
-    this.elementwise('affine', 'affine', size, [this.read_(x, 'affine'), this.written(out, 'affine')], {},
+    this.elementwise('affine', 'affine', size, [this.input(x, 'affine'), this.output(out, 'affine')], {},
       [size], [alpha, beta]);
   }
 
@@ -251,7 +251,7 @@ export class WebGPUBackend implements Backend<S> {
     const outputs = outer * inner;
     if (outputs === 0) return;
     const prefix = shader === 'reduce' ? 'reduce' : 'arg_max';
-    const bindings = [this.read_(x, kernel), this.written(out, kernel)];
+    const bindings = [this.input(x, kernel), this.output(out, kernel)];
     if (inner === 1 && length >= 64) {
       const size = length >= 4096 ? 256 : 64;
       this.context.dispatch({
@@ -271,7 +271,7 @@ export class WebGPUBackend implements Backend<S> {
     if (rows === 0 || cols === 0) return;
     this.context.dispatch({
       kernel: 'softmax', shader: 'softmax', ...this.rowLayout(rows, cols, 'softmax_rows', 'softmax'),
-      bindings: [this.read_(x, 'softmax'), this.written(out, 'softmax')], ints: [rows, cols],
+      bindings: [this.input(x, 'softmax'), this.output(out, 'softmax')], ints: [rows, cols],
     });
   }
 
@@ -283,7 +283,7 @@ export class WebGPUBackend implements Backend<S> {
     this.context.dispatch({
       kernel: k, shader: k, entryPoint: layout.entryPoint, workgroups: layout.workgroups,
       constants: { ...layout.constants, SPARSE: +p.sparse, HAS_GRAD: +(p.grad !== null) },
-      bindings: [this.read_(p.logits, k), this.read_(p.labels, k), this.written(p.loss, k), this.optional(p.grad, k, true)],
+      bindings: [this.input(p.logits, k), this.input(p.labels, k), this.output(p.loss, k), this.optional(p.grad, k, true)],
       ints: [rows, cols], floats: [p.gradScale],
     });
   }
@@ -304,20 +304,20 @@ export class WebGPUBackend implements Backend<S> {
 
   adam(p: AdamParams<S>): void {
     this.elementwise('adam', 'adam', p.size,
-      [this.read_(p.grad, 'adam'), this.written(p.param, 'adam'), this.written(p.m, 'adam'), this.written(p.v, 'adam')],
+      [this.input(p.grad, 'adam'), this.output(p.param, 'adam'), this.output(p.m, 'adam'), this.output(p.v, 'adam')],
       {}, [p.size], [p.learningRate, p.beta1, p.beta2, p.epsilon, p.correction1, p.correction2, 1 - p.beta1, 1 - p.beta2]);
   }
 
   sgd(p: SgdParams<S>): void {
     this.elementwise('sgd', 'sgd', p.size,
-      [this.read_(p.grad, 'sgd'), this.written(p.param, 'sgd'), this.optional(p.velocity, 'sgd', true)],
+      [this.input(p.grad, 'sgd'), this.output(p.param, 'sgd'), this.optional(p.velocity, 'sgd', true)],
       { HAS_VELOCITY: +(p.velocity !== null), NESTEROV: +p.nesterov }, [p.size], [p.learningRate, p.momentum]);
   }
 
   rmsprop(p: RmspropParams<S>): void {
     const k = 'rmsprop';
     this.elementwise(k, k, p.size,
-      [this.read_(p.grad, k), this.written(p.param, k), this.written(p.meanSquare, k), this.optional(p.moment, k, true)],
+      [this.input(p.grad, k), this.output(p.param, k), this.output(p.meanSquare, k), this.optional(p.moment, k, true)],
       { HAS_MOMENT: +(p.moment !== null) }, [p.size],
       [p.learningRate, p.decay, p.momentum, p.epsilon, 1 - p.decay]);
   }
@@ -339,31 +339,31 @@ export class WebGPUBackend implements Backend<S> {
       ints[4 + i] = extent; ints[12 + i] = axes.src[i]; ints[20 + i] = axes.dst[i];
     });
     this.elementwise('copyStrided', 'copyStrided', size,
-      [this.read_(src, 'copyStrided'), this.written(dst, 'copyStrided')], {}, ints);
+      [this.input(src, 'copyStrided'), this.output(dst, 'copyStrided')], {}, ints);
   }
 
   gatherRows(src: S, indices: S, dst: S, rowCount: number, cols: number): void {
     const k = 'gatherRows';
     const size = rowCount * cols;
-    this.elementwise(k, k, size, [this.read_(src, k), this.read_(indices, k), this.written(dst, k)], {},
+    this.elementwise(k, k, size, [this.input(src, k), this.input(indices, k), this.output(dst, k)], {},
       [size, cols, cols === 0 ? 0 : Math.floor(src.size / cols)]);
   }
 
   oneHot(indices: S, out: S, size: number, depth: number): void {
     const total = size * depth;
-    this.elementwise('oneHot', 'oneHot', total, [this.read_(indices, 'oneHot'), this.written(out, 'oneHot')], {},
+    this.elementwise('oneHot', 'oneHot', total, [this.input(indices, 'oneHot'), this.output(out, 'oneHot')], {},
       [total, depth]);
   }
 
   cast(x: S, out: S, size: number): void {
     const mode = x.dtype === out.dtype ? 2 : x.dtype === 'float32' ? 0 : 1;
-    this.elementwise('cast', 'cast', size, [this.read_(x, 'cast'), this.written(out, 'cast')], { MODE: mode }, [size]);
+    this.elementwise('cast', 'cast', size, [this.input(x, 'cast'), this.output(out, 'cast')], { MODE: mode }, [size]);
   }
 
   fill(out: S, size: number, value: number): void {
     // The 32 bits a Float32Array or Int32Array would store for `value`.
     if (out.dtype === 'int32') this.i32Scratch[0] = value; else this.f32Scratch[0] = value;
-    this.elementwise('fill', 'fill', size, [this.written(out, 'fill')], {}, [size, this.i32Scratch[0]]);
+    this.elementwise('fill', 'fill', size, [this.output(out, 'fill')], {}, [size, this.i32Scratch[0]]);
   }
 }
 

@@ -167,6 +167,28 @@ test('a pipeline that fails validation surfaces as an Error naming the shader', 
   b.free(x);
 });
 
+test('compile() warms the pipeline cache that a training step then uses', async () => {
+  const fresh = await createWebGPUBackend();
+  await fresh.compile();
+  const compiled = fresh.stats().pipelines;
+  const x = fresh.alloc(64 * 64, 'float32'), y = fresh.alloc(64 * 64, 'float32'), z = fresh.alloc(64 * 64, 'float32');
+  const w = fresh.alloc(64 * 64, 'float32'), bias = fresh.alloc(64, 'float32'), labels = fresh.alloc(64, 'int32');
+  fresh.fill(x, 4096, 0.5); fresh.fill(y, 4096, 0.25); fresh.fill(bias, 64, 1);
+  fresh.gemm({ a: x, b: y, out: z, m: 64, n: 64, k: 64, transposeA: false, transposeB: false, bias, activation: 'relu' });
+  fresh.gemm({ a: x, b: y, out: z, m: 64, n: 64, k: 64, transposeA: true, transposeB: false, bias: null, activation: 'linear' });
+  fresh.gemm({ a: x, b: y, out: z, m: 64, n: 64, k: 64, transposeA: false, transposeB: true, bias: null, activation: 'linear' });
+  fresh.unaryBackward('relu', x, y, y, z, 4096);
+  fresh.reduce('sum', x, bias, 1, 64, 64);
+  fresh.softmaxCrossEntropy({ logits: x, labels: z, sparse: false, loss: bias, grad: y, rows: 64, cols: 10, gradScale: 1 / 64 });
+  fresh.adam({ param: x, grad: y, m: z, v: w, size: 4096, learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7,
+    correction1: 1, correction2: 1 });
+  await fresh.flush();
+  assert(fresh.stats().pipelines === compiled, `${fresh.stats().pipelines - compiled} pipelines were compiled on first use`);
+  assert(compiled > 5, `only ${compiled} pipelines warmed`);
+  for (const s of [x, y, z, w, bias, labels]) fresh.free(s);
+  fresh.dispose();
+});
+
 test('device loss: onLost fires, kernels and reads throw a clear Error', async () => {
   const lost = await createWebGPUBackend();
   const storage = lost.alloc(8, 'float32');
