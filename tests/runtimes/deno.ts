@@ -57,7 +57,10 @@ export async function runDeno(script: string, args: string[], timeoutMs: number,
     if (stderr.length > 100) stderr.splice(0, stderr.length - 100);
   });
   const exited = new Promise<number | null>((resolve) => {
-    child.on('error', (error) => { collector.fail(`could not start deno: ${error.message}`); resolve(null); });
+    child.on('error', (error) => {
+      collector.fail(`could not start deno (${command}): ${error.message}; \`npm ci\` installs the deno devDependency`);
+      resolve(null);
+    });
     child.on('exit', (code) => resolve(code));
   });
   const timer = setTimeout(() => {
