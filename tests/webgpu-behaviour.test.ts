@@ -23,6 +23,7 @@ const CASES = [
   'copyStrided up to rank 8 after merging; more throws naming the rank',
   'a pipeline that fails validation surfaces as an Error naming the shader',
   'compile() warms the pipeline cache that a training step then uses',
+  'a CPU adapter is flagged, and refused when allowCpuAdapter is false',
   'device loss: onLost fires, kernels and reads throw a clear Error',
   'dispose() destroys an owned device without reporting a loss',
   'a device passed in is used as is and left alive by dispose()',

@@ -35,6 +35,11 @@ export interface WebGPUBackendOptions {
   dispatchesPerSubmit?: number;
   /** GEMM variant; default 'blocked' on CPU adapters (SwiftShader, lavapipe), else 'tiled'. */
   gemm?: GemmVariant;
+  /**
+   * False: refuse an adapter that runs WGSL on the CPU (SwiftShader, lavapipe), where the
+   * wasm backend is an order of magnitude faster; for 'auto' selection. Default true.
+   */
+  allowCpuAdapter?: boolean;
 }
 
 /** Invocations per workgroup of the one-element-per-invocation kernels. */
@@ -74,7 +79,9 @@ export class WebGPUBackend implements Backend<S> {
   private readonly f32Scratch = new Float32Array(1);
   private readonly i32Scratch = new Int32Array(this.f32Scratch.buffer);
 
-  constructor(readonly context: GPUContext, readonly description: string, readonly gemmVariant: GemmVariant) {}
+  constructor(readonly context: GPUContext, readonly description: string, readonly gemmVariant: GemmVariant,
+    /** The adapter runs WGSL on the CPU (SwiftShader, lavapipe): slower than the wasm backend. */
+    readonly cpuAdapter: boolean) {}
 
   get device(): GPUDevice { return this.context.device; }
 
@@ -391,6 +398,11 @@ export function simplifyAxes(shape: number[], srcStrides: number[], dstStrides: 
   return out;
 }
 
+function describe(info: GPUAdapterInfo | undefined): string {
+  const detail = info ? [info.vendor, info.architecture, info.description].filter((s) => s).join(' ') : '';
+  return detail || 'unknown adapter';
+}
+
 function navigatorGPU(): GPU | undefined {
   return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
 }
@@ -418,6 +430,10 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
       }
     }
     info = adapter.info; // read before requestDevice: some runtimes break if read after
+    if (options.allowCpuAdapter === false && isCpuAdapter(info)) {
+      throw new Error(`webgpu backend: the only adapter runs on the CPU (${describe(info)}); ` +
+        'the wasm backend is faster here');
+    }
     const limits = adapter.limits;
     try {
       device = await adapter.requestDevice({
@@ -441,7 +457,6 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
     context.dispose();
     throw error;
   }
-  const detail = info ? [info.vendor, info.architecture, info.description].filter((s) => s).join(' ') : '';
-  const gemm = options.gemm ?? (isCpuAdapter(info) ? 'blocked' : 'tiled');
-  return new WebGPUBackend(context, `webgpu (${detail || 'unknown adapter'})`, gemm);
+  const cpu = isCpuAdapter(info);
+  return new WebGPUBackend(context, `webgpu (${describe(info)})`, options.gemm ?? (cpu ? 'blocked' : 'tiled'), cpu);
 }

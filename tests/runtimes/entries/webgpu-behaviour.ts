@@ -189,6 +189,13 @@ test('compile() warms the pipeline cache that a training step then uses', async 
   fresh.dispose();
 });
 
+test('a CPU adapter is flagged, and refused when allowCpuAdapter is false', async (b) => {
+  // Both test runtimes have CPU adapters only (SwiftShader, lavapipe).
+  assert(b.cpuAdapter, `${b.description} is not flagged as a CPU adapter`);
+  assert(b.gemmVariant === 'blocked', `GEMM variant ${b.gemmVariant} on a CPU adapter`);
+  await rejects(createWebGPUBackend({ allowCpuAdapter: false }), /runs on the CPU.*wasm backend is faster/, 'allowCpuAdapter: false');
+});
+
 test('device loss: onLost fires, kernels and reads throw a clear Error', async () => {
   const lost = await createWebGPUBackend();
   const storage = lost.alloc(8, 'float32');
