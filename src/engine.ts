@@ -10,7 +10,8 @@ export interface BackendFactory {
   name: BackendName;
   /** Higher wins under 'auto'. */
   priority: number;
-  create(options?: unknown): Promise<Backend>;
+  /** `auto`: chosen by 'auto', so the factory may refuse a poor fit (a CPU WebGPU adapter). */
+  create(options: unknown, selection: { auto: boolean }): Promise<Backend>;
 }
 
 interface TapeEntry {
@@ -53,14 +54,17 @@ export class Engine {
 
   hasBackend(): boolean { return this.active !== null; }
 
-  async setBackend(name: BackendName | 'auto', options?: unknown): Promise<Backend> {
+  /** Why 'auto' passed over each higher-priority backend, from the last 'auto' selection. */
+  autoSkipped: string[] = [];
+
+  async setBackend(name: BackendName | 'auto', options?: unknown, auto = false): Promise<Backend> {
     if (name !== 'auto') {
       const factory = this.factories.get(name);
       if (!factory) {
         throw new Error(`setBackend: unknown backend '${name}'; expected one of ` +
           `'auto', ${this.registeredBackends().map((n) => `'${n}'`).join(', ')}`);
       }
-      const backend = this.instances.get(name) ?? await factory.create(options);
+      const backend = this.instances.get(name) ?? await factory.create(options, { auto });
       this.instances.set(name, backend);
       this.active = backend;
       return backend;
@@ -68,7 +72,9 @@ export class Engine {
     const failures: string[] = [];
     for (const candidate of this.registeredBackends()) {
       try {
-        return await this.setBackend(candidate, options);
+        const backend = await this.setBackend(candidate, options, true);
+        this.autoSkipped = failures;
+        return backend;
       } catch (error) {
         failures.push(`${candidate}: ${(error as Error).message}`);
       }

@@ -42,6 +42,8 @@ export interface Environment {
   wasmRelaxedSimd: boolean;
   webgpu: boolean;
   registered: BackendName[];
+  /** Why the last setBackend('auto') passed over higher-priority backends. */
+  autoSkipped: string[];
 }
 
 /** What runs here: the active backend and build, and what the engine supports. */
@@ -54,6 +56,7 @@ export function env(): Environment {
     wasmRelaxedSimd: relaxedSimdSupported(),
     webgpu: typeof navigator !== 'undefined' && 'gpu' in navigator,
     registered: ENGINE.registeredBackends(),
+    autoSkipped: ENGINE.autoSkipped.slice(),
   };
 }
 

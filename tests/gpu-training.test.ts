@@ -11,6 +11,7 @@ import { REPO_ROOT } from './runtimes/server.js';
 
 const RUN_TIMEOUT = 8 * 60_000;
 const CASES = [
+  "'auto' passes over a CPU adapter for wasm; setBackend('webgpu') still takes it",
   'mnist fit on webgpu',
   'webgpu and wasm end within 0.5% accuracy',
   'device lost mid-fit resumes on wasm (mirror every epoch)',

@@ -1,8 +1,10 @@
 /**
  * Backend registration: each backend is a factory with a priority and a capability check
  * (its create() throws when the machine cannot run it). 'auto' takes the highest priority
- * that initializes: webgpu > wasm > reference. Factories load their module lazily, so a
- * program that never uses WebGPU never downloads its code.
+ * that initializes: webgpu > wasm > reference. Under 'auto', webgpu refuses an adapter that
+ * runs WGSL on the CPU (SwiftShader, lavapipe: ~3.5 GFLOP/s against wasm's ~30-45), which
+ * setBackend('webgpu') still takes. Factories load their module lazily, so a program that
+ * never uses WebGPU never downloads its code.
  */
 import { ENGINE } from '../engine.js';
 import { createReferenceBackend } from './reference/index.js';
@@ -10,9 +12,10 @@ import { createReferenceBackend } from './reference/index.js';
 ENGINE.registerBackend({
   name: 'webgpu',
   priority: 3,
-  async create(options) {
+  async create(options, { auto }) {
     const { createWebGPUBackend } = await import('./webgpu/index.js');
-    return createWebGPUBackend(options as Parameters<typeof createWebGPUBackend>[0]);
+    const given = (options ?? {}) as NonNullable<Parameters<typeof createWebGPUBackend>[0]>;
+    return createWebGPUBackend(auto ? { allowCpuAdapter: false, ...given } : given);
   },
 });
 

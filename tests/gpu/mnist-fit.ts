@@ -1,5 +1,6 @@
 /**
  * Training on webgpu inside a runtime (headless Chromium or Deno), reported case by case:
+ *  0. 'auto' prefers wasm over a CPU adapter, while setBackend('webgpu') takes it;
  *  1. a short MNIST fit on webgpu beats 85%;
  *  2. the same model, seeds and data trained on wasm ends within 0.5% accuracy;
  *  3. the device destroyed mid-fit: fit warns, moves to wasm from the mirror, redoes the
@@ -71,7 +72,15 @@ async function main(): Promise<void> {
   if ((globalThis as { Deno?: unknown }).Deno) {
     await sora.setBackend('wasm', { wasm: new URL(`file://${options.root}/build/sora-relaxed.wasm`) });
   }
-  await sora.setBackend('webgpu');
+  await check("'auto' passes over a CPU adapter for wasm; setBackend('webgpu') still takes it", async () => {
+    await sora.setBackend('auto');
+    if (sora.getBackend() !== 'wasm') throw new Error(`'auto' chose ${sora.getBackend()} on a CPU adapter`);
+    const skipped = sora.env().autoSkipped.join('; ');
+    if (!/webgpu: .*runs on the CPU/.test(skipped)) throw new Error(`autoSkipped does not say why: ${skipped}`);
+    await sora.setBackend('webgpu');
+    if (sora.getBackend() !== 'webgpu') throw new Error(`setBackend('webgpu') gave ${sora.getBackend()}`);
+    return skipped;
+  });
   emit('SORA_INFO', { backend: sora.env().description });
 
   let gpuAccuracy = NaN;
