@@ -5,12 +5,9 @@
  * errors that name their shader, device loss, dispose, and a caller's own device
  * (tests/runtimes/entries/webgpu-behaviour.ts). A missing runtime fails, never skips.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { bundle } from './runtimes/bundle.js';
-import { runIn, type Runtime } from './runtimes/run.js';
-import type { RunCollector } from './runtimes/protocol.js';
+import { expect } from 'vitest';
+import { describeInRuntimes } from './runtimes/suite.js';
 
-const TIMEOUT = 4 * 60_000;
 const CASES = [
   'readSync throws and points to await tensor.data()',
   'alloc over the storage buffer limit throws naming the size and the limit',
@@ -28,30 +25,12 @@ const CASES = [
   'dispose() destroys an owned device without reporting a loss',
   'a device passed in is used as is and left alive by dispose()',
 ];
-const RUNTIMES: [Runtime, string][] = [['chromium', 'headless Chromium (SwiftShader)'], ['deno', 'Deno (lavapipe)']];
 
-const runs = new Map<Runtime, Promise<RunCollector>>();
-beforeAll(() => {
-  const code = bundle('tests/runtimes/entries/webgpu-behaviour.ts');
-  for (const [runtime] of RUNTIMES) runs.set(runtime, code.then((text) => runIn(runtime, { code: text }, { timeoutMs: TIMEOUT })));
+describeInRuntimes({
+  title: 'webgpu backend behaviour', entry: 'tests/runtimes/entries/webgpu-behaviour.ts', cases: CASES,
+  timeoutMs: 4 * 60_000,
+  runCheck: {
+    name: 'runs every case of the entry (the list here matches it)',
+    check: (run) => expect((run.summary as { names: string[] }).names).toEqual(CASES),
+  },
 });
-
-for (const [runtime, label] of RUNTIMES) {
-  describe(`webgpu backend behaviour in ${label}`, () => {
-    let run: RunCollector;
-    beforeAll(async () => { run = await runs.get(runtime)!; }, TIMEOUT + 30_000);
-
-    it('runs every case of the entry (the list here matches it)', () => {
-      if (run.fatal) throw new Error(`${run.fatal}\n${run.tail()}`);
-      expect((run.summary as { names: string[] }).names).toEqual(CASES);
-    });
-
-    for (const name of CASES) {
-      it(name, () => {
-        const result = run.results.get(name);
-        if (!result) throw new Error(`case did not report: ${run.fatal ?? 'no result line'}\n${run.tail()}`);
-        if (!result.ok) throw new Error(result.error);
-      });
-    }
-  });
-}

@@ -10,46 +10,21 @@
  *
  * SORA_FILTER=<substring> runs only the matching cases (for development).
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { allCases, suites } from './suite/index.js';
-import { bundle } from './runtimes/bundle.js';
-import { runIn, type Runtime } from './runtimes/run.js';
-import type { RunCollector } from './runtimes/protocol.js';
+import { describeInRuntimes } from './runtimes/suite.js';
 
 const filter = process.env.SORA_FILTER ?? '';
 const names = allCases.map((c) => c.name).filter((n) => n.includes(filter));
 // The GEMM cases also run on backends forced to each GEMM variant (see the entry).
 const gemmNames = suites.gemm.map((c) => c.name).filter((n) => n.includes(filter));
 const variantNames = ['tiled', 'blocked'].flatMap((v) => gemmNames.map((n) => `[gemm_${v}] ${n}`));
-const RUN_TIMEOUT = 8 * 60_000;
-const ENTRY = 'tests/runtimes/entries/kernel-suite.ts';
-const RUNTIMES: [Runtime, string][] = [['chromium', 'headless Chromium (SwiftShader)'], ['deno', 'Deno (lavapipe)']];
 
-const runs = new Map<Runtime, Promise<RunCollector>>();
-beforeAll(() => {
-  // Both runtimes start at once; each describe below awaits its own.
-  const code = bundle(ENTRY);
-  for (const [runtime] of RUNTIMES) {
-    runs.set(runtime, code.then((text) => runIn(runtime, { code: text }, { options: filter ? { filter } : {}, timeoutMs: RUN_TIMEOUT })));
-  }
+describeInRuntimes({
+  title: 'webgpu kernel suite', entry: 'tests/runtimes/entries/kernel-suite.ts',
+  cases: [...names, ...variantNames], timeoutMs: 8 * 60_000, options: filter ? { filter } : {},
+  runCheck: {
+    name: 'gets a WebGPU adapter and runs the suite to the end',
+    check: (run) => expect(run.info.length).toBeGreaterThan(0),
+  },
 });
-
-for (const [runtime, label] of RUNTIMES) {
-  describe(`webgpu kernel suite in ${label}`, () => {
-    let run: RunCollector;
-    beforeAll(async () => { run = await runs.get(runtime)!; }, RUN_TIMEOUT + 60_000);
-
-    it('gets a WebGPU adapter and runs the suite to the end', () => {
-      if (run.fatal) throw new Error(`${run.fatal}\n${run.tail()}`);
-      expect(run.info.length).toBeGreaterThan(0);
-    });
-
-    for (const name of [...names, ...variantNames]) {
-      it(name, () => {
-        const result = run.results.get(name);
-        if (!result) throw new Error(`case did not report: ${run.fatal ?? 'no result line'}`);
-        if (!result.ok) throw new Error(result.error);
-      });
-    }
-  });
-}
