@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: make sure the runtimes the suites need are installed (as root: install them;
-// otherwise stop at once naming the apt-get line), build, run every vitest suite, and end
+// otherwise stop at once naming the apt-get line), build, type-check src and tests, run
+// every vitest suite, and end
 // with the plain count `N passed, N failed` from vitest's JSON report.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -31,10 +32,12 @@ if (missing.length > 0) {
 }
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1;
-if (run('npm', ['run', 'build', '--silent']) !== 0) {
-  console.error('[test] build failed');
-  console.log('0 passed, 1 failed');
-  process.exit(1);
+for (const step of ['build', 'typecheck']) {
+  if (run('npm', ['run', step, '--silent']) !== 0) {
+    console.error(`[test] ${step} failed`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
 }
 
 const report = '.vitest-report.json';
