@@ -8,6 +8,7 @@ import { REPO_ROOT } from './runtimes/server.js';
 
 const CASES = [
   "'auto' passes over a CPU adapter for wasm; setBackend('webgpu') still takes it",
+  'tensor.dataSync() on webgpu is a clear error pointing to await data()',
   'mnist fit on webgpu',
   'webgpu and wasm end within 0.5% accuracy',
   'device lost mid-fit resumes on wasm (mirror every epoch)',

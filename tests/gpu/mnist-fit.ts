@@ -83,6 +83,17 @@ async function main(): Promise<void> {
   });
   emit('SORA_INFO', { backend: sora.env().description });
 
+  await check('tensor.dataSync() on webgpu is a clear error pointing to await data()', async () => {
+    const t = sora.tensor([1, 2, 3]).mul(2);
+    let message = '';
+    try { t.dataSync(); } catch (error) { message = (error as Error).message; }
+    if (!/lives on the 'webgpu' backend.*use `await tensor.data\(\)`/.test(message)) throw new Error(`got: ${message}`);
+    const values = Array.from(await t.data());
+    if (values.join() !== '2,4,6') throw new Error(`data() gave ${values}`);
+    t.dispose();
+    return message;
+  });
+
   let gpuAccuracy = NaN;
   await check('mnist fit on webgpu', async () => {
     gpuAccuracy = await trainAndTest(data, 'webgpu');
