@@ -178,10 +178,12 @@ export class Sequential {
   }
 
   /**
-   * One optimizer step on a batch; returns [loss, ...metrics] as numbers. On a NaN or
-   * infinite loss nothing is updated and the error says so.
+   * One optimizer step on a batch; returns [loss, ...metrics] as scalar tensors (the caller
+   * disposes them). `checked`: read the loss first and, if it is NaN or infinite, throw
+   * without updating anything. Unchecked steps read nothing back (webgpu keeps the whole
+   * step on the device; fit checks the accumulated loss at its checkpoints instead).
    */
-  private async step(x: Tensor, y: Tensor, where: string): Promise<number[]> {
+  private async stepTensors(x: Tensor, y: Tensor, where: string, checked: boolean): Promise<Tensor[]> {
     const fused = this.fusedSoftmax;
     const fromLogits = fused || this.loss!.fromLogits;
     let predictions: Tensor | null = null;
@@ -195,21 +197,29 @@ export class Sequential {
       return penalty ? ops.add(loss, penalty) : loss;
     }, variables);
     try {
-      const lossValue = (await value.data())[0];
-      if (!Number.isFinite(lossValue)) {
-        throw new Error(`${where}: the loss became ${lossValue}; training stopped and the weights were left as ` +
-          'they were before this step. Lower the learning rate, or check the inputs for NaN / huge values.');
+      if (checked) {
+        const lossValue = (await value.data())[0];
+        if (!Number.isFinite(lossValue)) throw nonFiniteLoss(where, lossValue);
       }
       this.optimizer!.applyGradients(variables.flatMap((variable, i) => (grads[i] ? [{ variable, grad: grads[i]! }] : [])));
       const out = predictions ?? x;
-      const metricTensors = ENGINE.tidy(() => this.metricList.map((m) => m.compute(y, out, fromLogits)));
-      const values = [lossValue];
-      for (const t of metricTensors) { values.push((await t.data())[0]); t.dispose(); }
-      return values;
-    } finally {
+      return [value, ...ENGINE.tidy(() => this.metricList.map((m) => m.compute(y, out, fromLogits)))];
+    } catch (error) {
       value.dispose();
+      throw error;
+    } finally {
       for (const g of grads) g?.dispose();
       (predictions as Tensor | null)?.dispose();
+    }
+  }
+
+  /** A checked step, as numbers. */
+  private async step(x: Tensor, y: Tensor, where: string): Promise<number[]> {
+    const tensors = await this.stepTensors(x, y, where, true);
+    try {
+      return await readScalars(tensors);
+    } finally {
+      for (const t of tensors) t.dispose();
     }
   }
 
@@ -265,13 +275,25 @@ export class Sequential {
     this.stopTraining = false;
     const optimizer = this.optimizer!;
     // On a backend that can lose its device, mirror what training needs to resume elsewhere.
-    let guard = DeviceLossGuard.forActiveBackend(() => [...new Set([
-      trainX, trainY, ...(valX && valY ? [valX, valY] : []), ...this.weights, ...optimizer.prepare(this.trainableWeights),
-    ])]);
+    let guard = DeviceLossGuard.forActiveBackend([trainX, trainY, ...(valX && valY ? [valX, valY] : [])],
+      () => [...new Set([...this.weights, ...optimizer.prepare(this.trainableWeights)])]);
+    if (guard) guard.replay = { x: trainX, y: trainY, batchSize, steps };
     const mirrorEvery = args.mirrorEvery ?? 'epoch';
     if (mirrorEvery !== 'epoch' && !(Number.isInteger(mirrorEvery) && mirrorEvery > 0)) {
       throw new Error(`fit: mirrorEvery must be 'epoch' or a positive number of batches; received ${mirrorEvery}`);
     }
+
+    // On an async backend steps are not read back one by one: the batch-weighted sums stay
+    // on the device and are read at checkpoints (epoch ends, mirror points), where a NaN
+    // loss is caught and pinned to its batch by replaying from the mirror.
+    let running: Tensor[] | null = null;
+    const drain = async (): Promise<number[]> => {
+      if (!running) return zeros();
+      const values = await readScalars(running);
+      for (const t of running) t.dispose();
+      running = null;
+      return values;
+    };
 
     try {
       await list.call('onTrainBegin', {});
@@ -299,23 +321,35 @@ export class Sequential {
             const end = Math.min(start + batchSize, samples);
             await list.call('onBatchBegin', batch, { batch, size: end - start });
             const indices = order.subarray(start, end);
+            const where = `fit: epoch ${epoch + 1}, batch ${batch + 1}`;
             const xb = ops.gather(trainX, indices);
             const yb = ops.gather(trainY, indices);
-            let values: number[];
+            const logs: Logs = { batch, size: end - start };
             try {
-              values = await this.step(xb, yb, `fit: epoch ${epoch + 1}, batch ${batch + 1}`);
+              if (guard) {
+                const tensors = await this.stepTensors(xb, yb, where, false);
+                const previous: Tensor[] | null = running;
+                running = ENGINE.tidy(() => tensors.map((t, i) => {
+                  const weighted = ops.mul(t, end - start);
+                  return previous ? ops.add(previous[i], weighted) : weighted;
+                }));
+                for (const t of [...tensors, ...(previous ?? [])]) t.dispose();
+              } else {
+                const values = await this.step(xb, yb, where);
+                values.forEach((v, i) => { sums[i] += v * (end - start); });
+                keys.forEach((k, i) => { logs[k] = (sums[i]) / (seen + end - start); });
+              }
             } finally {
               xb.dispose(); yb.dispose();
             }
             seen += end - start;
-            values.forEach((v, i) => { sums[i] += v * (end - start); });
-            const logs: Logs = { batch, size: end - start };
-            keys.forEach((k, i) => { logs[k] = sums[i] / seen; });
             await list.call('onBatchEnd', batch, logs);
             if (guard && mirrorEvery !== 'epoch' && (batch + 1) % mirrorEvery === 0 && batch + 1 < steps) {
+              await this.checkpoint(guard, await drain(), sums, epoch);
               await guard.mirror({ epoch, batch: batch + 1, sums, seen, order, iterations: optimizer.iterations });
             }
           }
+          if (guard) await this.checkpoint(guard, await drain(), sums, epoch);
           const epochLogs: Logs = {};
           keys.forEach((k, i) => { epochLogs[k] = sums[i] / Math.max(seen, 1); });
           if (valX && valY) {
@@ -325,6 +359,8 @@ export class Sequential {
           await list.call('onEpochEnd', epoch, epochLogs);
         } catch (error) {
           if (!guard || !(await guard.lost())) throw error;
+          for (const t of (running as Tensor[] | null) ?? []) t.dispose();
+          running = null;
           resume = await guard.recover('fit');
           guard = null; // now on a CPU backend: nothing left to lose
           optimizer.iterations = resume.iterations;
@@ -336,9 +372,37 @@ export class Sequential {
       }
       await list.call('onTrainEnd', {});
     } finally {
+      for (const t of (running as Tensor[] | null) ?? []) t.dispose();
       for (const t of owned) t.dispose();
     }
     return history;
+  }
+
+  /**
+   * Fold sums read at a checkpoint into the epoch's sums. A non-finite loss among the steps
+   * since the last mirror: put the mirrored weights back, replay those steps checked one by
+   * one, and let the failing step throw with the weights as they were before it.
+   */
+  private async checkpoint(guard: DeviceLossGuard, read: number[], sums: number[], epoch: number): Promise<void> {
+    if (Number.isFinite(read[0])) {
+      read.forEach((v, i) => { sums[i] += v; });
+      return;
+    }
+    const point = guard.restore();
+    this.optimizer!.iterations = point.iterations;
+    const { x, y, batchSize, steps } = guard.replay!;
+    for (let batch = point.batch; batch < steps; batch++) {
+      const indices = point.order.subarray(batch * batchSize, Math.min((batch + 1) * batchSize, x.shape[0]));
+      const xb = ops.gather(x, indices);
+      const yb = ops.gather(y, indices);
+      try {
+        await this.step(xb, yb, `fit: epoch ${point.epoch + 1}, batch ${batch + 1}`);
+      } finally {
+        xb.dispose(); yb.dispose();
+      }
+    }
+    throw new Error(`fit: epoch ${epoch + 1}: the loss became ${read[0]} after batch ${point.batch + 1}, but not ` +
+      'when replayed; the weights were put back as they were at that batch');
   }
 
   /** Mean loss and metrics over all samples, in batches; numbers. */
@@ -346,22 +410,24 @@ export class Sequential {
     const count = x.shape[0];
     const fromLogits = this.fusedSoftmax || this.loss!.fromLogits;
     const lossFn = this.lossOnOutputs();
-    const sums = new Array<number>(1 + this.metricList.length).fill(0);
+    let running: Tensor[] | null = null;
     for (let start = 0; start < count; start += batchSize) {
       const end = Math.min(start + batchSize, count);
-      const batchTensors = ENGINE.tidy(() => {
+      const previous: Tensor[] | null = running;
+      running = ENGINE.tidy(() => {
         const xb = ops.slice(x, start, end - start);
         const yb = ops.slice(y, start, end - start);
         const out = this.forward(xb, false, this.fusedSoftmax);
         const loss = lossFn.compute(yb, out);
         const penalty = this.regularization();
-        return [penalty ? ops.add(loss, penalty) : loss, ...this.metricList.map((m) => m.compute(yb, out, fromLogits))];
+        const batchValues = [penalty ? ops.add(loss, penalty) : loss, ...this.metricList.map((m) => m.compute(yb, out, fromLogits))];
+        // Batch-weighted sums stay on the backend: one read-back for the whole evaluation.
+        return batchValues.map((v, i) => (previous ? ops.add(previous[i], ops.mul(v, end - start)) : ops.mul(v, end - start)));
       });
-      for (let i = 0; i < batchTensors.length; i++) {
-        sums[i] += (await batchTensors[i].data())[0] * (end - start);
-        batchTensors[i].dispose();
-      }
+      for (const t of previous ?? []) t.dispose();
     }
+    const sums = running ? await readScalars(running) : new Array<number>(1 + this.metricList.length).fill(0);
+    for (const t of (running as Tensor[] | null) ?? []) t.dispose();
     return sums.map((s) => s / Math.max(count, 1));
   }
 
@@ -546,6 +612,15 @@ function findWeight(decoded: Map<string, { values: Float32Array | Int32Array; sh
   if (exact) return { key: name, value: exact };
   for (const [key, value] of decoded) if (key.endsWith(`/${name}`)) return { key, value };
   return undefined;
+}
+
+function nonFiniteLoss(where: string, value: number): Error {
+  return new Error(`${where}: the loss became ${value}; training stopped and the weights were left as ` +
+    'they were before this step. Lower the learning rate, or check the inputs for NaN / huge values.');
+}
+
+async function readScalars(tensors: Tensor[]): Promise<number[]> {
+  return Promise.all(tensors.map(async (t) => (await t.data())[0]));
 }
 
 export type { Logs };

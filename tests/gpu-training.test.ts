@@ -11,6 +11,8 @@ const CASES = [
   'tensor.dataSync() on webgpu is a clear error pointing to await data()',
   'mnist fit on webgpu',
   'webgpu and wasm end within 0.5% accuracy',
+  'a webgpu fit reads nothing back between steps, only at epoch ends',
+  'a NaN loss on webgpu names its batch and leaves the weights as before that step',
   'device lost mid-fit resumes on wasm (mirror every epoch)',
   'device lost mid-fit resumes on wasm (mirror every 20)',
 ];

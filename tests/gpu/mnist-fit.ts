@@ -108,6 +108,64 @@ async function main(): Promise<void> {
     return `webgpu ${gpuAccuracy}, wasm ${cpuAccuracy}`;
   });
 
+  await check('a webgpu fit reads nothing back between steps, only at epoch ends', async () => {
+    await sora.setBackend('webgpu');
+    const gpu = ENGINE.backend as unknown as { stats(): { reads: number; submits: number } };
+    const x = sora.tensor(data.train.images.subarray(0, 640 * 784), [640, 28, 28]);
+    const y = sora.oneHot(sora.tensor1d(data.train.labels.subarray(0, 640), 'int32'), 10);
+    const m = model();
+    const before = gpu.stats();
+    // Read-back counter at the end of every batch: within an epoch it must not move.
+    const readsAt: number[][] = [];
+    const history = await m.fit(x, y, {
+      epochs: 2, batchSize: 32, verbose: 0, seed: 1, validationSplit: 0.25, callbacks: {
+        onEpochBegin: () => { readsAt.push([]); },
+        onBatchEnd: () => { readsAt[readsAt.length - 1].push(gpu.stats().reads); },
+      },
+    });
+    const after = gpu.stats();
+    for (const [epoch, counts] of readsAt.entries()) {
+      if (counts.length !== 15 || counts.some((c) => c !== counts[0])) {
+        throw new Error(`epoch ${epoch + 1}: read-back counter over its 15 steps: ${counts}`);
+      }
+    }
+    const reads = after.reads - before.reads;
+    if (!(history.history.val_acc[1] > 0.5)) throw new Error(`val_acc ${history.history.val_acc}`);
+    sora.dispose([x, y]);
+    m.dispose();
+    return `no read-back within an epoch; ${reads} tensor reads in all (checkpoint sums, validation sums, CPU mirrors) and ${after.submits - before.submits} submits for 30 steps`;
+  });
+
+  await check('a NaN loss on webgpu names its batch and leaves the weights as before that step', async () => {
+    await sora.setBackend('webgpu');
+    const count = 320;
+    const images = data.train.images.slice(0, count * 784);
+    images[(5 * 32 + 7) * 784 + 100] = NaN; // sample 167: batch 6 of epoch 2 (no shuffle)
+    const x = sora.tensor(images, [count, 28, 28]);
+    const y = sora.oneHot(sora.tensor1d(data.train.labels.subarray(0, count), 'int32'), 10);
+    const clean = sora.tensor(images.slice(0, 5 * 32 * 784), [5 * 32, 28, 28]);
+    const cleanY = sora.oneHot(sora.tensor1d(data.train.labels.subarray(0, 5 * 32), 'int32'), 10);
+    const m = model();
+    let message = '';
+    try {
+      await m.fit(x, y, { epochs: 2, batchSize: 32, verbose: 0, shuffle: false });
+    } catch (error) { message = (error as Error).message; }
+    if (!/fit: epoch 1, batch 6: the loss became NaN.*left as they were before this step/.test(message)) {
+      throw new Error(`error: ${message || 'none'}`);
+    }
+    // The same model trained on the five clean batches only must match.
+    const expected = model();
+    await expected.fit(clean, cleanY, { epochs: 1, batchSize: 32, verbose: 0, shuffle: false });
+    const got = await Promise.all(m.getWeights().map((w) => w.data()));
+    const want = await Promise.all(expected.getWeights().map((w) => w.data()));
+    got.forEach((w, i) => w.forEach((v, j) => {
+      if (!(Math.abs(v - want[i][j]) <= 1e-5)) throw new Error(`weight ${i}[${j}]: ${v} vs ${want[i][j]}`);
+    }));
+    sora.dispose([x, y, clean, cleanY]);
+    m.dispose(); expected.dispose();
+    return message;
+  });
+
   for (const mirrorEvery of ['epoch', 20] as const) {
     await check(`device lost mid-fit resumes on wasm (mirror every ${mirrorEvery})`, async () => {
       await sora.setBackend('webgpu');
@@ -130,8 +188,10 @@ async function main(): Promise<void> {
         if (sora.getBackend() !== 'wasm') throw new Error(`backend after loss: ${sora.getBackend()}`);
         const lossWarning = warnings.find((w) => /WebGPU device was lost/.test(w));
         if (!lossWarning) throw new Error(`no device-loss warning; warnings: ${JSON.stringify(warnings)}`);
-        // Lost at epoch 2, batch 25: everything since the mirror is redone.
-        const redone = mirrorEvery === 'epoch' ? 25 : 5;
+        // Destroyed at epoch 2, batch 25. Steps read nothing back, so the loss surfaces at the
+        // next checkpoint (the epoch end); everything since the mirror is redone: all of
+        // epoch 2 with epoch mirrors, batches 21-32 with a mirror every 20.
+        const redone = mirrorEvery === 'epoch' ? steps : steps - 20;
         if (batches !== 3 * steps + redone) throw new Error(`ran ${batches} batches, expected ${3 * steps} + ${redone} redone`);
         const acc = history.history.acc;
         if (!(acc[2] > 0.6)) throw new Error(`accuracy after recovery ${acc}`);
