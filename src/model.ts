@@ -104,7 +104,7 @@ export class Sequential {
 
   /** Train on logits through the fused kernel (see the file comment). */
   private get fusedSoftmax(): boolean {
-    return !!this.loss && !this.loss.fromLogits && this.endsInSoftmax() &&
+    return !!this.loss && !this.loss.fromLogits && this.endsInSoftmax() && this.outputShape.length === 2 &&
       (this.loss.name === 'categoricalCrossentropy' || this.loss.name === 'sparseCategoricalCrossentropy');
   }
 

@@ -116,6 +116,26 @@ describe('fit / evaluate / predict', () => {
     expect(firstKernelChanged).toBeLessThan(before[0].length);
   });
 
+  it('dense applies to the last axis of rank-3 inputs, as in Keras, and trains', async () => {
+    const model = sora.sequential({ layers: [
+      sora.layers.dense({ inputShape: [5, 3], units: 4, activation: 'relu', kernelInitializer: sora.initializers.glorotUniform({ seed: 1 }) }),
+      sora.layers.flatten(),
+      sora.layers.dense({ units: 2 }),
+    ] });
+    const x = sora.randomUniform([6, 5, 3], -1, 1, 'float32', 2);
+    const hidden = model.layers[0].apply(x);
+    expect(hidden.shape).toEqual([6, 5, 4]);
+    // Row (0, 2) of the output is relu(x[0, 2, :] . kernel + bias).
+    const kernel = model.layers[0].weights[0].arraySync() as number[][];
+    const row = (x.arraySync() as number[][][])[0][2];
+    const expected = [0, 1, 2, 3].map((j) => Math.max(0, row.reduce((acc, v, i) => acc + v * kernel[i][j], 0)));
+    ((hidden.arraySync() as number[][][])[0][2]).forEach((v, j) => expect(v).toBeCloseTo(expected[j], 5));
+    model.compile({ optimizer: sora.train.adam(0.05), loss: 'meanSquaredError' });
+    const y = sora.randomUniform([6, 2], -1, 1, 'float32', 3);
+    const history = await model.fit(x, y, { epochs: 20, batchSize: 6, verbose: 0 });
+    expect(history.history.loss[19]).toBeLessThan(history.history.loss[0] / 2);
+  });
+
   it('kernel regularizer penalties are in the reported loss', async () => {
     const make = (kernelRegularizer?: string) => sora.sequential({ layers: [
       sora.layers.dense({ inputShape: [2], units: 2, kernelInitializer: 'ones', kernelRegularizer }),

@@ -156,9 +156,9 @@ export class Dense extends Layer {
   override build(inputShape: SymbolicShape): void {
     if (this.built) return;
     const inDim = inputShape[inputShape.length - 1];
-    if (inputShape.length !== 2 || inDim === null) {
-      throw new Error(`${this.name}: dense expects inputs of shape [batch, features]; received ` +
-        `[${inputShape.map((d) => d ?? 'null')}] (add a flatten layer first)`);
+    if (inputShape.length < 2 || inDim === null) {
+      throw new Error(`${this.name}: dense expects inputs of shape [batch, ..., features] with a known ` +
+        `feature size; received [${inputShape.map((d) => d ?? 'null')}]`);
     }
     this.kernel = this.addWeight('kernel', this.kernelInitializer.apply([inDim, this.units]));
     if (this.useBias) this.bias = this.addWeight('bias', this.biasInitializer.apply([this.units]));
@@ -169,9 +169,12 @@ export class Dense extends Layer {
     return [...inputShape.slice(0, -1), this.units];
   }
 
+  /** Rank > 2 inputs apply to the last axis, as in Keras: [..., in] -> [..., units]. */
   call(x: Tensor, options: CallOptions): Tensor {
     const fused = this.activation === 'relu' ? 'relu' : 'linear';
-    const y = ops.dense(x, this.kernel!, this.bias, fused);
+    const flat = x.rank > 2 ? ops.reshape(x, [-1, x.shape[x.rank - 1]]) : x;
+    const flatOut = ops.dense(flat, this.kernel!, this.bias, fused);
+    const y = x.rank > 2 ? ops.reshape(flatOut, [...x.shape.slice(0, -1), this.units]) : flatOut;
     if (fused === 'relu' || this.activation === 'linear' || (options.logits && this.activation === 'softmax')) return y;
     return ACTIVATIONS[this.activation](y);
   }
