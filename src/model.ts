@@ -368,6 +368,9 @@ export class Sequential {
           continue;
         }
         epoch++;
+        // Awaited: steps yield nothing to the event loop, so a mirror left in flight would not
+        // land before a loss in the next epoch. The wait comes right after the checkpoint's
+        // own read-back, with the queue already drained.
         await guard?.mirror({ epoch, batch: 0, sums: zeros(), seen: 0, order, iterations: optimizer.iterations });
       }
       await list.call('onTrainEnd', {});
@@ -388,7 +391,7 @@ export class Sequential {
       read.forEach((v, i) => { sums[i] += v; });
       return;
     }
-    const point = guard.restore();
+    const point = await guard.restore();
     this.optimizer!.iterations = point.iterations;
     const { x, y, batchSize, steps } = guard.replay!;
     for (let batch = point.batch; batch < steps; batch++) {

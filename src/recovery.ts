@@ -31,9 +31,11 @@ export interface MirrorPoint {
 }
 
 export class DeviceLossGuard {
-  private values: (Float32Array | Int32Array)[] = [];
   private constantValues: (Float32Array | Int32Array)[] | null = null;
-  point: MirrorPoint | null = null;
+  /** The newest mirror that has landed on the CPU. */
+  private completed: { point: MirrorPoint; values: (Float32Array | Int32Array)[] } | null = null;
+  /** A mirror whose read-backs are still in flight (training does not wait for them). */
+  private inFlight: Promise<{ point: MirrorPoint; values: (Float32Array | Int32Array)[] }> | null = null;
   /** What fit trains on, so steps since the mirror can be replayed (NaN pinpointing). */
   replay: { x: Tensor; y: Tensor; batchSize: number; steps: number } | null = null;
 
@@ -64,20 +66,40 @@ export class DeviceLossGuard {
     return this.backend.lost !== null;
   }
 
-  /** Read every tracked tensor back to the CPU (a read-back, no kernel work). */
-  async mirror(point: MirrorPoint): Promise<void> {
-    this.constantValues ??= await Promise.all(this.constants.map(async (t) => (await t.data()).slice()));
-    const list = this.tensors();
-    const values = await Promise.all(list.map(async (t) => (await t.data()).slice()));
-    this.values = values;
-    this.point = { ...point, sums: point.sums.slice(), order: point.order.slice() };
+  /**
+   * Snapshot every tracked tensor to the CPU. The copies are encoded at this point in the
+   * queue, so later steps cannot change them; training need not wait for them to land (the
+   * returned promise does). The data is read once, at the first mirror.
+   */
+  mirror(point: MirrorPoint): Promise<void> {
+    const snapshot = { ...point, sums: point.sums.slice(), order: point.order.slice() };
+    const constants = this.constantValues ? null : Promise.all(this.constants.map(async (t) => (await t.data()).slice()));
+    const reads = Promise.all(this.tensors().map(async (t) => (await t.data()).slice()));
+    const previous = this.inFlight;
+    const landed = (async () => {
+      await previous?.catch(() => undefined); // keep landing order
+      if (constants) this.constantValues = await constants;
+      return { point: snapshot, values: await reads };
+    })();
+    this.inFlight = landed;
+    return landed.then((m) => { this.completed = m; }, () => undefined);
+  }
+
+  /** The newest mirror that landed (one still in flight is awaited; if it failed, the one before). */
+  private async latest(where: string) {
+    if (this.inFlight) {
+      try { this.completed = await this.inFlight; } catch { /* lost before it landed */ }
+      this.inFlight = null;
+    }
+    if (!this.completed || !this.constantValues) throw new Error(`${where}: nothing was mirrored to resume from`);
+    return this.completed;
   }
 
   /** Put the mirrored values back into the tracked tensors, on the same backend. */
-  restore(): MirrorPoint {
-    if (!this.point) throw new Error('fit: nothing was mirrored to restore');
-    this.tensors().forEach((t, i) => t.ref.backend.write(t.ref.storage, this.values[i]));
-    return this.point;
+  async restore(): Promise<MirrorPoint> {
+    const { point, values } = await this.latest('fit');
+    this.tensors().forEach((t, i) => t.ref.backend.write(t.ref.storage, values[i]));
+    return point;
   }
 
   /**
@@ -86,8 +108,7 @@ export class DeviceLossGuard {
    */
   async recover(where: string): Promise<MirrorPoint> {
     const info = this.backend.lost;
-    const point = this.point;
-    if (!point) throw new Error(`${where}: the GPU device was lost before anything was mirrored`);
+    const { point, values } = await this.latest(`${where}: the GPU device was lost and`);
     ENGINE.dropBackend(this.backend.name);
     let target: Backend;
     try {
@@ -99,7 +120,7 @@ export class DeviceLossGuard {
       `continuing on ${target.description} from the weights mirrored at epoch ${point.epoch + 1}, batch ` +
       `${point.batch + 1}; the steps since then are redone`);
     this.constants.forEach((t, i) => ENGINE.moveData(t.ref, this.constantValues![i], target));
-    this.tensors().forEach((t, i) => ENGINE.moveData(t.ref, this.values[i], target));
+    this.tensors().forEach((t, i) => ENGINE.moveData(t.ref, values[i], target));
     return point;
   }
 }
