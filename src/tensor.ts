@@ -8,7 +8,6 @@ import { ENGINE } from './engine.js';
 import * as ops from './ops/index.js';
 
 export type Shape = number[];
-export type Rank = number;
 
 /** Data shared by a tensor and its reshaped views. */
 export class DataRef {

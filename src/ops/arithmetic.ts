@@ -3,7 +3,7 @@ import type { BinaryOp, UnaryOp } from '../backends/backend.js';
 import { ENGINE } from '../engine.js';
 import { Tensor, type Shape } from '../tensor.js';
 import { scalar } from './creation.js';
-import { broadcastTo, reshape } from './shape.js';
+import { broadcastTo } from './shape.js';
 import { checkFloat, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
 import { sumToShape } from './reduce.js';
 
@@ -125,4 +125,3 @@ export function clipByValue(x: Tensor, min: number, max: number): Tensor {
   return minimum(maximum(x, min), max);
 }
 
-export { reshape };

@@ -3,7 +3,6 @@ import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { checkFloat, checkTensor, describe, produce, storageOf } from './util.js';
 import { sum } from './reduce.js';
-import { relu } from './arithmetic.js';
 
 function gemm(op: string, a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean,
   bias: Tensor | null, activation: 'linear' | 'relu'): Tensor {
@@ -63,4 +62,3 @@ export function dense(x: Tensor, kernel: Tensor, bias: Tensor | null, activation
   return y;
 }
 
-export { relu };

@@ -4,7 +4,7 @@ import { ENGINE } from '../engine.js';
 import type { Shape, Tensor } from '../tensor.js';
 import { broadcastTo, reshape } from './shape.js';
 import { checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from './util.js';
-import { affine, equal, mul, div } from './arithmetic.js';
+import { affine, equal, mul } from './arithmetic.js';
 
 function resolveAxes(op: string, x: Tensor, axis?: number | number[]): number[] {
   if (axis === undefined) return [...x.shape.keys()];
@@ -103,4 +103,3 @@ export function sumToShape(dy: Tensor, shape: Shape): Tensor {
   return reshape(reduced, shape);
 }
 
-export { div };
