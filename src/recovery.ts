@@ -32,10 +32,8 @@ export interface MirrorPoint {
 
 export class DeviceLossGuard {
   private constantValues: (Float32Array | Int32Array)[] | null = null;
-  /** The newest mirror that has landed on the CPU. */
+  /** The newest complete mirror. */
   private completed: { point: MirrorPoint; values: (Float32Array | Int32Array)[] } | null = null;
-  /** A mirror whose read-backs are still in flight (training does not wait for them). */
-  private inFlight: Promise<{ point: MirrorPoint; values: (Float32Array | Int32Array)[] }> | null = null;
   /** What fit trains on, so steps since the mirror can be replayed (NaN pinpointing). */
   replay: { x: Tensor; y: Tensor; batchSize: number; steps: number } | null = null;
 
@@ -67,37 +65,30 @@ export class DeviceLossGuard {
   }
 
   /**
-   * Snapshot every tracked tensor to the CPU. The copies are encoded at this point in the
-   * queue, so later steps cannot change them; training need not wait for them to land (the
-   * returned promise does). The data is read once, at the first mirror.
+   * Snapshot every tracked tensor to the CPU (the data only the first time). fit awaits it
+   * right after a checkpoint's own read-back, when the queue is already drained. If the
+   * device is lost while the copies are in flight, the previous mirror stands and the next
+   * step's error leads to recovery.
    */
-  mirror(point: MirrorPoint): Promise<void> {
+  async mirror(point: MirrorPoint): Promise<void> {
     const snapshot = { ...point, sums: point.sums.slice(), order: point.order.slice() };
-    const constants = this.constantValues ? null : Promise.all(this.constants.map(async (t) => (await t.data()).slice()));
-    const reads = Promise.all(this.tensors().map(async (t) => (await t.data()).slice()));
-    const previous = this.inFlight;
-    const landed = (async () => {
-      await previous?.catch(() => undefined); // keep landing order
-      if (constants) this.constantValues = await constants;
-      return { point: snapshot, values: await reads };
-    })();
-    this.inFlight = landed;
-    return landed.then((m) => { this.completed = m; }, () => undefined);
+    try {
+      this.constantValues ??= await Promise.all(this.constants.map(async (t) => (await t.data()).slice()));
+      const values = await Promise.all(this.tensors().map(async (t) => (await t.data()).slice()));
+      this.completed = { point: snapshot, values };
+    } catch (error) {
+      if (!(await this.lost())) throw error;
+    }
   }
 
-  /** The newest mirror that landed (one still in flight is awaited; if it failed, the one before). */
-  private async latest(where: string) {
-    if (this.inFlight) {
-      try { this.completed = await this.inFlight; } catch { /* lost before it landed */ }
-      this.inFlight = null;
-    }
+  private latest(where: string) {
     if (!this.completed || !this.constantValues) throw new Error(`${where}: nothing was mirrored to resume from`);
     return this.completed;
   }
 
   /** Put the mirrored values back into the tracked tensors, on the same backend. */
   async restore(): Promise<MirrorPoint> {
-    const { point, values } = await this.latest('fit');
+    const { point, values } = this.latest('fit');
     this.tensors().forEach((t, i) => t.ref.backend.write(t.ref.storage, values[i]));
     return point;
   }
@@ -108,7 +99,7 @@ export class DeviceLossGuard {
    */
   async recover(where: string): Promise<MirrorPoint> {
     const info = this.backend.lost;
-    const { point, values } = await this.latest(`${where}: the GPU device was lost and`);
+    const { point, values } = this.latest(`${where}: the GPU device was lost and`);
     ENGINE.dropBackend(this.backend.name);
     let target: Backend;
     try {
