@@ -153,10 +153,7 @@ export class ReferenceBackend implements Backend<S> {
     const xv = x.values, ov = out.values;
     for (let r = 0; r < rows; r++) {
       const base = r * cols;
-      let max = -Infinity;
-      for (let j = 0; j < cols; j++) max = Math.max(max, xv[base + j]);
-      let sum = 0;
-      for (let j = 0; j < cols; j++) sum += Math.exp(xv[base + j] - max);
+      const { max, sum } = rowMaxAndExpSum(xv, base, cols);
       for (let j = 0; j < cols; j++) ov[base + j] = Math.exp(xv[base + j] - max) / sum;
     }
   }
@@ -166,15 +163,12 @@ export class ReferenceBackend implements Backend<S> {
     const x = p.logits.values, y = p.labels.values, loss = p.loss.values, grad = p.grad?.values;
     for (let r = 0; r < rows; r++) {
       const base = r * cols;
-      let max = -Infinity;
-      for (let j = 0; j < cols; j++) max = Math.max(max, x[base + j]);
-      let sum = 0;
-      for (let j = 0; j < cols; j++) sum += Math.exp(x[base + j] - max);
+      const { max, sum } = rowMaxAndExpSum(x, base, cols);
       const logSumExp = max + Math.log(sum);
       let dot = 0;
       if (p.sparse) dot = x[base + y[r]];
       else for (let j = 0; j < cols; j++) dot += y[base + j] * x[base + j];
-      // Labels are one-hot or probability rows summing to 1 (ops check the one-hot case).
+      // Labels are one-hot or probability rows summing to 1, as the contract says.
       loss[r] = logSumExp - dot;
       if (grad) {
         for (let j = 0; j < cols; j++) {
@@ -237,6 +231,15 @@ export class ReferenceBackend implements Backend<S> {
   }
 
   fill(out: S, size: number, value: number): void { out.values.fill(value, 0, size); }
+}
+
+/** A row's max and sum of exp(x - max): the stable softmax's two reductions. */
+function rowMaxAndExpSum(x: TypedArray, base: number, cols: number): { max: number; sum: number } {
+  let max = -Infinity;
+  for (let j = 0; j < cols; j++) max = Math.max(max, x[base + j]);
+  let sum = 0;
+  for (let j = 0; j < cols; j++) sum += Math.exp(x[base + j] - max);
+  return { max, sum };
 }
 
 /** The strided copy shared by backends whose storage JS can see (reference, wasm). */
