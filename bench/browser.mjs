@@ -39,17 +39,13 @@ const shapes = [
 // ---- the page: runs in Chromium, bundled with esbuild ----
 const pageSource = `
 import * as sora from ${JSON.stringify(join(root, 'dist/index.js'))};
+import { randomArray } from ${JSON.stringify(join(root, 'tests/suite/harness.ts'))};
+const values = (count, seed) => randomArray(count, seed, -0.5, 0.5);
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 
 const emit = (kind, payload) => console.log(kind + ' ' + JSON.stringify(payload));
 
-function values(count, seed) {
-  let state = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) { state = (Math.imul(state, 1664525) + 1013904223) >>> 0; out[i] = state / 4294967296 - 0.5; }
-  return out;
-}
 
 async function soraRep(a, b, inner) {
   const t0 = performance.now();

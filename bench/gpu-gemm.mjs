@@ -36,14 +36,10 @@ const config = {
 // ---- runs inside Deno or the page ----
 const entrySource = `
 import { createWebGPUBackend, isCpuAdapter } from ${JSON.stringify(join(root, 'src/backends/webgpu/index.ts'))};
+import { randomArray } from ${JSON.stringify(join(root, 'tests/suite/harness.ts'))};
+const values = (count, seed) => randomArray(count, seed, -0.5, 0.5);
 const emit = (kind, payload) => console.log(kind + ' ' + JSON.stringify(payload));
 
-function values(count, seed) {
-  let state = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) { state = (Math.imul(state, 1664525) + 1013904223) >>> 0; out[i] = state / 4294967296 - 0.5; }
-  return out;
-}
 
 async function main(config) {
   const gpu = globalThis.navigator?.gpu;
