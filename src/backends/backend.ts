@@ -7,7 +7,11 @@
  * Sizes are element counts. All float kernels are float32 in, float32 out.
  */
 
-export type DType = 'float32' | 'int32';
+/**
+ * Element types. 'bool' is stored as 4-byte 0/1 integers on every backend (Int32Array on the
+ * CPU, u32/i32 words in WGSL), so it reuses the int32 storage paths; see src/dtypes.ts.
+ */
+export type DType = 'float32' | 'int32' | 'bool';
 export type BackendName = 'webgpu' | 'wasm' | 'reference';
 export type TypedArray = Float32Array | Int32Array;
 
@@ -23,10 +27,18 @@ export const UNARY_CODES: Record<UnaryOp, number> = {
   relu: 0, sigmoid: 1, tanh: 2, exp: 3, log: 4, neg: 5, abs: 6, sqrt: 7, square: 8,
 };
 
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'equal' | 'squaredDifference';
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'squaredDifference'
+  // comparisons and logic: 'bool' out (logical ops take 'bool' operands)
+  | 'equal' | 'notEqual' | 'less' | 'lessEqual' | 'greater' | 'greaterEqual'
+  | 'logicalAnd' | 'logicalOr' | 'logicalXor';
 export const BINARY_CODES: Record<BinaryOp, number> = {
   add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, equal: 6, squaredDifference: 7,
+  notEqual: 8, less: 9, lessEqual: 10, greater: 11, greaterEqual: 12, logicalAnd: 13, logicalOr: 14, logicalXor: 15,
 };
+/** Binary ops whose output is 'bool'. */
+export const COMPARISONS: ReadonlySet<BinaryOp> = new Set<BinaryOp>([
+  'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr', 'logicalXor',
+]);
 
 export type ReduceOp = 'sum' | 'max' | 'min';
 export const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2 };
@@ -84,7 +96,60 @@ export interface RmspropParams<S> {
   size: number; learningRate: number; decay: number; momentum: number; epsilon: number;
 }
 
-export interface Backend<S extends Storage = Storage> {
+/**
+ * The optional kernel families. A backend implements the ones it has; an op whose kernel the
+ * active backend lacks runs its composition of other ops (src/ops/registry.ts), so a backend
+ * can lag behind without breaking anything. `hasKernel` is the only check.
+ */
+export interface Kernels<S extends Storage = Storage> {
+  gemm(p: GemmParams<S>): void;
+  /** out[i] = f(x[i]). */
+  unary(op: UnaryOp, x: S, out: S, size: number): void;
+  /**
+   * dx[i] = dy[i] * f'(x[i]); relu uses x (dx = x > 0 ? dy : 0), sigmoid and tanh use
+   * y = f(x), exp uses y, log/sqrt/square/neg/abs use x.
+   */
+  unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void;
+  /**
+   * out[i] = a[i % aSize] op b[i % bSize] for i < size; aSize and bSize each equal size,
+   * 1, or divide size (the operand repeats: bias rows). Comparisons write a 'bool' out
+   * (0/1); the others write the operands' dtype.
+   */
+  binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void;
+  /** out = alpha * x + beta. */
+  affine(x: S, out: S, size: number, alpha: number, beta: number): void;
+  /**
+   * x viewed as [outer, length, inner]; out[o, i] = reduce over the middle axis.
+   * Column sums of an r x c matrix: outer=1, length=r, inner=c. Row sums: outer=r, length=c, inner=1.
+   * NaN propagates for every op.
+   */
+  reduce(op: ReduceOp, x: S, out: S, outer: number, length: number, inner: number): void;
+  /** Same view as reduce; out is int32, the first index of the max (a NaN counts as the max). */
+  argMax(x: S, out: S, outer: number, length: number, inner: number): void;
+  /** Row softmax of a rows x cols matrix, max-subtracted. */
+  softmax(x: S, out: S, rows: number, cols: number): void;
+  softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void;
+  adam(p: AdamParams<S>): void;
+  sgd(p: SgdParams<S>): void;
+  rmsprop(p: RmspropParams<S>): void;
+  /** dst[r, :] = src[indices[r], :] for r < rowCount; indices is int32. */
+  gatherRows(src: S, indices: S, dst: S, rowCount: number, cols: number): void;
+  /** out (float32, size*depth) = one-hot of int32 indices; out-of-range gives a zero row. */
+  oneHot(indices: S, out: S, size: number, depth: number): void;
+  /**
+   * out[i] = cond[i % condSize] != 0 ? a[i % aSize] : b[i % bSize] for i < size (the repeat
+   * rule of `binary`); cond is 'bool', a, b and out share one dtype.
+   */
+  select(cond: S, condSize: number, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void;
+}
+export type KernelName = keyof Kernels;
+
+/** True when `backend` implements the kernel family `name`. */
+export function hasKernel(backend: Backend, name: KernelName): boolean {
+  return typeof backend[name] === 'function';
+}
+
+export interface Backend<S extends Storage = Storage> extends Partial<Kernels<S>> {
   readonly name: BackendName;
   /** Human-readable detail, e.g. 'wasm (relaxed-simd)' or the GPU adapter. */
   readonly description: string;
@@ -104,39 +169,11 @@ export interface Backend<S extends Storage = Storage> {
   flush?(): Promise<void>;
   dispose?(): void;
 
-  // ---- kernels ----
-  gemm(p: GemmParams<S>): void;
-  /** out[i] = f(x[i]). */
-  unary(op: UnaryOp, x: S, out: S, size: number): void;
-  /**
-   * dx[i] = dy[i] * f'(x[i]); relu uses x (dx = x > 0 ? dy : 0), sigmoid and tanh use
-   * y = f(x), exp uses y, log/sqrt/square/neg/abs use x.
-   */
-  unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void;
-  /**
-   * out[i] = a[i % aSize] op b[i % bSize] for i < size; aSize and bSize each equal size,
-   * 1, or divide size (the operand repeats: bias rows). equal gives 1 or 0.
-   * float32 on every backend; int32 operands allowed for add/sub/mul/max/min/equal.
-   */
-  binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void;
-  /** out = alpha * x + beta. */
-  affine(x: S, out: S, size: number, alpha: number, beta: number): void;
-  /**
-   * x viewed as [outer, length, inner]; out[o, i] = reduce over the middle axis.
-   * Column sums of an r x c matrix: outer=1, length=r, inner=c. Row sums: outer=r, length=c, inner=1.
-   * NaN propagates for every op.
-   */
-  reduce(op: ReduceOp, x: S, out: S, outer: number, length: number, inner: number): void;
-  /** Same view as reduce; out is int32, the first index of the max (a NaN counts as the max). */
-  argMax(x: S, out: S, outer: number, length: number, inner: number): void;
-  /** Row softmax of a rows x cols matrix, max-subtracted. */
-  softmax(x: S, out: S, rows: number, cols: number): void;
-  softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void;
-  adam(p: AdamParams<S>): void;
-  sgd(p: SgdParams<S>): void;
-  rmsprop(p: RmspropParams<S>): void;
+  /** Op codes the `unary` and `binary` kernels take here (others run their composition). */
+  readonly unaryOps: ReadonlySet<UnaryOp>;
+  readonly binaryOps: ReadonlySet<BinaryOp>;
 
-  // ---- data movement (cold path) ----
+  // ---- data movement every backend has (the engine's own plumbing) ----
   /**
    * Strided copy: for every index tuple t of `shape`,
    * dst[dstOffset + sum t_i*dstStrides_i] = src[srcOffset + sum t_i*srcStrides_i].
@@ -144,10 +181,6 @@ export interface Backend<S extends Storage = Storage> {
    */
   copyStrided(src: S, dst: S, shape: number[], srcStrides: number[], srcOffset: number,
     dstStrides: number[], dstOffset: number): void;
-  /** dst[r, :] = src[indices[r], :] for r < rowCount; indices is int32. */
-  gatherRows(src: S, indices: S, dst: S, rowCount: number, cols: number): void;
-  /** out (float32, size*depth) = one-hot of int32 indices; out-of-range gives a zero row. */
-  oneHot(indices: S, out: S, size: number, depth: number): void;
   /** Elementwise dtype conversion; float to int truncates toward zero. */
   cast(x: S, out: S, size: number): void;
   fill(out: S, size: number, value: number): void;

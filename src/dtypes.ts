@@ -1,0 +1,46 @@
+/**
+ * The dtypes as a table: bytes per element, the typed array that holds values on the CPU,
+ * and how values read back. 'bool' is 4-byte 0/1 on every backend, so it shares int32's
+ * storage paths in every kernel; packed int8 will come as the format of dedicated quantized
+ * kernels, not as a general dtype.
+ */
+import type { DType, TypedArray } from './backends/backend.js';
+
+export interface DTypeInfo {
+  /** Bytes per element in backend storage. */
+  readonly bytes: 4;
+  /** The CPU array type of read-back values. */
+  readonly array: Float32ArrayConstructor | Int32ArrayConstructor;
+  /** float: arithmetic of floats; integer: truncating; boolean: 0 or 1. */
+  readonly kind: 'float' | 'integer' | 'boolean';
+}
+
+export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
+  float32: { bytes: 4, array: Float32Array, kind: 'float' },
+  int32: { bytes: 4, array: Int32Array, kind: 'integer' },
+  bool: { bytes: 4, array: Int32Array, kind: 'boolean' },
+};
+
+export function isDType(value: unknown): value is DType {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, value);
+}
+
+/** A CPU array for `size` values of `dtype`. */
+export function arrayFor(dtype: DType, size: number): TypedArray {
+  return new DTYPES[dtype].array(size);
+}
+
+/** Values converted to `dtype`'s array: int32 truncates toward zero, bool is (v != 0). */
+export function toDTypeArray(values: ArrayLike<number>, dtype: DType): TypedArray {
+  const info = DTYPES[dtype];
+  if (info.kind === 'float') return values instanceof Float32Array ? values : Float32Array.from(values);
+  if (info.kind === 'boolean') return Int32Array.from(values, (v) => (v !== 0 && !Number.isNaN(v) ? 1 : 0));
+  return values instanceof Int32Array ? values : Int32Array.from(values, (v) => Math.trunc(v));
+}
+
+/** TF.js's upcast rule for mixing dtypes: bool < int32 < float32. */
+export function upcastType(a: DType, b: DType): DType {
+  if (a === 'float32' || b === 'float32') return 'float32';
+  if (a === 'int32' || b === 'int32') return 'int32';
+  return 'bool';
+}
