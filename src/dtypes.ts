@@ -30,11 +30,11 @@ export function arrayFor(dtype: DType, size: number): TypedArray {
   return new DTYPES[dtype].array(size);
 }
 
-/** Values converted to `dtype`'s array: int32 truncates toward zero, bool is (v != 0). */
+/** Values converted to `dtype`'s array: int32 truncates toward zero; bool is round(v) != 0 (TF.js). */
 export function toDTypeArray(values: ArrayLike<number>, dtype: DType): TypedArray {
   const info = DTYPES[dtype];
   if (info.kind === 'float') return values instanceof Float32Array ? values : Float32Array.from(values);
-  if (info.kind === 'boolean') return Int32Array.from(values, (v) => (v !== 0 && !Number.isNaN(v) ? 1 : 0));
+  if (info.kind === 'boolean') return Int32Array.from(values, (v) => (Math.round(v) !== 0 ? 1 : 0));
   return values instanceof Int32Array ? values : Int32Array.from(values, (v) => Math.trunc(v));
 }
 
