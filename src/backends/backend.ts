@@ -21,27 +21,18 @@ export interface Storage {
   readonly dtype: DType;
 }
 
-export type UnaryOp = 'relu' | 'sigmoid' | 'tanh' | 'exp' | 'log' | 'neg' | 'abs' | 'sqrt' | 'square';
-/** Numeric codes shared with assembly/ and shaders/ (keep in sync). */
-export const UNARY_CODES: Record<UnaryOp, number> = {
-  relu: 0, sigmoid: 1, tanh: 2, exp: 3, log: 4, neg: 5, abs: 6, sqrt: 7, square: 8,
-};
+import type { BinaryOp, ReduceOp, UnaryOp } from './opcodes.generated.js';
+/**
+ * Op names and their numeric codes, shared with assembly/ and shaders/: all three are
+ * generated from scripts/opcodes.mjs (node scripts/gen-opcodes.mjs).
+ */
+export { UNARY_CODES, BINARY_CODES, REDUCE_CODES } from './opcodes.generated.js';
+export type { UnaryOp, BinaryOp, ReduceOp } from './opcodes.generated.js';
 
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'squaredDifference'
-  // comparisons and logic: 'bool' out (logical ops take 'bool' operands)
-  | 'equal' | 'notEqual' | 'less' | 'lessEqual' | 'greater' | 'greaterEqual'
-  | 'logicalAnd' | 'logicalOr' | 'logicalXor';
-export const BINARY_CODES: Record<BinaryOp, number> = {
-  add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, equal: 6, squaredDifference: 7,
-  notEqual: 8, less: 9, lessEqual: 10, greater: 11, greaterEqual: 12, logicalAnd: 13, logicalOr: 14, logicalXor: 15,
-};
-/** Binary ops whose output is 'bool'. */
+/** Binary ops whose output is 'bool' (comparisons, and logic on 'bool' operands). */
 export const COMPARISONS: ReadonlySet<BinaryOp> = new Set<BinaryOp>([
   'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr', 'logicalXor',
 ]);
-
-export type ReduceOp = 'sum' | 'max' | 'min';
-export const REDUCE_CODES: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2 };
 
 export interface GemmParams<S> {
   /** A is m x k row-major, or k x m when transposeA. */

@@ -1,0 +1,27 @@
+/**
+ * The op codes of the unary, binary and reduce kernels: the one table from which
+ * scripts/gen-opcodes.mjs writes the TypeScript (src/backends/opcodes.generated.ts) and
+ * AssemblyScript (assembly/opcodes.generated.ts) constants, and from which
+ * scripts/gen-shaders.mjs puts WGSL `const`s in front of the shaders that name them.
+ *
+ * An op's code is its position in its list. Names become constants as FAMILY_SNAKE_CASE:
+ * binary 'squaredDifference' is BINARY_SQUARED_DIFFERENCE in assembly/ and shaders/.
+ */
+export const OPCODES = {
+  unary: ['relu', 'sigmoid', 'tanh', 'exp', 'log', 'neg', 'abs', 'sqrt', 'square'],
+  binary: [
+    'add', 'sub', 'mul', 'div', 'max', 'min', 'equal', 'squaredDifference',
+    'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr', 'logicalXor',
+  ],
+  reduce: ['sum', 'max', 'min'],
+};
+
+/** 'binary', 'squaredDifference' -> 'BINARY_SQUARED_DIFFERENCE'. */
+export function constantName(family, op) {
+  return `${family}_${op.replace(/[A-Z]/g, (c) => `_${c}`)}`.toUpperCase();
+}
+
+/** Every [name, code] pair, family by family. */
+export function opConstants() {
+  return Object.entries(OPCODES).flatMap(([family, ops]) => ops.map((op, code) => [constantName(family, op), code]));
+}
