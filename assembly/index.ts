@@ -9,10 +9,13 @@
  *    heap_base(). Pointer 0 means "none" for optional arguments.
  *  - pointers are byte offsets, counts are elements, f32 unless the name says i32.
  *  - kernels never allocate and never call the host; scratch comes in as a pointer.
- *  - op codes match UNARY_CODES / BINARY_CODES / REDUCE_CODES in src/backends/backend.ts.
+ *  - op codes are the constants of assembly/opcodes.generated.ts, generated with
+ *    src/backends/opcodes.generated.ts from scripts/opcodes.mjs.
  */
 export { gemm, gemm_workspace_bytes } from './gemm';
-export { unary, unary_backward, binary, binary_i32, affine } from './elementwise';
+export { unary, unary_backward, affine } from './elementwise';
+export { binary, binary_i32 } from './binary';
+export { select } from './select';
 export { reduce, argmax } from './reduce';
 export { softmax } from './softmax';
 export { softmax_xent } from './loss';

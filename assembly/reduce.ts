@@ -8,13 +8,10 @@
  *    vectorized across inner, 16 then 4 columns at a time held in registers while walking l,
  *    then scalar columns.
  * Sums accumulate in f32. NaN propagates for every op; length 0 gives the identity
- * (0, -Infinity, +Infinity). Codes match REDUCE_CODES.
+ * (0, -Infinity, +Infinity). Op codes come from assembly/opcodes.generated.ts (REDUCE_CODES).
  */
 import { hmax, hmin, hsum } from './math';
-
-const SUM = 0;
-const MAX = 1;
-const MIN = 2;
+import { REDUCE_MAX, REDUCE_MIN, REDUCE_SUM } from './opcodes.generated';
 
 /**
  * The accumulating step. max/min use pmax/pmin (one instruction each) rather than
@@ -24,40 +21,40 @@ const MIN = 2;
  */
 // @ts-ignore: decorator
 @inline function combine(op: i32, acc: v128, v: v128): v128 {
-  if (op == SUM) return f32x4.add(acc, v);
-  if (op == MAX) return f32x4.pmax(acc, v); // acc < v ? v : acc
+  if (op == REDUCE_SUM) return f32x4.add(acc, v);
+  if (op == REDUCE_MAX) return f32x4.pmax(acc, v); // acc < v ? v : acc
   return f32x4.pmin(acc, v); // v < acc ? v : acc
 }
 
 /** Lanes of v that are NaN, or-ed into `lanes` (sum needs no tracking: NaN propagates). */
 // @ts-ignore: decorator
 @inline function nanLanes(op: i32, lanes: v128, v: v128): v128 {
-  return op == SUM ? lanes : v128.or(lanes, f32x4.ne(v, v));
+  return op == REDUCE_SUM ? lanes : v128.or(lanes, f32x4.ne(v, v));
 }
 
 // @ts-ignore: decorator
 @inline function withNaN(op: i32, acc: v128, lanes: v128): v128 {
-  return op == SUM ? acc : v128.bitselect(f32x4.splat(NaN), acc, lanes);
+  return op == REDUCE_SUM ? acc : v128.bitselect(f32x4.splat(NaN), acc, lanes);
 }
 
 // @ts-ignore: decorator
 @inline function combineScalar(op: i32, a: f32, b: f32): f32 {
-  if (op == SUM) return a + b;
-  if (op == MAX) return max<f32>(a, b);
+  if (op == REDUCE_SUM) return a + b;
+  if (op == REDUCE_MAX) return max<f32>(a, b);
   return min<f32>(a, b);
 }
 
 // @ts-ignore: decorator
 @inline function identity(op: i32): f32 {
-  if (op == SUM) return 0.0;
-  if (op == MAX) return -Infinity;
+  if (op == REDUCE_SUM) return 0.0;
+  if (op == REDUCE_MAX) return -Infinity;
   return Infinity;
 }
 
 // @ts-ignore: decorator
 @inline function horizontal(op: i32, v: v128): f32 {
-  if (op == SUM) return hsum(v);
-  if (op == MAX) return hmax(v);
+  if (op == REDUCE_SUM) return hsum(v);
+  if (op == REDUCE_MAX) return hmax(v);
   return hmin(v);
 }
 
@@ -169,9 +166,9 @@ const MIN = 2;
 /** out[o, i] = sum / max / min over l of x[o, l, i]; op in REDUCE_CODES. */
 export function reduce(op: i32, x: usize, out: usize, outer: i32, length: i32, inner: i32): void {
   switch (op) {
-    case SUM: reduceAll(SUM, x, out, outer, length, inner); break;
-    case MAX: reduceAll(MAX, x, out, outer, length, inner); break;
-    case MIN: reduceAll(MIN, x, out, outer, length, inner); break;
+    case REDUCE_SUM: reduceAll(REDUCE_SUM, x, out, outer, length, inner); break;
+    case REDUCE_MAX: reduceAll(REDUCE_MAX, x, out, outer, length, inner); break;
+    case REDUCE_MIN: reduceAll(REDUCE_MIN, x, out, outer, length, inner); break;
   }
 }
 

@@ -3,10 +3,13 @@
  * It is the living definition of every kernel in backend.ts (the oracle the fast backends
  * are tested against) and the fallback of last resort. Clarity over speed.
  */
-import type {
-  AdamParams, Backend, BinaryOp, DType, GemmParams, ReduceOp, RmspropParams, SgdParams,
-  SoftmaxCrossEntropyParams, Storage, TypedArray, UnaryOp,
+import {
+  BINARY_CODES, UNARY_CODES,
+  type AdamParams, type Backend, type BinaryOp, type DType, type GemmParams, type ReduceOp,
+  type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams, type Storage, type TypedArray,
+  type UnaryOp,
 } from '../backend.js';
+import { arrayFor } from '../../dtypes.js';
 
 export class ReferenceStorage implements Storage {
   constructor(readonly values: TypedArray, readonly dtype: DType) {}
@@ -52,9 +55,24 @@ function binaryForward(op: BinaryOp, a: number, b: number): number {
     // Math.max/min propagate NaN, as the SIMD f32x4.max/min do.
     case 'max': return Math.max(a, b);
     case 'min': return Math.min(a, b);
-    case 'equal': return a === b ? 1 : 0;
     case 'squaredDifference': return (a - b) * (a - b);
+    // Comparisons give 0 / 1 with IEEE rules: NaN is unequal to everything, -0 equals 0.
+    case 'equal': return a === b ? 1 : 0;
+    case 'notEqual': return a !== b ? 1 : 0;
+    case 'less': return a < b ? 1 : 0;
+    case 'lessEqual': return a <= b ? 1 : 0;
+    case 'greater': return a > b ? 1 : 0;
+    case 'greaterEqual': return a >= b ? 1 : 0;
+    // Logic reads any nonzero operand (NaN included) as true, as a cast to 'bool' does.
+    case 'logicalAnd': return a !== 0 && b !== 0 ? 1 : 0;
+    case 'logicalOr': return a !== 0 || b !== 0 ? 1 : 0;
+    case 'logicalXor': return (a !== 0) !== (b !== 0) ? 1 : 0;
   }
+}
+
+/** The 32-bit words of a storage: select moves words, whatever the dtype. */
+function words(values: TypedArray): Int32Array {
+  return values instanceof Int32Array ? values : new Int32Array(values.buffer, values.byteOffset, values.length);
 }
 
 /**
@@ -68,11 +86,14 @@ export class ReferenceBackend implements Backend<S> {
   readonly name = 'reference' as const;
   readonly description = 'reference (TypeScript, float64 accumulation)';
   readonly syncReadable = true;
+  readonly unaryOps: ReadonlySet<UnaryOp> = new Set(Object.keys(UNARY_CODES) as UnaryOp[]);
+  readonly binaryOps: ReadonlySet<BinaryOp> = new Set(Object.keys(BINARY_CODES) as BinaryOp[]);
   private bytes = 0;
 
+  /** int32 and bool live in an Int32Array (bool as 0 / 1), float32 in a Float32Array. */
   alloc(size: number, dtype: DType): S {
     this.bytes += size * 4;
-    return new ReferenceStorage(dtype === 'int32' ? new Int32Array(size) : new Float32Array(size), dtype);
+    return new ReferenceStorage(arrayFor(dtype, size), dtype);
   }
   free(storage: S): void { this.bytes -= storage.values.length * 4; }
   write(storage: S, values: TypedArray): void { storage.values.set(values); }
@@ -226,11 +247,14 @@ export class ReferenceBackend implements Backend<S> {
     }
   }
 
-  cast(x: S, out: S, size: number): void {
-    for (let i = 0; i < size; i++) out.values[i] = x.values[i]; // Int32Array truncates
+  select(cond: S, condSize: number, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
+    const c = cond.values, av = words(a.values), bv = words(b.values), ov = words(out.values);
+    for (let i = 0; i < size; i++) ov[i] = c[i % condSize] !== 0 ? av[i % aSize] : bv[i % bSize];
   }
 
-  fill(out: S, size: number, value: number): void { out.values.fill(value, 0, size); }
+  cast(x: S, out: S, size: number): void { castArrays(x.values, out.values, out.dtype, size); }
+
+  fill(out: S, size: number, value: number): void { fillArray(out.values, out.dtype, size, value); }
 }
 
 /** A row's max and sum of exp(x - max): the stable softmax's two reductions. */
@@ -240,6 +264,21 @@ function rowMaxAndExpSum(x: TypedArray, base: number, cols: number): { max: numb
   let sum = 0;
   for (let j = 0; j < cols; j++) sum += Math.exp(x[base + j] - max);
   return { max, sum };
+}
+
+/**
+ * cast over CPU arrays (reference and wasm). To 'bool': value != 0 (NaN is true). From
+ * 'bool': 0 / 1. float32 to int32: JavaScript ToInt32, as an Int32Array store does
+ * (truncation toward zero; NaN and +-Infinity give 0; magnitudes past 2^31 wrap).
+ */
+export function castArrays(from: TypedArray, to: TypedArray, toType: DType, size: number): void {
+  if (toType === 'bool') for (let i = 0; i < size; i++) to[i] = from[i] !== 0 ? 1 : 0;
+  else for (let i = 0; i < size; i++) to[i] = from[i];
+}
+
+/** fill over CPU arrays: a 'bool' fill stores value != 0 as 0 / 1, as cast does. */
+export function fillArray(to: TypedArray, dtype: DType, size: number, value: number): void {
+  to.fill(dtype === 'bool' ? +(value !== 0) : value, 0, size);
 }
 
 /** The strided copy shared by backends whose storage JS can see (reference, wasm). */

@@ -13,7 +13,7 @@ import {
   type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams, type Storage,
   type TypedArray, type UnaryOp,
 } from '../backend.js';
-import { copyStridedArrays } from '../reference/index.js';
+import { castArrays, copyStridedArrays, fillArray } from '../reference/index.js';
 import { Arena } from './arena.js';
 import { loadWasmBytes, relaxedSimdSupported, type WasmBytesSource, type WasmSource } from './loader.js';
 
@@ -29,6 +29,7 @@ interface KernelExports {
   unary_backward(op: number, dy: number, x: number, y: number, dx: number, n: number): void;
   binary(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number): void;
   binary_i32(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number): void;
+  select(cond: number, condSize: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number): void;
   affine(x: number, out: number, n: number, alpha: number, beta: number): void;
   reduce(op: number, x: number, out: number, outer: number, length: number, inner: number): void;
   argmax(x: number, out: number, outer: number, length: number, inner: number): void;
@@ -65,6 +66,8 @@ export class WasmBackend implements Backend<S> {
   readonly name = 'wasm' as const;
   readonly syncReadable = true;
   readonly description: string;
+  readonly unaryOps: ReadonlySet<UnaryOp> = new Set(Object.keys(UNARY_CODES) as UnaryOp[]);
+  readonly binaryOps: ReadonlySet<BinaryOp> = new Set(Object.keys(BINARY_CODES) as BinaryOp[]);
   private readonly arena: Arena;
   private readonly gemmWorkspace: number;
   private f32Cache = new Float32Array(0);
@@ -98,9 +101,9 @@ export class WasmBackend implements Backend<S> {
     if (this.i32Cache.buffer !== this.memory.buffer) this.i32Cache = new Int32Array(this.memory.buffer);
     return this.i32Cache;
   }
-  /** Zero-copy view of a storage; valid until the next allocation. */
+  /** Zero-copy view of a storage (Int32Array for int32 and bool); valid until the next allocation. */
   view(storage: S): TypedArray {
-    const heap = storage.dtype === 'int32' ? this.heapI32() : this.heapF32();
+    const heap = storage.dtype === 'float32' ? this.heapF32() : this.heapI32();
     return heap.subarray(storage.ptr >>> 2, (storage.ptr >>> 2) + storage.size);
   }
 
@@ -110,7 +113,7 @@ export class WasmBackend implements Backend<S> {
   }
   free(storage: S): void { this.arena.free(storage.ptr, storage.bytes); }
   write(storage: S, values: TypedArray): void {
-    const heap = storage.dtype === 'int32' ? this.heapI32() : this.heapF32();
+    const heap = storage.dtype === 'float32' ? this.heapF32() : this.heapI32();
     heap.set(values, storage.ptr >>> 2);
   }
   async read(storage: S): Promise<TypedArray> { return this.readSync(storage); }
@@ -130,8 +133,11 @@ export class WasmBackend implements Backend<S> {
     this.kernels.unary_backward(UNARY_CODES[op], dy.ptr, x.ptr, y.ptr, dx.ptr, size);
   }
   binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
-    const kernel = a.dtype === 'int32' ? this.kernels.binary_i32 : this.kernels.binary;
+    const kernel = a.dtype === 'float32' ? this.kernels.binary : this.kernels.binary_i32;
     kernel(BINARY_CODES[op], a.ptr, aSize, b.ptr, bSize, out.ptr, size);
+  }
+  select(cond: S, condSize: number, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
+    this.kernels.select(cond.ptr, condSize, a.ptr, aSize, b.ptr, bSize, out.ptr, size);
   }
   affine(x: S, out: S, size: number, alpha: number, beta: number): void {
     this.kernels.affine(x.ptr, out.ptr, size, alpha, beta);
@@ -169,7 +175,7 @@ export class WasmBackend implements Backend<S> {
   }
   gatherRows(src: S, indices: S, dst: S, rowCount: number, cols: number): void {
     // copyWithin on the heap: a memmove per row, no per-row view objects.
-    const heap = src.dtype === 'int32' ? this.heapI32() : this.heapF32();
+    const heap = src.dtype === 'float32' ? this.heapF32() : this.heapI32();
     const index = this.view(indices);
     const from = src.ptr >>> 2, to = dst.ptr >>> 2;
     for (let r = 0; r < rowCount; r++) {
@@ -182,11 +188,8 @@ export class WasmBackend implements Backend<S> {
     to.fill(0, 0, size * depth);
     for (let i = 0; i < size; i++) if (index[i] >= 0 && index[i] < depth) to[i * depth + index[i]] = 1;
   }
-  cast(x: S, out: S, size: number): void {
-    const from = this.view(x), to = this.view(out);
-    for (let i = 0; i < size; i++) to[i] = from[i]; // into Int32Array truncates toward zero
-  }
-  fill(out: S, size: number, value: number): void { this.view(out).fill(value, 0, size); }
+  cast(x: S, out: S, size: number): void { castArrays(this.view(x), this.view(out), out.dtype, size); }
+  fill(out: S, size: number, value: number): void { fillArray(this.view(out), out.dtype, size, value); }
 }
 
 /**
