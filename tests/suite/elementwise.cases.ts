@@ -7,17 +7,17 @@
  */
 import {
   assertClose, compareOutputs, EDGE_SIZES, randomArray, upload,
-  type KernelCase, type Tolerance,
+  type KernelCase, type Tolerance, type KernelBackend,
 } from './harness.js';
-import type { Backend, BinaryOp, Storage, TypedArray, UnaryOp } from '../../src/backends/backend.js';
+import type { BinaryOp, Storage, TypedArray, UnaryOp } from '../../src/backends/backend.js';
 
 /**
  * Run `launch` on both backends over the same buffers and compare every buffer afterwards:
  * for kernels that write in place, where compareOutputs (which reads only fresh outputs)
  * cannot see the result.
  */
-async function compareInPlace(label: string, backend: Backend, reference: Backend,
-  buffers: TypedArray[], launch: (b: Backend, storages: Storage[]) => void,
+async function compareInPlace(label: string, backend: KernelBackend, reference: KernelBackend,
+  buffers: TypedArray[], launch: (b: KernelBackend, storages: Storage[]) => void,
   tol?: Tolerance): Promise<void> {
   const results: TypedArray[][] = [];
   for (const b of [backend, reference]) {
@@ -164,10 +164,11 @@ cases.push({
 });
 
 // ---- binary
-const ALL_BINARY: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'max', 'min', 'equal', 'squaredDifference'];
-const INT_BINARY: BinaryOp[] = ['add', 'sub', 'mul', 'max', 'min', 'equal'];
+/** The arithmetic ops; comparisons and logic (bool out) are in logic.cases.ts. */
+const ALL_BINARY: BinaryOp[] = ['add', 'sub', 'mul', 'div', 'max', 'min', 'squaredDifference'];
+const INT_BINARY: BinaryOp[] = ['add', 'sub', 'mul', 'max', 'min'];
 
-/** Operands with hostile values, and some exactly equal pairs so `equal` sees both outcomes. */
+/** Operands with hostile values, and some exactly equal pairs (x - x, max(x, x)). */
 function binaryOperands(n: number, aSize: number, bSize: number, seed: number): [Float32Array, Float32Array] {
   const a = randomArray(aSize, seed, -4, 4);
   const b = randomArray(bSize, seed + 1, -4, 4);
@@ -237,7 +238,7 @@ for (const op of INT_BINARY) {
         const a = randomInts(aSize, n + aSize, -1000, 1000);
         const b = randomInts(bSize, n + bSize + 1, -1000, 1000);
         if (aSize === bSize) for (let i = 0; i < aSize; i += 3) b[i] = a[i];
-        if (bSize > 2) { b[1] = 2147483647; b[2] = -2147483648; } // extremes for max/min/equal
+        if (bSize > 2) { b[1] = 2147483647; b[2] = -2147483648; } // extremes for max/min
         // add/sub/mul of the extremes would overflow float64-exactness in the reference: keep them small.
         if (op === 'add' || op === 'sub' || op === 'mul') { if (bSize > 2) { b[1] = 46000; b[2] = -46000; } }
         await compareOutputs(`binary int32 ${op} n=${n} aSize=${aSize} bSize=${bSize}`, backend, reference,
@@ -247,6 +248,23 @@ for (const op of INT_BINARY) {
     },
   });
 }
+
+cases.push({
+  name: 'binary int32 div truncates toward zero, x / 0 = 0, INT_MIN / -1 wraps, every repeat form',
+  run: async (backend, reference) => {
+    const shapes: [number, number, number][] = [...SAME, [7, 7, 1], [33, 1, 33], [21, 21, 7], [24, 24, 4], [12, 4, 3]];
+    for (const [n, aSize, bSize] of shapes) {
+      const a = randomInts(aSize, n + aSize, -5000, 5000);
+      const b = randomInts(bSize, n + bSize + 1, -9, 9);
+      a[0] = -2147483648;
+      if (bSize > 1) b[1] = -1;
+      if (aSize > 2) { a[2] = 2147483647; a[aSize - 1] = -7; }
+      await compareOutputs(`binary int32 div n=${n} aSize=${aSize} bSize=${bSize}`, backend, reference,
+        [a, b], [{ size: n, dtype: 'int32' }], (be, [sa, sb], [out]) => be.binary('div', sa, aSize, sb, bSize, out, n),
+        'exact');
+    }
+  },
+});
 
 // ---- affine
 cases.push({

@@ -3,13 +3,17 @@
  * on mismatch, with no test-runner import, so the same cases run under vitest in Node
  * (wasm builds), and bundled into headless Chromium and Deno (webgpu).
  */
-import type { Backend, DType, Storage, TypedArray } from '../../src/backends/backend.js';
+import type { Backend, DType, Kernels, Storage, TypedArray } from '../../src/backends/backend.js';
+import { DTYPES } from '../../src/dtypes.js';
+
+/** A backend with every kernel family: what the suite checks (all three backends are). */
+export type KernelBackend = Backend & Kernels;
 
 export interface KernelCase {
   /** Unique within the suite, e.g. 'gemm m=7 n=33 k=1 tA tB bias relu'. */
   name: string;
   /** `backend` is the one under test, `reference` the oracle. Throws on mismatch. */
-  run(backend: Backend, reference: Backend): Promise<void>;
+  run(backend: KernelBackend, reference: KernelBackend): Promise<void>;
 }
 
 export interface Tolerance { atol: number; rtol: number }
@@ -29,16 +33,33 @@ export function randomArray(size: number, seed: number, lo = -1, hi = 1): Float3
   return out;
 }
 
-export function upload(backend: Backend, values: TypedArray): Storage {
-  const dtype: DType = values instanceof Int32Array ? 'int32' : 'float32';
-  const storage = backend.alloc(values.length, dtype);
+/** A kernel input: a typed array (Int32Array uploads as int32, others as float32), or values with their dtype. */
+export type Input = TypedArray | { values: TypedArray; dtype: DType };
+
+/** 'bool' values (0 / 1) as a kernel input. */
+export function bools(values: ArrayLike<number>): Input {
+  return { values: Int32Array.from(values, (v) => (v !== 0 ? 1 : 0)), dtype: 'bool' };
+}
+
+/** `values` in a new storage of `dtype` (default: int32 for an Int32Array, else float32). */
+export function upload(backend: Backend, values: TypedArray, dtype?: DType): Storage {
+  const type: DType = dtype ?? (values instanceof Int32Array ? 'int32' : 'float32');
+  const storage = backend.alloc(values.length, type);
   backend.write(storage, values);
   return storage;
 }
 
+function uploadInput(backend: Backend, input: Input): Storage {
+  return ArrayBuffer.isView(input) ? upload(backend, input) : upload(backend, input.values, input.dtype);
+}
+
+/**
+ * An output storage poisoned so that an unwritten element shows: NaN for float32, -1 for
+ * int32 and bool (never a valid bool word; written, not filled, as a bool fill gives 0 / 1).
+ */
 export function empty(backend: Backend, size: number, dtype: DType = 'float32'): Storage {
   const storage = backend.alloc(size, dtype);
-  backend.fill(storage, size, dtype === 'float32' ? Number.NaN : -1); // poison: unwritten output shows
+  backend.write(storage, dtype === 'float32' ? new Float32Array(size).fill(Number.NaN) : new Int32Array(size).fill(-1));
   return storage;
 }
 
@@ -73,19 +94,42 @@ export function assertClose(label: string, actual: ArrayLike<number>, expected: 
   }
 }
 
-/** Run one kernel on both backends with the same inputs and compare every output. */
+/**
+ * The same 32-bit words: for exact kernels (comparisons, select, casts), where -0 must stay
+ * -0 and a NaN must stay NaN. Throws naming the label, the first bad index and both values.
+ */
+export function assertExact(label: string, actual: TypedArray, expected: TypedArray): void {
+  if (actual.length !== expected.length) {
+    throw new Error(`${label}: length ${actual.length}, expected ${expected.length}`);
+  }
+  const words = (v: TypedArray) => new Int32Array(v.buffer, v.byteOffset, v.length);
+  const a = words(actual), e = words(expected);
+  let bad = 0;
+  let first = -1;
+  for (let i = 0; i < a.length; i++) if (a[i] !== e[i]) { bad++; if (first < 0) first = i; }
+  if (bad > 0) {
+    const show = (v: number) => (Object.is(v, -0) ? '-0' : String(v));
+    throw new Error(`${label}: ${bad} of ${a.length} values differ (exact); first at [${first}]: ` +
+      `got ${show(actual[first])}, expected ${show(expected[first])}`);
+  }
+}
+
+/**
+ * Run one kernel on both backends with the same inputs and compare every output, within
+ * `tol` or, with 'exact', word for word. Each output must read back as its dtype's array.
+ */
 export async function compareOutputs(
   label: string,
-  backend: Backend,
-  reference: Backend,
-  inputs: TypedArray[],
+  backend: KernelBackend,
+  reference: KernelBackend,
+  inputs: Input[],
   outputs: { size: number; dtype?: DType }[],
-  launch: (b: Backend, ins: Storage[], outs: Storage[]) => void,
-  tol?: Tolerance,
+  launch: (b: KernelBackend, ins: Storage[], outs: Storage[]) => void,
+  tol?: Tolerance | 'exact',
 ): Promise<TypedArray[]> {
   const results: TypedArray[][] = [];
   for (const b of [backend, reference]) {
-    const ins = inputs.map((values) => upload(b, values));
+    const ins = inputs.map((input) => uploadInput(b, input));
     const outs = outputs.map((o) => empty(b, o.size, o.dtype ?? 'float32'));
     launch(b, ins, outs);
     const got: TypedArray[] = [];
@@ -93,9 +137,18 @@ export async function compareOutputs(
     for (const s of [...ins, ...outs]) b.free(s);
     results.push(got);
   }
-  results[0].forEach((got, i) => assertClose(`${label} output ${i}`, got, results[1][i], tol));
+  results[0].forEach((got, i) => {
+    const dtype = outputs[i].dtype ?? 'float32';
+    if (!(got instanceof DTYPES[dtype].array)) {
+      throw new Error(`${label} output ${i}: a ${dtype} storage read back as ${got.constructor.name}`);
+    }
+    if (tol === 'exact') assertExact(`${label} output ${i}`, got, results[1][i]);
+    else assertClose(`${label} output ${i}`, got, results[1][i], tol);
+  });
   return results[0];
 }
 
 /** The shape set every kernel is checked on (STYLE: partial tiles are where bugs live). */
 export const EDGE_SIZES = [1, 2, 3, 4, 5, 7, 8, 17, 33, 127, 257];
+/** Odd sizes: one-lane tails of every length, and no size a multiple of a vector. */
+export const ODD_SIZES = [1, 3, 7, 33, 127, 257];

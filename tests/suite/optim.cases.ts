@@ -5,8 +5,8 @@
  * (vector bodies and one-lane tails); hostile gradients: zeros (Adam's 0 / (0 + eps)), a NaN
  * (poisons that element only), large values.
  */
-import { assertClose, EDGE_SIZES, randomArray, upload, type KernelCase } from './harness.js';
-import type { Backend, Storage, TypedArray } from '../../src/backends/backend.js';
+import { assertClose, EDGE_SIZES, randomArray, upload, type KernelCase, type KernelBackend } from './harness.js';
+import type { Storage, TypedArray } from '../../src/backends/backend.js';
 
 const STEPS = 4;
 
@@ -26,9 +26,9 @@ function gradient(n: number, step: number, hostile: boolean): Float32Array {
  * STEPS times on each backend writing a new gradient before each, then compare every
  * buffer but the gradient.
  */
-async function compareSteps(label: string, backend: Backend, reference: Backend, n: number,
+async function compareSteps(label: string, backend: KernelBackend, reference: KernelBackend, n: number,
   stateCount: number, hostile: boolean,
-  step: (b: Backend, param: Storage, grad: Storage, state: Storage[], t: number) => void): Promise<void> {
+  step: (b: KernelBackend, param: Storage, grad: Storage, state: Storage[], t: number) => void): Promise<void> {
   const results: TypedArray[][] = [];
   for (const b of [backend, reference]) {
     const param = upload(b, randomArray(n, n + 1, -1, 1));
