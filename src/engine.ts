@@ -1,10 +1,16 @@
 /**
- * The engine: which backend is active, the tidy scopes that collect intermediate tensors,
- * the autograd tape, and memory accounting. Ops (src/ops) are the only callers of
- * `run`; layers and models speak to ops.
+ * The engine: which backend is active, tensors and their data, the scopes that collect
+ * intermediate tensors, the variable registry, and the tape's state while a gradient is
+ * recorded. The op runner (src/ops/registry.ts) is the only caller of `record`; the
+ * backward pass is src/ops/autograd.ts.
+ *
+ * Bookkeeping is linear: a scope is an array of the tensors created in it (disposed ones
+ * are skipped when it ends), and the tape pins what a gradient reads as views of the data,
+ * so no scope needs to ask the tape what it holds.
  */
 import type { Backend, BackendName, DType, Storage } from './backends/backend.js';
 import { Tensor, Variable, DataRef, type Shape } from './tensor.js';
+import type { GradientFn, TapeEntry } from './tape.js';
 
 export interface BackendFactory {
   name: BackendName;
@@ -14,25 +20,23 @@ export interface BackendFactory {
   create(options: unknown, selection: { auto: boolean }): Promise<Backend>;
 }
 
-interface TapeEntry {
-  inputs: Tensor[];
-  output: Tensor;
-  /**
-   * Gradients of the inputs given the output's gradient (null where an input gets none).
-   * `needs[i]` is false for inputs no variable depends on: their gradient may be skipped
-   * (the first layer's input gradient is a whole GEMM nobody reads).
-   */
-  backward: (dy: Tensor, needs: boolean[]) => (Tensor | null)[];
-}
-
 export class Engine {
   private readonly factories = new Map<BackendName, BackendFactory>();
   private readonly instances = new Map<BackendName, Backend>();
   private active: Backend | null = null;
   private pending: Promise<Backend> | null = null;
-  private scopes: Set<Tensor>[] = [];
+  private readonly instanceOptions = new Map<BackendName, unknown>();
+  private scopes: Tensor[][] = [];
+  /** The tape of the outermost gradient computation in progress, or null. */
   private tape: TapeEntry[] | null = null;
-  private nextId = 1;
+  /** Gradient computations whose forward is running: ops record while > 0 and not paused. */
+  private gradientDepth = 0;
+  /** > 0 inside an op's own forward, whose inner ops are not recorded. */
+  private pauseDepth = 0;
+  /** Ids grow monotonically: a tensor with id >= n was made after `nextId` read n. */
+  nextId = 1;
+  /** Live variables by id (tf.variable, layer weights, optimizer slots). */
+  readonly variables = new Map<number, Variable>();
   /** Live tensors (not disposed), and live data buffers by backend. */
   numTensors = 0;
   readonly dataRefs = new Set<DataRef>();
@@ -64,8 +68,13 @@ export class Engine {
         throw new Error(`setBackend: unknown backend '${name}'; expected one of ` +
           `'auto', ${this.registeredBackends().map((n) => `'${n}'`).join(', ')}`);
       }
-      const backend = this.instances.get(name) ?? await factory.create(options, { auto });
+      // A second setBackend with other options makes a new instance rather than silently
+      // returning the first one; tensors on the old one move over when next used.
+      const existing = this.instances.get(name);
+      const reuse = existing && (options === undefined || sameOptions(options, this.instanceOptions.get(name)));
+      const backend = reuse ? existing : await factory.create(options, { auto });
       this.instances.set(name, backend);
+      if (!reuse) this.instanceOptions.set(name, options);
       this.active = backend;
       return backend;
     }
@@ -93,6 +102,7 @@ export class Engine {
   dropBackend(name: BackendName): void {
     const instance = this.instances.get(name);
     this.instances.delete(name);
+    this.instanceOptions.delete(name);
     if (this.active === instance) this.active = null;
   }
 
@@ -120,13 +130,14 @@ export class Engine {
     this.copyInto(initial, ref);
     const variable = new Variable(initial.shape, initial.dtype, ref, this.nextId++, name, trainable);
     this.numTensors++; // variables are not tidied: they live until disposed
+    this.variables.set(variable.id, variable);
     return variable;
   }
 
   private track<T extends Tensor>(tensor: T): T {
     this.numTensors++;
     const scope = this.scopes[this.scopes.length - 1];
-    if (scope) scope.add(tensor);
+    if (scope) scope.push(tensor);
     return tensor;
   }
 
@@ -139,7 +150,7 @@ export class Engine {
 
   releaseTensor(tensor: Tensor): void {
     this.numTensors--;
-    for (const scope of this.scopes) scope.delete(tensor);
+    if (tensor instanceof Variable) this.variables.delete(tensor.id);
     const ref = tensor.ref;
     if (--ref.refCount === 0) {
       ref.backend.free(ref.storage);
@@ -176,127 +187,119 @@ export class Engine {
 
   // ---- scopes ----
 
+  startScope(): void { this.scopes.push([]); }
+
   /**
-   * Run `fn`, then dispose every tensor it created except the ones it returns (a tensor,
-   * or an array / object of tensors, searched one level deep).
+   * Close the innermost scope: dispose every tensor made in it except those in `result`
+   * (a tensor, or arrays / objects nesting them, searched at any depth), which move to the
+   * enclosing scope, and those `keep` marked. After a throw, pass nothing: all are freed.
+   */
+  endScope(result?: unknown): void {
+    const scope = this.scopes.pop();
+    if (!scope) throw new Error('endScope: no scope is open');
+    const keep = new Set<Tensor>();
+    collectTensors(result, keep, new Set());
+    const parent = this.scopes[this.scopes.length - 1];
+    for (const tensor of scope) {
+      if (tensor.isDisposed || tensor.kept) continue;
+      if (keep.has(tensor)) parent?.push(tensor);
+      else tensor.dispose();
+    }
+  }
+
+  /**
+   * Run `fn`, then dispose every tensor it created except the ones it returns. Nothing
+   * leaks when `fn` throws: its tensors are disposed and the error goes on.
    */
   tidy<T>(fn: () => T): T {
-    const scope = new Set<Tensor>();
-    this.scopes.push(scope);
+    this.startScope();
     let result: T;
     try {
       result = fn();
-    } finally {
-      this.scopes.pop();
+    } catch (error) {
+      this.endScope();
+      throw error;
     }
-    const keep = new Set<Tensor>();
-    collectTensors(result, keep);
-    for (const tensor of scope) {
-      if (keep.has(tensor)) {
-        const parent = this.scopes[this.scopes.length - 1];
-        if (parent) parent.add(tensor);
-      } else if (!tensor.isDisposed && !this.tapeHolds(tensor)) {
-        tensor.dispose();
-      } else if (!tensor.isDisposed) {
-        const parent = this.scopes[this.scopes.length - 1];
-        if (parent) parent.add(tensor);
-      }
+    if (result instanceof Promise) {
+      this.endScope();
+      throw new Error('tidy: the function returned a Promise; tidy is synchronous (await outside it)');
     }
+    this.endScope(result);
     return result;
   }
 
-  /** Keep a tensor out of the current tidy scope's disposal. */
+  /** Keep a tensor out of every enclosing tidy's disposal. */
   keep<T extends Tensor>(tensor: T): T {
-    for (const scope of this.scopes) scope.delete(tensor);
+    tensor.kept = true;
     return tensor;
   }
 
-  // ---- autograd ----
+  // ---- the tape ----
 
-  get recording(): boolean { return this.tape !== null; }
+  /** True while an op's result would be recorded for a gradient. */
+  get recording(): boolean { return this.gradientDepth > 0 && this.pauseDepth === 0; }
 
-  private tapeHolds(tensor: Tensor): boolean {
-    if (!this.tape) return false;
-    for (const entry of this.tape) if (entry.output === tensor || entry.inputs.includes(tensor)) return true;
-    return false;
-  }
-
-  record(inputs: Tensor[], output: Tensor, backward: TapeEntry['backward']): void {
-    if (this.tape) this.tape.push({ inputs, output, backward });
-  }
-
-  /**
-   * The value of `f()` (a scalar) and its gradients with respect to `variables`. Every
-   * intermediate tensor is disposed; the returned ones belong to the caller.
-   */
-  valueAndGrads(f: () => Tensor, variables: Tensor[]): { value: Tensor; grads: (Tensor | null)[] } {
-    if (this.tape) throw new Error('valueAndGrads: nested gradient computations are not supported');
-    const scope = new Set<Tensor>();
-    this.scopes.push(scope);
-    const tape: TapeEntry[] = [];
-    this.tape = tape;
-    let value: Tensor;
-    const gradients = new Map<Tensor, Tensor>();
+  /** Run an op's forward: the ops it calls inside are its implementation, not recorded. */
+  withoutRecording<T>(fn: () => T): T {
+    this.pauseDepth++;
     try {
-      value = f();
-      this.tape = null;
-      if (value.size !== 1) {
-        throw new Error(`valueAndGrads: f must return a scalar, got shape [${value.shape}]`);
-      }
-      const needed = new Set<Tensor>(variables);
-      // Only walk entries on a path from a variable to the value.
-      for (const entry of tape) if (entry.inputs.some((t) => needed.has(t))) needed.add(entry.output);
-      gradients.set(value, ones(value));
-      for (let i = tape.length - 1; i >= 0; i--) {
-        const entry = tape[i];
-        const dy = gradients.get(entry.output);
-        if (!dy || !needed.has(entry.output)) continue;
-        const inputGrads = entry.backward(dy, entry.inputs.map((t) => needed.has(t)));
-        entry.inputs.forEach((input, j) => {
-          const grad = inputGrads[j];
-          if (!grad || !needed.has(input)) return;
-          const previous = gradients.get(input);
-          gradients.set(input, previous ? addSameShape(previous, grad) : grad);
-        });
-      }
+      return fn();
     } finally {
-      this.tape = null;
-      this.scopes.pop();
+      this.pauseDepth--;
     }
-    const grads = variables.map((v) => gradients.get(v) ?? null);
-    const keep = new Set<Tensor>([value, ...grads.filter((g): g is Tensor => g !== null)]);
-    for (const tensor of scope) {
-      if (keep.has(tensor)) {
-        const parent = this.scopes[this.scopes.length - 1];
-        if (parent) parent.add(tensor);
-      } else if (!tensor.isDisposed) tensor.dispose();
-    }
-    return { value, grads };
+  }
+
+  /** Record an op's result. `save`: tensors the gradient reads, pinned until the tape ends. */
+  record(op: string, inputs: Tensor[], inputNames: readonly string[], outputs: Tensor[], save: Tensor[],
+    gradient: GradientFn | null): void {
+    if (!this.recording || !this.tape) return;
+    this.tape.push({ op, inputs, inputNames, outputs, saved: save.map((t) => this.pin(t)), gradient });
+  }
+
+  /** A handle on `tensor`'s data that no scope frees; the tape disposes it. */
+  private pin(tensor: Tensor): Tensor {
+    tensor.ref.refCount++;
+    this.numTensors++;
+    return new Tensor(tensor.shape, tensor.dtype, tensor.ref, this.nextId++);
+  }
+
+  /** Open a gradient computation; returns the tape and where this one's entries start. */
+  beginGradient(): { tape: TapeEntry[]; start: number } {
+    if (this.pauseDepth > 0) throw new Error('gradients cannot be computed inside an op\'s forward');
+    this.tape ??= [];
+    this.gradientDepth++;
+    return { tape: this.tape, start: this.tape.length };
+  }
+
+  /** The forward is done: stop recording for this level (an outer level still records). */
+  endForward(): void { this.gradientDepth--; }
+
+  /** The gradient computation is over; the outermost one frees the tape's pinned data. */
+  endGradient(): void {
+    if (this.gradientDepth > 0 || !this.tape) return;
+    for (const entry of this.tape) for (const t of entry.saved) t.dispose();
+    this.tape = null;
   }
 }
 
-function collectTensors(value: unknown, into: Set<Tensor>): void {
-  if (value instanceof Tensor) into.add(value);
-  else if (Array.isArray(value)) for (const v of value) { if (v instanceof Tensor) into.add(v); }
-  else if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) if (v instanceof Tensor) into.add(v);
+function collectTensors(value: unknown, into: Set<Tensor>, seen: Set<object>): void {
+  if (value instanceof Tensor) { into.add(value); return; }
+  if (!value || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
+  if (Array.isArray(value)) for (const v of value) collectTensors(v, into, seen);
+  else if (Object.getPrototypeOf(value) === Object.prototype || value instanceof Map) {
+    for (const v of value instanceof Map ? value.values() : Object.values(value)) collectTensors(v, into, seen);
   }
 }
 
-// Small helpers the tape needs, written against the backend directly to avoid a cycle.
-function ones(like: Tensor): Tensor {
-  const backend = ENGINE.backend;
-  const storage = backend.alloc(like.size, 'float32');
-  backend.fill(storage, like.size, 1);
-  return ENGINE.makeTensor(like.shape, 'float32', storage);
-}
-
-function addSameShape(a: Tensor, b: Tensor): Tensor {
-  const backend = ENGINE.backend;
-  const storage = backend.alloc(a.size, 'float32');
-  backend.binary('add', ENGINE.onActive(a, 'grad').storage, a.size,
-    ENGINE.onActive(b, 'grad').storage, b.size, storage, a.size);
-  return ENGINE.makeTensor(a.shape, 'float32', storage);
+function sameOptions(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return false;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    if ((a as Record<string, unknown>)[key] !== (b as Record<string, unknown>)[key]) return false;
+  }
+  return true;
 }
 
 export const ENGINE = new Engine();

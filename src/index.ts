@@ -103,8 +103,17 @@ export function memory(): MemoryInfo {
   return { numTensors: ENGINE.numTensors, numDataBuffers: ENGINE.dataRefs.size, numBytes, backends };
 }
 
+/**
+ * tf.variable: a mutable tensor that gradients and optimizers find in the variable registry
+ * (`variableGrads` and `optimizer.minimize` without a list take every trainable one).
+ */
 export function variable(initial: Tensor, trainable = true, name?: string, dtype?: DType): Variable {
   checkTensor('variable', 'initial', initial);
+  if (name !== undefined) {
+    for (const v of ENGINE.variables.values()) {
+      if (v.name === name) throw new Error(`variable: a variable named '${name}' is already registered`);
+    }
+  }
   const source = dtype && dtype !== initial.dtype ? initial.cast(dtype) : initial;
   const v = ENGINE.makeVariable(source, name ?? `variable_${nextVariable++}`, trainable);
   if (source !== initial) source.dispose();
@@ -112,23 +121,9 @@ export function variable(initial: Tensor, trainable = true, name?: string, dtype
 }
 let nextVariable = 0;
 
-/**
- * TF.js's variableGrads: the value of f() and its gradients with respect to the trainable
- * variables (all of them, or `varList`), keyed by variable name.
- */
-export function variableGrads(f: () => Tensor, varList: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
-  const { value, grads } = ENGINE.valueAndGrads(f, varList);
-  const named: Record<string, Tensor> = {};
-  varList.forEach((v, i) => {
-    const g = grads[i];
-    if (g) named[v.name] = g;
-  });
-  return { value, grads: named };
-}
-
-/** Gradients of scalar f(...xs) with respect to each x (TF.js grads, evaluated at once). */
-export function valueAndGrads(f: (...xs: Tensor[]) => Tensor, xs: Tensor[]): { value: Tensor; grads: (Tensor | null)[] } {
-  return ENGINE.valueAndGrads(() => f(...xs), xs);
+/** tf.disposeVariables: dispose every registered variable. */
+export function disposeVariables(): void {
+  for (const v of [...ENGINE.variables.values()]) v.dispose();
 }
 
 export { layers, Layer, Dense, Flatten, Activation, Dropout, InputLayer } from './layers/index.js';

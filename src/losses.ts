@@ -4,6 +4,7 @@
  */
 import type { Tensor } from './tensor.js';
 import * as ops from './ops/index.js';
+import { softmaxCrossEntropy } from './ops/nn.js';
 import { describe } from './ops/util.js';
 
 export type LossName = 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError';
@@ -32,7 +33,7 @@ function labelsLookSparse(yTrue: Tensor, classes: number | null): boolean {
 const categorical: (fromLogits: boolean) => Loss = (fromLogits) => ({
   name: 'categoricalCrossentropy', fromLogits,
   compute(yTrue, yPred) {
-    if (fromLogits) return ops.softmaxCrossEntropy(yPred, yTrue, false);
+    if (fromLogits) return softmaxCrossEntropy(yPred, yTrue, false);
     // Probabilities: renormalize, clip, -sum(y log p), as Keras does.
     const p = ops.clipByValue(ops.div(yPred, ops.sum(yPred, -1, true)), EPSILON, 1 - EPSILON);
     return ops.neg(ops.mean(ops.sum(ops.mul(yTrue, ops.log(p)), -1)));
@@ -55,7 +56,7 @@ const sparseCategorical: (fromLogits: boolean) => Loss = (fromLogits) => ({
   name: 'sparseCategoricalCrossentropy', fromLogits,
   compute(yTrue, yPred) {
     const labels = sparseLabels(yTrue);
-    if (fromLogits) return ops.softmaxCrossEntropy(yPred, labels, true);
+    if (fromLogits) return softmaxCrossEntropy(yPred, labels, true);
     const depth = yPred.shape[yPred.rank - 1];
     const p = ops.clipByValue(ops.div(yPred, ops.sum(yPred, -1, true)), EPSILON, 1 - EPSILON);
     return ops.neg(ops.mean(ops.sum(ops.mul(ops.oneHot(labels, depth), ops.log(p)), -1)));

@@ -18,14 +18,9 @@ export const metrics = {
     fractionTrue(ops.equal(ops.argMax(yTrue, -1), ops.argMax(yPred, -1))),
   sparseCategoricalAccuracy: (yTrue: Tensor, yPred: Tensor): Tensor =>
     fractionTrue(ops.equal(sparseLabels(yTrue), ops.argMax(yPred, -1))),
-  /**
-   * Threshold 0.5. The step |y - p| < 0.5 is built from kernels every backend has:
-   * clip((0.5 - |y - p|) * 1e30, 0, 1) is 1 for any positive margin, 0 otherwise.
-   */
-  binaryAccuracy: (yTrue: Tensor, yPred: Tensor): Tensor => {
-    const margin = ops.affine(ops.abs(ops.sub(yTrue, ops.reshape(yPred, yTrue.shape))), -1e30, 0.5e30);
-    return ops.mean(ops.clipByValue(margin, 0, 1));
-  },
+  /** Threshold 0.5: a prediction is right when |y - p| < 0.5. */
+  binaryAccuracy: (yTrue: Tensor, yPred: Tensor): Tensor =>
+    fractionTrue(ops.less(ops.abs(ops.sub(yTrue, ops.reshape(yPred, yTrue.shape))), 0.5)),
 };
 
 function forLogits(f: (yTrue: Tensor, yPred: Tensor) => Tensor, squash: (x: Tensor) => Tensor) {

@@ -2,7 +2,7 @@
  * Sequential: the Keras / TF.js Layers model. compile / fit / evaluate / predict /
  * summary / getWeights / setWeights / trainOnBatch / save, and loadLayersModel.
  *
- * A training step is one valueAndGrads over the layers' ops, a NaN check on the loss, then
+ * A training step is one gradient computation over the layers' ops, a NaN check on the loss, then
  * one in-place optimizer kernel per weight. When the last layer ends in softmax and the
  * loss is a crossentropy on probabilities, the step trains on the logits through the fused
  * softmax-cross-entropy kernel (same loss, without the log of a rounded probability).
@@ -16,6 +16,7 @@ import { resolveMetric, type Metric } from './metrics.js';
 import { getOptimizer, type Optimizer } from './optimizers.js';
 import { CallbackList, History, ProgressLogger, type Callback, type CallbackHooks, type Logs } from './callbacks.js';
 import { Random } from './ops/creation.js';
+import { gradients } from './ops/autograd.js';
 import { DeviceLossGuard, type MirrorPoint } from './recovery.js';
 import {
   decodeWeights, encodeWeights, getLoadHandler, getSaveHandler, type LoadHandler, type LoadOptions,
@@ -189,7 +190,7 @@ export class Sequential {
     let predictions: Tensor | null = null;
     const variables = this.trainableWeights;
     const lossFn = this.lossOnOutputs();
-    const { value, grads } = ENGINE.valueAndGrads(() => {
+    const { value, grads } = gradients('fit', () => {
       const out = this.forward(x, true, fused);
       predictions = out === x ? null : ENGINE.keep(out);
       const loss = lossFn.compute(y, out);

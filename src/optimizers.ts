@@ -5,6 +5,7 @@
 import { ENGINE } from './engine.js';
 import type { Tensor, Variable } from './tensor.js';
 import * as ops from './ops/index.js';
+import { adamUpdate, rmspropUpdate, sgdUpdate } from './ops/optim.js';
 
 export abstract class Optimizer {
   abstract readonly className: string;
@@ -62,7 +63,7 @@ export class SGD extends Optimizer {
   protected get slotCount(): number { return this.momentum > 0 ? 1 : 0; }
   protected update(variable: Variable, grad: Tensor): void {
     const velocity = this.momentum > 0 ? this.slotsFor(variable, 1)[0] : null;
-    ops.sgdUpdate(variable, grad, velocity, this.learningRate, this.momentum, this.nesterov);
+    sgdUpdate(variable, grad, velocity, this.learningRate, this.momentum, this.nesterov);
   }
   getConfig(): Record<string, unknown> {
     return this.momentum > 0
@@ -79,7 +80,7 @@ export class Adam extends Optimizer {
   protected get slotCount(): number { return 2; }
   protected update(variable: Variable, grad: Tensor): void {
     const [m, v] = this.slotsFor(variable, 2);
-    ops.adamUpdate(variable, grad, m, v, this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
+    adamUpdate(variable, grad, m, v, this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
   }
   getConfig(): Record<string, unknown> {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
@@ -94,7 +95,7 @@ export class RMSProp extends Optimizer {
   protected get slotCount(): number { return this.momentum > 0 ? 2 : 1; }
   protected update(variable: Variable, grad: Tensor): void {
     const slots = this.slotsFor(variable, this.slotCount);
-    ops.rmspropUpdate(variable, grad, slots[0], slots[1] ?? null, this.learningRate, this.decay, this.momentum, this.epsilon);
+    rmspropUpdate(variable, grad, slots[0], slots[1] ?? null, this.learningRate, this.decay, this.momentum, this.epsilon);
   }
   getConfig(): Record<string, unknown> {
     return { learningRate: this.learningRate, decay: this.decay, momentum: this.momentum, epsilon: this.epsilon };

@@ -1,11 +1,11 @@
 /**
  * Tensor: a shape, a dtype, and a reference to data owned by one backend. Reshapes share
  * the data (reference-counted); everything else makes a new tensor. The chainable methods
- * mirror TF.js and forward to src/ops.
+ * (`t.add(b)`, `t.argMax(-1)`, ...) are attached by the op modules that define them
+ * (src/ops/*), so an entry that imports few ops ships few.
  */
 import type { Backend, DType, Storage, TypedArray } from './backends/backend.js';
 import { ENGINE } from './engine.js';
-import * as ops from './ops/index.js';
 
 export type Shape = number[];
 
@@ -21,6 +21,8 @@ export class Tensor {
   readonly shape: Shape;
   readonly size: number;
   private disposed = false;
+  /** Set by `keep()`: no enclosing tidy disposes it. */
+  kept = false;
 
   constructor(shape: Shape, readonly dtype: DType, public ref: DataRef, readonly id: number) {
     this.shape = shape.slice();
@@ -70,43 +72,6 @@ export class Tensor {
     return `Tensor(shape [${this.shape}], ${this.dtype})\n${JSON.stringify(this.arraySync())}`;
   }
   print(): void { console.log(this.toString()); }
-
-  // ---- chainable ops (TF.js names) ----
-  reshape(shape: Shape): Tensor { return ops.reshape(this, shape); }
-  flatten(): Tensor { return ops.reshape(this, [this.size]); }
-  expandDims(axis = 0): Tensor { return ops.expandDims(this, axis); }
-  squeeze(axis?: number[]): Tensor { return ops.squeeze(this, axis); }
-  clone(): Tensor { return ops.clone(this); }
-  cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
-  toInt(): Tensor { return ops.cast(this, 'int32'); }
-  toFloat(): Tensor { return ops.cast(this, 'float32'); }
-  add(b: Tensor | number): Tensor { return ops.add(this, b); }
-  sub(b: Tensor | number): Tensor { return ops.sub(this, b); }
-  mul(b: Tensor | number): Tensor { return ops.mul(this, b); }
-  div(b: Tensor | number): Tensor { return ops.div(this, b); }
-  maximum(b: Tensor | number): Tensor { return ops.maximum(this, b); }
-  minimum(b: Tensor | number): Tensor { return ops.minimum(this, b); }
-  equal(b: Tensor | number): Tensor { return ops.equal(this, b); }
-  squaredDifference(b: Tensor | number): Tensor { return ops.squaredDifference(this, b); }
-  matMul(b: Tensor, transposeA = false, transposeB = false): Tensor { return ops.matMul(this, b, transposeA, transposeB); }
-  relu(): Tensor { return ops.relu(this); }
-  sigmoid(): Tensor { return ops.sigmoid(this); }
-  tanh(): Tensor { return ops.tanh(this); }
-  exp(): Tensor { return ops.exp(this); }
-  log(): Tensor { return ops.log(this); }
-  neg(): Tensor { return ops.neg(this); }
-  abs(): Tensor { return ops.abs(this); }
-  sqrt(): Tensor { return ops.sqrt(this); }
-  square(): Tensor { return ops.square(this); }
-  softmax(): Tensor { return ops.softmax(this); }
-  sum(axis?: number | number[], keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
-  mean(axis?: number | number[], keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
-  max(axis?: number | number[], keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
-  min(axis?: number | number[], keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
-  argMax(axis = -1): Tensor { return ops.argMax(this, axis); }
-  transpose(perm?: number[]): Tensor { return ops.transpose(this, perm); }
-  slice(begin: number | number[], size?: number | number[]): Tensor { return ops.slice(this, begin, size); }
-  clipByValue(min: number, max: number): Tensor { return ops.clipByValue(this, min, max); }
 }
 
 /** A tensor whose values an optimizer updates in place; not collected by tidy(). */

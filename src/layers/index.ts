@@ -6,6 +6,8 @@
 import { ENGINE } from '../engine.js';
 import type { Tensor, Variable } from '../tensor.js';
 import * as ops from '../ops/index.js';
+import { dense } from '../ops/linalg.js';
+import { dropout } from '../ops/nn.js';
 import { ACTIVATIONS, checkActivation, type ActivationName } from '../activations.js';
 import { getInitializer, initializerFromConfig, type Initializer, type InitializerIdentifier } from '../initializers.js';
 import { getRegularizer, regularizerFromConfig, type Regularizer } from '../regularizers.js';
@@ -173,7 +175,7 @@ export class Dense extends Layer {
   call(x: Tensor, options: CallOptions): Tensor {
     const fused = this.activation === 'relu' ? 'relu' : 'linear';
     const flat = x.rank > 2 ? ops.reshape(x, [-1, x.shape[x.rank - 1]]) : x;
-    const flatOut = ops.dense(flat, this.kernel!, this.bias, fused);
+    const flatOut = dense(flat, this.kernel!, this.bias, fused);
     const y = x.rank > 2 ? ops.reshape(flatOut, [...x.shape.slice(0, -1), this.units]) : flatOut;
     if (fused === 'relu' || this.activation === 'linear' || (options.logits && this.activation === 'softmax')) return y;
     return ACTIVATIONS[this.activation](y);
@@ -239,7 +241,7 @@ export class Dropout extends Layer {
   computeOutputShape(inputShape: SymbolicShape): SymbolicShape { return inputShape; }
   call(x: Tensor, options: CallOptions): Tensor {
     if (!options.training || this.rate === 0) return x;
-    return ops.dropout(x, this.rate, this.seed === undefined ? undefined : this.seed + this.calls++);
+    return dropout(x, this.rate, this.seed === undefined ? undefined : this.seed + this.calls++);
   }
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), rate: this.rate, noise_shape: null, seed: this.seed ?? null };

@@ -1,20 +1,24 @@
 /** Tensor creation: tensor, scalar, tensor1d..4d, zeros, ones, fill, oneHot, random. */
 import type { DType, TypedArray } from '../backends/backend.js';
 import { ENGINE } from '../engine.js';
-import type { NestedArray, Shape, Tensor } from '../tensor.js';
+import type { Shape, Tensor } from '../tensor.js';
+import { toDTypeArray } from '../dtypes.js';
+import { register, run1, setFillZeros, spec } from './registry.js';
 import { checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
 
-export type TensorLike = TypedArray | Uint8Array | Uint8ClampedArray | Float64Array | NestedArray;
+export type NestedValues = number | boolean | NestedValues[];
+export type TensorLike = TypedArray | Uint8Array | Uint8ClampedArray | Float64Array | NestedValues;
 
-function inferShape(op: string, values: NestedArray): Shape {
+function inferShape(op: string, values: NestedValues): Shape {
   const shape: Shape = [];
-  let level: NestedArray = values;
+  let level: NestedValues = values;
   while (Array.isArray(level)) { shape.push(level.length); level = level[0]; }
   return shape;
 }
 
-function flattenInto(op: string, values: NestedArray, shape: Shape, depth: number, out: number[]): void {
+function flattenInto(op: string, values: NestedValues, shape: Shape, depth: number, out: number[]): void {
   if (depth === shape.length) {
+    if (typeof values === 'boolean') { out.push(values ? 1 : 0); return; }
     if (typeof values !== 'number') {
       throw new Error(`${op}: expected a number at depth ${depth}, received ${Array.isArray(values) ? 'an array' : typeof values}`);
     }
@@ -35,7 +39,7 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType, op = 't
   if (ArrayBuffer.isView(values)) {
     flat = values as ArrayLike<number>;
     inferred = [flat.length];
-  } else if (typeof values === 'number' || Array.isArray(values)) {
+  } else if (typeof values === 'number' || typeof values === 'boolean' || Array.isArray(values)) {
     inferred = inferShape(op, values);
     const out: number[] = [];
     flattenInto(op, values, inferred, 0, out);
@@ -44,15 +48,21 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType, op = 't
     throw new Error(`${op}: values must be a number, a (nested) array or a typed array; received ${typeof values}`);
   }
   const finalShape = shape === undefined ? inferred : checkShape(op, shape);
-  const resolvedDType = dtype === undefined ? (values instanceof Int32Array ? 'int32' : 'float32') : checkDType(op, dtype);
+  const resolvedDType = dtype === undefined
+    ? (values instanceof Int32Array ? 'int32' : firstLeaf(values) === 'boolean' ? 'bool' : 'float32') : checkDType(op, dtype);
   const size = sizeOf(finalShape);
   if (flat.length !== size) {
     throw new Error(`${op}: ${flat.length} values do not fill shape [${finalShape}], which needs ${size}`);
   }
-  const typed = resolvedDType === 'int32'
-    ? (flat instanceof Int32Array ? flat : Int32Array.from(flat, (v) => Math.trunc(v)))
-    : (flat instanceof Float32Array ? flat : Float32Array.from(flat));
+  const typed = toDTypeArray(flat, resolvedDType);
   return produce(finalShape, resolvedDType, (out) => ENGINE.backend.write(out, typed));
+}
+
+/** The type of the first scalar in nested arrays ('boolean' makes a bool tensor, as in TF.js). */
+function firstLeaf(values: unknown): string {
+  let level = values;
+  while (Array.isArray(level)) level = level[0];
+  return typeof level;
 }
 
 function ranked(rank: number, name: string) {
@@ -79,23 +89,49 @@ export const tensor2d = ranked(2, 'tensor2d');
 export const tensor3d = ranked(3, 'tensor3d');
 export const tensor4d = ranked(4, 'tensor4d');
 
+const FILL = register<{ shape: Shape; value: number; dtype: DType }>({
+  name: 'fill',
+  inputs: [],
+  infer: (_, { shape, dtype }) => spec(shape, dtype),
+  kernel: {
+    available: () => true,
+    run: (backend, _, { shape, value, dtype }) => [produce(shape, dtype, (out) => backend.fill(out, sizeOf(shape), value))],
+  },
+  grad: 'none',
+});
+
 export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
   const s = checkShape('fill', shape);
   checkDType('fill', dtype);
-  return produce(s, dtype, (out) => ENGINE.backend.fill(out, sizeOf(s), value));
+  if (typeof value !== 'number') throw new Error(`fill: value must be a number; received ${typeof value}`);
+  return run1(FILL, [], { shape: s, value: dtype === 'bool' ? Number(Math.round(value) !== 0) : value, dtype });
 }
+setFillZeros((shape) => fill(shape, 0, 'float32'));
+
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 0, dtype); }
 export function ones(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 1, dtype); }
 export function zerosLike(t: Tensor): Tensor { return fill(checkTensor('zerosLike', 'x', t).shape, 0, t.dtype); }
 export function onesLike(t: Tensor): Tensor { return fill(checkTensor('onesLike', 'x', t).shape, 1, t.dtype); }
 
 /** One-hot rows (float32) of int32 indices; an index outside [0, depth) gives a zero row. */
+const ONE_HOT = register<{ depth: number }>({
+  name: 'oneHot',
+  inputs: ['indices'],
+  infer([indices], { depth }) {
+    if (indices.dtype !== 'int32') throw new Error(`oneHot: indices must be int32; received ${describe(indices)}`);
+    if (!Number.isInteger(depth) || depth < 1) throw new Error(`oneHot: depth must be a positive integer; received ${depth}`);
+    return spec([...indices.shape, depth], 'float32');
+  },
+  kernel: {
+    available: (backend) => backend.oneHot !== undefined,
+    run: (backend, [indices], { depth }, [out]) => [produce(out.shape, 'float32',
+      (storage) => backend.oneHot(storageOf(indices, 'oneHot'), storage, indices.size, depth))],
+  },
+  grad: 'none',
+});
+
 export function oneHot(indices: Tensor, depth: number): Tensor {
-  checkTensor('oneHot', 'indices', indices);
-  if (indices.dtype !== 'int32') throw new Error(`oneHot: indices must be int32; received ${describe(indices)}`);
-  if (!Number.isInteger(depth) || depth < 1) throw new Error(`oneHot: depth must be a positive integer; received ${depth}`);
-  return produce([...indices.shape, depth], 'float32',
-    (out) => ENGINE.backend.oneHot(storageOf(indices, 'oneHot'), out, indices.size, depth));
+  return run1(ONE_HOT, [checkTensor('oneHot', 'indices', indices)], { depth });
 }
 
 /** A seedable generator (mulberry32); Math.random seeds it when no seed is given. */

@@ -1,11 +1,16 @@
-/** The differentiable ops: the only layer that calls the backend. */
-export * from './creation.js';
-export * from './shape.js';
+/** The public ops (TF.js names). Internals (affine, dense, sumToShape, broadcastShapes) stay in their modules. */
 export {
-  add, sub, mul, div, maximum, minimum, equal, squaredDifference, relu, sigmoid, tanh, exp, log,
-  neg, abs, sqrt, square, affine, clipByValue, broadcastShapes,
-} from './arithmetic.js';
-export { sum, mean, max, min, argMax, sumToShape } from './reduce.js';
-export { matMul, dense } from './linalg.js';
-export { softmax, softmaxCrossEntropy, dropout } from './nn.js';
-export { adamUpdate, sgdUpdate, rmspropUpdate } from './optim.js';
+  tensor, scalar, tensor1d, tensor2d, tensor3d, tensor4d, fill, zeros, ones, zerosLike, onesLike, oneHot,
+  randomUniform, randomNormal, truncatedNormal,
+} from './creation.js';
+export type { TensorLike } from './creation.js';
+export { reshape, expandDims, squeeze, clone, cast, transpose, slice, concat, gather, broadcastTo } from './shape.js';
+export {
+  add, sub, mul, div, maximum, minimum, squaredDifference, equal, notEqual, less, lessEqual, greater, greaterEqual,
+  logicalAnd, logicalOr, logicalXor, logicalNot, where,
+} from './binary.js';
+export { relu, sigmoid, tanh, exp, log, neg, abs, sqrt, square, clipByValue } from './unary.js';
+export { sum, mean, max, min, argMax } from './reduce.js';
+export { matMul } from './linalg.js';
+export { softmax } from './nn.js';
+export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, customGrad } from './autograd.js';

@@ -1,11 +1,36 @@
-/** Shape ops: reshape, expandDims, squeeze, transpose, slice, concat, gather, clone, cast, broadcastTo. */
+/**
+ * Shape and movement ops: reshape (a view), expandDims, squeeze, transpose, slice, concat,
+ * gather, clone, cast, broadcastTo. Each is one strided copy (`copyStrided`, which every
+ * backend has) or a view; their gradients are the inverse movements.
+ */
 import type { DType } from '../backends/backend.js';
 import { ENGINE } from '../engine.js';
-import type { Shape, Tensor } from '../tensor.js';
+import { Tensor, type Shape } from '../tensor.js';
+import { matMul } from './linalg.js';
+import { oneHot } from './creation.js';
+import { register, run1, spec } from './registry.js';
+import { sumToShape } from './reduce.js';
 import {
-  checkDType, checkShape, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
+  chain, checkDType, checkShape, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
 } from './util.js';
 
+type NoAttrs = Record<string, never>;
+
+const RESHAPE = register<{ shape: Shape; inShape: Shape }>({
+  name: 'reshape',
+  inputs: ['x'],
+  infer: ([x], { shape }) => spec(shape, x.dtype),
+  kernel: {
+    available: () => true,
+    run: (_, [x], { shape }) => {
+      ENGINE.onActive(x, 'reshape');
+      return [ENGINE.makeView(x, shape)];
+    },
+  },
+  grad: ([dy], _, { inShape }) => [reshape(dy, inShape)],
+});
+
+/** Resolves a -1 and checks the size; the result is a view sharing x's data. */
 export function reshape(x: Tensor, shape: Shape): Tensor {
   checkTensor('reshape', 'x', x);
   if (!Array.isArray(shape)) throw new Error(`reshape: expected a shape array, received ${String(shape)}`);
@@ -23,10 +48,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   if (sizeOf(target) !== x.size) {
     throw new Error(`reshape: cannot reshape ${describe(x)} (${x.size} values) into [${shape}] (${sizeOf(target)} values)`);
   }
-  ENGINE.onActive(x, 'reshape');
-  const y = ENGINE.makeView(x, target);
-  ENGINE.record([x], y, (dy) => [reshape(dy, x.shape)]);
-  return y;
+  return run1(RESHAPE, [x], { shape: target, inShape: x.shape });
 }
 
 export function expandDims(x: Tensor, axis = 0): Tensor {
@@ -37,45 +59,123 @@ export function expandDims(x: Tensor, axis = 0): Tensor {
   return reshape(x, shape);
 }
 
-export function squeeze(x: Tensor, axis?: number[]): Tensor {
+export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
   checkTensor('squeeze', 'x', x);
-  const axes = axis?.map((a) => resolveAxis('squeeze', a, x.rank));
+  const axes = axis === undefined ? undefined : (Array.isArray(axis) ? axis : [axis]).map((a) => resolveAxis('squeeze', a, x.rank));
   for (const a of axes ?? []) {
     if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${a} of ${describe(x)} has size ${x.shape[a]}, not 1`);
   }
   return reshape(x, x.shape.filter((d, i) => (axes ? !axes.includes(i) : d !== 1)));
 }
 
-export function clone(x: Tensor): Tensor {
-  checkTensor('clone', 'x', x);
-  const y = produce(x.shape, x.dtype, (out) =>
-    ENGINE.backend.copyStrided(storageOf(x, 'clone'), out, [x.size], [1], 0, [1], 0));
-  ENGINE.record([x], y, (dy) => [dy]);
-  return y;
+/** A contiguous copy of `x` through the strided copy every backend has. */
+function copy(x: Tensor, dtype: DType, shape: Shape, strides: number[], offset: number, op: string): Tensor {
+  return produce(shape, dtype, (out) => ENGINE.backend.copyStrided(storageOf(x, op), out, shape, strides, offset,
+    contiguousStrides(shape), 0));
 }
+
+const CLONE = register<NoAttrs>({
+  name: 'clone',
+  inputs: ['x'],
+  infer: ([x]) => spec(x.shape, x.dtype),
+  kernel: { available: () => true, run: (_, [x]) => [copy(x, x.dtype, [x.size], [1], 0, 'clone')].map((t) => reshapeOwned(t, x.shape)) },
+  grad: ([dy]) => [dy],
+});
+
+function reshapeOwned(t: Tensor, shape: Shape): Tensor {
+  if (t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i])) return t;
+  const view = ENGINE.makeView(t, shape);
+  t.dispose();
+  return view;
+}
+
+export const clone = (x: Tensor): Tensor => run1(CLONE, [x], {});
+
+const CAST = register<{ dtype: DType }>({
+  name: 'cast',
+  inputs: ['x'],
+  infer: ([x], { dtype }) => spec(x.shape, dtype),
+  kernel: {
+    available: () => true,
+    run: (backend, [x], { dtype }) => [produce(x.shape, dtype, (out) => backend.cast(storageOf(x, 'cast'), out, x.size))],
+  },
+  // A float-to-float cast passes the gradient; integer and bool results carry none.
+  grad: ([dy]) => [dy],
+});
 
 export function cast(x: Tensor, dtype: DType): Tensor {
   checkTensor('cast', 'x', x);
   checkDType('cast', dtype);
-  if (dtype === x.dtype) return clone(x);
-  return produce(x.shape, dtype, (out) => ENGINE.backend.cast(storageOf(x, 'cast'), out, x.size));
+  return dtype === x.dtype ? clone(x) : run1(CAST, [x], { dtype });
 }
+
+const TRANSPOSE = register<{ perm: number[] }>({
+  name: 'transpose',
+  inputs: ['x'],
+  infer([x], { perm }) {
+    if (perm.length !== x.rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+      throw new Error(`transpose: perm [${perm}] is not a permutation of the ${x.rank} axes of ${describe(x)}`);
+    }
+    return spec(perm.map((a) => x.shape[a]), x.dtype);
+  },
+  kernel: {
+    available: () => true,
+    run: (_, [x], { perm }, [out]) => {
+      const strides = contiguousStrides(x.shape);
+      return [copy(x, x.dtype, out.shape, perm.map((a) => strides[a]), 0, 'transpose')];
+    },
+  },
+  grad: ([dy], _, { perm }) => [transpose(dy, perm.map((_, i) => perm.indexOf(i)))],
+});
 
 export function transpose(x: Tensor, perm?: number[]): Tensor {
   checkTensor('transpose', 'x', x);
-  const order = perm ?? [...x.shape.keys()].reverse();
-  if (order.length !== x.rank || [...order].sort((a, b) => a - b).some((p, i) => p !== i)) {
-    throw new Error(`transpose: perm [${order}] is not a permutation of the ${x.rank} axes of ${describe(x)}`);
-  }
-  const strides = contiguousStrides(x.shape);
-  const shape = order.map((a) => x.shape[a]);
-  const y = produce(shape, x.dtype, (out) => ENGINE.backend.copyStrided(storageOf(x, 'transpose'), out,
-    shape, order.map((a) => strides[a]), 0, contiguousStrides(shape), 0));
-  const inverse = order.map((_, i) => order.indexOf(i));
-  ENGINE.record([x], y, (dy) => [transpose(dy, inverse)]);
-  return y;
+  return run1(TRANSPOSE, [x], { perm: perm ?? [...x.shape.keys()].reverse() });
 }
 
+interface SliceAttrs { begin: number[]; size: number[]; inShape: Shape }
+
+const SLICE = register<SliceAttrs>({
+  name: 'slice',
+  inputs: ['x'],
+  infer([x], { begin, size }) {
+    size.forEach((s, i) => {
+      if (!Number.isInteger(begin[i]) || begin[i] < 0 || !Number.isInteger(s) || s < 0 || begin[i] + s > x.shape[i]) {
+        throw new Error(`slice: begin [${begin}] size [${size}] is out of bounds for ${describe(x)} (axis ${i})`);
+      }
+    });
+    return spec(size, x.dtype);
+  },
+  kernel: {
+    available: () => true,
+    run: (_, [x], { begin, size }) => {
+      const strides = contiguousStrides(x.shape);
+      return [copy(x, x.dtype, size, strides, begin.reduce((acc, b, i) => acc + b * strides[i], 0), 'slice')];
+    },
+  },
+  grad: ([dy], _, attrs) => [slicePlace(dy, attrs)],
+});
+
+/** slice's gradient: dy placed at `begin` in zeros of the input's shape; its gradient is slice. */
+const SLICE_PLACE = register<SliceAttrs>({
+  name: 'slicePlace',
+  inputs: ['dy'],
+  infer: ([dy], { inShape }) => spec(inShape, dy.dtype),
+  kernel: {
+    available: () => true,
+    run: (backend, [dy], { begin, size, inShape }) => [produce(inShape, dy.dtype, (out) => {
+      const strides = contiguousStrides(inShape);
+      backend.fill(out, sizeOf(inShape), 0);
+      backend.copyStrided(storageOf(dy, 'slice grad'), out, size, contiguousStrides(size), 0, strides,
+        begin.reduce((acc, b, i) => acc + b * strides[i], 0));
+    })],
+  },
+  grad: ([ddx], _, { begin, size }) => [slice(ddx, begin, size)],
+});
+
+function slicePlace(dy: Tensor, attrs: SliceAttrs): Tensor { return run1(SLICE_PLACE, [dy], attrs); }
+
+/** tf.slice(x, begin, size): size -1 (or omitted) runs to the end of the axis. */
 export function slice(x: Tensor, begin: number | number[], size?: number | number[]): Tensor {
   checkTensor('slice', 'x', x);
   const starts = typeof begin === 'number' ? [begin, ...new Array<number>(x.rank - 1).fill(0)] : begin.slice();
@@ -84,98 +184,151 @@ export function slice(x: Tensor, begin: number | number[], size?: number | numbe
     : typeof size === 'number' ? [size, ...x.shape.slice(1).map((d, i) => d - starts[i + 1])] : size.slice();
   while (sizes.length < x.rank) sizes.push(x.shape[sizes.length] - starts[sizes.length]);
   const shape = sizes.map((s, i) => (s === -1 ? x.shape[i] - starts[i] : s));
-  shape.forEach((s, i) => {
-    if (!Number.isInteger(starts[i]) || starts[i] < 0 || s < 0 || starts[i] + s > x.shape[i]) {
-      throw new Error(`slice: begin [${starts}] size [${sizes}] is out of bounds for ${describe(x)} (axis ${i})`);
-    }
-  });
-  const strides = contiguousStrides(x.shape);
-  const offset = starts.reduce((acc, s, i) => acc + s * strides[i], 0);
-  const y = produce(shape, x.dtype, (out) => ENGINE.backend.copyStrided(storageOf(x, 'slice'), out,
-    shape, strides, offset, contiguousStrides(shape), 0));
-  ENGINE.record([x], y, (dy) => {
-    const dx = produce(x.shape, 'float32', (out) => {
-      ENGINE.backend.fill(out, x.size, 0);
-      ENGINE.backend.copyStrided(storageOf(dy, 'slice grad'), out, shape, contiguousStrides(shape), 0, strides, offset);
-    });
-    return [dx];
-  });
-  return y;
+  return run1(SLICE, [x], { begin: starts, size: shape, inShape: x.shape });
 }
+
+const CONCAT = register<{ axis: number; sizes: Shape[] }>({
+  name: 'concat',
+  inputs: [],
+  infer(tensors, { axis }) {
+    const first = tensors[0];
+    for (const t of tensors) {
+      if (t.rank !== first.rank || t.dtype !== first.dtype || t.shape.some((d, i) => i !== axis && d !== first.shape[i])) {
+        throw new Error(`concat: ${describe(t)} does not match ${describe(first)} outside axis ${axis}`);
+      }
+    }
+    const shape = first.shape.slice();
+    shape[axis] = tensors.reduce((acc, t) => acc + t.shape[axis], 0);
+    return spec(shape, first.dtype);
+  },
+  kernel: {
+    available: () => true,
+    run: (backend, tensors, { axis }, [out]) => [produce(out.shape, out.dtype, (storage) => {
+      const outStrides = contiguousStrides(out.shape);
+      let offset = 0;
+      for (const t of tensors) {
+        backend.copyStrided(storageOf(t, 'concat'), storage, t.shape, contiguousStrides(t.shape), 0, outStrides,
+          offset * outStrides[axis]);
+        offset += t.shape[axis];
+      }
+    })],
+  },
+  grad: ([dy], _, { axis, sizes }, needs) => {
+    let begin = 0;
+    return sizes.map((shape, i) => {
+      const starts = new Array<number>(shape.length).fill(0);
+      starts[axis] = begin;
+      begin += shape[axis];
+      return needs[i] ? slice(dy, starts, shape) : null;
+    });
+  },
+});
 
 export function concat(tensors: Tensor[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('concat: expected a non-empty array of tensors');
   tensors.forEach((t, i) => checkTensor('concat', `tensors[${i}]`, t));
-  const first = tensors[0];
-  const a = resolveAxis('concat', axis, first.rank);
-  for (const t of tensors) {
-    if (t.rank !== first.rank || t.dtype !== first.dtype || t.shape.some((d, i) => i !== a && d !== first.shape[i])) {
-      throw new Error(`concat: ${describe(t)} does not match ${describe(first)} outside axis ${a}`);
-    }
-  }
-  const shape = first.shape.slice();
-  shape[a] = tensors.reduce((acc, t) => acc + t.shape[a], 0);
-  const outStrides = contiguousStrides(shape);
-  const y = produce(shape, first.dtype, (out) => {
-    let offset = 0;
-    for (const t of tensors) {
-      ENGINE.backend.copyStrided(storageOf(t, 'concat'), out, t.shape, contiguousStrides(t.shape), 0, outStrides, offset * outStrides[a]);
-      offset += t.shape[a];
-    }
-  });
-  ENGINE.record(tensors, y, (dy) => {
-    let begin = 0;
-    return tensors.map((t) => {
-      const starts = new Array<number>(t.rank).fill(0);
-      starts[a] = begin;
-      begin += t.shape[a];
-      return slice(dy, starts, t.shape);
-    });
-  });
-  return y;
+  const a = resolveAxis('concat', axis, tensors[0].rank);
+  return run1(CONCAT, tensors, { axis: a, sizes: tensors.map((t) => t.shape) });
 }
+
+const GATHER = register<{ inShape: Shape }>({
+  name: 'gather',
+  inputs: ['x', 'indices'],
+  infer([x, indices]) {
+    if (x.rank < 1) throw new Error(`gather: x must have rank >= 1; received ${describe(x)}`);
+    if (indices.dtype !== 'int32') throw new Error(`gather: indices must be int32; received ${describe(indices)}`);
+    if (indices.ref.backend.syncReadable) {
+      const values = indices.dataSync();
+      for (let i = 0; i < values.length; i++) {
+        if (values[i] < 0 || values[i] >= x.shape[0]) {
+          throw new Error(`gather: index ${values[i]} at position ${i} is out of range [0, ${x.shape[0]})`);
+        }
+      }
+    }
+    return spec([...indices.shape, ...x.shape.slice(1)], x.dtype);
+  },
+  kernel: {
+    available: (backend) => backend.gatherRows !== undefined,
+    run: (backend, [x, indices], _, [out]) => [produce(out.shape, out.dtype, (storage) => backend.gatherRows(
+      storageOf(x, 'gather'), storageOf(indices, 'gather'), storage, indices.size, x.size / Math.max(x.shape[0], 1)))],
+  },
+  save: { inputs: [1] },
+  // Rows scattered back and summed: oneHot(indices)^T . dy, a GEMM (differentiable in dy).
+  grad: ([dy], [indices], { inShape }) => {
+    const rows = inShape[0];
+    const cols = sizeOf(inShape.slice(1));
+    return [reshape(matMul(oneHot(reshape(indices, [indices.size]), rows), reshape(dy, [indices.size, cols]), true, false), inShape), null];
+  },
+});
 
 /** Rows of x (axis 0) at int32 `indices`, like tf.gather(x, indices) for axis 0. */
 export function gather(x: Tensor, indices: Tensor | number[] | Int32Array): Tensor {
   checkTensor('gather', 'x', x);
-  if (x.rank < 1) throw new Error(`gather: x must have rank >= 1; received ${describe(x)}`);
-  const list = indices instanceof Int32Array ? indices : Array.isArray(indices) ? Int32Array.from(indices) : null;
-  let indexTensor: Tensor;
-  if (list) {
-    for (let i = 0; i < list.length; i++) {
-      if (list[i] < 0 || list[i] >= x.shape[0]) {
-        throw new Error(`gather: index ${list[i]} at position ${i} is out of range [0, ${x.shape[0]})`);
-      }
-    }
-    const storage = ENGINE.backend.alloc(list.length, 'int32');
-    ENGINE.backend.write(storage, list);
-    indexTensor = ENGINE.makeTensor([list.length], 'int32', storage);
-  } else {
-    indexTensor = checkTensor('gather', 'indices', indices);
-    if (indexTensor.dtype !== 'int32' || indexTensor.rank !== 1) {
-      throw new Error(`gather: indices must be a rank-1 int32 tensor; received ${describe(indexTensor)}`);
-    }
+  const made = !(indices instanceof Tensor);
+  const index = indices instanceof Tensor ? indices : tensorOfIndices(indices);
+  try {
+    return run1(GATHER, [x, index], { inShape: x.shape });
+  } finally {
+    if (made) index.dispose();
   }
-  const cols = x.size / Math.max(x.shape[0], 1);
-  const count = indexTensor.size;
-  const y = produce([count, ...x.shape.slice(1)], x.dtype, (out) =>
-    ENGINE.backend.gatherRows(storageOf(x, 'gather'), storageOf(indexTensor, 'gather'), out, count, cols));
-  if (list) indexTensor.dispose();
-  return y;
 }
+
+function tensorOfIndices(values: number[] | Int32Array): Tensor {
+  const list = values instanceof Int32Array ? values : Int32Array.from(values);
+  const storage = ENGINE.backend.alloc(list.length, 'int32');
+  ENGINE.backend.write(storage, list);
+  return ENGINE.makeTensor([list.length], 'int32', storage);
+}
+
+const BROADCAST_TO = register<{ shape: Shape; inShape: Shape }>({
+  name: 'broadcastTo',
+  inputs: ['x'],
+  infer([x], { shape }) {
+    if (shape.length < x.rank) throw new Error(`broadcastTo: cannot broadcast ${describe(x)} to [${shape}]`);
+    const padded = [...new Array<number>(shape.length - x.rank).fill(1), ...x.shape];
+    padded.forEach((d, i) => {
+      if (d !== shape[i] && d !== 1) {
+        throw new Error(`broadcastTo: cannot broadcast ${describe(x)} to [${shape}] (axis ${i}: ${d} vs ${shape[i]})`);
+      }
+    });
+    return spec(shape, x.dtype);
+  },
+  kernel: {
+    available: () => true,
+    run: (_, [x], { shape }) => {
+      const padded = [...new Array<number>(shape.length - x.rank).fill(1), ...x.shape];
+      const xStrides = contiguousStrides(padded);
+      return [copy(x, x.dtype, shape, padded.map((d, i) => (d === 1 ? 0 : xStrides[i])), 0, 'broadcastTo')];
+    },
+  },
+  grad: ([dy], _, { inShape }) => [sumToShape(dy, inShape)],
+});
 
 /** Materialize x broadcast to `shape` (numpy rules). */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   checkTensor('broadcastTo', 'x', x);
-  checkShape('broadcastTo', shape);
-  if (shape.length < x.rank) throw new Error(`broadcastTo: cannot broadcast ${describe(x)} to [${shape}]`);
-  const padded = [...new Array<number>(shape.length - x.rank).fill(1), ...x.shape];
-  const xStrides = contiguousStrides(padded);
-  const strides = padded.map((d, i) => {
-    if (d === shape[i]) return d === 1 ? 0 : xStrides[i];
-    if (d === 1) return 0;
-    throw new Error(`broadcastTo: cannot broadcast ${describe(x)} to [${shape}] (axis ${i}: ${d} vs ${shape[i]})`);
-  });
-  return produce(shape, x.dtype, (out) => ENGINE.backend.copyStrided(storageOf(x, 'broadcastTo'), out,
-    shape, strides, 0, contiguousStrides(shape), 0));
+  return run1(BROADCAST_TO, [x], { shape: checkShape('broadcastTo', shape), inShape: x.shape });
 }
+
+declare module '../tensor.js' {
+  interface Tensor {
+    reshape(shape: Shape): Tensor; flatten(): Tensor; expandDims(axis?: number): Tensor;
+    squeeze(axis?: number | number[]): Tensor; clone(): Tensor; cast(dtype: DType): Tensor;
+    toInt(): Tensor; toFloat(): Tensor; toBool(): Tensor; transpose(perm?: number[]): Tensor;
+    slice(begin: number | number[], size?: number | number[]): Tensor; broadcastTo(shape: Shape): Tensor;
+  }
+}
+chain({
+  reshape(shape: Shape) { return reshape(this, shape); },
+  flatten() { return reshape(this, [this.size]); },
+  expandDims(axis?: number) { return expandDims(this, axis); },
+  squeeze(axis?: number | number[]) { return squeeze(this, axis); },
+  clone() { return clone(this); },
+  cast(dtype: DType) { return cast(this, dtype); },
+  toInt() { return cast(this, 'int32'); },
+  toFloat() { return cast(this, 'float32'); },
+  toBool() { return cast(this, 'bool'); },
+  transpose(perm?: number[]) { return transpose(this, perm); },
+  slice(begin: number | number[], size?: number | number[]) { return slice(this, begin, size); },
+  broadcastTo(shape: Shape) { return broadcastTo(this, shape); },
+});

@@ -1,5 +1,6 @@
 /** Plumbing shared by the ops: argument checks, storages in, tensors out. */
 import type { DType, Storage } from '../backends/backend.js';
+import { DTYPES, isDType } from '../dtypes.js';
 import { ENGINE } from '../engine.js';
 import { Tensor, type Shape } from '../tensor.js';
 
@@ -33,8 +34,9 @@ export function checkShape(op: string, shape: unknown): Shape {
 }
 
 export function checkDType(op: string, dtype: unknown): DType {
-  if (dtype !== 'float32' && dtype !== 'int32') {
-    throw new Error(`${op}: dtype must be 'float32' or 'int32'; received ${JSON.stringify(dtype)}`);
+  if (!isDType(dtype)) {
+    throw new Error(`${op}: dtype must be one of ${Object.keys(DTYPES).map((d) => `'${d}'`).join(', ')}; ` +
+      `received ${JSON.stringify(dtype)}`);
   }
   return dtype;
 }
@@ -81,4 +83,27 @@ export function contiguousStrides(shape: Shape): number[] {
   let stride = 1;
   for (let i = shape.length - 1; i >= 0; i--) { strides[i] = stride; stride *= shape[i]; }
   return strides;
+}
+
+/**
+ * Attach chainable methods (`t.add(b)`) to Tensor; each op module attaches its own, beside
+ * a `declare module '../tensor.js'` block that types them.
+ */
+export function chain(methods: Record<string, (this: Tensor, ...args: never[]) => unknown>): void {
+  Object.assign(Tensor.prototype, methods);
+}
+
+/**
+ * A Tensor argument as TF.js's convertToTensor takes it: a Tensor, or a number / (nested)
+ * array / typed array made into one of `dtype`. `made` tells the caller to dispose it.
+ */
+export function toTensor(op: string, name: string, value: unknown, dtype: DType | undefined,
+  make: (values: unknown, dtype: DType | undefined) => Tensor): { tensor: Tensor; made: boolean } {
+  if (value instanceof Tensor) return { tensor: checkTensor(op, name, value), made: false };
+  if (typeof value === 'number' || typeof value === 'boolean' || Array.isArray(value) || ArrayBuffer.isView(value)) {
+    const given = typeof value === 'boolean' ? Number(value) : value;
+    return { tensor: make(given, typeof value === 'boolean' && dtype === undefined ? 'bool' : dtype), made: true };
+  }
+  throw new Error(`${op}: expected '${name}' to be a Tensor, a number or an array; received ` +
+    `${value === null ? 'null' : typeof value}`);
 }

@@ -1,0 +1,241 @@
+/**
+ * Autograd as TF.js users know it: grad, grads, valueAndGrad, valueAndGrads,
+ * variableGrads, customGrad; and the backward pass they share (`gradients`).
+ *
+ * The backward pass walks only the tape entries on a path from the xs to y, in reverse;
+ * each entry's gradient runs in its own scope (its intermediates are freed at once), each
+ * upstream gradient is freed as soon as its entry is done (peak memory is not forward plus
+ * the whole backward), and every gradient is checked against its input's shape and dtype.
+ * Gradients are computed with ops; inside an enclosing gradient computation they are
+ * recorded too, which is what makes gradients of gradients work.
+ */
+import { ENGINE } from '../engine.js';
+import { badGradient, missingGradient, relevantEntries, sameShape, type GradientFn } from '../tape.js';
+import { Tensor, Variable } from '../tensor.js';
+import { add } from './binary.js';
+import { fill } from './creation.js';
+import { checkTensor, describe } from './util.js';
+
+/**
+ * y = f() and dy/dx for each x (null where y does not depend on x). `dy`: the upstream
+ * gradient (default ones of y's shape). Every intermediate is freed; value and gradients
+ * belong to the caller.
+ */
+export function gradients(op: string, f: () => Tensor, xs: Tensor[], dy?: Tensor): { value: Tensor; grads: (Tensor | null)[] } {
+  xs.forEach((x, i) => checkTensor(op, `xs[${i}]`, x));
+  const { tape, start } = ENGINE.beginGradient();
+  let forwardDone = false;
+  ENGINE.startScope();
+  try {
+    const value = f();
+    ENGINE.endForward();
+    forwardDone = true;
+    if (!(value instanceof Tensor)) throw new Error(`${op}: f must return a Tensor; it returned ${typeof value}`);
+    value.assertAlive(op);
+    if (dy !== undefined) {
+      checkTensor(op, 'dy', dy);
+      if (!sameShape(dy.shape, value.shape)) {
+        throw new Error(`${op}: dy has shape [${dy.shape}] but f() has shape [${value.shape}]`);
+      }
+    }
+    const grads = backprop(tape, start, xs, value, dy);
+    ENGINE.endScope([value, grads]);
+    return { value, grads };
+  } catch (error) {
+    if (!forwardDone) ENGINE.endForward();
+    ENGINE.endScope();
+    throw error;
+  } finally {
+    ENGINE.endGradient();
+  }
+}
+
+function backprop(tape: Parameters<typeof relevantEntries>[0], start: number, xs: Tensor[], y: Tensor,
+  dy: Tensor | undefined): (Tensor | null)[] {
+  const entries = relevantEntries(tape, start, xs, y);
+  const grads = new Map<Tensor, Tensor>();
+  grads.set(y, dy ? ENGINE.makeView(dy, dy.shape) : fill(y.shape, 1, 'float32'));
+  const results = new Set<Tensor>(xs);
+  for (const { entry, needs } of entries) {
+    const dys = entry.outputs.map((o) => grads.get(o) ?? null);
+    if (dys.every((d) => d === null)) continue;
+    if (!entry.gradient) throw missingGradient(entry);
+    const firstNew = ENGINE.nextId;
+    ENGINE.startScope();
+    let inputGrads: (Tensor | null)[];
+    try {
+      inputGrads = entry.gradient(dys, entry.saved, needs);
+    } catch (error) {
+      ENGINE.endScope();
+      throw error;
+    }
+    ENGINE.endScope(inputGrads);
+    const owned = new Set<Tensor>();
+    entry.inputs.forEach((input, j) => {
+      let g = inputGrads[j] ?? null;
+      if (!g) return;
+      if (!needs[j]) {
+        if (g.id >= firstNew && !owned.has(g)) g.dispose();
+        return;
+      }
+      if (g.dtype !== 'float32' || !sameShape(g.shape, input.shape)) throw badGradient(entry, j, g);
+      // A gradient that is not a fresh tensor (the upstream itself, a saved tensor, one
+      // given to two inputs) gets its own handle, so freeing one never frees another.
+      if (g.id < firstNew || owned.has(g)) g = ENGINE.makeView(g, g.shape);
+      owned.add(g);
+      const previous = grads.get(input);
+      if (previous) {
+        grads.set(input, add(previous, g));
+        previous.dispose();
+        g.dispose();
+      } else {
+        grads.set(input, g);
+      }
+    });
+    entry.outputs.forEach((o, k) => {
+      if (results.has(o)) return;
+      dys[k]?.dispose();
+      grads.delete(o);
+    });
+  }
+  return xs.map((x) => grads.get(x) ?? null);
+}
+
+function noGradient(op: string, index: number): Error {
+  return new Error(`${op}: cannot compute the gradient of y = f(x) with respect to x${index >= 0 ? `[${index}]` : ''}: ` +
+    'y does not depend on it through differentiable float32 ops. Make sure f encloses every op from x to y.');
+}
+
+function checkFn(op: string, f: unknown): void {
+  if (typeof f !== 'function') throw new Error(`${op}: expected f to be a function; received ${typeof f}`);
+}
+
+/** tf.grad: x => df/dx, for f of one tensor. */
+export function grad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => Tensor {
+  checkFn('grad', f);
+  return (x, dy) => {
+    const { value, grads } = gradients('grad', () => f(x), [x], dy);
+    value.dispose();
+    if (!grads[0]) throw noGradient('grad', -1);
+    return grads[0];
+  };
+}
+
+/** tf.grads: xs => [df/dx0, df/dx1, ...]. */
+export function grads(f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tensor) => Tensor[] {
+  checkFn('grads', f);
+  return (xs, dy) => {
+    if (!Array.isArray(xs)) throw new Error('grads: expected an array of tensors as the first argument');
+    const { value, grads: gs } = gradients('grads', () => f(...xs), xs, dy);
+    value.dispose();
+    return requireAll('grads', gs);
+  };
+}
+
+/** tf.valueAndGrad: x => { value, grad }. */
+export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor, dy?: Tensor) => { value: Tensor; grad: Tensor } {
+  checkFn('valueAndGrad', f);
+  return (x, dy) => {
+    const { value, grads: gs } = gradients('valueAndGrad', () => f(x), [x], dy);
+    if (!gs[0]) { value.dispose(); throw noGradient('valueAndGrad', -1); }
+    return { value, grad: gs[0] };
+  };
+}
+
+/** tf.valueAndGrads: xs => { value, grads }. */
+export function valueAndGrads(f: (...xs: Tensor[]) => Tensor): (xs: Tensor[], dy?: Tensor) => { value: Tensor; grads: Tensor[] } {
+  checkFn('valueAndGrads', f);
+  return (xs, dy) => {
+    if (!Array.isArray(xs)) throw new Error('valueAndGrads: expected an array of tensors as the first argument');
+    const { value, grads: gs } = gradients('valueAndGrads', () => f(...xs), xs, dy);
+    try {
+      return { value, grads: requireAll('valueAndGrads', gs) };
+    } catch (error) {
+      value.dispose();
+      throw error;
+    }
+  }; 
+}
+
+function requireAll(op: string, gs: (Tensor | null)[]): Tensor[] {
+  const missing = gs.findIndex((g) => g === null);
+  if (missing >= 0) {
+    for (const g of gs) g?.dispose();
+    throw noGradient(op, missing);
+  }
+  return gs as Tensor[];
+}
+
+/** The trainable variables alive now, in creation order. */
+export function trainableVariables(): Variable[] {
+  return [...ENGINE.variables.values()].filter((v) => v.trainable);
+}
+
+/**
+ * tf.variableGrads: f's value and its gradients with respect to `varList` (default: every
+ * trainable variable), keyed by variable name; variables f does not use are left out.
+ */
+export function variableGrads(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
+  checkFn('variableGrads', f);
+  const list = varList ?? trainableVariables();
+  list.forEach((v, i) => {
+    if (!(v instanceof Variable)) throw new Error(`variableGrads: varList[${i}] is not a Variable`);
+  });
+  const { value, grads: gs } = gradients('variableGrads', f, list);
+  if (value.size !== 1 || value.dtype !== 'float32') {
+    value.dispose();
+    for (const g of gs) g?.dispose();
+    throw new Error(`variableGrads: f must return a float32 scalar; it returned ${describe(value)}`);
+  }
+  const named: Record<string, Tensor> = {};
+  list.forEach((v, i) => {
+    const g = gs[i];
+    if (!g) return;
+    if (named[v.name]) g.dispose();
+    else named[v.name] = g;
+  });
+  if (list.length > 0 && Object.keys(named).length === 0) {
+    value.dispose();
+    throw new Error(`variableGrads: f does not depend on any of the ${list.length} variables; ` +
+      'make sure f uses them through differentiable float32 ops');
+  }
+  return { value, grads: named };
+}
+
+export type CustomGradientFunc = (...args: (Tensor | ((save: Tensor[]) => void))[]) => {
+  value: Tensor | Tensor[];
+  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => Tensor | Tensor[];
+};
+
+/**
+ * tf.customGrad: `f(...inputs, save)` returns `{ value, gradFunc(dy, saved) }`; the result
+ * is a function whose gradient is `gradFunc` (written with ops, so it may be differentiated
+ * again), while the ops inside f are not recorded.
+ */
+export function customGrad(f: CustomGradientFunc): (...inputs: Tensor[]) => Tensor {
+  checkFn('customGrad', f);
+  return (...inputs) => {
+    inputs.forEach((t, i) => checkTensor('customGrad', `inputs[${i}]`, t));
+    let savedTensors: Tensor[] = [];
+    const save = (tensors: Tensor[]): void => {
+      if (!Array.isArray(tensors) || tensors.some((t) => !(t instanceof Tensor))) {
+        throw new Error('customGrad: save() takes an array of tensors');
+      }
+      savedTensors = tensors;
+    };
+    const { value, gradFunc } = ENGINE.withoutRecording(() => f(...inputs, save));
+    if (Array.isArray(value)) throw new Error('customGrad: f must return one Tensor as value');
+    if (!(value instanceof Tensor)) throw new Error('customGrad: f must return { value: Tensor, gradFunc }');
+    if (typeof gradFunc !== 'function') throw new Error('customGrad: f must return { value, gradFunc: function }');
+    const gradient: GradientFn = (dys, saved) => {
+      const out = gradFunc(dys[0]!, saved);
+      const list = Array.isArray(out) ? out : [out];
+      if (list.length !== inputs.length) {
+        throw new Error(`customGrad: gradFunc returned ${list.length} gradients for ${inputs.length} inputs`);
+      }
+      return list;
+    };
+    ENGINE.record('customGrad', inputs, inputs.map((_, i) => `inputs[${i}]`), [value], savedTensors, gradient);
+    return value;
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * The op registry: every op is defined once, as an `OpDef`, and run by `runOp`, which does
+ * for every op the same things in the same order:
+ *   1. checks each input is a live Tensor (the error names the op and the input);
+ *   2. `infer`: the op's own checks (dtypes, ranks, attributes) and its output shapes and
+ *      dtypes, before any kernel runs;
+ *   3. the forward: the op's kernel when the active backend has it (`kernel.available`),
+ *      else its composition of other ops; the ops a forward calls are not recorded;
+ *   4. checks the forward made what `infer` promised;
+ *   5. while a gradient is recorded: one tape entry with all the outputs, the tensors the
+ *      gradient reads (`save`, pinned so no scope can free them) and the gradient.
+ * The engine then checks each gradient's shape against its input, and errors naming the op
+ * when a gradient is needed through an op declared `grad: 'none'`.
+ *
+ * Adding an op:
+ *   - write `const FOO: OpDef<FooAttrs> = { name: 'foo', inputs: [...], infer, kernel and/or
+ *     compose, save, grad }` in the module of its family, and `register(FOO)` it;
+ *   - `grad` is written with ops (so it is differentiable itself), or is 'none' (not
+ *     differentiable: integer or bool outputs, random values), or 'composed' (the op is a
+ *     composition whose inner ops are recorded, like tinygrad's movement ops);
+ *   - export the public function (TF.js's name and signature) and its chainable method;
+ *   - add its test entry in tests/ops/specs.ts: samples, whether the gradient is checked by
+ *     finite differences. tests/ops-registry.test.ts fails for a registered op without one.
+ */
+import { hasKernel, type Backend, type DType, type Kernels } from '../backends/backend.js';
+import { ENGINE } from '../engine.js';
+import { sameShape } from '../tape.js';
+import { Tensor, type Shape } from '../tensor.js';
+import { checkTensor } from './util.js';
+
+export interface TensorSpec { shape: Shape; dtype: DType }
+
+export type GradFn<A> = (dys: Tensor[], saved: Tensor[], attrs: A, needs: boolean[]) => (Tensor | null)[];
+
+export interface OpDef<A = Record<string, never>> {
+  /** TF.js's name for it where TF.js has it. */
+  readonly name: string;
+  /** Names of the tensor inputs, for error messages; ops with optional inputs list them all. */
+  readonly inputs: readonly string[];
+  /** Checks inputs and attributes; returns the outputs' shapes and dtypes. */
+  infer(inputs: Tensor[], attrs: A): TensorSpec[];
+  /** The fast path, when the active backend has the kernels it needs. */
+  readonly kernel?: {
+    available(backend: Backend, attrs: A, inputs: Tensor[]): boolean;
+    run(backend: Backend & Kernels, inputs: Tensor[], attrs: A, specs: TensorSpec[]): Tensor[];
+  };
+  /** The op written with other ops: the fallback where the kernel is missing, or the only path. */
+  compose?(inputs: Tensor[], attrs: A, specs: TensorSpec[]): Tensor[];
+  /** Which inputs and outputs (by index) the gradient reads, in that order, as `saved`. */
+  readonly save?: { readonly inputs?: readonly number[]; readonly outputs?: readonly number[] };
+  /**
+   * Gradients of the inputs, one per input (null where it has none or `needs` is false).
+   * With `broadcasts`, a gradient of the broadcast output's shape is summed to its input's.
+   */
+  readonly grad: GradFn<A> | 'none' | 'composed';
+  readonly broadcasts?: boolean;
+  /**
+   * What `dys` holds for an output nothing downstream used: zeros of its shape (the
+   * default), or null, for ops whose gradient can skip a term (check `dys[k]` then).
+   */
+  readonly unusedOutputs?: 'zeros' | 'null';
+}
+
+const REGISTRY = new Map<string, OpDef<never>>();
+
+/** Adds an op to the registry; names are unique. */
+export function register<A>(def: OpDef<A>): OpDef<A> {
+  if (REGISTRY.has(def.name)) throw new Error(`register: an op named '${def.name}' is already registered`);
+  if (def.grad === 'composed' && (!def.compose || def.kernel)) {
+    throw new Error(`register: '${def.name}' has grad 'composed', so it needs a composition and no kernel`);
+  }
+  if (!def.kernel && !def.compose) throw new Error(`register: '${def.name}' has neither a kernel nor a composition`);
+  REGISTRY.set(def.name, def as OpDef<never>);
+  return def;
+}
+
+/** Every registered op, by name. */
+export function registeredOps(): ReadonlyMap<string, OpDef<never>> { return REGISTRY; }
+
+/** Zeros for unused outputs' upstream gradients; set by creation.ts (a cycle otherwise). */
+let fillZeros: ((shape: Shape) => Tensor) | null = null;
+export function setFillZeros(fn: (shape: Shape) => Tensor): void { fillZeros = fn; }
+
+/** Sums a broadcast gradient back to its operand's shape; set by reduce.ts (a cycle otherwise). */
+let reduceToShape: ((dy: Tensor, shape: Shape) => Tensor) | null = null;
+export function setReduceToShape(fn: (dy: Tensor, shape: Shape) => Tensor): void { reduceToShape = fn; }
+
+/** Runs `def` on `inputs` (see the file comment); returns all of its outputs. */
+export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
+  for (let i = 0; i < inputs.length; i++) checkTensor(def.name, def.inputs[i] ?? `input ${i}`, inputs[i]);
+  const specs = def.infer(inputs, attrs);
+  const backend = ENGINE.backend;
+  const kernel = def.kernel && def.kernel.available(backend, attrs, inputs) ? def.kernel : null;
+  if (def.grad === 'composed') return def.compose!(inputs, attrs, specs);
+  if (!kernel && !def.compose) {
+    throw new Error(`${def.name}: the '${backend.name}' backend has no kernel for it and it has no composition`);
+  }
+  const outputs = ENGINE.withoutRecording(() => (kernel
+    ? kernel.run(backend as Backend & Kernels, inputs, attrs, specs)
+    : def.compose!(inputs, attrs, specs)));
+  if (outputs.length !== specs.length || outputs.some((t, i) => t.dtype !== specs[i].dtype || !sameShape(t.shape, specs[i].shape))) {
+    for (const t of outputs) if (!inputs.includes(t)) t.dispose();
+    throw new Error(`${def.name}: internal error: the forward made [${outputs.map(describeSpec)}], ` +
+      `infer promised [${specs.map(describeSpec)}]`);
+  }
+  if (ENGINE.recording) {
+    const saved = [...(def.save?.inputs ?? []).map((i) => inputs[i]), ...(def.save?.outputs ?? []).map((i) => outputs[i])];
+    const grad = def.grad;
+    ENGINE.record(def.name, inputs, def.inputs, outputs, saved, grad === 'none' ? null : (dys, pinned, needs) => {
+      const upstream = def.unusedOutputs === 'null' ? dys as Tensor[]
+        : dys.map((d, k) => d ?? fillZeros!(outputs[k].shape));
+      const grads = grad(upstream, pinned, attrs, needs);
+      if (!def.broadcasts) return grads;
+      return grads.map((g, i) => (g && !sameShape(g.shape, inputs[i].shape) ? reduceToShape!(g, inputs[i].shape) : g));
+    });
+  }
+  return outputs;
+}
+
+/** Runs a one-output op. */
+export function run1<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor {
+  return runOp(def, inputs, attrs)[0];
+}
+
+function describeSpec(spec: TensorSpec): string { return `[${spec.shape}] ${spec.dtype}`; }
+
+/** Kernel availability helpers for `kernel.available`. */
+export const needs = {
+  kernel: (name: keyof Kernels) => (backend: Backend): boolean => hasKernel(backend, name),
+};
+
+/** A one-line spec: one output of this shape and dtype. */
+export function spec(shape: Shape, dtype: DType): TensorSpec[] { return [{ shape, dtype }]; }
+
+export { Tensor };

@@ -1,0 +1,78 @@
+/**
+ * The autograd tape: what an op leaves behind while a gradient is being recorded, and the
+ * backward pass over it. The engine owns one tape per outermost gradient computation;
+ * nested gradients (gradients of gradients) append to the same tape, and their backward
+ * ops are recorded on it too, so an outer gradient differentiates through them.
+ *
+ * Tensors are referred to by identity only: an entry's inputs and outputs may be disposed
+ * by a scope as soon as the forward is done. The data a gradient reads is in `saved`:
+ * handles the engine pinned (views sharing the data), which no scope can free and which
+ * live until the outermost gradient computation ends.
+ */
+import type { Tensor } from './tensor.js';
+
+/** `dys[k]` is null for an output nothing downstream used. */
+export type GradientFn = (dys: (Tensor | null)[], saved: Tensor[], needs: boolean[]) => (Tensor | null)[];
+
+export interface TapeEntry {
+  /** The op's name, for error messages. */
+  op: string;
+  /** The op's tensor inputs, and their names for error messages. */
+  inputs: Tensor[];
+  inputNames: readonly string[];
+  outputs: Tensor[];
+  /** Pinned handles the gradient reads (the op's declared saves). */
+  saved: Tensor[];
+  /**
+   * Gradients of the inputs given one upstream gradient per output (null for an output
+   * nothing downstream used). `needs[i]` false: input i leads to no requested gradient, so
+   * its gradient may be skipped (null). Null `gradient`: the op is not differentiable.
+   */
+  gradient: GradientFn | null;
+}
+
+/**
+ * Entries from `start` that lie on a path from one of `xs` to `y`, and for each input
+ * whether its gradient is needed. Integer and bool outputs carry no gradient, so a path
+ * through argMax or a comparison is not a path. Linear in the tape's length.
+ */
+export function relevantEntries(tape: TapeEntry[], start: number, xs: Tensor[], y: Tensor):
+  { entry: TapeEntry; needs: boolean[] }[] {
+  const fromX = new Set<Tensor>(xs);
+  const forward: boolean[] = new Array(tape.length).fill(false);
+  for (let i = start; i < tape.length; i++) {
+    const entry = tape[i];
+    if (!entry.inputs.some((t) => fromX.has(t))) continue;
+    forward[i] = true;
+    for (const out of entry.outputs) if (out.dtype === 'float32') fromX.add(out);
+  }
+  const toY = new Set<Tensor>([y]);
+  const result: { entry: TapeEntry; needs: boolean[] }[] = [];
+  for (let i = tape.length - 1; i >= start; i--) {
+    const entry = tape[i];
+    if (!forward[i] || !entry.outputs.some((t) => toY.has(t))) continue;
+    const needs = entry.inputs.map((t) => fromX.has(t));
+    entry.inputs.forEach((t, j) => { if (needs[j]) toY.add(t); });
+    result.push({ entry, needs });
+  }
+  return result; // in reverse tape order: the order backward runs them
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The error for a gradient whose shape or dtype does not match its input. */
+export function badGradient(entry: TapeEntry, index: number, grad: Tensor): Error {
+  const input = entry.inputs[index];
+  return new Error(`gradient of '${entry.op}': input ${index} ('${entry.inputNames[index] ?? index}') has ` +
+    `shape [${input.shape}] (${input.dtype}) but its gradient has shape [${grad.shape}] (${grad.dtype}); ` +
+    'a gradient must be float32 with its input\'s shape');
+}
+
+export function missingGradient(entry: TapeEntry): Error {
+  return new Error(`gradient: cannot differentiate through '${entry.op}': it has no gradient ` +
+    '(declared not differentiable); keep it off the path from the variables to the value');
+}
