@@ -95,13 +95,14 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<Mnist> 
   const dir = options.dir ?? await defaultMnistDir();
   const keys = Object.keys(MNIST_FILE_NAMES) as (keyof MnistBytes)[];
   const paths = keys.map((key) => joinPath(dir, MNIST_FILE_NAMES[key]));
-  const contents = await Promise.all(paths.map(async (path) => {
-    try {
-      return await readFileBytes(path);
-    } catch (error) {
-      throw new Error(`loadMnist: cannot read ${path}: ${(error as Error).message}`, { cause: error });
-    }
-  }));
+  // Read in parallel, but report the first unreadable file in the files' order, so the
+  // error does not depend on which read fails first.
+  const settled = await Promise.allSettled(paths.map((path) => readFileBytes(path)));
+  const contents = settled.map((result, i) => {
+    if (result.status === 'fulfilled') return result.value;
+    const error = result.reason as Error;
+    throw new Error(`loadMnist: cannot read ${paths[i]}: ${error.message}`, { cause: error });
+  });
   const bytes = Object.fromEntries(keys.map((key, i) => [key, contents[i]!])) as unknown as MnistBytes;
   const names = Object.fromEntries(keys.map((key, i) => [key, paths[i]!]));
   return mnistFromBytes(bytes, { trainLimit: options.trainLimit, testLimit: options.testLimit, names });
