@@ -1,5 +1,5 @@
 /**
- * The op codes of the unary, binary and reduce kernels: the one table from which
+ * The op codes of the unary, binary and reduce kernels (and the cast shader's modes): the one table from which
  * scripts/gen-opcodes.mjs writes the TypeScript (src/backends/opcodes.generated.ts) and
  * AssemblyScript (assembly/opcodes.generated.ts) constants, and from which
  * scripts/gen-shaders.mjs puts WGSL `const`s in front of the shaders that name them.
@@ -14,6 +14,8 @@ export const OPCODES = {
     'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr', 'logicalXor',
   ],
   reduce: ['sum', 'max', 'min'],
+  /** The webgpu cast shader's conversions (its MODE override); 'copy' moves the words. */
+  cast: ['float32ToInt32', 'int32ToFloat32', 'copy', 'float32ToBool', 'int32ToBool'],
 };
 
 /** 'binary', 'squaredDifference' -> 'BINARY_SQUARED_DIFFERENCE'. */

@@ -1,7 +1,10 @@
-// cast: out[i] = convert(x[i]) for i < size. MODE 0: float32 -> int32 with JavaScript
-// ToInt32 semantics (truncate toward zero; NaN and ±inf give 0; magnitudes >= 2^31 wrap
-// modulo 2^32, as an Int32Array store does); MODE 1: int32 -> float32 (round to nearest);
-// MODE 2: same dtype, a copy of the bits.
+// cast: out[i] = convert(x[i]) for i < size; MODE is a CAST_* code (scripts/opcodes.mjs).
+// CAST_FLOAT32_TO_INT32: JavaScript ToInt32 semantics (truncate toward zero; NaN and ±inf
+// give 0; magnitudes >= 2^31 wrap modulo 2^32, as an Int32Array store does).
+// CAST_INT32_TO_FLOAT32: int32 or bool -> float32 (round to nearest). CAST_COPY: the words
+// unchanged (same dtype, bool -> int32). CAST_FLOAT32_TO_BOOL: 1 unless ±0 (NaN and
+// subnormals are true; tested on the bits, as GPUs may flush subnormals).
+// CAST_INT32_TO_BOOL: x != 0.
 //
 // Grid: one invocation per element, 2D-split by the host past 65535 workgroups.
 // Bindings: 0 params {size}; 1 x, read; 2 out, written (both raw 32-bit words).
@@ -35,8 +38,10 @@ fn main(@builtin(workgroup_id) group: vec3<u32>,
   if (i >= params.size) { return; }
   let v = x[i];
   switch MODE {
-    case 0u: { out[i] = bitcast<u32>(to_int32(bitcast<f32>(v))); }
-    case 1u: { out[i] = bitcast<u32>(f32(bitcast<i32>(v))); }
-    default: { out[i] = v; }
+    case CAST_FLOAT32_TO_INT32: { out[i] = bitcast<u32>(to_int32(bitcast<f32>(v))); }
+    case CAST_INT32_TO_FLOAT32: { out[i] = bitcast<u32>(f32(bitcast<i32>(v))); }
+    case CAST_FLOAT32_TO_BOOL: { out[i] = select(0u, 1u, (v & 0x7fffffffu) != 0u); }
+    case CAST_INT32_TO_BOOL: { out[i] = select(0u, 1u, v != 0u); }
+    case CAST_COPY, default: { out[i] = v; }
   }
 }

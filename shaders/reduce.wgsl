@@ -1,5 +1,5 @@
 // reduce: x viewed as [outer, length, inner]; out[o * inner + i] = sum / max / min over l of
-// x[(o * length + l) * inner + i]. OP is the override (REDUCE_CODES: sum 0, max 1, min 2).
+// x[(o * length + l) * inner + i]. OP is the override (a REDUCE_* code).
 // NaN propagates for every op (max/min test it on the bits: WGSL's max/min may drop a NaN).
 // Empty length gives 0 / -inf / +inf as the reference does.
 //
@@ -29,21 +29,21 @@ fn infinity() -> f32 { let bits = 0x7f800000u; return bitcast<f32>(bits); }
 
 fn identity() -> f32 {
   switch OP {
-    case 0u: { return 0.0; }
-    case 1u: { return -infinity(); }
-    default: { return infinity(); }
+    case REDUCE_SUM: { return 0.0; }
+    case REDUCE_MAX: { return -infinity(); }
+    case REDUCE_MIN, default: { return infinity(); }
   }
 }
 
 fn combine(acc: f32, v: f32) -> f32 {
   switch OP {
-    case 0u: { return acc + v; }
-    case 1u: {
+    case REDUCE_SUM: { return acc + v; }
+    case REDUCE_MAX: {
       if (is_nan(acc)) { return acc; }
       if (is_nan(v)) { return v; }
       return max(acc, v);
     }
-    default: {
+    case REDUCE_MIN, default: {
       if (is_nan(acc)) { return acc; }
       if (is_nan(v)) { return v; }
       return min(acc, v);

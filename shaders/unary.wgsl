@@ -1,6 +1,5 @@
-// unary: out[i] = f(x[i]) for i < size, float32. f is the override OP (UNARY_CODES in
-// src/backends/backend.ts: relu 0, sigmoid 1, tanh 2, exp 3, log 4, neg 5, abs 6, sqrt 7,
-// square 8), so each op is its own pipeline with no per-element branch on the op.
+// unary: out[i] = f(x[i]) for i < size, float32. f is the override OP, a UNARY_* code
+// (scripts/opcodes.mjs), so each op is its own pipeline with no per-element branch on the op.
 //
 // Grid: one invocation per element. The host splits more than 65535 workgroups into a 2D
 // grid (x * y >= ceil(size / WORKGROUP_SIZE)); the linear index is rebuilt from
@@ -50,21 +49,21 @@ fn log_exact(v: f32) -> f32 {
 
 fn apply(v: f32) -> f32 {
   switch OP {
-    case 0u: { return select(v, 0.0, v < 0.0); }
-    case 1u: {
+    case UNARY_RELU: { return select(v, 0.0, v < 0.0); }
+    case UNARY_SIGMOID: {
       let e = exp(-abs(v));
       return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
     }
-    case 2u: { return tanh_stable(v); }
-    case 3u: { return exp(v); }
-    case 4u: { return log_exact(v); }
-    case 5u: { return -v; }
-    case 6u: { return abs(v); }
-    case 7u: {
+    case UNARY_TANH: { return tanh_stable(v); }
+    case UNARY_EXP: { return exp(v); }
+    case UNARY_LOG: { return log_exact(v); }
+    case UNARY_NEG: { return -v; }
+    case UNARY_ABS: { return abs(v); }
+    case UNARY_SQRT: {
       if (v < 0.0) { return nan_value(); }
       return sqrt(v);
     }
-    default: { return v * v; }
+    case UNARY_SQUARE, default: { return v * v; }
   }
 }
 

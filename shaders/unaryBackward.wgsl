@@ -1,5 +1,5 @@
 // unaryBackward: dx[i] = dy[i] * f'(x[i]) for i < size, float32, f the override OP
-// (UNARY_CODES). relu uses x (dx = x > 0 ? dy : 0, NaN x gives NaN); sigmoid, tanh and exp
+// (a UNARY_* code). relu uses x (dx = x > 0 ? dy : 0, NaN x gives NaN); sigmoid, tanh and exp
 // use y = f(x); log, sqrt use x / y as the reference backend defines:
 //   sigmoid dy*y*(1-y)  tanh dy*(1-y*y)  exp dy*y  log dy/x  neg -dy  abs dy*sign(x)
 //   sqrt dy/(2y)  square 2*x*dy.
@@ -24,21 +24,21 @@ fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u
 
 fn derivative(g: f32, xv: f32, yv: f32) -> f32 {
   switch OP {
-    case 0u: {
+    case UNARY_RELU: {
       if (is_nan(xv)) { return xv; }
       return select(0.0, g, xv > 0.0);
     }
-    case 1u: { return g * yv * (1.0 - yv); }
-    case 2u: { return g * (1.0 - yv * yv); }
-    case 3u: { return g * yv; }
-    case 4u: { return g / xv; }
-    case 5u: { return -g; }
-    case 6u: {
+    case UNARY_SIGMOID: { return g * yv * (1.0 - yv); }
+    case UNARY_TANH: { return g * (1.0 - yv * yv); }
+    case UNARY_EXP: { return g * yv; }
+    case UNARY_LOG: { return g / xv; }
+    case UNARY_NEG: { return -g; }
+    case UNARY_ABS: {
       if (is_nan(xv)) { return xv; }
       return g * select(select(0.0, -1.0, xv < 0.0), 1.0, xv > 0.0);
     }
-    case 7u: { return g / (2.0 * yv); }
-    default: { return 2.0 * xv * g; }
+    case UNARY_SQRT: { return g / (2.0 * yv); }
+    case UNARY_SQUARE, default: { return 2.0 * xv * g; }
   }
 }
 

@@ -12,6 +12,7 @@ import {
   type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams, type Storage,
   type TypedArray, type UnaryOp,
 } from '../backend.js';
+import { CAST_CODES } from '../opcodes.generated.js';
 import type { PooledBuffer } from './buffer-pool.js';
 import { GPUContext, type Binding, type LostInfo } from './context.js';
 import type { ShaderName } from './shaders.generated.js';
@@ -75,6 +76,8 @@ export function isCpuAdapter(info: { vendor?: string; architecture?: string; dev
 export class WebGPUBackend implements Backend<S> {
   readonly name = 'webgpu' as const;
   readonly syncReadable = false;
+  readonly unaryOps: ReadonlySet<UnaryOp> = new Set(Object.keys(UNARY_CODES) as UnaryOp[]);
+  readonly binaryOps: ReadonlySet<BinaryOp> = new Set(Object.keys(BINARY_CODES) as BinaryOp[]);
   private liveBytes = 0;
   private readonly f32Scratch = new Float32Array(1);
   private readonly i32Scratch = new Int32Array(this.f32Scratch.buffer);
@@ -113,8 +116,9 @@ export class WebGPUBackend implements Backend<S> {
     storage.pooled = null;
   }
 
+  /** int32 and bool storages take an Int32Array (bool as 0 / 1), float32 a Float32Array. */
   write(storage: S, values: TypedArray): void {
-    const wanted = storage.dtype === 'int32' ? Int32Array : Float32Array;
+    const wanted = storage.dtype === 'float32' ? Float32Array : Int32Array;
     // Typed-array assignment semantics across dtypes, as the reference's set() has.
     const data = values instanceof wanted ? values : wanted.from(values);
     if (data.length === 0) return;
@@ -123,9 +127,9 @@ export class WebGPUBackend implements Backend<S> {
 
   async read(storage: S): Promise<TypedArray> {
     const buffer = this.buffer(storage, 'read');
-    if (storage.size === 0) return storage.dtype === 'int32' ? new Int32Array(0) : new Float32Array(0);
+    if (storage.size === 0) return storage.dtype === 'float32' ? new Float32Array(0) : new Int32Array(0);
     const bytes = await this.context.read(buffer, storage.size * 4);
-    return storage.dtype === 'int32' ? new Int32Array(bytes) : new Float32Array(bytes);
+    return storage.dtype === 'float32' ? new Float32Array(bytes) : new Int32Array(bytes);
   }
 
   readSync(_storage: S): TypedArray {
@@ -232,8 +236,14 @@ export class WebGPUBackend implements Backend<S> {
   binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
     this.elementwise(`binary ${op}`, 'binary', size,
       [this.input(a, 'binary'), this.input(b, 'binary'), this.output(out, 'binary')],
-      { OP: BINARY_CODES[op], INT_IN: +(a.dtype === 'int32'), INT_OUT: +(out.dtype === 'int32') },
+      { OP: BINARY_CODES[op], INT_IN: +(a.dtype !== 'float32'), INT_OUT: +(out.dtype !== 'float32') },
       [size, aSize, bSize]);
+  }
+
+  select(cond: S, condSize: number, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
+    const k = 'select';
+    this.elementwise(k, k, size, [this.input(cond, k), this.input(a, k), this.input(b, k), this.output(out, k)], {},
+      [size, condSize, aSize, bSize]);
   }
 
   affine(x: S, out: S, size: number, alpha: number, beta: number): void {
@@ -363,13 +373,17 @@ export class WebGPUBackend implements Backend<S> {
   }
 
   cast(x: S, out: S, size: number): void {
-    const mode = x.dtype === out.dtype ? 2 : x.dtype === 'float32' ? 0 : 1;
-    this.elementwise('cast', 'cast', size, [this.input(x, 'cast'), this.output(out, 'cast')], { MODE: mode }, [size]);
+    const mode = x.dtype === out.dtype ? 'copy'
+      : out.dtype === 'bool' ? (x.dtype === 'float32' ? 'float32ToBool' : 'int32ToBool')
+      : out.dtype === 'float32' ? 'int32ToFloat32'
+      : x.dtype === 'float32' ? 'float32ToInt32' : 'copy'; // bool -> int32: the 0 / 1 words
+    this.elementwise('cast', 'cast', size, [this.input(x, 'cast'), this.output(out, 'cast')], { MODE: CAST_CODES[mode] }, [size]);
   }
 
   fill(out: S, size: number, value: number): void {
-    // The 32 bits a Float32Array or Int32Array would store for `value`.
-    if (out.dtype === 'int32') this.i32Scratch[0] = value; else this.f32Scratch[0] = value;
+    // The 32 bits a Float32Array or Int32Array would store for `value`; bool stores value != 0.
+    if (out.dtype === 'bool') this.i32Scratch[0] = value !== 0 ? 1 : 0;
+    else if (out.dtype === 'int32') this.i32Scratch[0] = value; else this.f32Scratch[0] = value;
     this.elementwise('fill', 'fill', size, [this.output(out, 'fill')], {}, [size, this.i32Scratch[0]]);
   }
 }
