@@ -1,10 +1,38 @@
-/** Generated sources must match their generators, so an edit to one cannot silently drift. */
+/**
+ * Generated sources must match their generators, so an edit to one cannot silently drift:
+ * the GEMM micro-kernels, the op-code constants (TypeScript and AssemblyScript, from
+ * scripts/opcodes.mjs) and the embedded shaders (with their WGSL op-code constants). And
+ * the op codes have one home: no shader or assembly file spells one as a number.
+ */
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+function check(script: string): void {
+  const run = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8' });
+  expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+}
 
 describe('generated code is up to date', () => {
-  it('assembly/gemm.ts micro-kernels match scripts/gen-gemm.mjs', () => {
-    const run = spawnSync(process.execPath, ['scripts/gen-gemm.mjs', '--check'], { encoding: 'utf8' });
-    expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+  it('assembly/gemm.ts micro-kernels match scripts/gen-gemm.mjs', () => check('scripts/gen-gemm.mjs'));
+  it('src/backends/opcodes.generated.ts and assembly/opcodes.generated.ts match scripts/opcodes.mjs', () =>
+    check('scripts/gen-opcodes.mjs'));
+  it('src/backends/webgpu/shaders.generated.ts matches shaders/*.wgsl and the op codes', () =>
+    check('scripts/gen-shaders.mjs'));
+});
+
+describe('op codes are named, never spelt as numbers', () => {
+  it('shaders switch on OP / MODE with named cases only', () => {
+    for (const file of readdirSync('shaders').filter((f) => f.endsWith('.wgsl'))) {
+      const text = readFileSync(`shaders/${file}`, 'utf8');
+      expect(/override (OP|MODE)\b/.test(text) && /case \d/.test(text), `${file} has a numeric case`).toBe(false);
+    }
+  });
+  it('assembly/ declares no op-code constants of its own', () => {
+    for (const file of readdirSync('assembly').filter((f) => f.endsWith('.ts') && f !== 'opcodes.generated.ts')) {
+      const text = readFileSync(`assembly/${file}`, 'utf8');
+      const own = text.match(/const (RELU|SIGMOID|ADD|SUB|EQUAL|SUM|MAX|MIN)\s*=/);
+      expect(own, `${file} declares ${own?.[0]}`).toBeNull();
+    }
   });
 });

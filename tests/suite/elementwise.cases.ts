@@ -6,21 +6,21 @@
  * negatives). In-place forms (out aliasing an input) are read back from the aliased buffer.
  */
 import {
-  assertClose, compareOutputs, EDGE_SIZES, randomArray, upload,
-  type KernelCase, type Tolerance, type KernelBackend,
+  assertClose, compareOutputs, EDGE_SIZES, randomArray, withKernels, upload,
+  type KernelBackend, type KernelCase, type Tolerance,
 } from './harness.js';
-import type { BinaryOp, Storage, TypedArray, UnaryOp } from '../../src/backends/backend.js';
+import type { Backend, BinaryOp, Storage, TypedArray, UnaryOp } from '../../src/backends/backend.js';
 
 /**
  * Run `launch` on both backends over the same buffers and compare every buffer afterwards:
  * for kernels that write in place, where compareOutputs (which reads only fresh outputs)
  * cannot see the result.
  */
-async function compareInPlace(label: string, backend: KernelBackend, reference: KernelBackend,
+async function compareInPlace(label: string, backend: Backend, reference: Backend,
   buffers: TypedArray[], launch: (b: KernelBackend, storages: Storage[]) => void,
   tol?: Tolerance): Promise<void> {
   const results: TypedArray[][] = [];
-  for (const b of [backend, reference]) {
+  for (const b of [withKernels(backend), withKernels(reference)]) {
     const storages = buffers.map((values) => upload(b, values));
     launch(b, storages);
     const got: TypedArray[] = [];

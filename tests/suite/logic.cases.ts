@@ -8,8 +8,8 @@
  * itself to IEEE results.
  */
 import {
-  assertExact, bools, compareOutputs, ODD_SIZES, randomArray, upload,
-  type Input, type KernelCase, type KernelBackend,
+  assertExact, bools, compareOutputs, ODD_SIZES, randomArray, withKernels, upload,
+  type Input, type KernelBackend, type KernelCase,
 } from './harness.js';
 import type { BinaryOp, DType, TypedArray } from '../../src/backends/backend.js';
 
@@ -89,7 +89,7 @@ cases.push({
       ['logicalAnd', 'bool', 1, 0, 0], ['logicalAnd', 'bool', 1, 1, 1], ['logicalOr', 'bool', 0, 0, 0],
       ['logicalOr', 'bool', 0, 1, 1], ['logicalXor', 'bool', 1, 1, 0], ['logicalXor', 'bool', 1, 0, 1],
     ];
-    for (const b of [backend, reference]) {
+    for (const b of [withKernels(backend), withKernels(reference)]) {
       for (const [op, dtype, x, y, want] of expectations) {
         const got = await binaryOnce(b, op, dtype, x, y);
         if (got !== want) throw new Error(`${b.name}: ${op}(${x}, ${y}) on ${dtype} gave ${got}, expected ${want}`);
@@ -131,7 +131,7 @@ cases.push({
     for (const [n, cSize, into] of [[257, 257, 'a'], [257, 1, 'b'], [255, 17, 'a'], [255, 17, 'b']] as const) {
       const inputs = [values('bool', cSize, n + cSize), values('float32', n, n + 1), values('float32', n, n + 2)];
       const results: TypedArray[] = [];
-      for (const be of [backend, reference]) {
+      for (const be of [withKernels(backend), withKernels(reference)]) {
         const [c, a, b] = inputs.map((v) => (ArrayBuffer.isView(v) ? upload(be, v) : upload(be, v.values, v.dtype)));
         const out = into === 'a' ? a : b;
         be.select(c, cSize, a, n, b, n, out, n);

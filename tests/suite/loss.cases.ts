@@ -5,8 +5,8 @@
  * loss must come out near 0, not as the difference of two numbers near 1e4), equal logits
  * (loss log(cols)), labels in the tail, a NaN logit (NaN loss and gradient for that row only).
  */
-import { assertClose, EDGE_SIZES, empty, randomArray, upload, type KernelCase, type Tolerance, type KernelBackend } from './harness.js';
-import type { TypedArray } from '../../src/backends/backend.js';
+import { assertClose, EDGE_SIZES, empty, randomArray, withKernels, upload, type KernelCase, type Tolerance } from './harness.js';
+import type { Backend, TypedArray } from '../../src/backends/backend.js';
 
 function sparseLabels(rows: number, cols: number, seed: number): Int32Array {
   return Int32Array.from(randomArray(rows, seed, 0, cols), (v) => Math.min(Math.floor(v), cols - 1));
@@ -38,12 +38,12 @@ function tolerance(scale: number): Tolerance {
  * Run on both backends and compare the loss (lossTol) and the gradient (gradTol, in units of
  * |gradScale|) separately: the loss scales with the logits, the gradient with gradScale only.
  */
-async function compareXent(label: string, backend: KernelBackend, reference: KernelBackend, logits: Float32Array,
+async function compareXent(label: string, backend: Backend, reference: Backend, logits: Float32Array,
   labels: Float32Array | Int32Array, rows: number, cols: number, withGrad: boolean, gradScale: number,
   lossTol: Tolerance): Promise<void> {
   const sparse = labels instanceof Int32Array;
   const results: TypedArray[][] = [];
-  for (const b of [backend, reference]) {
+  for (const b of [withKernels(backend), withKernels(reference)]) {
     const x = upload(b, logits);
     const y = upload(b, labels);
     const loss = empty(b, rows);

@@ -5,8 +5,8 @@
  * (vector bodies and one-lane tails); hostile gradients: zeros (Adam's 0 / (0 + eps)), a NaN
  * (poisons that element only), large values.
  */
-import { assertClose, EDGE_SIZES, randomArray, upload, type KernelCase, type KernelBackend } from './harness.js';
-import type { Storage, TypedArray } from '../../src/backends/backend.js';
+import { assertClose, EDGE_SIZES, randomArray, withKernels, upload, type KernelBackend, type KernelCase } from './harness.js';
+import type { Backend, Storage, TypedArray } from '../../src/backends/backend.js';
 
 const STEPS = 4;
 
@@ -26,11 +26,11 @@ function gradient(n: number, step: number, hostile: boolean): Float32Array {
  * STEPS times on each backend writing a new gradient before each, then compare every
  * buffer but the gradient.
  */
-async function compareSteps(label: string, backend: KernelBackend, reference: KernelBackend, n: number,
+async function compareSteps(label: string, backend: Backend, reference: Backend, n: number,
   stateCount: number, hostile: boolean,
   step: (b: KernelBackend, param: Storage, grad: Storage, state: Storage[], t: number) => void): Promise<void> {
   const results: TypedArray[][] = [];
-  for (const b of [backend, reference]) {
+  for (const b of [withKernels(backend), withKernels(reference)]) {
     const param = upload(b, randomArray(n, n + 1, -1, 1));
     const state = Array.from({ length: stateCount }, (_, i) => upload(b, i === 0 ? new Float32Array(n) : randomArray(n, n + 2 + i, 0, 0.1)));
     const grad = upload(b, new Float32Array(n));
@@ -104,7 +104,8 @@ for (const hostile of [false, true]) {
 const SMALLEST_NORMAL = 1.1754943508222875e-38;
 cases.push({
   name: 'optimizer state below the smallest normal float is stored as 0 (adam, sgd momentum, rmsprop momentum)',
-  run: async (backend) => {
+  run: async (anyBackend) => {
+    const backend = withKernels(anyBackend);
     const n = 7; // params may still be tiny; only the decaying state is checked
     const start = Float32Array.from([2e-38, -2e-38, 1.3e-38, 5e-39, 1e-45, 0, 1.5e-38]);
     const zero = new Float32Array(n);

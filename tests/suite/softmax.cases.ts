@@ -5,7 +5,7 @@
  * -Infinity (NaN, as the reference's -Inf - -Inf), -Infinity entries in a finite row (0),
  * +Infinity (NaN row). In place (out = x) too.
  */
-import { assertClose, compareOutputs, EDGE_SIZES, randomArray, upload, type KernelCase } from './harness.js';
+import { assertClose, compareOutputs, EDGE_SIZES, randomArray, withKernels, upload, type KernelCase } from './harness.js';
 
 const COLS = EDGE_SIZES;
 const ROWS = [1, 3, 17];
@@ -77,7 +77,7 @@ cases.push({
     x[cols + 5] = NaN; // row 1 only
     const sx = upload(backend, x);
     const out = backend.alloc(rows * cols, 'float32');
-    backend.softmax(sx, out, rows, cols);
+    withKernels(backend).softmax(sx, out, rows, cols);
     const got = (await backend.read(out)) as Float32Array;
     backend.free(sx); backend.free(out);
     for (let r = 0; r < rows; r++) {
@@ -97,7 +97,7 @@ cases.push({
     for (const [rows, cols] of [[7, 33], [3, 257]]) {
       const x = randomArray(rows * cols, rows * cols, -8, 8);
       const results: Float32Array[] = [];
-      for (const b of [backend, reference]) {
+      for (const b of [withKernels(backend), withKernels(reference)]) {
         const s = upload(b, x);
         b.softmax(s, s, rows, cols);
         results.push((await b.read(s)) as Float32Array);
