@@ -6,6 +6,17 @@ import { ENGINE } from './engine.js';
 import type { Tensor, Variable } from './tensor.js';
 import * as ops from './ops/index.js';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from './ops/optim.js';
+import { gradients, trainableVariables, variableGrads } from './ops/autograd.js';
+
+/** The registered variable called `name`; an unknown or ambiguous name is an error. */
+function variableNamed(name: string): Variable {
+  const found = [...ENGINE.variables.values()].filter((v) => v.name === name);
+  if (found.length !== 1) {
+    throw new Error(`applyGradients: ${found.length === 0 ? 'no' : `${found.length}`} registered variables are named ` +
+      `'${name}'; pass { variable, grad } pairs instead`);
+  }
+  return found[0];
+}
 
 export abstract class Optimizer {
   abstract readonly className: string;
@@ -39,10 +50,54 @@ export abstract class Optimizer {
     return variables.flatMap((v) => this.slotsFor(v, this.slotCount));
   }
 
-  /** Apply one step: every gradient must match its variable. */
-  applyGradients(pairs: { variable: Variable; grad: Tensor }[]): void {
+  /**
+   * Apply one step. Gradients come as TF.js gives them, by variable name (a map, or
+   * `{ name, tensor }` entries, resolved in the variable registry), or as variable-gradient
+   * pairs. Every name and shape is checked before any variable changes.
+   */
+  applyGradients(grads: Record<string, Tensor> | { name: string; tensor: Tensor }[] | { variable: Variable; grad: Tensor }[]): void {
+    const pairs = Array.isArray(grads)
+      ? grads.map((g) => ('variable' in g ? g : { variable: variableNamed(g.name), grad: g.tensor }))
+      : Object.entries(grads).map(([name, grad]) => ({ variable: variableNamed(name), grad }));
+    for (const { variable, grad } of pairs) {
+      grad.assertAlive('applyGradients');
+      if (grad.shape.join() !== variable.shape.join()) {
+        throw new Error(`applyGradients: variable '${variable.name}' has shape [${variable.shape}], its gradient ` +
+          `has shape [${grad.shape}]`);
+      }
+    }
     this.iterations++;
     for (const { variable, grad } of pairs) this.update(variable, grad);
+  }
+
+  /** tf.Optimizer.computeGradients: f's value and its gradients by variable name. */
+  computeGradients(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
+    return variableGrads(f, varList);
+  }
+
+  /**
+   * tf.Optimizer.minimize: one step on f's gradients with respect to `varList` (default:
+   * every trainable variable). Returns the cost when `returnCost`, else null.
+   */
+  minimize(f: () => Tensor, returnCost = false, varList?: Variable[]): Tensor | null {
+    const list = varList ?? trainableVariables();
+    const { value, grads } = gradients('minimize', f, list);
+    try {
+      if (value.size !== 1) throw new Error(`minimize: f must return a scalar; it returned shape [${value.shape}]`);
+      const pairs = list.flatMap((variable, i) => (grads[i] ? [{ variable, grad: grads[i]! }] : []));
+      if (pairs.length === 0) {
+        throw new Error(`minimize: f does not depend on any of the ${list.length} variables through differentiable ops`);
+      }
+      this.applyGradients(pairs);
+    } catch (error) {
+      value.dispose();
+      throw error;
+    } finally {
+      for (const g of grads) g?.dispose();
+    }
+    if (returnCost) return value;
+    value.dispose();
+    return null;
   }
 
   protected abstract update(variable: Variable, grad: Tensor): void;

@@ -5,7 +5,7 @@ import type { Shape, Tensor } from '../tensor.js';
 import { cast, broadcastTo, reshape } from './shape.js';
 import { equal, mul } from './binary.js';
 import { affine } from './unary.js';
-import { register, run1, setReduceToShape, spec } from './registry.js';
+import { register, registeredOps, run1, setReduceToShape, spec, type OpDef } from './registry.js';
 import { chain, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from './util.js';
 
 function resolveAxes(op: string, x: Tensor, axis?: number | number[]): number[] {
@@ -58,10 +58,12 @@ function reduceOp(op: ReduceOp) {
       }
       return spec(reducedShape(x, attrs), x.dtype);
     },
+    // The reduce kernels are float32; int32 goes through float32, exact below 2^24.
     kernel: {
-      available: (backend) => backend.reduce !== undefined,
+      available: (backend, _, [x]) => backend.reduce !== undefined && x.dtype === 'float32',
       run: (_, [x], attrs, [out]) => [reduceKernel(op, x, attrs.axes, out.shape)],
     },
+    compose: ([x], attrs) => [cast(run1(registeredOps().get(op) as OpDef<ReduceAttrs>, [cast(x, 'float32')], attrs), x.dtype)],
     save: op === 'sum' ? undefined : { inputs: [0], outputs: [0] },
     grad: ([dy], saved, attrs) => {
       if (op === 'sum') return [spread(dy, attrs)];
@@ -110,7 +112,7 @@ export function mean(x: Tensor, axis?: number | number[], keepDims = false): Ten
   return reduce(MEAN, x, axis, keepDims);
 }
 
-const ARG_MAX = register<{ axis: number }>({
+const ARG_MAX: OpDef<{ axis: number }> = register<{ axis: number }>({
   name: 'argMax',
   inputs: ['x'],
   infer([x], { axis }) {
@@ -119,10 +121,11 @@ const ARG_MAX = register<{ axis: number }>({
     return spec(x.shape.filter((_, i) => i !== axis), 'int32');
   },
   kernel: {
-    available: (backend) => backend.argMax !== undefined,
+    available: (backend, _, [x]) => backend.argMax !== undefined && x.dtype === 'float32',
     run: (backend, [x], { axis }, [out]) => [produce(out.shape, 'int32', (storage) => backend.argMax(storageOf(x, 'argMax'),
       storage, sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1))))],
   },
+  compose: ([x], attrs): Tensor[] => [run1(ARG_MAX, [cast(x, 'float32')], attrs)],
   grad: 'none',
 });
 
