@@ -2,7 +2,8 @@
  * The webgpu backend's machinery in headless Chromium (SwiftShader) and Deno (lavapipe):
  * readSync's refusal, the buffer limit, batched submits, pool reuse, 2D grids past 65535
  * workgroups, write ordering, aliasing, typed-array write conversion, copyStrided rank,
- * errors that name their shader, device loss, dispose, and a caller's own device
+ * errors that name their shader, lazy shader compilation (a broken shader breaks only its
+ * kernels), device loss, dispose, and a caller's own device
  * (tests/runtimes/entries/webgpu-behaviour.ts). A missing runtime fails, never skips.
  */
 import { expect } from 'vitest';
@@ -19,6 +20,8 @@ const CASES = [
   'int32 and float32 storages round-trip, and writes convert like typed arrays',
   'copyStrided up to rank 8 after merging; more throws naming the rank',
   'a pipeline that fails validation surfaces as an Error naming the shader',
+  'shaders compile on first use: a new backend has compiled none, each kernel compiles only its own',
+  'a shader that fails to compile breaks only its kernels, and the errors name it',
   'compile() warms the pipeline cache that a training step then uses',
   'a CPU adapter is flagged, and refused when allowCpuAdapter is false',
   'device loss: onLost fires, kernels and reads throw a clear Error',

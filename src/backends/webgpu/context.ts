@@ -13,11 +13,16 @@
  * writeBuffer is ordered after the submitted work on the queue, so no slot is overwritten
  * while a dispatch that reads it is pending.
  *
- * Errors: WGSL is checked when the backend is created (getCompilationInfo plus an error
- * scope, naming the file, line and message). Pipeline creation and every batch run inside
- * validation/internal error scopes; their results are awaited by read() and flush(), which
- * throw an Error naming the shader or the kernels of the batch, so a failure never reads
- * back as zeros.
+ * Shaders compile on first use: a shader module is created when the first pipeline of its
+ * shader is (a kernel's first dispatch, or compile()'s warm-up), so creating the backend
+ * costs nothing per shader, and a shader that fails to compile breaks only its own kernels.
+ *
+ * Errors: a module is checked as it is created (getCompilationInfo plus an error scope,
+ * naming the file, line and message); once that check has failed, every kernel using the
+ * shader throws at dispatch, naming the kernel and the shader. Pipeline creation and every
+ * batch run inside validation/internal error scopes; their results are awaited by read()
+ * and flush(), which throw an Error naming the shader or the kernels of the batch (a
+ * shader's compile error first), so a failure never reads back as zeros.
  */
 import { SHADERS, type ShaderName } from './shaders.generated.js';
 import { BufferPool, type PooledBuffer } from './buffer-pool.js';
@@ -65,6 +70,9 @@ export class GPUContext {
   readonly storagePool: BufferPool;
   private readonly stagingPool: BufferPool;
   private readonly modules = new Map<ShaderName, GPUShaderModule>();
+  /** Per shader, its compile check: the error message, or null once it compiled cleanly. */
+  private readonly moduleChecks = new Map<ShaderName, Promise<string | null>>();
+  private readonly moduleErrors = new Map<ShaderName, string>();
   private readonly pipelines = new Map<string, PipelineRecord>();
   private readonly pipelineErrors = new Map<string, string>();
   /** Tiny storage buffer bound where a shader's optional input is absent. */
@@ -90,7 +98,12 @@ export class GPUContext {
   private disposed = false;
   private counters = { submits: 0, dispatches: 0, reads: 0 };
 
-  constructor(readonly device: GPUDevice, readonly dispatchesPerSubmit: number, private readonly ownsDevice: boolean) {
+  /**
+   * `sources` is the WGSL of each shader; tests pass a broken one to check that a shader
+   * error stays with its kernels.
+   */
+  constructor(readonly device: GPUDevice, readonly dispatchesPerSubmit: number, private readonly ownsDevice: boolean,
+    private readonly sources: Readonly<Record<ShaderName, string>> = SHADERS) {
     const l = device.limits;
     this.limits = {
       maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
@@ -119,36 +132,47 @@ export class GPUContext {
 
   // ---- shaders and pipelines ----
 
-  /** Creates every shader module and throws one Error listing the WGSL that fails. */
-  async compileModules(): Promise<void> {
-    const names = Object.keys(SHADERS) as ShaderName[];
-    const failures = await Promise.all(names.map(async (name) => {
-      this.device.pushErrorScope('validation');
-      const module = this.device.createShaderModule({ label: `sora ${name}.wgsl`, code: SHADERS[name] });
-      const scope = this.device.popErrorScope();
-      this.modules.set(name, module);
-      const problems: string[] = [];
-      const info = typeof module.getCompilationInfo === 'function' ? await module.getCompilationInfo() : null;
-      for (const m of info?.messages ?? []) {
-        if (m.type === 'error') problems.push(`${name}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}`);
-      }
-      const error = await scope;
-      if (error && problems.length === 0) problems.push(`${name}.wgsl: ${error.message}`);
-      return problems;
-    }));
-    const all = failures.flat();
-    if (all.length > 0) throw new Error(`webgpu backend: WGSL failed to compile:\n${all.join('\n')}`);
-  }
-
   private pipelineKey(shader: ShaderName, entryPoint: string, constants: Record<string, number>): string {
     const names = Object.keys(constants).sort();
     return `${shader}:${entryPoint}:${names.map((n) => `${n}=${constants[n]}`).join(',')}`;
   }
 
+  /**
+   * The shader's module, created on first use. Its compile check runs asynchronously: a
+   * failure is recorded (reported by the next read/flush) and fails later uses at once.
+   */
   private module(shader: ShaderName): GPUShaderModule {
-    const module = this.modules.get(shader);
-    if (!module) throw new Error(`webgpu backend: no shader module '${shader}'`);
+    const known = this.modules.get(shader);
+    if (known) return known;
+    const code = this.sources[shader];
+    if (code === undefined) throw new Error(`webgpu backend: no shader '${shader}'`);
+    this.device.pushErrorScope('validation');
+    const module = this.device.createShaderModule({ label: `sora ${shader}.wgsl`, code });
+    const scope = this.device.popErrorScope();
+    this.modules.set(shader, module);
+    const check = (async () => {
+      const problems: string[] = [];
+      const info = typeof module.getCompilationInfo === 'function' ? await module.getCompilationInfo() : null;
+      for (const m of info?.messages ?? []) {
+        if (m.type === 'error') problems.push(`${shader}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}`);
+      }
+      const error = await scope;
+      if (error && problems.length === 0) problems.push(`${shader}.wgsl: ${error.message}`);
+      if (problems.length === 0) return null;
+      const message = `${shader}.wgsl failed to compile:\n${problems.join('\n')}`;
+      this.moduleErrors.set(shader, message);
+      this.errors.push(`webgpu backend: ${message}`);
+      return message;
+    })();
+    this.moduleChecks.set(shader, check);
+    this.track(check.then(() => undefined));
     return module;
+  }
+
+  /** Throws, naming the kernel, when `shader` is known not to compile. */
+  private assertCompiles(shader: ShaderName, kernel: string): void {
+    const failed = this.moduleErrors.get(shader);
+    if (failed) throw new Error(`webgpu ${kernel}: ${failed}`);
   }
 
   /** The cached pipeline, created on first use inside error scopes. */
@@ -210,14 +234,19 @@ export class GPUContext {
       const internal = this.device.popErrorScope();
       const validation = this.device.popErrorScope();
       let pipeline: GPUComputePipeline;
+      // The module's own compile errors, where it has any, say more than the pipeline's.
+      const failure = async (message: string) => {
+        const compileError = await this.moduleChecks.get(shader);
+        return new Error(`webgpu backend: compiling ${what} failed: ${compileError ?? message}`);
+      };
       try {
         pipeline = await created;
       } catch (error) {
         await Promise.allSettled([internal, validation]);
-        throw new Error(`webgpu backend: compiling ${what} failed: ${(error as Error).message}`);
+        throw await failure((error as Error).message);
       }
       const scoped = (await internal) ?? (await validation);
-      if (scoped) throw new Error(`webgpu backend: compiling ${what} failed: ${scoped.message}`);
+      if (scoped) throw await failure(scoped.message);
       this.pipelines.set(key, { pipeline, layout: pipeline.getBindGroupLayout(0) });
     }));
   }
@@ -264,6 +293,7 @@ export class GPUContext {
     this.assertAlive(spec.kernel);
     const [x, y] = spec.workgroups;
     if (x === 0 || y === 0) return;
+    this.assertCompiles(spec.shader, spec.kernel);
     const record = this.pipeline(spec.shader, spec.entryPoint ?? 'main', spec.constants ?? {});
     if (this.dispatchesInBatch >= this.dispatchesPerSubmit) this.submit();
     this.openEncoder(); // its error scope must cover the bind group created below
@@ -352,10 +382,11 @@ export class GPUContext {
   async checkErrors(): Promise<void> {
     while (this.pendingChecks.size > 0) await Promise.all([...this.pendingChecks]);
     if (this.errors.length > 0) {
-      // A failed pipeline is the cause of the failed batches that used it: report it first.
+      // A shader that failed to compile is the cause of its failed pipelines, and a failed
+      // pipeline of the failed batches that used it: report causes first.
       const all = this.errors.splice(0);
-      const [first, ...rest] = [...all.filter((e) => e.includes('creating the pipeline')),
-        ...all.filter((e) => !e.includes('creating the pipeline'))];
+      const rank = (e: string) => (e.includes('failed to compile') ? 0 : e.includes('creating the pipeline') ? 1 : 2);
+      const [first, ...rest] = [...all].sort((a, b) => rank(a) - rank(b));
       throw new Error(rest.length > 0 ? `${first} (and ${rest.length} more)` : first);
     }
   }
@@ -436,9 +467,11 @@ export class GPUContext {
     }
   }
 
-  stats(): { submits: number; dispatches: number; reads: number; pipelines: number; buffersCreated: number; idleBytes: number } {
+  stats(): { submits: number; dispatches: number; reads: number; modules: number; pipelines: number;
+    buffersCreated: number; idleBytes: number } {
     const pool = this.storagePool.stats();
-    return { ...this.counters, pipelines: this.pipelines.size, buffersCreated: pool.created, idleBytes: pool.idleBytes };
+    return { ...this.counters, modules: this.modules.size, pipelines: this.pipelines.size, buffersCreated: pool.created,
+      idleBytes: pool.idleBytes };
   }
 
   dispose(): void {

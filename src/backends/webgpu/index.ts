@@ -144,7 +144,7 @@ export class WebGPUBackend implements Backend<S> {
 
   dispose(): void { this.context.dispose(); }
 
-  /** Counters for tests and benchmarks: submits, dispatches, reads, pipelines, buffers created. */
+  /** Counters for tests and benchmarks: submits, dispatches, reads, shader modules, pipelines, buffers created. */
   stats(): ReturnType<GPUContext['stats']> { return this.context.stats(); }
 
   /**
@@ -424,7 +424,8 @@ function navigatorGPU(): GPU | undefined {
 /**
  * Creates the webgpu backend on the given device, or on a new device of the given (or the
  * default) adapter. Throws a clear Error when the runtime has no WebGPU, no adapter, or
- * the device cannot be had, and when a shader fails to compile.
+ * the device cannot be had. A shader that fails to compile is reported when a kernel
+ * using it runs.
  */
 export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
   let device = options.device;
@@ -464,13 +465,8 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
   } else {
     info = adapter?.info ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   }
+  // No shader compiles here: each compiles on its first use (see context.ts).
   const context = new GPUContext(device, options.dispatchesPerSubmit ?? 64, !options.device);
-  try {
-    await context.compileModules();
-  } catch (error) {
-    context.dispose();
-    throw error;
-  }
   const cpu = isCpuAdapter(info);
   return new WebGPUBackend(context, `webgpu (${describe(info)})`, options.gemm ?? (cpu ? 'blocked' : 'tiled'), cpu);
 }

@@ -3,7 +3,9 @@
  * rules, limits, batching, the buffer pool, 2D grids, write ordering, aliasing, error
  * surfacing and device loss. One protocol line per case.
  */
-import { createWebGPUBackend, type WebGPUBackend } from '../../../src/backends/webgpu/index.js';
+import { createWebGPUBackend, WebGPUBackend } from '../../../src/backends/webgpu/index.js';
+import { GPUContext } from '../../../src/backends/webgpu/context.js';
+import { SHADERS } from '../../../src/backends/webgpu/shaders.generated.js';
 import { emit, exitRuntime } from '../protocol.js';
 
 function assert(condition: unknown, message: string): asserts condition {
@@ -165,6 +167,39 @@ test('a pipeline that fails validation surfaces as an Error naming the shader', 
   const values = await b.read(x);
   assert(values[15] === 4, 'the backend still works after a reported error');
   b.free(x);
+});
+
+test('shaders compile on first use: a new backend has compiled none, each kernel compiles only its own', async () => {
+  const fresh = await createWebGPUBackend();
+  assert(fresh.stats().modules === 0, `creation compiled ${fresh.stats().modules} shader modules`);
+  const x = fresh.alloc(8, 'float32'), y = fresh.alloc(8, 'float32');
+  fresh.fill(x, 8, -2);
+  fresh.unary('relu', x, y, 8);
+  fresh.unary('neg', x, y, 8); // same shader, another pipeline
+  await fresh.flush();
+  assert(fresh.stats().modules === 2, `fill + unary compiled ${fresh.stats().modules} modules, expected 2`);
+  assert((await fresh.read(y)).join() === '2,2,2,2,2,2,2,2', 'neg after lazy compilation');
+  fresh.free(x); fresh.free(y);
+  fresh.dispose();
+});
+
+test('a shader that fails to compile breaks only its kernels, and the errors name it', async () => {
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator!.gpu!;
+  const device = await (await gpu.requestAdapter())!.requestDevice();
+  // The test hook: this context embeds a select.wgsl with an undeclared identifier.
+  const sources = { ...SHADERS, select: `${SHADERS.select}\nfn broken() -> u32 { return undeclared_name; }\n` };
+  const broken = new WebGPUBackend(new GPUContext(device, 64, true, sources), 'webgpu (broken select)', 'blocked', true);
+  const cond = broken.alloc(4, 'bool'), a = broken.alloc(4, 'float32'), b = broken.alloc(4, 'float32');
+  broken.fill(cond, 4, 1); broken.fill(a, 4, 3); broken.fill(b, 4, 5);
+  assert((await broken.read(b)).join() === '5,5,5,5', 'fill works before the broken shader is used');
+  broken.select(cond, 4, a, 4, b, 4, b, 4);
+  await rejects(broken.flush(), /select\.wgsl/, 'the first select');
+  // Now known broken: the kernel throws at once, naming itself and the shader.
+  throws(() => broken.select(cond, 4, a, 4, b, 4, b, 4), /webgpu select: select\.wgsl failed to compile/, 'a later select');
+  broken.binary('add', a, 4, b, 4, b, 4);
+  assert((await broken.read(b)).join() === '8,8,8,8', 'binary still works beside the broken shader');
+  for (const s of [cond, a, b]) broken.free(s);
+  broken.dispose();
 });
 
 test('compile() warms the pipeline cache that a training step then uses', async () => {
