@@ -1,6 +1,6 @@
 /**
- * The machinery under the webgpu kernels: shader modules and the pipeline cache, command
- * batching, the uniform ring, buffer pools, read-back, error surfacing and device loss.
+ * The machinery under the webgpu kernels: shader modules and the pipeline cache (kept in
+ * pipelines.ts), command batching, the uniform ring, buffer pools, read-back, error surfacing and device loss.
  *
  * Batching: kernels encode dispatches into one open command encoder (consecutive dispatches
  * share one compute pass) and nothing is submitted until a read, a flush, a guarded write,
@@ -26,6 +26,7 @@
  */
 import { SHADERS, type ShaderName } from './shaders.generated.js';
 import { BufferPool, type PooledBuffer } from './buffer-pool.js';
+import { Pipelines, type PipelineRequest } from './pipelines.js';
 
 // GPUBufferUsage / GPUMapMode values, spelled out so this module loads where WebGPU's
 // globals do not exist (Node imports it through the dispatcher).
@@ -52,11 +53,6 @@ export interface DispatchSpec {
   workgroups: readonly [number, number];
 }
 
-interface PipelineRecord {
-  pipeline: GPUComputePipeline;
-  layout: GPUBindGroupLayout;
-}
-
 export interface LostInfo { reason: string; message: string }
 
 export class GPUContext {
@@ -69,12 +65,7 @@ export class GPUContext {
   };
   readonly storagePool: BufferPool;
   private readonly stagingPool: BufferPool;
-  private readonly modules = new Map<ShaderName, GPUShaderModule>();
-  /** Per shader, its compile check: the error message, or null once it compiled cleanly. */
-  private readonly moduleChecks = new Map<ShaderName, Promise<string | null>>();
-  private readonly moduleErrors = new Map<ShaderName, string>();
-  private readonly pipelines = new Map<string, PipelineRecord>();
-  private readonly pipelineErrors = new Map<string, string>();
+  private readonly shaders: Pipelines;
   /** Tiny storage buffer bound where a shader's optional input is absent. */
   readonly dummy: PooledBuffer;
 
@@ -103,7 +94,8 @@ export class GPUContext {
    * error stays with its kernels.
    */
   constructor(readonly device: GPUDevice, readonly dispatchesPerSubmit: number, private readonly ownsDevice: boolean,
-    private readonly sources: Readonly<Record<ShaderName, string>> = SHADERS) {
+    sources: Readonly<Record<ShaderName, string>> = SHADERS) {
+    this.shaders = new Pipelines(device, sources, (check) => this.track(check), (message) => this.errors.push(message));
     const l = device.limits;
     this.limits = {
       maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
@@ -130,128 +122,12 @@ export class GPUContext {
     });
   }
 
-  // ---- shaders and pipelines ----
-
-  private pipelineKey(shader: ShaderName, entryPoint: string, constants: Record<string, number>): string {
-    const names = Object.keys(constants).sort();
-    return `${shader}:${entryPoint}:${names.map((n) => `${n}=${constants[n]}`).join(',')}`;
-  }
-
-  /**
-   * The shader's module, created on first use. Its compile check runs asynchronously: a
-   * failure is recorded (reported by the next read/flush) and fails later uses at once.
-   */
-  private module(shader: ShaderName): GPUShaderModule {
-    const known = this.modules.get(shader);
-    if (known) return known;
-    const code = this.sources[shader];
-    if (code === undefined) throw new Error(`webgpu backend: no shader '${shader}'`);
-    this.device.pushErrorScope('validation');
-    const module = this.device.createShaderModule({ label: `sora ${shader}.wgsl`, code });
-    const scope = this.device.popErrorScope();
-    this.modules.set(shader, module);
-    const check = (async () => {
-      const problems: string[] = [];
-      const info = typeof module.getCompilationInfo === 'function' ? await module.getCompilationInfo() : null;
-      for (const m of info?.messages ?? []) {
-        if (m.type === 'error') problems.push(`${shader}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}`);
-      }
-      const error = await scope;
-      if (error && problems.length === 0) problems.push(`${shader}.wgsl: ${error.message}`);
-      if (problems.length === 0) return null;
-      const message = `${shader}.wgsl failed to compile:\n${problems.join('\n')}`;
-      this.moduleErrors.set(shader, message);
-      this.errors.push(`webgpu backend: ${message}`);
-      return message;
-    })();
-    this.moduleChecks.set(shader, check);
-    this.track(check.then(() => undefined));
-    return module;
-  }
-
-  /** Throws, naming the kernel, when `shader` is known not to compile. */
-  private assertCompiles(shader: ShaderName, kernel: string): void {
-    const failed = this.moduleErrors.get(shader);
-    if (failed) throw new Error(`webgpu ${kernel}: ${failed}`);
-  }
-
-  /** The cached pipeline, created on first use inside error scopes. */
-  pipeline(shader: ShaderName, entryPoint: string, constants: Record<string, number>): PipelineRecord {
-    const key = this.pipelineKey(shader, entryPoint, constants);
-    const known = this.pipelines.get(key);
-    if (known) return known;
-    const failed = this.pipelineErrors.get(key);
-    if (failed) throw new Error(failed);
-    const what = `${shader}.wgsl entry '${entryPoint}' with constants ${JSON.stringify(constants)}`;
-    this.device.pushErrorScope('validation');
-    this.device.pushErrorScope('internal');
-    let pipeline: GPUComputePipeline;
-    let layout: GPUBindGroupLayout;
-    try {
-      pipeline = this.device.createComputePipeline({
-        label: `sora ${shader}:${entryPoint}`,
-        layout: 'auto',
-        compute: { module: this.module(shader), entryPoint, constants },
-      });
-      layout = pipeline.getBindGroupLayout(0); // inside the scopes: invalid if the pipeline is
-    } catch (error) {
-      void this.device.popErrorScope();
-      void this.device.popErrorScope();
-      const message = `webgpu backend: creating the pipeline for ${what} failed: ${(error as Error).message}`;
-      this.pipelineErrors.set(key, message);
-      throw new Error(message);
-    }
-    const internal = this.device.popErrorScope();
-    const validation = this.device.popErrorScope();
-    this.track(Promise.all([internal, validation]).then(([a, b]) => {
-      const error = a ?? b;
-      if (!error) return;
-      const message = `webgpu backend: creating the pipeline for ${what} failed: ${error.message}`;
-      this.pipelines.delete(key);
-      this.pipelineErrors.set(key, message);
-      this.errors.push(message);
-    }));
-    const record = { pipeline, layout };
-    this.pipelines.set(key, record);
-    return record;
-  }
+  // ---- shaders and pipelines (pipelines.ts) ----
 
   /** Compiles pipelines ahead of use (async, off the critical path); rejects naming the shader. */
-  async compilePipelines(list: { shader: ShaderName; entryPoint?: string; constants?: Record<string, number> }[]): Promise<void> {
-    await Promise.all(list.map(async ({ shader, entryPoint = 'main', constants = {} }) => {
-      const key = this.pipelineKey(shader, entryPoint, constants);
-      if (this.pipelines.has(key)) return;
-      const what = `${shader}.wgsl entry '${entryPoint}' with constants ${JSON.stringify(constants)}`;
-      // Some implementations (Deno's wgpu) resolve an invalid pipeline and report through
-      // error scopes instead of rejecting: watch both.
-      this.device.pushErrorScope('validation');
-      this.device.pushErrorScope('internal');
-      const created = this.device.createComputePipelineAsync({
-        label: `sora ${shader}:${entryPoint}`,
-        layout: 'auto',
-        compute: { module: this.module(shader), entryPoint, constants },
-      });
-      const internal = this.device.popErrorScope();
-      const validation = this.device.popErrorScope();
-      let pipeline: GPUComputePipeline;
-      // The module's own compile errors, where it has any, say more than the pipeline's.
-      const failure = async (message: string) => {
-        const compileError = await this.moduleChecks.get(shader);
-        return new Error(`webgpu backend: compiling ${what} failed: ${compileError ?? message}`);
-      };
-      try {
-        pipeline = await created;
-      } catch (error) {
-        await Promise.allSettled([internal, validation]);
-        throw await failure((error as Error).message);
-      }
-      const scoped = (await internal) ?? (await validation);
-      if (scoped) throw await failure(scoped.message);
-      this.pipelines.set(key, { pipeline, layout: pipeline.getBindGroupLayout(0) });
-    }));
-  }
+  compilePipelines(list: PipelineRequest[]): Promise<void> { return this.shaders.compilePipelines(list); }
 
-  get pipelineCount(): number { return this.pipelines.size; }
+  get pipelineCount(): number { return this.shaders.pipelineCount; }
 
   // ---- grids ----
 
@@ -293,8 +169,8 @@ export class GPUContext {
     this.assertAlive(spec.kernel);
     const [x, y] = spec.workgroups;
     if (x === 0 || y === 0) return;
-    this.assertCompiles(spec.shader, spec.kernel);
-    const record = this.pipeline(spec.shader, spec.entryPoint ?? 'main', spec.constants ?? {});
+    this.shaders.assertCompiles(spec.shader, spec.kernel);
+    const record = this.shaders.pipeline(spec.shader, spec.entryPoint ?? 'main', spec.constants ?? {});
     if (this.dispatchesInBatch >= this.dispatchesPerSubmit) this.submit();
     this.openEncoder(); // its error scope must cover the bind group created below
 
@@ -470,7 +346,7 @@ export class GPUContext {
   stats(): { submits: number; dispatches: number; reads: number; modules: number; pipelines: number;
     buffersCreated: number; idleBytes: number } {
     const pool = this.storagePool.stats();
-    return { ...this.counters, modules: this.modules.size, pipelines: this.pipelines.size, buffersCreated: pool.created,
+    return { ...this.counters, modules: this.shaders.moduleCount, pipelines: this.shaders.pipelineCount, buffersCreated: pool.created,
       idleBytes: pool.idleBytes };
   }
 
