@@ -260,7 +260,9 @@ export class Engine {
   private pin(tensor: Tensor): Tensor {
     tensor.ref.refCount++;
     this.numTensors++;
-    return new Tensor(tensor.shape, tensor.dtype, tensor.ref, this.nextId++);
+    const handle = new Tensor(tensor.shape, tensor.dtype, tensor.ref, this.nextId++);
+    handle.origin = tensor.origin ?? tensor;
+    return handle;
   }
 
   /** Open a gradient computation; returns the tape and where this one's entries start. */

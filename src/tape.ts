@@ -38,24 +38,29 @@ export interface TapeEntry {
  */
 export function relevantEntries(tape: TapeEntry[], start: number, xs: Tensor[], y: Tensor):
   { entry: TapeEntry; needs: boolean[] }[] {
-  const fromX = new Set<Tensor>(xs);
+  const fromX = new Set<Tensor>(xs.map(node));
   const forward: boolean[] = new Array(tape.length).fill(false);
   for (let i = start; i < tape.length; i++) {
     const entry = tape[i];
-    if (!entry.inputs.some((t) => fromX.has(t))) continue;
+    if (!entry.inputs.some((t) => fromX.has(node(t)))) continue;
     forward[i] = true;
     for (const out of entry.outputs) if (out.dtype === 'float32') fromX.add(out);
   }
-  const toY = new Set<Tensor>([y]);
+  const toY = new Set<Tensor>([node(y)]);
   const result: { entry: TapeEntry; needs: boolean[] }[] = [];
   for (let i = tape.length - 1; i >= start; i--) {
     const entry = tape[i];
     if (!forward[i] || !entry.outputs.some((t) => toY.has(t))) continue;
-    const needs = entry.inputs.map((t) => fromX.has(t));
-    entry.inputs.forEach((t, j) => { if (needs[j]) toY.add(t); });
+    const needs = entry.inputs.map((t) => fromX.has(node(t)));
+    entry.inputs.forEach((t, j) => { if (needs[j]) toY.add(node(t)); });
     result.push({ entry, needs });
   }
   return result; // in reverse tape order: the order backward runs them
+}
+
+/** The graph node a tensor stands for: a pinned handle is its origin. */
+export function node(t: Tensor): Tensor {
+  return t.origin ?? t;
 }
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -23,6 +23,11 @@ export class Tensor {
   private disposed = false;
   /** Set by `keep()`: no enclosing tidy disposes it. */
   kept = false;
+  /**
+   * For a handle the tape pinned: the tensor it stands for. A gradient that reads a saved
+   * tensor is a function of that tensor, so the tape follows `origin` (gradients of gradients).
+   */
+  origin: Tensor | null = null;
 
   constructor(shape: Shape, readonly dtype: DType, public ref: DataRef, readonly id: number) {
     this.shape = shape.slice();

@@ -10,10 +10,11 @@
  * recorded too, which is what makes gradients of gradients work.
  */
 import { ENGINE } from '../engine.js';
-import { badGradient, missingGradient, relevantEntries, sameShape, type GradientFn } from '../tape.js';
+import { badGradient, missingGradient, node, relevantEntries, sameShape, type GradientFn } from '../tape.js';
 import { Tensor, Variable } from '../tensor.js';
 import { add } from './binary.js';
 import { fill } from './creation.js';
+import { reshape } from './shape.js';
 import { checkTensor, describe } from './util.js';
 
 /**
@@ -53,9 +54,10 @@ export function gradients(op: string, f: () => Tensor, xs: Tensor[], dy?: Tensor
 function backprop(tape: Parameters<typeof relevantEntries>[0], start: number, xs: Tensor[], y: Tensor,
   dy: Tensor | undefined): (Tensor | null)[] {
   const entries = relevantEntries(tape, start, xs, y);
+  // Keyed by graph node (a pinned handle counts as its origin).
   const grads = new Map<Tensor, Tensor>();
-  grads.set(y, dy ? ENGINE.makeView(dy, dy.shape) : fill(y.shape, 1, 'float32'));
-  const results = new Set<Tensor>(xs);
+  grads.set(node(y), dy ? reshape(dy, dy.shape) : fill(y.shape, 1, 'float32'));
+  const results = new Set<Tensor>(xs.map(node));
   for (const { entry, needs } of entries) {
     const dys = entry.outputs.map((o) => grads.get(o) ?? null);
     if (dys.every((d) => d === null)) continue;
@@ -80,16 +82,18 @@ function backprop(tape: Parameters<typeof relevantEntries>[0], start: number, xs
       }
       if (g.dtype !== 'float32' || !sameShape(g.shape, input.shape)) throw badGradient(entry, j, g);
       // A gradient that is not a fresh tensor (the upstream itself, a saved tensor, one
-      // given to two inputs) gets its own handle, so freeing one never frees another.
-      if (g.id < firstNew || owned.has(g)) g = ENGINE.makeView(g, g.shape);
+      // given to two inputs) gets its own handle, so freeing one never frees another; a
+      // reshape view, so that an enclosing gradient still sees where it came from.
+      if (g.id < firstNew || owned.has(g)) g = reshape(g, g.shape);
       owned.add(g);
-      const previous = grads.get(input);
+      const key = node(input);
+      const previous = grads.get(key);
       if (previous) {
-        grads.set(input, add(previous, g));
+        grads.set(key, add(previous, g));
         previous.dispose();
         g.dispose();
       } else {
-        grads.set(input, g);
+        grads.set(key, g);
       }
     });
     entry.outputs.forEach((o, k) => {
@@ -98,7 +102,7 @@ function backprop(tape: Parameters<typeof relevantEntries>[0], start: number, xs
       grads.delete(o);
     });
   }
-  return xs.map((x) => grads.get(x) ?? null);
+  return xs.map((x) => grads.get(node(x)) ?? null);
 }
 
 function noGradient(op: string, index: number): Error {
