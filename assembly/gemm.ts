@@ -3,8 +3,11 @@
  * op(A) . op(B) [+ bias row] [then ReLU], float32, single thread.
  *
  * Layout. A is m x k row-major, or k x m when transA; B is k x n, or n x k when transB.
- * Pointers are byte offsets into the imported memory, counts are elements; `bias` and
- * `work` are 0 / a scratch area of gemm_workspace_bytes() bytes (16-byte aligned).
+ * Rows are lda / ldb / ldc elements apart (0: contiguous, the row length), so the operands
+ * can be blocks of larger matrices; a, b and c may start at any 4-byte address (wasm SIMD
+ * loads and stores need no alignment). Pointers are byte offsets into the imported memory,
+ * counts are elements; `bias` and `work` are 0 / a scratch area of gemm_workspace_bytes()
+ * bytes (16-byte aligned).
  *
  * Method (BLIS-style). The work is cut into blocks: NC columns of C, KC steps of k, MC rows.
  * In a block, B may be packed into 8-column panels (kc x 8, zero-padded past n) and A into
@@ -59,8 +62,9 @@ export function gemm_workspace_bytes(): i32 {
 }
 
 export function gemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: i32,
-  transB: i32, bias: usize, relu: i32, work: usize): void {
-  gemm_with_packing(a, b, c, m, n, k, transA, transB, bias, relu, work, -1);
+  transB: i32, bias: usize, relu: i32, work: usize, lda: i32, ldb: i32, ldc: i32): void {
+  gemm_with_packing(a, b, c, m, n, k, transA, transB, bias, relu, work, -1,
+    lda ? lda : transA ? m : k, ldb ? ldb : transB ? k : n, ldc ? ldc : n);
 }
 
 /**
@@ -84,11 +88,14 @@ function choose_packing(m: i32, n: i32, k: i32, transA: i32, transB: i32): i32 {
  * and path-by-path tests of the raw module; assembly/index.ts does not re-export it.
  */
 export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
-  transA: i32, transB: i32, bias: usize, relu: i32, work: usize, packing: i32): void {
+  transA: i32, transB: i32, bias: usize, relu: i32, work: usize, packing: i32,
+  lda: i32, ldb: i32, ldc: i32): void {
   if (m <= 0 || n <= 0) return;
-  const ldc = <usize>n << 2;
+  const aStride = <usize>lda << 2; // bytes between rows of the stored A, B and C
+  const bStride = <usize>ldb << 2;
+  const cStride = <usize>ldc << 2;
   if (k <= 0) {
-    fill_bias_rows(c, m, n, bias, relu);
+    fill_bias_rows(c, cStride, m, n, bias, relu);
     return;
   }
   if (packing < 0) packing = choose_packing(m, n, k, transA, transB);
@@ -117,42 +124,42 @@ export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, 
       const kc = min(KC, k - pc);
       const first = pc == 0;
       const reluNow = pc + kc == k ? relu : 0;
-      if (packB) pack_b(b, transB, n, k, jc, nc, pc, kc, bufB);
-      else if (nEdge && jc + nc == n) pack_b(b, 0, n, k, nFull, nEdge, pc, kc, bufB);
+      if (packB) pack_b(b, transB, bStride, jc, nc, pc, kc, bufB);
+      else if (nEdge && jc + nc == n) pack_b(b, 0, bStride, nFull, nEdge, pc, kc, bufB);
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
-        if (packA) pack_a(a, transA, m, k, ic, mc, pc, kc, bufA);
+        if (packA) pack_a(a, transA, aStride, ic, mc, pc, kc, bufA);
         for (let jr = 0; jr < nc; jr += NR) {
           const j = jc + jr;
           const nr = min(NR, nc - jr);
           let panel: usize, bStep: usize;
           if (packB) { panel = bufB + (<usize>jr * kc << 2); bStep = NR << 2; }
-          else if (nr == NR) { panel = b + ((<usize>pc * n + j) << 2); bStep = ldc; }
+          else if (nr == NR) { panel = b + <usize>pc * bStride + (<usize>j << 2); bStep = bStride; }
           else { panel = bufB; bStep = NR << 2; }
           for (let ir = 0; ir < mc; ir += MR) {
             const i = ic + ir;
             const mr = min(MR, mc - ir);
-            const cTile = c + ((<usize>i * n + j) << 2);
-            let dst = cTile, dstStride = ldc, init: usize, initStep: usize;
+            const cTile = c + <usize>i * cStride + (<usize>j << 2);
+            let dst = cTile, dstStride = cStride, init: usize, initStep: usize;
             if (nr == NR) {
               if (first) { init = bias ? bias + (<usize>j << 2) : zeros; initStep = 0; }
-              else { init = cTile; initStep = ldc; }
+              else { init = cTile; initStep = cStride; }
             } else {
               dst = tile; dstStride = NR << 2;
               if (first) { init = bias ? biasEdge : zeros; initStep = 0; }
-              else { copy_tile(tile, NR << 2, cTile, ldc, mr, nr); init = tile; initStep = NR << 2; }
+              else { copy_tile(tile, NR << 2, cTile, cStride, mr, nr); init = tile; initStep = NR << 2; }
             }
             if (packA) {
               gemm_kernel_c(mr, kc, bufA + (<usize>ir * kc << 2), MR << 2, panel, bStep,
                 dst, dstStride, init, initStep, reluNow);
             } else if (transA) {
-              gemm_kernel_c(mr, kc, a + ((<usize>pc * m + i) << 2), <usize>m << 2, panel, bStep,
+              gemm_kernel_c(mr, kc, a + <usize>pc * aStride + (<usize>i << 2), aStride, panel, bStep,
                 dst, dstStride, init, initStep, reluNow);
             } else {
-              gemm_kernel_r(mr, kc, a + ((<usize>i * k + pc) << 2), <usize>k << 2, 4, panel, bStep,
+              gemm_kernel_r(mr, kc, a + <usize>i * aStride + (<usize>pc << 2), aStride, 4, panel, bStep,
                 dst, dstStride, init, initStep, reluNow);
             }
-            if (nr != NR) copy_tile(cTile, ldc, tile, NR << 2, mr, nr);
+            if (nr != NR) copy_tile(cTile, cStride, tile, NR << 2, mr, nr);
           }
         }
       }
@@ -160,10 +167,10 @@ export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, 
   }
 }
 
-/** C = relu?(bias row or 0) for k == 0. */
-function fill_bias_rows(c: usize, m: i32, n: i32, bias: usize, relu: i32): void {
+/** C = relu?(bias row or 0) for k == 0; C's rows are cStride bytes apart. */
+function fill_bias_rows(c: usize, cStride: usize, m: i32, n: i32, bias: usize, relu: i32): void {
   for (let i = 0; i < m; i++) {
-    const row = c + ((<usize>i * n) << 2);
+    const row = c + <usize>i * cStride;
     for (let j = 0; j < n; j++) {
       let v: f32 = bias ? load<f32>(bias + (<usize>j << 2)) : 0;
       if (relu) v = max<f32>(v, 0);
@@ -186,16 +193,17 @@ function fill_bias_rows(c: usize, m: i32, n: i32, bias: usize, relu: i32): void 
  * Packs rows ic..ic+mc, steps pc..pc+kc of op(A) into MR-row panels: panel r (rows
  * ic+r*MR..) holds kc groups of MR floats (A(i, p) for its rows), at dst + r*MR*kc*4.
  * Rows past mc in the last panel are left unwritten; the mr-row kernel never reads them.
+ * Rows of the stored A are aStride bytes apart.
  */
-function pack_a(a: usize, transA: i32, m: i32, k: i32, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
+function pack_a(a: usize, transA: i32, aStride: usize, ic: i32, mc: i32, pc: i32, kc: i32, dst: usize): void {
   const step = <usize>MR << 2;
   for (let ir = 0; ir < mc; ir += MR) {
     const mr = min(MR, mc - ir);
     const panel = dst + (<usize>ir * kc << 2);
     if (transA) {
-      // A(i, p) = a[p*m + i]: each step of k is MR consecutive floats.
-      let src = a + ((<usize>pc * m + ic + ir) << 2);
-      const srcStride = <usize>m << 2;
+      // A(i, p) = a[p*lda + i]: each step of k is MR consecutive floats.
+      let src = a + <usize>pc * aStride + (<usize>(ic + ir) << 2);
+      const srcStride = aStride;
       let d = panel;
       if (mr == MR) {
         for (let p = 0; p < kc; p++) {
@@ -213,9 +221,9 @@ function pack_a(a: usize, transA: i32, m: i32, k: i32, ic: i32, mc: i32, pc: i32
         }
       }
     } else {
-      // A(i, p) = a[i*k + p]: MR rows read 4 steps at a time, transposed in registers.
-      const rowStride = <usize>k << 2;
-      const src = a + ((<usize>(ic + ir) * k + pc) << 2);
+      // A(i, p) = a[i*lda + p]: MR rows read 4 steps at a time, transposed in registers.
+      const rowStride = aStride;
+      const src = a + <usize>(ic + ir) * aStride + (<usize>pc << 2);
       let p = 0;
       if (mr == MR) {
         for (; p + 4 <= kc; p += 4) {
@@ -263,15 +271,16 @@ function pack_a(a: usize, transA: i32, m: i32, k: i32, ic: i32, mc: i32, pc: i32
 
 /**
  * Packs columns j0..j0+nc, steps pc..pc+kc of op(B) into 8-column panels: panel r holds kc
- * rows of 8 floats (B(p, j0+8r..j0+8r+8), zero past nc) at dst + r*8*kc*4.
+ * rows of 8 floats (B(p, j0+8r..j0+8r+8), zero past nc) at dst + r*8*kc*4. Rows of the
+ * stored B are bStride bytes apart.
  */
-function pack_b(b: usize, transB: i32, n: i32, k: i32, j0: i32, nc: i32, pc: i32, kc: i32, dst: usize): void {
+function pack_b(b: usize, transB: i32, bStride: usize, j0: i32, nc: i32, pc: i32, kc: i32, dst: usize): void {
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
     let d = dst + (<usize>jr * kc << 2);
     if (!transB) {
-      let src = b + ((<usize>pc * n + j0 + jr) << 2);
-      const srcStride = <usize>n << 2;
+      let src = b + <usize>pc * bStride + (<usize>(j0 + jr) << 2);
+      const srcStride = bStride;
       if (nr == NR) {
         for (let p = 0; p < kc; p++) {
           v128.store(d, v128.load(src));
@@ -287,9 +296,9 @@ function pack_b(b: usize, transB: i32, n: i32, k: i32, j0: i32, nc: i32, pc: i32
         }
       }
     } else {
-      // B(p, j) = b[j*k + p]: each output row gathers one float from 8 source rows.
-      const rowStride = <usize>k << 2;
-      const src = b + ((<usize>(j0 + jr) * k + pc) << 2);
+      // B(p, j) = b[j*ldb + p]: each output row gathers one float from 8 source rows.
+      const rowStride = bStride;
+      const src = b + <usize>(j0 + jr) * bStride + (<usize>pc << 2);
       let p = 0;
       if (nr == NR) {
         // 4 steps of k at a time: two 4x4 transposes of v128 loads.

@@ -22,8 +22,11 @@
 // branch; the clamped duplicates are computed and never stored.
 // Grid: (ceil(n / (8*WG_COLS)), ceil(m / (8*WG_ROWS))).
 //
-// Bindings: 0 params {m, n, k}; 1 a, 2 b, 3 bias (n values; a 16-byte dummy when HAS_BIAS
-// is false), read-only; 4 c, written. Each grid dimension must be <= 65535 (host checks).
+// Bindings: 0 params {m, n, k, lda, ldb, ldc, a_offset, b_offset, c_offset}; 1 a, 2 b,
+// 3 bias (n values; a 16-byte dummy when HAS_BIAS is false), read-only; 4 c, written.
+// Rows of the stored A, B and C are lda / ldb / ldc elements apart and start at the offsets
+// (the host passes the contiguous values by default). Each grid dimension must be <= 65535
+// (host checks).
 // Epilogue: bias, then ReLU as `v < 0 ? 0 : v`, so NaN stays NaN (reference semantics).
 
 override WG_ROWS: u32 = 16u;
@@ -34,7 +37,7 @@ override TRANSPOSE_B: bool = false;
 override HAS_BIAS: bool = false;
 override RELU: bool = false;
 
-struct Params { m: u32, n: u32, k: u32 }
+struct Params { m: u32, n: u32, k: u32, lda: u32, ldb: u32, ldc: u32, a_offset: u32, b_offset: u32, c_offset: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -48,14 +51,14 @@ var<workgroup> tile_b: array<vec4<f32>, TILE_K * WG_COLS>;
 
 fn load_a(row: u32, depth: u32) -> f32 {
   if (row >= params.m || depth >= params.k) { return 0.0; }
-  if (TRANSPOSE_A) { return a[depth * params.m + row]; }
-  return a[row * params.k + depth];
+  if (TRANSPOSE_A) { return a[params.a_offset + depth * params.lda + row]; }
+  return a[params.a_offset + row * params.lda + depth];
 }
 
 fn load_b(depth: u32, col: u32) -> f32 {
   if (depth >= params.k || col >= params.n) { return 0.0; }
-  if (TRANSPOSE_B) { return b[col * params.k + depth]; }
-  return b[depth * params.n + col];
+  if (TRANSPOSE_B) { return b[params.b_offset + col * params.ldb + depth]; }
+  return b[params.b_offset + depth * params.ldb + col];
 }
 
 fn load_bias(col: u32) -> f32 {
@@ -67,7 +70,7 @@ fn store_row(row: u32, col: u32, value: vec4<f32>) {
   if (row >= params.m) { return; }
   var v = value;
   if (RELU) { v = select(v, vec4<f32>(0.0), v < vec4<f32>(0.0)); }
-  let base = row * params.n + col;
+  let base = params.c_offset + row * params.ldc + col;
   if (col + 3u < params.n) {
     c[base] = v.x; c[base + 1u] = v.y; c[base + 2u] = v.z; c[base + 3u] = v.w;
     return;
@@ -149,12 +152,12 @@ fn gemm_blocked(@builtin(global_invocation_id) id: vec3<u32>) {
   if (row0 >= m || col0 >= n) { return; }
   // Element (row, depth) of op(A) is a[row * a_row + depth * a_depth]; (depth, col) of op(B)
   // is b[depth * b_depth + col * b_col].
-  var a_row = k;
+  var a_row = params.lda;
   var a_depth = 1u;
-  if (TRANSPOSE_A) { a_row = 1u; a_depth = m; }
+  if (TRANSPOSE_A) { a_row = 1u; a_depth = params.lda; }
   var b_col = 1u;
-  var b_depth = n;
-  if (TRANSPOSE_B) { b_col = k; b_depth = 1u; }
+  var b_depth = params.ldb;
+  if (TRANSPOSE_B) { b_col = params.ldb; b_depth = 1u; }
   let last_row = m - 1u;
   let last_col = n - 1u;
   let ra0 = min(row0, last_row) * a_row;
@@ -181,8 +184,8 @@ fn gemm_blocked(@builtin(global_invocation_id) id: vec3<u32>) {
   var c50 = vec4<f32>(0.0); var c51 = vec4<f32>(0.0);
   var c60 = vec4<f32>(0.0); var c61 = vec4<f32>(0.0);
   var c70 = vec4<f32>(0.0); var c71 = vec4<f32>(0.0);
-  var pa = 0u;
-  var pb = 0u;
+  var pa = params.a_offset;
+  var pb = params.b_offset;
   for (var depth = 0u; depth < k; depth++) {
     let b0 = vec4<f32>(b[pb + cb0], b[pb + cb1], b[pb + cb2], b[pb + cb3]);
     let b1 = vec4<f32>(b[pb + cb4], b[pb + cb5], b[pb + cb6], b[pb + cb7]);

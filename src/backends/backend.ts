@@ -50,6 +50,18 @@ export interface GemmParams<S> {
   bias: S | null;
   /** Fused epilogue activation. */
   activation: 'linear' | 'relu';
+  /**
+   * Optional layout, in elements, for operands that are blocks of larger matrices: rows of
+   * the stored A, B and C lie lda / ldb / ldc apart (defaults: contiguous, i.e. k or m for
+   * A, n or k for B, n for C), and each starts aOffset / bOffset / outOffset elements into
+   * its storage (default 0). Element (i, j) of C is out[outOffset + i * ldc + j].
+   */
+  lda?: number;
+  ldb?: number;
+  ldc?: number;
+  aOffset?: number;
+  bOffset?: number;
+  outOffset?: number;
 }
 
 export interface SoftmaxCrossEntropyParams<S> {

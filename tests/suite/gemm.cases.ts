@@ -136,3 +136,35 @@ cases.push(gemmCase({
   m: 9, n: 10, k: 4, transposeA: false, transposeB: false, bias: true, relu: true, label: 'NaN in bias, zero B',
   edit: (_, b, bias) => { b.fill(0); bias[9] = Number.NaN; },
 }));
+
+// Blocks of larger matrices: rows lda / ldb / ldc apart (padded past the row length) and
+// operands starting at offsets. The padding of A and B holds values a wrong stride would
+// read; C's padding stays the NaN poison, so a write outside the block shows. Shapes cover
+// the unpacked paths, packed A and B (m > 64, n > 128), and the one-element edge.
+const STRIDED: [number, number, number][] = [[1, 1, 1], [3, 7, 5], [7, 9, 17], [13, 33, 3], [5, 257, 9], [70, 130, 40]];
+STRIDED.forEach(([m, n, k], index) => {
+  COMBOS.forEach(([transposeA, transposeB], combo) => {
+    const pad = 1 + ((index + combo) % 3) * 2; // 1, 3 or 5 extra elements per row
+    const [aRows, aCols] = transposeA ? [k, m] : [m, k];
+    const [bRows, bCols] = transposeB ? [n, k] : [k, n];
+    const lda = aCols + pad, ldb = bCols + pad + 1, ldc = n + pad;
+    const aOffset = 3 + combo, bOffset = 5, outOffset = 2 * combo + 1;
+    const bias = (index + combo) % 2 === 0, relu = (index + combo) % 3 === 0;
+    const name = `gemm strided m=${m} n=${n} k=${k}${transposeA ? ' tA' : ''}${transposeB ? ' tB' : ''}` +
+      ` lda=${lda} ldb=${ldb} ldc=${ldc} offsets ${aOffset},${bOffset},${outOffset}${bias ? ' bias' : ''}${relu ? ' relu' : ''}`;
+    cases.push({
+      name,
+      run: async (backend, reference) => {
+        const seed = m * 7919 + n * 31 + k + combo;
+        const a = randomArray(aOffset + (aRows - 1) * lda + aCols + pad, seed);
+        const b = randomArray(bOffset + (bRows - 1) * ldb + bCols + pad, seed + 1);
+        const biasValues = randomArray(n, seed + 2);
+        await compareOutputs(name, backend, reference, [a, b, biasValues], [{ size: outOffset + (m - 1) * ldc + n + pad }],
+          (be, [sa, sb, sbias], [out]) => be.gemm({
+            a: sa, b: sb, out, m, n, k, transposeA, transposeB, bias: bias ? sbias : null,
+            activation: relu ? 'relu' : 'linear', lda, ldb, ldc, aOffset, bOffset, outOffset,
+          }), tolerance(k, 1));
+      },
+    });
+  });
+});

@@ -105,16 +105,18 @@ export class ReferenceBackend implements Backend<S> {
     const { m, n, k } = p;
     const a = p.a.values, b = p.b.values, c = p.out.values;
     const bias = p.bias?.values;
+    const lda = p.lda ?? (p.transposeA ? m : k), ldb = p.ldb ?? (p.transposeB ? k : n), ldc = p.ldc ?? n;
+    const aOffset = p.aOffset ?? 0, bOffset = p.bOffset ?? 0, outOffset = p.outOffset ?? 0;
     // Element (i, kk) of op(A) and (kk, j) of op(B), whatever the storage layout.
-    const aRow = p.transposeA ? 1 : k, aCol = p.transposeA ? m : 1;
-    const bRow = p.transposeB ? 1 : n, bCol = p.transposeB ? k : 1;
+    const aRow = p.transposeA ? 1 : lda, aCol = p.transposeA ? lda : 1;
+    const bRow = p.transposeB ? 1 : ldb, bCol = p.transposeB ? ldb : 1;
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         let sum = 0;
-        for (let kk = 0; kk < k; kk++) sum += a[i * aRow + kk * aCol] * b[kk * bRow + j * bCol];
+        for (let kk = 0; kk < k; kk++) sum += a[aOffset + i * aRow + kk * aCol] * b[bOffset + kk * bRow + j * bCol];
         if (bias) sum += bias[j];
         if (p.activation === 'relu' && sum < 0) sum = 0;
-        c[i * n + j] = sum;
+        c[outOffset + i * ldc + j] = sum;
       }
     }
   }

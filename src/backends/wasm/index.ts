@@ -23,8 +23,9 @@ export type WasmVariant = 'simd' | 'relaxed';
 interface KernelExports {
   heap_base(): number;
   gemm_workspace_bytes(): number;
+  /** lda, ldb, ldc in elements; 0 means contiguous. */
   gemm(a: number, b: number, c: number, m: number, n: number, k: number, transA: number,
-    transB: number, bias: number, relu: number, work: number): void;
+    transB: number, bias: number, relu: number, work: number, lda: number, ldb: number, ldc: number): void;
   unary(op: number, x: number, out: number, n: number): void;
   unary_backward(op: number, dy: number, x: number, y: number, dx: number, n: number): void;
   binary(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number): void;
@@ -123,8 +124,9 @@ export class WasmBackend implements Backend<S> {
   memoryBytes(): number { return this.memory.buffer.byteLength; }
 
   gemm(p: GemmParams<S>): void {
-    this.kernels.gemm(p.a.ptr, p.b.ptr, p.out.ptr, p.m, p.n, p.k, p.transposeA ? 1 : 0,
-      p.transposeB ? 1 : 0, p.bias ? p.bias.ptr : 0, p.activation === 'relu' ? 1 : 0, this.gemmWorkspace);
+    this.kernels.gemm(p.a.ptr + (p.aOffset ?? 0) * 4, p.b.ptr + (p.bOffset ?? 0) * 4, p.out.ptr + (p.outOffset ?? 0) * 4,
+      p.m, p.n, p.k, p.transposeA ? 1 : 0, p.transposeB ? 1 : 0, p.bias ? p.bias.ptr : 0,
+      p.activation === 'relu' ? 1 : 0, this.gemmWorkspace, p.lda ?? 0, p.ldb ?? 0, p.ldc ?? 0);
   }
   unary(op: UnaryOp, x: S, out: S, size: number): void {
     this.kernels.unary(UNARY_CODES[op], x.ptr, out.ptr, size);

@@ -217,7 +217,8 @@ export class WebGPUBackend implements Backend<S> {
       },
       bindings: [this.input(p.a, 'gemm'), this.input(p.b, 'gemm'), this.optional(p.bias, 'gemm', false),
         this.output(p.out, 'gemm')],
-      ints: [m, n, k],
+      ints: [m, n, k, p.lda ?? (p.transposeA ? m : k), p.ldb ?? (p.transposeB ? k : n), p.ldc ?? n,
+        p.aOffset ?? 0, p.bOffset ?? 0, p.outOffset ?? 0],
       workgroups: [columns, rows],
     });
   }

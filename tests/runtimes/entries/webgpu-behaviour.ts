@@ -153,7 +153,7 @@ test('a pipeline that fails validation surfaces as an Error naming the shader', 
   let message = '';
   try {
     b.context.dispatch({
-      kernel: 'gemm', shader: 'gemm', entryPoint: 'gemm_tiled', constants: bad, ints: [1, 1, 1], workgroups: [1, 1],
+      kernel: 'gemm', shader: 'gemm', entryPoint: 'gemm_tiled', constants: bad, ints: [1, 1, 1, 1, 1, 1, 0, 0, 0], workgroups: [1, 1],
       bindings: [{ buffer: x.pooled!, writable: false }, { buffer: x.pooled!, writable: false },
         { buffer: b.context.dummy, writable: false }, { buffer: b.context.dummy, writable: true }],
     });
