@@ -169,11 +169,12 @@ import {
  * op chosen per element. Serves what the vector forms do not: n < 4, rows shorter than 4
  * (e.g. a 3-channel bias), both operands repeating with different periods, a size that does
  * not divide n (which the host never asks for: this keeps every write inside out), int32
- * div and float logic.
+ * div, float logic, and repeating operands entered mid-period (a nonzero phase).
  */
-function binaryScalar(isInt: bool, op: i32, a: usize, aSize: i32, b: usize, bSize: i32, out: usize, n: i32): void {
-  let ia: usize = 0;
-  let ib: usize = 0;
+function binaryScalar(isInt: bool, op: i32, a: usize, aSize: i32, aPhase: i32, b: usize, bSize: i32, bPhase: i32,
+  out: usize, n: i32): void {
+  let ia: usize = <usize>aPhase << 2;
+  let ib: usize = <usize>bPhase << 2;
   const aEnd = <usize>aSize << 2;
   const bEnd = <usize>bSize << 2;
   const outEnd = out + (<usize>n << 2);
@@ -198,10 +199,15 @@ function binaryScalar(isInt: bool, op: i32, a: usize, aSize: i32, b: usize, bSiz
   return small >= 4 && n % small == 0;
 }
 
-/** The float32 kernel: op in BINARY_CODES over float32 operands. */
-export function binary(op: i32, a: usize, aSize: i32, b: usize, bSize: i32, out: usize, n: i32): void {
+/**
+ * The float32 kernel: op in BINARY_CODES over float32 operands. aPhase / bPhase (< aSize /
+ * bSize) are where the operands start: out[i] = a[(aPhase + i) % aSize] op b[(bPhase + i) % bSize],
+ * so a host can run a sub-range of a larger call; 0 for a whole call.
+ */
+export function binary(op: i32, a: usize, aSize: i32, b: usize, bSize: i32, out: usize, n: i32,
+  aPhase: i32, bPhase: i32): void {
   if (n <= 0) return;
-  if (vectorizable(aSize, bSize, n)) {
+  if ((aPhase | bPhase) == 0 && vectorizable(aSize, bSize, n)) {
     switch (op) {
       case BINARY_ADD: binaryVector(false, BINARY_ADD, a, aSize, b, bSize, out, n); return;
       case BINARY_SUB: binaryVector(false, BINARY_SUB, a, aSize, b, bSize, out, n); return;
@@ -218,13 +224,14 @@ export function binary(op: i32, a: usize, aSize: i32, b: usize, bSize: i32, out:
       case BINARY_GREATER_EQUAL: binaryVector(false, BINARY_LESS_EQUAL, b, bSize, a, aSize, out, n); return;
     }
   }
-  binaryScalar(false, op, a, aSize, b, bSize, out, n);
+  binaryScalar(false, op, a, aSize, aPhase, b, bSize, bPhase, out, n);
 }
 
-/** The int32 kernel, for int32 and bool operands: op in BINARY_CODES. */
-export function binary_i32(op: i32, a: usize, aSize: i32, b: usize, bSize: i32, out: usize, n: i32): void {
+/** The int32 kernel, for int32 and bool operands: op in BINARY_CODES; phases as in binary. */
+export function binary_i32(op: i32, a: usize, aSize: i32, b: usize, bSize: i32, out: usize, n: i32,
+  aPhase: i32, bPhase: i32): void {
   if (n <= 0) return;
-  if (vectorizable(aSize, bSize, n)) {
+  if ((aPhase | bPhase) == 0 && vectorizable(aSize, bSize, n)) {
     switch (op) {
       case BINARY_ADD: binaryVector(true, BINARY_ADD, a, aSize, b, bSize, out, n); return;
       case BINARY_SUB: binaryVector(true, BINARY_SUB, a, aSize, b, bSize, out, n); return;
@@ -243,5 +250,5 @@ export function binary_i32(op: i32, a: usize, aSize: i32, b: usize, bSize: i32, 
       case BINARY_LOGICAL_XOR: binaryVector(true, BINARY_LOGICAL_XOR, a, aSize, b, bSize, out, n); return;
     }
   }
-  binaryScalar(true, op, a, aSize, b, bSize, out, n);
+  binaryScalar(true, op, a, aSize, aPhase, b, bSize, bPhase, out, n);
 }

@@ -1,4 +1,4 @@
-// binary: out[i] = a[i % a_size] op b[i % b_size] for i < size. op is the override OP, a
+// binary: out[i] = a[i % a_size] op b[i % b_size] for begin <= i < end <= size. op is the override OP, a
 // BINARY_* code (scripts/opcodes.mjs). a_size and b_size each equal size, 1, or divide size
 // (a repeated bias row); the modulo is skipped when an operand is full size.
 //
@@ -12,15 +12,15 @@
 // (an order-preserving integer key, -0 keyed as +0), because WGSL lets an implementation
 // assume finite floats and flush subnormals (SwiftShader does), and both results are exact.
 //
-// Grid: one invocation per element, 2D-split by the host past 65535 workgroups.
-// Bindings: 0 params {size, a_size, b_size}; 1 a, 2 b, read; 3 out, written.
+// Grid: one invocation per element of [begin, end), 2D-split by the host past 65535 workgroups.
+// Bindings: 0 params {size, a_size, b_size, begin, end}; 1 a, 2 b, read; 3 out, written.
 
 override OP: u32 = 0u;
 override INT_IN: bool = false;
 override INT_OUT: bool = false;
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { size: u32, a_size: u32, b_size: u32 }
+struct Params { size: u32, a_size: u32, b_size: u32, begin: u32, end: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<u32>;
@@ -115,8 +115,8 @@ fn apply_i32(x: i32, y: i32) -> i32 {
 fn main(@builtin(workgroup_id) group: vec3<u32>,
         @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = (group.y * groups.x + group.x) * WORKGROUP_SIZE + lid;
-  if (i >= params.size) { return; }
+  let i = params.begin + (group.y * groups.x + group.x) * WORKGROUP_SIZE + lid;
+  if (i >= params.end) { return; }
   var ia = i;
   if (params.a_size != params.size) { ia = i % params.a_size; }
   var ib = i;

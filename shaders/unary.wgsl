@@ -1,10 +1,10 @@
-// unary: out[i] = f(x[i]) for i < size, float32. f is the override OP, a UNARY_* code
+// unary: out[i] = f(x[i]) for begin <= i < end, float32. f is the override OP, a UNARY_* code
 // (scripts/opcodes.mjs), so each op is its own pipeline with no per-element branch on the op.
 //
 // Grid: one invocation per element. The host splits more than 65535 workgroups into a 2D
-// grid (x * y >= ceil(size / WORKGROUP_SIZE)); the linear index is rebuilt from
-// num_workgroups and the tail is masked by `size`.
-// Bindings: 0 params {size}; 1 x, read; 2 out, written (the host never binds x and out to
+// grid (x * y >= ceil((end - begin) / WORKGROUP_SIZE)); the linear index is rebuilt from
+// num_workgroups, offset by `begin`, and the tail is masked by `end`.
+// Bindings: 0 params {begin, end}; 1 x, read; 2 out, written (the host never binds x and out to
 // the same buffer: aliasing calls are routed through a scratch copy).
 // NaN: every op maps NaN to NaN; NaN is tested on the bits because WGSL lets an
 // implementation assume floats are finite. Out-of-domain log/sqrt give NaN, log(0) -inf,
@@ -13,7 +13,7 @@
 override OP: u32 = 0u;
 override WORKGROUP_SIZE: u32 = 256u;
 
-struct Params { size: u32 }
+struct Params { begin: u32, end: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -71,8 +71,8 @@ fn apply(v: f32) -> f32 {
 fn main(@builtin(workgroup_id) group: vec3<u32>,
         @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = (group.y * groups.x + group.x) * WORKGROUP_SIZE + lid;
-  if (i >= params.size) { return; }
+  let i = params.begin + (group.y * groups.x + group.x) * WORKGROUP_SIZE + lid;
+  if (i >= params.end) { return; }
   let v = x[i];
   if (is_nan(v)) { out[i] = v; return; }
   out[i] = apply(v);

@@ -22,7 +22,7 @@
  *   - add its test entry in tests/ops/specs.ts: samples, whether the gradient is checked by
  *     finite differences. tests/ops-registry.test.ts fails for a registered op without one.
  */
-import { hasKernel, type Backend, type DType, type Kernels } from '../backends/backend.js';
+import type { Backend, DType, Kernels } from '../backends/backend.js';
 import { ENGINE } from '../engine.js';
 import { sameShape } from '../tape.js';
 import { Tensor, type Shape } from '../tensor.js';
@@ -124,12 +124,6 @@ export function run1<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor {
 
 function describeSpec(spec: TensorSpec): string { return `[${spec.shape}] ${spec.dtype}`; }
 
-/** Kernel availability helpers for `kernel.available`. */
-export const needs = {
-  kernel: (name: keyof Kernels) => (backend: Backend): boolean => hasKernel(backend, name),
-};
-
 /** A one-line spec: one output of this shape and dtype. */
 export function spec(shape: Shape, dtype: DType): TensorSpec[] { return [{ shape, dtype }]; }
 
-export { Tensor };

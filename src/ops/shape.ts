@@ -78,16 +78,9 @@ const CLONE = register<NoAttrs>({
   name: 'clone',
   inputs: ['x'],
   infer: ([x]) => spec(x.shape, x.dtype),
-  kernel: { available: () => true, run: (_, [x]) => [copy(x, x.dtype, [x.size], [1], 0, 'clone')].map((t) => reshapeOwned(t, x.shape)) },
+  kernel: { available: () => true, run: (_, [x]) => [copy(x, x.dtype, x.shape, contiguousStrides(x.shape), 0, 'clone')] },
   grad: ([dy]) => [dy],
 });
-
-function reshapeOwned(t: Tensor, shape: Shape): Tensor {
-  if (t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i])) return t;
-  const view = ENGINE.makeView(t, shape);
-  t.dispose();
-  return view;
-}
 
 export const clone = (x: Tensor): Tensor => run1(CLONE, [x], {});
 

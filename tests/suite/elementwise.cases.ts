@@ -285,3 +285,56 @@ cases.push({
   run: (backend, reference) => compareInPlace('affine in place', backend, reference,
     [randomArray(257, 3, -5, 5)], (b, [x]) => b.affine(x, x, 257, -3, 0.5)),
 });
+
+// ---- sub-ranges: unary and binary writing out[begin..end) only
+
+/**
+ * The optional [begin, end) range the three backends' unary and binary take (default: the
+ * whole size). Not yet in backend.ts's Kernels, whose owner adds it; declared here so
+ * the suite checks the backends now.
+ */
+interface RangedElementwise {
+  unary(op: UnaryOp, x: Storage, out: Storage, size: number, begin?: number, end?: number): void;
+  binary(op: BinaryOp, a: Storage, aSize: number, b: Storage, bSize: number, out: Storage, size: number,
+    begin?: number, end?: number): void;
+}
+const ranged = (b: KernelBackend) => b as unknown as RangedElementwise;
+
+/** Ranges of n: whole, inner, one element, empty, the tail; outputs outside keep the NaN poison. */
+function ranges(n: number, period: number): [number, number][] {
+  const list: [number, number][] = [[0, n], [1, n - 1], [period, n - period], [period + 1, n], [2, 3], [n - 1, n], [3, 3]];
+  return list.filter(([begin, end]) => begin >= 0 && begin <= end && end <= n);
+}
+
+cases.push({
+  name: 'unary relu/exp/square over [begin, end) ranges of 257 and 33, outside untouched',
+  run: async (backend, reference) => {
+    for (const op of ['relu', 'exp', 'square'] as const) {
+      for (const n of [33, 257]) {
+        for (const [begin, end] of ranges(n, 4)) {
+          await compareOutputs(`unary ${op} n=${n} [${begin}, ${end})`, backend, reference, [unaryInput(op, n, n + begin)],
+            [{ size: n }], (b, [x], [out]) => ranged(b).unary(op, x, out, n, begin, end));
+        }
+      }
+    }
+  },
+});
+
+cases.push({
+  name: 'binary add/max/less over [begin, end) ranges in every repeat form, ranges cutting periods',
+  run: async (backend, reference) => {
+    const shapes: [number, number, number][] = [[257, 257, 257], [257, 257, 1], [33, 1, 33], [35, 35, 7], [36, 4, 36],
+      [51, 51, 17], [30, 6, 5], [12, 3, 12]];
+    for (const op of ['add', 'max', 'less'] as const) {
+      for (const [n, aSize, bSize] of shapes) {
+        const [a, b] = binaryOperands(n, aSize, bSize, n + aSize + bSize);
+        const period = Math.max(aSize === n ? 1 : aSize, bSize === n ? 1 : bSize);
+        for (const [begin, end] of ranges(n, period)) {
+          await compareOutputs(`binary ${op} n=${n} aSize=${aSize} bSize=${bSize} [${begin}, ${end})`, backend, reference,
+            [a, b], [{ size: n, dtype: op === 'less' ? 'bool' : 'float32' }],
+            (be, [sa, sb], [out]) => ranged(be).binary(op, sa, aSize, sb, bSize, out, n, begin, end), 'exact');
+        }
+      }
+    }
+  },
+});

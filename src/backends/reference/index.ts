@@ -121,9 +121,10 @@ export class ReferenceBackend implements Backend<S> {
     }
   }
 
-  unary(op: UnaryOp, x: S, out: S, size: number): void {
+  /** out[i] = f(x[i]) for begin <= i < end (default: all of size); the rest of out is untouched. */
+  unary(op: UnaryOp, x: S, out: S, size: number, begin = 0, end = size): void {
     const xv = x.values, ov = out.values;
-    for (let i = 0; i < size; i++) ov[i] = unaryForward(op, xv[i]);
+    for (let i = begin; i < end; i++) ov[i] = unaryForward(op, xv[i]);
   }
 
   unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
@@ -131,9 +132,10 @@ export class ReferenceBackend implements Backend<S> {
     for (let i = 0; i < size; i++) dxv[i] = unaryDerivative(op, dyv[i], xv[i], yv[i]);
   }
 
-  binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
+  /** The repeat rule over begin <= i < end only (default: all of size). */
+  binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number, begin = 0, end = size): void {
     const av = a.values, bv = b.values, ov = out.values;
-    for (let i = 0; i < size; i++) ov[i] = binaryForward(op, av[i % aSize], bv[i % bSize]);
+    for (let i = begin; i < end; i++) ov[i] = binaryForward(op, av[i % aSize], bv[i % bSize]);
   }
 
   affine(x: S, out: S, size: number, alpha: number, beta: number): void {

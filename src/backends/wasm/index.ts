@@ -28,8 +28,10 @@ interface KernelExports {
     transB: number, bias: number, relu: number, work: number, lda: number, ldb: number, ldc: number): void;
   unary(op: number, x: number, out: number, n: number): void;
   unary_backward(op: number, dy: number, x: number, y: number, dx: number, n: number): void;
-  binary(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number): void;
-  binary_i32(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number): void;
+  binary(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number,
+    aPhase: number, bPhase: number): void;
+  binary_i32(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number,
+    aPhase: number, bPhase: number): void;
   select(cond: number, condSize: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number): void;
   affine(x: number, out: number, n: number, alpha: number, beta: number): void;
   reduce(op: number, x: number, out: number, outer: number, length: number, inner: number): void;
@@ -128,15 +130,24 @@ export class WasmBackend implements Backend<S> {
       p.m, p.n, p.k, p.transposeA ? 1 : 0, p.transposeB ? 1 : 0, p.bias ? p.bias.ptr : 0,
       p.activation === 'relu' ? 1 : 0, this.gemmWorkspace, p.lda ?? 0, p.ldb ?? 0, p.ldc ?? 0);
   }
-  unary(op: UnaryOp, x: S, out: S, size: number): void {
-    this.kernels.unary(UNARY_CODES[op], x.ptr, out.ptr, size);
+  /** Writes out[begin..end) only (default: all of size). */
+  unary(op: UnaryOp, x: S, out: S, size: number, begin = 0, end = size): void {
+    if (end > begin) this.kernels.unary(UNARY_CODES[op], x.ptr + begin * 4, out.ptr + begin * 4, end - begin);
   }
   unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
     this.kernels.unary_backward(UNARY_CODES[op], dy.ptr, x.ptr, y.ptr, dx.ptr, size);
   }
-  binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
+  /**
+   * Writes out[begin..end) only (default: all of size): a full-size operand is entered at
+   * begin, a repeating one at its phase begin % period.
+   */
+  binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number, begin = 0, end = size): void {
+    const n = end - begin;
+    if (n <= 0) return;
     const kernel = a.dtype === 'float32' ? this.kernels.binary : this.kernels.binary_i32;
-    kernel(BINARY_CODES[op], a.ptr, aSize, b.ptr, bSize, out.ptr, size);
+    const [aPtr, aLength, aPhase] = aSize === size ? [a.ptr + begin * 4, n, 0] : [a.ptr, aSize, begin % aSize];
+    const [bPtr, bLength, bPhase] = bSize === size ? [b.ptr + begin * 4, n, 0] : [b.ptr, bSize, begin % bSize];
+    kernel(BINARY_CODES[op], aPtr, aLength, bPtr, bLength, out.ptr + begin * 4, n, aPhase, bPhase);
   }
   select(cond: S, condSize: number, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
     this.kernels.select(cond.ptr, condSize, a.ptr, aSize, b.ptr, bSize, out.ptr, size);

@@ -223,9 +223,11 @@ export class WebGPUBackend implements Backend<S> {
     });
   }
 
-  unary(op: UnaryOp, x: S, out: S, size: number): void {
-    this.elementwise(`unary ${op}`, 'unary', size, [this.input(x, 'unary'), this.output(out, 'unary')],
-      { OP: UNARY_CODES[op] }, [size]);
+  /** Writes out[begin..end) only (default: all of size). */
+  unary(op: UnaryOp, x: S, out: S, size: number, begin = 0, end = size): void {
+    if (end <= begin) return;
+    this.elementwise(`unary ${op}`, 'unary', end - begin, [this.input(x, 'unary'), this.output(out, 'unary')],
+      { OP: UNARY_CODES[op] }, [begin, end]);
   }
 
   unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
@@ -234,11 +236,13 @@ export class WebGPUBackend implements Backend<S> {
       [this.input(dy, k), this.input(x, k), this.input(y, k), this.output(dx, k)], { OP: UNARY_CODES[op] }, [size]);
   }
 
-  binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
-    this.elementwise(`binary ${op}`, 'binary', size,
+  /** Writes out[begin..end) only (default: all of size). */
+  binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number, begin = 0, end = size): void {
+    if (end <= begin) return;
+    this.elementwise(`binary ${op}`, 'binary', end - begin,
       [this.input(a, 'binary'), this.input(b, 'binary'), this.output(out, 'binary')],
       { OP: BINARY_CODES[op], INT_IN: +(a.dtype !== 'float32'), INT_OUT: +(out.dtype !== 'float32') },
-      [size, aSize, bSize]);
+      [size, aSize, bSize, begin, end]);
   }
 
   select(cond: S, condSize: number, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
