@@ -13,13 +13,22 @@ export interface DTypeInfo {
   readonly array: Float32ArrayConstructor | Int32ArrayConstructor;
   /** float: arithmetic of floats; integer: truncating; boolean: 0 or 1. */
   readonly kind: 'float' | 'integer' | 'boolean';
+  /** What `data()` / `dataSync()` return, as TF.js returns them (bool: Uint8Array). */
+  readonly readBack: Float32ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
 }
 
 export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
-  float32: { bytes: 4, array: Float32Array, kind: 'float' },
-  int32: { bytes: 4, array: Int32Array, kind: 'integer' },
-  bool: { bytes: 4, array: Int32Array, kind: 'boolean' },
+  float32: { bytes: 4, array: Float32Array, kind: 'float', readBack: Float32Array },
+  int32: { bytes: 4, array: Int32Array, kind: 'integer', readBack: Int32Array },
+  bool: { bytes: 4, array: Int32Array, kind: 'boolean', readBack: Uint8Array },
 };
+
+/** Values as `data()` returns them for `dtype`: storage values, or bool's 0/1 as a Uint8Array. */
+export type DataValues = Float32Array | Int32Array | Uint8Array;
+export function readBack(values: TypedArray, dtype: DType): DataValues {
+  const wanted = DTYPES[dtype].readBack;
+  return values instanceof wanted ? values : wanted.from(values);
+}
 
 export function isDType(value: unknown): value is DType {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, value);

@@ -73,8 +73,10 @@ export class DeviceLossGuard {
   async mirror(point: MirrorPoint): Promise<void> {
     const snapshot = { ...point, sums: point.sums.slice(), order: point.order.slice() };
     try {
-      this.constantValues ??= await Promise.all(this.constants.map(async (t) => (await t.data()).slice()));
-      const values = await Promise.all(this.tensors().map(async (t) => (await t.data()).slice()));
+      // Storage values (what restore() writes back), not data()'s user-facing conversion.
+      const raw = async (t: Tensor) => (await t.ref.backend.read(t.ref.storage)).slice();
+      this.constantValues ??= await Promise.all(this.constants.map(raw));
+      const values = await Promise.all(this.tensors().map(raw));
       this.completed = { point: snapshot, values };
     } catch (error) {
       if (!(await this.lost())) throw error;

@@ -4,7 +4,8 @@
  * (`t.add(b)`, `t.argMax(-1)`, ...) are attached by the op modules that define them
  * (src/ops/*), so an entry that imports few ops ships few.
  */
-import type { Backend, DType, Storage, TypedArray } from './backends/backend.js';
+import type { Backend, DType, Storage } from './backends/backend.js';
+import { readBack, type DataValues } from './dtypes.js';
 import { ENGINE } from './engine.js';
 
 export type Shape = number[];
@@ -44,22 +45,22 @@ export class Tensor {
     }
   }
 
-  /** The values, copied out of the backend. Works on every backend. */
-  async data(): Promise<TypedArray> {
+  /** The values, copied out of the backend (bool as a Uint8Array, as TF.js). Works on every backend. */
+  async data(): Promise<DataValues> {
     this.assertAlive('data');
     const values = await this.ref.backend.read(this.ref.storage);
-    return values.length === this.size ? values : values.subarray(0, this.size);
+    return readBack(values.length === this.size ? values : values.subarray(0, this.size), this.dtype);
   }
 
   /** The values, synchronously; webgpu tensors need `await data()`. */
-  dataSync(): TypedArray {
+  dataSync(): DataValues {
     this.assertAlive('dataSync');
     const backend = this.ref.backend;
     if (!backend.syncReadable) {
       throw new Error(`dataSync: tensor ${this.id} lives on the '${backend.name}' backend, whose ` +
         'data can only be read asynchronously; use `await tensor.data()`');
     }
-    return backend.readSync(this.ref.storage);
+    return readBack(backend.readSync(this.ref.storage), this.dtype);
   }
 
   async array(): Promise<NestedArray> { return nest(await this.data(), this.shape); }
@@ -99,7 +100,7 @@ export class Variable extends Tensor {
   }
 }
 
-function nest(values: TypedArray, shape: Shape): NestedArray {
+function nest(values: DataValues, shape: Shape): NestedArray {
   if (shape.length === 0) return values[0];
   const [first, ...rest] = shape;
   const stride = rest.reduce((a, b) => a * b, 1);

@@ -235,6 +235,7 @@ describe('dtypes', () => {
     const eq = sora.equal(a, 2);
     expect(eq.dtype).toBe('bool');
     expect(values(eq)).toEqual([0, 1, 0]);
+    expect(eq.dataSync()).toBeInstanceOf(Uint8Array); // as TF.js reads bool back
     expect(values(sora.where(sora.greater(a, 1), a, sora.scalar(-1)))).toEqual([-1, 2, 3]);
     expect(values(sora.logicalNot(sora.tensor([true, false])))).toEqual([0, 1]);
     expect(sora.tensor([true, false]).dtype).toBe('bool');
