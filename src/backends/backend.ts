@@ -106,8 +106,11 @@ export interface RmspropParams<S> {
  */
 export interface Kernels<S extends Storage = Storage> {
   gemm(p: GemmParams<S>): void;
-  /** out[i] = f(x[i]). */
-  unary(op: UnaryOp, x: S, out: S, size: number): void;
+  /**
+   * out[i] = f(x[i]) for i in [begin, end) (default: all of size); outside it out is left
+   * as it was (time slices, threads).
+   */
+  unary(op: UnaryOp, x: S, out: S, size: number, begin?: number, end?: number): void;
   /**
    * dx[i] = dy[i] * f'(x[i]); relu uses x (dx = x > 0 ? dy : 0), sigmoid and tanh use
    * y = f(x), exp uses y, log/sqrt/square/neg/abs use x.
@@ -116,9 +119,9 @@ export interface Kernels<S extends Storage = Storage> {
   /**
    * out[i] = a[i % aSize] op b[i % bSize] for i < size; aSize and bSize each equal size,
    * 1, or divide size (the operand repeats: bias rows). Comparisons write a 'bool' out
-   * (0/1); the others write the operands' dtype.
+   * (0/1); the others write the operands' dtype. Only [begin, end) is written (default: all).
    */
-  binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void;
+  binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number, begin?: number, end?: number): void;
   /** out = alpha * x + beta. */
   affine(x: S, out: S, size: number, alpha: number, beta: number): void;
   /**
