@@ -100,6 +100,30 @@ export interface RmspropParams<S> {
 }
 
 /**
+ * Counter-based random numbers (src/backends/reference/random.ts defines them): element i
+ * of a draw is a function of the key and i alone (Threefry-2x32, 20 rounds, counter (i, try)),
+ * so one key gives the same values on every backend, in any order, on any thread.
+ *  - uniform:         a + b * u, u in [0, 1) with 24 random bits (a = min, b = max - min);
+ *  - uniformInt:      a + floor(bits * b / 2^32), an int32 in [a, a + b) (b = count <= 2^32 - 1);
+ *  - normal:          a + b * z, z by Box-Muller (a = mean, b = stdDev);
+ *  - truncatedNormal: the same, z redrawn while |z| > 2;
+ *  - gamma:           Marsaglia-Tsang with shape a, times scale b;
+ *  - bernoulli:       u >= a ? b : 0 (dropout's mask: a = rate, b = 1 / (1 - rate)).
+ * out is float32 except for uniformInt (int32).
+ */
+export type RandomDistribution = 'uniform' | 'uniformInt' | 'normal' | 'truncatedNormal' | 'gamma' | 'bernoulli';
+export interface RandomParams<S> {
+  distribution: RandomDistribution;
+  out: S;
+  size: number;
+  /** The generator's key: two 32-bit words (unsigned). */
+  key0: number;
+  key1: number;
+  a: number;
+  b: number;
+}
+
+/**
  * The optional kernel families. A backend implements the ones it has; an op whose kernel the
  * active backend lacks runs its composition of other ops (src/ops/registry.ts), so a backend
  * can lag behind without breaking anything. `hasKernel` is the only check.
@@ -147,6 +171,15 @@ export interface Kernels<S extends Storage = Storage> {
    * rule of `binary`); cond is 'bool', a, b and out share one dtype.
    */
   select(cond: S, condSize: number, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void;
+  /** out[0..size) drawn from `p.distribution` under the key (see RandomParams). */
+  random(p: RandomParams<S>): void;
+  /**
+   * out[r, s] (int32, batch x samples) = the class drawn for sample s of row r from the
+   * float32 probabilities probs[r, :] (classes per row, summing to ~1): the first class c
+   * whose running sum (float32, in class order) exceeds u = uniform(key, r * samples + s);
+   * the last class with a nonzero probability when rounding leaves u above the total.
+   */
+  multinomial(probs: S, out: S, batch: number, classes: number, samples: number, key0: number, key1: number): void;
 }
 export type KernelName = keyof Kernels;
 
