@@ -180,7 +180,29 @@ export interface Kernels<S extends Storage = Storage> {
    * the last class with a nonzero probability when rounding leaves u above the total.
    */
   multinomial(probs: S, out: S, batch: number, classes: number, samples: number, key0: number, key1: number): void;
+  /**
+   * Running sum or product along the middle axis of x viewed as [outer, length, inner]
+   * (reduce's view): out[o, l, i] = x[o, 0, i] op ... op x[o, l, i]; `exclusive` leaves out
+   * x[o, l, i] itself (the first is the identity), `reverse` runs from l = length - 1 down.
+   * float32 or int32; x and out share the dtype. Accumulates in order, in the storage type.
+   */
+  scan(op: ScanOp, x: S, out: S, outer: number, length: number, inner: number, exclusive: boolean, reverse: boolean): void;
+  /**
+   * For r = 0 .. rowCount-1 in order, where 0 <= indices[r] < outRows:
+   * out[indices[r], :] = updates[r, :] ('set': the last row wins) or += ('add'), rows of
+   * `cols` values; rows with an index out of range are skipped. out is not cleared first.
+   * updates and out share the dtype (float32 or int32); indices is int32.
+   */
+  scatterRows(mode: ScatterMode, updates: S, indices: S, out: S, rowCount: number, cols: number, outRows: number): void;
+  /**
+   * For each row of a rows x cols float32 matrix, its k largest values in descending order
+   * (values, rows x k) and their int32 columns (indices, rows x k); ties keep the lower
+   * column first and a NaN counts as larger than every number (as argMax). k <= cols.
+   */
+  topk(x: S, values: S, indices: S, rows: number, cols: number, k: number): void;
 }
+export type ScanOp = 'sum' | 'prod';
+export type ScatterMode = 'add' | 'set';
 export type KernelName = keyof Kernels;
 
 /** True when `backend` implements the kernel family `name`. */
