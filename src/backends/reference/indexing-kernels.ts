@@ -1,0 +1,71 @@
+/**
+ * The scan, scatterRows and topk kernels over CPU arrays: the reference backend's
+ * definition of them, and the wasm backend's too (run over its zero-copy views of linear
+ * memory). Contracts in src/backends/backend.ts.
+ *
+ * Arithmetic is in the storage type, in order (float32: every step rounded with
+ * Math.fround; int32: wrapping), so the WGSL kernels, which accumulate the same way, agree
+ * to the bit with this definition on ordinary inputs.
+ */
+import type { ScanOp, ScatterMode, TypedArray } from '../backend.js';
+
+/** scan: [outer, length, inner], along length; see Kernels.scan. */
+export function scanArrays(op: ScanOp, x: TypedArray, out: TypedArray, outer: number, length: number, inner: number,
+  exclusive: boolean, reverse: boolean): void {
+  const isFloat = x instanceof Float32Array;
+  const step = op === 'sum'
+    ? (isFloat ? (a: number, b: number) => Math.fround(a + b) : (a: number, b: number) => (a + b) | 0)
+    : (isFloat ? (a: number, b: number) => Math.fround(a * b) : (a: number, b: number) => Math.imul(a, b));
+  const identity = op === 'sum' ? 0 : 1;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let acc = identity;
+      for (let n = 0; n < length; n++) {
+        const l = reverse ? length - 1 - n : n;
+        const at = (o * length + l) * inner + i;
+        if (exclusive) { out[at] = acc; acc = step(acc, x[at]); } else { acc = step(acc, x[at]); out[at] = acc; }
+      }
+    }
+  }
+}
+
+/** scatterRows: out[indices[r], :] = or += updates[r, :] in row order; see Kernels.scatterRows. */
+export function scatterRowsArrays(mode: ScatterMode, updates: TypedArray, indices: Int32Array, out: TypedArray,
+  rowCount: number, cols: number, outRows: number): void {
+  const isFloat = out instanceof Float32Array;
+  for (let r = 0; r < rowCount; r++) {
+    const target = indices[r];
+    if (target < 0 || target >= outRows) continue;
+    const from = r * cols, to = target * cols;
+    if (mode === 'set') {
+      out.set(updates.subarray(from, from + cols), to);
+    } else if (isFloat) {
+      for (let c = 0; c < cols; c++) out[to + c] = Math.fround(out[to + c] + updates[from + c]);
+    } else {
+      for (let c = 0; c < cols; c++) out[to + c] = (out[to + c] + updates[from + c]) | 0;
+    }
+  }
+}
+
+/** Whether (va, ia) comes before (vb, ib): NaN first, then larger values, then lower indices. */
+function before(va: number, ia: number, vb: number, ib: number): boolean {
+  const na = Number.isNaN(va), nb = Number.isNaN(vb);
+  if (na !== nb) return na;
+  if (!na && va !== vb) return va > vb;
+  return ia < ib;
+}
+
+/** topk per row; see Kernels.topk. */
+export function topkArrays(x: Float32Array, values: Float32Array, indices: Int32Array, rows: number, cols: number,
+  k: number): void {
+  const order = new Array<number>(cols);
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let c = 0; c < cols; c++) order[c] = c;
+    order.sort((a, b) => (before(x[base + a], a, x[base + b], b) ? -1 : 1));
+    for (let j = 0; j < k; j++) {
+      values[r * k + j] = x[base + order[j]];
+      indices[r * k + j] = order[j];
+    }
+  }
+}
