@@ -10,6 +10,8 @@ import {
   type UnaryOp,
 } from '../backend.js';
 import { arrayFor } from '../../dtypes.js';
+import type { ScanOp, ScatterMode } from '../backend.js';
+import { scanArrays, scatterRowsArrays, topkArrays } from './indexing-kernels.js';
 
 export class ReferenceStorage implements Storage {
   constructor(readonly values: TypedArray, readonly dtype: DType) {}
@@ -254,6 +256,18 @@ export class ReferenceBackend implements Backend<S> {
   select(cond: S, condSize: number, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
     const c = cond.values, av = words(a.values), bv = words(b.values), ov = words(out.values);
     for (let i = 0; i < size; i++) ov[i] = c[i % condSize] !== 0 ? av[i % aSize] : bv[i % bSize];
+  }
+
+  scan(op: ScanOp, x: S, out: S, outer: number, length: number, inner: number, exclusive: boolean, reverse: boolean): void {
+    scanArrays(op, x.values, out.values, outer, length, inner, exclusive, reverse);
+  }
+
+  scatterRows(mode: ScatterMode, updates: S, indices: S, out: S, rowCount: number, cols: number, outRows: number): void {
+    scatterRowsArrays(mode, updates.values, indices.values as Int32Array, out.values, rowCount, cols, outRows);
+  }
+
+  topk(x: S, values: S, indices: S, rows: number, cols: number, k: number): void {
+    topkArrays(x.values as Float32Array, values.values as Float32Array, indices.values as Int32Array, rows, cols, k);
   }
 
   cast(x: S, out: S, size: number): void { castArrays(x.values, out.values, out.dtype, size); }
