@@ -14,6 +14,8 @@ import {
   type TypedArray, type UnaryOp,
 } from '../backend.js';
 import { castArrays, copyStridedArrays, fillArray } from '../reference/index.js';
+import type { ScanOp, ScatterMode } from '../backend.js';
+import { scanArrays, scatterRowsArrays, topkArrays } from '../reference/indexing-kernels.js';
 import { Arena } from './arena.js';
 import { loadWasmBytes, relaxedSimdSupported, type WasmBytesSource, type WasmSource } from './loader.js';
 
@@ -200,6 +202,16 @@ export class WasmBackend implements Backend<S> {
     const index = this.view(indices), to = this.view(out);
     to.fill(0, 0, size * depth);
     for (let i = 0; i < size; i++) if (index[i] >= 0 && index[i] < depth) to[i * depth + index[i]] = 1;
+  }
+  // scan, scatterRows, topk: the reference's array kernels over zero-copy views (cold paths).
+  scan(op: ScanOp, x: S, out: S, outer: number, length: number, inner: number, exclusive: boolean, reverse: boolean): void {
+    scanArrays(op, this.view(x), this.view(out), outer, length, inner, exclusive, reverse);
+  }
+  scatterRows(mode: ScatterMode, updates: S, indices: S, out: S, rowCount: number, cols: number, outRows: number): void {
+    scatterRowsArrays(mode, this.view(updates), this.view(indices) as Int32Array, this.view(out), rowCount, cols, outRows);
+  }
+  topk(x: S, values: S, indices: S, rows: number, cols: number, k: number): void {
+    topkArrays(this.view(x) as Float32Array, this.view(values) as Float32Array, this.view(indices) as Int32Array, rows, cols, k);
   }
   cast(x: S, out: S, size: number): void { castArrays(this.view(x), this.view(out), out.dtype, size); }
   fill(out: S, size: number, value: number): void { fillArray(this.view(out), out.dtype, size, value); }
