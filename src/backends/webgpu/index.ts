@@ -16,6 +16,8 @@ import { CAST_CODES } from '../opcodes.generated.js';
 import type { PooledBuffer } from './buffer-pool.js';
 import { GPUContext, type Binding, type LostInfo } from './context.js';
 import type { ShaderName } from './shaders.generated.js';
+import type { ScanOp, ScatterMode } from '../backend.js';
+import { scanKernel, scatterRowsKernel, topkKernel } from './indexing-kernels.js';
 
 export type { LostInfo } from './context.js';
 
@@ -383,6 +385,18 @@ export class WebGPUBackend implements Backend<S> {
       : out.dtype === 'float32' ? 'int32ToFloat32'
       : x.dtype === 'float32' ? 'float32ToInt32' : 'copy'; // bool -> int32: the 0 / 1 words
     this.elementwise('cast', 'cast', size, [this.input(x, 'cast'), this.output(out, 'cast')], { MODE: CAST_CODES[mode] }, [size]);
+  }
+
+  scan(op: ScanOp, x: S, out: S, outer: number, length: number, inner: number, exclusive: boolean, reverse: boolean): void {
+    scanKernel(this.context, op, x, out, outer, length, inner, exclusive, reverse);
+  }
+
+  scatterRows(mode: ScatterMode, updates: S, indices: S, out: S, rowCount: number, cols: number, outRows: number): void {
+    scatterRowsKernel(this.context, mode, updates, indices, out, rowCount, cols, outRows);
+  }
+
+  topk(x: S, values: S, indices: S, rows: number, cols: number, k: number): void {
+    topkKernel(this.context, x, values, indices, rows, cols, k);
   }
 
   fill(out: S, size: number, value: number): void {
