@@ -14,6 +14,7 @@ const KERNEL_FAMILIES: Record<KernelName, true> = {
   gemm: true, unary: true, unaryBackward: true, binary: true, affine: true, reduce: true, argMax: true,
   softmax: true, softmaxCrossEntropy: true, adam: true, sgd: true, rmsprop: true, gatherRows: true,
   oneHot: true, select: true,
+  scan: true, scatterRows: true, topk: true,
 };
 
 /** `backend` as one with every kernel family; throws naming the families it lacks. */
