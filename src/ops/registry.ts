@@ -85,6 +85,16 @@ export function setFillZeros(fn: (shape: Shape) => Tensor): void { fillZeros = f
 let reduceToShape: ((dy: Tensor, shape: Shape) => Tensor) | null = null;
 export function setReduceToShape(fn: (dy: Tensor, shape: Shape) => Tensor): void { reduceToShape = fn; }
 
+/** Told of every op's forward (name, inputs, outputs, milliseconds): tf.profile and tf.time (src/profile.ts). */
+export type OpObserver = (name: string, inputs: Tensor[], outputs: Tensor[], ms: number) => void;
+let opObserver: OpObserver | null = null;
+/** Sets the observer (null: none); returns the previous one, to restore. */
+export function setOpObserver(fn: OpObserver | null): OpObserver | null {
+  const previous = opObserver;
+  opObserver = fn;
+  return previous;
+}
+
 /** Runs `def` on `inputs` (see the file comment); returns all of its outputs. */
 export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
   for (let i = 0; i < inputs.length; i++) checkTensor(def.name, def.inputs[i] ?? `input ${i}`, inputs[i]);
@@ -95,9 +105,11 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
   if (!kernel && !def.compose) {
     throw new Error(`${def.name}: the '${backend.name}' backend has no kernel for it and it has no composition`);
   }
+  const started = opObserver ? performance.now() : 0;
   const outputs = ENGINE.withoutRecording(() => (kernel
     ? kernel.run(backend as Backend & Kernels, inputs, attrs, specs)
     : def.compose!(inputs, attrs, specs)));
+  opObserver?.(def.name, inputs, outputs, performance.now() - started);
   if (outputs.length !== specs.length || outputs.some((t, i) => t.dtype !== specs[i].dtype || !sameShape(t.shape, specs[i].shape))) {
     for (const t of outputs) if (!inputs.includes(t)) t.dispose();
     throw new Error(`${def.name}: internal error: the forward made [${outputs.map(describeSpec)}], ` +
