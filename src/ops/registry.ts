@@ -85,8 +85,11 @@ export function setFillZeros(fn: (shape: Shape) => Tensor): void { fillZeros = f
 let reduceToShape: ((dy: Tensor, shape: Shape) => Tensor) | null = null;
 export function setReduceToShape(fn: (dy: Tensor, shape: Shape) => Tensor): void { reduceToShape = fn; }
 
-/** Told of every op's forward (name, inputs, outputs, milliseconds): tf.profile and tf.time (src/profile.ts). */
-export type OpObserver = (name: string, inputs: Tensor[], outputs: Tensor[], ms: number) => void;
+/**
+ * Told of every op's forward (name, inputs, outputs, milliseconds, and whether it ran a
+ * backend kernel rather than a composition of other ops): tf.profile and tf.time (src/profile.ts).
+ */
+export type OpObserver = (name: string, inputs: Tensor[], outputs: Tensor[], ms: number, ranKernel: boolean) => void;
 let opObserver: OpObserver | null = null;
 /** Sets the observer (null: none); returns the previous one, to restore. */
 export function setOpObserver(fn: OpObserver | null): OpObserver | null {
@@ -109,7 +112,7 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
   const outputs = ENGINE.withoutRecording(() => (kernel
     ? kernel.run(backend as Backend & Kernels, inputs, attrs, specs)
     : def.compose!(inputs, attrs, specs)));
-  opObserver?.(def.name, inputs, outputs, performance.now() - started);
+  opObserver?.(def.name, inputs, outputs, performance.now() - started, kernel !== null);
   if (outputs.length !== specs.length || outputs.some((t, i) => t.dtype !== specs[i].dtype || !sameShape(t.shape, specs[i].shape))) {
     for (const t of outputs) if (!inputs.includes(t)) t.dispose();
     throw new Error(`${def.name}: internal error: the forward made [${outputs.map(describeSpec)}], ` +
