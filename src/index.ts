@@ -138,6 +138,12 @@ export { sequential, Sequential, loadLayersModel } from './model.js';
 export type { CompileArgs, FitArgs, ModelArgs } from './model.js';
 export * as io from './io/index.js';
 export * as data from './data/index.js';
+export * as util from './util.js';
+export * as test_util from './test_util.js';
+export { TensorBuffer, buffer } from './buffer.js';
+export { profile, time, nextFrame } from './profile.js';
+export type { ProfileInfo, TimingInfo, KernelInfo } from './profile.js';
+export { engine, backend, print, Rank, deprecationWarn, disableDeprecationWarnings, device_util, upcastType } from './runtime.js';
 
 /** TF.js-style utilities. */
 export const utils = {

@@ -7,6 +7,7 @@
 import type { Backend, DType, Storage } from './backends/backend.js';
 import { readBack, type DataValues } from './dtypes.js';
 import { ENGINE } from './engine.js';
+import { formatTensor } from './tensor_format.js';
 
 export type Shape = number[];
 
@@ -72,12 +73,29 @@ export class Tensor {
     ENGINE.releaseTensor(this);
   }
 
-  toString(): string {
-    if (this.disposed) return `Tensor(disposed, shape [${this.shape}])`;
-    if (!this.ref.backend.syncReadable) return `Tensor(shape [${this.shape}], ${this.dtype}, on ${this.ref.backend.name})`;
-    return `Tensor(shape [${this.shape}], ${this.dtype})\n${JSON.stringify(this.arraySync())}`;
+  /** TF.js's throwIfDisposed: an Error when the tensor is disposed. */
+  throwIfDisposed(): void { this.assertAlive('throwIfDisposed'); }
+
+  /** The values' bytes as TF.js gives them: 4 per float32 / int32 value, 1 per bool. */
+  async bytes(): Promise<Uint8Array> {
+    const values = await this.data();
+    return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
   }
-  print(): void { console.log(this.toString()); }
+
+  /**
+   * The values formatted as TF.js formats them ('Tensor\n    [[1, 2],\n     [3, 4]]'); with
+   * `verbose`, dtype, rank and shape too. A tensor on an asynchronous backend (webgpu) is
+   * described instead, as its values cannot be read synchronously.
+   */
+  toString(verbose = false): string {
+    if (this.disposed) return `Tensor(disposed, shape [${this.shape}], ${this.dtype})`;
+    if (!this.ref.backend.syncReadable) {
+      return `Tensor(shape [${this.shape}], ${this.dtype}, on the '${this.ref.backend.name}' backend: ` +
+        'await tensor.data() to read its values)';
+    }
+    return formatTensor(this.dataSync(), this.shape, this.dtype, verbose);
+  }
+  print(verbose = false): void { console.log(this.toString(verbose)); }
 }
 
 /** A tensor whose values an optimizer updates in place; not collected by tidy(). */
