@@ -31,9 +31,9 @@ fn main(@builtin(workgroup_id) group: vec3<u32>,
   let first = (g / params.cols) * params.chunk_rows;
   let last = min(params.out_rows, first + params.chunk_rows);
   for (var r = 0u; r < params.row_count; r++) {
-    let target = indices[r];
-    if (target < i32(first) || target >= i32(last)) { continue; }
-    let to = u32(target) * params.cols + c;
+    let row = indices[r];
+    if (row < i32(first) || row >= i32(last)) { continue; }
+    let to = u32(row) * params.cols + c;
     let v = updates[r * params.cols + c];
     if (SET == 1u) {
       out[to] = v;
