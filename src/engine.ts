@@ -60,6 +60,8 @@ export class Engine {
 
   /** Why 'auto' passed over each higher-priority backend, from the last 'auto' selection. */
   autoSkipped: string[] = [];
+  /** The load-failure warning of 'auto' is given once per engine. */
+  private fallbackWarned = false;
 
   async setBackend(name: BackendName | 'auto', options?: unknown, auto = false): Promise<Backend> {
     if (name !== 'auto') {
@@ -78,14 +80,30 @@ export class Engine {
       this.active = backend;
       return backend;
     }
+    // 'auto' passing over a backend the engine could run but whose code could not be loaded
+    // (its factory's error has `loadFailure: true`, e.g. a bundle that left the .wasm behind)
+    // warns once, unless `{ warnOnFallback: false }`; a backend the engine cannot run at all
+    // (no SIMD, no WebGPU) is passed over silently, and both are listed in autoSkipped.
+    const { warnOnFallback, ...rest } = (options ?? {}) as { warnOnFallback?: boolean };
+    const forwarded = options === undefined || (warnOnFallback !== undefined && Object.keys(rest).length === 0)
+      ? undefined : warnOnFallback === undefined ? options : rest;
     const failures: string[] = [];
+    const loadFailures: string[] = [];
     for (const candidate of this.registeredBackends()) {
       try {
-        const backend = await this.setBackend(candidate, options, true);
+        const backend = await this.setBackend(candidate, forwarded, true);
         this.autoSkipped = failures;
+        if (loadFailures.length > 0 && warnOnFallback !== false && !this.fallbackWarned) {
+          this.fallbackWarned = true;
+          console.warn(`sora: setBackend('auto') is running on '${candidate}', slower than it should: ` +
+            `${loadFailures.join('; ')}. (Silence this warning: setBackend('auto', { warnOnFallback: false }).)`);
+        }
         return backend;
       } catch (error) {
         failures.push(`${candidate}: ${(error as Error).message}`);
+        if ((error as { loadFailure?: unknown }).loadFailure === true) {
+          loadFailures.push(`the ${candidate} backend could run here but could not be loaded: ${(error as Error).message}`);
+        }
       }
     }
     throw new Error(`setBackend('auto'): no backend initialized:\n  ${failures.join('\n  ')}`);

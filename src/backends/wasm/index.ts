@@ -11,13 +11,15 @@ import {
   BINARY_CODES, REDUCE_CODES, UNARY_CODES,
   type AdamParams, type Backend, type BinaryOp, type DType, type GemmParams, type ReduceOp,
   type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams, type Storage,
-  type TypedArray, type UnaryOp,
+  type TypedArray, type UnaryOp, type RandomParams,
 } from '../backend.js';
 import { castArrays, copyStridedArrays, fillArray } from '../reference/index.js';
 import type { ScanOp, ScatterMode } from '../backend.js';
 import { scanArrays, scatterRowsArrays, topkArrays } from '../reference/indexing-kernels.js';
 import { Arena } from './arena.js';
-import { loadWasmBytes, relaxedSimdSupported, type WasmBytesSource, type WasmSource } from './loader.js';
+import {
+  WASM_FILES, loadWasmModule, registeredWasm, relaxedSimdSupported, simdSupported, type WasmSource,
+} from './loader.js';
 
 export type WasmVariant = 'simd' | 'relaxed';
 
@@ -47,6 +49,12 @@ interface KernelExports {
     nesterov: number): void;
   rmsprop(param: number, grad: number, ms: number, mom: number, n: number, lr: number,
     decay: number, momentum: number, eps: number): void;
+  random_uniform(out: number, n: number, k0: number, k1: number, a: number, b: number): void;
+  random_uniform_int(out: number, n: number, k0: number, k1: number, a: number, count: number): void;
+  random_bernoulli(out: number, n: number, k0: number, k1: number, rate: number, scale: number): void;
+  random_normal(out: number, n: number, k0: number, k1: number, mean: number, stdDev: number, truncated: number): void;
+  random_gamma(out: number, n: number, k0: number, k1: number, alpha: number, scale: number): void;
+  multinomial(probs: number, out: number, batch: number, classes: number, samples: number, k0: number, k1: number): void;
 }
 
 export class WasmStorage implements Storage {
@@ -183,6 +191,21 @@ export class WasmBackend implements Backend<S> {
       p.size, p.learningRate, p.decay, p.momentum, p.epsilon);
   }
 
+  random(p: RandomParams<S>): void {
+    const k = this.kernels, out = p.out.ptr, n = p.size;
+    switch (p.distribution) {
+      case 'uniform': k.random_uniform(out, n, p.key0, p.key1, p.a, p.b); break;
+      case 'uniformInt': k.random_uniform_int(out, n, p.key0, p.key1, p.a, p.b); break;
+      case 'bernoulli': k.random_bernoulli(out, n, p.key0, p.key1, p.a, p.b); break;
+      case 'normal': k.random_normal(out, n, p.key0, p.key1, p.a, p.b, 0); break;
+      case 'truncatedNormal': k.random_normal(out, n, p.key0, p.key1, p.a, p.b, 1); break;
+      case 'gamma': k.random_gamma(out, n, p.key0, p.key1, p.a, p.b); break;
+    }
+  }
+  multinomial(probs: S, out: S, batch: number, classes: number, samples: number, key0: number, key1: number): void {
+    this.kernels.multinomial(probs.ptr, out.ptr, batch, classes, samples, key0, key1);
+  }
+
   // Cold-path data movement runs in TypeScript over zero-copy views.
   copyStrided(src: S, dst: S, shape: number[], srcStrides: number[], srcOffset: number,
     dstStrides: number[], dstOffset: number): void {
@@ -218,20 +241,36 @@ export class WasmBackend implements Backend<S> {
 }
 
 /**
- * Instantiate the wasm backend. Finds build/sora-<variant>.wasm next to this module unless
- * `options.wasm` gives the bytes, a URL or a compiled module (bundlers, edge hosts).
+ * Where each build lies in the package, relative to this module (dist/backends/wasm/ and
+ * src/backends/wasm/ are both three levels below the root). Each URL is a literal
+ * `new URL('...', import.meta.url)`, the form Vite, webpack 5, Parcel and Rollup's
+ * import.meta plugins recognize and emit as an asset with the bundle: no template, no variable.
+ */
+function packagedWasmUrl(variant: WasmVariant): URL {
+  return variant === 'relaxed'
+    ? new URL('../../../build/sora-relaxed.wasm', import.meta.url)
+    : new URL('../../../build/sora-simd.wasm', import.meta.url);
+}
+
+/**
+ * Instantiate the wasm backend. The build is, in order: `options.wasm` (bytes, a URL, a
+ * Response or a compiled module), what setWasmPaths registered (or sora/wasm-inline), else
+ * build/sora-<variant>.wasm next to this module. An engine without wasm SIMD is a plain
+ * Error; a build that cannot be fetched, read or compiled is a WasmLoadError naming the URL.
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  if (!simdSupported()) throw new Error('wasm backend: this engine does not validate WebAssembly SIMD');
   const relaxed = relaxedSimdSupported();
   const variant = options.variant ?? (relaxed ? 'relaxed' : 'simd');
+  if (variant !== 'relaxed' && variant !== 'simd') {
+    throw new Error(`wasm backend: unknown variant '${String(variant)}'; expected 'simd' or 'relaxed'`);
+  }
   if (variant === 'relaxed' && !relaxed) {
     throw new Error("wasm backend: variant 'relaxed' requested but this engine does not validate " +
       'relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd); use variant \'simd\'');
   }
-  const source = options.wasm ?? new URL(`../../../build/sora-${variant}.wasm`, import.meta.url);
-  const module = source instanceof WebAssembly.Module
-    ? source
-    : await WebAssembly.compile(await loadWasmBytes(source as WasmBytesSource));
+  const source = options.wasm ?? registeredWasm(WASM_FILES[variant]) ?? packagedWasmUrl(variant);
+  const module = await loadWasmModule(source);
   const memory = options.memory ?? new WebAssembly.Memory({ initial: 64, maximum: 65536 });
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   return new WasmBackend(variant, memory, instance.exports as unknown as KernelExports);

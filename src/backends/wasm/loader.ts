@@ -29,20 +29,104 @@ export function simdSupported(): boolean {
 const isNode = typeof process !== 'undefined' && !!process.versions?.node &&
   typeof (globalThis as { Deno?: unknown }).Deno === 'undefined';
 
+/** The file name of each build, as package.json exports it (`sora/sora-simd.wasm`). */
+export const WASM_FILES = { simd: 'sora-simd.wasm', relaxed: 'sora-relaxed.wasm' } as const;
+export type WasmFileName = (typeof WASM_FILES)[keyof typeof WASM_FILES];
+
+/** Where to tell a user whose wasm could not be loaded to look. */
+const FIX = 'a bundler that moves sora\'s code must also emit build/sora-*.wasm (Vite, webpack 5, ' +
+  'Parcel and Rollup with an import.meta URL plugin do; esbuild does not): import \'sora/wasm-inline\' ' +
+  '(the wasm inside the JS), or call sora.setWasmPaths(...) with where the .wasm files are served, ' +
+  'or pass them: setBackend(\'wasm\', { wasm }) (README: "Bundlers and hosts")';
+
+/**
+ * The wasm could not be fetched, read or compiled, on an engine that could run it. 'auto'
+ * warns about this (the engine checks `loadFailure`) instead of settling silently on a
+ * slower backend; `url` is what was tried (null for bytes or a Response given directly).
+ */
+export class WasmLoadError extends Error {
+  readonly loadFailure = true;
+  constructor(readonly url: string | null, reason: string, fix = FIX) {
+    super(`wasm backend: could not load ${url ?? 'the given wasm'}: ${reason}; ${fix}`);
+    this.name = 'WasmLoadError';
+  }
+}
+
+const registered: Partial<Record<WasmFileName, WasmSource>> = {};
+
+/**
+ * Where the wasm backend finds its builds instead of next to its own module, as TF.js's
+ * setWasmPaths: a prefix (a directory URL ending in '/', to which 'sora-simd.wasm' and
+ * 'sora-relaxed.wasm' are appended), or a map from those file names to bytes, a URL or a
+ * compiled module (a missing name keeps its default). Takes effect for backends created
+ * afterwards; `setBackend('wasm', { wasm })` still wins. Relative URLs resolve against the
+ * page (location.href) where there is one, else against this module.
+ */
+export function setWasmPaths(prefixOrFiles: string | URL | Partial<Record<WasmFileName, WasmSource>>): void {
+  if (typeof prefixOrFiles === 'string' || prefixOrFiles instanceof URL) {
+    const prefix = String(prefixOrFiles);
+    if (!prefix.endsWith('/')) {
+      throw new Error(`setWasmPaths: a prefix must end in '/' (the .wasm file names are appended); received '${prefix}'`);
+    }
+    for (const file of Object.values(WASM_FILES)) registered[file] = prefix + file;
+    return;
+  }
+  if (typeof prefixOrFiles !== 'object' || prefixOrFiles === null) {
+    throw new Error(`setWasmPaths: expected a prefix or { 'sora-simd.wasm'?, 'sora-relaxed.wasm'? }; received ${String(prefixOrFiles)}`);
+  }
+  for (const [name, source] of Object.entries(prefixOrFiles)) {
+    if (!(Object.values(WASM_FILES) as string[]).includes(name)) {
+      throw new Error(`setWasmPaths: unknown file '${name}'; expected 'sora-simd.wasm' or 'sora-relaxed.wasm'`);
+    }
+    registered[name as WasmFileName] = source as WasmSource;
+  }
+}
+
+/** What setWasmPaths registered for a file, if anything. */
+export function registeredWasm(file: WasmFileName): WasmSource | undefined {
+  return registered[file];
+}
+
+function resolveUrl(source: URL | string): URL {
+  if (source instanceof URL) return source;
+  const base = (globalThis as { location?: { href?: string } }).location?.href ?? import.meta.url;
+  return new URL(source, base);
+}
+
 export async function loadWasmBytes(source: WasmBytesSource): Promise<BufferSource> {
-  if (typeof Response !== 'undefined' && source instanceof Response) return source.arrayBuffer();
+  if (typeof Response !== 'undefined' && source instanceof Response) {
+    if (!source.ok) throw new WasmLoadError(source.url || null, `HTTP ${source.status}`);
+    return source.arrayBuffer();
+  }
   if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return source;
-  const url = source instanceof URL ? source : new URL(String(source), import.meta.url);
+  const url = resolveUrl(source as URL | string);
   if (url.protocol === 'file:' && isNode) {
     const { readFile } = await importNode<typeof import('node:fs/promises')>('node:fs/promises');
     try {
       return await readFile(url);
     } catch (error) {
-      throw new Error(`wasm backend: cannot read ${url.pathname} (${(error as Error).message}); ` +
+      throw new WasmLoadError(url.href, `cannot read ${url.pathname} (${(error as Error).message})`,
         'run `npm run build`, or pass the bytes with setBackend(\'wasm\', { wasm })');
     }
   }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`wasm backend: fetching ${url} failed: HTTP ${response.status}`);
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new WasmLoadError(url.href, `fetch failed (${(error as Error).message})`);
+  }
+  if (!response.ok) throw new WasmLoadError(url.href, `fetching it failed: HTTP ${response.status}`);
   return response.arrayBuffer();
+}
+
+/** Compiles a source to a module; bytes that are not wasm (an HTML 404 page) are a WasmLoadError naming the URL. */
+export async function loadWasmModule(source: WasmSource): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  const bytes = await loadWasmBytes(source);
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (error) {
+    const url = source instanceof URL || typeof source === 'string' ? resolveUrl(source).href : null;
+    throw new WasmLoadError(url, `not a valid wasm module (${(error as Error).message})`);
+  }
 }
