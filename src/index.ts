@@ -91,6 +91,11 @@ export interface MemoryInfo {
   numBytes: number;
   /** Per backend: bytes its live storages hold (and, for wasm, the linear memory size). */
   backends: Record<string, { numBytes: number; memoryBytes?: number }>;
+  /** As TF.js: false, since sora frees storage explicitly and counts it exactly. */
+  unreliable: boolean;
+  reasons?: string[];
+  /** As TF.js's GPU backends: bytes held by the webgpu backend, when it has been started. */
+  numBytesInGPU?: number;
 }
 
 export function memory(): MemoryInfo {
@@ -103,7 +108,9 @@ export function memory(): MemoryInfo {
     const withMemory = instance as { memoryBytes?: () => number };
     backends[name] = { numBytes: instance.bytesInUse(), memoryBytes: withMemory.memoryBytes?.() };
   }
-  return { numTensors: ENGINE.numTensors, numDataBuffers: ENGINE.dataRefs.size, numBytes, backends };
+  const info: MemoryInfo = { numTensors: ENGINE.numTensors, numDataBuffers: ENGINE.dataRefs.size, numBytes, backends, unreliable: false };
+  if (backends.webgpu) info.numBytesInGPU = backends.webgpu.numBytes;
+  return info;
 }
 
 /**

@@ -22,6 +22,7 @@ export interface KernelInfo {
 export interface ProfileInfo {
   newBytes: number;
   newTensors: number;
+  /** The most bytes alive at once while f ran, counting what was alive before (as TF.js). */
   peakBytes: number;
   kernels: KernelInfo[];
   result: unknown;
@@ -77,7 +78,7 @@ export async function profile(f: () => unknown): Promise<ProfileInfo> {
     });
   }, f);
   return {
-    newBytes: liveBytes() - startBytes, newTensors: ENGINE.numTensors - startTensors, peakBytes: peakBytes - startBytes,
+    newBytes: liveBytes() - startBytes, newTensors: ENGINE.numTensors - startTensors, peakBytes,
     kernels, result, kernelNames: [...new Set(kernels.map((k) => k.name))],
   };
 }

@@ -8,6 +8,7 @@ import type { Backend, DType, Storage } from './backends/backend.js';
 import { readBack, type DataValues } from './dtypes.js';
 import { ENGINE } from './engine.js';
 import { formatTensor } from './tensor_format.js';
+import { toNestedArray } from './util.js';
 
 export type Shape = number[];
 
@@ -118,11 +119,7 @@ export class Variable extends Tensor {
   }
 }
 
+/** Nested as TF.js nests values: a number for a scalar, [] for any empty tensor. */
 function nest(values: DataValues, shape: Shape): NestedArray {
-  if (shape.length === 0) return values[0];
-  const [first, ...rest] = shape;
-  const stride = rest.reduce((a, b) => a * b, 1);
-  const out: NestedArray[] = [];
-  for (let i = 0; i < first; i++) out.push(nest(values.subarray(i * stride, (i + 1) * stride), rest));
-  return out;
+  return toNestedArray(shape, values) as NestedArray;
 }
