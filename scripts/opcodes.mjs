@@ -8,10 +8,15 @@
  * binary 'squaredDifference' is BINARY_SQUARED_DIFFERENCE in assembly/ and shaders/.
  */
 export const OPCODES = {
-  unary: ['relu', 'sigmoid', 'tanh', 'exp', 'log', 'neg', 'abs', 'sqrt', 'square'],
+  unary: [
+    'relu', 'sigmoid', 'tanh', 'exp', 'log', 'neg', 'abs', 'sqrt', 'square',
+    'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'asinh', 'acosh', 'atanh', 'erf',
+    'log1p', 'expm1', 'floor', 'ceil', 'round', 'sign', 'reciprocal', 'rsqrt',
+  ],
   binary: [
     'add', 'sub', 'mul', 'div', 'max', 'min', 'equal', 'squaredDifference',
     'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr', 'logicalXor',
+    'pow', 'mod', 'floorDiv', 'atan2',
   ],
   reduce: ['sum', 'max', 'min'],
   /** The webgpu cast shader's conversions (its MODE override); 'copy' moves the words. */

@@ -1,7 +1,8 @@
 /**
- * Elementwise binary ops with numpy broadcasting: arithmetic, comparisons and logic (which
- * return 'bool', as in TF.js), and where. One kernel family (`binary`, `select`); an operand
- * the kernel's repeat rule cannot express is materialized with broadcastTo first.
+ * Elementwise binary ops with numpy broadcasting: arithmetic (pow, mod, floorDiv and atan2
+ * too), comparisons and logic (which return 'bool', as in TF.js), and where. One kernel
+ * family (`binary`, `select`); an operand the kernel's repeat rule cannot express is
+ * materialized with broadcastTo first.
  */
 import { COMPARISONS, type BinaryOp, type DType } from '../backends/backend.js';
 import { DTYPES } from '../dtypes.js';
@@ -10,7 +11,8 @@ import { register, run1, spec, type OpDef } from './registry.js';
 import { broadcastTo, cast } from './shape.js';
 import { scalar, tensor, type TensorLike } from './creation.js';
 import { chain, describe, produce, sizeOf, storageOf, toTensor } from './util.js';
-import { neg, square } from './unary.js';
+import { neg, square, log } from './unary.js';
+import { floor } from './math.js';
 
 /** numpy's broadcast rule; throws naming the op and the axis at fault. */
 export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
@@ -46,12 +48,13 @@ function withRepeatable(operands: Tensor[], shape: Shape, launch: (ready: Tensor
   }
 }
 
-const ARITHMETIC_INT: ReadonlySet<BinaryOp> = new Set(['add', 'sub', 'mul', 'max', 'min', 'squaredDifference']);
+const ARITHMETIC_INT: ReadonlySet<BinaryOp> = new Set(['add', 'sub', 'mul', 'max', 'min', 'squaredDifference', 'pow', 'mod', 'floorDiv']);
 const LOGICAL: ReadonlySet<BinaryOp> = new Set(['logicalAnd', 'logicalOr', 'logicalXor']);
 
-type BinaryGrad = (dy: Tensor, a: Tensor, b: Tensor) => [Tensor | null, Tensor | null];
+type BinaryGrad = (dy: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
 
-function binaryOp(op: BinaryOp, name: string, grad: BinaryGrad | 'none', saves: boolean): OpDef<Record<string, never>> {
+/** `saves`: the gradient reads a and b (true), and also the output ('output'). */
+function binaryOp(op: BinaryOp, name: string, grad: BinaryGrad | 'none', saves: boolean | 'output'): OpDef<Record<string, never>> {
   return register<Record<string, never>>({
     name,
     inputs: ['a', 'b'],
@@ -73,9 +76,9 @@ function binaryOp(op: BinaryOp, name: string, grad: BinaryGrad | 'none', saves: 
         produce(out.shape, out.dtype, (storage) => backend.binary(op, storageOf(x, name), x.size,
           storageOf(y, name), y.size, storage, sizeOf(out.shape))))],
     },
-    save: saves ? { inputs: [0, 1] } : undefined,
+    save: saves ? { inputs: [0, 1], outputs: saves === 'output' ? [0] : [] } : undefined,
     broadcasts: true,
-    grad: grad === 'none' ? 'none' : ([dy], saved) => grad(dy, saved[0], saved[1]),
+    grad: grad === 'none' ? 'none' : ([dy], saved) => grad(dy, saved[0], saved[1], saved[2]),
   });
 }
 
@@ -104,6 +107,17 @@ const GREATER_EQUAL = binaryOp('greaterEqual', 'greaterEqual', 'none', false);
 const LOGICAL_AND = binaryOp('logicalAnd', 'logicalAnd', 'none', false);
 const LOGICAL_OR = binaryOp('logicalOr', 'logicalOr', 'none', false);
 const LOGICAL_XOR = binaryOp('logicalXor', 'logicalXor', 'none', false);
+// As TF.js: d/db reads log(a) only where a > 0 (elsewhere 0, not NaN).
+const POW = binaryOp('pow', 'pow', (dy, a, b, y) => [mul(dy, mul(b, pow(a, sub(b, 1)))),
+  mul(dy, mul(y, where(greater(a, 0), log(where(greater(a, 0), a, 1)), 0)))], 'output');
+// a - floor(a / b) b: d/da = 1, d/db = -floor(a / b).
+const MOD = binaryOp('mod', 'mod', (dy, a, b) => [dy, mul(dy, neg(floor(div(a, b))))], true);
+// The float32 kernel writes floor(a / b) as float32; floorDiv returns it as int32 (no gradient).
+const FLOOR_DIV = binaryOp('floorDiv', 'floorDiv', 'none', false);
+const ATAN2 = binaryOp('atan2', 'atan2', (dy, a, b) => {
+  const norm = add(square(a), square(b));
+  return [div(mul(dy, b), norm), neg(div(mul(dy, a), norm))];
+}, true);
 
 export type Operand = Tensor | TensorLike | boolean;
 
@@ -123,10 +137,60 @@ function makeOperand(values: unknown, dtype: DType | undefined): Tensor {
   return typeof values === 'number' ? scalar(values, dtype) : tensor(values as TensorLike, undefined, dtype);
 }
 
+/**
+ * Runs `run` on operands of a common dtype, as TF.js's convertToTensor and makeTypesMatch
+ * give them: a plain number is float32, and int32 meets float32 as float32.
+ */
+function upcasting(name: string, a: Operand, b: Operand, run: (a: Tensor, b: Tensor) => Tensor): Tensor {
+  const left = toTensor(name, 'a', a, undefined, makeOperand);
+  const right = toTensor(name, 'b', b, undefined, makeOperand);
+  const made = [left, right].filter((t) => t.made).map((t) => t.tensor);
+  try {
+    let [x, y] = [left.tensor, right.tensor];
+    if (x.dtype !== y.dtype && x.dtype !== 'bool' && y.dtype !== 'bool') {
+      if (x.dtype !== 'float32') made.push(x = cast(x, 'float32'));
+      if (y.dtype !== 'float32') made.push(y = cast(y, 'float32'));
+    }
+    return run(x, y);
+  } finally {
+    for (const t of made) t.dispose();
+  }
+}
+
+/** `f` of int32 operands computed in float32 and truncated to int32 (TF.js's int32 results of float math). */
+export function viaFloat(a: Tensor, b: Tensor, f: (a: Tensor, b: Tensor) => Tensor): Tensor {
+  const [x, y] = [cast(a, 'float32'), cast(b, 'float32')];
+  const result = f(x, y);
+  try {
+    return cast(result, 'int32');
+  } finally {
+    for (const t of [x, y, result]) t.dispose();
+  }
+}
+
 export const add = (a: Operand, b: Operand): Tensor => binary(ADD, a, b);
 export const sub = (a: Operand, b: Operand): Tensor => binary(SUB, a, b);
 export const mul = (a: Operand, b: Operand): Tensor => binary(MUL, a, b);
-export const div = (a: Operand, b: Operand): Tensor => binary(DIV, a, b);
+/** a / b; two int32 tensors divide as floorDiv, as TF.js's div does. */
+export const div = (a: Operand, b: Operand): Tensor => (a instanceof Tensor && b instanceof Tensor &&
+  a.dtype === 'int32' && b.dtype === 'int32' ? floorDiv(a, b) : binary(DIV, a, b));
+/** a^b; int32 operands give int32 (as TF.js: the power converted with ToInt32). */
+export const pow = (base: Operand, exp: Operand): Tensor => upcasting('pow', base, exp, (a, b) => run1(POW, [a, b], {}));
+/** The remainder with the divisor's sign (TF.js's mod); int32 stays int32, with x mod 0 = 0. */
+export const mod = (a: Operand, b: Operand): Tensor => upcasting('mod', a, b, (x, y) => run1(MOD, [x, y], {}));
+/** floor(a / b) as int32, whatever the operands' dtype (as TF.js); x / 0 gives 0. */
+export const floorDiv = (a: Operand, b: Operand): Tensor => upcasting('floorDiv', a, b, (x, y) => {
+  const q = run1(FLOOR_DIV, [x, y], {});
+  if (q.dtype === 'int32') return q;
+  try {
+    return cast(q, 'int32');
+  } finally {
+    q.dispose();
+  }
+});
+/** atan2(a, b), the angle of the point (b, a); int32 operands give it truncated to int32, as TF.js. */
+export const atan2 = (a: Operand, b: Operand): Tensor => upcasting('atan2', a, b, (x, y) =>
+  (x.dtype === 'int32' && y.dtype === 'int32' ? viaFloat(x, y, (fx, fy) => run1(ATAN2, [fx, fy], {})) : run1(ATAN2, [x, y], {})));
 export const squaredDifference = (a: Operand, b: Operand): Tensor => binary(SQUARED_DIFFERENCE, a, b);
 export const maximum = (a: Operand, b: Operand): Tensor => binary(MAXIMUM, a, b);
 export const minimum = (a: Operand, b: Operand): Tensor => binary(MINIMUM, a, b);
@@ -182,7 +246,8 @@ declare module '../tensor.js' {
     equal(b: Operand): Tensor; notEqual(b: Operand): Tensor; less(b: Operand): Tensor;
     lessEqual(b: Operand): Tensor; greater(b: Operand): Tensor; greaterEqual(b: Operand): Tensor;
     logicalAnd(b: Operand): Tensor; logicalOr(b: Operand): Tensor; logicalXor(b: Operand): Tensor;
-    logicalNot(): Tensor;
+    logicalNot(): Tensor; pow(exp: Operand): Tensor; mod(b: Operand): Tensor; floorDiv(b: Operand): Tensor;
+    atan2(b: Operand): Tensor;
   }
 }
 chain({
@@ -203,4 +268,8 @@ chain({
   logicalOr(b: Operand) { return logicalOr(this, b); },
   logicalXor(b: Operand) { return logicalXor(this, b); },
   logicalNot() { return logicalNot(this); },
+  pow(exp: Operand) { return pow(this, exp); },
+  mod(b: Operand) { return mod(this, b); },
+  floorDiv(b: Operand) { return floorDiv(this, b); },
+  atan2(b: Operand) { return atan2(this, b); },
 });

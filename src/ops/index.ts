@@ -1,16 +1,23 @@
 /** The public ops (TF.js names). Internals (affine, dense, sumToShape, broadcastShapes) stay in their modules. */
 export {
   tensor, scalar, tensor1d, tensor2d, tensor3d, tensor4d, fill, zeros, ones, zerosLike, onesLike, oneHot,
-  randomUniform, randomNormal, truncatedNormal,
 } from './creation.js';
+export {
+  randomUniform, randomUniformInt, randomNormal, truncatedNormal, randomGamma, multinomial,
+} from './random.js';
 export type { TensorLike } from './creation.js';
 export { reshape, expandDims, squeeze, clone, cast, transpose, slice, concat, gather, broadcastTo } from './shape.js';
 export {
   add, sub, mul, div, maximum, minimum, squaredDifference, equal, notEqual, less, lessEqual, greater, greaterEqual,
-  logicalAnd, logicalOr, logicalXor, logicalNot, where,
+  logicalAnd, logicalOr, logicalXor, logicalNot, where, pow, mod, floorDiv, atan2,
 } from './binary.js';
+export {
+  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf, log1p, expm1, floor, ceil, round, sign,
+  reciprocal, rsqrt, isNaN, isInf, isFinite,
+} from './math.js';
+export { elu, selu, relu6, softplus, logSigmoid, leakyRelu, step, prelu, divNoNan, addN } from './math-activations.js';
 export { relu, sigmoid, tanh, exp, log, neg, abs, sqrt, square, clipByValue } from './unary.js';
 export { sum, mean, max, min, argMax } from './reduce.js';
 export { matMul } from './linalg.js';
-export { softmax } from './nn.js';
+export { softmax, dropout } from './nn.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, customGrad } from './autograd.js';

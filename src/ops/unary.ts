@@ -6,9 +6,11 @@
  */
 import type { UnaryOp } from '../backends/backend.js';
 import type { Tensor } from '../tensor.js';
-import { add, div, greater, greaterEqual, less, lessEqual, logicalAnd, maximum, minimum, mul, sub, where } from './binary.js';
+import { add, div, greater, greaterEqual, lessEqual, logicalAnd, maximum, minimum, mul, sub, where } from './binary.js';
 import { register, run1, spec, type OpDef } from './registry.js';
 import { cast } from './shape.js';
+import { sign } from './math.js';
+import { ENGINE } from '../engine.js';
 import { chain, checkFloat, produce, storageOf } from './util.js';
 
 type NoAttrs = Record<string, never>;
@@ -57,10 +59,6 @@ export const abs = (x: Tensor): Tensor => run1(ABS, [x], {});
 export const sqrt = (x: Tensor): Tensor => run1(SQRT, [x], {});
 export const square = (x: Tensor): Tensor => run1(SQUARE, [x], {});
 
-/** -1, 0 or 1 (0 for NaN), float32. */
-export function sign(x: Tensor): Tensor {
-  return sub(cast(greater(x, 0), 'float32'), cast(less(x, 0), 'float32'));
-}
 
 type Activation = 'relu' | 'sigmoid' | 'tanh';
 /**
@@ -130,7 +128,8 @@ const CLIP = register<{ min: number; max: number }>({
     if (!(min <= max)) throw new Error(`clipByValue: min ${min} must be <= max ${max}`);
     return spec(x.shape, 'float32');
   },
-  compose: ([x], { min, max }) => [minimum(maximum(x, min), max)],
+  // In a scope of its own: runOp gives a forward none, and maximum's result is an intermediate.
+  compose: ([x], { min, max }) => [ENGINE.tidy(() => minimum(maximum(x, min), max))],
   save: { inputs: [0] },
   // As TF.js: the gradient passes where min <= x <= max.
   grad: ([dy], [x], { min, max }) => [where(logicalAnd(greaterEqual(x, min), lessEqual(x, max)), dy, 0)],
