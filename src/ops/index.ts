@@ -6,7 +6,7 @@ export {
   randomUniform, randomUniformInt, randomNormal, truncatedNormal, randomGamma, multinomial,
 } from './random.js';
 export type { TensorLike } from './creation.js';
-export { reshape, expandDims, squeeze, clone, cast, transpose, slice, concat, gather, broadcastTo } from './shape.js';
+export { reshape, expandDims, squeeze, clone, cast, transpose, slice, concat, broadcastTo } from './shape.js';
 export {
   add, sub, mul, div, maximum, minimum, squaredDifference, equal, notEqual, less, lessEqual, greater, greaterEqual,
   logicalAnd, logicalOr, logicalXor, logicalNot, where, pow, mod, floorDiv, atan2,
@@ -18,6 +18,11 @@ export {
 export { elu, selu, relu6, softplus, logSigmoid, leakyRelu, step, prelu, divNoNan, addN } from './math-activations.js';
 export { relu, sigmoid, tanh, exp, log, neg, abs, sqrt, square, clipByValue } from './unary.js';
 export { sum, mean, max, min, argMax } from './reduce.js';
+export { prod, all, any, argMin, logSumExp, logSoftmax, norm, euclideanNorm, moments } from './reduce-more.js';
+export { cumsum, cumprod } from './scan.js';
+export {
+  gather, gatherND, scatterND, tensorScatterUpdate, unsortedSegmentSum, bincount, denseBincount,
+} from './indexing.js';
 export { matMul } from './linalg.js';
 export { softmax, dropout } from './nn.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, customGrad } from './autograd.js';
