@@ -1,4 +1,8 @@
-/** Reductions over axes: sum, max, min (kernels), mean (composed), argMax; sumToShape for broadcast gradients. */
+/**
+ * Reductions over axes: sum, max, min (kernels), mean (composed), argMax; sumToShape for
+ * broadcast gradients. reduce-more.ts adds prod, all, any, argMin, logSumExp, logSoftmax,
+ * norm, euclideanNorm and moments.
+ */
 import type { ReduceOp } from '../backends/backend.js';
 import { ENGINE } from '../engine.js';
 import type { Shape, Tensor } from '../tensor.js';
@@ -8,16 +12,16 @@ import { affine } from './unary.js';
 import { register, registeredOps, run1, setReduceToShape, spec, type OpDef } from './registry.js';
 import { chain, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from './util.js';
 
-function resolveAxes(op: string, x: Tensor, axis?: number | number[]): number[] {
+export function resolveAxes(op: string, x: Tensor, axis?: number | number[]): number[] {
   if (axis === undefined || axis === null) return [...x.shape.keys()];
   const list = (Array.isArray(axis) ? axis : [axis]).map((a) => resolveAxis(op, a, x.rank));
   return [...new Set(list)].sort((a, b) => a - b);
 }
 
 /** `inShape`: the input's shape, which the gradient spreads back to. */
-interface ReduceAttrs { axes: number[]; keepDims: boolean; inShape: Shape }
+export interface ReduceAttrs { axes: number[]; keepDims: boolean; inShape: Shape }
 
-function reducedShape(x: Tensor, { axes, keepDims }: ReduceAttrs): Shape {
+export function reducedShape(x: Tensor, { axes, keepDims }: ReduceAttrs): Shape {
   return keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
 }
 
@@ -43,7 +47,7 @@ function reduceKernel(op: ReduceOp, x: Tensor, axes: number[], shape: Shape): Te
 }
 
 /** dy (the reduced shape) spread back over the reduced axes. */
-function spread(dy: Tensor, { axes, inShape }: ReduceAttrs): Tensor {
+export function spread(dy: Tensor, { axes, inShape }: ReduceAttrs): Tensor {
   return broadcastTo(reshape(dy, inShape.map((d, i) => (axes.includes(i) ? 1 : d))), inShape);
 }
 
