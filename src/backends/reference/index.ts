@@ -10,6 +10,7 @@ import {
   type UnaryOp,
 } from '../backend.js';
 import { arrayFor } from '../../dtypes.js';
+import { checkBackwardOp, erf, floorMod, roundHalfEven } from './math.js';
 import type { ScanOp, ScatterMode } from '../backend.js';
 import { scanArrays, scatterRowsArrays, topkArrays } from './indexing-kernels.js';
 
@@ -31,6 +32,26 @@ function unaryForward(op: UnaryOp, x: number): number {
     case 'abs': return Math.abs(x);
     case 'sqrt': return Math.sqrt(x);
     case 'square': return x * x;
+    case 'sin': return Math.sin(x);
+    case 'cos': return Math.cos(x);
+    case 'tan': return Math.tan(x);
+    case 'asin': return Math.asin(x);
+    case 'acos': return Math.acos(x);
+    case 'atan': return Math.atan(x);
+    case 'sinh': return Math.sinh(x);
+    case 'cosh': return Math.cosh(x);
+    case 'asinh': return Math.asinh(x);
+    case 'acosh': return Math.acosh(x);
+    case 'atanh': return Math.atanh(x);
+    case 'erf': return erf(x);
+    case 'log1p': return Math.log1p(x);
+    case 'expm1': return Math.expm1(x);
+    case 'floor': return Math.floor(x);
+    case 'ceil': return Math.ceil(x);
+    case 'round': return roundHalfEven(x);
+    case 'sign': return x > 0 ? 1 : x < 0 ? -1 : 0; // as TF.js: NaN and -0 give 0
+    case 'reciprocal': return 1 / x;
+    case 'rsqrt': return 1 / Math.sqrt(x);
   }
 }
 
@@ -45,6 +66,7 @@ function unaryDerivative(op: UnaryOp, dy: number, x: number, y: number): number 
     case 'abs': return dy * Math.sign(x);
     case 'sqrt': return dy / (2 * y);
     case 'square': return 2 * x * dy;
+    default: throw new Error(`reference unaryBackward: no derivative kernel for '${op}'`);
   }
 }
 
@@ -69,6 +91,11 @@ function binaryForward(op: BinaryOp, a: number, b: number): number {
     case 'logicalAnd': return a !== 0 && b !== 0 ? 1 : 0;
     case 'logicalOr': return a !== 0 || b !== 0 ? 1 : 0;
     case 'logicalXor': return (a !== 0) !== (b !== 0) ? 1 : 0;
+    // In float64, then stored: int32 storage takes ToInt32 of the result (x / 0 gives 0), as TF.js.
+    case 'pow': return Math.pow(a, b);
+    case 'mod': return floorMod(a, b);
+    case 'floorDiv': return Math.floor(a / b);
+    case 'atan2': return Math.atan2(a, b);
   }
 }
 
@@ -130,6 +157,7 @@ export class ReferenceBackend implements Backend<S> {
   }
 
   unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
+    checkBackwardOp('reference', op);
     const dyv = dy.values, xv = x.values, yv = y.values, dxv = dx.values;
     for (let i = 0; i < size; i++) dxv[i] = unaryDerivative(op, dyv[i], xv[i], yv[i]);
   }
