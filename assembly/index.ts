@@ -20,6 +20,7 @@ export { reduce, argmax } from './reduce';
 export { softmax } from './softmax';
 export { softmax_xent } from './loss';
 export { adam, sgd, rmsprop } from './optim';
+export { random_uniform, random_uniform_int, random_bernoulli, random_normal, random_gamma, multinomial } from './random';
 
 /** First byte the host may use. */
 export function heap_base(): usize {

@@ -1,4 +1,4 @@
-/** Tensor creation: tensor, scalar, tensor1d..4d, zeros, ones, fill, oneHot, random. */
+/** Tensor creation: tensor, scalar, tensor1d..4d, zeros, ones, fill, oneHot (random tensors: random.ts). */
 import type { DType, TypedArray } from '../backends/backend.js';
 import { ENGINE } from '../engine.js';
 import type { Shape, Tensor } from '../tensor.js';
@@ -150,33 +150,4 @@ export class Random {
     const u = 1 - this.next(), v = this.next();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
-}
-
-export function randomUniform(shape: Shape, minval = 0, maxval = 1, dtype: DType = 'float32', seed?: number): Tensor {
-  const s = checkShape('randomUniform', shape);
-  const rng = new Random(seed);
-  const values = new Float32Array(sizeOf(s));
-  for (let i = 0; i < values.length; i++) values[i] = minval + (maxval - minval) * rng.next();
-  return tensor(values, s, dtype, 'randomUniform');
-}
-
-export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DType = 'float32', seed?: number): Tensor {
-  const s = checkShape('randomNormal', shape);
-  const rng = new Random(seed);
-  const values = new Float32Array(sizeOf(s));
-  for (let i = 0; i < values.length; i++) values[i] = mean + stdDev * rng.normal();
-  return tensor(values, s, dtype, 'randomNormal');
-}
-
-/** Normal values re-drawn until within two standard deviations (as TF.js truncatedNormal). */
-export function truncatedNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DType = 'float32', seed?: number): Tensor {
-  const s = checkShape('truncatedNormal', shape);
-  const rng = new Random(seed);
-  const values = new Float32Array(sizeOf(s));
-  for (let i = 0; i < values.length; i++) {
-    let z: number;
-    do z = rng.normal(); while (Math.abs(z) > 2);
-    values[i] = mean + stdDev * z;
-  }
-  return tensor(values, s, dtype, 'truncatedNormal');
 }

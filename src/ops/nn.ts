@@ -4,7 +4,7 @@ import type { Tensor } from '../tensor.js';
 import { add, div, mul, sub } from './binary.js';
 import { exp } from './unary.js';
 import { max, sum } from './reduce.js';
-import { Random, tensor } from './creation.js';
+import { randomTensor, type Seed } from './random.js';
 import { register, runOp, run1, spec } from './registry.js';
 import { chain, checkFloat, checkTensor, describe, produce, resolveAxis, storageOf } from './util.js';
 
@@ -122,16 +122,23 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, sparse: bool
   return runOp(SOFTMAX_CROSS_ENTROPY, [logits, labels], { sparse, withGrad: ENGINE.recording })[0];
 }
 
-/** Inverted dropout: zero a `rate` fraction, scale the rest by 1 / (1 - rate). */
-export function dropout(x: Tensor, rate: number, seed?: number): Tensor {
+/**
+ * Inverted dropout, tf.dropout(x, rate, noiseShape?, seed?): zero a `rate` fraction, scale
+ * the rest by 1 / (1 - rate). The mask is drawn by the backend's random kernel (nothing is
+ * uploaded); `noiseShape` (broadcastable to x's shape) shares one mask entry along axes of
+ * size 1. A number in noiseShape's place is the seed (sora's older form).
+ */
+export function dropout(x: Tensor, rate: number, noiseShape?: number[] | Seed, seed?: Seed): Tensor {
   checkTensor('dropout', 'x', x);
+  if (x.dtype !== 'float32') throw new Error(`dropout: x must be float32; received ${describe(x)}`);
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1); received ${rate}`);
+  const shape = Array.isArray(noiseShape) ? noiseShape : x.shape;
+  const theSeed = Array.isArray(noiseShape) ? seed : noiseShape ?? seed;
   if (rate === 0) return x;
-  const rng = new Random(seed);
-  const scale = 1 / (1 - rate);
-  const mask = new Float32Array(x.size);
-  for (let i = 0; i < mask.length; i++) mask[i] = rng.next() >= rate ? scale : 0;
-  const keep = tensor(mask, x.shape);
+  if (shape.length !== x.rank || shape.some((d, i) => d !== x.shape[i] && d !== 1)) {
+    throw new Error(`dropout: noiseShape [${shape}] must have x's rank with each axis 1 or x's size; x is ${describe(x)}`);
+  }
+  const keep = randomTensor('dropout', shape, 'float32', 'bernoulli', rate, 1 / (1 - rate), theSeed);
   try {
     return mul(x, keep);
   } finally {

@@ -15,6 +15,7 @@ const KERNEL_FAMILIES: Record<KernelName, true> = {
   softmax: true, softmaxCrossEntropy: true, adam: true, sgd: true, rmsprop: true, gatherRows: true,
   oneHot: true, select: true,
   scan: true, scatterRows: true, topk: true,
+  random: true, multinomial: true,
 };
 
 /** `backend` as one with every kernel family; throws naming the families it lacks. */

@@ -9,6 +9,7 @@ import { cases as optim } from './optim.cases.js';
 import { cases as movement } from './movement.cases.js';
 import { cases as logic } from './logic.cases.js';
 import { cases as indexing } from './indexing.cases.js';
+import { cases as random } from './random.cases.js';
 
-export const suites: Record<string, KernelCase[]> = { gemm, elementwise, reduce, softmax, loss, optim, movement, logic, indexing };
+export const suites: Record<string, KernelCase[]> = { gemm, elementwise, reduce, softmax, loss, optim, movement, logic, indexing, random };
 export const allCases: KernelCase[] = Object.values(suites).flat();

@@ -13,6 +13,8 @@ import { arrayFor } from '../../dtypes.js';
 import { checkBackwardOp, erf, floorMod, roundHalfEven } from './math.js';
 import type { ScanOp, ScatterMode } from '../backend.js';
 import { scanArrays, scatterRowsArrays, topkArrays } from './indexing-kernels.js';
+import { multinomialRow, sample, threefry, unit } from './random.js';
+import type { RandomParams } from '../backend.js';
 
 export class ReferenceStorage implements Storage {
   constructor(readonly values: TypedArray, readonly dtype: DType) {}
@@ -284,6 +286,22 @@ export class ReferenceBackend implements Backend<S> {
   select(cond: S, condSize: number, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
     const c = cond.values, av = words(a.values), bv = words(b.values), ov = words(out.values);
     for (let i = 0; i < size; i++) ov[i] = c[i % condSize] !== 0 ? av[i % aSize] : bv[i % bSize];
+  }
+
+  random(p: RandomParams<S>): void {
+    const words = new Uint32Array(2);
+    const out = p.out.values;
+    for (let i = 0; i < p.size; i++) out[i] = sample(p.distribution, p.key0, p.key1, i, p.a, p.b, words);
+  }
+
+  multinomial(probs: S, out: S, batch: number, classes: number, samples: number, key0: number, key1: number): void {
+    const words = new Uint32Array(2);
+    for (let r = 0; r < batch; r++) {
+      for (let s = 0; s < samples; s++) {
+        threefry(key0, key1, r * samples + s, 0, words);
+        out.values[r * samples + s] = multinomialRow(probs.values, r * classes, classes, unit(words[0]));
+      }
+    }
   }
 
   scan(op: ScanOp, x: S, out: S, outer: number, length: number, inner: number, exclusive: boolean, reverse: boolean): void {

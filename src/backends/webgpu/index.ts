@@ -18,6 +18,8 @@ import { GPUContext, type Binding, type LostInfo } from './context.js';
 import type { ShaderName } from './shaders.generated.js';
 import type { ScanOp, ScatterMode } from '../backend.js';
 import { scanKernel, scatterRowsKernel, topkKernel } from './indexing-kernels.js';
+import { multinomialKernel, randomKernel } from './random-kernels.js';
+import type { RandomParams } from '../backend.js';
 
 export type { LostInfo } from './context.js';
 
@@ -397,6 +399,12 @@ export class WebGPUBackend implements Backend<S> {
 
   topk(x: S, values: S, indices: S, rows: number, cols: number, k: number): void {
     topkKernel(this.context, x, values, indices, rows, cols, k);
+  }
+
+  random(p: RandomParams<S>): void { randomKernel(this.context, p); }
+
+  multinomial(probs: S, out: S, batch: number, classes: number, samples: number, key0: number, key1: number): void {
+    multinomialKernel(this.context, probs, out, batch, classes, samples, key0, key1);
   }
 
   fill(out: S, size: number, value: number): void {
