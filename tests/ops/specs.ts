@@ -16,6 +16,7 @@ import { softmaxCrossEntropy } from '../../src/ops/nn.js';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from '../../src/ops/optim.js';
 import { runOp, registeredOps } from '../../src/ops/registry.js';
 import { RANDOM_SPECS } from './specs-random.js';
+import { structureSpecs } from './specs-structure.js';
 
 /** Input values: made again, identically, on each backend under test. */
 export type Input = { values: number[]; shape: number[]; dtype: 'float32' | 'int32' | 'bool' };
@@ -129,6 +130,7 @@ const reduceCases = (f: (x: Tensor, axis?: number | number[], keep?: boolean) =>
 /** Every registered op's cases, by registered name. */
 export const OP_SPECS: Record<string, Case[]> = {
   ...RANDOM_SPECS,
+  ...structureSpecs(),
   add: binaryCases('add', sora.add, true),
   sub: binaryCases('sub', sora.sub, true),
   mul: binaryCases('mul', sora.mul, true),
