@@ -1,0 +1,91 @@
+/**
+ * Test entries (see specs.ts) of issue 9's reductions, scans, shape and indexing ops: odd
+ * shapes, int32 and bool, empty tensors, repeated and dropped indices.
+ */
+import * as sora from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
+import { bools, ints, positive, spaced, type Input, type OpCase } from './specs.js';
+
+type Case = Omit<OpCase, 'wrt'> & { wrt?: number[] };
+const EXACT = { atol: 0, rtol: 0 };
+const c = (label: string, inputs: Input[], run: (t: Tensor[]) => Tensor, extra: Partial<Case> = {}): Case =>
+  ({ label, inputs, run, ...extra });
+const int32 = (values: number[], shape: number[]): Input => ({ values, shape, dtype: 'int32' });
+const floats = (values: number[], shape: number[]): Input => ({ values, shape, dtype: 'float32' });
+
+/** A function, not a constant: specs.ts imports this module, whose helpers it calls. */
+export const structureSpecs = (): Record<string, Case[]> => ({
+  cumsum: [
+    c('axis 1 [3,5]', [spaced([3, 5], 201)], ([x]) => sora.cumsum(x, 1), { wrt: [0] }),
+    c('exclusive reverse axis 0 [7,3]', [spaced([7, 3], 202)], ([x]) => sora.cumsum(x, 0, true, true), { wrt: [0] }),
+    c('int32 [33]', [ints([33], 203)], ([x]) => sora.cumsum(x), { tolerance: EXACT }),
+    c('bool as int32 [2,5]', [bools([2, 5], 204)], ([x]) => sora.cumsum(x, -1), { tolerance: EXACT }),
+  ],
+  cumprod: [
+    c('axis 0 [5,3]', [positive([5, 3], 205)], ([x]) => sora.cumprod(x, 0)),
+    c('exclusive reverse axis 1 [2,7]', [positive([2, 7], 206)], ([x]) => sora.cumprod(x, 1, true, true)),
+    c('int32 [3,4]', [ints([3, 4], 207, -3, 4)], ([x]) => sora.cumprod(x, 1), { tolerance: EXACT }),
+  ],
+  prod: [
+    c('all axes [3,5]', [positive([3, 5], 211)], ([x]) => sora.prod(x), { wrt: [0] }),
+    c('axis 1 [3,5,2]', [positive([3, 5, 2], 212)], ([x]) => sora.prod(x, 1), { wrt: [0] }),
+    c('axes [0,2] keepDims [3,4,2]', [positive([3, 4, 2], 213)], ([x]) => sora.prod(x, [0, 2], true), { wrt: [0] }),
+    c('a zero in a row [2,3]', [floats([0.5, 0, 1.5, -1.25, 0.75, 2], [2, 3])], ([x]) => sora.prod(x, 1), { wrt: [0] }),
+    c('int32 axis 0 [4,3]', [ints([4, 3], 214)], ([x]) => sora.prod(x, 0), { tolerance: EXACT }),
+    c('empty axis gives 1 [0,3]', [spaced([0, 3], 215)], ([x]) => sora.prod(x, 0)),
+  ],
+  all: [
+    c('axis 1 [3,5]', [bools([3, 5], 221)], ([x]) => sora.all(x, 1), { tolerance: EXACT }),
+    c('all axes keepDims [2,3,4]', [bools([2, 3, 4], 222)], ([x]) => sora.all(x, null, true), { tolerance: EXACT }),
+    c('empty axis is true [0,3]', [bools([0, 3], 223)], ([x]) => sora.all(x, 0), { tolerance: EXACT }),
+  ],
+  any: [
+    c('axis 0 [5,3]', [bools([5, 3], 224)], ([x]) => sora.any(x, 0), { tolerance: EXACT }),
+    c('all axes [7]', [bools([7], 225)], ([x]) => sora.any(x), { tolerance: EXACT }),
+    c('empty axis is false [3,0]', [bools([3, 0], 226)], ([x]) => sora.any(x, 1), { tolerance: EXACT }),
+  ],
+  argMin: [
+    c('axis -1 [7,33]', [spaced([7, 33], 231)], ([x]) => sora.argMin(x, -1), { tolerance: EXACT }),
+    c('axis 0 int32 with ties [5,3]', [ints([5, 3], 232, 0, 3)], ([x]) => sora.argMin(x, 0), { tolerance: EXACT }),
+  ],
+  logSumExp: [
+    c('all axes [3,5]', [spaced([3, 5], 241)], ([x]) => sora.logSumExp(x), { wrt: [0] }),
+    c('axis 1 keepDims [3,5,2]', [spaced([3, 5, 2], 242)], ([x]) => sora.logSumExp(x, 1, true), { wrt: [0] }),
+    c('large logits [2,7]', [spaced([2, 7], 243)], ([x]) => sora.logSumExp(x.mul(400), -1)),
+  ],
+  logSoftmax: [
+    c('[3,5]', [spaced([3, 5], 251)], ([x]) => sora.logSoftmax(x), { wrt: [0] }),
+    c('[2,70] large logits', [spaced([2, 70], 252)], ([x]) => sora.logSoftmax(x.mul(50))),
+  ],
+  gatherV2: [
+    c('axis 1 of [3,5,4], repeats', [spaced([3, 5, 4], 261), int32([4, 0, 4, 2], [4])],
+      ([x, i]) => sora.gather(x, i, 1), { wrt: [0], tolerance: EXACT }),
+    c('axis 1 batchDims 1 [3,5,2]', [spaced([3, 5, 2], 262), int32([0, 4, 4, 1, 2, 2, 3, 0, 3, 1, 1, 1], [3, 4])],
+      ([x, i]) => sora.gather(x, i, 1, 1), { wrt: [0], tolerance: EXACT }),
+    c('int32 axis -1 [2,7]', [ints([2, 7], 263), int32([6, 0, 3], [3])], ([x, i]) => sora.gather(x, i, -1), { tolerance: EXACT }),
+  ],
+  gatherND: [
+    c('pairs into [4,3,2]', [spaced([4, 3, 2], 271), int32([0, 1, 3, 2, 0, 1], [3, 2])],
+      ([x, i]) => sora.gatherND(x, i), { wrt: [0], tolerance: EXACT }),
+    c('full coordinates, int32 [3,5]', [ints([3, 5], 272), int32([2, 4, 0, 0, 1, 3, 2, 4], [2, 2, 2])],
+      ([x, i]) => sora.gatherND(x, i), { tolerance: EXACT }),
+  ],
+  scatterND: [
+    c('rows into [4,5], a repeat', [int32([1, 3, 1], [3, 1]), spaced([3, 5], 281)],
+      ([i, u]) => sora.scatterND(i, u, [4, 5]), { wrt: [1] }),
+    c('int32 points into [3,3]', [int32([0, 0, 2, 1, 0, 0], [3, 2]), ints([3], 282)],
+      ([i, u]) => sora.scatterND(i, u, [3, 3]), { tolerance: EXACT }),
+  ],
+  tensorScatterUpdate: [
+    c('rows of [4,3]', [spaced([4, 3], 291), int32([2, 0], [2, 1]), spaced([2, 3], 292, 0.0375)],
+      ([t, i, u]) => sora.tensorScatterUpdate(t, i, u), { wrt: [0, 2], tolerance: EXACT }),
+    c('int32 points of [3,5]', [ints([3, 5], 293), int32([1, 4, 0, 2], [2, 2]), ints([2], 294)],
+      ([t, i, u]) => sora.tensorScatterUpdate(t, i, u), { tolerance: EXACT }),
+  ],
+  unsortedSegmentSum: [
+    c('[5,3] ids with repeats and dropped ids', [spaced([5, 3], 301), int32([0, 2, 0, -1, 4], [5])],
+      ([x, ids]) => sora.unsortedSegmentSum(x, ids, 4), { wrt: [0] }),
+    c('int32 [7]', [ints([7], 302), int32([1, 1, 0, 2, 1, 0, 2], [7])],
+      ([x, ids]) => sora.unsortedSegmentSum(x, ids, 3), { tolerance: EXACT }),
+  ],
+});
