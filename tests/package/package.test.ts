@@ -1,0 +1,133 @@
+/**
+ * Package hygiene, checked on the tarball `npm pack` makes: publint and arethetypeswrong
+ * pass; `files` ships what the entries load (the import graph from each entry, the .d.ts
+ * beside each module, the .wasm files the loader names) and nothing else; `sideEffects` lists
+ * exactly the modules that run code when imported (a top-level expression statement, or a
+ * bare `import './x.js'` that must survive); and a page that uses only tensors leaves the
+ * layers and the webgpu backend out of its entry chunk. Needs `npm run build` first.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, posix } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { build } from 'esbuild';
+import { parseAst } from 'rollup/parseAst';
+import { installApp, packTarball, removeDir, REPO_ROOT } from './apps.mjs';
+
+const BIN = join(REPO_ROOT, 'node_modules', '.bin');
+const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  exports: Record<string, string | { types: string; default: string }>;
+  sideEffects: string[];
+};
+
+let packDir = '';
+let tarball = '';
+let packed: string[] = [];
+
+beforeAll(() => {
+  for (const file of ['dist/index.js', 'dist/wasm-inline.js', 'build/sora-simd.wasm', 'build/sora-relaxed.wasm']) {
+    if (!existsSync(join(REPO_ROOT, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  }
+  packDir = mkdtempSync(join(tmpdir(), 'sora-pack-'));
+  ({ tarball, files: packed } = packTarball(packDir));
+}, 120_000);
+afterAll(() => { if (packDir) removeDir(packDir); });
+
+function tool(name: string, args: string[]): string {
+  try {
+    return execFileSync(join(BIN, name), args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${name} ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
+  }
+}
+
+/** Relative specifiers a built module loads: static and dynamic imports, and new URL(..., import.meta.url). */
+function loads(code: string): { modules: string[]; assets: string[] } {
+  const modules = [...code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]);
+  const assets = [...code.matchAll(/new URL\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*,\s*import\.meta\.url\s*\)/g)].map((m) => m[1]);
+  return { modules, assets };
+}
+
+/** tsc's enum output, `(function (E) { ... })(E || (E = {}))`: it fills its own module-local object. */
+function isEnumInitializer(expression: unknown): boolean {
+  const call = expression as { type: string; callee?: { type: string }; arguments?: { type: string; operator?: string }[] };
+  return call.type === 'CallExpression' && call.callee?.type === 'FunctionExpression' &&
+    call.arguments?.length === 1 && call.arguments[0].type === 'LogicalExpression' && call.arguments[0].operator === '||';
+}
+
+describe('the packed tarball', () => {
+  it('passes publint (strict)', () => {
+    expect(tool('publint', ['run', tarball, '--strict'])).toMatch(/All good/);
+  });
+
+  it('passes arethetypeswrong for an ESM-only package (the .wasm exports are assets, not modules)', () => {
+    const out = tool('attw', [tarball, '--profile', 'esm-only', '--format', 'ascii',
+      '--exclude-entrypoints', './sora-simd.wasm', './sora-relaxed.wasm']);
+    expect(out).toMatch(/"sora\/wasm-inline"/);
+  });
+
+  it('holds what the entries load and nothing else', () => {
+    const entries = Object.values(manifest.exports).flatMap((target) =>
+      typeof target === 'string' ? [target] : [target.default, target.types]).map((p) => posix.normalize(p));
+    const reached = new Set<string>();
+    const queue = entries.filter((p) => p.endsWith('.js'));
+    for (const p of entries) reached.add(p);
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      const code = readFileSync(join(REPO_ROOT, file), 'utf8');
+      reached.add(file.replace(/\.js$/, '.d.ts'));
+      const { modules, assets } = loads(code);
+      for (const spec of modules) {
+        const target = posix.join(posix.dirname(file), spec);
+        if (!reached.has(target)) { reached.add(target); queue.push(target); }
+      }
+      for (const spec of assets) reached.add(posix.join(posix.dirname(file), spec));
+    }
+    // A .d.ts names the .d.ts files it imports; those are reached through their .js twins.
+    const expected = [...reached].filter((p) => !p.endsWith('.d.ts') || existsSync(join(REPO_ROOT, p))).sort();
+    const shipped = packed.filter((p) => !['package.json', 'README.md', 'LICENSE'].includes(p)).sort();
+    expect(shipped.filter((p) => !reached.has(p)), 'shipped but loaded by no entry').toEqual([]);
+    expect(expected.filter((p) => !packed.includes(p)), 'loaded by an entry but not shipped').toEqual([]);
+  });
+
+  it('lists in sideEffects exactly the modules that run code when imported', () => {
+    const patterns = manifest.sideEffects.map((p) => new RegExp(`^${p.replace(/^\.\//, '').replace(/\./g, '\\.').replace(/\*/g, '[^/]*')}$`));
+    const listed = (p: string) => patterns.some((r) => r.test(p));
+    const effectful = packed.filter((p) => p.endsWith('.js')).filter((p) => {
+      const ast = parseAst(readFileSync(join(REPO_ROOT, p), 'utf8'));
+      return ast.body.some((node) => (node.type === 'ExpressionStatement' && !('directive' in node && node.directive) &&
+        !isEnumInitializer(node.expression)) || (node.type === 'ImportDeclaration' && node.specifiers.length === 0));
+    });
+    expect(effectful.filter((p) => !listed(p)), 'modules with side effects missing from sideEffects').toEqual([]);
+    for (const [i, pattern] of patterns.entries()) {
+      expect(effectful.some((p) => pattern.test(p)), `sideEffects entry ${manifest.sideEffects[i]} matches no module with side effects`).toBe(true);
+    }
+  });
+});
+
+describe('tree shaking the installed package', () => {
+  let appDir = '';
+  beforeAll(() => { appDir = installApp(tarball, 'shake'); }, 120_000);
+  afterAll(() => { if (appDir) removeDir(appDir); });
+
+  async function entryChunk(source: string): Promise<string> {
+    writeFileSync(join(appDir, 'shake.js'), source);
+    const result = await build({
+      entryPoints: [join(appDir, 'shake.js')], bundle: true, splitting: true, minify: true, format: 'esm',
+      platform: 'browser', outdir: join(appDir, 'out'), write: false, logLevel: 'silent', absWorkingDir: appDir,
+    });
+    const entry = result.outputFiles.find((f) => dirname(f.path) === join(appDir, 'out') && f.path.endsWith('shake.js'));
+    return entry!.text;
+  }
+
+  it('a page with tensors only leaves the layers, the model and the webgpu backend out of its entry chunk', async () => {
+    const all = await entryChunk("import * as sora from 'sora'; await sora.ready(); console.log(sora.sequential, sora.layers);");
+    const tensors = await entryChunk("import { ready, tensor, matMul } from 'sora'; await ready(); console.log(matMul(tensor([[1]]), tensor([[2]])).dataSync());");
+    expect(all).toMatch(/['"]Sequential['"]/);
+    expect(tensors).not.toMatch(/['"]Sequential['"]/);
+    for (const chunk of [all, tensors]) expect(chunk).not.toMatch(/requestAdapter/);
+    expect(tensors.length).toBeLessThan(all.length * 0.8);
+  });
+});
