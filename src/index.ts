@@ -142,6 +142,11 @@ export { regularizers } from './regularizers.js';
 export { losses } from './losses.js';
 export { metrics } from './metrics.js';
 export { train, Optimizer, SGD, Adam, RMSProp } from './optimizers.js';
+export {
+  Momentum, Adagrad, Adadelta, Adamax, SGDOptimizer, MomentumOptimizer, AdamOptimizer, RMSPropOptimizer,
+  AdagradOptimizer, AdadeltaOptimizer, AdamaxOptimizer, OptimizerConstructors,
+} from './optimizers.js';
+export type { NamedTensor } from './optimizers.js';
 export { callbacks, Callback, History, EarlyStopping } from './callbacks.js';
 export type { Logs, CallbackHooks } from './callbacks.js';
 export { sequential, Sequential, loadLayersModel } from './model.js';

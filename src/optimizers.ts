@@ -1,116 +1,21 @@
 /**
- * Optimizers (TF.js names and defaults). Each update is one in-place kernel per variable,
- * with the slot variables (moments) created on first use.
+ * Optimizers (TF.js names and defaults). SGD, momentum, Adam and RMSProp update each
+ * variable with one in-place kernel; Adagrad, Adadelta and Adamax are written with ops
+ * (src/optimizers_composed.ts). The base class is src/optimizer.ts.
  */
 import { ENGINE } from './engine.js';
 import type { Tensor, Variable } from './tensor.js';
 import * as ops from './ops/index.js';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from './ops/optim.js';
-import { gradients, trainableVariables, variableGrads } from './ops/autograd.js';
+import { Optimizer } from './optimizer.js';
+import { Adadelta, Adagrad, Adamax } from './optimizers_composed.js';
 
-/** The registered variable called `name`; an unknown or ambiguous name is an error. */
-function variableNamed(name: string): Variable {
-  const found = [...ENGINE.variables.values()].filter((v) => v.name === name);
-  if (found.length !== 1) {
-    throw new Error(`applyGradients: ${found.length === 0 ? 'no' : `${found.length}`} registered variables are named ` +
-      `'${name}'; pass { variable, grad } pairs instead`);
-  }
-  return found[0];
-}
-
-export abstract class Optimizer {
-  abstract readonly className: string;
-  iterations = 0;
-  protected readonly slots = new Map<Variable, Tensor[]>();
-  constructor(public learningRate: number) {
-    if (!(Number.isFinite(learningRate) && learningRate > 0)) {
-      throw new Error(`optimizer: learningRate must be a positive number; received ${learningRate}`);
-    }
-  }
-
-  protected slotsFor(variable: Variable, count: number): Tensor[] {
-    let slots = this.slots.get(variable);
-    if (!slots) {
-      slots = [];
-      for (let i = 0; i < count; i++) {
-        const zeros = ops.zeros(variable.shape);
-        slots.push(ENGINE.makeVariable(zeros, `${variable.name}/slot${i}`, false));
-        zeros.dispose();
-      }
-      this.slots.set(variable, slots);
-    }
-    return slots;
-  }
-
-  /** How many state tensors (moments) each variable has. */
-  protected abstract get slotCount(): number;
-
-  /** Create the state of every variable now (rather than at its first update) and return it. */
-  prepare(variables: Variable[]): Tensor[] {
-    return variables.flatMap((v) => this.slotsFor(v, this.slotCount));
-  }
-
-  /**
-   * Apply one step. Gradients come as TF.js gives them, by variable name (a map, or
-   * `{ name, tensor }` entries, resolved in the variable registry), or as variable-gradient
-   * pairs. Every name and shape is checked before any variable changes.
-   */
-  applyGradients(grads: Record<string, Tensor> | { name: string; tensor: Tensor }[] | { variable: Variable; grad: Tensor }[]): void {
-    const pairs = Array.isArray(grads)
-      ? grads.map((g) => ('variable' in g ? g : { variable: variableNamed(g.name), grad: g.tensor }))
-      : Object.entries(grads).map(([name, grad]) => ({ variable: variableNamed(name), grad }));
-    for (const { variable, grad } of pairs) {
-      grad.assertAlive('applyGradients');
-      if (grad.shape.join() !== variable.shape.join()) {
-        throw new Error(`applyGradients: variable '${variable.name}' has shape [${variable.shape}], its gradient ` +
-          `has shape [${grad.shape}]`);
-      }
-    }
-    this.iterations++;
-    for (const { variable, grad } of pairs) this.update(variable, grad);
-  }
-
-  /** tf.Optimizer.computeGradients: f's value and its gradients by variable name. */
-  computeGradients(f: () => Tensor, varList?: Variable[]): { value: Tensor; grads: Record<string, Tensor> } {
-    return variableGrads(f, varList);
-  }
-
-  /**
-   * tf.Optimizer.minimize: one step on f's gradients with respect to `varList` (default:
-   * every trainable variable). Returns the cost when `returnCost`, else null.
-   */
-  minimize(f: () => Tensor, returnCost = false, varList?: Variable[]): Tensor | null {
-    const list = varList ?? trainableVariables();
-    const { value, grads } = gradients('minimize', f, list);
-    try {
-      if (value.size !== 1) throw new Error(`minimize: f must return a scalar; it returned shape [${value.shape}]`);
-      const pairs = list.flatMap((variable, i) => (grads[i] ? [{ variable, grad: grads[i]! }] : []));
-      if (pairs.length === 0) {
-        throw new Error(`minimize: f does not depend on any of the ${list.length} variables through differentiable ops`);
-      }
-      this.applyGradients(pairs);
-    } catch (error) {
-      value.dispose();
-      throw error;
-    } finally {
-      for (const g of grads) g?.dispose();
-    }
-    if (returnCost) return value;
-    value.dispose();
-    return null;
-  }
-
-  protected abstract update(variable: Variable, grad: Tensor): void;
-  abstract getConfig(): Record<string, unknown>;
-
-  dispose(): void {
-    for (const slots of this.slots.values()) for (const s of slots) s.dispose();
-    this.slots.clear();
-  }
-}
+export { Optimizer, type NamedTensor } from './optimizer.js';
+export { Adadelta, Adagrad, Adamax } from './optimizers_composed.js';
 
 export class SGD extends Optimizer {
-  readonly className = 'SGD';
+  readonly className: string = 'SGD';
+  protected readonly slotNames = ['momentum'];
   constructor(learningRate = 0.01, readonly momentum = 0, readonly nesterov = false) {
     super(learningRate);
     if (!(momentum >= 0)) throw new Error(`momentum: momentum must be >= 0; received ${momentum}`);
@@ -127,8 +32,17 @@ export class SGD extends Optimizer {
   }
 }
 
+/** TF.js's MomentumOptimizer: SGD with momentum, saved as class 'Momentum'. */
+export class Momentum extends SGD {
+  override readonly className: string = 'Momentum';
+  constructor(learningRate: number, momentum: number, useNesterov = false) {
+    super(learningRate, momentum, useNesterov);
+  }
+}
+
 export class Adam extends Optimizer {
   readonly className = 'Adam';
+  protected readonly slotNames = ['m', 'v'];
   constructor(learningRate = 0.001, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-7) {
     super(learningRate);
   }
@@ -142,38 +56,69 @@ export class Adam extends Optimizer {
   }
 }
 
+/** RMSProp; `centered` divides by the gradient's variance rather than its mean square (TF.js's formulas). */
 export class RMSProp extends Optimizer {
   readonly className = 'RMSProp';
-  constructor(learningRate = 0.001, readonly decay = 0.9, readonly momentum = 0, readonly epsilon = 1e-7) {
+  protected readonly slotNames = ['rms', 'momentum', 'mg'];
+  constructor(learningRate = 0.001, readonly decay = 0.9, readonly momentum = 0, readonly epsilon = 1e-7,
+    readonly centered = false) {
     super(learningRate);
   }
-  protected get slotCount(): number { return this.momentum > 0 ? 2 : 1; }
+  protected get slotCount(): number { return this.centered ? 3 : this.momentum > 0 ? 2 : 1; }
   protected update(variable: Variable, grad: Tensor): void {
     const slots = this.slotsFor(variable, this.slotCount);
-    rmspropUpdate(variable, grad, slots[0], slots[1] ?? null, this.learningRate, this.decay, this.momentum, this.epsilon);
+    if (!this.centered) {
+      rmspropUpdate(variable, grad, slots[0], slots[1] ?? null, this.learningRate, this.decay, this.momentum, this.epsilon);
+      return;
+    }
+    const [meanSquare, moment, meanGrad] = slots;
+    ENGINE.tidy(() => {
+      const d = this.decay;
+      const ms = ops.add(ops.mul(meanSquare, d), ops.mul(ops.square(grad), 1 - d));
+      const mg = ops.add(ops.mul(meanGrad, d), ops.mul(grad, 1 - d));
+      const step = ops.div(ops.mul(grad, this.learningRate), ops.sqrt(ops.sub(ms, ops.add(ops.square(mg), this.epsilon))));
+      const mom = ops.add(ops.mul(moment, this.momentum), step);
+      meanSquare.assign(ms);
+      meanGrad.assign(mg);
+      moment.assign(mom);
+      variable.assign(ops.sub(variable, mom));
+    });
   }
   getConfig(): Record<string, unknown> {
-    return { learningRate: this.learningRate, decay: this.decay, momentum: this.momentum, epsilon: this.epsilon };
+    return { learningRate: this.learningRate, decay: this.decay, momentum: this.momentum, epsilon: this.epsilon,
+      centered: this.centered };
   }
 }
 
-/** sora.train.* as in TF.js. */
+/** sora.train.* as in TF.js (same arguments and defaults; epsilon null or omitted: 1e-7). */
 export const train = {
   sgd: (learningRate?: number) => new SGD(learningRate),
-  momentum: (learningRate: number, momentum: number, useNesterov = false) => new SGD(learningRate, momentum, useNesterov),
-  adam: (learningRate?: number, beta1?: number, beta2?: number, epsilon?: number) => new Adam(learningRate, beta1, beta2, epsilon),
-  rmsprop: (learningRate: number, decay?: number, momentum?: number, epsilon?: number) =>
-    new RMSProp(learningRate, decay, momentum, epsilon),
+  momentum: (learningRate: number, momentum: number, useNesterov = false) => new Momentum(learningRate, momentum, useNesterov),
+  adam: (learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null) =>
+    new Adam(learningRate, beta1, beta2, epsilon ?? 1e-7),
+  rmsprop: (learningRate: number, decay = 0.9, momentum = 0, epsilon: number | null = null, centered = false) =>
+    new RMSProp(learningRate, decay, momentum, epsilon ?? 1e-7, centered),
+  adagrad: (learningRate: number, initialAccumulatorValue = 0.1) => new Adagrad(learningRate, initialAccumulatorValue),
+  adadelta: (learningRate = 0.001, rho = 0.95, epsilon: number | null = null) => new Adadelta(learningRate, rho, epsilon ?? 1e-7),
+  adamax: (learningRate = 0.002, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null, decay = 0) =>
+    new Adamax(learningRate, beta1, beta2, epsilon ?? 1e-7, decay),
 };
 
+/** TF.js's class names for the optimizers, and its OptimizerConstructors (the factories of tf.train). */
+export {
+  SGD as SGDOptimizer, Momentum as MomentumOptimizer, Adam as AdamOptimizer, RMSProp as RMSPropOptimizer,
+  Adagrad as AdagradOptimizer, Adadelta as AdadeltaOptimizer, Adamax as AdamaxOptimizer, train as OptimizerConstructors,
+};
+
+const BY_NAME: Record<string, () => Optimizer> = {
+  sgd: () => new SGD(), adam: () => new Adam(), rmsprop: () => new RMSProp(), adagrad: () => new Adagrad(0.01),
+  adadelta: () => new Adadelta(1), adamax: () => new Adamax(0.002),
+};
+
+/** compile's optimizer: an Optimizer, or a Keras name with Keras's defaults. */
 export function getOptimizer(id: unknown): Optimizer {
   if (id instanceof Optimizer) return id;
-  if (typeof id === 'string') {
-    switch (id.toLowerCase()) {
-      case 'sgd': return new SGD();
-      case 'adam': return new Adam();
-      case 'rmsprop': return new RMSProp();
-    }
-  }
-  throw new Error(`compile: unknown optimizer ${JSON.stringify(id)}; expected 'sgd', 'adam', 'rmsprop' or sora.train.*()`);
+  if (typeof id === 'string' && Object.hasOwn(BY_NAME, id.toLowerCase())) return BY_NAME[id.toLowerCase()]();
+  throw new Error(`compile: unknown optimizer ${JSON.stringify(id)}; expected one of ` +
+    `${Object.keys(BY_NAME).map((n) => `'${n}'`).join(', ')}, or sora.train.*()`);
 }
