@@ -41,8 +41,39 @@ fn threefry(k0: u32, k1: u32, c0: u32, c1: u32) -> vec2<u32> {
 
 fn unit(bits: u32) -> f32 { return f32(bits >> 8u) * (1.0 / 16777216.0); }
 fn unit_open(bits: u32) -> f32 { return f32((bits >> 8u) + 1u) * (1.0 / 16777216.0); }
+// WGSL's log and cos may be as coarse as 2^-21 and 2^-11 absolute (SwiftShader's cos is), so
+// the two are written out: series accurate to float32 on the arguments they get here.
+
+// ln(u) for a positive normal u: u = m 2^e with m in [sqrt(1/2), sqrt(2)), ln m = 2 atanh(s),
+// s = (m - 1) / (m + 1), |s| < 0.172, odd series to s^11 (next term below 1e-11).
+fn ln(u: f32) -> f32 {
+  let bits = bitcast<u32>(u);
+  var e = f32(i32((bits >> 23u) & 0xffu) - 127);
+  var m = bitcast<f32>((bits & 0x7fffffu) | 0x3f800000u);
+  if (m > 1.41421356) { m *= 0.5; e += 1.0; }
+  let s = (m - 1.0) / (m + 1.0);
+  let s2 = s * s;
+  let series = 2.0 + s2 * (2.0 / 3.0 + s2 * (0.4 + s2 * (2.0 / 7.0 + s2 * (2.0 / 9.0 + s2 * (2.0 / 11.0)))));
+  return e * 0.693147180559945 + s * series;
+}
+
+// cos(pi t) for t in [-1, 1]: folded onto [0, 1/4] of cos or sin, Taylor to x^10 / x^9
+// (remainders below 2e-9 on [0, pi/4]).
+fn cos_pi(t: f32) -> f32 {
+  var a = abs(t);
+  var sign = 1.0;
+  if (a > 0.5) { a = 1.0 - a; sign = -1.0; }
+  if (a <= 0.25) {
+    let x2 = (PI * a) * (PI * a);
+    return sign * (1.0 - x2 / 2.0 * (1.0 - x2 / 12.0 * (1.0 - x2 / 30.0 * (1.0 - x2 / 56.0 * (1.0 - x2 / 90.0)))));
+  }
+  let x = PI * (0.5 - a);
+  let x2 = x * x;
+  return sign * x * (1.0 - x2 / 6.0 * (1.0 - x2 / 20.0 * (1.0 - x2 / 42.0 * (1.0 - x2 / 72.0))));
+}
+
 fn box_muller(w: vec2<u32>) -> f32 {
-  return sqrt(-2.0 * log(unit_open(w.x))) * cos(PI * (2.0 * unit(w.y) - 1.0));
+  return sqrt(-2.0 * ln(unit_open(w.x))) * cos_pi(2.0 * unit(w.y) - 1.0);
 }
 
 // The high word of a 32 x 32 -> 64-bit product, from 16-bit halves (WGSL has no u64).
@@ -118,10 +149,10 @@ fn draw_gamma(@builtin(workgroup_id) group: vec3<u32>, @builtin(num_workgroups) 
     let u = unit_open(w.x);
     boost = unit_open(w.y);
     let x2 = x * x;
-    if (u < 1.0 - 0.0331 * x2 * x2 || log(u) < 0.5 * x2 + d * (1.0 - v + log(v))) { break; }
+    if (u < 1.0 - 0.0331 * x2 * x2 || ln(u) < 0.5 * x2 + d * (1.0 - v + ln(v))) { break; }
   }
   var value = d * v;
-  if (alpha < 1.0) { value *= pow(boost, 1.0 / alpha); }
+  if (alpha < 1.0) { value *= exp(ln(boost) / alpha); }
   out[i] = bitcast<u32>(params.b * value);
 }
 
