@@ -23,6 +23,13 @@ export { cumsum, cumprod } from './scan.js';
 export {
   gather, gatherND, scatterND, tensorScatterUpdate, unsortedSegmentSum, bincount, denseBincount,
 } from './indexing.js';
+export { tile, pad, mirrorPad, reverse, stridedSlice, split, stack, unstack } from './structure.js';
+export {
+  concat1d, concat2d, concat3d, concat4d, slice1d, slice2d, slice3d, slice4d, tensor5d, tensor6d, depthToSpace,
+  spaceToBatchND, batchToSpaceND, meshgrid, eye, diag, linspace, range, outerProduct, dot,
+} from './structure-more.js';
+export { einsum } from './einsum.js';
+export { topk, searchSorted, lowerBound, upperBound, unique, booleanMaskAsync, whereAsync } from './search.js';
 export { matMul } from './linalg.js';
 export { softmax, dropout } from './nn.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, customGrad } from './autograd.js';
