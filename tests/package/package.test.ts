@@ -57,6 +57,12 @@ function isEnumInitializer(expression: unknown): boolean {
     call.arguments?.length === 1 && call.arguments[0].type === 'LogicalExpression' && call.arguments[0].operator === '||';
 }
 
+/** tsc's output for a types-only module: `export {};` and comments, no code. */
+function isEmptyModule(file: string): boolean {
+  return parseAst(readFileSync(join(REPO_ROOT, file), 'utf8')).body.every((node) =>
+    node.type === 'ExportNamedDeclaration' && !node.declaration && node.specifiers.length === 0 && !node.source);
+}
+
 describe('the packed tarball', () => {
   it('passes publint (strict)', () => {
     expect(tool('publint', ['run', tarball, '--strict'])).toMatch(/All good/);
@@ -70,23 +76,33 @@ describe('the packed tarball', () => {
 
   it('holds what the entries load and nothing else', () => {
     const entries = Object.values(manifest.exports).flatMap((target) =>
-      typeof target === 'string' ? [target] : [target.default, target.types]).map((p) => posix.normalize(p));
+      typeof target === 'string' ? [target] : [target.default, target.types]).map((p) => posix.normalize(p))
+      .filter((p) => p !== 'package.json');
     const reached = new Set<string>();
-    const queue = entries.filter((p) => p.endsWith('.js'));
+    const queue = [...entries];
     for (const p of entries) reached.add(p);
+    // The .wasm entries are assets: nothing to walk.
+    queue.splice(0, queue.length, ...entries.filter((p) => p.endsWith('.js') || p.endsWith('.d.ts')));
+    // Walk the JS import graph, and the .d.ts graph beside it: a types-only module is reached
+    // through the declarations that import it, and ships its .js only as tsc's empty `export {};`.
     while (queue.length > 0) {
       const file = queue.pop()!;
+      const declarations = file.endsWith('.d.ts');
       const code = readFileSync(join(REPO_ROOT, file), 'utf8');
-      reached.add(file.replace(/\.js$/, '.d.ts'));
       const { modules, assets } = loads(code);
+      const twin = declarations ? file.replace(/\.d\.ts$/, '.js') : file.replace(/\.js$/, '.d.ts');
+      if (!reached.has(twin) && existsSync(join(REPO_ROOT, twin)) &&
+        (!declarations || isEmptyModule(twin))) {
+        reached.add(twin);
+        queue.push(twin);
+      }
       for (const spec of modules) {
-        const target = posix.join(posix.dirname(file), spec);
+        const target = posix.join(posix.dirname(file), declarations ? spec.replace(/\.js$/, '.d.ts') : spec);
         if (!reached.has(target)) { reached.add(target); queue.push(target); }
       }
       for (const spec of assets) reached.add(posix.join(posix.dirname(file), spec));
     }
-    // A .d.ts names the .d.ts files it imports; those are reached through their .js twins.
-    const expected = [...reached].filter((p) => !p.endsWith('.d.ts') || existsSync(join(REPO_ROOT, p))).sort();
+    const expected = [...reached].sort();
     const shipped = packed.filter((p) => !['package.json', 'README.md', 'LICENSE'].includes(p)).sort();
     expect(shipped.filter((p) => !reached.has(p)), 'shipped but loaded by no entry').toEqual([]);
     expect(expected.filter((p) => !packed.includes(p)), 'loaded by an entry but not shipped').toEqual([]);
