@@ -88,4 +88,42 @@ export const structureSpecs = (): Record<string, Case[]> => ({
     c('int32 [7]', [ints([7], 302), int32([1, 1, 0, 2, 1, 0, 2], [7])],
       ([x, ids]) => sora.unsortedSegmentSum(x, ids, 3), { tolerance: EXACT }),
   ],
+  tile: [
+    c('[3,2] reps [2,3]', [spaced([3, 2], 311)], ([x]) => sora.tile(x, [2, 3]), { wrt: [0], tolerance: EXACT }),
+    c('bool [5] reps [3]', [bools([5], 312)], ([x]) => sora.tile(x, [3]), { tolerance: EXACT }),
+    c('int32 [2,1,3] reps [1,4,1]', [ints([2, 1, 3], 313)], ([x]) => sora.tile(x, [1, 4, 1]), { tolerance: EXACT }),
+  ],
+  pad: [
+    c('[3,5] paddings [[1,2],[0,3]] value 1.5', [spaced([3, 5], 321)], ([x]) => sora.pad(x, [[1, 2], [0, 3]], 1.5), { wrt: [0], tolerance: EXACT }),
+    c('int32 [2,3,1]', [ints([2, 3, 1], 322)], ([x]) => sora.pad(x, [[0, 1], [2, 0], [1, 1]], 7), { tolerance: EXACT }),
+  ],
+  mirrorPad: [
+    c('reflect [3,5]', [spaced([3, 5], 331)], ([x]) => sora.mirrorPad(x, [[2, 1], [4, 3]], 'reflect'), { wrt: [0], tolerance: EXACT }),
+    c('symmetric [2,3,4]', [spaced([2, 3, 4], 332)], ([x]) => sora.mirrorPad(x, [[2, 2], [0, 3], [1, 0]], 'symmetric'), { wrt: [0], tolerance: EXACT }),
+    c('int32 symmetric [7]', [ints([7], 333)], ([x]) => sora.mirrorPad(x, [[7, 5]], 'symmetric'), { tolerance: EXACT }),
+  ],
+  reverse: [
+    c('axis 1 of [3,5]', [spaced([3, 5], 341)], ([x]) => sora.reverse(x, 1), { wrt: [0], tolerance: EXACT }),
+    c('axes [0,2] of [2,3,4]', [spaced([2, 3, 4], 342)], ([x]) => sora.reverse(x, [0, -1]), { wrt: [0], tolerance: EXACT }),
+    c('all axes, bool [3,7]', [bools([3, 7], 343)], ([x]) => sora.reverse(x), { tolerance: EXACT }),
+  ],
+  stridedSlice: [
+    c('negative strides and masks [5,7]', [spaced([5, 7], 351)], ([x]) => sora.stridedSlice(x, [4, 1], [0, 6], [-2, 2], 0, 2), { tolerance: EXACT }),
+    c('ellipsis, new axis, shrink [3,4,5]', [spaced([3, 4, 5], 352)],
+      ([x]) => sora.stridedSlice(x, [0, 1, 0, -2], [0, 3, 0, 0], [1, 1, 1, 1], 0, 8, 1, 4, 8), { tolerance: EXACT }),
+    c('int32 out of range clamps [7]', [ints([7], 353)], ([x]) => sora.stridedSlice(x, [-20], [20], [3]), { tolerance: EXACT }),
+  ],
+  topk: [
+    c('k=3 of [5,33] values', [spaced([5, 33], 361)], ([x]) => sora.topk(x, 3).values, { tolerance: EXACT }),
+    c('k=4 of [2,3,7] indices, ties', [ints([2, 3, 7], 362, 0, 3)], ([x]) => sora.topk(x, 4).indices, { tolerance: EXACT }),
+    c('int32 values k=7 of [7]', [ints([7], 363)], ([x]) => sora.topk(x, 7).values, { tolerance: EXACT }),
+  ],
+  searchSorted: [
+    c('left [2,7] in [2,5]', [floats([1, 2, 2, 4, 5, -3, -1, 0, 0, 8], [2, 5]), spaced([2, 7], 371)],
+      ([s, v]) => sora.searchSorted(s, v.mul(40)), { tolerance: EXACT }),
+    c('right with ties, int32 1-D', [int32([0, 1, 1, 3, 3, 3, 9], [7]), int32([-1, 0, 1, 2, 3, 9, 10], [7])],
+      ([s, v]) => sora.upperBound(s, v), { tolerance: EXACT }),
+    c('left with ties, int32 1-D', [int32([0, 1, 1, 3, 3, 3, 9], [7]), int32([-1, 0, 1, 2, 3, 9, 10], [7])],
+      ([s, v]) => sora.lowerBound(s, v), { tolerance: EXACT }),
+  ],
 });
