@@ -4,8 +4,14 @@
  */
 import type { Tensor } from './tensor.js';
 import * as ops from './ops/index.js';
-import { softmaxCrossEntropy } from './ops/nn.js';
+import { softmaxCrossEntropy as softmaxCrossEntropyMean } from './ops/nn.js';
 import { describe } from './ops/util.js';
+import {
+  absoluteDifference, computeWeightedLoss, cosineDistance, hingeLoss, huberLoss, logLoss, meanSquaredError,
+  sigmoidCrossEntropy, softmaxCrossEntropy,
+} from './losses_core.js';
+
+export { Reduction } from './losses_core.js';
 
 export type LossName = 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError';
 export interface LossOptions { fromLogits?: boolean }
@@ -33,7 +39,7 @@ function labelsLookSparse(yTrue: Tensor, classes: number | null): boolean {
 const categorical: (fromLogits: boolean) => Loss = (fromLogits) => ({
   name: 'categoricalCrossentropy', fromLogits,
   compute(yTrue, yPred) {
-    if (fromLogits) return softmaxCrossEntropy(yPred, yTrue, false);
+    if (fromLogits) return softmaxCrossEntropyMean(yPred, yTrue, false);
     // Probabilities: renormalize, clip, -sum(y log p), as Keras does.
     const p = ops.clipByValue(ops.div(yPred, ops.sum(yPred, -1, true)), EPSILON, 1 - EPSILON);
     return ops.neg(ops.mean(ops.sum(ops.mul(yTrue, ops.log(p)), -1)));
@@ -56,7 +62,7 @@ const sparseCategorical: (fromLogits: boolean) => Loss = (fromLogits) => ({
   name: 'sparseCategoricalCrossentropy', fromLogits,
   compute(yTrue, yPred) {
     const labels = sparseLabels(yTrue);
-    if (fromLogits) return softmaxCrossEntropy(yPred, labels, true);
+    if (fromLogits) return softmaxCrossEntropyMean(yPred, labels, true);
     const depth = yPred.shape[yPred.rank - 1];
     const p = ops.clipByValue(ops.div(yPred, ops.sum(yPred, -1, true)), EPSILON, 1 - EPSILON);
     return ops.neg(ops.mean(ops.sum(ops.mul(ops.oneHot(labels, depth), ops.log(p)), -1)));
@@ -126,11 +132,14 @@ export function getLoss(id: unknown, options: LossOptions = {}): Loss {
   }
 }
 
-/** sora.losses.*(yTrue, yPred) as in TF.js. */
+/**
+ * sora.losses: TF.js's tf.losses (src/losses_core.ts: labels, predictions, weights?, ...,
+ * reduction?), plus the Keras crossentropies by name ((yTrue, yPred) -> batch mean).
+ */
 export const losses = {
+  absoluteDifference, computeWeightedLoss, cosineDistance, hingeLoss, huberLoss, logLoss, meanSquaredError,
+  sigmoidCrossEntropy, softmaxCrossEntropy,
   categoricalCrossentropy: (yTrue: Tensor, yPred: Tensor) => categorical(false).compute(yTrue, yPred),
   sparseCategoricalCrossentropy: (yTrue: Tensor, yPred: Tensor) => sparseCategorical(false).compute(yTrue, yPred),
   binaryCrossentropy: (yTrue: Tensor, yPred: Tensor) => binary(false).compute(yTrue, yPred),
-  meanSquaredError: (yTrue: Tensor, yPred: Tensor) => meanSquared.compute(yTrue, yPred),
-  softmaxCrossEntropy: (onehotLabels: Tensor, logits: Tensor) => categorical(true).compute(onehotLabels, logits),
 };
