@@ -250,7 +250,8 @@ export function unsortedSegmentSum(x: Tensor, segmentIds: Tensor, numSegments: n
 
 /**
  * tf.bincount(x, weights, size): counts (or summed weights) of the int32 values of x in
- * [0, size); others are ignored. The result has weights' dtype.
+ * [0, size); larger values are ignored, negative ones an Error (as in TF.js; on webgpu,
+ * where x cannot be read synchronously, they are ignored). The result has weights' dtype.
  */
 export function bincount(x: Tensor, weights: Tensor, size: number): Tensor {
   checkTensor('bincount', 'x', x);
@@ -259,6 +260,11 @@ export function bincount(x: Tensor, weights: Tensor, size: number): Tensor {
   if (!Number.isInteger(size) || size < 0) throw new Error(`bincount: size must be a non-negative integer; received ${size}`);
   if (weights.size !== x.size && weights.size !== 0) {
     throw new Error(`bincount: weights must have x's size (${x.size}) or none; received ${describe(weights)}`);
+  }
+  if (x.ref.backend.syncReadable) {
+    const values = x.dataSync();
+    const at = values.findIndex((v) => v < 0);
+    if (at >= 0) throw new Error(`bincount: x must be non-negative; received ${values[at]} at position ${at}`);
   }
   return ENGINE.tidy(() => {
     const w = weights.size === 0 ? fill([x.size], 1, weights.dtype === 'bool' ? 'int32' : weights.dtype) : reshape(weights, [x.size]);
