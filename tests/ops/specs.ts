@@ -17,6 +17,7 @@ import { adamUpdate, rmspropUpdate, sgdUpdate } from '../../src/ops/optim.js';
 import { runOp, registeredOps } from '../../src/ops/registry.js';
 import { RANDOM_SPECS } from './specs-random.js';
 import { structureSpecs } from './specs-structure.js';
+import { mathSpecs } from './specs-math.js';
 
 /** Input values: made again, identically, on each backend under test. */
 export type Input = { values: number[]; shape: number[]; dtype: 'float32' | 'int32' | 'bool' };
@@ -131,6 +132,7 @@ const reduceCases = (f: (x: Tensor, axis?: number | number[], keep?: boolean) =>
 export const OP_SPECS: Record<string, Case[]> = {
   ...RANDOM_SPECS,
   ...structureSpecs(),
+  ...mathSpecs(),
   add: binaryCases('add', sora.add, true),
   sub: binaryCases('sub', sora.sub, true),
   mul: binaryCases('mul', sora.mul, true),
