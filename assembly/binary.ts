@@ -9,6 +9,11 @@
  * nonzero operand, NaN included, as true. int32 add/sub/mul/squaredDifference wrap modulo
  * 2^32; int32 div truncates toward zero with x / 0 = 0 and INT_MIN / -1 = INT_MIN (the
  * reference's Int32Array store of the float64 quotient).
+ * pow, mod (the divisor's sign, TF.js's formula), floorDiv (floor(a / b), written as float32
+ * for float operands) and atan2 run in float64 on float operands, rounded once, as the
+ * reference does. On int32: floorDiv and mod are exact with x / 0 = x mod 0 = 0; pow by
+ * squaring wraps modulo 2^32 (TF.js's ToInt32 of the float64 power, equal while that is exact,
+ * below 2^53), with a negative exponent 0 except for bases 1 and -1.
  *
  * Contract (see assembly/index.ts): byte pointers to 16-byte-aligned buffers, any n >= 0;
  * out may alias an operand of size n. Op codes come from assembly/opcodes.generated.ts.
@@ -20,8 +25,30 @@
 import {
   BINARY_ADD, BINARY_DIV, BINARY_EQUAL, BINARY_GREATER, BINARY_GREATER_EQUAL, BINARY_LESS, BINARY_LESS_EQUAL,
   BINARY_LOGICAL_AND, BINARY_LOGICAL_OR, BINARY_LOGICAL_XOR, BINARY_MAX, BINARY_MIN, BINARY_MUL,
-  BINARY_NOT_EQUAL, BINARY_SQUARED_DIFFERENCE, BINARY_SUB,
+  BINARY_NOT_EQUAL, BINARY_SQUARED_DIFFERENCE, BINARY_SUB, BINARY_POW, BINARY_MOD, BINARY_FLOOR_DIV, BINARY_ATAN2,
 } from './opcodes.generated';
+
+/** TF.js's mod in float64: the remainder, moved by one divisor (and reduced again) when its sign differs from b's. */
+// @ts-ignore: decorator
+@inline function floorModF64(a: f64, b: f64): f64 {
+  const remainder = a % b;
+  if ((a < 0 && b < 0) || (a >= 0 && b >= 0)) return remainder;
+  return (remainder + b) % b;
+}
+
+/** a^b on int32 by squaring, wrapping modulo 2^32; a negative b gives 1/a^|b| truncated. */
+function powI32(a: i32, b: i32): i32 {
+  if (b < 0) return a == 1 ? 1 : a == -1 ? ((b & 1) != 0 ? -1 : 1) : 0;
+  let result = 1;
+  let base = a;
+  let e = b;
+  while (e != 0) {
+    if ((e & 1) != 0) result *= base;
+    base *= base;
+    e >>>= 1;
+  }
+  return result;
+}
 
 /** A comparison's all-ones / all-zeros lanes as 'bool' words 1 / 0. */
 // @ts-ignore: decorator
@@ -137,6 +164,10 @@ import {
     case BINARY_LOGICAL_AND: return i32(a != 0) & i32(b != 0);
     case BINARY_LOGICAL_OR: return i32(a != 0) | i32(b != 0);
     case BINARY_LOGICAL_XOR: return i32(a != 0) ^ i32(b != 0);
+    case BINARY_POW: return reinterpret<i32>(<f32>Math.pow(<f64>a, <f64>b));
+    case BINARY_MOD: return reinterpret<i32>(<f32>floorModF64(<f64>a, <f64>b));
+    case BINARY_FLOOR_DIV: return reinterpret<i32>(<f32>Math.floor(<f64>a / <f64>b));
+    case BINARY_ATAN2: return reinterpret<i32>(<f32>Math.atan2(<f64>a, <f64>b));
     default: { const d = a - b; return reinterpret<i32>(d * d); } // BINARY_SQUARED_DIFFERENCE
   }
 }
@@ -160,6 +191,20 @@ import {
     case BINARY_LOGICAL_AND: return i32(a != 0) & i32(b != 0);
     case BINARY_LOGICAL_OR: return i32(a != 0) | i32(b != 0);
     case BINARY_LOGICAL_XOR: return i32(a != 0) ^ i32(b != 0);
+    case BINARY_POW: return powI32(a, b);
+    case BINARY_MOD: {
+      if (b == 0) return 0;
+      const r = b == -1 ? 0 : a % b; // i32.rem_s of INT_MIN by -1 is 0 anyway; kept explicit
+      return r != 0 && (r ^ b) < 0 ? r + b : r;
+    }
+    case BINARY_FLOOR_DIV: {
+      if (b == 0) return 0;
+      if (b == -1) return -a; // INT_MIN / -1 wraps to INT_MIN, as ToInt32(2^31)
+      const q = a / b;
+      return q * b != a && (a ^ b) < 0 ? q - 1 : q;
+    }
+    // atan2 of ints is within +-pi: the truncation cannot overflow.
+    case BINARY_ATAN2: return <i32>Math.atan2(<f64>a, <f64>b);
     default: { const d = a - b; return d * d; } // BINARY_SQUARED_DIFFERENCE
   }
 }

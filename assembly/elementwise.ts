@@ -1,7 +1,10 @@
 /**
  * Elementwise kernels: unary ops and their derivatives, and affine (binary ops are in
  * binary.ts). f32x4 bodies; unary tails run the same vector code on one lane, so a result
- * never depends on where its element falls.
+ * never depends on where its element falls. The cold math codes (trigonometric, hyperbolic
+ * and their inverses, erf) run a scalar loop in float64, rounded once to f32, as the
+ * reference computes them; unary_backward has derivatives for the activation codes only
+ * (relu .. square), the math ops' gradients being written with ops.
  *
  * Contract (see assembly/index.ts): byte pointers to 16-byte-aligned buffers, counts in
  * elements, any n >= 0. Outputs may alias an input of the same size (in place).
@@ -9,9 +12,12 @@
  * switches on the op once and runs a loop specialised for it (the op is a constant inside
  * the inlined loop, so there is no per-element dispatch).
  */
-import { expv, logv, sigmoidv, tanhv } from './math';
+import { erf64, expm1v, expv, log1pv, logv, sigmoidv, tanhv } from './math';
 import {
-  UNARY_ABS, UNARY_EXP, UNARY_LOG, UNARY_NEG, UNARY_RELU, UNARY_SIGMOID, UNARY_SQRT, UNARY_SQUARE, UNARY_TANH,
+  UNARY_ABS, UNARY_ACOS, UNARY_ACOSH, UNARY_ASIN, UNARY_ASINH, UNARY_ATAN, UNARY_ATANH, UNARY_CEIL, UNARY_COS,
+  UNARY_COSH, UNARY_ERF, UNARY_EXP, UNARY_EXPM1, UNARY_FLOOR, UNARY_LOG, UNARY_LOG1P, UNARY_NEG, UNARY_RECIPROCAL,
+  UNARY_RELU, UNARY_ROUND, UNARY_RSQRT, UNARY_SIGMOID, UNARY_SIGN, UNARY_SIN, UNARY_SINH, UNARY_SQRT, UNARY_SQUARE,
+  UNARY_TAN, UNARY_TANH,
 } from './opcodes.generated';
 
 // ---------------------------------------------------------------- unary
@@ -26,7 +32,42 @@ import {
   if (op == UNARY_NEG) return f32x4.neg(x);
   if (op == UNARY_ABS) return f32x4.abs(x);
   if (op == UNARY_SQRT) return f32x4.sqrt(x);
+  if (op == UNARY_LOG1P) return log1pv(x);
+  if (op == UNARY_EXPM1) return expm1v(x);
+  if (op == UNARY_FLOOR) return f32x4.floor(x);
+  if (op == UNARY_CEIL) return f32x4.ceil(x);
+  if (op == UNARY_ROUND) return f32x4.nearest(x); // half to even, as TF.js's round
+  if (op == UNARY_SIGN) { // NaN and +-0 give +0, as TF.js
+    const one = f32x4.splat(1.0);
+    return v128.or(v128.and(f32x4.gt(x, f32x4.splat(0.0)), one), v128.and(f32x4.lt(x, f32x4.splat(0.0)), f32x4.neg(one)));
+  }
+  if (op == UNARY_RECIPROCAL) return f32x4.div(f32x4.splat(1.0), x);
+  if (op == UNARY_RSQRT) return f32x4.div(f32x4.splat(1.0), f32x4.sqrt(x));
   return f32x4.mul(x, x); // UNARY_SQUARE
+}
+
+/** The cold codes, one element in float64 (JavaScript's Math semantics for NaN, +-Inf, domains). */
+// @ts-ignore: decorator
+@inline function unaryScalar(op: i32, x: f64): f64 {
+  switch (op) {
+    case UNARY_SIN: return Math.sin(x);
+    case UNARY_COS: return Math.cos(x);
+    case UNARY_TAN: return Math.tan(x);
+    case UNARY_ASIN: return Math.asin(x);
+    case UNARY_ACOS: return Math.acos(x);
+    case UNARY_ATAN: return Math.atan(x);
+    case UNARY_SINH: return Math.sinh(x);
+    case UNARY_COSH: return Math.cosh(x);
+    case UNARY_ASINH: return Math.asinh(x);
+    case UNARY_ACOSH: return Math.acosh(x);
+    case UNARY_ATANH: return Math.atanh(x);
+    default: return erf64(x); // UNARY_ERF
+  }
+}
+
+function unaryScalarLoop(op: i32, x: usize, out: usize, n: i32): void {
+  const end = x + (<usize>n << 2);
+  for (; x < end; x += 4, out += 4) store<f32>(out, <f32>unaryScalar(op, <f64>load<f32>(x)));
 }
 
 // @ts-ignore: decorator
@@ -51,6 +92,15 @@ export function unary(op: i32, x: usize, out: usize, n: i32): void {
     case UNARY_ABS: unaryLoop(UNARY_ABS, x, out, n); break;
     case UNARY_SQRT: unaryLoop(UNARY_SQRT, x, out, n); break;
     case UNARY_SQUARE: unaryLoop(UNARY_SQUARE, x, out, n); break;
+    case UNARY_LOG1P: unaryLoop(UNARY_LOG1P, x, out, n); break;
+    case UNARY_EXPM1: unaryLoop(UNARY_EXPM1, x, out, n); break;
+    case UNARY_FLOOR: unaryLoop(UNARY_FLOOR, x, out, n); break;
+    case UNARY_CEIL: unaryLoop(UNARY_CEIL, x, out, n); break;
+    case UNARY_ROUND: unaryLoop(UNARY_ROUND, x, out, n); break;
+    case UNARY_SIGN: unaryLoop(UNARY_SIGN, x, out, n); break;
+    case UNARY_RECIPROCAL: unaryLoop(UNARY_RECIPROCAL, x, out, n); break;
+    case UNARY_RSQRT: unaryLoop(UNARY_RSQRT, x, out, n); break;
+    default: unaryScalarLoop(op, x, out, n);
   }
 }
 

@@ -177,3 +177,80 @@ const TANH_SMALL: f32 = 0.625;
   const folded = f32x4.min(v, v128.shuffle<f32>(v, v, 2, 3, 0, 1));
   return min<f32>(f32x4.extract_lane(folded, 0), f32x4.extract_lane(folded, 1));
 }
+
+/** |x| below this: e^x - 1 from the polynomial directly (no cancellation); above: expv(x) - 1. */
+const EXPM1_SMALL: f32 = 0.34657359;
+
+/**
+ * e^x - 1 per lane: for |x| < ln2/2 the reduction of expv has k = 0, so e^x - 1 = r + r^2 Q(r)
+ * with r = x, free of the cancellation of expv(x) - 1; elsewhere expv(x) - 1 loses at most
+ * a few ulp (e^x - 1 >= 0.41 or <= -0.29 there). -Inf gives -1, NaN stays NaN.
+ */
+// @ts-ignore: decorator
+@inline export function expm1v(x: v128): v128 {
+  let q = f32x4.add(f32x4.mul(f32x4.splat(EXP_Q4), x), f32x4.splat(EXP_Q3));
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(EXP_Q2));
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(EXP_Q1));
+  q = f32x4.add(f32x4.mul(q, x), f32x4.splat(EXP_Q0));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(x, x), q), x);
+  const big = f32x4.sub(expv(x), f32x4.splat(1.0));
+  // NaN fails the compare and takes `big`, which is NaN.
+  return v128.bitselect(small, big, f32x4.lt(f32x4.abs(x), f32x4.splat(EXPM1_SMALL)));
+}
+
+/**
+ * log(1 + x) per lane, by Goldberg's correction: with u = 1 + x rounded, log(u) x / (u - 1)
+ * cancels the rounding of u (a few ulp); where u rounds to 1 the result is x itself.
+ * x = -1 gives -Inf, x < -1 NaN, +Inf +Inf, NaN NaN.
+ */
+// @ts-ignore: decorator
+@inline export function log1pv(x: v128): v128 {
+  const u = f32x4.add(x, f32x4.splat(1.0));
+  const d = f32x4.sub(u, f32x4.splat(1.0));
+  const lu = logv(u);
+  const corrected = f32x4.mul(lu, f32x4.div(x, d));
+  // u = +Inf (x/d would be Inf/Inf) and u <= 0 (log is -Inf or NaN already) take log(u).
+  const plain = v128.or(f32x4.eq(u, f32x4.splat(Infinity)), f32x4.le(u, f32x4.splat(0.0)));
+  return v128.bitselect(x, v128.bitselect(lu, corrected, plain), f32x4.eq(d, f32x4.splat(0.0)));
+}
+
+const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
+
+/**
+ * erf in float64, rounded to f32 by the caller: |x| < 3 by the series 2/sqrt(pi) e^(-x^2)
+ * sum (2x^2)^n x / (1 3 5 ... (2n+1)) (positive terms, no cancellation), |x| >= 3 by
+ * 1 - erfc(x) with erfc's continued fraction; |x| >= 6 gives +-1. The same method as the
+ * reference backend (src/backends/reference/math.ts). A cold path: scalar, up to ~50 terms.
+ */
+export function erf64(x: f64): f64 {
+  if (x != x) return x;
+  const magnitude = Math.abs(x);
+  if (magnitude == 0) return x;
+  if (magnitude >= 6) return copysign<f64>(1.0, x);
+  if (magnitude < 3) {
+    const twoX2 = 2 * x * x;
+    let term = x;
+    let sum = x;
+    for (let n = 1; n < 200; n++) {
+      term *= twoX2 / <f64>(2 * n + 1);
+      sum += term;
+      if (Math.abs(term) < 1e-17 * Math.abs(sum)) break;
+    }
+    return TWO_OVER_SQRT_PI * Math.exp(-x * x) * sum;
+  }
+  // Lentz's evaluation of x + (1/2)/(x + 1/(x + (3/2)/(x + ...))).
+  let f = magnitude;
+  let c = magnitude;
+  let d: f64 = 0;
+  for (let k = 1; k < 300; k++) {
+    const a = <f64>k * 0.5;
+    d = magnitude + a * d;
+    d = 1 / d;
+    c = magnitude + a / c;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-magnitude * magnitude) / Math.sqrt(Math.PI) / f;
+  return copysign<f64>(1 - erfc, x);
+}

@@ -139,6 +139,7 @@ export function disposeVariables(): void {
 export { layers, Layer, Dense, Flatten, Activation, Dropout, InputLayer } from './layers/index.js';
 export { initializers } from './initializers.js';
 export { regularizers } from './regularizers.js';
+export { constraints } from './constraints.js';
 export { losses, Reduction } from './losses.js';
 export { metrics } from './metrics.js';
 export { train, Optimizer, SGD, Adam, RMSProp } from './optimizers.js';
