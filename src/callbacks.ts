@@ -139,7 +139,11 @@ export class ProgressLogger implements CallbackHooks {
   private readonly tty: boolean;
   private readonly write: (s: string) => void;
 
-  constructor(private readonly verbose: number, private readonly epochs: number, private readonly steps: number) {
+  /** Batches seen this epoch (the step count of a dataset of unknown length). */
+  private seen = 0;
+
+  /** `steps`: per epoch, or null when a dataset does not say (the bar then counts up). */
+  constructor(private readonly verbose: number, private readonly epochs: number, private readonly steps: number | null) {
     const stdout = (globalThis as { process?: { stdout?: { isTTY?: boolean; write(s: string): void } } }).process?.stdout;
     this.tty = Boolean(stdout?.isTTY);
     this.write = stdout ? (s) => stdout.write(s) : (s) => console.log(s.replace(/\r|\n$/g, ''));
@@ -148,15 +152,21 @@ export class ProgressLogger implements CallbackHooks {
   onEpochBegin(epoch: number): void {
     this.epochStart = now();
     this.lastDraw = 0;
+    this.seen = 0;
     if (this.verbose >= 1) this.write(`Epoch ${epoch + 1}/${this.epochs}\n`);
   }
 
   onBatchEnd(batch: number, logs: Logs = {}): void {
+    this.seen = batch + 1;
     if (this.verbose !== 1 || !this.tty) return;
     const t = now();
-    if (batch + 1 < this.steps && t - this.lastDraw < 100) return; // redraw at most 10 times a second
+    if ((this.steps === null || batch + 1 < this.steps) && t - this.lastDraw < 100) return; // redraw at most 10 times a second
     this.lastDraw = t;
     const done = batch + 1;
+    if (this.steps === null) {
+      this.write(`${REDRAW}${done}/? - ${((t - this.epochStart) / done).toFixed(1)}ms/step${formatLogs(logs)}`);
+      return;
+    }
     const elapsed = t - this.epochStart;
     const perStep = elapsed / done;
     const eta = Math.max(0, (this.steps - done) * perStep) / 1000;
@@ -171,8 +181,9 @@ export class ProgressLogger implements CallbackHooks {
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     if (this.verbose < 1) return;
     const elapsed = now() - this.epochStart;
-    const perStep = elapsed / Math.max(this.steps, 1);
-    const prefix = this.verbose === 1 && this.tty ? `${REDRAW}${this.steps}/${this.steps} [${'='.repeat(30)}]` : `${this.steps}/${this.steps}`;
+    const steps = this.steps ?? this.seen;
+    const perStep = elapsed / Math.max(steps, 1);
+    const prefix = this.verbose === 1 && this.tty ? `${REDRAW}${steps}/${steps} [${'='.repeat(30)}]` : `${steps}/${steps}`;
     this.write(`${prefix} - ${(elapsed / 1000).toFixed(1)}s ${perStep.toFixed(1)}ms/step${formatLogs(logs)}\n`);
   }
 }

@@ -136,7 +136,9 @@ export function disposeVariables(): void {
   for (const v of [...ENGINE.variables.values()]) v.dispose();
 }
 
-export { layers, Layer, Dense, Flatten, Activation, Dropout, InputLayer } from './layers/index.js';
+export { layers, Layer, Dense, Flatten, Activation, Dropout, InputLayer, input } from './layers/index.js';
+export { SymbolicTensor } from './models/graph.js';
+export * as serialization from './serialization.js';
 export { initializers } from './initializers.js';
 export { regularizers } from './regularizers.js';
 export { constraints } from './constraints.js';
@@ -150,8 +152,8 @@ export {
 export type { NamedTensor } from './optimizers.js';
 export { callbacks, Callback, History, EarlyStopping } from './callbacks.js';
 export type { Logs, CallbackHooks } from './callbacks.js';
-export { sequential, Sequential, loadLayersModel } from './model.js';
-export type { CompileArgs, FitArgs, ModelArgs } from './model.js';
+export { sequential, Sequential, loadLayersModel, model, models, LayersModel, Functional } from './models/index.js';
+export type { CompileArgs, FitArgs, FitDatasetArgs, ModelArgs, ContainerArgs } from './models/index.js';
 export * as io from './io/index.js';
 export * as data from './data/index.js';
 export * as util from './util.js';

@@ -4,7 +4,7 @@
  * every N batches, on request). Two uses:
  *  - device loss (driver reset, background tab, device.destroy()): fit warns, moves
  *    everything to wasm (else reference) from the mirror, and resumes from the mirrored
- *    point: the steps since then are redone, never silently lost;
+ *    point: the trainer redoes the batches it kept since then, never silently lost;
  *  - a NaN loss found at a checkpoint: the state is put back from the mirror and the steps
  *    since then are replayed one by one, so the failing step is named and the weights are
  *    left as they were before it.
@@ -26,7 +26,6 @@ export interface MirrorPoint {
   /** Running sums of the epoch's logs at that point. */
   sums: number[];
   seen: number;
-  order: Int32Array;
   iterations: number;
 }
 
@@ -34,8 +33,6 @@ export class DeviceLossGuard {
   private constantValues: (Float32Array | Int32Array)[] | null = null;
   /** The newest complete mirror. */
   private completed: { point: MirrorPoint; values: (Float32Array | Int32Array)[] } | null = null;
-  /** What fit trains on, so steps since the mirror can be replayed (NaN pinpointing). */
-  replay: { x: Tensor; y: Tensor; batchSize: number; steps: number } | null = null;
 
   private readonly lostSignal: Promise<void>;
 
@@ -68,18 +65,20 @@ export class DeviceLossGuard {
    * Snapshot every tracked tensor to the CPU (the data only the first time). fit awaits it
    * right after a checkpoint's own read-back, when the queue is already drained. If the
    * device is lost while the copies are in flight, the previous mirror stands and the next
-   * step's error leads to recovery.
+   * step's error leads to recovery. Resolves whether this mirror was taken.
    */
-  async mirror(point: MirrorPoint): Promise<void> {
-    const snapshot = { ...point, sums: point.sums.slice(), order: point.order.slice() };
+  async mirror(point: MirrorPoint): Promise<boolean> {
+    const snapshot = { ...point, sums: point.sums.slice() };
     try {
       // Storage values (what restore() writes back), not data()'s user-facing conversion.
       const raw = async (t: Tensor) => (await t.ref.backend.read(t.ref.storage)).slice();
       this.constantValues ??= await Promise.all(this.constants.map(raw));
       const values = await Promise.all(this.tensors().map(raw));
       this.completed = { point: snapshot, values };
+      return true;
     } catch (error) {
       if (!(await this.lost())) throw error;
+      return false;
     }
   }
 

@@ -1,0 +1,172 @@
+/** Core layers (TF.js names and configs): InputLayer and tf.input, Dense, Flatten, Activation, Dropout. */
+import type { Tensor } from '../tensor.js';
+import type { DType } from '../backends/backend.js';
+import * as ops from '../ops/index.js';
+import { dense } from '../ops/linalg.js';
+import { dropout } from '../ops/nn.js';
+import { ACTIVATIONS, checkActivation, type ActivationName } from '../activations.js';
+import type { Initializer } from '../initializers.js';
+import type { Regularizer } from '../regularizers.js';
+import { Layer, uniqueName, type Kwargs, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
+import { resolveInitializer, resolveRegularizer, serializeInitializer, serializeRegularizer } from './config.js';
+import { softmaxWithLogits } from './logits.js';
+import { Node, SymbolicTensor } from '../models/graph.js';
+
+function activate(name: ActivationName, x: Tensor): Tensor {
+  return name === 'softmax' ? softmaxWithLogits(x) : ACTIVATIONS[name](x);
+}
+
+export interface InputConfig { shape?: (number | null)[]; batchShape?: (number | null)[]; batchSize?: number; name?: string; dtype?: DType }
+
+/** The source of a graph: its one node has no inputs and outputs the model input. */
+export class InputLayer extends Layer {
+  static override className = 'InputLayer';
+  constructor(args: LayerArgs & { batchShape?: (number | null)[] }) {
+    super({ ...args, name: args?.name ?? uniqueName('input', false), batchInputShape: args?.batchInputShape ?? args?.batchShape });
+    if (!this.batchInputShape) throw new Error('inputLayer: expected inputShape or batchInputShape');
+    this.built = true;
+    this.builtShape = this.batchInputShape;
+    const output = new SymbolicTensor(this.dtype, this.batchInputShape, this, 0, 0, this.name);
+    this.inboundNodes.push(new Node(this, [], [output], true, {}));
+  }
+  override call(x: Tensor | Tensor[]): Tensor | Tensor[] { return x; }
+  override getConfig(): Record<string, unknown> {
+    return { batchInputShape: this.batchInputShape, dtype: this.dtype, sparse: false, name: this.name };
+  }
+}
+
+/** tf.input({ shape }): a symbolic tensor to build a functional model from. */
+export function input(config: InputConfig): SymbolicTensor {
+  if (!config || (!config.shape && !config.batchShape)) {
+    throw new Error('input: expected { shape: [...] } (one example, without the batch) or { batchShape: [null, ...] }');
+  }
+  if (config.shape && config.batchShape) throw new Error('input: give shape or batchShape, not both');
+  const batchShape = config.batchShape ?? [config.batchSize ?? null, ...config.shape!];
+  const layer = new InputLayer({ batchInputShape: batchShape, name: config.name, dtype: config.dtype });
+  return layer.inboundNodes[0].outputs[0];
+}
+
+export interface DenseArgs extends LayerArgs {
+  units: number;
+  activation?: ActivationName;
+  useBias?: boolean;
+  kernelInitializer?: unknown;
+  biasInitializer?: unknown;
+  kernelRegularizer?: unknown;
+  biasRegularizer?: unknown;
+  /** Units of the previous layer; the same as inputShape: [inputDim]. */
+  inputDim?: number;
+}
+
+export class Dense extends Layer {
+  static override className = 'Dense';
+  readonly units: number;
+  readonly activation: ActivationName;
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  kernel: LayerVariable | null = null;
+  bias: LayerVariable | null = null;
+
+  constructor(args: DenseArgs) {
+    if (!args || typeof args !== 'object') throw new Error('dense: expected a config object, e.g. { units: 64 }');
+    super(args.inputDim !== undefined && !args.inputShape && !args.batchInputShape ? { ...args, inputShape: [args.inputDim] } : args);
+    if (!Number.isInteger(args.units) || args.units <= 0) {
+      throw new Error(`dense: expected a positive integer. Received: units=${JSON.stringify(args.units)}`);
+    }
+    const where = `dense ${this.name}`;
+    this.units = args.units;
+    this.activation = checkActivation(where, args.activation);
+    this.useBias = args.useBias ?? true;
+    this.kernelInitializer = resolveInitializer(where, args.kernelInitializer, 'glorotUniform');
+    this.biasInitializer = resolveInitializer(where, args.biasInitializer, 'zeros');
+    this.kernelRegularizer = resolveRegularizer(where, args.kernelRegularizer);
+    this.biasRegularizer = resolveRegularizer(where, args.biasRegularizer);
+  }
+
+  override build(inputShape: SymbolicShape | SymbolicShape[]): void {
+    const shape = inputShape as SymbolicShape;
+    const inDim = shape[shape.length - 1];
+    if (shape.length < 2 || inDim === null || Array.isArray(inDim)) {
+      throw new Error(`${this.name}: dense expects inputs of shape [batch, ..., features] with a known ` +
+        `feature size; received ${JSON.stringify(inputShape)}`);
+    }
+    this.kernel = this.addWeight('kernel', [inDim, this.units], 'float32', this.kernelInitializer, this.kernelRegularizer);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], 'float32', this.biasInitializer, this.biasRegularizer);
+    super.build([null, ...shape.slice(1)]);
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    return [...(inputShape as SymbolicShape).slice(0, -1), this.units];
+  }
+
+  /** Rank > 2 inputs apply to the last axis, as in Keras: [..., in] -> [..., units]. */
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const fused = this.activation === 'relu' ? 'relu' : 'linear';
+    const flat = x.rank > 2 ? ops.reshape(x, [-1, x.shape[x.rank - 1]]) : x;
+    const flatOut = dense(flat, this.kernel!, this.bias, fused);
+    const y = x.rank > 2 ? ops.reshape(flatOut, [...x.shape.slice(0, -1), this.units]) : flatOut;
+    return fused === 'relu' ? y : activate(this.activation, y);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(), units: this.units, activation: this.activation, useBias: this.useBias,
+      kernelInitializer: serializeInitializer(this.kernelInitializer), biasInitializer: serializeInitializer(this.biasInitializer),
+      kernelRegularizer: serializeRegularizer(this.kernelRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer),
+      activityRegularizer: null, kernelConstraint: null, biasConstraint: null,
+    };
+  }
+}
+
+export class Flatten extends Layer {
+  static override className = 'Flatten';
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    const shape = inputShape as SymbolicShape;
+    const rest = shape.slice(1);
+    return [shape[0], rest.some((d) => d === null) ? null : rest.reduce<number>((a, b) => a * (b as number), 1)];
+  }
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    return x.rank === 2 ? x : ops.reshape(x, [x.shape[0], -1]);
+  }
+}
+
+export class Activation extends Layer {
+  static override className = 'Activation';
+  readonly activation: ActivationName;
+  constructor(args: LayerArgs & { activation: ActivationName }) {
+    super(args);
+    this.activation = checkActivation(`activation ${this.name}`, args?.activation);
+  }
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    return activate(this.activation, Array.isArray(inputs) ? inputs[0] : inputs);
+  }
+  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), activation: this.activation }; }
+}
+
+export class Dropout extends Layer {
+  static override className = 'Dropout';
+  readonly rate: number;
+  readonly seed?: number;
+  private calls = 0;
+  constructor(args: LayerArgs & { rate: number; seed?: number | null }) {
+    super(args);
+    if (!(typeof args?.rate === 'number' && args.rate >= 0 && args.rate < 1)) {
+      throw new Error(`dropout: rate must be a number in [0, 1). Received: rate=${JSON.stringify(args?.rate)}`);
+    }
+    this.rate = args.rate;
+    this.seed = args.seed ?? undefined;
+  }
+  override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (!kwargs.training || this.rate === 0) return x;
+    return dropout(x, this.rate, this.seed === undefined ? undefined : this.seed + this.calls++);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), rate: this.rate, noiseShape: null, seed: this.seed ?? null };
+  }
+}

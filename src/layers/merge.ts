@@ -1,0 +1,158 @@
+/**
+ * Merge layers (TF.js names): add, multiply, average, maximum, minimum (elementwise over
+ * inputs of one shape), concatenate (along an axis) and dot (per-example dot products).
+ * Each takes a list of inputs; the factories also take the list directly, as TF.js's do:
+ * `tf.layers.add([a, b])` is `tf.layers.add().apply([a, b])`.
+ */
+import type { Tensor } from '../tensor.js';
+import * as ops from '../ops/index.js';
+import { Layer, type LayerArgs, type SymbolicShape } from './base.js';
+import { shapeString, type SymbolicTensor } from '../models/graph.js';
+
+abstract class Merge extends Layer {
+  protected abstract combine(a: Tensor, b: Tensor): Tensor;
+  protected finish(total: Tensor, _count: number): Tensor { return total; }
+
+  protected inputList(shapes: SymbolicShape | SymbolicShape[]): SymbolicShape[] {
+    if (!Array.isArray(shapes[0]) || shapes.length < 2) {
+      throw new Error(`${this.name}: a ${this.getClassName()} layer takes a list of at least 2 inputs; received ${JSON.stringify(shapes)}`);
+    }
+    return shapes as SymbolicShape[];
+  }
+
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    const shapes = this.inputList(inputShape);
+    const first = shapes[0];
+    shapes.forEach((s, i) => {
+      if (s.length !== first.length || s.some((d, k) => k > 0 && d !== null && first[k] !== null && d !== first[k])) {
+        throw new Error(`${this.name}: ${this.getClassName()} needs inputs of one shape; input 0 is ${shapeString(first)}, ` +
+          `input ${i} is ${shapeString(s)}`);
+      }
+    });
+    return first.map((d, k) => d ?? shapes.find((s) => s[k] !== null)?.[k] ?? null);
+  }
+
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    this.computeOutputShape(list.map((t) => t.shape));
+    let total = list[0];
+    for (let i = 1; i < list.length; i++) total = this.combine(total, list[i]);
+    return this.finish(total, list.length);
+  }
+}
+
+export class Add extends Merge {
+  static override className = 'Add';
+  protected combine(a: Tensor, b: Tensor): Tensor { return ops.add(a, b); }
+}
+export class Multiply extends Merge {
+  static override className = 'Multiply';
+  protected combine(a: Tensor, b: Tensor): Tensor { return ops.mul(a, b); }
+}
+export class Average extends Merge {
+  static override className = 'Average';
+  protected combine(a: Tensor, b: Tensor): Tensor { return ops.add(a, b); }
+  protected override finish(total: Tensor, count: number): Tensor { return ops.mul(total, 1 / count); }
+}
+export class Maximum extends Merge {
+  static override className = 'Maximum';
+  protected combine(a: Tensor, b: Tensor): Tensor { return ops.maximum(a, b); }
+}
+export class Minimum extends Merge {
+  static override className = 'Minimum';
+  protected combine(a: Tensor, b: Tensor): Tensor { return ops.minimum(a, b); }
+}
+
+export class Concatenate extends Merge {
+  static override className = 'Concatenate';
+  readonly axis: number;
+  constructor(args: LayerArgs & { axis?: number } = {}) {
+    super(args);
+    this.axis = args.axis ?? -1;
+  }
+  protected combine(): Tensor { throw new Error('unused'); }
+  private axisFor(rank: number): number {
+    const axis = this.axis < 0 ? rank + this.axis : this.axis;
+    if (axis < 1 || axis >= rank) throw new Error(`${this.name}: axis ${this.axis} is out of range for inputs of rank ${rank} (the batch axis cannot be joined)`);
+    return axis;
+  }
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    const shapes = this.inputList(inputShape);
+    const axis = this.axisFor(shapes[0].length);
+    const out = shapes[0].slice();
+    shapes.forEach((s, i) => {
+      if (s.length !== out.length || s.some((d, k) => k !== axis && k > 0 && d !== null && out[k] !== null && d !== out[k])) {
+        throw new Error(`${this.name}: concatenate along axis ${this.axis} needs inputs that match on the other axes; ` +
+          `input 0 is ${shapeString(shapes[0])}, input ${i} is ${shapeString(s)}`);
+      }
+    });
+    out[axis] = shapes.some((s) => s[axis] === null) ? null : shapes.reduce((a, s) => a + (s[axis] as number), 0);
+    return out;
+  }
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    this.computeOutputShape(list.map((t) => t.shape));
+    return ops.concat(list, this.axisFor(list[0].rank));
+  }
+  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), axis: this.axis }; }
+}
+
+/** Per-example dot products of two [batch, n] inputs: [batch, 1] (normalize: cosine). */
+export class Dot extends Merge {
+  static override className = 'Dot';
+  readonly axes: number | [number, number];
+  readonly normalize: boolean;
+  constructor(args: LayerArgs & { axes: number | [number, number]; normalize?: boolean }) {
+    super(args);
+    if (args?.axes === undefined) throw new Error('dot: expected { axes: 1 } (or [1, 1])');
+    this.axes = args.axes;
+    this.normalize = args.normalize ?? false;
+  }
+  protected combine(): Tensor { throw new Error('unused'); }
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    const shapes = this.inputList(inputShape);
+    const axes = Array.isArray(this.axes) ? this.axes : [this.axes, this.axes];
+    if (shapes.length !== 2 || shapes.some((s) => s.length !== 2) || axes.some((a) => a !== 1 && a !== -1)) {
+      throw new Error(`${this.name}: dot takes two inputs of shape [batch, n] with axes 1; received ` +
+        `${shapes.map(shapeString).join(' and ')} with axes ${JSON.stringify(this.axes)}`);
+    }
+    if (shapes[0][1] !== null && shapes[1][1] !== null && shapes[0][1] !== shapes[1][1]) {
+      throw new Error(`${this.name}: dot needs inputs of one length; received ${shapes.map(shapeString).join(' and ')}`);
+    }
+    return [shapes[0][0] ?? shapes[1][0], 1];
+  }
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    this.computeOutputShape(list.map((t) => t.shape));
+    let [a, b] = list;
+    if (this.normalize) {
+      const unit = (t: Tensor) => ops.div(t, ops.sqrt(ops.maximum(ops.sum(ops.square(t), -1, true), 1e-12)));
+      a = unit(a); b = unit(b);
+    }
+    return ops.sum(ops.mul(a, b), -1, true);
+  }
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), axes: this.axes, normalize: this.normalize };
+  }
+}
+
+type MergeInput = LayerArgs | Tensor[] | SymbolicTensor[] | undefined;
+function factory<L extends Layer, A extends LayerArgs>(make: (args: A) => L) {
+  function f(args?: A): L;
+  function f(inputs: Tensor[] | SymbolicTensor[]): Tensor | SymbolicTensor;
+  function f(args?: MergeInput): unknown {
+    if (Array.isArray(args)) return make({} as A).apply(args as Tensor[]);
+    return make((args ?? {}) as A);
+  }
+  return f;
+}
+
+export const mergeLayers = {
+  add: factory((a: LayerArgs) => new Add(a)),
+  multiply: factory((a: LayerArgs) => new Multiply(a)),
+  average: factory((a: LayerArgs) => new Average(a)),
+  maximum: factory((a: LayerArgs) => new Maximum(a)),
+  minimum: factory((a: LayerArgs) => new Minimum(a)),
+  concatenate: factory((a: LayerArgs & { axis?: number }) => new Concatenate(a)),
+  dot: (args: LayerArgs & { axes: number | [number, number]; normalize?: boolean }) => new Dot(args),
+};

@@ -1,0 +1,71 @@
+/**
+ * Layer (de)serialization: the class registry (tf.serialization.registerClass), a layer from
+ * its {className, config}, and the one place where model.json's snake_case meets TF.js's
+ * camelCase configs (the same conversion as tfjs-layers: keys, and string values other than
+ * names).
+ */
+import type { Layer } from './base.js';
+
+export interface SerializableClass {
+  className: string;
+  fromConfig(cls: unknown, config: Record<string, unknown>, customObjects?: Record<string, unknown>): unknown;
+  new (...args: never[]): unknown;
+}
+
+const REGISTRY = new Map<string, SerializableClass>();
+
+/** tf.serialization.registerClass: make `cls` loadable by its static className. */
+export function registerClass<T extends SerializableClass>(cls: T): T {
+  if (typeof cls !== 'function') throw new Error(`registerClass: expected a class; received ${typeof cls}`);
+  if (!Object.hasOwn(cls, 'className') || typeof cls.className !== 'string' || cls.className === '') {
+    throw new Error(`registerClass: class ${cls.name} needs a static className, e.g. static className = '${cls.name}'`);
+  }
+  REGISTRY.set(cls.className, cls);
+  return cls;
+}
+
+export function registeredClass(className: string): SerializableClass | undefined { return REGISTRY.get(className); }
+
+/** A layer from a camelCase {className, config}; an unknown class is an error naming it. */
+export function deserializeLayer(entry: { className?: unknown; config?: unknown }, where: string,
+  customObjects: Record<string, unknown> = {}): Layer {
+  const className = entry?.className;
+  if (typeof className !== 'string') throw new Error(`${where}: a layer entry has no class_name: ${JSON.stringify(entry)?.slice(0, 120)}`);
+  const cls = (customObjects[className] as SerializableClass | undefined) ?? REGISTRY.get(className);
+  if (!cls) {
+    const name = (entry.config as { name?: string } | undefined)?.name;
+    throw new Error(`${where}: unknown layer class '${className}'${name ? ` (layer '${name}')` : ''}. A custom layer must be ` +
+      `registered before loading: tf.serialization.registerClass(${className}) with static className = '${className}'`);
+  }
+  return cls.fromConfig(cls, (entry.config ?? {}) as Record<string, unknown>, customObjects) as Layer;
+}
+
+const toSnake = (s: string): string => {
+  const snake = s.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  return snake.startsWith('_') ? `private${snake}` : snake;
+};
+const toCamel = (s: string): string => (s.startsWith('_') ? s : s.replace(/[_]+(\w|$)/g, (_, c: string) => c.toUpperCase()));
+
+/** Layer names at index 0 of inbound_nodes / input_layers / output_layers entries stay as they are. */
+const isNameItem = (key: string | undefined, index: number, value: unknown) =>
+  (key === 'inboundNodes' || key === 'inbound_nodes' || key === 'inputLayers' || key === 'input_layers' ||
+    key === 'outputLayers' || key === 'output_layers') && index === 0 && typeof value === 'string';
+
+function convert(value: unknown, key: string | undefined, keyFn: (s: string) => string, toPython: boolean): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return keyFn(value);
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item, i) => (isNameItem(key, i, item) ? item : convert(item, key, keyFn, toPython)));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const newKey = keyFn(k);
+    const keepsValue = typeof v === 'string' && (k === 'name' || (toPython && k === 'className'));
+    out[newKey] = keepsValue ? v : convert(v, newKey, keyFn, toPython);
+  }
+  return out;
+}
+
+/** camelCase config -> model.json's snake_case (tfjs-layers convertTsToPythonic). */
+export const toPythonic = (config: unknown): unknown => convert(config, undefined, toSnake, true);
+/** model.json's snake_case -> camelCase config (tfjs-layers convertPythonicToTs). */
+export const fromPythonic = (config: unknown): unknown => convert(config, undefined, toCamel, false);

@@ -1,0 +1,223 @@
+/**
+ * LayersModel (tf.model / tf.LayersModel): a graph of layers from symbolic inputs to
+ * outputs. It is a Layer too, so a model can be applied inside another model. Sequential
+ * (./sequential.ts) is one of these with one input and one output. Training lives in
+ * ./fit.ts, saving in ./save.ts, summary in ./summary.ts.
+ */
+import type { Tensor, Variable } from '../tensor.js';
+import * as ops from '../ops/index.js';
+import type { SaveHandler, SaveResult } from '../io/index.js';
+import type { History } from '../callbacks.js';
+import { Layer, type Constraint, type DisposeResult, type Kwargs, type LayerVariable } from '../layers/base.js';
+import { InputLayer } from '../layers/core.js';
+import { SymbolicTensor, topologicalNodes, runNodes, type Node, type SymbolicShape } from './graph.js';
+import { resolveCompile, type CompileArgs, type Compiled } from './compile.js';
+import type { Optimizer } from '../optimizers.js';
+import { predictTensors, standardize, type GraphModel, type TensorOrList } from './training.js';
+import { evaluate, evaluateDataset, fit, fitDataset, trainOnBatch, type FitArgs, type FitDatasetArgs } from './fit.js';
+import { summary } from './summary.js';
+import { functionalConfig, functionalFromConfig, saveModel } from './save.js';
+import type { Dataset } from '../data/dataset.js';
+
+let modelCount = 0;
+const unique = <T>(list: T[]): T[] => [...new Set(list)];
+
+export interface ContainerArgs { inputs: SymbolicTensor | SymbolicTensor[]; outputs: SymbolicTensor | SymbolicTensor[]; name?: string }
+
+export class LayersModel extends Layer implements GraphModel {
+  static override className = 'Model';
+  inputs: SymbolicTensor[] = [];
+  outputs: SymbolicTensor[] = [];
+  protected nodes: Node[] = [];
+  protected graphLayers: Layer[] = [];
+  stopTraining = false;
+  compiled: Compiled | null = null;
+
+  constructor(args: ContainerArgs | { name?: string }) {
+    super({ name: args?.name ?? `model${++modelCount}` });
+    if ('inputs' in args || 'outputs' in args) {
+      const a = args as ContainerArgs;
+      this.setGraph(Array.isArray(a.inputs) ? a.inputs : [a.inputs], Array.isArray(a.outputs) ? a.outputs : [a.outputs]);
+    }
+  }
+
+  /** Find the nodes from inputs to outputs; every input must be a tf.input. */
+  protected setGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[]): void {
+    const where = `model '${this.name}'`;
+    if (!inputs.length || !outputs.length) throw new Error(`${where}: expected at least one input and one output`);
+    inputs.forEach((t, i) => {
+      if (!(t instanceof SymbolicTensor)) {
+        throw new Error(`${where}: inputs[${i}] must be a symbolic tensor from tf.input(); received ${(t as object)?.constructor?.name ?? typeof t}`);
+      }
+      if (!(t.sourceLayer instanceof InputLayer)) {
+        throw new Error(`${where}: inputs[${i}] ('${t.name}') comes from layer '${t.sourceLayer.name}', not from tf.input(); ` +
+          'a model input must be an input tensor');
+      }
+    });
+    outputs.forEach((t, i) => {
+      if (!(t instanceof SymbolicTensor)) {
+        throw new Error(`${where}: outputs[${i}] must be a symbolic tensor (a layer's apply() on tf.input()); received ` +
+          `${(t as object)?.constructor?.name ?? typeof t}`);
+      }
+    });
+    const nodes = topologicalNodes(where, inputs, outputs);
+    const layers = unique([...inputs.map((t) => t.sourceLayer), ...nodes.map((n) => n.layer)]);
+    const names = new Map<string, Layer>();
+    for (const layer of layers) {
+      if (names.has(layer.name)) throw new Error(`${where}: two different layers are named '${layer.name}'; layer names must be unique in a model`);
+      names.set(layer.name, layer);
+    }
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.nodes = nodes;
+    this.graphLayers = layers;
+    this.built = true;
+    this.builtShape = inputs.length === 1 ? inputs[0].shape : inputs.map((t) => t.shape);
+  }
+
+  /** The layers in graph order (input layers first), as TF.js lists them. */
+  get layers(): Layer[] { return this.graphLayers; }
+  get inputNames(): string[] { return this.inputs.map((t) => t.sourceLayer.name); }
+  get outputNames(): string[] { return this.outputs.map((t) => t.sourceLayer.name); }
+  get inputLayers(): Layer[] { return this.inputs.map((t) => t.sourceLayer); }
+  get outputLayers(): Layer[] { return this.outputs.map((t) => t.sourceLayer); }
+
+  override get input(): SymbolicTensor | SymbolicTensor[] { return this.inputs.length === 1 ? this.inputs[0] : this.inputs; }
+  override get output(): SymbolicTensor | SymbolicTensor[] { return this.outputs.length === 1 ? this.outputs[0] : this.outputs; }
+  override get outputShape(): SymbolicShape | SymbolicShape[] {
+    return this.outputs.length === 1 ? this.outputs[0].shape : this.outputs.map((t) => t.shape);
+  }
+
+  override get trainable(): boolean { return this.trainableFlag; }
+  /** Freezing a model freezes every layer in it (the transfer-learning recipe). */
+  override set trainable(value: boolean) {
+    this.trainableFlag = value;
+    for (const layer of this.graphLayers ?? []) layer.trainable = value;
+  }
+
+  override get weights(): LayerVariable[] { return unique(this.graphLayers.flatMap((l) => l.weights)); }
+  override get trainableWeights(): LayerVariable[] {
+    return this.trainable ? unique(this.graphLayers.flatMap((l) => l.trainableWeights)) : [];
+  }
+  override get nonTrainableWeights(): LayerVariable[] {
+    const trainable = new Set(this.trainableWeights);
+    return this.weights.filter((w) => !trainable.has(w));
+  }
+
+  override regularizationLoss(): Tensor | null {
+    let total: Tensor | null = null;
+    for (const layer of this.graphLayers) {
+      const penalty = layer.regularizationLoss();
+      if (penalty) total = total ? ops.add(total, penalty) : penalty;
+    }
+    return total;
+  }
+
+  constraintsOf(): Map<Variable, Constraint> {
+    const all = new Map<Variable, Constraint>();
+    for (const layer of this.graphLayers) {
+      const own = layer instanceof LayersModel ? layer.constraintsOf() : layer.constraints;
+      for (const [w, c] of own) all.set(w, c);
+    }
+    return all;
+  }
+
+  /** A layer by name or by index in `layers`. */
+  getLayer(nameOrIndex?: string | number, index?: number): Layer {
+    const at = typeof nameOrIndex === 'number' ? nameOrIndex : nameOrIndex === undefined ? index : undefined;
+    if (at !== undefined) {
+      if (!Number.isInteger(at) || at < 0 || at >= this.layers.length) {
+        throw new Error(`${this.name}.getLayer: index ${at} is out of range; the model has ${this.layers.length} layers`);
+      }
+      return this.layers[at];
+    }
+    const found = this.layers.find((l) => l.name === nameOrIndex);
+    if (!found) throw new Error(`${this.name}.getLayer: no layer named '${nameOrIndex}'; the layers are ${this.layers.map((l) => l.name).join(', ')}`);
+    return found;
+  }
+
+  /** Run the graph on input tensors (one per model input). */
+  execute(xs: Tensor[], training: boolean): Tensor[] {
+    const feed = new Map<number, Tensor>(this.inputs.map((t, i) => [t.id, xs[i]]));
+    return runNodes(this.nodes, feed, this.outputs, { training });
+  }
+
+  override computeOutputShape(): SymbolicShape | SymbolicShape[] { return this.outputShape; }
+
+  /** As a layer inside another model. */
+  override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
+    const outs = this.execute(Array.isArray(inputs) ? inputs : [inputs], kwargs.training ?? false);
+    return outs.length === 1 ? outs[0] : outs;
+  }
+
+  compile(args: CompileArgs): void {
+    const compiled = resolveCompile(args, this.outputNames, this.outputs.map((t) => t.shape));
+    compiled.losses.forEach((loss, i) => {
+      const layer = this.outputs[i].sourceLayer as Layer & { activation?: string };
+      if (loss.fromLogits && layer.activation === 'softmax') {
+        console.warn(`${this.name}.compile: loss ${loss.id} has fromLogits: true, but the last layer (${layer.name}) ` +
+          'applies softmax, so the model outputs probabilities, not logits. Remove the softmax activation or set fromLogits: false.');
+      }
+    });
+    if (this.compiled && this.compiled.optimizer !== compiled.optimizer) this.compiled.optimizer.dispose();
+    this.compiled = compiled;
+  }
+  get optimizer(): Optimizer | null { return this.compiled?.optimizer ?? null; }
+  get metricsNames(): string[] { return this.compiled?.keys.slice() ?? []; }
+
+  /** Outputs for inputs given as a tensor, a list (one per input) or a dict by input name. */
+  predict(x: TensorOrList, args: { batchSize?: number } = {}): Tensor | Tensor[] {
+    const xs = standardize('predict', 'inputs', x, this.inputs, this.inputNames);
+    const outs = predictTensors(this, xs, args.batchSize ?? 32);
+    return outs.length === 1 ? outs[0] : outs;
+  }
+  predictOnBatch(x: TensorOrList): Tensor | Tensor[] { return this.predict(x, { batchSize: Number.MAX_SAFE_INTEGER }); }
+
+  fit(x: TensorOrList, y: TensorOrList, args: FitArgs = {}): Promise<History> { return fit(this, x, y, args); }
+  fitDataset(dataset: Dataset<unknown>, args: FitDatasetArgs): Promise<History> { return fitDataset(this, dataset, args); }
+  /** The loss and metrics as scalar tensors, synchronously, as TF.js returns them. */
+  evaluate(x: TensorOrList, y: TensorOrList, args: { batchSize?: number } = {}): Tensor | Tensor[] { return evaluate(this, x, y, args); }
+  evaluateDataset(dataset: Dataset<unknown>, args: { batches?: number } = {}): Promise<Tensor | Tensor[]> {
+    return evaluateDataset(this, dataset, args);
+  }
+  trainOnBatch(x: TensorOrList, y: TensorOrList): Promise<number | number[]> { return trainOnBatch(this, x, y); }
+
+  summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
+    summary(this, lineLength, positions, printFn);
+  }
+
+  override countParams(): number { return this.weights.reduce((a, w) => a + w.size, 0); }
+
+  override getConfig(): Record<string, unknown> { return functionalConfig(this, this.nodes); }
+
+  static override fromConfig<T extends Layer>(cls: new (config: Record<string, unknown>) => T, config: Record<string, unknown>,
+    customObjects: Record<string, unknown> = {}): T {
+    const { inputs, outputs, name } = functionalFromConfig(config, customObjects);
+    return new (cls as unknown as typeof LayersModel)({ inputs, outputs, name }) as unknown as T;
+  }
+
+  /** The Keras-style topology TF.js writes (and reads) in model.json. */
+  toJSON(): Record<string, unknown> { return saveModel.topology(this); }
+
+  save(handlerOrUrl: string | SaveHandler): Promise<SaveResult> { return saveModel.save(this, handlerOrUrl); }
+
+  override dispose(): DisposeResult {
+    const count = this.weights.length;
+    for (const layer of this.graphLayers) if (layer !== this) layer.dispose();
+    this.compiled?.optimizer.dispose();
+    return { refCountAfterDispose: 0, numDisposedVariables: count };
+  }
+}
+
+/** Keras 2.4+ saves functional models as 'Functional'. */
+export class Functional extends LayersModel {
+  static override className = 'Functional';
+}
+
+/** tf.model({ inputs, outputs }). */
+export function model(args: ContainerArgs): LayersModel {
+  if (!args || typeof args !== 'object' || !('inputs' in args) || !('outputs' in args)) {
+    throw new Error('model: expected { inputs, outputs } (symbolic tensors from tf.input and layer.apply)');
+  }
+  return new LayersModel(args);
+}

@@ -1,0 +1,79 @@
+/**
+ * The graph of a functional model: symbolic tensors (shape and dtype, no values) made by
+ * `layer.apply` on symbolic inputs, nodes (one call of a layer), the topological order of the
+ * nodes between a model's inputs and outputs, and running that order on real tensors.
+ */
+import type { Tensor } from '../tensor.js';
+import type { DType } from '../backends/backend.js';
+import type { Layer, Kwargs } from '../layers/base.js';
+
+export type SymbolicShape = (number | null)[];
+
+let nextSymbolicId = 0;
+
+/** A placeholder for a tensor in a graph: what `tf.input` and `layer.apply(symbolic)` return. */
+export class SymbolicTensor {
+  readonly id = nextSymbolicId++;
+  /** The layers called on this tensor. */
+  readonly consumers: Layer[] = [];
+  constructor(readonly dtype: DType, readonly shape: SymbolicShape, readonly sourceLayer: Layer,
+    readonly nodeIndex: number, readonly tensorIndex: number, readonly name: string) {}
+  get rank(): number { return this.shape.length; }
+}
+
+export function isSymbolic(x: unknown): x is SymbolicTensor | SymbolicTensor[] {
+  return x instanceof SymbolicTensor || (Array.isArray(x) && x.length > 0 && x.every((t) => t instanceof SymbolicTensor));
+}
+
+/** One call of a layer: which symbolic tensors went in and came out. */
+export class Node {
+  constructor(readonly layer: Layer, readonly inputs: SymbolicTensor[], public outputs: SymbolicTensor[],
+    /** The layer was called with one tensor rather than a list: its call gets one tensor back. */
+    readonly singleInput: boolean, readonly kwargs: Kwargs) {}
+}
+
+export const shapeString = (shape: SymbolicShape): string => `[${shape.map((d) => d ?? 'null').join(',')}]`;
+
+/**
+ * The nodes needed to compute `outputs` from `inputs`, in an order where every node comes after
+ * the nodes that feed it. An output that does not depend on the inputs alone (a disconnected
+ * graph) and a cycle are errors naming the tensor and layer at fault.
+ */
+export function topologicalNodes(where: string, inputs: SymbolicTensor[], outputs: SymbolicTensor[]): Node[] {
+  const inputIds = new Set(inputs.map((t) => t.id));
+  const order: Node[] = [];
+  const state = new Map<Node, 'visiting' | 'done'>();
+  const visit = (t: SymbolicTensor, consumer: string): void => {
+    if (inputIds.has(t.id)) return;
+    const node = t.sourceLayer.inboundNodes[t.nodeIndex];
+    if (!node || node.inputs.length === 0) {
+      throw new Error(`${where}: graph disconnected: tensor '${t.name}' (${consumer}) comes from ` +
+        `${t.sourceLayer.getClassName()} '${t.sourceLayer.name}', which is not among the model's inputs ` +
+        `(${inputs.map((i) => `'${i.name}'`).join(', ')}); pass it in inputs`);
+    }
+    const seen = state.get(node);
+    if (seen === 'done') return;
+    if (seen === 'visiting') throw new Error(`${where}: the graph has a cycle through layer '${node.layer.name}'`);
+    state.set(node, 'visiting');
+    for (const input of node.inputs) visit(input, `input of layer '${node.layer.name}'`);
+    state.set(node, 'done');
+    order.push(node);
+  };
+  for (const output of outputs) visit(output, 'a model output');
+  return order;
+}
+
+/** Run `nodes` on real tensors: `feed` maps each model input to its value. */
+export function runNodes(nodes: Node[], feed: Map<number, Tensor>, outputs: SymbolicTensor[], kwargs: Kwargs): Tensor[] {
+  const values = new Map(feed);
+  for (const node of nodes) {
+    const ins = node.inputs.map((t) => values.get(t.id)!);
+    const result = node.layer.callOnTensors(node.singleInput ? ins[0] : ins, { ...node.kwargs, ...kwargs });
+    const outs = Array.isArray(result) ? result : [result];
+    if (outs.length !== node.outputs.length) {
+      throw new Error(`layer '${node.layer.name}' returned ${outs.length} tensors, its node has ${node.outputs.length}`);
+    }
+    node.outputs.forEach((t, i) => values.set(t.id, outs[i]));
+  }
+  return outputs.map((t) => values.get(t.id)!);
+}

@@ -1,0 +1,103 @@
+/**
+ * Sequential: a functional model with one input and one output, grown one layer at a time
+ * (as Keras 3 builds it). `add` applies the layer to the current output; the first layer's
+ * inputShape makes the input. It shares the graph executor and the trainer with tf.model.
+ */
+import { Layer } from '../layers/base.js';
+import { input, InputLayer } from '../layers/core.js';
+import { deserializeLayer } from '../layers/serialization.js';
+import { LayersModel } from './functional.js';
+import type { SymbolicTensor } from './graph.js';
+
+export interface ModelArgs { layers?: Layer[]; name?: string }
+
+let sequentialCount = 0;
+
+export class Sequential extends LayersModel {
+  static override className = 'Sequential';
+  private readonly stack: Layer[] = [];
+
+  constructor(args: ModelArgs = {}) {
+    super({ name: args?.name ?? `sequential_${++sequentialCount}` });
+    for (const layer of args?.layers ?? []) this.add(layer);
+  }
+
+  /** The layers added, without the input layer (as TF.js lists them). */
+  override get layers(): Layer[] { return this.stack; }
+
+  add(layer: Layer): void {
+    if (!(layer instanceof Layer)) throw new Error(`${this.name}.add: expected a layer (sora.layers.*), received ${typeof layer}`);
+    if (this.stack.includes(layer)) throw new Error(`${this.name}.add: layer ${layer.name} is already in the model`);
+    let inputs: SymbolicTensor[];
+    let from: SymbolicTensor;
+    if (this.stack.length === 0) {
+      if (layer instanceof InputLayer) {
+        this.pendingInput = layer.inboundNodes[0].outputs[0];
+        return;
+      }
+      const shape = this.pendingInput ? null : layer instanceof LayersModel ? layer.inputs[0]?.shape : layer.batchInputShape;
+      if (!this.pendingInput && !shape) {
+        throw new Error(`${this.name}: the first layer (${layer.name}) needs an inputShape, e.g. ` +
+          `sora.layers.${layer.getClassName().charAt(0).toLowerCase() + layer.getClassName().slice(1)}({ inputShape: [784], ... })`);
+      }
+      from = this.pendingInput ?? input({ batchShape: shape!, name: `${layer.name}_input`, dtype: layer.dtype });
+      inputs = [from];
+    } else {
+      inputs = this.inputs;
+      from = this.outputs[0];
+    }
+    const output = layer.apply(from);
+    if (Array.isArray(output)) {
+      throw new Error(`${this.name}.add: layer ${layer.name} has ${output.length} outputs; every layer of a Sequential model ` +
+        'has one output (use tf.model for several)');
+    }
+    this.stack.push(layer);
+    this.stackOutputs.push(output);
+    this.setGraph(inputs, [output]);
+  }
+
+  private readonly stackOutputs: SymbolicTensor[] = [];
+
+  /** An InputLayer given first: its output is the model input. */
+  private pendingInput: SymbolicTensor | null = null;
+
+  /** Remove the last layer. */
+  pop(): void {
+    if (this.stack.length === 0) throw new Error(`${this.name}.pop: the model has no layers`);
+    this.stack.pop();
+    this.stackOutputs.pop();
+    if (this.stack.length === 0) {
+      this.pendingInput = this.inputs[0];
+      this.inputs = []; this.outputs = []; this.nodes = []; this.graphLayers = [];
+    } else this.setGraph(this.inputs, [this.stackOutputs[this.stackOutputs.length - 1]]);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { name: this.name, layers: this.stack.map((l) => ({ className: l.getClassName(), config: l.getConfig() })) };
+  }
+
+  static override fromConfig<T extends Layer>(_cls: new (config: Record<string, unknown>) => T, config: Record<string, unknown>,
+    customObjects: Record<string, unknown> = {}): T {
+    const entries = (Array.isArray(config) ? config : config.layers) as { className: string; config: Record<string, unknown> }[] | undefined;
+    if (!Array.isArray(entries) || entries.length === 0) throw new Error('Sequential.fromConfig: the config has no layers');
+    const pending = entries.slice();
+    // A leading InputLayer only carries the input shape.
+    if (pending[0].className === 'InputLayer') {
+      const shape = pending[0].config.batchInputShape ?? pending[0].config.batchShape;
+      pending.shift();
+      if (pending.length && !pending[0].config.batchInputShape) pending[0] = { ...pending[0], config: { ...pending[0].config, batchInputShape: shape } };
+    }
+    const model = new Sequential({ name: Array.isArray(config) ? undefined : config.name as string | undefined });
+    try {
+      for (const entry of pending) model.add(deserializeLayer(entry, `Sequential '${model.name}'`, customObjects));
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+    return model as unknown as T;
+  }
+}
+
+export function sequential(args: ModelArgs = {}): Sequential {
+  return new Sequential(args);
+}
