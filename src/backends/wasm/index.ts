@@ -14,6 +14,7 @@ import {
   type TypedArray, type UnaryOp, type RandomParams,
 } from '../backend.js';
 import { castArrays, copyStridedArrays, fillArray } from '../reference/index.js';
+import { checkBackwardOp } from '../reference/math.js';
 import type { ScanOp, ScatterMode } from '../backend.js';
 import { scanArrays, scatterRowsArrays, topkArrays } from '../reference/indexing-kernels.js';
 import { Arena } from './arena.js';
@@ -145,6 +146,7 @@ export class WasmBackend implements Backend<S> {
     if (end > begin) this.kernels.unary(UNARY_CODES[op], x.ptr + begin * 4, out.ptr + begin * 4, end - begin);
   }
   unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
+    checkBackwardOp('wasm', op);
     this.kernels.unary_backward(UNARY_CODES[op], dy.ptr, x.ptr, y.ptr, dx.ptr, size);
   }
   /**

@@ -13,6 +13,7 @@ import {
   type TypedArray, type UnaryOp,
 } from '../backend.js';
 import { CAST_CODES } from '../opcodes.generated.js';
+import { checkBackwardOp } from '../reference/math.js';
 import type { PooledBuffer } from './buffer-pool.js';
 import { GPUContext, type Binding, type LostInfo } from './context.js';
 import type { ShaderName } from './shaders.generated.js';
@@ -235,6 +236,7 @@ export class WebGPUBackend implements Backend<S> {
   }
 
   unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
+    checkBackwardOp('webgpu', op);
     const k = 'unaryBackward';
     this.elementwise(`unaryBackward ${op}`, k, size,
       [this.input(dy, k), this.input(x, k), this.input(y, k), this.output(dx, k)], { OP: UNARY_CODES[op] }, [size]);
