@@ -1,0 +1,119 @@
+/**
+ * Issue 9's shape and indexing ops against TF.js 4.22 (cpu backend), on random inputs of odd
+ * shapes with int32 / bool and empty tensors, and their errors on bad input.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import * as sora from '../src/index.js';
+import { b, f, i32, iv, rejects, same } from './ops/tfjs-compare.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  await sora.setBackend('wasm');
+});
+
+describe('split, stack, unstack, tile, pad, reverse against TF.js', () => {
+  same('split equal and by sizes', [f([6, 5])], (l, [x]) => [l.split(x, 3), l.split(x, [1, -1, 2], 1), x.split(2, 0)]);
+  same('stack and unstack, axis 0 and 2', [f([3, 4]), f([3, 4]), i32([2, 5])],
+    (l, [x, y, z]) => [l.stack([x, y]), l.stack([x, y], 2), l.unstack(x), l.unstack(z, 1), x.unstack(-1)]);
+  same('tile float32, int32, bool', [f([2, 3]), i32([3]), b([2, 1])],
+    (l, [x, y, z]) => [l.tile(x, [3, 2]), l.tile(y, [4]), l.tile(z, [2, 5]), x.tile([1, 3])]);
+  same('pad with a value, int32, empty', [f([3, 5]), i32([2, 1, 3]), f([0, 3])],
+    (l, [x, y, e]) => [l.pad(x, [[1, 2], [0, 3]], 1.5), l.pad(y, [[0, 1], [2, 0], [1, 1]]), l.pad(e, [[1, 1], [0, 2]], 2)]);
+  for (const mode of ['reflect', 'symmetric'] as const) {
+    same(`mirrorPad ${mode}`, [f([3, 5]), i32([2, 4, 3])],
+      (l, [x, y]) => [l.mirrorPad(x, [[2, 1], [3, 4]], mode), l.mirrorPad(y, [[1, 1], [0, 3], [2, 2]], mode)]);
+  }
+  same('reverse axes, all axes, int32, bool', [f([3, 4, 5]), i32([7]), b([2, 3])],
+    (l, [x, y, z]) => [l.reverse(x, 1), l.reverse(x, [0, 2]), l.reverse(x), l.reverse(y), l.reverse(z, -1)]);
+});
+
+describe('stridedSlice against TF.js', () => {
+  const cases: [string, number[], number[], number[] | undefined, number[]][] = [
+    ['plain', [1, 0], [3, 4], undefined, [0, 0, 0, 0, 0]],
+    ['strides 2 and -1', [0, 4], [5, 0], [2, -1], [0, 0, 0, 0, 0]],
+    ['negative indices, clamped ends', [-2, -10], [10, -1], [1, 1], [0, 0, 0, 0, 0]],
+    ['begin and end masks', [3, 2], [0, 0], [-1, 2], [1, 2, 0, 0, 0]],
+    ['shrink axis 0', [2, 1], [3, 5], [1, 1], [0, 0, 0, 0, 1]],
+    ['new axis then ellipsis', [0, 0, 1], [0, 0, 3], [1, 1, 1], [0, 0, 2, 1, 0]],
+    ['ellipsis then shrink', [0, -1], [0, 0], [1, 1], [0, 0, 1, 0, 2]],
+  ];
+  for (const [label, begin, end, strides, [bm, em, el, na, sh]] of cases) {
+    same(`stridedSlice ${label}`, [f([5, 6, 3])], (l, [x]) => l.stridedSlice(x, begin, end, strides, bm, em, el, na, sh));
+  }
+  same('stridedSlice int32 1-D step 3', [i32([10])], (l, [x]) => l.stridedSlice(x, [1], [10], [3]));
+  it('stridedSlice with begin past end is empty (TF.js 4.22 throws here)', () => {
+    const y = sora.stridedSlice(sora.zeros([5, 6, 3]), [3, 0], [1, 5]);
+    expect(y.shape).toEqual([0, 5, 3]);
+  });
+});
+
+describe('gather, gatherND, scatterND, tensorScatterUpdate against TF.js', () => {
+  same('gather axis 0, 1, -1', [f([4, 5, 3]), iv([3, 0, 3, 1])], (l, [x, i]) => [l.gather(x, i), l.gather(x, i, 1), l.gather(x, l.tensor([2, 0], [2], 'int32'), -1)]);
+  same('gather batchDims 1 and 2-D indices', [f([3, 5, 2]), iv([0, 4, 4, 1, 2, 2, 3, 0, 3, 1, 1, 1], [3, 4])],
+    (l, [x, i]) => [l.gather(x, i, 1, 1), l.gather(x, l.reshape(l.slice(i, [0, 0], [2, 2]), [2, 2]), 1)]);
+  same('gather int32 and bool rows', [i32([5, 3]), b([5, 2]), iv([4, 4, 0])], (l, [x, y, i]) => [l.gather(x, i), l.gather(y, i), x.gather(i, 0)]);
+  same('gatherND pairs and full coordinates', [f([4, 3, 2]), iv([0, 1, 3, 2, 0, 1], [3, 2]), iv([3, 2, 1, 0, 0, 0], [2, 3])],
+    (l, [x, i, j]) => [l.gatherND(x, i), l.gatherND(x, j)]);
+  same('scatterND rows with a repeat, int32 points', [iv([1, 3, 1], [3, 1]), f([3, 5]), iv([0, 0, 2, 1, 0, 0], [3, 2]), i32([3])],
+    (l, [i, u, j, v]) => [l.scatterND(i, u, [4, 5]), l.scatterND(j, v, [3, 3])]);
+  same('tensorScatterUpdate rows and points', [f([4, 3]), iv([2, 0], [2, 1]), f([2, 3]), iv([1, 2, 3, 0], [2, 2]), f([2])],
+    // TF.js's cpu kernel writes into its input's buffer (clones share it), so each call gets a fresh tensor.
+    (l, [t, i, u, j, v]) => [l.tensorScatterUpdate(l.add(t, 0), i, u), l.tensorScatterUpdate(l.add(t, 0), j, v)]);
+});
+
+describe('rearrangements and constructors against TF.js', () => {
+  same('concat1d..4d and slice1d..4d', [f([3]), f([2]), f([2, 3]), f([2, 2, 3]), f([2, 1, 2, 3])],
+    (l, [a, c, m, t, q]) => [l.concat1d([a, c]), l.concat2d([m, m], 1), l.concat3d([t, t], 2), l.concat4d([q, q], 1),
+      l.slice1d(a, 1, 2), l.slice2d(m, [1, 0], [1, 3]), l.slice3d(t, [0, 1, 1], [2, 1, -1]), l.slice4d(q, [1, 0, 0, 1], [1, 1, 2, 2])]);
+  same('as1D..as5D, asScalar, asType', [f([2, 3, 2]), f([1, 1])],
+    (l, [x, s]) => [x.as1D(), x.as2D(3, 4), x.as3D(2, 6, 1), x.as4D(1, 2, 3, 2), x.as5D(1, 2, 1, 3, 2), s.asScalar(), x.asType('int32')]);
+  same('depthToSpace NHWC', [f([2, 3, 2, 8])], (l, [x]) => l.depthToSpace(x, 2));
+  same('spaceToBatchND and back', [f([2, 4, 6, 3])],
+    (l, [x]) => { const y = l.spaceToBatchND(x, [2, 3], [[0, 2], [3, 0]]); return [y, l.batchToSpaceND(y, [2, 3], [[0, 2], [3, 0]])]; });
+  same('batchToSpaceND with crops', [f([8, 1, 3, 2])], (l, [x]) => l.batchToSpaceND(x, [2, 2], [[0, 1], [1, 2]]));
+  same('meshgrid xy and ij', [f([3]), f([5])], (l, [x, y]) => [l.meshgrid(x, y), l.meshgrid(x, y, { indexing: 'ij' })]);
+  same('eye, with columns, batch and dtype', [], (l) => [l.eye(3), l.eye(2, 4), l.eye(3, 2, [2, 1]), l.eye(2, 2, undefined, 'int32')]);
+  same('diag of a vector and a matrix', [f([4]), i32([2, 3])], (l, [x, y]) => [l.diag(x), l.diag(y)]);
+  same('linspace', [], (l) => [l.linspace(0, 1, 7), l.linspace(-3, 5, 1), l.linspace(2, -2, 5)]);
+  same('range, empty and auto-negated', [], (l) => [l.range(0, 5), l.range(1, 10, 3), l.range(5, 0), l.range(3, 3), l.range(0, 5, -1),
+    l.range(4, 0, -1.5), l.range(0, 7, 2, 'int32'), l.range(10, 2, 2)]);
+  same('tensor5d and tensor6d', [], (l) => [l.tensor5d([1, 2, 3, 4], [1, 2, 1, 2, 1]), l.tensor6d([[[[[[5]]]]]], undefined, 'int32')]);
+  same('outerProduct and dot', [f([3]), f([4]), f([3, 4]), f([4, 2])],
+    (l, [u, v, m, n]) => [l.outerProduct(u, v), l.dot(u, u), l.dot(u, m), l.dot(m, v), l.dot(m, n), u.dot(m)]);
+  for (const [eq, shapes] of [['ij->ji', [[3, 4]]], ['ij->i', [[3, 4]]], ['ij->', [[3, 4]]], ['ij,jk->ik', [[3, 4], [4, 5]]],
+    ['bij,bjk->bik', [[2, 3, 4], [2, 4, 5]]], ['i,j->ij', [[3], [4]]], ['i,i->', [[5], [5]]], ['ij,ij->ij', [[2, 3], [2, 3]]],
+    ['ij,kj->ik', [[2, 3], [4, 3]]], ['bij,jk->bik', [[2, 3, 4], [4, 2]]]] as [string, number[][]][]) {
+    same(`einsum '${eq}'`, shapes.map((s) => f(s)), (l, xs) => l.einsum(eq, ...xs));
+  }
+  same('searchSorted, lowerBound, upperBound', [{ values: [1, 2, 2, 4, 5, -3, -1, 0, 0, 8], shape: [2, 5], dtype: 'float32' }, f([2, 6], -4, 9)],
+    (l, [s, v]) => [l.searchSorted(s, v), l.searchSorted(s, v, 'right'), l.lowerBound(s, v), l.upperBound(s, v)]);
+  same('booleanMaskAsync axis 0 and 1, whereAsync', [f([3, 4, 2]), b([3]), b([4, 2])],
+    async (l, [x, m, n]) => [await l.booleanMaskAsync(x, m), await l.booleanMaskAsync(x, n, 1), await l.whereAsync(n)]);
+});
+
+describe('bad input: a clear Error naming the op', () => {
+  const x = () => sora.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+  rejects('gather with float indices', 'gather', () => sora.gather(x(), sora.tensor([0, 1]), 1), /int32/);
+  rejects('gather with an out-of-range index', 'gather', () => sora.gather(x(), sora.tensor([3], [1], 'int32'), 1), /out of range/);
+  rejects('gather with an axis out of range', 'gather', () => sora.gather(x(), sora.tensor([0], [1], 'int32'), 2), /axis/);
+  rejects('gatherND with too deep indices', 'gatherND', () => sora.gatherND(x(), sora.tensor([0, 0, 0], [1, 3], 'int32')));
+  rejects('scatterND with mismatched updates', 'scatterND', () => sora.scatterND(sora.tensor([0], [1, 1], 'int32'), sora.tensor([1, 2]), [3, 3]), /updates/);
+  rejects('unsortedSegmentSum with float ids', 'unsortedSegmentSum', () => sora.unsortedSegmentSum(x(), sora.tensor([0, 1]), 2), /int32/);
+  rejects('tile with too few reps', 'tile', () => sora.tile(x(), [2]), /reps/);
+  rejects('pad with a negative padding', 'pad', () => sora.pad(x(), [[0, -1], [0, 0]]), /paddings/);
+  rejects('mirrorPad reflect past size - 1', 'mirrorPad', () => sora.mirrorPad(x(), [[2, 0], [0, 0]], 'reflect'), /reflect/);
+  rejects('reverse with an axis out of range', 'reverse', () => sora.reverse(x(), 5), /axis/);
+  rejects('stridedSlice with a zero stride', 'stridedSlice', () => sora.stridedSlice(x(), [0, 0], [1, 1], [1, 0]), /strides/);
+  rejects('split into unequal parts', 'split', () => sora.split(x(), 2, 1), /split/);
+  rejects('stack of different shapes', 'stack', () => sora.stack([x(), sora.tensor([1, 2])]), /differs/);
+  rejects('topk with k over the axis', 'topk', () => sora.topk(x(), 4), /k must/);
+  rejects('cumsum of a scalar', 'cumsum', () => sora.cumsum(sora.scalar(1)), /rank/);
+  rejects('all of a float tensor', 'all', () => sora.all(x()), /bool/);
+  rejects('logSoftmax along axis 0', 'logSoftmax', () => sora.logSoftmax(x(), 0), /last axis/);
+  rejects('einsum with a repeated letter', 'einsum', () => sora.einsum('ii->i', sora.tensor([[1, 2], [3, 4]])), /repeats/);
+  rejects('einsum with a size mismatch', 'einsum', () => sora.einsum('ij,jk->ik', x(), x()), /size/);
+  rejects('depthToSpace with channels not divisible', 'depthToSpace', () => sora.depthToSpace(sora.zeros([1, 2, 2, 3]), 2), /blockSize/);
+  rejects('a disposed tensor', 'cumsum', () => { const t = x(); t.dispose(); return sora.cumsum(t); }, /disposed/);
+  rejects('booleanMaskAsync with a float mask', 'booleanMaskAsync', () => sora.booleanMaskAsync(x(), sora.tensor([1, 0])), /bool/);
+});
