@@ -30,6 +30,10 @@ export {
 } from './structure-more.js';
 export { einsum } from './einsum.js';
 export { topk, searchSorted, lowerBound, upperBound, unique, booleanMaskAsync, whereAsync } from './search.js';
+export {
+  pad1d, pad2d, pad3d, pad4d, reverse1d, reverse2d, reverse3d, reverse4d, ensureShape, broadcastArgs, sparseToDense,
+  setdiff1dAsync, inTopKAsync,
+} from './structure-extra.js';
 export { matMul } from './linalg.js';
 export { softmax, dropout } from './nn.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, customGrad } from './autograd.js';
