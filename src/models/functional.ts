@@ -10,7 +10,7 @@ import type { SaveHandler, SaveResult } from '../io/index.js';
 import type { History } from '../callbacks.js';
 import { Layer, type Constraint, type DisposeResult, type Kwargs, type LayerVariable } from '../layers/base.js';
 import { InputLayer } from '../layers/core.js';
-import { SymbolicTensor, topologicalNodes, runNodes, type Node, type SymbolicShape } from './graph.js';
+import { SymbolicTensor, layersByDepth, topologicalNodes, runNodes, type Node, type SymbolicShape } from './graph.js';
 import { resolveCompile, type CompileArgs, type Compiled } from './compile.js';
 import type { Optimizer } from '../optimizers.js';
 import { predictTensors, standardize, type GraphModel, type TensorOrList } from './training.js';
@@ -61,7 +61,7 @@ export class LayersModel extends Layer implements GraphModel {
       }
     });
     const nodes = topologicalNodes(where, inputs, outputs);
-    const layers = unique([...inputs.map((t) => t.sourceLayer), ...nodes.map((n) => n.layer)]);
+    const layers = layersByDepth(inputs, outputs, nodes);
     const names = new Map<string, Layer>();
     for (const layer of layers) {
       if (names.has(layer.name)) throw new Error(`${where}: two different layers are named '${layer.name}'; layer names must be unique in a model`);

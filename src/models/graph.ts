@@ -77,3 +77,41 @@ export function runNodes(nodes: Node[], feed: Map<number, Tensor>, outputs: Symb
   }
   return outputs.map((t) => values.get(t.id)!);
 }
+
+/**
+ * The layers of a graph in Keras's order: by decreasing depth from the outputs (inputs
+ * first), ties in the order a walk from the outputs first meets them.
+ */
+export function layersByDepth(inputs: SymbolicTensor[], outputs: SymbolicTensor[], nodes: Node[]): Layer[] {
+  const inputIds = new Set(inputs.map((t) => t.id));
+  const firstSeen = new Map<Layer, number>();
+  const seen = new Set<SymbolicTensor>();
+  const walk = (t: SymbolicTensor) => {
+    if (seen.has(t)) return;
+    seen.add(t);
+    if (!firstSeen.has(t.sourceLayer)) firstSeen.set(t.sourceLayer, firstSeen.size);
+    if (inputIds.has(t.id)) return;
+    for (const input of t.sourceLayer.inboundNodes[t.nodeIndex].inputs) walk(input);
+  };
+  for (const t of outputs) walk(t);
+  const nodeDepth = new Map<Node, number>();
+  const layerDepth = new Map<Layer, number>();
+  const inputDepth = (t: SymbolicTensor, depth: number) => {
+    if (inputIds.has(t.id)) layerDepth.set(t.sourceLayer, Math.max(layerDepth.get(t.sourceLayer) ?? 0, depth));
+  };
+  // Reverse topological order: every consumer comes before the nodes that feed it.
+  for (const node of [...nodes].reverse()) {
+    const depth = Math.max(nodeDepth.get(node) ?? 0, layerDepth.get(node.layer) ?? 0);
+    nodeDepth.set(node, depth);
+    layerDepth.set(node.layer, depth);
+    for (const t of node.inputs) {
+      inputDepth(t, depth + 1);
+      if (inputIds.has(t.id)) continue;
+      const source = t.sourceLayer.inboundNodes[t.nodeIndex];
+      nodeDepth.set(source, Math.max(nodeDepth.get(source) ?? 0, depth + 1));
+    }
+  }
+  for (const t of inputs) if (!layerDepth.has(t.sourceLayer)) layerDepth.set(t.sourceLayer, 0);
+  return [...layerDepth.keys()].sort((a, b) => (layerDepth.get(b)! - layerDepth.get(a)!) ||
+    ((firstSeen.get(a) ?? Infinity) - (firstSeen.get(b) ?? Infinity)));
+}

@@ -17,6 +17,8 @@ import type { LayersModel } from './functional.js';
 
 const VERSION = '0.1.0';
 
+const isModel = (layer: Layer): boolean => 'execute' in layer;
+
 type NodeRef = [string, number, number, Record<string, unknown>?];
 
 /** The camelCase config of a functional model: layers with their inbound nodes, inputs, outputs. */
@@ -26,7 +28,8 @@ export function functionalConfig(model: LayersModel, nodes: Node[]): Record<stri
   // A layer's node index counts only its calls inside this model (Keras's node conversion map).
   const localIndex = (t: SymbolicTensor): number =>
     t.sourceLayer.inboundNodes.slice(0, t.nodeIndex).filter((n) => inModel.has(n)).length;
-  const ref = (t: SymbolicTensor): NodeRef => [t.sourceLayer.name, localIndex(t), t.tensorIndex];
+  // TF.js and Keras count a nested model's own internal node as its call 0.
+  const ref = (t: SymbolicTensor): NodeRef => [t.sourceLayer.name, localIndex(t) + (isModel(t.sourceLayer) ? 1 : 0), t.tensorIndex];
   return {
     name: model.name,
     layers: model.layers.map((layer) => ({
@@ -61,7 +64,8 @@ export function functionalFromConfig(config: Record<string, unknown>, customObje
     const [source, nodeIndex, tensorIndex] = r;
     const layer = created.get(source);
     if (!layer) throw new Error(`${where}: ${at} refers to layer '${source}', which the config does not have`);
-    return layer.inboundNodes[nodeIndex]?.outputs[tensorIndex] ?? null;
+    const index = isModel(layer) ? Math.max(0, nodeIndex - 1) : nodeIndex;
+    return layer.inboundNodes[index]?.outputs[tensorIndex] ?? null;
   };
   for (;;) {
     let progress = false;
