@@ -7,12 +7,12 @@
 import type { DType, TypedArray } from './backends/backend.js';
 
 export interface DTypeInfo {
-  /** Bytes per element in backend storage. */
-  readonly bytes: 4;
+  /** Bytes per element in backend storage (complex64: a pair of float32 words). */
+  readonly bytes: 4 | 8;
   /** The CPU array type of read-back values. */
   readonly array: Float32ArrayConstructor | Int32ArrayConstructor;
   /** float: arithmetic of floats; integer: truncating; boolean: 0 or 1. */
-  readonly kind: 'float' | 'integer' | 'boolean';
+  readonly kind: 'float' | 'integer' | 'boolean' | 'complex';
   /** What `data()` / `dataSync()` return, as TF.js returns them (bool: Uint8Array). */
   readonly readBack: Float32ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
 }
@@ -21,6 +21,12 @@ export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
   float32: { bytes: 4, array: Float32Array, kind: 'float', readBack: Float32Array },
   int32: { bytes: 4, array: Int32Array, kind: 'integer', readBack: Int32Array },
   bool: { bytes: 4, array: Int32Array, kind: 'boolean', readBack: Uint8Array },
+  /**
+   * Interleaved (re, im) float32 pairs in a float32 storage of twice the size: what TF.js's
+   * data() returns for complex64, and a layout every float32 kernel (strided copies, GEMM
+   * with leading dimensions) reads without a complex kernel family of its own.
+   */
+  complex64: { bytes: 8, array: Float32Array, kind: 'complex', readBack: Float32Array },
 };
 
 /** Values as `data()` returns them for `dtype`: storage values, or bool's 0/1 as a Uint8Array. */

@@ -135,9 +135,9 @@ export class Engine {
   }
 
   /** A new tensor over the same data (reshape); the data lives until both are disposed. */
-  makeView(source: Tensor, shape: Shape): Tensor {
+  makeView(source: Tensor, shape: Shape, dtype: DType = source.dtype): Tensor {
     source.ref.refCount++;
-    return this.track(new Tensor(shape, source.dtype, source.ref, this.nextId++));
+    return this.track(new Tensor(shape, dtype, source.ref, this.nextId++));
   }
 
   makeVariable(initial: Tensor, name: string, trainable: boolean): Variable {

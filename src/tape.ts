@@ -44,7 +44,7 @@ export function relevantEntries(tape: TapeEntry[], start: number, xs: Tensor[], 
     const entry = tape[i];
     if (!entry.inputs.some((t) => fromX.has(node(t)))) continue;
     forward[i] = true;
-    for (const out of entry.outputs) if (out.dtype === 'float32') fromX.add(out);
+    for (const out of entry.outputs) if (out.dtype === 'float32' || out.dtype === 'complex64') fromX.add(out);
   }
   const toY = new Set<Tensor>([node(y)]);
   const result: { entry: TapeEntry; needs: boolean[] }[] = [];
@@ -74,7 +74,7 @@ export function badGradient(entry: TapeEntry, index: number, grad: Tensor): Erro
   const input = entry.inputs[index];
   return new Error(`gradient of '${entry.op}': input ${index} ('${entry.inputNames[index] ?? index}') has ` +
     `shape [${input.shape}] (${input.dtype}) but its gradient has shape [${grad.shape}] (${grad.dtype}); ` +
-    'a gradient must be float32 with its input\'s shape');
+    'a gradient must be float32 (complex64 for a complex64 input) with its input\'s shape');
 }
 
 export function missingGradient(entry: TapeEntry): Error {

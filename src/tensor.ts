@@ -51,7 +51,8 @@ export class Tensor {
   async data(): Promise<DataValues> {
     this.assertAlive('data');
     const values = await this.ref.backend.read(this.ref.storage);
-    return readBack(values.length === this.size ? values : values.subarray(0, this.size), this.dtype);
+    const words = this.dtype === 'complex64' ? 2 * this.size : this.size; // complex64: (re, im) pairs
+    return readBack(values.length === words ? values : values.subarray(0, words), this.dtype);
   }
 
   /** The values, synchronously; webgpu tensors need `await data()`. */

@@ -10,8 +10,10 @@
 /**
  * Element types. 'bool' is stored as 4-byte 0/1 integers on every backend (Int32Array on the
  * CPU, u32/i32 words in WGSL), so it reuses the int32 storage paths; see src/dtypes.ts.
+ * 'complex64' is a tensor dtype only: its storage is a float32 storage of 2 * size values
+ * (re, im interleaved), so no kernel ever receives a 'complex64' storage (src/ops/complex.ts).
  */
-export type DType = 'float32' | 'int32' | 'bool';
+export type DType = 'float32' | 'int32' | 'bool' | 'complex64';
 export type BackendName = 'webgpu' | 'wasm' | 'reference';
 export type TypedArray = Float32Array | Int32Array;
 

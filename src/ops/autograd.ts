@@ -13,6 +13,7 @@ import { ENGINE } from '../engine.js';
 import { badGradient, missingGradient, node, relevantEntries, sameShape, type GradientFn } from '../tape.js';
 import { Tensor, Variable } from '../tensor.js';
 import { add } from './binary.js';
+import { addComplex } from './complex.js';
 import { fill } from './creation.js';
 import { reshape } from './shape.js';
 import { checkTensor, describe } from './util.js';
@@ -80,7 +81,10 @@ function backprop(tape: Parameters<typeof relevantEntries>[0], start: number, xs
         if (g.id >= firstNew && !owned.has(g)) g.dispose();
         return;
       }
-      if (g.dtype !== 'float32' || !sameShape(g.shape, input.shape)) throw badGradient(entry, j, g);
+      // A complex64 input's gradient is complex64 (src/ops/complex.ts); every other is float32.
+      if (g.dtype !== (input.dtype === 'complex64' ? 'complex64' : 'float32') || !sameShape(g.shape, input.shape)) {
+        throw badGradient(entry, j, g);
+      }
       // A gradient that is not a fresh tensor (the upstream itself, a saved tensor, one
       // given to two inputs) gets its own handle, so freeing one never frees another; a
       // reshape view, so that an enclosing gradient still sees where it came from.
@@ -89,7 +93,7 @@ function backprop(tape: Parameters<typeof relevantEntries>[0], start: number, xs
       const key = node(input);
       const previous = grads.get(key);
       if (previous) {
-        grads.set(key, add(previous, g));
+        grads.set(key, previous.dtype === 'complex64' ? addComplex(previous, g) : add(previous, g));
         previous.dispose();
         g.dispose();
       } else {

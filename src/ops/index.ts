@@ -35,5 +35,8 @@ export {
   setdiff1dAsync, inTopKAsync,
 } from './structure-extra.js';
 export { matMul } from './linalg.js';
+export { linalg } from './linalg-decompositions.js';
+export { complex, real, imag } from './complex.js';
+export { fft, ifft, rfft, irfft, signal, spectral } from './signal.js';
 export { softmax, dropout } from './nn.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, customGrad } from './autograd.js';

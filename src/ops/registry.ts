@@ -59,6 +59,8 @@ export interface OpDef<A = Record<string, never>> {
    * default), or null, for ops whose gradient can skip a term (check `dys[k]` then).
    */
   readonly unusedOutputs?: 'zeros' | 'null';
+  /** Takes complex64 inputs (src/ops/complex.ts); other ops refuse them, naming the op. */
+  readonly complex?: boolean;
 }
 
 const REGISTRY = new Map<string, OpDef<never>>();
@@ -101,6 +103,13 @@ export function setOpObserver(fn: OpObserver | null): OpObserver | null {
 /** Runs `def` on `inputs` (see the file comment); returns all of its outputs. */
 export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
   for (let i = 0; i < inputs.length; i++) checkTensor(def.name, def.inputs[i] ?? `input ${i}`, inputs[i]);
+  if (!def.complex) {
+    const i = inputs.findIndex((t) => t.dtype === 'complex64');
+    if (i >= 0) {
+      throw new Error(`${def.name}: '${def.inputs[i] ?? `input ${i}`}' is complex64, which ${def.name} does not take; ` +
+        'take tf.real / tf.imag (or tf.abs) first');
+    }
+  }
   const specs = def.infer(inputs, attrs);
   const backend = ENGINE.backend;
   const kernel = def.kernel && def.kernel.available(backend, attrs, inputs) ? def.kernel : null;

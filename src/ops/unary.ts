@@ -11,6 +11,7 @@ import { register, run1, spec, type OpDef } from './registry.js';
 import { cast } from './shape.js';
 import { sign } from './math.js';
 import { ENGINE } from '../engine.js';
+import { complexAbs } from './complex.js';
 import { chain, checkFloat, produce, storageOf } from './util.js';
 
 type NoAttrs = Record<string, never>;
@@ -55,7 +56,8 @@ export const tanh = (x: Tensor): Tensor => run1(TANH, [x], {});
 export const exp = (x: Tensor): Tensor => run1(EXP, [x], {});
 export const log = (x: Tensor): Tensor => run1(LOG, [x], {});
 export const neg = (x: Tensor): Tensor => run1(NEG, [x], {});
-export const abs = (x: Tensor): Tensor => run1(ABS, [x], {});
+/** |x|; for complex64, the magnitude (float32), as TF.js's abs (src/ops/complex.ts). */
+export const abs = (x: Tensor): Tensor => (x?.dtype === 'complex64' ? complexAbs(x) : run1(ABS, [x], {}));
 export const sqrt = (x: Tensor): Tensor => run1(SQRT, [x], {});
 export const square = (x: Tensor): Tensor => run1(SQUARE, [x], {});
 

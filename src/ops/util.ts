@@ -38,6 +38,10 @@ export function checkDType(op: string, dtype: unknown): DType {
     throw new Error(`${op}: dtype must be one of ${Object.keys(DTYPES).map((d) => `'${d}'`).join(', ')}; ` +
       `received ${JSON.stringify(dtype)}`);
   }
+  if (dtype === 'complex64') {
+    throw new Error(`${op}: dtype 'complex64' is made by tf.complex and the fft ops, not by ${op}; ` +
+      'make the real and imaginary parts as float32 and combine them with tf.complex(real, imag)');
+  }
   return dtype;
 }
 

@@ -16,6 +16,7 @@ import { softmaxCrossEntropy } from '../../src/ops/nn.js';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from '../../src/ops/optim.js';
 import { runOp, registeredOps } from '../../src/ops/registry.js';
 import { RANDOM_SPECS } from './specs-random.js';
+import { SIGNAL_SPECS } from './specs-signal.js';
 import { structureSpecs } from './specs-structure.js';
 import { mathSpecs } from './specs-math.js';
 
@@ -131,6 +132,7 @@ const reduceCases = (f: (x: Tensor, axis?: number | number[], keep?: boolean) =>
 /** Every registered op's cases, by registered name. */
 export const OP_SPECS: Record<string, Case[]> = {
   ...RANDOM_SPECS,
+  ...SIGNAL_SPECS,
   ...structureSpecs(),
   ...mathSpecs(),
   add: binaryCases('add', sora.add, true),

@@ -1,0 +1,188 @@
+/**
+ * tf.linalg (bandPart, gramSchmidt, qr), tf.signal (frame, hannWindow, hammingWindow,
+ * stft), the spectral ops (fft, ifft, rfft, irfft) and complex64 (complex, real, imag, abs)
+ * against TF.js 4.22's cpu backend on the same random inputs of odd shapes, on the
+ * reference and both wasm builds; their gradients against finite differences; bad input.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import * as sora from '../src/index.js';
+
+function values(n: number, seed: number, lo = -1, hi = 1): number[] {
+  let state = seed >>> 0;
+  return Array.from({ length: n }, () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return lo + ((state >>> 8) / 16777216) * (hi - lo);
+  });
+}
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Both libraries' results, flattened; complex64 read as TF.js reads it ((re, im) pairs). */
+async function both(f: (lib: typeof tf) => tf.Tensor | tf.Tensor[], g: (lib: typeof sora) => sora.Tensor | sora.Tensor[]) {
+  const theirs = tf.tidy(() => f(tf));
+  const ours = sora.tidy(() => g(sora));
+  const list = <T>(x: T | T[]) => (Array.isArray(x) ? x : [x]);
+  const want = await Promise.all(list(theirs).map(async (t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(await t.data() as Float32Array) })));
+  const got = await Promise.all(list(ours).map(async (t) => ({ shape: t.shape, dtype: t.dtype, values: Array.from(await t.data()) })));
+  tf.dispose(theirs);
+  sora.dispose(ours as sora.Tensor[]);
+  return { want, got };
+}
+
+async function expectClose(f: Parameters<typeof both>[0], g: Parameters<typeof both>[1], atol = 1e-4, rtol = 1e-4) {
+  const { want, got } = await both(f, g);
+  expect(got.length).toBe(want.length);
+  want.forEach((w, i) => {
+    expect(got[i].shape, `output ${i} shape`).toEqual(w.shape);
+    expect(got[i].dtype, `output ${i} dtype`).toBe(w.dtype);
+    const scale = Math.max(1, ...w.values.map(Math.abs));
+    w.values.forEach((v, k) => {
+      if (Number.isNaN(v)) expect(got[i].values[k], `output ${i} [${k}]`).toBeNaN();
+      else expect(Math.abs(got[i].values[k] - v), `output ${i} [${k}]: ${got[i].values[k]} vs ${v}`).toBeLessThanOrEqual(atol * scale + rtol * Math.abs(v));
+    });
+  });
+}
+
+beforeAll(async () => { await tf.setBackend('cpu'); });
+
+for (const backend of [['reference'], ['wasm', 'simd'], ['wasm', 'relaxed']] as const) {
+  describe(`against TF.js on ${backend.join(' ')}`, () => {
+    beforeAll(async () => { await sora.setBackend(backend[0], backend[1] ? { variant: backend[1] } : undefined); });
+
+    it('complex, real, imag, abs', async () => {
+      const re = values(21, 1), im = values(21, 2);
+      await expectClose((t) => { const c = t.complex(t.tensor(re, [3, 7]), t.tensor(im, [3, 7])); return [c, t.real(c), t.imag(c), t.abs(c)]; },
+        (s) => { const c = s.complex(s.tensor(re, [3, 7]), s.tensor(im, [3, 7])); return [c, s.real(c), s.imag(c), s.abs(c)]; }, 1e-6, 1e-6);
+    });
+
+    for (const n of [1, 2, 5, 8, 33]) {
+      it(`fft and ifft of [3, ${n}]`, async () => {
+        const re = values(3 * n, n + 3), im = values(3 * n, n + 4);
+        await expectClose((t) => { const c = t.complex(t.tensor(re, [3, n]), t.tensor(im, [3, n])); return [t.fft(c), t.ifft(c)]; },
+          (s) => { const c = s.complex(s.tensor(re, [3, n]), s.tensor(im, [3, n])); return [s.fft(c), s.ifft(c)]; });
+      });
+    }
+
+    for (const [shape, fftLength] of [[[7], undefined], [[2, 3, 8], undefined], [[4, 9], 16], [[3, 12], 5], [[5], 1]] as const) {
+      it(`rfft of [${shape}] fftLength ${fftLength}`, async () => {
+        const x = values(size([...shape]), 7 + shape.length);
+        await expectClose((t) => t.rfft(t.tensor(x, [...shape]), fftLength), (s) => s.rfft(s.tensor(x, [...shape]), fftLength));
+      });
+    }
+
+    for (const shape of [[5], [3, 5], [2, 2, 6], [3, 2], [4, 1]]) {
+      it(`irfft of [${shape}]`, async () => {
+        const re = values(size(shape), 11), im = values(size(shape), 12);
+        await expectClose((t) => t.irfft(t.complex(t.tensor(re, shape), t.tensor(im, shape))),
+          (s) => s.irfft(s.complex(s.tensor(re, shape), s.tensor(im, shape))));
+      });
+    }
+
+    it('irfft inverts rfft', async () => {
+      const x = values(3 * 16, 13);
+      await expectClose((t) => t.tensor(x, [3, 16]), (s) => s.irfft(s.rfft(s.tensor(x, [3, 16]))), 1e-5, 1e-4);
+    });
+
+    for (const [length, frameLength, step, padEnd] of [[23, 5, 3, false], [23, 5, 3, true], [16, 4, 4, false], [3, 5, 2, false], [3, 5, 2, true], [10, 3, 1, false]] as const) {
+      it(`frame length ${length}, frameLength ${frameLength}, step ${step}, padEnd ${padEnd}`, async () => {
+        const x = values(length, length + frameLength);
+        await expectClose((t) => t.signal.frame(t.tensor1d(x), frameLength, step, padEnd, 0.5),
+          (s) => s.signal.frame(s.tensor1d(x), frameLength, step, padEnd, 0.5), 0, 0);
+      });
+    }
+
+    for (const n of [1, 2, 7, 16]) {
+      it(`hannWindow and hammingWindow of ${n}`, async () => {
+        await expectClose((t) => [t.signal.hannWindow(n), t.signal.hammingWindow(n)],
+          (s) => [s.signal.hannWindow(n), s.signal.hammingWindow(n)], 1e-7, 1e-6);
+      });
+    }
+
+    for (const [length, frameLength, step, fftLength] of [[1000, 256, 128, undefined], [301, 25, 10, 32], [97, 20, 7, undefined], [64, 16, 16, 12]] as const) {
+      it(`stft of ${length} samples, frameLength ${frameLength}, step ${step}, fftLength ${fftLength}`, async () => {
+        const x = values(length, 17 + length);
+        await expectClose((t) => t.signal.stft(t.tensor1d(x), frameLength, step, fftLength),
+          (s) => s.signal.stft(s.tensor1d(x), frameLength, step, fftLength), 2e-4, 2e-4);
+        await expectClose((t) => t.abs(t.signal.stft(t.tensor1d(x), frameLength, step, fftLength, t.signal.hammingWindow)),
+          (s) => s.abs(s.signal.stft(s.tensor1d(x), frameLength, step, fftLength, s.signal.hammingWindow)), 2e-4, 2e-4);
+      });
+    }
+
+    for (const [shape, lower, upper] of [[[4, 5], 1, 2], [[2, 3, 7], -1, 0], [[5, 3], 0, -1], [[3, 3], 3, 3], [[1, 6, 2], 0, 0]] as const) {
+      it(`bandPart of [${shape}] (${lower}, ${upper})`, async () => {
+        const x = values(size([...shape]), 19);
+        await expectClose((t) => t.linalg.bandPart(t.tensor(x, [...shape]), lower, upper),
+          (s) => s.linalg.bandPart(s.tensor(x, [...shape]), lower, upper), 0, 0);
+        const ints = x.map((v) => Math.round(v * 9));
+        await expectClose((t) => t.linalg.bandPart(t.tensor(ints, [...shape], 'int32'), t.scalar(lower, 'int32'), t.scalar(upper, 'int32')),
+          (s) => s.linalg.bandPart(s.tensor(ints, [...shape], 'int32'), s.scalar(lower, 'int32'), s.scalar(upper, 'int32')), 0, 0);
+      });
+    }
+
+    it('gramSchmidt of a matrix and of a list', async () => {
+      const x = values(15, 23);
+      await expectClose((t) => t.linalg.gramSchmidt(t.tensor2d(x, [3, 5])) as tf.Tensor, (s) => s.linalg.gramSchmidt(s.tensor2d(x, [3, 5])) as sora.Tensor);
+      await expectClose((t) => t.linalg.gramSchmidt([t.tensor1d(x.slice(0, 3)), t.tensor1d(x.slice(3, 6))]) as tf.Tensor[],
+        (s) => s.linalg.gramSchmidt([s.tensor1d(x.slice(0, 3)), s.tensor1d(x.slice(3, 6))]) as sora.Tensor[]);
+    });
+
+    for (const [shape, full] of [[[4, 3], false], [[4, 3], true], [[3, 5], false], [[3, 5], true], [[2, 3, 3], false], [[1, 1], false], [[2, 1, 3, 3], false], [[2, 3, 3], true]] as const) {
+      it(`qr of [${shape}] fullMatrices ${full}`, async () => {
+        const x = values(size([...shape]), 29 + shape.length);
+        await expectClose((t) => t.linalg.qr(t.tensor(x, [...shape]), full), (s) => s.linalg.qr(s.tensor(x, [...shape]), full), 1e-5, 1e-4);
+      });
+    }
+  });
+}
+
+describe('gradients against finite differences (reference backend)', () => {
+  beforeAll(async () => { await sora.setBackend('reference'); });
+  const check = (label: string, shape: number[], f: (x: sora.Tensor) => sora.Tensor) => {
+    it(label, () => {
+      const x0 = values(size(shape), 31);
+      const weights = values(1000, 37);
+      const loss = (x: sora.Tensor) => { const y = f(x); return sora.sum(sora.mul(y, sora.tensor(weights.slice(0, y.size), y.shape))); };
+      const g = sora.grad(loss)(sora.tensor(x0, shape)).dataSync();
+      const eps = 1e-2;
+      x0.forEach((_, i) => {
+        const at = (d: number) => sora.tidy(() => { const v = x0.slice(); v[i] += d; return loss(sora.tensor(v, shape)).dataSync()[0]; });
+        const numeric = (at(eps) - at(-eps)) / (2 * eps);
+        expect(Math.abs(g[i] - numeric), `${label} [${i}]: ${g[i]} vs ${numeric}`).toBeLessThan(3e-3 * (1 + Math.abs(numeric)));
+      });
+    });
+  };
+  check('abs(rfft(x))', [2, 9], (x) => sora.abs(sora.rfft(sora.add(x, 0.1), 12)));
+  check('real and imag of fft(complex(x, x^2))', [3, 5], (x) => {
+    const c = sora.fft(sora.complex(x, sora.square(x)));
+    return sora.add(sora.real(c), sora.mul(sora.imag(c), 0.5));
+  });
+  check('irfft(ifft(...)) chain', [2, 4], (x) => sora.irfft(sora.ifft(sora.complex(x, sora.neg(x)))));
+  check('stft magnitude', [40], (x) => sora.abs(sora.signal.stft(x, 16, 8)));
+  check('bandPart', [4, 5], (x) => sora.linalg.bandPart(x, 1, 0));
+  check('gramSchmidt', [3, 4], (x) => sora.linalg.gramSchmidt(x) as sora.Tensor);
+  check('qr', [4, 3], (x) => { const [q, r] = sora.linalg.qr(x); return sora.concat([q.reshape([-1]), r.reshape([-1])]); });
+});
+
+describe('bad input names the op and the argument', () => {
+  beforeAll(async () => { await sora.setBackend('reference'); });
+  it.each([
+    [() => sora.complex(sora.zeros([2]), sora.zeros([3])), /complex: real and imag must have one shape/],
+    [() => sora.complex(sora.zeros([2], 'int32'), sora.zeros([2])), /complex: real must be float32/],
+    [() => sora.fft(sora.zeros([4])), /fft: input must be complex64/],
+    [() => sora.rfft(sora.complex(sora.zeros([4]), sora.zeros([4]))), /rfft: input must be float32/],
+    [() => sora.rfft(sora.zeros([4]), 0), /rfft: fftLength must be a positive integer/],
+    [() => sora.irfft(sora.zeros([4])), /irfft: input must be complex64/],
+    [() => sora.add(sora.complex(sora.zeros([2]), sora.zeros([2])), sora.zeros([2])), /add: 'a' is complex64, which add does not take/],
+    [() => sora.zeros([2], 'complex64'), /fill: dtype 'complex64' is made by tf.complex/],
+    [() => sora.signal.frame(sora.zeros([2, 3]), 2, 1), /frame: signal must be rank 1/],
+    [() => sora.signal.frame(sora.zeros([9]), 0, 1), /frame: frameLength must be a positive integer/],
+    [() => sora.signal.hannWindow(0), /hannWindow: windowLength must be a positive integer/],
+    [() => sora.linalg.bandPart(sora.zeros([3]), 0, 0), /bandPart: a must have rank >= 2/],
+    [() => sora.linalg.bandPart(sora.zeros([3, 3]), 4, 0), /bandPart: numLower \(4\) must not exceed the number of rows/],
+    [() => sora.linalg.bandPart(sora.zeros([3, 3]), 0.5, 0), /bandPart: numLower must be an integer/],
+    [() => sora.linalg.gramSchmidt(sora.zeros([4, 3])), /gramSchmidt: 4 vectors exceed their dimension 3/],
+    [() => sora.linalg.gramSchmidt([sora.zeros([3]), sora.zeros([2])]), /gramSchmidt: xs\[1\] must be rank 1 of length 3/],
+    [() => sora.linalg.qr(sora.zeros([3])), /qr: x must have rank >= 2/],
+    [() => sora.linalg.qr(sora.zeros([3, 3], 'int32')), /qr: x must be float32/],
+  ])('%#', (f, message) => { expect(f).toThrow(message); });
+});
