@@ -92,6 +92,25 @@ describe('rearrangements and constructors against TF.js', () => {
     async (l, [x, m, n]) => [await l.booleanMaskAsync(x, m), await l.booleanMaskAsync(x, n, 1), await l.whereAsync(n)]);
 });
 
+describe('ranked helpers, sparse and set ops, chainable methods against TF.js', () => {
+  same('pad1d..4d and reverse1d..4d', [f([3]), f([2, 3]), i32([2, 1, 3]), f([1, 2, 2, 2])],
+    (l, [a, m, t, q]) => [l.pad1d(a, [1, 2]), l.pad2d(m, [[0, 1], [2, 0]], 3), l.pad3d(t, [[1, 0], [0, 0], [0, 2]]),
+      l.pad4d(q, [[0, 0], [1, 0], [0, 1], [1, 1]]), l.reverse1d(a), l.reverse2d(m, 1), l.reverse3d(t), l.reverse4d(q, [1, 3])]);
+  same('sparseToDense points, rows, scalar value', [iv([0, 1, 2, 3, 1, 0], [3, 2]), f([3]), iv([4, 0, 2]), i32([3])],
+    (l, [p, v, r, w]) => [l.sparseToDense(p, v, [3, 4]), l.sparseToDense(r, w, [6], 9), l.sparseToDense(r, l.scalar(1.5), [5], 0.5)]);
+  same('setdiff1dAsync float32 and int32', [f([5]), i32([33], 0, 9), iv([2, 3, 3, 7])],
+    async (l, [x, y, z]) => [...await l.setdiff1dAsync(x, l.slice(x, [1], [2])), ...await l.setdiff1dAsync(y, z)]);
+  same('inTopKAsync k=1 and 3, ties', [{ values: [1, 3, 3, 0, 5, 5, 5, 5, 2, 1, 0, 4], shape: [3, 4], dtype: 'float32' }, iv([2, 3, 0])],
+    async (l, [p, t]) => [await l.inTopKAsync(p, t), await l.inTopKAsync(p, t, 3)]);
+  same('broadcastArgs and ensureShape', [iv([2, 1, 3]), iv([5, 1]), f([2, 3])],
+    (l, [s0, s1, x]) => [l.broadcastArgs(s0, s1), l.ensureShape(x, [2, null])]);
+  same('chainable concat, stack, onesLike, zerosLike, oneHot, reshapeAs', [f([2, 3]), f([2, 3]), iv([0, 3, 1])],
+    (l, [x, y, i]) => [x.concat(y), x.concat([y, x], 1), x.stack(y), x.stack([y], 1), x.onesLike(), i.zerosLike(),
+      i.oneHot(4), i.oneHot(4, 5, -1), x.reshapeAs(l.zeros([3, 2]))]);
+  same('chainable depthToSpace, spaceToBatchND, batchToSpaceND', [f([1, 2, 2, 4])],
+    (l, [x]) => [x.depthToSpace(2), x.spaceToBatchND([2, 2], [[0, 0], [0, 0]]), x.spaceToBatchND([2, 2], [[0, 0], [0, 0]]).batchToSpaceND([2, 2], [[0, 0], [0, 0]])]);
+});
+
 describe('bad input: a clear Error naming the op', () => {
   const x = () => sora.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
   rejects('gather with float indices', 'gather', () => sora.gather(x(), sora.tensor([0, 1]), 1), /int32/);
@@ -115,5 +134,7 @@ describe('bad input: a clear Error naming the op', () => {
   rejects('einsum with a size mismatch', 'einsum', () => sora.einsum('ij,jk->ik', x(), x()), /size/);
   rejects('depthToSpace with channels not divisible', 'depthToSpace', () => sora.depthToSpace(sora.zeros([1, 2, 2, 3]), 2), /blockSize/);
   rejects('a disposed tensor', 'cumsum', () => { const t = x(); t.dispose(); return sora.cumsum(t); }, /disposed/);
+  rejects('ensureShape with a wrong size', 'ensureShape', () => sora.ensureShape(x(), [2, 4]), /compatible/);
+  rejects('sparseToDense with float indices', 'sparseToDense', () => sora.sparseToDense(sora.tensor([1]), sora.tensor([1]), [3]), /int32/);
   rejects('booleanMaskAsync with a float mask', 'booleanMaskAsync', () => sora.booleanMaskAsync(x(), sora.tensor([1, 0])), /bool/);
 });

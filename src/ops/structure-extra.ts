@@ -141,9 +141,9 @@ chain({
   batchToSpaceND(blockShape: number[], crops: [number, number][]) { return batchToSpaceND(this, blockShape, crops); },
   onesLike() { return onesLike(this); },
   zerosLike() { return zerosLike(this); },
+  // int32, as TF.js's tensor.oneHot (its default dtype).
   oneHot(depth: number, onValue = 1, offValue = 0) {
-    if (onValue === 1 && offValue === 0) return oneHot(this, depth);
-    return ENGINE.tidy(() => oneHot(this, depth).mul(onValue - offValue).add(scalar(offValue)));
+    return ENGINE.tidy(() => cast(oneHot(this, depth).mul(onValue - offValue).add(scalar(offValue)), 'int32'));
   },
   reshapeAs(x: Tensor) { return reshape(this, checkTensor('reshapeAs', 'x', x).shape); },
 });
