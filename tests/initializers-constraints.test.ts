@@ -156,3 +156,34 @@ describe('tf.constraints and tf.regularizers', () => {
     }
   });
 });
+
+describe('layers take initializers and constraints by name', () => {
+  it('dense with kernelConstraint / biasConstraint trains to the same weights as TF.js', async () => {
+    const x = [[1, 2, -1], [0.5, -2, 3], [2, 1, 1], [-1, -1, 0.5]], y = [[6, -3], [0, -2], [9, -2], [-7, -3]];
+    // Starting weights that meet the constraints (TF.js's setWeights applies them; Keras's does not).
+    const kernel = [[0.9, -0.8], [1.5, 0.2], [-0.3, 1.1]], bias = [0.4, 0.05];
+    const config = { units: 2, inputShape: [3], kernelConstraint: 'maxNorm', biasConstraint: 'nonNeg', kernelInitializer: 'leCunNormal' };
+    const ours = sora.sequential({ layers: [sora.layers.dense(config as never)] });
+    const theirs = tf.sequential({ layers: [tf.layers.dense(config as never)] });
+    ours.setWeights([sora.tensor(kernel), sora.tensor(bias)]);
+    theirs.setWeights([tf.tensor(kernel), tf.tensor(bias)]);
+    ours.compile({ optimizer: sora.train.sgd(0.1), loss: 'meanSquaredError' });
+    theirs.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+    // Keras applies constraints after every step; TF.js's fit skips them (its optimizer writes the
+    // variables directly) and applies them on setWeights, so its side is stepped one batch at a time.
+    for (let step = 0; step < 3; step++) {
+      await ours.fit(sora.tensor(x), sora.tensor(y), { epochs: 1, batchSize: 4, shuffle: false, verbose: 0 } as never);
+      await theirs.fit(tf.tensor(x), tf.tensor(y), { epochs: 1, batchSize: 4, shuffle: false, verbose: 0 });
+      theirs.setWeights(theirs.getWeights().map((w) => w.clone()));
+    }
+    const [ok, ob] = ours.getWeights(), [tk, tb] = theirs.getWeights();
+    close(ok.dataSync(), tk.dataSync(), 1e-5, 'kernel');
+    close(ob.dataSync(), tb.dataSync(), 1e-5, 'bias');
+    expect(Math.min(...ob.dataSync())).toBe(0); // the constraint bound
+    const norms = [0, 1].map((j) => Math.hypot(...[0, 1, 2].map((i) => ok.dataSync()[i * 2 + j])));
+    expect(Math.max(...norms)).toBeCloseTo(2, 5); // maxNorm bound too
+    const saved = (ours.layers[0].getConfig() as { kernelConstraint: unknown }).kernelConstraint;
+    expect(saved).toEqual({ className: 'MaxNorm', config: { maxValue: 2, axis: 0 } });
+    expect(() => sora.layers.dense({ units: 2, kernelConstraint: 'maxnorm' } as never)).toThrow(/unknown constraint "maxnorm"/);
+  });
+});

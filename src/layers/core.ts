@@ -7,6 +7,7 @@ import { dropout } from '../ops/nn.js';
 import { ACTIVATIONS, checkActivation, type ActivationName } from '../activations.js';
 import type { Initializer } from '../initializers.js';
 import type { Regularizer } from '../regularizers.js';
+import { getConstraint, serializeConstraint, type Constraint } from '../constraints.js';
 import { Layer, uniqueName, type Kwargs, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
 import { resolveInitializer, resolveRegularizer, serializeInitializer, serializeRegularizer } from './config.js';
 import { softmaxWithLogits } from './logits.js';
@@ -54,6 +55,9 @@ export interface DenseArgs extends LayerArgs {
   biasInitializer?: unknown;
   kernelRegularizer?: unknown;
   biasRegularizer?: unknown;
+  /** A constraint applied after each step: sora.constraints.*(), a name ('maxNorm', 'nonNeg', ...) or a saved config. */
+  kernelConstraint?: unknown;
+  biasConstraint?: unknown;
   /** Units of the previous layer; the same as inputShape: [inputDim]. */
   inputDim?: number;
 }
@@ -67,6 +71,8 @@ export class Dense extends Layer {
   readonly biasInitializer: Initializer;
   readonly kernelRegularizer: Regularizer | null;
   readonly biasRegularizer: Regularizer | null;
+  readonly kernelConstraint: Constraint | null;
+  readonly biasConstraint: Constraint | null;
   kernel: LayerVariable | null = null;
   bias: LayerVariable | null = null;
 
@@ -84,6 +90,8 @@ export class Dense extends Layer {
     this.biasInitializer = resolveInitializer(where, args.biasInitializer, 'zeros');
     this.kernelRegularizer = resolveRegularizer(where, args.kernelRegularizer);
     this.biasRegularizer = resolveRegularizer(where, args.biasRegularizer);
+    this.kernelConstraint = getConstraint(where, args.kernelConstraint);
+    this.biasConstraint = getConstraint(where, args.biasConstraint);
   }
 
   override build(inputShape: SymbolicShape | SymbolicShape[]): void {
@@ -93,8 +101,11 @@ export class Dense extends Layer {
       throw new Error(`${this.name}: dense expects inputs of shape [batch, ..., features] with a known ` +
         `feature size; received ${JSON.stringify(inputShape)}`);
     }
-    this.kernel = this.addWeight('kernel', [inDim, this.units], 'float32', this.kernelInitializer, this.kernelRegularizer);
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], 'float32', this.biasInitializer, this.biasRegularizer);
+    this.kernel = this.addWeight('kernel', [inDim, this.units], 'float32', this.kernelInitializer, this.kernelRegularizer,
+      true, this.kernelConstraint);
+    if (this.useBias) {
+      this.bias = this.addWeight('bias', [this.units], 'float32', this.biasInitializer, this.biasRegularizer, true, this.biasConstraint);
+    }
     super.build([null, ...shape.slice(1)]);
   }
 
@@ -117,7 +128,8 @@ export class Dense extends Layer {
       ...super.getConfig(), units: this.units, activation: this.activation, useBias: this.useBias,
       kernelInitializer: serializeInitializer(this.kernelInitializer), biasInitializer: serializeInitializer(this.biasInitializer),
       kernelRegularizer: serializeRegularizer(this.kernelRegularizer), biasRegularizer: serializeRegularizer(this.biasRegularizer),
-      activityRegularizer: null, kernelConstraint: null, biasConstraint: null,
+      activityRegularizer: null, kernelConstraint: serializeConstraint(this.kernelConstraint),
+      biasConstraint: serializeConstraint(this.biasConstraint),
     };
   }
 }
