@@ -10,6 +10,7 @@ import { cases as movement } from './movement.cases.js';
 import { cases as logic } from './logic.cases.js';
 import { cases as indexing } from './indexing.cases.js';
 import { cases as random } from './random.cases.js';
+import { cases as math } from './math.cases.js';
 
-export const suites: Record<string, KernelCase[]> = { gemm, elementwise, reduce, softmax, loss, optim, movement, logic, indexing, random };
+export const suites: Record<string, KernelCase[]> = { gemm, elementwise, reduce, softmax, loss, optim, movement, logic, indexing, random, math };
 export const allCases: KernelCase[] = Object.values(suites).flat();
