@@ -3,8 +3,9 @@
  * hosts where nothing serves a .wasm file beside the code: an esbuild bundle, a page loaded
  * from a single <script>, an edge worker. Importing it (for its effect, or as the whole API:
  * it re-exports `sora`) registers the builds with setWasmPaths, so 'auto' and 'wasm' load
- * from memory and never fetch. The cost is the download: about 28 KiB gzipped for the two
- * builds against about 16 KiB for the one .wasm file a bundler would emit (bench/bundle-size.mjs).
+ * from memory and never fetch. The cost is the download: both builds add about 35 KiB to
+ * the gzipped JS, where a bundler that emits the .wasm has the page fetch one build of about
+ * 20 KiB gzipped (bench/bundle-size.mjs measures it).
  */
 import { setWasmPaths } from './backends/wasm/loader.js';
 import { RELAXED_BASE64, SIMD_BASE64 } from './wasm-inline.generated.js';

@@ -87,9 +87,10 @@ export async function buildPage(bundler, appDir, entry = 'main.js') {
     const { rollup } = await import('rollup');
     const { nodeResolve } = await import('@rollup/plugin-node-resolve');
     const { importMetaAssets } = await import('@web/rollup-plugin-import-meta-assets');
+    const commonjs = (await import('@rollup/plugin-commonjs')).default;
     const terser = (await import('@rollup/plugin-terser')).default;
     const bundle = await rollup({
-      input, plugins: [nodeResolve({ browser: true }), importMetaAssets(), terser()],
+      input, plugins: [nodeResolve({ browser: true }), commonjs(), importMetaAssets(), terser()],
       onwarn(warning, warn) { if (warning.code !== 'CIRCULAR_DEPENDENCY') warn(warning); },
     });
     await bundle.write({ dir: outDir, format: 'es', entryFileNames: 'main.js' });
