@@ -139,6 +139,7 @@ describe('seeds', () => {
   const ops: [string, (seed?: number | string) => sora.Tensor][] = [
     ['randomUniform', (s) => sora.randomUniform([257], 0, 1, 'float32', s)],
     ['randomNormal', (s) => sora.randomNormal([257], 0, 1, 'float32', s)],
+    ['randomStandardNormal', (s) => sora.randomStandardNormal([257], 'float32', s)],
     ['truncatedNormal', (s) => sora.truncatedNormal([257], 0, 1, 'float32', s)],
     ['randomGamma', (s) => sora.randomGamma([257], 1.5, 1, 'float32', s)],
     ['randomUniformInt', (s) => sora.randomUniformInt([257], 0, 1000, s)],

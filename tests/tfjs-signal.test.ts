@@ -135,6 +135,35 @@ for (const backend of [['reference'], ['wasm', 'simd'], ['wasm', 'relaxed']] as 
   });
 }
 
+describe('more than TF.js does', () => {
+  beforeAll(async () => { await sora.setBackend('wasm'); });
+  // TF.js reshapes batched q and r to x's shape, so it fails on non-square batches.
+  for (const [shape, full] of [[[2, 1, 6, 2], false], [[3, 2, 5], true], [[2, 5, 3], true]] as const) {
+    it(`qr of a non-square batch [${shape}] fullMatrices ${full}: q r = x, q^T q = I, r upper triangular`, () => {
+      const x = sora.tensor(values(size([...shape]), 41), [...shape]);
+      const [q, r] = sora.linalg.qr(x, full);
+      const [m, n] = shape.slice(-2);
+      const k = full ? m : Math.min(m, n);
+      expect(q.shape).toEqual([...shape.slice(0, -2), m, k]);
+      expect(r.shape).toEqual([...shape.slice(0, -2), k, n]);
+      const batch = size([...shape.slice(0, -2)]);
+      const qs = q.reshape([batch, m, k]), rs = r.reshape([batch, k, n]), xs = x.reshape([batch, m, n]);
+      for (let b = 0; b < batch; b++) {
+        const qb = qs.slice([b, 0, 0], [1, m, k]).reshape([m, k]), rb = rs.slice([b, 0, 0], [1, k, n]).reshape([k, n]);
+        const product = Array.from(sora.matMul(qb, rb).dataSync()), want = Array.from(xs.slice([b, 0, 0], [1, m, n]).dataSync());
+        product.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-5));
+        Array.from(sora.matMul(qb, qb, true, false).dataSync()).forEach((v, i) => expect(Math.abs(v - (Math.floor(i / k) === i % k ? 1 : 0))).toBeLessThan(1e-5));
+        Array.from(rb.dataSync()).forEach((v, i) => { if (Math.floor(i / n) > i % n) expect(Math.abs(v)).toBeLessThan(1e-6); });
+      }
+    });
+  }
+  it('chained fft, ifft, rfft, irfft', async () => {
+    const x = values(24, 43);
+    await expectClose((t) => { const c = t.complex(t.tensor(x, [3, 8]), t.tensor(x, [3, 8])); return [c.fft(), c.ifft(), t.tensor(x, [3, 8]).rfft(), c.irfft()]; },
+      (s) => { const c = s.complex(s.tensor(x, [3, 8]), s.tensor(x, [3, 8])); return [c.fft(), c.ifft(), s.tensor(x, [3, 8]).rfft(), c.irfft()]; });
+  });
+});
+
 describe('gradients against finite differences (reference backend)', () => {
   beforeAll(async () => { await sora.setBackend('reference'); });
   const check = (label: string, shape: number[], f: (x: sora.Tensor) => sora.Tensor) => {

@@ -3,7 +3,7 @@ export {
   tensor, scalar, tensor1d, tensor2d, tensor3d, tensor4d, fill, zeros, ones, zerosLike, onesLike, oneHot,
 } from './creation.js';
 export {
-  randomUniform, randomUniformInt, randomNormal, truncatedNormal, randomGamma, multinomial,
+  randomUniform, randomUniformInt, randomNormal, randomStandardNormal, truncatedNormal, randomGamma, multinomial,
 } from './random.js';
 export type { TensorLike } from './creation.js';
 export { reshape, expandDims, squeeze, clone, cast, transpose, slice, concat, broadcastTo } from './shape.js';

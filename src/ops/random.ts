@@ -116,6 +116,11 @@ export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DType = 
   return randomTensor(op, shape, floatOnly(op, dtype), 'normal', checkNumber(op, 'mean', mean), checkNumber(op, 'stdDev', stdDev), seed);
 }
 
+/** tf.randomStandardNormal: randomNormal with mean 0 and standard deviation 1. */
+export function randomStandardNormal(shape: Shape, dtype: DType = 'float32', seed?: Seed): Tensor {
+  return randomTensor('randomStandardNormal', shape, floatOnly('randomStandardNormal', dtype), 'normal', 0, 1, seed);
+}
+
 /** Normal values redrawn while more than two standard deviations from the mean (as TF.js). */
 export function truncatedNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DType = 'float32', seed?: Seed): Tensor {
   const op = 'truncatedNormal';

@@ -17,21 +17,35 @@ import { fill, tensor } from './creation.js';
 import { viewAsComplex, viewAsReal } from './complex.js';
 import { matMul } from './linalg.js';
 import { concat, gather, reshape, slice } from './shape.js';
-import { checkTensor, describe } from './util.js';
+import { chain, checkTensor, describe } from './util.js';
 
 /** One entry of a DFT matrix: scale * (sine ? sin : cos)(2 pi (j k mod n) / n). */
 interface DftEntry { j: number; k: number; scale: number; sine: boolean }
 
-/** A rows x cols float32 matrix of `entry(row, col)` (angles in float64, reduced mod n first). */
-function dftMatrix(rows: number, cols: number, n: number, entry: (r: number, c: number) => DftEntry): Tensor {
-  const values = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const { j, k, scale, sine } = entry(r, c);
-      const angle = (2 * Math.PI * ((j * k) % n)) / n;
-      values[r * cols + c] = scale * (sine ? Math.sin(angle) : Math.cos(angle));
+/** The last few matrices' values, by kind and size: an stft per audio clip reuses one. */
+const MATRICES = new Map<string, Float32Array>();
+const KEPT_MATRICES = 8;
+
+/**
+ * A rows x cols float32 matrix of `entry(row, col)` (angles in float64, reduced mod n
+ * first); `key` names the matrix for the cache of host values.
+ */
+function dftMatrix(key: string, rows: number, cols: number, n: number, entry: (r: number, c: number) => DftEntry): Tensor {
+  const name = `${key} ${rows} ${cols} ${n}`;
+  let values = MATRICES.get(name);
+  if (!values) {
+    values = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const { j, k, scale, sine } = entry(r, c);
+        const angle = (2 * Math.PI * ((j * k) % n)) / n;
+        values[r * cols + c] = scale * (sine ? Math.sin(angle) : Math.cos(angle));
+      }
     }
+    if (MATRICES.size >= KEPT_MATRICES) MATRICES.delete(MATRICES.keys().next().value!);
   }
+  MATRICES.delete(name);
+  MATRICES.set(name, values); // most recently used last
   return tensor(values, [rows, cols]);
 }
 
@@ -51,7 +65,7 @@ function complexTransform(op: 'fft' | 'ifft', input: Tensor): Tensor {
   const scale = inverse ? 1 / n : 1;
   // Input pair (re_j, im_j) at rows 2j, 2j+1; output pair k at columns 2k, 2k+1.
   // forward: out_re = re c + im s, out_im = im c - re s; inverse: out_re = re c - im s, out_im = im c + re s.
-  const w = dftMatrix(2 * n, 2 * n, n, (r, c) => {
+  const w = dftMatrix(op, 2 * n, 2 * n, n, (r, c) => {
     const sine = (r & 1) !== (c & 1);
     const sign = !sine ? 1 : ((r & 1) === 1) !== inverse ? 1 : -1;
     return { j: r >> 1, k: c >> 1, scale: sign * scale, sine };
@@ -82,7 +96,7 @@ export function rfft(input: Tensor, fftLength?: number): Tensor {
   const half = Math.floor(n / 2) + 1;
   const used = Math.min(length, n); // samples past n are cropped; missing ones are zeros (rows left out)
   // Row j (sample), columns 2k (re: cos) and 2k + 1 (im: -sin).
-  const w = dftMatrix(used, 2 * half, n, (r, c) => ({ j: r, k: c >> 1, scale: c & 1 ? -1 : 1, sine: (c & 1) === 1 }));
+  const w = dftMatrix(op, used, 2 * half, n, (r, c) => ({ j: r, k: c >> 1, scale: c & 1 ? -1 : 1, sine: (c & 1) === 1 }));
   return ENGINE.tidy(() => {
     const outer = input.shape.slice(0, -1);
     let rows = reshape(input, [input.size / length, length]);
@@ -105,7 +119,7 @@ export function irfft(input: Tensor): Tensor {
   // Frequencies 1 .. k-2 stand for themselves and their conjugates (weight 2); 0 and the
   // last (Nyquist) once. y_t = sum_j w_j (re_j cos - im_j sin) / n.
   const weight = (j: number) => (k <= 2 || j === 0 || j === k - 1 ? 1 : 2);
-  const w = dftMatrix(2 * k, n, n, (r, t) => {
+  const w = dftMatrix(op, 2 * k, n, n, (r, t) => {
     const j = r >> 1;
     return { j, k: t, scale: ((r & 1 ? -1 : 1) * weight(j)) / n, sine: (r & 1) === 1 };
   });
@@ -167,6 +181,16 @@ export function stft(signal: Tensor, frameLength: number, frameStep: number, fft
   const length = fftLength ?? 2 ** Math.ceil(Math.log2(frameLength));
   return ENGINE.tidy(() => rfft(mul(frame(signal, frameLength, frameStep), windowFn(frameLength)), length));
 }
+
+declare module '../tensor.js' {
+  interface Tensor { fft(): Tensor; ifft(): Tensor; rfft(fftLength?: number): Tensor; irfft(): Tensor }
+}
+chain({
+  fft() { return fft(this); },
+  ifft() { return ifft(this); },
+  rfft(fftLength?: number) { return rfft(this, fftLength); },
+  irfft() { return irfft(this); },
+});
 
 /** tf.signal. */
 export const signal = { frame, hannWindow, hammingWindow, stft };
