@@ -53,7 +53,7 @@ export const cases: KernelCase[] = [];
 
 for (const [op, spec] of Object.entries(MATH_UNARY) as [UnaryOp, (typeof MATH_UNARY)[string]][]) {
   cases.push({
-    name: `unary ${op} sizes ${EDGE_SIZES.join(',')} with NaN/Inf/domain edges`,
+    name: `math unary ${op} sizes ${EDGE_SIZES.join(',')} with NaN/Inf/domain edges`,
     run: async (backend, reference) => {
       for (const n of EDGE_SIZES) {
         const x = withSpecials(randomArray(n, 300 + n, spec.lo, spec.hi), spec.specials.slice(0, Math.max(n, 1)));
@@ -65,7 +65,7 @@ for (const [op, spec] of Object.entries(MATH_UNARY) as [UnaryOp, (typeof MATH_UN
 }
 
 cases.push({
-  name: 'unary round/floor/sign sub-range [3, 30) of 33 leaves the rest of out unwritten',
+  name: 'math unary round/floor/sign/erf sub-range [3, 30) of 33 leaves the rest of out unwritten',
   run: async (backend, reference) => {
     for (const op of ['round', 'floor', 'sign', 'erf'] as const) {
       const x = withSpecials(randomArray(33, 77, -5, 5), [0.5, -2.5, NaN, -0]);
@@ -98,7 +98,7 @@ const FORMS: [number, number, number][] = [
 
 for (const op of MATH_BINARY) {
   cases.push({
-    name: `binary ${op} float32, every broadcast form, with NaN/Inf/signed zeros`,
+    name: `math binary ${op} float32, every broadcast form, with NaN/Inf/signed zeros`,
     run: async (backend, reference) => {
       for (const [n, aSize, bSize] of FORMS) {
         const [a, b] = operands(op, aSize, bSize, n * 13 + aSize + bSize);
@@ -115,7 +115,7 @@ function ints(n: number, seed: number, lo: number, hi: number): Int32Array {
 
 for (const op of MATH_BINARY) {
   cases.push({
-    name: `binary int32 ${op}: zero divisors, INT_MIN, negative exponents, exact`,
+    name: `math binary int32 ${op}: zero divisors, INT_MIN, negative exponents, exact`,
     run: async (backend, reference) => {
       for (const [n, aSize, bSize] of FORMS) {
         const a = ints(aSize, n + 3, -100, 100);
@@ -134,7 +134,7 @@ for (const op of MATH_BINARY) {
 }
 
 cases.push({
-  name: 'binary pow/mod/floorDiv/atan2 sub-range [5, 40) of 45 with a repeating row',
+  name: 'math binary pow/mod/floorDiv/atan2 sub-range [5, 40) of 45 with a repeating row',
   run: async (backend, reference) => {
     for (const op of MATH_BINARY) {
       const [a, b] = operands(op, 45, 9, 91);
