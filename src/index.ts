@@ -137,6 +137,7 @@ export function disposeVariables(): void {
 }
 
 export { layers, Layer, Dense, Flatten, Activation, Dropout, InputLayer, input } from './layers/index.js';
+export type { LayerVariable, LayerArgs, Kwargs } from './layers/index.js';
 export { SymbolicTensor } from './models/graph.js';
 export * as serialization from './serialization.js';
 export { initializers } from './initializers.js';

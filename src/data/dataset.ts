@@ -44,8 +44,15 @@ function stack(rows: unknown[], path: string): unknown {
     return ops.concat(rows.map((r) => ops.expandDims(r as Tensor, 0)), 0);
   }
   if (isNumericRow(first)) {
+    const shapeOf = (v: unknown): number[] => (typeof v === 'number' ? [] : [(v as ArrayLike<unknown>).length,
+      ...((v as ArrayLike<unknown>).length ? shapeOf((v as ArrayLike<unknown>)[0]) : [])]);
+    const firstShape = shapeOf(first).join();
     const values = rows.map((r, i) => {
       if (!isNumericRow(r)) throw new Error(`batch: element ${i} at ${path || 'the top'} is not numeric like element 0`);
+      if (shapeOf(r).join() !== firstShape) {
+        throw new Error(`batch: element ${i} at ${path || 'the top'} has shape [${shapeOf(r)}], element 0 has [${firstShape}]; ` +
+          'a batch needs one shape');
+      }
       return ArrayBuffer.isView(r) ? Array.from(r as unknown as ArrayLike<number>) : r;
     });
     return ops.tensor(values as never);
@@ -202,7 +209,7 @@ export class Dataset<T> {
 
   /** `count` passes (endless without a count). */
   repeat(count?: number): Dataset<T> {
-    const size = this.size === null ? null : count === undefined ? Infinity : this.size * count;
+    const size = count === undefined ? Infinity : this.size === null ? null : this.size * count;
     return new Dataset<T>(async () => {
       let pass = 0;
       let current: AsyncIterator<T> | null = null;
