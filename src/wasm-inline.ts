@@ -1,22 +1,34 @@
 /**
- * `sora/wasm-inline`: sora with both wasm builds carried inside the JavaScript (base64), for
- * hosts where nothing serves a .wasm file beside the code: an esbuild bundle, a page loaded
- * from a single <script>, an edge worker. Importing it (for its effect, or as the whole API:
- * it re-exports `sora`) registers the builds with setWasmPaths, so 'auto' and 'wasm' load
- * from memory and never fetch. The cost is the download: both builds add about 35 KiB to
- * the gzipped JS, where a bundler that emits the .wasm has the page fetch one build of about
- * 20 KiB gzipped (bench/bundle-size.mjs measures it).
+ * `sora/wasm-inline`: sora with both wasm builds carried inside the JavaScript, for hosts
+ * where nothing serves a .wasm file beside the code: an esbuild bundle, a page loaded from a
+ * single <script>, an edge worker. Importing it (for its effect, or as the whole API: it
+ * re-exports `sora`) registers the builds, so 'auto' and 'wasm' load from memory and never
+ * fetch. Each build is stored deflate-raw compressed and base64 encoded (base64 of the raw
+ * bytes gzips a third worse) and inflated with DecompressionStream when a backend first
+ * needs that build. The cost is the download: the two builds add about 40 KiB to the gzipped
+ * JS, where a bundler that emits the .wasm has the page fetch one build of about 20 KiB
+ * gzipped (bench/bundle-size.mjs measures both).
  */
-import { setWasmPaths } from './backends/wasm/loader.js';
-import { RELAXED_BASE64, SIMD_BASE64 } from './wasm-inline.generated.js';
+import { WasmLoadError, registerWasmProvider } from './backends/wasm/loader.js';
+import { RELAXED_DEFLATE_BASE64, SIMD_DEFLATE_BASE64 } from './wasm-inline.generated.js';
 
-function decodeBase64(text: string): Uint8Array {
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
 }
 
-setWasmPaths({ 'sora-simd.wasm': decodeBase64(SIMD_BASE64), 'sora-relaxed.wasm': decodeBase64(RELAXED_BASE64) });
+async function inflate(text: string): Promise<ArrayBuffer> {
+  if (typeof DecompressionStream === 'undefined') {
+    throw new WasmLoadError(null, 'sora/wasm-inline needs DecompressionStream, which this engine lacks',
+      'serve the .wasm files instead (README: "Bundlers and hosts")');
+  }
+  const stream = new Blob([decodeBase64(text)]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  return new Response(stream).arrayBuffer();
+}
+
+registerWasmProvider('sora-simd.wasm', () => inflate(SIMD_DEFLATE_BASE64));
+registerWasmProvider('sora-relaxed.wasm', () => inflate(RELAXED_DEFLATE_BASE64));
 
 export * from './index.js';

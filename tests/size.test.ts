@@ -4,23 +4,33 @@
  */
 import { describe, it, expect } from 'vitest';
 import { statSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const KIB = 1024;
+/**
+ * Raised in issue 8 from 120 / 48 KiB, which TF.js's ops (issue 9) and the random kernels had
+ * outgrown: measured then 150 KiB core, 70 KiB webgpu, 53 KiB per wasm build.
+ */
 const BUDGET = {
   /** Everything in src/index.ts (ops, layers, model, io, data, wasm glue), minified. */
-  core: 120 * KIB,
+  core: 176 * KIB,
   /** The webgpu backend and its shaders, loaded only when webgpu is chosen. */
   webgpu: 80 * KIB,
-  wasm: 48 * KIB,
+  wasm: 64 * KIB,
+  /** What sora/wasm-inline (both builds in base64) adds to the core, gzipped; measured 39 KiB. */
+  inlineGzip: 48 * KIB,
 };
 
-async function minifiedBytes(entry: string, external: string[] = []): Promise<number> {
+async function minified(entry: string, external: string[] = []): Promise<Uint8Array> {
   const result = await build({
     entryPoints: [entry], bundle: true, minify: true, format: 'esm', platform: 'browser',
     target: 'es2022', write: false, logLevel: 'silent', external,
   });
-  return result.outputFiles[0].contents.byteLength;
+  return result.outputFiles[0].contents;
+}
+async function minifiedBytes(entry: string, external: string[] = []): Promise<number> {
+  return (await minified(entry, external)).byteLength;
 }
 
 describe('download size', () => {
@@ -32,6 +42,13 @@ describe('download size', () => {
   it(`the webgpu backend is under ${BUDGET.webgpu / KIB} KiB minified`, async () => {
     const bytes = await minifiedBytes('src/backends/webgpu/index.ts', ['../reference/index.js', '../backend.js']);
     expect(bytes).toBeLessThan(BUDGET.webgpu);
+  });
+  it(`sora/wasm-inline adds under ${BUDGET.inlineGzip / KIB} KiB gzipped to the library`, async () => {
+    const external = ['./webgpu/index.js'];
+    const core = gzipSync(await minified('src/index.ts', external), { level: 9 }).byteLength;
+    const inline = gzipSync(await minified('src/wasm-inline.ts', external), { level: 9 }).byteLength;
+    expect(inline - core).toBeGreaterThan(0);
+    expect(inline - core).toBeLessThan(BUDGET.inlineGzip);
   });
   for (const variant of ['simd', 'relaxed']) {
     it(`build/sora-${variant}.wasm is under ${BUDGET.wasm / KIB} KiB`, () => {

@@ -85,6 +85,26 @@ for (const bundler of BUNDLERS) {
   });
 }
 
+describe('a single-file page: esbuild bundles sora/wasm-inline, in headless Chromium', () => {
+  let page: PageRun;
+  beforeAll(async () => {
+    const outDir = await buildPage('esbuild', appDir, 'main-inline.js');
+    outDirs.push(outDir);
+    page = await openPage(outDir);
+  }, PAGE_TIMEOUT + 120_000);
+
+  it("'auto' chooses wasm with relaxed SIMD from the inlined build, fetching no .wasm, and trains", () => {
+    const { run, requests } = page;
+    if (run.fatal) throw new Error(`${run.fatal}\n${run.tail()}`);
+    const info = run.info[0] as { backend: string; description: string; warnings: string[] };
+    expect(info.backend).toBe('wasm');
+    expect(info.description).toBe('wasm (SIMD + relaxed SIMD)');
+    expect(info.warnings).toEqual([]);
+    expect(requests.filter((p) => p.endsWith('.wasm'))).toEqual([]);
+    expect(run.results.get('trains and predicts')?.ok, run.tail()).toBe(true);
+  });
+});
+
 describe('a page bundled by esbuild without the settings (the .wasm left behind), in headless Chromium', () => {
   let page: PageRun;
   beforeAll(async () => {

@@ -271,7 +271,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     throw new Error("wasm backend: variant 'relaxed' requested but this engine does not validate " +
       'relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd); use variant \'simd\'');
   }
-  const source = options.wasm ?? registeredWasm(WASM_FILES[variant]) ?? packagedWasmUrl(variant);
+  const source = options.wasm ?? (await registeredWasm(WASM_FILES[variant])) ?? packagedWasmUrl(variant);
   const module = await loadWasmModule(source);
   const memory = options.memory ?? new WebAssembly.Memory({ initial: 64, maximum: 65536 });
   const instance = await WebAssembly.instantiate(module, { env: { memory } });

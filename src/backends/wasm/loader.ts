@@ -52,7 +52,8 @@ export class WasmLoadError extends Error {
   }
 }
 
-const registered: Partial<Record<WasmFileName, WasmSource>> = {};
+/** What setWasmPaths registered, or a provider of bytes (sora/wasm-inline), per file. */
+const registered: Partial<Record<WasmFileName, WasmSource | (() => Promise<BufferSource>)>> = {};
 
 /**
  * Where the wasm backend finds its builds instead of next to its own module, as TF.js's
@@ -82,9 +83,19 @@ export function setWasmPaths(prefixOrFiles: string | URL | Partial<Record<WasmFi
   }
 }
 
-/** What setWasmPaths registered for a file, if anything. */
-export function registeredWasm(file: WasmFileName): WasmSource | undefined {
-  return registered[file];
+/**
+ * Registers a function that produces a build's bytes when a backend first needs them (called
+ * at most once; its promise is kept). sora/wasm-inline registers its compressed builds so.
+ */
+export function registerWasmProvider(file: WasmFileName, provide: () => Promise<BufferSource>): void {
+  let bytes: Promise<BufferSource> | undefined;
+  registered[file] = () => (bytes ??= provide());
+}
+
+/** What setWasmPaths or a provider registered for a file, if anything. */
+export async function registeredWasm(file: WasmFileName): Promise<WasmSource | undefined> {
+  const source = registered[file];
+  return typeof source === 'function' ? source() : source;
 }
 
 function resolveUrl(source: URL | string): URL {
