@@ -34,6 +34,7 @@ export {
   pad1d, pad2d, pad3d, pad4d, reverse1d, reverse2d, reverse3d, reverse4d, ensureShape, broadcastArgs, sparseToDense,
   setdiff1dAsync, inTopKAsync,
 } from './structure-extra.js';
+export { sparse, math } from './sparse.js';
 export { matMul } from './linalg.js';
 export { linalg } from './linalg-decompositions.js';
 export { complex, real, imag } from './complex.js';
