@@ -26,6 +26,8 @@ export class Tensor {
   private disposed = false;
   /** Set by `keep()`: no enclosing tidy disposes it. */
   kept = false;
+  /** The engine's mark for "returned from the scope closing now" (see Engine.endScope). */
+  resultOf = 0;
   /**
    * For a handle the tape pinned: the tensor it stands for. A gradient that reads a saved
    * tensor is a function of that tensor, so the tape follows `origin` (gradients of gradients).
@@ -66,8 +68,8 @@ export class Tensor {
     return readBack(backend.readSync(this.ref.storage), this.dtype);
   }
 
-  async array(): Promise<NestedArray> { return nest(await this.data(), this.shape); }
-  arraySync(): NestedArray { return nest(this.dataSync(), this.shape); }
+  async array(): Promise<NestedArray> { return nest(await this.data(), this.shape, this.dtype); }
+  arraySync(): NestedArray { return nest(this.dataSync(), this.shape, this.dtype); }
 
   dispose(): void {
     if (this.disposed) return;
@@ -121,6 +123,7 @@ export class Variable extends Tensor {
 }
 
 /** Nested as TF.js nests values: a number for a scalar, [] for any empty tensor. */
-function nest(values: DataValues, shape: Shape): NestedArray {
-  return toNestedArray(shape, values) as NestedArray;
+/** complex64 rows hold (re, im) pairs side by side, as TF.js's array() gives them. */
+function nest(values: DataValues, shape: Shape, dtype: DType): NestedArray {
+  return toNestedArray(shape, values, dtype === 'complex64') as NestedArray;
 }

@@ -12,14 +12,21 @@ function valueText(v: number, dtype: string, width = 0): string {
   return text.padEnd(width);
 }
 
+/** Entry i as text; complex64 values are (re, im) pairs, written 're + imj' as TF.js writes them. */
+function cellText(values: ArrayLike<number>, i: number, dtype: string, width = 0): string {
+  if (dtype !== 'complex64') return valueText(values[i], dtype, width);
+  return `${valueText(values[2 * i], 'float32')} + ${valueText(values[2 * i + 1], 'float32')}j`.padEnd(width);
+}
+
 /** Width of each column (the last dimension) over every row, for rank >= 2. */
 function columnWidths(values: ArrayLike<number>, shape: number[], dtype: string): number[] {
   if (shape.length < 2) return [];
   const columns = shape[shape.length - 1];
   const widths = new Array<number>(columns).fill(0);
-  for (let i = 0; i < values.length; i++) {
+  const count = dtype === 'complex64' ? values.length / 2 : values.length;
+  for (let i = 0; i < count; i++) {
     const j = i % columns;
-    widths[j] = Math.max(widths[j], valueText(values[i], dtype).length);
+    widths[j] = Math.max(widths[j], cellText(values, i, dtype).length);
   }
   return widths;
 }
@@ -29,7 +36,7 @@ function rows(values: ArrayLike<number>, offset: number, shape: number[], dtype:
   const rank = shape.length;
   const n = shape[0];
   if (rank === 1) {
-    const cell = (i: number) => valueText(values[offset + i], dtype, widths[i]);
+    const cell = (i: number) => cellText(values, offset + i, dtype, widths[i]);
     const shown = n > SUMMARISE_OVER
       ? [...range(0, EDGE).map(cell), '...', ...range(n - EDGE, n).map(cell)]
       : range(0, n).map(cell);
@@ -62,7 +69,7 @@ function range(from: number, to: number): number[] {
 /** The text TF.js's `tensor.toString(verbose)` gives for these values. */
 export function formatTensor(values: ArrayLike<number>, shape: number[], dtype: string, verbose = false): string {
   const body = shape.length === 0
-    ? [dtype === 'bool' ? valueText(values[0], dtype) : String(values[0])]
+    ? [dtype === 'bool' || dtype === 'complex64' ? cellText(values, 0, dtype) : String(values[0])]
     : rows(values, 0, shape, dtype, columnWidths(values, shape, dtype), true);
   const lines = ['Tensor'];
   if (verbose) lines.push(`  dtype: ${dtype}`, `  rank: ${shape.length}`, `  shape: [${shape}]`, '  values:');

@@ -55,6 +55,19 @@ for (const backend of [['reference'], ['wasm', 'simd'], ['wasm', 'relaxed']] as 
         (s) => { const c = s.complex(s.tensor(re, [3, 7]), s.tensor(im, [3, 7])); return [c, s.real(c), s.imag(c), s.abs(c)]; }, 1e-6, 1e-6);
     });
 
+    it('complex64 reads, nests and prints as TF.js', async () => {
+      for (const [re, im, shape] of [[[1, 2.5, -3, 4], [5, -6, 7.25, 0], [2, 2]], [[1, 2, 3], [4, 5, 6], [3]], [[0.5], [-2], []]] as const) {
+        const theirs = tf.complex(tf.tensor(re, [...shape]), tf.tensor(im, [...shape]));
+        const ours = sora.complex(sora.tensor([...re], [...shape]), sora.tensor([...im], [...shape]));
+        expect(Array.from(await ours.data())).toEqual(Array.from(await theirs.data()));
+        expect(await ours.array()).toEqual(await theirs.array());
+        expect(ours.toString()).toBe(theirs.toString());
+        expect(ours.toString(true)).toBe(theirs.toString(true));
+        theirs.dispose();
+        ours.dispose();
+      }
+    });
+
     for (const n of [1, 2, 5, 8, 33]) {
       it(`fft and ifft of [3, ${n}]`, async () => {
         const re = values(3 * n, n + 3), im = values(3 * n, n + 4);
