@@ -60,3 +60,20 @@ describe('topk, unique, bincount, segments against TF.js', () => {
     (l, [x, ids, y]) => [l.unsortedSegmentSum(x, ids, 4), l.cast(l.unsortedSegmentSum(y, ids, 5), 'float32')]);
   rejects('bincount of a negative value', 'bincount', () => sora.bincount(sora.tensor([1, -1], [2], 'int32'), sora.tensor([]), 3), /non-negative/);
 });
+
+describe('tf.sparse and tf.math.confusionMatrix against TF.js', () => {
+  same('sparseSegmentSum and Mean, gaps and repeats', [f([5, 3]), iv([0, 4, 4, 2, 1]), iv([0, 0, 2, 2, 5]), i32([4])],
+    (l, [x, i, s, y]) => [l.sparse.sparseSegmentSum(x, i, s), l.sparse.sparseSegmentMean(x, i, s),
+      l.sparse.sparseSegmentSum(y, l.tensor([3, 3, 0], [3], 'int32'), l.tensor([1, 1, 1], [3], 'int32'))]);
+  same('sparseReshape with an inferred axis', [iv([0, 0, 1, 2, 2, 1, 3, 0], [4, 2]), iv([4, 3]), iv([2, -1, 3])],
+    (l, [i, s, n]) => l.sparse.sparseReshape(i, s, n));
+  same('sparseFillEmptyRows, unordered rows', [iv([3, 1, 0, 0, 3, 0, 1, 2], [4, 2]), f([4]), iv([5, 4])],
+    (l, [i, v, s]) => l.sparse.sparseFillEmptyRows(i, v, s, l.scalar(-1)));
+  same('sparseFillEmptyRows, ordered and full', [iv([0, 1, 1, 0, 2, 2], [3, 2]), i32([3]), iv([3, 3])],
+    (l, [i, v, s]) => l.sparse.sparseFillEmptyRows(i, v, s, l.scalar(7, 'int32')));
+  same('confusionMatrix', [iv([0, 1, 2, 2, 1, 0, 3]), iv([0, 2, 2, 1, 1, 0, 3])], (l, [a, p]) => l.math.confusionMatrix(a, p, 4));
+  rejects('sparseSegmentSum with decreasing ids', 'sparseSegmentSum',
+    () => sora.sparse.sparseSegmentSum(sora.zeros([3, 2]), sora.tensor([0, 1], [2], 'int32'), sora.tensor([1, 0], [2], 'int32')), /decrease/);
+  rejects('sparseSegmentSum with an index out of range', 'sparseSegmentSum',
+    () => sora.sparse.sparseSegmentSum(sora.zeros([3, 2]), sora.tensor([0, 3], [2], 'int32'), sora.tensor([0, 0], [2], 'int32')), /out of range/);
+});
