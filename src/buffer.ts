@@ -21,7 +21,7 @@ export class TensorBuffer {
     if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
       throw new Error(`buffer: shape must be an array of non-negative integers; received ${JSON.stringify(shape)}`);
     }
-    if (!isDType(dtype)) {
+    if (!isDType(dtype) || dtype === 'complex64') { // complex64 tensors come from tf.complex
       throw new Error(`buffer: dtype must be 'float32', 'int32' or 'bool'; received ${JSON.stringify(dtype)}`);
     }
     this.shape = shape.slice();
