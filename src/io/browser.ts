@@ -18,9 +18,9 @@ export const DOWNLOADS_SCHEME = 'downloads://';
 
 const DATABASE_NAME = 'tensorflowjs';
 const DATABASE_VERSION = 1;
-const MODEL_STORE = 'models_store';
-const INFO_STORE = 'model_info_store';
-const LOCAL_PREFIX = 'tensorflowjs_models';
+export const MODEL_STORE = 'models_store';
+export const INFO_STORE = 'model_info_store';
+export const LOCAL_PREFIX = 'tensorflowjs_models';
 
 function nameOf(url: string, scheme: string): string {
   const name = url.startsWith(scheme) ? url.slice(scheme.length) : url;
@@ -30,7 +30,7 @@ function nameOf(url: string, scheme: string): string {
 
 // ---- IndexedDB ----------------------------------------------------------------------------
 
-function openDatabase(url: string): Promise<IDBDatabase> {
+export function openDatabase(url: string): Promise<IDBDatabase> {
   const factory = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
   if (factory === undefined) throw new Error(`${url}: this environment has no IndexedDB`);
   return new Promise((resolve, reject) => {
@@ -123,13 +123,13 @@ function plainArtifacts(artifacts: ModelArtifacts): ModelArtifacts {
 
 // ---- localStorage -------------------------------------------------------------------------
 
-function storage(url: string): Storage {
+export function storage(url: string): Storage {
   const store = (globalThis as { localStorage?: Storage }).localStorage;
   if (store == null) throw new Error(`${url}: this environment has no localStorage`);
   return store;
 }
 
-function localKeys(modelPath: string) {
+export function localKeys(modelPath: string) {
   const key = (suffix: string) => [LOCAL_PREFIX, modelPath, suffix].join('/');
   return {
     info: key('info'),

@@ -2,8 +2,8 @@
  * http(s):// and relative URLs, loaded with fetch: model.json first, then each weight path
  * of its manifest resolved against the model.json URL (as TF.js does).
  */
-import type { LoadHandler, LoadOptions, ModelArtifacts } from './types.js';
-import { parseModelJson, readWeightGroups } from './model_json.js';
+import type { LoadHandler, LoadOptions, ModelArtifacts, SaveHandler, SaveResult } from './types.js';
+import { artifactsInfo, checkArtifacts, modelJsonFromArtifacts, parseModelJson, readWeightGroups } from './model_json.js';
 
 /** The page's (or worker's, or `deno --location`'s) URL, when there is one. */
 function baseUrl(): string | undefined {
@@ -52,3 +52,29 @@ export function httpLoadHandler(url: string, options: LoadOptions = {}): LoadHan
     },
   };
 }
+
+/**
+ * tf.io.http (and its old name browserHTTPRequest): loads as above, and saves by sending
+ * model.json and model.weights.bin as multipart form fields of one request (POST unless
+ * requestInit says otherwise), as TF.js does; a non-2xx answer is an error.
+ */
+export function http(path: string, loadOptions: LoadOptions = {}): LoadHandler & SaveHandler {
+  if (typeof path !== 'string' || path.length === 0) throw new Error(`http: expected a URL string; received ${JSON.stringify(path)}`);
+  const loader = httpLoadHandler(path, loadOptions);
+  return {
+    load: () => loader.load(),
+    async save(artifacts: ModelArtifacts): Promise<SaveResult> {
+      checkArtifacts(artifacts, `saving to ${path}`);
+      const fetchFunc = loadOptions.fetchFunc ?? globalThis.fetch;
+      if (typeof fetchFunc !== 'function') throw new Error(`saving to '${path}': this environment has no fetch`);
+      const body = new FormData();
+      const json = modelJsonFromArtifacts(artifacts, './model.weights.bin');
+      body.append('model.json', new Blob([JSON.stringify(json)], { type: 'application/json' }), 'model.json');
+      body.append('model.weights.bin', new Blob([artifacts.weightData], { type: 'application/octet-stream' }), 'model.weights.bin');
+      const response = await fetchFunc(path, { method: 'POST', ...loadOptions.requestInit, body });
+      if (!response.ok) throw new Error(`saving to '${path}' failed: HTTP ${response.status} ${response.statusText}`);
+      return { modelArtifactsInfo: artifactsInfo(artifacts) };
+    },
+  };
+}
+export const browserHTTPRequest = http;

@@ -17,11 +17,50 @@ function schemeOf(url: string): string | undefined {
   return /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
 }
 
+export type LoadRouter = (url: string | string[], loadOptions?: LoadOptions) => LoadHandler | null;
+export type SaveRouter = (url: string | string[]) => SaveHandler | null;
+const loadRouters: LoadRouter[] = [];
+const saveRouters: SaveRouter[] = [];
+
+/** tf.io.registerLoadRouter: `router(url)` returns a handler for URLs it serves, else null; asked before the built-in schemes. */
+export function registerLoadRouter(router: LoadRouter): void {
+  if (typeof router !== 'function') throw new Error(`registerLoadRouter: expected a function; received ${typeof router}`);
+  loadRouters.push(router);
+}
+export function registerSaveRouter(router: SaveRouter): void {
+  if (typeof router !== 'function') throw new Error(`registerSaveRouter: expected a function; received ${typeof router}`);
+  saveRouters.push(router);
+}
+
+/** The handler one registered router gives for `url`; several is an error (ambiguous), none is null. */
+function routed<H>(kind: string, handlers: H[], url: string): H | null {
+  if (handlers.length > 1) throw new Error(`${kind}: ${handlers.length} registered routers claim '${url}'; expected one`);
+  return handlers[0] ?? null;
+}
+
+/** tf.io.getSaveHandlers: the registered routers' handlers for `url`, else the built-in one for its scheme (or none). */
+export function getSaveHandlers(url: string | string[]): SaveHandler[] {
+  const custom = saveRouters.map((r) => r(url)).filter((h): h is SaveHandler => h != null);
+  if (custom.length > 0 || typeof url !== 'string') return custom;
+  try { return [builtinSaveHandler(url)]; } catch { return []; }
+}
+
+/** tf.io.getLoadHandlers: as getSaveHandlers, for loading. */
+export function getLoadHandlers(url: string | string[], loadOptions?: LoadOptions): LoadHandler[] {
+  const custom = loadRouters.map((r) => r(url, loadOptions)).filter((h): h is LoadHandler => h != null);
+  if (custom.length > 0 || typeof url !== 'string') return custom;
+  try { return [builtinLoadHandler(url, loadOptions)]; } catch { return []; }
+}
+
 export function getSaveHandler(url: string | SaveHandler): SaveHandler {
   if (typeof url === 'object' && url !== null && typeof url.save === 'function') return url;
   if (typeof url !== 'string') {
     throw new Error(`getSaveHandler: expected a URL string or a handler with save(). Received: ${String(url)}`);
   }
+  return routed('save', saveRouters.map((r) => r(url)).filter((h): h is SaveHandler => h != null), url) ?? builtinSaveHandler(url);
+}
+
+function builtinSaveHandler(url: string): SaveHandler {
   switch (schemeOf(url)) {
     case 'file': return fileSaveHandler(FILE_SCHEME + url.slice(FILE_SCHEME.length));
     case 'indexeddb': return indexedDbSaveHandler(INDEXEDDB_SCHEME + url.slice(INDEXEDDB_SCHEME.length));
@@ -39,6 +78,11 @@ export function getLoadHandler(url: string | LoadHandler, options: LoadOptions =
   if (typeof url !== 'string') {
     throw new Error(`getLoadHandler: expected a URL string or a handler with load(). Received: ${String(url)}`);
   }
+  return routed('load', loadRouters.map((r) => r(url, options)).filter((h): h is LoadHandler => h != null), url) ??
+    builtinLoadHandler(url, options);
+}
+
+function builtinLoadHandler(url: string, options: LoadOptions = {}): LoadHandler {
   const scheme = schemeOf(url);
   switch (scheme) {
     case 'file': return fileLoadHandler(FILE_SCHEME + url.slice(FILE_SCHEME.length));

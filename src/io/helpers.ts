@@ -1,0 +1,305 @@
+/**
+ * tf.io's helpers with TF.js's names and arguments: buffers (CompositeArrayBuffer,
+ * concatenateArrayBuffers), weight manifests (getWeightSpecs, weightsLoaderFactory,
+ * loadWeights, decodeWeightsStream), artifacts from a model.json object, synchronous
+ * in-memory handlers, and browserFiles (a model.json File plus its weight Files). Weights
+ * decode into tensors with the same checks as every other load path (src/io/weights.ts).
+ */
+import type { Tensor } from '../tensor.js';
+import { tensor } from '../ops/creation.js';
+import type { LoadHandler, ModelArtifacts, ModelArtifactsInfo, SaveResult, WeightSpec, WeightsManifestGroup } from './types.js';
+import { checkWeightSpec, concatBytes, decodeWeights, encodeWeights, isArrayBuffer, type NamedWeight as NamedWeightValues } from './weights.js';
+import { checkArtifacts, parseModelJson, readWeightGroups } from './model_json.js';
+
+export type NamedTensorMap = Record<string, Tensor>;
+type Buffers = ArrayBuffer | ArrayBufferView | (ArrayBuffer | ArrayBufferView)[];
+
+function bytesOf(part: ArrayBuffer | ArrayBufferView): Uint8Array {
+  return isArrayBuffer(part) ? new Uint8Array(part) : new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
+}
+
+/** Several buffers read as one: byteLength, and slice() across their boundaries (TF.js's class). */
+export class CompositeArrayBuffer {
+  private readonly parts: Uint8Array[];
+  private readonly starts: number[] = [];
+  readonly byteLength: number;
+
+  constructor(buffers?: Buffers | null) {
+    const list = buffers == null ? [] : Array.isArray(buffers) ? buffers : [buffers];
+    this.parts = list.map((b, i) => {
+      if (!isArrayBuffer(b) && !ArrayBuffer.isView(b)) {
+        throw new Error(`CompositeArrayBuffer: buffer ${i} is not an ArrayBuffer or typed array; received ${typeof b}`);
+      }
+      return bytesOf(b);
+    });
+    let total = 0;
+    for (const part of this.parts) { this.starts.push(total); total += part.byteLength; }
+    this.byteLength = total;
+  }
+
+  /** One ArrayBuffer holding all of `buffers` in order. */
+  static join(buffers?: Buffers | null): ArrayBuffer {
+    return new CompositeArrayBuffer(buffers).slice();
+  }
+
+  /** Bytes [start, end) as a new ArrayBuffer; negative or out-of-range bounds clamp as ArrayBuffer.slice's do. */
+  slice(start = 0, end = this.byteLength): ArrayBuffer {
+    const clamp = (v: number) => Math.min(this.byteLength, Math.max(0, v < 0 ? this.byteLength + v : v));
+    const from = clamp(start), to = Math.max(from, clamp(end));
+    const out = new Uint8Array(to - from);
+    this.parts.forEach((part, i) => {
+      const lo = Math.max(from, this.starts[i]), hi = Math.min(to, this.starts[i] + part.byteLength);
+      if (lo < hi) out.set(part.subarray(lo - this.starts[i], hi - this.starts[i]), lo - from);
+    });
+    return out.buffer;
+  }
+}
+
+/** One ArrayBuffer holding `buffers` in order (TF.js's deprecated name for CompositeArrayBuffer.join). */
+export function concatenateArrayBuffers(buffers: ArrayBuffer[] | ArrayBuffer): ArrayBuffer {
+  return concatBytes(Array.isArray(buffers) ? buffers : [buffers]);
+}
+
+/** Every weight of a manifest, group after group. */
+export function getWeightSpecs(weightsManifest: WeightsManifestGroup[]): WeightSpec[] {
+  if (!Array.isArray(weightsManifest)) throw new Error('getWeightSpecs: expected a weights manifest (an array of groups)');
+  return weightsManifest.flatMap((group) => group.weights);
+}
+
+export function isHTTPScheme(url: string): boolean {
+  return /^https?:\/\//.test(url);
+}
+
+/** Weight bytes decoded into tensors by name (TF.js's decodeWeights, as tensors). */
+export function decodeToTensors(weightData: ArrayBuffer | ArrayBuffer[], specs: WeightSpec[], where = 'decodeWeights'): NamedTensorMap {
+  const data = Array.isArray(weightData) ? concatBytes(weightData) : weightData;
+  const out: NamedTensorMap = {};
+  for (const [name, { values, shape }] of decodeWeights({ weightSpecs: specs, weightData: data }, where)) {
+    out[name] = tensor(values, shape, values instanceof Int32Array ? 'int32' : 'float32', where);
+  }
+  return out;
+}
+
+/** Reads a stream of weight bytes to its end, then decodes it (TF.js's decodeWeightsStream). */
+export async function decodeWeightsStream(stream: ReadableStream<ArrayBuffer | ArrayBufferView>, specs: WeightSpec[]):
+  Promise<NamedTensorMap> {
+  if (typeof (stream as ReadableStream)?.getReader !== 'function') {
+    throw new Error('decodeWeightsStream: expected a ReadableStream of bytes');
+  }
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(bytesOf(value));
+  }
+  return decodeToTensors(concatBytes(chunks), specs, 'decodeWeightsStream');
+}
+
+function byteLengthOf(spec: WeightSpec, where: string, index: number): number {
+  return checkWeightSpec(spec, index, where);
+}
+
+/**
+ * TF.js's weightsLoaderFactory: a loader of a manifest's weights (all, or those in
+ * `weightNames`) that fetches only the groups it needs, as '<prefix>/<path>' URLs, with
+ * `fetchWeightsFunction`.
+ */
+export function weightsLoaderFactory(fetchWeightsFunction: (fetchUrls: string[]) => Promise<ArrayBuffer[]>):
+  (manifest: WeightsManifestGroup[], filePathPrefix?: string, weightNames?: string[]) => Promise<NamedTensorMap> {
+  if (typeof fetchWeightsFunction !== 'function') throw new Error('weightsLoaderFactory: expected a function fetching URLs');
+  return async (manifest, filePathPrefix = '', weightNames) => {
+    const where = 'weightsLoader';
+    const wanted = weightNames == null ? null : new Set(weightNames);
+    const all = getWeightSpecs(manifest).map((s) => s.name);
+    const missing = weightNames?.filter((name) => !all.includes(name)) ?? [];
+    if (missing.length > 0) {
+      throw new Error(`${where}: could not find weights in the manifest with names: ${missing.join(', ')}; ` +
+        `the manifest has: ${all.join(', ')}`);
+    }
+    const groups = manifest.map((group, g) => {
+      let offset = 0;
+      const entries = group.weights.map((spec, i) => {
+        const entry = { spec, offset, bytes: byteLengthOf(spec, where, i) };
+        offset += entry.bytes;
+        return entry;
+      }).filter(({ spec }) => wanted === null || wanted.has(spec.name));
+      return { g, entries };
+    }).filter(({ entries }) => entries.length > 0);
+    const urls = groups.flatMap(({ g }) => manifest[g].paths.map((path) =>
+      filePathPrefix + (filePathPrefix.endsWith('/') || filePathPrefix === '' ? '' : '/') + path));
+    const buffers = await fetchWeightsFunction(urls);
+    if (!Array.isArray(buffers) || buffers.length !== urls.length) {
+      throw new Error(`${where}: the fetch function returned ${Array.isArray(buffers) ? buffers.length : typeof buffers} ` +
+        `buffers for ${urls.length} URLs`);
+    }
+    const out: NamedTensorMap = {};
+    let next = 0;
+    for (const { g, entries } of groups) {
+      const shards = buffers.slice(next, next + manifest[g].paths.length);
+      next += manifest[g].paths.length;
+      const group = new CompositeArrayBuffer(shards);
+      for (const { spec, offset, bytes } of entries) {
+        if (offset + bytes > group.byteLength) {
+          throw new Error(`${where}: weight '${spec.name}' needs bytes ${offset}..${offset + bytes} of group ${g}, ` +
+            `which has ${group.byteLength}`);
+        }
+        Object.assign(out, decodeToTensors(group.slice(offset, offset + bytes), [spec], where));
+      }
+    }
+    return out;
+  };
+}
+
+/** Fetches a manifest's weights over HTTP(S) (or any URL fetch takes) and decodes them. */
+export function loadWeights(manifest: WeightsManifestGroup[], filePathPrefix = '', weightNames?: string[],
+  requestInit?: RequestInit): Promise<NamedTensorMap> {
+  const fetchAll = (urls: string[]) => Promise.all(urls.map(async (url) => {
+    const response = await globalThis.fetch(url, requestInit);
+    if (!response.ok) throw new Error(`loadWeights: fetching ${url} failed: HTTP ${response.status} ${response.statusText}`);
+    return response.arrayBuffer();
+  }));
+  return weightsLoaderFactory(fetchAll)(manifest, filePathPrefix, weightNames);
+}
+
+type ModelJsonLike = Omit<Partial<ModelArtifacts>, 'weightSpecs' | 'weightData'> & {
+  modelTopology: object; weightsManifest?: WeightsManifestGroup[];
+};
+
+function artifactsFromJson(modelJSON: ModelJsonLike, weightSpecs?: WeightSpec[], weightData?: ArrayBuffer): ModelArtifacts {
+  if (modelJSON == null || typeof modelJSON !== 'object' || modelJSON.modelTopology == null) {
+    throw new Error('getModelArtifactsForJSON: expected a model.json object with a modelTopology');
+  }
+  const artifacts: Record<string, unknown> = {
+    modelTopology: modelJSON.modelTopology, format: modelJSON.format, generatedBy: modelJSON.generatedBy,
+    convertedBy: modelJSON.convertedBy,
+  };
+  for (const key of ['trainingConfig', 'userDefinedMetadata', 'signature', 'modelInitializer', 'initializerSignature']) {
+    if ((modelJSON as Record<string, unknown>)[key] != null) artifacts[key] = (modelJSON as Record<string, unknown>)[key];
+  }
+  if (weightSpecs != null) artifacts.weightSpecs = weightSpecs;
+  if (weightData != null) artifacts.weightData = weightData;
+  return artifacts as unknown as ModelArtifacts;
+}
+
+/** ModelArtifacts from a parsed model.json, its weights read by `loadWeights(manifest)` -> [specs, data]. */
+export async function getModelArtifactsForJSON(modelJSON: ModelJsonLike,
+  loadWeights: (manifest: WeightsManifestGroup[]) => Promise<[WeightSpec[], ArrayBuffer]>): Promise<ModelArtifacts> {
+  if (modelJSON?.weightsManifest == null) return artifactsFromJson(modelJSON);
+  const [specs, data] = await loadWeights(modelJSON.weightsManifest);
+  return artifactsFromJson(modelJSON, specs, data);
+}
+
+export function getModelArtifactsForJSONSync(modelJSON: ModelJsonLike, weightSpecs?: WeightSpec[], weightData?: ArrayBuffer):
+  ModelArtifacts {
+  if (modelJSON?.weightsManifest != null && (weightSpecs == null || weightData == null)) {
+    throw new Error(`getModelArtifactsForJSONSync: the model.json has a weightsManifest but ${weightSpecs == null ? 'weightSpecs' : 'weightData'} ` +
+      'is missing; pass the weight specs and data read from it');
+  }
+  return artifactsFromJson(modelJSON, weightSpecs, weightData);
+}
+
+function utf8Length(text: string): number { return new TextEncoder().encode(text).length; }
+
+/** What saving these artifacts stores, in bytes (TF.js's getModelArtifactsInfoForJSON). */
+export function getModelArtifactsInfoForJSON(modelArtifacts: Partial<ModelArtifacts>): ModelArtifactsInfo {
+  if (isArrayBuffer(modelArtifacts.modelTopology)) {
+    throw new Error('getModelArtifactsInfoForJSON: expected a JSON model topology; received an ArrayBuffer');
+  }
+  const data = modelArtifacts.weightData as ArrayBuffer | ArrayBuffer[] | undefined;
+  return {
+    dateSaved: new Date(),
+    modelTopologyType: 'JSON',
+    modelTopologyBytes: modelArtifacts.modelTopology == null ? 0 : utf8Length(JSON.stringify(modelArtifacts.modelTopology)),
+    weightSpecsBytes: modelArtifacts.weightSpecs == null ? 0 : utf8Length(JSON.stringify(modelArtifacts.weightSpecs)),
+    weightDataBytes: data == null ? 0 : Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength,
+  };
+}
+
+/** A handler whose load() returns the artifacts synchronously (TF.js's fromMemorySync). */
+export function fromMemorySync(artifacts: ModelArtifacts): { load(): ModelArtifacts } {
+  if (artifacts == null || typeof artifacts !== 'object') throw new Error('fromMemorySync: expected model artifacts');
+  return { load: () => artifacts };
+}
+
+/** A handler whose save() hands the artifacts to `saveHandler` and returns synchronously. */
+export function withSaveHandlerSync(saveHandler: (artifacts: ModelArtifacts) => SaveResult | void): { save(a: ModelArtifacts): SaveResult } {
+  if (typeof saveHandler !== 'function') throw new Error('withSaveHandlerSync: expected a function');
+  return {
+    save(artifacts) {
+      checkArtifacts(artifacts, 'withSaveHandlerSync');
+      return saveHandler(artifacts) ?? { modelArtifactsInfo: getModelArtifactsInfoForJSON(artifacts) };
+    },
+  };
+}
+
+/**
+ * A load handler over a model.json File and its weight Files (from an <input type=file>),
+ * matched by the manifest paths' base names, as TF.js's browserFiles.
+ */
+export function browserFiles(files: File[]): LoadHandler {
+  if (!Array.isArray(files) || files.length < 1) {
+    throw new Error(`browserFiles: at least 1 file (model.json) is required; received ${Array.isArray(files) ? 0 : typeof files}`);
+  }
+  const [jsonFile, ...weightFiles] = files;
+  return {
+    async load(): Promise<ModelArtifacts> {
+      const parsed = parseModelJson(await jsonFile.text(), jsonFile.name);
+      const byName = new Map<string, File>();
+      for (const file of weightFiles) {
+        if (byName.has(file.name)) throw new Error(`browserFiles: two weight files are named '${file.name}'`);
+        byName.set(file.name, file);
+      }
+      const paths = parsed.groups.flatMap((group) => group.paths);
+      const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+      for (const path of paths) {
+        if (!byName.has(basename(path))) throw new Error(`browserFiles: weight file with basename '${basename(path)}' is not provided`);
+      }
+      if (paths.length !== weightFiles.length) {
+        throw new Error(`browserFiles: the weights manifest names ${paths.length} files, but ${weightFiles.length} were provided`);
+      }
+      return readWeightGroups(parsed, async (path) => new Uint8Array(await byName.get(basename(path))!.arrayBuffer()),
+        (path) => basename(path));
+    },
+  };
+}
+
+type NamedTensor = { name: string; tensor: Tensor };
+
+/**
+ * decodeWeights as TF.js takes it, (weightData, specs) -> tensors by name, or as sora's
+ * loaders take it, (artifacts, where?) -> values by name (src/io/weights.ts).
+ */
+export function decodeWeightsAny(weightData: ArrayBuffer | ArrayBuffer[], specs: WeightSpec[]): NamedTensorMap;
+export function decodeWeightsAny(artifacts: Pick<ModelArtifacts, 'weightSpecs' | 'weightData'>, where?: string):
+  ReturnType<typeof decodeWeights>;
+export function decodeWeightsAny(first: unknown, second?: unknown): NamedTensorMap | ReturnType<typeof decodeWeights> {
+  if (isArrayBuffer(first) || Array.isArray(first)) return decodeToTensors(first as ArrayBuffer | ArrayBuffer[], second as WeightSpec[]);
+  return decodeWeights(first as Pick<ModelArtifacts, 'weightSpecs' | 'weightData'>, second as string | undefined);
+}
+
+/**
+ * encodeWeights as TF.js takes it, (tensors by name, or {name, tensor} pairs, group?) ->
+ * Promise<{ data, specs }>, or as sora's savers take it, ({name, values, shape}[]) ->
+ * { weightSpecs, weightData }.
+ */
+export function encodeWeightsAny(weights: NamedTensorMap | NamedTensor[], group?: 'model' | 'optimizer'):
+  Promise<{ data: ArrayBuffer; specs: WeightSpec[] }>;
+export function encodeWeightsAny(weights: readonly NamedWeightValues[]): { weightSpecs: WeightSpec[]; weightData: ArrayBuffer };
+export function encodeWeightsAny(weights: unknown, group?: 'model' | 'optimizer'):
+  Promise<{ data: ArrayBuffer; specs: WeightSpec[] }> | { weightSpecs: WeightSpec[]; weightData: ArrayBuffer } {
+  const list = Array.isArray(weights) ? weights : null;
+  if (list && (list.length === 0 || !('tensor' in (list[0] as object)))) return encodeWeights(list as NamedWeightValues[]);
+  const pairs: NamedTensor[] = list ? list as NamedTensor[] : Object.entries(weights as NamedTensorMap).map(([name, tensor]) => ({ name, tensor }));
+  return (async () => {
+    const named: NamedWeightValues[] = [];
+    for (const { name, tensor: t } of pairs) {
+      if (t.dtype !== 'float32' && t.dtype !== 'int32') {
+        throw new Error(`encodeWeights: weight '${name}' is ${t.dtype}; sora encodes float32 and int32 weights`);
+      }
+      named.push({ name, values: await t.data() as Float32Array | Int32Array, shape: t.shape });
+    }
+    const { weightSpecs, weightData } = encodeWeights(named);
+    return { data: weightData, specs: group ? weightSpecs.map((s) => ({ ...s, group })) : weightSpecs };
+  })();
+}
