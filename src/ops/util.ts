@@ -35,7 +35,8 @@ export function checkShape(op: string, shape: unknown): Shape {
 
 export function checkDType(op: string, dtype: unknown): DType {
   if (!isDType(dtype)) {
-    throw new Error(`${op}: dtype must be one of ${Object.keys(DTYPES).map((d) => `'${d}'`).join(', ')}; ` +
+    // complex64 is left out: tf.complex makes it (below).
+    throw new Error(`${op}: dtype must be one of ${Object.keys(DTYPES).filter((d) => d !== 'complex64').map((d) => `'${d}'`).join(', ')}; ` +
       `received ${JSON.stringify(dtype)}`);
   }
   if (dtype === 'complex64') {
