@@ -131,6 +131,16 @@ export function variable(initial: Tensor, trainable = true, name?: string, dtype
 }
 let nextVariable = 0;
 
+declare module './tensor.js' {
+  interface Tensor {
+    /** tf.Tensor.variable: a Variable initialised with a copy of this tensor. */
+    variable(trainable?: boolean, name?: string, dtype?: DType): Variable;
+  }
+}
+Object.assign(Tensor.prototype, {
+  variable(this: Tensor, trainable = true, name?: string, dtype?: DType): Variable { return variable(this, trainable, name, dtype); },
+});
+
 /** tf.disposeVariables: dispose every registered variable. */
 export function disposeVariables(): void {
   for (const v of [...ENGINE.variables.values()]) v.dispose();

@@ -130,6 +130,18 @@ describe('reading tensors', () => {
       }
     }
   });
+  it('tensor.variable() makes a Variable with a copy, as TF.js', () => {
+    const t = sora.tensor([1.5, 2.5]);
+    const v = t.variable(false, 'from_tensor', 'int32');
+    const ref = tf.tensor([1.5, 2.5]).variable(false, 'from_tensor_tf', 'int32');
+    expect(v).toBeInstanceOf(sora.Variable);
+    expect([v.trainable, v.name, v.dtype]).toEqual([ref.trainable, 'from_tensor', ref.dtype]);
+    expect(Array.from(v.dataSync())).toEqual(Array.from(ref.dataSync()));
+    t.dispose();
+    expect(v.dataSync()[1]).toBe(2);
+    v.dispose();
+    expect(sora.scalar(3).variable().trainable).toBe(true);
+  });
   it('throwIfDisposed', () => {
     const t = sora.scalar(1);
     t.throwIfDisposed();
