@@ -157,6 +157,15 @@ describe('seeds', () => {
     });
   }
 
+  it('rand calls its function once per element, in order', () => {
+    let k = 0;
+    const t = sora.rand([2, 3], () => k++ * 1.5);
+    expect(t.shape).toEqual([2, 3]);
+    expect(Array.from(read(t))).toEqual([0, 1.5, 3, 4.5, 6, 7.5]);
+    expect(Array.from(read(sora.rand([4], () => 2.7, 'int32')))).toEqual([2, 2, 2, 2]);
+    expect(() => sora.rand([2], 3 as never)).toThrow(/rand: randFunction must be a function/);
+  });
+
   it('a seed gives the same values on reference, wasm simd and wasm relaxed', async () => {
     const draws = async () => {
       const ts = [sora.randomUniform([1031], -1, 1, 'float32', 9), sora.randomNormal([1031], 0, 1, 'float32', 9),

@@ -105,9 +105,10 @@ for (const backend of [['reference'], ['wasm', 'simd'], ['wasm', 'relaxed']] as 
     }
 
     for (const n of [1, 2, 7, 16]) {
-      it(`hannWindow and hammingWindow of ${n}`, async () => {
-        await expectClose((t) => [t.signal.hannWindow(n), t.signal.hammingWindow(n)],
-          (s) => [s.signal.hannWindow(n), s.signal.hammingWindow(n)], 1e-7, 1e-6);
+      it(`hannWindow, hammingWindow, cosineWindow of ${n}`, async () => {
+        await expectClose((t) => [t.signal.hannWindow(n), t.signal.hammingWindow(n), t.cosineWindow(n, 0.3, 0.7)],
+          (s) => [s.signal.hannWindow(n), s.signal.hammingWindow(n), s.cosineWindow(n, 0.3, 0.7)], 1e-7, 1e-6);
+        expect(sora.enclosingPowerOfTwo(n + 0.5)).toBe(tf.enclosingPowerOfTwo(n + 0.5));
       });
     }
 

@@ -3,7 +3,7 @@ export {
   tensor, scalar, tensor1d, tensor2d, tensor3d, tensor4d, fill, zeros, ones, zerosLike, onesLike, oneHot,
 } from './creation.js';
 export {
-  randomUniform, randomUniformInt, randomNormal, randomStandardNormal, truncatedNormal, randomGamma, multinomial,
+  randomUniform, randomUniformInt, randomNormal, randomStandardNormal, truncatedNormal, randomGamma, multinomial, rand,
 } from './random.js';
 export type { TensorLike } from './creation.js';
 export { reshape, expandDims, squeeze, clone, cast, transpose, slice, concat, broadcastTo } from './shape.js';
@@ -38,6 +38,6 @@ export { sparse, math } from './sparse.js';
 export { matMul } from './linalg.js';
 export { linalg } from './linalg-decompositions.js';
 export { complex, real, imag } from './complex.js';
-export { fft, ifft, rfft, irfft, signal, spectral } from './signal.js';
+export { fft, ifft, rfft, irfft, signal, spectral, cosineWindow, enclosingPowerOfTwo } from './signal.js';
 export { softmax, dropout } from './nn.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, customGrad } from './autograd.js';

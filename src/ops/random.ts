@@ -18,7 +18,8 @@ import { toDTypeArray } from '../dtypes.js';
 import { softmax } from './nn.js';
 import { register, run1, spec } from './registry.js';
 import { reshape } from './shape.js';
-import { checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
+import { tensor } from './creation.js';
+import { checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
 
 export type Seed = number | string;
 
@@ -134,6 +135,18 @@ export function randomGamma(shape: Shape, alpha: number, beta = 1, dtype: DType 
   if (!(checkNumber(op, 'alpha', alpha) > 0)) throw new Error(`${op}: alpha must be positive; received ${alpha}`);
   if (!(checkNumber(op, 'beta', beta ?? 1) > 0)) throw new Error(`${op}: beta must be positive; received ${beta}`);
   return randomTensor(op, shape, floatOnly(op, dtype ?? 'float32'), 'gamma', alpha, 1 / (beta ?? 1), seed);
+}
+
+/**
+ * tf.rand(shape, randFunction, dtype?): `randFunction()` called once per element, in order,
+ * on the CPU, and the values uploaded (a user's JavaScript generator cannot run in a kernel).
+ */
+export function rand(shape: Shape, randFunction: () => number, dtype: DType = 'float32'): Tensor {
+  const op = 'rand';
+  const s = checkShape(op, shape);
+  if (typeof randFunction !== 'function') throw new Error(`${op}: randFunction must be a function; received ${typeof randFunction}`);
+  const values = Array.from({ length: sizeOf(s) }, () => randFunction());
+  return tensor(values, s, checkDType(op, dtype), op);
 }
 
 interface MultinomialAttrs { samples: number; key0: number; key1: number }

@@ -155,8 +155,18 @@ export function frame(signal: Tensor, frameLength: number, frameStep: number, pa
   });
 }
 
-/** a - b cos(2 pi i / (N - 1 + even)): TF.js's cosine windows (periodic for even lengths). */
-function cosineWindow(op: string, windowLength: number, a: number, b: number): Tensor {
+/** tf.enclosingPowerOfTwo: the smallest power of two >= value (stft's default fftLength). */
+export function enclosingPowerOfTwo(value: number): number {
+  if (typeof value !== 'number' || !(value > 0)) throw new Error(`enclosingPowerOfTwo: value must be a positive number; received ${value}`);
+  return 2 ** Math.ceil(Math.log2(value));
+}
+
+/** tf.cosineWindow(windowLength, a, b): a - b cos(2 pi i / (N - 1 + even)), periodic for even lengths (TF.js). */
+export function cosineWindow(windowLength: number, a: number, b: number): Tensor {
+  return cosineWindowOf('cosineWindow', windowLength, a, b);
+}
+
+function cosineWindowOf(op: string, windowLength: number, a: number, b: number): Tensor {
   if (!Number.isInteger(windowLength) || windowLength < 1) {
     throw new Error(`${op}: windowLength must be a positive integer; received ${windowLength}`);
   }
@@ -167,9 +177,9 @@ function cosineWindow(op: string, windowLength: number, a: number, b: number): T
 }
 
 /** tf.signal.hannWindow(windowLength). */
-export const hannWindow = (windowLength: number): Tensor => cosineWindow('hannWindow', windowLength, 0.5, 0.5);
+export const hannWindow = (windowLength: number): Tensor => cosineWindowOf('hannWindow', windowLength, 0.5, 0.5);
 /** tf.signal.hammingWindow(windowLength). */
-export const hammingWindow = (windowLength: number): Tensor => cosineWindow('hammingWindow', windowLength, 0.54, 0.46);
+export const hammingWindow = (windowLength: number): Tensor => cosineWindowOf('hammingWindow', windowLength, 0.54, 0.46);
 
 /**
  * tf.signal.stft(signal, frameLength, frameStep, fftLength?, windowFn = hannWindow): the
@@ -178,7 +188,7 @@ export const hammingWindow = (windowLength: number): Tensor => cosineWindow('ham
  */
 export function stft(signal: Tensor, frameLength: number, frameStep: number, fftLength?: number,
   windowFn: (length: number) => Tensor = hannWindow): Tensor {
-  const length = fftLength ?? 2 ** Math.ceil(Math.log2(frameLength));
+  const length = fftLength ?? enclosingPowerOfTwo(frameLength);
   return ENGINE.tidy(() => rfft(mul(frame(signal, frameLength, frameStep), windowFn(frameLength)), length));
 }
 
