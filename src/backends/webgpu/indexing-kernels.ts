@@ -11,6 +11,9 @@ import type { Binding, GPUContext } from './context.js';
 interface GPUStorageLike extends Storage { pooled: PooledBuffer | null }
 
 const WORKGROUP = 64;
+/** scan: fewer lines than this, each at least this long, take the workgroup-per-line entry. */
+const SCAN_WIDE_LINES = 256;
+const SCAN_WIDE_LENGTH = 512;
 /** scatterRows: aim for about this many invocations (columns x chunks of target rows). */
 const SCATTER_INVOCATIONS = 1024;
 
@@ -24,12 +27,14 @@ export function scanKernel(context: GPUContext, op: ScanOp, x: GPUStorageLike, o
   const lines = outer * inner;
   if (lines === 0 || length === 0) return;
   const kernel = `scan ${op}`;
+  // Few long lines: a workgroup per line scans chunks in parallel; else an invocation per line.
+  const wide = lines < SCAN_WIDE_LINES && length >= SCAN_WIDE_LENGTH;
   context.dispatch({
-    kernel, shader: 'scan',
-    constants: { WORKGROUP_SIZE: WORKGROUP, PRODUCT: +(op === 'prod'), INTEGER: +(x.dtype !== 'float32') },
+    kernel, shader: 'scan', entryPoint: wide ? 'scan_workgroup' : 'main',
+    constants: { WORKGROUP_SIZE: wide ? 256 : WORKGROUP, PRODUCT: +(op === 'prod'), INTEGER: +(x.dtype !== 'float32') },
     bindings: [binding(x, kernel, false), binding(out, kernel, true)],
     ints: [outer, length, inner, +exclusive, +reverse],
-    workgroups: context.grid(Math.ceil(lines / WORKGROUP), kernel),
+    workgroups: context.grid(wide ? lines : Math.ceil(lines / WORKGROUP), kernel),
   });
 }
 
