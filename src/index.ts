@@ -153,6 +153,7 @@ export * as serialization from './serialization.js';
 export { initializers } from './initializers.js';
 export { regularizers } from './regularizers.js';
 export { constraints } from './constraints.js';
+export { browser } from './browser.js';
 export { losses, Reduction } from './losses.js';
 export { metrics } from './metrics.js';
 export { train, Optimizer, SGD, Adam, RMSProp } from './optimizers.js';
