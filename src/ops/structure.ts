@@ -164,9 +164,9 @@ export function reverse(x: Tensor, axis?: number | number[]): Tensor {
   return run1(REVERSE, [x], { axes });
 }
 
-interface StridedAttrs { start: number[]; step: number[]; counts: number[]; outShape: Shape }
+interface StridedAttrs { start: number[]; step: number[]; counts: number[]; outShape: Shape; inShape: Shape }
 
-const STRIDED_SLICE = register<StridedAttrs>({
+const STRIDED_SLICE: OpDef<StridedAttrs> = register<StridedAttrs>({
   name: 'stridedSlice',
   inputs: ['x'],
   infer: ([x], { outShape }) => spec(outShape, x.dtype),
@@ -179,7 +179,26 @@ const STRIDED_SLICE = register<StridedAttrs>({
       return [result];
     },
   },
-  grad: 'none',
+  // TF.js has none; here dy goes back to the positions it was read from.
+  grad: ([dy], _, attrs) => [run1(STRIDED_PLACE, [reshape(dy, attrs.counts)], attrs)],
+});
+
+/** stridedSlice's gradient: dy (shape `counts`) written at the strided positions of zeros of inShape. */
+const STRIDED_PLACE: OpDef<StridedAttrs> = register<StridedAttrs>({
+  name: 'stridedPlace',
+  inputs: ['dy'],
+  infer: ([dy], { inShape }) => spec(inShape, dy.dtype),
+  kernel: {
+    available: () => true,
+    run: (backend, [dy], { start, step, counts, inShape }) => [produce(inShape, dy.dtype, (out) => {
+      const strides = contiguousStrides(inShape);
+      backend.fill(out, sizeOf(inShape), 0);
+      if (counts.some((n) => n === 0)) return;
+      backend.copyStrided(storageOf(dy, 'stridedSlice grad'), out, counts, contiguousStrides(counts), 0,
+        strides.map((s, i) => s * step[i]), start.reduce((acc, s, i) => acc + s * strides[i], 0));
+    })],
+  },
+  grad: ([ddx], _, attrs) => [reshape(run1(STRIDED_SLICE, [ddx], attrs), attrs.counts)],
 });
 
 const bit = (mask: number, i: number): boolean => ((mask >> i) & 1) === 1;
@@ -227,7 +246,7 @@ export function stridedSlice(x: Tensor, begin: number[], end: number[], strides?
     axis++;
   }
   if (!hasEllipsis) while (axis < x.rank) full();
-  return run1(STRIDED_SLICE, [x], { start, step, counts, outShape });
+  return run1(STRIDED_SLICE, [x], { start, step, counts, outShape, inShape: x.shape });
 }
 
 /** tf.split(x, numOrSizeSplits, axis = 0): equal parts, or parts of the given sizes (one may be -1). */

@@ -4,6 +4,7 @@
  */
 import * as sora from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
+import { registeredOps, runOp } from '../../src/ops/registry.js';
 import { bools, ints, positive, spaced, type Input, type OpCase } from './specs.js';
 
 type Case = Omit<OpCase, 'wrt'> & { wrt?: number[] };
@@ -108,11 +109,15 @@ export const structureSpecs = (): Record<string, Case[]> => ({
     c('all axes, bool [3,7]', [bools([3, 7], 343)], ([x]) => sora.reverse(x), { tolerance: EXACT }),
   ],
   stridedSlice: [
-    c('negative strides and masks [5,7]', [spaced([5, 7], 351)], ([x]) => sora.stridedSlice(x, [4, 1], [0, 6], [-2, 2], 0, 2), { tolerance: EXACT }),
+    c('negative strides and masks [5,7]', [spaced([5, 7], 351)], ([x]) => sora.stridedSlice(x, [4, 1], [0, 6], [-2, 2], 0, 2), { wrt: [0], tolerance: EXACT }),
     c('ellipsis, new axis, shrink [3,4,5]', [spaced([3, 4, 5], 352)],
-      ([x]) => sora.stridedSlice(x, [0, 1, 0, -2], [0, 3, 0, 0], [1, 1, 1, 1], 0, 8, 1, 4, 8), { tolerance: EXACT }),
+      ([x]) => sora.stridedSlice(x, [0, 1, 0, -2], [0, 3, 0, 0], [1, 1, 1, 1], 0, 8, 1, 4, 8), { wrt: [0], tolerance: EXACT }),
+    c('empty [4,3]', [spaced([4, 3], 354)], ([x]) => sora.stridedSlice(x, [3, 0], [1, 3]), { wrt: [0], tolerance: EXACT }),
     c('int32 out of range clamps [7]', [ints([7], 353)], ([x]) => sora.stridedSlice(x, [-20], [20], [3]), { tolerance: EXACT }),
   ],
+  stridedPlace: [c('stridedSlice gradient [2,3] into [5,7]', [spaced([2, 3], 355)], ([dy]) =>
+    runOp(registeredOps().get('stridedPlace') as never, [dy], { start: [4, 1], step: [-2, 2], counts: [2, 3], outShape: [2, 3], inShape: [5, 7] } as never)[0],
+  { wrt: [0], tolerance: EXACT })],
   topk: [
     c('k=3 of [5,33] values', [spaced([5, 33], 361)], ([x]) => sora.topk(x, 3).values, { tolerance: EXACT }),
     c('k=4 of [2,3,7] indices, ties', [ints([2, 3, 7], 362, 0, 3)], ([x]) => sora.topk(x, 4).indices, { tolerance: EXACT }),
