@@ -18,7 +18,7 @@ type Lib = typeof sora;
 /** y = alpha * x * w + b per feature, w and b trainable; written once for either library. */
 function scaleLayerClass(lib: Lib, className: string) {
   class Scale extends lib.layers.Layer {
-    static className = className;
+    static override className = className;
     alpha: number;
     w!: sora.LayerVariable;
     b!: sora.LayerVariable;
@@ -26,20 +26,20 @@ function scaleLayerClass(lib: Lib, className: string) {
       super(config);
       this.alpha = config.alpha ?? 1;
     }
-    build(inputShape: (number | null)[] | (number | null)[][]) {
+    override build(inputShape: (number | null)[] | (number | null)[][]) {
       const shape = inputShape as number[];
       const features = shape[shape.length - 1];
       this.w = this.addWeight('w', [features], 'float32', lib.initializers.ones());
       this.b = this.addWeight('b', [features], 'float32', lib.initializers.zeros());
     }
-    computeOutputShape(inputShape: (number | null)[] | (number | null)[][]) { return inputShape; }
-    call(inputs: sora.Tensor | sora.Tensor[]) {
+    override computeOutputShape(inputShape: (number | null)[] | (number | null)[][]) { return inputShape; }
+    override call(inputs: sora.Tensor | sora.Tensor[]) {
       return lib.tidy(() => {
         const x = Array.isArray(inputs) ? inputs[0] : inputs;
         return lib.add(lib.mul(lib.mul(x, this.w.read()), this.alpha), this.b.read());
       });
     }
-    getConfig() { return { ...super.getConfig(), alpha: this.alpha }; }
+    override getConfig() { return { ...super.getConfig(), alpha: this.alpha }; }
   }
   return Scale;
 }

@@ -253,7 +253,7 @@ describe('save and load (TF.js layers format)', () => {
     expect(result.modelArtifactsInfo.weightDataBytes).toBe(4 * (4 * 8 + 8 + 8 * 3 + 3));
     const loaded = await sora.loadLayersModel(`file://${dir}/model.json`);
     const x = sora.randomUniform([5, 4], -1, 1, 'float32', 3);
-    expect(Array.from(loaded.predict(x).dataSync())).toEqual(Array.from(model.predict(x).dataSync()));
+    expect(Array.from((loaded.predict(x) as sora.Tensor).dataSync())).toEqual(Array.from(model.predict(x).dataSync()));
     expect(loaded.layers.map((l) => l.name)).toEqual(model.layers.map((l) => l.name));
   });
 
@@ -282,7 +282,7 @@ describe('save and load (TF.js layers format)', () => {
     const loaded = await sora.loadLayersModel(sora.io.fromMemory(saved! as unknown as sora.io.ModelArtifacts));
     const input = tf.randomUniform([4, 2, 3]);
     const theirs = (tfModel.predict(input) as tf.Tensor).dataSync();
-    const ours = loaded.predict(sora.tensor(input.dataSync() as Float32Array, [4, 2, 3])).dataSync();
+    const ours = (loaded.predict(sora.tensor(input.dataSync() as Float32Array, [4, 2, 3])) as sora.Tensor).dataSync();
     ours.forEach((v, i) => expect(v).toBeCloseTo(theirs[i], 5));
   });
 

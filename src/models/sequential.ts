@@ -8,6 +8,8 @@ import { input, InputLayer } from '../layers/core.js';
 import { deserializeLayer } from '../layers/serialization.js';
 import { LayersModel } from './functional.js';
 import type { SymbolicTensor } from './graph.js';
+import type { Tensor } from '../tensor.js';
+import type { TensorOrList } from './training.js';
 
 export interface ModelArgs { layers?: Layer[]; name?: string }
 
@@ -60,6 +62,11 @@ export class Sequential extends LayersModel {
 
   /** An InputLayer given first: its output is the model input. */
   private pendingInput: SymbolicTensor | null = null;
+
+  /** One output: a tensor. */
+  override predict(x: TensorOrList, args: { batchSize?: number } = {}): Tensor {
+    return super.predict(x, args) as Tensor;
+  }
 
   /** Remove the last layer. */
   pop(): void {
