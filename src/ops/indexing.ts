@@ -24,7 +24,7 @@ export function checkIndices(op: string, name: string, indices: Tensor, bounds: 
   for (let i = 0; i < values.length; i++) {
     const bound = bounds(i);
     if (values[i] < 0 || values[i] >= bound) {
-      throw new Error(`${op}: ${name} value ${values[i]} at position ${i} is out of range [0, ${bound})`);
+      throw new Error(`${op}: index ${values[i]} at position ${i} is out of range [0, ${bound}) (${name})`);
     }
   }
 }
@@ -41,6 +41,7 @@ function gatherRowIndices(indices: Tensor, { axis, batchDims, inShape }: GatherA
   const batch = sizeOf(inShape.slice(0, batchDims));
   const pre = sizeOf(inShape.slice(batchDims, axis));
   const n = sizeOf(indices.shape.slice(batchDims));
+  if (batch * pre === 1) return reshape(indices, [n]);
   const starts = Array.from({ length: batch * pre }, (_, i) => i * inShape[axis]);
   return reshape(add(constant(starts, [batch, pre, 1]), reshape(indices, [batch, 1, n])), [batch * pre * n]);
 }
@@ -83,7 +84,8 @@ export function gather(x: Tensor, indices: Tensor | number[] | Int32Array, axis 
     if (x.rank === 0) throw new Error(`gather: x must have rank >= 1; received ${describe(x)}`);
     const a = resolveAxis('gather', axis, x.rank);
     const b = batchDims < 0 ? batchDims + index.rank : batchDims;
-    if (a === 0 && b === 0) return gatherRows(x, index);
+    // Every axis, 0 included, goes through gatherV2, whose gradient is a segment sum
+    // (shape.ts's axis-0 gather differentiates through a one-hot GEMM).
     return run1(GATHER_V2, [x, index], { axis: a, batchDims: b, inShape: x.shape });
   } finally {
     if (!(indices instanceof Tensor)) index.dispose();

@@ -64,6 +64,8 @@ export const structureSpecs = (): Record<string, Case[]> => ({
     c('axis 1 batchDims 1 [3,5,2]', [spaced([3, 5, 2], 262), int32([0, 4, 4, 1, 2, 2, 3, 0, 3, 1, 1, 1], [3, 4])],
       ([x, i]) => sora.gather(x, i, 1, 1), { wrt: [0], tolerance: EXACT }),
     c('int32 axis -1 [2,7]', [ints([2, 7], 263), int32([6, 0, 3], [3])], ([x, i]) => sora.gather(x, i, -1), { tolerance: EXACT }),
+    c('axis 0 of [5,3], 2-D indices with repeats', [spaced([5, 3], 264), int32([4, 0, 4, 2, 2, 2], [2, 3])],
+      ([x, i]) => sora.gather(x, i), { wrt: [0], tolerance: EXACT }),
   ],
   gatherND: [
     c('pairs into [4,3,2]', [spaced([4, 3, 2], 271), int32([0, 1, 3, 2, 0, 1], [3, 2])],
