@@ -1,7 +1,7 @@
 /**
  * Elementwise kernels: unary ops and their derivatives, and affine (binary ops are in
- * binary.ts). f32x4 bodies; unary tails run the same vector code on one lane, so a result
- * never depends on where its element falls. The cold math codes (trigonometric, hyperbolic
+ * binary.ts). f32x4 bodies; unary tails run the same vector code on a partial vector, so a
+ * result never depends on where its element falls. The cold math codes (trigonometric, hyperbolic
  * and their inverses, erf) run a scalar loop in float64, rounded once to f32, as the
  * reference computes them; unary_backward has derivatives for the activation codes only
  * (relu .. square), the math ops' gradients being written with ops.
@@ -52,9 +52,9 @@ import {
   switch (op) {
     case UNARY_SIN: return Math.sin(x);
     case UNARY_COS: return Math.cos(x);
-    case UNARY_TAN: return Math.tan(x);
-    case UNARY_ASIN: return Math.asin(x);
-    case UNARY_ACOS: return Math.acos(x);
+    case UNARY_TAN: return Math.sin(x) / Math.cos(x); // a few float64 ulp: no __tan kernel in the module
+    case UNARY_ASIN: return Math.atan(x / Math.sqrt((1 - x) * (1 + x))); // +-1: atan(+-Inf); |x| > 1: NaN
+    case UNARY_ACOS: return 2 * Math.atan(Math.sqrt((1 - x) / (1 + x))); // -1: 2 atan(Inf) = pi
     case UNARY_ATAN: return Math.atan(x);
     case UNARY_SINH: return Math.sinh(x);
     case UNARY_COSH: return Math.cosh(x);
@@ -70,13 +70,33 @@ function unaryScalarLoop(op: i32, x: usize, out: usize, n: i32): void {
   for (; x < end; x += 4, out += 4) store<f32>(out, <f32>unaryScalar(op, <f64>load<f32>(x)));
 }
 
+/** The last 1-3 elements (`bytes` = 4, 8 or 12) as a vector, the other lanes 0. */
+function loadRest(x: usize, bytes: usize): v128 {
+  let v = v128.load32_zero(x);
+  if (bytes > 4) v = v128.load32_lane(x + 4, v, 1);
+  if (bytes > 8) v = v128.load32_lane(x + 8, v, 2);
+  return v;
+}
+
+function storeRest(out: usize, v: v128, bytes: usize): void {
+  v128.store32_lane(out, v, 0);
+  if (bytes > 4) v128.store32_lane(out + 4, v, 1);
+  if (bytes > 8) v128.store32_lane(out + 8, v, 2);
+}
+
+/**
+ * One call site of the op per loop (its body is inlined once, not again for the tail): the
+ * last, partial vector is loaded lane by lane and stored lane by lane.
+ */
 // @ts-ignore: decorator
 @inline function unaryLoop(op: i32, x: usize, out: usize, n: i32): void {
-  const vectorEnd = x + (<usize>(n & ~3) << 2);
   const end = x + (<usize>n << 2);
-  for (; x < vectorEnd; x += 16, out += 16) v128.store(out, unaryOp(op, v128.load(x)));
-  for (; x < end; x += 4, out += 4) {
-    v128.store32_lane(out, unaryOp(op, v128.load32_zero(x)), 0);
+  for (; x < end; x += 16, out += 16) {
+    const whole = end - x >= 16;
+    let v: v128;
+    if (whole) v = v128.load(x); else v = loadRest(x, end - x);
+    const r = unaryOp(op, v);
+    if (whole) v128.store(out, r); else storeRest(out, r, end - x);
   }
 }
 

@@ -106,12 +106,8 @@ fn sin_cos(v: f32, cosine: bool) -> f32 {
   let s = r + r * r2 * (-0.16666667 + r2 * (0.008333333 + r2 * (-1.984127e-4 + r2 * 2.7557319e-6)));
   let c = 1.0 + r2 * (-0.5 + r2 * (0.041666668 + r2 * (-0.0013888889 + r2 * (2.4801587e-5 - r2 * 2.7557319e-7))));
   let quadrant = (i32(k) + select(0, 1, cosine)) & 3;
-  switch quadrant {
-    case 0: { return s; }
-    case 1: { return c; }
-    case 2: { return -s; }
-    default: { return -c; }
-  }
+  let value = select(s, c, (quadrant & 1) == 1);
+  return select(value, -value, quadrant >= 2);
 }
 fn tangent(v: f32) -> f32 {
   let s = sin_cos(v, false);
