@@ -11,6 +11,11 @@ import { computeFans, type Initializer } from '../src/initializers.js';
 import { getConstraint, type Constraint } from '../src/constraints.js';
 import type { Regularizer } from '../src/regularizers.js';
 
+/** The parts of TF.js's initializer, constraint and regularizer objects these tests call. */
+type TfInitializer = { apply(shape: number[], dtype?: string): tf.Tensor; getConfig(): object; getClassName(): string };
+type TfConstraint = { apply(w: tf.Tensor): tf.Tensor; getConfig(): object; getClassName(): string };
+type TfRegularizer = { apply(w: tf.Tensor): tf.Tensor; getConfig(): object; getClassName(): string };
+
 beforeAll(async () => {
   await tf.setBackend('cpu');
   await sora.setBackend('reference');
@@ -36,13 +41,13 @@ describe('tf.initializers', () => {
       for (const dtype of ['float32', 'int32'] as const) {
         const shape = name === 'identity' ? [4, 4] : [3, 2, 2];
         const ours = (sora.initializers[name] as (a: unknown) => Initializer)(args).apply(shape, dtype);
-        const theirs = (tf.initializers[name] as (a: unknown) => tf.initializers.Initializer)(args).apply(shape, dtype);
+        const theirs = (tf.initializers[name] as (a: unknown) => TfInitializer)(args).apply(shape, dtype);
         expect(ours.dtype, name).toBe(theirs.dtype);
         expect(ours.shape).toEqual(theirs.shape);
         close(ours.dataSync(), theirs.dataSync(), 0, name);
       }
       const ours = (sora.initializers[name] as (a: unknown) => Initializer)(args);
-      const theirs = (tf.initializers[name] as (a: unknown) => tf.initializers.Initializer)(args);
+      const theirs = (tf.initializers[name] as (a: unknown) => TfInitializer)(args);
       expect(ours.getConfig()).toEqual(theirs.getConfig());
       expect(ours.getClassName!()).toBe(theirs.getClassName());
     }
@@ -79,7 +84,7 @@ describe('tf.initializers', () => {
       const shape = [60, 90];
       const make = (seed?: number) => (sora.initializers[name as 'zeros'] as (a: unknown) => Initializer)({ ...(args as object), seed });
       const ours = stats(make(7).apply(shape).dataSync());
-      const theirs = stats((tf.initializers[name as 'zeros'] as (a: unknown) => tf.initializers.Initializer)({ ...(args as object), seed: 7 }).apply(shape).dataSync());
+      const theirs = stats((tf.initializers[name as 'zeros'] as (a: unknown) => TfInitializer)({ ...(args as object), seed: 7 }).apply(shape).dataSync());
       const want = expected(shape);
       for (const s of quirk ? [ours] : [ours, theirs]) {
         expect(Math.abs(s.mean - want.mean)).toBeLessThan(0.05 * want.std + 1e-3);
@@ -88,9 +93,9 @@ describe('tf.initializers', () => {
       }
       expect(Array.from(make(11).apply(shape).dataSync())).toEqual(Array.from(make(11).apply(shape).dataSync()));
       expect(Array.from(make(11).apply([4]).dataSync())).not.toEqual(Array.from(make(12).apply([4]).dataSync()));
-      const cfg = make(5).getConfig(), theirCfg = (tf.initializers[name as 'zeros'] as (a: unknown) => tf.initializers.Initializer)({ ...(args as object), seed: 5 }).getConfig();
+      const cfg = make(5).getConfig(), theirCfg = (tf.initializers[name as 'zeros'] as (a: unknown) => TfInitializer)({ ...(args as object), seed: 5 }).getConfig();
       expect(cfg).toEqual(quirk ? { ...theirCfg, minval: 0 } : theirCfg);
-      expect(make(5).getClassName!()).toBe((tf.initializers[name as 'zeros'] as (a: unknown) => tf.initializers.Initializer)({ ...(args as object), seed: 5 }).getClassName());
+      expect(make(5).getClassName!()).toBe((tf.initializers[name as 'zeros'] as (a: unknown) => TfInitializer)({ ...(args as object), seed: 5 }).getClassName());
     });
   }
   it('orthogonal: orthonormal rows or columns times gain, any rank, as TF.js', () => {
@@ -127,7 +132,7 @@ describe('tf.constraints and tf.regularizers', () => {
   for (const [name, args] of CASES) {
     it(`${name}(${JSON.stringify(args)}) gives TF.js's weights and config`, () => {
       const ours = (sora.constraints[name as 'maxNorm'] as (a: unknown) => Constraint)(args);
-      const theirs = (tf.constraints[name as 'maxNorm'] as (a: unknown) => tf.constraints.Constraint)(args);
+      const theirs = (tf.constraints[name as 'maxNorm'] as (a: unknown) => TfConstraint)(args);
       close(ours.apply(sora.tensor(W)).dataSync(), theirs.apply(tf.tensor(W)).dataSync(), 1e-6, name);
       expect(ours.getConfig()).toEqual(theirs.getConfig());
       expect(ours.getClassName()).toBe(theirs.getClassName());
@@ -149,7 +154,7 @@ describe('tf.constraints and tf.regularizers', () => {
   it('regularizers give TF.js values and configs', () => {
     for (const [name, args] of [['l1', undefined], ['l2', { l2: 0.3 }], ['l1l2', undefined], ['l1l2', { l1: 0.2, l2: 0 }]] as const) {
       const ours = (sora.regularizers[name] as (a: unknown) => Regularizer)(args);
-      const theirs = (tf.regularizers[name] as (a: unknown) => tf.Regularizer)(args);
+      const theirs = (tf.regularizers[name] as (a: unknown) => TfRegularizer)(args);
       close(ours.apply(sora.tensor(W)).dataSync(), theirs.apply(tf.tensor(W)).dataSync(), 1e-6, name);
       expect(ours.getConfig()).toEqual(theirs.getConfig());
       expect(ours.getClassName()).toBe(theirs.getClassName());

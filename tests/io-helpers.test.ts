@@ -82,12 +82,12 @@ describe('buffers and manifests, as TF.js', () => {
     expect(new Uint8Array(ours.data)).toEqual(new Uint8Array(ref.data as ArrayBuffer));
     const grouped = await sora.io.encodeWeights([{ name: 'w', tensor: mine.a }], 'optimizer');
     expect(grouped.specs).toEqual((await tf.io.encodeWeights([{ name: 'w', tensor: theirs.a }], 'optimizer')).specs);
-    const decoded = sora.io.decodeWeights(ref.data as ArrayBuffer, ref.specs);
+    const decoded = sora.io.decodeWeights(ref.data as ArrayBuffer, ref.specs as sora.io.WeightSpec[]);
     for (const name of ['a', 'b', 'c']) {
       expect(decoded[name].dtype).toBe(theirs[name as 'a'].dtype);
       expect(decoded[name].arraySync()).toEqual(theirs[name as 'a'].arraySync());
     }
-    expect(() => sora.io.decodeWeights(bytes(1, 2), ref.specs)).toThrow(/decodeWeights/);
+    expect(() => sora.io.decodeWeights(bytes(1, 2), ref.specs as sora.io.WeightSpec[])).toThrow(/decodeWeights/);
   });
   it('weightsLoaderFactory fetches only the groups needed, joins shards, and decodes as TF.js', async () => {
     const w = await tf.io.encodeWeights({ k: tf.tensor([1, 2, 3, 4, 5, 6], [2, 3]), b: tf.tensor([9, 8], [2], 'int32'), z: tf.tensor([0.5]) });
@@ -113,7 +113,7 @@ describe('buffers and manifests, as TF.js', () => {
     const loaded = await sora.io.loadWeights(manifest as never, `${origin}/w`);
     expect(loaded.k.arraySync()).toEqual([[1, 2, 3], [4, 5, 6]]);
     const stream = new ReadableStream({ start(c) { c.enqueue(data.slice(0, 7)); c.enqueue(data.slice(7)); c.close(); } });
-    const streamed = await sora.io.decodeWeightsStream(stream as never, w.specs);
+    const streamed = await sora.io.decodeWeightsStream(stream as never, w.specs as sora.io.WeightSpec[]);
     expect(streamed.b.arraySync()).toEqual([9, 8]);
   });
   it('artifacts from a model.json object, synchronous handlers', async () => {
@@ -160,7 +160,7 @@ describe('handlers and routers', () => {
     await tinyModel().save(sora.io.http(`${origin}/upload`));
     const post = posted.at(-1)!;
     expect(post.method).toBe('POST');
-    const form = await new Response(post.body, { headers: { 'content-type': post.type } }).formData();
+    const form = await new Response(new Uint8Array(post.body), { headers: { 'content-type': post.type } }).formData();
     const json = JSON.parse(await (form.get('model.json') as Blob).text());
     expect(json.weightsManifest[0].paths).toEqual(['./model.weights.bin']);
     served.set('/m/model.json', new TextEncoder().encode(JSON.stringify(json)));

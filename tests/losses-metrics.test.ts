@@ -28,7 +28,10 @@ function close(actual: sora.Tensor, expected: tf.Tensor, label: string, tol = 1e
   }
 }
 
-type LossCall = (lib: typeof sora | typeof tf, y: unknown, p: unknown, w: unknown, r: number) => sora.Tensor | tf.Tensor;
+/** Both libraries' tf.losses, called with loose argument types (the same values go to each). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFn = (...args: any[]) => any;
+type LossCall = (lib: { losses: Record<string, AnyFn> }, y: unknown, p: unknown, w: unknown, r: number) => sora.Tensor | tf.Tensor;
 const LOSSES: [string, LossCall, (n: number, s: number) => number[], (n: number, s: number) => number[]][] = [
   ['absoluteDifference', (l, y, p, w, r) => l.losses.absoluteDifference(y as never, p as never, w as never, r), rand, rand],
   ['meanSquaredError', (l, y, p, w, r) => l.losses.meanSquaredError(y as never, p as never, w as never, r), rand, rand],
@@ -56,7 +59,7 @@ describe('tf.losses match TF.js', () => {
             const w = ws ? rand(size(ws), 5).map((v, i) => (i % 3 === 0 ? 0 : Math.abs(v))) : null;
             const label = `${name} [${shape}] weights ${ws ? `[${ws}]` : 'none'} reduction ${r}`;
             const ours = sora.tidy(() => call(sora, sora.tensor(y, shape), sora.tensor(p, shape), w && sora.tensor(w, ws!), r)) as sora.Tensor;
-            const theirs = tf.tidy(() => call(tf, tf.tensor(y, shape), tf.tensor(p, shape), w && tf.tensor(w, ws!), r)) as tf.Tensor;
+            const theirs = tf.tidy(() => call(tf, tf.tensor(y, shape), tf.tensor(p, shape), w && tf.tensor(w, ws!), r) as tf.Tensor);
             close(ours, theirs, label, 2e-5);
             ours.dispose(); theirs.dispose();
           }
@@ -107,7 +110,7 @@ describe('tf.metrics match TF.js', () => {
         const y = binary || name.includes('ategorical') ? rand(n, 7 + n, 0, 1).map((v) => (v > 0.5 ? 1 : 0)) : rand(n, 7 + n);
         let p = name === 'precision' || name === 'recall' ? rand(n, 3 + n, 0, 1).map((v) => (v > 0.4 ? 1 : 0))
           : binary || name.includes('ategorical') ? rand(n, 3 + n, 0.01, 0.99) : rand(n, 3 + n);
-        if (name === 'sparseCategoricalAccuracy' || name === 'sparseCategoricalCrossentropy') {
+        if (name === 'sparseCategoricalAccuracy' || (name as string) === 'sparseCategoricalCrossentropy') {
           const classes = shape[shape.length - 1];
           const yy = rand(n / classes, 5, 0, classes - 0.01).map(Math.floor);
           const ours = sora.metrics[name](sora.tensor(yy, [...shape.slice(0, -1), 1]), sora.tensor(p, shape));
