@@ -5,8 +5,7 @@ import { ENGINE } from './engine.js';
 import { relaxedSimdSupported, simdSupported } from './backends/wasm/loader.js';
 import { Tensor, Variable } from './tensor.js';
 import { checkTensor } from './ops/util.js';
-import { tensor } from './ops/index.js';
-import { toCategorical as toCategoricalValues } from './data/utils.js';
+import { toCategoricalTensor } from './data/categorical.js';
 
 export * from './ops/index.js';
 export { Tensor, Variable } from './tensor.js';
@@ -179,8 +178,6 @@ export { engine, backend, print, Rank, deprecationWarn, disableDeprecationWarnin
 export const utils = {
   /** One-hot rows for integer labels: a [n, numClasses] float32 tensor. */
   toCategorical(labels: Tensor | ArrayLike<number>, numClasses?: number): Tensor {
-    const values = labels instanceof Tensor ? labels.dataSync() : labels;
-    const { values: onehot, shape } = toCategoricalValues(values, numClasses);
-    return tensor(onehot, shape);
+    return toCategoricalTensor(labels, numClasses);
   },
 };

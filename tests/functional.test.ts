@@ -262,3 +262,51 @@ describe('bad input names the layer, tensor or row at fault', () => {
     await expect(sora.models.modelFromJSON(unknown)).rejects.toThrow(/unknown layer class 'Mystery' \(layer 'shared_bad'\).*registerClass\(Mystery\)/);
   });
 });
+
+describe('loading saved graphs', () => {
+  async function savedTwoHeads(suffix: string) {
+    const model = twoHeads(sora, suffix);
+    let saved: sora.io.ModelArtifacts | null = null;
+    await model.save(sora.io.withSaveHandler((a) => { saved = a; }));
+    return { model, saved: saved! };
+  }
+
+  it("Keras's 'Functional' class and a topology nested under model_config load", async () => {
+    const { model, saved } = await savedTwoHeads('_k');
+    const topology = JSON.parse(JSON.stringify(saved.modelTopology));
+    topology.class_name = 'Functional';
+    const loaded = await sora.loadLayersModel(sora.io.fromMemory({ ...saved, modelTopology: { model_config: topology } }));
+    expect(loaded.getClassName()).toBe('Functional');
+    const x = [sora.fill([3, 4], 0.25), sora.fill([3, 4], -1)];
+    const a = model.predict(x) as sora.Tensor[], b = loaded.predict(x) as sora.Tensor[];
+    a.forEach((t, i) => expect(Array.from(b[i].dataSync())).toEqual(Array.from(t.dataSync())));
+  });
+
+  it('a weight name that matches two saved weights is an error, not a first match', async () => {
+    const { saved } = await savedTwoHeads('_w');
+    const specs = saved.weightSpecs.map((s) => ({ ...s, name: `outer/${s.name}` }));
+    const copy = specs[0];
+    const doubled = { ...saved, weightSpecs: [...specs, { ...copy, name: `other/${copy.name.slice('outer/'.length)}` }],
+      weightData: concat(saved.weightData, saved.weightData.slice(0, 4 * copy.shape.reduce((a, b) => a * b, 1))) };
+    await expect(sora.loadLayersModel(sora.io.fromMemory(doubled))).rejects.toThrow(/weight 'shared_w\/kernel' is ambiguous: the file has outer\/shared_w\/kernel, other\/shared_w\/kernel/);
+    // Scoped names alone resolve.
+    const scoped = await sora.loadLayersModel(sora.io.fromMemory({ ...saved, weightSpecs: specs }));
+    expect(scoped.weights).toHaveLength(6);
+  });
+
+  it('utils.toCategorical works on the tensors of every backend', async () => {
+    const onWasm = sora.utils.toCategorical(sora.tensor1d([2, 0, 1], 'int32'));
+    expect(onWasm.arraySync()).toEqual([[0, 0, 1], [1, 0, 0], [0, 1, 0]]);
+    await sora.setBackend('reference');
+    const onReference = sora.utils.toCategorical(sora.tensor1d([1, 1], 'int32'), 3);
+    expect(onReference.arraySync()).toEqual([[0, 1, 0], [0, 1, 0]]);
+    await sora.setBackend('wasm');
+  });
+});
+
+function concat(a: ArrayBuffer, b: ArrayBuffer): ArrayBuffer {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(new Uint8Array(a), 0);
+  out.set(new Uint8Array(b), a.byteLength);
+  return out.buffer;
+}
