@@ -16,8 +16,10 @@ import { mul } from './binary.js';
 import { fill, tensor } from './creation.js';
 import { viewAsComplex, viewAsReal } from './complex.js';
 import { matMul } from './linalg.js';
-import { concat, gather, reshape, slice } from './shape.js';
-import { chain, checkTensor, describe } from './util.js';
+import { unsortedSegmentSum } from './indexing.js';
+import { register, run1, spec } from './registry.js';
+import { concat, reshape, slice } from './shape.js';
+import { chain, checkTensor, describe, produce, storageOf } from './util.js';
 
 /** One entry of a DFT matrix: scale * (sine ? sin : cos)(2 pi (j k mod n) / n). */
 interface DftEntry { j: number; k: number; scale: number; sine: boolean }
@@ -130,10 +132,30 @@ export function irfft(input: Tensor): Tensor {
   });
 }
 
+interface FrameAttrs { frames: number; frameLength: number; frameStep: number }
+
+/** Frames as one strided copy (source strides [frameStep, 1]); the gradient overlap-adds. */
+const FRAME = register<FrameAttrs>({
+  name: 'frame',
+  inputs: ['signal'],
+  infer: ([signal], { frames, frameLength }) => spec([frames, frameLength], signal.dtype),
+  kernel: {
+    available: () => true,
+    run: (backend, [signal], { frames, frameLength, frameStep }) => [produce([frames, frameLength], signal.dtype,
+      (out) => backend.copyStrided(storageOf(signal, 'frame'), out, [frames, frameLength], [frameStep, 1], 0, [frameLength, 1], 0))],
+  },
+  grad: ([dy], _, { frames, frameLength, frameStep }) => {
+    const ids = new Int32Array(frames * frameLength);
+    for (let f = 0; f < frames; f++) for (let t = 0; t < frameLength; t++) ids[f * frameLength + t] = f * frameStep + t;
+    const segments = tensor(ids, [ids.length], 'int32');
+    return [unsortedSegmentSum(reshape(dy, [ids.length]), segments, (frames - 1) * frameStep + frameLength)];
+  },
+});
+
 /**
  * tf.signal.frame(signal, frameLength, frameStep, padEnd = false, padValue = 0): frames of
- * a rank-1 signal, [frames, frameLength], one gather. With padEnd, frames that run past the
- * end are filled with padValue (a frame starts at every step before the end).
+ * a rank-1 signal, [frames, frameLength], one strided copy. With padEnd, frames that run
+ * past the end are filled with padValue (a frame starts at every step before the end).
  */
 export function frame(signal: Tensor, frameLength: number, frameStep: number, padEnd = false, padValue = 0): Tensor {
   const op = 'frame';
@@ -147,11 +169,11 @@ export function frame(signal: Tensor, frameLength: number, frameStep: number, pa
   const frames = padEnd ? Math.max(full, Math.ceil(size / frameStep)) : full;
   if (frames === 0) return fill([0, frameLength], 0, signal.dtype);
   const needed = (frames - 1) * frameStep + frameLength;
-  const indices = new Int32Array(frames * frameLength);
-  for (let f = 0; f < frames; f++) for (let t = 0; t < frameLength; t++) indices[f * frameLength + t] = f * frameStep + t;
   return ENGINE.tidy(() => {
-    const source = needed > size ? concat([signal, fill([needed - size], padValue, signal.dtype)], 0) : signal;
-    return gather(source, tensor(indices, [frames, frameLength], 'int32'));
+    // The signal is padded (padEnd) or cut to the samples the frames cover.
+    const source = needed > size ? concat([signal, fill([needed - size], padValue, signal.dtype)], 0)
+      : needed < size ? slice(signal, [0], [needed]) : signal;
+    return run1(FRAME, [source], { frames, frameLength, frameStep });
   });
 }
 

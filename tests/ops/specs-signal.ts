@@ -25,6 +25,12 @@ const c = (label: string, inputs: OpCase['inputs'], run: OpCase['run'], wrt: num
   ({ label, inputs, run, wrt, tolerance: { atol: 2e-5, rtol: 2e-4 } });
 
 export const SIGNAL_SPECS: Record<string, OpCase[]> = {
+  frame: [
+    c('41 samples, frames of 7 every 3 (overlapping)', [spaced([41], 141)], ([x]) => sora.signal.frame(x, 7, 3)),
+    c('23 samples, frames of 4 every 6 (gaps), padEnd', [spaced([23], 142)], ([x]) => sora.signal.frame(x, 4, 6, true, 0.5)),
+    c('int32, frames of 5 every 5', [{ values: Array.from({ length: 17 }, (_, i) => i * 3 - 20), shape: [17], dtype: 'int32' }],
+      ([x]) => sora.signal.frame(x, 5, 5), []),
+  ],
   viewAsReal: [
     c('complex(a, b) as pairs [3,5]', [spaced([3, 5], 131), spaced([3, 5], 132, 0.0375)], ([a, b]) => viewAsReal(sora.complex(a, b)), [0, 1]),
     c('real + 2 imag of fft [3,7]', [spaced([3, 7], 133), spaced([3, 7], 134, 0.0375)], ([a, b]) => {
