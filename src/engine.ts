@@ -206,6 +206,7 @@ export class Engine {
   // ---- scopes ----
 
   startScope(): void { this.scopes.push([]); }
+  private closings = 0;
 
   /**
    * Close the innermost scope: dispose every tensor made in it except those in `result`
@@ -215,12 +216,14 @@ export class Engine {
   endScope(result?: unknown): void {
     const scope = this.scopes.pop();
     if (!scope) throw new Error('endScope: no scope is open');
-    const keep = new Set<Tensor>();
-    collectTensors(result, keep, new Set());
+    // Results are marked with this closing's token rather than collected into a Set: the
+    // common result (a tensor, a list of gradients) then costs no allocation.
+    const token = ++this.closings;
+    markResults(result, token, null);
     const parent = this.scopes[this.scopes.length - 1];
     for (const tensor of scope) {
       if (tensor.isDisposed || tensor.kept) continue;
-      if (keep.has(tensor)) parent?.push(tensor);
+      if (tensor.resultOf === token) parent?.push(tensor);
       else tensor.dispose();
     }
   }
@@ -258,6 +261,9 @@ export class Engine {
   get recording(): boolean { return this.gradientDepth > 0 && this.pauseDepth === 0; }
 
   /** Run an op's forward: the ops it calls inside are its implementation, not recorded. */
+  pauseRecording(): void { this.pauseDepth++; }
+  resumeRecording(): void { this.pauseDepth--; }
+
   withoutRecording<T>(fn: () => T): T {
     this.pauseDepth++;
     try {
@@ -302,13 +308,24 @@ export class Engine {
   }
 }
 
-function collectTensors(value: unknown, into: Set<Tensor>, seen: Set<object>): void {
-  if (value instanceof Tensor) { into.add(value); return; }
-  if (!value || typeof value !== 'object' || seen.has(value)) return;
-  seen.add(value);
-  if (Array.isArray(value)) for (const v of value) collectTensors(v, into, seen);
-  else if (Object.getPrototypeOf(value) === Object.prototype || value instanceof Map) {
-    for (const v of value instanceof Map ? value.values() : Object.values(value)) collectTensors(v, into, seen);
+/** Marks every tensor in `value` (nested arrays, plain objects, Maps; cycles visited once). */
+function markResults(value: unknown, token: number, seen: Set<object> | null): void {
+  if (value instanceof Tensor) { value.resultOf = token; return; }
+  if (!value || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      if (v instanceof Tensor) v.resultOf = token;
+      else if (v && typeof v === 'object') {
+        seen ??= new Set([value]);
+        if (!seen.has(v)) { seen.add(v); markResults(v, token, seen); }
+      }
+    }
+  } else if (Object.getPrototypeOf(value) === Object.prototype || value instanceof Map) {
+    seen ??= new Set([value]);
+    for (const v of value instanceof Map ? value.values() : Object.values(value)) {
+      if (v instanceof Tensor) v.resultOf = token;
+      else if (v && typeof v === 'object' && !seen.has(v)) { seen.add(v); markResults(v, token, seen); }
+    }
   }
 }
 

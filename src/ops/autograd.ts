@@ -73,12 +73,12 @@ function backprop(tape: Parameters<typeof relevantEntries>[0], start: number, xs
       throw error;
     }
     ENGINE.endScope(inputGrads);
-    const owned = new Set<Tensor>();
+    const owned: Tensor[] = []; // this entry's gradients so far (a handful)
     entry.inputs.forEach((input, j) => {
       let g = inputGrads[j] ?? null;
       if (!g) return;
       if (!needs[j]) {
-        if (g.id >= firstNew && !owned.has(g)) g.dispose();
+        if (g.id >= firstNew && !owned.includes(g)) g.dispose();
         return;
       }
       // A complex64 input's gradient is complex64 (src/ops/complex.ts); every other is float32.
@@ -88,8 +88,8 @@ function backprop(tape: Parameters<typeof relevantEntries>[0], start: number, xs
       // A gradient that is not a fresh tensor (the upstream itself, a saved tensor, one
       // given to two inputs) gets its own handle, so freeing one never frees another; a
       // reshape view, so that an enclosing gradient still sees where it came from.
-      if (g.id < firstNew || owned.has(g)) g = reshape(g, g.shape);
-      owned.add(g);
+      if (g.id < firstNew || owned.includes(g)) g = reshape(g, g.shape);
+      owned.push(g);
       const key = node(input);
       const previous = grads.get(key);
       if (previous) {

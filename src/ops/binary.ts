@@ -40,6 +40,7 @@ function repeats(operand: Shape, out: Shape): boolean {
 
 /** Runs `launch` with operands the repeat rule covers, materializing the others. */
 function withRepeatable(operands: Tensor[], shape: Shape, launch: (ready: Tensor[]) => Tensor): Tensor {
+  if (operands.every((t) => repeats(t.shape, shape))) return launch(operands); // the usual case
   const ready = operands.map((t) => (repeats(t.shape, shape) ? t : broadcastTo(t, shape)));
   try {
     return launch(ready);
@@ -122,7 +123,9 @@ const ATAN2 = binaryOp('atan2', 'atan2', (dy, a, b) => {
 export type Operand = Tensor | TensorLike | boolean;
 
 /** Runs a binary op on TF.js-style operands: a plain value takes the other operand's dtype. */
+const NO_ATTRS = {};
 function binary(def: OpDef<Record<string, never>>, a: Operand, b: Operand): Tensor {
+  if (a instanceof Tensor && b instanceof Tensor) return run1(def, [a, b], NO_ATTRS); // the usual case
   const left = toTensor(def.name, 'a', a, b instanceof Tensor ? b.dtype : undefined, makeOperand);
   const right = toTensor(def.name, 'b', b, left.tensor.dtype, makeOperand);
   try {

@@ -78,7 +78,10 @@ function ranked(rank: number, name: string) {
 
 export function scalar(value: number, dtype?: DType): Tensor {
   if (typeof value !== 'number') throw new Error(`scalar: expected a number, received ${typeof value}`);
-  return tensor(value, [], dtype, 'scalar');
+  // Ops make scalars of plain numbers all the time: one element, no nested-array parsing.
+  const resolved = dtype === undefined ? 'float32' : checkDType('scalar', dtype);
+  const one = toDTypeArray([value], resolved);
+  return produce([], resolved, (out) => ENGINE.backend.write(out, one));
 }
 const tensor1dRanked = ranked(1, 'tensor1d');
 /** tensor1d(values, dtype?) as in TF.js (no shape argument). */

@@ -101,11 +101,12 @@ export function setOpObserver(fn: OpObserver | null): OpObserver | null {
 }
 
 /** Runs `def` on `inputs` (see the file comment); returns all of its outputs. */
+// The hot path of every op: plain loops, no closures or arrays beyond what is recorded
+// (bench/engine.mjs measures it per op).
 export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
-  for (let i = 0; i < inputs.length; i++) checkTensor(def.name, def.inputs[i] ?? `input ${i}`, inputs[i]);
-  if (!def.complex) {
-    const i = inputs.findIndex((t) => t.dtype === 'complex64');
-    if (i >= 0) {
+  for (let i = 0; i < inputs.length; i++) {
+    const t = checkTensor(def.name, def.inputs[i] ?? `input ${i}`, inputs[i]);
+    if (t.dtype === 'complex64' && !def.complex) {
       throw new Error(`${def.name}: '${def.inputs[i] ?? `input ${i}`}' is complex64, which ${def.name} does not take; ` +
         'take tf.real / tf.imag (or tf.abs) first');
     }
@@ -118,17 +119,25 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
     throw new Error(`${def.name}: the '${backend.name}' backend has no kernel for it and it has no composition`);
   }
   const started = opObserver ? performance.now() : 0;
-  const outputs = ENGINE.withoutRecording(() => (kernel
-    ? kernel.run(backend as Backend & Kernels, inputs, attrs, specs)
-    : def.compose!(inputs, attrs, specs)));
+  let outputs: Tensor[];
+  ENGINE.pauseRecording();
+  try {
+    outputs = kernel ? kernel.run(backend as Backend & Kernels, inputs, attrs, specs) : def.compose!(inputs, attrs, specs);
+  } finally {
+    ENGINE.resumeRecording();
+  }
   opObserver?.(def.name, inputs, outputs, performance.now() - started, kernel !== null);
-  if (outputs.length !== specs.length || outputs.some((t, i) => t.dtype !== specs[i].dtype || !sameShape(t.shape, specs[i].shape))) {
+  if (!matches(outputs, specs)) {
     for (const t of outputs) if (!inputs.includes(t)) t.dispose();
     throw new Error(`${def.name}: internal error: the forward made [${outputs.map(describeSpec)}], ` +
       `infer promised [${specs.map(describeSpec)}]`);
   }
   if (ENGINE.recording) {
-    const saved = [...(def.save?.inputs ?? []).map((i) => inputs[i]), ...(def.save?.outputs ?? []).map((i) => outputs[i])];
+    const saved: Tensor[] = [];
+    if (def.save) {
+      for (const i of def.save.inputs ?? []) saved.push(inputs[i]);
+      for (const i of def.save.outputs ?? []) saved.push(outputs[i]);
+    }
     const grad = def.grad;
     ENGINE.record(def.name, inputs, def.inputs, outputs, saved, grad === 'none' ? null : (dys, pinned, needs) => {
       const upstream = def.unusedOutputs === 'null' ? dys as Tensor[]
@@ -144,6 +153,14 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
 /** Runs a one-output op. */
 export function run1<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor {
   return runOp(def, inputs, attrs)[0];
+}
+
+function matches(outputs: Tensor[], specs: TensorSpec[]): boolean {
+  if (outputs.length !== specs.length) return false;
+  for (let i = 0; i < outputs.length; i++) {
+    if (outputs[i].dtype !== specs[i].dtype || !sameShape(outputs[i].shape, specs[i].shape)) return false;
+  }
+  return true;
 }
 
 function describeSpec(spec: TensorSpec): string { return `[${spec.shape}] ${spec.dtype}`; }
