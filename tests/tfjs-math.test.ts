@@ -60,6 +60,9 @@ const UNARY: Unary[] = [
   ['selu', -4, 4, true, true], ['relu6', -3, 9, true, true], ['softplus', -8, 8, true, true],
   ['logSigmoid', -8, 8, true, true], ['isNaN', -3, 3, true, false], ['isInf', -3, 3, true, false],
   ['isFinite', -3, 3, true, false],
+  // The activation codes' int32 rules (exp gives float32; the others int32).
+  ['exp', -3, 3, true, true], ['abs', -3, 3, true, true], ['neg', -3, 3, true, true], ['square', -3, 3, true, true],
+  ['relu', -3, 3, true, true],
 ];
 
 function unaryCases(): MathCase[] {
@@ -83,6 +86,10 @@ function unaryCases(): MathCase[] {
   }
   list.push({ label: 'leakyRelu int32', inputs: [ints([3, 7], -5, 6)], sora: (x) => sora.leakyRelu(x), tfjs: (x) => tf.leakyRelu(x) });
   list.push({ label: 'step int32', inputs: [ints([3, 7], -5, 6)], sora: (x) => sora.step(x), tfjs: (x) => tf.step(x) });
+  list.push({ label: 'clipByValue int32 to fractional bounds', inputs: [ints([3, 7], -9, 10)], sora: (x) => sora.clipByValue(x, -2.5, 4.5),
+    tfjs: (x) => tf.clipByValue(x, -2.5, 4.5) });
+  list.push({ label: 'clipByValue [3,5]', inputs: [uniform([3, 5], -3, 3)], sora: (x) => sora.clipByValue(x, -1.5, 2),
+    tfjs: (x) => tf.clipByValue(x, -1.5, 2), wrt: [0] });
   return list;
 }
 
@@ -201,7 +208,7 @@ for (const backend of ['reference', 'wasm simd', 'wasm relaxed'] as const) {
 
 describe('int32 where TF.js rejects it', () => {
   beforeAll(async () => { await sora.setBackend('reference'); });
-  for (const name of ['sin', 'cos', 'tan', 'cosh', 'rsqrt', 'floor', 'ceil', 'elu']) {
+  for (const name of ['sin', 'cos', 'tan', 'cosh', 'rsqrt', 'floor', 'ceil', 'elu', 'log', 'sqrt', 'sigmoid', 'tanh']) {
     it(`${name} throws naming the op and the dtype, as TF.js does`, () => {
       const tfx = tf.tensor([1, 2], [2], 'int32');
       expect(() => (tf as unknown as Record<string, (x: tf.Tensor) => tf.Tensor>)[name](tfx)).toThrow(/int32/);

@@ -9,33 +9,42 @@ import type { Tensor } from '../tensor.js';
 import { add, div, greater, greaterEqual, lessEqual, logicalAnd, maximum, minimum, mul, sub, where } from './binary.js';
 import { register, run1, spec, type OpDef } from './registry.js';
 import { cast } from './shape.js';
-import { sign } from './math.js';
+import { checkMathInput, composed, sign, type IntRule } from './math.js';
 import { ENGINE } from '../engine.js';
 import { complexAbs } from './complex.js';
 import { chain, checkFloat, produce, storageOf } from './util.js';
 
 type NoAttrs = Record<string, never>;
 
+/**
+ * `int`: what an int32 input gives, as TF.js's cpu backend (see math.ts): rejected (the
+ * default), float32 ('float': exp), or int32 from int32 ops ('exact': relu, neg, abs, square).
+ */
 function unaryOp(op: UnaryOp, def: { compose?: (x: Tensor) => Tensor; save: 'x' | 'y';
-  grad: (dy: Tensor, saved: Tensor) => Tensor }): OpDef<NoAttrs> {
-  return register<NoAttrs>({
+  grad: (dy: Tensor, saved: Tensor) => Tensor; int?: IntRule; exactInt?: (x: Tensor) => Tensor }): OpDef<NoAttrs> {
+  const rule = def.int ?? 'reject';
+  const self: OpDef<NoAttrs> = register<NoAttrs>({
     name: op,
     inputs: ['x'],
-    infer([x]) {
-      checkFloat(op, 'x', x);
-      return spec(x.shape, 'float32');
-    },
+    infer: ([x]) => spec(x.shape, checkMathInput(op, x, rule)),
     kernel: {
-      available: (backend) => backend.unary !== undefined && backend.unaryOps.has(op),
+      available: (backend, _, [x]) => x.dtype === 'float32' && backend.unary !== undefined && backend.unaryOps.has(op),
       run: (backend, [x]) => [produce(x.shape, 'float32', (out) => backend.unary(op, storageOf(x, op), out, x.size))],
     },
-    compose: def.compose && (([x]) => [def.compose!(x)]),
+    compose: (def.compose || rule !== 'reject') ? ([x]) => [composed(x, rule, (float) => {
+      if (float !== x) return run1(self, [float], {}); // an int32 input's cast
+      if (!def.compose) throw new Error(`${op}: the active backend has no '${op}' kernel and ${op} has no composition`);
+      return def.compose(float);
+    }, def.exactInt)] : undefined,
     save: def.save === 'x' ? { inputs: [0] } : { outputs: [0] },
-    grad: ([dy], [saved]) => [def.grad(dy, saved)],
+    grad: ([dy], [saved]) => [saved.dtype === 'float32' ? def.grad(dy, saved) : null],
   });
+  return self;
 }
 
-const RELU = unaryOp('relu', { compose: (x) => maximum(x, 0), save: 'y', grad: (dy, y) => activationGrad('relu', dy, y) });
+const RELU = unaryOp('relu', {
+  compose: (x) => maximum(x, 0), save: 'y', grad: (dy, y) => activationGrad('relu', dy, y), int: 'exact', exactInt: (x) => maximum(x, 0),
+});
 const SIGMOID = unaryOp('sigmoid', {
   compose: (x) => div(1, add(1, exp(neg(x)))), save: 'y', grad: (dy, y) => activationGrad('sigmoid', dy, y),
 });
@@ -43,12 +52,16 @@ const SIGMOID = unaryOp('sigmoid', {
 const TANH = unaryOp('tanh', {
   compose: (x) => sub(1, div(2, add(exp(mul(x, 2)), 1))), save: 'y', grad: (dy, y) => activationGrad('tanh', dy, y),
 });
-const EXP = unaryOp('exp', { save: 'y', grad: (dy, y) => mul(dy, y) });
+const EXP = unaryOp('exp', { save: 'y', grad: (dy, y) => mul(dy, y), int: 'float' });
 const LOG = unaryOp('log', { save: 'x', grad: (dy, x) => div(dy, x) });
-const NEG = unaryOp('neg', { compose: (x) => mul(x, -1), save: 'x', grad: (dy) => neg(dy) });
-const ABS = unaryOp('abs', { compose: (x) => mul(x, sign(x)), save: 'x', grad: (dy, x) => mul(dy, sign(x)) });
+const NEG = unaryOp('neg', { compose: (x) => mul(x, -1), save: 'x', grad: (dy) => neg(dy), int: 'exact', exactInt: (x) => mul(x, -1) });
+const ABS = unaryOp('abs', {
+  compose: (x) => mul(x, sign(x)), save: 'x', grad: (dy, x) => mul(dy, sign(x)), int: 'exact', exactInt: (x) => maximum(x, mul(x, -1)),
+});
 const SQRT = unaryOp('sqrt', { save: 'y', grad: (dy, y) => div(dy, mul(y, 2)) });
-const SQUARE = unaryOp('square', { compose: (x) => mul(x, x), save: 'x', grad: (dy, x) => mul(dy, mul(x, 2)) });
+const SQUARE = unaryOp('square', {
+  compose: (x) => mul(x, x), save: 'x', grad: (dy, x) => mul(dy, mul(x, 2)), int: 'exact', exactInt: (x) => mul(x, x),
+});
 
 export const relu = (x: Tensor): Tensor => run1(RELU, [x], {});
 export const sigmoid = (x: Tensor): Tensor => run1(SIGMOID, [x], {});
@@ -126,15 +139,16 @@ const CLIP = register<{ min: number; max: number }>({
   name: 'clipByValue',
   inputs: ['x'],
   infer([x], { min, max }) {
-    checkFloat('clipByValue', 'x', x);
+    // int32 clips to the bounds truncated, as TF.js's int32 storage gives them.
+    checkMathInput('clipByValue', x, 'exact');
     if (!(min <= max)) throw new Error(`clipByValue: min ${min} must be <= max ${max}`);
-    return spec(x.shape, 'float32');
+    return spec(x.shape, x.dtype);
   },
   // In a scope of its own: runOp gives a forward none, and maximum's result is an intermediate.
   compose: ([x], { min, max }) => [ENGINE.tidy(() => minimum(maximum(x, min), max))],
   save: { inputs: [0] },
   // As TF.js: the gradient passes where min <= x <= max.
-  grad: ([dy], [x], { min, max }) => [where(logicalAnd(greaterEqual(x, min), lessEqual(x, max)), dy, 0)],
+  grad: ([dy], [x], { min, max }) => [x.dtype === 'float32' ? where(logicalAnd(greaterEqual(x, min), lessEqual(x, max)), dy, 0) : null],
 });
 
 export function clipByValue(x: Tensor, min: number, max: number): Tensor {
