@@ -33,8 +33,12 @@ export abstract class Optimizer {
     }
   }
 
-  /** The variable's state tensors, created on first use (filled with `initial`), named as TF.js names them. */
-  protected slotsFor(variable: Variable, count: number, initial = 0): Variable[] {
+  /** The value a new state tensor starts at (Adagrad's accumulators start at initialAccumulatorValue). */
+  protected get slotInitialValue(): number { return 0; }
+
+  /** The variable's state tensors, created on first use (or by prepare), named as TF.js names them. */
+  protected slotsFor(variable: Variable, count: number): Variable[] {
+    const initial = this.slotInitialValue;
     let slots = this.slots.get(variable);
     if (!slots) {
       slots = [];

@@ -23,8 +23,9 @@ export class Adagrad extends Optimizer {
     checkRate('adagrad', 'initialAccumulatorValue', initialAccumulatorValue);
   }
   protected get slotCount(): number { return 1; }
+  protected override get slotInitialValue(): number { return this.initialAccumulatorValue; }
   protected update(variable: Variable, grad: Tensor): void {
-    const [accumulator] = this.slotsFor(variable, 1, this.initialAccumulatorValue);
+    const [accumulator] = this.slotsFor(variable, 1);
     ENGINE.tidy(() => {
       const sum = ops.add(accumulator, ops.square(grad));
       accumulator.assign(sum);
@@ -68,21 +69,24 @@ export class Adadelta extends Optimizer {
 export class Adamax extends Optimizer {
   readonly className = 'Adamax';
   protected readonly slotNames = ['m', 'v'];
-  /** beta1^t, in float32 as TF.js keeps it. */
-  private accBeta1: number;
   constructor(learningRate = 0.002, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-7,
     readonly decay = 0) {
     super(learningRate);
     checkRate('adamax', 'beta1', beta1);
     checkRate('adamax', 'beta2', beta2);
     checkRate('adamax', 'decay', decay);
-    this.accBeta1 = Math.fround(beta1);
   }
   protected get slotCount(): number { return 2; }
 
-  override applyGradients(grads: Parameters<Optimizer['applyGradients']>[0]): void {
-    super.applyGradients(grads);
-    this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.beta1));
+  /**
+   * beta1^(step + 1) as TF.js accumulates it, one float32 product per step. Derived from
+   * `iterations` rather than kept, so it follows the iteration count when fit rolls a step back.
+   */
+  private accBeta1(step: number): number {
+    const b = Math.fround(this.beta1);
+    let acc = b;
+    for (let i = 0; i < step; i++) acc = Math.fround(acc * b);
+    return acc;
   }
 
   protected update(variable: Variable, grad: Tensor): void {
@@ -90,7 +94,7 @@ export class Adamax extends Optimizer {
     // applyGradients counted this step already; TF.js's rate uses the steps before it.
     const step = this.iterations - 1;
     const rate = Math.fround(Math.fround(-this.learningRate) / Math.fround(Math.fround(step * this.decay) + 1));
-    const scale = Math.fround(rate / Math.fround(1 - this.accBeta1));
+    const scale = Math.fround(rate / Math.fround(1 - this.accBeta1(step)));
     ENGINE.tidy(() => {
       const newM = ops.add(ops.mul(m, this.beta1), ops.mul(grad, 1 - this.beta1));
       const newU = ops.maximum(ops.mul(u, this.beta2), ops.abs(grad));

@@ -111,3 +111,27 @@ describe('optimizer state', () => {
     expect(sora.OptimizerConstructors.adagrad).toBe(sora.train.adagrad);
   });
 });
+
+describe('optimizers by name in compile', () => {
+  for (const name of ['sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'adamax']) {
+    it(`compile({ optimizer: '${name}' }) trains to TF.js's weights`, async () => {
+      const x = [[1, 2, -1, 0.5], [0.5, -2, 3, 1], [2, 1, 1, -1], [-1, -1, 0.5, 2], [0, 1, 2, 3]];
+      const y = [[1, 0, 2], [0, 1, -1], [3, 1, 0], [-2, 0, 1], [1, 1, 1]];
+      const kernel = Array.from({ length: 4 }, (_, i) => [0.3 * i - 0.4, 0.5 - 0.2 * i, 0.1 * i]);
+      const ours = sora.sequential({ layers: [sora.layers.dense({ units: 3, inputShape: [4] })] });
+      const theirs = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4] })] });
+      ours.setWeights([sora.tensor(kernel), sora.tensor([0.1, -0.2, 0.3])]);
+      theirs.setWeights([tf.tensor(kernel), tf.tensor([0.1, -0.2, 0.3])]);
+      ours.compile({ optimizer: name, loss: 'meanSquaredError' });
+      theirs.compile({ optimizer: name, loss: 'meanSquaredError' });
+      const args = { epochs: 4, batchSize: 2, shuffle: false, verbose: 0 };
+      await ours.fit(sora.tensor(x), sora.tensor(y), args as never);
+      await theirs.fit(tf.tensor(x), tf.tensor(y), args as never);
+      const [ok, ob] = ours.getWeights(), [tk, tb] = theirs.getWeights();
+      for (const [a, e] of [[ok, tk], [ob, tb]] as const) {
+        const av = a.dataSync(), ev = e.dataSync();
+        for (let i = 0; i < ev.length; i++) expect(Math.abs(av[i] - ev[i]), `${name} ${i}`).toBeLessThan(1e-5 + 1e-5 * Math.abs(ev[i]));
+      }
+    });
+  }
+});
