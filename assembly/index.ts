@@ -20,6 +20,8 @@ export { reduce, argmax } from './reduce';
 export { softmax } from './softmax';
 export { softmax_xent } from './loss';
 export { adam, sgd, rmsprop } from './optim';
+export { scan } from './scan';
+export { scatter_rows } from './scatter';
 export { random_uniform, random_uniform_int, random_bernoulli, random_normal, random_gamma, multinomial } from './random';
 
 /** First byte the host may use. */
