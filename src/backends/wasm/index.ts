@@ -16,7 +16,7 @@ import {
 import { castArrays, copyStridedArrays, fillArray } from '../reference/index.js';
 import { checkBackwardOp } from '../reference/math.js';
 import type { ScanOp, ScatterMode } from '../backend.js';
-import { scanArrays, scatterRowsArrays, topkArrays } from '../reference/indexing-kernels.js';
+import { topkArrays } from '../reference/indexing-kernels.js';
 import { Arena } from './arena.js';
 import {
   WASM_FILES, loadWasmModule, registeredWasm, relaxedSimdSupported, simdSupported, type WasmSource,
@@ -50,6 +50,10 @@ interface KernelExports {
     nesterov: number): void;
   rmsprop(param: number, grad: number, ms: number, mom: number, n: number, lr: number,
     decay: number, momentum: number, eps: number): void;
+  scan(x: number, out: number, outer: number, length: number, inner: number, product: number, integer: number,
+    exclusive: number, reverse: number): void;
+  scatter_rows(updates: number, indices: number, out: number, rowCount: number, cols: number, outRows: number,
+    set: number, integer: number): void;
   random_uniform(out: number, n: number, k0: number, k1: number, a: number, b: number): void;
   random_uniform_int(out: number, n: number, k0: number, k1: number, a: number, count: number): void;
   random_bernoulli(out: number, n: number, k0: number, k1: number, rate: number, scale: number): void;
@@ -228,13 +232,13 @@ export class WasmBackend implements Backend<S> {
     to.fill(0, 0, size * depth);
     for (let i = 0; i < size; i++) if (index[i] >= 0 && index[i] < depth) to[i * depth + index[i]] = 1;
   }
-  // scan, scatterRows, topk: the reference's array kernels over zero-copy views (cold paths).
   scan(op: ScanOp, x: S, out: S, outer: number, length: number, inner: number, exclusive: boolean, reverse: boolean): void {
-    scanArrays(op, this.view(x), this.view(out), outer, length, inner, exclusive, reverse);
+    this.kernels.scan(x.ptr, out.ptr, outer, length, inner, +(op === 'prod'), +(x.dtype !== 'float32'), +exclusive, +reverse);
   }
   scatterRows(mode: ScatterMode, updates: S, indices: S, out: S, rowCount: number, cols: number, outRows: number): void {
-    scatterRowsArrays(mode, this.view(updates), this.view(indices) as Int32Array, this.view(out), rowCount, cols, outRows);
+    this.kernels.scatter_rows(updates.ptr, indices.ptr, out.ptr, rowCount, cols, outRows, +(mode === 'set'), +(out.dtype !== 'float32'));
   }
+  // topk: the reference's array kernel over zero-copy views (a cold path).
   topk(x: S, values: S, indices: S, rows: number, cols: number, k: number): void {
     topkArrays(this.view(x) as Float32Array, this.view(values) as Float32Array, this.view(indices) as Int32Array, rows, cols, k);
   }
