@@ -91,6 +91,22 @@ for (const backend of [['reference'], ['wasm', 'simd'], ['wasm', 'relaxed']] as 
       });
     }
 
+    // Past the one-GEMM limits: four-step splits (1024 = 32 x 32, 1030 = 103 x 10, 2048 real),
+    // a prime length (one GEMM), padding to 4096.
+    for (const n of [1024, 1030, 1031]) {
+      it(`fft and ifft of [2, ${n}] (long)`, async () => {
+        const re = values(2 * n, n + 5), im = values(2 * n, n + 6);
+        await expectClose((t) => { const c = t.complex(t.tensor(re, [2, n]), t.tensor(im, [2, n])); return [t.fft(c), t.ifft(c)]; },
+          (s) => { const c = s.complex(s.tensor(re, [2, n]), s.tensor(im, [2, n])); return [s.fft(c), s.ifft(c)]; }, 1e-4, 1e-3);
+      });
+    }
+    it('rfft of [2, 3000] padded to 4096, irfft of [2, 1025] (long)', async () => {
+      const x = values(6000, 51), re = values(2050, 52), im = values(2050, 53);
+      await expectClose((t) => t.rfft(t.tensor(x, [2, 3000]), 4096), (s) => s.rfft(s.tensor(x, [2, 3000]), 4096), 1e-4, 1e-3);
+      await expectClose((t) => t.irfft(t.complex(t.tensor(re, [2, 1025]), t.tensor(im, [2, 1025]))),
+        (s) => s.irfft(s.complex(s.tensor(re, [2, 1025]), s.tensor(im, [2, 1025]))), 1e-4, 1e-3);
+    });
+
     it('irfft inverts rfft', async () => {
       const x = values(3 * 16, 13);
       await expectClose((t) => t.tensor(x, [3, 16]), (s) => s.irfft(s.rfft(s.tensor(x, [3, 16]))), 1e-5, 1e-4);
@@ -200,6 +216,10 @@ describe('gradients against finite differences (reference backend)', () => {
     return sora.add(sora.real(c), sora.mul(sora.imag(c), 0.5));
   });
   check('irfft(ifft(...)) chain', [2, 4], (x) => sora.irfft(sora.ifft(sora.complex(x, sora.neg(x)))));
+  check('abs(fft) of length 1030 through the four-step path (first 12 samples varied)', [12], (x) => {
+    const signal = sora.concat([x, sora.fill([1018], 0.25)]);
+    return sora.slice(sora.abs(sora.fft(sora.complex(signal, sora.square(signal)))), [0], [40]);
+  });
   check('stft magnitude', [40], (x) => sora.abs(sora.signal.stft(x, 16, 8)));
   check('bandPart', [4, 5], (x) => sora.linalg.bandPart(x, 1, 0));
   check('gramSchmidt', [3, 4], (x) => sora.linalg.gramSchmidt(x) as sora.Tensor);

@@ -38,6 +38,7 @@ export { sparse, math } from './sparse.js';
 export { matMul } from './linalg.js';
 export { linalg } from './linalg-decompositions.js';
 export { complex, real, imag } from './complex.js';
-export { fft, ifft, rfft, irfft, signal, spectral, cosineWindow, enclosingPowerOfTwo } from './signal.js';
+export { signal, cosineWindow, enclosingPowerOfTwo } from './signal.js';
+export { fft, ifft, rfft, irfft, spectral } from './spectral.js';
 export { softmax, dropout } from './nn.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, customGrad } from './autograd.js';
