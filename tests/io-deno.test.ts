@@ -1,6 +1,7 @@
 /**
  * The Deno paths (Deno.readFile / writeFile / mkdir / stat): file:// save and load, and
- * loadMnist with its default folder, run by the deno binary from the sources.
+ * loadMnist with its default folder, and tf.data.csv's streamed file:// reads, run by the deno
+ * binary from the sources.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -61,5 +62,24 @@ describe('Deno', () => {
     expect(result.files).toEqual(['model.json', 'weights.bin']);
     expect(result.missing).toBe(`loading file://${dir}/absent: no file or folder at '${dir}/absent'`);
     expect(result.mnist).toEqual([3, 2, [5, 0, 4], 28, 28]);
+  });
+
+  test('tf.data.csv reads file:// as a stream in Deno', async () => {
+    const data = pathToFileURL(resolve('src/data/index.ts')).href;
+    const csvPath = join(dir, 'rows.csv');
+    await writeFile(csvPath, 'a,b,label\n1,2,0\n3,"4",1\n5,6\n');
+    const script = join(dir, 'csv.ts');
+    await writeFile(script, `
+      import { csv } from '${data}';
+      const rows: unknown[] = [];
+      let error = '';
+      try {
+        await csv('file://${csvPath}', { columnConfigs: { label: { isLabel: true } } }).forEachAsync((r) => { rows.push(r); });
+      } catch (e) { error = (e as Error).message; }
+      console.log(JSON.stringify({ rows, error }));
+    `);
+    const result = JSON.parse((await runDeno(script)).trim().split('\n').pop()!);
+    expect(result.rows).toEqual([{ xs: { a: 1, b: 2 }, ys: { label: 0 } }, { xs: { a: 3, b: 4 }, ys: { label: 1 } }]);
+    expect(result.error).toMatch(/data.csv: line 4 has 2 fields, expected 3 \(a, b, label\)/);
   });
 });
