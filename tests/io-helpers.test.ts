@@ -82,6 +82,8 @@ describe('buffers and manifests, as TF.js', () => {
     expect(new Uint8Array(ours.data)).toEqual(new Uint8Array(ref.data as ArrayBuffer));
     const grouped = await sora.io.encodeWeights([{ name: 'w', tensor: mine.a }], 'optimizer');
     expect(grouped.specs).toEqual((await tf.io.encodeWeights([{ name: 'w', tensor: theirs.a }], 'optimizer')).specs);
+    const empty = await sora.io.encodeWeights([] as { name: string; tensor: sora.Tensor }[]);
+    expect([empty.specs, empty.data.byteLength]).toEqual([[], 0]);
     const decoded = sora.io.decodeWeights(ref.data as ArrayBuffer, ref.specs as sora.io.WeightSpec[]);
     for (const name of ['a', 'b', 'c']) {
       expect(decoded[name].dtype).toBe(theirs[name as 'a'].dtype);

@@ -289,7 +289,12 @@ export function encodeWeightsAny(weights: readonly NamedWeightValues[]): { weigh
 export function encodeWeightsAny(weights: unknown, group?: 'model' | 'optimizer'):
   Promise<{ data: ArrayBuffer; specs: WeightSpec[] }> | { weightSpecs: WeightSpec[]; weightData: ArrayBuffer } {
   const list = Array.isArray(weights) ? weights : null;
-  if (list && (list.length === 0 || !('tensor' in (list[0] as object)))) return encodeWeights(list as NamedWeightValues[]);
+  if (list?.length === 0) {
+    // Either form: nothing to encode; the result answers to both forms' field names.
+    const { weightSpecs, weightData } = encodeWeights([]);
+    return Object.assign(Promise.resolve({ data: weightData, specs: weightSpecs }), { weightSpecs, weightData }) as never;
+  }
+  if (list && !('tensor' in (list[0] as object))) return encodeWeights(list as NamedWeightValues[]);
   const pairs: NamedTensor[] = list ? list as NamedTensor[] : Object.entries(weights as NamedTensorMap).map(([name, tensor]) => ({ name, tensor }));
   return (async () => {
     const named: NamedWeightValues[] = [];
