@@ -141,6 +141,10 @@ export class Engine {
   }
 
   makeVariable(initial: Tensor, name: string, trainable: boolean): Variable {
+    if (initial.dtype === 'complex64') {
+      throw new Error(`variable: '${name}' would be complex64, which variables do not hold; ` +
+        'keep the real and imaginary parts as two float32 variables (tf.real, tf.imag)');
+    }
     const backend = this.backend;
     const storage = backend.alloc(initial.size, initial.dtype);
     const ref = new DataRef(storage, backend);
