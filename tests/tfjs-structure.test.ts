@@ -77,3 +77,12 @@ describe('tf.sparse and tf.math.confusionMatrix against TF.js', () => {
   rejects('sparseSegmentSum with an index out of range', 'sparseSegmentSum',
     () => sora.sparse.sparseSegmentSum(sora.zeros([3, 2]), sora.tensor([0, 3], [2], 'int32'), sora.tensor([0, 0], [2], 'int32')), /out of range/);
 });
+
+describe('empty tensors against TF.js', () => {
+  same('cumsum, cumprod, prod, logSumExp of [0,3]', [f([0, 3])],
+    (l, [x]) => [l.cumsum(x), l.cumprod(x, 1), l.prod(x, 0), l.prod(x, 1), l.logSumExp(x, 1)]);
+  same('topk k=0, gather of no indices, reverse and tile of empty', [f([3, 4]), f([0, 2])],
+    (l, [x, e]) => [l.topk(x, 0), l.gather(x, l.tensor([], [0], 'int32'), 1), l.reverse(e), l.tile(e, [2, 3]), l.tile(x, [0, 2])]);
+  same('unsortedSegmentSum of no rows, bincount of size 0', [f([0, 3]), iv([]), iv([1, 2])],
+    (l, [x, ids, y]) => [l.unsortedSegmentSum(x, ids, 2), l.bincount(y, l.tensor([], [0], 'float32'), 0)]);
+});
