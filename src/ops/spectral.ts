@@ -13,7 +13,7 @@
  */
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
-import { add, mul, sub } from './binary.js';
+import { add, mul } from './binary.js';
 import { fill, tensor } from './creation.js';
 import { complex, viewAsComplex, viewAsReal } from './complex.js';
 import { matMul } from './linalg.js';
@@ -96,22 +96,25 @@ function complexTranspose(x: Tensor): Tensor {
   return viewAsComplex(transpose(viewAsReal(x), [0, 2, 1, 3]));
 }
 
-/** x[b, j2, k1] times exp(-+2 pi i j2 k1 / n), the four-step FFT's twiddle factors. */
+/**
+ * x[b, j2, k1] times w = exp(-+2 pi i j2 k1 / n), the four-step FFT's twiddle factors, on
+ * the pairs: (re, im) * (cos, cos) + (im, re) * (-sin w, sin w), one reversal and three
+ * elementwise ops.
+ */
 function twiddle(x: Tensor, n: number, inverse: boolean): Tensor {
-  const [batch, n2, n1] = x.shape;
-  const cos = new Float32Array(n2 * n1), sin = new Float32Array(n2 * n1);
+  const [, n2, n1] = x.shape;
+  const cos = new Float32Array(n2 * n1 * 2), sin = new Float32Array(n2 * n1 * 2);
   for (let j = 0; j < n2; j++) {
     for (let k = 0; k < n1; k++) {
       const angle = (2 * Math.PI * ((j * k) % n)) / n;
-      cos[j * n1 + k] = Math.cos(angle);
-      sin[j * n1 + k] = inverse ? Math.sin(angle) : -Math.sin(angle);
+      const s = inverse ? Math.sin(angle) : -Math.sin(angle), at = 2 * (j * n1 + k);
+      cos[at] = cos[at + 1] = Math.cos(angle);
+      sin[at] = -s;
+      sin[at + 1] = s;
     }
   }
-  const c = tensor(cos, [n2, n1]), s = tensor(sin, [n2, n1]);
   const pairs = viewAsReal(x);
-  const re = reshape(slice(pairs, [0, 0, 0, 0], [batch, n2, n1, 1]), [batch, n2, n1]);
-  const im = reshape(slice(pairs, [0, 0, 0, 1], [batch, n2, n1, 1]), [batch, n2, n1]);
-  return complex(sub(mul(re, c), mul(im, s)), add(mul(re, s), mul(im, c)));
+  return viewAsComplex(add(mul(pairs, tensor(cos, [n2, n1, 2])), mul(reverse(pairs, 3), tensor(sin, [n2, n1, 2]))));
 }
 
 /** One GEMM against the interleaved DFT matrix. */
