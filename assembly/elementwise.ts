@@ -2,7 +2,7 @@
  * Elementwise kernels: unary ops and their derivatives, and affine (binary ops are in
  * binary.ts). f32x4 bodies; unary tails run the same vector code on a partial vector, so a
  * result never depends on where its element falls. The cold math codes (trigonometric, hyperbolic
- * and their inverses, erf) run a scalar loop in float64, rounded once to f32, as the
+ * and their inverses) run a scalar loop in float64, rounded once to f32, as the
  * reference computes them; unary_backward has derivatives for the activation codes only
  * (relu .. square), the math ops' gradients being written with ops.
  *
@@ -12,7 +12,7 @@
  * switches on the op once and runs a loop specialised for it (the op is a constant inside
  * the inlined loop, so there is no per-element dispatch).
  */
-import { erf64, expm1v, expv, log1pv, logv, sigmoidv, tanhv } from './math';
+import { erfv, expm1v, expv, log1pv, logv, sigmoidv, tanhv } from './math';
 import {
   UNARY_ABS, UNARY_ACOS, UNARY_ACOSH, UNARY_ASIN, UNARY_ASINH, UNARY_ATAN, UNARY_ATANH, UNARY_CEIL, UNARY_COS,
   UNARY_COSH, UNARY_ERF, UNARY_EXP, UNARY_EXPM1, UNARY_FLOOR, UNARY_LOG, UNARY_LOG1P, UNARY_NEG, UNARY_RECIPROCAL,
@@ -33,6 +33,7 @@ import {
   if (op == UNARY_ABS) return f32x4.abs(x);
   if (op == UNARY_SQRT) return f32x4.sqrt(x);
   if (op == UNARY_LOG1P) return log1pv(x);
+  if (op == UNARY_ERF) return erfv(x);
   if (op == UNARY_EXPM1) return expm1v(x);
   if (op == UNARY_FLOOR) return f32x4.floor(x);
   if (op == UNARY_CEIL) return f32x4.ceil(x);
@@ -60,8 +61,7 @@ import {
     case UNARY_COSH: return Math.cosh(x);
     case UNARY_ASINH: return Math.asinh(x);
     case UNARY_ACOSH: return Math.acosh(x);
-    case UNARY_ATANH: return Math.atanh(x);
-    default: return erf64(x); // UNARY_ERF
+    default: return Math.atanh(x); // UNARY_ATANH
   }
 }
 
@@ -113,6 +113,7 @@ export function unary(op: i32, x: usize, out: usize, n: i32): void {
     case UNARY_SQRT: unaryLoop(UNARY_SQRT, x, out, n); break;
     case UNARY_SQUARE: unaryLoop(UNARY_SQUARE, x, out, n); break;
     case UNARY_LOG1P: unaryLoop(UNARY_LOG1P, x, out, n); break;
+    case UNARY_ERF: unaryLoop(UNARY_ERF, x, out, n); break;
     case UNARY_EXPM1: unaryLoop(UNARY_EXPM1, x, out, n); break;
     case UNARY_FLOOR: unaryLoop(UNARY_FLOOR, x, out, n); break;
     case UNARY_CEIL: unaryLoop(UNARY_CEIL, x, out, n); break;
