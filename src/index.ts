@@ -5,6 +5,7 @@ import { ENGINE } from './engine.js';
 import { relaxedSimdSupported, simdSupported } from './backends/wasm/loader.js';
 import { Tensor, Variable } from './tensor.js';
 import { checkTensor } from './ops/util.js';
+import { environmentFlags, type EnvironmentFlags } from './runtime.js';
 import { toCategoricalTensor } from './data/categorical.js';
 
 export * from './ops/index.js';
@@ -48,10 +49,13 @@ export interface Environment {
   autoSkipped: string[];
 }
 
-/** What runs here: the active backend and build, and what the engine supports. */
-export function env(): Environment {
+/**
+ * What runs here: the active backend and build, and what the engine supports; with TF.js's
+ * flag methods (get, getBool, set, getFlags...; src/runtime.ts) on it.
+ */
+export function env(): Environment & EnvironmentFlags {
   const active = ENGINE.hasBackend() ? ENGINE.backend : null;
-  return {
+  return Object.assign(Object.create(environmentFlags) as EnvironmentFlags, {
     backend: active?.name ?? null,
     description: active?.description ?? null,
     wasmSimd: simdSupported(),
@@ -59,7 +63,7 @@ export function env(): Environment {
     webgpu: typeof navigator !== 'undefined' && 'gpu' in navigator,
     registered: ENGINE.registeredBackends(),
     autoSkipped: ENGINE.autoSkipped.slice(),
-  };
+  });
 }
 
 export function tidy<T>(fn: () => T): T;

@@ -31,6 +31,7 @@ export function deprecationWarn(msg: string): void {
 }
 export function disableDeprecationWarnings(): void {
   deprecationWarnings = false;
+  environmentFlags.set('DEPRECATION_WARNINGS_ENABLED', false);
   console.warn('TensorFlow.js deprecation warnings have been disabled.');
 }
 
@@ -53,3 +54,71 @@ export const device_util = {
   /** Forces isMobile's answer (undefined: detect again). */
   mockIsMobile(value: boolean | undefined): void { mobileOverride = value; },
 };
+
+type FlagValue = number | boolean | string;
+
+/**
+ * TF.js's environment flags (tf.env().get / getBool / set ...), for programs that read or
+ * set them. sora's own: IS_BROWSER, IS_NODE, DEBUG, PROD, IS_TEST, DEPRECATION_WARNINGS_ENABLED
+ * (disableDeprecationWarnings clears it). TF.js's backend flags (WEBGL_*, WEBGPU_*, WASM_*,
+ * CPU_*) tune TF.js's own backends: setting one is accepted with a warning that sora ignores
+ * it. Any other name is an error, as in TF.js.
+ */
+export class EnvironmentFlags {
+  private readonly evaluators = new Map<string, () => FlagValue>();
+  private readonly values = new Map<string, FlagValue>();
+  private readonly warned = new Set<string>();
+
+  constructor() {
+    const g = globalThis as { window?: { document?: unknown }; process?: { versions?: { node?: string } } };
+    this.registerFlag('IS_BROWSER', () => device_util.isBrowser());
+    this.registerFlag('IS_NODE', () => typeof g.process?.versions?.node === 'string' && !device_util.isBrowser());
+    this.registerFlag('IS_TEST', () => false);
+    this.registerFlag('DEBUG', () => false);
+    this.registerFlag('PROD', () => false);
+    this.registerFlag('DEPRECATION_WARNINGS_ENABLED', () => deprecationWarnings);
+  }
+
+  registerFlag(flagName: string, evaluationFn: () => FlagValue): void {
+    this.evaluators.set(flagName, evaluationFn);
+  }
+
+  get(flagName: string): FlagValue {
+    if (this.values.has(flagName)) return this.values.get(flagName)!;
+    const evaluate = this.evaluators.get(flagName);
+    if (!evaluate) throw new Error(`env().get: cannot evaluate flag '${flagName}': sora has no such flag`);
+    const value = evaluate();
+    this.values.set(flagName, value);
+    return value;
+  }
+  async getAsync(flagName: string): Promise<FlagValue> { return this.get(flagName); }
+  getBool(flagName: string): boolean { return this.get(flagName) as boolean; }
+  getNumber(flagName: string): number { return this.get(flagName) as number; }
+  getString(flagName: string): string { return this.get(flagName) as string; }
+
+  set(flagName: string, value: FlagValue): void {
+    if (!this.evaluators.has(flagName)) {
+      if (!/^(WEBGL|WEBGPU|WASM|CPU|CANVAS2D|CHECK|KEEP|TENSORLIKE|TOPK|ENGINE|HAS)_/.test(flagName)) {
+        throw new Error(`env().set: cannot set flag '${flagName}': sora has no such flag`);
+      }
+      if (!this.warned.has(flagName)) {
+        this.warned.add(flagName);
+        console.warn(`sora ignores TF.js's backend flag ${flagName}: it tunes TF.js's own backends`);
+      }
+    }
+    if (flagName === 'DEPRECATION_WARNINGS_ENABLED') deprecationWarnings = Boolean(value);
+    this.values.set(flagName, value);
+  }
+  setFlags(flags: Record<string, FlagValue>): void { for (const [k, v] of Object.entries(flags)) this.set(k, v); }
+
+  /** Every flag evaluated so far (and set), as TF.js's getFlags. */
+  getFlags(): Record<string, FlagValue> { return Object.fromEntries(this.values); }
+  get features(): Record<string, FlagValue> { return this.getFlags(); }
+  /** Forgets what was set and evaluated. */
+  reset(): void {
+    this.values.clear();
+    deprecationWarnings = true;
+  }
+}
+
+export const environmentFlags = new EnvironmentFlags();

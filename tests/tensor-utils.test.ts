@@ -188,6 +188,30 @@ describe('runtime', () => {
     x.dispose();
     await expect(sora.time(3 as never)).rejects.toThrow(/time: expected a function/);
   });
+  it('env() has TF.js flag methods: IS_NODE, IS_BROWSER, DEBUG; backend flags warn; unknown flags are errors', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const e = sora.env();
+      for (const flag of ['IS_NODE', 'IS_BROWSER', 'DEBUG']) expect(e.getBool(flag), flag).toBe(tf.env().getBool(flag));
+      expect(e.backend).toBe('reference');
+      e.set('WEBGL_PACK', false);
+      e.set('WEBGL_PACK', false);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(sora.env().get('WEBGL_PACK')).toBe(false);
+      expect(() => e.get('NOPE')).toThrow(/env\(\).get: cannot evaluate flag 'NOPE'/);
+      expect(() => e.set('NOPE', 1)).toThrow(/env\(\).set: cannot set flag 'NOPE'/);
+      expect(e.getFlags()).toMatchObject({ IS_NODE: true, WEBGL_PACK: false });
+      sora.disableDeprecationWarnings();
+      expect(sora.env().getBool('DEPRECATION_WARNINGS_ENABLED')).toBe(false);
+      sora.deprecationWarn('old');
+      expect(warn).toHaveBeenCalledTimes(2); // only disableDeprecationWarnings' own notice
+      sora.env().reset();
+      sora.deprecationWarn('old');
+      expect(warn.mock.calls.at(-1)![0]).toMatch(/^old You can disable deprecation warnings/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
   it('nextFrame resolves; engine().startScope/endScope free what the scope made', async () => {
     await sora.nextFrame();
     const n = sora.memory().numTensors;
