@@ -67,7 +67,9 @@ cases.push({
 });
 
 // topk: ties (values from a small set), NaN, k from 1 to cols.
-for (const [rows, cols, k] of [[1, 1, 1], [3, 7, 3], [5, 33, 33], [2, 127, 5], [65, 3, 2]]) {
+// [1,1031,7], [3,257,257] and [2,4099,3] take webgpu's workgroup-per-row path.
+for (const [rows, cols, k] of [[1, 1, 1], [3, 7, 3], [5, 33, 33], [2, 127, 5], [65, 3, 2], [1, 1031, 7], [3, 257, 257],
+  [2, 4099, 3]]) {
   const values = Float32Array.from(randomArray(rows * cols, rows * cols, 0, 6), (v) => Math.floor(v) - 2);
   if (values.length > 4) values[3] = Number.NaN;
   cases.push({

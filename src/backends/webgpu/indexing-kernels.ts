@@ -14,6 +14,9 @@ const WORKGROUP = 64;
 /** scan: fewer lines than this, each at least this long, take the workgroup-per-line entry. */
 const SCAN_WIDE_LINES = 256;
 const SCAN_WIDE_LENGTH = 512;
+/** topk: fewer rows than this, each at least this long, take the workgroup-per-row entry. */
+const TOPK_WIDE_ROWS = 256;
+const TOPK_WIDE_COLS = 256;
 /** scatterRows: aim for about this many invocations (columns x chunks of target rows). */
 const SCATTER_INVOCATIONS = 1024;
 
@@ -57,10 +60,13 @@ export function scatterRowsKernel(context: GPUContext, mode: ScatterMode, update
 export function topkKernel(context: GPUContext, x: GPUStorageLike, values: GPUStorageLike, indices: GPUStorageLike,
   rows: number, cols: number, k: number): void {
   if (rows === 0 || k === 0) return;
+  // Few long rows: a workgroup per row; else an invocation per row.
+  const wide = rows < TOPK_WIDE_ROWS && cols >= TOPK_WIDE_COLS;
   context.dispatch({
-    kernel: 'topk', shader: 'topk', constants: { WORKGROUP_SIZE: WORKGROUP },
+    kernel: 'topk', shader: 'topk', entryPoint: wide ? 'topk_workgroup' : 'main',
+    constants: { WORKGROUP_SIZE: wide ? 256 : WORKGROUP },
     bindings: [binding(x, 'topk', false), binding(values, 'topk', true), binding(indices, 'topk', true)],
     ints: [rows, cols, k],
-    workgroups: context.grid(Math.ceil(rows / WORKGROUP), 'topk'),
+    workgroups: context.grid(wide ? rows : Math.ceil(rows / WORKGROUP), 'topk'),
   });
 }
