@@ -33,6 +33,9 @@ export abstract class Optimizer {
     }
   }
 
+  /** State TF.js keeps that cannot change this optimizer's updates (RMSProp's moments at momentum 0): setWeights skips it. */
+  protected stateUnused(_kind: number): boolean { return false; }
+
   /** The value a new state tensor starts at (Adagrad's accumulators start at initialAccumulatorValue). */
   protected get slotInitialValue(): number { return 0; }
 
@@ -157,6 +160,7 @@ export abstract class Optimizer {
       }
       const variable = variableNamed(name.slice(0, cut), 'setWeights');
       const slots = this.slotsFor(variable, this.slotCount);
+      if (!slots[kind] && this.stateUnused(kind)) continue;
       if (!slots[kind]) throw new Error(`setWeights: this ${this.className} optimizer keeps no '${this.slotNames[kind]}' state`);
       slots[kind].assign(tensor);
     }

@@ -65,6 +65,8 @@ export class RMSProp extends Optimizer {
     super(learningRate);
   }
   protected get slotCount(): number { return this.centered ? 3 : this.momentum > 0 ? 2 : 1; }
+  /** At momentum 0 the moments TF.js keeps are multiplied by 0, so sora keeps none. */
+  protected override stateUnused(kind: number): boolean { return kind === 1 && this.momentum === 0 && !this.centered; }
   protected update(variable: Variable, grad: Tensor): void {
     const slots = this.slotsFor(variable, this.slotCount);
     if (!this.centered) {

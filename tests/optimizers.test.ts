@@ -100,6 +100,18 @@ describe('optimizer state', () => {
       ours.optimizer.dispose(); fresh.dispose(); (theirs.optimizer as unknown as tf.Optimizer).dispose();
     }
   });
+  it('a momentum-0 RMSProp takes TF.js\'s state, whose moments it does not need', async () => {
+    const ours = steps(sora, (lib) => lib.train.rmsprop(0.02), 3), theirs = steps(tf, (lib) => lib.train.rmsprop(0.02), 3);
+    const tfState = await (theirs.optimizer as unknown as tf.Optimizer).getWeights();
+    const rename = (n: string) => n.replace(theirs.w.name, ours.w.name).replace(theirs.b.name, ours.b.name);
+    const fresh = sora.train.rmsprop(0.02);
+    await fresh.setWeights(tfState.map((v) => ({ name: rename(v.name), tensor: sora.tensor(v.tensor.dataSync() as Float32Array, v.tensor.shape, v.tensor.dtype as 'float32') })));
+    ours.optimizer.dispose();
+    fresh.minimize(() => loss(sora, ours.w, ours.b), false, [ours.w, ours.b]);
+    (theirs.optimizer as sora.Optimizer).minimize(() => loss(tf, theirs.w, theirs.b) as never, false, [theirs.w, theirs.b] as never);
+    const a = ours.w.dataSync(), e = theirs.w.dataSync();
+    for (let i = 0; i < e.length; i++) expect(Math.abs(a[i] - e[i])).toBeLessThan(1e-5);
+  });
   it('bad arguments name the optimizer and value', async () => {
     expect(() => sora.train.adagrad(0.1, -1)).toThrow(/adagrad: initialAccumulatorValue must be a number >= 0; received -1/);
     expect(() => sora.train.adadelta(0.1, NaN)).toThrow(/adadelta: rho must be/);
