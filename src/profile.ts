@@ -1,7 +1,8 @@
 /**
  * tf.profile, tf.time and tf.nextFrame. Both measurements watch the op runner
  * (setOpObserver in src/ops/registry.ts): every op whose forward ran a backend kernel is
- * one entry, as TF.js lists kernels; ops written as compositions show as the kernels they ran.
+ * one entry, as TF.js lists kernels, under TF.js's kernel names ('Square', 'Multiply',
+ * 'BatchMatMul'); ops written as compositions show as the kernels they ran.
  */
 import { ENGINE } from './engine.js';
 import { setOpObserver } from './ops/registry.js';
@@ -30,6 +31,16 @@ export interface ProfileInfo {
 }
 
 export interface TimingInfo { kernelMs: number; wallMs: number }
+
+/** sora op names whose TF.js kernel is named otherwise than the op's name capitalised. */
+const TFJS_KERNEL: Record<string, string> = {
+  mul: 'Multiply', div: 'RealDiv', matMul: 'BatchMatMul', dense: '_FusedMatMul', clone: 'Identity', gather: 'GatherV2',
+  where: 'Select', isNaN: 'IsNan', gatherND: 'GatherNd', scatterND: 'ScatterNd', pad: 'PadV2', topk: 'TopK',
+};
+/** The kernel name TF.js's profile would list for a sora op ('square' -> 'Square'). */
+export function kernelName(op: string): string {
+  return TFJS_KERNEL[op] ?? op.charAt(0).toUpperCase() + op.slice(1);
+}
 
 /** Bytes of live data buffers (4 per element on every sora backend). */
 function liveBytes(): number {
@@ -71,7 +82,7 @@ export async function profile(f: () => unknown): Promise<ProfileInfo> {
     if (!ranKernel) return;
     const made = outputs.filter((t) => !inputs.includes(t));
     kernels.push({
-      name, bytesAdded: bytesOf(made.filter((t) => !inputs.some((i) => i.ref === t.ref))), totalBytesSnapshot,
+      name: kernelName(name), bytesAdded: bytesOf(made.filter((t) => !inputs.some((i) => i.ref === t.ref))), totalBytesSnapshot,
       tensorsAdded: made.length, totalTensorsSnapshot: ENGINE.numTensors,
       inputShapes: inputs.map((t) => t.shape.slice()), outputShapes: outputs.map((t) => t.shape.slice()),
       kernelTimeMs: ms, extraInfo: '',

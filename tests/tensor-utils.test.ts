@@ -175,10 +175,21 @@ describe('runtime', () => {
     expect(ours.peakBytes - ourBefore).toBe(theirs.peakBytes - theirBefore);
     expect(ours.kernels.map((k) => [k.inputShapes, k.outputShapes, k.bytesAdded, k.tensorsAdded]))
       .toEqual(theirs.kernels.map((k) => [k.inputShapes, k.outputShapes, k.bytesAdded, k.tensorsAdded]));
-    expect(ours.kernelNames.map((n) => n.toLowerCase())).toEqual(theirs.kernelNames.map((n) => n.toLowerCase()));
+    expect(ours.kernelNames).toEqual(theirs.kernelNames);
+    expect(ours.kernels.map((k) => k.name)).toEqual(theirs.kernels.map((k) => k.name));
     for (const k of ours.kernels) expect(k.kernelTimeMs).toBeGreaterThanOrEqual(0);
     expect((ours.result as sora.Tensor).dataSync()[0]).toBe(14);
     sora.dispose(ours.result as sora.Tensor);
+  });
+  it('profile names kernels as TF.js does', async () => {
+    const f = (lib: typeof sora | typeof tf) => () => {
+      const l = lib as typeof sora;
+      const a = l.tensor([[1, 2], [3, 4]]), b = l.tensor([[0.5, -1], [2, 0]]);
+      return l.sub(l.div(l.mul(l.matMul(a, b), a), b.add(3)), l.exp(a));
+    };
+    const ours = await sora.profile(f(sora));
+    const theirs = await tf.profile(f(tf) as never);
+    expect(ours.kernelNames).toEqual(theirs.kernelNames);
   });
   it('time measures kernels and wall time', async () => {
     const x = sora.ones([64, 64]);
