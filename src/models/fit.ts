@@ -116,7 +116,8 @@ function datasetBatches(where: string, model: Model, dataset: Dataset<unknown>, 
         }
         let { xs, ys } = splitElement(`${where}: epoch ${epoch + 1}, batch ${batch + 1}`, model, next.value);
         checkSamples(`${where}: epoch ${epoch + 1}, batch ${batch + 1}`, xs, ys, model.compiled, model);
-        // On a backend that can lose its device, keep CPU copies to redo the batch elsewhere.
+        // On a backend that can lose its device, keep CPU copies to redo the batch elsewhere
+        // (the trainer waits for them after the batch's step, before the next one).
         const snapshot = guarded ? Promise.all([...xs, ...ys].map(async (t) => ({ values: await t.data(), shape: t.shape, dtype: t.dtype })))
           : null;
         snapshot?.catch(() => {});
@@ -124,9 +125,10 @@ function datasetBatches(where: string, model: Model, dataset: Dataset<unknown>, 
           size: xs[0].shape[0],
           take: () => ({ xs, ys, owned: false }),
           release: () => { for (const t of [...xs, ...ys]) t.dispose(); },
+          settle: async () => { await snapshot; },
           restore: async () => {
             const copies = await snapshot!.catch((error) => {
-              throw new Error(`${where}: the device was lost before batch ${batch + 1} of epoch ${epoch + 1} was copied out`, { cause: error });
+              throw new Error(`${where}: batch ${batch + 1} of epoch ${epoch + 1} was lost with the device before it was copied out`, { cause: error });
             });
             const made = copies.map((c) => ops.tensor(c.values as Float32Array, c.shape, c.dtype));
             xs = made.slice(0, xs.length); ys = made.slice(xs.length);
@@ -171,7 +173,7 @@ export async function fit(model: Model, x: TensorOrList, y: TensorOrList, args: 
   } : null;
   try {
     return await train(model, compiled, tensorBatches(trainXs, trainYs, batchSize, args.shuffle ?? true, args.seed), {
-      epochs, initialEpoch: args.initialEpoch ?? 0, verbose: args.verbose ?? 1, callbacks: listCallbacks(args.callbacks),
+      name: 'fit', epochs, initialEpoch: args.initialEpoch ?? 0, verbose: args.verbose ?? 1, callbacks: listCallbacks(args.callbacks),
       mirrorEvery, validate,
     });
   } finally {
@@ -210,7 +212,7 @@ export async function fitDataset(model: Model, dataset: Dataset<unknown>, args: 
     };
   }
   return train(model, compiled, datasetBatches('fitDataset', model, dataset, args.batchesPerEpoch), {
-    epochs, initialEpoch: args.initialEpoch ?? 0, verbose: args.verbose ?? 1, callbacks: listCallbacks(args.callbacks),
+    name: 'fitDataset', epochs, initialEpoch: args.initialEpoch ?? 0, verbose: args.verbose ?? 1, callbacks: listCallbacks(args.callbacks),
     mirrorEvery, validate,
   });
 }

@@ -20,6 +20,8 @@ export interface BatchRecord {
   take(): { xs: Tensor[]; ys: Tensor[]; owned: boolean };
   /** Done with it for good. */
   release(): void;
+  /** Wait until what restore() needs is safe on the CPU. */
+  settle?(): Promise<void>;
   /** After device loss: rebuild on the new backend (constants were moved by the guard). */
   restore?(): Promise<void>;
 }
@@ -34,6 +36,8 @@ export interface BatchSource {
 }
 
 export interface TrainerOptions {
+  /** 'fit' or 'fitDataset', in messages. */
+  name: string;
   epochs: number;
   initialEpoch: number;
   verbose: number;
@@ -107,7 +111,7 @@ export async function train(model: GraphModel, compiled: Compiled, source: Batch
     const point = await guard!.restore();
     optimizer.iterations = point.iterations;
     for (const s of since) await step(s.record, s.where, true);
-    throw new Error(`fit: epoch ${epoch + 1}: the loss became ${read[0]} after batch ${point.batch + 1}, but not ` +
+    throw new Error(`${options.name}: epoch ${epoch + 1}: the loss became ${read[0]} after batch ${point.batch + 1}, but not ` +
       'when replayed; the weights were put back as they were at that batch');
   };
 
@@ -127,13 +131,15 @@ export async function train(model: GraphModel, compiled: Compiled, source: Batch
             if (!item) {
               const next = await iterator.next();
               if (next.done) break;
-              item = { record: next.value, where: `fit: epoch ${epoch + 1}, batch ${batch + 1}`, batch };
+              item = { record: next.value, where: `${options.name}: epoch ${epoch + 1}, batch ${batch + 1}`, batch };
             }
             const { record, where } = item;
             batch = item.batch;
             await list.call('onBatchBegin', batch, { batch, size: record.size });
             if (guard) since.push(item);
             const values = await step(record, where, !guard);
+            // A streamed batch's CPU copy lands before the next batch (a one-step pipeline).
+            if (guard) await record.settle?.();
             if (!guard) record.release();
             const logs: Logs = { batch, size: record.size };
             if (values) {
@@ -158,12 +164,20 @@ export async function train(model: GraphModel, compiled: Compiled, source: Batch
         } catch (error) {
           if (!guard || !(await guard.lost())) throw error;
           running.dispose();
-          const point = await guard.recover('fit');
+          const point = await guard.recover(options.name);
           guard = null; // now on a CPU backend: nothing left to lose
           optimizer.iterations = point.iterations;
           sums = point.sums.slice(); seen = point.seen;
-          for (const s of since) await s.record.restore?.();
-          pending = since;
+          pending = [];
+          for (const s of since) {
+            try {
+              await s.record.restore?.();
+              pending.push(s);
+            } catch (lost) {
+              // Streamed data made on the lost device and never copied out cannot be redone.
+              console.warn(`${(lost as Error).message}; training goes on without it`);
+            }
+          }
           since = [];
         }
       }
