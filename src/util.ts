@@ -138,18 +138,18 @@ export function inferFromImplicitShape(shape: number[], size: number): number[] 
   shape.forEach((d, i) => {
     if (d >= 0) known *= d;
     else if (d === -1) {
-      if (implicit !== -1) throw new Error(`Shapes can only have 1 implicit size. Found -1 at dim ${implicit} and dim ${i}`);
+      if (implicit !== -1) throw new Error(`util.inferFromImplicitShape: shapes can only have 1 implicit size; found -1 at dim ${implicit} and dim ${i}`);
       implicit = i;
     } else {
-      throw new Error(`Shapes can not be < 0. Found ${d} at dim ${i}`);
+      throw new Error(`util.inferFromImplicitShape: shapes can not be < 0; found ${d} at dim ${i}`);
     }
   });
   if (implicit === -1) {
-    if (size > 0 && size !== known) throw new Error(`Size(${size}) must match the product of shape ${shape}`);
+    if (size > 0 && size !== known) throw new Error(`util.inferFromImplicitShape: size ${size} must match the product of shape [${shape}]`);
     return shape;
   }
-  if (known === 0) throw new Error(`Cannot infer the missing size in [${shape}] when there are 0 elements`);
-  if (size % known !== 0) throw new Error(`The implicit shape can't be a fractional number. Got ${size} / ${known}`);
+  if (known === 0) throw new Error(`util.inferFromImplicitShape: cannot infer the missing size in [${shape}] when there are 0 elements`);
+  if (size % known !== 0) throw new Error(`util.inferFromImplicitShape: the implicit size can't be a fraction; got ${size} / ${known}`);
   const out = shape.slice();
   out[implicit] = size / known;
   return out;
@@ -160,8 +160,8 @@ export function parseAxisParam(axis: number | number[] | null | undefined, shape
   const rank = shape.length;
   const axes = axis == null ? shape.map((_, i) => i) : ([] as number[]).concat(axis);
   assert(axes.every((a) => a >= -rank && a < rank),
-    () => `All values in axis param must be in range [-${rank}, ${rank}) but got axis ${axes}`);
-  assert(axes.every(isInt), () => `All values in axis param must be integers but got axis ${axes}`);
+    () => `util.parseAxisParam: all values in axis must be in range [-${rank}, ${rank}); received axis ${axes}`);
+  assert(axes.every(isInt), () => `util.parseAxisParam: all values in axis must be integers; received axis ${axes}`);
   return axes.map((a) => (a < 0 ? a + rank : a));
 }
 
@@ -171,7 +171,7 @@ export function squeezeShape(shape: number[], axis?: number[]): { newShape: numb
   const newShape: number[] = [];
   const keptDims: number[] = [];
   shape.forEach((d, i) => {
-    if (axes?.has(i) && d !== 1) throw new Error(`Can't squeeze axis ${i} since its dim '${d}' is not 1`);
+    if (axes?.has(i) && d !== 1) throw new Error(`util.squeezeShape: can't squeeze axis ${i} since its dim '${d}' is not 1`);
     const drop = axes ? axes.has(i) : d === 1;
     if (!drop) { newShape.push(d); keptDims.push(i); }
   });
@@ -185,7 +185,7 @@ export function getArrayFromDType(dtype: DType | 'string' | undefined, size: num
     case 'int32': return new Int32Array(size);
     case 'bool': return new Uint8Array(size);
     case 'string': return new Array<string>(size);
-    default: throw new Error(`Unknown data type ${dtype}`);
+    default: throw new Error(`util.getArrayFromDType: unknown dtype ${JSON.stringify(dtype)}`);
   }
 }
 export function getTypedArrayFromDType(dtype: DType, size: number): TypedArrayOf {
@@ -194,20 +194,20 @@ export function getTypedArrayFromDType(dtype: DType, size: number): TypedArrayOf
 export function makeZerosTypedArray(size: number, dtype: DType | 'complex64' = 'float32'): TypedArrayOf {
   if (dtype === 'complex64') return new Float32Array(size);
   if (dtype === 'float32' || dtype === 'int32' || dtype === 'bool') return getTypedArrayFromDType(dtype, size);
-  throw new Error(`Unknown data type ${dtype}`);
+  throw new Error(`util.makeZerosTypedArray: unknown dtype ${JSON.stringify(dtype)}`);
 }
 export function makeOnesTypedArray(size: number, dtype: DType = 'float32'): TypedArrayOf {
   return makeZerosTypedArray(size, dtype).fill(1);
 }
 export function makeZerosNestedTypedArray(shape: number[], dtype: DType = 'float32'): RecursiveArray<number> {
-  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new Error(`Unknown data type ${dtype}`);
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new Error(`util.makeZerosNestedTypedArray: unknown dtype ${JSON.stringify(dtype)}`);
   return toNestedArray(shape, makeZerosTypedArray(sizeFromShape(shape), dtype));
 }
 
 /** Throws on NaN or infinite values about to be uploaded as `dtype`. */
 export function checkConversionForErrors(vals: ArrayLike<number>, dtype: string): void {
   for (let i = 0; i < vals.length; i++) {
-    if (!Number.isFinite(vals[i])) throw new Error(`A tensor of type ${dtype} being uploaded contains ${vals[i]}.`);
+    if (!Number.isFinite(vals[i])) throw new Error(`util.checkConversionForErrors: a tensor of type ${dtype} being uploaded contains ${vals[i]} (at ${i})`);
   }
 }
 export function isValidDtype(dtype: string): boolean { return DTYPE_NAMES.includes(dtype); }
@@ -223,7 +223,7 @@ export function bytesPerElement(dtype: string): number {
   if (dtype === 'float32' || dtype === 'int32') return 4;
   if (dtype === 'complex64') return 8;
   if (dtype === 'bool') return 1;
-  throw new Error(`Unknown dtype ${dtype}`);
+  throw new Error(`util.bytesPerElement: unknown dtype ${JSON.stringify(dtype)}`);
 }
 export function bytesFromStringArray(arr: Uint8Array[] | null): number {
   return arr == null ? 0 : arr.reduce((n, bytes) => n + bytes.length, 0);
@@ -285,7 +285,7 @@ export function toNestedArray(shape: number[], a: ArrayLike<number>, isComplex =
   const width = isComplex ? 2 : 1;
   const size = sizeFromShape(shape) * width;
   if (size === 0) return [];
-  if (size !== a.length) throw new Error(`[${shape}] does not match the input size ${a.length}${isComplex ? ' for a complex tensor' : ''}.`);
+  if (size !== a.length) throw new Error(`util.toNestedArray: shape [${shape}] does not match the input size ${a.length}${isComplex ? ' for a complex tensor' : ''}`);
   const nest = (offset: number, dims: number[]): RecursiveArray<number>[] => {
     if (dims.length === 1) return Array.from({ length: dims[0] * width }, (_, i) => a[offset + i]);
     const inner = sizeFromShape(dims.slice(1)) * width;
@@ -310,12 +310,12 @@ export function flatten<T>(arr: RecursiveArray<T> | ArrayLike<T>, result: T[] = 
 
 /** Values (nested or flat) as the typed array of `dtype` (bool: round(v) != 0, as a Uint8Array). */
 export function toTypedArray(a: RecursiveArray<number> | ArrayLike<number>, dtype: DType | 'complex64'): TypedArrayOf {
-  if ((dtype as string) === 'string') throw new Error('Cannot convert a string[] to a TypedArray');
+  if ((dtype as string) === 'string') throw new Error('util.toTypedArray: cannot convert a string[] to a TypedArray');
   const flat = Array.isArray(a) ? flatten<number>(a as RecursiveArray<number>) : a as ArrayLike<number>;
   if (dtype === 'float32' || dtype === 'complex64' || dtype == null) return flat instanceof Float32Array ? flat : new Float32Array(flat);
   if (dtype === 'int32') return flat instanceof Int32Array ? flat : new Int32Array(flat);
   if (dtype === 'bool') return flat instanceof Uint8Array ? flat : Uint8Array.from(flat as ArrayLike<number>, (v) => (Math.round(v) !== 0 ? 1 : 0));
-  throw new Error(`Unknown data type ${dtype}`);
+  throw new Error(`util.toTypedArray: unknown dtype ${JSON.stringify(dtype)}`);
 }
 export function createScalarValue(value: number | string, dtype: DType | 'string'): TypedArrayOf | Uint8Array {
   return dtype === 'string' ? encodeString(String(value)) : toTypedArray([Number(value)], dtype);
@@ -328,7 +328,7 @@ export function convertBackendValuesAndArrayBuffer(data: ArrayBuffer | ArrayLike
   if (dtype === 'float32') return data instanceof Float32Array ? data : new Float32Array(view);
   if (dtype === 'int32') return data instanceof Int32Array ? data : new Int32Array(view);
   if (dtype === 'bool' || dtype === 'string') return Uint8Array.from(new Int32Array(view));
-  throw new Error(`Unknown dtype ${dtype}`);
+  throw new Error(`util.convertBackendValuesAndArrayBuffer: unknown dtype ${JSON.stringify(dtype)}`);
 }
 
 /** Milliseconds from a high-resolution clock. */

@@ -36,6 +36,10 @@ describe('tf.util', () => {
     for (const n of [1, 7, 10, 17]) { same('sizeToSquarishShape', n); same('nearestDivisor', n, 3); same('nearestLargerEven', n); }
     same('assertShapesMatch', [1, 2], [1, 2]); same('assertShapesMatch', [1, 2], [2, 1], 'pre');
     same('assertNonNegativeIntegerDimensions', [1, 2]); same('assertNonNegativeIntegerDimensions', [1, -2]);
+    expect(() => sora.util.parseAxisParam(2, [2, 3])).toThrow(/util.parseAxisParam: all values in axis must be in range \[-2, 2\); received axis 2/);
+    expect(() => sora.util.inferFromImplicitShape([-1, -1], 4)).toThrow(/util.inferFromImplicitShape: shapes can only have 1 implicit size/);
+    expect(() => sora.util.squeezeShape([1, 3], [1])).toThrow(/util.squeezeShape: can't squeeze axis 1 since its dim '3' is not 1/);
+    expect(() => sora.util.toNestedArray([2, 2], new Float32Array(3))).toThrow(/util.toNestedArray: shape \[2,2\] does not match the input size 3/);
   });
 
   it('arrays, flattening and nesting', () => {
