@@ -310,3 +310,34 @@ function concat(a: ArrayBuffer, b: ArrayBuffer): ArrayBuffer {
   out.set(new Uint8Array(b), a.byteLength);
   return out.buffer;
 }
+
+describe('Sequential as a functional model', () => {
+  it('an InputLayer first, and a model as the first layer, save and load in sora and TF.js', async () => {
+    const withInput = sora.sequential({ layers: [sora.layers.inputLayer({ inputShape: [3] }), sora.layers.dense({ units: 2 })] });
+    expect(withInput.layers.map((l) => l.getClassName())).toEqual(['Dense']);
+    expect(withInput.inputs[0].shape).toEqual([null, 3]);
+    const a = sora.input({ shape: [3] });
+    const base = sora.model({ inputs: a, outputs: sora.layers.dense({ units: 4, activation: 'relu' }).apply(a) as sora.SymbolicTensor });
+    const stacked = sora.sequential({ layers: [base, sora.layers.dense({ units: 2, activation: 'softmax' })] });
+    const x = sora.tensor([[0.5, -1, 2], [1, 1, 1]]);
+    for (const model of [withInput, stacked]) {
+      let saved: sora.io.ModelArtifacts | null = null;
+      await model.save(sora.io.withSaveHandler((art) => { saved = art; }));
+      const ours = await sora.loadLayersModel(sora.io.fromMemory(saved!));
+      const theirs = await tf.loadLayersModel(tf.io.fromMemory(saved! as unknown as tf.io.ModelArtifacts));
+      const expected = Array.from(model.predict(x).dataSync());
+      close((ours.predict(x) as sora.Tensor).dataSync(), expected, 1e-6, `${model.name} in sora`);
+      close((theirs.predict(tf.tensor(x.arraySync() as number[][])) as tf.Tensor).dataSync(), expected, 1e-5, `${model.name} in TF.js`);
+    }
+  });
+
+  it('pop takes the last layer off; a layer added twice is refused', () => {
+    const dense = sora.layers.dense({ units: 2 });
+    const model = sora.sequential({ layers: [sora.layers.dense({ inputShape: [3], units: 4 }), dense] });
+    expect(model.outputs[0].shape).toEqual([null, 2]);
+    model.pop();
+    expect(model.outputs[0].shape).toEqual([null, 4]);
+    expect(model.layers).toHaveLength(1);
+    expect(() => model.add(model.layers[0])).toThrow(/is already in the model/);
+  });
+});

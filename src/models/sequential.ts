@@ -80,7 +80,13 @@ export class Sequential extends LayersModel {
   }
 
   override getConfig(): Record<string, unknown> {
-    return { name: this.name, layers: this.stack.map((l) => ({ className: l.getClassName(), config: l.getConfig() })) };
+    const layers = this.stack.map((l) => ({ className: l.getClassName(), config: l.getConfig() }));
+    // The input shape came from an InputLayer: save it first, as Keras does.
+    const source = this.inputs[0]?.sourceLayer ?? this.pendingInput?.sourceLayer;
+    if (source && this.stack.length && !this.stack[0].batchInputShape && !(this.stack[0] instanceof LayersModel)) {
+      layers.unshift({ className: 'InputLayer', config: source.getConfig() });
+    }
+    return { name: this.name, layers };
   }
 
   static override fromConfig<T extends Layer>(_cls: new (config: Record<string, unknown>) => T, config: Record<string, unknown>,
