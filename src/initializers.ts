@@ -151,7 +151,9 @@ class Orthogonal implements Initializer {
         for (let i = 0; i < m; i++) dot += q[k][i] * q[j][i];
         for (let i = 0; i < m; i++) q[j][i] -= dot * q[k][i];
       }
-      const norm = Math.hypot(...q[j]);
+      let squares = 0;
+      for (let i = 0; i < m; i++) squares += q[j][i] * q[j][i];
+      const norm = Math.sqrt(squares);
       for (let i = 0; i < m; i++) q[j][i] /= norm;
     }
     // Q is m x n; when rows < cols the weight is its transpose.
