@@ -126,6 +126,14 @@ export function measure(tf, core, sora, exclusions = loadExclusions()) {
   return { percent, present, missing, excluded, counted };
 }
 
+/** Excluded names sora has after all (their exclusion should go, so they count). */
+export function excludedButPresent(tf, core, sora, exclusions = loadExclusions()) {
+  const probes = {};
+  return measure(tf, core, sora, exclusions).excluded
+    .filter(({ name, reason }) => !reason.startsWith('Kernel name constants') && soraHas(sora, name, probes))
+    .map(({ name }) => name);
+}
+
 /** Every exclusion pattern matches something TF.js has (so the list cannot rot). */
 export function staleExclusions(tf, core, exclusions = loadExclusions()) {
   const { names } = tfjsNames(tf, core);
@@ -180,6 +188,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     for (const [reason, n] of reasons) console.log(`excluded (${n}): ${reason}`);
     const stale = staleExclusions(tf, core);
     if (stale.length) console.log(`stale exclusions (not in TF.js): ${stale.join(' ')}`);
+    const present = excludedButPresent(tf, core, sora);
+    if (present.length) console.log(`excluded but present in sora (remove the exclusion): ${present.join(' ')}`);
     console.log(`sora has ${result.present.length} of ${result.counted} TF.js names in scope: ${result.percent}%`);
   }
 }
