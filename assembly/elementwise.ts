@@ -57,11 +57,21 @@ import {
     case UNARY_ASIN: return Math.atan(x / Math.sqrt((1 - x) * (1 + x))); // +-1: atan(+-Inf); |x| > 1: NaN
     case UNARY_ACOS: return 2 * Math.atan(Math.sqrt((1 - x) / (1 + x))); // -1: 2 atan(Inf) = pi
     case UNARY_ATAN: return Math.atan(x);
-    case UNARY_SINH: return Math.sinh(x);
-    case UNARY_COSH: return Math.cosh(x);
-    case UNARY_ASINH: return Math.asinh(x);
-    case UNARY_ACOSH: return Math.acosh(x);
-    default: return Math.atanh(x); // UNARY_ATANH
+    // The hyperbolic functions through expm1 / log1p (no cancellation near 0, nor near 1 for
+    // acosh), which the module has anyway: smaller than their own library routines.
+    case UNARY_SINH: {
+      const a = Math.abs(x);
+      const e = Math.expm1(a);
+      return copysign<f64>(a < 22 ? 0.5 * (e + e / (e + 1)) : 0.5 * Math.exp(a), x);
+    }
+    case UNARY_COSH: { const e = Math.exp(Math.abs(x)); return 0.5 * (e + 1 / e); }
+    case UNARY_ASINH: {
+      const a = Math.abs(x);
+      if (a == Infinity) return x;
+      return copysign<f64>(Math.log1p(a + a * a / (1 + Math.sqrt(1 + a * a))), x);
+    }
+    case UNARY_ACOSH: { const t = x - 1; return Math.log1p(t + Math.sqrt(2 * t + t * t)); } // x < 1: NaN
+    default: { const a = Math.abs(x); return copysign<f64>(0.5 * Math.log1p(2 * a / (1 - a)), x); } // UNARY_ATANH
   }
 }
 
