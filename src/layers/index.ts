@@ -4,7 +4,7 @@
  */
 import { Layer, type LayerArgs } from './base.js';
 import { Activation, Dense, Dropout, Flatten, InputLayer, input, type DenseArgs } from './core.js';
-import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, mergeLayers } from './merge.js';
+import { mergeLayers } from './merge.js';
 import type { ActivationName } from '../activations.js';
 
 export { Layer, uniqueName } from './base.js';
@@ -14,9 +14,6 @@ export type { DenseArgs, InputConfig } from './core.js';
 export { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply } from './merge.js';
 export { deserializeLayer, fromPythonic, registerClass, registeredClass, toPythonic } from './serialization.js';
 export { logitsOf } from './logits.js';
-
-/** The built-in layer classes, registered by src/models/index.ts (what loading needs). */
-export const BUILTIN_LAYERS = [InputLayer, Dense, Flatten, Activation, Dropout, Add, Multiply, Average, Maximum, Minimum, Concatenate, Dot];
 
 /** Factories under TF.js names: sora.layers.dense({...}), ... ; sora.layers.Layer to subclass. */
 export const layers = {

@@ -5,6 +5,7 @@
  * names).
  */
 import type { Layer } from './base.js';
+import { builtinClass } from '../models/builtins.js';
 
 export interface SerializableClass {
   className: string;
@@ -24,14 +25,17 @@ export function registerClass<T extends SerializableClass>(cls: T): T {
   return cls;
 }
 
-export function registeredClass(className: string): SerializableClass | undefined { return REGISTRY.get(className); }
+/** A class by name: registered ones first (a registered class may replace a built-in one). */
+export function registeredClass(className: string): SerializableClass | undefined {
+  return REGISTRY.get(className) ?? builtinClass(className);
+}
 
 /** A layer from a camelCase {className, config}; an unknown class is an error naming it. */
 export function deserializeLayer(entry: { className?: unknown; config?: unknown }, where: string,
   customObjects: Record<string, unknown> = {}): Layer {
   const className = entry?.className;
   if (typeof className !== 'string') throw new Error(`${where}: a layer entry has no class_name: ${JSON.stringify(entry)?.slice(0, 120)}`);
-  const cls = (customObjects[className] as SerializableClass | undefined) ?? REGISTRY.get(className);
+  const cls = (customObjects[className] as SerializableClass | undefined) ?? registeredClass(className);
   if (!cls) {
     const name = (entry.config as { name?: string } | undefined)?.name;
     throw new Error(`${where}: unknown layer class '${className}'${name ? ` (layer '${name}')` : ''}. A custom layer must be ` +
