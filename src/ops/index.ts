@@ -35,6 +35,7 @@ export {
   setdiff1dAsync, inTopKAsync,
 } from './structure-extra.js';
 export { sparse, math } from './sparse.js';
+export { image } from './image.js';
 export { matMul } from './linalg.js';
 export { linalg } from './linalg-decompositions.js';
 export { complex, real, imag } from './complex.js';
