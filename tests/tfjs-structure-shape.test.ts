@@ -111,6 +111,38 @@ describe('ranked helpers, sparse and set ops, chainable methods against TF.js', 
     (l, [x]) => [x.depthToSpace(2), x.spaceToBatchND([2, 2], [[0, 0], [0, 0]]), x.spaceToBatchND([2, 2], [[0, 0], [0, 0]]).batchToSpaceND([2, 2], [[0, 0], [0, 0]])]);
 });
 
+describe('tf.image movement ops against TF.js', () => {
+  for (const [alignCorners, halfPixelCenters] of [[false, false], [true, false], [false, true]]) {
+    const flags = `alignCorners=${alignCorners} halfPixelCenters=${halfPixelCenters}`;
+    same(`resizeBilinear up and down, ${flags}`, [f([2, 5, 7, 3]), f([4, 3, 1])],
+      (l, [x, y]) => [l.image.resizeBilinear(x, [9, 4], alignCorners, halfPixelCenters),
+        l.image.resizeBilinear(y, [7, 5], alignCorners, halfPixelCenters), x.resizeBilinear([1, 1], alignCorners, halfPixelCenters)]);
+    same(`resizeNearestNeighbor up and down, ${flags}`, [f([2, 5, 7, 3]), i32([4, 3, 1])],
+      (l, [x, y]) => [l.image.resizeNearestNeighbor(x, [9, 4], alignCorners, halfPixelCenters),
+        l.image.resizeNearestNeighbor(y, [7, 5], alignCorners, halfPixelCenters)]);
+  }
+  // Square inputs: TF.js 4.22's cpu ResizeBilinearGrad swaps height and width otherwise, and
+  // ignores halfPixelCenters (that gradient is checked by finite differences below).
+  same('gradients of resizeBilinear and resizeNearestNeighbor (TF.js: ResizeBilinearGrad, ResizeNearestNeighborGrad)',
+    [f([2, 6, 6, 3]), f([2, 9, 4, 3]), f([2, 3, 11, 3])],
+    (l, [x, w, v]) => [l.grad((t: never) => l.sum(l.mul(l.image.resizeBilinear(t, [9, 4]), w)))(x),
+      l.grad((t: never) => l.sum(l.mul(l.image.resizeBilinear(t, [3, 11], true), v)))(x),
+      l.grad((t: never) => l.sum(l.mul(l.image.resizeNearestNeighbor(t, [9, 4]), w)))(x)], 1e-4);
+  it('resizeBilinear with halfPixelCenters: gradient by finite differences', () => {
+    const values = f([1, 4, 5, 2]).values;
+    const weights = sora.tensor(f([1, 7, 3, 2]).values, [1, 7, 3, 2]);
+    const loss = (v: number[]) => sora.tidy(() => sora.sum(sora.mul(sora.image.resizeBilinear(sora.tensor(v, [1, 4, 5, 2]), [7, 3], false, true), weights)).dataSync()[0]);
+    const analytic = sora.grad((t) => sora.sum(sora.mul(sora.image.resizeBilinear(t, [7, 3], false, true), weights)))(sora.tensor(values, [1, 4, 5, 2])).dataSync();
+    values.forEach((_, i) => {
+      const up = values.slice(), down = values.slice();
+      up[i] += 1e-2; down[i] -= 1e-2;
+      expect(Math.abs(analytic[i] - (loss(up) - loss(down)) / 2e-2)).toBeLessThan(2e-3);
+    });
+  });
+  same('flipLeftRight, grayscaleToRGB, rgbToGrayscale', [f([2, 3, 4, 3]), f([3, 5, 1]), i32([2, 2, 3], 0, 255)],
+    (l, [x, g, c]) => [l.image.flipLeftRight(x), l.image.grayscaleToRGB(g), l.image.rgbToGrayscale(x), l.image.rgbToGrayscale(c)]);
+});
+
 describe('bad input: a clear Error naming the op', () => {
   const x = () => sora.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
   rejects('gather with float indices', 'gather', () => sora.gather(x(), sora.tensor([0, 1]), 1), /int32/);
