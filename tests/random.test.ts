@@ -157,6 +157,18 @@ describe('seeds', () => {
     });
   }
 
+  it('dtype int32 rounds the draws (randomNormal, truncatedNormal, randomGamma), as TF.js', () => {
+    for (const [f, g] of [
+      [() => sora.randomNormal([257], 3, 4, 'int32', 5), () => sora.randomNormal([257], 3, 4, 'float32', 5)],
+      [() => sora.truncatedNormal([257], 0, 9, 'int32', 6), () => sora.truncatedNormal([257], 0, 9, 'float32', 6)],
+      [() => sora.randomGamma([257], 2, 0.1, 'int32', 7), () => sora.randomGamma([257], 2, 0.1, 'float32', 7)],
+    ]) {
+      const ints = f(), floats = read(g());
+      expect(ints.dtype).toBe('int32');
+      Array.from(read(ints)).forEach((v, i) => expect(Math.abs(v - floats[i])).toBeLessThanOrEqual(0.5));
+    }
+  });
+
   it('rand calls its function once per element, in order', () => {
     let k = 0;
     const t = sora.rand([2, 3], () => k++ * 1.5);

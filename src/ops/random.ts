@@ -17,7 +17,8 @@ import type { Shape, Tensor } from '../tensor.js';
 import { toDTypeArray } from '../dtypes.js';
 import { softmax } from './nn.js';
 import { register, run1, spec } from './registry.js';
-import { reshape } from './shape.js';
+import { cast, reshape } from './shape.js';
+import { round } from './math.js';
 import { tensor } from './creation.js';
 import { checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
 
@@ -91,6 +92,17 @@ function floatOnly(op: string, dtype: unknown): 'float32' {
   return dtype;
 }
 
+/** A float32 draw, or for dtype 'int32' the draw rounded to integers (as TF.js). */
+function drawn(op: string, shape: Shape, dtype: DType, distribution: RandomDistribution, a: number, b: number, seed?: Seed): Tensor {
+  if (dtype !== 'int32') return randomTensor(op, shape, floatOnly(op, dtype), distribution, a, b, seed);
+  const draw = randomTensor(op, shape, 'float32', distribution, a, b, seed);
+  try {
+    return ENGINE.tidy(() => cast(round(draw), 'int32'));
+  } finally {
+    draw.dispose();
+  }
+}
+
 /** Integers uniform in [minval, maxval): exact and unbiased to 2^-32 per value. */
 export function randomUniformInt(shape: Shape, minval: number, maxval: number, seed?: Seed): Tensor {
   const op = 'randomUniformInt';
@@ -114,19 +126,18 @@ export function randomUniform(shape: Shape, minval = 0, maxval = 1, dtype: DType
 
 export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DType = 'float32', seed?: Seed): Tensor {
   const op = 'randomNormal';
-  return randomTensor(op, shape, floatOnly(op, dtype), 'normal', checkNumber(op, 'mean', mean), checkNumber(op, 'stdDev', stdDev), seed);
+  return drawn(op, shape, dtype, 'normal', checkNumber(op, 'mean', mean), checkNumber(op, 'stdDev', stdDev), seed);
 }
 
 /** tf.randomStandardNormal: randomNormal with mean 0 and standard deviation 1. */
 export function randomStandardNormal(shape: Shape, dtype: DType = 'float32', seed?: Seed): Tensor {
-  return randomTensor('randomStandardNormal', shape, floatOnly('randomStandardNormal', dtype), 'normal', 0, 1, seed);
+  return drawn('randomStandardNormal', shape, dtype, 'normal', 0, 1, seed);
 }
 
 /** Normal values redrawn while more than two standard deviations from the mean (as TF.js). */
 export function truncatedNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DType = 'float32', seed?: Seed): Tensor {
   const op = 'truncatedNormal';
-  return randomTensor(op, shape, floatOnly(op, dtype), 'truncatedNormal', checkNumber(op, 'mean', mean),
-    checkNumber(op, 'stdDev', stdDev), seed);
+  return drawn(op, shape, dtype, 'truncatedNormal', checkNumber(op, 'mean', mean), checkNumber(op, 'stdDev', stdDev), seed);
 }
 
 /** Gamma(alpha) with rate beta: mean alpha / beta, variance alpha / beta^2 (as TF.js). */
@@ -134,7 +145,7 @@ export function randomGamma(shape: Shape, alpha: number, beta = 1, dtype: DType 
   const op = 'randomGamma';
   if (!(checkNumber(op, 'alpha', alpha) > 0)) throw new Error(`${op}: alpha must be positive; received ${alpha}`);
   if (!(checkNumber(op, 'beta', beta ?? 1) > 0)) throw new Error(`${op}: beta must be positive; received ${beta}`);
-  return randomTensor(op, shape, floatOnly(op, dtype ?? 'float32'), 'gamma', alpha, 1 / (beta ?? 1), seed);
+  return drawn(op, shape, dtype ?? 'float32', 'gamma', alpha, 1 / (beta ?? 1), seed);
 }
 
 /**
