@@ -1,7 +1,8 @@
 /**
  * fitDataset on the webgpu backend in headless Chromium (SwiftShader) and Deno (lavapipe):
- * parity with fit, NaN pinning and device-loss recovery for streamed batches
- * (tests/data-gpu/fit-dataset.ts). A missing runtime fails with the install line.
+ * parity with fit, NaN pinning and device-loss recovery for streamed batches, and csv read
+ * over fetch / file:// (tests/data-gpu/fit-dataset.ts). A missing runtime fails with the
+ * install line.
  */
 import { describeInRuntimes } from './runtimes/suite.js';
 import { REPO_ROOT } from './runtimes/server.js';
@@ -10,6 +11,7 @@ const CASES = [
   'fitDataset on webgpu matches fit over the same batches',
   'a NaN in a streamed batch on webgpu names it and leaves the weights as before it',
   'device lost mid-fitDataset resumes on wasm from the kept batches',
+  'tf.data.csv streams over fetch (Chromium) and file:// (Deno)',
 ];
 
 describeInRuntimes({

@@ -5,7 +5,8 @@
  *  1. a NaN in a streamed batch is pinned to it and the weights are left as before it;
  *  2. the device destroyed mid-fitDataset: training moves to wasm and redoes the batches
  *     since the mirror from their CPU copies (read after each step), skipping with a warning
- *     the one batch made on the dead device, and finishes every epoch.
+ *     the one batch made on the dead device, and finishes every epoch;
+ *  3. tf.data.csv streams a file over fetch (Chromium) and file:// (Deno).
  */
 import * as sora from '../../src/index.js';
 import { ENGINE } from '../../src/engine.js';
@@ -129,6 +130,15 @@ async function main(): Promise<void> {
       console.warn = warn;
       m.dispose();
     }
+  });
+  await check('tf.data.csv streams over fetch (Chromium) and file:// (Deno)', async () => {
+    const deno = (globalThis as { Deno?: unknown }).Deno;
+    const url = deno ? `file://${options.root}/tests/data-gpu/rows.csv` : '/tests/data-gpu/rows.csv';
+    const rows = await sora.data.csv(url, { columnConfigs: { label: { isLabel: true } } }).toArray();
+    const expected = [{ xs: { x1: 1, x2: 2 }, ys: { label: 0 } }, { xs: { x1: 3, x2: 4.5 }, ys: { label: 1 } },
+      { xs: { x1: -1, x2: 0.25 }, ys: { label: 0 } }];
+    if (JSON.stringify(rows) !== JSON.stringify(expected)) throw new Error(`rows: ${JSON.stringify(rows)}`);
+    return url;
   });
   emit('SORA_DONE', {});
 }
