@@ -29,9 +29,9 @@ function domainInput(domain: Domain, shape: number[], seed: number): Input {
 }
 
 /**
- * A unary op: two float cases checked by finite differences (unless `zeroGrad`, where the
- * check confirms the zero gradient), a scaled case for wider range, hostile values, empty,
- * and int32 unless TF.js rejects it.
+ * A unary op: two float cases checked by finite differences (for floor, ceil, round, sign and
+ * step they confirm TF.js's zero gradient), a scaled case for a wider range, hostile values,
+ * empty, and int32 unless TF.js rejects it.
  */
 function unary(f: (x: Tensor) => Tensor, domain: Domain, opts: { scale?: number; int?: boolean; wideScale?: number } = {}): Case[] {
   const scale = opts.scale ?? 1;
