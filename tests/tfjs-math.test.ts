@@ -123,6 +123,8 @@ function binaryCases(): MathCase[] {
   list.push({ label: 'divNoNan zeros in b', inputs: [uniform([2, 5], -3, 3), { values: [0, 0.5, 0, -2, 1.5], shape: [5], dtype: 'float32' }],
     sora: sora.divNoNan, tfjs: tf.divNoNan, wrt: [] });
   list.push({ label: 'div int32 is floorDiv', inputs: [ints([33], -50, 50), ints([33], -6, 7)], sora: sora.div, tfjs: tf.div });
+  list.push({ label: 'div int32 by a plain number is float32', inputs: [ints([3, 7], -50, 50)], sora: (a) => sora.div(a, 4), tfjs: (a) => tf.div(a, 4) });
+  list.push({ label: 'div int32 by float32 upcasts', inputs: [ints([3, 7], -50, 50), uniform([7], 0.5, 2)], sora: sora.div, tfjs: tf.div });
   list.push({ label: 'prelu [3,5] alpha [5]', inputs: [uniform([3, 5], -3, 3), uniform([5], 0, 0.5)], sora: sora.prelu, tfjs: (x, a) => tf.prelu(x, a), wrt: [0, 1] });
   list.push({ label: 'prelu int32 x', inputs: [ints([3, 5], -4, 5), uniform([5], 0, 0.5)], sora: sora.prelu, tfjs: (x, a) => tf.prelu(x, a) });
   list.push({ label: 'addN three [3,5]', inputs: [uniform([3, 5], -1, 1), uniform([3, 5], -1, 1), uniform([3, 5], -1, 1)],

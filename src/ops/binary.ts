@@ -174,9 +174,12 @@ export function viaFloat(a: Tensor, b: Tensor, f: (a: Tensor, b: Tensor) => Tens
 export const add = (a: Operand, b: Operand): Tensor => binary(ADD, a, b);
 export const sub = (a: Operand, b: Operand): Tensor => binary(SUB, a, b);
 export const mul = (a: Operand, b: Operand): Tensor => binary(MUL, a, b);
-/** a / b; two int32 tensors divide as floorDiv, as TF.js's div does. */
-export const div = (a: Operand, b: Operand): Tensor => (a instanceof Tensor && b instanceof Tensor &&
-  a.dtype === 'int32' && b.dtype === 'int32' ? floorDiv(a, b) : binary(DIV, a, b));
+/**
+ * a / b as TF.js's div: two int32 tensors divide as floorDiv; int32 with a float32 tensor or a
+ * plain number (float32 in TF.js) divides in float32.
+ */
+export const div = (a: Operand, b: Operand): Tensor => upcasting('div', a, b, (x, y) =>
+  (x.dtype === 'int32' && y.dtype === 'int32' ? floorDiv(x, y) : run1(DIV, [x, y], {})));
 /** a^b; int32 operands give int32 (as TF.js: the power converted with ToInt32). */
 export const pow = (base: Operand, exp: Operand): Tensor => upcasting('pow', base, exp, (a, b) => run1(POW, [a, b], {}));
 /** The remainder with the divisor's sign (TF.js's mod); int32 stays int32, with x mod 0 = 0. */
