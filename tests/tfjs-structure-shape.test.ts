@@ -143,6 +143,23 @@ describe('tf.image movement ops against TF.js', () => {
     (l, [x, g, c]) => [l.image.flipLeftRight(x), l.image.grayscaleToRGB(g), l.image.rgbToGrayscale(x), l.image.rgbToGrayscale(c)]);
 });
 
+describe('tf.image non-max suppression against TF.js', () => {
+  // 33 boxes on a small grid so that many overlap; distinct scores, some below 0.
+  const boxes = () => f([33, 4], 0, 4);
+  const scores = () => f([33], -0.5, 1);
+  same('nonMaxSuppression and Async, thresholds', [boxes(), scores()], async (l, [b, s]) => [
+    l.image.nonMaxSuppression(b, s, 10), l.image.nonMaxSuppression(b, s, 40, 0.3, 0.1),
+    await l.image.nonMaxSuppressionAsync(b, s, 5, 0.7), await l.image.nonMaxSuppressionAsync(b, s, 0)]);
+  same('nonMaxSuppressionWithScore (soft-NMS) and Async', [boxes(), scores()], async (l, [b, s]) => [
+    l.image.nonMaxSuppressionWithScore(b, s, 12, 0.6, 0.05, 0.5), l.image.nonMaxSuppressionWithScore(b, s, 33, 1, -Infinity, 0.1),
+    await l.image.nonMaxSuppressionWithScoreAsync(b, s, 8, 0.5, 0, 0.25)]);
+  same('nonMaxSuppressionPadded and Async', [boxes(), scores()], async (l, [b, s]) => [
+    l.image.nonMaxSuppressionPadded(b, s, 20, 0.2, 0.3, true), l.image.nonMaxSuppressionPadded(b, s, 20, 0.2, 0.3),
+    await l.image.nonMaxSuppressionPaddedAsync(b, s, 50, 0.5, -Infinity, true)]);
+  rejects('nonMaxSuppression with 3 columns', 'nonMaxSuppression', () => sora.image.nonMaxSuppression(sora.zeros([2, 3]), sora.zeros([2]), 1), /\[numBoxes, 4\]/);
+  rejects('nonMaxSuppression with iouThreshold 2', 'nonMaxSuppression', () => sora.image.nonMaxSuppression(sora.zeros([2, 4]), sora.zeros([2]), 1, 2), /iouThreshold/);
+});
+
 describe('bad input: a clear Error naming the op', () => {
   const x = () => sora.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
   rejects('gather with float indices', 'gather', () => sora.gather(x(), sora.tensor([0, 1]), 1), /int32/);

@@ -10,6 +10,10 @@ import type { Tensor } from '../tensor.js';
 import { add, mul, sub } from './binary.js';
 import { tensor } from './creation.js';
 import { gather } from './indexing.js';
+import {
+  nonMaxSuppression, nonMaxSuppressionAsync, nonMaxSuppressionPadded, nonMaxSuppressionPaddedAsync, nonMaxSuppressionWithScore,
+  nonMaxSuppressionWithScoreAsync,
+} from './nms.js';
 import { sum } from './reduce.js';
 import { cast, reshape } from './shape.js';
 import { reverse, tile } from './structure.js';
@@ -117,8 +121,12 @@ export function rgbToGrayscale(image: Tensor): Tensor {
   });
 }
 
-/** The tf.image namespace (its movement ops; detection and warps are not here yet). */
-export const image = { resizeBilinear, resizeNearestNeighbor, flipLeftRight, grayscaleToRGB, rgbToGrayscale };
+/** The tf.image namespace: movement ops and non-max suppression (nms.ts); no warps yet. */
+export const image = {
+  resizeBilinear, resizeNearestNeighbor, flipLeftRight, grayscaleToRGB, rgbToGrayscale,
+  nonMaxSuppression, nonMaxSuppressionAsync, nonMaxSuppressionWithScore, nonMaxSuppressionWithScoreAsync,
+  nonMaxSuppressionPadded, nonMaxSuppressionPaddedAsync,
+};
 
 declare module '../tensor.js' {
   interface Tensor {
