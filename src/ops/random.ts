@@ -140,12 +140,16 @@ export function truncatedNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DType
   return drawn(op, shape, dtype, 'truncatedNormal', checkNumber(op, 'mean', mean), checkNumber(op, 'stdDev', stdDev), seed);
 }
 
-/** Gamma(alpha) with rate beta: mean alpha / beta, variance alpha / beta^2 (as TF.js). */
+/**
+ * Gamma(alpha) draws times beta, as TF.js 4.22 computes them: mean alpha * beta, variance
+ * alpha * beta^2. (TF.js documents beta as the inverse scale, but its values are scaled by
+ * beta; sora follows the values, so a ported program draws from the same distribution.)
+ */
 export function randomGamma(shape: Shape, alpha: number, beta = 1, dtype: DType = 'float32', seed?: Seed): Tensor {
   const op = 'randomGamma';
   if (!(checkNumber(op, 'alpha', alpha) > 0)) throw new Error(`${op}: alpha must be positive; received ${alpha}`);
   if (!(checkNumber(op, 'beta', beta ?? 1) > 0)) throw new Error(`${op}: beta must be positive; received ${beta}`);
-  return drawn(op, shape, dtype ?? 'float32', 'gamma', alpha, 1 / (beta ?? 1), seed);
+  return drawn(op, shape, dtype ?? 'float32', 'gamma', alpha, beta ?? 1, seed);
 }
 
 /**
