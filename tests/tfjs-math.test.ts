@@ -229,3 +229,24 @@ describe('int32 where TF.js rejects it', () => {
     b.dispose();
   });
 });
+
+describe('second derivatives against TF.js (gradients are written with ops)', () => {
+  type F<T> = (x: T) => T;
+  const pairs: [string, F<sora.Tensor>, F<tf.Tensor>, number, number][] = [
+    ['sin', sora.sin, tf.sin, -3, 3], ['cos', sora.cos, tf.cos, -3, 3], ['tan', sora.tan, tf.tan, -1, 1],
+    ['atan', sora.atan, tf.atan, -3, 3], ['asinh', sora.asinh, tf.asinh, -3, 3], ['erf', sora.erf, tf.erf, -2, 2],
+    ['log1p', sora.log1p, tf.log1p, -0.5, 3], ['expm1', sora.expm1, tf.expm1, -2, 2], ['sinh', sora.sinh, tf.sinh, -2, 2],
+    ['reciprocal', sora.reciprocal, tf.reciprocal, 0.5, 2], ['softplus', sora.softplus, tf.softplus, -3, 3],
+    ['pow(x, 3.5)', (x) => sora.pow(x, 3.5), (x) => tf.pow(x, 3.5), 0.5, 2],
+    ['atan2(x, 0.7)', (x) => sora.atan2(x, 0.7), (x) => tf.atan2(x, 0.7), -2, 2],
+  ];
+  beforeAll(async () => { await sora.setBackend('reference'); });
+  for (const [name, s, t, lo, hi] of pairs) {
+    it(name, () => {
+      const input = uniform([2, 5], lo, hi);
+      const want = tf.tidy(() => Array.from(tf.grad(tf.grad((x: tf.Tensor) => tf.sum(t(x))))(tf.tensor(input.values, input.shape)).dataSync()));
+      const got = sora.tidy(() => Array.from(sora.grad(sora.grad((x: sora.Tensor) => sora.sum(s(x))))(sora.tensor(input.values, input.shape)).dataSync()));
+      close(`${name}''`, got, want, 2e-5);
+    });
+  }
+});
