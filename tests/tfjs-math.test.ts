@@ -75,6 +75,7 @@ function unaryCases(): MathCase[] {
       list.push({ label: `${name} [${shape}]`, inputs: [uniform(shape, lo, hi)], sora: s, tfjs: t, wrt: gradient ? [0] : [], tol });
     }
     list.push({ label: `${name} empty [0,4]`, inputs: [uniform([0, 4], lo, hi)], sora: s, tfjs: t });
+    list.push({ label: `${name} hostile`, inputs: [{ values: HOSTILE, shape: [HOSTILE.length], dtype: 'float32' }], sora: s, tfjs: t, tol });
     if (int) list.push({ label: `${name} int32 [3,7]`, inputs: [ints([3, 7], Math.floor(lo), Math.ceil(hi) + 1)], sora: s, tfjs: t });
   }
   // alpha-taking activations
@@ -98,6 +99,8 @@ const BINARY: Binary[] = [
   ['pow', 0.3, 3, -2.5, 2.5, true], ['mod', -9, 9, 0.6, 3, true], ['floorDiv', -9, 9, 0.6, 3, false],
   ['atan2', -3, 3, -3, 3, true], ['divNoNan', -3, 3, 0.5, 3, false],
 ];
+/** Hostile operands: NaN, infinities, signed zeros, domain edges, huge and tiny magnitudes. */
+const HOSTILE = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -0.5, 2.5, 3, -7, 1e30, -1e-30, 100, -100];
 const PAIRS: [number[], number[]][] = [[[3, 5], [3, 5]], [[3, 1], [1, 5]], [[2, 7], [7]], [[], [2, 3, 3]], [[0, 3], [3]]];
 
 function binaryCases(): MathCase[] {
@@ -114,6 +117,8 @@ function binaryCases(): MathCase[] {
     }
     list.push({ label: `${name} int32 with zero divisors`, inputs: [ints([3, 7], -20, 21), ints([7], name === 'pow' ? -2 : -5, name === 'pow' ? 6 : 6)],
       sora: s, tfjs: t });
+    list.push({ label: `${name} hostile pairs`, inputs: [{ values: HOSTILE.flatMap((v) => HOSTILE.map(() => v)), shape: [16, 16], dtype: 'float32' },
+      { values: HOSTILE, shape: [16], dtype: 'float32' }], sora: s, tfjs: t });
     list.push({ label: `${name} float32 x int32 (upcast)`, inputs: [uniform([3, 4], aLo, aHi), ints([4], 1, 4)], sora: s, tfjs: t });
   }
   list.push({ label: 'pow negative base, integer exponents', inputs: [uniform([2, 7], -3, 3), { values: [3, 2, -1, 0, 1, 2, 3], shape: [7], dtype: 'float32' }],
