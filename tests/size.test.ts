@@ -9,14 +9,16 @@ import { build } from 'esbuild';
 
 const KIB = 1024;
 /**
- * Raised in issue 8 from 120 / 48 KiB, which TF.js's ops (issue 9) and the random kernels had
- * outgrown: measured then 150 KiB core, 70 KiB webgpu, 53 KiB per wasm build.
+ * Raised in issue 8 from 120 / 80 / 48 KiB, which the TF.js API work (ops, initializers,
+ * tf.data, io, functional models) and the random kernels had outgrown: measured then 269 KiB
+ * core, 81 KiB webgpu, 53 KiB per wasm build. The page a user ships is smaller than the core:
+ * bench/bundle-size.mjs.
  */
 const BUDGET = {
   /** Everything in src/index.ts (ops, layers, model, io, data, wasm glue), minified. */
-  core: 176 * KIB,
+  core: 320 * KIB,
   /** The webgpu backend and its shaders, loaded only when webgpu is chosen. */
-  webgpu: 80 * KIB,
+  webgpu: 96 * KIB,
   wasm: 64 * KIB,
   /** What sora/wasm-inline (both builds in base64) adds to the core, gzipped; measured 39 KiB. */
   inlineGzip: 48 * KIB,

@@ -50,11 +50,41 @@ function loads(code: string): { modules: string[]; assets: string[] } {
   return { modules, assets };
 }
 
-/** tsc's enum output, `(function (E) { ... })(E || (E = {}))`: it fills its own module-local object. */
-function isEnumInitializer(expression: unknown): boolean {
-  const call = expression as { type: string; callee?: { type: string }; arguments?: { type: string; operator?: string }[] };
-  return call.type === 'CallExpression' && call.callee?.type === 'FunctionExpression' &&
-    call.arguments?.length === 1 && call.arguments[0].type === 'LogicalExpression' && call.arguments[0].operator === '||';
+interface Node { type: string; [key: string]: unknown }
+
+/**
+ * Whether a module runs code that reaches beyond itself when imported: a bare import (kept
+ * for its effect), or a top-level statement other than filling a module-local object
+ * (`TABLE.key = value`, or tsc's enum output `(function (E) {...})(E || (E = {}))`), such as
+ * a call of an imported function (`chain({...})`, `ENGINE.registerBackend(...)`).
+ */
+function runsCode(code: string): boolean {
+  const body = parseAst(code).body as unknown as Node[];
+  const local = new Set<string>();
+  for (const node of body) {
+    const declaration = (node.type === 'ExportNamedDeclaration' ? node.declaration : node) as Node | null;
+    if (!declaration) continue;
+    if (declaration.type === 'VariableDeclaration') {
+      for (const d of declaration.declarations as { id: Node }[]) if (d.id.type === 'Identifier') local.add(d.id.name as string);
+    } else if ((declaration.type === 'FunctionDeclaration' || declaration.type === 'ClassDeclaration') && declaration.id) {
+      local.add((declaration.id as Node).name as string);
+    }
+  }
+  const rootName = (target: Node): string | null => {
+    let node = target;
+    while (node.type === 'MemberExpression') node = node.object as Node;
+    return node.type === 'Identifier' ? node.name as string : null;
+  };
+  return body.some((node) => {
+    if (node.type === 'ImportDeclaration') return (node.specifiers as unknown[]).length === 0;
+    if (node.type !== 'ExpressionStatement' || node.directive) return false;
+    const expression = node.expression as Node;
+    if (expression.type === 'AssignmentExpression') return !local.has(rootName(expression.left as Node) ?? '');
+    const args = expression.arguments as Node[] | undefined;
+    const isEnum = expression.type === 'CallExpression' && (expression.callee as Node).type === 'FunctionExpression' &&
+      args?.length === 1 && args[0].type === 'LogicalExpression' && local.has(rootName(args[0].left as Node) ?? '');
+    return !isEnum;
+  });
 }
 
 /** tsc's output for a types-only module: `export {};` and comments, no code. */
@@ -108,18 +138,19 @@ describe('the packed tarball', () => {
     expect(expected.filter((p) => !packed.includes(p)), 'loaded by an entry but not shipped').toEqual([]);
   });
 
-  it('lists in sideEffects exactly the modules that run code when imported', () => {
-    const patterns = manifest.sideEffects.map((p) => new RegExp(`^${p.replace(/^\.\//, '').replace(/\./g, '\\.').replace(/\*/g, '[^/]*')}$`));
+  it('lists in sideEffects exactly the modules that run code when imported (dist/, and src/ for in-repo bundles)', () => {
+    const shipped = manifest.sideEffects.filter((p) => p.startsWith('./dist/'));
+    const patterns = shipped.map((p) => new RegExp(`^${p.replace(/^\.\//, '').replace(/\./g, '\\.').replace(/\*/g, '[^/]*')}$`));
     const listed = (p: string) => patterns.some((r) => r.test(p));
-    const effectful = packed.filter((p) => p.endsWith('.js')).filter((p) => {
-      const ast = parseAst(readFileSync(join(REPO_ROOT, p), 'utf8'));
-      return ast.body.some((node) => (node.type === 'ExpressionStatement' && !('directive' in node && node.directive) &&
-        !isEnumInitializer(node.expression)) || (node.type === 'ImportDeclaration' && node.specifiers.length === 0));
-    });
+    const effectful = packed.filter((p) => p.endsWith('.js')).filter((p) => runsCode(readFileSync(join(REPO_ROOT, p), 'utf8')));
     expect(effectful.filter((p) => !listed(p)), 'modules with side effects missing from sideEffects').toEqual([]);
     for (const [i, pattern] of patterns.entries()) {
-      expect(effectful.some((p) => pattern.test(p)), `sideEffects entry ${manifest.sideEffects[i]} matches no module with side effects`).toBe(true);
+      expect(effectful.some((p) => pattern.test(p)), `sideEffects entry ${shipped[i]} matches no module with side effects`).toBe(true);
     }
+    // The repository's own bundles (tests, benchmarks) bundle src/: the same list there, or
+    // esbuild drops `import './backends/select.js'` and no backend is registered.
+    const mirrored = shipped.map((p) => p.replace(/^\.\/dist\//, './src/').replace(/\.js$/, '.ts'));
+    expect(manifest.sideEffects.filter((p) => !p.startsWith('./dist/')).sort()).toEqual(mirrored.sort());
   });
 });
 
