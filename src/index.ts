@@ -176,7 +176,10 @@ export * as test_util from './test_util.js';
 export { TensorBuffer, buffer } from './buffer.js';
 export { profile, time, nextFrame } from './profile.js';
 export type { ProfileInfo, TimingInfo, KernelInfo } from './profile.js';
-export { engine, backend, print, Rank, deprecationWarn, disableDeprecationWarnings, device_util, upcastType } from './runtime.js';
+export {
+  engine, backend, print, Rank, deprecationWarn, disableDeprecationWarnings, device_util, upcastType, enableDebugMode,
+  enableProdMode,
+} from './runtime.js';
 
 /** TF.js-style utilities. */
 export const utils = {

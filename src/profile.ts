@@ -1,11 +1,11 @@
 /**
  * tf.profile, tf.time and tf.nextFrame. Both measurements watch the op runner
- * (setOpObserver in src/ops/registry.ts): every op whose forward ran a backend kernel is
+ * (addOpObserver in src/ops/registry.ts): every op whose forward ran a backend kernel is
  * one entry, as TF.js lists kernels, under TF.js's kernel names ('Square', 'Multiply',
  * 'BatchMatMul'); ops written as compositions show as the kernels they ran.
  */
 import { ENGINE } from './engine.js';
-import { setOpObserver } from './ops/registry.js';
+import { addOpObserver, type OpObserver } from './ops/registry.js';
 import { Tensor } from './tensor.js';
 
 export interface KernelInfo {
@@ -56,13 +56,13 @@ function bytesOf(tensors: Tensor[]): number {
   return bytes;
 }
 
-/** Runs `f` (sync or async) while `observe` sees every kernel; restores the previous observer. */
-async function watching<T>(observe: Parameters<typeof setOpObserver>[0], f: () => T | Promise<T>): Promise<T> {
-  const previous = setOpObserver((...args) => { previous?.(...args); observe?.(...args); });
+/** Runs `f` (sync or async) while `observe` sees every op. */
+async function watching<T>(observe: OpObserver, f: () => T | Promise<T>): Promise<T> {
+  const remove = addOpObserver(observe);
   try {
     return await f();
   } finally {
-    setOpObserver(previous);
+    remove();
   }
 }
 

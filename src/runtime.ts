@@ -6,6 +6,9 @@ import type { Backend } from './backends/backend.js';
 import { ENGINE, type Engine } from './engine.js';
 import type { Tensor } from './tensor.js';
 import { checkTensor } from './ops/util.js';
+import { addOpObserver } from './ops/registry.js';
+import { kernelName } from './profile.js';
+import { rightPad } from './util.js';
 
 export { upcastType } from './dtypes.js';
 
@@ -97,6 +100,7 @@ export class EnvironmentFlags {
   getString(flagName: string): string { return this.get(flagName) as string; }
 
   set(flagName: string, value: FlagValue): void {
+    if (flagName === 'DEBUG') debugMode(Boolean(value));
     if (!this.evaluators.has(flagName)) {
       if (!/^(WEBGL|WEBGPU|WASM|CPU|CANVAS2D|CHECK|KEEP|TENSORLIKE|TOPK|ENGINE|HAS)_/.test(flagName)) {
         throw new Error(`env().set: cannot set flag '${flagName}': sora has no such flag`);
@@ -118,7 +122,48 @@ export class EnvironmentFlags {
   reset(): void {
     this.values.clear();
     deprecationWarnings = true;
+    debugMode(false);
   }
 }
 
 export const environmentFlags = new EnvironmentFlags();
+
+/** Removes debug mode's op observer; null while debug mode is off. */
+let stopDebug: (() => void) | null = null;
+
+/**
+ * Debug mode (tf.enableDebugMode, or env().set('DEBUG', true)), as TF.js's: every kernel is
+ * logged (name, time, output rank, shape and size, input shapes) and a float32 output holding
+ * NaN or Infinity is reported with a warning naming the kernel. Outputs on an asynchronous
+ * backend are checked when their values arrive.
+ */
+function debugMode(on: boolean): void {
+  if (on && !stopDebug) {
+    stopDebug = addOpObserver((name, inputs, outputs, ms, ranKernel) => {
+      if (!ranKernel) return;
+      const kernel = kernelName(name);
+      const described = inputs.map((t, i) => `${i}: ${t.rank}D ${t.rank > 0 ? t.shape : ''} `).join('');
+      for (const out of outputs) {
+        console.log(`%c${rightPad(kernel, 25)}\t%c${rightPad(`${ms}ms`, 9)}\t%c${out.rank}D ${rightPad(out.shape.toString(), 14)}` +
+          `\t%c${out.size}\t%c${described}\t%c`, 'font-weight:bold', 'color:red', 'color:blue', 'color: orange',
+        'color: green', 'color: steelblue');
+        if (out.dtype !== 'float32') continue;
+        const check = (values: ArrayLike<number>) => {
+          for (let i = 0; i < values.length; i++) {
+            if (!Number.isFinite(values[i])) { console.warn(`Found ${values[i]} in the result of '${kernel}'`); return; }
+          }
+        };
+        if (out.ref.backend.syncReadable) check(out.dataSync());
+        else void out.data().then(check, () => {});
+      }
+    });
+  } else if (!on && stopDebug) {
+    stopDebug();
+    stopDebug = null;
+  }
+}
+
+/** tf.enableDebugMode: log every kernel and warn on NaN or Infinity in float32 results. */
+export function enableDebugMode(): void { environmentFlags.set('DEBUG', true); }
+/** tf.enableProdMode: sets PROD (sora's argument checks run in every mode). */
+export function enableProdMode(): void { environmentFlags.set('PROD', true); }

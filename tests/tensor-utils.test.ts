@@ -238,3 +238,29 @@ describe('runtime', () => {
     expect(sora.upcastType('int32', 'bool')).toBe(tf.upcastType('int32', 'bool'));
   });
 });
+
+describe('debug mode', () => {
+  it('enableDebugMode logs every kernel as TF.js does and warns on NaN; reset turns it off', () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      sora.enableDebugMode();
+      expect(sora.env().getBool('DEBUG')).toBe(true);
+      const x = sora.tensor([[1, -1], [0, 4]]);
+      sora.tidy(() => sora.log(x));
+      expect(log).toHaveBeenCalledTimes(1);
+      expect(log.mock.calls[0][0]).toMatch(/^%cLog {22}\t%c[0-9.]+ms\s*\t%c2D 2,2 {11}\t%c4\t%c0: 2D 2,2 \t%c$/);
+      expect(warn.mock.calls.map((c) => c[0])).toEqual(["Found NaN in the result of 'Log'"]);
+      sora.env().reset();
+      sora.tidy(() => sora.log(x));
+      expect(log).toHaveBeenCalledTimes(1);
+      sora.enableProdMode();
+      expect(sora.env().getBool('PROD')).toBe(true);
+      sora.env().reset();
+      x.dispose();
+    } finally {
+      log.mockRestore();
+      warn.mockRestore();
+    }
+  });
+});

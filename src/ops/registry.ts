@@ -92,12 +92,14 @@ export function setReduceToShape(fn: (dy: Tensor, shape: Shape) => Tensor): void
  * backend kernel rather than a composition of other ops): tf.profile and tf.time (src/profile.ts).
  */
 export type OpObserver = (name: string, inputs: Tensor[], outputs: Tensor[], ms: number, ranKernel: boolean) => void;
-let opObserver: OpObserver | null = null;
-/** Sets the observer (null: none); returns the previous one, to restore. */
-export function setOpObserver(fn: OpObserver | null): OpObserver | null {
-  const previous = opObserver;
-  opObserver = fn;
-  return previous;
+const opObservers: OpObserver[] = [];
+/** Adds an observer; returns the function that removes it. */
+export function addOpObserver(fn: OpObserver): () => void {
+  opObservers.push(fn);
+  return () => {
+    const i = opObservers.indexOf(fn);
+    if (i >= 0) opObservers.splice(i, 1);
+  };
 }
 
 /** Runs `def` on `inputs` (see the file comment); returns all of its outputs. */
@@ -118,7 +120,7 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
   if (!kernel && !def.compose) {
     throw new Error(`${def.name}: the '${backend.name}' backend has no kernel for it and it has no composition`);
   }
-  const started = opObserver ? performance.now() : 0;
+  const started = opObservers.length > 0 ? performance.now() : 0;
   let outputs: Tensor[];
   ENGINE.pauseRecording();
   try {
@@ -126,7 +128,10 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
   } finally {
     ENGINE.resumeRecording();
   }
-  opObserver?.(def.name, inputs, outputs, performance.now() - started, kernel !== null);
+  if (opObservers.length > 0) {
+    const ms = performance.now() - started;
+    for (const observe of opObservers.slice()) observe(def.name, inputs, outputs, ms, kernel !== null);
+  }
   if (!matches(outputs, specs)) {
     for (const t of outputs) if (!inputs.includes(t)) t.dispose();
     throw new Error(`${def.name}: internal error: the forward made [${outputs.map(describeSpec)}], ` +
