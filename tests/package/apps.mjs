@@ -8,7 +8,7 @@
  * app resolves `sora` from its own node_modules, never from the repository.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,5 +113,3 @@ export function listFiles(dir, prefix = '') {
   }
   return out;
 }
-
-export { mkdirSync };
