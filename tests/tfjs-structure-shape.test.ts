@@ -143,6 +143,22 @@ describe('tf.image movement ops against TF.js', () => {
     (l, [x, g, c]) => [l.image.flipLeftRight(x), l.image.grayscaleToRGB(g), l.image.rgbToGrayscale(x), l.image.rgbToGrayscale(c)]);
 });
 
+describe('tf.image cropAndResize and rotateWithOffset against TF.js', () => {
+  // Boxes partly outside the image (extrapolated), flipped (y2 < y1), and one with an image index
+  // out of range; no sample lands on a half pixel, where float32 and TF.js's float64 positions
+  // may round 'nearest' differently.
+  const boxes = { values: [0.13, 0.21, 0.71, 0.93, -0.31, 0.07, 0.57, 1.39, 0.83, 0.61, 0.19, 0.11, 0.34, 0.29, 0.68, 0.66], shape: [4, 4], dtype: 'float32' } as const;
+  for (const method of ['bilinear', 'nearest'] as const) {
+    same(`cropAndResize ${method}`, [f([2, 7, 9, 3]), { ...boxes, values: [...boxes.values] }, iv([1, 0, 1, 5])],
+      (l, [im, b, i]) => [l.image.cropAndResize(im, b, i, [5, 4], method, -1), l.image.cropAndResize(im, b, i, [1, 3], method),
+        l.image.cropAndResize(im, b, i, [6, 1], method, 2)]);
+  }
+  rejects('rotateWithOffset of an int32 image', 'rotateWithOffset', () => sora.image.rotateWithOffset(sora.zeros([1, 2, 2, 1], 'int32'), 1), /float32/);
+  same('rotateWithOffset: angles, fill values, centers', [f([2, 5, 7, 3]), f([1, 6, 4, 4], 0, 255)],
+    (l, [x, y]) => [l.image.rotateWithOffset(x, 0.7), l.image.rotateWithOffset(x, -2.1, 0.5, [0.3, 0.6]),
+      l.image.rotateWithOffset(y, Math.PI / 3, [10, 20, 30]), l.image.rotateWithOffset(x, 0)]);
+});
+
 describe('tf.image non-max suppression against TF.js', () => {
   // 33 boxes on a small grid so that many overlap; distinct scores, some below 0.
   const boxes = () => f([33, 4], 0, 4);

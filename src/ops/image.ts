@@ -10,6 +10,7 @@ import type { Tensor } from '../tensor.js';
 import { add, mul, sub } from './binary.js';
 import { tensor } from './creation.js';
 import { gather } from './indexing.js';
+import { cropAndResize, rotateWithOffset } from './image-warp.js';
 import {
   nonMaxSuppression, nonMaxSuppressionAsync, nonMaxSuppressionPadded, nonMaxSuppressionPaddedAsync, nonMaxSuppressionWithScore,
   nonMaxSuppressionWithScoreAsync,
@@ -121,9 +122,9 @@ export function rgbToGrayscale(image: Tensor): Tensor {
   });
 }
 
-/** The tf.image namespace: movement ops and non-max suppression (nms.ts); no warps yet. */
+/** The tf.image namespace: movement ops, sampling (image-warp.ts), non-max suppression (nms.ts). */
 export const image = {
-  resizeBilinear, resizeNearestNeighbor, flipLeftRight, grayscaleToRGB, rgbToGrayscale,
+  resizeBilinear, resizeNearestNeighbor, flipLeftRight, grayscaleToRGB, rgbToGrayscale, cropAndResize, rotateWithOffset,
   nonMaxSuppression, nonMaxSuppressionAsync, nonMaxSuppressionWithScore, nonMaxSuppressionWithScoreAsync,
   nonMaxSuppressionPadded, nonMaxSuppressionPaddedAsync,
 };
