@@ -133,6 +133,8 @@ for (const backendName of ['reference', 'wasm'] as const) {
       // noiseShape [100, 1]: one draw per row.
       const rows = read(sora.dropout(x, 0.5, [100, 1], 9));
       for (let r = 0; r < 100; r++) expect(new Set(rows.subarray(r * 200, r * 200 + 200)).size).toBe(1);
+      const columns = read(sora.dropout(x, 0.5, [1, null], 9)); // null: x's size there
+      for (let r = 1; r < 100; r++) expect(Array.from(columns.subarray(r * 200, r * 200 + 200))).toEqual(Array.from(columns.subarray(0, 200)));
       const g = sora.grad((t) => sora.dropout(t, 0.5, 10).sum())(x);
       const mask = read(sora.dropout(sora.ones([100, 200]), 0.5, 10));
       expect(Array.from(read(g))).toEqual(Array.from(mask));

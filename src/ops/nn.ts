@@ -128,11 +128,12 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor, sparse: bool
  * uploaded); `noiseShape` (broadcastable to x's shape) shares one mask entry along axes of
  * size 1. A number in noiseShape's place is the seed (sora's older form).
  */
-export function dropout(x: Tensor, rate: number, noiseShape?: number[] | Seed, seed?: Seed): Tensor {
+export function dropout(x: Tensor, rate: number, noiseShape?: (number | null)[] | Seed, seed?: Seed): Tensor {
   checkTensor('dropout', 'x', x);
   if (x.dtype !== 'float32') throw new Error(`dropout: x must be float32; received ${describe(x)}`);
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1); received ${rate}`);
-  const shape = Array.isArray(noiseShape) ? noiseShape : x.shape;
+  // A null entry of noiseShape takes x's size there (TF.js's getNoiseShape).
+  const shape = Array.isArray(noiseShape) ? noiseShape.map((d, i) => d ?? x.shape[i]) : x.shape;
   const theSeed = Array.isArray(noiseShape) ? seed : noiseShape ?? seed;
   if (rate === 0) return x;
   if (shape.length !== x.rank || shape.some((d, i) => d !== x.shape[i] && d !== 1)) {
