@@ -29,6 +29,8 @@ export interface OutputLoss {
   compute: LossFunction;
   fromLogits: boolean;
   weight: number;
+  /** The same loss on logits (the softmax fusion), made on first use. */
+  onLogits?: Loss;
 }
 
 export interface Compiled {

@@ -137,10 +137,14 @@ export async function train(model: GraphModel, compiled: Compiled, source: Batch
             batch = item.batch;
             await list.call('onBatchBegin', batch, { batch, size: record.size });
             if (guard) since.push(item);
-            const values = await step(record, where, !guard);
-            // A streamed batch's CPU copy lands before the next batch (a one-step pipeline).
-            if (guard) await record.settle?.();
-            if (!guard) record.release();
+            let values: number[] | null;
+            try {
+              values = await step(record, where, !guard);
+              // A streamed batch's CPU copy lands before the next batch (a one-step pipeline).
+              if (guard) await record.settle?.();
+            } finally {
+              if (!guard) record.release();
+            }
             const logs: Logs = { batch, size: record.size };
             if (values) {
               values.forEach((v, i) => { sums[i] += v * record.size; });

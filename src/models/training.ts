@@ -87,7 +87,7 @@ export function checkSamples(where: string, xs: Tensor[], ys: Tensor[], compiled
 function outputLoss(loss: OutputLoss, y: Tensor, out: Tensor): Tensor {
   const logits = loss.builtin && !loss.fromLogits && logitsOf(out);
   const fusable = logits && (loss.id === 'categoricalCrossentropy' || loss.id === 'sparseCategoricalCrossentropy') && out.rank === 2;
-  const value = fusable ? getLoss(loss.id, { fromLogits: true }).compute(y, logits) : loss.compute(y, out);
+  const value = fusable ? (loss.onLogits ??= getLoss(loss.id, { fromLogits: true })).compute(y, logits) : loss.compute(y, out);
   if (!(value instanceof Tensor)) throw new Error(`loss '${loss.id}' returned ${typeof value}, not a Tensor`);
   return value.rank === 0 ? value : ops.mean(value);
 }
