@@ -132,3 +132,49 @@ describe('tf.metrics match TF.js', () => {
     expect(() => sora.metrics.recall(zero, null as never)).toThrow(/recall: expected 'yPred' to be a Tensor/);
   });
 });
+
+describe('metrics by name in compile', () => {
+  it('fit logs the metrics TF.js logs, under the same keys, with the same values', async () => {
+    const x = [[1, 2, -1], [0.5, -2, 3], [2, 1, 1], [-1, -1, 0.5], [0.3, 0.2, 0.1], [1, 0, -2]];
+    const y = [[1, 0.5], [0.2, 1], [3, 1], [-2, 0.3], [0.7, 0.1], [1.5, -1]];
+    const kernel = [[0.4, -0.3], [0.2, 0.6], [-0.5, 0.1]];
+    const metrics = ['mse', 'mae', 'mape', 'cosine', 'MSE', 'MAE'];
+    const ours = sora.sequential({ layers: [sora.layers.dense({ units: 2, inputShape: [3] })] });
+    const theirs = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3] })] });
+    ours.setWeights([sora.tensor(kernel), sora.tensor([0.1, -0.1])]);
+    theirs.setWeights([tf.tensor(kernel), tf.tensor([0.1, -0.1])]);
+    ours.compile({ optimizer: sora.train.sgd(0.05), loss: 'meanSquaredError', metrics });
+    theirs.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError', metrics });
+    const args = { epochs: 2, batchSize: 3, shuffle: false, verbose: 0, validationSplit: 1 / 3 };
+    const a = await ours.fit(sora.tensor(x), sora.tensor(y), args as never);
+    const b = await theirs.fit(tf.tensor(x), tf.tensor(y), args as never);
+    expect(Object.keys(a.history).sort()).toEqual(Object.keys(b.history).sort());
+    for (const key of Object.keys(b.history)) {
+      const mine = a.history[key] as number[], ref = b.history[key] as number[];
+      for (let i = 0; i < ref.length; i++) expect(Math.abs(mine[i] - ref[i]), `${key}[${i}]`).toBeLessThan(1e-4 * Math.max(1, Math.abs(ref[i])));
+    }
+  });
+});
+
+describe('classification metrics by name in compile', () => {
+  it('accuracy, categoricalAccuracy, categoricalCrossentropy and binaryAccuracy as TF.js logs them', async () => {
+    const x = [[1, 2, -1], [0.5, -2, 3], [2, 1, 1], [-1, -1, 0.5], [0.3, 0.2, 0.1], [1, 0, -2]];
+    const y = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]];
+    const kernel = [[0.4, -0.3, 0.2], [0.2, 0.6, -0.1], [-0.5, 0.1, 0.3]];
+    const metrics = ['accuracy', 'categoricalAccuracy', 'categoricalCrossentropy', 'binaryAccuracy'];
+    const ours = sora.sequential({ layers: [sora.layers.dense({ units: 3, inputShape: [3], activation: 'softmax' })] });
+    const theirs = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [3], activation: 'softmax' })] });
+    ours.setWeights([sora.tensor(kernel), sora.tensor([0.1, -0.1, 0])]);
+    theirs.setWeights([tf.tensor(kernel), tf.tensor([0.1, -0.1, 0])]);
+    ours.compile({ optimizer: sora.train.sgd(0.5), loss: 'categoricalCrossentropy', metrics });
+    theirs.compile({ optimizer: tf.train.sgd(0.5), loss: 'categoricalCrossentropy', metrics });
+    const args = { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 };
+    const a = await ours.fit(sora.tensor(x), sora.tensor(y), args as never);
+    const b = await theirs.fit(tf.tensor(x), tf.tensor(y), args as never);
+    expect(Object.keys(a.history).sort()).toEqual(Object.keys(b.history).sort());
+    for (const key of Object.keys(b.history)) {
+      const mine = a.history[key] as number[], ref = b.history[key] as number[];
+      for (let i = 0; i < ref.length; i++) expect(Math.abs(mine[i] - ref[i]), `${key}[${i}]`).toBeLessThan(1e-4 * Math.max(1, Math.abs(ref[i])));
+    }
+  });
+});
