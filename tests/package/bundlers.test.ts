@@ -4,10 +4,12 @@
  * predict held-out points) with esbuild, Vite, webpack and Rollup, serve only the bundler's
  * output and open it in headless Chromium. Each page must choose the wasm backend with
  * relaxed SIMD under 'auto' (the bundler emitted the .wasm and the page fetched it, with no
- * fallback warning) and reach a sane accuracy. Needs `npm run build` first (npm test runs it);
+ * fallback warning) and reach a sane accuracy; so must the app under Vite's dev server, and a
+ * one-file esbuild bundle of sora/wasm-inline; a page whose bundle left the .wasm behind warns
+ * once with the URL and the fix. Needs `npm run build` first (npm test runs it);
  * a missing Chromium fails with its install line.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +86,33 @@ for (const bundler of BUNDLERS) {
     });
   });
 }
+
+describe("the app under Vite's dev server (dependency pre-bundling on), in headless Chromium", () => {
+  let run: RunCollector;
+  beforeAll(async () => {
+    const { createServer } = await import('vite');
+    writeFileSync(join(appDir, 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./main.js"></script>\n');
+    const server = await createServer({
+      root: appDir, configFile: false, logLevel: 'silent', server: { port: 0, host: '127.0.0.1', strictPort: false },
+    });
+    await server.listen();
+    try {
+      session ??= await launchChromium();
+      run = await runPage(session, `${server.resolvedUrls!.local[0]}index.html`, PAGE_TIMEOUT);
+    } finally {
+      await server.close();
+    }
+  }, PAGE_TIMEOUT + 120_000);
+
+  it("'auto' chooses wasm with relaxed SIMD without a warning, and trains", () => {
+    if (run.fatal) throw new Error(`${run.fatal}\n${run.tail()}`);
+    const info = run.info[0] as { backend: string; description: string; warnings: string[] };
+    expect(info.backend).toBe('wasm');
+    expect(info.description).toBe('wasm (SIMD + relaxed SIMD)');
+    expect(info.warnings).toEqual([]);
+    expect(run.results.get('trains and predicts')?.ok, run.tail()).toBe(true);
+  });
+});
 
 describe('a single-file page: esbuild bundles sora/wasm-inline, in headless Chromium', () => {
   let page: PageRun;
