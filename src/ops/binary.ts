@@ -180,8 +180,13 @@ export const mul = (a: Operand, b: Operand): Tensor => binary(MUL, a, b);
  */
 export const div = (a: Operand, b: Operand): Tensor => upcasting('div', a, b, (x, y) =>
   (x.dtype === 'int32' && y.dtype === 'int32' ? floorDiv(x, y) : run1(DIV, [x, y], {})));
-/** a^b; int32 operands give int32 (as TF.js: the power converted with ToInt32). */
-export const pow = (base: Operand, exp: Operand): Tensor => upcasting('pow', base, exp, (a, b) => run1(POW, [a, b], {}));
+/**
+ * a^b; int32 operands give int32 (as TF.js: the power converted with ToInt32). A plain exponent
+ * 2 runs as square (the same float32 values and gradient, a vector kernel instead of pow's
+ * float64 scalar loop).
+ */
+export const pow = (base: Operand, exp: Operand): Tensor => upcasting('pow', base, exp, (a, b) =>
+  (exp === 2 && a.dtype === 'float32' && b.size === 1 ? square(a) : run1(POW, [a, b], {})));
 /** The remainder with the divisor's sign (TF.js's mod); int32 stays int32, with x mod 0 = 0. */
 export const mod = (a: Operand, b: Operand): Tensor => upcasting('mod', a, b, (x, y) => run1(MOD, [x, y], {}));
 /** floor(a / b) as int32, whatever the operands' dtype (as TF.js); x / 0 gives 0. */
