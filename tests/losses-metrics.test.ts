@@ -88,6 +88,11 @@ describe('tf.losses match TF.js', () => {
       .toThrow(/absoluteDifference: labels shape \[2\] and predictions shape \[3\] must match/);
     expect(() => sora.losses.computeWeightedLoss(sora.tensor([1]), null, 7 as never)).toThrow(/computeWeightedLoss: unknown reduction 7/);
     expect(() => sora.losses.cosineDistance(sora.tensor([1]), sora.tensor([1]), 3)).toThrow(/cosineDistance: axis 3 is out of range/);
+    const gone = sora.tensor([1, 2]);
+    gone.dispose();
+    expect(() => sora.losses.huberLoss(gone, sora.tensor([1, 2]))).toThrow(/huberLoss: tensor \d+ .* is disposed/);
+    expect(() => sora.metrics.meanSquaredError(gone, sora.tensor([1, 2]))).toThrow(/meanSquaredError: tensor \d+ .* is disposed/);
+    expect(() => sora.losses.logLoss(sora.tensor([1]), null as never)).toThrow(/logLoss: 'predictions' is required/);
   });
   it('leave no tensors behind', () => {
     const y = sora.tensor([[0, 1], [1, 0]]), p = sora.tensor([[0.2, 0.8], [0.6, 0.4]]);
