@@ -9,6 +9,7 @@ import { REPO_ROOT } from './runtimes/server.js';
 
 const CASES = [
   'fitDataset on webgpu matches fit over the same batches',
+  'evaluate on webgpu returns its scalars on the device, reading nothing back',
   'a NaN in a streamed batch on webgpu names it and leaves the weights as before it',
   'device lost mid-fitDataset resumes on wasm from the kept batches',
   'tf.data.csv streams over fetch (Chromium) and file:// (Deno)',

@@ -1,7 +1,8 @@
 /**
  * fitDataset on webgpu inside a runtime (headless Chromium or Deno), case by case: the
  * trainer keeps the batches since the last mirror, so streamed data gets what fit gets:
- *  0. fitDataset on webgpu matches fit over the same batches on webgpu;
+ *  0. fitDataset on webgpu matches fit over the same batches on webgpu; evaluate returns
+ *     scalars that stay on the device (no read-back);
  *  1. a NaN in a streamed batch is pinned to it and the weights are left as before it;
  *  2. the device destroyed mid-fitDataset: training moves to wasm and redoes the batches
  *     since the mirror from their CPU copies (read after each step), skipping with a warning
@@ -83,6 +84,24 @@ async function main(): Promise<void> {
     sora.dispose([x, y]);
     a.dispose(); b.dispose();
     return `loss ${h1.history.loss.map((v) => v.toFixed(4))}`;
+  });
+
+  await check('evaluate on webgpu returns its scalars on the device, reading nothing back', async () => {
+    await sora.setBackend('webgpu');
+    const gpu = ENGINE.backend as unknown as { stats(): { reads: number } };
+    const m = model();
+    const all = Array.from({ length: 4 }, (_, i) => batchArrays(i));
+    const x = sora.tensor(all.flatMap((d) => d.xs)), y = sora.tensor(all.flatMap((d) => d.ys));
+    const before = gpu.stats().reads;
+    const result = m.evaluate(x, y, { batchSize: 8 }) as sora.Tensor[];
+    const during = gpu.stats().reads - before;
+    if (during !== 0) throw new Error(`evaluate read back ${during} times`);
+    if (result.length !== 2 || result.some((t) => t.shape.length !== 0)) throw new Error(`result shapes ${result.map((t) => t.shape)}`);
+    const [loss, acc] = await Promise.all(result.map(async (t) => (await t.data())[0]));
+    if (!(loss > 0 && acc >= 0 && acc <= 1)) throw new Error(`loss ${loss}, acc ${acc}`);
+    sora.dispose([x, y, ...result]);
+    m.dispose();
+    return `loss ${loss.toFixed(4)}, acc ${acc.toFixed(3)}`;
   });
 
   await check('a NaN in a streamed batch on webgpu names it and leaves the weights as before it', async () => {
