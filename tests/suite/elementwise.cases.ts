@@ -1,6 +1,7 @@
 /**
- * Elementwise cases: every unary op forward and backward, every binary op (float32 and the
- * int32 subset) in each broadcast form, and affine, over EDGE_SIZES (vector bodies, one-lane
+ * Elementwise cases: the activation unary codes (relu .. square) forward and backward, the
+ * arithmetic binary ops (float32 and the int32 subset) in each broadcast form, and affine (the
+ * math codes, sin .. rsqrt and pow .. atan2, are in math.cases.ts), over EDGE_SIZES (vector bodies, one-lane
  * tails) with hostile values spread through body and tail: NaN, +-Infinity, +-0, values
  * that overflow or underflow exp, subnormals, and out-of-domain inputs (log and sqrt of
  * negatives). In-place forms (out aliasing an input) are read back from the aliased buffer.
