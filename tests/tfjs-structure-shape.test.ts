@@ -139,6 +139,9 @@ describe('tf.image movement ops against TF.js', () => {
       expect(Math.abs(analytic[i] - (loss(up) - loss(down)) / 2e-2)).toBeLessThan(2e-3);
     });
   });
+  same('threshold binary and otsu, inverted, RGB and gray', [f([7, 9, 3], 0, 255), i32([11, 5, 1], 0, 256), f([4, 4, 1], 0, 1)],
+    (l, [rgb, gray, flat]) => [l.image.threshold(rgb), l.image.threshold(rgb, 'otsu'), l.image.threshold(gray, 'otsu', true),
+      l.image.threshold(gray, 'binary', true, 0.3), l.image.threshold(flat, 'otsu')]);
   same('flipLeftRight, grayscaleToRGB, rgbToGrayscale', [f([2, 3, 4, 3]), f([3, 5, 1]), i32([2, 2, 3], 0, 255)],
     (l, [x, g, c]) => [l.image.flipLeftRight(x), l.image.grayscaleToRGB(g), l.image.rgbToGrayscale(x), l.image.rgbToGrayscale(c)]);
 });

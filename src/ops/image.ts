@@ -7,16 +7,18 @@
  */
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
-import { add, mul, sub } from './binary.js';
+import { add, div, greater, lessEqual, mul, sub, where } from './binary.js';
 import { tensor } from './creation.js';
-import { gather } from './indexing.js';
+import { bincount, gather } from './indexing.js';
 import { cropAndResize, rotateWithOffset } from './image-warp.js';
 import {
   nonMaxSuppression, nonMaxSuppressionAsync, nonMaxSuppressionPadded, nonMaxSuppressionPaddedAsync, nonMaxSuppressionWithScore,
   nonMaxSuppressionWithScoreAsync,
 } from './nms.js';
-import { sum } from './reduce.js';
-import { cast, reshape } from './shape.js';
+import { argMax, max, sum } from './reduce.js';
+import { round } from './math.js';
+import { cumsum } from './scan.js';
+import { cast, reshape, slice } from './shape.js';
 import { reverse, tile } from './structure.js';
 import { chain, checkTensor, describe } from './util.js';
 
@@ -122,9 +124,47 @@ export function rgbToGrayscale(image: Tensor): Tensor {
   });
 }
 
+/**
+ * tf.image.threshold(image, method = 'binary', inverted = false, threshValue = 0.5): an
+ * int32 [h, w, 1] of 255 where the grayscale value is above the threshold (at or below it
+ * when inverted), else 0. 'binary' thresholds at threshValue * 255; 'otsu' at the bin of a
+ * 256-bin histogram that maximizes the between-class variance (the first on ties, -1 when
+ * no split separates anything), computed for every bin at once with cumsums.
+ */
+export function threshold(image: Tensor, method: 'binary' | 'otsu' = 'binary', inverted = false, threshValue = 0.5): Tensor {
+  checkTensor('threshold', 'image', image);
+  if (image.rank !== 3 || (image.shape[2] !== 3 && image.shape[2] !== 1) || image.dtype === 'bool') {
+    throw new Error(`threshold: image must be float32 or int32 of shape [h, w, 1 or 3]; received ${describe(image)}`);
+  }
+  if (method !== 'binary' && method !== 'otsu') throw new Error(`threshold: method must be 'binary' or 'otsu'; received ${String(method)}`);
+  return ENGINE.tidy(() => {
+    const x = cast(image, 'float32');
+    const [h, w] = image.shape;
+    const channel = (c: number) => slice(x, [0, 0, c], [h, w, 1]);
+    const gray = image.shape[2] === 3
+      ? add(add(mul(channel(0), 0.2989), mul(channel(1), 0.587)), mul(channel(2), 0.114)) : x;
+    let level: Tensor = tensor([threshValue * 255], [1], 'float32');
+    if (method === 'otsu') {
+      const total = h * w;
+      const histogram = bincount(reshape(cast(round(gray), 'int32'), [total]), tensor([], [0], 'float32'), 256);
+      const bins = tensor(Array.from({ length: 256 }, (_, i) => i), [256], 'float32');
+      const below = slice(cumsum(histogram), [0], [255]);
+      const belowSum = slice(cumsum(mul(histogram, bins)), [0], [255]);
+      const above = sub(sum(histogram), below);
+      const aboveSum = sub(sum(mul(histogram, bins)), belowSum);
+      const gap = sub(div(belowSum, below), div(aboveSum, above));
+      const variance = mul(mul(mul(div(below, total), div(above, total)), gap), gap);
+      // NaN (an empty class) and 0 never beat the starting best of 0.
+      const candidates = where(greater(variance, 0), variance, 0);
+      level = reshape(where(greater(max(candidates), 0), cast(argMax(candidates, 0), 'float32'), -1), [1]);
+    }
+    return cast(mul(cast((inverted ? lessEqual : greater)(gray, level), 'float32'), 255), 'int32');
+  });
+}
+
 /** The tf.image namespace: movement ops, sampling (image-warp.ts), non-max suppression (nms.ts). */
 export const image = {
-  resizeBilinear, resizeNearestNeighbor, flipLeftRight, grayscaleToRGB, rgbToGrayscale, cropAndResize, rotateWithOffset,
+  resizeBilinear, resizeNearestNeighbor, flipLeftRight, grayscaleToRGB, rgbToGrayscale, cropAndResize, rotateWithOffset, threshold,
   nonMaxSuppression, nonMaxSuppressionAsync, nonMaxSuppressionWithScore, nonMaxSuppressionWithScoreAsync,
   nonMaxSuppressionPadded, nonMaxSuppressionPaddedAsync,
 };

@@ -24,8 +24,9 @@ export const COMPOSED_CASES: ComposedCase[] = [
     return [sora.image.cropAndResize(t([2, 7, 9, 3], 3), boxes, ints([1, 0, 1]), [5, 4], 'bilinear', -1),
       sora.image.cropAndResize(t([2, 7, 9, 3], 3), boxes, ints([0, 1, 7]), [3, 3], 'nearest')];
   } },
-  { name: 'rotateWithOffset, flips and colour conversions', run: () => [sora.image.rotateWithOffset(t([2, 5, 7, 3], 4), 0.7, [1, 2, 3]),
-    sora.image.flipLeftRight(t([1, 3, 4, 2], 5)), sora.image.rgbToGrayscale(t([2, 3, 3], 6)), sora.image.grayscaleToRGB(t([3, 2, 1], 7))] },
+  { name: 'rotateWithOffset, flips, colour conversions, threshold', run: () => [sora.image.rotateWithOffset(t([2, 5, 7, 3], 4), 0.7, [1, 2, 3]),
+    sora.image.flipLeftRight(t([1, 3, 4, 2], 5)), sora.image.rgbToGrayscale(t([2, 3, 3], 6)), sora.image.grayscaleToRGB(t([3, 2, 1], 7)),
+    sora.image.threshold(t([7, 9, 3], 42, 0, 255), 'otsu'), sora.image.threshold(t([5, 4, 1], 43, 0, 255), 'binary', true, 0.4)] },
   { name: 'nonMaxSuppressionAsync variants', run: async () => {
     const boxes = t([33, 4], 8, 0, 4), scores = t([33], 9, -0.5, 1);
     const soft = await sora.image.nonMaxSuppressionWithScoreAsync(boxes, scores, 12, 0.6, 0.05, 0.5);
