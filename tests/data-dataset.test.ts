@@ -33,6 +33,7 @@ describe('Dataset methods give what TF.js gives', () => {
       ['zip of a list', (d) => d.zip([d.array([1, 2, 3]), d.array([5, 6])] as never)],
       ['batch without the small last batch', (d) => d.array(items).batch(4, false)],
       ['prefetch', (d) => d.array(items).prefetch(3).take(5)],
+      ['take(-1) takes all', (d) => d.array([1, 2, 3]).take(-1)],
     ];
     for (const [name, make] of pipelines) {
       const ours = await (make(sora.data) as sora.data.Dataset<unknown>).toArray();

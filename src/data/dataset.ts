@@ -181,12 +181,14 @@ export class Dataset<T> {
     }, this.size);
   }
 
+  /** The first `count` elements (all of them for a negative count, as TF.js). */
   take(count: number): Dataset<T> {
+    if (count < 0) return this;
     const size = this.size === null ? null : Math.min(this.size, count);
     return this.derive((it) => {
       let taken = 0;
       return { async next() { return taken++ < count ? it.next() : DONE; } };
-    }, count < 0 ? this.size : size);
+    }, size);
   }
 
   skip(count: number): Dataset<T> {
