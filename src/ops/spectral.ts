@@ -9,7 +9,7 @@
  * backend's fastest kernel; rfft pads by leaving rows out of its matrix. Longer transforms
  * split n = n1 n2 (Cooley-Tukey's four steps: transforms of length n1, twiddle factors,
  * transforms of length n2, a transpose), so work is O(n (n1 + n2)) and matrices stay small;
- * a prime n above the limit stays one GEMM.
+ * a prime n above the limit stays one GEMM, up to 4096 points (an Error beyond).
  */
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
@@ -25,6 +25,8 @@ import { chain, checkTensor, describe } from './util.js';
 const DIRECT_COMPLEX = 512;
 /** Longest rfft / irfft done as one GEMM (n x (n + 2) floats). */
 const DIRECT_REAL = 1024;
+/** Longest unsplittable (prime) length transformed at all: its matrix holds 4 n^2 floats (256 MB at this limit). */
+const DIRECT_PRIME_LIMIT = 4096;
 
 /** One entry of a DFT matrix: scale * (sine ? sin : cos)(2 pi (j k mod n) / n). */
 interface DftEntry { j: number; k: number; scale: number; sine: boolean }
@@ -68,7 +70,7 @@ function complexTransform(op: 'fft' | 'ifft', input: Tensor): Tensor {
   checkTensor(op, 'input', input);
   if (input.dtype !== 'complex64') throw new Error(`${op}: input must be complex64; received ${describe(input)}`);
   const n = innerSize(op, input);
-  return ENGINE.tidy(() => reshape(transformRows(reshape(input, [input.size / n, n]), op === 'ifft'), input.shape));
+  return ENGINE.tidy(() => reshape(transformRows(reshape(input, [input.size / n, n]), op === 'ifft', op), input.shape));
 }
 
 /** The smallest factor n1 >= sqrt(n) of n with n1 < n, or n for a prime. */
@@ -78,16 +80,16 @@ function splitOf(n: number): number {
 }
 
 /** Transforms of the rows of complex64 [batch, n]. */
-function transformRows(rows: Tensor, inverse: boolean): Tensor {
+function transformRows(rows: Tensor, inverse: boolean, op: string, total = rows.shape[1]): Tensor {
   const [batch, n] = rows.shape;
   const n1 = n > DIRECT_COMPLEX ? splitOf(n) : n;
-  if (n1 === n) return directRows(rows, inverse);
+  if (n1 === n) return directRows(rows, inverse, op, total);
   // j = n2 j1 + j2 in, k = k1 + n1 k2 out: transform over j1, twiddle exp(-+2 pi i j2 k1 / n),
   // transform over j2; each inverse sub-transform scales by its length, 1 / n1 * 1 / n2 = 1 / n.
   const n2 = n / n1;
-  const overJ1 = transformRows(reshape(complexTranspose(reshape(rows, [batch, n1, n2])), [batch * n2, n1]), inverse);
+  const overJ1 = transformRows(reshape(complexTranspose(reshape(rows, [batch, n1, n2])), [batch * n2, n1]), inverse, op, total);
   const twiddled = twiddle(reshape(overJ1, [batch, n2, n1]), n, inverse);
-  const overJ2 = transformRows(reshape(complexTranspose(twiddled), [batch * n1, n2]), inverse);
+  const overJ2 = transformRows(reshape(complexTranspose(twiddled), [batch * n1, n2]), inverse, op, total);
   return reshape(complexTranspose(reshape(overJ2, [batch, n1, n2])), [batch, n]);
 }
 
@@ -117,9 +119,14 @@ function twiddle(x: Tensor, n: number, inverse: boolean): Tensor {
   return viewAsComplex(add(mul(pairs, tensor(cos, [n2, n1, 2])), mul(reverse(pairs, 3), tensor(sin, [n2, n1, 2]))));
 }
 
-/** One GEMM against the interleaved DFT matrix. */
-function directRows(rows: Tensor, inverse: boolean): Tensor {
+/** One GEMM against the interleaved DFT matrix; `total`: the length the caller asked for (errors). */
+function directRows(rows: Tensor, inverse: boolean, op: string, total: number): Tensor {
   const [batch, n] = rows.shape;
+  if (n > DIRECT_PRIME_LIMIT) {
+    throw new Error(`${op}: a transform of ${total} points needs one of length ${n}, which has no ` +
+      `factors to split by and is over ${DIRECT_PRIME_LIMIT} points (its matrix would hold ${4 * n * n} values); ` +
+      'pad the signal to a length with small factors (a power of two)');
+  }
   const scale = inverse ? 1 / n : 1;
   // Input pair (re_j, im_j) at rows 2j, 2j+1; output pair k at columns 2k, 2k+1.
   // forward: out_re = re c + im s, out_im = im c - re s; inverse: out_re = re c - im s, out_im = im c + re s.
@@ -156,7 +163,7 @@ export function rfft(input: Tensor, fftLength?: number): Tensor {
     return ENGINE.tidy(() => {
       let rows = slice(reshape(input, [batch, length]), [0, 0], [batch, used]);
       if (used < n) rows = concat([rows, fill([batch, n - used], 0)], 1);
-      const spectrum = viewAsReal(transformRows(complex(rows, fill(rows.shape, 0)), false));
+      const spectrum = viewAsReal(transformRows(complex(rows, fill(rows.shape, 0)), false, op));
       return viewAsComplex(reshape(slice(spectrum, [0, 0, 0], [batch, half, 2]), [...outer, half, 2]));
     });
   }
@@ -187,7 +194,7 @@ export function irfft(input: Tensor): Tensor {
     return ENGINE.tidy(() => {
       const pairs = reshape(viewAsReal(input), [batch, k, 2]);
       const mirrored = mul(reverse(slice(pairs, [0, 1, 0], [batch, k - 2, 2]), 1), tensor([1, -1], [2]));
-      const signal = viewAsReal(transformRows(viewAsComplex(concat([pairs, mirrored], 1)), true));
+      const signal = viewAsReal(transformRows(viewAsComplex(concat([pairs, mirrored], 1)), true, op));
       return reshape(slice(signal, [0, 0, 0], [batch, n, 1]), outShape);
     });
   }
