@@ -10,7 +10,10 @@ import {
   assertClose, compareOutputs, EDGE_SIZES, randomArray, withKernels, upload,
   type KernelBackend, type KernelCase, type Tolerance,
 } from './harness.js';
-import type { Backend, BinaryOp, Storage, TypedArray, UnaryOp } from '../../src/backends/backend.js';
+import type { Backend, BinaryOp, Storage, TypedArray } from '../../src/backends/backend.js';
+
+/** The activation codes, which have unaryBackward derivatives (the math codes are in math.cases.ts). */
+type ActivationOp = 'relu' | 'sigmoid' | 'tanh' | 'exp' | 'log' | 'neg' | 'abs' | 'sqrt' | 'square';
 
 /**
  * Run `launch` on both backends over the same buffers and compare every buffer afterwards:
@@ -41,10 +44,10 @@ function withSpecials(values: Float32Array, specials: number[]): Float32Array {
   return values;
 }
 
-const ALL_UNARY: UnaryOp[] = ['relu', 'sigmoid', 'tanh', 'exp', 'log', 'neg', 'abs', 'sqrt', 'square'];
+const ALL_UNARY: ActivationOp[] = ['relu', 'sigmoid', 'tanh', 'exp', 'log', 'neg', 'abs', 'sqrt', 'square'];
 
 /** Input range and hostile values for each unary op. */
-const UNARY_INPUTS: Record<UnaryOp, { lo: number; hi: number; specials: number[] }> = {
+const UNARY_INPUTS: Record<ActivationOp, { lo: number; hi: number; specials: number[] }> = {
   relu: { lo: -2, hi: 2, specials: [NaN, -0, 0, Infinity, -Infinity, -1e-30] },
   sigmoid: { lo: -20, hi: 20, specials: [-1e4, -100, -88.5, -87, 0, 30, 100, 1e4, NaN, -Infinity, Infinity] },
   tanh: { lo: -5, hi: 5, specials: [1e-7, -1e-4, 0.3, -0.6, 0.625, 0.63, 9, -1e4, 1e4, NaN, -Infinity, Infinity, -0] },
@@ -56,14 +59,14 @@ const UNARY_INPUTS: Record<UnaryOp, { lo: number; hi: number; specials: number[]
   square: { lo: -10, hi: 10, specials: [NaN, 0, -0, Infinity, -Infinity, 1e20, -1e-30] },
 };
 
-function unaryInput(op: UnaryOp, n: number, seed: number): Float32Array {
+function unaryInput(op: ActivationOp, n: number, seed: number): Float32Array {
   const spec = UNARY_INPUTS[op];
   return withSpecials(randomArray(n, seed, spec.lo, spec.hi), spec.specials);
 }
 
 /** f(x) as the reference computes it, for the y input of unaryBackward. */
-function forward(op: UnaryOp, x: Float32Array): Float32Array {
-  const f: Record<UnaryOp, (v: number) => number> = {
+function forward(op: ActivationOp, x: Float32Array): Float32Array {
+  const f: Record<ActivationOp, (v: number) => number> = {
     relu: (v) => (v < 0 ? 0 : v), sigmoid: (v) => 1 / (1 + Math.exp(-v)), tanh: Math.tanh,
     exp: Math.exp, log: Math.log, neg: (v) => -v, abs: Math.abs, sqrt: Math.sqrt, square: (v) => v * v,
   };
@@ -123,7 +126,7 @@ cases.push({
     const tight = backend.name === 'wasm';
     const points = tight ? 4096 : 257;
     const sweep = (f: (t: number) => number) => Float32Array.from({ length: points }, (_, i) => f(i / (points - 1)));
-    const ranges: [UnaryOp, Float32Array, number][] = [
+    const ranges: [ActivationOp, Float32Array, number][] = [
       ['exp', sweep((t) => -87 + 175 * t), 1.6e-7],            // every result a normal float
       ['log', sweep((t) => 2 ** (-149 + 276 * t)), 1.6e-7],     // subnormal to near FLT_MAX
       ['tanh', sweep((t) => -10 + 20 * t), 2.4e-7],
