@@ -341,3 +341,21 @@ describe('Sequential as a functional model', () => {
     expect(() => model.add(model.layers[0])).toThrow(/is already in the model/);
   });
 });
+
+describe('weight order', () => {
+  it('trainable weights come first, as TF.js orders getWeights', async () => {
+    const build = (lib: Lib) => {
+      const m = (lib as typeof sora).sequential({ layers: [lib.layers.dense({ inputShape: [2], units: 3, name: 'first' }),
+        lib.layers.dense({ units: 1, name: 'second' })] });
+      m.getLayer('first').trainable = false;
+      return m;
+    };
+    const names = (ws: { name: string }[]) => ws.map((w) => w.name);
+    const ours = build(sora), theirs = build(tf) as unknown as tf.Sequential;
+    expect(names(ours.weights)).toEqual(names(theirs.weights));
+    expect(names(ours.weights)).toEqual(['second/kernel', 'second/bias', 'first/kernel', 'first/bias']);
+    ours.trainable = false;
+    theirs.trainable = false;
+    expect(names(ours.weights)).toEqual(names(theirs.weights));
+  });
+});

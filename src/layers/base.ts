@@ -92,10 +92,11 @@ export class Layer {
   get trainable(): boolean { return this.trainableFlag; }
   set trainable(value: boolean) { this.trainableFlag = value; }
 
-  get weights(): LayerVariable[] { return this.weightList; }
-  get trainableWeights(): LayerVariable[] { return this.trainable ? this.weights.filter((w) => w.trainable) : []; }
+  /** Trainable weights first, as TF.js orders them (getWeights / setWeights follow this order). */
+  get weights(): LayerVariable[] { return [...this.trainableWeights, ...this.nonTrainableWeights]; }
+  get trainableWeights(): LayerVariable[] { return this.trainable ? this.weightList.filter((w) => w.trainable) : []; }
   get nonTrainableWeights(): LayerVariable[] {
-    return this.trainable ? this.weights.filter((w) => !w.trainable) : this.weights;
+    return this.trainable ? this.weightList.filter((w) => !w.trainable) : this.weightList.slice();
   }
 
   /** Create the weights for inputs of this shape; called once, before the first call. */

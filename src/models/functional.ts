@@ -95,13 +95,14 @@ export class LayersModel extends Layer implements GraphModel {
     for (const layer of this.graphLayers ?? []) layer.trainable = value;
   }
 
-  override get weights(): LayerVariable[] { return unique(this.graphLayers.flatMap((l) => l.weights)); }
+  /** Trainable weights first, then the frozen ones, as TF.js orders a model's weights. */
+  override get weights(): LayerVariable[] { return [...this.trainableWeights, ...this.nonTrainableWeights]; }
   override get trainableWeights(): LayerVariable[] {
     return this.trainable ? unique(this.graphLayers.flatMap((l) => l.trainableWeights)) : [];
   }
   override get nonTrainableWeights(): LayerVariable[] {
-    const trainable = new Set(this.trainableWeights);
-    return this.weights.filter((w) => !trainable.has(w));
+    const frozen = this.graphLayers.flatMap((l) => l.nonTrainableWeights);
+    return unique(this.trainable ? frozen : [...this.graphLayers.flatMap((l) => l.trainableWeights), ...frozen]);
   }
 
   override regularizationLoss(): Tensor | null {
