@@ -147,21 +147,24 @@ function makeOperand(values: unknown, dtype: DType | undefined): Tensor {
 function upcasting(name: string, a: Operand, b: Operand, run: (a: Tensor, b: Tensor) => Tensor): Tensor {
   const left = toTensor(name, 'a', a, undefined, makeOperand);
   const right = toTensor(name, 'b', b, undefined, makeOperand);
-  const made = [left, right].filter((t) => t.made).map((t) => t.tensor);
+  let x = left.tensor, y = right.tensor;
+  let castX: Tensor | null = null, castY: Tensor | null = null;
+  if (x.dtype !== y.dtype && x.dtype !== 'bool' && y.dtype !== 'bool') {
+    if (x.dtype !== 'float32') x = castX = cast(x, 'float32');
+    if (y.dtype !== 'float32') y = castY = cast(y, 'float32');
+  }
   try {
-    let [x, y] = [left.tensor, right.tensor];
-    if (x.dtype !== y.dtype && x.dtype !== 'bool' && y.dtype !== 'bool') {
-      if (x.dtype !== 'float32') made.push(x = cast(x, 'float32'));
-      if (y.dtype !== 'float32') made.push(y = cast(y, 'float32'));
-    }
     return run(x, y);
   } finally {
-    for (const t of made) t.dispose();
+    if (left.made) left.tensor.dispose();
+    if (right.made) right.tensor.dispose();
+    castX?.dispose();
+    castY?.dispose();
   }
 }
 
 /** `f` of int32 operands computed in float32 and truncated to int32 (TF.js's int32 results of float math). */
-export function viaFloat(a: Tensor, b: Tensor, f: (a: Tensor, b: Tensor) => Tensor): Tensor {
+function viaFloat(a: Tensor, b: Tensor, f: (a: Tensor, b: Tensor) => Tensor): Tensor {
   const [x, y] = [cast(a, 'float32'), cast(b, 'float32')];
   const result = f(x, y);
   try {
