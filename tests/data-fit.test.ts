@@ -102,6 +102,20 @@ describe('fitDataset', () => {
     }
   });
 
+  it('a NaN in a streamed batch names it and leaves the weights as before it', async () => {
+    const data = batches(5, 4);
+    data[3].x[2] = NaN;
+    const stream = (count: number) => sora.data.array(data.slice(0, count)).map((d) => ({ xs: sora.tensor(d.x, [4, 4]), ys: sora.tensor(d.y, [4, 3]) }));
+    const hit = mlp(sora, 11), clean = mlp(sora, 11);
+    hit.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    clean.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    await expect(hit.fitDataset(stream(5), { epochs: 1, verbose: 0 }))
+      .rejects.toThrow(/fitDataset: epoch 1, batch 4: the loss became NaN; training stopped and the weights were left as they were before this step/);
+    await clean.fitDataset(stream(3), { epochs: 1, verbose: 0 });
+    const a = hit.getWeights(), b = clean.getWeights();
+    a.forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(b[i].dataSync())));
+  });
+
   it('an element that is not a batch, or of the wrong shape, names the batch', async () => {
     const model = mlp(sora, 6);
     model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
