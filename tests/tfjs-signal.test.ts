@@ -194,6 +194,31 @@ describe('more than TF.js does', () => {
   });
 });
 
+describe('no leaks', () => {
+  beforeAll(async () => { await sora.setBackend('wasm'); });
+  it('each op leaves exactly its outputs (and its gradient only the gradient)', () => {
+    const x = sora.tensor(values(2 * 1030, 61), [2, 1030]);
+    const m = sora.tensor(values(20, 62), [4, 5]);
+    const calls: [string, () => sora.Tensor | sora.Tensor[]][] = [
+      ['complex', () => sora.complex(x, x)], ['real', () => sora.real(x)], ['abs', () => sora.abs(sora.complex(m, m))],
+      ['fft (four-step)', () => sora.fft(sora.complex(x, x))], ['rfft (long)', () => sora.rfft(x, 2048)],
+      ['irfft', () => sora.irfft(sora.complex(m, m))], ['stft', () => sora.signal.stft(sora.reshape(x, [2060]), 100, 30)],
+      ['frame', () => sora.signal.frame(sora.reshape(x, [2060]), 7, 5, true)], ['qr', () => sora.linalg.qr(m)],
+      ['bandPart', () => sora.linalg.bandPart(m, 1, sora.scalar(2, 'int32'))], ['gramSchmidt', () => sora.linalg.gramSchmidt(m.slice([0, 0], [3, 5]))],
+      ['grad of stft magnitude', () => sora.grad((t) => sora.abs(sora.signal.stft(t, 64, 32)).sum())(sora.reshape(x, [2060]))],
+    ];
+    for (const [name, f] of calls) {
+      const before = sora.memory().numTensors;
+      const out = sora.tidy(f);
+      const outputs = Array.isArray(out) ? out.length : 1;
+      // Inputs made inside f (complex(m, m), reshapes) are tidied; only the outputs stay.
+      expect(sora.memory().numTensors - before, name).toBe(outputs);
+      sora.dispose(out as sora.Tensor[]);
+    }
+    sora.dispose([x, m]);
+  });
+});
+
 describe('gradients against finite differences (reference backend)', () => {
   beforeAll(async () => { await sora.setBackend('reference'); });
   const check = (label: string, shape: number[], f: (x: sora.Tensor) => sora.Tensor) => {
