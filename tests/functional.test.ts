@@ -345,8 +345,9 @@ describe('Sequential as a functional model', () => {
 describe('weight order', () => {
   it('trainable weights come first, as TF.js orders getWeights', async () => {
     const build = (lib: Lib) => {
-      const m = (lib as typeof sora).sequential({ layers: [lib.layers.dense({ inputShape: [2], units: 3, name: 'first' }),
-        lib.layers.dense({ units: 1, name: 'second' })] });
+      const L = lib.layers as typeof sora.layers;
+      const m = (lib as typeof sora).sequential({ layers: [L.dense({ inputShape: [2], units: 3, name: 'first' }),
+        L.dense({ units: 1, name: 'second' })] });
       m.getLayer('first').trainable = false;
       return m;
     };
