@@ -43,5 +43,8 @@ export const SIGNAL_SPECS: Record<string, OpCase[]> = {
     c('abs of fft [3,6]', [spaced([3, 6, 2], 136)], ([x]) => sora.abs(sora.fft(viewAsComplex(x)))),
     c('irfft of ifft [2,5]', [spaced([2, 5, 2], 137)], ([x]) => sora.irfft(sora.ifft(viewAsComplex(x)))),
     c('stft magnitude, 41 samples, frames of 16 every 7', [spaced([41], 138)], ([x]) => sora.abs(sora.signal.stft(x, 16, 7))),
+    // 520 points: past the one-GEMM limit, split 26 x 20 (transposes, twiddles); forward only.
+    c('abs of fft [2,520] (four-step) and irfft of [2,600] (long)', [spaced([2, 520, 2], 139), spaced([2, 600, 2], 140)],
+      ([x, y]) => sora.concat([sora.abs(sora.fft(viewAsComplex(x))), sora.irfft(viewAsComplex(y)).slice([0, 0], [2, 520])], 1), []),
   ],
 };
