@@ -49,6 +49,8 @@ describe('scans against TF.js', () => {
 describe('topk, unique, bincount, segments against TF.js', () => {
   same('topk k=1, 4, all of [3,33]', [f([3, 33])], (l, [x]) => [l.topk(x), l.topk(x, 4), l.topk(x, 33)]);
   same('topk int32 with ties', [i32([2, 3, 9], 0, 4)], (l, [x]) => l.topk(x, 5));
+  same('topk k=80 of 130 with ties (a sort, past the insertion list)', [i32([3, 130], -20, 20), f([2, 130])],
+    (l, [x, y]) => [l.topk(x, 80), l.topk(y, 130)]);
   same('unique 1-D float32 and int32', [f([1]), i32([33], 0, 7)], (l, [_, x]) => l.unique(x));
   same('unique 2-D along axis 1', [iv([1, 0, 1, 2, 0, 2, 1, 0, 1, 2, 0, 2], [2, 6])], (l, [x]) => l.unique(x, 1));
   same('bincount with and without weights', [iv([1, 1, 0, 4, 9, 2, 4, 0]), f([8])],

@@ -79,3 +79,14 @@ for (const [rows, cols, k] of [[1, 1, 1], [3, 7, 3], [5, 33, 33], [2, 127, 5], [
       (b, [x], [v, i]) => b.topk(x, v, i, rows, cols, k), 'exact').then(() => undefined),
   });
 }
+// Hostile values (±0 tie, ±Infinity, NaN first) through both of the reference's paths
+// (insertion up to k = 64, a keyed sort above).
+for (const k of [64, 200]) {
+  const pool = [0, -0, 1, -1, 0.5, Infinity, -Infinity, Number.NaN, 3, -2.5];
+  const values = Float32Array.from({ length: 7 * 300 }, (_, i) => pool[(i * 7919) % pool.length]);
+  cases.push({
+    name: `topk k=${k} of 7x300 hostile values`,
+    run: (backend, reference) => compareOutputs('topk hostile', backend, reference, [values],
+      [{ size: 7 * k }, { size: 7 * k, dtype: 'int32' }], (b, [x], [v, i]) => b.topk(x, v, i, 7, 300, k), 'exact').then(() => undefined),
+  });
+}

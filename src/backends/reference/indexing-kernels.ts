@@ -55,17 +55,59 @@ function before(va: number, ia: number, vb: number, ib: number): boolean {
   return ia < ib;
 }
 
+/** Up to this k, topk keeps a sorted list of the best k (insertion); above it, it sorts the row. */
+const TOPK_INSERTION_MAX = 64;
+const COLUMN_BITS = 2 ** 21;
+
+/**
+ * A float64 sort key per column that orders (NaN first, larger values, lower columns) as
+ * `before` does: the value's float32 bits made order-preserving and inverted, times 2^21,
+ * plus the column (exact for rows of fewer than 2^21 columns).
+ */
+function sortKeys(x: Float32Array, base: number, cols: number, keys: Float64Array, bits: Uint32Array, word: Float32Array): void {
+  for (let c = 0; c < cols; c++) {
+    const v = x[base + c];
+    word[0] = v === 0 ? 0 : v; // -0 ties with 0
+    const raw = bits[0];
+    const ordered = Number.isNaN(v) ? 0xffffffff : (raw & 0x80000000 ? ~raw >>> 0 : (raw | 0x80000000) >>> 0);
+    keys[c] = (0xffffffff - ordered) * COLUMN_BITS + c;
+  }
+  keys.subarray(0, cols).sort();
+}
+
 /** topk per row; see Kernels.topk. */
 export function topkArrays(x: Float32Array, values: Float32Array, indices: Int32Array, rows: number, cols: number,
   k: number): void {
-  const order = new Array<number>(cols);
+  if (k === 0) return;
+  const sorting = k > TOPK_INSERTION_MAX && cols < COLUMN_BITS;
+  const keys = sorting ? new Float64Array(cols) : null;
+  const word = new Float32Array(1), bits = new Uint32Array(word.buffer);
+  const bestValues = new Float64Array(k);
+  const bestColumns = new Int32Array(k);
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
-    for (let c = 0; c < cols; c++) order[c] = c;
-    order.sort((a, b) => (before(x[base + a], a, x[base + b], b) ? -1 : 1));
+    if (keys) {
+      sortKeys(x, base, cols, keys, bits, word);
+      for (let j = 0; j < k; j++) { bestColumns[j] = keys[j] % COLUMN_BITS; bestValues[j] = x[base + bestColumns[j]]; }
+    } else {
+      // Columns arrive in increasing order, so a tie never displaces an earlier column.
+      let count = 0;
+      for (let c = 0; c < cols; c++) {
+        const v = x[base + c];
+        if (count === k && !before(v, c, bestValues[k - 1], bestColumns[k - 1])) continue;
+        let at = count < k ? count++ : k - 1;
+        while (at > 0 && before(v, c, bestValues[at - 1], bestColumns[at - 1])) {
+          bestValues[at] = bestValues[at - 1];
+          bestColumns[at] = bestColumns[at - 1];
+          at--;
+        }
+        bestValues[at] = v;
+        bestColumns[at] = c;
+      }
+    }
     for (let j = 0; j < k; j++) {
-      values[r * k + j] = x[base + order[j]];
-      indices[r * k + j] = order[j];
+      values[r * k + j] = bestValues[j];
+      indices[r * k + j] = bestColumns[j];
     }
   }
 }
