@@ -46,9 +46,18 @@ export function httpLoadHandler(url: string, options: LoadOptions = {}): LoadHan
         }
         return resolved;
       };
+      // A prefix or converter the caller gives is trusted to say where the files are; a prefix
+      // is prepended as a string, as TF.js does ('https://cdn/v2/' + 'group1-shard1of1.bin').
+      const { weightPathPrefix: prefix, weightUrlConverter: convert } = options;
+      const locate = async (path: string): Promise<URL> => (convert ? new URL(await convert(path), modelUrl)
+        : prefix != null ? new URL(prefix + path, modelUrl) : resolve(path));
+      const total = parsed.groups.reduce((n, g) => n + g.paths.length, 0);
+      let done = 0;
       return readWeightGroups(parsed, async (path) => {
-        return new Uint8Array(await (await get(resolve(path))).arrayBuffer());
-      }, (path) => resolve(path).href);
+        const bytes = new Uint8Array(await (await get(await locate(path))).arrayBuffer());
+        options.onProgress?.(++done / total);
+        return bytes;
+      }, (path) => (convert || prefix != null ? path : resolve(path).href));
     },
   };
 }

@@ -96,4 +96,10 @@ export interface LoadOptions {
   fetchFunc?: typeof fetch;
   /** Passed to every fetch (headers, credentials, ...). */
   requestInit?: RequestInit;
+  /** Where weight files are fetched from instead of model.json's folder (TF.js's weightPathPrefix). */
+  weightPathPrefix?: string;
+  /** Maps a manifest path to the URL to fetch it from (TF.js's weightUrlConverter). */
+  weightUrlConverter?: (weightFileName: string) => Promise<string>;
+  /** Called with the fraction of weight files loaded so far, after each one (TF.js's onProgress). */
+  onProgress?: (fraction: number) => void;
 }
