@@ -196,6 +196,15 @@ describe('handlers and routers', () => {
     expect(converted.getWeights()[0].arraySync()).toEqual([[1, 2], [3, 4], [5, 6]]);
     expect(converted.getWeights()[1].arraySync()).toEqual([0.5, -0.5]);
   });
+  it('fromMemory takes TF.js\'s older (topology, specs, data) arguments too', async () => {
+    let saved: sora.io.ModelArtifacts | null = null;
+    await tinyModel().save(sora.io.withSaveHandler((a) => { saved = a; }));
+    const legacy = sora.io.fromMemory(saved!.modelTopology, saved!.weightSpecs, saved!.weightData);
+    const model = await sora.loadLayersModel(legacy);
+    expect(model.getWeights()[1].arraySync()).toEqual([0.5, -0.5]);
+    const theirs = await tf.loadLayersModel(tf.io.fromMemory(saved!.modelTopology, saved!.weightSpecs as never, saved!.weightData));
+    expect(theirs.getWeights()[1].arraySync()).toEqual([0.5, -0.5]);
+  });
   it('browserFiles loads a model.json File and its weight Files', async () => {
     let saved: sora.io.ModelArtifacts | null = null;
     await tinyModel().save(sora.io.withSaveHandler((a) => { saved = a; }));
