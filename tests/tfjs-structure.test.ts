@@ -88,3 +88,10 @@ describe('empty tensors against TF.js', () => {
   same('unsortedSegmentSum of no rows, bincount of size 0', [f([0, 3]), iv([]), iv([1, 2])],
     (l, [x, ids, y]) => [l.unsortedSegmentSum(x, ids, 2), l.bincount(y, l.tensor([], [0], 'float32'), 0)]);
 });
+
+describe('raggedRange against TF.js', () => {
+  same('vectors, broadcast scalars, empty and negative ranges', [f([4], -3, 3), f([4], -3, 9), iv([0, 5, 3]), iv([7, 1, 3])],
+    (l, [s, e, a, b]) => [l.raggedRange(s, e, l.scalar(0.7)), l.raggedRange(a, b, l.tensor([2, -2, 1], [3], 'int32')),
+      l.raggedRange(l.scalar(1, 'int32'), b, l.scalar(3, 'int32'))]);
+  rejects('a zero delta', 'raggedRange', () => sora.raggedRange(sora.scalar(0), sora.scalar(3), sora.scalar(0)), /deltas/);
+});
