@@ -37,10 +37,23 @@ const TILE = register<{ reps: number[]; inShape: Shape }>({
   },
 });
 
-/** tf.tile(x, reps). */
+/** Repeated axes per strided copy: [r, d] pairs of at most 4 keep webgpu's copy within rank 8. */
+const TILE_AXES_PER_COPY = 4;
+
+/** tf.tile(x, reps); more than four repeated axes run as successive tiles. */
 export function tile(x: Tensor, reps: number[]): Tensor {
   checkTensor('tile', 'x', x);
-  return run1(TILE, [x], { reps: Array.from(reps), inShape: x.shape });
+  const list = Array.from(reps);
+  const repeated = list.flatMap((r, i) => (r !== 1 ? [i] : []));
+  if (list.length !== x.rank || repeated.length <= TILE_AXES_PER_COPY) return run1(TILE, [x], { reps: list, inShape: x.shape });
+  return ENGINE.tidy(() => {
+    let y = x;
+    for (let start = 0; start < repeated.length; start += TILE_AXES_PER_COPY) {
+      const group = repeated.slice(start, start + TILE_AXES_PER_COPY);
+      y = run1(TILE, [y], { reps: list.map((r, i) => (group.includes(i) ? r : 1)), inShape: y.shape });
+    }
+    return y;
+  });
 }
 
 function checkPaddings(op: string, x: Tensor, paddings: [number, number][]): [number, number][] {

@@ -95,6 +95,7 @@ export const structureSpecs = (): Record<string, Case[]> => ({
     c('[3,2] reps [2,3]', [spaced([3, 2], 311)], ([x]) => sora.tile(x, [2, 3]), { wrt: [0], tolerance: EXACT }),
     c('bool [5] reps [3]', [bools([5], 312)], ([x]) => sora.tile(x, [3]), { tolerance: EXACT }),
     c('int32 [2,1,3] reps [1,4,1]', [ints([2, 1, 3], 313)], ([x]) => sora.tile(x, [1, 4, 1]), { tolerance: EXACT }),
+    c('six repeated axes [2,1,2,1,2,3] (two copies)', [spaced([2, 1, 2, 1, 2, 3], 314)], ([x]) => sora.tile(x, [2, 3, 2, 2, 3, 2]), { wrt: [0], tolerance: EXACT }),
   ],
   pad: [
     c('[3,5] paddings [[1,2],[0,3]] value 1.5', [spaced([3, 5], 321)], ([x]) => sora.pad(x, [[1, 2], [0, 3]], 1.5), { wrt: [0], tolerance: EXACT }),
