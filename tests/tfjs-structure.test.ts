@@ -89,9 +89,17 @@ describe('empty tensors against TF.js', () => {
     (l, [x, ids, y]) => [l.unsortedSegmentSum(x, ids, 2), l.bincount(y, l.tensor([], [0], 'float32'), 0)]);
 });
 
-describe('raggedRange against TF.js', () => {
+describe('raggedRange and raggedGather against TF.js', () => {
   same('vectors, broadcast scalars, empty and negative ranges', [f([4], -3, 3), f([4], -3, 9), iv([0, 5, 3]), iv([7, 1, 3])],
     (l, [s, e, a, b]) => [l.raggedRange(s, e, l.scalar(0.7)), l.raggedRange(a, b, l.tensor([2, -2, 1], [3], 'int32')),
       l.raggedRange(l.scalar(1, 'int32'), b, l.scalar(3, 'int32'))]);
+  same('raggedGather: 1-D and 2-D indices, ragged rank 1 and 2', [iv([0, 2, 2, 5, 6]), f([6, 2]), iv([3, 0, 1, 3]), iv([2, 0, 1, 1, 3, 0], [3, 2]),
+    iv([0, 1, 3, 3, 4]), iv([0, 2, 3, 5, 6]), f([6])],
+  (l, [s, v, i, j, s0, s1, w]) => {
+    const a = l.raggedGather([s], v, i, 1), c = l.raggedGather([s], v, j, 2), d = l.raggedGather([s0, s1], w, i, 2);
+    return [a.outputNestedSplits, a.outputDenseValues, c.outputNestedSplits, c.outputDenseValues, d.outputNestedSplits, d.outputDenseValues];
+  });
+  rejects('raggedGather with an index out of range', 'raggedGather',
+    () => sora.raggedGather([sora.tensor([0, 2, 3], [3], 'int32')], sora.zeros([3]), sora.tensor([2], [1], 'int32'), 1), /out of range/);
   rejects('a zero delta', 'raggedRange', () => sora.raggedRange(sora.scalar(0), sora.scalar(3), sora.scalar(0)), /deltas/);
 });
