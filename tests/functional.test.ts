@@ -360,3 +360,20 @@ describe('weight order', () => {
     expect(names(ours.weights)).toEqual(names(theirs.weights));
   });
 });
+
+describe('compile by name', () => {
+  it("losses TF.js takes by name beyond the crossentropies and mse ('meanAbsoluteError', 'mape') train as in TF.js", async () => {
+    for (const loss of ['meanAbsoluteError', 'meanAbsolutePercentageError']) {
+      const ours = sora.sequential({ layers: [sora.layers.dense({ inputShape: [3], units: 2, kernelInitializer: 'ones' })] });
+      const theirs = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2, kernelInitializer: 'ones' })] });
+      ours.compile({ optimizer: sora.train.sgd(0.1), loss });
+      theirs.compile({ optimizer: tf.train.sgd(0.1), loss });
+      const x = [[1, 2, -1], [0.5, 0, 2], [-1, 1, 1], [2, 2, 0]], y = [[1, 0.5], [2, 1], [0.5, 0.5], [3, -1]];
+      const h = await ours.fit(sora.tensor(x), sora.tensor(y), { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
+      const th = await theirs.fit(tf.tensor(x), tf.tensor(y), { epochs: 3, batchSize: 2, shuffle: false, verbose: 0 });
+      close(h.history.loss, th.history.loss as number[], 1e-4, loss);
+    }
+    expect(() => sora.sequential({ layers: [sora.layers.dense({ inputShape: [1], units: 1 })] }).compile({ optimizer: 'sgd', loss: 'nope' }))
+      .toThrow(/unknown loss "nope"/);
+  });
+});

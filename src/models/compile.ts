@@ -6,7 +6,8 @@
  */
 import type { Tensor } from '../tensor.js';
 import { getLoss, type Loss, type LossName } from '../losses.js';
-import { resolveMetric, type Metric } from '../metrics.js';
+import { metrics, resolveMetric, type Metric } from '../metrics.js';
+import * as ops from '../ops/index.js';
 import { getOptimizer, type Optimizer } from '../optimizers.js';
 import type { SymbolicShape } from './graph.js';
 
@@ -71,11 +72,20 @@ const isLossSingle = (v: unknown) => typeof v === 'string' || typeof v === 'func
   (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { name?: unknown }).name === 'string' &&
     Object.keys(v).every((k) => k === 'name' || k === 'fromLogits'));
 
+/** Loss names compile takes beyond the four built-in losses (tf.metrics functions of the same name). */
+const EXAMPLE_LOSSES = ['meanAbsoluteError', 'mae', 'MAE', 'meanAbsolutePercentageError', 'mape', 'MAPE', 'cosineProximity'];
+
 function resolveLoss(id: LossIdentifier, weight: number): OutputLoss {
   if (typeof id === 'function') {
     return { id: id.name || 'custom', builtin: null, compute: id, fromLogits: false, weight };
   }
   const spec = typeof id === 'object' && id !== null ? id : { name: id };
+  const perExample = typeof spec.name === 'string' && EXAMPLE_LOSSES.includes(spec.name)
+    ? metrics[spec.name as keyof typeof metrics] as LossFunction : null;
+  if (perExample) {
+    // TF.js's losses that are per-example metrics too: their batch mean.
+    return { id: spec.name, builtin: null, compute: (t, p) => ops.mean(perExample(t, p)), fromLogits: false, weight };
+  }
   const loss = getLoss(spec.name, { fromLogits: spec.fromLogits });
   return { id: loss.name, builtin: loss, compute: (t, p) => loss.compute(t, p), fromLogits: loss.fromLogits, weight };
 }
