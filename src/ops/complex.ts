@@ -63,43 +63,70 @@ export const viewAsReal = (x: Tensor): Tensor => run1(VIEW_AS_REAL, [checkTensor
 /** float32 [...S, 2] as complex64 [...S], sharing the storage. */
 export const viewAsComplex = (x: Tensor): Tensor => run1(VIEW_AS_COMPLEX, [checkTensor('viewAsComplex', 'x', x)], {});
 
+const COMPLEX = register<NoAttrs>({
+  name: 'complex',
+  inputs: ['real', 'imag'],
+  infer([real, imag]) {
+    for (const [name, t] of [['real', real], ['imag', imag]] as const) {
+      if (t.dtype !== 'float32') throw new Error(`complex: ${name} must be float32; received ${describe(t)}`);
+    }
+    if (real.shape.join() !== imag.shape.join()) {
+      throw new Error(`complex: real and imag must have one shape; received real ${describe(real)}, imag ${describe(imag)}`);
+    }
+    return spec(real.shape, 'complex64');
+  },
+  compose: ([real, imag]) => [ENGINE.tidy(() =>
+    viewAsComplex(concat([reshape(real, [...real.shape, 1]), reshape(imag, [...imag.shape, 1])], real.rank)))],
+  grad: 'composed',
+});
+
 /** tf.complex(real, imag): float32 tensors of one shape made into complex64. */
 export function complex(real: Tensor, imag: Tensor): Tensor {
-  checkTensor('complex', 'real', real);
-  checkTensor('complex', 'imag', imag);
-  for (const [name, t] of [['real', real], ['imag', imag]] as const) {
-    if (t.dtype !== 'float32') throw new Error(`complex: ${name} must be float32; received ${describe(t)}`);
-  }
-  if (real.shape.join() !== imag.shape.join()) {
-    throw new Error(`complex: real and imag must have one shape; received real ${describe(real)}, imag ${describe(imag)}`);
-  }
-  return ENGINE.tidy(() => viewAsComplex(concat([reshape(real, [...real.shape, 1]), reshape(imag, [...imag.shape, 1])], real.rank)));
+  return run1(COMPLEX, [checkTensor('complex', 'real', real), checkTensor('complex', 'imag', imag)], {});
 }
 
-function part(op: 'real' | 'imag', x: Tensor): Tensor {
-  checkTensor(op, 'input', x);
-  if (x.dtype !== 'complex64') {
-    if (x.dtype !== 'float32') throw new Error(`${op}: input must be complex64 or float32; received ${describe(x)}`);
-    return op === 'real' ? clone(x) : fill(x.shape, 0);
-  }
-  return ENGINE.tidy(() => {
-    const pairs = viewAsReal(x);
-    const begin = new Array<number>(x.rank + 1).fill(0);
-    begin[x.rank] = op === 'real' ? 0 : 1;
-    return reshape(slice(pairs, begin, [...x.shape, 1]), x.shape);
+function partOp(op: 'real' | 'imag') {
+  return register<NoAttrs>({
+    name: op,
+    inputs: ['input'],
+    complex: true,
+    infer([x]) {
+      if (x.dtype !== 'complex64' && x.dtype !== 'float32') throw new Error(`${op}: input must be complex64 or float32; received ${describe(x)}`);
+      return spec(x.shape, 'float32');
+    },
+    compose: ([x]) => {
+      if (x.dtype !== 'complex64') return [op === 'real' ? clone(x) : fill(x.shape, 0)];
+      return [ENGINE.tidy(() => {
+        const begin = new Array<number>(x.rank + 1).fill(0);
+        begin[x.rank] = op === 'real' ? 0 : 1;
+        return reshape(slice(viewAsReal(x), begin, [...x.shape, 1]), x.shape);
+      })];
+    },
+    grad: 'composed',
   });
 }
+const REAL = partOp('real');
+const IMAG = partOp('imag');
 
 /** tf.real: the real parts (float32); a float32 input is its own real part. */
-export const real = (input: Tensor): Tensor => part('real', input);
+export const real = (input: Tensor): Tensor => run1(REAL, [checkTensor('real', 'input', input)], {});
 /** tf.imag: the imaginary parts (float32); zeros for a float32 input. */
-export const imag = (input: Tensor): Tensor => part('imag', input);
+export const imag = (input: Tensor): Tensor => run1(IMAG, [checkTensor('imag', 'input', input)], {});
 
-/** |x| = sqrt(re^2 + im^2), float32: what tf.abs gives for complex64. */
-export function complexAbs(x: Tensor): Tensor {
-  checkTensor('abs', 'x', x);
-  return ENGINE.tidy(() => sqrt(sum(square(viewAsReal(x)), -1)));
-}
+const COMPLEX_ABS = register<NoAttrs>({
+  name: 'complexAbs',
+  inputs: ['x'],
+  complex: true,
+  infer([x]) {
+    if (x.dtype !== 'complex64') throw new Error(`complexAbs: x must be complex64; received ${describe(x)}`);
+    return spec(x.shape, 'float32');
+  },
+  compose: ([x]) => [ENGINE.tidy(() => sqrt(sum(square(viewAsReal(x)), -1)))],
+  grad: 'composed',
+});
+
+/** |x| = sqrt(re^2 + im^2), float32: what tf.abs gives for complex64 (TF.js's ComplexAbs). */
+export const complexAbs = (x: Tensor): Tensor => run1(COMPLEX_ABS, [checkTensor('abs', 'x', x)], {});
 
 /** a + b for complex64 a, b of one shape (the engine sums gradients of complex tensors with it). */
 export function addComplex(a: Tensor, b: Tensor): Tensor {

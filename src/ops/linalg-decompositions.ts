@@ -1,7 +1,7 @@
 /**
- * tf.linalg's decompositions: bandPart, gramSchmidt, qr. Each is a composition of recorded
- * ops (slice, matMul, where, ...), so it runs on every backend without reading a value back
- * and its gradient comes from the ops it is made of.
+ * tf.linalg's decompositions: bandPart, gramSchmidt, qr. Each is a registered composition
+ * (grad 'composed') of recorded ops (slice, matMul, where, ...), so it runs on every backend
+ * without reading a value back and its gradient comes from the ops it is made of.
  */
 import { ENGINE } from '../engine.js';
 import { Tensor, type Shape } from '../tensor.js';
@@ -11,6 +11,7 @@ import { matMul } from './linalg.js';
 import { sum } from './reduce.js';
 import { concat, reshape, slice } from './shape.js';
 import { neg, sqrt, square } from './unary.js';
+import { register, run1, runOp, spec } from './registry.js';
 import { checkTensor, describe, sizeOf } from './util.js';
 
 /** An int32 vector 0..n-1 (a constant of the shape, uploaded once). */
@@ -36,14 +37,23 @@ export function bandPart(a: Tensor, numLower: number | Tensor, numUpper: number 
   checkTensor('bandPart', 'a', a);
   if (a.rank < 2) throw new Error(`bandPart: a must have rank >= 2; received ${describe(a)}`);
   const [m, n] = a.shape.slice(-2);
-  return ENGINE.tidy(() => {
-    const lower = bandLimit('numLower', numLower, m, 'rows');
-    const upper = bandLimit('numUpper', numUpper, n, 'columns');
+  return ENGINE.tidy(() => run1(BAND_PART, [a, bandLimit('numLower', numLower, m, 'rows'),
+    bandLimit('numUpper', numUpper, n, 'columns')], {}));
+}
+
+/** The limits arrive resolved: int32 scalars in [0, rows] and [0, columns]. */
+const BAND_PART = register<Record<string, never>>({
+  name: 'bandPart',
+  inputs: ['a', 'numLower', 'numUpper'],
+  infer: ([a]) => spec(a.shape, a.dtype),
+  compose: ([a, lower, upper]) => {
+    const [m, n] = a.shape.slice(-2);
     const rows = reshape(iota(m), [m, 1]), cols = iota(n);
     const inBand = logicalAnd(lessEqual(sub(rows, cols), lower), lessEqual(sub(cols, rows), upper));
-    return where(inBand, a, scalar(0, a.dtype));
-  });
-}
+    return [where(inBand, a, scalar(0, a.dtype))];
+  },
+  grad: 'composed',
+});
 
 const norm2 = (x: Tensor): Tensor => sqrt(sum(square(x)));
 
@@ -70,17 +80,28 @@ export function gramSchmidt(xs: Tensor[] | Tensor): Tensor[] | Tensor {
   const dim = asMatrix ? xs.shape[1] : xs[0].size;
   if (count > dim) throw new Error(`${op}: ${count} vectors exceed their dimension ${dim}`);
   for (const x of asMatrix ? [xs] : xs) if (x.dtype !== 'float32') throw new Error(`${op}: vectors must be float32; received ${describe(x)}`);
-  return ENGINE.tidy(() => {
-    const vectors = asMatrix ? Array.from({ length: count }, (_, i) => reshape(slice(xs, [i, 0], [1, dim]), [dim])) : xs;
+  const out = runOp(GRAM_SCHMIDT, asMatrix ? [xs] : xs, { asMatrix });
+  return asMatrix ? out[0] : out;
+}
+
+/** The vectors: the rows of one matrix input, or the rank-1 inputs; outputs in the same form. */
+const GRAM_SCHMIDT = register<{ asMatrix: boolean }>({
+  name: 'gramSchmidt',
+  inputs: [],
+  infer: (xs) => xs.map((x) => ({ shape: x.shape, dtype: 'float32' as const })),
+  compose: (xs, { asMatrix }) => ENGINE.tidy(() => {
+    const [count, dim] = asMatrix ? xs[0].shape : [xs.length, xs[0].size];
+    const vectors = asMatrix ? Array.from({ length: count }, (_, i) => reshape(slice(xs[0], [i, 0], [1, dim]), [dim])) : xs;
     const ys: Tensor[] = [];
     for (const v of vectors) {
       let x = v;
       for (const y of ys) x = sub(x, mul(sum(mul(y, x)), y));
       ys.push(div(x, norm2(x)));
     }
-    return asMatrix ? reshape(concat(ys, 0), [count, dim]) : ys;
-  });
-}
+    return asMatrix ? [reshape(concat(ys, 0), [count, dim])] : ys;
+  }),
+  grad: 'composed',
+});
 
 /**
  * The Householder QR of one m x n matrix, with TF.js's conventions (each reflector
@@ -117,10 +138,25 @@ function householderQr(x: Tensor, fullMatrices: boolean): [Tensor, Tensor] {
  * k = m when fullMatrices, else min(m, n).
  */
 export function qr(x: Tensor, fullMatrices = false): [Tensor, Tensor] {
-  const op = 'qr';
-  checkTensor(op, 'x', x);
-  if (x.rank < 2) throw new Error(`${op}: x must have rank >= 2; received ${describe(x)}`);
-  if (x.dtype !== 'float32') throw new Error(`${op}: x must be float32; received ${describe(x)}`);
+  checkTensor('qr', 'x', x);
+  return runOp(QR, [x], { fullMatrices }) as [Tensor, Tensor];
+}
+
+const QR = register<{ fullMatrices: boolean }>({
+  name: 'qr',
+  inputs: ['x'],
+  infer([x], { fullMatrices }) {
+    if (x.rank < 2) throw new Error(`qr: x must have rank >= 2; received ${describe(x)}`);
+    if (x.dtype !== 'float32') throw new Error(`qr: x must be float32; received ${describe(x)}`);
+    const [m, n] = x.shape.slice(-2);
+    const k = fullMatrices ? m : Math.min(m, n);
+    return [{ shape: [...x.shape.slice(0, -2), m, k], dtype: 'float32' }, { shape: [...x.shape.slice(0, -2), k, n], dtype: 'float32' }];
+  },
+  compose: ([x], { fullMatrices }) => qrComposed(x, fullMatrices),
+  grad: 'composed',
+});
+
+function qrComposed(x: Tensor, fullMatrices: boolean): Tensor[] {
   const [m, n] = x.shape.slice(-2);
   const outer: Shape = x.shape.slice(0, -2);
   const batch = sizeOf(outer);

@@ -91,9 +91,29 @@ export const hammingWindow = (windowLength: number): Tensor => cosineWindowOf('h
  */
 export function stft(signal: Tensor, frameLength: number, frameStep: number, fftLength?: number,
   windowFn: (length: number) => Tensor = hannWindow): Tensor {
-  const length = fftLength ?? enclosingPowerOfTwo(frameLength);
-  return ENGINE.tidy(() => rfft(mul(frame(signal, frameLength, frameStep), windowFn(frameLength)), length));
+  checkTensor('stft', 'signal', signal);
+  if (typeof windowFn !== 'function') throw new Error(`stft: windowFn must be a function; received ${typeof windowFn}`);
+  return run1(STFT, [signal], { frameLength, frameStep, fftLength: fftLength ?? enclosingPowerOfTwo(frameLength), windowFn });
 }
+
+interface StftAttrs { frameLength: number; frameStep: number; fftLength: number; windowFn: (length: number) => Tensor }
+
+/** A registered composition (grad 'composed'): frame (its checks), the window, rfft. */
+const STFT = register<StftAttrs>({
+  name: 'stft',
+  inputs: ['signal'],
+  infer([signal], { frameLength, frameStep, fftLength }) {
+    if (signal.rank !== 1 || signal.dtype !== 'float32') throw new Error(`stft: signal must be float32 of rank 1; received ${describe(signal)}`);
+    for (const [name, v] of [['frameLength', frameLength], ['frameStep', frameStep], ['fftLength', fftLength]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new Error(`stft: ${name} must be a positive integer; received ${v}`);
+    }
+    const frames = signal.size >= frameLength ? Math.floor((signal.size - frameLength) / frameStep) + 1 : 0;
+    return spec([frames, Math.floor(fftLength / 2) + 1], 'complex64');
+  },
+  compose: ([signal], { frameLength, frameStep, fftLength, windowFn }) => [ENGINE.tidy(() =>
+    rfft(mul(frame(signal, frameLength, frameStep), windowFn(frameLength)), fftLength))],
+  grad: 'composed',
+});
 
 /** tf.signal. */
 export const signal = { frame, hannWindow, hammingWindow, stft };

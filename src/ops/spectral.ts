@@ -19,6 +19,9 @@ import { complex, viewAsComplex, viewAsReal } from './complex.js';
 import { matMul } from './linalg.js';
 import { concat, reshape, slice, transpose } from './shape.js';
 import { reverse } from './structure.js';
+import type { DType } from '../backends/backend.js';
+import type { Shape } from '../tensor.js';
+import { register, run1, spec } from './registry.js';
 import { chain, checkTensor, describe } from './util.js';
 
 /** Longest complex transform done as one GEMM (its matrix: 2n x 2n floats, 4 MB at 512). */
@@ -65,11 +68,14 @@ function innerSize(op: string, x: Tensor): number {
   return n;
 }
 
+function checkComplex(op: string, input: Tensor): number {
+  if (input.dtype !== 'complex64') throw new Error(`${op}: input must be complex64; received ${describe(input)}`);
+  return innerSize(op, input);
+}
+
 /** The complex transform of the last axis: sign -1 forward (fft), +1 inverse scaled by 1/n (ifft). */
 function complexTransform(op: 'fft' | 'ifft', input: Tensor): Tensor {
-  checkTensor(op, 'input', input);
-  if (input.dtype !== 'complex64') throw new Error(`${op}: input must be complex64; received ${describe(input)}`);
-  const n = innerSize(op, input);
+  const n = checkComplex(op, input);
   return ENGINE.tidy(() => reshape(transformRows(reshape(input, [input.size / n, n]), op === 'ifft', op), input.shape));
 }
 
@@ -138,23 +144,58 @@ function directRows(rows: Tensor, inverse: boolean, op: string, total: number): 
   return viewAsComplex(reshape(matMul(reshape(viewAsReal(rows), [batch, 2 * n]), w), [batch, n, 2]));
 }
 
+/** fft, ifft, rfft, irfft as registered compositions (grad 'composed'): checks and shapes in infer. */
+function spectralOp<A>(name: string, infer: (input: Tensor, attrs: A) => Shape, dtype: DType, body: (input: Tensor, attrs: A) => Tensor) {
+  return register<A>({
+    name, inputs: ['input'], complex: true, infer: ([input], attrs) => spec(infer(input, attrs), dtype),
+    compose: ([input], attrs) => [body(input, attrs)], grad: 'composed',
+  });
+}
+type NoAttrs = Record<string, never>;
+const FFT = spectralOp<NoAttrs>('fft', (x) => (checkComplex('fft', x), x.shape), 'complex64', (x) => complexTransform('fft', x));
+const IFFT = spectralOp<NoAttrs>('ifft', (x) => (checkComplex('ifft', x), x.shape), 'complex64', (x) => complexTransform('ifft', x));
+const RFFT = spectralOp<{ fftLength?: number }>('rfft', (x, { fftLength }) => rfftShape(x, fftLength), 'complex64',
+  (x, { fftLength }) => rfftBody(x, fftLength));
+const IRFFT = spectralOp<NoAttrs>('irfft', (x) => irfftShape(x).shape, 'float32', (x) => irfftBody(x));
+
 /** tf.fft: the discrete Fourier transform of the innermost axis of a complex64 tensor. */
-export const fft = (input: Tensor): Tensor => complexTransform('fft', input);
+export const fft = (input: Tensor): Tensor => run1(FFT, [checkTensor('fft', 'input', input)], {});
 /** tf.ifft: the inverse transform (scaled by 1 / n). */
-export const ifft = (input: Tensor): Tensor => complexTransform('ifft', input);
+export const ifft = (input: Tensor): Tensor => run1(IFFT, [checkTensor('ifft', 'input', input)], {});
 
 /**
  * tf.rfft(input, fftLength?): the transform of a real float32 signal along its innermost
  * axis, cropped or zero-padded to fftLength, keeping the floor(fftLength / 2) + 1
  * non-redundant frequencies (complex64).
  */
-export function rfft(input: Tensor, fftLength?: number): Tensor {
+export const rfft = (input: Tensor, fftLength?: number): Tensor => run1(RFFT, [checkTensor('rfft', 'input', input)], { fftLength });
+
+/**
+ * tf.irfft: the real signal of n = 2 (k - 1) samples whose rfft is the complex64 input of
+ * k frequencies (the rest taken as their conjugates); for k <= 2, as TF.js, the real part
+ * of the ifft of the k values. A rank-1 input gives [1, n], as TF.js.
+ */
+export const irfft = (input: Tensor): Tensor => run1(IRFFT, [checkTensor('irfft', 'input', input)], {});
+
+function rfftShape(input: Tensor, fftLength?: number): Shape {
   const op = 'rfft';
-  checkTensor(op, 'input', input);
   if (input.dtype !== 'float32') throw new Error(`${op}: input must be float32 (real); received ${describe(input)}`);
-  const length = innerSize(op, input);
-  const n = fftLength ?? length;
+  innerSize(op, input);
+  const n = fftLength ?? innerSize(op, input);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${op}: fftLength must be a positive integer; received ${fftLength}`);
+  return [...input.shape.slice(0, -1), Math.floor(n / 2) + 1];
+}
+
+function irfftShape(input: Tensor): { k: number; n: number; shape: Shape } {
+  const k = checkComplex('irfft', input);
+  const n = k <= 2 ? k : 2 * (k - 1);
+  return { k, n, shape: [...(input.rank === 1 ? [1] : input.shape.slice(0, -1)), n] };
+}
+
+function rfftBody(input: Tensor, fftLength?: number): Tensor {
+  const op = 'rfft';
+  const length = input.shape[input.rank - 1];
+  const n = fftLength ?? length;
   const half = Math.floor(n / 2) + 1;
   const used = Math.min(length, n); // samples past n are cropped; missing ones are zeros (rows left out)
   const outer = input.shape.slice(0, -1);
@@ -176,19 +217,10 @@ export function rfft(input: Tensor, fftLength?: number): Tensor {
   });
 }
 
-/**
- * tf.irfft: the real signal of n = 2 (k - 1) samples whose rfft is the complex64 input of
- * k frequencies (the rest taken as their conjugates); for k <= 2, as TF.js, the real part
- * of the ifft of the k values.
- */
-export function irfft(input: Tensor): Tensor {
+function irfftBody(input: Tensor): Tensor {
   const op = 'irfft';
-  checkTensor(op, 'input', input);
-  if (input.dtype !== 'complex64') throw new Error(`${op}: input must be complex64; received ${describe(input)}`);
-  const k = innerSize(op, input);
-  const n = k <= 2 ? k : 2 * (k - 1);
+  const { k, n, shape: outShape } = irfftShape(input);
   const batch = input.size / k;
-  const outShape = [...(input.rank === 1 ? [1] : input.shape.slice(0, -1)), n]; // as TF.js: rank 1 gives [1, n]
   if (n > DIRECT_REAL) {
     // The whole spectrum (frequencies k .. n-1 are the conjugates of k-2 .. 1), inverse-transformed.
     return ENGINE.tidy(() => {
