@@ -206,3 +206,51 @@ describe('bad input: a clear Error naming the op', () => {
   rejects('sparseToDense with float indices', 'sparseToDense', () => sora.sparseToDense(sora.tensor([1]), sora.tensor([1]), [3]), /int32/);
   rejects('booleanMaskAsync with a float mask', 'booleanMaskAsync', () => sora.booleanMaskAsync(x(), sora.tensor([1, 0])), /bool/);
 });
+
+describe('composed ops free their intermediates (no tidy around them)', () => {
+  const i32 = (values: number[], shape = [values.length]) => sora.tensor(values, shape, 'int32');
+  // Each case makes its inputs, then calls ops outside any tidy: what is left alive must be inputs or results.
+  const cases: [string, () => { inputs: sora.Tensor[]; run: (xs: sora.Tensor[]) => unknown }][] = [
+    ['split/stack/unstack', () => ({ inputs: [sora.ones([6, 4]), sora.ones([2]), sora.zeros([2])],
+      run: ([a, b, c]) => [sora.split(a, [1, -1, 2]), sora.stack([b, c], 1), sora.unstack(a, 1)] })],
+    ['image ops', () => ({ inputs: [sora.ones([1, 4, 5, 2]), sora.tensor([[0.1, 0.2, 0.8, 0.9]]), i32([0]), sora.ones([4, 4, 3])],
+      run: ([im, boxes, ind, rgb]) => [sora.image.resizeBilinear(im, [7, 3]), sora.image.resizeNearestNeighbor(im, [2, 9]),
+        sora.image.cropAndResize(im, boxes, ind, [3, 3]), sora.image.rotateWithOffset(im, 1), sora.image.threshold(rgb, 'otsu')] })],
+    ['einsum, dot, norm, moments, logSumExp', () => ({ inputs: [sora.ones([2, 3, 4]), sora.ones([2, 4, 5]), sora.ones([3, 4]), sora.ones([4]), sora.ones([4, 3])],
+      run: ([a, b, m, v, n]) => [sora.einsum('bij,bjk->bik', a, b), sora.dot(v, n),
+        sora.norm(m, 1, [0, 1]), sora.moments(m, 0), sora.logSumExp(m, 1), sora.prod(m, [0, 1])] })],
+    ['indexing', () => ({ inputs: [sora.ones([3, 5, 2]), i32([0, 4, 1]), i32([1, 1], [1, 2]), i32([0, 1, 1]), i32([0, 1, 1, 1], [2, 2]), sora.ones([2, 2]),
+      sora.tensor([]), sora.ones([3]), sora.ones([1, 2])],
+      run: ([x, idx, nd, ids, dense, w, none, three, row]) => [sora.gather(x, idx, 1), sora.gatherND(x, nd), sora.bincount(ids, none, 3),
+        sora.denseBincount(dense, w, 3), sora.sparseToDense(idx, three, [5]), sora.math.confusionMatrix(ids, ids, 2), sora.topk(x, 2),
+        sora.unsortedSegmentSum(x, idx, 5), sora.scatterND(nd, row, [3, 5, 2]), sora.tensorScatterUpdate(x, nd, row)] })],
+    ['rearrangements', () => ({ inputs: [sora.ones([1, 4, 4, 1]), sora.ones([1, 1, 1, 4]), sora.ones([3]), sora.ones([2, 1, 2, 1, 2, 1])],
+      run: ([a, b, v, t]) => [sora.spaceToBatchND(a, [2, 2], [[0, 0], [0, 0]]), sora.depthToSpace(b, 2), sora.meshgrid(v, v), sora.eye(2, 3, [2]),
+        sora.diag(v), sora.tile(t, [2, 2, 2, 2, 2, 2]), sora.mirrorPad(a, [[0, 0], [1, 2], [2, 1], [0, 0]], 'reflect'), sora.stridedSlice(a, [0, 3], [1, 0], [1, -2])] })],
+    ['unique, sparse, ragged, nms, ranked helpers', () => ({ inputs: [sora.tensor([3, 1, 3, 2]), i32([0, 2, 1]), i32([0, 0, 1]), i32([0, 2, 3]),
+      sora.ones([3, 2]), sora.tensor([[0, 0, 1, 1], [0, 0, 0.9, 1], [2, 2, 3, 3]]), sora.tensor([0.9, 0.8, 0.7]), i32([1, 3])],
+      run: ([x, idx, seg, splits, data, boxes, scores, shape]) => [sora.unique(x), sora.sparse.sparseSegmentMean(data, idx, seg),
+        sora.raggedGather([splits], data, seg, 1), sora.image.nonMaxSuppressionPadded(boxes, scores, 3, 0.5, 0, true),
+        sora.pad1d(x, [1, 2]), sora.reverse2d(data, 1), sora.broadcastArgs(shape, idx), sora.searchSorted(x, x)] })],
+    ['gradients through gathers, pads and scans', () => ({ inputs: [sora.ones([3, 4]), sora.ones([2, 3]), i32([1, 0, 1])],
+      run: ([a, b, idx]) => [sora.grad((x) => sora.sum(sora.mirrorPad(sora.cumsum(x, 1), [[1, 1], [2, 2]], 'reflect')))(a),
+        sora.grad((x) => sora.sum(sora.prod(sora.gather(x, idx, 1), 1)))(b)] })],
+  ];
+  for (const [label, make] of cases) {
+    it(label, () => {
+      const before = sora.memory().numTensors;
+      const { inputs, run } = make();
+      const outputs: sora.Tensor[] = [];
+      const collect = (v: unknown): void => {
+        if (v instanceof sora.Tensor) outputs.push(v);
+        else if (Array.isArray(v)) v.forEach(collect);
+        else if (v && typeof v === 'object') Object.values(v).forEach(collect);
+      };
+      collect(run(inputs));
+      const alive = sora.memory().numTensors - before;
+      sora.dispose(outputs);
+      sora.dispose(inputs);
+      expect(alive, `${label}: tensors alive besides ${inputs.length} inputs and ${outputs.length} results`).toBe(inputs.length + outputs.length);
+    });
+  }
+});

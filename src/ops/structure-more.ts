@@ -150,13 +150,8 @@ export function eye(numRows: number, numColumns?: number, batchShape?: number[],
   checkDType('eye', dtype);
   const values = new Array<number>(numRows * cols).fill(0);
   for (let i = 0; i < Math.min(numRows, cols); i++) values[i * cols + i] = 1;
-  const matrix = tensor(values, [numRows, cols], dtype, 'eye');
-  if (!batchShape || batchShape.length === 0) return matrix;
-  try {
-    return tile(reshape(matrix, [...batchShape.map(() => 1), numRows, cols]), [...batchShape, 1, 1]);
-  } finally {
-    matrix.dispose();
-  }
+  if (!batchShape || batchShape.length === 0) return tensor(values, [numRows, cols], dtype, 'eye');
+  return ENGINE.tidy(() => tile(tensor(values, [...batchShape.map(() => 1), numRows, cols], dtype, 'eye'), [...batchShape, 1, 1]));
 }
 
 /** tf.diag(x): a tensor of shape [...x.shape, ...x.shape] with x on its diagonal. */
