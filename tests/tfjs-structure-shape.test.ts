@@ -254,3 +254,15 @@ describe('composed ops free their intermediates (no tidy around them)', () => {
     });
   }
 });
+
+it('async selections leave only their inputs and results alive', async () => {
+  const before = sora.memory().numTensors;
+  const inputs = [sora.ones([3, 4, 2]), sora.tensor([1, 0, 1], [3], 'bool'), sora.tensor([3, 1, 4]), sora.tensor([1]), sora.ones([3, 5]),
+    sora.tensor([0, 4, 2], [3], 'int32'), sora.tensor([[0, 0, 1, 1], [0, 0, 0.9, 1]]), sora.tensor([0.9, 0.8])];
+  const [x, mask, a, b, p, t, boxes, scores] = inputs;
+  const soft = await sora.image.nonMaxSuppressionWithScoreAsync(boxes, scores, 2, 0.5, 0, 0.5);
+  const outputs = [await sora.booleanMaskAsync(x, mask), await sora.whereAsync(mask), ...await sora.setdiff1dAsync(a, b),
+    await sora.inTopKAsync(p, t, 2), await sora.image.nonMaxSuppressionAsync(boxes, scores, 2), soft.selectedIndices, soft.selectedScores];
+  expect(sora.memory().numTensors - before).toBe(inputs.length + outputs.length);
+  sora.dispose([...inputs, ...outputs]);
+});
