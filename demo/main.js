@@ -1,0 +1,317 @@
+/**
+ * The MNIST demo page: fetch and parse the IDX files, choose a backend and a model, train with
+ * live curves, show 25 test digits, read a drawn digit, and keep the model (IndexedDB,
+ * downloads, user-chosen files).
+ *
+ * Training runs on the main thread and yields to the browser between batches once ~12 ms
+ * have passed (a MessageChannel task, which is not clamped like nested setTimeout). A worker
+ * would need the model twice (one to train, one to read the drawing) and weights posted
+ * across on every change, and WebGPU in workers is not in every browser; a batch of these
+ * MLPs takes a few milliseconds, so yielding keeps the page responsive at almost no cost.
+ *
+ * URL parameters preset the controls: ?backend=wasm&model=wide&epochs=1&train=2000&batch=64.
+ * `window.soraDemo` exposes the page's state for tests and the console.
+ */
+import * as sora from 'sora';
+import { drawBars, lineChart } from './charts.js';
+import { drawingPad, paintDigit, toMnistInput } from './draw.js';
+import { buildModel } from './models.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+const STORE_URL = 'indexeddb://sora-mnist-demo';
+const GRID_SIZE = 25;
+const PROBE_SIZE = 512;
+
+const demo = {
+  status: 'loading', backend: null, model: null, trainingModel: null, modelSource: null, mnist: null, prediction: null,
+  probabilities: null, errors: [], lastLogs: null, examplesPerSecond: 0,
+  chartPoints: () => ({ loss: { train: charts.loss.points('train'), val: charts.loss.points('val') },
+    acc: { train: charts.acc.points('train'), val: charts.acc.points('val') } }),
+};
+window.soraDemo = demo;
+
+const charts = {
+  loss: lineChart($('loss-chart'), { label: 'loss' }),
+  acc: lineChart($('acc-chart'), { label: 'accuracy', yMax: 1 }),
+};
+
+function showError(error) {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error?.reason ?? error);
+  demo.errors.push(message);
+  demo.status = demo.status === 'training' ? 'ready' : demo.status;
+  const box = $('error');
+  box.hidden = false;
+  box.textContent = demo.errors.slice(-3).join('\n');
+  setButtons();
+}
+window.addEventListener('error', (event) => showError(event.error ?? event.message));
+window.addEventListener('unhandledrejection', (event) => showError(event.reason));
+
+/** Runs an async handler, putting any error on the page. */
+const guarded = (fn) => async (...args) => {
+  try { await fn(...args); } catch (error) { showError(error); }
+};
+
+const yieldChannel = new MessageChannel();
+const yieldQueue = [];
+yieldChannel.port1.onmessage = () => yieldQueue.shift()?.();
+/** Lets the browser paint and handle input (one task), without setTimeout's 4 ms clamp. */
+const yieldToBrowser = () => new Promise((resolve) => { yieldQueue.push(resolve); yieldChannel.port2.postMessage(0); });
+
+function setButtons() {
+  const training = demo.status === 'training';
+  $('train').disabled = training || !demo.mnist;
+  $('stop').disabled = !training;
+  $('backend').disabled = training;
+  $('save-idb').disabled = training || !demo.model;
+  $('download').disabled = training || !demo.model;
+  $('load-idb').disabled = training;
+  $('files').disabled = training;
+}
+
+// ---- backend ----
+
+async function describeWebGpu() {
+  if (!('gpu' in navigator)) return 'This browser has no WebGPU (navigator.gpu is missing), so sora runs on wasm.';
+  const adapter = await navigator.gpu.requestAdapter().catch(() => null);
+  if (!adapter) return 'WebGPU is here but no adapter was granted, so sora runs on wasm.';
+  return null;
+}
+
+async function useBackend(name) {
+  // Keep a trained model across the switch: its weights live on the old backend.
+  let artifacts = null;
+  if (demo.model) await demo.model.save(sora.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+  sora.setWasmPaths('./');
+  await sora.setBackend(name);
+  const env = sora.env();
+  demo.backend = env.backend;
+  let why = '';
+  if (name === 'auto') {
+    why = env.autoSkipped.length ? ` auto passed over: ${env.autoSkipped.join('; ')}.` : ' auto took the first backend that runs here.';
+  } else why = ` (${name} chosen on this page).`;
+  $('backend-status').textContent = `Running on ${env.backend}: ${env.description}.${why}`;
+  const note = await describeWebGpu();
+  $('webgpu-note').hidden = !note;
+  $('webgpu-note').textContent = note ?? '';
+  if (artifacts) {
+    const old = demo.model;
+    setModel(await sora.loadLayersModel(sora.io.fromMemory(artifacts)), demo.modelSource);
+    try { old.dispose(); } catch { /* its backend may be gone */ }
+  }
+}
+
+// ---- data ----
+
+async function loadMnist() {
+  const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  const started = performance.now();
+  const bytes = await Promise.all(names.map(async (name) => {
+    const response = await fetch(`data/${name}`);
+    if (!response.ok) throw new Error(`could not fetch data/${name}: HTTP ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  }));
+  const trainLimit = params.has('train') ? Number(params.get('train')) : undefined;
+  demo.mnist = sora.data.mnistFromBytes({ trainImages: bytes[0], trainLabels: bytes[1], testImages: bytes[2], testLabels: bytes[3] }, { trainLimit });
+  const { train, test } = demo.mnist;
+  $('train-count').max = String(train.count);
+  $('train-count').value = String(Math.min(Number($('train-count').value), train.count));
+  $('progress-text').textContent = `MNIST: ${train.count} training and ${test.count} test images, ` +
+    `fetched and parsed in ${((performance.now() - started) / 1000).toFixed(1)} s.`;
+}
+
+// ---- model ----
+
+function setModel(model, source) {
+  demo.model = model;
+  demo.modelSource = source;
+  $('model-status').textContent = `Model: ${source} (${model.countParams().toLocaleString()} weights).`;
+  setButtons();
+  return Promise.all([showGrid(), predictDrawing()]);
+}
+
+async function showGrid() {
+  const { test } = demo.mnist ?? {};
+  if (!demo.model || !test) return;
+  const count = Math.min(GRID_SIZE, test.count);
+  const probabilities = sora.tidy(() => demo.model.predict(sora.tensor(test.images.subarray(0, count * 784), [count, 28, 28])));
+  const predicted = await probabilities.argMax(-1).data();
+  probabilities.dispose();
+  const grid = $('grid');
+  grid.replaceChildren();
+  let wrong = 0;
+  for (let i = 0; i < count; i++) {
+    const figure = document.createElement('figure');
+    const canvas = document.createElement('canvas');
+    canvas.width = 28; canvas.height = 28;
+    paintDigit(canvas, test.images.subarray(i * 784, (i + 1) * 784));
+    const caption = document.createElement('figcaption');
+    const ok = predicted[i] === test.labels[i];
+    if (!ok) { figure.classList.add('wrong'); wrong++; }
+    caption.textContent = ok ? `${predicted[i]}` : `${predicted[i]} (is ${test.labels[i]})`;
+    figure.append(canvas, caption);
+    grid.append(figure);
+  }
+  $('grid-caption').textContent = `The first ${count} test digits: ${count - wrong} read right, ${wrong} wrong (red).`;
+}
+
+let predicting = false, predictAgain = false;
+async function predictDrawing() {
+  if (predicting) { predictAgain = true; return; }
+  predicting = true;
+  try {
+    do {
+      predictAgain = false;
+      const input = toMnistInput($('draw'));
+      const preview = $('input-preview');
+      preview.getContext('2d').clearRect(0, 0, preview.width, preview.height);
+      if (input) paintDigit(preview, input);
+      if (!input || !demo.model) {
+        demo.prediction = null; demo.probabilities = null;
+        $('prediction').textContent = !input ? 'Draw a digit' : 'Train or load a model first';
+        drawBars($('probs'), null);
+        continue;
+      }
+      const output = sora.tidy(() => demo.model.predict(sora.tensor(input, [1, 28, 28])));
+      const probabilities = Array.from(await output.data());
+      output.dispose();
+      const best = probabilities.indexOf(Math.max(...probabilities));
+      demo.prediction = best; demo.probabilities = probabilities;
+      $('prediction').textContent = `It reads ${best} (${(probabilities[best] * 100).toFixed(1)}%)`;
+      drawBars($('probs'), probabilities);
+    } while (predictAgain);
+  } finally {
+    predicting = false;
+  }
+}
+
+// ---- training ----
+
+async function evaluateOn(model, x, y) {
+  const [loss, acc] = await model.evaluate(x, y, { batchSize: 256 });
+  const values = [(await loss.data())[0], (await acc.data())[0]];
+  loss.dispose(); acc.dispose();
+  return values;
+}
+
+async function train() {
+  const { train: data } = demo.mnist;
+  const count = Math.min(Number($('train-count').value) || data.count, data.count);
+  const epochs = Math.max(1, Number($('epochs').value) || 1);
+  const batchSize = Math.max(1, Number($('batch-size').value) || 32);
+  const valCount = Math.max(10, Math.round(count * 0.1)), trainCount = count - valCount;
+  if (trainCount < batchSize) throw new Error(`${count} training images leave too few for batches of ${batchSize}; use more images or a smaller batch`);
+  demo.status = 'training';
+  setButtons();
+  charts.loss.reset(); charts.acc.reset();
+  const model = buildModel($('model').value);
+  demo.trainingModel = model;
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const tensor = (from, n) => sora.tensor(data.images.subarray(from * 784, (from + n) * 784), [n, 28, 28]);
+  const labels = (from, n) => sora.utils.toCategorical(data.labels.subarray(from, from + n), 10);
+  const xs = tensor(0, trainCount), ys = labels(0, trainCount);
+  const xVal = tensor(trainCount, valCount), yVal = labels(trainCount, valCount);
+  const probes = {
+    train: [tensor(0, Math.min(PROBE_SIZE, trainCount)), labels(0, Math.min(PROBE_SIZE, trainCount))],
+    val: [tensor(trainCount, Math.min(PROBE_SIZE, valCount)), labels(trainCount, Math.min(PROBE_SIZE, valCount))],
+  };
+  const batches = Math.ceil(trainCount / batchSize);
+  const probeEvery = Math.max(1, Math.floor(batches / 10));
+  let epoch = 0, seen = 0, busyMs = 0, lastYield = performance.now();
+  const started = performance.now();
+  const probe = async (x) => {
+    const t0 = performance.now();
+    for (const name of ['train', 'val']) {
+      const [loss, acc] = await evaluateOn(model, ...probes[name]);
+      charts.loss.add(name, x, loss);
+      charts.acc.add(name, x, acc);
+    }
+    busyMs += performance.now() - t0;
+  };
+  try {
+    await probe(0);
+    await model.fit(xs, ys, {
+      epochs, batchSize, validationData: [xVal, yVal], shuffle: true,
+      callbacks: {
+        onEpochBegin: async (e) => { epoch = e; },
+        onBatchEnd: async (batch, logs) => {
+          seen += logs.size;
+          const done = (epoch * batches + batch + 1) / (epochs * batches);
+          demo.examplesPerSecond = seen / ((performance.now() - started - busyMs) / 1000);
+          $('progress').value = done;
+          $('progress-text').textContent = `Epoch ${epoch + 1}/${epochs}, batch ${batch + 1}/${batches} · ` +
+            `${Math.round(demo.examplesPerSecond).toLocaleString()} examples/s on ${demo.backend}`;
+          if ((batch + 1) % probeEvery === 0 || batch + 1 === batches) await probe(epoch + (batch + 1) / batches);
+          if (performance.now() - lastYield > 12) { await yieldToBrowser(); lastYield = performance.now(); }
+        },
+        onEpochEnd: async (e, logs) => {
+          demo.lastLogs = logs;
+          $('progress-text').textContent = `Epoch ${e + 1}/${epochs}: loss ${logs.loss.toFixed(4)}, accuracy ${logs.acc.toFixed(4)}, ` +
+            `validation loss ${logs.val_loss.toFixed(4)}, accuracy ${logs.val_acc.toFixed(4)} · ` +
+            `${Math.round(demo.examplesPerSecond).toLocaleString()} examples/s on ${demo.backend}`;
+        },
+      },
+    });
+    demo.model?.dispose();
+    await setModel(model, `${$('model').selectedOptions[0].textContent}, trained here on ${trainCount} images`);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    sora.dispose([xs, ys, xVal, yVal, ...probes.train, ...probes.val]);
+    demo.trainingModel = null;
+    demo.status = 'ready';
+    setButtons();
+  }
+}
+
+// ---- keeping the model ----
+
+async function loadFrom(handlerOrUrl, source) {
+  const model = await sora.loadLayersModel(handlerOrUrl);
+  demo.model?.dispose();
+  await setModel(model, source);
+}
+
+async function savedInBrowser() {
+  const models = await sora.io.listModels().catch(() => ({}));
+  return STORE_URL in models;
+}
+
+// ---- start ----
+
+async function start() {
+  for (const [param, id] of [['backend', 'backend'], ['model', 'model'], ['epochs', 'epochs'], ['train', 'train-count'], ['batch', 'batch-size']]) {
+    if (params.has(param)) $(id).value = params.get(param);
+  }
+  const pad = drawingPad($('draw'), () => { predictDrawing().catch(showError); });
+  $('clear').onclick = () => pad.clear();
+  $('train').onclick = guarded(train);
+  $('stop').onclick = () => { if (demo.trainingModel) demo.trainingModel.stopTraining = true; };
+  $('backend').onchange = guarded(async () => { await useBackend($('backend').value); });
+  $('save-idb').onclick = guarded(async () => {
+    await demo.model.save(STORE_URL);
+    $('model-status').textContent = `Saved in this browser (${STORE_URL}); it will be loaded when the page opens again.`;
+  });
+  $('load-idb').onclick = guarded(async () => {
+    if (!(await savedInBrowser())) throw new Error('No model saved in this browser yet: train one and press Save.');
+    await loadFrom(STORE_URL, `loaded from IndexedDB (${STORE_URL})`);
+  });
+  $('download').onclick = guarded(async () => { await demo.model.save('downloads://model'); });
+  $('files').onchange = guarded(async (event) => {
+    const files = [...event.target.files];
+    const json = files.find((f) => f.name.endsWith('.json'));
+    if (!json) throw new Error('Choose the model.json file together with its weights file(s).');
+    await loadFrom(sora.io.browserFiles([json, ...files.filter((f) => f !== json)]), `loaded from ${files.map((f) => f.name).join(' + ')}`);
+  });
+  drawBars($('probs'), null);
+  setButtons();
+  await useBackend($('backend').value);
+  await loadMnist();
+  if (await savedInBrowser()) await loadFrom(STORE_URL, `loaded from IndexedDB (${STORE_URL}), saved earlier`);
+  demo.status = 'ready';
+  setButtons();
+}
+
+start().catch((error) => { demo.status = 'error'; showError(error); });

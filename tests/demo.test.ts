@@ -1,0 +1,144 @@
+/**
+ * The MNIST demo page (demo/) in headless Chromium, as a user meets it: built by
+ * demo/serve.mjs from the built dist/, served on 127.0.0.1 with the IDX files. The page loads
+ * with no console error, one short epoch on a subset trains with points on every curve, a
+ * digit drawn with mouse events gets a prediction and ten probabilities, the model survives a
+ * reload through IndexedDB, and a screenshot lands in test-output/demo.png.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { launchChromium, requireChromium, type ChromiumSession } from './runtimes/chromium.js';
+import { REPO_ROOT } from './runtimes/server.js';
+// @ts-expect-error: plain ES module without type declarations
+import { serveDemo } from '../demo/serve.mjs';
+
+interface DemoState {
+  status: string; backend: string | null; modelSource: string | null; prediction: number | null;
+  probabilities: number[] | null; errors: string[]; lastLogs: Record<string, number> | null;
+  examplesPerSecond: number;
+}
+interface ChartPoints { loss: { train: number; val: number }; acc: { train: number; val: number } }
+
+const SCREENSHOT = join(REPO_ROOT, 'test-output', 'demo.png');
+const consoleErrors: string[] = [];
+let session: ChromiumSession;
+let server: { origin: string; close(): Promise<void> };
+let page: Page;
+
+const state = () => page.evaluate(() => {
+  const { status, backend, modelSource, prediction, probabilities, errors, lastLogs, examplesPerSecond } =
+    (window as unknown as { soraDemo: DemoState }).soraDemo;
+  return { status, backend, modelSource, prediction, probabilities, errors, lastLogs, examplesPerSecond } as DemoState;
+});
+const points = () => page.evaluate(() => (window as unknown as { soraDemo: { chartPoints(): ChartPoints } }).soraDemo.chartPoints());
+
+/** Waits until the page's state satisfies `done`, failing at once on an error shown on the page. */
+async function waitFor(done: (s: DemoState) => boolean, what: string, timeoutMs = 120_000): Promise<DemoState> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await state();
+    if (s.errors.length) throw new Error(`the page shows an error while waiting for ${what}: ${s.errors.join('; ')}`);
+    if (done(s)) return s;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; state ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Draws a "1"-like stroke and a "7"-like stroke top, with mouse events. */
+async function drawDigit(): Promise<void> {
+  const box = await (await page.$('#draw'))!.boundingBox();
+  if (!box) throw new Error('the drawing canvas has no box');
+  const at = (x: number, y: number) => [box.x + x * box.width, box.y + y * box.height] as const;
+  await page.mouse.move(...at(0.3, 0.2));
+  await page.mouse.down();
+  await page.mouse.move(...at(0.7, 0.2), { steps: 8 });
+  await page.mouse.move(...at(0.45, 0.85), { steps: 12 });
+  await page.mouse.up();
+}
+
+function watch(p: Page): void {
+  p.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
+  p.on('pageerror', (error) => consoleErrors.push(`page error: ${(error as Error).message ?? error}`));
+}
+
+describe('the MNIST demo page in headless Chromium', () => {
+  beforeAll(async () => {
+    requireChromium();
+    server = await serveDemo({ port: 0 });
+    session = await launchChromium();
+    page = await session.browser.newPage();
+    await page.setViewport({ width: 1200, height: 1100 });
+    watch(page);
+  });
+  afterAll(async () => {
+    await session?.close();
+    await server?.close();
+  });
+
+  test('loads with no console error and says which backend runs and why', async () => {
+    await page.goto(`${server.origin}/?backend=auto&train=1200&epochs=1&batch=32`, { waitUntil: 'load' });
+    const s = await waitFor((x) => x.status === 'ready', 'the page to load MNIST');
+    expect(s.backend).toMatch(/^(wasm|webgpu)$/);
+    const status = await page.$eval('#backend-status', (e) => e.textContent ?? '');
+    expect(status).toContain(`Running on ${s.backend}`);
+    expect(status).toMatch(/auto (passed over|took)/);
+    expect(await page.$eval('#train', (e) => (e as HTMLButtonElement).disabled)).toBe(false);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  test('one short epoch on a subset trains, with points on the curves and examples per second', async () => {
+    await page.click('#train');
+    await waitFor((x) => x.status === 'training' || x.modelSource !== null, 'training to start', 10_000);
+    const s = await waitFor((x) => x.status === 'ready' && x.modelSource !== null, 'training to finish', 240_000);
+    const p = await points();
+    // One probe before training, ~10 during the epoch, each on training and validation probes.
+    for (const chart of [p.loss, p.acc]) {
+      expect(chart.train).toBeGreaterThanOrEqual(5);
+      expect(chart.val).toBeGreaterThanOrEqual(5);
+    }
+    expect(s.lastLogs?.val_acc).toBeGreaterThan(0.3); // chance is 0.1; one epoch on 1080 images gives ~0.7
+    expect(s.examplesPerSecond).toBeGreaterThan(0);
+    expect(await page.$eval('#progress', (e) => (e as HTMLProgressElement).value)).toBe(1);
+    expect(await page.$$eval('#grid figure', (f) => f.length)).toBe(25);
+    expect(await page.$eval('#progress-text', (e) => e.textContent)).toMatch(/examples\/s/);
+  });
+
+  test('a digit drawn with the mouse gets a prediction and ten probabilities', async () => {
+    await drawDigit();
+    const s = await waitFor((x) => x.prediction !== null, 'a prediction of the drawing', 10_000);
+    expect(s.probabilities).toHaveLength(10);
+    const total = s.probabilities!.reduce((a, b) => a + b, 0);
+    expect(total).toBeCloseTo(1, 3);
+    expect(await page.$eval('#prediction', (e) => e.textContent)).toMatch(new RegExp(`reads ${s.prediction}`));
+    // The preview shows the centred 28x28 input: some ink, and the ink's mass near the middle.
+    const centre = await page.$eval('#input-preview', (canvas) => {
+      const c = canvas as HTMLCanvasElement;
+      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let mass = 0, x = 0, y = 0;
+      for (let i = 0; i < data.length / 4; i++) { const v = data[i * 4]; mass += v; x += v * (i % c.width); y += v * Math.floor(i / c.width); }
+      return { mass, x: x / mass / c.width, y: y / mass / c.height };
+    });
+    expect(centre.mass).toBeGreaterThan(0);
+    expect(Math.abs(centre.x - 0.5)).toBeLessThan(0.1);
+    expect(Math.abs(centre.y - 0.5)).toBeLessThan(0.1);
+    mkdirSync(join(REPO_ROOT, 'test-output'), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(statSync(SCREENSHOT).size).toBeGreaterThan(10_000);
+  });
+
+  test('the model survives a reload through IndexedDB and predicts the same', async () => {
+    const before = await state();
+    await page.click('#save-idb');
+    await page.waitForFunction(() => /Saved in this browser/.test(document.querySelector('#model-status')?.textContent ?? ''), { timeout: 10_000 });
+    await page.reload({ waitUntil: 'load' });
+    const s = await waitFor((x) => x.status === 'ready' && x.modelSource !== null, 'the saved model after a reload');
+    expect(s.modelSource).toMatch(/IndexedDB/);
+    await drawDigit();
+    const after = await waitFor((x) => x.prediction !== null, 'a prediction after the reload', 10_000);
+    expect(after.prediction).toBe(before.prediction);
+    after.probabilities!.forEach((p, i) => expect(p).toBeCloseTo(before.probabilities![i], 4));
+    expect(consoleErrors).toEqual([]);
+  });
+});
