@@ -5,7 +5,7 @@
  * and bad input (float indices, out-of-range indices and axes, mismatched shapes) giving
  * an Error that names the op.
  */
-import { beforeAll, describe } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as sora from '../src/index.js';
 import { b, f, i32, iv, rejects, same } from './ops/tfjs-compare.js';
@@ -89,7 +89,7 @@ describe('empty tensors against TF.js', () => {
     (l, [x, ids, y]) => [l.unsortedSegmentSum(x, ids, 2), l.bincount(y, l.tensor([], [0], 'float32'), 0)]);
 });
 
-describe('raggedRange and raggedGather against TF.js', () => {
+describe('raggedRange, raggedGather, raggedTensorToTensor against TF.js', () => {
   same('vectors, broadcast scalars, empty and negative ranges', [f([4], -3, 3), f([4], -3, 9), iv([0, 5, 3]), iv([7, 1, 3])],
     (l, [s, e, a, b]) => [l.raggedRange(s, e, l.scalar(0.7)), l.raggedRange(a, b, l.tensor([2, -2, 1], [3], 'int32')),
       l.raggedRange(l.scalar(1, 'int32'), b, l.scalar(3, 'int32'))]);
@@ -98,6 +98,21 @@ describe('raggedRange and raggedGather against TF.js', () => {
   (l, [s, v, i, j, s0, s1, w]) => {
     const a = l.raggedGather([s], v, i, 1), c = l.raggedGather([s], v, j, 2), d = l.raggedGather([s0, s1], w, i, 2);
     return [a.outputNestedSplits, a.outputDenseValues, c.outputNestedSplits, c.outputDenseValues, d.outputNestedSplits, d.outputDenseValues];
+  });
+  same('raggedTensorToTensor: row splits, -1 and truncation, value row ids, inner dims', [iv([0, 3, 3, 5, 6]), f([6]), iv([0, 1, 3]), f([3, 2]),
+    iv([0, 0, 2, 2, 3]), iv([0, 2, 3]), iv([0, 1, 1, 2, 2]), f([5])],
+  (l, [s, v, s2, v2, ids, outer, inner, v3]) => [
+    l.raggedTensorToTensor(l.tensor([-1, -1], [2], 'int32'), v, l.scalar(-1), [s], ['ROW_SPLITS']),
+    l.raggedTensorToTensor(l.tensor([3, 2], [2], 'int32'), v, l.scalar(0.5), [s], ['ROW_SPLITS']),
+    l.raggedTensorToTensor(l.tensor([-1, -1, 2], [3], 'int32'), v2, l.scalar(7), [s2], ['ROW_SPLITS']),
+    l.raggedTensorToTensor(l.tensor([5, -1], [2], 'int32'), v3, l.scalar(0), [l.scalar(4, 'int32'), ids], ['FIRST_DIM_SIZE', 'VALUE_ROWIDS']),
+    l.raggedTensorToTensor(l.tensor([-1, -1, -1], [3], 'int32'), v3, l.scalar(9), [outer, l.tensor([0, 2, 3, 5], [4], 'int32')], ['ROW_SPLITS', 'ROW_SPLITS']),
+    l.raggedTensorToTensor(l.tensor([-1, -1, 2], [3], 'int32'), v3, l.scalar(0), [l.scalar(3, 'int32'), l.tensor([0, 1, 1], [3], 'int32'), inner],
+      ['FIRST_DIM_SIZE', 'VALUE_ROWIDS', 'VALUE_ROWIDS'])]);
+  it('raggedTensorToTensor pads with a default value per element (TF.js 4.22 leaves zeros there)', () => {
+    const dense = sora.raggedTensorToTensor(sora.scalar(-1, 'int32'), sora.tensor([[1, 2], [3, 4], [5, 6]]), sora.tensor([7, 8]),
+      [sora.tensor([0, 1, 3], [3], 'int32')], ['ROW_SPLITS']);
+    expect(dense.arraySync()).toEqual([[[1, 2], [7, 8]], [[3, 4], [5, 6]]]);
   });
   rejects('raggedGather with an index out of range', 'raggedGather',
     () => sora.raggedGather([sora.tensor([0, 2, 3], [3], 'int32')], sora.zeros([3]), sora.tensor([2], [1], 'int32'), 1), /out of range/);

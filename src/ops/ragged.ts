@@ -1,12 +1,13 @@
 /**
  * Ragged tensors as TF.js passes them: nested row splits (int32 vectors) over dense values.
- * raggedRange and raggedGather; their output sizes depend on split and index values,
+ * raggedRange, raggedGather, raggedTensorToTensor; their output sizes depend on split and index values,
  * which, as in TF.js, are read synchronously (the dense values are gathered on the backend).
  */
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { tensor } from './creation.js';
-import { gather } from './indexing.js';
+import { gather, tensorScatterUpdate } from './indexing.js';
+import { broadcastTo, cast, clone } from './shape.js';
 import { checkTensor, describe } from './util.js';
 
 /**
@@ -111,4 +112,80 @@ export function raggedGather(paramsNestedSplits: Tensor[], paramsDenseValues: Te
     outputNestedSplits: out.map((list) => tensor(list, [list.length], 'int32')),
     outputDenseValues: gather(paramsDenseValues, tensor(valueRows, [valueRows.length], 'int32')),
   }));
+}
+
+export type RowPartitionType = 'FIRST_DIM_SIZE' | 'VALUE_ROWIDS' | 'ROW_SPLITS';
+
+/**
+ * tf.raggedTensorToTensor(shape, values, defaultValue, rowPartitionTensors,
+ * rowPartitionTypes): a ragged tensor made dense. Partitions are ROW_SPLITS per ragged
+ * dimension, or FIRST_DIM_SIZE (a scalar row count) followed by VALUE_ROWIDS per dimension.
+ * `shape` (int32; -1 entries, or a scalar -1, take the natural size: the longest row)
+ * truncates longer rows; missing positions take defaultValue (broadcast to a value's shape).
+ * Partitions are read synchronously; values are moved by one gather and one scatter.
+ */
+export function raggedTensorToTensor(shape: Tensor, values: Tensor, defaultValue: Tensor, rowPartitionTensors: Tensor[],
+  rowPartitionTypes: RowPartitionType[]): Tensor {
+  const op = 'raggedTensorToTensor';
+  checkTensor(op, 'values', values);
+  checkTensor(op, 'defaultValue', defaultValue);
+  if (values.rank === 0) throw new Error(`${op}: values must have rank >= 1; received ${describe(values)}`);
+  if (!Array.isArray(rowPartitionTypes) || rowPartitionTypes.length === 0 || rowPartitionTypes.length !== rowPartitionTensors.length) {
+    throw new Error(`${op}: give one row partition type per row partition tensor (${rowPartitionTensors.length}); received ${JSON.stringify(rowPartitionTypes)}`);
+  }
+  const parts = rowPartitionTensors.map((t, i) => readInt32(op, `rowPartitionTensors[${i}]`, t));
+  // Row splits per ragged dimension, from either encoding.
+  const splits: number[][] = [];
+  let rows: number;
+  if (rowPartitionTypes[0] === 'FIRST_DIM_SIZE') {
+    rows = parts[0][0];
+    rowPartitionTypes.slice(1).forEach((type, k) => {
+      if (type !== 'VALUE_ROWIDS') throw new Error(`${op}: after FIRST_DIM_SIZE every partition must be VALUE_ROWIDS; received ${type}`);
+      const ids = parts[k + 1];
+      const parent = k === 0 ? rows : splits[k - 1][splits[k - 1].length - 1];
+      const counts = new Array<number>(parent).fill(0);
+      ids.forEach((id, i) => {
+        if (id < 0 || id >= parent || (i > 0 && id < ids[i - 1])) throw new Error(`${op}: value row ids must ascend within [0, ${parent}); received ${id} at ${i}`);
+        counts[id]++;
+      });
+      splits.push(counts.reduce((acc, n) => [...acc, acc[acc.length - 1] + n], [0]));
+    });
+  } else {
+    rowPartitionTypes.forEach((type, k) => {
+      if (type !== 'ROW_SPLITS') throw new Error(`${op}: partitions must be all ROW_SPLITS or FIRST_DIM_SIZE then VALUE_ROWIDS; received ${type}`);
+      const list = Array.from(parts[k]);
+      const bound = k + 1 < parts.length ? parts[k + 1].length - 1 : values.shape[0];
+      if (list.length === 0 || list[0] !== 0 || list.some((v, i) => v > bound || (i > 0 && v < list[i - 1]))) {
+        throw new Error(`${op}: rowPartitionTensors[${k}] must be row splits from 0 ascending to at most ${bound}; received [${list}]`);
+      }
+      splits.push(list);
+    });
+    rows = splits[0].length - 1;
+  }
+  const ragged = splits.length;
+  if (splits[ragged - 1][splits[ragged - 1].length - 1] > values.shape[0]) throw new Error(`${op}: the row partitions point past the ${values.shape[0]} values`);
+  // Each value's position along every ragged dimension, walking down from the rows.
+  const inner = values.shape.slice(1);
+  const natural = [rows, ...splits.map((list) => Math.max(0, ...list.slice(1).map((v, i) => v - list[i])))];
+  const given = Array.from(readInt32(op, 'shape', shape));
+  const outShape = shape.rank === 0 ? [...natural, ...inner]
+    : given.map((d, i) => (d === -1 ? [...natural, ...inner][i] : d));
+  if (outShape.length !== ragged + 1 + inner.length || inner.some((d, i) => outShape[ragged + 1 + i] !== d)) {
+    throw new Error(`${op}: shape [${given}] must have ${ragged + 1} ragged dimensions then the values' [${inner}]`);
+  }
+  let positions: number[][] = Array.from({ length: rows }, (_, r) => [r]);
+  for (const list of splits) {
+    const next: number[][] = [];
+    positions.forEach((position, row) => {
+      for (let child = list[row]; child < list[row + 1]; child++) next.push([...position, child - list[row]]);
+    });
+    positions = next;
+  }
+  const kept = positions.flatMap((position, v) => (position.every((p, d) => p < outShape[d]) ? [v] : []));
+  return ENGINE.tidy(() => {
+    const base = broadcastTo(cast(defaultValue, values.dtype), outShape);
+    if (kept.length === 0) return clone(base);
+    const coordinates = tensor(kept.flatMap((v) => positions[v]), [kept.length, ragged + 1], 'int32');
+    return tensorScatterUpdate(base, coordinates, gather(values, tensor(kept, [kept.length], 'int32')));
+  });
 }
