@@ -36,7 +36,7 @@ export {
 } from './structure-extra.js';
 export { sparse, math } from './sparse.js';
 export { image } from './image.js';
-export { raggedRange, raggedGather } from './ragged.js';
+export { raggedRange, raggedGather, raggedTensorToTensor } from './ragged.js';
 export { matMul } from './linalg.js';
 export { linalg } from './linalg-decompositions.js';
 export { complex, real, imag } from './complex.js';
