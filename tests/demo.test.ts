@@ -142,3 +142,75 @@ describe('the MNIST demo page in headless Chromium', () => {
     expect(consoleErrors).toEqual([]);
   });
 });
+
+describe('the demo page on other paths', () => {
+  let other: ChromiumSession;
+  let otherServer: { origin: string; close(): Promise<void> };
+  beforeAll(async () => {
+    requireChromium();
+    otherServer = await serveDemo({ port: 0 });
+    other = await launchChromium();
+  });
+  afterAll(async () => {
+    await other?.close();
+    await otherServer?.close();
+  });
+
+  const open = async (query: string, prepare?: (p: Page) => Promise<void>) => {
+    const p = await other.browser.newPage();
+    await prepare?.(p);
+    const errors: string[] = [];
+    p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    await p.goto(`${otherServer.origin}/${query}`, { waitUntil: 'load' });
+    const read = () => p.evaluate(() => {
+      const d = (window as unknown as { soraDemo: DemoState & { chartPoints(): ChartPoints } }).soraDemo;
+      return { status: d.status, backend: d.backend, modelSource: d.modelSource, errors: d.errors, points: d.chartPoints() };
+    });
+    const until = async (done: (s: Awaited<ReturnType<typeof read>>) => boolean, what: string) => {
+      const deadline = Date.now() + 240_000;
+      for (;;) {
+        const s = await read();
+        if (done(s)) return s;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    return { page: p, errors, until };
+  };
+
+  test('webgpu chosen by hand trains on the device (SwiftShader here), with points on the curves', async () => {
+    const { page: p, until } = await open('?backend=webgpu&train=600&epochs=1&batch=64');
+    await until((s) => s.status === 'ready' || s.errors.length > 0, 'the page on webgpu');
+    expect(await p.$eval('#backend-status', (e) => e.textContent)).toMatch(/^Running on webgpu/);
+    await p.click('#train');
+    const s = await until((x) => x.modelSource !== null || x.errors.length > 0, 'training on webgpu');
+    expect(s.errors).toEqual([]);
+    expect(s.points.loss.train).toBeGreaterThanOrEqual(5);
+    expect(s.points.acc.val).toBeGreaterThanOrEqual(5);
+    await p.close();
+  });
+
+  test('with no WebGPU the page says so and runs on wasm', async () => {
+    const { page: p, errors, until } = await open('?train=200', (q) => q.evaluateOnNewDocument(() => {
+      delete (Navigator.prototype as unknown as { gpu?: unknown }).gpu;
+    }));
+    const s = await until((x) => x.status === 'ready' || x.errors.length > 0, 'the page without WebGPU');
+    expect(s.errors).toEqual([]);
+    expect(s.backend).toBe('wasm');
+    expect(await p.$eval('#webgpu-note', (e) => (e as HTMLElement).hidden)).toBe(false);
+    expect(await p.$eval('#webgpu-note', (e) => e.textContent)).toMatch(/no WebGPU.*runs on wasm/);
+    expect(errors).toEqual([]);
+    await p.close();
+  });
+
+  test('an error is shown on the page, naming what is wrong', async () => {
+    const { page: p, until } = await open('?backend=wasm&train=100&batch=512');
+    await until((s) => s.status === 'ready', 'the page');
+    await p.click('#train');
+    const s = await until((x) => x.errors.length > 0, 'the error');
+    expect(s.errors[0]).toMatch(/too few for batches of 512/);
+    expect(await p.$eval('#error', (e) => (e as HTMLElement).hidden)).toBe(false);
+    expect(await p.$eval('#error', (e) => e.textContent)).toMatch(/too few for batches of 512/);
+    await p.close();
+  });
+});
