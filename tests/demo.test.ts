@@ -190,6 +190,29 @@ describe('the demo page on other paths', () => {
     await p.close();
   });
 
+  test('training never freezes the page: animation frames keep coming while it trains', async () => {
+    const { page: p, until } = await open('?backend=wasm&train=6000&epochs=1&batch=32');
+    await until((s) => s.status === 'ready', 'the page');
+    await p.evaluate(() => {
+      const w = window as unknown as { maxFrameGap: number; frames: number };
+      w.maxFrameGap = 0; w.frames = 0;
+      let last = performance.now();
+      const tick = (now: number) => { w.maxFrameGap = Math.max(w.maxFrameGap, now - last); w.frames++; last = now; requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+    });
+    await p.click('#train');
+    const s = await until((x) => x.modelSource !== null || x.errors.length > 0, 'training on 6000 images');
+    expect(s.errors).toEqual([]);
+    const { maxFrameGap, frames } = await p.evaluate(() => {
+      const w = window as unknown as { maxFrameGap: number; frames: number };
+      return { maxFrameGap: w.maxFrameGap, frames: w.frames };
+    });
+    // An epoch of 5,400 images takes over a second on wasm; without yielding it is one long task.
+    expect(frames).toBeGreaterThan(10);
+    expect(maxFrameGap).toBeLessThan(400);
+    await p.close();
+  });
+
   test('with no WebGPU the page says so and runs on wasm', async () => {
     const { page: p, errors, until } = await open('?train=200', (q) => q.evaluateOnNewDocument(() => {
       delete (Navigator.prototype as unknown as { gpu?: unknown }).gpu;
