@@ -156,7 +156,7 @@ describe('the demo page on other paths', () => {
     await otherServer?.close();
   });
 
-  const open = async (query: string, prepare?: (p: Page) => Promise<void>) => {
+  const open = async (query: string, prepare?: (p: Page) => Promise<unknown>) => {
     const p = await other.browser.newPage();
     await prepare?.(p);
     const errors: string[] = [];
