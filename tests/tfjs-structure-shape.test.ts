@@ -162,6 +162,26 @@ describe('tf.image cropAndResize and rotateWithOffset against TF.js', () => {
       l.image.rotateWithOffset(y, Math.PI / 3, [10, 20, 30]), l.image.rotateWithOffset(x, 0)]);
 });
 
+describe('tf.image.transform against TF.js', () => {
+  // Rotation and scale, a shift past the edges, and a mild projective row; no sample on a half
+  // pixel. One image per call: TF.js 4.22's cpu kernel fills every image after the first.
+  const rows = [[0.93, -0.31, 1.37, 0.29, 1.07, -2.21, 0.013, -0.021], [1.19, 0.07, -3.63, -0.11, 0.87, 4.41, 0, 0]];
+  for (const interpolation of ['nearest', 'bilinear'] as const) {
+    for (const fillMode of ['constant', 'reflect', 'wrap', 'nearest'] as const) {
+      same(`transform ${interpolation} ${fillMode}`, [f([1, 6, 7, 2]), { values: rows[0], shape: [1, 8], dtype: 'float32' },
+        { values: rows[1], shape: [1, 8], dtype: 'float32' }],
+      (l, [im, t, u]) => [l.image.transform(im, t, interpolation, fillMode, -0.5), l.image.transform(im, u, interpolation, fillMode, 0, [9, 5])]);
+    }
+  }
+  it('transform of a batch is each image transformed by its row', () => {
+    const images = sora.tensor(f([2, 5, 4, 3]).values, [2, 5, 4, 3]);
+    const t = sora.tensor(rows);
+    const both = sora.image.transform(images, t, 'bilinear', 'reflect', 0.25);
+    const one = (b: number) => sora.image.transform(sora.slice(images, [b, 0, 0, 0], [1, 5, 4, 3]), sora.slice(t, [b, 0], [1, 8]), 'bilinear', 'reflect', 0.25);
+    expect(Array.from(both.dataSync())).toEqual([...one(0).dataSync(), ...one(1).dataSync()]);
+  });
+});
+
 describe('tf.image non-max suppression against TF.js', () => {
   // 33 boxes on a small grid so that many overlap; distinct scores, some below 0.
   const boxes = () => f([33, 4], 0, 4);

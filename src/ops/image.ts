@@ -10,7 +10,7 @@ import type { Tensor } from '../tensor.js';
 import { add, div, greater, lessEqual, mul, sub, where } from './binary.js';
 import { tensor } from './creation.js';
 import { bincount, gather } from './indexing.js';
-import { cropAndResize, rotateWithOffset } from './image-warp.js';
+import { cropAndResize, rotateWithOffset, transform } from './image-warp.js';
 import {
   nonMaxSuppression, nonMaxSuppressionAsync, nonMaxSuppressionPadded, nonMaxSuppressionPaddedAsync, nonMaxSuppressionWithScore,
   nonMaxSuppressionWithScoreAsync,
@@ -164,7 +164,7 @@ export function threshold(image: Tensor, method: 'binary' | 'otsu' = 'binary', i
 
 /** The tf.image namespace: movement ops, sampling (image-warp.ts), non-max suppression (nms.ts). */
 export const image = {
-  resizeBilinear, resizeNearestNeighbor, flipLeftRight, grayscaleToRGB, rgbToGrayscale, cropAndResize, rotateWithOffset, threshold,
+  resizeBilinear, resizeNearestNeighbor, flipLeftRight, grayscaleToRGB, rgbToGrayscale, cropAndResize, rotateWithOffset, threshold, transform,
   nonMaxSuppression, nonMaxSuppressionAsync, nonMaxSuppressionWithScore, nonMaxSuppressionWithScoreAsync,
   nonMaxSuppressionPadded, nonMaxSuppressionPaddedAsync,
 };

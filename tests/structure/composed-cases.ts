@@ -27,6 +27,11 @@ export const COMPOSED_CASES: ComposedCase[] = [
   { name: 'rotateWithOffset, flips, colour conversions, threshold', run: () => [sora.image.rotateWithOffset(t([2, 5, 7, 3], 4), 0.7, [1, 2, 3]),
     sora.image.flipLeftRight(t([1, 3, 4, 2], 5)), sora.image.rgbToGrayscale(t([2, 3, 3], 6)), sora.image.grayscaleToRGB(t([3, 2, 1], 7)),
     sora.image.threshold(t([7, 9, 3], 42, 0, 255), 'otsu'), sora.image.threshold(t([5, 4, 1], 43, 0, 255), 'binary', true, 0.4)] },
+  { name: 'transform, every interpolation and fill mode', run: () => {
+    const rows = sora.tensor([[0.93, -0.31, 1.37, 0.29, 1.07, -2.21, 0.013, -0.021], [1.19, 0.07, -3.63, -0.11, 0.87, 4.41, 0, 0]]);
+    return (['constant', 'reflect', 'wrap', 'nearest'] as const).flatMap((mode) => (['nearest', 'bilinear'] as const)
+      .map((interpolation) => sora.image.transform(t([2, 6, 7, 2], 44), rows, interpolation, mode, -0.5)));
+  } },
   { name: 'nonMaxSuppressionAsync variants', run: async () => {
     const boxes = t([33, 4], 8, 0, 4), scores = t([33], 9, -0.5, 1);
     const soft = await sora.image.nonMaxSuppressionWithScoreAsync(boxes, scores, 12, 0.6, 0.05, 0.5);
