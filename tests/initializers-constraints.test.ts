@@ -192,3 +192,31 @@ describe('layers take initializers and constraints by name', () => {
     expect(() => sora.layers.dense({ units: 2, kernelConstraint: 'maxnorm' } as never)).toThrow(/unknown constraint "maxnorm"/);
   });
 });
+
+describe('initializers and constraints in saved models, both ways with TF.js', () => {
+  it('TF.js saves dense layers with initializers and constraints; sora loads them, and back', async () => {
+    const theirs = tf.sequential({ layers: [
+      tf.layers.dense({ units: 3, inputShape: [2], kernelInitializer: tf.initializers.varianceScaling({ scale: 0.5, mode: 'fanOut', distribution: 'uniform' }),
+        kernelConstraint: tf.constraints.maxNorm({ maxValue: 1.5, axis: 0 }), biasConstraint: 'nonNeg' as never }),
+      tf.layers.dense({ units: 1, kernelInitializer: 'orthogonal' as never, biasInitializer: tf.initializers.constant({ value: 0.3 }),
+        kernelConstraint: tf.constraints.minMaxNorm({ minValue: 0.5, maxValue: 2, rate: 0.7 }) }),
+    ] });
+    let saved: unknown = null;
+    await theirs.save(tf.io.withSaveHandler(async (a) => { saved = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+    const ours = await sora.loadLayersModel(sora.io.fromMemory(saved as sora.io.ModelArtifacts));
+    const [first, second] = ours.layers.map((l) => l.getConfig() as Record<string, { className: string; config: object } | null>);
+    expect(first.kernelConstraint).toEqual({ className: 'MaxNorm', config: { maxValue: 1.5, axis: 0 } });
+    expect(first.biasConstraint).toEqual({ className: 'NonNeg', config: {} });
+    expect(second.kernelConstraint).toEqual({ className: 'MinMaxNorm', config: { minValue: 0.5, maxValue: 2, rate: 0.7, axis: 0 } });
+    expect(second.biasInitializer).toEqual({ className: 'Constant', config: { value: 0.3 } });
+    expect(first.kernelInitializer?.config).toMatchObject({ scale: 0.5, mode: 'fanOut', distribution: 'uniform' });
+    // And back: TF.js reads what sora saves.
+    let back: unknown = null;
+    await ours.save(sora.io.withSaveHandler((a) => { back = a; }));
+    const again = await tf.loadLayersModel(tf.io.fromMemory(back as never));
+    const cfg = again.layers.map((l) => l.getConfig() as Record<string, unknown>);
+    expect(cfg[0].kernelConstraint).toEqual(theirs.layers[0].getConfig().kernelConstraint);
+    expect(cfg[1].kernelConstraint).toEqual(theirs.layers[1].getConfig().kernelConstraint);
+    expect(cfg[1].biasInitializer).toEqual(theirs.layers[1].getConfig().biasInitializer);
+  });
+});
