@@ -199,6 +199,16 @@ describe('tf.image non-max suppression against TF.js', () => {
   rejects('nonMaxSuppression with iouThreshold 2', 'nonMaxSuppression', () => sora.image.nonMaxSuppression(sora.zeros([2, 4]), sora.zeros([2]), 1, 2), /iouThreshold/);
 });
 
+describe('scalars and rank-1 edges against TF.js', () => {
+  same('gather of a scalar index, stack of scalars, unstack of a vector', [f([5]), f([]), f([]), f([3, 2])],
+    (l, [v, a, c, m]) => [l.gather(v, l.scalar(3, 'int32')), l.gather(m, l.scalar(1, 'int32'), 1), l.stack([a, c]), l.unstack(v)]);
+  same('tile and reverse of a scalar; split on axis -1', [f([]), f([2, 6])],
+    (l, [s, m]) => [l.tile(s, []), l.reverse(s), l.split(m, 3, -1)]);
+  rejects('pad of a scalar', 'pad', () => sora.pad(sora.scalar(1), []), /rank/);
+  same('topk of a vector, cumsum of one element, einsum to a scalar', [f([7]), f([1])],
+    (l, [v, one]) => [l.topk(v, 3), l.cumsum(one), l.einsum('i->', v), l.prod(v), l.argMin(v)]);
+});
+
 describe('bad input: a clear Error naming the op', () => {
   const x = () => sora.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
   rejects('gather with float indices', 'gather', () => sora.gather(x(), sora.tensor([0, 1]), 1), /int32/);

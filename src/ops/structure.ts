@@ -85,6 +85,7 @@ const PAD = register<{ paddings: [number, number][]; constantValue: number }>({
 /** tf.pad(x, paddings, constantValue = 0): paddings[i] = [before, after] for axis i. */
 export function pad(x: Tensor, paddings: [number, number][], constantValue = 0): Tensor {
   checkTensor('pad', 'x', x);
+  if (x.rank === 0) throw new Error('pad: x must have rank >= 1 (a scalar has nothing to pad, as TF.js says)');
   if (typeof constantValue !== 'number') throw new Error(`pad: constantValue must be a number; received ${typeof constantValue}`);
   return run1(PAD, [x], { paddings: checkPaddings('pad', x, paddings), constantValue });
 }
