@@ -3,7 +3,7 @@
  * weights and the same number of minimize() steps give the same weights; getWeights names
  * and orders the state as TF.js does, and setWeights restores it.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as sora from '../src/index.js';
 
@@ -144,6 +144,20 @@ describe('optimizers by name in compile', () => {
         const av = a.dataSync(), ev = e.dataSync();
         for (let i = 0; i < ev.length; i++) expect(Math.abs(av[i] - ev[i]), `${name} ${i}`).toBeLessThan(1e-5 + 1e-5 * Math.abs(ev[i]));
       }
+    });
+  }
+});
+
+describe('on the wasm backend too', () => {
+  beforeAll(async () => { await sora.setBackend('wasm'); });
+  afterAll(async () => { await sora.setBackend('reference'); });
+  for (const [name, make] of CASES) {
+    it(`${name}: the same weights as TF.js`, () => {
+      const ours = steps(sora, make, 8), theirs = steps(tf, make, 8);
+      const ow = ours.w.dataSync(), tw = theirs.w.dataSync();
+      for (let i = 0; i < tw.length; i++) expect(Math.abs(ow[i] - tw[i]), `${name} w[${i}]`).toBeLessThan(1e-5 + 1e-5 * Math.abs(tw[i]));
+      ours.optimizer.dispose(); ours.w.dispose(); ours.b.dispose();
+      (theirs.optimizer as unknown as tf.Optimizer).dispose(); theirs.w.dispose(); theirs.b.dispose();
     });
   }
 });
