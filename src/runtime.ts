@@ -167,3 +167,21 @@ function debugMode(on: boolean): void {
 export function enableDebugMode(): void { environmentFlags.set('DEBUG', true); }
 /** tf.enableProdMode: sets PROD (sora's argument checks run in every mode). */
 export function enableProdMode(): void { environmentFlags.set('PROD', true); }
+
+/** TF.js's ENV: the environment flags (older programs call tf.ENV.set / tf.ENV.get). */
+export const ENV = environmentFlags;
+
+/**
+ * tf.op({ name: f }): f as an op, as TF.js wraps its ops: every tensor f makes except what it
+ * returns is freed when it returns (or throws).
+ */
+export function op<T extends (...args: never[]) => unknown>(f: Record<string, T>): T {
+  const keys = f && typeof f === 'object' ? Object.keys(f) : [];
+  if (keys.length !== 1 || typeof f[keys[0]] !== 'function') {
+    throw new Error(`op: expected an object with one function, e.g. op({ myOp_ }); received keys [${keys}]`);
+  }
+  const fn = f[keys[0]];
+  const wrapped = (...args: Parameters<T>) => engine().tidy(() => fn(...args));
+  Object.defineProperty(wrapped, 'name', { value: keys[0].replace(/_$/, ''), configurable: true });
+  return wrapped as T;
+}

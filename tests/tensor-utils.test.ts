@@ -223,6 +223,18 @@ describe('runtime', () => {
       warn.mockRestore();
     }
   });
+  it('tf.op wraps a function as an op that frees its intermediates; tf.ENV holds the flags', () => {
+    const squareSum = sora.op({ squareSum_: (x: sora.Tensor) => x.square().sum() });
+    expect(squareSum.name).toBe('squareSum');
+    const x = sora.tensor([1, 2, 3]);
+    const before = sora.memory().numTensors;
+    const y = squareSum(x);
+    expect(sora.memory().numTensors).toBe(before + 1);
+    expect(y.dataSync()[0]).toBe(14);
+    expect(() => sora.op({ a: () => 1, b: () => 2 } as never)).toThrow(/op: expected an object with one function/);
+    expect(sora.ENV.getBool('IS_NODE')).toBe(tf.ENV.getBool('IS_NODE'));
+    sora.dispose([x, y]);
+  });
   it('nextFrame resolves; engine().startScope/endScope free what the scope made', async () => {
     await sora.nextFrame();
     const n = sora.memory().numTensors;
