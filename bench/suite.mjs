@@ -36,11 +36,11 @@ export function values(size, seed) {
  * The rows to run: { group, label, work, unit, make(lib) } where make returns
  * { step(): tensor to keep until the next step, sync(last): Promise, dispose() }.
  */
-export function rows({ sizes = [64, 256, 1024], only = null, mnist = null, mlpExamples = 12_000 } = {}) {
+export function rows({ sizes = [64, 256, 1024], only = null, mnist = null, mlpExamples = 12_000, mlpShapes = true } = {}) {
   const list = [];
   const want = (group) => !only || only.includes(group);
   if (want('gemm')) {
-    const shapes = [...MLP_SHAPES, ...sizes.map((s) => [s, s, s])];
+    const shapes = [...(mlpShapes ? MLP_SHAPES : []), ...sizes.map((s) => [s, s, s])];
     for (const [m, k, n] of shapes) {
       for (const [op, [ta, tb]] of Object.entries(GEMM_TRANSPOSES)) {
         list.push({
