@@ -178,7 +178,7 @@ export { profile, time, nextFrame } from './profile.js';
 export type { ProfileInfo, TimingInfo, KernelInfo } from './profile.js';
 export {
   engine, backend, print, Rank, deprecationWarn, disableDeprecationWarnings, device_util, upcastType, enableDebugMode,
-  enableProdMode, ENV, op,
+  enableProdMode, ENV, op, sumOutType,
 } from './runtime.js';
 
 /** TF.js-style utilities. */

@@ -11,6 +11,11 @@ import { kernelName } from './profile.js';
 import { rightPad } from './util.js';
 
 export { upcastType } from './dtypes.js';
+import { upcastType } from './dtypes.js';
+import type { DType } from './backends/backend.js';
+
+/** The dtype tf.sum gives for `type` (bool and int32 sum as int32, float32 as float32). */
+export function sumOutType(type: DType): DType { return upcastType(type, 'int32'); }
 
 /** tf.engine(): the engine, whose startScope() / endScope(result?) bracket tensors as tidy does. */
 export function engine(): Engine { return ENGINE; }

@@ -248,6 +248,7 @@ describe('runtime', () => {
     expect(sora.backend().name).toBe('reference');
     expect(sora.Rank.R3).toBe(tf.Rank.R3);
     expect(sora.upcastType('int32', 'bool')).toBe(tf.upcastType('int32', 'bool'));
+    for (const d of ['bool', 'int32', 'float32'] as const) expect(sora.sumOutType(d)).toBe(tf.sumOutType(d));
   });
 });
 
