@@ -2,7 +2,7 @@
  * The TF.js coverage check (scripts/tfjs-coverage.mjs): sora must keep at least the share of
  * TF.js 4.22's public names (issue 9's namespaces) measured when this floor was last raised.
  * A ratchet: when the figure printed by `node scripts/tfjs-coverage.mjs` goes up, raise
- * COVERAGE_FLOOR to it. The issue's target is 90.
+ * COVERAGE_FLOOR to it. The issue's target, 90, is met.
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import * as sora from '../src/index.js';
 // @ts-expect-error: a plain .mjs script, without type declarations
 import { excludedButPresent, loadExclusions, measure, staleExclusions, tfjsNames } from '../scripts/tfjs-coverage.mjs';
 
-export const COVERAGE_FLOOR = 92.5;
+export const COVERAGE_FLOOR = 93.7;
 const TARGET = 90;
 
 const require = createRequire(import.meta.url);
