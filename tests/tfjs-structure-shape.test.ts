@@ -209,6 +209,21 @@ describe('scalars and rank-1 edges against TF.js', () => {
     (l, [v, one]) => [l.topk(v, 3), l.cumsum(one), l.einsum('i->', v), l.prod(v), l.argMin(v)]);
 });
 
+describe('plain values for tensor arguments, as TF.js converts them', () => {
+  same('scans, reductions and indexing on arrays', [], (l) => [l.cumsum([1, 2, 3]), l.prod([[1, 2], [3, 4]], 1), l.all([true, false]),
+    l.any([[false], [true]], 0), l.argMin([3, 1, 2]), l.logSumExp([1, 2]), l.gather([[1, 2], [3, 4]], [1, 0]), l.gatherND([[1, 2], [3, 4]], [[1, 0]]),
+    l.scatterND([[1], [3]], [5, 6], [4]), l.tensorScatterUpdate([1, 2, 3], [[0]], [9]), l.unsortedSegmentSum([1, 2, 3], [0, 1, 0], 2),
+    l.bincount(l.tensor([0, 1, 1], [3], 'int32'), [], 3), l.topk([3, 1, 2], 2), l.searchSorted([[1, 2, 3]], [[2.5, 0]]), l.unique([1, 1, 2])]);
+  same('shape ops on arrays', [], (l) => [l.tile([1, 2], [2]), l.pad([1, 2], [[1, 1]]), l.reverse([1, 2, 3]), l.stridedSlice([1, 2, 3, 4], [1], [3]),
+    l.split([1, 2, 3, 4], 2), l.stack([[1, 2], [3, 4]]), l.unstack([[1, 2], [3, 4]]), l.dot([1, 2], [3, 4]), l.outerProduct([1, 2], [3]),
+    l.diag([1, 2]), l.sparseToDense([1], [5], [3]), l.meshgrid([1, 2], [3]), l.mirrorPad([1, 2, 3], [[1, 1]], 'reflect')]);
+  it('searchSorted of vectors keeps the values\' shape (TF.js 4.22 returns [1, n] there)', () => {
+    expect(sora.searchSorted([1, 2, 3], [2.5, 0]).shape).toEqual([2]);
+  });
+  same('async ops on arrays', [], async (l) => [await l.booleanMaskAsync([1, 2, 3], [true, false, true]), await l.whereAsync([true, false, true]),
+    ...await l.setdiff1dAsync([1, 2, 3], [2])]);
+});
+
 describe('bad input: a clear Error naming the op', () => {
   const x = () => sora.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
   rejects('gather with float indices', 'gather', () => sora.gather(x(), sora.tensor([0, 1]), 1), /int32/);

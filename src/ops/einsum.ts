@@ -11,6 +11,7 @@ import { matMul } from './linalg.js';
 import { sum } from './reduce.js';
 import { concat, reshape, slice, transpose } from './shape.js';
 import { checkTensor, describe, sizeOf } from './util.js';
+import { withInputs, type Input } from './inputs.js';
 
 interface Term { letters: string; t: Tensor }
 
@@ -66,7 +67,10 @@ function contract(a: Term, b: Term, keep: Set<string>, size: Map<string, number>
   return { letters, t: reshape(joined, [...letters].map((l) => size.get(l)!)) };
 }
 
-export function einsum(equation: string, ...tensors: Tensor[]): Tensor {
+export function einsum(equation: string, ...tensors: Input[]): Tensor {
+  return withInputs('einsum', tensors.map((t, i) => [`tensors[${i}]`, t]), (list) => einsumOf(equation, ...list));
+}
+function einsumOf(equation: string, ...tensors: Tensor[]): Tensor {
   tensors.forEach((t, i) => checkTensor('einsum', `tensors[${i}]`, t));
   const { inputs, output } = parse(equation, tensors.length);
   const size = new Map<string, number>();

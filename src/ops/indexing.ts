@@ -15,6 +15,7 @@ import { register, run1, spec } from './registry.js';
 import { sum } from './reduce.js';
 import { cast, gather as gatherRows, reshape } from './shape.js';
 import { chain, checkShape, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from './util.js';
+import { withInputs, type Input } from './inputs.js';
 
 /** Throws naming the op when an int32 index is outside [0, bound) (sync backends only). */
 export function checkIndices(op: string, name: string, indices: Tensor, bounds: (position: number) => number): void {
@@ -77,7 +78,10 @@ const GATHER_V2 = register<GatherAttrs>({
 });
 
 /** tf.gather(x, indices, axis = 0, batchDims = 0): slices of x along `axis` at int32 indices. */
-export function gather(x: Tensor, indices: Tensor | number[] | Int32Array, axis = 0, batchDims = 0): Tensor {
+export function gather(x: Input, indices: Input, axis = 0, batchDims = 0): Tensor {
+  return withInputs('gather', [['x', x], ['indices', indices, 'int32']], ([t, i]) => gatherOf(t, i, axis, batchDims));
+}
+function gatherOf(x: Tensor, indices: Tensor | number[] | Int32Array, axis = 0, batchDims = 0): Tensor {
   checkTensor('gather', 'x', x);
   const index = indices instanceof Tensor ? checkTensor('gather', 'indices', indices) : tensor(Array.from(indices), undefined, 'int32');
   try {
@@ -127,7 +131,10 @@ const GATHER_ND = register<{ inShape: Shape }>({
 });
 
 /** tf.gatherND(x, indices): slices of x at the int32 coordinates in indices' last axis. */
-export function gatherND(x: Tensor, indices: Tensor): Tensor {
+export function gatherND(x: Input, indices: Input): Tensor {
+  return withInputs('gatherND', [['x', x], ['indices', indices, 'int32']], ([t, i]) => gatherNDOf(t, i));
+}
+function gatherNDOf(x: Tensor, indices: Tensor): Tensor {
   checkTensor('gatherND', 'x', x);
   checkTensor('gatherND', 'indices', indices);
   return run1(GATHER_ND, [x, indices], { inShape: x.shape });
@@ -177,7 +184,10 @@ const SCATTER_ND = register<{ shape: Shape }>({
 });
 
 /** tf.scatterND(indices, updates, shape): zeros of `shape` with updates summed in at indices. */
-export function scatterND(indices: Tensor, updates: Tensor, shape: Shape): Tensor {
+export function scatterND(indices: Input, updates: Input, shape: Shape): Tensor {
+  return withInputs('scatterND', [['indices', indices, 'int32'], ['updates', updates]], ([i, u]) => scatterNDOf(i, u, shape));
+}
+function scatterNDOf(indices: Tensor, updates: Tensor, shape: Shape): Tensor {
   checkTensor('scatterND', 'indices', indices);
   checkTensor('scatterND', 'updates', updates);
   return run1(SCATTER_ND, [indices, updates], { shape: checkShape('scatterND', shape) });
@@ -203,7 +213,11 @@ const TENSOR_SCATTER_UPDATE = register<Record<string, never>>({
 });
 
 /** tf.tensorScatterUpdate(tensor, indices, updates): a copy of tensor with slices replaced. */
-export function tensorScatterUpdate(t: Tensor, indices: Tensor, updates: Tensor): Tensor {
+export function tensorScatterUpdate(t: Input, indices: Input, updates: Input): Tensor {
+  return withInputs('tensorScatterUpdate', [['tensor', t], ['indices', indices, 'int32'], ['updates', updates]],
+    ([x, i, u]) => tensorScatterUpdateOf(x, i, u));
+}
+function tensorScatterUpdateOf(t: Tensor, indices: Tensor, updates: Tensor): Tensor {
   checkTensor('tensorScatterUpdate', 'tensor', t);
   checkTensor('tensorScatterUpdate', 'indices', indices);
   checkTensor('tensorScatterUpdate', 'updates', updates);
@@ -244,7 +258,10 @@ const UNSORTED_SEGMENT_SUM = register<{ numSegments: number }>({
 });
 
 /** tf.unsortedSegmentSum(x, segmentIds, numSegments): rows of x summed by their segment id. */
-export function unsortedSegmentSum(x: Tensor, segmentIds: Tensor, numSegments: number): Tensor {
+export function unsortedSegmentSum(x: Input, segmentIds: Input, numSegments: number): Tensor {
+  return withInputs('unsortedSegmentSum', [['x', x], ['segmentIds', segmentIds, 'int32']], ([t, ids]) => unsortedSegmentSumOf(t, ids, numSegments));
+}
+function unsortedSegmentSumOf(x: Tensor, segmentIds: Tensor, numSegments: number): Tensor {
   checkTensor('unsortedSegmentSum', 'x', x);
   checkTensor('unsortedSegmentSum', 'segmentIds', segmentIds);
   return run1(UNSORTED_SEGMENT_SUM, [x, segmentIds], { numSegments });
@@ -255,7 +272,10 @@ export function unsortedSegmentSum(x: Tensor, segmentIds: Tensor, numSegments: n
  * [0, size); larger values are ignored, negative ones an Error (as in TF.js; on webgpu,
  * where x cannot be read synchronously, they are ignored). The result has weights' dtype.
  */
-export function bincount(x: Tensor, weights: Tensor, size: number): Tensor {
+export function bincount(x: Input, weights: Input, size: number): Tensor {
+  return withInputs('bincount', [['x', x, 'int32'], ['weights', weights]], ([t, w]) => bincountOf(t, w, size));
+}
+function bincountOf(x: Tensor, weights: Tensor, size: number): Tensor {
   checkTensor('bincount', 'x', x);
   checkTensor('bincount', 'weights', weights);
   if (x.dtype !== 'int32') throw new Error(`bincount: x must be int32; received ${describe(x)}`);
@@ -278,7 +298,10 @@ export function bincount(x: Tensor, weights: Tensor, size: number): Tensor {
  * tf.denseBincount(x, weights, size, binaryOutput = false): bincount of a 1-D x, or of each
  * row of a 2-D x; binaryOutput gives 1 where a value occurs.
  */
-export function denseBincount(x: Tensor, weights: Tensor, size: number, binaryOutput = false): Tensor {
+export function denseBincount(x: Input, weights: Input, size: number, binaryOutput = false): Tensor {
+  return withInputs('denseBincount', [['x', x, 'int32'], ['weights', weights]], ([t, w]) => denseBincountOf(t, w, size, binaryOutput));
+}
+function denseBincountOf(x: Tensor, weights: Tensor, size: number, binaryOutput = false): Tensor {
   checkTensor('denseBincount', 'x', x);
   if (x.rank !== 1 && x.rank !== 2) throw new Error(`denseBincount: x must be 1-D or 2-D; received ${describe(x)}`);
   return ENGINE.tidy(() => {

@@ -13,6 +13,7 @@ import { cumprod } from './scan.js';
 import { cast, clone, reshape, slice, transpose } from './shape.js';
 import { abs, exp, log, neg, sqrt, square } from './unary.js';
 import { chain, checkTensor, describe, resolveAxis, sizeOf } from './util.js';
+import { withInputs, type Input } from './inputs.js';
 
 /** Runs `f` on x, cast to `dtype` first when it is not (freeing the cast). */
 function asDType(x: Tensor, dtype: 'float32' | 'int32', f: (t: Tensor) => Tensor): Tensor {
@@ -60,7 +61,10 @@ function reduceArgs(op: string, x: Tensor, axis: number | number[] | undefined |
 }
 
 /** tf.prod(x, axis?, keepDims?): int32 stays int32 (bool is read as int32), as TF.js. */
-export function prod(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
+export function prod(x: Input, axis?: number | number[] | null, keepDims = false): Tensor {
+  return withInputs('prod', [['x', x]], ([t]) => prodOf(t, axis, keepDims));
+}
+function prodOf(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
   const attrs = reduceArgs('prod', x, axis, keepDims);
   return x.dtype === 'bool' ? asDType(x, 'int32', (t) => run1(PROD, [t], attrs)) : run1(PROD, [x], attrs);
 }
@@ -84,11 +88,17 @@ const ALL = logicalReduce('all');
 const ANY = logicalReduce('any');
 
 /** tf.all(x, axis?, keepDims?): logical and over the axes of a 'bool' tensor. */
-export function all(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
+export function all(x: Input, axis?: number | number[] | null, keepDims = false): Tensor {
+  return withInputs('all', [['x', x, 'bool']], ([t]) => allOf(t, axis, keepDims));
+}
+function allOf(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
   return run1(ALL, [x], reduceArgs('all', x, axis, keepDims));
 }
 /** tf.any(x, axis?, keepDims?): logical or over the axes of a 'bool' tensor. */
-export function any(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
+export function any(x: Input, axis?: number | number[] | null, keepDims = false): Tensor {
+  return withInputs('any', [['x', x, 'bool']], ([t]) => anyOf(t, axis, keepDims));
+}
+function anyOf(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
   return run1(ANY, [x], reduceArgs('any', x, axis, keepDims));
 }
 
@@ -106,7 +116,10 @@ const ARG_MIN = register<{ axis: number }>({
 });
 
 /** tf.argMin(x, axis = 0): index (int32) of the first minimum along the axis. */
-export function argMin(x: Tensor, axis = 0): Tensor {
+export function argMin(x: Input, axis = 0): Tensor {
+  return withInputs('argMin', [['x', x]], ([t]) => argMinOf(t, axis));
+}
+function argMinOf(x: Tensor, axis = 0): Tensor {
   checkTensor('argMin', 'x', x);
   return run1(ARG_MIN, [x], { axis: resolveAxis('argMin', axis, x.rank) });
 }
@@ -128,7 +141,10 @@ const LOG_SUM_EXP = register<ReduceAttrs>({
 });
 
 /** tf.logSumExp(x, axis?, keepDims?): log(sum(exp(x))) over the axes, computed stably. */
-export function logSumExp(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
+export function logSumExp(x: Input, axis?: number | number[] | null, keepDims = false): Tensor {
+  return withInputs('logSumExp', [['x', x]], ([t]) => logSumExpOf(t, axis, keepDims));
+}
+function logSumExpOf(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
   const attrs = reduceArgs('logSumExp', x, axis, keepDims);
   return asDType(x, 'float32', (t) => run1(LOG_SUM_EXP, [t], attrs));
 }
@@ -149,7 +165,10 @@ const LOG_SOFTMAX = register<{ axis: number }>({
 });
 
 /** tf.logSoftmax(logits, axis = -1). */
-export function logSoftmax(logits: Tensor, axis = -1): Tensor {
+export function logSoftmax(logits: Input, axis = -1): Tensor {
+  return withInputs('logSoftmax', [['logits', logits]], ([t]) => logSoftmaxOf(t, axis));
+}
+function logSoftmaxOf(logits: Tensor, axis = -1): Tensor {
   checkTensor('logSoftmax', 'logits', logits);
   if (logits.rank === 0) throw new Error(`logSoftmax: logits must have rank >= 1; received ${describe(logits)}`);
   return run1(LOG_SOFTMAX, [logits], { axis: resolveAxis('logSoftmax', axis, logits.rank) });
@@ -158,7 +177,10 @@ export function logSoftmax(logits: Tensor, axis = -1): Tensor {
 export type NormOrd = number | 'euclidean' | 'fro';
 
 /** tf.norm(x, ord = 'euclidean', axis = null, keepDims = false): vector and matrix norms. */
-export function norm(x: Tensor, ord: NormOrd = 'euclidean', axis: number | number[] | null = null, keepDims = false): Tensor {
+export function norm(x: Input, ord: NormOrd = 'euclidean', axis: number | number[] | null = null, keepDims = false): Tensor {
+  return withInputs('norm', [['x', x]], ([t]) => normOf2(t, ord, axis, keepDims));
+}
+function normOf2(x: Tensor, ord: NormOrd = 'euclidean', axis: number | number[] | null = null, keepDims = false): Tensor {
   checkTensor('norm', 'x', x);
   return ENGINE.tidy(() => {
     const t = x.dtype === 'float32' ? x : cast(x, 'float32');
@@ -199,7 +221,10 @@ export function euclideanNorm(x: Tensor, axis: number | number[] | null = null, 
 }
 
 /** tf.moments(x, axes?, keepDims?): { mean, variance } over the axes (float32). */
-export function moments(x: Tensor, axis: number | number[] | null = null, keepDims = false): { mean: Tensor; variance: Tensor } {
+export function moments(x: Input, axis: number | number[] | null = null, keepDims = false): { mean: Tensor; variance: Tensor } {
+  return withInputs('moments', [['x', x]], ([t]) => momentsOf(t, axis, keepDims));
+}
+function momentsOf(x: Tensor, axis: number | number[] | null = null, keepDims = false): { mean: Tensor; variance: Tensor } {
   checkTensor('moments', 'x', x);
   const axes = resolveAxes('moments', x, axis ?? undefined);
   return ENGINE.tidy(() => {

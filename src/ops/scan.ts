@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor.js';
 import { register, run1, spec, type OpDef } from './registry.js';
 import { cast } from './shape.js';
 import { chain, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from './util.js';
+import { withInputs, type Input } from './inputs.js';
 
 interface ScanAttrs { axis: number; exclusive: boolean; reverse: boolean }
 
@@ -43,12 +44,18 @@ function scan(def: OpDef<ScanAttrs>, x: Tensor, axis: number, exclusive: boolean
 }
 
 /** tf.cumsum(x, axis = 0, exclusive = false, reverse = false). */
-export function cumsum(x: Tensor, axis = 0, exclusive = false, reverse = false): Tensor {
+export function cumsum(x: Input, axis = 0, exclusive = false, reverse = false): Tensor {
+  return withInputs('cumsum', [['x', x]], ([t]) => cumsumOf(t, axis, exclusive, reverse));
+}
+function cumsumOf(x: Tensor, axis = 0, exclusive = false, reverse = false): Tensor {
   return scan(CUMSUM, x, axis, exclusive, reverse);
 }
 
 /** tf.cumprod(x, axis = 0, exclusive = false, reverse = false); not differentiable, as in TF.js. */
-export function cumprod(x: Tensor, axis = 0, exclusive = false, reverse = false): Tensor {
+export function cumprod(x: Input, axis = 0, exclusive = false, reverse = false): Tensor {
+  return withInputs('cumprod', [['x', x]], ([t]) => cumprodOf(t, axis, exclusive, reverse));
+}
+function cumprodOf(x: Tensor, axis = 0, exclusive = false, reverse = false): Tensor {
   return scan(CUMPROD, x, axis, exclusive, reverse);
 }
 

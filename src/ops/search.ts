@@ -13,6 +13,7 @@ import { register, runOp, run1, spec, type OpDef } from './registry.js';
 import { sum } from './reduce.js';
 import { cast, reshape } from './shape.js';
 import { chain, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from './util.js';
+import { withInputs, type Input } from './inputs.js';
 
 const TOPK: OpDef<{ k: number }> = register<{ k: number }>({
   name: 'topk',
@@ -54,7 +55,10 @@ const TOPK: OpDef<{ k: number }> = register<{ k: number }>({
  * tf.topk(x, k = 1, sorted = true): the k largest values of the last axis, in descending
  * order, and their int32 indices (ties: the lower index first). Not differentiable, as in TF.js.
  */
-export function topk(x: Tensor, k = 1, sorted = true): { values: Tensor; indices: Tensor } {
+export function topk(x: Input, k = 1, sorted = true): { values: Tensor; indices: Tensor } {
+  return withInputs('topk', [['x', x]], ([t]) => topkOf(t, k, sorted));
+}
+function topkOf(x: Tensor, k = 1, sorted = true): { values: Tensor; indices: Tensor } {
   checkTensor('topk', 'x', x);
   void sorted; // results are always sorted, which TF.js allows for sorted = false too
   const [values, indices] = runOp(TOPK, [x], { k });
@@ -86,7 +90,10 @@ const SEARCH_SORTED = register<{ side: 'left' | 'right' }>({
 });
 
 /** tf.searchSorted(sortedSequence, values, side = 'left'): insertion points (int32) per row. */
-export function searchSorted(sortedSequence: Tensor, values: Tensor, side: 'left' | 'right' = 'left'): Tensor {
+export function searchSorted(sortedSequence: Input, values: Input, side: 'left' | 'right' = 'left'): Tensor {
+  return withInputs('searchSorted', [['sortedSequence', sortedSequence], ['values', values]], ([s, v]) => searchSortedOf(s, v, side));
+}
+function searchSortedOf(sortedSequence: Tensor, values: Tensor, side: 'left' | 'right' = 'left'): Tensor {
   checkTensor('searchSorted', 'sortedSequence', sortedSequence);
   checkTensor('searchSorted', 'values', values);
   if (side !== 'left' && side !== 'right') throw new Error(`searchSorted: side must be 'left' or 'right'; received ${String(side)}`);
@@ -101,7 +108,10 @@ export const upperBound = (sortedSequence: Tensor, values: Tensor): Tensor => se
  * values, so it reads x; as that must be synchronous, it works where values can be read
  * synchronously (reference, wasm) and says so elsewhere.
  */
-export function unique(x: Tensor, axis = 0): { values: Tensor; indices: Tensor } {
+export function unique(x: Input, axis = 0): { values: Tensor; indices: Tensor } {
+  return withInputs('unique', [['x', x]], ([t]) => uniqueOf(t, axis));
+}
+function uniqueOf(x: Tensor, axis = 0): { values: Tensor; indices: Tensor } {
   checkTensor('unique', 'x', x);
   if (!x.ref.backend.syncReadable) {
     throw new Error(`unique: its output shape depends on x's values, which the '${x.ref.backend.name}' backend can ` +
@@ -131,7 +141,15 @@ export function unique(x: Tensor, axis = 0): { values: Tensor; indices: Tensor }
 }
 
 /** tf.booleanMaskAsync(tensor, mask, axis = 0): the slices where the 'bool' mask is true. */
-export async function booleanMaskAsync(t: Tensor, mask: Tensor, axis = 0): Promise<Tensor> {
+export async function booleanMaskAsync(t: Input, mask: Input, axis = 0): Promise<Tensor> {
+  const made = withInputs('booleanMaskAsync', [['tensor', t], ['mask', mask, 'bool']], (list) => list);
+  try {
+    return await booleanMaskAsyncOf(made[0], made[1], axis);
+  } finally {
+    made.forEach((x, i) => { if (x !== [t, mask][i]) x.dispose(); });
+  }
+}
+async function booleanMaskAsyncOf(t: Tensor, mask: Tensor, axis = 0): Promise<Tensor> {
   checkTensor('booleanMaskAsync', 'tensor', t);
   checkTensor('booleanMaskAsync', 'mask', mask);
   if (mask.dtype !== 'bool') throw new Error(`booleanMaskAsync: mask must be 'bool'; received ${describe(mask)}`);
@@ -148,7 +166,15 @@ export async function booleanMaskAsync(t: Tensor, mask: Tensor, axis = 0): Promi
 }
 
 /** tf.whereAsync(condition): the coordinates (int32, [count, rank]) of the true elements. */
-export async function whereAsync(condition: Tensor): Promise<Tensor> {
+export async function whereAsync(condition: Input): Promise<Tensor> {
+  const [made] = withInputs('whereAsync', [['condition', condition, 'bool']], (list) => list);
+  try {
+    return await whereAsyncOf(made);
+  } finally {
+    if (made !== condition) made.dispose();
+  }
+}
+async function whereAsyncOf(condition: Tensor): Promise<Tensor> {
   checkTensor('whereAsync', 'condition', condition);
   if (condition.dtype !== 'bool') throw new Error(`whereAsync: condition must be 'bool'; received ${describe(condition)}`);
   const flags = await condition.data();

@@ -16,6 +16,7 @@ import { broadcastTo, cast, concat, reshape } from './shape.js';
 import { batchToSpaceND, depthToSpace, spaceToBatchND } from './structure-more.js';
 import { pad, reverse, stack } from './structure.js';
 import { chain, checkShape, checkTensor, describe } from './util.js';
+import { withInputs, type Input } from './inputs.js';
 
 function ranked(op: string, x: Tensor, rank: number): Tensor {
   checkTensor(op, 'x', x);
@@ -73,7 +74,11 @@ export function broadcastArgs(s0: Tensor, s1: Tensor): Tensor {
  * tf.sparseToDense(sparseIndices, sparseValues, outputShape, defaultValue = 0): a dense
  * tensor of defaultValue with sparseValues (one, or one per index) at sparseIndices.
  */
-export function sparseToDense(sparseIndices: Tensor, sparseValues: Tensor, outputShape: Shape,
+export function sparseToDense(sparseIndices: Input, sparseValues: Input, outputShape: Shape, defaultValue: number | Tensor = 0): Tensor {
+  return withInputs('sparseToDense', [['sparseIndices', sparseIndices, 'int32'], ['sparseValues', sparseValues]],
+    ([i, v]) => sparseToDenseOf(i, v, outputShape, defaultValue));
+}
+function sparseToDenseOf(sparseIndices: Tensor, sparseValues: Tensor, outputShape: Shape,
   defaultValue: number | Tensor = 0): Tensor {
   checkTensor('sparseToDense', 'sparseIndices', sparseIndices);
   checkTensor('sparseToDense', 'sparseValues', sparseValues);
@@ -94,7 +99,15 @@ export function sparseToDense(sparseIndices: Tensor, sparseValues: Tensor, outpu
 }
 
 /** tf.setdiff1dAsync(x, y): [values of x not in y (in order), their int32 positions in x]. */
-export async function setdiff1dAsync(x: Tensor, y: Tensor): Promise<[Tensor, Tensor]> {
+export async function setdiff1dAsync(x: Input, y: Input): Promise<[Tensor, Tensor]> {
+  const made = withInputs('setdiff1dAsync', [['x', x], ['y', y]], (list) => list);
+  try {
+    return await setdiff1dAsyncOf(made[0], made[1]);
+  } finally {
+    made.forEach((t, i) => { if (t !== [x, y][i]) t.dispose(); });
+  }
+}
+async function setdiff1dAsyncOf(x: Tensor, y: Tensor): Promise<[Tensor, Tensor]> {
   checkTensor('setdiff1dAsync', 'x', x);
   checkTensor('setdiff1dAsync', 'y', y);
   if (x.dtype !== y.dtype) throw new Error(`setdiff1dAsync: x ${describe(x)} and y ${describe(y)} differ in dtype`);
@@ -109,7 +122,10 @@ export async function setdiff1dAsync(x: Tensor, y: Tensor): Promise<[Tensor, Ten
  * tf.inTopKAsync(predictions, targets, k = 1): whether each target class is among its row's
  * k largest predictions ('bool'); ties rank the lower class first. Computed on the backend.
  */
-export async function inTopKAsync(predictions: Tensor, targets: Tensor, k = 1): Promise<Tensor> {
+export async function inTopKAsync(predictions: Input, targets: Input, k = 1): Promise<Tensor> {
+  return withInputs('inTopKAsync', [['predictions', predictions], ['targets', targets, 'int32']], ([p, t]) => inTopKAsyncOf(p, t, k));
+}
+function inTopKAsyncOf(predictions: Tensor, targets: Tensor, k = 1): Tensor {
   checkTensor('inTopKAsync', 'predictions', predictions);
   checkTensor('inTopKAsync', 'targets', targets);
   if (predictions.rank < 1 || targets.rank !== predictions.rank - 1 ||

@@ -13,6 +13,7 @@ import { matMul } from './linalg.js';
 import { broadcastTo, cast, concat, reshape, slice, transpose } from './shape.js';
 import { pad, tile } from './structure.js';
 import { chain, checkDType, checkTensor, describe } from './util.js';
+import { withInputs, type Input } from './inputs.js';
 
 function ranked(op: string, t: Tensor, rank: number): Tensor {
   checkTensor(op, 'x', t);
@@ -130,7 +131,10 @@ export function batchToSpaceND(x: Tensor, blockShape: number[], crops: [number, 
 }
 
 /** tf.meshgrid(x, y, { indexing = 'xy' }): coordinate matrices of two vectors (flattened first). */
-export function meshgrid(x: Tensor, y?: Tensor, { indexing = 'xy' }: { indexing?: 'xy' | 'ij' } = {}): Tensor[] {
+export function meshgrid(x: Input, y?: Input, options: { indexing?: 'xy' | 'ij' } = {}): Tensor[] {
+  return withInputs('meshgrid', y === undefined ? [['x', x]] : [['x', x], ['y', y]], ([a, b]) => meshgridOf(a, b, options));
+}
+function meshgridOf(x: Tensor, y?: Tensor, { indexing = 'xy' }: { indexing?: 'xy' | 'ij' } = {}): Tensor[] {
   checkTensor('meshgrid', 'x', x);
   if (indexing !== 'xy' && indexing !== 'ij') throw new Error(`meshgrid: indexing must be 'xy' or 'ij'; received ${String(indexing)}`);
   if (y === undefined) return [reshape(x, [x.size])];
@@ -155,7 +159,10 @@ export function eye(numRows: number, numColumns?: number, batchShape?: number[],
 }
 
 /** tf.diag(x): a tensor of shape [...x.shape, ...x.shape] with x on its diagonal. */
-export function diag(x: Tensor): Tensor {
+export function diag(x: Input): Tensor {
+  return withInputs('diag', [['x', x]], ([t]) => diagOf(t));
+}
+function diagOf(x: Tensor): Tensor {
   checkTensor('diag', 'x', x);
   if (x.dtype === 'bool') throw new Error(`diag: x must be float32 or int32; received ${describe(x)}`);
   return ENGINE.tidy(() => reshape(mul(reshape(x, [x.size, 1]), eye(x.size, x.size, undefined, x.dtype)), [...x.shape, ...x.shape]));
@@ -185,14 +192,20 @@ export function range(start: number, stop: number, step = 1, dtype: 'float32' | 
 }
 
 /** tf.outerProduct(v1, v2): the matrix v1[i] * v2[j]. */
-export function outerProduct(v1: Tensor, v2: Tensor): Tensor {
+export function outerProduct(v1: Input, v2: Input): Tensor {
+  return withInputs('outerProduct', [['v1', v1], ['v2', v2]], ([a, b]) => outerProductOf(a, b));
+}
+function outerProductOf(v1: Tensor, v2: Tensor): Tensor {
   ranked('outerProduct', v1, 1);
   ranked('outerProduct', v2, 1);
   return ENGINE.tidy(() => matMul(reshape(v1, [v1.size, 1]), reshape(v2, [1, v2.size])));
 }
 
 /** tf.dot(t1, t2): vector . vector (a scalar), matrix . vector, vector . matrix, matrix . matrix. */
-export function dot(t1: Tensor, t2: Tensor): Tensor {
+export function dot(t1: Input, t2: Input): Tensor {
+  return withInputs('dot', [['t1', t1], ['t2', t2]], ([a, b]) => dotOf(a, b));
+}
+function dotOf(t1: Tensor, t2: Tensor): Tensor {
   checkTensor('dot', 't1', t1);
   checkTensor('dot', 't2', t2);
   if (t1.rank < 1 || t1.rank > 2 || t2.rank < 1 || t2.rank > 2) {

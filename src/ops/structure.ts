@@ -12,6 +12,7 @@ import { sum } from './reduce.js';
 import { concat, expandDims, gather, reshape, slice } from './shape.js';
 import { unsortedSegmentSum } from './indexing.js';
 import { chain, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf } from './util.js';
+import { withInputs, type Input } from './inputs.js';
 
 const TILE = register<{ reps: number[]; inShape: Shape }>({
   name: 'tile',
@@ -41,7 +42,10 @@ const TILE = register<{ reps: number[]; inShape: Shape }>({
 const TILE_AXES_PER_COPY = 4;
 
 /** tf.tile(x, reps); more than four repeated axes run as successive tiles. */
-export function tile(x: Tensor, reps: number[]): Tensor {
+export function tile(x: Input, reps: number[]): Tensor {
+  return withInputs('tile', [['x', x]], ([t]) => tileOf(t, reps));
+}
+function tileOf(x: Tensor, reps: number[]): Tensor {
   checkTensor('tile', 'x', x);
   const list = Array.from(reps);
   const repeated = list.flatMap((r, i) => (r !== 1 ? [i] : []));
@@ -83,7 +87,10 @@ const PAD = register<{ paddings: [number, number][]; constantValue: number }>({
 });
 
 /** tf.pad(x, paddings, constantValue = 0): paddings[i] = [before, after] for axis i. */
-export function pad(x: Tensor, paddings: [number, number][], constantValue = 0): Tensor {
+export function pad(x: Input, paddings: [number, number][], constantValue = 0): Tensor {
+  return withInputs('pad', [['x', x]], ([t]) => padOf(t, paddings, constantValue));
+}
+function padOf(x: Tensor, paddings: [number, number][], constantValue = 0): Tensor {
   checkTensor('pad', 'x', x);
   if (x.rank === 0) throw new Error('pad: x must have rank >= 1 (a scalar has nothing to pad, as TF.js says)');
   if (typeof constantValue !== 'number') throw new Error(`pad: constantValue must be a number; received ${typeof constantValue}`);
@@ -141,7 +148,10 @@ const MIRROR_PAD = register<MirrorAttrs>({
 });
 
 /** tf.mirrorPad(x, paddings, mode): 'reflect' leaves out the edge, 'symmetric' repeats it. */
-export function mirrorPad(x: Tensor, paddings: [number, number][], mode: 'reflect' | 'symmetric'): Tensor {
+export function mirrorPad(x: Input, paddings: [number, number][], mode: 'reflect' | 'symmetric'): Tensor {
+  return withInputs('mirrorPad', [['x', x]], ([t]) => mirrorPadOf(t, paddings, mode));
+}
+function mirrorPadOf(x: Tensor, paddings: [number, number][], mode: 'reflect' | 'symmetric'): Tensor {
   checkTensor('mirrorPad', 'x', x);
   if (mode !== 'reflect' && mode !== 'symmetric') {
     throw new Error(`mirrorPad: mode must be 'reflect' or 'symmetric'; received ${JSON.stringify(mode)}`);
@@ -171,7 +181,10 @@ const REVERSE: OpDef<{ axes: number[] }> = register<{ axes: number[] }>({
 });
 
 /** tf.reverse(x, axis?): every axis when none is given. */
-export function reverse(x: Tensor, axis?: number | number[]): Tensor {
+export function reverse(x: Input, axis?: number | number[]): Tensor {
+  return withInputs('reverse', [['x', x]], ([t]) => reverseOf(t, axis));
+}
+function reverseOf(x: Tensor, axis?: number | number[]): Tensor {
   checkTensor('reverse', 'x', x);
   const axes = axis === undefined || axis === null ? [...x.shape.keys()]
     : (Array.isArray(axis) ? axis : [axis]).map((a) => resolveAxis('reverse', a, x.rank));
@@ -221,7 +234,12 @@ const bit = (mask: number, i: number): boolean => ((mask >> i) & 1) === 1;
  * tf.stridedSlice(x, begin, end, strides?, beginMask?, endMask?, ellipsisMask?,
  * newAxisMask?, shrinkAxisMask?), with TF's rules for masks and negative indices.
  */
-export function stridedSlice(x: Tensor, begin: number[], end: number[], strides?: number[], beginMask = 0, endMask = 0,
+export function stridedSlice(x: Input, begin: number[], end: number[], strides?: number[], beginMask = 0, endMask = 0,
+  ellipsisMask = 0, newAxisMask = 0, shrinkAxisMask = 0): Tensor {
+  return withInputs('stridedSlice', [['x', x]], ([t]) => stridedSliceOf(t, begin, end, strides, beginMask, endMask, ellipsisMask,
+    newAxisMask, shrinkAxisMask));
+}
+function stridedSliceOf(x: Tensor, begin: number[], end: number[], strides?: number[], beginMask = 0, endMask = 0,
   ellipsisMask = 0, newAxisMask = 0, shrinkAxisMask = 0): Tensor {
   checkTensor('stridedSlice', 'x', x);
   const n = begin.length;
@@ -264,7 +282,10 @@ export function stridedSlice(x: Tensor, begin: number[], end: number[], strides?
 }
 
 /** tf.split(x, numOrSizeSplits, axis = 0): equal parts, or parts of the given sizes (one may be -1). */
-export function split(x: Tensor, numOrSizeSplits: number | number[], axis = 0): Tensor[] {
+export function split(x: Input, numOrSizeSplits: number | number[], axis = 0): Tensor[] {
+  return withInputs('split', [['x', x]], ([t]) => splitOf(t, numOrSizeSplits, axis));
+}
+function splitOf(x: Tensor, numOrSizeSplits: number | number[], axis = 0): Tensor[] {
   checkTensor('split', 'x', x);
   const a = resolveAxis('split', axis, x.rank);
   const length = x.shape[a];
@@ -291,7 +312,11 @@ export function split(x: Tensor, numOrSizeSplits: number | number[], axis = 0): 
 }
 
 /** tf.stack(tensors, axis = 0): same-shape tensors joined along a new axis. */
-export function stack(tensors: Tensor[], axis = 0): Tensor {
+export function stack(tensors: Input[], axis = 0): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('stack: expected a non-empty array of tensors');
+  return withInputs('stack', tensors.map((t, i) => [`tensors[${i}]`, t]), (list) => stackOf(list, axis));
+}
+function stackOf(tensors: Tensor[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('stack: expected a non-empty array of tensors');
   tensors.forEach((t, i) => checkTensor('stack', `tensors[${i}]`, t));
   const first = tensors[0];
@@ -305,7 +330,10 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
 }
 
 /** tf.unstack(x, axis = 0): the slices along the axis, each without it. */
-export function unstack(x: Tensor, axis = 0): Tensor[] {
+export function unstack(x: Input, axis = 0): Tensor[] {
+  return withInputs('unstack', [['x', x]], ([t]) => unstackOf(t, axis));
+}
+function unstackOf(x: Tensor, axis = 0): Tensor[] {
   checkTensor('unstack', 'x', x);
   const a = resolveAxis('unstack', axis, x.rank);
   const shape = x.shape.filter((_, i) => i !== a);
