@@ -12,12 +12,12 @@
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './binary.js';
-import { fill } from './creation.js';
+import { fill, tensor, type TensorLike } from './creation.js';
 import { register, run1, spec } from './registry.js';
 import { sum } from './reduce.js';
 import { clone, concat, reshape, slice } from './shape.js';
 import { sqrt, square } from './unary.js';
-import { checkTensor, describe } from './util.js';
+import { checkTensor, describe, toTensor } from './util.js';
 
 type NoAttrs = Record<string, never>;
 
@@ -80,9 +80,24 @@ const COMPLEX = register<NoAttrs>({
   grad: 'composed',
 });
 
-/** tf.complex(real, imag): float32 tensors of one shape made into complex64. */
-export function complex(real: Tensor, imag: Tensor): Tensor {
-  return run1(COMPLEX, [checkTensor('complex', 'real', real), checkTensor('complex', 'imag', imag)], {});
+/** A Tensor argument, or values (number, nested array, typed array) made into a float32 one. */
+export function floatArgument(op: string, name: string, value: Tensor | TensorLike): { tensor: Tensor; made: boolean } {
+  return toTensor(op, name, value, 'float32', (values) => tensor(values as TensorLike, undefined, 'float32'));
+}
+
+/** Runs `f` on arguments made tensors (TF.js's convertToTensor), then frees the ones it made. */
+export function withArguments(args: { tensor: Tensor; made: boolean }[], f: (...ts: Tensor[]) => Tensor): Tensor {
+  try {
+    return f(...args.map((a) => a.tensor));
+  } finally {
+    for (const a of args) if (a.made) a.tensor.dispose();
+  }
+}
+
+/** tf.complex(real, imag): float32 tensors (or values) of one shape made into complex64. */
+export function complex(real: Tensor | TensorLike, imag: Tensor | TensorLike): Tensor {
+  return withArguments([floatArgument('complex', 'real', real), floatArgument('complex', 'imag', imag)],
+    (re, im) => run1(COMPLEX, [re, im], {}));
 }
 
 function partOp(op: 'real' | 'imag') {
@@ -108,10 +123,10 @@ function partOp(op: 'real' | 'imag') {
 const REAL = partOp('real');
 const IMAG = partOp('imag');
 
-/** tf.real: the real parts (float32); a float32 input is its own real part. */
-export const real = (input: Tensor): Tensor => run1(REAL, [checkTensor('real', 'input', input)], {});
-/** tf.imag: the imaginary parts (float32); zeros for a float32 input. */
-export const imag = (input: Tensor): Tensor => run1(IMAG, [checkTensor('imag', 'input', input)], {});
+/** tf.real: the real parts (float32); a float32 input (or values) is its own real part. */
+export const real = (input: Tensor | TensorLike): Tensor => withArguments([floatArgument('real', 'input', input)], (x) => run1(REAL, [x], {}));
+/** tf.imag: the imaginary parts (float32); zeros for a float32 input (or values). */
+export const imag = (input: Tensor | TensorLike): Tensor => withArguments([floatArgument('imag', 'input', input)], (x) => run1(IMAG, [x], {}));
 
 const COMPLEX_ABS = register<NoAttrs>({
   name: 'complexAbs',

@@ -6,13 +6,14 @@
 import { ENGINE } from '../engine.js';
 import { Tensor, type Shape } from '../tensor.js';
 import { add, div, greater, lessEqual, logicalAnd, mul, sub, where, minimum, less } from './binary.js';
-import { oneHot, scalar, tensor } from './creation.js';
+import { oneHot, scalar, tensor, type TensorLike } from './creation.js';
+import { withArguments } from './complex.js';
 import { matMul } from './linalg.js';
 import { sum } from './reduce.js';
 import { concat, reshape, slice } from './shape.js';
 import { neg, sqrt, square } from './unary.js';
 import { register, run1, runOp, spec } from './registry.js';
-import { checkTensor, describe, sizeOf } from './util.js';
+import { checkTensor, describe, sizeOf, toTensor } from './util.js';
 
 /** An int32 vector 0..n-1 (a constant of the shape, uploaded once). */
 const iota = (n: number): Tensor => tensor(Int32Array.from({ length: n }, (_, i) => i), [n], 'int32');
@@ -33,8 +34,12 @@ function bandLimit(name: string, limit: number | Tensor, size: number, side: 'ro
  * tf.linalg.bandPart(a, numLower, numUpper): keeps a[..., i, j] where i - j <= numLower and
  * j - i <= numUpper (a negative limit keeps that whole triangle); zeros elsewhere.
  */
-export function bandPart(a: Tensor, numLower: number | Tensor, numUpper: number | Tensor): Tensor {
-  checkTensor('bandPart', 'a', a);
+export function bandPart(a: Tensor | TensorLike, numLower: number | Tensor, numUpper: number | Tensor): Tensor {
+  return withArguments([toTensor('bandPart', 'a', a, undefined, (v, d) => tensor(v as TensorLike, undefined, d))],
+    (t) => bandPartOf(t, numLower, numUpper));
+}
+
+function bandPartOf(a: Tensor, numLower: number | Tensor, numUpper: number | Tensor): Tensor {
   if (a.rank < 2) throw new Error(`bandPart: a must have rank >= 2; received ${describe(a)}`);
   const [m, n] = a.shape.slice(-2);
   return ENGINE.tidy(() => run1(BAND_PART, [a, bandLimit('numLower', numLower, m, 'rows'),

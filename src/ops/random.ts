@@ -19,8 +19,9 @@ import { softmax } from './nn.js';
 import { register, run1, spec } from './registry.js';
 import { cast, reshape } from './shape.js';
 import { round } from './math.js';
-import { tensor } from './creation.js';
-import { checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
+import { tensor, type TensorLike } from './creation.js';
+import { floatArgument, withArguments } from './complex.js';
+import { checkDType, checkShape, describe, produce, sizeOf, storageOf } from './util.js';
 
 export type Seed = number | string;
 
@@ -195,9 +196,12 @@ const MULTINOMIAL = register<MultinomialAttrs>({
  * tf.multinomial: numSamples class indices (int32) per row of logits ([classes] or
  * [batch, classes]); `normalized`: the rows are probabilities already, else softmax first.
  */
-export function multinomial(logits: Tensor, numSamples: number, seed?: Seed, normalized = false): Tensor {
+export function multinomial(logits: Tensor | TensorLike, numSamples: number, seed?: Seed, normalized = false): Tensor {
+  return withArguments([floatArgument('multinomial', 'logits', logits)], (t) => multinomialOf(t, numSamples, seed, normalized));
+}
+
+function multinomialOf(logits: Tensor, numSamples: number, seed: Seed | undefined, normalized: boolean): Tensor {
   const op = 'multinomial';
-  checkTensor(op, 'logits', logits);
   if (logits.dtype !== 'float32') throw new Error(`${op}: logits must be float32; received ${describe(logits)}`);
   if (logits.rank !== 1 && logits.rank !== 2) throw new Error(`${op}: logits must have rank 1 or 2; received ${describe(logits)}`);
   const classes = logits.shape[logits.rank - 1];
