@@ -225,6 +225,14 @@ describe('int32 where TF.js rejects it', () => {
       x.dispose();
     });
   }
+  it('addN and the unary ops take plain values, as TF.js', () => {
+    const sum = sora.addN([[1, 2], [3, 4.5]] as unknown as sora.Tensor[]);
+    expect(Array.from(sum.dataSync())).toEqual(Array.from(tf.addN([[1, 2], [3, 4.5]] as unknown as tf.Tensor[]).dataSync()));
+    const s = sora.sin([0.5, 1]);
+    expect(Array.from(s.dataSync())).toEqual(Array.from(tf.sin([0.5, 1]).dataSync()));
+    sum.dispose();
+    s.dispose();
+  });
   it('bool inputs and mismatched addN give errors naming the op', () => {
     const b = sora.tensor([1, 0], [2], 'bool');
     expect(() => sora.sin(b)).toThrow(/^sin: .*bool/);

@@ -14,7 +14,7 @@ import { exp, neg, relu, sigmoid, abs } from './unary.js';
 import { checkMathInput, composed, expm1, log1p, makeInput, withInput, type IntRule, type MathInput } from './math.js';
 import { ENGINE } from '../engine.js';
 import { scalar } from './creation.js';
-import { chain, checkTensor, describe, toTensor } from './util.js';
+import { chain, describe, toTensor } from './util.js';
 
 type NoAttrs = Record<string, never>;
 
@@ -190,12 +190,17 @@ const ADD_N = register<NoAttrs>({
   grad: 'composed',
 });
 
-/** The sum of same-shaped, same-dtype tensors (no broadcasting, as TF.js). */
-export function addN(tensors: Tensor[]): Tensor {
+/** The sum of same-shaped, same-dtype tensors (or values made float32 ones; no broadcasting, as TF.js). */
+export function addN(tensors: MathInput[]): Tensor {
   if (!Array.isArray(tensors)) throw new Error('addN: expected an array of tensors');
-  tensors.forEach((t, i) => checkTensor('addN', `tensors[${i}]`, t));
-  // A single tensor comes back as a new handle, so the caller owns what it gets.
-  return tensors.length === 1 ? add(tensors[0], 0) : run1(ADD_N, tensors, {});
+  const inputs = tensors.map((t, i) => toTensor('addN', `tensors[${i}]`, t, undefined, makeInput));
+  try {
+    const list = inputs.map((t) => t.tensor);
+    // A single tensor comes back as a new handle, so the caller owns what it gets.
+    return list.length === 1 ? add(list[0], 0) : run1(ADD_N, list, {});
+  } finally {
+    for (const t of inputs) if (t.made) t.tensor.dispose();
+  }
 }
 
 declare module '../tensor.js' {
