@@ -43,6 +43,25 @@ export function markdownTable(result) {
   return [row(header), row(header.map(() => '---')), ...lines.map(row)].join('\n');
 }
 
+/**
+ * Rows where a contender's result disagrees with the first contender's (sum and sum of
+ * absolute values, relative to the latter, beyond 1e-3): a fast wrong kernel shows here.
+ */
+export function disagreements(result) {
+  const out = [];
+  for (const label of new Set(result.rows.map((r) => r.label))) {
+    const checked = result.rows.filter((r) => r.label === label && r.check);
+    const [first, ...others] = checked;
+    for (const other of others) {
+      const scale = Math.max(first.check[1], 1e-6);
+      if (Math.abs(first.check[0] - other.check[0]) > 1e-3 * scale || Math.abs(first.check[1] - other.check[1]) > 1e-3 * scale) {
+        out.push(`${label}: ${other.contender} gives sum ${other.check[0]} (|sum| ${other.check[1]}), ${first.contender} ${first.check[0]} (${first.check[1]})`);
+      }
+    }
+  }
+  return out;
+}
+
 /** Lines naming each contender, and why any was skipped. */
 export function contenderLines(result) {
   return result.contenders.map((c) => c.skipped ? `- ${c.name}: skipped (${c.skipped})`
@@ -65,5 +84,8 @@ export function printReport(result, file) {
   console.log(contenderLines(result).join('\n'));
   console.log(`\n${markdownTable(result)}\n`);
   for (const row of result.rows.filter((r) => r.error)) console.log(`error: ${row.contender}, ${row.label}: ${row.error}`);
+  const disagree = disagreements(result);
+  for (const line of disagree) console.log(`results differ: ${line}`);
+  if (!disagree.length && result.rows.some((r) => r.check)) console.log('every contender gave the same results (GEMM, softmax, cross-entropy gradient) within 1e-3');
   console.log(`results: ${file}`);
 }

@@ -122,6 +122,16 @@ export function rows({ sizes = [64, 256, 1024], only = null, mnist = null, mlpEx
 }
 let adamCount = 0;
 
+/** Rows whose result depends only on their inputs, so every contender's must agree. */
+const PURE = new Set(['gemm', 'softmax', 'ce-grad']);
+
+/** [sum, sum of absolute values] of a result, compared across contenders by the report. */
+function checksum(data) {
+  let sum = 0, abs = 0;
+  for (let i = 0; i < data.length; i++) { sum += data[i]; abs += Math.abs(data[i]); }
+  return [sum, abs];
+}
+
 /** Median of numbers. */
 export function median(list) {
   const sorted = [...list].sort((a, b) => a - b);
@@ -150,7 +160,7 @@ export async function timeRow(row, lib, { reps = 5, repMs = 25 } = {}) {
     if (!row.single) await run(Math.min(inner, 5));
     const ms = [];
     for (let r = 0; r < (row.single ? Math.min(reps, 3) : reps); r++) ms.push(await run(inner));
-    return { ms, inner };
+    return { ms, inner, check: PURE.has(row.group) && last ? checksum(await last.data()) : null };
   } finally {
     last?.dispose();
     bench.dispose();
@@ -175,8 +185,8 @@ export async function runSuite({ contenders, list, reps, repMs, emit }) {
     emit('contender', { name: contender.name, ...api.describe() });
     for (const row of list) {
       try {
-        const { ms, inner } = await timeRow(row, api, { reps, repMs });
-        emit('row', { contender: contender.name, group: row.group, label: row.label, work: row.work, unit: row.unit, ms, inner, median: median(ms) });
+        const { ms, inner, check } = await timeRow(row, api, { reps, repMs });
+        emit('row', { contender: contender.name, group: row.group, label: row.label, work: row.work, unit: row.unit, ms, inner, median: median(ms), check });
       } catch (error) {
         emit('row', { contender: contender.name, group: row.group, label: row.label, error: String(error?.message ?? error) });
       }
