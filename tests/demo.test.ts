@@ -226,6 +226,22 @@ describe('the demo page on other paths', () => {
     await p.close();
   });
 
+  test('a digit drawn by touch is read too (pointer events from a touchscreen)', async () => {
+    const { page: p, until } = await open('?backend=wasm&train=600&epochs=1&batch=32',
+      (q) => q.setViewport({ width: 1000, height: 1200, hasTouch: true }));
+    await until((s) => s.status === 'ready', 'the page');
+    await p.click('#train');
+    await until((s) => s.modelSource !== null || s.errors.length > 0, 'training');
+    await p.$eval('#draw', (e) => e.scrollIntoView());
+    const box = (await (await p.$('#draw'))!.boundingBox())!;
+    await p.touchscreen.touchStart(box.x + box.width / 2, box.y + box.height * 0.15);
+    for (let i = 1; i <= 10; i++) await p.touchscreen.touchMove(box.x + box.width / 2, box.y + box.height * (0.15 + 0.07 * i));
+    await p.touchscreen.touchEnd();
+    await p.waitForFunction(() => (window as unknown as { soraDemo: DemoState }).soraDemo.prediction !== null, { timeout: 10_000 });
+    expect(await p.$eval('#prediction', (e) => e.textContent)).toMatch(/^It reads \d/);
+    await p.close();
+  });
+
   test('an error is shown on the page, naming what is wrong', async () => {
     const { page: p, until } = await open('?backend=wasm&train=100&batch=512');
     await until((s) => s.status === 'ready', 'the page');
