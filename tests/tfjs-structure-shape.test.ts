@@ -150,7 +150,7 @@ describe('tf.image cropAndResize and rotateWithOffset against TF.js', () => {
   // Boxes partly outside the image (extrapolated), flipped (y2 < y1), and one with an image index
   // out of range; no sample lands on a half pixel, where float32 and TF.js's float64 positions
   // may round 'nearest' differently.
-  const boxes = { values: [0.13, 0.21, 0.71, 0.93, -0.31, 0.07, 0.57, 1.39, 0.83, 0.61, 0.19, 0.11, 0.34, 0.29, 0.68, 0.66], shape: [4, 4], dtype: 'float32' } as const;
+  const boxes = { values: [0.13, 0.21, 0.71, 0.93, -0.31, 0.07, 0.57, 1.39, 0.83, 0.61, 0.19, 0.11, 0.34, 0.29, 0.68, 0.66], shape: [4, 4], dtype: 'float32' as const };
   for (const method of ['bilinear', 'nearest'] as const) {
     same(`cropAndResize ${method}`, [f([2, 7, 9, 3]), { ...boxes, values: [...boxes.values] }, iv([1, 0, 1, 5])],
       (l, [im, b, i]) => [l.image.cropAndResize(im, b, i, [5, 4], method, -1), l.image.cropAndResize(im, b, i, [1, 3], method),
