@@ -276,3 +276,14 @@ describe('backends and kernel tables', () => {
     await sora.setBackend('reference');
   });
 });
+
+describe('compositions outside any tidy', () => {
+  it('free their intermediates: only the inputs and the result stay alive', () => {
+    const x = sora.tensor([[1, 2, 3], [4, 5, 6]], undefined, 'int32');
+    const f = sora.tensor([[0.5, -1, 2], [3, 0, -3]]);
+    const before = live();
+    const results = [sora.sum(x, 0), sora.mean(f, 1), sora.argMax(x, 1), sora.clipByValue(f, -1, 1)];
+    expect(live() - before).toBe(results.length);
+    sora.dispose([x, f, ...results]);
+  });
+});

@@ -116,7 +116,7 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
   const specs = def.infer(inputs, attrs);
   const backend = ENGINE.backend;
   const kernel = def.kernel && def.kernel.available(backend, attrs, inputs) ? def.kernel : null;
-  if (def.grad === 'composed') return def.compose!(inputs, attrs, specs);
+  if (def.grad === 'composed') return composeScoped(def, inputs, attrs, specs);
   if (!kernel && !def.compose) {
     throw new Error(`${def.name}: the '${backend.name}' backend has no kernel for it and it has no composition`);
   }
@@ -124,7 +124,7 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
   let outputs: Tensor[];
   ENGINE.pauseRecording();
   try {
-    outputs = kernel ? kernel.run(backend as Backend & Kernels, inputs, attrs, specs) : def.compose!(inputs, attrs, specs);
+    outputs = kernel ? kernel.run(backend as Backend & Kernels, inputs, attrs, specs) : composeScoped(def, inputs, attrs, specs);
   } finally {
     ENGINE.resumeRecording();
   }
@@ -152,6 +152,23 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
       return grads.map((g, i) => (g && !sameShape(g.shape, inputs[i].shape) ? reduceToShape!(g, inputs[i].shape) : g));
     });
   }
+  return outputs;
+}
+
+/**
+ * A composition in a scope of its own: its intermediates are freed even when the op is
+ * called outside any tidy (a kernel's `run` frees its own temporaries).
+ */
+function composeScoped<A>(def: OpDef<A>, inputs: Tensor[], attrs: A, specs: TensorSpec[]): Tensor[] {
+  ENGINE.startScope();
+  let outputs: Tensor[];
+  try {
+    outputs = def.compose!(inputs, attrs, specs);
+  } catch (error) {
+    ENGINE.endScope();
+    throw error;
+  }
+  ENGINE.endScope(outputs);
   return outputs;
 }
 
