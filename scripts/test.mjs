@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: make sure the runtimes the suites need are installed (as root: install them;
-// otherwise stop at once naming the apt-get line), build, type-check src and tests, run
+// otherwise stop at once naming the apt-get line), build, type-check src and tests, lint (Biome), run
 // every vitest suite, and end
 // with the plain count `N passed, N failed` from vitest's JSON report.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -32,7 +32,7 @@ if (missing.length > 0) {
 }
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1;
-for (const step of ['build', 'typecheck']) {
+for (const step of ['build', 'typecheck', 'lint']) {
   if (run('npm', ['run', step, '--silent']) !== 0) {
     console.error(`[test] ${step} failed`);
     console.log('0 passed, 1 failed');
