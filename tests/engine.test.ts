@@ -287,3 +287,15 @@ describe('compositions outside any tidy', () => {
     sora.dispose([x, f, ...results]);
   });
 });
+
+describe('mixed dtypes', () => {
+  it('binary ops cast the lower dtype up, as TF.js (bool < int32 < float32)', () => {
+    const i = sora.tensor([1, 2], undefined, 'int32');
+    const f = sora.tensor([0.5, 0.5]);
+    const sum = sora.add(i, f);
+    expect([sum.dtype, ...values(sum)]).toEqual(['float32', 1.5, 2.5]);
+    const eq = sora.equal(i, sora.tensor([true, false]));
+    expect([eq.dtype, ...values(eq)]).toEqual(['bool', 1, 0]);
+    sora.dispose([i, f, sum, eq]);
+  });
+});

@@ -332,8 +332,10 @@ describe('differential test against TF.js', () => {
 });
 
 describe('MNIST', () => {
-  it('a short fit on 4000 real images beats 90% on 1000 test images; memory stays flat', async () => {
-    const mnist = await sora.data.loadMnist({ trainLimit: 4000, testLimit: 1000 });
+  // 8000 images, 5 epochs: 0.92 (4000 images scored 0.90-0.91, too close to the bar
+  // for a test whose initial weights change with the random streams).
+  it('a short fit on 8000 real images beats 90% on 1000 test images; memory stays flat', async () => {
+    const mnist = await sora.data.loadMnist({ trainLimit: 8000, testLimit: 1000 });
     const x = sora.tensor(mnist.train.images, [mnist.train.count, 28, 28]);
     const y = sora.utils.toCategorical(mnist.train.labels, 10);
     // Seeded initializers and shuffle: the run is the same every time.
@@ -345,7 +347,7 @@ describe('MNIST', () => {
     ] });
     model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
     const perEpoch: [number, number][] = [];
-    await model.fit(x, y, { epochs: 6, batchSize: 32, verbose: 0, seed: 1, callbacks: {
+    await model.fit(x, y, { epochs: 5, batchSize: 32, verbose: 0, seed: 1, callbacks: {
       onEpochEnd: () => { const m = sora.memory(); perEpoch.push([m.numTensors, m.backends.wasm.memoryBytes!]); },
     } });
     expect(perEpoch.every(([n, bytes]) => n === perEpoch[0][0] && bytes === perEpoch[0][1])).toBe(true);

@@ -5,12 +5,12 @@
  * materialized with broadcastTo first.
  */
 import { COMPARISONS, type BinaryOp, type DType } from '../backends/backend.js';
-import { DTYPES } from '../dtypes.js';
+import { DTYPES, upcastType } from '../dtypes.js';
 import { Tensor, type Shape } from '../tensor.js';
 import { register, run1, spec, type OpDef } from './registry.js';
 import { broadcastTo, cast } from './shape.js';
 import { scalar, tensor, type TensorLike } from './creation.js';
-import { chain, describe, produce, sizeOf, storageOf, toTensor } from './util.js';
+import { chain, checkTensor, describe, produce, sizeOf, storageOf, toTensor } from './util.js';
 import { neg, square, log } from './unary.js';
 import { floor } from './math.js';
 
@@ -125,7 +125,18 @@ export type Operand = Tensor | TensorLike | boolean;
 /** Runs a binary op on TF.js-style operands: a plain value takes the other operand's dtype. */
 const NO_ATTRS = {};
 function binary(def: OpDef<Record<string, never>>, a: Operand, b: Operand): Tensor {
-  if (a instanceof Tensor && b instanceof Tensor) return run1(def, [a, b], NO_ATTRS); // the usual case
+  if (a instanceof Tensor && b instanceof Tensor) {
+    if (a.dtype === b.dtype || a.dtype === 'complex64' || b.dtype === 'complex64') return run1(def, [a, b], NO_ATTRS); // the usual case
+    // Mixed tensors: the lower dtype is cast up, as TF.js's makeTypesMatch (bool < int32 < float32).
+    const to = upcastType(checkTensor(def.name, 'a', a).dtype, checkTensor(def.name, 'b', b).dtype);
+    const [x, y] = [a.dtype === to ? a : cast(a, to), b.dtype === to ? b : cast(b, to)];
+    try {
+      return run1(def, [x, y], NO_ATTRS);
+    } finally {
+      if (x !== a) x.dispose();
+      if (y !== b) y.dispose();
+    }
+  }
   const left = toTensor(def.name, 'a', a, b instanceof Tensor ? b.dtype : undefined, makeOperand);
   const right = toTensor(def.name, 'b', b, left.tensor.dtype, makeOperand);
   try {
