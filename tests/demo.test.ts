@@ -6,13 +6,14 @@
  * reload through IndexedDB, and a screenshot lands in test-output/demo.png.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { launchChromium, requireChromium, type ChromiumSession } from './runtimes/chromium.js';
-import { REPO_ROOT } from './runtimes/server.js';
+import { REPO_ROOT, startServer } from './runtimes/server.js';
 // @ts-expect-error: plain ES module without type declarations
-import { serveDemo } from '../demo/serve.mjs';
+import { serveDemo, writeDemo } from '../demo/serve.mjs';
 
 interface DemoState {
   status: string; backend: string | null; modelSource: string | null; prediction: number | null;
@@ -240,6 +241,26 @@ describe('the demo page on other paths', () => {
     await p.waitForFunction(() => (window as unknown as { soraDemo: DemoState }).soraDemo.prediction !== null, { timeout: 10_000 });
     expect(await p.$eval('#prediction', (e) => e.textContent)).toMatch(/^It reads \d/);
     await p.close();
+  });
+
+  test('npm run demo -- --build writes a static folder that a plain file server hosts', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'sora-demo-'));
+    const files = await startServer({ root: await writeDemo(folder) });
+    try {
+      expect(readdirSync(folder)).toEqual(expect.arrayContaining(['index.html', 'demo.js', 'demo.css', 'sora-simd.wasm', 'sora-relaxed.wasm', 'data']));
+      const p = await other.browser.newPage();
+      const errors: string[] = [];
+      p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+      await p.goto(`${files.origin}/index.html?train=300`, { waitUntil: 'load' });
+      await p.waitForFunction(() => (window as unknown as { soraDemo: DemoState }).soraDemo.status !== 'loading', { timeout: 60_000 });
+      const s = await p.evaluate(() => { const d = (window as unknown as { soraDemo: DemoState }).soraDemo; return { status: d.status, errors: d.errors }; });
+      expect(s).toEqual({ status: 'ready', errors: [] });
+      expect(errors).toEqual([]);
+      await p.close();
+    } finally {
+      await files.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   test('an error is shown on the page, naming what is wrong', async () => {
