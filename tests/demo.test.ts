@@ -142,6 +142,28 @@ describe('the MNIST demo page in headless Chromium', () => {
     after.probabilities!.forEach((p, i) => expect(p).toBeCloseTo(before.probabilities![i], 4));
     expect(consoleErrors).toEqual([]);
   });
+
+  test('the model downloads as model.json + model.weights.bin and loads back from those files', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'sora-demo-download-'));
+    try {
+      const cdp = await page.createCDPSession();
+      await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: folder });
+      await page.click('#download');
+      const deadline = Date.now() + 20_000;
+      while (!['model.json', 'model.weights.bin'].every((f) => readdirSync(folder).includes(f)) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(readdirSync(folder).sort()).toEqual(['model.json', 'model.weights.bin']);
+      const before = await state();
+      const input = await page.$('#files');
+      await (input as unknown as { uploadFile(...paths: string[]): Promise<void> }).uploadFile(join(folder, 'model.json'), join(folder, 'model.weights.bin'));
+      const s = await waitFor((x) => /loaded from model\.json/.test(x.modelSource ?? ''), 'the model loaded from files', 20_000);
+      expect(s.prediction).toBe(before.prediction);
+      expect(consoleErrors).toEqual([]);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('the demo page on other paths', () => {
@@ -188,6 +210,13 @@ describe('the demo page on other paths', () => {
     expect(s.errors).toEqual([]);
     expect(s.points.loss.train).toBeGreaterThanOrEqual(5);
     expect(s.points.acc.val).toBeGreaterThanOrEqual(5);
+    // Switching the backend keeps the trained model: its weights move to the new backend.
+    await p.select('#backend', 'wasm');
+    await p.waitForFunction(() => /^Running on wasm/.test(document.querySelector('#backend-status')?.textContent ?? ''), { timeout: 30_000 });
+    const after = await until((x) => x.errors.length > 0 || x.backend === 'wasm', 'the switch to wasm');
+    expect(after.errors).toEqual([]);
+    expect(after.modelSource).toBe(s.modelSource);
+    expect(await p.$$eval('#grid figure', (f) => f.length)).toBe(25);
     await p.close();
   });
 
@@ -208,9 +237,11 @@ describe('the demo page on other paths', () => {
       const w = window as unknown as { maxFrameGap: number; frames: number };
       return { maxFrameGap: w.maxFrameGap, frames: w.frames };
     });
-    // An epoch of 5,400 images takes over a second on wasm; without yielding it is one long task.
-    expect(frames).toBeGreaterThan(10);
-    expect(maxFrameGap).toBeLessThan(400);
+    // An epoch of 5,400 images takes over a second on wasm; without yielding it is one long
+    // task (a handful of frames, one gap as long as the epoch). The bound leaves room for a
+    // loaded machine: single steps (a probe, the upload) may take a few hundred ms there.
+    expect(frames).toBeGreaterThan(20);
+    expect(maxFrameGap).toBeLessThan(1000);
     await p.close();
   });
 
