@@ -72,10 +72,12 @@ function setButtons() {
 
 // ---- backend ----
 
-async function describeWebGpu() {
-  if (!('gpu' in navigator)) return 'This browser has no WebGPU (navigator.gpu is missing), so sora runs on wasm.';
+/** A note when WebGPU cannot run here, naming the backend that runs instead; null when it can. */
+async function describeWebGpu(running) {
+  const instead = running === 'webgpu' ? '' : `, so sora runs on ${running}`;
+  if (!('gpu' in navigator)) return `This browser has no WebGPU (navigator.gpu is missing)${instead}.`;
   const adapter = await navigator.gpu.requestAdapter().catch(() => null);
-  if (!adapter) return 'WebGPU is here but no adapter was granted, so sora runs on wasm.';
+  if (!adapter) return `WebGPU is here but no adapter was granted${instead}.`;
   return null;
 }
 
@@ -84,7 +86,12 @@ async function useBackend(name) {
   let artifacts = null;
   if (demo.model) await demo.model.save(sora.io.withSaveHandler(async (a) => { artifacts = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
   sora.setWasmPaths('./');
-  await sora.setBackend(name);
+  try {
+    await sora.setBackend(name);
+  } catch (error) {
+    if (demo.backend) $('backend').value = $('backend').querySelector(`option[value="${demo.backend}"]`) ? demo.backend : 'auto';
+    throw error;
+  }
   const env = sora.env();
   demo.backend = env.backend;
   let why = '';
@@ -92,12 +99,12 @@ async function useBackend(name) {
     why = env.autoSkipped.length ? ` auto passed over: ${env.autoSkipped.join('; ')}.` : ' auto took the first backend that runs here.';
   } else why = ` (${name} chosen on this page).`;
   $('backend-status').textContent = `Running on ${env.backend}: ${env.description}.${why}`;
-  const note = await describeWebGpu();
+  const note = await describeWebGpu(env.backend);
   $('webgpu-note').hidden = !note;
   $('webgpu-note').textContent = note ?? '';
   if (artifacts) {
     const old = demo.model;
-    setModel(await sora.loadLayersModel(sora.io.fromMemory(artifacts)), demo.modelSource);
+    await setModel(await sora.loadLayersModel(sora.io.fromMemory(artifacts)), demo.modelSource);
     try { old.dispose(); } catch { /* its backend may be gone */ }
   }
 }
