@@ -44,7 +44,9 @@ describe('arithmetic and broadcasting', () => {
     expect(a.sub(sora.tensor([[1], [2]])).arraySync()).toEqual([[0, 1, 2], [2, 3, 4]]);
     expect(sora.sub(10, a).arraySync()).toEqual([[9, 8, 7], [6, 5, 4]]);
     expect(() => a.add(sora.tensor([1, 2]))).toThrow(/add: shapes \[2,3\] and \[2\] cannot be broadcast/);
-    expect(() => a.add(sora.tensor([1], [1], 'int32'))).toThrow(/add: dtypes differ/);
+    // Mixed dtypes cast up as in TF.js (int32 + float32 is float32); logic still wants bool.
+    expect(a.add(sora.tensor([1], [1], 'int32')).dtype).toBe('float32');
+    expect(() => sora.logicalAnd(a, a)).toThrow(/logicalAnd: not defined for float32 operands/);
   });
 
   it('reduces over axes, argMax picks the first max', () => {
