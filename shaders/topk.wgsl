@@ -7,7 +7,7 @@
 //  - main: one invocation per row (many short rows); ceil(rows / WORKGROUP_SIZE) workgroups;
 //  - topk_workgroup: one workgroup per row (few long rows): each pick is a strided scan by
 //    every invocation and a tree combine in workgroup memory; rows workgroups.
-// Grids are 2D-split by the host past 65535.
+// Grid: as above per entry point, 2D-split by the host past 65535.
 // Bindings: 0 params {rows, cols, k}; 1 x, read; 2 values, 3 indices (i32), written.
 
 override WORKGROUP_SIZE: u32 = 64u;
