@@ -42,9 +42,17 @@ const AREAS = [
 async function publicNames() {
   const sora = await import(join(dist, 'index.js'));
   const names = new Set(Object.keys(sora));
+  // What each run-time name is (function or not), so that an internal function sharing a
+  // namespace's name (models/trainer.ts's train beside sora.train) is not listed.
+  const kinds = new Map();
+  const note = (key, value) => kinds.set(key, (kinds.get(key) ?? new Set()).add(typeof value === 'function' ? 'function' : 'value'));
+  for (const [key, value] of Object.entries(sora)) note(key, value);
   for (const value of Object.values(sora)) {
-    if (value && typeof value === 'object' && !Array.isArray(value)) for (const key of Object.keys(value)) names.add(key);
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [key, member] of Object.entries(value)) { names.add(key); note(key, member); }
+    }
   }
+  names.kinds = kinds;
   for (const index of ['index.d.ts', 'io/index.d.ts', 'data/index.d.ts', 'layers/index.d.ts', 'models/index.d.ts', 'ops/index.d.ts']) {
     const text = readFileSync(join(dist, index), 'utf8');
     for (const list of text.matchAll(/export (?:type )?\{([^}]*)\}/g)) {
@@ -109,7 +117,8 @@ async function main() {
     let count = 0;
     for (const path of all.filter(area.match)) {
       const list = declarations(readFileSync(join(dist, path), 'utf8'))
-        .filter((d) => area.whole || (names.has(d.name) && !d.name.startsWith('_')));
+        .filter((d) => area.whole || (names.has(d.name) && !d.name.startsWith('_') &&
+          !(d.kind === 'function' && names.kinds.get(d.name) && !names.kinds.get(d.name).has('function'))));
       if (!list.length) continue;
       count += list.length;
       const module = `src/${path.replace(/\.d\.ts$/, '.ts')}`;
