@@ -23,6 +23,10 @@ import { multinomialKernel, randomKernel } from './random-kernels.js';
 import type { RandomParams } from '../backend.js';
 
 export type { LostInfo } from './context.js';
+// Device and adapter selection live in device.ts; re-exported so callers keep one module.
+export { createWebGPUBackend, isCpuAdapter, type WebGPUBackendOptions } from './device.js';
+export { simplifyAxes, type GemmVariant } from './layout.js';
+import { gemmShape, simplifyAxes, type GemmVariant } from './layout.js';
 
 export class GPUStorage implements Storage {
   /** Null once freed. */
@@ -32,51 +36,10 @@ export class GPUStorage implements Storage {
 
 type S = GPUStorage;
 
-export interface WebGPUBackendOptions {
-  adapter?: GPUAdapter;
-  /** Use this device (the backend will not destroy it on dispose). */
-  device?: GPUDevice;
-  powerPreference?: GPUPowerPreference;
-  /** Submit after this many dispatches even without a read (default 64). */
-  dispatchesPerSubmit?: number;
-  /** GEMM variant; default 'blocked' on CPU adapters (SwiftShader, lavapipe), else 'tiled'. */
-  gemm?: GemmVariant;
-  /**
-   * False: refuse an adapter that runs WGSL on the CPU (SwiftShader, lavapipe), where the
-   * wasm backend is an order of magnitude faster; for 'auto' selection. Default true.
-   */
-  allowCpuAdapter?: boolean;
-}
-
 /** Invocations per workgroup of the one-element-per-invocation kernels. */
 const ELEMENTWISE_WORKGROUP = 256;
 /** Workgroup size of the one-output-per-invocation kernels (reduce, argMax, narrow rows). */
 const SERIAL_WORKGROUP = 64;
-
-/**
- * GEMM variants (gemm.wgsl): 'tiled' stages tiles in workgroup memory (GPUs); 'blocked'
- * reads storage directly, 8x8 outputs per invocation, no barriers (CPU adapters, where it
- * measured 2-3x faster on SwiftShader and 1.4x on lavapipe).
- */
-export type GemmVariant = 'tiled' | 'blocked';
-interface GemmShape { WG_ROWS: number; WG_COLS: number; TILE_K?: number; rowsPerInvocation: number; colsPerInvocation: number }
-function gemmShape(variant: GemmVariant, m: number): GemmShape {
-  if (variant === 'blocked') {
-    return m <= 32 ? { WG_ROWS: 4, WG_COLS: 16, rowsPerInvocation: 8, colsPerInvocation: 8 }
-      : { WG_ROWS: 8, WG_COLS: 8, rowsPerInvocation: 8, colsPerInvocation: 8 };
-  }
-  return m <= 16 ? { WG_ROWS: 4, WG_COLS: 16, TILE_K: 16, rowsPerInvocation: 4, colsPerInvocation: 4 }
-    : { WG_ROWS: 16, WG_COLS: 16, TILE_K: 16, rowsPerInvocation: 4, colsPerInvocation: 4 };
-}
-
-/** Adapters that run WGSL on the CPU, from what the adapter says about itself. */
-export function isCpuAdapter(info: { vendor?: string; architecture?: string; device?: string; description?: string;
-  isFallbackAdapter?: boolean } | undefined): boolean {
-  if (!info) return false;
-  if (info.isFallbackAdapter) return true;
-  return /swiftshader|llvmpipe|lavapipe|softpipe|warp/i.test(
-    [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' '));
-}
 
 export class WebGPUBackend implements Backend<S> {
   readonly name = 'webgpu' as const;
@@ -415,87 +378,4 @@ export class WebGPUBackend implements Backend<S> {
     else if (out.dtype === 'int32') this.i32Scratch[0] = value; else this.f32Scratch[0] = value;
     this.elementwise('fill', 'fill', size, [this.output(out, 'fill')], {}, [size, this.i32Scratch[0]]);
   }
-}
-
-/**
- * Drops size-1 axes and merges neighbours that are contiguous in both source and
- * destination, so most strided copies run as rank 1 or 2. Null when an axis is empty.
- */
-export function simplifyAxes(shape: number[], srcStrides: number[], dstStrides: number[]):
-  { shape: number[]; src: number[]; dst: number[] } | null {
-  const out = { shape: [] as number[], src: [] as number[], dst: [] as number[] };
-  for (let i = 0; i < shape.length; i++) {
-    if (shape[i] === 0) return null;
-    if (shape[i] === 1) continue;
-    const last = out.shape.length - 1;
-    if (last >= 0 && out.src[last] === srcStrides[i] * shape[i] && out.dst[last] === dstStrides[i] * shape[i]) {
-      out.shape[last] *= shape[i];
-      out.src[last] = srcStrides[i];
-      out.dst[last] = dstStrides[i];
-      continue;
-    }
-    out.shape.push(shape[i]);
-    out.src.push(srcStrides[i]);
-    out.dst.push(dstStrides[i]);
-  }
-  return out;
-}
-
-function describe(info: GPUAdapterInfo | undefined): string {
-  const detail = info ? [info.vendor, info.architecture, info.description].filter((s) => s).join(' ') : '';
-  return detail || 'unknown adapter';
-}
-
-function navigatorGPU(): GPU | undefined {
-  return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
-}
-
-/**
- * Creates the webgpu backend on the given device, or on a new device of the given (or the
- * default) adapter. Throws a clear Error when the runtime has no WebGPU, no adapter, or
- * the device cannot be had. A shader that fails to compile is reported when a kernel
- * using it runs.
- */
-export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
-  let device = options.device;
-  let adapter = options.adapter;
-  let info: GPUAdapterInfo | undefined;
-  if (!device) {
-    if (!adapter) {
-      const gpu = navigatorGPU();
-      if (!gpu) {
-        throw new Error('webgpu backend: this runtime has no WebGPU (navigator.gpu is missing). Browsers expose it ' +
-          'in secure contexts (https or localhost); Deno has it; Node does not. Use the wasm backend instead.');
-      }
-      adapter = (await gpu.requestAdapter(options.powerPreference ? { powerPreference: options.powerPreference } : undefined)) ?? undefined;
-      if (!adapter) {
-        throw new Error('webgpu backend: navigator.gpu.requestAdapter() found no GPU adapter (no usable GPU or ' +
-          'driver; on Linux without a GPU, Mesa\'s lavapipe provides one: apt-get install -y mesa-vulkan-drivers)');
-      }
-    }
-    info = adapter.info; // read before requestDevice: some runtimes break if read after
-    if (options.allowCpuAdapter === false && isCpuAdapter(info)) {
-      throw new Error(`webgpu backend: the only adapter runs on the CPU (${describe(info)}); ` +
-        'the wasm backend is faster here');
-    }
-    const limits = adapter.limits;
-    try {
-      device = await adapter.requestDevice({
-        label: 'sora',
-        requiredLimits: {
-          maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-          maxBufferSize: limits.maxBufferSize,
-        },
-      });
-    } catch (error) {
-      throw new Error(`webgpu backend: adapter.requestDevice() failed: ${(error as Error).message}`);
-    }
-    if (!device) throw new Error('webgpu backend: adapter.requestDevice() returned no device');
-  } else {
-    info = adapter?.info ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
-  }
-  // No shader compiles here: each compiles on its first use (see context.ts).
-  const context = new GPUContext(device, options.dispatchesPerSubmit ?? 64, !options.device);
-  const cpu = isCpuAdapter(info);
-  return new WebGPUBackend(context, `webgpu (${describe(info)})`, options.gemm ?? (cpu ? 'blocked' : 'tiled'), cpu);
 }
