@@ -4,58 +4,24 @@
  * saved. Fails (never skips) where Chromium is missing: `apt-get install -y chromium`.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import { build } from 'esbuild';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
+import { openTfjsPage, type TfjsPage } from './runtimes/tfjs-page.js';
 import { encodeWeights, modelJsonFromArtifacts } from '../src/io/index.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-
-let server: Server;
-let browser: Browser;
+let opened: TfjsPage | undefined;
 let page: Page;
 
 describe('browser io handlers (headless Chromium)', () => {
   beforeAll(async () => {
-    if (!hasChromium) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-    const bundle = await build({
-      entryPoints: ['src/io/index.ts'], bundle: true, format: 'iife', globalName: 'soraIo', write: false,
-      platform: 'browser', target: 'es2022', logLevel: 'silent',
-      // Node-only paths import node:* on demand; a browser bundle leaves them out.
-      external: ['node:*'],
-    });
-    const files: Record<string, [string, string | Uint8Array]> = {
-      '/': ['text/html', '<!doctype html><title>io</title>'],
-      '/sora-io.js': ['text/javascript', bundle.outputFiles[0]!.text],
-      '/tf.min.js': ['text/javascript', await readFile('node_modules/@tensorflow/tfjs/dist/tf.min.js', 'utf8')],
-    };
     // A model served beside the page, for relative URLs.
     const { weightSpecs, weightData } = encodeWeights([{ name: 'w', values: new Float32Array([1.5, -2]), shape: [2] }]);
     const served = modelJsonFromArtifacts({ modelTopology: { class_name: 'Sequential', config: {} }, weightSpecs, weightData,
       format: 'layers-model', generatedBy: 'test', convertedBy: null });
-    files['/models/m/model.json'] = ['application/json', JSON.stringify(served)];
-    files['/models/m/weights.bin'] = ['application/octet-stream', new Uint8Array(weightData)];
-    server = createServer((request, response) => {
-      const file = files[new URL(request.url!, 'http://x').pathname];
-      if (file === undefined) { response.statusCode = 404; response.end(); return; }
-      response.setHeader('content-type', file[0]);
-      response.end(file[1]);
+    opened = await openTfjsPage('src/io/index.ts', 'soraIo', {
+      '/models/m/model.json': ['application/json', JSON.stringify(served)],
+      '/models/m/weights.bin': ['application/octet-stream', new Uint8Array(weightData)],
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const puppeteer = await import('puppeteer-core');
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
-    page = await browser.newPage();
-    await page.goto(`${origin}/`);
-    await page.addScriptTag({ url: '/tf.min.js' });
-    await page.addScriptTag({ url: '/sora-io.js' });
+    page = opened.page;
     await page.evaluate(async () => {
       const w = window as unknown as Record<string, unknown>;
       const tf = w.tf as typeof import('@tensorflow/tfjs');
@@ -74,10 +40,7 @@ describe('browser io handlers (headless Chromium)', () => {
     });
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    if (server !== undefined) await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(async () => { await opened?.close(); });
 
   test('sora saves to IndexedDB and localStorage; TF.js loads both', async () => {
     const result = await page.evaluate(async () => {

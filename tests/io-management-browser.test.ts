@@ -5,53 +5,19 @@
  * missing: `apt-get install -y chromium`.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import { build } from 'esbuild';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
+import { openTfjsPage, type TfjsPage } from './runtimes/tfjs-page.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-let server: Server;
-let browser: Browser;
+let opened: TfjsPage | undefined;
 let page: Page;
 
 describe('model management in the browser stores (headless Chromium)', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-    const bundle = await build({
-      entryPoints: ['src/io/index.ts'], bundle: true, format: 'iife', globalName: 'soraIo', write: false,
-      platform: 'browser', target: 'es2022', logLevel: 'silent', external: ['node:*'],
-    });
-    const files: Record<string, [string, string]> = {
-      '/': ['text/html', '<!doctype html><title>io</title>'],
-      '/sora-io.js': ['text/javascript', bundle.outputFiles[0]!.text],
-      '/tf.min.js': ['text/javascript', await readFile('node_modules/@tensorflow/tfjs/dist/tf.min.js', 'utf8')],
-    };
-    server = createServer((request, response) => {
-      const file = files[new URL(request.url!, 'http://x').pathname];
-      if (file === undefined) { response.statusCode = 404; response.end(); return; }
-      response.setHeader('content-type', file[0]);
-      response.end(file[1]);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const puppeteer = await import('puppeteer-core');
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-    });
-    page = await browser.newPage();
-    await page.goto(`${origin}/`);
-    await page.addScriptTag({ url: '/tf.min.js' });
-    await page.addScriptTag({ url: '/sora-io.js' });
+    opened = await openTfjsPage('src/io/index.ts', 'soraIo');
+    page = opened.page;
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    if (server !== undefined) await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(async () => { await opened?.close(); });
 
   test('list, copy, move and remove agree with TF.js on both stores', async () => {
     const result = await page.evaluate(async () => {
