@@ -1,7 +1,8 @@
 /**
  * Generated sources must match their generators, so an edit to one cannot silently drift:
  * the GEMM micro-kernels, the op-code constants (TypeScript and AssemblyScript, from
- * scripts/opcodes.mjs) and the embedded shaders (with their WGSL op-code constants). And
+ * scripts/opcodes.mjs), the embedded shaders (with their WGSL op-code constants) and the API
+ * pages in docs/api (from the public TSDoc). And
  * the op codes have one home: no shader or assembly file spells one as a number.
  */
 import { describe, it, expect } from 'vitest';
@@ -19,6 +20,8 @@ describe('generated code is up to date', () => {
     check('scripts/gen-opcodes.mjs'));
   it('src/backends/webgpu/shaders.generated.ts matches shaders/*.wgsl and the op codes', () =>
     check('scripts/gen-shaders.mjs'));
+  // The API pages come from the TSDoc of dist/*.d.ts (npm test builds dist first).
+  it('docs/api matches the TSDoc of the public API (npm run docs)', () => check('docs/generate-api.mjs'));
 });
 
 describe('op codes are named, never spelt as numbers', () => {
