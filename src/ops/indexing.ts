@@ -14,21 +14,8 @@ import { fill, tensor } from './creation.js';
 import { register, run1, spec } from './registry.js';
 import { sum } from './reduce.js';
 import { cast, gather as gatherRows, reshape } from './shape.js';
-import { chain, checkShape, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from './util.js';
+import { chain, checkIndices, checkShape, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from './util.js';
 import { withInputs, type Input } from './inputs.js';
-
-/** Throws naming the op when an int32 index is outside [0, bound) (sync backends only). */
-export function checkIndices(op: string, name: string, indices: Tensor, bounds: (position: number) => number): void {
-  if (indices.dtype !== 'int32') throw new Error(`${op}: ${name} must be int32; received ${describe(indices)}`);
-  if (!indices.ref.backend.syncReadable) return;
-  const values = indices.dataSync();
-  for (let i = 0; i < values.length; i++) {
-    const bound = bounds(i);
-    if (values[i] < 0 || values[i] >= bound) {
-      throw new Error(`${op}: index ${values[i]} at position ${i} is out of range [0, ${bound}) (${name})`);
-    }
-  }
-}
 
 /** An int32 tensor of `values` (shape-derived constants: no data is read). */
 function constant(values: number[], shape: Shape): Tensor {

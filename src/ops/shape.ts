@@ -6,12 +6,11 @@
 import type { DType } from '../backends/backend.js';
 import { ENGINE } from '../engine.js';
 import { Tensor, type Shape } from '../tensor.js';
-import { matMul } from './linalg.js';
-import { oneHot } from './creation.js';
+import { unsortedSegmentSum } from './indexing.js';
 import { register, run1, spec } from './registry.js';
 import { sumToShape } from './reduce.js';
 import {
-  chain, checkDType, checkShape, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
+  chain, checkDType, checkIndices, checkShape, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
 } from './util.js';
 
 type NoAttrs = Record<string, never>;
@@ -230,15 +229,7 @@ const GATHER = register<{ inShape: Shape }>({
   inputs: ['x', 'indices'],
   infer([x, indices]) {
     if (x.rank < 1) throw new Error(`gather: x must have rank >= 1; received ${describe(x)}`);
-    if (indices.dtype !== 'int32') throw new Error(`gather: indices must be int32; received ${describe(indices)}`);
-    if (indices.ref.backend.syncReadable) {
-      const values = indices.dataSync();
-      for (let i = 0; i < values.length; i++) {
-        if (values[i] < 0 || values[i] >= x.shape[0]) {
-          throw new Error(`gather: index ${values[i]} at position ${i} is out of range [0, ${x.shape[0]})`);
-        }
-      }
-    }
+    checkIndices('gather', 'indices', indices, () => x.shape[0]);
     return spec([...indices.shape, ...x.shape.slice(1)], x.dtype);
   },
   kernel: {
@@ -247,12 +238,9 @@ const GATHER = register<{ inShape: Shape }>({
       storageOf(x, 'gather'), storageOf(indices, 'gather'), storage, indices.size, x.size / Math.max(x.shape[0], 1)))],
   },
   save: { inputs: [1] },
-  // Rows scattered back and summed: oneHot(indices)^T . dy, a GEMM (differentiable in dy).
-  grad: ([dy], [indices], { inShape }) => {
-    const rows = inShape[0];
-    const cols = sizeOf(inShape.slice(1));
-    return [reshape(matMul(oneHot(reshape(indices, [indices.size]), rows), reshape(dy, [indices.size, cols]), true, false), inShape), null];
-  },
+  // Rows scattered back and summed by index (one scatter-add, not a one-hot GEMM over every row).
+  grad: ([dy], [indices], { inShape }) => [reshape(unsortedSegmentSum(reshape(dy, [indices.size, sizeOf(inShape.slice(1))]),
+    reshape(indices, [indices.size]), inShape[0]), inShape), null],
 });
 
 /** Rows of x (axis 0) at int32 `indices`, like tf.gather(x, indices) for axis 0. */

@@ -112,3 +112,16 @@ export function toTensor(op: string, name: string, value: unknown, dtype: DType 
   throw new Error(`${op}: expected '${name}' to be a Tensor, a number or an array; received ` +
     `${value === null ? 'null' : typeof value}`);
 }
+
+/** Throws naming the op when an int32 index is outside [0, bound) (sync backends only). */
+export function checkIndices(op: string, name: string, indices: Tensor, bounds: (position: number) => number): void {
+  if (indices.dtype !== 'int32') throw new Error(`${op}: ${name} must be int32; received ${describe(indices)}`);
+  if (!indices.ref.backend.syncReadable) return;
+  const values = indices.dataSync();
+  for (let i = 0; i < values.length; i++) {
+    const bound = bounds(i);
+    if (values[i] < 0 || values[i] >= bound) {
+      throw new Error(`${op}: index ${values[i]} at position ${i} is out of range [0, ${bound}) (${name})`);
+    }
+  }
+}
