@@ -4,7 +4,9 @@
  *     inside a gradient's forward (recorded on the tape);
  *   - tape scaling: a tanh RNN (batch 4, 8 inputs, 32 units) with a tidy per time step,
  *     forward and backward through variableGrads, at T and 4T steps; linear bookkeeping
- *     gives a ratio near 4.
+ *     gives a ratio near 4;
+ *   - an embedding's gradient (table 5000x64, 6400 ids), sora's scatter-add beside the one-hot
+ *     GEMM it replaced (TF.js's wasm backend has no UnsortedSegmentSum kernel to compare).
  *
  *   npm run bench:engine                       # T = 1000 and 4000, 5 rounds
  *   node bench/engine.mjs --steps 250 --rounds 3
@@ -67,6 +69,21 @@ function rnn(lib, t) {
   return seconds;
 }
 
+/** Milliseconds for an embedding lookup's forward + backward, and for the old one-hot GEMM gradient alone. */
+function embedding() {
+  const table = sora.variable(sora.randomNormal([5000, 64], 0, 1, 'float32', 1));
+  const ids = sora.tensor(Array.from({ length: 6400 }, (_, i) => (i * 7919) % 5000), [6400], 'int32');
+  const dy = sora.ones([6400, 64]);
+  const time = (f, n) => { f(); const t0 = performance.now(); for (let i = 0; i < n; i++) f(); return (performance.now() - t0) / n; };
+  const scatter = time(() => {
+    const { value, grads } = sora.variableGrads(() => sora.sum(sora.gather(table, ids)), [table]);
+    sora.dispose([value, ...Object.values(grads)]);
+  }, 20);
+  const oneHotGemm = time(() => sora.tidy(() => sora.matMul(sora.oneHot(ids, 5000), dy, true, false).dataSync()), 3);
+  sora.dispose([table, ids, dy]);
+  return { scatter, oneHotGemm };
+}
+
 const libs = [['sora', sora], ['TF.js', tf]];
 const samples = { op: { sora: [], 'TF.js': [] }, small: { sora: [], 'TF.js': [] }, large: { sora: [], 'TF.js': [] } };
 for (const [, lib] of libs) { opOverhead(lib, 1000); rnn(lib, 50); } // warm up both
@@ -92,3 +109,9 @@ console.log(table([`tanh RNN, tidy per step`, `T=${steps} (s)`, `T=${4 * steps} 
   const small = median(samples.small[name]), large = median(samples.large[name]);
   return [name, secs(small), secs(large), (large / small).toFixed(2)];
 })));
+console.log();
+const emb = embedding();
+console.log(table(['embedding 5000x64, 6400 ids (ms)', 'sora'], [
+  ['gather forward + backward (scatter-add gradient)', emb.scatter.toFixed(2)],
+  ['one-hot GEMM gradient alone (the old way)', emb.oneHotGemm.toFixed(1)],
+]));
