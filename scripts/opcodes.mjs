@@ -19,6 +19,11 @@ export const OPCODES = {
     'pow', 'mod', 'floorDiv', 'atan2',
   ],
   reduce: ['sum', 'max', 'min'],
+  /**
+   * The GEMM (and later convolution) epilogue: applied to each output after the bias is
+   * added. elu uses alpha 1 (TF.js's elu); leakyRelu takes its alpha from the params.
+   */
+  epilogue: ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'elu', 'leakyRelu'],
   /** The webgpu cast shader's conversions (its MODE override); 'copy' moves the words. */
   cast: ['float32ToInt32', 'int32ToFloat32', 'copy', 'float32ToBool', 'int32ToBool'],
 };

@@ -6,5 +6,7 @@ export const BINARY_CODES = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5, eq
 export type BinaryOp = keyof typeof BINARY_CODES;
 export const REDUCE_CODES = { sum: 0, max: 1, min: 2 } as const;
 export type ReduceOp = keyof typeof REDUCE_CODES;
+export const EPILOGUE_CODES = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, tanh: 4, elu: 5, leakyRelu: 6 } as const;
+export type EpilogueOp = keyof typeof EPILOGUE_CODES;
 export const CAST_CODES = { float32ToInt32: 0, int32ToFloat32: 1, copy: 2, float32ToBool: 3, int32ToBool: 4 } as const;
 export type CastOp = keyof typeof CAST_CODES;

@@ -19,7 +19,11 @@ import type { RandomParams } from '../backend.js';
 export class ReferenceStorage implements Storage {
   constructor(readonly values: TypedArray, readonly dtype: DType) {}
   get size(): number { return this.values.length; }
+  get bytes(): number { return this.values.byteLength; }
 }
+
+/** The reference backend's largest storage: 2 GiB, within every engine's typed-array limit. */
+const REFERENCE_MAX_BYTES = 2 ** 31;
 
 type S = ReferenceStorage;
 
@@ -131,6 +135,7 @@ export class ReferenceBackend implements Backend<S> {
   async read(storage: S): Promise<TypedArray> { return this.readSync(storage); }
   readSync(storage: S): TypedArray { return storage.values.slice(); }
   bytesInUse(): number { return this.bytes; }
+  maxStorageBytes(): number { return REFERENCE_MAX_BYTES; }
 
   gemm(p: GemmParams<S>): void {
     const { m, n, k } = p;

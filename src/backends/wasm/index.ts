@@ -11,7 +11,7 @@ import {
   BINARY_CODES, REDUCE_CODES, UNARY_CODES,
   type AdamParams, type Backend, type BinaryOp, type DType, type GemmParams, type ReduceOp,
   type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams, type Storage,
-  type TypedArray, type UnaryOp, type RandomParams,
+  type TypedArray, type UnaryOp, type RandomParams, storageBytes,
 } from '../backend.js';
 import { castArrays, copyStridedArrays, fillArray } from '../reference/index.js';
 import { checkBackwardOp } from '../reference/math.js';
@@ -79,6 +79,7 @@ export interface WasmBackendOptions {
 }
 
 const PAGE = 65536;
+const WASM32_MAX_BYTES = 65536 * PAGE;
 
 export class WasmBackend implements Backend<S> {
   readonly name = 'wasm' as const;
@@ -126,7 +127,7 @@ export class WasmBackend implements Backend<S> {
   }
 
   alloc(size: number, dtype: DType): S {
-    const bytes = Math.max(size, 1) * 4;
+    const bytes = Math.max(storageBytes(size, dtype), 4);
     return new WasmStorage(this.arena.alloc(bytes), size, dtype, bytes);
   }
   free(storage: S): void { this.arena.free(storage.ptr, storage.bytes); }
@@ -137,6 +138,8 @@ export class WasmBackend implements Backend<S> {
   async read(storage: S): Promise<TypedArray> { return this.readSync(storage); }
   readSync(storage: S): TypedArray { return this.view(storage).slice(); }
   bytesInUse(): number { return this.arena.liveBytes; }
+  /** wasm32 addresses 4 GiB (or the memory's own maximum): what is not yet live could still be had. */
+  maxStorageBytes(): number { return WASM32_MAX_BYTES - this.arena.liveBytes; }
   /** Linear memory size in bytes (what the arena has reserved from the engine). */
   memoryBytes(): number { return this.memory.buffer.byteLength; }
 

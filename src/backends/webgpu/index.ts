@@ -10,7 +10,7 @@ import {
   BINARY_CODES, REDUCE_CODES, UNARY_CODES,
   type AdamParams, type Backend, type BinaryOp, type DType, type GemmParams, type ReduceOp,
   type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams, type Storage,
-  type TypedArray, type UnaryOp,
+  type TypedArray, type UnaryOp, storageBytes,
 } from '../backend.js';
 import { CAST_CODES } from '../opcodes.generated.js';
 import { checkBackwardOp } from '../reference/math.js';
@@ -31,7 +31,7 @@ import { gemmShape, simplifyAxes, type GemmVariant } from './layout.js';
 export class GPUStorage implements Storage {
   /** Null once freed. */
   pooled: PooledBuffer | null;
-  constructor(readonly size: number, readonly dtype: DType, pooled: PooledBuffer) { this.pooled = pooled; }
+  constructor(readonly size: number, readonly dtype: DType, readonly bytes: number, pooled: PooledBuffer) { this.pooled = pooled; }
 }
 
 type S = GPUStorage;
@@ -66,20 +66,24 @@ export class WebGPUBackend implements Backend<S> {
 
   alloc(size: number, dtype: DType): S {
     this.context.assertAlive('alloc');
-    const bytes = size * 4;
-    const limit = Math.min(this.context.limits.maxStorageBufferBindingSize, this.context.limits.maxBufferSize);
+    const bytes = storageBytes(size, dtype);
+    const limit = this.maxStorageBytes();
     if (bytes > limit) {
       throw new Error(`webgpu alloc: a ${dtype} tensor of ${size} values needs ${bytes} bytes, over this device's ` +
         `limit of ${limit} bytes per storage buffer (maxStorageBufferBindingSize/maxBufferSize)`);
     }
-    const storage = new GPUStorage(size, dtype, this.context.storagePool.acquire(Math.max(bytes, 4)));
+    const storage = new GPUStorage(size, dtype, bytes, this.context.storagePool.acquire(Math.max(bytes, 4)));
     this.liveBytes += bytes;
     return storage;
   }
 
+  maxStorageBytes(): number {
+    return Math.min(this.context.limits.maxStorageBufferBindingSize, this.context.limits.maxBufferSize);
+  }
+
   free(storage: S): void {
     if (!storage.pooled) return;
-    this.liveBytes -= storage.size * 4;
+    this.liveBytes -= storage.bytes;
     if (!this.context.lost) this.context.storagePool.release(storage.pooled);
     storage.pooled = null;
   }
