@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+const resultsDir = fileURLToPath(new URL('./results', import.meta.url));
 
 /** Throughput of a row result: work per second in the row's unit. */
 export function throughput(row) {

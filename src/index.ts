@@ -1,16 +1,16 @@
 /** sora's public API: names and config objects mirror TF.js Layers. */
 import './backends/select.js';
 import type { BackendName, DType } from './backends/backend.js';
-import { ENGINE } from './engine.js';
+import { ENGINE } from './core/engine.js';
 import { relaxedSimdSupported, simdSupported } from './backends/wasm/loader.js';
-import { Tensor, Variable } from './tensor.js';
+import { Tensor, Variable } from './core/tensor.js';
 import { checkTensor } from './ops/util.js';
-import { environmentFlags, type EnvironmentFlags } from './runtime.js';
+import { environmentFlags, type EnvironmentFlags } from './compat/runtime.js';
 import { toCategoricalTensor } from './data/categorical.js';
 
 export * from './ops/index.js';
-export { Tensor, Variable } from './tensor.js';
-export type { Shape, NestedArray } from './tensor.js';
+export { Tensor, Variable } from './core/tensor.js';
+export type { Shape, NestedArray } from './core/tensor.js';
 export type { DType, BackendName, Backend } from './backends/backend.js';
 export { setWasmPaths, WasmLoadError } from './backends/wasm/loader.js';
 
@@ -134,7 +134,7 @@ export function variable(initial: Tensor, trainable = true, name?: string, dtype
 }
 let nextVariable = 0;
 
-declare module './tensor.js' {
+declare module './core/tensor.js' {
   interface Tensor {
     /** tf.Tensor.variable: a Variable initialised with a copy of this tensor. */
     variable(trainable?: boolean, name?: string, dtype?: DType): Variable;
@@ -152,34 +152,34 @@ export function disposeVariables(): void {
 export { layers, Layer, Dense, Flatten, Activation, Dropout, InputLayer, input } from './layers/index.js';
 export type { LayerVariable, LayerArgs, Kwargs } from './layers/index.js';
 export { SymbolicTensor } from './models/graph.js';
-export * as serialization from './serialization.js';
-export { initializers } from './initializers.js';
-export { regularizers } from './regularizers.js';
-export { constraints } from './constraints.js';
-export { browser } from './browser.js';
-export { losses, Reduction } from './losses.js';
-export { metrics } from './metrics.js';
-export { train, Optimizer, SGD, Adam, RMSProp } from './optimizers.js';
+export * as serialization from './compat/serialization.js';
+export { initializers } from './training/initializers.js';
+export { regularizers } from './training/regularizers.js';
+export { constraints } from './training/constraints.js';
+export { browser } from './ops/image/browser.js';
+export { losses, Reduction } from './training/losses.js';
+export { metrics } from './training/metrics.js';
+export { train, Optimizer, SGD, Adam, RMSProp } from './training/optimizers/fused.js';
 export {
   Momentum, Adagrad, Adadelta, Adamax, SGDOptimizer, MomentumOptimizer, AdamOptimizer, RMSPropOptimizer,
   AdagradOptimizer, AdadeltaOptimizer, AdamaxOptimizer, OptimizerConstructors,
-} from './optimizers.js';
-export type { NamedTensor } from './optimizers.js';
-export { callbacks, Callback, History, EarlyStopping } from './callbacks.js';
-export type { Logs, CallbackHooks } from './callbacks.js';
+} from './training/optimizers/fused.js';
+export type { NamedTensor } from './training/optimizers/fused.js';
+export { callbacks, Callback, History, EarlyStopping } from './training/callbacks.js';
+export type { Logs, CallbackHooks } from './training/callbacks.js';
 export { sequential, Sequential, loadLayersModel, model, models, LayersModel, Functional } from './models/index.js';
 export type { CompileArgs, FitArgs, FitDatasetArgs, ModelArgs, ContainerArgs } from './models/index.js';
 export * as io from './io/index.js';
 export * as data from './data/index.js';
-export * as util from './util.js';
-export * as test_util from './test_util.js';
-export { TensorBuffer, buffer } from './buffer.js';
-export { profile, time, nextFrame } from './profile.js';
-export type { ProfileInfo, TimingInfo, KernelInfo } from './profile.js';
+export * as util from './compat/util.js';
+export * as test_util from './compat/test-util.js';
+export { TensorBuffer, buffer } from './core/tensor-buffer.js';
+export { profile, time, nextFrame } from './compat/profile.js';
+export type { ProfileInfo, TimingInfo, KernelInfo } from './compat/profile.js';
 export {
   engine, backend, print, Rank, deprecationWarn, disableDeprecationWarnings, device_util, upcastType, enableDebugMode,
   enableProdMode, ENV, op, sumOutType,
-} from './runtime.js';
+} from './compat/runtime.js';
 
 /** TF.js-style utilities. */
 export const utils = {

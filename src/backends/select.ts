@@ -6,7 +6,7 @@
  * setBackend('webgpu') still takes. Factories load their module lazily, so a program that
  * never uses WebGPU never downloads its code.
  */
-import { ENGINE } from '../engine.js';
+import { ENGINE } from '../core/engine.js';
 import { createReferenceBackend } from './reference/index.js';
 
 ENGINE.registerBackend({

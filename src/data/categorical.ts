@@ -3,8 +3,8 @@
  * and encoded on the CPU; labels on an async backend (webgpu) are one-hot encoded there,
  * which needs numClasses (the largest label cannot be read without waiting).
  */
-import { ENGINE } from '../engine.js';
-import { Tensor } from '../tensor.js';
+import { ENGINE } from '../core/engine.js';
+import { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import { toCategorical as toCategoricalValues } from './utils.js';
 

@@ -5,8 +5,8 @@
  * `batch` stacks them leaf by leaf (an array of numbers is one leaf, a row). A tensor an
  * operation consumes is disposed by it, as in TF.js.
  */
-import { ENGINE } from '../engine.js';
-import { Tensor } from '../tensor.js';
+import { ENGINE } from '../core/engine.js';
+import { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import { Random } from '../ops/creation.js';
 

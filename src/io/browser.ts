@@ -10,7 +10,7 @@
  * Whatever a store returns is checked like a file would be before it is used.
  */
 import type { LoadHandler, ModelArtifacts, SaveHandler, SaveResult, TrainingConfig } from './types.js';
-import { artifactsInfo, checkArtifacts, modelJsonFromArtifacts } from './model_json.js';
+import { artifactsInfo, checkArtifacts, modelJsonFromArtifacts } from './model-json.js';
 
 export const INDEXEDDB_SCHEME = 'indexeddb://';
 export const LOCALSTORAGE_SCHEME = 'localstorage://';

@@ -7,7 +7,7 @@ import type { LoadHandler, ModelArtifacts, SaveHandler, SaveResult } from './typ
 import {
   artifactsInfo, checkArtifacts, MODEL_JSON_NAME, modelJsonFromArtifacts, parseModelJson, readWeightGroups,
   WEIGHTS_BIN_NAME,
-} from './model_json.js';
+} from './model-json.js';
 import { directoryOf, joinPath, makeDirectory, pathKind, readFileBytes, realPath, writeFileBytes } from './fs.js';
 
 export const FILE_SCHEME = 'file://';

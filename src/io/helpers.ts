@@ -5,11 +5,11 @@
  * in-memory handlers, and browserFiles (a model.json File plus its weight Files). Weights
  * decode into tensors with the same checks as every other load path (src/io/weights.ts).
  */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/creation.js';
 import type { LoadHandler, ModelArtifacts, ModelArtifactsInfo, SaveResult, WeightSpec, WeightsManifestGroup } from './types.js';
 import { checkWeightSpec, concatBytes, decodeWeights, encodeWeights, isArrayBuffer, type NamedWeight as NamedWeightValues } from './weights.js';
-import { checkArtifacts, parseModelJson, readWeightGroups } from './model_json.js';
+import { checkArtifacts, parseModelJson, readWeightGroups } from './model-json.js';
 
 export type NamedTensorMap = Record<string, Tensor>;
 type Buffers = ArrayBuffer | ArrayBufferView | (ArrayBuffer | ArrayBufferView)[];

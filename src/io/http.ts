@@ -3,7 +3,7 @@
  * of its manifest resolved against the model.json URL (as TF.js does).
  */
 import type { LoadHandler, LoadOptions, ModelArtifacts, SaveHandler, SaveResult } from './types.js';
-import { artifactsInfo, checkArtifacts, modelJsonFromArtifacts, parseModelJson, readWeightGroups } from './model_json.js';
+import { artifactsInfo, checkArtifacts, modelJsonFromArtifacts, parseModelJson, readWeightGroups } from './model-json.js';
 
 /** The page's (or worker's, or `deno --location`'s) URL, when there is one. */
 function baseUrl(): string | undefined {

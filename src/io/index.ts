@@ -19,8 +19,8 @@ export type { DecodedWeight, NamedWeight } from './weights.js';
 export {
   artifactsInfo, checkArtifacts, checkWeightPath, MODEL_JSON_NAME, modelJsonFromArtifacts, parseModelJson,
   WEIGHTS_BIN_NAME,
-} from './model_json.js';
-export type { ParsedModelJson } from './model_json.js';
+} from './model-json.js';
+export type { ParsedModelJson } from './model-json.js';
 export { fromMemory, withSaveHandler } from './memory.js';
 export { fileLoadHandler, fileSaveHandler } from './file.js';
 export { httpLoadHandler, http, browserHTTPRequest } from './http.js';

@@ -3,7 +3,7 @@
  * copying a model, and for callers who store artifacts their own way.
  */
 import type { LoadHandler, ModelArtifacts, SaveHandler, SaveResult, TrainingConfig, WeightSpec } from './types.js';
-import { artifactsInfo, checkArtifacts } from './model_json.js';
+import { artifactsInfo, checkArtifacts } from './model-json.js';
 import { concatBytes } from './weights.js';
 
 /**

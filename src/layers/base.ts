@@ -5,12 +5,12 @@
  * and returns symbolic outputs. Weights are made by addWeight when the layer is built and
  * named '<layer>/<weight>'.
  */
-import { ENGINE } from '../engine.js';
-import { Tensor, Variable } from '../tensor.js';
+import { ENGINE } from '../core/engine.js';
+import { Tensor, Variable } from '../core/tensor.js';
 import type { DType } from '../backends/backend.js';
 import * as ops from '../ops/index.js';
-import { getInitializer, type Initializer } from '../initializers.js';
-import type { Regularizer } from '../regularizers.js';
+import { getInitializer, type Initializer } from '../training/initializers.js';
+import type { Regularizer } from '../training/regularizers.js';
 import { Node, SymbolicTensor, isSymbolic, shapeString, type SymbolicShape } from '../models/graph.js';
 import { resolveInitializer } from './config.js';
 

@@ -2,8 +2,8 @@
  * Config values a layer takes either as objects (sora.initializers.glorotUniform()), as names
  * ('glorotUniform') or as the {className, config} a saved model holds.
  */
-import { getInitializer, initializerFromConfig, type Initializer } from '../initializers.js';
-import { getRegularizer, regularizerFromConfig, type Regularizer } from '../regularizers.js';
+import { getInitializer, initializerFromConfig, type Initializer } from '../training/initializers.js';
+import { getRegularizer, regularizerFromConfig, type Regularizer } from '../training/regularizers.js';
 
 type Serialized = { className?: string; class_name?: string; config?: Record<string, unknown> };
 

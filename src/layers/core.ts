@@ -1,13 +1,13 @@
 /** Core layers (TF.js names and configs): InputLayer and tf.input, Dense, Flatten, Activation, Dropout. */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { DType } from '../backends/backend.js';
 import * as ops from '../ops/index.js';
-import { dense } from '../ops/linalg.js';
+import { dense } from '../ops/linalg/matmul.js';
 import { dropout } from '../ops/nn.js';
-import { ACTIVATIONS, checkActivation, type ActivationName } from '../activations.js';
-import type { Initializer } from '../initializers.js';
-import type { Regularizer } from '../regularizers.js';
-import { getConstraint, serializeConstraint, type Constraint } from '../constraints.js';
+import { ACTIVATIONS, checkActivation, type ActivationName } from './activations.js';
+import type { Initializer } from '../training/initializers.js';
+import type { Regularizer } from '../training/regularizers.js';
+import { getConstraint, serializeConstraint, type Constraint } from '../training/constraints.js';
 import { Layer, uniqueName, type Kwargs, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
 import { resolveInitializer, resolveRegularizer, serializeInitializer, serializeRegularizer } from './config.js';
 import { softmaxWithLogits } from './logits.js';

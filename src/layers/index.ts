@@ -5,7 +5,7 @@
 import { Layer, type LayerArgs } from './base.js';
 import { Activation, Dense, Dropout, Flatten, InputLayer, input, type DenseArgs } from './core.js';
 import { mergeLayers } from './merge.js';
-import type { ActivationName } from '../activations.js';
+import type { ActivationName } from './activations.js';
 
 export { Layer, uniqueName } from './base.js';
 export type { Constraint, Kwargs, LayerArgs, LayerVariable, Shape, SymbolicShape } from './base.js';

@@ -4,7 +4,7 @@
  * (the fused kernel: same loss, no log of a rounded probability). Works for any output of
  * a graph, and for tensors only as long as they live.
  */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 
 const LOGITS = new WeakMap<Tensor, Tensor>();

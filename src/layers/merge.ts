@@ -4,7 +4,7 @@
  * Each takes a list of inputs; the factories also take the list directly, as TF.js's do:
  * `tf.layers.add([a, b])` is `tf.layers.add().apply([a, b])`.
  */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './base.js';
 import { shapeString, type SymbolicTensor } from '../models/graph.js';

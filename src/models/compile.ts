@@ -4,11 +4,11 @@
  * metrics per output, and the log keys as TF.js names them ('loss', 'cls_loss', 'cls_acc',
  * ... with the output prefixes only when the model has several outputs).
  */
-import type { Tensor } from '../tensor.js';
-import { getLoss, type Loss, type LossName } from '../losses.js';
-import { metrics, resolveMetric, type Metric } from '../metrics.js';
+import type { Tensor } from '../core/tensor.js';
+import { getLoss, type Loss, type LossName } from '../training/losses.js';
+import { metrics, resolveMetric, type Metric } from '../training/metrics.js';
 import * as ops from '../ops/index.js';
-import { getOptimizer, type Optimizer } from '../optimizers.js';
+import { getOptimizer, type Optimizer } from '../training/optimizers/fused.js';
 import type { SymbolicShape } from './graph.js';
 
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;

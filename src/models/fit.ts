@@ -3,9 +3,9 @@
  * batch source for the one trainer (./trainer.ts) or into evaluation sums (./training.ts).
  */
 import * as ops from '../ops/index.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import { Random } from '../ops/creation.js';
-import type { History, CallbackHooks, Logs } from '../callbacks.js';
+import type { History, CallbackHooks, Logs } from '../training/callbacks.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Compiled } from './compile.js';
 import {

@@ -4,15 +4,15 @@
  * (./sequential.ts) is one of these with one input and one output. Training lives in
  * ./fit.ts, saving in ./save.ts, summary in ./summary.ts.
  */
-import type { Tensor, Variable } from '../tensor.js';
+import type { Tensor, Variable } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import type { SaveHandler, SaveResult } from '../io/index.js';
-import type { History } from '../callbacks.js';
+import type { History } from '../training/callbacks.js';
 import { Layer, type Constraint, type DisposeResult, type Kwargs, type LayerVariable } from '../layers/base.js';
 import { InputLayer } from '../layers/core.js';
 import { SymbolicTensor, layersByDepth, topologicalNodes, runNodes, type Node, type SymbolicShape } from './graph.js';
 import { resolveCompile, type CompileArgs, type Compiled } from './compile.js';
-import type { Optimizer } from '../optimizers.js';
+import type { Optimizer } from '../training/optimizers/fused.js';
 import { predictTensors, standardize, type GraphModel, type TensorOrList } from './training.js';
 import { evaluate, evaluateDataset, fit, fitDataset, trainOnBatch, type FitArgs, type FitDatasetArgs } from './fit.js';
 import { summary } from './summary.js';

@@ -3,7 +3,7 @@
  * `layer.apply` on symbolic inputs, nodes (one call of a layer), the topological order of the
  * nodes between a model's inputs and outputs, and running that order on real tensors.
  */
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { DType } from '../backends/backend.js';
 import type { Layer, Kwargs } from '../layers/base.js';
 

@@ -4,7 +4,7 @@
  * save, loadLayersModel and tf.models.modelFromJSON. Weights are matched by name; a name
  * that matches more than one saved weight is an error, never a first match.
  */
-import { ENGINE } from '../engine.js';
+import { ENGINE } from '../core/engine.js';
 import * as ops from '../ops/index.js';
 import { Layer } from '../layers/base.js';
 import { deserializeLayer, fromPythonic, toPythonic } from '../layers/serialization.js';

@@ -8,7 +8,7 @@ import { input, InputLayer } from '../layers/core.js';
 import { deserializeLayer } from '../layers/serialization.js';
 import { LayersModel } from './functional.js';
 import type { SymbolicTensor } from './graph.js';
-import type { Tensor } from '../tensor.js';
+import type { Tensor } from '../core/tensor.js';
 import type { TensorOrList } from './training.js';
 
 export interface ModelArgs { layers?: Layer[]; name?: string }

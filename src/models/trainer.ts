@@ -7,9 +7,9 @@
  *  - after device loss, training moves to wasm from the mirror and redoes those batches.
  * On a backend that reads synchronously every step is checked as it runs.
  */
-import type { Tensor } from '../tensor.js';
-import { CallbackList, History, ProgressLogger, type Callback, type CallbackHooks, type Logs } from '../callbacks.js';
-import { DeviceLossGuard, type MirrorPoint } from '../recovery.js';
+import type { Tensor } from '../core/tensor.js';
+import { CallbackList, History, ProgressLogger, type Callback, type CallbackHooks, type Logs } from '../training/callbacks.js';
+import { DeviceLossGuard, type MirrorPoint } from './cpu-mirror.js';
 import type { Compiled } from './compile.js';
 import { RunningSums, readScalars, trainStep, type GraphModel } from './training.js';
 

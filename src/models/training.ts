@@ -5,11 +5,11 @@
  * optimizer update. A crossentropy on an output that came from softmax trains on its logits
  * (src/layers/logits.ts).
  */
-import { ENGINE } from '../engine.js';
-import { Tensor, type Variable } from '../tensor.js';
+import { ENGINE } from '../core/engine.js';
+import { Tensor, type Variable } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import { gradients } from '../ops/autograd.js';
-import { getLoss } from '../losses.js';
+import { getLoss } from '../training/losses.js';
 import { logitsOf } from '../layers/logits.js';
 import type { Constraint } from '../layers/base.js';
 import { shapeString, type SymbolicTensor } from './graph.js';

@@ -9,13 +9,13 @@
  * Gradients are computed with ops; inside an enclosing gradient computation they are
  * recorded too, which is what makes gradients of gradients work.
  */
-import { ENGINE } from '../engine.js';
-import { badGradient, missingGradient, node, relevantEntries, sameShape, type GradientFn } from '../tape.js';
-import { Tensor, Variable } from '../tensor.js';
-import { add } from './binary.js';
-import { addComplex } from './complex.js';
+import { ENGINE } from '../core/engine.js';
+import { badGradient, missingGradient, node, relevantEntries, sameShape, type GradientFn } from '../core/tape.js';
+import { Tensor, Variable } from '../core/tensor.js';
+import { add } from './math/binary.js';
+import { addComplex } from './math/complex.js';
 import { fill } from './creation.js';
-import { reshape } from './shape.js';
+import { reshape } from './structure/shape.js';
 import { checkTensor, describe } from './util.js';
 
 /**

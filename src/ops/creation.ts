@@ -1,8 +1,8 @@
 /** Tensor creation: tensor, scalar, tensor1d..4d, zeros, ones, fill, oneHot (random tensors: random.ts). */
 import type { DType, TypedArray } from '../backends/backend.js';
-import { ENGINE } from '../engine.js';
-import type { Shape, Tensor } from '../tensor.js';
-import { toDTypeArray } from '../dtypes.js';
+import { ENGINE } from '../core/engine.js';
+import type { Shape, Tensor } from '../core/tensor.js';
+import { toDTypeArray } from '../core/dtypes.js';
 import { register, run1, setFillZeros, spec } from './registry.js';
 import { checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
 

@@ -6,41 +6,41 @@ export {
   randomUniform, randomUniformInt, randomNormal, randomStandardNormal, truncatedNormal, randomGamma, multinomial, rand,
 } from './random.js';
 export type { TensorLike } from './creation.js';
-export { reshape, expandDims, squeeze, clone, cast, transpose, slice, concat, broadcastTo } from './shape.js';
+export { reshape, expandDims, squeeze, clone, cast, transpose, slice, concat, broadcastTo } from './structure/shape.js';
 export {
   add, sub, mul, div, maximum, minimum, squaredDifference, equal, notEqual, less, lessEqual, greater, greaterEqual,
   logicalAnd, logicalOr, logicalXor, logicalNot, where, pow, mod, floorDiv, atan2,
-} from './binary.js';
+} from './math/binary.js';
 export {
   sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf, log1p, expm1, floor, ceil, round, sign,
   reciprocal, rsqrt, isNaN, isInf, isFinite,
-} from './math.js';
-export { elu, selu, relu6, softplus, logSigmoid, leakyRelu, step, prelu, divNoNan, addN } from './math-activations.js';
-export { relu, sigmoid, tanh, exp, log, neg, abs, sqrt, square, clipByValue } from './unary.js';
-export { sum, mean, max, min, argMax } from './reduce.js';
-export { prod, all, any, argMin, logSumExp, logSoftmax, norm, euclideanNorm, moments } from './reduce-more.js';
-export { cumsum, cumprod } from './scan.js';
+} from './math/elementary.js';
+export { elu, selu, relu6, softplus, logSigmoid, leakyRelu, step, prelu, divNoNan, addN } from './math/activations.js';
+export { relu, sigmoid, tanh, exp, log, neg, abs, sqrt, square, clipByValue } from './math/unary.js';
+export { sum, mean, max, min, argMax } from './reduce/reduce.js';
+export { prod, all, any, argMin, logSumExp, logSoftmax, norm, euclideanNorm, moments } from './reduce/derived.js';
+export { cumsum, cumprod } from './reduce/scan.js';
 export {
   gather, gatherND, scatterND, tensorScatterUpdate, unsortedSegmentSum, bincount, denseBincount,
-} from './indexing.js';
-export { tile, pad, mirrorPad, reverse, stridedSlice, split, stack, unstack } from './structure.js';
+} from './indexing/gather-scatter.js';
+export { tile, pad, mirrorPad, reverse, stridedSlice, split, stack, unstack } from './structure/rearrange.js';
 export {
   concat1d, concat2d, concat3d, concat4d, slice1d, slice2d, slice3d, slice4d, tensor5d, tensor6d, depthToSpace,
   spaceToBatchND, batchToSpaceND, meshgrid, eye, diag, linspace, range, outerProduct, dot,
-} from './structure-more.js';
-export { einsum } from './einsum.js';
-export { topk, searchSorted, lowerBound, upperBound, unique, booleanMaskAsync, whereAsync } from './search.js';
+} from './structure/ranked.js';
+export { einsum } from './linalg/einsum.js';
+export { topk, searchSorted, lowerBound, upperBound, unique, booleanMaskAsync, whereAsync } from './indexing/search.js';
 export {
   pad1d, pad2d, pad3d, pad4d, reverse1d, reverse2d, reverse3d, reverse4d, ensureShape, broadcastArgs, sparseToDense,
   setdiff1dAsync, inTopKAsync,
-} from './structure-extra.js';
-export { sparse, math } from './sparse.js';
-export { image } from './image.js';
-export { raggedRange, raggedGather, raggedTensorToTensor } from './ragged.js';
-export { matMul } from './linalg.js';
-export { linalg } from './linalg-decompositions.js';
-export { complex, real, imag } from './complex.js';
-export { signal, cosineWindow, enclosingPowerOfTwo } from './signal.js';
-export { fft, ifft, rfft, irfft, spectral } from './spectral.js';
+} from './structure/ranked-extra.js';
+export { sparse, math } from './indexing/sparse.js';
+export { image } from './image/image.js';
+export { raggedRange, raggedGather, raggedTensorToTensor } from './indexing/ragged.js';
+export { matMul } from './linalg/matmul.js';
+export { linalg } from './linalg/decompositions.js';
+export { complex, real, imag } from './math/complex.js';
+export { signal, cosineWindow, enclosingPowerOfTwo } from './signal/signal.js';
+export { fft, ifft, rfft, irfft, spectral } from './signal/fft.js';
 export { softmax, dropout } from './nn.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, customGrad } from './autograd.js';

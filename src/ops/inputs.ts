@@ -5,8 +5,8 @@
  * the op returns (and only its result stays).
  */
 import type { DType } from '../backends/backend.js';
-import { ENGINE } from '../engine.js';
-import type { Tensor } from '../tensor.js';
+import { ENGINE } from '../core/engine.js';
+import type { Tensor } from '../core/tensor.js';
 import { scalar, tensor, type TensorLike } from './creation.js';
 import { toTensor } from './util.js';
 

@@ -1,9 +1,9 @@
 /** Neural-network ops: softmax, the fused softmax cross-entropy, dropout. */
-import { ENGINE } from '../engine.js';
-import type { Tensor } from '../tensor.js';
-import { add, div, mul, sub } from './binary.js';
-import { exp } from './unary.js';
-import { max, sum } from './reduce.js';
+import { ENGINE } from '../core/engine.js';
+import type { Tensor } from '../core/tensor.js';
+import { add, div, mul, sub } from './math/binary.js';
+import { exp } from './math/unary.js';
+import { max, sum } from './reduce/reduce.js';
 import { randomTensor, type Seed } from './random.js';
 import { register, runOp, run1, spec } from './registry.js';
 import { chain, checkFloat, checkTensor, describe, produce, resolveAxis, storageOf } from './util.js';
@@ -147,7 +147,7 @@ export function dropout(x: Tensor, rate: number, noiseShape?: (number | null)[] 
   }
 }
 
-declare module '../tensor.js' {
+declare module '../core/tensor.js' {
   interface Tensor { softmax(): Tensor }
 }
 chain({ softmax() { return softmax(this); } });

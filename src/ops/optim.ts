@@ -2,7 +2,7 @@
  * In-place optimizer updates on variables: one kernel per variable, no temporaries. They
  * are registry ops with no outputs (nothing to record; not differentiable).
  */
-import type { Tensor, Variable } from '../tensor.js';
+import type { Tensor, Variable } from '../core/tensor.js';
 import { register, runOp, type OpDef } from './registry.js';
 import { describe, storageOf } from './util.js';
 

@@ -12,15 +12,15 @@
  */
 import type { DType, RandomDistribution } from '../backends/backend.js';
 import { multinomialRow, sample, threefry, unit } from '../backends/reference/random.js';
-import { ENGINE } from '../engine.js';
-import type { Shape, Tensor } from '../tensor.js';
-import { toDTypeArray } from '../dtypes.js';
+import { ENGINE } from '../core/engine.js';
+import type { Shape, Tensor } from '../core/tensor.js';
+import { toDTypeArray } from '../core/dtypes.js';
 import { softmax } from './nn.js';
 import { register, run1, spec } from './registry.js';
-import { cast, reshape } from './shape.js';
-import { round } from './math.js';
+import { cast, reshape } from './structure/shape.js';
+import { round } from './math/elementary.js';
 import { tensor, type TensorLike } from './creation.js';
-import { floatArgument, withArguments } from './complex.js';
+import { floatArgument, withArguments } from './math/complex.js';
 import { checkDType, checkShape, describe, produce, sizeOf, storageOf } from './util.js';
 
 export type Seed = number | string;

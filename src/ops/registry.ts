@@ -23,9 +23,9 @@
  *     finite differences. tests/ops-registry.test.ts fails for a registered op without one.
  */
 import type { Backend, DType, Kernels } from '../backends/backend.js';
-import { ENGINE } from '../engine.js';
-import { sameShape } from '../tape.js';
-import { Tensor, type Shape } from '../tensor.js';
+import { ENGINE } from '../core/engine.js';
+import { sameShape } from '../core/tape.js';
+import { Tensor, type Shape } from '../core/tensor.js';
 import { checkTensor } from './util.js';
 
 export interface TensorSpec { shape: Shape; dtype: DType }

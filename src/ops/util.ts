@@ -1,8 +1,8 @@
 /** Plumbing shared by the ops: argument checks, storages in, tensors out. */
 import type { DType, Storage } from '../backends/backend.js';
-import { DTYPES, isDType } from '../dtypes.js';
-import { ENGINE } from '../engine.js';
-import { Tensor, type Shape } from '../tensor.js';
+import { DTYPES, isDType } from '../core/dtypes.js';
+import { ENGINE } from '../core/engine.js';
+import { Tensor, type Shape } from '../core/tensor.js';
 
 export function sizeOf(shape: Shape): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -92,7 +92,7 @@ export function contiguousStrides(shape: Shape): number[] {
 
 /**
  * Attach chainable methods (`t.add(b)`) to Tensor; each op module attaches its own, beside
- * a `declare module '../tensor.js'` block that types them.
+ * a `declare module '../core/tensor.js'` block that types them.
  */
 export function chain(methods: Record<string, (this: Tensor, ...args: never[]) => unknown>): void {
   Object.assign(Tensor.prototype, methods);

@@ -5,7 +5,7 @@
  * OP_SPECS (tests/ops/specs.ts); the values against TF.js are in tests/tfjs-signal.test.ts.
  */
 import * as sora from '../../src/index.js';
-import { viewAsComplex, viewAsReal } from '../../src/ops/complex.js';
+import { viewAsComplex, viewAsReal } from '../../src/ops/math/complex.js';
 import type { Input, OpCase } from './specs.js';
 
 /** Distinct values 0.05 apart, shuffled (specs.ts's `spaced`; not imported: specs.ts imports this file). */

@@ -10,8 +10,8 @@
  */
 import * as sora from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
-import { activationGrad, affine } from '../../src/ops/unary.js';
-import { dense } from '../../src/ops/linalg.js';
+import { activationGrad, affine } from '../../src/ops/math/unary.js';
+import { dense } from '../../src/ops/linalg/matmul.js';
 import { softmaxCrossEntropy } from '../../src/ops/nn.js';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from '../../src/ops/optim.js';
 import { runOp, registeredOps } from '../../src/ops/registry.js';

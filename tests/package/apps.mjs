@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const APP_SOURCES = fileURLToPath(new URL('./app/', import.meta.url));
+const APP_SOURCES = fileURLToPath(new URL('./app', import.meta.url));
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 export const BUNDLERS = ['esbuild', 'vite', 'webpack', 'rollup'];

@@ -9,7 +9,7 @@ import {
   type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams, type Storage, type TypedArray,
   type UnaryOp,
 } from '../backend.js';
-import { arrayFor } from '../../dtypes.js';
+import { arrayFor } from '../../core/dtypes.js';
 import { checkBackwardOp, erf, floorMod, roundHalfEven } from './math.js';
 import type { ScanOp, ScatterMode } from '../backend.js';
 import { scanArrays, scatterRowsArrays, topkArrays } from './indexing-kernels.js';

@@ -6,8 +6,8 @@
  * `[gemm_blocked] <case>`, so both variants are checked whichever the adapter defaults to.
  * Options: `filter=<substring>` runs the matching cases only.
  */
-import { allCases, suites } from '../../suite/index.js';
-import type { KernelCase } from '../../suite/harness.js';
+import { allCases, suites } from '../../backends/suite/index.js';
+import type { KernelCase } from '../../backends/suite/harness.js';
 import type { Backend } from '../../../src/backends/backend.js';
 import { createReferenceBackend } from '../../../src/backends/reference/index.js';
 import { createWebGPUBackend, type WebGPUBackend } from '../../../src/backends/webgpu/index.js';

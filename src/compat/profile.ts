@@ -1,0 +1,120 @@
+/**
+ * tf.profile, tf.time and tf.nextFrame. Both measurements watch the op runner
+ * (addOpObserver in src/ops/registry.ts): every op whose forward ran a backend kernel is
+ * one entry, as TF.js lists kernels, under TF.js's kernel names ('Square', 'Multiply',
+ * 'BatchMatMul'); ops written as compositions show as the kernels they ran.
+ */
+import { ENGINE } from '../core/engine.js';
+import { addOpObserver, type OpObserver } from '../ops/registry.js';
+import { Tensor } from '../core/tensor.js';
+
+export interface KernelInfo {
+  name: string;
+  bytesAdded: number;
+  totalBytesSnapshot: number;
+  tensorsAdded: number;
+  totalTensorsSnapshot: number;
+  inputShapes: number[][];
+  outputShapes: number[][];
+  kernelTimeMs: number;
+  extraInfo: string;
+}
+
+export interface ProfileInfo {
+  newBytes: number;
+  newTensors: number;
+  /** The most bytes alive at once while f ran, counting what was alive before (as TF.js). */
+  peakBytes: number;
+  kernels: KernelInfo[];
+  result: unknown;
+  kernelNames: string[];
+}
+
+export interface TimingInfo { kernelMs: number; wallMs: number }
+
+/** sora op names whose TF.js kernel is named otherwise than the op's name capitalised. */
+const TFJS_KERNEL: Record<string, string> = {
+  mul: 'Multiply', div: 'RealDiv', matMul: 'BatchMatMul', dense: '_FusedMatMul', clone: 'Identity', gather: 'GatherV2',
+  where: 'Select', isNaN: 'IsNan', gatherND: 'GatherNd', scatterND: 'ScatterNd', pad: 'PadV2', topk: 'TopK',
+};
+/** The kernel name TF.js's profile would list for a sora op ('square' -> 'Square'). */
+export function kernelName(op: string): string {
+  return TFJS_KERNEL[op] ?? op.charAt(0).toUpperCase() + op.slice(1);
+}
+
+/** Bytes of live data buffers (4 per element on every sora backend). */
+function liveBytes(): number {
+  let bytes = 0;
+  for (const ref of ENGINE.dataRefs) bytes += ref.storage.size * 4;
+  return bytes;
+}
+
+function bytesOf(tensors: Tensor[]): number {
+  const refs = new Set(tensors.map((t) => t.ref));
+  let bytes = 0;
+  for (const ref of refs) bytes += ref.storage.size * 4;
+  return bytes;
+}
+
+/** Runs `f` (sync or async) while `observe` sees every op. */
+async function watching<T>(observe: OpObserver, f: () => T | Promise<T>): Promise<T> {
+  const remove = addOpObserver(observe);
+  try {
+    return await f();
+  } finally {
+    remove();
+  }
+}
+
+/**
+ * tf.profile(f): the kernels `f` ran (name, shapes, time, bytes and tensors added and the
+ * totals after each), the bytes and tensors it left alive, and the peak of live bytes.
+ */
+export async function profile(f: () => unknown): Promise<ProfileInfo> {
+  if (typeof f !== 'function') throw new Error(`profile: expected a function; received ${typeof f}`);
+  const startBytes = liveBytes();
+  const startTensors = ENGINE.numTensors;
+  let peakBytes = startBytes;
+  const kernels: KernelInfo[] = [];
+  const result = await watching((name, inputs, outputs, ms, ranKernel) => {
+    const totalBytesSnapshot = liveBytes();
+    peakBytes = Math.max(peakBytes, totalBytesSnapshot);
+    if (!ranKernel) return;
+    const made = outputs.filter((t) => !inputs.includes(t));
+    kernels.push({
+      name: kernelName(name), bytesAdded: bytesOf(made.filter((t) => !inputs.some((i) => i.ref === t.ref))), totalBytesSnapshot,
+      tensorsAdded: made.length, totalTensorsSnapshot: ENGINE.numTensors,
+      inputShapes: inputs.map((t) => t.shape.slice()), outputShapes: outputs.map((t) => t.shape.slice()),
+      kernelTimeMs: ms, extraInfo: '',
+    });
+  }, f);
+  return {
+    newBytes: liveBytes() - startBytes, newTensors: ENGINE.numTensors - startTensors, peakBytes,
+    kernels, result, kernelNames: [...new Set(kernels.map((k) => k.name))],
+  };
+}
+
+/**
+ * tf.time(f): `wallMs`, the time f took with its results read back (so work queued on a
+ * GPU counts), and `kernelMs`, the time spent in its kernels' forwards.
+ */
+export async function time(f: () => unknown): Promise<TimingInfo> {
+  if (typeof f !== 'function') throw new Error(`time: expected a function; received ${typeof f}`);
+  let kernelMs = 0;
+  const start = performance.now();
+  await watching((_name, _inputs, _outputs, ms, ranKernel) => { if (ranKernel) kernelMs += ms; }, async () => {
+    const result = f();
+    const outputs = result instanceof Tensor ? [result] : Array.isArray(result) ? result.filter((r) => r instanceof Tensor) : [];
+    for (const t of outputs) if (!t.isDisposed) await t.data();
+  });
+  return { kernelMs, wallMs: performance.now() - start };
+}
+
+/** Resolves on the next animation frame in a browser, else on the next macrotask. */
+export function nextFrame(): Promise<void> {
+  return new Promise((resolve) => {
+    const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => void }).requestAnimationFrame;
+    if (typeof raf === 'function') raf(() => resolve());
+    else setTimeout(resolve, 0);
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * Tensor: a shape, a dtype, and a reference to data owned by one backend. Reshapes share
+ * the data (reference-counted); everything else makes a new tensor. The chainable methods
+ * (`t.add(b)`, `t.argMax(-1)`, ...) are attached by the op modules that define them
+ * (src/ops/*), so an entry that imports few ops ships few.
+ */
+import type { Backend, DType, Storage } from '../backends/backend.js';
+import { readBack, type DataValues } from './dtypes.js';
+import { ENGINE } from './engine.js';
+import { formatTensor } from './tensor-format.js';
+import { toNestedArray } from '../compat/util.js';
+
+export type Shape = number[];
+
+/** Data shared by a tensor and its reshaped views. */
+export class DataRef {
+  refCount = 1;
+  constructor(public storage: Storage, public backend: Backend) {}
+}
+
+export type NestedArray = number | NestedArray[];
+
+export class Tensor {
+  readonly shape: Shape;
+  readonly size: number;
+  private disposed = false;
+  /** Set by `keep()`: no enclosing tidy disposes it. */
+  kept = false;
+  /** The engine's mark for "returned from the scope closing now" (see Engine.endScope). */
+  resultOf = 0;
+  /**
+   * For a handle the tape pinned: the tensor it stands for. A gradient that reads a saved
+   * tensor is a function of that tensor, so the tape follows `origin` (gradients of gradients).
+   */
+  origin: Tensor | null = null;
+
+  constructor(shape: Shape, readonly dtype: DType, public ref: DataRef, readonly id: number) {
+    this.shape = shape.slice();
+    this.size = shape.reduce((a, b) => a * b, 1);
+  }
+
+  get rank(): number { return this.shape.length; }
+  get isDisposed(): boolean { return this.disposed; }
+
+  assertAlive(op: string): void {
+    if (this.disposed) {
+      throw new Error(`${op}: tensor ${this.id} (shape [${this.shape}], ${this.dtype}) is ` +
+        'disposed; keep it out of tidy() or dispose() it later');
+    }
+  }
+
+  /** The values, copied out of the backend (bool as a Uint8Array, as TF.js). Works on every backend. */
+  async data(): Promise<DataValues> {
+    this.assertAlive('data');
+    const values = await this.ref.backend.read(this.ref.storage);
+    const words = this.dtype === 'complex64' ? 2 * this.size : this.size; // complex64: (re, im) pairs
+    return readBack(values.length === words ? values : values.subarray(0, words), this.dtype);
+  }
+
+  /** The values, synchronously; webgpu tensors need `await data()`. */
+  dataSync(): DataValues {
+    this.assertAlive('dataSync');
+    const backend = this.ref.backend;
+    if (!backend.syncReadable) {
+      throw new Error(`dataSync: tensor ${this.id} lives on the '${backend.name}' backend, whose ` +
+        'data can only be read asynchronously; use `await tensor.data()`');
+    }
+    return readBack(backend.readSync(this.ref.storage), this.dtype);
+  }
+
+  async array(): Promise<NestedArray> { return nest(await this.data(), this.shape, this.dtype); }
+  arraySync(): NestedArray { return nest(this.dataSync(), this.shape, this.dtype); }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    ENGINE.releaseTensor(this);
+  }
+
+  /** TF.js's throwIfDisposed: an Error when the tensor is disposed. */
+  throwIfDisposed(): void { this.assertAlive('throwIfDisposed'); }
+
+  /** The values' bytes as TF.js gives them: 4 per float32 / int32 value, 1 per bool. */
+  async bytes(): Promise<Uint8Array> {
+    const values = await this.data();
+    return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+  }
+
+  /**
+   * The values formatted as TF.js formats them ('Tensor\n    [[1, 2],\n     [3, 4]]'); with
+   * `verbose`, dtype, rank and shape too. A tensor on an asynchronous backend (webgpu) is
+   * described instead, as its values cannot be read synchronously.
+   */
+  toString(verbose = false): string {
+    if (this.disposed) return `Tensor(disposed, shape [${this.shape}], ${this.dtype})`;
+    if (!this.ref.backend.syncReadable) {
+      return `Tensor(shape [${this.shape}], ${this.dtype}, on the '${this.ref.backend.name}' backend: ` +
+        'await tensor.data() to read its values)';
+    }
+    return formatTensor(this.dataSync(), this.shape, this.dtype, verbose);
+  }
+  print(verbose = false): void { console.log(this.toString(verbose)); }
+}
+
+/** A tensor whose values an optimizer updates in place; not collected by tidy(). */
+export class Variable extends Tensor {
+  constructor(shape: Shape, dtype: DType, ref: DataRef, id: number, readonly name: string,
+    public trainable: boolean) {
+    super(shape, dtype, ref, id);
+  }
+
+  /** Overwrite the values (same shape and dtype). */
+  assign(value: Tensor): void {
+    this.assertAlive('assign');
+    if (value.dtype !== this.dtype || value.shape.length !== this.shape.length ||
+      value.shape.some((d, i) => d !== this.shape[i])) {
+      throw new Error(`assign: variable '${this.name}' has shape [${this.shape}] (${this.dtype}); ` +
+        `received shape [${value.shape}] (${value.dtype})`);
+    }
+    ENGINE.onActive(this, 'assign');
+    ENGINE.copyInto(value, this.ref);
+  }
+}
+
+/** Nested as TF.js nests values: a number for a scalar, [] for any empty tensor. */
+/** complex64 rows hold (re, im) pairs side by side, as TF.js's array() gives them. */
+function nest(values: DataValues, shape: Shape, dtype: DType): NestedArray {
+  return toNestedArray(shape, values, dtype === 'complex64') as NestedArray;
+}

@@ -1,0 +1,300 @@
+/**
+ * Elementwise binary ops with numpy broadcasting: arithmetic (pow, mod, floorDiv and atan2
+ * too), comparisons and logic (which return 'bool', as in TF.js), and where. One kernel
+ * family (`binary`, `select`); an operand the kernel's repeat rule cannot express is
+ * materialized with broadcastTo first.
+ */
+import { COMPARISONS, type BinaryOp, type DType } from '../../backends/backend.js';
+import { DTYPES, upcastType } from '../../core/dtypes.js';
+import { Tensor, type Shape } from '../../core/tensor.js';
+import { register, run1, spec, type OpDef } from '../registry.js';
+import { broadcastTo, cast } from '../structure/shape.js';
+import { scalar, tensor, type TensorLike } from '../creation.js';
+import { chain, checkTensor, describe, produce, sizeOf, storageOf, toTensor } from '../util.js';
+import { neg, square, log } from './unary.js';
+import { floor } from './elementary.js';
+
+/** numpy's broadcast rule; throws naming the op and the axis at fault. */
+export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
+  const rank = Math.max(a.length, b.length);
+  const out: Shape = [];
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new Error(`${op}: shapes [${a}] and [${b}] cannot be broadcast together (axis ${i}: ${da} vs ${db})`);
+    }
+    out.push(da === 1 ? db : da);
+  }
+  return out;
+}
+
+/** True when the kernels' repeat rule (the operand repeats every `size` elements) covers it. */
+function repeats(operand: Shape, out: Shape): boolean {
+  const size = sizeOf(operand);
+  if (size === sizeOf(out) || size === 1) return true;
+  const trimmed = operand.slice(operand.findIndex((d) => d !== 1));
+  const tail = out.slice(out.length - trimmed.length);
+  return trimmed.every((d, i) => d === tail[i]);
+}
+
+/** Runs `launch` with operands the repeat rule covers, materializing the others. */
+function withRepeatable(operands: Tensor[], shape: Shape, launch: (ready: Tensor[]) => Tensor): Tensor {
+  if (operands.every((t) => repeats(t.shape, shape))) return launch(operands); // the usual case
+  const ready = operands.map((t) => (repeats(t.shape, shape) ? t : broadcastTo(t, shape)));
+  try {
+    return launch(ready);
+  } finally {
+    ready.forEach((t, i) => { if (t !== operands[i]) t.dispose(); });
+  }
+}
+
+const ARITHMETIC_INT: ReadonlySet<BinaryOp> = new Set(['add', 'sub', 'mul', 'max', 'min', 'squaredDifference', 'pow', 'mod', 'floorDiv']);
+const LOGICAL: ReadonlySet<BinaryOp> = new Set(['logicalAnd', 'logicalOr', 'logicalXor']);
+
+type BinaryGrad = (dy: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
+
+/** `saves`: the gradient reads a and b (true), and also the output ('output'). */
+function binaryOp(op: BinaryOp, name: string, grad: BinaryGrad | 'none', saves: boolean | 'output'): OpDef<Record<string, never>> {
+  return register<Record<string, never>>({
+    name,
+    inputs: ['a', 'b'],
+    infer([a, b]) {
+      if (a.dtype !== b.dtype) throw new Error(`${name}: dtypes differ: a is ${describe(a)}, b is ${describe(b)}`);
+      const kind = DTYPES[a.dtype].kind;
+      if (LOGICAL.has(op) ? kind !== 'boolean' : kind === 'boolean' && !COMPARISONS.has(op)) {
+        throw new Error(`${name}: not defined for ${a.dtype} operands (${describe(a)}); ` +
+          (LOGICAL.has(op) ? "logical ops take 'bool' tensors" : 'cast to float32 or int32 first'));
+      }
+      if (kind === 'integer' && !COMPARISONS.has(op) && !ARITHMETIC_INT.has(op)) {
+        throw new Error(`${name}: not defined for int32 operands (${describe(a)}); cast to float32 first`);
+      }
+      return spec(broadcastShapes(name, a.shape, b.shape), COMPARISONS.has(op) ? 'bool' : a.dtype);
+    },
+    kernel: {
+      available: (backend) => backend.binary !== undefined && backend.binaryOps.has(op),
+      run: (backend, [a, b], _, [out]) => [withRepeatable([a, b], out.shape, ([x, y]) =>
+        produce(out.shape, out.dtype, (storage) => backend.binary(op, storageOf(x, name), x.size,
+          storageOf(y, name), y.size, storage, sizeOf(out.shape))))],
+    },
+    save: saves ? { inputs: [0, 1], outputs: saves === 'output' ? [0] : [] } : undefined,
+    broadcasts: true,
+    grad: grad === 'none' ? 'none' : ([dy], saved) => grad(dy, saved[0], saved[1], saved[2]),
+  });
+}
+
+const toFloat = (t: Tensor): Tensor => cast(t, 'float32');
+
+const ADD = binaryOp('add', 'add', (dy) => [dy, dy], false);
+const SUB = binaryOp('sub', 'sub', (dy) => [dy, neg(dy)], false);
+const MUL = binaryOp('mul', 'mul', (dy, a, b) => [mul(dy, b), mul(dy, a)], true);
+const DIV = binaryOp('div', 'div', (dy, a, b) => [div(dy, b), neg(div(mul(dy, a), square(b)))], true);
+const SQUARED_DIFFERENCE = binaryOp('squaredDifference', 'squaredDifference', (dy, a, b) => {
+  const twice = mul(sub(a, b), 2);
+  return [mul(dy, twice), neg(mul(dy, twice))];
+}, true);
+// As TF.js: ties send the gradient to a.
+const MAXIMUM = binaryOp('max', 'maximum', (dy, a, b) =>
+  [mul(dy, toFloat(greaterEqual(a, b))), mul(dy, toFloat(less(a, b)))], true);
+const MINIMUM = binaryOp('min', 'minimum', (dy, a, b) =>
+  [mul(dy, toFloat(lessEqual(a, b))), mul(dy, toFloat(greater(a, b)))], true);
+// Comparisons and logic return 'bool': no gradient flows through them.
+const EQUAL = binaryOp('equal', 'equal', 'none', false);
+const NOT_EQUAL = binaryOp('notEqual', 'notEqual', 'none', false);
+const LESS = binaryOp('less', 'less', 'none', false);
+const LESS_EQUAL = binaryOp('lessEqual', 'lessEqual', 'none', false);
+const GREATER = binaryOp('greater', 'greater', 'none', false);
+const GREATER_EQUAL = binaryOp('greaterEqual', 'greaterEqual', 'none', false);
+const LOGICAL_AND = binaryOp('logicalAnd', 'logicalAnd', 'none', false);
+const LOGICAL_OR = binaryOp('logicalOr', 'logicalOr', 'none', false);
+const LOGICAL_XOR = binaryOp('logicalXor', 'logicalXor', 'none', false);
+// As TF.js: d/db reads log(a) only where a > 0 (elsewhere 0, not NaN).
+const POW = binaryOp('pow', 'pow', (dy, a, b, y) => [mul(dy, mul(b, pow(a, sub(b, 1)))),
+  mul(dy, mul(y, where(greater(a, 0), log(where(greater(a, 0), a, 1)), 0)))], 'output');
+// a - floor(a / b) b: d/da = 1, d/db = -floor(a / b).
+const MOD = binaryOp('mod', 'mod', (dy, a, b) => [dy, mul(dy, neg(floor(div(a, b))))], true);
+// The float32 kernel writes floor(a / b) as float32; floorDiv returns it as int32 (no gradient).
+const FLOOR_DIV = binaryOp('floorDiv', 'floorDiv', 'none', false);
+const ATAN2 = binaryOp('atan2', 'atan2', (dy, a, b) => {
+  const norm = add(square(a), square(b));
+  return [div(mul(dy, b), norm), neg(div(mul(dy, a), norm))];
+}, true);
+
+export type Operand = Tensor | TensorLike | boolean;
+
+/** Runs a binary op on TF.js-style operands: a plain value takes the other operand's dtype. */
+const NO_ATTRS = {};
+function binary(def: OpDef<Record<string, never>>, a: Operand, b: Operand): Tensor {
+  if (a instanceof Tensor && b instanceof Tensor) {
+    if (a.dtype === b.dtype || a.dtype === 'complex64' || b.dtype === 'complex64') return run1(def, [a, b], NO_ATTRS); // the usual case
+    // Mixed tensors: the lower dtype is cast up, as TF.js's makeTypesMatch (bool < int32 < float32).
+    const to = upcastType(checkTensor(def.name, 'a', a).dtype, checkTensor(def.name, 'b', b).dtype);
+    const [x, y] = [a.dtype === to ? a : cast(a, to), b.dtype === to ? b : cast(b, to)];
+    try {
+      return run1(def, [x, y], NO_ATTRS);
+    } finally {
+      if (x !== a) x.dispose();
+      if (y !== b) y.dispose();
+    }
+  }
+  const left = toTensor(def.name, 'a', a, b instanceof Tensor ? b.dtype : undefined, makeOperand);
+  const right = toTensor(def.name, 'b', b, left.tensor.dtype, makeOperand);
+  try {
+    return run1(def, [left.tensor, right.tensor], {});
+  } finally {
+    if (left.made) left.tensor.dispose();
+    if (right.made) right.tensor.dispose();
+  }
+}
+
+function makeOperand(values: unknown, dtype: DType | undefined): Tensor {
+  return typeof values === 'number' ? scalar(values, dtype) : tensor(values as TensorLike, undefined, dtype);
+}
+
+/**
+ * Runs `run` on operands of a common dtype, as TF.js's convertToTensor and makeTypesMatch
+ * give them: a plain number is float32, and int32 meets float32 as float32.
+ */
+function upcasting(name: string, a: Operand, b: Operand, run: (a: Tensor, b: Tensor) => Tensor): Tensor {
+  const left = toTensor(name, 'a', a, undefined, makeOperand);
+  const right = toTensor(name, 'b', b, undefined, makeOperand);
+  let x = left.tensor, y = right.tensor;
+  let castX: Tensor | null = null, castY: Tensor | null = null;
+  if (x.dtype !== y.dtype && x.dtype !== 'bool' && y.dtype !== 'bool') {
+    if (x.dtype !== 'float32') x = castX = cast(x, 'float32');
+    if (y.dtype !== 'float32') y = castY = cast(y, 'float32');
+  }
+  try {
+    return run(x, y);
+  } finally {
+    if (left.made) left.tensor.dispose();
+    if (right.made) right.tensor.dispose();
+    castX?.dispose();
+    castY?.dispose();
+  }
+}
+
+/** `f` of int32 operands computed in float32 and truncated to int32 (TF.js's int32 results of float math). */
+function viaFloat(a: Tensor, b: Tensor, f: (a: Tensor, b: Tensor) => Tensor): Tensor {
+  const [x, y] = [cast(a, 'float32'), cast(b, 'float32')];
+  const result = f(x, y);
+  try {
+    return cast(result, 'int32');
+  } finally {
+    for (const t of [x, y, result]) t.dispose();
+  }
+}
+
+export const add = (a: Operand, b: Operand): Tensor => binary(ADD, a, b);
+export const sub = (a: Operand, b: Operand): Tensor => binary(SUB, a, b);
+export const mul = (a: Operand, b: Operand): Tensor => binary(MUL, a, b);
+/**
+ * a / b as TF.js's div: two int32 tensors divide as floorDiv; int32 with a float32 tensor or a
+ * plain number (float32 in TF.js) divides in float32.
+ */
+export const div = (a: Operand, b: Operand): Tensor => upcasting('div', a, b, (x, y) =>
+  (x.dtype === 'int32' && y.dtype === 'int32' ? floorDiv(x, y) : run1(DIV, [x, y], {})));
+/**
+ * a^b; int32 operands give int32 (as TF.js: the power converted with ToInt32). A plain exponent
+ * 2 runs as square (the same float32 values and gradient, a vector kernel instead of pow's
+ * float64 scalar loop).
+ */
+export const pow = (base: Operand, exp: Operand): Tensor => upcasting('pow', base, exp, (a, b) =>
+  (exp === 2 && a.dtype === 'float32' && b.size === 1 ? square(a) : run1(POW, [a, b], {})));
+/** The remainder with the divisor's sign (TF.js's mod); int32 stays int32, with x mod 0 = 0. */
+export const mod = (a: Operand, b: Operand): Tensor => upcasting('mod', a, b, (x, y) => run1(MOD, [x, y], {}));
+/** floor(a / b) as int32, whatever the operands' dtype (as TF.js); x / 0 gives 0. */
+export const floorDiv = (a: Operand, b: Operand): Tensor => upcasting('floorDiv', a, b, (x, y) => {
+  const q = run1(FLOOR_DIV, [x, y], {});
+  if (q.dtype === 'int32') return q;
+  try {
+    return cast(q, 'int32');
+  } finally {
+    q.dispose();
+  }
+});
+/** atan2(a, b), the angle of the point (b, a); int32 operands give it truncated to int32, as TF.js. */
+export const atan2 = (a: Operand, b: Operand): Tensor => upcasting('atan2', a, b, (x, y) =>
+  (x.dtype === 'int32' && y.dtype === 'int32' ? viaFloat(x, y, (fx, fy) => run1(ATAN2, [fx, fy], {})) : run1(ATAN2, [x, y], {})));
+export const squaredDifference = (a: Operand, b: Operand): Tensor => binary(SQUARED_DIFFERENCE, a, b);
+export const maximum = (a: Operand, b: Operand): Tensor => binary(MAXIMUM, a, b);
+export const minimum = (a: Operand, b: Operand): Tensor => binary(MINIMUM, a, b);
+export const equal = (a: Operand, b: Operand): Tensor => binary(EQUAL, a, b);
+export const notEqual = (a: Operand, b: Operand): Tensor => binary(NOT_EQUAL, a, b);
+export const less = (a: Operand, b: Operand): Tensor => binary(LESS, a, b);
+export const lessEqual = (a: Operand, b: Operand): Tensor => binary(LESS_EQUAL, a, b);
+export const greater = (a: Operand, b: Operand): Tensor => binary(GREATER, a, b);
+export const greaterEqual = (a: Operand, b: Operand): Tensor => binary(GREATER_EQUAL, a, b);
+export const logicalAnd = (a: Operand, b: Operand): Tensor => binary(LOGICAL_AND, a, b);
+export const logicalOr = (a: Operand, b: Operand): Tensor => binary(LOGICAL_OR, a, b);
+export const logicalXor = (a: Operand, b: Operand): Tensor => binary(LOGICAL_XOR, a, b);
+export const logicalNot = (x: Operand): Tensor => binary(LOGICAL_XOR, x, true);
+
+const WHERE = register<Record<string, never>>({
+  name: 'where',
+  inputs: ['condition', 'a', 'b'],
+  infer([condition, a, b]) {
+    if (condition.dtype !== 'bool') throw new Error(`where: condition must be 'bool'; received ${describe(condition)}`);
+    if (a.dtype !== b.dtype) throw new Error(`where: a and b must share a dtype; received a ${describe(a)}, b ${describe(b)}`);
+    return spec(broadcastShapes('where', condition.shape, broadcastShapes('where', a.shape, b.shape)), a.dtype);
+  },
+  kernel: {
+    available: (backend) => backend.select !== undefined,
+    run: (backend, inputs, _, [out]) => [withRepeatable(inputs, out.shape, ([c, a, b]) =>
+      produce(out.shape, out.dtype, (storage) => backend.select(storageOf(c, 'where'), c.size,
+        storageOf(a, 'where'), a.size, storageOf(b, 'where'), b.size, storage, sizeOf(out.shape))))],
+  },
+  save: { inputs: [0] },
+  broadcasts: true,
+  grad: ([dy], [condition], _, needs) => {
+    const zeros = scalar(0);
+    return [null, needs[1] ? where(condition, dy, zeros) : null, needs[2] ? where(condition, zeros, dy) : null];
+  },
+});
+
+/** tf.where(condition, a, b): a where condition is true, else b (broadcast together). */
+export function where(condition: Operand, a: Operand, b: Operand): Tensor {
+  const c = toTensor('where', 'condition', condition, 'bool', makeOperand);
+  const aIn = toTensor('where', 'a', a, undefined, makeOperand);
+  const bIn = toTensor('where', 'b', b, aIn.tensor.dtype, makeOperand);
+  try {
+    return run1(WHERE, [c.tensor, aIn.tensor, bIn.tensor], {});
+  } finally {
+    for (const t of [c, aIn, bIn]) if (t.made) t.tensor.dispose();
+  }
+}
+
+declare module '../../core/tensor.js' {
+  interface Tensor {
+    add(b: Operand): Tensor; sub(b: Operand): Tensor; mul(b: Operand): Tensor; div(b: Operand): Tensor;
+    squaredDifference(b: Operand): Tensor; maximum(b: Operand): Tensor; minimum(b: Operand): Tensor;
+    equal(b: Operand): Tensor; notEqual(b: Operand): Tensor; less(b: Operand): Tensor;
+    lessEqual(b: Operand): Tensor; greater(b: Operand): Tensor; greaterEqual(b: Operand): Tensor;
+    logicalAnd(b: Operand): Tensor; logicalOr(b: Operand): Tensor; logicalXor(b: Operand): Tensor;
+    logicalNot(): Tensor; pow(exp: Operand): Tensor; mod(b: Operand): Tensor; floorDiv(b: Operand): Tensor;
+    atan2(b: Operand): Tensor;
+  }
+}
+chain({
+  add(b: Operand) { return add(this, b); },
+  sub(b: Operand) { return sub(this, b); },
+  mul(b: Operand) { return mul(this, b); },
+  div(b: Operand) { return div(this, b); },
+  squaredDifference(b: Operand) { return squaredDifference(this, b); },
+  maximum(b: Operand) { return maximum(this, b); },
+  minimum(b: Operand) { return minimum(this, b); },
+  equal(b: Operand) { return equal(this, b); },
+  notEqual(b: Operand) { return notEqual(this, b); },
+  less(b: Operand) { return less(this, b); },
+  lessEqual(b: Operand) { return lessEqual(this, b); },
+  greater(b: Operand) { return greater(this, b); },
+  greaterEqual(b: Operand) { return greaterEqual(this, b); },
+  logicalAnd(b: Operand) { return logicalAnd(this, b); },
+  logicalOr(b: Operand) { return logicalOr(this, b); },
+  logicalXor(b: Operand) { return logicalXor(this, b); },
+  logicalNot() { return logicalNot(this); },
+  pow(exp: Operand) { return pow(this, exp); },
+  mod(b: Operand) { return mod(this, b); },
+  floorDiv(b: Operand) { return floorDiv(this, b); },
+  atan2(b: Operand) { return atan2(this, b); },
+});

@@ -1,0 +1,167 @@
+/**
+ * Reductions over axes: sum, max, min (kernels), mean (composed), argMax; sumToShape for
+ * broadcast gradients. reduce-more.ts adds prod, all, any, argMin, logSumExp, logSoftmax,
+ * norm, euclideanNorm and moments.
+ */
+import type { ReduceOp } from '../../backends/backend.js';
+import { ENGINE } from '../../core/engine.js';
+import type { Shape, Tensor } from '../../core/tensor.js';
+import { cast, broadcastTo, reshape } from '../structure/shape.js';
+import { equal, mul } from '../math/binary.js';
+import { affine } from '../math/unary.js';
+import { register, registeredOps, run1, setReduceToShape, spec, type OpDef } from '../registry.js';
+import { chain, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
+
+export function resolveAxes(op: string, x: Tensor, axis?: number | number[]): number[] {
+  if (axis === undefined || axis === null) return [...x.shape.keys()];
+  const list = (Array.isArray(axis) ? axis : [axis]).map((a) => resolveAxis(op, a, x.rank));
+  return [...new Set(list)].sort((a, b) => a - b);
+}
+
+/** `inShape`: the input's shape, which the gradient spreads back to. */
+export interface ReduceAttrs { axes: number[]; keepDims: boolean; inShape: Shape }
+
+export function reducedShape(x: Tensor, { axes, keepDims }: ReduceAttrs): Shape {
+  return keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+}
+
+/** One reduction of x over `axes`, as kernel calls on [outer, length, inner] views. */
+function reduceKernel(op: ReduceOp, x: Tensor, axes: number[], shape: Shape): Tensor {
+  const backend = ENGINE.backend;
+  if (axes.length === 0) return produce(shape, x.dtype, (out) => backend.copyStrided(storageOf(x, op), out, [x.size], [1], 0, [1], 0));
+  if (axes.length === x.rank) return produce(shape, x.dtype, (out) => backend.reduce!(op, storageOf(x, op), out, 1, x.size, 1));
+  // Highest axis first, so lower axis numbers stay valid.
+  let y = x;
+  for (const a of [...axes].reverse()) {
+    const outer = sizeOf(y.shape.slice(0, a));
+    const inner = sizeOf(y.shape.slice(a + 1));
+    const from = y;
+    const next = produce(y.shape.filter((_, i) => i !== a), y.dtype,
+      (out) => backend.reduce!(op, storageOf(from, op), out, outer, from.shape[a], inner));
+    if (y !== x) y.dispose();
+    y = next;
+  }
+  const result = ENGINE.makeView(y, shape);
+  y.dispose();
+  return result;
+}
+
+/** dy (the reduced shape) spread back over the reduced axes. */
+export function spread(dy: Tensor, { axes, inShape }: ReduceAttrs): Tensor {
+  return broadcastTo(reshape(dy, inShape.map((d, i) => (axes.includes(i) ? 1 : d))), inShape);
+}
+
+function reduceOp(op: ReduceOp) {
+  return register<ReduceAttrs>({
+    name: op,
+    inputs: ['x'],
+    infer([x], attrs) {
+      if (x.dtype === 'bool') throw new Error(`${op}: not defined for bool tensors (${describe(x)}); cast first`);
+      if (op !== 'sum' && attrs.axes.some((a) => x.shape[a] === 0)) {
+        throw new Error(`${op}: cannot reduce an empty axis of ${describe(x)}`);
+      }
+      return spec(reducedShape(x, attrs), x.dtype);
+    },
+    // The reduce kernels are float32; int32 goes through float32, exact below 2^24.
+    kernel: {
+      available: (backend, _, [x]) => backend.reduce !== undefined && x.dtype === 'float32',
+      run: (_, [x], attrs, [out]) => [reduceKernel(op, x, attrs.axes, out.shape)],
+    },
+    compose: ([x], attrs) => [cast(run1(registeredOps().get(op) as OpDef<ReduceAttrs>, [cast(x, 'float32')], attrs), x.dtype)],
+    save: op === 'sum' ? undefined : { inputs: [0], outputs: [0] },
+    grad: ([dy], saved, attrs) => {
+      if (op === 'sum') return [spread(dy, attrs)];
+      // max / min: the gradient goes to every position that equals the extreme.
+      const [x, y] = saved;
+      return [mul(spread(dy, attrs), cast(equal(x, spread(y, attrs)), 'float32'))];
+    },
+  });
+}
+
+const SUM = reduceOp('sum');
+const MAX = reduceOp('max');
+const MIN = reduceOp('min');
+
+function reduce(def: typeof SUM, x: Tensor, axis: number | number[] | undefined, keepDims: boolean): Tensor {
+  checkTensor(def.name, 'x', x);
+  return run1(def, [x], { axes: resolveAxes(def.name, x, axis), keepDims, inShape: x.shape });
+}
+
+export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  // TF.js sums bool as int32.
+  if (checkTensor('sum', 'x', x).dtype === 'bool') {
+    const asInt = cast(x, 'int32');
+    try { return reduce(SUM, asInt, axis, keepDims); } finally { asInt.dispose(); }
+  }
+  return reduce(SUM, x, axis, keepDims);
+}
+export function max(x: Tensor, axis?: number | number[], keepDims = false): Tensor { return reduce(MAX, x, axis, keepDims); }
+export function min(x: Tensor, axis?: number | number[], keepDims = false): Tensor { return reduce(MIN, x, axis, keepDims); }
+
+const MEAN = register<ReduceAttrs>({
+  name: 'mean',
+  inputs: ['x'],
+  infer([x], attrs) {
+    if (x.dtype !== 'float32') throw new Error(`mean: x must be float32; received ${describe(x)}`);
+    return spec(reducedShape(x, attrs), 'float32');
+  },
+  compose: ([x], attrs) => {
+    const count = attrs.axes.reduce((acc, a) => acc * x.shape[a], 1);
+    return [affine(sum(x, attrs.axes, attrs.keepDims), 1 / count)];
+  },
+  grad: 'composed',
+});
+
+export function mean(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  return reduce(MEAN, x, axis, keepDims);
+}
+
+const ARG_MAX: OpDef<{ axis: number }> = register<{ axis: number }>({
+  name: 'argMax',
+  inputs: ['x'],
+  infer([x], { axis }) {
+    if (x.dtype === 'bool') throw new Error(`argMax: not defined for bool tensors (${describe(x)})`);
+    if (x.shape[axis] === 0) throw new Error(`argMax: axis ${axis} of ${describe(x)} is empty`);
+    return spec(x.shape.filter((_, i) => i !== axis), 'int32');
+  },
+  kernel: {
+    available: (backend, _, [x]) => backend.argMax !== undefined && x.dtype === 'float32',
+    run: (backend, [x], { axis }, [out]) => [produce(out.shape, 'int32', (storage) => backend.argMax(storageOf(x, 'argMax'),
+      storage, sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1))))],
+  },
+  compose: ([x], attrs): Tensor[] => [run1(ARG_MAX, [cast(x, 'float32')], attrs)],
+  grad: 'none',
+});
+
+/** Index of the max along `axis` (int32); the first NaN counts as the max. */
+export function argMax(x: Tensor, axis = -1): Tensor {
+  checkTensor('argMax', 'x', x);
+  return run1(ARG_MAX, [x], { axis: resolveAxis('argMax', axis, x.rank) });
+}
+
+/** Sum a broadcast gradient back down to an operand's shape. */
+export function sumToShape(dy: Tensor, shape: Shape): Tensor {
+  if (dy.shape.length === shape.length && dy.shape.every((d, i) => d === shape[i])) return dy;
+  const padded = [...new Array<number>(dy.rank - shape.length).fill(1), ...shape];
+  const axes = padded.flatMap((d, i) => (d === 1 && dy.shape[i] !== 1 ? [i] : []));
+  const reduced = axes.length ? sum(dy, axes, true) : dy;
+  return reshape(reduced, shape);
+}
+setReduceToShape(sumToShape);
+
+declare module '../../core/tensor.js' {
+  interface Tensor {
+    sum(axis?: number | number[], keepDims?: boolean): Tensor;
+    mean(axis?: number | number[], keepDims?: boolean): Tensor;
+    max(axis?: number | number[], keepDims?: boolean): Tensor;
+    min(axis?: number | number[], keepDims?: boolean): Tensor;
+    argMax(axis?: number): Tensor;
+  }
+}
+chain({
+  sum(axis?: number | number[], keepDims?: boolean) { return sum(this, axis, keepDims); },
+  mean(axis?: number | number[], keepDims?: boolean) { return mean(this, axis, keepDims); },
+  max(axis?: number | number[], keepDims?: boolean) { return max(this, axis, keepDims); },
+  min(axis?: number | number[], keepDims?: boolean) { return min(this, axis, keepDims); },
+  argMax(axis?: number) { return argMax(this, axis); },
+});

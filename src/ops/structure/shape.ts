@@ -1,0 +1,316 @@
+/**
+ * Shape and movement ops: reshape (a view), expandDims, squeeze, transpose, slice, concat,
+ * gather, clone, cast, broadcastTo. Each is one strided copy (`copyStrided`, which every
+ * backend has) or a view; their gradients are the inverse movements.
+ */
+import type { DType } from '../../backends/backend.js';
+import { ENGINE } from '../../core/engine.js';
+import { Tensor, type Shape } from '../../core/tensor.js';
+import { unsortedSegmentSum } from '../indexing/gather-scatter.js';
+import { register, run1, spec } from '../registry.js';
+import { sumToShape } from '../reduce/reduce.js';
+import {
+  chain, checkDType, checkIndices, checkShape, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
+} from '../util.js';
+
+type NoAttrs = Record<string, never>;
+
+const RESHAPE = register<{ shape: Shape; inShape: Shape }>({
+  name: 'reshape',
+  inputs: ['x'],
+  complex: true, // a view: complex64 (re, im) pairs stay pairs
+  infer: ([x], { shape }) => spec(shape, x.dtype),
+  kernel: {
+    available: () => true,
+    run: (_, [x], { shape }) => {
+      ENGINE.onActive(x, 'reshape');
+      return [ENGINE.makeView(x, shape)];
+    },
+  },
+  grad: ([dy], _, { inShape }) => [reshape(dy, inShape)],
+});
+
+/** Resolves a -1 and checks the size; the result is a view sharing x's data. */
+export function reshape(x: Tensor, shape: Shape): Tensor {
+  checkTensor('reshape', 'x', x);
+  if (!Array.isArray(shape)) throw new Error(`reshape: expected a shape array, received ${String(shape)}`);
+  const inferredAt = shape.indexOf(-1);
+  let target = shape.slice();
+  if (inferredAt >= 0) {
+    if (shape.indexOf(-1, inferredAt + 1) >= 0) throw new Error(`reshape: only one -1 allowed; received [${shape}]`);
+    const known = sizeOf(shape.filter((d) => d !== -1));
+    if (known === 0 || x.size % known !== 0) {
+      throw new Error(`reshape: cannot reshape ${describe(x)} (${x.size} values) into [${shape}]`);
+    }
+    target[inferredAt] = x.size / known;
+  }
+  target = checkShape('reshape', target);
+  if (sizeOf(target) !== x.size) {
+    throw new Error(`reshape: cannot reshape ${describe(x)} (${x.size} values) into [${shape}] (${sizeOf(target)} values)`);
+  }
+  return run1(RESHAPE, [x], { shape: target, inShape: x.shape });
+}
+
+export function expandDims(x: Tensor, axis = 0): Tensor {
+  checkTensor('expandDims', 'x', x);
+  const a = resolveAxis('expandDims', axis, x.rank + 1);
+  const shape = x.shape.slice();
+  shape.splice(a, 0, 1);
+  return reshape(x, shape);
+}
+
+export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
+  checkTensor('squeeze', 'x', x);
+  const axes = axis === undefined ? undefined : (Array.isArray(axis) ? axis : [axis]).map((a) => resolveAxis('squeeze', a, x.rank));
+  for (const a of axes ?? []) {
+    if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${a} of ${describe(x)} has size ${x.shape[a]}, not 1`);
+  }
+  return reshape(x, x.shape.filter((d, i) => (axes ? !axes.includes(i) : d !== 1)));
+}
+
+/** A contiguous copy of `x` through the strided copy every backend has. */
+function copy(x: Tensor, dtype: DType, shape: Shape, strides: number[], offset: number, op: string): Tensor {
+  return produce(shape, dtype, (out) => ENGINE.backend.copyStrided(storageOf(x, op), out, shape, strides, offset,
+    contiguousStrides(shape), 0));
+}
+
+const CLONE = register<NoAttrs>({
+  name: 'clone',
+  inputs: ['x'],
+  infer: ([x]) => spec(x.shape, x.dtype),
+  kernel: { available: () => true, run: (_, [x]) => [copy(x, x.dtype, x.shape, contiguousStrides(x.shape), 0, 'clone')] },
+  grad: ([dy]) => [dy],
+});
+
+export const clone = (x: Tensor): Tensor => run1(CLONE, [x], {});
+
+const CAST = register<{ dtype: DType }>({
+  name: 'cast',
+  inputs: ['x'],
+  infer: ([x], { dtype }) => spec(x.shape, dtype),
+  kernel: {
+    available: () => true,
+    run: (backend, [x], { dtype }) => [produce(x.shape, dtype, (out) => backend.cast(storageOf(x, 'cast'), out, x.size))],
+  },
+  // A float-to-float cast passes the gradient; integer and bool results carry none.
+  grad: ([dy]) => [dy],
+});
+
+export function cast(x: Tensor, dtype: DType): Tensor {
+  checkTensor('cast', 'x', x);
+  checkDType('cast', dtype);
+  return dtype === x.dtype ? clone(x) : run1(CAST, [x], { dtype });
+}
+
+const TRANSPOSE = register<{ perm: number[] }>({
+  name: 'transpose',
+  inputs: ['x'],
+  infer([x], { perm }) {
+    if (perm.length !== x.rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+      throw new Error(`transpose: perm [${perm}] is not a permutation of the ${x.rank} axes of ${describe(x)}`);
+    }
+    return spec(perm.map((a) => x.shape[a]), x.dtype);
+  },
+  kernel: {
+    available: () => true,
+    run: (_, [x], { perm }, [out]) => {
+      const strides = contiguousStrides(x.shape);
+      return [copy(x, x.dtype, out.shape, perm.map((a) => strides[a]), 0, 'transpose')];
+    },
+  },
+  grad: ([dy], _, { perm }) => [transpose(dy, perm.map((_, i) => perm.indexOf(i)))],
+});
+
+export function transpose(x: Tensor, perm?: number[]): Tensor {
+  checkTensor('transpose', 'x', x);
+  return run1(TRANSPOSE, [x], { perm: perm ?? [...x.shape.keys()].reverse() });
+}
+
+interface SliceAttrs { begin: number[]; size: number[]; inShape: Shape }
+
+const SLICE = register<SliceAttrs>({
+  name: 'slice',
+  inputs: ['x'],
+  infer([x], { begin, size }) {
+    size.forEach((s, i) => {
+      if (!Number.isInteger(begin[i]) || begin[i] < 0 || !Number.isInteger(s) || s < 0 || begin[i] + s > x.shape[i]) {
+        throw new Error(`slice: begin [${begin}] size [${size}] is out of bounds for ${describe(x)} (axis ${i})`);
+      }
+    });
+    return spec(size, x.dtype);
+  },
+  kernel: {
+    available: () => true,
+    run: (_, [x], { begin, size }) => {
+      const strides = contiguousStrides(x.shape);
+      return [copy(x, x.dtype, size, strides, begin.reduce((acc, b, i) => acc + b * strides[i], 0), 'slice')];
+    },
+  },
+  grad: ([dy], _, attrs) => [slicePlace(dy, attrs)],
+});
+
+/** slice's gradient: dy placed at `begin` in zeros of the input's shape; its gradient is slice. */
+const SLICE_PLACE = register<SliceAttrs>({
+  name: 'slicePlace',
+  inputs: ['dy'],
+  infer: ([dy], { inShape }) => spec(inShape, dy.dtype),
+  kernel: {
+    available: () => true,
+    run: (backend, [dy], { begin, size, inShape }) => [produce(inShape, dy.dtype, (out) => {
+      const strides = contiguousStrides(inShape);
+      backend.fill(out, sizeOf(inShape), 0);
+      backend.copyStrided(storageOf(dy, 'slice grad'), out, size, contiguousStrides(size), 0, strides,
+        begin.reduce((acc, b, i) => acc + b * strides[i], 0));
+    })],
+  },
+  grad: ([ddx], _, { begin, size }) => [slice(ddx, begin, size)],
+});
+
+function slicePlace(dy: Tensor, attrs: SliceAttrs): Tensor { return run1(SLICE_PLACE, [dy], attrs); }
+
+/** tf.slice(x, begin, size): size -1 (or omitted) runs to the end of the axis. */
+export function slice(x: Tensor, begin: number | number[], size?: number | number[]): Tensor {
+  checkTensor('slice', 'x', x);
+  const starts = typeof begin === 'number' ? [begin, ...new Array<number>(x.rank - 1).fill(0)] : begin.slice();
+  while (starts.length < x.rank) starts.push(0);
+  const sizes = size === undefined ? x.shape.map((d, i) => d - starts[i])
+    : typeof size === 'number' ? [size, ...x.shape.slice(1).map((d, i) => d - starts[i + 1])] : size.slice();
+  while (sizes.length < x.rank) sizes.push(x.shape[sizes.length] - starts[sizes.length]);
+  const shape = sizes.map((s, i) => (s === -1 ? x.shape[i] - starts[i] : s));
+  return run1(SLICE, [x], { begin: starts, size: shape, inShape: x.shape });
+}
+
+const CONCAT = register<{ axis: number; sizes: Shape[] }>({
+  name: 'concat',
+  inputs: [],
+  infer(tensors, { axis }) {
+    const first = tensors[0];
+    for (const t of tensors) {
+      if (t.rank !== first.rank || t.dtype !== first.dtype || t.shape.some((d, i) => i !== axis && d !== first.shape[i])) {
+        throw new Error(`concat: ${describe(t)} does not match ${describe(first)} outside axis ${axis}`);
+      }
+    }
+    const shape = first.shape.slice();
+    shape[axis] = tensors.reduce((acc, t) => acc + t.shape[axis], 0);
+    return spec(shape, first.dtype);
+  },
+  kernel: {
+    available: () => true,
+    run: (backend, tensors, { axis }, [out]) => [produce(out.shape, out.dtype, (storage) => {
+      const outStrides = contiguousStrides(out.shape);
+      let offset = 0;
+      for (const t of tensors) {
+        backend.copyStrided(storageOf(t, 'concat'), storage, t.shape, contiguousStrides(t.shape), 0, outStrides,
+          offset * outStrides[axis]);
+        offset += t.shape[axis];
+      }
+    })],
+  },
+  grad: ([dy], _, { axis, sizes }, needs) => {
+    let begin = 0;
+    return sizes.map((shape, i) => {
+      const starts = new Array<number>(shape.length).fill(0);
+      starts[axis] = begin;
+      begin += shape[axis];
+      return needs[i] ? slice(dy, starts, shape) : null;
+    });
+  },
+});
+
+export function concat(tensors: Tensor[], axis = 0): Tensor {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('concat: expected a non-empty array of tensors');
+  tensors.forEach((t, i) => checkTensor('concat', `tensors[${i}]`, t));
+  const a = resolveAxis('concat', axis, tensors[0].rank);
+  return run1(CONCAT, tensors, { axis: a, sizes: tensors.map((t) => t.shape) });
+}
+
+const GATHER = register<{ inShape: Shape }>({
+  name: 'gather',
+  inputs: ['x', 'indices'],
+  infer([x, indices]) {
+    if (x.rank < 1) throw new Error(`gather: x must have rank >= 1; received ${describe(x)}`);
+    checkIndices('gather', 'indices', indices, () => x.shape[0]);
+    return spec([...indices.shape, ...x.shape.slice(1)], x.dtype);
+  },
+  kernel: {
+    available: (backend) => backend.gatherRows !== undefined,
+    run: (backend, [x, indices], _, [out]) => [produce(out.shape, out.dtype, (storage) => backend.gatherRows(
+      storageOf(x, 'gather'), storageOf(indices, 'gather'), storage, indices.size, x.size / Math.max(x.shape[0], 1)))],
+  },
+  save: { inputs: [1] },
+  // Rows scattered back and summed by index (one scatter-add, not a one-hot GEMM over every row).
+  grad: ([dy], [indices], { inShape }) => [reshape(unsortedSegmentSum(reshape(dy, [indices.size, sizeOf(inShape.slice(1))]),
+    reshape(indices, [indices.size]), inShape[0]), inShape), null],
+});
+
+/** Rows of x (axis 0) at int32 `indices`, like tf.gather(x, indices) for axis 0. */
+export function gather(x: Tensor, indices: Tensor | number[] | Int32Array): Tensor {
+  checkTensor('gather', 'x', x);
+  const made = !(indices instanceof Tensor);
+  const index = indices instanceof Tensor ? indices : tensorOfIndices(indices);
+  try {
+    return run1(GATHER, [x, index], { inShape: x.shape });
+  } finally {
+    if (made) index.dispose();
+  }
+}
+
+function tensorOfIndices(values: number[] | Int32Array): Tensor {
+  const list = values instanceof Int32Array ? values : Int32Array.from(values);
+  const storage = ENGINE.backend.alloc(list.length, 'int32');
+  ENGINE.backend.write(storage, list);
+  return ENGINE.makeTensor([list.length], 'int32', storage);
+}
+
+const BROADCAST_TO = register<{ shape: Shape; inShape: Shape }>({
+  name: 'broadcastTo',
+  inputs: ['x'],
+  infer([x], { shape }) {
+    if (shape.length < x.rank) throw new Error(`broadcastTo: cannot broadcast ${describe(x)} to [${shape}]`);
+    const padded = [...new Array<number>(shape.length - x.rank).fill(1), ...x.shape];
+    padded.forEach((d, i) => {
+      if (d !== shape[i] && d !== 1) {
+        throw new Error(`broadcastTo: cannot broadcast ${describe(x)} to [${shape}] (axis ${i}: ${d} vs ${shape[i]})`);
+      }
+    });
+    return spec(shape, x.dtype);
+  },
+  kernel: {
+    available: () => true,
+    run: (_, [x], { shape }) => {
+      const padded = [...new Array<number>(shape.length - x.rank).fill(1), ...x.shape];
+      const xStrides = contiguousStrides(padded);
+      return [copy(x, x.dtype, shape, padded.map((d, i) => (d === 1 ? 0 : xStrides[i])), 0, 'broadcastTo')];
+    },
+  },
+  grad: ([dy], _, { inShape }) => [sumToShape(dy, inShape)],
+});
+
+/** Materialize x broadcast to `shape` (numpy rules). */
+export function broadcastTo(x: Tensor, shape: Shape): Tensor {
+  checkTensor('broadcastTo', 'x', x);
+  return run1(BROADCAST_TO, [x], { shape: checkShape('broadcastTo', shape), inShape: x.shape });
+}
+
+declare module '../../core/tensor.js' {
+  interface Tensor {
+    reshape(shape: Shape): Tensor; flatten(): Tensor; expandDims(axis?: number): Tensor;
+    squeeze(axis?: number | number[]): Tensor; clone(): Tensor; cast(dtype: DType): Tensor;
+    toInt(): Tensor; toFloat(): Tensor; toBool(): Tensor; transpose(perm?: number[]): Tensor;
+    slice(begin: number | number[], size?: number | number[]): Tensor; broadcastTo(shape: Shape): Tensor;
+  }
+}
+chain({
+  reshape(shape: Shape) { return reshape(this, shape); },
+  flatten() { return reshape(this, [this.size]); },
+  expandDims(axis?: number) { return expandDims(this, axis); },
+  squeeze(axis?: number | number[]) { return squeeze(this, axis); },
+  clone() { return clone(this); },
+  cast(dtype: DType) { return cast(this, dtype); },
+  toInt() { return cast(this, 'int32'); },
+  toFloat() { return cast(this, 'float32'); },
+  toBool() { return cast(this, 'bool'); },
+  transpose(perm?: number[]) { return transpose(this, perm); },
+  slice(begin: number | number[], size?: number | number[]) { return slice(this, begin, size); },
+  broadcastTo(shape: Shape) { return broadcastTo(this, shape); },
+});

@@ -1,0 +1,202 @@
+/** fit() callbacks: TF.js hook names, History, earlyStopping, and the Keras-style progress logger. */
+import type { Tensor } from '../core/tensor.js';
+
+export type Logs = Record<string, number>;
+
+export interface CallbackHooks {
+  onTrainBegin?(logs?: Logs): void | Promise<void>;
+  onTrainEnd?(logs?: Logs): void | Promise<void>;
+  onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
+  onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
+  onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
+}
+
+/** What a callback may touch on the model it is attached to. */
+export interface TrainingModel {
+  stopTraining: boolean;
+  getWeights(): Tensor[];
+  setWeights(weights: Tensor[]): void;
+}
+
+export abstract class Callback {
+  model: TrainingModel | null = null;
+  setModel(model: TrainingModel): void { this.model = model; }
+}
+
+export class History extends Callback {
+  readonly epoch: number[] = [];
+  readonly history: Record<string, number[]> = {};
+  onEpochEnd(epoch: number, logs: Logs = {}): void {
+    this.epoch.push(epoch);
+    for (const [key, value] of Object.entries(logs)) (this.history[key] ??= []).push(value);
+  }
+}
+
+export interface EarlyStoppingArgs {
+  monitor?: string;
+  minDelta?: number;
+  patience?: number;
+  mode?: 'auto' | 'min' | 'max';
+  baseline?: number;
+  /** Put back the weights of the best epoch when training stops (TF.js never implemented this). */
+  restoreBestWeights?: boolean;
+  verbose?: number;
+}
+
+export class EarlyStopping extends Callback {
+  readonly monitor: string;
+  private readonly minDelta: number;
+  private readonly patience: number;
+  private readonly better: (current: number, best: number) => boolean;
+  private readonly restoreBestWeights: boolean;
+  private readonly baseline?: number;
+  private best = NaN;
+  private wait = 0;
+  private bestWeights: Tensor[] | null = null;
+  stoppedEpoch = -1;
+  bestEpoch = -1;
+
+  constructor(args: EarlyStoppingArgs = {}) {
+    super();
+    this.monitor = args.monitor ?? 'val_loss';
+    this.minDelta = Math.abs(args.minDelta ?? 0);
+    this.patience = args.patience ?? 0;
+    this.baseline = args.baseline;
+    this.restoreBestWeights = args.restoreBestWeights ?? false;
+    const mode = args.mode ?? 'auto';
+    if (!['auto', 'min', 'max'].includes(mode)) throw new Error(`earlyStopping: mode must be 'auto', 'min' or 'max'; received ${mode}`);
+    const maximize = mode === 'max' || (mode === 'auto' && /acc/.test(this.monitor));
+    this.better = maximize ? (c, b) => c - this.minDelta > b : (c, b) => c + this.minDelta < b;
+  }
+
+  onTrainBegin(): void {
+    this.wait = 0;
+    this.best = this.baseline ?? NaN;
+    this.stoppedEpoch = -1;
+    this.bestEpoch = -1;
+    this.releaseBest();
+  }
+
+  onEpochEnd(epoch: number, logs: Logs = {}): void {
+    const current = logs[this.monitor];
+    if (current === undefined) {
+      throw new Error(`earlyStopping: monitor '${this.monitor}' is not in the epoch logs (${Object.keys(logs).join(', ')}); ` +
+        "a val_ metric needs validationData or validationSplit");
+    }
+    if (Number.isNaN(this.best) || this.better(current, this.best)) {
+      this.best = current;
+      this.bestEpoch = epoch;
+      this.wait = 0;
+      if (this.restoreBestWeights && this.model) {
+        this.releaseBest();
+        this.bestWeights = this.model.getWeights();
+      }
+      return;
+    }
+    this.wait++;
+    if (this.wait >= this.patience && this.model) {
+      this.stoppedEpoch = epoch;
+      this.model.stopTraining = true;
+    }
+  }
+
+  onTrainEnd(): void {
+    if (this.restoreBestWeights && this.bestWeights && this.model && this.bestEpoch >= 0) {
+      this.model.setWeights(this.bestWeights);
+    }
+    this.releaseBest();
+  }
+
+  private releaseBest(): void {
+    for (const w of this.bestWeights ?? []) w.dispose();
+    this.bestWeights = null;
+  }
+}
+
+export const callbacks = {
+  earlyStopping: (args?: EarlyStoppingArgs) => new EarlyStopping(args),
+};
+
+/** Run every hook of every callback in order, awaiting each. */
+export class CallbackList {
+  constructor(private readonly list: CallbackHooks[]) {}
+  async call<K extends keyof CallbackHooks>(hook: K, ...args: Parameters<NonNullable<CallbackHooks[K]>>): Promise<void> {
+    for (const cb of this.list) {
+      const fn = cb[hook] as ((...a: unknown[]) => void | Promise<void>) | undefined;
+      if (fn) await fn.apply(cb, args);
+    }
+  }
+}
+
+/**
+ * Keras-style console output. verbose 1 in a terminal: a live bar per epoch with steps, ETA,
+ * ms/step and the running logs; verbose 1 without a terminal, or verbose 2: one line per epoch.
+ */
+export class ProgressLogger implements CallbackHooks {
+  private epochStart = 0;
+  private lastDraw = 0;
+  private readonly tty: boolean;
+  private readonly write: (s: string) => void;
+
+  /** Batches seen this epoch (the step count of a dataset of unknown length). */
+  private seen = 0;
+
+  /** `steps`: per epoch, or null when a dataset does not say (the bar then counts up). */
+  constructor(private readonly verbose: number, private readonly epochs: number, private readonly steps: number | null) {
+    const stdout = (globalThis as { process?: { stdout?: { isTTY?: boolean; write(s: string): void } } }).process?.stdout;
+    this.tty = Boolean(stdout?.isTTY);
+    this.write = stdout ? (s) => stdout.write(s) : (s) => console.log(s.replace(/\r|\n$/g, ''));
+  }
+
+  onEpochBegin(epoch: number): void {
+    this.epochStart = now();
+    this.lastDraw = 0;
+    this.seen = 0;
+    if (this.verbose >= 1) this.write(`Epoch ${epoch + 1}/${this.epochs}\n`);
+  }
+
+  onBatchEnd(batch: number, logs: Logs = {}): void {
+    this.seen = batch + 1;
+    if (this.verbose !== 1 || !this.tty) return;
+    const t = now();
+    if ((this.steps === null || batch + 1 < this.steps) && t - this.lastDraw < 100) return; // redraw at most 10 times a second
+    this.lastDraw = t;
+    const done = batch + 1;
+    if (this.steps === null) {
+      this.write(`${REDRAW}${done}/? - ${((t - this.epochStart) / done).toFixed(1)}ms/step${formatLogs(logs)}`);
+      return;
+    }
+    const elapsed = t - this.epochStart;
+    const perStep = elapsed / done;
+    const eta = Math.max(0, (this.steps - done) * perStep) / 1000;
+    const width = 30;
+    const filled = Math.min(width, Math.floor((done / this.steps) * width));
+    const bar = '='.repeat(Math.max(0, filled - 1)) + (filled < width ? '>' : '=') + '.'.repeat(width - filled);
+    const stepsWidth = String(this.steps).length;
+    this.write(`${REDRAW}${String(done).padStart(stepsWidth)}/${this.steps} [${bar}] - ETA: ${eta.toFixed(0)}s - ` +
+      `${perStep.toFixed(1)}ms/step${formatLogs(logs)}`);
+  }
+
+  onEpochEnd(epoch: number, logs: Logs = {}): void {
+    if (this.verbose < 1) return;
+    const elapsed = now() - this.epochStart;
+    const steps = this.steps ?? this.seen;
+    const perStep = elapsed / Math.max(steps, 1);
+    const prefix = this.verbose === 1 && this.tty ? `${REDRAW}${steps}/${steps} [${'='.repeat(30)}]` : `${steps}/${steps}`;
+    this.write(`${prefix} - ${(elapsed / 1000).toFixed(1)}s ${perStep.toFixed(1)}ms/step${formatLogs(logs)}\n`);
+  }
+}
+
+/** The metrics of a log line; 'batch' and 'size' are bookkeeping, not shown (as in Keras). */
+function formatLogs(logs: Logs): string {
+  return Object.entries(logs).filter(([k]) => k !== 'batch' && k !== 'size')
+    .map(([k, v]) => ` - ${k}: ${v.toFixed(4)}`).join('');
+}
+
+/** Carriage return plus erase-to-end-of-line, so a shorter line fully replaces the bar. */
+const REDRAW = '\r\x1b[K';
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}

@@ -1,0 +1,126 @@
+/**
+ * Optimizers (TF.js names and defaults). SGD, momentum, Adam and RMSProp update each
+ * variable with one in-place kernel; Adagrad, Adadelta and Adamax are written with ops
+ * (src/optimizers_composed.ts). The base class is src/optimizer.ts.
+ */
+import { ENGINE } from '../../core/engine.js';
+import type { Tensor, Variable } from '../../core/tensor.js';
+import * as ops from '../../ops/index.js';
+import { adamUpdate, rmspropUpdate, sgdUpdate } from '../../ops/optim.js';
+import { Optimizer } from './optimizer.js';
+import { Adadelta, Adagrad, Adamax } from './composed.js';
+
+export { Optimizer, type NamedTensor } from './optimizer.js';
+export { Adadelta, Adagrad, Adamax } from './composed.js';
+
+export class SGD extends Optimizer {
+  readonly className: string = 'SGD';
+  protected readonly slotNames = ['momentum'];
+  constructor(learningRate = 0.01, readonly momentum = 0, readonly nesterov = false) {
+    super(learningRate);
+    if (!(momentum >= 0)) throw new Error(`momentum: momentum must be >= 0; received ${momentum}`);
+  }
+  protected get slotCount(): number { return this.momentum > 0 ? 1 : 0; }
+  protected update(variable: Variable, grad: Tensor): void {
+    const velocity = this.momentum > 0 ? this.slotsFor(variable, 1)[0] : null;
+    sgdUpdate(variable, grad, velocity, this.learningRate, this.momentum, this.nesterov);
+  }
+  getConfig(): Record<string, unknown> {
+    return this.momentum > 0
+      ? { learningRate: this.learningRate, momentum: this.momentum, useNesterov: this.nesterov }
+      : { learningRate: this.learningRate };
+  }
+}
+
+/** TF.js's MomentumOptimizer: SGD with momentum, saved as class 'Momentum'. */
+export class Momentum extends SGD {
+  override readonly className: string = 'Momentum';
+  constructor(learningRate: number, momentum: number, useNesterov = false) {
+    super(learningRate, momentum, useNesterov);
+  }
+}
+
+export class Adam extends Optimizer {
+  readonly className = 'Adam';
+  protected readonly slotNames = ['m', 'v'];
+  constructor(learningRate = 0.001, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-7) {
+    super(learningRate);
+  }
+  protected get slotCount(): number { return 2; }
+  protected update(variable: Variable, grad: Tensor): void {
+    const [m, v] = this.slotsFor(variable, 2);
+    adamUpdate(variable, grad, m, v, this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
+  }
+  getConfig(): Record<string, unknown> {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
+
+/** RMSProp; `centered` divides by the gradient's variance rather than its mean square (TF.js's formulas). */
+export class RMSProp extends Optimizer {
+  readonly className = 'RMSProp';
+  protected readonly slotNames = ['rms', 'momentum', 'mg'];
+  constructor(learningRate = 0.001, readonly decay = 0.9, readonly momentum = 0, readonly epsilon = 1e-7,
+    readonly centered = false) {
+    super(learningRate);
+  }
+  protected get slotCount(): number { return this.centered ? 3 : this.momentum > 0 ? 2 : 1; }
+  /** At momentum 0 the moments TF.js keeps are multiplied by 0, so sora keeps none. */
+  protected override stateUnused(kind: number): boolean { return kind === 1 && this.momentum === 0 && !this.centered; }
+  protected update(variable: Variable, grad: Tensor): void {
+    const slots = this.slotsFor(variable, this.slotCount);
+    if (!this.centered) {
+      rmspropUpdate(variable, grad, slots[0], slots[1] ?? null, this.learningRate, this.decay, this.momentum, this.epsilon);
+      return;
+    }
+    const [meanSquare, moment, meanGrad] = slots;
+    ENGINE.tidy(() => {
+      const d = this.decay;
+      const ms = ops.add(ops.mul(meanSquare, d), ops.mul(ops.square(grad), 1 - d));
+      const mg = ops.add(ops.mul(meanGrad, d), ops.mul(grad, 1 - d));
+      const step = ops.div(ops.mul(grad, this.learningRate), ops.sqrt(ops.sub(ms, ops.add(ops.square(mg), this.epsilon))));
+      const mom = ops.add(ops.mul(moment, this.momentum), step);
+      meanSquare.assign(ms);
+      meanGrad.assign(mg);
+      moment.assign(mom);
+      variable.assign(ops.sub(variable, mom));
+    });
+  }
+  getConfig(): Record<string, unknown> {
+    return { learningRate: this.learningRate, decay: this.decay, momentum: this.momentum, epsilon: this.epsilon,
+      centered: this.centered };
+  }
+}
+
+/** sora.train.* as in TF.js (same arguments and defaults; epsilon null or omitted: 1e-7). */
+export const train = {
+  sgd: (learningRate?: number) => new SGD(learningRate),
+  momentum: (learningRate: number, momentum: number, useNesterov = false) => new Momentum(learningRate, momentum, useNesterov),
+  adam: (learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null) =>
+    new Adam(learningRate, beta1, beta2, epsilon ?? 1e-7),
+  rmsprop: (learningRate: number, decay = 0.9, momentum = 0, epsilon: number | null = null, centered = false) =>
+    new RMSProp(learningRate, decay, momentum, epsilon ?? 1e-7, centered),
+  adagrad: (learningRate: number, initialAccumulatorValue = 0.1) => new Adagrad(learningRate, initialAccumulatorValue),
+  adadelta: (learningRate = 0.001, rho = 0.95, epsilon: number | null = null) => new Adadelta(learningRate, rho, epsilon ?? 1e-7),
+  adamax: (learningRate = 0.002, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null, decay = 0) =>
+    new Adamax(learningRate, beta1, beta2, epsilon ?? 1e-7, decay),
+};
+
+/** TF.js's class names for the optimizers, and its OptimizerConstructors (the factories of tf.train). */
+export {
+  SGD as SGDOptimizer, Momentum as MomentumOptimizer, Adam as AdamOptimizer, RMSProp as RMSPropOptimizer,
+  Adagrad as AdagradOptimizer, Adadelta as AdadeltaOptimizer, Adamax as AdamaxOptimizer, train as OptimizerConstructors,
+};
+
+const BY_NAME: Record<string, () => Optimizer> = {
+  sgd: () => new SGD(), adam: () => new Adam(), rmsprop: () => new RMSProp(), adagrad: () => new Adagrad(0.01),
+  adadelta: () => new Adadelta(1), adamax: () => new Adamax(0.002),
+};
+
+/** compile's optimizer: an Optimizer, or a Keras name with Keras's defaults. */
+export function getOptimizer(id: unknown): Optimizer {
+  if (id instanceof Optimizer) return id;
+  if (typeof id === 'string' && Object.hasOwn(BY_NAME, id.toLowerCase())) return BY_NAME[id.toLowerCase()]();
+  throw new Error(`compile: unknown optimizer ${JSON.stringify(id)}; expected one of ` +
+    `${Object.keys(BY_NAME).map((n) => `'${n}'`).join(', ')}, or sora.train.*()`);
+}

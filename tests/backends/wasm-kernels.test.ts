@@ -1,0 +1,33 @@
+/** The kernel suite on both wasm builds, each checked against the reference backend. */
+import { describe, it, expect, beforeAll } from 'vitest';
+import { suites } from './suite/index.js';
+import { createWasmBackend, type WasmBackend } from '../../src/backends/wasm/index.js';
+import { createReferenceBackend } from '../../src/backends/reference/index.js';
+import { relaxedSimdSupported } from '../../src/backends/wasm/loader.js';
+
+describe('relaxed SIMD is available to this suite', () => {
+  it('validates (vitest runs Node with --experimental-wasm-relaxed-simd)', () => {
+    // Without it the relaxed build would silently go untested.
+    expect(relaxedSimdSupported()).toBe(true);
+  });
+});
+
+for (const variant of ['simd', 'relaxed'] as const) {
+  describe(`wasm ${variant}`, () => {
+    let backend: WasmBackend;
+    const reference = createReferenceBackend();
+    beforeAll(async () => { backend = await createWasmBackend({ variant }); });
+    for (const [family, cases] of Object.entries(suites)) {
+      describe(family, () => {
+        expect(cases.length).toBeGreaterThan(0);
+        for (const kernelCase of cases) {
+          it(kernelCase.name, async () => {
+            const before = backend.bytesInUse();
+            await kernelCase.run(backend, reference);
+            expect(backend.bytesInUse(), 'the case frees what it allocates').toBe(before);
+          });
+        }
+      });
+    }
+  });
+}
