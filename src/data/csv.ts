@@ -6,7 +6,7 @@
  * ("") and line breaks. A row with the wrong number of fields is an error naming its line.
  */
 import { Dataset, DONE } from './dataset.js';
-import { importNode } from '../io/fs.js';
+import { importNode } from '../backends/host.js';
 
 export interface ColumnConfig { required?: boolean; dtype?: 'float32' | 'int32' | 'bool' | 'string'; default?: unknown; isLabel?: boolean }
 export interface CSVConfig {

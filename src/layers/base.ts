@@ -11,14 +11,14 @@ import type { DType } from '../backends/backend.js';
 import * as ops from '../ops/index.js';
 import { getInitializer, type Initializer } from '../training/initializers.js';
 import type { Regularizer } from '../training/regularizers.js';
-import { Node, SymbolicTensor, isSymbolic, shapeString, type SymbolicShape } from '../models/graph.js';
+import { Node, SymbolicTensor, isSymbolic, shapeString, type Kwargs, type SymbolicShape } from '../models/graph.js';
 import { resolveInitializer } from './config.js';
 
 export type { SymbolicShape };
 export type Shape = SymbolicShape;
 
 /** Keyword arguments of a call; `training` is set by fit (true) and predict / evaluate (false). */
-export interface Kwargs { training?: boolean; [key: string]: unknown }
+export type { Kwargs };
 
 export interface LayerArgs {
   name?: string;
@@ -296,4 +296,9 @@ export class Layer {
     this.builtShape = null;
     return { refCountAfterDispose: 0, numDisposedVariables: count };
   }
+}
+
+/** The layer that made a symbolic tensor: every GraphLayer in a graph is a Layer (the graph names only what it needs). */
+export function sourceLayerOf(t: SymbolicTensor): Layer {
+  return t.sourceLayer as Layer;
 }

@@ -8,7 +8,7 @@ import type { Tensor, Variable } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import type { SaveHandler, SaveResult } from '../io/index.js';
 import type { History } from '../training/callbacks.js';
-import { Layer, type Constraint, type DisposeResult, type Kwargs, type LayerVariable } from '../layers/base.js';
+import { Layer, sourceLayerOf, type Constraint, type DisposeResult, type Kwargs, type LayerVariable } from '../layers/base.js';
 import { InputLayer } from '../layers/core.js';
 import { SymbolicTensor, layersByDepth, topologicalNodes, runNodes, type Node, type SymbolicShape } from './graph.js';
 import { resolveCompile, type CompileArgs, type Compiled } from './compile.js';
@@ -61,7 +61,7 @@ export class LayersModel extends Layer implements GraphModel {
       }
     });
     const nodes = topologicalNodes(where, inputs, outputs);
-    const layers = layersByDepth(inputs, outputs, nodes);
+    const layers = layersByDepth(inputs, outputs, nodes) as Layer[];
     const names = new Map<string, Layer>();
     for (const layer of layers) {
       if (names.has(layer.name)) throw new Error(`${where}: two different layers are named '${layer.name}'; layer names must be unique in a model`);
@@ -79,8 +79,8 @@ export class LayersModel extends Layer implements GraphModel {
   get layers(): Layer[] { return this.graphLayers; }
   get inputNames(): string[] { return this.inputs.map((t) => t.sourceLayer.name); }
   get outputNames(): string[] { return this.outputs.map((t) => t.sourceLayer.name); }
-  get inputLayers(): Layer[] { return this.inputs.map((t) => t.sourceLayer); }
-  get outputLayers(): Layer[] { return this.outputs.map((t) => t.sourceLayer); }
+  get inputLayers(): Layer[] { return this.inputs.map(sourceLayerOf); }
+  get outputLayers(): Layer[] { return this.outputs.map(sourceLayerOf); }
 
   override get input(): SymbolicTensor | SymbolicTensor[] { return this.inputs.length === 1 ? this.inputs[0] : this.inputs; }
   override get output(): SymbolicTensor | SymbolicTensor[] { return this.outputs.length === 1 ? this.outputs[0] : this.outputs; }

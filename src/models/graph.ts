@@ -5,9 +5,24 @@
  */
 import type { Tensor } from '../core/tensor.js';
 import type { DType } from '../backends/backend.js';
-import type { Layer, Kwargs } from '../layers/base.js';
 
 export type SymbolicShape = (number | null)[];
+
+/** What a layer's call receives besides its inputs (`training`, and layer-specific keys). */
+export interface Kwargs { training?: boolean; [key: string]: unknown }
+
+/**
+ * What the graph needs of a layer (src/layers/base.ts's Layer has it): the graph sits below the
+ * layers, so it names this shape instead of importing them.
+ */
+export interface GraphLayer {
+  readonly name: string;
+  /** One node per call of the layer on symbolic tensors. */
+  readonly inboundNodes: Node[];
+  getClassName(): string;
+  /** Run the layer on real tensors (a node's call). */
+  callOnTensors(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[];
+}
 
 let nextSymbolicId = 0;
 
@@ -15,8 +30,8 @@ let nextSymbolicId = 0;
 export class SymbolicTensor {
   readonly id = nextSymbolicId++;
   /** The layers called on this tensor. */
-  readonly consumers: Layer[] = [];
-  constructor(readonly dtype: DType, readonly shape: SymbolicShape, readonly sourceLayer: Layer,
+  readonly consumers: GraphLayer[] = [];
+  constructor(readonly dtype: DType, readonly shape: SymbolicShape, readonly sourceLayer: GraphLayer,
     readonly nodeIndex: number, readonly tensorIndex: number, readonly name: string) {}
   get rank(): number { return this.shape.length; }
 }
@@ -27,7 +42,7 @@ export function isSymbolic(x: unknown): x is SymbolicTensor | SymbolicTensor[] {
 
 /** One call of a layer: which symbolic tensors went in and came out. */
 export class Node {
-  constructor(readonly layer: Layer, readonly inputs: SymbolicTensor[], public outputs: SymbolicTensor[],
+  constructor(readonly layer: GraphLayer, readonly inputs: SymbolicTensor[], public outputs: SymbolicTensor[],
     /** The layer was called with one tensor rather than a list: its call gets one tensor back. */
     readonly singleInput: boolean, readonly kwargs: Kwargs) {}
 }
@@ -82,9 +97,9 @@ export function runNodes(nodes: Node[], feed: Map<number, Tensor>, outputs: Symb
  * The layers of a graph in Keras's order: by decreasing depth from the outputs (inputs
  * first), ties in the order a walk from the outputs first meets them.
  */
-export function layersByDepth(inputs: SymbolicTensor[], outputs: SymbolicTensor[], nodes: Node[]): Layer[] {
+export function layersByDepth(inputs: SymbolicTensor[], outputs: SymbolicTensor[], nodes: Node[]): GraphLayer[] {
   const inputIds = new Set(inputs.map((t) => t.id));
-  const firstSeen = new Map<Layer, number>();
+  const firstSeen = new Map<GraphLayer, number>();
   const seen = new Set<SymbolicTensor>();
   const walk = (t: SymbolicTensor) => {
     if (seen.has(t)) return;
@@ -95,7 +110,7 @@ export function layersByDepth(inputs: SymbolicTensor[], outputs: SymbolicTensor[
   };
   for (const t of outputs) walk(t);
   const nodeDepth = new Map<Node, number>();
-  const layerDepth = new Map<Layer, number>();
+  const layerDepth = new Map<GraphLayer, number>();
   const inputDepth = (t: SymbolicTensor, depth: number) => {
     if (inputIds.has(t.id)) layerDepth.set(t.sourceLayer, Math.max(layerDepth.get(t.sourceLayer) ?? 0, depth));
   };

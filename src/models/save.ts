@@ -6,7 +6,7 @@
  */
 import { ENGINE } from '../core/engine.js';
 import * as ops from '../ops/index.js';
-import { Layer } from '../layers/base.js';
+import { Layer, sourceLayerOf } from '../layers/base.js';
 import { deserializeLayer, fromPythonic, toPythonic } from '../layers/serialization.js';
 import {
   decodeWeights, encodeWeights, getLoadHandler, getSaveHandler, type LoadHandler, type LoadOptions, type ModelArtifacts,
@@ -29,7 +29,7 @@ export function functionalConfig(model: LayersModel, nodes: Node[]): Record<stri
   const localIndex = (t: SymbolicTensor): number =>
     t.sourceLayer.inboundNodes.slice(0, t.nodeIndex).filter((n) => inModel.has(n)).length;
   // TF.js and Keras count a nested model's own internal node as its call 0.
-  const ref = (t: SymbolicTensor): NodeRef => [t.sourceLayer.name, localIndex(t) + (isModel(t.sourceLayer) ? 1 : 0), t.tensorIndex];
+  const ref = (t: SymbolicTensor): NodeRef => [t.sourceLayer.name, localIndex(t) + (isModel(sourceLayerOf(t)) ? 1 : 0), t.tensorIndex];
   return {
     name: model.name,
     layers: model.layers.map((layer) => ({

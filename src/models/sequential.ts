@@ -3,7 +3,7 @@
  * (as Keras 3 builds it). `add` applies the layer to the current output; the first layer's
  * inputShape makes the input. It shares the graph executor and the trainer with tf.model.
  */
-import { Layer } from '../layers/base.js';
+import { Layer, sourceLayerOf } from '../layers/base.js';
 import { input, InputLayer } from '../layers/core.js';
 import { deserializeLayer } from '../layers/serialization.js';
 import { LayersModel } from './functional.js';
@@ -82,7 +82,8 @@ export class Sequential extends LayersModel {
   override getConfig(): Record<string, unknown> {
     const layers = this.stack.map((l) => ({ className: l.getClassName(), config: l.getConfig() }));
     // The input shape came from an InputLayer: save it first, as Keras does.
-    const source = this.inputs[0]?.sourceLayer ?? this.pendingInput?.sourceLayer;
+    const sourceTensor = this.inputs[0] ?? this.pendingInput;
+    const source = sourceTensor ? sourceLayerOf(sourceTensor) : undefined;
     if (source && this.stack.length && !this.stack[0].batchInputShape && !(this.stack[0] instanceof LayersModel)) {
       layers.unshift({ className: 'InputLayer', config: source.getConfig() });
     }

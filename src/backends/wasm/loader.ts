@@ -1,5 +1,5 @@
 /** Getting the kernel module's bytes in every runtime, and probing engine features. */
-import { importNode } from '../../io/fs.js';
+import { importNode } from '../host.js';
 
 export type WasmBytesSource = BufferSource | URL | string | Response;
 export type WasmSource = WasmBytesSource | WebAssembly.Module;
