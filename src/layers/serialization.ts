@@ -5,7 +5,8 @@
  * names).
  */
 import type { Layer } from './base.js';
-import { builtinClass } from '../models/builtins.js';
+import { Activation, Dense, Dropout, Flatten, InputLayer } from './core.js';
+import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply } from './merge.js';
 
 export interface SerializableClass {
   className: string;
@@ -25,9 +26,41 @@ export function registerClass<T extends SerializableClass>(cls: T): T {
   return cls;
 }
 
-/** A class by name: registered ones first (a registered class may replace a built-in one). */
-export function registeredClass(className: string): SerializableClass | undefined {
-  return REGISTRY.get(className) ?? builtinClass(className);
+/** The classes a model file may name. */
+export type ClassLookup = (className: string) => SerializableClass | undefined;
+
+/**
+ * The layer classes loading knows without registerClass, by the class names TF.js and Keras
+ * write. A function, not a table filled at import time, so that importing sora runs no
+ * registration code and bundles keep only what they use.
+ */
+function builtinLayerClass(className: string): SerializableClass | undefined {
+  const classes: Record<string, unknown> = {
+    InputLayer, Dense, Flatten, Activation, Dropout, Add, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
+  };
+  return Object.hasOwn(classes, className) ? classes[className] as SerializableClass : undefined;
+}
+
+/**
+ * The model classes (Model, Functional, Sequential) live above the layers, and a model's
+ * fromConfig deserializes layers that may be models again. So the loader that knows them
+ * (src/models/load.ts, or a model class's own fromConfig) hands them down inside the
+ * customObjects it passes, under this key, and every nested fromConfig passes them on.
+ */
+const MODEL_CLASSES = Symbol('sora.modelClasses');
+type WithModelClasses = Record<string, unknown> & { [MODEL_CLASSES]?: ClassLookup };
+
+/** customObjects carrying `lookup` for the model classes (kept when customObjects already carries one). */
+export function withModelClasses(customObjects: Record<string, unknown>, lookup: ClassLookup): Record<string, unknown> {
+  return (customObjects as WithModelClasses)[MODEL_CLASSES] ? customObjects : { ...customObjects, [MODEL_CLASSES]: lookup };
+}
+
+/**
+ * A class by name: registered ones first (a registered class may replace a built-in one), then
+ * the built-in layers, then the model classes carried in customObjects.
+ */
+export function registeredClass(className: string, customObjects: Record<string, unknown> = {}): SerializableClass | undefined {
+  return REGISTRY.get(className) ?? builtinLayerClass(className) ?? (customObjects as WithModelClasses)[MODEL_CLASSES]?.(className);
 }
 
 /** A layer from a camelCase {className, config}; an unknown class is an error naming it. */
@@ -35,7 +68,7 @@ export function deserializeLayer(entry: { className?: unknown; config?: unknown 
   customObjects: Record<string, unknown> = {}): Layer {
   const className = entry?.className;
   if (typeof className !== 'string') throw new Error(`${where}: a layer entry has no class_name: ${JSON.stringify(entry)?.slice(0, 120)}`);
-  const cls = (customObjects[className] as SerializableClass | undefined) ?? registeredClass(className);
+  const cls = (customObjects[className] as SerializableClass | undefined) ?? registeredClass(className, customObjects);
   if (!cls) {
     const name = (entry.config as { name?: string } | undefined)?.name;
     throw new Error(`${where}: unknown layer class '${className}'${name ? ` (layer '${name}')` : ''}. A custom layer must be ` +

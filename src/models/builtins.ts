@@ -1,18 +1,14 @@
 /**
- * The classes loading knows without registerClass: sora's layers and models by the class
- * names TF.js and Keras write. A function, not a table filled at import time, so that
- * importing sora runs no registration code and bundles keep only what they use.
+ * The model classes loading knows without registerClass (the built-in layers are known to
+ * src/layers/serialization.ts): Model, Functional and Sequential, by the class names TF.js
+ * and Keras write. Only the loader (./load.ts) imports this table, so no model module imports
+ * another through it.
  */
-import { Activation, Dense, Dropout, Flatten, InputLayer } from '../layers/core.js';
-import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply } from '../layers/merge.js';
 import type { SerializableClass } from '../layers/serialization.js';
 import { Functional, LayersModel } from './functional.js';
 import { Sequential } from './sequential.js';
 
-export function builtinClass(className: string): SerializableClass | undefined {
-  const classes: Record<string, unknown> = {
-    InputLayer, Dense, Flatten, Activation, Dropout, Add, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
-    Model: LayersModel, Functional, Sequential,
-  };
+export function builtinModelClass(className: string): SerializableClass | undefined {
+  const classes: Record<string, unknown> = { Model: LayersModel, Functional, Sequential };
   return Object.hasOwn(classes, className) ? classes[className] as SerializableClass : undefined;
 }

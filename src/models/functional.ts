@@ -17,6 +17,7 @@ import { predictTensors, standardize, type GraphModel, type TensorOrList } from 
 import { evaluate, evaluateDataset, fit, fitDataset, trainOnBatch, type FitArgs, type FitDatasetArgs } from './fit.js';
 import { summary } from './summary.js';
 import { functionalConfig, functionalFromConfig, saveModel } from './save.js';
+import { withModelClasses } from '../layers/serialization.js';
 import type { Dataset } from '../data/dataset.js';
 
 let modelCount = 0;
@@ -193,7 +194,10 @@ export class LayersModel extends Layer implements GraphModel {
 
   static override fromConfig<T extends Layer>(cls: new (config: Record<string, unknown>) => T, config: Record<string, unknown>,
     customObjects: Record<string, unknown> = {}): T {
-    const { inputs, outputs, name } = functionalFromConfig(config, customObjects);
+    // Called directly (not through the loader), nested models can still be these two classes.
+    const known = withModelClasses(customObjects, (className) =>
+      className === 'Model' ? LayersModel as never : className === 'Functional' ? Functional as never : undefined);
+    const { inputs, outputs, name } = functionalFromConfig(config, known);
     return new (cls as unknown as typeof LayersModel)({ inputs, outputs, name }) as unknown as T;
   }
 

@@ -1,10 +1,10 @@
 /** Models: tf.model, tf.sequential, loading and tf.models.* (built-in classes: ./builtins.ts). */
 import { Functional, LayersModel, model } from './functional.js';
 import { Sequential, sequential } from './sequential.js';
-import { modelFromJSON } from './save.js';
+import { modelFromJSON } from './load.js';
 
 export { LayersModel, Functional, model, Sequential, sequential };
-export { loadLayersModel, modelFromJSON } from './save.js';
+export { loadLayersModel, modelFromJSON } from './load.js';
 export { SymbolicTensor } from './graph.js';
 export type { ContainerArgs } from './functional.js';
 export type { ModelArgs } from './sequential.js';

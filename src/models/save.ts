@@ -1,28 +1,30 @@
 /**
  * Models in the TF.js layers format: the topology ('Sequential', or 'Model' / 'Functional'
  * with inbound_nodes, input_layers and output_layers, as tfjs-layers and Keras write it),
- * save, loadLayersModel and tf.models.modelFromJSON. Weights are matched by name; a name
- * that matches more than one saved weight is an error, never a first match.
+ * a functional graph from its config, and save. Loading is ./load.ts.
  */
-import { ENGINE } from '../core/engine.js';
-import * as ops from '../ops/index.js';
 import { Layer, sourceLayerOf } from '../layers/base.js';
-import { deserializeLayer, fromPythonic, toPythonic } from '../layers/serialization.js';
-import {
-  decodeWeights, encodeWeights, getLoadHandler, getSaveHandler, type LoadHandler, type LoadOptions, type ModelArtifacts,
-  type SaveHandler, type SaveResult,
-} from '../io/index.js';
+import { deserializeLayer, toPythonic } from '../layers/serialization.js';
+import { encodeWeights, getSaveHandler, type ModelArtifacts, type SaveHandler, type SaveResult } from '../io/index.js';
 import type { Node, SymbolicTensor } from './graph.js';
-import type { LayersModel } from './functional.js';
+import type { Compiled } from './compile.js';
 
 const VERSION = '0.1.0';
+
+/** What saving reads of a model (functional.ts's LayersModel; named here so that save imports no model class). */
+type SavedModel = Layer & {
+  readonly inputs: SymbolicTensor[];
+  readonly outputs: SymbolicTensor[];
+  readonly layers: Layer[];
+  readonly compiled: Compiled | null;
+};
 
 const isModel = (layer: Layer): boolean => 'execute' in layer;
 
 type NodeRef = [string, number, number, Record<string, unknown>?];
 
 /** The camelCase config of a functional model: layers with their inbound nodes, inputs, outputs. */
-export function functionalConfig(model: LayersModel, nodes: Node[]): Record<string, unknown> {
+export function functionalConfig(model: SavedModel, nodes: Node[]): Record<string, unknown> {
   const inModel = new Set(nodes);
   for (const t of model.inputs) inModel.add(t.sourceLayer.inboundNodes[0]);
   // A layer's node index counts only its calls inside this model (Keras's node conversion map).
@@ -99,12 +101,12 @@ export function functionalFromConfig(config: Record<string, unknown>, customObje
   return { inputs: ends('inputLayers'), outputs: ends('outputLayers'), name };
 }
 
-function topology(model: LayersModel): Record<string, unknown> {
+function topology(model: SavedModel): Record<string, unknown> {
   const pythonic = toPythonic({ className: model.getClassName(), config: model.getConfig() }) as Record<string, unknown>;
   return { ...pythonic, keras_version: `tfjs-layers ${VERSION}`, backend: 'tensor_flow.js' };
 }
 
-async function save(model: LayersModel, handlerOrUrl: string | SaveHandler): Promise<SaveResult> {
+async function save(model: SavedModel, handlerOrUrl: string | SaveHandler): Promise<SaveResult> {
   const weights = model.weights;
   const named = await Promise.all(weights.map(async (w) => ({ name: w.name, shape: w.shape, values: (await w.data()) as Float32Array })));
   const seen = new Set<string>();
@@ -130,79 +132,3 @@ async function save(model: LayersModel, handlerOrUrl: string | SaveHandler): Pro
 
 export const saveModel = { topology, save };
 
-/** A model from a model.json topology (snake_case), with fresh weights. */
-export function modelFromTopology(topologyJson: unknown, where: string, customObjects: Record<string, unknown> = {}): LayersModel {
-  const raw = (topologyJson ?? {}) as { model_config?: unknown; class_name?: unknown };
-  // Keras files may nest the model under model_config.
-  const modelConfig = (raw.model_config ?? raw) as { class_name?: unknown; config?: unknown };
-  if (typeof modelConfig.class_name !== 'string') throw new Error(`${where}: the topology has no class_name`);
-  const entry = fromPythonic(modelConfig) as { className: string; config: Record<string, unknown> };
-  const made = deserializeLayer(entry, where, customObjects);
-  if (!('execute' in made)) {
-    made.dispose();
-    throw new Error(`${where}: the topology holds a ${entry.className}, not a model`);
-  }
-  return made as LayersModel;
-}
-
-/** The saved weight for `name`: exact, else the one saved name ending in '/name'. */
-function findWeight(decoded: Map<string, { values: Float32Array | Int32Array; shape: number[] }>, name: string, where: string) {
-  const exact = decoded.get(name);
-  if (exact) return { key: name, value: exact };
-  const matches = [...decoded.keys()].filter((k) => k.endsWith(`/${name}`));
-  if (matches.length > 1) throw new Error(`${where}: weight '${name}' is ambiguous: the file has ${matches.join(', ')}`);
-  return matches.length ? { key: matches[0], value: decoded.get(matches[0])! } : undefined;
-}
-
-export function assignWeights(model: LayersModel, artifacts: ModelArtifacts, where: string): void {
-  const decoded = decodeWeights(artifacts, where);
-  const used = new Set<string>();
-  const pairs = model.weights.map((w) => {
-    const found = findWeight(decoded, w.name, where);
-    if (!found) {
-      throw new Error(`${where}: weight '${w.name}' (shape [${w.shape}]) is missing from the weights manifest ` +
-        `(it has ${[...decoded.keys()].join(', ')})`);
-    }
-    if (found.value.shape.join() !== w.shape.join()) {
-      throw new Error(`${where}: weight '${found.key}' has shape [${found.value.shape}], the model expects [${w.shape}]`);
-    }
-    if (used.has(found.key)) throw new Error(`${where}: saved weight '${found.key}' matches two model weights`);
-    used.add(found.key);
-    return { w, found };
-  });
-  // Optimizer state saved beside the model (group 'optimizer') is not a layer weight.
-  const optimizerWeights = new Set(artifacts.weightSpecs.filter((spec) => spec.group === 'optimizer').map((spec) => spec.name));
-  const unused = [...decoded.keys()].filter((k) => !used.has(k) && !optimizerWeights.has(k));
-  if (unused.length) throw new Error(`${where}: the file has weights the model does not use: ${unused.join(', ')}`);
-  for (const { w, found } of pairs) {
-    const t = ops.tensor(found.value.values, found.value.shape, w.dtype);
-    w.assign(t);
-    t.dispose();
-  }
-}
-
-/**
- * Load a model saved in the TF.js layers format (by sora or TF.js): 'file://dir/model.json',
- * an http(s) or relative URL, 'indexeddb://name', 'localstorage://name', or a handler.
- */
-export async function loadLayersModel(pathOrHandler: string | LoadHandler, options: LoadOptions = {}): Promise<LayersModel> {
-  await ENGINE.ready();
-  const where = typeof pathOrHandler === 'string' ? pathOrHandler : 'loadLayersModel';
-  const artifacts = await getLoadHandler(pathOrHandler, options).load();
-  const model = modelFromTopology(artifacts.modelTopology, `loadLayersModel(${where})`);
-  try {
-    assignWeights(model, artifacts, `loadLayersModel(${where})`);
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
-  return model;
-}
-
-/** tf.models.modelFromJSON: a model from its topology (or {modelTopology}), freshly initialized. */
-export async function modelFromJSON(json: unknown, customObjects?: Record<string, unknown>): Promise<LayersModel> {
-  await ENGINE.ready();
-  const value = typeof json === 'string' ? JSON.parse(json) : json;
-  const topologyJson = (value as { modelTopology?: unknown })?.modelTopology ?? value;
-  return modelFromTopology(topologyJson, 'modelFromJSON', customObjects);
-}

@@ -5,8 +5,8 @@
  */
 import { Layer, sourceLayerOf } from '../layers/base.js';
 import { input, InputLayer } from '../layers/core.js';
-import { deserializeLayer } from '../layers/serialization.js';
-import { LayersModel } from './functional.js';
+import { deserializeLayer, withModelClasses } from '../layers/serialization.js';
+import { Functional, LayersModel } from './functional.js';
 import type { SymbolicTensor } from './graph.js';
 import type { Tensor } from '../core/tensor.js';
 import type { TensorOrList } from './training.js';
@@ -102,8 +102,11 @@ export class Sequential extends LayersModel {
       if (pending.length && !pending[0].config.batchInputShape) pending[0] = { ...pending[0], config: { ...pending[0].config, batchInputShape: shape } };
     }
     const model = new Sequential({ name: Array.isArray(config) ? undefined : config.name as string | undefined });
+    // Called directly (not through the loader), nested models can still be the classes this module knows.
+    const known = withModelClasses(customObjects, (className) => (className === 'Sequential' ? Sequential as never
+      : className === 'Model' ? LayersModel as never : className === 'Functional' ? Functional as never : undefined));
     try {
-      for (const entry of pending) model.add(deserializeLayer(entry, `Sequential '${model.name}'`, customObjects));
+      for (const entry of pending) model.add(deserializeLayer(entry, `Sequential '${model.name}'`, known));
     } catch (error) {
       model.dispose();
       throw error;

@@ -3,13 +3,13 @@
  * parameters; a graph model adds "Connected to" (each input as layer[call][tensor]).
  */
 import type { Layer } from '../layers/base.js';
-import type { LayersModel } from './functional.js';
 import { shapeString, type SymbolicShape } from './graph.js';
 
 const shapeText = (s: SymbolicShape | SymbolicShape[]): string =>
   (Array.isArray(s[0]) ? (s as SymbolicShape[]).map(shapeString).join(', ') : shapeString(s as SymbolicShape));
 
-export function summary(model: LayersModel, lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
+/** A model is a Layer with layers of its own (functional.ts's LayersModel; named here so that summary imports no model). */
+export function summary(model: Layer & { readonly layers: Layer[] }, lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
   const sequential = model.getClassName() === 'Sequential';
   const width = lineLength ?? (sequential ? 65 : 98);
   const stops = positions ?? (sequential ? [0.45, 0.85, 1] : [0.33, 0.55, 0.67, 1]);
