@@ -10,6 +10,7 @@ import {
   type UnaryOp,
 } from '../backend.js';
 import { arrayFor } from '../../dtypes.js';
+import { gemmArrays } from './gemm.js';
 import { checkBackwardOp, erf, floorMod, roundHalfEven } from './math.js';
 import type { ScanOp, ScatterMode } from '../backend.js';
 import { scanArrays, scatterRowsArrays, topkArrays } from './indexing-kernels.js';
@@ -137,25 +138,7 @@ export class ReferenceBackend implements Backend<S> {
   bytesInUse(): number { return this.bytes; }
   maxStorageBytes(): number { return REFERENCE_MAX_BYTES; }
 
-  gemm(p: GemmParams<S>): void {
-    const { m, n, k } = p;
-    const a = p.a.values, b = p.b.values, c = p.out.values;
-    const bias = p.bias?.values;
-    const lda = p.lda ?? (p.transposeA ? m : k), ldb = p.ldb ?? (p.transposeB ? k : n), ldc = p.ldc ?? n;
-    const aOffset = p.aOffset ?? 0, bOffset = p.bOffset ?? 0, outOffset = p.outOffset ?? 0;
-    // Element (i, kk) of op(A) and (kk, j) of op(B), whatever the storage layout.
-    const aRow = p.transposeA ? 1 : lda, aCol = p.transposeA ? lda : 1;
-    const bRow = p.transposeB ? 1 : ldb, bCol = p.transposeB ? ldb : 1;
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let sum = 0;
-        for (let kk = 0; kk < k; kk++) sum += a[aOffset + i * aRow + kk * aCol] * b[bOffset + kk * bRow + j * bCol];
-        if (bias) sum += bias[j];
-        if (p.activation === 'relu' && sum < 0) sum = 0;
-        c[outOffset + i * ldc + j] = sum;
-      }
-    }
-  }
+  gemm(p: GemmParams<S>): void { gemmArrays(p); }
 
   /** out[i] = f(x[i]) for begin <= i < end (default: all of size); the rest of out is untouched. */
   unary(op: UnaryOp, x: S, out: S, size: number, begin = 0, end = size): void {
