@@ -6,9 +6,11 @@
  */
 import {
   BINARY_CODES, UNARY_CODES,
-  type AdamParams, type Backend, type BinaryOp, type DType, type GemmParams, type RandomParams, type ReduceOp,
-  type RmspropParams, type ScanOp, type ScatterMode, type SgdParams, type SoftmaxCrossEntropyParams, type TypedArray,
-  type UnaryOp,
+  type AdamParams, type Backend, type BinaryOp, type Conv2DBackpropFilterParams, type Conv2DBackpropInputParams,
+  type Conv2DParams, type DType, type DepthwiseConv2DBackpropFilterParams, type DepthwiseConv2DBackpropInputParams,
+  type DepthwiseConv2DParams, type GemmParams, type Pool2DBackwardParams, type Pool2DParams, type RandomParams,
+  type RecurrentStepParams, type ReduceOp, type RmspropParams, type ScanOp, type ScatterMode, type SgdParams,
+  type SoftmaxCrossEntropyParams, type TypedArray, type UnaryOp,
 } from '../backend.js';
 import { arrayFor } from '../../dtypes.js';
 import { checkBackwardOp } from './math.js';
@@ -21,6 +23,12 @@ import { adamArrays, rmspropArrays, sgdArrays } from './optim.js';
 import { castArrays, copyStridedArrays, fillArray, gatherRowsArrays, oneHotArrays } from './movement.js';
 import { scanArrays, scatterRowsArrays, topkArrays } from './indexing-kernels.js';
 import { multinomialArrays, randomArrays } from './random.js';
+import {
+  conv2dArrays, conv2dBackpropFilterArrays, conv2dBackpropInputArrays, depthwiseConv2dArrays,
+  depthwiseConv2dBackpropFilterArrays, depthwiseConv2dBackpropInputArrays,
+} from './conv.js';
+import { pool2dArrays, pool2dBackwardArrays } from './pool.js';
+import { recurrentStepArrays } from './recurrent.js';
 
 export { ReferenceStorage } from './storage.js';
 export { castArrays, copyStridedArrays, fillArray } from './movement.js';
@@ -121,6 +129,16 @@ export class ReferenceBackend implements Backend<S> {
   cast(x: S, out: S, size: number): void { castArrays(x.values, out.values, out.dtype, size); }
 
   fill(out: S, size: number, value: number): void { fillArray(out.values, out.dtype, size, value); }
+
+  conv2d(p: Conv2DParams<S>): void { conv2dArrays(p); }
+  conv2dBackpropInput(p: Conv2DBackpropInputParams<S>): void { conv2dBackpropInputArrays(p); }
+  conv2dBackpropFilter(p: Conv2DBackpropFilterParams<S>): void { conv2dBackpropFilterArrays(p); }
+  depthwiseConv2d(p: DepthwiseConv2DParams<S>): void { depthwiseConv2dArrays(p); }
+  depthwiseConv2dBackpropInput(p: DepthwiseConv2DBackpropInputParams<S>): void { depthwiseConv2dBackpropInputArrays(p); }
+  depthwiseConv2dBackpropFilter(p: DepthwiseConv2DBackpropFilterParams<S>): void { depthwiseConv2dBackpropFilterArrays(p); }
+  pool2d(p: Pool2DParams<S>): void { pool2dArrays(p); }
+  pool2dBackward(p: Pool2DBackwardParams<S>): void { pool2dBackwardArrays(p); }
+  recurrentStep(p: RecurrentStepParams<S>): void { recurrentStepArrays(p); }
 }
 
 export function createReferenceBackend(): ReferenceBackend {
