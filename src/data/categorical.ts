@@ -6,7 +6,7 @@
 import { ENGINE } from '../core/engine.js';
 import { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
-import { toCategorical as toCategoricalValues } from './utils.js';
+import { toCategorical as toCategoricalValues } from './preprocessing.js';
 
 export function toCategoricalTensor(labels: Tensor | ArrayLike<number>, numClasses?: number): Tensor {
   if (labels instanceof Tensor && !labels.ref.backend.syncReadable) {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseIdx } from '../../src/data/idx.js';
 import { loadMnist, mnistFromBytes, type MnistBytes } from '../../src/data/mnist.js';
-import { meanStd, minMaxScale, normalize, toCategorical } from '../../src/data/utils.js';
+import { meanStd, minMaxScale, normalize, toCategorical } from '../../src/data/preprocessing.js';
 
 /** Unsigned-byte IDX bytes: magic 0x0000 08 rank, big-endian dims, then `values`. */
 function idx(dims: number[], values: ArrayLike<number>): Uint8Array {
