@@ -7,8 +7,7 @@ import type { DType } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
 import { Tensor, type Shape } from '../../core/tensor.js';
 import { unsortedSegmentSum } from '../indexing/gather-scatter.js';
-import { register, run1, spec } from '../registry.js';
-import { sumToShape } from '../reduce/reduce.js';
+import { register, run1, spec, sumToShape } from '../registry.js';
 import {
   chain, checkDType, checkIndices, checkShape, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
 } from '../util.js';
