@@ -9,14 +9,15 @@ export type { TensorLike } from './creation.js';
 export { reshape, expandDims, squeeze, clone, cast, transpose, slice, concat, broadcastTo } from './structure/shape.js';
 export {
   add, sub, mul, div, maximum, minimum, squaredDifference, equal, notEqual, less, lessEqual, greater, greaterEqual,
-  logicalAnd, logicalOr, logicalXor, logicalNot, where, pow, mod, floorDiv, atan2,
+  logicalAnd, logicalOr, logicalXor, logicalNot, where, floorDiv, atan2,
 } from './math/binary.js';
+export { pow, mod } from './math/pow-mod.js';
 export {
-  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf, log1p, expm1, floor, ceil, round, sign,
+  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf, log1p, expm1, floor, ceil, round,
   reciprocal, rsqrt, isNaN, isInf, isFinite,
 } from './math/elementary.js';
 export { elu, selu, relu6, softplus, logSigmoid, leakyRelu, step, prelu, divNoNan, addN } from './math/activations.js';
-export { relu, sigmoid, tanh, exp, log, neg, abs, sqrt, square, clipByValue } from './math/unary.js';
+export { relu, sigmoid, tanh, exp, log, neg, abs, sign, sqrt, square, clipByValue } from './math/unary.js';
 export { sum, mean, max, min, argMax } from './reduce/reduce.js';
 export { prod, all, any, argMin, logSumExp, logSoftmax, norm, euclideanNorm, moments } from './reduce/derived.js';
 export { cumsum, cumprod } from './reduce/scan.js';

@@ -2,9 +2,8 @@
  * Indexing: gather with axis and batchDims, gatherND, scatterND, tensorScatterUpdate,
  * unsortedSegmentSum, bincount / denseBincount, and gatherRows (the row gather they run,
  * beside unsortedSegmentSum, its gradient). Every one is rows moved by index: a gather of
- * rows (`gatherRows`) or a scatter of rows
- * (`scatterRows`, 'add' or 'set') over a 2-D view, with row indices computed by int32 ops
- * on the tensor's own backend (nothing is read back). Indices are checked against their
+ * rows (`gatherRows`) or a scatter of rows (`scatterRows`, 'add' or 'set') over a 2-D view,
+ * with row indices computed by int32 ops on the tensor's own backend (nothing is read back). Indices are checked against their
  * bounds before any kernel runs where values can be read synchronously (as gatherRows
  * does); on webgpu an out-of-range row is zero (gather) or skipped (scatter).
  */

@@ -7,8 +7,7 @@ import type { ReduceOp } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
 import type { Shape, Tensor } from '../../core/tensor.js';
 import { cast, broadcastTo, reshape } from '../structure/shape.js';
-import { equal, mul } from '../math/binary.js';
-import { affine } from '../math/unary.js';
+import { affine, equal, mul } from '../math/binary.js';
 import { register, registeredOps, run1, spec, type OpDef } from '../registry.js';
 import { chain, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
 
