@@ -43,5 +43,6 @@ export { linalg } from './linalg/decompositions.js';
 export { complex, real, imag } from './math/complex.js';
 export { signal, cosineWindow, enclosingPowerOfTwo } from './signal/signal.js';
 export { fft, ifft, rfft, irfft, spectral } from './signal/fft.js';
-export { softmax, dropout } from './nn.js';
+export { softmax } from './nn.js';
+export { dropout } from './dropout.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, customGrad } from './autograd.js';
