@@ -1,4 +1,26 @@
-/** The public ops (TF.js names). Internals (affine, dense, sumToShape, broadcastShapes) stay in their modules. */
+/**
+ * The public ops (TF.js names). Internals (affine, dense, gatherRows, broadcastShapes) stay in
+ * their modules.
+ *
+ * The op modules form layers: each imports only modules before it in this order, so no
+ * import circle runs through src/ops (tests/ops/import-layers.test.ts fails on one, type
+ * imports included):
+ *
+ *   util -> registry -> creation -> structure/shape -> inputs -> optim
+ *   -> math/binary -> math/unary-math -> reduce/reduce -> reduce/scan -> math/complex
+ *   -> math/unary -> math/elementary -> math/pow-mod -> math/activations
+ *   -> nn -> random -> dropout -> autograd
+ *   -> indexing/gather-scatter -> indexing/search -> indexing/sparse -> indexing/ragged
+ *   -> reduce/derived -> structure/rearrange -> linalg/matmul -> linalg/einsum
+ *   -> linalg/decompositions -> structure/ranked -> structure/ranked-extra
+ *   -> signal/fft -> signal/signal -> image/browser -> image/non-max-suppression
+ *   -> image/warp -> image/image -> index (this file) -> losses
+ *
+ * Where an op's gradient needs an op from a later module, the op lives beside it (the row
+ * gather with unsortedSegmentSum, pow and mod above log and floor), or the gradient is
+ * written with earlier ops giving the same values (binary.ts: -x as x * -1). The registry
+ * runs what every gradient may need (fill, sum, reshape) by name from its own table.
+ */
 export {
   tensor, scalar, tensor1d, tensor2d, tensor3d, tensor4d, fill, zeros, ones, zerosLike, onesLike, oneHot,
 } from './creation.js';

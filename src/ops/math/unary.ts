@@ -19,7 +19,7 @@ import { chain, checkFloat, checkTensor, describe, produce, storageOf } from '..
 type NoAttrs = Record<string, never>;
 
 /**
- * `int`: what an int32 input gives, as TF.js's cpu backend (see math.ts): rejected (the
+ * `int`: what an int32 input gives, as TF.js's cpu backend (see unary-math.ts): rejected (the
  * default), float32 ('float': exp), or int32 from int32 ops ('exact': relu, neg, abs, square).
  */
 function unaryOp(op: UnaryOp, def: { compose?: (x: Tensor) => Tensor; save: 'x' | 'y';
