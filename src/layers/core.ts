@@ -3,7 +3,7 @@ import type { Tensor } from '../core/tensor.js';
 import type { DType } from '../backends/backend.js';
 import * as ops from '../ops/index.js';
 import { dense } from '../ops/linalg/matmul.js';
-import { dropout } from '../ops/nn.js';
+import { dropout } from '../ops/dropout.js';
 import { ACTIVATIONS, checkActivation, type ActivationName } from './activations.js';
 import type { Initializer } from '../training/initializers.js';
 import type { Regularizer } from '../training/regularizers.js';

@@ -3,7 +3,7 @@ import type { DType, TypedArray } from '../backends/backend.js';
 import { ENGINE } from '../core/engine.js';
 import type { Shape, Tensor } from '../core/tensor.js';
 import { toDTypeArray } from '../core/dtypes.js';
-import { register, run1, setFillZeros, spec } from './registry.js';
+import { register, run1, spec } from './registry.js';
 import { checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
 
 export type NestedValues = number | boolean | NestedValues[];
@@ -109,7 +109,6 @@ export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Ten
   if (typeof value !== 'number') throw new Error(`fill: value must be a number; received ${typeof value}`);
   return run1(FILL, [], { shape: s, value: dtype === 'bool' ? Number(Math.round(value) !== 0) : value, dtype });
 }
-setFillZeros((shape) => fill(shape, 0, 'float32'));
 
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 0, dtype); }
 export function ones(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 1, dtype); }

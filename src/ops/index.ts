@@ -1,4 +1,26 @@
-/** The public ops (TF.js names). Internals (affine, dense, sumToShape, broadcastShapes) stay in their modules. */
+/**
+ * The public ops (TF.js names). Internals (affine, dense, gatherRows, broadcastShapes) stay in
+ * their modules.
+ *
+ * The op modules form layers: each imports only modules before it in this order, so no
+ * import circle runs through src/ops (tests/ops/import-layers.test.ts fails on one, type
+ * imports included):
+ *
+ *   util -> registry -> creation -> structure/shape -> inputs -> optim
+ *   -> math/binary -> math/unary-math -> reduce/reduce -> reduce/scan -> math/complex
+ *   -> math/unary -> math/elementary -> math/pow-mod -> math/activations
+ *   -> nn -> random -> dropout -> autograd
+ *   -> indexing/gather-scatter -> indexing/search -> indexing/sparse -> indexing/ragged
+ *   -> reduce/derived -> structure/rearrange -> linalg/matmul -> linalg/einsum
+ *   -> linalg/decompositions -> structure/ranked -> structure/ranked-extra
+ *   -> signal/fft -> signal/signal -> image/browser -> image/non-max-suppression
+ *   -> image/warp -> image/image -> index (this file) -> losses
+ *
+ * Where an op's gradient needs an op from a later module, the op lives beside it (the row
+ * gather with unsortedSegmentSum, pow and mod above log and floor), or the gradient is
+ * written with earlier ops giving the same values (binary.ts: -x as x * -1). The registry
+ * runs what every gradient may need (fill, sum, reshape) by name from its own table.
+ */
 export {
   tensor, scalar, tensor1d, tensor2d, tensor3d, tensor4d, fill, zeros, ones, zerosLike, onesLike, oneHot,
 } from './creation.js';
@@ -9,14 +31,15 @@ export type { TensorLike } from './creation.js';
 export { reshape, expandDims, squeeze, clone, cast, transpose, slice, concat, broadcastTo } from './structure/shape.js';
 export {
   add, sub, mul, div, maximum, minimum, squaredDifference, equal, notEqual, less, lessEqual, greater, greaterEqual,
-  logicalAnd, logicalOr, logicalXor, logicalNot, where, pow, mod, floorDiv, atan2,
+  logicalAnd, logicalOr, logicalXor, logicalNot, where, floorDiv, atan2,
 } from './math/binary.js';
+export { pow, mod } from './math/pow-mod.js';
 export {
-  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf, log1p, expm1, floor, ceil, round, sign,
+  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf, log1p, expm1, floor, ceil, round,
   reciprocal, rsqrt, isNaN, isInf, isFinite,
 } from './math/elementary.js';
 export { elu, selu, relu6, softplus, logSigmoid, leakyRelu, step, prelu, divNoNan, addN } from './math/activations.js';
-export { relu, sigmoid, tanh, exp, log, neg, abs, sqrt, square, clipByValue } from './math/unary.js';
+export { relu, sigmoid, tanh, exp, log, neg, abs, sign, sqrt, square, clipByValue } from './math/unary.js';
 export { sum, mean, max, min, argMax } from './reduce/reduce.js';
 export { prod, all, any, argMin, logSumExp, logSoftmax, norm, euclideanNorm, moments } from './reduce/derived.js';
 export { cumsum, cumprod } from './reduce/scan.js';
@@ -42,5 +65,6 @@ export { linalg } from './linalg/decompositions.js';
 export { complex, real, imag } from './math/complex.js';
 export { signal, cosineWindow, enclosingPowerOfTwo } from './signal/signal.js';
 export { fft, ifft, rfft, irfft, spectral } from './signal/fft.js';
-export { softmax, dropout } from './nn.js';
+export { softmax } from './nn.js';
+export { dropout } from './dropout.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads, customGrad } from './autograd.js';

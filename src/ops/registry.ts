@@ -79,13 +79,33 @@ export function register<A>(def: OpDef<A>): OpDef<A> {
 /** Every registered op, by name. */
 export function registeredOps(): ReadonlyMap<string, OpDef<never>> { return REGISTRY; }
 
-/** Zeros for unused outputs' upstream gradients; set by creation.ts (a cycle otherwise). */
-let fillZeros: ((shape: Shape) => Tensor) | null = null;
-export function setFillZeros(fn: (shape: Shape) => Tensor): void { fillZeros = fn; }
+/**
+ * Runs the registered op `name`, looked up when called. The gradient plumbing of runOp needs
+ * fill, sum and reshape, whose modules sit above this one (they register with it), so it
+ * finds them by name instead of importing them.
+ */
+function runRegistered<A>(name: string, inputs: Tensor[], attrs: A): Tensor {
+  const def = REGISTRY.get(name) as OpDef<A> | undefined;
+  if (!def) throw new Error(`registry: a gradient needs the op '${name}', which is not registered; import it (or sora) first`);
+  return run1(def, inputs, attrs);
+}
 
-/** Sums a broadcast gradient back to its operand's shape; set by reduce.ts (a cycle otherwise). */
-let reduceToShape: ((dy: Tensor, shape: Shape) => Tensor) | null = null;
-export function setReduceToShape(fn: (dy: Tensor, shape: Shape) => Tensor): void { reduceToShape = fn; }
+/** Zeros (float32) for the upstream gradient of an output nothing downstream used. */
+function zerosOf(shape: Shape): Tensor {
+  return runRegistered('fill', [], { shape, value: 0, dtype: 'float32' });
+}
+
+/**
+ * Sums a broadcast gradient back down to an operand's shape: a `sum` with kept dimensions
+ * over the broadcast axes, then a `reshape` (ops with `broadcasts`, and broadcastTo's gradient).
+ */
+export function sumToShape(dy: Tensor, shape: Shape): Tensor {
+  if (sameShape(dy.shape, shape)) return dy;
+  const padded = [...new Array<number>(dy.rank - shape.length).fill(1), ...shape];
+  const axes = padded.flatMap((d, i) => (d === 1 && dy.shape[i] !== 1 ? [i] : []));
+  const reduced = axes.length ? runRegistered('sum', [dy], { axes, keepDims: true, inShape: dy.shape }) : dy;
+  return runRegistered('reshape', [reduced], { shape: shape.slice(), inShape: reduced.shape });
+}
 
 /**
  * Told of every op's forward (name, inputs, outputs, milliseconds, and whether it ran a
@@ -146,10 +166,10 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
     const grad = def.grad;
     ENGINE.record(def.name, inputs, def.inputs, outputs, saved, grad === 'none' ? null : (dys, pinned, needs) => {
       const upstream = def.unusedOutputs === 'null' ? dys as Tensor[]
-        : dys.map((d, k) => d ?? fillZeros!(outputs[k].shape));
+        : dys.map((d, k) => d ?? zerosOf(outputs[k].shape));
       const grads = grad(upstream, pinned, attrs, needs);
       if (!def.broadcasts) return grads;
-      return grads.map((g, i) => (g && !sameShape(g.shape, inputs[i].shape) ? reduceToShape!(g, inputs[i].shape) : g));
+      return grads.map((g, i) => (g && !sameShape(g.shape, inputs[i].shape) ? sumToShape(g, inputs[i].shape) : g));
     });
   }
   return outputs;

@@ -1,9 +1,10 @@
 /**
- * Test entries of the per-element math ops (src/ops/math.ts, math-activations.ts, and pow,
- * mod, floorDiv, atan2 in binary.ts), spread into OP_SPECS (tests/ops/specs.ts). Inputs keep
- * a finite-difference step (0.01) away from every kink and jump (integers and halves for
- * floor/ceil/round, zero for sign/step/relu-like ops, a = k b for mod); every unary op also
- * runs on hostile values (NaN, +-Infinity, +-0) forward, and on int32 where TF.js takes it.
+ * Test entries of the per-element math ops (src/ops/math/elementary.ts, activations.ts, pow
+ * and mod in pow-mod.ts, floorDiv and atan2 in binary.ts), spread into OP_SPECS
+ * (tests/ops/specs.ts). Inputs keep a finite-difference step (0.01) away from every kink and
+ * jump (integers and halves for floor/ceil/round, zero for sign/step/relu-like ops, a = k b
+ * for mod); every unary op also runs on hostile values (NaN, +-Infinity, +-0) forward, and on
+ * int32 where TF.js takes it.
  */
 import * as sora from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';

@@ -10,7 +10,8 @@
  */
 import * as sora from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
-import { activationGrad, affine } from '../../src/ops/math/unary.js';
+import { affine } from '../../src/ops/math/binary.js';
+import { activationGrad } from '../../src/ops/math/unary.js';
 import { dense } from '../../src/ops/linalg/matmul.js';
 import { softmaxCrossEntropy } from '../../src/ops/nn.js';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from '../../src/ops/optim.js';

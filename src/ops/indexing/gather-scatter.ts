@@ -1,11 +1,11 @@
 /**
  * Indexing: gather with axis and batchDims, gatherND, scatterND, tensorScatterUpdate,
- * unsortedSegmentSum, bincount / denseBincount. Every one is rows moved by index: a
- * gather of rows (`gatherRows`, through shape.ts's gather) or a scatter of rows
- * (`scatterRows`, 'add' or 'set') over a 2-D view, with row indices computed by int32 ops
- * on the tensor's own backend (nothing is read back). Indices are checked against their
- * bounds before any kernel runs where values can be read synchronously (as shape.ts's
- * gather does); on webgpu an out-of-range row is zero (gather) or skipped (scatter).
+ * unsortedSegmentSum, bincount / denseBincount, and gatherRows (the row gather they run,
+ * beside unsortedSegmentSum, its gradient). Every one is rows moved by index: a gather of
+ * rows (`gatherRows`) or a scatter of rows (`scatterRows`, 'add' or 'set') over a 2-D view,
+ * with row indices computed by int32 ops on the tensor's own backend (nothing is read back). Indices are checked against their
+ * bounds before any kernel runs where values can be read synchronously (as gatherRows
+ * does); on webgpu an out-of-range row is zero (gather) or skipped (scatter).
  */
 import { ENGINE } from '../../core/engine.js';
 import { Tensor, type Shape } from '../../core/tensor.js';
@@ -13,13 +13,54 @@ import { add, greaterEqual, less, logicalAnd, mul, where } from '../math/binary.
 import { fill, tensor } from '../creation.js';
 import { register, run1, spec } from '../registry.js';
 import { sum } from '../reduce/reduce.js';
-import { cast, gather as gatherRows, reshape } from '../structure/shape.js';
+import { cast, reshape } from '../structure/shape.js';
 import { chain, checkIndices, checkShape, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
 import { withInputs, type Input } from '../inputs.js';
 
 /** An int32 tensor of `values` (shape-derived constants: no data is read). */
 function constant(values: number[], shape: Shape): Tensor {
   return tensor(values, shape, 'int32');
+}
+
+const GATHER_ROWS = register<{ inShape: Shape }>({
+  name: 'gather',
+  inputs: ['x', 'indices'],
+  infer([x, indices]) {
+    if (x.rank < 1) throw new Error(`gather: x must have rank >= 1; received ${describe(x)}`);
+    checkIndices('gather', 'indices', indices, () => x.shape[0]);
+    return spec([...indices.shape, ...x.shape.slice(1)], x.dtype);
+  },
+  kernel: {
+    available: (backend) => backend.gatherRows !== undefined,
+    run: (backend, [x, indices], _, [out]) => [produce(out.shape, out.dtype, (storage) => backend.gatherRows(
+      storageOf(x, 'gather'), storageOf(indices, 'gather'), storage, indices.size, x.size / Math.max(x.shape[0], 1)))],
+  },
+  save: { inputs: [1] },
+  // Rows scattered back and summed by index (one scatter-add, not a one-hot GEMM over every row).
+  grad: ([dy], [indices], { inShape }) => [reshape(unsortedSegmentSum(reshape(dy, [indices.size, sizeOf(inShape.slice(1))]),
+    reshape(indices, [indices.size]), inShape[0]), inShape), null],
+});
+
+/**
+ * Rows of x (axis 0) at int32 `indices`, like tf.gather(x, indices) for axis 0: the op every
+ * gather below runs (tf.gather itself goes through gatherV2).
+ */
+export function gatherRows(x: Tensor, indices: Tensor | number[] | Int32Array): Tensor {
+  checkTensor('gather', 'x', x);
+  const made = !(indices instanceof Tensor);
+  const index = indices instanceof Tensor ? indices : tensorOfIndices(indices);
+  try {
+    return run1(GATHER_ROWS, [x, index], { inShape: x.shape });
+  } finally {
+    if (made) index.dispose();
+  }
+}
+
+function tensorOfIndices(values: number[] | Int32Array): Tensor {
+  const list = values instanceof Int32Array ? values : Int32Array.from(values);
+  const storage = ENGINE.backend.alloc(list.length, 'int32');
+  ENGINE.backend.write(storage, list);
+  return ENGINE.makeTensor([list.length], 'int32', storage);
 }
 
 interface GatherAttrs { axis: number; batchDims: number; inShape: Shape }
@@ -75,8 +116,7 @@ function gatherOf(x: Tensor, indices: Tensor | number[] | Int32Array, axis = 0, 
     if (x.rank === 0) throw new Error(`gather: x must have rank >= 1; received ${describe(x)}`);
     const a = resolveAxis('gather', axis, x.rank);
     const b = batchDims < 0 ? batchDims + index.rank : batchDims;
-    // Every axis, 0 included, goes through gatherV2, whose gradient is a segment sum
-    // (shape.ts's axis-0 gather differentiates through a one-hot GEMM).
+    // Every axis, 0 included, goes through gatherV2 (rows gathered by gatherRows above).
     return run1(GATHER_V2, [x, index], { axis: a, batchDims: b, inShape: x.shape });
   } finally {
     if (!(indices instanceof Tensor)) index.dispose();

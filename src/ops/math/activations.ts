@@ -3,7 +3,7 @@
  * leakyRelu, prelu, relu6, softplus, logSigmoid, step, divNoNan, addN. Each is one registry
  * entry with its own gradient (written with ops), which avoids the NaN a composition's
  * recorded gradient can give in its unused branch (elu's expm1 of a large x).
- * int32 inputs follow TF.js's cpu backend (see math.ts).
+ * int32 inputs follow TF.js's cpu backend (see unary-math.ts).
  */
 import type { Tensor } from '../../core/tensor.js';
 import { add, broadcastShapes, div, equal, floorDiv, greater, less, lessEqual, maximum, minimum, mul, type Operand, where } from './binary.js';
@@ -11,7 +11,8 @@ import { zerosLike } from '../creation.js';
 import { register, run1, spec, type OpDef } from '../registry.js';
 import { cast } from '../structure/shape.js';
 import { exp, neg, relu, sigmoid, abs } from './unary.js';
-import { checkMathInput, composed, expm1, log1p, makeInput, withInput, type IntRule, type MathInput } from './elementary.js';
+import { expm1, log1p } from './elementary.js';
+import { checkMathInput, composed, makeInput, withInput, type IntRule, type MathInput } from './unary-math.js';
 import { ENGINE } from '../../core/engine.js';
 import { scalar } from '../creation.js';
 import { chain, describe, toTensor } from '../util.js';

@@ -1,8 +1,12 @@
 /**
- * Elementwise binary ops with numpy broadcasting: arithmetic (pow, mod, floorDiv and atan2
- * too), comparisons and logic (which return 'bool', as in TF.js), and where. One kernel
- * family (`binary`, `select`); an operand the kernel's repeat rule cannot express is
- * materialized with broadcastTo first.
+ * Elementwise binary ops with numpy broadcasting: arithmetic (floorDiv and atan2 too; pow and
+ * mod, whose gradients read log and floor, are in pow-mod.ts), comparisons and logic (which
+ * return 'bool', as in TF.js), and where. One kernel family (`binary`, `select`); an operand
+ * the kernel's repeat rule cannot express is materialized with broadcastTo first. Also
+ * affine (alpha x + beta, one kernel), which mean and the losses run.
+ *
+ * The gradients here are written with this module's ops (-x as x * -1 and b^2 as b * b, the
+ * same values neg and square give), so that it sits below unary.ts.
  */
 import { COMPARISONS, type BinaryOp, type DType } from '../../backends/backend.js';
 import { DTYPES, upcastType } from '../../core/dtypes.js';
@@ -10,9 +14,7 @@ import { Tensor, type Shape } from '../../core/tensor.js';
 import { register, run1, spec, type OpDef } from '../registry.js';
 import { broadcastTo, cast } from '../structure/shape.js';
 import { scalar, tensor, type TensorLike } from '../creation.js';
-import { chain, checkTensor, describe, produce, sizeOf, storageOf, toTensor } from '../util.js';
-import { neg, square, log } from './unary.js';
-import { floor } from './elementary.js';
+import { chain, checkFloat, checkTensor, describe, produce, sizeOf, storageOf, toTensor } from '../util.js';
 
 /** numpy's broadcast rule; throws naming the op and the axis at fault. */
 export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
@@ -55,7 +57,7 @@ const LOGICAL: ReadonlySet<BinaryOp> = new Set(['logicalAnd', 'logicalOr', 'logi
 type BinaryGrad = (dy: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
 
 /** `saves`: the gradient reads a and b (true), and also the output ('output'). */
-function binaryOp(op: BinaryOp, name: string, grad: BinaryGrad | 'none', saves: boolean | 'output'): OpDef<Record<string, never>> {
+export function binaryOp(op: BinaryOp, name: string, grad: BinaryGrad | 'none', saves: boolean | 'output'): OpDef<Record<string, never>> {
   return register<Record<string, never>>({
     name,
     inputs: ['a', 'b'],
@@ -86,12 +88,12 @@ function binaryOp(op: BinaryOp, name: string, grad: BinaryGrad | 'none', saves: 
 const toFloat = (t: Tensor): Tensor => cast(t, 'float32');
 
 const ADD = binaryOp('add', 'add', (dy) => [dy, dy], false);
-const SUB = binaryOp('sub', 'sub', (dy) => [dy, neg(dy)], false);
+const SUB = binaryOp('sub', 'sub', (dy) => [dy, mul(dy, -1)], false);
 const MUL = binaryOp('mul', 'mul', (dy, a, b) => [mul(dy, b), mul(dy, a)], true);
-const DIV = binaryOp('div', 'div', (dy, a, b) => [div(dy, b), neg(div(mul(dy, a), square(b)))], true);
+const DIV = binaryOp('div', 'div', (dy, a, b) => [div(dy, b), mul(div(mul(dy, a), mul(b, b)), -1)], true);
 const SQUARED_DIFFERENCE = binaryOp('squaredDifference', 'squaredDifference', (dy, a, b) => {
   const twice = mul(sub(a, b), 2);
-  return [mul(dy, twice), neg(mul(dy, twice))];
+  return [mul(dy, twice), mul(mul(dy, twice), -1)];
 }, true);
 // As TF.js: ties send the gradient to a.
 const MAXIMUM = binaryOp('max', 'maximum', (dy, a, b) =>
@@ -108,16 +110,11 @@ const GREATER_EQUAL = binaryOp('greaterEqual', 'greaterEqual', 'none', false);
 const LOGICAL_AND = binaryOp('logicalAnd', 'logicalAnd', 'none', false);
 const LOGICAL_OR = binaryOp('logicalOr', 'logicalOr', 'none', false);
 const LOGICAL_XOR = binaryOp('logicalXor', 'logicalXor', 'none', false);
-// As TF.js: d/db reads log(a) only where a > 0 (elsewhere 0, not NaN).
-const POW = binaryOp('pow', 'pow', (dy, a, b, y) => [mul(dy, mul(b, pow(a, sub(b, 1)))),
-  mul(dy, mul(y, where(greater(a, 0), log(where(greater(a, 0), a, 1)), 0)))], 'output');
-// a - floor(a / b) b: d/da = 1, d/db = -floor(a / b).
-const MOD = binaryOp('mod', 'mod', (dy, a, b) => [dy, mul(dy, neg(floor(div(a, b))))], true);
 // The float32 kernel writes floor(a / b) as float32; floorDiv returns it as int32 (no gradient).
 const FLOOR_DIV = binaryOp('floorDiv', 'floorDiv', 'none', false);
 const ATAN2 = binaryOp('atan2', 'atan2', (dy, a, b) => {
-  const norm = add(square(a), square(b));
-  return [div(mul(dy, b), norm), neg(div(mul(dy, a), norm))];
+  const norm = add(mul(a, a), mul(b, b));
+  return [div(mul(dy, b), norm), mul(div(mul(dy, a), norm), -1)];
 }, true);
 
 export type Operand = Tensor | TensorLike | boolean;
@@ -155,7 +152,7 @@ function makeOperand(values: unknown, dtype: DType | undefined): Tensor {
  * Runs `run` on operands of a common dtype, as TF.js's convertToTensor and makeTypesMatch
  * give them: a plain number is float32, and int32 meets float32 as float32.
  */
-function upcasting(name: string, a: Operand, b: Operand, run: (a: Tensor, b: Tensor) => Tensor): Tensor {
+export function upcasting(name: string, a: Operand, b: Operand, run: (a: Tensor, b: Tensor) => Tensor): Tensor {
   const left = toTensor(name, 'a', a, undefined, makeOperand);
   const right = toTensor(name, 'b', b, undefined, makeOperand);
   let x = left.tensor, y = right.tensor;
@@ -194,15 +191,6 @@ export const mul = (a: Operand, b: Operand): Tensor => binary(MUL, a, b);
  */
 export const div = (a: Operand, b: Operand): Tensor => upcasting('div', a, b, (x, y) =>
   (x.dtype === 'int32' && y.dtype === 'int32' ? floorDiv(x, y) : run1(DIV, [x, y], {})));
-/**
- * a^b; int32 operands give int32 (as TF.js: the power converted with ToInt32). A plain exponent
- * 2 runs as square (the same float32 values and gradient, a vector kernel instead of pow's
- * float64 scalar loop).
- */
-export const pow = (base: Operand, exp: Operand): Tensor => upcasting('pow', base, exp, (a, b) =>
-  (exp === 2 && a.dtype === 'float32' && b.size === 1 ? square(a) : run1(POW, [a, b], {})));
-/** The remainder with the divisor's sign (TF.js's mod); int32 stays int32, with x mod 0 = 0. */
-export const mod = (a: Operand, b: Operand): Tensor => upcasting('mod', a, b, (x, y) => run1(MOD, [x, y], {}));
 /** floor(a / b) as int32, whatever the operands' dtype (as TF.js); x / 0 gives 0. */
 export const floorDiv = (a: Operand, b: Operand): Tensor => upcasting('floorDiv', a, b, (x, y) => {
   const q = run1(FLOOR_DIV, [x, y], {});
@@ -264,6 +252,27 @@ export function where(condition: Operand, a: Operand, b: Operand): Tensor {
   }
 }
 
+const AFFINE = register<{ alpha: number; beta: number }>({
+  name: 'affine',
+  inputs: ['x'],
+  infer([x]) {
+    checkFloat('affine', 'x', x);
+    return spec(x.shape, 'float32');
+  },
+  kernel: {
+    available: (backend) => backend.affine !== undefined,
+    run: (backend, [x], { alpha, beta }) => [produce(x.shape, 'float32', (out) =>
+      backend.affine(storageOf(x, 'affine'), out, x.size, alpha, beta))],
+  },
+  compose: ([x], { alpha, beta }) => [add(mul(x, alpha), beta)],
+  grad: ([dy], _, { alpha }) => [affine(dy, alpha, 0)],
+});
+
+/** alpha * x + beta in one kernel (internal: mean, losses). */
+export function affine(x: Tensor, alpha: number, beta = 0): Tensor {
+  return run1(AFFINE, [x], { alpha, beta });
+}
+
 declare module '../../core/tensor.js' {
   interface Tensor {
     add(b: Operand): Tensor; sub(b: Operand): Tensor; mul(b: Operand): Tensor; div(b: Operand): Tensor;
@@ -271,7 +280,7 @@ declare module '../../core/tensor.js' {
     equal(b: Operand): Tensor; notEqual(b: Operand): Tensor; less(b: Operand): Tensor;
     lessEqual(b: Operand): Tensor; greater(b: Operand): Tensor; greaterEqual(b: Operand): Tensor;
     logicalAnd(b: Operand): Tensor; logicalOr(b: Operand): Tensor; logicalXor(b: Operand): Tensor;
-    logicalNot(): Tensor; pow(exp: Operand): Tensor; mod(b: Operand): Tensor; floorDiv(b: Operand): Tensor;
+    logicalNot(): Tensor; floorDiv(b: Operand): Tensor;
     atan2(b: Operand): Tensor;
   }
 }
@@ -293,8 +302,6 @@ chain({
   logicalOr(b: Operand) { return logicalOr(this, b); },
   logicalXor(b: Operand) { return logicalXor(this, b); },
   logicalNot() { return logicalNot(this); },
-  pow(exp: Operand) { return pow(this, exp); },
-  mod(b: Operand) { return mod(this, b); },
   floorDiv(b: Operand) { return floorDiv(this, b); },
   atan2(b: Operand) { return atan2(this, b); },
 });

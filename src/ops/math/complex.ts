@@ -1,5 +1,6 @@
 /**
- * complex64 tensors: tf.complex, tf.real, tf.imag, and the magnitude tf.abs takes of them.
+ * complex64 tensors: tf.complex, tf.real, tf.imag (the magnitude tf.abs takes of them is
+ * unary.ts's complexAbs).
  *
  * Representation: a complex64 tensor of shape S owns a float32 storage of 2 * size(S)
  * values, (re, im) interleaved, the layout TF.js's data() returns. Two zero-copy views
@@ -14,9 +15,7 @@ import type { Tensor } from '../../core/tensor.js';
 import { add } from './binary.js';
 import { fill, tensor, type TensorLike } from '../creation.js';
 import { register, run1, spec } from '../registry.js';
-import { sum } from '../reduce/reduce.js';
 import { clone, concat, reshape, slice } from '../structure/shape.js';
-import { sqrt, square } from './unary.js';
 import { checkTensor, describe, toTensor } from '../util.js';
 
 type NoAttrs = Record<string, never>;
@@ -127,21 +126,6 @@ const IMAG = partOp('imag');
 export const real = (input: Tensor | TensorLike): Tensor => withArguments([floatArgument('real', 'input', input)], (x) => run1(REAL, [x], {}));
 /** tf.imag: the imaginary parts (float32); zeros for a float32 input (or values). */
 export const imag = (input: Tensor | TensorLike): Tensor => withArguments([floatArgument('imag', 'input', input)], (x) => run1(IMAG, [x], {}));
-
-const COMPLEX_ABS = register<NoAttrs>({
-  name: 'complexAbs',
-  inputs: ['x'],
-  complex: true,
-  infer([x]) {
-    if (x.dtype !== 'complex64') throw new Error(`complexAbs: x must be complex64; received ${describe(x)}`);
-    return spec(x.shape, 'float32');
-  },
-  compose: ([x]) => [ENGINE.tidy(() => sqrt(sum(square(viewAsReal(x)), -1)))],
-  grad: 'composed',
-});
-
-/** |x| = sqrt(re^2 + im^2), float32: what tf.abs gives for complex64 (TF.js's ComplexAbs). */
-export const complexAbs = (x: Tensor): Tensor => run1(COMPLEX_ABS, [checkTensor('abs', 'x', x)], {});
 
 /** a + b for complex64 a, b of one shape (the engine sums gradients of complex tensors with it). */
 export function addComplex(a: Tensor, b: Tensor): Tensor {

@@ -1,23 +1,25 @@
 /**
- * Elementwise unary math (one `unary` kernel code each), the fused activation gradients
- * (reluGrad, sigmoidGrad, tanhGrad: one `unaryBackward` kernel, differentiable themselves),
- * affine and clipByValue. Where a backend's unary kernel lacks a code, ops that can be
- * written with others run that composition.
+ * Elementwise unary math (one `unary` kernel code each): relu, sigmoid, tanh, exp, log, neg,
+ * abs (and complexAbs, what it gives for complex64), sign, sqrt, square; the fused
+ * activation gradients (reluGrad, sigmoidGrad, tanhGrad: one `unaryBackward` kernel,
+ * differentiable themselves), and clipByValue. Where a backend's unary kernel lacks a code,
+ * ops that can be written with others run that composition.
  */
 import type { UnaryOp } from '../../backends/backend.js';
 import type { Tensor } from '../../core/tensor.js';
-import { add, div, greater, greaterEqual, lessEqual, logicalAnd, maximum, minimum, mul, sub, where } from './binary.js';
+import { add, div, greater, greaterEqual, less, lessEqual, logicalAnd, maximum, minimum, mul, sub, where } from './binary.js';
 import { register, run1, spec, type OpDef } from '../registry.js';
+import { sum } from '../reduce/reduce.js';
 import { cast } from '../structure/shape.js';
-import { checkMathInput, composed, sign, type IntRule } from './elementary.js';
+import { checkMathInput, composed, unaryMath, type IntRule } from './unary-math.js';
 import { ENGINE } from '../../core/engine.js';
-import { complexAbs } from './complex.js';
-import { chain, checkFloat, produce, storageOf } from '../util.js';
+import { viewAsReal } from './complex.js';
+import { chain, checkFloat, checkTensor, describe, produce, storageOf } from '../util.js';
 
 type NoAttrs = Record<string, never>;
 
 /**
- * `int`: what an int32 input gives, as TF.js's cpu backend (see math.ts): rejected (the
+ * `int`: what an int32 input gives, as TF.js's cpu backend (see unary-math.ts): rejected (the
  * default), float32 ('float': exp), or int32 from int32 ops ('exact': relu, neg, abs, square).
  */
 function unaryOp(op: UnaryOp, def: { compose?: (x: Tensor) => Tensor; save: 'x' | 'y';
@@ -69,10 +71,31 @@ export const tanh = (x: Tensor): Tensor => run1(TANH, [x], {});
 export const exp = (x: Tensor): Tensor => run1(EXP, [x], {});
 export const log = (x: Tensor): Tensor => run1(LOG, [x], {});
 export const neg = (x: Tensor): Tensor => run1(NEG, [x], {});
-/** |x|; for complex64, the magnitude (float32), as TF.js's abs (src/ops/complex.ts). */
+/** |x|; for complex64, the magnitude (float32, complexAbs below), as TF.js's abs. */
 export const abs = (x: Tensor): Tensor => (x?.dtype === 'complex64' ? complexAbs(x) : run1(ABS, [x], {}));
 export const sqrt = (x: Tensor): Tensor => run1(SQRT, [x], {});
 export const square = (x: Tensor): Tensor => run1(SQUARE, [x], {});
+/** -1, 0 or 1; NaN gives 0, as TF.js. */
+export const sign = unaryMath('sign', {
+  code: 'sign', int: 'exact', save: 'zeros',
+  compose: (x) => sub(cast(greater(x, 0), 'float32'), cast(less(x, 0), 'float32')),
+  exactInt: (x) => sub(cast(greater(x, 0), 'int32'), cast(less(x, 0), 'int32')),
+});
+
+const COMPLEX_ABS = register<NoAttrs>({
+  name: 'complexAbs',
+  inputs: ['x'],
+  complex: true,
+  infer([x]) {
+    if (x.dtype !== 'complex64') throw new Error(`complexAbs: x must be complex64; received ${describe(x)}`);
+    return spec(x.shape, 'float32');
+  },
+  compose: ([x]) => [ENGINE.tidy(() => sqrt(sum(square(viewAsReal(x)), -1)))],
+  grad: 'composed',
+});
+
+/** |x| = sqrt(re^2 + im^2), float32: what tf.abs gives for complex64 (TF.js's ComplexAbs). */
+export const complexAbs = (x: Tensor): Tensor => run1(COMPLEX_ABS, [checkTensor('abs', 'x', x)], {});
 
 
 type Activation = 'relu' | 'sigmoid' | 'tanh';
@@ -114,27 +137,6 @@ export function activationGrad(op: Activation, dy: Tensor, y: Tensor): Tensor {
   return run1(ACTIVATION_GRAD, [dy, y], { op });
 }
 
-const AFFINE = register<{ alpha: number; beta: number }>({
-  name: 'affine',
-  inputs: ['x'],
-  infer([x]) {
-    checkFloat('affine', 'x', x);
-    return spec(x.shape, 'float32');
-  },
-  kernel: {
-    available: (backend) => backend.affine !== undefined,
-    run: (backend, [x], { alpha, beta }) => [produce(x.shape, 'float32', (out) =>
-      backend.affine(storageOf(x, 'affine'), out, x.size, alpha, beta))],
-  },
-  compose: ([x], { alpha, beta }) => [add(mul(x, alpha), beta)],
-  grad: ([dy], _, { alpha }) => [affine(dy, alpha, 0)],
-});
-
-/** alpha * x + beta in one kernel (internal: mean, losses). */
-export function affine(x: Tensor, alpha: number, beta = 0): Tensor {
-  return run1(AFFINE, [x], { alpha, beta });
-}
-
 const CLIP = register<{ min: number; max: number }>({
   name: 'clipByValue',
   inputs: ['x'],
@@ -158,7 +160,7 @@ export function clipByValue(x: Tensor, min: number, max: number): Tensor {
 declare module '../../core/tensor.js' {
   interface Tensor {
     relu(): Tensor; sigmoid(): Tensor; tanh(): Tensor; exp(): Tensor; log(): Tensor; neg(): Tensor;
-    abs(): Tensor; sqrt(): Tensor; square(): Tensor; clipByValue(min: number, max: number): Tensor;
+    abs(): Tensor; sign(): Tensor; sqrt(): Tensor; square(): Tensor; clipByValue(min: number, max: number): Tensor;
   }
 }
 chain({
@@ -169,6 +171,7 @@ chain({
   log() { return log(this); },
   neg() { return neg(this); },
   abs() { return abs(this); },
+  sign() { return sign(this); },
   sqrt() { return sqrt(this); },
   square() { return square(this); },
   clipByValue(min: number, max: number) { return clipByValue(this, min, max); },

@@ -1,15 +1,14 @@
 /**
- * Reductions over axes: sum, max, min (kernels), mean (composed), argMax; sumToShape for
- * broadcast gradients. reduce-more.ts adds prod, all, any, argMin, logSumExp, logSoftmax,
- * norm, euclideanNorm and moments.
+ * Reductions over axes: sum, max, min (kernels), mean (composed), argMax. Broadcast gradients
+ * are summed by registry.ts's sumToShape, which runs `sum` by name. derived.ts adds prod,
+ * all, any, argMin, logSumExp, logSoftmax, norm, euclideanNorm and moments.
  */
 import type { ReduceOp } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
 import type { Shape, Tensor } from '../../core/tensor.js';
 import { cast, broadcastTo, reshape } from '../structure/shape.js';
-import { equal, mul } from '../math/binary.js';
-import { affine } from '../math/unary.js';
-import { register, registeredOps, run1, setReduceToShape, spec, type OpDef } from '../registry.js';
+import { affine, equal, mul } from '../math/binary.js';
+import { register, registeredOps, run1, spec, type OpDef } from '../registry.js';
 import { chain, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
 
 export function resolveAxes(op: string, x: Tensor, axis?: number | number[]): number[] {
@@ -138,16 +137,6 @@ export function argMax(x: Tensor, axis = -1): Tensor {
   checkTensor('argMax', 'x', x);
   return run1(ARG_MAX, [x], { axis: resolveAxis('argMax', axis, x.rank) });
 }
-
-/** Sum a broadcast gradient back down to an operand's shape. */
-export function sumToShape(dy: Tensor, shape: Shape): Tensor {
-  if (dy.shape.length === shape.length && dy.shape.every((d, i) => d === shape[i])) return dy;
-  const padded = [...new Array<number>(dy.rank - shape.length).fill(1), ...shape];
-  const axes = padded.flatMap((d, i) => (d === 1 && dy.shape[i] !== 1 ? [i] : []));
-  const reduced = axes.length ? sum(dy, axes, true) : dy;
-  return reshape(reduced, shape);
-}
-setReduceToShape(sumToShape);
 
 declare module '../../core/tensor.js' {
   interface Tensor {

@@ -9,8 +9,8 @@ import type { Shape, Tensor } from '../../core/tensor.js';
 import { tensor } from '../creation.js';
 import { register, run1, spec, type OpDef } from '../registry.js';
 import { sum } from '../reduce/reduce.js';
-import { concat, expandDims, gather, reshape, slice } from './shape.js';
-import { unsortedSegmentSum } from '../indexing/gather-scatter.js';
+import { concat, expandDims, reshape, slice } from './shape.js';
+import { gatherRows, unsortedSegmentSum } from '../indexing/gather-scatter.js';
 import { chain, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
 import { withInputs, type Input } from '../inputs.js';
 
@@ -136,7 +136,7 @@ const MIRROR_PAD = register<MirrorAttrs>({
   // A gather of single elements through an index map made from the shapes alone.
   compose: ([x], attrs) => ENGINE.tidy(() => {
     const { values, outShape } = mirrorIndexMap(x.shape, attrs);
-    return [reshape(gather(reshape(x, [x.size, 1]), tensor(values, [values.length], 'int32')), outShape)];
+    return [reshape(gatherRows(reshape(x, [x.size, 1]), tensor(values, [values.length], 'int32')), outShape)];
   }),
   // Every output element's gradient summed into the element it copied.
   grad: ([dy], _, attrs) => {

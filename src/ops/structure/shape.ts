@@ -1,16 +1,15 @@
 /**
  * Shape and movement ops: reshape (a view), expandDims, squeeze, transpose, slice, concat,
- * gather, clone, cast, broadcastTo. Each is one strided copy (`copyStrided`, which every
- * backend has) or a view; their gradients are the inverse movements.
+ * clone, cast, broadcastTo. Each is one strided copy (`copyStrided`, which every backend
+ * has) or a view; their gradients are the inverse movements (broadcastTo's is registry.ts's
+ * sumToShape). The row gather is in indexing/gather-scatter.ts, beside its gradient.
  */
 import type { DType } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
-import { Tensor, type Shape } from '../../core/tensor.js';
-import { unsortedSegmentSum } from '../indexing/gather-scatter.js';
-import { register, run1, spec } from '../registry.js';
-import { sumToShape } from '../reduce/reduce.js';
+import type { Shape, Tensor } from '../../core/tensor.js';
+import { register, run1, spec, sumToShape } from '../registry.js';
 import {
-  chain, checkDType, checkIndices, checkShape, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
+  chain, checkDType, checkShape, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
 } from '../util.js';
 
 type NoAttrs = Record<string, never>;
@@ -222,44 +221,6 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   tensors.forEach((t, i) => checkTensor('concat', `tensors[${i}]`, t));
   const a = resolveAxis('concat', axis, tensors[0].rank);
   return run1(CONCAT, tensors, { axis: a, sizes: tensors.map((t) => t.shape) });
-}
-
-const GATHER = register<{ inShape: Shape }>({
-  name: 'gather',
-  inputs: ['x', 'indices'],
-  infer([x, indices]) {
-    if (x.rank < 1) throw new Error(`gather: x must have rank >= 1; received ${describe(x)}`);
-    checkIndices('gather', 'indices', indices, () => x.shape[0]);
-    return spec([...indices.shape, ...x.shape.slice(1)], x.dtype);
-  },
-  kernel: {
-    available: (backend) => backend.gatherRows !== undefined,
-    run: (backend, [x, indices], _, [out]) => [produce(out.shape, out.dtype, (storage) => backend.gatherRows(
-      storageOf(x, 'gather'), storageOf(indices, 'gather'), storage, indices.size, x.size / Math.max(x.shape[0], 1)))],
-  },
-  save: { inputs: [1] },
-  // Rows scattered back and summed by index (one scatter-add, not a one-hot GEMM over every row).
-  grad: ([dy], [indices], { inShape }) => [reshape(unsortedSegmentSum(reshape(dy, [indices.size, sizeOf(inShape.slice(1))]),
-    reshape(indices, [indices.size]), inShape[0]), inShape), null],
-});
-
-/** Rows of x (axis 0) at int32 `indices`, like tf.gather(x, indices) for axis 0. */
-export function gather(x: Tensor, indices: Tensor | number[] | Int32Array): Tensor {
-  checkTensor('gather', 'x', x);
-  const made = !(indices instanceof Tensor);
-  const index = indices instanceof Tensor ? indices : tensorOfIndices(indices);
-  try {
-    return run1(GATHER, [x, index], { inShape: x.shape });
-  } finally {
-    if (made) index.dispose();
-  }
-}
-
-function tensorOfIndices(values: number[] | Int32Array): Tensor {
-  const list = values instanceof Int32Array ? values : Int32Array.from(values);
-  const storage = ENGINE.backend.alloc(list.length, 'int32');
-  ENGINE.backend.write(storage, list);
-  return ENGINE.makeTensor([list.length], 'int32', storage);
 }
 
 const BROADCAST_TO = register<{ shape: Shape; inShape: Shape }>({
