@@ -11,7 +11,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { createReferenceBackend, type ReferenceStorage } from '../../src/backends/reference/index.js';
-import { convGeometry, type ConvGeometry, type ConvPadding } from '../../src/ops/conv/geometry.js';
+import { convGeometry, type ConvGeometry, type ConvPadding } from './conv-geometry.js';
 import type { EpilogueOp } from '../../src/backends/backend.js';
 import { assertClose, randomArray } from './suite/harness.js';
 

@@ -5,8 +5,8 @@
 import type { GemmParams, Kernels, Storage } from '../../backends/backend.js';
 import type { Shape, Tensor } from '../../core/tensor.js';
 import { activationGrad } from '../math/unary.js';
-import { sum, sumToShape } from '../reduce/reduce.js';
-import { register, run1, spec } from '../registry.js';
+import { sum } from '../reduce/reduce.js';
+import { register, run1, spec, sumToShape } from '../registry.js';
 import { chain, checkFloat, describe, produce, sizeOf, storageOf } from '../util.js';
 
 interface GemmAttrs { transposeA: boolean; transposeB: boolean; activation: 'linear' | 'relu' }
