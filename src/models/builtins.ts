@@ -8,11 +8,12 @@ import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply } from '../l
 import type { SerializableClass } from '../layers/serialization.js';
 import { Functional, LayersModel } from './functional.js';
 import { Sequential } from './sequential.js';
+import { ownEntry } from '../util.js';
 
 export function builtinClass(className: string): SerializableClass | undefined {
   const classes: Record<string, unknown> = {
     InputLayer, Dense, Flatten, Activation, Dropout, Add, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
     Model: LayersModel, Functional, Sequential,
   };
-  return Object.hasOwn(classes, className) ? classes[className] as SerializableClass : undefined;
+  return ownEntry(classes, className) as SerializableClass | undefined;
 }
