@@ -355,7 +355,7 @@ export function decodeString(bytes: Uint8Array, encoding = 'utf-8'): string {
  * name, never a member inherited from Object.prototype.
  */
 export function hasOwnName(table: object, name: unknown): name is string {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(table, name);
+  return typeof name === 'string' && Object.hasOwn(table, name);
 }
 
 /** The entry named `name` in `table` (own properties only, see hasOwnName), else undefined. */
