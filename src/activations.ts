@@ -1,7 +1,7 @@
 /** Activation functions by TF.js name; each is built from differentiable ops. */
 import type { Tensor } from './tensor.js';
 import * as ops from './ops/index.js';
-import { lookup } from './util.js';
+import { lookup } from './lookup.js';
 
 export type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 export const ACTIVATIONS: Record<ActivationName, (x: Tensor) => Tensor> = {

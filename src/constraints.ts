@@ -7,7 +7,7 @@ import { ENGINE } from './engine.js';
 import type { Tensor } from './tensor.js';
 import * as ops from './ops/index.js';
 import { checkTensor } from './ops/util.js';
-import { hasOwnName } from './util.js';
+import { hasOwnName } from './lookup.js';
 
 const EPSILON = 1e-7;
 

@@ -5,7 +5,7 @@
  * kernels, not as a general dtype.
  */
 import type { DType, TypedArray } from './backends/backend.js';
-import { hasOwnName } from './util.js';
+import { hasOwnName } from './lookup.js';
 
 export interface DTypeInfo {
   /** Bytes per element in backend storage (complex64: a pair of float32 words). */

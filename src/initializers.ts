@@ -9,7 +9,7 @@
 import type { DType } from './backends/backend.js';
 import type { Shape, Tensor } from './tensor.js';
 import * as ops from './ops/index.js';
-import { hasOwnName, ownEntry } from './util.js';
+import { hasOwnName, ownEntry } from './lookup.js';
 
 export interface Initializer {
   /** sora's name for it ('GlorotUniform'), as layer configs name it. */

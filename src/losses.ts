@@ -10,7 +10,7 @@ import {
   absoluteDifference, computeWeightedLoss, cosineDistance, hingeLoss, huberLoss, logLoss, meanSquaredError,
   sigmoidCrossEntropy, softmaxCrossEntropy,
 } from './losses_core.js';
-import { ownEntry } from './util.js';
+import { ownEntry } from './lookup.js';
 
 export { Reduction } from './losses_core.js';
 

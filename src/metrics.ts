@@ -9,7 +9,7 @@ import type { Tensor } from './tensor.js';
 import * as ops from './ops/index.js';
 import type { Loss } from './losses.js';
 import { checkTensor } from './ops/util.js';
-import { hasOwnName } from './util.js';
+import { hasOwnName } from './lookup.js';
 
 const EPSILON = 1e-7;
 type MetricFn = (yTrue: Tensor, yPred: Tensor) => Tensor;

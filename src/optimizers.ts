@@ -9,7 +9,7 @@ import * as ops from './ops/index.js';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from './ops/optim.js';
 import { Optimizer } from './optimizer.js';
 import { Adadelta, Adagrad, Adamax } from './optimizers_composed.js';
-import { ownEntry } from './util.js';
+import { ownEntry } from './lookup.js';
 
 export { Optimizer, type NamedTensor } from './optimizer.js';
 export { Adadelta, Adagrad, Adamax } from './optimizers_composed.js';

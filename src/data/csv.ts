@@ -7,7 +7,7 @@
  */
 import { Dataset, DONE } from './dataset.js';
 import { importNode } from '../io/fs.js';
-import { ownEntry, setOwn } from '../util.js';
+import { ownEntry, setOwn } from '../lookup.js';
 
 export interface ColumnConfig { required?: boolean; dtype?: 'float32' | 'int32' | 'bool' | 'string'; default?: unknown; isLabel?: boolean }
 export interface CSVConfig {

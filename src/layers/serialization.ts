@@ -6,7 +6,7 @@
  */
 import type { Layer } from './base.js';
 import { builtinClass } from '../models/builtins.js';
-import { ownEntry, setOwn } from '../util.js';
+import { ownEntry, setOwn } from '../lookup.js';
 
 export interface SerializableClass {
   className: string;

@@ -8,7 +8,7 @@ import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply } from '../l
 import type { SerializableClass } from '../layers/serialization.js';
 import { Functional, LayersModel } from './functional.js';
 import { Sequential } from './sequential.js';
-import { ownEntry } from '../util.js';
+import { ownEntry } from '../lookup.js';
 
 export function builtinClass(className: string): SerializableClass | undefined {
   const classes: Record<string, unknown> = {

@@ -10,7 +10,7 @@ import { metrics, resolveMetric, type Metric } from '../metrics.js';
 import * as ops from '../ops/index.js';
 import { getOptimizer, type Optimizer } from '../optimizers.js';
 import type { SymbolicShape } from './graph.js';
-import { ownEntry } from '../util.js';
+import { ownEntry } from '../lookup.js';
 
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 export type LossIdentifier = LossName | string | { name: LossName | string; fromLogits?: boolean } | LossFunction;
