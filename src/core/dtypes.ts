@@ -5,6 +5,7 @@
  * kernels, not as a general dtype.
  */
 import type { DType, TypedArray } from '../backends/backend.js';
+import { hasOwnName } from './lookup.js';
 
 export interface DTypeInfo {
   /** Bytes per element in backend storage (complex64: a pair of float32 words). */
@@ -37,7 +38,7 @@ export function readBack(values: TypedArray, dtype: DType): DataValues {
 }
 
 export function isDType(value: unknown): value is DType {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(DTYPES, value);
+  return hasOwnName(DTYPES, value);
 }
 
 /** A CPU array for `size` values of `dtype`. */

@@ -170,6 +170,28 @@ export class Engine {
     target.backend.copyStrided(src.storage, target.storage, [size], [1], 0, [1], 0);
   }
 
+  /**
+   * The tensor's data, its own, for an in-place write (assign, the optimizer kernels). While
+   * another tensor shares the data (a reshape or other view, a tape's pinned handle), the
+   * tensor first moves to a fresh storage (holding a copy of its values when `keepValues`,
+   * for read-modify-write kernels), so the sharers keep the values they had: TF.js's assign
+   * gives the variable new data and leaves old views alone. With no sharer (the common case:
+   * an optimizer step) nothing is allocated or copied.
+   */
+  ownData(tensor: Tensor, op: string, keepValues: boolean): DataRef {
+    const ref = this.onActive(tensor, op);
+    if (ref.refCount === 1) return ref;
+    const backend = ref.backend;
+    const words = ref.storage.size;
+    const storage = backend.alloc(words, ref.storage.dtype);
+    if (keepValues) backend.copyStrided(ref.storage, storage, [words], [1], 0, [1], 0);
+    ref.refCount--;
+    const own = new DataRef(storage, backend);
+    this.dataRefs.add(own);
+    tensor.ref = own;
+    return own;
+  }
+
   releaseTensor(tensor: Tensor): void {
     this.numTensors--;
     if (tensor instanceof Variable) this.variables.delete(tensor.id);

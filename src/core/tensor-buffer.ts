@@ -8,7 +8,7 @@ import type { DType } from '../backends/backend.js';
 import { isDType } from './dtypes.js';
 import type { Tensor, Shape } from './tensor.js';
 import { tensor } from '../ops/creation.js';
-import { chain } from '../ops/util.js';
+import { chain, checkAllocation } from '../ops/util.js';
 import { computeStrides, getTypedArrayFromDType, sizeFromShape, type TypedArrayOf } from '../compat/util.js';
 
 export class TensorBuffer {
@@ -24,6 +24,7 @@ export class TensorBuffer {
     if (!isDType(dtype) || dtype === 'complex64') { // complex64 tensors come from tf.complex
       throw new Error(`buffer: dtype must be 'float32', 'int32' or 'bool'; received ${JSON.stringify(dtype)}`);
     }
+    checkAllocation('buffer', shape, dtype, 'buffer', true);
     this.shape = shape.slice();
     this.size = sizeFromShape(shape);
     if (values != null && values.length !== this.size) {

@@ -102,7 +102,10 @@ export class Tensor {
   print(verbose = false): void { console.log(this.toString(verbose)); }
 }
 
-/** A tensor whose values an optimizer updates in place; not collected by tidy(). */
+/**
+ * A tensor whose values an optimizer updates in place; not collected by tidy(). A view of it
+ * (reshape, ...) taken before an update keeps the values it had, as in TF.js.
+ */
 export class Variable extends Tensor {
   constructor(shape: Shape, dtype: DType, ref: DataRef, id: number, readonly name: string,
     public trainable: boolean) {
@@ -117,8 +120,9 @@ export class Variable extends Tensor {
       throw new Error(`assign: variable '${this.name}' has shape [${this.shape}] (${this.dtype}); ` +
         `received shape [${value.shape}] (${value.dtype})`);
     }
-    ENGINE.onActive(this, 'assign');
-    ENGINE.copyInto(value, this.ref);
+    // Views of the variable taken before keep their values (see Engine.ownData); `value`
+    // may be one of them, so it is read from the data it had.
+    ENGINE.copyInto(value, ENGINE.ownData(this, 'assign', false));
   }
 }
 

@@ -7,6 +7,7 @@
  */
 import { Dataset, DONE } from './dataset.js';
 import { importNode } from '../backends/host.js';
+import { ownEntry, setOwn } from '../core/lookup.js';
 
 export interface ColumnConfig { required?: boolean; dtype?: 'float32' | 'int32' | 'bool' | 'string'; default?: unknown; isLabel?: boolean }
 export interface CSVConfig {
@@ -138,7 +139,7 @@ export class CSVDataset extends Dataset<Record<string, unknown>> {
     const { hasHeader = true, columnConfigs = {}, configuredColumnsOnly = false } = this.config;
     const it = records(await openSource(this.url), this.delimiter, !!this.config.delimWhitespace);
     if (hasHeader) await it.next();
-    const labels = names.filter((n) => columnConfigs[n]?.isLabel);
+    const labels = names.filter((n) => ownEntry(columnConfigs, n)?.isLabel);
     return {
       async next() {
         const r = await it.next();
@@ -150,10 +151,10 @@ export class CSVDataset extends Dataset<Record<string, unknown>> {
         }
         const xs: Record<string, unknown> = {}, ys: Record<string, unknown> = {};
         names.forEach((name, i) => {
-          const config = columnConfigs[name];
+          const config = ownEntry(columnConfigs, name);
           if (configuredColumnsOnly && !config) return;
           const value = parseValue(fields[i], config, name, line);
-          (config?.isLabel ? ys : xs)[name] = value;
+          setOwn(config?.isLabel ? ys : xs, name, value);
         });
         return { done: false, value: labels.length ? { xs, ys } : xs };
       },

@@ -1,6 +1,7 @@
 /** Activation functions by TF.js name; each is built from differentiable ops. */
 import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
+import { lookup } from '../core/lookup.js';
 
 export type ActivationName = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
 export const ACTIVATIONS: Record<ActivationName, (x: Tensor) => Tensor> = {
@@ -11,11 +12,9 @@ export const ACTIVATIONS: Record<ActivationName, (x: Tensor) => Tensor> = {
   softmax: (x) => ops.softmax(x),
 };
 
+/** An activation name (from code or a model file): own names of ACTIVATIONS only ('toString' is unknown). */
 export function checkActivation(where: string, name: unknown): ActivationName {
   const value = name ?? 'linear';
-  if (typeof value !== 'string' || !(value in ACTIVATIONS)) {
-    throw new Error(`${where}: unknown activation ${JSON.stringify(name)}; expected one of ` +
-      `${Object.keys(ACTIVATIONS).map((n) => `'${n}'`).join(', ')}`);
-  }
+  lookup(ACTIVATIONS, value, 'activation', where);
   return value as ActivationName;
 }

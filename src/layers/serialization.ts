@@ -7,6 +7,7 @@
 import type { Layer } from './base.js';
 import { Activation, Dense, Dropout, Flatten, InputLayer } from './core.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply } from './merge.js';
+import { ownEntry, setOwn } from '../core/lookup.js';
 
 export interface SerializableClass {
   className: string;
@@ -68,7 +69,8 @@ export function deserializeLayer(entry: { className?: unknown; config?: unknown 
   customObjects: Record<string, unknown> = {}): Layer {
   const className = entry?.className;
   if (typeof className !== 'string') throw new Error(`${where}: a layer entry has no class_name: ${JSON.stringify(entry)?.slice(0, 120)}`);
-  const cls = (customObjects[className] as SerializableClass | undefined) ?? registeredClass(className, customObjects);
+  // Own names only: a class_name of 'constructor' or '__proto__' is unknown, not Object's.
+  const cls = (ownEntry(customObjects ?? {}, className) as SerializableClass | undefined) ?? registeredClass(className, customObjects);
   if (!cls) {
     const name = (entry.config as { name?: string } | undefined)?.name;
     throw new Error(`${where}: unknown layer class '${className}'${name ? ` (layer '${name}')` : ''}. A custom layer must be ` +
@@ -97,7 +99,8 @@ function convert(value: unknown, key: string | undefined, keyFn: (s: string) => 
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     const newKey = keyFn(k);
     const keepsValue = typeof v === 'string' && (k === 'name' || (toPython && k === 'className'));
-    out[newKey] = keepsValue ? v : convert(v, newKey, keyFn, toPython);
+    // A '__proto__' key from a file stays an own key: no config's prototype is replaced.
+    setOwn(out, newKey, keepsValue ? v : convert(v, newKey, keyFn, toPython));
   }
   return out;
 }

@@ -7,8 +7,9 @@
 import type { SerializableClass } from '../layers/serialization.js';
 import { Functional, LayersModel } from './functional.js';
 import { Sequential } from './sequential.js';
+import { ownEntry } from '../core/lookup.js';
 
 export function builtinModelClass(className: string): SerializableClass | undefined {
   const classes: Record<string, unknown> = { Model: LayersModel, Functional, Sequential };
-  return Object.hasOwn(classes, className) ? classes[className] as SerializableClass : undefined;
+  return ownEntry(classes, className) as SerializableClass | undefined;
 }

@@ -10,6 +10,7 @@ import { metrics, resolveMetric, type Metric } from '../training/metrics.js';
 import * as ops from '../ops/index.js';
 import { getOptimizer, type Optimizer } from '../training/optimizers/fused.js';
 import type { SymbolicShape } from './graph.js';
+import { ownEntry } from '../core/lookup.js';
 
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 export type LossIdentifier = LossName | string | { name: LossName | string; fromLogits?: boolean } | LossFunction;
@@ -59,10 +60,11 @@ function perOutput<T>(what: string, value: T | T[] | Record<string, T>, names: s
       if (!names.includes(key)) throw new Error(`compile: unknown output '${key}' in the ${what} dict; the outputs are ${names.join(', ')}`);
     }
     return names.map((n) => {
-      if (dict[n] === undefined && fallback === undefined) {
+      const given = ownEntry(dict, n); // an output named 'constructor' is not Object's
+      if (given === undefined && fallback === undefined) {
         throw new Error(`compile: output '${n}' is missing from the ${what} dict`);
       }
-      return dict[n] ?? fallback!;
+      return given ?? fallback!;
     });
   }
   return names.map(() => value as T);

@@ -4,7 +4,7 @@ import { ENGINE } from '../core/engine.js';
 import type { Shape, Tensor } from '../core/tensor.js';
 import { toDTypeArray } from '../core/dtypes.js';
 import { register, run1, spec } from './registry.js';
-import { checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
+import { checkAllocation, checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
 
 export type NestedValues = number | boolean | NestedValues[];
 export type TensorLike = TypedArray | Uint8Array | Uint8ClampedArray | Float64Array | NestedValues;
@@ -54,6 +54,7 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType, op = 't
   if (flat.length !== size) {
     throw new Error(`${op}: ${flat.length} values do not fill shape [${finalShape}], which needs ${size}`);
   }
+  checkAllocation(op, finalShape, resolvedDType);
   const typed = toDTypeArray(flat, resolvedDType);
   return produce(finalShape, resolvedDType, (out) => ENGINE.backend.write(out, typed));
 }

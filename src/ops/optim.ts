@@ -1,7 +1,9 @@
 /**
  * In-place optimizer updates on variables: one kernel per variable, no temporaries. They
- * are registry ops with no outputs (nothing to record; not differentiable).
+ * are registry ops with no outputs (nothing to record; not differentiable). A view of a
+ * variable or slot taken before an update keeps its values (Engine.ownData), as in TF.js.
  */
+import { ENGINE } from '../core/engine.js';
 import type { Tensor, Variable } from '../core/tensor.js';
 import { register, runOp, type OpDef } from './registry.js';
 import { describe, storageOf } from './util.js';
@@ -21,7 +23,13 @@ function updateOp<A>(name: 'adam' | 'sgd' | 'rmsprop', inputs: string[],
     },
     kernel: {
       available: (backend) => backend[name] !== undefined,
-      run: (backend, tensors, attrs) => { run(backend, tensors, attrs); return []; },
+      run: (backend, tensors, attrs) => {
+        // Every input but the gradient (1) is written in place: one that a view shares first
+        // gets data of its own (a copy; none in the common case), so the view keeps its values.
+        for (let i = 0; i < tensors.length; i++) if (i !== 1) ENGINE.ownData(tensors[i], name, true);
+        run(backend, tensors, attrs);
+        return [];
+      },
     },
     grad: 'none',
   });

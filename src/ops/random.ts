@@ -21,7 +21,7 @@ import { cast, reshape } from './structure/shape.js';
 import { round } from './math/elementary.js';
 import { tensor, type TensorLike } from './creation.js';
 import { floatArgument, withArguments } from './math/complex.js';
-import { checkDType, checkShape, describe, produce, sizeOf, storageOf } from './util.js';
+import { checkAllocation, checkDType, checkShape, describe, produce, sizeOf, storageOf } from './util.js';
 
 export type Seed = number | string;
 
@@ -64,6 +64,7 @@ const RANDOM = register<RandomAttrs>({
   },
   // The same stream made on the CPU and uploaded, for a backend without the kernel.
   compose: (_, { shape, dtype, distribution, key0, key1, a, b }) => {
+    checkAllocation('random', shape, dtype, 'output', true);
     const words = new Uint32Array(2);
     const values = Array.from({ length: sizeOf(shape) }, (_, i) => sample(distribution, key0, key1, i, a, b, words));
     const typed = toDTypeArray(values, dtype);
@@ -76,6 +77,7 @@ const RANDOM = register<RandomAttrs>({
 export function randomTensor(op: string, shape: Shape, dtype: DType, distribution: RandomDistribution,
   a: number, b: number, seed?: Seed): Tensor {
   const s = checkShape(op, shape);
+  checkAllocation(op, s, dtype);
   const [key0, key1] = seedKey(op, seed);
   const float = distribution !== 'uniformInt';
   return run1(RANDOM, [], { shape: s, dtype, distribution, key0, key1, a: float ? Math.fround(a) : a, b: float ? Math.fround(b) : b });
@@ -161,6 +163,7 @@ export function rand(shape: Shape, randFunction: () => number, dtype: DType = 'f
   const op = 'rand';
   const s = checkShape(op, shape);
   if (typeof randFunction !== 'function') throw new Error(`${op}: randFunction must be a function; received ${typeof randFunction}`);
+  checkAllocation(op, s, checkDType(op, dtype), 'output', true);
   const values = Array.from({ length: sizeOf(s) }, () => randFunction());
   return tensor(values, s, checkDType(op, dtype), op);
 }

@@ -3,7 +3,9 @@
  * for every op the same things in the same order:
  *   1. checks each input is a live Tensor (the error names the op and the input);
  *   2. `infer`: the op's own checks (dtypes, ranks, attributes) and its output shapes and
- *      dtypes, before any kernel runs;
+ *      dtypes, before any kernel runs; each output's bytes are checked against what the
+ *      backend can hold (`maxStorageBytes`), so a huge size argument throws a RangeError
+ *      naming the op before anything is allocated;
  *   3. the forward: the op's kernel when the active backend has it (`kernel.available`),
  *      else its composition of other ops; the ops a forward calls are not recorded;
  *   4. checks the forward made what `infer` promised;
@@ -26,7 +28,7 @@ import type { Backend, DType, Kernels } from '../backends/backend.js';
 import { ENGINE } from '../core/engine.js';
 import { sameShape } from '../core/tape.js';
 import { Tensor, type Shape } from '../core/tensor.js';
-import { checkTensor } from './util.js';
+import { checkAllocation, checkTensor } from './util.js';
 
 export interface TensorSpec { shape: Shape; dtype: DType }
 
@@ -61,6 +63,11 @@ export interface OpDef<A = Record<string, never>> {
   readonly unusedOutputs?: 'zeros' | 'null';
   /** Takes complex64 inputs (src/ops/complex.ts); other ops refuse them, naming the op. */
   readonly complex?: boolean;
+  /**
+   * Its output is a view of its input's data (reshape): it allocates nothing, so its output
+   * is not checked against the backend's storage limit.
+   */
+  readonly view?: boolean;
 }
 
 const REGISTRY = new Map<string, OpDef<never>>();
@@ -135,6 +142,8 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
   }
   const specs = def.infer(inputs, attrs);
   const backend = ENGINE.backend;
+  // What the op will allocate, before anything runs: one bad size is an Error, not a dead process.
+  if (!def.view) for (let i = 0; i < specs.length; i++) checkAllocation(def.name, specs[i].shape, specs[i].dtype);
   const kernel = def.kernel && def.kernel.available(backend, attrs, inputs) ? def.kernel : null;
   if (def.grad === 'composed') return composeScoped(def, inputs, attrs, specs);
   if (!kernel && !def.compose) {

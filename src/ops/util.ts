@@ -1,5 +1,5 @@
 /** Plumbing shared by the ops: argument checks, storages in, tensors out. */
-import type { DType, Storage } from '../backends/backend.js';
+import { storageBytes, type DType, type Storage } from '../backends/backend.js';
 import { DTYPES, isDType } from '../core/dtypes.js';
 import { ENGINE } from '../core/engine.js';
 import { Tensor, type Shape } from '../core/tensor.js';
@@ -29,8 +29,49 @@ export function checkShape(op: string, shape: unknown): Shape {
     }
   });
   const size = sizeOf(shape);
-  if (size > 2 ** 31 - 1) throw new Error(`${op}: shape [${shape}] has ${size} elements, more than 2^31-1`);
+  if (size > 2 ** 31 - 1) throw new RangeError(`${op}: shape [${shape}] has ${size} elements, more than 2^31-1`);
   return shape as Shape;
+}
+
+/**
+ * Values an op computes in JavaScript before they reach a backend (windows, eye, range,
+ * linspace, resize's sample positions, tf.buffer) are held in a typed array too: at most
+ * 2 GiB, what every engine's typed arrays can hold.
+ */
+export const HOST_MAX_BYTES = 2 ** 31;
+
+/** A byte count for a message: exact while it is, else two digits ('1.8e19'). */
+function formatBytes(bytes: number): string {
+  return Number.isSafeInteger(bytes) ? String(bytes) : bytes.toPrecision(2).replace('e+', 'e');
+}
+
+/**
+ * Checks, before anything is allocated, that a tensor of `shape` and `dtype` can be made:
+ * every entry a non-negative integer, and its bytes within what the active backend can hold
+ * (`maxStorageBytes`; with `host`, also within HOST_MAX_BYTES, for values built in
+ * JavaScript first). The error names the op, what the shape is (`what`: 'output', 'window',
+ * ...), the shape, its bytes and the limit; a RangeError, as TF.js's for a size it cannot
+ * allocate. Returns the element count. runOp checks every op's outputs this way; ops that
+ * build arrays before they reach runOp call it at their entry.
+ */
+export function checkAllocation(op: string, shape: readonly number[], dtype: DType, what = 'output', host = false): number {
+  let size = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
+      throw new RangeError(`${op}: ${what} shape [${shape}] has ${String(d)} at index ${i}; ` +
+        'expected non-negative integers');
+    }
+    size *= d;
+  }
+  const bytes = storageBytes(size, dtype);
+  const backend = ENGINE.hasBackend() ? ENGINE.backend : null;
+  const backendLimit = backend ? backend.maxStorageBytes() : Infinity;
+  if (bytes <= backendLimit && (!host || bytes <= HOST_MAX_BYTES)) return size;
+  const where = host && HOST_MAX_BYTES < backendLimit
+    ? `the limit of ${HOST_MAX_BYTES} bytes for values computed in JavaScript before they reach the backend`
+    : `the ${backend!.name} backend's limit of ${backendLimit} bytes`;
+  throw new RangeError(`${op}: ${what} shape [${shape}] needs ${formatBytes(bytes)} bytes (${dtype}), over ${where}`);
 }
 
 export function checkDType(op: string, dtype: unknown): DType {

@@ -7,6 +7,7 @@ import { ENGINE } from '../core/engine.js';
 import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import { checkTensor } from '../ops/util.js';
+import { hasOwnName } from '../core/lookup.js';
 
 const EPSILON = 1e-7;
 
@@ -88,7 +89,7 @@ export function getConstraint(where: string, id: unknown): Constraint | null {
   if (typeof id === 'object' && typeof (id as Constraint).apply === 'function') return id as Constraint;
   const serialized = typeof id === 'object' ? id as { className?: string; class_name?: string; config?: Record<string, unknown> } : null;
   const name = typeof id === 'string' ? id : serialized?.className ?? serialized?.class_name;
-  if (typeof name === 'string' && Object.hasOwn(BY_NAME, name)) {
+  if (hasOwnName(BY_NAME, name)) {
     const config = { ...(serialized?.config ?? {}) };
     for (const [snake, camel] of [['max_value', 'maxValue'], ['min_value', 'minValue']]) {
       if (snake in config) { config[camel] = config[snake]; delete config[snake]; }

@@ -9,6 +9,7 @@
 import type { DType } from '../backends/backend.js';
 import type { Shape, Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
+import { hasOwnName, ownEntry } from '../core/lookup.js';
 
 export interface Initializer {
   /** sora's name for it ('GlorotUniform'), as layer configs name it. */
@@ -230,7 +231,7 @@ export type InitializerIdentifier = string | Initializer;
 export function getInitializer(where: string, id: InitializerIdentifier | undefined, fallback: string): Initializer {
   if (id === undefined) return BY_NAME[fallback]();
   if (typeof id === 'object' && id !== null && typeof (id as Initializer).apply === 'function') return id as Initializer;
-  if (typeof id === 'string' && Object.hasOwn(BY_NAME, id)) {
+  if (hasOwnName(BY_NAME, id)) {
     if (id === 'constant' || id === 'Constant') throw new Error(`${where}: the 'constant' initializer needs a value; use sora.initializers.constant({ value })`);
     return BY_NAME[id]();
   }
@@ -242,7 +243,7 @@ export function getInitializer(where: string, id: InitializerIdentifier | undefi
 export function initializerFromConfig(config: { class_name?: string; config?: Record<string, unknown> | null } | null | undefined,
   fallback: string): Initializer {
   if (!config?.class_name) return BY_NAME[fallback]();
-  const make = Object.hasOwn(CLASS_NAMES, config.class_name) ? BY_NAME[config.class_name] : null;
+  const make = hasOwnName(CLASS_NAMES, config.class_name) ? ownEntry(BY_NAME, config.class_name) : null;
   if (!make) return BY_NAME[fallback]();
   const args: Record<string, unknown> = { ...(config.config ?? {}) };
   for (const key of ['mode', 'distribution']) {

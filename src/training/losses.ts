@@ -10,6 +10,7 @@ import {
   absoluteDifference, computeWeightedLoss, cosineDistance, hingeLoss, huberLoss, logLoss, meanSquaredError,
   sigmoidCrossEntropy, softmaxCrossEntropy,
 } from '../ops/losses.js';
+import { ownEntry } from '../core/lookup.js';
 
 export { Reduction } from '../ops/losses.js';
 
@@ -118,7 +119,7 @@ const ALIASES: Record<string, LossName> = {
 };
 
 export function getLoss(id: unknown, options: LossOptions = {}): Loss {
-  const name = typeof id === 'string' && Object.hasOwn(ALIASES, id) ? ALIASES[id] : null;
+  const name = ownEntry(ALIASES, id) ?? null;
   if (!name) {
     throw new Error(`compile: unknown loss ${JSON.stringify(id)}; expected one of ` +
       "'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError'");

@@ -9,6 +9,7 @@ import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import type { Loss } from './losses.js';
 import { checkTensor } from '../ops/util.js';
+import { hasOwnName } from '../core/lookup.js';
 
 const EPSILON = 1e-7;
 type MetricFn = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -136,7 +137,7 @@ export function resolveMetric(id: unknown, loss: Loss): Metric {
     return { key: id, compute: batchMean(metrics[id], softmaxLast) };
   }
   if (id === 'cosine') return { key: id, compute: batchMean(metrics.cosineProximity) };
-  if (typeof id === 'string' && Object.hasOwn(metrics, id)) {
+  if (hasOwnName(metrics, id)) {
     return { key: id, compute: batchMean(metrics[id as keyof typeof metrics]) };
   }
   throw new Error(`compile: unknown metric ${JSON.stringify(id)}; expected 'accuracy', a function, or one of ` +

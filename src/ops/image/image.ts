@@ -20,7 +20,7 @@ import { round } from '../math/elementary.js';
 import { cumsum } from '../reduce/scan.js';
 import { cast, reshape, slice } from '../structure/shape.js';
 import { reverse, tile } from '../structure/rearrange.js';
-import { chain, checkTensor, describe } from '../util.js';
+import { chain, checkAllocation, checkTensor, describe } from '../util.js';
 
 interface ResizeOptions { alignCorners: boolean; halfPixelCenters: boolean }
 
@@ -31,6 +31,11 @@ function checkResize(op: string, images: Tensor, size: [number, number], { align
     throw new Error(`${op}: size must be [newHeight, newWidth] of positive integers; received ${JSON.stringify(size)}`);
   }
   if (alignCorners && halfPixelCenters) throw new Error(`${op}: alignCorners and halfPixelCenters cannot both be true`);
+  // Before the sample positions along each axis are computed in JavaScript.
+  const [height, width] = size;
+  checkAllocation(op, images.rank === 4 ? [images.shape[0], height, width, images.shape[3]] : [height, width, images.shape[2]], 'float32');
+  checkAllocation(op, [height], 'int32', 'row positions', true);
+  checkAllocation(op, [width], 'int32', 'column positions', true);
 }
 
 /** The input size over the output size along one axis, as TF.js computes it. */
@@ -47,19 +52,19 @@ function batched(images: Tensor, f: (x: Tensor) => Tensor): Tensor {
   });
 }
 
-const ints = (values: number[]) => tensor(values, [values.length], 'int32');
+const ints = (values: Int32Array) => tensor(values, [values.length], 'int32');
 
 /** Linear interpolation along `axis` (1: rows, 2: columns) to `length` positions. */
 function lerpAxis(x: Tensor, axis: number, length: number, { alignCorners, halfPixelCenters }: ResizeOptions): Tensor {
   const old = x.shape[axis];
   const scale = ratio(old, length, alignCorners);
-  const floors: number[] = [], ceils: number[] = [], fractions: number[] = [];
+  const floors = new Int32Array(length), ceils = new Int32Array(length), fractions = new Float32Array(length);
   for (let i = 0; i < length; i++) {
     const source = halfPixelCenters ? scale * (i + 0.5) - 0.5 : scale * i;
     const floor = Math.max(0, Math.floor(source));
-    floors.push(floor);
-    ceils.push(Math.min(old - 1, Math.ceil(source)));
-    fractions.push(source - floor);
+    floors[i] = floor;
+    ceils[i] = Math.min(old - 1, Math.ceil(source));
+    fractions[i] = source - floor;
   }
   const low = gather(x, ints(floors), axis);
   const high = gather(x, ints(ceils), axis);
@@ -75,9 +80,9 @@ export function resizeBilinear(images: Tensor, size: [number, number], alignCorn
   return batched(images, (x) => lerpAxis(lerpAxis(x, 2, size[1], options), 1, size[0], options));
 }
 
-function nearest(old: number, length: number, { alignCorners, halfPixelCenters }: ResizeOptions): number[] {
+function nearest(old: number, length: number, { alignCorners, halfPixelCenters }: ResizeOptions): Int32Array {
   const scale = ratio(old, length, alignCorners);
-  return Array.from({ length }, (_, i) => {
+  return Int32Array.from({ length }, (_, i) => {
     const source = halfPixelCenters ? scale * (i + 0.5) : scale * i;
     const at = Math.min(old - 1, alignCorners ? Math.round(source) : Math.floor(source));
     return halfPixelCenters ? Math.max(0, at) : at;

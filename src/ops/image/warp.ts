@@ -12,7 +12,7 @@ import { gather } from '../indexing/gather-scatter.js';
 import { ceil, floor } from '../math/elementary.js';
 import { broadcastTo, cast, reshape, slice } from '../structure/shape.js';
 import { clipByValue, neg } from '../math/unary.js';
-import { checkTensor, describe } from '../util.js';
+import { checkAllocation, checkTensor, describe } from '../util.js';
 
 /** Sample positions along one axis for every box: [numBoxes, count] (TF's crop rule). */
 function positions(start: Tensor, end: Tensor, extent: number, count: number): Tensor {
@@ -46,6 +46,9 @@ export function cropAndResize(image: Tensor, boxes: Tensor, boxInd: Tensor, crop
   const [batch, height, width, channels] = image.shape;
   const [cropH, cropW] = cropSize;
   const n = boxes.shape[0];
+  checkAllocation(op, [n, cropH, cropW, channels], 'float32');
+  checkAllocation(op, [cropH], 'float32', 'row positions', true);
+  checkAllocation(op, [cropW], 'float32', 'column positions', true);
   return ENGINE.tidy(() => {
     const pixels = reshape(image.dtype === 'float32' ? image : cast(image, 'float32'), [batch * height * width, channels]);
     const box = (k: number) => slice(boxes.dtype === 'float32' ? boxes : cast(boxes, 'float32'), [0, k], [n, 1]);
@@ -157,6 +160,8 @@ export function transform(image: Tensor, transforms: Tensor, interpolation: 'nea
   if (!Number.isInteger(outH) || !Number.isInteger(outW) || outH < 1 || outW < 1) {
     throw new Error(`${op}: outputShape must be [height, width] of positive integers; received ${JSON.stringify(outputShape)}`);
   }
+  checkAllocation(op, [batch, outH, outW, channels], 'float32');
+  checkAllocation(op, [1, outH, outW], 'float32', 'sample grid', true);
   return ENGINE.tidy(() => {
     const n = transforms.shape[0];
     const grid = (along: 'x' | 'y') => tensor(Array.from({ length: outH * outW }, (_, i) => (along === 'x' ? i % outW : Math.floor(i / outW))),

@@ -24,6 +24,7 @@ const VIEW_AS_REAL = register<NoAttrs>({
   name: 'viewAsReal',
   inputs: ['x'],
   complex: true,
+  view: true,
   infer([x]) {
     if (x.dtype !== 'complex64') throw new Error(`viewAsReal: x must be complex64; received ${describe(x)}`);
     return spec([...x.shape, 2], 'float32');
@@ -41,6 +42,7 @@ const VIEW_AS_REAL = register<NoAttrs>({
 const VIEW_AS_COMPLEX = register<NoAttrs>({
   name: 'viewAsComplex',
   inputs: ['x'],
+  view: true,
   infer([x]) {
     if (x.dtype !== 'float32' || x.rank < 1 || x.shape[x.rank - 1] !== 2) {
       throw new Error(`viewAsComplex: x must be float32 of shape [..., 2] (re, im pairs); received ${describe(x)}`);

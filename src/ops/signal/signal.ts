@@ -11,7 +11,7 @@ import { rfft } from './fft.js';
 import { unsortedSegmentSum } from '../indexing/gather-scatter.js';
 import { register, run1, spec } from '../registry.js';
 import { concat, reshape, slice } from '../structure/shape.js';
-import { checkTensor, describe, produce, storageOf } from '../util.js';
+import { checkAllocation, checkTensor, describe, produce, storageOf } from '../util.js';
 
 interface FrameAttrs { frames: number; frameLength: number; frameStep: number }
 
@@ -73,6 +73,7 @@ function cosineWindowOf(op: string, windowLength: number, a: number, b: number):
   if (!Number.isInteger(windowLength) || windowLength < 1) {
     throw new Error(`${op}: windowLength must be a positive integer; received ${windowLength}`);
   }
+  checkAllocation(op, [windowLength], 'float32', 'window', true);
   const even = 1 - (windowLength % 2);
   const values = new Float32Array(windowLength);
   for (let i = 0; i < windowLength; i++) values[i] = a - b * Math.cos((2 * Math.PI * i) / (windowLength + even - 1));
@@ -108,6 +109,11 @@ const STFT = register<StftAttrs>({
       if (!Number.isInteger(v) || v < 1) throw new Error(`stft: ${name} must be a positive integer; received ${v}`);
     }
     const frames = signal.size >= frameLength ? Math.floor((signal.size - frameLength) / frameStep) + 1 : 0;
+    // The window (computed in JavaScript by the default hannWindow), the frames and the
+    // padded frames the rfft reads, before any of them is made.
+    checkAllocation('stft', [frameLength], 'float32', 'window', true);
+    checkAllocation('stft', [frames, frameLength], 'float32', 'frames');
+    checkAllocation('stft', [frames, fftLength], 'float32', 'padded frames');
     return spec([frames, Math.floor(fftLength / 2) + 1], 'complex64');
   },
   compose: ([signal], { frameLength, frameStep, fftLength, windowFn }) => [ENGINE.tidy(() =>

@@ -12,7 +12,7 @@ import { tensor, type TensorLike } from '../creation.js';
 import { matMul } from '../linalg/matmul.js';
 import { broadcastTo, cast, concat, reshape, slice, transpose } from './shape.js';
 import { pad, tile } from './rearrange.js';
-import { chain, checkDType, checkTensor, describe } from '../util.js';
+import { chain, checkAllocation, checkDType, checkTensor, describe } from '../util.js';
 import { withInputs, type Input } from '../inputs.js';
 
 function ranked(op: string, t: Tensor, rank: number): Tensor {
@@ -152,7 +152,12 @@ export function eye(numRows: number, numColumns?: number, batchShape?: number[],
     if (!Number.isInteger(v) || v < 0) throw new Error(`eye: ${name} must be a non-negative integer; received ${v}`);
   }
   checkDType('eye', dtype);
-  const values = new Array<number>(numRows * cols).fill(0);
+  if (batchShape !== undefined && !Array.isArray(batchShape)) {
+    throw new Error(`eye: batchShape must be an array of non-negative integers; received ${String(batchShape)}`);
+  }
+  checkAllocation('eye', [...(batchShape ?? []), numRows, cols], dtype);
+  checkAllocation('eye', [numRows, cols], dtype, 'matrix', true);
+  const values = new Float32Array(numRows * cols);
   for (let i = 0; i < Math.min(numRows, cols); i++) values[i * cols + i] = 1;
   if (!batchShape || batchShape.length === 0) return tensor(values, [numRows, cols], dtype, 'eye');
   return ENGINE.tidy(() => tile(tensor(values, [...batchShape.map(() => 1), numRows, cols], dtype, 'eye'), [...batchShape, 1, 1]));
@@ -171,6 +176,7 @@ function diagOf(x: Tensor): Tensor {
 /** tf.linspace(start, stop, num): num evenly spaced float32 values from start to stop. */
 export function linspace(start: number, stop: number, num: number): Tensor {
   if (!Number.isInteger(num) || num <= 0) throw new Error(`linspace: num must be a positive integer; received ${num}`);
+  checkAllocation('linspace', [num], 'float32', 'output', true);
   const values = new Float32Array(num);
   const step = (stop - start) / (num - 1);
   values[0] = start;
@@ -184,6 +190,8 @@ export function range(start: number, stop: number, step = 1, dtype: 'float32' | 
   if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`range: dtype must be 'float32' or 'int32'; received ${String(dtype)}`);
   const empty = start === stop || (start < stop && step < 0) || (stop < start && step > 1);
   const count = empty ? 0 : Math.abs(Math.ceil((stop - start) / step));
+  // (NaN bounds give an empty range, as in TF.js.)
+  if (!Number.isNaN(count)) checkAllocation('range', [count], dtype, 'output', true);
   const values = dtype === 'int32' ? new Int32Array(count) : new Float32Array(count);
   const by = stop < start && step === 1 ? -1 : step;
   if (count > 0) values[0] = start;

@@ -18,6 +18,7 @@ const RESHAPE = register<{ shape: Shape; inShape: Shape }>({
   name: 'reshape',
   inputs: ['x'],
   complex: true, // a view: complex64 (re, im) pairs stay pairs
+  view: true,
   infer: ([x], { shape }) => spec(shape, x.dtype),
   kernel: {
     available: () => true,

@@ -9,6 +9,7 @@ import * as ops from '../../ops/index.js';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from '../../ops/optim.js';
 import { Optimizer } from './optimizer.js';
 import { Adadelta, Adagrad, Adamax } from './composed.js';
+import { ownEntry } from '../../core/lookup.js';
 
 export { Optimizer, type NamedTensor } from './optimizer.js';
 export { Adadelta, Adagrad, Adamax } from './composed.js';
@@ -120,7 +121,8 @@ const BY_NAME: Record<string, () => Optimizer> = {
 /** compile's optimizer: an Optimizer, or a Keras name with Keras's defaults. */
 export function getOptimizer(id: unknown): Optimizer {
   if (id instanceof Optimizer) return id;
-  if (typeof id === 'string' && Object.hasOwn(BY_NAME, id.toLowerCase())) return BY_NAME[id.toLowerCase()]();
+  const make = typeof id === 'string' ? ownEntry(BY_NAME, id.toLowerCase()) : undefined;
+  if (make) return make();
   throw new Error(`compile: unknown optimizer ${JSON.stringify(id)}; expected one of ` +
     `${Object.keys(BY_NAME).map((n) => `'${n}'`).join(', ')}, or sora.train.*()`);
 }
