@@ -21,14 +21,14 @@ const out = join(root, 'docs', 'api');
 
 const AREAS = [
   { page: 'tensors.md', title: 'Tensors, backends and utilities', intro: 'Creating and reading tensors, choosing the backend, memory, scopes, profiling and the helpers TF.js has under tf.util and tf.browser.',
-    match: (p) => p.startsWith('core/') || p.startsWith('compat/') && p !== 'compat/serialization.d.ts' ||
-      /^(index|ops\/image\/browser|backends\/select|backends\/wasm\/loader)\.d\.ts$/.test(p) },
+    match: (p) => p.startsWith('core/') || p.startsWith('compat/') ||
+      /^(index|ops\/tensor-buffer|ops\/image\/browser|backends\/select|backends\/wasm\/loader)\.d\.ts$/.test(p) },
   { page: 'ops.md', title: 'Ops', intro: 'The differentiable ops, as functions under TF.js\'s names (most are also chainable tensor methods), and gradients.',
-    match: (p) => p.startsWith('ops/') && p !== 'ops/image/browser.d.ts' && p !== 'ops/losses.d.ts' },
+    match: (p) => p.startsWith('ops/') && !['ops/image/browser.d.ts', 'ops/losses.d.ts', 'ops/tensor-buffer.d.ts'].includes(p) },
   { page: 'layers.md', title: 'Layers', intro: 'sora.layers and the Layer class, activations, initializers, constraints and regularizers.',
-    match: (p) => p.startsWith('layers/') || /^training\/(initializers|constraints|regularizers)\.d\.ts$/.test(p) },
+    match: (p) => p.startsWith('layers/') && p !== 'layers/serialization-namespace.d.ts' || /^training\/(initializers|constraints|regularizers)\.d\.ts$/.test(p) },
   { page: 'models.md', title: 'Models', intro: 'sequential and functional models: compile, fit, evaluate, predict, save and load.',
-    match: (p) => p.startsWith('models/') || p === 'compat/serialization.d.ts' },
+    match: (p) => p.startsWith('models/') || p === 'layers/serialization-namespace.d.ts' },
   { page: 'training.md', title: 'Training', intro: 'Optimizers (sora.train), losses, metrics and callbacks.',
     match: (p) => p === 'ops/losses.d.ts' || p.startsWith('training/') && !/^training\/(initializers|constraints|regularizers)\.d\.ts$/.test(p) },
   { page: 'io.md', title: 'Saving and loading (sora.io)', intro: 'The TF.js layers format (model.json + weights) and where it goes: files, HTTP, IndexedDB, local storage, downloads, files a user chooses.',

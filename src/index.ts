@@ -1,5 +1,4 @@
 /** sora's public API: names and config objects mirror TF.js Layers. */
-import './backends/select.js';
 import type { BackendName, DType } from './backends/backend.js';
 import { ENGINE } from './core/engine.js';
 import { relaxedSimdSupported, simdSupported } from './backends/wasm/loader.js';
@@ -151,8 +150,8 @@ export function disposeVariables(): void {
 
 export { layers, Layer, Dense, Flatten, Activation, Dropout, InputLayer, input } from './layers/index.js';
 export type { LayerVariable, LayerArgs, Kwargs } from './layers/index.js';
-export { SymbolicTensor } from './models/graph.js';
-export * as serialization from './compat/serialization.js';
+export { SymbolicTensor } from './layers/graph.js';
+export * as serialization from './layers/serialization-namespace.js';
 export { initializers } from './training/initializers.js';
 export { regularizers } from './training/regularizers.js';
 export { constraints } from './training/constraints.js';
@@ -173,7 +172,7 @@ export * as io from './io/index.js';
 export * as data from './data/index.js';
 export * as util from './compat/util.js';
 export * as test_util from './compat/test-util.js';
-export { TensorBuffer, buffer } from './core/tensor-buffer.js';
+export { TensorBuffer, buffer } from './ops/tensor-buffer.js';
 export { profile, time, nextFrame } from './compat/profile.js';
 export type { ProfileInfo, TimingInfo, KernelInfo } from './compat/profile.js';
 export {

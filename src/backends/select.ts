@@ -1,35 +1,44 @@
 /**
- * Backend registration: each backend is a factory with a priority and a capability check
- * (its create() throws when the machine cannot run it). 'auto' takes the highest priority
- * that initializes: webgpu > wasm > reference. Under 'auto', webgpu refuses an adapter that
- * runs WGSL on the CPU (SwiftShader, lavapipe: ~3.5 GFLOP/s against wasm's ~30-45), which
+ * The backends sora can start: each a factory with a priority and a capability check (its
+ * create() throws when the machine cannot run it). 'auto' takes the highest priority that
+ * initializes: webgpu > wasm > reference. Under 'auto', webgpu refuses an adapter that runs
+ * WGSL on the CPU (SwiftShader, lavapipe: ~3.5 GFLOP/s against wasm's ~30-45), which
  * setBackend('webgpu') still takes. Factories load their module lazily, so a program that
- * never uses WebGPU never downloads its code.
+ * never uses WebGPU never downloads its code. The engine (src/core/engine.ts) starts from
+ * this list; nothing here imports upward or runs at import time.
  */
-import { ENGINE } from '../core/engine.js';
+import type { Backend, BackendName } from './backend.js';
 import { createReferenceBackend } from './reference/index.js';
 
-ENGINE.registerBackend({
-  name: 'webgpu',
-  priority: 3,
-  async create(options, { auto }) {
-    const { createWebGPUBackend } = await import('./webgpu/index.js');
-    const given = (options ?? {}) as NonNullable<Parameters<typeof createWebGPUBackend>[0]>;
-    return createWebGPUBackend(auto ? { allowCpuAdapter: false, ...given } : given);
-  },
-});
+export interface BackendFactory {
+  name: BackendName;
+  /** Higher wins under 'auto'. */
+  priority: number;
+  /** `auto`: chosen by 'auto', so the factory may refuse a poor fit (a CPU WebGPU adapter). */
+  create(options: unknown, selection: { auto: boolean }): Promise<Backend>;
+}
 
-ENGINE.registerBackend({
-  name: 'wasm',
-  priority: 2,
-  async create(options) {
-    const { createWasmBackend } = await import('./wasm/index.js');
-    return createWasmBackend(options as Parameters<typeof createWasmBackend>[0]);
+export const BACKEND_FACTORIES: readonly BackendFactory[] = [
+  {
+    name: 'webgpu',
+    priority: 3,
+    async create(options, { auto }) {
+      const { createWebGPUBackend } = await import('./webgpu/index.js');
+      const given = (options ?? {}) as NonNullable<Parameters<typeof createWebGPUBackend>[0]>;
+      return createWebGPUBackend(auto ? { allowCpuAdapter: false, ...given } : given);
+    },
   },
-});
-
-ENGINE.registerBackend({
-  name: 'reference',
-  priority: 1,
-  async create() { return createReferenceBackend(); },
-});
+  {
+    name: 'wasm',
+    priority: 2,
+    async create(options) {
+      const { createWasmBackend } = await import('./wasm/index.js');
+      return createWasmBackend(options as Parameters<typeof createWasmBackend>[0]);
+    },
+  },
+  {
+    name: 'reference',
+    priority: 1,
+    async create() { return createReferenceBackend(); },
+  },
+];

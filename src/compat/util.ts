@@ -8,7 +8,9 @@ import type { DType } from '../backends/backend.js';
 type FlatVector = ArrayLike<number> | ArrayLike<boolean> | ArrayLike<string>;
 type Shuffleable = unknown[] | Uint32Array | Int32Array | Float32Array;
 export type TypedArrayOf = Float32Array | Int32Array | Uint8Array;
-export type RecursiveArray<T> = T | RecursiveArray<T>[];
+import { toNestedArray, type RecursiveArray } from '../core/nested-array.js';
+
+export { toNestedArray, type RecursiveArray };
 const DTYPE_NAMES = ['float32', 'int32', 'bool', 'complex64', 'string'];
 
 /** Fisher-Yates, in place, with Math.random (as TF.js). */
@@ -277,21 +279,6 @@ export function indexToLoc(index: number, rank: number, strides: number[]): numb
   }
   locs[rank - 1] = index;
   return locs;
-}
-
-/** Flat values nested as `shape` (a scalar shape gives the number; an empty tensor, []). */
-export function toNestedArray(shape: number[], a: ArrayLike<number>, isComplex = false): RecursiveArray<number> {
-  if (shape.length === 0) return a[0];
-  const width = isComplex ? 2 : 1;
-  const size = sizeFromShape(shape) * width;
-  if (size === 0) return [];
-  if (size !== a.length) throw new Error(`util.toNestedArray: shape [${shape}] does not match the input size ${a.length}${isComplex ? ' for a complex tensor' : ''}`);
-  const nest = (offset: number, dims: number[]): RecursiveArray<number>[] => {
-    if (dims.length === 1) return Array.from({ length: dims[0] * width }, (_, i) => a[offset + i]);
-    const inner = sizeFromShape(dims.slice(1)) * width;
-    return Array.from({ length: dims[0] }, (_, i) => nest(offset + i * inner, dims.slice(1)));
-  };
-  return nest(0, shape);
 }
 
 /** Nested arrays (and typed arrays inside them) flattened in order; typed arrays stay whole with `skipTypedArray`. */

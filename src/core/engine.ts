@@ -9,19 +9,14 @@
  * so no scope needs to ask the tape what it holds.
  */
 import type { Backend, BackendName, DType, Storage } from '../backends/backend.js';
+import { BACKEND_FACTORIES, type BackendFactory } from '../backends/select.js';
 import { Tensor, Variable, DataRef, type Shape } from './tensor.js';
 import type { GradientFn, TapeEntry } from './tape.js';
 
-export interface BackendFactory {
-  name: BackendName;
-  /** Higher wins under 'auto'. */
-  priority: number;
-  /** `auto`: chosen by 'auto', so the factory may refuse a poor fit (a CPU WebGPU adapter). */
-  create(options: unknown, selection: { auto: boolean }): Promise<Backend>;
-}
+export type { BackendFactory };
 
 export class Engine {
-  private readonly factories = new Map<BackendName, BackendFactory>();
+  private readonly factories = new Map<BackendName, BackendFactory>(BACKEND_FACTORIES.map((f) => [f.name, f]));
   private readonly instances = new Map<BackendName, Backend>();
   private active: Backend | null = null;
   private pending: Promise<Backend> | null = null;

@@ -8,7 +8,7 @@ import type { Backend, DType, Storage } from '../backends/backend.js';
 import { readBack, type DataValues } from './dtypes.js';
 import { ENGINE } from './engine.js';
 import { formatTensor } from './tensor-format.js';
-import { toNestedArray } from '../compat/util.js';
+import { toNestedArray } from './nested-array.js';
 
 export type Shape = number[];
 

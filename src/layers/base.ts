@@ -11,7 +11,7 @@ import type { DType } from '../backends/backend.js';
 import * as ops from '../ops/index.js';
 import { getInitializer, type Initializer } from '../training/initializers.js';
 import type { Regularizer } from '../training/regularizers.js';
-import { Node, SymbolicTensor, isSymbolic, shapeString, type Kwargs, type SymbolicShape } from '../models/graph.js';
+import { Node, SymbolicTensor, isSymbolic, shapeString, type Kwargs, type SymbolicShape } from './graph.js';
 import { resolveInitializer } from './config.js';
 
 export type { SymbolicShape };

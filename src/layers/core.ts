@@ -11,7 +11,7 @@ import { getConstraint, serializeConstraint, type Constraint } from '../training
 import { Layer, uniqueName, type Kwargs, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
 import { resolveInitializer, resolveRegularizer, serializeInitializer, serializeRegularizer } from './config.js';
 import { softmaxWithLogits } from './logits.js';
-import { Node, SymbolicTensor } from '../models/graph.js';
+import { Node, SymbolicTensor } from './graph.js';
 
 function activate(name: ActivationName, x: Tensor): Tensor {
   return name === 'softmax' ? softmaxWithLogits(x) : ACTIVATIONS[name](x);

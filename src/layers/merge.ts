@@ -7,7 +7,7 @@
 import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './base.js';
-import { shapeString, type SymbolicTensor } from '../models/graph.js';
+import { shapeString, type SymbolicTensor } from './graph.js';
 
 abstract class Merge extends Layer {
   protected abstract combine(a: Tensor, b: Tensor): Tensor;

@@ -9,7 +9,7 @@ import { getLoss, type Loss, type LossName } from '../training/losses.js';
 import { metrics, resolveMetric, type Metric } from '../training/metrics.js';
 import * as ops from '../ops/index.js';
 import { getOptimizer, type Optimizer } from '../training/optimizers/fused.js';
-import type { SymbolicShape } from './graph.js';
+import type { SymbolicShape } from '../layers/graph.js';
 import { ownEntry } from '../core/lookup.js';
 
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;

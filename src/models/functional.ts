@@ -10,7 +10,7 @@ import type { SaveHandler, SaveResult } from '../io/index.js';
 import type { History } from '../training/callbacks.js';
 import { Layer, sourceLayerOf, type Constraint, type DisposeResult, type Kwargs, type LayerVariable } from '../layers/base.js';
 import { InputLayer } from '../layers/core.js';
-import { SymbolicTensor, layersByDepth, topologicalNodes, runNodes, type Node, type SymbolicShape } from './graph.js';
+import { SymbolicTensor, layersByDepth, topologicalNodes, runNodes, type Node, type SymbolicShape } from '../layers/graph.js';
 import { resolveCompile, type CompileArgs, type Compiled } from './compile.js';
 import type { Optimizer } from '../training/optimizers/fused.js';
 import { predictTensors, standardize, type GraphModel, type TensorOrList } from './training.js';

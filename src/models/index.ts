@@ -5,7 +5,7 @@ import { modelFromJSON } from './load.js';
 
 export { LayersModel, Functional, model, Sequential, sequential };
 export { loadLayersModel, modelFromJSON } from './load.js';
-export { SymbolicTensor } from './graph.js';
+export { SymbolicTensor } from '../layers/graph.js';
 export type { ContainerArgs } from './functional.js';
 export type { ModelArgs } from './sequential.js';
 export type { CompileArgs, LossIdentifier, MetricIdentifier } from './compile.js';

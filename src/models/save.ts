@@ -6,7 +6,7 @@
 import { Layer, sourceLayerOf } from '../layers/base.js';
 import { deserializeLayer, toPythonic } from '../layers/serialization.js';
 import { encodeWeights, getSaveHandler, type ModelArtifacts, type SaveHandler, type SaveResult } from '../io/index.js';
-import type { Node, SymbolicTensor } from './graph.js';
+import type { Node, SymbolicTensor } from '../layers/graph.js';
 import type { Compiled } from './compile.js';
 
 const VERSION = '0.1.0';

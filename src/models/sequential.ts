@@ -7,7 +7,7 @@ import { Layer, sourceLayerOf } from '../layers/base.js';
 import { input, InputLayer } from '../layers/core.js';
 import { deserializeLayer, withModelClasses } from '../layers/serialization.js';
 import { Functional, LayersModel } from './functional.js';
-import type { SymbolicTensor } from './graph.js';
+import type { SymbolicTensor } from '../layers/graph.js';
 import type { Tensor } from '../core/tensor.js';
 import type { TensorOrList } from './training.js';
 

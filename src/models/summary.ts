@@ -3,7 +3,7 @@
  * parameters; a graph model adds "Connected to" (each input as layer[call][tensor]).
  */
 import type { Layer } from '../layers/base.js';
-import { shapeString, type SymbolicShape } from './graph.js';
+import { shapeString, type SymbolicShape } from '../layers/graph.js';
 
 const shapeText = (s: SymbolicShape | SymbolicShape[]): string =>
   (Array.isArray(s[0]) ? (s as SymbolicShape[]).map(shapeString).join(', ') : shapeString(s as SymbolicShape));

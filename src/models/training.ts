@@ -12,7 +12,7 @@ import { gradients } from '../ops/autograd.js';
 import { getLoss } from '../training/losses.js';
 import { logitsOf } from '../layers/logits.js';
 import type { Constraint } from '../layers/base.js';
-import { shapeString, type SymbolicTensor } from './graph.js';
+import { shapeString, type SymbolicTensor } from '../layers/graph.js';
 import type { Compiled, OutputLoss } from './compile.js';
 
 /** What the step and the trainer need of a model. */

@@ -148,7 +148,7 @@ describe('the packed tarball', () => {
       expect(effectful.some((p) => pattern.test(p)), `sideEffects entry ${shipped[i]} matches no module with side effects`).toBe(true);
     }
     // The repository's own bundles (tests, benchmarks) bundle src/: the same list there, or
-    // esbuild drops `import './backends/select.js'` and no backend is registered.
+    // esbuild drops a module imported for its effect (an op family's registrations and chainable methods).
     const mirrored = shipped.map((p) => p.replace(/^\.\/dist\//, './src/').replace(/\.js$/, '.ts'));
     expect(manifest.sideEffects.filter((p) => !p.startsWith('./dist/')).sort()).toEqual(mirrored.sort());
   });

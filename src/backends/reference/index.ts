@@ -12,7 +12,6 @@ import {
   type RecurrentStepParams, type ReduceOp, type RmspropParams, type ScanOp, type ScatterMode, type SgdParams,
   type SoftmaxCrossEntropyParams, type TypedArray, type UnaryOp,
 } from '../backend.js';
-import { arrayFor } from '../../core/dtypes.js';
 import { checkBackwardOp } from './math.js';
 import { ReferenceStorage } from './storage.js';
 import { gemmArrays } from './gemm.js';
@@ -50,7 +49,7 @@ export class ReferenceBackend implements Backend<S> {
   /** int32 and bool live in an Int32Array (bool as 0 / 1), float32 in a Float32Array. */
   alloc(size: number, dtype: DType): S {
     this.bytes += size * 4;
-    return new ReferenceStorage(arrayFor(dtype, size), dtype);
+    return new ReferenceStorage(dtype === 'float32' ? new Float32Array(size) : new Int32Array(size), dtype);
   }
   free(storage: S): void { this.bytes -= storage.values.length * 4; }
   write(storage: S, values: TypedArray): void { storage.values.set(values); }

@@ -5,10 +5,10 @@
  * out-of-range write is an error rather than a write into another element.
  */
 import type { DType } from '../backends/backend.js';
-import { isDType } from './dtypes.js';
-import type { Tensor, Shape } from './tensor.js';
-import { tensor } from '../ops/creation.js';
-import { chain, checkAllocation } from '../ops/util.js';
+import { isDType } from '../core/dtypes.js';
+import type { Tensor, Shape } from '../core/tensor.js';
+import { tensor } from './creation.js';
+import { chain, checkAllocation } from './util.js';
 import { computeStrides, getTypedArrayFromDType, sizeFromShape, type TypedArrayOf } from '../compat/util.js';
 
 export class TensorBuffer {
@@ -92,7 +92,7 @@ export function buffer(shape: Shape, dtype: DType = 'float32', values?: TypedArr
   return new TensorBuffer(shape, dtype, values);
 }
 
-declare module './tensor.js' {
+declare module '../core/tensor.js' {
   interface Tensor {
     /** A TensorBuffer holding a copy of the values. */
     buffer(): Promise<TensorBuffer>;

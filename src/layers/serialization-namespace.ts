@@ -1,0 +1,3 @@
+/** tf.serialization: registerClass for custom layers, as TF.js has it. */
+export { registerClass } from './serialization.js';
+export type { SerializableClass } from './serialization.js';
