@@ -89,6 +89,8 @@ export class WasmBackend implements Backend<S> {
   readonly binaryOps: ReadonlySet<BinaryOp> = new Set(Object.keys(BINARY_CODES) as BinaryOp[]);
   private readonly arena: Arena;
   private readonly gemmWorkspace: number;
+  /** Arena bytes the backend holds for itself (the GEMM workspace). */
+  private readonly scratchBytes: number;
   private f32Cache = new Float32Array(0);
   private i32Cache = new Int32Array(0);
 
@@ -97,6 +99,7 @@ export class WasmBackend implements Backend<S> {
     this.description = `wasm (${variant === 'relaxed' ? 'SIMD + relaxed SIMD' : 'SIMD'})`;
     this.arena = new Arena(kernels.heap_base(), (bytes) => this.growTo(bytes));
     this.gemmWorkspace = this.arena.alloc(kernels.gemm_workspace_bytes());
+    this.scratchBytes = this.arena.liveBytes;
   }
 
   private growTo(endByte: number): void {
@@ -126,8 +129,9 @@ export class WasmBackend implements Backend<S> {
     return heap.subarray(storage.ptr >>> 2, (storage.ptr >>> 2) + storage.size);
   }
 
+  /** `bytes` is the arena block: storageBytes rounded up to a multiple of 64 (at least 64). */
   alloc(size: number, dtype: DType): S {
-    const bytes = Math.max(storageBytes(size, dtype), 4);
+    const bytes = Arena.blockBytes(storageBytes(size, dtype));
     return new WasmStorage(this.arena.alloc(bytes), size, dtype, bytes);
   }
   free(storage: S): void { this.arena.free(storage.ptr, storage.bytes); }
@@ -137,7 +141,8 @@ export class WasmBackend implements Backend<S> {
   }
   async read(storage: S): Promise<TypedArray> { return this.readSync(storage); }
   readSync(storage: S): TypedArray { return this.view(storage).slice(); }
-  bytesInUse(): number { return this.arena.liveBytes; }
+  /** The sum of the live storages' `bytes` (the backend's own scratch is not counted). */
+  bytesInUse(): number { return this.arena.liveBytes - this.scratchBytes; }
   /** wasm32 addresses 4 GiB (or the memory's own maximum): what is not yet live could still be had. */
   maxStorageBytes(): number { return WASM32_MAX_BYTES - this.arena.liveBytes; }
   /** Linear memory size in bytes (what the arena has reserved from the engine). */
