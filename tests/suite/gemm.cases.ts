@@ -1,6 +1,6 @@
 /**
  * GEMM cases: op(A) . op(B) [+ bias] [relu] against the reference backend's float64 triple
- * loop. Partial tiles are where bugs live, so every dimension is swept over EDGE_SIZES
+ * loop; then (below) the batched contract, each case also checked against its own float64 loop. Partial tiles are where bugs live, so every dimension is swept over EDGE_SIZES
  * (below, at and above the wasm kernels' 5/6-row and 8-column tiles and their 256-step k
  * blocks) under all four transpose combinations, with the other two dimensions held at
  * values that are not tile multiples either. Sizes stay <= 257 except a few wide but cheap
@@ -12,7 +12,8 @@
  * Tolerance: float32 accumulation over k terms against float64, so the absolute tolerance
  * grows with sqrt(k) and with the magnitude of the inputs' products.
  */
-import { compareOutputs, EDGE_SIZES, randomArray, type KernelCase, type Tolerance } from './harness.js';
+import { EPILOGUE_CODES, type EpilogueOp } from '../../src/backends/backend.js';
+import { assertClose, compareOutputs, EDGE_SIZES, randomArray, type KernelCase, type Tolerance } from './harness.js';
 
 interface GemmCaseSpec {
   m: number; n: number; k: number;
@@ -168,3 +169,224 @@ STRIDED.forEach(([m, n, k], index) => {
     });
   });
 });
+
+// ---- The batched contract: batch with strides (0 broadcasts A or B), accumulate
+// (C = act(C + A.B + bias)), every epilogue op (leakyRelu's alpha, given or the 0.2 default),
+// transposes, and offsets + leading dimensions under a batch. Each case compares the backend
+// with the reference and also with its own float64 loop below (`batchedOracle`), so the
+// cases test the reference itself when it is the backend under test.
+
+const EPILOGUES = Object.keys(EPILOGUE_CODES) as EpilogueOp[];
+
+/** The epilogue as the contract words it (backend.ts `Epilogue`), written apart from the reference's. */
+function oracleActivation(activation: EpilogueOp, v: number, alpha: number): number {
+  if (Number.isNaN(v)) return v;
+  switch (activation) {
+    case 'linear': return v;
+    case 'relu': return Math.max(v, 0);
+    case 'relu6': return Math.min(Math.max(v, 0), 6);
+    case 'sigmoid': return 1 / (1 + Math.exp(-v));
+    case 'tanh': return Math.tanh(v);
+    case 'elu': return v > 0 ? v : Math.exp(v) - 1;
+    case 'leakyRelu': return v > 0 ? v : alpha * v;
+  }
+}
+
+interface BatchedSpec {
+  m: number; n: number; k: number;
+  transposeA: boolean; transposeB: boolean;
+  batch: number;
+  /** Which operand has one matrix for the whole batch (stride 0). */
+  broadcast: 'none' | 'A' | 'B';
+  accumulate: boolean;
+  bias: boolean;
+  activation: EpilogueOp;
+  /** leakyRelu's alpha; left out of the params when undefined (the 0.2 default). */
+  alpha?: number;
+  /** Inputs (and C's starting values) in [-scale, scale). */
+  scale?: number;
+  /**
+   * Padded layout: rows `pad` elements longer than the matrix (lda / ldb / ldc), batches
+   * `gap` elements apart beyond one padded matrix, operands at offsets. Without it, strides
+   * are left to their defaults (the contiguous matrix size) unless broadcasting.
+   */
+  layout?: { pad: number; gap: number; aOffset: number; bOffset: number; outOffset: number };
+  label?: string;
+  edit?: (a: Float32Array, b: Float32Array, c: Float32Array, bias: Float32Array) => void;
+}
+
+function batchedName(s: BatchedSpec): string {
+  return `gemm batched m=${s.m} n=${s.n} k=${s.k} batch=${s.batch}` + (s.transposeA ? ' tA' : '') + (s.transposeB ? ' tB' : '') +
+    (s.broadcast !== 'none' ? ` broadcast ${s.broadcast}` : '') + (s.accumulate ? ' accumulate' : '') + (s.bias ? ' bias' : '') +
+    ` ${s.activation}` + (s.alpha !== undefined ? ` alpha=${s.alpha}` : '') +
+    (s.layout ? ` pad=${s.layout.pad} gap=${s.layout.gap} offsets ${s.layout.aOffset},${s.layout.bOffset},${s.layout.outOffset}` : '') +
+    (s.label ? ` ${s.label}` : '');
+}
+
+/** C after the product, in float64 then rounded to float32, from the contract's definition. */
+function batchedOracle(s: BatchedSpec, g: BatchedGeometry, a: Float32Array, b: Float32Array, c0: Float32Array, bias: Float32Array): Float32Array {
+  const c = Float32Array.from(c0);
+  const alpha = s.alpha ?? 0.2;
+  for (let t = 0; t < s.batch; t++) {
+    const opA = (i: number, kk: number) =>
+      a[g.aOffset + t * g.strideA + (s.transposeA ? kk * g.lda + i : i * g.lda + kk)];
+    const opB = (kk: number, j: number) =>
+      b[g.bOffset + t * g.strideB + (s.transposeB ? j * g.ldb + kk : kk * g.ldb + j)];
+    for (let i = 0; i < s.m; i++) {
+      for (let j = 0; j < s.n; j++) {
+        const at = g.outOffset + t * g.strideC + i * g.ldc + j;
+        let dot = 0;
+        for (let kk = 0; kk < s.k; kk++) dot += opA(i, kk) * opB(kk, j);
+        const v = (s.accumulate ? c0[at] : 0) + dot + (s.bias ? bias[j] : 0);
+        c[at] = oracleActivation(s.activation, v, alpha);
+      }
+    }
+  }
+  return c;
+}
+
+interface BatchedGeometry {
+  lda: number; ldb: number; ldc: number;
+  strideA: number; strideB: number; strideC: number;
+  aOffset: number; bOffset: number; outOffset: number;
+  aSize: number; bSize: number; cSize: number;
+}
+
+function batchedGeometry(s: BatchedSpec): BatchedGeometry {
+  const { m, n, k, batch } = s;
+  const [aRows, aCols] = s.transposeA ? [k, m] : [m, k];
+  const [bRows, bCols] = s.transposeB ? [n, k] : [k, n];
+  const pad = s.layout?.pad ?? 0, gap = s.layout?.gap ?? 0;
+  const lda = aCols + pad, ldb = bCols + pad, ldc = n + pad;
+  const strideA = s.broadcast === 'A' ? 0 : aRows * lda + gap;
+  const strideB = s.broadcast === 'B' ? 0 : bRows * ldb + gap;
+  const strideC = m * ldc + gap;
+  const aOffset = s.layout?.aOffset ?? 0, bOffset = s.layout?.bOffset ?? 0, outOffset = s.layout?.outOffset ?? 0;
+  // Room for every batch, plus the padding after the last (a stray read or write lands there).
+  const size = (offset: number, stride: number, rows: number, ld: number) =>
+    Math.max(offset + (batch - 1) * stride + rows * ld + gap, 1);
+  return {
+    lda, ldb, ldc, strideA, strideB, strideC, aOffset, bOffset, outOffset,
+    aSize: size(aOffset, strideA, aRows, lda), bSize: size(bOffset, strideB, bRows, ldb), cSize: size(outOffset, strideC, m, ldc),
+  };
+}
+
+function batchedCase(s: BatchedSpec): KernelCase {
+  const name = batchedName(s);
+  return {
+    name,
+    run: async (backend, reference) => {
+      const { m, n, k, batch } = s;
+      const scale = s.scale ?? 1;
+      const g = batchedGeometry(s);
+      const seed = m * 7_919 + n * 613 + k * 37 + batch * 5 + EPILOGUES.indexOf(s.activation);
+      const a = randomArray(g.aSize, seed, -scale, scale);
+      const b = randomArray(g.bSize, seed + 1, -scale, scale);
+      const bias = randomArray(Math.max(n, 1), seed + 2, -scale, scale);
+      // C's elements inside the batches start at values accumulate must add to; the rest is
+      // NaN poison, so a write outside the blocks shows.
+      const c0 = new Float32Array(g.cSize).fill(Number.NaN);
+      const starts = randomArray(g.cSize, seed + 3, -scale, scale);
+      for (let t = 0; t < batch; t++) {
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            const at = g.outOffset + t * g.strideC + i * g.ldc + j;
+            c0[at] = s.accumulate ? starts[at] : Number.NaN;
+          }
+        }
+      }
+      s.edit?.(a, b, c0, bias);
+      const tol = tolerance(k + 2, scale);
+      const [got] = await compareOutputs(name, backend, reference, [a, b, bias, c0], [{ size: g.cSize }],
+        (be, [sa, sb, sbias, sc0], [out]) => {
+          be.copyStrided(sc0, out, [g.cSize], [1], 0, [1], 0);
+          const layout = s.layout
+            ? { lda: g.lda, ldb: g.ldb, ldc: g.ldc, aOffset: g.aOffset, bOffset: g.bOffset, outOffset: g.outOffset }
+            : {};
+          // Without a layout the strides keep their defaults, except the broadcast operand's 0.
+          const strides = s.layout
+            ? { strideA: g.strideA, strideB: g.strideB, strideC: g.strideC }
+            : s.broadcast === 'A' ? { strideA: 0 } : s.broadcast === 'B' ? { strideB: 0 } : {};
+          be.gemm({
+            a: sa, b: sb, out, m, n, k, transposeA: s.transposeA, transposeB: s.transposeB,
+            bias: s.bias ? sbias : null, activation: s.activation, ...(s.alpha !== undefined ? { alpha: s.alpha } : {}),
+            batch, accumulate: s.accumulate, ...strides, ...layout,
+          });
+        }, tol);
+      assertClose(`${name} against the float64 oracle`, got, batchedOracle(s, g, a, b, c0, bias), tol);
+    },
+  };
+}
+
+// Odd shapes under batch 1, 3 and 5; transposes, broadcasts, accumulate, bias and the epilogue
+// rotate so that each shape meets several of each.
+{
+  const shapes: [number, number, number][] = [[1, 1, 1], [3, 7, 1], [7, 3, 33], [33, 7, 3], [1, 33, 7], [33, 33, 33], [7, 1, 3], [3, 3, 7]];
+  const broadcasts = ['none', 'A', 'B'] as const;
+  shapes.forEach(([m, n, k], i) => {
+    [1, 3, 5].forEach((batch, j) => {
+      const r = i * 3 + j;
+      const [transposeA, transposeB] = COMBOS[r % 4];
+      cases.push(batchedCase({
+        m, n, k, batch, transposeA, transposeB, broadcast: broadcasts[r % 3],
+        accumulate: r % 2 === 1, bias: Math.floor(r / 2) % 2 === 0, activation: EPILOGUES[r % EPILOGUES.length],
+      }));
+    });
+  });
+}
+
+// Each epilogue op, with and without bias, with and without accumulate; inputs in [-3, 3) so
+// that sums cross 0, reach past 6 (relu6) and saturate sigmoid and tanh.
+EPILOGUES.forEach((activation, index) => {
+  for (const accumulate of [false, true]) {
+    for (const bias of [false, true]) {
+      const [transposeA, transposeB] = COMBOS[(index + (bias ? 1 : 0)) % 4];
+      cases.push(batchedCase({
+        m: 7, n: 33, k: 3, batch: 3, transposeA, transposeB, broadcast: accumulate ? 'B' : 'none',
+        accumulate, bias, activation, scale: 3,
+      }));
+    }
+  }
+});
+// leakyRelu with its alpha given (the default 0.2 is above).
+for (const alpha of [0.01, 0.5, 0]) {
+  cases.push(batchedCase({
+    m: 5, n: 7, k: 9, batch: 3, transposeA: false, transposeB: true, broadcast: 'A', accumulate: alpha === 0.5,
+    bias: true, activation: 'leakyRelu', alpha, scale: 2,
+  }));
+}
+
+// Accumulate with k == 0: C becomes act(C + bias).
+for (const bias of [false, true]) {
+  cases.push(batchedCase({ m: 3, n: 7, k: 0, batch: 3, transposeA: false, transposeB: false, broadcast: 'none', accumulate: true, bias, activation: 'relu' }));
+}
+
+// NaN: one in C poisons that output under accumulate only; one in a broadcast B poisons its
+// column in every batch.
+cases.push(batchedCase({
+  m: 3, n: 7, k: 5, batch: 3, transposeA: false, transposeB: false, broadcast: 'none', accumulate: true, bias: true,
+  activation: 'relu6', label: 'NaN in C batch 1',
+  edit: (_a, _b, c) => { c[21 + 2 * 7 + 4] = Number.NaN; },
+}));
+cases.push(batchedCase({
+  m: 3, n: 7, k: 5, batch: 3, transposeA: true, transposeB: false, broadcast: 'B', accumulate: false, bias: false,
+  activation: 'elu', label: 'NaN in broadcast B column 2',
+  edit: (_a, b) => { b[4 * 7 + 2] = Number.NaN; },
+}));
+
+// Offsets, leading dimensions and batch strides at once (gaps between batches), with and
+// without broadcast, across the transposes, and past the wasm kernels' packed-path sizes.
+{
+  const shapes: [number, number, number, number][] = [[1, 1, 1, 3], [3, 7, 5, 5], [7, 33, 3, 3], [33, 3, 7, 1], [70, 130, 9, 3]];
+  const broadcasts = ['none', 'A', 'B'] as const;
+  shapes.forEach(([m, n, k, batch], i) => {
+    COMBOS.forEach(([transposeA, transposeB], combo) => {
+      const r = i * 4 + combo;
+      cases.push(batchedCase({
+        m, n, k, batch, transposeA, transposeB, broadcast: broadcasts[r % 3], accumulate: r % 2 === 0, bias: r % 3 !== 1,
+        activation: EPILOGUES[r % EPILOGUES.length],
+        layout: { pad: 1 + (r % 3) * 2, gap: 2 + (r % 4), aOffset: 3 + combo, bOffset: 5, outOffset: 1 + 2 * combo },
+      }));
+    });
+  });
+}
