@@ -1,6 +1,6 @@
 /**
- * GEMM: C (m x n, row-major, written never read by the caller's contract) =
- * op(A) . op(B) [+ bias row] [then ReLU], float32, single thread.
+ * GEMM: C (m x n, row-major) = act([C +] op(A) . op(B) [+ bias row]), float32, single
+ * thread, for each of `batch` products (see `gemm` below for the batch strides).
  *
  * Layout. A is m x k row-major, or k x m when transA; B is k x n, or n x k when transB.
  * Rows are lda / ldb / ldc elements apart (0: contiguous, the row length), so the operands
@@ -35,10 +35,18 @@
  *
  * Epilogue. The first k block starts its accumulators from the bias row (or zeros), later
  * blocks from the partial C; the last block applies ReLU with f32x4.max (NaN propagates),
- * so bias and activation cost nothing extra. k == 0 gives C = relu?(bias or 0).
+ * so bias and ReLU cost nothing extra. The other activations (EPILOGUE_* codes: relu6,
+ * sigmoid, tanh, elu, leakyRelu with slope alpha) run over each finished mr x nr tile right
+ * after its last k block, while it is in L1, with math.ts's vector functions (the unary
+ * kernels' accuracy). accumulate: C plus the bias (one pass over C first) is where the first
+ * k block starts. k == 0 gives C = act([C +] bias or 0).
  */
 
 import { MR, gemm_kernel_c, gemm_kernel_r } from './gemm.generated';
+import { expm1v, sigmoidv, tanhv } from './math';
+import {
+  EPILOGUE_ELU, EPILOGUE_LEAKY_RELU, EPILOGUE_LINEAR, EPILOGUE_RELU, EPILOGUE_RELU6, EPILOGUE_SIGMOID, EPILOGUE_TANH,
+} from './opcodes.generated';
 
 const NR: i32 = 8;
 /** The largest MR of any build: the scratch tile is sized for it, so both builds agree on the workspace. */
@@ -62,10 +70,23 @@ export function gemm_workspace_bytes(): i32 {
   return <i32>WORK_BYTES;
 }
 
+/**
+ * The kernel-contract GEMM (src/backends/backend.ts GemmParams): for t < batch,
+ * C_t = act([C_t +] op(A_t) . op(B_t) + bias), A_t at a + t * strideA elements (B, C alike;
+ * a stride of 0 repeats the operand), act an EPILOGUE_* code with leakyRelu's slope alpha.
+ * lda / ldb / ldc 0 mean contiguous. accumulate != 0 reads C first.
+ */
 export function gemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: i32,
-  transB: i32, bias: usize, relu: i32, work: usize, lda: i32, ldb: i32, ldc: i32): void {
-  gemm_with_packing(a, b, c, m, n, k, transA, transB, bias, relu, work, -1,
-    lda ? lda : transA ? m : k, ldb ? ldb : transB ? k : n, ldc ? ldc : n);
+  transB: i32, bias: usize, act: i32, alpha: f32, work: usize, lda: i32, ldb: i32, ldc: i32,
+  batch: i32, strideA: i32, strideB: i32, strideC: i32, accumulate: i32): void {
+  const ldA = lda ? lda : transA ? m : k, ldB = ldb ? ldb : transB ? k : n, ldC = ldc ? ldc : n;
+  const stepA = <usize>strideA << 2, stepB = <usize>strideB << 2, stepC = <usize>strideC << 2;
+  for (let t = 0; t < batch; t++) {
+    gemm_with_packing(a, b, c, m, n, k, transA, transB, bias, act, alpha, accumulate, work, -1, ldA, ldB, ldC);
+    a += stepA;
+    b += stepB;
+    c += stepC;
+  }
 }
 
 /**
@@ -89,15 +110,25 @@ function choose_packing(m: i32, n: i32, k: i32, transA: i32, transB: i32): i32 {
  * and path-by-path tests of the raw module; assembly/index.ts does not re-export it.
  */
 export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
-  transA: i32, transB: i32, bias: usize, relu: i32, work: usize, packing: i32,
+  transA: i32, transB: i32, bias: usize, act: i32, alpha: f32, accumulate: i32, work: usize, packing: i32,
   lda: i32, ldb: i32, ldc: i32): void {
   if (m <= 0 || n <= 0) return;
   const aStride = <usize>lda << 2; // bytes between rows of the stored A, B and C
   const bStride = <usize>ldb << 2;
   const cStride = <usize>ldc << 2;
   if (k <= 0) {
-    fill_bias_rows(c, cStride, m, n, bias, relu);
+    fill_bias_rows(c, cStride, m, n, bias, accumulate);
+    if (act != EPILOGUE_LINEAR) epilogue_rows(c, cStride, m, n, act, alpha);
     return;
+  }
+  // The micro-kernels apply relu in registers; the other activations run over each finished
+  // tile while it is in L1 (epilogue_rows). With accumulate, C (plus the bias, added first
+  // in one pass) is where the first k block starts.
+  const relu = act == EPILOGUE_RELU ? 1 : 0;
+  const post = act != EPILOGUE_LINEAR && act != EPILOGUE_RELU;
+  if (accumulate && bias) {
+    fill_bias_rows(c, cStride, m, n, bias, 1);
+    bias = 0;
   }
   if (packing < 0) packing = choose_packing(m, n, k, transA, transB);
   const packA = (packing & 1) != 0;
@@ -123,8 +154,9 @@ export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, 
     const nc = min(ncBlock, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      const first = pc == 0;
-      const reluNow = pc + kc == k ? relu : 0;
+      const first = pc == 0 && !accumulate;
+      const last = pc + kc == k;
+      const reluNow = last ? relu : 0;
       if (packB) pack_b(b, transB, bStride, jc, nc, pc, kc, bufB);
       else if (nEdge && jc + nc == n) pack_b(b, 0, bStride, nFull, nEdge, pc, kc, bufB);
       for (let ic = 0; ic < m; ic += MC) {
@@ -161,6 +193,7 @@ export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, 
                 dst, dstStride, init, initStep, reluNow);
             }
             if (nr != NR) copy_tile(cTile, cStride, tile, NR << 2, mr, nr);
+            if (post && last) epilogue_rows(cTile, cStride, mr, nr, act, alpha);
           }
         }
       }
@@ -168,15 +201,52 @@ export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, 
   }
 }
 
-/** C = relu?(bias row or 0) for k == 0; C's rows are cStride bytes apart. */
-function fill_bias_rows(c: usize, cStride: usize, m: i32, n: i32, bias: usize, relu: i32): void {
+/** C = [C +] (bias row or 0), C's rows cStride bytes apart: k == 0, and the bias of an accumulating GEMM. */
+function fill_bias_rows(c: usize, cStride: usize, m: i32, n: i32, bias: usize, accumulate: i32): void {
   for (let i = 0; i < m; i++) {
     const row = c + <usize>i * cStride;
     for (let j = 0; j < n; j++) {
+      const at = row + (<usize>j << 2);
       let v: f32 = bias ? load<f32>(bias + (<usize>j << 2)) : 0;
-      if (relu) v = max<f32>(v, 0);
-      store<f32>(row + (<usize>j << 2), v);
+      if (accumulate) v = load<f32>(at) + v;
+      store<f32>(at, v);
     }
+  }
+}
+
+/** act(v) per lane for an EPILOGUE_* code; NaN stays NaN. */
+// @ts-ignore: decorator
+@inline function activate(act: i32, v: v128, alpha: f32): v128 {
+  const zero = f32x4.splat(0);
+  if (act == EPILOGUE_RELU) return f32x4.max(v, zero);
+  if (act == EPILOGUE_RELU6) return f32x4.min(f32x4.max(v, zero), f32x4.splat(6));
+  if (act == EPILOGUE_SIGMOID) return sigmoidv(v);
+  if (act == EPILOGUE_TANH) return tanhv(v);
+  if (act == EPILOGUE_ELU) return v128.bitselect(v, expm1v(v), f32x4.gt(v, zero));
+  if (act == EPILOGUE_LEAKY_RELU) return v128.bitselect(f32x4.mul(v, f32x4.splat(alpha)), v, f32x4.lt(v, zero));
+  return v;
+}
+
+/** C = act(C) over rows x cols (rows cStride bytes apart): f32x4, then one lane at a time. */
+function epilogue_rows(c: usize, cStride: usize, rows: i32, cols: i32, act: i32, alpha: f32): void {
+  switch (act) {
+    case EPILOGUE_RELU: epilogue_loop(EPILOGUE_RELU, c, cStride, rows, cols, alpha); break;
+    case EPILOGUE_RELU6: epilogue_loop(EPILOGUE_RELU6, c, cStride, rows, cols, alpha); break;
+    case EPILOGUE_SIGMOID: epilogue_loop(EPILOGUE_SIGMOID, c, cStride, rows, cols, alpha); break;
+    case EPILOGUE_TANH: epilogue_loop(EPILOGUE_TANH, c, cStride, rows, cols, alpha); break;
+    case EPILOGUE_ELU: epilogue_loop(EPILOGUE_ELU, c, cStride, rows, cols, alpha); break;
+    case EPILOGUE_LEAKY_RELU: epilogue_loop(EPILOGUE_LEAKY_RELU, c, cStride, rows, cols, alpha); break;
+  }
+}
+
+// @ts-ignore: decorator
+@inline function epilogue_loop(act: i32, c: usize, cStride: usize, rows: i32, cols: i32, alpha: f32): void {
+  const vectorEnd = <usize>(cols & ~3) << 2;
+  const end = <usize>cols << 2;
+  for (let i = 0; i < rows; i++, c += cStride) {
+    let j: usize = 0;
+    for (; j < vectorEnd; j += 16) v128.store(c + j, activate(act, v128.load(c + j), alpha));
+    for (; j < end; j += 4) v128.store32_lane(c + j, activate(act, v128.load32_zero(c + j), alpha), 0);
   }
 }
 

@@ -8,7 +8,7 @@
  * access (`heapF32()`); a caller must not keep one across an allocation.
  */
 import {
-  BINARY_CODES, REDUCE_CODES, UNARY_CODES,
+  BINARY_CODES, EPILOGUE_CODES, REDUCE_CODES, UNARY_CODES,
   type AdamParams, type Backend, type BinaryOp, type DType, type GemmParams, type ReduceOp,
   type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams, type Storage,
   type TypedArray, type UnaryOp, type RandomParams, storageBytes,
@@ -18,6 +18,7 @@ import { checkBackwardOp } from '../reference/math.js';
 import type { ScanOp, ScatterMode } from '../backend.js';
 import { topkArrays } from '../reference/indexing-kernels.js';
 import { Arena } from './arena.js';
+import { DEFAULT_LEAKY_ALPHA } from '../reference/epilogue.js';
 import {
   WASM_FILES, loadWasmModule, registeredWasm, relaxedSimdSupported, simdSupported, type WasmSource,
 } from './loader.js';
@@ -30,7 +31,8 @@ interface KernelExports {
   gemm_workspace_bytes(): number;
   /** lda, ldb, ldc in elements; 0 means contiguous. */
   gemm(a: number, b: number, c: number, m: number, n: number, k: number, transA: number,
-    transB: number, bias: number, relu: number, work: number, lda: number, ldb: number, ldc: number): void;
+    transB: number, bias: number, act: number, alpha: number, work: number, lda: number, ldb: number, ldc: number,
+    batch: number, strideA: number, strideB: number, strideC: number, accumulate: number): void;
   unary(op: number, x: number, out: number, n: number): void;
   unary_backward(op: number, dy: number, x: number, y: number, dx: number, n: number): void;
   binary(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number,
@@ -149,9 +151,11 @@ export class WasmBackend implements Backend<S> {
   memoryBytes(): number { return this.memory.buffer.byteLength; }
 
   gemm(p: GemmParams<S>): void {
+    const { m, n, k } = p;
     this.kernels.gemm(p.a.ptr + (p.aOffset ?? 0) * 4, p.b.ptr + (p.bOffset ?? 0) * 4, p.out.ptr + (p.outOffset ?? 0) * 4,
-      p.m, p.n, p.k, p.transposeA ? 1 : 0, p.transposeB ? 1 : 0, p.bias ? p.bias.ptr : 0,
-      p.activation === 'relu' ? 1 : 0, this.gemmWorkspace, p.lda ?? 0, p.ldb ?? 0, p.ldc ?? 0);
+      m, n, k, p.transposeA ? 1 : 0, p.transposeB ? 1 : 0, p.bias ? p.bias.ptr : 0,
+      EPILOGUE_CODES[p.activation], p.alpha ?? DEFAULT_LEAKY_ALPHA, this.gemmWorkspace, p.lda ?? 0, p.ldb ?? 0, p.ldc ?? 0,
+      p.batch ?? 1, p.strideA ?? m * k, p.strideB ?? k * n, p.strideC ?? m * n, p.accumulate ? 1 : 0);
   }
   /** Writes out[begin..end) only (default: all of size). */
   unary(op: UnaryOp, x: S, out: S, size: number, begin = 0, end = size): void {
