@@ -22,6 +22,7 @@ export { softmax_xent } from './loss';
 export { adam, sgd, rmsprop } from './optim';
 export { scan } from './scan';
 export { scatter_rows } from './scatter';
+export { fill_words, cast, gather_rows, copy_strided } from './movement';
 export { random_uniform, random_uniform_int, random_bernoulli, random_normal, random_gamma, multinomial } from './random';
 
 /** First byte the host may use. */

@@ -13,7 +13,8 @@ import {
   type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams, type Storage,
   type TypedArray, type UnaryOp, type RandomParams, storageBytes,
 } from '../backend.js';
-import { castArrays, copyStridedArrays, fillArray } from '../reference/index.js';
+import { CAST_CODES } from '../opcodes.generated.js';
+import { copyStridedArrays } from '../reference/index.js';
 import { checkBackwardOp } from '../reference/math.js';
 import type { ScanOp, ScatterMode } from '../backend.js';
 import { topkArrays } from '../reference/indexing-kernels.js';
@@ -62,6 +63,11 @@ interface KernelExports {
   random_normal(out: number, n: number, k0: number, k1: number, mean: number, stdDev: number, truncated: number): void;
   random_gamma(out: number, n: number, k0: number, k1: number, alpha: number, scale: number): void;
   multinomial(probs: number, out: number, batch: number, classes: number, samples: number, k0: number, k1: number): void;
+  fill_words(out: number, n: number, word: number): void;
+  cast(x: number, out: number, n: number, mode: number): void;
+  gather_rows(src: number, indices: number, dst: number, rowCount: number, cols: number): void;
+  /** dims: 4 * rank i32 words of scratch holding shape, src strides, dst strides (rewritten by the kernel). */
+  copy_strided(src: number, dst: number, rank: number, dims: number, srcOffset: number, dstOffset: number): void;
 }
 
 export class WasmStorage implements Storage {
@@ -80,6 +86,19 @@ export interface WasmBackendOptions {
   memory?: WebAssembly.Memory;
 }
 
+/** Ranks copyStrided hands to wasm (its scratch is sized for it); higher ranks run in TypeScript. */
+const MAX_COPY_RANK = 32;
+/** fill's float-to-bits conversion. */
+const FILL_F32 = new Float32Array(1);
+const FILL_I32 = new Int32Array(FILL_F32.buffer);
+
+/** The CAST_* code (assembly/movement.ts cast) for a conversion between storage dtypes. */
+function castCode(from: DType, to: DType): number {
+  if (to === 'bool') return from === 'float32' ? CAST_CODES.float32ToBool : from === 'int32' ? CAST_CODES.int32ToBool : CAST_CODES.copy;
+  if (to === 'float32') return from === 'float32' ? CAST_CODES.copy : CAST_CODES.int32ToFloat32;
+  return from === 'float32' ? CAST_CODES.float32ToInt32 : CAST_CODES.copy;
+}
+
 const PAGE = 65536;
 const WASM32_MAX_BYTES = 65536 * PAGE;
 
@@ -91,7 +110,9 @@ export class WasmBackend implements Backend<S> {
   readonly binaryOps: ReadonlySet<BinaryOp> = new Set(Object.keys(BINARY_CODES) as BinaryOp[]);
   private readonly arena: Arena;
   private readonly gemmWorkspace: number;
-  /** Arena bytes the backend holds for itself (the GEMM workspace). */
+  /** copyStrided's scratch: 4 * MAX_COPY_RANK i32 words (shape, strides, the odometer). */
+  private readonly dims: number;
+  /** Arena bytes the backend holds for itself (the GEMM workspace, copyStrided's dims). */
   private readonly scratchBytes: number;
   private f32Cache = new Float32Array(0);
   private i32Cache = new Int32Array(0);
@@ -101,6 +122,7 @@ export class WasmBackend implements Backend<S> {
     this.description = `wasm (${variant === 'relaxed' ? 'SIMD + relaxed SIMD' : 'SIMD'})`;
     this.arena = new Arena(kernels.heap_base(), (bytes) => this.growTo(bytes));
     this.gemmWorkspace = this.arena.alloc(kernels.gemm_workspace_bytes());
+    this.dims = this.arena.alloc(4 * MAX_COPY_RANK * 4);
     this.scratchBytes = this.arena.liveBytes;
   }
 
@@ -224,20 +246,24 @@ export class WasmBackend implements Backend<S> {
     this.kernels.multinomial(probs.ptr, out.ptr, batch, classes, samples, key0, key1);
   }
 
-  // Cold-path data movement runs in TypeScript over zero-copy views.
+  /** In wasm (assembly/movement.ts); shape and strides go through the backend's `dims` scratch. */
   copyStrided(src: S, dst: S, shape: number[], srcStrides: number[], srcOffset: number,
     dstStrides: number[], dstOffset: number): void {
-    copyStridedArrays(this.view(src), this.view(dst), shape, srcStrides, srcOffset, dstStrides, dstOffset);
+    const rank = shape.length;
+    if (rank > MAX_COPY_RANK) {
+      copyStridedArrays(this.view(src), this.view(dst), shape, srcStrides, srcOffset, dstStrides, dstOffset);
+      return;
+    }
+    const heap = this.heapI32(), at = this.dims >>> 2;
+    for (let i = 0; i < rank; i++) {
+      heap[at + i] = shape[i];
+      heap[at + rank + i] = srcStrides[i];
+      heap[at + 2 * rank + i] = dstStrides[i];
+    }
+    this.kernels.copy_strided(src.ptr, dst.ptr, rank, this.dims, srcOffset, dstOffset);
   }
   gatherRows(src: S, indices: S, dst: S, rowCount: number, cols: number): void {
-    // copyWithin on the heap: a memmove per row, no per-row view objects.
-    const heap = src.dtype === 'float32' ? this.heapF32() : this.heapI32();
-    const index = this.view(indices);
-    const from = src.ptr >>> 2, to = dst.ptr >>> 2;
-    for (let r = 0; r < rowCount; r++) {
-      const start = from + index[r] * cols;
-      heap.copyWithin(to + r * cols, start, start + cols);
-    }
+    this.kernels.gather_rows(src.ptr, indices.ptr, dst.ptr, rowCount, cols);
   }
   oneHot(indices: S, out: S, size: number, depth: number): void {
     const index = this.view(indices), to = this.view(out);
@@ -254,8 +280,15 @@ export class WasmBackend implements Backend<S> {
   topk(x: S, values: S, indices: S, rows: number, cols: number, k: number): void {
     topkArrays(this.view(x) as Float32Array, this.view(values) as Float32Array, this.view(indices) as Int32Array, rows, cols, k);
   }
-  cast(x: S, out: S, size: number): void { castArrays(this.view(x), this.view(out), out.dtype, size); }
-  fill(out: S, size: number, value: number): void { fillArray(this.view(out), out.dtype, size, value); }
+  cast(x: S, out: S, size: number): void { this.kernels.cast(x.ptr, out.ptr, size, castCode(x.dtype, out.dtype)); }
+  /** float32: the float's bits; int32: ToInt32 (as an Int32Array store); bool: value != 0. */
+  fill(out: S, size: number, value: number): void {
+    let word: number;
+    if (out.dtype === 'float32') { FILL_F32[0] = value; word = FILL_I32[0]; }
+    else if (out.dtype === 'bool') word = value !== 0 ? 1 : 0;
+    else word = value | 0;
+    this.kernels.fill_words(out.ptr, size, word);
+  }
 }
 
 /**
