@@ -86,7 +86,7 @@ for (const variant of ['simd', 'relaxed'] as const) {
       const random = rng(seed);
       const src = valuesOf(dtype, spec.srcSize, random);
       const dst = valuesOf(dtype, spec.dstSize, random); // untouched words must survive
-      const results = [wasm, reference].map((backend) => {
+      const results = ([wasm, reference] as Backend[]).map((backend) => {
         const s = upload(backend, dtype, src), d = upload(backend, dtype, dst);
         backend.copyStrided(s, d, [...spec.shape], [...spec.srcStrides], spec.srcOffset, [...spec.dstStrides], spec.dstOffset);
         const out = backend.readSync(d);
@@ -149,7 +149,7 @@ for (const variant of ['simd', 'relaxed'] as const) {
             const values: TypedArray = from === 'float32'
               ? Float32Array.from({ length: size }, (_, i) => hostile[i % hostile.length])
               : Int32Array.from({ length: size }, (_, i) => (from === 'bool' ? i % 2 : ints[i % ints.length]));
-            const results = [wasm, reference].map((backend) => {
+            const results = ([wasm, reference] as Backend[]).map((backend) => {
               const x = upload(backend, from, values), out = backend.alloc(Math.max(size, 1), to);
               backend.cast(x, out, size);
               const read = backend.readSync(out).slice(0, size);
@@ -175,7 +175,7 @@ for (const variant of ['simd', 'relaxed'] as const) {
       for (const size of [0, 1, 3, 15, 16, 17, 67]) {
         for (const dtype of ['float32', 'int32', 'bool'] as DType[]) {
           for (const value of [0, -0, 0.1, -2.7, 2.7, NaN, Infinity, -Infinity, 2 ** 31, 2 ** 32 + 5, -(2 ** 31) - 1, 1e20]) {
-            const results = [wasm, reference].map((backend) => {
+            const results = ([wasm, reference] as Backend[]).map((backend) => {
               const out = upload(backend, dtype, new Int32Array(size + 2).fill(-7));
               backend.fill(out, size, value);
               const read = backend.readSync(out);
@@ -195,7 +195,7 @@ for (const variant of ['simd', 'relaxed'] as const) {
           const rows = 11;
           const src = valuesOf(dtype, rows * cols, random);
           const indices = Int32Array.from({ length: 23 }, () => Math.floor(random() * rows));
-          const results = [wasm, reference].map((backend) => {
+          const results = ([wasm, reference] as Backend[]).map((backend) => {
             const s = upload(backend, dtype, src), i = upload(backend, 'int32', indices);
             const d = upload(backend, dtype, new Int32Array(23 * cols + 1).fill(5));
             backend.gatherRows!(s, i, d, 23, cols);

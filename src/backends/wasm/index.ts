@@ -2,78 +2,36 @@
  * The wasm backend: tensors live in one WebAssembly.Memory that this module owns (the
  * kernels import it), allocated by a JS-side arena with exact-size reuse, so a training
  * step allocates nothing new after the first. Kernels (assembly/) receive byte pointers.
+ * This module assembles the backend: memory and views here, one binding module per kernel
+ * family beside it (gemm, elementwise, reduce, movement, optim, random, indexing), the ABI
+ * in kernel-exports.ts.
  *
  * Views: `view()` returns a zero-copy typed array over the storage. A non-shared memory
  * detaches every view when it grows, so views are re-derived from `memory.buffer` on each
  * access (`heapF32()`); a caller must not keep one across an allocation.
  */
 import {
-  BINARY_CODES, EPILOGUE_CODES, REDUCE_CODES, UNARY_CODES,
+  BINARY_CODES, UNARY_CODES,
   type AdamParams, type Backend, type BinaryOp, type DType, type GemmParams, type ReduceOp,
-  type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams, type Storage,
+  type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams,
   type TypedArray, type UnaryOp, type RandomParams, storageBytes,
 } from '../backend.js';
-import { CAST_CODES } from '../opcodes.generated.js';
-import { copyStridedArrays } from '../reference/index.js';
-import { checkBackwardOp } from '../reference/math.js';
 import type { ScanOp, ScatterMode } from '../backend.js';
-import { topkArrays } from '../reference/indexing-kernels.js';
 import { Arena } from './arena.js';
-import { DEFAULT_LEAKY_ALPHA } from '../reference/epilogue.js';
+import { WasmStorage, type KernelExports } from './kernel-exports.js';
+import * as elementwise from './elementwise.js';
+import { gemm } from './gemm.js';
+import * as indexing from './indexing.js';
+import * as movement from './movement.js';
+import * as optim from './optim.js';
+import { random } from './random.js';
+import * as reduce from './reduce.js';
 import {
   WASM_FILES, loadWasmModule, registeredWasm, relaxedSimdSupported, simdSupported, type WasmSource,
 } from './loader.js';
 
+export { WasmStorage };
 export type WasmVariant = 'simd' | 'relaxed';
-
-/** The exports of build/sora-*.wasm (assembly/index.ts). */
-interface KernelExports {
-  heap_base(): number;
-  gemm_workspace_bytes(): number;
-  /** lda, ldb, ldc in elements; 0 means contiguous. */
-  gemm(a: number, b: number, c: number, m: number, n: number, k: number, transA: number,
-    transB: number, bias: number, act: number, alpha: number, work: number, lda: number, ldb: number, ldc: number,
-    batch: number, strideA: number, strideB: number, strideC: number, accumulate: number): void;
-  unary(op: number, x: number, out: number, n: number): void;
-  unary_backward(op: number, dy: number, x: number, y: number, dx: number, n: number): void;
-  binary(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number,
-    aPhase: number, bPhase: number): void;
-  binary_i32(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number,
-    aPhase: number, bPhase: number): void;
-  select(cond: number, condSize: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number): void;
-  affine(x: number, out: number, n: number, alpha: number, beta: number): void;
-  reduce(op: number, x: number, out: number, outer: number, length: number, inner: number): void;
-  argmax(x: number, out: number, outer: number, length: number, inner: number): void;
-  softmax(x: number, out: number, rows: number, cols: number): void;
-  softmax_xent(logits: number, labels: number, sparse: number, loss: number, grad: number,
-    rows: number, cols: number, gradScale: number): void;
-  adam(param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number,
-    beta2: number, eps: number, c1: number, c2: number): void;
-  sgd(param: number, grad: number, velocity: number, n: number, lr: number, momentum: number,
-    nesterov: number): void;
-  rmsprop(param: number, grad: number, ms: number, mom: number, n: number, lr: number,
-    decay: number, momentum: number, eps: number): void;
-  scan(x: number, out: number, outer: number, length: number, inner: number, product: number, integer: number,
-    exclusive: number, reverse: number): void;
-  scatter_rows(updates: number, indices: number, out: number, rowCount: number, cols: number, outRows: number,
-    set: number, integer: number): void;
-  random_uniform(out: number, n: number, k0: number, k1: number, a: number, b: number): void;
-  random_uniform_int(out: number, n: number, k0: number, k1: number, a: number, count: number): void;
-  random_bernoulli(out: number, n: number, k0: number, k1: number, rate: number, scale: number): void;
-  random_normal(out: number, n: number, k0: number, k1: number, mean: number, stdDev: number, truncated: number): void;
-  random_gamma(out: number, n: number, k0: number, k1: number, alpha: number, scale: number): void;
-  multinomial(probs: number, out: number, batch: number, classes: number, samples: number, k0: number, k1: number): void;
-  fill_words(out: number, n: number, word: number): void;
-  cast(x: number, out: number, n: number, mode: number): void;
-  gather_rows(src: number, indices: number, dst: number, rowCount: number, cols: number): void;
-  /** dims: 4 * rank i32 words of scratch holding shape, src strides, dst strides (rewritten by the kernel). */
-  copy_strided(src: number, dst: number, rank: number, dims: number, srcOffset: number, dstOffset: number): void;
-}
-
-export class WasmStorage implements Storage {
-  constructor(readonly ptr: number, readonly size: number, readonly dtype: DType,
-    readonly bytes: number) {}
-}
 
 type S = WasmStorage;
 
@@ -84,19 +42,6 @@ export interface WasmBackendOptions {
   wasm?: WasmSource;
   /** A memory to allocate in (e.g. to share it later); default: a fresh one. */
   memory?: WebAssembly.Memory;
-}
-
-/** Ranks copyStrided hands to wasm (its scratch is sized for it); higher ranks run in TypeScript. */
-const MAX_COPY_RANK = 32;
-/** fill's float-to-bits conversion. */
-const FILL_F32 = new Float32Array(1);
-const FILL_I32 = new Int32Array(FILL_F32.buffer);
-
-/** The CAST_* code (assembly/movement.ts cast) for a conversion between storage dtypes. */
-function castCode(from: DType, to: DType): number {
-  if (to === 'bool') return from === 'float32' ? CAST_CODES.float32ToBool : from === 'int32' ? CAST_CODES.int32ToBool : CAST_CODES.copy;
-  if (to === 'float32') return from === 'float32' ? CAST_CODES.copy : CAST_CODES.int32ToFloat32;
-  return from === 'float32' ? CAST_CODES.float32ToInt32 : CAST_CODES.copy;
 }
 
 const PAGE = 65536;
@@ -110,7 +55,7 @@ export class WasmBackend implements Backend<S> {
   readonly binaryOps: ReadonlySet<BinaryOp> = new Set(Object.keys(BINARY_CODES) as BinaryOp[]);
   private readonly arena: Arena;
   private readonly gemmWorkspace: number;
-  /** copyStrided's scratch: 4 * MAX_COPY_RANK i32 words (shape, strides, the odometer). */
+  /** copyStrided's scratch (movement.COPY_DIMS_BYTES): shape, strides, the odometer. */
   private readonly dims: number;
   /** Arena bytes the backend holds for itself (the GEMM workspace, copyStrided's dims). */
   private readonly scratchBytes: number;
@@ -122,7 +67,7 @@ export class WasmBackend implements Backend<S> {
     this.description = `wasm (${variant === 'relaxed' ? 'SIMD + relaxed SIMD' : 'SIMD'})`;
     this.arena = new Arena(kernels.heap_base(), (bytes) => this.growTo(bytes));
     this.gemmWorkspace = this.arena.alloc(kernels.gemm_workspace_bytes());
-    this.dims = this.arena.alloc(4 * MAX_COPY_RANK * 4);
+    this.dims = this.arena.alloc(movement.COPY_DIMS_BYTES);
     this.scratchBytes = this.arena.liveBytes;
   }
 
@@ -172,32 +117,18 @@ export class WasmBackend implements Backend<S> {
   /** Linear memory size in bytes (what the arena has reserved from the engine). */
   memoryBytes(): number { return this.memory.buffer.byteLength; }
 
-  gemm(p: GemmParams<S>): void {
-    const { m, n, k } = p;
-    this.kernels.gemm(p.a.ptr + (p.aOffset ?? 0) * 4, p.b.ptr + (p.bOffset ?? 0) * 4, p.out.ptr + (p.outOffset ?? 0) * 4,
-      m, n, k, p.transposeA ? 1 : 0, p.transposeB ? 1 : 0, p.bias ? p.bias.ptr : 0,
-      EPILOGUE_CODES[p.activation], p.alpha ?? DEFAULT_LEAKY_ALPHA, this.gemmWorkspace, p.lda ?? 0, p.ldb ?? 0, p.ldc ?? 0,
-      p.batch ?? 1, p.strideA ?? m * k, p.strideB ?? k * n, p.strideC ?? m * n, p.accumulate ? 1 : 0);
-  }
+  // ---- kernels: each binding lives in the module of its family ----
+  gemm(p: GemmParams<S>): void { gemm(this.kernels, this.gemmWorkspace, p); }
   /** Writes out[begin..end) only (default: all of size). */
   unary(op: UnaryOp, x: S, out: S, size: number, begin = 0, end = size): void {
-    if (end > begin) this.kernels.unary(UNARY_CODES[op], x.ptr + begin * 4, out.ptr + begin * 4, end - begin);
+    elementwise.unary(this.kernels, op, x, out, begin, end);
   }
   unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
-    checkBackwardOp('wasm', op);
-    this.kernels.unary_backward(UNARY_CODES[op], dy.ptr, x.ptr, y.ptr, dx.ptr, size);
+    elementwise.unaryBackward(this.kernels, op, dy, x, y, dx, size);
   }
-  /**
-   * Writes out[begin..end) only (default: all of size): a full-size operand is entered at
-   * begin, a repeating one at its phase begin % period.
-   */
+  /** Writes out[begin..end) only (default: all of size). */
   binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number, begin = 0, end = size): void {
-    const n = end - begin;
-    if (n <= 0) return;
-    const kernel = a.dtype === 'float32' ? this.kernels.binary : this.kernels.binary_i32;
-    const [aPtr, aLength, aPhase] = aSize === size ? [a.ptr + begin * 4, n, 0] : [a.ptr, aSize, begin % aSize];
-    const [bPtr, bLength, bPhase] = bSize === size ? [b.ptr + begin * 4, n, 0] : [b.ptr, bSize, begin % bSize];
-    kernel(BINARY_CODES[op], aPtr, aLength, bPtr, bLength, out.ptr + begin * 4, n, aPhase, bPhase);
+    elementwise.binary(this.kernels, op, a, aSize, b, bSize, out, size, begin, end);
   }
   select(cond: S, condSize: number, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
     this.kernels.select(cond.ptr, condSize, a.ptr, aSize, b.ptr, bSize, out.ptr, size);
@@ -206,88 +137,40 @@ export class WasmBackend implements Backend<S> {
     this.kernels.affine(x.ptr, out.ptr, size, alpha, beta);
   }
   reduce(op: ReduceOp, x: S, out: S, outer: number, length: number, inner: number): void {
-    this.kernels.reduce(REDUCE_CODES[op], x.ptr, out.ptr, outer, length, inner);
+    reduce.reduce(this.kernels, op, x, out, outer, length, inner);
   }
   argMax(x: S, out: S, outer: number, length: number, inner: number): void {
     this.kernels.argmax(x.ptr, out.ptr, outer, length, inner);
   }
-  softmax(x: S, out: S, rows: number, cols: number): void {
-    this.kernels.softmax(x.ptr, out.ptr, rows, cols);
+  softmax(x: S, out: S, rows: number, cols: number): void { this.kernels.softmax(x.ptr, out.ptr, rows, cols); }
+  softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void { reduce.softmaxCrossEntropy(this.kernels, p); }
+  scan(op: ScanOp, x: S, out: S, outer: number, length: number, inner: number, exclusive: boolean, reverse: boolean): void {
+    reduce.scan(this.kernels, op, x, out, outer, length, inner, exclusive, reverse);
   }
-  softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void {
-    this.kernels.softmax_xent(p.logits.ptr, p.labels.ptr, p.sparse ? 1 : 0, p.loss.ptr,
-      p.grad ? p.grad.ptr : 0, p.rows, p.cols, p.gradScale);
-  }
-  adam(p: AdamParams<S>): void {
-    this.kernels.adam(p.param.ptr, p.grad.ptr, p.m.ptr, p.v.ptr, p.size, p.learningRate, p.beta1,
-      p.beta2, p.epsilon, p.correction1, p.correction2);
-  }
-  sgd(p: SgdParams<S>): void {
-    this.kernels.sgd(p.param.ptr, p.grad.ptr, p.velocity ? p.velocity.ptr : 0, p.size,
-      p.learningRate, p.momentum, p.nesterov ? 1 : 0);
-  }
-  rmsprop(p: RmspropParams<S>): void {
-    this.kernels.rmsprop(p.param.ptr, p.grad.ptr, p.meanSquare.ptr, p.moment ? p.moment.ptr : 0,
-      p.size, p.learningRate, p.decay, p.momentum, p.epsilon);
-  }
-
-  random(p: RandomParams<S>): void {
-    const k = this.kernels, out = p.out.ptr, n = p.size;
-    switch (p.distribution) {
-      case 'uniform': k.random_uniform(out, n, p.key0, p.key1, p.a, p.b); break;
-      case 'uniformInt': k.random_uniform_int(out, n, p.key0, p.key1, p.a, p.b); break;
-      case 'bernoulli': k.random_bernoulli(out, n, p.key0, p.key1, p.a, p.b); break;
-      case 'normal': k.random_normal(out, n, p.key0, p.key1, p.a, p.b, 0); break;
-      case 'truncatedNormal': k.random_normal(out, n, p.key0, p.key1, p.a, p.b, 1); break;
-      case 'gamma': k.random_gamma(out, n, p.key0, p.key1, p.a, p.b); break;
-    }
-  }
+  adam(p: AdamParams<S>): void { optim.adam(this.kernels, p); }
+  sgd(p: SgdParams<S>): void { optim.sgd(this.kernels, p); }
+  rmsprop(p: RmspropParams<S>): void { optim.rmsprop(this.kernels, p); }
+  random(p: RandomParams<S>): void { random(this.kernels, p); }
   multinomial(probs: S, out: S, batch: number, classes: number, samples: number, key0: number, key1: number): void {
     this.kernels.multinomial(probs.ptr, out.ptr, batch, classes, samples, key0, key1);
   }
-
-  /** In wasm (assembly/movement.ts); shape and strides go through the backend's `dims` scratch. */
   copyStrided(src: S, dst: S, shape: number[], srcStrides: number[], srcOffset: number,
     dstStrides: number[], dstOffset: number): void {
-    const rank = shape.length;
-    if (rank > MAX_COPY_RANK) {
-      copyStridedArrays(this.view(src), this.view(dst), shape, srcStrides, srcOffset, dstStrides, dstOffset);
-      return;
-    }
-    const heap = this.heapI32(), at = this.dims >>> 2;
-    for (let i = 0; i < rank; i++) {
-      heap[at + i] = shape[i];
-      heap[at + rank + i] = srcStrides[i];
-      heap[at + 2 * rank + i] = dstStrides[i];
-    }
-    this.kernels.copy_strided(src.ptr, dst.ptr, rank, this.dims, srcOffset, dstOffset);
+    movement.copyStrided(this.kernels, this.dims, this, src, dst, shape, srcStrides, srcOffset, dstStrides, dstOffset);
   }
+  cast(x: S, out: S, size: number): void { movement.cast(this.kernels, x, out, size); }
+  fill(out: S, size: number, value: number): void { movement.fill(this.kernels, out, size, value); }
   gatherRows(src: S, indices: S, dst: S, rowCount: number, cols: number): void {
     this.kernels.gather_rows(src.ptr, indices.ptr, dst.ptr, rowCount, cols);
   }
   oneHot(indices: S, out: S, size: number, depth: number): void {
-    const index = this.view(indices), to = this.view(out);
-    to.fill(0, 0, size * depth);
-    for (let i = 0; i < size; i++) if (index[i] >= 0 && index[i] < depth) to[i * depth + index[i]] = 1;
-  }
-  scan(op: ScanOp, x: S, out: S, outer: number, length: number, inner: number, exclusive: boolean, reverse: boolean): void {
-    this.kernels.scan(x.ptr, out.ptr, outer, length, inner, +(op === 'prod'), +(x.dtype !== 'float32'), +exclusive, +reverse);
+    indexing.oneHot(this, indices, out, size, depth);
   }
   scatterRows(mode: ScatterMode, updates: S, indices: S, out: S, rowCount: number, cols: number, outRows: number): void {
-    this.kernels.scatter_rows(updates.ptr, indices.ptr, out.ptr, rowCount, cols, outRows, +(mode === 'set'), +(out.dtype !== 'float32'));
+    indexing.scatterRows(this.kernels, mode, updates, indices, out, rowCount, cols, outRows);
   }
-  // topk: the reference's array kernel over zero-copy views (a cold path).
   topk(x: S, values: S, indices: S, rows: number, cols: number, k: number): void {
-    topkArrays(this.view(x) as Float32Array, this.view(values) as Float32Array, this.view(indices) as Int32Array, rows, cols, k);
-  }
-  cast(x: S, out: S, size: number): void { this.kernels.cast(x.ptr, out.ptr, size, castCode(x.dtype, out.dtype)); }
-  /** float32: the float's bits; int32: ToInt32 (as an Int32Array store); bool: value != 0. */
-  fill(out: S, size: number, value: number): void {
-    let word: number;
-    if (out.dtype === 'float32') { FILL_F32[0] = value; word = FILL_I32[0]; }
-    else if (out.dtype === 'bool') word = value !== 0 ? 1 : 0;
-    else word = value | 0;
-    this.kernels.fill_words(out.ptr, size, word);
+    indexing.topk(this, x, values, indices, rows, cols, k);
   }
 }
 
