@@ -43,9 +43,11 @@
  */
 
 import { MR, gemm_kernel_c, gemm_kernel_r } from './gemm.generated';
-import { expm1v, sigmoidv, tanhv } from './math';
+import { unary } from './elementwise';
+import { expm1v } from './math';
 import {
   EPILOGUE_ELU, EPILOGUE_LEAKY_RELU, EPILOGUE_LINEAR, EPILOGUE_RELU, EPILOGUE_RELU6, EPILOGUE_SIGMOID, EPILOGUE_TANH,
+  UNARY_SIGMOID, UNARY_TANH,
 } from './opcodes.generated';
 
 const NR: i32 = 8;
@@ -214,39 +216,34 @@ function fill_bias_rows(c: usize, cStride: usize, m: i32, n: i32, bias: usize, a
   }
 }
 
-/** act(v) per lane for an EPILOGUE_* code; NaN stays NaN. */
-// @ts-ignore: decorator
-@inline function activate(act: i32, v: v128, alpha: f32): v128 {
-  const zero = f32x4.splat(0);
-  if (act == EPILOGUE_RELU) return f32x4.max(v, zero);
-  if (act == EPILOGUE_RELU6) return f32x4.min(f32x4.max(v, zero), f32x4.splat(6));
-  if (act == EPILOGUE_SIGMOID) return sigmoidv(v);
-  if (act == EPILOGUE_TANH) return tanhv(v);
-  if (act == EPILOGUE_ELU) return v128.bitselect(v, expm1v(v), f32x4.gt(v, zero));
-  if (act == EPILOGUE_LEAKY_RELU) return v128.bitselect(f32x4.mul(v, f32x4.splat(alpha)), v, f32x4.lt(v, zero));
-  return v;
-}
-
-/** C = act(C) over rows x cols (rows cStride bytes apart): f32x4, then one lane at a time. */
+/**
+ * C = act(C) over rows x cols (rows cStride bytes apart), NaN staying NaN. sigmoid and tanh
+ * are the unary kernels' loops (the same vector functions, one copy in the module); elu is
+ * v > 0 ? v : expm1(v); the piecewise-linear ones are one f32x4 expression.
+ */
 function epilogue_rows(c: usize, cStride: usize, rows: i32, cols: i32, act: i32, alpha: f32): void {
-  switch (act) {
-    case EPILOGUE_RELU: epilogue_loop(EPILOGUE_RELU, c, cStride, rows, cols, alpha); break;
-    case EPILOGUE_RELU6: epilogue_loop(EPILOGUE_RELU6, c, cStride, rows, cols, alpha); break;
-    case EPILOGUE_SIGMOID: epilogue_loop(EPILOGUE_SIGMOID, c, cStride, rows, cols, alpha); break;
-    case EPILOGUE_TANH: epilogue_loop(EPILOGUE_TANH, c, cStride, rows, cols, alpha); break;
-    case EPILOGUE_ELU: epilogue_loop(EPILOGUE_ELU, c, cStride, rows, cols, alpha); break;
-    case EPILOGUE_LEAKY_RELU: epilogue_loop(EPILOGUE_LEAKY_RELU, c, cStride, rows, cols, alpha); break;
+  if (act == EPILOGUE_SIGMOID || act == EPILOGUE_TANH) {
+    const op = act == EPILOGUE_SIGMOID ? UNARY_SIGMOID : UNARY_TANH;
+    for (let i = 0; i < rows; i++, c += cStride) unary(op, c, c, cols);
+    return;
   }
-}
-
-// @ts-ignore: decorator
-@inline function epilogue_loop(act: i32, c: usize, cStride: usize, rows: i32, cols: i32, alpha: f32): void {
+  const zero = f32x4.splat(0), six = f32x4.splat(6), slope = f32x4.splat(alpha);
   const vectorEnd = <usize>(cols & ~3) << 2;
   const end = <usize>cols << 2;
   for (let i = 0; i < rows; i++, c += cStride) {
     let j: usize = 0;
-    for (; j < vectorEnd; j += 16) v128.store(c + j, activate(act, v128.load(c + j), alpha));
-    for (; j < end; j += 4) v128.store32_lane(c + j, activate(act, v128.load32_zero(c + j), alpha), 0);
+    while (j < end) {
+      // Whole vectors, then the last cols % 4 one lane at a time (lane 0 of a zero-extended load).
+      const whole = j < vectorEnd;
+      const at = c + j;
+      const v = whole ? v128.load(at) : v128.load32_zero(at);
+      let r = v;
+      if (act == EPILOGUE_RELU) r = f32x4.max(v, zero);
+      else if (act == EPILOGUE_RELU6) r = f32x4.min(f32x4.max(v, zero), six);
+      else if (act == EPILOGUE_ELU) r = v128.bitselect(v, expm1v(v), f32x4.gt(v, zero));
+      else if (act == EPILOGUE_LEAKY_RELU) r = v128.bitselect(f32x4.mul(v, slope), v, f32x4.lt(v, zero));
+      if (whole) { v128.store(at, r); j += 16; } else { v128.store32_lane(at, r, 0); j += 4; }
+    }
   }
 }
 

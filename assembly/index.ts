@@ -5,7 +5,7 @@
  *
  * ABI, shared with src/backends/wasm/index.ts:
  *  - memory is imported (env.memory) so that the host owns it and can later share it
- *    between threads; the host's arena allocates every buffer, 16-byte aligned, above
+ *    between threads; the host's arena allocates every buffer, 64-byte aligned, above
  *    heap_base(). Pointer 0 means "none" for optional arguments.
  *  - pointers are byte offsets, counts are elements, f32 unless the name says i32.
  *  - kernels never allocate and never call the host; scratch comes in as a pointer.
