@@ -1,6 +1,6 @@
 /**
- * GEMM: C (m x n, row-major, written never read by the caller's contract) =
- * op(A) . op(B) [+ bias row] [then ReLU], float32, single thread.
+ * GEMM: C (m x n, row-major) = act([C +] op(A) . op(B) [+ bias row]), float32, single
+ * thread, for each of `batch` products (see `gemm` below for the batch strides).
  *
  * Layout. A is m x k row-major, or k x m when transA; B is k x n, or n x k when transB.
  * Rows are lda / ldb / ldc elements apart (0: contiguous, the row length), so the operands
@@ -35,11 +35,22 @@
  *
  * Epilogue. The first k block starts its accumulators from the bias row (or zeros), later
  * blocks from the partial C; the last block applies ReLU with f32x4.max (NaN propagates),
- * so bias and activation cost nothing extra. k == 0 gives C = relu?(bias or 0).
+ * so bias and ReLU cost nothing extra. The other activations (EPILOGUE_* codes: relu6,
+ * sigmoid, tanh, elu, leakyRelu with slope alpha) run over each finished mr x nr tile right
+ * after its last k block, while it is in L1, with math.ts's vector functions (the unary
+ * kernels' accuracy). accumulate: C plus the bias (one pass over C first) is where the first
+ * k block starts. k == 0 gives C = act([C +] bias or 0).
  */
 
+import { MR, gemm_kernel_c, gemm_kernel_r } from './gemm.generated';
+import { unary } from './elementwise';
+import { expm1v } from './math';
+import {
+  EPILOGUE_ELU, EPILOGUE_LEAKY_RELU, EPILOGUE_LINEAR, EPILOGUE_RELU, EPILOGUE_RELU6, EPILOGUE_SIGMOID, EPILOGUE_TANH,
+  UNARY_SIGMOID, UNARY_TANH,
+} from './opcodes.generated';
+
 const NR: i32 = 8;
-const MR: i32 = ASC_FEATURE_RELAXED_SIMD ? 6 : 5;
 /** The largest MR of any build: the scratch tile is sized for it, so both builds agree on the workspace. */
 const MAX_MR: i32 = 6;
 /** Steps of k per block: a packed B panel (KC x 8 floats, 8 KiB) stays in L1. */
@@ -61,10 +72,23 @@ export function gemm_workspace_bytes(): i32 {
   return <i32>WORK_BYTES;
 }
 
+/**
+ * The kernel-contract GEMM (src/backends/backend.ts GemmParams): for t < batch,
+ * C_t = act([C_t +] op(A_t) . op(B_t) + bias), A_t at a + t * strideA elements (B, C alike;
+ * a stride of 0 repeats the operand), act an EPILOGUE_* code with leakyRelu's slope alpha.
+ * lda / ldb / ldc 0 mean contiguous. accumulate != 0 reads C first.
+ */
 export function gemm(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32, transA: i32,
-  transB: i32, bias: usize, relu: i32, work: usize, lda: i32, ldb: i32, ldc: i32): void {
-  gemm_with_packing(a, b, c, m, n, k, transA, transB, bias, relu, work, -1,
-    lda ? lda : transA ? m : k, ldb ? ldb : transB ? k : n, ldc ? ldc : n);
+  transB: i32, bias: usize, act: i32, alpha: f32, work: usize, lda: i32, ldb: i32, ldc: i32,
+  batch: i32, strideA: i32, strideB: i32, strideC: i32, accumulate: i32): void {
+  const ldA = lda ? lda : transA ? m : k, ldB = ldb ? ldb : transB ? k : n, ldC = ldc ? ldc : n;
+  const stepA = <usize>strideA << 2, stepB = <usize>strideB << 2, stepC = <usize>strideC << 2;
+  for (let t = 0; t < batch; t++) {
+    gemm_with_packing(a, b, c, m, n, k, transA, transB, bias, act, alpha, accumulate, work, -1, ldA, ldB, ldC);
+    a += stepA;
+    b += stepB;
+    c += stepC;
+  }
 }
 
 /**
@@ -88,15 +112,25 @@ function choose_packing(m: i32, n: i32, k: i32, transA: i32, transB: i32): i32 {
  * and path-by-path tests of the raw module; assembly/index.ts does not re-export it.
  */
 export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, k: i32,
-  transA: i32, transB: i32, bias: usize, relu: i32, work: usize, packing: i32,
+  transA: i32, transB: i32, bias: usize, act: i32, alpha: f32, accumulate: i32, work: usize, packing: i32,
   lda: i32, ldb: i32, ldc: i32): void {
   if (m <= 0 || n <= 0) return;
   const aStride = <usize>lda << 2; // bytes between rows of the stored A, B and C
   const bStride = <usize>ldb << 2;
   const cStride = <usize>ldc << 2;
   if (k <= 0) {
-    fill_bias_rows(c, cStride, m, n, bias, relu);
+    fill_bias_rows(c, cStride, m, n, bias, accumulate);
+    if (act != EPILOGUE_LINEAR) epilogue_rows(c, cStride, m, n, act, alpha);
     return;
+  }
+  // The micro-kernels apply relu in registers; the other activations run over each finished
+  // tile while it is in L1 (epilogue_rows). With accumulate, C (plus the bias, added first
+  // in one pass) is where the first k block starts.
+  const relu = act == EPILOGUE_RELU ? 1 : 0;
+  const post = act != EPILOGUE_LINEAR && act != EPILOGUE_RELU;
+  if (accumulate && bias) {
+    fill_bias_rows(c, cStride, m, n, bias, 1);
+    bias = 0;
   }
   if (packing < 0) packing = choose_packing(m, n, k, transA, transB);
   const packA = (packing & 1) != 0;
@@ -122,8 +156,9 @@ export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, 
     const nc = min(ncBlock, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      const first = pc == 0;
-      const reluNow = pc + kc == k ? relu : 0;
+      const first = pc == 0 && !accumulate;
+      const last = pc + kc == k;
+      const reluNow = last ? relu : 0;
       if (packB) pack_b(b, transB, bStride, jc, nc, pc, kc, bufB);
       else if (nEdge && jc + nc == n) pack_b(b, 0, bStride, nFull, nEdge, pc, kc, bufB);
       for (let ic = 0; ic < m; ic += MC) {
@@ -160,6 +195,7 @@ export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, 
                 dst, dstStride, init, initStep, reluNow);
             }
             if (nr != NR) copy_tile(cTile, cStride, tile, NR << 2, mr, nr);
+            if (post && last) epilogue_rows(cTile, cStride, mr, nr, act, alpha);
           }
         }
       }
@@ -167,14 +203,46 @@ export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, 
   }
 }
 
-/** C = relu?(bias row or 0) for k == 0; C's rows are cStride bytes apart. */
-function fill_bias_rows(c: usize, cStride: usize, m: i32, n: i32, bias: usize, relu: i32): void {
+/** C = [C +] (bias row or 0), C's rows cStride bytes apart: k == 0, and the bias of an accumulating GEMM. */
+function fill_bias_rows(c: usize, cStride: usize, m: i32, n: i32, bias: usize, accumulate: i32): void {
   for (let i = 0; i < m; i++) {
     const row = c + <usize>i * cStride;
     for (let j = 0; j < n; j++) {
+      const at = row + (<usize>j << 2);
       let v: f32 = bias ? load<f32>(bias + (<usize>j << 2)) : 0;
-      if (relu) v = max<f32>(v, 0);
-      store<f32>(row + (<usize>j << 2), v);
+      if (accumulate) v = load<f32>(at) + v;
+      store<f32>(at, v);
+    }
+  }
+}
+
+/**
+ * C = act(C) over rows x cols (rows cStride bytes apart), NaN staying NaN. sigmoid and tanh
+ * are the unary kernels' loops (the same vector functions, one copy in the module); elu is
+ * v > 0 ? v : expm1(v); the piecewise-linear ones are one f32x4 expression.
+ */
+function epilogue_rows(c: usize, cStride: usize, rows: i32, cols: i32, act: i32, alpha: f32): void {
+  if (act == EPILOGUE_SIGMOID || act == EPILOGUE_TANH) {
+    const op = act == EPILOGUE_SIGMOID ? UNARY_SIGMOID : UNARY_TANH;
+    for (let i = 0; i < rows; i++, c += cStride) unary(op, c, c, cols);
+    return;
+  }
+  const zero = f32x4.splat(0), six = f32x4.splat(6), slope = f32x4.splat(alpha);
+  const vectorEnd = <usize>(cols & ~3) << 2;
+  const end = <usize>cols << 2;
+  for (let i = 0; i < rows; i++, c += cStride) {
+    let j: usize = 0;
+    while (j < end) {
+      // Whole vectors, then the last cols % 4 one lane at a time (lane 0 of a zero-extended load).
+      const whole = j < vectorEnd;
+      const at = c + j;
+      const v = whole ? v128.load(at) : v128.load32_zero(at);
+      let r = v;
+      if (act == EPILOGUE_RELU) r = f32x4.max(v, zero);
+      else if (act == EPILOGUE_RELU6) r = f32x4.min(f32x4.max(v, zero), six);
+      else if (act == EPILOGUE_ELU) r = v128.bitselect(v, expm1v(v), f32x4.gt(v, zero));
+      else if (act == EPILOGUE_LEAKY_RELU) r = v128.bitselect(f32x4.mul(v, slope), v, f32x4.lt(v, zero));
+      if (whole) { v128.store(at, r); j += 16; } else { v128.store32_lane(at, r, 0); j += 4; }
     }
   }
 }
@@ -333,674 +401,3 @@ function pack_b(b: usize, transB: i32, bStride: usize, j0: i32, nc: i32, pc: i32
   v128.store(d, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 64);
   v128.store(d, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 96);
 }
-
-/** a * b + c: fused in the relaxed build, mul + add (two roundings) in the plain one. */
-// @ts-ignore: decorator
-@inline function madd(a: v128, b: v128, c: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
-  return f32x4.add(f32x4.mul(a, b), c);
-}
-
-// ---- BEGIN GENERATED by scripts/gen-gemm.mjs: do not edit by hand ----
-function gemm_kernel_1x8_c(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
-    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
-  let c0l = v128.load(init);
-  let c0h = v128.load(init, 16);
-  let p = kc;
-  do {
-    const bl = v128.load(b);
-    const bh = v128.load(b, 16);
-    let av = v128.load32_splat(a);
-    c0l = madd(av, bl, c0l);
-    c0h = madd(av, bh, c0h);
-    a += aStep;
-    b += bStep;
-  } while (--p);
-  if (relu) {
-    const zero = f32x4.splat(0);
-    c0l = f32x4.max(c0l, zero);
-    c0h = f32x4.max(c0h, zero);
-  }
-  v128.store(c, c0l);
-  v128.store(c, c0h, 16);
-}
-
-function gemm_kernel_2x8_c(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
-    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
-  let c0l = v128.load(init);
-  let c0h = v128.load(init, 16);
-  init += initStep;
-  let c1l = v128.load(init);
-  let c1h = v128.load(init, 16);
-  let p = kc;
-  do {
-    const bl = v128.load(b);
-    const bh = v128.load(b, 16);
-    let av = v128.load32_splat(a);
-    c0l = madd(av, bl, c0l);
-    c0h = madd(av, bh, c0h);
-    av = v128.load32_splat(a, 4);
-    c1l = madd(av, bl, c1l);
-    c1h = madd(av, bh, c1h);
-    a += aStep;
-    b += bStep;
-  } while (--p);
-  if (relu) {
-    const zero = f32x4.splat(0);
-    c0l = f32x4.max(c0l, zero);
-    c0h = f32x4.max(c0h, zero);
-    c1l = f32x4.max(c1l, zero);
-    c1h = f32x4.max(c1h, zero);
-  }
-  v128.store(c, c0l);
-  v128.store(c, c0h, 16);
-  c += ldc;
-  v128.store(c, c1l);
-  v128.store(c, c1h, 16);
-}
-
-function gemm_kernel_3x8_c(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
-    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
-  let c0l = v128.load(init);
-  let c0h = v128.load(init, 16);
-  init += initStep;
-  let c1l = v128.load(init);
-  let c1h = v128.load(init, 16);
-  init += initStep;
-  let c2l = v128.load(init);
-  let c2h = v128.load(init, 16);
-  let p = kc;
-  do {
-    const bl = v128.load(b);
-    const bh = v128.load(b, 16);
-    let av = v128.load32_splat(a);
-    c0l = madd(av, bl, c0l);
-    c0h = madd(av, bh, c0h);
-    av = v128.load32_splat(a, 4);
-    c1l = madd(av, bl, c1l);
-    c1h = madd(av, bh, c1h);
-    av = v128.load32_splat(a, 8);
-    c2l = madd(av, bl, c2l);
-    c2h = madd(av, bh, c2h);
-    a += aStep;
-    b += bStep;
-  } while (--p);
-  if (relu) {
-    const zero = f32x4.splat(0);
-    c0l = f32x4.max(c0l, zero);
-    c0h = f32x4.max(c0h, zero);
-    c1l = f32x4.max(c1l, zero);
-    c1h = f32x4.max(c1h, zero);
-    c2l = f32x4.max(c2l, zero);
-    c2h = f32x4.max(c2h, zero);
-  }
-  v128.store(c, c0l);
-  v128.store(c, c0h, 16);
-  c += ldc;
-  v128.store(c, c1l);
-  v128.store(c, c1h, 16);
-  c += ldc;
-  v128.store(c, c2l);
-  v128.store(c, c2h, 16);
-}
-
-function gemm_kernel_4x8_c(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
-    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
-  let c0l = v128.load(init);
-  let c0h = v128.load(init, 16);
-  init += initStep;
-  let c1l = v128.load(init);
-  let c1h = v128.load(init, 16);
-  init += initStep;
-  let c2l = v128.load(init);
-  let c2h = v128.load(init, 16);
-  init += initStep;
-  let c3l = v128.load(init);
-  let c3h = v128.load(init, 16);
-  let p = kc;
-  do {
-    const bl = v128.load(b);
-    const bh = v128.load(b, 16);
-    let av = v128.load32_splat(a);
-    c0l = madd(av, bl, c0l);
-    c0h = madd(av, bh, c0h);
-    av = v128.load32_splat(a, 4);
-    c1l = madd(av, bl, c1l);
-    c1h = madd(av, bh, c1h);
-    av = v128.load32_splat(a, 8);
-    c2l = madd(av, bl, c2l);
-    c2h = madd(av, bh, c2h);
-    av = v128.load32_splat(a, 12);
-    c3l = madd(av, bl, c3l);
-    c3h = madd(av, bh, c3h);
-    a += aStep;
-    b += bStep;
-  } while (--p);
-  if (relu) {
-    const zero = f32x4.splat(0);
-    c0l = f32x4.max(c0l, zero);
-    c0h = f32x4.max(c0h, zero);
-    c1l = f32x4.max(c1l, zero);
-    c1h = f32x4.max(c1h, zero);
-    c2l = f32x4.max(c2l, zero);
-    c2h = f32x4.max(c2h, zero);
-    c3l = f32x4.max(c3l, zero);
-    c3h = f32x4.max(c3h, zero);
-  }
-  v128.store(c, c0l);
-  v128.store(c, c0h, 16);
-  c += ldc;
-  v128.store(c, c1l);
-  v128.store(c, c1h, 16);
-  c += ldc;
-  v128.store(c, c2l);
-  v128.store(c, c2h, 16);
-  c += ldc;
-  v128.store(c, c3l);
-  v128.store(c, c3h, 16);
-}
-
-function gemm_kernel_5x8_c(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
-    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
-  let c0l = v128.load(init);
-  let c0h = v128.load(init, 16);
-  init += initStep;
-  let c1l = v128.load(init);
-  let c1h = v128.load(init, 16);
-  init += initStep;
-  let c2l = v128.load(init);
-  let c2h = v128.load(init, 16);
-  init += initStep;
-  let c3l = v128.load(init);
-  let c3h = v128.load(init, 16);
-  init += initStep;
-  let c4l = v128.load(init);
-  let c4h = v128.load(init, 16);
-  let p = kc;
-  do {
-    const bl = v128.load(b);
-    const bh = v128.load(b, 16);
-    let av = v128.load32_splat(a);
-    c0l = madd(av, bl, c0l);
-    c0h = madd(av, bh, c0h);
-    av = v128.load32_splat(a, 4);
-    c1l = madd(av, bl, c1l);
-    c1h = madd(av, bh, c1h);
-    av = v128.load32_splat(a, 8);
-    c2l = madd(av, bl, c2l);
-    c2h = madd(av, bh, c2h);
-    av = v128.load32_splat(a, 12);
-    c3l = madd(av, bl, c3l);
-    c3h = madd(av, bh, c3h);
-    av = v128.load32_splat(a, 16);
-    c4l = madd(av, bl, c4l);
-    c4h = madd(av, bh, c4h);
-    a += aStep;
-    b += bStep;
-  } while (--p);
-  if (relu) {
-    const zero = f32x4.splat(0);
-    c0l = f32x4.max(c0l, zero);
-    c0h = f32x4.max(c0h, zero);
-    c1l = f32x4.max(c1l, zero);
-    c1h = f32x4.max(c1h, zero);
-    c2l = f32x4.max(c2l, zero);
-    c2h = f32x4.max(c2h, zero);
-    c3l = f32x4.max(c3l, zero);
-    c3h = f32x4.max(c3h, zero);
-    c4l = f32x4.max(c4l, zero);
-    c4h = f32x4.max(c4h, zero);
-  }
-  v128.store(c, c0l);
-  v128.store(c, c0h, 16);
-  c += ldc;
-  v128.store(c, c1l);
-  v128.store(c, c1h, 16);
-  c += ldc;
-  v128.store(c, c2l);
-  v128.store(c, c2h, 16);
-  c += ldc;
-  v128.store(c, c3l);
-  v128.store(c, c3h, 16);
-  c += ldc;
-  v128.store(c, c4l);
-  v128.store(c, c4h, 16);
-}
-
-function gemm_kernel_6x8_c(kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
-    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
-  let c0l = v128.load(init);
-  let c0h = v128.load(init, 16);
-  init += initStep;
-  let c1l = v128.load(init);
-  let c1h = v128.load(init, 16);
-  init += initStep;
-  let c2l = v128.load(init);
-  let c2h = v128.load(init, 16);
-  init += initStep;
-  let c3l = v128.load(init);
-  let c3h = v128.load(init, 16);
-  init += initStep;
-  let c4l = v128.load(init);
-  let c4h = v128.load(init, 16);
-  init += initStep;
-  let c5l = v128.load(init);
-  let c5h = v128.load(init, 16);
-  let p = kc;
-  do {
-    const bl = v128.load(b);
-    const bh = v128.load(b, 16);
-    let av = v128.load32_splat(a);
-    c0l = madd(av, bl, c0l);
-    c0h = madd(av, bh, c0h);
-    av = v128.load32_splat(a, 4);
-    c1l = madd(av, bl, c1l);
-    c1h = madd(av, bh, c1h);
-    av = v128.load32_splat(a, 8);
-    c2l = madd(av, bl, c2l);
-    c2h = madd(av, bh, c2h);
-    av = v128.load32_splat(a, 12);
-    c3l = madd(av, bl, c3l);
-    c3h = madd(av, bh, c3h);
-    av = v128.load32_splat(a, 16);
-    c4l = madd(av, bl, c4l);
-    c4h = madd(av, bh, c4h);
-    av = v128.load32_splat(a, 20);
-    c5l = madd(av, bl, c5l);
-    c5h = madd(av, bh, c5h);
-    a += aStep;
-    b += bStep;
-  } while (--p);
-  if (relu) {
-    const zero = f32x4.splat(0);
-    c0l = f32x4.max(c0l, zero);
-    c0h = f32x4.max(c0h, zero);
-    c1l = f32x4.max(c1l, zero);
-    c1h = f32x4.max(c1h, zero);
-    c2l = f32x4.max(c2l, zero);
-    c2h = f32x4.max(c2h, zero);
-    c3l = f32x4.max(c3l, zero);
-    c3h = f32x4.max(c3h, zero);
-    c4l = f32x4.max(c4l, zero);
-    c4h = f32x4.max(c4h, zero);
-    c5l = f32x4.max(c5l, zero);
-    c5h = f32x4.max(c5h, zero);
-  }
-  v128.store(c, c0l);
-  v128.store(c, c0h, 16);
-  c += ldc;
-  v128.store(c, c1l);
-  v128.store(c, c1h, 16);
-  c += ldc;
-  v128.store(c, c2l);
-  v128.store(c, c2h, 16);
-  c += ldc;
-  v128.store(c, c3l);
-  v128.store(c, c3h, 16);
-  c += ldc;
-  v128.store(c, c4l);
-  v128.store(c, c4h, 16);
-  c += ldc;
-  v128.store(c, c5l);
-  v128.store(c, c5h, 16);
-}
-
-/** Runs the mr x 8 kernel with contiguous A access, 1 <= mr <= 6. */
-function gemm_kernel_c(mr: i32, kc: i32, a: usize, aStep: usize, b: usize, bStep: usize,
-    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
-  switch (mr) {
-    case 1: gemm_kernel_1x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
-    case 2: gemm_kernel_2x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
-    case 3: gemm_kernel_3x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
-    case 4: gemm_kernel_4x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
-    case 5: gemm_kernel_5x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
-    case 6: if (MR >= 6) gemm_kernel_6x8_c(kc, a, aStep, b, bStep, c, ldc, init, initStep, relu); break;
-  }
-}
-
-function gemm_kernel_1x8_r(kc: i32, a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize,
-    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
-  let c0l = v128.load(init);
-  let c0h = v128.load(init, 16);
-  let p = kc;
-  do {
-    const bl = v128.load(b);
-    const bh = v128.load(b, 16);
-    let av = v128.load32_splat(a);
-    c0l = madd(av, bl, c0l);
-    c0h = madd(av, bh, c0h);
-    a += aStep;
-    b += bStep;
-  } while (--p);
-  if (relu) {
-    const zero = f32x4.splat(0);
-    c0l = f32x4.max(c0l, zero);
-    c0h = f32x4.max(c0h, zero);
-  }
-  v128.store(c, c0l);
-  v128.store(c, c0h, 16);
-}
-
-function gemm_kernel_2x8_r(kc: i32, a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize,
-    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
-  let c0l = v128.load(init);
-  let c0h = v128.load(init, 16);
-  init += initStep;
-  let c1l = v128.load(init);
-  let c1h = v128.load(init, 16);
-  let a1 = a + aRow;
-  let p = kc;
-  do {
-    const bl = v128.load(b);
-    const bh = v128.load(b, 16);
-    let av = v128.load32_splat(a);
-    c0l = madd(av, bl, c0l);
-    c0h = madd(av, bh, c0h);
-    av = v128.load32_splat(a1);
-    c1l = madd(av, bl, c1l);
-    c1h = madd(av, bh, c1h);
-    a += aStep;
-    a1 += aStep;
-    b += bStep;
-  } while (--p);
-  if (relu) {
-    const zero = f32x4.splat(0);
-    c0l = f32x4.max(c0l, zero);
-    c0h = f32x4.max(c0h, zero);
-    c1l = f32x4.max(c1l, zero);
-    c1h = f32x4.max(c1h, zero);
-  }
-  v128.store(c, c0l);
-  v128.store(c, c0h, 16);
-  c += ldc;
-  v128.store(c, c1l);
-  v128.store(c, c1h, 16);
-}
-
-function gemm_kernel_3x8_r(kc: i32, a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize,
-    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
-  let c0l = v128.load(init);
-  let c0h = v128.load(init, 16);
-  init += initStep;
-  let c1l = v128.load(init);
-  let c1h = v128.load(init, 16);
-  init += initStep;
-  let c2l = v128.load(init);
-  let c2h = v128.load(init, 16);
-  let a1 = a + aRow;
-  let a2 = a1 + aRow;
-  let p = kc;
-  do {
-    const bl = v128.load(b);
-    const bh = v128.load(b, 16);
-    let av = v128.load32_splat(a);
-    c0l = madd(av, bl, c0l);
-    c0h = madd(av, bh, c0h);
-    av = v128.load32_splat(a1);
-    c1l = madd(av, bl, c1l);
-    c1h = madd(av, bh, c1h);
-    av = v128.load32_splat(a2);
-    c2l = madd(av, bl, c2l);
-    c2h = madd(av, bh, c2h);
-    a += aStep;
-    a1 += aStep;
-    a2 += aStep;
-    b += bStep;
-  } while (--p);
-  if (relu) {
-    const zero = f32x4.splat(0);
-    c0l = f32x4.max(c0l, zero);
-    c0h = f32x4.max(c0h, zero);
-    c1l = f32x4.max(c1l, zero);
-    c1h = f32x4.max(c1h, zero);
-    c2l = f32x4.max(c2l, zero);
-    c2h = f32x4.max(c2h, zero);
-  }
-  v128.store(c, c0l);
-  v128.store(c, c0h, 16);
-  c += ldc;
-  v128.store(c, c1l);
-  v128.store(c, c1h, 16);
-  c += ldc;
-  v128.store(c, c2l);
-  v128.store(c, c2h, 16);
-}
-
-function gemm_kernel_4x8_r(kc: i32, a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize,
-    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
-  let c0l = v128.load(init);
-  let c0h = v128.load(init, 16);
-  init += initStep;
-  let c1l = v128.load(init);
-  let c1h = v128.load(init, 16);
-  init += initStep;
-  let c2l = v128.load(init);
-  let c2h = v128.load(init, 16);
-  init += initStep;
-  let c3l = v128.load(init);
-  let c3h = v128.load(init, 16);
-  let a1 = a + aRow;
-  let a2 = a1 + aRow;
-  let a3 = a2 + aRow;
-  let p = kc;
-  do {
-    const bl = v128.load(b);
-    const bh = v128.load(b, 16);
-    let av = v128.load32_splat(a);
-    c0l = madd(av, bl, c0l);
-    c0h = madd(av, bh, c0h);
-    av = v128.load32_splat(a1);
-    c1l = madd(av, bl, c1l);
-    c1h = madd(av, bh, c1h);
-    av = v128.load32_splat(a2);
-    c2l = madd(av, bl, c2l);
-    c2h = madd(av, bh, c2h);
-    av = v128.load32_splat(a3);
-    c3l = madd(av, bl, c3l);
-    c3h = madd(av, bh, c3h);
-    a += aStep;
-    a1 += aStep;
-    a2 += aStep;
-    a3 += aStep;
-    b += bStep;
-  } while (--p);
-  if (relu) {
-    const zero = f32x4.splat(0);
-    c0l = f32x4.max(c0l, zero);
-    c0h = f32x4.max(c0h, zero);
-    c1l = f32x4.max(c1l, zero);
-    c1h = f32x4.max(c1h, zero);
-    c2l = f32x4.max(c2l, zero);
-    c2h = f32x4.max(c2h, zero);
-    c3l = f32x4.max(c3l, zero);
-    c3h = f32x4.max(c3h, zero);
-  }
-  v128.store(c, c0l);
-  v128.store(c, c0h, 16);
-  c += ldc;
-  v128.store(c, c1l);
-  v128.store(c, c1h, 16);
-  c += ldc;
-  v128.store(c, c2l);
-  v128.store(c, c2h, 16);
-  c += ldc;
-  v128.store(c, c3l);
-  v128.store(c, c3h, 16);
-}
-
-function gemm_kernel_5x8_r(kc: i32, a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize,
-    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
-  let c0l = v128.load(init);
-  let c0h = v128.load(init, 16);
-  init += initStep;
-  let c1l = v128.load(init);
-  let c1h = v128.load(init, 16);
-  init += initStep;
-  let c2l = v128.load(init);
-  let c2h = v128.load(init, 16);
-  init += initStep;
-  let c3l = v128.load(init);
-  let c3h = v128.load(init, 16);
-  init += initStep;
-  let c4l = v128.load(init);
-  let c4h = v128.load(init, 16);
-  let a1 = a + aRow;
-  let a2 = a1 + aRow;
-  let a3 = a2 + aRow;
-  let a4 = a3 + aRow;
-  let p = kc;
-  do {
-    const bl = v128.load(b);
-    const bh = v128.load(b, 16);
-    let av = v128.load32_splat(a);
-    c0l = madd(av, bl, c0l);
-    c0h = madd(av, bh, c0h);
-    av = v128.load32_splat(a1);
-    c1l = madd(av, bl, c1l);
-    c1h = madd(av, bh, c1h);
-    av = v128.load32_splat(a2);
-    c2l = madd(av, bl, c2l);
-    c2h = madd(av, bh, c2h);
-    av = v128.load32_splat(a3);
-    c3l = madd(av, bl, c3l);
-    c3h = madd(av, bh, c3h);
-    av = v128.load32_splat(a4);
-    c4l = madd(av, bl, c4l);
-    c4h = madd(av, bh, c4h);
-    a += aStep;
-    a1 += aStep;
-    a2 += aStep;
-    a3 += aStep;
-    a4 += aStep;
-    b += bStep;
-  } while (--p);
-  if (relu) {
-    const zero = f32x4.splat(0);
-    c0l = f32x4.max(c0l, zero);
-    c0h = f32x4.max(c0h, zero);
-    c1l = f32x4.max(c1l, zero);
-    c1h = f32x4.max(c1h, zero);
-    c2l = f32x4.max(c2l, zero);
-    c2h = f32x4.max(c2h, zero);
-    c3l = f32x4.max(c3l, zero);
-    c3h = f32x4.max(c3h, zero);
-    c4l = f32x4.max(c4l, zero);
-    c4h = f32x4.max(c4h, zero);
-  }
-  v128.store(c, c0l);
-  v128.store(c, c0h, 16);
-  c += ldc;
-  v128.store(c, c1l);
-  v128.store(c, c1h, 16);
-  c += ldc;
-  v128.store(c, c2l);
-  v128.store(c, c2h, 16);
-  c += ldc;
-  v128.store(c, c3l);
-  v128.store(c, c3h, 16);
-  c += ldc;
-  v128.store(c, c4l);
-  v128.store(c, c4h, 16);
-}
-
-function gemm_kernel_6x8_r(kc: i32, a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize,
-    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
-  let c0l = v128.load(init);
-  let c0h = v128.load(init, 16);
-  init += initStep;
-  let c1l = v128.load(init);
-  let c1h = v128.load(init, 16);
-  init += initStep;
-  let c2l = v128.load(init);
-  let c2h = v128.load(init, 16);
-  init += initStep;
-  let c3l = v128.load(init);
-  let c3h = v128.load(init, 16);
-  init += initStep;
-  let c4l = v128.load(init);
-  let c4h = v128.load(init, 16);
-  init += initStep;
-  let c5l = v128.load(init);
-  let c5h = v128.load(init, 16);
-  let a1 = a + aRow;
-  let a2 = a1 + aRow;
-  let a3 = a2 + aRow;
-  let a4 = a3 + aRow;
-  let a5 = a4 + aRow;
-  let p = kc;
-  do {
-    const bl = v128.load(b);
-    const bh = v128.load(b, 16);
-    let av = v128.load32_splat(a);
-    c0l = madd(av, bl, c0l);
-    c0h = madd(av, bh, c0h);
-    av = v128.load32_splat(a1);
-    c1l = madd(av, bl, c1l);
-    c1h = madd(av, bh, c1h);
-    av = v128.load32_splat(a2);
-    c2l = madd(av, bl, c2l);
-    c2h = madd(av, bh, c2h);
-    av = v128.load32_splat(a3);
-    c3l = madd(av, bl, c3l);
-    c3h = madd(av, bh, c3h);
-    av = v128.load32_splat(a4);
-    c4l = madd(av, bl, c4l);
-    c4h = madd(av, bh, c4h);
-    av = v128.load32_splat(a5);
-    c5l = madd(av, bl, c5l);
-    c5h = madd(av, bh, c5h);
-    a += aStep;
-    a1 += aStep;
-    a2 += aStep;
-    a3 += aStep;
-    a4 += aStep;
-    a5 += aStep;
-    b += bStep;
-  } while (--p);
-  if (relu) {
-    const zero = f32x4.splat(0);
-    c0l = f32x4.max(c0l, zero);
-    c0h = f32x4.max(c0h, zero);
-    c1l = f32x4.max(c1l, zero);
-    c1h = f32x4.max(c1h, zero);
-    c2l = f32x4.max(c2l, zero);
-    c2h = f32x4.max(c2h, zero);
-    c3l = f32x4.max(c3l, zero);
-    c3h = f32x4.max(c3h, zero);
-    c4l = f32x4.max(c4l, zero);
-    c4h = f32x4.max(c4h, zero);
-    c5l = f32x4.max(c5l, zero);
-    c5h = f32x4.max(c5h, zero);
-  }
-  v128.store(c, c0l);
-  v128.store(c, c0h, 16);
-  c += ldc;
-  v128.store(c, c1l);
-  v128.store(c, c1h, 16);
-  c += ldc;
-  v128.store(c, c2l);
-  v128.store(c, c2h, 16);
-  c += ldc;
-  v128.store(c, c3l);
-  v128.store(c, c3h, 16);
-  c += ldc;
-  v128.store(c, c4l);
-  v128.store(c, c4h, 16);
-  c += ldc;
-  v128.store(c, c5l);
-  v128.store(c, c5h, 16);
-}
-
-/** Runs the mr x 8 kernel with row-strided A access, 1 <= mr <= 6. */
-function gemm_kernel_r(mr: i32, kc: i32, a: usize, aRow: usize, aStep: usize, b: usize, bStep: usize,
-    c: usize, ldc: usize, init: usize, initStep: usize, relu: i32): void {
-  switch (mr) {
-    case 1: gemm_kernel_1x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
-    case 2: gemm_kernel_2x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
-    case 3: gemm_kernel_3x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
-    case 4: gemm_kernel_4x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
-    case 5: gemm_kernel_5x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
-    case 6: if (MR >= 6) gemm_kernel_6x8_r(kc, a, aRow, aStep, b, bStep, c, ldc, init, initStep, relu); break;
-  }
-}
-// ---- END GENERATED ----

@@ -5,7 +5,7 @@
  *
  * ABI, shared with src/backends/wasm/index.ts:
  *  - memory is imported (env.memory) so that the host owns it and can later share it
- *    between threads; the host's arena allocates every buffer, 16-byte aligned, above
+ *    between threads; the host's arena allocates every buffer, 64-byte aligned, above
  *    heap_base(). Pointer 0 means "none" for optional arguments.
  *  - pointers are byte offsets, counts are elements, f32 unless the name says i32.
  *  - kernels never allocate and never call the host; scratch comes in as a pointer.
@@ -22,6 +22,7 @@ export { softmax_xent } from './loss';
 export { adam, sgd, rmsprop } from './optim';
 export { scan } from './scan';
 export { scatter_rows } from './scatter';
+export { fill_words, cast, gather_rows, copy_strided } from './movement';
 export { random_uniform, random_uniform_int, random_bernoulli, random_normal, random_gamma, multinomial } from './random';
 
 /** First byte the host may use. */

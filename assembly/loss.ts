@@ -12,7 +12,7 @@
  * Sparse labels (int32 class index per row, in range: the host checks) use
  * loss = log s - (x_label - m). A row with a NaN, or all -Infinity, gives NaN loss and grad.
  */
-import { expv, hsum, logv } from './math';
+import { addToF64, expv, hsum64, logv, SUM_BLOCK } from './math';
 import { expShiftSum, rowMax } from './softmax';
 
 // @ts-ignore: decorator
@@ -60,35 +60,45 @@ import { expShiftSum, rowMax } from './softmax';
 @inline function denseRow(x: usize, y: usize, loss: usize, grad: usize, cols: i32, scale: f32): void {
   const m = rowMax(x, cols);
   const shift = f32x4.splat(m);
-  let sum = f32x4.splat(0.0);
-  let ySum = sum;
-  let yDot = sum;
+  // The three sums in f32x4 per block of SUM_BLOCK columns, added in f64 (see math.ts).
+  let sum64 = f64x2.splat(0);
+  let ySum64 = sum64;
+  let yDot64 = sum64;
   const vectorEnd = <usize>(cols & ~3) << 2;
   const end = <usize>cols << 2;
   let i: usize = 0;
-  for (; i < vectorEnd; i += 16) {
-    const d = f32x4.sub(v128.load(x + i), shift);
-    const yv = v128.load(y + i);
-    const e = expv(d);
-    if (grad != 0) v128.store(grad + i, e);
-    sum = f32x4.add(sum, e);
-    ySum = f32x4.add(ySum, yv);
-    yDot = f32x4.add(yDot, f32x4.mul(yv, d));
+  while (i < vectorEnd) {
+    const blockEnd = min(vectorEnd, i + (<usize>SUM_BLOCK << 2));
+    let sum = f32x4.splat(0.0);
+    let ySum = sum;
+    let yDot = sum;
+    for (; i < blockEnd; i += 16) {
+      const d = f32x4.sub(v128.load(x + i), shift);
+      const yv = v128.load(y + i);
+      const e = expv(d);
+      if (grad != 0) v128.store(grad + i, e);
+      sum = f32x4.add(sum, e);
+      ySum = f32x4.add(ySum, yv);
+      yDot = f32x4.add(yDot, f32x4.mul(yv, d));
+    }
+    sum64 = addToF64(sum64, sum);
+    ySum64 = addToF64(ySum64, ySum);
+    yDot64 = addToF64(yDot64, yDot);
   }
-  let s = hsum(sum);
-  let sy = hsum(ySum);
-  let syd = hsum(yDot);
+  let s = hsum64(sum64);
+  let sy = hsum64(ySum64);
+  let syd = hsum64(yDot64);
   for (; i < end; i += 4) {
     const d = f32x4.sub(v128.load32_zero(x + i), shift);
     const e = expv(d);
     if (grad != 0) v128.store32_lane(grad + i, e, 0);
     const yj = load<f32>(y + i);
-    s += f32x4.extract_lane(e, 0);
-    sy += yj;
-    syd += yj * f32x4.extract_lane(d, 0);
+    s += <f64>f32x4.extract_lane(e, 0);
+    sy += <f64>yj;
+    syd += <f64>(yj * f32x4.extract_lane(d, 0));
   }
-  store<f32>(loss, (logScalar(s) - syd) + m * (1.0 - sy));
-  if (grad != 0) finishGrad(grad, y, cols, s, scale);
+  store<f32>(loss, (logScalar(<f32>s) - <f32>syd) + m * (1.0 - <f32>sy));
+  if (grad != 0) finishGrad(grad, y, cols, <f32>s, scale);
 }
 
 /**

@@ -10,7 +10,7 @@
  * -Infinity is all NaN (-Inf - -Inf); a row containing +Infinity is all NaN. Terms far below
  * the max underflow to 0 (gradually, never NaN). out may alias x.
  */
-import { expv, hmax, hsum } from './math';
+import { addToF64, expv, hmax, hsum64, SUM_BLOCK } from './math';
 
 /**
  * max over `count` contiguous floats; NaN-propagating; -Infinity for count 0. pmax plus a
@@ -44,28 +44,33 @@ import { expv, hmax, hsum } from './math';
 
 /**
  * out_j = e^(x_j - shift) over `count` floats; returns the sum of the out_j (f32x4 partial
- * sums). One vector per iteration: expv's chains are long but independent across
+ * sums per block of SUM_BLOCK terms, added in f64: see math.ts). One vector per iteration: expv's chains are long but independent across
  * iterations, so the core overlaps them without unrolling (and the module stays small).
  */
 // @ts-ignore: decorator
 @inline export function expShiftSum(x: usize, out: usize, count: i32, shift: f32): f32 {
   const s = f32x4.splat(shift);
-  let sum = f32x4.splat(0.0);
+  let total = f64x2.splat(0);
   const vectorEnd = <usize>(count & ~3) << 2;
   const end = <usize>count << 2;
   let i: usize = 0;
-  for (; i < vectorEnd; i += 16) {
-    const e = expv(f32x4.sub(v128.load(x + i), s));
-    if (out != 0) v128.store(out + i, e);
-    sum = f32x4.add(sum, e);
+  while (i < vectorEnd) {
+    const blockEnd = min(vectorEnd, i + (<usize>SUM_BLOCK << 2));
+    let sum = f32x4.splat(0.0);
+    for (; i < blockEnd; i += 16) {
+      const e = expv(f32x4.sub(v128.load(x + i), s));
+      if (out != 0) v128.store(out + i, e);
+      sum = f32x4.add(sum, e);
+    }
+    total = addToF64(total, sum);
   }
-  let total = hsum(sum);
+  let result = hsum64(total);
   for (; i < end; i += 4) {
     const e = expv(f32x4.sub(v128.load32_zero(x + i), s));
     if (out != 0) v128.store32_lane(out + i, e, 0);
-    total += f32x4.extract_lane(e, 0);
+    result += <f64>f32x4.extract_lane(e, 0);
   }
-  return total;
+  return <f32>result;
 }
 
 /** x[j] /= divisor over `count` floats, in place. */

@@ -6,6 +6,12 @@
  *   npm run bench            (= npm run build && node --experimental-wasm-relaxed-simd bench/gemm.mjs)
  *   node --experimental-wasm-relaxed-simd bench/gemm.mjs [--quick] [--reps N] [--shapes 64,32x784x64]
  *                                                         [--ops NN,TN] [--json out.json] [--raw]
+ *                                                         [--base DIR] [--no-tfjs]
+ *
+ * --base DIR adds DIR/sora-{simd,relaxed}.wasm (another build, e.g. a base commit's, built
+ * in a temporary worktree) through the --raw harness, for before / after in the same run;
+ * the harness passes each build's gemm the arguments its arity asks for (before and after the
+ * batched ABI). --no-tfjs leaves TF.js out (the ratio columns are then against the base).
  *
  * A shape is m x k . k x n (one number: square). Op NN is C = A.B, TN = A^T.B, NT = A.B^T,
  * TT = A^T.B^T. GFLOP/s counts 2mnk flops per call. Each (shape, op) is warmed up on every
@@ -88,17 +94,21 @@ async function soraFromDist(variant) {
   };
 }
 
-/** sora's raw module (build/sora-<variant>.wasm) with a bump allocator: same ABI, no dist needed. */
-async function soraFromBuild(variant) {
-  const bytes = readFileSync(new URL(`../build/sora-${variant}.wasm`, import.meta.url));
+/** sora's raw module (build/sora-<variant>.wasm, or dir's) with a bump allocator: same ABI, no dist needed. */
+async function soraFromBuild(variant, dir = null) {
+  const bytes = readFileSync(dir ? `${dir}/sora-${variant}.wasm` : new URL(`../build/sora-${variant}.wasm`, import.meta.url));
   const memory = new WebAssembly.Memory({ initial: 256 });
   const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
   const kernels = instance.exports;
   const base = (kernels.heap_base ? kernels.heap_base() : 65536) + 63 & ~63;
   const work = base;
   const heapStart = work + kernels.gemm_workspace_bytes() + 63 & ~63;
+  // The batched ABI (20 parameters) takes act, alpha after bias and batch, strides, accumulate last.
+  const gemm = kernels.gemm.length >= 20
+    ? (pa, pb, pc, m, n, k, tA, tB) => kernels.gemm(pa, pb, pc, m, n, k, tA, tB, 0, 0, 0.2, work, 0, 0, 0, 1, 0, 0, 0, 0)
+    : (pa, pb, pc, m, n, k, tA, tB) => kernels.gemm(pa, pb, pc, m, n, k, tA, tB, 0, 0, work);
   return {
-    name: `sora ${variant}`,
+    name: dir ? `sora ${variant} base` : `sora ${variant}`,
     prepare({ m, n, k, a, b }) {
       let top = heapStart;
       const alloc = (floats) => { const p = top; top += floats * 4 + 63 & ~63; return p; };
@@ -108,7 +118,7 @@ async function soraFromBuild(variant) {
       new Float32Array(memory.buffer, pb, b.length).set(b);
       return {
         run: (transposeA, transposeB) =>
-          kernels.gemm(pa, pb, pc, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0, 0, 0, work),
+          gemm(pa, pb, pc, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0),
         result: () => new Float32Array(memory.buffer, pc, m * n).slice(),
         dispose: () => {},
       };
@@ -175,13 +185,18 @@ async function main() {
   const contenders = [await makeSora('simd')];
   if (relaxedValidates()) contenders.push(await makeSora('relaxed'));
   else console.log('relaxed SIMD does not validate here (Node 20 needs --experimental-wasm-relaxed-simd): skipping sora relaxed');
-  const tfjs = await tfjsWasm();
-  contenders.push(tfjs);
+  const baseDir = option('--base', null);
+  if (baseDir) {
+    contenders.push(await soraFromBuild('simd', baseDir));
+    if (relaxedValidates()) contenders.push(await soraFromBuild('relaxed', baseDir));
+  }
+  const tfjs = flag('--no-tfjs') ? null : await tfjsWasm();
+  if (tfjs) contenders.push(tfjs);
 
   console.log(`GEMM GFLOP/s, single thread, median of ${reps} interleaved repetitions of ~${REP_MS} ms ` +
     `(at least 3 and ~${ROW_BUDGET_MS} ms per contender and row for slow ones)`);
   console.log(`node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown cpu'}, ${os.cpus().length} cpus, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`sora: ${soraSource}; ${tfjs.detail}`);
+  console.log(`sora: ${soraSource}${baseDir ? `; base: ${baseDir}` : ''}; ${tfjs ? tfjs.detail : 'TF.js left out (--no-tfjs)'}`);
   console.log('cells: wall-clock median (process-CPU-time median, less sensitive to other load on the machine)');
   // V8 runs new wasm code in its baseline tier until the optimizing tier has compiled it in
   // the background: exercise every kernel (edge tiles, packing, all ops) for a while first.
@@ -196,8 +211,11 @@ async function main() {
     }
   }
   const names = contenders.map((c) => c.name);
-  const soraNames = names.filter((x) => x !== 'tfjs-wasm');
-  const header = ['shape (m x k . k x n)', 'op', ...names, ...soraNames.map((x) => `${x.replace('sora ', '')}/tfjs`)];
+  // Ratio columns: each sora build against its base build with --base, else against TF.js.
+  const soraNames = names.filter((x) => x !== 'tfjs-wasm' && !x.endsWith(' base'));
+  const against = (x) => (baseDir ? `${x} base` : 'tfjs-wasm');
+  const header = ['shape (m x k . k x n)', 'op', ...names,
+    ...soraNames.map((x) => `${x.replace('sora ', '')}/${baseDir ? 'base' : 'tfjs'}`)];
   const widths = header.map((h, i) => Math.max(h.length, i === 0 ? 22 : 13));
   const line = (cells) => cells.map((c, i) => (i < 2 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   console.log(line(header));
@@ -241,8 +259,7 @@ async function main() {
       setups.forEach((s) => s.dispose());
       const gflops = wall.map((t) => flops / median(t) / 1e6);
       const cpuGflops = cpu.map((t) => flops / median(t) / 1e6);
-      const tf = names.indexOf('tfjs-wasm');
-      const ratio = (g, x) => g[names.indexOf(x)] / g[tf];
+      const ratio = (g, x) => g[names.indexOf(x)] / g[names.indexOf(against(x))];
       const times = (r) => `${r.toFixed(r < 10 ? 2 : 1)}x`;
       rows.push({
         m, k, n, op, reps: rowReps,

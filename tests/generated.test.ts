@@ -15,7 +15,7 @@ function check(script: string): void {
 }
 
 describe('generated code is up to date', () => {
-  it('assembly/gemm.ts micro-kernels match scripts/gen-gemm.mjs', () => check('scripts/gen-gemm.mjs'));
+  it('assembly/gemm.generated.ts (the GEMM micro-kernels) matches scripts/gen-gemm.mjs', () => check('scripts/gen-gemm.mjs'));
   it('src/backends/opcodes.generated.ts and assembly/opcodes.generated.ts match scripts/opcodes.mjs', () =>
     check('scripts/gen-opcodes.mjs'));
   it('src/backends/webgpu/shaders.generated.ts matches shaders/*.wgsl and the op codes', () =>

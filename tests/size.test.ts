@@ -13,15 +13,19 @@ const KIB = 1024;
  * tf.data, io, functional models) and the random kernels had outgrown: measured then 269 KiB
  * core, 81 KiB webgpu, 53 KiB per wasm build. The page a user ships is smaller than the core:
  * bench/bundle-size.mjs.
+ * Raised in issue 14 from 64 / 48 KiB (wasm / inline), which the kernels moved into wasm
+ * (copyStrided, cast, fill, gatherRows), the batched GEMM's epilogues and the blocked sums
+ * outgrew: measured 60.9 / 62.5 KB per build and 48,308 bytes inline before, 65.3 / 66.8 KB
+ * and 52,240 bytes after.
  */
 const BUDGET = {
   /** Everything in src/index.ts (ops, layers, model, io, data, wasm glue), minified. */
   core: 320 * KIB,
   /** The webgpu backend and its shaders, loaded only when webgpu is chosen. */
   webgpu: 96 * KIB,
-  wasm: 64 * KIB,
+  wasm: 72 * KIB,
   /** What sora/wasm-inline (both builds in base64) adds to the core, gzipped; measured 39 KiB. */
-  inlineGzip: 48 * KIB,
+  inlineGzip: 56 * KIB,
 };
 
 async function minified(entry: string, external: string[] = []): Promise<Uint8Array> {

@@ -2,70 +2,36 @@
  * The wasm backend: tensors live in one WebAssembly.Memory that this module owns (the
  * kernels import it), allocated by a JS-side arena with exact-size reuse, so a training
  * step allocates nothing new after the first. Kernels (assembly/) receive byte pointers.
+ * This module assembles the backend: memory and views here, one binding module per kernel
+ * family beside it (gemm, elementwise, reduce, movement, optim, random, indexing), the ABI
+ * in kernel-exports.ts.
  *
  * Views: `view()` returns a zero-copy typed array over the storage. A non-shared memory
  * detaches every view when it grows, so views are re-derived from `memory.buffer` on each
  * access (`heapF32()`); a caller must not keep one across an allocation.
  */
 import {
-  BINARY_CODES, REDUCE_CODES, UNARY_CODES,
+  BINARY_CODES, UNARY_CODES,
   type AdamParams, type Backend, type BinaryOp, type DType, type GemmParams, type ReduceOp,
-  type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams, type Storage,
+  type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams,
   type TypedArray, type UnaryOp, type RandomParams, storageBytes,
 } from '../backend.js';
-import { castArrays, copyStridedArrays, fillArray } from '../reference/index.js';
-import { checkBackwardOp } from '../reference/math.js';
 import type { ScanOp, ScatterMode } from '../backend.js';
-import { topkArrays } from '../reference/indexing-kernels.js';
 import { Arena } from './arena.js';
+import { WasmStorage, type KernelExports } from './kernel-exports.js';
+import * as elementwise from './elementwise.js';
+import { gemm } from './gemm.js';
+import * as indexing from './indexing.js';
+import * as movement from './movement.js';
+import * as optim from './optim.js';
+import { random } from './random.js';
+import * as reduce from './reduce.js';
 import {
   WASM_FILES, loadWasmModule, registeredWasm, relaxedSimdSupported, simdSupported, type WasmSource,
 } from './loader.js';
 
+export { WasmStorage };
 export type WasmVariant = 'simd' | 'relaxed';
-
-/** The exports of build/sora-*.wasm (assembly/index.ts). */
-interface KernelExports {
-  heap_base(): number;
-  gemm_workspace_bytes(): number;
-  /** lda, ldb, ldc in elements; 0 means contiguous. */
-  gemm(a: number, b: number, c: number, m: number, n: number, k: number, transA: number,
-    transB: number, bias: number, relu: number, work: number, lda: number, ldb: number, ldc: number): void;
-  unary(op: number, x: number, out: number, n: number): void;
-  unary_backward(op: number, dy: number, x: number, y: number, dx: number, n: number): void;
-  binary(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number,
-    aPhase: number, bPhase: number): void;
-  binary_i32(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number,
-    aPhase: number, bPhase: number): void;
-  select(cond: number, condSize: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number): void;
-  affine(x: number, out: number, n: number, alpha: number, beta: number): void;
-  reduce(op: number, x: number, out: number, outer: number, length: number, inner: number): void;
-  argmax(x: number, out: number, outer: number, length: number, inner: number): void;
-  softmax(x: number, out: number, rows: number, cols: number): void;
-  softmax_xent(logits: number, labels: number, sparse: number, loss: number, grad: number,
-    rows: number, cols: number, gradScale: number): void;
-  adam(param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number,
-    beta2: number, eps: number, c1: number, c2: number): void;
-  sgd(param: number, grad: number, velocity: number, n: number, lr: number, momentum: number,
-    nesterov: number): void;
-  rmsprop(param: number, grad: number, ms: number, mom: number, n: number, lr: number,
-    decay: number, momentum: number, eps: number): void;
-  scan(x: number, out: number, outer: number, length: number, inner: number, product: number, integer: number,
-    exclusive: number, reverse: number): void;
-  scatter_rows(updates: number, indices: number, out: number, rowCount: number, cols: number, outRows: number,
-    set: number, integer: number): void;
-  random_uniform(out: number, n: number, k0: number, k1: number, a: number, b: number): void;
-  random_uniform_int(out: number, n: number, k0: number, k1: number, a: number, count: number): void;
-  random_bernoulli(out: number, n: number, k0: number, k1: number, rate: number, scale: number): void;
-  random_normal(out: number, n: number, k0: number, k1: number, mean: number, stdDev: number, truncated: number): void;
-  random_gamma(out: number, n: number, k0: number, k1: number, alpha: number, scale: number): void;
-  multinomial(probs: number, out: number, batch: number, classes: number, samples: number, k0: number, k1: number): void;
-}
-
-export class WasmStorage implements Storage {
-  constructor(readonly ptr: number, readonly size: number, readonly dtype: DType,
-    readonly bytes: number) {}
-}
 
 type S = WasmStorage;
 
@@ -89,6 +55,10 @@ export class WasmBackend implements Backend<S> {
   readonly binaryOps: ReadonlySet<BinaryOp> = new Set(Object.keys(BINARY_CODES) as BinaryOp[]);
   private readonly arena: Arena;
   private readonly gemmWorkspace: number;
+  /** copyStrided's scratch (movement.COPY_DIMS_BYTES): shape, strides, the odometer. */
+  private readonly dims: number;
+  /** Arena bytes the backend holds for itself (the GEMM workspace, copyStrided's dims). */
+  private readonly scratchBytes: number;
   private f32Cache = new Float32Array(0);
   private i32Cache = new Int32Array(0);
 
@@ -97,6 +67,8 @@ export class WasmBackend implements Backend<S> {
     this.description = `wasm (${variant === 'relaxed' ? 'SIMD + relaxed SIMD' : 'SIMD'})`;
     this.arena = new Arena(kernels.heap_base(), (bytes) => this.growTo(bytes));
     this.gemmWorkspace = this.arena.alloc(kernels.gemm_workspace_bytes());
+    this.dims = this.arena.alloc(movement.COPY_DIMS_BYTES);
+    this.scratchBytes = this.arena.liveBytes;
   }
 
   private growTo(endByte: number): void {
@@ -126,8 +98,9 @@ export class WasmBackend implements Backend<S> {
     return heap.subarray(storage.ptr >>> 2, (storage.ptr >>> 2) + storage.size);
   }
 
+  /** `bytes` is the arena block: storageBytes rounded up to a multiple of 64 (at least 64). */
   alloc(size: number, dtype: DType): S {
-    const bytes = Math.max(storageBytes(size, dtype), 4);
+    const bytes = Arena.blockBytes(storageBytes(size, dtype));
     return new WasmStorage(this.arena.alloc(bytes), size, dtype, bytes);
   }
   free(storage: S): void { this.arena.free(storage.ptr, storage.bytes); }
@@ -137,36 +110,25 @@ export class WasmBackend implements Backend<S> {
   }
   async read(storage: S): Promise<TypedArray> { return this.readSync(storage); }
   readSync(storage: S): TypedArray { return this.view(storage).slice(); }
-  bytesInUse(): number { return this.arena.liveBytes; }
+  /** The sum of the live storages' `bytes` (the backend's own scratch is not counted). */
+  bytesInUse(): number { return this.arena.liveBytes - this.scratchBytes; }
   /** wasm32 addresses 4 GiB (or the memory's own maximum): what is not yet live could still be had. */
   maxStorageBytes(): number { return WASM32_MAX_BYTES - this.arena.liveBytes; }
   /** Linear memory size in bytes (what the arena has reserved from the engine). */
   memoryBytes(): number { return this.memory.buffer.byteLength; }
 
-  gemm(p: GemmParams<S>): void {
-    this.kernels.gemm(p.a.ptr + (p.aOffset ?? 0) * 4, p.b.ptr + (p.bOffset ?? 0) * 4, p.out.ptr + (p.outOffset ?? 0) * 4,
-      p.m, p.n, p.k, p.transposeA ? 1 : 0, p.transposeB ? 1 : 0, p.bias ? p.bias.ptr : 0,
-      p.activation === 'relu' ? 1 : 0, this.gemmWorkspace, p.lda ?? 0, p.ldb ?? 0, p.ldc ?? 0);
-  }
+  // ---- kernels: each binding lives in the module of its family ----
+  gemm(p: GemmParams<S>): void { gemm(this.kernels, this.gemmWorkspace, p); }
   /** Writes out[begin..end) only (default: all of size). */
   unary(op: UnaryOp, x: S, out: S, size: number, begin = 0, end = size): void {
-    if (end > begin) this.kernels.unary(UNARY_CODES[op], x.ptr + begin * 4, out.ptr + begin * 4, end - begin);
+    elementwise.unary(this.kernels, op, x, out, begin, end);
   }
   unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
-    checkBackwardOp('wasm', op);
-    this.kernels.unary_backward(UNARY_CODES[op], dy.ptr, x.ptr, y.ptr, dx.ptr, size);
+    elementwise.unaryBackward(this.kernels, op, dy, x, y, dx, size);
   }
-  /**
-   * Writes out[begin..end) only (default: all of size): a full-size operand is entered at
-   * begin, a repeating one at its phase begin % period.
-   */
+  /** Writes out[begin..end) only (default: all of size). */
   binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number, begin = 0, end = size): void {
-    const n = end - begin;
-    if (n <= 0) return;
-    const kernel = a.dtype === 'float32' ? this.kernels.binary : this.kernels.binary_i32;
-    const [aPtr, aLength, aPhase] = aSize === size ? [a.ptr + begin * 4, n, 0] : [a.ptr, aSize, begin % aSize];
-    const [bPtr, bLength, bPhase] = bSize === size ? [b.ptr + begin * 4, n, 0] : [b.ptr, bSize, begin % bSize];
-    kernel(BINARY_CODES[op], aPtr, aLength, bPtr, bLength, out.ptr + begin * 4, n, aPhase, bPhase);
+    elementwise.binary(this.kernels, op, a, aSize, b, bSize, out, size, begin, end);
   }
   select(cond: S, condSize: number, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
     this.kernels.select(cond.ptr, condSize, a.ptr, aSize, b.ptr, bSize, out.ptr, size);
@@ -175,78 +137,41 @@ export class WasmBackend implements Backend<S> {
     this.kernels.affine(x.ptr, out.ptr, size, alpha, beta);
   }
   reduce(op: ReduceOp, x: S, out: S, outer: number, length: number, inner: number): void {
-    this.kernels.reduce(REDUCE_CODES[op], x.ptr, out.ptr, outer, length, inner);
+    reduce.reduce(this.kernels, op, x, out, outer, length, inner);
   }
   argMax(x: S, out: S, outer: number, length: number, inner: number): void {
     this.kernels.argmax(x.ptr, out.ptr, outer, length, inner);
   }
-  softmax(x: S, out: S, rows: number, cols: number): void {
-    this.kernels.softmax(x.ptr, out.ptr, rows, cols);
+  softmax(x: S, out: S, rows: number, cols: number): void { this.kernels.softmax(x.ptr, out.ptr, rows, cols); }
+  softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void { reduce.softmaxCrossEntropy(this.kernels, p); }
+  scan(op: ScanOp, x: S, out: S, outer: number, length: number, inner: number, exclusive: boolean, reverse: boolean): void {
+    reduce.scan(this.kernels, op, x, out, outer, length, inner, exclusive, reverse);
   }
-  softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void {
-    this.kernels.softmax_xent(p.logits.ptr, p.labels.ptr, p.sparse ? 1 : 0, p.loss.ptr,
-      p.grad ? p.grad.ptr : 0, p.rows, p.cols, p.gradScale);
-  }
-  adam(p: AdamParams<S>): void {
-    this.kernels.adam(p.param.ptr, p.grad.ptr, p.m.ptr, p.v.ptr, p.size, p.learningRate, p.beta1,
-      p.beta2, p.epsilon, p.correction1, p.correction2);
-  }
-  sgd(p: SgdParams<S>): void {
-    this.kernels.sgd(p.param.ptr, p.grad.ptr, p.velocity ? p.velocity.ptr : 0, p.size,
-      p.learningRate, p.momentum, p.nesterov ? 1 : 0);
-  }
-  rmsprop(p: RmspropParams<S>): void {
-    this.kernels.rmsprop(p.param.ptr, p.grad.ptr, p.meanSquare.ptr, p.moment ? p.moment.ptr : 0,
-      p.size, p.learningRate, p.decay, p.momentum, p.epsilon);
-  }
-
-  random(p: RandomParams<S>): void {
-    const k = this.kernels, out = p.out.ptr, n = p.size;
-    switch (p.distribution) {
-      case 'uniform': k.random_uniform(out, n, p.key0, p.key1, p.a, p.b); break;
-      case 'uniformInt': k.random_uniform_int(out, n, p.key0, p.key1, p.a, p.b); break;
-      case 'bernoulli': k.random_bernoulli(out, n, p.key0, p.key1, p.a, p.b); break;
-      case 'normal': k.random_normal(out, n, p.key0, p.key1, p.a, p.b, 0); break;
-      case 'truncatedNormal': k.random_normal(out, n, p.key0, p.key1, p.a, p.b, 1); break;
-      case 'gamma': k.random_gamma(out, n, p.key0, p.key1, p.a, p.b); break;
-    }
-  }
+  adam(p: AdamParams<S>): void { optim.adam(this.kernels, p); }
+  sgd(p: SgdParams<S>): void { optim.sgd(this.kernels, p); }
+  rmsprop(p: RmspropParams<S>): void { optim.rmsprop(this.kernels, p); }
+  random(p: RandomParams<S>): void { random(this.kernels, p); }
   multinomial(probs: S, out: S, batch: number, classes: number, samples: number, key0: number, key1: number): void {
     this.kernels.multinomial(probs.ptr, out.ptr, batch, classes, samples, key0, key1);
   }
-
-  // Cold-path data movement runs in TypeScript over zero-copy views.
   copyStrided(src: S, dst: S, shape: number[], srcStrides: number[], srcOffset: number,
     dstStrides: number[], dstOffset: number): void {
-    copyStridedArrays(this.view(src), this.view(dst), shape, srcStrides, srcOffset, dstStrides, dstOffset);
+    movement.copyStrided(this.kernels, this.dims, this, src, dst, shape, srcStrides, srcOffset, dstStrides, dstOffset);
   }
+  cast(x: S, out: S, size: number): void { movement.cast(this.kernels, x, out, size); }
+  fill(out: S, size: number, value: number): void { movement.fill(this.kernels, out, size, value); }
   gatherRows(src: S, indices: S, dst: S, rowCount: number, cols: number): void {
-    // copyWithin on the heap: a memmove per row, no per-row view objects.
-    const heap = src.dtype === 'float32' ? this.heapF32() : this.heapI32();
-    const index = this.view(indices);
-    const from = src.ptr >>> 2, to = dst.ptr >>> 2;
-    for (let r = 0; r < rowCount; r++) {
-      const start = from + index[r] * cols;
-      heap.copyWithin(to + r * cols, start, start + cols);
-    }
+    this.kernels.gather_rows(src.ptr, indices.ptr, dst.ptr, rowCount, cols);
   }
   oneHot(indices: S, out: S, size: number, depth: number): void {
-    const index = this.view(indices), to = this.view(out);
-    to.fill(0, 0, size * depth);
-    for (let i = 0; i < size; i++) if (index[i] >= 0 && index[i] < depth) to[i * depth + index[i]] = 1;
-  }
-  scan(op: ScanOp, x: S, out: S, outer: number, length: number, inner: number, exclusive: boolean, reverse: boolean): void {
-    this.kernels.scan(x.ptr, out.ptr, outer, length, inner, +(op === 'prod'), +(x.dtype !== 'float32'), +exclusive, +reverse);
+    indexing.oneHot(this, indices, out, size, depth);
   }
   scatterRows(mode: ScatterMode, updates: S, indices: S, out: S, rowCount: number, cols: number, outRows: number): void {
-    this.kernels.scatter_rows(updates.ptr, indices.ptr, out.ptr, rowCount, cols, outRows, +(mode === 'set'), +(out.dtype !== 'float32'));
+    indexing.scatterRows(this.kernels, mode, updates, indices, out, rowCount, cols, outRows);
   }
-  // topk: the reference's array kernel over zero-copy views (a cold path).
   topk(x: S, values: S, indices: S, rows: number, cols: number, k: number): void {
-    topkArrays(this.view(x) as Float32Array, this.view(values) as Float32Array, this.view(indices) as Int32Array, rows, cols, k);
+    indexing.topk(this, x, values, indices, rows, cols, k);
   }
-  cast(x: S, out: S, size: number): void { castArrays(this.view(x), this.view(out), out.dtype, size); }
-  fill(out: S, size: number, value: number): void { fillArray(this.view(out), out.dtype, size, value); }
 }
 
 /**

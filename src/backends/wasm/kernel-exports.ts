@@ -1,0 +1,55 @@
+/**
+ * The ABI of build/sora-*.wasm (assembly/index.ts), and the storage handle its kernels
+ * receive. Pointers are byte offsets into the backend's memory; counts, strides and offsets
+ * are elements; flags are 0 / 1; op codes come from src/backends/opcodes.generated.ts.
+ */
+import type { DType, Storage } from '../backend.js';
+
+export interface KernelExports {
+  heap_base(): number;
+  gemm_workspace_bytes(): number;
+  /** lda, ldb, ldc in elements, 0 meaning contiguous; act an EPILOGUE_CODES code; strides in elements, 0 broadcasting. */
+  gemm(a: number, b: number, c: number, m: number, n: number, k: number, transA: number,
+    transB: number, bias: number, act: number, alpha: number, work: number, lda: number, ldb: number, ldc: number,
+    batch: number, strideA: number, strideB: number, strideC: number, accumulate: number): void;
+  unary(op: number, x: number, out: number, n: number): void;
+  unary_backward(op: number, dy: number, x: number, y: number, dx: number, n: number): void;
+  binary(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number,
+    aPhase: number, bPhase: number): void;
+  binary_i32(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number,
+    aPhase: number, bPhase: number): void;
+  select(cond: number, condSize: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number): void;
+  affine(x: number, out: number, n: number, alpha: number, beta: number): void;
+  reduce(op: number, x: number, out: number, outer: number, length: number, inner: number): void;
+  argmax(x: number, out: number, outer: number, length: number, inner: number): void;
+  softmax(x: number, out: number, rows: number, cols: number): void;
+  softmax_xent(logits: number, labels: number, sparse: number, loss: number, grad: number,
+    rows: number, cols: number, gradScale: number): void;
+  adam(param: number, grad: number, m: number, v: number, n: number, lr: number, beta1: number,
+    beta2: number, eps: number, c1: number, c2: number): void;
+  sgd(param: number, grad: number, velocity: number, n: number, lr: number, momentum: number,
+    nesterov: number): void;
+  rmsprop(param: number, grad: number, ms: number, mom: number, n: number, lr: number,
+    decay: number, momentum: number, eps: number): void;
+  scan(x: number, out: number, outer: number, length: number, inner: number, product: number, integer: number,
+    exclusive: number, reverse: number): void;
+  scatter_rows(updates: number, indices: number, out: number, rowCount: number, cols: number, outRows: number,
+    set: number, integer: number): void;
+  random_uniform(out: number, n: number, k0: number, k1: number, a: number, b: number): void;
+  random_uniform_int(out: number, n: number, k0: number, k1: number, a: number, count: number): void;
+  random_bernoulli(out: number, n: number, k0: number, k1: number, rate: number, scale: number): void;
+  random_normal(out: number, n: number, k0: number, k1: number, mean: number, stdDev: number, truncated: number): void;
+  random_gamma(out: number, n: number, k0: number, k1: number, alpha: number, scale: number): void;
+  multinomial(probs: number, out: number, batch: number, classes: number, samples: number, k0: number, k1: number): void;
+  fill_words(out: number, n: number, word: number): void;
+  cast(x: number, out: number, n: number, mode: number): void;
+  gather_rows(src: number, indices: number, dst: number, rowCount: number, cols: number): void;
+  /** dims: 4 * rank i32 words of scratch holding shape, src strides, dst strides (rewritten by the kernel). */
+  copy_strided(src: number, dst: number, rank: number, dims: number, srcOffset: number, dstOffset: number): void;
+}
+
+/** A tensor's values in linear memory: `bytes` from `ptr` (64-byte aligned; see arena.ts). */
+export class WasmStorage implements Storage {
+  constructor(readonly ptr: number, readonly size: number, readonly dtype: DType,
+    readonly bytes: number) {}
+}
