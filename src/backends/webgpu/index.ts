@@ -72,8 +72,10 @@ export class WebGPUBackend implements Backend<S> {
       throw new Error(`webgpu alloc: a ${dtype} tensor of ${size} values needs ${bytes} bytes, over this device's ` +
         `limit of ${limit} bytes per storage buffer (maxStorageBufferBindingSize/maxBufferSize)`);
     }
-    const storage = new GPUStorage(size, dtype, bytes, this.context.storagePool.acquire(Math.max(bytes, 4)));
-    this.liveBytes += bytes;
+    // The storage reserves its buffer's whole size class (buffer-pool.ts): that is its `bytes`.
+    const pooled = this.context.storagePool.acquire(Math.max(bytes, 4));
+    const storage = new GPUStorage(size, dtype, pooled.bytes, pooled);
+    this.liveBytes += pooled.bytes;
     return storage;
   }
 
