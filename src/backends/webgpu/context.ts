@@ -31,7 +31,7 @@
  */
 import { SHADERS, type ShaderName } from './shaders.generated.js';
 import { BufferPool, bufferId, type PooledBuffer } from './buffer-pool.js';
-import { Pipelines, type PipelineRequest } from './pipelines.js';
+import { Pipelines, type PipelineRecord, type PipelineRequest } from './pipelines.js';
 
 // GPUBufferUsage / GPUMapMode values, spelled out so this module loads where WebGPU's
 // globals do not exist (Node imports it through the dispatcher).
@@ -40,8 +40,30 @@ const MAP_MODE_READ = 0x1;
 
 export interface Binding {
   buffer: PooledBuffer;
-  /** The shader writes this binding (var<storage, read_write>). */
+  /** The shader writes this binding (var<storage, read_write>); the shader's declaration decides, this documents it. */
   writable: boolean;
+}
+
+/** What a kernel variant is: a shader entry point with its override constants. */
+export interface VariantSpec {
+  /** Names the kernel in error messages, e.g. 'binary add'. */
+  kernel: string;
+  shader: ShaderName;
+  entryPoint?: string;
+  constants?: Record<string, number>;
+}
+
+/**
+ * One pipeline variant of a kernel, made once per (family, key) by `GPUContext.variant`, so
+ * a dispatch neither builds a pipeline key nor looks one up by string; its pipeline is
+ * resolved on the first run.
+ */
+export interface KernelVariant {
+  readonly kernel: string;
+  readonly shader: ShaderName;
+  readonly entryPoint: string;
+  readonly constants: Record<string, number>;
+  record: PipelineRecord | null;
 }
 
 export interface DispatchSpec {
@@ -107,6 +129,9 @@ export class GPUContext {
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   private readonly bindGroupKeys = new Map<number, string[]>();
   private readonly dynamicOffset = new Uint32Array(1);
+  /** Kernel variants by family, then by the family's own key (see `variant`). */
+  private readonly variants = new Map<string, Map<number | string, KernelVariant>>();
+  private readonly noFloats: number[] = [];
 
   /**
    * `sources` is the WGSL of each shader; tests pass a broken one to check that a shader
@@ -188,49 +213,86 @@ export class GPUContext {
     return this.encoder !== null && buffer.batch === this.batchSerial;
   }
 
+  /**
+   * The variant `key` of a kernel family (a number or short string the family computes from
+   * its op code and flags), made by `make` on first use.
+   */
+  variant(family: string, key: number | string, make: () => VariantSpec): KernelVariant {
+    let byKey = this.variants.get(family);
+    if (!byKey) this.variants.set(family, byKey = new Map());
+    const known = byKey.get(key);
+    if (known) return known;
+    const spec = make();
+    const variant: KernelVariant = { kernel: spec.kernel, shader: spec.shader, entryPoint: spec.entryPoint ?? 'main',
+      constants: spec.constants ?? {}, record: null };
+    byKey.set(key, variant);
+    return variant;
+  }
+
+  /** A dispatch described in one object (tests, and kernels that have no variant cache). */
   dispatch(spec: DispatchSpec): void {
-    this.assertAlive(spec.kernel);
+    let key = `${spec.shader}:${spec.entryPoint ?? 'main'}:${spec.kernel}`;
+    for (const name in spec.constants ?? {}) key += `,${name}=${spec.constants![name]}`;
     const [x, y, z = 1] = spec.workgroups;
+    this.run(this.variant('dispatch', key, () => spec), spec.bindings.map((b) => b.buffer), spec.ints, spec.floats ?? null, x, y, z);
+  }
+
+  /** `run` on `count` workgroups in a line, split into a 2D grid past the per-dimension limit (see `grid`). */
+  runLine(variant: KernelVariant, buffers: PooledBuffer[], ints: ArrayLike<number>, floats: ArrayLike<number> | null,
+    count: number): void {
+    const max = this.limits.maxComputeWorkgroupsPerDimension;
+    if (count <= max) { this.run(variant, buffers, ints, floats, count, 1); return; }
+    const [x, y] = this.grid(count, variant.kernel);
+    this.run(variant, buffers, ints, floats, x, y);
+  }
+
+  /**
+   * Encodes one dispatch of `variant` on a grid of x * y * z workgroups: storage bindings
+   * 1..n are `buffers` (in the shader's order; the shader's declarations say which it
+   * writes), the uniform struct is `ints` (as 32-bit words) then `floats`.
+   */
+  run(variant: KernelVariant, buffers: PooledBuffer[], ints: ArrayLike<number>, floats: ArrayLike<number> | null,
+    x: number, y: number, z = 1): void {
+    this.assertAlive(variant.kernel);
     if (x === 0 || y === 0 || z === 0) return;
-    this.shaders.assertCompiles(spec.shader, spec.kernel);
-    const record = this.shaders.pipeline(spec.shader, spec.entryPoint ?? 'main', spec.constants ?? {});
+    this.shaders.assertCompiles(variant.shader, variant.kernel);
+    const record = variant.record ?? (variant.record = this.shaders.pipeline(variant.shader, variant.entryPoint, variant.constants));
+    if (record.failed) throw new Error(record.failed);
     if (this.dispatchesInBatch >= this.dispatchesPerSubmit || this.storagePool.pendingBytes > MAX_HELD_BYTES) this.submit();
     this.openEncoder(); // its error scope must cover the bind group created below
 
-    const bindings = spec.bindings;
-    const scratch = this.aliasScratch(bindings);
+    const scratch = this.aliasScratch(record.writable, buffers);
 
     const slotOffset = this.uniformUsed;
     const wordBase = slotOffset / 4;
-    const ints = spec.ints;
-    const floats = spec.floats ?? [];
-    if ((ints.length + floats.length) * 4 > UNIFORM_SLOT_BYTES) {
-      throw new Error(`webgpu ${spec.kernel}: ${ints.length + floats.length} uniform words exceed the ${UNIFORM_SLOT_BYTES}-byte slot`);
+    const words = floats ?? this.noFloats;
+    if ((ints.length + words.length) * 4 > UNIFORM_SLOT_BYTES) {
+      throw new Error(`webgpu ${variant.kernel}: ${ints.length + words.length} uniform words exceed the ${UNIFORM_SLOT_BYTES}-byte slot`);
     }
     for (let i = 0; i < ints.length; i++) this.uniformU32[wordBase + i] = ints[i];
-    for (let i = 0; i < floats.length; i++) this.uniformF32[wordBase + ints.length + i] = floats[i];
+    for (let i = 0; i < words.length; i++) this.uniformF32[wordBase + ints.length + i] = words[i];
     this.uniformUsed += this.uniformAlign;
 
-    const bindGroup = this.bindGroup(spec.shader, record.layout, bindings, scratch);
+    const bindGroup = this.bindGroup(variant.shader, record.layout, buffers, scratch);
     if (scratch) {
       const encoder = this.closePass();
-      for (const [i, temp] of scratch) encoder.copyBufferToBuffer(bindings[i].buffer.buffer, 0, temp.buffer, 0, temp.bytes);
+      for (const [i, temp] of scratch) encoder.copyBufferToBuffer(buffers[i].buffer, 0, temp.buffer, 0, temp.bytes);
     }
     const pass = this.openPass();
     pass.setPipeline(record.pipeline);
     this.dynamicOffset[0] = slotOffset;
     pass.setBindGroup(0, bindGroup, this.dynamicOffset, 0, 1);
     pass.dispatchWorkgroups(x, y, z);
-    for (let i = 0; i < bindings.length; i++) bindings[i].buffer.batch = this.batchSerial;
+    for (let i = 0; i < buffers.length; i++) buffers[i].batch = this.batchSerial;
     if (scratch) {
       const encoder = this.closePass();
       for (const [i, temp] of scratch) {
-        encoder.copyBufferToBuffer(temp.buffer, 0, bindings[i].buffer.buffer, 0, temp.bytes);
+        encoder.copyBufferToBuffer(temp.buffer, 0, buffers[i].buffer, 0, temp.bytes);
         temp.batch = this.batchSerial;
         this.storagePool.release(temp);
       }
     }
-    this.batchKernels.push(spec.kernel, spec.shader);
+    this.batchKernels.push(variant.kernel, variant.shader);
     this.dispatchesInBatch++;
     this.counters.dispatches++;
   }
@@ -240,15 +302,15 @@ export class GPUContext {
    * for the shader's layout: cached, created on first use. Binding 0 is the uniform ring at
    * a dynamic offset, so the same group serves every dispatch on the same buffers.
    */
-  private bindGroup(shader: ShaderName, layout: GPUBindGroupLayout, bindings: Binding[],
+  private bindGroup(shader: ShaderName, layout: GPUBindGroupLayout, buffers: PooledBuffer[],
     scratch: Map<number, PooledBuffer> | null): GPUBindGroup {
     let key: string = shader;
-    for (let i = 0; i < bindings.length; i++) key += `,${(scratch?.get(i) ?? bindings[i].buffer).id}`;
+    for (let i = 0; i < buffers.length; i++) key += `,${(scratch?.get(i) ?? buffers[i]).id}`;
     const known = this.bindGroups.get(key);
     if (known) return known;
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.uniformRing, offset: 0, size: UNIFORM_SLOT_BYTES } }];
-    for (let i = 0; i < bindings.length; i++) {
-      entries.push({ binding: i + 1, resource: { buffer: (scratch?.get(i) ?? bindings[i].buffer).buffer } });
+    for (let i = 0; i < buffers.length; i++) {
+      entries.push({ binding: i + 1, resource: { buffer: (scratch?.get(i) ?? buffers[i]).buffer } });
     }
     const group = this.device.createBindGroup({ label: `sora ${shader}`, layout, entries });
     this.counters.bindGroups++;
@@ -257,8 +319,8 @@ export class GPUContext {
       this.bindGroupKeys.clear();
     }
     this.bindGroups.set(key, group);
-    for (let i = 0; i < bindings.length; i++) {
-      const id = (scratch?.get(i) ?? bindings[i].buffer).id;
+    for (let i = 0; i < buffers.length; i++) {
+      const id = (scratch?.get(i) ?? buffers[i]).id;
       const keys = this.bindGroupKeys.get(id);
       if (keys) keys.push(key); else this.bindGroupKeys.set(id, [key]);
     }
@@ -278,13 +340,16 @@ export class GPUContext {
    * same dispatch. Such calls (in-place unary, out === a, ...) write through a scratch
    * buffer: copy in, dispatch, copy back. Returns binding index -> scratch, or null.
    */
-  private aliasScratch(bindings: Binding[]): Map<number, PooledBuffer> | null {
+  private aliasScratch(writable: readonly boolean[], buffers: PooledBuffer[]): Map<number, PooledBuffer> | null {
     let scratch: Map<number, PooledBuffer> | null = null;
-    for (let i = 0; i < bindings.length; i++) {
-      const own = bindings[i].buffer;
-      if (!bindings[i].writable || own === this.dummy) continue;
-      if (bindings.some((other, j) => j !== i && other.buffer === own)) {
-        (scratch ??= new Map()).set(i, this.storagePool.acquire(own.bytes));
+    for (let i = 0; i < buffers.length; i++) {
+      const own = buffers[i];
+      if (!writable[i] || own === this.dummy) continue;
+      for (let j = 0; j < buffers.length; j++) {
+        if (j !== i && buffers[j] === own) {
+          (scratch ??= new Map()).set(i, this.storagePool.acquire(own.bytes));
+          break;
+        }
       }
     }
     return scratch;

@@ -18,6 +18,10 @@ export interface PipelineRecord {
   pipeline: GPUComputePipeline;
   /** The shader's bind group layout (shared by its pipelines). */
   layout: GPUBindGroupLayout;
+  /** Per storage binding 1..n: whether the shader declares it read_write. */
+  writable: readonly boolean[];
+  /** Set when creating the pipeline failed after it was handed out: the message. */
+  failed?: string;
 }
 
 /** The kind of each binding a shader declares, by binding number (binding 0 must be the uniform struct). */
@@ -32,6 +36,8 @@ export function bindingKinds(source: string): ('uniform' | 'read' | 'read_write'
 
 export interface PipelineRequest { shader: ShaderName; entryPoint?: string; constants?: Record<string, number> }
 
+interface ShaderLayout { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout; writable: boolean[] }
+
 export class Pipelines {
   private readonly modules = new Map<ShaderName, GPUShaderModule>();
   /** Per shader, its compile check: the error message, or null once it compiled cleanly. */
@@ -39,9 +45,7 @@ export class Pipelines {
   private readonly moduleErrors = new Map<ShaderName, string>();
   private readonly pipelines = new Map<string, PipelineRecord>();
   private readonly pipelineErrors = new Map<string, string>();
-  /** The same records by the dispatch's key (constants in the caller's order: no sort per dispatch). */
-  private readonly byCallerKey = new Map<string, PipelineRecord>();
-  private readonly layouts = new Map<ShaderName, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
+  private readonly layouts = new Map<ShaderName, ShaderLayout>();
 
   constructor(private readonly device: GPUDevice, private readonly sources: Readonly<Record<ShaderName, string>> = SHADERS,
     private readonly report: (check: Promise<void>) => void = () => {},
@@ -85,7 +89,7 @@ export class Pipelines {
   }
 
   /** The shader's explicit layout (see the header), created on first use. */
-  private layout(shader: ShaderName): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } {
+  private layout(shader: ShaderName): ShaderLayout {
     const known = this.layouts.get(shader);
     if (known) return known;
     const code = this.sources[shader];
@@ -96,7 +100,8 @@ export class Pipelines {
         : { type: kind === 'read' ? 'read-only-storage' : 'storage' },
     }));
     const group = this.device.createBindGroupLayout({ label: `sora ${shader}`, entries });
-    const layout = { group, pipeline: this.device.createPipelineLayout({ label: `sora ${shader}`, bindGroupLayouts: [group] }) };
+    const layout = { group, pipeline: this.device.createPipelineLayout({ label: `sora ${shader}`, bindGroupLayouts: [group] }),
+      writable: bindingKinds(code).slice(1).map((kind) => kind === 'read_write') };
     this.layouts.set(shader, layout);
     return layout;
   }
@@ -107,18 +112,11 @@ export class Pipelines {
     if (failed) throw new Error(`webgpu ${kernel}: ${failed}`);
   }
 
-  /** The cached pipeline, created on first use inside error scopes. */
+  /**
+   * The cached pipeline, created on first use inside error scopes. Called once per kernel
+   * variant (GPUContext.variant keeps the record), not per dispatch.
+   */
   pipeline(shader: ShaderName, entryPoint: string, constants: Record<string, number>): PipelineRecord {
-    let callerKey = `${shader}:${entryPoint}`;
-    for (const name in constants) callerKey += `,${name}=${constants[name]}`;
-    const cached = this.byCallerKey.get(callerKey);
-    if (cached) return cached;
-    const record = this.createPipeline(shader, entryPoint, constants);
-    this.byCallerKey.set(callerKey, record);
-    return record;
-  }
-
-  private createPipeline(shader: ShaderName, entryPoint: string, constants: Record<string, number>): PipelineRecord {
     const key = this.pipelineKey(shader, entryPoint, constants);
     const known = this.pipelines.get(key);
     if (known) return known;
@@ -128,10 +126,9 @@ export class Pipelines {
     this.device.pushErrorScope('validation');
     this.device.pushErrorScope('internal');
     let pipeline: GPUComputePipeline;
-    let layout: GPUBindGroupLayout;
+    let layouts: ShaderLayout;
     try {
-      const layouts = this.layout(shader);
-      layout = layouts.group;
+      layouts = this.layout(shader);
       pipeline = this.device.createComputePipeline({
         label: `sora ${shader}:${entryPoint}`,
         layout: layouts.pipeline,
@@ -151,11 +148,11 @@ export class Pipelines {
       if (!error) return;
       const message = `webgpu backend: creating the pipeline for ${what} failed: ${error.message}`;
       this.pipelines.delete(key);
-      this.byCallerKey.clear(); // rare: drop the aliases rather than track which named this one
       this.pipelineErrors.set(key, message);
+      record.failed = message;
       this.fail(message);
     }));
-    const record = { pipeline, layout };
+    const record: PipelineRecord = { pipeline, layout: layouts.group, writable: layouts.writable };
     this.pipelines.set(key, record);
     return record;
   }
@@ -192,7 +189,7 @@ export class Pipelines {
       }
       const scoped = (await internal) ?? (await validation);
       if (scoped) throw await failure(scoped.message);
-      this.pipelines.set(key, { pipeline, layout: layouts.group });
+      this.pipelines.set(key, { pipeline, layout: layouts.group, writable: layouts.writable });
     }));
   }
 
