@@ -2,8 +2,8 @@
  * The webgpu backend's batching, buffer lifetimes and reduction accuracy (issue 14) in
  * headless Chromium (SwiftShader) and Deno (lavapipe): freed buffers outlive the batch that
  * uses them, uploads never force a submit, bind groups are reused, storages report the
- * bytes they reserve, and 10^7-element sums stay accurate
- * (tests/runtimes/entries/webgpu-batching.ts). A missing runtime fails, never skips.
+ * bytes they reserve, 10^7-element sums stay accurate, and a batched GEMM splits a batch
+ * past the grid limit (tests/runtimes/entries/webgpu-batching.ts). A missing runtime fails, never skips.
  */
 import { expect } from 'vitest';
 import { describeInRuntimes } from './runtimes/suite.js';
@@ -17,6 +17,7 @@ const CASES = [
   'sum(fill([1e7], 0.1)) is 1e6 within 1e-6 relative error (blocked pairwise accumulation)',
   'moments(add(fill([1e7], 0.1), 1000)).variance is ~0',
   'row and column sums of random values over 2.5e6-long axes stay within 1e-6 relative error',
+  'a batched GEMM of 65537 products (past the 65535 grid limit in z) computes every batch',
 ];
 
 describeInRuntimes({

@@ -166,6 +166,33 @@ test('row and column sums of random values over 2.5e6-long axes stay within 1e-6
   for (const s of [x, rows, cols]) b.free(s);
 });
 
+test('a batched GEMM of 65537 products (past the 65535 grid limit in z) computes every batch', async () => {
+  const b = await createWebGPUBackend();
+  // m = 1, n = 2, k = 3 per batch; A broadcast over the batch (stride 0), B and C contiguous, accumulate + bias + relu6.
+  const batch = 65537, m = 1, n = 2, k = 3;
+  const av = Float32Array.of(0.5, -1, 2);
+  const bv = Float32Array.from({ length: batch * k * n }, (_, i) => ((i * 7919) % 13) - 6);
+  const cv = Float32Array.from({ length: batch * m * n }, (_, i) => ((i * 104729) % 5) - 2);
+  const biasv = Float32Array.of(0.25, -0.5);
+  const [a, bb, c, bias] = [b.alloc(3, 'float32'), b.alloc(bv.length, 'float32'), b.alloc(cv.length, 'float32'), b.alloc(2, 'float32')];
+  b.write(a, av); b.write(bb, bv); b.write(c, cv); b.write(bias, biasv);
+  b.gemm({ a, b: bb, out: c, m, n, k, transposeA: false, transposeB: false, bias, activation: 'relu6', batch, strideA: 0,
+    accumulate: true });
+  const got = await b.read(c);
+  let bad = 0, first = -1;
+  for (let t = 0; t < batch; t++) {
+    for (let j = 0; j < n; j++) {
+      let v = cv[t * n + j] + biasv[j];
+      for (let p = 0; p < k; p++) v += av[p] * bv[t * k * n + p * n + j];
+      const want = Math.min(Math.max(v, 0), 6);
+      if (Math.abs(got[t * n + j] - want) > 1e-5) { bad++; if (first < 0) first = t * n + j; }
+    }
+  }
+  assert(bad === 0, `${bad} of ${got.length} outputs wrong; first at ${first}: ${got[first]}`);
+  for (const s of [a, bb, c, bias]) b.free(s);
+  b.dispose();
+});
+
 async function main(): Promise<void> {
   await sora.setBackend('webgpu');
   emit('SORA_INFO', { backend: sora.env().description });
