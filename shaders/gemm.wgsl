@@ -100,9 +100,12 @@ fn tanh_stable(v: f32) -> f32 {
   return select(-r, r, v >= 0.0);
 }
 
-// The epilogue op on one value (NaN stays NaN: every branch either tests v < 0 / v > 0, false
-// for NaN, or computes from v).
+fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
+
+// The epilogue op on one value. NaN stays NaN, tested on the bits: SwiftShader's exp(NaN) is
+// +Infinity, so elu, sigmoid and tanh would not keep it.
 fn activate(v: f32) -> f32 {
+  if (is_nan(v)) { return v; }
   switch ACTIVATION {
     case EPILOGUE_RELU: { return select(v, 0.0, v < 0.0); }
     case EPILOGUE_RELU6: { return select(select(v, 0.0, v < 0.0), 6.0, v > 6.0); }
