@@ -1,15 +1,15 @@
 /**
  * tf.einsum(equation, ...tensors): the common patterns as sums, transposes and GEMMs —
- * transposes ('ij->ji'), sums ('ij->i'), matrix and batched matrix products ('bij,bjk->bik'),
- * outer products ('i,j->ij'), dot products ('i,i->'), and chains of more operands, folded
- * left to right. A letter repeated within one operand (diagonals, traces) and ellipses are
+ * transposes ('ij->ji'), sums ('ij->i'), matrix and batched matrix products ('bij,bjk->bik',
+ * one batched matMul), outer products ('i,j->ij'), dot products ('i,i->'), and chains of more
+ * operands, folded left to right. A letter repeated within one operand (diagonals, traces) and ellipses are
  * rejected with an error, as TF.js does. Gradients are those of the ops it is made of.
  */
 import { ENGINE } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { matMul } from './linalg.js';
 import { sum } from './reduce.js';
-import { concat, reshape, slice, transpose } from './shape.js';
+import { reshape, transpose } from './shape.js';
 import { checkTensor, describe, sizeOf } from './util.js';
 import { withInputs, type Input } from './inputs.js';
 
@@ -60,11 +60,9 @@ function contract(a: Term, b: Term, keep: Set<string>, size: Map<string, number>
   const [nb, m, k, n] = [extent(batch), extent(aOnly), extent(shared), extent(bOnly)];
   const left = reshape(permuted(a, batch + aOnly + shared), [nb, m, k]);
   const right = reshape(permuted(b, batch + shared + bOnly), [nb, k, n]);
-  const products = Array.from({ length: nb }, (_, i) => reshape(matMul(
-    reshape(slice(left, [i, 0, 0], [1, m, k]), [m, k]), reshape(slice(right, [i, 0, 0], [1, k, n]), [k, n])), [1, m, n]));
-  const joined = products.length === 1 ? products[0] : concat(products, 0);
+  // One batched product: [nb, m, k] x [nb, k, n] is one gemm call with batch strides.
   const letters = batch + aOnly + bOnly;
-  return { letters, t: reshape(joined, [...letters].map((l) => size.get(l)!)) };
+  return { letters, t: reshape(matMul(left, right), [...letters].map((l) => size.get(l)!)) };
 }
 
 export function einsum(equation: string, ...tensors: Input[]): Tensor {

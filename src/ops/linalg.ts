@@ -1,59 +1,164 @@
-/** matMul and the fused dense op (GEMM + bias + ReLU epilogue), with gradients written as GEMMs. */
-import type { Tensor } from '../tensor.js';
+/**
+ * matMul (rank 2 and up, TF.js's broadcast batch dims) and the fused dense op (GEMM + bias +
+ * ReLU epilogue), with gradients written as matMuls.
+ */
+import type { GemmParams, Kernels, Storage } from '../backends/backend.js';
+import type { Shape, Tensor } from '../tensor.js';
 import { activationGrad } from './unary.js';
-import { sum } from './reduce.js';
+import { sum, sumToShape } from './reduce.js';
 import { register, run1, spec } from './registry.js';
-import { chain, checkFloat, describe, produce, storageOf } from './util.js';
+import { chain, checkFloat, describe, produce, sizeOf, storageOf } from './util.js';
 
 interface GemmAttrs { transposeA: boolean; transposeB: boolean; activation: 'linear' | 'relu' }
 
-function gemmOp(name: 'matMul' | 'dense') {
-  return register<GemmAttrs>({
-    name,
-    inputs: name === 'matMul' ? ['a', 'b'] : ['x', 'kernel', 'bias'],
-    infer([a, b, bias], { transposeA, transposeB }) {
-      checkFloat(name, 'a', a);
-      checkFloat(name, 'b', b);
-      if (a.rank !== 2 || b.rank !== 2) {
-        throw new Error(`${name}: expected rank-2 operands; received a ${describe(a)} and b ${describe(b)}`);
-      }
-      const [m, kA] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
-      const [kB, n] = transposeB ? [b.shape[1], b.shape[0]] : b.shape;
-      if (kA !== kB) {
-        throw new Error(`${name}: inner dimensions differ: a ${describe(a)}${transposeA ? ' transposed' : ''} ` +
-          `gives k=${kA}, b ${describe(b)}${transposeB ? ' transposed' : ''} gives k=${kB}`);
-      }
-      if (bias) {
-        checkFloat(name, 'bias', bias);
-        if (bias.size !== n || bias.rank !== 1) throw new Error(`${name}: bias must have shape [${n}]; received ${describe(bias)}`);
-      }
-      return spec([m, n], 'float32');
-    },
-    kernel: {
-      available: (backend) => backend.gemm !== undefined,
-      run: (backend, [a, b, bias], { transposeA, transposeB, activation }, [out]) => [produce(out.shape, 'float32',
-        (storage) => backend.gemm({
-          a: storageOf(a, name), b: storageOf(b, name), out: storage, m: out.shape[0], n: out.shape[1],
-          k: transposeA ? a.shape[0] : a.shape[1], transposeA, transposeB,
-          bias: bias ? storageOf(bias, name) : null, activation,
-        }))],
-    },
-    // The ReLU gradient reads y: y > 0 exactly where the pre-activation was > 0.
-    save: { inputs: [0, 1], outputs: name === 'dense' ? [0] : [] },
-    grad: ([dy], [a, b, y], { transposeA: tA, transposeB: tB, activation }, needs) => {
-      const dz = activation === 'relu' ? activationGrad('relu', dy, y) : dy;
-      const da = !needs[0] ? null : tA ? matMul(b, dz, tB, true) : matMul(dz, b, false, !tB);
-      const db = !needs[1] ? null : tB ? matMul(dz, a, true, tA) : matMul(a, dz, !tA, false);
-      return [da, db, needs[2] ? sum(dz, 0) : null];
-    },
-  });
+/** The dims of one operand's matrices: [rows, cols] of op(x). */
+function matrixDims(x: Tensor, transpose: boolean): [number, number] {
+  const r = x.shape.length;
+  return transpose ? [x.shape[r - 1], x.shape[r - 2]] : [x.shape[r - 2], x.shape[r - 1]];
 }
 
-const MATMUL = gemmOp('matMul');
-const DENSE = gemmOp('dense');
+function checkInner(name: string, a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): void {
+  const kA = matrixDims(a, transposeA)[1], kB = matrixDims(b, transposeB)[0];
+  if (kA !== kB) {
+    throw new Error(`${name}: inner dimensions differ: a ${describe(a)}${transposeA ? ' transposed' : ''} ` +
+      `gives k=${kA}, b ${describe(b)}${transposeB ? ' transposed' : ''} gives k=${kB}; ` +
+      `a's ${transposeA ? 'second-to-last' : 'last'} dim must equal b's ${transposeB ? 'last' : 'second-to-last'} (transposeA / transposeB choose which)`);
+  }
+}
 
+/** The batch dims of a matMul's output: a's and b's (all but the last two) broadcast, numpy's rule. */
+function batchShape(a: Tensor, b: Tensor): Shape {
+  const aBatch = a.shape.slice(0, -2), bBatch = b.shape.slice(0, -2);
+  const rank = Math.max(aBatch.length, bBatch.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = aBatch[aBatch.length - rank + i] ?? 1, db = bBatch[bBatch.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) {
+      throw new Error(`matMul: the batch dims of a ${describe(a)} and b ${describe(b)} do not broadcast ` +
+        `([${aBatch}] vs [${bBatch}]: ${da} vs ${db}); each pair of batch dims, aligned from the right, must be equal or 1`);
+    }
+    out.push(da === 1 ? db : da);
+  }
+  return out;
+}
+
+/**
+ * out = op(a) . op(b) over broadcast batch dims, in as few gemm calls as the broadcast allows:
+ * the longest run of trailing batch dims over which both operands step (or one of them stays
+ * put: stride 0) becomes one batched call, and each index of the leading batch dims one call
+ * with offsets. Equal batch dims, or one operand with a single matrix, give one call.
+ */
+function batchedGemm(backend: Pick<Kernels, 'gemm'>, a: Tensor, b: Tensor, out: Storage, outBatch: Shape,
+  transposeA: boolean, transposeB: boolean): void {
+  const [m, k] = matrixDims(a, transposeA), n = matrixDims(b, transposeB)[1];
+  const rank = outBatch.length;
+  const pad = (x: Tensor) => [...new Array<number>(rank - (x.rank - 2)).fill(1), ...x.shape.slice(0, -2)];
+  const aDims = pad(a), bDims = pad(b);
+  // Elements between consecutive indices of each batch dim (0 where the operand broadcasts).
+  const strides = (dims: number[], matrix: number) => {
+    const s = new Array<number>(rank);
+    for (let d = rank - 1, step = matrix; d >= 0; step *= dims[d], d--) s[d] = dims[d] === 1 ? 0 : step;
+    return s;
+  };
+  const aStrides = strides(aDims, m * k), bStrides = strides(bDims, k * n);
+  // The split: batch dims [split, rank) form one batched call in which A steps by m * k, or
+  // stays (all its dims there are 1); B alike. The smallest split wins.
+  const runFrom = (fits: (d: number) => boolean) => { let s = rank; while (s > 0 && fits(s - 1)) s--; return s; };
+  const steps = (dims: number[], d: number) => dims[d] === outBatch[d];
+  const stays = (dims: number[], d: number) => dims[d] === 1;
+  const plans = [
+    { split: runFrom((d) => steps(aDims, d) && steps(bDims, d)), strideA: m * k, strideB: k * n },
+    { split: runFrom((d) => stays(aDims, d) && steps(bDims, d)), strideA: 0, strideB: k * n },
+    { split: runFrom((d) => steps(aDims, d) && stays(bDims, d)), strideA: m * k, strideB: 0 },
+  ];
+  const plan = plans.reduce((best, p) => (p.split < best.split ? p : best));
+  const inner = sizeOf(outBatch.slice(plan.split));
+  const outer = sizeOf(outBatch.slice(0, plan.split));
+  const params: GemmParams<Storage> = {
+    a: storageOf(a, 'matMul'), b: storageOf(b, 'matMul'), out, m, n, k, transposeA, transposeB,
+    bias: null, activation: 'linear', batch: inner, strideA: plan.strideA, strideB: plan.strideB, strideC: m * n,
+  };
+  const index = new Array<number>(plan.split).fill(0);
+  for (let o = 0; o < outer; o++) {
+    let aOffset = 0, bOffset = 0;
+    for (let d = 0; d < plan.split; d++) { aOffset += index[d] * aStrides[d]; bOffset += index[d] * bStrides[d]; }
+    backend.gemm({ ...params, aOffset, bOffset, outOffset: o * inner * m * n });
+    for (let d = plan.split - 1; d >= 0 && ++index[d] === outBatch[d]; d--) index[d] = 0;
+  }
+}
+
+const MATMUL = register<Omit<GemmAttrs, 'activation'>>({
+  name: 'matMul',
+  inputs: ['a', 'b'],
+  infer([a, b], { transposeA, transposeB }) {
+    checkFloat('matMul', 'a', a);
+    checkFloat('matMul', 'b', b);
+    if (a.rank < 2 || b.rank < 2) {
+      throw new Error(`matMul: expected rank-2 operands, or batches of them ([..., rows, cols]); received a ${describe(a)} ` +
+        `and b ${describe(b)}; reshape a vector to [1, n] or [n, 1] first`);
+    }
+    checkInner('matMul', a, b, transposeA, transposeB);
+    return spec([...batchShape(a, b), matrixDims(a, transposeA)[0], matrixDims(b, transposeB)[1]], 'float32');
+  },
+  kernel: {
+    available: (backend) => backend.gemm !== undefined,
+    run: (backend, [a, b], { transposeA, transposeB }, [out]) => [produce(out.shape, 'float32', (storage) => {
+      if (sizeOf(out.shape) > 0) batchedGemm(backend, a, b, storage, out.shape.slice(0, -2), transposeA, transposeB);
+    })],
+  },
+  save: { inputs: [0, 1] },
+  // The rank-2 gradients, batched: each batch dim an operand broadcast over is summed back
+  // to its shape (sumToShape), so the gradient of a [3, 4] a times a [2, 4, 5] b is [3, 4].
+  grad: ([dy], [a, b], { transposeA: tA, transposeB: tB }, needs) => {
+    const da = !needs[0] ? null : sumToShape(tA ? matMul(b, dy, tB, true) : matMul(dy, b, false, !tB), a.shape);
+    const db = !needs[1] ? null : sumToShape(tB ? matMul(dy, a, true, tA) : matMul(a, dy, !tA, false), b.shape);
+    return [da, db];
+  },
+});
+
+const DENSE = register<GemmAttrs>({
+  name: 'dense',
+  inputs: ['x', 'kernel', 'bias'],
+  infer([x, kernel, bias], { transposeA, transposeB }) {
+    checkFloat('dense', 'x', x);
+    checkFloat('dense', 'kernel', kernel);
+    if (x.rank !== 2 || kernel.rank !== 2) {
+      throw new Error(`dense: expected rank-2 operands; received x ${describe(x)} and kernel ${describe(kernel)}`);
+    }
+    checkInner('dense', x, kernel, transposeA, transposeB);
+    const n = matrixDims(kernel, transposeB)[1];
+    if (bias) {
+      checkFloat('dense', 'bias', bias);
+      if (bias.size !== n || bias.rank !== 1) throw new Error(`dense: bias must have shape [${n}]; received ${describe(bias)}`);
+    }
+    return spec([matrixDims(x, transposeA)[0], n], 'float32');
+  },
+  kernel: {
+    available: (backend) => backend.gemm !== undefined,
+    run: (backend, [x, kernel, bias], { transposeA, transposeB, activation }, [out]) => [produce(out.shape, 'float32',
+      (storage) => backend.gemm({
+        a: storageOf(x, 'dense'), b: storageOf(kernel, 'dense'), out: storage, m: out.shape[0], n: out.shape[1],
+        k: matrixDims(x, transposeA)[1], transposeA, transposeB,
+        bias: bias ? storageOf(bias, 'dense') : null, activation,
+      }))],
+  },
+  // The ReLU gradient reads y: y > 0 exactly where the pre-activation was > 0.
+  save: { inputs: [0, 1], outputs: [0] },
+  grad: ([dy], [x, kernel, y], { transposeA: tA, transposeB: tB, activation }, needs) => {
+    const dz = activation === 'relu' ? activationGrad('relu', dy, y) : dy;
+    const dx = !needs[0] ? null : tA ? matMul(kernel, dz, tB, true) : matMul(dz, kernel, false, !tB);
+    const dKernel = !needs[1] ? null : tB ? matMul(dz, x, true, tA) : matMul(x, dz, !tA, false);
+    return [dx, dKernel, needs[2] ? sum(dz, 0) : null];
+  },
+});
+
+/**
+ * The matrix product of the last two dims, as TF.js's tf.matMul: a [..., m, k] (or
+ * [..., k, m] with transposeA) times b [..., k, n] (or [..., n, k]) gives [..., m, n], the
+ * batch dims broadcast by numpy's rule ([2, 1, 3, 4] x [5, 4, 2] is [2, 5, 3, 2]).
+ */
 export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
-  return run1(MATMUL, [a, b], { transposeA, transposeB, activation: 'linear' });
+  return run1(MATMUL, [a, b], { transposeA, transposeB });
 }
 
 /**

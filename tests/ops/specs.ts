@@ -212,6 +212,10 @@ export const OP_SPECS: Record<string, Case[]> = {
   matMul: [
     c('[3,5] x [5,7]', [spaced([3, 5], 101), spaced([5, 7], 102)], ([a, b]) => sora.matMul(a, b), { wrt: [0, 1] }),
     c('transposed [5,3]^T x [7,5]^T', [spaced([5, 3], 103), spaced([7, 5], 104)], ([a, b]) => sora.matMul(a, b, true, true), { wrt: [0, 1] }),
+    c('batched [3,2,4] x [3,4,5]', [spaced([3, 2, 4], 113), spaced([3, 4, 5], 114)], ([a, b]) => sora.matMul(a, b), { wrt: [0, 1] }),
+    c('broadcast [2,1,3,4] x [5,4,2]', [spaced([2, 1, 3, 4], 115), spaced([5, 4, 2], 116)], ([a, b]) => sora.matMul(a, b), { wrt: [0, 1] }),
+    c('broadcast rank 2 by rank 3, tA tB: [4,3]^T x [2,5,4]^T', [spaced([4, 3], 117), spaced([2, 5, 4], 118)],
+      ([a, b]) => sora.matMul(a, b, true, true), { wrt: [0, 1] }),
   ],
   dense: [
     c('relu with bias', [spaced([3, 5], 105), spaced([5, 4], 106), spaced([4], 107)], ([x, k, b]) => dense(x, k, b, 'relu'), { wrt: [0, 1, 2] }),

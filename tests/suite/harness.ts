@@ -16,16 +16,15 @@ export type KernelBackend = Backend & Kernels;
  * their reference twins, and their wasm and WGSL kernels arrive with the convolution and
  * sequence work.
  */
-const KERNEL_FAMILIES: Record<KernelName, 'all' | 'reference' | 'declared'> = {
+const KERNEL_FAMILIES: Record<KernelName, 'all' | 'reference'> = {
   gemm: 'all', unary: 'all', unaryBackward: 'all', binary: 'all', affine: 'all', reduce: 'all', argMax: 'all',
   softmax: 'all', softmaxCrossEntropy: 'all', adam: 'all', sgd: 'all', rmsprop: 'all', gatherRows: 'all',
   oneHot: 'all', select: 'all',
   scan: 'all', scatterRows: 'all', topk: 'all',
   random: 'all', multinomial: 'all',
-  // TODO(contract): 'reference' once src/backends/reference/{conv,pool,recurrent}.ts land.
-  conv2d: 'declared', conv2dBackpropInput: 'declared', conv2dBackpropFilter: 'declared',
-  depthwiseConv2d: 'declared', depthwiseConv2dBackpropInput: 'declared', depthwiseConv2dBackpropFilter: 'declared',
-  pool2d: 'declared', pool2dBackward: 'declared', recurrentStep: 'declared',
+  conv2d: 'reference', conv2dBackpropInput: 'reference', conv2dBackpropFilter: 'reference',
+  depthwiseConv2d: 'reference', depthwiseConv2dBackpropInput: 'reference', depthwiseConv2dBackpropFilter: 'reference',
+  pool2d: 'reference', pool2dBackward: 'reference', recurrentStep: 'reference',
 };
 
 /** `backend` as one with every kernel family it must have; throws naming the families it lacks. */

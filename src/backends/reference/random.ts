@@ -116,3 +116,22 @@ export function multinomialRow(probs: ArrayLike<number>, base: number, classes: 
   }
   return lastNonzero;
 }
+
+/** The `random` kernel: out[i] = sample(distribution, key, i, a, b) for i < size. */
+export function randomArrays(distribution: RandomDistribution, out: ArrayLike<number> & { [i: number]: number }, size: number,
+  key0: number, key1: number, a: number, b: number): void {
+  const words = new Uint32Array(2);
+  for (let i = 0; i < size; i++) out[i] = sample(distribution, key0, key1, i, a, b, words);
+}
+
+/** The `multinomial` kernel: out[r, s] = multinomialRow(probs row r, uniform(key, r * samples + s)). */
+export function multinomialArrays(probs: ArrayLike<number>, out: { [i: number]: number }, batch: number, classes: number,
+  samples: number, key0: number, key1: number): void {
+  const words = new Uint32Array(2);
+  for (let r = 0; r < batch; r++) {
+    for (let s = 0; s < samples; s++) {
+      threefry(key0, key1, r * samples + s, 0, words);
+      out[r * samples + s] = multinomialRow(probs, r * classes, classes, unit(words[0]));
+    }
+  }
+}
