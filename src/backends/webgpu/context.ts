@@ -18,6 +18,11 @@
  * a bind group names buffers only and is cached by them (shader, buffer ids), for as long as
  * its buffers live; a loop that reuses its tensors' buffers creates no bind group.
  *
+ * Variants: a kernel family asks `variant(family, key, make)` for its pipeline variant (the
+ * key is a number or short string it computes from op codes and flags); the variant keeps
+ * its resolved pipeline, so a dispatch (`run`) builds no pipeline key and no bind-group
+ * entries once warm. `dispatch(spec)` is the one-object form for tests.
+ *
  * Shaders compile on first use: a shader module is created when the first pipeline of its
  * shader is (a kernel's first dispatch, or compile()'s warm-up), so creating the backend
  * costs nothing per shader, and a shader that fails to compile breaks only its own kernels.
