@@ -1,5 +1,11 @@
-// gemm: C[m, n] = act(op(A)[m, k] · op(B)[k, n] + bias[n]), float32, row-major storage.
-// op(A) is A (m x k) or, with TRANSPOSE_A, the transpose of A stored k x m; B likewise.
+// gemm: for each batch z, C_z[m, n] = act(op(A_z)[m, k] · op(B_z)[k, n] + bias[n]), or with
+// ACCUMULATE act(C_z + op(A_z) · op(B_z) + bias), float32, row-major storage. op(A) is A
+// (m x k) or, with TRANSPOSE_A, the transpose of A stored k x m; B likewise. Batch z reads
+// A from a_offset + z * stride_a, B from b_offset + z * stride_b and writes C at
+// c_offset + z * stride_c (elements; a stride of 0 broadcasts that operand). The batch is
+// the grid's z dimension (the host splits batches past 65535 into several dispatches).
+// act is the epilogue op ACTIVATION (an EPILOGUE_* code): linear, relu, relu6, sigmoid, tanh,
+// elu (alpha 1), leakyRelu (slope `alpha` from the params). Each keeps NaN as NaN.
 // Two entry points, one per kind of adapter; the host picks one (and can be told which):
 //
 // gemm_tiled (GPUs): a workgroup of WG_COLS x WG_ROWS invocations computes a
@@ -10,7 +16,7 @@
 // 4 columns of B per element), then each invocation does TILE_K rank-1 updates of its
 // block (16 fma per vec4 pair read). Staging loads outside op(A)/op(B) read 0, so partial
 // tiles in m, n and k need no special path; the epilogue stores only in-range outputs.
-// Grid: (ceil(n / (4*WG_COLS)), ceil(m / (4*WG_ROWS))). Workgroup memory:
+// Grid: (ceil(n / (4*WG_COLS)), ceil(m / (4*WG_ROWS)), batch). Workgroup memory:
 // 32 * TILE_K * (WG_ROWS + WG_COLS) bytes, within maxComputeWorkgroupStorageSize.
 //
 // gemm_blocked (CPU adapters: SwiftShader, lavapipe): no workgroup memory and no barrier.
@@ -20,14 +26,15 @@
 // (16 vec4 accumulators) with one k step per iteration: 8 values of op(A), 8 of op(B),
 // 64 fma. Edge blocks clamp their row and column indices into range, so the loop has no
 // branch; the clamped duplicates are computed and never stored.
-// Grid: (ceil(n / (8*WG_COLS)), ceil(m / (8*WG_ROWS))).
+// Grid: (ceil(n / (8*WG_COLS)), ceil(m / (8*WG_ROWS)), batch).
 //
-// Bindings: 0 params {m, n, k, lda, ldb, ldc, a_offset, b_offset, c_offset}; 1 a, 2 b,
-// 3 bias (n values; a 16-byte dummy when HAS_BIAS is false), read-only; 4 c, written.
-// Rows of the stored A, B and C are lda / ldb / ldc elements apart and start at the offsets
-// (the host passes the contiguous values by default). Each grid dimension must be <= 65535
-// (host checks).
-// Epilogue: bias, then ReLU as `v < 0 ? 0 : v`, so NaN stays NaN (reference semantics).
+// Bindings: 0 params {m, n, k, lda, ldb, ldc, a_offset, b_offset, c_offset, stride_a,
+// stride_b, stride_c, alpha}; 1 a, 2 b, 3 bias (n values; a 16-byte dummy when HAS_BIAS is
+// false), read-only; 4 c, written (and read first with ACCUMULATE). Rows of the stored A, B
+// and C are lda / ldb / ldc elements apart and start at the offsets (the host passes the
+// contiguous values by default). Each grid dimension must be <= 65535 (host checks).
+// Epilogue: (C +) the product + bias, then act; shapes, strides and alpha are uniforms, so
+// one pipeline per (variant, transposes, bias, accumulate, activation) serves every shape.
 
 override WG_ROWS: u32 = 16u;
 override WG_COLS: u32 = 16u;
@@ -35,9 +42,13 @@ override TILE_K: u32 = 16u;
 override TRANSPOSE_A: bool = false;
 override TRANSPOSE_B: bool = false;
 override HAS_BIAS: bool = false;
-override RELU: bool = false;
+override ACCUMULATE: bool = false;
+override ACTIVATION: u32 = 0u;
 
-struct Params { m: u32, n: u32, k: u32, lda: u32, ldb: u32, ldc: u32, a_offset: u32, b_offset: u32, c_offset: u32 }
+struct Params {
+  m: u32, n: u32, k: u32, lda: u32, ldb: u32, ldc: u32, a_offset: u32, b_offset: u32, c_offset: u32,
+  stride_a: u32, stride_b: u32, stride_c: u32, alpha: f32,
+}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -49,16 +60,27 @@ struct Params { m: u32, n: u32, k: u32, lda: u32, ldb: u32, ldc: u32, a_offset: 
 var<workgroup> tile_a: array<vec4<f32>, TILE_K * WG_ROWS>;
 var<workgroup> tile_b: array<vec4<f32>, TILE_K * WG_COLS>;
 
+// The batch's first element of A, B and C (gemm_tiled keeps them in these privates).
+var<private> a_base: u32;
+var<private> b_base: u32;
+var<private> c_base: u32;
+
+fn set_batch(z: u32) {
+  a_base = params.a_offset + z * params.stride_a;
+  b_base = params.b_offset + z * params.stride_b;
+  c_base = params.c_offset + z * params.stride_c;
+}
+
 fn load_a(row: u32, depth: u32) -> f32 {
   if (row >= params.m || depth >= params.k) { return 0.0; }
-  if (TRANSPOSE_A) { return a[params.a_offset + depth * params.lda + row]; }
-  return a[params.a_offset + row * params.lda + depth];
+  if (TRANSPOSE_A) { return a[a_base + depth * params.lda + row]; }
+  return a[a_base + row * params.lda + depth];
 }
 
 fn load_b(depth: u32, col: u32) -> f32 {
   if (depth >= params.k || col >= params.n) { return 0.0; }
-  if (TRANSPOSE_B) { return b[params.b_offset + col * params.ldb + depth]; }
-  return b[params.b_offset + depth * params.ldb + col];
+  if (TRANSPOSE_B) { return b[b_base + col * params.ldb + depth]; }
+  return b[b_base + depth * params.ldb + col];
 }
 
 fn load_bias(col: u32) -> f32 {
@@ -66,17 +88,49 @@ fn load_bias(col: u32) -> f32 {
   return bias[col];
 }
 
+fn tanh_stable(v: f32) -> f32 {
+  let t = abs(v);
+  if (t < 0.3) {
+    // exp-based tanh loses digits near 0: its Taylor series there.
+    let s = v * v;
+    return v * (1.0 + s * (-1.0 / 3.0 + s * (2.0 / 15.0 + s * (-17.0 / 315.0 + s * (62.0 / 2835.0)))));
+  }
+  let e = exp(-2.0 * t);
+  let r = (1.0 - e) / (1.0 + e);
+  return select(-r, r, v >= 0.0);
+}
+
+fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
+
+// The epilogue op on one value. NaN stays NaN, tested on the bits: SwiftShader's exp(NaN) is
+// +Infinity, so elu, sigmoid and tanh would not keep it.
+fn activate(v: f32) -> f32 {
+  if (is_nan(v)) { return v; }
+  switch ACTIVATION {
+    case EPILOGUE_RELU: { return select(v, 0.0, v < 0.0); }
+    case EPILOGUE_RELU6: { return select(select(v, 0.0, v < 0.0), 6.0, v > 6.0); }
+    case EPILOGUE_SIGMOID: {
+      let e = exp(-abs(v));
+      return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
+    }
+    case EPILOGUE_TANH: { return tanh_stable(v); }
+    case EPILOGUE_ELU: { return select(exp(v) - 1.0, v, v > 0.0); }
+    case EPILOGUE_LEAKY_RELU: { return select(v, params.alpha * v, v < 0.0); }
+    case EPILOGUE_LINEAR, default: { return v; }
+  }
+}
+
+// Stores columns col..col+3 of a row (those < n): C's old value first when accumulating,
+// then the epilogue.
 fn store_row(row: u32, col: u32, value: vec4<f32>) {
   if (row >= params.m) { return; }
-  var v = value;
-  if (RELU) { v = select(v, vec4<f32>(0.0), v < vec4<f32>(0.0)); }
-  let base = params.c_offset + row * params.ldc + col;
-  if (col + 3u < params.n) {
-    c[base] = v.x; c[base + 1u] = v.y; c[base + 2u] = v.z; c[base + 3u] = v.w;
-    return;
-  }
+  let base = c_base + row * params.ldc + col;
   for (var j = 0u; j < 4u; j++) {
-    if (col + j < params.n) { c[base + j] = v[j]; }
+    if (col + j < params.n) {
+      var v = value[j];
+      if (ACCUMULATE) { v = c[base + j] + v; }
+      c[base + j] = activate(v);
+    }
   }
 }
 
@@ -84,6 +138,7 @@ fn store_row(row: u32, col: u32, value: vec4<f32>) {
 fn gemm_tiled(@builtin(workgroup_id) group: vec3<u32>,
         @builtin(local_invocation_id) local: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
+  set_batch(group.z);
   let row0 = group.y * WG_ROWS * 4u;
   let col0 = group.x * WG_COLS * 4u;
   let threads = WG_ROWS * WG_COLS;
@@ -150,6 +205,7 @@ fn gemm_blocked(@builtin(global_invocation_id) id: vec3<u32>) {
   let row0 = id.y * 8u;
   let col0 = id.x * 8u;
   if (row0 >= m || col0 >= n) { return; }
+  set_batch(id.z);
   // Element (row, depth) of op(A) is a[row * a_row + depth * a_depth]; (depth, col) of op(B)
   // is b[depth * b_depth + col * b_col].
   var a_row = params.lda;
@@ -184,8 +240,8 @@ fn gemm_blocked(@builtin(global_invocation_id) id: vec3<u32>) {
   var c50 = vec4<f32>(0.0); var c51 = vec4<f32>(0.0);
   var c60 = vec4<f32>(0.0); var c61 = vec4<f32>(0.0);
   var c70 = vec4<f32>(0.0); var c71 = vec4<f32>(0.0);
-  var pa = params.a_offset;
-  var pb = params.b_offset;
+  var pa = a_base;
+  var pb = b_base;
   for (var depth = 0u; depth < k; depth++) {
     let b0 = vec4<f32>(b[pb + cb0], b[pb + cb1], b[pb + cb2], b[pb + cb3]);
     let b1 = vec4<f32>(b[pb + cb4], b[pb + cb5], b[pb + cb6], b[pb + cb7]);

@@ -6,15 +6,37 @@
  * Pipelines are created on first use inside validation/internal error scopes, keyed by
  * shader, entry point and override constants. Failures go to the context's error list
  * (`fail`), and the checks to its pending list (`report`), both awaited by read()/flush().
+ *
+ * Layouts are explicit, one per shader, read from its declarations: binding 0 the uniform
+ * struct at a dynamic offset (the context's uniform ring), then each `var<storage, read>`
+ * as read-only storage and each `var<storage, read_write>` as storage. Every pipeline of a
+ * shader shares it, so one cached bind group serves all of them.
  */
 import { SHADERS, type ShaderName } from './shaders.generated.js';
 
 export interface PipelineRecord {
   pipeline: GPUComputePipeline;
+  /** The shader's bind group layout (shared by its pipelines). */
   layout: GPUBindGroupLayout;
+  /** Per storage binding 1..n: whether the shader declares it read_write. */
+  writable: readonly boolean[];
+  /** Set when creating the pipeline failed after it was handed out: the message. */
+  failed?: string;
+}
+
+/** The kind of each binding a shader declares, by binding number (binding 0 must be the uniform struct). */
+export function bindingKinds(source: string): ('uniform' | 'read' | 'read_write')[] {
+  const kinds: ('uniform' | 'read' | 'read_write')[] = [];
+  for (const match of source.matchAll(/@binding\((\d+)\)\s*var<\s*(uniform|storage\s*,\s*read_write|storage\s*,\s*read|storage)\s*>/g)) {
+    const declared = match[2].replace(/\s/g, '');
+    kinds[Number(match[1])] = declared === 'uniform' ? 'uniform' : declared === 'storage,read_write' ? 'read_write' : 'read';
+  }
+  return kinds;
 }
 
 export interface PipelineRequest { shader: ShaderName; entryPoint?: string; constants?: Record<string, number> }
+
+interface ShaderLayout { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout; writable: boolean[] }
 
 export class Pipelines {
   private readonly modules = new Map<ShaderName, GPUShaderModule>();
@@ -23,6 +45,7 @@ export class Pipelines {
   private readonly moduleErrors = new Map<ShaderName, string>();
   private readonly pipelines = new Map<string, PipelineRecord>();
   private readonly pipelineErrors = new Map<string, string>();
+  private readonly layouts = new Map<ShaderName, ShaderLayout>();
 
   constructor(private readonly device: GPUDevice, private readonly sources: Readonly<Record<ShaderName, string>> = SHADERS,
     private readonly report: (check: Promise<void>) => void = () => {},
@@ -65,13 +88,34 @@ export class Pipelines {
     return module;
   }
 
+  /** The shader's explicit layout (see the header), created on first use. */
+  private layout(shader: ShaderName): ShaderLayout {
+    const known = this.layouts.get(shader);
+    if (known) return known;
+    const code = this.sources[shader];
+    if (code === undefined) throw new Error(`webgpu backend: no shader '${shader}'`);
+    const entries: GPUBindGroupLayoutEntry[] = bindingKinds(code).map((kind, binding) => ({
+      binding, visibility: 0x4, // GPUShaderStage.COMPUTE
+      buffer: kind === 'uniform' ? { type: 'uniform', hasDynamicOffset: true }
+        : { type: kind === 'read' ? 'read-only-storage' : 'storage' },
+    }));
+    const group = this.device.createBindGroupLayout({ label: `sora ${shader}`, entries });
+    const layout = { group, pipeline: this.device.createPipelineLayout({ label: `sora ${shader}`, bindGroupLayouts: [group] }),
+      writable: bindingKinds(code).slice(1).map((kind) => kind === 'read_write') };
+    this.layouts.set(shader, layout);
+    return layout;
+  }
+
   /** Throws, naming the kernel, when `shader` is known not to compile. */
   assertCompiles(shader: ShaderName, kernel: string): void {
     const failed = this.moduleErrors.get(shader);
     if (failed) throw new Error(`webgpu ${kernel}: ${failed}`);
   }
 
-  /** The cached pipeline, created on first use inside error scopes. */
+  /**
+   * The cached pipeline, created on first use inside error scopes. Called once per kernel
+   * variant (GPUContext.variant keeps the record), not per dispatch.
+   */
   pipeline(shader: ShaderName, entryPoint: string, constants: Record<string, number>): PipelineRecord {
     const key = this.pipelineKey(shader, entryPoint, constants);
     const known = this.pipelines.get(key);
@@ -82,14 +126,14 @@ export class Pipelines {
     this.device.pushErrorScope('validation');
     this.device.pushErrorScope('internal');
     let pipeline: GPUComputePipeline;
-    let layout: GPUBindGroupLayout;
+    let layouts: ShaderLayout;
     try {
+      layouts = this.layout(shader);
       pipeline = this.device.createComputePipeline({
         label: `sora ${shader}:${entryPoint}`,
-        layout: 'auto',
+        layout: layouts.pipeline,
         compute: { module: this.module(shader), entryPoint, constants },
       });
-      layout = pipeline.getBindGroupLayout(0); // inside the scopes: invalid if the pipeline is
     } catch (error) {
       void this.device.popErrorScope();
       void this.device.popErrorScope();
@@ -105,9 +149,10 @@ export class Pipelines {
       const message = `webgpu backend: creating the pipeline for ${what} failed: ${error.message}`;
       this.pipelines.delete(key);
       this.pipelineErrors.set(key, message);
+      record.failed = message;
       this.fail(message);
     }));
-    const record = { pipeline, layout };
+    const record: PipelineRecord = { pipeline, layout: layouts.group, writable: layouts.writable };
     this.pipelines.set(key, record);
     return record;
   }
@@ -122,9 +167,10 @@ export class Pipelines {
       // error scopes instead of rejecting: watch both.
       this.device.pushErrorScope('validation');
       this.device.pushErrorScope('internal');
+      const layouts = this.layout(shader);
       const created = this.device.createComputePipelineAsync({
         label: `sora ${shader}:${entryPoint}`,
-        layout: 'auto',
+        layout: layouts.pipeline,
         compute: { module: this.module(shader), entryPoint, constants },
       });
       const internal = this.device.popErrorScope();
@@ -143,7 +189,7 @@ export class Pipelines {
       }
       const scoped = (await internal) ?? (await validation);
       if (scoped) throw await failure(scoped.message);
-      this.pipelines.set(key, { pipeline, layout: pipeline.getBindGroupLayout(0) });
+      this.pipelines.set(key, { pipeline, layout: layouts.group, writable: layouts.writable });
     }));
   }
 

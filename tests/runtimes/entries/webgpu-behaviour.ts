@@ -146,7 +146,7 @@ test('copyStrided up to rank 8 after merging; more throws naming the rank', asyn
 test('a pipeline that fails validation surfaces as an Error naming the shader', async (b) => {
   // A misspelt override constant: every implementation must reject it (limits such as the
   // workgroup size are not validated by every implementation for override-sized shapes).
-  const bad = { WG_ROWS: 8, WG_COLS: 8, TILE_K: 16, TRANSPOSE_A: 0, TRANSPOSE_B: 0, HAS_BIAS: 0, RELU: 0, TILE_Q: 1 };
+  const bad = { WG_ROWS: 8, WG_COLS: 8, TILE_K: 16, TRANSPOSE_A: 0, TRANSPOSE_B: 0, HAS_BIAS: 0, ACTIVATION: 0, TILE_Q: 1 };
   await rejects(b.compile([{ shader: 'gemm', entryPoint: 'gemm_tiled', constants: bad }]), /gemm\.wgsl/, 'compile()');
   // The same through the synchronous kernel path: the next flush/read throws, naming it.
   const x = b.alloc(16, 'float32');

@@ -1,0 +1,46 @@
+/**
+ * WebGPU glue of the data-movement kernels: copyStrided (shaders/copyStrided.wgsl) and
+ * gatherRows (gatherRows.wgsl), one invocation per output element.
+ */
+import type { GPUContext } from './context.js';
+import { ELEMENTWISE_WORKGROUP } from './elementwise.js';
+import { simplifyAxes } from './layout.js';
+import { bufferOf, type GPUStorage } from './storage.js';
+
+/** The shader's rank limit (its uniform arrays hold 8 extents and strides). */
+const MAX_RANK = 8;
+
+/**
+ * Uniform words {size, rank, srcOffset, dstOffset, shape[8], srcStrides[8], dstStrides[8]}
+ * after merging contiguous axes (layout.ts simplifyAxes).
+ */
+export function copyStridedKernel(context: GPUContext, src: GPUStorage, dst: GPUStorage, shape: number[], srcStrides: number[],
+  srcOffset: number, dstStrides: number[], dstOffset: number): void {
+  const axes = simplifyAxes(shape, srcStrides, dstStrides);
+  if (axes === null) return; // an empty axis: nothing to copy
+  if (axes.shape.length > MAX_RANK) {
+    throw new Error(`webgpu copyStrided: rank ${axes.shape.length} after merging contiguous axes ` +
+      `(shape [${shape}]); at most ${MAX_RANK} is supported`);
+  }
+  const size = axes.shape.reduce((a, b) => a * b, 1);
+  if (size === 0) return;
+  const ints = new Array<number>(4 + 3 * MAX_RANK).fill(0);
+  ints[0] = size; ints[1] = axes.shape.length; ints[2] = srcOffset; ints[3] = dstOffset;
+  axes.shape.forEach((extent, i) => {
+    ints[4 + i] = extent; ints[4 + MAX_RANK + i] = axes.src[i]; ints[4 + 2 * MAX_RANK + i] = axes.dst[i];
+  });
+  const k = 'copyStrided';
+  const variant = context.variant(k, 0, () => ({ kernel: k, shader: k, constants: { WORKGROUP_SIZE: ELEMENTWISE_WORKGROUP } }));
+  context.runLine(variant, [bufferOf(src, k), bufferOf(dst, k)], ints, null, Math.ceil(size / ELEMENTWISE_WORKGROUP));
+}
+
+/** dst[r, :] = src[indices[r], :]; uniform {size, cols, source rows}. */
+export function gatherRowsKernel(context: GPUContext, src: GPUStorage, indices: GPUStorage, dst: GPUStorage, rowCount: number,
+  cols: number): void {
+  const size = rowCount * cols;
+  if (size === 0) return;
+  const k = 'gatherRows';
+  const variant = context.variant(k, 0, () => ({ kernel: k, shader: k, constants: { WORKGROUP_SIZE: ELEMENTWISE_WORKGROUP } }));
+  context.runLine(variant, [bufferOf(src, k), bufferOf(indices, k), bufferOf(dst, k)],
+    [size, cols, Math.floor(src.size / cols)], null, Math.ceil(size / ELEMENTWISE_WORKGROUP));
+}
