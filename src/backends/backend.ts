@@ -49,6 +49,9 @@ export type { UnaryOp, BinaryOp, ReduceOp, EpilogueOp } from './opcodes.generate
  * linear (identity), relu, relu6 (min(max(v, 0), 6)), sigmoid, tanh, elu (v > 0 ? v : exp(v) - 1,
  * TF.js's alpha 1), leakyRelu (v > 0 ? v : alpha * v, alpha from `alpha`, TF.js's default 0.2).
  */
+/** leakyRelu's slope when an epilogue leaves `alpha` out (TF.js's default). */
+export const DEFAULT_LEAKY_ALPHA = 0.2;
+
 export interface Epilogue<S> {
   /** Optional bias of n values (one per output column / channel), added before the activation. */
   bias: S | null;

@@ -2,10 +2,7 @@
  * The fused epilogue's activations (backend.ts `Epilogue`), in float64: what the GEMM and the
  * convolutions apply to each output after the bias. NaN stays NaN through every one.
  */
-import type { EpilogueOp } from '../backend.js';
-
-/** leakyRelu's slope when the params leave `alpha` out (TF.js's default). */
-export const DEFAULT_LEAKY_ALPHA = 0.2;
+import { DEFAULT_LEAKY_ALPHA, type EpilogueOp } from '../backend.js';
 
 /** act(v) for one of EPILOGUE_CODES; `alpha` is leakyRelu's negative slope. */
 export function applyEpilogue(activation: EpilogueOp, v: number, alpha = DEFAULT_LEAKY_ALPHA): number {

@@ -1,6 +1,5 @@
 /** The wasm GEMM binding (assembly/gemm.ts): the batched contract in one call. */
-import { EPILOGUE_CODES, type GemmParams } from '../backend.js';
-import { DEFAULT_LEAKY_ALPHA } from '../reference/epilogue.js';
+import { DEFAULT_LEAKY_ALPHA, EPILOGUE_CODES, type GemmParams } from '../backend.js';
 import type { KernelExports, WasmStorage } from './kernel-exports.js';
 
 /** `work` is the backend's GEMM workspace (gemm_workspace_bytes()). */

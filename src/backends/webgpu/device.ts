@@ -4,7 +4,6 @@
  * backend asks for, and clear Errors for every way this can fail. The kernels are in index.ts.
  */
 import { GPUContext } from './context.js';
-import { WebGPUBackend } from './index.js';
 import type { GemmVariant } from './layout.js';
 
 export interface WebGPUBackendOptions {
@@ -41,13 +40,20 @@ function navigatorGPU(): GPU | undefined {
   return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
 }
 
+/** What the backend is built on: the device's context and what the adapter is. */
+export interface OpenedDevice {
+  context: GPUContext;
+  description: string;
+  gemmVariant: GemmVariant;
+  cpuAdapter: boolean;
+}
+
 /**
- * Creates the webgpu backend on the given device, or on a new device of the given (or the
- * default) adapter. Throws a clear Error when the runtime has no WebGPU, no adapter, or
- * the device cannot be had. A shader that fails to compile is reported when a kernel
- * using it runs.
+ * The given device, or a new device of the given (or the default) adapter, for the backend
+ * (index.ts's createWebGPUBackend). Throws a clear Error when the runtime has no WebGPU, no
+ * adapter, or the device cannot be had.
  */
-export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
+export async function openDevice(options: WebGPUBackendOptions = {}): Promise<OpenedDevice> {
   let device = options.device;
   let adapter = options.adapter;
   let info: GPUAdapterInfo | undefined;
@@ -88,5 +94,5 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
   // No shader compiles here: each compiles on its first use (see context.ts).
   const context = new GPUContext(device, options.dispatchesPerSubmit ?? 64, !options.device);
   const cpu = isCpuAdapter(info);
-  return new WebGPUBackend(context, `webgpu (${describe(info)})`, options.gemm ?? (cpu ? 'blocked' : 'tiled'), cpu);
+  return { context, description: `webgpu (${describe(info)})`, gemmVariant: options.gemm ?? (cpu ? 'blocked' : 'tiled'), cpuAdapter: cpu };
 }

@@ -6,8 +6,7 @@
  * the epilogue op are override constants; shapes, strides and alpha are uniforms, so one
  * pipeline serves every shape and batch.
  */
-import { EPILOGUE_CODES, type EpilogueOp, type GemmParams } from '../backend.js';
-import { DEFAULT_LEAKY_ALPHA } from '../reference/epilogue.js';
+import { DEFAULT_LEAKY_ALPHA, EPILOGUE_CODES, type EpilogueOp, type GemmParams } from '../backend.js';
 import type { GPUContext, VariantSpec } from './context.js';
 import { gemmShape, type GemmShape, type GemmVariant } from './layout.js';
 import type { PipelineRequest } from './pipelines.js';

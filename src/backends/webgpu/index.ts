@@ -16,6 +16,7 @@ import {
   type TypedArray, type UnaryOp, storageBytes,
 } from '../backend.js';
 import { GPUContext, type LostInfo } from './context.js';
+import { openDevice, type WebGPUBackendOptions } from './device.js';
 import {
   affineKernel, binaryKernel, castKernel, elementwiseWarmUp, fillKernel, selectKernel, unaryBackwardKernel, unaryKernel,
 } from './elementwise.js';
@@ -33,7 +34,7 @@ import { bufferOf, GPUStorage } from './storage.js';
 export type { LostInfo } from './context.js';
 export { GPUStorage } from './storage.js';
 // Device and adapter selection live in device.ts; re-exported so callers keep one module.
-export { createWebGPUBackend, isCpuAdapter, type WebGPUBackendOptions } from './device.js';
+export { isCpuAdapter, type WebGPUBackendOptions } from './device.js';
 export { simplifyAxes, type GemmVariant } from './layout.js';
 
 type S = GPUStorage;
@@ -198,4 +199,15 @@ export class WebGPUBackend implements Backend<S> {
   multinomial(probs: S, out: S, batch: number, classes: number, samples: number, key0: number, key1: number): void {
     multinomialKernel(this.context, probs, out, batch, classes, samples, key0, key1);
   }
+}
+
+/**
+ * Creates the webgpu backend on the given device, or on a new device of the given (or the
+ * default) adapter. Throws a clear Error when the runtime has no WebGPU, no adapter, or
+ * the device cannot be had. A shader that fails to compile is reported when a kernel
+ * using it runs.
+ */
+export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
+  const opened = await openDevice(options);
+  return new WebGPUBackend(opened.context, opened.description, opened.gemmVariant, opened.cpuAdapter);
 }

@@ -6,7 +6,7 @@
  * past the grid limit (tests/runtimes/entries/webgpu-batching.ts). A missing runtime fails, never skips.
  */
 import { expect } from 'vitest';
-import { describeInRuntimes } from './runtimes/suite.js';
+import { describeInRuntimes } from '../runtimes/suite.js';
 
 const CASES = [
   '40 adds of 8 MiB tensors disposed before reading: the freed buffers outlive the open batch',
