@@ -36,7 +36,7 @@ const config = {
 // ---- runs inside Deno or the page ----
 const entrySource = `
 import { createWebGPUBackend, isCpuAdapter } from ${JSON.stringify(join(root, 'src/backends/webgpu/index.ts'))};
-import { randomArray } from ${JSON.stringify(join(root, 'tests/suite/harness.ts'))};
+import { randomArray } from ${JSON.stringify(join(root, 'tests/backends/suite/harness.ts'))};
 const values = (count, seed) => randomArray(count, seed, -0.5, 0.5);
 const emit = (kind, payload) => console.log(kind + ' ' + JSON.stringify(payload));
 

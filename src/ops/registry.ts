@@ -22,7 +22,7 @@
  *     composition whose inner ops are recorded, like tinygrad's movement ops);
  *   - export the public function (TF.js's name and signature) and its chainable method;
  *   - add its test entry in tests/ops/specs.ts: samples, whether the gradient is checked by
- *     finite differences. tests/ops-registry.test.ts fails for a registered op without one.
+ *     finite differences. tests/ops/registry.test.ts fails for a registered op without one.
  */
 import type { Backend, DType, Kernels } from '../backends/backend.js';
 import { ENGINE } from '../core/engine.js';

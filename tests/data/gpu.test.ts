@@ -1,7 +1,7 @@
 /**
  * fitDataset on the webgpu backend in headless Chromium (SwiftShader) and Deno (lavapipe):
  * parity with fit, NaN pinning and device-loss recovery for streamed batches, and csv read
- * over fetch / file:// (tests/data-gpu/fit-dataset.ts). A missing runtime fails with the
+ * over fetch / file:// (tests/data/gpu/fit-dataset.ts). A missing runtime fails with the
  * install line.
  */
 import { describeInRuntimes } from '../runtimes/suite.js';

@@ -1,7 +1,7 @@
 /**
  * Adagrad, Adadelta and Adamax, written with ops (inside a tidy) and assigned to the
  * variables. The formulas, their order and their float32 scalars follow TF.js's, so the
- * weights match TF.js's after any number of steps (tests/optimizers.test.ts).
+ * weights match TF.js's after any number of steps (tests/training/optimizers.test.ts).
  */
 import { ENGINE } from '../../core/engine.js';
 import type { Tensor, Variable } from '../../core/tensor.js';

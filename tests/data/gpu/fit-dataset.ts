@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   });
   await check('tf.data.csv streams over fetch (Chromium) and file:// (Deno)', async () => {
     const deno = (globalThis as { Deno?: unknown }).Deno;
-    const url = deno ? `file://${options.root}/tests/data-gpu/rows.csv` : '/tests/data-gpu/rows.csv';
+    const url = deno ? `file://${options.root}/tests/data/gpu/rows.csv` : '/tests/data/gpu/rows.csv';
     const rows = await sora.data.csv(url, { columnConfigs: { label: { isLabel: true } } }).toArray();
     const expected = [{ xs: { x1: 1, x2: 2 }, ys: { label: 0 } }, { xs: { x1: 3, x2: 4.5 }, ys: { label: 1 } },
       { xs: { x1: -1, x2: 0.25 }, ys: { label: 0 } }];
