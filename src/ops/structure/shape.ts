@@ -2,8 +2,9 @@
  * Shape and movement ops: reshape (a view), expandDims, squeeze, transpose, slice, concat,
  * clone, cast, broadcastTo. Each is one strided copy (`copyStrided`, which every backend
  * has) or a view; their gradients are the inverse movements (broadcastTo's is registry.ts's
- * sumToShape). The row gather is in indexing/gather-scatter.ts, beside its gradient. And the
- * shape checks and arithmetic TF.js exports as ops: ensureShape, broadcastArgs.
+ * sumToShape). The row gather is in indexing/gather-scatter.ts, beside its gradient. Beside
+ * them, the two shape ops TF.js has: ensureShape (a check) and broadcastArgs (two shape
+ * vectors broadcast, read synchronously).
  */
 import type { DType } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
