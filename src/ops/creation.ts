@@ -1,10 +1,14 @@
-/** Tensor creation: tensor, scalar, tensor1d..4d, zeros, ones, fill, oneHot (random tensors: random.ts). */
+/**
+ * Tensor creation: tensor, scalar, tensor1d..6d, zeros, ones, fill, zerosLike / onesLike
+ * (and their chainable methods), oneHot, linspace and range (random tensors: random.ts; eye,
+ * diag and meshgrid, made with ops above this module: creation-composed.ts).
+ */
 import type { DType, TypedArray } from '../backends/backend.js';
 import { ENGINE } from '../core/engine.js';
 import type { Shape, Tensor } from '../core/tensor.js';
 import { toDTypeArray } from '../core/dtypes.js';
 import { register, run1, spec } from './registry.js';
-import { checkAllocation, checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
+import { chain, checkAllocation, checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
 
 export type NestedValues = number | boolean | NestedValues[];
 export type TensorLike = TypedArray | Uint8Array | Uint8ClampedArray | Float64Array | NestedValues;
@@ -92,6 +96,8 @@ export function tensor1d(values: TensorLike, dtype?: DType): Tensor {
 export const tensor2d = ranked(2, 'tensor2d');
 export const tensor3d = ranked(3, 'tensor3d');
 export const tensor4d = ranked(4, 'tensor4d');
+export const tensor5d = ranked(5, 'tensor5d');
+export const tensor6d = ranked(6, 'tensor6d');
 
 const FILL = register<{ shape: Shape; value: number; dtype: DType }>({
   name: 'fill',
@@ -116,6 +122,32 @@ export function ones(shape: Shape, dtype: DType = 'float32'): Tensor { return fi
 export function zerosLike(t: Tensor): Tensor { return fill(checkTensor('zerosLike', 'x', t).shape, 0, t.dtype); }
 export function onesLike(t: Tensor): Tensor { return fill(checkTensor('onesLike', 'x', t).shape, 1, t.dtype); }
 
+/** tf.linspace(start, stop, num): num evenly spaced float32 values from start to stop. */
+export function linspace(start: number, stop: number, num: number): Tensor {
+  if (!Number.isInteger(num) || num <= 0) throw new Error(`linspace: num must be a positive integer; received ${num}`);
+  checkAllocation('linspace', [num], 'float32', 'output', true);
+  const values = new Float32Array(num);
+  const step = (stop - start) / (num - 1);
+  values[0] = start;
+  for (let i = 1; i < num; i++) values[i] = values[i - 1] + step;
+  return tensor(values, [num], 'float32', 'linspace');
+}
+
+/** tf.range(start, stop, step = 1, dtype = 'float32'), with TF.js's rules for empty ranges. */
+export function range(start: number, stop: number, step = 1, dtype: 'float32' | 'int32' = 'float32'): Tensor {
+  if (step === 0) throw new Error('range: step must not be zero');
+  if (dtype !== 'float32' && dtype !== 'int32') throw new Error(`range: dtype must be 'float32' or 'int32'; received ${String(dtype)}`);
+  const empty = start === stop || (start < stop && step < 0) || (stop < start && step > 1);
+  const count = empty ? 0 : Math.abs(Math.ceil((stop - start) / step));
+  // (NaN bounds give an empty range, as in TF.js.)
+  if (!Number.isNaN(count)) checkAllocation('range', [count], dtype, 'output', true);
+  const values = dtype === 'int32' ? new Int32Array(count) : new Float32Array(count);
+  const by = stop < start && step === 1 ? -1 : step;
+  if (count > 0) values[0] = start;
+  for (let i = 1; i < count; i++) values[i] = values[i - 1] + by;
+  return tensor(values, [count], dtype, 'range');
+}
+
 /** One-hot rows (float32) of int32 indices; an index outside [0, depth) gives a zero row. */
 const ONE_HOT = register<{ depth: number }>({
   name: 'oneHot',
@@ -136,6 +168,16 @@ const ONE_HOT = register<{ depth: number }>({
 export function oneHot(indices: Tensor, depth: number): Tensor {
   return run1(ONE_HOT, [checkTensor('oneHot', 'indices', indices)], { depth });
 }
+
+declare module '../core/tensor.js' {
+  interface Tensor {
+    onesLike(): Tensor; zerosLike(): Tensor;
+  }
+}
+chain({
+  onesLike() { return onesLike(this); },
+  zerosLike() { return zerosLike(this); },
+});
 
 /** A seedable generator (mulberry32); Math.random seeds it when no seed is given. */
 export class Random {

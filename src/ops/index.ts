@@ -3,16 +3,16 @@
  * their modules.
  *
  * The op modules form layers: each imports only modules before it in this order, so no
- * import circle runs through src/ops (tests/ops/import-layers.test.ts fails on one, type
- * imports included):
+ * import circle runs through src/ops (tests/imports.test.ts fails on one, type imports
+ * included):
  *
- *   util -> registry -> creation -> structure/shape -> inputs -> optim
+ *   util -> registry -> creation -> tensor-buffer -> structure/shape -> inputs -> optim
  *   -> math/binary -> math/unary-math -> reduce/reduce -> reduce/scan -> math/complex
  *   -> math/unary -> math/elementary -> math/pow-mod -> math/activations
- *   -> nn -> random -> dropout -> autograd
+ *   -> nn -> random -> dropout -> autograd -> reduce/derived
  *   -> indexing/gather-scatter -> indexing/search -> indexing/sparse -> indexing/ragged
- *   -> reduce/derived -> structure/rearrange -> linalg/matmul -> linalg/einsum
- *   -> linalg/decompositions -> structure/ranked -> structure/ranked-extra
+ *   -> structure/rearrange -> structure/ranked -> structure/spatial -> creation-composed
+ *   -> linalg/matmul -> linalg/products -> linalg/einsum -> linalg/decompositions
  *   -> signal/fft -> signal/signal -> image/browser -> image/non-max-suppression
  *   -> image/warp -> image/image -> index (this file) -> losses
  *
@@ -22,13 +22,16 @@
  * runs what every gradient may need (fill, sum, reshape) by name from its own table.
  */
 export {
-  tensor, scalar, tensor1d, tensor2d, tensor3d, tensor4d, fill, zeros, ones, zerosLike, onesLike, oneHot,
+  tensor, scalar, tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, fill, zeros, ones, zerosLike, onesLike,
+  oneHot, linspace, range,
 } from './creation.js';
 export {
   randomUniform, randomUniformInt, randomNormal, randomStandardNormal, truncatedNormal, randomGamma, multinomial, rand,
 } from './random.js';
 export type { TensorLike } from './creation.js';
-export { reshape, expandDims, squeeze, clone, cast, transpose, slice, concat, broadcastTo } from './structure/shape.js';
+export {
+  reshape, expandDims, squeeze, clone, cast, transpose, slice, concat, broadcastTo, ensureShape, broadcastArgs,
+} from './structure/shape.js';
 export {
   add, sub, mul, div, maximum, minimum, squaredDifference, equal, notEqual, less, lessEqual, greater, greaterEqual,
   logicalAnd, logicalOr, logicalXor, logicalNot, where, floorDiv, atan2,
@@ -44,19 +47,20 @@ export { sum, mean, max, min, argMax } from './reduce/reduce.js';
 export { prod, all, any, argMin, logSumExp, logSoftmax, norm, euclideanNorm, moments } from './reduce/derived.js';
 export { cumsum, cumprod } from './reduce/scan.js';
 export {
-  gather, gatherND, scatterND, tensorScatterUpdate, unsortedSegmentSum, bincount, denseBincount,
+  gather, gatherND, scatterND, tensorScatterUpdate, sparseToDense, unsortedSegmentSum, bincount, denseBincount,
 } from './indexing/gather-scatter.js';
 export { tile, pad, mirrorPad, reverse, stridedSlice, split, stack, unstack } from './structure/rearrange.js';
 export {
-  concat1d, concat2d, concat3d, concat4d, slice1d, slice2d, slice3d, slice4d, tensor5d, tensor6d, depthToSpace,
-  spaceToBatchND, batchToSpaceND, meshgrid, eye, diag, linspace, range, outerProduct, dot,
+  concat1d, concat2d, concat3d, concat4d, slice1d, slice2d, slice3d, slice4d, pad1d, pad2d, pad3d, pad4d,
+  reverse1d, reverse2d, reverse3d, reverse4d,
 } from './structure/ranked.js';
+export { depthToSpace, spaceToBatchND, batchToSpaceND } from './structure/spatial.js';
+export { meshgrid, eye, diag } from './creation-composed.js';
+export { outerProduct, dot } from './linalg/products.js';
 export { einsum } from './linalg/einsum.js';
-export { topk, searchSorted, lowerBound, upperBound, unique, booleanMaskAsync, whereAsync } from './indexing/search.js';
 export {
-  pad1d, pad2d, pad3d, pad4d, reverse1d, reverse2d, reverse3d, reverse4d, ensureShape, broadcastArgs, sparseToDense,
-  setdiff1dAsync, inTopKAsync,
-} from './structure/ranked-extra.js';
+  topk, inTopKAsync, searchSorted, lowerBound, upperBound, unique, booleanMaskAsync, whereAsync, setdiff1dAsync,
+} from './indexing/search.js';
 export { sparse, math } from './indexing/sparse.js';
 export { image } from './image/image.js';
 export { raggedRange, raggedGather, raggedTensorToTensor } from './indexing/ragged.js';

@@ -20,6 +20,13 @@ export function checkTensor(op: string, name: string, value: unknown): Tensor {
   return value;
 }
 
+/** x itself when it is a tensor of the given rank (the ranked ops: concat2d, depthToSpace, outerProduct ...). */
+export function checkRank(op: string, x: Tensor, rank: number): Tensor {
+  checkTensor(op, 'x', x);
+  if (x.rank !== rank) throw new Error(`${op}: expected a rank-${rank} tensor; received ${describe(x)}`);
+  return x;
+}
+
 export function checkShape(op: string, shape: unknown): Shape {
   if (!Array.isArray(shape)) throw new Error(`${op}: expected a shape (array of integers), received ${String(shape)}`);
   shape.forEach((d, i) => {

@@ -1,9 +1,10 @@
 /**
  * Indexing: gather with axis and batchDims, gatherND, scatterND, tensorScatterUpdate,
- * unsortedSegmentSum, bincount / denseBincount, and gatherRows (the row gather they run,
- * beside unsortedSegmentSum, its gradient). Every one is rows moved by index: a gather of
- * rows (`gatherRows`) or a scatter of rows (`scatterRows`, 'add' or 'set') over a 2-D view,
- * with row indices computed by int32 ops on the tensor's own backend (nothing is read back). Indices are checked against their
+ * sparseToDense (a tensorScatterUpdate of a filled tensor), unsortedSegmentSum, bincount /
+ * denseBincount, and gatherRows (the row gather they run, beside unsortedSegmentSum, its
+ * gradient). Every one is rows moved by index: a gather of rows (`gatherRows`) or a scatter
+ * of rows (`scatterRows`, 'add' or 'set') over a 2-D view, with row indices computed by int32
+ * ops on the tensor's own backend (nothing is read back). Indices are checked against their
  * bounds before any kernel runs where values can be read synchronously (as gatherRows
  * does); on webgpu an out-of-range row is zero (gather) or skipped (scatter).
  */
@@ -13,7 +14,7 @@ import { add, greaterEqual, less, logicalAnd, mul, where } from '../math/binary.
 import { fill, tensor } from '../creation.js';
 import { register, run1, spec } from '../registry.js';
 import { sum } from '../reduce/reduce.js';
-import { cast, reshape } from '../structure/shape.js';
+import { broadcastTo, cast, reshape } from '../structure/shape.js';
 import { chain, checkIndices, checkShape, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
 import { withInputs, type Input } from '../inputs.js';
 
@@ -249,6 +250,34 @@ function tensorScatterUpdateOf(t: Tensor, indices: Tensor, updates: Tensor): Ten
   checkTensor('tensorScatterUpdate', 'indices', indices);
   checkTensor('tensorScatterUpdate', 'updates', updates);
   return run1(TENSOR_SCATTER_UPDATE, [t, indices, updates], {});
+}
+
+/**
+ * tf.sparseToDense(sparseIndices, sparseValues, outputShape, defaultValue = 0): a dense
+ * tensor of defaultValue with sparseValues (one, or one per index) at sparseIndices.
+ */
+export function sparseToDense(sparseIndices: Input, sparseValues: Input, outputShape: Shape, defaultValue: number | Tensor = 0): Tensor {
+  return withInputs('sparseToDense', [['sparseIndices', sparseIndices, 'int32'], ['sparseValues', sparseValues]],
+    ([i, v]) => sparseToDenseOf(i, v, outputShape, defaultValue));
+}
+function sparseToDenseOf(sparseIndices: Tensor, sparseValues: Tensor, outputShape: Shape,
+  defaultValue: number | Tensor = 0): Tensor {
+  checkTensor('sparseToDense', 'sparseIndices', sparseIndices);
+  checkTensor('sparseToDense', 'sparseValues', sparseValues);
+  const shape = checkShape('sparseToDense', outputShape);
+  if (sparseIndices.dtype !== 'int32') throw new Error(`sparseToDense: sparseIndices must be int32; received ${describe(sparseIndices)}`);
+  if (sparseIndices.rank > 2) throw new Error(`sparseToDense: sparseIndices must have rank <= 2; received ${describe(sparseIndices)}`);
+  const count = sparseIndices.rank > 0 ? sparseIndices.shape[0] : 1;
+  const depth = sparseIndices.rank > 1 ? sparseIndices.shape[1] : 1;
+  if (shape.length !== depth) throw new Error(`sparseToDense: outputShape [${shape}] must have ${depth} entries`);
+  if (!(sparseValues.rank === 0 || (sparseValues.rank === 1 && sparseValues.size === count))) {
+    throw new Error(`sparseToDense: sparseValues must have shape [] or [${count}]; received ${describe(sparseValues)}`);
+  }
+  return ENGINE.tidy(() => {
+    const base = defaultValue instanceof Tensor ? broadcastTo(cast(reshape(defaultValue, []), sparseValues.dtype), shape)
+      : fill(shape, defaultValue, sparseValues.dtype);
+    return tensorScatterUpdate(base, reshape(sparseIndices, [count, depth]), broadcastTo(sparseValues, [count]));
+  });
 }
 
 const UNSORTED_SEGMENT_SUM = register<{ numSegments: number }>({

@@ -1,16 +1,18 @@
 /**
- * Ordering and selection: topk (the `topk` kernel), searchSorted / lowerBound / upperBound
- * (comparisons counted on the backend), and the ops whose output shape depends on the
- * values: unique (synchronous, as in TF.js: backends that can read synchronously only),
- * booleanMaskAsync and whereAsync (which read their mask or condition back, as TF.js does).
+ * Ordering and selection: topk (the `topk` kernel), inTopKAsync (topk's indices compared on
+ * the backend), searchSorted / lowerBound / upperBound (comparisons counted on the backend),
+ * and the ops whose output shape depends on the values: unique (synchronous, as in TF.js:
+ * backends that can read synchronously only), booleanMaskAsync, whereAsync and
+ * setdiff1dAsync (which read their mask, condition or values back, as TF.js does).
  */
 import { ENGINE } from '../../core/engine.js';
 import type { Tensor } from '../../core/tensor.js';
-import { less, lessEqual } from '../math/binary.js';
+import { equal, less, lessEqual } from '../math/binary.js';
 import { tensor } from '../creation.js';
 import { gather } from './gather-scatter.js';
 import { register, runOp, run1, spec, type OpDef } from '../registry.js';
 import { sum } from '../reduce/reduce.js';
+import { any } from '../reduce/derived.js';
 import { cast, reshape } from '../structure/shape.js';
 import { chain, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
 import { withInputs, type Input } from '../inputs.js';
@@ -189,6 +191,47 @@ async function whereAsyncOf(condition: Tensor): Promise<Tensor> {
     coordinates.push(...coordinate);
   }
   return tensor(coordinates, [count, condition.rank], 'int32');
+}
+
+/** tf.setdiff1dAsync(x, y): [values of x not in y (in order), their int32 positions in x]. */
+export async function setdiff1dAsync(x: Input, y: Input): Promise<[Tensor, Tensor]> {
+  const made = withInputs('setdiff1dAsync', [['x', x], ['y', y]], (list) => list);
+  try {
+    return await setdiff1dAsyncOf(made[0], made[1]);
+  } finally {
+    made.forEach((t, i) => { if (t !== [x, y][i]) t.dispose(); });
+  }
+}
+async function setdiff1dAsyncOf(x: Tensor, y: Tensor): Promise<[Tensor, Tensor]> {
+  checkTensor('setdiff1dAsync', 'x', x);
+  checkTensor('setdiff1dAsync', 'y', y);
+  if (x.dtype !== y.dtype) throw new Error(`setdiff1dAsync: x ${describe(x)} and y ${describe(y)} differ in dtype`);
+  if (x.rank !== 1 || y.rank !== 1) throw new Error(`setdiff1dAsync: x and y must be 1-D; received ${describe(x)} and ${describe(y)}`);
+  const [xs, ys] = await Promise.all([x.data(), y.data()]);
+  const drop = new Set(ys);
+  const positions = [...xs.keys()].filter((i) => !drop.has(xs[i]));
+  return [tensor(positions.map((i) => xs[i]), [positions.length], x.dtype), tensor(positions, [positions.length], 'int32')];
+}
+
+/**
+ * tf.inTopKAsync(predictions, targets, k = 1): whether each target class is among its row's
+ * k largest predictions ('bool'); ties rank the lower class first. Computed on the backend.
+ */
+export async function inTopKAsync(predictions: Input, targets: Input, k = 1): Promise<Tensor> {
+  return withInputs('inTopKAsync', [['predictions', predictions], ['targets', targets, 'int32']], ([p, t]) => inTopKAsyncOf(p, t, k));
+}
+function inTopKAsyncOf(predictions: Tensor, targets: Tensor, k = 1): Tensor {
+  checkTensor('inTopKAsync', 'predictions', predictions);
+  checkTensor('inTopKAsync', 'targets', targets);
+  if (predictions.rank < 1 || targets.rank !== predictions.rank - 1 ||
+    targets.shape.some((d, i) => d !== predictions.shape[i])) {
+    throw new Error(`inTopKAsync: targets ${describe(targets)} must match the leading axes of predictions ${describe(predictions)}`);
+  }
+  if (targets.dtype !== 'int32') throw new Error(`inTopKAsync: targets must be int32; received ${describe(targets)}`);
+  return ENGINE.tidy(() => {
+    const { indices } = topk(predictions, k);
+    return any(equal(indices, reshape(targets, [...targets.shape, 1])), -1);
+  });
 }
 
 declare module '../../core/tensor.js' {

@@ -2,11 +2,14 @@
  * Shape and movement ops: reshape (a view), expandDims, squeeze, transpose, slice, concat,
  * clone, cast, broadcastTo. Each is one strided copy (`copyStrided`, which every backend
  * has) or a view; their gradients are the inverse movements (broadcastTo's is registry.ts's
- * sumToShape). The row gather is in indexing/gather-scatter.ts, beside its gradient.
+ * sumToShape). The row gather is in indexing/gather-scatter.ts, beside its gradient. Beside
+ * them, the two shape ops TF.js has: ensureShape (a check) and broadcastArgs (two shape
+ * vectors broadcast, read synchronously).
  */
 import type { DType } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
 import type { Shape, Tensor } from '../../core/tensor.js';
+import { tensor } from '../creation.js';
 import { register, run1, spec, sumToShape } from '../registry.js';
 import {
   chain, checkDType, checkShape, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
@@ -254,12 +257,45 @@ export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   return run1(BROADCAST_TO, [x], { shape: checkShape('broadcastTo', shape), inShape: x.shape });
 }
 
+/** tf.ensureShape(x, shape): x itself when its shape matches (null entries match any size). */
+export function ensureShape(x: Tensor, shape: (number | null)[]): Tensor {
+  checkTensor('ensureShape', 'x', x);
+  if (shape.length !== x.rank || shape.some((d, i) => d !== null && d !== x.shape[i])) {
+    throw new Error(`ensureShape: ${describe(x)} is not compatible with the expected shape [${shape.map(String)}]`);
+  }
+  return x;
+}
+
+/**
+ * tf.broadcastArgs(s0, s1): the broadcast of two int32 shape vectors. The result's size
+ * depends on the values, so, as unique does, it reads them synchronously.
+ */
+export function broadcastArgs(s0: Tensor, s1: Tensor): Tensor {
+  const shapes = [s0, s1].map((s, i) => {
+    checkTensor('broadcastArgs', `s${i}`, s);
+    if (s.dtype !== 'int32' || s.rank !== 1) throw new Error(`broadcastArgs: s${i} must be an int32 vector; received ${describe(s)}`);
+    if (!s.ref.backend.syncReadable) {
+      throw new Error(`broadcastArgs: reads its shapes synchronously, which the '${s.ref.backend.name}' backend cannot`);
+    }
+    return Array.from(s.dataSync());
+  });
+  const [a, b] = shapes;
+  const rank = Math.max(a.length, b.length);
+  const out = Array.from({ length: rank }, (_, i) => {
+    const da = a[a.length - rank + i] ?? 1, db = b[b.length - rank + i] ?? 1;
+    if (da !== db && da !== 1 && db !== 1) throw new Error(`broadcastArgs: shapes [${a}] and [${b}] do not broadcast (axis ${i})`);
+    return da === 1 ? db : da;
+  });
+  return tensor(out, [rank], 'int32');
+}
+
 declare module '../../core/tensor.js' {
   interface Tensor {
     reshape(shape: Shape): Tensor; flatten(): Tensor; expandDims(axis?: number): Tensor;
     squeeze(axis?: number | number[]): Tensor; clone(): Tensor; cast(dtype: DType): Tensor;
     toInt(): Tensor; toFloat(): Tensor; toBool(): Tensor; transpose(perm?: number[]): Tensor;
     slice(begin: number | number[], size?: number | number[]): Tensor; broadcastTo(shape: Shape): Tensor;
+    concat(tensors: Tensor | Tensor[], axis?: number): Tensor; reshapeAs(x: Tensor): Tensor;
   }
 }
 chain({
@@ -275,4 +311,6 @@ chain({
   transpose(perm?: number[]) { return transpose(this, perm); },
   slice(begin: number | number[], size?: number | number[]) { return slice(this, begin, size); },
   broadcastTo(shape: Shape) { return broadcastTo(this, shape); },
+  concat(tensors: Tensor | Tensor[], axis?: number) { return concat([this, ...(Array.isArray(tensors) ? tensors : [tensors])], axis); },
+  reshapeAs(x: Tensor) { return reshape(this, checkTensor('reshapeAs', 'x', x).shape); },
 });
