@@ -47,7 +47,7 @@ export interface PoolOptions {
   maxIdleBytes?: number;
   /** Whether commands not yet submitted use this buffer. */
   inOpenBatch: (entry: PooledBuffer) => boolean;
-  /** Called just before a buffer is destroyed (the context drops bind groups that name it). */
+  /** Called just before a buffer is destroyed (the bind-group cache drops the groups that name it). */
   onDestroy?: (entry: PooledBuffer) => void;
 }
 

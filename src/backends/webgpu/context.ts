@@ -120,8 +120,6 @@ export class GPUContext {
       id: bufferId(), batch: -1 };
     this.uniforms = new UniformRing(device, dispatchesPerSubmit);
     this.bindGroups = new BindGroupCache(device, this.uniforms.buffer, this.storagePool, this.dummy, this.counters);
-
-    this.loss.watch();
     this.errors.listen(device);
   }
 

@@ -20,11 +20,8 @@ export class DeviceLoss {
   private isDisposed = false;
 
   /** `dropBatch` forgets the open encoder and pass when the device is lost. */
-  constructor(private readonly device: GPUDevice, private readonly dropBatch: () => void) {}
-
-  /** Starts listening for the loss (the context calls it last in its constructor). */
-  watch(): void {
-    this.device.lost.then((info) => this.handleLost(info.reason ?? 'unknown', info.message ?? ''));
+  constructor(private readonly device: GPUDevice, private readonly dropBatch: () => void) {
+    device.lost.then((info) => this.handleLost(info.reason ?? 'unknown', info.message ?? ''));
   }
 
   private handleLost(reason: string, message: string): void {
