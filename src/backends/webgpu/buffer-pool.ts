@@ -15,6 +15,10 @@
  * So `acquire` never returns a buffer the open batch uses.
  */
 
+// GPUBufferUsage values, spelled out so this module loads where WebGPU's globals do not
+// exist (Node imports it through the dispatcher).
+export const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
+
 export interface PooledBuffer {
   readonly buffer: GPUBuffer;
   /** Capacity in bytes (the size class). */
@@ -43,7 +47,7 @@ export interface PoolOptions {
   maxIdleBytes?: number;
   /** Whether commands not yet submitted use this buffer. */
   inOpenBatch: (entry: PooledBuffer) => boolean;
-  /** Called just before a buffer is destroyed (the context drops bind groups that name it). */
+  /** Called just before a buffer is destroyed (the bind-group cache drops the groups that name it). */
   onDestroy?: (entry: PooledBuffer) => void;
 }
 

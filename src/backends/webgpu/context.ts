@@ -1,74 +1,48 @@
 /**
- * The machinery under the webgpu kernels: shader modules and the pipeline cache (kept in
- * pipelines.ts), command batching, the uniform ring, buffer pools, read-back, error surfacing and device loss.
+ * The batching core of the webgpu backend: kernels encode dispatches into one open command
+ * encoder (consecutive dispatches share one compute pass) and nothing is submitted until a
+ * read, a flush, `dispatchesPerSubmit` dispatches, or more than MAX_HELD_BYTES of freed
+ * buffers waiting on the open batch (buffer-pool.ts). Uploads never submit (transfers.ts).
+ * A training step therefore reaches the GPU as a few submits and no read-back.
  *
- * Batching: kernels encode dispatches into one open command encoder (consecutive dispatches
- * share one compute pass) and nothing is submitted until a read, a flush,
- * `dispatchesPerSubmit` dispatches, or more than MAX_HELD_BYTES of freed buffers waiting on
- * the open batch (buffer-pool.ts). Uploads never submit: a write to a buffer that the open
- * batch uses is staged (written to a buffer the batch does not use, then copied inside the
- * batch, in order). A training step therefore reaches the GPU as a few submits and no
- * read-back.
+ * Owns: the open encoder and pass, the batch's serial and its kernel names (each batch runs
+ * inside a validation error scope, pushed as its encoder opens and popped at its submit, so
+ * a failure names the kernels of the batch), the storage pool, and the dummy binding. It
+ * composes the rest, each in its own module:
+ *   pipelines.ts     shader modules (compiled on first use) and the pipeline cache
+ *   variants.ts      kernel variants by (family, key), each keeping its resolved pipeline
+ *   uniform-ring.ts  every dispatch's uniform struct, a slot at a dynamic offset
+ *   bind-groups.ts   bind groups cached by (shader, buffer ids); scratch for aliasing
+ *   transfers.ts     writes (staged inside the batch when it uses the buffer), read-backs
+ *   error-log.ts     errors held until read() or flush() throws them
+ *   device-loss.ts   device loss, onLost callbacks, disposal, assertAlive
+ *   counters.ts      what stats() reports
  *
- * Uniforms: each dispatch's parameters take one aligned slot of a CPU mirror of a uniform
- * ring buffer; the used part of the mirror goes to the GPU with a single writeBuffer just
- * before the batch is submitted. Slots restart at zero after every submit: a later
- * writeBuffer is ordered after the submitted work on the queue, so no slot is overwritten
- * while a dispatch that reads it is pending. The slot is a dynamic offset of binding 0, so
- * a bind group names buffers only and is cached by them (shader, buffer ids), for as long as
- * its buffers live; a loop that reuses its tensors' buffers creates no bind group.
- *
- * Variants: a kernel family asks `variant(family, key, make)` for its pipeline variant (the
- * key is a number or short string it computes from op codes and flags); the variant keeps
- * its resolved pipeline, so a dispatch (`run`) builds no pipeline key and no bind-group
- * entries once warm. `dispatch(spec)` is the one-object form for tests.
- *
- * Shaders compile on first use: a shader module is created when the first pipeline of its
- * shader is (a kernel's first dispatch, or compile()'s warm-up), so creating the backend
- * costs nothing per shader, and a shader that fails to compile breaks only its own kernels.
- *
- * Errors: a module is checked as it is created (getCompilationInfo plus an error scope,
- * naming the file, line and message); once that check has failed, every kernel using the
- * shader throws at dispatch, naming the kernel and the shader. Pipeline creation and every
- * batch run inside validation/internal error scopes; their results are awaited by read()
- * and flush(), which throw an Error naming the shader or the kernels of the batch (a
- * shader's compile error first), so a failure never reads back as zeros.
+ * Frees: on dispose (after a last submit unless the device is lost), the idle and held
+ * buffers of both pools, the uniform ring and the dummy, and the device when it opened it.
+ * Live storages keep their buffers until the backend frees them.
  */
+import { BufferPool, bufferId, type PooledBuffer, USAGE } from './buffer-pool.js';
+import { BindGroupCache } from './bind-groups.js';
+import { type GPUStats, gpuStats, newCounters } from './counters.js';
+import { DeviceLoss, type LostInfo } from './device-loss.js';
+import { ErrorLog } from './error-log.js';
+import { Pipelines, type PipelineRequest } from './pipelines.js';
 import { SHADERS, type ShaderName } from './shaders.generated.js';
-import { BufferPool, bufferId, type PooledBuffer } from './buffer-pool.js';
-import { Pipelines, type PipelineRecord, type PipelineRequest } from './pipelines.js';
+import { Transfers } from './transfers.js';
+import { UniformRing } from './uniform-ring.js';
+import { type KernelVariant, KernelVariants, type VariantSpec } from './variants.js';
 
-// GPUBufferUsage / GPUMapMode values, spelled out so this module loads where WebGPU's
-// globals do not exist (Node imports it through the dispatcher).
-export const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
-const MAP_MODE_READ = 0x1;
+export { USAGE } from './buffer-pool.js';
+export type { GPUStats } from './counters.js';
+export type { LostInfo } from './device-loss.js';
+export { UNIFORM_SLOT_BYTES } from './uniform-ring.js';
+export type { KernelVariant, VariantSpec } from './variants.js';
 
 export interface Binding {
   buffer: PooledBuffer;
   /** The shader writes this binding (var<storage, read_write>); the shader's declaration decides, this documents it. */
   writable: boolean;
-}
-
-/** What a kernel variant is: a shader entry point with its override constants. */
-export interface VariantSpec {
-  /** Names the kernel in error messages, e.g. 'binary add'. */
-  kernel: string;
-  shader: ShaderName;
-  entryPoint?: string;
-  constants?: Record<string, number>;
-}
-
-/**
- * One pipeline variant of a kernel, made once per (family, key) by `GPUContext.variant`, so
- * a dispatch neither builds a pipeline key nor looks one up by string; its pipeline is
- * resolved on the first run.
- */
-export interface KernelVariant {
-  readonly kernel: string;
-  readonly shader: ShaderName;
-  readonly entryPoint: string;
-  readonly constants: Record<string, number>;
-  record: PipelineRecord | null;
 }
 
 export interface DispatchSpec {
@@ -86,14 +60,8 @@ export interface DispatchSpec {
   workgroups: readonly [number, number] | readonly [number, number, number];
 }
 
-/** Bytes of a dispatch's uniform struct as bound (64 words). */
-export const UNIFORM_SLOT_BYTES = 256;
 /** Freed buffers held for the open batch past this many bytes submit it (buffer-pool.ts). */
 const MAX_HELD_BYTES = 256 * 1024 * 1024;
-/** Cached bind groups past this count are all dropped (a workload that keeps changing buffers). */
-const MAX_BIND_GROUPS = 4096;
-
-export interface LostInfo { reason: string; message: string }
 
 export class GPUContext {
   readonly limits: {
@@ -104,7 +72,6 @@ export class GPUContext {
     maxComputeWorkgroupStorageSize: number;
   };
   readonly storagePool: BufferPool;
-  private readonly stagingPool: BufferPool;
   private readonly shaders: Pipelines;
   /** Tiny storage buffer bound where a shader's optional input is absent. */
   readonly dummy: PooledBuffer;
@@ -116,27 +83,13 @@ export class GPUContext {
   private batchSerial = 0;
   private dispatchesInBatch = 0;
 
-  private readonly uniformAlign: number;
-  private readonly uniformRing: GPUBuffer;
-  private readonly uniformMirror: ArrayBuffer;
-  private readonly uniformU32: Uint32Array;
-  private readonly uniformF32: Float32Array;
-  private uniformUsed = 0;
-
-  private readonly pendingChecks = new Set<Promise<void>>();
-  private readonly errors: string[] = [];
-  private lostInfo: LostInfo | null = null;
-  private readonly lostCallbacks = new Set<(info: LostInfo) => void>();
-  private disposed = false;
-  private counters = { submits: 0, dispatches: 0, reads: 0, bindGroups: 0, stagedWrites: 0 };
-
-  /** Bind groups by `shader,id,id,...` of their storage buffers; and the keys naming each buffer id. */
-  private readonly bindGroups = new Map<string, GPUBindGroup>();
-  private readonly bindGroupKeys = new Map<number, string[]>();
-  private readonly dynamicOffset = new Uint32Array(1);
-  /** Kernel variants by family, then by the family's own key (see `variant`). */
-  private readonly variants = new Map<string, Map<number | string, KernelVariant>>();
-  private readonly noFloats: number[] = [];
+  private readonly counters = newCounters();
+  private readonly errors = new ErrorLog();
+  private readonly loss: DeviceLoss;
+  private readonly uniforms: UniformRing;
+  private readonly bindGroups: BindGroupCache;
+  private readonly transfers: Transfers;
+  private readonly variants = new KernelVariants();
 
   /**
    * `sources` is the WGSL of each shader; tests pass a broken one to check that a shader
@@ -144,7 +97,7 @@ export class GPUContext {
    */
   constructor(readonly device: GPUDevice, readonly dispatchesPerSubmit: number, private readonly ownsDevice: boolean,
     sources: Readonly<Record<ShaderName, string>> = SHADERS) {
-    this.shaders = new Pipelines(device, sources, (check) => this.track(check), (message) => this.errors.push(message));
+    this.shaders = new Pipelines(device, sources, (check) => this.errors.track(check), (message) => this.errors.push(message));
     const l = device.limits;
     this.limits = {
       maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
@@ -154,25 +107,20 @@ export class GPUContext {
       maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
     };
     const maxStorage = Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize);
-    const inOpenBatch = (entry: PooledBuffer) => this.pendingUse(entry);
     this.storagePool = new BufferPool(device, USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST, 'sora storage',
-      { maxBytes: maxStorage, inOpenBatch, onDestroy: (entry) => this.forgetBindGroups(entry) });
-    this.stagingPool = new BufferPool(device, USAGE.MAP_READ | USAGE.COPY_DST, 'sora staging',
-      { maxBytes: l.maxBufferSize, maxIdleBytes: 64 * 1024 * 1024, inOpenBatch });
+      { maxBytes: maxStorage, inOpenBatch: (entry) => this.pendingUse(entry), onDestroy: (entry) => this.bindGroups.forget(entry) });
+    this.loss = new DeviceLoss(device, () => { this.encoder = null; this.pass = null; });
+    this.transfers = new Transfers(device, this.storagePool, {
+      pendingUse: (buffer) => this.pendingUse(buffer),
+      copyEncoder: () => this.closePass(),
+      serial: () => this.batchSerial,
+      submit: () => this.submit(),
+    }, this.loss, this.errors, this.counters);
     this.dummy = { buffer: device.createBuffer({ label: 'sora dummy binding', size: 16, usage: USAGE.STORAGE }), bytes: 16,
       id: bufferId(), batch: -1 };
-
-    this.uniformAlign = Math.max(256, l.minUniformBufferOffsetAlignment);
-    const ringBytes = this.uniformAlign * dispatchesPerSubmit;
-    this.uniformRing = device.createBuffer({ label: 'sora uniform ring', size: ringBytes, usage: USAGE.UNIFORM | USAGE.COPY_DST });
-    this.uniformMirror = new ArrayBuffer(ringBytes);
-    this.uniformU32 = new Uint32Array(this.uniformMirror);
-    this.uniformF32 = new Float32Array(this.uniformMirror);
-
-    device.lost.then((info) => this.handleLost(info.reason ?? 'unknown', info.message ?? ''));
-    device.addEventListener?.('uncapturederror', (event) => {
-      this.errors.push(`uncaptured WebGPU error: ${(event as GPUUncapturedErrorEvent).error.message}`);
-    });
+    this.uniforms = new UniformRing(device, dispatchesPerSubmit);
+    this.bindGroups = new BindGroupCache(device, this.uniforms.buffer, this.storagePool, this.dummy, this.counters);
+    this.errors.listen(device);
   }
 
   // ---- shaders and pipelines (pipelines.ts) ----
@@ -220,18 +168,10 @@ export class GPUContext {
 
   /**
    * The variant `key` of a kernel family (a number or short string the family computes from
-   * its op code and flags), made by `make` on first use.
+   * its op code and flags), made by `make` on first use (variants.ts).
    */
   variant(family: string, key: number | string, make: () => VariantSpec): KernelVariant {
-    let byKey = this.variants.get(family);
-    if (!byKey) this.variants.set(family, byKey = new Map());
-    const known = byKey.get(key);
-    if (known) return known;
-    const spec = make();
-    const variant: KernelVariant = { kernel: spec.kernel, shader: spec.shader, entryPoint: spec.entryPoint ?? 'main',
-      constants: spec.constants ?? {}, record: null };
-    byKey.set(key, variant);
-    return variant;
+    return this.variants.get(family, key, make);
   }
 
   /** A dispatch described in one object (tests, and kernels that have no variant cache). */
@@ -258,7 +198,7 @@ export class GPUContext {
    */
   run(variant: KernelVariant, buffers: PooledBuffer[], ints: ArrayLike<number>, floats: ArrayLike<number> | null,
     x: number, y: number, z = 1): void {
-    this.assertAlive(variant.kernel);
+    this.loss.assertAlive(variant.kernel);
     if (x === 0 || y === 0 || z === 0) return;
     this.shaders.assertCompiles(variant.shader, variant.kernel);
     const record = variant.record ?? (variant.record = this.shaders.pipeline(variant.shader, variant.entryPoint, variant.constants));
@@ -266,27 +206,16 @@ export class GPUContext {
     if (this.dispatchesInBatch >= this.dispatchesPerSubmit || this.storagePool.pendingBytes > MAX_HELD_BYTES) this.submit();
     this.openEncoder(); // its error scope must cover the bind group created below
 
-    const scratch = this.aliasScratch(record.writable, buffers);
-
-    const slotOffset = this.uniformUsed;
-    const wordBase = slotOffset / 4;
-    const words = floats ?? this.noFloats;
-    if ((ints.length + words.length) * 4 > UNIFORM_SLOT_BYTES) {
-      throw new Error(`webgpu ${variant.kernel}: ${ints.length + words.length} uniform words exceed the ${UNIFORM_SLOT_BYTES}-byte slot`);
-    }
-    for (let i = 0; i < ints.length; i++) this.uniformU32[wordBase + i] = ints[i];
-    for (let i = 0; i < words.length; i++) this.uniformF32[wordBase + ints.length + i] = words[i];
-    this.uniformUsed += this.uniformAlign;
-
-    const bindGroup = this.bindGroup(variant.shader, record.layout, buffers, scratch);
+    const scratch = this.bindGroups.aliasScratch(record.writable, buffers);
+    this.uniforms.push(variant.kernel, ints, floats);
+    const bindGroup = this.bindGroups.get(variant.shader, record.layout, buffers, scratch);
     if (scratch) {
       const encoder = this.closePass();
       for (const [i, temp] of scratch) encoder.copyBufferToBuffer(buffers[i].buffer, 0, temp.buffer, 0, temp.bytes);
     }
     const pass = this.openPass();
     pass.setPipeline(record.pipeline);
-    this.dynamicOffset[0] = slotOffset;
-    pass.setBindGroup(0, bindGroup, this.dynamicOffset, 0, 1);
+    pass.setBindGroup(0, bindGroup, this.uniforms.dynamicOffsets, 0, 1);
     pass.dispatchWorkgroups(x, y, z);
     for (let i = 0; i < buffers.length; i++) buffers[i].batch = this.batchSerial;
     if (scratch) {
@@ -302,142 +231,31 @@ export class GPUContext {
     this.counters.dispatches++;
   }
 
-  /**
-   * The bind group of these buffers (a scratch buffer standing in where aliasing needs one)
-   * for the shader's layout: cached, created on first use. Binding 0 is the uniform ring at
-   * a dynamic offset, so the same group serves every dispatch on the same buffers.
-   */
-  private bindGroup(shader: ShaderName, layout: GPUBindGroupLayout, buffers: PooledBuffer[],
-    scratch: Map<number, PooledBuffer> | null): GPUBindGroup {
-    let key: string = shader;
-    for (let i = 0; i < buffers.length; i++) key += `,${(scratch?.get(i) ?? buffers[i]).id}`;
-    const known = this.bindGroups.get(key);
-    if (known) return known;
-    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: this.uniformRing, offset: 0, size: UNIFORM_SLOT_BYTES } }];
-    for (let i = 0; i < buffers.length; i++) {
-      entries.push({ binding: i + 1, resource: { buffer: (scratch?.get(i) ?? buffers[i]).buffer } });
-    }
-    const group = this.device.createBindGroup({ label: `sora ${shader}`, layout, entries });
-    this.counters.bindGroups++;
-    if (this.bindGroups.size >= MAX_BIND_GROUPS) {
-      this.bindGroups.clear();
-      this.bindGroupKeys.clear();
-    }
-    this.bindGroups.set(key, group);
-    for (let i = 0; i < buffers.length; i++) {
-      const id = (scratch?.get(i) ?? buffers[i]).id;
-      const keys = this.bindGroupKeys.get(id);
-      if (keys) keys.push(key); else this.bindGroupKeys.set(id, [key]);
-    }
-    return group;
-  }
-
-  /** Drops the cached bind groups that name a buffer about to be destroyed. */
-  private forgetBindGroups(entry: PooledBuffer): void {
-    const keys = this.bindGroupKeys.get(entry.id);
-    if (!keys) return;
-    for (const key of keys) this.bindGroups.delete(key);
-    this.bindGroupKeys.delete(entry.id);
-  }
-
-  /**
-   * WebGPU forbids binding one buffer as writable storage and as any other binding of the
-   * same dispatch. Such calls (in-place unary, out === a, ...) write through a scratch
-   * buffer: copy in, dispatch, copy back. Returns binding index -> scratch, or null.
-   */
-  private aliasScratch(writable: readonly boolean[], buffers: PooledBuffer[]): Map<number, PooledBuffer> | null {
-    let scratch: Map<number, PooledBuffer> | null = null;
-    for (let i = 0; i < buffers.length; i++) {
-      const own = buffers[i];
-      if (!writable[i] || own === this.dummy) continue;
-      for (let j = 0; j < buffers.length; j++) {
-        if (j !== i && buffers[j] === own) {
-          (scratch ??= new Map()).set(i, this.storagePool.acquire(own.bytes));
-          break;
-        }
-      }
-    }
-    return scratch;
-  }
-
   submit(): void {
     if (!this.encoder) return;
     const encoder = this.closePass();
-    if (this.uniformUsed > 0) this.device.queue.writeBuffer(this.uniformRing, 0, this.uniformMirror, 0, this.uniformUsed);
+    this.uniforms.upload();
     this.device.queue.submit([encoder.finish()]);
-    const kernels = this.batchKernels;
-    this.track(this.device.popErrorScope().then((error) => {
-      if (error) this.errors.push(`webgpu backend: a batch of kernels failed (${summarize(kernels)}): ${error.message}`);
-    }));
+    this.errors.trackBatch(this.device.popErrorScope(), this.batchKernels);
     this.encoder = null;
     this.batchKernels = [];
     this.batchSerial++;
     this.dispatchesInBatch = 0;
-    this.uniformUsed = 0;
+    this.uniforms.rewind();
     this.counters.submits++;
     this.storagePool.submitted();
-    this.stagingPool.submitted();
-  }
-
-  private track(check: Promise<void>): void {
-    const tracked = check.catch((error: unknown) => { this.errors.push(String((error as Error)?.message ?? error)); })
-      .finally(() => this.pendingChecks.delete(tracked));
-    this.pendingChecks.add(tracked);
+    this.transfers.submitted();
   }
 
   /** Awaits outstanding error scopes and throws the first error recorded since the last check. */
-  async checkErrors(): Promise<void> {
-    while (this.pendingChecks.size > 0) await Promise.all([...this.pendingChecks]);
-    if (this.errors.length > 0) {
-      // A shader that failed to compile is the cause of its failed pipelines, and a failed
-      // pipeline of the failed batches that used it: report causes first.
-      const all = this.errors.splice(0);
-      const rank = (e: string) => (e.includes('failed to compile') ? 0 : e.includes('creating the pipeline') ? 1 : 2);
-      const [first, ...rest] = [...all].sort((a, b) => rank(a) - rank(b));
-      throw new Error(rest.length > 0 ? `${first} (and ${rest.length} more)` : first);
-    }
-  }
+  checkErrors(): Promise<void> { return this.errors.check(); }
 
-  // ---- memory ----
+  // ---- memory (transfers.ts) ----
 
   /** `data` (4-byte elements) into the start of `buffer`, after every kernel queued so far. */
-  write(buffer: PooledBuffer, data: ArrayBufferView, kernel: string): void {
-    this.assertAlive(kernel);
-    if (!this.pendingUse(buffer)) {
-      this.device.queue.writeBuffer(buffer.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-      return;
-    }
-    // A queued writeBuffer runs before the commands still waiting in the open encoder, and
-    // they use this buffer: write the values to a buffer they do not use (the pool never
-    // hands those out) and copy it over inside the batch, after them.
-    const upload = this.storagePool.acquire(data.byteLength);
-    this.device.queue.writeBuffer(upload.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-    this.closePass().copyBufferToBuffer(upload.buffer, 0, buffer.buffer, 0, data.byteLength);
-    upload.batch = this.batchSerial;
-    buffer.batch = this.batchSerial;
-    this.storagePool.release(upload);
-    this.counters.stagedWrites++;
-  }
+  write(buffer: PooledBuffer, data: ArrayBufferView, kernel: string): void { this.transfers.write(buffer, data, kernel); }
 
-  async read(buffer: PooledBuffer, bytes: number): Promise<ArrayBuffer> {
-    this.assertAlive('read');
-    this.counters.reads++;
-    const staging = this.stagingPool.acquire(bytes);
-    this.closePass().copyBufferToBuffer(buffer.buffer, 0, staging.buffer, 0, bytes);
-    this.submit();
-    try {
-      await staging.buffer.mapAsync(MAP_MODE_READ, 0, bytes);
-    } catch (error) {
-      await this.settleLoss();
-      this.assertAlive('read');
-      throw new Error(`webgpu read: mapping the staging buffer failed: ${(error as Error).message}`);
-    }
-    const copy = staging.buffer.getMappedRange(0, bytes).slice(0);
-    staging.buffer.unmap();
-    this.stagingPool.release(staging);
-    await this.checkErrors();
-    return copy;
-  }
+  read(buffer: PooledBuffer, bytes: number): Promise<ArrayBuffer> { return this.transfers.read(buffer, bytes); }
 
   async flush(): Promise<void> {
     this.assertAlive('flush');
@@ -447,73 +265,29 @@ export class GPUContext {
     this.assertAlive('flush');
   }
 
-  // ---- loss and disposal ----
+  // ---- loss and disposal (device-loss.ts) ----
 
-  private handleLost(reason: string, message: string): void {
-    if (this.lostInfo) return;
-    this.lostInfo = { reason, message };
-    this.encoder = null;
-    this.pass = null;
-    if (this.disposed) return;
-    for (const callback of this.lostCallbacks) {
-      try { callback(this.lostInfo); } catch (error) { console.error('webgpu onLost callback threw', error); }
-    }
-  }
+  onLost(callback: (info: LostInfo) => void): () => void { return this.loss.onLost(callback); }
 
-  /** Gives device.lost a moment to settle after a failed map (destroy() resolves it async). */
-  private async settleLoss(): Promise<void> {
-    await Promise.race([this.device.lost, new Promise((resolve) => setTimeout(resolve, 50))]);
-  }
+  get lost(): LostInfo | null { return this.loss.lost; }
 
-  onLost(callback: (info: LostInfo) => void): () => void {
-    this.lostCallbacks.add(callback);
-    if (this.lostInfo && !this.disposed) {
-      const info = this.lostInfo;
-      queueMicrotask(() => callback(info));
-    }
-    return () => { this.lostCallbacks.delete(callback); };
-  }
-
-  get lost(): LostInfo | null { return this.lostInfo; }
-
-  assertAlive(kernel: string): void {
-    if (this.disposed) throw new Error(`webgpu ${kernel}: the backend was disposed`);
-    if (this.lostInfo) {
-      throw new Error(`webgpu ${kernel}: the GPU device was lost (${this.lostInfo.reason}` +
-        `${this.lostInfo.message ? `: ${this.lostInfo.message}` : ''}); its tensors are gone. ` +
-        'Create a new webgpu backend, or fall back to wasm.');
-    }
-  }
+  assertAlive(kernel: string): void { this.loss.assertAlive(kernel); }
 
   /**
    * Counters since creation: submits, dispatches, read-backs, bind groups created, writes
    * staged inside a batch; shader modules and pipelines compiled; storage buffers created
    * and destroyed, and the bytes idle in the pool and held for the open batch.
    */
-  stats(): { submits: number; dispatches: number; reads: number; bindGroups: number; stagedWrites: number; modules: number;
-    pipelines: number; buffersCreated: number; buffersDestroyed: number; idleBytes: number; heldBytes: number } {
-    const pool = this.storagePool.stats();
-    return { ...this.counters, modules: this.shaders.moduleCount, pipelines: this.shaders.pipelineCount, buffersCreated: pool.created,
-      buffersDestroyed: pool.destroyed, idleBytes: pool.idleBytes, heldBytes: pool.heldBytes };
-  }
+  stats(): GPUStats { return gpuStats(this.counters, this.shaders, this.storagePool); }
 
   dispose(): void {
-    if (this.disposed) return;
-    if (!this.lostInfo) this.submit();
-    this.disposed = true;
+    if (this.loss.disposed) return;
+    if (!this.loss.lost) this.submit();
+    this.loss.markDisposed();
     this.storagePool.trim();
-    this.stagingPool.trim();
-    this.uniformRing.destroy();
+    this.transfers.trim();
+    this.uniforms.destroy();
     this.dummy.buffer.destroy();
     if (this.ownsDevice) this.device.destroy();
   }
-}
-
-function summarize(names: string[]): string {
-  const counts = new Map<string, number>();
-  for (let i = 0; i < names.length; i += 2) {
-    const k = `${names[i]} (${names[i + 1]}.wgsl)`;
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  return [...counts].map(([k, n]) => (n > 1 ? `${k} x${n}` : k)).join(', ');
 }

@@ -91,7 +91,7 @@ export async function openDevice(options: WebGPUBackendOptions = {}): Promise<Op
   } else {
     info = adapter?.info ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   }
-  // No shader compiles here: each compiles on its first use (see context.ts).
+  // No shader compiles here: each compiles on its first use (see pipelines.ts).
   const context = new GPUContext(device, options.dispatchesPerSubmit ?? 64, !options.device);
   const cpu = isCpuAdapter(info);
   return { context, description: `webgpu (${describe(info)})`, gemmVariant: options.gemm ?? (cpu ? 'blocked' : 'tiled'), cpuAdapter: cpu };

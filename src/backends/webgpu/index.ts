@@ -5,9 +5,9 @@
  * memory, read-back and compile() here, each kernel family in its own file (gemm.ts,
  * elementwise.ts, reduce.ts, softmax.ts, optim.ts, movement.ts, indexing.ts, random.ts),
  * which checks nothing the ops already checked, picks a pipeline variant for the shape and
- * fills the uniform words in its shader's struct order. The machinery (batching, pipeline
- * and bind group caches, errors, device loss) is in context.ts, the buffer pool in
- * buffer-pool.ts.
+ * fills the uniform words in its shader's struct order. The machinery is context.ts (the
+ * batching core) and the modules it composes (pipelines, variants, uniform ring, bind
+ * groups, transfers, errors, device loss, counters), the buffer pool in buffer-pool.ts.
  */
 import {
   BINARY_CODES, UNARY_CODES,

@@ -4,11 +4,12 @@
  * checked asynchronously (getCompilationInfo plus an error scope, naming file, line and
  * message); once that check has failed, every kernel using the shader throws at dispatch.
  * Pipelines are created on first use inside validation/internal error scopes, keyed by
- * shader, entry point and override constants. Failures go to the context's error list
- * (`fail`), and the checks to its pending list (`report`), both awaited by read()/flush().
+ * shader, entry point and override constants. Failures go to the context's error log
+ * (`fail`), and the checks to its pending list (`report`), both awaited by read()/flush()
+ * (error-log.ts).
  *
  * Layouts are explicit, one per shader, read from its declarations: binding 0 the uniform
- * struct at a dynamic offset (the context's uniform ring), then each `var<storage, read>`
+ * struct at a dynamic offset (the uniform ring, uniform-ring.ts), then each `var<storage, read>`
  * as read-only storage and each `var<storage, read_write>` as storage. Every pipeline of a
  * shader shares it, so one cached bind group serves all of them.
  */
