@@ -2,7 +2,7 @@
  * matMul (rank 2 and up, TF.js's broadcast batch dims) and the fused dense op (GEMM + bias +
  * ReLU epilogue), with gradients written as matMuls.
  */
-import type { GemmParams, Kernels, Storage } from '../../backends/backend.js';
+import type { Kernels, Storage } from '../../backends/backend.js';
 import type { Shape, Tensor } from '../../core/tensor.js';
 import { activationGrad } from '../math/unary.js';
 import { sum } from '../reduce/reduce.js';
@@ -52,6 +52,13 @@ function batchedGemm(backend: Pick<Kernels, 'gemm'>, a: Tensor, b: Tensor, out: 
   transposeA: boolean, transposeB: boolean): void {
   const [m, k] = matrixDims(a, transposeA), n = matrixDims(b, transposeB)[1];
   const rank = outBatch.length;
+  if (rank === 0) {
+    // Two matrices: one plain call, no batch plan (the common case, per step of an RNN).
+    backend.gemm({
+      a: storageOf(a, 'matMul'), b: storageOf(b, 'matMul'), out, m, n, k, transposeA, transposeB, bias: null, activation: 'linear',
+    });
+    return;
+  }
   const pad = (x: Tensor) => [...new Array<number>(rank - (x.rank - 2)).fill(1), ...x.shape.slice(0, -2)];
   const aDims = pad(a), bDims = pad(b);
   // Elements between consecutive indices of each batch dim (0 where the operand broadcasts).
@@ -74,15 +81,16 @@ function batchedGemm(backend: Pick<Kernels, 'gemm'>, a: Tensor, b: Tensor, out: 
   const plan = plans.reduce((best, p) => (p.split < best.split ? p : best));
   const inner = sizeOf(outBatch.slice(plan.split));
   const outer = sizeOf(outBatch.slice(0, plan.split));
-  const params: GemmParams<Storage> = {
-    a: storageOf(a, 'matMul'), b: storageOf(b, 'matMul'), out, m, n, k, transposeA, transposeB,
-    bias: null, activation: 'linear', batch: inner, strideA: plan.strideA, strideB: plan.strideB, strideC: m * n,
-  };
+  const aStorage = storageOf(a, 'matMul'), bStorage = storageOf(b, 'matMul');
   const index = new Array<number>(plan.split).fill(0);
   for (let o = 0; o < outer; o++) {
     let aOffset = 0, bOffset = 0;
     for (let d = 0; d < plan.split; d++) { aOffset += index[d] * aStrides[d]; bOffset += index[d] * bStrides[d]; }
-    backend.gemm({ ...params, aOffset, bOffset, outOffset: o * inner * m * n });
+    // A fresh literal per call (one object shape for the backend to read; no spread).
+    backend.gemm({
+      a: aStorage, b: bStorage, out, m, n, k, transposeA, transposeB, bias: null, activation: 'linear',
+      batch: inner, strideA: plan.strideA, strideB: plan.strideB, strideC: m * n, aOffset, bOffset, outOffset: o * inner * m * n,
+    });
     for (let d = plan.split - 1; d >= 0 && ++index[d] === outBatch[d]; d--) index[d] = 0;
   }
 }
