@@ -10,27 +10,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createReferenceBackend, type ReferenceStorage } from '../../src/backends/reference/index.js';
 import { convGeometry, type ConvGeometry, type ConvPadding } from './conv-geometry.js';
 import type { EpilogueOp } from '../../src/backends/backend.js';
 import { assertClose, randomArray } from './suite/harness.js';
+import { ref, store, poisoned, count, inScope } from './reference-oracle.js';
 
-const ref = createReferenceBackend();
-const store = (values: ArrayLike<number>): ReferenceStorage => {
-  const s = ref.alloc(values.length, 'float32');
-  ref.write(s, Float32Array.from(values));
-  return s;
-};
-const poisoned = (size: number): ReferenceStorage => store(new Float32Array(size).fill(Number.NaN));
-const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 beforeAll(async () => { await tf.setBackend('cpu'); });
 
-/** Runs `f` in a TF.js scope that frees its tensors; f returns plain values (dataSync copies). */
-function inScope<T>(f: () => T): T {
-  tf.engine().startScope();
-  try { return f(); } finally { tf.engine().endScope(); }
-}
 
 /** [fh, fw, i, o] with zeros between the taps: ((fh - 1) * dh + 1, (fw - 1) * dw + 1, i, o). */
 function spread(filter: Float32Array, shape: number[], dh: number, dw: number): { values: Float32Array; shape: number[] } {

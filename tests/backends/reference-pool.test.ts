@@ -5,27 +5,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createReferenceBackend, type ReferenceStorage } from '../../src/backends/reference/index.js';
 import { convGeometry, type ConvGeometry, type ConvPadding } from './conv-geometry.js';
 import type { PoolMode } from '../../src/backends/backend.js';
 import { assertClose, randomArray } from './suite/harness.js';
+import { ref, store, poisoned, count, inScope } from './reference-oracle.js';
 
-const ref = createReferenceBackend();
-const store = (values: ArrayLike<number>): ReferenceStorage => {
-  const s = ref.alloc(values.length, 'float32');
-  ref.write(s, Float32Array.from(values));
-  return s;
-};
-const poisoned = (size: number): ReferenceStorage => store(new Float32Array(size).fill(Number.NaN));
-const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 beforeAll(async () => { await tf.setBackend('cpu'); });
 
-/** Runs `f` in a TF.js scope that frees its tensors; f returns plain values (dataSync copies). */
-function inScope<T>(f: () => T): T {
-  tf.engine().startScope();
-  try { return f(); } finally { tf.engine().endScope(); }
-}
 
 interface PoolCase {
   x: [number, number, number, number];

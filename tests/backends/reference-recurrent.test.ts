@@ -9,24 +9,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { createReferenceBackend, type ReferenceStorage } from '../../src/backends/reference/index.js';
 import { assertClose, randomArray } from './suite/harness.js';
+import { ref, store, poisoned, inScope } from './reference-oracle.js';
 
-const ref = createReferenceBackend();
-const store = (values: ArrayLike<number>): ReferenceStorage => {
-  const s = ref.alloc(values.length, 'float32');
-  ref.write(s, Float32Array.from(values));
-  return s;
-};
-const poisoned = (size: number): ReferenceStorage => store(new Float32Array(size).fill(Number.NaN));
 
 beforeAll(async () => { await tf.setBackend('cpu'); });
 
-/** Runs `f` in a TF.js scope that frees its tensors; f returns plain values (dataSync copies). */
-function inScope<T>(f: () => T): T {
-  tf.engine().startScope();
-  try { return f(); } finally { tf.engine().endScope(); }
-}
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 const hardSigmoid = (v: number) => Math.min(1, Math.max(0, 0.2 * v + 0.5));

@@ -5,18 +5,8 @@
  */
 import { describe, it, expect } from 'vitest';
 import { Arena } from '../../src/backends/wasm/arena.js';
+import { mulberry32 } from './suite/harness.js';
 
-/** mulberry32: deterministic sequences. */
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASE = 1000; // not a multiple of 64: the arena starts at the next one
 
@@ -44,7 +34,7 @@ function check(arena: Arena, live: Live[], ensured: number): void {
 }
 
 function randomRun(seed: number, steps: number, sizeOf: (r: () => number) => number): void {
-  const random = rng(seed);
+  const random = mulberry32(seed);
   let ensured = 0;
   const arena = new Arena(BASE, (end) => { ensured = Math.max(ensured, end); });
   const live: Live[] = [];

@@ -9,17 +9,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { createWasmBackend, type WasmBackend } from '../../src/backends/wasm/index.js';
 import { createReferenceBackend } from '../../src/backends/reference/index.js';
 import type { Backend, DType, Storage, TypedArray } from '../../src/backends/backend.js';
+import { mulberry32 } from './suite/harness.js';
 
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function valuesOf(dtype: DType, size: number, random: () => number): TypedArray {
   if (dtype === 'float32') return Float32Array.from({ length: size }, () => random() * 200 - 100);
@@ -83,7 +74,7 @@ for (const variant of ['simd', 'relaxed'] as const) {
     beforeAll(async () => { wasm = await createWasmBackend({ variant }); });
 
     function runCopy(spec: CopySpec, dtype: DType, seed: number): void {
-      const random = rng(seed);
+      const random = mulberry32(seed);
       const src = valuesOf(dtype, spec.srcSize, random);
       const dst = valuesOf(dtype, spec.dstSize, random); // untouched words must survive
       const results = ([wasm, reference] as Backend[]).map((backend) => {
@@ -101,7 +92,7 @@ for (const variant of ['simd', 'relaxed'] as const) {
       let seed = 1;
       for (let rank = 0; rank <= 7; rank++) {
         for (let trial = 0; trial < 40; trial++) {
-          const spec = randomCopy(rng(seed * 7919), rank);
+          const spec = randomCopy(mulberry32(seed * 7919), rank);
           for (const dtype of ['float32', 'int32', 'bool'] as DType[]) runCopy(spec, dtype, seed++);
         }
       }
@@ -189,7 +180,7 @@ for (const variant of ['simd', 'relaxed'] as const) {
     });
 
     it('gatherRows: repeated and out-of-order rows, odd widths, every dtype', () => {
-      const random = rng(77);
+      const random = mulberry32(77);
       for (const cols of [1, 3, 4, 17, 130]) {
         for (const dtype of ['float32', 'int32', 'bool'] as DType[]) {
           const rows = 11;

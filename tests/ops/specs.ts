@@ -20,6 +20,7 @@ import { RANDOM_SPECS } from './specs-random.js';
 import { SIGNAL_SPECS } from './specs-signal.js';
 import { structureSpecs } from './specs-structure.js';
 import { mathSpecs } from './specs-math.js';
+import { mulberry32 } from '../backends/suite/harness.js';
 
 /** Input values: made again, identically, on each backend under test. */
 export type Input = { values: number[]; shape: number[]; dtype: 'float32' | 'int32' | 'bool' };
@@ -35,16 +36,6 @@ export interface OpCase {
   tolerance?: { atol: number; rtol: number };
 }
 
-function mulberry(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const count = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 /**
@@ -55,7 +46,7 @@ const count = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 export function spaced(shape: number[], seed: number, offset = 0.025): Input {
   const n = count(shape);
   const values = Array.from({ length: n }, (_, i) => (i - Math.floor(n / 2)) * 0.05 + offset);
-  const rng = mulberry(seed);
+  const rng = mulberry32(seed);
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(rng() * (i + 1));
     [values[i], values[j]] = [values[j], values[i]];
@@ -63,21 +54,21 @@ export function spaced(shape: number[], seed: number, offset = 0.025): Input {
   return { values, shape, dtype: 'float32' };
 }
 export function positive(shape: number[], seed: number): Input {
-  const rng = mulberry(seed);
+  const rng = mulberry32(seed);
   return { values: Array.from({ length: count(shape) }, () => 0.5 + rng()), shape, dtype: 'float32' };
 }
 export function ints(shape: number[], seed: number, lo = -4, hi = 5): Input {
-  const rng = mulberry(seed);
+  const rng = mulberry32(seed);
   return { values: Array.from({ length: count(shape) }, () => lo + Math.floor(rng() * (hi - lo))), shape, dtype: 'int32' };
 }
 export function bools(shape: number[], seed: number): Input {
-  const rng = mulberry(seed);
+  const rng = mulberry32(seed);
   return { values: Array.from({ length: count(shape) }, () => (rng() < 0.5 ? 0 : 1)), shape, dtype: 'bool' };
 }
 /** Float values with repeats, -0, infinities and NaN: comparisons must agree exactly. */
 export function hostile(shape: number[], seed: number): Input {
   const pool = [0, -0, 1, -1, 0.5, Infinity, -Infinity, Number.NaN, 3];
-  const rng = mulberry(seed);
+  const rng = mulberry32(seed);
   return { values: Array.from({ length: count(shape) }, () => pool[Math.floor(rng() * pool.length)]), shape, dtype: 'float32' };
 }
 

@@ -44,18 +44,23 @@ export interface KernelCase {
 
 export interface Tolerance { atol: number; rtol: number }
 
-/** Deterministic uniform values in [lo, hi) (mulberry32). */
-export function randomArray(size: number, seed: number, lo = -1, hi = 1): Float32Array {
+/** A deterministic uniform generator on [0, 1) (mulberry32): the one every test draws from. */
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const unit = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    out[i] = lo + (hi - lo) * unit;
-  }
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Deterministic uniform values in [lo, hi) (mulberry32). */
+export function randomArray(size: number, seed: number, lo = -1, hi = 1): Float32Array {
+  const unit = mulberry32(seed);
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = lo + (hi - lo) * unit();
   return out;
 }
 
