@@ -12,6 +12,7 @@ import {
   checkSamples, evaluateBatch, evaluateTensors, readScalars, RunningSums, standardize, trainStep, type GraphModel, type TensorOrList,
 } from './training.js';
 import { checkMirrorEvery, listCallbacks, train, type BatchRecord, type BatchSource } from './trainer.js';
+import { checkYieldEvery, type YieldEveryOptions } from './yield.js';
 
 export interface FitArgs {
   epochs?: number;
@@ -26,6 +27,11 @@ export interface FitArgs {
   initialEpoch?: number;
   /** On webgpu: how often weights are mirrored to the CPU for recovery, 'epoch' (default) or every N batches. */
   mirrorEvery?: 'epoch' | number;
+  /**
+   * When training gives the event loop a turn (TF.js's yieldEvery): 'auto' (default, every
+   * 125 ms), 'batch', 'epoch', 'never', or a number of milliseconds.
+   */
+  yieldEvery?: YieldEveryOptions;
 }
 
 export interface FitDatasetArgs {
@@ -38,6 +44,11 @@ export interface FitDatasetArgs {
   callbacks?: CallbackHooks | CallbackHooks[];
   initialEpoch?: number;
   mirrorEvery?: 'epoch' | number;
+  /**
+   * When training gives the event loop a turn (TF.js's yieldEvery): 'auto' (default, every
+   * 125 ms), 'batch', 'epoch', 'never', or a number of milliseconds.
+   */
+  yieldEvery?: YieldEveryOptions;
 }
 
 interface Model extends GraphModel { compiled: Compiled | null }
@@ -150,6 +161,8 @@ export async function fit(model: Model, x: TensorOrList, y: TensorOrList, args: 
   const split = args.validationSplit ?? 0;
   if (!(split >= 0 && split < 1)) throw new Error(`fit: validationSplit must be in [0, 1); received ${split}`);
   const mirrorEvery = checkMirrorEvery('fit', args.mirrorEvery);
+  const callbacks = listCallbacks(args.callbacks);
+  const yieldEvery = checkYieldEvery('fit', args.yieldEvery, callbacks);
 
   // Keras takes the validation split from the end, before shuffling.
   let trainXs = xs, trainYs = ys, valXs: Tensor[] | null = null, valYs: Tensor[] | null = null;
@@ -173,8 +186,8 @@ export async function fit(model: Model, x: TensorOrList, y: TensorOrList, args: 
   } : null;
   try {
     return await train(model, compiled, tensorBatches(trainXs, trainYs, batchSize, args.shuffle ?? true, args.seed), {
-      name: 'fit', epochs, initialEpoch: args.initialEpoch ?? 0, verbose: args.verbose ?? 1, callbacks: listCallbacks(args.callbacks),
-      mirrorEvery, validate,
+      name: 'fit', epochs, initialEpoch: args.initialEpoch ?? 0, verbose: args.verbose ?? 1, callbacks,
+      mirrorEvery, yieldEvery, validate,
     });
   } finally {
     for (const t of owned) t.dispose();
@@ -196,6 +209,8 @@ export async function fitDataset(model: Model, dataset: Dataset<unknown>, args: 
   const epochs = positiveInteger('fitDataset', 'epochs', args.epochs);
   if (args.batchesPerEpoch !== undefined) positiveInteger('fitDataset', 'batchesPerEpoch', args.batchesPerEpoch);
   const mirrorEvery = checkMirrorEvery('fitDataset', args.mirrorEvery);
+  const callbacks = listCallbacks(args.callbacks);
+  const yieldEvery = checkYieldEvery('fitDataset', args.yieldEvery, callbacks);
   const validationData = args.validationData;
   let validate: (() => Promise<Logs>) | null = null;
   if (Array.isArray(validationData)) {
@@ -212,8 +227,8 @@ export async function fitDataset(model: Model, dataset: Dataset<unknown>, args: 
     };
   }
   return train(model, compiled, datasetBatches('fitDataset', model, dataset, args.batchesPerEpoch), {
-    name: 'fitDataset', epochs, initialEpoch: args.initialEpoch ?? 0, verbose: args.verbose ?? 1, callbacks: listCallbacks(args.callbacks),
-    mirrorEvery, validate,
+    name: 'fitDataset', epochs, initialEpoch: args.initialEpoch ?? 0, verbose: args.verbose ?? 1, callbacks,
+    mirrorEvery, yieldEvery, validate,
   });
 }
 

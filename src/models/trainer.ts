@@ -12,6 +12,7 @@ import { CallbackList, History, ProgressLogger, type Callback, type CallbackHook
 import { DeviceLossGuard, type MirrorPoint } from './cpu-mirror.js';
 import type { Compiled } from './compile.js';
 import { RunningSums, readScalars, trainStep, type GraphModel } from './training.js';
+import { Yielder, type YieldEvery } from './yield.js';
 
 /** One batch as the trainer keeps it: able to give its tensors again for a replay. */
 export interface BatchRecord {
@@ -43,6 +44,8 @@ export interface TrainerOptions {
   verbose: number;
   callbacks: CallbackHooks[];
   mirrorEvery: 'epoch' | number;
+  /** When to give the event loop a turn (./yield.ts). */
+  yieldEvery: YieldEvery;
   /** Validation logs at each epoch end (numbers), or null. */
   validate: (() => Promise<Logs>) | null;
 }
@@ -70,6 +73,8 @@ export async function train(model: GraphModel, compiled: Compiled, source: Batch
     ...(options.verbose > 0 ? [new ProgressLogger(options.verbose, options.epochs, source.steps)] : []),
     history as CallbackHooks, ...options.callbacks]);
   model.stopTraining = false;
+  const yielder = new Yielder(options.yieldEvery);
+  const onYield = (epoch: number, batch: number, logs: Logs) => list.call('onYield', epoch, batch, logs);
   let guard = DeviceLossGuard.forActiveBackend(source.constants,
     () => [...new Set([...model.weights, ...optimizer.prepare(model.trainableWeights)])]);
   const zeros = () => new Array<number>(keys.length).fill(0);
@@ -152,6 +157,7 @@ export async function train(model: GraphModel, compiled: Compiled, source: Batch
             }
             seen += record.size;
             await list.call('onBatchEnd', batch, logs);
+            await yielder.afterBatch(epoch, batch, logs, onYield);
             batch++;
             if (guard && options.mirrorEvery !== 'epoch' && batch % options.mirrorEvery === 0 &&
               (source.steps === null || batch < source.steps)) {
@@ -164,6 +170,7 @@ export async function train(model: GraphModel, compiled: Compiled, source: Batch
           keys.forEach((k, i) => { epochLogs[k] = sums[i] / Math.max(seen, 1); });
           if (options.validate) Object.assign(epochLogs, await options.validate());
           await list.call('onEpochEnd', epoch, epochLogs);
+          await yielder.afterEpoch();
           break;
         } catch (error) {
           if (!guard || !(await guard.lost())) throw error;

@@ -10,6 +10,8 @@ export interface CallbackHooks {
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
+  /** When fit yields to the event loop on its timer (yieldEvery 'auto' or a number of ms), as in TF.js. */
+  onYield?(epoch: number, batch: number, logs: Logs): void | Promise<void>;
 }
 
 /** What a callback may touch on the model it is attached to. */

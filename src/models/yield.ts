@@ -1,0 +1,105 @@
+/**
+ * How fit and fitDataset give the event loop a turn, as TF.js's `yieldEvery` does
+ * (tfjs-layers base_callbacks.ts, CustomCallback):
+ *  - 'auto' (the default): a number of milliseconds, 125;
+ *  - a number N: after a batch, when N ms or more have passed since the last yield (the clock
+ *    starts when training starts), with the hooks' onYield(epoch, batch, logs) beside it;
+ *  - 'batch': after every batch; 'epoch': after every epoch; 'never': not at all (onYield is
+ *    then refused, as TF.js refuses it).
+ * A yield waits for the next animation frame on a visible page (so the page paints and its own
+ * requestAnimationFrame callbacks run), else for the next macrotask (setImmediate in Node, as
+ * tf.nextFrame does; a MessageChannel message in a worker or Deno). evaluate and predict are
+ * synchronous in TF.js and here, and do not yield.
+ */
+import type { CallbackHooks } from '../training/callbacks.js';
+
+export type YieldEveryOptions = 'auto' | 'batch' | 'epoch' | 'never' | number;
+
+/** TF.js's DEFAULT_YIELD_EVERY_MS. */
+export const DEFAULT_YIELD_EVERY_MS = 125;
+
+/** The checked value: 'batch', 'epoch', 'never' or milliseconds ('auto' resolved). */
+export type YieldEvery = 'batch' | 'epoch' | 'never' | number;
+
+export function checkYieldEvery(where: string, value: unknown, callbacks: CallbackHooks[]): YieldEvery {
+  const v = value ?? 'auto';
+  let checked: YieldEvery;
+  if (v === 'auto') checked = DEFAULT_YIELD_EVERY_MS;
+  else if (v === 'batch' || v === 'epoch' || v === 'never') checked = v;
+  else if (typeof v === 'number' && v >= 0) checked = v;
+  else {
+    throw new Error(`${where}: yieldEvery must be 'auto', 'batch', 'epoch', 'never' or a number of milliseconds >= 0; ` +
+      `received ${typeof v === 'string' ? `'${v}'` : String(v)}`);
+  }
+  if (checked === 'never' && callbacks.some((cb) => typeof cb.onYield === 'function')) {
+    throw new Error(`${where}: yieldEvery is 'never' but a callback has onYield; change yieldEvery or remove onYield`);
+  }
+  return checked;
+}
+
+type Scheduler = (resolve: () => void) => void;
+
+let macrotask: Scheduler | null = null;
+
+function nextMacrotask(): Scheduler {
+  if (macrotask) return macrotask;
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown; MessageChannel?: typeof MessageChannel };
+  if (typeof g.setImmediate === 'function') {
+    const setImmediate = g.setImmediate;
+    macrotask = (resolve) => { setImmediate(resolve); };
+  } else if (typeof g.MessageChannel === 'function') {
+    // Not clamped to 4 ms when nested, as setTimeout is. A channel per wait, closed after it,
+    // so that no open port keeps Deno or a worker alive.
+    const Channel = g.MessageChannel;
+    macrotask = (resolve) => {
+      const channel = new Channel();
+      channel.port1.onmessage = () => { channel.port1.close(); channel.port2.close(); resolve(); };
+      channel.port2.postMessage(null);
+    };
+  } else {
+    macrotask = (resolve) => { setTimeout(resolve, 0); };
+  }
+  return macrotask;
+}
+
+/** One turn of the event loop: the next animation frame on a visible page, else a macrotask. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const g = globalThis as { requestAnimationFrame?: (f: () => void) => unknown; document?: { hidden?: boolean } };
+    if (typeof g.requestAnimationFrame === 'function' && g.document && !g.document.hidden) {
+      // Go on after the frame is painted (a task after the frame's callbacks), not before it.
+      // A page hidden while it waits gets no frame: a timer goes on in its place.
+      let done = false;
+      const finish = () => { if (!done) { done = true; resolve(); } };
+      g.requestAnimationFrame(() => { setTimeout(finish, 0); });
+      setTimeout(finish, 100);
+    } else {
+      nextMacrotask()(resolve);
+    }
+  });
+}
+
+const now = (): number => (globalThis.performance ?? Date).now();
+
+/** Yields for one training run. */
+export class Yielder {
+  private last = now();
+
+  constructor(private readonly every: YieldEvery) {}
+
+  /** After a batch's onBatchEnd: yield when due, running onYield beside it. */
+  async afterBatch(epoch: number, batch: number, logs: Record<string, number>,
+    onYield: (epoch: number, batch: number, logs: Record<string, number>) => Promise<void>): Promise<void> {
+    if (this.every === 'batch') { await yieldToEventLoop(); return; }
+    if (typeof this.every !== 'number') return;
+    const t = now();
+    if (t - this.last < this.every) return;
+    this.last = t;
+    await Promise.all([onYield(epoch, batch, logs), yieldToEventLoop()]);
+  }
+
+  /** After an epoch's onEpochEnd. */
+  async afterEpoch(): Promise<void> {
+    if (this.every === 'epoch') await yieldToEventLoop();
+  }
+}
