@@ -12,7 +12,7 @@ import {
   checkSamples, evaluateBatch, evaluateTensors, readScalars, RunningSums, standardize, trainStep, type GraphModel, type TensorOrList,
 } from './training.js';
 import { checkMirrorEvery, listCallbacks, train, type BatchRecord, type BatchSource } from './trainer.js';
-import { checkYieldEvery, type YieldEveryOptions } from './yield.js';
+import { checkYieldEvery } from './yield.js';
 
 export interface FitArgs {
   epochs?: number;
@@ -31,7 +31,7 @@ export interface FitArgs {
    * When training gives the event loop a turn (TF.js's yieldEvery): 'auto' (default, every
    * 125 ms), 'batch', 'epoch', 'never', or a number of milliseconds.
    */
-  yieldEvery?: YieldEveryOptions;
+  yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
 }
 
 export interface FitDatasetArgs {
@@ -48,7 +48,7 @@ export interface FitDatasetArgs {
    * When training gives the event loop a turn (TF.js's yieldEvery): 'auto' (default, every
    * 125 ms), 'batch', 'epoch', 'never', or a number of milliseconds.
    */
-  yieldEvery?: YieldEveryOptions;
+  yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
 }
 
 interface Model extends GraphModel { compiled: Compiled | null }
