@@ -193,8 +193,8 @@ export async function train(model: GraphModel, compiled: Compiled, source: Batch
         }
       }
       epoch++;
-      // Awaited: steps yield to the event loop only on yieldEvery's schedule, so a mirror left in flight might not
-      // land before a loss in the next epoch.
+      // Awaited: steps yield to the event loop only on yieldEvery's schedule, so a mirror left
+      // in flight might not land before a loss in the next epoch.
       await mirror({ epoch, batch: 0, sums: zeros(), seen: 0, iterations: optimizer.iterations });
     }
     await list.call('onTrainEnd', {});
