@@ -305,10 +305,10 @@ export class Layer {
   clearCallHook(): void { this.callHook = null; }
 
   /**
-   * The output mask, as TF.js computes it: the input mask when the layer supportsMasking,
-   * else null (and an error when a mask is given to a layer that does not support masking).
+   * The output mask, as TF.js computes it: the input mask as given (undefined when none) when
+   * the layer supportsMasking, else null (and an error when a mask is given to a layer that does not support masking).
    */
-  computeMask(_inputs: Tensor | Tensor[], mask?: Tensor | Tensor[] | null): Tensor | Tensor[] | null {
+  computeMask(_inputs: Tensor | Tensor[], mask?: Tensor | Tensor[] | null): Tensor | Tensor[] | null | undefined {
     if (!this.supportsMasking) {
       if (mask !== undefined && mask !== null && (!Array.isArray(mask) || mask.some((m) => m != null))) {
         throw new TypeError(`${this.name}: the layer does not support masking, but was given an input mask; ` +
@@ -316,7 +316,7 @@ export class Layer {
       }
       return null;
     }
-    return mask ?? null;
+    return mask;
   }
 
   /** 'layer', or 'model' for a model (error messages). */
