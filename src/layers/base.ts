@@ -50,6 +50,31 @@ export function uniqueName(className: string, snake = true): string {
 }
 
 const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+
+/** The prototypes whose call() is sora's own (they take one tensor as one tensor). */
+const soraCalls = new WeakSet<object>();
+const ownCallCache = new WeakMap<object, boolean>();
+/** Mark sora's layer classes: their call() gets a single input as a tensor, also inside a model. */
+export function soraLayerClasses(...classes: { prototype: object }[]): void {
+  for (const cls of classes) soraCalls.add(cls.prototype);
+}
+
+/**
+ * Whether the call() this layer runs is a custom one (a TF.js program's subclass). TF.js runs
+ * every layer of a model with the list of its inputs, [x] for one input (a layer applied
+ * directly gets x), so custom layers written for TF.js read `inputs[0]` or unwrap a list.
+ */
+function customCall(layer: object): boolean {
+  const proto = Object.getPrototypeOf(layer) as object;
+  let known = ownCallCache.get(proto);
+  if (known === undefined) {
+    let owner: object | null = proto;
+    while (owner && !Object.hasOwn(owner, 'call')) owner = Object.getPrototypeOf(owner) as object | null;
+    known = owner !== null && !soraCalls.has(owner);
+    ownCallCache.set(proto, known);
+  }
+  return known;
+}
 const isShapeList = (s: unknown): s is SymbolicShape[] => Array.isArray(s) && s.length > 0 && s.every(Array.isArray);
 
 export class Layer {
@@ -129,14 +154,17 @@ export class Layer {
     return this.callOnTensors(inputs as Tensor | Tensor[], kwargs);
   }
 
-  /** Build on first use, check the input shapes, call. */
-  callOnTensors(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
+  /**
+   * Build on first use, check the input shapes, call. Inside a model (`inGraph`), a custom
+   * layer's call gets one input as a list of one, as TF.js gives it.
+   */
+  callOnTensors(inputs: Tensor | Tensor[], kwargs: Kwargs, inGraph = false): Tensor | Tensor[] {
     this.assertNotDisposed();
     for (const t of toList(inputs)) t.assertAlive(this.name);
     const shapes = Array.isArray(inputs) ? inputs.map((t) => [null, ...t.shape.slice(1)]) : [null, ...inputs.shape.slice(1)];
     if (!this.built) this.buildOnce(shapes);
     this.checkShapes(shapes, Array.isArray(inputs) ? inputs.map((t) => t.shape) : inputs.shape);
-    return this.call(inputs, kwargs);
+    return this.call(inGraph && !Array.isArray(inputs) && customCall(this) ? [inputs] : inputs, kwargs);
   }
 
   private buildOnce(shapes: SymbolicShape | SymbolicShape[]): void {
@@ -345,6 +373,8 @@ export class Layer {
     return { refCountAfterDispose: 0, numDisposedVariables: count };
   }
 }
+
+soraLayerClasses(Layer);
 
 /** The layer that made a symbolic tensor: every GraphLayer in a graph is a Layer (the graph names only what it needs). */
 export function sourceLayerOf(t: SymbolicTensor): Layer {

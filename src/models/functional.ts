@@ -8,7 +8,7 @@ import type { Tensor, Variable } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import type { SaveHandler, SaveResult } from '../io/index.js';
 import type { History } from '../training/callbacks.js';
-import { Layer, sourceLayerOf, type Constraint, type DisposeResult, type Kwargs, type LayerVariable } from '../layers/base.js';
+import { Layer, soraLayerClasses, sourceLayerOf, type Constraint, type DisposeResult, type Kwargs, type LayerVariable } from '../layers/base.js';
 import { InputLayer } from '../layers/core.js';
 import { SymbolicTensor, layersByDepth, topologicalNodes, runNodes, type Node, type SymbolicShape } from '../layers/graph.js';
 import { resolveCompile, type CompileArgs, type Compiled } from './compile.js';
@@ -252,6 +252,8 @@ export class LayersModel extends Layer implements GraphModel {
     return { refCountAfterDispose: 0, numDisposedVariables: count };
   }
 }
+
+soraLayerClasses(LayersModel);
 
 /** Keras 2.4+ saves functional models as 'Functional'. */
 export class Functional extends LayersModel {

@@ -163,6 +163,37 @@ describe("TF.js's custom-layer example, unchanged", () => {
     expect(values(fromTf.getWeights())).not.toEqual(before);
   });
 
+  it('inside a model a custom call() gets [x] (TF.js runs each layer on its list of inputs); applied directly, x', async () => {
+    const seen: Record<string, string[]> = {};
+    for (const [key, tf] of [['tfjs', tfjs], ['sora', sora]] as [string, Any][]) {
+      const log: string[] = seen[key] = [];
+      const Layer: Any = tf.layers.Layer;
+      /** Written for TF.js: reads inputs[0] with no guard, which works there inside a model. */
+      class Double extends Layer {
+        constructor(config: Any) { super(config); }
+        call(inputs: Any, kwargs: Any) {
+          log.push(`${Array.isArray(inputs) ? `list of ${inputs.length}` : 'tensor'} ${kwargs.training ? 'training' : ''}`.trim());
+          return tf.mul(Array.isArray(inputs) ? inputs[0] : inputs, 2);
+        }
+        static get className() { return 'Double'; }
+      }
+      class FirstOnly extends Layer {
+        constructor(config: Any) { super(config); }
+        call(inputs: Any) { return tf.mul(inputs[0], 3); }
+        static get className() { return 'FirstOnly'; }
+      }
+      const model = tf.sequential({ layers: [new Double({ inputShape: [2] }), new FirstOnly({}), tf.layers.dense({ units: 1, kernelInitializer: 'ones' })] });
+      model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      const x = tf.tensor([[1, 2], [3, 4]]);
+      log.push('predict'); expect(Array.from(model.predict(x).dataSync())).toEqual([18, 42]);
+      log.push('fit'); await model.fit(x, tf.zeros([2, 1]), { epochs: 1, verbose: 0 });
+      log.push('evaluate'); model.evaluate(x, tf.zeros([2, 1]));
+      log.push('apply'); new Double({}).apply(x);
+    }
+    expect(seen.sora).toEqual(seen.tfjs);
+    expect(seen.sora).toEqual(['predict', 'list of 1', 'fit', 'list of 1 training', 'evaluate', 'list of 1', 'apply', 'tensor']);
+  });
+
   it('computeMask: a layer that does not support masking refuses a mask, one that does passes it through (as in TF.js)', () => {
     for (const tf of [sora, tfjs] as Any[]) {
       const Plain: Any = class extends tf.layers.Layer { static get className() { return 'Plain'; } };
