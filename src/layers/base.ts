@@ -50,6 +50,31 @@ export function uniqueName(className: string, snake = true): string {
 }
 
 const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+
+/** The prototypes whose call() is sora's own (they take one tensor as one tensor). */
+const soraCalls = new WeakSet<object>();
+const ownCallCache = new WeakMap<object, boolean>();
+/** Mark sora's layer classes: their call() gets a single input as a tensor, also inside a model. */
+export function soraLayerClasses(...classes: { prototype: object }[]): void {
+  for (const cls of classes) soraCalls.add(cls.prototype);
+}
+
+/**
+ * Whether the call() this layer runs is a custom one (a TF.js program's subclass). TF.js runs
+ * every layer of a model with the list of its inputs, [x] for one input (a layer applied
+ * directly gets x), so custom layers written for TF.js read `inputs[0]` or unwrap a list.
+ */
+function customCall(layer: object): boolean {
+  const proto = Object.getPrototypeOf(layer) as object;
+  let known = ownCallCache.get(proto);
+  if (known === undefined) {
+    let owner: object | null = proto;
+    while (owner && !Object.hasOwn(owner, 'call')) owner = Object.getPrototypeOf(owner) as object | null;
+    known = owner !== null && !soraCalls.has(owner);
+    ownCallCache.set(proto, known);
+  }
+  return known;
+}
 const isShapeList = (s: unknown): s is SymbolicShape[] => Array.isArray(s) && s.length > 0 && s.every(Array.isArray);
 
 export class Layer {
@@ -66,6 +91,10 @@ export class Layer {
   protected readonly weightList: LayerVariable[] = [];
   private readonly penalties: { weight: Variable; regularizer: Regularizer }[] = [];
   readonly constraints = new Map<Variable, Constraint>();
+  /** TF.js's flag: the layer passes a mask through (computeMask returns it) rather than refusing one. */
+  supportsMasking = false;
+  private disposedFlag = false;
+  private callHook: ((inputs: Tensor | Tensor[], kwargs: Kwargs) => void) | null = null;
 
   constructor(args: LayerArgs = {}) {
     const className = this.getClassName();
@@ -125,13 +154,17 @@ export class Layer {
     return this.callOnTensors(inputs as Tensor | Tensor[], kwargs);
   }
 
-  /** Build on first use, check the input shapes, call. */
-  callOnTensors(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
+  /**
+   * Build on first use, check the input shapes, call. Inside a model (`inGraph`), a custom
+   * layer's call gets one input as a list of one, as TF.js gives it.
+   */
+  callOnTensors(inputs: Tensor | Tensor[], kwargs: Kwargs, inGraph = false): Tensor | Tensor[] {
+    this.assertNotDisposed();
     for (const t of toList(inputs)) t.assertAlive(this.name);
     const shapes = Array.isArray(inputs) ? inputs.map((t) => [null, ...t.shape.slice(1)]) : [null, ...inputs.shape.slice(1)];
     if (!this.built) this.buildOnce(shapes);
     this.checkShapes(shapes, Array.isArray(inputs) ? inputs.map((t) => t.shape) : inputs.shape);
-    return this.call(inputs, kwargs);
+    return this.call(inGraph && !Array.isArray(inputs) && customCall(this) ? [inputs] : inputs, kwargs);
   }
 
   private buildOnce(shapes: SymbolicShape | SymbolicShape[]): void {
@@ -164,6 +197,7 @@ export class Layer {
   }
 
   private applySymbolic(inputs: SymbolicTensor | SymbolicTensor[], kwargs: Kwargs): SymbolicTensor | SymbolicTensor[] {
+    this.assertNotDisposed();
     const list = toList(inputs);
     const shapes = Array.isArray(inputs) ? list.map((t) => t.shape) : list[0].shape;
     if (!this.built) this.buildOnce(shapes);
@@ -251,11 +285,13 @@ export class Layer {
 
   /** Copies of the weights' values (the caller disposes them). */
   getWeights(trainableOnly = false): Tensor[] {
+    this.assertNotDisposed();
     return (trainableOnly ? this.trainableWeights : this.weights).map((w) => ops.clone(w));
   }
 
   /** Set every weight at once; counts and shapes are checked before any changes. */
   setWeights(weights: Tensor[]): void {
+    this.assertNotDisposed();
     const own = this.weights;
     if (!Array.isArray(weights) || weights.length !== own.length) {
       throw new Error(`${this.name}.setWeights: expected ${own.length} weights (${own.map((w) => w.name).join(', ')}), ` +
@@ -288,7 +324,47 @@ export class Layer {
     return new cls(config);
   }
 
+  /**
+   * TF.js's call hook: a custom layer's call() runs `this.invokeCallHook(inputs, kwargs)` first,
+   * which calls the hook set by setCallHook (none by default).
+   */
+  invokeCallHook(inputs: Tensor | Tensor[], kwargs: Kwargs = {}): void { this.callHook?.(inputs, kwargs); }
+  setCallHook(hook: (inputs: Tensor | Tensor[], kwargs: Kwargs) => void): void { this.callHook = hook; }
+  clearCallHook(): void { this.callHook = null; }
+
+  /**
+   * The output mask, as TF.js computes it: the input mask as given (undefined when none) when
+   * the layer supportsMasking, else null (and an error when a mask is given to a layer that does not support masking).
+   */
+  computeMask(_inputs: Tensor | Tensor[], mask?: Tensor | Tensor[] | null): Tensor | Tensor[] | null | undefined {
+    if (!this.supportsMasking) {
+      if (mask !== undefined && mask !== null && (!Array.isArray(mask) || mask.some((m) => m != null))) {
+        throw new TypeError(`${this.name}: the layer does not support masking, but was given an input mask; ` +
+          'set this.supportsMasking = true in its constructor to pass the mask through');
+      }
+      return null;
+    }
+    return mask;
+  }
+
+  /** 'layer', or 'model' for a model (error messages). */
+  protected kindName(): string { return 'layer'; }
+
+  /** True once dispose() has run: the weights are gone and the layer refuses to be called. */
+  get isDisposed(): boolean { return this.disposedFlag; }
+
+  /** TF.js's check: a disposed layer (or model) is not used again. */
+  assertNotDisposed(where = this.name): void {
+    if (this.disposedFlag) {
+      throw new Error(`${where}: ${this.kindName()} '${this.name}' is disposed (dispose() freed its weights); ` +
+        'make or load it again to use it');
+    }
+  }
+
+  /** Frees the weights; the layer cannot be used afterwards (a second dispose is an error, as in TF.js). */
   dispose(): DisposeResult {
+    this.assertNotDisposed(`${this.name}.dispose`);
+    this.disposedFlag = true;
     const count = this.weightList.length;
     for (const w of this.weightList) w.dispose();
     this.weightList.length = 0;
@@ -297,6 +373,8 @@ export class Layer {
     return { refCountAfterDispose: 0, numDisposedVariables: count };
   }
 }
+
+soraLayerClasses(Layer);
 
 /** The layer that made a symbolic tensor: every GraphLayer in a graph is a Layer (the graph names only what it needs). */
 export function sourceLayerOf(t: SymbolicTensor): Layer {

@@ -8,7 +8,7 @@ import { ACTIVATIONS, checkActivation, type ActivationName } from './activations
 import type { Initializer } from '../training/initializers.js';
 import type { Regularizer } from '../training/regularizers.js';
 import { getConstraint, serializeConstraint, type Constraint } from '../training/constraints.js';
-import { Layer, uniqueName, type Kwargs, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
+import { Layer, soraLayerClasses, uniqueName, type Kwargs, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
 import { resolveInitializer, resolveRegularizer, serializeInitializer, serializeRegularizer } from './config.js';
 import { softmaxWithLogits } from './logits.js';
 import { Node, SymbolicTensor } from './graph.js';
@@ -182,3 +182,5 @@ export class Dropout extends Layer {
     return { ...super.getConfig(), rate: this.rate, noiseShape: null, seed: this.seed ?? null };
   }
 }
+
+soraLayerClasses(InputLayer, Dense, Flatten, Activation, Dropout);

@@ -20,8 +20,8 @@ export interface GraphLayer {
   /** One node per call of the layer on symbolic tensors. */
   readonly inboundNodes: Node[];
   getClassName(): string;
-  /** Run the layer on real tensors (a node's call). */
-  callOnTensors(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[];
+  /** Run the layer on real tensors (a node's call; `inGraph` when a model runs it). */
+  callOnTensors(inputs: Tensor | Tensor[], kwargs: Kwargs, inGraph?: boolean): Tensor | Tensor[];
 }
 
 let nextSymbolicId = 0;
@@ -83,7 +83,7 @@ export function runNodes(nodes: Node[], feed: Map<number, Tensor>, outputs: Symb
   const values = new Map(feed);
   for (const node of nodes) {
     const ins = node.inputs.map((t) => values.get(t.id)!);
-    const result = node.layer.callOnTensors(node.singleInput ? ins[0] : ins, { ...node.kwargs, ...kwargs });
+    const result = node.layer.callOnTensors(node.singleInput ? ins[0] : ins, { ...node.kwargs, ...kwargs }, true);
     const outs = Array.isArray(result) ? result : [result];
     if (outs.length !== node.outputs.length) {
       throw new Error(`layer '${node.layer.name}' returned ${outs.length} tensors, its node has ${node.outputs.length}`);

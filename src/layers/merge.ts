@@ -6,7 +6,7 @@
  */
 import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
-import { Layer, type LayerArgs, type SymbolicShape } from './base.js';
+import { Layer, soraLayerClasses, type LayerArgs, type SymbolicShape } from './base.js';
 import { shapeString, type SymbolicTensor } from './graph.js';
 
 abstract class Merge extends Layer {
@@ -156,3 +156,5 @@ export const mergeLayers = {
   concatenate: factory((a: LayerArgs & { axis?: number }) => new Concatenate(a)),
   dot: (args: LayerArgs & { axes: number | [number, number]; normalize?: boolean }) => new Dot(args),
 };
+
+soraLayerClasses(Merge, Concatenate, Dot);

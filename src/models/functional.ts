@@ -8,7 +8,7 @@ import type { Tensor, Variable } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import type { SaveHandler, SaveResult } from '../io/index.js';
 import type { History } from '../training/callbacks.js';
-import { Layer, sourceLayerOf, type Constraint, type DisposeResult, type Kwargs, type LayerVariable } from '../layers/base.js';
+import { Layer, soraLayerClasses, sourceLayerOf, type Constraint, type DisposeResult, type Kwargs, type LayerVariable } from '../layers/base.js';
 import { InputLayer } from '../layers/core.js';
 import { SymbolicTensor, layersByDepth, topologicalNodes, runNodes, type Node, type SymbolicShape } from '../layers/graph.js';
 import { resolveCompile, type CompileArgs, type Compiled } from './compile.js';
@@ -32,6 +32,8 @@ export class LayersModel extends Layer implements GraphModel {
   protected nodes: Node[] = [];
   protected graphLayers: Layer[] = [];
   stopTraining = false;
+  /** True while fit or fitDataset runs: a second one is refused, as in TF.js. */
+  isTraining = false;
   compiled: Compiled | null = null;
 
   constructor(args: ContainerArgs | { name?: string }) {
@@ -169,20 +171,48 @@ export class LayersModel extends Layer implements GraphModel {
 
   /** Outputs for inputs given as a tensor, a list (one per input) or a dict by input name. */
   predict(x: TensorOrList, args: { batchSize?: number } = {}): Tensor | Tensor[] {
+    this.assertNotDisposed(`${this.name}.predict`);
     const xs = standardize('predict', 'inputs', x, this.inputs, this.inputNames);
     const outs = predictTensors(this, xs, args.batchSize ?? 32);
     return outs.length === 1 ? outs[0] : outs;
   }
   predictOnBatch(x: TensorOrList): Tensor | Tensor[] { return this.predict(x, { batchSize: Number.MAX_SAFE_INTEGER }); }
 
-  fit(x: TensorOrList, y: TensorOrList, args: FitArgs = {}): Promise<History> { return fit(this, x, y, args); }
-  fitDataset(dataset: Dataset<unknown>, args: FitDatasetArgs): Promise<History> { return fitDataset(this, dataset, args); }
+  fit(x: TensorOrList, y: TensorOrList, args: FitArgs = {}): Promise<History> {
+    return this.training('fit', () => fit(this, x, y, args));
+  }
+  fitDataset(dataset: Dataset<unknown>, args: FitDatasetArgs): Promise<History> {
+    return this.training('fitDataset', () => fitDataset(this, dataset, args));
+  }
+
+  /** One fit at a time, on a model that is not disposed (TF.js's isTraining and assertNotDisposed). */
+  private async training(where: string, run: () => Promise<History>): Promise<History> {
+    this.assertNotDisposed(`${this.name}.${where}`);
+    if (this.isTraining) {
+      throw new Error(`${this.name}.${where}: the model is already training (another fit() or fitDataset() call is ongoing); ` +
+        'await the first call before starting another, or train a second model');
+    }
+    this.isTraining = true;
+    try {
+      return await run();
+    } finally {
+      this.isTraining = false;
+    }
+  }
+
   /** The loss and metrics as scalar tensors, synchronously, as TF.js returns them. */
-  evaluate(x: TensorOrList, y: TensorOrList, args: { batchSize?: number } = {}): Tensor | Tensor[] { return evaluate(this, x, y, args); }
+  evaluate(x: TensorOrList, y: TensorOrList, args: { batchSize?: number } = {}): Tensor | Tensor[] {
+    this.assertNotDisposed(`${this.name}.evaluate`);
+    return evaluate(this, x, y, args);
+  }
   evaluateDataset(dataset: Dataset<unknown>, args: { batches?: number } = {}): Promise<Tensor | Tensor[]> {
+    try { this.assertNotDisposed(`${this.name}.evaluateDataset`); } catch (error) { return Promise.reject(error); }
     return evaluateDataset(this, dataset, args);
   }
-  trainOnBatch(x: TensorOrList, y: TensorOrList): Promise<number | number[]> { return trainOnBatch(this, x, y); }
+  trainOnBatch(x: TensorOrList, y: TensorOrList): Promise<number | number[]> {
+    try { this.assertNotDisposed(`${this.name}.trainOnBatch`); } catch (error) { return Promise.reject(error); }
+    return trainOnBatch(this, x, y);
+  }
 
   summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
     summary(this, lineLength, positions, printFn);
@@ -206,13 +236,24 @@ export class LayersModel extends Layer implements GraphModel {
 
   save(handlerOrUrl: string | SaveHandler): Promise<SaveResult> { return saveModel.save(this, handlerOrUrl); }
 
+  protected override kindName(): string { return 'model'; }
+
+  /**
+   * Frees the weights of every layer and the optimizer's state. The model cannot be used
+   * afterwards: predict, evaluate and fit throw, and a fit that is running stops with that
+   * error at its next batch (as in TF.js). A second dispose is an error, as in TF.js.
+   */
   override dispose(): DisposeResult {
+    this.assertNotDisposed(`${this.name}.dispose`);
     const count = this.weights.length;
-    for (const layer of this.graphLayers) if (layer !== this) layer.dispose();
+    for (const layer of this.graphLayers) if (layer !== this && !layer.isDisposed) layer.dispose();
     this.compiled?.optimizer.dispose();
+    super.dispose();
     return { refCountAfterDispose: 0, numDisposedVariables: count };
   }
 }
+
+soraLayerClasses(LayersModel);
 
 /** Keras 2.4+ saves functional models as 'Functional'. */
 export class Functional extends LayersModel {
