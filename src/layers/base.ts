@@ -51,13 +51,13 @@ export function uniqueName(className: string, snake = true): string {
 
 const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 
-/** The prototypes whose call() is sora's own (they take one tensor as one tensor). */
-const soraCalls = new WeakSet<object>();
+/**
+ * sora's own layer classes that define call() say so with a static own `soraCall = true`:
+ * their call() gets a single input as a tensor, also inside a model. A class declares it in
+ * its body (no registration at import time, so bundles stay free to drop unused layers); a
+ * new built-in layer with a call() of its own must declare it too, or it gets [x].
+ */
 const ownCallCache = new WeakMap<object, boolean>();
-/** Mark sora's layer classes: their call() gets a single input as a tensor, also inside a model. */
-export function soraLayerClasses(...classes: { prototype: object }[]): void {
-  for (const cls of classes) soraCalls.add(cls.prototype);
-}
 
 /**
  * Whether the call() this layer runs is a custom one (a TF.js program's subclass). TF.js runs
@@ -70,7 +70,8 @@ function customCall(layer: object): boolean {
   if (known === undefined) {
     let owner: object | null = proto;
     while (owner && !Object.hasOwn(owner, 'call')) owner = Object.getPrototypeOf(owner) as object | null;
-    known = owner !== null && !soraCalls.has(owner);
+    const cls = (owner as { constructor?: object } | null)?.constructor;
+    known = owner !== null && !(cls !== undefined && Object.hasOwn(cls, 'soraCall'));
     ownCallCache.set(proto, known);
   }
   return known;
@@ -79,6 +80,8 @@ const isShapeList = (s: unknown): s is SymbolicShape[] => Array.isArray(s) && s.
 
 export class Layer {
   static className = 'Layer';
+  /** This class's call() is sora's own (see customCall). */
+  static readonly soraCall = true;
   readonly name: string;
   protected trainableFlag: boolean;
   batchInputShape: SymbolicShape | null = null;
@@ -374,7 +377,6 @@ export class Layer {
   }
 }
 
-soraLayerClasses(Layer);
 
 /** The layer that made a symbolic tensor: every GraphLayer in a graph is a Layer (the graph names only what it needs). */
 export function sourceLayerOf(t: SymbolicTensor): Layer {

@@ -8,7 +8,7 @@ import { ACTIVATIONS, checkActivation, type ActivationName } from './activations
 import type { Initializer } from '../training/initializers.js';
 import type { Regularizer } from '../training/regularizers.js';
 import { getConstraint, serializeConstraint, type Constraint } from '../training/constraints.js';
-import { Layer, soraLayerClasses, uniqueName, type Kwargs, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
+import { Layer, uniqueName, type Kwargs, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
 import { resolveInitializer, resolveRegularizer, serializeInitializer, serializeRegularizer } from './config.js';
 import { softmaxWithLogits } from './logits.js';
 import { Node, SymbolicTensor } from './graph.js';
@@ -21,6 +21,7 @@ export interface InputConfig { shape?: (number | null)[]; batchShape?: (number |
 
 /** The source of a graph: its one node has no inputs and outputs the model input. */
 export class InputLayer extends Layer {
+  static override readonly soraCall = true;
   static override className = 'InputLayer';
   constructor(args: LayerArgs & { batchShape?: (number | null)[] }) {
     super({ ...args, name: args?.name ?? uniqueName('input', false), batchInputShape: args?.batchInputShape ?? args?.batchShape });
@@ -63,6 +64,7 @@ export interface DenseArgs extends LayerArgs {
 }
 
 export class Dense extends Layer {
+  static override readonly soraCall = true;
   static override className = 'Dense';
   readonly units: number;
   readonly activation: ActivationName;
@@ -135,6 +137,7 @@ export class Dense extends Layer {
 }
 
 export class Flatten extends Layer {
+  static override readonly soraCall = true;
   static override className = 'Flatten';
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
     const shape = inputShape as SymbolicShape;
@@ -148,6 +151,7 @@ export class Flatten extends Layer {
 }
 
 export class Activation extends Layer {
+  static override readonly soraCall = true;
   static override className = 'Activation';
   readonly activation: ActivationName;
   constructor(args: LayerArgs & { activation: ActivationName }) {
@@ -161,6 +165,7 @@ export class Activation extends Layer {
 }
 
 export class Dropout extends Layer {
+  static override readonly soraCall = true;
   static override className = 'Dropout';
   readonly rate: number;
   readonly seed?: number;
@@ -183,4 +188,3 @@ export class Dropout extends Layer {
   }
 }
 
-soraLayerClasses(InputLayer, Dense, Flatten, Activation, Dropout);

@@ -6,10 +6,11 @@
  */
 import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
-import { Layer, soraLayerClasses, type LayerArgs, type SymbolicShape } from './base.js';
+import { Layer, type LayerArgs, type SymbolicShape } from './base.js';
 import { shapeString, type SymbolicTensor } from './graph.js';
 
 abstract class Merge extends Layer {
+  static override readonly soraCall = true;
   protected abstract combine(a: Tensor, b: Tensor): Tensor;
   protected finish(total: Tensor, _count: number): Tensor { return total; }
 
@@ -64,6 +65,7 @@ export class Minimum extends Merge {
 }
 
 export class Concatenate extends Merge {
+  static override readonly soraCall = true;
   static override className = 'Concatenate';
   readonly axis: number;
   constructor(args: LayerArgs & { axis?: number } = {}) {
@@ -99,6 +101,7 @@ export class Concatenate extends Merge {
 
 /** Per-example dot products of two [batch, n] inputs: [batch, 1] (normalize: cosine). */
 export class Dot extends Merge {
+  static override readonly soraCall = true;
   static override className = 'Dot';
   readonly axes: number | [number, number];
   readonly normalize: boolean;
@@ -157,4 +160,3 @@ export const mergeLayers = {
   dot: (args: LayerArgs & { axes: number | [number, number]; normalize?: boolean }) => new Dot(args),
 };
 
-soraLayerClasses(Merge, Concatenate, Dot);

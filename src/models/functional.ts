@@ -8,7 +8,7 @@ import type { Tensor, Variable } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import type { SaveHandler, SaveResult } from '../io/index.js';
 import type { History } from '../training/callbacks.js';
-import { Layer, soraLayerClasses, sourceLayerOf, type Constraint, type DisposeResult, type Kwargs, type LayerVariable } from '../layers/base.js';
+import { Layer, sourceLayerOf, type Constraint, type DisposeResult, type Kwargs, type LayerVariable } from '../layers/base.js';
 import { InputLayer } from '../layers/core.js';
 import { SymbolicTensor, layersByDepth, topologicalNodes, runNodes, type Node, type SymbolicShape } from '../layers/graph.js';
 import { resolveCompile, type CompileArgs, type Compiled } from './compile.js';
@@ -26,6 +26,7 @@ const unique = <T>(list: T[]): T[] => [...new Set(list)];
 export interface ContainerArgs { inputs: SymbolicTensor | SymbolicTensor[]; outputs: SymbolicTensor | SymbolicTensor[]; name?: string }
 
 export class LayersModel extends Layer implements GraphModel {
+  static override readonly soraCall = true;
   static override className = 'Model';
   inputs: SymbolicTensor[] = [];
   outputs: SymbolicTensor[] = [];
@@ -253,7 +254,6 @@ export class LayersModel extends Layer implements GraphModel {
   }
 }
 
-soraLayerClasses(LayersModel);
 
 /** Keras 2.4+ saves functional models as 'Functional'. */
 export class Functional extends LayersModel {
