@@ -18,7 +18,7 @@ export function toCategoricalTensor(labels: Tensor | ArrayLike<number>, numClass
     if (!Number.isInteger(numClasses) || numClasses < 1) {
       throw new Error(`toCategorical: expected numClasses to be a positive integer. Received: numClasses=${numClasses}`);
     }
-    return ENGINE.tidy(() => ops.cast(ops.oneHot(ops.cast(ops.reshape(labels, [-1]), 'int32'), numClasses), 'float32'));
+    return ENGINE.tidy(() => ops.oneHot(ops.cast(ops.reshape(labels, [-1]), 'int32'), numClasses, 1, 0, 'float32'));
   }
   const values = labels instanceof Tensor ? labels.dataSync() : labels;
   const { values: onehot, shape } = toCategoricalValues(values, numClasses);

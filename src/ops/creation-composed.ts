@@ -1,14 +1,14 @@
 /**
  * Creation ops written with ops above creation.ts: meshgrid (broadcasts), eye (tiled for a
- * batch), diag (x times an eye), and the chainable t.oneHot, which TF.js makes int32 with its
- * on and off values (creation.ts's oneHot is float32 ones and zeros). Their gradients are
+ * batch), diag (x times an eye), and oneHot (t.oneHot), which TF.js makes int32 by default,
+ * with its on and off values (creation.ts's op is float32 ones and zeros). Their gradients are
  * those of the ops they are made of.
  */
 import type { DType } from '../backends/backend.js';
 import { ENGINE } from '../core/engine.js';
 import type { Tensor } from '../core/tensor.js';
-import { mul } from './math/binary.js';
-import { oneHot, scalar, tensor } from './creation.js';
+import { mul, where } from './math/binary.js';
+import { oneHotFloat32, scalar, tensor } from './creation.js';
 import { broadcastTo, cast, reshape } from './structure/shape.js';
 import { tile } from './structure/rearrange.js';
 import { chain, checkAllocation, checkDType, checkTensor, describe } from './util.js';
@@ -57,14 +57,32 @@ function diagOf(x: Tensor): Tensor {
   return ENGINE.tidy(() => reshape(mul(reshape(x, [x.size, 1]), eye(x.size, x.size, undefined, x.dtype)), [...x.shape, ...x.shape]));
 }
 
+/**
+ * tf.oneHot(indices, depth, onValue = 1, offValue = 0, dtype = 'int32'): for each int32
+ * index a row of `depth` values, `onValue` at the index and `offValue` elsewhere (a row of
+ * `offValue` for an index out of range). The values are stored as `dtype` stores them, as in
+ * TF.js (2.5 in int32 is 2), except bool, where TF.js keeps any number and sora stores
+ * value != 0.
+ */
+export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0, dtype: DType = 'int32'): Tensor {
+  checkTensor('oneHot', 'indices', indices);
+  checkDType('oneHot', dtype);
+  if (typeof onValue !== 'number' || typeof offValue !== 'number') {
+    throw new Error(`oneHot: onValue and offValue must be numbers; received ${String(onValue)} and ${String(offValue)}`);
+  }
+  if (dtype === 'float32' && onValue === 1 && offValue === 0) return oneHotFloat32(indices, depth);
+  return ENGINE.tidy(() => {
+    const hot = oneHotFloat32(indices, depth);
+    if (onValue === 1 && offValue === 0) return cast(hot, dtype);
+    return where(cast(hot, 'bool'), scalar(onValue, dtype), scalar(offValue, dtype));
+  });
+}
+
 declare module '../core/tensor.js' {
   interface Tensor {
-    oneHot(depth: number, onValue?: number, offValue?: number): Tensor;
+    oneHot(depth: number, onValue?: number, offValue?: number, dtype?: DType): Tensor;
   }
 }
 chain({
-  // int32, as TF.js's tensor.oneHot (its default dtype).
-  oneHot(depth: number, onValue = 1, offValue = 0) {
-    return ENGINE.tidy(() => cast(oneHot(this, depth).mul(onValue - offValue).add(scalar(offValue)), 'int32'));
-  },
+  oneHot(depth: number, onValue?: number, offValue?: number, dtype?: DType) { return oneHot(this, depth, onValue, offValue, dtype); },
 });

@@ -1,6 +1,6 @@
 /**
  * Tensor creation: tensor, scalar, tensor1d..6d, zeros, ones, fill, zerosLike / onesLike
- * (and their chainable methods), oneHot, linspace and range (random tensors: random.ts; eye,
+ * (and their chainable methods), oneHot's float32 ones and zeros, linspace and range (random tensors: random.ts; eye,
  * diag and meshgrid, made with ops above this module: creation-composed.ts).
  */
 import type { DType, TypedArray } from '../backends/backend.js';
@@ -165,7 +165,11 @@ const ONE_HOT = register<{ depth: number }>({
   grad: 'none',
 });
 
-export function oneHot(indices: Tensor, depth: number): Tensor {
+/**
+ * The float32 ones and zeros of tf.oneHot (the op named 'oneHot'); the public oneHot, with
+ * TF.js's on and off values and dtype (int32 by default), is creation-composed.ts's.
+ */
+export function oneHotFloat32(indices: Tensor, depth: number): Tensor {
   return run1(ONE_HOT, [checkTensor('oneHot', 'indices', indices)], { depth });
 }
 

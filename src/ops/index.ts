@@ -23,7 +23,7 @@
  */
 export {
   tensor, scalar, tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, fill, zeros, ones, zerosLike, onesLike,
-  oneHot, linspace, range,
+  linspace, range,
 } from './creation.js';
 export {
   randomUniform, randomUniformInt, randomNormal, randomStandardNormal, truncatedNormal, randomGamma, multinomial, rand,
@@ -55,7 +55,7 @@ export {
   reverse1d, reverse2d, reverse3d, reverse4d,
 } from './structure/ranked.js';
 export { depthToSpace, spaceToBatchND, batchToSpaceND } from './structure/spatial.js';
-export { meshgrid, eye, diag } from './creation-composed.js';
+export { meshgrid, eye, diag, oneHot } from './creation-composed.js';
 export { outerProduct, dot } from './linalg/products.js';
 export { einsum } from './linalg/einsum.js';
 export {

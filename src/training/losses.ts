@@ -39,7 +39,9 @@ function labelsLookSparse(yTrue: Tensor, classes: number | null): boolean {
 
 const categorical: (fromLogits: boolean) => Loss = (fromLogits) => ({
   name: 'categoricalCrossentropy', fromLogits,
-  compute(yTrue, yPred) {
+  compute(labels, yPred) {
+    // One-hot labels may be int32 (tf.oneHot's default dtype), as TF.js takes them.
+    const yTrue = labels.dtype === 'float32' ? labels : ops.cast(labels, 'float32');
     if (fromLogits) return softmaxCrossEntropyMean(yPred, yTrue, false);
     // Probabilities: renormalize, clip, -sum(y log p), as Keras does.
     const p = ops.clipByValue(ops.div(yPred, ops.sum(yPred, -1, true)), EPSILON, 1 - EPSILON);
@@ -47,7 +49,7 @@ const categorical: (fromLogits: boolean) => Loss = (fromLogits) => ({
   },
   checkLabels(yTrue, outputShape) {
     const classes = outputShape[outputShape.length - 1];
-    if (labelsLookSparse(yTrue, classes) || yTrue.dtype === 'int32') {
+    if (labelsLookSparse(yTrue, classes)) {
       throw new Error(`categoricalCrossentropy expects one-hot labels of shape [batch, ${classes}]; received ` +
         `${describe(yTrue)}, which look like integer class labels. Use loss: 'sparseCategoricalCrossentropy', ` +
         `or one-hot encode them with sora.oneHot / sora.utils.toCategorical`);
@@ -66,7 +68,7 @@ const sparseCategorical: (fromLogits: boolean) => Loss = (fromLogits) => ({
     if (fromLogits) return softmaxCrossEntropyMean(yPred, labels, true);
     const depth = yPred.shape[yPred.rank - 1];
     const p = ops.clipByValue(ops.div(yPred, ops.sum(yPred, -1, true)), EPSILON, 1 - EPSILON);
-    return ops.neg(ops.mean(ops.sum(ops.mul(ops.oneHot(labels, depth), ops.log(p)), -1)));
+    return ops.neg(ops.mean(ops.sum(ops.mul(ops.oneHot(labels, depth, 1, 0, 'float32'), ops.log(p)), -1)));
   },
   checkLabels(yTrue, outputShape) {
     const classes = outputShape[outputShape.length - 1];

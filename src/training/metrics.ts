@@ -82,7 +82,7 @@ export const metrics = {
     const depth = p.shape[p.rank - 1];
     const labels = ops.cast(ops.floor(ops.reshape(t, [t.size])), 'int32');
     const clipped = ops.clipByValue(p, EPSILON, 1 - EPSILON);
-    return categoricalCrossentropyOf(ops.reshape(ops.oneHot(labels, depth), clipped.shape), clipped);
+    return categoricalCrossentropyOf(ops.reshape(ops.oneHot(labels, depth, 1, 0, 'float32'), clipped.shape), clipped);
   }),
   meanSquaredError, MSE: meanSquaredError, mse: meanSquaredError,
   meanAbsoluteError, MAE: meanAbsoluteError, mae: meanAbsoluteError,

@@ -6,7 +6,7 @@
  * setdiff1dAsync (which read their mask, condition or values back, as TF.js does).
  */
 import { ENGINE } from '../../core/engine.js';
-import type { Tensor } from '../../core/tensor.js';
+import type { Shape, Tensor } from '../../core/tensor.js';
 import { equal, less, lessEqual } from '../math/binary.js';
 import { tensor } from '../creation.js';
 import { gather } from './gather-scatter.js';
@@ -67,6 +67,16 @@ function topkOf(x: Tensor, k = 1, sorted = true): { values: Tensor; indices: Ten
   return { values, indices };
 }
 
+/**
+ * The insertion points take the shape of `values`, except that 1-D values give [1, n], as
+ * TF.js 4.22 returns them (it runs on 2-D views and does not reshape back). For values of
+ * rank 3 and more TF.js returns the 2-D view's [rows, n], contrary to its documentation ("the
+ * size of values"); sora keeps values' shape there.
+ */
+function searchSortedShape(values: Tensor): Shape {
+  return values.rank === 1 ? [1, values.shape[0]] : values.shape;
+}
+
 const SEARCH_SORTED = register<{ side: 'left' | 'right' }>({
   name: 'searchSorted',
   inputs: ['sortedSequence', 'values'],
@@ -79,14 +89,14 @@ const SEARCH_SORTED = register<{ side: 'left' | 'right' }>({
     if (rows(seq) !== rows(values)) {
       throw new Error(`searchSorted: the leading dimensions of sortedSequence ${describe(seq)} and values ${describe(values)} must match`);
     }
-    return spec(values.shape, 'int32');
+    return spec(searchSortedShape(values), 'int32');
   },
   // For each value, how many sequence entries are below it (left) or not above it (right).
   compose: ([seq, values], { side }) => ENGINE.tidy(() => {
     const m = seq.shape[seq.rank - 1], n = values.shape[values.rank - 1];
     const rows = sizeOf(values.shape.slice(0, -1));
     const below = (side === 'left' ? less : lessEqual)(reshape(seq, [rows, 1, m]), reshape(values, [rows, n, 1]));
-    return [reshape(sum(cast(below, 'int32'), 2), values.shape)];
+    return [reshape(sum(cast(below, 'int32'), 2), searchSortedShape(values))];
   }),
   grad: 'none',
 });

@@ -6,7 +6,7 @@
 import { ENGINE } from '../../core/engine.js';
 import { Tensor, type Shape } from '../../core/tensor.js';
 import { add, div, greater, lessEqual, logicalAnd, mul, sub, where, minimum, less } from '../math/binary.js';
-import { oneHot, scalar, tensor, type TensorLike } from '../creation.js';
+import { oneHotFloat32, scalar, tensor, type TensorLike } from '../creation.js';
 import { withArguments } from '../math/complex.js';
 import { matMul } from './matmul.js';
 import { sum } from '../reduce/reduce.js';
@@ -115,7 +115,7 @@ const GRAM_SCHMIDT = register<{ asMatrix: boolean }>({
  */
 function householderQr(x: Tensor, fullMatrices: boolean): [Tensor, Tensor] {
   const [m, n] = x.shape;
-  let q = oneHot(iota(m), m);
+  let q = oneHotFloat32(iota(m), m);
   let r = x;
   const one = tensor([1], [1, 1]);
   for (let j = 0; j < Math.min(m, n); j++) {

@@ -8,7 +8,7 @@ import type { Shape, Tensor } from '../../core/tensor.js';
 import { sub, mul } from '../math/binary.js';
 import { fill } from '../creation.js';
 import { register, run1, spec } from '../registry.js';
-import { argMax, max, mean, min, reducedShape, resolveAxes, spread, sum, type ReduceAttrs } from './reduce.js';
+import { argMax, max, mean, min, reducedShape, resolveAxes, resolveReduceAxis, spread, sum, type ReduceAttrs } from './reduce.js';
 import { cumprod } from './scan.js';
 import { cast, clone, reshape, slice, transpose } from '../structure/shape.js';
 import { abs, exp, log, neg, sqrt, square } from '../math/unary.js';
@@ -110,7 +110,7 @@ const ARG_MIN = register<{ axis: number }>({
     if (x.shape[axis] === 0) throw new Error(`argMin: axis ${axis} of ${describe(x)} is empty`);
     return spec(x.shape.filter((_, i) => i !== axis), 'int32');
   },
-  // argMax of -x: the first minimum, and the first NaN, as argMax counts NaN.
+  // argMax of -x: the first minimum, and NaN as argMax takes it (first place only, as TF.js).
   compose: ([x], { axis }) => ENGINE.tidy(() => [argMax(neg(x.dtype === 'float32' ? x : cast(x, 'float32')), axis)]),
   grad: 'none',
 });
@@ -121,7 +121,7 @@ export function argMin(x: Input, axis = 0): Tensor {
 }
 function argMinOf(x: Tensor, axis = 0): Tensor {
   checkTensor('argMin', 'x', x);
-  return run1(ARG_MIN, [x], { axis: resolveAxis('argMin', axis, x.rank) });
+  return run1(ARG_MIN, [x], { axis: resolveReduceAxis('argMin', axis, x.rank) });
 }
 
 const LOG_SUM_EXP = register<ReduceAttrs>({
@@ -185,7 +185,7 @@ function normOf2(x: Tensor, ord: NormOrd = 'euclidean', axis: number | number[] 
   return ENGINE.tidy(() => {
     const t = x.dtype === 'float32' ? x : cast(x, 'float32');
     const result = normOf(t, ord, axis);
-    if (!keepDims) return result;
+    if (!keepDims || x.rank === 0) return result;
     const axes = resolveAxes('norm', x, axis ?? undefined);
     return reshape(result, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
   });

@@ -7,14 +7,35 @@ import type { ReduceOp } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
 import type { Shape, Tensor } from '../../core/tensor.js';
 import { cast, broadcastTo, reshape } from '../structure/shape.js';
-import { affine, equal, mul } from '../math/binary.js';
+import { affine, equal, mul, notEqual, where } from '../math/binary.js';
+import { tensor } from '../creation.js';
 import { register, registeredOps, run1, spec, type OpDef } from '../registry.js';
-import { chain, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
+import { chain, checkTensor, describe, produce, sizeOf, storageOf } from '../util.js';
 
+/**
+ * The axes of a reduction, sorted. As TF.js: no axis (or null) is every axis, and an axis
+ * must lie in [-rank, rank), so a 0-d tensor has none to name (reduce it with no axis or
+ * []). Unlike TF.js, which silently gives a wrong result for `sum(x, [1, 1])`, an axis named
+ * twice is refused.
+ */
 export function resolveAxes(op: string, x: Tensor, axis?: number | number[]): number[] {
   if (axis === undefined || axis === null) return [...x.shape.keys()];
-  const list = (Array.isArray(axis) ? axis : [axis]).map((a) => resolveAxis(op, a, x.rank));
-  return [...new Set(list)].sort((a, b) => a - b);
+  const list = Array.isArray(axis) ? axis : [axis];
+  const axes = list.map((a) => resolveReduceAxis(op, a, x.rank));
+  const repeated = axes.find((a, i) => axes.indexOf(a) !== i);
+  if (repeated !== undefined) {
+    throw new Error(`${op}: axis [${list.join(', ')}] names axis ${repeated} more than once; expected distinct axes`);
+  }
+  return axes.sort((a, b) => a - b);
+}
+
+/** One axis of a tensor of rank `rank`, in [-rank, rank) (none for a 0-d tensor), made non-negative. */
+export function resolveReduceAxis(op: string, axis: number, rank: number): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+    throw new Error(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}; expected an integer in ` +
+      (rank === 0 ? '[] (a 0-d tensor has no axis: pass no axis, or [])' : `[${-rank}, ${rank - 1}]`));
+  }
+  return axis < 0 ? axis + rank : axis;
 }
 
 /** `inShape`: the input's shape, which the gradient spreads back to. */
@@ -112,6 +133,11 @@ const MEAN = register<ReduceAttrs>({
 });
 
 export function mean(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+  // TF.js averages int32 and bool as float32 (so equal(a, b).mean() is the fraction equal).
+  if (checkTensor('mean', 'x', x).dtype !== 'float32') {
+    const asFloat = cast(x, 'float32');
+    try { return reduce(MEAN, asFloat, axis, keepDims); } finally { asFloat.dispose(); }
+  }
   return reduce(MEAN, x, axis, keepDims);
 }
 
@@ -132,10 +158,22 @@ const ARG_MAX: OpDef<{ axis: number }> = register<{ axis: number }>({
   grad: 'none',
 });
 
-/** Index of the max along `axis` (int32); the first NaN counts as the max. */
-export function argMax(x: Tensor, axis = -1): Tensor {
+/**
+ * tf.argMax(x, axis = 0): index (int32) of the first maximum along the axis. NaN as TF.js's
+ * cpu backend, which starts from the first element and moves only to a strictly greater one:
+ * a NaN in first place is the answer, a NaN anywhere else is passed over.
+ */
+export function argMax(x: Tensor, axis = 0): Tensor {
   checkTensor('argMax', 'x', x);
-  return run1(ARG_MAX, [x], { axis: resolveAxis('argMax', axis, x.rank) });
+  const a = resolveReduceAxis('argMax', axis, x.rank);
+  if (x.dtype !== 'float32' || x.shape[a] === 0) return run1(ARG_MAX, [x], { axis: a });
+  // The kernel takes the first NaN as the maximum; every NaN after the first place becomes -Infinity.
+  return ENGINE.tidy(() => {
+    const n = x.shape[a];
+    const fill = tensor(Array.from({ length: n }, (_, i) => (i === 0 ? Number.NaN : -Infinity)),
+      x.shape.map((d, i) => (i === a ? n : 1)), 'float32');
+    return run1(ARG_MAX, [where(notEqual(x, x), fill, x)], { axis: a });
+  });
 }
 
 declare module '../../core/tensor.js' {

@@ -64,7 +64,9 @@ export function expandDims(x: Tensor, axis = 0): Tensor {
 
 export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
   checkTensor('squeeze', 'x', x);
-  const axes = axis === undefined ? undefined : (Array.isArray(axis) ? axis : [axis]).map((a) => resolveAxis('squeeze', a, x.rank));
+  // As TF.js: no axis, or an empty list, removes every axis of size 1.
+  const named = axis === undefined || axis === null || (Array.isArray(axis) && axis.length === 0) ? undefined : axis;
+  const axes = named === undefined ? undefined : (Array.isArray(named) ? named : [named]).map((a) => resolveAxis('squeeze', a, x.rank));
   for (const a of axes ?? []) {
     if (x.shape[a] !== 1) throw new Error(`squeeze: axis ${a} of ${describe(x)} has size ${x.shape[a]}, not 1`);
   }
