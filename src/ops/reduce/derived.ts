@@ -110,7 +110,7 @@ const ARG_MIN = register<{ axis: number }>({
     if (x.shape[axis] === 0) throw new Error(`argMin: axis ${axis} of ${describe(x)} is empty`);
     return spec(x.shape.filter((_, i) => i !== axis), 'int32');
   },
-  // argMax of -x: the first minimum, and NaN as argMax takes it (first place only, as TF.js).
+  // argMax of -x: the first minimum, and a NaN as argMax takes it (the first NaN wins).
   compose: ([x], { axis }) => ENGINE.tidy(() => [argMax(neg(x.dtype === 'float32' ? x : cast(x, 'float32')), axis)]),
   grad: 'none',
 });
