@@ -180,9 +180,16 @@ export {
   enableProdMode, ENV, op, sumOutType,
 } from './compat/runtime.js';
 
-/** TF.js-style utilities. */
+/**
+ * Keras's utilities (keras.utils), which TF.js 4.22 does not have: TF.js has no toCategorical
+ * anywhere (neither tf.util nor tf.data), so a ported program keeps its own or calls
+ * tf.oneHot(labels, numClasses).toFloat(); sora.utils.toCategorical is that, checked.
+ */
 export const utils = {
-  /** One-hot rows for integer labels: a [n, numClasses] float32 tensor. */
+  /**
+   * Keras's to_categorical: one-hot rows for integer labels, a [n, numClasses] float32 tensor
+   * (numClasses defaults to the largest label + 1).
+   */
   toCategorical(labels: Tensor | ArrayLike<number>, numClasses?: number): Tensor {
     return toCategoricalTensor(labels, numClasses);
   },

@@ -35,3 +35,20 @@ describe('tf.backend() and tf.engine().backend', () => {
     expect(delta(sora)).toEqual([2, 1, 0]);
   });
 });
+
+describe('toCategorical', () => {
+  it('TF.js has none in tf.util or tf.data, and neither does sora; sora.utils.toCategorical is tf.oneHot(...).toFloat()', () => {
+    const named = (ns: unknown) => Object.keys(ns as object).filter((k) => /categorical/i.test(k));
+    expect(named(tf.util)).toEqual([]);
+    expect(named(tf.data)).toEqual([]);
+    expect(named(sora.util)).toEqual([]);
+    expect(named(sora.data)).toEqual([]);
+    const labels = [2, 0, 1, 2];
+    const theirs = tf.oneHot(tf.tensor1d(labels, 'int32'), 4).toFloat();
+    const ours = sora.utils.toCategorical(labels, 4);
+    expect(ours.dtype).toBe(theirs.dtype);
+    expect(ours.shape).toEqual(theirs.shape);
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(theirs.dataSync()));
+    ours.dispose(); theirs.dispose();
+  });
+});
