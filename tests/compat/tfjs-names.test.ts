@@ -52,3 +52,84 @@ describe('toCategorical', () => {
     ours.dispose(); theirs.dispose();
   });
 });
+
+describe('CustomCallback, CallbackList, registerCallbackConstructor', () => {
+  it('live where TF.js has them: top level, not in tf.callbacks', () => {
+    for (const name of ['CustomCallback', 'CallbackList', 'registerCallbackConstructor']) {
+      expect(typeof (sora as Record<string, unknown>)[name], name).toBe(typeof (tf as Record<string, unknown>)[name]);
+    }
+    expect(Object.keys(sora.callbacks)).toEqual(Object.keys(tf.callbacks));
+  });
+
+  /** Drives a CustomCallback of `lib` by hand on a fake clock; returns what its hooks and frames saw. */
+  async function drive(lib: typeof tf | typeof sora, yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number) {
+    const seen: string[] = [];
+    let clock = 0;
+    const cb = new lib.CustomCallback({
+      onTrainBegin: (logs) => { seen.push(`trainBegin ${JSON.stringify(logs)}`); },
+      onEpochBegin: (e) => { seen.push(`epochBegin ${e}`); },
+      onBatchEnd: (b, logs) => { seen.push(`batchEnd ${b} ${JSON.stringify(logs)}`); },
+      onEpochEnd: async (e, logs) => { seen.push(`epochEnd ${e} ${JSON.stringify(logs)}`); },
+      ...(yieldEvery === 'never' ? {} : { onYield: (e: number, b: number, logs: unknown) => { seen.push(`yield ${e} ${b} ${JSON.stringify(logs)}`); } }),
+      nowFunc: () => clock,
+      nextFrameFunc: async () => { seen.push('frame'); },
+    }, yieldEvery as never);
+    const list = new lib.CallbackList([cb as never]);
+    await list.onTrainBegin();
+    for (let epoch = 0; epoch < 2; epoch++) {
+      await list.onEpochBegin(epoch);
+      for (let batch = 0; batch < 4; batch++) {
+        clock += 50;
+        await list.onBatchBegin(batch);
+        await list.onBatchEnd(batch, { loss: batch / 4 });
+      }
+      await list.onEpochEnd(epoch, { loss: 0.5 });
+    }
+    await list.onTrainEnd();
+    return seen;
+  }
+
+  it('CustomCallback calls its hooks and yields as TF.js does, for every yieldEvery', async () => {
+    for (const every of [undefined, 'auto', 'batch', 'epoch', 'never', 120] as const) {
+      expect(await drive(sora, every), String(every)).toEqual(await drive(tf, every));
+    }
+    expect(() => new sora.CustomCallback({ onYield: () => {} }, 'never')).toThrow(/yieldEvery is `never`/);
+    expect(() => new tf.CustomCallback({ onYield: () => {} }, 'never')).toThrow(/yieldEvery is `never`/);
+  });
+
+  it('CallbackList: TF.js constructor, append, setParams, hooks in order with logs defaulting to {}', async () => {
+    const run = async (lib: typeof tf | typeof sora) => {
+      const seen: string[] = [];
+      const make = (tag: string) => new lib.CustomCallback({ onEpochEnd: (e, logs) => { seen.push(`${tag} ${e} ${JSON.stringify(logs)}`); } }, 'never');
+      const list = new lib.CallbackList(undefined, 3);
+      list.append(make('a') as never);
+      list.append(make('b') as never);
+      list.setParams({ epochs: 3 });
+      await list.onEpochEnd(1);
+      return { seen, queueLength: list.queueLength, n: list.callbacks.length, params: (list.callbacks[0] as unknown as { params: unknown }).params };
+    };
+    expect(await run(sora)).toEqual(await run(tf));
+  });
+
+  it('registerCallbackConstructor: fit makes one at each verbosity at or above its level, as TF.js', async () => {
+    const fitWith = async (lib: typeof tf | typeof sora) => {
+      const seen: string[] = [];
+      const tag = lib === tf ? 'tf' : 'sora';
+      class Low extends lib.CustomCallback { constructor() { super({ onEpochEnd: (e) => { seen.push(`low ${e}`); }, onTrainBegin: () => { seen.push('low begin'); } }); } }
+      class High extends lib.CustomCallback { constructor() { super({ onEpochEnd: (e) => { seen.push(`high ${e}`); } }); } }
+      lib.registerCallbackConstructor(0, Low as never);
+      lib.registerCallbackConstructor(3, High as never);
+      expect(() => lib.registerCallbackConstructor(1, Low as never), tag).toThrow('Duplicate callback constructor.');
+      expect(() => lib.registerCallbackConstructor(-1, High as never), tag).toThrow('Verbosity level is expected to be an integer >= 0, but got -1');
+      const model = lib.sequential({ layers: [lib.layers.dense({ units: 1, inputShape: [2] }) as never] });
+      model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      const x = lib.ones([4, 2]), y = lib.zeros([4, 1]);
+      await model.fit(x as never, y as never, { epochs: 2, batchSize: 2, verbose: 0 });
+      x.dispose(); y.dispose();
+      return seen;
+    };
+    const ours = await fitWith(sora);
+    expect(ours).toEqual(await fitWith(tf));
+    expect(ours).toEqual(['low begin', 'low 0', 'low 1']);
+  });
+});
