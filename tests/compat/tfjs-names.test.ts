@@ -115,8 +115,8 @@ describe('CustomCallback, CallbackList, registerCallbackConstructor', () => {
     const fitWith = async (lib: typeof tf | typeof sora) => {
       const seen: string[] = [];
       const tag = lib === tf ? 'tf' : 'sora';
-      class Low extends lib.CustomCallback { constructor() { super({ onEpochEnd: (e) => { seen.push(`low ${e}`); }, onTrainBegin: () => { seen.push('low begin'); } }); } }
-      class High extends lib.CustomCallback { constructor() { super({ onEpochEnd: (e) => { seen.push(`high ${e}`); } }); } }
+      class Low extends lib.CustomCallback { constructor() { super({ onEpochEnd: (e: number) => { seen.push(`low ${e}`); }, onTrainBegin: () => { seen.push('low begin'); } }); } }
+      class High extends lib.CustomCallback { constructor() { super({ onEpochEnd: (e: number) => { seen.push(`high ${e}`); } }); } }
       lib.registerCallbackConstructor(0, Low as never);
       lib.registerCallbackConstructor(3, High as never);
       expect(() => lib.registerCallbackConstructor(1, Low as never), tag).toThrow('Duplicate callback constructor.');
@@ -124,12 +124,51 @@ describe('CustomCallback, CallbackList, registerCallbackConstructor', () => {
       const model = lib.sequential({ layers: [lib.layers.dense({ units: 1, inputShape: [2] }) as never] });
       model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
       const x = lib.ones([4, 2]), y = lib.zeros([4, 1]);
-      await model.fit(x as never, y as never, { epochs: 2, batchSize: 2, verbose: 0 });
+      await model.fit(x as never, y as never, { epochs: 2, batchSize: 2, verbose: 0 } as never);
       x.dispose(); y.dispose();
       return seen;
     };
     const ours = await fitWith(sora);
     expect(ours).toEqual(await fitWith(tf));
     expect(ours).toEqual(['low begin', 'low 0', 'low 1']);
+  });
+});
+
+describe('bitwiseAnd and movingAverage against TF.js', () => {
+  it('bitwiseAnd: int32 across the range, and TF.js\'s errors', () => {
+    const a = [0, 1, -1, 5, -6, 2147483647, -2147483648, 123456789, -987654321, 1073741824, -7, 255];
+    const b = [7, -1, -1, 3, 13, -2147483648, -1, -987654321, 65535, -1073741825, -8, 256];
+    const theirs = tf.bitwiseAnd(tf.tensor1d(a, 'int32'), tf.tensor1d(b, 'int32'));
+    const ours = sora.bitwiseAnd(sora.tensor1d(a, 'int32'), sora.tensor1d(b, 'int32'));
+    expect(ours.dtype).toBe('int32');
+    expect(Array.from(ours.dataSync())).toEqual(Array.from(theirs.dataSync()));
+    expect(Array.from(ours.dataSync())).toEqual(a.map((v, i) => v & b[i]));
+    expect(() => sora.bitwiseAnd(sora.tensor1d([1, 2], 'int32'), sora.tensor1d([1], 'int32')))
+      .toThrow('BitwiseAnd: Tensors must have the same shape. x: 2, y: 1');
+    expect(() => sora.bitwiseAnd(sora.tensor1d([1, 2]), sora.tensor1d([1, 2], 'int32')))
+      .toThrow("BitwiseAnd: Only supports 'int32' values in tensor, found type of x: float32 and type of y: int32");
+    expect(() => tf.bitwiseAnd(tf.tensor1d([1, 2]), tf.tensor1d([1, 2], 'int32'))).toThrow(/Only supports 'int32'/);
+    ours.dispose(); theirs.dispose();
+  });
+
+  it('movingAverage: values and gradients, debiased or not, number or tensor decay', () => {
+    const v = [0.5, -1, 2, 0.25], x = [1, 1, -3, 0.75];
+    for (const [decay, step, zeroDebias] of [[0.6, 2, true], [0.9, undefined, false], [0.99, 10, true]] as const) {
+      const f = (lib: typeof tf | typeof sora) => {
+        const l = lib as typeof tf;
+        const d = l.scalar(decay);
+        const [value, grads] = [
+          l.movingAverage(l.tensor1d(v), l.tensor1d(x), d, step, zeroDebias),
+          l.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => l.movingAverage(a, b, c, step, zeroDebias).square().sum())(
+            [l.tensor1d(v), l.tensor1d(x), d]),
+        ];
+        return [Array.from(value.dataSync()), ...grads.map((g) => Array.from(g.dataSync()))];
+      };
+      const ours = f(sora), theirs = f(tf);
+      ours.forEach((arr, k) => arr.forEach((val, i) => expect(val, `${decay} ${k} ${i}`).toBeCloseTo(theirs[k][i], 4)));
+    }
+    expect(() => sora.movingAverage(sora.tensor1d([1]), sora.tensor1d([2]), 0.5)).toThrow('When using zeroDebias: true, step is required.');
+    expect(() => tf.movingAverage(tf.tensor1d([1]), tf.tensor1d([2]), 0.5)).toThrow('When using zeroDebias: true, step is required.');
+    expect(() => sora.movingAverage(sora.tensor1d([1, 2]), sora.tensor1d([2]), 0.5, 1)).toThrow('Shape mismatch in v and x');
   });
 });
