@@ -148,8 +148,8 @@ export function disposeVariables(): void {
   for (const v of [...ENGINE.variables.values()]) v.dispose();
 }
 
-export { layers, Layer, Dense, Flatten, Activation, Dropout, InputLayer, input } from './layers/index.js';
-export type { LayerVariable, LayerArgs, Kwargs } from './layers/index.js';
+export { layers, Layer, Dense, Flatten, Activation, Dropout, InputLayer, input, InputSpec, LayerVariable } from './layers/index.js';
+export type { LayerArgs, Kwargs, InputSpecArgs } from './layers/index.js';
 export { SymbolicTensor } from './layers/graph.js';
 export * as serialization from './layers/serialization-namespace.js';
 export { initializers } from './training/initializers.js';

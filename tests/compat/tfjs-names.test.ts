@@ -159,7 +159,7 @@ describe('bitwiseAnd and movingAverage against TF.js', () => {
         const d = l.scalar(decay);
         const [value, grads] = [
           l.movingAverage(l.tensor1d(v), l.tensor1d(x), d, step, zeroDebias),
-          l.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => l.movingAverage(a, b, c, step, zeroDebias).square().sum())(
+          l.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => l.movingAverage(a, b, c as tf.Scalar, step, zeroDebias).square().sum())(
             [l.tensor1d(v), l.tensor1d(x), d]),
         ];
         return [Array.from(value.dataSync()), ...grads.map((g) => Array.from(g.dataSync()))];
@@ -170,5 +170,38 @@ describe('bitwiseAnd and movingAverage against TF.js', () => {
     expect(() => sora.movingAverage(sora.tensor1d([1]), sora.tensor1d([2]), 0.5)).toThrow('When using zeroDebias: true, step is required.');
     expect(() => tf.movingAverage(tf.tensor1d([1]), tf.tensor1d([2]), 0.5)).toThrow('When using zeroDebias: true, step is required.');
     expect(() => sora.movingAverage(sora.tensor1d([1, 2]), sora.tensor1d([2]), 0.5, 1)).toThrow('Shape mismatch in v and x');
+  });
+});
+
+describe('LayerVariable and InputSpec', () => {
+  it('layer.weights are instances of sora.LayerVariable, as of tf.LayerVariable in TF.js', () => {
+    const ours = sora.layers.dense({ units: 2, inputShape: [3] });
+    const theirs = tf.layers.dense({ units: 2, inputShape: [3] });
+    ours.apply(sora.ones([1, 3])); theirs.apply(tf.ones([1, 3]));
+    expect(ours.weights.map((w) => w instanceof sora.LayerVariable)).toEqual(theirs.weights.map((w) => w instanceof tf.LayerVariable));
+    expect(ours.weights.every((w) => w instanceof sora.LayerVariable)).toBe(true);
+    expect(sora.ones([2]) instanceof sora.LayerVariable).toBe(false);
+    expect(sora.variable(sora.ones([2])) instanceof sora.LayerVariable).toBe(false);
+    ours.dispose(); theirs.dispose();
+  });
+
+  it('new LayerVariable(val, dtype, name, trainable, constraint): read, write with the constraint, as TF.js', () => {
+    const run = (lib: typeof tf | typeof sora) => {
+      const l = lib as typeof tf;
+      const v = new l.LayerVariable(l.tensor1d([1, -2, 3]), 'float32', 'w', false, l.constraints.nonNeg());
+      const before = Array.from(v.read().dataSync());
+      v.write(l.tensor1d([-1, 5, -0.5]));
+      const out = { before, after: Array.from(v.read().dataSync()), originalName: v.originalName, trainable: v.trainable,
+        dtype: v.dtype, shape: v.shape, instance: v instanceof l.LayerVariable };
+      v.dispose();
+      return out;
+    };
+    expect(run(sora)).toEqual(run(tf));
+  });
+
+  it('InputSpec keeps TF.js\'s fields', () => {
+    for (const args of [{ shape: [null, 3] }, { ndim: 4, dtype: 'float32' as const }, { minNDim: 2, axes: { [-1]: 8 } }, { maxNDim: 3 }]) {
+      expect({ ...new sora.InputSpec(args) }).toEqual({ ...new tf.InputSpec(args) });
+    }
   });
 });
