@@ -205,3 +205,34 @@ describe('LayerVariable and InputSpec', () => {
     }
   });
 });
+
+describe('util.fingerPrint64 and util.hexToLong', () => {
+  const fields = (l: { low: number; high: number; unsigned: boolean; toString(radix?: number): string }) =>
+    ({ low: l.low, high: l.high, unsigned: l.unsigned, dec: l.toString(), hex: l.toString(16) });
+
+  it('fingerPrint64 of every length class (0..16, 17..32, 33..64, longer) equals TF.js\'s', () => {
+    let seed = 7;
+    const bytes = (n: number) => Uint8Array.from({ length: n }, () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed & 0xff; });
+    let signed = 0;
+    // Three draws of each length 0..299: a few hashes come back signed in TF.js (a zero product on the way).
+    for (const n of [...Array.from({ length: 300 }, (_, i) => [i, i, i]).flat(), 1000, 4096]) {
+      const s = bytes(n);
+      const ours = sora.util.fingerPrint64(s);
+      expect(fields(ours), `length ${n}`).toEqual(fields(tf.util.fingerPrint64(s)));
+      if (!ours.unsigned) signed++;
+    }
+    expect(signed).toBeGreaterThan(0);
+    const text = new TextEncoder().encode('hello world');
+    expect(fields(sora.util.fingerPrint64(text, 5))).toEqual(fields(tf.util.fingerPrint64(text, 5)));
+    // stringToHashBucketFast's use: the hash modulo a bucket count, as unsigned low bits.
+    const h = sora.util.fingerPrint64(text), th = tf.util.fingerPrint64(text);
+    expect(h.modulo(1000).getLowBitsUnsigned()).toBe(th.modulo(1000).getLowBitsUnsigned());
+    expect(h.toNumber()).toBe(th.toNumber());
+  });
+
+  it('hexToLong equals TF.js\'s, wrapping past 64 bits', () => {
+    for (const hex of ['0', 'ff', 'c3a5c85c97cb3127', 'FFFFFFFFFFFFFFFF', '8000000000000000', '123456789abcdef01', '7fffffff']) {
+      expect(fields(sora.util.hexToLong(hex)), hex).toEqual(fields(tf.util.hexToLong(hex)));
+    }
+  });
+});
