@@ -10,3 +10,6 @@ export type { MeanStd, MinMaxOptions } from './preprocessing.js';
 export { Dataset, array, generator, func, zip } from './dataset.js';
 export { csv, CSVDataset } from './csv.js';
 export type { ColumnConfig, CSVConfig } from './csv.js';
+export { TextLineDataset, FileDataSource, URLDataSource } from './text-line.js';
+// DataSource is a type only: TF.js's tf.data does not export the class.
+export type { DataSource, FileChunkIteratorOptions } from './text-line.js';
