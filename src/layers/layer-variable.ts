@@ -17,7 +17,6 @@ export type LayerVariable = LayerWeight;
 
 export interface LayerVariableConstructor {
   new (val: Tensor, dtype?: DType, name?: string, trainable?: boolean, constraint?: Constraint | null): LayerVariable;
-  readonly prototype: Variable;
 }
 
 const taken = new Map<string, number>();
@@ -28,50 +27,53 @@ function uniqueVariableName(name: string): string {
   return n === 0 ? name : `${name}_${n}`;
 }
 
-function isLayerVariable(value: unknown): value is LayerVariable {
-  if (!(value instanceof Variable)) return false;
-  const v = value as Partial<LayerVariable>;
-  return typeof v.read === 'function' && typeof v.write === 'function' && typeof v.originalName === 'string';
-}
-
-function makeLayerVariable(this: unknown, val: Tensor, dtype: DType | null = 'float32', name: string | null = 'Variable',
-  trainable = true, constraint: Constraint | null = null): LayerVariable {
-  if (!new.target) throw new Error('LayerVariable: a class; call it with new');
-  if (!(val instanceof Tensor)) {
-    throw new Error(`LayerVariable: expected val to be a Tensor; received ${val === null ? 'null' : typeof val}`);
+/**
+ * The class behind tf.LayerVariable: `new` makes a Variable with read / write / originalName
+ * (returned from the constructor), and `instanceof` holds for every such Variable.
+ */
+class LayerVariableClass {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (!(value instanceof Variable)) return false;
+    const v = value as Partial<LayerVariable>;
+    return typeof v.read === 'function' && typeof v.write === 'function' && typeof v.originalName === 'string';
   }
-  val.assertAlive('LayerVariable');
-  const wanted = dtype ?? 'float32';
-  const originalName = name ?? 'Variable';
-  const value = val.dtype !== wanted ? ops.cast(val, wanted) : val;
-  const v = ENGINE.makeVariable(value, uniqueVariableName(originalName), trainable) as LayerVariable;
-  if (value !== val) value.dispose();
-  Object.assign(v, {
-    originalName,
-    read: () => v,
-    write: (t: Tensor) => {
-      if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
-        throw new Error(`LayerVariable.write: shape [${t.shape}] does not match the variable's [${v.shape}]`);
-      }
-      if (t.id !== v.id) {
-        v.assign(t);
-        if (constraint) {
-          const constrained = constraint.apply(v);
-          v.assign(constrained);
-          constrained.dispose();
+
+  constructor(val: Tensor, dtype: DType | null = 'float32', name: string | null = 'Variable', trainable = true,
+    constraint: Constraint | null = null) {
+    if (!(val instanceof Tensor)) {
+      throw new Error(`LayerVariable: expected val to be a Tensor; received ${val === null ? 'null' : typeof val}`);
+    }
+    val.assertAlive('LayerVariable');
+    const wanted = dtype ?? 'float32';
+    const originalName = name ?? 'Variable';
+    const value = val.dtype !== wanted ? ops.cast(val, wanted) : val;
+    const v = ENGINE.makeVariable(value, uniqueVariableName(originalName), trainable) as LayerVariable;
+    if (value !== val) value.dispose();
+    Object.assign(v, {
+      originalName,
+      read: () => v,
+      write: (t: Tensor) => {
+        if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
+          throw new Error(`LayerVariable.write: shape [${t.shape}] does not match the variable's [${v.shape}]`);
         }
-      }
-      return v;
-    },
-  });
-  return v;
+        if (t.id !== v.id) {
+          v.assign(t);
+          if (constraint) {
+            const constrained = constraint.apply(v);
+            v.assign(constrained);
+            constrained.dispose();
+          }
+        }
+        return v;
+      },
+    });
+    // biome-ignore lint/correctness/noConstructorReturn: the weight is a Variable, as layer.weights hold
+    return v as unknown as LayerVariableClass;
+  }
 }
-Object.defineProperty(makeLayerVariable, 'name', { value: 'LayerVariable' });
-Object.defineProperty(makeLayerVariable, Symbol.hasInstance, { value: isLayerVariable });
-makeLayerVariable.prototype = Variable.prototype;
 
 /** tf.LayerVariable: the class of a layer's weights, as `instanceof` sees it. */
-export const LayerVariable = makeLayerVariable as unknown as LayerVariableConstructor;
+export const LayerVariable = LayerVariableClass as unknown as LayerVariableConstructor;
 
 /** TF.js's InputSpecArgs: what a layer expects of an input. */
 export interface InputSpecArgs {
