@@ -148,8 +148,8 @@ export function disposeVariables(): void {
   for (const v of [...ENGINE.variables.values()]) v.dispose();
 }
 
-export { layers, Layer, Dense, Flatten, Activation, Dropout, InputLayer, input } from './layers/index.js';
-export type { LayerVariable, LayerArgs, Kwargs } from './layers/index.js';
+export { layers, Layer, Dense, Flatten, Activation, Dropout, InputLayer, input, InputSpec, LayerVariable } from './layers/index.js';
+export type { LayerArgs, Kwargs, InputSpecArgs } from './layers/index.js';
 export { SymbolicTensor } from './layers/graph.js';
 export * as serialization from './layers/serialization-namespace.js';
 export { initializers } from './training/initializers.js';
@@ -164,8 +164,12 @@ export {
   AdagradOptimizer, AdadeltaOptimizer, AdamaxOptimizer, OptimizerConstructors,
 } from './training/optimizers/fused.js';
 export type { NamedTensor } from './training/optimizers/fused.js';
-export { callbacks, Callback, History, EarlyStopping } from './training/callbacks.js';
-export type { Logs, CallbackHooks } from './training/callbacks.js';
+export {
+  callbacks, Callback, History, EarlyStopping, CustomCallback, CallbackList, registerCallbackConstructor,
+} from './training/callbacks.js';
+export type {
+  Logs, CallbackHooks, CustomCallbackArgs, YieldEveryOptions, CallbackConstructor,
+} from './training/callbacks.js';
 export { sequential, Sequential, loadLayersModel, model, models, LayersModel, Functional } from './models/index.js';
 export type { CompileArgs, FitArgs, FitDatasetArgs, ModelArgs, ContainerArgs } from './models/index.js';
 export * as io from './io/index.js';
@@ -180,9 +184,16 @@ export {
   enableProdMode, ENV, op, sumOutType,
 } from './compat/runtime.js';
 
-/** TF.js-style utilities. */
+/**
+ * Keras's utilities (keras.utils), which TF.js 4.22 does not have: TF.js has no toCategorical
+ * anywhere (neither tf.util nor tf.data), so a ported program keeps its own or calls
+ * tf.oneHot(labels, numClasses).toFloat(); sora.utils.toCategorical is that, checked.
+ */
 export const utils = {
-  /** One-hot rows for integer labels: a [n, numClasses] float32 tensor. */
+  /**
+   * Keras's to_categorical: one-hot rows for integer labels, a [n, numClasses] float32 tensor
+   * (numClasses defaults to the largest label + 1).
+   */
   toCategorical(labels: Tensor | ArrayLike<number>, numClasses?: number): Tensor {
     return toCategoricalTensor(labels, numClasses);
   },

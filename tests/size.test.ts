@@ -17,10 +17,14 @@ const KIB = 1024;
  * (copyStrided, cast, fill, gatherRows), the batched GEMM's epilogues and the blocked sums
  * outgrew: measured 60.9 / 62.5 KB per build and 48,308 bytes inline before, 65.3 / 66.8 KB
  * and 52,240 bytes after.
+ * Raised in issue 15 from 320 KiB core, which the names outside tf.layers outgrew (CustomCallback,
+ * CallbackList, registerCallbackConstructor, LayerVariable, InputSpec, bitwiseAnd, movingAverage,
+ * fingerPrint64 / hexToLong, TextLineDataset and its data sources): measured 322,849 bytes
+ * before, about 337,000 after.
  */
 const BUDGET = {
   /** Everything in src/index.ts (ops, layers, model, io, data, wasm glue), minified. */
-  core: 320 * KIB,
+  core: 336 * KIB,
   /** The webgpu backend and its shaders, loaded only when webgpu is chosen. */
   webgpu: 96 * KIB,
   wasm: 72 * KIB,

@@ -17,11 +17,48 @@ import type { DType } from '../backends/backend.js';
 /** The dtype tf.sum gives for `type` (bool and int32 sum as int32, float32 as float32). */
 export function sumOutType(type: DType): DType { return upcastType(type, 'int32'); }
 
-/** tf.engine(): the engine, whose startScope() / endScope(result?) bracket tensors as tidy does. */
-export function engine(): Engine { return ENGINE; }
+/** The methods TF.js's KernelBackend has that programs call: floatPrecision, epsilon, numDataIds. */
+export interface BackendInfo {
+  /** Bits of a float32 value: 32 on every sora backend (TF.js's WebGL can give 16). */
+  floatPrecision(): 16 | 32;
+  /** The smallest value added to avoid a division by zero: 1e-7 at 32 bits. */
+  epsilon(): number;
+  /** How many data buffers are live on this backend (tensors sharing one buffer count once). */
+  numDataIds(): number;
+}
 
-/** tf.backend(): the active backend. */
-export function backend(): Backend { return ENGINE.backend; }
+const described = new WeakSet<Backend>();
+/** Gives `b` TF.js's floatPrecision / epsilon / numDataIds, once (not enumerable). */
+function describeBackend(b: Backend): Backend & BackendInfo {
+  if (!described.has(b)) {
+    described.add(b);
+    const methods: BackendInfo = {
+      floatPrecision: () => 32,
+      epsilon: () => 1e-7,
+      numDataIds: () => {
+        let n = 0;
+        for (const ref of ENGINE.dataRefs) if (ref.backend === b) n++;
+        return n;
+      },
+    };
+    for (const [key, value] of Object.entries(methods)) {
+      if (!(key in b)) Object.defineProperty(b, key, { value, configurable: true, writable: true });
+    }
+  }
+  return b as Backend & BackendInfo;
+}
+
+/**
+ * tf.engine(): the engine, whose startScope() / endScope(result?) bracket tensors as tidy does;
+ * its `backend` has TF.js's floatPrecision(), epsilon() and numDataIds().
+ */
+export function engine(): Engine & { readonly backend: Backend & BackendInfo } {
+  try { describeBackend(ENGINE.backend); } catch { /* no backend yet: described when one is asked for */ }
+  return ENGINE as Engine & { readonly backend: Backend & BackendInfo };
+}
+
+/** tf.backend(): the active backend, with TF.js's floatPrecision(), epsilon() and numDataIds(). */
+export function backend(): Backend & BackendInfo { return describeBackend(ENGINE.backend); }
 
 /** tf.print(x, verbose): console.log of x.toString(verbose), as TF.js formats it. */
 export function print(x: Tensor, verbose = false): void {

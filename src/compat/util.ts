@@ -334,3 +334,5 @@ export function encodeString(s: string, encoding = 'utf-8'): Uint8Array {
 export function decodeString(bytes: Uint8Array, encoding = 'utf-8'): string {
   return new TextDecoder(encoding || 'utf-8').decode(bytes);
 }
+export { fingerPrint64, hexToLong } from './hash.js';
+export type { Long } from './hash.js';

@@ -21,19 +21,23 @@ export interface CSVConfig {
 
 type Chunks = AsyncIterator<Uint8Array>;
 
-async function openSource(source: string): Promise<Chunks> {
-  if (source.startsWith('file://')) {
+/** The bytes of `source` as a stream: a file:// path read from disk (Node, Deno), else fetched. */
+export async function openSource(source: string | Request, op = 'data.csv'): Promise<Chunks> {
+  if (typeof source === 'string' && source.startsWith('file://')) {
     const path = decodeURIComponent(source.slice('file://'.length));
     const deno = (globalThis as { Deno?: { open(p: string): Promise<{ readable: ReadableStream<Uint8Array> }> } }).Deno;
     if (deno) return streamChunks((await deno.open(path)).readable);
     const fs = await importNode<typeof import('node:fs')>('node:fs');
     const stream = fs.createReadStream(path);
     await new Promise<void>((resolve, reject) => { stream.once('open', () => resolve()); stream.once('error', reject); })
-      .catch((error: Error) => { throw new Error(`data.csv: cannot read '${path}': ${error.message}`); });
+      .catch((error: Error) => { throw new Error(`${op}: cannot read '${path}': ${error.message}`); });
     return (stream as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]();
   }
   const response = await fetch(source);
-  if (!response.ok) throw new Error(`data.csv: fetching ${source} failed: HTTP ${response.status} ${response.statusText}`);
+  if (!response.ok) {
+    const url = typeof source === 'string' ? source : source.url;
+    throw new Error(`${op}: fetching ${url} failed: HTTP ${response.status} ${response.statusText}`);
+  }
   if (!response.body) return (async function* () { yield new Uint8Array(await response.arrayBuffer()); })();
   return streamChunks(response.body);
 }

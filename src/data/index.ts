@@ -3,8 +3,13 @@ export { parseIdx } from './idx.js';
 export type { IdxArray } from './idx.js';
 export { loadMnist, mnistFromBytes, MNIST_FILE_NAMES } from './mnist.js';
 export type { LoadMnistOptions, Mnist, MnistBytes, MnistLimits, MnistSplit } from './mnist.js';
-export { meanStd, minMaxScale, normalize, toCategorical } from './preprocessing.js';
-export type { Categorical, MeanStd, MinMaxOptions } from './preprocessing.js';
+// toCategorical's typed-array form stays internal (./preprocessing.js): TF.js has no toCategorical in
+// tf.data; the one-hot tensor is sora.utils.toCategorical.
+export { meanStd, minMaxScale, normalize } from './preprocessing.js';
+export type { MeanStd, MinMaxOptions } from './preprocessing.js';
 export { Dataset, array, generator, func, zip } from './dataset.js';
 export { csv, CSVDataset } from './csv.js';
 export type { ColumnConfig, CSVConfig } from './csv.js';
+export { TextLineDataset, FileDataSource, URLDataSource } from './text-line.js';
+// DataSource is a type only: TF.js's tf.data does not export the class.
+export type { DataSource, FileChunkIteratorOptions } from './text-line.js';

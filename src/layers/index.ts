@@ -8,7 +8,9 @@ import { mergeLayers } from './merge.js';
 import type { ActivationName } from './activations.js';
 
 export { Layer, uniqueName } from './base.js';
-export type { Constraint, Kwargs, LayerArgs, LayerVariable, Shape, SymbolicShape } from './base.js';
+export type { Constraint, Kwargs, LayerArgs, Shape, SymbolicShape } from './base.js';
+export { InputSpec, LayerVariable } from './layer-variable.js';
+export type { InputSpecArgs, LayerVariableConstructor } from './layer-variable.js';
 export { Activation, Dense, Dropout, Flatten, InputLayer, input } from './core.js';
 export type { DenseArgs, InputConfig } from './core.js';
 export { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply } from './merge.js';

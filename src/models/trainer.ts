@@ -8,7 +8,9 @@
  * On a backend that reads synchronously every step is checked as it runs.
  */
 import type { Tensor } from '../core/tensor.js';
-import { CallbackList, History, ProgressLogger, type Callback, type CallbackHooks, type Logs } from '../training/callbacks.js';
+import {
+  CallbackList, History, ProgressLogger, createRegisteredCallbacks, type Callback, type CallbackHooks, type Logs,
+} from '../training/callbacks.js';
 import { DeviceLossGuard, type MirrorPoint } from './cpu-mirror.js';
 import type { Compiled } from './compile.js';
 import { RunningSums, readScalars, trainStep, type GraphModel } from './training.js';
@@ -67,11 +69,12 @@ export async function train(model: GraphModel, compiled: Compiled, source: Batch
   const { keys } = compiled;
   const optimizer = compiled.optimizer;
   const history = new History();
-  for (const cb of options.callbacks) (cb as Callback).setModel?.(model);
+  const registered = createRegisteredCallbacks(options.verbose); // tf.registerCallbackConstructor's
+  for (const cb of [...registered, ...options.callbacks]) (cb as Callback).setModel?.(model);
   history.setModel(model);
   const list = new CallbackList([
     ...(options.verbose > 0 ? [new ProgressLogger(options.verbose, options.epochs, source.steps)] : []),
-    history as CallbackHooks, ...options.callbacks]);
+    history as CallbackHooks, ...registered, ...options.callbacks]);
   model.stopTraining = false;
   const yielder = new Yielder(options.yieldEvery);
   const onYield = (epoch: number, batch: number, logs: Logs) => list.call('onYield', epoch, batch, logs);

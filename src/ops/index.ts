@@ -8,7 +8,8 @@
  *
  *   util -> registry -> creation -> tensor-buffer -> structure/shape -> inputs -> optim
  *   -> math/binary -> math/unary-math -> reduce/reduce -> reduce/scan -> math/complex
- *   -> math/unary -> math/elementary -> math/pow-mod -> math/activations
+ *   -> math/unary -> math/elementary -> math/pow-mod -> math/bitwise -> math/moving-average
+ *   -> math/activations
  *   -> nn -> random -> dropout -> autograd -> reduce/derived
  *   -> indexing/gather-scatter -> indexing/search -> indexing/sparse -> indexing/ragged
  *   -> structure/rearrange -> structure/ranked -> structure/spatial -> creation-composed
@@ -37,6 +38,8 @@ export {
   logicalAnd, logicalOr, logicalXor, logicalNot, where, floorDiv, atan2,
 } from './math/binary.js';
 export { pow, mod } from './math/pow-mod.js';
+export { bitwiseAnd } from './math/bitwise.js';
+export { movingAverage } from './math/moving-average.js';
 export {
   sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf, log1p, expm1, floor, ceil, round,
   reciprocal, rsqrt, isNaN, isInf, isFinite,

@@ -20,6 +20,7 @@ import { RANDOM_SPECS } from './specs-random.js';
 import { SIGNAL_SPECS } from './specs-signal.js';
 import { structureSpecs } from './specs-structure.js';
 import { mathSpecs } from './specs-math.js';
+import { namesSpecs } from './specs-names.js';
 import { mulberry32 } from '../backends/suite/harness.js';
 
 /** Input values: made again, identically, on each backend under test. */
@@ -127,6 +128,7 @@ export const OP_SPECS: Record<string, Case[]> = {
   ...SIGNAL_SPECS,
   ...structureSpecs(),
   ...mathSpecs(),
+  ...namesSpecs(),
   add: binaryCases('add', sora.add, true),
   sub: binaryCases('sub', sora.sub, true),
   mul: binaryCases('mul', sora.mul, true),
