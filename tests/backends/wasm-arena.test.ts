@@ -104,40 +104,11 @@ describe('arena: randomized sequences', () => {
   });
 });
 
-/**
- * N free blocks of N distinct sizes (128-byte steps, each between live separators so none
- * merge), then the time of alloc + free of sizes between them (odd 64-byte counts: never an
- * exact hit, always a split and a merge back).
- */
-function costPerOp(n: number): number {
-  const arena = new Arena(0, () => {});
-  const holes: number[] = [];
-  for (let i = 1; i <= n; i++) { holes.push(arena.alloc(128 * i)); arena.alloc(64); }
-  for (let i = 1; i <= n; i++) arena.free(holes[i - 1], 128 * i);
-  const requests = Array.from({ length: 256 }, (_, i) => 64 * (2 * Math.floor(((i * 7919) % n)) + 1));
-  const round = () => {
-    for (const bytes of requests) arena.free(arena.alloc(bytes), bytes);
-  };
-  round();
-  let best = Infinity;
-  for (let rep = 0; rep < 7; rep++) {
-    const t = performance.now();
-    let ops = 0;
-    do { round(); ops += requests.length; } while (performance.now() - t < 15);
-    best = Math.min(best, (performance.now() - t) / ops);
-  }
-  return best;
-}
-
 describe('arena: cost per allocation', () => {
-  it('alloc + free costs about the same with 10,000 distinct free sizes as with 10', () => {
-    costPerOp(10); // warm up the JIT
-    const few = costPerOp(10), many = costPerOp(10_000);
-    // A scan over the sizes makes this ratio ~1000 (measured 2000-5000 with the linear best fit);
-    // O(1) leaves cache misses in larger Maps: measured 1-1.6 here.
-    expect(many / few, `${(many * 1e3).toFixed(3)} us vs ${(few * 1e3).toFixed(3)} us per alloc + free`).toBeLessThan(5);
-  });
-
+  // The cost itself is a figure, not a behaviour: bench/arena.mjs times alloc + free from 10 to
+  // 10,000 free sizes beside the old arena (a timing ratio here flaked under a loaded suite,
+  // where V8 warms up a fresh 10,000-entry arena for its first few milliseconds). What makes
+  // the cost flat is asserted below: a constant number of free lists looked at.
   it('inspects a constant number of free lists per allocation', () => {
     const arena = new Arena(0, () => {});
     const holes: number[] = [];
