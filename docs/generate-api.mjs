@@ -36,7 +36,7 @@ const AREAS = [
   { page: 'data.md', title: 'Data (sora.data)', intro: 'tf.data datasets, CSV, the MNIST IDX reader and data utilities.',
     match: (p) => p.startsWith('data/') },
   { page: 'backend-contract.md', title: 'The kernel contract', intro: 'src/backends/backend.ts, which every backend implements (see ../architecture.md).',
-    match: (p) => p === 'backends/backend.d.ts', whole: true },
+    match: (p) => p === 'backends/backend.d.ts' || p === 'backends/kernel-params.d.ts', whole: true },
 ];
 
 /** Every public name: run-time exports, their namespaces' members, and exported type names. */

@@ -164,12 +164,11 @@ export {
   AdagradOptimizer, AdadeltaOptimizer, AdamaxOptimizer, OptimizerConstructors,
 } from './training/optimizers/fused.js';
 export type { NamedTensor } from './training/optimizers/fused.js';
-export {
-  callbacks, Callback, History, EarlyStopping, CustomCallback, CallbackList, registerCallbackConstructor,
-} from './training/callbacks.js';
-export type {
-  Logs, CallbackHooks, CustomCallbackArgs, YieldEveryOptions, CallbackConstructor,
-} from './training/callbacks.js';
+export { callbacks, Callback, History, EarlyStopping } from './training/callbacks.js';
+export { CustomCallback, CallbackList, registerCallbackConstructor } from './training/callback-list.js';
+export type { Logs, CallbackHooks } from './training/callbacks.js';
+export type { CustomCallbackArgs, CallbackConstructor } from './training/callback-list.js';
+export type { YieldEveryOptions } from './training/yield.js';
 export { sequential, Sequential, loadLayersModel, model, models, LayersModel, Functional } from './models/index.js';
 export type { CompileArgs, FitArgs, FitDatasetArgs, ModelArgs, ContainerArgs } from './models/index.js';
 export * as io from './io/index.js';

@@ -12,7 +12,7 @@ import {
   checkSamples, evaluateBatch, evaluateTensors, readScalars, RunningSums, standardize, trainStep, type GraphModel, type TensorOrList,
 } from './training.js';
 import { checkMirrorEvery, listCallbacks, train, type BatchRecord, type BatchSource } from './trainer.js';
-import { checkYieldEvery } from './yield.js';
+import { checkYieldEvery } from '../training/yield.js';
 
 export interface FitArgs {
   epochs?: number;

@@ -8,13 +8,12 @@
  * On a backend that reads synchronously every step is checked as it runs.
  */
 import type { Tensor } from '../core/tensor.js';
-import {
-  CallbackList, History, ProgressLogger, createRegisteredCallbacks, type Callback, type CallbackHooks, type Logs,
-} from '../training/callbacks.js';
+import { History, ProgressLogger, type Callback, type CallbackHooks, type Logs } from '../training/callbacks.js';
+import { CallbackList, createRegisteredCallbacks } from '../training/callback-list.js';
 import { DeviceLossGuard, type MirrorPoint } from './cpu-mirror.js';
 import type { Compiled } from './compile.js';
 import { RunningSums, readScalars, trainStep, type GraphModel } from './training.js';
-import { Yielder, type YieldEvery } from './yield.js';
+import { Yielder, type YieldEvery } from '../training/yield.js';
 
 /** One batch as the trainer keeps it: able to give its tensors again for a replay. */
 export interface BatchRecord {

@@ -1,6 +1,6 @@
 /**
- * How fit and fitDataset give the event loop a turn, as TF.js's `yieldEvery` does
- * (tfjs-layers base_callbacks.ts, CustomCallback):
+ * How fit, fitDataset and CustomCallback give the event loop a turn, as TF.js's `yieldEvery`
+ * does (tfjs-layers base_callbacks.ts, CustomCallback):
  *  - 'auto' (the default): a number of milliseconds, 125;
  *  - a number N: after a batch, when N ms or more have passed since the last yield (the clock
  *    starts when training starts), with the hooks' onYield(epoch, batch, logs) beside it;
@@ -11,8 +11,6 @@
  * tf.nextFrame does; a MessageChannel message in a worker or Deno). evaluate and predict are
  * synchronous in TF.js and here, and do not yield.
  */
-import type { CallbackHooks } from '../training/callbacks.js';
-
 export type YieldEveryOptions = 'auto' | 'batch' | 'epoch' | 'never' | number;
 
 /** TF.js's DEFAULT_YIELD_EVERY_MS. */
@@ -21,16 +19,19 @@ export const DEFAULT_YIELD_EVERY_MS = 125;
 /** The checked value: 'batch', 'epoch', 'never' or milliseconds ('auto' resolved). */
 export type YieldEvery = 'batch' | 'epoch' | 'never' | number;
 
-export function checkYieldEvery(where: string, value: unknown, callbacks: CallbackHooks[]): YieldEvery {
+/** `value` checked ('auto' resolved to DEFAULT_YIELD_EVERY_MS); an Error names `where` and the value. */
+export function parseYieldEvery(where: string, value: unknown): YieldEvery {
   const v = value ?? 'auto';
-  let checked: YieldEvery;
-  if (v === 'auto') checked = DEFAULT_YIELD_EVERY_MS;
-  else if (v === 'batch' || v === 'epoch' || v === 'never') checked = v;
-  else if (typeof v === 'number' && v >= 0) checked = v;
-  else {
-    throw new Error(`${where}: yieldEvery must be 'auto', 'batch', 'epoch', 'never' or a number of milliseconds >= 0; ` +
-      `received ${typeof v === 'string' ? `'${v}'` : String(v)}`);
-  }
+  if (v === 'auto') return DEFAULT_YIELD_EVERY_MS;
+  if (v === 'batch' || v === 'epoch' || v === 'never') return v;
+  if (typeof v === 'number' && v >= 0) return v;
+  throw new Error(`${where}: yieldEvery must be 'auto', 'batch', 'epoch', 'never' or a number of milliseconds >= 0; ` +
+    `received ${typeof v === 'string' ? `'${v}'` : String(v)}`);
+}
+
+/** fit's yieldEvery checked, and refused as 'never' beside a callback with onYield (as TF.js). */
+export function checkYieldEvery(where: string, value: unknown, callbacks: { onYield?: unknown }[]): YieldEvery {
+  const checked = parseYieldEvery(where, value);
   if (checked === 'never' && callbacks.some((cb) => typeof cb.onYield === 'function')) {
     throw new Error(`${where}: yieldEvery is 'never' but a callback has onYield; change yieldEvery or remove onYield`);
   }
