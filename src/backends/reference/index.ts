@@ -30,8 +30,6 @@ import { pool2dArrays, pool2dBackwardArrays } from './pool.js';
 import { recurrentStepArrays } from './recurrent.js';
 
 export { ReferenceStorage } from './storage.js';
-export { castArrays, copyStridedArrays, fillArray } from './movement.js';
-export { topkArrays } from './indexing-kernels.js';
 
 /** The reference backend's largest storage: 2 GiB, within every engine's typed-array limit. */
 const REFERENCE_MAX_BYTES = 2 ** 31;

@@ -22,7 +22,8 @@ export function binary(kernels: KernelExports, op: BinaryOp, a: S, aSize: number
   const n = end - begin;
   if (n <= 0) return;
   const kernel = a.dtype === 'float32' ? kernels.binary : kernels.binary_i32;
-  const [aPtr, aLength, aPhase] = aSize === size ? [a.ptr + begin * 4, n, 0] : [a.ptr, aSize, begin % aSize];
-  const [bPtr, bLength, bPhase] = bSize === size ? [b.ptr + begin * 4, n, 0] : [b.ptr, bSize, begin % bSize];
-  kernel(BINARY_CODES[op], aPtr, aLength, bPtr, bLength, out.ptr + begin * 4, n, aPhase, bPhase);
+  // Plain locals, no tuples: this binding runs for every elementwise op.
+  const aFull = aSize === size, bFull = bSize === size;
+  kernel(BINARY_CODES[op], aFull ? a.ptr + begin * 4 : a.ptr, aFull ? n : aSize, bFull ? b.ptr + begin * 4 : b.ptr,
+    bFull ? n : bSize, out.ptr + begin * 4, n, aFull ? 0 : begin % aSize, bFull ? 0 : begin % bSize);
 }

@@ -1,13 +1,15 @@
-/** Indexing: oneHot, scatterRows (wasm), topk (the reference's array kernel over zero-copy views: a cold path). */
+/**
+ * Indexing: scatterRows (wasm); oneHot and topk are the reference's array kernels over
+ * zero-copy views (cold paths).
+ */
 import type { ScatterMode } from '../backend.js';
 import { topkArrays } from '../reference/indexing-kernels.js';
+import { oneHotArrays } from '../reference/movement.js';
 import type { KernelExports, WasmStorage as S } from './kernel-exports.js';
 import type { HeapViews } from './movement.js';
 
 export function oneHot(heaps: HeapViews, indices: S, out: S, size: number, depth: number): void {
-  const index = heaps.view(indices), to = heaps.view(out);
-  to.fill(0, 0, size * depth);
-  for (let i = 0; i < size; i++) if (index[i] >= 0 && index[i] < depth) to[i * depth + index[i]] = 1;
+  oneHotArrays(heaps.view(indices), heaps.view(out), size, depth);
 }
 
 export function scatterRows(kernels: KernelExports, mode: ScatterMode, updates: S, indices: S, out: S, rowCount: number,

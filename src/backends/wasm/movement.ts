@@ -5,7 +5,7 @@
  */
 import type { DType, TypedArray } from '../backend.js';
 import { CAST_CODES } from '../opcodes.generated.js';
-import { copyStridedArrays } from '../reference/index.js';
+import { copyStridedArrays } from '../reference/movement.js';
 import type { KernelExports, WasmStorage as S } from './kernel-exports.js';
 
 /** Ranks copyStrided hands to wasm (its scratch is sized for it); higher ranks run in TypeScript. */

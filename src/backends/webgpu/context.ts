@@ -33,10 +33,8 @@ import { Transfers } from './transfers.js';
 import { UniformRing } from './uniform-ring.js';
 import { type KernelVariant, KernelVariants, type VariantSpec } from './variants.js';
 
-export { USAGE } from './buffer-pool.js';
 export type { GPUStats } from './counters.js';
 export type { LostInfo } from './device-loss.js';
-export { UNIFORM_SLOT_BYTES } from './uniform-ring.js';
 export type { KernelVariant, VariantSpec } from './variants.js';
 
 export interface Binding {

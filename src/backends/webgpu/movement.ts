@@ -14,6 +14,9 @@ const MAX_RANK = 8;
  * Uniform words {size, rank, srcOffset, dstOffset, shape[8], srcStrides[8], dstStrides[8]}
  * after merging contiguous axes (layout.ts simplifyAxes).
  */
+/** copyStridedKernel's uniform words: size, rank, offsets, then shape and both strides (MAX_RANK each). */
+const COPY_WORDS: number[] = new Array<number>(4 + 3 * MAX_RANK).fill(0);
+
 export function copyStridedKernel(context: GPUContext, src: GPUStorage, dst: GPUStorage, shape: number[], srcStrides: number[],
   srcOffset: number, dstStrides: number[], dstOffset: number): void {
   const axes = simplifyAxes(shape, srcStrides, dstStrides);
@@ -22,13 +25,19 @@ export function copyStridedKernel(context: GPUContext, src: GPUStorage, dst: GPU
     throw new Error(`webgpu copyStrided: rank ${axes.shape.length} after merging contiguous axes ` +
       `(shape [${shape}]); at most ${MAX_RANK} is supported`);
   }
-  const size = axes.shape.reduce((a, b) => a * b, 1);
+  const rank = axes.shape.length;
+  let size = 1;
+  for (let i = 0; i < rank; i++) size *= axes.shape[i];
   if (size === 0) return;
-  const ints = new Array<number>(4 + 3 * MAX_RANK).fill(0);
-  ints[0] = size; ints[1] = axes.shape.length; ints[2] = srcOffset; ints[3] = dstOffset;
-  axes.shape.forEach((extent, i) => {
-    ints[4 + i] = extent; ints[4 + MAX_RANK + i] = axes.src[i]; ints[4 + 2 * MAX_RANK + i] = axes.dst[i];
-  });
+  // One words array for every call: runLine copies it into the uniform ring at once.
+  const ints = COPY_WORDS;
+  ints[0] = size; ints[1] = rank; ints[2] = srcOffset; ints[3] = dstOffset;
+  for (let i = 0; i < MAX_RANK; i++) {
+    const inside = i < rank;
+    ints[4 + i] = inside ? axes.shape[i] : 0;
+    ints[4 + MAX_RANK + i] = inside ? axes.src[i] : 0;
+    ints[4 + 2 * MAX_RANK + i] = inside ? axes.dst[i] : 0;
+  }
   const k = 'copyStrided';
   const variant = context.variant(k, 0, () => ({ kernel: k, shader: k, constants: { WORKGROUP_SIZE: ELEMENTWISE_WORKGROUP } }));
   context.runLine(variant, [bufferOf(src, k), bufferOf(dst, k)], ints, null, Math.ceil(size / ELEMENTWISE_WORKGROUP));

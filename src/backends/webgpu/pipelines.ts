@@ -95,14 +95,15 @@ export class Pipelines {
     if (known) return known;
     const code = this.sources[shader];
     if (code === undefined) throw new Error(`webgpu backend: no shader '${shader}'`);
-    const entries: GPUBindGroupLayoutEntry[] = bindingKinds(code).map((kind, binding) => ({
+    const kinds = bindingKinds(code);
+    const entries: GPUBindGroupLayoutEntry[] = kinds.map((kind, binding) => ({
       binding, visibility: 0x4, // GPUShaderStage.COMPUTE
       buffer: kind === 'uniform' ? { type: 'uniform', hasDynamicOffset: true }
         : { type: kind === 'read' ? 'read-only-storage' : 'storage' },
     }));
     const group = this.device.createBindGroupLayout({ label: `sora ${shader}`, entries });
     const layout = { group, pipeline: this.device.createPipelineLayout({ label: `sora ${shader}`, bindGroupLayouts: [group] }),
-      writable: bindingKinds(code).slice(1).map((kind) => kind === 'read_write') };
+      writable: kinds.slice(1).map((kind) => kind === 'read_write') };
     this.layouts.set(shader, layout);
     return layout;
   }
