@@ -110,11 +110,49 @@ export async function time(f: () => unknown): Promise<TimingInfo> {
   return { kernelMs, wallMs: performance.now() - start };
 }
 
-/** Resolves on the next animation frame in a browser, else on the next macrotask. */
+type Scheduler = (resolve: () => void) => void;
+
+let macrotask: Scheduler | null = null;
+
+function nextMacrotask(): Scheduler {
+  if (macrotask) return macrotask;
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown; MessageChannel?: typeof MessageChannel };
+  if (typeof g.setImmediate === 'function') {
+    const setImmediate = g.setImmediate;
+    macrotask = (resolve) => { setImmediate(resolve); };
+  } else if (typeof g.MessageChannel === 'function') {
+    // Not clamped to 4 ms when nested, as setTimeout is. A channel per wait, closed after it,
+    // so that no open port keeps Deno or a worker alive.
+    const Channel = g.MessageChannel;
+    macrotask = (resolve) => {
+      const channel = new Channel();
+      channel.port1.onmessage = () => { channel.port1.close(); channel.port2.close(); resolve(); };
+      channel.port2.postMessage(null);
+    };
+  } else {
+    macrotask = (resolve) => { setTimeout(resolve, 0); };
+  }
+  return macrotask;
+}
+
+/**
+ * tf.nextFrame, and how fit yields (src/training/yield.ts): resolves after the next animation
+ * frame is painted on a visible page (a task after the frame's callbacks), else on the next
+ * macrotask (setImmediate in Node; a MessageChannel message in a worker or Deno, which is not
+ * clamped to 4 ms when nested, as setTimeout is).
+ */
 export function nextFrame(): Promise<void> {
   return new Promise((resolve) => {
-    const raf = (globalThis as { requestAnimationFrame?: (cb: () => void) => void }).requestAnimationFrame;
-    if (typeof raf === 'function') raf(() => resolve());
-    else setTimeout(resolve, 0);
+    const g = globalThis as { requestAnimationFrame?: (f: () => void) => unknown; document?: { hidden?: boolean } };
+    if (typeof g.requestAnimationFrame === 'function' && g.document && !g.document.hidden) {
+      // Go on after the frame is painted (a task after the frame's callbacks), not before it.
+      // A page hidden while it waits gets no frame: a timer goes on in its place.
+      let done = false;
+      const finish = () => { if (!done) { done = true; resolve(); } };
+      g.requestAnimationFrame(() => { setTimeout(finish, 0); });
+      setTimeout(finish, 100);
+    } else {
+      nextMacrotask()(resolve);
+    }
   });
 }

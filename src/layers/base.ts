@@ -264,7 +264,7 @@ export class Layer {
     const v = ENGINE.makeVariable(value, `${this.name}/${name}`, trainable) as LayerVariable;
     if (value !== initial) value.dispose();
     initial.dispose();
-    Object.assign(v, { originalName: name, read: () => v, write: (t: Tensor) => v.assign(t) });
+    asLayerWeight(v, name, null);
     this.weightList.push(v);
     if (regularizer) this.penalties.push({ weight: v, regularizer });
     if (constraint) this.constraints.set(v, constraint);
@@ -381,4 +381,28 @@ export class Layer {
 /** The layer that made a symbolic tensor: every GraphLayer in a graph is a Layer (the graph names only what it needs). */
 export function sourceLayerOf(t: SymbolicTensor): Layer {
   return t.sourceLayer as Layer;
+}
+
+/**
+ * `v` made a layer weight: its `originalName`, and TF.js's LayerVariable `read` / `write`
+ * (write assigns, then applies `constraint` when given, as TF.js's LayerVariable.write does).
+ */
+export function asLayerWeight(v: Variable, originalName: string, constraint: Constraint | null): LayerVariable {
+  const weight = v as LayerVariable;
+  Object.assign(weight, {
+    originalName,
+    read: () => weight,
+    write: (t: Tensor) => {
+      if (t.id !== weight.id) {
+        weight.assign(t);
+        if (constraint) {
+          const constrained = constraint.apply(weight);
+          weight.assign(constrained);
+          constrained.dispose();
+        }
+      }
+      return weight;
+    },
+  });
+  return weight;
 }

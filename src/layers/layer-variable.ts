@@ -11,7 +11,7 @@ import type { DType } from '../backends/backend.js';
 import { ENGINE } from '../core/engine.js';
 import { Tensor, Variable } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
-import type { Constraint, LayerVariable as LayerWeight } from './base.js';
+import { asLayerWeight, type Constraint, type LayerVariable as LayerWeight } from './base.js';
 
 export type LayerVariable = LayerWeight;
 
@@ -49,24 +49,7 @@ class LayerVariableClass {
     const value = val.dtype !== wanted ? ops.cast(val, wanted) : val;
     const v = ENGINE.makeVariable(value, uniqueVariableName(originalName), trainable) as LayerVariable;
     if (value !== val) value.dispose();
-    Object.assign(v, {
-      originalName,
-      read: () => v,
-      write: (t: Tensor) => {
-        if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
-          throw new Error(`LayerVariable.write: shape [${t.shape}] does not match the variable's [${v.shape}]`);
-        }
-        if (t.id !== v.id) {
-          v.assign(t);
-          if (constraint) {
-            const constrained = constraint.apply(v);
-            v.assign(constrained);
-            constrained.dispose();
-          }
-        }
-        return v;
-      },
-    });
+    asLayerWeight(v, originalName, constraint);
     // biome-ignore lint/correctness/noConstructorReturn: the weight is a Variable, as layer.weights hold
     return v as unknown as LayerVariableClass;
   }
@@ -87,13 +70,10 @@ export interface InputSpecArgs {
 }
 
 /** tf.InputSpec: the dtype, rank and dimensions a layer expects of an input, as TF.js's. */
+// The fields are InputSpecArgs', declared once there (the class below sets them).
+export interface InputSpec extends InputSpecArgs {}
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above declares the fields
 export class InputSpec {
-  dtype?: DType;
-  shape?: (number | null)[];
-  ndim?: number;
-  maxNDim?: number;
-  minNDim?: number;
-  axes?: { [axis: number]: number };
   constructor(args: InputSpecArgs) {
     if (args == null || typeof args !== 'object') {
       throw new Error(`InputSpec: expected an object of arguments (shape, ndim, dtype, ...); received ${String(args)}`);

@@ -12,7 +12,7 @@ import { builtinModelClass } from './builtins.js';
 import type { LayersModel } from './functional.js';
 
 /** A model from a model.json topology (snake_case), with fresh weights. */
-export function modelFromTopology(topologyJson: unknown, where: string, customObjects: Record<string, unknown> = {}): LayersModel {
+function modelFromTopology(topologyJson: unknown, where: string, customObjects: Record<string, unknown> = {}): LayersModel {
   const raw = (topologyJson ?? {}) as { model_config?: unknown; class_name?: unknown };
   // Keras files may nest the model under model_config.
   const modelConfig = (raw.model_config ?? raw) as { class_name?: unknown; config?: unknown };
@@ -35,7 +35,7 @@ function findWeight(decoded: Map<string, { values: Float32Array | Int32Array; sh
   return matches.length ? { key: matches[0], value: decoded.get(matches[0])! } : undefined;
 }
 
-export function assignWeights(model: LayersModel, artifacts: ModelArtifacts, where: string): void {
+function assignWeights(model: LayersModel, artifacts: ModelArtifacts, where: string): void {
   const decoded = decodeWeights(artifacts, where);
   const used = new Set<string>();
   const pairs = model.weights.map((w) => {

@@ -143,7 +143,7 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
   const specs = def.infer(inputs, attrs);
   const backend = ENGINE.backend;
   // What the op will allocate, before anything runs: one bad size is an Error, not a dead process.
-  if (!def.view) for (let i = 0; i < specs.length; i++) checkAllocation(def.name, specs[i].shape, specs[i].dtype);
+  if (!def.view) for (let i = 0; i < specs.length; i++) checkAllocation(def.name, specs[i].shape, specs[i].dtype, 'output', false, backend);
   const kernel = def.kernel && def.kernel.available(backend, attrs, inputs) ? def.kernel : null;
   if (def.grad === 'composed') return composeScoped(def, inputs, attrs, specs);
   if (!kernel && !def.compose) {

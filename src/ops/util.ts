@@ -1,5 +1,5 @@
 /** Plumbing shared by the ops: argument checks, storages in, tensors out. */
-import { storageBytes, type DType, type Storage } from '../backends/backend.js';
+import { storageBytes, type Backend, type DType, type Storage } from '../backends/backend.js';
 import { DTYPES, isDType } from '../core/dtypes.js';
 import { ENGINE } from '../core/engine.js';
 import { Tensor, type Shape } from '../core/tensor.js';
@@ -45,7 +45,7 @@ export function checkShape(op: string, shape: unknown): Shape {
  * linspace, resize's sample positions, tf.buffer) are held in a typed array too: at most
  * 2 GiB, what every engine's typed arrays can hold.
  */
-export const HOST_MAX_BYTES = 2 ** 31;
+const HOST_MAX_BYTES = 2 ** 31;
 
 /** A byte count for a message: exact while it is, else two digits ('1.8e19'). */
 function formatBytes(bytes: number): string {
@@ -58,10 +58,11 @@ function formatBytes(bytes: number): string {
  * (`maxStorageBytes`; with `host`, also within HOST_MAX_BYTES, for values built in
  * JavaScript first). The error names the op, what the shape is (`what`: 'output', 'window',
  * ...), the shape, its bytes and the limit; a RangeError, as TF.js's for a size it cannot
- * allocate. Returns the element count. runOp checks every op's outputs this way; ops that
- * build arrays before they reach runOp call it at their entry.
+ * allocate. Returns the element count. runOp checks every op's outputs this way (passing the
+ * backend it already holds); ops that build arrays before they reach runOp call it at their entry.
  */
-export function checkAllocation(op: string, shape: readonly number[], dtype: DType, what = 'output', host = false): number {
+export function checkAllocation(op: string, shape: readonly number[], dtype: DType, what = 'output', host = false,
+  backend: Backend | null = ENGINE.hasBackend() ? ENGINE.backend : null): number {
   let size = 1;
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];
@@ -72,7 +73,6 @@ export function checkAllocation(op: string, shape: readonly number[], dtype: DTy
     size *= d;
   }
   const bytes = storageBytes(size, dtype);
-  const backend = ENGINE.hasBackend() ? ENGINE.backend : null;
   const backendLimit = backend ? backend.maxStorageBytes() : Infinity;
   if (bytes <= backendLimit && (!host || bytes <= HOST_MAX_BYTES)) return size;
   const where = host && HOST_MAX_BYTES < backendLimit

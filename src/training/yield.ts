@@ -11,6 +11,7 @@
  * tf.nextFrame does; a MessageChannel message in a worker or Deno). evaluate and predict are
  * synchronous in TF.js and here, and do not yield.
  */
+import { nextFrame } from '../compat/profile.js';
 export type YieldEveryOptions = 'auto' | 'batch' | 'epoch' | 'never' | number;
 
 /** TF.js's DEFAULT_YIELD_EVERY_MS. */
@@ -38,48 +39,6 @@ export function checkYieldEvery(where: string, value: unknown, callbacks: { onYi
   return checked;
 }
 
-type Scheduler = (resolve: () => void) => void;
-
-let macrotask: Scheduler | null = null;
-
-function nextMacrotask(): Scheduler {
-  if (macrotask) return macrotask;
-  const g = globalThis as { setImmediate?: (f: () => void) => unknown; MessageChannel?: typeof MessageChannel };
-  if (typeof g.setImmediate === 'function') {
-    const setImmediate = g.setImmediate;
-    macrotask = (resolve) => { setImmediate(resolve); };
-  } else if (typeof g.MessageChannel === 'function') {
-    // Not clamped to 4 ms when nested, as setTimeout is. A channel per wait, closed after it,
-    // so that no open port keeps Deno or a worker alive.
-    const Channel = g.MessageChannel;
-    macrotask = (resolve) => {
-      const channel = new Channel();
-      channel.port1.onmessage = () => { channel.port1.close(); channel.port2.close(); resolve(); };
-      channel.port2.postMessage(null);
-    };
-  } else {
-    macrotask = (resolve) => { setTimeout(resolve, 0); };
-  }
-  return macrotask;
-}
-
-/** One turn of the event loop: the next animation frame on a visible page, else a macrotask. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    const g = globalThis as { requestAnimationFrame?: (f: () => void) => unknown; document?: { hidden?: boolean } };
-    if (typeof g.requestAnimationFrame === 'function' && g.document && !g.document.hidden) {
-      // Go on after the frame is painted (a task after the frame's callbacks), not before it.
-      // A page hidden while it waits gets no frame: a timer goes on in its place.
-      let done = false;
-      const finish = () => { if (!done) { done = true; resolve(); } };
-      g.requestAnimationFrame(() => { setTimeout(finish, 0); });
-      setTimeout(finish, 100);
-    } else {
-      nextMacrotask()(resolve);
-    }
-  });
-}
-
 const now = (): number => (globalThis.performance ?? Date).now();
 
 /** Yields for one training run. */
@@ -91,16 +50,16 @@ export class Yielder {
   /** After a batch's onBatchEnd: yield when due, running onYield beside it. */
   async afterBatch(epoch: number, batch: number, logs: Record<string, number>,
     onYield: (epoch: number, batch: number, logs: Record<string, number>) => Promise<void>): Promise<void> {
-    if (this.every === 'batch') { await yieldToEventLoop(); return; }
+    if (this.every === 'batch') { await nextFrame(); return; }
     if (typeof this.every !== 'number') return;
     const t = now();
     if (t - this.last < this.every) return;
     this.last = t;
-    await Promise.all([onYield(epoch, batch, logs), yieldToEventLoop()]);
+    await Promise.all([onYield(epoch, batch, logs), nextFrame()]);
   }
 
   /** After an epoch's onEpochEnd. */
   async afterEpoch(): Promise<void> {
-    if (this.every === 'epoch') await yieldToEventLoop();
+    if (this.every === 'epoch') await nextFrame();
   }
 }
