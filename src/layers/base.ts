@@ -13,6 +13,7 @@ import { getInitializer, type Initializer } from '../training/initializers.js';
 import type { Regularizer } from '../training/regularizers.js';
 import { Node, SymbolicTensor, isSymbolic, shapeString, type Kwargs, type SymbolicShape } from './graph.js';
 import { resolveInitializer } from './config.js';
+import { asLayerWeight, type Constraint, type LayerVariable } from './layer-weight.js';
 
 export type { SymbolicShape };
 export type Shape = SymbolicShape;
@@ -35,10 +36,7 @@ export interface LayerArgs {
 export interface DisposeResult { refCountAfterDispose: number; numDisposedVariables: number }
 
 /** A weight constraint, applied after each optimizer step. */
-export interface Constraint { apply(weight: Tensor): Tensor }
-
-/** A layer weight: a Variable with TF.js's LayerVariable read() / write(). */
-export type LayerVariable = Variable & { read(): Variable; write(value: Tensor): void; originalName: string };
+export type { Constraint, LayerVariable };
 
 const uidCounts = new Map<string, number>();
 /** TF.js names: 'dense_Dense1', 'my_layer_MyLayer1'. */
@@ -381,28 +379,4 @@ export class Layer {
 /** The layer that made a symbolic tensor: every GraphLayer in a graph is a Layer (the graph names only what it needs). */
 export function sourceLayerOf(t: SymbolicTensor): Layer {
   return t.sourceLayer as Layer;
-}
-
-/**
- * `v` made a layer weight: its `originalName`, and TF.js's LayerVariable `read` / `write`
- * (write assigns, then applies `constraint` when given, as TF.js's LayerVariable.write does).
- */
-export function asLayerWeight(v: Variable, originalName: string, constraint: Constraint | null): LayerVariable {
-  const weight = v as LayerVariable;
-  Object.assign(weight, {
-    originalName,
-    read: () => weight,
-    write: (t: Tensor) => {
-      if (t.id !== weight.id) {
-        weight.assign(t);
-        if (constraint) {
-          const constrained = constraint.apply(weight);
-          weight.assign(constrained);
-          constrained.dispose();
-        }
-      }
-      return weight;
-    },
-  });
-  return weight;
 }

@@ -11,7 +11,7 @@ import type { DType } from '../backends/backend.js';
 import { ENGINE } from '../core/engine.js';
 import { Tensor, Variable } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
-import { asLayerWeight, type Constraint, type LayerVariable as LayerWeight } from './base.js';
+import { asLayerWeight, type Constraint, type LayerVariable as LayerWeight } from './layer-weight.js';
 
 export type LayerVariable = LayerWeight;
 
