@@ -1,152 +1,137 @@
 #!/usr/bin/env node
 /**
- * `npm run docs`: the API pages in docs/api/, one per area, generated from the TSDoc comments
- * and declarations that `tsc` writes to dist/**\/*.d.ts (so run `npm run build` first).
+ * `npm run docs`: the API pages in docs/api/, one per area of TF.js's API reference
+ * (docs/api-groups.mjs says which name goes where), generated from the TSDoc comments and
+ * declarations that `tsc` writes to dist/**\/*.d.ts (so run `npm run build` first).
  *
- * What is public is what the package exports: the names `import * as sora from 'sora'` has at
- * run time, the members of its namespaces (sora.io, sora.data, sora.train, ...) and the types
- * the index files export. A declaration is listed on its area's page, under the module that
- * declares it, with its comment and its declaration (private members left out). The kernel
- * contract (backends/backend.d.ts) is listed whole: contributors implement it.
+ * What is listed is what the package exports (docs/api-model.mjs): the names
+ * `import * as sora from 'sora'` has, the members of its namespaces (sora.layers, sora.io,
+ * sora.train, ...) and the types it exports; for classes and interfaces their public members.
  *
- *   node docs/generate-api.mjs [--check]   (--check: fail if the pages are out of date)
+ *   node docs/generate-api.mjs [--check] [--stats]
+ *   (--check: fail if the pages are out of date; --stats: count the entries without a sentence)
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chainableMethods, commentText, publicEntries, sentence } from './api-model.mjs';
+import { AREAS, listed } from './api-groups.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const dist = join(root, 'dist');
 const out = join(root, 'docs', 'api');
 
-const AREAS = [
-  { page: 'tensors.md', title: 'Tensors, backends and utilities', intro: 'Creating and reading tensors, choosing the backend, memory, scopes, profiling and the helpers TF.js has under tf.util and tf.browser.',
-    match: (p) => p.startsWith('core/') || p.startsWith('compat/') ||
-      /^(index|ops\/tensor-buffer|ops\/image\/browser|backends\/select|backends\/wasm\/loader)\.d\.ts$/.test(p) },
-  { page: 'ops.md', title: 'Ops', intro: 'The differentiable ops, as functions under TF.js\'s names (most are also chainable tensor methods), and gradients.',
-    match: (p) => p.startsWith('ops/') && !['ops/image/browser.d.ts', 'ops/losses.d.ts', 'ops/tensor-buffer.d.ts'].includes(p) },
-  { page: 'layers.md', title: 'Layers', intro: 'sora.layers and the Layer class, activations, initializers, constraints and regularizers.',
-    match: (p) => p.startsWith('layers/') && p !== 'layers/serialization-namespace.d.ts' || /^training\/(initializers|constraints|regularizers)\.d\.ts$/.test(p) },
-  { page: 'models.md', title: 'Models', intro: 'sequential and functional models: compile, fit, evaluate, predict, save and load.',
-    match: (p) => p.startsWith('models/') || p === 'layers/serialization-namespace.d.ts' },
-  { page: 'training.md', title: 'Training', intro: 'Optimizers (sora.train), losses, metrics and callbacks.',
-    match: (p) => p === 'ops/losses.d.ts' || p.startsWith('training/') && !/^training\/(initializers|constraints|regularizers)\.d\.ts$/.test(p) },
-  { page: 'io.md', title: 'Saving and loading (sora.io)', intro: 'The TF.js layers format (model.json + weights) and where it goes: files, HTTP, IndexedDB, local storage, downloads, files a user chooses.',
-    match: (p) => p.startsWith('io/') },
-  { page: 'data.md', title: 'Data (sora.data)', intro: 'tf.data datasets, CSV, the MNIST IDX reader and data utilities.',
-    match: (p) => p.startsWith('data/') },
-  { page: 'backend-contract.md', title: 'The kernel contract', intro: 'src/backends/backend.ts, which every backend implements (see ../architecture.md).',
-    match: (p) => p === 'backends/backend.d.ts' || p === 'backends/kernel-params.d.ts', whole: true },
-];
+/** GitHub's anchor for a heading. */
+export const anchor = (text) => text.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
 
-/** Every public name: run-time exports, their namespaces' members, and exported type names. */
-async function publicNames() {
-  const sora = await import(join(dist, 'index.js'));
-  const names = new Set(Object.keys(sora));
-  // What each run-time name is (function or not), so that an internal function sharing a
-  // namespace's name (models/trainer.ts's train beside sora.train) is not listed.
-  const kinds = new Map();
-  const note = (key, value) => kinds.set(key, (kinds.get(key) ?? new Set()).add(typeof value === 'function' ? 'function' : 'value'));
-  for (const [key, value] of Object.entries(sora)) note(key, value);
-  for (const value of Object.values(sora)) {
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      for (const [key, member] of Object.entries(value)) { names.add(key); note(key, member); }
-    }
+function code(text) {
+  return `\`\`\`ts\n${text}\n\`\`\``;
+}
+
+/** The first line of a class declaration (its members are listed one by one). */
+function classHead(text) {
+  return text.split('\n')[0].replace(/\s*\{\s*$/, '').replace(/\s*\{\s*\}\s*$/, '');
+}
+
+/** Markdown for one entry, with links to the other entries by name. */
+function render(entry, where, allEntries) {
+  const link = (name) => where.has(name) ? `[\`${name}\`](${where.get(name).page === entry.page ? '' : where.get(name).page}#${anchor(name)})` : `\`${name}\``;
+  const parts = [`### ${entry.name}`];
+  const text = commentText(entry.comment);
+  if (entry.aliasOf) {
+    parts.push(`The same ${entry.kind === 'class' ? 'class' : entry.kind === 'namespace' ? 'object' : 'function'} as ${link(entry.aliasOf)}, under TF.js's name.`);
+    return parts.join('\n\n');
   }
-  names.kinds = kinds;
-  for (const index of ['index.d.ts', 'io/index.d.ts', 'data/index.d.ts', 'layers/index.d.ts', 'models/index.d.ts', 'ops/index.d.ts']) {
-    const text = readFileSync(join(dist, index), 'utf8');
-    for (const list of text.matchAll(/export (?:type )?\{([^}]*)\}/g)) {
-      for (const item of list[1].split(',')) {
-        const name = item.trim().split(/\s+as\s+/).pop()?.replace(/^type\s+/, '');
-        if (name) names.add(name);
-      }
-    }
+  if (text) parts.push(text);
+  if (entry.kind === 'namespace') {
+    const prefix = `${entry.name}.`;
+    const inner = allEntries.filter((e) => e.name.startsWith(prefix));
+    parts.push(`Members: ${inner.map((e) => link(e.name)).join(', ')}.`);
+    return parts.join('\n\n');
   }
-  return names;
-}
-
-/** Top-level declarations of a .d.ts: { name, kind, comment, code }. */
-export function declarations(text) {
-  const lines = text.split('\n');
-  const found = [];
-  let comment = null;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    if (line.startsWith('/**')) {
-      const start = i;
-      while (!lines[i].includes('*/')) i++;
-      comment = lines.slice(start, i + 1).join('\n');
-      continue;
+  if (entry.kind === 'class') {
+    parts.push(code(classHead(entry.code)));
+    for (const member of entry.members) {
+      const body = commentText(member.comment);
+      parts.push(`#### ${entry.name.split('.').pop()}.${member.name === 'constructor' ? 'constructor' : member.name}${member.modifiers.includes('static') ? ' (static)' : ''}\n\n${body ? `${body}\n\n` : ''}${code(member.code)}`);
     }
-    const match = /^export (?:declare )?(?:abstract )?(function|class|const|let|interface|type|namespace) ([A-Za-z_$][\w$]*)/.exec(line);
-    if (!match) { if (line.trim() !== '') comment = null; continue; }
-    const start = i;
-    let depth = 0;
-    for (;;) {
-      for (const ch of lines[i]) { if (ch === '{' || ch === '(') depth++; else if (ch === '}' || ch === ')') depth--; }
-      if (depth <= 0 && (/[;}]\s*$/.test(lines[i]) || i === lines.length - 1)) break;
-      i++;
+    if (entry.name === 'Tensor') {
+      parts.push(`#### Chainable ops\n\nEach of these is the op of the same name with this tensor as its first argument (\`x.add(y)\` is \`sora.add(x, y)\`): ${chainableMethods().map((m) => `\`${m}\``).join(', ')}.`);
     }
-    const code = lines.slice(start, i + 1).filter((l) => !/^\s+(private|#private)\b/.test(l)).join('\n')
-      .replace(/^export (declare )?/, '');
-    found.push({ name: match[2], kind: match[1], comment, code });
-    comment = null;
+    return parts.join('\n\n');
   }
-  return found;
+  if (entry.kind === 'interface' && entry.members.length) {
+    parts.push(code(classHead(entry.code)));
+    parts.push(entry.members.map((m) => {
+      const body = commentText(m.comment).replace(/\n/g, ' ');
+      return `- \`${m.code.replace(/\s*\n\s*/g, ' ').replace(/;$/, '')}\`${body ? `: ${body}` : ''}`;
+    }).join('\n'));
+    return parts.join('\n\n');
+  }
+  parts.push(code(entry.code));
+  return parts.join('\n\n');
 }
 
-/** A TSDoc block as markdown text. */
-function commentText(comment) {
-  if (!comment) return '';
-  return comment.replace(/^\/\*\*\s?/, '').replace(/\s*\*\/$/, '').split('\n')
-    .map((l) => l.replace(/^\s*\* ?/, '')).join('\n').trim();
-}
-
-function files(dir) {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => entry.isDirectory()
-    ? files(join(dir, entry.name)) : entry.name.endsWith('.d.ts') ? [join(dir, entry.name)] : []);
-}
-
-async function main() {
-  if (!existsSync(join(dist, 'index.d.ts'))) throw new Error('dist/index.d.ts is missing: run `npm run build` first');
-  const names = await publicNames();
-  const all = files(dist).map((file) => relative(dist, file).split('\\').join('/')).sort();
-  const pages = new Map();
+export function pages() {
+  const entries = publicEntries();
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const where = new Map(listed().map((l) => [l.name, l]));
+  const result = new Map();
   for (const area of AREAS) {
     const sections = [];
     let count = 0;
-    for (const path of all.filter(area.match)) {
-      const list = declarations(readFileSync(join(dist, path), 'utf8'))
-        .filter((d) => area.whole || (names.has(d.name) && !d.name.startsWith('_') &&
-          !(d.kind === 'function' && names.kinds.get(d.name) && !names.kinds.get(d.name).has('function'))));
-      if (!list.length) continue;
+    for (const [group, names] of Object.entries(area.groups)) {
+      const list = names.split(/\s+/).filter((n) => byName.has(n));
       count += list.length;
-      const module = `src/${path.replace(/\.d\.ts$/, '.ts')}`;
-      sections.push(`## ${module}\n\n${list.map((d) => {
-        const text = commentText(d.comment);
-        return `### ${d.name}\n\n${text ? `${text}\n\n` : ''}\`\`\`ts\n${d.code}\n\`\`\``;
-      }).join('\n\n')}`);
+      sections.push(`## ${group}\n\n${list.map((n) => render({ ...byName.get(n), page: area.page }, where, entries)).join('\n\n')}`);
     }
-    pages.set(area.page, `# ${area.title}\n\n<!-- generated by \`npm run docs\` from the TSDoc in src/; edit the comments there -->\n\n` +
-      `${area.intro}\n\n${count} declarations.\n\n${sections.join('\n\n')}\n`);
+    const contents = Object.entries(area.groups).map(([group]) => `[${group}](#${anchor(group)})`).join(' · ');
+    result.set(area.page, `# ${area.title}\n\n<!-- generated by \`npm run docs\` from the TSDoc in src/ and docs/api-groups.mjs; edit those -->\n\n` +
+      `${area.intro}\n\n${count} entries: ${contents}\n\n${sections.join('\n\n')}\n`);
   }
-  const index = `# API reference\n\n<!-- generated by \`npm run docs\` -->\n\nOne page per area, generated from the TSDoc comments in \`src/\` by \`npm run docs\`.\n\n` +
-    AREAS.map((a) => `- [${a.title}](${a.page}): ${a.intro}`).join('\n') + '\n';
-  pages.set('README.md', index);
+  const index = `# API reference\n\n<!-- generated by \`npm run docs\` -->\n\nOne page per area, as TF.js's API reference groups them ` +
+    `(js.tensorflow.org/api/latest), generated from the TSDoc comments in \`src/\` by \`npm run docs\`; ` +
+    `docs/api-groups.mjs says which name goes where.\n\n` +
+    AREAS.map((a) => `- [${a.title}](${a.page}): ${a.intro} (${Object.keys(a.groups).join(', ')})`).join('\n') + '\n';
+  result.set('README.md', index);
+  return { result, entries };
+}
+
+/** Entries, class members and interface fields with no sentence. */
+export function stats(entries) {
+  const own = entries.filter((e) => !e.aliasOf);
+  const bare = own.filter((e) => !sentence(e.comment));
+  const members = own.filter((e) => e.kind === 'class').flatMap((e) => e.members.map((m) => ({ ...m, owner: e.name })));
+  const fields = own.filter((e) => e.kind === 'interface').flatMap((e) => e.members.map((m) => ({ ...m, owner: e.name })));
+  return { entries: own.length, aliases: entries.length - own.length, bare: bare.map((e) => e.name),
+    members: members.length, bareMembers: members.filter((m) => !sentence(m.comment)).map((m) => `${m.owner}.${m.name}`),
+    fields: fields.length, bareFields: fields.filter((m) => !sentence(m.comment)).map((m) => `${m.owner}.${m.name}`) };
+}
+
+function main() {
+  const { result, entries } = pages();
+  if (process.argv.includes('--stats')) {
+    const s = stats(entries);
+    console.log(`${s.entries} entries (+${s.aliases} aliases), ${s.bare.length} with no sentence; ` +
+      `${s.members} class members, ${s.bareMembers.length} with none; ${s.fields} interface fields, ${s.bareFields.length} with none; ` +
+      `${AREAS.length} pages, ${AREAS.reduce((n, a) => n + Object.keys(a.groups).length, 0)} groups`);
+    if (process.argv.includes('--list')) console.log(s.bare.join('\n'));
+    return;
+  }
   const check = process.argv.includes('--check');
   const stale = [];
   mkdirSync(out, { recursive: true });
-  for (const [page, text] of pages) {
+  for (const old of readdirSync(out).filter((f) => f.endsWith('.md') && !result.has(f))) {
+    if (check) stale.push(`${old} (no longer generated)`); else rmSync(join(out, old));
+  }
+  for (const [page, text] of result) {
     const file = join(out, page);
     if (check) { if (!existsSync(file) || readFileSync(file, 'utf8') !== text) stale.push(page); continue; }
-    mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, text);
   }
   if (check && stale.length) throw new Error(`docs/api is out of date (${stale.join(', ')}): run \`npm run docs\``);
-  console.log(check ? 'docs/api is up to date' : `wrote ${pages.size} pages to ${relative(root, out)}/`);
+  console.log(check ? 'docs/api is up to date' : `wrote ${result.size} pages to ${relative(root, out)}/`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  main().catch((error) => { console.error(error.message ?? error); process.exit(1); });
+  try { main(); } catch (error) { console.error(error.message ?? error); process.exit(1); }
 }
