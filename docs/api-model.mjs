@@ -156,6 +156,22 @@ function resolveLocal(path, name, depth = 0) {
   return null;
 }
 
+/**
+ * A namespace member's comment and value in the source, where the .d.ts lost them: a property
+ * spread in from another module of the same folder (`...mergeLayers`), or a short name given
+ * to a sibling (`MSE: meanSquaredError`, which is then listed as that sibling's alias).
+ */
+function sourceMember(file, name) {
+  const dir = join(root, posix.dirname(file));
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    const alias = new RegExp(`[{,\\s]${name}: (\\w+)\\s*[,}\\n]`).exec(text);
+    const documented = new RegExp(`(/\\*\\*(?:(?!\\*/)[\\s\\S])*\\*/)\\n\\s+${name}[:(]`).exec(text);
+    if (documented || alias) return { comment: documented?.[1].replace(/\n\s+/g, '\n ') ?? null, value: alias?.[1] };
+  }
+  return null;
+}
+
 /** Every name a module exports. */
 function exportNames(path, seen = new Set()) {
   if (seen.has(path)) return [];
@@ -206,8 +222,13 @@ export function publicEntries() {
         const ref = /^\w+: typeof (\w+);$/.exec(member.code);
         const target = ref && resolveLocal(found.decl.path, ref[1]);
         if (target?.decl) entries.push(entryOf(`${name}.${member.name}`, target.decl, { comment: member.comment ?? target.decl.comment }));
-        else entries.push({ name: `${name}.${member.name}`, kind: /^\w+\??(\(|: (\(|\{\n\s*\())/.test(member.code) ? 'function' : 'const',
-          comment: member.comment, code: member.code, file: `src/${found.decl.path.replace(/\.d\.ts$/, '.ts')}`, members: [], hidden: [] });
+        else {
+          const file = `src/${found.decl.path.replace(/\.d\.ts$/, '.ts')}`;
+          const source = member.comment ? null : sourceMember(file, member.name);
+          const sibling = source?.value && members(found.decl.code).some((m) => m.name === source.value) ? `${name}.${source.value}` : undefined;
+          entries.push({ name: `${name}.${member.name}`, kind: /^\w+\??(\(|: (\(|\{\n\s*\())/.test(member.code) ? 'function' : 'const',
+            comment: member.comment ?? source?.comment ?? null, code: member.code, file, members: [], hidden: [], aliasOf: sibling });
+        }
       }
     } else {
       entries.push(entryOf(name, found.decl));

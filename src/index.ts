@@ -30,7 +30,15 @@ export function getBackend(): BackendName {
   return ENGINE.backend.name;
 }
 
-/** Resolves once a backend is active, choosing 'auto' when none was set. */
+/**
+ * Resolves once a backend is active, choosing 'auto' (webgpu, else wasm, else reference) when none was set;
+ * call it before creating tensors, as with tf.ready.
+ * @example
+ * ```js
+ * await sora.ready();
+ * console.log(sora.getBackend());   // 'webgpu', 'wasm' or 'reference'
+ * ```
+ */
 export async function ready(): Promise<void> {
   await ENGINE.ready();
 }
@@ -65,6 +73,14 @@ export function env(): Environment & EnvironmentFlags {
   });
 }
 
+/**
+ * Runs fn and disposes every tensor it created except those it returns (and those kept with `keep`), as
+ * tf.tidy; the optional name is accepted for TF.js's signature and unused.
+ * @example
+ * ```js
+ * const y = sora.tidy(() => sora.tensor([1, 2, 3]).square().sum());  // the intermediate tensors are freed
+ * ```
+ */
 export function tidy<T>(fn: () => T): T;
 export function tidy<T>(name: string, fn: () => T): T;
 export function tidy<T>(nameOrFn: string | (() => T), maybeFn?: () => T): T {

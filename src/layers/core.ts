@@ -17,6 +17,10 @@ function activate(name: ActivationName, x: Tensor): Tensor {
   return name === 'softmax' ? softmaxWithLogits(x) : ACTIVATIONS[name](x);
 }
 
+/**
+ * The config of tf.input: `shape` (without the batch axis) or `batchShape` (with it), `batchSize` (default:
+ * any), `name` (default: unique) and `dtype` (default: 'float32').
+ */
 export interface InputConfig { shape?: (number | null)[]; batchShape?: (number | null)[]; batchSize?: number; name?: string; dtype?: DType }
 
 /** The source of a graph: its one node has no inputs and outputs the model input. */
@@ -37,7 +41,14 @@ export class InputLayer extends Layer {
   }
 }
 
-/** tf.input({ shape }): a symbolic tensor to build a functional model from. */
+/**
+ * Creates a symbolic input (tf.input) to build a functional model from: `shape` is one example's shape
+ * without the batch axis (or `batchShape` with it), `dtype` defaults to 'float32' and `name` to a unique one.
+ * @example
+ * ```js
+ * const x = sora.input({ shape: [28, 28, 1] });
+ * ```
+ */
 export function input(config: InputConfig): SymbolicTensor {
   if (!config || (!config.shape && !config.batchShape)) {
     throw new Error('input: expected { shape: [...] } (one example, without the batch) or { batchShape: [null, ...] }');

@@ -20,10 +20,33 @@ export { logitsOf } from './logits.js';
 /** Factories under TF.js names: sora.layers.dense({...}), ... ; sora.layers.Layer to subclass. */
 export const layers = {
   Layer,
+  /**
+   * A fully connected layer, output = activation(input · kernel + bias) (tf.layers.dense); `units` is
+   * required, and the defaults are TF.js's: activation default 'linear', useBias default true,
+   * kernelInitializer default 'glorotUniform', biasInitializer default 'zeros', no regularizer and no
+   * constraint by default.
+   * @example
+   * ```js
+   * const layer = sora.layers.dense({ units: 10, activation: 'relu', inputShape: [784] });
+   * ```
+   */
   dense: (args: DenseArgs) => new Dense(args),
+  /** A layer that flattens each example to one axis, keeping the batch axis (tf.layers.flatten). */
   flatten: (args?: LayerArgs) => new Flatten(args),
+  /**
+   * A layer that applies an activation function by name ('relu', 'softmax', ...) to its input
+   * (tf.layers.activation).
+   */
   activation: (args: LayerArgs & { activation: ActivationName }) => new Activation(args),
+  /**
+   * A layer that zeroes a fraction `rate` of its inputs during training and scales the rest by 1 / (1 -
+   * rate), and passes inputs through at inference (tf.layers.dropout); `seed` defaults to a random one.
+   */
   dropout: (args: LayerArgs & { rate: number; seed?: number }) => new Dropout(args),
+  /**
+   * The layer at the start of a model, given `inputShape` or `batchInputShape` (tf.layers.inputLayer);
+   * sora.input is usually simpler.
+   */
   inputLayer: (args: LayerArgs) => new InputLayer(args),
   input,
   ...mergeLayers,

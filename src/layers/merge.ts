@@ -156,7 +156,15 @@ export const mergeLayers = {
   average: factory((a: LayerArgs) => new Average(a)),
   maximum: factory((a: LayerArgs) => new Maximum(a)),
   minimum: factory((a: LayerArgs) => new Minimum(a)),
+  /**
+   * Concatenates its inputs along `axis` (tf.layers.concatenate); axis defaults to -1, the last axis. Called
+   * with a list of tensors it returns their concatenation directly.
+   */
   concatenate: factory((a: LayerArgs & { axis?: number }) => new Concatenate(a)),
+  /**
+   * Per-example dot products of two inputs along `axes` (tf.layers.dot); `normalize` defaults to false (true:
+   * L2-normalize first, giving cosine similarities).
+   */
   dot: (args: LayerArgs & { axes: number | [number, number]; normalize?: boolean }) => new Dot(args),
 };
 

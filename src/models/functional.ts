@@ -23,8 +23,17 @@ import type { Dataset } from '../data/dataset.js';
 let modelCount = 0;
 const unique = <T>(list: T[]): T[] => [...new Set(list)];
 
+/**
+ * The config of tf.model: `inputs` and `outputs` (symbolic tensors from sora.input and layer.apply), and
+ * `name` (default: a unique 'model_N').
+ */
 export interface ContainerArgs { inputs: SymbolicTensor | SymbolicTensor[]; outputs: SymbolicTensor | SymbolicTensor[]; name?: string }
 
+/**
+ * A model as a graph of layers (tf.LayersModel): compile it, then fit, evaluate, predict and save it;
+ * sora.model and sora.sequential make one, loadLayersModel loads one, and since it is a Layer it can be
+ * applied inside another model.
+ */
 export class LayersModel extends Layer implements GraphModel {
   static override readonly soraCall = true;
   static override className = 'Model';
@@ -155,6 +164,14 @@ export class LayersModel extends Layer implements GraphModel {
     return outs.length === 1 ? outs[0] : outs;
   }
 
+  /**
+   * Sets the optimizer, loss and metrics for training and evaluation, as TF.js's compile (see CompileArgs);
+   * it must come before fit, fitDataset and evaluate.
+   * @example
+   * ```js
+   * model.compile({ optimizer: sora.train.adam(0.01), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+   * ```
+   */
   compile(args: CompileArgs): void {
     const compiled = resolveCompile(args, this.outputNames, this.outputs.map((t) => t.shape));
     compiled.losses.forEach((loss, i) => {
@@ -170,7 +187,15 @@ export class LayersModel extends Layer implements GraphModel {
   get optimizer(): Optimizer | null { return this.compiled?.optimizer ?? null; }
   get metricsNames(): string[] { return this.compiled?.keys.slice() ?? []; }
 
-  /** Outputs for inputs given as a tensor, a list (one per input) or a dict by input name. */
+  /**
+   * Runs the model on inputs (a tensor, a list with one per input, or a dict by input name) in batches and
+   * returns the outputs; `batchSize` defaults to 32, as in TF.js. The caller disposes the result.
+   * @example
+   * ```js
+   * const probabilities = model.predict(sora.tensor2d([[0.1, 0.2, 0.3, 0.4]]));
+   * probabilities.print();
+   * ```
+   */
   predict(x: TensorOrList, args: { batchSize?: number } = {}): Tensor | Tensor[] {
     this.assertNotDisposed(`${this.name}.predict`);
     const xs = standardize('predict', 'inputs', x, this.inputs, this.inputNames);
@@ -179,9 +204,24 @@ export class LayersModel extends Layer implements GraphModel {
   }
   predictOnBatch(x: TensorOrList): Tensor | Tensor[] { return this.predict(x, { batchSize: Number.MAX_SAFE_INTEGER }); }
 
+  /**
+   * Trains the model on tensors for a number of epochs and resolves to the History of the loss and metrics
+   * per epoch; the FitArgs defaults are TF.js's (epochs 1, batchSize 32, verbose 1, shuffle true,
+   * validationSplit 0).
+   * @example
+   * ```js
+   * const history = await model.fit(xs, ys, { epochs: 10, batchSize: 32, validationSplit: 0.2 });
+   * console.log(history.history.loss);
+   * ```
+   */
   fit(x: TensorOrList, y: TensorOrList, args: FitArgs = {}): Promise<History> {
     return this.training('fit', () => fit(this, x, y, args));
   }
+  /**
+   * Trains the model on a sora.data Dataset of {xs, ys} batches (tf.LayersModel.fitDataset); `epochs` is
+   * required and the other FitDatasetArgs have TF.js's defaults (verbose 1, every batch of the dataset per
+   * epoch).
+   */
   fitDataset(dataset: Dataset<unknown>, args: FitDatasetArgs): Promise<History> {
     return this.training('fitDataset', () => fitDataset(this, dataset, args));
   }
@@ -201,11 +241,18 @@ export class LayersModel extends Layer implements GraphModel {
     }
   }
 
-  /** The loss and metrics as scalar tensors, synchronously, as TF.js returns them. */
+  /**
+   * The loss and metrics on x and y as scalar tensors, computed synchronously in batches as TF.js returns
+   * them; `batchSize` defaults to 32.
+   */
   evaluate(x: TensorOrList, y: TensorOrList, args: { batchSize?: number } = {}): Tensor | Tensor[] {
     this.assertNotDisposed(`${this.name}.evaluate`);
     return evaluate(this, x, y, args);
   }
+  /**
+   * The loss and metrics over a Dataset of {xs, ys} batches; `batches` defaults to every batch of the
+   * dataset.
+   */
   evaluateDataset(dataset: Dataset<unknown>, args: { batches?: number } = {}): Promise<Tensor | Tensor[]> {
     try { this.assertNotDisposed(`${this.name}.evaluateDataset`); } catch (error) { return Promise.reject(error); }
     return evaluateDataset(this, dataset, args);
@@ -235,6 +282,15 @@ export class LayersModel extends Layer implements GraphModel {
   /** The Keras-style topology TF.js writes (and reads) in model.json. */
   toJSON(): Record<string, unknown> { return saveModel.topology(this); }
 
+  /**
+   * Saves the topology and weights in the TF.js layers format to a URL ('file://dir', 'indexeddb://name',
+   * 'localstorage://name', 'downloads://name', http(s)) or a SaveHandler, and resolves to what was saved.
+   * @example
+   * ```js
+   * await model.save('file://./my-model');        // Node: model.json + weights.bin
+   * const again = await sora.loadLayersModel('file://./my-model/model.json');
+   * ```
+   */
   save(handlerOrUrl: string | SaveHandler): Promise<SaveResult> { return saveModel.save(this, handlerOrUrl); }
 
   protected override kindName(): string { return 'model'; }
@@ -260,7 +316,17 @@ export class Functional extends LayersModel {
   static override className = 'Functional';
 }
 
-/** tf.model({ inputs, outputs }). */
+/**
+ * Creates a functional model (tf.model) from symbolic inputs to outputs, so layers can form any graph
+ * (several inputs or outputs, shared layers); `name` defaults to a unique 'model_N'.
+ * @example
+ * ```js
+ * const input = sora.input({ shape: [4] });
+ * const hidden = sora.layers.dense({ units: 8, activation: 'relu' }).apply(input);
+ * const output = sora.layers.dense({ units: 1 }).apply(hidden);
+ * const model = sora.model({ inputs: input, outputs: output });
+ * ```
+ */
 export function model(args: ContainerArgs): LayersModel {
   if (!args || typeof args !== 'object' || !('inputs' in args) || !('outputs' in args)) {
     throw new Error('model: expected { inputs, outputs } (symbolic tensors from tf.input and layer.apply)');

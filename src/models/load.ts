@@ -63,8 +63,14 @@ function assignWeights(model: LayersModel, artifacts: ModelArtifacts, where: str
 }
 
 /**
- * Load a model saved in the TF.js layers format (by sora or TF.js): 'file://dir/model.json',
- * an http(s) or relative URL, 'indexeddb://name', 'localstorage://name', or a handler.
+ * Loads a model saved in the TF.js layers format (by sora or TF.js): 'file://dir/model.json', an http(s) or
+ * relative URL, 'indexeddb://name', 'localstorage://name', or a LoadHandler such as io.browserFiles;
+ * `options` default to none.
+ * @example
+ * ```js
+ * const model = await sora.loadLayersModel('https://example.com/model/model.json');
+ * model.predict(sora.zeros([1, 4])).print();
+ * ```
  */
 export async function loadLayersModel(pathOrHandler: string | LoadHandler, options: LoadOptions = {}): Promise<LayersModel> {
   await ENGINE.ready();

@@ -11,10 +11,18 @@ import type { SymbolicTensor } from '../layers/graph.js';
 import type { Tensor } from '../core/tensor.js';
 import type { TensorOrList } from './training.js';
 
+/**
+ * The config of tf.sequential: `layers` (default: none, add them later) and `name` (default: a unique
+ * 'sequential_N').
+ */
 export interface ModelArgs { layers?: Layer[]; name?: string }
 
 let sequentialCount = 0;
 
+/**
+ * A model that is a linear stack of layers (tf.Sequential), built by `sora.sequential()` and `add`; it has
+ * every LayersModel method (compile, fit, predict, save...).
+ */
 export class Sequential extends LayersModel {
   static override className = 'Sequential';
   private readonly stack: Layer[] = [];
@@ -115,6 +123,18 @@ export class Sequential extends LayersModel {
   }
 }
 
+/**
+ * Creates a Sequential model, a stack of layers where each layer's output is the next one's input
+ * (tf.sequential); `args.layers` defaults to none (add them with `model.add`) and `args.name` to a unique
+ * 'sequential_N'.
+ * @example
+ * ```js
+ * const model = sora.sequential({ layers: [
+ *   sora.layers.dense({ inputShape: [4], units: 8, activation: 'relu' }),
+ *   sora.layers.dense({ units: 3, activation: 'softmax' }),
+ * ] });
+ * ```
+ */
 export function sequential(args: ModelArgs = {}): Sequential {
   return new Sequential(args);
 }

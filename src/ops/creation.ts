@@ -36,7 +36,17 @@ function flattenInto(op: string, values: NestedValues, shape: Shape, depth: numb
   for (const v of values) flattenInto(op, v, shape, depth + 1, out);
 }
 
-/** sora.tensor(values, shape?, dtype?) as in TF.js. */
+/**
+ * Creates a tensor from values (a number, a nested array or a typed array) with an optional shape and dtype,
+ * as tf.tensor does; the shape defaults to the values' nesting and the dtype to 'float32' (or 'int32' for an
+ * Int32Array, 'bool' for booleans).
+ * @example
+ * ```js
+ * const x = sora.tensor([[1, 2], [3, 4]]);          // shape [2, 2], float32
+ * const y = sora.tensor([1, 2, 3, 4], [2, 2], 'int32');
+ * x.print();
+ * ```
+ */
 export function tensor(values: TensorLike, shape?: Shape, dtype?: DType, op = 'tensor'): Tensor {
   let flat: ArrayLike<number>;
   let inferred: Shape;
