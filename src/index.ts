@@ -14,11 +14,16 @@ export type { DType, BackendName, Backend } from './backends/backend.js';
 export { setWasmPaths, WasmLoadError } from './backends/wasm/loader.js';
 
 /**
- * Choose the backend: 'auto' (webgpu, else wasm, else reference), or one by name.
- * Options go to the backend (wasm: { variant, wasm, memory }; webgpu: { adapter, device });
- * 'auto' also takes `warnOnFallback: false`, which silences its warning when it passes over a
- * backend that could run here but could not be loaded (a bundle that left the .wasm behind).
- * Resolves true, or throws saying why the backend cannot run here.
+ * Chooses the backend: 'auto' (the default: webgpu, else wasm, else reference), or one by name. Options go to
+ * the backend (wasm: { variant, wasm, memory }; webgpu: { adapter, device }); 'auto' also takes
+ * `warnOnFallback: false`, which silences its warning when it passes over a backend that could run here but
+ * could not be loaded (a bundle that left the .wasm behind). Resolves true, or throws saying why the backend
+ * cannot run here; unlike TF.js, which resolves false, a backend that cannot start is an error.
+ * @example
+ * ```js
+ * await sora.setBackend('wasm');
+ * console.log(sora.getBackend());   // 'wasm'
+ * ```
  */
 export async function setBackend(name: BackendName | 'auto' = 'auto', options?: unknown): Promise<boolean> {
   await ENGINE.setBackend(name, options);

@@ -96,13 +96,17 @@ describe('defaults are stated', () => {
     const source = readFileSync('src/training/optimizers/fused.ts', 'utf8') + readFileSync('src/training/optimizers/composed.ts', 'utf8');
     const classes = [...source.matchAll(/export class (\w+) extends \w+ \{[\s\S]*?constructor\(([^)]*)\)/g)];
     expect(classes.map((c) => c[1]).sort()).toEqual(['Adadelta', 'Adagrad', 'Adam', 'Adamax', 'Momentum', 'RMSProp', 'SGD']);
-    const factory = (cls: string): string => `train.${cls === 'SGD' ? 'sgd' : cls.toLowerCase()}`;
     for (const [, cls, params] of classes) {
-      const defaults = [...params.matchAll(/(\w+) = (-?[\d.e-]+)\b/g)];
-      for (const [, param, value] of defaults) {
-        for (const doc of [docOf(byName.get(cls)!.comment), docOf(byName.get(factory(cls))!.comment)]) {
-          expect(doc, `${cls}: ${param} = ${value}`).toContain(value);
-        }
+      for (const [, param, value] of params.matchAll(/(\w+) = (-?[\d.e-]+)\b/g)) {
+        expect(docOf(byName.get(cls)!.comment), `${cls}: ${param} = ${value}`).toContain(value);
+      }
+    }
+    const trainBlock = source.slice(source.indexOf('export const train = {'), source.indexOf('\n};', source.indexOf('export const train = {')));
+    const factories = [...trainBlock.matchAll(/^ {2}(\w+): \(([^)]*)\) =>/gm)];
+    expect(factories.map((f) => f[1]).sort()).toEqual(['adadelta', 'adagrad', 'adam', 'adamax', 'momentum', 'rmsprop', 'sgd']);
+    for (const [, name, params] of factories) {
+      for (const [, param, value] of params.matchAll(/(\w+)(?:: [^=,]+)? = (-?[\d.e-]+)\b/g)) {
+        expect(docOf(byName.get(`train.${name}`)!.comment), `train.${name}: ${param} = ${value}`).toContain(value);
       }
     }
   });

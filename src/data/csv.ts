@@ -166,7 +166,16 @@ export class CSVDataset extends Dataset<Record<string, unknown>> {
   }
 }
 
-/** tf.data.csv(url, config). */
+/**
+ * A dataset of the rows of a CSV file or URL (tf.data.csv), each row an object by column name, or {xs, ys}
+ * when `columnConfigs` marks label columns; the CSVConfig defaults are TF.js's (a header row, ',' as the
+ * delimiter, every column).
+ * @example
+ * ```js
+ * const rows = sora.data.csv('file://./iris.csv', { columnConfigs: { species: { isLabel: true } } });
+ * await rows.take(2).forEachAsync((row) => console.log(row));
+ * ```
+ */
 export function csv(source: string, config: CSVConfig = {}): CSVDataset {
   return new CSVDataset(source, config);
 }

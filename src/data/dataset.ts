@@ -292,7 +292,14 @@ function hashSeed(seed: string): number {
   return h >>> 0;
 }
 
-/** tf.data.array: the items of a list, in order. */
+/**
+ * A dataset of the items of a list, in order (tf.data.array); items may be numbers, objects or tensors.
+ * @example
+ * ```js
+ * const ds = sora.data.array([1, 2, 3, 4]).map((x) => x * 2).batch(2);
+ * await ds.forEachAsync((batch) => batch.print());
+ * ```
+ */
 export function array<T>(items: T[]): Dataset<T> {
   if (!Array.isArray(items)) throw new Error(`data.array: expected an array; received ${typeof items}`);
   return new Dataset<T>(async () => {

@@ -21,13 +21,22 @@ export type Shape = SymbolicShape;
 /** Keyword arguments of a call; `training` is set by fit (true) and predict / evaluate (false). */
 export type { Kwargs };
 
+/** The options every layer takes (TF.js's LayerArgs); all are optional. */
 export interface LayerArgs {
+  /** The layer's name; default a unique one from its class ('dense_Dense1'). */
   name?: string;
+  /** Whether fit updates the layer's weights; default true. */
   trainable?: boolean;
-  /** Shape of one example (without the batch), on the first layer. */
+  /**
+   * Shape of one example (without the batch), on the first layer; default none (the shape comes from the
+   * previous layer).
+   */
   inputShape?: (number | null)[];
+  /** The input shape with the batch axis (null for any), instead of inputShape; default none. */
   batchInputShape?: (number | null)[];
+  /** With inputShape, the fixed batch size; default none (any batch size). */
   batchSize?: number;
+  /** The dtype of the layer's weights and outputs; default 'float32'. */
   dtype?: DType;
   /** Ignored keys of a saved config are accepted (Keras writes more than sora reads). */
   [key: string]: unknown;

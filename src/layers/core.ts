@@ -59,18 +59,29 @@ export function input(config: InputConfig): SymbolicTensor {
   return layer.inboundNodes[0].outputs[0];
 }
 
+/** The config of layers.dense (TF.js's DenseLayerArgs): `units` is required. */
 export interface DenseArgs extends LayerArgs {
   units: number;
+  /** The activation applied to the output, by name; default 'linear' (none). */
   activation?: ActivationName;
+  /** Whether to add a bias vector; default true. */
   useBias?: boolean;
+  /** How the kernel starts: sora.initializers.*() or a name; default 'glorotUniform'. */
   kernelInitializer?: unknown;
+  /** How the bias starts; default 'zeros'. */
   biasInitializer?: unknown;
+  /** A penalty on the kernel added to the loss (sora.regularizers.*()); default none. */
   kernelRegularizer?: unknown;
+  /** A penalty on the bias added to the loss; default none. */
   biasRegularizer?: unknown;
-  /** A constraint applied after each step: sora.constraints.*(), a name ('maxNorm', 'nonNeg', ...) or a saved config. */
+  /**
+   * A constraint applied to the kernel after each step: sora.constraints.*(), a name ('maxNorm', 'nonNeg',
+   * ...) or a saved config; default none.
+   */
   kernelConstraint?: unknown;
+  /** A constraint applied to the bias after each step; default none. */
   biasConstraint?: unknown;
-  /** Units of the previous layer; the same as inputShape: [inputDim]. */
+  /** Units of the previous layer; the same as inputShape: [inputDim]. Default none. */
   inputDim?: number;
 }
 

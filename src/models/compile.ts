@@ -16,10 +16,24 @@ export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
 export type LossIdentifier = LossName | string | { name: LossName | string; fromLogits?: boolean } | LossFunction;
 export type MetricIdentifier = string | ((yTrue: Tensor, yPred: Tensor) => Tensor);
 
+/** The options of LayersModel.compile (TF.js's ModelCompileArgs): optimizer and loss are required. */
 export interface CompileArgs {
+  /**
+   * An Optimizer (sora.train.adam(...)) or a name ('sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'adamax')
+   * with Keras's defaults; required.
+   */
   optimizer: string | Optimizer;
+  /**
+   * A loss by name ('categoricalCrossentropy', 'meanSquaredError', ...) or function, one per output, or a
+   * dict by output name; required.
+   */
   loss: LossIdentifier | LossIdentifier[] | Record<string, LossIdentifier>;
+  /**
+   * Metrics to report in fit and evaluate logs ('accuracy', 'mse', functions...), per output or one list for
+   * all; default none.
+   */
   metrics?: MetricIdentifier | MetricIdentifier[] | Record<string, MetricIdentifier | MetricIdentifier[]>;
+  /** Weights of each output's loss in the total; default 1 for every output. */
   lossWeights?: number[] | Record<string, number>;
 }
 

@@ -14,16 +14,31 @@ import {
 import { checkMirrorEvery, listCallbacks, train, type BatchRecord, type BatchSource } from './trainer.js';
 import { checkYieldEvery } from '../training/yield.js';
 
+/** The options of LayersModel.fit (TF.js's ModelFitArgs); every field is optional and defaults as in TF.js. */
 export interface FitArgs {
+  /** Times to iterate over the data; default 1. */
   epochs?: number;
+  /** Samples per gradient step; default 32. */
   batchSize?: number;
+  /**
+   * The fraction of the samples, taken from the end before shuffling, held out to validate on; default 0
+   * (none).
+   */
   validationSplit?: number;
+  /** [x, y] to validate on after each epoch (overrides validationSplit); default none. */
   validationData?: [TensorOrList, TensorOrList];
+  /** Whether to shuffle the samples before each epoch; default true. */
   shuffle?: boolean;
-  /** Seed for the shuffle order, for reproducible runs. */
+  /** Seed for the shuffle order, for reproducible runs (a sora addition); default: a random order. */
   seed?: number;
+  /** 0 silent, 1 a progress line per epoch, 2 one line per epoch; default 1. */
   verbose?: 0 | 1 | 2;
+  /**
+   * Callbacks (sora.callbacks.earlyStopping(), objects of hooks such as onEpochEnd) called during training;
+   * default none.
+   */
   callbacks?: CallbackHooks | CallbackHooks[];
+  /** The epoch to start counting from (to resume a run); default 0. */
   initialEpoch?: number;
   /** On webgpu: how often weights are mirrored to the CPU for recovery, 'epoch' (default) or every N batches. */
   mirrorEvery?: 'epoch' | number;
@@ -34,15 +49,26 @@ export interface FitArgs {
   yieldEvery?: 'auto' | 'batch' | 'epoch' | 'never' | number;
 }
 
+/** The options of LayersModel.fitDataset (TF.js's ModelFitDatasetArgs); `epochs` is required. */
 export interface FitDatasetArgs {
+  /** Times to iterate over the dataset; required, as in TF.js. */
   epochs: number;
-  /** Batches per epoch; the dataset is then iterated on across epochs rather than restarted. */
+  /**
+   * Batches per epoch; the dataset is then iterated on across epochs rather than restarted. Default: every
+   * batch of the dataset, restarted each epoch.
+   */
   batchesPerEpoch?: number;
+  /** A dataset or [x, y] to validate on after each epoch; default none. */
   validationData?: Dataset<unknown> | [TensorOrList, TensorOrList];
+  /** Batches of a validation dataset to use; default all of them. */
   validationBatches?: number;
+  /** 0 silent, 1 a progress line per epoch, 2 one line per epoch; default 1. */
   verbose?: 0 | 1 | 2;
+  /** Callbacks called during training, as fit's; default none. */
   callbacks?: CallbackHooks | CallbackHooks[];
+  /** The epoch to start counting from; default 0. */
   initialEpoch?: number;
+  /** On webgpu: how often weights are mirrored to the CPU for recovery, 'epoch' (default) or every N batches. */
   mirrorEvery?: 'epoch' | number;
   /**
    * When training gives the event loop a turn (TF.js's yieldEvery): 'auto' (default, every

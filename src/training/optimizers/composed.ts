@@ -14,7 +14,10 @@ function checkRate(name: string, arg: string, value: number, min = 0, inclusive 
   }
 }
 
-/** Adagrad: per-weight rates shrinking with the sum of squared gradients (starting at initialAccumulatorValue). */
+/**
+ * The Adagrad optimizer (tf.AdagradOptimizer): learningRate is required and initialAccumulatorValue defaults
+ * to 0.1; written with ops.
+ */
 export class Adagrad extends Optimizer {
   readonly className = 'Adagrad';
   protected readonly slotNames = ['accumulator'];
@@ -37,7 +40,10 @@ export class Adagrad extends Optimizer {
   }
 }
 
-/** Adadelta: steps scaled by running averages of squared gradients and squared updates. */
+/**
+ * The Adadelta optimizer (tf.AdadeltaOptimizer); the constructor's defaults are learningRate 0.001, rho 0.95,
+ * epsilon 1e-7; written with ops.
+ */
 export class Adadelta extends Optimizer {
   readonly className = 'Adadelta';
   protected readonly slotNames = ['accum_grad', 'accum_var'];
@@ -65,7 +71,10 @@ export class Adadelta extends Optimizer {
   }
 }
 
-/** Adamax: Adam with the infinity norm in place of the second moment; `decay` shrinks the rate per step. */
+/**
+ * The Adamax optimizer (tf.AdamaxOptimizer); the constructor's defaults are learningRate 0.002, beta1 0.9,
+ * beta2 0.999, epsilon 1e-7, decay 0; written with ops.
+ */
 export class Adamax extends Optimizer {
   readonly className = 'Adamax';
   protected readonly slotNames = ['m', 'v'];

@@ -14,6 +14,11 @@ import { ownEntry } from '../../core/lookup.js';
 export { Optimizer, type NamedTensor } from './optimizer.js';
 export { Adadelta, Adagrad, Adamax } from './composed.js';
 
+/**
+ * Stochastic gradient descent (tf.SGDOptimizer), with optional momentum and Nesterov momentum: the
+ * constructor's defaults are learningRate 0.01, momentum 0, nesterov false. Updates each variable with one
+ * fused kernel.
+ */
 export class SGD extends Optimizer {
   readonly className: string = 'SGD';
   protected readonly slotNames = ['momentum'];
@@ -33,7 +38,10 @@ export class SGD extends Optimizer {
   }
 }
 
-/** TF.js's MomentumOptimizer: SGD with momentum, saved as class 'Momentum'. */
+/**
+ * TF.js's MomentumOptimizer: SGD with momentum, saved as class 'Momentum'; learningRate and momentum are
+ * required and useNesterov defaults to false.
+ */
 export class Momentum extends SGD {
   override readonly className: string = 'Momentum';
   constructor(learningRate: number, momentum: number, useNesterov = false) {
@@ -41,6 +49,10 @@ export class Momentum extends SGD {
   }
 }
 
+/**
+ * The Adam optimizer (tf.AdamOptimizer); the constructor's defaults are learningRate 0.001, beta1 0.9, beta2
+ * 0.999, epsilon 1e-7. Updates each variable with one fused kernel.
+ */
 export class Adam extends Optimizer {
   readonly className = 'Adam';
   protected readonly slotNames = ['m', 'v'];
@@ -57,7 +69,11 @@ export class Adam extends Optimizer {
   }
 }
 
-/** RMSProp; `centered` divides by the gradient's variance rather than its mean square (TF.js's formulas). */
+/**
+ * RMSProp (tf.RMSPropOptimizer); `centered` divides by the gradient's variance rather than its mean square
+ * (TF.js's formulas). The constructor's defaults are learningRate 0.001, decay 0.9, momentum 0, epsilon 1e-7,
+ * centered false.
+ */
 export class RMSProp extends Optimizer {
   readonly className = 'RMSProp';
   protected readonly slotNames = ['rms', 'momentum', 'mg'];
@@ -95,14 +111,46 @@ export class RMSProp extends Optimizer {
 
 /** sora.train.* as in TF.js (same arguments and defaults; epsilon null or omitted: 1e-7). */
 export const train = {
+  /**
+   * Plain stochastic gradient descent (tf.train.sgd): each step subtracts learningRate × gradient;
+   * learningRate defaults to 0.01 here (the SGD class's default), and TF.js requires it.
+   */
   sgd: (learningRate?: number) => new SGD(learningRate),
+  /**
+   * SGD with momentum (tf.train.momentum); learningRate and momentum are required, useNesterov defaults to
+   * false.
+   */
   momentum: (learningRate: number, momentum: number, useNesterov = false) => new Momentum(learningRate, momentum, useNesterov),
+  /**
+   * The Adam optimizer (tf.train.adam) with TF.js's defaults: learningRate 0.001, beta1 0.9, beta2 0.999,
+   * epsilon null or omitted meaning 1e-7.
+   * @example
+   * ```js
+   * model.compile({ optimizer: sora.train.adam(0.001), loss: 'meanSquaredError' });
+   * ```
+   */
   adam: (learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null) =>
     new Adam(learningRate, beta1, beta2, epsilon ?? 1e-7),
+  /**
+   * The RMSProp optimizer (tf.train.rmsprop): learningRate is required; decay defaults to 0.9, momentum to 0,
+   * epsilon (null or omitted) to 1e-7 and centered to false.
+   */
   rmsprop: (learningRate: number, decay = 0.9, momentum = 0, epsilon: number | null = null, centered = false) =>
     new RMSProp(learningRate, decay, momentum, epsilon ?? 1e-7, centered),
+  /**
+   * The Adagrad optimizer (tf.train.adagrad): learningRate is required and initialAccumulatorValue defaults
+   * to 0.1.
+   */
   adagrad: (learningRate: number, initialAccumulatorValue = 0.1) => new Adagrad(learningRate, initialAccumulatorValue),
+  /**
+   * The Adadelta optimizer (tf.train.adadelta) with TF.js's defaults: learningRate 0.001, rho 0.95, epsilon
+   * (null or omitted) 1e-7.
+   */
   adadelta: (learningRate = 0.001, rho = 0.95, epsilon: number | null = null) => new Adadelta(learningRate, rho, epsilon ?? 1e-7),
+  /**
+   * The Adamax optimizer (tf.train.adamax) with TF.js's defaults: learningRate 0.002, beta1 0.9, beta2 0.999,
+   * epsilon (null or omitted) 1e-7, decay 0.
+   */
   adamax: (learningRate = 0.002, beta1 = 0.9, beta2 = 0.999, epsilon: number | null = null, decay = 0) =>
     new Adamax(learningRate, beta1, beta2, epsilon ?? 1e-7, decay),
 };
