@@ -108,7 +108,8 @@ function module(path) {
   for (const d of declarations(text)) {
     const seen = decls.get(d.name);
     if (seen && d.kind === 'function' && seen.kind === 'function') { seen.code += `\n${d.code}`; seen.comment ??= d.comment; }
-    else if (!seen || d.kind === 'class' || d.kind === 'function' || d.kind === 'const') decls.set(d.name, { ...d, path });
+    // A class merged with an interface of its name: the class is the entry, either comment its doc.
+    else if (!seen || d.kind === 'class' || d.kind === 'function' || d.kind === 'const') decls.set(d.name, { ...d, comment: d.comment ?? seen?.comment ?? null, path });
   }
   const exports = new Map();
   const stars = [];
@@ -158,15 +159,17 @@ function resolveLocal(path, name, depth = 0) {
 
 /**
  * A namespace member's comment and value in the source, where the .d.ts lost them: a property
- * spread in from another module of the same folder (`...mergeLayers`), or a short name given
+ * spread in from another module of the same folder (`...mergeLayers`), a shorthand property
+ * (`meanSquaredError,`: the comment of the const it names), or a short name given
  * to a sibling (`MSE: meanSquaredError`, which is then listed as that sibling's alias).
  */
 function sourceMember(file, name) {
   const dir = join(root, posix.dirname(file));
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+  const own = posix.basename(file);
+  for (const f of [own, ...readdirSync(dir).filter((n) => n.endsWith('.ts') && n !== own)]) {
     const text = readFileSync(join(dir, f), 'utf8');
     const alias = new RegExp(`[{,\\s]${name}: (\\w+)\\s*[,}\\n]`).exec(text);
-    const documented = new RegExp(`(/\\*\\*(?:(?!\\*/)[\\s\\S])*\\*/)\\n\\s+${name}[:(]`).exec(text);
+    const documented = new RegExp(`(/\\*\\*(?:(?!\\*/)[\\s\\S])*\\*/)\\n(?:\\s+${name}[:(]|(?:export )?(?:const|function) ${name}\\b)`).exec(text);
     if (documented || alias) return { comment: documented?.[1].replace(/\n\s+/g, '\n ') ?? null, value: alias?.[1] };
   }
   return null;

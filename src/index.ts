@@ -48,6 +48,10 @@ export async function ready(): Promise<void> {
   await ENGINE.ready();
 }
 
+/**
+ * What sora.env() reports: the active backend and its description, the wasm SIMD, relaxed SIMD and WebGPU
+ * support, the registered backends and why 'auto' passed over any.
+ */
 export interface Environment {
   backend: BackendName | null;
   /** e.g. 'wasm (SIMD + relaxed SIMD)' or the GPU adapter. */
@@ -108,6 +112,10 @@ export function dispose(container: Tensor | Tensor[] | Record<string, Tensor> | 
   }
 }
 
+/**
+ * What sora.memory() reports (tf.MemoryInfo): live tensors, data buffers and bytes, per backend too;
+ * `unreliable` is false since sora counts storage exactly.
+ */
 export interface MemoryInfo {
   numTensors: number;
   numDataBuffers: number;
@@ -121,6 +129,7 @@ export interface MemoryInfo {
   numBytesInGPU?: number;
 }
 
+/** The memory in use now (tf.memory): live tensors, data buffers and bytes, per backend and on the GPU. */
 export function memory(): MemoryInfo {
   let numBytes = 0;
   for (const ref of ENGINE.dataRefs) numBytes += ref.storage.size * 4;

@@ -14,6 +14,10 @@
  * (re, im interleaved), so no kernel ever receives a 'complex64' storage (src/ops/complex.ts).
  */
 export type DType = 'float32' | 'int32' | 'bool' | 'complex64';
+/**
+ * The backends sora has: 'webgpu', 'wasm' (SIMD) and 'reference' (plain TypeScript, the definition every
+ * other backend is tested against).
+ */
 export type BackendName = 'webgpu' | 'wasm' | 'reference';
 export type TypedArray = Float32Array | Int32Array;
 
@@ -255,6 +259,10 @@ export function hasKernel(backend: Backend, name: KernelName): boolean {
   return typeof backend[name] === 'function';
 }
 
+/**
+ * The kernel contract every backend implements (see docs/architecture.md): storage, reads and writes, and the
+ * kernels, each optional so a backend falls back to another for what it lacks.
+ */
 export interface Backend<S extends Storage = Storage> extends Partial<Kernels<S>> {
   readonly name: BackendName;
   /** Human-readable detail, e.g. 'wasm (relaxed-simd)' or the GPU adapter. */

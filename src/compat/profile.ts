@@ -8,6 +8,7 @@ import { ENGINE } from '../core/engine.js';
 import { addOpObserver, type OpObserver } from '../ops/registry.js';
 import { Tensor } from '../core/tensor.js';
 
+/** One kernel run as sora.profile records it: its name, input and output shapes, bytes added and total bytes. */
 export interface KernelInfo {
   name: string;
   bytesAdded: number;
@@ -20,6 +21,10 @@ export interface KernelInfo {
   extraInfo: string;
 }
 
+/**
+ * What sora.profile reports (tf.ProfileInfo): new tensors and bytes, the peak bytes, and the kernels run with
+ * their shapes and bytes.
+ */
 export interface ProfileInfo {
   newBytes: number;
   newTensors: number;
@@ -30,6 +35,7 @@ export interface ProfileInfo {
   kernelNames: string[];
 }
 
+/** What sora.time reports (tf.TimingInfo): wall time in ms and the kernel time (GPU time on webgpu). */
 export interface TimingInfo { kernelMs: number; wallMs: number }
 
 /** sora op names whose TF.js kernel is named otherwise than the op's name capitalised. */

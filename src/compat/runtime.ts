@@ -74,6 +74,7 @@ let deprecationWarnings = true;
 export function deprecationWarn(msg: string): void {
   if (deprecationWarnings) console.warn(`${msg} You can disable deprecation warnings with tf.disableDeprecationWarnings().`);
 }
+/** Silences sora.deprecationWarn's messages (tf.disableDeprecationWarnings). */
 export function disableDeprecationWarnings(): void {
   deprecationWarnings = false;
   environmentFlags.set('DEPRECATION_WARNINGS_ENABLED', false);
@@ -83,10 +84,15 @@ export function disableDeprecationWarnings(): void {
 let mobileOverride: boolean | undefined;
 /** Where the program runs: a browser page or worker, and whether on a mobile device. */
 export const device_util = {
+  /** Whether this runs in a browser: a window with a document, or a web worker (tf.device_util.isBrowser). */
   isBrowser(): boolean {
     const g = globalThis as { window?: { document?: unknown }; WorkerGlobalScope?: unknown };
     return (g.window !== undefined && g.window.document != null) || g.WorkerGlobalScope !== undefined;
   },
+  /**
+   * Whether the user agent looks like a phone or tablet (tf.device_util.isMobile); `nav` defaults to the
+   * global navigator.
+   */
   isMobile(nav?: { userAgent?: string; vendor?: string; userAgentData?: { mobile?: boolean } }): boolean {
     if (mobileOverride !== undefined) return mobileOverride;
     const navigatorLike = nav ?? (globalThis as unknown as { navigator?: typeof nav }).navigator;

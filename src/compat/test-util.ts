@@ -65,10 +65,15 @@ export function expectArraysEqual(actual: Values, expected: Values): void {
   comparePredicate(actual, expected, (a: number, e: number) => close(a, e, 0));
 }
 
+/**
+ * Throws unless two numbers differ by at most epsilon (default testEpsilon())
+ * (tf.test_util.expectNumbersClose).
+ */
 export function expectNumbersClose(a: number, e: number, epsilon = testEpsilon()): void {
   if (!close(a, e, epsilon)) throw new Error(`Numbers differ: actual === ${a}, expected === ${e}`);
 }
 
+/** Throws unless every value lies in [low, high] (tf.test_util.expectValuesInRange). */
 export function expectValuesInRange(actual: ArrayLike<number>, low: number, high: number): void {
   for (let i = 0; i < actual.length; i++) {
     if (actual[i] < low || actual[i] > high) throw new Error(`Value out of range:${actual[i]} low: ${low}, high: ${high}`);

@@ -7,6 +7,10 @@ import type { DType } from '../backends/backend.js';
 
 type FlatVector = ArrayLike<number> | ArrayLike<boolean> | ArrayLike<string>;
 type Shuffleable = unknown[] | Uint32Array | Int32Array | Float32Array;
+/**
+ * The typed arrays of sora's numeric dtypes: Float32Array (float32), Int32Array (int32) and Uint8Array
+ * (bool).
+ */
 export type TypedArrayOf = Float32Array | Int32Array | Uint8Array;
 import { toNestedArray, type RecursiveArray } from '../core/nested-array.js';
 
@@ -35,13 +39,17 @@ export function shuffleCombo(array: Shuffleable, array2: Shuffleable): void {
   }
 }
 
+/** x limited to [min, max] (tf.util.clamp). */
 export function clamp(min: number, x: number, max: number): number { return Math.max(min, Math.min(x, max)); }
+/** The smallest even integer not below val (tf.util.nearestLargerEven). */
 export function nearestLargerEven(val: number): number { return val % 2 === 0 ? val : val + 1; }
+/** Swaps the values at two keys of an object or two indices of an array, in place (tf.util.swap). */
 export function swap<T>(object: { [index: number]: T }, left: number, right: number): void {
   const kept = object[left];
   object[left] = object[right];
   object[right] = kept;
 }
+/** The sum of an array of numbers (tf.util.sum). */
 export function sum(arr: ArrayLike<number>): number {
   let total = 0;
   for (let i = 0; i < arr.length; i++) total += arr[i];
@@ -52,6 +60,7 @@ export function randUniform(a: number, b: number): number {
   const r = Math.random();
   return a + (b - a) * r;
 }
+/** The squared Euclidean distance between two arrays of one length (tf.util.distSquared). */
 export function distSquared(a: FlatVector, b: FlatVector): number {
   let total = 0;
   for (let i = 0; i < a.length; i++) {
@@ -65,25 +74,37 @@ export function distSquared(a: FlatVector, b: FlatVector): number {
 export function assert(expr: boolean, msg: string | (() => string)): asserts expr {
   if (!expr) throw new Error(typeof msg === 'string' ? msg : msg());
 }
+/**
+ * Throws (the message prefixed by errorMessagePrefix, default '') unless the two shapes are equal
+ * (tf.util.assertShapesMatch).
+ */
 export function assertShapesMatch(shapeA: number[], shapeB: number[], errorMessagePrefix = ''): void {
   assert(arraysEqual(shapeA, shapeB), () => `${errorMessagePrefix} Shapes ${shapeA} and ${shapeB} must match`);
 }
+/** Throws unless the value is neither null nor undefined (tf.util.assertNonNull). */
 export function assertNonNull(a: unknown): void {
   assert(a != null, 'The input to the tensor constructor must be a non-null value.');
 }
+/**
+ * Throws unless every dimension of the shape is a non-negative integer
+ * (tf.util.assertNonNegativeIntegerDimensions).
+ */
 export function assertNonNegativeIntegerDimensions(shape: number[]): void {
   for (const d of shape) {
     assert(Number.isInteger(d) && d >= 0, () => `Tensor must have a shape comprised of positive integers but got shape [${shape}].`);
   }
 }
 
+/** The number of elements of a shape, the product of its dimensions (1 for a scalar) (tf.util.sizeFromShape). */
 export function sizeFromShape(shape: number[]): number {
   let size = 1;
   for (const d of shape) size *= d;
   return size;
 }
+/** Whether a shape is a scalar's, [] (tf.util.isScalarShape). */
 export function isScalarShape(shape: number[]): boolean { return shape.length === 0; }
 
+/** Whether two arrays have the same length and elements (tf.util.arraysEqual). */
 export function arraysEqual(n1: FlatVector | null | undefined, n2: FlatVector | null | undefined): boolean {
   if (n1 === n2) return true;
   if (n1 == null || n2 == null || n1.length !== n2.length) return false;
@@ -97,8 +118,14 @@ export function arraysEqualWithNull(n1: (number | null)[] | null, n2: (number | 
   return n1.every((d, i) => d === null || n2[i] === null || d === n2[i]);
 }
 
+/** Whether a number is an integer (tf.util.isInt). */
 export function isInt(a: number): boolean { return a % 1 === 0; }
+/** The hyperbolic tangent of a number (tf.util.tanh). */
 export function tanh(x: number): number { return Math.tanh(x); }
+/**
+ * A [rows, cols] shape as close to square as possible with at least `size` elements
+ * (tf.util.sizeToSquarishShape).
+ */
 export function sizeToSquarishShape(size: number): [number, number] {
   const width = Math.ceil(Math.sqrt(size));
   return [width, Math.ceil(size / width)];
@@ -112,6 +139,7 @@ export function createShuffledIndices(n: number): Uint32Array {
   return indices;
 }
 
+/** A string padded with spaces on the right to `size` characters (tf.util.rightPad). */
 export function rightPad(a: string, size: number): string { return a.length >= size ? a : a + ' '.repeat(size - a.length); }
 
 /**
@@ -190,17 +218,21 @@ export function getArrayFromDType(dtype: DType | 'string' | undefined, size: num
     default: throw new Error(`util.getArrayFromDType: unknown dtype ${JSON.stringify(dtype)}`);
   }
 }
+/** A zeroed typed array of a dtype's kind and a size (tf.util.getTypedArrayFromDType). */
 export function getTypedArrayFromDType(dtype: DType, size: number): TypedArrayOf {
   return getArrayFromDType(dtype, size) as TypedArrayOf;
 }
+/** A zeroed typed array of a size for a dtype (default 'float32') (tf.util.makeZerosTypedArray). */
 export function makeZerosTypedArray(size: number, dtype: DType | 'complex64' = 'float32'): TypedArrayOf {
   if (dtype === 'complex64') return new Float32Array(size);
   if (dtype === 'float32' || dtype === 'int32' || dtype === 'bool') return getTypedArrayFromDType(dtype, size);
   throw new Error(`util.makeZerosTypedArray: unknown dtype ${JSON.stringify(dtype)}`);
 }
+/** A typed array of ones of a size for a dtype (default 'float32') (tf.util.makeOnesTypedArray). */
 export function makeOnesTypedArray(size: number, dtype: DType = 'float32'): TypedArrayOf {
   return makeZerosTypedArray(size, dtype).fill(1);
 }
+/** A nested array of zeros of a shape (tf.util.makeZerosNestedTypedArray); dtype defaults to 'float32'. */
 export function makeZerosNestedTypedArray(shape: number[], dtype: DType = 'float32'): RecursiveArray<number> {
   if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') throw new Error(`util.makeZerosNestedTypedArray: unknown dtype ${JSON.stringify(dtype)}`);
   return toNestedArray(shape, makeZerosTypedArray(sizeFromShape(shape), dtype));
@@ -212,6 +244,7 @@ export function checkConversionForErrors(vals: ArrayLike<number>, dtype: string)
     if (!Number.isFinite(vals[i])) throw new Error(`util.checkConversionForErrors: a tensor of type ${dtype} being uploaded contains ${vals[i]} (at ${i})`);
   }
 }
+/** Whether a string is a dtype sora has: 'float32', 'int32' or 'bool' (tf.util.isValidDtype). */
 export function isValidDtype(dtype: string): boolean { return DTYPE_NAMES.includes(dtype); }
 /** Whether casting `oldType` values to `newType` can lose information. */
 export function hasEncodingLoss(oldType: string, newType: string): boolean {
@@ -227,17 +260,24 @@ export function bytesPerElement(dtype: string): number {
   if (dtype === 'bool') return 1;
   throw new Error(`util.bytesPerElement: unknown dtype ${JSON.stringify(dtype)}`);
 }
+/** The total byte length of an array of encoded strings (tf.util.bytesFromStringArray). */
 export function bytesFromStringArray(arr: Uint8Array[] | null): number {
   return arr == null ? 0 : arr.reduce((n, bytes) => n + bytes.length, 0);
 }
 
+/** Whether a value is a string (tf.util.isString). */
 export function isString(value: unknown): value is string { return typeof value === 'string' || value instanceof String; }
+/** Whether a value is a boolean (tf.util.isBoolean). */
 export function isBoolean(value: unknown): value is boolean { return typeof value === 'boolean'; }
+/** Whether a value is a number (tf.util.isNumber). */
 export function isNumber(value: unknown): value is number { return typeof value === 'number'; }
+/** Whether a value is a function (tf.util.isFunction). */
 export function isFunction(f: any): boolean { return Boolean(f && f.constructor && f.call && f.apply); }
+/** Whether a value is a promise (has a then method) (tf.util.isPromise). */
 export function isPromise(object: unknown): object is Promise<unknown> {
   return Boolean(object) && typeof (object as { then?: unknown }).then === 'function';
 }
+/** Whether a value is a Float32Array, Int32Array, Uint8Array or Uint8ClampedArray (tf.util.isTypedArray). */
 export function isTypedArray(a: unknown): a is Float32Array | Int32Array | Uint8Array | Uint8ClampedArray {
   return a instanceof Float32Array || a instanceof Int32Array || a instanceof Uint8Array || a instanceof Uint8ClampedArray;
 }
@@ -252,6 +292,7 @@ export function inferDtype(values: unknown): DType | 'string' {
   return 'float32';
 }
 
+/** The smallest divisor of size that is at least start (size itself when none) (tf.util.nearestDivisor). */
 export function nearestDivisor(size: number, start: number): number {
   for (let d = start; d < size; d++) if (size % d === 0) return d;
   return size;
@@ -264,12 +305,14 @@ export function computeStrides(shape: number[]): number[] {
   for (let i = shape.length - 1; i > 0; i--) { stride *= shape[i]; strides[i - 1] = stride; }
   return strides;
 }
+/** The flat index of a multi-dimensional location, given the strides (tf.util.locToIndex). */
 export function locToIndex(locs: number[], rank: number, strides: number[]): number {
   if (rank === 0) return 0;
   let index = locs[locs.length - 1];
   for (let i = 0; i < locs.length - 1; i++) index += strides[i] * locs[i];
   return index;
 }
+/** The multi-dimensional location of a flat index, given the strides (tf.util.indexToLoc). */
 export function indexToLoc(index: number, rank: number, strides: number[]): number[] {
   if (rank === 0) return [];
   const locs = new Array<number>(rank);
@@ -304,6 +347,7 @@ export function toTypedArray(a: RecursiveArray<number> | ArrayLike<number>, dtyp
   if (dtype === 'bool') return flat instanceof Uint8Array ? flat : Uint8Array.from(flat as ArrayLike<number>, (v) => (Math.round(v) !== 0 ? 1 : 0));
   throw new Error(`util.toTypedArray: unknown dtype ${JSON.stringify(dtype)}`);
 }
+/** A one-element typed array holding a value in a dtype's storage (tf.util.createScalarValue). */
 export function createScalarValue(value: number | string, dtype: DType | 'string'): TypedArrayOf | Uint8Array {
   return dtype === 'string' ? encodeString(String(value)) : toTypedArray([Number(value)], dtype);
 }
@@ -325,12 +369,14 @@ export function fetch(path: string, requestInits?: RequestInit): Promise<Respons
   if (typeof globalThis.fetch !== 'function') throw new Error('util.fetch: this platform has no global fetch');
   return globalThis.fetch(path, requestInits);
 }
+/** A string as bytes in an encoding (default 'utf-8') (tf.util.encodeString). */
 export function encodeString(s: string, encoding = 'utf-8'): Uint8Array {
   if ((encoding || 'utf-8').toLowerCase().replace('-', '') !== 'utf8') {
     throw new Error(`util.encodeString: only utf-8 is supported; received encoding '${encoding}'`);
   }
   return new TextEncoder().encode(s);
 }
+/** Bytes as a string in an encoding (default 'utf-8') (tf.util.decodeString). */
 export function decodeString(bytes: Uint8Array, encoding = 'utf-8'): string {
   return new TextDecoder(encoding || 'utf-8').decode(bytes);
 }

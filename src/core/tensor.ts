@@ -10,6 +10,7 @@ import { ENGINE } from './engine.js';
 import { formatTensor } from './tensor-format.js';
 import { toNestedArray } from './nested-array.js';
 
+/** A tensor's shape: the length of each axis ([] for a scalar). */
 export type Shape = number[];
 
 /** Data shared by a tensor and its reshaped views. */
@@ -18,8 +19,14 @@ export class DataRef {
   constructor(public storage: Storage, public backend: Backend) {}
 }
 
+/** Numbers nested in arrays, as tensor() takes them and array() returns them. */
 export type NestedArray = number | NestedArray[];
 
+/**
+ * An immutable n-dimensional array of numbers (tf.Tensor) with a shape and a dtype ('float32', 'int32' or
+ * 'bool'); its storage lives on the active backend until dispose() (or the tidy around it) frees it. Read it
+ * with data(), dataSync(), array() or arraySync().
+ */
 export class Tensor {
   readonly shape: Shape;
   readonly size: number;

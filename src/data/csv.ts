@@ -9,7 +9,15 @@ import { Dataset, DONE } from './dataset.js';
 import { importNode } from '../backends/host.js';
 import { ownEntry, setOwn } from '../core/lookup.js';
 
+/**
+ * How data.csv reads one column (TF.js's ColumnConfig): `required`, `dtype`, `default` for a missing value
+ * and `isLabel` (the column goes to ys); all optional.
+ */
 export interface ColumnConfig { required?: boolean; dtype?: 'float32' | 'int32' | 'bool' | 'string'; default?: unknown; isLabel?: boolean }
+/**
+ * The options of data.csv (TF.js's CSVConfig): `hasHeader` (default true), `columnNames` (default: from the
+ * header), `columnConfigs`, `configuredColumnsOnly` (default false) and `delimiter` (default ',').
+ */
 export interface CSVConfig {
   hasHeader?: boolean;
   columnNames?: string[];
@@ -104,6 +112,7 @@ function parseValue(raw: string, config: ColumnConfig | undefined, column: strin
   return dtype === 'int32' ? Math.trunc(n) : n;
 }
 
+/** The Dataset data.csv returns: rows of a CSV source, with its `columnNames()` (tf.data.CSVDataset). */
 export class CSVDataset extends Dataset<Record<string, unknown>> {
   private names: Promise<string[]> | null = null;
 

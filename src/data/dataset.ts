@@ -73,6 +73,10 @@ function stack(rows: unknown[], path: string): unknown {
   throw new Error(`batch: cannot batch ${first === null ? 'null' : typeof first} at ${path || 'the top'}; elements must be tensors, numbers, or arrays and objects of them`);
 }
 
+/**
+ * A lazy, asynchronous sequence of elements (tf.data.Dataset): chain map, filter, batch, shuffle, take, skip,
+ * repeat, prefetch, then iterate with forEachAsync or toArray, or pass it to model.fitDataset.
+ */
 export class Dataset<T> {
   /** Elements in one pass, when known (Infinity for an endless one). */
   readonly size: number | null;

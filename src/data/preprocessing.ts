@@ -46,6 +46,7 @@ function checkLabel(label: number, index: number, classes: number): void {
   }
 }
 
+/** The mean and standard deviation of some values (data.meanStd's result, data.normalize's options). */
 export interface MeanStd { mean: number; std: number }
 
 /** Mean and population standard deviation (two passes, float64). */
@@ -84,6 +85,10 @@ export function normalize(values: ArrayLike<number>, options: Partial<MeanStd> =
   return out;
 }
 
+/**
+ * The options of data.minMaxScale: the input `min` and `max` (default: the values' own) and the output
+ * `range` (default [0, 1]).
+ */
 export interface MinMaxOptions {
   /** The data's bounds; computed from `values` when missing. */
   min?: number;

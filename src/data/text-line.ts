@@ -9,7 +9,10 @@
 import { Dataset, DONE } from './dataset.js';
 import { openSource } from './csv.js';
 
-/** TF.js's FileChunkIteratorOptions. */
+/**
+ * TF.js's FileChunkIteratorOptions: `offset` (default 0) and `chunkSize` (default 1 MiB) of the reads a
+ * FileDataSource makes.
+ */
 export interface FileChunkIteratorOptions {
   /** Where to start reading, in bytes (default 0). */
   offset?: number;

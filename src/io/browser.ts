@@ -45,6 +45,7 @@ export function openDatabase(url: string): Promise<IDBDatabase> {
   });
 }
 
+/** A SaveHandler that stores a model in the browser's IndexedDB ('indexeddb://name'). */
 export function indexedDbSaveHandler(url: string): SaveHandler {
   const modelPath = nameOf(url, INDEXEDDB_SCHEME);
   return {
@@ -70,6 +71,7 @@ export function indexedDbSaveHandler(url: string): SaveHandler {
   };
 }
 
+/** A LoadHandler for a model saved in the browser's IndexedDB ('indexeddb://name'). */
 export function indexedDbLoadHandler(url: string): LoadHandler {
   const modelPath = nameOf(url, INDEXEDDB_SCHEME);
   return {
@@ -140,6 +142,10 @@ export function localKeys(modelPath: string) {
   };
 }
 
+/**
+ * A SaveHandler that stores a model in the browser's localStorage ('localstorage://name'); the weights are
+ * stored as base64, so it suits small models.
+ */
 export function localStorageSaveHandler(url: string): SaveHandler {
   const keys = localKeys(nameOf(url, LOCALSTORAGE_SCHEME));
   return {
@@ -170,6 +176,7 @@ export function localStorageSaveHandler(url: string): SaveHandler {
   };
 }
 
+/** A LoadHandler for a model saved in the browser's localStorage ('localstorage://name'). */
 export function localStorageLoadHandler(url: string): LoadHandler {
   const modelPath = nameOf(url, LOCALSTORAGE_SCHEME);
   const keys = localKeys(modelPath);
@@ -232,6 +239,10 @@ function fromBase64(text: string, url: string): ArrayBuffer {
 
 // ---- downloads ----------------------------------------------------------------------------
 
+/**
+ * A SaveHandler that has the browser download 'name.json' and 'name.weights.bin' ('downloads://name');
+ * browsers only.
+ */
 export function downloadsSaveHandler(url: string): SaveHandler {
   const prefix = (url.startsWith(DOWNLOADS_SCHEME) ? url.slice(DOWNLOADS_SCHEME.length) : url) || 'model';
   const jsonName = `${prefix}.json`;

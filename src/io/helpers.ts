@@ -11,6 +11,7 @@ import type { LoadHandler, ModelArtifacts, ModelArtifactsInfo, SaveResult, Weigh
 import { checkWeightSpec, concatBytes, decodeWeights, encodeWeights, isArrayBuffer, type NamedWeight as NamedWeightValues } from './weights.js';
 import { checkArtifacts, parseModelJson, readWeightGroups } from './model-json.js';
 
+/** Tensors by name, as TF.js's NamedTensorMap (what io.decodeWeights returns). */
 export type NamedTensorMap = Record<string, Tensor>;
 type Buffers = ArrayBuffer | ArrayBufferView | (ArrayBuffer | ArrayBufferView)[];
 
@@ -66,6 +67,7 @@ export function getWeightSpecs(weightsManifest: WeightsManifestGroup[]): WeightS
   return weightsManifest.flatMap((group) => group.weights);
 }
 
+/** Whether a URL starts with http:// or https:// (tf.io.isHTTPScheme). */
 export function isHTTPScheme(url: string): boolean {
   return /^https?:\/\//.test(url);
 }
@@ -190,6 +192,10 @@ export async function getModelArtifactsForJSON(modelJSON: ModelJsonLike,
   return artifactsFromJson(modelJSON, specs, data);
 }
 
+/**
+ * The ModelArtifacts of a parsed model.json with the weight specs and data already in hand
+ * (tf.io.getModelArtifactsForJSONSync); without weights the artifacts have none.
+ */
 export function getModelArtifactsForJSONSync(modelJSON: ModelJsonLike, weightSpecs?: WeightSpec[], weightData?: ArrayBuffer):
   ModelArtifacts {
   if (modelJSON?.weightsManifest != null && (weightSpecs == null || weightData == null)) {

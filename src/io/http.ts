@@ -11,6 +11,10 @@ function baseUrl(): string | undefined {
   return typeof location?.href === 'string' ? location.href : undefined;
 }
 
+/**
+ * A LoadHandler that fetches model.json and its weight files over HTTP(S) (what loadLayersModel uses for http
+ * URLs); `options` default to none.
+ */
 export function httpLoadHandler(url: string, options: LoadOptions = {}): LoadHandler {
   return {
     async load(): Promise<ModelArtifacts> {
@@ -86,4 +90,5 @@ export function http(path: string, loadOptions: LoadOptions = {}): LoadHandler &
     },
   };
 }
+/** TF.js's older name for io.http: a handler that loads from or saves (as a multipart POST) to a URL. */
 export const browserHTTPRequest = http;

@@ -8,7 +8,9 @@ import type {
 } from './types.js';
 import { byteCountError, checkWeightSpecs, concatBytes, isArrayBuffer } from './weights.js';
 
+/** The file name of a saved model's topology and weights manifest: 'model.json'. */
 export const MODEL_JSON_NAME = 'model.json';
+/** The file name sora (and TF.js's file and download handlers) give a model's weights: 'weights.bin'. */
 export const WEIGHTS_BIN_NAME = 'weights.bin';
 
 /** model.json for the artifacts, with all weights in one group stored at `weightsPath`. */
@@ -46,6 +48,10 @@ export function checkArtifacts(artifacts: ModelArtifacts, where: string): number
   return expected;
 }
 
+/**
+ * The ModelArtifactsInfo (byte sizes and date) of ModelArtifacts, as TF.js's getModelArtifactsInfoForJSON
+ * computes it.
+ */
 export function artifactsInfo(artifacts: ModelArtifacts): ModelArtifactsInfo {
   const encoder = new TextEncoder();
   return {

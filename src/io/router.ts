@@ -17,7 +17,15 @@ function schemeOf(url: string): string | undefined {
   return /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
 }
 
+/**
+ * A function that turns a URL into a LoadHandler, or null when the URL is not its scheme (TF.js's io.IORouter
+ * for loading).
+ */
 export type LoadRouter = (url: string | string[], loadOptions?: LoadOptions) => LoadHandler | null;
+/**
+ * A function that turns a URL into a SaveHandler, or null when the URL is not its scheme (TF.js's io.IORouter
+ * for saving).
+ */
 export type SaveRouter = (url: string | string[]) => SaveHandler | null;
 const loadRouters: LoadRouter[] = [];
 const saveRouters: SaveRouter[] = [];
@@ -27,6 +35,10 @@ export function registerLoadRouter(router: LoadRouter): void {
   if (typeof router !== 'function') throw new Error(`registerLoadRouter: expected a function; received ${typeof router}`);
   loadRouters.push(router);
 }
+/**
+ * Registers a function that turns a URL into a SaveHandler (or null when the URL is not its scheme), as
+ * tf.io.registerSaveRouter.
+ */
 export function registerSaveRouter(router: SaveRouter): void {
   if (typeof router !== 'function') throw new Error(`registerSaveRouter: expected a function; received ${typeof router}`);
   saveRouters.push(router);
@@ -52,6 +64,10 @@ export function getLoadHandlers(url: string | string[], loadOptions?: LoadOption
   try { return [builtinLoadHandler(url, loadOptions)]; } catch { return []; }
 }
 
+/**
+ * The SaveHandler for a URL from the registered routers, or the handler itself; throws naming the URL when no
+ * router or more than one claims it.
+ */
 export function getSaveHandler(url: string | SaveHandler): SaveHandler {
   if (typeof url === 'object' && url !== null && typeof url.save === 'function') return url;
   if (typeof url !== 'string') {
@@ -73,6 +89,11 @@ function builtinSaveHandler(url: string): SaveHandler {
   }
 }
 
+/**
+ * The LoadHandler for a URL ('file://', 'indexeddb://', 'localstorage://', http(s)) from the registered
+ * routers, or the handler itself; throws naming the URL when no router or more than one claims it. `options`
+ * default to none.
+ */
 export function getLoadHandler(url: string | LoadHandler, options: LoadOptions = {}): LoadHandler {
   if (typeof url === 'object' && url !== null && typeof url.load === 'function') return url;
   if (typeof url !== 'string') {

@@ -11,6 +11,10 @@ export type WeightDType = 'float32' | 'int32';
 /** Storage types of a quantized weight; the manifest says how to map them back. */
 export type QuantizationDType = 'uint8' | 'uint16' | 'float16';
 
+/**
+ * How a quantized weight is stored (uint8, uint16 or float16) and the scale and min that restore its values,
+ * as TF.js writes it.
+ */
 export interface WeightQuantization {
   dtype: QuantizationDType;
   /** value = stored * scale + min, for uint8 and uint16. */
@@ -35,6 +39,10 @@ export interface WeightsManifestGroup {
   weights: WeightSpec[];
 }
 
+/**
+ * The compile settings saved with a model (TF.js's training_config): the loss, the metrics and the optimizer
+ * config.
+ */
 export interface TrainingConfig {
   optimizer_config: object;
   loss: string | string[] | Record<string, string>;
@@ -44,6 +52,10 @@ export interface TrainingConfig {
   loss_weights?: number[] | Record<string, number>;
 }
 
+/**
+ * A saved model in memory (TF.js's io.ModelArtifacts): the topology JSON, the weight specs and the weights as
+ * one ArrayBuffer, with format and generator metadata.
+ */
 export interface ModelArtifacts {
   /** The Keras-style topology (class_name, config, keras_version, backend). */
   modelTopology: object;
@@ -71,6 +83,10 @@ export interface ModelJson {
   trainingConfig?: TrainingConfig;
 }
 
+/**
+ * What saving a model wrote, in bytes (TF.js's io.ModelArtifactsInfo): topology, weight specs and weight data
+ * sizes, and the date saved.
+ */
 export interface ModelArtifactsInfo {
   dateSaved: Date;
   modelTopologyType: 'JSON';
@@ -79,18 +95,31 @@ export interface ModelArtifactsInfo {
   weightDataBytes: number;
 }
 
+/** What a SaveHandler resolves to: the ModelArtifactsInfo of what was saved (TF.js's io.SaveResult). */
 export interface SaveResult {
   modelArtifactsInfo: ModelArtifactsInfo;
 }
 
+/**
+ * Where model.save writes a model: an object whose `save(artifacts)` resolves to a SaveResult, as TF.js's
+ * io.IOHandler.
+ */
 export interface SaveHandler {
   save(artifacts: ModelArtifacts): Promise<SaveResult>;
 }
 
+/**
+ * What loadLayersModel reads a model from: an object whose `load()` resolves to the ModelArtifacts (topology,
+ * weight specs and weight data), as TF.js's io.IOHandler.
+ */
 export interface LoadHandler {
   load(): Promise<ModelArtifacts>;
 }
 
+/**
+ * Options for loading a model over HTTP or from a URL, as TF.js's io.LoadOptions: the fetch function, request
+ * options, a weight path prefix or URL converter, and a progress callback; all optional.
+ */
 export interface LoadOptions {
   /** Replaces the global fetch for http(s) and relative URLs. */
   fetchFunc?: typeof fetch;

@@ -5,12 +5,14 @@
  */
 import type { ModelArtifacts, WeightDType, WeightSpec } from './types.js';
 
+/** A weight to encode: its name and its tensor (TF.js's NamedTensor, as io.encodeWeights takes them). */
 export interface NamedWeight {
   name: string;
   values: Float32Array | Int32Array;
   shape: number[];
 }
 
+/** One weight read back from a weights buffer: its name and its values as a tensor. */
 export interface DecodedWeight {
   values: Float32Array | Int32Array;
   shape: number[];

@@ -85,6 +85,11 @@ function customCall(layer: object): boolean {
 }
 const isShapeList = (s: unknown): s is SymbolicShape[] => Array.isArray(s) && s.length > 0 && s.every(Array.isArray);
 
+/**
+ * The base class of every layer (tf.layers.Layer): subclass it with `build` (create weights with addWeight),
+ * `call` and `computeOutputShape`, and register it with serialization.registerClass to load saved models that
+ * use it.
+ */
 export class Layer {
   static className = 'Layer';
   /** This class's call() is sora's own (see customCall). */

@@ -85,6 +85,7 @@ export interface DenseArgs extends LayerArgs {
   inputDim?: number;
 }
 
+/** The layer class behind layers.dense: output = activation(input · kernel + bias). */
 export class Dense extends Layer {
   static override readonly soraCall = true;
   static override className = 'Dense';
@@ -158,6 +159,7 @@ export class Dense extends Layer {
   }
 }
 
+/** The layer class behind layers.flatten: each example flattened to one axis. */
 export class Flatten extends Layer {
   static override readonly soraCall = true;
   static override className = 'Flatten';
@@ -172,6 +174,7 @@ export class Flatten extends Layer {
   }
 }
 
+/** The layer class behind layers.activation: an activation function applied to the input. */
 export class Activation extends Layer {
   static override readonly soraCall = true;
   static override className = 'Activation';
@@ -186,6 +189,7 @@ export class Activation extends Layer {
   override getConfig(): Record<string, unknown> { return { ...super.getConfig(), activation: this.activation }; }
 }
 
+/** The layer class behind layers.dropout: a fraction `rate` of the inputs zeroed during training. */
 export class Dropout extends Layer {
   static override readonly soraCall = true;
   static override className = 'Dropout';

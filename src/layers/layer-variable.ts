@@ -71,6 +71,10 @@ export interface InputSpecArgs {
 
 /** tf.InputSpec: the dtype, rank and dimensions a layer expects of an input, as TF.js's. */
 // The fields are InputSpecArgs', declared once there (the class below sets them).
+/**
+ * What a layer accepts as input (tf.InputSpec): the dtype, shape, rank range and per-axis sizes that apply()
+ * checks.
+ */
 export interface InputSpec extends InputSpecArgs {}
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above declares the fields
 export class InputSpec {

@@ -151,10 +151,30 @@ function factory<L extends Layer, A extends LayerArgs>(make: (args: A) => L) {
 }
 
 export const mergeLayers = {
+  /**
+   * A layer that adds its inputs element-wise (tf.layers.add); called with a list of tensors it returns their
+   * sum directly.
+   */
   add: factory((a: LayerArgs) => new Add(a)),
+  /**
+   * A layer that multiplies its inputs element-wise (tf.layers.multiply); called with a list of tensors it
+   * returns their product directly.
+   */
   multiply: factory((a: LayerArgs) => new Multiply(a)),
+  /**
+   * A layer that averages its inputs element-wise (tf.layers.average); called with a list of tensors it
+   * returns their mean directly.
+   */
   average: factory((a: LayerArgs) => new Average(a)),
+  /**
+   * A layer that takes the element-wise maximum of its inputs (tf.layers.maximum); called with a list of
+   * tensors it returns it directly.
+   */
   maximum: factory((a: LayerArgs) => new Maximum(a)),
+  /**
+   * A layer that takes the element-wise minimum of its inputs (tf.layers.minimum); called with a list of
+   * tensors it returns it directly.
+   */
   minimum: factory((a: LayerArgs) => new Minimum(a)),
   /**
    * Concatenates its inputs along `axis` (tf.layers.concatenate); axis defaults to -1, the last axis. Called

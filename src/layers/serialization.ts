@@ -9,6 +9,10 @@ import { Activation, Dense, Dropout, Flatten, InputLayer } from './core.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply } from './merge.js';
 import { ownEntry, setOwn } from '../core/lookup.js';
 
+/**
+ * A class that serialization.registerClass accepts: a constructor with a static `className`, the name a saved
+ * model's config uses to find it.
+ */
 export interface SerializableClass {
   className: string;
   fromConfig(cls: unknown, config: Record<string, unknown>, customObjects?: Record<string, unknown>): unknown;

@@ -11,5 +11,5 @@ export type { ModelArgs } from './sequential.js';
 export type { CompileArgs, LossIdentifier, MetricIdentifier } from './compile.js';
 export type { FitArgs, FitDatasetArgs } from './fit.js';
 
-/** tf.models */
+/** TF.js's tf.models namespace: modelFromJSON, a model built from its topology JSON. */
 export const models = { modelFromJSON };

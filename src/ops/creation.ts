@@ -11,6 +11,7 @@ import { register, run1, spec } from './registry.js';
 import { chain, checkAllocation, checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
 
 export type NestedValues = number | boolean | NestedValues[];
+/** What tensor() takes as values: a number, boolean, nested arrays of them, or a typed array. */
 export type TensorLike = TypedArray | Uint8Array | Uint8ClampedArray | Float64Array | NestedValues;
 
 function inferShape(op: string, values: NestedValues): Shape {
@@ -91,6 +92,7 @@ function ranked(rank: number, name: string) {
   };
 }
 
+/** A rank-0 tensor holding one value (tf.scalar); dtype defaults to 'float32' (or 'bool' for a boolean). */
 export function scalar(value: number, dtype?: DType): Tensor {
   if (typeof value !== 'number') throw new Error(`scalar: expected a number, received ${typeof value}`);
   // Ops make scalars of plain numbers all the time: one element, no nested-array parsing.
@@ -103,10 +105,15 @@ const tensor1dRanked = ranked(1, 'tensor1d');
 export function tensor1d(values: TensorLike, dtype?: DType): Tensor {
   return tensor1dRanked(values, undefined, dtype);
 }
+/** tensor() for a rank-2 tensor (tf.tensor2d): throws unless the values (or shape) have two axes. */
 export const tensor2d = ranked(2, 'tensor2d');
+/** tensor() for a rank-3 tensor (tf.tensor3d): throws unless the values (or shape) have three axes. */
 export const tensor3d = ranked(3, 'tensor3d');
+/** tensor() for a rank-4 tensor (tf.tensor4d): throws unless the values (or shape) have four axes. */
 export const tensor4d = ranked(4, 'tensor4d');
+/** tensor() for a rank-5 tensor (tf.tensor5d): throws unless the values (or shape) have five axes. */
 export const tensor5d = ranked(5, 'tensor5d');
+/** tensor() for a rank-6 tensor (tf.tensor6d): throws unless the values (or shape) have six axes. */
 export const tensor6d = ranked(6, 'tensor6d');
 
 const FILL = register<{ shape: Shape; value: number; dtype: DType }>({
@@ -120,6 +127,7 @@ const FILL = register<{ shape: Shape; value: number; dtype: DType }>({
   grad: 'none',
 });
 
+/** A tensor of a shape filled with one value (tf.fill); dtype defaults to 'float32'. */
 export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
   const s = checkShape('fill', shape);
   checkDType('fill', dtype);
@@ -127,9 +135,13 @@ export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Ten
   return run1(FILL, [], { shape: s, value: dtype === 'bool' ? Number(Math.round(value) !== 0) : value, dtype });
 }
 
+/** A tensor of a shape filled with 0 (tf.zeros); dtype defaults to 'float32'. */
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 0, dtype); }
+/** A tensor of a shape filled with 1 (tf.ones); dtype defaults to 'float32'. */
 export function ones(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 1, dtype); }
+/** A tensor of zeros with the shape and dtype of another (tf.zerosLike). */
 export function zerosLike(t: Tensor): Tensor { return fill(checkTensor('zerosLike', 'x', t).shape, 0, t.dtype); }
+/** A tensor of ones with the shape and dtype of another (tf.onesLike). */
 export function onesLike(t: Tensor): Tensor { return fill(checkTensor('onesLike', 'x', t).shape, 1, t.dtype); }
 
 /** tf.linspace(start, stop, num): num evenly spaced float32 values from start to stop. */

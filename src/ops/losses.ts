@@ -68,11 +68,19 @@ function weighted(fn: string, first: Input, second: Input, compute: (y: Tensor, 
   });
 }
 
+/**
+ * The mean absolute difference between labels and predictions (tf.losses.absoluteDifference); weights default
+ * to none and reduction to Reduction.SUM_BY_NONZERO_WEIGHTS, as in TF.js.
+ */
 export function absoluteDifference(labels: Input, predictions: Input, weights?: Input | null,
   reduction = Reduction.SUM_BY_NONZERO_WEIGHTS): Tensor {
   return weighted('absoluteDifference', labels, predictions, (y, p) => ops.abs(ops.sub(y, p)), weights, reduction);
 }
 
+/**
+ * The mean squared error between labels and predictions (tf.losses.meanSquaredError); weights default to none
+ * and reduction to Reduction.SUM_BY_NONZERO_WEIGHTS, as in TF.js.
+ */
 export function meanSquaredError(labels: Input, predictions: Input, weights?: Input | null,
   reduction = Reduction.SUM_BY_NONZERO_WEIGHTS): Tensor {
   return weighted('meanSquaredError', labels, predictions, (y, p) => ops.squaredDifference(y, p), weights, reduction);

@@ -127,6 +127,10 @@ export function randomUniform(shape: Shape, minval = 0, maxval = 1, dtype: DType
   return randomTensor(op, shape, floatOnly(op, dtype), 'uniform', minval, maxval - minval, seed);
 }
 
+/**
+ * A tensor of samples from a normal distribution (tf.randomNormal); mean defaults to 0, stdDev to 1, dtype to
+ * 'float32' and seed to a random one.
+ */
 export function randomNormal(shape: Shape, mean = 0, stdDev = 1, dtype: DType = 'float32', seed?: Seed): Tensor {
   const op = 'randomNormal';
   return drawn(op, shape, dtype, 'normal', checkNumber(op, 'mean', mean), checkNumber(op, 'stdDev', stdDev), seed);

@@ -11,6 +11,10 @@ import { tensor } from './creation.js';
 import { chain, checkAllocation } from './util.js';
 import { computeStrides, getTypedArrayFromDType, sizeFromShape, type TypedArrayOf } from '../compat/util.js';
 
+/**
+ * A mutable buffer of values with a shape and dtype (tf.TensorBuffer), made by sora.buffer: set and get
+ * values by index, then toTensor().
+ */
 export class TensorBuffer {
   readonly shape: Shape;
   readonly size: number;

@@ -5,8 +5,13 @@
  */
 import type { Tensor } from '../core/tensor.js';
 
+/** The values logged at an epoch or batch end, by name ('loss', 'acc', 'val_loss', ...). */
 export type Logs = Record<string, number>;
 
+/**
+ * The hooks fit calls on a callback object, each optional and possibly async: onTrainBegin/End,
+ * onEpochBegin/End, onBatchBegin/End and onYield.
+ */
 export interface CallbackHooks {
   onTrainBegin?(logs?: Logs): void | Promise<void>;
   onTrainEnd?(logs?: Logs): void | Promise<void>;
@@ -25,6 +30,10 @@ export interface TrainingModel {
   setWeights(weights: Tensor[]): void;
 }
 
+/**
+ * The base class of callbacks (tf.Callback): override the hooks (onEpochEnd, onBatchEnd, ...) to run code
+ * during fit.
+ */
 export abstract class Callback {
   model: TrainingModel | null = null;
   /** TF.js's: what fit was given (epochs, samples, steps, ...), set by setParams. */
@@ -35,6 +44,10 @@ export abstract class Callback {
   setParams(params: Record<string, unknown>): void { this.params = params; }
 }
 
+/**
+ * The callback fit always adds and resolves to (tf.History): `epoch` lists the epochs run and `history` each
+ * logged value per epoch ({ loss: [...], val_loss: [...] }).
+ */
 export class History extends Callback {
   readonly epoch: number[] = [];
   readonly history: Record<string, number[]> = {};
@@ -55,6 +68,10 @@ export interface EarlyStoppingArgs {
   verbose?: number;
 }
 
+/**
+ * The callback class behind callbacks.earlyStopping (tf.EarlyStopping): it sets model.stopTraining when the
+ * monitored value stops improving.
+ */
 export class EarlyStopping extends Callback {
   readonly monitor: string;
   private readonly minDelta: number;
@@ -125,7 +142,13 @@ export class EarlyStopping extends Callback {
   }
 }
 
+/** Built-in callbacks for fit (tf.callbacks): earlyStopping. */
 export const callbacks = {
+  /**
+   * Stops training when a monitored quantity stops improving (tf.callbacks.earlyStopping); monitor defaults
+   * to 'val_loss', minDelta to 0, patience to 0, mode to 'auto', baseline to none, restoreBestWeights to
+   * false.
+   */
   earlyStopping: (args?: EarlyStoppingArgs) => new EarlyStopping(args),
 };
 

@@ -42,6 +42,10 @@ function make(className: Constraint['className'], config: Record<string, unknown
   };
 }
 
+/**
+ * Constraints applied to a layer's weights after each optimizer step (tf.constraints): maxNorm, minMaxNorm,
+ * nonNeg and unitNorm.
+ */
 export const constraints = {
   /** Rescales each slice along `axis` whose L2 norm exceeds maxValue (default 2) down to it. */
   maxNorm(args: { maxValue?: number; axis?: Axis } = {}): Constraint {

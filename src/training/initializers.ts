@@ -174,6 +174,11 @@ class Orthogonal implements Initializer {
 export interface SeedArgs { seed?: number | null }
 const seedOf = (args?: SeedArgs | null): number | undefined => args?.seed ?? undefined;
 
+/**
+ * An initializer whose variance is scale / n, n being the fan-in, fan-out or their average
+ * (tf.initializers.varianceScaling); scale defaults to 1, mode to 'fanIn', distribution to 'normal' (a
+ * truncated normal, as TF.js), seed to a random one.
+ */
 function varianceScaling(args: { scale?: number; mode?: FanMode; distribution?: Distribution; seed?: number | null } = {}): Initializer {
   const scale = args.scale ?? 1;
   if (!(Number.isFinite(scale) && scale > 0)) throw new Error(`varianceScaling: scale must be a positive number; received ${scale}`);
@@ -188,23 +193,65 @@ function varianceScaling(args: { scale?: number; mode?: FanMode; distribution?: 
 
 /** sora.initializers.*, as tf.initializers. */
 export const initializers = {
+  /** An initializer that fills weights with 0 (tf.initializers.zeros). */
   zeros: (): Initializer => new Fill('Zeros', 0),
+  /** An initializer that fills weights with 1 (tf.initializers.ones). */
   ones: (): Initializer => new Fill('Ones', 1),
+  /** An initializer that fills weights with `value` (tf.initializers.constant); value is required. */
   constant: (args: { value: number }): Initializer => new Fill('Constant', finite('constant', 'value', args?.value)),
+  /**
+   * An initializer drawing uniformly from [minval, maxval) (tf.initializers.randomUniform); minval defaults
+   * to -0.05, maxval to 0.05, seed to a random one.
+   */
   randomUniform: (args: { minval?: number; maxval?: number; seed?: number | null } = {}): Initializer =>
     new Random('RandomUniform', args.minval ?? -0.05, args.maxval ?? 0.05, seedOf(args)),
+  /**
+   * An initializer drawing from a normal distribution (tf.initializers.randomNormal); mean defaults to 0,
+   * stddev to 0.05, seed to a random one.
+   */
   randomNormal: (args: { mean?: number; stddev?: number; seed?: number | null } = {}): Initializer =>
     new Random('RandomNormal', args.mean ?? 0, args.stddev ?? 0.05, seedOf(args)),
+  /**
+   * An initializer drawing from a normal distribution, redrawing values beyond two standard deviations
+   * (tf.initializers.truncatedNormal); mean defaults to 0, stddev to 0.05.
+   */
   truncatedNormal: (args: { mean?: number; stddev?: number; seed?: number | null } = {}): Initializer =>
     new Random('TruncatedNormal', args.mean ?? 0, args.stddev ?? 0.05, seedOf(args)),
+  /**
+   * An initializer for square 2-D weights: the identity matrix times gain (tf.initializers.identity); gain
+   * defaults to 1.
+   */
   identity: (args: { gain?: number } = {}): Initializer => new Identity(args.gain ?? 1),
+  /**
+   * An initializer giving an orthogonal matrix times gain (tf.initializers.orthogonal); gain defaults to 1,
+   * seed to a random one.
+   */
   orthogonal: (args: { gain?: number; seed?: number | null } = {}): Initializer => new Orthogonal(args.gain ?? 1, seedOf(args)),
   varianceScaling,
+  /**
+   * Glorot (Xavier) uniform: variance scaling with scale 1 over the average of fan-in and fan-out
+   * (tf.initializers.glorotUniform); the default kernel initializer of dense layers. seed defaults to a
+   * random one.
+   */
   glorotUniform: (args: SeedArgs = {}): Initializer => new VarianceScaling('GlorotUniform', 1, 'fanAvg', 'uniform', seedOf(args)),
+  /**
+   * Glorot (Xavier) normal: truncated normal variance scaling with scale 1 over the average of fan-in and
+   * fan-out (tf.initializers.glorotNormal).
+   */
   glorotNormal: (args: SeedArgs = {}): Initializer => new VarianceScaling('GlorotNormal', 1, 'fanAvg', 'normal', seedOf(args)),
+  /**
+   * He normal: truncated normal variance scaling with scale 2 over the fan-in, for ReLU layers
+   * (tf.initializers.heNormal).
+   */
   heNormal: (args: SeedArgs = {}): Initializer => new VarianceScaling('HeNormal', 2, 'fanIn', 'normal', seedOf(args)),
+  /** He uniform: uniform variance scaling with scale 2 over the fan-in (tf.initializers.heUniform). */
   heUniform: (args: SeedArgs = {}): Initializer => new VarianceScaling('HeUniform', 2, 'fanIn', 'uniform', seedOf(args)),
+  /**
+   * LeCun normal: truncated normal variance scaling with scale 1 over the fan-in, for SELU layers
+   * (tf.initializers.leCunNormal).
+   */
   leCunNormal: (args: SeedArgs = {}): Initializer => new VarianceScaling('LeCunNormal', 1, 'fanIn', 'normal', seedOf(args)),
+  /** LeCun uniform: uniform variance scaling with scale 1 over the fan-in (tf.initializers.leCunUniform). */
   leCunUniform: (args: SeedArgs = {}): Initializer => new VarianceScaling('LeCunUniform', 1, 'fanIn', 'uniform', seedOf(args)),
 };
 

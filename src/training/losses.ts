@@ -142,7 +142,19 @@ export function getLoss(id: unknown, options: LossOptions = {}): Loss {
 export const losses = {
   absoluteDifference, computeWeightedLoss, cosineDistance, hingeLoss, huberLoss, logLoss, meanSquaredError,
   sigmoidCrossEntropy, softmaxCrossEntropy,
+  /**
+   * Cross-entropy between one-hot labels and predicted probabilities along the last axis, per example
+   * (Keras's categorical_crossentropy, the loss compile's 'categoricalCrossentropy' uses).
+   */
   categoricalCrossentropy: (yTrue: Tensor, yPred: Tensor) => categorical(false).compute(yTrue, yPred),
+  /**
+   * Cross-entropy between integer class labels and predicted probabilities, per example (the loss compile's
+   * 'sparseCategoricalCrossentropy' uses).
+   */
   sparseCategoricalCrossentropy: (yTrue: Tensor, yPred: Tensor) => sparseCategorical(false).compute(yTrue, yPred),
+  /**
+   * Cross-entropy between 0/1 labels and predicted probabilities, averaged over the last axis (the loss
+   * compile's 'binaryCrossentropy' uses).
+   */
   binaryCrossentropy: (yTrue: Tensor, yPred: Tensor) => binary(false).compute(yTrue, yPred),
 };

@@ -50,15 +50,29 @@ function categoricalCrossentropyOf(yTrue: Tensor, yPred: Tensor): Tensor {
   return ops.neg(ops.sum(ops.mul(ops.cast(yTrue, 'float32'), ops.log(p)), last));
 }
 
+/** The mean squared error along the last axis, per example (tf.metrics.meanSquaredError; also MSE and mse). */
 const meanSquaredError = checked('meanSquaredError', (t, p) => ops.mean(ops.square(ops.sub(p, t)), -1));
+/** The mean absolute error along the last axis, per example (tf.metrics.meanAbsoluteError; also MAE and mae). */
 const meanAbsoluteError = checked('meanAbsoluteError', (t, p) => ops.mean(ops.abs(ops.sub(p, t)), -1));
+/**
+ * 100 × the mean of |yTrue - yPred| / |yTrue| along the last axis, per example
+ * (tf.metrics.meanAbsolutePercentageError; also MAPE and mape).
+ */
 const meanAbsolutePercentageError = checked('meanAbsolutePercentageError', (t, p) =>
   ops.mul(100, ops.mean(ops.abs(ops.div(ops.sub(t, p), ops.clipByValue(ops.abs(t), EPSILON, Number.MAX_VALUE))), -1)));
 
+/**
+ * The metric functions (tf.metrics), each taking (yTrue, yPred) and returning a tensor; compile's `metrics`
+ * takes them by name or as functions.
+ */
 export const metrics = {
   /** 1 where yPred > 0.5 matches yTrue, averaged over the last axis. */
   binaryAccuracy: checked('binaryAccuracy', (t, p) =>
     ops.mean(ops.cast(ops.equal(t, ops.cast(ops.greater(p, 0.5), t.dtype)), 'float32'), -1)),
+  /**
+   * 1 where the predicted class (argmax) matches the one-hot label's, 0 elsewhere, per example
+   * (tf.metrics.categoricalAccuracy).
+   */
   categoricalAccuracy: checked('categoricalAccuracy', (t, p) =>
     ops.cast(ops.equal(ops.argMax(t, -1), ops.argMax(p, -1)), 'float32')),
   /** Labels as class indices ([batch] or [batch, 1]), predictions as scores per class. */
@@ -76,8 +90,11 @@ export const metrics = {
     ops.sub(1, ops.div(ops.sum(ops.square(ops.sub(t, p))), ops.sum(ops.square(ops.sub(t, ops.mean(t))))))),
   /** -(cosine similarity) along the last axis. */
   cosineProximity: checked('cosineProximity', (t, p) => ops.neg(ops.sum(ops.mul(l2Normalize(t), l2Normalize(p)), -1))),
+  /** The binary cross-entropy as a metric, averaged over the last axis (tf.metrics.binaryCrossentropy). */
   binaryCrossentropy: checked('binaryCrossentropy', binaryCrossentropyOf),
+  /** The categorical cross-entropy as a metric, per example (tf.metrics.categoricalCrossentropy). */
   categoricalCrossentropy: checked('categoricalCrossentropy', categoricalCrossentropyOf),
+  /** The cross-entropy of integer labels as a metric, per example (tf.metrics.sparseCategoricalCrossentropy). */
   sparseCategoricalCrossentropy: checked('sparseCategoricalCrossentropy', (t, p) => {
     const depth = p.shape[p.rank - 1];
     const labels = ops.cast(ops.floor(ops.reshape(t, [t.size])), 'int32');

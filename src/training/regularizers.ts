@@ -30,9 +30,16 @@ function make(l1: number, l2: number): Regularizer {
   };
 }
 
+/**
+ * Weight penalties added to the training loss (tf.regularizers): l1, l2 and l1l2, each factor defaulting to
+ * 0.01.
+ */
 export const regularizers = {
+  /** An L1 penalty, l1 × sum(|w|) (tf.regularizers.l1); l1 defaults to 0.01. */
   l1: (args?: { l1?: number } | null): Regularizer => make(args?.l1 ?? 0.01, 0),
+  /** An L2 penalty, l2 × sum(w²) (tf.regularizers.l2); l2 defaults to 0.01. */
   l2: (args?: { l2?: number } | null): Regularizer => make(0, args?.l2 ?? 0.01),
+  /** L1 and L2 penalties together (tf.regularizers.l1l2); l1 and l2 each default to 0.01. */
   l1l2: (args?: { l1?: number; l2?: number } | null): Regularizer => make(args?.l1 ?? 0.01, args?.l2 ?? 0.01),
 };
 

@@ -12,6 +12,10 @@
  * synchronous in TF.js and here, and do not yield.
  */
 import { nextFrame } from '../compat/profile.js';
+/**
+ * When fit gives the event loop a turn (TF.js's yieldEvery): 'auto' (the default, every 125 ms), 'batch',
+ * 'epoch', 'never', or a number of milliseconds.
+ */
 export type YieldEveryOptions = 'auto' | 'batch' | 'epoch' | 'never' | number;
 
 /** TF.js's DEFAULT_YIELD_EVERY_MS. */

@@ -72,6 +72,7 @@ export function fromPixels(pixels: PixelData | ImageData | object, numChannels =
   return tensor(values, [height, width, numChannels], 'int32', 'fromPixels');
 }
 
+/** fromPixels resolved as a promise (tf.browser.fromPixelsAsync); numChannels defaults to 3. */
 export async function fromPixelsAsync(pixels: PixelData | ImageData | object, numChannels = 3): Promise<Tensor> {
   return fromPixels(pixels, numChannels);
 }
@@ -159,4 +160,5 @@ export function draw(image: Tensor | number[][] | number[][][], canvas: CanvasLi
   }
 }
 
+/** Pixels to tensors and back (tf.browser): fromPixels, fromPixelsAsync, toPixels and draw. */
 export const browser = { fromPixels, fromPixelsAsync, toPixels, draw };

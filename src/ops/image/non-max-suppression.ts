@@ -103,6 +103,10 @@ export function nonMaxSuppression(...[boxes, scores, maxOutputSize, iouThreshold
   return indicesOf(select(readSync('nonMaxSuppression', boxes), readSync('nonMaxSuppression', scores), o));
 }
 
+/**
+ * nonMaxSuppression as a promise (tf.image.nonMaxSuppressionAsync); iouThreshold defaults to 0.5,
+ * scoreThreshold to -Infinity.
+ */
 export async function nonMaxSuppressionAsync(...[boxes, scores, maxOutputSize, iouThreshold = 0.5, scoreThreshold = -Infinity]: Args): Promise<Tensor> {
   const o = check('nonMaxSuppressionAsync', boxes, scores, maxOutputSize, iouThreshold, scoreThreshold, 0);
   return indicesOf(select(await boxes.data(), await scores.data(), o));
@@ -115,6 +119,10 @@ export function nonMaxSuppressionWithScore(boxes: Tensor, scores: Tensor, maxOut
   return withScore(select(readSync('nonMaxSuppressionWithScore', boxes), readSync('nonMaxSuppressionWithScore', scores), o));
 }
 
+/**
+ * nonMaxSuppressionWithScore as a promise (tf.image.nonMaxSuppressionWithScoreAsync); iouThreshold defaults
+ * to 0.5, scoreThreshold to -Infinity, softNmsSigma to 0.
+ */
 export async function nonMaxSuppressionWithScoreAsync(boxes: Tensor, scores: Tensor, maxOutputSize: number, iouThreshold = 0.5,
   scoreThreshold = -Infinity, softNmsSigma = 0): Promise<{ selectedIndices: Tensor; selectedScores: Tensor }> {
   const o = check('nonMaxSuppressionWithScoreAsync', boxes, scores, maxOutputSize, iouThreshold, scoreThreshold, softNmsSigma);
@@ -132,6 +140,10 @@ export function nonMaxSuppressionPadded(boxes: Tensor, scores: Tensor, maxOutput
   return padded(result, o.maxOutputSize, padToMaxOutputSize);
 }
 
+/**
+ * nonMaxSuppressionPadded as a promise (tf.image.nonMaxSuppressionPaddedAsync); iouThreshold defaults to 0.5,
+ * scoreThreshold to -Infinity, padToMaxOutputSize to false.
+ */
 export async function nonMaxSuppressionPaddedAsync(boxes: Tensor, scores: Tensor, maxOutputSize: number, iouThreshold = 0.5,
   scoreThreshold = -Infinity, padToMaxOutputSize = false): Promise<{ selectedIndices: Tensor; validOutputs: Tensor }> {
   const o = check('nonMaxSuppressionPaddedAsync', boxes, scores, maxOutputSize, iouThreshold, scoreThreshold, 0);

@@ -111,7 +111,15 @@ function searchSortedOf(sortedSequence: Tensor, values: Tensor, side: 'left' | '
   if (side !== 'left' && side !== 'right') throw new Error(`searchSorted: side must be 'left' or 'right'; received ${String(side)}`);
   return run1(SEARCH_SORTED, [sortedSequence, values], { side });
 }
+/**
+ * For each value, the first index in the sorted sequence (its last axis) where it could be inserted keeping
+ * the order: searchSorted with side 'left' (tf.lowerBound).
+ */
 export const lowerBound = (sortedSequence: Tensor, values: Tensor): Tensor => searchSorted(sortedSequence, values, 'left');
+/**
+ * For each value, the last index in the sorted sequence (its last axis) where it could be inserted keeping
+ * the order: searchSorted with side 'right' (tf.upperBound).
+ */
 export const upperBound = (sortedSequence: Tensor, values: Tensor): Tensor => searchSorted(sortedSequence, values, 'right');
 
 /**

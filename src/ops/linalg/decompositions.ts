@@ -181,5 +181,5 @@ function qrComposed(x: Tensor, fullMatrices: boolean): Tensor[] {
   });
 }
 
-/** tf.linalg. */
+/** TF.js's tf.linalg namespace: bandPart, gramSchmidt and qr. */
 export const linalg = { bandPart, gramSchmidt, qr };

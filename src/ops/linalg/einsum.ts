@@ -65,6 +65,10 @@ function contract(a: Term, b: Term, keep: Set<string>, size: Map<string, number>
   return { letters, t: reshape(matMul(left, right), [...letters].map((l) => size.get(l)!)) };
 }
 
+/**
+ * Einstein summation over the tensors as the equation says, e.g. 'ij,jk->ik' for a matrix product
+ * (tf.einsum).
+ */
 export function einsum(equation: string, ...tensors: Input[]): Tensor {
   return withInputs('einsum', tensors.map((t, i) => [`tensors[${i}]`, t]), (list) => einsumOf(equation, ...list));
 }

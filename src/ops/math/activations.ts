@@ -86,15 +86,22 @@ const STEP = activation<{ alpha: number }>({
   grad: (dy) => zerosLike(dy),
 });
 
+/** The exponential linear unit, x for x > 0 else exp(x) - 1, element-wise (tf.elu). */
 export const elu = (x: MathInput): Tensor => withInput('elu', x, (t) => run1(ELU, [t], {}));
+/** The scaled exponential linear unit element-wise, with the standard alpha and scale (tf.selu). */
 export const selu = (x: MathInput): Tensor => withInput('selu', x, (t) => run1(SELU, [t], {}));
+/** min(max(x, 0), 6) element-wise (tf.relu6). */
 export const relu6 = (x: MathInput): Tensor => withInput('relu6', x, (t) => run1(RELU6, [t], {}));
+/** log(1 + exp(x)) element-wise, computed stably (tf.softplus). */
 export const softplus = (x: MathInput): Tensor => withInput('softplus', x, (t) => run1(SOFTPLUS, [t], {}));
+/** log(sigmoid(x)) element-wise, computed stably (tf.logSigmoid). */
 export const logSigmoid = (x: MathInput): Tensor => withInput('logSigmoid', x, (t) => run1(LOG_SIGMOID, [t], {}));
+/** x for x > 0 else alpha × x, element-wise (tf.leakyRelu); alpha defaults to 0.2. */
 export function leakyRelu(x: MathInput, alpha = 0.2): Tensor {
   checkNumber('leakyRelu', 'alpha', alpha);
   return withInput('leakyRelu', x, (t) => run1(LEAKY_RELU, [t], { alpha }));
 }
+/** 1 for x > 0 else alpha, element-wise (tf.step); alpha defaults to 0. */
 export function step(x: MathInput, alpha = 0): Tensor {
   checkNumber('step', 'alpha', alpha);
   return withInput('step', x, (t) => run1(STEP, [t], { alpha }));

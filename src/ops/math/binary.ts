@@ -182,8 +182,11 @@ function viaFloat(a: Tensor, b: Tensor, f: (a: Tensor, b: Tensor) => Tensor): Te
   }
 }
 
+/** a + b element-wise, with broadcasting (tf.add); numbers and arrays are taken as tensors. */
 export const add = (a: Operand, b: Operand): Tensor => binary(ADD, a, b);
+/** a - b element-wise, with broadcasting (tf.sub). */
 export const sub = (a: Operand, b: Operand): Tensor => binary(SUB, a, b);
+/** a × b element-wise, with broadcasting (tf.mul). */
 export const mul = (a: Operand, b: Operand): Tensor => binary(MUL, a, b);
 /**
  * a / b as TF.js's div: two int32 tensors divide as floorDiv; int32 with a float32 tensor or a
@@ -204,18 +207,31 @@ export const floorDiv = (a: Operand, b: Operand): Tensor => upcasting('floorDiv'
 /** atan2(a, b), the angle of the point (b, a); int32 operands give it truncated to int32, as TF.js. */
 export const atan2 = (a: Operand, b: Operand): Tensor => upcasting('atan2', a, b, (x, y) =>
   (x.dtype === 'int32' && y.dtype === 'int32' ? viaFloat(x, y, (fx, fy) => run1(ATAN2, [fx, fy], {})) : run1(ATAN2, [x, y], {})));
+/** (a - b)² element-wise, with broadcasting (tf.squaredDifference). */
 export const squaredDifference = (a: Operand, b: Operand): Tensor => binary(SQUARED_DIFFERENCE, a, b);
+/** The larger of a and b element-wise, with broadcasting (tf.maximum). */
 export const maximum = (a: Operand, b: Operand): Tensor => binary(MAXIMUM, a, b);
+/** The smaller of a and b element-wise, with broadcasting (tf.minimum). */
 export const minimum = (a: Operand, b: Operand): Tensor => binary(MINIMUM, a, b);
+/** a == b element-wise as a bool tensor, with broadcasting (tf.equal). */
 export const equal = (a: Operand, b: Operand): Tensor => binary(EQUAL, a, b);
+/** a != b element-wise as a bool tensor, with broadcasting (tf.notEqual). */
 export const notEqual = (a: Operand, b: Operand): Tensor => binary(NOT_EQUAL, a, b);
+/** a < b element-wise as a bool tensor, with broadcasting (tf.less). */
 export const less = (a: Operand, b: Operand): Tensor => binary(LESS, a, b);
+/** a <= b element-wise as a bool tensor, with broadcasting (tf.lessEqual). */
 export const lessEqual = (a: Operand, b: Operand): Tensor => binary(LESS_EQUAL, a, b);
+/** a > b element-wise as a bool tensor, with broadcasting (tf.greater). */
 export const greater = (a: Operand, b: Operand): Tensor => binary(GREATER, a, b);
+/** a >= b element-wise as a bool tensor, with broadcasting (tf.greaterEqual). */
 export const greaterEqual = (a: Operand, b: Operand): Tensor => binary(GREATER_EQUAL, a, b);
+/** a AND b for bool tensors, with broadcasting (tf.logicalAnd). */
 export const logicalAnd = (a: Operand, b: Operand): Tensor => binary(LOGICAL_AND, a, b);
+/** a OR b for bool tensors, with broadcasting (tf.logicalOr). */
 export const logicalOr = (a: Operand, b: Operand): Tensor => binary(LOGICAL_OR, a, b);
+/** a XOR b for bool tensors, with broadcasting (tf.logicalXor). */
 export const logicalXor = (a: Operand, b: Operand): Tensor => binary(LOGICAL_XOR, a, b);
+/** NOT x for a bool tensor (tf.logicalNot). */
 export const logicalNot = (x: Operand): Tensor => binary(LOGICAL_XOR, x, true);
 
 const WHERE = register<Record<string, never>>({

@@ -65,15 +65,23 @@ const SQUARE = unaryOp('square', {
   compose: (x) => mul(x, x), save: 'x', grad: (dy, x) => mul(dy, mul(x, 2)), int: 'exact', exactInt: (x) => mul(x, x),
 });
 
+/** max(x, 0) element-wise (tf.relu). */
 export const relu = (x: Tensor): Tensor => run1(RELU, [x], {});
+/** 1 / (1 + exp(-x)) element-wise (tf.sigmoid). */
 export const sigmoid = (x: Tensor): Tensor => run1(SIGMOID, [x], {});
+/** The hyperbolic tangent of x element-wise (tf.tanh). */
 export const tanh = (x: Tensor): Tensor => run1(TANH, [x], {});
+/** e to the power x element-wise (tf.exp). */
 export const exp = (x: Tensor): Tensor => run1(EXP, [x], {});
+/** The natural logarithm of x element-wise (tf.log); NaN for negative x, -Infinity at 0. */
 export const log = (x: Tensor): Tensor => run1(LOG, [x], {});
+/** -x element-wise (tf.neg). */
 export const neg = (x: Tensor): Tensor => run1(NEG, [x], {});
 /** |x|; for complex64, the magnitude (float32, complexAbs below), as TF.js's abs. */
 export const abs = (x: Tensor): Tensor => (x?.dtype === 'complex64' ? complexAbs(x) : run1(ABS, [x], {}));
+/** The square root of x element-wise (tf.sqrt); NaN for negative x. */
 export const sqrt = (x: Tensor): Tensor => run1(SQRT, [x], {});
+/** x² element-wise (tf.square). */
 export const square = (x: Tensor): Tensor => run1(SQUARE, [x], {});
 /** -1, 0 or 1; NaN gives 0, as TF.js. */
 export const sign = unaryMath('sign', {
@@ -153,6 +161,7 @@ const CLIP = register<{ min: number; max: number }>({
   grad: ([dy], [x], { min, max }) => [x.dtype === 'float32' ? where(logicalAnd(greaterEqual(x, min), lessEqual(x, max)), dy, 0) : null],
 });
 
+/** x limited to [min, max] element-wise (tf.clipByValue); min must not exceed max. */
 export function clipByValue(x: Tensor, min: number, max: number): Tensor {
   return run1(CLIP, [x], { min, max });
 }

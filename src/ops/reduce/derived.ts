@@ -164,7 +164,7 @@ const LOG_SOFTMAX = register<{ axis: number }>({
   grad: ([dy], [y], { axis }) => [sub(dy, mul(sum(dy, axis, true), exp(y)))],
 });
 
-/** tf.logSoftmax(logits, axis = -1). */
+/** log(softmax(logits)) along `axis` (default -1, the last), computed stably (tf.logSoftmax). */
 export function logSoftmax(logits: Input, axis = -1): Tensor {
   return withInputs('logSoftmax', [['logits', logits]], ([t]) => logSoftmaxOf(t, axis));
 }

@@ -106,6 +106,7 @@ function reduce(def: typeof SUM, x: Tensor, axis: number | number[] | undefined,
   return run1(def, [x], { axes: resolveAxes(def.name, x, axis), keepDims, inShape: x.shape });
 }
 
+/** The sum over `axis` (default: every axis) (tf.sum); keepDims defaults to false. bool sums as int32. */
 export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
   // TF.js sums bool as int32.
   if (checkTensor('sum', 'x', x).dtype === 'bool') {
@@ -114,7 +115,9 @@ export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tens
   }
   return reduce(SUM, x, axis, keepDims);
 }
+/** The maximum over `axis` (default: every axis) (tf.max); keepDims defaults to false. */
 export function max(x: Tensor, axis?: number | number[], keepDims = false): Tensor { return reduce(MAX, x, axis, keepDims); }
+/** The minimum over `axis` (default: every axis) (tf.min); keepDims defaults to false. */
 export function min(x: Tensor, axis?: number | number[], keepDims = false): Tensor { return reduce(MIN, x, axis, keepDims); }
 
 const MEAN = register<ReduceAttrs>({
@@ -131,6 +134,7 @@ const MEAN = register<ReduceAttrs>({
   grad: 'composed',
 });
 
+/** The mean over `axis` (default: every axis) (tf.mean); keepDims defaults to false. */
 export function mean(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
   // TF.js averages int32 and bool as float32 (so equal(a, b).mean() is the fraction equal).
   if (checkTensor('mean', 'x', x).dtype !== 'float32') {

@@ -251,5 +251,5 @@ chain({
   irfft() { return irfft(this); },
 });
 
-/** tf.spectral. */
+/** TF.js's tf.spectral namespace: fft, ifft, rfft and irfft, the same functions as the top-level ones. */
 export const spectral = { fft, ifft, rfft, irfft };

@@ -80,9 +80,9 @@ function cosineWindowOf(op: string, windowLength: number, a: number, b: number):
   return tensor(values, [windowLength]);
 }
 
-/** tf.signal.hannWindow(windowLength). */
+/** A Hann window of windowLength samples (tf.signal.hannWindow), as used by stft. */
 export const hannWindow = (windowLength: number): Tensor => cosineWindowOf('hannWindow', windowLength, 0.5, 0.5);
-/** tf.signal.hammingWindow(windowLength). */
+/** A Hamming window of windowLength samples (tf.signal.hammingWindow). */
 export const hammingWindow = (windowLength: number): Tensor => cosineWindowOf('hammingWindow', windowLength, 0.54, 0.46);
 
 /**
@@ -121,5 +121,5 @@ const STFT = register<StftAttrs>({
   grad: 'composed',
 });
 
-/** tf.signal. */
+/** TF.js's tf.signal namespace: frame, hannWindow, hammingWindow and stft. */
 export const signal = { frame, hannWindow, hammingWindow, stft };

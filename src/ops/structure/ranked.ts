@@ -17,32 +17,48 @@ function concatRanked(rank: number) {
     return concat(tensors, axis);
   };
 }
+/** concat for rank-1 tensors (tf.concat1d). */
 export const concat1d = (tensors: Tensor[]): Tensor => concatRanked(1)(tensors, 0);
+/** concat for rank-2 tensors along `axis` (tf.concat2d); throws on another rank. */
 export const concat2d = concatRanked(2);
+/** concat for rank-3 tensors along `axis` (tf.concat3d); throws on another rank. */
 export const concat3d = concatRanked(3);
+/** concat for rank-4 tensors along `axis` (tf.concat4d); throws on another rank. */
 export const concat4d = concatRanked(4);
 
 function sliceRanked(rank: number) {
   return (x: Tensor, begin: number | number[], size?: number | number[]): Tensor =>
     slice(checkRank(`slice${rank}d`, x, rank), begin, size);
 }
+/** slice for a rank-1 tensor: `size` elements from `begin` (tf.slice1d). */
 export const slice1d = (x: Tensor, begin: number, size: number): Tensor => sliceRanked(1)(x, [begin], [size]);
+/** slice for a rank-2 tensor (tf.slice2d); throws on another rank. */
 export const slice2d = sliceRanked(2);
+/** slice for a rank-3 tensor (tf.slice3d); throws on another rank. */
 export const slice3d = sliceRanked(3);
+/** slice for a rank-4 tensor (tf.slice4d); throws on another rank. */
 export const slice4d = sliceRanked(4);
 
+/** pad for a rank-1 tensor (tf.pad1d); constantValue defaults to 0. */
 export const pad1d = (x: Tensor, paddings: [number, number], constantValue = 0): Tensor =>
   pad(checkRank('pad1d', x, 1), [paddings], constantValue);
+/** pad for a rank-2 tensor (tf.pad2d); constantValue defaults to 0. */
 export const pad2d = (x: Tensor, paddings: [[number, number], [number, number]], constantValue = 0): Tensor =>
   pad(checkRank('pad2d', x, 2), paddings, constantValue);
+/** pad for a rank-3 tensor (tf.pad3d); constantValue defaults to 0. */
 export const pad3d = (x: Tensor, paddings: [[number, number], [number, number], [number, number]], constantValue = 0): Tensor =>
   pad(checkRank('pad3d', x, 3), paddings, constantValue);
+/** pad for a rank-4 tensor (tf.pad4d); constantValue defaults to 0. */
 export const pad4d = (x: Tensor, paddings: [[number, number], [number, number], [number, number], [number, number]],
   constantValue = 0): Tensor => pad(checkRank('pad4d', x, 4), paddings, constantValue);
 
+/** reverse for a rank-1 tensor (tf.reverse1d). */
 export const reverse1d = (x: Tensor): Tensor => reverse(checkRank('reverse1d', x, 1));
+/** reverse for a rank-2 tensor along `axis` (default: every axis) (tf.reverse2d). */
 export const reverse2d = (x: Tensor, axis?: number | number[]): Tensor => reverse(checkRank('reverse2d', x, 2), axis);
+/** reverse for a rank-3 tensor along `axis` (default: every axis) (tf.reverse3d). */
 export const reverse3d = (x: Tensor, axis?: number | number[]): Tensor => reverse(checkRank('reverse3d', x, 3), axis);
+/** reverse for a rank-4 tensor along `axis` (default: every axis) (tf.reverse4d). */
 export const reverse4d = (x: Tensor, axis?: number | number[]): Tensor => reverse(checkRank('reverse4d', x, 4), axis);
 
 declare module '../../core/tensor.js' {

@@ -54,6 +54,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   return run1(RESHAPE, [x], { shape: target, inShape: x.shape });
 }
 
+/** Inserts an axis of size 1 at `axis` (default 0) (tf.expandDims). */
 export function expandDims(x: Tensor, axis = 0): Tensor {
   checkTensor('expandDims', 'x', x);
   const a = resolveAxis('expandDims', axis, x.rank + 1);
@@ -62,6 +63,7 @@ export function expandDims(x: Tensor, axis = 0): Tensor {
   return reshape(x, shape);
 }
 
+/** Removes axes of size 1: those listed in `axis`, or by default every one (tf.squeeze). */
 export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
   checkTensor('squeeze', 'x', x);
   // As TF.js: no axis, or an empty list, removes every axis of size 1.
@@ -87,6 +89,7 @@ const CLONE = register<NoAttrs>({
   grad: ([dy]) => [dy],
 });
 
+/** A new tensor with the same values, shape and dtype (tf.clone). */
 export const clone = (x: Tensor): Tensor => run1(CLONE, [x], {});
 
 const CAST = register<{ dtype: DType }>({
@@ -101,6 +104,10 @@ const CAST = register<{ dtype: DType }>({
   grad: ([dy]) => [dy],
 });
 
+/**
+ * The values converted to another dtype (tf.cast): float to int truncates toward zero, anything to bool is
+ * value != 0.
+ */
 export function cast(x: Tensor, dtype: DType): Tensor {
   checkTensor('cast', 'x', x);
   checkDType('cast', dtype);
@@ -126,6 +133,7 @@ const TRANSPOSE = register<{ perm: number[] }>({
   grad: ([dy], _, { perm }) => [transpose(dy, perm.map((_, i) => perm.indexOf(i)))],
 });
 
+/** Permutes the axes (tf.transpose); `perm` defaults to reversing them (a matrix transpose for rank 2). */
 export function transpose(x: Tensor, perm?: number[]): Tensor {
   checkTensor('transpose', 'x', x);
   return run1(TRANSPOSE, [x], { perm: perm ?? [...x.shape.keys()].reverse() });
@@ -222,6 +230,7 @@ const CONCAT = register<{ axis: number; sizes: Shape[] }>({
   },
 });
 
+/** Joins tensors along an axis (tf.concat); axis defaults to 0. The other axes must match. */
 export function concat(tensors: Tensor[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('concat: expected a non-empty array of tensors');
   tensors.forEach((t, i) => checkTensor('concat', `tensors[${i}]`, t));

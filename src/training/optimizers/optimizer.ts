@@ -19,8 +19,13 @@ function variableNamed(name: string, where = 'applyGradients'): Variable {
   return found[0];
 }
 
+/** A tensor with a name, as applyGradients and getWeights take and give them (TF.js's NamedTensor). */
 export interface NamedTensor { name: string; tensor: Tensor }
 
+/**
+ * The base class of the optimizers (tf.Optimizer): minimize(f) and applyGradients update variables, and
+ * getWeights / setWeights save and restore the optimizer's state.
+ */
 export abstract class Optimizer {
   abstract readonly className: string;
   iterations = 0;
