@@ -81,6 +81,10 @@ export class Dataset<T> {
   /** Elements in one pass, when known (Infinity for an endless one). */
   readonly size: number | null;
 
+  /**
+   * Wraps a source of elements (an async iterator factory) and its size if known (default null, unknown);
+   * data.array, data.generator and data.csv are the usual ways to make one.
+   */
   constructor(private readonly source: Source<T>, size: number | null = null) {
     this.size = size;
   }
@@ -92,6 +96,7 @@ export class Dataset<T> {
     return new Dataset<U>(async () => make(await this.source()), size);
   }
 
+  /** A dataset of transform(element) for each element (tf.data.Dataset.map). */
   map<U>(transform: (value: T) => U): Dataset<U> {
     return this.derive((it) => ({
       async next() {
@@ -104,6 +109,7 @@ export class Dataset<T> {
     }), this.size);
   }
 
+  /** A dataset of the awaited transform(element) for each element (tf.data.Dataset.mapAsync). */
   mapAsync<U>(transform: (value: T) => Promise<U>): Dataset<U> {
     return this.derive((it) => ({
       async next() {
@@ -116,6 +122,7 @@ export class Dataset<T> {
     }), this.size);
   }
 
+  /** A dataset of the elements for which predicate returns true (tf.data.Dataset.filter). */
   filter(predicate: (value: T) => boolean): Dataset<T> {
     return this.derive((it) => ({
       async next() {
@@ -195,6 +202,7 @@ export class Dataset<T> {
     }, size);
   }
 
+  /** A dataset without its first `count` elements (tf.data.Dataset.skip). */
   skip(count: number): Dataset<T> {
     const size = this.size === null ? null : Math.max(0, this.size - Math.max(0, count));
     return this.derive((it) => {
@@ -259,6 +267,7 @@ export class Dataset<T> {
     }, this.size);
   }
 
+  /** A dataset of this one's elements followed by another's (tf.data.Dataset.concatenate). */
   concatenate(other: Dataset<T>): Dataset<T> {
     const size = this.size === null || other.size === null ? null : this.size + other.size;
     return new Dataset<T>(async () => {
@@ -276,6 +285,10 @@ export class Dataset<T> {
     }, size);
   }
 
+  /**
+   * Calls f on each element in order, awaiting it, and resolves when the dataset ends
+   * (tf.data.Dataset.forEachAsync).
+   */
   async forEachAsync(f: (value: T) => void | Promise<void>): Promise<void> {
     const it = await this.source();
     for (let r = await it.next(); !r.done; r = await it.next()) await f(r.value);

@@ -46,6 +46,10 @@ export class LayersModel extends Layer implements GraphModel {
   isTraining = false;
   compiled: Compiled | null = null;
 
+  /**
+   * Builds a model from ContainerArgs (the inputs and outputs of a graph); sora.model() is the usual way, and
+   * `name` defaults to a unique 'model_N'.
+   */
   constructor(args: ContainerArgs | { name?: string }) {
     super({ name: args?.name ?? `model${++modelCount}` });
     if ('inputs' in args || 'outputs' in args) {
@@ -118,6 +122,10 @@ export class LayersModel extends Layer implements GraphModel {
     return unique(this.trainable ? frozen : [...this.graphLayers.flatMap((l) => l.trainableWeights), ...frozen]);
   }
 
+  /**
+   * The sum of the layers' weight penalties (their kernelRegularizer and biasRegularizer) as a scalar, or
+   * null when no layer has one; fit adds it to the loss.
+   */
   override regularizationLoss(): Tensor | null {
     let total: Tensor | null = null;
     for (const layer of this.graphLayers) {
@@ -127,6 +135,10 @@ export class LayersModel extends Layer implements GraphModel {
     return total;
   }
 
+  /**
+   * The constraint of each weight that has one (kernelConstraint, biasConstraint), which the optimizer step
+   * applies after updating.
+   */
   constraintsOf(): Map<Variable, Constraint> {
     const all = new Map<Variable, Constraint>();
     for (const layer of this.graphLayers) {
@@ -156,6 +168,7 @@ export class LayersModel extends Layer implements GraphModel {
     return runNodes(this.nodes, feed, this.outputs, { training });
   }
 
+  /** The model's output shape (or one per output), with null for the batch axis. */
   override computeOutputShape(): SymbolicShape | SymbolicShape[] { return this.outputShape; }
 
   /** As a layer inside another model. */
@@ -202,6 +215,7 @@ export class LayersModel extends Layer implements GraphModel {
     const outs = predictTensors(this, xs, args.batchSize ?? 32);
     return outs.length === 1 ? outs[0] : outs;
   }
+  /** predict on the inputs as one batch, however many examples (tf.LayersModel.predictOnBatch). */
   predictOnBatch(x: TensorOrList): Tensor | Tensor[] { return this.predict(x, { batchSize: Number.MAX_SAFE_INTEGER }); }
 
   /**
@@ -257,19 +271,34 @@ export class LayersModel extends Layer implements GraphModel {
     try { this.assertNotDisposed(`${this.name}.evaluateDataset`); } catch (error) { return Promise.reject(error); }
     return evaluateDataset(this, dataset, args);
   }
+  /**
+   * One gradient step on one batch (tf.LayersModel.trainOnBatch); resolves to the loss, or the loss and
+   * metrics, as numbers.
+   */
   trainOnBatch(x: TensorOrList, y: TensorOrList): Promise<number | number[]> {
     try { this.assertNotDisposed(`${this.name}.trainOnBatch`); } catch (error) { return Promise.reject(error); }
     return trainOnBatch(this, x, y);
   }
 
+  /**
+   * Prints a table of the layers, their output shapes and parameter counts (tf.LayersModel.summary);
+   * lineLength defaults to 65 for a Sequential model and 98 otherwise, positions to TF.js's column stops,
+   * printFn to console.log.
+   */
   summary(lineLength?: number, positions?: number[], printFn: (line: string) => void = console.log): void {
     summary(this, lineLength, positions, printFn);
   }
 
+  /** The number of weight values in the model, trainable or not. */
   override countParams(): number { return this.weights.reduce((a, w) => a + w.size, 0); }
 
+  /** The model's topology as TF.js writes it in model.json (layers, inbound nodes, input and output layers). */
   override getConfig(): Record<string, unknown> { return functionalConfig(this, this.nodes); }
 
+  /**
+   * Builds a model from a config written by getConfig (or TF.js), with customObjects for classes not
+   * registered (default none).
+   */
   static override fromConfig<T extends Layer>(cls: new (config: Record<string, unknown>) => T, config: Record<string, unknown>,
     customObjects: Record<string, unknown> = {}): T {
     // Called directly (not through the loader), nested models can still be these two classes.

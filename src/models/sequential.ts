@@ -27,6 +27,10 @@ export class Sequential extends LayersModel {
   static override className = 'Sequential';
   private readonly stack: Layer[] = [];
 
+  /**
+   * Builds an empty or given stack of layers; sora.sequential() is the usual way. `args` default to no layers
+   * and a unique name.
+   */
   constructor(args: ModelArgs = {}) {
     super({ name: args?.name ?? `sequential_${++sequentialCount}` });
     for (const layer of args?.layers ?? []) this.add(layer);
@@ -35,6 +39,10 @@ export class Sequential extends LayersModel {
   /** The layers added, without the input layer (as TF.js lists them). */
   override get layers(): Layer[] { return this.stack; }
 
+  /**
+   * Appends a layer to the stack (tf.Sequential.add); the first layer needs an inputShape (or
+   * batchInputShape) unless the model already has an input.
+   */
   add(layer: Layer): void {
     if (!(layer instanceof Layer)) throw new Error(`${this.name}.add: expected a layer (sora.layers.*), received ${typeof layer}`);
     if (this.stack.includes(layer)) throw new Error(`${this.name}.add: layer ${layer.name} is already in the model`);
@@ -87,6 +95,7 @@ export class Sequential extends LayersModel {
     } else this.setGraph(this.inputs, [this.stackOutputs[this.stackOutputs.length - 1]]);
   }
 
+  /** The stack's config as TF.js writes it in model.json: its name and each layer's class name and config. */
   override getConfig(): Record<string, unknown> {
     const layers = this.stack.map((l) => ({ className: l.getClassName(), config: l.getConfig() }));
     // The input shape came from an InputLayer: save it first, as Keras does.
@@ -98,6 +107,10 @@ export class Sequential extends LayersModel {
     return { name: this.name, layers };
   }
 
+  /**
+   * Builds a Sequential model from a config written by getConfig (or TF.js), with customObjects for classes
+   * not registered (default none).
+   */
   static override fromConfig<T extends Layer>(_cls: new (config: Record<string, unknown>) => T, config: Record<string, unknown>,
     customObjects: Record<string, unknown> = {}): T {
     const entries = (Array.isArray(config) ? config : config.layers) as { className: string; config: Record<string, unknown> }[] | undefined;

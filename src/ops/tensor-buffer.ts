@@ -21,6 +21,10 @@ export class TensorBuffer {
   readonly strides: number[];
   values: TypedArrayOf;
 
+  /**
+   * A buffer of a shape and dtype (default 'float32'), zeroed or over the values given; sora.buffer() is the
+   * usual way.
+   */
   constructor(shape: Shape, readonly dtype: DType = 'float32', values?: TypedArrayOf | number[]) {
     if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
       throw new Error(`buffer: shape must be an array of non-negative integers; received ${JSON.stringify(shape)}`);
@@ -51,6 +55,7 @@ export class TensorBuffer {
     return this.values[this.checkedIndex('get', locs)];
   }
 
+  /** The flat index of a location [i, j, ...] in the buffer. */
   locToIndex(locs: number[]): number {
     if (this.rank === 0) return 0;
     let index = locs[locs.length - 1];
@@ -58,6 +63,7 @@ export class TensorBuffer {
     return index;
   }
 
+  /** The location [i, j, ...] of a flat index in the buffer. */
   indexToLoc(index: number): number[] {
     if (this.rank === 0) return [];
     const locs = new Array<number>(this.rank);

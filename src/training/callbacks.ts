@@ -51,6 +51,7 @@ export abstract class Callback {
 export class History extends Callback {
   readonly epoch: number[] = [];
   readonly history: Record<string, number[]> = {};
+  /** Appends the epoch and each logged value to `epoch` and `history`; fit calls it after each epoch. */
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     this.epoch.push(epoch);
     for (const [key, value] of Object.entries(logs)) (this.history[key] ??= []).push(value);

@@ -32,6 +32,7 @@ export abstract class Optimizer {
   protected readonly slots = new Map<Variable, Variable[]>();
   /** TF.js's names of the per-variable state, in its getWeights order ('m', 'v' for Adam). */
   protected abstract readonly slotNames: readonly string[];
+  /** Sets the learning rate; the subclasses' constructors give their own defaults. */
   constructor(public learningRate: number) {
     if (!(Number.isFinite(learningRate) && learningRate > 0)) {
       throw new Error(`optimizer: learningRate must be a positive number; received ${learningRate}`);
@@ -119,11 +120,16 @@ export abstract class Optimizer {
   }
 
   protected abstract update(variable: Variable, grad: Tensor): void;
+  /** The optimizer's hyperparameters as TF.js saves them ({ learningRate, ... }). */
   abstract getConfig(): Record<string, unknown>;
 
   /** TF.js's getClassName: the name saved with a model's optimizer. */
   getClassName(): string { return this.className; }
 
+  /**
+   * Adds one to the step count (tf.Optimizer's iterations), as each applyGradients step does; Adam and Adamax
+   * use the count for bias correction.
+   */
   incrementIterations(): void { this.iterations++; }
 
   /** The iteration count as TF.js saves it: { name: 'iter', tensor: int32 scalar }. */
@@ -171,6 +177,10 @@ export abstract class Optimizer {
     }
   }
 
+  /**
+   * Frees the optimizer's state (its moment and accumulator variables); stepping again afterwards starts that
+   * state from zeros (the step count is kept).
+   */
   dispose(): void {
     for (const slots of this.slots.values()) for (const s of slots) s.dispose();
     this.slots.clear();
