@@ -95,7 +95,7 @@ export function commentText(comment) {
   if (!comment) return '';
   return comment.replace(/^\/\*\*\s?/, '').replace(/\s*\*\/$/, '').split('\n')
     .map((l) => l.replace(/^\s*\* ?/, '')).join('\n').trim()
-    .replace(/^@example\s*/gm, '**Example**\n\n')
+    .replace(/^@example\s*/gm, '\n**Example**\n\n')
     .replace(/^@param (\w+) -?\s*/gm, '- `$1`: ');
 }
 
