@@ -53,13 +53,17 @@ export async function ready(): Promise<void> {
  * support, the registered backends and why 'auto' passed over any.
  */
 export interface Environment {
+  /** The active backend's name, or null before one is set. */
   backend: BackendName | null;
   /** e.g. 'wasm (SIMD + relaxed SIMD)' or the GPU adapter. */
   description: string | null;
   /** What this engine validates, whichever backend runs. */
   wasmSimd: boolean;
+  /** Whether this engine runs wasm relaxed SIMD (the faster wasm build). */
   wasmRelaxedSimd: boolean;
+  /** Whether navigator.gpu exists here. */
   webgpu: boolean;
+  /** The backends that can be chosen. */
   registered: BackendName[];
   /** Why the last setBackend('auto') passed over higher-priority backends. */
   autoSkipped: string[];
@@ -117,13 +121,17 @@ export function dispose(container: Tensor | Tensor[] | Record<string, Tensor> | 
  * `unreliable` is false since sora counts storage exactly.
  */
 export interface MemoryInfo {
+  /** Tensors alive now. */
   numTensors: number;
+  /** Storages alive now (tensors can share one). */
   numDataBuffers: number;
+  /** Bytes held by live storages, 4 per value. */
   numBytes: number;
   /** Per backend: bytes its live storages hold (and, for wasm, the linear memory size). */
   backends: Record<string, { numBytes: number; memoryBytes?: number }>;
   /** As TF.js: false, since sora frees storage explicitly and counts it exactly. */
   unreliable: boolean;
+  /** Why the numbers may be unreliable (never set by sora). */
   reasons?: string[];
   /** As TF.js's GPU backends: bytes held by the webgpu backend, when it has been started. */
   numBytesInGPU?: number;

@@ -264,6 +264,7 @@ export function hasKernel(backend: Backend, name: KernelName): boolean {
  * kernels, each optional so a backend falls back to another for what it lacks.
  */
 export interface Backend<S extends Storage = Storage> extends Partial<Kernels<S>> {
+  /** The backend's name: 'webgpu', 'wasm' or 'reference'. */
   readonly name: BackendName;
   /** Human-readable detail, e.g. 'wasm (relaxed-simd)' or the GPU adapter. */
   readonly description: string;
@@ -271,9 +272,13 @@ export interface Backend<S extends Storage = Storage> extends Partial<Kernels<S>
   readonly syncReadable: boolean;
 
   // ---- memory ----
+  /** A new storage for size values of a dtype. */
   alloc(size: number, dtype: DType): S;
+  /** Releases a storage. */
   free(storage: S): void;
+  /** Copies values into a storage. */
   write(storage: S, values: TypedArray): void;
+  /** Resolves to a copy of a storage's values. */
   read(storage: S): Promise<TypedArray>;
   /** Throws on backends that cannot read synchronously. Returns a copy. */
   readSync(storage: S): TypedArray;
@@ -288,10 +293,12 @@ export interface Backend<S extends Storage = Storage> extends Partial<Kernels<S>
   maxStorageBytes(): number;
   /** Optional: wait until queued work is done (webgpu). */
   flush?(): Promise<void>;
+  /** Releases everything the backend holds, if it has anything to release. */
   dispose?(): void;
 
   /** Op codes the `unary` and `binary` kernels take here (others run their composition). */
   readonly unaryOps: ReadonlySet<UnaryOp>;
+  /** Op codes the `binary` kernel takes here (others run their composition). */
   readonly binaryOps: ReadonlySet<BinaryOp>;
 
   // ---- data movement every backend has (the engine's own plumbing) ----
@@ -304,5 +311,6 @@ export interface Backend<S extends Storage = Storage> extends Partial<Kernels<S>
     dstStrides: number[], dstOffset: number): void;
   /** Elementwise dtype conversion; float to int truncates toward zero. */
   cast(x: S, out: S, size: number): void;
+  /** Sets the first size values of a storage to one value. */
   fill(out: S, size: number, value: number): void;
 }

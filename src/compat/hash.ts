@@ -18,7 +18,9 @@ export class Long {
   readonly low: number;
   /** The high 32 bits, as a signed int32. */
   readonly high: number;
+  /** Whether the value is read as unsigned. */
   readonly unsigned: boolean;
+  /** A 64-bit integer from its low and high 32 bits; unsigned defaults to false. */
   constructor(low: number, high: number, unsigned = false) {
     this.low = low | 0;
     this.high = high | 0;
@@ -29,24 +31,32 @@ export class Long {
     const bits = (BigInt(this.high >>> 0) << 32n) | BigInt(this.low >>> 0);
     return this.unsigned ? bits : BigInt.asIntN(64, bits);
   }
+  /** A Long holding a bigint's low 64 bits; unsigned defaults to false. */
   static fromBigInt(value: bigint, unsigned = true): Long {
     const bits = value & MASK;
     return new Long(Number(bits & 0xffffffffn), Number(bits >> 32n), unsigned);
   }
+  /** The value as a string in a radix (default 10). */
   toString(radix = 10): string {
     if (!Number.isInteger(radix) || radix < 2 || radix > 36) throw new RangeError(`radix: expected an integer in [2, 36]; received ${radix}`);
     return this.toBigInt().toString(radix);
   }
   /** The value as a JavaScript number (rounded above 2^53, as the `long` library). */
   toNumber(): number { return Number(this.toBigInt()); }
+  /** Whether this holds the same 64-bit value as another Long, number or string. */
   equals(other: Long | number | string): boolean {
     const o = other instanceof Long ? other.toBigInt() : BigInt(other);
     return this.toBigInt() === o;
   }
+  /** Whether the value is 0. */
   isZero(): boolean { return this.low === 0 && this.high === 0; }
+  /** The low 32 bits as a signed int32. */
   getLowBits(): number { return this.low; }
+  /** The high 32 bits as a signed int32. */
   getHighBits(): number { return this.high; }
+  /** The low 32 bits as an unsigned number. */
   getLowBitsUnsigned(): number { return this.low >>> 0; }
+  /** The high 32 bits as an unsigned number. */
   getHighBitsUnsigned(): number { return this.high >>> 0; }
   /** This modulo `divisor` (the `long` library's modulo: the sign of the dividend). */
   modulo(divisor: Long | number | string): Long {
@@ -54,6 +64,7 @@ export class Long {
     if (d === 0n) throw new Error('division by zero');
     return Long.fromBigInt(this.toBigInt() % d, this.unsigned);
   }
+  /** The remainder of dividing by another Long, number or string. */
   mod(divisor: Long | number | string): Long { return this.modulo(divisor); }
 }
 

@@ -10,14 +10,23 @@ import { Tensor } from '../core/tensor.js';
 
 /** One kernel run as sora.profile records it: its name, input and output shapes, bytes added and total bytes. */
 export interface KernelInfo {
+  /** The kernel's name. */
   name: string;
+  /** Bytes allocated by this kernel. */
   bytesAdded: number;
+  /** Bytes in use after it ran. */
   totalBytesSnapshot: number;
+  /** Tensors created by this kernel. */
   tensorsAdded: number;
+  /** Tensors alive after it ran. */
   totalTensorsSnapshot: number;
+  /** The shape of each input. */
   inputShapes: number[][];
+  /** The shape of each output. */
   outputShapes: number[][];
+  /** The kernel's time in ms, where measured. */
   kernelTimeMs: number;
+  /** Any detail the backend adds ('' when none). */
   extraInfo: string;
 }
 
@@ -26,12 +35,17 @@ export interface KernelInfo {
  * their shapes and bytes.
  */
 export interface ProfileInfo {
+  /** Bytes allocated by the profiled function and still held at its end. */
   newBytes: number;
+  /** Tensors created by the profiled function and still alive at its end. */
   newTensors: number;
   /** The most bytes alive at once while f ran, counting what was alive before (as TF.js). */
   peakBytes: number;
+  /** Each kernel run, in order. */
   kernels: KernelInfo[];
+  /** What the profiled function returned. */
   result: unknown;
+  /** The names of the kernels run, each once. */
   kernelNames: string[];
 }
 

@@ -28,7 +28,9 @@ export type NestedArray = number | NestedArray[];
  * with data(), dataSync(), array() or arraySync().
  */
 export class Tensor {
+  /** The length of each axis. */
   readonly shape: Shape;
+  /** The number of values, the product of the shape. */
   readonly size: number;
   private disposed = false;
   /** Set by `keep()`: no enclosing tidy disposes it. */
@@ -41,14 +43,18 @@ export class Tensor {
    */
   origin: Tensor | null = null;
 
+  /** Made by the engine; create tensors with sora.tensor and the other creation ops. */
   constructor(shape: Shape, readonly dtype: DType, public ref: DataRef, readonly id: number) {
     this.shape = shape.slice();
     this.size = shape.reduce((a, b) => a * b, 1);
   }
 
+  /** The number of axes (0 for a scalar). */
   get rank(): number { return this.shape.length; }
+  /** Whether dispose() (or the tidy around it) has freed the tensor. */
   get isDisposed(): boolean { return this.disposed; }
 
+  /** Throws, naming the op, when the tensor is disposed. */
   assertAlive(op: string): void {
     if (this.disposed) {
       throw new Error(`${op}: tensor ${this.id} (shape [${this.shape}], ${this.dtype}) is ` +
@@ -75,9 +81,15 @@ export class Tensor {
     return readBack(backend.readSync(this.ref.storage), this.dtype);
   }
 
+  /** Resolves to the values as nested arrays of the tensor's shape (tf.Tensor.array). */
   async array(): Promise<NestedArray> { return nest(await this.data(), this.shape, this.dtype); }
+  /**
+   * The values as nested arrays, synchronously (tf.Tensor.arraySync); throws on backends that read only
+   * asynchronously (webgpu).
+   */
   arraySync(): NestedArray { return nest(this.dataSync(), this.shape, this.dtype); }
 
+  /** Frees the tensor's storage now; using it afterwards is an error naming the op. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -106,6 +118,10 @@ export class Tensor {
     }
     return formatTensor(this.dataSync(), this.shape, this.dtype, verbose);
   }
+  /**
+   * Logs the tensor's values to the console (tf.Tensor.print); verbose (default false) adds its dtype, rank
+   * and shape.
+   */
   print(verbose = false): void { console.log(this.toString(verbose)); }
 }
 
@@ -114,7 +130,9 @@ export class Tensor {
  * (reshape, ...) taken before an update keeps the values it had, as in TF.js.
  */
 export class Variable extends Tensor {
+  /** Made by sora.variable (or tensor.variable()); not called directly. */
   constructor(shape: Shape, dtype: DType, ref: DataRef, id: number, readonly name: string,
+    /** Whether optimizers and gradients take this variable when none are listed. */
     public trainable: boolean) {
     super(shape, dtype, ref, id);
   }

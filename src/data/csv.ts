@@ -19,11 +19,17 @@ export interface ColumnConfig { required?: boolean; dtype?: 'float32' | 'int32' 
  * header), `columnConfigs`, `configuredColumnsOnly` (default false) and `delimiter` (default ',').
  */
 export interface CSVConfig {
+  /** Whether the first line names the columns; default true. */
   hasHeader?: boolean;
+  /** The column names, instead of or overriding the header's; default from the header. */
   columnNames?: string[];
+  /** How to read each column, by name; default: every column as a number where it parses. */
   columnConfigs?: Record<string, ColumnConfig>;
+  /** Keep only the columns in columnConfigs; default false. */
   configuredColumnsOnly?: boolean;
+  /** The field separator; default ','. */
   delimiter?: string;
+  /** Split fields on runs of whitespace instead of the delimiter; default false. */
   delimWhitespace?: boolean;
 }
 
@@ -116,6 +122,10 @@ function parseValue(raw: string, config: ColumnConfig | undefined, column: strin
 export class CSVDataset extends Dataset<Record<string, unknown>> {
   private names: Promise<string[]> | null = null;
 
+  /**
+   * A dataset over the CSV at a URL or path, read as config says (default: TF.js's CSVConfig defaults);
+   * data.csv is the usual way.
+   */
   constructor(private readonly url: string, private readonly config: CSVConfig = {}) {
     super(() => this.rows(), null);
     if (typeof url !== 'string') throw new Error(`data.csv: expected a URL or 'file://' path; received ${typeof url}`);

@@ -6,6 +6,7 @@
  */
 
 export interface IdxArray {
+  /** The array's dimensions, as the IDX header gives them. */
   dims: number[];
   /** A view into the bytes given, not a copy. */
   data: Uint8Array;

@@ -19,24 +19,33 @@ export const MNIST_CLASSES = 10;
 export interface MnistSplit {
   /** count × rows × cols pixels, row-major, scaled from 0..255 to [0, 1]. */
   images: Float32Array;
-  /** count digits, 0..9. */
+  /** The digit of each example, 0 to 9. */
   labels: Int32Array;
+  /** The number of examples. */
   count: number;
 }
 
 /** MNIST as arrays: the train and test splits, and the image rows and cols (28 × 28). */
 export interface Mnist {
+  /** The training split. */
   train: MnistSplit;
+  /** The test split. */
   test: MnistSplit;
+  /** Image height in pixels (28). */
   rows: number;
+  /** Image width in pixels (28). */
   cols: number;
 }
 
 /** The four files' bytes, e.g. `new Uint8Array(await (await fetch(url)).arrayBuffer())`. */
 export interface MnistBytes {
+  /** The bytes of train-images-idx3-ubyte. */
   trainImages: Uint8Array | ArrayBuffer;
+  /** The bytes of train-labels-idx1-ubyte. */
   trainLabels: Uint8Array | ArrayBuffer;
+  /** The bytes of t10k-images-idx3-ubyte. */
   testImages: Uint8Array | ArrayBuffer;
+  /** The bytes of t10k-labels-idx1-ubyte. */
   testLabels: Uint8Array | ArrayBuffer;
 }
 
@@ -47,6 +56,7 @@ export interface MnistBytes {
 export interface MnistLimits {
   /** Keep only the first trainLimit training examples. */
   trainLimit?: number;
+  /** How many test examples to read; default all. */
   testLimit?: number;
   /** Names quoted in errors, in the order of MnistBytes; default the standard file names. */
   names?: Partial<Record<keyof MnistBytes, string>>;
@@ -59,7 +69,9 @@ export interface MnistLimits {
 export interface LoadMnistOptions {
   /** Folder holding the four uncompressed IDX files under their standard names. */
   dir?: string;
+  /** How many training examples to read; default all 60000. */
   trainLimit?: number;
+  /** How many test examples to read; default all 10000. */
   testLimit?: number;
 }
 

@@ -92,6 +92,7 @@ export function normalize(values: ArrayLike<number>, options: Partial<MeanStd> =
 export interface MinMaxOptions {
   /** The data's bounds; computed from `values` when missing. */
   min?: number;
+  /** The input value mapped to the top of the range; default the values' maximum. */
   max?: number;
   /** Output range, default [0, 1]. */
   range?: [number, number];

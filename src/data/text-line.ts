@@ -24,6 +24,7 @@ type Chunks = AsyncIterator<Uint8Array>;
 
 /** TF.js's DataSource: something that gives a fresh stream of byte chunks on each iterator(). */
 export abstract class DataSource {
+  /** Resolves to an iterator of the source's chunks of bytes. */
   abstract iterator(): Promise<Chunks>;
 }
 
@@ -71,6 +72,10 @@ function skipping(chunks: Chunks, offset: number): Chunks {
  * Uint8Array, or a File / Blob, in chunks of options.chunkSize.
  */
 export class FileDataSource extends DataSource {
+  /**
+   * A data source reading a 'file://' path (Node, Deno), bytes or a Blob in chunks (tf.data.FileDataSource);
+   * options default to offset 0 and chunks of 1 MiB.
+   */
   constructor(readonly input: string | Uint8Array | Blob, readonly options: FileChunkIteratorOptions = {}) {
     super();
     checkOptions('FileDataSource', options);
@@ -81,6 +86,7 @@ export class FileDataSource extends DataSource {
     }
   }
 
+  /** Resolves to an iterator of the source's chunks of bytes. */
   async iterator(): Promise<Chunks> {
     const { offset, chunkSize } = checkOptions('FileDataSource', this.options);
     const input = this.input;
@@ -92,6 +98,10 @@ export class FileDataSource extends DataSource {
 
 /** tf.data.URLDataSource(url, options?): the bytes at a URL (fetched), or of a file:// path. */
 export class URLDataSource extends DataSource {
+  /**
+   * A data source fetching a URL in chunks (tf.data.URLDataSource); fileOptions default to offset 0 and
+   * chunks of 1 MiB.
+   */
   constructor(readonly url: string | Request, readonly fileOptions: FileChunkIteratorOptions = {}) {
     super();
     checkOptions('URLDataSource', fileOptions);
@@ -100,6 +110,7 @@ export class URLDataSource extends DataSource {
     }
   }
 
+  /** Resolves to an iterator of the response's chunks of bytes. */
   async iterator(): Promise<Chunks> {
     if (typeof this.url === 'string' && this.url.startsWith('file://')) return new FileDataSource(this.url, this.fileOptions).iterator();
     return skipping(await openSource(this.url, 'URLDataSource'), checkOptions('URLDataSource', this.fileOptions).offset);
@@ -122,6 +133,10 @@ async function* lines(chunks: Chunks): AsyncGenerator<string> {
 
 /** tf.data.TextLineDataset(input): the lines of a DataSource's UTF-8 text, one string per element. */
 export class TextLineDataset extends Dataset<string> {
+  /**
+   * A dataset of the UTF-8 lines of a data source (tf.data.TextLineDataset), split at '\n' with a trailing
+   * '\r' dropped.
+   */
   constructor(readonly input: DataSource) {
     if (input == null || typeof (input as Partial<DataSource>).iterator !== 'function') {
       throw new Error(`TextLineDataset: expected a DataSource (FileDataSource, URLDataSource); received ${input === null ? 'null' : typeof input}`);

@@ -23,8 +23,13 @@ function bytesOf(part: ArrayBuffer | ArrayBufferView): Uint8Array {
 export class CompositeArrayBuffer {
   private readonly parts: Uint8Array[];
   private readonly starts: number[] = [];
+  /** The total length of the joined buffers, in bytes. */
   readonly byteLength: number;
 
+  /**
+   * Joins buffers (an ArrayBuffer, a typed array or a list of them; default none) into one readable sequence,
+   * as tf.io.CompositeArrayBuffer.
+   */
   constructor(buffers?: Buffers | null) {
     const list = buffers == null ? [] : Array.isArray(buffers) ? buffers : [buffers];
     this.parts = list.map((b, i) => {

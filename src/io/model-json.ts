@@ -79,6 +79,7 @@ function checkFormat(format: unknown, where: string): void {
 
 /** A model.json whose weights have yet to be read. */
 export interface ParsedModelJson {
+  /** The model's artifacts without the weight data, which is loaded separately. */
   artifacts: Omit<ModelArtifacts, 'weightData'>;
   /** The manifest's groups, in order; their bytes concatenated are the weight data. */
   groups: { paths: string[]; weights: WeightSpec[]; byteLength: number }[];

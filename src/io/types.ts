@@ -16,18 +16,23 @@ export type QuantizationDType = 'uint8' | 'uint16' | 'float16';
  * as TF.js writes it.
  */
 export interface WeightQuantization {
+  /** The stored type: 'uint8', 'uint16' or 'float16'. */
   dtype: QuantizationDType;
   /** value = stored * scale + min, for uint8 and uint16. */
   scale?: number;
+  /** The value a stored 0 stands for (uint8 and uint16). */
   min?: number;
 }
 
 /** One weight of the manifest ('WeightsManifestEntry' in TF.js). */
 export interface WeightSpec {
-  /** E.g. 'dense_Dense1/kernel'. */
+  /** The weight's name, which loading matches against the model's weights. */
   name: string;
+  /** The weight's shape. */
   shape: number[];
+  /** The weight's dtype as stored. */
   dtype: WeightDType;
+  /** Whether the weight is the model's or the optimizer's state. */
   group?: 'model' | 'optimizer';
   /** Present in converted models; the stored bytes are this dtype, not `dtype`. */
   quantization?: WeightQuantization;
@@ -35,7 +40,9 @@ export interface WeightSpec {
 
 /** A group of weights stored across `paths`, concatenated in order (TF.js shards at 4 MB). */
 export interface WeightsManifestGroup {
+  /** The weight files of this group, relative to model.json. */
   paths: string[];
+  /** The weights stored in those files, in order. */
   weights: WeightSpec[];
 }
 
@@ -44,11 +51,17 @@ export interface WeightsManifestGroup {
  * config.
  */
 export interface TrainingConfig {
+  /** The optimizer's class name and config, as Keras writes it. */
   optimizer_config: object;
+  /** The loss name, one per output or by output name. */
   loss: string | string[] | Record<string, string>;
+  /** The metric names, if any. */
   metrics?: string[] | Record<string, string>;
+  /** Keras's weighted metrics, kept when a saved model has them. */
   weighted_metrics?: string[];
+  /** Keras's sample weight mode, kept when a saved model has it. */
   sample_weight_mode?: string;
+  /** The weight of each output's loss, if set. */
   loss_weights?: number[] | Record<string, number>;
 }
 
@@ -63,23 +76,33 @@ export interface ModelArtifacts {
   weightSpecs: WeightSpec[];
   /** All weights' bytes, concatenated. */
   weightData: ArrayBuffer;
+  /** Always 'layers-model', the TF.js layers format. */
   format: 'layers-model';
   /** E.g. 'sora v0.1.0' or 'TensorFlow.js tfjs-layers v4.22.0'. */
   generatedBy: string;
   /** null when the model was saved directly rather than converted. */
   convertedBy: string | null;
+  /** The compile settings saved with the model, if it was compiled. */
   trainingConfig?: TrainingConfig;
+  /** Any metadata the saver added, kept as given. */
   userDefinedMetadata?: Record<string, unknown>;
 }
 
 /** The on-disk `model.json`, field for field as TF.js writes it. */
 export interface ModelJson {
+  /** The model's topology (its Keras-style config), as saved. */
   modelTopology: object;
+  /** Always 'layers-model', the TF.js layers format. */
   format: 'layers-model';
+  /** The library and version that saved the model. */
   generatedBy: string;
+  /** The converter that produced the model, or null when none did. */
   convertedBy: string | null;
+  /** The weight files and the weights each holds, in order. */
   weightsManifest: WeightsManifestGroup[];
+  /** Any metadata the saver added, kept as given. */
   userDefinedMetadata?: Record<string, unknown>;
+  /** The compile settings saved with the model, if it was compiled. */
   trainingConfig?: TrainingConfig;
 }
 
@@ -88,15 +111,21 @@ export interface ModelJson {
  * sizes, and the date saved.
  */
 export interface ModelArtifactsInfo {
+  /** When the model was saved. */
   dateSaved: Date;
+  /** Always 'JSON'. */
   modelTopologyType: 'JSON';
+  /** Bytes of the topology JSON. */
   modelTopologyBytes: number;
+  /** Bytes of the weight specs JSON. */
   weightSpecsBytes: number;
+  /** Bytes of the weight data. */
   weightDataBytes: number;
 }
 
 /** What a SaveHandler resolves to: the ModelArtifactsInfo of what was saved (TF.js's io.SaveResult). */
 export interface SaveResult {
+  /** The byte sizes and date of what was saved. */
   modelArtifactsInfo: ModelArtifactsInfo;
 }
 
@@ -105,6 +134,7 @@ export interface SaveResult {
  * io.IOHandler.
  */
 export interface SaveHandler {
+  /** Writes the artifacts wherever this handler saves, and resolves to what was written. */
   save(artifacts: ModelArtifacts): Promise<SaveResult>;
 }
 
@@ -113,6 +143,7 @@ export interface SaveHandler {
  * weight specs and weight data), as TF.js's io.IOHandler.
  */
 export interface LoadHandler {
+  /** Resolves to the model's artifacts: topology, weight specs and weight data. */
   load(): Promise<ModelArtifacts>;
 }
 

@@ -7,14 +7,19 @@ import type { ModelArtifacts, WeightDType, WeightSpec } from './types.js';
 
 /** A weight to encode: its name and its tensor (TF.js's NamedTensor, as io.encodeWeights takes them). */
 export interface NamedWeight {
+  /** The weight's name. */
   name: string;
+  /** The weight's values. */
   values: Float32Array | Int32Array;
+  /** The weight's shape. */
   shape: number[];
 }
 
 /** One weight read back from a weights buffer: its name and its values as a tensor. */
 export interface DecodedWeight {
+  /** The weight's values. */
   values: Float32Array | Int32Array;
+  /** The weight's shape. */
   shape: number[];
 }
 

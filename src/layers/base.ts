@@ -91,13 +91,18 @@ const isShapeList = (s: unknown): s is SymbolicShape[] => Array.isArray(s) && s.
  * use it.
  */
 export class Layer {
+  /** The class name a saved config uses for this layer class (TF.js's static className). */
   static className = 'Layer';
   /** This class's call() is sora's own (see customCall). */
   static readonly soraCall = true;
+  /** The layer's name, unique within a model; default from LayerArgs.name or the class name. */
   readonly name: string;
   protected trainableFlag: boolean;
+  /** The input shape with the batch axis, when given by inputShape or batchInputShape; else null. */
   batchInputShape: SymbolicShape | null = null;
+  /** The dtype of the layer's weights and outputs; default 'float32'. */
   readonly dtype: DType;
+  /** Whether build() has run and the weights exist. */
   built = false;
   /** The input shape the layer was built for (batch dimension null). */
   protected builtShape: SymbolicShape | SymbolicShape[] | null = null;
@@ -105,12 +110,14 @@ export class Layer {
   readonly inboundNodes: Node[] = [];
   protected readonly weightList: LayerVariable[] = [];
   private readonly penalties: { weight: Variable; regularizer: Regularizer }[] = [];
+  /** The constraint of each weight that has one, applied after each optimizer step. */
   readonly constraints = new Map<Variable, Constraint>();
   /** TF.js's flag: the layer passes a mask through (computeMask returns it) rather than refusing one. */
   supportsMasking = false;
   private disposedFlag = false;
   private callHook: ((inputs: Tensor | Tensor[], kwargs: Kwargs) => void) | null = null;
 
+  /** Sets the common options (LayerArgs); subclasses pass their args on. */
   constructor(args: LayerArgs = {}) {
     const className = this.getClassName();
     if (args === null || typeof args !== 'object') throw new Error(`${className}: expected a config object; received ${args}`);
@@ -133,12 +140,15 @@ export class Layer {
   }
   get className(): string { return this.getClassName(); }
 
+  /** Whether fit updates this layer's weights; setting it to false freezes them. */
   get trainable(): boolean { return this.trainableFlag; }
   set trainable(value: boolean) { this.trainableFlag = value; }
 
   /** Trainable weights first, as TF.js orders them (getWeights / setWeights follow this order). */
   get weights(): LayerVariable[] { return [...this.trainableWeights, ...this.nonTrainableWeights]; }
+  /** The weights fit updates (none while the layer is frozen). */
   get trainableWeights(): LayerVariable[] { return this.trainable ? this.weightList.filter((w) => w.trainable) : []; }
+  /** The weights fit leaves alone (all of them while the layer is frozen). */
   get nonTrainableWeights(): LayerVariable[] {
     return this.trainable ? this.weightList.filter((w) => !w.trainable) : this.weightList.slice();
   }
@@ -149,11 +159,22 @@ export class Layer {
     this.built = true;
   }
 
+  /**
+   * The output shape for an input shape, null meaning any size; the base returns the input shape, and a
+   * subclass that changes it overrides this.
+   */
   computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape | SymbolicShape[] { return inputShape; }
 
+  /**
+   * The layer's computation on concrete tensors; a subclass overrides it. kwargs carry `training` and any
+   * extra arguments.
+   */
   call(inputs: Tensor | Tensor[], _kwargs: Kwargs): Tensor | Tensor[] { return inputs; }
 
-  /** On tensors: the layer's output. On symbolic tensors: a new graph node's outputs. */
+  /**
+   * Runs the layer: on tensors it builds the weights if needed and returns tensors; on symbolic tensors (from
+   * sora.input) it adds the layer to a graph for sora.model. kwargs default to none.
+   */
   apply(inputs: Tensor, kwargs?: Kwargs): Tensor;
   apply(inputs: Tensor[], kwargs?: Kwargs): Tensor | Tensor[];
   apply(inputs: SymbolicTensor, kwargs?: Kwargs): SymbolicTensor;
@@ -242,11 +263,13 @@ export class Layer {
     return node.singleInput ? node.inputs[0] : node.inputs;
   }
 
+  /** The layer's output symbolic tensor (or list), once it has been applied in a graph. */
   get output(): SymbolicTensor | SymbolicTensor[] {
     const node = this.connectedNode('output');
     return node.outputs.length === 1 ? node.outputs[0] : node.outputs;
   }
 
+  /** The shape of the layer's output, once it has been applied in a graph. */
   get outputShape(): SymbolicShape | SymbolicShape[] {
     if (this.inboundNodes.length === 0) {
       if (this.builtShape) return this.computeOutputShape(this.builtShape);
@@ -293,6 +316,7 @@ export class Layer {
     return total;
   }
 
+  /** The number of weight values the layer holds; it must be built. */
   countParams(): number {
     if (!this.built) throw new Error(`${this.name}: the layer is not built yet, so its weights do not exist; call it or add it to a model first`);
     return this.weights.reduce((acc, w) => acc + w.size, 0);
@@ -344,7 +368,9 @@ export class Layer {
    * which calls the hook set by setCallHook (none by default).
    */
   invokeCallHook(inputs: Tensor | Tensor[], kwargs: Kwargs = {}): void { this.callHook?.(inputs, kwargs); }
+  /** Sets the function a custom layer's call() runs first through invokeCallHook (TF.js's call hook). */
   setCallHook(hook: (inputs: Tensor | Tensor[], kwargs: Kwargs) => void): void { this.callHook = hook; }
+  /** Removes the call hook set by setCallHook. */
   clearCallHook(): void { this.callHook = null; }
 
   /**

@@ -25,8 +25,11 @@ export interface InputConfig { shape?: (number | null)[]; batchShape?: (number |
 
 /** The source of a graph: its one node has no inputs and outputs the model input. */
 export class InputLayer extends Layer {
+  /** Marks call() as sora's own: it receives a single input as a tensor. */
   static override readonly soraCall = true;
+  /** 'InputLayer', the class name in saved configs. */
   static override className = 'InputLayer';
+  /** An input layer for inputShape or batchInputShape (or batchShape); one of them is required. */
   constructor(args: LayerArgs & { batchShape?: (number | null)[] }) {
     super({ ...args, name: args?.name ?? uniqueName('input', false), batchInputShape: args?.batchInputShape ?? args?.batchShape });
     if (!this.batchInputShape) throw new Error('inputLayer: expected inputShape or batchInputShape');
@@ -35,7 +38,9 @@ export class InputLayer extends Layer {
     const output = new SymbolicTensor(this.dtype, this.batchInputShape, this, 0, 0, this.name);
     this.inboundNodes.push(new Node(this, [], [output], true, {}));
   }
+  /** Returns its input unchanged. */
   override call(x: Tensor | Tensor[]): Tensor | Tensor[] { return x; }
+  /** The layer's config as TF.js saves it, with batchInputShape, dtype and sparse: false. */
   override getConfig(): Record<string, unknown> {
     return { batchInputShape: this.batchInputShape, dtype: this.dtype, sparse: false, name: this.name };
   }
@@ -87,20 +92,34 @@ export interface DenseArgs extends LayerArgs {
 
 /** The layer class behind layers.dense: output = activation(input · kernel + bias). */
 export class Dense extends Layer {
+  /** Marks call() as sora's own: it receives a single input as a tensor. */
   static override readonly soraCall = true;
+  /** 'Dense', the class name in saved configs. */
   static override className = 'Dense';
+  /** The number of outputs per example. */
   readonly units: number;
+  /** The activation applied to the output, by name. */
   readonly activation: ActivationName;
+  /** Whether a bias vector is added. */
   readonly useBias: boolean;
+  /** How the kernel starts. */
   readonly kernelInitializer: Initializer;
+  /** How the bias starts. */
   readonly biasInitializer: Initializer;
+  /** The penalty on the kernel, or null. */
   readonly kernelRegularizer: Regularizer | null;
+  /** The penalty on the bias, or null. */
   readonly biasRegularizer: Regularizer | null;
+  /** The constraint on the kernel, or null. */
   readonly kernelConstraint: Constraint | null;
+  /** The constraint on the bias, or null. */
   readonly biasConstraint: Constraint | null;
+  /** The [inputDim, units] weight matrix, once built. */
   kernel: LayerVariable | null = null;
+  /** The [units] bias vector, once built (null without useBias). */
   bias: LayerVariable | null = null;
 
+  /** A dense layer from its config (see layers.dense for the defaults). */
   constructor(args: DenseArgs) {
     if (!args || typeof args !== 'object') throw new Error('dense: expected a config object, e.g. { units: 64 }');
     super(args.inputDim !== undefined && !args.inputShape && !args.batchInputShape ? { ...args, inputShape: [args.inputDim] } : args);
@@ -119,6 +138,7 @@ export class Dense extends Layer {
     this.biasConstraint = getConstraint(where, args.biasConstraint);
   }
 
+  /** Creates the kernel and bias for the input's last axis. */
   override build(inputShape: SymbolicShape | SymbolicShape[]): void {
     const shape = inputShape as SymbolicShape;
     const inDim = shape[shape.length - 1];
@@ -134,6 +154,7 @@ export class Dense extends Layer {
     super.build([null, ...shape.slice(1)]);
   }
 
+  /** The input shape with its last axis replaced by units. */
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
     return [...(inputShape as SymbolicShape).slice(0, -1), this.units];
   }
@@ -148,6 +169,10 @@ export class Dense extends Layer {
     return fused === 'relu' ? y : activate(this.activation, y);
   }
 
+  /**
+   * The layer's config as TF.js saves it (units, activation, useBias, initializers, regularizers,
+   * constraints).
+   */
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(), units: this.units, activation: this.activation, useBias: this.useBias,
@@ -161,13 +186,17 @@ export class Dense extends Layer {
 
 /** The layer class behind layers.flatten: each example flattened to one axis. */
 export class Flatten extends Layer {
+  /** Marks call() as sora's own: it receives a single input as a tensor. */
   static override readonly soraCall = true;
+  /** 'Flatten', the class name in saved configs. */
   static override className = 'Flatten';
+  /** [batch, the product of the other axes]. */
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
     const shape = inputShape as SymbolicShape;
     const rest = shape.slice(1);
     return [shape[0], rest.some((d) => d === null) ? null : rest.reduce<number>((a, b) => a * (b as number), 1)];
   }
+  /** Reshapes each example to one axis. */
   override call(inputs: Tensor | Tensor[]): Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     return x.rank === 2 ? x : ops.reshape(x, [x.shape[0], -1]);
@@ -176,26 +205,37 @@ export class Flatten extends Layer {
 
 /** The layer class behind layers.activation: an activation function applied to the input. */
 export class Activation extends Layer {
+  /** Marks call() as sora's own: it receives a single input as a tensor. */
   static override readonly soraCall = true;
+  /** 'Activation', the class name in saved configs. */
   static override className = 'Activation';
+  /** The activation applied, by name. */
   readonly activation: ActivationName;
+  /** An activation layer for an activation name. */
   constructor(args: LayerArgs & { activation: ActivationName }) {
     super(args);
     this.activation = checkActivation(`activation ${this.name}`, args?.activation);
   }
+  /** Applies the activation. */
   override call(inputs: Tensor | Tensor[]): Tensor {
     return activate(this.activation, Array.isArray(inputs) ? inputs[0] : inputs);
   }
+  /** The layer's config as TF.js saves it, with the activation's name. */
   override getConfig(): Record<string, unknown> { return { ...super.getConfig(), activation: this.activation }; }
 }
 
 /** The layer class behind layers.dropout: a fraction `rate` of the inputs zeroed during training. */
 export class Dropout extends Layer {
+  /** Marks call() as sora's own: it receives a single input as a tensor. */
   static override readonly soraCall = true;
+  /** 'Dropout', the class name in saved configs. */
   static override className = 'Dropout';
+  /** The fraction of inputs zeroed during training. */
   readonly rate: number;
+  /** The seed of the dropout mask, when one was given. */
   readonly seed?: number;
   private calls = 0;
+  /** A dropout layer for a rate in [0, 1); seed defaults to none (a random mask). */
   constructor(args: LayerArgs & { rate: number; seed?: number | null }) {
     super(args);
     if (!(typeof args?.rate === 'number' && args.rate >= 0 && args.rate < 1)) {
@@ -204,11 +244,16 @@ export class Dropout extends Layer {
     this.rate = args.rate;
     this.seed = args.seed ?? undefined;
   }
+  /**
+   * Zeroes a fraction rate of the inputs and scales the rest by 1 / (1 - rate) when kwargs.training is true;
+   * passes the input through otherwise.
+   */
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
     const x = Array.isArray(inputs) ? inputs[0] : inputs;
     if (!kwargs.training || this.rate === 0) return x;
     return dropout(x, this.rate, this.seed === undefined ? undefined : this.seed + this.calls++);
   }
+  /** The layer's config as TF.js saves it, with rate and seed. */
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), rate: this.rate, noiseShape: null, seed: this.seed ?? null };
   }

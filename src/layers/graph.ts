@@ -28,11 +28,15 @@ let nextSymbolicId = 0;
 
 /** A placeholder for a tensor in a graph: what `tf.input` and `layer.apply(symbolic)` return. */
 export class SymbolicTensor {
+  /** A number unique to this symbolic tensor. */
   readonly id = nextSymbolicId++;
   /** The layers called on this tensor. */
   readonly consumers: GraphLayer[] = [];
+  /** Made by sora.input and layer.apply; not called directly. */
   constructor(readonly dtype: DType, readonly shape: SymbolicShape, readonly sourceLayer: GraphLayer,
+    /** Which application of the source layer produced it. */
     readonly nodeIndex: number, readonly tensorIndex: number, readonly name: string) {}
+  /** The number of axes. */
   get rank(): number { return this.shape.length; }
 }
 

@@ -60,10 +60,15 @@ export const LayerVariable = LayerVariableClass as unknown as LayerVariableConst
 
 /** TF.js's InputSpecArgs: what a layer expects of an input. */
 export interface InputSpecArgs {
+  /** The dtype the input must have; default any. */
   dtype?: DType;
+  /** The shape the input must have, null for any size on an axis; default any. */
   shape?: (number | null)[];
+  /** The rank the input must have; default any. */
   ndim?: number;
+  /** The largest rank accepted; default none. */
   maxNDim?: number;
+  /** The smallest rank accepted; default none. */
   minNDim?: number;
   /** Dimensions fixed at given axes, axis -> size. */
   axes?: { [axis: number]: number };

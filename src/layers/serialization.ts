@@ -14,7 +14,9 @@ import { ownEntry, setOwn } from '../core/lookup.js';
  * model's config uses to find it.
  */
 export interface SerializableClass {
+  /** The name a saved config gives the class, which serialization.registerClass registers it under. */
   className: string;
+  /** Builds an instance from a saved config (and custom objects), as TF.js's static fromConfig. */
   fromConfig(cls: unknown, config: Record<string, unknown>, customObjects?: Record<string, unknown>): unknown;
   new (...args: never[]): unknown;
 }

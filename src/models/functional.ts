@@ -35,15 +35,21 @@ export interface ContainerArgs { inputs: SymbolicTensor | SymbolicTensor[]; outp
  * applied inside another model.
  */
 export class LayersModel extends Layer implements GraphModel {
+  /** Marks call() as sora's own: a model runs its graph on the inputs it is given. */
   static override readonly soraCall = true;
+  /** 'Model', the class name TF.js saves a functional model under. */
   static override className = 'Model';
+  /** The model's symbolic inputs. */
   inputs: SymbolicTensor[] = [];
+  /** The model's symbolic outputs. */
   outputs: SymbolicTensor[] = [];
   protected nodes: Node[] = [];
   protected graphLayers: Layer[] = [];
+  /** Set it to true (a callback's onEpochEnd or onBatchEnd) to end fit after the current batch or epoch. */
   stopTraining = false;
   /** True while fit or fitDataset runs: a second one is refused, as in TF.js. */
   isTraining = false;
+  /** What compile set up (optimizer, losses, metrics), or null before compile. */
   compiled: Compiled | null = null;
 
   /**
@@ -94,17 +100,28 @@ export class LayersModel extends Layer implements GraphModel {
 
   /** The layers in graph order (input layers first), as TF.js lists them. */
   get layers(): Layer[] { return this.graphLayers; }
+  /** The names of the input layers. */
   get inputNames(): string[] { return this.inputs.map((t) => t.sourceLayer.name); }
+  /** The names of the output layers. */
   get outputNames(): string[] { return this.outputs.map((t) => t.sourceLayer.name); }
+  /** The input layers. */
   get inputLayers(): Layer[] { return this.inputs.map(sourceLayerOf); }
+  /** The layers whose outputs are the model's. */
   get outputLayers(): Layer[] { return this.outputs.map(sourceLayerOf); }
 
+  /** The symbolic input, or the list when there are several. */
   override get input(): SymbolicTensor | SymbolicTensor[] { return this.inputs.length === 1 ? this.inputs[0] : this.inputs; }
+  /** The symbolic output, or the list when there are several. */
   override get output(): SymbolicTensor | SymbolicTensor[] { return this.outputs.length === 1 ? this.outputs[0] : this.outputs; }
+  /** The output shape (or one per output), with null for the batch axis. */
   override get outputShape(): SymbolicShape | SymbolicShape[] {
     return this.outputs.length === 1 ? this.outputs[0].shape : this.outputs.map((t) => t.shape);
   }
 
+  /**
+   * Whether fit updates the model's weights; setting it freezes or unfreezes every layer (the
+   * transfer-learning recipe).
+   */
   override get trainable(): boolean { return this.trainableFlag; }
   /** Freezing a model freezes every layer in it (the transfer-learning recipe). */
   override set trainable(value: boolean) {
@@ -114,9 +131,11 @@ export class LayersModel extends Layer implements GraphModel {
 
   /** Trainable weights first, then the frozen ones, as TF.js orders a model's weights. */
   override get weights(): LayerVariable[] { return [...this.trainableWeights, ...this.nonTrainableWeights]; }
+  /** The weights fit updates. */
   override get trainableWeights(): LayerVariable[] {
     return this.trainable ? unique(this.graphLayers.flatMap((l) => l.trainableWeights)) : [];
   }
+  /** The weights fit leaves alone (those of frozen layers). */
   override get nonTrainableWeights(): LayerVariable[] {
     const frozen = this.graphLayers.flatMap((l) => l.nonTrainableWeights);
     return unique(this.trainable ? frozen : [...this.graphLayers.flatMap((l) => l.trainableWeights), ...frozen]);
@@ -197,7 +216,9 @@ export class LayersModel extends Layer implements GraphModel {
     if (this.compiled && this.compiled.optimizer !== compiled.optimizer) this.compiled.optimizer.dispose();
     this.compiled = compiled;
   }
+  /** The optimizer compile set, or null before compile. */
   get optimizer(): Optimizer | null { return this.compiled?.optimizer ?? null; }
+  /** The names of the logged values: 'loss', then each metric (as TF.js keys them, e.g. 'acc'). */
   get metricsNames(): string[] { return this.compiled?.keys.slice() ?? []; }
 
   /**
@@ -342,6 +363,7 @@ export class LayersModel extends Layer implements GraphModel {
 
 /** Keras 2.4+ saves functional models as 'Functional'. */
 export class Functional extends LayersModel {
+  /** 'Functional', the class name Keras 3 saves functional models under (loaded as a LayersModel). */
   static override className = 'Functional';
 }
 

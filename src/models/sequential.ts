@@ -24,6 +24,7 @@ let sequentialCount = 0;
  * every LayersModel method (compile, fit, predict, save...).
  */
 export class Sequential extends LayersModel {
+  /** 'Sequential', the class name in saved models. */
   static override className = 'Sequential';
   private readonly stack: Layer[] = [];
 

@@ -16,9 +16,13 @@ import { computeStrides, getTypedArrayFromDType, sizeFromShape, type TypedArrayO
  * values by index, then toTensor().
  */
 export class TensorBuffer {
+  /** The buffer's shape. */
   readonly shape: Shape;
+  /** The number of values. */
   readonly size: number;
+  /** The stride of each axis but the last, as TF.js computes them. */
   readonly strides: number[];
+  /** The values, flat, in row-major order. */
   values: TypedArrayOf;
 
   /**
@@ -43,6 +47,7 @@ export class TensorBuffer {
     this.strides = computeStrides(shape);
   }
 
+  /** The number of axes. */
   get rank(): number { return this.shape.length; }
 
   /** Writes `value` at `locs` (a scalar buffer takes no coordinates). */

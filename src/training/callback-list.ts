@@ -13,9 +13,11 @@ import { parseYieldEvery, type YieldEvery, type YieldEveryOptions } from './yiel
  * order, awaiting each (a callback without the hook is skipped); logs default to {}.
  */
 export class CallbackList {
+  /** The callbacks run, in order. */
   readonly callbacks: CallbackHooks[];
   /** Kept for TF.js's signature (TF.js does not use it either). */
   readonly queueLength: number;
+  /** A list of callbacks (default none); queueLength defaults to 10 and is kept for TF.js's signature. */
   constructor(callbacks?: CallbackHooks[] | null, queueLength = 10) {
     if (callbacks != null && !Array.isArray(callbacks)) {
       throw new Error(`CallbackList: expected an array of callbacks; received ${describe(callbacks)}`);
@@ -23,18 +25,27 @@ export class CallbackList {
     this.callbacks = callbacks ?? [];
     this.queueLength = queueLength;
   }
+  /** Adds a callback to the end of the list. */
   append(callback: CallbackHooks): void { this.callbacks.push(callback); }
+  /** Sets the params of every callback that takes them. */
   setParams(params: Record<string, unknown>): void {
     for (const cb of this.callbacks) (cb as Partial<Callback>).setParams?.(params);
   }
+  /** Sets the model of every callback that takes it. */
   setModel(model: TrainingModel): void {
     for (const cb of this.callbacks) (cb as Partial<Callback>).setModel?.(model);
   }
+  /** Runs every callback's onEpochBegin, in order, awaiting each. */
   onEpochBegin(epoch: number, logs?: Logs): Promise<void> { return this.call('onEpochBegin', epoch, logs ?? {}); }
+  /** Runs every callback's onEpochEnd, in order, awaiting each. */
   onEpochEnd(epoch: number, logs?: Logs): Promise<void> { return this.call('onEpochEnd', epoch, logs ?? {}); }
+  /** Runs every callback's onBatchBegin, in order, awaiting each. */
   onBatchBegin(batch: number, logs?: Logs): Promise<void> { return this.call('onBatchBegin', batch, logs ?? {}); }
+  /** Runs every callback's onBatchEnd, in order, awaiting each. */
   onBatchEnd(batch: number, logs?: Logs): Promise<void> { return this.call('onBatchEnd', batch, logs ?? {}); }
+  /** Runs every callback's onTrainBegin, in order, awaiting each. */
   onTrainBegin(logs?: Logs): Promise<void> { return this.call('onTrainBegin', logs ?? {}); }
+  /** Runs every callback's onTrainEnd, in order, awaiting each. */
   onTrainEnd(logs?: Logs): Promise<void> { return this.call('onTrainEnd', logs ?? {}); }
 
   /** Runs `hook` on each callback that has it, in order. */
@@ -61,11 +72,17 @@ async function resolveScalars(logs?: LogsIn): Promise<void> {
 
 /** The hooks of a CustomCallback, as TF.js's CustomCallbackArgs. */
 export interface CustomCallbackArgs {
+  /** Called once before the first epoch. */
   onTrainBegin?: (logs?: Logs) => void | Promise<void>;
+  /** Called once after the last epoch, or when training stops. */
   onTrainEnd?: (logs?: Logs) => void | Promise<void>;
+  /** Called at the start of each epoch. */
   onEpochBegin?: (epoch: number, logs?: Logs) => void | Promise<void>;
+  /** Called after each epoch with its logs. */
   onEpochEnd?: (epoch: number, logs?: Logs) => void | Promise<void>;
+  /** Called before each batch. */
   onBatchBegin?: (batch: number, logs?: Logs) => void | Promise<void>;
+  /** Called after each batch with its logs. */
   onBatchEnd?: (batch: number, logs?: Logs) => void | Promise<void>;
   /** Called when the callback yields (yieldEvery a number of ms, or 'auto'). */
   onYield?: (epoch: number, batch: number, logs: Logs) => void | Promise<void>;
@@ -93,6 +110,10 @@ export class CustomCallback extends Callback {
   private readonly nextFrameFunc: () => Promise<void>;
   private currentEpoch = 0;
 
+  /**
+   * A callback from an object of hook functions (tf.CustomCallback); yieldEvery defaults to 'auto' (0 also
+   * means 'auto', as in TF.js).
+   */
   constructor(args: CustomCallbackArgs, yieldEvery?: YieldEveryOptions) {
     super();
     if (args == null || typeof args !== 'object') {
@@ -116,6 +137,7 @@ export class CustomCallback extends Callback {
     this.yield = args.onYield;
   }
 
+  /** Gives the event loop a turn and calls onYield when yieldEvery says it is time. */
   async maybeWait(epoch: number, batch: number, logs?: Logs): Promise<void> {
     const waits: (void | Promise<void>)[] = [];
     if (this.yield != null) {
@@ -126,6 +148,7 @@ export class CustomCallback extends Callback {
     await Promise.all(waits);
   }
 
+  /** Runs the onEpochBegin hook, if given. */
   async onEpochBegin(epoch: number, logs?: Logs): Promise<void> {
     this.currentEpoch = epoch;
     if (this.epochBegin != null) {
@@ -134,6 +157,7 @@ export class CustomCallback extends Callback {
     }
   }
 
+  /** Runs the onEpochEnd hook, if given, and yields at an 'epoch' yieldEvery. */
   async onEpochEnd(epoch: number, logs?: Logs): Promise<void> {
     const waits: (void | Promise<void>)[] = [];
     if (this.epochEnd != null) {
@@ -144,6 +168,7 @@ export class CustomCallback extends Callback {
     await Promise.all(waits);
   }
 
+  /** Runs the onBatchBegin hook, if given. */
   async onBatchBegin(batch: number, logs?: Logs): Promise<void> {
     if (this.batchBegin != null) {
       await resolveScalars(logs);
@@ -151,6 +176,7 @@ export class CustomCallback extends Callback {
     }
   }
 
+  /** Runs the onBatchEnd hook, if given, and yields as yieldEvery says. */
   async onBatchEnd(batch: number, logs?: Logs): Promise<void> {
     const waits: (void | Promise<void>)[] = [];
     if (this.batchEnd != null) {
@@ -162,6 +188,7 @@ export class CustomCallback extends Callback {
     await Promise.all(waits);
   }
 
+  /** Runs the onTrainBegin hook, if given. */
   async onTrainBegin(logs?: Logs): Promise<void> {
     if (this.trainBegin != null) {
       await resolveScalars(logs);
@@ -169,6 +196,7 @@ export class CustomCallback extends Callback {
     }
   }
 
+  /** Runs the onTrainEnd hook, if given. */
   async onTrainEnd(logs?: Logs): Promise<void> {
     if (this.trainEnd != null) {
       await resolveScalars(logs);

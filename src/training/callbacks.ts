@@ -13,11 +13,17 @@ export type Logs = Record<string, number>;
  * onEpochBegin/End, onBatchBegin/End and onYield.
  */
 export interface CallbackHooks {
+  /** Called once before the first epoch. */
   onTrainBegin?(logs?: Logs): void | Promise<void>;
+  /** Called once after the last epoch, or when training stops. */
   onTrainEnd?(logs?: Logs): void | Promise<void>;
+  /** Called at the start of each epoch. */
   onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
+  /** Called after each epoch with its logs (loss, metrics, validation values). */
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
+  /** Called before each batch. */
   onBatchBegin?(batch: number, logs?: Logs): void | Promise<void>;
+  /** Called after each batch with its logs (loss, metrics). */
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
   /** When fit yields to the event loop on its timer (yieldEvery 'auto' or a number of ms), as in TF.js. */
   onYield?(epoch: number, batch: number, logs: Logs): void | Promise<void>;
@@ -35,12 +41,15 @@ export interface TrainingModel {
  * during fit.
  */
 export abstract class Callback {
+  /** The model being trained, set by fit through setModel. */
   model: TrainingModel | null = null;
   /** TF.js's: what fit was given (epochs, samples, steps, ...), set by setParams. */
   params: Record<string, unknown> = {};
   /** TF.js's: the validation tensors, where a callback was given them. */
   validationData: Tensor | Tensor[] | null = null;
+  /** Sets the model the callback watches (fit calls it). */
   setModel(model: TrainingModel): void { this.model = model; }
+  /** Sets what fit was given (epochs, samples, steps...), as TF.js's setParams. */
   setParams(params: Record<string, unknown>): void { this.params = params; }
 }
 
@@ -49,7 +58,9 @@ export abstract class Callback {
  * logged value per epoch ({ loss: [...], val_loss: [...] }).
  */
 export class History extends Callback {
+  /** The epochs run, in order. */
   readonly epoch: number[] = [];
+  /** Each logged value by name, one entry per epoch ({ loss: [...], val_loss: [...] }). */
   readonly history: Record<string, number[]> = {};
   /** Appends the epoch and each logged value to `epoch` and `history`; fit calls it after each epoch. */
   onEpochEnd(epoch: number, logs: Logs = {}): void {
@@ -74,6 +85,7 @@ export interface EarlyStoppingArgs {
  * monitored value stops improving.
  */
 export class EarlyStopping extends Callback {
+  /** The logged value watched; default 'val_loss'. */
   readonly monitor: string;
   private readonly minDelta: number;
   private readonly patience: number;
@@ -83,9 +95,12 @@ export class EarlyStopping extends Callback {
   private best = NaN;
   private wait = 0;
   private bestWeights: Tensor[] | null = null;
+  /** The epoch at which training was stopped, or -1. */
   stoppedEpoch = -1;
+  /** The epoch with the best monitored value, or -1. */
   bestEpoch = -1;
 
+  /** See callbacks.earlyStopping for the options and their defaults. */
   constructor(args: EarlyStoppingArgs = {}) {
     super();
     this.monitor = args.monitor ?? 'val_loss';
@@ -99,6 +114,7 @@ export class EarlyStopping extends Callback {
     this.better = maximize ? (c, b) => c - this.minDelta > b : (c, b) => c + this.minDelta < b;
   }
 
+  /** Resets the wait count and the best value (to baseline, if given). */
   onTrainBegin(): void {
     this.wait = 0;
     this.best = this.baseline ?? NaN;
@@ -107,6 +123,10 @@ export class EarlyStopping extends Callback {
     this.releaseBest();
   }
 
+  /**
+   * Compares the monitored value with the best and stops training after `patience` epochs without
+   * improvement.
+   */
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     const current = logs[this.monitor];
     if (current === undefined) {
@@ -130,6 +150,7 @@ export class EarlyStopping extends Callback {
     }
   }
 
+  /** Puts back the best epoch's weights when restoreBestWeights is set. */
   onTrainEnd(): void {
     if (this.restoreBestWeights && this.bestWeights && this.model && this.bestEpoch >= 0) {
       this.model.setWeights(this.bestWeights);

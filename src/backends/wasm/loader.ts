@@ -45,7 +45,12 @@ const FIX = 'a bundler that moves sora\'s code must also emit build/sora-*.wasm 
  * slower backend; `url` is what was tried (null for bytes or a Response given directly).
  */
 export class WasmLoadError extends Error {
+  /** Always true: marks the error as a failure to load, which setBackend('auto') warns about and passes over. */
   readonly loadFailure = true;
+  /**
+   * An error naming the URL tried (null for bytes given directly), the reason, and how to fix it (default:
+   * call setWasmPaths or pass { wasm }).
+   */
   constructor(readonly url: string | null, reason: string, fix = FIX) {
     super(`wasm backend: could not load ${url ?? 'the given wasm'}: ${reason}; ${fix}`);
     this.name = 'WasmLoadError';

@@ -19,8 +19,10 @@ function checkRate(name: string, arg: string, value: number, min = 0, inclusive 
  * to 0.1; written with ops.
  */
 export class Adagrad extends Optimizer {
+  /** 'Adagrad', the class name TF.js saves. */
   readonly className = 'Adagrad';
   protected readonly slotNames = ['accumulator'];
+  /** learningRate is required; initialAccumulatorValue defaults to 0.1. */
   constructor(learningRate: number, readonly initialAccumulatorValue = 0.1) {
     super(learningRate);
     checkRate('adagrad', 'initialAccumulatorValue', initialAccumulatorValue);
@@ -35,6 +37,7 @@ export class Adagrad extends Optimizer {
       variable.assign(ops.add(ops.mul(ops.div(grad, ops.sqrt(ops.add(sum, 1e-7))), -this.learningRate), variable));
     });
   }
+  /** { learningRate, initialAccumulatorValue } as TF.js saves them. */
   getConfig(): Record<string, unknown> {
     return { learningRate: this.learningRate, initialAccumulatorValue: this.initialAccumulatorValue };
   }
@@ -45,8 +48,10 @@ export class Adagrad extends Optimizer {
  * epsilon 1e-7; written with ops.
  */
 export class Adadelta extends Optimizer {
+  /** 'Adadelta', the class name TF.js saves. */
   readonly className = 'Adadelta';
   protected readonly slotNames = ['accum_grad', 'accum_var'];
+  /** learningRate defaults to 0.001, rho to 0.95, epsilon to 1e-7. */
   constructor(learningRate = 0.001, readonly rho = 0.95, readonly epsilon = 1e-7) {
     super(learningRate);
     checkRate('adadelta', 'rho', rho);
@@ -66,6 +71,7 @@ export class Adadelta extends Optimizer {
       variable.assign(ops.add(ops.mul(updates, -this.learningRate), variable));
     });
   }
+  /** { learningRate, rho, epsilon } as TF.js saves them. */
   getConfig(): Record<string, unknown> {
     return { learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon };
   }
@@ -76,9 +82,12 @@ export class Adadelta extends Optimizer {
  * beta2 0.999, epsilon 1e-7, decay 0; written with ops.
  */
 export class Adamax extends Optimizer {
+  /** 'Adamax', the class name TF.js saves. */
   readonly className = 'Adamax';
   protected readonly slotNames = ['m', 'v'];
+  /** learningRate defaults to 0.002, beta1 to 0.9, beta2 to 0.999, epsilon to 1e-7, decay to 0. */
   constructor(learningRate = 0.002, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-7,
+    /** The learning rate decay per step; 0 for none. */
     readonly decay = 0) {
     super(learningRate);
     checkRate('adamax', 'beta1', beta1);
@@ -112,6 +121,7 @@ export class Adamax extends Optimizer {
       variable.assign(ops.add(ops.mul(scale, ops.div(newM, ops.add(newU, this.epsilon))), variable));
     });
   }
+  /** { learningRate, beta1, beta2, epsilon, decay } as TF.js saves them. */
   getConfig(): Record<string, unknown> {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, decay: this.decay };
   }

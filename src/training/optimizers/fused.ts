@@ -20,8 +20,10 @@ export { Adadelta, Adagrad, Adamax } from './composed.js';
  * fused kernel.
  */
 export class SGD extends Optimizer {
+  /** 'SGD', the class name TF.js saves. */
   readonly className: string = 'SGD';
   protected readonly slotNames = ['momentum'];
+  /** learningRate defaults to 0.01, momentum to 0, nesterov to false. */
   constructor(learningRate = 0.01, readonly momentum = 0, readonly nesterov = false) {
     super(learningRate);
     if (!(momentum >= 0)) throw new Error(`momentum: momentum must be >= 0; received ${momentum}`);
@@ -31,6 +33,7 @@ export class SGD extends Optimizer {
     const velocity = this.momentum > 0 ? this.slotsFor(variable, 1)[0] : null;
     sgdUpdate(variable, grad, velocity, this.learningRate, this.momentum, this.nesterov);
   }
+  /** { learningRate } as TF.js saves it, with momentum and useNesterov when momentum is set. */
   getConfig(): Record<string, unknown> {
     return this.momentum > 0
       ? { learningRate: this.learningRate, momentum: this.momentum, useNesterov: this.nesterov }
@@ -43,7 +46,9 @@ export class SGD extends Optimizer {
  * required and useNesterov defaults to false.
  */
 export class Momentum extends SGD {
+  /** 'Momentum', the class name TF.js saves. */
   override readonly className: string = 'Momentum';
+  /** learningRate and momentum are required; useNesterov defaults to false. */
   constructor(learningRate: number, momentum: number, useNesterov = false) {
     super(learningRate, momentum, useNesterov);
   }
@@ -54,8 +59,10 @@ export class Momentum extends SGD {
  * 0.999, epsilon 1e-7. Updates each variable with one fused kernel.
  */
 export class Adam extends Optimizer {
+  /** 'Adam', the class name TF.js saves. */
   readonly className = 'Adam';
   protected readonly slotNames = ['m', 'v'];
+  /** learningRate defaults to 0.001, beta1 to 0.9, beta2 to 0.999, epsilon to 1e-7. */
   constructor(learningRate = 0.001, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-7) {
     super(learningRate);
   }
@@ -64,6 +71,7 @@ export class Adam extends Optimizer {
     const [m, v] = this.slotsFor(variable, 2);
     adamUpdate(variable, grad, m, v, this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
   }
+  /** { learningRate, beta1, beta2, epsilon } as TF.js saves them. */
   getConfig(): Record<string, unknown> {
     return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
   }
@@ -75,9 +83,12 @@ export class Adam extends Optimizer {
  * centered false.
  */
 export class RMSProp extends Optimizer {
+  /** 'RMSProp', the class name TF.js saves. */
   readonly className = 'RMSProp';
   protected readonly slotNames = ['rms', 'momentum', 'mg'];
+  /** learningRate defaults to 0.001, decay to 0.9, momentum to 0, epsilon to 1e-7, centered to false. */
   constructor(learningRate = 0.001, readonly decay = 0.9, readonly momentum = 0, readonly epsilon = 1e-7,
+    /** Whether to divide by the gradient's variance rather than its mean square. */
     readonly centered = false) {
     super(learningRate);
   }
@@ -103,6 +114,7 @@ export class RMSProp extends Optimizer {
       variable.assign(ops.sub(variable, mom));
     });
   }
+  /** { learningRate, decay, momentum, epsilon, centered } as TF.js saves them. */
   getConfig(): Record<string, unknown> {
     return { learningRate: this.learningRate, decay: this.decay, momentum: this.momentum, epsilon: this.epsilon,
       centered: this.centered };

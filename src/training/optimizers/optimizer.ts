@@ -27,7 +27,9 @@ export interface NamedTensor { name: string; tensor: Tensor }
  * getWeights / setWeights save and restore the optimizer's state.
  */
 export abstract class Optimizer {
+  /** The optimizer's class name as TF.js saves it ('Adam', 'SGD', ...). */
   abstract readonly className: string;
+  /** The number of steps taken. */
   iterations = 0;
   protected readonly slots = new Map<Variable, Variable[]>();
   /** TF.js's names of the per-variable state, in its getWeights order ('m', 'v' for Adam). */
