@@ -78,7 +78,15 @@ export function members(code) {
     const head = /^((?:(?:private|protected|public|static|readonly|abstract|get|set|declare)\s+)*)(#?[A-Za-z_$][\w$]*|\[[^\]]+\]|'[^']+'|"[^"]+"|\d+)?/.exec(body);
     const modifiers = head[1].trim().split(/\s+/).filter(Boolean);
     const name = head[2] ?? (body.startsWith('(') || body.startsWith('new') ? '(call)' : body.split(/[(:<]/)[0]);
-    found.push({ name: name.replace(/^['"]|['"]$/g, ''), comment, code: body, modifiers });
+    const member = { name: name.replace(/^['"]|['"]$/g, ''), comment, code: body, modifiers };
+    // Overloads, and a getter with its setter, are one member.
+    const last = found.at(-1);
+    if (last && last.name === member.name && last.modifiers.includes('static') === modifiers.includes('static')) {
+      last.code += `\n${body}`;
+      last.comment ??= comment;
+    } else {
+      found.push(member);
+    }
     comment = null;
   }
   return found;

@@ -67,7 +67,9 @@ function render(entry, where, allEntries) {
     }).join('\n'));
     return parts.join('\n\n');
   }
-  parts.push(code(entry.code));
+  // A namespace member declared inline (`dense: (args: DenseArgs) => Dense;`) reads as a call.
+  const inline = entry.kind === 'function' && /^(\w+)\??: (<[^>]*>)?\(([\s\S]*)\) => ([\s\S]*);$/.exec(entry.code);
+  parts.push(code(inline ? `${entry.name}${inline[2] ?? ''}(${inline[3]}): ${inline[4]};` : entry.code));
   return parts.join('\n\n');
 }
 

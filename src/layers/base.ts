@@ -138,6 +138,7 @@ export class Layer {
     const ctor = this.constructor as typeof Layer;
     return Object.hasOwn(ctor, 'className') ? ctor.className : ctor.name;
   }
+  /** The layer's class name, as getClassName() gives it. */
   get className(): string { return this.getClassName(); }
 
   /** Whether fit updates this layer's weights; setting it to false freezes them. */
