@@ -26,7 +26,7 @@ export interface WeightQuantization {
 
 /** One weight of the manifest ('WeightsManifestEntry' in TF.js). */
 export interface WeightSpec {
-  /** The weight's name, which loading matches against the model's weights. */
+  /** The weight's name, e.g. 'dense_Dense1/kernel', which loading matches against the model's weights. */
   name: string;
   /** The weight's shape. */
   shape: number[];

@@ -15,8 +15,9 @@ function checkRate(name: string, arg: string, value: number, min = 0, inclusive 
 }
 
 /**
- * The Adagrad optimizer (tf.AdagradOptimizer): learningRate is required and initialAccumulatorValue defaults
- * to 0.1; written with ops.
+ * The Adagrad optimizer (tf.AdagradOptimizer): per-weight rates shrinking with the sum of squared gradients,
+ * which starts at initialAccumulatorValue. learningRate is required and initialAccumulatorValue defaults to
+ * 0.1; written with ops.
  */
 export class Adagrad extends Optimizer {
   /** 'Adagrad', the class name TF.js saves. */
@@ -44,8 +45,9 @@ export class Adagrad extends Optimizer {
 }
 
 /**
- * The Adadelta optimizer (tf.AdadeltaOptimizer); the constructor's defaults are learningRate 0.001, rho 0.95,
- * epsilon 1e-7; written with ops.
+ * The Adadelta optimizer (tf.AdadeltaOptimizer): steps scaled by running averages of squared gradients and
+ * squared updates. The constructor's defaults are learningRate 0.001, rho 0.95, epsilon 1e-7; written with
+ * ops.
  */
 export class Adadelta extends Optimizer {
   /** 'Adadelta', the class name TF.js saves. */
@@ -78,8 +80,9 @@ export class Adadelta extends Optimizer {
 }
 
 /**
- * The Adamax optimizer (tf.AdamaxOptimizer); the constructor's defaults are learningRate 0.002, beta1 0.9,
- * beta2 0.999, epsilon 1e-7, decay 0; written with ops.
+ * The Adamax optimizer (tf.AdamaxOptimizer): Adam with the infinity norm in place of the second moment;
+ * `decay` shrinks the rate per step. The constructor's defaults are learningRate 0.002, beta1 0.9, beta2
+ * 0.999, epsilon 1e-7, decay 0; written with ops.
  */
 export class Adamax extends Optimizer {
   /** 'Adamax', the class name TF.js saves. */
