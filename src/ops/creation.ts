@@ -92,7 +92,7 @@ function ranked(rank: number, name: string) {
   };
 }
 
-/** A rank-0 tensor holding one value (tf.scalar); dtype defaults to 'float32' (or 'bool' for a boolean). */
+/** A rank-0 tensor holding one number (tf.scalar); dtype defaults to 'float32'. */
 export function scalar(value: number, dtype?: DType): Tensor {
   if (typeof value !== 'number') throw new Error(`scalar: expected a number, received ${typeof value}`);
   // Ops make scalars of plain numbers all the time: one element, no nested-array parsing.

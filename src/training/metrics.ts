@@ -55,8 +55,8 @@ const meanSquaredError = checked('meanSquaredError', (t, p) => ops.mean(ops.squa
 /** The mean absolute error along the last axis, per example (tf.metrics.meanAbsoluteError; also MAE and mae). */
 const meanAbsoluteError = checked('meanAbsoluteError', (t, p) => ops.mean(ops.abs(ops.sub(p, t)), -1));
 /**
- * 100 × the mean of |yTrue - yPred| / |yTrue| along the last axis, per example
- * (tf.metrics.meanAbsolutePercentageError; also MAPE and mape).
+ * 100 × the mean of |yTrue - yPred| / |yTrue| along the last axis, |yTrue| clipped below at epsilon, per
+ * example (tf.metrics.meanAbsolutePercentageError; also MAPE and mape).
  */
 const meanAbsolutePercentageError = checked('meanAbsolutePercentageError', (t, p) =>
   ops.mul(100, ops.mean(ops.abs(ops.div(ops.sub(t, p), ops.clipByValue(ops.abs(t), EPSILON, Number.MAX_VALUE))), -1)));

@@ -48,8 +48,8 @@ export class WasmLoadError extends Error {
   /** Always true: marks the error as a failure to load, which setBackend('auto') warns about and passes over. */
   readonly loadFailure = true;
   /**
-   * An error naming the URL tried (null for bytes given directly), the reason, and how to fix it (default:
-   * call setWasmPaths or pass { wasm }).
+   * An error naming the URL tried (null for bytes given directly), the reason, and the fix (default: import
+   * 'sora/wasm-inline', or call setWasmPaths with where the .wasm files are served).
    */
   constructor(readonly url: string | null, reason: string, fix = FIX) {
     super(`wasm backend: could not load ${url ?? 'the given wasm'}: ${reason}; ${fix}`);

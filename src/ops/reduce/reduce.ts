@@ -115,9 +115,15 @@ export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tens
   }
   return reduce(SUM, x, axis, keepDims);
 }
-/** The maximum over `axis` (default: every axis) (tf.max); keepDims defaults to false. */
+/**
+ * The maximum over `axis` (default: every axis) (tf.max); keepDims defaults to false. Unlike TF.js, which
+ * reduces a bool tensor to bool, sora refuses bool input: cast it first.
+ */
 export function max(x: Tensor, axis?: number | number[], keepDims = false): Tensor { return reduce(MAX, x, axis, keepDims); }
-/** The minimum over `axis` (default: every axis) (tf.min); keepDims defaults to false. */
+/**
+ * The minimum over `axis` (default: every axis) (tf.min); keepDims defaults to false. Unlike TF.js, which
+ * reduces a bool tensor to bool, sora refuses bool input: cast it first.
+ */
 export function min(x: Tensor, axis?: number | number[], keepDims = false): Tensor { return reduce(MIN, x, axis, keepDims); }
 
 const MEAN = register<ReduceAttrs>({
