@@ -124,9 +124,48 @@ describe('the main entry points show an example', () => {
   });
 });
 
+describe('the pages\' links resolve', () => {
+  // GitHub's anchors: lower case, punctuation but - and _ dropped, spaces as -, repeats suffixed -1, -2...
+  const anchors = (text: string): Set<string> => {
+    const seen = new Map<string, number>();
+    const out = new Set<string>();
+    for (const [, heading] of text.matchAll(/^#{1,6} (.+)$/gm)) {
+      const base = heading.toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+      const n = seen.get(base) ?? 0;
+      seen.set(base, n + 1);
+      out.add(n ? `${base}-${n}` : base);
+    }
+    return out;
+  };
+  it('no two headings of a page share an anchor (a link to one would land on the other)', () => {
+    for (const f of readdirSync('docs/api').filter((name) => name.endsWith('.md'))) {
+      const bases = [...readFileSync(`docs/api/${f}`, 'utf8').matchAll(/^#{1,6} (.+)$/gm)]
+        .map((m) => m[1].toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-'));
+      expect(bases.filter((b, i) => bases.indexOf(b) !== i), f).toEqual([]);
+    }
+  });
+  it('every link in docs/api names a page that exists and an anchor on it', () => {
+    const pages = new Map(readdirSync('docs/api').filter((f) => f.endsWith('.md')).map((f) => [f, readFileSync(`docs/api/${f}`, 'utf8')]));
+    const broken: string[] = [];
+    let links = 0;
+    for (const [page, text] of pages) {
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^https?:/.test(target)) continue;
+        links++;
+        const [file, hash] = target.split('#');
+        const to = file || page;
+        if (!pages.has(to)) { broken.push(`${page}: ${target}`); continue; }
+        if (hash && !anchors(pages.get(to)!).has(hash)) broken.push(`${page}: ${target}`);
+      }
+    }
+    expect(links).toBeGreaterThan(300);
+    expect(broken).toEqual([]);
+  });
+});
+
 describe('nothing internal is listed', () => {
   const pages = readdirSync('docs/api').filter((f) => f.endsWith('.md')).map((f) => readFileSync(`docs/api/${f}`, 'utf8')).join('\n');
-  const headings = [...pages.matchAll(/^### (\S+)$/gm)].map((m) => m[1]);
+  const headings = [...pages.matchAll(/^### (\S+)(?: \((?:class|interface|const|alias|function|type)\))?$/gm)].map((m) => m[1]);
   const memberHeadings = [...pages.matchAll(/^#### (\w+)\.(\S+?( \(static\))?)$/gm)].map((m) => [m[1], m[2].replace(' (static)', '')]);
   it('every entry heading is a public name, none twice', () => {
     expect(headings.length).toBe(entries.length);
