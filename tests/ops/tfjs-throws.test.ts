@@ -29,6 +29,24 @@ describe('dtypes TF.js refuses', () => {
     bothThrow(`depthToSpace on ${dtype}`, 'depthToSpace', (l) => l.depthToSpace(l.zeros([1, 2, 2, 4], dtype), 2), /float32.*cast/);
     bothThrow(`image.flipLeftRight on ${dtype}`, 'flipLeftRight', (l) => l.image.flipLeftRight(l.zeros([1, 2, 2, 3], dtype)), /float32/);
   }
+  bothThrow('image.cropAndResize with int32 boxes', 'cropAndResize', (l) => l.image.cropAndResize(l.ones([1, 4, 4, 1]),
+    l.tensor2d([0, 0, 1, 1], [1, 4], 'int32'), l.tensor1d([0], 'int32'), [2, 2]), /boxes must be float32/);
+  for (const name of ['boxes', 'scores'] as const) {
+    const args = (l: Lib) => [l.tensor2d([0, 0, 1, 1, 0, 0, 2, 2], [2, 4], name === 'boxes' ? 'int32' : 'float32'),
+      l.tensor1d([1, 2], name === 'scores' ? 'int32' : 'float32'), 2];
+    bothThrow(`image.nonMaxSuppression with int32 ${name}`, 'nonMaxSuppression', (l) => l.image.nonMaxSuppression(...args(l)),
+      new RegExp(`${name} must be float32`));
+    // TF.js's other forms take int32 (only the synchronous one asserts float32): so does sora.
+    it(`image.nonMaxSuppressionAsync / WithScore with int32 ${name}: both answer alike`, async () => {
+      const answers = [];
+      for (const l of [tf, sora] as Lib[]) {
+        answers.push([Array.from((await l.image.nonMaxSuppressionAsync(...args(l))).dataSync()),
+          Array.from(l.image.nonMaxSuppressionWithScore(...args(l)).selectedIndices.dataSync())]);
+      }
+      expect(answers[0]).toEqual([[1, 0], [1, 0]]);
+      expect(answers[1]).toEqual(answers[0]);
+    });
+  }
   it('float32 still works for both', () => {
     const x = [...Array(16).keys()];
     const a = sora.depthToSpace(sora.tensor4d(x, [1, 2, 2, 4]), 2), b = tf.depthToSpace(tf.tensor4d(x, [1, 2, 2, 4]), 2);
