@@ -145,6 +145,45 @@ const CASES = [
   ['float [2,3], float [2,3], float [3]', [F([2, 3]), F([2, 3]), F([3])]],
 ];
 
+/**
+ * Op-specific calls the generic battery cannot reach: TF.js's dtype contracts (the
+ * `convertToTensor(x, name, op, dtype)` calls in tfjs-core), mixed dtypes, bad sizes.
+ */
+const ones = (l, shape, dtype = 'float32') => l.ones(shape, dtype);
+const PROBES = {
+  'image.cropAndResize int32 boxes': (l) => l.image.cropAndResize(ones(l, [1, 4, 4, 1]), ones(l, [1, 4], 'int32'), l.tensor1d([0], 'int32'), [2, 2]),
+  'image.cropAndResize float32 boxInd': (l) => l.image.cropAndResize(ones(l, [1, 4, 4, 1]), ones(l, [1, 4]), l.tensor1d([0]), [2, 2]),
+  'image.nonMaxSuppression int32 boxes': (l) => l.image.nonMaxSuppression(ones(l, [2, 4], 'int32'), ones(l, [2]), 2),
+  'image.nonMaxSuppression int32 scores': (l) => l.image.nonMaxSuppression(ones(l, [2, 4]), ones(l, [2], 'int32'), 2),
+  'image.nonMaxSuppressionAsync int32 boxes': (l) => l.image.nonMaxSuppressionAsync(ones(l, [2, 4], 'int32'), ones(l, [2]), 2),
+  'image.rotateWithOffset int32': (l) => l.image.rotateWithOffset(ones(l, [1, 4, 4, 1], 'int32'), 0.5),
+  'image.transform int32': (l) => l.image.transform(ones(l, [1, 4, 4, 1], 'int32'), ones(l, [1, 8])),
+  'image.resizeBilinear size 0': (l) => l.image.resizeBilinear(ones(l, [1, 2, 2, 1]), [0, 3]),
+  'conv2d int32 x': (l) => l.conv2d(ones(l, [1, 4, 4, 1], 'int32'), ones(l, [2, 2, 1, 1]), 1, 'valid'),
+  'depthwiseConv2d int32 x': (l) => l.depthwiseConv2d(ones(l, [1, 4, 4, 1], 'int32'), ones(l, [2, 2, 1, 1]), 1, 'valid'),
+  'avgPool int32': (l) => l.avgPool(ones(l, [1, 4, 4, 1], 'int32'), 2, 2, 'valid'),
+  'gather float32 indices': (l) => l.gather(ones(l, [3, 2]), l.tensor1d([0, 1])),
+  'gatherND float32 indices': (l) => l.gatherND(ones(l, [3, 2]), l.tensor2d([0, 1], [1, 2])),
+  'oneHot float32 indices': (l) => l.oneHot(l.tensor1d([0, 1]), 3),
+  'scatterND float32 indices': (l) => l.scatterND(l.tensor2d([0, 1], [2, 1]), ones(l, [2]), [3]),
+  'logicalAnd float32': (l) => l.logicalAnd(ones(l, [2]), ones(l, [2])),
+  'all float32': (l) => l.all(ones(l, [2])),
+  'where float32 condition': (l) => l.where(ones(l, [2]), ones(l, [2]), ones(l, [2])),
+  'booleanMaskAsync float32 mask': (l) => l.booleanMaskAsync(ones(l, [2]), ones(l, [2])),
+  'unsortedSegmentSum float32 ids': (l) => l.unsortedSegmentSum(ones(l, [2]), l.tensor1d([0, 1]), 2),
+  'sparseToDense float32 indices': (l) => l.sparseToDense(l.tensor1d([0, 1]), ones(l, [2]), [3]),
+  'matMul int32 x float32': (l) => l.matMul(ones(l, [2, 2], 'int32'), ones(l, [2, 2])),
+  'concat int32 and float32': (l) => l.concat([ones(l, [2], 'int32'), ones(l, [2])]),
+  'where int32 and float32 branches': (l) => l.where(ones(l, [2], 'bool'), ones(l, [2], 'int32'), ones(l, [2])),
+  'add bool bool': (l) => l.add(ones(l, [2], 'bool'), ones(l, [2], 'bool')),
+  'abs bool': (l) => l.abs(ones(l, [2], 'bool')),
+  'max bool': (l) => l.max(ones(l, [2], 'bool')),
+  'topk bool': (l) => l.topk(ones(l, [3], 'bool')),
+  'transpose perm [0, 0]': (l) => l.transpose(ones(l, [2, 2]), [0, 0]),
+  'pad negative': (l) => l.pad(ones(l, [2, 2]), [[-1, 0], [0, 0]]),
+  'randomUniform bool': (l) => l.randomUniform([2], 0, 1, 'bool'),
+};
+
 function build(lib, arg) {
   if (Array.isArray(arg)) return arg.map((a) => build(lib, a));
   if (arg && arg.tensor) {
@@ -155,9 +194,10 @@ function build(lib, arg) {
   return arg;
 }
 
-async function attempt(lib, fn, caseArgs) {
+/** Runs `call` (awaiting a promise); what it returned, or the first line of what it threw. */
+async function attempt(call) {
   try {
-    let result = fn(...build(lib, caseArgs));
+    let result = call();
     if (result && typeof result.then === 'function') result = await result;
     return { threw: false, result: describe(result) };
   } catch (error) {
@@ -195,13 +235,19 @@ console.warn = () => {};
 for (const [name, tfFn, soraFn] of opsOf()) {
   for (const [label, caseArgs] of CASES) {
     if (HANGS.has(`${name}|${label}`)) continue;
-    const a = await attempt(tf, tfFn, caseArgs);
-    const b = await attempt(sora, soraFn, caseArgs);
+    const a = await attempt(() => tfFn(...build(tf, caseArgs)));
+    const b = await attempt(() => soraFn(...build(sora, caseArgs)));
     if (only) console.log(`${name}(${label}): TF.js ${a.threw ? `throws "${a.message}"` : a.result}; sora ${b.threw ? `throws "${b.message}"` : b.result}`);
     if (a.threw && !b.threw) tfThrows.push({ op: name, args: label, tfjs: a.message, sora: b.result });
     if (!a.threw && b.threw) soraThrows.push({ op: name, args: label, tfjs: a.result, sora: b.message });
   }
   tf.disposeVariables();
+}
+for (const [label, probe] of Object.entries(PROBES)) {
+  if (only && !label.startsWith(only)) continue;
+  const a = await attempt(() => probe(tf)), b = await attempt(() => probe(sora));
+  if (a.threw && !b.threw) tfThrows.push({ op: label, args: '(probe)', tfjs: a.message, sora: b.result });
+  if (!a.threw && b.threw) soraThrows.push({ op: label, args: '(probe)', tfjs: a.result, sora: b.message });
 }
 console.warn = quiet;
 
