@@ -119,8 +119,28 @@ export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Ten
 
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 0, dtype); }
 export function ones(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 1, dtype); }
-export function zerosLike(t: Tensor): Tensor { return fill(checkTensor('zerosLike', 'x', t).shape, 0, t.dtype); }
-export function onesLike(t: Tensor): Tensor { return fill(checkTensor('onesLike', 'x', t).shape, 1, t.dtype); }
+/**
+ * zerosLike and onesLike are recorded with a zero gradient, so that y = f(zerosLike(x))
+ * differentiates to zeros for x, as in TF.js, rather than finding x unused.
+ */
+const fillLike = (name: string, value: number) => register<{ shape: Shape }>({
+  name,
+  inputs: ['x'],
+  infer: ([x]) => spec(x.shape, x.dtype),
+  compose: ([x]) => [fill(x.shape, value, x.dtype)],
+  grad: (_, __, { shape }) => [fill(shape, 0, 'float32')],
+});
+const ZEROS_LIKE = fillLike('zerosLike', 0);
+const ONES_LIKE = fillLike('onesLike', 1);
+
+export function zerosLike(t: Tensor): Tensor {
+  checkTensor('zerosLike', 'x', t);
+  return t.dtype === 'float32' || t.dtype === 'int32' || t.dtype === 'bool' ? run1(ZEROS_LIKE, [t], { shape: t.shape }) : fill(t.shape, 0, t.dtype);
+}
+export function onesLike(t: Tensor): Tensor {
+  checkTensor('onesLike', 'x', t);
+  return t.dtype === 'float32' || t.dtype === 'int32' || t.dtype === 'bool' ? run1(ONES_LIKE, [t], { shape: t.shape }) : fill(t.shape, 1, t.dtype);
+}
 
 /** tf.linspace(start, stop, num): num evenly spaced float32 values from start to stop. */
 export function linspace(start: number, stop: number, num: number): Tensor {
