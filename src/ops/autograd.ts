@@ -156,7 +156,7 @@ function reachesThroughZeroGradients(op: string, tape: Parameters<typeof relevan
   const blocking = [...cuts].filter((name) => !ZERO_GRADIENT_CUTS.has(name));
   if (blocking.length > 0) {
     throw new Error(`${op}: y depends on x only through ${blocking.map((b) => `'${b}'`).join(', ')}, which has no gradient ` +
-      '(its output is integer or bool); compute the value to differentiate without it');
+      '(an integer or bool output)');
   }
   return true;
 }
