@@ -295,8 +295,7 @@ export function customGrad(f: CustomGradientFunc): (...inputs: Tensor[]) => Tens
       }
       const bad = list.findIndex((g) => !(g instanceof Tensor));
       if (bad >= 0) {
-        throw new Error(`customGrad: gradFunc must return only tensors (zerosLike(x) for an input with no gradient); ` +
-          `gradient ${bad} is ${list[bad] === null ? 'null' : typeof list[bad]}`);
+        throw new Error(`customGrad: gradFunc must return only tensors (zerosLike(x) for none); gradient ${bad} is ${list[bad]}`);
       }
       return list;
     };

@@ -133,14 +133,13 @@ const fillLike = (name: string, value: number) => register<{ shape: Shape }>({
 const ZEROS_LIKE = fillLike('zerosLike', 0);
 const ONES_LIKE = fillLike('onesLike', 1);
 
-export function zerosLike(t: Tensor): Tensor {
-  checkTensor('zerosLike', 'x', t);
-  return t.dtype === 'float32' || t.dtype === 'int32' || t.dtype === 'bool' ? run1(ZEROS_LIKE, [t], { shape: t.shape }) : fill(t.shape, 0, t.dtype);
+/** complex64 and string tensors are filled directly (not recorded). */
+function like(def: typeof ZEROS_LIKE, t: Tensor, value: number): Tensor {
+  checkTensor(def.name, 'x', t);
+  return ['float32', 'int32', 'bool'].includes(t.dtype) ? run1(def, [t], { shape: t.shape }) : fill(t.shape, value, t.dtype);
 }
-export function onesLike(t: Tensor): Tensor {
-  checkTensor('onesLike', 'x', t);
-  return t.dtype === 'float32' || t.dtype === 'int32' || t.dtype === 'bool' ? run1(ONES_LIKE, [t], { shape: t.shape }) : fill(t.shape, 1, t.dtype);
-}
+export function zerosLike(t: Tensor): Tensor { return like(ZEROS_LIKE, t, 0); }
+export function onesLike(t: Tensor): Tensor { return like(ONES_LIKE, t, 1); }
 
 /** tf.linspace(start, stop, num): num evenly spaced float32 values from start to stop. */
 export function linspace(start: number, stop: number, num: number): Tensor {

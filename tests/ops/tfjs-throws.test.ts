@@ -75,6 +75,16 @@ describe('ranks and lengths', () => {
   });
 });
 
+describe('sora throws where TF.js returns nonsense', () => {
+  // Found by the script's reverse list: bounds that are arrays reached maximum / minimum and
+  // broadcast, an internal error ('the forward made [1,4,4,2]'); TF.js compares them as strings.
+  it('clipByValue with array bounds: a clear Error', () => {
+    const x = sora.ones([1, 4, 4, 1]);
+    expect(() => sora.clipByValue(x, [0, 2] as never, [1, 1] as never)).toThrow(/clipByValue: min and max must be numbers; received 0,2, 1,1/);
+    expect(tf.clipByValue(tf.ones([1, 4, 4, 1]), [0, 2] as never, [1, 1] as never).shape).toEqual([1, 4, 4, 1]);
+  });
+});
+
 describe('TF.js throws, sora answers on purpose (TF.js limitations and bugs)', () => {
   // norm of int32: TF.js composes norm with sqrt, which refuses int32; the norm of integers is
   // well defined, and sora gives it as float32 (sqrt of an integer sum is not an integer).

@@ -244,7 +244,7 @@ function stridedSliceOf(x: Tensor, begin: number[], end: number[], strides?: num
   checkTensor('stridedSlice', 'x', x);
   for (const [name, v] of [['begin', begin], ['end', end], ['strides', strides ?? []]] as const) {
     if (!Array.isArray(v) || v.some((e) => !Number.isInteger(e))) {
-      throw new Error(`stridedSlice: ${name} must be an array of integers; received ${Array.isArray(v) ? `[${v}]` : typeof v === 'object' && v !== null ? (v as object).constructor.name : String(v)}`);
+      throw new Error(`stridedSlice: ${name} must be an array of integers; received ${String(v)}`);
     }
   }
   const n = begin.length;
