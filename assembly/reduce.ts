@@ -294,22 +294,29 @@ export function reduce(op: i32, x: usize, out: usize, outer: i32, length: i32, i
   return value > best || (value != value && best == best);
 }
 
-/** First index of the max of `length` contiguous floats; a NaN counts as the max. */
+/** A value read for argmax: its sign bit XOR `sign` (0, or 0x80000000 for argMin); NaN stays NaN. */
 // @ts-ignore: decorator
-@inline function argmaxRow(x: usize, length: i32): i32 {
+@inline function loadSigned(at: usize, sign: u32): f32 {
+  return reinterpret<f32>(load<u32>(at) ^ sign);
+}
+
+/** First index of the max of `length` contiguous floats (each sign-flipped by `sign`); a NaN counts as the max. */
+// @ts-ignore: decorator
+@inline function argmaxRow(x: usize, length: i32, sign: u32): i32 {
+  const signs = i32x4.splat(<i32>sign);
   let bestIndex = 0;
-  let bestValue = load<f32>(x);
+  let bestValue = loadSigned(x, sign);
   let l = 1;
   if (length >= 8) {
     // Per-lane running best over x[4j + lane]; each lane keeps its first maximum.
-    let best = v128.load(x);
+    let best = v128.xor(v128.load(x), signs);
     let index = i32x4(0, 1, 2, 3);
     let current = index;
     const four = i32x4.splat(4);
     const vectorLength = length & ~3;
     for (l = 4; l < vectorLength; l += 4) {
       current = i32x4.add(current, four);
-      const value = v128.load(x + (<usize>l << 2));
+      const value = v128.xor(v128.load(x + (<usize>l << 2)), signs);
       const take = beats(value, best);
       best = v128.bitselect(value, best, take);
       index = v128.bitselect(current, index, take);
@@ -325,25 +332,28 @@ export function reduce(op: i32, x: usize, out: usize, outer: i32, length: i32, i
     }
   }
   for (; l < length; l++) {
-    const v = load<f32>(x + (<usize>l << 2));
+    const v = loadSigned(x + (<usize>l << 2), sign);
     if (beatsScalar(v, bestValue)) { bestValue = v; bestIndex = l; }
   }
   return bestIndex;
 }
 
 /**
- * out_i32[o, i] = first l maximizing x[o, l, i]; a NaN counts as the max (first NaN wins),
- * as in the reference. Vectorized along the row when inner == 1, across inner otherwise.
- * length 0 writes 0.
+ * out_i32[o, i] = first l maximizing x[o, l, i], or with flip 1 minimizing it (argMin: each
+ * value is read with its sign bit flipped, one xor per vector); a NaN counts as the extreme
+ * (first NaN wins), as in the reference. Vectorized along the row when inner == 1, across
+ * inner otherwise. length 0 writes 0.
  */
-export function argmax(x: usize, out: usize, outer: i32, length: i32, inner: i32): void {
+export function argmax(x: usize, out: usize, outer: i32, length: i32, inner: i32, flip: i32): void {
+  const sign: u32 = flip != 0 ? 0x80000000 : 0;
+  const signs = i32x4.splat(<i32>sign);
   const xStep = <usize>length * <usize>inner << 2;
   if (length <= 0) {
     for (let i = 0, total = outer * inner; i < total; i++) store<i32>(out + (<usize>i << 2), 0);
     return;
   }
   if (inner == 1) {
-    for (let o = 0; o < outer; o++, x += xStep, out += 4) store<i32>(out, argmaxRow(x, length));
+    for (let o = 0; o < outer; o++, x += xStep, out += 4) store<i32>(out, argmaxRow(x, length, sign));
     return;
   }
   const stride = <usize>inner << 2;
@@ -352,13 +362,13 @@ export function argmax(x: usize, out: usize, outer: i32, length: i32, inner: i32
     let column = 0;
     for (; column + 4 <= inner; column += 4) {
       const base = x + (<usize>column << 2);
-      let best = v128.load(base);
+      let best = v128.xor(v128.load(base), signs);
       let index = i32x4.splat(0);
       let current = index;
       const one = i32x4.splat(1);
       for (let offset = stride; offset < rowsEnd; offset += stride) {
         current = i32x4.add(current, one);
-        const value = v128.load(base + offset);
+        const value = v128.xor(v128.load(base + offset), signs);
         const take = beats(value, best);
         best = v128.bitselect(value, best, take);
         index = v128.bitselect(current, index, take);
@@ -367,11 +377,11 @@ export function argmax(x: usize, out: usize, outer: i32, length: i32, inner: i32
     }
     for (; column < inner; column++) {
       const base = x + (<usize>column << 2);
-      let bestValue = load<f32>(base);
+      let bestValue = loadSigned(base, sign);
       let bestIndex = 0;
       let l = 1;
       for (let offset = stride; offset < rowsEnd; offset += stride, l++) {
-        const v = load<f32>(base + offset);
+        const v = loadSigned(base + offset, sign);
         if (beatsScalar(v, bestValue)) { bestValue = v; bestIndex = l; }
       }
       store<i32>(out + (<usize>column << 2), bestIndex);

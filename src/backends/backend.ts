@@ -190,8 +190,11 @@ export interface Kernels<S extends Storage = Storage> {
    * NaN propagates for every op.
    */
   reduce(op: ReduceOp, x: S, out: S, outer: number, length: number, inner: number): void;
-  /** Same view as reduce; out is int32, the first index of the max (a NaN counts as the max). */
-  argMax(x: S, out: S, outer: number, length: number, inner: number): void;
+  /**
+   * Same view as reduce; out is int32, the first index of the max, or with `min` of the min
+   * (argMin, in the same pass). A NaN counts as the extreme either way: the first NaN wins.
+   */
+  argMax(x: S, out: S, outer: number, length: number, inner: number, min?: boolean): void;
   /** Row softmax of a rows x cols matrix, max-subtracted. */
   softmax(x: S, out: S, rows: number, cols: number): void;
   softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void;

@@ -11,11 +11,14 @@ import { kernelName } from './profile.js';
 import { rightPad } from './util.js';
 
 export { upcastType } from '../core/dtypes.js';
-import { upcastType } from '../core/dtypes.js';
+import { isDType, upcastType } from '../core/dtypes.js';
 import type { DType } from '../backends/backend.js';
 
 /** The dtype tf.sum gives for `type` (bool and int32 sum as int32, float32 as float32). */
-export function sumOutType(type: DType): DType { return upcastType(type, 'int32'); }
+export function sumOutType(type: DType): DType {
+  if (!isDType(type)) throw new Error(`sumOutType: type must be a dtype name ('float32', 'int32', 'bool', ...); received ${JSON.stringify(type)}`);
+  return upcastType(type, 'int32');
+}
 
 /** The methods TF.js's KernelBackend has that programs call: floatPrecision, epsilon, numDataIds. */
 export interface BackendInfo {

@@ -41,6 +41,14 @@ export function gradients(op: string, f: () => Tensor, xs: Tensor[], dy?: Tensor
       }
     }
     const grads = backprop(tape, start, xs, value, dy);
+    try {
+      // An x that y depends on only through argMax, argMin or an integer cast gets zeros, as
+      // in TF.js; one that y depends on only through a comparison is an error, as in TF.js.
+      xs.forEach((x, i) => { if (!grads[i] && reachesThroughZeroGradients(op, tape, start, x, value)) grads[i] = fill(x.shape, 0, 'float32'); });
+    } catch (error) {
+      for (const g of grads) g?.dispose();
+      throw error;
+    }
     ENGINE.endScope([value, grads]);
     return { value, grads };
   } catch (error) {
@@ -107,6 +115,50 @@ function backprop(tape: Parameters<typeof relevantEntries>[0], start: number, xs
     });
   }
   return xs.map((x) => grads.get(node(x)) ?? null);
+}
+
+/**
+ * Ops whose integer output TF.js differentiates as zero (ArgMax, ArgMin), and cast, whose
+ * integer or bool result is piecewise constant in x. TF.js passes dy through a cast to int32
+ * or bool (so tf.grad of cast(cast(x, 'int32'), 'float32') is ones there); the derivative is
+ * zero, as it is for floor, and sora gives zeros.
+ */
+const ZERO_GRADIENT_CUTS = new Set(['argMax', 'argMin', 'cast']);
+
+/**
+ * Whether y depends on x through the tape by a path whose float32 part ends at a zero-gradient
+ * cut (above). False where x does not reach y at all. Throws where every path is cut at an
+ * op with no gradient (equal, greater, topk's indices, ...), naming it, as TF.js throws there.
+ */
+function reachesThroughZeroGradients(op: string, tape: Parameters<typeof relevantEntries>[0], start: number, x: Tensor, y: Tensor): boolean {
+  const reached = new Set<Tensor>([node(x)]);
+  const floats = new Set<Tensor>([node(x)]);
+  const onPath: boolean[] = new Array(tape.length).fill(false);
+  for (let i = start; i < tape.length; i++) {
+    const entry = tape[i];
+    if (!entry.inputs.some((t) => reached.has(node(t)))) continue;
+    onPath[i] = true;
+    const fromFloat = entry.inputs.some((t) => floats.has(node(t)));
+    for (const out of entry.outputs) {
+      reached.add(out);
+      if (fromFloat && (out.dtype === 'float32' || out.dtype === 'complex64')) floats.add(out);
+    }
+  }
+  const toY = new Set<Tensor>([node(y)]);
+  const cuts = new Set<string>();
+  for (let i = tape.length - 1; i >= start; i--) {
+    const entry = tape[i];
+    if (!onPath[i] || !entry.outputs.some((t) => toY.has(t))) continue;
+    for (const t of entry.inputs) if (reached.has(node(t))) toY.add(node(t));
+    if (entry.inputs.some((t) => floats.has(node(t))) && entry.outputs.some((t) => toY.has(t) && !floats.has(t))) cuts.add(entry.op);
+  }
+  if (!toY.has(node(x)) || cuts.size === 0) return false;
+  const blocking = [...cuts].filter((name) => !ZERO_GRADIENT_CUTS.has(name));
+  if (blocking.length > 0) {
+    throw new Error(`${op}: y depends on x only through ${blocking.map((b) => `'${b}'`).join(', ')}, which has no gradient ` +
+      '(an integer or bool output)');
+  }
+  return true;
 }
 
 function noGradient(op: string, index: number): Error {
@@ -240,6 +292,10 @@ export function customGrad(f: CustomGradientFunc): (...inputs: Tensor[]) => Tens
       const list = Array.isArray(out) ? out : [out];
       if (list.length !== inputs.length) {
         throw new Error(`customGrad: gradFunc returned ${list.length} gradients for ${inputs.length} inputs`);
+      }
+      const bad = list.findIndex((g) => !(g instanceof Tensor));
+      if (bad >= 0) {
+        throw new Error(`customGrad: gradFunc must return only tensors (zerosLike(x) for none); gradient ${bad} is ${list[bad]}`);
       }
       return list;
     };

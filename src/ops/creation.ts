@@ -139,10 +139,29 @@ export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Ten
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 0, dtype); }
 /** A tensor of a shape filled with 1 (tf.ones); dtype defaults to 'float32'. */
 export function ones(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 1, dtype); }
+/**
+ * zerosLike and onesLike are recorded with a zero gradient, so that y = f(zerosLike(x))
+ * differentiates to zeros for x, as in TF.js, rather than finding x unused.
+ */
+const fillLike = (name: string, value: number) => register<{ shape: Shape }>({
+  name,
+  inputs: ['x'],
+  infer: ([x]) => spec(x.shape, x.dtype),
+  compose: ([x]) => [fill(x.shape, value, x.dtype)],
+  grad: (_, __, { shape }) => [fill(shape, 0, 'float32')],
+});
+const ZEROS_LIKE = fillLike('zerosLike', 0);
+const ONES_LIKE = fillLike('onesLike', 1);
+
+/** complex64 and string tensors are filled directly (not recorded). */
+function like(def: typeof ZEROS_LIKE, t: Tensor, value: number): Tensor {
+  checkTensor(def.name, 'x', t);
+  return ['float32', 'int32', 'bool'].includes(t.dtype) ? run1(def, [t], { shape: t.shape }) : fill(t.shape, value, t.dtype);
+}
 /** A tensor of zeros with the shape and dtype of another (tf.zerosLike). */
-export function zerosLike(t: Tensor): Tensor { return fill(checkTensor('zerosLike', 'x', t).shape, 0, t.dtype); }
+export function zerosLike(t: Tensor): Tensor { return like(ZEROS_LIKE, t, 0); }
 /** A tensor of ones with the shape and dtype of another (tf.onesLike). */
-export function onesLike(t: Tensor): Tensor { return fill(checkTensor('onesLike', 'x', t).shape, 1, t.dtype); }
+export function onesLike(t: Tensor): Tensor { return like(ONES_LIKE, t, 1); }
 
 /** tf.linspace(start, stop, num): num evenly spaced float32 values from start to stop. */
 export function linspace(start: number, stop: number, num: number): Tensor {

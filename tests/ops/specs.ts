@@ -201,6 +201,8 @@ export const OP_SPECS: Record<string, Case[]> = {
   ],
   broadcastTo: [c('[3,1] -> [2,3,5]', [spaced([3, 1], 93)], ([x]) => sora.broadcastTo(x, [2, 3, 5]), { wrt: [0], tolerance: EXACT })],
   fill: [c('[3,5] 2.5 and int32', [], () => sora.fill([3, 5], 2.5).add(sora.fill([3, 5], 7, 'int32').toFloat()), { tolerance: EXACT })],
+  zerosLike: [c('[3,5]: zeros, gradient zeros (as TF.js)', [spaced([3, 5], 95)], ([x]) => sora.zerosLike(x), { wrt: [0], tolerance: EXACT })],
+  onesLike: [c('[3,5]: ones, gradient zeros (as TF.js)', [spaced([3, 5], 96)], ([x]) => sora.onesLike(x), { wrt: [0], tolerance: EXACT })],
   oneHot: [c('depth 5, out of range gives zeros', [{ values: [0, 4, 2, 7, -1], shape: [5], dtype: 'int32' }],
     ([i]) => sora.oneHot(i, 5), { tolerance: EXACT })],
   matMul: [

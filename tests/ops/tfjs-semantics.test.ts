@@ -1,7 +1,7 @@
 /**
  * Issue 15's semantics that differed from TF.js 4.22 (cpu backend), on sora's reference and
  * wasm backends: mean of int32 and bool, oneHot's on / off values and dtype, argMax / argMin
- * without an axis and with NaN, squeeze(x, []), searchSorted's shape for 1-D inputs, and
+ * without an axis and with NaN, mirrorPad's gradient, squeeze(x, []), searchSorted's shape for 1-D inputs, and
  * reductions of a 0-d tensor along an axis or along an axis named twice. Where TF.js is wrong,
  * sora stays right and the test says so.
  */
@@ -70,19 +70,53 @@ for (const backend of ['reference', 'wasm'] as const) {
       const nan = Number.NaN;
       same('NaN in first place wins', [fv([nan, 1, 3, -5])], (l, [x]) => [l.argMax(x), l.argMin(x)]);
       same('all NaN', [fv([nan, nan])], (l, [x]) => [l.argMax(x), l.argMin(x)]);
-      // A known difference (issue 15 stays open on it): TF.js's cpu backend passes over a NaN
-      // after the first place; sora's kernels take the first NaN as the extreme. Matching TF.js
-      // by composing ops around the kernel made the accuracy metric 2.5x dearer; the kernels
-      // are to take TF.js's rule instead. Both answers are pinned here.
-      it('NaN after the first place: TF.js passes it over, sora takes it', async () => {
+      same('no NaN: first extreme, ties and signed zeros', [fv([0, -0, 3, 3, -2, -2, 0])], (l, [x]) => [l.argMax(x), l.argMin(x)]);
+      // TF.js's rule is a bug, and sora stays right. tfjs-backend-cpu's ArgMax / ArgMin seed
+      // the running extreme with the first element and replace it on a strict > (<): a NaN
+      // in first place wins (nothing compares greater than NaN), a NaN anywhere else is
+      // passed over. So the answer depends on where the NaN sits: [NaN, 1, 3] gives 0 but
+      // [1, NaN, 3] gives 2. sora's kernels (reference, wasm, WebGPU; argMin is the argMax
+      // kernel's min form, one pass) take the first NaN wherever it is, as NumPy and PyTorch
+      // do: a NaN poisons max() and min(), and argMax points at it.
+      it('NaN after the first place: TF.js passes it over (position-dependent), sora takes the first NaN', () => {
         const values = [1, nan, 3, nan, 0, nan];
         const tfResult = [tf.argMax(tf.tensor1d(values)).dataSync()[0], tf.argMin(tf.tensor1d(values)).dataSync()[0]];
         const soraResult = [sora.argMax(sora.tensor1d(values)).dataSync()[0], sora.argMin(sora.tensor1d(values)).dataSync()[0]];
         expect(tfResult).toEqual([2, 4]);
         expect(soraResult).toEqual([1, 1]);
+        // The same NaN in first place: TF.js now takes it.
+        expect([tf.argMax(tf.tensor1d([nan, 1, 3])).dataSync()[0], tf.argMax(tf.tensor1d([1, nan, 3])).dataSync()[0]]).toEqual([0, 2]);
+      });
+      it('argMin and argMax along each axis, with a NaN in some rows (sora: the first NaN of each row)', () => {
+        const x = sora.tensor2d([[4, nan, 1, 1], [2, 2, 9, -3], [nan, 0, nan, 5]]);
+        expect([Array.from(sora.argMax(x, 1).dataSync()), Array.from(sora.argMin(x, 1).dataSync())]).toEqual([[1, 2, 0], [1, 3, 0]]);
+        expect([Array.from(sora.argMax(x, 0).dataSync()), Array.from(sora.argMin(x, 0).dataSync())]).toEqual([[2, 0, 2, 2], [2, 0, 2, 1]]);
+        const wide = sora.tensor2d(Array.from({ length: 2 * 37 }, (_, i) => (i === 30 || i === 37 + 5 ? nan : Math.sin(i))), [2, 37]);
+        expect(Array.from(sora.argMin(wide, 1).dataSync())).toEqual([30, 5]);
+        expect(Array.from(sora.argMax(wide, 1).dataSync())).toEqual([30, 5]);
       });
       bothReject('argMax of a scalar (no axis)', 'argMax', (l) => l.argMax(l.scalar(3)), /rank 0/);
       bothReject('argMin of a scalar along -1', 'argMin', (l) => l.argMin(l.scalar(3), -1), /rank 0/);
+    });
+
+    describe('mirrorPad gradient', () => {
+      // TF.js's MirrorPad gradient slices dy at the padding offset (only the copy of x in the
+      // middle), dropping the reflected copies; sora adds them back where they came from.
+      // y = sum(mirrorPad(x, pads) * [10, 20, ...]) with x = [1, 2, 3]:
+      const cases: [string, [number, number], number[], number[]][] = [
+        ['reflect [2, 0]', [2, 0], [30, 40, 50], [30, 60, 60]],     // [x2 x1 | x0 x1 x2]
+        ['reflect [1, 1]', [1, 1], [20, 30, 40], [20, 90, 40]],     // [x1 | x0 x1 x2 | x1]
+        ['symmetric [1, 2]', [1, 2], [20, 30, 40], [30, 90, 90]],   // [x0 | x0 x1 x2 | x2 x1]
+      ];
+      for (const [label, pad, tfjs, right] of cases) {
+        it(`${label}: TF.js [${tfjs}] (the middle slice), sora [${right}]`, () => {
+          const mode = label.split(' ')[0] as 'reflect' | 'symmetric';
+          const n = 3 + pad[0] + pad[1];
+          const f = (l: Lib) => (x: Lib) => l.sum(l.mul(l.mirrorPad(x, [pad], mode), l.tensor1d(Array.from({ length: n }, (_, i) => 10 * (i + 1)))));
+          expect(Array.from(tf.grad(f(tf))(tf.tensor1d([1, 2, 3])).dataSync())).toEqual(tfjs);
+          expect(Array.from(sora.grad(f(sora))(sora.tensor1d([1, 2, 3])).dataSync())).toEqual(right);
+        });
+      }
     });
 
     describe('squeeze', () => {

@@ -79,8 +79,8 @@ export class ReferenceBackend implements Backend<S> {
     reduceArrays(op, x.values, out.values, outer, length, inner);
   }
 
-  argMax(x: S, out: S, outer: number, length: number, inner: number): void {
-    argMaxArrays(x.values, out.values, outer, length, inner);
+  argMax(x: S, out: S, outer: number, length: number, inner: number, min = false): void {
+    argMaxArrays(x.values, out.values, outer, length, inner, min);
   }
 
   softmax(x: S, out: S, rows: number, cols: number): void { softmaxArrays(x.values, out.values, rows, cols); }

@@ -139,8 +139,8 @@ export class WasmBackend implements Backend<S> {
   reduce(op: ReduceOp, x: S, out: S, outer: number, length: number, inner: number): void {
     reduce.reduce(this.kernels, op, x, out, outer, length, inner);
   }
-  argMax(x: S, out: S, outer: number, length: number, inner: number): void {
-    this.kernels.argmax(x.ptr, out.ptr, outer, length, inner);
+  argMax(x: S, out: S, outer: number, length: number, inner: number, min = false): void {
+    this.kernels.argmax(x.ptr, out.ptr, outer, length, inner, +min);
   }
   softmax(x: S, out: S, rows: number, cols: number): void { this.kernels.softmax(x.ptr, out.ptr, rows, cols); }
   softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void { reduce.softmaxCrossEntropy(this.kernels, p); }

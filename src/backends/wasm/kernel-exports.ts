@@ -21,7 +21,8 @@ export interface KernelExports {
   select(cond: number, condSize: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number): void;
   affine(x: number, out: number, n: number, alpha: number, beta: number): void;
   reduce(op: number, x: number, out: number, outer: number, length: number, inner: number): void;
-  argmax(x: number, out: number, outer: number, length: number, inner: number): void;
+  /** flip 1: argMin (each value's sign bit flipped as it is read). */
+  argmax(x: number, out: number, outer: number, length: number, inner: number, flip: number): void;
   softmax(x: number, out: number, rows: number, cols: number): void;
   softmax_xent(logits: number, labels: number, sparse: number, loss: number, grad: number,
     rows: number, cols: number, gradScale: number): void;

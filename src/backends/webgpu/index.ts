@@ -155,7 +155,9 @@ export class WebGPUBackend implements Backend<S> {
     reduceKernel(this.context, op, x, out, outer, length, inner);
   }
 
-  argMax(x: S, out: S, outer: number, length: number, inner: number): void { argMaxKernel(this.context, x, out, outer, length, inner); }
+  argMax(x: S, out: S, outer: number, length: number, inner: number, min = false): void {
+    argMaxKernel(this.context, x, out, outer, length, inner, min);
+  }
 
   softmax(x: S, out: S, rows: number, cols: number): void { softmaxKernel(this.context, x, out, rows, cols); }
 

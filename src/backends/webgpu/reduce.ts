@@ -77,10 +77,11 @@ export function reduceKernel(context: GPUContext, op: ReduceOp, x: GPUStorage, o
   }
 }
 
-export function argMaxKernel(context: GPUContext, x: GPUStorage, out: GPUStorage, outer: number, length: number, inner: number): void {
+export function argMaxKernel(context: GPUContext, x: GPUStorage, out: GPUStorage, outer: number, length: number, inner: number,
+  min = false): void {
   const outputs = outer * inner;
   if (outputs === 0) return;
   const path = pathOf(length, inner);
   context.runLine(variantOf(context, 'argMax', 'argMax', 0, path), [bufferOf(x, 'argMax'), bufferOf(out, 'argMax')],
-    [outer, length, inner], null, groupsFor(path, outputs));
+    [outer, length, inner, +min], null, groupsFor(path, outputs));
 }

@@ -104,6 +104,7 @@ export function resizeNearestNeighbor(images: Tensor, size: [number, number], al
 export function flipLeftRight(image: Tensor): Tensor {
   checkTensor('flipLeftRight', 'image', image);
   if (image.rank !== 4) throw new Error(`flipLeftRight: image must have rank 4; received ${describe(image)}`);
+  if (image.dtype !== 'float32') throw new Error(`flipLeftRight: image must be float32; received ${describe(image)}; cast it first`);
   return reverse(image, 2);
 }
 

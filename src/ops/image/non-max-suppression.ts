@@ -100,6 +100,11 @@ function padded(result: { indices: number[] }, size: number, pad: boolean): { se
 /** tf.image.nonMaxSuppression(boxes, scores, maxOutputSize, iouThreshold = 0.5, scoreThreshold = -Infinity). */
 export function nonMaxSuppression(...[boxes, scores, maxOutputSize, iouThreshold = 0.5, scoreThreshold = -Infinity]: Args): Tensor {
   const o = check('nonMaxSuppression', boxes, scores, maxOutputSize, iouThreshold, scoreThreshold, 0);
+  // TF.js's synchronous nonMaxSuppression alone takes float32 only (its async and WithScore /
+  // Padded forms take int32 boxes and scores); a port gets the same refusal here.
+  for (const [name, t] of [['boxes', boxes], ['scores', scores]] as const) {
+    if (t.dtype !== 'float32') throw new Error(`nonMaxSuppression: ${name} must be float32; received ${describe(t)}; cast it first`);
+  }
   return indicesOf(select(readSync('nonMaxSuppression', boxes), readSync('nonMaxSuppression', scores), o));
 }
 

@@ -36,6 +36,7 @@ export function cropAndResize(image: Tensor, boxes: Tensor, boxInd: Tensor, crop
   checkTensor(op, 'boxInd', boxInd);
   if (image.rank !== 4) throw new Error(`${op}: image must have rank 4; received ${describe(image)}`);
   if (boxes.rank !== 2 || boxes.shape[1] !== 4) throw new Error(`${op}: boxes must have shape [numBoxes, 4]; received ${describe(boxes)}`);
+  if (boxes.dtype !== 'float32') throw new Error(`${op}: boxes must be float32 (normalized [y1, x1, y2, x2]); received ${describe(boxes)}`);
   if (boxInd.dtype !== 'int32' || boxInd.rank !== 1 || boxInd.shape[0] !== boxes.shape[0]) {
     throw new Error(`${op}: boxInd must be int32 of shape [${boxes.shape[0]}]; received ${describe(boxInd)}`);
   }

@@ -241,6 +241,7 @@ export async function inTopKAsync(predictions: Input, targets: Input, k = 1): Pr
 function inTopKAsyncOf(predictions: Tensor, targets: Tensor, k = 1): Tensor {
   checkTensor('inTopKAsync', 'predictions', predictions);
   checkTensor('inTopKAsync', 'targets', targets);
+  if (predictions.rank < 2) throw new Error(`inTopKAsync: predictions must have rank 2 or more (a row per target); received ${describe(predictions)}`);
   if (predictions.rank < 1 || targets.rank !== predictions.rank - 1 ||
     targets.shape.some((d, i) => d !== predictions.shape[i])) {
     throw new Error(`inTopKAsync: targets ${describe(targets)} must match the leading axes of predictions ${describe(predictions)}`);

@@ -151,6 +151,7 @@ const CLIP = register<{ min: number; max: number }>({
   infer([x], { min, max }) {
     // int32 clips to the bounds truncated, as TF.js's int32 storage gives them.
     checkMathInput('clipByValue', x, 'exact');
+    if (typeof min !== 'number' || typeof max !== 'number') throw new Error(`clipByValue: min and max must be numbers; received ${min}, ${max}`);
     if (!(min <= max)) throw new Error(`clipByValue: min ${min} must be <= max ${max}`);
     return spec(x.shape, x.dtype);
   },

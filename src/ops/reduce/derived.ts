@@ -12,7 +12,7 @@ import { argMax, max, mean, min, reducedShape, resolveAxes, resolveReduceAxis, s
 import { cumprod } from './scan.js';
 import { cast, clone, reshape, slice, transpose } from '../structure/shape.js';
 import { abs, exp, log, neg, sqrt, square } from '../math/unary.js';
-import { chain, checkTensor, describe, resolveAxis, sizeOf } from '../util.js';
+import { chain, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
 import { withInputs, type Input } from '../inputs.js';
 
 /** Runs `f` on x, cast to `dtype` first when it is not (freeing the cast). */
@@ -109,6 +109,12 @@ const ARG_MIN = register<{ axis: number }>({
     if (x.dtype === 'bool') throw new Error(`argMin: not defined for bool tensors (${describe(x)})`);
     if (x.shape[axis] === 0) throw new Error(`argMin: axis ${axis} of ${describe(x)} is empty`);
     return spec(x.shape.filter((_, i) => i !== axis), 'int32');
+  },
+  // The argMax kernel's min form: one pass, no negated copy; the first NaN wins, as argMax.
+  kernel: {
+    available: (backend, _, [x]) => backend.argMax !== undefined && x.dtype === 'float32',
+    run: (backend, [x], { axis }, [out]) => [produce(out.shape, 'int32', (storage) => backend.argMax(storageOf(x, 'argMin'),
+      storage, sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1)), true))],
   },
   // argMax of -x: the first minimum, and a NaN as argMax takes it (the first NaN wins).
   compose: ([x], { axis }) => ENGINE.tidy(() => [argMax(neg(x.dtype === 'float32' ? x : cast(x, 'float32')), axis)]),

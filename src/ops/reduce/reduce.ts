@@ -169,10 +169,11 @@ const ARG_MAX: OpDef<{ axis: number }> = register<{ axis: number }>({
 
 /**
  * tf.argMax(x, axis = 0): index (int32) of the first maximum along the axis. A NaN counts as
- * the maximum (the kernels' rule: the first NaN wins). TF.js's cpu backend differs: a NaN in
- * first place wins there too, but a NaN anywhere else is passed over; matching it costs a
- * pass of extra ops per call (it made the accuracy metric 2.5x dearer), so it waits for the
- * kernels to take TF.js's rule (tests/ops/tfjs-semantics.test.ts pins both).
+ * the maximum: the first NaN wins, in every backend's kernel (NumPy's and PyTorch's rule).
+ * TF.js's cpu backend differs, by a bug: it seeds the running maximum with the first element
+ * and replaces it on a strict >, so a NaN in first place wins and a NaN anywhere else is
+ * passed over ([NaN, 1, 3] gives 0, [1, NaN, 3] gives 2). sora stays right
+ * (tests/ops/tfjs-semantics.test.ts pins both answers).
  */
 export function argMax(x: Tensor, axis = 0): Tensor {
   checkTensor('argMax', 'x', x);

@@ -242,6 +242,11 @@ export function stridedSlice(x: Input, begin: number[], end: number[], strides?:
 function stridedSliceOf(x: Tensor, begin: number[], end: number[], strides?: number[], beginMask = 0, endMask = 0,
   ellipsisMask = 0, newAxisMask = 0, shrinkAxisMask = 0): Tensor {
   checkTensor('stridedSlice', 'x', x);
+  for (const [name, v] of [['begin', begin], ['end', end], ['strides', strides ?? []]] as const) {
+    if (!Array.isArray(v) || v.some((e) => !Number.isInteger(e))) {
+      throw new Error(`stridedSlice: ${name} must be an array of integers; received ${String(v)}`);
+    }
+  }
   const n = begin.length;
   const steps = strides ?? new Array<number>(n).fill(1);
   if (end.length !== n || steps.length !== n) {
@@ -335,6 +340,7 @@ export function unstack(x: Input, axis = 0): Tensor[] {
 }
 function unstackOf(x: Tensor, axis = 0): Tensor[] {
   checkTensor('unstack', 'x', x);
+  if (x.rank === 0) throw new Error(`unstack: x must have rank 1 or more; received ${describe(x)}`);
   const a = resolveAxis('unstack', axis, x.rank);
   const shape = x.shape.filter((_, i) => i !== a);
   return Array.from({ length: x.shape[a] }, (_, k) => ENGINE.tidy(() => reshape(slice(x,

@@ -184,6 +184,11 @@ function slicePlace(dy: Tensor, attrs: SliceAttrs): Tensor { return run1(SLICE_P
 /** tf.slice(x, begin, size): size -1 (or omitted) runs to the end of the axis. */
 export function slice(x: Tensor, begin: number | number[], size?: number | number[]): Tensor {
   checkTensor('slice', 'x', x);
+  for (const [name, v] of [['begin', begin], ['size', size]] as const) {
+    if (Array.isArray(v) && v.length > x.rank) {
+      throw new Error(`slice: ${name} [${v}] has ${v.length} entries but x ${describe(x)} has rank ${x.rank}`);
+    }
+  }
   const starts = typeof begin === 'number' ? [begin, ...new Array<number>(x.rank - 1).fill(0)] : begin.slice();
   while (starts.length < x.rank) starts.push(0);
   const sizes = size === undefined ? x.shape.map((d, i) => d - starts[i])

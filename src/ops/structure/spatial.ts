@@ -13,6 +13,8 @@ import { chain, checkRank, checkTensor, describe } from '../util.js';
 /** tf.depthToSpace(x, blockSize, dataFormat = 'NHWC'): channel blocks moved into space. */
 export function depthToSpace(x: Tensor, blockSize: number, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): Tensor {
   checkRank('depthToSpace', x, 4);
+  // TF.js's depthToSpace takes float32 only; a port that relies on it gets the same refusal.
+  if (x.dtype !== 'float32') throw new Error(`depthToSpace: x must be float32; received ${describe(x)}; cast it first`);
   if (!Number.isInteger(blockSize) || blockSize < 2) throw new Error(`depthToSpace: blockSize must be an integer >= 2; received ${blockSize}`);
   const [b, d1, d2, d3] = x.shape;
   const channels = dataFormat === 'NHWC' ? d3 : d1;

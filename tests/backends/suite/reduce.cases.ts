@@ -3,7 +3,8 @@
  * for row reductions (inner 1: the wasm kernel's 16-wide, 4-wide and scalar parts of a row),
  * column reductions (inner > 1: its 16-column, 4-column and single-column blocks) and the
  * general 3-D form, plus hostile values: NaN anywhere propagates to its output, +-Infinity,
- * rows of equal values (argMax takes the first), -0/+0 ties, first NaN wins argMax.
+ * rows of equal values (argMax takes the first), -0/+0 ties, first NaN wins argMax. Each argMax
+ * case runs in the kernel's min form too (argMin: the first minimum, the first NaN still wins).
  */
 import { compareOutputs, EDGE_SIZES, randomArray, type KernelCase } from './harness.js';
 import type { ReduceOp } from '../../../src/backends/backend.js';
@@ -41,16 +42,19 @@ function reduceCase(op: ReduceOp, form: string, shapes: [number, number, number]
   };
 }
 
-function argMaxCase(form: string, shapes: [number, number, number][], lo = -1, hi = 1): KernelCase {
+const ARG_FORMS = [['argMax', false], ['argMin', true]] as const;
+
+function argMaxCase(form: string, shapes: [number, number, number][], min: boolean, lo = -1, hi = 1): KernelCase {
+  const name = min ? 'argMin' : 'argMax';
   return {
-    name: `argMax ${form}`,
+    name: `${name} ${form}`,
     run: async (backend, reference) => {
       for (const shape of shapes) {
         const [outer, length, inner] = shape;
         const size = outer * length * inner;
-        await compareOutputs(`argMax ${form} ${shapeLabel(shape)}`, backend, reference,
+        await compareOutputs(`${name} ${form} ${shapeLabel(shape)}`, backend, reference,
           [randomArray(size, size * 5 + inner, lo, hi)], [{ size: outer * inner, dtype: 'int32' }],
-          (b, [x], [out]) => b.argMax(x, out, outer, length, inner), { atol: 0, rtol: 0 });
+          (b, [x], [out]) => b.argMax(x, out, outer, length, inner, min), { atol: 0, rtol: 0 });
       }
     },
   };
@@ -63,22 +67,24 @@ for (const op of OPS) {
   cases.push(reduceCase(op, 'columns (outer 1, bias-gradient form)', COLUMNS));
   cases.push(reduceCase(op, 'general [outer, length, inner]', GENERAL));
 }
-cases.push(argMaxCase('rows (inner 1)', ROWS));
-cases.push(argMaxCase('columns (outer 1)', COLUMNS));
-cases.push(argMaxCase('general [outer, length, inner]', GENERAL));
-// Few distinct values: many ties, so "first index of the max" is what is tested.
-cases.push({
-  name: 'argMax with many ties (values in {0, 1, 2})',
-  run: async (backend, reference) => {
-    for (const shape of [[3, 257, 1], [2, 33, 1], [1, 17, 1], [2, 33, 5], [1, 127, 17]] as [number, number, number][]) {
-      const [outer, length, inner] = shape;
-      const x = randomArray(outer * length * inner, length + inner, 0, 3).map(Math.floor);
-      await compareOutputs(`argMax ties ${shapeLabel(shape)}`, backend, reference, [x],
-        [{ size: outer * inner, dtype: 'int32' }], (b, [sx], [out]) => b.argMax(sx, out, outer, length, inner),
-        { atol: 0, rtol: 0 });
-    }
-  },
-});
+for (const [name, min] of ARG_FORMS) {
+  cases.push(argMaxCase('rows (inner 1)', ROWS, min));
+  cases.push(argMaxCase('columns (outer 1)', COLUMNS, min));
+  cases.push(argMaxCase('general [outer, length, inner]', GENERAL, min));
+  // Few distinct values: many ties, so "first index of the max" is what is tested.
+  cases.push({
+    name: `${name} with many ties (values in {0, 1, 2})`,
+    run: async (backend, reference) => {
+      for (const shape of [[3, 257, 1], [2, 33, 1], [1, 17, 1], [2, 33, 5], [1, 127, 17]] as [number, number, number][]) {
+        const [outer, length, inner] = shape;
+        const x = randomArray(outer * length * inner, length + inner, 0, 3).map(Math.floor);
+        await compareOutputs(`${name} ties ${shapeLabel(shape)}`, backend, reference, [x],
+          [{ size: outer * inner, dtype: 'int32' }], (b, [sx], [out]) => b.argMax(sx, out, outer, length, inner, min),
+          { atol: 0, rtol: 0 });
+      }
+    },
+  });
+}
 
 /**
  * Hostile rows (row reductions) and the same values as columns (the transposed layout):
@@ -118,9 +124,11 @@ cases.push({
           [{ size: outer }], (b, [sx], [out]) => b.reduce(op, sx, out, outer, length, 1),
           op === 'sum' ? { atol: 1e-4, rtol: 1e-4 } : { atol: 0, rtol: 0 });
       }
-      await compareOutputs(`argMax hostile rows length=${length}`, backend, reference, [x],
-        [{ size: outer, dtype: 'int32' }], (b, [sx], [out]) => b.argMax(sx, out, outer, length, 1),
-        { atol: 0, rtol: 0 });
+      for (const [name, min] of ARG_FORMS) {
+        await compareOutputs(`${name} hostile rows length=${length}`, backend, reference, [x],
+          [{ size: outer, dtype: 'int32' }], (b, [sx], [out]) => b.argMax(sx, out, outer, length, 1, min),
+          { atol: 0, rtol: 0 });
+      }
     }
   },
 });
@@ -149,9 +157,11 @@ cases.push({
           [x2], [{ size: wide }], (b, [sx], [out]) => b.reduce(op, sx, out, 1, length, wide),
           op === 'sum' ? { atol: 1e-4, rtol: 1e-4 } : { atol: 0, rtol: 0 });
       }
-      await compareOutputs(`argMax hostile columns length=${length}`, backend, reference, [x2],
-        [{ size: wide, dtype: 'int32' }], (b, [sx], [out]) => b.argMax(sx, out, 1, length, wide),
-        { atol: 0, rtol: 0 });
+      for (const [name, min] of ARG_FORMS) {
+        await compareOutputs(`${name} hostile columns length=${length}`, backend, reference, [x2],
+          [{ size: wide, dtype: 'int32' }], (b, [sx], [out]) => b.argMax(sx, out, 1, length, wide, min),
+          { atol: 0, rtol: 0 });
+      }
     }
   },
 });
