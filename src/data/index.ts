@@ -13,3 +13,7 @@ export type { ColumnConfig, CSVConfig } from './csv.js';
 export { TextLineDataset, FileDataSource, URLDataSource } from './text-line.js';
 // DataSource is a type only: TF.js's tf.data does not export the class.
 export type { DataSource, FileChunkIteratorOptions } from './text-line.js';
+export { webcam, WebcamIterator } from './webcam.js';
+export type { WebcamConfig } from './webcam.js';
+export { microphone, MicrophoneIterator } from './microphone.js';
+export type { MicrophoneCapture, MicrophoneConfig } from './microphone.js';
