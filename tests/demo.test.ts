@@ -84,7 +84,7 @@ describe('the MNIST demo page in headless Chromium', () => {
     expect(s.backend).toMatch(/^(wasm|webgpu)$/);
     const status = await page.$eval('#backend-status', (e) => e.textContent ?? '');
     expect(status).toContain(`Running on ${s.backend}`);
-    expect(status).toMatch(/auto (passed over|took)/);
+    expect(status).toMatch(/Picked automatically(: it is the fastest|, because )/);
     expect(await page.$eval('#train', (e) => (e as HTMLButtonElement).disabled)).toBe(false);
     expect(consoleErrors).toEqual([]);
   });
