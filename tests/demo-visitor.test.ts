@@ -65,6 +65,7 @@ async function open(query: string, prepare?: (p: Page) => Promise<unknown>): Pro
   return { page, console: messages, read, until, layouts };
 }
 
+// biome-ignore lint/performance/useDomNodeTextContent: what a visitor sees: innerText leaves out the hidden note and error box
 const headerText = (p: Page) => p.$eval('header', (e) => (e as HTMLElement).innerText);
 
 function expectVisitorHeader(text: string, backend: string, why: RegExp): void {
