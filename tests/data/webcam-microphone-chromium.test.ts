@@ -17,7 +17,7 @@ import { build } from 'esbuild';
 import type { Page } from 'puppeteer-core';
 import { launchChromium, type ChromiumSession } from '../runtimes/chromium.js';
 import { startServer, type StaticServer } from '../runtimes/server.js';
-import * as data from '../../src/data/index.js';
+import { data } from '../../src/index.js';
 
 const FAKE_DEVICES = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
   '--autoplay-policy=no-user-gesture-required'];
@@ -29,14 +29,14 @@ describe('outside a browser', () => {
     await expect(data.microphone()).rejects.toThrow(/^tf\.data\.microphone: needs a browser page .*microphone.*\(Node\)/);
   });
 
-  test('Deno: the data module imports cleanly and the calls reject the same way', async () => {
+  test('Deno: the main entry imports cleanly and the calls reject the same way', async () => {
     const deno = resolve('node_modules/.bin/deno');
     if (!existsSync(deno)) throw new Error(`deno not found at ${deno}: run npm ci (the deno devDependency ships the binary)`);
     const dir = await mkdtemp(join(tmpdir(), 'sora-deno-devices-'));
     try {
       const script = join(dir, 'devices.ts');
       await writeFile(script, `
-        import * as data from '${pathToFileURL(resolve('src/data/index.ts')).href}';
+        import { data } from '${pathToFileURL(resolve('src/index.ts')).href}';
         const out: string[] = [];
         for (const call of [() => data.webcam(undefined, { resizeWidth: 8, resizeHeight: 8 }), () => data.microphone()]) {
           try { await call(); out.push('resolved'); } catch (e) { out.push((e as Error).message); }
@@ -124,6 +124,9 @@ describe('tf.data.webcam and tf.data.microphone in headless Chromium (fake devic
         frame.dispose();
         await new Promise((done) => setTimeout(done, 150));
       }
+      // The iterator protocol: for await takes frames as next() does.
+      let iterated = 0;
+      for await (const frame of cam) { frame.dispose(); if (++iterated === 2) break; }
       const opened = w.streams.at(-1)!;
       const liveBefore = opened.getTracks().map((t) => t.readyState);
       cam.stop();
@@ -138,7 +141,7 @@ describe('tf.data.webcam and tf.data.microphone in headless Chromium (fake devic
       const tf = await w.tf.data.webcam(undefined, { resizeWidth: 160, resizeHeight: 120 });
       const tfFrame = await summarize(await tf.capture());
       tf.stop();
-      return { frames, diff, liveBefore, ended, afterStop: afterStop.done, captureAfterStop, again,
+      return { frames, diff, iterated, liveBefore, ended, afterStop: afterStop.done, captureAfterStop, again,
         reopenedEnded: reopened.getTracks().map((t) => t.readyState), sameStream: reopened === opened, tfFrame };
     }, null);
     expect(r.frames).toHaveLength(4);
@@ -151,6 +154,7 @@ describe('tf.data.webcam and tf.data.microphone in headless Chromium (fake devic
       expect(f.std).toBeGreaterThan(1); // a picture, not one flat colour
     }
     expect(r.diff).toBeGreaterThan(0); // the fake camera's pattern moves between captures
+    expect(r.iterated).toBe(2);
     expect(r.liveBefore).toEqual(['live']);
     expect(r.ended).toEqual(['ended']);
     expect(r.afterStop).toBe(true);
@@ -241,6 +245,13 @@ describe('tf.data.webcam and tf.data.microphone in headless Chromium (fake devic
       const again = await mic.capture();
       const againShape = again.spectrogram.shape;
       mic.stop();
+      // stop() during a capture ends it: the frames taken so far, zeros in front (as TF.js pads).
+      const cut = await w.sora.data.microphone({ fftSize: 1024, numFramesPerSpectrogram: 40 });
+      const pending = cut.capture();
+      await new Promise((done) => setTimeout(done, 200));
+      cut.stop();
+      const cutCapture = await pending;
+      const cutRows = (await cutCapture.spectrogram.array()).map((row: number[][]) => row.every((v) => v[0] === 0));
       const only = await w.sora.data.microphone({ fftSize: 128, numFramesPerSpectrogram: 4 });
       const onlySpectrogram = await only.capture();
       only.stop();
@@ -248,7 +259,7 @@ describe('tf.data.webcam and tf.data.microphone in headless Chromium (fake devic
       const tf = await tfMic.capture();
       const theirs = { spectrogram: await summarize(tf.spectrogram), waveform: await summarize(tf.waveform) };
       tfMic.stop();
-      return { captures, rate, live, ended, done, againShape, theirs,
+      return { captures, rate, live, ended, done, againShape, theirs, cutRows,
         only: { keys: Object.keys(onlySpectrogram).filter((k) => onlySpectrogram[k] !== undefined), shape: onlySpectrogram.spectrogram.shape } };
     }, config);
     expect([44100, 48000]).toContain(r.rate);
@@ -271,6 +282,12 @@ describe('tf.data.webcam and tf.data.microphone in headless Chromium (fake devic
     expect(r.done).toBe(true);
     expect(r.againShape).toEqual([10, 100, 1]);
     expect(r.only).toEqual({ keys: ['spectrogram'], shape: [4, 128, 1] });
+    // 200 ms of 40 frames of 23 ms: some frames taken (real rows at the end), the rest zeros in front.
+    expect(r.cutRows).toHaveLength(40);
+    const firstReal = r.cutRows.indexOf(false);
+    expect(firstReal).toBeGreaterThan(0);
+    expect(r.cutRows.slice(0, firstReal).every(Boolean)).toBe(true);
+    expect(r.cutRows.slice(firstReal).some(Boolean)).toBe(false);
     // TF.js with the same configuration: the same shapes and dtypes.
     expect(r.theirs.spectrogram.shape).toEqual([10, 100, 1]);
     expect(r.theirs.waveform.shape).toEqual([10 * 256, 1]);
