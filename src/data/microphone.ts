@@ -115,21 +115,27 @@ export class MicrophoneIterator {
       throw new Error(`${CALL}: could not open the microphone: ${(error as Error).name ?? ''} ${(error as Error).message ?? error}`.trim());
     }
     const context = new Context();
-    const wanted = this.microphoneConfig.sampleRateHz;
-    if (wanted !== undefined && context.sampleRate !== wanted) {
-      for (const track of stream.getTracks()) track.stop();
-      await context.close();
-      throw new Error(`${CALL}: mismatch in sampling rate: expected ${wanted} Hz; the device runs at ${context.sampleRate} Hz`);
+    try {
+      const wanted = this.microphoneConfig.sampleRateHz;
+      if (wanted !== undefined && context.sampleRate !== wanted) {
+        throw new Error(`${CALL}: mismatch in sampling rate: expected ${wanted} Hz; the device runs at ${context.sampleRate} Hz`);
+      }
+      this.sampleRateHz = context.sampleRate;
+      // A context made without a user gesture may start suspended under autoplay rules (the
+      // analyser would then see no sample); ask once, without waiting on a gesture forever.
+      if (context.state === 'suspended') {
+        await Promise.race([context.resume().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 500))]);
+      }
+      const analyser = context.createAnalyser();
+      analyser.fftSize = this.fftSize * 2;
+      analyser.smoothingTimeConstant = this.smoothingTimeConstant;
+      context.createMediaStreamSource(stream).connect(analyser);
+      Object.assign(this, { stream, context, analyser, closed: false });
+    } catch (error) {
+      for (const track of stream.getTracks()) track.stop(); // the microphone is not left on
+      void context.close().catch(() => undefined);
+      throw error;
     }
-    this.sampleRateHz = context.sampleRate;
-    // A context made without a user gesture starts suspended under autoplay rules; the
-    // analyser would then never see a sample.
-    if (context.state === 'suspended') await context.resume().catch(() => undefined);
-    const analyser = context.createAnalyser();
-    analyser.fftSize = this.fftSize * 2;
-    analyser.smoothingTimeConstant = this.smoothingTimeConstant;
-    context.createMediaStreamSource(stream).connect(analyser);
-    Object.assign(this, { stream, context, analyser, closed: false });
     await this.firstSound();
   }
 

@@ -126,12 +126,17 @@ export class WebcamIterator {
     this.stream = stream;
     const ready = new Promise<void>((resolve, reject) => {
       video.onloadedmetadata = () => resolve();
-      video.onerror = () => reject(new Error('tf.data.webcam: the video element could not play the camera stream'));
+      video.onerror = () => reject(new Error('the video element could not play the stream'));
     });
     video.srcObject = stream;
     video.muted = true;
     video.playsInline = true;
-    await Promise.all([ready, video.play()]);
+    try {
+      await Promise.all([ready, video.play()]);
+    } catch (error) {
+      this.stop(); // the camera is not left on when its video cannot play
+      throw new Error(`tf.data.webcam: the camera opened but its video did not play: ${(error as Error).message ?? error}`);
+    }
     this.closed = false;
   }
 

@@ -19,8 +19,7 @@ import { launchChromium, type ChromiumSession } from '../runtimes/chromium.js';
 import { startServer, type StaticServer } from '../runtimes/server.js';
 import { data } from '../../src/index.js';
 
-const FAKE_DEVICES = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required'];
+const FAKE_DEVICES = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 
 describe('outside a browser', () => {
   test('Node: webcam and microphone reject, naming the call and what is missing', async () => {
@@ -206,7 +205,7 @@ describe('tf.data.webcam and tf.data.microphone in headless Chromium (fake devic
     }
   }, 60_000);
 
-  test('webcam: bad configuration is an error naming the call and the value', async () => {
+  test('webcam: bad configuration, or a camera or microphone refused, is an error naming the call and why', async () => {
     const errors = await inPage(async (w) => {
       const messages: string[] = [];
       const tries = [
@@ -216,12 +215,21 @@ describe('tf.data.webcam and tf.data.microphone in headless Chromium (fake devic
         () => w.sora.data.webcam({} as never, {}),
       ];
       for (const t of tries) { try { (await t()).stop(); messages.push('resolved'); } catch (e) { messages.push((e as Error).message); } }
+      // A visitor who says no: getUserMedia rejects, and both calls say so.
+      const open = navigator.mediaDevices.getUserMedia;
+      navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+      for (const t of [() => w.sora.data.webcam(undefined, { resizeWidth: 8, resizeHeight: 8 }), () => w.sora.data.microphone()]) {
+        try { (await t()).stop(); messages.push('resolved'); } catch (e) { messages.push((e as Error).message); }
+      }
+      navigator.mediaDevices.getUserMedia = open;
       return { messages, opened: w.streams.length };
     }, null);
     expect(errors.messages[0]).toMatch(/tf\.data\.webcam: invalid webcam facing mode: side; expected 'user' or 'environment'/);
     expect(errors.messages[1]).toMatch(/tf\.data\.webcam: give a video element, or resizeWidth and resizeHeight/);
     expect(errors.messages[2]).toMatch(/tf\.data\.webcam: webcamConfig\.resizeWidth must be a positive integer; received -3/);
     expect(errors.messages[3]).toMatch(/tf\.data\.webcam: webcamVideoElement must be an HTMLVideoElement; received Object/);
+    expect(errors.messages[4]).toBe('tf.data.webcam: could not open the camera: NotAllowedError Permission denied');
+    expect(errors.messages[5]).toBe('tf.data.microphone: could not open the microphone: NotAllowedError Permission denied');
   });
 
   test('microphone: spectrogram [frames, cols, 1] in dB and waveform [samples, 1] in about [-1, 1], as TF.js; several captures; stop() ends the track', async () => {
