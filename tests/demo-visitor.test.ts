@@ -160,7 +160,11 @@ describe('the demo page as a visitor sees it (headless Chromium)', () => {
       const w = window as unknown as { clickAt: number | null; changedAt: number | null; paintedAt: number | null; changed: string };
       w.clickAt = null; w.changedAt = null; w.paintedAt = null;
       // The click's own time stamp (when the input arrived), before any handler of the page runs.
-      window.addEventListener('click', (event) => { if ((event.target as Element).id === 'train') w.clickAt = event.timeStamp; }, { capture: true });
+      window.addEventListener('click', (event) => {
+        if ((event.target as Element).id !== 'train') return;
+        w.clickAt = event.timeStamp;
+        (w as unknown as { dispatchedAt: number }).dispatchedAt = performance.now();
+      }, { capture: true });
       new MutationObserver((records) => {
         if (w.clickAt === null || w.changedAt !== null) return;
         w.changedAt = performance.now();
@@ -169,14 +173,18 @@ describe('the demo page as a visitor sees it (headless Chromium)', () => {
         requestAnimationFrame(() => { w.paintedAt = performance.now(); });
       }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
     });
+    // A visitor clicks on a page at rest: wait until the main thread is idle (loading MNIST leaves
+    // garbage to collect), so the time measured is the page's answer to the click.
+    await o.page.evaluate(() => new Promise((done) => requestIdleCallback(done, { timeout: 5_000 })));
     await o.page.click('#train');
     await o.page.waitForFunction(() => (window as unknown as { paintedAt: number | null }).paintedAt !== null, { timeout: 60_000 });
     const t = await o.page.evaluate(() => {
-      const w = window as unknown as { clickAt: number; changedAt: number; paintedAt: number; changed: string };
-      return { toChange: w.changedAt - w.clickAt, toPaint: w.paintedAt - w.clickAt, changed: w.changed,
-        text: document.querySelector('#progress-text')!.textContent };
+      const w = window as unknown as { clickAt: number; dispatchedAt: number; changedAt: number; paintedAt: number; changed: string };
+      return { toDispatch: w.dispatchedAt - w.clickAt, toChange: w.changedAt - w.clickAt, toPaint: w.paintedAt - w.clickAt,
+        changed: w.changed, text: document.querySelector('#progress-text')!.textContent };
     });
-    console.log(`Train click on webgpu to first painted change: ${t.toPaint.toFixed(1)} ms (DOM change at ${t.toChange.toFixed(1)} ms: ${t.changed})`);
+    console.log(`Train click on webgpu to first painted change: ${t.toPaint.toFixed(1)} ms (click dispatched at ` +
+      `${t.toDispatch.toFixed(1)} ms, DOM change at ${t.toChange.toFixed(1)} ms: ${t.changed})`);
     expect(t.toPaint).toBeLessThan(100);
     expect(t.text).toMatch(/^Preparing 5,400 training images on webgpu|^Epoch/);
     await o.page.click('#stop');
