@@ -291,7 +291,7 @@ async function train() {
     // fit ends the epoch it was stopped in (onEpochEnd runs), so the History counts it.
     const epochsRun = history.epoch.length;
     const stopped = demo.stopRequested && (epochsRun < epochs || lastBatch + 1 < batches);
-    const name = `${$('model').selectedOptions[0].textContent}, trained here on ${trainCount} images`;
+    const name = `${$('model').selectedOptions[0].textContent}, trained here on ${withCommas(trainCount)} images`;
     if (stopped) {
       $('progress-text').textContent = `Stopped at epoch ${epochsRun} of ${epochs}, after batch ${lastBatch + 1} of ${batches}` +
         (demo.lastLogs ? `: validation accuracy ${demo.lastLogs.val_acc.toFixed(4)}` : '') + '.';

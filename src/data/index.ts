@@ -1,4 +1,4 @@
-/** Data loading and preparation: tf.data datasets, the MNIST IDX reader, typed-array helpers. */
+/** Data loading and preparation: tf.data datasets, the MNIST IDX reader, typed-array helpers, the webcam and the microphone. */
 export { parseIdx } from './idx.js';
 export type { IdxArray } from './idx.js';
 export { loadMnist, mnistFromBytes, MNIST_FILE_NAMES } from './mnist.js';
