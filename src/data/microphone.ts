@@ -10,7 +10,7 @@
  */
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/creation.js';
-import { requireMediaDevices } from './webcam.js';
+import { deviceError, requireMediaDevices } from './webcam.js';
 
 export interface MicrophoneConfig {
   /** 44100 or 48000; an error when the device runs at another rate. Defaults to the device's. */
@@ -112,7 +112,7 @@ export class MicrophoneIterator {
     try {
       stream = await devices.getUserMedia({ audio: this.microphoneConfig.audioTrackConstraints ?? true, video: false });
     } catch (error) {
-      throw new Error(`${CALL}: could not open the microphone: ${(error as Error).name ?? ''} ${(error as Error).message ?? error}`.trim());
+      throw deviceError(CALL, 'microphone', error);
     }
     const context = new Context();
     try {

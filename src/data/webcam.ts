@@ -46,6 +46,19 @@ export function requireMediaDevices(call: string, what: string): MediaDevices {
   return nav.mediaDevices;
 }
 
+/**
+ * getUserMedia's refusal, named for the call. The DOMException's name (NotAllowedError,
+ * NotFoundError, ...) is kept on the error, as TF.js's webcam keeps its error, so code that
+ * tells a refusal from a missing camera still can; the DOMException is its cause.
+ */
+export function deviceError(call: string, what: string, error: unknown): Error {
+  const { name, message } = error instanceof Error || (error !== null && typeof error === 'object')
+    ? error as Error : { name: '', message: String(error) };
+  const out = new Error(`${call}: could not open the ${what}${name && name !== 'Error' ? ` (${name})` : ''}: ${message}`, { cause: error });
+  if (name) out.name = name;
+  return out;
+}
+
 function checkSize(name: string, value: unknown): void {
   if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0)) {
     throw new Error(`tf.data.webcam: webcamConfig.${name} must be a positive integer; received ${String(value)}`);
@@ -121,7 +134,7 @@ export class WebcamIterator {
         },
       });
     } catch (error) {
-      throw new Error(`tf.data.webcam: could not open the camera: ${(error as Error).name ?? ''} ${(error as Error).message ?? error}`.trim());
+      throw deviceError('tf.data.webcam', 'camera', error);
     }
     this.stream = stream;
     const ready = new Promise<void>((resolve, reject) => {

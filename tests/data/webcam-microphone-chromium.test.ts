@@ -219,7 +219,7 @@ describe('tf.data.webcam and tf.data.microphone in headless Chromium (fake devic
       const open = navigator.mediaDevices.getUserMedia;
       navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
       for (const t of [() => w.sora.data.webcam(undefined, { resizeWidth: 8, resizeHeight: 8 }), () => w.sora.data.microphone()]) {
-        try { (await t()).stop(); messages.push('resolved'); } catch (e) { messages.push((e as Error).message); }
+        try { (await t()).stop(); messages.push('resolved'); } catch (e) { messages.push(`${(e as Error).name}: ${(e as Error).message}`); }
       }
       navigator.mediaDevices.getUserMedia = open;
       return { messages, opened: w.streams.length };
@@ -228,8 +228,9 @@ describe('tf.data.webcam and tf.data.microphone in headless Chromium (fake devic
     expect(errors.messages[1]).toMatch(/tf\.data\.webcam: give a video element, or resizeWidth and resizeHeight/);
     expect(errors.messages[2]).toMatch(/tf\.data\.webcam: webcamConfig\.resizeWidth must be a positive integer; received -3/);
     expect(errors.messages[3]).toMatch(/tf\.data\.webcam: webcamVideoElement must be an HTMLVideoElement; received Object/);
-    expect(errors.messages[4]).toBe('tf.data.webcam: could not open the camera: NotAllowedError Permission denied');
-    expect(errors.messages[5]).toBe('tf.data.microphone: could not open the microphone: NotAllowedError Permission denied');
+    // The refusal keeps its DOMException name, as TF.js's webcam keeps the error it got.
+    expect(errors.messages[4]).toBe('NotAllowedError: tf.data.webcam: could not open the camera (NotAllowedError): Permission denied');
+    expect(errors.messages[5]).toBe('NotAllowedError: tf.data.microphone: could not open the microphone (NotAllowedError): Permission denied');
   });
 
   test('microphone: spectrogram [frames, cols, 1] in dB and waveform [samples, 1] in about [-1, 1], as TF.js; several captures; stop() ends the track', async () => {
