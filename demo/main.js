@@ -115,7 +115,8 @@ async function useBackend(name) {
   const env = sora.env();
   demo.backend = env.backend;
   $('backend-status').textContent = describeBackend(env, name);
-  const note = await describeWebGpu(env.backend);
+  // Under auto the header already says why WebGPU was passed over; the note is for a backend picked by hand.
+  const note = name === 'auto' ? null : await describeWebGpu(env.backend);
   $('webgpu-note').hidden = !note;
   $('webgpu-note').textContent = note ?? '';
   if (artifacts) {

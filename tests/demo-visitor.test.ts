@@ -148,7 +148,9 @@ describe('the demo page as a visitor sees it (headless Chromium)', () => {
     }));
     const n = await noGpu.until((x) => x.status === 'ready' || x.errors.length > 0, 'the page without WebGPU');
     expect(n.errors).toEqual([]);
-    expectVisitorHeader(await headerText(noGpu.page), 'wasm', /Picked automatically, because this browser has no WebGPU/);
+    const said = await headerText(noGpu.page);
+    expectVisitorHeader(said, 'wasm', /Picked automatically, because this browser has no WebGPU/);
+    expect(said.match(/no WebGPU/g)).toHaveLength(1); // said once, not again in a note below
     await noGpu.page.close();
   }, 240_000);
 
