@@ -13,7 +13,8 @@ export type { ColumnConfig, CSVConfig } from './csv.js';
 export { TextLineDataset, FileDataSource, URLDataSource } from './text-line.js';
 // DataSource is a type only: TF.js's tf.data does not export the class.
 export type { DataSource, FileChunkIteratorOptions } from './text-line.js';
-export { webcam, WebcamIterator } from './webcam.js';
-export type { WebcamConfig } from './webcam.js';
-export { microphone, MicrophoneIterator } from './microphone.js';
-export type { MicrophoneCapture, MicrophoneConfig } from './microphone.js';
+// The iterators are types only: TF.js's tf.data exports webcam() and microphone(), not their classes.
+export { webcam } from './webcam.js';
+export type { WebcamConfig, WebcamIterator } from './webcam.js';
+export { microphone } from './microphone.js';
+export type { MicrophoneCapture, MicrophoneConfig, MicrophoneIterator } from './microphone.js';
