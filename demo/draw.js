@@ -10,7 +10,9 @@
  * (at most once per animation frame) and on clear. Returns { clear, isEmpty }.
  */
 export function drawingPad(canvas, onChange) {
-  const context = canvas.getContext('2d');
+  // toMnistInput reads this canvas back after every stroke: tell Canvas2D so up front (without
+  // it Chrome warns on the console and keeps the pixels on the GPU, making each read slow).
+  const context = canvas.getContext('2d', { willReadFrequently: true });
   let last = null, empty = true, scheduled = false;
   const clear = () => {
     context.fillStyle = '#000';

@@ -14,6 +14,7 @@
  */
 import * as sora from 'sora';
 import { drawBars, lineChart } from './charts.js';
+import { describeBackend } from './backend-text.js';
 import { drawingPad, paintDigit, toMnistInput } from './draw.js';
 import { buildModel } from './models.js';
 
@@ -22,12 +23,19 @@ const params = new URLSearchParams(location.search);
 const STORE_URL = 'indexeddb://sora-mnist-demo';
 const GRID_SIZE = 25;
 const PROBE_SIZE = 512;
+/**
+ * 12,345 with commas, as the page is in English. Not toLocaleString: its first call in a page
+ * loads the locale data (100-200 ms measured in headless Chromium), which delayed the first
+ * paint after pressing Train.
+ */
+const withCommas = (n) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
 const demo = {
   status: 'loading', backend: null, model: null, trainingModel: null, modelSource: null, mnist: null, prediction: null,
-  probabilities: null, errors: [], lastLogs: null, examplesPerSecond: 0,
+  probabilities: null, errors: [], lastLogs: null, examplesPerSecond: 0, stopRequested: false, history: null,
   chartPoints: () => ({ loss: { train: charts.loss.points('train'), val: charts.loss.points('val') },
     acc: { train: charts.acc.points('train'), val: charts.acc.points('val') } }),
+  chartLayouts: () => ({ loss: charts.loss.layout(), acc: charts.acc.layout() }),
 };
 window.soraDemo = demo;
 
@@ -45,13 +53,25 @@ function showError(error) {
   box.textContent = demo.errors.slice(-3).join('\n');
   setButtons();
 }
+/** Hides the error box once an action succeeds: what it said no longer holds. */
+function clearErrors() {
+  demo.errors = [];
+  $('error').hidden = true;
+  $('error').textContent = '';
+}
 window.addEventListener('error', (event) => showError(event.error ?? event.message));
 window.addEventListener('unhandledrejection', (event) => showError(event.reason));
 
-/** Runs an async handler, putting any error on the page. */
+/** Runs an async handler, putting any error on the page, and clearing the error box when it succeeds. */
 const guarded = (fn) => async (...args) => {
-  try { await fn(...args); } catch (error) { showError(error); }
+  try {
+    await fn(...args);
+    clearErrors();
+  } catch (error) { showError(error); }
 };
+
+/** Resolves after the browser has painted the page as it is now (the frame after this one began). */
+const nextPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
 const yieldChannel = new MessageChannel();
 const yieldQueue = [];
@@ -75,9 +95,9 @@ function setButtons() {
 /** A note when WebGPU cannot run here, naming the backend that runs instead; null when it can. */
 async function describeWebGpu(running) {
   const instead = running === 'webgpu' ? '' : `, so sora runs on ${running}`;
-  if (!('gpu' in navigator)) return `This browser has no WebGPU (navigator.gpu is missing)${instead}.`;
+  if (!('gpu' in navigator)) return `This browser has no WebGPU${instead}.`;
   const adapter = await navigator.gpu.requestAdapter().catch(() => null);
-  if (!adapter) return `WebGPU is here but no adapter was granted${instead}.`;
+  if (!adapter) return `This browser has WebGPU but offers it no graphics card${instead}.`;
   return null;
 }
 
@@ -94,12 +114,9 @@ async function useBackend(name) {
   }
   const env = sora.env();
   demo.backend = env.backend;
-  let why = '';
-  if (name === 'auto') {
-    why = env.autoSkipped.length ? ` auto passed over: ${env.autoSkipped.join('; ')}.` : ' auto took the first backend that runs here.';
-  } else why = ` (${name} chosen on this page).`;
-  $('backend-status').textContent = `Running on ${env.backend}: ${env.description}.${why}`;
-  const note = await describeWebGpu(env.backend);
+  $('backend-status').textContent = describeBackend(env, name);
+  // Under auto the header already says why WebGPU was passed over; the note is for a backend picked by hand.
+  const note = name === 'auto' ? null : await describeWebGpu(env.backend);
   $('webgpu-note').hidden = !note;
   $('webgpu-note').textContent = note ?? '';
   if (artifacts) {
@@ -133,7 +150,7 @@ async function loadMnist() {
 function setModel(model, source) {
   demo.model = model;
   demo.modelSource = source;
-  $('model-status').textContent = `Model: ${source} (${model.countParams().toLocaleString()} weights).`;
+  $('model-status').textContent = `Model: ${source} (${withCommas(model.countParams())} weights).`;
   setButtons();
   return Promise.all([showGrid(), predictDrawing()]);
 }
@@ -210,8 +227,15 @@ async function train() {
   const valCount = Math.max(10, Math.round(count * 0.1)), trainCount = count - valCount;
   if (trainCount < batchSize) throw new Error(`${count} training images leave too few for batches of ${batchSize}; use more images or a smaller batch`);
   demo.status = 'training';
+  demo.stopRequested = false;
+  demo.history = null;
   setButtons();
   charts.loss.reset(); charts.acc.reset();
+  // Say so at once and let it paint: copying the images to the device below takes a while
+  // (seconds for 60,000 on a software GPU) and holds the page meanwhile.
+  $('progress').removeAttribute('value');
+  $('progress-text').textContent = `Preparing ${withCommas(trainCount)} training images on ${demo.backend}…`;
+  await nextPaint();
   const model = buildModel($('model').value);
   demo.trainingModel = model;
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
@@ -225,7 +249,7 @@ async function train() {
   };
   const batches = Math.ceil(trainCount / batchSize);
   const probeEvery = Math.max(1, Math.floor(batches / 10));
-  let epoch = 0, seen = 0, busyMs = 0, lastYield = performance.now();
+  let epoch = 0, lastBatch = -1, seen = 0, busyMs = 0, lastYield = performance.now();
   const started = performance.now();
   const probe = async (x) => {
     const t0 = performance.now();
@@ -238,17 +262,21 @@ async function train() {
   };
   try {
     await probe(0);
-    await model.fit(xs, ys, {
-      epochs, batchSize, validationData: [xVal, yVal], shuffle: true,
+    // verbose 0: the page shows the progress; fit's own progress lines would only fill the console.
+    const history = await model.fit(xs, ys, {
+      epochs, batchSize, validationData: [xVal, yVal], shuffle: true, verbose: 0,
       callbacks: {
         onEpochBegin: async (e) => { epoch = e; },
+        // fit clears stopTraining when it starts: a Stop pressed before (during the first probe) is applied here.
+        onBatchBegin: async () => { if (demo.stopRequested) model.stopTraining = true; },
         onBatchEnd: async (batch, logs) => {
+          lastBatch = batch;
           seen += logs.size;
           const done = (epoch * batches + batch + 1) / (epochs * batches);
           demo.examplesPerSecond = seen / ((performance.now() - started - busyMs) / 1000);
           $('progress').value = done;
           $('progress-text').textContent = `Epoch ${epoch + 1}/${epochs}, batch ${batch + 1}/${batches} · ` +
-            `${Math.round(demo.examplesPerSecond).toLocaleString()} examples/s on ${demo.backend}`;
+            `${withCommas(demo.examplesPerSecond)} examples/s on ${demo.backend}`;
           if ((batch + 1) % probeEvery === 0 || batch + 1 === batches) await probe(epoch + (batch + 1) / batches);
           if (performance.now() - lastYield > 12) { await yieldToBrowser(); lastYield = performance.now(); }
         },
@@ -256,18 +284,29 @@ async function train() {
           demo.lastLogs = logs;
           $('progress-text').textContent = `Epoch ${e + 1}/${epochs}: loss ${logs.loss.toFixed(4)}, accuracy ${logs.acc.toFixed(4)}, ` +
             `validation loss ${logs.val_loss.toFixed(4)}, accuracy ${logs.val_acc.toFixed(4)} · ` +
-            `${Math.round(demo.examplesPerSecond).toLocaleString()} examples/s on ${demo.backend}`;
+            `${withCommas(demo.examplesPerSecond)} examples/s on ${demo.backend}`;
         },
       },
     });
+    demo.history = history;
+    // fit ends the epoch it was stopped in (onEpochEnd runs), so the History counts it.
+    const epochsRun = history.epoch.length;
+    const stopped = demo.stopRequested && (epochsRun < epochs || lastBatch + 1 < batches);
+    const name = `${$('model').selectedOptions[0].textContent}, trained here on ${withCommas(trainCount)} images`;
+    if (stopped) {
+      $('progress-text').textContent = `Stopped at epoch ${epochsRun} of ${epochs}, after batch ${lastBatch + 1} of ${batches}` +
+        (demo.lastLogs ? `: validation accuracy ${demo.lastLogs.val_acc.toFixed(4)}` : '') + '.';
+    }
     demo.model?.dispose();
-    await setModel(model, `${$('model').selectedOptions[0].textContent}, trained here on ${trainCount} images`);
+    await setModel(model, stopped ? `${name}, stopped at epoch ${epochsRun} of ${epochs} (batch ${lastBatch + 1} of ${batches})`
+      : `${name} for ${epochs} epoch${epochs === 1 ? '' : 's'}`);
   } catch (error) {
     model.dispose();
     throw error;
   } finally {
     sora.dispose([xs, ys, xVal, yVal, ...probes.train, ...probes.val]);
     demo.trainingModel = null;
+    if (!$('progress').hasAttribute('value')) $('progress').value = 0;
     demo.status = 'ready';
     setButtons();
   }
@@ -295,7 +334,12 @@ async function start() {
   const pad = drawingPad($('draw'), () => { predictDrawing().catch(showError); });
   $('clear').onclick = () => pad.clear();
   $('train').onclick = guarded(train);
-  $('stop').onclick = () => { if (demo.trainingModel) demo.trainingModel.stopTraining = true; };
+  $('stop').onclick = () => {
+    if (demo.status !== 'training') return;
+    demo.stopRequested = true;
+    if (demo.trainingModel) demo.trainingModel.stopTraining = true;
+    $('progress-text').textContent = 'Stopping after this batch…';
+  };
   $('backend').onchange = guarded(async () => { await useBackend($('backend').value); });
   $('save-idb').onclick = guarded(async () => {
     await demo.model.save(STORE_URL);

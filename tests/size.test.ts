@@ -21,10 +21,12 @@ const KIB = 1024;
  * CallbackList, registerCallbackConstructor, LayerVariable, InputSpec, bitwiseAnd, movingAverage,
  * fingerPrint64 / hexToLong, TextLineDataset and its data sources): measured 322,849 bytes
  * before, about 337,000 after.
+ * Raised in issue 15 (devices) from 336 KiB core for tf.data.webcam and tf.data.microphone:
+ * measured 340,952 bytes before, 349,693 after.
  */
 const BUDGET = {
   /** Everything in src/index.ts (ops, layers, model, io, data, wasm glue), minified. */
-  core: 336 * KIB,
+  core: 344 * KIB,
   /** The webgpu backend and its shaders, loaded only when webgpu is chosen. */
   webgpu: 96 * KIB,
   wasm: 72 * KIB,

@@ -1,4 +1,4 @@
-/** Data loading and preparation: tf.data datasets, the MNIST IDX reader, typed-array helpers. */
+/** Data loading and preparation: tf.data datasets, the MNIST IDX reader, typed-array helpers, the webcam and the microphone. */
 export { parseIdx } from './idx.js';
 export type { IdxArray } from './idx.js';
 export { loadMnist, mnistFromBytes, MNIST_FILE_NAMES } from './mnist.js';
@@ -13,3 +13,8 @@ export type { ColumnConfig, CSVConfig } from './csv.js';
 export { TextLineDataset, FileDataSource, URLDataSource } from './text-line.js';
 // DataSource is a type only: TF.js's tf.data does not export the class.
 export type { DataSource, FileChunkIteratorOptions } from './text-line.js';
+// The iterators are types only: TF.js's tf.data exports webcam() and microphone(), not their classes.
+export { webcam } from './webcam.js';
+export type { WebcamConfig, WebcamIterator } from './webcam.js';
+export { microphone } from './microphone.js';
+export type { MicrophoneCapture, MicrophoneConfig, MicrophoneIterator } from './microphone.js';
