@@ -12,6 +12,7 @@ import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/creation.js';
 import { deviceError, requireMediaDevices } from './webcam.js';
 
+/** The options of tf.data.microphone: sample rate, FFT size, frames per capture and what each capture holds. */
 export interface MicrophoneConfig {
   /** 44100 or 48000; an error when the device runs at another rate. Defaults to the device's. */
   sampleRateHz?: 44100 | 48000;
@@ -31,6 +32,7 @@ export interface MicrophoneConfig {
   includeWaveform?: boolean;
 }
 
+/** One capture of tf.data.microphone: the spectrogram [frames, columns, 1] in dB and/or the waveform [samples, 1]. */
 export interface MicrophoneCapture { spectrogram?: Tensor; waveform?: Tensor }
 
 const CALL = 'tf.data.microphone';
@@ -42,6 +44,10 @@ function positiveInteger(name: string, value: unknown): void {
   }
 }
 
+/**
+ * The microphone as a stream of spectrograms (what tf.data.microphone resolves to): capture()
+ * waits for numFramesPerSpectrogram frames, stop() releases the microphone and start() opens it again.
+ */
 export class MicrophoneIterator {
   private stream: MediaStream | null = null;
   private context: AudioContext | null = null;

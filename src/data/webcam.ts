@@ -16,6 +16,7 @@ import { cropAndResize } from '../ops/image/warp.js';
 import { ENGINE } from '../core/engine.js';
 import { cast, expandDims, reshape } from '../ops/structure/shape.js';
 
+/** The options of tf.data.webcam: which camera, and the size and crop of its frames (all optional). */
 export interface WebcamConfig {
   /** 'user' (the front camera, the default) or 'environment' (the back one). */
   facingMode?: 'user' | 'environment';
@@ -65,6 +66,11 @@ function checkSize(name: string, value: unknown): void {
   }
 }
 
+/**
+ * The camera as a stream of frames (what tf.data.webcam resolves to): capture() takes one
+ * int32 [height, width, 3] frame (float32 when resized, as TF.js), stop() releases the camera
+ * and start() opens it again; `for await` reads frames until stop().
+ */
 export class WebcamIterator {
   private stream: MediaStream | null = null;
   private closed = true;
