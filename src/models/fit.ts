@@ -31,7 +31,10 @@ export interface FitArgs {
   shuffle?: boolean;
   /** Seed for the shuffle order, for reproducible runs (a sora addition); default: a random order. */
   seed?: number;
-  /** 0 silent, 1 a progress line per epoch, 2 one line per epoch; default 1. */
+  /**
+   * 0 silent, 1 a progress bar per epoch, 2 one line per epoch; default 1. In a browser (no
+   * process.stdout) 1 logs nothing, as TF.js there, and 2 one console line per epoch.
+   */
   verbose?: 0 | 1 | 2;
   /**
    * Callbacks (sora.callbacks.earlyStopping(), objects of hooks such as onEpochEnd) called during training;
@@ -62,7 +65,10 @@ export interface FitDatasetArgs {
   validationData?: Dataset<unknown> | [TensorOrList, TensorOrList];
   /** Batches of a validation dataset to use; default all of them. */
   validationBatches?: number;
-  /** 0 silent, 1 a progress line per epoch, 2 one line per epoch; default 1. */
+  /**
+   * 0 silent, 1 a progress bar per epoch, 2 one line per epoch; default 1. In a browser (no
+   * process.stdout) 1 logs nothing, as TF.js there, and 2 one console line per epoch.
+   */
   verbose?: 0 | 1 | 2;
   /** Callbacks called during training, as fit's; default none. */
   callbacks?: CallbackHooks | CallbackHooks[];

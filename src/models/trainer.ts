@@ -72,7 +72,7 @@ export async function train(model: GraphModel, compiled: Compiled, source: Batch
   for (const cb of [...registered, ...options.callbacks]) (cb as Callback).setModel?.(model);
   history.setModel(model);
   const list = new CallbackList([
-    ...(options.verbose > 0 ? [new ProgressLogger(options.verbose, options.epochs, source.steps)] : []),
+    ...(ProgressLogger.logsAt(options.verbose) ? [new ProgressLogger(options.verbose, options.epochs, source.steps)] : []),
     history as CallbackHooks, ...registered, ...options.callbacks]);
   model.stopTraining = false;
   const yielder = new Yielder(options.yieldEvery);

@@ -187,6 +187,17 @@ export function describe(value: unknown): string {
  * ms/step and the running logs; verbose 1 without a terminal, or verbose 2: one line per epoch.
  */
 export class ProgressLogger implements CallbackHooks {
+  /**
+   * Whether fit at `verbose` logs at all: where there is no process.stdout (a browser page),
+   * verbose 1 (fit's default) logs nothing, as TF.js logs nothing in browsers, so a ported
+   * page's console stays clean; verbose 2 there still writes one console line per epoch.
+   */
+  static logsAt(verbose: number): boolean {
+    const stdout = (globalThis as { process?: { stdout?: unknown } }).process?.stdout;
+    return verbose >= (stdout ? 1 : 2);
+  }
+
+
   private epochStart = 0;
   private lastDraw = 0;
   private readonly tty: boolean;

@@ -79,4 +79,28 @@ describe('fit keeps a page responsive (yieldEvery, headless Chromium)', () => {
     // TF.js on the same page yields too (the behaviour matched).
     expect(tfjs.frames).toBeGreaterThanOrEqual(Math.floor(tfjs.ms / 250));
   }, 90_000);
+
+  test("fit's default verbose (1) writes nothing to a page's console, as TF.js in browsers; verbose 2 writes a line per epoch", async () => {
+    const logged: string[] = [];
+    const listen = (message: { text(): string }) => { logged.push(message.text()); };
+    page.on('console', listen);
+    const fitWith = (verbose: number | undefined) => page.evaluate(async (verbose) => {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      const lib = (window as unknown as Record<string, any>).sora;
+      const model = lib.sequential({ layers: [lib.layers.dense({ inputShape: [4], units: 1 })] });
+      model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      const x = lib.ones([8, 4]), y = lib.zeros([8, 1]);
+      await model.fit(x, y, { epochs: 2, ...(verbose === undefined ? {} : { verbose }) });
+      x.dispose(); y.dispose(); model.dispose();
+      // Let the console events reach puppeteer before the page answers.
+      await new Promise((r) => setTimeout(r, 50));
+    }, verbose);
+    await fitWith(undefined);
+    await fitWith(1);
+    const quiet = logged.filter((line) => /Epoch|loss/.test(line));
+    await fitWith(2);
+    page.off('console', listen);
+    expect(quiet).toEqual([]);
+    expect(logged.filter((line) => /loss/.test(line)).length).toBe(2);
+  }, 60_000);
 });
