@@ -6,7 +6,7 @@
  */
 import type { DType } from '../backends/backend.js';
 import { ENGINE } from '../core/engine.js';
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 import { mul, where } from './math/binary.js';
 import { oneHotFloat32, scalar, tensor } from './creation.js';
 import { broadcastTo, cast, reshape } from './structure/shape.js';
@@ -64,7 +64,10 @@ function diagOf(x: Tensor): Tensor {
  * TF.js (2.5 in int32 is 2), except bool, where TF.js keeps any number and sora stores
  * value != 0.
  */
-export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0, dtype: DType = 'int32'): Tensor {
+export function oneHot(indices: Input, depth: number, onValue = 1, offValue = 0, dtype: DType = 'int32'): Tensor {
+  if (!(indices instanceof Tensor)) {
+    return withInputs('oneHot', [['indices', indices, 'int32']], ([t]) => oneHot(t, depth, onValue, offValue, dtype));
+  }
   checkTensor('oneHot', 'indices', indices);
   checkDType('oneHot', dtype);
   if (typeof onValue !== 'number' || typeof offValue !== 'number') {

@@ -8,7 +8,7 @@ import { ENGINE } from '../core/engine.js';
 import type { Shape, Tensor } from '../core/tensor.js';
 import { toDTypeArray } from '../core/dtypes.js';
 import { register, run1, spec } from './registry.js';
-import { chain, checkAllocation, checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
+import { chain, checkAllocation, checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf, toTensor } from './util.js';
 
 export type NestedValues = number | boolean | NestedValues[];
 export type TensorLike = TypedArray | Uint8Array | Uint8ClampedArray | Float64Array | NestedValues;
@@ -119,8 +119,18 @@ export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Ten
 
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 0, dtype); }
 export function ones(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 1, dtype); }
-export function zerosLike(t: Tensor): Tensor { return fill(checkTensor('zerosLike', 'x', t).shape, 0, t.dtype); }
-export function onesLike(t: Tensor): Tensor { return fill(checkTensor('onesLike', 'x', t).shape, 1, t.dtype); }
+export function zerosLike(t: Tensor | TensorLike): Tensor { return filledLike('zerosLike', t, 0); }
+export function onesLike(t: Tensor | TensorLike): Tensor { return filledLike('onesLike', t, 1); }
+
+/** fill of x's shape and dtype; x may be values (TF.js's convertToTensor; inputs.ts sits above this module). */
+function filledLike(op: string, x: Tensor | TensorLike, value: number): Tensor {
+  const input = toTensor(op, 'x', x, undefined, (v, dtype) => (typeof v === 'number' ? scalar(v, dtype) : tensor(v as TensorLike, undefined, dtype)));
+  try {
+    return fill(input.tensor.shape, value, input.tensor.dtype);
+  } finally {
+    if (input.made) input.tensor.dispose();
+  }
+}
 
 /** tf.linspace(start, stop, num): num evenly spaced float32 values from start to stop. */
 export function linspace(start: number, stop: number, num: number): Tensor {

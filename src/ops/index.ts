@@ -6,7 +6,7 @@
  * import circle runs through src/ops (tests/imports.test.ts fails on one, type imports
  * included):
  *
- *   util -> registry -> creation -> tensor-buffer -> structure/shape -> inputs -> optim
+ *   util -> registry -> creation -> inputs -> tensor-buffer -> structure/shape -> optim
  *   -> math/binary -> math/unary-math -> reduce/reduce -> reduce/scan -> math/complex
  *   -> math/unary -> math/elementary -> math/pow-mod -> math/bitwise -> math/moving-average
  *   -> math/activations

@@ -155,7 +155,11 @@ export function toTensor(op: string, name: string, value: unknown, dtype: DType 
   if (value instanceof Tensor) return { tensor: checkTensor(op, name, value), made: false };
   if (typeof value === 'number' || typeof value === 'boolean' || Array.isArray(value) || ArrayBuffer.isView(value)) {
     const given = typeof value === 'boolean' ? Number(value) : value;
-    return { tensor: make(given, typeof value === 'boolean' && dtype === undefined ? 'bool' : dtype), made: true };
+    try {
+      return { tensor: make(given, typeof value === 'boolean' && dtype === undefined ? 'bool' : dtype), made: true };
+    } catch (error) {
+      throw new Error(`${op}: '${name}' cannot be made a tensor: ${(error as Error).message}`);
+    }
   }
   throw new Error(`${op}: expected '${name}' to be a Tensor, a number or an array; received ` +
     `${value === null ? 'null' : typeof value}`);

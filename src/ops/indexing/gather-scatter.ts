@@ -374,15 +374,15 @@ function denseBincountOf(x: Tensor, weights: Tensor, size: number, binaryOutput 
 
 declare module '../../core/tensor.js' {
   interface Tensor {
-    gather(indices: Tensor | number[], axis?: number, batchDims?: number): Tensor;
-    gatherND(indices: Tensor): Tensor;
-    unsortedSegmentSum(segmentIds: Tensor, numSegments: number): Tensor;
-    bincount(weights: Tensor, size: number): Tensor;
+    gather(indices: Input, axis?: number, batchDims?: number): Tensor;
+    gatherND(indices: Input): Tensor;
+    unsortedSegmentSum(segmentIds: Input, numSegments: number): Tensor;
+    bincount(weights: Input, size: number): Tensor;
   }
 }
 chain({
-  gather(indices: Tensor | number[], axis?: number, batchDims?: number) { return gather(this, indices, axis, batchDims); },
-  gatherND(indices: Tensor) { return gatherND(this, indices); },
-  unsortedSegmentSum(segmentIds: Tensor, numSegments: number) { return unsortedSegmentSum(this, segmentIds, numSegments); },
-  bincount(weights: Tensor, size: number) { return bincount(this, weights, size); },
+  gather(indices: Input, axis?: number, batchDims?: number) { return gather(this, indices, axis, batchDims); },
+  gatherND(indices: Input) { return gatherND(this, indices); },
+  unsortedSegmentSum(segmentIds: Input, numSegments: number) { return unsortedSegmentSum(this, segmentIds, numSegments); },
+  bincount(weights: Input, size: number) { return bincount(this, weights, size); },
 });

@@ -43,9 +43,9 @@ function dotOf(t1: Tensor, t2: Tensor): Tensor {
 
 declare module '../../core/tensor.js' {
   interface Tensor {
-    dot(b: Tensor): Tensor;
+    dot(b: Input): Tensor;
   }
 }
 chain({
-  dot(b: Tensor) { return dot(this, b); },
+  dot(b: Input) { return dot(this, b); },
 });

@@ -5,7 +5,8 @@
  */
 import type { ReduceOp } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
-import type { Shape, Tensor } from '../../core/tensor.js';
+import { Tensor, type Shape } from '../../core/tensor.js';
+import { withInputs, type Input } from '../inputs.js';
 import { cast, broadcastTo, reshape } from '../structure/shape.js';
 import { affine, equal, mul } from '../math/binary.js';
 import { register, registeredOps, run1, spec, type OpDef } from '../registry.js';
@@ -106,7 +107,8 @@ function reduce(def: typeof SUM, x: Tensor, axis: number | number[] | undefined,
   return run1(def, [x], { axes: resolveAxes(def.name, x, axis), keepDims, inShape: x.shape });
 }
 
-export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+export function sum(x: Input, axis?: number | number[], keepDims = false): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('sum', [['x', x]], ([t]) => sum(t, axis, keepDims));
   // TF.js sums bool as int32.
   if (checkTensor('sum', 'x', x).dtype === 'bool') {
     const asInt = cast(x, 'int32');
@@ -114,8 +116,12 @@ export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tens
   }
   return reduce(SUM, x, axis, keepDims);
 }
-export function max(x: Tensor, axis?: number | number[], keepDims = false): Tensor { return reduce(MAX, x, axis, keepDims); }
-export function min(x: Tensor, axis?: number | number[], keepDims = false): Tensor { return reduce(MIN, x, axis, keepDims); }
+export function max(x: Input, axis?: number | number[], keepDims = false): Tensor {
+  return x instanceof Tensor ? reduce(MAX, x, axis, keepDims) : withInputs('max', [['x', x]], ([t]) => max(t, axis, keepDims));
+}
+export function min(x: Input, axis?: number | number[], keepDims = false): Tensor {
+  return x instanceof Tensor ? reduce(MIN, x, axis, keepDims) : withInputs('min', [['x', x]], ([t]) => min(t, axis, keepDims));
+}
 
 const MEAN = register<ReduceAttrs>({
   name: 'mean',
@@ -131,7 +137,8 @@ const MEAN = register<ReduceAttrs>({
   grad: 'composed',
 });
 
-export function mean(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+export function mean(x: Input, axis?: number | number[], keepDims = false): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('mean', [['x', x]], ([t]) => mean(t, axis, keepDims));
   // TF.js averages int32 and bool as float32 (so equal(a, b).mean() is the fraction equal).
   if (checkTensor('mean', 'x', x).dtype !== 'float32') {
     const asFloat = cast(x, 'float32');
@@ -164,7 +171,8 @@ const ARG_MAX: OpDef<{ axis: number }> = register<{ axis: number }>({
  * pass of extra ops per call (it made the accuracy metric 2.5x dearer), so it waits for the
  * kernels to take TF.js's rule (tests/ops/tfjs-semantics.test.ts pins both).
  */
-export function argMax(x: Tensor, axis = 0): Tensor {
+export function argMax(x: Input, axis = 0): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('argMax', [['x', x]], ([t]) => argMax(t, axis));
   checkTensor('argMax', 'x', x);
   return run1(ARG_MAX, [x], { axis: resolveReduceAxis('argMax', axis, x.rank) });
 }

@@ -4,46 +4,55 @@
  * t.asScalar (reshapes) and t.asType (a cast). Their gradients are those of the ops they name.
  */
 import type { DType } from '../../backends/backend.js';
-import type { Tensor } from '../../core/tensor.js';
+import { Tensor } from '../../core/tensor.js';
+import { allTensors, withInputs, withListInput, type Input } from '../inputs.js';
 import { cast, concat, reshape, slice } from './shape.js';
 import { pad, reverse } from './rearrange.js';
 import { chain, checkRank, describe } from '../util.js';
 
+/** f on x of the given rank (checked first); values become a tensor (inputs.ts). */
+function ranked(op: string, x: Input, rank: number, f: (x: Tensor) => Tensor): Tensor {
+  if (!(x instanceof Tensor)) return withInputs(op, [['x', x]], ([t]) => f(checkRank(op, t, rank)));
+  return f(checkRank(op, x, rank));
+}
+
 function concatRanked(rank: number) {
   const op = `concat${rank}d`;
-  return (tensors: Tensor[], axis = 0): Tensor => {
+  const self = (tensors: Input[], axis = 0): Tensor => {
     if (!Array.isArray(tensors)) throw new Error(`${op}: expected an array of tensors`);
+    if (!allTensors(tensors)) return withListInput(op, 'tensors', tensors, (list) => self(list, axis));
     tensors.forEach((t) => checkRank(op, t, rank));
     return concat(tensors, axis);
   };
+  return self;
 }
-export const concat1d = (tensors: Tensor[]): Tensor => concatRanked(1)(tensors, 0);
+export const concat1d = (tensors: Input[]): Tensor => concatRanked(1)(tensors, 0);
 export const concat2d = concatRanked(2);
 export const concat3d = concatRanked(3);
 export const concat4d = concatRanked(4);
 
 function sliceRanked(rank: number) {
-  return (x: Tensor, begin: number | number[], size?: number | number[]): Tensor =>
-    slice(checkRank(`slice${rank}d`, x, rank), begin, size);
+  return (x: Input, begin: number | number[], size?: number | number[]): Tensor =>
+    ranked(`slice${rank}d`, x, rank, (t) => slice(t, begin, size));
 }
-export const slice1d = (x: Tensor, begin: number, size: number): Tensor => sliceRanked(1)(x, [begin], [size]);
+export const slice1d = (x: Input, begin: number, size: number): Tensor => sliceRanked(1)(x, [begin], [size]);
 export const slice2d = sliceRanked(2);
 export const slice3d = sliceRanked(3);
 export const slice4d = sliceRanked(4);
 
-export const pad1d = (x: Tensor, paddings: [number, number], constantValue = 0): Tensor =>
-  pad(checkRank('pad1d', x, 1), [paddings], constantValue);
-export const pad2d = (x: Tensor, paddings: [[number, number], [number, number]], constantValue = 0): Tensor =>
-  pad(checkRank('pad2d', x, 2), paddings, constantValue);
-export const pad3d = (x: Tensor, paddings: [[number, number], [number, number], [number, number]], constantValue = 0): Tensor =>
-  pad(checkRank('pad3d', x, 3), paddings, constantValue);
-export const pad4d = (x: Tensor, paddings: [[number, number], [number, number], [number, number], [number, number]],
-  constantValue = 0): Tensor => pad(checkRank('pad4d', x, 4), paddings, constantValue);
+export const pad1d = (x: Input, paddings: [number, number], constantValue = 0): Tensor =>
+  ranked('pad1d', x, 1, (t) => pad(t, [paddings], constantValue));
+export const pad2d = (x: Input, paddings: [[number, number], [number, number]], constantValue = 0): Tensor =>
+  ranked('pad2d', x, 2, (t) => pad(t, paddings, constantValue));
+export const pad3d = (x: Input, paddings: [[number, number], [number, number], [number, number]], constantValue = 0): Tensor =>
+  ranked('pad3d', x, 3, (t) => pad(t, paddings, constantValue));
+export const pad4d = (x: Input, paddings: [[number, number], [number, number], [number, number], [number, number]],
+  constantValue = 0): Tensor => ranked('pad4d', x, 4, (t) => pad(t, paddings, constantValue));
 
-export const reverse1d = (x: Tensor): Tensor => reverse(checkRank('reverse1d', x, 1));
-export const reverse2d = (x: Tensor, axis?: number | number[]): Tensor => reverse(checkRank('reverse2d', x, 2), axis);
-export const reverse3d = (x: Tensor, axis?: number | number[]): Tensor => reverse(checkRank('reverse3d', x, 3), axis);
-export const reverse4d = (x: Tensor, axis?: number | number[]): Tensor => reverse(checkRank('reverse4d', x, 4), axis);
+export const reverse1d = (x: Input): Tensor => ranked('reverse1d', x, 1, (t) => reverse(t));
+export const reverse2d = (x: Input, axis?: number | number[]): Tensor => ranked('reverse2d', x, 2, (t) => reverse(t, axis));
+export const reverse3d = (x: Input, axis?: number | number[]): Tensor => ranked('reverse3d', x, 3, (t) => reverse(t, axis));
+export const reverse4d = (x: Input, axis?: number | number[]): Tensor => ranked('reverse4d', x, 4, (t) => reverse(t, axis));
 
 declare module '../../core/tensor.js' {
   interface Tensor {

@@ -349,7 +349,7 @@ declare module '../../core/tensor.js' {
     stridedSlice(begin: number[], end: number[], strides?: number[], beginMask?: number, endMask?: number,
       ellipsisMask?: number, newAxisMask?: number, shrinkAxisMask?: number): Tensor;
     split(numOrSizeSplits: number | number[], axis?: number): Tensor[]; unstack(axis?: number): Tensor[];
-    stack(tensors: Tensor | Tensor[], axis?: number): Tensor;
+    stack(tensors: Tensor | Input[], axis?: number): Tensor;
   }
 }
 chain({
@@ -363,5 +363,5 @@ chain({
   },
   split(numOrSizeSplits: number | number[], axis?: number) { return split(this, numOrSizeSplits, axis); },
   unstack(axis?: number) { return unstack(this, axis); },
-  stack(tensors: Tensor | Tensor[], axis?: number) { return stack([this, ...(Array.isArray(tensors) ? tensors : [tensors])], axis); },
+  stack(tensors: Tensor | Input[], axis?: number) { return stack([this, ...(Array.isArray(tensors) ? tensors : [tensors])], axis); },
 });

@@ -8,7 +8,8 @@
  */
 import type { DType } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
-import type { Shape, Tensor } from '../../core/tensor.js';
+import { Tensor, type Shape } from '../../core/tensor.js';
+import { allTensors, withInputs, withListInput, type Input } from '../inputs.js';
 import { tensor } from '../creation.js';
 import { register, run1, spec, sumToShape } from '../registry.js';
 import {
@@ -34,7 +35,8 @@ const RESHAPE = register<{ shape: Shape; inShape: Shape }>({
 });
 
 /** Resolves a -1 and checks the size; the result is a view sharing x's data. */
-export function reshape(x: Tensor, shape: Shape): Tensor {
+export function reshape(x: Input, shape: Shape): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('reshape', [['x', x]], ([t]) => reshape(t, shape));
   checkTensor('reshape', 'x', x);
   if (!Array.isArray(shape)) throw new Error(`reshape: expected a shape array, received ${String(shape)}`);
   const inferredAt = shape.indexOf(-1);
@@ -54,7 +56,8 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   return run1(RESHAPE, [x], { shape: target, inShape: x.shape });
 }
 
-export function expandDims(x: Tensor, axis = 0): Tensor {
+export function expandDims(x: Input, axis = 0): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('expandDims', [['x', x]], ([t]) => expandDims(t, axis));
   checkTensor('expandDims', 'x', x);
   const a = resolveAxis('expandDims', axis, x.rank + 1);
   const shape = x.shape.slice();
@@ -62,7 +65,8 @@ export function expandDims(x: Tensor, axis = 0): Tensor {
   return reshape(x, shape);
 }
 
-export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
+export function squeeze(x: Input, axis?: number | number[]): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('squeeze', [['x', x]], ([t]) => squeeze(t, axis));
   checkTensor('squeeze', 'x', x);
   // As TF.js: no axis, or an empty list, removes every axis of size 1.
   const named = axis === undefined || axis === null || (Array.isArray(axis) && axis.length === 0) ? undefined : axis;
@@ -87,7 +91,8 @@ const CLONE = register<NoAttrs>({
   grad: ([dy]) => [dy],
 });
 
-export const clone = (x: Tensor): Tensor => run1(CLONE, [x], {});
+export const clone = (x: Input): Tensor =>
+  (x instanceof Tensor ? run1(CLONE, [x], {}) : withInputs('clone', [['x', x]], ([t]) => clone(t)));
 
 const CAST = register<{ dtype: DType }>({
   name: 'cast',
@@ -101,7 +106,8 @@ const CAST = register<{ dtype: DType }>({
   grad: ([dy]) => [dy],
 });
 
-export function cast(x: Tensor, dtype: DType): Tensor {
+export function cast(x: Input, dtype: DType): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('cast', [['x', x]], ([t]) => cast(t, dtype));
   checkTensor('cast', 'x', x);
   checkDType('cast', dtype);
   return dtype === x.dtype ? clone(x) : run1(CAST, [x], { dtype });
@@ -126,7 +132,8 @@ const TRANSPOSE = register<{ perm: number[] }>({
   grad: ([dy], _, { perm }) => [transpose(dy, perm.map((_, i) => perm.indexOf(i)))],
 });
 
-export function transpose(x: Tensor, perm?: number[]): Tensor {
+export function transpose(x: Input, perm?: number[]): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('transpose', [['x', x]], ([t]) => transpose(t, perm));
   checkTensor('transpose', 'x', x);
   return run1(TRANSPOSE, [x], { perm: perm ?? [...x.shape.keys()].reverse() });
 }
@@ -174,7 +181,8 @@ const SLICE_PLACE = register<SliceAttrs>({
 function slicePlace(dy: Tensor, attrs: SliceAttrs): Tensor { return run1(SLICE_PLACE, [dy], attrs); }
 
 /** tf.slice(x, begin, size): size -1 (or omitted) runs to the end of the axis. */
-export function slice(x: Tensor, begin: number | number[], size?: number | number[]): Tensor {
+export function slice(x: Input, begin: number | number[], size?: number | number[]): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('slice', [['x', x]], ([t]) => slice(t, begin, size));
   checkTensor('slice', 'x', x);
   const starts = typeof begin === 'number' ? [begin, ...new Array<number>(x.rank - 1).fill(0)] : begin.slice();
   while (starts.length < x.rank) starts.push(0);
@@ -222,8 +230,9 @@ const CONCAT = register<{ axis: number; sizes: Shape[] }>({
   },
 });
 
-export function concat(tensors: Tensor[], axis = 0): Tensor {
+export function concat(tensors: Input[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('concat: expected a non-empty array of tensors');
+  if (!allTensors(tensors)) return withListInput('concat', 'tensors', tensors, (list) => concat(list, axis));
   tensors.forEach((t, i) => checkTensor('concat', `tensors[${i}]`, t));
   const a = resolveAxis('concat', axis, tensors[0].rank);
   return run1(CONCAT, tensors, { axis: a, sizes: tensors.map((t) => t.shape) });
@@ -254,13 +263,15 @@ const BROADCAST_TO = register<{ shape: Shape; inShape: Shape }>({
 });
 
 /** Materialize x broadcast to `shape` (numpy rules). */
-export function broadcastTo(x: Tensor, shape: Shape): Tensor {
+export function broadcastTo(x: Input, shape: Shape): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('broadcastTo', [['x', x]], ([t]) => broadcastTo(t, shape));
   checkTensor('broadcastTo', 'x', x);
   return run1(BROADCAST_TO, [x], { shape: checkShape('broadcastTo', shape), inShape: x.shape });
 }
 
 /** tf.ensureShape(x, shape): x itself when its shape matches (null entries match any size). */
-export function ensureShape(x: Tensor, shape: (number | null)[]): Tensor {
+export function ensureShape(x: Input, shape: (number | null)[]): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('ensureShape', [['x', x]], ([t]) => ensureShape(t, shape));
   checkTensor('ensureShape', 'x', x);
   if (shape.length !== x.rank || shape.some((d, i) => d !== null && d !== x.shape[i])) {
     throw new Error(`ensureShape: ${describe(x)} is not compatible with the expected shape [${shape.map(String)}]`);
@@ -272,7 +283,10 @@ export function ensureShape(x: Tensor, shape: (number | null)[]): Tensor {
  * tf.broadcastArgs(s0, s1): the broadcast of two int32 shape vectors. The result's size
  * depends on the values, so, as unique does, it reads them synchronously.
  */
-export function broadcastArgs(s0: Tensor, s1: Tensor): Tensor {
+export function broadcastArgs(s0: Input, s1: Input): Tensor {
+  if (!(s0 instanceof Tensor && s1 instanceof Tensor)) {
+    return withInputs('broadcastArgs', [['s0', s0, 'int32'], ['s1', s1, 'int32']], ([a, b]) => broadcastArgs(a, b));
+  }
   const shapes = [s0, s1].map((s, i) => {
     checkTensor('broadcastArgs', `s${i}`, s);
     if (s.dtype !== 'int32' || s.rank !== 1) throw new Error(`broadcastArgs: s${i} must be an int32 vector; received ${describe(s)}`);
@@ -297,7 +311,7 @@ declare module '../../core/tensor.js' {
     squeeze(axis?: number | number[]): Tensor; clone(): Tensor; cast(dtype: DType): Tensor;
     toInt(): Tensor; toFloat(): Tensor; toBool(): Tensor; transpose(perm?: number[]): Tensor;
     slice(begin: number | number[], size?: number | number[]): Tensor; broadcastTo(shape: Shape): Tensor;
-    concat(tensors: Tensor | Tensor[], axis?: number): Tensor; reshapeAs(x: Tensor): Tensor;
+    concat(tensors: Tensor | Input[], axis?: number): Tensor; reshapeAs(x: Tensor): Tensor;
   }
 }
 chain({
@@ -313,6 +327,6 @@ chain({
   transpose(perm?: number[]) { return transpose(this, perm); },
   slice(begin: number | number[], size?: number | number[]) { return slice(this, begin, size); },
   broadcastTo(shape: Shape) { return broadcastTo(this, shape); },
-  concat(tensors: Tensor | Tensor[], axis?: number) { return concat([this, ...(Array.isArray(tensors) ? tensors : [tensors])], axis); },
+  concat(tensors: Tensor | Input[], axis?: number) { return concat([this, ...(Array.isArray(tensors) ? tensors : [tensors])], axis); },
   reshapeAs(x: Tensor) { return reshape(this, checkTensor('reshapeAs', 'x', x).shape); },
 });
