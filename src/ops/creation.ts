@@ -8,6 +8,7 @@ import { ENGINE } from '../core/engine.js';
 import type { Shape, Tensor } from '../core/tensor.js';
 import { toDTypeArray } from '../core/dtypes.js';
 import { register, run1, spec } from './registry.js';
+import { viewAsComplex } from './math/complex-views.js';
 import { chain, checkAllocation, checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf, toTensor } from './util.js';
 
 export type NestedValues = number | boolean | NestedValues[];
@@ -126,7 +127,11 @@ export function onesLike(t: Tensor | TensorLike): Tensor { return filledLike('on
 function filledLike(op: string, x: Tensor | TensorLike, value: number): Tensor {
   const input = toTensor(op, 'x', x, undefined, (v, dtype) => (typeof v === 'number' ? scalar(v, dtype) : tensor(v as TensorLike, undefined, dtype)));
   try {
-    return fill(input.tensor.shape, value, input.tensor.dtype);
+    const { shape, dtype } = input.tensor;
+    if (dtype !== 'complex64') return fill(shape, value, dtype);
+    // (value, 0) pairs, as TF.js's zerosLike / onesLike of complex64.
+    return ENGINE.tidy(() => viewAsComplex(value === 0 ? fill([...shape, 2], 0)
+      : tensor(Float32Array.from({ length: 2 * sizeOf(shape) }, (_, i) => (i % 2 === 0 ? value : 0)), [...shape, 2], 'float32')));
   } finally {
     if (input.made) input.tensor.dispose();
   }

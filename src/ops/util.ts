@@ -177,3 +177,14 @@ export function checkIndices(op: string, name: string, indices: Tensor, bounds: 
     }
   }
 }
+
+/**
+ * Refuses a complex64 tensor at the entry of an op TF.js refuses it for, where the op's
+ * composition would otherwise name an inner op in the error (the registry refuses complex64
+ * for every op not marked `complex`, naming that op).
+ */
+export function refuseComplex(op: string, name: string, value: unknown): void {
+  if (value instanceof Tensor && value.dtype === 'complex64') {
+    throw new Error(`${op}: '${name}' is complex64, which ${op} does not take (nor does TF.js); take tf.real / tf.imag (or tf.abs) first`);
+  }
+}

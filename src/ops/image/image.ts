@@ -21,12 +21,13 @@ import { round } from '../math/elementary.js';
 import { cumsum } from '../reduce/scan.js';
 import { cast, reshape, slice } from '../structure/shape.js';
 import { reverse, tile } from '../structure/rearrange.js';
-import { chain, checkAllocation, checkTensor, describe } from '../util.js';
+import { chain, checkAllocation, checkTensor, describe, refuseComplex } from '../util.js';
 
 interface ResizeOptions { alignCorners: boolean; halfPixelCenters: boolean }
 
 function checkResize(op: string, images: Tensor, size: [number, number], { alignCorners, halfPixelCenters }: ResizeOptions): void {
   checkTensor(op, 'images', images);
+  refuseComplex(op, 'images', images);
   if (images.rank !== 3 && images.rank !== 4) throw new Error(`${op}: images must have rank 3 or 4; received ${describe(images)}`);
   if (!Array.isArray(size) || size.length !== 2 || size.some((d) => !Number.isInteger(d) || d < 1)) {
     throw new Error(`${op}: size must be [newHeight, newWidth] of positive integers; received ${JSON.stringify(size)}`);
@@ -107,6 +108,7 @@ export function resizeNearestNeighbor(images: Input, size: [number, number], ali
 export function flipLeftRight(image: Input): Tensor {
   if (!(image instanceof Tensor)) return withInputs('flipLeftRight', [['image', image, 'float32']], ([t]) => flipLeftRight(t));
   checkTensor('flipLeftRight', 'image', image);
+  refuseComplex('flipLeftRight', 'image', image);
   if (image.rank !== 4) throw new Error(`flipLeftRight: image must have rank 4; received ${describe(image)}`);
   return reverse(image, 2);
 }
@@ -115,6 +117,7 @@ export function flipLeftRight(image: Input): Tensor {
 export function grayscaleToRGB(image: Input): Tensor {
   if (!(image instanceof Tensor)) return withInputs('grayscaleToRGB', [['image', image]], ([t]) => grayscaleToRGB(t));
   checkTensor('grayscaleToRGB', 'image', image);
+  refuseComplex('grayscaleToRGB', 'image', image);
   if (image.rank < 2 || image.shape[image.rank - 1] !== 1) {
     throw new Error(`grayscaleToRGB: image must have rank >= 2 and a last axis of 1; received ${describe(image)}`);
   }
@@ -125,6 +128,7 @@ export function grayscaleToRGB(image: Input): Tensor {
 export function rgbToGrayscale(image: Input): Tensor {
   if (!(image instanceof Tensor)) return withInputs('rgbToGrayscale', [['image', image]], ([t]) => rgbToGrayscale(t));
   checkTensor('rgbToGrayscale', 'image', image);
+  refuseComplex('rgbToGrayscale', 'image', image);
   if (image.rank < 2 || image.shape[image.rank - 1] !== 3) {
     throw new Error(`rgbToGrayscale: image must have rank >= 2 and a last axis of 3; received ${describe(image)}`);
   }
@@ -145,6 +149,7 @@ export function rgbToGrayscale(image: Input): Tensor {
 export function threshold(image: Input, method: 'binary' | 'otsu' = 'binary', inverted = false, threshValue = 0.5): Tensor {
   if (!(image instanceof Tensor)) return withInputs('threshold', [['image', image]], ([t]) => threshold(t, method, inverted, threshValue));
   checkTensor('threshold', 'image', image);
+  refuseComplex('threshold', 'image', image);
   if (image.rank !== 3 || (image.shape[2] !== 3 && image.shape[2] !== 1) || image.dtype === 'bool') {
     throw new Error(`threshold: image must be float32 or int32 of shape [h, w, 1 or 3]; received ${describe(image)}`);
   }

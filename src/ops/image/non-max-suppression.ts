@@ -14,7 +14,7 @@
 import { Tensor } from '../../core/tensor.js';
 import { withInputs, withInputsAsync, type Input } from '../inputs.js';
 import { scalar, tensor } from '../creation.js';
-import { checkTensor, describe } from '../util.js';
+import { checkTensor, describe, refuseComplex } from '../util.js';
 
 interface Options { maxOutputSize: number; iouThreshold: number; scoreThreshold: number; softNmsSigma: number }
 
@@ -22,6 +22,8 @@ function check(op: string, boxes: Tensor, scores: Tensor, maxOutputSize: number,
   scoreThreshold: number, softNmsSigma: number): Options {
   checkTensor(op, 'boxes', boxes);
   checkTensor(op, 'scores', scores);
+  refuseComplex(op, 'boxes', boxes);
+  refuseComplex(op, 'scores', scores);
   if (boxes.rank !== 2 || boxes.shape[1] !== 4) throw new Error(`${op}: boxes must have shape [numBoxes, 4]; received ${describe(boxes)}`);
   if (scores.rank !== 1 || scores.shape[0] !== boxes.shape[0]) {
     throw new Error(`${op}: scores must have shape [${boxes.shape[0]}]; received ${describe(scores)}`);

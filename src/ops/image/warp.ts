@@ -13,7 +13,7 @@ import { gather } from '../indexing/gather-scatter.js';
 import { ceil, floor } from '../math/elementary.js';
 import { broadcastTo, cast, reshape, slice } from '../structure/shape.js';
 import { clipByValue, neg } from '../math/unary.js';
-import { checkAllocation, checkTensor, describe } from '../util.js';
+import { checkAllocation, checkTensor, describe, refuseComplex } from '../util.js';
 
 /** Sample positions along one axis for every box: [numBoxes, count] (TF's crop rule). */
 function positions(start: Tensor, end: Tensor, extent: number, count: number): Tensor {
@@ -38,6 +38,7 @@ export function cropAndResize(image: Input, boxes: Input, boxInd: Input, cropSiz
   }
   checkTensor(op, 'image', image);
   checkTensor(op, 'boxes', boxes);
+  refuseComplex(op, 'image', image);
   checkTensor(op, 'boxInd', boxInd);
   if (image.rank !== 4) throw new Error(`${op}: image must have rank 4; received ${describe(image)}`);
   if (boxes.rank !== 2 || boxes.shape[1] !== 4) throw new Error(`${op}: boxes must have shape [numBoxes, 4]; received ${describe(boxes)}`);

@@ -15,7 +15,7 @@ import { fill, tensor } from '../creation.js';
 import { register, run1, spec } from '../registry.js';
 import { sum } from '../reduce/reduce.js';
 import { broadcastTo, cast, reshape } from '../structure/shape.js';
-import { chain, checkIndices, checkShape, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
+import { chain, checkIndices, checkShape, checkTensor, describe, produce, refuseComplex, resolveAxis, sizeOf, storageOf } from '../util.js';
 import { withInputs, type Input } from '../inputs.js';
 
 /** An int32 tensor of `values` (shape-derived constants: no data is read). */
@@ -108,6 +108,7 @@ const GATHER_V2 = register<GatherAttrs>({
 
 /** tf.gather(x, indices, axis = 0, batchDims = 0): slices of x along `axis` at int32 indices. */
 export function gather(x: Input, indices: Input, axis = 0, batchDims = 0): Tensor {
+  refuseComplex('gather', 'x', x);
   return withInputs('gather', [['x', x], ['indices', indices, 'int32']], ([t, i]) => gatherOf(t, i, axis, batchDims));
 }
 function gatherOf(x: Tensor, indices: Tensor | number[] | Int32Array, axis = 0, batchDims = 0): Tensor {
@@ -355,6 +356,8 @@ function bincountOf(x: Tensor, weights: Tensor, size: number): Tensor {
  * row of a 2-D x; binaryOutput gives 1 where a value occurs.
  */
 export function denseBincount(x: Input, weights: Input, size: number, binaryOutput = false): Tensor {
+  refuseComplex('denseBincount', 'x', x);
+  refuseComplex('denseBincount', 'weights', weights);
   return withInputs('denseBincount', [['x', x, 'int32'], ['weights', weights]], ([t, w]) => denseBincountOf(t, w, size, binaryOutput));
 }
 function denseBincountOf(x: Tensor, weights: Tensor, size: number, binaryOutput = false): Tensor {

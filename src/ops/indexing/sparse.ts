@@ -12,7 +12,7 @@ import { add, div, maximum, mul, where } from '../math/binary.js';
 import { fill, tensor } from '../creation.js';
 import { gather, unsortedSegmentSum } from './gather-scatter.js';
 import { cast, reshape } from '../structure/shape.js';
-import { checkTensor, describe, sizeOf } from '../util.js';
+import { checkTensor, describe, refuseComplex, sizeOf } from '../util.js';
 
 function readInts(op: string, name: string, t: Tensor, rank?: number): Int32Array {
   checkTensor(op, name, t);
@@ -26,6 +26,7 @@ function readInts(op: string, name: string, t: Tensor, rank?: number): Int32Arra
 }
 
 function segmentReduce(op: string, data: Input, indices: Input, segmentIds: Input, mean: boolean): Tensor {
+  refuseComplex(op, 'data', data);
   if (!(data instanceof Tensor && indices instanceof Tensor && segmentIds instanceof Tensor)) {
     return withInputs(op, [['data', data], ['indices', indices, 'int32'], ['segmentIds', segmentIds, 'int32']],
       ([d, i, s]) => segmentReduce(op, d, i, s, mean));
@@ -154,6 +155,8 @@ export function sparseFillEmptyRows(indices: Input, values: Input, denseShape: I
  */
 export function confusionMatrix(labels: Input, predictions: Input, numClasses: number): Tensor {
   const op = 'confusionMatrix';
+  refuseComplex(op, 'labels', labels);
+  refuseComplex(op, 'predictions', predictions);
   if (!(labels instanceof Tensor && predictions instanceof Tensor)) {
     return withInputs(op, [['labels', labels, 'int32'], ['predictions', predictions, 'int32']], ([l, p]) => confusionMatrix(l, p, numClasses));
   }

@@ -15,7 +15,7 @@ import { expm1, log1p } from './elementary.js';
 import { checkMathInput, composed, makeInput, withInput, type IntRule, type MathInput } from './unary-math.js';
 import { ENGINE } from '../../core/engine.js';
 import { scalar } from '../creation.js';
-import { chain, describe, toTensor } from '../util.js';
+import { chain, describe, refuseComplex, toTensor } from '../util.js';
 
 type NoAttrs = Record<string, never>;
 
@@ -159,6 +159,8 @@ const DIV_NO_NAN = register<NoAttrs>({
 
 /** a / b, and 0 where b is 0; two int32 operands divide as floorDiv (x / 0 = 0), as TF.js. */
 export function divNoNan(a: Operand, b: Operand): Tensor {
+  refuseComplex('divNoNan', 'a', a);
+  refuseComplex('divNoNan', 'b', b);
   const left = toTensor('divNoNan', 'a', a, undefined, makeInput);
   const right = toTensor('divNoNan', 'b', b, undefined, makeInput);
   const made = [left, right].filter((t) => t.made).map((t) => t.tensor);

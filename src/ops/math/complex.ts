@@ -12,57 +12,16 @@
  */
 import { ENGINE } from '../../core/engine.js';
 import type { Tensor } from '../../core/tensor.js';
+import { viewAsComplex, viewAsReal } from './complex-views.js';
 import { add } from './binary.js';
 import { fill, tensor, type TensorLike } from '../creation.js';
 import { register, run1, spec } from '../registry.js';
 import { clone, concat, reshape, slice } from '../structure/shape.js';
-import { checkTensor, describe, toTensor } from '../util.js';
+import { describe, toTensor } from '../util.js';
 
 type NoAttrs = Record<string, never>;
 
-const VIEW_AS_REAL = register<NoAttrs>({
-  name: 'viewAsReal',
-  inputs: ['x'],
-  complex: true,
-  view: true,
-  infer([x]) {
-    if (x.dtype !== 'complex64') throw new Error(`viewAsReal: x must be complex64; received ${describe(x)}`);
-    return spec([...x.shape, 2], 'float32');
-  },
-  kernel: {
-    available: () => true,
-    run: (_, [x], __, [out]) => {
-      ENGINE.onActive(x, 'viewAsReal');
-      return [ENGINE.makeView(x, out.shape, 'float32')];
-    },
-  },
-  grad: ([dy]) => [viewAsComplex(dy)],
-});
-
-const VIEW_AS_COMPLEX = register<NoAttrs>({
-  name: 'viewAsComplex',
-  inputs: ['x'],
-  view: true,
-  infer([x]) {
-    if (x.dtype !== 'float32' || x.rank < 1 || x.shape[x.rank - 1] !== 2) {
-      throw new Error(`viewAsComplex: x must be float32 of shape [..., 2] (re, im pairs); received ${describe(x)}`);
-    }
-    return spec(x.shape.slice(0, -1), 'complex64');
-  },
-  kernel: {
-    available: () => true,
-    run: (_, [x], __, [out]) => {
-      ENGINE.onActive(x, 'viewAsComplex');
-      return [ENGINE.makeView(x, out.shape, 'complex64')];
-    },
-  },
-  grad: ([dy]) => [viewAsReal(dy)],
-});
-
-/** complex64 [...S] as float32 [...S, 2]: the (re, im) pairs, sharing the storage. */
-export const viewAsReal = (x: Tensor): Tensor => run1(VIEW_AS_REAL, [checkTensor('viewAsReal', 'x', x)], {});
-/** float32 [...S, 2] as complex64 [...S], sharing the storage. */
-export const viewAsComplex = (x: Tensor): Tensor => run1(VIEW_AS_COMPLEX, [checkTensor('viewAsComplex', 'x', x)], {});
+export { viewAsComplex, viewAsReal };
 
 const COMPLEX = register<NoAttrs>({
   name: 'complex',

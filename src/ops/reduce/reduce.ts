@@ -8,6 +8,7 @@ import { ENGINE } from '../../core/engine.js';
 import { Tensor, type Shape } from '../../core/tensor.js';
 import { withInputs, type Input } from '../inputs.js';
 import { cast, broadcastTo, reshape } from '../structure/shape.js';
+import { onPairs } from '../math/complex-views.js';
 import { affine, equal, mul } from '../math/binary.js';
 import { register, registeredOps, run1, spec, type OpDef } from '../registry.js';
 import { chain, checkTensor, describe, produce, sizeOf, storageOf } from '../util.js';
@@ -139,6 +140,8 @@ const MEAN = register<ReduceAttrs>({
 
 export function mean(x: Input, axis?: number | number[], keepDims = false): Tensor {
   if (!(x instanceof Tensor)) return withInputs('mean', [['x', x]], ([t]) => mean(t, axis, keepDims));
+  // complex64: the mean of the (re, im) pairs (TF.js gives the real parts' mean, float32; tests pin it).
+  if (x.dtype === 'complex64') return onPairs(x, (pairs) => mean(pairs, resolveAxes('mean', x, axis), keepDims));
   // TF.js averages int32 and bool as float32 (so equal(a, b).mean() is the fraction equal).
   if (checkTensor('mean', 'x', x).dtype !== 'float32') {
     const asFloat = cast(x, 'float32');

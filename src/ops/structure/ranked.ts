@@ -6,13 +6,14 @@
 import type { DType } from '../../backends/backend.js';
 import { Tensor } from '../../core/tensor.js';
 import { allTensors, withInputs, withListInput, type Input } from '../inputs.js';
-import { cast, concat, reshape, slice } from './shape.js';
+import { castOp, concat, reshape, slice } from './shape.js';
 import { pad, reverse } from './rearrange.js';
-import { chain, checkRank, describe } from '../util.js';
+import { chain, checkRank, describe, refuseComplex } from '../util.js';
 
 /** f on x of the given rank (checked first); values become a tensor (inputs.ts). */
 function ranked(op: string, x: Input, rank: number, f: (x: Tensor) => Tensor): Tensor {
   if (!(x instanceof Tensor)) return withInputs(op, [['x', x]], ([t]) => f(checkRank(op, t, rank)));
+  refuseComplex(op, 'x', x); // slice, pad and reverse refuse it too, naming themselves
   return f(checkRank(op, x, rank));
 }
 
@@ -74,5 +75,5 @@ chain({
     if (this.size !== 1) throw new Error(`asScalar: the tensor must have exactly one value; received ${describe(this)}`);
     return reshape(this, []);
   },
-  asType(dtype: DType) { return cast(this, dtype); },
+  asType(dtype: DType) { return castOp(this, dtype); },
 });

@@ -11,7 +11,7 @@ import { register, run1, spec, type OpDef } from '../registry.js';
 import { sum } from '../reduce/reduce.js';
 import { concat, expandDims, reshape, slice } from './shape.js';
 import { gatherRows, unsortedSegmentSum } from '../indexing/gather-scatter.js';
-import { chain, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
+import { chain, checkTensor, contiguousStrides, describe, produce, refuseComplex, resolveAxis, sizeOf, storageOf } from '../util.js';
 import { withInputs, type Input } from '../inputs.js';
 
 const TILE = register<{ reps: number[]; inShape: Shape }>({
@@ -283,6 +283,7 @@ function stridedSliceOf(x: Tensor, begin: number[], end: number[], strides?: num
 
 /** tf.split(x, numOrSizeSplits, axis = 0): equal parts, or parts of the given sizes (one may be -1). */
 export function split(x: Input, numOrSizeSplits: number | number[], axis = 0): Tensor[] {
+  refuseComplex('split', 'x', x);
   return withInputs('split', [['x', x]], ([t]) => splitOf(t, numOrSizeSplits, axis));
 }
 function splitOf(x: Tensor, numOrSizeSplits: number | number[], axis = 0): Tensor[] {
@@ -331,6 +332,7 @@ function stackOf(tensors: Tensor[], axis = 0): Tensor {
 
 /** tf.unstack(x, axis = 0): the slices along the axis, each without it. */
 export function unstack(x: Input, axis = 0): Tensor[] {
+  refuseComplex('unstack', 'x', x);
   return withInputs('unstack', [['x', x]], ([t]) => unstackOf(t, axis));
 }
 function unstackOf(x: Tensor, axis = 0): Tensor[] {

@@ -10,7 +10,8 @@ import type { DType } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
 import { Tensor, type Shape } from '../../core/tensor.js';
 import { allTensors, withInputs, withListInput, type Input } from '../inputs.js';
-import { tensor } from '../creation.js';
+import { fill, tensor } from '../creation.js';
+import { onPairs, viewAsComplex, viewAsReal } from '../math/complex-views.js';
 import { register, run1, spec, sumToShape } from '../registry.js';
 import {
   chain, checkDType, checkShape, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
@@ -91,8 +92,10 @@ const CLONE = register<NoAttrs>({
   grad: ([dy]) => [dy],
 });
 
-export const clone = (x: Input): Tensor =>
-  (x instanceof Tensor ? run1(CLONE, [x], {}) : withInputs('clone', [['x', x]], ([t]) => clone(t)));
+export const clone = (x: Input): Tensor => {
+  if (!(x instanceof Tensor)) return withInputs('clone', [['x', x]], ([t]) => clone(t));
+  return x.dtype === 'complex64' ? onPairs(x, clone) : run1(CLONE, [x], {});
+};
 
 const CAST = register<{ dtype: DType }>({
   name: 'cast',
@@ -111,6 +114,31 @@ export function cast(x: Input, dtype: DType): Tensor {
   checkTensor('cast', 'x', x);
   checkDType('cast', dtype);
   return dtype === x.dtype ? clone(x) : run1(CAST, [x], { dtype });
+}
+
+/**
+ * tf.cast, the public op and the chained t.cast / toFloat / toInt / toBool: also complex64, as
+ * TF.js casts it (a real tensor gains zero imaginary parts; to a real dtype, the real part).
+ * Compositions call `cast`, which refuses complex64, so that no op drops imaginary parts unasked.
+ */
+export function castOp(x: Input, dtype: DType): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('cast', [['x', x]], ([t]) => castOp(t, dtype));
+  if (dtype === 'complex64') return x.dtype === 'complex64' ? clone(x) : toComplex(checkTensor('cast', 'x', x));
+  if (x.dtype === 'complex64') return ENGINE.tidy(() => cast(realPart(x), dtype));
+  return cast(x, dtype);
+}
+
+/** complex64 x's real part (float32). */
+function realPart(x: Tensor): Tensor {
+  return ENGINE.tidy(() => reshape(slice(viewAsReal(x), new Array<number>(x.rank + 1).fill(0), [...x.shape, 1]), x.shape));
+}
+
+/** x (float32, int32 or bool) as complex64 with zero imaginary parts. */
+export function toComplex(x: Tensor): Tensor {
+  return ENGINE.tidy(() => {
+    const re = reshape(cast(x, 'float32'), [...x.shape, 1]);
+    return viewAsComplex(concat([re, fill(re.shape, 0)], x.rank));
+  });
 }
 
 const TRANSPOSE = register<{ perm: number[] }>({
@@ -135,7 +163,12 @@ const TRANSPOSE = register<{ perm: number[] }>({
 export function transpose(x: Input, perm?: number[]): Tensor {
   if (!(x instanceof Tensor)) return withInputs('transpose', [['x', x]], ([t]) => transpose(t, perm));
   checkTensor('transpose', 'x', x);
-  return run1(TRANSPOSE, [x], { perm: perm ?? [...x.shape.keys()].reverse() });
+  const order = perm ?? [...x.shape.keys()].reverse();
+  if (x.dtype === 'complex64') { // the pairs' axis stays last
+    if (order.length !== x.rank) throw new Error(`transpose: perm [${order}] is not a permutation of the ${x.rank} axes of ${describe(x)}`);
+    return onPairs(x, (pairs) => transpose(pairs, [...order, x.rank]));
+  }
+  return run1(TRANSPOSE, [x], { perm: order });
 }
 
 interface SliceAttrs { begin: number[]; size: number[]; inShape: Shape }
@@ -235,6 +268,12 @@ export function concat(tensors: Input[], axis = 0): Tensor {
   if (!allTensors(tensors)) return withListInput('concat', 'tensors', tensors, (list) => concat(list, axis));
   tensors.forEach((t, i) => checkTensor('concat', `tensors[${i}]`, t));
   const a = resolveAxis('concat', axis, tensors[0].rank);
+  if (tensors.some((t) => t.dtype === 'complex64')) { // the pairs, joined along the same axis
+    tensors.forEach((t, i) => {
+      if (t.dtype !== 'complex64') throw new Error(`concat: complex64 tensors join only complex64 ones (as TF.js); tensors[${i}] is ${describe(t)}`);
+    });
+    return ENGINE.tidy(() => viewAsComplex(concat(tensors.map(viewAsReal), a)));
+  }
   return run1(CONCAT, tensors, { axis: a, sizes: tensors.map((t) => t.shape) });
 }
 
@@ -320,10 +359,10 @@ chain({
   expandDims(axis?: number) { return expandDims(this, axis); },
   squeeze(axis?: number | number[]) { return squeeze(this, axis); },
   clone() { return clone(this); },
-  cast(dtype: DType) { return cast(this, dtype); },
-  toInt() { return cast(this, 'int32'); },
-  toFloat() { return cast(this, 'float32'); },
-  toBool() { return cast(this, 'bool'); },
+  cast(dtype: DType) { return castOp(this, dtype); },
+  toInt() { return castOp(this, 'int32'); },
+  toFloat() { return castOp(this, 'float32'); },
+  toBool() { return castOp(this, 'bool'); },
   transpose(perm?: number[]) { return transpose(this, perm); },
   slice(begin: number | number[], size?: number | number[]) { return slice(this, begin, size); },
   broadcastTo(shape: Shape) { return broadcastTo(this, shape); },

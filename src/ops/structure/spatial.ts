@@ -9,11 +9,12 @@ import { Tensor } from '../../core/tensor.js';
 import { withInputs, type Input } from '../inputs.js';
 import { reshape, slice, transpose } from './shape.js';
 import { pad } from './rearrange.js';
-import { chain, checkRank, checkTensor, describe } from '../util.js';
+import { chain, checkRank, checkTensor, describe, refuseComplex } from '../util.js';
 
 /** tf.depthToSpace(x, blockSize, dataFormat = 'NHWC'): channel blocks moved into space. */
 export function depthToSpace(x: Input, blockSize: number, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): Tensor {
   if (!(x instanceof Tensor)) return withInputs('depthToSpace', [['x', x]], ([t]) => depthToSpace(t, blockSize, dataFormat));
+  refuseComplex('depthToSpace', 'x', x);
   checkRank('depthToSpace', x, 4);
   if (!Number.isInteger(blockSize) || blockSize < 2) throw new Error(`depthToSpace: blockSize must be an integer >= 2; received ${blockSize}`);
   const [b, d1, d2, d3] = x.shape;
@@ -41,6 +42,7 @@ function checkBlocks(op: string, x: Tensor, blockShape: number[], pairs: [number
 /** tf.spaceToBatchND(x, blockShape, paddings): spatial blocks moved into the batch. */
 export function spaceToBatchND(x: Input, blockShape: number[], paddings: [number, number][]): Tensor {
   if (!(x instanceof Tensor)) return withInputs('spaceToBatchND', [['x', x]], ([t]) => spaceToBatchND(t, blockShape, paddings));
+  refuseComplex('spaceToBatchND', 'x', x);
   checkTensor('spaceToBatchND', 'x', x);
   checkBlocks('spaceToBatchND', x, blockShape, paddings, 'paddings');
   const m = blockShape.length;
@@ -64,6 +66,7 @@ export function spaceToBatchND(x: Input, blockShape: number[], paddings: [number
 /** tf.batchToSpaceND(x, blockShape, crops): the inverse of spaceToBatchND. */
 export function batchToSpaceND(x: Input, blockShape: number[], crops: [number, number][]): Tensor {
   if (!(x instanceof Tensor)) return withInputs('batchToSpaceND', [['x', x]], ([t]) => batchToSpaceND(t, blockShape, crops));
+  refuseComplex('batchToSpaceND', 'x', x);
   checkTensor('batchToSpaceND', 'x', x);
   checkBlocks('batchToSpaceND', x, blockShape, crops, 'crops');
   const m = blockShape.length;
