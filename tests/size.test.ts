@@ -21,10 +21,14 @@ const KIB = 1024;
  * CallbackList, registerCallbackConstructor, LayerVariable, InputSpec, bitwiseAnd, movingAverage,
  * fingerPrint64 / hexToLong, TextLineDataset and its data sources): measured 322,849 bytes
  * before, about 337,000 after.
+ * Raised again in issue 15 to 344 KiB for tensor-likes at every public op's entry (one
+ * conversion line each, about 5.9 KB) and complex64 operands (add / sub / mul, the structural
+ * ops, cast, mean, and the refusals naming the op, about 3.1 KB): measured 340,952 bytes
+ * before, 349,880 after.
  */
 const BUDGET = {
   /** Everything in src/index.ts (ops, layers, model, io, data, wasm glue), minified. */
-  core: 336 * KIB,
+  core: 344 * KIB,
   /** The webgpu backend and its shaders, loaded only when webgpu is chosen. */
   webgpu: 96 * KIB,
   wasm: 72 * KIB,
