@@ -1,6 +1,6 @@
 /**
  * Issue 15's hot-path check: microseconds per call of ops whose entry gained a tensor-like
- * check (abs, relu, sum, mean, reshape, transpose, matMul, concat, cast) on small all-Tensor
+ * check (add, abs, relu, sum, mean, reshape, transpose, matMul, concat, cast) on small all-Tensor
  * arguments, in a tidy, on the wasm backend; two builds interleaved per op, the fastest of the rounds shown.
  *
  *   node bench/tensor-likes.mjs --dist dist/index.js --base ../old/dist/index.js
@@ -14,7 +14,7 @@ const builds = { new: await load(arg('dist', 'dist/index.js')), base: await load
 const rounds = Number(arg('rounds', 7)), count = Number(arg('count', 20000));
 
 const cases = {
-  abs: (l, a) => l.abs(a), relu: (l, a) => l.relu(a), sum: (l, a) => l.sum(a, 1), mean: (l, a) => l.mean(a),
+  add: (l, a) => l.add(a, a), abs: (l, a) => l.abs(a), relu: (l, a) => l.relu(a), sum: (l, a) => l.sum(a, 1), mean: (l, a) => l.mean(a),
   reshape: (l, a) => l.reshape(a, [4]), transpose: (l, a) => l.transpose(a), matMul: (l, a) => l.matMul(a, a),
   concat: (l, a) => l.concat([a, a], 1), cast: (l, a) => l.cast(a, 'int32'),
 };

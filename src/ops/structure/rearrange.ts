@@ -12,7 +12,7 @@ import { sum } from '../reduce/reduce.js';
 import { concat, expandDims, reshape, slice } from './shape.js';
 import { gatherRows, unsortedSegmentSum } from '../indexing/gather-scatter.js';
 import { chain, checkTensor, contiguousStrides, describe, produce, refuseComplex, resolveAxis, sizeOf, storageOf } from '../util.js';
-import { withInputs, type Input } from '../inputs.js';
+import { allTensors, withInputs, type Input } from '../inputs.js';
 
 const TILE = register<{ reps: number[]; inShape: Shape }>({
   name: 'tile',
@@ -315,6 +315,7 @@ function splitOf(x: Tensor, numOrSizeSplits: number | number[], axis = 0): Tenso
 /** tf.stack(tensors, axis = 0): same-shape tensors joined along a new axis. */
 export function stack(tensors: Input[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('stack: expected a non-empty array of tensors');
+  if (allTensors(tensors)) return stackOf(tensors, axis);
   return withInputs('stack', tensors.map((t, i) => [`tensors[${i}]`, t]), (list) => stackOf(list, axis));
 }
 function stackOf(tensors: Tensor[], axis = 0): Tensor {
