@@ -5,10 +5,16 @@
  * Representation: a complex64 tensor of shape S owns a float32 storage of 2 * size(S)
  * values, (re, im) interleaved, the layout TF.js's data() returns. Two zero-copy views
  * relate it to float32: viewAsReal (complex64 S -> float32 [...S, 2]) and viewAsComplex
- * (the inverse). Everything else is written with float32 ops on those views, so complex
- * values need no kernel family of their own, run on every backend, and have gradients:
- * the gradient of a complex64 tensor is complex64 (dL/dre + i dL/dim), carried through
- * the views. Other ops refuse complex64 inputs with an error naming the op (registry.ts).
+ * (the inverse; both in complex-views.ts). Everything else is written with float32 ops on
+ * those views, so complex values need no kernel family of their own, run on every backend,
+ * and have gradients: the gradient of a complex64 tensor is complex64 (dL/dre + i dL/dim),
+ * carried through the views.
+ *
+ * The ops that take complex64 operands are those TF.js's cpu backend takes them for: add,
+ * sub, mul (binary.ts), reshape, expandDims, squeeze, transpose, concat, stack, clone, tf.cast
+ * (shape.ts), zerosLike / onesLike, mean, abs, real, imag and the fft family. Other ops
+ * refuse complex64 inputs with an error naming the op (registry.ts, or refuseComplex at the
+ * entry of a composition); tests/ops/complex-operands.test.ts checks both against TF.js.
  */
 import { ENGINE } from '../../core/engine.js';
 import type { Tensor } from '../../core/tensor.js';
