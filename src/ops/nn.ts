@@ -34,7 +34,7 @@ const SOFTMAX = register<Record<string, never>>({
 
 /** Softmax over the last axis (max subtracted). */
 export function softmax(logits: Input, axis = -1): Tensor {
-  if (!(logits instanceof Tensor)) return withInputs('softmax', [['logits', logits]], ([t]) => softmax(t, axis));
+  if (!(logits instanceof Tensor)) return withInputs('softmax', [['logits', logits, 'float32']], ([t]) => softmax(t, axis));
   checkTensor('softmax', 'logits', logits);
   if (logits.rank > 0 && resolveAxis('softmax', axis, logits.rank) !== logits.rank - 1) {
     throw new Error(`softmax: only the last axis is supported; received axis ${axis} for ${describe(logits)}`);

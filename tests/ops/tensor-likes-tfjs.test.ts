@@ -22,6 +22,8 @@ for (const backend of ['reference', 'wasm'] as const) {
     same('concat and stack of arrays', [], (l) => [l.concat([[1, 2], [3]]), l.concat([[[1, 2]], [[3, 4]]], 1), l.stack([[1, 2], [3, 4]], 1)]);
     same('mean of typed arrays', [], (l) => [l.mean(new Float32Array([1, 2, 4])), l.mean(new Int32Array([1, 2, 4]))]);
     same('an Int32Array stays int32, a Float32Array float32', [], (l) => [l.neg(new Int32Array([3, -4])), l.reshape(new Float32Array([1, 2]), [2, 1])]);
+    same('an Int32Array into an op that takes no int32 becomes float32', [], (l) => ['sin', 'floor', 'log', 'sqrt', 'tanh',
+      'sigmoid', 'elu', 'softmax', 'logSoftmax', 'exp', 'abs', 'relu'].map((op) => l[op](new Int32Array([1, 2, 4]))));
     same('sum and argMax of nested arrays', [], (l) => [l.sum([[1, 2], [3, 4]], 0), l.argMax([[1, 5], [3, 4]], 1)]);
     same('gather with array indices, of array values', [], (l) => [l.gather(l.tensor2d([[1, 2], [3, 4]]), [1, 1, 0]), l.gather([5, 6, 7], [2, 0])]);
     same('sparseToDense with arrays', [], (l) => l.sparseToDense([[0, 1], [2, 0]], [5, 6], [3, 2], 0));

@@ -86,7 +86,7 @@ const STEP = activation<{ alpha: number }>({
   grad: (dy) => zerosLike(dy),
 });
 
-export const elu = (x: MathInput): Tensor => withInput('elu', x, (t) => run1(ELU, [t], {}));
+export const elu = (x: MathInput): Tensor => withInput('elu', x, (t) => run1(ELU, [t], {}), 'float32');
 export const selu = (x: MathInput): Tensor => withInput('selu', x, (t) => run1(SELU, [t], {}));
 export const relu6 = (x: MathInput): Tensor => withInput('relu6', x, (t) => run1(RELU6, [t], {}));
 export const softplus = (x: MathInput): Tensor => withInput('softplus', x, (t) => run1(SOFTPLUS, [t], {}));

@@ -67,22 +67,23 @@ const SQUARE = unaryOp('square', {
 });
 
 /** The public function of a one-input op: values become a tensor (inputs.ts). */
-function entry(op: string, def: OpDef<NoAttrs>): (x: Input) => Tensor {
-  const self = (x: Input): Tensor => (x instanceof Tensor ? run1(def, [x], {}) : withInputs(op, [['x', x]], ([t]) => self(t)));
+function entry(op: string, def: OpDef<NoAttrs>, values?: 'float32'): (x: Input) => Tensor {
+  const self = (x: Input): Tensor => (x instanceof Tensor ? run1(def, [x], {}) : withInputs(op, [['x', x, values]], ([t]) => self(t)));
   return self;
 }
 export const relu = entry('relu', RELU);
-export const sigmoid = entry('sigmoid', SIGMOID);
-export const tanh = entry('tanh', TANH);
+// Values become float32 where the op takes no int32, as TF.js parses them.
+export const sigmoid = entry('sigmoid', SIGMOID, 'float32');
+export const tanh = entry('tanh', TANH, 'float32');
 export const exp = entry('exp', EXP);
-export const log = entry('log', LOG);
+export const log = entry('log', LOG, 'float32');
 export const neg = entry('neg', NEG);
 /** |x|; for complex64, the magnitude (float32, complexAbs below), as TF.js's abs. */
 export const abs = (x: Input): Tensor => {
   if (!(x instanceof Tensor)) return withInputs('abs', [['x', x]], ([t]) => abs(t));
   return x.dtype === 'complex64' ? complexAbs(x) : run1(ABS, [x], {});
 };
-export const sqrt = entry('sqrt', SQRT);
+export const sqrt = entry('sqrt', SQRT, 'float32');
 export const square = entry('square', SQUARE);
 /** -1, 0 or 1; NaN gives 0, as TF.js. */
 export const sign = unaryMath('sign', {

@@ -167,7 +167,7 @@ const LOG_SOFTMAX = register<{ axis: number }>({
 
 /** tf.logSoftmax(logits, axis = -1). */
 export function logSoftmax(logits: Input, axis = -1): Tensor {
-  return withInputs('logSoftmax', [['logits', logits]], ([t]) => logSoftmaxOf(t, axis));
+  return withInputs('logSoftmax', [['logits', logits, 'float32']], ([t]) => logSoftmaxOf(t, axis));
 }
 function logSoftmaxOf(logits: Tensor, axis = -1): Tensor {
   checkTensor('logSoftmax', 'logits', logits);
