@@ -6,16 +6,18 @@
  */
 import type { DType } from '../backends/backend.js';
 import { ENGINE } from '../core/engine.js';
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 import { mul, where } from './math/binary.js';
 import { oneHotFloat32, scalar, tensor } from './creation.js';
 import { broadcastTo, cast, reshape } from './structure/shape.js';
 import { tile } from './structure/rearrange.js';
-import { chain, checkAllocation, checkDType, checkTensor, describe } from './util.js';
+import { chain, checkAllocation, checkDType, checkTensor, describe, refuseComplex } from './util.js';
 import { withInputs, type Input } from './inputs.js';
 
 /** tf.meshgrid(x, y, { indexing = 'xy' }): coordinate matrices of two vectors (flattened first). */
 export function meshgrid(x: Input, y?: Input, options: { indexing?: 'xy' | 'ij' } = {}): Tensor[] {
+  refuseComplex('meshgrid', 'x', x);
+  refuseComplex('meshgrid', 'y', y);
   return withInputs('meshgrid', y === undefined ? [['x', x]] : [['x', x], ['y', y]], ([a, b]) => meshgridOf(a, b, options));
 }
 function meshgridOf(x: Tensor, y?: Tensor, { indexing = 'xy' }: { indexing?: 'xy' | 'ij' } = {}): Tensor[] {
@@ -49,6 +51,7 @@ export function eye(numRows: number, numColumns?: number, batchShape?: number[],
 
 /** tf.diag(x): a tensor of shape [...x.shape, ...x.shape] with x on its diagonal. */
 export function diag(x: Input): Tensor {
+  refuseComplex('diag', 'x', x);
   return withInputs('diag', [['x', x]], ([t]) => diagOf(t));
 }
 function diagOf(x: Tensor): Tensor {
@@ -64,7 +67,10 @@ function diagOf(x: Tensor): Tensor {
  * TF.js (2.5 in int32 is 2), except bool, where TF.js keeps any number and sora stores
  * value != 0.
  */
-export function oneHot(indices: Tensor, depth: number, onValue = 1, offValue = 0, dtype: DType = 'int32'): Tensor {
+export function oneHot(indices: Input, depth: number, onValue = 1, offValue = 0, dtype: DType = 'int32'): Tensor {
+  if (!(indices instanceof Tensor)) {
+    return withInputs('oneHot', [['indices', indices, 'int32']], ([t]) => oneHot(t, depth, onValue, offValue, dtype));
+  }
   checkTensor('oneHot', 'indices', indices);
   checkDType('oneHot', dtype);
   if (typeof onValue !== 'number' || typeof offValue !== 'number') {

@@ -8,7 +8,8 @@ import { ENGINE } from '../core/engine.js';
 import type { Shape, Tensor } from '../core/tensor.js';
 import { toDTypeArray } from '../core/dtypes.js';
 import { register, run1, spec } from './registry.js';
-import { chain, checkAllocation, checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
+import { viewAsComplex } from './math/complex-views.js';
+import { chain, checkAllocation, checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf, toTensor } from './util.js';
 
 export type NestedValues = number | boolean | NestedValues[];
 /** What tensor() takes as values: a number, boolean, nested arrays of them, or a typed array. */
@@ -153,15 +154,29 @@ const fillLike = (name: string, value: number) => register<{ shape: Shape }>({
 const ZEROS_LIKE = fillLike('zerosLike', 0);
 const ONES_LIKE = fillLike('onesLike', 1);
 
-/** complex64 and string tensors are filled directly (not recorded). */
-function like(def: typeof ZEROS_LIKE, t: Tensor, value: number): Tensor {
-  checkTensor(def.name, 'x', t);
-  return ['float32', 'int32', 'bool'].includes(t.dtype) ? run1(def, [t], { shape: t.shape }) : fill(t.shape, value, t.dtype);
-}
 /** A tensor of zeros with the shape and dtype of another (tf.zerosLike). */
-export function zerosLike(t: Tensor): Tensor { return like(ZEROS_LIKE, t, 0); }
+export function zerosLike(t: Tensor | TensorLike): Tensor { return filledLike(ZEROS_LIKE, t, 0); }
 /** A tensor of ones with the shape and dtype of another (tf.onesLike). */
-export function onesLike(t: Tensor): Tensor { return like(ONES_LIKE, t, 1); }
+export function onesLike(t: Tensor | TensorLike): Tensor { return filledLike(ONES_LIKE, t, 1); }
+
+/**
+ * The recorded fill of x's shape and dtype; x may be values (TF.js's convertToTensor; inputs.ts
+ * sits above this module). complex64 is filled directly (not recorded).
+ */
+function filledLike(def: typeof ZEROS_LIKE, x: Tensor | TensorLike, value: number): Tensor {
+  const input = toTensor(def.name, 'x', x, undefined, (v, dtype) => (typeof v === 'number' ? scalar(v, dtype) : tensor(v as TensorLike, undefined, dtype)));
+  try {
+    const t = input.tensor;
+    const { shape, dtype } = t;
+    if (dtype === 'float32' || dtype === 'int32' || dtype === 'bool') return run1(def, [t], { shape });
+    if (dtype !== 'complex64') return fill(shape, value, dtype);
+    // (value, 0) pairs, as TF.js's zerosLike / onesLike of complex64.
+    return ENGINE.tidy(() => viewAsComplex(value === 0 ? fill([...shape, 2], 0)
+      : tensor(Float32Array.from({ length: 2 * sizeOf(shape) }, (_, i) => (i % 2 === 0 ? value : 0)), [...shape, 2], 'float32')));
+  } finally {
+    if (input.made) input.tensor.dispose();
+  }
+}
 
 /** tf.linspace(start, stop, num): num evenly spaced float32 values from start to stop. */
 export function linspace(start: number, stop: number, num: number): Tensor {

@@ -2,7 +2,8 @@
  * tf.dropout, above random.ts (whose kernel draws its mask) and nn.ts (softmax, which
  * random.ts's multinomial runs).
  */
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
+import { withInputs, type Input } from './inputs.js';
 import { mul } from './math/binary.js';
 import { randomTensor, type Seed } from './random.js';
 import { checkTensor, describe } from './util.js';
@@ -13,7 +14,8 @@ import { checkTensor, describe } from './util.js';
  * uploaded); `noiseShape` (broadcastable to x's shape) shares one mask entry along axes of
  * size 1. A number in noiseShape's place is the seed (sora's older form).
  */
-export function dropout(x: Tensor, rate: number, noiseShape?: (number | null)[] | Seed, seed?: Seed): Tensor {
+export function dropout(x: Input, rate: number, noiseShape?: (number | null)[] | Seed, seed?: Seed): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('dropout', [['x', x]], ([t]) => dropout(t, rate, noiseShape, seed));
   checkTensor('dropout', 'x', x);
   if (x.dtype !== 'float32') throw new Error(`dropout: x must be float32; received ${describe(x)}`);
   if (!(rate >= 0 && rate < 1)) throw new Error(`dropout: rate must be in [0, 1); received ${rate}`);

@@ -6,7 +6,7 @@
  * import circle runs through src/ops (tests/imports.test.ts fails on one, type imports
  * included):
  *
- *   util -> registry -> creation -> tensor-buffer -> structure/shape -> inputs -> optim
+ *   util -> registry -> math/complex-views -> creation -> inputs -> tensor-buffer -> structure/shape -> optim
  *   -> math/binary -> math/unary-math -> reduce/reduce -> reduce/scan -> math/complex
  *   -> math/unary -> math/elementary -> math/pow-mod -> math/bitwise -> math/moving-average
  *   -> math/activations
@@ -31,7 +31,7 @@ export {
 } from './random.js';
 export type { TensorLike } from './creation.js';
 export {
-  reshape, expandDims, squeeze, clone, cast, transpose, slice, concat, broadcastTo, ensureShape, broadcastArgs,
+  reshape, expandDims, squeeze, clone, castOp as cast, transpose, slice, concat, broadcastTo, ensureShape, broadcastArgs,
 } from './structure/shape.js';
 export {
   add, sub, mul, div, maximum, minimum, squaredDifference, equal, notEqual, less, lessEqual, greater, greaterEqual,

@@ -8,6 +8,7 @@ import { ENGINE } from '../core/engine.js';
 import { Tensor } from '../core/tensor.js';
 import * as ops from './index.js';
 import type { TensorLike } from './index.js';
+import { refuseComplex } from './util.js';
 
 /** How a loss tensor is reduced (TF.js's tf.Reduction, a numeric enum). */
 export enum Reduction { NONE = 0, MEAN = 1, SUM = 2, SUM_BY_NONZERO_WEIGHTS = 3 }
@@ -15,7 +16,7 @@ export enum Reduction { NONE = 0, MEAN = 1, SUM = 2, SUM_BY_NONZERO_WEIGHTS = 3 
 type Input = Tensor | TensorLike;
 
 function asTensor(fn: string, arg: string, value: Input): Tensor {
-  if (value instanceof Tensor) { value.assertAlive(fn); return value; }
+  if (value instanceof Tensor) { value.assertAlive(fn); refuseComplex(fn, arg, value); return value; }
   if (value == null) throw new Error(`${fn}: '${arg}' is required; received ${value}`);
   return ops.tensor(value as TensorLike, undefined, 'float32', fn);
 }

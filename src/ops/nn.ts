@@ -1,6 +1,7 @@
 /** Neural-network ops: softmax and the fused softmax cross-entropy (dropout: dropout.ts). */
 import { ENGINE } from '../core/engine.js';
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
+import { withInputs, type Input } from './inputs.js';
 import { add, div, mul, sub } from './math/binary.js';
 import { exp } from './math/unary.js';
 import { max, sum } from './reduce/reduce.js';
@@ -32,7 +33,8 @@ const SOFTMAX = register<Record<string, never>>({
 });
 
 /** Softmax over the last axis (max subtracted). */
-export function softmax(logits: Tensor, axis = -1): Tensor {
+export function softmax(logits: Input, axis = -1): Tensor {
+  if (!(logits instanceof Tensor)) return withInputs('softmax', [['logits', logits, 'float32']], ([t]) => softmax(t, axis));
   checkTensor('softmax', 'logits', logits);
   if (logits.rank > 0 && resolveAxis('softmax', axis, logits.rank) !== logits.rank - 1) {
     throw new Error(`softmax: only the last axis is supported; received axis ${axis} for ${describe(logits)}`);

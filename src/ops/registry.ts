@@ -20,7 +20,9 @@
  *   - `grad` is written with ops (so it is differentiable itself), or is 'none' (not
  *     differentiable: integer or bool outputs, random values), or 'composed' (the op is a
  *     composition whose inner ops are recorded, like tinygrad's movement ops);
- *   - export the public function (TF.js's name and signature) and its chainable method;
+ *   - export the public function (TF.js's name and signature) and its chainable method; its
+ *     tensor arguments take values too (inputs.ts: one line at its entry), and its row in
+ *     tests/ops/tensor-likes-table.ts (the test fails for a public function without one);
  *   - add its test entry in tests/ops/specs.ts: samples, whether the gradient is checked by
  *     finite differences. tests/ops/registry.test.ts fails for a registered op without one.
  */

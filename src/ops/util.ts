@@ -155,7 +155,11 @@ export function toTensor(op: string, name: string, value: unknown, dtype: DType 
   if (value instanceof Tensor) return { tensor: checkTensor(op, name, value), made: false };
   if (typeof value === 'number' || typeof value === 'boolean' || Array.isArray(value) || ArrayBuffer.isView(value)) {
     const given = typeof value === 'boolean' ? Number(value) : value;
-    return { tensor: make(given, typeof value === 'boolean' && dtype === undefined ? 'bool' : dtype), made: true };
+    try {
+      return { tensor: make(given, typeof value === 'boolean' && dtype === undefined ? 'bool' : dtype), made: true };
+    } catch (error) {
+      throw new Error(`${op}: '${name}' cannot be made a tensor: ${(error as Error).message}`);
+    }
   }
   throw new Error(`${op}: expected '${name}' to be a Tensor, a number or an array; received ` +
     `${value === null ? 'null' : typeof value}`);
@@ -171,5 +175,16 @@ export function checkIndices(op: string, name: string, indices: Tensor, bounds: 
     if (values[i] < 0 || values[i] >= bound) {
       throw new Error(`${op}: index ${values[i]} at position ${i} is out of range [0, ${bound}) (${name})`);
     }
+  }
+}
+
+/**
+ * Refuses a complex64 tensor at the entry of an op TF.js refuses it for, where the op's
+ * composition would otherwise name an inner op in the error (the registry refuses complex64
+ * for every op not marked `complex`, naming that op).
+ */
+export function refuseComplex(op: string, name: string, value: unknown): void {
+  if (value instanceof Tensor && value.dtype === 'complex64') {
+    throw new Error(`${op}: '${name}' is complex64, which ${op} does not take (nor does TF.js); take tf.real / tf.imag (or tf.abs) first`);
   }
 }

@@ -6,7 +6,8 @@
  * alone, on the CPU; no image value is read back.
  */
 import { ENGINE } from '../../core/engine.js';
-import type { Tensor } from '../../core/tensor.js';
+import { Tensor } from '../../core/tensor.js';
+import { withInputs, type Input } from '../inputs.js';
 import { add, div, greater, lessEqual, mul, sub, where } from '../math/binary.js';
 import { tensor } from '../creation.js';
 import { bincount, gather } from '../indexing/gather-scatter.js';
@@ -20,12 +21,13 @@ import { round } from '../math/elementary.js';
 import { cumsum } from '../reduce/scan.js';
 import { cast, reshape, slice } from '../structure/shape.js';
 import { reverse, tile } from '../structure/rearrange.js';
-import { chain, checkAllocation, checkTensor, describe } from '../util.js';
+import { chain, checkAllocation, checkTensor, describe, refuseComplex } from '../util.js';
 
 interface ResizeOptions { alignCorners: boolean; halfPixelCenters: boolean }
 
 function checkResize(op: string, images: Tensor, size: [number, number], { alignCorners, halfPixelCenters }: ResizeOptions): void {
   checkTensor(op, 'images', images);
+  refuseComplex(op, 'images', images);
   if (images.rank !== 3 && images.rank !== 4) throw new Error(`${op}: images must have rank 3 or 4; received ${describe(images)}`);
   if (!Array.isArray(size) || size.length !== 2 || size.some((d) => !Number.isInteger(d) || d < 1)) {
     throw new Error(`${op}: size must be [newHeight, newWidth] of positive integers; received ${JSON.stringify(size)}`);
@@ -73,7 +75,8 @@ function lerpAxis(x: Tensor, axis: number, length: number, { alignCorners, halfP
 }
 
 /** tf.image.resizeBilinear(images, size, alignCorners = false, halfPixelCenters = false). */
-export function resizeBilinear(images: Tensor, size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor {
+export function resizeBilinear(images: Input, size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor {
+  if (!(images instanceof Tensor)) return withInputs('resizeBilinear', [['images', images]], ([t]) => resizeBilinear(t, size, alignCorners, halfPixelCenters));
   const options = { alignCorners, halfPixelCenters };
   checkResize('resizeBilinear', images, size, options);
   // Columns first, then rows: TF.js's order of the two blends.
@@ -90,7 +93,8 @@ function nearest(old: number, length: number, { alignCorners, halfPixelCenters }
 }
 
 /** tf.image.resizeNearestNeighbor(images, size, alignCorners = false, halfPixelCenters = false). */
-export function resizeNearestNeighbor(images: Tensor, size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor {
+export function resizeNearestNeighbor(images: Input, size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor {
+  if (!(images instanceof Tensor)) return withInputs('resizeNearestNeighbor', [['images', images]], ([t]) => resizeNearestNeighbor(t, size, alignCorners, halfPixelCenters));
   const options = { alignCorners, halfPixelCenters };
   checkResize('resizeNearestNeighbor', images, size, options);
   const keep = images.dtype;
@@ -101,16 +105,20 @@ export function resizeNearestNeighbor(images: Tensor, size: [number, number], al
 }
 
 /** tf.image.flipLeftRight(image): a batch of images [b, h, w, c] mirrored along the width. */
-export function flipLeftRight(image: Tensor): Tensor {
+export function flipLeftRight(image: Input): Tensor {
+  if (!(image instanceof Tensor)) return withInputs('flipLeftRight', [['image', image, 'float32']], ([t]) => flipLeftRight(t));
   checkTensor('flipLeftRight', 'image', image);
+  refuseComplex('flipLeftRight', 'image', image);
   if (image.rank !== 4) throw new Error(`flipLeftRight: image must have rank 4; received ${describe(image)}`);
   if (image.dtype !== 'float32') throw new Error(`flipLeftRight: image must be float32; received ${describe(image)}; cast it first`);
   return reverse(image, 2);
 }
 
 /** tf.image.grayscaleToRGB(image): the last axis (size 1) repeated three times. */
-export function grayscaleToRGB(image: Tensor): Tensor {
+export function grayscaleToRGB(image: Input): Tensor {
+  if (!(image instanceof Tensor)) return withInputs('grayscaleToRGB', [['image', image]], ([t]) => grayscaleToRGB(t));
   checkTensor('grayscaleToRGB', 'image', image);
+  refuseComplex('grayscaleToRGB', 'image', image);
   if (image.rank < 2 || image.shape[image.rank - 1] !== 1) {
     throw new Error(`grayscaleToRGB: image must have rank >= 2 and a last axis of 1; received ${describe(image)}`);
   }
@@ -118,8 +126,10 @@ export function grayscaleToRGB(image: Tensor): Tensor {
 }
 
 /** tf.image.rgbToGrayscale(image): 0.2989 R + 0.587 G + 0.114 B, keeping a last axis of 1. */
-export function rgbToGrayscale(image: Tensor): Tensor {
+export function rgbToGrayscale(image: Input): Tensor {
+  if (!(image instanceof Tensor)) return withInputs('rgbToGrayscale', [['image', image]], ([t]) => rgbToGrayscale(t));
   checkTensor('rgbToGrayscale', 'image', image);
+  refuseComplex('rgbToGrayscale', 'image', image);
   if (image.rank < 2 || image.shape[image.rank - 1] !== 3) {
     throw new Error(`rgbToGrayscale: image must have rank >= 2 and a last axis of 3; received ${describe(image)}`);
   }
@@ -137,8 +147,10 @@ export function rgbToGrayscale(image: Tensor): Tensor {
  * 256-bin histogram that maximizes the between-class variance (the first on ties, -1 when
  * no split separates anything), computed for every bin at once with cumsums.
  */
-export function threshold(image: Tensor, method: 'binary' | 'otsu' = 'binary', inverted = false, threshValue = 0.5): Tensor {
+export function threshold(image: Input, method: 'binary' | 'otsu' = 'binary', inverted = false, threshValue = 0.5): Tensor {
+  if (!(image instanceof Tensor)) return withInputs('threshold', [['image', image]], ([t]) => threshold(t, method, inverted, threshValue));
   checkTensor('threshold', 'image', image);
+  refuseComplex('threshold', 'image', image);
   if (image.rank !== 3 || (image.shape[2] !== 3 && image.shape[2] !== 1) || image.dtype === 'bool') {
     throw new Error(`threshold: image must be float32 or int32 of shape [h, w, 1 or 3]; received ${describe(image)}`);
   }

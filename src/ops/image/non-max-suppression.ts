@@ -11,9 +11,10 @@
  * score dropped goes back in line (if still above the threshold) to be compared with the
  * boxes selected since.
  */
-import type { Tensor } from '../../core/tensor.js';
+import { Tensor } from '../../core/tensor.js';
+import { withInputs, withInputsAsync, type Input } from '../inputs.js';
 import { scalar, tensor } from '../creation.js';
-import { checkTensor, describe } from '../util.js';
+import { checkTensor, describe, refuseComplex } from '../util.js';
 
 interface Options { maxOutputSize: number; iouThreshold: number; scoreThreshold: number; softNmsSigma: number }
 
@@ -21,6 +22,8 @@ function check(op: string, boxes: Tensor, scores: Tensor, maxOutputSize: number,
   scoreThreshold: number, softNmsSigma: number): Options {
   checkTensor(op, 'boxes', boxes);
   checkTensor(op, 'scores', scores);
+  refuseComplex(op, 'boxes', boxes);
+  refuseComplex(op, 'scores', scores);
   if (boxes.rank !== 2 || boxes.shape[1] !== 4) throw new Error(`${op}: boxes must have shape [numBoxes, 4]; received ${describe(boxes)}`);
   if (scores.rank !== 1 || scores.shape[0] !== boxes.shape[0]) {
     throw new Error(`${op}: scores must have shape [${boxes.shape[0]}]; received ${describe(scores)}`);
@@ -99,6 +102,9 @@ function padded(result: { indices: number[] }, size: number, pad: boolean): { se
 
 /** tf.image.nonMaxSuppression(boxes, scores, maxOutputSize, iouThreshold = 0.5, scoreThreshold = -Infinity). */
 export function nonMaxSuppression(...[boxes, scores, maxOutputSize, iouThreshold = 0.5, scoreThreshold = -Infinity]: Args): Tensor {
+  if (!(boxes instanceof Tensor && scores instanceof Tensor)) {
+    return withInputs('nonMaxSuppression', [['boxes', boxes, 'float32'], ['scores', scores, 'float32']], ([b, s]) => nonMaxSuppression(b, s, maxOutputSize, iouThreshold, scoreThreshold));
+  }
   const o = check('nonMaxSuppression', boxes, scores, maxOutputSize, iouThreshold, scoreThreshold, 0);
   // TF.js's synchronous nonMaxSuppression alone takes float32 only (its async and WithScore /
   // Padded forms take int32 boxes and scores); a port gets the same refusal here.
@@ -113,13 +119,20 @@ export function nonMaxSuppression(...[boxes, scores, maxOutputSize, iouThreshold
  * scoreThreshold to -Infinity.
  */
 export async function nonMaxSuppressionAsync(...[boxes, scores, maxOutputSize, iouThreshold = 0.5, scoreThreshold = -Infinity]: Args): Promise<Tensor> {
+  if (!(boxes instanceof Tensor && scores instanceof Tensor)) {
+    return withInputsAsync('nonMaxSuppressionAsync', [['boxes', boxes, 'float32'], ['scores', scores, 'float32']], ([b, s]) => nonMaxSuppressionAsync(b, s, maxOutputSize, iouThreshold, scoreThreshold));
+  }
   const o = check('nonMaxSuppressionAsync', boxes, scores, maxOutputSize, iouThreshold, scoreThreshold, 0);
   return indicesOf(select(await boxes.data(), await scores.data(), o));
 }
 
 /** tf.image.nonMaxSuppressionWithScore(..., softNmsSigma = 0): soft-NMS, with the selected boxes' scores. */
-export function nonMaxSuppressionWithScore(boxes: Tensor, scores: Tensor, maxOutputSize: number, iouThreshold = 0.5,
+export function nonMaxSuppressionWithScore(boxes: Input, scores: Input, maxOutputSize: number, iouThreshold = 0.5,
   scoreThreshold = -Infinity, softNmsSigma = 0): { selectedIndices: Tensor; selectedScores: Tensor } {
+  if (!(boxes instanceof Tensor && scores instanceof Tensor)) {
+    return withInputs('nonMaxSuppressionWithScore', [['boxes', boxes, 'float32'], ['scores', scores, 'float32']],
+      ([b, s]) => nonMaxSuppressionWithScore(b, s, maxOutputSize, iouThreshold, scoreThreshold, softNmsSigma));
+  }
   const o = check('nonMaxSuppressionWithScore', boxes, scores, maxOutputSize, iouThreshold, scoreThreshold, softNmsSigma);
   return withScore(select(readSync('nonMaxSuppressionWithScore', boxes), readSync('nonMaxSuppressionWithScore', scores), o));
 }
@@ -128,8 +141,12 @@ export function nonMaxSuppressionWithScore(boxes: Tensor, scores: Tensor, maxOut
  * nonMaxSuppressionWithScore as a promise (tf.image.nonMaxSuppressionWithScoreAsync); iouThreshold defaults
  * to 0.5, scoreThreshold to -Infinity, softNmsSigma to 0.
  */
-export async function nonMaxSuppressionWithScoreAsync(boxes: Tensor, scores: Tensor, maxOutputSize: number, iouThreshold = 0.5,
+export async function nonMaxSuppressionWithScoreAsync(boxes: Input, scores: Input, maxOutputSize: number, iouThreshold = 0.5,
   scoreThreshold = -Infinity, softNmsSigma = 0): Promise<{ selectedIndices: Tensor; selectedScores: Tensor }> {
+  if (!(boxes instanceof Tensor && scores instanceof Tensor)) {
+    return withInputsAsync('nonMaxSuppressionWithScoreAsync', [['boxes', boxes, 'float32'], ['scores', scores, 'float32']],
+      ([b, s]) => nonMaxSuppressionWithScoreAsync(b, s, maxOutputSize, iouThreshold, scoreThreshold, softNmsSigma));
+  }
   const o = check('nonMaxSuppressionWithScoreAsync', boxes, scores, maxOutputSize, iouThreshold, scoreThreshold, softNmsSigma);
   return withScore(select(await boxes.data(), await scores.data(), o));
 }
@@ -138,8 +155,12 @@ export async function nonMaxSuppressionWithScoreAsync(boxes: Tensor, scores: Ten
  * tf.image.nonMaxSuppressionPadded(..., padToMaxOutputSize = false): indices, zero-padded to
  * min(maxOutputSize, numBoxes) as TF.js pads, and how many are valid.
  */
-export function nonMaxSuppressionPadded(boxes: Tensor, scores: Tensor, maxOutputSize: number, iouThreshold = 0.5,
+export function nonMaxSuppressionPadded(boxes: Input, scores: Input, maxOutputSize: number, iouThreshold = 0.5,
   scoreThreshold = -Infinity, padToMaxOutputSize = false): { selectedIndices: Tensor; validOutputs: Tensor } {
+  if (!(boxes instanceof Tensor && scores instanceof Tensor)) {
+    return withInputs('nonMaxSuppressionPadded', [['boxes', boxes, 'float32'], ['scores', scores, 'float32']],
+      ([b, s]) => nonMaxSuppressionPadded(b, s, maxOutputSize, iouThreshold, scoreThreshold, padToMaxOutputSize));
+  }
   const o = check('nonMaxSuppressionPadded', boxes, scores, maxOutputSize, iouThreshold, scoreThreshold, 0);
   const result = select(readSync('nonMaxSuppressionPadded', boxes), readSync('nonMaxSuppressionPadded', scores), o);
   return padded(result, o.maxOutputSize, padToMaxOutputSize);
@@ -149,8 +170,12 @@ export function nonMaxSuppressionPadded(boxes: Tensor, scores: Tensor, maxOutput
  * nonMaxSuppressionPadded as a promise (tf.image.nonMaxSuppressionPaddedAsync); iouThreshold defaults to 0.5,
  * scoreThreshold to -Infinity, padToMaxOutputSize to false.
  */
-export async function nonMaxSuppressionPaddedAsync(boxes: Tensor, scores: Tensor, maxOutputSize: number, iouThreshold = 0.5,
+export async function nonMaxSuppressionPaddedAsync(boxes: Input, scores: Input, maxOutputSize: number, iouThreshold = 0.5,
   scoreThreshold = -Infinity, padToMaxOutputSize = false): Promise<{ selectedIndices: Tensor; validOutputs: Tensor }> {
+  if (!(boxes instanceof Tensor && scores instanceof Tensor)) {
+    return withInputsAsync('nonMaxSuppressionPaddedAsync', [['boxes', boxes, 'float32'], ['scores', scores, 'float32']],
+      ([b, s]) => nonMaxSuppressionPaddedAsync(b, s, maxOutputSize, iouThreshold, scoreThreshold, padToMaxOutputSize));
+  }
   const o = check('nonMaxSuppressionPaddedAsync', boxes, scores, maxOutputSize, iouThreshold, scoreThreshold, 0);
   return padded(select(await boxes.data(), await scores.data(), o), o.maxOutputSize, padToMaxOutputSize);
 }

@@ -5,14 +5,15 @@
  * alone). Both sample by gathering rows of the image viewed as [pixels, channels].
  */
 import { ENGINE } from '../../core/engine.js';
-import type { Tensor } from '../../core/tensor.js';
+import { Tensor } from '../../core/tensor.js';
+import { withInputs, type Input } from '../inputs.js';
 import { add, div, greater, greaterEqual, less, lessEqual, logicalAnd, mul, notEqual, sub, where } from '../math/binary.js';
 import { tensor } from '../creation.js';
 import { gather } from '../indexing/gather-scatter.js';
 import { ceil, floor } from '../math/elementary.js';
 import { broadcastTo, cast, reshape, slice } from '../structure/shape.js';
 import { clipByValue, neg } from '../math/unary.js';
-import { checkAllocation, checkTensor, describe } from '../util.js';
+import { checkAllocation, checkTensor, describe, refuseComplex } from '../util.js';
 
 /** Sample positions along one axis for every box: [numBoxes, count] (TF's crop rule). */
 function positions(start: Tensor, end: Tensor, extent: number, count: number): Tensor {
@@ -28,11 +29,16 @@ function positions(start: Tensor, end: Tensor, extent: number, count: number): T
  * each resized to cropSize; samples outside the image take extrapolationValue, and a box
  * whose image index is out of range gives zeros (as TF.js).
  */
-export function cropAndResize(image: Tensor, boxes: Tensor, boxInd: Tensor, cropSize: [number, number],
+export function cropAndResize(image: Input, boxes: Input, boxInd: Input, cropSize: [number, number],
   method: 'bilinear' | 'nearest' = 'bilinear', extrapolationValue = 0): Tensor {
   const op = 'cropAndResize';
+  if (!(image instanceof Tensor && boxes instanceof Tensor && boxInd instanceof Tensor)) {
+    return withInputs(op, [['image', image], ['boxes', boxes, 'float32'], ['boxInd', boxInd, 'int32']],
+      ([i, b, n]) => cropAndResize(i, b, n, cropSize, method, extrapolationValue));
+  }
   checkTensor(op, 'image', image);
   checkTensor(op, 'boxes', boxes);
+  refuseComplex(op, 'image', image);
   checkTensor(op, 'boxInd', boxInd);
   if (image.rank !== 4) throw new Error(`${op}: image must have rank 4; received ${describe(image)}`);
   if (boxes.rank !== 2 || boxes.shape[1] !== 4) throw new Error(`${op}: boxes must have shape [numBoxes, 4]; received ${describe(boxes)}`);
@@ -86,9 +92,10 @@ export function cropAndResize(image: Tensor, boxes: Tensor, boxInd: Tensor, crop
  * batch rotated about center (a fraction of width and height, or [x, y]), nearest pixel;
  * uncovered pixels take fillValue (a number, or per channel [r, g, b] with alpha 255).
  */
-export function rotateWithOffset(image: Tensor, radians: number, fillValue: number | [number, number, number] = 0,
+export function rotateWithOffset(image: Input, radians: number, fillValue: number | [number, number, number] = 0,
   center: number | [number, number] = 0.5): Tensor {
   const op = 'rotateWithOffset';
+  if (!(image instanceof Tensor)) return withInputs(op, [['image', image, 'float32']], ([i]) => rotateWithOffset(i, radians, fillValue, center));
   checkTensor(op, 'image', image);
   if (image.rank !== 4 || image.dtype !== 'float32') throw new Error(`${op}: image must be a float32 tensor of rank 4 (as TF.js); received ${describe(image)}`);
   if (typeof radians !== 'number') throw new Error(`${op}: radians must be a number; received ${typeof radians}`);
@@ -145,9 +152,13 @@ function mapCoordinate(c: Tensor, len: number, mode: FillMode): Tensor {
  * [a0, a1, a2, b0, b1, b2, c0, c1] of transforms (one per image, or one for all). The
  * positions are computed by ops on the backend; outside the image, fillMode decides.
  */
-export function transform(image: Tensor, transforms: Tensor, interpolation: 'nearest' | 'bilinear' = 'nearest',
+export function transform(image: Input, transforms: Input, interpolation: 'nearest' | 'bilinear' = 'nearest',
   fillMode: FillMode = 'constant', fillValue = 0, outputShape?: [number, number]): Tensor {
   const op = 'transform';
+  if (!(image instanceof Tensor && transforms instanceof Tensor)) {
+    return withInputs(op, [['image', image, 'float32'], ['transforms', transforms, 'float32']],
+      ([i, t]) => transform(i, t, interpolation, fillMode, fillValue, outputShape));
+  }
   checkTensor(op, 'image', image);
   checkTensor(op, 'transforms', transforms);
   if (image.rank !== 4 || image.dtype !== 'float32') throw new Error(`${op}: image must be a float32 tensor of rank 4; received ${describe(image)}`);

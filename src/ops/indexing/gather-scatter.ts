@@ -15,7 +15,7 @@ import { fill, tensor } from '../creation.js';
 import { register, run1, spec } from '../registry.js';
 import { sum } from '../reduce/reduce.js';
 import { broadcastTo, cast, reshape } from '../structure/shape.js';
-import { chain, checkIndices, checkShape, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
+import { chain, checkIndices, checkShape, checkTensor, describe, produce, refuseComplex, resolveAxis, sizeOf, storageOf } from '../util.js';
 import { withInputs, type Input } from '../inputs.js';
 
 /** An int32 tensor of `values` (shape-derived constants: no data is read). */
@@ -108,6 +108,7 @@ const GATHER_V2 = register<GatherAttrs>({
 
 /** tf.gather(x, indices, axis = 0, batchDims = 0): slices of x along `axis` at int32 indices. */
 export function gather(x: Input, indices: Input, axis = 0, batchDims = 0): Tensor {
+  refuseComplex('gather', 'x', x);
   return withInputs('gather', [['x', x], ['indices', indices, 'int32']], ([t, i]) => gatherOf(t, i, axis, batchDims));
 }
 function gatherOf(x: Tensor, indices: Tensor | number[] | Int32Array, axis = 0, batchDims = 0): Tensor {
@@ -355,6 +356,8 @@ function bincountOf(x: Tensor, weights: Tensor, size: number): Tensor {
  * row of a 2-D x; binaryOutput gives 1 where a value occurs.
  */
 export function denseBincount(x: Input, weights: Input, size: number, binaryOutput = false): Tensor {
+  refuseComplex('denseBincount', 'x', x);
+  refuseComplex('denseBincount', 'weights', weights);
   return withInputs('denseBincount', [['x', x, 'int32'], ['weights', weights]], ([t, w]) => denseBincountOf(t, w, size, binaryOutput));
 }
 function denseBincountOf(x: Tensor, weights: Tensor, size: number, binaryOutput = false): Tensor {
@@ -374,15 +377,15 @@ function denseBincountOf(x: Tensor, weights: Tensor, size: number, binaryOutput 
 
 declare module '../../core/tensor.js' {
   interface Tensor {
-    gather(indices: Tensor | number[], axis?: number, batchDims?: number): Tensor;
-    gatherND(indices: Tensor): Tensor;
-    unsortedSegmentSum(segmentIds: Tensor, numSegments: number): Tensor;
-    bincount(weights: Tensor, size: number): Tensor;
+    gather(indices: Input, axis?: number, batchDims?: number): Tensor;
+    gatherND(indices: Input): Tensor;
+    unsortedSegmentSum(segmentIds: Input, numSegments: number): Tensor;
+    bincount(weights: Input, size: number): Tensor;
   }
 }
 chain({
-  gather(indices: Tensor | number[], axis?: number, batchDims?: number) { return gather(this, indices, axis, batchDims); },
-  gatherND(indices: Tensor) { return gatherND(this, indices); },
-  unsortedSegmentSum(segmentIds: Tensor, numSegments: number) { return unsortedSegmentSum(this, segmentIds, numSegments); },
-  bincount(weights: Tensor, size: number) { return bincount(this, weights, size); },
+  gather(indices: Input, axis?: number, batchDims?: number) { return gather(this, indices, axis, batchDims); },
+  gatherND(indices: Input) { return gatherND(this, indices); },
+  unsortedSegmentSum(segmentIds: Input, numSegments: number) { return unsortedSegmentSum(this, segmentIds, numSegments); },
+  bincount(weights: Input, size: number) { return bincount(this, weights, size); },
 });

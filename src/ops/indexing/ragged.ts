@@ -4,7 +4,8 @@
  * which, as in TF.js, are read synchronously (the dense values are gathered on the backend).
  */
 import { ENGINE } from '../../core/engine.js';
-import type { Tensor } from '../../core/tensor.js';
+import { Tensor } from '../../core/tensor.js';
+import { allTensors, listArguments, withInputs, type Input } from '../inputs.js';
 import { tensor } from '../creation.js';
 import { gather, tensorScatterUpdate } from './gather-scatter.js';
 import { broadcastTo, cast, clone } from '../structure/shape.js';
@@ -16,7 +17,10 @@ import { checkTensor, describe } from '../util.js';
  * than the rows) and rtDenseValues (starts' dtype). Scalars broadcast against vectors.
  */
 
-export function raggedRange(starts: Tensor, limits: Tensor, deltas: Tensor): { rtNestedSplits: Tensor; rtDenseValues: Tensor } {
+export function raggedRange(starts: Input, limits: Input, deltas: Input): { rtNestedSplits: Tensor; rtDenseValues: Tensor } {
+  if (!(starts instanceof Tensor && limits instanceof Tensor && deltas instanceof Tensor)) {
+    return withInputs('raggedRange', [['starts', starts], ['limits', limits], ['deltas', deltas]], ([s, l, d]) => raggedRange(s, l, d));
+  }
   const op = 'raggedRange';
   const inputs = [['starts', starts], ['limits', limits], ['deltas', deltas]] as const;
   const read = inputs.map(([name, t]) => {
@@ -63,8 +67,13 @@ function readInt32(op: string, name: string, t: Tensor, rank?: number): Int32Arr
  * rows of a ragged tensor at int32 indices (of any rank; its inner axes become uniform row
  * splits), as { outputNestedSplits, outputDenseValues }.
  */
-export function raggedGather(paramsNestedSplits: Tensor[], paramsDenseValues: Tensor, indices: Tensor, outputRaggedRank: number):
+export function raggedGather(paramsNestedSplits: Input[], paramsDenseValues: Input, indices: Input, outputRaggedRank: number):
   { outputNestedSplits: Tensor[]; outputDenseValues: Tensor } {
+  if (!(allTensors(paramsNestedSplits) && paramsDenseValues instanceof Tensor && indices instanceof Tensor)) {
+    return withInputs('raggedGather', [...listArguments('raggedGather', 'paramsNestedSplits', paramsNestedSplits, 'int32'),
+      ['paramsDenseValues', paramsDenseValues], ['indices', indices, 'int32']],
+    (list) => raggedGather(list.slice(0, -2), list[list.length - 2], list[list.length - 1], outputRaggedRank));
+  }
   const op = 'raggedGather';
   if (!Array.isArray(paramsNestedSplits) || paramsNestedSplits.length === 0) throw new Error(`${op}: paramsNestedSplits must be a non-empty array`);
   const splits = paramsNestedSplits.map((t, i) => readInt32(op, `paramsNestedSplits[${i}]`, t, 1));
@@ -124,8 +133,16 @@ export type RowPartitionType = 'FIRST_DIM_SIZE' | 'VALUE_ROWIDS' | 'ROW_SPLITS';
  * truncates longer rows; missing positions take defaultValue (broadcast to a value's shape).
  * Partitions are read synchronously; values are moved by one gather and one scatter.
  */
-export function raggedTensorToTensor(shape: Tensor, values: Tensor, defaultValue: Tensor, rowPartitionTensors: Tensor[],
+export function raggedTensorToTensor(shape: Input, values: Input, defaultValue: Input, rowPartitionTensors: Input[],
   rowPartitionTypes: RowPartitionType[]): Tensor {
+  if (!(shape instanceof Tensor && values instanceof Tensor && defaultValue instanceof Tensor && allTensors(rowPartitionTensors))) {
+    const op = 'raggedTensorToTensor';
+    return ENGINE.tidy(() => { // defaultValue's values take values' dtype
+      const [s, v] = withInputs(op, [['shape', shape, 'int32'], ['values', values]], (list) => list);
+      return withInputs(op, [['defaultValue', defaultValue, v.dtype], ...listArguments(op, 'rowPartitionTensors', rowPartitionTensors, 'int32')],
+        ([d, ...parts]) => raggedTensorToTensor(s, v, d, parts, rowPartitionTypes));
+    });
+  }
   const op = 'raggedTensorToTensor';
   checkTensor(op, 'values', values);
   checkTensor(op, 'defaultValue', defaultValue);

@@ -14,7 +14,7 @@ import { register, runOp, run1, spec, type OpDef } from '../registry.js';
 import { sum } from '../reduce/reduce.js';
 import { any } from '../reduce/derived.js';
 import { cast, reshape } from '../structure/shape.js';
-import { chain, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
+import { chain, checkTensor, describe, produce, refuseComplex, resolveAxis, sizeOf, storageOf } from '../util.js';
 import { withInputs, type Input } from '../inputs.js';
 
 const TOPK: OpDef<{ k: number }> = register<{ k: number }>({
@@ -115,12 +115,14 @@ function searchSortedOf(sortedSequence: Tensor, values: Tensor, side: 'left' | '
  * For each value, the first index in the sorted sequence (its last axis) where it could be inserted keeping
  * the order: searchSorted with side 'left' (tf.lowerBound).
  */
-export const lowerBound = (sortedSequence: Tensor, values: Tensor): Tensor => searchSorted(sortedSequence, values, 'left');
+export const lowerBound = (sortedSequence: Input, values: Input): Tensor =>
+  (refuseComplex('lowerBound', 'sortedSequence', sortedSequence), searchSorted(sortedSequence, values, 'left'));
 /**
  * For each value, the last index in the sorted sequence (its last axis) where it could be inserted keeping
  * the order: searchSorted with side 'right' (tf.upperBound).
  */
-export const upperBound = (sortedSequence: Tensor, values: Tensor): Tensor => searchSorted(sortedSequence, values, 'right');
+export const upperBound = (sortedSequence: Input, values: Input): Tensor =>
+  (refuseComplex('upperBound', 'sortedSequence', sortedSequence), searchSorted(sortedSequence, values, 'right'));
 
 /**
  * tf.unique(x, axis = 0): the distinct slices along the axis in order of first appearance,
@@ -129,6 +131,7 @@ export const upperBound = (sortedSequence: Tensor, values: Tensor): Tensor => se
  * synchronously (reference, wasm) and says so elsewhere.
  */
 export function unique(x: Input, axis = 0): { values: Tensor; indices: Tensor } {
+  refuseComplex('unique', 'x', x);
   return withInputs('unique', [['x', x]], ([t]) => uniqueOf(t, axis));
 }
 function uniqueOf(x: Tensor, axis = 0): { values: Tensor; indices: Tensor } {
@@ -162,6 +165,7 @@ function uniqueOf(x: Tensor, axis = 0): { values: Tensor; indices: Tensor } {
 
 /** tf.booleanMaskAsync(tensor, mask, axis = 0): the slices where the 'bool' mask is true. */
 export async function booleanMaskAsync(t: Input, mask: Input, axis = 0): Promise<Tensor> {
+  refuseComplex('booleanMaskAsync', 'tensor', t);
   const made = withInputs('booleanMaskAsync', [['tensor', t], ['mask', mask, 'bool']], (list) => list);
   try {
     return await booleanMaskAsyncOf(made[0], made[1], axis);
@@ -236,6 +240,7 @@ async function setdiff1dAsyncOf(x: Tensor, y: Tensor): Promise<[Tensor, Tensor]>
  * k largest predictions ('bool'); ties rank the lower class first. Computed on the backend.
  */
 export async function inTopKAsync(predictions: Input, targets: Input, k = 1): Promise<Tensor> {
+  refuseComplex('inTopKAsync', 'predictions', predictions);
   return withInputs('inTopKAsync', [['predictions', predictions], ['targets', targets, 'int32']], ([p, t]) => inTopKAsyncOf(p, t, k));
 }
 function inTopKAsyncOf(predictions: Tensor, targets: Tensor, k = 1): Tensor {

@@ -6,12 +6,13 @@
  * gradients are those ops'.
  */
 import { ENGINE } from '../../core/engine.js';
-import type { Tensor } from '../../core/tensor.js';
+import { Tensor } from '../../core/tensor.js';
+import { withInputs, type Input } from '../inputs.js';
 import { add, div, maximum, mul, where } from '../math/binary.js';
 import { fill, tensor } from '../creation.js';
 import { gather, unsortedSegmentSum } from './gather-scatter.js';
 import { cast, reshape } from '../structure/shape.js';
-import { checkTensor, describe, sizeOf } from '../util.js';
+import { checkTensor, describe, refuseComplex, sizeOf } from '../util.js';
 
 function readInts(op: string, name: string, t: Tensor, rank?: number): Int32Array {
   checkTensor(op, name, t);
@@ -24,7 +25,12 @@ function readInts(op: string, name: string, t: Tensor, rank?: number): Int32Arra
   return t.dataSync() as Int32Array;
 }
 
-function segmentReduce(op: string, data: Tensor, indices: Tensor, segmentIds: Tensor, mean: boolean): Tensor {
+function segmentReduce(op: string, data: Input, indices: Input, segmentIds: Input, mean: boolean): Tensor {
+  refuseComplex(op, 'data', data);
+  if (!(data instanceof Tensor && indices instanceof Tensor && segmentIds instanceof Tensor)) {
+    return withInputs(op, [['data', data], ['indices', indices, 'int32'], ['segmentIds', segmentIds, 'int32']],
+      ([d, i, s]) => segmentReduce(op, d, i, s, mean));
+  }
   checkTensor(op, 'data', data);
   if (data.rank < 1) throw new Error(`${op}: data must have rank >= 1; received ${describe(data)}`);
   if (mean && data.dtype !== 'float32') throw new Error(`${op}: data must be float32; received ${describe(data)}`);
@@ -48,12 +54,12 @@ function segmentReduce(op: string, data: Tensor, indices: Tensor, segmentIds: Te
 }
 
 /** tf.sparse.sparseSegmentSum(data, indices, segmentIds): rows data[indices] summed by (sorted) segment. */
-export function sparseSegmentSum(data: Tensor, indices: Tensor, segmentIds: Tensor): Tensor {
+export function sparseSegmentSum(data: Input, indices: Input, segmentIds: Input): Tensor {
   return segmentReduce('sparseSegmentSum', data, indices, segmentIds, false);
 }
 
 /** tf.sparse.sparseSegmentMean(data, indices, segmentIds): the same, averaged (empty segments are 0). */
-export function sparseSegmentMean(data: Tensor, indices: Tensor, segmentIds: Tensor): Tensor {
+export function sparseSegmentMean(data: Input, indices: Input, segmentIds: Input): Tensor {
   return segmentReduce('sparseSegmentMean', data, indices, segmentIds, true);
 }
 
@@ -61,8 +67,12 @@ export function sparseSegmentMean(data: Tensor, indices: Tensor, segmentIds: Ten
  * tf.sparse.sparseReshape(inputIndices, inputShape, newShape): the coordinates of a sparse
  * tensor's entries under a new dense shape (one -1 entry is inferred).
  */
-export function sparseReshape(inputIndices: Tensor, inputShape: Tensor, newShape: Tensor): { outputIndices: Tensor; outputShape: Tensor } {
+export function sparseReshape(inputIndices: Input, inputShape: Input, newShape: Input): { outputIndices: Tensor; outputShape: Tensor } {
   const op = 'sparseReshape';
+  if (!(inputIndices instanceof Tensor && inputShape instanceof Tensor && newShape instanceof Tensor)) {
+    return withInputs(op, [['inputIndices', inputIndices, 'int32'], ['inputShape', inputShape, 'int32'], ['newShape', newShape, 'int32']],
+      ([i, s, n]) => sparseReshape(i, s, n));
+  }
   const indices = readInts(op, 'inputIndices', inputIndices, 2);
   const shape = Array.from(readInts(op, 'inputShape', inputShape, 1));
   const wanted = Array.from(readInts(op, 'newShape', newShape, 1));
@@ -95,15 +105,20 @@ export function sparseReshape(inputIndices: Tensor, inputShape: Tensor, newShape
  * of a sparse tensor gets one entry (row, 0, ...) = defaultValue; entries come out grouped
  * by row in their given order. Also the empty-row flags and each input entry's new position.
  */
-export function sparseFillEmptyRows(indices: Tensor, values: Tensor, denseShape: Tensor, defaultValue: Tensor | number):
+export function sparseFillEmptyRows(indices: Input, values: Input, denseShape: Input, defaultValue: Input):
   { outputIndices: Tensor; outputValues: Tensor; emptyRowIndicator: Tensor; reverseIndexMap: Tensor } {
   const op = 'sparseFillEmptyRows';
+  if (!(indices instanceof Tensor && values instanceof Tensor && denseShape instanceof Tensor)) {
+    return withInputs(op, [['indices', indices, 'int32'], ['values', values], ['denseShape', denseShape, 'int32']],
+      ([i, v, s]) => sparseFillEmptyRows(i, v, s, defaultValue));
+  }
   const index = readInts(op, 'indices', indices, 2);
   const shape = readInts(op, 'denseShape', denseShape, 1);
   checkTensor(op, 'values', values);
   if (!values.ref.backend.syncReadable) throw new Error(`${op}: values must be readable synchronously`);
   const vals = values.dataSync();
-  const fallback = typeof defaultValue === 'number' ? defaultValue : checkTensor(op, 'defaultValue', defaultValue).dataSync()[0];
+  const fallback = defaultValue instanceof Tensor ? checkTensor(op, 'defaultValue', defaultValue).dataSync()[0]
+    : withInputs(op, [['defaultValue', defaultValue, values.dtype]], ([d]) => d.dataSync()[0]);
   const [count, rank] = indices.shape;
   if (values.rank !== 1 || values.size !== count) throw new Error(`${op}: values must have shape [${count}]; received ${describe(values)}`);
   const rows = shape[0] ?? 0;
@@ -138,8 +153,13 @@ export function sparseFillEmptyRows(indices: Tensor, values: Tensor, denseShape:
  * counts of (label, prediction) pairs, on the backend (one segment sum); pairs with a class
  * outside [0, numClasses) are not counted.
  */
-export function confusionMatrix(labels: Tensor, predictions: Tensor, numClasses: number): Tensor {
+export function confusionMatrix(labels: Input, predictions: Input, numClasses: number): Tensor {
   const op = 'confusionMatrix';
+  refuseComplex(op, 'labels', labels);
+  refuseComplex(op, 'predictions', predictions);
+  if (!(labels instanceof Tensor && predictions instanceof Tensor)) {
+    return withInputs(op, [['labels', labels, 'int32'], ['predictions', predictions, 'int32']], ([l, p]) => confusionMatrix(l, p, numClasses));
+  }
   for (const [name, t] of [['labels', labels], ['predictions', predictions]] as const) {
     checkTensor(op, name, t);
     if (t.rank !== 1) throw new Error(`${op}: ${name} must be 1-D; received ${describe(t)}`);

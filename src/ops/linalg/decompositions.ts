@@ -8,6 +8,7 @@ import { Tensor, type Shape } from '../../core/tensor.js';
 import { add, div, greater, lessEqual, logicalAnd, mul, sub, where, minimum, less } from '../math/binary.js';
 import { oneHotFloat32, scalar, tensor, type TensorLike } from '../creation.js';
 import { withArguments } from '../math/complex.js';
+import { allTensors, withInputs, withListInput, type Input } from '../inputs.js';
 import { matMul } from './matmul.js';
 import { sum } from '../reduce/reduce.js';
 import { concat, reshape, slice } from '../structure/shape.js';
@@ -66,8 +67,10 @@ const norm2 = (x: Tensor): Tensor => sqrt(sum(square(x)));
  * tf.linalg.gramSchmidt: the vectors (a list of rank-1 tensors, or the rows of a matrix)
  * orthonormalized in order by classical Gram-Schmidt; the result has the input's form.
  */
-export function gramSchmidt(xs: Tensor[] | Tensor): Tensor[] | Tensor {
+export function gramSchmidt(xs: Input[] | Tensor): Tensor[] | Tensor {
   const op = 'gramSchmidt';
+  // A list's entries may be values (each a vector); a matrix must be a Tensor, as a nested array is a list.
+  if (Array.isArray(xs) && !allTensors(xs)) return withListInput(op, 'xs', xs, (list) => gramSchmidt(list));
   const asMatrix = !Array.isArray(xs);
   if (asMatrix) {
     checkTensor(op, 'xs', xs);
@@ -142,7 +145,8 @@ function householderQr(x: Tensor, fullMatrices: boolean): [Tensor, Tensor] {
  * axes; q has orthonormal columns ([..., m, k]), r is upper triangular ([..., k, n]), where
  * k = m when fullMatrices, else min(m, n).
  */
-export function qr(x: Tensor, fullMatrices = false): [Tensor, Tensor] {
+export function qr(x: Input, fullMatrices = false): [Tensor, Tensor] {
+  if (!(x instanceof Tensor)) return withInputs('qr', [['x', x]], ([t]) => qr(t, fullMatrices));
   checkTensor('qr', 'x', x);
   return runOp(QR, [x], { fullMatrices }) as [Tensor, Tensor];
 }

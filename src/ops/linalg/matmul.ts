@@ -3,7 +3,8 @@
  * ReLU epilogue), with gradients written as matMuls.
  */
 import type { Kernels, Storage } from '../../backends/backend.js';
-import type { Shape, Tensor } from '../../core/tensor.js';
+import { Tensor, type Shape } from '../../core/tensor.js';
+import { withInputs, type Input } from '../inputs.js';
 import { activationGrad } from '../math/unary.js';
 import { sum } from '../reduce/reduce.js';
 import { register, run1, spec, sumToShape } from '../registry.js';
@@ -165,7 +166,10 @@ const DENSE = register<GemmAttrs>({
  * [..., k, m] with transposeA) times b [..., k, n] (or [..., n, k]) gives [..., m, n], the
  * batch dims broadcast by numpy's rule ([2, 1, 3, 4] x [5, 4, 2] is [2, 5, 3, 2]).
  */
-export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
+export function matMul(a: Input, b: Input, transposeA = false, transposeB = false): Tensor {
+  if (!(a instanceof Tensor && b instanceof Tensor)) {
+    return withInputs('matMul', [['a', a], ['b', b]], ([x, y]) => matMul(x, y, transposeA, transposeB));
+  }
   return run1(MATMUL, [a, b], { transposeA, transposeB });
 }
 
@@ -178,6 +182,6 @@ export function dense(x: Tensor, kernel: Tensor, bias: Tensor | null, activation
 }
 
 declare module '../../core/tensor.js' {
-  interface Tensor { matMul(b: Tensor, transposeA?: boolean, transposeB?: boolean): Tensor }
+  interface Tensor { matMul(b: Input, transposeA?: boolean, transposeB?: boolean): Tensor }
 }
-chain({ matMul(b: Tensor, transposeA?: boolean, transposeB?: boolean) { return matMul(this, b, transposeA, transposeB); } });
+chain({ matMul(b: Input, transposeA?: boolean, transposeB?: boolean) { return matMul(this, b, transposeA, transposeB); } });

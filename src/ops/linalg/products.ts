@@ -7,11 +7,13 @@ import { ENGINE } from '../../core/engine.js';
 import type { Tensor } from '../../core/tensor.js';
 import { matMul } from './matmul.js';
 import { reshape } from '../structure/shape.js';
-import { chain, checkRank, checkTensor, describe } from '../util.js';
+import { chain, checkRank, checkTensor, describe, refuseComplex } from '../util.js';
 import { withInputs, type Input } from '../inputs.js';
 
 /** tf.outerProduct(v1, v2): the matrix v1[i] * v2[j]. */
 export function outerProduct(v1: Input, v2: Input): Tensor {
+  refuseComplex('outerProduct', 'v1', v1);
+  refuseComplex('outerProduct', 'v2', v2);
   return withInputs('outerProduct', [['v1', v1], ['v2', v2]], ([a, b]) => outerProductOf(a, b));
 }
 function outerProductOf(v1: Tensor, v2: Tensor): Tensor {
@@ -22,6 +24,8 @@ function outerProductOf(v1: Tensor, v2: Tensor): Tensor {
 
 /** tf.dot(t1, t2): vector . vector (a scalar), matrix . vector, vector . matrix, matrix . matrix. */
 export function dot(t1: Input, t2: Input): Tensor {
+  refuseComplex('dot', 't1', t1);
+  refuseComplex('dot', 't2', t2);
   return withInputs('dot', [['t1', t1], ['t2', t2]], ([a, b]) => dotOf(a, b));
 }
 function dotOf(t1: Tensor, t2: Tensor): Tensor {
@@ -43,9 +47,9 @@ function dotOf(t1: Tensor, t2: Tensor): Tensor {
 
 declare module '../../core/tensor.js' {
   interface Tensor {
-    dot(b: Tensor): Tensor;
+    dot(b: Input): Tensor;
   }
 }
 chain({
-  dot(b: Tensor) { return dot(this, b); },
+  dot(b: Input) { return dot(this, b); },
 });

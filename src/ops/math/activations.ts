@@ -15,7 +15,7 @@ import { expm1, log1p } from './elementary.js';
 import { checkMathInput, composed, makeInput, withInput, type IntRule, type MathInput } from './unary-math.js';
 import { ENGINE } from '../../core/engine.js';
 import { scalar } from '../creation.js';
-import { chain, describe, toTensor } from '../util.js';
+import { chain, describe, refuseComplex, toTensor } from '../util.js';
 
 type NoAttrs = Record<string, never>;
 
@@ -87,7 +87,7 @@ const STEP = activation<{ alpha: number }>({
 });
 
 /** The exponential linear unit, x for x > 0 else exp(x) - 1, element-wise (tf.elu). */
-export const elu = (x: MathInput): Tensor => withInput('elu', x, (t) => run1(ELU, [t], {}));
+export const elu = (x: MathInput): Tensor => withInput('elu', x, (t) => run1(ELU, [t], {}), 'float32');
 /** The scaled exponential linear unit element-wise, with the standard alpha and scale (tf.selu). */
 export const selu = (x: MathInput): Tensor => withInput('selu', x, (t) => run1(SELU, [t], {}));
 /** min(max(x, 0), 6) element-wise (tf.relu6). */
@@ -166,6 +166,8 @@ const DIV_NO_NAN = register<NoAttrs>({
 
 /** a / b, and 0 where b is 0; two int32 operands divide as floorDiv (x / 0 = 0), as TF.js. */
 export function divNoNan(a: Operand, b: Operand): Tensor {
+  refuseComplex('divNoNan', 'a', a);
+  refuseComplex('divNoNan', 'b', b);
   const left = toTensor('divNoNan', 'a', a, undefined, makeInput);
   const right = toTensor('divNoNan', 'b', b, undefined, makeInput);
   const made = [left, right].filter((t) => t.made).map((t) => t.tensor);

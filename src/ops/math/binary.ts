@@ -12,9 +12,11 @@ import { COMPARISONS, type BinaryOp, type DType } from '../../backends/backend.j
 import { DTYPES, upcastType } from '../../core/dtypes.js';
 import { Tensor, type Shape } from '../../core/tensor.js';
 import { register, run1, spec, type OpDef } from '../registry.js';
-import { broadcastTo, cast } from '../structure/shape.js';
+import { ENGINE } from '../../core/engine.js';
+import { broadcastTo, cast, concat, reshape, slice, toComplex } from '../structure/shape.js';
+import { viewAsComplex, viewAsReal } from './complex-views.js';
 import { scalar, tensor, type TensorLike } from '../creation.js';
-import { chain, checkFloat, checkTensor, describe, produce, sizeOf, storageOf, toTensor } from '../util.js';
+import { chain, checkFloat, checkTensor, describe, produce, refuseComplex, sizeOf, storageOf, toTensor } from '../util.js';
 
 /** numpy's broadcast rule; throws naming the op and the axis at fault. */
 export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
@@ -123,7 +125,8 @@ export type Operand = Tensor | TensorLike | boolean;
 const NO_ATTRS = {};
 function binary(def: OpDef<Record<string, never>>, a: Operand, b: Operand): Tensor {
   if (a instanceof Tensor && b instanceof Tensor) {
-    if (a.dtype === b.dtype || a.dtype === 'complex64' || b.dtype === 'complex64') return run1(def, [a, b], NO_ATTRS); // the usual case
+    if (a.dtype === b.dtype && a.dtype !== 'complex64') return run1(def, [a, b], NO_ATTRS); // the usual case
+    if (a.dtype === 'complex64' || b.dtype === 'complex64') return complexBinary(def, a, b);
     // Mixed tensors: the lower dtype is cast up, as TF.js's makeTypesMatch (bool < int32 < float32).
     const to = upcastType(checkTensor(def.name, 'a', a).dtype, checkTensor(def.name, 'b', b).dtype);
     const [x, y] = [a.dtype === to ? a : cast(a, to), b.dtype === to ? b : cast(b, to)];
@@ -134,14 +137,42 @@ function binary(def: OpDef<Record<string, never>>, a: Operand, b: Operand): Tens
       if (y !== b) y.dispose();
     }
   }
-  const left = toTensor(def.name, 'a', a, b instanceof Tensor ? b.dtype : undefined, makeOperand);
-  const right = toTensor(def.name, 'b', b, left.tensor.dtype, makeOperand);
+  // Values next to a complex64 operand are made float32, then complex64 (TF.js's makeTypesMatch).
+  const realOf = (dtype: DType) => (dtype === 'complex64' ? 'float32' : dtype);
+  const left = toTensor(def.name, 'a', a, b instanceof Tensor ? realOf(b.dtype) : undefined, makeOperand);
+  const right = toTensor(def.name, 'b', b, realOf(left.tensor.dtype), makeOperand);
   try {
+    if (left.tensor.dtype === 'complex64' || right.tensor.dtype === 'complex64') return complexBinary(def, left.tensor, right.tensor);
     return run1(def, [left.tensor, right.tensor], {});
   } finally {
     if (left.made) left.tensor.dispose();
     if (right.made) right.tensor.dispose();
   }
+}
+
+/**
+ * add, sub and mul of complex64 operands (TF.js's cpu backend takes no other binary op for
+ * them; the registry refuses those, naming the op). A real operand becomes complex64 with
+ * zero imaginary parts. Written with float32 ops on the (re, im) pairs, so broadcasting and
+ * gradients are theirs.
+ */
+function complexBinary(def: OpDef<Record<string, never>>, a: Tensor, b: Tensor): Tensor {
+  if (def !== ADD && def !== SUB && def !== MUL) return run1(def, [a, b], NO_ATTRS);
+  return ENGINE.tidy(() => {
+    const x = a.dtype === 'complex64' ? a : toComplex(a), y = b.dtype === 'complex64' ? b : toComplex(b);
+    if (def !== MUL) return viewAsComplex(run1(def, [viewAsReal(x), viewAsReal(y)], NO_ATTRS));
+    const [xr, xi] = complexParts(x), [yr, yi] = complexParts(y);
+    const re = sub(mul(xr, yr), mul(xi, yi)), im = add(mul(xr, yi), mul(xi, yr));
+    return viewAsComplex(concat([reshape(re, [...re.shape, 1]), reshape(im, [...im.shape, 1])], re.rank));
+  });
+}
+
+/** The real and imaginary parts (float32, z's shape) of complex64 z. */
+function complexParts(z: Tensor): [Tensor, Tensor] {
+  const pairs = viewAsReal(z);
+  const begin = new Array<number>(z.rank + 1).fill(0);
+  const part = (k: number) => reshape(slice(pairs, [...begin.slice(0, -1), k], [...z.shape, 1]), z.shape);
+  return [part(0), part(1)];
 }
 
 function makeOperand(values: unknown, dtype: DType | undefined): Tensor {
@@ -153,6 +184,8 @@ function makeOperand(values: unknown, dtype: DType | undefined): Tensor {
  * give them: a plain number is float32, and int32 meets float32 as float32.
  */
 export function upcasting(name: string, a: Operand, b: Operand, run: (a: Tensor, b: Tensor) => Tensor): Tensor {
+  refuseComplex(name, 'a', a);
+  refuseComplex(name, 'b', b);
   const left = toTensor(name, 'a', a, undefined, makeOperand);
   const right = toTensor(name, 'b', b, undefined, makeOperand);
   let x = left.tensor, y = right.tensor;
@@ -232,7 +265,7 @@ export const logicalOr = (a: Operand, b: Operand): Tensor => binary(LOGICAL_OR, 
 /** a XOR b for bool tensors, with broadcasting (tf.logicalXor). */
 export const logicalXor = (a: Operand, b: Operand): Tensor => binary(LOGICAL_XOR, a, b);
 /** NOT x for a bool tensor (tf.logicalNot). */
-export const logicalNot = (x: Operand): Tensor => binary(LOGICAL_XOR, x, true);
+export const logicalNot = (x: Operand): Tensor => (refuseComplex('logicalNot', 'x', x), binary(LOGICAL_XOR, x, true));
 
 const WHERE = register<Record<string, never>>({
   name: 'where',

@@ -5,64 +5,29 @@
  * Representation: a complex64 tensor of shape S owns a float32 storage of 2 * size(S)
  * values, (re, im) interleaved, the layout TF.js's data() returns. Two zero-copy views
  * relate it to float32: viewAsReal (complex64 S -> float32 [...S, 2]) and viewAsComplex
- * (the inverse). Everything else is written with float32 ops on those views, so complex
- * values need no kernel family of their own, run on every backend, and have gradients:
- * the gradient of a complex64 tensor is complex64 (dL/dre + i dL/dim), carried through
- * the views. Other ops refuse complex64 inputs with an error naming the op (registry.ts).
+ * (the inverse; both in complex-views.ts). Everything else is written with float32 ops on
+ * those views, so complex values need no kernel family of their own, run on every backend,
+ * and have gradients: the gradient of a complex64 tensor is complex64 (dL/dre + i dL/dim),
+ * carried through the views.
+ *
+ * The ops that take complex64 operands are those TF.js's cpu backend takes them for: add,
+ * sub, mul (binary.ts), reshape, expandDims, squeeze, transpose, concat, stack, clone, tf.cast
+ * (shape.ts), zerosLike / onesLike, mean, abs, real, imag and the fft family. Other ops
+ * refuse complex64 inputs with an error naming the op (registry.ts, or refuseComplex at the
+ * entry of a composition); tests/ops/complex-operands.test.ts checks both against TF.js.
  */
 import { ENGINE } from '../../core/engine.js';
 import type { Tensor } from '../../core/tensor.js';
+import { viewAsComplex, viewAsReal } from './complex-views.js';
 import { add } from './binary.js';
 import { fill, tensor, type TensorLike } from '../creation.js';
 import { register, run1, spec } from '../registry.js';
 import { clone, concat, reshape, slice } from '../structure/shape.js';
-import { checkTensor, describe, toTensor } from '../util.js';
+import { describe, toTensor } from '../util.js';
 
 type NoAttrs = Record<string, never>;
 
-const VIEW_AS_REAL = register<NoAttrs>({
-  name: 'viewAsReal',
-  inputs: ['x'],
-  complex: true,
-  view: true,
-  infer([x]) {
-    if (x.dtype !== 'complex64') throw new Error(`viewAsReal: x must be complex64; received ${describe(x)}`);
-    return spec([...x.shape, 2], 'float32');
-  },
-  kernel: {
-    available: () => true,
-    run: (_, [x], __, [out]) => {
-      ENGINE.onActive(x, 'viewAsReal');
-      return [ENGINE.makeView(x, out.shape, 'float32')];
-    },
-  },
-  grad: ([dy]) => [viewAsComplex(dy)],
-});
-
-const VIEW_AS_COMPLEX = register<NoAttrs>({
-  name: 'viewAsComplex',
-  inputs: ['x'],
-  view: true,
-  infer([x]) {
-    if (x.dtype !== 'float32' || x.rank < 1 || x.shape[x.rank - 1] !== 2) {
-      throw new Error(`viewAsComplex: x must be float32 of shape [..., 2] (re, im pairs); received ${describe(x)}`);
-    }
-    return spec(x.shape.slice(0, -1), 'complex64');
-  },
-  kernel: {
-    available: () => true,
-    run: (_, [x], __, [out]) => {
-      ENGINE.onActive(x, 'viewAsComplex');
-      return [ENGINE.makeView(x, out.shape, 'complex64')];
-    },
-  },
-  grad: ([dy]) => [viewAsReal(dy)],
-});
-
-/** complex64 [...S] as float32 [...S, 2]: the (re, im) pairs, sharing the storage. */
-export const viewAsReal = (x: Tensor): Tensor => run1(VIEW_AS_REAL, [checkTensor('viewAsReal', 'x', x)], {});
-/** float32 [...S, 2] as complex64 [...S], sharing the storage. */
-export const viewAsComplex = (x: Tensor): Tensor => run1(VIEW_AS_COMPLEX, [checkTensor('viewAsComplex', 'x', x)], {});
+export { viewAsComplex, viewAsReal };
 
 const COMPLEX = register<NoAttrs>({
   name: 'complex',

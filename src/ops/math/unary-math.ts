@@ -28,9 +28,12 @@ export function makeInput(values: unknown, dtype: DType | undefined): Tensor {
   return typeof values === 'number' ? scalar(values, dtype) : tensor(values as TensorLike, undefined, dtype);
 }
 
-/** Runs `f` on x made a Tensor (disposing what it made). */
-export function withInput(name: string, x: MathInput, f: (x: Tensor) => Tensor): Tensor {
-  const input = toTensor(name, 'x', x, undefined, makeInput);
+/**
+ * Runs `f` on x made a Tensor (disposing what it made); `dtype` is what values become where the
+ * op takes no int32 (TF.js parses them as float32 there: sin(new Int32Array([1])) is float32).
+ */
+export function withInput(name: string, x: MathInput, f: (x: Tensor) => Tensor, dtype?: DType): Tensor {
+  const input = toTensor(name, 'x', x, dtype, makeInput);
   try {
     return f(input.tensor);
   } finally {
@@ -95,5 +98,5 @@ export function unaryMath(name: UnaryOp, m: UnaryMath): (x: MathInput) => Tensor
       return [m.save === 'zeros' ? zerosLike(dy) : m.grad!(dy, saved)];
     },
   });
-  return (x) => withInput(name, x, (t) => run1(def, [t], {}));
+  return (x) => withInput(name, x, (t) => run1(def, [t], {}), m.int === 'reject' ? 'float32' : undefined);
 }

@@ -6,7 +6,8 @@
  * ops that can be written with others run that composition.
  */
 import type { UnaryOp } from '../../backends/backend.js';
-import type { Tensor } from '../../core/tensor.js';
+import { Tensor } from '../../core/tensor.js';
+import { withInputs, type Input } from '../inputs.js';
 import { add, div, greater, greaterEqual, less, lessEqual, logicalAnd, maximum, minimum, mul, sub, where } from './binary.js';
 import { register, run1, spec, type OpDef } from '../registry.js';
 import { sum } from '../reduce/reduce.js';
@@ -65,24 +66,33 @@ const SQUARE = unaryOp('square', {
   compose: (x) => mul(x, x), save: 'x', grad: (dy, x) => mul(dy, mul(x, 2)), int: 'exact', exactInt: (x) => mul(x, x),
 });
 
+/** The public function of a one-input op: values become a tensor (inputs.ts). */
+function entry(op: string, def: OpDef<NoAttrs>, values?: 'float32'): (x: Input) => Tensor {
+  const self = (x: Input): Tensor => (x instanceof Tensor ? run1(def, [x], {}) : withInputs(op, [['x', x, values]], ([t]) => self(t)));
+  return self;
+}
 /** max(x, 0) element-wise (tf.relu). */
-export const relu = (x: Tensor): Tensor => run1(RELU, [x], {});
+export const relu = entry('relu', RELU);
+// Values become float32 where the op takes no int32, as TF.js parses them.
 /** 1 / (1 + exp(-x)) element-wise (tf.sigmoid). */
-export const sigmoid = (x: Tensor): Tensor => run1(SIGMOID, [x], {});
+export const sigmoid = entry('sigmoid', SIGMOID, 'float32');
 /** The hyperbolic tangent of x element-wise (tf.tanh). */
-export const tanh = (x: Tensor): Tensor => run1(TANH, [x], {});
+export const tanh = entry('tanh', TANH, 'float32');
 /** e to the power x element-wise (tf.exp). */
-export const exp = (x: Tensor): Tensor => run1(EXP, [x], {});
+export const exp = entry('exp', EXP);
 /** The natural logarithm of x element-wise (tf.log); NaN for negative x, -Infinity at 0. */
-export const log = (x: Tensor): Tensor => run1(LOG, [x], {});
+export const log = entry('log', LOG, 'float32');
 /** -x element-wise (tf.neg). */
-export const neg = (x: Tensor): Tensor => run1(NEG, [x], {});
+export const neg = entry('neg', NEG);
 /** |x|; for complex64, the magnitude (float32, complexAbs below), as TF.js's abs. */
-export const abs = (x: Tensor): Tensor => (x?.dtype === 'complex64' ? complexAbs(x) : run1(ABS, [x], {}));
+export const abs = (x: Input): Tensor => {
+  if (!(x instanceof Tensor)) return withInputs('abs', [['x', x]], ([t]) => abs(t));
+  return x.dtype === 'complex64' ? complexAbs(x) : run1(ABS, [x], {});
+};
 /** The square root of x element-wise (tf.sqrt); NaN for negative x. */
-export const sqrt = (x: Tensor): Tensor => run1(SQRT, [x], {});
+export const sqrt = entry('sqrt', SQRT, 'float32');
 /** x² element-wise (tf.square). */
-export const square = (x: Tensor): Tensor => run1(SQUARE, [x], {});
+export const square = entry('square', SQUARE);
 /** -1, 0 or 1; NaN gives 0, as TF.js. */
 export const sign = unaryMath('sign', {
   code: 'sign', int: 'exact', save: 'zeros',
@@ -163,7 +173,8 @@ const CLIP = register<{ min: number; max: number }>({
 });
 
 /** x limited to [min, max] element-wise (tf.clipByValue); min must not exceed max. */
-export function clipByValue(x: Tensor, min: number, max: number): Tensor {
+export function clipByValue(x: Input, min: number, max: number): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('clipByValue', [['x', x]], ([t]) => clipByValue(t, min, max));
   return run1(CLIP, [x], { min, max });
 }
 

@@ -12,7 +12,7 @@ import { argMax, max, mean, min, reducedShape, resolveAxes, resolveReduceAxis, s
 import { cumprod } from './scan.js';
 import { cast, clone, reshape, slice, transpose } from '../structure/shape.js';
 import { abs, exp, log, neg, sqrt, square } from '../math/unary.js';
-import { chain, checkTensor, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
+import { chain, checkTensor, describe, produce, refuseComplex, resolveAxis, sizeOf, storageOf } from '../util.js';
 import { withInputs, type Input } from '../inputs.js';
 
 /** Runs `f` on x, cast to `dtype` first when it is not (freeing the cast). */
@@ -148,6 +148,7 @@ const LOG_SUM_EXP = register<ReduceAttrs>({
 
 /** tf.logSumExp(x, axis?, keepDims?): log(sum(exp(x))) over the axes, computed stably. */
 export function logSumExp(x: Input, axis?: number | number[] | null, keepDims = false): Tensor {
+  refuseComplex('logSumExp', 'x', x);
   return withInputs('logSumExp', [['x', x]], ([t]) => logSumExpOf(t, axis, keepDims));
 }
 function logSumExpOf(x: Tensor, axis?: number | number[] | null, keepDims = false): Tensor {
@@ -172,7 +173,7 @@ const LOG_SOFTMAX = register<{ axis: number }>({
 
 /** log(softmax(logits)) along `axis` (default -1, the last), computed stably (tf.logSoftmax). */
 export function logSoftmax(logits: Input, axis = -1): Tensor {
-  return withInputs('logSoftmax', [['logits', logits]], ([t]) => logSoftmaxOf(t, axis));
+  return withInputs('logSoftmax', [['logits', logits, 'float32']], ([t]) => logSoftmaxOf(t, axis));
 }
 function logSoftmaxOf(logits: Tensor, axis = -1): Tensor {
   checkTensor('logSoftmax', 'logits', logits);
@@ -184,6 +185,7 @@ export type NormOrd = number | 'euclidean' | 'fro';
 
 /** tf.norm(x, ord = 'euclidean', axis = null, keepDims = false): vector and matrix norms. */
 export function norm(x: Input, ord: NormOrd = 'euclidean', axis: number | number[] | null = null, keepDims = false): Tensor {
+  refuseComplex('norm', 'x', x);
   return withInputs('norm', [['x', x]], ([t]) => normOf2(t, ord, axis, keepDims));
 }
 function normOf2(x: Tensor, ord: NormOrd = 'euclidean', axis: number | number[] | null = null, keepDims = false): Tensor {
@@ -222,12 +224,14 @@ function normOf(x: Tensor, ord: NormOrd, axis: number | number[] | null): Tensor
 }
 
 /** tf.euclideanNorm(x, axis?, keepDims?). */
-export function euclideanNorm(x: Tensor, axis: number | number[] | null = null, keepDims = false): Tensor {
+export function euclideanNorm(x: Input, axis: number | number[] | null = null, keepDims = false): Tensor {
+  refuseComplex('euclideanNorm', 'x', x);
   return norm(x, 'euclidean', axis, keepDims);
 }
 
 /** tf.moments(x, axes?, keepDims?): { mean, variance } over the axes (float32). */
 export function moments(x: Input, axis: number | number[] | null = null, keepDims = false): { mean: Tensor; variance: Tensor } {
+  refuseComplex('moments', 'x', x);
   return withInputs('moments', [['x', x]], ([t]) => momentsOf(t, axis, keepDims));
 }
 function momentsOf(x: Tensor, axis: number | number[] | null = null, keepDims = false): { mean: Tensor; variance: Tensor } {

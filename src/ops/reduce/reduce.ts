@@ -5,8 +5,10 @@
  */
 import type { ReduceOp } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
-import type { Shape, Tensor } from '../../core/tensor.js';
+import { Tensor, type Shape } from '../../core/tensor.js';
+import { withInputs, type Input } from '../inputs.js';
 import { cast, broadcastTo, reshape } from '../structure/shape.js';
+import { onPairs } from '../math/complex-views.js';
 import { affine, equal, mul } from '../math/binary.js';
 import { register, registeredOps, run1, spec, type OpDef } from '../registry.js';
 import { chain, checkTensor, describe, produce, sizeOf, storageOf } from '../util.js';
@@ -107,7 +109,8 @@ function reduce(def: typeof SUM, x: Tensor, axis: number | number[] | undefined,
 }
 
 /** The sum over `axis` (default: every axis) (tf.sum); keepDims defaults to false. bool sums as int32. */
-export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+export function sum(x: Input, axis?: number | number[], keepDims = false): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('sum', [['x', x]], ([t]) => sum(t, axis, keepDims));
   // TF.js sums bool as int32.
   if (checkTensor('sum', 'x', x).dtype === 'bool') {
     const asInt = cast(x, 'int32');
@@ -119,12 +122,16 @@ export function sum(x: Tensor, axis?: number | number[], keepDims = false): Tens
  * The maximum over `axis` (default: every axis) (tf.max); keepDims defaults to false. Unlike TF.js, which
  * reduces a bool tensor to bool, sora refuses bool input: cast it first.
  */
-export function max(x: Tensor, axis?: number | number[], keepDims = false): Tensor { return reduce(MAX, x, axis, keepDims); }
+export function max(x: Input, axis?: number | number[], keepDims = false): Tensor {
+  return x instanceof Tensor ? reduce(MAX, x, axis, keepDims) : withInputs('max', [['x', x]], ([t]) => max(t, axis, keepDims));
+}
 /**
  * The minimum over `axis` (default: every axis) (tf.min); keepDims defaults to false. Unlike TF.js, which
  * reduces a bool tensor to bool, sora refuses bool input: cast it first.
  */
-export function min(x: Tensor, axis?: number | number[], keepDims = false): Tensor { return reduce(MIN, x, axis, keepDims); }
+export function min(x: Input, axis?: number | number[], keepDims = false): Tensor {
+  return x instanceof Tensor ? reduce(MIN, x, axis, keepDims) : withInputs('min', [['x', x]], ([t]) => min(t, axis, keepDims));
+}
 
 const MEAN = register<ReduceAttrs>({
   name: 'mean',
@@ -141,7 +148,10 @@ const MEAN = register<ReduceAttrs>({
 });
 
 /** The mean over `axis` (default: every axis) (tf.mean); keepDims defaults to false. */
-export function mean(x: Tensor, axis?: number | number[], keepDims = false): Tensor {
+export function mean(x: Input, axis?: number | number[], keepDims = false): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('mean', [['x', x]], ([t]) => mean(t, axis, keepDims));
+  // complex64: the mean of the (re, im) pairs (TF.js gives the real parts' mean, float32; tests pin it).
+  if (x.dtype === 'complex64') return onPairs(x, (pairs) => mean(pairs, resolveAxes('mean', x, axis), keepDims));
   // TF.js averages int32 and bool as float32 (so equal(a, b).mean() is the fraction equal).
   if (checkTensor('mean', 'x', x).dtype !== 'float32') {
     const asFloat = cast(x, 'float32');
@@ -175,7 +185,8 @@ const ARG_MAX: OpDef<{ axis: number }> = register<{ axis: number }>({
  * passed over ([NaN, 1, 3] gives 0, [1, NaN, 3] gives 2). sora stays right
  * (tests/ops/tfjs-semantics.test.ts pins both answers).
  */
-export function argMax(x: Tensor, axis = 0): Tensor {
+export function argMax(x: Input, axis = 0): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('argMax', [['x', x]], ([t]) => argMax(t, axis));
   checkTensor('argMax', 'x', x);
   return run1(ARG_MAX, [x], { axis: resolveReduceAxis('argMax', axis, x.rank) });
 }

@@ -12,7 +12,8 @@
  * a prime n above the limit stays one GEMM, up to 4096 points (an Error beyond).
  */
 import { ENGINE } from '../../core/engine.js';
-import type { Tensor } from '../../core/tensor.js';
+import { Tensor } from '../../core/tensor.js';
+import { withInputs, type Input } from '../inputs.js';
 import { add, mul } from '../math/binary.js';
 import { fill, tensor } from '../creation.js';
 import { complex, viewAsComplex, viewAsReal } from '../math/complex.js';
@@ -22,7 +23,7 @@ import { reverse } from '../structure/rearrange.js';
 import type { DType } from '../../backends/backend.js';
 import type { Shape } from '../../core/tensor.js';
 import { register, run1, spec } from '../registry.js';
-import { chain, checkTensor, describe } from '../util.js';
+import { chain, describe } from '../util.js';
 
 /** Longest complex transform done as one GEMM (its matrix: 2n x 2n floats, 4 MB at 512). */
 const DIRECT_COMPLEX = 512;
@@ -158,24 +159,32 @@ const RFFT = spectralOp<{ fftLength?: number }>('rfft', (x, { fftLength }) => rf
   (x, { fftLength }) => rfftBody(x, fftLength));
 const IRFFT = spectralOp<NoAttrs>('irfft', (x) => irfftShape(x).shape, 'float32', (x) => irfftBody(x));
 
+/** A complex64 op's input: values would make float32, which it does not take (TF.js refuses them too). */
+function spectralInput(op: string, input: Input): Tensor {
+  if (input instanceof Tensor) return input;
+  throw new Error(`${op}: input must be a complex64 tensor (tf.complex(real, imag)); received ${input === null ? 'null' : typeof input} ` +
+    'values, which make a float32 tensor');
+}
+
 /** tf.fft: the discrete Fourier transform of the innermost axis of a complex64 tensor. */
-export const fft = (input: Tensor): Tensor => run1(FFT, [checkTensor('fft', 'input', input)], {});
+export const fft = (input: Input): Tensor => run1(FFT, [spectralInput('fft', input)], {});
 /** tf.ifft: the inverse transform (scaled by 1 / n). */
-export const ifft = (input: Tensor): Tensor => run1(IFFT, [checkTensor('ifft', 'input', input)], {});
+export const ifft = (input: Input): Tensor => run1(IFFT, [spectralInput('ifft', input)], {});
 
 /**
  * tf.rfft(input, fftLength?): the transform of a real float32 signal along its innermost
  * axis, cropped or zero-padded to fftLength, keeping the floor(fftLength / 2) + 1
  * non-redundant frequencies (complex64).
  */
-export const rfft = (input: Tensor, fftLength?: number): Tensor => run1(RFFT, [checkTensor('rfft', 'input', input)], { fftLength });
+export const rfft = (input: Input, fftLength?: number): Tensor => (input instanceof Tensor
+  ? run1(RFFT, [input], { fftLength }) : withInputs('rfft', [['input', input]], ([t]) => rfft(t, fftLength)));
 
 /**
  * tf.irfft: the real signal of n = 2 (k - 1) samples whose rfft is the complex64 input of
  * k frequencies (the rest taken as their conjugates); for k <= 2, as TF.js, the real part
  * of the ifft of the k values. A rank-1 input gives [1, n], as TF.js.
  */
-export const irfft = (input: Tensor): Tensor => run1(IRFFT, [checkTensor('irfft', 'input', input)], {});
+export const irfft = (input: Input): Tensor => run1(IRFFT, [spectralInput('irfft', input)], {});
 
 function rfftShape(input: Tensor, fftLength?: number): Shape {
   const op = 'rfft';

@@ -4,7 +4,8 @@
  * and are differentiable.
  */
 import { ENGINE } from '../../core/engine.js';
-import type { Tensor } from '../../core/tensor.js';
+import { Tensor } from '../../core/tensor.js';
+import { withInputs, type Input } from '../inputs.js';
 import { mul } from '../math/binary.js';
 import { fill, tensor } from '../creation.js';
 import { rfft } from './fft.js';
@@ -38,8 +39,9 @@ const FRAME = register<FrameAttrs>({
  * a rank-1 signal, [frames, frameLength], one strided copy. With padEnd, frames that run
  * past the end are filled with padValue (a frame starts at every step before the end).
  */
-export function frame(signal: Tensor, frameLength: number, frameStep: number, padEnd = false, padValue = 0): Tensor {
+export function frame(signal: Input, frameLength: number, frameStep: number, padEnd = false, padValue = 0): Tensor {
   const op = 'frame';
+  if (!(signal instanceof Tensor)) return withInputs(op, [['signal', signal]], ([t]) => frame(t, frameLength, frameStep, padEnd, padValue));
   checkTensor(op, 'signal', signal);
   if (signal.rank !== 1) throw new Error(`${op}: signal must be rank 1; received ${describe(signal)}`);
   for (const [name, v] of [['frameLength', frameLength], ['frameStep', frameStep]] as const) {
@@ -90,8 +92,9 @@ export const hammingWindow = (windowLength: number): Tensor => cosineWindowOf('h
  * rfft of each windowed frame, [frames, fftLength / 2 + 1] complex64; fftLength defaults to
  * the smallest power of two >= frameLength.
  */
-export function stft(signal: Tensor, frameLength: number, frameStep: number, fftLength?: number,
+export function stft(signal: Input, frameLength: number, frameStep: number, fftLength?: number,
   windowFn: (length: number) => Tensor = hannWindow): Tensor {
+  if (!(signal instanceof Tensor)) return withInputs('stft', [['signal', signal]], ([t]) => stft(t, frameLength, frameStep, fftLength, windowFn));
   checkTensor('stft', 'signal', signal);
   if (typeof windowFn !== 'function') throw new Error(`stft: windowFn must be a function; received ${typeof windowFn}`);
   return run1(STFT, [signal], { frameLength, frameStep, fftLength: fftLength ?? enclosingPowerOfTwo(frameLength), windowFn });

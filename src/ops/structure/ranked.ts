@@ -4,21 +4,31 @@
  * t.asScalar (reshapes) and t.asType (a cast). Their gradients are those of the ops they name.
  */
 import type { DType } from '../../backends/backend.js';
-import type { Tensor } from '../../core/tensor.js';
-import { cast, concat, reshape, slice } from './shape.js';
+import { Tensor } from '../../core/tensor.js';
+import { allTensors, withInputs, withListInput, type Input } from '../inputs.js';
+import { castOp, concat, reshape, slice } from './shape.js';
 import { pad, reverse } from './rearrange.js';
-import { chain, checkRank, describe } from '../util.js';
+import { chain, checkRank, describe, refuseComplex } from '../util.js';
+
+/** f on x of the given rank (checked first); values become a tensor (inputs.ts). */
+function ranked(op: string, x: Input, rank: number, f: (x: Tensor) => Tensor): Tensor {
+  if (!(x instanceof Tensor)) return withInputs(op, [['x', x]], ([t]) => f(checkRank(op, t, rank)));
+  refuseComplex(op, 'x', x); // slice, pad and reverse refuse it too, naming themselves
+  return f(checkRank(op, x, rank));
+}
 
 function concatRanked(rank: number) {
   const op = `concat${rank}d`;
-  return (tensors: Tensor[], axis = 0): Tensor => {
+  const self = (tensors: Input[], axis = 0): Tensor => {
     if (!Array.isArray(tensors)) throw new Error(`${op}: expected an array of tensors`);
+    if (!allTensors(tensors)) return withListInput(op, 'tensors', tensors, (list) => self(list, axis));
     tensors.forEach((t) => checkRank(op, t, rank));
     return concat(tensors, axis);
   };
+  return self;
 }
 /** concat for rank-1 tensors (tf.concat1d). */
-export const concat1d = (tensors: Tensor[]): Tensor => concatRanked(1)(tensors, 0);
+export const concat1d = (tensors: Input[]): Tensor => concatRanked(1)(tensors, 0);
 /** concat for rank-2 tensors along `axis` (tf.concat2d); throws on another rank. */
 export const concat2d = concatRanked(2);
 /** concat for rank-3 tensors along `axis` (tf.concat3d); throws on another rank. */
@@ -27,11 +37,11 @@ export const concat3d = concatRanked(3);
 export const concat4d = concatRanked(4);
 
 function sliceRanked(rank: number) {
-  return (x: Tensor, begin: number | number[], size?: number | number[]): Tensor =>
-    slice(checkRank(`slice${rank}d`, x, rank), begin, size);
+  return (x: Input, begin: number | number[], size?: number | number[]): Tensor =>
+    ranked(`slice${rank}d`, x, rank, (t) => slice(t, begin, size));
 }
 /** slice for a rank-1 tensor: `size` elements from `begin` (tf.slice1d). */
-export const slice1d = (x: Tensor, begin: number, size: number): Tensor => sliceRanked(1)(x, [begin], [size]);
+export const slice1d = (x: Input, begin: number, size: number): Tensor => sliceRanked(1)(x, [begin], [size]);
 /** slice for a rank-2 tensor (tf.slice2d); throws on another rank. */
 export const slice2d = sliceRanked(2);
 /** slice for a rank-3 tensor (tf.slice3d); throws on another rank. */
@@ -40,26 +50,26 @@ export const slice3d = sliceRanked(3);
 export const slice4d = sliceRanked(4);
 
 /** pad for a rank-1 tensor (tf.pad1d); constantValue defaults to 0. */
-export const pad1d = (x: Tensor, paddings: [number, number], constantValue = 0): Tensor =>
-  pad(checkRank('pad1d', x, 1), [paddings], constantValue);
+export const pad1d = (x: Input, paddings: [number, number], constantValue = 0): Tensor =>
+  ranked('pad1d', x, 1, (t) => pad(t, [paddings], constantValue));
 /** pad for a rank-2 tensor (tf.pad2d); constantValue defaults to 0. */
-export const pad2d = (x: Tensor, paddings: [[number, number], [number, number]], constantValue = 0): Tensor =>
-  pad(checkRank('pad2d', x, 2), paddings, constantValue);
+export const pad2d = (x: Input, paddings: [[number, number], [number, number]], constantValue = 0): Tensor =>
+  ranked('pad2d', x, 2, (t) => pad(t, paddings, constantValue));
 /** pad for a rank-3 tensor (tf.pad3d); constantValue defaults to 0. */
-export const pad3d = (x: Tensor, paddings: [[number, number], [number, number], [number, number]], constantValue = 0): Tensor =>
-  pad(checkRank('pad3d', x, 3), paddings, constantValue);
+export const pad3d = (x: Input, paddings: [[number, number], [number, number], [number, number]], constantValue = 0): Tensor =>
+  ranked('pad3d', x, 3, (t) => pad(t, paddings, constantValue));
 /** pad for a rank-4 tensor (tf.pad4d); constantValue defaults to 0. */
-export const pad4d = (x: Tensor, paddings: [[number, number], [number, number], [number, number], [number, number]],
-  constantValue = 0): Tensor => pad(checkRank('pad4d', x, 4), paddings, constantValue);
+export const pad4d = (x: Input, paddings: [[number, number], [number, number], [number, number], [number, number]],
+  constantValue = 0): Tensor => ranked('pad4d', x, 4, (t) => pad(t, paddings, constantValue));
 
 /** reverse for a rank-1 tensor (tf.reverse1d). */
-export const reverse1d = (x: Tensor): Tensor => reverse(checkRank('reverse1d', x, 1));
+export const reverse1d = (x: Input): Tensor => ranked('reverse1d', x, 1, (t) => reverse(t));
 /** reverse for a rank-2 tensor along `axis` (default: every axis) (tf.reverse2d). */
-export const reverse2d = (x: Tensor, axis?: number | number[]): Tensor => reverse(checkRank('reverse2d', x, 2), axis);
+export const reverse2d = (x: Input, axis?: number | number[]): Tensor => ranked('reverse2d', x, 2, (t) => reverse(t, axis));
 /** reverse for a rank-3 tensor along `axis` (default: every axis) (tf.reverse3d). */
-export const reverse3d = (x: Tensor, axis?: number | number[]): Tensor => reverse(checkRank('reverse3d', x, 3), axis);
+export const reverse3d = (x: Input, axis?: number | number[]): Tensor => ranked('reverse3d', x, 3, (t) => reverse(t, axis));
 /** reverse for a rank-4 tensor along `axis` (default: every axis) (tf.reverse4d). */
-export const reverse4d = (x: Tensor, axis?: number | number[]): Tensor => reverse(checkRank('reverse4d', x, 4), axis);
+export const reverse4d = (x: Input, axis?: number | number[]): Tensor => ranked('reverse4d', x, 4, (t) => reverse(t, axis));
 
 declare module '../../core/tensor.js' {
   interface Tensor {
@@ -81,5 +91,5 @@ chain({
     if (this.size !== 1) throw new Error(`asScalar: the tensor must have exactly one value; received ${describe(this)}`);
     return reshape(this, []);
   },
-  asType(dtype: DType) { return cast(this, dtype); },
+  asType(dtype: DType) { return castOp(this, dtype); },
 });

@@ -11,8 +11,8 @@ import { register, run1, spec, type OpDef } from '../registry.js';
 import { sum } from '../reduce/reduce.js';
 import { concat, expandDims, reshape, slice } from './shape.js';
 import { gatherRows, unsortedSegmentSum } from '../indexing/gather-scatter.js';
-import { chain, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf } from '../util.js';
-import { withInputs, type Input } from '../inputs.js';
+import { chain, checkTensor, contiguousStrides, describe, produce, refuseComplex, resolveAxis, sizeOf, storageOf } from '../util.js';
+import { allTensors, withInputs, type Input } from '../inputs.js';
 
 const TILE = register<{ reps: number[]; inShape: Shape }>({
   name: 'tile',
@@ -288,6 +288,7 @@ function stridedSliceOf(x: Tensor, begin: number[], end: number[], strides?: num
 
 /** tf.split(x, numOrSizeSplits, axis = 0): equal parts, or parts of the given sizes (one may be -1). */
 export function split(x: Input, numOrSizeSplits: number | number[], axis = 0): Tensor[] {
+  refuseComplex('split', 'x', x);
   return withInputs('split', [['x', x]], ([t]) => splitOf(t, numOrSizeSplits, axis));
 }
 function splitOf(x: Tensor, numOrSizeSplits: number | number[], axis = 0): Tensor[] {
@@ -319,6 +320,7 @@ function splitOf(x: Tensor, numOrSizeSplits: number | number[], axis = 0): Tenso
 /** tf.stack(tensors, axis = 0): same-shape tensors joined along a new axis. */
 export function stack(tensors: Input[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('stack: expected a non-empty array of tensors');
+  if (allTensors(tensors)) return stackOf(tensors, axis);
   return withInputs('stack', tensors.map((t, i) => [`tensors[${i}]`, t]), (list) => stackOf(list, axis));
 }
 function stackOf(tensors: Tensor[], axis = 0): Tensor {
@@ -336,6 +338,7 @@ function stackOf(tensors: Tensor[], axis = 0): Tensor {
 
 /** tf.unstack(x, axis = 0): the slices along the axis, each without it. */
 export function unstack(x: Input, axis = 0): Tensor[] {
+  refuseComplex('unstack', 'x', x);
   return withInputs('unstack', [['x', x]], ([t]) => unstackOf(t, axis));
 }
 function unstackOf(x: Tensor, axis = 0): Tensor[] {
@@ -355,7 +358,7 @@ declare module '../../core/tensor.js' {
     stridedSlice(begin: number[], end: number[], strides?: number[], beginMask?: number, endMask?: number,
       ellipsisMask?: number, newAxisMask?: number, shrinkAxisMask?: number): Tensor;
     split(numOrSizeSplits: number | number[], axis?: number): Tensor[]; unstack(axis?: number): Tensor[];
-    stack(tensors: Tensor | Tensor[], axis?: number): Tensor;
+    stack(tensors: Tensor | Input[], axis?: number): Tensor;
   }
 }
 chain({
@@ -369,5 +372,5 @@ chain({
   },
   split(numOrSizeSplits: number | number[], axis?: number) { return split(this, numOrSizeSplits, axis); },
   unstack(axis?: number) { return unstack(this, axis); },
-  stack(tensors: Tensor | Tensor[], axis?: number) { return stack([this, ...(Array.isArray(tensors) ? tensors : [tensors])], axis); },
+  stack(tensors: Tensor | Input[], axis?: number) { return stack([this, ...(Array.isArray(tensors) ? tensors : [tensors])], axis); },
 });

@@ -8,8 +8,10 @@
  */
 import type { DType } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
-import type { Shape, Tensor } from '../../core/tensor.js';
-import { tensor } from '../creation.js';
+import { Tensor, type Shape } from '../../core/tensor.js';
+import { allTensors, withInputs, withListInput, type Input } from '../inputs.js';
+import { fill, tensor } from '../creation.js';
+import { onPairs, viewAsComplex, viewAsReal } from '../math/complex-views.js';
 import { register, run1, spec, sumToShape } from '../registry.js';
 import {
   chain, checkDType, checkShape, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
@@ -34,7 +36,8 @@ const RESHAPE = register<{ shape: Shape; inShape: Shape }>({
 });
 
 /** Resolves a -1 and checks the size; the result is a view sharing x's data. */
-export function reshape(x: Tensor, shape: Shape): Tensor {
+export function reshape(x: Input, shape: Shape): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('reshape', [['x', x]], ([t]) => reshape(t, shape));
   checkTensor('reshape', 'x', x);
   if (!Array.isArray(shape)) throw new Error(`reshape: expected a shape array, received ${String(shape)}`);
   const inferredAt = shape.indexOf(-1);
@@ -55,7 +58,8 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
 }
 
 /** Inserts an axis of size 1 at `axis` (default 0) (tf.expandDims). */
-export function expandDims(x: Tensor, axis = 0): Tensor {
+export function expandDims(x: Input, axis = 0): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('expandDims', [['x', x]], ([t]) => expandDims(t, axis));
   checkTensor('expandDims', 'x', x);
   const a = resolveAxis('expandDims', axis, x.rank + 1);
   const shape = x.shape.slice();
@@ -64,7 +68,8 @@ export function expandDims(x: Tensor, axis = 0): Tensor {
 }
 
 /** Removes axes of size 1: those listed in `axis`, or by default every one (tf.squeeze). */
-export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
+export function squeeze(x: Input, axis?: number | number[]): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('squeeze', [['x', x]], ([t]) => squeeze(t, axis));
   checkTensor('squeeze', 'x', x);
   // As TF.js: no axis, or an empty list, removes every axis of size 1.
   const named = axis === undefined || axis === null || (Array.isArray(axis) && axis.length === 0) ? undefined : axis;
@@ -90,7 +95,10 @@ const CLONE = register<NoAttrs>({
 });
 
 /** A new tensor with the same values, shape and dtype (tf.clone). */
-export const clone = (x: Tensor): Tensor => run1(CLONE, [x], {});
+export const clone = (x: Input): Tensor => {
+  if (!(x instanceof Tensor)) return withInputs('clone', [['x', x]], ([t]) => clone(t));
+  return x.dtype === 'complex64' ? onPairs(x, clone) : run1(CLONE, [x], {});
+};
 
 const CAST = register<{ dtype: DType }>({
   name: 'cast',
@@ -108,10 +116,36 @@ const CAST = register<{ dtype: DType }>({
  * The values converted to another dtype (tf.cast): float to int truncates toward zero, anything to bool is
  * value != 0.
  */
-export function cast(x: Tensor, dtype: DType): Tensor {
+export function cast(x: Input, dtype: DType): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('cast', [['x', x]], ([t]) => cast(t, dtype));
   checkTensor('cast', 'x', x);
   checkDType('cast', dtype);
   return dtype === x.dtype ? clone(x) : run1(CAST, [x], { dtype });
+}
+
+/**
+ * tf.cast, the public op and the chained t.cast / toFloat / toInt / toBool: also complex64, as
+ * TF.js casts it (a real tensor gains zero imaginary parts; to a real dtype, the real part).
+ * Compositions call `cast`, which refuses complex64, so that no op drops imaginary parts unasked.
+ */
+export function castOp(x: Input, dtype: DType): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('cast', [['x', x]], ([t]) => castOp(t, dtype));
+  if (dtype === 'complex64') return x.dtype === 'complex64' ? clone(x) : toComplex(checkTensor('cast', 'x', x));
+  if (x.dtype === 'complex64') return ENGINE.tidy(() => cast(realPart(x), dtype));
+  return cast(x, dtype);
+}
+
+/** complex64 x's real part (float32). */
+function realPart(x: Tensor): Tensor {
+  return ENGINE.tidy(() => reshape(slice(viewAsReal(x), new Array<number>(x.rank + 1).fill(0), [...x.shape, 1]), x.shape));
+}
+
+/** x (float32, int32 or bool) as complex64 with zero imaginary parts. */
+export function toComplex(x: Tensor): Tensor {
+  return ENGINE.tidy(() => {
+    const re = reshape(cast(x, 'float32'), [...x.shape, 1]);
+    return viewAsComplex(concat([re, fill(re.shape, 0)], x.rank));
+  });
 }
 
 const TRANSPOSE = register<{ perm: number[] }>({
@@ -134,9 +168,15 @@ const TRANSPOSE = register<{ perm: number[] }>({
 });
 
 /** Permutes the axes (tf.transpose); `perm` defaults to reversing them (a matrix transpose for rank 2). */
-export function transpose(x: Tensor, perm?: number[]): Tensor {
+export function transpose(x: Input, perm?: number[]): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('transpose', [['x', x]], ([t]) => transpose(t, perm));
   checkTensor('transpose', 'x', x);
-  return run1(TRANSPOSE, [x], { perm: perm ?? [...x.shape.keys()].reverse() });
+  const order = perm ?? [...x.shape.keys()].reverse();
+  if (x.dtype === 'complex64') { // the pairs' axis stays last
+    if (order.length !== x.rank) throw new Error(`transpose: perm [${order}] is not a permutation of the ${x.rank} axes of ${describe(x)}`);
+    return onPairs(x, (pairs) => transpose(pairs, [...order, x.rank]));
+  }
+  return run1(TRANSPOSE, [x], { perm: order });
 }
 
 interface SliceAttrs { begin: number[]; size: number[]; inShape: Shape }
@@ -182,7 +222,8 @@ const SLICE_PLACE = register<SliceAttrs>({
 function slicePlace(dy: Tensor, attrs: SliceAttrs): Tensor { return run1(SLICE_PLACE, [dy], attrs); }
 
 /** tf.slice(x, begin, size): size -1 (or omitted) runs to the end of the axis. */
-export function slice(x: Tensor, begin: number | number[], size?: number | number[]): Tensor {
+export function slice(x: Input, begin: number | number[], size?: number | number[]): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('slice', [['x', x]], ([t]) => slice(t, begin, size));
   checkTensor('slice', 'x', x);
   for (const [name, v] of [['begin', begin], ['size', size]] as const) {
     if (Array.isArray(v) && v.length > x.rank) {
@@ -236,10 +277,17 @@ const CONCAT = register<{ axis: number; sizes: Shape[] }>({
 });
 
 /** Joins tensors along an axis (tf.concat); axis defaults to 0. The other axes must match. */
-export function concat(tensors: Tensor[], axis = 0): Tensor {
+export function concat(tensors: Input[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('concat: expected a non-empty array of tensors');
+  if (!allTensors(tensors)) return withListInput('concat', 'tensors', tensors, (list) => concat(list, axis));
   tensors.forEach((t, i) => checkTensor('concat', `tensors[${i}]`, t));
   const a = resolveAxis('concat', axis, tensors[0].rank);
+  if (tensors.some((t) => t.dtype === 'complex64')) { // the pairs, joined along the same axis
+    tensors.forEach((t, i) => {
+      if (t.dtype !== 'complex64') throw new Error(`concat: complex64 tensors join only complex64 ones (as TF.js); tensors[${i}] is ${describe(t)}`);
+    });
+    return ENGINE.tidy(() => viewAsComplex(concat(tensors.map(viewAsReal), a)));
+  }
   return run1(CONCAT, tensors, { axis: a, sizes: tensors.map((t) => t.shape) });
 }
 
@@ -268,13 +316,15 @@ const BROADCAST_TO = register<{ shape: Shape; inShape: Shape }>({
 });
 
 /** Materialize x broadcast to `shape` (numpy rules). */
-export function broadcastTo(x: Tensor, shape: Shape): Tensor {
+export function broadcastTo(x: Input, shape: Shape): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('broadcastTo', [['x', x]], ([t]) => broadcastTo(t, shape));
   checkTensor('broadcastTo', 'x', x);
   return run1(BROADCAST_TO, [x], { shape: checkShape('broadcastTo', shape), inShape: x.shape });
 }
 
 /** tf.ensureShape(x, shape): x itself when its shape matches (null entries match any size). */
-export function ensureShape(x: Tensor, shape: (number | null)[]): Tensor {
+export function ensureShape(x: Input, shape: (number | null)[]): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('ensureShape', [['x', x]], ([t]) => ensureShape(t, shape));
   checkTensor('ensureShape', 'x', x);
   if (shape.length !== x.rank || shape.some((d, i) => d !== null && d !== x.shape[i])) {
     throw new Error(`ensureShape: ${describe(x)} is not compatible with the expected shape [${shape.map(String)}]`);
@@ -286,7 +336,10 @@ export function ensureShape(x: Tensor, shape: (number | null)[]): Tensor {
  * tf.broadcastArgs(s0, s1): the broadcast of two int32 shape vectors. The result's size
  * depends on the values, so, as unique does, it reads them synchronously.
  */
-export function broadcastArgs(s0: Tensor, s1: Tensor): Tensor {
+export function broadcastArgs(s0: Input, s1: Input): Tensor {
+  if (!(s0 instanceof Tensor && s1 instanceof Tensor)) {
+    return withInputs('broadcastArgs', [['s0', s0, 'int32'], ['s1', s1, 'int32']], ([a, b]) => broadcastArgs(a, b));
+  }
   const shapes = [s0, s1].map((s, i) => {
     checkTensor('broadcastArgs', `s${i}`, s);
     if (s.dtype !== 'int32' || s.rank !== 1) throw new Error(`broadcastArgs: s${i} must be an int32 vector; received ${describe(s)}`);
@@ -311,7 +364,7 @@ declare module '../../core/tensor.js' {
     squeeze(axis?: number | number[]): Tensor; clone(): Tensor; cast(dtype: DType): Tensor;
     toInt(): Tensor; toFloat(): Tensor; toBool(): Tensor; transpose(perm?: number[]): Tensor;
     slice(begin: number | number[], size?: number | number[]): Tensor; broadcastTo(shape: Shape): Tensor;
-    concat(tensors: Tensor | Tensor[], axis?: number): Tensor; reshapeAs(x: Tensor): Tensor;
+    concat(tensors: Tensor | Input[], axis?: number): Tensor; reshapeAs(x: Tensor): Tensor;
   }
 }
 chain({
@@ -320,13 +373,13 @@ chain({
   expandDims(axis?: number) { return expandDims(this, axis); },
   squeeze(axis?: number | number[]) { return squeeze(this, axis); },
   clone() { return clone(this); },
-  cast(dtype: DType) { return cast(this, dtype); },
-  toInt() { return cast(this, 'int32'); },
-  toFloat() { return cast(this, 'float32'); },
-  toBool() { return cast(this, 'bool'); },
+  cast(dtype: DType) { return castOp(this, dtype); },
+  toInt() { return castOp(this, 'int32'); },
+  toFloat() { return castOp(this, 'float32'); },
+  toBool() { return castOp(this, 'bool'); },
   transpose(perm?: number[]) { return transpose(this, perm); },
   slice(begin: number | number[], size?: number | number[]) { return slice(this, begin, size); },
   broadcastTo(shape: Shape) { return broadcastTo(this, shape); },
-  concat(tensors: Tensor | Tensor[], axis?: number) { return concat([this, ...(Array.isArray(tensors) ? tensors : [tensors])], axis); },
+  concat(tensors: Tensor | Input[], axis?: number) { return concat([this, ...(Array.isArray(tensors) ? tensors : [tensors])], axis); },
   reshapeAs(x: Tensor) { return reshape(this, checkTensor('reshapeAs', 'x', x).shape); },
 });

@@ -5,13 +5,16 @@
  * are those of the ops they are made of.
  */
 import { ENGINE } from '../../core/engine.js';
-import type { Tensor } from '../../core/tensor.js';
+import { Tensor } from '../../core/tensor.js';
+import { withInputs, type Input } from '../inputs.js';
 import { reshape, slice, transpose } from './shape.js';
 import { pad } from './rearrange.js';
-import { chain, checkRank, checkTensor, describe } from '../util.js';
+import { chain, checkRank, checkTensor, describe, refuseComplex } from '../util.js';
 
 /** tf.depthToSpace(x, blockSize, dataFormat = 'NHWC'): channel blocks moved into space. */
-export function depthToSpace(x: Tensor, blockSize: number, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): Tensor {
+export function depthToSpace(x: Input, blockSize: number, dataFormat: 'NHWC' | 'NCHW' = 'NHWC'): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('depthToSpace', [['x', x]], ([t]) => depthToSpace(t, blockSize, dataFormat));
+  refuseComplex('depthToSpace', 'x', x);
   checkRank('depthToSpace', x, 4);
   // TF.js's depthToSpace takes float32 only; a port that relies on it gets the same refusal.
   if (x.dtype !== 'float32') throw new Error(`depthToSpace: x must be float32; received ${describe(x)}; cast it first`);
@@ -39,7 +42,9 @@ function checkBlocks(op: string, x: Tensor, blockShape: number[], pairs: [number
 }
 
 /** tf.spaceToBatchND(x, blockShape, paddings): spatial blocks moved into the batch. */
-export function spaceToBatchND(x: Tensor, blockShape: number[], paddings: [number, number][]): Tensor {
+export function spaceToBatchND(x: Input, blockShape: number[], paddings: [number, number][]): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('spaceToBatchND', [['x', x]], ([t]) => spaceToBatchND(t, blockShape, paddings));
+  refuseComplex('spaceToBatchND', 'x', x);
   checkTensor('spaceToBatchND', 'x', x);
   checkBlocks('spaceToBatchND', x, blockShape, paddings, 'paddings');
   const m = blockShape.length;
@@ -61,7 +66,9 @@ export function spaceToBatchND(x: Tensor, blockShape: number[], paddings: [numbe
 }
 
 /** tf.batchToSpaceND(x, blockShape, crops): the inverse of spaceToBatchND. */
-export function batchToSpaceND(x: Tensor, blockShape: number[], crops: [number, number][]): Tensor {
+export function batchToSpaceND(x: Input, blockShape: number[], crops: [number, number][]): Tensor {
+  if (!(x instanceof Tensor)) return withInputs('batchToSpaceND', [['x', x]], ([t]) => batchToSpaceND(t, blockShape, crops));
+  refuseComplex('batchToSpaceND', 'x', x);
   checkTensor('batchToSpaceND', 'x', x);
   checkBlocks('batchToSpaceND', x, blockShape, crops, 'crops');
   const m = blockShape.length;
