@@ -45,7 +45,7 @@ export function kernelName(op: string): string {
 /** Bytes of live data buffers (4 per element on every sora backend). */
 function liveBytes(): number {
   let bytes = 0;
-  for (const ref of ENGINE.dataRefs) bytes += ref.storage.size * 4;
+  for (const ref of ENGINE.dataRefs) bytes += ref.numBytes;
   return bytes;
 }
 

@@ -8,9 +8,11 @@ import { ENGINE } from '../core/engine.js';
 import type { Shape, Tensor } from '../core/tensor.js';
 import { toDTypeArray } from '../core/dtypes.js';
 import { register, run1, spec } from './registry.js';
+import { encodeLeaf, makeStringTensor, refuseString } from './string/movement.js';
 import { chain, checkAllocation, checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf } from './util.js';
 
-export type NestedValues = number | boolean | NestedValues[];
+/** Values of a tensor: numbers or booleans, or strings (a string tensor; Uint8Array bytes with dtype 'string'). */
+export type NestedValues = number | boolean | string | Uint8Array | NestedValues[];
 export type TensorLike = TypedArray | Uint8Array | Uint8ClampedArray | Float64Array | NestedValues;
 
 function inferShape(op: string, values: NestedValues): Shape {
@@ -36,15 +38,45 @@ function flattenInto(op: string, values: NestedValues, shape: Shape, depth: numb
   for (const v of values) flattenInto(op, v, shape, depth + 1, out);
 }
 
+/**
+ * A string tensor (TF.js's tensor(['a', 'b']), or dtype 'string'): strings held as UTF-8 on the
+ * JS side; Uint8Array leaves are taken as bytes, and numbers or booleans as their text (TF.js
+ * encodes them the same way when a string comes first).
+ */
+function stringTensor(values: TensorLike, shape: Shape | undefined, op: string): Tensor {
+  if (ArrayBuffer.isView(values) && !(values instanceof Uint8Array)) {
+    throw new Error(`${op}: dtype 'string' takes strings (or Uint8Array bytes); received a ${values.constructor.name}`);
+  }
+  const inferred = values instanceof Uint8Array ? [] : inferShape(op, values as NestedValues);
+  const flat: Uint8Array[] = [];
+  const walk = (level: unknown, depth: number): void => {
+    if (depth === inferred.length) { flat.push(encodeLeaf(op, level)); return; }
+    if (!Array.isArray(level) || level.length !== inferred[depth]) {
+      throw new Error(`${op}: ragged nested array: expected length ${inferred[depth]} at depth ${depth}, ` +
+        `received ${Array.isArray(level) ? `length ${level.length}` : typeof level}`);
+    }
+    for (const v of level) walk(v, depth + 1);
+  };
+  walk(values, 0);
+  const finalShape = shape === undefined ? inferred : checkShape(op, shape);
+  if (flat.length !== sizeOf(finalShape)) {
+    throw new Error(`${op}: ${flat.length} values do not fill shape [${finalShape}], which needs ${sizeOf(finalShape)}`);
+  }
+  return makeStringTensor(flat, finalShape);
+}
+
 /** sora.tensor(values, shape?, dtype?) as in TF.js. */
 export function tensor(values: TensorLike, shape?: Shape, dtype?: DType, op = 'tensor'): Tensor {
+  if (dtype === 'string' || (dtype === undefined && typeof firstLeaf(values, true) === 'string')) {
+    return stringTensor(values, shape, op);
+  }
   let flat: ArrayLike<number>;
   let inferred: Shape;
   if (ArrayBuffer.isView(values)) {
     flat = values as ArrayLike<number>;
     inferred = [flat.length];
   } else if (typeof values === 'number' || typeof values === 'boolean' || Array.isArray(values)) {
-    inferred = inferShape(op, values);
+    inferred = inferShape(op, values as NestedValues);
     const out: number[] = [];
     flattenInto(op, values, inferred, 0, out);
     flat = out;
@@ -53,7 +85,7 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType, op = 't
   }
   const finalShape = shape === undefined ? inferred : checkShape(op, shape);
   const resolvedDType = dtype === undefined
-    ? (values instanceof Int32Array ? 'int32' : firstLeaf(values) === 'boolean' ? 'bool' : 'float32') : checkDType(op, dtype);
+    ? (values instanceof Int32Array ? 'int32' : typeof firstLeaf(values) === 'boolean' ? 'bool' : 'float32') : checkDType(op, dtype);
   const size = sizeOf(finalShape);
   if (flat.length !== size) {
     throw new Error(`${op}: ${flat.length} values do not fill shape [${finalShape}], which needs ${size}`);
@@ -63,11 +95,15 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType, op = 't
   return produce(finalShape, resolvedDType, (out) => ENGINE.backend.write(out, typed));
 }
 
-/** The type of the first scalar in nested arrays ('boolean' makes a bool tensor, as in TF.js). */
-function firstLeaf(values: unknown): string {
+/** The first scalar in nested arrays: a boolean makes a bool tensor, a string a string tensor (as in TF.js). */
+function firstLeaf(values: unknown, skipEmpty = false): unknown {
   let level = values;
-  while (Array.isArray(level)) level = level[0];
-  return typeof level;
+  while (Array.isArray(level)) {
+    // tensor([[], ['a']]) is ragged, but [[]] is an empty float32 tensor: only the first entry counts.
+    if (skipEmpty && level.length === 0) return undefined;
+    level = level[0];
+  }
+  return level;
 }
 
 function ranked(rank: number, name: string) {
@@ -81,7 +117,11 @@ function ranked(rank: number, name: string) {
   };
 }
 
-export function scalar(value: number, dtype?: DType): Tensor {
+export function scalar(value: number | string | Uint8Array, dtype?: DType): Tensor {
+  if (typeof value === 'string' || value instanceof Uint8Array || dtype === 'string') {
+    if (dtype !== undefined && dtype !== 'string') throw new Error(`scalar: a string value makes a 'string' scalar; received dtype '${dtype}'`);
+    return makeStringTensor([encodeLeaf('scalar', value)], []);
+  }
   if (typeof value !== 'number') throw new Error(`scalar: expected a number, received ${typeof value}`);
   // Ops make scalars of plain numbers all the time: one element, no nested-array parsing.
   const resolved = dtype === undefined ? 'float32' : checkDType('scalar', dtype);
@@ -110,17 +150,30 @@ const FILL = register<{ shape: Shape; value: number; dtype: DType }>({
   grad: 'none',
 });
 
-export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
+/** tf.fill(shape, value, dtype?): a string value (or dtype 'string') fills a string tensor, as TF.js. */
+export function fill(shape: Shape, value: number | string, dtype?: DType): Tensor {
   const s = checkShape('fill', shape);
-  checkDType('fill', dtype);
+  if (typeof value === 'string' || dtype === 'string') {
+    if (typeof value !== 'string' || (dtype !== undefined && dtype !== 'string')) {
+      throw new Error(`fill: a string value fills a 'string' tensor; received value ${JSON.stringify(value)}, dtype '${dtype}'`);
+    }
+    const bytes = encodeLeaf('fill', value);
+    return makeStringTensor(new Array<Uint8Array>(sizeOf(s)).fill(bytes), s);
+  }
+  dtype = checkDType('fill', dtype ?? 'float32');
   if (typeof value !== 'number') throw new Error(`fill: value must be a number; received ${typeof value}`);
   return run1(FILL, [], { shape: s, value: dtype === 'bool' ? Number(Math.round(value) !== 0) : value, dtype });
 }
 
 export function zeros(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 0, dtype); }
 export function ones(shape: Shape, dtype: DType = 'float32'): Tensor { return fill(shape, 1, dtype); }
-export function zerosLike(t: Tensor): Tensor { return fill(checkTensor('zerosLike', 'x', t).shape, 0, t.dtype); }
-export function onesLike(t: Tensor): Tensor { return fill(checkTensor('onesLike', 'x', t).shape, 1, t.dtype); }
+/** zerosLike / onesLike of a string tensor throw, as TF.js's (there is no zero string). */
+function like(op: string, t: Tensor, value: number): Tensor {
+  if (checkTensor(op, 'x', t).dtype === 'string') refuseString(op, 'x');
+  return fill(t.shape, value, t.dtype);
+}
+export function zerosLike(t: Tensor): Tensor { return like('zerosLike', t, 0); }
+export function onesLike(t: Tensor): Tensor { return like('onesLike', t, 1); }
 
 /** tf.linspace(start, stop, num): num evenly spaced float32 values from start to stop. */
 export function linspace(start: number, stop: number, num: number): Tensor {

@@ -10,6 +10,9 @@ import type { DType } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
 import type { Shape, Tensor } from '../../core/tensor.js';
 import { tensor } from '../creation.js';
+import {
+  isStringTensor, stringBroadcastTo, stringClone, stringConcat, stringReshape, stringSlice, stringTranspose,
+} from '../string/movement.js';
 import { register, run1, spec, sumToShape } from '../registry.js';
 import {
   chain, checkDType, checkShape, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
@@ -51,6 +54,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   if (sizeOf(target) !== x.size) {
     throw new Error(`reshape: cannot reshape ${describe(x)} (${x.size} values) into [${shape}] (${sizeOf(target)} values)`);
   }
+  if (x.dtype === 'string') return stringReshape(x, target);
   return run1(RESHAPE, [x], { shape: target, inShape: x.shape });
 }
 
@@ -87,7 +91,7 @@ const CLONE = register<NoAttrs>({
   grad: ([dy]) => [dy],
 });
 
-export const clone = (x: Tensor): Tensor => run1(CLONE, [x], {});
+export const clone = (x: Tensor): Tensor => (isStringTensor(x) ? stringClone(x) : run1(CLONE, [x], {}));
 
 const CAST = register<{ dtype: DType }>({
   name: 'cast',
@@ -103,6 +107,8 @@ const CAST = register<{ dtype: DType }>({
 
 export function cast(x: Tensor, dtype: DType): Tensor {
   checkTensor('cast', 'x', x);
+  if ((x.dtype === 'string') !== (dtype === 'string')) throw new Error(`cast: cannot cast ${describe(x)} to '${dtype}'; string tensors are cast neither to nor from numbers`);
+  if (dtype === 'string') return stringClone(x);
   checkDType('cast', dtype);
   return dtype === x.dtype ? clone(x) : run1(CAST, [x], { dtype });
 }
@@ -128,6 +134,7 @@ const TRANSPOSE = register<{ perm: number[] }>({
 
 export function transpose(x: Tensor, perm?: number[]): Tensor {
   checkTensor('transpose', 'x', x);
+  if (x.dtype === 'string') return stringTranspose(x, perm ?? [...x.shape.keys()].reverse());
   return run1(TRANSPOSE, [x], { perm: perm ?? [...x.shape.keys()].reverse() });
 }
 
@@ -182,6 +189,7 @@ export function slice(x: Tensor, begin: number | number[], size?: number | numbe
     : typeof size === 'number' ? [size, ...x.shape.slice(1).map((d, i) => d - starts[i + 1])] : size.slice();
   while (sizes.length < x.rank) sizes.push(x.shape[sizes.length] - starts[sizes.length]);
   const shape = sizes.map((s, i) => (s === -1 ? x.shape[i] - starts[i] : s));
+  if (x.dtype === 'string') return stringSlice(x, starts, shape);
   return run1(SLICE, [x], { begin: starts, size: shape, inShape: x.shape });
 }
 
@@ -226,6 +234,7 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new Error('concat: expected a non-empty array of tensors');
   tensors.forEach((t, i) => checkTensor('concat', `tensors[${i}]`, t));
   const a = resolveAxis('concat', axis, tensors[0].rank);
+  if (tensors.some(isStringTensor)) return stringConcat(tensors, a);
   return run1(CONCAT, tensors, { axis: a, sizes: tensors.map((t) => t.shape) });
 }
 
@@ -256,6 +265,7 @@ const BROADCAST_TO = register<{ shape: Shape; inShape: Shape }>({
 /** Materialize x broadcast to `shape` (numpy rules). */
 export function broadcastTo(x: Tensor, shape: Shape): Tensor {
   checkTensor('broadcastTo', 'x', x);
+  if (x.dtype === 'string') return stringBroadcastTo(x, checkShape('broadcastTo', shape));
   return run1(BROADCAST_TO, [x], { shape: checkShape('broadcastTo', shape), inShape: x.shape });
 }
 
