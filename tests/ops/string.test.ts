@@ -9,7 +9,7 @@
  * int32 positions of the values, mapped back to the strings, and the test pins that TF.js throws.
  * tf.string.* is in string-ops.test.ts.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as sora from '../../src/index.js';
 
@@ -163,6 +163,36 @@ for (const backend of ['reference', 'wasm'] as const) {
           expect(t.toString(true), `case ${i} verbose`).toBe(theirs[i].toString(true));
         });
       });
+    });
+
+    describe('print, buffers, unique', () => {
+      it('tf.print and t.print write what TF.js writes', () => {
+        const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+        try {
+          for (const l of [sora, tf] as Lib[]) { l.print(grid(l)); grid(l).print(true); l.print(l.scalar('x'), true); }
+          const lines = log.mock.calls.map((c) => c.join(' '));
+          expect(lines.slice(0, 3)).toEqual(lines.slice(3));
+          expect(lines[0]).toContain("'dddd'");
+        } finally {
+          log.mockRestore();
+        }
+      });
+      it('bufferSync / buffer of a string tensor hold its strings, as TF.js', async () => {
+        const [ours, theirs] = [grid(sora).bufferSync(), grid(tf).bufferSync()];
+        expect(ours.get(1, 0)).toBe(theirs.get(1, 0));
+        expect(ours.values).toEqual(Array.from(theirs.values as unknown as string[]));
+        ours.set('new', 2, 3);
+        expect(ours.toTensor().arraySync<'string'>()[2]).toEqual(['🙂x', "it's", 'a"b', 'new']);
+        expect((await grid(sora).buffer()).get(0, 1)).toBe('bb');
+      });
+      it("tf.buffer(shape, 'string'): unset entries are '' in sora; TF.js leaves them undefined and cannot read them back", () => {
+        const [ours, theirs] = [sora.buffer([2], 'string'), tf.buffer([2], 'string')];
+        ours.set('z', 1);
+        theirs.set('z', 1);
+        expect(ours.toTensor().dataSync<'string'>()).toEqual(['', 'z']);
+        expect(() => theirs.toTensor().dataSync()).toThrow();
+      });
+      same('unique of strings', (l) => { const r = l.unique(l.tensor(['b', 'a', 'b', 'c', 'a'])); return [r.values, r.indices]; });
     });
 
     describe('shape ops TF.js runs on strings', () => {
