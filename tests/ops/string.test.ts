@@ -178,7 +178,8 @@ for (const backend of ['reference', 'wasm'] as const) {
         }
       });
       it('bufferSync / buffer of a string tensor hold its strings, as TF.js', async () => {
-        const [ours, theirs] = [grid(sora).bufferSync(), grid(tf).bufferSync()];
+        const ours: sora.TensorBuffer = grid(sora).bufferSync();
+        const theirs: tf.TensorBuffer<tf.Rank, 'string'> = grid(tf).bufferSync();
         expect(ours.get(1, 0)).toBe(theirs.get(1, 0));
         expect(ours.values).toEqual(Array.from(theirs.values as unknown as string[]));
         ours.set('new', 2, 3);
