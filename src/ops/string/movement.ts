@@ -35,9 +35,8 @@ export function stringBytes(x: Tensor, op: string): readonly Uint8Array[] {
 
 /** The error for a string tensor given to an op that takes none (the op runner's, and the binary ops'). */
 export function refuseString(op: string, name: string): never {
-  throw new Error(`${op}: '${name}' is a string tensor, which ${op} does not take; string tensors go through ` +
-    'the shape ops (reshape, slice, concat, stack, gather, tile, transpose, reverse, where, ...), equal / notEqual ' +
-    'and the comparisons, and tf.string.*');
+  throw new Error(`${op}: '${name}' is a string tensor, which ${op} does not take (strings go through the shape ops, ` +
+    'the comparisons and tf.string.*)');
 }
 
 /** reshape (and expandDims, squeeze): a view of the same values. */
@@ -56,20 +55,24 @@ export function stringClone(x: Tensor): Tensor {
  */
 export function stringStrided(x: Tensor, shape: Shape, strides: number[], offset: number, op: string): Tensor {
   const values = stringBytes(x, op);
+  return makeStringTensor(Array.from(stridedIndex(shape, strides, offset), (at) => values[at]), shape);
+}
+
+/** For every index t of `shape` in row-major order, offset + sum t_i * strides_i. */
+function stridedIndex(shape: Shape, strides: number[], offset: number): Int32Array {
   const size = sizeOf(shape);
-  const out = new Array<Uint8Array>(size);
-  const rank = shape.length;
-  const index = new Array<number>(rank).fill(0);
+  const out = new Int32Array(size);
+  const index = new Array<number>(shape.length).fill(0);
   let at = offset;
   for (let i = 0; i < size; i++) {
-    out[i] = values[at];
-    for (let k = rank - 1; k >= 0; k--) {
+    out[i] = at;
+    for (let k = shape.length - 1; k >= 0; k--) {
       if (++index[k] < shape[k]) { at += strides[k]; break; }
       at -= strides[k] * (shape[k] - 1);
       index[k] = 0;
     }
   }
-  return makeStringTensor(out, shape);
+  return out;
 }
 
 /** slice(x, begin, size), begin and size resolved (size -1 gone) as slice resolves them for numbers. */
@@ -217,20 +220,7 @@ function broadcastStrides(op: string, shape: Shape, out: Shape): number[] {
 
 /** For every index of `out`, the flat index into a tensor of `shape` broadcast to it. */
 function broadcastIndex(shape: Shape, out: Shape, op: string): Int32Array {
-  const strides = broadcastStrides(op, shape, out);
-  const size = sizeOf(out);
-  const result = new Int32Array(size);
-  const index = new Array<number>(out.length).fill(0);
-  let at = 0;
-  for (let i = 0; i < size; i++) {
-    result[i] = at;
-    for (let k = out.length - 1; k >= 0; k--) {
-      if (++index[k] < out[k]) { at += strides[k]; break; }
-      at -= strides[k] * (out[k] - 1);
-      index[k] = 0;
-    }
-  }
-  return result;
+  return stridedIndex(out, broadcastStrides(op, shape, out), 0);
 }
 
 /** where(condition, a, b) with string a and b: condition bool, all three broadcast together. */
