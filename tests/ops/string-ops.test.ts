@@ -75,6 +75,13 @@ for (const backend of ['reference', 'wasm'] as const) {
         [true, false].flatMap((p) => [0, 1, 2].map((pad) => grams(l, ['a', 'b', 'c', 'd'], [0, 1, 1, 3, 4], '_', [4, 5], 'L', 'R', pad, p))));
       same('no values: no n-grams, splits all 0', (l) => grams(l, [], [0, 0, 0], '|', [1, 2], 'L', 'R', -1, true));
       same('one row', (l) => grams(l, ['x', 'y', 'z'], [0, 3], ' ', [2], '', '', 0, false));
+      it('no splits (no rows): sora gives no n-grams; TF.js gives one empty slot per value', () => {
+        const theirs = grams(tf, ['a', 'b'], [], '|', [1], 'L', 'R', -1, false);
+        expect(theirs.nGrams.shape).toEqual([2]);
+        expect(Array.from(theirs.nGrams.dataSync())).toEqual([undefined, undefined]);
+        const ours = grams(sora, ['a', 'b'], [], '|', [1], 'L', 'R', -1, false);
+        expect([ours.nGrams.shape, ours.nGramsSplits.shape, ours.nGrams.dataSync()]).toEqual([[0], [0], []]);
+      });
       bothThrow('splits not starting at 0', 'stringNGrams', (l) => grams(l, ['a', 'b'], [1, 2], '|', [1], 'L', 'R', -1, false), /start at 0/);
       bothThrow('decreasing splits', 'stringNGrams', (l) => grams(l, ['a', 'b'], [0, 2, 1, 2], '|', [1], 'L', 'R', -1, false));
       bothThrow('splits not ending at the data size', 'stringNGrams', (l) => grams(l, ['a', 'b'], [0, 1], '|', [1], 'L', 'R', -1, false), /end at/);

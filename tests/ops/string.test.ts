@@ -338,6 +338,13 @@ for (const backend of ['reference', 'wasm'] as const) {
       });
     });
 
+    it('tf.io.encodeWeights: TF.js encodes string weights (length-prefixed bytes), sora refuses them naming the weight', async () => {
+      const theirs = await tf.io.encodeWeights({ s: tf.tensor(['ab', 'é']) });
+      expect(theirs.specs[0].dtype).toBe('string');
+      expect(Array.from(new Uint8Array(theirs.data))).toEqual([2, 0, 0, 0, 97, 98, 2, 0, 0, 0, 195, 169]);
+      await expect(sora.io.encodeWeights({ s: sora.tensor(['ab', 'é']) })).rejects.toThrow(/encodeWeights: weight 's' is string/);
+    });
+
     describe('tf.util', () => {
       it('encodeString / decodeString as TF.js', () => {
         for (const s of WORDS) {
