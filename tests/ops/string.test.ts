@@ -118,6 +118,12 @@ for (const backend of ['reference', 'wasm'] as const) {
       same('empty string tensors', (l) => [l.tensor([], [0], 'string'), l.tensor([], [2, 0], 'string')]);
       same('a number after a string is its text', (l) => l.tensor(['a', 1, true] as any));
       same('Uint8Array values are bytes', (l) => l.tensor([new Uint8Array([104, 105]), new Uint8Array([])], [2], 'string'));
+      it('bytes given are copied: changing them afterwards changes no tensor', () => {
+        const bytes = new Uint8Array([104, 105]);
+        const [t, s] = [sora.tensor([bytes], [1], 'string'), sora.scalar(bytes)];
+        bytes[0] = 0;
+        expect([t.dataSync<'string'>(), s.dataSync<'string'>()]).toEqual([['hi'], ['hi']]);
+      });
       it("numbers with dtype 'string' are their text in sora; TF.js stores them as bytes it cannot decode", () => {
         expect(() => tf.tensor([1, 2], [2], 'string').dataSync()).toThrow(/decode/);
         expect(sora.tensor([1, 2.5], [2], 'string').dataSync<'string'>()).toEqual(['1', '2.5']);

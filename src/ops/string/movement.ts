@@ -271,9 +271,13 @@ export function stringBinary(op: string, a: unknown, b: unknown,
   });
 }
 
-/** Flat string values (a string, or nested arrays of strings, Uint8Array bytes or numbers) as UTF-8. */
+/**
+ * One value of a string tensor as UTF-8: a string, bytes (copied, so that changing the caller's
+ * array changes no tensor: string values are never changed in place, and views share them),
+ * or a number or boolean as its text.
+ */
 export function encodeLeaf(op: string, value: unknown): Uint8Array {
-  if (value instanceof Uint8Array) return value;
+  if (value instanceof Uint8Array) return value.slice();
   if (typeof value === 'string') return encodeUtf8(value);
   if (typeof value === 'number' || typeof value === 'boolean') return encodeUtf8(String(value));
   throw new Error(`${op}: a string tensor's values must be strings (or Uint8Array bytes); received ${typeof value}`);
