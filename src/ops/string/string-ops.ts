@@ -9,11 +9,11 @@
  * which works on the decoded text with JavaScript's RegExp (TF.js does the same, not RE2).
  */
 import { decodeUtf8, encodeUtf8 } from '../../core/string-storage.js';
-import type { Shape, Tensor } from '../../core/tensor.js';
+import { Tensor, type Shape } from '../../core/tensor.js';
 import { fingerPrint64 } from '../../compat/hash.js';
 import { tensor } from '../creation.js';
 import { withInputs, type Input } from '../inputs.js';
-import { describe } from '../util.js';
+import { checkTensor, describe } from '../util.js';
 import { makeStringTensor, stringBytes } from './movement.js';
 
 function checkString(op: string, name: string, t: Tensor): readonly Uint8Array[] {
@@ -61,19 +61,38 @@ export function stringNGrams(data: Input, dataSplits: Input, separator: string, 
   if (!Number.isInteger(padWidth) || padWidth < -1) {
     throw new Error(`${op}: padWidth must be an integer >= -1 (-1: the widest n-gram's width - 1); received ${padWidth}`);
   }
-  return withInputs(op, [['data', data], ['dataSplits', dataSplits, 'int32']], ([values, splits]) => {
+  const { bounds, shape } = splitsOf(op, dataSplits);
+  return withInputs(op, [['data', data]], ([values]) => {
     const tokens = checkString(op, 'data', values);
     if (values.rank !== 1) throw new Error(`${op}: data must be a vector; received ${describe(values)}`);
-    if (splits.dtype !== 'int32') throw new Error(`${op}: dataSplits must be int32; received ${describe(splits)}`);
-    if (splits.rank !== 1) throw new Error(`${op}: dataSplits must be a vector; received ${describe(splits)}`);
-    const bounds = splits.dataSync() as Int32Array;
     checkSplits(op, bounds, tokens.length);
     const [grams, gramSplits] = nGramsOf(tokens, bounds, {
       separator: encodeUtf8(separator), widths: nGramWidths, left: encodeUtf8(leftPad), right: encodeUtf8(rightPad),
       padWidth, preserveShort: preserveShortSequences,
     });
-    return { nGrams: makeStringTensor(grams, [grams.length]), nGramsSplits: int32Tensor(gramSplits, splits.shape, op) };
+    return { nGrams: makeStringTensor(grams, [grams.length]), nGramsSplits: int32Tensor(gramSplits, shape, op) };
   });
+}
+
+/**
+ * The row splits' values: an int32 vector tensor (read synchronously), or a plain array of
+ * integers, read as it is (so that it works whichever backend is active).
+ */
+function splitsOf(op: string, splits: Input): { bounds: Int32Array; shape: Shape } {
+  if (splits instanceof Tensor) {
+    checkTensor(op, 'dataSplits', splits);
+    if (splits.dtype !== 'int32' || splits.rank !== 1) throw new Error(`${op}: dataSplits must be an int32 vector; received ${describe(splits)}`);
+    if (!splits.ref.backend.syncReadable) {
+      throw new Error(`${op}: reads dataSplits synchronously, which the '${splits.ref.backend.name}' backend cannot; ` +
+        'give them as an array of integers');
+    }
+    return { bounds: splits.dataSync() as Int32Array, shape: splits.shape };
+  }
+  const list = ArrayBuffer.isView(splits) || Array.isArray(splits) ? Array.from(splits as ArrayLike<unknown>) : null;
+  if (!list || list.some((v) => !Number.isInteger(v))) {
+    throw new Error(`${op}: dataSplits must be an int32 vector or an array of integers; received ${JSON.stringify(splits)}`);
+  }
+  return { bounds: Int32Array.from(list as number[]), shape: [list.length] };
 }
 
 /** Row splits: start at 0, never decrease, end at the number of values. */
