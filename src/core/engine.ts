@@ -141,7 +141,8 @@ export class Engine {
         'keep the real and imaginary parts as two float32 variables (tf.real, tf.imag)');
     }
     if (initial.dtype === 'string') {
-      throw new Error(`variable: '${name}' would be a string tensor, which variables do not hold (they are for values an optimizer updates)`);
+      throw new Error(`variable: '${name}' would be a string tensor, which variables do not hold ` +
+        '(they hold values an optimizer updates)');
     }
     const backend = this.backend;
     const storage = backend.alloc(initial.size, initial.dtype);

@@ -1,7 +1,8 @@
 /**
  * Tensor.toString / print, character for character as TF.js formats them: values with at
- * most 7 decimals (bool as true/false, strings in single quotes but a scalar's bare), columns of rank >= 2 tensors padded to their widest
- * entry, and dimensions over 20 long summarised to their first and last 3 entries.
+ * most 7 decimals (bool as true/false, strings in single quotes but a scalar's bare), columns
+ * of rank >= 2 tensors padded to their widest entry, and dimensions over 20 long summarised to
+ * their first and last 3 entries.
  */
 const SUMMARISE_OVER = 20;
 const EDGE = 3;

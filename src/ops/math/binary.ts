@@ -123,7 +123,8 @@ export type Operand = Tensor | TensorLike | boolean;
 /** Runs a binary op on TF.js-style operands: a plain value takes the other operand's dtype. */
 const NO_ATTRS = {};
 function binary(def: OpDef<Record<string, never>>, a: Operand, b: Operand): Tensor {
-  if (isStringTensor(a) || isStringTensor(b) || typeof a === 'string' || typeof b === 'string') return stringBinary(def.name, a, b, makeOperand);
+  const strings = isStringTensor(a) || isStringTensor(b) || typeof a === 'string' || typeof b === 'string';
+  if (strings) return stringBinary(def.name, a, b, makeOperand);
   if (a instanceof Tensor && b instanceof Tensor) {
     if (a.dtype === b.dtype || a.dtype === 'complex64' || b.dtype === 'complex64') return run1(def, [a, b], NO_ATTRS); // the usual case
     // Mixed tensors: the lower dtype is cast up, as TF.js's makeTypesMatch (bool < int32 < float32).

@@ -107,7 +107,9 @@ const CAST = register<{ dtype: DType }>({
 
 export function cast(x: Tensor, dtype: DType): Tensor {
   checkTensor('cast', 'x', x);
-  if ((x.dtype === 'string') !== (dtype === 'string')) throw new Error(`cast: cannot cast ${describe(x)} to '${dtype}'; string tensors are cast neither to nor from numbers`);
+  if ((x.dtype === 'string') !== (dtype === 'string')) {
+    throw new Error(`cast: cannot cast ${describe(x)} to '${dtype}'; string tensors are cast neither to nor from numbers`);
+  }
   if (dtype === 'string') return stringClone(x);
   checkDType('cast', dtype);
   return dtype === x.dtype ? clone(x) : run1(CAST, [x], { dtype });
