@@ -73,6 +73,10 @@ for (const backend of ['reference', 'wasm'] as const) {
       }
       same('preserveShortSequences with rows shorter than every width', (l) =>
         [true, false].flatMap((p) => [0, 1, 2].map((pad) => grams(l, ['a', 'b', 'c', 'd'], [0, 1, 1, 3, 4], '_', [4, 5], 'L', 'R', pad, p))));
+      same('no widths: only preserveShortSequences makes n-grams', (l) => [0, 1, 2].flatMap((pad) => [true, false].map((p) =>
+        grams(l, ['a', 'b', 'c', 'd'], [0, 1, 1, 4], '|', [], 'L', 'R', pad, p))));
+      bothThrow('no widths, padWidth -1 and preserveShortSequences (TF.js: a RangeError from inside)', 'stringNGrams',
+        (l) => grams(l, ['a', 'b'], [0, 2], '|', [], 'L', 'R', -1, true), /padWidth -1/);
       same('no values: no n-grams, splits all 0', (l) => grams(l, [], [0, 0, 0], '|', [1, 2], 'L', 'R', -1, true));
       same('one row', (l) => grams(l, ['x', 'y', 'z'], [0, 3], ' ', [2], '', '', 0, false));
       it('no splits (no rows): sora gives no n-grams; TF.js gives one empty slot per value', () => {

@@ -59,7 +59,11 @@ export function stringNGrams(data: Input, dataSplits: Input, separator: string, 
     throw new Error(`${op}: nGramWidths must be an array of positive integers; received ${JSON.stringify(nGramWidths)}`);
   }
   if (!Number.isInteger(padWidth) || padWidth < -1) {
-    throw new Error(`${op}: padWidth must be an integer >= -1 (-1: the widest n-gram's width - 1); received ${padWidth}`);
+    throw new Error(`${op}: padWidth must be an integer >= -1 (-1: each width - 1); received ${padWidth}`);
+  }
+  if (nGramWidths.length === 0 && padWidth === -1 && preserveShortSequences) {
+    throw new Error(`${op}: with no nGramWidths, padWidth -1 (each width - 1) gives preserveShortSequences no pad width; ` +
+      'give a width or a padWidth >= 0');
   }
   const { bounds, shape } = splitsOf(op, dataSplits);
   return withInputs(op, [['data', data]], ([values]) => {
