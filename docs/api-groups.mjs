@@ -46,6 +46,7 @@ export const AREAS = [
     Sparse: 'sparse sparse.sparseFillEmptyRows sparse.sparseReshape sparse.sparseSegmentMean sparse.sparseSegmentSum sparseToDense',
     Ragged: 'raggedGather raggedRange raggedTensorToTensor',
     Spectral: 'fft ifft irfft rfft spectral spectral.fft spectral.ifft spectral.irfft spectral.rfft',
+    String: 'string string.staticRegexReplace string.stringNGrams string.stringSplit string.stringToHashBucketFast string.StringNGramsResult string.StringSplitResult',
     Dropout: 'dropout',
     Scan: 'cumprod cumsum',
   } },

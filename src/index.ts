@@ -140,7 +140,7 @@ export interface MemoryInfo {
 /** The memory in use now (tf.memory): live tensors, data buffers and bytes, per backend and on the GPU. */
 export function memory(): MemoryInfo {
   let numBytes = 0;
-  for (const ref of ENGINE.dataRefs) numBytes += ref.storage.size * 4;
+  for (const ref of ENGINE.dataRefs) numBytes += ref.numBytes; // a string tensor's: its UTF-8 bytes
   const backends: MemoryInfo['backends'] = {};
   for (const name of ENGINE.registeredBackends()) {
     const instance = ENGINE.backendInstance(name);
@@ -212,6 +212,7 @@ export type { CompileArgs, FitArgs, FitDatasetArgs, ModelArgs, ContainerArgs } f
 export * as io from './io/index.js';
 export * as data from './data/index.js';
 export * as util from './compat/util.js';
+export * as string from './ops/string/index.js';
 export * as test_util from './compat/test-util.js';
 export { TensorBuffer, buffer } from './ops/tensor-buffer.js';
 export { profile, time, nextFrame } from './compat/profile.js';

@@ -13,7 +13,7 @@
  * 'complex64' is a tensor dtype only: its storage is a float32 storage of 2 * size values
  * (re, im interleaved), so no kernel ever receives a 'complex64' storage (src/ops/complex.ts).
  */
-export type DType = 'float32' | 'int32' | 'bool' | 'complex64';
+export type DType = 'float32' | 'int32' | 'bool' | 'complex64' | 'string';
 /**
  * The backends sora has: 'webgpu', 'wasm' (SIMD) and 'reference' (plain TypeScript, the definition every
  * other backend is tested against).

@@ -62,17 +62,17 @@ export function kernelName(op: string): string {
   return TFJS_KERNEL[op] ?? op.charAt(0).toUpperCase() + op.slice(1);
 }
 
-/** Bytes of live data buffers (4 per element on every sora backend). */
+/** Bytes of live data buffers (4 per storage element; a string tensor's UTF-8 bytes). */
 function liveBytes(): number {
   let bytes = 0;
-  for (const ref of ENGINE.dataRefs) bytes += ref.storage.size * 4;
+  for (const ref of ENGINE.dataRefs) bytes += ref.numBytes;
   return bytes;
 }
 
 function bytesOf(tensors: Tensor[]): number {
   const refs = new Set(tensors.map((t) => t.ref));
   let bytes = 0;
-  for (const ref of refs) bytes += ref.storage.size * 4;
+  for (const ref of refs) bytes += ref.numBytes;
   return bytes;
 }
 

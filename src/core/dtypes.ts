@@ -7,6 +7,12 @@
 import type { DType, TypedArray } from '../backends/backend.js';
 import { hasOwnName } from './lookup.js';
 
+/**
+ * The dtypes whose values a backend stores. 'string' tensors hold their values on the JS side
+ * (src/core/string-storage.ts): no kernel ever sees one, so they have no row here.
+ */
+export type NumericDType = Exclude<DType, 'string'>;
+
 export interface DTypeInfo {
   /** Bytes per element in backend storage (complex64: a pair of float32 words). */
   readonly bytes: 4 | 8;
@@ -18,7 +24,7 @@ export interface DTypeInfo {
   readonly readBack: Float32ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
 }
 
-export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
+export const DTYPES: Readonly<Record<NumericDType, DTypeInfo>> = {
   float32: { bytes: 4, array: Float32Array, kind: 'float', readBack: Float32Array },
   int32: { bytes: 4, array: Int32Array, kind: 'integer', readBack: Int32Array },
   bool: { bytes: 4, array: Int32Array, kind: 'boolean', readBack: Uint8Array },
@@ -32,22 +38,30 @@ export const DTYPES: Readonly<Record<DType, DTypeInfo>> = {
 
 /** Values as `data()` returns them for `dtype`: storage values, or bool's 0/1 as a Uint8Array. */
 export type DataValues = Float32Array | Int32Array | Uint8Array;
-export function readBack(values: TypedArray, dtype: DType): DataValues {
+/**
+ * What `data()` / `dataSync()` give for each dtype, as TF.js types them: a numeric dtype by
+ * default, `t.dataSync<'string'>()` for the decoded values of a string tensor.
+ */
+export interface DataTypeMap {
+  float32: Float32Array; int32: Int32Array; bool: Uint8Array; complex64: Float32Array; string: string[];
+}
+export function readBack(values: TypedArray, dtype: NumericDType): DataValues {
   const wanted = DTYPES[dtype].readBack;
   return values instanceof wanted ? values : wanted.from(values);
 }
 
 export function isDType(value: unknown): value is DType {
-  return hasOwnName(DTYPES, value);
+  return value === 'string' || hasOwnName(DTYPES, value);
 }
 
 /** A CPU array for `size` values of `dtype`. */
-export function arrayFor(dtype: DType, size: number): TypedArray {
+export function arrayFor(dtype: NumericDType, size: number): TypedArray {
   return new DTYPES[dtype].array(size);
 }
 
 /** Values converted to `dtype`'s array: int32 truncates toward zero; bool is round(v) != 0 (TF.js). */
 export function toDTypeArray(values: ArrayLike<number>, dtype: DType): TypedArray {
+  if (dtype === 'string') throw new Error("toDTypeArray: 'string' values are not numbers (internal error: see src/core/string-storage.ts)");
   const info = DTYPES[dtype];
   if (info.kind === 'float') return values instanceof Float32Array ? values : Float32Array.from(values);
   if (info.kind === 'boolean') return Int32Array.from(values, (v) => (Math.round(v) !== 0 ? 1 : 0));

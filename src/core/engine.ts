@@ -140,6 +140,10 @@ export class Engine {
       throw new Error(`variable: '${name}' would be complex64, which variables do not hold; ` +
         'keep the real and imaginary parts as two float32 variables (tf.real, tf.imag)');
     }
+    if (initial.dtype === 'string') {
+      throw new Error(`variable: '${name}' would be a string tensor, which variables do not hold ` +
+        '(they hold values an optimizer updates)');
+    }
     const backend = this.backend;
     const storage = backend.alloc(initial.size, initial.dtype);
     const ref = new DataRef(storage, backend);

@@ -1,25 +1,31 @@
 /**
  * Tensor.toString / print, character for character as TF.js formats them: values with at
- * most 7 decimals (bool as true/false), columns of rank >= 2 tensors padded to their widest
- * entry, and dimensions over 20 long summarised to their first and last 3 entries.
+ * most 7 decimals (bool as true/false, strings in single quotes but a scalar's bare), columns
+ * of rank >= 2 tensors padded to their widest entry, and dimensions over 20 long summarised to
+ * their first and last 3 entries.
  */
 const SUMMARISE_OVER = 20;
 const EDGE = 3;
 const DECIMALS = 7;
 
-function valueText(v: number, dtype: string, width = 0): string {
-  const text = dtype === 'bool' ? (v === 0 ? 'false' : 'true') : String(parseFloat(v.toFixed(DECIMALS)));
+/** Values as `data()` gives them: numbers, or a string tensor's strings. */
+type Values = ArrayLike<number> | ArrayLike<string>;
+
+function valueText(v: number | string, dtype: string, width = 0): string {
+  const text = typeof v === 'string' ? `'${v}'`
+    : dtype === 'bool' ? (v === 0 ? 'false' : 'true') : String(parseFloat(v.toFixed(DECIMALS)));
   return text.padEnd(width);
 }
 
 /** Entry i as text; complex64 values are (re, im) pairs, written 're + imj' as TF.js writes them. */
-function cellText(values: ArrayLike<number>, i: number, dtype: string, width = 0): string {
+function cellText(values: Values, i: number, dtype: string, width = 0): string {
   if (dtype !== 'complex64') return valueText(values[i], dtype, width);
-  return `${valueText(values[2 * i], 'float32')} + ${valueText(values[2 * i + 1], 'float32')}j`.padEnd(width);
+  const pairs = values as ArrayLike<number>;
+  return `${valueText(pairs[2 * i], 'float32')} + ${valueText(pairs[2 * i + 1], 'float32')}j`.padEnd(width);
 }
 
 /** Width of each column (the last dimension) over every row, for rank >= 2. */
-function columnWidths(values: ArrayLike<number>, shape: number[], dtype: string): number[] {
+function columnWidths(values: Values, shape: number[], dtype: string): number[] {
   if (shape.length < 2) return [];
   const columns = shape[shape.length - 1];
   const widths = new Array<number>(columns).fill(0);
@@ -31,7 +37,7 @@ function columnWidths(values: ArrayLike<number>, shape: number[], dtype: string)
   return widths;
 }
 
-function rows(values: ArrayLike<number>, offset: number, shape: number[], dtype: string, widths: number[],
+function rows(values: Values, offset: number, shape: number[], dtype: string, widths: number[],
   isLast: boolean): string[] {
   const rank = shape.length;
   const n = shape[0];
@@ -67,7 +73,7 @@ function range(from: number, to: number): number[] {
 }
 
 /** The text TF.js's `tensor.toString(verbose)` gives for these values. */
-export function formatTensor(values: ArrayLike<number>, shape: number[], dtype: string, verbose = false): string {
+export function formatTensor(values: Values, shape: number[], dtype: string, verbose = false): string {
   const body = shape.length === 0
     ? [dtype === 'bool' || dtype === 'complex64' ? cellText(values, 0, dtype) : String(values[0])]
     : rows(values, 0, shape, dtype, columnWidths(values, shape, dtype), true);

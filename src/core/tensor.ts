@@ -5,7 +5,8 @@
  * (src/ops/*), so an entry that imports few ops ships few.
  */
 import type { Backend, DType, Storage } from '../backends/backend.js';
-import { readBack, type DataValues } from './dtypes.js';
+import { readBack, type DataTypeMap, type DataValues, type NumericDType } from './dtypes.js';
+import { decodeUtf8, isStringStorage } from './string-storage.js';
 import { ENGINE } from './engine.js';
 import { formatTensor } from './tensor-format.js';
 import { toNestedArray } from './nested-array.js';
@@ -17,10 +18,15 @@ export type Shape = number[];
 export class DataRef {
   refCount = 1;
   constructor(public storage: Storage, public backend: Backend) {}
+  /** Bytes of the values, as tf.memory() counts them: 4 per storage word, a string's UTF-8 bytes. */
+  get numBytes(): number { return isStringStorage(this.storage) ? this.storage.bytes : this.storage.size * 4; }
 }
 
 /** Numbers nested in arrays, as tensor() takes them and array() returns them. */
 export type NestedArray = number | NestedArray[];
+export type NestedStringArray = string | NestedStringArray[];
+/** What `array()` gives for a dtype: nested numbers, or nested strings for 'string'. */
+export type ArrayOf<D extends DType> = D extends 'string' ? NestedStringArray : NestedArray;
 
 /**
  * An immutable n-dimensional array of numbers (tf.Tensor) with a shape and a dtype ('float32', 'int32' or
@@ -62,32 +68,47 @@ export class Tensor {
     }
   }
 
-  /** The values, copied out of the backend (bool as a Uint8Array, as TF.js). Works on every backend. */
-  async data(): Promise<DataValues> {
+  /**
+   * The values, copied out of the backend (bool as a Uint8Array, as TF.js; a string tensor's
+   * as decoded strings: `data<'string'>()`). Works on every backend.
+   */
+  async data<D extends DType = NumericDType>(): Promise<DataTypeMap[D]> {
     this.assertAlive('data');
+    if (isStringStorage(this.ref.storage)) return this.strings() as DataTypeMap[D];
     const values = await this.ref.backend.read(this.ref.storage);
     const words = this.dtype === 'complex64' ? 2 * this.size : this.size; // complex64: (re, im) pairs
-    return readBack(values.length === words ? values : values.subarray(0, words), this.dtype);
+    return readBack(values.length === words ? values : values.subarray(0, words), this.dtype as NumericDType) as DataTypeMap[D];
   }
 
   /** The values, synchronously; webgpu tensors need `await data()`. */
-  dataSync(): DataValues {
+  dataSync<D extends DType = NumericDType>(): DataTypeMap[D] {
     this.assertAlive('dataSync');
+    if (isStringStorage(this.ref.storage)) return this.strings() as DataTypeMap[D];
     const backend = this.ref.backend;
     if (!backend.syncReadable) {
       throw new Error(`dataSync: tensor ${this.id} lives on the '${backend.name}' backend, whose ` +
         'data can only be read asynchronously; use `await tensor.data()`');
     }
-    return readBack(backend.readSync(this.ref.storage), this.dtype);
+    return readBack(backend.readSync(this.ref.storage), this.dtype as NumericDType) as DataTypeMap[D];
   }
 
-  /** Resolves to the values as nested arrays of the tensor's shape (tf.Tensor.array). */
-  async array(): Promise<NestedArray> { return nest(await this.data(), this.shape, this.dtype); }
+  /** A string tensor's values decoded from UTF-8 (TF.js's dataSync of a string tensor). */
+  private strings(): string[] {
+    const storage = this.ref.storage;
+    return isStringStorage(storage) ? storage.values.map(decodeUtf8) : [];
+  }
+
+  /** Resolves to the values as nested arrays of the tensor's shape (tf.Tensor.array); strings decoded. */
+  async array<D extends DType = NumericDType>(): Promise<ArrayOf<D>> {
+    return nest(await this.data<DType>(), this.shape, this.dtype) as ArrayOf<D>;
+  }
   /**
    * The values as nested arrays, synchronously (tf.Tensor.arraySync); throws on backends that read only
    * asynchronously (webgpu).
    */
-  arraySync(): NestedArray { return nest(this.dataSync(), this.shape, this.dtype); }
+  arraySync<D extends DType = NumericDType>(): ArrayOf<D> {
+    return nest(this.dataSync<DType>(), this.shape, this.dtype) as ArrayOf<D>;
+  }
 
   /** Frees the tensor's storage now; using it afterwards is an error naming the op. */
   dispose(): void {
@@ -99,8 +120,14 @@ export class Tensor {
   /** TF.js's throwIfDisposed: an Error when the tensor is disposed. */
   throwIfDisposed(): void { this.assertAlive('throwIfDisposed'); }
 
-  /** The values' bytes as TF.js gives them: 4 per float32 / int32 value, 1 per bool. */
-  async bytes(): Promise<Uint8Array> {
+  /**
+   * The values' bytes as TF.js gives them: 4 per float32 / int32 value, 1 per bool; a string
+   * tensor's as one Uint8Array (UTF-8) per element, copies of what it holds.
+   */
+  async bytes(): Promise<Uint8Array | Uint8Array[]> {
+    this.assertAlive('bytes');
+    const storage = this.ref.storage;
+    if (isStringStorage(storage)) return storage.values.map((v) => v.slice());
     const values = await this.data();
     return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
   }
@@ -116,7 +143,7 @@ export class Tensor {
       return `Tensor(shape [${this.shape}], ${this.dtype}, on the '${this.ref.backend.name}' backend: ` +
         'await tensor.data() to read its values)';
     }
-    return formatTensor(this.dataSync(), this.shape, this.dtype, verbose);
+    return formatTensor(this.dataSync<DType>(), this.shape, this.dtype, verbose);
   }
   /**
    * Logs the tensor's values to the console (tf.Tensor.print); verbose (default false) adds its dtype, rank
@@ -153,6 +180,7 @@ export class Variable extends Tensor {
 
 /** Nested as TF.js nests values: a number for a scalar, [] for any empty tensor. */
 /** complex64 rows hold (re, im) pairs side by side, as TF.js's array() gives them. */
-function nest(values: DataValues, shape: Shape, dtype: DType): NestedArray {
-  return toNestedArray(shape, values, dtype === 'complex64') as NestedArray;
+function nest(values: DataValues | string[], shape: Shape, dtype: DType): NestedArray | NestedStringArray {
+  // toNestedArray only indexes the values, so it nests strings as it nests numbers.
+  return toNestedArray(shape, values as ArrayLike<number>, dtype === 'complex64') as NestedArray | NestedStringArray;
 }

@@ -9,10 +9,12 @@ import type { Shape, Tensor } from '../core/tensor.js';
 import { toDTypeArray } from '../core/dtypes.js';
 import { register, run1, spec } from './registry.js';
 import { viewAsComplex } from './math/complex-views.js';
+import { encodeLeaf, makeStringTensor, refuseString } from './string/movement.js';
 import { chain, checkAllocation, checkDType, checkShape, checkTensor, describe, produce, sizeOf, storageOf, toTensor } from './util.js';
 
-export type NestedValues = number | boolean | NestedValues[];
-/** What tensor() takes as values: a number, boolean, nested arrays of them, or a typed array. */
+/** Values of a tensor: numbers or booleans, or strings (a string tensor; Uint8Array bytes with dtype 'string'). */
+export type NestedValues = number | boolean | string | Uint8Array | NestedValues[];
+/** What tensor() takes as values: a number, boolean, string, nested arrays of them, or a typed array. */
 export type TensorLike = TypedArray | Uint8Array | Uint8ClampedArray | Float64Array | NestedValues;
 
 function inferShape(op: string, values: NestedValues): Shape {
@@ -39,6 +41,34 @@ function flattenInto(op: string, values: NestedValues, shape: Shape, depth: numb
 }
 
 /**
+ * A string tensor (TF.js's tensor(['a', 'b']), or dtype 'string'): strings held as UTF-8 on the
+ * JS side; Uint8Array leaves are taken as bytes, and numbers or booleans as their text (TF.js
+ * encodes them the same way when a string comes first).
+ */
+function stringTensor(values: TensorLike, shape: Shape | undefined, op: string): Tensor {
+  if (ArrayBuffer.isView(values) && !(values instanceof Uint8Array)) {
+    throw new Error(`${op}: dtype 'string' takes strings (or Uint8Array bytes); received a ${values.constructor.name}`);
+  }
+  const inferred = values instanceof Uint8Array ? [] : inferShape(op, values as NestedValues);
+  const flat: Uint8Array[] = [];
+  const walk = (level: unknown, depth: number): void => {
+    if (depth === inferred.length) { flat.push(encodeLeaf(op, level)); return; }
+    if (!Array.isArray(level) || level.length !== inferred[depth]) {
+      throw new Error(`${op}: ragged nested array: expected length ${inferred[depth]} at depth ${depth}, ` +
+        `received ${Array.isArray(level) ? `length ${level.length}` : typeof level}`);
+    }
+    for (const v of level) walk(v, depth + 1);
+  };
+  walk(values, 0);
+  const finalShape = shape === undefined ? inferred : checkShape(op, shape);
+  if (flat.length !== sizeOf(finalShape)) {
+    throw new Error(`${op}: ${flat.length} values do not fill shape [${finalShape}], which needs ${sizeOf(finalShape)}`);
+  }
+  return makeStringTensor(flat, finalShape);
+}
+
+
+/**
  * Creates a tensor from values (a number, a nested array or a typed array) with an optional shape and dtype,
  * as tf.tensor does; the shape defaults to the values' nesting and the dtype to 'float32' (or 'int32' for an
  * Int32Array, 'bool' for booleans).
@@ -50,13 +80,16 @@ function flattenInto(op: string, values: NestedValues, shape: Shape, depth: numb
  * ```
  */
 export function tensor(values: TensorLike, shape?: Shape, dtype?: DType, op = 'tensor'): Tensor {
+  if (dtype === 'string' || (dtype === undefined && typeof firstLeaf(values, true) === 'string')) {
+    return stringTensor(values, shape, op);
+  }
   let flat: ArrayLike<number>;
   let inferred: Shape;
   if (ArrayBuffer.isView(values)) {
     flat = values as ArrayLike<number>;
     inferred = [flat.length];
   } else if (typeof values === 'number' || typeof values === 'boolean' || Array.isArray(values)) {
-    inferred = inferShape(op, values);
+    inferred = inferShape(op, values as NestedValues);
     const out: number[] = [];
     flattenInto(op, values, inferred, 0, out);
     flat = out;
@@ -65,7 +98,7 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType, op = 't
   }
   const finalShape = shape === undefined ? inferred : checkShape(op, shape);
   const resolvedDType = dtype === undefined
-    ? (values instanceof Int32Array ? 'int32' : firstLeaf(values) === 'boolean' ? 'bool' : 'float32') : checkDType(op, dtype);
+    ? (values instanceof Int32Array ? 'int32' : typeof firstLeaf(values) === 'boolean' ? 'bool' : 'float32') : checkDType(op, dtype);
   const size = sizeOf(finalShape);
   if (flat.length !== size) {
     throw new Error(`${op}: ${flat.length} values do not fill shape [${finalShape}], which needs ${size}`);
@@ -75,11 +108,15 @@ export function tensor(values: TensorLike, shape?: Shape, dtype?: DType, op = 't
   return produce(finalShape, resolvedDType, (out) => ENGINE.backend.write(out, typed));
 }
 
-/** The type of the first scalar in nested arrays ('boolean' makes a bool tensor, as in TF.js). */
-function firstLeaf(values: unknown): string {
+/** The first scalar in nested arrays: a boolean makes a bool tensor, a string a string tensor (as in TF.js). */
+function firstLeaf(values: unknown, skipEmpty = false): unknown {
   let level = values;
-  while (Array.isArray(level)) level = level[0];
-  return typeof level;
+  while (Array.isArray(level)) {
+    // tensor([[], ['a']]) is ragged, but [[]] is an empty float32 tensor: only the first entry counts.
+    if (skipEmpty && level.length === 0) return undefined;
+    level = level[0];
+  }
+  return level;
 }
 
 function ranked(rank: number, name: string) {
@@ -93,8 +130,12 @@ function ranked(rank: number, name: string) {
   };
 }
 
-/** A rank-0 tensor holding one number (tf.scalar); dtype defaults to 'float32'. */
-export function scalar(value: number, dtype?: DType): Tensor {
+/** A rank-0 tensor holding one number, or one string (tf.scalar); dtype defaults to 'float32' ('string' for a string). */
+export function scalar(value: number | string | Uint8Array, dtype?: DType): Tensor {
+  if (typeof value === 'string' || value instanceof Uint8Array || dtype === 'string') {
+    if (dtype !== undefined && dtype !== 'string') throw new Error(`scalar: a string value makes a 'string' scalar; received dtype '${dtype}'`);
+    return makeStringTensor([encodeLeaf('scalar', value)], []);
+  }
   if (typeof value !== 'number') throw new Error(`scalar: expected a number, received ${typeof value}`);
   // Ops make scalars of plain numbers all the time: one element, no nested-array parsing.
   const resolved = dtype === undefined ? 'float32' : checkDType('scalar', dtype);
@@ -128,10 +169,20 @@ const FILL = register<{ shape: Shape; value: number; dtype: DType }>({
   grad: 'none',
 });
 
-/** A tensor of a shape filled with one value (tf.fill); dtype defaults to 'float32'. */
-export function fill(shape: Shape, value: number, dtype: DType = 'float32'): Tensor {
+/**
+ * A tensor of a shape filled with one value (tf.fill); dtype defaults to 'float32', or 'string' for a
+ * string value (a string tensor, as TF.js).
+ */
+export function fill(shape: Shape, value: number | string, dtype?: DType): Tensor {
   const s = checkShape('fill', shape);
-  checkDType('fill', dtype);
+  if (typeof value === 'string' || dtype === 'string') {
+    if (typeof value !== 'string' || (dtype !== undefined && dtype !== 'string')) {
+      throw new Error(`fill: a string value fills a 'string' tensor; received value ${JSON.stringify(value)}, dtype '${dtype}'`);
+    }
+    const bytes = encodeLeaf('fill', value);
+    return makeStringTensor(new Array<Uint8Array>(sizeOf(s)).fill(bytes), s);
+  }
+  dtype = checkDType('fill', dtype ?? 'float32');
   if (typeof value !== 'number') throw new Error(`fill: value must be a number; received ${typeof value}`);
   return run1(FILL, [], { shape: s, value: dtype === 'bool' ? Number(Math.round(value) !== 0) : value, dtype });
 }
@@ -161,13 +212,14 @@ export function onesLike(t: Tensor | TensorLike): Tensor { return filledLike(ONE
 
 /**
  * The recorded fill of x's shape and dtype; x may be values (TF.js's convertToTensor; inputs.ts
- * sits above this module). complex64 is filled directly (not recorded).
+ * sits above this module). complex64 is filled directly (not recorded); a string tensor is refused.
  */
 function filledLike(def: typeof ZEROS_LIKE, x: Tensor | TensorLike, value: number): Tensor {
   const input = toTensor(def.name, 'x', x, undefined, (v, dtype) => (typeof v === 'number' ? scalar(v, dtype) : tensor(v as TensorLike, undefined, dtype)));
   try {
     const t = input.tensor;
     const { shape, dtype } = t;
+    if (dtype === 'string') refuseString(def.name, 'x'); // there is no zero string (TF.js throws too)
     if (dtype === 'float32' || dtype === 'int32' || dtype === 'bool') return run1(def, [t], { shape });
     if (dtype !== 'complex64') return fill(shape, value, dtype);
     // (value, 0) pairs, as TF.js's zerosLike / onesLike of complex64.

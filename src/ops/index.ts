@@ -6,7 +6,7 @@
  * import circle runs through src/ops (tests/imports.test.ts fails on one, type imports
  * included):
  *
- *   util -> registry -> math/complex-views -> creation -> inputs -> tensor-buffer -> structure/shape -> optim
+ *   util -> string/movement -> registry -> math/complex-views -> creation -> inputs -> tensor-buffer -> structure/shape -> optim
  *   -> math/binary -> math/unary-math -> reduce/reduce -> reduce/scan -> math/complex
  *   -> math/unary -> math/elementary -> math/pow-mod -> math/bitwise -> math/moving-average
  *   -> math/activations
@@ -15,7 +15,7 @@
  *   -> structure/rearrange -> structure/ranked -> structure/spatial -> creation-composed
  *   -> linalg/matmul -> linalg/products -> linalg/einsum -> linalg/decompositions
  *   -> signal/fft -> signal/signal -> image/browser -> image/non-max-suppression
- *   -> image/warp -> image/image -> index (this file) -> losses
+ *   -> image/warp -> image/image -> string/string-ops -> index (this file) -> losses
  *
  * Where an op's gradient needs an op from a later module, the op lives beside it (the row
  * gather with unsortedSegmentSum, pow and mod above log and floor), or the gradient is

@@ -30,6 +30,7 @@ import type { Backend, DType, Kernels } from '../backends/backend.js';
 import { ENGINE } from '../core/engine.js';
 import { sameShape } from '../core/tape.js';
 import { Tensor, type Shape } from '../core/tensor.js';
+import { refuseString } from './string/movement.js';
 import { checkAllocation, checkTensor } from './util.js';
 
 export interface TensorSpec { shape: Shape; dtype: DType }
@@ -141,6 +142,7 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
       throw new Error(`${def.name}: '${def.inputs[i] ?? `input ${i}`}' is complex64, which ${def.name} does not take; ` +
         'take tf.real / tf.imag (or tf.abs) first');
     }
+    if (t.dtype === 'string') refuseString(def.name, def.inputs[i] ?? `input ${i}`); // strings never reach a kernel
   }
   const specs = def.infer(inputs, attrs);
   const backend = ENGINE.backend;

@@ -22,19 +22,19 @@ export class TensorBuffer {
   readonly size: number;
   /** The stride of each axis but the last, as TF.js computes them. */
   readonly strides: number[];
-  /** The values, flat, in row-major order. */
-  values: TypedArrayOf;
+  /** The values, flat, in row-major order; a 'string' buffer holds strings (TF.js's too), '' where none was set. */
+  values: TypedArrayOf | string[];
 
   /**
    * A buffer of a shape and dtype (default 'float32'), zeroed or over the values given; sora.buffer() is the
    * usual way.
    */
-  constructor(shape: Shape, readonly dtype: DType = 'float32', values?: TypedArrayOf | number[]) {
+  constructor(shape: Shape, readonly dtype: DType = 'float32', values?: TypedArrayOf | number[] | string[]) {
     if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
       throw new Error(`buffer: shape must be an array of non-negative integers; received ${JSON.stringify(shape)}`);
     }
     if (!isDType(dtype) || dtype === 'complex64') { // complex64 tensors come from tf.complex
-      throw new Error(`buffer: dtype must be 'float32', 'int32' or 'bool'; received ${JSON.stringify(dtype)}`);
+      throw new Error(`buffer: dtype must be 'float32', 'int32', 'bool' or 'string'; received ${JSON.stringify(dtype)}`);
     }
     checkAllocation('buffer', shape, dtype, 'buffer', true);
     this.shape = shape.slice();
@@ -42,8 +42,9 @@ export class TensorBuffer {
     if (values != null && values.length !== this.size) {
       throw new Error(`buffer: ${values.length} values do not match the size ${this.size} of shape [${shape}]`);
     }
-    this.values = values == null ? getTypedArrayFromDType(dtype, this.size)
-      : Array.isArray(values) ? getTypedArrayFromDType(dtype, this.size).map((_, i) => values[i]) as TypedArrayOf : values;
+    this.values = dtype === 'string' ? Array.from({ length: this.size }, (_, i) => String(values?.[i] ?? ''))
+      : values == null ? getTypedArrayFromDType(dtype, this.size)
+      : Array.isArray(values) ? getTypedArrayFromDType(dtype, this.size).map((_, i) => Number(values[i])) as TypedArrayOf : values;
     this.strides = computeStrides(shape);
   }
 
@@ -51,13 +52,15 @@ export class TensorBuffer {
   get rank(): number { return this.shape.length; }
 
   /** Writes `value` at `locs` (a scalar buffer takes no coordinates). */
-  set(value: number | boolean, ...locs: number[]): void {
-    this.values[this.checkedIndex('set', locs)] = Number(value);
+  set(value: number | boolean | string, ...locs: number[]): void {
+    const at = this.checkedIndex('set', locs);
+    if (this.dtype === 'string') (this.values as string[])[at] = String(value);
+    else (this.values as TypedArrayOf)[at] = Number(value);
   }
 
-  /** The value at `locs`. */
+  /** The value at `locs` (a string in a 'string' buffer: `get` is typed as TF.js types it, a number). */
   get(...locs: number[]): number {
-    return this.values[this.checkedIndex('get', locs)];
+    return this.values[this.checkedIndex('get', locs)] as number;
   }
 
   /** The flat index of a location [i, j, ...] in the buffer. */
@@ -115,6 +118,6 @@ declare module '../core/tensor.js' {
   }
 }
 chain({
-  async buffer() { return new TensorBuffer(this.shape, this.dtype, (await this.data()).slice()); },
-  bufferSync() { return new TensorBuffer(this.shape, this.dtype, this.dataSync().slice()); },
+  async buffer() { return new TensorBuffer(this.shape, this.dtype, (await this.data<DType>()).slice()); },
+  bufferSync() { return new TensorBuffer(this.shape, this.dtype, this.dataSync<DType>().slice()); },
 });

@@ -1,6 +1,6 @@
 /** Plumbing shared by the ops: argument checks, storages in, tensors out. */
 import { storageBytes, type Backend, type DType, type Storage } from '../backends/backend.js';
-import { DTYPES, isDType } from '../core/dtypes.js';
+import { DTYPES, isDType, type NumericDType } from '../core/dtypes.js';
 import { ENGINE } from '../core/engine.js';
 import { Tensor, type Shape } from '../core/tensor.js';
 
@@ -81,11 +81,14 @@ export function checkAllocation(op: string, shape: readonly number[], dtype: DTy
   throw new RangeError(`${op}: ${what} shape [${shape}] needs ${formatBytes(bytes)} bytes (${dtype}), over ${where}`);
 }
 
-export function checkDType(op: string, dtype: unknown): DType {
+export function checkDType(op: string, dtype: unknown): NumericDType {
   if (!isDType(dtype)) {
     // complex64 is left out: tf.complex makes it (below).
     throw new Error(`${op}: dtype must be one of ${Object.keys(DTYPES).filter((d) => d !== 'complex64').map((d) => `'${d}'`).join(', ')}; ` +
       `received ${JSON.stringify(dtype)}`);
+  }
+  if (dtype === 'string') {
+    throw new Error(`${op}: dtype 'string' holds strings (tf.tensor(['a', 'b'])), not numbers; ${op} makes or takes numeric dtypes`);
   }
   if (dtype === 'complex64') {
     throw new Error(`${op}: dtype 'complex64' is made by tf.complex and the fft ops, not by ${op}; ` +
@@ -153,7 +156,8 @@ export function chain(methods: Record<string, (this: Tensor, ...args: never[]) =
 export function toTensor(op: string, name: string, value: unknown, dtype: DType | undefined,
   make: (values: unknown, dtype: DType | undefined) => Tensor): { tensor: Tensor; made: boolean } {
   if (value instanceof Tensor) return { tensor: checkTensor(op, name, value), made: false };
-  if (typeof value === 'number' || typeof value === 'boolean' || Array.isArray(value) || ArrayBuffer.isView(value)) {
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string' || Array.isArray(value) ||
+    ArrayBuffer.isView(value)) {
     const given = typeof value === 'boolean' ? Number(value) : value;
     try {
       return { tensor: make(given, typeof value === 'boolean' && dtype === undefined ? 'bool' : dtype), made: true };

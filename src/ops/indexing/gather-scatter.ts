@@ -17,6 +17,7 @@ import { sum } from '../reduce/reduce.js';
 import { broadcastTo, cast, reshape } from '../structure/shape.js';
 import { chain, checkIndices, checkShape, checkTensor, describe, produce, refuseComplex, resolveAxis, sizeOf, storageOf } from '../util.js';
 import { withInputs, type Input } from '../inputs.js';
+import { stringGather } from '../string/movement.js';
 
 /** An int32 tensor of `values` (shape-derived constants: no data is read). */
 function constant(values: number[], shape: Shape): Tensor {
@@ -118,6 +119,7 @@ function gatherOf(x: Tensor, indices: Tensor | number[] | Int32Array, axis = 0, 
     if (x.rank === 0) throw new Error(`gather: x must have rank >= 1; received ${describe(x)}`);
     const a = resolveAxis('gather', axis, x.rank);
     const b = batchDims < 0 ? batchDims + index.rank : batchDims;
+    if (x.dtype === 'string') return stringGather(x, index, a, b);
     // Every axis, 0 included, goes through gatherV2 (rows gathered by gatherRows above).
     return run1(GATHER_V2, [x, index], { axis: a, batchDims: b, inShape: x.shape });
   } finally {

@@ -9,7 +9,8 @@
  * same values neg and square give), so that it sits below unary.ts.
  */
 import { COMPARISONS, type BinaryOp, type DType } from '../../backends/backend.js';
-import { DTYPES, upcastType } from '../../core/dtypes.js';
+import { DTYPES, upcastType, type NumericDType } from '../../core/dtypes.js';
+import { isStringTensor, stringBinary, stringWhere } from '../string/movement.js';
 import { Tensor, type Shape } from '../../core/tensor.js';
 import { register, run1, spec, type OpDef } from '../registry.js';
 import { ENGINE } from '../../core/engine.js';
@@ -65,7 +66,7 @@ export function binaryOp(op: BinaryOp, name: string, grad: BinaryGrad | 'none', 
     inputs: ['a', 'b'],
     infer([a, b]) {
       if (a.dtype !== b.dtype) throw new Error(`${name}: dtypes differ: a is ${describe(a)}, b is ${describe(b)}`);
-      const kind = DTYPES[a.dtype].kind;
+      const kind = DTYPES[a.dtype as NumericDType].kind; // runOp refused string operands
       if (LOGICAL.has(op) ? kind !== 'boolean' : kind === 'boolean' && !COMPARISONS.has(op)) {
         throw new Error(`${name}: not defined for ${a.dtype} operands (${describe(a)}); ` +
           (LOGICAL.has(op) ? "logical ops take 'bool' tensors" : 'cast to float32 or int32 first'));
@@ -124,6 +125,8 @@ export type Operand = Tensor | TensorLike | boolean;
 /** Runs a binary op on TF.js-style operands: a plain value takes the other operand's dtype. */
 const NO_ATTRS = {};
 function binary(def: OpDef<Record<string, never>>, a: Operand, b: Operand): Tensor {
+  const strings = isStringTensor(a) || isStringTensor(b) || typeof a === 'string' || typeof b === 'string';
+  if (strings) return stringBinary(def.name, a, b, makeOperand);
   if (a instanceof Tensor && b instanceof Tensor) {
     if (a.dtype === b.dtype && a.dtype !== 'complex64') return run1(def, [a, b], NO_ATTRS); // the usual case
     if (a.dtype === 'complex64' || b.dtype === 'complex64') return complexBinary(def, a, b);
@@ -295,6 +298,7 @@ export function where(condition: Operand, a: Operand, b: Operand): Tensor {
   const aIn = toTensor('where', 'a', a, undefined, makeOperand);
   const bIn = toTensor('where', 'b', b, aIn.tensor.dtype, makeOperand);
   try {
+    if (aIn.tensor.dtype === 'string' || bIn.tensor.dtype === 'string') return stringWhere(c.tensor, aIn.tensor, bIn.tensor);
     return run1(WHERE, [c.tensor, aIn.tensor, bIn.tensor], {});
   } finally {
     for (const t of [c, aIn, bIn]) if (t.made) t.tensor.dispose();

@@ -13,6 +13,7 @@ import { concat, expandDims, reshape, slice } from './shape.js';
 import { gatherRows, unsortedSegmentSum } from '../indexing/gather-scatter.js';
 import { chain, checkTensor, contiguousStrides, describe, produce, refuseComplex, resolveAxis, sizeOf, storageOf } from '../util.js';
 import { allTensors, withInputs, type Input } from '../inputs.js';
+import { stringReverse, stringStridedSlice, stringTile } from '../string/movement.js';
 
 const TILE = register<{ reps: number[]; inShape: Shape }>({
   name: 'tile',
@@ -47,6 +48,7 @@ export function tile(x: Input, reps: number[]): Tensor {
 }
 function tileOf(x: Tensor, reps: number[]): Tensor {
   checkTensor('tile', 'x', x);
+  if (x.dtype === 'string') return stringTile(x, Array.from(reps));
   const list = Array.from(reps);
   const repeated = list.flatMap((r, i) => (r !== 1 ? [i] : []));
   if (list.length !== x.rank || repeated.length <= TILE_AXES_PER_COPY) return run1(TILE, [x], { reps: list, inShape: x.shape });
@@ -188,6 +190,7 @@ function reverseOf(x: Tensor, axis?: number | number[]): Tensor {
   checkTensor('reverse', 'x', x);
   const axes = axis === undefined || axis === null ? [...x.shape.keys()]
     : (Array.isArray(axis) ? axis : [axis]).map((a) => resolveAxis('reverse', a, x.rank));
+  if (x.dtype === 'string') return stringReverse(x, axes);
   return run1(REVERSE, [x], { axes });
 }
 
@@ -283,6 +286,7 @@ function stridedSliceOf(x: Tensor, begin: number[], end: number[], strides?: num
     axis++;
   }
   if (!hasEllipsis) while (axis < x.rank) full();
+  if (x.dtype === 'string') return stringStridedSlice(x, start, step, counts, outShape);
   return run1(STRIDED_SLICE, [x], { start, step, counts, outShape, inShape: x.shape });
 }
 

@@ -12,6 +12,9 @@ import { Tensor, type Shape } from '../../core/tensor.js';
 import { allTensors, withInputs, withListInput, type Input } from '../inputs.js';
 import { fill, tensor } from '../creation.js';
 import { onPairs, viewAsComplex, viewAsReal } from '../math/complex-views.js';
+import {
+  isStringTensor, stringBroadcastTo, stringClone, stringConcat, stringReshape, stringSlice, stringTranspose,
+} from '../string/movement.js';
 import { register, run1, spec, sumToShape } from '../registry.js';
 import {
   chain, checkDType, checkShape, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
@@ -54,6 +57,7 @@ export function reshape(x: Input, shape: Shape): Tensor {
   if (sizeOf(target) !== x.size) {
     throw new Error(`reshape: cannot reshape ${describe(x)} (${x.size} values) into [${shape}] (${sizeOf(target)} values)`);
   }
+  if (x.dtype === 'string') return stringReshape(x, target);
   return run1(RESHAPE, [x], { shape: target, inShape: x.shape });
 }
 
@@ -97,6 +101,7 @@ const CLONE = register<NoAttrs>({
 /** A new tensor with the same values, shape and dtype (tf.clone). */
 export const clone = (x: Input): Tensor => {
   if (!(x instanceof Tensor)) return withInputs('clone', [['x', x]], ([t]) => clone(t));
+  if (x.dtype === 'string') return stringClone(x);
   return x.dtype === 'complex64' ? onPairs(x, clone) : run1(CLONE, [x], {});
 };
 
@@ -119,6 +124,10 @@ const CAST = register<{ dtype: DType }>({
 export function cast(x: Input, dtype: DType): Tensor {
   if (!(x instanceof Tensor)) return withInputs('cast', [['x', x]], ([t]) => cast(t, dtype));
   checkTensor('cast', 'x', x);
+  if ((x.dtype === 'string') !== (dtype === 'string')) {
+    throw new Error(`cast: cannot cast ${describe(x)} to '${dtype}'; string tensors are cast neither to nor from numbers`);
+  }
+  if (dtype === 'string') return stringClone(x);
   checkDType('cast', dtype);
   return dtype === x.dtype ? clone(x) : run1(CAST, [x], { dtype });
 }
@@ -172,6 +181,7 @@ export function transpose(x: Input, perm?: number[]): Tensor {
   if (!(x instanceof Tensor)) return withInputs('transpose', [['x', x]], ([t]) => transpose(t, perm));
   checkTensor('transpose', 'x', x);
   const order = perm ?? [...x.shape.keys()].reverse();
+  if (x.dtype === 'string') return stringTranspose(x, order);
   if (x.dtype === 'complex64') { // the pairs' axis stays last
     if (order.length !== x.rank) throw new Error(`transpose: perm [${order}] is not a permutation of the ${x.rank} axes of ${describe(x)}`);
     return onPairs(x, (pairs) => transpose(pairs, [...order, x.rank]));
@@ -236,6 +246,7 @@ export function slice(x: Input, begin: number | number[], size?: number | number
     : typeof size === 'number' ? [size, ...x.shape.slice(1).map((d, i) => d - starts[i + 1])] : size.slice();
   while (sizes.length < x.rank) sizes.push(x.shape[sizes.length] - starts[sizes.length]);
   const shape = sizes.map((s, i) => (s === -1 ? x.shape[i] - starts[i] : s));
+  if (x.dtype === 'string') return stringSlice(x, starts, shape);
   return run1(SLICE, [x], { begin: starts, size: shape, inShape: x.shape });
 }
 
@@ -282,6 +293,7 @@ export function concat(tensors: Input[], axis = 0): Tensor {
   if (!allTensors(tensors)) return withListInput('concat', 'tensors', tensors, (list) => concat(list, axis));
   tensors.forEach((t, i) => checkTensor('concat', `tensors[${i}]`, t));
   const a = resolveAxis('concat', axis, tensors[0].rank);
+  if (tensors.some(isStringTensor)) return stringConcat(tensors, a);
   if (tensors.some((t) => t.dtype === 'complex64')) { // the pairs, joined along the same axis
     tensors.forEach((t, i) => {
       if (t.dtype !== 'complex64') throw new Error(`concat: complex64 tensors join only complex64 ones (as TF.js); tensors[${i}] is ${describe(t)}`);
@@ -319,6 +331,7 @@ const BROADCAST_TO = register<{ shape: Shape; inShape: Shape }>({
 export function broadcastTo(x: Input, shape: Shape): Tensor {
   if (!(x instanceof Tensor)) return withInputs('broadcastTo', [['x', x]], ([t]) => broadcastTo(t, shape));
   checkTensor('broadcastTo', 'x', x);
+  if (x.dtype === 'string') return stringBroadcastTo(x, checkShape('broadcastTo', shape));
   return run1(BROADCAST_TO, [x], { shape: checkShape('broadcastTo', shape), inShape: x.shape });
 }
 

@@ -4,7 +4,7 @@
  * (wasm builds), and bundled into headless Chromium and Deno (webgpu).
  */
 import { hasKernel, type Backend, type DType, type KernelName, type Kernels, type Storage, type TypedArray } from '../../../src/backends/backend.js';
-import { DTYPES } from '../../../src/core/dtypes.js';
+import { DTYPES, type NumericDType } from '../../../src/core/dtypes.js';
 
 /** A backend with every kernel family: what the suite checks (all three backends are). */
 export type KernelBackend = Backend & Kernels;
@@ -170,7 +170,7 @@ export async function compareOutputs(
   }
   results[0].forEach((got, i) => {
     const dtype = outputs[i].dtype ?? 'float32';
-    if (!(got instanceof DTYPES[dtype].array)) {
+    if (!(got instanceof DTYPES[dtype as NumericDType].array)) { // kernels never see 'string'
       throw new Error(`${label} output ${i}: a ${dtype} storage read back as ${got.constructor.name}`);
     }
     if (tol === 'exact') assertExact(`${label} output ${i}`, got, results[1][i]);
