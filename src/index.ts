@@ -46,6 +46,11 @@ export interface Environment {
   registered: BackendName[];
   /** Why the last setBackend('auto') passed over higher-priority backends. */
   autoSkipped: string[];
+  /**
+   * Set while the backend is the one the first op started at once (no ready() awaited): its
+   * name, and why each faster one could not start synchronously; `await sora.ready()` reaches them.
+   */
+  syncStart: { backend: BackendName; passedOver: string[] } | null;
 }
 
 /**
@@ -62,6 +67,7 @@ export function env(): Environment & EnvironmentFlags {
     webgpu: typeof navigator !== 'undefined' && 'gpu' in navigator,
     registered: ENGINE.registeredBackends(),
     autoSkipped: ENGINE.autoSkipped.slice(),
+    syncStart: ENGINE.syncStart && { backend: ENGINE.syncStart.backend, passedOver: ENGINE.syncStart.passedOver.slice() },
   });
 }
 

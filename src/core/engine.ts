@@ -42,16 +42,55 @@ export class Engine {
     return [...this.factories.values()].sort((a, b) => b.priority - a.priority).map((f) => f.name);
   }
 
-  /** The backend ops run on; initializes the best available one on first use. */
+  /**
+   * The backend ops run on. With none active (no ready() or setBackend awaited yet), the first
+   * op starts the best one that starts synchronously, as TF.js's default backends do.
+   */
   get backend(): Backend {
-    if (!this.active) {
-      throw new Error('sora: no backend is ready yet; `await sora.ready()` (or `await ' +
-        "sora.setBackend('auto')`) before the first op");
-    }
-    return this.active;
+    return this.active ?? this.startSync();
   }
 
   hasBackend(): boolean { return this.active !== null; }
+
+  /**
+   * Set while the active backend is the one the first op started synchronously: which, and why
+   * each higher-priority backend could not start at once ('webgpu: starts only
+   * asynchronously', 'wasm: <url> can only be fetched asynchronously'). ready() and
+   * setBackend('auto') then still choose the best backend (webgpu, or wasm fetched and
+   * compiled asynchronously), and setBackend(name) replaces it; either clears this.
+   */
+  syncStart: { backend: BackendName; passedOver: string[] } | null = null;
+
+  private startSync(): Backend {
+    const passedOver: string[] = [];
+    const loadFailures: string[] = [];
+    for (const name of this.registeredBackends()) {
+      const factory = this.factories.get(name)!;
+      if (!factory.createSync) {
+        passedOver.push(`${name}: starts only asynchronously (await sora.ready())`);
+        continue;
+      }
+      let backend: Backend;
+      try {
+        backend = factory.createSync(undefined);
+      } catch (error) {
+        passedOver.push(`${name}: ${(error as Error).message}`);
+        if ((error as { loadFailure?: unknown }).loadFailure === true) loadFailures.push(`${name}: ${(error as Error).message}`);
+        continue;
+      }
+      this.instances.set(name, backend);
+      this.instanceOptions.set(name, undefined);
+      this.active = backend;
+      this.syncStart = { backend: name, passedOver };
+      if (loadFailures.length > 0 && !this.fallbackWarned) {
+        this.fallbackWarned = true;
+        console.warn(`sora: the first op started '${name}', slower than it should: ${loadFailures.join('; ')}`);
+      }
+      return backend;
+    }
+    throw new Error(`sora: no backend starts synchronously here:\n  ${passedOver.join('\n  ')}\n` +
+      "`await sora.ready()` (or `await sora.setBackend('auto')`) before the first op");
+  }
 
   /** Why 'auto' passed over each higher-priority backend, from the last 'auto' selection. */
   autoSkipped: string[] = [];
@@ -67,12 +106,24 @@ export class Engine {
       }
       // A second setBackend with other options makes a new instance rather than silently
       // returning the first one; tensors on the old one move over when next used.
-      const existing = this.instances.get(name);
-      const reuse = existing && (options === undefined || sameOptions(options, this.instanceOptions.get(name)));
-      const backend = reuse ? existing : await factory.create(options, { auto });
-      this.instances.set(name, backend);
-      if (!reuse) this.instanceOptions.set(name, options);
+      const reusable = () => {
+        const existing = this.instances.get(name);
+        return existing && (options === undefined || sameOptions(options, this.instanceOptions.get(name)))
+          ? existing : undefined;
+      };
+      let backend = reusable();
+      if (!backend) {
+        const created = await factory.create(options, { auto });
+        // An op may have started this backend synchronously while it was created: keep that
+        // one, whose tensors then need not move.
+        backend = reusable() ?? created;
+        if (backend === created) {
+          this.instances.set(name, backend);
+          this.instanceOptions.set(name, options);
+        }
+      }
       this.active = backend;
+      this.syncStart = null;
       return backend;
     }
     // 'auto' passing over a backend the engine could run but whose code could not be loaded
@@ -104,9 +155,12 @@ export class Engine {
     throw new Error(`setBackend('auto'): no backend initialized:\n  ${failures.join('\n  ')}`);
   }
 
-  /** Resolves once a backend is active, choosing 'auto' if none was set. */
+  /**
+   * Resolves once a backend is active, choosing 'auto' if none was set, or if the one active
+   * is what the first op started synchronously (so webgpu is still reached).
+   */
   ready(): Promise<Backend> {
-    if (this.active) return Promise.resolve(this.active);
+    if (this.active && !this.syncStart) return Promise.resolve(this.active);
     this.pending ??= this.setBackend('auto').finally(() => { this.pending = null; });
     return this.pending;
   }
