@@ -10,6 +10,7 @@
  */
 import type { Backend, BackendName, DType, Storage } from '../backends/backend.js';
 import { BACKEND_FACTORIES, type BackendFactory } from '../backends/select.js';
+import { startSynchronously, type SyncStart } from './sync-start.js';
 import { Tensor, Variable, DataRef, type Shape } from './tensor.js';
 import type { GradientFn, TapeEntry } from './tape.js';
 
@@ -53,43 +54,24 @@ export class Engine {
   hasBackend(): boolean { return this.active !== null; }
 
   /**
-   * Set while the active backend is the one the first op started synchronously: which, and why
-   * each higher-priority backend could not start at once ('webgpu: starts only
-   * asynchronously', 'wasm: <url> can only be fetched asynchronously'). ready() and
-   * setBackend('auto') then still choose the best backend (webgpu, or wasm fetched and
-   * compiled asynchronously), and setBackend(name) replaces it; either clears this.
+   * Set while the active backend is the one the first op started synchronously (which, and why
+   * each above it could not start at once); ready() and setBackend('auto') then still choose
+   * the best backend, and any setBackend clears it.
    */
-  syncStart: { backend: BackendName; passedOver: string[] } | null = null;
+  syncStart: SyncStart | null = null;
 
   private startSync(): Backend {
-    const passedOver: string[] = [];
-    const loadFailures: string[] = [];
-    for (const name of this.registeredBackends()) {
-      const factory = this.factories.get(name)!;
-      if (!factory.createSync) {
-        passedOver.push(`${name}: starts only asynchronously (await sora.ready())`);
-        continue;
-      }
-      let backend: Backend;
-      try {
-        backend = factory.createSync(undefined);
-      } catch (error) {
-        passedOver.push(`${name}: ${(error as Error).message}`);
-        if ((error as { loadFailure?: unknown }).loadFailure === true) loadFailures.push(`${name}: ${(error as Error).message}`);
-        continue;
-      }
-      this.instances.set(name, backend);
-      this.instanceOptions.set(name, undefined);
-      this.active = backend;
-      this.syncStart = { backend: name, passedOver };
-      if (loadFailures.length > 0 && !this.fallbackWarned) {
-        this.fallbackWarned = true;
-        console.warn(`sora: the first op started '${name}', slower than it should: ${loadFailures.join('; ')}`);
-      }
-      return backend;
+    const best = this.registeredBackends().map((name) => this.factories.get(name)!);
+    const { backend, start, loadFailures } = startSynchronously(best);
+    this.instances.set(start.backend, backend);
+    this.instanceOptions.set(start.backend, undefined);
+    this.active = backend;
+    this.syncStart = start;
+    if (loadFailures.length > 0 && !this.fallbackWarned) {
+      this.fallbackWarned = true;
+      console.warn(`sora: the first op started '${start.backend}', slower than it should: ${loadFailures.join('; ')}`);
     }
-    throw new Error(`sora: no backend starts synchronously here:\n  ${passedOver.join('\n  ')}\n` +
-      "`await sora.ready()` (or `await sora.setBackend('auto')`) before the first op");
+    return backend;
   }
 
   /** Why 'auto' passed over each higher-priority backend, from the last 'auto' selection. */
