@@ -25,12 +25,19 @@ export async function setBackend(name: BackendName | 'auto' = 'auto', options?: 
   return true;
 }
 
-/** The name of the active backend ('wasm', 'webgpu', 'reference'). */
+/**
+ * The name of the active backend ('wasm', 'webgpu', 'reference'). With none active yet, starts
+ * the one the first op would (no ready() is needed; env().syncStart says which and why).
+ */
 export function getBackend(): BackendName {
   return ENGINE.backend.name;
 }
 
-/** Resolves once a backend is active, choosing 'auto' when none was set. */
+/**
+ * Resolves once the best backend is active: runs 'auto' when none was set, or when the active
+ * one is what the first op started at once (so a page still reaches WebGPU); tensors made
+ * before move when next used.
+ */
 export async function ready(): Promise<void> {
   await ENGINE.ready();
 }
