@@ -19,7 +19,7 @@ let server: StaticServer;
 const PAGE_TIMEOUT = 120_000;
 
 interface FirstRun {
-  backend: string; description: string; syncStart: { backend: string; passedOver: string[] } | null;
+  firstOpMs: number; backend: string; description: string; syncStart: { backend: string; passedOver: string[] } | null;
   ms: number; frames: number; batches: number; lossBefore: number; lossAfter: number;
 }
 interface Moved {

@@ -12,14 +12,16 @@ type TF = typeof import('../../../src/index.js');
 
 export function noReadyProgram(tf: TF, options: { webgpu: boolean }): void {
   const n = 256;
+  const started = performance.now();
   const xs = tf.tensor2d(Float32Array.from({ length: n * 8 }, (_, i) => Math.sin(i * 0.37)), [n, 8]);
+  const firstOpMs = performance.now() - started; // the first op starts the backend
   const ys = tf.tensor2d(Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.11)), [n, 1]);
   const model = tf.sequential({ layers: [
     tf.layers.dense({ inputShape: [8], units: 32, activation: 'relu' }),
     tf.layers.dense({ units: 1 }),
   ] });
   model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
-  const first = { backend: tf.getBackend(), syncStart: tf.env().syncStart, description: tf.env().description };
+  const first = { firstOpMs, backend: tf.getBackend(), syncStart: tf.env().syncStart, description: tf.env().description };
   const lossOf = () => (model.evaluate(xs, ys, { batchSize: n }) as InstanceType<TF['Tensor']>).dataSync()[0];
   const lossBefore = lossOf();
 
