@@ -4,7 +4,8 @@
  * result (a 2x2 matMul read with dataSync), when the program awaits ready() first ('ready',
  * the async path: fetch/read and WebAssembly.compile) and when it does not ('sync': the first
  * op reads the build and compiles it with new WebAssembly.Module). Prints the median and the
- * fastest of each, in ms. Not a test:
+ * fastest of each, in ms. Another build's dist/index.js can be given, to compare the 'ready'
+ * path before and after a change (a build whose first op throws is reported as such). Not a test:
  *   npx tsc -p tsconfig.json && node bench/sync-start.mjs [samples=15] [path to dist/index.js]
  */
 import { execFileSync } from 'node:child_process';
@@ -27,16 +28,24 @@ const program = (mode) => `
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const runs = { ready: [], sync: [] };
+const failures = {};
 // Interleaved, so that a busy moment of the machine costs both modes alike.
 for (let i = 0; i < samples; i++) {
   for (const mode of ['ready', 'sync']) {
-    const out = execFileSync(process.execPath, ['--input-type=module', '-e', program(mode)], { encoding: 'utf8' });
-    runs[mode].push(JSON.parse(out.trim().split('\n').pop()));
+    if (failures[mode]) continue;
+    try {
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', program(mode)], { encoding: 'utf8', stdio: 'pipe' });
+      runs[mode].push(JSON.parse(out.trim().split('\n').pop()));
+    } catch (error) {
+      failures[mode] = String(error.stderr ?? error.message).split('\n').find((line) => /^\w*Error: /.test(line)) ?? 'failed';
+    }
   }
 }
 console.log(`${entry}, Node ${process.versions.node}, ${samples} fresh processes each; ms, median (fastest)`);
 console.log('mode   backend  import         ready()        first op       import to result');
+for (const [mode, message] of Object.entries(failures)) console.log(`${mode.padEnd(7)}throws: ${message.trim()}`);
 for (const [mode, list] of Object.entries(runs)) {
+  if (list.length === 0) continue;
   const cell = (key) => `${median(list.map((r) => r[key])).toFixed(1)} (${Math.min(...list.map((r) => r[key])).toFixed(1)})`.padEnd(15);
   console.log(`${mode.padEnd(7)}${list[0].backend.padEnd(9)}${cell('import')}${cell('start')}${cell('firstOp')}${cell('total')}`);
 }
