@@ -10,7 +10,7 @@
  */
 import type { Backend, BackendName, DType, Storage } from '../backends/backend.js';
 import { BACKEND_FACTORIES, type BackendFactory } from '../backends/select.js';
-import { startSynchronously, type SyncStart } from './sync-start.js';
+import { moveOffAsync, startSynchronously, type SyncStart } from './backend-start.js';
 import { Tensor, Variable, DataRef, type Shape } from './tensor.js';
 import type { GradientFn, TapeEntry } from './tape.js';
 
@@ -104,6 +104,8 @@ export class Engine {
           this.instanceOptions.set(name, options);
         }
       }
+      await moveOffAsync(this.dataRefs, new Set(this.instances.values()), backend,
+        (ref, values) => this.moveData(ref, values, backend)); // leaving webgpu, its tensors move now
       this.active = backend;
       this.syncStart = null;
       return backend;
@@ -137,10 +139,7 @@ export class Engine {
     throw new Error(`setBackend('auto'): no backend initialized:\n  ${failures.join('\n  ')}`);
   }
 
-  /**
-   * Resolves once a backend is active, choosing 'auto' if none was set, or if the one active
-   * is what the first op started synchronously (so webgpu is still reached).
-   */
+  /** Resolves once a backend is active: 'auto' if none was set or the first op started it. */
   ready(): Promise<Backend> {
     if (this.active && !this.syncStart) return Promise.resolve(this.active);
     this.pending ??= this.setBackend('auto').finally(() => { this.pending = null; });
@@ -236,7 +235,7 @@ export class Engine {
   /**
    * The tensor's data on the active backend. Data on another backend that can be read
    * synchronously moves over (once: the tensor keeps the new storage); data on an async
-   * backend (webgpu) must be moved with `await moveToActive(tensor)` first.
+   * backend (webgpu) moved when setBackend left it (backend-start.ts, moveOffAsync).
    */
   onActive(tensor: Tensor, op: string): DataRef {
     tensor.assertAlive(op);

@@ -5,7 +5,7 @@
  * counts them). Bundled from sora's main entry, the page's first op starts reference (the .wasm
  * can only be fetched) and env().syncStart says so; `await ready()` then reaches wasm and the
  * model and tensors made before keep working, as they do after setBackend('webgpu')
- * (SwiftShader). Bundled from sora/wasm-inline, the first op starts wasm from the inlined
+ * (SwiftShader) and back to wasm (where they read synchronously again). Bundled from sora/wasm-inline, the first op starts wasm from the inlined
  * build, fetching nothing. Fails (never skips) where Chromium is missing.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -88,10 +88,16 @@ describe('a TF.js-style page with no ready() (headless Chromium)', () => {
     for (let i = 0; i < 4; i++) expect(after.prediction[i]).toBeCloseTo(readyPrediction[i], 5);
     expectWorking(after);
 
-    const { webgpu, prior } = run.info[2] as { webgpu: Moved; prior: number[] };
+    const { webgpu, prior, back } = run.info[2] as {
+      webgpu: Moved; prior: number[]; back: { backend: string; old: number[]; prediction: number[]; lastOnGpu: number[] };
+    };
     expect(webgpu.backend).toBe('webgpu');
     for (let i = 0; i < 4; i++) expect(webgpu.prediction[i]).toBeCloseTo(prior[i], 4);
     expectWorking(webgpu);
+    // setBackend('wasm') moved what lived on the GPU: read with dataSync, the model predicts as it did there.
+    expect(back.backend).toBe('wasm');
+    expect(back.old).toEqual([1, -2, 3]);
+    for (let i = 0; i < 4; i++) expect(back.prediction[i]).toBeCloseTo(back.lastOnGpu[i], 4);
   }, PAGE_TIMEOUT + 30_000);
 
   test('sora/wasm-inline: the first op starts wasm from the inlined build, fetching no .wasm, and trains while frames come', async () => {

@@ -15,6 +15,7 @@ import * as sora from '../../src/index.js';
 import { Engine, ENGINE } from '../../src/core/engine.js';
 import type { Backend, BackendName } from '../../src/backends/backend.js';
 import { createReferenceBackend } from '../../src/backends/reference/index.js';
+import { BACKEND_FACTORIES } from '../../src/backends/select.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type TF = any;
@@ -119,6 +120,53 @@ describe('tensors made before a backend change keep working', () => {
     expect(v.ref.backend).toBe(wasm);
     sora.dispose([x, view, v, y, dx]);
     model.dispose();
+  });
+});
+
+/** A backend read only asynchronously, as webgpu is (a reference backend underneath). */
+function asyncOnly(): Backend {
+  const backend = createReferenceBackend();
+  const readSync = backend.readSync.bind(backend);
+  return Object.assign(backend, {
+    name: 'webgpu', syncReadable: false, description: 'async stand-in',
+    read: async (storage: Parameters<typeof readSync>[0]) => readSync(storage),
+    readSync: () => { throw new Error('async stand-in: read with await data()'); },
+  }) as unknown as Backend;
+}
+
+describe('tensors on a backend read only asynchronously', () => {
+  it('move when setBackend leaves it, so reads (dataSync too), ops, gradients and fit work on the new one', async () => {
+    const gpu = asyncOnly();
+    const original = BACKEND_FACTORIES.find((f) => f.name === 'webgpu')!;
+    ENGINE.registerBackend({ name: 'webgpu', priority: 3, create: async () => gpu });
+    try {
+      await sora.setBackend('webgpu');
+      const x = sora.tensor2d([[1, -2], [3, 4]]);
+      const view = x.reshape([4]);
+      const model = sora.sequential({ layers: [sora.layers.dense({ inputShape: [2], units: 1, kernelInitializer: 'ones' })] });
+      model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+      const before = await model.predict(x).data();
+      expect(() => x.dataSync()).toThrow(/lives on the 'webgpu' backend, whose data can only be read asynchronously/);
+      const disposed = sora.tensor1d([5]);
+      disposed.dispose();
+
+      await sora.setBackend('wasm');
+      const wasm = ENGINE.backend;
+      expect(x.ref.backend).toBe(wasm); // moved by setBackend, not on first use
+      expect(Array.from(x.dataSync())).toEqual([1, -2, 3, 4]);
+      expect(Array.from(view.dataSync())).toEqual([1, -2, 3, 4]);
+      expect(sora.mul(x, 2).arraySync()).toEqual([[2, -4], [6, 8]]);
+      expect(sora.grad((t: sora.Tensor) => sora.sum(sora.square(t)))(x).arraySync()).toEqual([[2, -4], [6, 8]]);
+      expect(Array.from(model.predict(x).dataSync())).toEqual(Array.from(before));
+      const history = await model.fit(x, sora.tensor2d([[0], [1]]), { epochs: 3, verbose: 0 });
+      expect((history.history.loss as number[])[2]).toBeLessThan((history.history.loss as number[])[0]);
+      expect(gpu.bytesInUse()).toBe(0); // every storage left it
+      sora.dispose([x, view]);
+      model.dispose();
+    } finally {
+      ENGINE.registerBackend(original);
+      ENGINE.dropBackend('webgpu');
+    }
   });
 });
 

@@ -3,7 +3,8 @@
  * lines make tensors and a model, then fit trains while the page counts animation frames. Then
  * it awaits ready() (the engine may choose a faster backend), checks that the model and a
  * tensor made before still work (predict, fit, a gradient, data()), and, when `webgpu` is
- * asked, moves on to setBackend('webgpu') (Chromium's SwiftShader adapter) and checks again.
+ * asked, moves on to setBackend('webgpu') (Chromium's SwiftShader adapter) and checks again,
+ * then back to wasm, where what lived on the GPU reads synchronously.
  * Reports with SORA_INFO lines, then SORA_DONE (or SORA_FATAL).
  */
 import { emit } from '../protocol.js';
@@ -60,7 +61,12 @@ export function noReadyProgram(tf: TF, options: { webgpu: boolean }): void {
       const prior = await model.predict(xs).data();
       await tf.setBackend('webgpu');
       const onGpu = await moved('after setBackend webgpu');
-      emit('SORA_INFO', { webgpu: onGpu, prior: Array.from(prior.slice(0, 4)) });
+      const lastOnGpu = Array.from((await model.predict(xs).data()).slice(0, 4));
+      // Leaving webgpu, its tensors move at once: dataSync works on them on wasm.
+      await tf.setBackend('wasm');
+      const back = { backend: tf.getBackend(), old: Array.from(old.dataSync()),
+        prediction: Array.from(model.predict(xs).dataSync().slice(0, 4)), lastOnGpu };
+      emit('SORA_INFO', { webgpu: onGpu, prior: Array.from(prior.slice(0, 4)), back });
     }
     emit('SORA_DONE', {});
   }).catch((error: Error) => emit('SORA_FATAL', `${error.message}\n${error.stack}`));
