@@ -6,9 +6,8 @@
  * what happens to tensors on a backend read only asynchronously (webgpu) when setBackend
  * leaves it: they move at once, as data on a synchronous backend moves when next used.
  */
-import type { Backend, BackendName } from '../backends/backend.js';
+import type { Backend, BackendName, Storage } from '../backends/backend.js';
 import type { BackendFactory } from '../backends/select.js';
-import type { DataRef } from './tensor.js';
 
 /** Which backend the first op started, and why each one above it could not start at once. */
 export interface SyncStart { backend: BackendName; passedOver: string[] }
@@ -41,13 +40,14 @@ export function startSynchronously(factories: readonly BackendFactory[]):
 }
 
 /**
- * Moves every data ref held by a live (not dropped, not lost) backend that is read only
+ * Moves every data ref (engine.ts's DataRef, typed by shape here so that this file does not
+ * import the tensors) held by a live (not dropped, not lost) backend that is read only
  * asynchronously to `target`, reading them all at once; each then keeps working where it is
  * next used (dataSync included), as TF.js moves a tensor when it is next read. A read that
  * fails leaves its data where it was.
  */
-export async function moveOffAsync(dataRefs: Set<DataRef>, live: Set<Backend>, target: Backend,
-  move: (ref: DataRef, values: Float32Array | Int32Array) => void): Promise<void> {
+export async function moveOffAsync<Ref extends { backend: Backend; storage: Storage }>(dataRefs: Set<Ref>,
+  live: Set<Backend>, target: Backend, move: (ref: Ref, values: Float32Array | Int32Array) => void): Promise<void> {
   const refs = [...dataRefs].filter((ref) => ref.backend !== target && !ref.backend.syncReadable &&
     live.has(ref.backend) && !(ref.backend as { lost?: unknown }).lost);
   if (refs.length === 0) return;
