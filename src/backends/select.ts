@@ -9,8 +9,8 @@
  * `createSync` starts a backend at once, for the first op of a program that never awaited
  * ready() (TF.js's default backends start synchronously): the engine takes the highest
  * priority whose createSync succeeds. webgpu has none (an adapter is only had asynchronously);
- * wasm's works where the build's bytes can be had and compiled synchronously (Node, Deno,
- * sora/wasm-inline, bytes given to setWasmPaths), which is why its module is imported here,
+ * wasm's works where the build's bytes can be had and compiled synchronously (Node, Deno, a
+ * web worker, sora/wasm-inline, bytes given to setWasmPaths), which is why its module is imported here,
  * not lazily; reference's always works. The engine (src/core/engine.ts) starts from this
  * list; nothing here imports upward or runs at import time.
  */

@@ -2,17 +2,26 @@
  * No `await ready()` needed, in headless Chromium (issue 15): a page script written as TF.js
  * tutorials write them (no ready(), no setBackend: tensors, sequential, dense, compile, fit)
  * trains and keeps animation frames coming (counted as tests/models/yield-chromium.test.ts
- * counts them). Bundled from sora's main entry, the page's first op starts reference (the .wasm
- * can only be fetched) and env().syncStart says so; `await ready()` then reaches wasm and the
- * model and tensors made before keep working, as they do after setBackend('webgpu')
- * (SwiftShader) and back to wasm (where they read synchronously again). Bundled from sora/wasm-inline, the first op starts wasm from the inlined
- * build, fetching nothing. Fails (never skips) where Chromium is missing.
+ * counts them). Bundled from sora's main entry, the page's first op starts reference (a page
+ * can only fetch the .wasm asynchronously) and env().syncStart says so; `await ready()` then
+ * reaches wasm and the model and tensors made before keep working, as they do after
+ * setBackend('webgpu') (SwiftShader) and back to wasm (where they read synchronously again).
+ * Bundled from sora/wasm-inline, the first op starts wasm from the inlined build, fetching
+ * nothing; in a web worker it starts wasm from the .wasm fetched synchronously. Fails (never
+ * skips) where Chromium is missing.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bundle } from '../runtimes/bundle.js';
 import { launchChromium, modulePage, runPage, type ChromiumSession } from '../runtimes/chromium.js';
 import type { RunCollector } from '../runtimes/protocol.js';
 import { startServer, type StaticServer } from '../runtimes/server.js';
+
+/** A page that starts the no-ready worker and reports what it posts. */
+const WORKER_PAGE = '<!doctype html><meta charset="utf-8"><title>worker</title><script type="module">' +
+  "const worker = new Worker('worker.js', { type: 'module' });" +
+  "worker.onmessage = (e) => { console.log('SORA_INFO ' + JSON.stringify(e.data)); console.log('SORA_DONE {}'); };" +
+  "worker.onerror = (e) => console.log('SORA_FATAL ' + JSON.stringify(String(e.message)));" +
+  '</script>';
 
 let session: ChromiumSession;
 let server: StaticServer;
@@ -29,12 +38,14 @@ interface Moved {
 beforeAll(async () => {
   // Three folders deep, as dist/backends/wasm/ is: the bundle's import.meta.url then resolves
   // '../../../build/sora-relaxed.wasm' to the repository's build/.
-  const [plain, inline] = await Promise.all([
+  const [plain, inline, worker] = await Promise.all([
     bundle('tests/runtimes/entries/no-ready.ts'), bundle('tests/runtimes/entries/no-ready-inline.ts'),
+    bundle('tests/runtimes/entries/no-ready-worker.ts'),
   ]);
   server = await startServer({ files: {
     '/pages/a/b/plain.js': { body: plain }, '/pages/a/b/plain.html': { body: modulePage('plain.js') },
     '/pages/a/b/inline.js': { body: inline }, '/pages/a/b/inline.html': { body: modulePage('inline.js') },
+    '/pages/a/b/worker.js': { body: worker }, '/pages/a/b/worker.html': { body: WORKER_PAGE },
   } });
   session = await launchChromium();
 }, 180_000);
@@ -113,5 +124,18 @@ describe('a TF.js-style page with no ready() (headless Chromium)', () => {
     expect(after.backend).toBe('wasm');
     expectWorking(after);
     expect(server.requests.slice(requestsBefore).filter((path) => path.endsWith('.wasm'))).toEqual([]);
+  }, PAGE_TIMEOUT + 30_000);
+
+  test('a web worker: the first op starts wasm, fetched with a synchronous request and compiled at once', async () => {
+    const requestsBefore = server.requests.length;
+    const run = await open('worker.html');
+    const report = run.info[0] as { backend: string; description: string; syncStart: unknown; product: number[][]; losses: number[]; error?: string };
+    expect(report.error).toBeUndefined();
+    expect(report.backend).toBe('wasm');
+    expect(report.description).toBe('wasm (SIMD + relaxed SIMD)');
+    expect(report.syncStart).toEqual({ backend: 'wasm', passedOver: ['webgpu: starts only asynchronously (await sora.ready())'] });
+    expect(report.product).toEqual([[17], [39]]);
+    expect(report.losses[3]).toBeLessThan(report.losses[0]);
+    expect(server.requests.slice(requestsBefore)).toContain('/build/sora-relaxed.wasm');
   }, PAGE_TIMEOUT + 30_000);
 });

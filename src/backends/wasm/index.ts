@@ -220,7 +220,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
 /**
  * The same, at once, for the first op of a program that never awaited ready(): from the same
  * sources, where they can be had synchronously (bytes or a module given or registered,
- * sora/wasm-inline, the file beside this module in Node or Deno) and the engine compiles
+ * sora/wasm-inline, the file beside this module in Node or Deno, its URL in a web worker) and the engine compiles
  * them synchronously. Throws saying why not otherwise (a URL to fetch, a browser page without
  * sora/wasm-inline); the engine then starts the reference backend.
  */

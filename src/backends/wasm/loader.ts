@@ -144,15 +144,16 @@ export async function loadWasmBytes(source: WasmBytesSource): Promise<BufferSour
 }
 
 /**
- * A file's bytes at once, where the host reads files synchronously: Node (20.16+, through
+ * A build's bytes at once, where the host can give them synchronously: Node (20.16+, through
  * process.getBuiltinModule) and Deno (with read permission, checked first so that Deno never
- * prompts). Elsewhere, or for a Response or a URL to fetch, an Error saying why not.
+ * prompts) read the file; a web worker fetches the URL. Elsewhere (a page), or for a
+ * Response, an Error saying why not.
  */
 export function loadWasmBytesSync(source: WasmBytesSource): BufferSource {
   if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return source;
   if (typeof Response !== 'undefined' && source instanceof Response) throw new Error('a Response is read only asynchronously');
   const url = resolveUrl(source as URL | string);
-  if (url.protocol !== 'file:') throw new Error(`${url.href} can only be fetched asynchronously`);
+  if (url.protocol !== 'file:') return fetchInWorkerSync(url);
   const deno = (globalThis as { Deno?: DenoFs }).Deno;
   if (deno) {
     const state = deno.permissions?.querySync?.({ name: 'read', path: url }).state;
@@ -177,6 +178,25 @@ export function loadWasmBytesSync(source: WasmBytesSource): BufferSource {
     throw new WasmLoadError(url.href, `cannot read ${url.pathname} (${(error as Error).message})`,
       'run `npm run build`, or pass the bytes with setBackend(\'wasm\', { wasm })');
   }
+}
+
+/**
+ * A web worker may block on a synchronous XMLHttpRequest (a page may not ask for bytes so), so
+ * there the first op fetches the build at once; elsewhere a URL is fetched only asynchronously.
+ */
+function fetchInWorkerSync(url: URL): ArrayBuffer {
+  const g = globalThis as { WorkerGlobalScope?: unknown; XMLHttpRequest?: typeof XMLHttpRequest };
+  if (g.WorkerGlobalScope === undefined || !g.XMLHttpRequest) throw new Error(`${url.href} can only be fetched asynchronously`);
+  const request = new g.XMLHttpRequest();
+  request.open('GET', url.href, false);
+  request.responseType = 'arraybuffer';
+  try {
+    request.send();
+  } catch (error) {
+    throw new WasmLoadError(url.href, `fetch failed (${(error as Error).message})`);
+  }
+  if (request.status !== 200) throw new WasmLoadError(url.href, `fetching it failed: HTTP ${request.status}`);
+  return request.response as ArrayBuffer;
 }
 
 interface DenoFs {
