@@ -2,7 +2,7 @@
 /**
  * Writes src/wasm-inline.generated.ts from build/sora-simd.wasm and build/sora-relaxed.wasm:
  * each build deflate-raw compressed (zlib, level 9) as one base64 string, which src/wasm-inline.ts
- * inflates with DecompressionStream, for the `sora/wasm-inline` entry (esbuild, single-file
+ * inflates synchronously (src/backends/wasm/inflate.ts), for the `sora/wasm-inline` entry (esbuild, single-file
  * pages, edge workers: hosts where no bundler emits the .wasm beside the code). Run by
  * `npm run build` after the wasm builds and before tsc; the output is not committed (it
  * follows build/, which is not either).

@@ -30,14 +30,19 @@ export async function setBackend(name: BackendName | 'auto' = 'auto', options?: 
   return true;
 }
 
-/** The name of the active backend ('wasm', 'webgpu', 'reference'). */
+/**
+ * The name of the active backend ('wasm', 'webgpu', 'reference'). With none active yet, starts
+ * the one the first op would (no ready() is needed; env().syncStart says which and why).
+ */
 export function getBackend(): BackendName {
   return ENGINE.backend.name;
 }
 
 /**
- * Resolves once a backend is active, choosing 'auto' (webgpu, else wasm, else reference) when none was set;
- * call it before creating tensors, as with tf.ready.
+ * Resolves once the best backend is active: runs 'auto' (webgpu, else wasm, else reference) when none was
+ * set, or when the active one is what the first op started at once (so a page still reaches WebGPU);
+ * tensors made before move when next used. Not needed before the first op, as with TF.js: the first op
+ * starts a backend synchronously (wasm in Node and Deno; see env().syncStart).
  * @example
  * ```js
  * await sora.ready();
@@ -67,6 +72,11 @@ export interface Environment {
   registered: BackendName[];
   /** Why the last setBackend('auto') passed over higher-priority backends. */
   autoSkipped: string[];
+  /**
+   * Set while the backend is the one the first op started at once (no ready() awaited): its
+   * name, and why each faster one could not start synchronously; `await sora.ready()` reaches them.
+   */
+  syncStart: { backend: BackendName; passedOver: string[] } | null;
 }
 
 /**
@@ -83,6 +93,7 @@ export function env(): Environment & EnvironmentFlags {
     webgpu: typeof navigator !== 'undefined' && 'gpu' in navigator,
     registered: ENGINE.registeredBackends(),
     autoSkipped: ENGINE.autoSkipped.slice(),
+    syncStart: ENGINE.syncStart && { backend: ENGINE.syncStart.backend, passedOver: ENGINE.syncStart.passedOver.slice() },
   });
 }
 

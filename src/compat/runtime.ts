@@ -53,10 +53,11 @@ function describeBackend(b: Backend): Backend & BackendInfo {
 
 /**
  * tf.engine(): the engine, whose startScope() / endScope(result?) bracket tensors as tidy does;
- * its `backend` has TF.js's floatPrecision(), epsilon() and numDataIds().
+ * its `backend` has TF.js's floatPrecision(), epsilon() and numDataIds(). With no backend
+ * active yet, the one the first op would start is started now (synchronously, as any op does).
  */
 export function engine(): Engine & { readonly backend: Backend & BackendInfo } {
-  try { describeBackend(ENGINE.backend); } catch { /* no backend yet: described when one is asked for */ }
+  try { describeBackend(ENGINE.backend); } catch { /* nothing starts synchronously: described when one is asked for */ }
   return ENGINE as Engine & { readonly backend: Backend & BackendInfo };
 }
 

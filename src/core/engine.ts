@@ -10,6 +10,7 @@
  */
 import type { Backend, BackendName, DType, Storage } from '../backends/backend.js';
 import { BACKEND_FACTORIES, type BackendFactory } from '../backends/select.js';
+import { moveOffAsync, startSynchronously, type SyncStart } from './backend-start.js';
 import { Tensor, Variable, DataRef, type Shape } from './tensor.js';
 import type { GradientFn, TapeEntry } from './tape.js';
 
@@ -42,16 +43,36 @@ export class Engine {
     return [...this.factories.values()].sort((a, b) => b.priority - a.priority).map((f) => f.name);
   }
 
-  /** The backend ops run on; initializes the best available one on first use. */
+  /**
+   * The backend ops run on. With none active (no ready() or setBackend awaited yet), the first
+   * op starts the best one that starts synchronously, as TF.js's default backends do.
+   */
   get backend(): Backend {
-    if (!this.active) {
-      throw new Error('sora: no backend is ready yet; `await sora.ready()` (or `await ' +
-        "sora.setBackend('auto')`) before the first op");
-    }
-    return this.active;
+    return this.active ?? this.startSync();
   }
 
   hasBackend(): boolean { return this.active !== null; }
+
+  /**
+   * Set while the active backend is the one the first op started synchronously (which, and why
+   * each above it could not start at once); ready() and setBackend('auto') then still choose
+   * the best backend, and any setBackend clears it.
+   */
+  syncStart: SyncStart | null = null;
+
+  private startSync(): Backend {
+    const best = this.registeredBackends().map((name) => this.factories.get(name)!);
+    const { backend, start, loadFailures } = startSynchronously(best);
+    this.instances.set(start.backend, backend);
+    this.instanceOptions.set(start.backend, undefined);
+    this.active = backend;
+    this.syncStart = start;
+    if (loadFailures.length > 0 && !this.fallbackWarned) {
+      this.fallbackWarned = true;
+      console.warn(`sora: the first op started '${start.backend}', slower than it should: ${loadFailures.join('; ')}`);
+    }
+    return backend;
+  }
 
   /** Why 'auto' passed over each higher-priority backend, from the last 'auto' selection. */
   autoSkipped: string[] = [];
@@ -67,12 +88,26 @@ export class Engine {
       }
       // A second setBackend with other options makes a new instance rather than silently
       // returning the first one; tensors on the old one move over when next used.
-      const existing = this.instances.get(name);
-      const reuse = existing && (options === undefined || sameOptions(options, this.instanceOptions.get(name)));
-      const backend = reuse ? existing : await factory.create(options, { auto });
-      this.instances.set(name, backend);
-      if (!reuse) this.instanceOptions.set(name, options);
+      const reusable = () => {
+        const existing = this.instances.get(name);
+        return existing && (options === undefined || sameOptions(options, this.instanceOptions.get(name)))
+          ? existing : undefined;
+      };
+      let backend = reusable();
+      if (!backend) {
+        const created = await factory.create(options, { auto });
+        // An op may have started this backend synchronously while it was created: keep that
+        // one, whose tensors then need not move.
+        backend = reusable() ?? created;
+        if (backend === created) {
+          this.instances.set(name, backend);
+          this.instanceOptions.set(name, options);
+        }
+      }
+      await moveOffAsync(this.dataRefs, new Set(this.instances.values()), backend,
+        (ref, values) => this.moveData(ref, values, backend)); // leaving webgpu, its tensors move now
       this.active = backend;
+      this.syncStart = null;
       return backend;
     }
     // 'auto' passing over a backend the engine could run but whose code could not be loaded
@@ -104,9 +139,9 @@ export class Engine {
     throw new Error(`setBackend('auto'): no backend initialized:\n  ${failures.join('\n  ')}`);
   }
 
-  /** Resolves once a backend is active, choosing 'auto' if none was set. */
+  /** Resolves once a backend is active: 'auto' if none was set or the first op started it. */
   ready(): Promise<Backend> {
-    if (this.active) return Promise.resolve(this.active);
+    if (this.active && !this.syncStart) return Promise.resolve(this.active);
     this.pending ??= this.setBackend('auto').finally(() => { this.pending = null; });
     return this.pending;
   }
@@ -204,7 +239,7 @@ export class Engine {
   /**
    * The tensor's data on the active backend. Data on another backend that can be read
    * synchronously moves over (once: the tensor keeps the new storage); data on an async
-   * backend (webgpu) must be moved with `await moveToActive(tensor)` first.
+   * backend (webgpu) moved when setBackend left it (backend-start.ts, moveOffAsync).
    */
   onActive(tensor: Tensor, op: string): DataRef {
     tensor.assertAlive(op);

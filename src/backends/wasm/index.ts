@@ -27,7 +27,8 @@ import * as optim from './optim.js';
 import { random } from './random.js';
 import * as reduce from './reduce.js';
 import {
-  WASM_FILES, loadWasmModule, registeredWasm, relaxedSimdSupported, simdSupported, type WasmSource,
+  WASM_FILES, loadWasmModule, loadWasmModuleSync, registeredWasm, registeredWasmSync, relaxedSimdSupported,
+  simdSupported, type WasmSource,
 } from './loader.js';
 
 export { WasmStorage };
@@ -186,13 +187,8 @@ function packagedWasmUrl(variant: WasmVariant): URL {
     : new URL('../../../build/sora-simd.wasm', import.meta.url);
 }
 
-/**
- * Instantiate the wasm backend. The build is, in order: `options.wasm` (bytes, a URL, a
- * Response or a compiled module), what setWasmPaths registered (or sora/wasm-inline), else
- * build/sora-<variant>.wasm next to this module. An engine without wasm SIMD is a plain
- * Error; a build that cannot be fetched, read or compiled is a WasmLoadError naming the URL.
- */
-export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+/** The build to use: options.variant, else relaxed SIMD where the engine validates it. */
+function chooseVariant(options: WasmBackendOptions): WasmVariant {
   if (!simdSupported()) throw new Error('wasm backend: this engine does not validate WebAssembly SIMD');
   const relaxed = relaxedSimdSupported();
   const variant = options.variant ?? (relaxed ? 'relaxed' : 'simd');
@@ -203,9 +199,36 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
     throw new Error("wasm backend: variant 'relaxed' requested but this engine does not validate " +
       'relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd); use variant \'simd\'');
   }
+  return variant;
+}
+
+/**
+ * Instantiate the wasm backend. The build is, in order: `options.wasm` (bytes, a URL, a
+ * Response or a compiled module), what setWasmPaths registered (or sora/wasm-inline), else
+ * build/sora-<variant>.wasm next to this module. An engine without wasm SIMD is a plain
+ * Error; a build that cannot be fetched, read or compiled is a WasmLoadError naming the URL.
+ */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const variant = chooseVariant(options);
   const source = options.wasm ?? (await registeredWasm(WASM_FILES[variant])) ?? packagedWasmUrl(variant);
   const module = await loadWasmModule(source);
   const memory = options.memory ?? new WebAssembly.Memory({ initial: 64, maximum: 65536 });
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  return new WasmBackend(variant, memory, instance.exports as unknown as KernelExports);
+}
+
+/**
+ * The same, at once, for the first op of a program that never awaited ready(): from the same
+ * sources, where they can be had synchronously (bytes or a module given or registered,
+ * sora/wasm-inline, the file beside this module in Node or Deno, its URL in a web worker) and the engine compiles
+ * them synchronously. Throws saying why not otherwise (a URL to fetch, a browser page without
+ * sora/wasm-inline); the engine then starts the reference backend.
+ */
+export function createWasmBackendSync(options: WasmBackendOptions = {}): WasmBackend {
+  const variant = chooseVariant(options);
+  const source = options.wasm ?? registeredWasmSync(WASM_FILES[variant]) ?? packagedWasmUrl(variant);
+  const module = loadWasmModuleSync(source);
+  const memory = options.memory ?? new WebAssembly.Memory({ initial: 64, maximum: 65536 });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
   return new WasmBackend(variant, memory, instance.exports as unknown as KernelExports);
 }

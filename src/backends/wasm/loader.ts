@@ -57,8 +57,11 @@ export class WasmLoadError extends Error {
   }
 }
 
+/** Produces a build's bytes: sora/wasm-inline's answers at once (a synchronous inflate). */
+export type WasmProvider = () => BufferSource | Promise<BufferSource>;
+
 /** What setWasmPaths registered, or a provider of bytes (sora/wasm-inline), per file. */
-const registered: Partial<Record<WasmFileName, WasmSource | (() => Promise<BufferSource>)>> = {};
+const registered: Partial<Record<WasmFileName, WasmSource | WasmProvider>> = {};
 
 /**
  * Where the wasm backend finds its builds instead of next to its own module, as TF.js's
@@ -90,10 +93,11 @@ export function setWasmPaths(prefixOrFiles: string | URL | Partial<Record<WasmFi
 
 /**
  * Registers a function that produces a build's bytes when a backend first needs them (called
- * at most once; its promise is kept). sora/wasm-inline registers its compressed builds so.
+ * at most once; its answer is kept). sora/wasm-inline registers its compressed builds so; a
+ * provider that answers synchronously lets the first op start wasm without `ready()`.
  */
-export function registerWasmProvider(file: WasmFileName, provide: () => Promise<BufferSource>): void {
-  let bytes: Promise<BufferSource> | undefined;
+export function registerWasmProvider(file: WasmFileName, provide: WasmProvider): void {
+  let bytes: ReturnType<WasmProvider> | undefined;
   registered[file] = () => (bytes ??= provide());
 }
 
@@ -101,6 +105,15 @@ export function registerWasmProvider(file: WasmFileName, provide: () => Promise<
 export async function registeredWasm(file: WasmFileName): Promise<WasmSource | undefined> {
   const source = registered[file];
   return typeof source === 'function' ? source() : source;
+}
+
+/** The same, at once; a provider that answers with a promise cannot be used so (an Error says so). */
+export function registeredWasmSync(file: WasmFileName): WasmSource | undefined {
+  const source = registered[file];
+  if (typeof source !== 'function') return source;
+  const bytes = source();
+  if (bytes instanceof Promise) throw new Error(`the provider registered for ${file} answers asynchronously`);
+  return bytes;
 }
 
 function resolveUrl(source: URL | string): URL {
@@ -133,6 +146,87 @@ export async function loadWasmBytes(source: WasmBytesSource): Promise<BufferSour
   }
   if (!response.ok) throw new WasmLoadError(url.href, `fetching it failed: HTTP ${response.status}`);
   return response.arrayBuffer();
+}
+
+/**
+ * A build's bytes at once, where the host can give them synchronously: Node (20.16+, through
+ * process.getBuiltinModule) and Deno (with read permission, checked first so that Deno never
+ * prompts) read the file; a web worker fetches the URL. Elsewhere (a page), or for a
+ * Response, an Error saying why not.
+ */
+export function loadWasmBytesSync(source: WasmBytesSource): BufferSource {
+  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return source;
+  if (typeof Response !== 'undefined' && source instanceof Response) throw new Error('a Response is read only asynchronously');
+  const url = resolveUrl(source as URL | string);
+  if (url.protocol !== 'file:') return fetchInWorkerSync(url);
+  const deno = (globalThis as { Deno?: DenoFs }).Deno;
+  if (deno) {
+    const state = deno.permissions?.querySync?.({ name: 'read', path: url }).state;
+    if (state !== undefined && state !== 'granted') {
+      throw new Error(`Deno has no read permission for ${url.pathname} (run with --allow-read)`);
+    }
+    try {
+      return deno.readFileSync(url);
+    } catch (error) {
+      throw new WasmLoadError(url.href, `cannot read ${url.pathname} (${(error as Error).message})`, 'run `npm run build`');
+    }
+  }
+  const node = isNode ? process as { getBuiltinModule?: (id: string) => unknown } : undefined;
+  if (!node?.getBuiltinModule) {
+    throw new Error(`this host reads ${url.href} only asynchronously` +
+      (isNode ? ' (Node before 20.16 has no process.getBuiltinModule)' : ''));
+  }
+  const fs = node.getBuiltinModule('node:fs') as typeof import('node:fs');
+  try {
+    return fs.readFileSync(url);
+  } catch (error) {
+    throw new WasmLoadError(url.href, `cannot read ${url.pathname} (${(error as Error).message})`,
+      'run `npm run build`, or pass the bytes with setBackend(\'wasm\', { wasm })');
+  }
+}
+
+/**
+ * A web worker may block on a synchronous XMLHttpRequest (a page may not ask for bytes so), so
+ * there the first op fetches the build at once; elsewhere a URL is fetched only asynchronously.
+ */
+function fetchInWorkerSync(url: URL): ArrayBuffer {
+  const g = globalThis as { WorkerGlobalScope?: unknown; XMLHttpRequest?: typeof XMLHttpRequest };
+  if (g.WorkerGlobalScope === undefined || !g.XMLHttpRequest) throw new Error(`${url.href} can only be fetched asynchronously`);
+  const request = new g.XMLHttpRequest();
+  request.open('GET', url.href, false);
+  request.responseType = 'arraybuffer';
+  try {
+    request.send();
+  } catch (error) {
+    throw new WasmLoadError(url.href, `fetch failed (${(error as Error).message})`);
+  }
+  if (request.status !== 200) throw new WasmLoadError(url.href, `fetching it failed: HTTP ${request.status}`);
+  return request.response as ArrayBuffer;
+}
+
+interface DenoFs {
+  readFileSync(path: URL): Uint8Array<ArrayBuffer>;
+  permissions?: { querySync?(descriptor: { name: 'read'; path: URL }): { state: string } };
+}
+
+/**
+ * Compiles a source to a module at once (new WebAssembly.Module), for the first op of a program
+ * that never awaited ready(). An engine may refuse to compile a large module on the main
+ * thread synchronously: that, like a source only fetched asynchronously, is an Error saying
+ * why; bytes that are not wasm are a WasmLoadError.
+ */
+export function loadWasmModuleSync(source: WasmSource): WebAssembly.Module {
+  if (source instanceof WebAssembly.Module) return source;
+  const bytes = loadWasmBytesSync(source);
+  try {
+    return new WebAssembly.Module(bytes);
+  } catch (error) {
+    if (!(error instanceof WebAssembly.CompileError)) {
+      throw new Error(`this engine does not compile the module synchronously here (${(error as Error).message})`);
+    }
+    const url = source instanceof URL || typeof source === 'string' ? resolveUrl(source).href : null;
+    throw new WasmLoadError(url, `not a valid wasm module (${error.message})`);
+  }
 }
 
 /** Compiles a source to a module; bytes that are not wasm (an HTML 404 page) are a WasmLoadError naming the URL. */
