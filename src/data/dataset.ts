@@ -28,8 +28,15 @@ function disposeUnused(input: unknown, output: unknown): void {
   for (const t of tensorsIn(input)) if (!kept.has(t)) t.dispose();
 }
 
-const isNumericRow = (v: unknown): boolean => typeof v === 'number' || ArrayBuffer.isView(v) ||
-  (Array.isArray(v) && v.every(isNumericRow));
+/** The kind of a row's leaves ('number' for numbers and typed arrays), or null for anything else. */
+function leafKind(v: unknown): 'number' | 'string' | 'boolean' | null {
+  if (typeof v === 'number' || ArrayBuffer.isView(v)) return 'number';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'boolean';
+  if (!Array.isArray(v) || v.length === 0) return Array.isArray(v) ? 'number' : null;
+  const kind = leafKind(v[0]);
+  return kind !== null && v.every((x) => leafKind(x) === kind) ? kind : null;
+}
 
 /** Stack a list of elements of one structure into one batched element. */
 function stack(rows: unknown[], path: string): unknown {
@@ -43,12 +50,15 @@ function stack(rows: unknown[], path: string): unknown {
     });
     return ops.concat(rows.map((r) => ops.expandDims(r as Tensor, 0)), 0);
   }
-  if (isNumericRow(first)) {
-    const shapeOf = (v: unknown): number[] => (typeof v === 'number' ? [] : [(v as ArrayLike<unknown>).length,
+  // Numbers, booleans or strings (a CSV's text columns), or arrays of them: one tensor of
+  // that kind (float32, bool, string), as TF.js batches them.
+  const kind = leafKind(first);
+  if (kind !== null) {
+    const shapeOf = (v: unknown): number[] => (typeof v !== 'object' ? [] : [(v as ArrayLike<unknown>).length,
       ...((v as ArrayLike<unknown>).length ? shapeOf((v as ArrayLike<unknown>)[0]) : [])]);
     const firstShape = shapeOf(first).join();
     const values = rows.map((r, i) => {
-      if (!isNumericRow(r)) throw new Error(`batch: element ${i} at ${path || 'the top'} is not numeric like element 0`);
+      if (leafKind(r) !== kind) throw new Error(`batch: element ${i} at ${path || 'the top'} is not ${kind === 'number' ? 'numeric' : `${kind}s`} like element 0`);
       if (shapeOf(r).join() !== firstShape) {
         throw new Error(`batch: element ${i} at ${path || 'the top'} has shape [${shapeOf(r)}], element 0 has [${firstShape}]; ` +
           'a batch needs one shape');
@@ -63,14 +73,16 @@ function stack(rows: unknown[], path: string): unknown {
   if (first !== null && typeof first === 'object') {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(first)) {
-      out[key] = stack(rows.map((r, i) => {
-        if (r === null || typeof r !== 'object' || !(key in r)) throw new Error(`batch: element ${i} has no '${key}'${path ? ` at ${path}` : ''}`);
+      const column = stack(rows.map((r, i) => {
+        if (r === null || typeof r !== 'object' || !Object.hasOwn(r, key)) throw new Error(`batch: element ${i} has no '${key}'${path ? ` at ${path}` : ''}`);
         return (r as Record<string, unknown>)[key];
       }), path ? `${path}.${key}` : key);
+      // Defined, not assigned: a key read from a file ('__proto__' as a CSV column) stays a plain own property.
+      Object.defineProperty(out, key, { value: column, enumerable: true, writable: true, configurable: true });
     }
     return out;
   }
-  throw new Error(`batch: cannot batch ${first === null ? 'null' : typeof first} at ${path || 'the top'}; elements must be tensors, numbers, or arrays and objects of them`);
+  throw new Error(`batch: cannot batch ${first === null ? 'null' : typeof first} at ${path || 'the top'}; elements must be tensors, numbers, booleans, strings, or arrays and objects of them`);
 }
 
 /**

@@ -98,6 +98,37 @@ describe('Dataset methods give what TF.js gives', () => {
     await expect(sora.data.array([{ xs: [1, 2] }, { xs: [1, 2, 3] }]).batch(2).toArray()).rejects.toThrow(/batch: element 1 at xs has shape \[3\], element 0 has \[2\]/);
     await expect(sora.data.array([{ xs: 1 }, { ys: 2 }]).batch(2).toArray()).rejects.toThrow(/batch: element 1 has no 'xs'/);
   });
+
+  it('batch of strings and booleans (a CSV\'s text columns) gives string and bool tensors, as TF.js', async () => {
+    const items = [
+      { city: 'Paris', tags: ['a', 'b'], ok: true, n: 1 },
+      { city: 'Lyon', tags: ['c', 'd'], ok: false, n: 2 },
+      { city: 'Nice', tags: ['e', 'f'], ok: true, n: 3 },
+    ];
+    const ours = await sora.data.array(items).batch(2).toArray() as Record<string, sora.Tensor>[];
+    const theirs = await tf.data.array(items as never).batch(2).toArray() as unknown as Record<string, tf.Tensor>[];
+    expect(ours.length).toBe(theirs.length);
+    for (let b = 0; b < ours.length; b++) {
+      for (const key of ['city', 'tags', 'ok', 'n']) {
+        expect(ours[b][key].dtype).toBe(theirs[b][key].dtype);
+        expect(ours[b][key].shape).toEqual(theirs[b][key].shape);
+        expect(ours[b][key].arraySync()).toEqual(theirs[b][key].arraySync());
+      }
+    }
+    expect(ours[0].city.dtype).toBe('string');
+    expect(ours[0].ok.dtype).toBe('bool');
+    await expect(sora.data.array([{ c: 'x' }, { c: 2 }]).batch(2).toArray()).rejects.toThrow(/batch: element 1 at c is not strings like element 0/);
+  });
+
+  it("batch keeps a key read from a file ('__proto__') an own property and never touches the prototype", async () => {
+    const rows = [JSON.parse('{"__proto__": 1, "a": 2}'), JSON.parse('{"__proto__": 3, "a": 4}')];
+    const [batch] = await sora.data.array(rows).batch(2).toArray() as Record<string, sora.Tensor>[];
+    expect(Object.hasOwn(batch, '__proto__')).toBe(true);
+    expect(Object.getPrototypeOf(batch)).toBe(Object.prototype);
+    expect((Object.getOwnPropertyDescriptor(batch, '__proto__')!.value as sora.Tensor).arraySync()).toEqual([1, 3]);
+    expect(batch.a.arraySync()).toEqual([2, 4]);
+    expect(({} as Record<string, unknown>).a).toBeUndefined();
+  });
 });
 
 describe('tf.data.csv', () => {
