@@ -57,3 +57,14 @@ export async function moveOffAsync<Ref extends { backend: Backend; storage: Stor
     if (read && dataRefs.has(ref) && ref.backend !== target) move(ref, read as Float32Array | Int32Array);
   });
 }
+
+/** Whether two backend option objects are the same, key by key (a second setBackend with other options makes a new instance). */
+export function sameOptions(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return false;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    if ((a as Record<string, unknown>)[key] !== (b as Record<string, unknown>)[key]) return false;
+  }
+  return true;
+}

@@ -10,7 +10,7 @@
  */
 import type { Backend, BackendName, DType, Storage } from '../backends/backend.js';
 import { BACKEND_FACTORIES, type BackendFactory } from '../backends/select.js';
-import { moveOffAsync, startSynchronously, type SyncStart } from './backend-start.js';
+import { moveOffAsync, sameOptions, startSynchronously, type SyncStart } from './backend-start.js';
 import { Tensor, Variable, DataRef, type Shape } from './tensor.js';
 import type { GradientFn, TapeEntry } from './tape.js';
 
@@ -387,16 +387,6 @@ function markResults(value: unknown, token: number, seen: Set<object> | null): v
       else if (v && typeof v === 'object' && !seen.has(v)) { seen.add(v); markResults(v, token, seen); }
     }
   }
-}
-
-function sameOptions(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (!a || !b || typeof a !== 'object' || typeof b !== 'object') return false;
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const key of keys) {
-    if ((a as Record<string, unknown>)[key] !== (b as Record<string, unknown>)[key]) return false;
-  }
-  return true;
 }
 
 export const ENGINE = new Engine();
