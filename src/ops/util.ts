@@ -192,3 +192,16 @@ export function refuseComplex(op: string, name: string, value: unknown): void {
     throw new Error(`${op}: '${name}' is complex64, which ${op} does not take (nor does TF.js); take tf.real / tf.imag (or tf.abs) first`);
   }
 }
+
+/** The shape of `tensors` joined along `axis` (resolved): every one of one dtype and rank, equal outside axis. */
+export function concatShape(tensors: readonly Tensor[], axis: number): Shape {
+  const first = tensors[0];
+  for (const t of tensors) {
+    if (t.rank !== first.rank || t.dtype !== first.dtype || t.shape.some((d, i) => i !== axis && d !== first.shape[i])) {
+      throw new Error(`concat: ${describe(t)} does not match ${describe(first)} outside axis ${axis}`);
+    }
+  }
+  const shape = first.shape.slice();
+  shape[axis] = tensors.reduce((acc, t) => acc + t.shape[axis], 0);
+  return shape;
+}

@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as sora from '../../src/index.js';
+import { bothThrow } from './both-throw.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Lib = any;
@@ -24,16 +25,6 @@ function same(label: string, run: (lib: Lib) => unknown): void {
   it(label, () => { expect(summary(run(sora))).toEqual(summary(run(tf))); });
 }
 
-function bothThrow(label: string, op: string, run: (lib: Lib) => unknown, pattern?: RegExp): void {
-  it(`${label}: an Error naming ${op}`, () => {
-    expect(() => run(tf)).toThrow();
-    let error: unknown;
-    try { run(sora); } catch (e) { error = e; }
-    expect(error, `${label} should throw`).toBeInstanceOf(Error);
-    expect((error as Error).message).toContain(op);
-    if (pattern) expect((error as Error).message).toMatch(pattern);
-  });
-}
 
 let seed = 4242;
 function rand(): number { seed = (seed * 16807) % 2147483647; return seed / 2147483647; }

@@ -12,6 +12,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as sora from '../../src/index.js';
+import { bothThrow } from './both-throw.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Lib = any;
@@ -53,17 +54,6 @@ function beyondTfjs(label: string, values: string[], shape: number[], run: (lib:
   });
 }
 
-/** sora throws an Error naming the op (and TF.js throws too, unless `tfjsAccepts`). */
-function bothThrow(label: string, op: string, run: (lib: Lib) => unknown, pattern?: RegExp): void {
-  it(`${label}: an Error naming ${op}`, () => {
-    expect(() => run(tf)).toThrow();
-    let error: unknown;
-    try { run(sora); } catch (e) { error = e; }
-    expect(error, `${label} should throw`).toBeInstanceOf(Error);
-    expect((error as Error).message).toContain(op);
-    if (pattern) expect((error as Error).message).toMatch(pattern);
-  });
-}
 
 const WORDS = ['a', 'bb', 'ccc', 'dddd', 'é', 'f', '', '日本', '🙂x', "it's", 'a"b', 'x y'];
 const grid = (lib: Lib) => lib.tensor(WORDS, [3, 4]);

@@ -13,7 +13,7 @@ import type { DType } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
 import { decodeUtf8, encodeUtf8, isStringStorage, stringStorage, STRINGS } from '../../core/string-storage.js';
 import { Tensor, type Shape } from '../../core/tensor.js';
-import { checkTensor, contiguousStrides, describe, produce, sizeOf, toTensor } from '../util.js';
+import { checkTensor, concatShape, contiguousStrides, describe, produce, sizeOf, toTensor } from '../util.js';
 
 /** True for a live-or-not Tensor of dtype 'string' (an op's entry check; checkTensor comes after). */
 export function isStringTensor(x: unknown): x is Tensor {
@@ -135,13 +135,7 @@ export function stringStridedSlice(x: Tensor, start: number[], step: number[], c
 /** concat along `axis` (resolved); every tensor must be a string tensor. */
 export function stringConcat(tensors: Tensor[], axis: number): Tensor {
   const first = tensors[0];
-  for (const t of tensors) {
-    if (t.dtype !== first.dtype || t.rank !== first.rank || t.shape.some((d, i) => i !== axis && d !== first.shape[i])) {
-      throw new Error(`concat: ${describe(t)} does not match ${describe(first)} outside axis ${axis}`);
-    }
-  }
-  const shape = first.shape.slice();
-  shape[axis] = tensors.reduce((acc, t) => acc + t.shape[axis], 0);
+  const shape = concatShape(tensors, axis);
   const outer = sizeOf(first.shape.slice(0, axis));
   const out: Uint8Array[] = [];
   const parts = tensors.map((t) => ({ values: stringBytes(t, 'concat'), run: sizeOf(t.shape.slice(axis)) }));

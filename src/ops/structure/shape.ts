@@ -17,7 +17,7 @@ import {
 } from '../string/movement.js';
 import { register, run1, spec, sumToShape } from '../registry.js';
 import {
-  chain, checkDType, checkShape, checkTensor, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
+  chain, checkDType, checkShape, checkTensor, concatShape, contiguousStrides, describe, produce, resolveAxis, sizeOf, storageOf,
 } from '../util.js';
 
 type NoAttrs = Record<string, never>;
@@ -254,15 +254,7 @@ const CONCAT = register<{ axis: number; sizes: Shape[] }>({
   name: 'concat',
   inputs: [],
   infer(tensors, { axis }) {
-    const first = tensors[0];
-    for (const t of tensors) {
-      if (t.rank !== first.rank || t.dtype !== first.dtype || t.shape.some((d, i) => i !== axis && d !== first.shape[i])) {
-        throw new Error(`concat: ${describe(t)} does not match ${describe(first)} outside axis ${axis}`);
-      }
-    }
-    const shape = first.shape.slice();
-    shape[axis] = tensors.reduce((acc, t) => acc + t.shape[axis], 0);
-    return spec(shape, first.dtype);
+    return spec(concatShape(tensors, axis), tensors[0].dtype);
   },
   kernel: {
     available: () => true,
