@@ -79,7 +79,7 @@ function embedding() {
     const { value, grads } = sora.variableGrads(() => sora.sum(sora.gather(table, ids)), [table]);
     sora.dispose([value, ...Object.values(grads)]);
   }, 20);
-  const oneHotGemm = time(() => sora.tidy(() => sora.matMul(sora.oneHot(ids, 5000), dy, true, false).dataSync()), 3);
+  const oneHotGemm = time(() => sora.tidy(() => sora.matMul(sora.oneHot(ids, 5000, 1, 0, 'float32'), dy, true, false).dataSync()), 3);
   sora.dispose([table, ids, dy]);
   return { scatter, oneHotGemm };
 }
