@@ -65,7 +65,9 @@ describe('arithmetic and broadcasting', () => {
     const b = sora.ones([4, 5]);
     expect(() => sora.matMul(a, b)).toThrow(/matMul: inner dimensions differ: a shape \[2,3\] \(float32\) gives k=3, b shape \[4,5\] \(float32\) gives k=4/);
     expect(() => sora.matMul(sora.ones([3]), b)).toThrow(/matMul: expected rank-2 operands/);
-    expect(() => sora.matMul(sora.ones([2, 2], 'int32'), sora.ones([2, 2], 'int32'))).toThrow(/must be float32/);
+    expect(() => sora.matMul(sora.ones([2, 2], 'bool'), sora.ones([2, 2], 'bool'))).toThrow(/must be float32/);
+    const ints = sora.matMul(sora.ones([2, 2], 'int32'), sora.ones([2, 2], 'int32'));
+    expect([ints.dtype, ints.arraySync()]).toEqual(['int32', [[2, 2], [2, 2]]]);
     expect(sora.matMul(a, sora.ones([2, 4]), true).shape).toEqual([3, 4]);
   });
 

@@ -3,9 +3,11 @@
  * ReLU epilogue), with gradients written as matMuls.
  */
 import type { Kernels, Storage } from '../../backends/backend.js';
+import { ENGINE } from '../../core/engine.js';
 import { Tensor, type Shape } from '../../core/tensor.js';
 import { withInputs, type Input } from '../inputs.js';
 import { activationGrad } from '../math/unary.js';
+import { cast } from '../structure/shape.js';
 import { sum } from '../reduce/reduce.js';
 import { register, run1, spec, sumToShape } from '../registry.js';
 import { chain, checkFloat, describe, produce, sizeOf, storageOf } from '../util.js';
@@ -164,13 +166,24 @@ const DENSE = register<GemmAttrs>({
 /**
  * The matrix product of the last two dims, as TF.js's tf.matMul: a [..., m, k] (or
  * [..., k, m] with transposeA) times b [..., k, n] (or [..., n, k]) gives [..., m, n], the
- * batch dims broadcast by numpy's rule ([2, 1, 3, 4] x [5, 4, 2] is [2, 5, 3, 2]).
+ * batch dims broadcast by numpy's rule ([2, 1, 3, 4] x [5, 4, 2] is [2, 5, 3, 2]). int32
+ * with float32 gives float32 and int32 with int32 int32, as TF.js; bool is refused.
  */
 export function matMul(a: Input, b: Input, transposeA = false, transposeB = false): Tensor {
   if (!(a instanceof Tensor && b instanceof Tensor)) {
     return withInputs('matMul', [['a', a], ['b', b]], ([x, y]) => matMul(x, y, transposeA, transposeB));
   }
-  return run1(MATMUL, [a, b], { transposeA, transposeB });
+  const attrs = { transposeA, transposeB };
+  // int32 operands, as TF.js: int32 with float32 is float32; int32 with int32 is int32. Both
+  // compute in float32 (the gemm kernels' type), exact while products and sums stay below 2^24.
+  const numeric = (t: Tensor) => t.dtype === 'int32' || t.dtype === 'float32';
+  if ((a.dtype === 'int32' || b.dtype === 'int32') && numeric(a) && numeric(b)) {
+    return ENGINE.tidy(() => {
+      const product = run1(MATMUL, [a, b].map((t) => (t.dtype === 'float32' ? t : cast(t, 'float32'))), attrs);
+      return a.dtype === 'int32' && b.dtype === 'int32' ? cast(product, 'int32') : product;
+    });
+  }
+  return run1(MATMUL, [a, b], attrs);
 }
 
 /**

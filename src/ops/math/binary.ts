@@ -292,14 +292,28 @@ const WHERE = register<Record<string, never>>({
   },
 });
 
-/** tf.where(condition, a, b): a where condition is true, else b (broadcast together). */
+/**
+ * where's branches of two real dtypes (bool, int32, float32) cast to the higher one, as TF.js's
+ * upcastType: int32 with float32 is float32, bool with int32 int32, bool with float32 float32.
+ */
+function upcastBranches(a: Tensor, b: Tensor): [Tensor, Tensor] {
+  const real = (t: Tensor) => t.dtype === 'bool' || t.dtype === 'int32' || t.dtype === 'float32';
+  if (a.dtype === b.dtype || !real(a) || !real(b)) return [a, b];
+  const to = upcastType(a.dtype, b.dtype);
+  return [a.dtype === to ? a : cast(a, to), b.dtype === to ? b : cast(b, to)];
+}
+
+/**
+ * tf.where(condition, a, b): a where condition is true, else b (broadcast together). Branches
+ * of different dtypes meet at the higher one, as TF.js (bool < int32 < float32).
+ */
 export function where(condition: Operand, a: Operand, b: Operand): Tensor {
   const c = toTensor('where', 'condition', condition, 'bool', makeOperand);
   const aIn = toTensor('where', 'a', a, undefined, makeOperand);
   const bIn = toTensor('where', 'b', b, aIn.tensor.dtype, makeOperand);
   try {
     if (aIn.tensor.dtype === 'string' || bIn.tensor.dtype === 'string') return stringWhere(c.tensor, aIn.tensor, bIn.tensor);
-    return run1(WHERE, [c.tensor, aIn.tensor, bIn.tensor], {});
+    return ENGINE.tidy(() => run1(WHERE, [c.tensor, ...upcastBranches(aIn.tensor, bIn.tensor)], {}));
   } finally {
     for (const t of [c, aIn, bIn]) if (t.made) t.tensor.dispose();
   }

@@ -106,7 +106,6 @@ const ARG_MIN = register<{ axis: number }>({
   name: 'argMin',
   inputs: ['x'],
   infer([x], { axis }) {
-    if (x.dtype === 'bool') throw new Error(`argMin: not defined for bool tensors (${describe(x)})`);
     if (x.shape[axis] === 0) throw new Error(`argMin: axis ${axis} of ${describe(x)} is empty`);
     return spec(x.shape.filter((_, i) => i !== axis), 'int32');
   },
@@ -121,7 +120,7 @@ const ARG_MIN = register<{ axis: number }>({
   grad: 'none',
 });
 
-/** tf.argMin(x, axis = 0): index (int32) of the first minimum along the axis. */
+/** tf.argMin(x, axis = 0): index (int32) of the first minimum along the axis (of a bool tensor, the first false). */
 export function argMin(x: Input, axis = 0): Tensor {
   return withInputs('argMin', [['x', x]], ([t]) => argMinOf(t, axis));
 }

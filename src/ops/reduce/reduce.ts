@@ -77,13 +77,14 @@ function reduceOp(op: ReduceOp) {
     name: op,
     inputs: ['x'],
     infer([x], attrs) {
-      if (x.dtype === 'bool') throw new Error(`${op}: not defined for bool tensors (${describe(x)}); cast first`);
+      // max / min of bool is bool (any / all), as TF.js; sum's entry makes bool int32.
+      if (op === 'sum' && x.dtype === 'bool') throw new Error(`${op}: not defined for bool tensors (${describe(x)}); cast first`);
       if (op !== 'sum' && attrs.axes.some((a) => x.shape[a] === 0)) {
         throw new Error(`${op}: cannot reduce an empty axis of ${describe(x)}`);
       }
       return spec(reducedShape(x, attrs), x.dtype);
     },
-    // The reduce kernels are float32; int32 goes through float32, exact below 2^24.
+    // The reduce kernels are float32; int32 and bool go through float32 (int32 exact below 2^24).
     kernel: {
       available: (backend, _, [x]) => backend.reduce !== undefined && x.dtype === 'float32',
       run: (_, [x], attrs, [out]) => [reduceKernel(op, x, attrs.axes, out.shape)],
@@ -119,15 +120,15 @@ export function sum(x: Input, axis?: number | number[], keepDims = false): Tenso
   return reduce(SUM, x, axis, keepDims);
 }
 /**
- * The maximum over `axis` (default: every axis) (tf.max); keepDims defaults to false. Unlike TF.js, which
- * reduces a bool tensor to bool, sora refuses bool input: cast it first.
+ * The maximum over `axis` (default: every axis) (tf.max); keepDims defaults to false. A bool
+ * tensor reduces to bool, as TF.js: true where any element is true.
  */
 export function max(x: Input, axis?: number | number[], keepDims = false): Tensor {
   return x instanceof Tensor ? reduce(MAX, x, axis, keepDims) : withInputs('max', [['x', x]], ([t]) => max(t, axis, keepDims));
 }
 /**
- * The minimum over `axis` (default: every axis) (tf.min); keepDims defaults to false. Unlike TF.js, which
- * reduces a bool tensor to bool, sora refuses bool input: cast it first.
+ * The minimum over `axis` (default: every axis) (tf.min); keepDims defaults to false. A bool
+ * tensor reduces to bool, as TF.js: true where every element is true.
  */
 export function min(x: Input, axis?: number | number[], keepDims = false): Tensor {
   return x instanceof Tensor ? reduce(MIN, x, axis, keepDims) : withInputs('min', [['x', x]], ([t]) => min(t, axis, keepDims));
@@ -164,7 +165,6 @@ const ARG_MAX: OpDef<{ axis: number }> = register<{ axis: number }>({
   name: 'argMax',
   inputs: ['x'],
   infer([x], { axis }) {
-    if (x.dtype === 'bool') throw new Error(`argMax: not defined for bool tensors (${describe(x)})`);
     if (x.shape[axis] === 0) throw new Error(`argMax: axis ${axis} of ${describe(x)} is empty`);
     return spec(x.shape.filter((_, i) => i !== axis), 'int32');
   },
@@ -173,12 +173,14 @@ const ARG_MAX: OpDef<{ axis: number }> = register<{ axis: number }>({
     run: (backend, [x], { axis }, [out]) => [produce(out.shape, 'int32', (storage) => backend.argMax(storageOf(x, 'argMax'),
       storage, sizeOf(x.shape.slice(0, axis)), x.shape[axis], sizeOf(x.shape.slice(axis + 1))))],
   },
+  // int32 and bool (true > false, as TF.js) through float32.
   compose: ([x], attrs): Tensor[] => [run1(ARG_MAX, [cast(x, 'float32')], attrs)],
   grad: 'none',
 });
 
 /**
- * tf.argMax(x, axis = 0): index (int32) of the first maximum along the axis. A NaN counts as
+ * tf.argMax(x, axis = 0): index (int32) of the first maximum along the axis (of a bool
+ * tensor, the first true, as TF.js). A NaN counts as
  * the maximum: the first NaN wins, in every backend's kernel (NumPy's and PyTorch's rule).
  * TF.js's cpu backend differs, by a bug: it seeds the running maximum with the first element
  * and replaces it on a strict >, so a NaN in first place wins and a NaN anywhere else is
