@@ -40,6 +40,20 @@ for (const backend of ['reference', 'wasm'] as const) {
       same('bool and float32 are float32', [c, b([2, 3]), f([2, 3])], (l, [k, x, y]) => [l.where(k, x, y), l.where(k, y, x)]);
       same('broadcast', [b([2, 3]), i32([3]), f([2, 1])], (l, [k, x, y]) => l.where(k, x, y));
       same('same dtype unchanged', [c, b([2, 3]), b([2, 3])], (l, [k, x, y]) => l.where(k, x, y));
+      // A number branch that does not fit the other's dtype is float32 and upcasts, as TF.js; never
+      // truncated (0.5 beside int32 was 0). One that fits keeps the tensor's dtype: TF.js gives
+      // float32 there too, with the same values (the one difference, pinned below).
+      same('a fractional number beside int32, or 2 beside bool, upcasts to float32', [c, i32([2, 3]), b([2, 3])], (l, [k, x, y]) =>
+        [l.where(k, x, 0.5), l.where(k, 0.5, x), l.where(k, y, 2), l.where(k, x, [0.5, 1.5, 2.5])]);
+      it('an integer number beside int32 keeps int32 (TF.js: float32, the same values)', () => {
+        const k = sora.tensor([true, false]), x = sora.tensor([3, 4], undefined, 'int32');
+        const r = sora.where(k, x, 0);
+        const t = tf.where(tf.tensor([true, false]), tf.tensor([3, 4], undefined, 'int32'), 0);
+        expect([r.dtype, t.dtype]).toEqual(['int32', 'float32']);
+        expect(Array.from(r.dataSync())).toEqual(Array.from(t.dataSync()));
+        for (const z of [k, x, r]) z.dispose();
+        t.dispose();
+      });
       same('gradient to the float32 branch', [c, i32([2, 3]), f([2, 3])], (l, [k, x, y]) =>
         l.grad((t: never) => l.where(k, x, t).mul(l.scalar(3)))(y));
     });

@@ -307,10 +307,20 @@ function upcastBranches(a: Tensor, b: Tensor): [Tensor, Tensor] {
  * tf.where(condition, a, b): a where condition is true, else b (broadcast together). Branches
  * of different dtypes meet at the higher one, as TF.js (bool < int32 < float32).
  */
+/** Whether `value` (a Tensor, a number or values) can be made a tensor of `dtype` without changing it. */
+function fitsDType(value: unknown, dtype: DType): boolean {
+  if (typeof value !== 'number') return value instanceof Tensor || dtype === 'float32';
+  if (dtype === 'int32') return Number.isInteger(value) && Math.abs(value) <= 2 ** 31 - 1;
+  if (dtype === 'bool') return value === 0 || value === 1;
+  return true;
+}
+
 export function where(condition: Operand, a: Operand, b: Operand): Tensor {
   const c = toTensor('where', 'condition', condition, 'bool', makeOperand);
   const aIn = toTensor('where', 'a', a, undefined, makeOperand);
-  const bIn = toTensor('where', 'b', b, aIn.tensor.dtype, makeOperand);
+  // A number for b takes a's dtype when it fits there (where(c, intTensor, 0) stays int32); one that
+  // does not fit (0.5 beside int32, 2 beside bool) is float32 and upcasts, as TF.js, never truncated.
+  const bIn = toTensor('where', 'b', b, fitsDType(b, aIn.tensor.dtype) ? aIn.tensor.dtype : undefined, makeOperand);
   try {
     if (aIn.tensor.dtype === 'string' || bIn.tensor.dtype === 'string') return stringWhere(c.tensor, aIn.tensor, bIn.tensor);
     return ENGINE.tidy(() => run1(WHERE, [c.tensor, ...upcastBranches(aIn.tensor, bIn.tensor)], {}));
