@@ -1,6 +1,6 @@
 /**
  * The reference convolution kernels (src/backends/reference/conv.ts) against TF.js's cpu
- * backend, and the geometry helper (src/ops/conv-geometry.ts) against TF.js's output shapes.
+ * backend, and the geometry helper (src/ops/conv/geometry.ts) against TF.js's output shapes.
  *
  * Dilations: TF.js's conv2d and depthwiseConv2d refuse strides and dilations both above 1, and
  * their gradients refuse dilations above 1. A dilated filter is the same convolution as the
@@ -10,7 +10,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { convGeometry, type ConvGeometry, type ConvPadding } from './conv-geometry.js';
+import { convGeometry, type ConvGeometry, type ConvPadding } from '../../src/ops/conv/geometry.js';
 import type { EpilogueOp } from '../../src/backends/backend.js';
 import { assertClose, randomArray } from './suite/harness.js';
 import { ref, store, poisoned, count, inScope } from './reference-oracle.js';

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { convGeometry, type ConvGeometry, type ConvPadding } from './conv-geometry.js';
+import { convGeometry, type ConvGeometry, type ConvPadding } from '../../src/ops/conv/geometry.js';
 import type { PoolMode } from '../../src/backends/backend.js';
 import { assertClose, randomArray } from './suite/harness.js';
 import { ref, store, poisoned, count, inScope } from './reference-oracle.js';

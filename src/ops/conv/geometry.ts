@@ -3,8 +3,6 @@
  * computeConv2DInfo): strides, dilations and a padding mode become the output size and the
  * top / left padding the kernels take (backend.ts `Conv2DGeometry`). The conv and pooling ops
  * call this once and hand the result to the kernel; kernels never see a padding mode.
- * It lives beside the reference kernels' tests until the convolution ops arrive, and moves
- * to src/ops/conv/ with them (the package ships only what an entry loads).
  *
  *  - 'same':  out = ceil(in / stride); padTotal = max((out - 1) * stride + effectiveFilter - in, 0),
  *             padTop = floor(padTotal / 2) (the odd pixel goes to the bottom / right);
@@ -15,7 +13,7 @@
  * where effectiveFilter = (filter - 1) * dilation + 1 and round is `dimRoundingMode`
  * ('floor', 'round', 'ceil'; TF.js truncates when it is left out).
  */
-import type { Conv2DGeometry } from '../../src/backends/backend.js';
+import type { Conv2DGeometry } from '../../backends/backend.js';
 
 export type ConvPadding = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 export type DimRoundingMode = 'floor' | 'round' | 'ceil';
