@@ -12,7 +12,11 @@
  *  - tf.pool with dilations and 'same' pads with zeros through spaceToBatchND, so its avg counts
  *    the padding and its max lets a 0 of padding win over negative pixels; sora excludes padding
  *    as tf.avgPool / tf.maxPool do (the oracle for those cases is TF.js on the explicitly
- *    reduced windows, see `dilatedSame`).
+ *    windows inside the image, and the border is pinned);
+ *  - gradients where TF.js's tf.grad is wrong, checked against central differences of TF.js's own
+ *    forward instead (`differences`): avgPool's where a window reads padding (its avgPoolGrad
+ *    divides by the whole window), maxPool's under dimRoundingMode 'ceil' / 'round', and
+ *    maxPool3d's for a window whose sides differ (pinned below).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -226,6 +230,57 @@ for (const [backendName, select] of BACKENDS) {
       const ours = sora.tidy(() => Array.from(sora.maxPoolWithArgmax(sora.tensor(ties, [1, 4, 4, 1]), 2, 1, 'valid').indexes.dataSync()));
       const theirs = tf.tidy(() => Array.from(tf.maxPoolWithArgmax(tf.tensor(ties, [1, 4, 4, 1]) as tf.Tensor4D, 2, 1, 'valid').indexes.dataSync()));
       expect(ours).toEqual(theirs);
+    });
+  });
+}
+
+const CASES_3D: { x: number[]; window: number | [number, number, number]; strides: number | [number, number, number]; pad: Pad; dims?: 'ceil' }[] = [
+  { x: [1, 4, 4, 4, 1], window: 2, strides: 2, pad: 'valid' },
+  { x: [2, 3, 5, 4, 3], window: [2, 3, 2], strides: 1, pad: 'same' },
+  { x: [1, 5, 3, 4, 2], window: 2, strides: [3, 1, 2], pad: 'same' },
+  { x: [1, 1, 1, 1, 4], window: 1, strides: 1, pad: 'valid' },
+  { x: [1, 3, 4, 2, 2], window: [3, 4, 2], strides: 1, pad: 'valid' },
+  { x: [1, 5, 4, 5, 1], window: 3, strides: 2, pad: 1, dims: 'ceil' },
+];
+for (const [backendName, select] of BACKENDS) {
+  describe(`3-D pools (composed) on ${backendName} against TF.js`, () => {
+    beforeAll(async () => { await select(); });
+    CASES_3D.forEach((c, index) => {
+      const name = `x=[${c.x}] window=${JSON.stringify(c.window)} strides=${JSON.stringify(c.strides)} pad=${JSON.stringify(c.pad)}`;
+      const crosses = c.pad !== 'valid';
+      it(`maxPool3d ${name}`, () => {
+        compare((x) => sora.maxPool3d(x, c.window, c.strides, c.pad, c.dims),
+          (x) => tf.maxPool3d(x as tf.Tensor5D, c.window, c.strides, c.pad, c.dims), values(c.x, 500 + index), c.x, 600 + index,
+          c.dims || typeof c.window !== 'number' ? 'differences' : 'both');
+      });
+      it(`avgPool3d ${name}`, () => {
+        compare((x) => sora.avgPool3d(x, c.window, c.strides, c.pad, c.dims),
+          (x) => tf.avgPool3d(x as tf.Tensor5D, c.window, c.strides, c.pad, c.dims), values(c.x, 700 + index), c.x, 800 + index,
+          crosses ? 'differences' : 'both');
+      });
+    });
+    it('pins: TF.js\'s maxPool3d gradient for a [3, 4, 2] window disagrees with its own forward; sora\'s does not', () => {
+      const shape = [1, 3, 4, 2, 2], x = values(shape, 504);
+      const dy = randomArray(2, 31);
+      const theirs = tf.tidy(() => Array.from(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool3d(t as tf.Tensor5D, [3, 4, 2], 1, 'valid'), tf.tensor(dy, [1, 1, 1, 1, 2]))))(tf.tensor(x, shape)).dataSync()));
+      const fd = tf.tidy(() => Array.from(differences((t) => tf.maxPool3d(t as tf.Tensor5D, [3, 4, 2], 1, 'valid'), x, shape, tf.tensor(dy, [1, 1, 1, 1, 2]))));
+      const ours = sora.tidy(() => Array.from(sora.grad((t: sora.Tensor) => sora.maxPool3d(t, [3, 4, 2], 1, 'valid').mul(sora.tensor(dy, [1, 1, 1, 1, 2])).sum())(sora.tensor(x, shape)).dataSync()));
+      close('sora vs differences', ours, fd, 2e-3);
+      expect(theirs.some((v, i) => Math.abs(v - fd[i]) > 0.01)).toBe(true);
+    });
+    it('rank 4 (one volume); int32 gives float32 as TF.js; errors', () => {
+      compare((x) => sora.maxPool3d(x, 2, 1, 'same'), (x) => tf.maxPool3d(x as tf.Tensor4D, 2, 1, 'same'), values([3, 3, 2, 2], 9), [3, 3, 2, 2], 10);
+      const xi = Array.from({ length: 27 }, (_, i) => (i * 7) % 11);
+      const ours = sora.tidy(() => { const y = sora.maxPool3d(sora.tensor(xi, [1, 3, 3, 3, 1], 'int32'), 2, 1, 'valid'); return [y.dtype, Array.from(y.dataSync())]; });
+      const theirs = tf.tidy(() => { const y = tf.maxPool3d(tf.tensor(xi, [1, 3, 3, 3, 1], 'int32') as tf.Tensor5D, 2, 1, 'valid'); return [y.dtype, Array.from(y.dataSync())]; });
+      expect(ours).toEqual(theirs);
+      const v = sora.zeros([1, 3, 3, 3, 1]);
+      expect(() => sora.maxPool3d(v, 2, 1, 'valid', undefined, 'NCDHW')).toThrow(/maxPool3d: only dataFormat 'NDHWC' is supported.*"NCDHW"/);
+      expect(() => sora.avgPool3d(v, 4, 1, 'valid')).toThrow(/avgPool3d: the 4 x 4 x 4 window leaves no output on the 3 x 3 x 3 input/);
+      expect(() => sora.maxPool3d(v, 2, [1, 0, 1], 'valid')).toThrow(/maxPool3d: strides must be a positive integer or three of them; received strides=\[1,0,1\]/);
+      expect(() => sora.avgPool3d(sora.zeros([3, 3, 3]), 2, 1, 'valid')).toThrow(/avgPool3d: x must be rank 5 \(NDHWC\) or 4/);
+      expect(() => sora.avgPool3d(sora.zeros([1, 3, 3, 3, 1], 'int32'), 2, 1, 'valid')).toThrow(/avgPool3d: x must be float32/);
+      expect(() => sora.maxPool3d(v, 2, 1, 'same', 'floor')).toThrow(/maxPool3d: pad must be an integer when using dimRoundingMode floor/);
     });
   });
 }
