@@ -102,7 +102,7 @@ for (const [backendName, select] of BACKENDS) {
       });
     });
     it('int32 x gives int32 (truncated), as TF.js', () => {
-      const args = [[[3, -2, 7], [1, 0, -4]], [1, 2, 3], [1, 1, 1]] as const;
+      const args: [number[][], number[], number[]] = [[[3, -2, 7], [1, 0, -4]], [1, 2, 3], [1, 1, 1]];
       const ours = sora.tidy(() => { const y = sora.batchNorm(sora.tensor(args[0], [2, 3], 'int32'), [...args[1]], [...args[2]]); return [y.dtype, Array.from(y.dataSync())]; });
       const theirs = tf.tidy(() => { const y = tf.batchNorm(tf.tensor(args[0], [2, 3], 'int32'), [...args[1]], [...args[2]]); return [y.dtype, Array.from(y.dataSync())]; });
       expect(ours).toEqual(theirs);
