@@ -13,6 +13,7 @@
  *    the padding and its max lets a 0 of padding win over negative pixels; sora excludes padding
  *    as tf.avgPool / tf.maxPool do (the oracle for those cases is TF.js on the explicitly
  *    windows inside the image, and the border is pinned);
+ *  - a NaN wins its max window (as sora's max reduction and Math.max); TF.js's cpu backend skips it;
  *  - gradients where TF.js's tf.grad is wrong, checked against central differences of TF.js's own
  *    forward instead (`differences`): avgPool's where a window reads padding (its avgPoolGrad
  *    divides by the whole window), maxPool's under dimRoundingMode 'ceil' / 'round', and
@@ -199,6 +200,15 @@ for (const [backendName, select] of BACKENDS) {
       expect(oursMax[0]).toBe(-7);
       expect(theirsMax[0]).toBe(0);
     });
+    it('pins: a NaN wins its max window (the kernel and the composition agree); TF.js\'s cpu backend skips it', () => {
+      const x = [1, NaN, 3, 4, 5, 6, 7, 8, 9];
+      const ours = sora.tidy(() => Array.from(sora.maxPool(sora.tensor(x, [1, 3, 3, 1]), 2, 1, 'valid').dataSync()));
+      const theirs = tf.tidy(() => Array.from(tf.maxPool(tf.tensor(x, [1, 3, 3, 1]) as tf.Tensor4D, 2, 1, 'valid').dataSync()));
+      expect(ours).toEqual([NaN, NaN, 8, 9]);
+      expect(theirs).toEqual([5, 6, 8, 9]);
+      const dx = sora.tidy(() => Array.from(sora.grad((t: sora.Tensor) => sora.maxPool(t, 2, 1, 'valid').sum())(sora.tensor(x, [1, 3, 3, 1])).dataSync()));
+      expect(dx).toEqual([0, 2, 0, 0, 0, 0, 0, 1, 1]);
+    });
     it('dtypes: maxPool keeps int32 and bool, avgPool takes float32 only, as TF.js', () => {
       const xi = [1, 5, 2, 0, 3, 9, 4, 8, 7];
       for (const dtype of ['int32', 'bool'] as const) {
@@ -230,6 +240,13 @@ for (const [backendName, select] of BACKENDS) {
       const ours = sora.tidy(() => Array.from(sora.maxPoolWithArgmax(sora.tensor(ties, [1, 4, 4, 1]), 2, 1, 'valid').indexes.dataSync()));
       const theirs = tf.tidy(() => Array.from(tf.maxPoolWithArgmax(tf.tensor(ties, [1, 4, 4, 1]) as tf.Tensor4D, 2, 1, 'valid').indexes.dataSync()));
       expect(ours).toEqual(theirs);
+      // Pinned: a window of -Infinity only gives its first pixel inside the image (never the
+      // padding); TF.js gives -1, no index at all.
+      const inf = new Array<number>(9).fill(-Infinity);
+      const oursInf = sora.tidy(() => Array.from(sora.maxPoolWithArgmax(sora.tensor(inf, [1, 3, 3, 1]), 3, 1, 'same').indexes.dataSync()));
+      const theirsInf = tf.tidy(() => Array.from(tf.maxPoolWithArgmax(tf.tensor(inf, [1, 3, 3, 1]) as tf.Tensor4D, 3, 1, 'same').indexes.dataSync()));
+      expect(oursInf).toEqual([0, 0, 1, 0, 0, 1, 3, 3, 4]);
+      expect(theirsInf).toEqual(new Array<number>(9).fill(-1));
     });
   });
 }

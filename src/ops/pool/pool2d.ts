@@ -12,7 +12,7 @@ import { ENGINE } from '../../core/engine.js';
 import { convGeometry, type ConvGeometry, type ConvPadding, type DimRoundingMode } from '../conv/geometry.js';
 import { tensor } from '../creation.js';
 import { withInputs, type Input } from '../inputs.js';
-import { greater, where } from '../math/binary.js';
+import { greater, logicalAnd, logicalNot, logicalOr, where } from '../math/binary.js';
 import { register, run1, runOp, spec } from '../registry.js';
 import { pad as padOp, stridedSlice } from '../structure/rearrange.js';
 import { cast, reshape } from '../structure/shape.js';
@@ -170,23 +170,25 @@ const MAX_POOL_WITH_ARGMAX = register<PoolAttrs & { includeBatchInIndex: boolean
     const shape = [g.batch, g.outHeight, g.outWidth, g.inChannels];
     return [{ shape, dtype: 'float32' }, { shape: shape.slice(), dtype: 'int32' }];
   },
-  // Each tap replaces the running max only where it is strictly greater, so the first max
-  // (row-major window order) keeps its index, as TF.js's cpu backend.
+  // Each tap replaces the running max only where it is strictly greater, or where the running
+  // one lies in the padding and the tap does not, so the first max (row-major window order)
+  // inside the image keeps its index, as TF.js's cpu backend (which gives -1 for a window of
+  // -Infinity only; sora gives the first of its pixels).
   compose([x], { geometry: g, includeBatchInIndex }) {
-    const axes = axesOf(g);
     const padded = padOp(x, [[0, 0], [g.padTop, g.padBottom + g.strideHeight], [g.padLeft, g.padRight + g.strideWidth], [0, 0]], -Infinity);
-    let best: Tensor | null = null, index: Tensor | null = null;
+    let best: Tensor | null = null, index: Tensor | null = null, inside: Tensor | null = null;
     for (let fy = 0; fy < g.filterHeight; fy++) {
       for (let fx = 0; fx < g.filterWidth; fx++) {
-        const [sy, sx] = [fy * axes[0].dilation, fx * axes[1].dilation];
+        const [sy, sx] = [fy * g.dilationHeight, fx * g.dilationWidth];
         const tap = stridedSlice(padded, [0, sy, sx, 0],
           [g.batch, sy + (g.outHeight - 1) * g.strideHeight + 1, sx + (g.outWidth - 1) * g.strideWidth + 1, g.inChannels],
           [1, g.strideHeight, g.strideWidth, 1]);
         const at = tapIndices(g, sy - g.padTop, sx - g.padLeft, includeBatchInIndex);
-        if (best === null || index === null) { best = tap; index = at; continue; }
-        const wins = greater(tap, best);
+        if (best === null || index === null || inside === null) { [best, index, inside] = [tap, at.indices, at.inside]; continue; }
+        const wins = logicalOr(greater(tap, best), logicalAnd(at.inside, logicalNot(inside)));
         best = where(wins, tap, best);
-        index = where(wins, at, index);
+        index = where(wins, at.indices, index);
+        inside = logicalOr(inside, at.inside);
       }
     }
     return [best!, index!];
@@ -194,19 +196,28 @@ const MAX_POOL_WITH_ARGMAX = register<PoolAttrs & { includeBatchInIndex: boolean
   grad: 'none',
 });
 
-/** The flat index of each window's tap at image offset (dy, dx) from its corner: [batch, outH, outW, channels] int32. */
-function tapIndices(g: ConvGeometry, dy: number, dx: number, includeBatch: boolean): Tensor {
+/**
+ * The flat index of each window's tap at image offset (dy, dx) from its corner
+ * ([batch, outH, outW, channels] int32), and whether that pixel is inside the image ([1, outH, outW, 1] bool).
+ */
+function tapIndices(g: ConvGeometry, dy: number, dx: number, includeBatch: boolean): { indices: Tensor; inside: Tensor } {
   const values = new Int32Array(g.batch * g.outHeight * g.outWidth * g.inChannels);
+  const inside = new Uint8Array(g.outHeight * g.outWidth);
   let at = 0;
   for (let b = 0; b < g.batch; b++) {
     for (let oy = 0; oy < g.outHeight; oy++) {
       for (let ox = 0; ox < g.outWidth; ox++) {
-        const pixel = ((includeBatch ? b * g.inHeight : 0) + oy * g.strideHeight + dy) * g.inWidth + ox * g.strideWidth + dx;
+        const [iy, ix] = [oy * g.strideHeight + dy, ox * g.strideWidth + dx];
+        inside[oy * g.outWidth + ox] = iy >= 0 && iy < g.inHeight && ix >= 0 && ix < g.inWidth ? 1 : 0;
+        const pixel = ((includeBatch ? b * g.inHeight : 0) + iy) * g.inWidth + ix;
         for (let c = 0; c < g.inChannels; c++) values[at++] = pixel * g.inChannels + c;
       }
     }
   }
-  return tensor(values, [g.batch, g.outHeight, g.outWidth, g.inChannels], 'int32');
+  return {
+    indices: tensor(values, [g.batch, g.outHeight, g.outWidth, g.inChannels], 'int32'),
+    inside: tensor(inside, [1, g.outHeight, g.outWidth, 1], 'bool'),
+  };
 }
 
 /**
