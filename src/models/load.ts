@@ -80,10 +80,20 @@ function assignWeights(model: LayersModel, artifacts: ModelArtifacts, where: str
   const optimizerWeights = new Set(artifacts.weightSpecs.filter((spec) => spec.group === 'optimizer').map((spec) => spec.name));
   const unused = [...decoded.keys()].filter((k) => !used.has(k) && !optimizerWeights.has(k));
   if (unused.length) throw new Error(`${where}: the file has weights the model does not use: ${unused.join(', ')}`);
+  // As TF.js's loadWeights (batchSetValue -> LayerVariable.write), a weight with a constraint
+  // (maxNorm, nonNeg ...) holds the constrained value once loaded. Keras loads it unconstrained;
+  // a file Keras trained already satisfies its constraints, so the two agree on real models.
+  const constraints = model.constraintsOf();
   for (const { w, found } of pairs) {
     const t = ops.tensor(found.value.values, found.value.shape, w.dtype);
     w.assign(t);
     t.dispose();
+    const constraint = constraints.get(w);
+    if (constraint) {
+      const constrained = constraint.apply(w);
+      w.assign(constrained);
+      constrained.dispose();
+    }
   }
 }
 

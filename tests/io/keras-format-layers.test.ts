@@ -100,6 +100,27 @@ describe('Keras layer configs load as TF.js loads them', () => {
     }
   });
 
+  test('regularizers and constraints in their Keras form (L1L2, MaxNorm, NonNeg) are read, as TF.js reads them', async () => {
+    const artifacts = denseWithActivation('linear');
+    const dense = (artifacts.modelTopology as { model_config: { config: { layers: Json[] } } }).model_config.config.layers[1]!;
+    Object.assign(dense.config as Json, {
+      kernel_regularizer: { class_name: 'L1L2', config: { l1: 0, l2: 0.01 } },
+      kernel_constraint: { class_name: 'MaxNorm', config: { max_value: 2, axis: 0 } },
+      bias_constraint: { class_name: 'NonNeg', config: {} },
+    });
+    // TF.js applies a weight's constraint when it loads it (LayerVariable.write); so does sora. The
+    // kernel's columns have norms above 2 and the bias has negatives, so this differs from the raw weights.
+    const { ours, theirs } = await bothPredict(artifacts);
+    expectClose(ours, theirs, 1e-5);
+    expect(ours[1]).not.toBeCloseTo(-4.825, 2); // x[0] @ kernel[:, 1] + bias[1] unconstrained
+    const model = await sora.loadLayersModel(sora.io.fromMemory(artifacts as never));
+    const layer = model.layers.at(-1) as unknown as { kernelConstraint: unknown; biasConstraint: unknown; kernelRegularizer: unknown };
+    expect([layer.kernelConstraint, layer.biasConstraint, layer.kernelRegularizer].every((x) => x != null)).toBe(true);
+    const config = (model.layers.at(-1)!.getConfig()) as Json;
+    expect(config.kernelConstraint).toEqual({ className: 'MaxNorm', config: { maxValue: 2, axis: 0 } });
+    model.dispose();
+  });
+
   test('Dropout, Activation, Add and Concatenate with their Keras keys (Flatten: the Sequential cases of keras-format.test.ts)', async () => {
     const base = denseWithActivation('tanh', 'Model') as { modelTopology: { model_config: { config: { layers: Json[]; output_layers: unknown } } } };
     const config = base.modelTopology.model_config.config;

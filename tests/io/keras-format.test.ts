@@ -7,7 +7,7 @@
  * within what the quantization loses.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -165,10 +165,19 @@ describe('hostile quantized manifests fail before anything is allocated', () => 
     { name: 'd/kernel', shape: [2, 2], dtype, quantization } as WeightSpec,
     { name: 'd/bias', shape: [2], dtype: 'float32' },
   ];
-  const load = (weightSpecs: WeightSpec[], bytes: number) => sora.loadLayersModel(sora.io.fromMemory({
+  const loadFromMemory = (weightSpecs: WeightSpec[], bytes: number) => sora.loadLayersModel(sora.io.fromMemory({
     modelTopology: { keras_version: '2.1.6', backend: 'tensorflow', model_config: topology }, weightSpecs,
     weightData: new ArrayBuffer(bytes),
   } as never));
+  /** Loads, expecting a refusal: no tensor (no layer weight) may have been made by then. */
+  const load = async (weightSpecs: WeightSpec[], bytes: number) => {
+    const before = sora.memory().numTensors;
+    try {
+      return await loadFromMemory(weightSpecs, bytes);
+    } finally {
+      expect(sora.memory().numTensors).toBe(before);
+    }
+  };
 
   test('an unknown quantization dtype names the weight and the dtype', async () => {
     await expect(load(spec({ dtype: 'int4', scale: 1, min: 0 }), 12))
@@ -190,5 +199,47 @@ describe('hostile quantized manifests fail before anything is allocated', () => 
       .rejects.toThrow('expected 12 bytes for 2 weights, got 24; the data has trailing bytes');
     await expect(load(spec({ dtype: 'float16' }), 15))
       .rejects.toThrow('expected 16 bytes for 2 weights, got 15; the data is truncated');
+  });
+  test('a shard on disk whose size disagrees with the quantized manifest', async () => {
+    const modelJson = { modelTopology: { keras_version: '2.1.6', backend: 'tensorflow', model_config: topology },
+      weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: spec({ dtype: 'uint16', scale: 0.5, min: -1 }) }] };
+    const folder = join(dir, 'hostile');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'model.json'), JSON.stringify(modelJson));
+    await writeFile(join(folder, 'group1-shard1of1.bin'), new Uint8Array(12)); // 8 + 8 are needed
+    const before = sora.memory().numTensors;
+    await expect(sora.loadLayersModel(`file://${join(folder, 'model.json')}`))
+      .rejects.toThrow(/group1-shard1of1\.bin: expected 16 bytes for 2 weights \(d\/kernel, d\/bias\), got 12; the data is truncated/);
+    expect(sora.memory().numTensors).toBe(before);
+  });
+});
+
+describe("dequantization is TF.js's io.decodeWeights, value for value", () => {
+  test('uint8 / uint16 to float32 and to int32 (rounded), float16 with subnormals, infinities, NaN and -0', () => {
+    const half = new Uint16Array([0x0000, 0x8000, 0x0001, 0x03ff, 0x0400, 0x3c00, 0xc000, 0x7bff, 0x7c00, 0xfc00, 0x7e00, 0x3555]);
+    const u8 = new Uint8Array([0, 1, 127, 128, 254, 255]);
+    const u16 = new Uint16Array([0, 1, 32767, 32768, 65534, 65535]);
+    const specs = [
+      { name: 'h', shape: [12], dtype: 'float32', quantization: { dtype: 'float16' } },
+      { name: 'a', shape: [2, 3], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.0123, min: -1.07 } },
+      { name: 'b', shape: [6], dtype: 'int32', quantization: { dtype: 'uint8', scale: 0.5, min: -3.25 } },
+      { name: 'c', shape: [6], dtype: 'float32', quantization: { dtype: 'uint16', scale: 3.1e-5, min: -0.9, original_dtype: 'float32' } },
+      { name: 'd', shape: [3, 2], dtype: 'int32', quantization: { dtype: 'uint16', scale: 0.25, min: 7.5 } },
+    ];
+    const parts = [half, u8, u8, u16, u16].map((p) => new Uint8Array(p.buffer));
+    const data = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+    let at = 0;
+    for (const p of parts) { data.set(p, at); at += p.byteLength; }
+    const ours = sora.io.decodeWeights(data.buffer, specs as WeightSpec[]) as Record<string, sora.Tensor>;
+    const theirs = tf.io.decodeWeights(data.buffer, specs as tf.io.WeightsManifestEntry[]);
+    for (const { name } of specs) {
+      expect(ours[name]!.dtype, name).toBe(theirs[name]!.dtype);
+      expect(ours[name]!.shape, name).toEqual(theirs[name]!.shape);
+      // toEqual tells -0 from 0 and matches NaN with NaN.
+      expect(Array.from(ours[name]!.dataSync()), name).toEqual(Array.from(theirs[name]!.dataSync()));
+    }
+    expect(Array.from(ours.h!.dataSync()).slice(0, 3)).toEqual([0, -0, 2 ** -24]);
+    sora.dispose(Object.values(ours));
+    tf.dispose(Object.values(theirs));
   });
 });
