@@ -9,14 +9,16 @@
  *   npm run build && node --experimental-wasm-relaxed-simd bench/conv-kernels.mjs [--reps N] [--no-tfjs]
  *                                                                  [--wasm DIR]
  *
- * --wasm DIR loads DIR/sora-{simd,relaxed}.wasm instead of build/ (an A/B of another build).
+ * --wasm DIR loads DIR/sora-{simd,relaxed}.wasm instead of build/ (an A/B of another build;
+ * the relaxed one only if DIR has it).
+ * The row 'implicit GEMM simd' is the alternative to im2col, measured for the choice (see implicitLayer).
  * GFLOP/s counts 2 * batch * outHeight * outWidth * K * outChannels flops (K = 3 * 3 * inChannels),
  * for each gradient the same count. Each contender is warmed up first (V8 tiers up from its
  * baseline compiler), then timed in interleaved repetitions; the median repetition is
  * reported, by the wall clock and, in parentheses, by this process's CPU time. Before timing,
  * each forward output is checked against the reference's.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 
@@ -77,6 +79,39 @@ function soraLayer(backend, layer) {
   };
 }
 
+/**
+ * The implicit-GEMM alternative, for comparison (stride 1, 'valid'): no lowering; per image and
+ * filter tap one GEMM over "wide" output rows (every input column, the last fw - 1 of each row
+ * discarded), whose A rows are x's pixels in place (lda = C), accumulating the taps, with the
+ * bias at the first tap and relu at the last, then a copy of the valid columns. Driven from JS
+ * through the backend's gemm export (576 calls per batch of 64).
+ */
+function implicitLayer(backend, layer) {
+  const kernels = backend.kernels, work = backend.gemmWorkspace;
+  const [B, H, W, C] = layer.x, [fh, fw, , O] = layer.f;
+  const oh = H - fh + 1, ow = W - fw + 1, rows = (oh - 1) * W + ow;
+  const put = (v) => { const s = backend.alloc(v.length, 'float32'); backend.write(s, v); return s; };
+  const x = put(values(sizeOf(layer.x), 1)), filter = put(values(sizeOf(layer.f), 2)), bias = put(values(O, 3));
+  const wide = backend.alloc(oh * W * O, 'float32'), out = backend.alloc(B * oh * ow * O, 'float32');
+  return {
+    forward: () => {
+      const heap = backend.heapF32();
+      for (let b = 0; b < B; b++) {
+        for (let t = 0; t < fh * fw; t++) {
+          const fy = Math.floor(t / fw), fx = t % fw;
+          kernels.gemm(x.ptr + ((b * H + fy) * W + fx) * C * 4, filter.ptr + t * C * O * 4, wide.ptr, rows, O, C, 0, 0,
+            t === 0 ? bias.ptr : 0, t === fh * fw - 1 ? 1 : 0, 0.2, work, C, 0, 0, 1, 0, 0, 0, t === 0 ? 0 : 1);
+        }
+        for (let oy = 0; oy < oh; oy++) {
+          const from = (wide.ptr >>> 2) + oy * W * O;
+          heap.copyWithin((out.ptr >>> 2) + ((b * oh + oy) * ow) * O, from, from + ow * O);
+        }
+      }
+    },
+    result: () => backend.readSync(out),
+  };
+}
+
 async function tfjsLayer(layer) {
   const tf = await import('@tensorflow/tfjs-core');
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
@@ -99,10 +134,10 @@ function check(label, got, want) {
 }
 
 const wasmSource = (variant) => (wasmDir ? { wasm: readFileSync(`${wasmDir}/sora-${variant}.wasm`) } : {});
-const backends = {
-  'sora wasm simd': await createWasmBackend({ variant: 'simd', ...wasmSource('simd') }),
-  'sora wasm relaxed': await createWasmBackend({ variant: 'relaxed', ...wasmSource('relaxed') }),
-};
+const backends = { 'sora wasm simd': await createWasmBackend({ variant: 'simd', ...wasmSource('simd') }) };
+if (!wasmDir || existsSync(`${wasmDir}/sora-relaxed.wasm`)) {
+  backends['sora wasm relaxed'] = await createWasmBackend({ variant: 'relaxed', ...wasmSource('relaxed') });
+}
 const reference = createReferenceBackend();
 console.log(`# conv2d kernels, MNIST CNN layers at batch 64; ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
 console.log('# GFLOP/s by wall clock (by process CPU time); median of', reps, 'repetitions');
@@ -112,6 +147,7 @@ for (const layer of LAYERS) {
   const want = ref.result();
   const rows = [];
   const contenders = Object.entries(backends).map(([name, b]) => [name, soraLayer(b, layer)]);
+  contenders.push(['implicit GEMM simd (A/B)', implicitLayer(backends['sora wasm simd'], layer)]);
   if (withTfjs) contenders.push(['tfjs wasm (fused.conv2d)', await tfjsLayer(layer)]);
   for (const [name, c] of contenders) {
     for (let i = 0; i < 20; i++) c.forward();
