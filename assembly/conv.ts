@@ -53,6 +53,17 @@ function im2col(x: usize, g: usize, r0: i32, rows: i32, col: usize, back: bool):
         continue;
       }
       const rowBase = x + <usize>(b * H + iy) * W * cBytes;
+      const ix0 = ox * sw - pl;
+      if (dw == 1 && ix0 >= 0 && ix0 + fw <= W) {
+        // The whole filter row lies inside: fw * C consecutive floats of x.
+        const src = rowBase + <usize>ix0 * cBytes;
+        const n = C * fw;
+        if (back) add_into(src, dst, n);
+        else if (n < 8) for (let c: usize = 0; c < (<usize>n << 2); c += 4) store<f32>(dst + c, load<f32>(src + c));
+        else memory.copy(dst, src, <usize>n << 2);
+        dst += cBytes * fw;
+        continue;
+      }
       for (let fx = 0; fx < fw; fx++) {
         const ix = ox * sw - pl + fx * dw;
         if (ix < 0 || ix >= W) {
