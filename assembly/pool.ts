@@ -98,6 +98,8 @@ export function pool2d_backward(dy: usize, x: usize, dx: usize, mode: i32, g: us
 function max_route(dyRow: usize, x: usize, dx: usize, oy: i32, ox: i32, g: usize): void {
   const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C);
   const fh = geo(g, G_FH), fw = geo(g, G_FW);
+  const y0 = oy * geo(g, G_SH) - geo(g, G_PAD_T), x0 = ox * geo(g, G_SW) - geo(g, G_PAD_L);
+  const dh = geo(g, G_DH), dw = geo(g, G_DW);
   const cBytes = <usize>C << 2;
   for (let c0 = 0; c0 < C; c0 += 4) {
     const lanes = min(4, C - c0);
@@ -106,10 +108,10 @@ function max_route(dyRow: usize, x: usize, dx: usize, oy: i32, ox: i32, g: usize
     let at = i32x4.splat(-1);
     let seen = false;
     for (let fy = 0; fy < fh; fy++) {
-      const iy = oy * geo(g, G_SH) - geo(g, G_PAD_T) + fy * geo(g, G_DH);
+      const iy = y0 + fy * dh;
       if (iy < 0 || iy >= H) continue;
       for (let fx = 0; fx < fw; fx++) {
-        const ix = ox * geo(g, G_SW) - geo(g, G_PAD_L) + fx * geo(g, G_DW);
+        const ix = x0 + fx * dw;
         if (ix < 0 || ix >= W) continue;
         const off = <i32>(<usize>(iy * W + ix) * cBytes + cOff);
         const p = x + <usize>off;
