@@ -32,6 +32,10 @@ const KIB = 1024;
  * issue 15 together (devices, tensor-likes, complex64, strings, TF.js's throws, the synchronous
  * start and its inflate): measured 340,952 bytes before, 376,208 after the merges. The small
  * inference build (issue 20) is where a page that only predicts gets small.
+ * Raised in issue 16 from 56 KiB inline for the wasm convolution and pooling kernels (conv2d
+ * by im2col tiles into the GEMM, its gradients, depthwise, pool2d and its gradient): the builds
+ * went from 65,346 / 66,865 to 70,928 / 72,447 bytes (still under 72 KiB) and sora/wasm-inline
+ * from 52,639 to 57,670 bytes gzipped.
  */
 const BUDGET = {
   /** Everything in src/index.ts (ops, layers, model, io, data, wasm glue), minified. */
@@ -40,7 +44,7 @@ const BUDGET = {
   webgpu: 96 * KIB,
   wasm: 72 * KIB,
   /** What sora/wasm-inline (both builds in base64) adds to the core, gzipped; measured 39 KiB. */
-  inlineGzip: 56 * KIB,
+  inlineGzip: 60 * KIB,
 };
 
 async function minified(entry: string, external: string[] = []): Promise<Uint8Array> {

@@ -4,6 +4,10 @@ import { suites } from './suite/index.js';
 import { createWasmBackend, type WasmBackend } from '../../src/backends/wasm/index.js';
 import { createReferenceBackend } from '../../src/backends/reference/index.js';
 import { relaxedSimdSupported } from '../../src/backends/wasm/loader.js';
+import { hasKernel, type KernelName } from '../../src/backends/backend.js';
+
+const CONV_FAMILIES: KernelName[] = ['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'depthwiseConv2d',
+  'depthwiseConv2dBackpropInput', 'depthwiseConv2dBackpropFilter', 'pool2d', 'pool2dBackward'];
 
 describe('relaxed SIMD is available to this suite', () => {
   it('validates (vitest runs Node with --experimental-wasm-relaxed-simd)', () => {
@@ -17,6 +21,9 @@ for (const variant of ['simd', 'relaxed'] as const) {
     let backend: WasmBackend;
     const reference = createReferenceBackend();
     beforeAll(async () => { backend = await createWasmBackend({ variant }); });
+    it('implements the convolution and pooling families (the ops run them, not their compositions)', () => {
+      expect(CONV_FAMILIES.filter((name) => !hasKernel(backend, name))).toEqual([]);
+    });
     for (const [family, cases] of Object.entries(suites)) {
       describe(family, () => {
         expect(cases.length).toBeGreaterThan(0);

@@ -3,7 +3,7 @@
  * kernels import it), allocated by a JS-side arena with exact-size reuse, so a training
  * step allocates nothing new after the first. Kernels (assembly/) receive byte pointers.
  * This module assembles the backend: memory and views here, one binding module per kernel
- * family beside it (gemm, elementwise, reduce, movement, optim, random, indexing), the ABI
+ * family beside it (gemm, conv, elementwise, reduce, movement, optim, random, indexing), the ABI
  * in kernel-exports.ts.
  *
  * Views: `view()` returns a zero-copy typed array over the storage. A non-shared memory
@@ -15,10 +15,14 @@ import {
   type AdamParams, type Backend, type BinaryOp, type DType, type GemmParams, type ReduceOp,
   type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams,
   type TypedArray, type UnaryOp, type RandomParams, storageBytes,
+  type Conv2DBackpropFilterParams, type Conv2DBackpropInputParams, type Conv2DParams,
+  type DepthwiseConv2DBackpropFilterParams, type DepthwiseConv2DBackpropInputParams, type DepthwiseConv2DParams,
+  type Pool2DBackwardParams, type Pool2DParams,
 } from '../backend.js';
 import type { ScanOp, ScatterMode } from '../backend.js';
 import { Arena } from './arena.js';
 import { WasmStorage, type KernelExports } from './kernel-exports.js';
+import * as conv from './conv.js';
 import * as elementwise from './elementwise.js';
 import { gemm } from './gemm.js';
 import * as indexing from './indexing.js';
@@ -58,7 +62,9 @@ export class WasmBackend implements Backend<S> {
   private readonly gemmWorkspace: number;
   /** copyStrided's scratch (movement.COPY_DIMS_BYTES): shape, strides, the odometer. */
   private readonly dims: number;
-  /** Arena bytes the backend holds for itself (the GEMM workspace, copyStrided's dims). */
+  /** The conv kernels' scratch: geometry words, the im2col tile (see conv.ts). */
+  private readonly conv: conv.ConvContext;
+  /** Arena bytes the backend holds for itself (the GEMM workspace, copyStrided's dims, the conv scratch). */
   private readonly scratchBytes: number;
   private f32Cache = new Float32Array(0);
   private i32Cache = new Int32Array(0);
@@ -69,6 +75,10 @@ export class WasmBackend implements Backend<S> {
     this.arena = new Arena(kernels.heap_base(), (bytes) => this.growTo(bytes));
     this.gemmWorkspace = this.arena.alloc(kernels.gemm_workspace_bytes());
     this.dims = this.arena.alloc(movement.COPY_DIMS_BYTES);
+    this.conv = {
+      kernels, gemmWork: this.gemmWorkspace, geometry: this.arena.alloc(conv.GEOMETRY_BYTES),
+      col: this.arena.alloc(kernels.conv_workspace_bytes()), heapI32: () => this.heapI32(),
+    };
     this.scratchBytes = this.arena.liveBytes;
   }
 
@@ -120,6 +130,14 @@ export class WasmBackend implements Backend<S> {
 
   // ---- kernels: each binding lives in the module of its family ----
   gemm(p: GemmParams<S>): void { gemm(this.kernels, this.gemmWorkspace, p); }
+  conv2d(p: Conv2DParams<S>): void { conv.conv2d(this.conv, p); }
+  conv2dBackpropInput(p: Conv2DBackpropInputParams<S>): void { conv.conv2dBackpropInput(this.conv, p); }
+  conv2dBackpropFilter(p: Conv2DBackpropFilterParams<S>): void { conv.conv2dBackpropFilter(this.conv, p); }
+  depthwiseConv2d(p: DepthwiseConv2DParams<S>): void { conv.depthwiseConv2d(this.conv, p); }
+  depthwiseConv2dBackpropInput(p: DepthwiseConv2DBackpropInputParams<S>): void { conv.depthwiseConv2dBackpropInput(this.conv, p); }
+  depthwiseConv2dBackpropFilter(p: DepthwiseConv2DBackpropFilterParams<S>): void { conv.depthwiseConv2dBackpropFilter(this.conv, p); }
+  pool2d(p: Pool2DParams<S>): void { conv.pool2d(this.conv, p); }
+  pool2dBackward(p: Pool2DBackwardParams<S>): void { conv.pool2dBackward(this.conv, p); }
   /** Writes out[begin..end) only (default: all of size). */
   unary(op: UnaryOp, x: S, out: S, size: number, begin = 0, end = size): void {
     elementwise.unary(this.kernels, op, x, out, begin, end);

@@ -47,6 +47,19 @@ export interface KernelExports {
   gather_rows(src: number, indices: number, dst: number, rowCount: number, cols: number): void;
   /** dims: 4 * rank i32 words of scratch holding shape, src strides, dst strides (rewritten by the kernel). */
   copy_strided(src: number, dst: number, rank: number, dims: number, srcOffset: number, dstOffset: number): void;
+  /** Convolution and pooling (assembly/conv.ts, depthwise.ts, pool.ts): g is 16 i32 words of geometry (wasm/conv.ts). */
+  conv_workspace_bytes(): number;
+  conv2d(x: number, filter: number, out: number, bias: number, act: number, alpha: number, g: number, work: number,
+    col: number): void;
+  conv2d_backprop_input(dy: number, filter: number, dx: number, g: number, work: number, col: number): void;
+  conv2d_backprop_filter(x: number, dy: number, dFilter: number, accumulate: number, g: number, work: number,
+    col: number): void;
+  depthwise_conv2d(x: number, filter: number, out: number, bias: number, act: number, alpha: number, g: number): void;
+  depthwise_conv2d_backprop_input(dy: number, filter: number, dx: number, g: number): void;
+  depthwise_conv2d_backprop_filter(x: number, dy: number, dFilter: number, accumulate: number, g: number): void;
+  /** mode 0: max, 1: avg. */
+  pool2d(x: number, out: number, mode: number, g: number): void;
+  pool2d_backward(dy: number, x: number, dx: number, mode: number, g: number): void;
 }
 
 /** A tensor's values in linear memory: `bytes` from `ptr` (64-byte aligned; see arena.ts). */
