@@ -14,7 +14,7 @@
  *   -> indexing/gather-scatter -> indexing/search -> indexing/sparse -> indexing/ragged
  *   -> structure/rearrange -> structure/ranked -> structure/spatial -> creation-composed
  *   -> linalg/matmul -> linalg/products -> linalg/einsum -> linalg/decompositions
- *   -> signal/fft -> signal/signal -> image/browser -> image/non-max-suppression
+ *   -> signal/fft -> signal/mel -> signal/signal -> image/browser -> image/non-max-suppression
  *   -> image/warp -> image/image -> string/string-ops -> index (this file) -> losses
  *
  * Where an op's gradient needs an op from a later module, the op lives beside it (the row
