@@ -6,6 +6,7 @@
  * wasm builds; the MFCC gradient against its closed form; a pure tone's log-mel peak; errors.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import * as sora from '../../src/index.js';
 
 const mel = (hz: number) => 2595 * Math.log10(1 + hz / 700);
@@ -95,6 +96,21 @@ for (const backend of [['reference'], ['wasm', 'simd'], ['wasm', 'relaxed']] as 
         .reduce((s, gk, k) => s + gk * Math.sqrt(2 / n) * Math.cos((Math.PI * k * (2 * i + 1)) / (2 * n)), 0)));
       expectNear(await dx.data(), want, 2e-6);
       dx.dispose();
+    });
+
+    it('the log-mel pipeline gives TF.js\'s numbers (its cpu backend, given the same matrix)', async () => {
+      const pcm = values(2000, 11);
+      const weights = sora.signal.linearToMelWeightMatrix(24, 129, 16000, 40, 7000);
+      const w = await weights.data();
+      const ours = sora.tidy(() => sora.log(sora.add(sora.matMul(sora.abs(sora.signal.stft(sora.tensor1d(pcm), 200, 80, 256)), weights), 1e-6)));
+      await tf.setBackend('cpu');
+      const theirs = tf.tidy(() => tf.log(tf.add(tf.matMul(tf.abs(tf.signal.stft(tf.tensor1d(pcm), 200, 80, 256)), tf.tensor2d(w, [129, 24])), 1e-6)));
+      expect(ours.shape).toEqual(theirs.shape);
+      expect(ours.shape).toEqual([23, 24]);
+      // Log-mel values of a random signal are O(1); both sides run float32 FFTs.
+      expectNear(await ours.data(), Array.from(await theirs.data() as Float32Array), 2e-4);
+      sora.dispose([ours, weights]);
+      theirs.dispose();
     });
 
     it('the log-mel spectrogram of a pure tone peaks at the band centred on it', async () => {
