@@ -10,7 +10,8 @@ import { tensor } from '../creation.js';
 import { withInputs, type Input } from '../inputs.js';
 import { matMul } from '../linalg/matmul.js';
 import { reshape } from '../structure/shape.js';
-import { checkAllocation, checkTensor, describe } from '../util.js';
+import { register, run1, spec } from '../registry.js';
+import { checkAllocation, checkTensor } from '../util.js';
 
 /** HTK's mel scale: 1127 ln(1 + f / 700). */
 export const hertzToMel = (hertz: number): number => 1127 * Math.log(1 + hertz / 700);
@@ -77,12 +78,26 @@ export function mfccsFromLogMelSpectrograms(logMelSpectrograms: Input): Tensor {
   if (!(logMelSpectrograms instanceof Tensor)) {
     return withInputs(op, [['logMelSpectrograms', logMelSpectrograms]], ([t]) => mfccsFromLogMelSpectrograms(t));
   }
-  const x = checkTensor(op, 'logMelSpectrograms', logMelSpectrograms);
-  if (x.dtype !== 'float32' || x.rank < 1) {
-    throw new Error(`${op}: logMelSpectrograms must be float32 of rank >= 1 ([..., numMelBins]); received ${describe(x)}`);
-  }
-  const n = x.shape[x.rank - 1];
-  if (n === 0) throw new Error(`${op}: numMelBins (the last dimension) must be positive; received ${describe(x)}`);
-  checkAllocation(op, [n, n], 'float32', 'DCT matrix', true);
-  return ENGINE.tidy(() => reshape(matMul(reshape(x, [x.size / n, n]), dctMatrix(n)), x.shape));
+  return run1(MFCC, [checkTensor(op, 'logMelSpectrograms', logMelSpectrograms)], {});
 }
+
+/** A registered composition (grad 'composed'): reshape to rows, matMul with the DCT matrix, reshape back. */
+const MFCC = register<Record<string, never>>({
+  name: 'mfccsFromLogMelSpectrograms',
+  inputs: ['logMelSpectrograms'],
+  infer([x]) {
+    const op = 'mfccsFromLogMelSpectrograms';
+    if (x.dtype !== 'float32' || x.shape.length < 1) {
+      throw new Error(`${op}: logMelSpectrograms must be float32 of rank >= 1 ([..., numMelBins]); received shape [${x.shape}] (${x.dtype})`);
+    }
+    const n = x.shape[x.shape.length - 1];
+    if (n === 0) throw new Error(`${op}: numMelBins (the last dimension) must be positive; received shape [${x.shape}] (${x.dtype})`);
+    checkAllocation(op, [n, n], 'float32', 'DCT matrix', true);
+    return spec(x.shape, 'float32');
+  },
+  compose: ([x]) => {
+    const n = x.shape[x.rank - 1];
+    return [ENGINE.tidy(() => reshape(matMul(reshape(x, [x.size / n, n]), dctMatrix(n)), x.shape))];
+  },
+  grad: 'composed',
+});
