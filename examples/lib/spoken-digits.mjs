@@ -17,10 +17,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+let partials = 0;
 
 export const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 
-/** espeak-ng voices that sound distinct (checked: each gives different audio for the same word). */
+/**
+ * espeak-ng voices that sound distinct (checked with espeak-ng 1.51: each gives different audio for
+ * the same word). Not every language+variant pair applies its variant: en-gb+f2, en-gb+f3 and
+ * en-gb+m5 give exactly en-gb's audio, so they are left out.
+ */
 export const VOICES = ['en-us', 'en-gb', 'en-gb-scotland', 'en-029', 'en-gb-x-rp', 'en-gb-x-gbclan', 'en-gb-x-gbcwmd',
   'en-us+f3', 'en-us+m3', 'en+f4', 'en-029+m7', 'en-gb-scotland+f1', 'en-us+klatt', 'en-us+f5'];
 
@@ -48,7 +53,7 @@ export async function synthesize(word, { voice = 'en-us', speed = 175, pitch = 5
   mkdirSync(cacheDir, { recursive: true });
   const file = join(cacheDir, `${voice.replace(/[^\w+-]/g, '_')}-${word}-s${speed}-p${pitch}.wav`);
   if (!existsSync(file)) {
-    const partial = `${file}.${process.pid}.part`;
+    const partial = `${file}.${process.pid}-${partials++}.part`; // unique: two calls may write the same word
     try {
       await run('espeak-ng', ['-v', voice, '-s', String(speed), '-p', String(pitch), '-w', partial, word]);
     } catch (error) {
