@@ -11,7 +11,7 @@
  * a folder (default: the system temp folder), keyed by voice, word, speed and pitch.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -57,6 +57,7 @@ export async function synthesize(word, { voice = 'en-us', speed = 175, pitch = 5
     try {
       await run('espeak-ng', ['-v', voice, '-s', String(speed), '-p', String(pitch), '-w', partial, word]);
     } catch (error) {
+      rmSync(partial, { force: true });
       if (error.code === 'ENOENT') throw new Error('spoken digits: espeak-ng is not installed (Debian: apt-get install -y espeak-ng)');
       throw new Error(`spoken digits: espeak-ng -v ${voice} failed for '${word}': ${String(error.stderr || error.message).trim()}`);
     }

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import * as sora from '../../src/index.js';
 import {
-  DIGITS, FEATURES, VOICES, digitSamples, fitLength, loadSpokenDigits, logMelSpectrogram, resample, seededRandom,
+  DIGITS, FEATURES, VOICES, digitSamples, fitLength, loadSpokenDigits, logMelSpectrogram, resample, seededRandom, synthesize,
   // @ts-expect-error: a plain ES module without type declarations
 } from '../../examples/lib/spoken-digits.mjs';
 
@@ -56,6 +56,18 @@ describe('resample and fitLength', () => {
 
 describe.skipIf(!hasEspeak)('spoken digits from espeak-ng', () => {
   const frames = Math.floor((FEATURES.sampleRate - FEATURES.frameLength) / FEATURES.frameStep) + 1; // 49
+
+  it('espeak-ng writes 16-bit mono WAVs that decodeWav reads (22050 Hz), and a clear Error for an unknown voice', async () => {
+    const { sampleRate, channels } = sora.data.decodeWav(await synthesize('seven', { voice: 'en-us' }));
+    expect(sampleRate).toBe(22050);
+    expect(channels.length).toBe(1);
+    // "seven" at 175 words per minute: a few tenths of a second, not silence.
+    expect(channels[0].length / sampleRate).toBeGreaterThan(0.2);
+    expect(channels[0].length / sampleRate).toBeLessThan(1);
+    expect(Math.max(...channels[0].map(Math.abs))).toBeGreaterThan(0.05);
+    // (A name that starts with a language code, such as 'no-...', is that language's voice.)
+    await expect(synthesize('seven', { voice: 'zz-bogus' })).rejects.toThrow(/spoken digits: espeak-ng -v zz-bogus failed for 'seven': Error: The specified espeak-ng voice does not exist/);
+  });
 
   it('loadSpokenDigits: shapes, labels, voices, and a different spectrogram for every digit', async () => {
     await sora.setBackend('wasm');
