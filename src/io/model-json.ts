@@ -70,8 +70,12 @@ function checkTopology(topology: unknown, where: string): asserts topology is ob
   }
 }
 
+/**
+ * The format must be 'layers-model', or absent: TF.js before 1.0 and the Keras converter wrote
+ * no format field, and TF.js's loadLayersModel reads such artifacts as a layers model.
+ */
 function checkFormat(format: unknown, where: string): void {
-  if (format !== 'layers-model') {
+  if (format !== 'layers-model' && format !== undefined && format !== null) {
     throw new Error(`${where}: format is ${JSON.stringify(format)}; sora reads and writes 'layers-model' ` +
       `(a TF.js graph model needs the TF.js converter's graph runtime)`);
   }

@@ -6,19 +6,44 @@
  */
 import { ENGINE } from '../core/engine.js';
 import * as ops from '../ops/index.js';
-import { deserializeLayer, fromPythonic, withModelClasses } from '../layers/serialization.js';
+import { deserializeLayer, fromPythonic, registeredClass, withModelClasses } from '../layers/serialization.js';
+import { forEachLayerEntry, unbuiltLayerReason } from '../io/keras-classes.js';
+import { ownEntry } from '../core/lookup.js';
 import { decodeWeights, getLoadHandler, type LoadHandler, type LoadOptions, type ModelArtifacts } from '../io/index.js';
 import { builtinModelClass } from './builtins.js';
 import type { LayersModel } from './functional.js';
 
-/** A model from a model.json topology (snake_case), with fresh weights. */
+/**
+ * Refuses, before any layer is built, a config naming a layer class that neither customObjects,
+ * serialization.registerClass nor sora's built-in layers provide, when TF.js or Keras defines
+ * it (Conv2D, ReLU, Lambda ...): the error names the class and the layer. Other unknown names
+ * are left to deserializeLayer, whose error asks for the custom layer to be registered.
+ */
+function checkLayerClasses(entry: unknown, where: string, customObjects: Record<string, unknown>): void {
+  forEachLayerEntry(entry, ({ className, name }) => {
+    if (typeof className !== 'string') return;
+    if (ownEntry(customObjects, className) !== undefined || registeredClass(className, customObjects)) return;
+    const reason = unbuiltLayerReason(className);
+    if (reason) throw new Error(`${where}: ${name ? `layer '${name}' is a ${className}: ` : ''}${reason}`);
+  });
+}
+
+/**
+ * A model from a model.json topology (snake_case), with fresh weights. The topology is TF.js's
+ * {class_name, config, keras_version, backend} or the Keras converter's {model_config,
+ * keras_version, backend, training_config}, whose model_config is read as TF.js reads it (the
+ * Keras training_config is not: TF.js takes the training config from the artifacts).
+ */
 function modelFromTopology(topologyJson: unknown, where: string, customObjects: Record<string, unknown> = {}): LayersModel {
   const raw = (topologyJson ?? {}) as { model_config?: unknown; class_name?: unknown };
-  // Keras files may nest the model under model_config.
   const modelConfig = (raw.model_config ?? raw) as { class_name?: unknown; config?: unknown };
-  if (typeof modelConfig.class_name !== 'string') throw new Error(`${where}: the topology has no class_name`);
+  if (modelConfig === null || typeof modelConfig !== 'object' || typeof modelConfig.class_name !== 'string') {
+    throw new Error(`${where}: the topology${raw.model_config != null ? "'s model_config" : ''} has no class_name`);
+  }
   const entry = fromPythonic(modelConfig) as { className: string; config: Record<string, unknown> };
-  const made = deserializeLayer(entry, where, withModelClasses(customObjects, builtinModelClass));
+  const known = withModelClasses(customObjects, builtinModelClass);
+  checkLayerClasses(entry, where, known);
+  const made = deserializeLayer(entry, where, known);
   if (!('execute' in made)) {
     made.dispose();
     throw new Error(`${where}: the topology holds a ${entry.className}, not a model`);
@@ -55,10 +80,20 @@ function assignWeights(model: LayersModel, artifacts: ModelArtifacts, where: str
   const optimizerWeights = new Set(artifacts.weightSpecs.filter((spec) => spec.group === 'optimizer').map((spec) => spec.name));
   const unused = [...decoded.keys()].filter((k) => !used.has(k) && !optimizerWeights.has(k));
   if (unused.length) throw new Error(`${where}: the file has weights the model does not use: ${unused.join(', ')}`);
+  // As TF.js's loadWeights (batchSetValue -> LayerVariable.write), a weight with a constraint
+  // (maxNorm, nonNeg ...) holds the constrained value once loaded. Keras loads it unconstrained;
+  // a file Keras trained already satisfies its constraints, so the two agree on real models.
+  const constraints = model.constraintsOf();
   for (const { w, found } of pairs) {
     const t = ops.tensor(found.value.values, found.value.shape, w.dtype);
     w.assign(t);
     t.dispose();
+    const constraint = constraints.get(w);
+    if (constraint) {
+      const constrained = constraint.apply(w);
+      w.assign(constrained);
+      constrained.dispose();
+    }
   }
 }
 

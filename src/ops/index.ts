@@ -15,7 +15,8 @@
  *   -> structure/rearrange -> structure/ranked -> structure/spatial -> creation-composed
  *   -> linalg/matmul -> linalg/products -> linalg/einsum -> linalg/decompositions
  *   -> signal/fft -> signal/mel -> signal/signal -> image/browser -> image/non-max-suppression
- *   -> image/warp -> image/image -> string/string-ops -> index (this file) -> losses
+ *   -> image/warp -> image/image -> string/string-ops -> pool/compose -> pool/pool2d -> pool/pool3d
+ *   -> normalization -> index (this file) -> losses
  *
  * Where an op's gradient needs an op from a later module, the op lives beside it (the row
  * gather with unsortedSegmentSum, pow and mod above log and floor), or the gradient is
@@ -68,6 +69,11 @@ export { sparse, math } from './indexing/sparse.js';
 export { image } from './image/image.js';
 export { raggedRange, raggedGather, raggedTensorToTensor } from './indexing/ragged.js';
 export { matMul } from './linalg/matmul.js';
+export { maxPool, avgPool, pool, maxPoolWithArgmax } from './pool/pool2d.js';
+export { maxPool3d, avgPool3d } from './pool/pool3d.js';
+export {
+  batchNorm, batchNorm2d, batchNorm3d, batchNorm4d, localResponseNormalization,
+} from './normalization.js';
 export { linalg } from './linalg/decompositions.js';
 export { complex, real, imag } from './math/complex.js';
 export { signal, cosineWindow, enclosingPowerOfTwo } from './signal/signal.js';

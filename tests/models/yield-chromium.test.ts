@@ -77,7 +77,8 @@ describe('fit keeps a page responsive (yieldEvery, headless Chromium)', () => {
     expect(never.frames).toBeLessThanOrEqual(1);
     expect(never.ticks).toBeLessThanOrEqual(1);
     // TF.js on the same page yields too (the behaviour matched).
-    expect(tfjs.frames).toBeGreaterThanOrEqual(Math.floor(tfjs.ms / 250));
+    // (A looser floor than sora's: TF.js is the reference here, and under a loaded suite it got 4 in 1.5 s once.)
+    expect(tfjs.frames).toBeGreaterThanOrEqual(Math.floor(tfjs.ms / 500));
   }, 90_000);
 
   test("fit's default verbose (1) writes nothing to a page's console, as TF.js in browsers; verbose 2 writes a line per epoch", async () => {

@@ -21,6 +21,7 @@ import { SIGNAL_SPECS } from './specs-signal.js';
 import { structureSpecs } from './specs-structure.js';
 import { mathSpecs } from './specs-math.js';
 import { namesSpecs } from './specs-names.js';
+import { POOL_SPECS } from './specs-pool.js';
 import { mulberry32 } from '../backends/suite/harness.js';
 
 /** Input values: made again, identically, on each backend under test. */
@@ -129,6 +130,7 @@ export const OP_SPECS: Record<string, Case[]> = {
   ...structureSpecs(),
   ...mathSpecs(),
   ...namesSpecs(),
+  ...POOL_SPECS,
   add: binaryCases('add', sora.add, true),
   sub: binaryCases('sub', sora.sub, true),
   mul: binaryCases('mul', sora.mul, true),

@@ -94,6 +94,12 @@ export const ARGUMENTS: Record<string, unknown[]> = {
   'image.nonMaxSuppressionWithScore': [t(BOXES), t(SCORES), 2, 0.5, 0, 0.5],
   'image.nonMaxSuppressionWithScoreAsync': [t(BOXES), t(SCORES), 2, 0.5, 0, 0.5],
   'image.nonMaxSuppressionPadded': [t(BOXES), t(SCORES), 3], 'image.nonMaxSuppressionPaddedAsync': [t(BOXES), t(SCORES), 3],
+  // pooling, normalization
+  maxPool: [t(RGB), 2, 1, 'same'], avgPool: [t(RGB), [2, 1], 1, 'valid'], pool: [t(IMG), 2, 'avg', 'same', 1, 1],
+  maxPoolWithArgmax: [t(RGB), 2, 1, 'valid', true], maxPool3d: [t([RGB]), 1, 1, 'valid'], avgPool3d: [t([RGB]), [1, 2, 2], 1, 'same'],
+  batchNorm: [t(M), t([1, 2]), t([0.5, 2]), t([0, 1]), t([2, 3])], batchNorm2d: [t(M), t([1, 2]), t([0.5, 2])],
+  batchNorm3d: [t([M]), t([1, 2]), t([0.5, 2]), undefined, t([2, 3]), 0.1], batchNorm4d: [t(RGB), t([1, 2, 3]), t([1, 1, 1])],
+  localResponseNormalization: [t(RGB), 1, 0.5, 0.3, 0.75],
   // losses
   'losses.absoluteDifference': [t(V), t(POS), t([1, 0, 2, 1])], 'losses.meanSquaredError': [t(V), t(POS)],
   'losses.computeWeightedLoss': [t(V), t([1, 0, 2, 1])], 'losses.cosineDistance': [t(M), t(M), 1],

@@ -303,10 +303,6 @@ function upcastBranches(a: Tensor, b: Tensor): [Tensor, Tensor] {
   return [a.dtype === to ? a : cast(a, to), b.dtype === to ? b : cast(b, to)];
 }
 
-/**
- * tf.where(condition, a, b): a where condition is true, else b (broadcast together). Branches
- * of different dtypes meet at the higher one, as TF.js (bool < int32 < float32).
- */
 /** Whether `value` (a Tensor, a number or values) can be made a tensor of `dtype` without changing it. */
 function fitsDType(value: unknown, dtype: DType): boolean {
   if (typeof value !== 'number') return value instanceof Tensor || dtype === 'float32';
@@ -315,6 +311,10 @@ function fitsDType(value: unknown, dtype: DType): boolean {
   return true;
 }
 
+/**
+ * tf.where(condition, a, b): a where condition is true, else b (broadcast together). Branches
+ * of different dtypes meet at the higher one, as TF.js (bool < int32 < float32).
+ */
 export function where(condition: Operand, a: Operand, b: Operand): Tensor {
   const c = toTensor('where', 'condition', condition, 'bool', makeOperand);
   const aIn = toTensor('where', 'a', a, undefined, makeOperand);
