@@ -42,7 +42,7 @@ export const AREAS = [
     'Slicing and Joining': 'gatherND scatterND stridedSlice tensorScatterUpdate',
     Segment: 'unsortedSegmentSum',
     'Moving Average': 'movingAverage',
-    Signal: 'signal signal.frame signal.hammingWindow signal.hannWindow signal.stft cosineWindow enclosingPowerOfTwo',
+    Signal: 'signal signal.frame signal.hammingWindow signal.hannWindow signal.stft signal.linearToMelWeightMatrix signal.mfccsFromLogMelSpectrograms cosineWindow enclosingPowerOfTwo',
     'Linear Algebra': 'linalg linalg.bandPart linalg.gramSchmidt linalg.qr',
     Sparse: 'sparse sparse.sparseFillEmptyRows sparse.sparseReshape sparse.sparseSegmentMean sparse.sparseSegmentSum sparseToDense',
     Ragged: 'raggedGather raggedRange raggedTensorToTensor',
@@ -75,9 +75,9 @@ export const AREAS = [
     Regularizers: 'regularizers regularizers.l1 regularizers.l1l2 regularizers.l2',
   } },
   { page: 'data.md', title: 'Data', intro: 'sora.data: tf.data datasets, CSV and text files, the MNIST IDX reader and preprocessing helpers.', groups: {
-    Creation: 'data data.array data.csv data.func data.generator data.zip data.loadMnist data.mnistFromBytes data.parseIdx data.MNIST_FILE_NAMES data.webcam data.microphone',
+    Creation: 'data data.array data.csv data.func data.generator data.zip data.loadMnist data.mnistFromBytes data.parseIdx data.MNIST_FILE_NAMES data.decodeWav data.encodeWav data.webcam data.microphone',
     Operations: 'data.meanStd data.minMaxScale data.normalize',
-    Classes: 'data.Dataset data.CSVDataset data.TextLineDataset data.FileDataSource data.URLDataSource data.DataSource data.FileChunkIteratorOptions data.ColumnConfig data.CSVConfig data.IdxArray data.LoadMnistOptions data.Mnist data.MnistBytes data.MnistLimits data.MnistSplit data.MeanStd data.MinMaxOptions data.WebcamConfig data.WebcamIterator data.MicrophoneCapture data.MicrophoneConfig data.MicrophoneIterator',
+    Classes: 'data.Dataset data.CSVDataset data.TextLineDataset data.FileDataSource data.URLDataSource data.DataSource data.FileChunkIteratorOptions data.ColumnConfig data.CSVConfig data.IdxArray data.LoadMnistOptions data.Mnist data.MnistBytes data.MnistLimits data.MnistSplit data.MeanStd data.MinMaxOptions data.WavAudio data.WebcamConfig data.WebcamIterator data.MicrophoneCapture data.MicrophoneConfig data.MicrophoneIterator',
   } },
   { page: 'util.md', title: 'Util', intro: 'sora.util (TF.js\'s tf.util helpers), sora.utils (Keras\'s), printing, dtype helpers and sora.test_util.', groups: {
     Util: 'util util.arraysEqual util.arraysEqualWithNull util.assert util.assertNonNegativeIntegerDimensions util.assertNonNull util.assertShapesMatch util.bytesFromStringArray util.bytesPerElement util.checkConversionForErrors util.clamp util.computeStrides util.convertBackendValuesAndArrayBuffer util.createScalarValue util.createShuffledIndices util.decodeString util.distSquared util.encodeString util.fetch util.fingerPrint64 util.flatten util.getArrayFromDType util.getTypedArrayFromDType util.hasEncodingLoss util.hexToLong util.indexToLoc util.inferDtype util.inferFromImplicitShape util.isBoolean util.isFunction util.isInt util.isNumber util.isPromise util.isScalarShape util.isString util.isTypedArray util.isValidDtype util.locToIndex util.makeOnesTypedArray util.makeZerosNestedTypedArray util.makeZerosTypedArray util.nearestDivisor util.nearestLargerEven util.now util.parseAxisParam util.randUniform util.repeatedTry util.rightPad util.shuffle util.shuffleCombo util.sizeFromShape util.sizeToSquarishShape util.squeezeShape util.sum util.swap util.tanh util.toNestedArray util.toTypedArray util.Long util.RecursiveArray util.TypedArrayOf',

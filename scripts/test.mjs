@@ -14,6 +14,7 @@ const needs = [
       '/usr/share/vulkan/icd.d/lvp_icd.aarch64.json'].some(existsSync),
     why: 'WebGPU suites in Deno (lavapipe adapter)',
   },
+  { pkg: 'espeak-ng', present: () => existsSync('/usr/bin/espeak-ng'), why: 'the spoken-digit dataset (tests/examples/speech.test.ts)' },
 ];
 const missing = needs.filter((n) => !n.present());
 if (missing.length > 0) {

@@ -1,10 +1,12 @@
-/** Data loading and preparation: tf.data datasets, the MNIST IDX reader, typed-array helpers, the webcam and the microphone. */
+/** Data loading and preparation: tf.data datasets, the MNIST IDX reader, WAV files, typed-array helpers, the webcam and the microphone. */
 export { parseIdx } from './idx.js';
 export type { IdxArray } from './idx.js';
 export { loadMnist, mnistFromBytes, MNIST_FILE_NAMES } from './mnist.js';
 export type { LoadMnistOptions, Mnist, MnistBytes, MnistLimits, MnistSplit } from './mnist.js';
 // toCategorical's typed-array form stays internal (./preprocessing.js): TF.js has no toCategorical in
 // tf.data; the one-hot tensor is sora.utils.toCategorical.
+export { decodeWav, encodeWav } from './wav.js';
+export type { WavAudio } from './wav.js';
 export { meanStd, minMaxScale, normalize } from './preprocessing.js';
 export type { MeanStd, MinMaxOptions } from './preprocessing.js';
 export { Dataset, array, generator, func, zip } from './dataset.js';

@@ -14,7 +14,7 @@
  *   -> indexing/gather-scatter -> indexing/search -> indexing/sparse -> indexing/ragged
  *   -> structure/rearrange -> structure/ranked -> structure/spatial -> creation-composed
  *   -> linalg/matmul -> linalg/products -> linalg/einsum -> linalg/decompositions
- *   -> signal/fft -> signal/signal -> image/browser -> image/non-max-suppression
+ *   -> signal/fft -> signal/mel -> signal/signal -> image/browser -> image/non-max-suppression
  *   -> image/warp -> image/image -> string/string-ops -> pool/compose -> pool/pool2d -> pool/pool3d
  *   -> normalization -> index (this file) -> losses
  *

@@ -51,6 +51,8 @@ export const SIGNAL_SPECS: Record<string, OpCase[]> = {
   stft: [c('magnitude, 41 samples, frames of 16 every 7', [spaced([41], 138)], ([x]) => sora.abs(sora.signal.stft(x, 16, 7))),
     c('hamming window, fftLength 12 < frameLength 13', [spaced([50], 152)], ([x]) =>
       viewAsReal(sora.signal.stft(x, 13, 9, 12, sora.signal.hammingWindow)))],
+  mfccsFromLogMelSpectrograms: [c('[3,5]: 5 mel bins', [spaced([3, 5], 161)], ([x]) => sora.signal.mfccsFromLogMelSpectrograms(x)),
+    c('[2,3,8], the first 4 kept', [spaced([2, 3, 8], 162)], ([x]) => sora.slice(sora.signal.mfccsFromLogMelSpectrograms(x), [0, 0, 0], [-1, -1, 4]))],
   frame: [
     c('41 samples, frames of 7 every 3 (overlapping)', [spaced([41], 153)], ([x]) => sora.signal.frame(x, 7, 3)),
     c('23 samples, frames of 4 every 6 (gaps), padEnd', [spaced([23], 154)], ([x]) => sora.signal.frame(x, 4, 6, true, 0.5)),

@@ -78,6 +78,7 @@ export const ARGUMENTS: Record<string, unknown[]> = {
   multinomial: [t([[0.1, 2, 0.5]]), 4, 3],
   'linalg.bandPart': [t(M), 0, 1], 'linalg.gramSchmidt': [[t([1, 2]), t([3, 4])]], 'linalg.qr': [t(M)],
   'signal.frame': [t(V), 2, 1], 'signal.stft': [t([1, 2, 3, 4, 5, 6, 7, 8]), 4, 2],
+  'signal.mfccsFromLogMelSpectrograms': [t(M)],
   'spectral.rfft': [t(V)],
   // sparse, math
   'sparse.sparseSegmentSum': [t(M), i([0, 1]), i([0, 0])], 'sparse.sparseSegmentMean': [t(M), i([0, 1]), i([0, 1])],
@@ -112,7 +113,7 @@ export const NO_TENSOR_ARGUMENTS: Record<string, string> = {
   ...Object.fromEntries(['tensor', 'scalar', 'tensor1d', 'tensor2d', 'tensor3d', 'tensor4d', 'tensor5d', 'tensor6d',
     'fill', 'zeros', 'ones', 'eye', 'linspace', 'range', 'buffer', 'variable', 'randomUniform', 'randomUniformInt',
     'randomNormal', 'randomStandardNormal', 'truncatedNormal', 'randomGamma', 'rand', 'cosineWindow',
-    'signal.hannWindow', 'signal.hammingWindow'].map((n) => [n, 'makes a tensor from values, shapes or numbers'])),
+    'signal.hannWindow', 'signal.hammingWindow', 'signal.linearToMelWeightMatrix'].map((n) => [n, 'makes a tensor from values, shapes or numbers'])),
   ...Object.fromEntries(['grad', 'grads', 'valueAndGrad', 'valueAndGrads', 'variableGrads', 'customGrad', 'tidy', 'keep',
     'dispose', 'print', 'profile', 'time', 'op'].map((n) => [n, 'takes functions or tensors it manages, as TF.js (no conversion there)'])),
   ...Object.fromEntries(['backend', 'engine', 'env', 'memory', 'ready', 'nextFrame', 'setBackend', 'getBackend',

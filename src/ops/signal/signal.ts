@@ -9,6 +9,7 @@ import { withInputs, type Input } from '../inputs.js';
 import { mul } from '../math/binary.js';
 import { fill, tensor } from '../creation.js';
 import { rfft } from './fft.js';
+import { linearToMelWeightMatrix, mfccsFromLogMelSpectrograms } from './mel.js';
 import { unsortedSegmentSum } from '../indexing/gather-scatter.js';
 import { register, run1, spec } from '../registry.js';
 import { concat, reshape, slice } from '../structure/shape.js';
@@ -124,5 +125,8 @@ const STFT = register<StftAttrs>({
   grad: 'composed',
 });
 
-/** TF.js's tf.signal namespace: frame, hannWindow, hammingWindow and stft. */
-export const signal = { frame, hannWindow, hammingWindow, stft };
+/**
+ * TF.js's tf.signal namespace: frame, hannWindow, hammingWindow and stft; with TensorFlow's
+ * linearToMelWeightMatrix and mfccsFromLogMelSpectrograms (./mel.ts), which TF.js lacks.
+ */
+export const signal = { frame, hannWindow, hammingWindow, stft, linearToMelWeightMatrix, mfccsFromLogMelSpectrograms };

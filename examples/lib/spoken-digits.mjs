@@ -1,0 +1,182 @@
+/**
+ * A spoken-digit dataset synthesized with espeak-ng (Debian: apt-get install -y espeak-ng):
+ * "zero" .. "nine" in several voices, each utterance at a speed and pitch drawn from a seeded
+ * generator, decoded with sora.data.decodeWav, resampled to 16 kHz, padded or cut to 1 s, and
+ * turned into a log-mel spectrogram (tf.signal.stft, linearToMelWeightMatrix, log).
+ *
+ *   const { x, y, voice } = await loadSpokenDigits({ voices: ['en-us', 'en-gb'], perVoice: 2, seed: 1 });
+ *   // x: [n, frames, melBins, 1] float32, y: [n] int32 digit labels, voice: the voice of each row
+ *
+ * Node only (it runs a child process), so it lives here, not in src/. The WAVs are cached in
+ * a folder (default: the system temp folder), keyed by voice, word, speed and pitch.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+let partials = 0;
+
+export const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
+/**
+ * espeak-ng voices that sound distinct (checked with espeak-ng 1.51: each gives different audio for
+ * the same word). Not every language+variant pair applies its variant: en-gb+f2, en-gb+f3 and
+ * en-gb+m5 give exactly en-gb's audio, so they are left out.
+ */
+export const VOICES = ['en-us', 'en-gb', 'en-gb-scotland', 'en-029', 'en-gb-x-rp', 'en-gb-x-gbclan', 'en-gb-x-gbcwmd',
+  'en-us+f3', 'en-us+m3', 'en+f4', 'en-029+m7', 'en-gb-scotland+f1', 'en-us+klatt', 'en-us+f5'];
+
+/** The features: 1 s at 16 kHz, 30 ms frames every 20 ms, a 512-point FFT, 40 mel bands. */
+export const FEATURES = { sampleRate: 16000, seconds: 1, frameLength: 480, frameStep: 320, fftLength: 512, melBins: 40,
+  lowerEdgeHertz: 60, upperEdgeHertz: 7600 };
+
+/** Speeds (espeak-ng -s, words per minute) and pitches (-p, 0..99) the variants are drawn from. */
+export const VARIANTS = { speed: [130, 210], pitch: [25, 75] };
+
+/** mulberry32: a small seeded generator of numbers in [0, 1). */
+export function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The espeak-ng WAV of one word (cached), as bytes. Throws a clear Error when espeak-ng is absent. */
+export async function synthesize(word, { voice = 'en-us', speed = 175, pitch = 50, cacheDir = join(tmpdir(), 'sora-spoken-digits') } = {}) {
+  mkdirSync(cacheDir, { recursive: true });
+  const file = join(cacheDir, `${voice.replace(/[^\w+-]/g, '_')}-${word}-s${speed}-p${pitch}.wav`);
+  if (!existsSync(file)) {
+    const partial = `${file}.${process.pid}-${partials++}.part`; // unique: two calls may write the same word
+    try {
+      await run('espeak-ng', ['-v', voice, '-s', String(speed), '-p', String(pitch), '-w', partial, word]);
+    } catch (error) {
+      rmSync(partial, { force: true });
+      if (error.code === 'ENOENT') throw new Error('spoken digits: espeak-ng is not installed (Debian: apt-get install -y espeak-ng)');
+      throw new Error(`spoken digits: espeak-ng -v ${voice} failed for '${word}': ${String(error.stderr || error.message).trim()}`);
+    }
+    renameSync(partial, file);
+  }
+  return new Uint8Array(readFileSync(file));
+}
+
+/**
+ * Resample by band-limited interpolation: each output sample is a Hann-windowed sinc sum of the
+ * input, the cutoff at the lower of the two Nyquist frequencies (so downsampling does not alias),
+ * `halfWidth` zero crossings of the sinc on each side. With toRate / fromRate = up / down in
+ * lowest terms, output i sits at input position i * down / up, so its weights depend only on
+ * (i * down) mod up: they are computed once per phase when up is small (22050 -> 16000: 320).
+ */
+export function resample(samples, fromRate, toRate, halfWidth = 16) {
+  if (!(samples instanceof Float32Array)) throw new Error('resample: samples must be a Float32Array');
+  for (const [name, v] of [['fromRate', fromRate], ['toRate', toRate]]) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`resample: ${name} must be a positive integer (Hz); received ${v}`);
+  }
+  if (fromRate === toRate) return samples.slice();
+  const gcd = (a, b) => (b === 0 ? a : gcd(b, a % b));
+  const g = gcd(fromRate, toRate), up = toRate / g, down = fromRate / g;
+  const cutoff = Math.min(1, toRate / fromRate); // relative to the input's Nyquist frequency
+  const reach = Math.ceil(halfWidth / cutoff); // input samples on each side
+  const taps = 2 * reach + 1;
+  const weight = (d) => {
+    if (Math.abs(d) >= reach) return 0;
+    const x = d * cutoff;
+    return cutoff * (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x)) * (0.5 + 0.5 * Math.cos((Math.PI * d) / reach));
+  };
+  // weights[phase][t] for input j = floor(centre) - reach + 1 + t, centre = floor + phase / up.
+  const table = up <= 4096 ? Array.from({ length: up }, (_, phase) =>
+    Float64Array.from({ length: taps }, (_, t) => weight(-reach + 1 + t - phase / up))) : null;
+  const out = new Float32Array(Math.round((samples.length * up) / down));
+  for (let i = 0; i < out.length; i++) {
+    const base = Math.floor((i * down) / up), phase = (i * down) % up;
+    const w = table ? table[phase] : Float64Array.from({ length: taps }, (_, t) => weight(-reach + 1 + t - phase / up));
+    let sum = 0;
+    for (let t = 0; t < taps; t++) {
+      const j = base - reach + 1 + t;
+      if (j >= 0 && j < samples.length) sum += samples[j] * w[t];
+    }
+    out[i] = sum;
+  }
+  return out;
+}
+
+/** Pad with zeros at the end, or cut, to exactly `length` samples. */
+export function fitLength(samples, length) {
+  const out = new Float32Array(length);
+  out.set(samples.subarray(0, Math.min(length, samples.length)));
+  return out;
+}
+
+/**
+ * The log-mel spectrogram of mono samples: log(|stft| . linearToMelWeightMatrix + 1e-6),
+ * [frames, melBins] float32. Throws when the audio is shorter than one frame.
+ */
+export function logMelSpectrogram(sora, samples, features = FEATURES) {
+  const { sampleRate, frameLength, frameStep, fftLength, melBins, lowerEdgeHertz, upperEdgeHertz } = features;
+  if (samples.length < frameLength) {
+    throw new Error(`logMelSpectrogram: audio of ${samples.length} samples is shorter than one frame (frameLength ${frameLength})`);
+  }
+  return sora.tidy(() => {
+    const magnitude = sora.abs(sora.signal.stft(sora.tensor1d(samples), frameLength, frameStep, fftLength));
+    const weights = sora.signal.linearToMelWeightMatrix(melBins, fftLength / 2 + 1, sampleRate, lowerEdgeHertz, upperEdgeHertz);
+    return sora.log(sora.add(sora.matMul(magnitude, weights), 1e-6));
+  });
+}
+
+/** One utterance as 1 s of 16 kHz mono samples. */
+export async function digitSamples(sora, digit, options = {}, features = FEATURES) {
+  const { sampleRate, channels } = sora.data.decodeWav(await synthesize(DIGITS[digit], options));
+  return fitLength(resample(channels[0], sampleRate, features.sampleRate), features.sampleRate * features.seconds);
+}
+
+/**
+ * The dataset: for each voice, `perVoice` utterances of each digit, each at a speed and pitch drawn
+ * from seededRandom(seed). Returns x [n, frames, melBins, 1] float32, y [n] int32 (the digit), voice
+ * (the voice of each row, for holding voices out), and the variants drawn. `sora` defaults to
+ * the built library (dist/); pass the module you use so the tensors are its own.
+ */
+export async function loadSpokenDigits({ voices = VOICES, perVoice = 2, seed = 1, sora, cacheDir, features = FEATURES, concurrency = 4 } = {}) {
+  if (!Array.isArray(voices) || voices.length === 0) throw new Error('loadSpokenDigits: voices must be a non-empty list of espeak-ng voice names');
+  if (!Number.isInteger(perVoice) || perVoice < 1) throw new Error(`loadSpokenDigits: perVoice must be a positive integer; received ${perVoice}`);
+  const lib = sora ?? (await import('../../dist/index.js'));
+  const random = seededRandom(seed);
+  const draw = ([lo, hi]) => lo + Math.floor(random() * (hi - lo + 1));
+  const items = [];
+  for (const voice of voices) {
+    for (let k = 0; k < perVoice; k++) {
+      for (let digit = 0; digit < 10; digit++) items.push({ voice, digit, speed: draw(VARIANTS.speed), pitch: draw(VARIANTS.pitch) });
+    }
+  }
+  const audio = new Array(items.length);
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      const { voice, digit, speed, pitch } = items[i];
+      audio[i] = await digitSamples(lib, digit, { voice, speed, pitch, cacheDir }, features);
+    }
+  }));
+  let frames = 0, values = null;
+  audio.forEach((samples, i) => {
+    const spectrogram = logMelSpectrogram(lib, samples, features);
+    const data = spectrogram.dataSync();
+    if (values === null) {
+      frames = spectrogram.shape[0];
+      values = new Float32Array(items.length * data.length);
+    }
+    values.set(data, i * data.length);
+    spectrogram.dispose();
+  });
+  return {
+    x: lib.tensor(values, [items.length, frames, features.melBins, 1]),
+    y: lib.tensor(Int32Array.from(items, (it) => it.digit), [items.length], 'int32'),
+    voice: items.map((it) => it.voice),
+    variants: items,
+  };
+}
