@@ -48,9 +48,15 @@ export const layers16 = {
   gaussianNoise: (args: LayerArgs & { stddev: number }) => new GaussianNoise(args),
   /** A layer multiplying by N(1, rate / (1 - rate)) noise in training only (tf.layers.gaussianDropout). */
   gaussianDropout: (args: LayerArgs & { rate: number }) => new GaussianDropout(args),
-  /** Dropout for SELU networks that keeps the mean and variance, in training only (tf.layers.alphaDropout). */
+  /**
+   * Dropout for SELU networks that keeps the mean and variance, in training only (tf.layers.alphaDropout);
+   * rate is required, noiseShape default the input's shape.
+   */
   alphaDropout: (args: LayerArgs & { rate: number; noiseShape?: (number | null)[] | null }) => new AlphaDropout(args),
-  /** A layer dropping whole channels of [batch, steps, channels] in training only (tf.layers.spatialDropout1d). */
+  /**
+   * A layer dropping whole channels of [batch, steps, channels] in training only (tf.layers.spatialDropout1d);
+   * rate is required, seed default none (a random mask).
+   */
   spatialDropout1d: (args: LayerArgs & { rate: number; seed?: number | null }) => new SpatialDropout1D(args),
   /** A layer computing x * scale + offset as float32, offset default 0 (tf.layers.rescaling). */
   rescaling: (args: LayerArgs & { scale: number; offset?: number }) => new Rescaling(args),
@@ -59,8 +65,8 @@ export const layers16 = {
   /** A layer keeping the central [height, width] window of each image (tf.layers.centerCrop). */
   centerCrop: (args: LayerArgs & { height: number; width: number }) => new CenterCrop(args),
   /**
-   * A layer encoding integer tokens in [0, numTokens) as 'multiHot' (default), 'oneHot' or 'count' vectors
-   * (tf.layers.categoryEncoding).
+   * A layer encoding integer tokens in [0, numTokens) as vectors (tf.layers.categoryEncoding); outputMode default
+   * 'multiHot' (or 'oneHot', 'count').
    */
   categoryEncoding: (args: LayerArgs & { numTokens: number; outputMode?: 'multiHot' | 'oneHot' | 'count' }) => new CategoryEncoding(args),
   /** A layer scaling the width of the images by a random factor in training only (tf.layers.randomWidth). */
