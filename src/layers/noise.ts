@@ -88,7 +88,9 @@ export class AlphaDropout extends TrainingNoise {
     const kept = ops.cast(ops.greaterEqual(ops.randomUniform(shape), this.rate), 'float32');
     const a = ((1 - this.rate) * (1 + this.rate * dropped ** 2)) ** -0.5;
     const b = -a * dropped * this.rate;
-    const mixed = ops.add(ops.mul(x, kept), ops.mul(ops.sub(kept, 1), dropped));
+    // Keras: x * kept + alphaP * (1 - kept). TF.js writes (kept - 1) * alphaP, the dropped value with its sign
+    // flipped, so its outputs drift from mean 0 (pinned in tests/models/layers-16-families.test.ts).
+    const mixed = ops.add(ops.mul(x, kept), ops.mul(ops.sub(1, kept), dropped));
     return ops.add(ops.mul(mixed, a), b);
   }
   /** The layer's config as TF.js saves it, with rate and noiseShape. */
