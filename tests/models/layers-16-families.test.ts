@@ -101,6 +101,24 @@ describe('single layers against TF.js', () => {
   });
 });
 
+describe('preprocessing: where TF.js differs from Keras, sora keeps Keras (pinned)', () => {
+  it('centerCrop one column narrower starts at column 0 ((W - w) // 2, Keras); TF.js starts at column 1', () => {
+    const shape = [1, 3, 4, 1];
+    const x = values(shape);
+    const ours = (sora.layers.centerCrop({ height: 3, width: 3 }).apply(sora.tensor(x, shape)) as TF).dataSync();
+    expectClose(ours, (sora.slice(sora.tensor(x, shape), [0, 0, 0, 0], [1, 3, 3, 1]) as TF).dataSync(), 'sora: columns 0..2');
+    const theirs = (tfjs.layers.centerCrop({ height: 3, width: 3 }).apply(tfjs.tensor(x, shape)) as TF).dataSync();
+    expectClose(theirs, tfjs.slice(tfjs.tensor(x, shape), [0, 0, 1, 0], [1, 3, 3, 1]).dataSync(), 'TF.js: columns 1..3');
+  });
+  it('categoryEncoding of [batch] tokens encodes each example (Keras); TF.js counts the whole batch into one vector', () => {
+    const ours = sora.layers.categoryEncoding({ numTokens: 4 }).apply(sora.tensor([1, 3, 1], undefined, 'int32')) as TF;
+    expect(ours.arraySync()).toEqual([[0, 1, 0, 0], [0, 0, 0, 1], [0, 1, 0, 0]]);
+    const theirs = tfjs.layers.categoryEncoding({ numTokens: 4 }).apply(tfjs.tensor([1, 3, 1], undefined, 'int32')) as TF;
+    // ... and, multiHot though it is, counts token 1 twice (its binary bincount of a 1-D input counts).
+    expect(theirs.arraySync()).toEqual([0, 2, 0, 1]);
+  });
+});
+
 describe('in functional models and model files', () => {
   it('a functional model of these layers predicts as TF.js and survives save / load both ways', async () => {
     const build = (tf: TF) => {
