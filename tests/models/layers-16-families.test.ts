@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tfjs from '@tensorflow/tfjs';
 import * as sora from '../../src/index.js';
+import { registeredClass } from '../../src/layers/serialization.js';
 import { expectClose, expectRoundTrips, expectSamePredictions, values, type TF } from './layers-16-helpers.js';
 
 beforeAll(async () => {
@@ -116,6 +117,52 @@ describe('preprocessing: where TF.js differs from Keras, sora keeps Keras (pinne
     const theirs = tfjs.layers.categoryEncoding({ numTokens: 4 }).apply(tfjs.tensor([1, 3, 1], undefined, 'int32')) as TF;
     // ... and, multiHot though it is, counts token 1 twice (its binary bincount of a 1-D input counts).
     expect(theirs.arraySync()).toEqual([0, 2, 0, 1]);
+  });
+});
+
+/** Layers with their configs, for the getConfig comparison (input shapes to build them with). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const CONFIG_CASES: [string, any, number[]][] = [
+  ['reshape', { targetShape: [6] }, [2, 3, 2]], ['permute', { dims: [2, 1] }, [2, 3, 4]], ['zeroPadding2d', { padding: 2 }, [1, 3, 3, 1]],
+  ['upSampling2d', { size: [2, 2], interpolation: 'bilinear' }, [1, 3, 3, 1]], ['cropping2D', { cropping: [1, 0] }, [1, 3, 3, 1]],
+  ['reLU', { maxValue: 6 }, [2, 3]], ['reLU', {}, [2, 3]], ['elu', {}, [2, 3]], ['leakyReLU', {}, [2, 3]], ['prelu', { sharedAxes: [1] }, [2, 3, 4]],
+  ['softmax', { axis: -1 }, [2, 3]], ['thresholdedReLU', {}, [2, 3]], ['gaussianNoise', { stddev: 0.1 }, [2, 3]], ['gaussianDropout', { rate: 0.1 }, [2, 3]],
+  ['alphaDropout', { rate: 0.1 }, [2, 3]], ['spatialDropout1d', { rate: 0.1 }, [2, 3, 4]], ['rescaling', { scale: 2 }, [2, 3]],
+  ['resizing', { height: 2, width: 2 }, [1, 3, 3, 1]], ['centerCrop', { height: 2, width: 2 }, [1, 3, 3, 1]], ['categoryEncoding', { numTokens: 3 }, [2, 3]],
+  ['randomWidth', { factor: 0.2 }, [1, 3, 3, 1]], ['batchNormalization', {}, [2, 3]], ['layerNormalization', {}, [2, 3]],
+  ['globalAveragePooling1d', {}, [2, 3, 4]], ['globalAveragePooling2d', {}, [1, 3, 3, 1]], ['globalMaxPooling1d', {}, [2, 3, 4]], ['globalMaxPooling2d', {}, [1, 3, 3, 1]],
+];
+
+/**
+ * Where sora's getConfig may differ from TF.js's, and why: dtype (sora's base Layer writes it for
+ * every layer, Dense included); null where TF.js leaves a field undefined (JSON omits it; Keras
+ * writes null); layerNormalization's axis (TF.js rewrites it to positive axes when built);
+ * dataFormat of the 1d global poolings (Keras has it; TF.js does not).
+ */
+function allowed(name: string, key: string, ours: unknown, theirs: unknown): boolean {
+  if (key === 'dtype') return true;
+  if (ours === null && theirs === undefined) return true;
+  if (name === 'layerNormalization' && key === 'axis') return true;
+  return name.startsWith('global') && name.endsWith('1d') && key === 'dataFormat';
+}
+
+describe('getConfig against TF.js', () => {
+  it('every layer writes the config fields and values TF.js writes, and loads back from its own', () => {
+    for (const [name, args, shape] of CONFIG_CASES) {
+      const ours = (sora.layers as TF)[name]({ ...args, name: 'x' }), theirs = (tfjs.layers as TF)[name]({ ...args, name: 'x' });
+      const dtype = name === 'categoryEncoding' ? 'int32' : 'float32';
+      theirs.apply(tfjs.ones(shape, dtype));
+      ours.apply(sora.ones(shape, dtype));
+      expect(ours.getClassName(), name).toBe(theirs.getClassName());
+      const a = JSON.parse(JSON.stringify(ours.getConfig())), b = JSON.parse(JSON.stringify(theirs.getConfig()));
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+        if (!allowed(name, key, a[key], b[key])) expect(a[key], `${name}.${key}`).toEqual(b[key]);
+      }
+      const cls = registeredClass(ours.getClassName()) as TF;
+      expect(cls, `${name} is registered`).toBeDefined();
+      const again = cls.fromConfig(cls, ours.getConfig());
+      expect(JSON.parse(JSON.stringify(again.getConfig())), `${name} from its config`).toEqual(a);
+    }
   });
 });
 
