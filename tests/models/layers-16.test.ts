@@ -96,6 +96,23 @@ describe('layers of issue 16 against TF.js (cpu)', () => {
   });
 });
 
+describe('on the wasm backend too (the layers compose ops every backend has)', () => {
+  it('image and sequence models: predictions and SGD steps agree with TF.js', async () => {
+    await sora.setBackend('wasm');
+    expect(sora.getBackend()).toBe('wasm');
+    try {
+      for (const [build, shape, yShape] of [[imageModel('channelsLast', 'bilinear'), [4, 4, 5, 3], [4, 2]], [sequenceModel, [3, 5, 4], [3, 3]]] as const) {
+        const { ours, theirs } = twin(build);
+        expectSamePredictions(ours, theirs, [...shape], 'wasm, before fit', 1e-4);
+        await fitBoth(ours, theirs, [...shape], [...yShape]);
+        expectSameWeights(ours, theirs, 'wasm, after 3 SGD steps', 1e-4);
+      }
+    } finally {
+      await sora.setBackend('reference');
+    }
+  });
+});
+
 describe('where TF.js is wrong, sora stays right (pinned)', () => {
   it('batchNormalization on axis 1 of images (channelsFirst): a hand computation, which TF.js cpu misses', () => {
     const shape = [2, 2, 3, 4];
