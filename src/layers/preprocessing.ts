@@ -167,7 +167,11 @@ export class CenterCrop extends Layer {
 
 type OutputMode = 'multiHot' | 'oneHot' | 'count';
 
-/** The layer class behind layers.categoryEncoding: integer tokens in [0, numTokens) to multi-hot, one-hot or count vectors. */
+/**
+ * The layer class behind layers.categoryEncoding: integer tokens in [0, numTokens) to multi-hot, one-hot or
+ * count vectors; a token out of range is an error (on webgpu, which cannot read the tokens synchronously, it
+ * encodes as no token).
+ */
 export class CategoryEncoding extends Layer {
   /** Marks call() as sora's own: it receives a single input as a tensor. */
   static override readonly soraCall = true;
@@ -198,7 +202,9 @@ export class CategoryEncoding extends Layer {
     if (this.outputMode === 'oneHot' && x.shape[1] !== 1) {
       throw new Error(`${where}: outputMode 'oneHot' takes one token per example ([batch] or [batch, 1]); received shape [${x.shape}]`);
     }
-    const values = x.dataSync() as ArrayLike<number>;
+    // The range check reads the tokens; a backend read only asynchronously (webgpu) skips it, and a token
+    // out of range there encodes as no token (a row of zeros from oneHot).
+    const values: ArrayLike<number> = x.ref.backend.syncReadable ? x.dataSync() as ArrayLike<number> : [];
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (!(Number.isInteger(v) && v >= 0 && v < this.numTokens)) {
@@ -210,6 +216,16 @@ export class CategoryEncoding extends Layer {
   }
   /** The layer's config as TF.js saves it, with numTokens and outputMode. */
   override getConfig(): Record<string, unknown> { return { ...super.getConfig(), numTokens: this.numTokens, outputMode: this.outputMode }; }
+}
+
+/** A number in [0, 1) from an integer seed (a few rounds of integer mixing), the same on every run. */
+function unitFromSeed(seed: number): number {
+  let h = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
+  for (let i = 0; i < 3; i++) {
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  }
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
 }
 
 /** The config of layers.randomWidth. */
@@ -263,10 +279,9 @@ export class RandomWidth extends Layer {
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
     const x = oneInput(inputs);
     if (!kwargs.training) return x;
-    const seed = this.seed === null ? undefined : this.seed + this.calls++;
-    const drawn = ops.randomUniform([1], 1 + this.bounds[0], 1 + this.bounds[1], 'float32', seed);
-    const factor = (drawn.dataSync() as Float32Array)[0];
-    drawn.dispose();
+    // Drawn in JS, not as a tensor: the output's shape depends on it, and webgpu cannot read a tensor synchronously.
+    const u = this.seed === null ? Math.random() : unitFromSeed(this.seed + this.calls++);
+    const factor = 1 + this.bounds[0] + u * (this.bounds[1] - this.bounds[0]);
     const width = Math.max(1, Math.round(factor * x.shape[x.rank - 2]));
     return resize(`randomWidth ${this.name}`, x, x.shape[x.rank - 3], width, this.interpolation);
   }

@@ -275,12 +275,18 @@ describe('noise layers: identity at inference, noise in training', () => {
     const images = sora.tensor(values([2, 4, 10, 3]), [2, 4, 10, 3]);
     const layer = sora.layers.randomWidth({ factor: [-0.5, 0.3], seed: 5 });
     expect(layer.apply(images)).toBe(images);
-    for (let i = 0; i < 5; i++) {
-      const y = layer.apply(images, { training: true }) as TF;
+    const widths = (l: TF) => Array.from({ length: 30 }, () => {
+      const y = l.apply(images, { training: true }) as TF;
       expect(y.shape[1]).toBe(4);
-      expect(y.shape[2]).toBeGreaterThanOrEqual(5);
-      expect(y.shape[2]).toBeLessThanOrEqual(13);
-    }
+      const expected = sora.image.resizeBilinear(images, [4, y.shape[2]], false, true);
+      expectClose(y.dataSync(), expected.dataSync(), 'randomWidth: a half-pixel bilinear resize');
+      return y.shape[2] as number;
+    });
+    const drawn = widths(layer);
+    expect(Math.min(...drawn)).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...drawn)).toBeLessThanOrEqual(13);
+    expect(new Set(drawn).size, 'the width varies').toBeGreaterThan(3);
+    expect(widths(sora.layers.randomWidth({ factor: [-0.5, 0.3], seed: 5 })), 'the same seed, the same widths').toEqual(drawn);
     expect(layer.computeOutputShape([null, 4, 10, 3])).toEqual([null, 4, null, 3]);
   });
 });
