@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tfjs from '@tensorflow/tfjs';
 import * as sora from '../../src/index.js';
 import {
-  expectClose, expectRoundTrips, expectSamePredictions, expectSameWeights, fitBoth, twin, values, type TF,
+  expectClose, expectRoundTrips, expectSamePredictions, expectSameWeights, fitBoth, tfjsArtifacts, twin, values, type TF,
 } from './layers-16-helpers.js';
 
 beforeAll(async () => {
@@ -61,6 +61,7 @@ describe('layers of issue 16 against TF.js (cpu)', () => {
         const { ours, theirs } = twin(build);
         const shape = format === 'channelsLast' ? [4, 4, 5, 3] : [4, 3, 4, 5];
         expect(ours.outputShape).toEqual(theirs.outputShape);
+        expect(ours.countParams()).toBe(theirs.countParams());
         expectSamePredictions(ours, theirs, shape, 'before fit');
         await fitBoth(ours, theirs, shape, [4, 2]);
         expectSameWeights(ours, theirs, 'after 3 SGD steps', 1e-4);
@@ -93,6 +94,17 @@ describe('layers of issue 16 against TF.js (cpu)', () => {
     const before = sora.memory().numTensors;
     await ours.fit(x, y, { epochs: 2, verbose: 0 });
     expect(sora.memory().numTensors).toBe(before);
+  });
+});
+
+describe('model files that disagree with their weights', () => {
+  it('a channel count that disagrees with the saved batch-norm weights is an error naming the weight and both shapes', async () => {
+    const model = tfjs.sequential({ layers: [tfjs.layers.batchNormalization({ inputShape: [5, 3], name: 'bn16' }), tfjs.layers.prelu({ name: 'pr16' })] });
+    const artifacts = await tfjsArtifacts(model);
+    const topology = JSON.parse(JSON.stringify(artifacts.modelTopology));
+    topology.config.layers[0].config.batch_input_shape = [null, 5, 4];
+    await expect(sora.loadLayersModel(sora.io.fromMemory({ ...artifacts, modelTopology: topology })))
+      .rejects.toThrow(/weight 'bn16\/gamma' has shape \[3\], the model expects \[4\]/);
   });
 });
 
