@@ -119,7 +119,12 @@ export class BatchNormalization extends Layer {
     super.build(shape.map((d, i) => (i === axis ? d : null)));
   }
 
-  /** Normalizes with the batch statistics in training (moving the moving ones), else with the moving ones. */
+  /**
+   * Normalizes with the batch statistics in training (moving the moving ones), else with the moving ones. A
+   * frozen layer (trainable false) normalizes with the moving ones in training too, as Keras does since TF 2,
+   * so that fine-tuning a model around it leaves its statistics alone; TF.js's layer still uses and moves the
+   * batch statistics (pinned in tests/models/layers-16.test.ts).
+   */
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
     const x = oneInput(inputs);
     const axis = resolveAxis(`batchNormalization ${this.name}`, this.axis, x.rank);
@@ -131,7 +136,7 @@ export class BatchNormalization extends Layer {
       if (this.gamma) y = ops.mul(y, shaped(this.gamma));
       return this.beta ? ops.add(y, shaped(this.beta)) : y;
     };
-    if (!kwargs.training) return normalize(shaped(this.movingMean!), shaped(this.movingVariance!));
+    if (!kwargs.training || !this.trainable) return normalize(shaped(this.movingMean!), shaped(this.movingVariance!));
     const { mean, variance } = ops.moments(x, reduce, true);
     const out = normalize(mean, variance);
     // TF.js moves the statistics as it computes the batch's: moving -= (moving - batch) * (1 - momentum).

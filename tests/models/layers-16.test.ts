@@ -146,6 +146,20 @@ describe('where TF.js is wrong, sora stays right (pinned)', () => {
     expect(Math.max(...expected.map((v, i) => Math.abs(v - b.dataSync()[i])))).toBeGreaterThan(1e-3);
   });
 
+  it('a frozen batchNormalization keeps its moving statistics in fit and normalizes with them (Keras since TF 2); TF.js moves them', async () => {
+    const build = (tf: TF) => tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4] }), tf.layers.batchNormalization(), tf.layers.dense({ units: 1 })] });
+    const { ours, theirs } = twin(build);
+    ours.layers[1].trainable = false;
+    theirs.layers[1].trainable = false;
+    const moving = (m: TF) => m.layers[1].getWeights().map((w: TF) => Array.from(w.dataSync() as Float32Array));
+    const [oursBefore, theirsBefore] = [moving(ours), moving(theirs)];
+    await fitBoth(ours, theirs, [6, 4], [6, 1], 2);
+    expect(moving(ours), 'sora: gamma, beta and the moving statistics unchanged').toEqual(oursBefore);
+    const theirsAfter = moving(theirs);
+    expect(theirsAfter.slice(0, 2), 'TF.js: gamma and beta frozen').toEqual(theirsBefore.slice(0, 2));
+    expect(theirsAfter[2], 'TF.js: the moving mean moved').not.toEqual(theirsBefore[2]);
+  });
+
   it('reshape with -1 resolves the size when the input is known (TF.js leaves it null, so a dense after it cannot build)', () => {
     const build = (tf: TF) => tf.sequential({ layers: [tf.layers.permute({ dims: [2, 1], inputShape: [5, 4] }), tf.layers.reshape({ targetShape: [-1] })] });
     expect(build(sora).outputShape).toEqual([null, 20]);
