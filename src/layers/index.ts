@@ -5,6 +5,7 @@
 import { Layer, type LayerArgs } from './base.js';
 import { Activation, Dense, Dropout, Flatten, InputLayer, input, type DenseArgs } from './core.js';
 import { mergeLayers } from './merge.js';
+import { layers16 } from './factories-16.js';
 import type { ActivationName } from './activations.js';
 
 export { Layer, uniqueName } from './base.js';
@@ -50,4 +51,5 @@ export const layers = {
   inputLayer: (args: LayerArgs) => new InputLayer(args),
   input,
   ...mergeLayers,
+  ...layers16,
 };

@@ -7,6 +7,7 @@
 import type { Layer } from './base.js';
 import { Activation, Dense, Dropout, Flatten, InputLayer } from './core.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply } from './merge.js';
+import { layers16Class } from './factories-16.js';
 import { ownEntry, setOwn } from '../core/lookup.js';
 
 /**
@@ -45,7 +46,8 @@ function builtinLayerClass(className: string): SerializableClass | undefined {
   const classes: Record<string, unknown> = {
     InputLayer, Dense, Flatten, Activation, Dropout, Add, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
   };
-  return Object.hasOwn(classes, className) ? classes[className] as SerializableClass : undefined;
+  if (Object.hasOwn(classes, className)) return classes[className] as SerializableClass;
+  return layers16Class(className) as SerializableClass | undefined;
 }
 
 /**
