@@ -20,7 +20,7 @@ beforeAll(async () => { await tf.setBackend('cpu'); });
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
-export interface Case {
+interface Case {
   x: number[];
   /** conv2d: [fh, fw, in, out]; depthwise: [fh, fw, in, multiplier]. */
   f: number[];
@@ -32,7 +32,7 @@ export interface Case {
 }
 const count = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const pairOf = (v: number | [number, number] | undefined): [number, number] => (v === undefined ? [1, 1] : typeof v === 'number' ? [v, v] : v);
-export const label = (c: Case) => `x [${c.x}] f [${c.f}] strides ${JSON.stringify(c.strides)} pad ${JSON.stringify(c.pad)}` +
+const label = (c: Case) => `x [${c.x}] f [${c.f}] strides ${JSON.stringify(c.strides)} pad ${JSON.stringify(c.pad)}` +
   `${c.dilations ? ` dilations ${JSON.stringify(c.dilations)}` : ''}${c.dataFormat === 'NCHW' ? ' NCHW' : ''}${c.rounding ? ` ${c.rounding}` : ''}`;
 
 const CONV_CASES: Case[] = [
@@ -89,14 +89,14 @@ function gather(grad: Float32Array, shape: number[], [dh, dw]: [number, number])
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Lib = any;
-export type Conv = (lib: Lib, x: unknown, f: unknown, c: Case, dilations: number | [number, number]) => any;
-export const conv2dOf: Conv = (lib, x, f, c, d) => lib.conv2d(x, f, c.strides, c.pad, c.dataFormat ?? 'NHWC', d, c.rounding);
-export const depthwiseOf: Conv = (lib, x, f, c, d) => lib.depthwiseConv2d(x, f, c.strides, c.pad, c.dataFormat ?? 'NHWC', d, c.rounding);
+type Conv = (lib: Lib, x: unknown, f: unknown, c: Case, dilations: number | [number, number]) => any;
+const conv2dOf: Conv = (lib, x, f, c, d) => lib.conv2d(x, f, c.strides, c.pad, c.dataFormat ?? 'NHWC', d, c.rounding);
+const depthwiseOf: Conv = (lib, x, f, c, d) => lib.depthwiseConv2d(x, f, c.strides, c.pad, c.dataFormat ?? 'NHWC', d, c.rounding);
 
 interface Expected { shape: number[]; y: Float32Array; dx: Float32Array; df: Float32Array; dy: Float32Array }
 
 /** TF.js's forward and gradients (of sum(y * dy)) on the spread filter. */
-export function oracle(c: Case, run: Conv, x: Float32Array, f: Float32Array, seed: number): Expected {
+function oracle(c: Case, run: Conv, x: Float32Array, f: Float32Array, seed: number): Expected {
   const d = pairOf(c.dilations);
   const wide = spread(f, c.f, d);
   return tf.tidy(() => {
@@ -112,7 +112,7 @@ export function oracle(c: Case, run: Conv, x: Float32Array, f: Float32Array, see
 }
 
 /** sora's forward and gradients against the oracle; tolerance grows with the terms summed. */
-export function check(c: Case, run: Conv, seed: number): void {
+function check(c: Case, run: Conv, seed: number): void {
   const x = randomArray(count(c.x), seed), f = randomArray(count(c.f), seed + 1);
   const want = oracle(c, run, x, f, seed + 2);
   const terms = c.f[0] * c.f[1] * c.f[2];
@@ -131,7 +131,7 @@ export function check(c: Case, run: Conv, seed: number): void {
   });
 }
 
-export const BACKENDS: [string, () => Promise<unknown>][] = [
+const BACKENDS: [string, () => Promise<unknown>][] = [
   ['reference', () => sora.setBackend('reference')],
   ['wasm (simd)', () => sora.setBackend('wasm', { variant: 'simd' })],
 ];
