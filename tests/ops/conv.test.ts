@@ -64,6 +64,7 @@ const DEPTHWISE_CASES: Case[] = [
   { x: [2, 8, 6, 5], f: [3, 3, 5, 1], strides: 2, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
   { x: [1, 7, 9, 3], f: [3, 3, 3, 2], strides: 2, pad: 1, rounding: 'round' },
   { x: [5, 5, 2], f: [2, 2, 2, 3], strides: 1, pad: 'same' },
+  { x: [2, 3, 6, 5], f: [3, 2, 3, 2], strides: 2, pad: 'same', dataFormat: 'NCHW' },
 ];
 
 /** [fh, fw, i, o] with zeros between the taps. */
@@ -91,7 +92,11 @@ function gather(grad: Float32Array, shape: number[], [dh, dw]: [number, number])
 type Lib = any;
 type Conv = (lib: Lib, x: unknown, f: unknown, c: Case, dilations: number | [number, number]) => any;
 const conv2dOf: Conv = (lib, x, f, c, d) => lib.conv2d(x, f, c.strides, c.pad, c.dataFormat ?? 'NHWC', d, c.rounding);
-const depthwiseOf: Conv = (lib, x, f, c, d) => lib.depthwiseConv2d(x, f, c.strides, c.pad, c.dataFormat ?? 'NHWC', d, c.rounding);
+// TF.js's cpu depthwiseConv2d ignores dataFormat 'NCHW' (it reads the image as NHWC and returns
+// NaNs; pinned below), so its side of an NCHW case runs NHWC between transposes.
+const depthwiseOf: Conv = (lib, x, f, c, d) => (lib === tf && c.dataFormat === 'NCHW'
+  ? tf.depthwiseConv2d((x as tf.Tensor4D).transpose([0, 2, 3, 1]), f as tf.Tensor4D, c.strides, c.pad as 'same', 'NHWC', d, c.rounding).transpose([0, 3, 1, 2])
+  : lib.depthwiseConv2d(x, f, c.strides, c.pad, c.dataFormat ?? 'NHWC', d, c.rounding));
 
 interface Expected { shape: number[]; y: Float32Array; dx: Float32Array; df: Float32Array; dy: Float32Array }
 
@@ -146,3 +151,15 @@ for (const [backendName, select] of BACKENDS) {
     DEPTHWISE_CASES.forEach((c, i) => it(label(c), () => check(c, depthwiseOf, 300 + 10 * i)));
   });
 }
+
+describe('TF.js differences', () => {
+  it("TF.js's cpu depthwiseConv2d reads NCHW as NHWC; sora convolves each channel", async () => {
+    await sora.setBackend('reference');
+    const direct = tf.tidy(() => tf.depthwiseConv2d(tf.ones([1, 2, 5, 5]), tf.ones([3, 3, 2, 1]), 1, 'same', 'NCHW').dataSync());
+    expect(Array.from(direct).some(Number.isNaN)).toBe(true);
+    // Every output pixel of a ones image under a ones 3x3 filter, 'same': 4 at corners, 6 on edges, 9 inside.
+    const y = sora.tidy(() => sora.depthwiseConv2d(sora.ones([1, 2, 5, 5]), sora.ones([3, 3, 2, 1]), 1, 'same', 'NCHW').dataSync());
+    expect(Array.from(y.slice(0, 5))).toEqual([4, 6, 6, 6, 4]);
+    expect(y[12]).toBe(9);
+  });
+});

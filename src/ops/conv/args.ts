@@ -7,7 +7,7 @@
 import type { Tensor } from '../../core/tensor.js';
 import { transpose } from '../structure/shape.js';
 import { describe } from '../util.js';
-import type { ConvPadding, DimRoundingMode } from './geometry.js';
+import type { ConvGeometry, ConvPadding, DimRoundingMode } from './geometry.js';
 
 export type Pair = number | [number, number];
 export type DataFormat = 'NHWC' | 'NCHW';
@@ -61,3 +61,17 @@ export function padToNHWC(pad: ConvPadding, dataFormat: DataFormat): ConvPadding
 
 export const toNHWC = (x: Tensor, dataFormat: DataFormat): Tensor => (dataFormat === 'NCHW' ? transpose(x, [0, 2, 3, 1]) : x);
 export const fromNHWC = (x: Tensor, dataFormat: DataFormat): Tensor => (dataFormat === 'NCHW' ? transpose(x, [0, 3, 1, 2]) : x);
+
+/**
+ * A window that does not fit the padded image is an Error (TF.js returns an empty tensor, or
+ * one of negative shape); convGeometry throws on a negative size, this on an empty one.
+ */
+export function checkFits(op: string, g: ConvGeometry, pad: ConvPadding): ConvGeometry {
+  const eh = (g.filterHeight - 1) * g.dilationHeight + 1, ew = (g.filterWidth - 1) * g.dilationWidth + 1;
+  const ph = g.padTop + g.inHeight + g.padBottom, pw = g.padLeft + g.inWidth + g.padRight;
+  if (eh > ph || ew > pw) {
+    throw new Error(`${op}: the window (${eh} x ${ew} with dilations) does not fit the padded input ${ph} x ${pw} ` +
+      `(input ${g.inHeight} x ${g.inWidth}, pad=${JSON.stringify(pad)}); use a smaller filter, more padding or 'same'`);
+  }
+  return g;
+}

@@ -15,7 +15,7 @@ import { register, run1, spec } from '../registry.js';
 import { reshape } from '../structure/shape.js';
 import { chain, describe, produce, sizeOf, storageOf } from '../util.js';
 import {
-  checkDataFormat, checkFloat32, checkImage, checkRounding, checkStridesAndDilations, fromNHWC, padToNHWC, toNHWC,
+  checkDataFormat, checkFits, checkFloat32, checkImage, checkRounding, checkStridesAndDilations, fromNHWC, padToNHWC, toNHWC,
   type DataFormat, type Pair,
 } from './args.js';
 import { epilogue, epilogueGrad, LINEAR, type EpilogueAttrs } from './epilogue.js';
@@ -173,10 +173,10 @@ export function conv2dGeometry(c: Conv2DCall): ConvGeometry {
     throw new Error(`${op}: x has ${nhwc[3]} input channels (${dataFormat} shape [${x.shape}]) but the filter expects ` +
       `${filter.shape[2]} (filter shape [${filter.shape}], HWIO)`);
   }
-  return convGeometry({
+  return checkFits(op, convGeometry({
     op, xShape: nhwc, filterHeight: filter.shape[0], filterWidth: filter.shape[1], outChannels: filter.shape[3],
     strides: c.strides, dilations: c.dilations, pad: padToNHWC(c.pad, dataFormat), dimRoundingMode: c.dimRoundingMode,
-  });
+  }), c.pad);
 }
 
 /** Runs `f` on x as an NHWC batch; returns its result in x's rank and data format. */

@@ -13,7 +13,7 @@ import { register, run1, spec } from '../registry.js';
 import { reshape } from '../structure/shape.js';
 import { chain, describe, produce, sizeOf, storageOf } from '../util.js';
 import {
-  checkDataFormat, checkFloat32, checkImage, checkRounding, checkStridesAndDilations, padToNHWC, type DataFormat, type Pair,
+  checkDataFormat, checkFits, checkFloat32, checkImage, checkRounding, checkStridesAndDilations, padToNHWC, type DataFormat, type Pair,
 } from './args.js';
 import { asNHWC, conv2d } from './conv2d.js';
 import { epilogue, epilogueGrad, LINEAR, type EpilogueAttrs } from './epilogue.js';
@@ -171,10 +171,10 @@ export function depthwiseGeometry(c: DepthwiseCall): ConvGeometry {
     throw new Error(`${op}: x has ${nhwc[3]} input channels (${dataFormat} shape [${x.shape}]) but the filter's inChannels ` +
       `dim is ${filter.shape[2]} (filter shape [${filter.shape}])`);
   }
-  return convGeometry({
+  return checkFits(op, convGeometry({
     op, xShape: nhwc, filterHeight: filter.shape[0], filterWidth: filter.shape[1], outChannels: nhwc[3] * filter.shape[3],
     strides: c.strides, dilations: c.dilations, pad: padToNHWC(c.pad, dataFormat), dimRoundingMode: c.dimRoundingMode,
-  });
+  }), c.pad);
 }
 
 /** The depthwise 'depthwiseConv2d' op on NHWC operands of a known geometry, with an optional epilogue. */
