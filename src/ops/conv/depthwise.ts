@@ -137,10 +137,10 @@ const BACKPROP_FILTER = register<BackpropAttrs>({
 function depthwiseRaw(x: Tensor, filter: Tensor, g: ConvGeometry, multiplier: number): Tensor {
   return run1(DEPTHWISE, [x, filter], { g, multiplier, ...LINEAR });
 }
-function depthwiseBackpropInput(dy: Tensor, filter: Tensor, g: ConvGeometry, multiplier: number): Tensor {
+export function depthwiseBackpropInput(dy: Tensor, filter: Tensor, g: ConvGeometry, multiplier: number): Tensor {
   return run1(BACKPROP_INPUT, [dy, filter], { g, multiplier });
 }
-function depthwiseBackpropFilter(x: Tensor, dy: Tensor, g: ConvGeometry, multiplier: number): Tensor {
+export function depthwiseBackpropFilter(x: Tensor, dy: Tensor, g: ConvGeometry, multiplier: number): Tensor {
   return run1(BACKPROP_FILTER, [x, dy], { g, multiplier });
 }
 
