@@ -146,7 +146,7 @@ describe('TF.js differences', () => {
   it('conv1d with a numeric pad: TF.js fails its own reshape; sora pads the width only', async () => {
     await sora.setBackend('reference');
     const x = randomArray(2 * 6 * 3, 1), f = randomArray(3 * 3 * 2, 2);
-    expect(() => tf.tidy(() => tf.conv1d(tf.tensor(x, [2, 6, 3]), tf.tensor(f, [3, 3, 2]), 1, 1 as never))).toThrow();
+    expect(() => tf.tidy(() => tf.conv1d(tf.tensor3d(x, [2, 6, 3]), tf.tensor3d(f, [3, 3, 2]), 1, 1 as never))).toThrow();
     const want = tf.tidy(() => tf.conv1d(tf.pad(tf.tensor3d(x, [2, 6, 3]), [[0, 0], [1, 1], [0, 0]]), tf.tensor3d(f, [3, 3, 2]), 1, 'valid').dataSync());
     sora.tidy(() => assertClose('conv1d pad 1', sora.conv1d(sora.tensor(x, [2, 6, 3]), sora.tensor(f, [3, 3, 2]), 1, 1).dataSync(), want));
   });

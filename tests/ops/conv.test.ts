@@ -95,7 +95,7 @@ const conv2dOf: Conv = (lib, x, f, c, d) => lib.conv2d(x, f, c.strides, c.pad, c
 // TF.js's cpu depthwiseConv2d ignores dataFormat 'NCHW' (it reads the image as NHWC and returns
 // NaNs; pinned below), so its side of an NCHW case runs NHWC between transposes.
 const depthwiseOf: Conv = (lib, x, f, c, d) => (lib === tf && c.dataFormat === 'NCHW'
-  ? tf.depthwiseConv2d((x as tf.Tensor4D).transpose([0, 2, 3, 1]), f as tf.Tensor4D, c.strides, c.pad as 'same', 'NHWC', d, c.rounding).transpose([0, 3, 1, 2])
+  ? tf.depthwiseConv2d((x as tf.Tensor4D).transpose<tf.Tensor4D>([0, 2, 3, 1]), f as tf.Tensor4D, c.strides, c.pad as 'same', 'NHWC', d, c.rounding).transpose([0, 3, 1, 2])
   : lib.depthwiseConv2d(x, f, c.strides, c.pad, c.dataFormat ?? 'NHWC', d, c.rounding));
 
 interface Expected { shape: number[]; y: Float32Array; dx: Float32Array; df: Float32Array; dy: Float32Array }
@@ -155,7 +155,7 @@ for (const [backendName, select] of BACKENDS) {
 describe('TF.js differences', () => {
   it("TF.js's cpu depthwiseConv2d reads NCHW as NHWC; sora convolves each channel", async () => {
     await sora.setBackend('reference');
-    const direct = tf.tidy(() => tf.depthwiseConv2d(tf.ones([1, 2, 5, 5]), tf.ones([3, 3, 2, 1]), 1, 'same', 'NCHW').dataSync());
+    const direct = tf.tidy(() => tf.depthwiseConv2d(tf.ones([1, 2, 5, 5]) as tf.Tensor4D, tf.ones([3, 3, 2, 1]) as tf.Tensor4D, 1, 'same', 'NCHW').dataSync());
     expect(Array.from(direct).some(Number.isNaN)).toBe(true);
     // Every output pixel of a ones image under a ones 3x3 filter, 'same': 4 at corners, 6 on edges, 9 inside.
     const y = sora.tidy(() => sora.depthwiseConv2d(sora.ones([1, 2, 5, 5]), sora.ones([3, 3, 2, 1]), 1, 'same', 'NCHW').dataSync());
