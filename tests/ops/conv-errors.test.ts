@@ -60,6 +60,12 @@ describe('the other convolutions', () => {
     (lib) => lib.fused.conv2d({ x: x(lib), filter: f(lib), strides: 1, pad: 'same', activation: 'swish' }));
   bothThrow('fused.matMul inner dims that disagree', 'matMul', /inner dimensions/,
     (lib) => lib.fused.matMul({ a: lib.ones([2, 3]), b: lib.ones([4, 5]), activation: 'relu' }));
+  bothThrow('conv3d channels that disagree', 'conv3d', /2 input channels.*expects 3/,
+    (lib) => lib.conv3d(lib.ones([1, 3, 3, 3, 2]), lib.ones([2, 2, 2, 3, 1]), 1, 'same'));
+  bothThrow('conv3d NCDHW', 'conv3d', /dataFormat must be 'NDHWC'/,
+    (lib) => lib.conv3d(lib.ones([1, 2, 3, 3, 3]), lib.ones([2, 2, 2, 2, 1]), 1, 'same', 'NCDHW'));
+  bothThrow('conv3d strides and dilations both above 1', 'conv3d', /strides=2 and dilations=\[1,1,2\]/,
+    (lib) => lib.conv3d(lib.ones([1, 5, 5, 5, 1]), lib.ones([2, 2, 2, 1, 1]), 2, 'same', 'NDHWC', [1, 1, 2]));
 });
 
 describe('where sora is stricter than TF.js', () => {
@@ -72,6 +78,8 @@ describe('where sora is stricter than TF.js', () => {
     (lib) => lib.conv2d(x(lib, [1, 3, 3, 3]), f(lib, [5, 5, 3, 2]), 1, 'valid'), false);
   bothThrow('a depthwise kernel larger than the padded input', 'depthwiseConv2d', /window \(4 x 2.*padded input 3 x 3/,
     (lib) => lib.depthwiseConv2d(x(lib, [1, 3, 3, 3]), f(lib, [4, 2, 3, 1]), 1, 'valid'), false);
+  bothThrow('a conv3d filter deeper than the input', 'conv3d', /filter \[4,2,2\].*input \[3,3,3\]/,
+    (lib) => lib.conv3d(lib.ones([1, 3, 3, 3, 1]), lib.ones([4, 2, 2, 1, 1]), 1, 'valid'), false);
   // TF.js takes a fractional stride and returns NaNs.
   bothThrow('a fractional stride', 'conv2d', /strides=1.5/, (lib) => lib.conv2d(x(lib), f(lib), 1.5, 'same'), false);
 });

@@ -1,5 +1,6 @@
 /**
- * conv1d, conv2dTranspose, separableConv2d and tf.fused (conv2d, depthwiseConv2d, matMul)
+ * conv1d, conv2dTranspose, separableConv2d, conv3d, conv3dTranspose and tf.fused (conv2d,
+ * depthwiseConv2d, matMul)
  * against TF.js's cpu backend, forward and gradients of every tensor argument, on the
  * reference backend (conv kernels, bias and activation in their epilogue) and on wasm (the
  * compositions); the chained methods; a second derivative through conv2d.
@@ -82,6 +83,12 @@ const PROGRAMS: Program[] = [
     run: (_lib, x, f, g) => x.conv2d(f, 2, 'same').conv2dTranspose(g, [1, 6, 6, 4], 2, 'same') },
   { label: 'chained x.depthwiseConv2d(...).separableConv2d(...) and conv1d', shapes: [[1, 5, 5, 2], [2, 2, 2, 2], [3, 3, 4, 1], [1, 1, 4, 3], [2, 3, 2]],
     terms: 120, run: (_lib, x, d, s, p, f1) => x.depthwiseConv2d(d, 1, 'same').separableConv2d(s, p, 1, 'valid').reshape([1, 9, 3]).conv1d(f1, 1, 'same') },
+  { label: 'conv3d [1,4,5,4,2] * [2,3,2,2,3] same', shapes: [[1, 4, 5, 4, 2], [2, 3, 2, 2, 3]], terms: 24,
+    run: (lib, x, f) => lib.conv3d(x, f, 1, 'same') },
+  { label: 'conv3d [2,5,4,6,1] * [3,2,2,1,2] strides [2,1,3] valid', shapes: [[2, 5, 4, 6, 1], [3, 2, 2, 1, 2]], terms: 12,
+    run: (lib, x, f) => lib.conv3d(x, f, [2, 1, 3], 'valid') },
+  { label: 'conv3d [3,3,3,2] (rank 4) * [3,3,3,2,1]: kernel equal to the input', shapes: [[3, 3, 3, 2], [3, 3, 3, 2, 1]], terms: 54,
+    run: (lib, x, f) => lib.conv3d(x, f, 1, 'valid') },
 ];
 
 type Activation = 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid' | 'leakyrelu' | 'prelu';
@@ -125,6 +132,35 @@ for (const [backendName, select] of BACKENDS) {
   describe(`conv1d, conv2dTranspose, separableConv2d and tf.fused on ${backendName} against TF.js`, () => {
     beforeAll(async () => { await select(); });
     [...PROGRAMS, ...fusedPrograms()].forEach((p, i) => it(p.label, () => compare(p, 700 + 10 * i)));
+    // TF.js has no gradient for conv3dTranspose (Conv3DBackpropInputV2): sum(T(x, f) * dy) is
+    // sum(x * conv3d(dy, f)), so its gradients are TF.js's conv3d and conv3d's filter gradient.
+    for (const [xs, fs, outputShape, strides, pad] of [
+      [[1, 2, 3, 2, 2], [2, 2, 2, 3, 2], [1, 4, 6, 4, 3], 2, 'same'],
+      [[1, 3, 3, 3, 1], [3, 3, 3, 2, 1], [1, 5, 5, 5, 2], 1, 'valid'],
+    ] as [number[], number[], [number, number, number, number, number], number, 'same' | 'valid'][]) {
+      it(`conv3dTranspose [${xs}] -> [${outputShape}] strides ${strides} ${pad}`, () => {
+        const x = randomArray(count(xs), 41), f = randomArray(count(fs), 42), dy = randomArray(count(outputShape), 43);
+        const want = tf.tidy(() => {
+          const [xt, ft, dyt] = [tf.tensor5d(x, xs as never), tf.tensor5d(f, fs as never), tf.tensor5d(dy, outputShape)];
+          const df = tf.grad((g: tf.Tensor) => tf.conv3d(dyt, g as tf.Tensor5D, strides, pad).mul(xt).sum())(ft);
+          return { y: tf.conv3dTranspose(xt, ft, outputShape, strides, pad).dataSync(), dx: tf.conv3d(dyt, ft, strides, pad).dataSync(), df: df.dataSync() };
+        });
+        sora.tidy(() => {
+          const [xt, ft, dyt] = [sora.tensor(x, xs), sora.tensor(f, fs), sora.tensor(dy, outputShape)];
+          const tol = { atol: 1e-4, rtol: 1e-4 };
+          assertClose('forward', sora.conv3dTranspose(xt, ft, outputShape, strides, pad).dataSync(), want.y, tol);
+          const [dx, df] = sora.grads((a: sora.Tensor, b: sora.Tensor) => sora.conv3dTranspose(a, b, outputShape, strides, pad).mul(dyt).sum())([xt, ft]);
+          assertClose('dx', dx.dataSync(), want.dx, tol);
+          assertClose('dFilter', df.dataSync(), want.df, { atol: 1e-3, rtol: 1e-4 });
+        });
+      });
+    }
+    it('conv3d with dilations [2, 1, 2] (forward: TF.js refuses dilated gradients)', () => {
+      const x = randomArray(2 * 5 * 4 * 5 * 2, 31), f = randomArray(2 * 2 * 2 * 2 * 3, 32);
+      const want = tf.tidy(() => tf.conv3d(tf.tensor5d(x, [2, 5, 4, 5, 2]), tf.tensor5d(f, [2, 2, 2, 2, 3]), 1, 'same', 'NDHWC', [2, 1, 2]).dataSync());
+      sora.tidy(() => assertClose('conv3d dilated', sora.conv3d(sora.tensor(x, [2, 5, 4, 5, 2]), sora.tensor(f, [2, 2, 2, 2, 3]), 1, 'same', 'NDHWC', [2, 1, 2]).dataSync(),
+        want, { atol: 1e-5, rtol: 1e-4 }));
+    });
     it('the second derivative through conv2d (finite differences of the gradient)', () => {
       sora.tidy(() => {
         const x = sora.tensor(randomArray(2 * 5 * 5 * 2, 5), [2, 5, 5, 2]), w = sora.tensor(randomArray(3 * 3 * 2 * 3, 6), [3, 3, 2, 3]);

@@ -62,4 +62,12 @@ export const CONV_SPECS: Record<string, OpCase[]> = {
         op: 'test', x, filter: sora.zeros([2, 2, 3, 1]), strides: 3, pad: 'valid', dataFormat: 'NHWC', dilations: 1,
       }), 1), [0, 1]),
   ],
+  conv3d: [
+    c('[1,3,4,3,2] * [2,2,2,2,2] same, strides [1,2,1]', [spaced([1, 3, 4, 3, 2], 461), spaced([2, 2, 2, 2, 2], 462, 0.0375)],
+      ([x, f]) => sora.conv3d(x, f, [1, 2, 1], 'same'), [0, 1]),
+  ],
+  conv3dTranspose: [
+    c('[1,2,2,2,2] -> [1,4,4,3,1] strides 2 same', [spaced([1, 2, 2, 2, 2], 471), spaced([2, 2, 2, 1, 2], 472, 0.0375)],
+      ([x, f]) => sora.conv3dTranspose(x, f, [1, 4, 4, 3, 1], 2, 'same'), [0, 1]),
+  ],
 };
