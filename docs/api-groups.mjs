@@ -33,7 +33,7 @@ export const AREAS = [
     Arithmetic: 'add addN div divNoNan floorDiv maximum minimum mod mul pow squaredDifference sub',
     'Basic math': 'abs acos acosh asin asinh atan atan2 atanh ceil clipByValue cos cosh elu erf exp expm1 floor isFinite isInf isNaN leakyRelu log log1p logSigmoid neg prelu reciprocal relu relu6 round rsqrt selu sigmoid sign sin sinh softplus sqrt square step tan tanh',
     Matrices: 'dot euclideanNorm matMul norm outerProduct transpose',
-    Convolution: 'conv1d conv2d conv2dTranspose conv3d conv3dTranspose depthwiseConv2d separableConv2d',
+    Convolution: 'conv1d conv2d conv2dTranspose conv3d conv3dTranspose depthwiseConv2d dilation2d separableConv2d',
     Fused: 'fused fused.conv2d fused.depthwiseConv2d fused.matMul',
     Reduction: 'all any argMax argMin bincount denseBincount logSumExp max mean min prod sum',
     Normalization: 'logSoftmax moments softmax',

@@ -16,7 +16,7 @@
  *   -> linalg/matmul -> linalg/products -> linalg/einsum -> linalg/decompositions
  *   -> signal/fft -> signal/signal -> image/browser -> image/non-max-suppression
  *   -> image/warp -> image/image -> string/string-ops
- *   -> conv/geometry -> conv/args -> conv/epilogue -> conv/taps -> conv/conv2d -> conv/depthwise -> conv/fused -> conv/conv3d
+ *   -> conv/geometry -> conv/args -> conv/epilogue -> conv/taps -> conv/conv2d -> conv/depthwise -> conv/fused -> conv/conv3d -> conv/dilation2d
  *   -> index (this file) -> losses
  *
  * Where an op's gradient needs an op from a later module, the op lives beside it (the row
@@ -75,6 +75,7 @@ export { conv1d, conv2d, conv2dTranspose } from './conv/conv2d.js';
 export { depthwiseConv2d, separableConv2d } from './conv/depthwise.js';
 export { fused } from './conv/fused.js';
 export { conv3d, conv3dTranspose } from './conv/conv3d.js';
+export { dilation2d } from './conv/dilation2d.js';
 export { complex, real, imag } from './math/complex.js';
 export { signal, cosineWindow, enclosingPowerOfTwo } from './signal/signal.js';
 export { fft, ifft, rfft, irfft, spectral } from './signal/fft.js';

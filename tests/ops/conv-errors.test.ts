@@ -66,6 +66,9 @@ describe('the other convolutions', () => {
     (lib) => lib.conv3d(lib.ones([1, 2, 3, 3, 3]), lib.ones([2, 2, 2, 2, 1]), 1, 'same', 'NCDHW'));
   bothThrow('conv3d strides and dilations both above 1', 'conv3d', /strides=2 and dilations=\[1,1,2\]/,
     (lib) => lib.conv3d(lib.ones([1, 5, 5, 5, 1]), lib.ones([2, 2, 2, 1, 1]), 2, 'same', 'NDHWC', [1, 1, 2]));
+  bothThrow('dilation2d depth that disagrees', 'dilation2d', /depth 3.*filter's depth is 2/,
+    (lib) => lib.dilation2d(x(lib), lib.ones([2, 2, 2]), 1, 'same'));
+  bothThrow('dilation2d filter of rank 4', 'dilation2d', /filter must be rank 3/, (lib) => lib.dilation2d(x(lib), f(lib), 1, 'same'));
 });
 
 describe('where sora is stricter than TF.js', () => {

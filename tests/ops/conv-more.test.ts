@@ -89,6 +89,13 @@ const PROGRAMS: Program[] = [
     run: (lib, x, f) => lib.conv3d(x, f, [2, 1, 3], 'valid') },
   { label: 'conv3d [3,3,3,2] (rank 4) * [3,3,3,2,1]: kernel equal to the input', shapes: [[3, 3, 3, 2], [3, 3, 3, 2, 1]], terms: 54,
     run: (lib, x, f) => lib.conv3d(x, f, 1, 'valid') },
+  { label: 'dilation2d [2,6,5,3] by [3,2,3] same', shapes: [[2, 6, 5, 3], [3, 2, 3]], terms: 1,
+    run: (lib, x, f) => lib.dilation2d(x, f, 1, 'same') },
+  { label: 'dilation2d [1,7,7,2] by [2,2,2] strides 2 valid', shapes: [[1, 7, 7, 2], [2, 2, 2]], terms: 1,
+    run: (lib, x, f) => lib.dilation2d(x, f, 2, 'valid') },
+  { label: 'dilation2d [5,6,1] (rank 3) by [2,3,1] same, dilations 2', shapes: [[5, 6, 1], [2, 3, 1]], terms: 1,
+    run: (lib, x, f) => lib.dilation2d(x, f, 1, 'same', 2) },
+  { label: 'chained x.dilation2d(...)', shapes: [[1, 4, 4, 2], [2, 2, 2]], terms: 1, run: (_lib, x, f) => x.dilation2d(f, 1, 'valid') },
 ];
 
 type Activation = 'linear' | 'relu' | 'relu6' | 'elu' | 'sigmoid' | 'leakyrelu' | 'prelu';

@@ -70,4 +70,8 @@ export const CONV_SPECS: Record<string, OpCase[]> = {
     c('[1,2,2,2,2] -> [1,4,4,3,1] strides 2 same', [spaced([1, 2, 2, 2, 2], 471), spaced([2, 2, 2, 1, 2], 472, 0.0375)],
       ([x, f]) => sora.conv3dTranspose(x, f, [1, 4, 4, 3, 1], 2, 'same'), [0, 1]),
   ],
+  dilation2d: [
+    c('[1,5,4,2] by [2,3,2] same, strides 2', [spaced([1, 5, 4, 2], 481), spaced([2, 3, 2], 482, 0.0375)],
+      ([x, f]) => sora.dilation2d(x, f, 2, 'same'), [0, 1]),
+  ],
 };

@@ -85,7 +85,7 @@ export const ARGUMENTS: Record<string, unknown[]> = {
   conv1d: [t([[[1], [2], [3]]]), t([[[1]], [[0.5]]]), 1, 'valid'], conv2d: [t(IMG), t(F22), 1, 'same'],
   conv2dTranspose: [t(IMG), t(F22), [1, 2, 2, 1], 1, 'same'], depthwiseConv2d: [t(RGB), t(DW), 1, 'same'],
   separableConv2d: [t(RGB), t(DW), t([[[[1], [0.5], [2]]]]), 1, 'valid'],
-  conv3d: [t([IMG]), t([F22]), 1, 'same'], conv3dTranspose: [t([IMG]), t([F22]), [1, 1, 2, 2, 1], 1, 'same'],
+  dilation2d: [t(IMG), t([[[1]], [[-0.5]]]), 1, 'same'], conv3d: [t([IMG]), t([F22]), 1, 'same'], conv3dTranspose: [t([IMG]), t([F22]), [1, 1, 2, 2, 1], 1, 'same'],
   'fused.conv2d': [{ x: t(IMG), filter: t(F22), strides: 1, pad: 'same', bias: t([0.5]), activation: 'relu' }],
   'fused.depthwiseConv2d': [{ x: t(RGB), filter: t(DW), strides: 1, pad: 'valid', bias: t([1, 2, 3]), activation: 'relu6' }],
   'fused.matMul': [{ a: t(M), b: t(M), bias: t([1, -1]), activation: 'elu' }],

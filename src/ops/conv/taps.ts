@@ -24,10 +24,10 @@ function extent(g: ConvGeometry): [number, number] {
   ];
 }
 
-/** x [batch, inHeight, inWidth, c] padded to the extent. */
-export function padded(x: Tensor, g: ConvGeometry): Tensor {
+/** x [batch, inHeight, inWidth, c] padded to the extent with `value` (zeros; dilation2d's max pads with -Infinity). */
+export function padded(x: Tensor, g: ConvGeometry, value = 0): Tensor {
   const [eh, ew] = extent(g);
-  return pad(x, [[0, 0], [g.padTop, eh - g.padTop - g.inHeight], [g.padLeft, ew - g.padLeft - g.inWidth], [0, 0]]);
+  return pad(x, [[0, 0], [g.padTop, eh - g.padTop - g.inHeight], [g.padLeft, ew - g.padLeft - g.inWidth], [0, 0]], value);
 }
 
 /** The [batch, outHeight, outWidth, c] pixels that filter tap (fy, fx) reads from the padded image. */
@@ -40,8 +40,8 @@ function tap(xp: Tensor, g: ConvGeometry, fy: number, fx: number): Tensor {
 }
 
 /** Every tap of the padded image, in (fy, fx) order: [batch, outHeight, outWidth, taps * c]. */
-export function im2col(x: Tensor, g: ConvGeometry): Tensor {
-  const xp = padded(x, g);
+export function im2col(x: Tensor, g: ConvGeometry, value = 0): Tensor {
+  const xp = padded(x, g, value);
   const taps: Tensor[] = [];
   for (let fy = 0; fy < g.filterHeight; fy++) for (let fx = 0; fx < g.filterWidth; fx++) taps.push(tap(xp, g, fy, fx));
   return taps.length === 1 ? taps[0] : concat(taps, 3);
