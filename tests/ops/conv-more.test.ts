@@ -6,6 +6,7 @@
  * compositions); the chained methods; a second derivative through conv2d.
  *
  * TF.js differences pinned here:
+ *  - fused.conv2d with NCHW and an activation: TF.js throws outside gradients; sora composes.
  *  - conv1d with a numeric pad: TF.js pads the height it adds too, and its reshape of the
  *    [batch, 2 * pad + 1, width, out] result to rank 3 throws; sora pads the width only.
  */
@@ -127,6 +128,15 @@ function fusedPrograms(): Program[] {
       run: (lib, x, filter, bias) => lib.fused.conv2d({ x, filter, strides: 2, pad: 'valid', bias, activation: 'relu' }) },
     { label: 'fused.conv2d relu, scalar bias [1] (broadcast, composed)', shapes: [[1, 4, 4, 2], [3, 3, 2, 3], [1]], terms: 18,
       run: (lib, x, filter, bias) => lib.fused.conv2d({ x, filter, strides: 1, pad: 'same', bias, activation: 'relu' }) },
+    // TF.js refuses NCHW with an activation outside gradients ("only NHWC is currently supported
+    // for the case of gradient depth is 0 and the activation is not linear") and composes
+    // conv2d, add and the activation under them; sora composes both times, so the oracle is that.
+    { label: 'fused.conv2d NCHW, relu, bias [1] (composed, as TF.js under gradients)',
+      shapes: [[2, 2, 5, 4], [3, 3, 2, 1], [1]], terms: 18,
+      run: (lib, x, filter, bias) => (lib === tf ? tf.relu(tf.conv2d(x, filter, 1, 'same', 'NCHW').add(bias))
+        : lib.fused.conv2d({ x, filter, strides: 1, pad: 'same', dataFormat: 'NCHW', bias, activation: 'relu' })) },
+    { label: 'fused.depthwiseConv2d leakyrelu with a negative alpha (composed)', shapes: [[1, 5, 5, 2], [2, 2, 2, 1], [2]], terms: 4,
+      run: (lib, x, filter, bias) => lib.fused.depthwiseConv2d({ x, filter, strides: 1, pad: 'same', bias, activation: 'leakyrelu', leakyreluAlpha: -0.5 }) },
     { label: 'fused.conv2d without a bias', shapes: [[1, 4, 4, 2], [3, 3, 2, 3]], terms: 18,
       run: (lib, x, filter) => lib.fused.conv2d({ x, filter, strides: 1, pad: 'valid', activation: 'elu' }) },
     { label: 'fused.matMul batched transposed, relu6, bias [2,1,5]', shapes: [[2, 4, 3], [2, 5, 4], [2, 1, 5]], terms: 4,
