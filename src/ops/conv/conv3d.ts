@@ -100,10 +100,23 @@ function col2im3d(cols: Tensor, g: Geometry3D, c: number): Tensor {
   return slice(total, [0, ...g.axes.map((a) => a.before), 0], inShape(g, c));
 }
 
+/** An operand of the internal ops against the geometry (the public functions check first, naming the values). */
+function expectShape(op: string, name: string, t: Tensor, shape: number[]): void {
+  checkFloat32(op, name, t);
+  if (t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new Error(`${op}: '${name}' must have shape [${shape}] for this geometry; received ${describe(t)}`);
+  }
+}
+const filterShape = (g: Geometry3D) => [...g.axes.map((a) => a.filter), g.inChannels, g.outChannels];
+
 const CONV3D = register<{ g: Geometry3D }>({
   name: 'conv3d',
   inputs: ['x', 'filter'],
-  infer: (_, { g }) => spec(outShape(g, g.outChannels), 'float32'),
+  infer([x, filter], { g }) {
+    expectShape('conv3d', 'x', x, inShape(g, g.inChannels));
+    expectShape('conv3d', 'filter', filter, filterShape(g));
+    return spec(outShape(g, g.outChannels), 'float32');
+  },
   compose: ([x, filter], { g }) => {
     const k = tapList(g).length * g.inChannels;
     return [reshape(matMul(reshape(im2col3d(x, g), [rows(g), k]), reshape(filter, [k, g.outChannels])), outShape(g, g.outChannels))];
@@ -114,7 +127,11 @@ const CONV3D = register<{ g: Geometry3D }>({
 const CONV3D_TRANSPOSE = register<{ g: Geometry3D }>({
   name: 'conv3dTranspose',
   inputs: ['x', 'filter'],
-  infer: (_, { g }) => spec(inShape(g, g.inChannels), 'float32'),
+  infer([x, filter], { g }) {
+    expectShape('conv3dTranspose', 'x', x, outShape(g, g.outChannels));
+    expectShape('conv3dTranspose', 'filter', filter, filterShape(g));
+    return spec(inShape(g, g.inChannels), 'float32');
+  },
   compose: ([dy, filter], { g }) => {
     const k = tapList(g).length * g.inChannels;
     const cols = matMul(reshape(dy, [rows(g), g.outChannels]), reshape(filter, [k, g.outChannels]), false, true);

@@ -20,7 +20,15 @@ import { im2col } from './taps.js';
 const DILATION2D = register<{ g: ConvGeometry }>({
   name: 'dilation2d',
   inputs: ['x', 'filter'],
-  infer: (_, { g }) => spec([g.batch, g.outHeight, g.outWidth, g.outChannels], 'float32'),
+  infer([x, filter], { g }) {
+    const want = [[x, [g.batch, g.inHeight, g.inWidth, g.inChannels]], [filter, [g.filterHeight, g.filterWidth, g.inChannels]]] as const;
+    for (const [t, shape] of want) {
+      if (t.dtype !== 'float32' || t.rank !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+        throw new Error(`dilation2d: expected a float32 tensor of shape [${shape}] for this geometry; received ${describe(t)}`);
+      }
+    }
+    return spec([g.batch, g.outHeight, g.outWidth, g.outChannels], 'float32');
+  },
   compose: ([x, filter], { g }) => {
     const taps = g.filterHeight * g.filterWidth;
     const cols = reshape(im2col(x, g, -Infinity), [g.batch, g.outHeight, g.outWidth, taps, g.inChannels]);
