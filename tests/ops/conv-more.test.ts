@@ -172,6 +172,21 @@ for (const [backendName, select] of BACKENDS) {
         });
       });
     }
+    it('no tensor outlives the forwards and gradients but what they return', () => {
+      const x = sora.tensor(randomArray(2 * 5 * 5 * 3, 61), [2, 5, 5, 3]), f = sora.tensor(randomArray(3 * 3 * 3 * 2, 62), [3, 3, 3, 2]);
+      const b = sora.tensor(randomArray(2, 63), [2]), v = sora.tensor(randomArray(2 * 3 * 3 * 3 * 1, 64), [2, 3, 3, 3, 1]);
+      const w = sora.tensor(randomArray(2 * 2 * 2 * 1 * 2, 65), [2, 2, 2, 1, 2]);
+      const before = sora.memory().numTensors;
+      const outputs = [
+        sora.conv2d(x, f, 2, 'same'), sora.depthwiseConv2d(x, f.slice([0, 0, 0, 0], [3, 3, 3, 1]), 1, 'valid'),
+        sora.fused.conv2d({ x, filter: f, strides: 1, pad: 'same', bias: b, activation: 'relu' }), sora.conv3d(v, w, 1, 'same'),
+        ...sora.grads((a: sora.Tensor, k: sora.Tensor, c: sora.Tensor) =>
+          sora.fused.conv2d({ x: a, filter: k, strides: 2, pad: 'valid', bias: c, activation: 'elu' }).sum())([x, f, b]),
+      ];
+      // depthwiseConv2d's filter slice is the one other tensor made here.
+      expect(sora.memory().numTensors).toBe(before + outputs.length + 1);
+      sora.dispose([x, f, b, v, w, ...outputs]);
+    });
     it('conv3d with dilations [2, 1, 2] (forward: TF.js refuses dilated gradients)', () => {
       const x = randomArray(2 * 5 * 4 * 5 * 2, 31), f = randomArray(2 * 2 * 2 * 2 * 3, 32);
       const want = tf.tidy(() => tf.conv3d(tf.tensor5d(x, [2, 5, 4, 5, 2]), tf.tensor5d(f, [2, 2, 2, 2, 3]), 1, 'same', 'NDHWC', [2, 1, 2]).dataSync());

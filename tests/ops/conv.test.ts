@@ -50,8 +50,9 @@ const CONV_CASES: Case[] = [
   { x: [1, 7, 9, 3], f: [3, 3, 3, 2], strides: 2, pad: 1, rounding: 'floor' },
   { x: [1, 8, 8, 2], f: [3, 3, 2, 2], strides: 3, pad: 1, rounding: 'ceil' },
   { x: [2, 3, 6, 5], f: [3, 3, 3, 4], strides: 2, pad: 'same', dataFormat: 'NCHW' },
-  { x: [1, 2, 5, 4], f: [2, 3, 2, 3], strides: 1, pad: 'valid', dilations: 2, dataFormat: 'NCHW' },
+  { x: [1, 2, 5, 6], f: [2, 3, 2, 3], strides: 1, pad: 'valid', dilations: 2, dataFormat: 'NCHW' },
   { x: [5, 5, 2], f: [2, 2, 2, 3], strides: 1, pad: 'valid' },
+  { x: [1, 2, 6, 5], f: [3, 3, 2, 2], strides: 1, pad: [[0, 0], [0, 0], [1, 0], [2, 1]], dataFormat: 'NCHW' },
 ];
 
 const DEPTHWISE_CASES: Case[] = [
