@@ -15,8 +15,9 @@
  *   -> structure/rearrange -> structure/ranked -> structure/spatial -> creation-composed
  *   -> linalg/matmul -> linalg/products -> linalg/einsum -> linalg/decompositions
  *   -> signal/fft -> signal/mel -> signal/signal -> image/browser -> image/non-max-suppression
- *   -> image/warp -> image/image -> string/string-ops -> pool/compose -> pool/pool2d -> pool/pool3d
- *   -> normalization -> index (this file) -> losses
+ *   -> image/warp -> image/image -> string/string-ops
+ *   -> conv/geometry -> conv/args -> conv/epilogue -> conv/taps -> conv/conv2d -> conv/depthwise -> conv/fused -> conv/conv3d -> conv/dilation2d
+ *   -> pool/compose -> pool/pool2d -> pool/pool3d -> normalization -> index (this file) -> losses
  *
  * Where an op's gradient needs an op from a later module, the op lives beside it (the row
  * gather with unsortedSegmentSum, pow and mod above log and floor), or the gradient is
@@ -75,6 +76,11 @@ export {
   batchNorm, batchNorm2d, batchNorm3d, batchNorm4d, localResponseNormalization,
 } from './normalization.js';
 export { linalg } from './linalg/decompositions.js';
+export { conv1d, conv2d, conv2dTranspose } from './conv/conv2d.js';
+export { depthwiseConv2d, separableConv2d } from './conv/depthwise.js';
+export { fused } from './conv/fused.js';
+export { conv3d, conv3dTranspose } from './conv/conv3d.js';
+export { dilation2d } from './conv/dilation2d.js';
 export { complex, real, imag } from './math/complex.js';
 export { signal, cosineWindow, enclosingPowerOfTwo } from './signal/signal.js';
 export { fft, ifft, rfft, irfft, spectral } from './signal/fft.js';

@@ -18,6 +18,7 @@ import { adamUpdate, rmspropUpdate, sgdUpdate } from '../../src/ops/optim.js';
 import { runOp, registeredOps } from '../../src/ops/registry.js';
 import { RANDOM_SPECS } from './specs-random.js';
 import { SIGNAL_SPECS } from './specs-signal.js';
+import { CONV_SPECS } from './specs-conv.js';
 import { structureSpecs } from './specs-structure.js';
 import { mathSpecs } from './specs-math.js';
 import { namesSpecs } from './specs-names.js';
@@ -127,6 +128,7 @@ const reduceCases = (f: (x: Tensor, axis?: number | number[], keep?: boolean) =>
 export const OP_SPECS: Record<string, Case[]> = {
   ...RANDOM_SPECS,
   ...SIGNAL_SPECS,
+  ...CONV_SPECS,
   ...structureSpecs(),
   ...mathSpecs(),
   ...namesSpecs(),

@@ -21,6 +21,8 @@ const IMG = [[[[0.1], [0.5]], [[0.9], [0.2]]]]; // [1, 2, 2, 1]
 const RGB = [[[[0.1, 0.2, 0.3], [0.5, 0.1, 0.6]], [[0.9, 0.7, 0.1], [0.2, 0.3, 0.4]]]]; // [1, 2, 2, 3]
 const BOXES = [[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, 2, 1, 3]];
 const SCORES = [0.9, 0.8, 0.7];
+const F22 = [[[[1]], [[0.5]]], [[[-1]], [[2]]]];
+const DW = [[[[1], [2], [3]]]];
 
 /** Arguments per op: top-level names, and namespace members as 'image.resizeBilinear'. */
 export const ARGUMENTS: Record<string, unknown[]> = {
@@ -80,6 +82,14 @@ export const ARGUMENTS: Record<string, unknown[]> = {
   'signal.frame': [t(V), 2, 1], 'signal.stft': [t([1, 2, 3, 4, 5, 6, 7, 8]), 4, 2],
   'signal.mfccsFromLogMelSpectrograms': [t(M)],
   'spectral.rfft': [t(V)],
+  // convolutions (F22: a [2, 2, 1, 1] filter; DW: a [1, 1, 3, 1] depthwise filter)
+  conv1d: [t([[[1], [2], [3]]]), t([[[1]], [[0.5]]]), 1, 'valid'], conv2d: [t(IMG), t(F22), 1, 'same'],
+  conv2dTranspose: [t(IMG), t(F22), [1, 2, 2, 1], 1, 'same'], depthwiseConv2d: [t(RGB), t(DW), 1, 'same'],
+  separableConv2d: [t(RGB), t(DW), t([[[[1], [0.5], [2]]]]), 1, 'valid'],
+  dilation2d: [t(IMG), t([[[1]], [[-0.5]]]), 1, 'same'], conv3d: [t([IMG]), t([F22]), 1, 'same'], conv3dTranspose: [t([IMG]), t([F22]), [1, 1, 2, 2, 1], 1, 'same'],
+  'fused.conv2d': [{ x: t(IMG), filter: t(F22), strides: 1, pad: 'same', bias: t([0.5]), activation: 'relu' }],
+  'fused.depthwiseConv2d': [{ x: t(RGB), filter: t(DW), strides: 1, pad: 'valid', bias: t([1, 2, 3]), activation: 'relu6' }],
+  'fused.matMul': [{ a: t(M), b: t(M), bias: t([1, -1]), activation: 'elu' }],
   // sparse, math
   'sparse.sparseSegmentSum': [t(M), i([0, 1]), i([0, 0])], 'sparse.sparseSegmentMean': [t(M), i([0, 1]), i([0, 1])],
   'sparse.sparseReshape': [i([[0, 0], [1, 1]]), i([2, 2]), i([4])],
@@ -130,4 +140,4 @@ export const NO_TENSOR_ARGUMENTS: Record<string, string> = {
 };
 
 /** The namespaces of ops whose members the table lists as 'namespace.member'. */
-export const OP_NAMESPACES = ['image', 'linalg', 'losses', 'math', 'signal', 'sparse', 'spectral'] as const;
+export const OP_NAMESPACES = ['fused', 'image', 'linalg', 'losses', 'math', 'signal', 'sparse', 'spectral'] as const;

@@ -31,6 +31,8 @@ function lookUp(name: string): Fn {
 function build(arg: unknown, as: 'tensor' | 'values'): unknown {
   if (arg instanceof T) return as === 'values' ? arg.values : sora.tensor(arg.values as number[], undefined, arg.dtype);
   if (Array.isArray(arg)) return arg.map((a) => build(a, as));
+  // A config object (tf.fused.conv2d({ x, filter, ... })): its tensor fields too.
+  if (arg && typeof arg === 'object') return Object.fromEntries(Object.entries(arg).map(([k, v]) => [k, build(v, as)]));
   return arg;
 }
 
