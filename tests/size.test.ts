@@ -36,10 +36,15 @@ const KIB = 1024;
  * by im2col tiles into the GEMM, its gradients, depthwise, pool2d and its gradient): the builds
  * went from 65,346 / 66,865 to 70,928 / 72,447 bytes (still under 72 KiB) and sora/wasm-inline
  * from 52,639 to 57,670 bytes gzipped.
+ * Raised in issue 16 from 376 KiB core for the convolution family's ops and layers, measured on
+ * merging each part into 376,208 bytes: pooling and normalization ops about 20 KB, the shape /
+ * activation / noise / preprocessing / normalization / global-pooling layers 23 KB, the
+ * convolution ops (conv1d/2d/3d, transposes, depthwise, separable, dilation2d, tf.fused) 27 KB,
+ * the mel and MFCC ops and WAV decoding about 5 KB: 452,800 bytes.
  */
 const BUDGET = {
   /** Everything in src/index.ts (ops, layers, model, io, data, wasm glue), minified. */
-  core: 376 * KIB,
+  core: 472 * KIB,
   /** The webgpu backend and its shaders, loaded only when webgpu is chosen. */
   webgpu: 96 * KIB,
   wasm: 72 * KIB,
