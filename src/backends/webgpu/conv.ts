@@ -1,0 +1,182 @@
+/**
+ * WebGPU glue of the convolution and pooling kernels: conv2d and its two backprops as
+ * implicit GEMMs (shaders/conv.wgsl, the tiles of gemm.wgsl's 'tiled' entry with an im2col
+ * loader), depthwise conv2d and its backprops (convDepthwise.wgsl), pool2d and its backward
+ * (pool.wgsl). Filter gradients reduce over batch x output pixels in chunks of at most
+ * CHUNK pixels, one chunk per workgroup slice, into pooled scratch partials that a second
+ * pass adds up (or, with one chunk, straight into dFilter), so no invocation loops more
+ * than CHUNK / 16 times (lavapipe caps loops near 65535 iterations).
+ */
+import {
+  DEFAULT_LEAKY_ALPHA, EPILOGUE_CODES,
+  type Conv2DBackpropFilterParams, type Conv2DBackpropInputParams, type Conv2DGeometry, type Conv2DParams,
+  type DepthwiseConv2DBackpropFilterParams, type DepthwiseConv2DBackpropInputParams, type DepthwiseConv2DParams,
+  type Epilogue, type Pool2DBackwardParams, type Pool2DParams,
+} from '../backend.js';
+import type { GPUContext } from './context.js';
+import { gemmShape } from './layout.js';
+import type { PooledBuffer } from './buffer-pool.js';
+import { bufferOf, type GPUStorage } from './storage.js';
+
+type S = GPUStorage;
+const WORKGROUP = 64;
+/** Pixels per chunk of a filter gradient's reduction (per workgroup slice). */
+const CHUNK = 4096;
+
+/** The geometry words every conv.wgsl / convDepthwise.wgsl struct carries, in their order. */
+function geometryWords(g: Conv2DGeometry, withFilterHeight: boolean): number[] {
+  return [g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.outChannels,
+    ...(withFilterHeight ? [g.filterHeight] : []), g.filterWidth, g.strideHeight, g.strideWidth,
+    g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft];
+}
+
+const alphaOf = (e: Epilogue<S>) => (e.activation === 'leakyRelu' ? e.alpha ?? DEFAULT_LEAKY_ALPHA : 0);
+
+/** Runs one conv.wgsl implicit GEMM: mode 0 forward, 1 input gradient, 2 filter gradient (one pass per call). */
+function convGemm(context: GPUContext, kernel: string, mode: number, m: number, n: number, k: number, g: Conv2DGeometry,
+  buffers: PooledBuffer[], flags: { bias: boolean; accumulate: boolean; activation: number; alpha: number },
+  chunk: number, chunks: number): void {
+  const shape = gemmShape('tiled', m);
+  const variant = context.variant('conv', `${mode}:${shape.WG_ROWS}:${+flags.bias}:${+flags.accumulate}:${flags.activation}`, () => ({
+    kernel, shader: 'conv', entryPoint: 'conv_gemm',
+    constants: { WG_ROWS: shape.WG_ROWS, WG_COLS: shape.WG_COLS, TILE_K: shape.TILE_K ?? 16, MODE: mode,
+      HAS_BIAS: +flags.bias, ACCUMULATE: +flags.accumulate, ACTIVATION: flags.activation },
+  }));
+  const columns = Math.ceil(n / (4 * shape.WG_COLS));
+  const rowBlocks = Math.ceil(m / (4 * shape.WG_ROWS));
+  const max = context.limits.maxComputeWorkgroupsPerDimension;
+  const ints = [m, n, k, chunk, ...geometryWords(g, false), chunks];
+  if (columns > max) throw new Error(`webgpu ${kernel}: ${n} output channels need ${columns} workgroups, over ${max}`);
+  if (mode === 2) {
+    context.run(variant, buffers, ints, [flags.alpha], columns, rowBlocks, chunks);
+    return;
+  }
+  // Row blocks past the y limit fold into z (row block = z * y + group.y).
+  const z = Math.ceil(rowBlocks / max);
+  context.run(variant, buffers, ints, [flags.alpha], columns, Math.ceil(rowBlocks / z), z);
+}
+
+/** Adds `chunks` partial sums of `size` values in `partials` into `out` (after it, or overwriting). */
+function sumPartials(context: GPUContext, shader: 'conv' | 'convDepthwise', kernel: string, partials: PooledBuffer,
+  out: PooledBuffer, size: number, chunks: number, accumulate: boolean, g: Conv2DGeometry): void {
+  const variant = context.variant(shader, `sum:${+accumulate}`, () => ({
+    kernel, shader, entryPoint: 'sum_partials', constants: { WORKGROUP_SIZE: WORKGROUP, ACCUMULATE: +accumulate },
+  }));
+  const ints = shader === 'conv' ? [size, 1, 0, 0, ...geometryWords(g, false), chunks] : [size, 1, 0, chunks, ...geometryWords(g, true)];
+  context.runLine(variant, [partials, context.dummy, context.dummy, out], ints, [0], Math.ceil(size / WORKGROUP));
+}
+
+export function conv2dKernel(context: GPUContext, p: Conv2DParams<S>): void {
+  const m = p.batch * p.outHeight * p.outWidth, n = p.outChannels, k = p.filterHeight * p.filterWidth * p.inChannels;
+  if (m === 0 || n === 0) return;
+  const kernel = 'conv2d';
+  convGemm(context, kernel, 0, m, n, k, p,
+    [bufferOf(p.x, kernel), bufferOf(p.filter, kernel), p.bias ? bufferOf(p.bias, kernel) : context.dummy, bufferOf(p.out, kernel)],
+    { bias: p.bias !== null, accumulate: false, activation: EPILOGUE_CODES[p.activation], alpha: alphaOf(p) }, 0, 1);
+}
+
+export function conv2dBackpropInputKernel(context: GPUContext, p: Conv2DBackpropInputParams<S>): void {
+  const m = p.batch * p.inHeight * p.inWidth, n = p.inChannels, k = p.filterHeight * p.filterWidth * p.outChannels;
+  if (m === 0 || n === 0) return;
+  const kernel = 'conv2dBackpropInput';
+  convGemm(context, kernel, 1, m, n, k, p,
+    [bufferOf(p.dy, kernel), bufferOf(p.filter, kernel), context.dummy, bufferOf(p.dx, kernel)],
+    { bias: false, accumulate: false, activation: 0, alpha: 0 }, 0, 1);
+}
+
+export function conv2dBackpropFilterKernel(context: GPUContext, p: Conv2DBackpropFilterParams<S>): void {
+  const m = p.filterHeight * p.filterWidth * p.inChannels, n = p.outChannels, k = p.batch * p.outHeight * p.outWidth;
+  if (m === 0 || n === 0) return;
+  const kernel = 'conv2dBackpropFilter';
+  const accumulate = p.accumulate ?? false;
+  const chunks = Math.max(1, Math.ceil(k / CHUNK));
+  const dFilter = bufferOf(p.dFilter, kernel);
+  const inputs = [bufferOf(p.x, kernel), bufferOf(p.dy, kernel), context.dummy];
+  const flags = { bias: false, accumulate, activation: 0, alpha: 0 };
+  if (chunks === 1) { convGemm(context, kernel, 2, m, n, k, p, [...inputs, dFilter], flags, CHUNK, 1); return; }
+  // Partials [chunks, m, n] in scratch; released once the batch using it is submitted.
+  const partials = context.storagePool.acquire(chunks * m * n * 4);
+  convGemm(context, kernel, 2, m, n, k, p, [...inputs, partials], { ...flags, accumulate: false }, CHUNK, chunks);
+  sumPartials(context, 'conv', kernel, partials, dFilter, m * n, chunks, accumulate, p);
+  context.storagePool.release(partials);
+}
+
+function depthwiseVariant(context: GPUContext, kernel: string, entryPoint: string, bias: boolean, accumulate: boolean,
+  activation: number) {
+  return context.variant('convDepthwise', `${entryPoint}:${+bias}:${+accumulate}:${activation}`, () => ({
+    kernel, shader: 'convDepthwise', entryPoint,
+    constants: { WORKGROUP_SIZE: WORKGROUP, HAS_BIAS: +bias, ACCUMULATE: +accumulate, ACTIVATION: activation },
+  }));
+}
+
+export function depthwiseConv2dKernel(context: GPUContext, p: DepthwiseConv2DParams<S>): void {
+  const size = p.batch * p.outHeight * p.outWidth * p.outChannels;
+  if (size === 0) return;
+  const kernel = 'depthwiseConv2d';
+  const variant = depthwiseVariant(context, kernel, 'dw_forward', p.bias !== null, false, EPILOGUE_CODES[p.activation]);
+  context.runLine(variant,
+    [bufferOf(p.x, kernel), bufferOf(p.filter, kernel), p.bias ? bufferOf(p.bias, kernel) : context.dummy, bufferOf(p.out, kernel)],
+    [size, p.channelMultiplier, 0, 0, ...geometryWords(p, true)], [alphaOf(p)], Math.ceil(size / WORKGROUP));
+}
+
+export function depthwiseConv2dBackpropInputKernel(context: GPUContext, p: DepthwiseConv2DBackpropInputParams<S>): void {
+  const size = p.batch * p.inHeight * p.inWidth * p.inChannels;
+  if (size === 0) return;
+  const kernel = 'depthwiseConv2dBackpropInput';
+  context.runLine(depthwiseVariant(context, kernel, 'dw_input', false, false, 0),
+    [bufferOf(p.dy, kernel), bufferOf(p.filter, kernel), context.dummy, bufferOf(p.dx, kernel)],
+    [size, p.channelMultiplier, 0, 0, ...geometryWords(p, true)], [0], Math.ceil(size / WORKGROUP));
+}
+
+export function depthwiseConv2dBackpropFilterKernel(context: GPUContext, p: DepthwiseConv2DBackpropFilterParams<S>): void {
+  const size = p.filterHeight * p.filterWidth * p.outChannels;
+  if (size === 0) return;
+  const kernel = 'depthwiseConv2dBackpropFilter';
+  const accumulate = p.accumulate ?? false;
+  const pixels = p.batch * p.outHeight * p.outWidth;
+  const chunks = Math.max(1, Math.ceil(pixels / CHUNK));
+  const dFilter = bufferOf(p.dFilter, kernel);
+  const max = context.limits.maxComputeWorkgroupsPerDimension;
+  const z = Math.ceil(size / max);
+  const ints = [size, p.channelMultiplier, CHUNK, chunks, ...geometryWords(p, true)];
+  const inputs = [bufferOf(p.x, kernel), bufferOf(p.dy, kernel), context.dummy];
+  if (chunks === 1) {
+    context.run(depthwiseVariant(context, kernel, 'dw_filter', false, accumulate, 0), [...inputs, dFilter], ints, [0],
+      Math.ceil(size / z), 1, z);
+    return;
+  }
+  const partials = context.storagePool.acquire(chunks * size * 4);
+  context.run(depthwiseVariant(context, kernel, 'dw_filter', false, false, 0), [...inputs, partials], ints, [0],
+    Math.ceil(size / z), chunks, z);
+  sumPartials(context, 'convDepthwise', kernel, partials, dFilter, size, chunks, accumulate, p);
+  context.storagePool.release(partials);
+}
+
+function poolWords(size: number, g: Conv2DGeometry): number[] {
+  return [size, g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.filterHeight, g.filterWidth,
+    g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft];
+}
+
+function poolVariant(context: GPUContext, kernel: string, entryPoint: string, max: boolean) {
+  return context.variant('pool', `${entryPoint}:${+max}`, () => ({
+    kernel, shader: 'pool', entryPoint, constants: { WORKGROUP_SIZE: WORKGROUP, MAX: +max },
+  }));
+}
+
+export function pool2dKernel(context: GPUContext, p: Pool2DParams<S>): void {
+  const size = p.batch * p.outHeight * p.outWidth * p.inChannels;
+  if (size === 0) return;
+  const kernel = `pool2d ${p.mode}`;
+  context.runLine(poolVariant(context, kernel, 'pool_forward', p.mode === 'max'),
+    [bufferOf(p.x, kernel), context.dummy, bufferOf(p.out, kernel)], poolWords(size, p), null, Math.ceil(size / WORKGROUP));
+}
+
+export function pool2dBackwardKernel(context: GPUContext, p: Pool2DBackwardParams<S>): void {
+  const size = p.batch * p.inHeight * p.inWidth * p.inChannels;
+  if (size === 0) return;
+  const kernel = `pool2dBackward ${p.mode}`;
+  // 'avg' never reads x: the dummy stands in for it.
+  context.runLine(poolVariant(context, kernel, 'pool_backward', p.mode === 'max'),
+    [p.mode === 'max' ? bufferOf(p.x, kernel) : context.dummy, bufferOf(p.dy, kernel), bufferOf(p.dx, kernel)],
+    poolWords(size, p), null, Math.ceil(size / WORKGROUP));
+}
