@@ -33,6 +33,10 @@ override WG_ROWS: u32 = 16u;
 override WG_COLS: u32 = 16u;
 override TILE_K: u32 = 16u;
 override MODE: u32 = 0u;
+
+// The values of MODE (0 is conv2d).
+const MODE_INPUT: u32 = 1u;
+const MODE_FILTER: u32 = 2u;
 override HAS_BIAS: bool = false;
 override ACCUMULATE: bool = false;
 override ACTIVATION: u32 = 0u;
@@ -92,8 +96,8 @@ fn gather_dy(p: u32, to: u32) -> f32 {
 fn load_a(row: u32, depth: u32, depth_end: u32) -> f32 {
   if (row >= params.m || depth >= depth_end) { return 0.0; }
   switch MODE {
-    case 1u: { return gather_dy(row, depth); }
-    case 2u: { return im2col(depth, row); }
+    case MODE_INPUT: { return gather_dy(row, depth); }
+    case MODE_FILTER: { return im2col(depth, row); }
     default: { return im2col(row, depth); }
   }
 }
@@ -101,7 +105,7 @@ fn load_a(row: u32, depth: u32, depth_end: u32) -> f32 {
 fn load_b(depth: u32, col: u32, depth_end: u32) -> f32 {
   if (depth >= depth_end || col >= params.n) { return 0.0; }
   switch MODE {
-    case 1u: {
+    case MODE_INPUT: {
       // B[(tap, o), c] = filter[tap, c, o].
       let o = depth % params.out_c;
       let tap = depth / params.out_c;
@@ -163,7 +167,7 @@ fn conv_gemm(@builtin(workgroup_id) group: vec3<u32>,
   var depth_begin = 0u;
   var depth_end = params.k;
   var base = 0u;
-  if (MODE == 2u) {
+  if (MODE == MODE_FILTER) {
     row_block = group.y;
     depth_begin = group.z * params.chunk;
     depth_end = min(params.k, depth_begin + params.chunk);
@@ -182,7 +186,7 @@ fn conv_gemm(@builtin(workgroup_id) group: vec3<u32>,
     for (var s = lid; s < TILE_K * WG_ROWS; s += threads) {
       var depth = s % TILE_K;
       var quad = s / TILE_K;
-      if (MODE == 2u) { depth = s / WG_ROWS; quad = s % WG_ROWS; }
+      if (MODE == MODE_FILTER) { depth = s / WG_ROWS; quad = s % WG_ROWS; }
       let row = row0 + quad * 4u;
       let d = k0 + depth;
       tile_a[depth * WG_ROWS + quad] =
