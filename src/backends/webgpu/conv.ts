@@ -157,26 +157,46 @@ function poolWords(size: number, g: Conv2DGeometry): number[] {
     g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft];
 }
 
-function poolVariant(context: GPUContext, kernel: string, entryPoint: string, max: boolean) {
-  return context.variant('pool', `${entryPoint}:${+max}`, () => ({
-    kernel, shader: 'pool', entryPoint, constants: { WORKGROUP_SIZE: WORKGROUP, MAX: +max },
+function poolVariant(context: GPUContext, kernel: string, entryPoint: string, max: boolean, winners = false) {
+  return context.variant('pool', `${entryPoint}:${+max}:${+winners}`, () => ({
+    kernel, shader: 'pool', entryPoint, constants: { WORKGROUP_SIZE: WORKGROUP, MAX: +max, WINNERS: +winners },
   }));
 }
 
-export function pool2dKernel(context: GPUContext, p: Pool2DParams<S>): void {
+/** Windows of more taps than this get a workgroup each (pool_window), not an invocation. */
+const LARGE_WINDOW = 1024;
+
+/** One pooled value (or with `winners` the max's winning tap) per output element into `out`. */
+function poolForward(context: GPUContext, kernel: string, p: Conv2DGeometry, max: boolean, winners: boolean,
+  x: PooledBuffer, out: PooledBuffer): void {
   const size = p.batch * p.outHeight * p.outWidth * p.inChannels;
-  if (size === 0) return;
+  const large = p.filterHeight * p.filterWidth > LARGE_WINDOW;
+  context.runLine(poolVariant(context, kernel, large ? 'pool_window' : 'pool_forward', max, winners),
+    [x, context.dummy, out], poolWords(size, p), null, large ? size : Math.ceil(size / WORKGROUP));
+}
+
+export function pool2dKernel(context: GPUContext, p: Pool2DParams<S>): void {
+  if (p.batch * p.outHeight * p.outWidth * p.inChannels === 0) return;
   const kernel = `pool2d ${p.mode}`;
-  context.runLine(poolVariant(context, kernel, 'pool_forward', p.mode === 'max'),
-    [bufferOf(p.x, kernel), context.dummy, bufferOf(p.out, kernel)], poolWords(size, p), null, Math.ceil(size / WORKGROUP));
+  poolForward(context, kernel, p, p.mode === 'max', false, bufferOf(p.x, kernel), bufferOf(p.out, kernel));
 }
 
 export function pool2dBackwardKernel(context: GPUContext, p: Pool2DBackwardParams<S>): void {
   const size = p.batch * p.inHeight * p.inWidth * p.inChannels;
   if (size === 0) return;
   const kernel = `pool2dBackward ${p.mode}`;
-  // 'avg' never reads x: the dummy stands in for it.
-  context.runLine(poolVariant(context, kernel, 'pool_backward', p.mode === 'max'),
-    [p.mode === 'max' ? bufferOf(p.x, kernel) : context.dummy, bufferOf(p.dy, kernel), bufferOf(p.dx, kernel)],
-    poolWords(size, p), null, Math.ceil(size / WORKGROUP));
+  const words = poolWords(size, p);
+  const dx = bufferOf(p.dx, kernel), dy = bufferOf(p.dy, kernel);
+  if (p.mode === 'avg') {
+    context.runLine(poolVariant(context, kernel, 'pool_backward', false), [context.dummy, dy, dx], words, null,
+      Math.ceil(size / WORKGROUP));
+    return;
+  }
+  // 'max': each window's winning tap first (pooled scratch, one f32 per output), so the
+  // gather reads one value per window instead of searching the window again.
+  const outputs = p.batch * p.outHeight * p.outWidth * p.inChannels;
+  const winners = context.storagePool.acquire(Math.max(outputs, 1) * 4);
+  if (outputs > 0) poolForward(context, kernel, p, true, true, bufferOf(p.x, kernel), winners);
+  context.runLine(poolVariant(context, kernel, 'pool_backward', true), [winners, dy, dx], words, null, Math.ceil(size / WORKGROUP));
+  context.storagePool.release(winners);
 }

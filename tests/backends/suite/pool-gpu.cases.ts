@@ -68,3 +68,35 @@ cases.push({
     }
   },
 });
+
+cases.push({
+  name: 'global pooling: a 260x260 window over a 2x260x260x2 image (67,600 taps, past lavapipe\'s 65,535-iteration loop cap if serial)',
+  run: async (backend, reference) => {
+    const g = geometryOf({ label: '', x: [2, 260, 260, 2], filter: [260, 260], strides: 1, pad: 'valid' }, 2, 2);
+    const x = tied(2 * 260 * 260 * 2, 11);
+    const dy = Float32Array.from([3, -2, 5, 7]);
+    for (const mode of ['max', 'avg'] as const) {
+      await compareOutputs(`global ${mode} pool2d`, backend, reference, [x], [{ size: 4 }],
+        (b, [xs], [out]) => b.pool2d({ ...g, mode, x: xs, out }), mode === 'max' ? 'exact' : { atol: 1e-5, rtol: 1e-4 });
+      await compareOutputs(`global ${mode} pool2dBackward`, backend, reference, [x, dy], [{ size: x.length }],
+        (b, [xs, dys], [dx]) => b.pool2dBackward({ ...g, mode, x: xs, dy: dys, dx }), mode === 'max' ? 'exact' : undefined);
+    }
+  },
+});
+
+cases.push({
+  name: 'pool2d with 33x33 windows (a workgroup per window) at stride 3 same, with ties and NaNs, and its backward',
+  run: async (backend, reference) => {
+    const g = geometryOf({ label: '', x: [1, 40, 38, 3], filter: [33, 33], strides: 3, pad: 'same' }, 3, 3);
+    const x = tied(40 * 38 * 3, 13);
+    for (const at of [3 * 500, 3 * 777 + 1, 3 * 1200 + 1, 3 * 901 + 2]) x[at] = Number.NaN;
+    const outSize = g.outHeight * g.outWidth * 3;
+    const dy = randomArray(outSize, 14, -8, 8).map(Math.round);
+    for (const mode of ['max', 'avg'] as const) {
+      await compareOutputs(`33x33 ${mode} pool2d`, backend, reference, [x], [{ size: outSize }],
+        (b, [xs], [out]) => b.pool2d({ ...g, mode, x: xs, out }), mode === 'max' ? 'exact' : undefined);
+      await compareOutputs(`33x33 ${mode} pool2dBackward`, backend, reference, [x, dy], [{ size: x.length }],
+        (b, [xs, dys], [dx]) => b.pool2dBackward({ ...g, mode, x: xs, dy: dys, dx }), mode === 'max' ? 'exact' : undefined);
+    }
+  },
+});
