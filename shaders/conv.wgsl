@@ -17,8 +17,10 @@
 //   pixels is cut into chunks of `chunk` pixels, chunk z = the grid's z, and writes its
 //   partial sums at out[z * m * n ..] (sum_partials adds them up); with one chunk the host
 //   points out at dFilter itself and ACCUMULATE adds to what is there.
-// Reads outside the image are zeros. Each loop runs at most k / TILE_K (or chunk / TILE_K)
-// times per invocation, under lavapipe's cap on loop iterations.
+// Reads outside the image are zeros. lavapipe stops an invocation after about 65,535 loop
+// iterations in all, so the rank-1 updates are written out four to an iteration: a K step
+// costs 6 iterations (9 with the 4-row tile), which allows k up to about 110,000 (MODE 2
+// reduces at most `chunk` = 4096 pixels per workgroup).
 //
 // sum_partials: out[e] = (ACCUMULATE ? out[e] : 0) + sum over z < chunks of a[z * size + e],
 // for e < size (m * n): one invocation per element, chunks <= 65535.
@@ -158,6 +160,22 @@ fn store_row(base: u32, row: u32, col: u32, value: vec4<f32>) {
   }
 }
 
+// The invocation's 4x4 block of C, rows 4*local.y + r (acc_r), columns 4*local.x .. +3.
+var<private> acc0: vec4<f32>;
+var<private> acc1: vec4<f32>;
+var<private> acc2: vec4<f32>;
+var<private> acc3: vec4<f32>;
+
+// One rank-1 update of the block from the staged slabs at `depth`.
+fn rank1(depth: u32, lx: u32, ly: u32) {
+  let av = tile_a[depth * WG_ROWS + ly];
+  let bv = tile_b[depth * WG_COLS + lx];
+  acc0 = fma(vec4<f32>(av.x), bv, acc0);
+  acc1 = fma(vec4<f32>(av.y), bv, acc1);
+  acc2 = fma(vec4<f32>(av.z), bv, acc2);
+  acc3 = fma(vec4<f32>(av.w), bv, acc3);
+}
+
 @compute @workgroup_size(WG_COLS, WG_ROWS)
 fn conv_gemm(@builtin(workgroup_id) group: vec3<u32>,
         @builtin(num_workgroups) groups: vec3<u32>,
@@ -177,10 +195,6 @@ fn conv_gemm(@builtin(workgroup_id) group: vec3<u32>,
   if (row0 >= params.m) { return; }
   let col0 = group.x * WG_COLS * 4u;
   let threads = WG_ROWS * WG_COLS;
-  var acc0 = vec4<f32>(0.0);
-  var acc1 = vec4<f32>(0.0);
-  var acc2 = vec4<f32>(0.0);
-  var acc3 = vec4<f32>(0.0);
   for (var k0 = depth_begin; k0 < depth_end; k0 += TILE_K) {
     // MODES 0 and 1 stage depth-fastest (neighbouring channels of one pixel); MODE 2 row-fastest.
     for (var s = lid; s < TILE_K * WG_ROWS; s += threads) {
@@ -201,13 +215,12 @@ fn conv_gemm(@builtin(workgroup_id) group: vec3<u32>,
         vec4<f32>(load_b(d, col, depth_end), load_b(d, col + 1u, depth_end), load_b(d, col + 2u, depth_end), load_b(d, col + 3u, depth_end));
     }
     workgroupBarrier();
-    for (var depth = 0u; depth < TILE_K; depth++) {
-      let av = tile_a[depth * WG_ROWS + local.y];
-      let bv = tile_b[depth * WG_COLS + local.x];
-      acc0 = fma(vec4<f32>(av.x), bv, acc0);
-      acc1 = fma(vec4<f32>(av.y), bv, acc1);
-      acc2 = fma(vec4<f32>(av.z), bv, acc2);
-      acc3 = fma(vec4<f32>(av.w), bv, acc3);
+    // Four depths per iteration, written out: a loop there would count against lavapipe's cap.
+    for (var depth = 0u; depth < TILE_K; depth += 4u) {
+      rank1(depth, local.x, local.y);
+      rank1(depth + 1u, local.x, local.y);
+      rank1(depth + 2u, local.x, local.y);
+      rank1(depth + 3u, local.x, local.y);
     }
     workgroupBarrier();
   }

@@ -135,3 +135,11 @@ cases.push({
     await checkDepthwise(backend, reference, 'large', g, 2, 9, { atol: 1e-4, rtol: 1e-4 });
   },
 });
+
+cases.push({
+  name: 'conv2d and backprops with a 68,600-deep reduction (7x7 filter over 1400 channels; lavapipe caps invocations near 65,535 iterations)',
+  run: async (backend, reference) => {
+    const g = geometryOf({ label: '', x: [1, 7, 7, 1400], filter: [7, 7], strides: 1, pad: 'valid' }, 1400, 3);
+    await checkConv(backend, reference, 'deep', g, 21, { atol: 1e-4, rtol: 1e-4 });
+  },
+});
