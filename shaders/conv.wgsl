@@ -85,11 +85,17 @@ fn gather_dy(p: u32, to: u32) -> f32 {
   let sy = i32(iy) + params.pad_top - i32((tap / params.f_w) * params.dil_h);
   let sx = i32(ix) + params.pad_left - i32((tap % params.f_w) * params.dil_w);
   if (sy < 0 || sx < 0) { return 0.0; }
-  let uy = u32(sy);
-  let ux = u32(sx);
-  if (uy % params.stride_h != 0u || ux % params.stride_w != 0u) { return 0.0; }
-  let oy = uy / params.stride_h;
-  let ox = ux / params.stride_w;
+  var oy = u32(sy);
+  var ox = u32(sx);
+  // Integer division is per lane on CPU adapters: skipped at stride 1.
+  if (params.stride_h != 1u) {
+    if (oy % params.stride_h != 0u) { return 0.0; }
+    oy = oy / params.stride_h;
+  }
+  if (params.stride_w != 1u) {
+    if (ox % params.stride_w != 0u) { return 0.0; }
+    ox = ox / params.stride_w;
+  }
   if (oy >= params.out_h || ox >= params.out_w) { return 0.0; }
   return a[((bi * params.out_h + oy) * params.out_w + ox) * params.out_c + o];
 }

@@ -36,8 +36,9 @@ const alphaOf = (e: Epilogue<S>) => (e.activation === 'leakyRelu' ? e.alpha ?? D
 function convGemm(context: GPUContext, kernel: string, mode: number, m: number, n: number, k: number, g: Conv2DGeometry,
   buffers: PooledBuffer[], flags: { bias: boolean; accumulate: boolean; activation: number; alpha: number },
   chunk: number, chunks: number): void {
-  const shape = gemmShape('tiled', m);
-  const variant = context.variant('conv', `${mode}:${shape.WG_ROWS}:${+flags.bias}:${+flags.accumulate}:${flags.activation}`, () => ({
+  // gemm's tile, narrowed to 16 columns for a few channels (an RGB input's gradient, a 1-channel filter's).
+  const shape = { ...gemmShape('tiled', m), ...(n <= 16 ? { WG_COLS: 4 } : {}) };
+  const variant = context.variant('conv', `${mode}:${shape.WG_ROWS}:${shape.WG_COLS}:${+flags.bias}:${+flags.accumulate}:${flags.activation}`, () => ({
     kernel, shader: 'conv', entryPoint: 'conv_gemm',
     constants: { WG_ROWS: shape.WG_ROWS, WG_COLS: shape.WG_COLS, TILE_K: shape.TILE_K ?? 16, MODE: mode,
       HAS_BIAS: +flags.bias, ACCUMULATE: +flags.accumulate, ACTIVATION: flags.activation },
