@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { median, parseFlags, table } from './common.mjs';
+import { parseFlags, table } from './common.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const flags = parseFlags(process.argv.slice(2), { reps: 'number', batch: 'number' });

@@ -143,3 +143,27 @@ cases.push({
     await checkConv(backend, reference, 'deep', g, 21, { atol: 1e-4, rtol: 1e-4 });
   },
 });
+
+cases.push({
+  name: 'conv2d with 0 input channels (bias and relu only) and conv2dBackpropFilter over a batch of 0 (zeros, or dFilter kept with accumulate)',
+  run: async (backend, reference) => {
+    const g0 = geometryOf({ label: '', x: [2, 5, 4, 0], filter: [3, 3], strides: 1, pad: 'same' }, 0, 3);
+    const out = 2 * 5 * 4 * 3;
+    await compareOutputs('0 channels conv2d', backend, reference, [new Float32Array(0), new Float32Array(0), randomArray(3, 5)],
+      [{ size: out }], (b, [x, filter, bias], [o]) => b.conv2d({ ...g0, x, filter, out: o, bias, activation: 'relu' }), 'exact');
+    const g = geometryOf({ label: '', x: [0, 5, 4, 2], filter: [3, 3], strides: 1, pad: 'same' }, 2, 3);
+    const prior = randomArray(54, 6);
+    for (const accumulate of [false, true]) {
+      await compareOutputs(`batch 0 conv2dBackpropFilter accumulate=${accumulate}`, backend, reference,
+        [new Float32Array(0), new Float32Array(0)], [{ size: 54 }], (b, [x, dy], [dFilter]) => {
+          b.write(dFilter, prior);
+          b.conv2dBackpropFilter({ ...g, x, dy, dFilter, accumulate });
+        }, 'exact');
+      await compareOutputs(`batch 0 depthwiseConv2dBackpropFilter accumulate=${accumulate}`, backend, reference,
+        [new Float32Array(0), new Float32Array(0)], [{ size: 18 }], (b, [x, dy], [dFilter]) => {
+          b.write(dFilter, prior.subarray(0, 18));
+          b.depthwiseConv2dBackpropFilter({ ...g, outChannels: 2, x, dy, dFilter, channelMultiplier: 1, accumulate });
+        }, 'exact');
+    }
+  },
+});
