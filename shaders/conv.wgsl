@@ -250,3 +250,68 @@ fn sum_partials(@builtin(workgroup_id) group: vec3<u32>,
   if (ACCUMULATE) { total += out[e]; }
   out[e] = total;
 }
+
+// conv_blocked (MODE 0 on CPU adapters, where workgroup memory and barriers cost more than
+// they save, as for gemm_blocked): no workgroup memory. Each invocation computes 4 output
+// pixels (rows p0 .. p0+3 of C) x 8 output channels, walking the taps and, within a tap,
+// the input channels: per channel 4 reads of x (0 outside the image), 8 of the filter, 32 fma,
+// and no integer division inside the loops. Edge rows and columns clamp into range and are
+// never stored. Loop iterations: taps * (1 + in_c) = k + taps; the host takes conv_gemm
+// past 60,000 (lavapipe's cap).
+// Grid: (ceil(n / (8*WG_COLS)), row blocks of 4*WG_ROWS folded into y and z, 1).
+@compute @workgroup_size(WG_COLS, WG_ROWS)
+fn conv_blocked(@builtin(global_invocation_id) id: vec3<u32>, @builtin(workgroup_id) group: vec3<u32>,
+        @builtin(num_workgroups) groups: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>) {
+  let p0 = ((group.z * groups.y + group.y) * WG_ROWS + local.y) * 4u;
+  let col0 = id.x * 8u;
+  if (p0 >= params.m || col0 >= params.n) { return; }
+  let n = params.n;
+  let c_count = params.in_c;
+  // Each pixel's window origin (top-left tap) and its image's first element.
+  var origin_y = vec4<i32>(0);
+  var origin_x = vec4<i32>(0);
+  var image = vec4<u32>(0u);
+  for (var r = 0u; r < 4u; r++) {
+    let p = min(p0 + r, params.m - 1u);
+    let ox = p % params.out_w;
+    let rest = p / params.out_w;
+    origin_x[r] = i32(ox * params.stride_w) - params.pad_left;
+    origin_y[r] = i32((rest % params.out_h) * params.stride_h) - params.pad_top;
+    image[r] = (rest / params.out_h) * params.in_h;
+  }
+  var cols0 = vec4<u32>(0u);
+  var cols1 = vec4<u32>(0u);
+  for (var j = 0u; j < 4u; j++) {
+    cols0[j] = min(col0 + j, n - 1u);
+    cols1[j] = min(col0 + 4u + j, n - 1u);
+  }
+  var a0 = vec4<f32>(0.0); var b0 = vec4<f32>(0.0);
+  var a1 = vec4<f32>(0.0); var b1 = vec4<f32>(0.0);
+  var a2 = vec4<f32>(0.0); var b2 = vec4<f32>(0.0);
+  var a3 = vec4<f32>(0.0); var b3 = vec4<f32>(0.0);
+  let taps = (params.k / max(c_count, 1u));
+  for (var tap = 0u; tap < taps; tap++) {
+    let iy = origin_y + vec4<i32>(i32((tap / params.f_w) * params.dil_h));
+    let ix = origin_x + vec4<i32>(i32((tap % params.f_w) * params.dil_w));
+    let inside = (iy >= vec4<i32>(0)) & (ix >= vec4<i32>(0)) & (iy < vec4<i32>(i32(params.in_h))) & (ix < vec4<i32>(i32(params.in_w)));
+    let at = ((image + vec4<u32>(select(vec4<i32>(0), iy, inside))) * params.in_w + vec4<u32>(select(vec4<i32>(0), ix, inside))) * c_count;
+    var f = tap * c_count * n;
+    for (var c = 0u; c < c_count; c++) {
+      let w0 = vec4<f32>(b[f + cols0.x], b[f + cols0.y], b[f + cols0.z], b[f + cols0.w]);
+      let w1 = vec4<f32>(b[f + cols1.x], b[f + cols1.y], b[f + cols1.z], b[f + cols1.w]);
+      let x0 = vec4<f32>(select(0.0, a[at.x + c], inside.x));
+      a0 = fma(x0, w0, a0); b0 = fma(x0, w1, b0);
+      let x1 = vec4<f32>(select(0.0, a[at.y + c], inside.y));
+      a1 = fma(x1, w0, a1); b1 = fma(x1, w1, b1);
+      let x2 = vec4<f32>(select(0.0, a[at.z + c], inside.z));
+      a2 = fma(x2, w0, a2); b2 = fma(x2, w1, b2);
+      let x3 = vec4<f32>(select(0.0, a[at.w + c], inside.w));
+      a3 = fma(x3, w0, a3); b3 = fma(x3, w1, b3);
+      f += n;
+    }
+  }
+  store_row(0u, p0, col0, a0); store_row(0u, p0, col0 + 4u, b0);
+  store_row(0u, p0 + 1u, col0, a1); store_row(0u, p0 + 1u, col0 + 4u, b1);
+  store_row(0u, p0 + 2u, col0, a2); store_row(0u, p0 + 2u, col0 + 4u, b2);
+  store_row(0u, p0 + 3u, col0, a3); store_row(0u, p0 + 3u, col0 + 4u, b3);
+}

@@ -14,10 +14,13 @@ import { describeInRuntimes } from '../runtimes/suite.js';
 
 const filter = process.env.SORA_FILTER ?? '';
 const names = [...conv, ...pool].map((c) => c.name).filter((n) => n.includes(filter));
+// conv2d's cases also run on backends forced to each GEMM variant (conv_gemm and conv_blocked).
+const conv2dNames = conv.map((c) => c.name).filter((n) => n.startsWith('conv2d') && n.includes(filter));
+const variantNames = ['tiled', 'blocked'].flatMap((v) => conv2dNames.map((n) => `[gemm_${v}] ${n}`));
 
 describeInRuntimes({
   title: 'webgpu conv and pool kernels', entry: 'tests/runtimes/entries/conv-gpu-suite.ts',
-  cases: names, timeoutMs: 8 * 60_000, options: filter ? { filter } : {},
+  cases: [...names, ...variantNames], timeoutMs: 8 * 60_000, options: filter ? { filter } : {},
   runCheck: {
     name: 'the webgpu backend implements every conv and pool family, and the run reaches its end',
     check: (run) => {

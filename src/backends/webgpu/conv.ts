@@ -1,7 +1,7 @@
 /**
  * WebGPU glue of the convolution and pooling kernels: conv2d and its two backprops as
  * implicit GEMMs (shaders/conv.wgsl, the tiles of gemm.wgsl's 'tiled' entry with an im2col
- * loader), depthwise conv2d and its backprops (convDepthwise.wgsl), pool2d and its backward
+ * loader; conv2d on CPU adapters takes conv_blocked, as gemm takes gemm_blocked), depthwise conv2d and its backprops (convDepthwise.wgsl), pool2d and its backward
  * (pool.wgsl). Filter gradients reduce over batch x output pixels in chunks of at most
  * CHUNK pixels, one chunk per workgroup slice, into pooled scratch partials that a second
  * pass adds up (or, with one chunk, straight into dFilter), so no invocation loops more
@@ -14,7 +14,7 @@ import {
   type Epilogue, type Pool2DBackwardParams, type Pool2DParams,
 } from '../backend.js';
 import type { GPUContext } from './context.js';
-import { gemmShape } from './layout.js';
+import { gemmShape, type GemmVariant } from './layout.js';
 import type { PooledBuffer } from './buffer-pool.js';
 import { bufferOf, type GPUStorage } from './storage.js';
 
@@ -22,6 +22,8 @@ type S = GPUStorage;
 const WORKGROUP = 64;
 /** Pixels per chunk of a filter gradient's reduction (per workgroup slice). */
 const CHUNK = 4096;
+/** The most loop iterations conv_blocked may run per invocation (lavapipe stops one near 65,535). */
+const BLOCKED_ITERATIONS = 60_000;
 
 /** The geometry words every conv.wgsl / convDepthwise.wgsl struct carries, in their order. */
 function geometryWords(g: Conv2DGeometry, withFilterHeight: boolean): number[] {
@@ -67,13 +69,28 @@ function sumPartials(context: GPUContext, shader: 'conv' | 'convDepthwise', kern
   context.runLine(variant, [partials, context.dummy, context.dummy, out], ints, [0], Math.ceil(size / WORKGROUP));
 }
 
-export function conv2dKernel(context: GPUContext, p: Conv2DParams<S>): void {
+/**
+ * conv2d: the tiled implicit GEMM on GPUs; on CPU adapters (gemm variant 'blocked') conv.wgsl's
+ * conv_blocked, 4 pixels x 8 channels per invocation without workgroup memory.
+ */
+export function conv2dKernel(context: GPUContext, variant: GemmVariant, p: Conv2DParams<S>): void {
   const m = p.batch * p.outHeight * p.outWidth, n = p.outChannels, k = p.filterHeight * p.filterWidth * p.inChannels;
   if (m === 0 || n === 0) return;
   const kernel = 'conv2d';
-  convGemm(context, kernel, 0, m, n, k, p,
-    [bufferOf(p.x, kernel), bufferOf(p.filter, kernel), p.bias ? bufferOf(p.bias, kernel) : context.dummy, bufferOf(p.out, kernel)],
-    { bias: p.bias !== null, accumulate: false, activation: EPILOGUE_CODES[p.activation], alpha: alphaOf(p) }, 0, 1);
+  const buffers = [bufferOf(p.x, kernel), bufferOf(p.filter, kernel), p.bias ? bufferOf(p.bias, kernel) : context.dummy,
+    bufferOf(p.out, kernel)];
+  const flags = { bias: p.bias !== null, accumulate: false, activation: EPILOGUE_CODES[p.activation], alpha: alphaOf(p) };
+  // conv_blocked loops k + taps times per invocation: past lavapipe's cap, the tiled kernel.
+  if (variant === 'tiled' || k + p.filterHeight * p.filterWidth > BLOCKED_ITERATIONS) { convGemm(context, kernel, 0, m, n, k, p, buffers, flags, 0, 1); return; }
+  const cols = Math.min(4, Math.ceil(n / 8)), rows = 64 / cols;
+  const blocked = context.variant('conv', `blocked:${cols}:${+flags.bias}:${flags.activation}`, () => ({
+    kernel, shader: 'conv', entryPoint: 'conv_blocked',
+    constants: { WG_ROWS: rows, WG_COLS: cols, HAS_BIAS: +flags.bias, ACTIVATION: flags.activation },
+  }));
+  const rowBlocks = Math.ceil(m / (4 * rows));
+  const z = Math.ceil(rowBlocks / context.limits.maxComputeWorkgroupsPerDimension);
+  context.run(blocked, buffers, [m, n, k, 0, ...geometryWords(p, false), 1], [flags.alpha], Math.ceil(n / (8 * cols)),
+    Math.ceil(rowBlocks / z), z);
 }
 
 export function conv2dBackpropInputKernel(context: GPUContext, p: Conv2DBackpropInputParams<S>): void {

@@ -208,7 +208,7 @@ export class WebGPUBackend implements Backend<S> {
     multinomialKernel(this.context, probs, out, batch, classes, samples, key0, key1);
   }
 
-  conv2d(p: Conv2DParams<S>): void { conv2dKernel(this.context, p); }
+  conv2d(p: Conv2DParams<S>): void { conv2dKernel(this.context, this.gemmVariant, p); }
   conv2dBackpropInput(p: Conv2DBackpropInputParams<S>): void { conv2dBackpropInputKernel(this.context, p); }
   conv2dBackpropFilter(p: Conv2DBackpropFilterParams<S>): void { conv2dBackpropFilterKernel(this.context, p); }
   depthwiseConv2d(p: DepthwiseConv2DParams<S>): void { depthwiseConv2dKernel(this.context, p); }
