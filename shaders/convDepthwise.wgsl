@@ -16,7 +16,7 @@
 //
 // Bindings: 0 params; 1 a (x, or dy for dw_input, partials for sum_partials), 2 b (the
 // filter, or dy for dw_filter), 3 bias (or a dummy), read-only; 4 out, written.
-// Grids: elements / WORKGROUP_SIZE folded into (x, y) for the per-element entries;
+// Grid: elements / WORKGROUP_SIZE folded into (x, y) for the per-element entries;
 // (filter elements folded into x and z, chunks in y) for dw_filter.
 
 override WORKGROUP_SIZE: u32 = 64u;
