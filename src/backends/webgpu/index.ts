@@ -3,7 +3,7 @@
  * WGSL compute shader (shaders/*.wgsl, embedded by scripts/gen-shaders.mjs), and values come
  * back only through `read` (a mapped staging buffer). This file assembles the backend class:
  * memory, read-back and compile() here, each kernel family in its own file (gemm.ts,
- * elementwise.ts, reduce.ts, softmax.ts, optim.ts, movement.ts, indexing.ts, random.ts),
+ * elementwise.ts, reduce.ts, softmax.ts, optim.ts, movement.ts, indexing.ts, random.ts, conv.ts),
  * which checks nothing the ops already checked, picks a pipeline variant for the shape and
  * fills the uniform words in its shader's struct order. The machinery is context.ts (the
  * batching core) and the modules it composes (pipelines, variants, uniform ring, bind
@@ -11,11 +11,17 @@
  */
 import {
   BINARY_CODES, UNARY_CODES,
-  type AdamParams, type Backend, type BinaryOp, type DType, type GemmParams, type RandomParams, type ReduceOp,
+  type AdamParams, type Backend, type Conv2DBackpropFilterParams, type Conv2DBackpropInputParams, type Conv2DParams,
+  type DepthwiseConv2DBackpropFilterParams, type DepthwiseConv2DBackpropInputParams, type DepthwiseConv2DParams,
+  type Pool2DBackwardParams, type Pool2DParams, type BinaryOp, type DType, type GemmParams, type RandomParams, type ReduceOp,
   type RmspropParams, type ScanOp, type ScatterMode, type SgdParams, type SoftmaxCrossEntropyParams,
   type TypedArray, type UnaryOp, storageBytes,
 } from '../backend.js';
 import { GPUContext, type LostInfo } from './context.js';
+import {
+  conv2dBackpropFilterKernel, conv2dBackpropInputKernel, conv2dKernel, depthwiseConv2dBackpropFilterKernel,
+  depthwiseConv2dBackpropInputKernel, depthwiseConv2dKernel, pool2dBackwardKernel, pool2dKernel,
+} from './conv.js';
 import { openDevice, type WebGPUBackendOptions } from './device.js';
 import {
   affineKernel, binaryKernel, castKernel, elementwiseWarmUp, fillKernel, selectKernel, unaryBackwardKernel, unaryKernel,
@@ -201,6 +207,15 @@ export class WebGPUBackend implements Backend<S> {
   multinomial(probs: S, out: S, batch: number, classes: number, samples: number, key0: number, key1: number): void {
     multinomialKernel(this.context, probs, out, batch, classes, samples, key0, key1);
   }
+
+  conv2d(p: Conv2DParams<S>): void { conv2dKernel(this.context, this.gemmVariant, p); }
+  conv2dBackpropInput(p: Conv2DBackpropInputParams<S>): void { conv2dBackpropInputKernel(this.context, p); }
+  conv2dBackpropFilter(p: Conv2DBackpropFilterParams<S>): void { conv2dBackpropFilterKernel(this.context, p); }
+  depthwiseConv2d(p: DepthwiseConv2DParams<S>): void { depthwiseConv2dKernel(this.context, p); }
+  depthwiseConv2dBackpropInput(p: DepthwiseConv2DBackpropInputParams<S>): void { depthwiseConv2dBackpropInputKernel(this.context, p); }
+  depthwiseConv2dBackpropFilter(p: DepthwiseConv2DBackpropFilterParams<S>): void { depthwiseConv2dBackpropFilterKernel(this.context, p); }
+  pool2d(p: Pool2DParams<S>): void { pool2dKernel(this.context, p); }
+  pool2dBackward(p: Pool2DBackwardParams<S>): void { pool2dBackwardKernel(this.context, p); }
 }
 
 /**

@@ -1,0 +1,59 @@
+/**
+ * Runs the webgpu convolution and pooling kernel cases (tests/backends/suite/conv-gpu.cases.ts,
+ * pool-gpu.cases.ts) against the reference backend inside Chromium or Deno, one protocol line
+ * per case, as kernel-suite.ts does for the main suite; then the conv2d cases again on backends
+ * forced to each GEMM variant, as `[gemm_tiled] <case>` and `[gemm_blocked] <case>`.
+ * Options: `filter=<substring>`.
+ */
+import { cases as conv } from '../../backends/suite/conv-gpu.cases.js';
+import { cases as pool } from '../../backends/suite/pool-gpu.cases.js';
+import { createReferenceBackend } from '../../../src/backends/reference/index.js';
+import type { Backend } from '../../../src/backends/backend.js';
+import { createWebGPUBackend, type WebGPUBackend } from '../../../src/backends/webgpu/index.js';
+import type { KernelCase } from '../../backends/suite/harness.js';
+import { emit, exitRuntime, runtimeOptions } from '../protocol.js';
+
+async function main(): Promise<void> {
+  const options = runtimeOptions();
+  const cases = [...conv, ...pool].filter((c) => !options.filter || c.name.includes(options.filter));
+  const reference = createReferenceBackend();
+  const started = performance.now();
+  const backend = await createWebGPUBackend();
+  emit('SORA_INFO', { backend: backend.description, gemm: backend.gemmVariant });
+  let failed = await runCases(backend, reference, cases, '');
+  backend.dispose();
+  // conv2d has a kernel per GEMM variant ('tiled' on GPUs, 'blocked' on CPU adapters): its
+  // cases run again on a backend forced to each, whichever this adapter defaults to.
+  const conv2dCases = conv.filter((c) => c.name.startsWith('conv2d') && (!options.filter || c.name.includes(options.filter)));
+  for (const variant of ['tiled', 'blocked'] as const) {
+    const forced = await createWebGPUBackend({ gemm: variant });
+    failed += await runCases(forced, reference, conv2dCases, `[gemm_${variant}] `);
+    forced.dispose();
+  }
+  emit('SORA_DONE', { cases: cases.length, failed, ms: Math.round(performance.now() - started) });
+}
+
+async function runCases(backend: WebGPUBackend, reference: Backend, cases: KernelCase[], prefix: string): Promise<number> {
+  let failed = 0;
+  for (const kernelCase of cases) {
+    const t0 = performance.now();
+    try {
+      const before = backend.bytesInUse();
+      await kernelCase.run(backend, reference);
+      await backend.flush();
+      const after = backend.bytesInUse();
+      if (after !== before) throw new Error(`the case leaked ${after - before} bytes of GPU storage`);
+      emit('SORA_RESULT', { name: prefix + kernelCase.name, ok: true, ms: Math.round(performance.now() - t0) });
+    } catch (error) {
+      failed++;
+      emit('SORA_RESULT', { name: prefix + kernelCase.name, ok: false, error: error instanceof Error ? error.message : String(error),
+        ms: Math.round(performance.now() - t0) });
+    }
+  }
+  return failed;
+}
+
+main().then(() => exitRuntime(0), (error) => {
+  emit('SORA_FATAL', error instanceof Error ? error.message : String(error));
+  exitRuntime(1);
+});
