@@ -16,7 +16,7 @@ import { greater, logicalAnd, logicalNot, logicalOr, where } from '../math/binar
 import { register, run1, runOp, spec } from '../registry.js';
 import { pad as padOp, stridedSlice } from '../structure/rearrange.js';
 import { cast, reshape } from '../structure/shape.js';
-import { chain, checkFloat, describe, produce, sizeOf, storageOf } from '../util.js';
+import { chain, checkFloat, describe, produce, refuseComplex, sizeOf, storageOf } from '../util.js';
 import { composePool, composePoolBackward, type PoolAxis, type PoolKind } from './compose.js';
 
 interface PoolAttrs { geometry: ConvGeometry }
@@ -227,6 +227,7 @@ function tapIndices(g: ConvGeometry, dy: number, dx: number, includeBatch: boole
  */
 export function maxPoolWithArgmax(x: Input, filterSize: Pair, strides: Pair, pad: 'valid' | 'same',
   includeBatchInIndex = false): { result: Tensor; indexes: Tensor } {
+  refuseComplex('maxPoolWithArgmax', 'x', x);
   return withInputs('maxPoolWithArgmax', [['x', x, 'float32']], ([t]) => {
     if (pad !== 'valid' && pad !== 'same') {
       throw new Error(`maxPoolWithArgmax: pad must be 'valid' or 'same'; received pad=${JSON.stringify(pad)}`);
