@@ -244,6 +244,11 @@ export class Conv1D extends Conv {
     });
     return ops.reshape(y, [batch, y.shape[2], this.filters]);
   }
+  /** TF.js's config, which leaves dataFormat out (kept here when it is 'channelsFirst', which TF.js's layer mishandles). */
+  override getConfig(): Record<string, unknown> {
+    const { dataFormat, ...config } = super.getConfig();
+    return dataFormat === 'channelsLast' ? config : { ...config, dataFormat };
+  }
 }
 
 /** The layer class behind layers.conv3d: 3-D convolution over [batch, depth, rows, cols, channels]. */

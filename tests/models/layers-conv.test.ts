@@ -169,6 +169,38 @@ describe('where TF.js is wrong', () => {
   });
 });
 
+describe('channelsFirst on every layer', () => {
+  beforeAll(async () => { await sora.setBackend('reference'); });
+  // channelsLast is checked against TF.js above; channelsFirst must be the same layer on transposed axes. TF.js's
+  // own channelsFirst Conv1D returns channelsLast output and its SeparableConv2D adds the bias on the wrong axis,
+  // so the reference here is sora's channelsLast layer with the same weights.
+  const cases: [string, (format: 'channelsFirst' | 'channelsLast') => sora.Layer, number[]][] = [
+    ['conv1d', (f) => sora.layers.conv1d({ filters: 3, kernelSize: 2, dataFormat: f, biasInitializer: 'randomNormal' }), [2, 7, 2]],
+    ['conv3d', (f) => sora.layers.conv3d({ filters: 2, kernelSize: 2, padding: 'same', dataFormat: f, activation: 'relu', biasInitializer: 'randomNormal' }), [2, 3, 4, 5, 2]],
+    ['conv3dTranspose', (f) => sora.layers.conv3dTranspose({ filters: 2, kernelSize: 2, strides: 2, dataFormat: f, biasInitializer: 'randomNormal' }), [1, 2, 3, 2, 3]],
+    ['depthwiseConv2d', (f) => sora.layers.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 2, dataFormat: f, activation: 'sigmoid', biasInitializer: 'randomNormal' }), [2, 5, 4, 3]],
+    ['separableConv2d', (f) => sora.layers.separableConv2d({ filters: 2, kernelSize: 2, padding: 'same', dataFormat: f, biasInitializer: 'randomNormal' }), [2, 5, 4, 3]],
+    ['maxPooling1d', (f) => sora.layers.maxPooling1d({ poolSize: 3, strides: 2, padding: 'same', dataFormat: f }), [2, 7, 3]],
+    ['averagePooling3d', (f) => sora.layers.averagePooling3d({ poolSize: 2, padding: 'same', dataFormat: f }), [2, 3, 4, 5, 2]],
+  ];
+  for (const [name, make, lastShape] of cases) {
+    it(`${name}: channelsFirst equals channelsLast on transposed axes`, () => {
+      const rank = lastShape.length;
+      const toFirst = [0, rank - 1, ...Array.from({ length: rank - 2 }, (_, i) => i + 1)];
+      const toLast = [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2), 1];
+      const xLast = sora.tensor(values(lastShape), lastShape);
+      const last = make('channelsLast'), first = make('channelsFirst');
+      const yLast = last.apply(xLast) as sora.Tensor;
+      const yFirst = first.apply(sora.transpose(xLast, toFirst)) as sora.Tensor;
+      first.setWeights(last.getWeights());
+      const again = first.apply(sora.transpose(xLast, toFirst)) as sora.Tensor;
+      expect(yFirst.shape).toEqual(sora.transpose(yLast, toFirst).shape);
+      expect(first.computeOutputShape([null, ...toFirst.slice(1).map((a) => lastShape[a])])).toEqual([null, ...yFirst.shape.slice(1)]);
+      expectClose(sora.transpose(again, toLast).dataSync(), yLast.dataSync(), `${name} channelsFirst`);
+    });
+  }
+});
+
 describe('convolution and pooling layer configs', () => {
   beforeAll(async () => { await sora.setBackend('reference'); });
 
@@ -180,6 +212,12 @@ describe('convolution and pooling layer configs', () => {
       [(tf: TF) => tf.layers.conv2dTranspose({ filters: 2, kernelSize: 2, name: 'ct' }), [4, 4, 2]],
       [(tf: TF) => tf.layers.maxPooling2d({ name: 'mp' }), [4, 4, 2]],
       [(tf: TF) => tf.layers.averagePooling1d({ name: 'ap' }), [4, 2]],
+      [(tf: TF) => tf.layers.conv1d({ filters: 2, kernelSize: 2, strides: 2, name: 'c1' }), [6, 2]],
+      [(tf: TF) => tf.layers.conv3d({ filters: 2, kernelSize: [1, 2, 3], padding: 'same', name: 'c3' }), [3, 4, 5, 1]],
+      [(tf: TF) => tf.layers.conv3dTranspose({ filters: 2, kernelSize: 2, strides: 2, name: 'c3t' }), [3, 4, 5, 1]],
+      [(tf: TF) => tf.layers.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 3, activation: 'relu', name: 'dw3' }), [5, 5, 2]],
+      [(tf: TF) => tf.layers.maxPooling3d({ poolSize: [1, 2, 2], strides: 1, padding: 'same', name: 'mp3' }), [3, 4, 5, 1]],
+      [(tf: TF) => tf.layers.avgPool2d({ poolSize: 3, strides: [1, 2], dataFormat: 'channelsFirst', name: 'ap2' }), [2, 5, 5]],
     ] as const) {
       const theirs = make(tfjs), ours = make(sora);
       theirs.apply(tfjs.input({ shape: [...input] }));
