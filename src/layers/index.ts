@@ -6,6 +6,7 @@ import { Layer, type LayerArgs } from './base.js';
 import { Activation, Dense, Dropout, Flatten, InputLayer, input, type DenseArgs } from './core.js';
 import { mergeLayers } from './merge.js';
 import { layers16 } from './factories-16.js';
+import { convLayers } from './factories-conv.js';
 import type { ActivationName } from './activations.js';
 
 export { Layer, uniqueName } from './base.js';
@@ -17,6 +18,13 @@ export type { DenseArgs, InputConfig } from './core.js';
 export { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply } from './merge.js';
 export { deserializeLayer, fromPythonic, registerClass, registeredClass, toPythonic } from './serialization.js';
 export { logitsOf } from './logits.js';
+export {
+  Conv1D, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, type BaseConvArgs, type ConvLayerArgs,
+} from './conv.js';
+export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './conv-depthwise.js';
+export {
+  AveragePooling1D, AveragePooling2D, AveragePooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D, type PoolingArgs,
+} from './pooling.js';
 
 /** Factories under TF.js names: sora.layers.dense({...}), ... ; sora.layers.Layer to subclass. */
 export const layers = {
@@ -52,4 +60,5 @@ export const layers = {
   input,
   ...mergeLayers,
   ...layers16,
+  ...convLayers,
 };

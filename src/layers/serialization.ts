@@ -8,6 +8,7 @@ import type { Layer } from './base.js';
 import { Activation, Dense, Dropout, Flatten, InputLayer } from './core.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply } from './merge.js';
 import { layers16Class } from './factories-16.js';
+import { convLayersClass } from './factories-conv.js';
 import { ownEntry, setOwn } from '../core/lookup.js';
 
 /**
@@ -47,7 +48,7 @@ function builtinLayerClass(className: string): SerializableClass | undefined {
     InputLayer, Dense, Flatten, Activation, Dropout, Add, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
   };
   if (Object.hasOwn(classes, className)) return classes[className] as SerializableClass;
-  return layers16Class(className) as SerializableClass | undefined;
+  return (layers16Class(className) ?? convLayersClass(className)) as SerializableClass | undefined;
 }
 
 /**
