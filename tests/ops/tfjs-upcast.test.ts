@@ -54,6 +54,7 @@ for (const backend of ['reference', 'wasm'] as const) {
         for (const z of [k, x, r]) z.dispose();
         t.dispose();
       });
+      same('the chained x.where(condition, b), as TF.js', [c, f([2, 3]), f([2, 3])], (l, [k, x, y]) => x.where(k, y));
       same('gradient to the float32 branch', [c, i32([2, 3]), f([2, 3])], (l, [k, x, y]) =>
         l.grad((t: never) => l.where(k, x, t).mul(l.scalar(3)))(y));
     });

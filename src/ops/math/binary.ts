@@ -358,10 +358,13 @@ declare module '../../core/tensor.js' {
     lessEqual(b: Operand): Tensor; greater(b: Operand): Tensor; greaterEqual(b: Operand): Tensor;
     logicalAnd(b: Operand): Tensor; logicalOr(b: Operand): Tensor; logicalXor(b: Operand): Tensor;
     logicalNot(): Tensor; floorDiv(b: Operand): Tensor;
+    /** `this` where condition is true, else b (TF.js's x.where(condition, b)). */
+    where(condition: Operand, b: Operand): Tensor;
     atan2(b: Operand): Tensor;
   }
 }
 chain({
+  where(condition: Operand, b: Operand) { return where(condition, this, b); },
   add(b: Operand) { return add(this, b); },
   sub(b: Operand) { return sub(this, b); },
   mul(b: Operand) { return mul(this, b); },
