@@ -196,19 +196,21 @@ describe('the demo page as a visitor sees it (headless Chromium)', () => {
   }, 240_000);
 
   test('after Stop the model is described as stopped at the epoch fit ended on', async () => {
-    const o = await open('?backend=wasm&train=6000&epochs=3&batch=32');
+    const o = await open('?backend=wasm&train=6000&epochs=5&batch=32');
     await o.until((x) => x.status === 'ready', 'the page');
     await o.page.click('#train');
-    await o.page.waitForFunction(() => /^Epoch 2\/3, batch (\d+)/.test(document.querySelector('#progress-text')?.textContent ?? ''), { timeout: 240_000 });
+    await o.page.waitForFunction(() => /^Epoch 2\/5, batch (\d+)/.test(document.querySelector('#progress-text')?.textContent ?? ''), { timeout: 240_000 });
     await o.page.click('#stop');
     const s = await o.until((x) => x.status === 'ready' && x.history !== null, 'training to stop');
     const k = s.history!.epoch.length; // fit ends the epoch it stops in, so its History counts it
     expect(k).toBeGreaterThanOrEqual(2);
-    expect(k).toBeLessThan(3);
+    // The click can land as epoch 2 ends, so k may be 3 or later: 5 epochs leave room for that
+    // (a run of 3 once ended its third epoch before the stop took effect); k must be what fit said.
+    expect(k).toBeLessThan(5);
     const model = await o.page.$eval('#model-status', (e) => e.textContent ?? '');
-    expect(model).toMatch(new RegExp(`stopped at epoch ${k} of 3 \\(batch \\d+ of 169\\)`));
-    expect(await o.page.$eval('#progress-text', (e) => e.textContent)).toMatch(new RegExp(`^Stopped at epoch ${k} of 3, after batch \\d+ of 169`));
-    expect(s.modelSource).toMatch(new RegExp(`stopped at epoch ${k} of 3`));
+    expect(model).toMatch(new RegExp(`stopped at epoch ${k} of 5 \\(batch \\d+ of 169\\)`));
+    expect(await o.page.$eval('#progress-text', (e) => e.textContent)).toMatch(new RegExp(`^Stopped at epoch ${k} of 5, after batch \\d+ of 169`));
+    expect(s.modelSource).toMatch(new RegExp(`stopped at epoch ${k} of 5`));
     // A run that is not stopped says how many epochs it had.
     await o.page.$eval('#epochs', (e) => { (e as HTMLInputElement).value = '1'; });
     await o.page.$eval('#train-count', (e) => { (e as HTMLInputElement).value = '600'; });
