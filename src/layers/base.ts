@@ -14,6 +14,8 @@ import type { Regularizer } from '../training/regularizers.js';
 import { Node, SymbolicTensor, isSymbolic, shapeString, type Kwargs, type SymbolicShape } from './graph.js';
 import { resolveInitializer } from './config.js';
 import { asLayerWeight, type Constraint, type LayerVariable } from './layer-weight.js';
+import { customCall } from './call-convention.js';
+import { uniqueName } from './layer-names.js';
 
 export type { SymbolicShape };
 export type Shape = SymbolicShape;
@@ -46,45 +48,10 @@ export interface DisposeResult { refCountAfterDispose: number; numDisposedVariab
 
 /** A weight constraint, applied after each optimizer step. */
 export type { Constraint, LayerVariable };
-
-const uidCounts = new Map<string, number>();
-/** TF.js names: 'dense_Dense1', 'my_layer_MyLayer1'. */
-export function uniqueName(className: string, snake = true): string {
-  const count = (uidCounts.get(className) ?? 0) + 1;
-  uidCounts.set(className, count);
-  if (!snake) return `${className}${count}`;
-  // TF.js's toSnakeCase: 'Conv2D' -> 'conv2d', 'MaxPooling2D' -> 'max_pooling2d', 'PReLU' -> 'p_re_lu'.
-  const snakeName = className.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
-  return `${snakeName}_${className}${count}`;
-}
+export { uniqueName };
 
 const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 
-/**
- * sora's own layer classes that define call() say so with a static own `soraCall = true`:
- * their call() gets a single input as a tensor, also inside a model. A class declares it in
- * its body (no registration at import time, so bundles stay free to drop unused layers); a
- * new built-in layer with a call() of its own must declare it too, or it gets [x].
- */
-const ownCallCache = new WeakMap<object, boolean>();
-
-/**
- * Whether the call() this layer runs is a custom one (a TF.js program's subclass). TF.js runs
- * every layer of a model with the list of its inputs, [x] for one input (a layer applied
- * directly gets x), so custom layers written for TF.js read `inputs[0]` or unwrap a list.
- */
-function customCall(layer: object): boolean {
-  const proto = Object.getPrototypeOf(layer) as object;
-  let known = ownCallCache.get(proto);
-  if (known === undefined) {
-    let owner: object | null = proto;
-    while (owner && !Object.hasOwn(owner, 'call')) owner = Object.getPrototypeOf(owner) as object | null;
-    const cls = (owner as { constructor?: object } | null)?.constructor;
-    known = owner !== null && !(cls !== undefined && Object.hasOwn(cls, 'soraCall'));
-    ownCallCache.set(proto, known);
-  }
-  return known;
-}
 const isShapeList = (s: unknown): s is SymbolicShape[] => Array.isArray(s) && s.length > 0 && s.every(Array.isArray);
 
 /**
