@@ -155,13 +155,16 @@ export interface Conv2DCall {
 }
 
 /**
- * Checks a conv2d call as TF.js does (naming the op and the values) and returns its geometry
- * on the NHWC image (x of rank 3 counts as a batch of one).
+ * Checks a conv2d call (or, with `depthwise`, a depthwiseConv2d call) as TF.js does, naming the op
+ * and the values, and returns its geometry on the NHWC image (x of rank 3 counts as a batch of one).
  */
-export function conv2dGeometry(c: Conv2DCall): ConvGeometry {
+export function conv2dGeometry(c: Conv2DCall, depthwise = false): ConvGeometry {
   const { op, x, filter } = c;
   checkImage(op, x);
-  if (filter.rank !== 4) throw new Error(`${op}: filter must be rank 4 [filterHeight, filterWidth, inChannels, outChannels]; received filter ${describe(filter)}`);
+  if (filter.rank !== 4) {
+    throw new Error(`${op}: filter must be rank 4 [filterHeight, filterWidth, inChannels, ${depthwise ? 'channelMultiplier' : 'outChannels'}]; ` +
+      `received filter ${describe(filter)}`);
+  }
   checkFloat32(op, 'x', x);
   checkFloat32(op, 'filter', filter);
   const dataFormat = checkDataFormat(op, c.dataFormat);
@@ -170,11 +173,13 @@ export function conv2dGeometry(c: Conv2DCall): ConvGeometry {
   const x4 = x.rank === 4 ? x.shape : [1, ...x.shape];
   const nhwc = dataFormat === 'NCHW' ? [x4[0], x4[2], x4[3], x4[1]] : x4;
   if (nhwc[3] !== filter.shape[2]) {
-    throw new Error(`${op}: x has ${nhwc[3]} input channels (${dataFormat} shape [${x.shape}]) but the filter expects ` +
-      `${filter.shape[2]} (filter shape [${filter.shape}], HWIO)`);
+    throw new Error(`${op}: x has ${nhwc[3]} input channels (${dataFormat} shape [${x.shape}]) but the filter` + (depthwise
+      ? `'s inChannels dim is ${filter.shape[2]} (filter shape [${filter.shape}])`
+      : ` expects ${filter.shape[2]} (filter shape [${filter.shape}], HWIO)`));
   }
   return checkFits(op, convGeometry({
-    op, xShape: nhwc, filterHeight: filter.shape[0], filterWidth: filter.shape[1], outChannels: filter.shape[3],
+    op, xShape: nhwc, filterHeight: filter.shape[0], filterWidth: filter.shape[1],
+    outChannels: depthwise ? nhwc[3] * filter.shape[3] : filter.shape[3],
     strides: c.strides, dilations: c.dilations, pad: padToNHWC(c.pad, dataFormat), dimRoundingMode: c.dimRoundingMode,
   }), c.pad);
 }

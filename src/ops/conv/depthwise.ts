@@ -12,12 +12,10 @@ import { sum } from '../reduce/reduce.js';
 import { register, run1, spec } from '../registry.js';
 import { reshape } from '../structure/shape.js';
 import { chain, describe, produce, sizeOf, storageOf } from '../util.js';
-import {
-  checkDataFormat, checkFits, checkFloat32, checkImage, checkRounding, checkStridesAndDilations, padToNHWC, type DataFormat, type Pair,
-} from './args.js';
-import { asNHWC, conv2d } from './conv2d.js';
+import { checkFloat32, checkImage, type DataFormat, type Pair } from './args.js';
+import { asNHWC, conv2d, conv2dGeometry, type Conv2DCall } from './conv2d.js';
 import { epilogue, epilogueGrad, LINEAR, type EpilogueAttrs } from './epilogue.js';
-import { convGeometry, type ConvGeometry, type ConvPadding, type DimRoundingMode } from './geometry.js';
+import type { ConvGeometry, ConvPadding, DimRoundingMode } from './geometry.js';
 import { col2im, im2col } from './taps.js';
 
 interface DepthwiseAttrs extends EpilogueAttrs { g: ConvGeometry; multiplier: number }
@@ -144,38 +142,11 @@ export function depthwiseBackpropFilter(x: Tensor, dy: Tensor, g: ConvGeometry, 
   return run1(BACKPROP_FILTER, [x, dy], { g, multiplier });
 }
 
-export interface DepthwiseCall {
-  op: string;
-  x: Tensor;
-  filter: Tensor;
-  strides: Pair;
-  pad: ConvPadding;
-  dataFormat: DataFormat;
-  dilations: Pair;
-  dimRoundingMode?: DimRoundingMode;
-}
+/** A depthwiseConv2d call: the same fields as conv2d's (the filter's last dim is the channel multiplier). */
+export type DepthwiseCall = Conv2DCall;
 
 /** Checks a depthwiseConv2d call as TF.js does; returns its NHWC geometry. */
-export function depthwiseGeometry(c: DepthwiseCall): ConvGeometry {
-  const { op, x, filter } = c;
-  checkImage(op, x);
-  if (filter.rank !== 4) throw new Error(`${op}: filter must be rank 4 [filterHeight, filterWidth, inChannels, channelMultiplier]; received filter ${describe(filter)}`);
-  checkFloat32(op, 'x', x);
-  checkFloat32(op, 'filter', filter);
-  const dataFormat = checkDataFormat(op, c.dataFormat);
-  checkStridesAndDilations(op, c.strides, c.dilations);
-  checkRounding(op, c.pad, c.dimRoundingMode);
-  const x4 = x.rank === 4 ? x.shape : [1, ...x.shape];
-  const nhwc = dataFormat === 'NCHW' ? [x4[0], x4[2], x4[3], x4[1]] : x4;
-  if (nhwc[3] !== filter.shape[2]) {
-    throw new Error(`${op}: x has ${nhwc[3]} input channels (${dataFormat} shape [${x.shape}]) but the filter's inChannels ` +
-      `dim is ${filter.shape[2]} (filter shape [${filter.shape}])`);
-  }
-  return checkFits(op, convGeometry({
-    op, xShape: nhwc, filterHeight: filter.shape[0], filterWidth: filter.shape[1], outChannels: nhwc[3] * filter.shape[3],
-    strides: c.strides, dilations: c.dilations, pad: padToNHWC(c.pad, dataFormat), dimRoundingMode: c.dimRoundingMode,
-  }), c.pad);
-}
+export const depthwiseGeometry = (c: DepthwiseCall): ConvGeometry => conv2dGeometry(c, true);
 
 /** The depthwise 'depthwiseConv2d' op on NHWC operands of a known geometry, with an optional epilogue. */
 export function depthwiseOp(x: Tensor, filter: Tensor, bias: Tensor | undefined, g: ConvGeometry, epi: EpilogueAttrs): Tensor {
