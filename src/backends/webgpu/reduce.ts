@@ -1,13 +1,17 @@
 /**
  * WebGPU glue of the reductions: reduce (sum, max, min; shaders/reduce.wgsl) and argMax
  * (argMax.wgsl), over x viewed as [outer, length, inner]. Long contiguous rows (inner == 1,
- * length >= 64) get a workgroup per output (64 invocations, 256 from 4096 long); anything
- * else one invocation per output, whose neighbours read neighbouring addresses.
+ * length >= 64) get a workgroup per output (64 invocations, 256 from 4096 long); column
+ * reductions (inner > 1, length >= 16: bias gradients, batch-norm statistics) a 256-wide
+ * workgroup per tile of 4, 16 or 64 neighbouring columns, whose lanes split the rows and
+ * combine in workgroup memory (reduce_columns); anything else (and every argMax) one
+ * invocation per output, whose neighbours read neighbouring addresses.
  *
- * reduce also cuts a long axis into chunks when there are too few outputs to keep the GPU
- * busy (a full sum, a few column sums): one pass writes [outer, chunks, inner] partials to a
- * pooled scratch buffer and the next reduces those, until one chunk is left. Every pass
- * sums pairwise (reduce.wgsl), so the chunking costs no accuracy.
+ * reduce also cuts a long axis into chunks when there are too few workgroups to keep the GPU
+ * busy (a full sum, a few column sums), or when one pass would loop past lavapipe's cap: one
+ * pass writes [outer, chunks, inner] partials to a pooled scratch buffer and the next reduces
+ * those, until one chunk is left. Every pass sums pairwise (reduce.wgsl), so the chunking
+ * costs no accuracy.
  */
 import { REDUCE_CODES, type ReduceOp } from '../backend.js';
 import type { GPUContext } from './context.js';
@@ -16,38 +20,69 @@ import { bufferOf, type GPUStorage } from './storage.js';
 
 /** Invocations per workgroup of the one-output-per-invocation entries. */
 const SERIAL_WORKGROUP = 64;
+/** Invocations per workgroup of reduce_columns. */
+const COLUMNS_WORKGROUP = 256;
 /** Chunk lengths when an axis is cut: per workgroup (inner == 1) and per invocation. */
 const WORKGROUP_CHUNK = 16384;
 const SERIAL_CHUNK = 1024;
-/** Outputs from which one pass keeps the GPU busy: workgroups (inner == 1) and invocations. */
+/** reduce_columns: rows per lane of a chunk (a chunk is this times the lanes). */
+const COLUMN_ROWS_PER_LANE = 256;
+/** Outputs from which one pass keeps the GPU busy: workgroups and invocations. */
 const BUSY_WORKGROUPS = 256;
 const BUSY_INVOCATIONS = 16384;
+/** Axes shorter than this reduce serially: reduce_columns' lanes would mostly idle. */
+const COLUMNS_MIN_LENGTH = 16;
 
-/** 0: an invocation per output; 1: a 64-wide workgroup per output; 2: a 256-wide one. */
-function pathOf(length: number, inner: number): number {
-  if (inner !== 1 || length < 64) return 0;
+/**
+ * 0: an invocation per output; 1: a 64-wide workgroup per output; 2: a 256-wide one;
+ * 3, 4, 5: reduce_columns over tiles of 4, 16, 64 columns.
+ */
+type Path = 0 | 1 | 2 | 3 | 4 | 5;
+const TILE_COLUMNS: Record<3 | 4 | 5, number> = { 3: 4, 4: 16, 5: 64 };
+
+function pathOf(length: number, inner: number, columns: boolean): Path {
+  if (inner !== 1) {
+    if (!columns || length < COLUMNS_MIN_LENGTH) return 0;
+    return inner <= 4 ? 3 : inner <= 16 ? 4 : 5;
+  }
+  if (length < 64) return 0;
   return length >= 4096 ? 2 : 1;
 }
 
-function reduceLayout(path: number, prefix: string): { entryPoint: string; constants: Record<string, number> } {
-  return path === 0 ? { entryPoint: `${prefix}_serial`, constants: { WORKGROUP_SIZE: SERIAL_WORKGROUP } }
-    : { entryPoint: `${prefix}_workgroup`, constants: { WORKGROUP_SIZE: path === 1 ? 64 : 256 } };
+function reduceLayout(path: Path, prefix: string): { entryPoint: string; constants: Record<string, number> } {
+  if (path === 0) return { entryPoint: `${prefix}_serial`, constants: { WORKGROUP_SIZE: SERIAL_WORKGROUP } };
+  if (path >= 3) return { entryPoint: 'reduce_columns', constants: { WORKGROUP_SIZE: COLUMNS_WORKGROUP, COLUMNS: TILE_COLUMNS[path as 3 | 4 | 5] } };
+  return { entryPoint: `${prefix}_workgroup`, constants: { WORKGROUP_SIZE: path === 1 ? 64 : 256 } };
 }
 
 /** Pipelines of this family that a dense-network training step uses (for compile()): column sums. */
 export function reduceWarmUp(): PipelineRequest[] {
-  const { entryPoint, constants } = reduceLayout(0, 'reduce');
-  return [{ shader: 'reduce', entryPoint, constants: { ...constants, OP: REDUCE_CODES.sum } }];
+  return ([0, 3, 4, 5] as const).map((path) => {
+    const { entryPoint, constants } = reduceLayout(path, 'reduce');
+    return { shader: 'reduce', entryPoint, constants: { ...constants, OP: REDUCE_CODES.sum } };
+  });
 }
 
-function variantOf(context: GPUContext, family: 'reduce' | 'argMax', kernel: string, code: number, path: number) {
-  return context.variant(family, code * 4 + path, () => {
+function variantOf(context: GPUContext, family: 'reduce' | 'argMax', kernel: string, code: number, path: Path) {
+  return context.variant(family, code * 8 + path, () => {
     const { entryPoint, constants } = reduceLayout(path, family === 'reduce' ? 'reduce' : 'arg_max');
     return { kernel, shader: family, entryPoint, constants: family === 'reduce' ? { ...constants, OP: code } : constants };
   });
 }
 
-const groupsFor = (path: number, outputs: number) => (path === 0 ? Math.ceil(outputs / SERIAL_WORKGROUP) : outputs);
+/** Workgroups of a pass over `outer` x `inner` outputs (times the chunks). */
+function groupsFor(path: Path, outer: number, inner: number): number {
+  if (path === 0) return Math.ceil(outer * inner / SERIAL_WORKGROUP);
+  if (path >= 3) return outer * Math.ceil(inner / TILE_COLUMNS[path as 3 | 4 | 5]);
+  return outer * inner;
+}
+
+/** Chunk length of a pass: rows per workgroup (paths 1..5) or per invocation (path 0). */
+function chunkLengthOf(path: Path): number {
+  if (path === 0) return SERIAL_CHUNK;
+  if (path >= 3) return COLUMN_ROWS_PER_LANE * COLUMNS_WORKGROUP / TILE_COLUMNS[path as 3 | 4 | 5];
+  return WORKGROUP_CHUNK;
+}
 
 export function reduceKernel(context: GPUContext, op: ReduceOp, x: GPUStorage, out: GPUStorage, outer: number, length: number,
   inner: number): void {
@@ -58,19 +93,21 @@ export function reduceKernel(context: GPUContext, op: ReduceOp, x: GPUStorage, o
   let source = bufferOf(x, kernel);
   let remaining = length;
   for (;;) {
-    const path = pathOf(remaining, inner);
-    const chunkLength = path === 0 ? SERIAL_CHUNK : WORKGROUP_CHUNK;
-    const busy = path === 0 ? outputs >= BUSY_INVOCATIONS : outputs >= BUSY_WORKGROUPS;
-    const chunks = !busy && remaining >= 2 * chunkLength ? Math.ceil(remaining / chunkLength) : 1;
+    const path = pathOf(remaining, inner, true);
+    const chunkLength = chunkLengthOf(path);
+    const busy = path === 0 ? outputs >= BUSY_INVOCATIONS : groupsFor(path, outer, inner) >= BUSY_WORKGROUPS;
+    // reduce_columns also cuts an axis whose lanes would loop past lavapipe's cap (65,535 iterations).
+    const cut = (!busy && remaining >= 2 * chunkLength) || (path >= 3 && remaining > 64 * chunkLength);
+    const chunks = cut ? Math.ceil(remaining / chunkLength) : 1;
     const variant = variantOf(context, 'reduce', kernel, REDUCE_CODES[op], path);
     if (chunks === 1) {
-      context.runLine(variant, [source, target], [outer, remaining, inner, 1, Math.max(remaining, 1)], null, groupsFor(path, outputs));
+      context.runLine(variant, [source, target], [outer, remaining, inner, 1, Math.max(remaining, 1)], null, groupsFor(path, outer, inner));
       if (source !== x.pooled) context.storagePool.release(source);
       return;
     }
     // Partials [outer, chunks, inner] in scratch; freed once the batch using it is submitted.
     const partials = context.storagePool.acquire(outputs * chunks * 4);
-    context.runLine(variant, [source, partials], [outer, remaining, inner, chunks, chunkLength], null, groupsFor(path, outputs * chunks));
+    context.runLine(variant, [source, partials], [outer, remaining, inner, chunks, chunkLength], null, groupsFor(path, outer * chunks, inner));
     if (source !== x.pooled) context.storagePool.release(source);
     source = partials;
     remaining = chunks;
@@ -81,7 +118,7 @@ export function argMaxKernel(context: GPUContext, x: GPUStorage, out: GPUStorage
   min = false): void {
   const outputs = outer * inner;
   if (outputs === 0) return;
-  const path = pathOf(length, inner);
+  const path = pathOf(length, inner, false);
   context.runLine(variantOf(context, 'argMax', 'argMax', 0, path), [bufferOf(x, 'argMax'), bufferOf(out, 'argMax')],
-    [outer, length, inner, +min], null, groupsFor(path, outputs));
+    [outer, length, inner, +min], null, groupsFor(path, outer, inner));
 }
