@@ -176,3 +176,9 @@ cases.push({
     }
   },
 });
+
+/**
+ * The reduce cases that run down columns (inner > 1), whose webgpu kernel follows the GEMM
+ * variant (reduce_columns or reduce_serial): the webgpu suite runs these on both variants.
+ */
+export const columnCases: KernelCase[] = cases.filter((c) => c.name.startsWith('reduce') && /columns|general/.test(c.name));
