@@ -23,9 +23,11 @@
 //    chunk's rows lane, lane + LANES, ... (so COLUMNS neighbours read neighbouring addresses),
 //    then the lanes of each column combine in a workgroup-memory tree. Partials of a cut axis
 //    are reduced by a second pass of the same entry (the host's loop).
+//    The host takes it on GPUs; on CPU adapters workgroup barriers cost more than the lanes
+//    save (measured on SwiftShader), so columns go to reduce_serial there.
 //  - reduce_serial: one invocation per output chunk looping over it; consecutive invocations
-//    read consecutive addresses when inner > 1. For short axes (under 16), where the lanes
-//    of reduce_columns would idle.
+//    read consecutive addresses when inner > 1. Columns on CPU adapters, and short axes
+//    (under 16), where the lanes of reduce_columns would idle.
 // Grid: outer * chunks * inner outputs (workgroup), outer * chunks * ceil(inner / COLUMNS)
 // (columns) or ceil(outer * chunks * inner / WORKGROUP_SIZE) (serial), 2D-split by the host
 // past 65535 workgroups.

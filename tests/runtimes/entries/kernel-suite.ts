@@ -1,13 +1,14 @@
 /**
  * Runs the backend-agnostic kernel suite (tests/suite) on the webgpu backend against the
- * reference backend, inside Chromium or Deno, reporting each case on its own protocol line.
+ * reference backend, inside Chromium or Deno, reporting each case on its own protocol line;
+ * all but the convolution and pooling cases, which conv-gpu-suite.ts runs.
  * Then the GEMM and column-reduction cases run again on a backend forced to each GEMM
  * variant ('tiled' with workgroup memory, 'blocked' without; column reductions follow it),
  * reported as `[gemm_tiled] <case>` and `[gemm_blocked] <case>`, so both variants are
  * checked whichever the adapter defaults to.
  * Options: `filter=<substring>` runs the matching cases only.
  */
-import { allCases, suites } from '../../backends/suite/index.js';
+import { casesBesideConv, suites } from '../../backends/suite/index.js';
 import { columnCases } from '../../backends/suite/reduce.cases.js';
 import type { KernelCase } from '../../backends/suite/harness.js';
 import type { Backend } from '../../../src/backends/backend.js';
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const backend = await createWebGPUBackend();
   emit('SORA_INFO', { backend: backend.description, gemm: backend.gemmVariant, limits: backend.context.limits });
-  const cases = allCases.filter(matches);
+  const cases = casesBesideConv.filter(matches);
   let failed = await runCases(backend, reference, cases, '');
   const stats = backend.stats();
   backend.dispose();
