@@ -6,9 +6,10 @@
  * GPUs ('tiled') a 256-wide workgroup per tile of 4 to 64 neighbouring columns, whose lanes
  * split the rows and combine in workgroup memory (reduce_columns); on CPU adapters
  * ('blocked') one invocation per output (reduce_serial), whose neighbours read neighbouring
- * addresses: SwiftShader pays for workgroup barriers, and reduce_columns measured 1.6 to 4x
- * slower there on the MNIST CNN's bias-gradient shapes ([43264, 32], [7744, 64], [64, 128]).
- * Short axes (under 16) and argMax take the per-output form everywhere.
+ * addresses: CPU adapters pay for workgroup barriers, and reduce_columns measured 1.5 to 2.7x
+ * slower on SwiftShader and 1.0 to 1.25x on lavapipe, over the MNIST CNN's bias-gradient
+ * shapes and a few odd ones (bench/gpu-reduce.mjs). Short axes (under 16) and argMax take
+ * the per-output form everywhere.
  *
  * reduce also cuts a long axis into chunks when there are too few outputs to keep the GPU
  * busy (a full sum, a few column sums), or when a reduce_columns lane would loop past
