@@ -152,3 +152,119 @@ export function conv2d_small(x: usize, filter: usize, out: usize, bias: usize, a
   }
   if (act != EPILOGUE_LINEAR && !relu) epilogue_rows(out, pixelBytes, P, O, act, alpha);
 }
+
+/** The first output row (column) whose window starts inside the input. */
+// @ts-ignore: decorator
+@inline function inside_first(pad: i32, stride: i32): i32 {
+  return pad > 0 ? (pad + stride - 1) / stride : 0;
+}
+/** One past the last output row (column) whose window ends inside the input (n pixels, the window `span` wide). */
+// @ts-ignore: decorator
+@inline function inside_end(n: i32, span: i32, pad: i32, stride: i32, outN: i32): i32 {
+  const room = n - span + pad;
+  return room < 0 ? 0 : min(outN, room / stride + 1);
+}
+
+/** Pixels whose windows leave the image, lowered at a time by the filter gradient. */
+const LOWERED = 32;
+
+/** Whether conv2d_backprop_filter_small takes this gradient: few input channels, a filter wider than 1x1, whole blocks of 8 output channels. */
+export function conv_small_filter_fits(g: usize, colBytes: i32): bool {
+  const C = geo(g, G_IN_C), O = geo(g, G_OUT_C), taps = geo(g, G_FH) * geo(g, G_FW), K = taps * C;
+  return C <= 4 && taps > 1 && O > 0 && (O & 7) == 0 && (2 * K + LOWERED * (K + O)) * 4 <= colBytes;
+}
+
+/**
+ * dFilter[k, co] += sum over rows x count pixels of a[k] * e[co], for 4 filter rows by 8 output
+ * channels at a time: pixel i of row r has its im2col row at a + r * aRow + i * aStep (tap k at
+ * byte offset taps[k] from there) and its dy row at e + r * eRow + i * eStep.
+ */
+function sweep(dFilter: usize, K: i32, O: i32, taps: usize, a: usize, aRow: usize, aStep: usize, e: usize, eRow: usize,
+  eStep: usize, rows: i32, count: i32): void {
+  const rowBytes = <usize>O << 2, last = K - 1, zero = f32x4.splat(0);
+  for (let k0 = 0; k0 < K; k0 += 4) {
+    // Filter rows past K repeat row K - 1's taps (computed, never stored).
+    const t0 = <usize>load<i32>(taps + (<usize>k0 << 2));
+    const t1 = <usize>load<i32>(taps + (<usize>min(k0 + 1, last) << 2));
+    const t2 = <usize>load<i32>(taps + (<usize>min(k0 + 2, last) << 2));
+    const t3 = <usize>load<i32>(taps + (<usize>min(k0 + 3, last) << 2));
+    const n = min(4, K - k0);
+    for (let co = 0; co < O; co += 8) {
+      // Fresh accumulators, added to dFilter at the end: one sum per call, not one chain over every image.
+      let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+      for (let r = 0; r < rows; r++) {
+        let origin = a + <usize>r * aRow, dyAt = e + <usize>r * eRow + (<usize>co << 2);
+        for (let i = 0; i < count; i++, origin += aStep, dyAt += eStep) {
+          const e0 = v128.load(dyAt), e1 = v128.load(dyAt, 16);
+          let sv = v128.load32_splat(origin + t0);
+          c00 = madd(sv, e0, c00); c01 = madd(sv, e1, c01);
+          sv = v128.load32_splat(origin + t1);
+          c10 = madd(sv, e0, c10); c11 = madd(sv, e1, c11);
+          sv = v128.load32_splat(origin + t2);
+          c20 = madd(sv, e0, c20); c21 = madd(sv, e1, c21);
+          sv = v128.load32_splat(origin + t3);
+          c30 = madd(sv, e0, c30); c31 = madd(sv, e1, c31);
+        }
+      }
+      const d = dFilter + (<usize>(k0 * O + co) << 2);
+      add_pair(d, c00, c01);
+      if (n > 1) add_pair(d + rowBytes, c10, c11);
+      if (n > 2) add_pair(d + 2 * rowBytes, c20, c21);
+      if (n > 3) add_pair(d + 3 * rowBytes, c30, c31);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function add_pair(d: usize, lo: v128, hi: v128): void {
+  v128.store(d, f32x4.add(v128.load(d), lo));
+  v128.store(d, f32x4.add(v128.load(d, 16), hi), 16);
+}
+
+/**
+ * dFilter (=, or += with accumulate) = sum over output pixels of the pixel's im2col row (K)
+ * times its dy row (O), for conv_small_filter_fits geometry, image by image (its dy stays in
+ * L2): the pixels whose windows lie inside the image are swept in place through the tap table;
+ * the others are lowered LOWERED at a time into `col` (with copies of their dy rows) and swept there.
+ */
+export function conv2d_backprop_filter_small(x: usize, dy: usize, dFilter: usize, accumulate: i32, g: usize, col: usize): void {
+  const batch = geo(g, G_BATCH), H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C);
+  const oh = geo(g, G_OUT_H), ow = geo(g, G_OUT_W), O = geo(g, G_OUT_C), fh = geo(g, G_FH), fw = geo(g, G_FW);
+  const sh = geo(g, G_SH), sw = geo(g, G_SW), dh = geo(g, G_DH), dw = geo(g, G_DW), pt = geo(g, G_PAD_T), pl = geo(g, G_PAD_L);
+  const K = fh * fw * C;
+  if (!accumulate) memory.fill(dFilter, 0, <usize>(K * O) << 2);
+  // Scratch: taps (window origin offsets), rowTaps (k * 4), LOWERED lowered rows and their dy rows.
+  const taps = col, rowTaps = taps + (<usize>K << 2), lowered = rowTaps + (<usize>K << 2);
+  const dyCopy = lowered + <usize>(LOWERED * K) * 4;
+  let k = 0;
+  for (let fy = 0; fy < fh; fy++) {
+    for (let fx = 0; fx < fw; fx++) {
+      for (let c = 0; c < C; c++, k++) {
+        store<i32>(taps + (<usize>k << 2), ((fy * dh * W + fx * dw) * C + c) * 4);
+        store<i32>(rowTaps + (<usize>k << 2), k * 4);
+      }
+    }
+  }
+  const oy0 = inside_first(pt, sh), oy1 = inside_end(H, (fh - 1) * dh + 1, pt, sh, oh);
+  const ox0 = inside_first(pl, sw), ox1 = inside_end(W, (fw - 1) * dw + 1, pl, sw, ow);
+  const pixelBytes = <usize>O << 2;
+  for (let b = 0; b < batch; b++) {
+    if (ox1 > ox0 && oy1 > oy0) {
+      sweep(dFilter, K, O, taps,
+        x + <usize>(((b * H + oy0 * sh - pt) * W + ox0 * sw - pl) * C) * 4, <usize>(sh * W * C) << 2, <usize>(sw * C) << 2,
+        dy + <usize>((b * oh + oy0) * ow + ox0) * pixelBytes, <usize>ow * pixelBytes, pixelBytes, oy1 - oy0, ox1 - ox0);
+    }
+    // The pixels whose windows leave the image, LOWERED at a time.
+    let pending = 0;
+    let dyRow = dy + <usize>(b * oh * ow) * pixelBytes;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++, dyRow += pixelBytes) {
+        if (oy >= oy0 && oy < oy1 && ox >= ox0 && ox < ox1) continue;
+        lower_pixel(x, g, b, oy, ox, lowered + <usize>(pending * K) * 4);
+        memory.copy(dyCopy + <usize>pending * pixelBytes, dyRow, pixelBytes);
+        if (++pending == LOWERED) { sweep(dFilter, K, O, rowTaps, lowered, 0, <usize>K << 2, dyCopy, 0, pixelBytes, 1, LOWERED); pending = 0; }
+      }
+    }
+    if (pending > 0) sweep(dFilter, K, O, rowTaps, lowered, 0, <usize>K << 2, dyCopy, 0, pixelBytes, 1, pending);
+  }
+}

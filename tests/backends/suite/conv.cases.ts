@@ -80,6 +80,9 @@ export const SMALL_CHANNELS: ConvShape[] = [
   { x: [1, 1, 1, 2], f: [1, 1], out: 5, strides: 1, pad: 'valid', label: 'small channels, 1x1 input, pointwise' },
   { x: [3, 5, 6, 1], f: [3, 3], out: 4, strides: 2, pad: 'same', label: 'small channels, out 4' },
   { x: [1, 6, 5, 3], f: [2, 3], out: 7, strides: 1, pad: 'valid', label: 'small channels, out 7' },
+  { x: [3, 9, 9, 2], f: [3, 3], out: 16, strides: 1, dilations: 2, pad: 'same', label: 'small channels, out 16, dilation 2' },
+  { x: [2, 12, 12, 3], f: [5, 5], out: 8, strides: 1, pad: 'same', label: 'small channels, 80 border pixels an image' },
+  { x: [3, 9, 8, 4], f: [3, 3], out: 24, strides: 2, pad: 'same', label: 'small channels, out 24, strided' },
   { x: [3, 4, 5, 2], f: [3, 3], out: 17, strides: [1, 2], pad: [[0, 0], [2, 0], [1, 1], [0, 0]], label: 'small channels, explicit padding' },
 ];
 
