@@ -54,6 +54,23 @@ function copy_tile(dst: usize, dstStride: usize, tile: usize, rows: i32, cols: i
   for (let i = 0; i < rows; i++, dst += dstStride, tile += 32) memory.copy(dst, tile, <usize>cols << 2);
 }
 
+/**
+ * The tap tables, K i32 each: taps[k] the byte offset of filter row k (fy, fx, c) from a pixel's
+ * window origin in x; rowTaps[k] = 4k, its offset in a lowered (im2col) row.
+ */
+function tap_tables(g: usize, taps: usize, rowTaps: usize): void {
+  const W = geo(g, G_IN_W), C = geo(g, G_IN_C), fh = geo(g, G_FH), fw = geo(g, G_FW), dh = geo(g, G_DH), dw = geo(g, G_DW);
+  let k = 0;
+  for (let fy = 0; fy < fh; fy++) {
+    for (let fx = 0; fx < fw; fx++) {
+      for (let c = 0; c < C; c++, k++) {
+        store<i32>(taps + (<usize>k << 2), ((fy * dh * W + fx * dw) * C + c) * 4);
+        store<i32>(rowTaps + (<usize>k << 2), k * 4);
+      }
+    }
+  }
+}
+
 /** The im2col row of output pixel (b, oy, ox) into `row`: K floats, zeros outside the image. */
 function lower_pixel(x: usize, g: usize, b: i32, oy: i32, ox: i32, row: usize): void {
   const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C), fh = geo(g, G_FH), fw = geo(g, G_FW);
@@ -86,15 +103,8 @@ export function conv2d_small(x: usize, filter: usize, out: usize, bias: usize, a
   // Scratch: taps (window origin offsets), rowTaps (k * 4), PX lowered rows, origins, an output tile, filter and bias blocks.
   const taps = col, rowTaps = taps + (<usize>K << 2), rows = rowTaps + (<usize>K << 2);
   const origins = rows + <usize>(PX * K) * 4, tile = origins + PX * 4, packed = tile + PX * 32, packedBias = packed + <usize>(blocks * K) * 32;
+  tap_tables(g, taps, rowTaps);
   let k = 0;
-  for (let fy = 0; fy < fh; fy++) {
-    for (let fx = 0; fx < fw; fx++) {
-      for (let c = 0; c < C; c++, k++) {
-        store<i32>(taps + (<usize>k << 2), ((fy * dh * W + fx * dw) * C + c) * 4);
-        store<i32>(rowTaps + (<usize>k << 2), k * 4);
-      }
-    }
-  }
   for (let blk = 0; blk < blocks; blk++) {
     for (let j = 0; j < 8; j++) {
       const co = blk * 8 + j;
@@ -250,15 +260,7 @@ export function conv2d_backprop_filter_small(x: usize, dy: usize, dFilter: usize
   // Scratch: taps (window origin offsets), rowTaps (k * 4), LOWERED lowered rows and their dy rows.
   const taps = col, rowTaps = taps + (<usize>K << 2), lowered = rowTaps + (<usize>K << 2);
   const dyCopy = lowered + <usize>(LOWERED * K) * 4;
-  let k = 0;
-  for (let fy = 0; fy < fh; fy++) {
-    for (let fx = 0; fx < fw; fx++) {
-      for (let c = 0; c < C; c++, k++) {
-        store<i32>(taps + (<usize>k << 2), ((fy * dh * W + fx * dw) * C + c) * 4);
-        store<i32>(rowTaps + (<usize>k << 2), k * 4);
-      }
-    }
-  }
+  tap_tables(g, taps, rowTaps);
   const oy0 = inside_first(pt, sh), oy1 = inside_end(H, (fh - 1) * dh + 1, pt, sh, oh);
   const ox0 = inside_first(pl, sw), ox1 = inside_end(W, (fw - 1) * dw + 1, pl, sw, ow);
   const pixelBytes = <usize>O << 2;
