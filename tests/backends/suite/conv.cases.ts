@@ -71,7 +71,7 @@ export const SHAPES: ConvShape[] = [
  * group and 8 output channels a block, so pixel counts and output channels that are not
  * multiples of those, windows leaving the image (lowered groups) beside whole ones.
  */
-export const SMALL_CHANNELS: ConvShape[] = [
+const SMALL_CHANNELS: ConvShape[] = [
   { x: [2, 28, 28, 1], f: [3, 3], out: 32, strides: 1, pad: 'valid', label: 'small channels, the MNIST conv1' },
   { x: [3, 9, 9, 1], f: [3, 3], out: 6, strides: 1, dilations: 2, pad: 'same', label: 'small channels, dilation 2' },
   { x: [3, 7, 6, 2], f: [2, 2], out: 9, strides: 3, pad: 'valid', label: 'small channels, stride > kernel' },
