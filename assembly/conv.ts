@@ -21,6 +21,7 @@
  * bench's A/B row) measured 5 and 34, as the short k of one tap (C) rereads the output per tap.
  */
 import { gemm } from './gemm';
+import { conv2d_backprop_filter_small, conv2d_small, conv_small_filter_fits, conv_small_fits } from './conv-small';
 import { geo, G_BATCH, G_DH, G_DW, G_FH, G_FW, G_IN_C, G_IN_H, G_IN_W, G_OUT_C, G_OUT_H, G_OUT_W, G_PAD_L, G_PAD_T, G_SH, G_SW } from './conv-geometry';
 import { EPILOGUE_LINEAR } from './opcodes.generated';
 
@@ -134,6 +135,7 @@ function per_tap(kind: i32, x: usize, f: usize, y: usize, g: usize, work: usize)
 /** out = act(conv(x, filter) + bias); `work` is gemm's workspace, `col` COL_BYTES of scratch. */
 export function conv2d(x: usize, filter: usize, out: usize, bias: usize, act: i32, alpha: f32, g: usize,
   work: usize, col: usize): void {
+  if (conv_small_fits(g, COL_BYTES)) { conv2d_small(x, filter, out, bias, act, alpha, g, col); return; }
   const P = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W), O = geo(g, G_OUT_C);
   const K = geo(g, G_FH) * geo(g, G_FW) * geo(g, G_IN_C);
   if (P == 0 || O == 0) return;
@@ -177,6 +179,7 @@ export function conv2d_backprop_input(dy: usize, filter: usize, dx: usize, g: us
 /** dFilter (=, or += with accumulate) the filter gradient. */
 export function conv2d_backprop_filter(x: usize, dy: usize, dFilter: usize, accumulate: i32, g: usize, work: usize,
   col: usize): void {
+  if (conv_small_filter_fits(g, COL_BYTES)) { conv2d_backprop_filter_small(x, dy, dFilter, accumulate, g, col); return; }
   const P = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W), O = geo(g, G_OUT_C), C = geo(g, G_IN_C);
   const K = geo(g, G_FH) * geo(g, G_FW) * C;
   if (!accumulate) memory.fill(dFilter, 0, <usize>K * O << 2);
