@@ -39,8 +39,8 @@ const demo = {
   chartPoints: () => ({ loss: { train: charts.loss.points('train'), val: charts.loss.points('val') },
     acc: { train: charts.acc.points('train'), val: charts.acc.points('val') } }),
   chartLayouts: () => ({ loss: charts.loss.layout(), acc: charts.acc.layout() }),
-  /** The page's model builder, for the console and tests: buildModel('cnn', { seed: 16 }). */
-  buildModel,
+  /** The library and the page's model builder, for the console and tests: soraDemo.buildModel('cnn', { seed: 16 }). */
+  sora, buildModel,
 };
 window.soraDemo = demo;
 

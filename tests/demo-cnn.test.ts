@@ -79,6 +79,11 @@ async function nodePredictions(weights: { shape: number[]; values: number[] }[])
   return values;
 }
 
+/** The reduced run on both backends: 9 batches of 32 (270 images), seeded, unshuffled; SwiftShader takes minutes for more. */
+const REDUCED = 'model=cnn&train=300&epochs=1&batch=32&seed=16';
+/** The wasm run's final logs, which the webgpu run (same seed, same batches) should repeat. */
+let wasmLogs: Record<string, number> | null = null;
+
 /**
  * After a run of the CNN: the curves have points, the validation accuracy is well above chance
  * (0.1), the grid shows 25 predictions, most of them right, and Node predicts the same from the
@@ -86,19 +91,20 @@ async function nodePredictions(weights: { shape: number[]; values: number[] }[])
  */
 async function expectTrainedCnn(o: Opened, s: Demo, backend: string): Promise<void> {
   expect(s.backend).toBe(backend);
-  expect(s.modelSource).toMatch(/^CNN \(conv 32, 64 \+ dense 128\), trained here on 1,080 images for 1 epoch$/);
+  expect(s.modelSource).toMatch(/^CNN \(conv 32, 64 \+ dense 128\), trained here on 270 images for 1 epoch$/);
   expect(await o.page.$eval('#model-status', (e) => e.textContent)).toMatch(/\(225,034 weights\)/);
   for (const chart of [s.points.loss, s.points.acc]) {
     expect(chart.train).toBeGreaterThanOrEqual(5);
     expect(chart.val).toBeGreaterThanOrEqual(5);
   }
-  expect(s.lastLogs?.val_acc).toBeGreaterThan(0.4); // chance is 0.1; measured ~0.8 for 34 batches of 32
+  // Chance is 0.1; seeded and unshuffled, the run repeats: measured 0.667 on both backends (20 of the 30 validation images).
+  expect(s.lastLogs?.val_acc).toBeGreaterThan(0.4);
   expect(await o.page.$eval('#progress-text', (e) => e.textContent)).toMatch(new RegExp(`^Epoch 1/1: .*validation loss [\\d.]+, accuracy ([\\d.]+) · .* examples/s on ${backend}$`));
   expect(await o.page.$eval('#progress', (e) => (e as HTMLProgressElement).value)).toBe(1);
   expect(await o.page.$$eval('#grid figure', (f) => f.length)).toBe(GRID);
   const caption = await o.page.$eval('#grid-caption', (e) => e.textContent ?? '');
   const right = Number(/(\d+) read right/.exec(caption)?.[1]);
-  expect(right).toBeGreaterThan(10); // chance is 2.5 of 25
+  expect(right).toBeGreaterThan(8); // chance is 2.5 of 25; measured 14
   // The grid's captions are the model's predictions (a wrong one names the label as well).
   const captions = await o.page.$$eval('#grid figcaption', (f) => f.map((c) => c.textContent ?? ''));
   expect(captions.map((c) => Number(c.split(' ')[0]))).toEqual(s.grid!.predicted);
@@ -149,22 +155,29 @@ describe("the demo page's CNN (headless Chromium)", () => {
     await o.page.close();
   }, 240_000);
 
-  test('on wasm: a reduced run (1 epoch of 1,080 images) rises well above chance, fills the grid, and agrees with Node', async () => {
-    const o = await open('?backend=wasm&model=cnn&train=1200&epochs=1&batch=32&seed=16');
+  test('on wasm: a reduced run (9 batches) rises well above chance, fills the grid, and agrees with Node', async () => {
+    const o = await open(`?backend=wasm&${REDUCED}`);
     await o.until((x) => x.status === 'ready', 'the page on wasm');
     await o.page.click('#train');
     const s = await o.until((x) => x.status === 'ready' && x.modelSource !== null, 'the CNN to train on wasm');
     await expectTrainedCnn(o, s, 'wasm');
+    wasmLogs = s.lastLogs;
     await o.page.close();
   }, 480_000);
 
-  test('on webgpu: the same reduced run trains on the device, fills the grid, and agrees with Node', async () => {
-    const o = await open('?backend=webgpu&model=cnn&train=1200&epochs=1&batch=32&seed=16');
+  test('on webgpu: the same reduced run trains on the device, ends where wasm ended, fills the grid, and agrees with Node', async () => {
+    const o = await open(`?backend=webgpu&${REDUCED}`);
     await o.until((x) => x.status === 'ready', 'the page on webgpu');
     expect(await o.page.$eval('#backend-status', (e) => e.textContent)).toMatch(/^Running on webgpu/);
     await o.page.click('#train');
     const s = await o.until((x) => x.status === 'ready' && x.modelSource !== null, 'the CNN to train on webgpu');
     await expectTrainedCnn(o, s, 'webgpu');
+    if (wasmLogs) {
+      // Same seed, same batches, other kernels: the sums round differently, so allow one validation image and a little loss.
+      expect(Math.abs(s.lastLogs!.val_acc - wasmLogs.val_acc)).toBeLessThanOrEqual(1 / 30 + 1e-6);
+      expect(s.lastLogs!.loss).toBeCloseTo(wasmLogs.loss, 2);
+      expect(s.lastLogs!.val_loss).toBeCloseTo(wasmLogs.val_loss, 2);
+    }
     await o.page.close();
   }, 480_000);
 
