@@ -197,4 +197,31 @@ describe("the demo page's CNN (headless Chromium)", () => {
     expect(await o.page.$$eval('#grid figure', (f) => f.length)).toBe(GRID);
     await o.page.close();
   }, 480_000);
+
+  // Last: the model it saves in IndexedDB would be loaded by every later page of this browser.
+  test('a trained CNN reads a drawn digit, and survives a reload through IndexedDB predicting the same', async () => {
+    const o = await open(`?backend=wasm&${REDUCED}`);
+    await o.until((x) => x.status === 'ready', 'the page');
+    await o.page.click('#train');
+    const trained = await o.until((x) => x.status === 'ready' && x.modelSource !== null, 'the CNN to train');
+    const box = (await (await o.page.$('#draw'))!.boundingBox())!;
+    await o.page.mouse.move(box.x + 0.5 * box.width, box.y + 0.15 * box.height);
+    await o.page.mouse.down();
+    await o.page.mouse.move(box.x + 0.5 * box.width, box.y + 0.85 * box.height, { steps: 12 });
+    await o.page.mouse.up();
+    await o.page.waitForFunction(() => /^It reads \d \(/.test(document.querySelector('#prediction')?.textContent ?? ''), { timeout: 30_000 });
+    const probabilities = await o.page.evaluate(() => (window as unknown as { soraDemo: { probabilities: number[] } }).soraDemo.probabilities);
+    expect(probabilities).toHaveLength(10);
+    expect(probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    await o.page.click('#save-idb');
+    await o.page.waitForFunction(() => /Saved in this browser/.test(document.querySelector('#model-status')?.textContent ?? ''), { timeout: 30_000 });
+    await o.page.reload({ waitUntil: 'load' });
+    const loaded = await o.until((x) => x.status === 'ready' && x.grid !== null, 'the saved CNN after a reload');
+    expect(loaded.modelSource).toMatch(/IndexedDB/);
+    expect(await o.page.$eval('#model-status', (e) => e.textContent)).toMatch(/\(225,034 weights\)/);
+    expect(loaded.grid!.predicted).toEqual(trained.grid!.predicted);
+    loaded.grid!.probabilities.forEach((p, i) => expect(p).toBeCloseTo(trained.grid!.probabilities[i], 6));
+    await o.page.evaluate(() => (window as unknown as { soraDemo: { sora: typeof sora } }).soraDemo.sora.io.removeModel('indexeddb://sora-mnist-demo'));
+    await o.page.close();
+  }, 480_000);
 });
