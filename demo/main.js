@@ -19,6 +19,7 @@ import * as sora from 'sora';
 import { drawBars, lineChart } from './charts.js';
 import { describeBackend } from './backend-text.js';
 import { drawingPad, paintDigit, toMnistInput } from './draw.js';
+import { evaluateOn, nextPaint, yieldToBrowser } from './pace.js';
 import { buildModel, inputShapeOf } from './models.js';
 
 const $ = (id) => document.getElementById(id);
@@ -74,15 +75,6 @@ const guarded = (fn) => async (...args) => {
     clearErrors();
   } catch (error) { showError(error); }
 };
-
-/** Resolves after the browser has painted the page as it is now (the frame after this one began). */
-const nextPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-
-const yieldChannel = new MessageChannel();
-const yieldQueue = [];
-yieldChannel.port1.onmessage = () => yieldQueue.shift()?.();
-/** Lets the browser paint and handle input (one task), without setTimeout's 4 ms clamp. */
-const yieldToBrowser = () => new Promise((resolve) => { yieldQueue.push(resolve); yieldChannel.port2.postMessage(0); });
 
 function setButtons() {
   const training = demo.status === 'training';
@@ -219,13 +211,6 @@ async function predictDrawing() {
 
 // ---- training ----
 
-async function evaluateOn(model, x, y) {
-  const [loss, acc] = await model.evaluate(x, y, { batchSize: 256 });
-  const values = [(await loss.data())[0], (await acc.data())[0]];
-  loss.dispose(); acc.dispose();
-  return values;
-}
-
 async function train() {
   const { train: data } = demo.mnist;
   const count = Math.min(Number($('train-count').value) || data.count, data.count);
@@ -274,7 +259,8 @@ async function train() {
     await probe(0);
     // verbose 0: the page shows the progress; fit's own progress lines would only fill the console.
     const history = await model.fit(xs, ys, {
-      epochs, batchSize, validationData: [xVal, yVal], shuffle: seed === undefined, verbose: 0,
+      // No validationData: fit would evaluate all of it in one task; onEpochEnd does it in chunks (evaluateOn).
+      epochs, batchSize, shuffle: seed === undefined, verbose: 0,
       callbacks: {
         onEpochBegin: async (e) => { epoch = e; },
         // fit clears stopTraining when it starts: a Stop pressed before (during the first probe) is applied here.
@@ -287,10 +273,18 @@ async function train() {
           $('progress').value = done;
           $('progress-text').textContent = `Epoch ${epoch + 1}/${epochs}, batch ${batch + 1}/${batches} · ` +
             `${withCommas(demo.examplesPerSecond)} examples/s on ${demo.backend}`;
-          if ((batch + 1) % probeEvery === 0 || batch + 1 === batches) await probe(epoch + (batch + 1) / batches);
+          if ((batch + 1) % probeEvery === 0 || batch + 1 === batches) {
+            await probe(epoch + (batch + 1) / batches);
+            lastYield = performance.now(); // the probe yields between its chunks
+          }
           if (performance.now() - lastYield > 12) { await yieldToBrowser(); lastYield = performance.now(); }
         },
-        onEpochEnd: async (e, logs) => {
+        onEpochEnd: async (e, fitLogs) => {
+          const t0 = performance.now();
+          const [valLoss, valAcc] = await evaluateOn(model, xVal, yVal);
+          busyMs += performance.now() - t0;
+          lastYield = performance.now();
+          const logs = { ...fitLogs, val_loss: valLoss, val_acc: valAcc };
           demo.lastLogs = logs;
           $('progress-text').textContent = `Epoch ${e + 1}/${epochs}: loss ${logs.loss.toFixed(4)}, accuracy ${logs.acc.toFixed(4)}, ` +
             `validation loss ${logs.val_loss.toFixed(4)}, accuracy ${logs.val_acc.toFixed(4)} · ` +
