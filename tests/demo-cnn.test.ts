@@ -116,7 +116,8 @@ async function expectTrainedCnn(o: Opened, s: Demo, backend: string): Promise<vo
   expect(page).toHaveLength(GRID * 10);
   let worst = 0;
   for (let i = 0; i < page.length; i++) worst = Math.max(worst, Math.abs(page[i] - node[i]));
-  console.log(`demo CNN on ${backend}: validation accuracy ${s.lastLogs!.val_acc.toFixed(3)}, grid ${right}/25 right, ` +
+  const speed = await o.page.evaluate(() => (window as unknown as { soraDemo: { examplesPerSecond: number } }).soraDemo.examplesPerSecond);
+  console.log(`demo CNN on ${backend}: ${speed.toFixed(0)} examples/s, validation accuracy ${s.lastLogs!.val_acc.toFixed(3)}, grid ${right}/25 right, ` +
     `largest difference from Node's probabilities ${worst.toExponential(2)}`);
   expect(worst).toBeLessThan(backend === 'wasm' ? 1e-5 : 1e-3);
   const argMax = (row: number) => { const p = node.slice(row * 10, row * 10 + 10); return p.indexOf(Math.max(...p)); };
@@ -178,6 +179,13 @@ describe("the demo page's CNN (headless Chromium)", () => {
       expect(s.lastLogs!.loss).toBeCloseTo(wasmLogs.loss, 2);
       expect(s.lastLogs!.val_loss).toBeCloseTo(wasmLogs.val_loss, 2);
     }
+    // Switching to wasm keeps the trained CNN (its weights move across) and the grid reads the same.
+    await o.page.evaluate(() => { (window as unknown as { soraDemo: Demo }).soraDemo.grid = null; }); // set again by the grid the switch redraws
+    await o.page.select('#backend', 'wasm');
+    const moved = await o.until((x) => x.backend === 'wasm' && x.grid !== null, 'the switch to wasm', 120_000);
+    expect(moved.modelSource).toBe(s.modelSource);
+    expect(moved.grid!.predicted).toEqual(s.grid!.predicted);
+    moved.grid!.probabilities.forEach((p, i) => expect(Math.abs(p - s.grid!.probabilities[i])).toBeLessThan(1e-5));
     await o.page.close();
   }, 480_000);
 
