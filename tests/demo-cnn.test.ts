@@ -153,6 +153,13 @@ describe("the demo page's CNN (headless Chromium)", () => {
     expect(onPage.map((w) => w.shape)).toEqual([[3, 3, 1, 32], [32], [3, 3, 32, 64], [64], [1600, 128], [128], [128, 10], [10]]);
     for (let k = 0; k < inNode.length; k++) expect(Float32Array.from(onPage[k].values)).toEqual(inNode[k].dataSync());
     example.dispose();
+    const refusals = await o.page.evaluate(() => {
+      const { buildModel } = (window as unknown as { soraDemo: { buildModel(name: string, o?: { seed?: unknown }): unknown } }).soraDemo;
+      const refusal = (f: () => unknown) => { try { f(); return null; } catch (e) { return (e as Error).message; } };
+      return [refusal(() => buildModel('lenet')), refusal(() => buildModel('cnn', { seed: 1.5 }))];
+    });
+    expect(refusals).toEqual([`buildModel: unknown model "lenet"; expected one of 'mlp', 'wide', 'cnn'`,
+      'buildModel: seed must be an integer; received seed=1.5']);
     await o.page.close();
   }, 240_000);
 
@@ -205,6 +212,19 @@ describe("the demo page's CNN (headless Chromium)", () => {
     expect(await o.page.$$eval('#grid figure', (f) => f.length)).toBe(GRID);
     await o.page.close();
   }, 480_000);
+
+  test('a seed in the address that is not an integer is refused on the page, naming it, before training starts', async () => {
+    const o = await open('?backend=wasm&model=cnn&train=300&seed=abc');
+    await o.until((x) => x.status === 'ready', 'the page');
+    await o.page.click('#train');
+    await o.page.waitForFunction(() => !(document.querySelector('#error') as HTMLElement).hidden, { timeout: 30_000 });
+    const s = await o.read();
+    expect(s.errors).toEqual(['Error: the seed in the address must be an integer; received seed="abc"']);
+    expect(s.status).toBe('ready');
+    expect(s.modelSource).toBeNull();
+    expect(await o.page.$eval('#progress-text', (e) => e.textContent)).toMatch(/^MNIST: /); // training never began
+    await o.page.close();
+  }, 120_000);
 
   // Last: the model it saves in IndexedDB would be loaded by every later page of this browser.
   test('a trained CNN reads a drawn digit, and survives a reload through IndexedDB predicting the same', async () => {
