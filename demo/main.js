@@ -19,7 +19,7 @@ import * as sora from 'sora';
 import { drawBars, lineChart } from './charts.js';
 import { describeBackend } from './backend-text.js';
 import { drawingPad, paintDigit, toMnistInput } from './draw.js';
-import { evaluateOn, nextPaint, yieldToBrowser } from './pace.js';
+import { evaluateOn, nextPaint, settle, yieldToBrowser } from './pace.js';
 import { buildModel, inputShapeOf } from './models.js';
 
 const $ = (id) => document.getElementById(id);
@@ -247,6 +247,7 @@ async function train() {
   let epoch = 0, lastBatch = -1, seen = 0, busyMs = 0, lastYield = performance.now();
   const started = performance.now();
   const probe = async (x) => {
+    await settle(model); // the batches queued so far are training time, not the probe's
     const t0 = performance.now();
     for (const name of ['train', 'val']) {
       const [loss, acc] = await evaluateOn(model, ...probes[name]);
@@ -280,6 +281,7 @@ async function train() {
           if (performance.now() - lastYield > 12) { await yieldToBrowser(); lastYield = performance.now(); }
         },
         onEpochEnd: async (e, fitLogs) => {
+          await settle(model);
           const t0 = performance.now();
           const [valLoss, valAcc] = await evaluateOn(model, xVal, yVal);
           busyMs += performance.now() - t0;
