@@ -1,9 +1,10 @@
 /**
  * The demo page's CNN option (demo/, served by demo/serve.mjs, headless Chromium): the network of
  * examples/mnist-cnn.mjs trains on the page, on wasm and on WebGPU (SwiftShader here), with the
- * progress, curves and prediction grid of the MLPs; Stop stops it mid-epoch; the page builds the
- * same seeded weights as the example does in Node; and what the page predicts from its trained
- * weights is what Node predicts from those weights.
+ * progress, curves and prediction grid of the MLPs, evaluating in chunks of 128 images so the page
+ * keeps painting; Stop stops it mid-epoch; the page builds the same seeded weights as the example
+ * does in Node; what the page predicts from its trained weights is what Node predicts from them;
+ * and the trained CNN moves across backends and survives a reload through IndexedDB.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'puppeteer-core';
@@ -166,8 +167,19 @@ describe("the demo page's CNN (headless Chromium)", () => {
   test('on wasm: a reduced run (9 batches) rises well above chance, fills the grid, and agrees with Node', async () => {
     const o = await open(`?backend=wasm&${REDUCED}`);
     await o.until((x) => x.status === 'ready', 'the page on wasm');
+    // evaluate runs to its end in one task on wasm: the page's probes (270 + 30 images here) and validation go in chunks.
+    await o.page.evaluate(() => {
+      const w = window as unknown as { soraDemo: { sora: typeof sora }; evaluated: number[] };
+      w.evaluated = [];
+      const proto = w.soraDemo.sora.LayersModel.prototype as unknown as { evaluate(x: sora.Tensor, ...rest: unknown[]): unknown };
+      const evaluate = proto.evaluate;
+      proto.evaluate = function (this: unknown, x: sora.Tensor, ...rest: unknown[]) { w.evaluated.push(x.shape[0]); return evaluate.call(this, x, ...rest); };
+    });
     await o.page.click('#train');
     const s = await o.until((x) => x.status === 'ready' && x.modelSource !== null, 'the CNN to train on wasm');
+    const evaluated = await o.page.evaluate(() => (window as unknown as { evaluated: number[] }).evaluated);
+    expect(Math.max(...evaluated)).toBe(128);
+    expect(evaluated.slice(0, 4)).toEqual([128, 128, 14, 30]); // the first probe: training images, then validation
     await expectTrainedCnn(o, s, 'wasm');
     wasmLogs = s.lastLogs;
     await o.page.close();
