@@ -46,6 +46,8 @@ export interface LayerEntry {
   className: unknown;
   /** The layer's name from its config, when it has one. */
   name: string | undefined;
+  /** The entry's config when it is a JSON object (a legacy Sequential's list is not). */
+  config: Record<string, unknown> | undefined;
 }
 
 /**
@@ -59,11 +61,32 @@ export function forEachLayerEntry(entry: unknown, visit: (layer: LayerEntry) => 
   const { className, config } = entry as { className?: unknown; config?: unknown };
   const name = config !== null && typeof config === 'object' && !Array.isArray(config)
     ? (config as { name?: unknown }).name : undefined;
-  visit({ className, name: typeof name === 'string' ? name : undefined });
+  const object = config !== null && typeof config === 'object' && !Array.isArray(config) ? config as Record<string, unknown> : undefined;
+  visit({ className, name: typeof name === 'string' ? name : undefined, config: object });
   const children: unknown[] = Array.isArray(config) ? config
     : config !== null && typeof config === 'object' ? [
       ...(Array.isArray((config as { layers?: unknown }).layers) ? (config as { layers: unknown[] }).layers : []),
       (config as { layer?: unknown }).layer,
     ] : [];
   for (const child of children) forEachLayerEntry(child, visit, depth + 1);
+}
+
+/**
+ * Rewrites in place (on the loader's own camelCase copy of a model config) the settings Keras
+ * writes in a form TF.js reads only through JavaScript's coercions. tf.keras 2.x saves a
+ * BatchNormalization's axis as the list its build() leaves ([3] for a 4-d input, whatever axis
+ * the model was built with); TF.js's layer uses it as a number, which a one-element array coerces
+ * to, so the model loads and runs in TF.js. sora takes the one axis out of the list; a list of
+ * several axes (Keras normalizes over each combination; TF.js cannot) is refused, naming the layer.
+ */
+export function normalizeKerasConfigs(entry: unknown, where: string): void {
+  forEachLayerEntry(entry, ({ className, name, config }) => {
+    if (className !== 'BatchNormalization' || config === undefined || !Array.isArray(config.axis)) return;
+    const axis = config.axis as unknown[];
+    if (axis.length !== 1 || !Number.isInteger(axis[0])) {
+      throw new Error(`${where}: layer '${name}' is a BatchNormalization over axis=${JSON.stringify(axis)}; ` +
+        'TF.js and sora normalize over one axis (an integer, or a list of one integer as tf.keras saves it)');
+    }
+    config.axis = axis[0];
+  });
 }
