@@ -197,3 +197,59 @@ describe("tf.keras's list-valued BatchNormalization axis", () => {
     expect(sora.memory().numTensors).toBe(before);
   });
 });
+
+describe('Keras-only settings that TF.js passes over are refused, naming the layer, key and value', () => {
+  /** A converter-form functional model: input [4, 4, 2] -> one layer, with its weights. */
+  function oneLayer(className: string, config: Record<string, unknown>, weights: { name: string; shape: number[] }[] = []) {
+    const layers = [
+      { class_name: 'InputLayer', name: 'input_1', inbound_nodes: [],
+        config: { batch_input_shape: [null, 4, 4, 2], dtype: 'float32', sparse: false, ragged: false, name: 'input_1' } },
+      { class_name: className, name: 'layer', inbound_nodes: [[['input_1', 0, 0, {}]]], config: { name: 'layer', trainable: true, dtype: 'float32', ...config } },
+    ];
+    const size = weights.reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+    return {
+      modelTopology: { keras_version: '2.4.0', backend: 'tensorflow', model_config: { class_name: 'Functional', config: {
+        name: 'model', layers, input_layers: [['input_1', 0, 0]], output_layers: [['layer', 0, 0]] } } },
+      weightSpecs: weights.map((w) => ({ ...w, dtype: 'float32' })),
+      weightData: Float32Array.from({ length: size }, (_, i) => Math.cos(i)).buffer,
+    };
+  }
+  const input = Array.from({ length: 32 }, (_, i) => Math.sin(i) * 8);
+
+  const refused = async (artifacts: unknown, message: string) => {
+    const before = sora.memory().numTensors;
+    await expect(sora.loadLayersModel(sora.io.fromMemory(artifacts as never))).rejects.toThrow(message);
+    expect(sora.memory().numTensors).toBe(before);
+  };
+
+  test("ReLU negative_slope / threshold: TF.js computes a plain ReLU (6) instead (pinned); sora refuses", async () => {
+    const artifacts = oneLayer('ReLU', { max_value: 6, negative_slope: 0.1, threshold: 0 });
+    await refused(artifacts, "layer 'layer' is a ReLU with negativeSlope=0.1 (a leaky slope below the threshold), " +
+      'a Keras setting that TF.js and sora do not have');
+    await refused(oneLayer('ReLU', { max_value: null, negative_slope: 0, threshold: 1.5 }), 'ReLU with threshold=1.5');
+    // TF.js's wrong answer: Keras gives 0.1 * x below 0; TF.js gives 0.
+    const theirs = await tf.loadLayersModel(tf.io.fromMemory(artifacts as tf.io.ModelArtifacts));
+    const out = tf.tidy(() => (theirs.predict(tf.tensor(input, [1, 4, 4, 2])) as tf.Tensor).dataSync());
+    expect(Array.from(out)).toEqual(input.map((v) => Math.fround(Math.min(Math.max(v, 0), 6))));
+    theirs.dispose();
+    // The values that mean "off" load (the MobileNetV2 cases above carry them).
+    const plain = await sora.loadLayersModel(sora.io.fromMemory(oneLayer('ReLU', { max_value: 6, negative_slope: 0, threshold: 0 }) as never));
+    plain.dispose();
+  });
+
+  test('GlobalAveragePooling2D keepdims: TF.js drops the pooled dims anyway (pinned); sora refuses', async () => {
+    const artifacts = oneLayer('GlobalAveragePooling2D', { data_format: 'channels_last', keepdims: true });
+    await refused(artifacts, "layer 'layer' is a GlobalAveragePooling2D with keepdims=true (keeping the pooled dimensions)");
+    const theirs = await tf.loadLayersModel(tf.io.fromMemory(artifacts as tf.io.ModelArtifacts));
+    expect(theirs.outputs[0]!.shape).toEqual([null, 2]); // Keras: [null, 1, 1, 2]
+    theirs.dispose();
+  });
+
+  test('Conv2D groups: refused before the kernel (shape [3, 3, 1, 4] for 2 groups) is matched', async () => {
+    const artifacts = oneLayer('Conv2D', { filters: 4, kernel_size: [3, 3], strides: [1, 1], padding: 'same', groups: 2, use_bias: false },
+      [{ name: 'layer/kernel', shape: [3, 3, 1, 4] }]);
+    await refused(artifacts, "layer 'layer' is a Conv2D with groups=2 (a grouped convolution)");
+    // TF.js does not know groups either; it fails only when the kernel's shape disagrees.
+    await expect(tf.loadLayersModel(tf.io.fromMemory(artifacts as tf.io.ModelArtifacts))).rejects.toThrow(/shape/i);
+  });
+});
