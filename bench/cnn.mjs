@@ -14,8 +14,10 @@
  * Both wasm backends run one thread (TF.js's SIMD build; sora's SIMD build, or relaxed SIMD when
  * Node runs with --experimental-wasm-relaxed-simd). Timed rows are medians of --reps reps that
  * alternate the two libraries, so load from other processes hits both alike; ratios are TF.js's
- * time over sora's (above 1x, sora is faster). --kernels adds, for sora's MobileNetV2 predict, the
- * time in each wasm export (each call wrapped: expect a small overhead per call).
+ * time over sora's (above 1x, sora is faster). Beside wall time, the CPU time of this process
+ * (process.cpuUsage: both libraries compute on this one thread), the steadier figure on a loaded
+ * machine. --kernels adds, for sora's MobileNetV2 predict, the CPU time in each layer class and
+ * the wall time in each wasm export (each call wrapped: expect a small overhead per call).
  * Writes bench/results/cnn-<date>.json (or --out) and prints a table.
  *
  *   node bench/cnn.mjs [--quick] [--reps 15] [--train-batches N] [--gpu-batches 4] [--tf-cpu-batches 2]
@@ -176,12 +178,16 @@ if (!flags.noMnist) {
     const warmY = sora.slice(y, [0], [5 * BATCH]);
     await soraModel.fit(warmX, warmY, { epochs: 1, batchSize: BATCH, verbose: 0 }); // JIT, arena, scratch
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     await soraModel.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 });
+    const cpu = process.cpuUsage(cpuStart);
     const seconds = (performance.now() - start) / 1000;
     const epoch = seconds * (train.count / count);
+    const cpuEpoch = ((cpu.user + cpu.system) / 1e6) * (train.count / count);
     const how = count === train.count ? 'full epoch, model.fit' : `${count / BATCH} batches of model.fit, scaled`;
-    addRow(MNIST_TRAIN, 'sora wasm', { seconds: epoch, how });
-    log(`  sora wasm: ${fmtS(epoch)} s/epoch (${fmtMs((seconds * 1000) / Math.ceil(count / BATCH))} ms a batch)`);
+    addRow(MNIST_TRAIN, 'sora wasm', { seconds: epoch, cpuSeconds: cpuEpoch, how });
+    const perBatch = (seconds * 1000) / Math.ceil(count / BATCH);
+    log(`  sora wasm: ${fmtS(epoch)} s/epoch, CPU ${fmtS(cpuEpoch)} s (${fmtMs(perBatch)} ms a batch)`);
     sora.dispose([x, y, warmX, warmY]);
   }
 
@@ -222,15 +228,20 @@ if (!flags.noMnist) {
     const model = tfMnistCnn();
     const [x, y] = [tf.tensor(xBatch.values, xBatch.shape), tf.oneHot(yBatch, 10)];
     const times = [];
+    const cpuTimes = [];
     for (let b = 0; b < tfCpuBatches; b++) {
       const start = performance.now();
+      const cpuStart = process.cpuUsage();
       await model.trainOnBatch(x, y);
+      const cpu = process.cpuUsage(cpuStart);
       times.push(performance.now() - start);
+      cpuTimes.push((cpu.user + cpu.system) / 1000);
       log(`  TF.js cpu: batch ${b + 1} of ${tfCpuBatches}: ${(times.at(-1) / 1000).toFixed(1)} s`);
     }
     const epoch = (median(times) * batchesPerEpoch) / 1000;
     const how = `median of ${tfCpuBatches} trainOnBatch, scaled`;
-    addRow(MNIST_TRAIN, 'TF.js cpu', { seconds: epoch, how, batchMs: times });
+    const cpuSeconds = (median(cpuTimes) * batchesPerEpoch) / 1000;
+    addRow(MNIST_TRAIN, 'TF.js cpu', { seconds: epoch, cpuSeconds, how, batchMs: times, batchCpuMs: cpuTimes });
     log(`  TF.js cpu: ${fmtS(epoch)} s/epoch, ${(epoch / 3600).toFixed(1)} h (${fmtMs(median(times))} ms a batch)`);
     tf.dispose([x, y]);
     model.dispose();
@@ -295,8 +306,38 @@ if (!flags.noMobilenet) {
       `(${(theirs.median / ours.median).toFixed(2)}x; outputs agree within ${diff.toExponential(1)})`,
   );
   if (flags.kernels) {
-    kernelTimes.clear();
+    const layerTimes = new Map();
+    const calls = soraMobile.layers.map((layer) => {
+      const call = layer.call;
+      const kind = layer.getClassName();
+      const size = layer.kernelSize ? ` ${layer.kernelSize.join('x')}${layer.strides?.[0] === 2 ? ' stride 2' : ''}` : '';
+      layer.call = (...args) => {
+        const start = process.cpuUsage();
+        try { return call.apply(layer, args); } finally {
+          const cpu = process.cpuUsage(start);
+          const entry = layerTimes.get(kind + size) ?? { calls: 0, ms: 0 };
+          entry.calls++;
+          entry.ms += (cpu.user + cpu.system) / 1000;
+          layerTimes.set(kind + size, entry);
+        }
+      };
+      return [layer, call];
+    });
     const runs = 5;
+    const cpuStart = process.cpuUsage();
+    for (let i = 0; i < runs; i++) soraPredict();
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuTotal = (cpu.user + cpu.system) / 1000 / runs;
+    for (const [layer, call] of calls) layer.call = call;
+    const byLayer = [...layerTimes].sort((a, b) => b[1].ms - a[1].ms);
+    const inLayers = byLayer.reduce((sum, [, e]) => sum + e.ms, 0) / runs;
+    const classes = Object.fromEntries(byLayer.map(([k, e]) => [k, { calls: e.calls / runs, cpuMs: e.ms / runs }]));
+    results.layers = { cpuMsPerPredict: cpuTotal, classes };
+    log(`\nsora wasm: CPU time per layer class in one MobileNetV2 predict (${fmtMs(cpuTotal)} ms; ` +
+      `${fmtMs(inLayers)} ms inside layers' call, the rest in the model's execution around them):`);
+    log(table(['layer', 'calls', 'CPU ms', 'share'], byLayer.map(([k, e]) => [
+      k, (e.calls / runs).toFixed(0), fmtMs(e.ms / runs), `${((100 * e.ms) / runs / cpuTotal).toFixed(1)}%`])));
+    kernelTimes.clear();
     const start = performance.now();
     for (let i = 0; i < runs; i++) soraPredict();
     const total = (performance.now() - start) / runs;
@@ -342,8 +383,10 @@ const rank = (r) => groups.indexOf(`${r.model}|${r.task}`) * 100 + (r.contender 
 rows.sort((a, b) => rank(a) - rank(b));
 const time = (r) => (r.skipped ? '-' : r.seconds !== undefined ? `${fmtS(r.seconds)} s` : `${fmtMs(r.ms)} ms`);
 log(`\n${table(['model', 'task', 'contender', 'time', 'CPU time', 'vs sora wasm (time, CPU)', 'how'], rows.map((r) => [
-  r.model, r.task, r.contender, time(r), r.cpuMs !== undefined ? `${fmtMs(r.cpuMs)} ms` : '',
-  [ratio(r, r.seconds !== undefined ? 'seconds' : 'ms'), ratio(r, 'cpuMs')].filter(Boolean).join(', '),
+  r.model, r.task, r.contender, time(r),
+  r.cpuMs !== undefined ? `${fmtMs(r.cpuMs)} ms` : r.cpuSeconds !== undefined ? `${fmtS(r.cpuSeconds)} s` : '',
+  [ratio(r, r.seconds !== undefined ? 'seconds' : 'ms'), ratio(r, r.seconds !== undefined ? 'cpuSeconds' : 'cpuMs')]
+    .filter(Boolean).join(', '),
   r.skipped ?? r.how ?? `median of ${reps}, interleaved`,
 ]))}`);
 log("(vs sora wasm: the contender's time over sora wasm's in this run; above 1x, sora wasm is faster.)");
