@@ -29,6 +29,26 @@ export const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'se
 export const VOICES = ['en-us', 'en-gb', 'en-gb-scotland', 'en-029', 'en-gb-x-rp', 'en-gb-x-gbclan', 'en-gb-x-gbcwmd',
   'en-us+f3', 'en-us+m3', 'en+f4', 'en-029+m7', 'en-gb-scotland+f1', 'en-us+klatt', 'en-us+f5'];
 
+/**
+ * The voices held out of training (VOICES' last four). Their variants (m7, f1, klatt, f5) are in
+ * no training voice either, so a model has heard neither the voice nor its variant on another accent.
+ */
+export const HELD_OUT_VOICES = VOICES.slice(-4);
+
+/**
+ * Voices to train on: VOICES' first ten, then each of espeak-ng's six English accents that take a
+ * variant (en-gb ignores them: en-gb+f2, en-gb+m3 and en-gb+Andy give en-gb's audio) with
+ * variants from espeak-ng-data/voices/!v. Checked with espeak-ng 1.51: the 44 voices here and in
+ * HELD_OUT_VOICES give 44 different WAVs for "seven" (a variant name in the wrong case, such as
+ * 'gene', is silently ignored, so each name was checked).
+ */
+export const TRAINING_VOICES = [...VOICES.slice(0, 10),
+  'en-us+m1', 'en-gb-scotland+m2', 'en-029+m4', 'en-gb-x-rp+m6', 'en-gb-x-gbclan+f2', 'en-gb-x-gbcwmd+f4',
+  'en-us+Andy', 'en-gb-scotland+Annie', 'en-029+Denis', 'en-gb-x-rp+Lee', 'en-gb-x-gbclan+Michael', 'en-gb-x-gbcwmd+Storm',
+  'en-us+Tweaky', 'en-gb-scotland+anika', 'en-029+belinda', 'en-gb-x-rp+croak', 'en-gb-x-gbclan+Gene', 'en-gb-x-gbcwmd+grandpa',
+  'en-us+iven', 'en-gb-scotland+john', 'en-029+klatt2', 'en-gb-x-rp+klatt3', 'en-gb-x-gbclan+linda', 'en-gb-x-gbcwmd+quincy',
+  'en-us+steph', 'en-gb-scotland+whisper', 'en-029+m1', 'en-gb-x-rp+m2', 'en-gb-x-gbclan+m4', 'en-gb-x-gbcwmd+m6'];
+
 /** The features: 1 s at 16 kHz, 30 ms frames every 20 ms, a 512-point FFT, 40 mel bands. */
 export const FEATURES = { sampleRate: 16000, seconds: 1, frameLength: 480, frameStep: 320, fftLength: 512, melBins: 40,
   lowerEdgeHertz: 60, upperEdgeHertz: 7600 };
@@ -126,6 +146,18 @@ export function logMelSpectrogram(sora, samples, features = FEATURES) {
     const magnitude = sora.abs(sora.signal.stft(sora.tensor1d(samples), frameLength, frameStep, fftLength));
     const weights = sora.signal.linearToMelWeightMatrix(melBins, fftLength / 2 + 1, sampleRate, lowerEdgeHertz, upperEdgeHertz);
     return sora.log(sora.add(sora.matMul(magnitude, weights), 1e-6));
+  });
+}
+
+/**
+ * Per-utterance normalization: each example of x [n, ...] less its own mean, over its own standard
+ * deviation (over all its values), so loudness and the level of the log floor do not tell voices apart.
+ */
+export function normalizeUtterances(sora, x, epsilon = 1e-6) {
+  return sora.tidy(() => {
+    const axes = Array.from({ length: x.rank - 1 }, (_, i) => i + 1);
+    const { mean, variance } = sora.moments(x, axes, true);
+    return sora.div(sora.sub(x, mean), sora.sqrt(sora.add(variance, epsilon)));
   });
 }
 
