@@ -43,11 +43,12 @@ export const HELD_OUT_VOICES = VOICES.slice(-4);
  * 'gene', is silently ignored, so each name was checked).
  */
 export const TRAINING_VOICES = [...VOICES.slice(0, 10),
-  'en-us+m1', 'en-gb-scotland+m2', 'en-029+m4', 'en-gb-x-rp+m6', 'en-gb-x-gbclan+f2', 'en-gb-x-gbcwmd+f4',
-  'en-us+Andy', 'en-gb-scotland+Annie', 'en-029+Denis', 'en-gb-x-rp+Lee', 'en-gb-x-gbclan+Michael', 'en-gb-x-gbcwmd+Storm',
-  'en-us+Tweaky', 'en-gb-scotland+anika', 'en-029+belinda', 'en-gb-x-rp+croak', 'en-gb-x-gbclan+Gene', 'en-gb-x-gbcwmd+grandpa',
-  'en-us+iven', 'en-gb-scotland+john', 'en-029+klatt2', 'en-gb-x-rp+klatt3', 'en-gb-x-gbclan+linda', 'en-gb-x-gbcwmd+quincy',
-  'en-us+steph', 'en-gb-scotland+whisper', 'en-029+m1', 'en-gb-x-rp+m2', 'en-gb-x-gbclan+m4', 'en-gb-x-gbcwmd+m6'];
+  'en-us+m1', 'en-029+klatt2', 'en-gb-x-rp+klatt3', 'en-gb-scotland+m2', 'en-gb-x-gbclan+f2', 'en-gb-x-gbcwmd+klatt4',
+  'en-us+Andy', 'en-gb-scotland+Annie', 'en-029+Denis', 'en-gb-x-rp+Lee',
+  'en-gb-x-gbclan+Michael', 'en-gb-x-gbcwmd+Storm', 'en-us+Tweaky', 'en-gb-scotland+anika', 'en-029+belinda',
+  'en-gb-x-rp+croak', 'en-gb-x-gbclan+Gene', 'en-gb-x-gbcwmd+grandpa', 'en-us+iven', 'en-gb-scotland+john',
+  'en-029+m4', 'en-gb-x-rp+m6', 'en-gb-x-gbclan+linda', 'en-gb-x-gbcwmd+quincy', 'en-us+steph',
+  'en-gb-scotland+whisper', 'en-gb-x-gbclan+klatt5', 'en-gb-x-rp+m2', 'en-gb-scotland+klatt4', 'en-gb-x-gbcwmd+klatt6'];
 
 /** The features: 1 s at 16 kHz, 30 ms frames every 20 ms, a 512-point FFT, 40 mel bands. */
 export const FEATURES = { sampleRate: 16000, seconds: 1, frameLength: 480, frameStep: 320, fftLength: 512, melBins: 40,

@@ -86,6 +86,17 @@ describe('resample and fitLength', () => {
     sora.dispose([x, shifted]);
   });
 
+  it('speechCnn: three conv2d / batchNormalization / maxPooling2d blocks, then dropout and dense (73,610 parameters)', () => {
+    const model = speechCnn(sora, 49, FEATURES.melBins);
+    expect(model.layers.map((l: sora.Layer) => l.getClassName())).toEqual(['Conv2D', 'BatchNormalization', 'MaxPooling2D',
+      'Conv2D', 'BatchNormalization', 'MaxPooling2D', 'Conv2D', 'BatchNormalization', 'MaxPooling2D', 'Flatten', 'Dropout', 'Dense', 'Dropout', 'Dense']);
+    expect(model.layers[8].outputShape).toEqual([null, 4, 3, 64]);
+    // By hand: conv 3*3*1*16+16, 3*3*16*32+32, 3*3*32*64+64; batch norm 4 per channel (2 trained,
+    // 2 moving); dense 768*64+64 and 64*10+10.
+    expect(model.countParams()).toBe(160 + 4640 + 18496 + 4 * (16 + 32 + 64) + 49216 + 650);
+    model.dispose();
+  });
+
   it('seededRandom repeats for a seed and differs between seeds', () => {
     const a = seededRandom(5), b = seededRandom(5), c = seededRandom(6);
     const xs = [a(), a(), a()];
@@ -200,7 +211,7 @@ describe.skipIf(!hasEspeak)('spoken digits from espeak-ng', () => {
     await expect(loadSpeechData(sora, { trainingVoices: ['en-us', 'en-us+f5'] })).rejects.toThrow(/loadSpeechData: voices both trained on and held out: en-us\+f5/);
   }, 120_000);
 
-  it('the speech CNN (examples/speech.mjs, reduced: 20 voices) names digits in 4 held-out voices, seeded so it repeats', async () => {
+  it('the speech CNN (examples/speech.mjs, reduced: 20 voices) names digits in 4 held-out voices; a seeded run repeats', async () => {
     await sora.setBackend('wasm');
     const before = sora.memory().numTensors;
     const started = performance.now();
@@ -208,17 +219,30 @@ describe.skipIf(!hasEspeak)('spoken digits from espeak-ng', () => {
     const loaded = performance.now();
     expect(data.xTrain.shape).toEqual([400, frames, FEATURES.melBins, 1]);
     expect(data.xTest.shape).toEqual([80, frames, FEATURES.melBins, 1]);
-    const { model, heldOutAccuracy, byVoice, trainAccuracy, secondsPerEpoch } = await trainSpeechCnn(sora, data, { epochs: 10, seed: 2 });
-    expect(model.layers.map((l: sora.Layer) => l.getClassName())).toEqual(['Conv2D', 'BatchNormalization', 'MaxPooling2D',
-      'Conv2D', 'BatchNormalization', 'MaxPooling2D', 'Conv2D', 'BatchNormalization', 'MaxPooling2D', 'Flatten', 'Dropout', 'Dense', 'Dropout', 'Dense']);
+    const { model, heldOutAccuracy, byVoice, trainAccuracy, secondsPerEpoch, guesses } = await trainSpeechCnn(sora, data, { epochs: 12, seed: 2 });
     const perVoice = Object.entries(byVoice).map(([v, { right, count }]: [string, any]) => `${v} ${right}/${count}`).join(', ');
-    console.log(`[speech] CNN, 400 utterances of 20 voices, 10 epochs (wasm): held-out accuracy ${heldOutAccuracy.toFixed(3)} (${perVoice}); ` +
+    console.log(`[speech] CNN, 400 utterances of 20 voices, 12 epochs (wasm): held-out accuracy ${heldOutAccuracy.toFixed(3)} (${perVoice}); ` +
       `training ${trainAccuracy.toFixed(3)}; features ${((loaded - started) / 1000).toFixed(1)} s, ${secondsPerEpoch.toFixed(1)} s/epoch`);
     expect(Object.keys(byVoice)).toEqual(HELD_OUT_VOICES);
     // MEASURED below; the full run (npm run speech: 40 voices) reaches more.
     expect(heldOutAccuracy).toBeGreaterThanOrEqual(0.9);
     model.dispose();
-    sora.dispose([data.xTrain, data.yTrain, data.xTest, data.yTest]);
+    // The same seed gives the same model: two short runs (2 epochs of 64 utterances) guess alike,
+    // and a third with another seed does not (its initial weights, masks and order differ).
+    const rows = sora.range(0, 64, 1, 'int32');
+    const small = { ...data, xTrain: sora.gather(data.xTrain, rows), yTrain: sora.gather(data.yTrain, rows) };
+    const runs = [];
+    for (const seed of [5, 5, 6]) {
+      const run = await trainSpeechCnn(sora, small, { epochs: 2, seed });
+      const weights = run.model.getWeights(); // copies, which the caller disposes
+      runs.push(weights.map((w: sora.Tensor) => Array.from(w.dataSync())));
+      sora.dispose([...weights]);
+      run.model.dispose();
+    }
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[2]).not.toEqual(runs[0]);
+    expect(guesses.length).toBe(80);
+    sora.dispose([data.xTrain, data.yTrain, data.xTest, data.yTest, rows, small.xTrain, small.yTrain]);
     expect(sora.memory().numTensors).toBe(before);
   }, 240_000);
 });
