@@ -23,13 +23,27 @@
 import { gemm } from './gemm';
 import { geo, G_BATCH, G_DH, G_DW, G_FH, G_FW, G_IN_C, G_IN_H, G_IN_W, G_OUT_C, G_OUT_H, G_OUT_W, G_PAD_L, G_PAD_T, G_SH, G_SW } from './conv-geometry';
 import { EPILOGUE_LINEAR } from './opcodes.generated';
+import { WINOGRAD_BYTES, all_finite, winograd_chunk, winograd_conv, winograd_filter_grad } from './winograd';
 
 /** Bytes of the im2col scratch: 256 KiB, an L2-resident tile. */
 const COL_BYTES: i32 = 256 * 1024;
 
-/** Bytes of scratch the conv kernels need in `col`. */
+/** Bytes of scratch the conv kernels need in `col`: the im2col tile or Winograd's buffers. */
 export function conv_workspace_bytes(): i32 {
-  return COL_BYTES;
+  return max(COL_BYTES, WINOGRAD_BYTES);
+}
+
+/**
+ * Tiles per chunk when a convolution producing rows x cols pixels from Ci to Co channels takes
+ * winograd.ts's F(2x2, 3x3) path (3x3 filter, stride 1, dilation 1, channels that fit, and its
+ * two operands, aSize and bSize floats at a and b, free of Inf and NaN), else 0.
+ */
+function winograd_tiles(g: usize, rows: i32, cols: i32, Ci: i32, Co: i32, a: usize, aSize: i32, b: usize,
+  bSize: i32): i32 {
+  if (geo(g, G_FH) != 3 || geo(g, G_FW) != 3 || geo(g, G_SH) != 1 || geo(g, G_SW) != 1 ||
+    geo(g, G_DH) != 1 || geo(g, G_DW) != 1) return 0;
+  const chunk = winograd_chunk(Ci, Co, geo(g, G_BATCH) * ((rows + 1) >> 1) * ((cols + 1) >> 1));
+  return chunk && all_finite(a, aSize) && all_finite(b, bSize) ? chunk : 0;
 }
 
 /** True when the convolution is a plain GEMM over pixels: 1x1 filter, stride 1, no padding. */
@@ -141,6 +155,13 @@ export function conv2d(x: usize, filter: usize, out: usize, bias: usize, act: i3
     gemm(x, filter, out, P, O, K, 0, 0, bias, act, alpha, work, 0, 0, 0, 1, 0, 0, 0, 0);
     return;
   }
+  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C), oh = geo(g, G_OUT_H), ow = geo(g, G_OUT_W);
+  const chunk = winograd_tiles(g, oh, ow, C, O, x, geo(g, G_BATCH) * H * W * C, filter, K * O);
+  if (chunk) {
+    winograd_conv(x, geo(g, G_BATCH), H, W, C, out, oh, ow, O, geo(g, G_PAD_T), geo(g, G_PAD_L), filter, false, bias,
+      act, alpha, chunk, work, col);
+    return;
+  }
   const T = tile_rows(K, P);
   if (T == 0) {
     memory.fill(out, 0, <usize>P * O << 2);
@@ -165,6 +186,13 @@ export function conv2d_backprop_input(dy: usize, filter: usize, dx: usize, g: us
     gemm(dy, filter, dx, P, C, O, 0, 1, 0, EPILOGUE_LINEAR, 0, work, 0, 0, 0, 1, 0, 0, 0, 0);
     return;
   }
+  // The input gradient is a full convolution of dy with the flipped filter: padding 2 - pad.
+  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), chunk = winograd_tiles(g, H, W, O, C, dy, P * O, filter, K * O);
+  if (chunk) {
+    winograd_conv(dy, geo(g, G_BATCH), geo(g, G_OUT_H), geo(g, G_OUT_W), O, dx, H, W, C, 2 - geo(g, G_PAD_T),
+      2 - geo(g, G_PAD_L), filter, true, 0, EPILOGUE_LINEAR, 0, chunk, work, col);
+    return;
+  }
   const T = tile_rows(K, P);
   if (T == 0) { per_tap(1, dx, filter, dy, g, work); return; }
   for (let r0 = 0; r0 < P; r0 += T) {
@@ -183,6 +211,13 @@ export function conv2d_backprop_filter(x: usize, dy: usize, dFilter: usize, accu
   if (P == 0 || K == 0 || O == 0) return;
   if (is_pointwise(g)) {
     gemm(x, dy, dFilter, C, O, P, 1, 0, 0, EPILOGUE_LINEAR, 0, work, 0, 0, 0, 1, 0, 0, 0, 1);
+    return;
+  }
+  const oh = geo(g, G_OUT_H), ow = geo(g, G_OUT_W), chunk = winograd_tiles(g, oh, ow, C, O, x,
+    geo(g, G_BATCH) * geo(g, G_IN_H) * geo(g, G_IN_W) * C, dy, P * O);
+  if (chunk) {
+    winograd_filter_grad(x, geo(g, G_BATCH), geo(g, G_IN_H), geo(g, G_IN_W), C, dy, oh, ow, O, geo(g, G_PAD_T),
+      geo(g, G_PAD_L), dFilter, accumulate != 0, chunk, work, col);
     return;
   }
   const T = tile_rows(K, P);
