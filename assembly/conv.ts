@@ -35,14 +35,14 @@ export function conv_workspace_bytes(): i32 {
 
 /**
  * Tiles per chunk when a convolution producing rows x cols pixels from Ci to Co channels takes
- * winograd.ts's F(2x2, 3x3) path (3x3 filter, stride 1, dilation 1, channels that fit, and its
+ * winograd.ts's F(4x4, 3x3) path (3x3 filter, stride 1, dilation 1, channels that fit, and its
  * two operands, aSize and bSize floats at a and b, free of Inf and NaN), else 0.
  */
 function winograd_tiles(g: usize, rows: i32, cols: i32, Ci: i32, Co: i32, a: usize, aSize: i32, b: usize,
   bSize: i32): i32 {
   if (geo(g, G_FH) != 3 || geo(g, G_FW) != 3 || geo(g, G_SH) != 1 || geo(g, G_SW) != 1 ||
     geo(g, G_DH) != 1 || geo(g, G_DW) != 1) return 0;
-  const chunk = winograd_chunk(Ci, Co, geo(g, G_BATCH) * ((rows + 1) >> 1) * ((cols + 1) >> 1));
+  const chunk = winograd_chunk(Ci, Co, geo(g, G_BATCH), rows, cols);
   return chunk && all_finite(a, aSize) && all_finite(b, bSize) ? chunk : 0;
 }
 
@@ -180,17 +180,18 @@ export function conv2d(x: usize, filter: usize, out: usize, bias: usize, act: i3
 export function conv2d_backprop_input(dy: usize, filter: usize, dx: usize, g: usize, work: usize, col: usize): void {
   const P = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W), O = geo(g, G_OUT_C), C = geo(g, G_IN_C);
   const K = geo(g, G_FH) * geo(g, G_FW) * C;
-  memory.fill(dx, 0, <usize>geo(g, G_BATCH) * geo(g, G_IN_H) * geo(g, G_IN_W) * C << 2);
+  // The input gradient is a full convolution of dy with the flipped filter: padding 2 - pad.
+  // Winograd writes every pixel of dx; the other paths add into zeros.
+  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), chunk = winograd_tiles(g, H, W, O, C, dy, P * O, filter, K * O);
+  if (P > 0 && chunk) {
+    winograd_conv(dy, geo(g, G_BATCH), geo(g, G_OUT_H), geo(g, G_OUT_W), O, dx, H, W, C, 2 - geo(g, G_PAD_T),
+      2 - geo(g, G_PAD_L), filter, true, 0, EPILOGUE_LINEAR, 0, chunk, work, col);
+    return;
+  }
+  memory.fill(dx, 0, <usize>geo(g, G_BATCH) * H * W * C << 2);
   if (P == 0 || K == 0) return;
   if (is_pointwise(g)) {
     gemm(dy, filter, dx, P, C, O, 0, 1, 0, EPILOGUE_LINEAR, 0, work, 0, 0, 0, 1, 0, 0, 0, 0);
-    return;
-  }
-  // The input gradient is a full convolution of dy with the flipped filter: padding 2 - pad.
-  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), chunk = winograd_tiles(g, H, W, O, C, dy, P * O, filter, K * O);
-  if (chunk) {
-    winograd_conv(dy, geo(g, G_BATCH), geo(g, G_OUT_H), geo(g, G_OUT_W), O, dx, H, W, C, 2 - geo(g, G_PAD_T),
-      2 - geo(g, G_PAD_L), filter, true, 0, EPILOGUE_LINEAR, 0, chunk, work, col);
     return;
   }
   const T = tile_rows(K, P);

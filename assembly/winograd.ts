@@ -1,227 +1,242 @@
 /**
- * Winograd F(2x2, 3x3) for 3x3 convolutions with stride 1 and dilation 1 (NHWC, HWIO), the
+ * Winograd F(4x4, 3x3) for 3x3 convolutions with stride 1 and dilation 1 (NHWC, HWIO), the
  * three kernels of conv.ts: forward, input gradient (a full convolution of dy with the flipped,
- * transposed filter) and filter gradient (its transpose, F(3x3, 2x2)).
+ * transposed filter) and filter gradient (the same bilinear form read the other way).
  *
- * Method (Lavin & Gray 2015). The output is cut into 2x2 tiles; tile t reads the 4x4 input patch
- * d at (2ty - padTop, 2tx - padLeft), zeros outside the image. With the 1-D matrices
- *   B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1], G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1],
- *   A^T = [1 1 1 0; 0 1 -1 -1],
- * the forward is y = A^T [(G g G^T) . (B^T d B)] A, which for each of the 16 points xi of the
- * transformed tile is a GEMM over channels: M_xi[tiles x O] = V_xi[tiles x C] . U_xi[C x O].
- * That is 16 multiplies per 4 outputs and channel pair where direct convolution spends 36
- * (2.25x fewer; 11x11 outputs pad to 12x12, so 1.9x on the MNIST CNN's conv2). The filter
- * gradient is the same bilinear form read the other way: dW = G^T [sum over tiles of
- * (A e A^T) . (B^T d B)] G with e the 2x2 tile of dy, so 16 GEMMs V_xi^T . E_xi that reduce
- * over tiles (long k, the GEMM's best shape) into 16 C x O sums.
+ * Method (Lavin & Gray 2015). The output is cut into 4x4 tiles; tile (ty, tx) reads the 6x6
+ * input patch d at (4ty - padTop, 4tx - padLeft), zeros outside the image. With the 1-D
+ * matrices of interpolation points 0, 1, -1, 2, -2, infinity
+ *   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1],
+ *   G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1],
+ *   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1],
+ * the forward is y = A^T [(G g G^T) . (B^T d B)] A: for each of the 36 points xi of the
+ * transformed tile one GEMM over channels, M_xi[tiles x O] = V_xi[tiles x C] . U_xi[C x O],
+ * 36 multiplies per 16 outputs and channel pair where direct convolution spends 144 (4x fewer;
+ * the MNIST CNN's 11x11 conv2 output pads to 12x12: 3.4x). The filter gradient is
+ * dW = G^T [sum over tiles of (A e A^T) . (B^T d B)] G with e the 4x4 tile of dy: 36 GEMMs
+ * V_xi^T . E_xi reducing over tiles (a long k, the GEMM's best shape) into 36 C x O sums.
+ * Measured against F(2x2, 3x3) (this file's first version, 16 GEMMs): see the commit log.
  *
- * Memory. `scratch` (WINOGRAD_BYTES) holds the 16 transformed C x O filters (or filter
- * gradient sums) and one chunk of transformed tiles (V and M / E), so memory is bounded
- * whatever the batch; a layer qualifies when 16 * C * O floats fit UBYTES and a chunk holds
- * at least MIN_TILES tiles (winograd_fits). Channel counts must be multiples of 4: the tile
- * transforms run 4 channels per f32x4.
+ * Memory. `scratch` (WINOGRAD_BYTES) holds the 36 transformed C x O filters (or filter-gradient
+ * sums), one chunk of transformed tiles (V, and M or E) and a 6x6 vector tile; memory stays
+ * bounded whatever the batch. A layer qualifies (winograd_chunk) when C * O <= 4096 and both
+ * are multiples of 4 (the transforms run 4 channels per f32x4). Chunks of at most 60 tiles
+ * keep the GEMM on its unpacked path (m <= 64: U_xi is read in place, 8 KiB in L1) and fill
+ * its 5- and 6-row register tiles; measured on conv2's three kernels (CPU time, loaded machine),
+ * chunks of 20, 30 and 60 tiles ran within 3% of each other, 56 (a 1-row tail) 20% slower.
  *
- * Error. The transforms add and subtract up to 4x4 values and scale by 1/2 or 1/4 exactly, so
- * on unit-scale data the error grows by a small constant over direct summation (measured in
- * tests/backends/wasm/winograd.test.ts: relative error about 1e-6, bound 1e-5).
+ * Error. The transforms scale by up to 8 and 1/24, so the error grows over direct summation's
+ * (tests/backends/wasm-winograd.test.ts measures it on the MNIST conv2 against float64).
  */
 import { gemm } from './gemm';
 import { epilogue_rows } from './gemm-epilogue';
 import { EPILOGUE_LINEAR, EPILOGUE_RELU } from './opcodes.generated';
 
-/** Bytes of the transformed filters (or filter-gradient sums): C * O <= 8192. */
-const UBYTES: i32 = 512 * 1024;
+/** Bytes of the transformed filters (or filter-gradient sums): 36 * C * O floats, C * O <= 4096. */
+const UBYTES: i32 = 36 * 4096 * 4;
 /** Bytes of one chunk of transformed tiles (V, and M or E). */
-const CHUNK_BYTES: i32 = 512 * 1024;
-/** Tiles per chunk at most: V and M of 96 tiles (C 32, O 64) take 576 KiB, about one L2. */
-const MAX_TILES: i32 = 96;
-const MIN_TILES: i32 = 16;
+const CHUNK_BYTES: i32 = 832 * 1024;
+/** Bytes of the 6x6 tile of vectors the transforms pass through. */
+const TILE_BYTES: i32 = 36 * 16;
+const MAX_TILES: i32 = 60;
 /** Bytes of scratch the Winograd kernels need. */
-export const WINOGRAD_BYTES: i32 = UBYTES + CHUNK_BYTES;
+export const WINOGRAD_BYTES: i32 = UBYTES + CHUNK_BYTES + TILE_BYTES;
 
-/** Tiles per chunk for C input and O output channels; 0 when the layer does not qualify. */
-export function winograd_chunk(C: i32, O: i32, tiles: i32): i32 {
-  if ((C & 3) != 0 || (O & 3) != 0 || C == 0 || O == 0) return 0;
-  if (<i64>C * O * 64 > <i64>UBYTES) return 0;
-  const t = min(MAX_TILES, min(tiles, CHUNK_BYTES / (64 * (C + O))));
-  return t >= MIN_TILES || t == tiles ? t : 0;
+/** Tiles per chunk for C input and O output channels over rows x cols outputs; 0 when the layer does not qualify. */
+export function winograd_chunk(C: i32, O: i32, batch: i32, rows: i32, cols: i32): i32 {
+  if ((C & 3) != 0 || (O & 3) != 0 || C == 0 || O == 0 || C > 4096 || O > 4096 || C * O > 4096) return 0;
+  const tiles = batch * ((rows + 3) >> 2) * ((cols + 3) >> 2);
+  return min(MAX_TILES, min(tiles, CHUNK_BYTES / (144 * (C + O))));
 }
 
 /**
  * U[xi][i][j] = (G g G^T)[xi] for the 3x3 filter g(fy, fx) = filter[fy][fx][i][j] (HWIO, Ci x Co),
  * or with `flip` the full-convolution filter filter[2-fy][2-fx][j][i] (the original is 3x3xCoxCi).
+ * Four channels at a time: 4 j (contiguous in both filter and U) or, with flip, 4 i (contiguous
+ * in the filter, Co apart in U). `tmp` is TILE_BYTES.
  */
-function transform_filter(filter: usize, Ci: i32, Co: i32, flip: bool, u: usize): void {
+function transform_filter(filter: usize, Ci: i32, Co: i32, flip: bool, u: usize, tmp: usize): void {
   const plane = <usize>Ci * Co << 2;
-  for (let i = 0; i < Ci; i++) {
-    for (let j = 0; j < Co; j++) {
-      const g00 = tap_at(filter, flip, 0, i, j, Ci, Co), g01 = tap_at(filter, flip, 1, i, j, Ci, Co);
-      const g02 = tap_at(filter, flip, 2, i, j, Ci, Co), g10 = tap_at(filter, flip, 3, i, j, Ci, Co);
-      const g11 = tap_at(filter, flip, 4, i, j, Ci, Co), g12 = tap_at(filter, flip, 5, i, j, Ci, Co);
-      const g20 = tap_at(filter, flip, 6, i, j, Ci, Co), g21 = tap_at(filter, flip, 7, i, j, Ci, Co);
-      const g22 = tap_at(filter, flip, 8, i, j, Ci, Co);
-      const dst = u + ((<usize>i * Co + j) << 2);
-      // Rows of G g (4 x 3), then each row times G^T (4 x 4).
-      store_g_row(dst, plane, g00, g01, g02);
-      store_g_row(dst + 4 * plane, plane, (g00 + g10 + g20) * 0.5, (g01 + g11 + g21) * 0.5, (g02 + g12 + g22) * 0.5);
-      store_g_row(dst + 8 * plane, plane, (g00 - g10 + g20) * 0.5, (g01 - g11 + g21) * 0.5, (g02 - g12 + g22) * 0.5);
-      store_g_row(dst + 12 * plane, plane, g20, g21, g22);
+  const outer = flip ? Co : Ci, inner = flip ? Ci : Co;
+  for (let a = 0; a < outer; a++) {
+    for (let b = 0; b < inner; b += 4) {
+      const i = flip ? b : a, j = flip ? a : b;
+      // Columns of G g into tmp (6 x 3 vectors), then each row times G^T.
+      for (let fx = 0; fx < 3; fx++) {
+        g6(tmp + (<usize>fx << 4), 48, tap_at(filter, flip, fx, i, j, Ci, Co), tap_at(filter, flip, 3 + fx, i, j, Ci, Co),
+          tap_at(filter, flip, 6 + fx, i, j, Ci, Co));
+      }
+      const row6 = tmp + 6 * 48;
+      for (let r = 0; r < 6; r++) {
+        const row = tmp + <usize>r * 48;
+        g6(row6, 16, v128.load(row), v128.load(row, 16), v128.load(row, 32));
+        const dst = u + <usize>(6 * r) * plane + ((<usize>i * Co + j) << 2);
+        for (let k = 0; k < 6; k++) {
+          const value = v128.load(row6 + (<usize>k << 4)), at = dst + <usize>k * plane;
+          if (!flip) { v128.store(at, value); continue; }
+          const step = <usize>Co << 2;
+          v128.store32_lane(at, value, 0);
+          v128.store32_lane(at + step, value, 1);
+          v128.store32_lane(at + 2 * step, value, 2);
+          v128.store32_lane(at + 3 * step, value, 3);
+        }
+      }
     }
   }
 }
 
-/** Tap `tap` (fy * 3 + fx) of the filter for channels (i, j); with flip, tap 8 - tap of the transposed filter. */
+/** Tap `tap` (fy * 3 + fx) for channels i, j..j+4; with flip, tap 8 - tap of the transposed filter for i..i+4, j. */
 // @ts-ignore: decorator
-@inline function tap_at(filter: usize, flip: bool, tap: i32, i: i32, j: i32, Ci: i32, Co: i32): f32 {
+@inline function tap_at(filter: usize, flip: bool, tap: i32, i: i32, j: i32, Ci: i32, Co: i32): v128 {
   const at = flip ? (<usize>(8 - tap) * Co + j) * Ci + i : (<usize>tap * Ci + i) * Co + j;
-  return load<f32>(filter + (at << 2));
+  return v128.load(filter + (at << 2));
 }
 
-/** Stores (t0, (t0 + t1 + t2) / 2, (t0 - t1 + t2) / 2, t2), a row t times G^T, at dst + k * plane. */
+/** G (a, b, c), stored at dst + k * step, k < 6. */
 // @ts-ignore: decorator
-@inline function store_g_row(dst: usize, plane: usize, t0: f32, t1: f32, t2: f32): void {
-  store<f32>(dst, t0);
-  store<f32>(dst + plane, (t0 + t1 + t2) * 0.5);
-  store<f32>(dst + 2 * plane, (t0 - t1 + t2) * 0.5);
-  store<f32>(dst + 3 * plane, t2);
+@inline function g6(dst: usize, step: usize, a: v128, b: v128, c: v128): void {
+  const p = f32x4.add(a, c), minusSixth = f32x4.splat(-1.0 / 6);
+  const q = f32x4.add(f32x4.mul(a, f32x4.splat(1.0 / 24)), f32x4.mul(c, f32x4.splat(1.0 / 6)));
+  const w = f32x4.mul(b, f32x4.splat(1.0 / 12));
+  v128.store(dst, f32x4.mul(a, f32x4.splat(0.25)));
+  v128.store(dst + step, f32x4.mul(f32x4.add(p, b), minusSixth));
+  v128.store(dst + 2 * step, f32x4.mul(f32x4.sub(p, b), minusSixth));
+  v128.store(dst + 3 * step, f32x4.add(q, w));
+  v128.store(dst + 4 * step, f32x4.sub(q, w));
+  v128.store(dst + 5 * step, c);
+}
+
+/** B^T (d0..d5), stored at dst + k * step. */
+// @ts-ignore: decorator
+@inline function bt6(dst: usize, step: usize, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): void {
+  const four = f32x4.splat(4), five = f32x4.splat(5), two = f32x4.splat(2);
+  const p = f32x4.sub(d4, f32x4.mul(four, d2)), q = f32x4.sub(d3, f32x4.mul(four, d1));
+  const r = f32x4.sub(d4, d2), s = f32x4.mul(two, f32x4.sub(d3, d1));
+  v128.store(dst, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
+  v128.store(dst + step, f32x4.add(p, q));
+  v128.store(dst + 2 * step, f32x4.sub(p, q));
+  v128.store(dst + 3 * step, f32x4.add(r, s));
+  v128.store(dst + 4 * step, f32x4.sub(r, s));
+  v128.store(dst + 5 * step, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
+}
+
+/** ok ? the vector at p : zeros. */
+// @ts-ignore: decorator
+@inline function load_if(p: usize, ok: bool): v128 {
+  return ok ? v128.load(p) : f32x4.splat(0);
 }
 
 /**
- * V[xi][t][c] = (B^T d B)[xi] for tiles t0..t0+count of the tiling of (tilesH x tilesW) per
- * image over x ([batch, H, W, C]), the patch of tile (ty, tx) at (2ty - padT, 2tx - padL).
+ * V[xi][t][c] = (B^T d B)[xi] for tiles t0..t0+count of the (tilesH x tilesW)-per-image tiling
+ * over x ([batch, H, W, C]); `tmp` is TILE_BYTES.
  */
 function transform_input(x: usize, H: i32, W: i32, C: i32, tilesH: i32, tilesW: i32, padT: i32, padL: i32,
-  t0: i32, count: i32, v: usize): void {
+  t0: i32, count: i32, v: usize, tmp: usize): void {
   const plane = <usize>count * C << 2;
-  const cBytes = <usize>C << 2;
-  const zero = f32x4.splat(0);
+  const cBytes = <usize>C << 2, rowBytes = <usize>W * cBytes;
   let tx = t0 % tilesW, ty = (t0 / tilesW) % tilesH, b = t0 / (tilesW * tilesH);
   for (let t = 0; t < count; t++) {
-    const iy0 = 2 * ty - padT, ix0 = 2 * tx - padL;
-    const inside = iy0 >= 0 && iy0 + 4 <= H && ix0 >= 0 && ix0 + 4 <= W;
-    const base = x + (<usize>((b * H + iy0) * W + ix0) * cBytes);
-    const rowBytes = <usize>W * cBytes;
+    const iy0 = 4 * ty - padT, ix0 = 4 * tx - padL;
+    // Bit r of rows / cols: patch row (column) r lies inside the image.
+    let rows = 0, cols = 0;
+    for (let r = 0; r < 6; r++) {
+      if (iy0 + r >= 0 && iy0 + r < H) rows |= 1 << r;
+      if (ix0 + r >= 0 && ix0 + r < W) cols |= 1 << r;
+    }
+    const inside = rows == 63 && cols == 63;
+    // Address arithmetic wraps for patches hanging over the top or left; only inside taps are read.
+    const base = x + (<usize>(b * H + iy0) * W + <usize>ix0) * cBytes;
     const dst0 = v + <usize>t * cBytes;
     for (let c: usize = 0; c < cBytes; c += 16) {
-      // d[r][s] for the 16 taps, then rows of B^T d, then columns of (B^T d) B.
-      let d00 = zero, d01 = zero, d02 = zero, d03 = zero, d10 = zero, d11 = zero, d12 = zero, d13 = zero;
-      let d20 = zero, d21 = zero, d22 = zero, d23 = zero, d30 = zero, d31 = zero, d32 = zero, d33 = zero;
-      if (inside) {
-        let p = base + c;
-        d00 = v128.load(p); d01 = v128.load(p + cBytes); d02 = v128.load(p + 2 * cBytes); d03 = v128.load(p + 3 * cBytes);
-        p += rowBytes;
-        d10 = v128.load(p); d11 = v128.load(p + cBytes); d12 = v128.load(p + 2 * cBytes); d13 = v128.load(p + 3 * cBytes);
-        p += rowBytes;
-        d20 = v128.load(p); d21 = v128.load(p + cBytes); d22 = v128.load(p + 2 * cBytes); d23 = v128.load(p + 3 * cBytes);
-        p += rowBytes;
-        d30 = v128.load(p); d31 = v128.load(p + cBytes); d32 = v128.load(p + 2 * cBytes); d33 = v128.load(p + 3 * cBytes);
-      } else {
-        d00 = tap(x, H, W, cBytes, b, iy0, ix0, c); d01 = tap(x, H, W, cBytes, b, iy0, ix0 + 1, c);
-        d02 = tap(x, H, W, cBytes, b, iy0, ix0 + 2, c); d03 = tap(x, H, W, cBytes, b, iy0, ix0 + 3, c);
-        d10 = tap(x, H, W, cBytes, b, iy0 + 1, ix0, c); d11 = tap(x, H, W, cBytes, b, iy0 + 1, ix0 + 1, c);
-        d12 = tap(x, H, W, cBytes, b, iy0 + 1, ix0 + 2, c); d13 = tap(x, H, W, cBytes, b, iy0 + 1, ix0 + 3, c);
-        d20 = tap(x, H, W, cBytes, b, iy0 + 2, ix0, c); d21 = tap(x, H, W, cBytes, b, iy0 + 2, ix0 + 1, c);
-        d22 = tap(x, H, W, cBytes, b, iy0 + 2, ix0 + 2, c); d23 = tap(x, H, W, cBytes, b, iy0 + 2, ix0 + 3, c);
-        d30 = tap(x, H, W, cBytes, b, iy0 + 3, ix0, c); d31 = tap(x, H, W, cBytes, b, iy0 + 3, ix0 + 1, c);
-        d32 = tap(x, H, W, cBytes, b, iy0 + 3, ix0 + 2, c); d33 = tap(x, H, W, cBytes, b, iy0 + 3, ix0 + 3, c);
+      // Columns of B^T d into tmp (6 x 6 vectors), then rows of (B^T d) B into V.
+      for (let s = 0; s < 6; s++) {
+        const p = base + <usize>s * cBytes + c;
+        const at = tmp + (<usize>s << 4);
+        if (inside) {
+          bt6(at, 96, v128.load(p), v128.load(p + rowBytes), v128.load(p + 2 * rowBytes), v128.load(p + 3 * rowBytes),
+            v128.load(p + 4 * rowBytes), v128.load(p + 5 * rowBytes));
+        } else if ((cols >> s) & 1) {
+          bt6(at, 96, load_if(p, (rows & 1) != 0), load_if(p + rowBytes, (rows & 2) != 0),
+            load_if(p + 2 * rowBytes, (rows & 4) != 0), load_if(p + 3 * rowBytes, (rows & 8) != 0),
+            load_if(p + 4 * rowBytes, (rows & 16) != 0), load_if(p + 5 * rowBytes, (rows & 32) != 0));
+        } else {
+          const zero = f32x4.splat(0);
+          for (let r = 0; r < 6; r++) v128.store(at + <usize>r * 96, zero);
+        }
       }
-      // Rows of B^T d: (d0 - d2, d1 + d2, d2 - d1, d1 - d3), column by column.
-      const a00 = f32x4.sub(d00, d20), a01 = f32x4.sub(d01, d21), a02 = f32x4.sub(d02, d22), a03 = f32x4.sub(d03, d23);
-      const a10 = f32x4.add(d10, d20), a11 = f32x4.add(d11, d21), a12 = f32x4.add(d12, d22), a13 = f32x4.add(d13, d23);
-      const a20 = f32x4.sub(d20, d10), a21 = f32x4.sub(d21, d11), a22 = f32x4.sub(d22, d12), a23 = f32x4.sub(d23, d13);
-      const a30 = f32x4.sub(d10, d30), a31 = f32x4.sub(d11, d31), a32 = f32x4.sub(d12, d32), a33 = f32x4.sub(d13, d33);
-      let dst = dst0 + c;
-      store_row(dst, plane, a00, a01, a02, a03);
-      dst += 4 * plane;
-      store_row(dst, plane, a10, a11, a12, a13);
-      dst += 4 * plane;
-      store_row(dst, plane, a20, a21, a22, a23);
-      dst += 4 * plane;
-      store_row(dst, plane, a30, a31, a32, a33);
+      for (let r = 0; r < 6; r++) {
+        const row = tmp + <usize>r * 96;
+        bt6(dst0 + c + <usize>(6 * r) * plane, plane, v128.load(row), v128.load(row, 16), v128.load(row, 32),
+          v128.load(row, 48), v128.load(row, 64), v128.load(row, 80));
+      }
     }
     if (++tx == tilesW) { tx = 0; if (++ty == tilesH) { ty = 0; b++; } }
   }
 }
 
-/** x[b, iy, ix, c..c+4], or zeros outside the image. */
-// @ts-ignore: decorator
-@inline function tap(x: usize, H: i32, W: i32, cBytes: usize, b: i32, iy: i32, ix: i32, c: usize): v128 {
-  if (iy < 0 || iy >= H || ix < 0 || ix >= W) return f32x4.splat(0);
-  return v128.load(x + <usize>((b * H + iy) * W + ix) * cBytes + c);
-}
-
-/** Columns of (row) B: stores (r0 - r2, r1 + r2, r2 - r1, r1 - r3) at dst + k * plane. */
-// @ts-ignore: decorator
-@inline function store_row(dst: usize, plane: usize, r0: v128, r1: v128, r2: v128, r3: v128): void {
-  v128.store(dst, f32x4.sub(r0, r2));
-  v128.store(dst + plane, f32x4.add(r1, r2));
-  v128.store(dst + 2 * plane, f32x4.sub(r2, r1));
-  v128.store(dst + 3 * plane, f32x4.sub(r1, r3));
-}
-
 /**
- * out = act(conv3x3(x, filter) + bias) by F(2x2, 3x3): x [batch, H, W, Ci], out [batch, oh, ow, Co];
+ * out = act(conv3x3(x, filter) + bias) by F(4x4, 3x3): x [batch, H, W, Ci], out [batch, oh, ow, Co];
  * with `flip`, filter is the 3x3xCoxCi filter of the convolution this one is the input gradient
  * of (flipped and transposed as it is read). `chunk` from winograd_chunk; `scratch` WINOGRAD_BYTES.
  */
 export function winograd_conv(x: usize, batch: i32, H: i32, W: i32, Ci: i32, out: usize, oh: i32, ow: i32, Co: i32,
   padT: i32, padL: i32, filter: usize, flip: bool, bias: usize, act: i32, alpha: f32, chunk: i32, work: usize,
   scratch: usize): void {
-  const u = scratch, v = scratch + UBYTES;
-  transform_filter(filter, Ci, Co, flip, u);
-  const tilesH = (oh + 1) >> 1, tilesW = (ow + 1) >> 1, tiles = batch * tilesH * tilesW;
+  const u = scratch, v = scratch + UBYTES, tmp = v + CHUNK_BYTES;
+  transform_filter(filter, Ci, Co, flip, u, tmp);
+  const tilesH = (oh + 3) >> 2, tilesW = (ow + 3) >> 2, tiles = batch * tilesH * tilesW;
   for (let t0 = 0; t0 < tiles; t0 += chunk) {
     const count = min(chunk, tiles - t0);
-    const m = v + (<usize>(16 * count * Ci) << 2);
-    transform_input(x, H, W, Ci, tilesH, tilesW, padT, padL, t0, count, v);
-    gemm(v, u, m, count, Co, Ci, 0, 0, 0, EPILOGUE_LINEAR, 0, work, 0, 0, 0, 16, count * Ci, Ci * Co, count * Co, 0);
-    transform_output(m, count, Co, t0, tilesH, tilesW, out, oh, ow, bias, act == EPILOGUE_RELU);
+    const m = v + (<usize>(36 * count * Ci) << 2);
+    transform_input(x, H, W, Ci, tilesH, tilesW, padT, padL, t0, count, v, tmp);
+    gemm(v, u, m, count, Co, Ci, 0, 0, 0, EPILOGUE_LINEAR, 0, work, 0, 0, 0, 36, count * Ci, Ci * Co, count * Co, 0);
+    transform_output(m, count, Co, t0, tilesH, tilesW, out, oh, ow, bias, act == EPILOGUE_RELU, tmp);
   }
   if (act != EPILOGUE_LINEAR && act != EPILOGUE_RELU) epilogue_rows(out, <usize>Co << 2, batch * oh * ow, Co, act, alpha);
 }
 
+/** A^T (m0..m5), stored at dst + k * step, k < 4. */
+// @ts-ignore: decorator
+@inline function at4(dst: usize, step: usize, m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128): void {
+  const a = f32x4.add(m1, m2), b = f32x4.sub(m1, m2), c = f32x4.add(m3, m4), d = f32x4.sub(m3, m4);
+  v128.store(dst, f32x4.add(f32x4.add(m0, a), c));
+  v128.store(dst + step, f32x4.add(b, f32x4.mul(f32x4.splat(2), d)));
+  v128.store(dst + 2 * step, f32x4.add(a, f32x4.mul(f32x4.splat(4), c)));
+  v128.store(dst + 3 * step, f32x4.add(f32x4.add(b, f32x4.mul(f32x4.splat(8), d)), m5));
+}
+
 /** out tiles t0..t0+count = A^T M A (+ bias, relu), the rows and columns past oh / ow dropped. */
 function transform_output(m: usize, count: i32, Co: i32, t0: i32, tilesH: i32, tilesW: i32, out: usize, oh: i32,
-  ow: i32, bias: usize, relu: bool): void {
+  ow: i32, bias: usize, relu: bool, tmp: usize): void {
   const plane = <usize>count * Co << 2;
-  const oBytes = <usize>Co << 2;
+  const oBytes = <usize>Co << 2, rowBytes = <usize>ow * oBytes;
   const zero = f32x4.splat(0);
   let tx = t0 % tilesW, ty = (t0 / tilesW) % tilesH, b = t0 / (tilesW * tilesH);
   for (let t = 0; t < count; t++) {
-    const oy = 2 * ty, ox = 2 * tx;
-    const right = ox + 1 < ow, down = oy + 1 < oh;
-    const dst = out + <usize>((b * oh + oy) * ow + ox) * oBytes;
+    const oy = 4 * ty, ox = 4 * tx;
+    const rows = min(4, oh - oy), cols = min(4, ow - ox);
+    const dst0 = out + <usize>((b * oh + oy) * ow + ox) * oBytes;
     const src0 = m + <usize>t * oBytes;
     for (let o: usize = 0; o < oBytes; o += 16) {
-      // s = A^T M (2 x 4), then y = s A (2 x 2).
-      let p = src0 + o;
-      const m00 = v128.load(p), m01 = v128.load(p + plane), m02 = v128.load(p + 2 * plane), m03 = v128.load(p + 3 * plane);
-      p += 4 * plane;
-      const m10 = v128.load(p), m11 = v128.load(p + plane), m12 = v128.load(p + 2 * plane), m13 = v128.load(p + 3 * plane);
-      p += 4 * plane;
-      const m20 = v128.load(p), m21 = v128.load(p + plane), m22 = v128.load(p + 2 * plane), m23 = v128.load(p + 3 * plane);
-      p += 4 * plane;
-      const m30 = v128.load(p), m31 = v128.load(p + plane), m32 = v128.load(p + 2 * plane), m33 = v128.load(p + 3 * plane);
-      const s00 = f32x4.add(f32x4.add(m00, m10), m20), s01 = f32x4.add(f32x4.add(m01, m11), m21);
-      const s02 = f32x4.add(f32x4.add(m02, m12), m22), s03 = f32x4.add(f32x4.add(m03, m13), m23);
-      const s10 = f32x4.sub(f32x4.sub(m10, m20), m30), s11 = f32x4.sub(f32x4.sub(m11, m21), m31);
-      const s12 = f32x4.sub(f32x4.sub(m12, m22), m32), s13 = f32x4.sub(f32x4.sub(m13, m23), m33);
-      const bv = bias ? v128.load(bias + o) : zero;
-      let y00 = f32x4.add(f32x4.add(f32x4.add(s00, s01), s02), bv);
-      let y01 = f32x4.add(f32x4.sub(f32x4.sub(s01, s02), s03), bv);
-      let y10 = f32x4.add(f32x4.add(f32x4.add(s10, s11), s12), bv);
-      let y11 = f32x4.add(f32x4.sub(f32x4.sub(s11, s12), s13), bv);
-      if (relu) {
-        y00 = f32x4.max(y00, zero); y01 = f32x4.max(y01, zero);
-        y10 = f32x4.max(y10, zero); y11 = f32x4.max(y11, zero);
+      // Columns of A^T M into tmp (4 x 6 vectors), then rows of (A^T M) A to the output.
+      const p = src0 + o;
+      for (let k = 0; k < 6; k++) {
+        const q = p + <usize>k * plane;
+        at4(tmp + (<usize>k << 4), 96, v128.load(q), v128.load(q + 6 * plane), v128.load(q + 12 * plane),
+          v128.load(q + 18 * plane), v128.load(q + 24 * plane), v128.load(q + 30 * plane));
       }
-      const q = dst + o;
-      v128.store(q, y00);
-      if (right) v128.store(q + oBytes, y01);
-      if (down) {
-        const q1 = q + <usize>ow * oBytes;
-        v128.store(q1, y10);
-        if (right) v128.store(q1 + oBytes, y11);
+      const bv = bias ? v128.load(bias + o) : zero;
+      for (let i = 0; i < rows; i++) {
+        const row = tmp + <usize>i * 96;
+        const y = tmp + 4 * 96; // the row's 4 results, past the 4 x 6 block
+        at4(y, 16, v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), v128.load(row, 64),
+          v128.load(row, 80));
+        const dst = dst0 + <usize>i * rowBytes + o;
+        for (let j = 0; j < cols; j++) {
+          let value = f32x4.add(v128.load(y + (<usize>j << 4)), bv);
+          if (relu) value = f32x4.max(value, zero);
+          v128.store(dst + <usize>j * oBytes, value);
+        }
       }
     }
     if (++tx == tilesW) { tx = 0; if (++ty == tilesH) { ty = 0; b++; } }
@@ -230,97 +245,102 @@ function transform_output(m: usize, count: i32, Co: i32, t0: i32, tilesH: i32, t
 
 /**
  * dFilter (=, or += with accumulate) = the 3x3 filter gradient of x [batch, H, W, C] and
- * dy [batch, oh, ow, O] by F(3x3, 2x2): per chunk of 2x2 tiles of dy, S_xi += V_xi^T . E_xi,
- * then dFilter = G^T S G.
+ * dy [batch, oh, ow, O] by F(4x4, 3x3) read backwards: per chunk of 4x4 tiles of dy,
+ * S_xi += V_xi^T . E_xi, then dFilter = G^T S G.
  */
 export function winograd_filter_grad(x: usize, batch: i32, H: i32, W: i32, C: i32, dy: usize, oh: i32, ow: i32,
   O: i32, padT: i32, padL: i32, dFilter: usize, accumulate: bool, chunk: i32, work: usize, scratch: usize): void {
-  const sums = scratch, v = scratch + UBYTES;
-  const tilesH = (oh + 1) >> 1, tilesW = (ow + 1) >> 1, tiles = batch * tilesH * tilesW;
+  const sums = scratch, v = scratch + UBYTES, tmp = v + CHUNK_BYTES;
+  const tilesH = (oh + 3) >> 2, tilesW = (ow + 3) >> 2, tiles = batch * tilesH * tilesW;
+  const plane = <usize>C * O << 2;
+  if (tiles == 0) memory.fill(sums, 0, 36 * plane);
   for (let t0 = 0; t0 < tiles; t0 += chunk) {
     const count = min(chunk, tiles - t0);
-    const e = v + (<usize>(16 * count * C) << 2);
-    transform_input(x, H, W, C, tilesH, tilesW, padT, padL, t0, count, v);
-    transform_dy(dy, O, oh, ow, tilesH, tilesW, t0, count, e);
-    gemm(v, e, sums, C, O, count, 1, 0, 0, EPILOGUE_LINEAR, 0, work, 0, 0, 0, 16, count * C, count * O, C * O,
+    const e = v + (<usize>(36 * count * C) << 2);
+    transform_input(x, H, W, C, tilesH, tilesW, padT, padL, t0, count, v, tmp);
+    transform_dy(dy, O, oh, ow, tilesH, tilesW, t0, count, e, tmp);
+    gemm(v, e, sums, C, O, count, 1, 0, 0, EPILOGUE_LINEAR, 0, work, 0, 0, 0, 36, count * C, count * O, C * O,
       t0 > 0 ? 1 : 0);
   }
-  if (tiles == 0) memory.fill(sums, 0, <usize>(16 * C * O) << 2);
-  // dFilter[fy][fx] = (G^T S G)[fy][fx], 4 output channels at a time.
-  const plane = <usize>C * O << 2;
-  const half = f32x4.splat(0.5);
+  // dFilter = G^T S G, 4 output channels at a time: columns of G^T S into tmp (3 x 6), then rows.
   for (let at: usize = 0; at < plane; at += 16) {
-    const p = sums + at;
-    for (let fx = 0; fx < 3; fx++) {
-      const a0 = sg(p, plane, fx, half), a1 = sg(p + 4 * plane, plane, fx, half);
-      const a2 = sg(p + 8 * plane, plane, fx, half), a3 = sg(p + 12 * plane, plane, fx, half);
-      // The rows of G^T: (a0 + (a1 + a2) / 2, (a1 - a2) / 2, (a1 + a2) / 2 + a3).
-      const mid = f32x4.mul(f32x4.add(a1, a2), half);
-      store_tap(dFilter + <usize>fx * plane + at, f32x4.add(a0, mid), accumulate);
-      store_tap(dFilter + <usize>(3 + fx) * plane + at, f32x4.mul(f32x4.sub(a1, a2), half), accumulate);
-      store_tap(dFilter + <usize>(6 + fx) * plane + at, f32x4.add(mid, a3), accumulate);
+    for (let k = 0; k < 6; k++) {
+      const q = sums + at + <usize>k * plane;
+      gt3(tmp + (<usize>k << 4), 96, v128.load(q), v128.load(q + 6 * plane), v128.load(q + 12 * plane),
+        v128.load(q + 18 * plane), v128.load(q + 24 * plane), v128.load(q + 30 * plane));
+    }
+    const y = tmp + 3 * 96;
+    for (let fy = 0; fy < 3; fy++) {
+      const row = tmp + <usize>fy * 96;
+      gt3(y, 16, v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), v128.load(row, 64),
+        v128.load(row, 80));
+      for (let fx = 0; fx < 3; fx++) {
+        const dst = dFilter + <usize>(fy * 3 + fx) * plane + at;
+        const value = v128.load(y + (<usize>fx << 4));
+        v128.store(dst, accumulate ? f32x4.add(v128.load(dst), value) : value);
+      }
     }
   }
 }
 
-/** Column fx of one row of S G: the row is the 4 values at p + k * plane. */
+/** G^T (s0..s5), stored at dst + k * step, k < 3. */
 // @ts-ignore: decorator
-@inline function sg(p: usize, plane: usize, fx: i32, half: v128): v128 {
-  const s1 = v128.load(p + plane), s2 = v128.load(p + 2 * plane);
-  if (fx == 1) return f32x4.mul(f32x4.sub(s1, s2), half);
-  const mid = f32x4.mul(f32x4.add(s1, s2), half);
-  return fx == 0 ? f32x4.add(v128.load(p), mid) : f32x4.add(mid, v128.load(p + 3 * plane));
+@inline function gt3(dst: usize, step: usize, s0: v128, s1: v128, s2: v128, s3: v128, s4: v128, s5: v128): void {
+  const a = f32x4.add(s1, s2), b = f32x4.sub(s1, s2), c = f32x4.add(s3, s4), d = f32x4.sub(s3, s4);
+  const sixth = f32x4.splat(1.0 / 6);
+  const aSixth = f32x4.mul(a, sixth);
+  v128.store(dst, f32x4.add(f32x4.sub(f32x4.mul(s0, f32x4.splat(0.25)), aSixth), f32x4.mul(c, f32x4.splat(1.0 / 24))));
+  v128.store(dst + step, f32x4.sub(f32x4.mul(d, f32x4.splat(1.0 / 12)), f32x4.mul(b, sixth)));
+  v128.store(dst + 2 * step, f32x4.add(f32x4.sub(f32x4.mul(c, sixth), aSixth), s5));
 }
 
+/** A (w0..w3), stored at dst + k * step, k < 6. */
 // @ts-ignore: decorator
-@inline function store_tap(at: usize, value: v128, accumulate: bool): void {
-  v128.store(at, accumulate ? f32x4.add(v128.load(at), value) : value);
+@inline function a6(dst: usize, step: usize, w0: v128, w1: v128, w2: v128, w3: v128): void {
+  const a = f32x4.add(w0, w2), b = f32x4.add(w1, w3);
+  const c = f32x4.add(w0, f32x4.mul(f32x4.splat(4), w2));
+  const d = f32x4.add(f32x4.mul(f32x4.splat(2), w1), f32x4.mul(f32x4.splat(8), w3));
+  v128.store(dst, w0);
+  v128.store(dst + step, f32x4.add(a, b));
+  v128.store(dst + 2 * step, f32x4.sub(a, b));
+  v128.store(dst + 3 * step, f32x4.add(c, d));
+  v128.store(dst + 4 * step, f32x4.sub(c, d));
+  v128.store(dst + 5 * step, w3);
 }
 
-/** E[xi][t][o] = (A e A^T)[xi] for the 2x2 tiles t0..t0+count of dy ([batch, oh, ow, O]), zeros past oh / ow. */
+/** E[xi][t][o] = (A e A^T)[xi] for the 4x4 tiles t0..t0+count of dy ([batch, oh, ow, O]), zeros past oh / ow. */
 function transform_dy(dy: usize, O: i32, oh: i32, ow: i32, tilesH: i32, tilesW: i32, t0: i32, count: i32,
-  e: usize): void {
+  e: usize, tmp: usize): void {
   const plane = <usize>count * O << 2;
-  const oBytes = <usize>O << 2;
+  const oBytes = <usize>O << 2, rowBytes = <usize>ow * oBytes;
   const zero = f32x4.splat(0);
   let tx = t0 % tilesW, ty = (t0 / tilesW) % tilesH, b = t0 / (tilesW * tilesH);
   for (let t = 0; t < count; t++) {
-    const oy = 2 * ty, ox = 2 * tx;
-    const right = ox + 1 < ow, down = oy + 1 < oh;
+    const oy = 4 * ty, ox = 4 * tx;
+    const rows = min(4, oh - oy), cols = min(4, ow - ox);
     const src = dy + <usize>((b * oh + oy) * ow + ox) * oBytes;
-    const below = src + <usize>ow * oBytes;
     const dst0 = e + <usize>t * oBytes;
     for (let o: usize = 0; o < oBytes; o += 16) {
-      const e00 = v128.load(src + o);
-      const e01 = right ? v128.load(src + oBytes + o) : zero;
-      const e10 = down ? v128.load(below + o) : zero;
-      const e11 = right && down ? v128.load(below + oBytes + o) : zero;
-      // Rows of A e: (e0, e0 + e1, e0 - e1, -e1); then the same on each row's two columns.
-      let dst = dst0 + o;
-      store_a_row(dst, plane, e00, e01);
-      dst += 4 * plane;
-      store_a_row(dst, plane, f32x4.add(e00, e10), f32x4.add(e01, e11));
-      dst += 4 * plane;
-      store_a_row(dst, plane, f32x4.sub(e00, e10), f32x4.sub(e01, e11));
-      dst += 4 * plane;
-      store_a_row(dst, plane, f32x4.neg(e10), f32x4.neg(e11));
+      // Columns of A e into tmp (6 x 4 vectors), then rows of (A e) A^T into E.
+      for (let s = 0; s < 4; s++) {
+        const p = src + <usize>s * oBytes + o;
+        const ok = s < cols;
+        a6(tmp + (<usize>s << 4), 96, load_if(p, ok), load_if(p + rowBytes, ok && rows > 1),
+          load_if(p + 2 * rowBytes, ok && rows > 2), load_if(p + 3 * rowBytes, ok && rows > 3));
+      }
+      for (let r = 0; r < 6; r++) {
+        const row = tmp + <usize>r * 96;
+        a6(dst0 + o + <usize>(6 * r) * plane, plane, v128.load(row), v128.load(row, 16), v128.load(row, 32),
+          v128.load(row, 48));
+      }
     }
     if (++tx == tilesW) { tx = 0; if (++ty == tilesH) { ty = 0; b++; } }
   }
 }
 
-/** Stores (p, p + q, p - q, -q) at dst + k * plane. */
-// @ts-ignore: decorator
-@inline function store_a_row(dst: usize, plane: usize, p: v128, q: v128): void {
-  v128.store(dst, p);
-  v128.store(dst + plane, f32x4.add(p, q));
-  v128.store(dst + 2 * plane, f32x4.sub(p, q));
-  v128.store(dst + 3 * plane, f32x4.neg(q));
-}
-
 /**
  * True when the n floats at p are all finite (v - v is 0, not NaN). The transforms mix the
- * 16 values of a patch, so an Inf or NaN would reach all 4 outputs of its tile where direct
+ * 36 values of a patch, so an Inf or NaN would reach all 16 outputs of its tile where direct
  * convolution leaves those outside its window finite; conv.ts takes im2col for such inputs.
  */
 export function all_finite(p: usize, n: i32): bool {

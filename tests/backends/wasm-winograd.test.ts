@@ -1,11 +1,11 @@
 /**
- * The float error of the wasm backend's Winograd F(2x2, 3x3) convolutions (assembly/winograd.ts)
- * on the MNIST CNN's conv2 (13x13x32 -> 11x11x64, 3x3 valid), both builds: the transforms add
- * and subtract patches before the channel sums, so the error is larger than direct summation's
- * but must stay near float32 rounding on unit-scale data. Measured max |wasm - reference| /
- * max |reference| (reference: float64 accumulation) is printed by the test names' figures:
- * about 1e-7 to 3e-7, against a bound of 2e-6 (the suite's own tolerance, 3e-5 * sqrt(terms),
- * would let an error 100x larger through).
+ * The float error of the wasm backend's Winograd F(4x4, 3x3) convolutions (assembly/winograd.ts)
+ * on the MNIST CNN's conv2 (13x13x32 -> 11x11x64, 3x3 valid), both builds. The transforms scale
+ * by up to 8 and 1/24 before the channel sums, so the error is larger than direct summation's.
+ * Measured max |wasm - reference| / max |reference| (reference: float64 accumulation), printed by
+ * the tests: forward about 3e-6, input gradient 5e-6, filter gradient 2.5e-6, where the im2col
+ * GEMM gives about 6e-7; the bound is 1e-5 (the suite's own tolerance, 3e-5 * sqrt(terms) against
+ * outputs of size ~10, would let an error 10x larger through).
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { createWasmBackend, type WasmBackend } from '../../src/backends/wasm/index.js';
@@ -14,7 +14,7 @@ import { compareOutputs, randomArray } from './suite/harness.js';
 import { geometryOf } from './suite/conv.cases.js';
 
 const SHAPE = { x: [4, 13, 13, 32] as [number, number, number, number], f: [3, 3] as [number, number], out: 64, strides: 1, pad: 'valid' as const };
-const BOUND = 2e-6;
+const BOUND = 1e-5;
 
 function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): number {
   let err = 0, scale = 0;
@@ -26,7 +26,7 @@ function relativeError(got: ArrayLike<number>, want: ArrayLike<number>): number 
 }
 
 for (const variant of ['simd', 'relaxed'] as const) {
-  describe(`wasm ${variant}: Winograd F(2x2, 3x3) error on the MNIST CNN's conv2`, () => {
+  describe(`wasm ${variant}: Winograd F(4x4, 3x3) error on the MNIST CNN's conv2`, () => {
     let backend: WasmBackend;
     const reference = createReferenceBackend();
     beforeAll(async () => { backend = await createWasmBackend({ variant }); });

@@ -1,5 +1,5 @@
 /**
- * The wasm backend's Winograd F(2x2, 3x3) convolutions (assembly/winograd.ts: 3x3 filters,
+ * The wasm backend's Winograd F(4x4, 3x3) convolutions (assembly/winograd.ts: 3x3 filters,
  * stride 1, dilation 1, channel counts multiples of 4 whose 16 transformed C x O filters fit)
  * and the shapes next to them that must fall back to im2col: every case runs conv2d, both
  * gradients and the accumulating filter gradient against the reference (conv.cases.ts's
@@ -10,7 +10,7 @@
  * several chunks of tiles (a chunk boundary inside an image row), and the fallbacks: channels
  * not a multiple of 4, too many channels for the scratch, dilation 2, stride 2, a 2x2 kernel.
  * Then an Inf or NaN in one operand: it must reach exactly the outputs direct convolution
- * reaches (Winograd's transforms would spread it over a whole 2x2 tile, so wasm checks its
+ * reaches (Winograd's transforms would spread it across a 4x4 tile, so wasm checks its
  * operands and takes im2col).
  */
 import { convCases, geometryOf, type ConvShape } from './conv.cases.js';
@@ -35,14 +35,18 @@ export const WINOGRAD_SHAPES: ConvShape[] = [
 
 /** One non-finite value in an operand of a Winograd-shaped convolution: the reference's Inf / NaN pattern, exactly. */
 function nonFiniteCases(): KernelCase[] {
-  const shape: ConvShape = { x: [1, 5, 5, 4], f: [3, 3], out: 4, strides: 1, pad: 'valid' };
+  // x [1, 7, 7, 4], 3x3 valid: a 5x5 output, its first 4x4 tile reading x rows and columns 0..5.
+  const shape: ConvShape = { x: [1, 7, 7, 4], f: [3, 3], out: 4, strides: 1, pad: 'valid' };
   const g = geometryOf('conv2d', shape, 4);
-  const x = randomArray(100, 5), filter = randomArray(144, 6), dy = randomArray(36, 7);
-  const xInf = x.slice(); xInf[1] = Infinity; // pixel (0, 0), channel 1
-  const dyNaN = dy.slice(); dyNaN[2] = NaN; // pixel (0, 0), channel 2
+  const x = randomArray(196, 5), filter = randomArray(144, 6), dy = randomArray(100, 7);
+  // Pixel (0, 2) is in the windows of outputs (0, 0..2) only, (0, 6) in those of taps (0..2, 2) only;
+  // a Winograd tile would carry either across its whole row. dy pixel (0, 2) reaches dx rows 0..2 only.
+  const xInf = x.slice(); xInf[2 * 4 + 1] = Infinity;
+  const xInfRight = x.slice(); xInfRight[6 * 4 + 1] = -Infinity;
+  const dyNaN = dy.slice(); dyNaN[2 * 4 + 2] = NaN;
   const tolerance = { atol: 1e-4, rtol: 1e-4 };
   const check = (label: string, got: Float32Array) => {
-    // The window of pixel (0, 0) is a corner: most outputs must stay finite, or the case checks nothing.
+    // Most outputs must stay finite, and some not, or the case checks nothing.
     const finite = got.filter(Number.isFinite).length;
     if (finite === 0 || finite === got.length) throw new Error(`${label}: ${finite} of ${got.length} finite, expected some of each`);
   };
@@ -51,7 +55,7 @@ function nonFiniteCases(): KernelCase[] {
       name: 'conv2d: an Inf in x reaches only the outputs whose window holds it',
       run: async (backend, reference) => {
         if (knownGap(backend, 'conv2d')) return;
-        const [got] = await compareOutputs('conv2d Inf in x', backend, reference, [xInf, filter], [{ size: 36 }],
+        const [got] = await compareOutputs('conv2d Inf in x', backend, reference, [xInf, filter], [{ size: 100 }],
           (b, [sx, sf], [out]) => b.conv2d({ ...g, x: sx, filter: sf, out, bias: null, activation: 'linear' }), tolerance);
         check('conv2d Inf in x', got as Float32Array);
       },
@@ -60,7 +64,7 @@ function nonFiniteCases(): KernelCase[] {
       name: 'conv2dBackpropInput: a NaN in dy reaches only the input pixels under it',
       run: async (backend, reference) => {
         if (knownGap(backend, 'conv2dBackpropInput')) return;
-        const [got] = await compareOutputs('conv2dBackpropInput NaN in dy', backend, reference, [dyNaN, filter], [{ size: 100 }],
+        const [got] = await compareOutputs('conv2dBackpropInput NaN in dy', backend, reference, [dyNaN, filter], [{ size: 196 }],
           (b, [sdy, sf], [dx]) => b.conv2dBackpropInput({ ...g, dy: sdy, filter: sf, dx }), tolerance);
         check('conv2dBackpropInput NaN in dy', got as Float32Array);
       },
@@ -69,7 +73,7 @@ function nonFiniteCases(): KernelCase[] {
       name: 'conv2dBackpropFilter: an Inf in x reaches only the taps that read it',
       run: async (backend, reference) => {
         if (knownGap(backend, 'conv2dBackpropFilter')) return;
-        const [got] = await compareOutputs('conv2dBackpropFilter Inf in x', backend, reference, [xInf, dy], [{ size: 144 }],
+        const [got] = await compareOutputs('conv2dBackpropFilter Inf in x', backend, reference, [xInfRight, dy], [{ size: 144 }],
           (b, [sx, sdy], [dFilter]) => b.conv2dBackpropFilter({ ...g, x: sx, dy: sdy, dFilter }), tolerance);
         check('conv2dBackpropFilter Inf in x', got as Float32Array);
       },
