@@ -11,9 +11,16 @@
  *  - input gradient: col = dy[tile] . filter^T, then col2im adds col back into dx.
  * A 1x1 filter with stride 1 and no padding is the GEMM itself, no lowering. A filter so large
  * that one im2col row does not fit (K > COL_BYTES / 4) runs one GEMM per pixel and tap.
+ * A 3x3 filter with stride 1 and dilation 1 whose channel counts are multiples of 4 with
+ * C * O <= 4096 takes winograd.ts (F(4x4, 3x3): 36 GEMMs over channels, 4x fewer multiplies)
+ * for all three kernels, unless an operand holds an Inf or NaN (winograd_tiles).
+ * Scratch (`col`, conv_workspace_bytes): 1.38 MiB, the largest of the im2col tile (256 KiB)
+ * and Winograd's buffers (36 transformed C x O filters, 576 KiB at most; a chunk of at most
+ * 60 transformed tiles, 832 KiB; a 6x6 tile of vectors). The MNIST CNN at batch 64 uses 256
+ * KiB of it in conv1 (im2col, below) and 288 + 810 KiB in conv2 (Winograd, chunks of 60 tiles).
  * MNIST CNN at batch 64: [64,28,28,1] * 3x3x1x32 has K = 9 (P = 43264 in 6 tiles of 7281 rows);
- * [64,13,13,32] * 3x3x32x64 has K = 288 (P = 7744 in 35 tiles of 227 rows). A filter row wholly
- * inside the image is one copy of fw * C consecutive floats.
+ * [64,13,13,32] * 3x3x32x64 (K = 288) went through 35 tiles of 227 rows before Winograd took it.
+ * A filter row wholly inside the image is one copy of fw * C consecutive floats.
  *
  * Measured (bench/conv-kernels.mjs, AMD EPYC, one core, CPU time): the forward of those two
  * layers at about 14 and 42-46 GFLOP/s; tiles of 64 KiB or 1 MiB measured the same as 256 KiB

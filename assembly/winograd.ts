@@ -46,7 +46,9 @@ export const WINOGRAD_BYTES: i32 = UBYTES + CHUNK_BYTES + TILE_BYTES;
 export function winograd_chunk(C: i32, O: i32, batch: i32, rows: i32, cols: i32): i32 {
   if ((C & 3) != 0 || (O & 3) != 0 || C == 0 || O == 0 || C > 4096 || O > 4096 || C * O > 4096) return 0;
   const tiles = batch * ((rows + 3) >> 2) * ((cols + 3) >> 2);
-  return min(MAX_TILES, min(tiles, CHUNK_BYTES / (144 * (C + O))));
+  // A multiple of 30 when the bytes bind, so the GEMM's 5- and 6-row tiles have no ragged tail.
+  const fit = CHUNK_BYTES / (144 * (C + O));
+  return min(MAX_TILES, min(tiles, fit >= 30 ? fit - fit % 30 : fit));
 }
 
 /**
@@ -143,7 +145,6 @@ function transform_input(x: usize, H: i32, W: i32, C: i32, tilesH: i32, tilesW: 
       if (iy0 + r >= 0 && iy0 + r < H) rows |= 1 << r;
       if (ix0 + r >= 0 && ix0 + r < W) cols |= 1 << r;
     }
-    const inside = rows == 63 && cols == 63;
     // Address arithmetic wraps for patches hanging over the top or left; only inside taps are read.
     const base = x + (<usize>(b * H + iy0) * W + <usize>ix0) * cBytes;
     const dst0 = v + <usize>t * cBytes;
@@ -152,10 +153,7 @@ function transform_input(x: usize, H: i32, W: i32, C: i32, tilesH: i32, tilesW: 
       for (let s = 0; s < 6; s++) {
         const p = base + <usize>s * cBytes + c;
         const at = tmp + (<usize>s << 4);
-        if (inside) {
-          bt6(at, 96, v128.load(p), v128.load(p + rowBytes), v128.load(p + 2 * rowBytes), v128.load(p + 3 * rowBytes),
-            v128.load(p + 4 * rowBytes), v128.load(p + 5 * rowBytes));
-        } else if ((cols >> s) & 1) {
+        if ((cols >> s) & 1) {
           bt6(at, 96, load_if(p, (rows & 1) != 0), load_if(p + rowBytes, (rows & 2) != 0),
             load_if(p + 2 * rowBytes, (rows & 4) != 0), load_if(p + 3 * rowBytes, (rows & 8) != 0),
             load_if(p + 4 * rowBytes, (rows & 16) != 0), load_if(p + 5 * rowBytes, (rows & 32) != 0));
@@ -226,17 +224,25 @@ function transform_output(m: usize, count: i32, Co: i32, t0: i32, tilesH: i32, t
           v128.load(q + 18 * plane), v128.load(q + 24 * plane), v128.load(q + 30 * plane));
       }
       const bv = bias ? v128.load(bias + o) : zero;
+      const two = f32x4.splat(2), four = f32x4.splat(4), eight = f32x4.splat(8);
       for (let i = 0; i < rows; i++) {
+        // Row i of (A^T M) A: the 4 outputs of at4, added to the bias, relu'd, stored while in range.
         const row = tmp + <usize>i * 96;
-        const y = tmp + 4 * 96; // the row's 4 results, past the 4 x 6 block
-        at4(y, 16, v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), v128.load(row, 64),
-          v128.load(row, 80));
-        const dst = dst0 + <usize>i * rowBytes + o;
-        for (let j = 0; j < cols; j++) {
-          let value = f32x4.add(v128.load(y + (<usize>j << 4)), bv);
-          if (relu) value = f32x4.max(value, zero);
-          v128.store(dst + <usize>j * oBytes, value);
+        const m0 = v128.load(row), m1 = v128.load(row, 16), m2 = v128.load(row, 32), m3 = v128.load(row, 48);
+        const m4 = v128.load(row, 64), m5 = v128.load(row, 80);
+        const a = f32x4.add(m1, m2), d1 = f32x4.sub(m1, m2), c = f32x4.add(m3, m4), d = f32x4.sub(m3, m4);
+        let y0 = f32x4.add(f32x4.add(f32x4.add(m0, a), c), bv);
+        let y1 = f32x4.add(f32x4.add(d1, f32x4.mul(two, d)), bv);
+        let y2 = f32x4.add(f32x4.add(a, f32x4.mul(four, c)), bv);
+        let y3 = f32x4.add(f32x4.add(f32x4.add(d1, f32x4.mul(eight, d)), m5), bv);
+        if (relu) {
+          y0 = f32x4.max(y0, zero); y1 = f32x4.max(y1, zero); y2 = f32x4.max(y2, zero); y3 = f32x4.max(y3, zero);
         }
+        const dst = dst0 + <usize>i * rowBytes + o;
+        v128.store(dst, y0);
+        if (cols > 1) v128.store(dst + oBytes, y1);
+        if (cols > 2) v128.store(dst + 2 * oBytes, y2);
+        if (cols > 3) v128.store(dst + 3 * oBytes, y3);
       }
     }
     if (++tx == tilesW) { tx = 0; if (++ty == tilesH) { ty = 0; b++; } }
