@@ -36,8 +36,12 @@ import { EPILOGUE_LINEAR, EPILOGUE_RELU } from './opcodes.generated';
 const UBYTES: i32 = 36 * 4096 * 4;
 /** Bytes of one chunk of transformed tiles (V, and M or E). */
 const CHUNK_BYTES: i32 = 832 * 1024;
-/** Bytes of the 6x6 tile of vectors the transforms pass through. */
-const TILE_BYTES: i32 = 36 * 16;
+/** Bytes of the 6x6 tile of vectors the transforms pass through, then a tile's 36 input and 16 output offsets. */
+const TILE_BYTES: i32 = 36 * 16 + 52 * 4;
+const INPUT_OFFSETS: usize = 36 * 16;
+const OUTPUT_OFFSETS: usize = INPUT_OFFSETS + 36 * 4;
+/** An offset of a tap outside the image (read as zero) or an output past its edge (not written). */
+const NONE: u32 = 0xffffffff;
 const MAX_TILES: i32 = 60;
 /** Bytes of scratch the Winograd kernels need. */
 export const WINOGRAD_BYTES: i32 = UBYTES + CHUNK_BYTES + TILE_BYTES;
@@ -49,6 +53,70 @@ export function winograd_chunk(C: i32, O: i32, batch: i32, rows: i32, cols: i32)
   // A multiple of 30 when the bytes bind, so the GEMM's 5- and 6-row tiles have no ragged tail.
   const fit = CHUNK_BYTES / (144 * (C + O));
   return min(MAX_TILES, min(tiles, fit >= 30 ? fit - fit % 30 : fit));
+}
+
+// The mosaic of the current call (plan): the batch's images as cells of a gridH x gridW grid,
+// each cellH x cellW virtual output pixels, cut into tilesAcross x ... tiles of 4x4.
+let images = 0, gridH = 0, gridW = 0, cellH = 0, cellW = 0, alignedH = true, alignedW = true, tilesAcross = 0;
+
+/**
+ * Lays the batch out for tiling and returns the tile count. Per image (gridW 1), each image's
+ * outputs padded to whole tiles (cells of 4 * ceil(out / 4): 13 rows cost 16). Or a mosaic:
+ * images side by side in a near-square grid, and along an axis either whole-tile cells (aligned)
+ * or cells of S = max(out, in, in + pad, out + 2 - pad) pixels that tiles straddle. Such an S
+ * leaves every tap a convolution must see as zero inside its own cell (S >= in + pad: the
+ * cell above ends in zeros where its top padding is read; S >= out + 2 - pad: the bottom
+ * padding stays inside the cell), so a tile over two cells reads each image's own pixels.
+ * The input gradient of a 'valid' 3x3 convolution (out 13 from in 11, pad 2) then tiles 13 x 13
+ * cells with no padding at all: 676 tiles for the MNIST CNN's batch of 64 instead of 1024.
+ */
+function plan(batch: i32, inH: i32, inW: i32, outH: i32, outW: i32, padT: i32, padL: i32): i32 {
+  const aH = (outH + 3) & ~3, aW = (outW + 3) & ~3;
+  const perImage = batch * (aH >> 2) * (aW >> 2);
+  let g = 1;
+  while (g * g < batch) g++;
+  const gH = (batch + g - 1) / g;
+  const mH = max(max(outH, inH), max(inH + padT, outH + 2 - padT)), mW = max(max(outW, inW), max(inW + padL, outW + 2 - padL));
+  const rowsA = gH * (aH >> 2), rowsM = (gH * mH + 3) >> 2, colsA = g * (aW >> 2), colsM = (g * mW + 3) >> 2;
+  const mosaic = min(rowsA, rowsM) * min(colsA, colsM);
+  images = batch;
+  if (mosaic < perImage) {
+    gridH = gH; gridW = g;
+    alignedH = rowsA <= rowsM; cellH = alignedH ? aH : mH;
+    alignedW = colsA <= colsM; cellW = alignedW ? aW : mW;
+    tilesAcross = min(colsA, colsM);
+    return mosaic;
+  }
+  gridH = batch; gridW = 1; alignedH = alignedW = true; cellH = aH; cellW = aW; tilesAcross = aW >> 2;
+  return perImage;
+}
+
+/** The cell of virtual coordinate v in a tile starting at `start` (an aligned axis: the tile's own cell). */
+// @ts-ignore: decorator
+@inline function cell_of(v: i32, start: i32, size: i32, aligned: bool): i32 {
+  const at = aligned ? start : v;
+  return at >= 0 ? at / size : -((size - 1 - at) / size);
+}
+
+/**
+ * Byte offsets of tile t's taps into x (36, rows of 6: the patch at (y0, x0) virtual, read over
+ * an image of inH x inW x channels) at `at`, NONE outside an image; with `outputs`, the 16
+ * outputs of the tile itself (y0, x0 its corner) into an outH x outW image.
+ */
+function tile_offsets(t: i32, inH: i32, inW: i32, channels: i32, padT: i32, padL: i32, outputs: bool, at: usize): void {
+  const r0 = (t / tilesAcross) << 2, c0 = (t % tilesAcross) << 2;
+  const n = outputs ? 4 : 6;
+  const y0 = outputs ? r0 : r0 - padT, x0 = outputs ? c0 : c0 - padL;
+  for (let i = 0; i < n; i++) {
+    const cy = cell_of(y0 + i, r0, cellH, alignedH), ly = y0 + i - cy * cellH;
+    for (let j = 0; j < n; j++) {
+      const cx = cell_of(x0 + j, c0, cellW, alignedW), lx = x0 + j - cx * cellW;
+      const image = cy * gridW + cx;
+      const inside = cy >= 0 && cy < gridH && cx >= 0 && cx < gridW && image < images && ly >= 0 && ly < inH &&
+        lx >= 0 && lx < inW;
+      store<u32>(at + (<usize>(i * n + j) << 2), inside ? <u32>(((image * inH + ly) * inW + lx) * channels) << 2 : NONE);
+    }
+  }
 }
 
 /**
@@ -122,45 +190,30 @@ function transform_filter(filter: usize, Ci: i32, Co: i32, flip: bool, u: usize,
   v128.store(dst + 5 * step, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
 }
 
-/** ok ? the vector at p : zeros. */
+/** The vector at base + (offset k of the table at tbl) + c, zeros for NONE. */
 // @ts-ignore: decorator
-@inline function load_if(p: usize, ok: bool): v128 {
-  return ok ? v128.load(p) : f32x4.splat(0);
+@inline function tap_load(base: usize, tbl: usize, k: i32, c: usize): v128 {
+  const off = load<u32>(tbl + (<usize>k << 2));
+  return off != NONE ? v128.load(base + off + c) : f32x4.splat(0);
 }
 
 /**
- * V[xi][t][c] = (B^T d B)[xi] for tiles t0..t0+count of the (tilesH x tilesW)-per-image tiling
- * over x ([batch, H, W, C]); `tmp` is TILE_BYTES.
+ * V[xi][t][c] = (B^T d B)[xi] for tiles t0..t0+count of the plan over x ([batch, H, W, C]);
+ * `tmp` is TILE_BYTES.
  */
-function transform_input(x: usize, H: i32, W: i32, C: i32, tilesH: i32, tilesW: i32, padT: i32, padL: i32,
-  t0: i32, count: i32, v: usize, tmp: usize): void {
+function transform_input(x: usize, H: i32, W: i32, C: i32, padT: i32, padL: i32, t0: i32, count: i32, v: usize,
+  tmp: usize): void {
   const plane = <usize>count * C << 2;
-  const cBytes = <usize>C << 2, rowBytes = <usize>W * cBytes;
-  let tx = t0 % tilesW, ty = (t0 / tilesW) % tilesH, b = t0 / (tilesW * tilesH);
+  const cBytes = <usize>C << 2;
+  const tbl = tmp + INPUT_OFFSETS;
   for (let t = 0; t < count; t++) {
-    const iy0 = 4 * ty - padT, ix0 = 4 * tx - padL;
-    // Bit r of rows / cols: patch row (column) r lies inside the image.
-    let rows = 0, cols = 0;
-    for (let r = 0; r < 6; r++) {
-      if (iy0 + r >= 0 && iy0 + r < H) rows |= 1 << r;
-      if (ix0 + r >= 0 && ix0 + r < W) cols |= 1 << r;
-    }
-    // Address arithmetic wraps for patches hanging over the top or left; only inside taps are read.
-    const base = x + (<usize>(b * H + iy0) * W + <usize>ix0) * cBytes;
+    tile_offsets(t0 + t, H, W, C, padT, padL, false, tbl);
     const dst0 = v + <usize>t * cBytes;
     for (let c: usize = 0; c < cBytes; c += 16) {
       // Columns of B^T d into tmp (6 x 6 vectors), then rows of (B^T d) B into V.
       for (let s = 0; s < 6; s++) {
-        const p = base + <usize>s * cBytes + c;
-        const at = tmp + (<usize>s << 4);
-        if ((cols >> s) & 1) {
-          bt6(at, 96, load_if(p, (rows & 1) != 0), load_if(p + rowBytes, (rows & 2) != 0),
-            load_if(p + 2 * rowBytes, (rows & 4) != 0), load_if(p + 3 * rowBytes, (rows & 8) != 0),
-            load_if(p + 4 * rowBytes, (rows & 16) != 0), load_if(p + 5 * rowBytes, (rows & 32) != 0));
-        } else {
-          const zero = f32x4.splat(0);
-          for (let r = 0; r < 6; r++) v128.store(at + <usize>r * 96, zero);
-        }
+        bt6(tmp + (<usize>s << 4), 96, tap_load(x, tbl, s, c), tap_load(x, tbl, 6 + s, c), tap_load(x, tbl, 12 + s, c),
+          tap_load(x, tbl, 18 + s, c), tap_load(x, tbl, 24 + s, c), tap_load(x, tbl, 30 + s, c));
       }
       for (let r = 0; r < 6; r++) {
         const row = tmp + <usize>r * 96;
@@ -168,7 +221,6 @@ function transform_input(x: usize, H: i32, W: i32, C: i32, tilesH: i32, tilesW: 
           v128.load(row, 48), v128.load(row, 64), v128.load(row, 80));
       }
     }
-    if (++tx == tilesW) { tx = 0; if (++ty == tilesH) { ty = 0; b++; } }
   }
 }
 
@@ -182,13 +234,13 @@ export function winograd_conv(x: usize, batch: i32, H: i32, W: i32, Ci: i32, out
   scratch: usize): void {
   const u = scratch, v = scratch + UBYTES, tmp = v + CHUNK_BYTES;
   transform_filter(filter, Ci, Co, flip, u, tmp);
-  const tilesH = (oh + 3) >> 2, tilesW = (ow + 3) >> 2, tiles = batch * tilesH * tilesW;
+  const tiles = plan(batch, H, W, oh, ow, padT, padL);
   for (let t0 = 0; t0 < tiles; t0 += chunk) {
     const count = min(chunk, tiles - t0);
     const m = v + (<usize>(36 * count * Ci) << 2);
-    transform_input(x, H, W, Ci, tilesH, tilesW, padT, padL, t0, count, v, tmp);
+    transform_input(x, H, W, Ci, padT, padL, t0, count, v, tmp);
     gemm(v, u, m, count, Co, Ci, 0, 0, 0, EPILOGUE_LINEAR, 0, work, 0, 0, 0, 36, count * Ci, Ci * Co, count * Co, 0);
-    transform_output(m, count, Co, t0, tilesH, tilesW, out, oh, ow, bias, act == EPILOGUE_RELU, tmp);
+    transform_output(m, count, Co, t0, out, oh, ow, bias, act == EPILOGUE_RELU, tmp);
   }
   if (act != EPILOGUE_LINEAR && act != EPILOGUE_RELU) epilogue_rows(out, <usize>Co << 2, batch * oh * ow, Co, act, alpha);
 }
@@ -204,16 +256,14 @@ export function winograd_conv(x: usize, batch: i32, H: i32, W: i32, Ci: i32, out
 }
 
 /** out tiles t0..t0+count = A^T M A (+ bias, relu), the rows and columns past oh / ow dropped. */
-function transform_output(m: usize, count: i32, Co: i32, t0: i32, tilesH: i32, tilesW: i32, out: usize, oh: i32,
-  ow: i32, bias: usize, relu: bool, tmp: usize): void {
+function transform_output(m: usize, count: i32, Co: i32, t0: i32, out: usize, oh: i32, ow: i32, bias: usize,
+  relu: bool, tmp: usize): void {
   const plane = <usize>count * Co << 2;
-  const oBytes = <usize>Co << 2, rowBytes = <usize>ow * oBytes;
+  const oBytes = <usize>Co << 2;
   const zero = f32x4.splat(0);
-  let tx = t0 % tilesW, ty = (t0 / tilesW) % tilesH, b = t0 / (tilesW * tilesH);
+  const tbl = tmp + OUTPUT_OFFSETS;
   for (let t = 0; t < count; t++) {
-    const oy = 4 * ty, ox = 4 * tx;
-    const rows = min(4, oh - oy), cols = min(4, ow - ox);
-    const dst0 = out + <usize>((b * oh + oy) * ow + ox) * oBytes;
+    tile_offsets(t0 + t, oh, ow, Co, 0, 0, true, tbl);
     const src0 = m + <usize>t * oBytes;
     for (let o: usize = 0; o < oBytes; o += 16) {
       // Columns of A^T M into tmp (4 x 6 vectors), then rows of (A^T M) A to the output.
@@ -225,7 +275,7 @@ function transform_output(m: usize, count: i32, Co: i32, t0: i32, tilesH: i32, t
       }
       const bv = bias ? v128.load(bias + o) : zero;
       const two = f32x4.splat(2), four = f32x4.splat(4), eight = f32x4.splat(8);
-      for (let i = 0; i < rows; i++) {
+      for (let i = 0; i < 4; i++) {
         // Row i of (A^T M) A: the 4 outputs of at4, added to the bias, relu'd, stored while in range.
         const row = tmp + <usize>i * 96;
         const m0 = v128.load(row), m1 = v128.load(row, 16), m2 = v128.load(row, 32), m3 = v128.load(row, 48);
@@ -238,15 +288,21 @@ function transform_output(m: usize, count: i32, Co: i32, t0: i32, tilesH: i32, t
         if (relu) {
           y0 = f32x4.max(y0, zero); y1 = f32x4.max(y1, zero); y2 = f32x4.max(y2, zero); y3 = f32x4.max(y3, zero);
         }
-        const dst = dst0 + <usize>i * rowBytes + o;
-        v128.store(dst, y0);
-        if (cols > 1) v128.store(dst + oBytes, y1);
-        if (cols > 2) v128.store(dst + 2 * oBytes, y2);
-        if (cols > 3) v128.store(dst + 3 * oBytes, y3);
+        const row4 = tbl + (<usize>i << 4);
+        store_at(out + o, row4, 0, y0);
+        store_at(out + o, row4, 1, y1);
+        store_at(out + o, row4, 2, y2);
+        store_at(out + o, row4, 3, y3);
       }
     }
-    if (++tx == tilesW) { tx = 0; if (++ty == tilesH) { ty = 0; b++; } }
   }
+}
+
+/** Stores value at base + offset j of the table at tbl, unless NONE. */
+// @ts-ignore: decorator
+@inline function store_at(base: usize, tbl: usize, j: i32, value: v128): void {
+  const off = load<u32>(tbl + (<usize>j << 2));
+  if (off != NONE) v128.store(base + off, value);
 }
 
 /**
@@ -257,14 +313,14 @@ function transform_output(m: usize, count: i32, Co: i32, t0: i32, tilesH: i32, t
 export function winograd_filter_grad(x: usize, batch: i32, H: i32, W: i32, C: i32, dy: usize, oh: i32, ow: i32,
   O: i32, padT: i32, padL: i32, dFilter: usize, accumulate: bool, chunk: i32, work: usize, scratch: usize): void {
   const sums = scratch, v = scratch + UBYTES, tmp = v + CHUNK_BYTES;
-  const tilesH = (oh + 3) >> 2, tilesW = (ow + 3) >> 2, tiles = batch * tilesH * tilesW;
+  const tiles = plan(batch, H, W, oh, ow, padT, padL);
   const plane = <usize>C * O << 2;
   if (tiles == 0) memory.fill(sums, 0, 36 * plane);
   for (let t0 = 0; t0 < tiles; t0 += chunk) {
     const count = min(chunk, tiles - t0);
     const e = v + (<usize>(36 * count * C) << 2);
-    transform_input(x, H, W, C, tilesH, tilesW, padT, padL, t0, count, v, tmp);
-    transform_dy(dy, O, oh, ow, tilesH, tilesW, t0, count, e, tmp);
+    transform_input(x, H, W, C, padT, padL, t0, count, v, tmp);
+    transform_dy(dy, O, oh, ow, t0, count, e, tmp);
     gemm(v, e, sums, C, O, count, 1, 0, 0, EPILOGUE_LINEAR, 0, work, 0, 0, 0, 36, count * C, count * O, C * O,
       t0 > 0 ? 1 : 0);
   }
@@ -314,25 +370,19 @@ export function winograd_filter_grad(x: usize, batch: i32, H: i32, W: i32, C: i3
   v128.store(dst + 5 * step, w3);
 }
 
-/** E[xi][t][o] = (A e A^T)[xi] for the 4x4 tiles t0..t0+count of dy ([batch, oh, ow, O]), zeros past oh / ow. */
-function transform_dy(dy: usize, O: i32, oh: i32, ow: i32, tilesH: i32, tilesW: i32, t0: i32, count: i32,
-  e: usize, tmp: usize): void {
+/** E[xi][t][o] = (A e A^T)[xi] for the 4x4 tiles t0..t0+count of dy ([batch, oh, ow, O]), zeros past its edges. */
+function transform_dy(dy: usize, O: i32, oh: i32, ow: i32, t0: i32, count: i32, e: usize, tmp: usize): void {
   const plane = <usize>count * O << 2;
-  const oBytes = <usize>O << 2, rowBytes = <usize>ow * oBytes;
-  const zero = f32x4.splat(0);
-  let tx = t0 % tilesW, ty = (t0 / tilesW) % tilesH, b = t0 / (tilesW * tilesH);
+  const oBytes = <usize>O << 2;
+  const tbl = tmp + OUTPUT_OFFSETS;
   for (let t = 0; t < count; t++) {
-    const oy = 4 * ty, ox = 4 * tx;
-    const rows = min(4, oh - oy), cols = min(4, ow - ox);
-    const src = dy + <usize>((b * oh + oy) * ow + ox) * oBytes;
+    tile_offsets(t0 + t, oh, ow, O, 0, 0, true, tbl);
     const dst0 = e + <usize>t * oBytes;
     for (let o: usize = 0; o < oBytes; o += 16) {
       // Columns of A e into tmp (6 x 4 vectors), then rows of (A e) A^T into E.
       for (let s = 0; s < 4; s++) {
-        const p = src + <usize>s * oBytes + o;
-        const ok = s < cols;
-        a6(tmp + (<usize>s << 4), 96, load_if(p, ok), load_if(p + rowBytes, ok && rows > 1),
-          load_if(p + 2 * rowBytes, ok && rows > 2), load_if(p + 3 * rowBytes, ok && rows > 3));
+        a6(tmp + (<usize>s << 4), 96, tap_load(dy, tbl, s, o), tap_load(dy, tbl, 4 + s, o), tap_load(dy, tbl, 8 + s, o),
+          tap_load(dy, tbl, 12 + s, o));
       }
       for (let r = 0; r < 6; r++) {
         const row = tmp + <usize>r * 96;
@@ -340,7 +390,6 @@ function transform_dy(dy: usize, O: i32, oh: i32, ow: i32, tilesH: i32, tilesW: 
           v128.load(row, 48));
       }
     }
-    if (++tx == tilesW) { tx = 0; if (++ty == tilesH) { ty = 0; b++; } }
   }
 }
 

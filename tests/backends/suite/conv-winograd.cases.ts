@@ -5,9 +5,11 @@
  * gradients and the accumulating filter gradient against the reference (conv.cases.ts's
  * convCases and tolerances), on every backend. Edges: a 1x1 and a 2x2 input (tiles mostly
  * outside the image), a kernel equal to the input (one output pixel), odd and even output
- * sizes (the half-empty last row and column of 2x2 tiles), batch 1 and 3, explicit padding
+ * sizes (the partly empty last row and column of 4x4 tiles), batch 1 and 3, explicit padding
  * wider than the filter (the input gradient's padding 2 - pad goes negative), outputs spanning
- * several chunks of tiles (a chunk boundary inside an image row), and the fallbacks: channels
+ * several chunks of tiles (a chunk boundary inside an image row), batches laid out as a mosaic
+ * whose tiles straddle images (winograd.ts plan: square, with an empty cell, and with whole-tile
+ * cells along one axis only), and the fallbacks: channels
  * not a multiple of 4, too many channels for the scratch, dilation 2, stride 2, a 2x2 kernel.
  * Then an Inf or NaN in one operand: it must reach exactly the outputs direct convolution
  * reaches (Winograd's transforms would spread it across a 4x4 tile, so wasm checks its
@@ -26,6 +28,9 @@ export const WINOGRAD_SHAPES: ConvShape[] = [
   { x: [1, 4, 5, 4], f: [3, 3], out: 4, strides: 1, pad: [[0, 0], [3, 1], [1, 3], [0, 0]], label: 'winograd, padding wider than the filter' },
   { x: [4, 19, 20, 16], f: [3, 3], out: 12, strides: 1, pad: 'same', label: 'winograd, several chunks' },
   { x: [3, 13, 13, 32], f: [3, 3], out: 64, strides: 1, pad: 'valid', label: 'winograd, the MNIST CNN conv2' },
+  { x: [4, 13, 13, 8], f: [3, 3], out: 4, strides: 1, pad: 'valid', label: 'winograd, 2 x 2 mosaic (input gradient)' },
+  { x: [5, 13, 13, 4], f: [3, 3], out: 8, strides: 1, pad: 'same', label: 'winograd, 3 x 2 mosaic, one cell empty' },
+  { x: [4, 13, 12, 8], f: [3, 3], out: 4, strides: 1, pad: 'same', label: 'winograd, mosaic rows, whole-tile columns' },
   { x: [1, 5, 5, 8], f: [3, 3], out: 6, strides: 1, pad: 'same', label: 'im2col: out channels 6' },
   { x: [1, 3, 4, 96], f: [3, 3], out: 96, strides: 1, pad: 'same', label: 'im2col: 96x96 channels exceed the scratch' },
   { x: [1, 9, 9, 8], f: [3, 3], out: 8, strides: 1, dilations: 2, pad: 'same', label: 'im2col: dilation 2' },
