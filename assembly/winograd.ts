@@ -66,13 +66,17 @@ export function winograd_chunk(C: i32, O: i32, batch: i32, rows: i32, cols: i32)
 function transform_filter(filter: usize, Ci: i32, Co: i32, flip: bool, u: usize, tmp: usize): void {
   const plane = <usize>Ci * Co << 2;
   const outer = flip ? Co : Ci, inner = flip ? Ci : Co;
+  // Tap k of channels (i, j) is at first + k * tapStep: HWIO, or flipped (tap 8 - k) and transposed
+  // (a step of -plane, as address arithmetic wraps).
+  const tapStep: usize = flip ? <usize>0 - plane : plane;
   for (let a = 0; a < outer; a++) {
     for (let b = 0; b < inner; b += 4) {
       const i = flip ? b : a, j = flip ? a : b;
+      const first = filter + ((flip ? (<usize>8 * Co + j) * Ci + i : <usize>i * Co + j) << 2);
       // Columns of G g into tmp (6 x 3 vectors), then each row times G^T.
       for (let fx = 0; fx < 3; fx++) {
-        g6(tmp + (<usize>fx << 4), 48, tap_at(filter, flip, fx, i, j, Ci, Co), tap_at(filter, flip, 3 + fx, i, j, Ci, Co),
-          tap_at(filter, flip, 6 + fx, i, j, Ci, Co));
+        const at = first + <usize>fx * tapStep;
+        g6(tmp + (<usize>fx << 4), 48, v128.load(at), v128.load(at + 3 * tapStep), v128.load(at + 6 * tapStep));
       }
       const row6 = tmp + 6 * 48;
       for (let r = 0; r < 6; r++) {
@@ -93,16 +97,8 @@ function transform_filter(filter: usize, Ci: i32, Co: i32, flip: bool, u: usize,
   }
 }
 
-/** Tap `tap` (fy * 3 + fx) for channels i, j..j+4; with flip, tap 8 - tap of the transposed filter for i..i+4, j. */
-// @ts-ignore: decorator
-@inline function tap_at(filter: usize, flip: bool, tap: i32, i: i32, j: i32, Ci: i32, Co: i32): v128 {
-  const at = flip ? (<usize>(8 - tap) * Co + j) * Ci + i : (<usize>tap * Ci + i) * Co + j;
-  return v128.load(filter + (at << 2));
-}
-
 /** G (a, b, c), stored at dst + k * step, k < 6. */
-// @ts-ignore: decorator
-@inline function g6(dst: usize, step: usize, a: v128, b: v128, c: v128): void {
+function g6(dst: usize, step: usize, a: v128, b: v128, c: v128): void {
   const p = f32x4.add(a, c), minusSixth = f32x4.splat(-1.0 / 6);
   const q = f32x4.add(f32x4.mul(a, f32x4.splat(1.0 / 24)), f32x4.mul(c, f32x4.splat(1.0 / 6)));
   const w = f32x4.mul(b, f32x4.splat(1.0 / 12));
@@ -284,8 +280,7 @@ export function winograd_filter_grad(x: usize, batch: i32, H: i32, W: i32, C: i3
 }
 
 /** G^T (s0..s5), stored at dst + k * step, k < 3. */
-// @ts-ignore: decorator
-@inline function gt3(dst: usize, step: usize, s0: v128, s1: v128, s2: v128, s3: v128, s4: v128, s5: v128): void {
+function gt3(dst: usize, step: usize, s0: v128, s1: v128, s2: v128, s3: v128, s4: v128, s5: v128): void {
   const a = f32x4.add(s1, s2), b = f32x4.sub(s1, s2), c = f32x4.add(s3, s4), d = f32x4.sub(s3, s4);
   const sixth = f32x4.splat(1.0 / 6);
   const aSixth = f32x4.mul(a, sixth);
