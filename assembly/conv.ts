@@ -53,6 +53,38 @@ function winograd_tiles(g: usize, rows: i32, cols: i32, Ci: i32, Co: i32, a: usi
   return chunk && all_finite(a, aSize) && all_finite(b, bSize) ? chunk : 0;
 }
 
+/** conv2d by winograd.ts when winograd_tiles takes it; false (nothing written) otherwise. */
+function winograd_forward(x: usize, filter: usize, out: usize, bias: usize, act: i32, alpha: f32, g: usize, work: usize,
+  col: usize): bool {
+  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C), oh = geo(g, G_OUT_H), ow = geo(g, G_OUT_W);
+  const O = geo(g, G_OUT_C);
+  const chunk = winograd_tiles(g, oh, ow, C, O, x, geo(g, G_BATCH) * H * W * C, filter, 9 * C * O);
+  if (chunk) winograd_conv(x, geo(g, G_BATCH), H, W, C, out, oh, ow, O, geo(g, G_PAD_T), geo(g, G_PAD_L), filter,
+    false, bias, act, alpha, chunk, work, col);
+  return chunk != 0;
+}
+
+/** The input gradient by winograd.ts: a full convolution of dy with the flipped filter, padding 2 - pad. */
+function winograd_input_grad(dy: usize, filter: usize, dx: usize, g: usize, work: usize, col: usize): bool {
+  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C), oh = geo(g, G_OUT_H), ow = geo(g, G_OUT_W);
+  const O = geo(g, G_OUT_C);
+  const chunk = winograd_tiles(g, H, W, O, C, dy, geo(g, G_BATCH) * oh * ow * O, filter, 9 * C * O);
+  if (chunk) winograd_conv(dy, geo(g, G_BATCH), oh, ow, O, dx, H, W, C, 2 - geo(g, G_PAD_T), 2 - geo(g, G_PAD_L),
+    filter, true, 0, EPILOGUE_LINEAR, 0, chunk, work, col);
+  return chunk != 0;
+}
+
+/** The filter gradient by winograd.ts (=, or += with accumulate). */
+function winograd_filter_gradient(x: usize, dy: usize, dFilter: usize, accumulate: i32, g: usize, work: usize,
+  col: usize): bool {
+  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C), oh = geo(g, G_OUT_H), ow = geo(g, G_OUT_W);
+  const O = geo(g, G_OUT_C);
+  const chunk = winograd_tiles(g, oh, ow, C, O, x, geo(g, G_BATCH) * H * W * C, dy, geo(g, G_BATCH) * oh * ow * O);
+  if (chunk) winograd_filter_grad(x, geo(g, G_BATCH), H, W, C, dy, oh, ow, O, geo(g, G_PAD_T), geo(g, G_PAD_L),
+    dFilter, accumulate != 0, chunk, work, col);
+  return chunk != 0;
+}
+
 /** True when the convolution is a plain GEMM over pixels: 1x1 filter, stride 1, no padding. */
 function is_pointwise(g: usize): bool {
   return geo(g, G_FH) == 1 && geo(g, G_FW) == 1 && geo(g, G_SH) == 1 && geo(g, G_SW) == 1 &&
@@ -162,13 +194,7 @@ export function conv2d(x: usize, filter: usize, out: usize, bias: usize, act: i3
     gemm(x, filter, out, P, O, K, 0, 0, bias, act, alpha, work, 0, 0, 0, 1, 0, 0, 0, 0);
     return;
   }
-  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C), oh = geo(g, G_OUT_H), ow = geo(g, G_OUT_W);
-  const chunk = winograd_tiles(g, oh, ow, C, O, x, geo(g, G_BATCH) * H * W * C, filter, K * O);
-  if (chunk) {
-    winograd_conv(x, geo(g, G_BATCH), H, W, C, out, oh, ow, O, geo(g, G_PAD_T), geo(g, G_PAD_L), filter, false, bias,
-      act, alpha, chunk, work, col);
-    return;
-  }
+  if (winograd_forward(x, filter, out, bias, act, alpha, g, work, col)) return;
   const T = tile_rows(K, P);
   if (T == 0) {
     memory.fill(out, 0, <usize>P * O << 2);
@@ -187,15 +213,9 @@ export function conv2d(x: usize, filter: usize, out: usize, bias: usize, act: i3
 export function conv2d_backprop_input(dy: usize, filter: usize, dx: usize, g: usize, work: usize, col: usize): void {
   const P = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W), O = geo(g, G_OUT_C), C = geo(g, G_IN_C);
   const K = geo(g, G_FH) * geo(g, G_FW) * C;
-  // The input gradient is a full convolution of dy with the flipped filter: padding 2 - pad.
   // Winograd writes every pixel of dx; the other paths add into zeros.
-  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), chunk = winograd_tiles(g, H, W, O, C, dy, P * O, filter, K * O);
-  if (P > 0 && chunk) {
-    winograd_conv(dy, geo(g, G_BATCH), geo(g, G_OUT_H), geo(g, G_OUT_W), O, dx, H, W, C, 2 - geo(g, G_PAD_T),
-      2 - geo(g, G_PAD_L), filter, true, 0, EPILOGUE_LINEAR, 0, chunk, work, col);
-    return;
-  }
-  memory.fill(dx, 0, <usize>geo(g, G_BATCH) * H * W * C << 2);
+  if (P > 0 && winograd_input_grad(dy, filter, dx, g, work, col)) return;
+  memory.fill(dx, 0, <usize>geo(g, G_BATCH) * geo(g, G_IN_H) * geo(g, G_IN_W) * C << 2);
   if (P == 0 || K == 0) return;
   if (is_pointwise(g)) {
     gemm(dy, filter, dx, P, C, O, 0, 1, 0, EPILOGUE_LINEAR, 0, work, 0, 0, 0, 1, 0, 0, 0, 0);
@@ -221,13 +241,7 @@ export function conv2d_backprop_filter(x: usize, dy: usize, dFilter: usize, accu
     gemm(x, dy, dFilter, C, O, P, 1, 0, 0, EPILOGUE_LINEAR, 0, work, 0, 0, 0, 1, 0, 0, 0, 1);
     return;
   }
-  const oh = geo(g, G_OUT_H), ow = geo(g, G_OUT_W), chunk = winograd_tiles(g, oh, ow, C, O, x,
-    geo(g, G_BATCH) * geo(g, G_IN_H) * geo(g, G_IN_W) * C, dy, P * O);
-  if (chunk) {
-    winograd_filter_grad(x, geo(g, G_BATCH), geo(g, G_IN_H), geo(g, G_IN_W), C, dy, oh, ow, O, geo(g, G_PAD_T),
-      geo(g, G_PAD_L), dFilter, accumulate != 0, chunk, work, col);
-    return;
-  }
+  if (winograd_filter_gradient(x, dy, dFilter, accumulate, g, work, col)) return;
   const T = tile_rows(K, P);
   if (T == 0) { per_tap(2, x, dFilter, dy, g, work); return; }
   for (let r0 = 0; r0 < P; r0 += T) {
