@@ -87,7 +87,7 @@ const SMALL_CHANNELS: ConvShape[] = [
 ];
 
 /** conv2d forward (optionally with bias and an activation), input gradient, filter gradient (=, +=). */
-function convCases(s: ConvShape): KernelCase[] {
+export function convCases(s: ConvShape): KernelCase[] {
   const name = describeShape(s);
   const g = geometryOf('conv2d', s, s.out);
   const n = count(g);
@@ -110,6 +110,7 @@ function convCases(s: ConvShape): KernelCase[] {
     forward('linear', false),
     forward('relu', true),
     ...(s.label === 'channels 5' || s.label === 'dilation 2' || s.label === 'small channels, dilation 2'
+      || s.label?.endsWith('every activation')
       ? (['relu6', 'sigmoid', 'tanh', 'elu'] as const).map((a) => forward(a, true)).concat(forward('leakyRelu', true, 0.1))
       : []),
     {
