@@ -136,7 +136,9 @@ export class BatchNormalization extends Layer {
       if (this.gamma) y = ops.mul(y, shaped(this.gamma));
       return this.beta ? ops.add(y, shaped(this.beta)) : y;
     };
-    if (!kwargs.training || !this.trainable) return normalize(shaped(this.movingMean!), shaped(this.movingVariance!));
+    if (!kwargs.training || !this.trainable) {
+      return axis === x.rank - 1 && x.dtype === 'float32' ? this.affineLastAxis(x) : normalize(shaped(this.movingMean!), shaped(this.movingVariance!));
+    }
     const { mean, variance } = ops.moments(x, reduce, true);
     const out = normalize(mean, variance);
     // TF.js moves the statistics as it computes the batch's: moving -= (moving - batch) * (1 - momentum).
@@ -146,6 +148,24 @@ export class BatchNormalization extends Layer {
       }
     });
     return out;
+  }
+
+  /**
+   * Inference over the last axis in one pass over x: y = x * s + t with s = gamma / sqrt(movingVariance + epsilon)
+   * and t = beta - movingMean * s (per channel, C values), run as a 1x1 depthwise convolution with bias t of x
+   * viewed as one row of pixels [1, 1, size / C, C]. The four passes of (x - mean) * rsqrt * gamma + beta
+   * were 40% of MobileNetV2's predict on wasm. Folding rounds differently: the error is within a few ulp of
+   * |x * s| + |mean * s| instead of |(x - mean) * s|, as in every engine that folds batch norm.
+   */
+  private affineLastAxis(x: Tensor): Tensor {
+    const channels = x.shape[x.rank - 1];
+    let s = ops.rsqrt(ops.add(this.movingVariance!, this.epsilon));
+    if (this.gamma) s = ops.mul(s, this.gamma);
+    const meanScaled = ops.mul(this.movingMean!, s);
+    const t = this.beta ? ops.sub(this.beta, meanScaled) : ops.neg(meanScaled);
+    const pixels = ops.reshape(x, [1, 1, x.size / channels, channels]);
+    const y = ops.fused.depthwiseConv2d({ x: pixels, filter: ops.reshape(s, [1, 1, channels, 1]), bias: t, strides: 1, pad: 'valid' });
+    return ops.reshape(y, x.shape);
   }
 
   /** The layer's config as TF.js saves it. */
