@@ -1,8 +1,10 @@
 /**
- * batchNormalization at inference (src/layers/normalization.ts): over the last axis it runs
- * folded, x * s + t as one 1x1 depthwise convolution; over another axis, the op chain. Both
- * against TF.js (cpu) on sora's reference and wasm backends, with moving statistics, gamma and
- * beta far from their initial values, and the gradient through x of a frozen layer.
+ * The layers' fast paths for MobileNet-style models, on sora's reference and wasm backends:
+ * batchNormalization at inference (src/layers/normalization.ts) runs folded over the last axis,
+ * x * s + t as one 1x1 depthwise convolution, and the op chain over another axis: both against
+ * the float64 formula and TF.js (cpu), with moving statistics, gamma and beta far from their
+ * initial values, and the gradient through x of a frozen layer. reLU with maxValue 6 runs
+ * ops.relu6 (src/layers/activation-layers.ts): values and gradient against TF.js's relu-then-clip.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tfjs from '@tensorflow/tfjs';
@@ -92,5 +94,22 @@ for (const backend of ['reference', 'wasm'] as const) {
       const expected = Array.from(w, (v, i) => v * gamma[i % 4] / Math.sqrt(variance[i % 4] + 0.01));
       expectClose(dx.dataSync(), expected, `${backend} frozen gradient`, 1e-5, 1e-5);
     });
+  });
+}
+
+for (const backend of ['reference', 'wasm'] as const) {
+  it(`reLU maxValue 6 on ${backend}: TF.js's values and gradient (0 where x <= 0 or x > 6), at 0 and 6 exactly`, async () => {
+    await tfjs.setBackend('cpu');
+    await sora.setBackend(backend);
+    const x = [...values([4, 9]).map((v) => v * 9), 0, 6, -0, 6.0001, 5.9999];
+    const w = values([x.length], 3);
+    const f = (tf: TF) => (t: TF) => tf.sum(tf.mul(tf.layers.reLU({ maxValue: 6 }).apply(t), tf.tensor(w)));
+    const theirs = tfjs.layers.reLU({ maxValue: 6 }).apply(tfjs.tensor(x)) as TF;
+    const ours = sora.layers.reLU({ maxValue: 6 }).apply(sora.tensor(x)) as sora.Tensor;
+    expectClose(ours.dataSync(), theirs.dataSync(), `${backend} reLU maxValue 6`, 0, 0);
+    expect(Math.max(...(ours.dataSync() as Float32Array))).toBe(6);
+    const dTheirs = tfjs.grad(f(tfjs))(tfjs.tensor(x)).dataSync();
+    const dOurs = sora.grad(f(sora))(sora.tensor(x)).dataSync();
+    expectClose(dOurs, dTheirs, `${backend} reLU maxValue 6 gradient`, 0, 0);
   });
 }
