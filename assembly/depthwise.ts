@@ -8,7 +8,8 @@
  * M = 1 (MobileNet's case) channels go 4 at a time in f32x4 (scalar tail): an interior pixel of a
  * 3x3 filter is nine unrolled products summed as a tree, then bias and the activation in
  * registers (linear, relu, relu6; the others are one pass of epilogue_rows after). Other M run
- * the same ranges in scalar. The gradients add into their target tap by tap (depthwise_pass).
+ * the same ranges in scalar, as do the last C % 4 channels. The gradients add into their
+ * target tap by tap (depthwise_pass).
  */
 import { geo, G_BATCH, G_DH, G_DW, G_FH, G_FW, G_IN_C, G_IN_H, G_IN_W, G_MULT, G_OUT_H, G_OUT_W, G_PAD_L, G_PAD_T, G_SH, G_SW } from './conv-geometry';
 import { epilogue_rows } from './gemm-epilogue';
@@ -49,18 +50,19 @@ import { EPILOGUE_LINEAR, EPILOGUE_RELU, EPILOGUE_RELU6 } from './opcodes.genera
 }
 
 /**
- * out = actIn(conv + bias) over every output pixel, M = 1. `at` is the input byte address of tap
- * (0, 0) of a pixel (outside the image at borders: only in-range taps are read), rowStep /
- * colStep the bytes between taps.
+ * out = actIn(conv + bias) over every output pixel. `at` is the input byte address of tap (0, 0)
+ * of a pixel (outside the image at borders: only in-range taps are read), rowStep / colStep the
+ * bytes between taps; `c` walks the output channels' bytes (input channel c / M).
  */
-function forward_m1(x: usize, f: usize, out: usize, bias: usize, actIn: i32, g: usize): void {
-  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C);
+function forward(x: usize, f: usize, out: usize, bias: usize, actIn: i32, g: usize): void {
+  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C), M = geo(g, G_MULT);
   const oh = geo(g, G_OUT_H), ow = geo(g, G_OUT_W), fh = geo(g, G_FH), fw = geo(g, G_FW);
   const sh = geo(g, G_SH), sw = geo(g, G_SW), dh = geo(g, G_DH), dw = geo(g, G_DW);
   const padT = geo(g, G_PAD_T), padL = geo(g, G_PAD_L);
-  const pixelBytes = <usize>C << 2, tapBytes = pixelBytes;
+  const pixelBytes = <usize>C << 2, tapBytes = <usize>(C * M) << 2;
   const rowStep = <usize>(dh * W) * pixelBytes, colStep = <usize>dw * pixelBytes;
-  const vEnd = <usize>(C & ~3) << 2, end = <usize>C << 2;
+  // Vectors when output channel = input channel (M = 1); other multipliers go in scalar.
+  const vEnd = M == 1 ? <usize>(C & ~3) << 2 : 0, end = tapBytes;
   const zero = f32x4.splat(0);
   const is3x3 = fh == 3 && fw == 3, is1x1 = fh == 1 && fw == 1;
   for (let b = 0; b < geo(g, G_BATCH); b++) {
@@ -69,12 +71,12 @@ function forward_m1(x: usize, f: usize, out: usize, bias: usize, actIn: i32, g: 
       const iy0 = oy * sh - padT;
       const fyLo = firstTap(iy0, dh), fyHi = endTap(iy0, dh, fh, H, fyLo);
       const rowsFull = fyLo == 0 && fyHi == fh;
-      for (let ox = 0; ox < ow; ox++, out += pixelBytes) {
+      for (let ox = 0; ox < ow; ox++, out += tapBytes) {
         const ix0 = ox * sw - padL;
         const fxLo = firstTap(ix0, dw), fxHi = endTap(ix0, dw, fw, W, fxLo);
         const at = image + <usize>(iy0 * W + ix0) * pixelBytes;
-        if (rowsFull && fxLo == 0 && fxHi == fw && (is3x3 || is1x1)) {
-          let c: usize = 0;
+        let c: usize = 0;
+        if (rowsFull && fxLo == 0 && fxHi == fw) {
           if (is3x3) {
             for (; c < vEnd; c += 16) {
               const p = at + c, t = f + c;
@@ -89,27 +91,14 @@ function forward_m1(x: usize, f: usize, out: usize, bias: usize, actIn: i32, g: 
               const s = f32x4.add(f32x4.add(r0, r1), r2);
               v128.store(out + c, act4(bias ? f32x4.add(s, v128.load(bias + c)) : s, actIn));
             }
-            for (; c < end; c += 4) {
-              let s: f32 = 0;
-              for (let k = 0; k < 9; k++) {
-                const fy = k / 3, fx = k % 3;
-                s += load<f32>(at + c + <usize>fy * rowStep + <usize>fx * colStep) * load<f32>(f + c + <usize>k * tapBytes);
-              }
-              store<f32>(out + c, act1(bias ? s + load<f32>(bias + c) : s, actIn));
-            }
-          } else {
+          } else if (is1x1) {
             for (; c < vEnd; c += 16) {
               const s = f32x4.mul(v128.load(at + c), v128.load(f + c));
               v128.store(out + c, act4(bias ? f32x4.add(s, v128.load(bias + c)) : s, actIn));
             }
-            for (; c < end; c += 4) {
-              const s = load<f32>(at + c) * load<f32>(f + c);
-              store<f32>(out + c, act1(bias ? s + load<f32>(bias + c) : s, actIn));
-            }
           }
-          continue;
         }
-        let c: usize = 0;
+        // Border pixels, other filters, and the channels past the last whole vector: the ranged loops.
         for (; c < vEnd; c += 16) {
           let s = zero;
           for (let fy = fyLo; fy < fyHi; fy++) {
@@ -120,44 +109,12 @@ function forward_m1(x: usize, f: usize, out: usize, bias: usize, actIn: i32, g: 
         }
         for (; c < end; c += 4) {
           let s: f32 = 0;
+          const xc = M == 1 ? c : <usize>(<i32>(c >> 2) / M) << 2;
           for (let fy = fyLo; fy < fyHi; fy++) {
-            const p = at + c + <usize>fy * rowStep, t = f + c + <usize>(fy * fw) * tapBytes;
+            const p = at + xc + <usize>fy * rowStep, t = f + c + <usize>(fy * fw) * tapBytes;
             for (let fx = fxLo; fx < fxHi; fx++) s += load<f32>(p + <usize>fx * colStep) * load<f32>(t + <usize>fx * tapBytes);
           }
           store<f32>(out + c, act1(bias ? s + load<f32>(bias + c) : s, actIn));
-        }
-      }
-    }
-  }
-}
-
-/** forward_m1's loops for any multiplier M, in scalar: output channel o = c * M + q reads input channel c. */
-function forward_any(x: usize, f: usize, out: usize, bias: usize, actIn: i32, g: usize): void {
-  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C), M = geo(g, G_MULT);
-  const oh = geo(g, G_OUT_H), ow = geo(g, G_OUT_W), fh = geo(g, G_FH), fw = geo(g, G_FW);
-  const sh = geo(g, G_SH), sw = geo(g, G_SW), dh = geo(g, G_DH), dw = geo(g, G_DW);
-  const padT = geo(g, G_PAD_T), padL = geo(g, G_PAD_L);
-  const pixelBytes = <usize>C << 2, tapBytes = <usize>(C * M) << 2;
-  const rowStep = <usize>(dh * W) * pixelBytes, colStep = <usize>dw * pixelBytes;
-  for (let b = 0; b < geo(g, G_BATCH); b++) {
-    const image = x + <usize>(b * H) * W * pixelBytes;
-    for (let oy = 0; oy < oh; oy++) {
-      const iy0 = oy * sh - padT;
-      const fyLo = firstTap(iy0, dh), fyHi = endTap(iy0, dh, fh, H, fyLo);
-      for (let ox = 0; ox < ow; ox++) {
-        const ix0 = ox * sw - padL;
-        const fxLo = firstTap(ix0, dw), fxHi = endTap(ix0, dw, fw, W, fxLo);
-        const at = image + <usize>(iy0 * W + ix0) * pixelBytes;
-        for (let c = 0; c < C; c++) {
-          for (let q = 0; q < M; q++, out += 4) {
-            const o = <usize>(c * M + q) << 2;
-            let s: f32 = 0;
-            for (let fy = fyLo; fy < fyHi; fy++) {
-              const p = at + (<usize>c << 2) + <usize>fy * rowStep, t = f + o + <usize>(fy * fw) * tapBytes;
-              for (let fx = fxLo; fx < fxHi; fx++) s += load<f32>(p + <usize>fx * colStep) * load<f32>(t + <usize>fx * tapBytes);
-            }
-            store<f32>(out, act1(bias ? s + load<f32>(bias + o) : s, actIn));
-          }
         }
       }
     }
@@ -233,8 +190,7 @@ function depthwise_pass(kind: i32, x: usize, f: usize, y: usize, g: usize): void
 export function depthwise_conv2d(x: usize, filter: usize, out: usize, bias: usize, act: i32, alpha: f32, g: usize): void {
   const inRegisters = act == EPILOGUE_LINEAR || act == EPILOGUE_RELU || act == EPILOGUE_RELU6;
   const actIn = inRegisters ? act : EPILOGUE_LINEAR;
-  if (geo(g, G_MULT) == 1) forward_m1(x, filter, out, bias, actIn, g);
-  else forward_any(x, filter, out, bias, actIn, g);
+  forward(x, filter, out, bias, actIn, g);
   if (!inRegisters) {
     const O = geo(g, G_IN_C) * geo(g, G_MULT);
     epilogue_rows(out, <usize>O << 2, geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W), O, act, alpha);
