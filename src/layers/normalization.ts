@@ -11,6 +11,8 @@ import { getConstraint, serializeConstraint, type Constraint } from '../training
 import { Layer, type Kwargs, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
 import { resolveInitializer, resolveRegularizer, serializeInitializer, serializeRegularizer } from './config.js';
 import { checkNumber, oneInput } from './arg-checks.js';
+import { depthwiseGeometry, depthwiseOp } from '../ops/conv/depthwise.js';
+import { LINEAR } from '../ops/conv/epilogue.js';
 
 /** The config of layers.batchNormalization (TF.js's BatchNormalizationLayerArgs). */
 export interface BatchNormalizationArgs extends LayerArgs {
@@ -137,7 +139,8 @@ export class BatchNormalization extends Layer {
       return this.beta ? ops.add(y, shaped(this.beta)) : y;
     };
     if (!kwargs.training || !this.trainable) {
-      return axis === x.rank - 1 && x.dtype === 'float32' ? this.affineLastAxis(x) : normalize(shaped(this.movingMean!), shaped(this.movingVariance!));
+      const folded = axis === x.rank - 1 && x.dtype === 'float32' && x.size > 0;
+      return folded ? this.affineLastAxis(x) : normalize(shaped(this.movingMean!), shaped(this.movingVariance!));
     }
     const { mean, variance } = ops.moments(x, reduce, true);
     const out = normalize(mean, variance);
@@ -163,9 +166,9 @@ export class BatchNormalization extends Layer {
     if (this.gamma) s = ops.mul(s, this.gamma);
     const meanScaled = ops.mul(this.movingMean!, s);
     const t = this.beta ? ops.sub(this.beta, meanScaled) : ops.neg(meanScaled);
-    const pixels = ops.reshape(x, [1, 1, x.size / channels, channels]);
-    const y = ops.fused.depthwiseConv2d({ x: pixels, filter: ops.reshape(s, [1, 1, channels, 1]), bias: t, strides: 1, pad: 'valid' });
-    return ops.reshape(y, x.shape);
+    const pixels = ops.reshape(x, [1, 1, x.size / channels, channels]), filter = ops.reshape(s, [1, 1, channels, 1]);
+    const g = depthwiseGeometry({ op: 'batchNormalization', x: pixels, filter, strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 });
+    return ops.reshape(depthwiseOp(pixels, filter, t, g, LINEAR), x.shape);
   }
 
   /** The layer's config as TF.js saves it. */

@@ -78,6 +78,12 @@ for (const backend of ['reference', 'wasm'] as const) {
       });
     }
 
+    it('an empty batch keeps its shape', async () => {
+      await sora.setBackend(backend);
+      const y = sora.layers.batchNormalization().apply(sora.zeros([0, 2, 3])) as sora.Tensor;
+      expect(y.shape).toEqual([0, 2, 3]);
+    });
+
     it('a frozen layer in a gradient: d/dx sum(w * bn(x)) = w * gamma / sqrt(variance + epsilon)', async () => {
       await sora.setBackend(backend);
       const shape = [2, 3, 3, 4];
