@@ -1,6 +1,7 @@
 /**
  * Normalization layers (TF.js names and configs): BatchNormalization and LayerNormalization,
- * composed from moments / sub / mul / rsqrt.
+ * composed from moments / sub / mul / rsqrt; batch norm's inference over the last axis is one
+ * depthwise pass (affineLastAxis).
  */
 import { ENGINE } from '../core/engine.js';
 import type { Tensor } from '../core/tensor.js';
