@@ -1,12 +1,12 @@
 /**
  * The wasm depthwiseConv2d forward (assembly/depthwise.ts) against the reference backend's
- * float64 loops, on both builds, on the shapes of its paths: the unrolled 3x3 interior and the
- * 1x1 filter (multiplier 1, channels 1..17: every f32x4 block and scalar tail), the tap ranges
- * at borders ('same', explicit and asymmetric padding, strides 1 and 2, dilation 2, a 1x1
- * input whose only pixel sees one tap), the scalar loops of multipliers 2 and 3, batches 1 and
- * 3, no bias / bias, the activations applied in registers (linear, relu, relu6) and after
- * (elu, sigmoid, tanh, leakyRelu), NaN and infinities in x, and the [1, 1, pixels, C] view
- * batchNormalization's inference runs (src/layers/normalization.ts). Outputs start as NaN
+ * float64 loops, on both builds, on the shapes of its paths: the unrolled 3x3 interior (single
+ * pixels and pairs) and the 1x1 filter (multiplier 1, channels 1..17: every f32x4 block and
+ * scalar tail), the tap ranges at borders ('same', explicit and asymmetric padding, strides 1
+ * and 2, dilation 2, a 1x1 input whose only pixel sees one tap), the scalar loops of
+ * multipliers 2 and 3, batches 1 and 3, no bias / bias, the activations applied in registers
+ * (linear, relu, relu6) and after (elu, sigmoid, tanh, leakyRelu), NaN and infinities in x, and
+ * the [1, 1, pixels, C] view batchNormalization's inference runs (src/layers/normalization.ts). Outputs start as NaN
  * (harness.empty), so an element the kernel skips fails the case.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +38,11 @@ const CASES: Case[] = [
     { s: shape([1, 1, 1, 9], [3, 3], m, 1, 'same'), bias: true },
     { s: shape([3, 1, 1, 6], [1, 1], m, 1, 'valid'), bias: true, activation: 'relu6' },
   ]),
+  // Pixel pairs of the 3x3 interior (stride 1, no column dilation, C % 4 == 0): even and odd widths, bias, row dilation.
+  { s: shape([2, 5, 8, 8], [3, 3], 1, 1, 'same'), bias: true, activation: 'relu6' },
+  { s: shape([1, 6, 9, 12], [3, 3], 1, 1, 'valid'), bias: true, activation: 'relu' },
+  { s: { x: [1, 9, 7, 16], f: [3, 3], out: 1, strides: 1, dilations: [2, 1], pad: 'same' }, bias: true },
+  { s: shape([1, 5, 6, 20], [3, 3], 1, [2, 1], 'same'), bias: true },
   // Filters other than 3x3 and 1x1 run the ranged loops everywhere; asymmetric padding; a strided 1x1 filter.
   { s: shape([1, 7, 6, 12], [5, 5], 1, 1, 'same'), bias: true },
   { s: shape([3, 6, 7, 8], [2, 4], 1, [1, 2], 'same') },
