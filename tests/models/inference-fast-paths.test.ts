@@ -4,7 +4,8 @@
  * x * s + t as one 1x1 depthwise convolution, and the op chain over another axis: both against
  * the float64 formula and TF.js (cpu), with moving statistics, gamma and beta far from their
  * initial values, and the gradient through x of a frozen layer. reLU with maxValue 6 runs
- * ops.relu6 (src/layers/activation-layers.ts): values and gradient against TF.js's relu-then-clip.
+ * ops.relu6 (src/layers/activation-layers.ts): values and gradient against TF.js's relu-then-clip
+ * and tf.relu6, whose gradient is NaN at NaN (src/ops/math/activations.ts).
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tfjs from '@tensorflow/tfjs';
@@ -104,18 +105,24 @@ for (const backend of ['reference', 'wasm'] as const) {
 }
 
 for (const backend of ['reference', 'wasm'] as const) {
-  it(`reLU maxValue 6 on ${backend}: TF.js's values and gradient (0 where x <= 0 or x > 6), at 0 and 6 exactly`, async () => {
+  it(`reLU maxValue 6 on ${backend}: TF.js's values and gradient (0 where x <= 0 or x > 6), at 0, 6, NaN and infinities`, async () => {
     await tfjs.setBackend('cpu');
     await sora.setBackend(backend);
-    const x = [...values([4, 9]).map((v) => v * 9), 0, 6, -0, 6.0001, 5.9999];
+    const x = [...values([4, 9]).map((v) => v * 9), 0, 6, -0, 6.0001, 5.9999, Number.NaN, Infinity, -Infinity];
     const w = values([x.length], 3);
     const f = (tf: TF) => (t: TF) => tf.sum(tf.mul(tf.layers.reLU({ maxValue: 6 }).apply(t), tf.tensor(w)));
     const theirs = tfjs.layers.reLU({ maxValue: 6 }).apply(tfjs.tensor(x)) as TF;
     const ours = sora.layers.reLU({ maxValue: 6 }).apply(sora.tensor(x)) as sora.Tensor;
-    expectClose(ours.dataSync(), theirs.dataSync(), `${backend} reLU maxValue 6`, 0, 0);
-    expect(Math.max(...(ours.dataSync() as Float32Array))).toBe(6);
-    const dTheirs = tfjs.grad(f(tfjs))(tfjs.tensor(x)).dataSync();
-    const dOurs = sora.grad(f(sora))(sora.tensor(x)).dataSync();
-    expectClose(dOurs, dTheirs, `${backend} reLU maxValue 6 gradient`, 0, 0);
+    // Exact, NaN where TF.js has NaN (toEqual takes NaN as equal to NaN); the sign of a zero is not compared.
+    const plain = (v: ArrayLike<number>) => Array.from(v, (a) => a + 0);
+    expect(plain(ours.dataSync())).toEqual(plain(theirs.dataSync()));
+    expect(Array.from(ours.dataSync()).filter((v) => v === 6).length).toBeGreaterThan(1);
+    const dTheirs = plain(tfjs.grad(f(tfjs))(tfjs.tensor(x)).dataSync());
+    const dOurs = plain(sora.grad(f(sora))(sora.tensor(x)).dataSync());
+    expect(dOurs).toEqual(dTheirs);
+    expect(dOurs.some(Number.isNaN), 'a NaN input has a NaN gradient, as TF.js').toBe(true);
+    // relu6 itself: the same gradient as TF.js's tf.relu6, NaN included.
+    const g6 = (tf: TF) => tf.grad((t: TF) => tf.sum(tf.mul(tf.relu6(t), tf.tensor(w))));
+    expect(plain(g6(sora)(sora.tensor(x)).dataSync())).toEqual(plain(g6(tfjs)(tfjs.tensor(x)).dataSync()));
   });
 }
