@@ -11,9 +11,16 @@
  *  - input gradient: col = dy[tile] . filter^T, then col2im adds col back into dx.
  * A 1x1 filter with stride 1 and no padding is the GEMM itself, no lowering. A filter so large
  * that one im2col row does not fit (K > COL_BYTES / 4) runs one GEMM per pixel and tap.
+ * A 3x3 filter with stride 1 and dilation 1 whose channel counts are multiples of 4 with
+ * C * O <= 4096 takes winograd.ts (F(4x4, 3x3): 36 GEMMs over channels, 4x fewer multiplies)
+ * for all three kernels, unless an operand holds an Inf or NaN (winograd_tiles).
+ * Scratch (`col`, conv_workspace_bytes): 1.38 MiB, the largest of the im2col tile (256 KiB)
+ * and Winograd's buffers (36 transformed C x O filters, 576 KiB at most; a chunk of at most
+ * 60 transformed tiles, 832 KiB; a 6x6 tile of vectors). The MNIST CNN at batch 64 uses 256
+ * KiB of it in conv1 (im2col, below) and 288 + 810 KiB in conv2 (Winograd, chunks of 60 tiles).
  * MNIST CNN at batch 64: [64,28,28,1] * 3x3x1x32 has K = 9 (P = 43264 in 6 tiles of 7281 rows);
- * [64,13,13,32] * 3x3x32x64 has K = 288 (P = 7744 in 35 tiles of 227 rows). A filter row wholly
- * inside the image is one copy of fw * C consecutive floats.
+ * [64,13,13,32] * 3x3x32x64 (K = 288) went through 35 tiles of 227 rows before Winograd took it.
+ * A filter row wholly inside the image is one copy of fw * C consecutive floats.
  *
  * Measured (bench/conv-kernels.mjs, AMD EPYC, one core, CPU time): the forward of those two
  * layers at about 14 and 42-46 GFLOP/s; tiles of 64 KiB or 1 MiB measured the same as 256 KiB
@@ -21,15 +28,62 @@
  * bench's A/B row) measured 5 and 34, as the short k of one tap (C) rereads the output per tap.
  */
 import { gemm } from './gemm';
+import { conv2d_backprop_filter_small, conv2d_small, conv_small_filter_fits, conv_small_fits } from './conv-small';
 import { geo, G_BATCH, G_DH, G_DW, G_FH, G_FW, G_IN_C, G_IN_H, G_IN_W, G_OUT_C, G_OUT_H, G_OUT_W, G_PAD_L, G_PAD_T, G_SH, G_SW } from './conv-geometry';
 import { EPILOGUE_LINEAR } from './opcodes.generated';
+import { WINOGRAD_BYTES, all_finite, winograd_chunk, winograd_conv, winograd_filter_grad } from './winograd';
 
 /** Bytes of the im2col scratch: 256 KiB, an L2-resident tile. */
 const COL_BYTES: i32 = 256 * 1024;
 
-/** Bytes of scratch the conv kernels need in `col`. */
+/** Bytes of scratch the conv kernels need in `col`: the im2col tile or Winograd's buffers. */
 export function conv_workspace_bytes(): i32 {
-  return COL_BYTES;
+  return max(COL_BYTES, WINOGRAD_BYTES);
+}
+
+/**
+ * Tiles per chunk when a convolution producing rows x cols pixels from Ci to Co channels takes
+ * winograd.ts's F(4x4, 3x3) path (3x3 filter, stride 1, dilation 1, channels that fit, and its
+ * two operands, aSize and bSize floats at a and b, free of Inf and NaN), else 0.
+ */
+function winograd_tiles(g: usize, rows: i32, cols: i32, Ci: i32, Co: i32, a: usize, aSize: i32, b: usize,
+  bSize: i32): i32 {
+  if (geo(g, G_FH) != 3 || geo(g, G_FW) != 3 || geo(g, G_SH) != 1 || geo(g, G_SW) != 1 ||
+    geo(g, G_DH) != 1 || geo(g, G_DW) != 1) return 0;
+  const chunk = winograd_chunk(Ci, Co, geo(g, G_BATCH), rows, cols);
+  return chunk && all_finite(a, aSize) && all_finite(b, bSize) ? chunk : 0;
+}
+
+/** conv2d by winograd.ts when winograd_tiles takes it; false (nothing written) otherwise. */
+function winograd_forward(x: usize, filter: usize, out: usize, bias: usize, act: i32, alpha: f32, g: usize, work: usize,
+  col: usize): bool {
+  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C), oh = geo(g, G_OUT_H), ow = geo(g, G_OUT_W);
+  const O = geo(g, G_OUT_C);
+  const chunk = winograd_tiles(g, oh, ow, C, O, x, geo(g, G_BATCH) * H * W * C, filter, 9 * C * O);
+  if (chunk) winograd_conv(x, geo(g, G_BATCH), H, W, C, out, oh, ow, O, geo(g, G_PAD_T), geo(g, G_PAD_L), filter,
+    false, bias, act, alpha, chunk, work, col);
+  return chunk != 0;
+}
+
+/** The input gradient by winograd.ts: a full convolution of dy with the flipped filter, padding 2 - pad. */
+function winograd_input_grad(dy: usize, filter: usize, dx: usize, g: usize, work: usize, col: usize): bool {
+  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C), oh = geo(g, G_OUT_H), ow = geo(g, G_OUT_W);
+  const O = geo(g, G_OUT_C);
+  const chunk = winograd_tiles(g, H, W, O, C, dy, geo(g, G_BATCH) * oh * ow * O, filter, 9 * C * O);
+  if (chunk) winograd_conv(dy, geo(g, G_BATCH), oh, ow, O, dx, H, W, C, 2 - geo(g, G_PAD_T), 2 - geo(g, G_PAD_L),
+    filter, true, 0, EPILOGUE_LINEAR, 0, chunk, work, col);
+  return chunk != 0;
+}
+
+/** The filter gradient by winograd.ts (=, or += with accumulate). */
+function winograd_filter_gradient(x: usize, dy: usize, dFilter: usize, accumulate: i32, g: usize, work: usize,
+  col: usize): bool {
+  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C), oh = geo(g, G_OUT_H), ow = geo(g, G_OUT_W);
+  const O = geo(g, G_OUT_C);
+  const chunk = winograd_tiles(g, oh, ow, C, O, x, geo(g, G_BATCH) * H * W * C, dy, geo(g, G_BATCH) * oh * ow * O);
+  if (chunk) winograd_filter_grad(x, geo(g, G_BATCH), H, W, C, dy, oh, ow, O, geo(g, G_PAD_T), geo(g, G_PAD_L),
+    dFilter, accumulate != 0, chunk, work, col);
+  return chunk != 0;
 }
 
 /** True when the convolution is a plain GEMM over pixels: 1x1 filter, stride 1, no padding. */
@@ -134,6 +188,7 @@ function per_tap(kind: i32, x: usize, f: usize, y: usize, g: usize, work: usize)
 /** out = act(conv(x, filter) + bias); `work` is gemm's workspace, `col` COL_BYTES of scratch. */
 export function conv2d(x: usize, filter: usize, out: usize, bias: usize, act: i32, alpha: f32, g: usize,
   work: usize, col: usize): void {
+  if (conv_small_fits(g, COL_BYTES)) { conv2d_small(x, filter, out, bias, act, alpha, g, col); return; }
   const P = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W), O = geo(g, G_OUT_C);
   const K = geo(g, G_FH) * geo(g, G_FW) * geo(g, G_IN_C);
   if (P == 0 || O == 0) return;
@@ -141,6 +196,7 @@ export function conv2d(x: usize, filter: usize, out: usize, bias: usize, act: i3
     gemm(x, filter, out, P, O, K, 0, 0, bias, act, alpha, work, 0, 0, 0, 1, 0, 0, 0, 0);
     return;
   }
+  if (winograd_forward(x, filter, out, bias, act, alpha, g, work, col)) return;
   const T = tile_rows(K, P);
   if (T == 0) {
     memory.fill(out, 0, <usize>P * O << 2);
@@ -159,6 +215,8 @@ export function conv2d(x: usize, filter: usize, out: usize, bias: usize, act: i3
 export function conv2d_backprop_input(dy: usize, filter: usize, dx: usize, g: usize, work: usize, col: usize): void {
   const P = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W), O = geo(g, G_OUT_C), C = geo(g, G_IN_C);
   const K = geo(g, G_FH) * geo(g, G_FW) * C;
+  // Winograd writes every pixel of dx; the other paths add into zeros.
+  if (P > 0 && winograd_input_grad(dy, filter, dx, g, work, col)) return;
   memory.fill(dx, 0, <usize>geo(g, G_BATCH) * geo(g, G_IN_H) * geo(g, G_IN_W) * C << 2);
   if (P == 0 || K == 0) return;
   if (is_pointwise(g)) {
@@ -177,6 +235,7 @@ export function conv2d_backprop_input(dy: usize, filter: usize, dx: usize, g: us
 /** dFilter (=, or += with accumulate) the filter gradient. */
 export function conv2d_backprop_filter(x: usize, dy: usize, dFilter: usize, accumulate: i32, g: usize, work: usize,
   col: usize): void {
+  if (conv_small_filter_fits(g, COL_BYTES)) { conv2d_backprop_filter_small(x, dy, dFilter, accumulate, g, col); return; }
   const P = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W), O = geo(g, G_OUT_C), C = geo(g, G_IN_C);
   const K = geo(g, G_FH) * geo(g, G_FW) * C;
   if (!accumulate) memory.fill(dFilter, 0, <usize>K * O << 2);
@@ -185,6 +244,7 @@ export function conv2d_backprop_filter(x: usize, dy: usize, dFilter: usize, accu
     gemm(x, dy, dFilter, C, O, P, 1, 0, 0, EPILOGUE_LINEAR, 0, work, 0, 0, 0, 1, 0, 0, 0, 1);
     return;
   }
+  if (winograd_filter_gradient(x, dy, dFilter, accumulate, g, work, col)) return;
   const T = tile_rows(K, P);
   if (T == 0) { per_tap(2, x, dFilter, dy, g, work); return; }
   for (let r0 = 0; r0 < P; r0 += T) {

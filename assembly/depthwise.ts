@@ -1,20 +1,153 @@
 /**
  * depthwiseConv2d and its two gradients (kernel-params.ts DepthwiseConv2D*): direct NHWC loops,
  * geometry at `g` (conv-geometry.ts, G_MULT the channel multiplier M). Output channel
- * c * M + q reads input channel c with filter[fy, fx, c, q]. With M = 1 (the common case) each
- * tap is one pass over the channels in f32x4 (4 channels a step, scalar tail); other
- * multipliers loop over (c, q) in scalar.
+ * c * M + q reads input channel c with filter[fy, fx, c, q].
+ *
+ * Forward writes each output once: per output pixel, the taps inside the image are the ranges
+ * [fyLo, fyHi) x [fxLo, fxHi) worked out once per row and per pixel, so no tap is tested. With
+ * M = 1 (MobileNet's case) channels go 4 at a time in f32x4 (scalar tail): an interior pixel of a
+ * 3x3 filter is nine unrolled products summed as a tree, then bias and the activation in
+ * registers (linear, relu, relu6; the others are one pass of epilogue_rows after). Other M run
+ * the same ranges in scalar, as do the last C % 4 channels. The gradients add into their
+ * target tap by tap (depthwise_pass).
  */
 import { geo, G_BATCH, G_DH, G_DW, G_FH, G_FW, G_IN_C, G_IN_H, G_IN_W, G_MULT, G_OUT_H, G_OUT_W, G_PAD_L, G_PAD_T, G_SH, G_SW } from './conv-geometry';
-import { epilogue_rows, fill_bias_rows } from './gemm-epilogue';
-import { EPILOGUE_LINEAR } from './opcodes.generated';
+import { epilogue_rows } from './gemm-epilogue';
+import { EPILOGUE_LINEAR, EPILOGUE_RELU, EPILOGUE_RELU6 } from './opcodes.generated';
 
-const FORWARD = 0, INPUT_GRAD = 1, FILTER_GRAD = 2;
+// @ts-ignore: decorator
+@inline function madd4(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
 
 /**
- * For each output pixel and filter tap inside the image: FORWARD out[r] += x[pixel] * f[tap];
- * INPUT_GRAD x[pixel] += sum over q of y[r] * f[tap]; FILTER_GRAD f[tap] += x[pixel] * y[r]
- * (channel-wise, with the multiplier's layout). `y` is out or dy, per output pixel.
+ * v clamped to [lo, hi], NaN staying NaN and -0 staying -0: pmax / pmin (v < lo ? lo : v) are one
+ * instruction each on x64 and ARM, where wasm's NaN-propagating min / max are sequences.
+ */
+// @ts-ignore: decorator
+@inline function clamp4(v: v128, lo: v128, hi: v128): v128 {
+  return f32x4.pmin(f32x4.pmax(v, lo), hi);
+}
+
+// @ts-ignore: decorator
+@inline function clamp1(v: f32, lo: f32, hi: f32): f32 {
+  const a = v < lo ? lo : v;
+  return hi < a ? hi : a;
+}
+
+/** The first tap t >= 0 with start + t * step >= 0. */
+// @ts-ignore: decorator
+@inline function firstTap(start: i32, step: i32): i32 {
+  return start >= 0 ? 0 : (step - 1 - start) / step;
+}
+
+/** One past the last tap t < taps with start + t * step < size (at least lo: an empty range). */
+// @ts-ignore: decorator
+@inline function endTap(start: i32, step: i32, taps: i32, size: i32, lo: i32): i32 {
+  const end = start >= size ? 0 : min(taps, (size - 1 - start) / step + 1);
+  return max(end, lo);
+}
+
+/**
+ * out = clamp(conv + bias, lo, hi) over every output pixel: linear, relu and relu6 are clamps.
+ * `at` is the input byte address of tap (0, 0) of a pixel (outside the image at borders: only
+ * in-range taps are read), rowStep / colStep the bytes between taps; `c` walks the output
+ * channels' bytes (input channel c / M).
+ */
+function forward(x: usize, f: usize, out: usize, bias: usize, lo: f32, hi: f32, g: usize): void {
+  const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C), M = geo(g, G_MULT);
+  const oh = geo(g, G_OUT_H), ow = geo(g, G_OUT_W), fh = geo(g, G_FH), fw = geo(g, G_FW);
+  const sh = geo(g, G_SH), sw = geo(g, G_SW), dh = geo(g, G_DH), dw = geo(g, G_DW);
+  const padT = geo(g, G_PAD_T), padL = geo(g, G_PAD_L);
+  const pixelBytes = <usize>C << 2, tapBytes = <usize>(C * M) << 2;
+  const rowStep = <usize>(dh * W) * pixelBytes, colStep = <usize>dw * pixelBytes;
+  // Vectors when output channel = input channel (M = 1); other multipliers go in scalar.
+  const vEnd = M == 1 ? <usize>(C & ~3) << 2 : 0, end = tapBytes;
+  const zero = f32x4.splat(0), lo4 = f32x4.splat(lo), hi4 = f32x4.splat(hi);
+  const is3x3 = fh == 3 && fw == 3, is1x1 = fh == 1 && fw == 1;
+  // Pixel pairs: stride 1, no column dilation, and every channel in whole vectors.
+  const pairs = sw == 1 && dw == 1 && vEnd == end;
+  for (let b = 0; b < geo(g, G_BATCH); b++) {
+    const image = x + <usize>(b * H) * W * pixelBytes;
+    for (let oy = 0; oy < oh; oy++) {
+      const iy0 = oy * sh - padT;
+      const fyLo = firstTap(iy0, dh), fyHi = endTap(iy0, dh, fh, H, fyLo);
+      const rowsFull = fyLo == 0 && fyHi == fh;
+      for (let ox = 0; ox < ow; ox++, out += tapBytes) {
+        const ix0 = ox * sw - padL;
+        const fxLo = firstTap(ix0, dw), fxHi = endTap(ix0, dw, fw, W, fxLo);
+        const at = image + <usize>(iy0 * W + ix0) * pixelBytes;
+        let c: usize = 0;
+        if (rowsFull && fxLo == 0 && fxHi == fw) {
+          if (is3x3 && pairs && ox + 1 < ow && ix0 + 3 < W) {
+            // This pixel and the next (stride 1, columns adjacent) share two of their three columns: 12 loads, not 18.
+            for (; c < vEnd; c += 16) {
+              let p = at + c, t = f + c, s0 = zero, s1 = zero;
+              for (let r = 0; r < 3; r++, p += rowStep, t += tapBytes * 3) {
+                const f0 = v128.load(t), f1 = v128.load(t + tapBytes), f2 = v128.load(t + tapBytes * 2);
+                const x1 = v128.load(p + pixelBytes), x2 = v128.load(p + pixelBytes * 2);
+                s0 = f32x4.add(s0, madd4(x2, f2, madd4(x1, f1, f32x4.mul(v128.load(p), f0))));
+                s1 = f32x4.add(s1, madd4(v128.load(p + pixelBytes * 3), f2, madd4(x2, f1, f32x4.mul(x1, f0))));
+              }
+              const bv = bias ? v128.load(bias + c) : zero;
+              v128.store(out + c, clamp4(f32x4.add(s0, bv), lo4, hi4));
+              v128.store(out + tapBytes + c, clamp4(f32x4.add(s1, bv), lo4, hi4));
+            }
+            ox++;
+            out += tapBytes;
+            continue;
+          }
+          if (is3x3) {
+            for (; c < vEnd; c += 16) {
+              const p = at + c, t = f + c;
+              const r0 = madd4(v128.load(p + colStep + colStep), v128.load(t + tapBytes * 2),
+                madd4(v128.load(p + colStep), v128.load(t + tapBytes), f32x4.mul(v128.load(p), v128.load(t))));
+              const p1 = p + rowStep, t1 = t + tapBytes * 3;
+              const r1 = madd4(v128.load(p1 + colStep + colStep), v128.load(t1 + tapBytes * 2),
+                madd4(v128.load(p1 + colStep), v128.load(t1 + tapBytes), f32x4.mul(v128.load(p1), v128.load(t1))));
+              const p2 = p1 + rowStep, t2 = t1 + tapBytes * 3;
+              const r2 = madd4(v128.load(p2 + colStep + colStep), v128.load(t2 + tapBytes * 2),
+                madd4(v128.load(p2 + colStep), v128.load(t2 + tapBytes), f32x4.mul(v128.load(p2), v128.load(t2))));
+              const s = f32x4.add(f32x4.add(r0, r1), r2);
+              v128.store(out + c, clamp4(bias ? f32x4.add(s, v128.load(bias + c)) : s, lo4, hi4));
+            }
+          } else if (is1x1) {
+            for (; c < vEnd; c += 16) {
+              const s = f32x4.mul(v128.load(at + c), v128.load(f + c));
+              v128.store(out + c, clamp4(bias ? f32x4.add(s, v128.load(bias + c)) : s, lo4, hi4));
+            }
+          }
+        }
+        // Border pixels, other filters, and the channels past the last whole vector: the ranged loops.
+        for (; c < vEnd; c += 16) {
+          let s = zero;
+          for (let fy = fyLo; fy < fyHi; fy++) {
+            const p = at + c + <usize>fy * rowStep, t = f + c + <usize>(fy * fw) * tapBytes;
+            for (let fx = fxLo; fx < fxHi; fx++) s = madd4(v128.load(p + <usize>fx * colStep), v128.load(t + <usize>fx * tapBytes), s);
+          }
+          v128.store(out + c, clamp4(bias ? f32x4.add(s, v128.load(bias + c)) : s, lo4, hi4));
+        }
+        for (; c < end; c += 4) {
+          let s: f32 = 0;
+          const xc = <usize>(<i32>(c >> 2) / M) << 2;
+          for (let fy = fyLo; fy < fyHi; fy++) {
+            const p = at + xc + <usize>fy * rowStep, t = f + c + <usize>(fy * fw) * tapBytes;
+            for (let fx = fxLo; fx < fxHi; fx++) s += load<f32>(p + <usize>fx * colStep) * load<f32>(t + <usize>fx * tapBytes);
+          }
+          store<f32>(out + c, clamp1(bias ? s + load<f32>(bias + c) : s, lo, hi));
+        }
+      }
+    }
+  }
+}
+
+const INPUT_GRAD = 1, FILTER_GRAD = 2;
+
+/**
+ * For each output pixel and filter tap inside the image: INPUT_GRAD x[pixel] += sum over q of
+ * y[r] * f[tap]; FILTER_GRAD f[tap] += x[pixel] * y[r] (channel-wise, with the multiplier's
+ * layout). `y` is dy, per output pixel; `x` is dx for INPUT_GRAD.
  */
 function depthwise_pass(kind: i32, x: usize, f: usize, y: usize, g: usize): void {
   const H = geo(g, G_IN_H), W = geo(g, G_IN_W), C = geo(g, G_IN_C), M = geo(g, G_MULT);
@@ -35,9 +168,9 @@ function depthwise_pass(kind: i32, x: usize, f: usize, y: usize, g: usize): void
             const px = x + (<usize>((b * H + iy) * W + ix) * C << 2);
             const tap = f + (<usize>(fy * fw + fx) * O << 2);
             if (M == 1) {
-              // acc[c] += a[c] * b[c] over C channels: acc is out / x / f by kind.
-              const acc = kind == FORWARD ? yRow : kind == INPUT_GRAD ? px : tap;
-              const a = kind == FORWARD ? px : yRow;
+              // acc[c] += a[c] * b[c] over C channels: acc is x / f by kind.
+              const acc = kind == INPUT_GRAD ? px : tap;
+              const a = yRow;
               const bv = kind == FILTER_GRAD ? px : tap;
               let c = 0;
               for (; c < vC; c += 4) {
@@ -58,8 +191,8 @@ function depthwise_pass(kind: i32, x: usize, f: usize, y: usize, g: usize): void
                   store<f32>(xc, load<f32>(xc) + s);
                 } else {
                   const xv = load<f32>(xc);
-                  const acc = kind == FORWARD ? yRow : tap;
-                  const other = kind == FORWARD ? tap : yRow;
+                  const acc = tap;
+                  const other = yRow;
                   for (let q = 0; q < M; q++) {
                     const o = base + (<usize>q << 2);
                     store<f32>(acc + o, load<f32>(acc + o) + xv * load<f32>(other + o));
@@ -74,13 +207,15 @@ function depthwise_pass(kind: i32, x: usize, f: usize, y: usize, g: usize): void
   }
 }
 
-/** out = act(depthwise(x, filter) + bias). */
+/** out = act(depthwise(x, filter) + bias); bias 0 for none. */
 export function depthwise_conv2d(x: usize, filter: usize, out: usize, bias: usize, act: i32, alpha: f32, g: usize): void {
-  const P = geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W), O = geo(g, G_IN_C) * geo(g, G_MULT);
-  const rowBytes = <usize>O << 2;
-  fill_bias_rows(out, rowBytes, P, O, bias, 0);
-  depthwise_pass(FORWARD, x, filter, out, g);
-  if (act != EPILOGUE_LINEAR) epilogue_rows(out, rowBytes, P, O, act, alpha);
+  const inRegisters = act == EPILOGUE_LINEAR || act == EPILOGUE_RELU || act == EPILOGUE_RELU6;
+  const lo: f32 = act == EPILOGUE_RELU || act == EPILOGUE_RELU6 ? 0 : -Infinity;
+  forward(x, filter, out, bias, lo, act == EPILOGUE_RELU6 ? 6 : Infinity, g);
+  if (!inRegisters) {
+    const O = geo(g, G_IN_C) * geo(g, G_MULT);
+    epilogue_rows(out, <usize>O << 2, geo(g, G_BATCH) * geo(g, G_OUT_H) * geo(g, G_OUT_W), O, act, alpha);
+  }
 }
 
 /** dx = the input gradient (written whole). */

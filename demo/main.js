@@ -6,17 +6,21 @@
  * Training runs on the main thread and yields to the browser between batches once ~12 ms
  * have passed (a MessageChannel task, which is not clamped like nested setTimeout). A worker
  * would need the model twice (one to train, one to read the drawing) and weights posted
- * across on every change, and WebGPU in workers is not in every browser; a batch of these
- * MLPs takes a few milliseconds, so yielding keeps the page responsive at almost no cost.
+ * across on every change, and WebGPU in workers is not in every browser; a batch of the
+ * MLPs takes a few milliseconds and of the CNN tens of milliseconds on wasm, so yielding keeps
+ * the page responsive at almost no cost.
  *
- * URL parameters preset the controls: ?backend=wasm&model=wide&epochs=1&train=2000&batch=64.
+ * URL parameters preset the controls: ?backend=wasm&model=cnn&epochs=1&train=2000&batch=64;
+ * ?seed=16 seeds the initial weights (as examples/mnist-cnn.mjs does) and trains without
+ * shuffling, so a run repeats.
  * `window.soraDemo` exposes the page's state for tests and the console.
  */
 import * as sora from 'sora';
 import { drawBars, lineChart } from './charts.js';
 import { describeBackend } from './backend-text.js';
 import { drawingPad, paintDigit, toMnistInput } from './draw.js';
-import { buildModel } from './models.js';
+import { evaluateOn, nextPaint, settle, yieldToBrowser } from './pace.js';
+import { buildModel, inputShapeOf } from './models.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -32,10 +36,12 @@ const withCommas = (n) => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g,
 
 const demo = {
   status: 'loading', backend: null, model: null, trainingModel: null, modelSource: null, mnist: null, prediction: null,
-  probabilities: null, errors: [], lastLogs: null, examplesPerSecond: 0, stopRequested: false, history: null,
+  probabilities: null, grid: null, errors: [], lastLogs: null, examplesPerSecond: 0, stopRequested: false, history: null,
   chartPoints: () => ({ loss: { train: charts.loss.points('train'), val: charts.loss.points('val') },
     acc: { train: charts.acc.points('train'), val: charts.acc.points('val') } }),
   chartLayouts: () => ({ loss: charts.loss.layout(), acc: charts.acc.layout() }),
+  /** The library and the page's model builder, for the console and tests: soraDemo.buildModel('cnn', { seed: 16 }). */
+  sora, buildModel,
 };
 window.soraDemo = demo;
 
@@ -69,15 +75,6 @@ const guarded = (fn) => async (...args) => {
     clearErrors();
   } catch (error) { showError(error); }
 };
-
-/** Resolves after the browser has painted the page as it is now (the frame after this one began). */
-const nextPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-
-const yieldChannel = new MessageChannel();
-const yieldQueue = [];
-yieldChannel.port1.onmessage = () => yieldQueue.shift()?.();
-/** Lets the browser paint and handle input (one task), without setTimeout's 4 ms clamp. */
-const yieldToBrowser = () => new Promise((resolve) => { yieldQueue.push(resolve); yieldChannel.port2.postMessage(0); });
 
 function setButtons() {
   const training = demo.status === 'training';
@@ -159,8 +156,10 @@ async function showGrid() {
   const { test } = demo.mnist ?? {};
   if (!demo.model || !test) return;
   const count = Math.min(GRID_SIZE, test.count);
-  const probabilities = sora.tidy(() => demo.model.predict(sora.tensor(test.images.subarray(0, count * 784), [count, 28, 28])));
-  const predicted = await probabilities.argMax(-1).data();
+  const shape = inputShapeOf(demo.model);
+  const probabilities = sora.tidy(() => demo.model.predict(sora.tensor(test.images.subarray(0, count * 784), [count, ...shape])));
+  const predicted = Array.from(await probabilities.argMax(-1).data());
+  demo.grid = { predicted, probabilities: Array.from(await probabilities.data()) };
   probabilities.dispose();
   const grid = $('grid');
   grid.replaceChildren();
@@ -197,7 +196,7 @@ async function predictDrawing() {
         drawBars($('probs'), null);
         continue;
       }
-      const output = sora.tidy(() => demo.model.predict(sora.tensor(input, [1, 28, 28])));
+      const output = sora.tidy(() => demo.model.predict(sora.tensor(input, [1, ...inputShapeOf(demo.model)])));
       const probabilities = Array.from(await output.data());
       output.dispose();
       const best = probabilities.indexOf(Math.max(...probabilities));
@@ -212,19 +211,14 @@ async function predictDrawing() {
 
 // ---- training ----
 
-async function evaluateOn(model, x, y) {
-  const [loss, acc] = await model.evaluate(x, y, { batchSize: 256 });
-  const values = [(await loss.data())[0], (await acc.data())[0]];
-  loss.dispose(); acc.dispose();
-  return values;
-}
-
 async function train() {
   const { train: data } = demo.mnist;
   const count = Math.min(Number($('train-count').value) || data.count, data.count);
   const epochs = Math.max(1, Number($('epochs').value) || 1);
   const batchSize = Math.max(1, Number($('batch-size').value) || 32);
   const valCount = Math.max(10, Math.round(count * 0.1)), trainCount = count - valCount;
+  const seed = params.has('seed') ? Number(params.get('seed')) : undefined;
+  if (seed !== undefined && !Number.isSafeInteger(seed)) throw new Error(`the seed in the address must be an integer; received seed=${JSON.stringify(params.get('seed'))}`);
   if (trainCount < batchSize) throw new Error(`${count} training images leave too few for batches of ${batchSize}; use more images or a smaller batch`);
   demo.status = 'training';
   demo.stopRequested = false;
@@ -236,10 +230,11 @@ async function train() {
   $('progress').removeAttribute('value');
   $('progress-text').textContent = `Preparing ${withCommas(trainCount)} training images on ${demo.backend}…`;
   await nextPaint();
-  const model = buildModel($('model').value);
+  const model = buildModel($('model').value, { seed });
   demo.trainingModel = model;
   model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const tensor = (from, n) => sora.tensor(data.images.subarray(from * 784, (from + n) * 784), [n, 28, 28]);
+  const shape = inputShapeOf(model);
+  const tensor = (from, n) => sora.tensor(data.images.subarray(from * 784, (from + n) * 784), [n, ...shape]);
   const labels = (from, n) => sora.utils.toCategorical(data.labels.subarray(from, from + n), 10);
   const xs = tensor(0, trainCount), ys = labels(0, trainCount);
   const xVal = tensor(trainCount, valCount), yVal = labels(trainCount, valCount);
@@ -252,6 +247,7 @@ async function train() {
   let epoch = 0, lastBatch = -1, seen = 0, busyMs = 0, lastYield = performance.now();
   const started = performance.now();
   const probe = async (x) => {
+    await settle(model); // the batches queued so far are training time, not the probe's
     const t0 = performance.now();
     for (const name of ['train', 'val']) {
       const [loss, acc] = await evaluateOn(model, ...probes[name]);
@@ -264,7 +260,8 @@ async function train() {
     await probe(0);
     // verbose 0: the page shows the progress; fit's own progress lines would only fill the console.
     const history = await model.fit(xs, ys, {
-      epochs, batchSize, validationData: [xVal, yVal], shuffle: true, verbose: 0,
+      // No validationData: fit would evaluate all of it in one task; onEpochEnd does it in chunks (evaluateOn).
+      epochs, batchSize, shuffle: seed === undefined, verbose: 0,
       callbacks: {
         onEpochBegin: async (e) => { epoch = e; },
         // fit clears stopTraining when it starts: a Stop pressed before (during the first probe) is applied here.
@@ -277,10 +274,19 @@ async function train() {
           $('progress').value = done;
           $('progress-text').textContent = `Epoch ${epoch + 1}/${epochs}, batch ${batch + 1}/${batches} · ` +
             `${withCommas(demo.examplesPerSecond)} examples/s on ${demo.backend}`;
-          if ((batch + 1) % probeEvery === 0 || batch + 1 === batches) await probe(epoch + (batch + 1) / batches);
+          if ((batch + 1) % probeEvery === 0 || batch + 1 === batches) {
+            await probe(epoch + (batch + 1) / batches);
+            lastYield = performance.now(); // the probe yields between its chunks
+          }
           if (performance.now() - lastYield > 12) { await yieldToBrowser(); lastYield = performance.now(); }
         },
-        onEpochEnd: async (e, logs) => {
+        onEpochEnd: async (e, fitLogs) => {
+          await settle(model);
+          const t0 = performance.now();
+          const [valLoss, valAcc] = await evaluateOn(model, xVal, yVal);
+          busyMs += performance.now() - t0;
+          lastYield = performance.now();
+          const logs = { ...fitLogs, val_loss: valLoss, val_acc: valAcc };
           demo.lastLogs = logs;
           $('progress-text').textContent = `Epoch ${e + 1}/${epochs}: loss ${logs.loss.toFixed(4)}, accuracy ${logs.acc.toFixed(4)}, ` +
             `validation loss ${logs.val_loss.toFixed(4)}, accuracy ${logs.val_acc.toFixed(4)} · ` +

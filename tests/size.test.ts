@@ -44,15 +44,21 @@ const KIB = 1024;
  * webgpu raised in issue 16 from 96 KiB to 120 KiB for the convolution and pooling kernels (conv.wgsl's
  * implicit GEMMs, convDepthwise.wgsl, pool.wgsl and their glue, conv.ts): measured 94,200 bytes
  * before, 122,105 after (conv_blocked, the CPU-adapter conv2d, included).
+ * wasm raised in issue 16 from 72 KiB, inline from 60 KiB, for the kernels that bring the MNIST CNN's
+ * training step and MobileNetV2's predict under the issue's targets: Winograd F(4x4, 3x3) and its tiling
+ * (about 6.3 KB), the direct small-channel convolution and the unrolled pooling (about 4.5 KB), the
+ * single-write depthwise forward (about 1.6 KB). The builds went from 70,928 / 72,447 to 83,360 / 84,798
+ * bytes and sora/wasm-inline from 57,670 to 68,205 bytes gzipped. A page that needs less gets the
+ * small build of issue 20.
  */
 const BUDGET = {
   /** Everything in src/index.ts (ops, layers, model, io, data, wasm glue), minified. */
   core: 472 * KIB,
   /** The webgpu backend and its shaders, loaded only when webgpu is chosen. */
   webgpu: 120 * KIB,
-  wasm: 72 * KIB,
+  wasm: 88 * KIB,
   /** What sora/wasm-inline (both builds in base64) adds to the core, gzipped; measured 39 KiB. */
-  inlineGzip: 60 * KIB,
+  inlineGzip: 72 * KIB,
 };
 
 async function minified(entry: string, external: string[] = []): Promise<Uint8Array> {

@@ -46,6 +46,8 @@ export interface LayerEntry {
   className: unknown;
   /** The layer's name from its config, when it has one. */
   name: string | undefined;
+  /** The entry's config when it is a JSON object (a legacy Sequential's list is not). */
+  config: Record<string, unknown> | undefined;
 }
 
 /**
@@ -59,11 +61,60 @@ export function forEachLayerEntry(entry: unknown, visit: (layer: LayerEntry) => 
   const { className, config } = entry as { className?: unknown; config?: unknown };
   const name = config !== null && typeof config === 'object' && !Array.isArray(config)
     ? (config as { name?: unknown }).name : undefined;
-  visit({ className, name: typeof name === 'string' ? name : undefined });
+  const object = config !== null && typeof config === 'object' && !Array.isArray(config) ? config as Record<string, unknown> : undefined;
+  visit({ className, name: typeof name === 'string' ? name : undefined, config: object });
   const children: unknown[] = Array.isArray(config) ? config
     : config !== null && typeof config === 'object' ? [
       ...(Array.isArray((config as { layers?: unknown }).layers) ? (config as { layers: unknown[] }).layers : []),
       (config as { layer?: unknown }).layer,
     ] : [];
   for (const child of children) forEachLayerEntry(child, visit, depth + 1);
+}
+
+/**
+ * Keras settings that TF.js's layers do not have and pass over without a word, computing
+ * something else than Keras: [class, key, the value that means "off", what the setting does].
+ * sora refuses a model that turns one on, naming the layer, the key and the value.
+ */
+const KERAS_ONLY_SETTINGS: [string, string, unknown, string][] = [
+  ['ReLU', 'negativeSlope', 0, 'a leaky slope below the threshold'],
+  ['ReLU', 'threshold', 0, 'a threshold other than 0'],
+  ['Conv1D', 'groups', 1, 'a grouped convolution'],
+  ['Conv2D', 'groups', 1, 'a grouped convolution'],
+  ['Conv3D', 'groups', 1, 'a grouped convolution'],
+  ['DepthwiseConv2D', 'groups', 1, 'a grouped convolution'],
+  ['GlobalAveragePooling1D', 'keepdims', false, 'keeping the pooled dimensions'],
+  ['GlobalAveragePooling2D', 'keepdims', false, 'keeping the pooled dimensions'],
+  ['GlobalMaxPooling1D', 'keepdims', false, 'keeping the pooled dimensions'],
+  ['GlobalMaxPooling2D', 'keepdims', false, 'keeping the pooled dimensions'],
+];
+
+/**
+ * Reads Keras's forms of layer settings (on the loader's own camelCase copy of a model config,
+ * in place) before any layer is built:
+ * - tf.keras 2.x saves a BatchNormalization's axis as the list its build() leaves ([3] for a
+ *   4-d input, whatever axis the model was built with); TF.js's layer uses it as a number,
+ *   which a one-element array coerces to, so the model loads and runs in TF.js. sora takes the
+ *   one axis out of the list; a list of several axes (Keras normalizes over each combination;
+ *   TF.js cannot) is refused.
+ * - A Keras-only setting turned on (KERAS_ONLY_SETTINGS: ReLU's negative_slope and threshold,
+ *   groups, keepdims) is refused: TF.js loads such a model and computes something else.
+ * Errors name the layer, the key and the value.
+ */
+export function normalizeKerasConfigs(entry: unknown, where: string): void {
+  forEachLayerEntry(entry, ({ className, name, config }) => {
+    if (config === undefined) return;
+    for (const [cls, key, off, what] of KERAS_ONLY_SETTINGS) {
+      if (className !== cls || config[key] == null || config[key] === off) continue;
+      throw new Error(`${where}: layer '${name}' is a ${cls} with ${key}=${JSON.stringify(config[key])} (${what}), ` +
+        `a Keras setting that TF.js and sora do not have (TF.js would ignore it and compute something else)`);
+    }
+    if (className !== 'BatchNormalization' || !Array.isArray(config.axis)) return;
+    const axis = config.axis as unknown[];
+    if (axis.length !== 1 || !Number.isInteger(axis[0])) {
+      throw new Error(`${where}: layer '${name}' is a BatchNormalization over axis=${JSON.stringify(axis)}; ` +
+        'TF.js and sora normalize over one axis (an integer, or a list of one integer as tf.keras saves it)');
+    }
+    config.axis = axis[0];
+  });
 }

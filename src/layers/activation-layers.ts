@@ -47,7 +47,9 @@ export class ReLU extends ElementwiseActivation {
     }
   }
   protected activate(x: Tensor): Tensor {
-    return this.maxValue === null ? ops.relu(x) : ops.clipByValue(ops.relu(x), 0, this.maxValue);
+    if (this.maxValue === null) return ops.relu(x);
+    // relu6 (MobileNet's) in one op: the values and the gradient (0 < x <= 6) of relu then clip, one pass fewer.
+    return this.maxValue === 6 ? ops.relu6(x) : ops.clipByValue(ops.relu(x), 0, this.maxValue);
   }
   /** The layer's config as TF.js saves it, with maxValue. */
   override getConfig(): Record<string, unknown> { return { ...super.getConfig(), maxValue: this.maxValue }; }

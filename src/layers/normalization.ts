@@ -1,6 +1,7 @@
 /**
  * Normalization layers (TF.js names and configs): BatchNormalization and LayerNormalization,
- * composed from moments / sub / mul / rsqrt.
+ * composed from moments / sub / mul / rsqrt; batch norm's inference over the last axis is one
+ * depthwise pass (affineLastAxis).
  */
 import { ENGINE } from '../core/engine.js';
 import type { Tensor } from '../core/tensor.js';
@@ -11,6 +12,8 @@ import { getConstraint, serializeConstraint, type Constraint } from '../training
 import { Layer, type Kwargs, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
 import { resolveInitializer, resolveRegularizer, serializeInitializer, serializeRegularizer } from './config.js';
 import { checkNumber, oneInput } from './arg-checks.js';
+import { depthwiseGeometry, depthwiseOp } from '../ops/conv/depthwise.js';
+import { LINEAR } from '../ops/conv/epilogue.js';
 
 /** The config of layers.batchNormalization (TF.js's BatchNormalizationLayerArgs). */
 export interface BatchNormalizationArgs extends LayerArgs {
@@ -136,7 +139,10 @@ export class BatchNormalization extends Layer {
       if (this.gamma) y = ops.mul(y, shaped(this.gamma));
       return this.beta ? ops.add(y, shaped(this.beta)) : y;
     };
-    if (!kwargs.training || !this.trainable) return normalize(shaped(this.movingMean!), shaped(this.movingVariance!));
+    if (!kwargs.training || !this.trainable) {
+      const folded = axis === x.rank - 1 && x.dtype === 'float32' && x.size > 0;
+      return folded ? this.affineLastAxis(x) : normalize(shaped(this.movingMean!), shaped(this.movingVariance!));
+    }
     const { mean, variance } = ops.moments(x, reduce, true);
     const out = normalize(mean, variance);
     // TF.js moves the statistics as it computes the batch's: moving -= (moving - batch) * (1 - momentum).
@@ -146,6 +152,24 @@ export class BatchNormalization extends Layer {
       }
     });
     return out;
+  }
+
+  /**
+   * Inference over the last axis in one pass over x: y = x * s + t with s = gamma / sqrt(movingVariance + epsilon)
+   * and t = beta - movingMean * s (per channel, C values), run as a 1x1 depthwise convolution with bias t of x
+   * viewed as one row of pixels [1, 1, size / C, C]. The four passes of (x - mean) * rsqrt * gamma + beta
+   * were 40% of MobileNetV2's predict on wasm. Folding rounds differently: the error is within a few ulp of
+   * |x * s| + |mean * s| instead of |(x - mean) * s|, as in every engine that folds batch norm.
+   */
+  private affineLastAxis(x: Tensor): Tensor {
+    const channels = x.shape[x.rank - 1];
+    let s = ops.rsqrt(ops.add(this.movingVariance!, this.epsilon));
+    if (this.gamma) s = ops.mul(s, this.gamma);
+    const meanScaled = ops.mul(this.movingMean!, s);
+    const t = this.beta ? ops.sub(this.beta, meanScaled) : ops.neg(meanScaled);
+    const pixels = ops.reshape(x, [1, 1, x.size / channels, channels]), filter = ops.reshape(s, [1, 1, channels, 1]);
+    const g = depthwiseGeometry({ op: 'batchNormalization', x: pixels, filter, strides: 1, pad: 'valid', dataFormat: 'NHWC', dilations: 1 });
+    return ops.reshape(depthwiseOp(pixels, filter, t, g, LINEAR), x.shape);
   }
 
   /** The layer's config as TF.js saves it. */

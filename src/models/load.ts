@@ -7,7 +7,7 @@
 import { ENGINE } from '../core/engine.js';
 import * as ops from '../ops/index.js';
 import { deserializeLayer, fromPythonic, registeredClass, withModelClasses } from '../layers/serialization.js';
-import { forEachLayerEntry, unbuiltLayerReason } from '../io/keras-classes.js';
+import { forEachLayerEntry, normalizeKerasConfigs, unbuiltLayerReason } from '../io/keras-classes.js';
 import { ownEntry } from '../core/lookup.js';
 import { decodeWeights, getLoadHandler, type LoadHandler, type LoadOptions, type ModelArtifacts } from '../io/index.js';
 import { builtinModelClass } from './builtins.js';
@@ -43,6 +43,7 @@ function modelFromTopology(topologyJson: unknown, where: string, customObjects: 
   const entry = fromPythonic(modelConfig) as { className: string; config: Record<string, unknown> };
   const known = withModelClasses(customObjects, builtinModelClass);
   checkLayerClasses(entry, where, known);
+  normalizeKerasConfigs(entry, where);
   const made = deserializeLayer(entry, where, known);
   if (!('execute' in made)) {
     made.dispose();

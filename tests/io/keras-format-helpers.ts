@@ -91,8 +91,23 @@ function kerasLayerConfig(className: string, config: Json): Json {
     out.kernel_initializer = { class_name: 'GlorotUniform', config: { seed: null } };
     out.bias_initializer = { class_name: 'Zeros', config: {} };
   }
+  Object.assign(out, KERAS_CONV_KEYS[className]?.(config));
   return out;
 }
+
+/**
+ * What tf.keras 2.x's get_config writes for the layers of its image models beyond TF.js's keys:
+ * `groups`, Keras initializer class names, BatchNormalization's axis as the list build() leaves
+ * (tf.keras turns -1 into [3] on a 4-d input), ReLU's negative_slope and threshold, and
+ * GlobalAveragePooling2D's keepdims.
+ */
+const KERAS_CONV_KEYS: Record<string, (config: Json) => Json> = {
+  Conv2D: () => ({ groups: 1, kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } }),
+  DepthwiseConv2D: () => ({ groups: 1, depthwise_initializer: { class_name: 'GlorotUniform', config: { seed: null } } }),
+  BatchNormalization: (config) => ({ axis: [config.axis === -1 ? 3 : config.axis] }),
+  ReLU: (config) => ({ max_value: config.max_value ?? null, negative_slope: 0, threshold: 0 }),
+  GlobalAveragePooling2D: () => ({ keepdims: false }),
+};
 
 function kerasLayers(layers: Json[]): Json[] {
   return layers.map((layer) => ({ ...layer, config: kerasLayerConfig(layer.class_name as string, layer.config as Json) }));
@@ -156,4 +171,58 @@ export function kerasFormArtifacts(saved: tf.io.ModelArtifacts,
     modelJson: { modelTopology, weightsManifest: [{ paths: [shardName], weights: weightSpecs }] },
     weightSpecs, shardName, weightData,
   };
+}
+
+/** One weight file of a converted model: its name in the manifest and its bytes. */
+export interface KerasShard {
+  path: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * The converted model's weights laid out in several files as converters write them:
+ * 'one-group' is today's converter (one group cut into shards of `shardBytes`, a weight may
+ * straddle two shards: 'group1-shard1of3.bin' ...); 'group-per-layer' is the converter of
+ * 2018 (one group per layer, each one shard named without an extension: 'group12-shard1of1').
+ * Returns the model.json to write beside the shards.
+ */
+export function kerasShards(form: KerasForm, layout: 'one-group' | 'group-per-layer', shardBytes = 4 * 1024 * 1024):
+  { modelJson: KerasForm['modelJson']; shards: KerasShard[] } {
+  const byteSize = (spec: Json): number => {
+    const dtype = (spec.quantization as { dtype?: string } | undefined)?.dtype;
+    const width = dtype === 'uint8' ? 1 : dtype === 'uint16' || dtype === 'float16' ? 2 : 4;
+    return (spec.shape as number[]).reduce((a, b) => a * b, 1) * width;
+  };
+  const groups: { weights: Json[]; bytes: Uint8Array }[] = [];
+  if (layout === 'one-group') {
+    groups.push({ weights: form.weightSpecs, bytes: form.weightData });
+  } else {
+    let at = 0;
+    for (const spec of form.weightSpecs) {
+      const layer = (spec.name as string).split('/')[0];
+      const size = byteSize(spec);
+      const last = groups.at(-1);
+      const bytes = form.weightData.subarray(at, at + size);
+      at += size;
+      if (last && (last.weights[0]!.name as string).split('/')[0] === layer) {
+        const joined = new Uint8Array(last.bytes.byteLength + size);
+        joined.set(last.bytes);
+        joined.set(bytes, last.bytes.byteLength);
+        last.bytes = joined;
+        last.weights.push(spec);
+      } else groups.push({ weights: [spec], bytes });
+    }
+  }
+  const shards: KerasShard[] = [];
+  const weightsManifest = groups.map((group, g) => {
+    const count = layout === 'one-group' ? Math.max(1, Math.ceil(group.bytes.byteLength / shardBytes)) : 1;
+    const paths: string[] = [];
+    for (let s = 0; s < count; s++) {
+      const path = `group${g + 1}-shard${s + 1}of${count}${layout === 'one-group' ? '.bin' : ''}`;
+      paths.push(path);
+      shards.push({ path, bytes: group.bytes.slice(s * shardBytes, count === 1 ? undefined : (s + 1) * shardBytes) });
+    }
+    return { paths, weights: group.weights };
+  });
+  return { modelJson: { modelTopology: form.modelJson.modelTopology, weightsManifest }, shards };
 }

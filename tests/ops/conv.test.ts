@@ -53,6 +53,10 @@ const CONV_CASES: Case[] = [
   { x: [1, 2, 5, 6], f: [2, 3, 2, 3], strides: 1, pad: 'valid', dilations: 2, dataFormat: 'NCHW' },
   { x: [5, 5, 2], f: [2, 2, 2, 3], strides: 1, pad: 'valid' },
   { x: [1, 2, 6, 5], f: [3, 3, 2, 2], strides: 1, pad: [[0, 0], [0, 0], [1, 0], [2, 1]], dataFormat: 'NCHW' },
+  // 3x3, stride 1, channels in fours: the wasm backend's Winograd path (per image, and a mosaic of 4 images).
+  { x: [3, 9, 10, 8], f: [3, 3, 8, 4], strides: 1, pad: 'same' },
+  { x: [4, 13, 13, 8], f: [3, 3, 8, 12], strides: 1, pad: 'valid' },
+  { x: [2, 4, 7, 6], f: [3, 3, 4, 4], strides: 1, pad: 'same', dataFormat: 'NCHW' },
 ];
 
 const DEPTHWISE_CASES: Case[] = [

@@ -52,10 +52,10 @@ export const CONV2D = register<ConvAttrs>({
     available: (backend) => hasKernel(backend, 'conv2d'),
     run: (backend, [x, filter, bias], { g, activation, alpha }, [out]) => [produce(out.shape, 'float32', (storage) => {
       if (sizeOf(out.shape) === 0) return;
-      backend.conv2d({
-        ...g, x: storageOf(x, 'conv2d'), filter: storageOf(filter, 'conv2d'), out: storage,
+      // Object.assign, not a spread: V8 (Node 20) builds a spread of g plus its fields many times slower.
+      backend.conv2d(Object.assign({}, g, { x: storageOf(x, 'conv2d'), filter: storageOf(filter, 'conv2d'), out: storage,
         bias: bias ? storageOf(bias, 'conv2d') : null, activation, alpha,
-      });
+      }));
     })],
   },
   compose: ([x, filter, bias], attrs) => {
@@ -87,7 +87,7 @@ const BACKPROP_INPUT = register<BackpropAttrs>({
     available: (backend) => hasKernel(backend, 'conv2dBackpropInput'),
     run: (backend, [dy, filter], { g }, [out]) => [produce(out.shape, 'float32', (storage) => {
       if (sizeOf(out.shape) === 0) return;
-      backend.conv2dBackpropInput({ ...g, dy: storageOf(dy, 'conv2dBackpropInput'), filter: storageOf(filter, 'conv2dBackpropInput'), dx: storage });
+      backend.conv2dBackpropInput(Object.assign({}, g, { dy: storageOf(dy, 'conv2dBackpropInput'), filter: storageOf(filter, 'conv2dBackpropInput'), dx: storage }));
     })],
   },
   compose: ([dy, filter], { g }) => {
@@ -115,7 +115,7 @@ const BACKPROP_FILTER = register<BackpropAttrs>({
     available: (backend) => hasKernel(backend, 'conv2dBackpropFilter'),
     run: (backend, [x, dy], { g }, [out]) => [produce(out.shape, 'float32', (storage) => {
       if (sizeOf(out.shape) === 0) return;
-      backend.conv2dBackpropFilter({ ...g, x: storageOf(x, 'conv2dBackpropFilter'), dy: storageOf(dy, 'conv2dBackpropFilter'), dFilter: storage, accumulate: false });
+      backend.conv2dBackpropFilter(Object.assign({}, g, { x: storageOf(x, 'conv2dBackpropFilter'), dy: storageOf(dy, 'conv2dBackpropFilter'), dFilter: storage, accumulate: false }));
     })],
   },
   compose: ([x, dy], { g }) => {

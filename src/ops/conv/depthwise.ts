@@ -50,10 +50,11 @@ export const DEPTHWISE = register<DepthwiseAttrs>({
     available: (backend) => hasKernel(backend, 'depthwiseConv2d'),
     run: (backend, [x, filter, bias], { g, multiplier, activation, alpha }, [out]) => [produce(out.shape, 'float32', (storage) => {
       if (sizeOf(out.shape) === 0) return;
-      backend.depthwiseConv2d({
-        ...g, channelMultiplier: multiplier, x: storageOf(x, 'depthwiseConv2d'), filter: storageOf(filter, 'depthwiseConv2d'),
+      // Object.assign, not a spread: V8 (Node 20) spreads g plus seven fields tens of times slower (a 24-field literal).
+      backend.depthwiseConv2d(Object.assign({}, g, {
+        channelMultiplier: multiplier, x: storageOf(x, 'depthwiseConv2d'), filter: storageOf(filter, 'depthwiseConv2d'),
         out: storage, bias: bias ? storageOf(bias, 'depthwiseConv2d') : null, activation, alpha,
-      });
+      }));
     })],
   },
   compose: ([x, filter, bias], attrs) => {
@@ -85,10 +86,10 @@ const BACKPROP_INPUT = register<BackpropAttrs>({
     available: (backend) => hasKernel(backend, 'depthwiseConv2dBackpropInput'),
     run: (backend, [dy, filter], { g, multiplier }, [out]) => [produce(out.shape, 'float32', (storage) => {
       if (sizeOf(out.shape) === 0) return;
-      backend.depthwiseConv2dBackpropInput({
-        ...g, channelMultiplier: multiplier, dy: storageOf(dy, 'depthwiseConv2dBackpropInput'),
+      backend.depthwiseConv2dBackpropInput(Object.assign({}, g, {
+        channelMultiplier: multiplier, dy: storageOf(dy, 'depthwiseConv2dBackpropInput'),
         filter: storageOf(filter, 'depthwiseConv2dBackpropInput'), dx: storage,
-      });
+      }));
     })],
   },
   compose: ([dy, filter], { g, multiplier }) => {
@@ -115,10 +116,10 @@ const BACKPROP_FILTER = register<BackpropAttrs>({
     available: (backend) => hasKernel(backend, 'depthwiseConv2dBackpropFilter'),
     run: (backend, [x, dy], { g, multiplier }, [out]) => [produce(out.shape, 'float32', (storage) => {
       if (sizeOf(out.shape) === 0) return;
-      backend.depthwiseConv2dBackpropFilter({
-        ...g, channelMultiplier: multiplier, x: storageOf(x, 'depthwiseConv2dBackpropFilter'),
+      backend.depthwiseConv2dBackpropFilter(Object.assign({}, g, {
+        channelMultiplier: multiplier, x: storageOf(x, 'depthwiseConv2dBackpropFilter'),
         dy: storageOf(dy, 'depthwiseConv2dBackpropFilter'), dFilter: storage, accumulate: false,
-      });
+      }));
     })],
   },
   compose: ([x, dy], { g, multiplier }) => {

@@ -59,8 +59,8 @@ const RELU6 = activation<NoAttrs>({
   name: 'relu6', int: 'exact', save: 'x',
   float: (x) => minimum(maximum(x, 0), 6),
   exactInt: (x) => minimum(maximum(x, 0), 6),
-  // As TF.js: the gradient passes where 0 < x <= 6.
-  grad: (dy, x) => mul(dy, cast(greater(x, 0), 'float32').mul(cast(lessEqual(x, 6), 'float32'))),
+  // As TF.js: the gradient passes where 0 < x <= 6, and is NaN where x is (step keeps NaN).
+  grad: (dy, x) => mul(dy, run1(STEP, [x], { alpha: 0 }).mul(cast(lessEqual(x, 6), 'float32'))),
 });
 // max(x, 0) + log1p(e^-|x|): no overflow for large x, full accuracy for very negative x.
 const SOFTPLUS = activation<NoAttrs>({

@@ -41,7 +41,7 @@ function backwardOp(mode: PoolKind) {
       available: (backend) => hasKernel(backend, 'pool2dBackward'),
       run: (backend, [dy, x], { geometry }, [out]) => [produce(out.shape, 'float32', (storage) => {
         if (sizeOf(out.shape) > 0) {
-          backend.pool2dBackward({ ...geometry, mode, dy: storageOf(dy, 'poolGrad'), x: storageOf(x, 'poolGrad'), dx: storage });
+          backend.pool2dBackward(Object.assign({}, geometry, { mode, dy: storageOf(dy, 'poolGrad'), x: storageOf(x, 'poolGrad'), dx: storage }));
         }
       })],
     },
@@ -64,7 +64,7 @@ function forwardOp(mode: PoolKind) {
     kernel: {
       available: (backend) => hasKernel(backend, 'pool2d'),
       run: (backend, [x], { geometry }, [out]) => [produce(out.shape, 'float32', (storage) => {
-        if (sizeOf(out.shape) > 0) backend.pool2d({ ...geometry, mode, x: storageOf(x, 'pool'), out: storage });
+        if (sizeOf(out.shape) > 0) backend.pool2d(Object.assign({}, geometry, { mode, x: storageOf(x, 'pool'), out: storage }));
       })],
     },
     compose: ([x], { geometry }) => [composePool(x, axesOf(geometry), mode)],

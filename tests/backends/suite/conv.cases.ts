@@ -66,8 +66,28 @@ export const SHAPES: ConvShape[] = [
   { x: [2, 13, 13, 32], f: [3, 3], out: 8, strides: 1, pad: 'valid', label: 'two im2col tiles (K 288)' },
 ];
 
+/**
+ * Few input channels (1..4: the wasm direct kernel, assembly/conv-small.ts): 4 output pixels a
+ * group and 8 output channels a block, so pixel counts and output channels that are not
+ * multiples of those, windows leaving the image (lowered groups) beside whole ones.
+ */
+const SMALL_CHANNELS: ConvShape[] = [
+  { x: [2, 28, 28, 1], f: [3, 3], out: 32, strides: 1, pad: 'valid', label: 'small channels, the MNIST conv1' },
+  { x: [3, 9, 9, 1], f: [3, 3], out: 6, strides: 1, dilations: 2, pad: 'same', label: 'small channels, dilation 2' },
+  { x: [3, 7, 6, 2], f: [2, 2], out: 9, strides: 3, pad: 'valid', label: 'small channels, stride > kernel' },
+  { x: [1, 7, 6, 4], f: [4, 2], out: 12, strides: 1, pad: 'same', label: 'small channels, same, even kernel' },
+  { x: [3, 1, 1, 3], f: [3, 3], out: 8, strides: 1, pad: 'same', label: 'small channels, 1x1 input' },
+  { x: [1, 1, 1, 2], f: [1, 1], out: 5, strides: 1, pad: 'valid', label: 'small channels, 1x1 input, pointwise' },
+  { x: [3, 5, 6, 1], f: [3, 3], out: 4, strides: 2, pad: 'same', label: 'small channels, out 4' },
+  { x: [1, 6, 5, 3], f: [2, 3], out: 7, strides: 1, pad: 'valid', label: 'small channels, out 7' },
+  { x: [3, 9, 9, 2], f: [3, 3], out: 16, strides: 1, dilations: 2, pad: 'same', label: 'small channels, out 16, dilation 2' },
+  { x: [2, 12, 12, 3], f: [5, 5], out: 8, strides: 1, pad: 'same', label: 'small channels, 80 border pixels an image' },
+  { x: [3, 9, 8, 4], f: [3, 3], out: 24, strides: 2, pad: 'same', label: 'small channels, out 24, strided' },
+  { x: [3, 4, 5, 2], f: [3, 3], out: 17, strides: [1, 2], pad: [[0, 0], [2, 0], [1, 1], [0, 0]], label: 'small channels, explicit padding' },
+];
+
 /** conv2d forward (optionally with bias and an activation), input gradient, filter gradient (=, +=). */
-function convCases(s: ConvShape): KernelCase[] {
+export function convCases(s: ConvShape): KernelCase[] {
   const name = describeShape(s);
   const g = geometryOf('conv2d', s, s.out);
   const n = count(g);
@@ -89,7 +109,8 @@ function convCases(s: ConvShape): KernelCase[] {
   return [
     forward('linear', false),
     forward('relu', true),
-    ...(s.label === 'channels 5' || s.label === 'dilation 2'
+    ...(s.label === 'channels 5' || s.label === 'dilation 2' || s.label === 'small channels, dilation 2'
+      || s.label?.endsWith('every activation')
       ? (['relu6', 'sigmoid', 'tanh', 'elu'] as const).map((a) => forward(a, true)).concat(forward('leakyRelu', true, 0.1))
       : []),
     {
@@ -196,6 +217,7 @@ const HUGE_K: ConvShape = { x: [1, 3, 3, 7300], f: [3, 3], out: 2, strides: 1, p
 
 export const cases: KernelCase[] = [
   ...SHAPES.flatMap(convCases),
+  ...SMALL_CHANNELS.flatMap(convCases),
   ...convCases(HUGE_K),
   ...SHAPES.filter((s) => s.x[1] * s.x[2] < 900 && s.x[3] < 32).flatMap((s) => [1, 3].flatMap((m) => depthwiseCases(s, m))),
 ];

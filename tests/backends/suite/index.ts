@@ -12,9 +12,10 @@ import { cases as indexing } from './indexing.cases.js';
 import { cases as random } from './random.cases.js';
 import { cases as math } from './math.cases.js';
 import { cases as conv } from './conv.cases.js';
+import { cases as convWinograd } from './conv-winograd.cases.js';
 import { cases as pool } from './pool.cases.js';
 
-export const suites: Record<string, KernelCase[]> = { gemm, elementwise, reduce, softmax, loss, optim, movement, logic, indexing, random, math, conv, pool };
+export const suites: Record<string, KernelCase[]> = { gemm, elementwise, reduce, softmax, loss, optim, movement, logic, indexing, random, math, conv, convWinograd, pool };
 export const allCases: KernelCase[] = Object.values(suites).flat();
 /**
  * The convolution and pooling cases, and every other one. On webgpu (Chromium and Deno) the

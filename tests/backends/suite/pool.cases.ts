@@ -62,7 +62,24 @@ const EMPTY_WINDOWS: Conv2DGeometry = {
   padTop: 3, padLeft: 2,
 };
 
+/**
+ * Windows that tile the input (stride = window, no leading padding: the wasm gradient writes dx
+ * once and zeroes only what no window covers), the 2x2 ones unrolled there: odd sizes leave a
+ * last row and column in no window ('valid'), or clip the last window ('same'); channels with
+ * and without a SIMD tail.
+ */
+const TILING: ConvShape[] = [
+  { x: [3, 9, 7, 6], f: [2, 2], out: 0, strides: 2, pad: 'valid', label: 'tiling 2x2, a row and column uncovered' },
+  { x: [1, 7, 5, 17], f: [2, 2], out: 0, strides: 2, pad: 'same', label: 'tiling 2x2, last windows clipped' },
+  { x: [2, 6, 4, 8], f: [2, 2], out: 0, strides: 2, pad: 'valid', label: 'tiling 2x2, covered whole' },
+  { x: [1, 5, 5, 3], f: [2, 2], out: 0, strides: 2, pad: 'valid', label: 'tiling 2x2, channels 3' },
+  { x: [2, 8, 7, 5], f: [3, 3], out: 0, strides: 3, pad: 'same', label: 'tiling 3x3' },
+  { x: [1, 7, 8, 4], f: [1, 2], out: 0, strides: [1, 2], pad: 'valid', label: 'tiling 1x2' },
+];
+
 export const cases: KernelCase[] = [
+  ...TILING.flatMap((s) => (['random', 'ties', 'nan'] as Values[])
+    .flatMap((values) => poolCases(describeShape({ ...s, out: s.x[3] }), poolShape(s), values))),
   ...SHAPES.flatMap((s) => poolCases(describeShape({ ...s, out: s.x[3] }), poolShape(s), 'random')),
   ...SHAPES.filter((s) => s.x[3] <= 17 && s.x[1] * s.x[2] < 900)
     .flatMap((s) => poolCases(describeShape({ ...s, out: s.x[3] }), poolShape(s), 'ties')),
