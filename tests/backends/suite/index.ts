@@ -24,5 +24,5 @@ export const allCases: KernelCase[] = Object.values(suites).flat();
  * Chromium on a loaded machine: the conv and pool cases took about 100 s of the kernel
  * suite's 862 s); wasm and the reference run them all together.
  */
-export const convCases: KernelCase[] = [...conv, ...pool];
+export const convCases: KernelCase[] = [...conv, ...convWinograd, ...pool];
 export const casesBesideConv: KernelCase[] = allCases.filter((c) => !convCases.includes(c));
