@@ -4,8 +4,10 @@
  * every runtime (browsers have no filesystem) as plain strings inside the library.
  *
  * Each shader keeps its line count: comment-only lines become empty lines, trailing comments
- * and indentation are dropped. Compiler messages therefore cite the same line numbers as the
- * .wgsl file, while the bundle carries no prose.
+ * and indentation are dropped, and so are the spaces beside punctuation (`,;:(){}`) and around
+ * a plain `=`, which separate no tokens (tests/backends/webgpu-node.test.ts checks every
+ * shader's tokens are unchanged). Compiler messages therefore cite the same line numbers as
+ * the .wgsl file, while the bundle carries no prose.
  *
  * Op codes: a shader names them (`case BINARY_ADD:`) and never spells a number; the
  * `const BINARY_ADD: u32 = 0u;` declarations of the names it uses, from scripts/opcodes.mjs,
@@ -24,11 +26,20 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const shaderDir = join(root, 'shaders');
 export const outputPath = join(root, 'src', 'backends', 'webgpu', 'shaders.generated.ts');
 
+/**
+ * One line without the spaces that separate no tokens: beside `,;:(){}`, and around an `=`
+ * that is an assignment (not after `<>!=+-*\/%&|^`, which would make it part of `>=`, `+=`
+ * and the like, and not before another `=`).
+ */
+function compactLine(line) {
+  return line.replace(/ *([,;:(){}]) */g, '$1').replace(/(?<![<>!=+\-*/%&|^ ]) = (?!=)/g, '=');
+}
+
 /** WGSL has no string literals, so `//` always starts a comment. */
 export function stripShader(text) {
   return text.split('\n').map((line) => {
     const comment = line.indexOf('//');
-    return (comment >= 0 ? line.slice(0, comment) : line).trim();
+    return compactLine((comment >= 0 ? line.slice(0, comment) : line).trim());
   }).join('\n').replace(/\n+$/, '\n');
 }
 

@@ -13,19 +13,31 @@
 // (1e7 values of 0.1: relative error ~1e-7, against 6e-3 for a plain float32 loop). The
 // workgroup's partials then combine in a tree, the host's passes pairwise over chunks too.
 //
-// Two entry points, chosen by the host from the shape:
+// Three entry points, chosen by the host from the shape:
 //  - reduce_workgroup: one workgroup per output chunk; its WORKGROUP_SIZE invocations stride
 //    over the chunk, then combine in a workgroup-memory tree. For long rows (inner == 1),
 //    where the reads are contiguous.
+//  - reduce_columns: a tile of COLUMNS neighbouring outputs (inner > 1: column sums, bias
+//    gradients, batch-norm statistics) per workgroup and chunk. Invocation lid takes column
+//    lid % COLUMNS and lane lid / COLUMNS of LANES = WORKGROUP_SIZE / COLUMNS; a lane adds the
+//    chunk's rows lane, lane + LANES, ... (so COLUMNS neighbours read neighbouring addresses),
+//    then the lanes of each column combine in a workgroup-memory tree. Partials of a cut axis
+//    are reduced by a second pass of the same entry (the host's loop).
+//    The host takes it on GPUs; on CPU adapters workgroup barriers cost more than the lanes
+//    save (measured on SwiftShader), so columns go to reduce_serial there.
 //  - reduce_serial: one invocation per output chunk looping over it; consecutive invocations
-//    read consecutive addresses when inner > 1 (column sums, bias gradients).
-// Grid: outer * chunks * inner outputs (workgroup) or ceil(that / WORKGROUP_SIZE) (serial),
-// 2D-split by the host past 65535 workgroups.
+//    read consecutive addresses when inner > 1. Columns on CPU adapters, and short axes
+//    (under 16), where the lanes of reduce_columns would idle.
+// Grid: outer * chunks * inner outputs (workgroup), outer * chunks * ceil(inner / COLUMNS)
+// (columns) or ceil(outer * chunks * inner / WORKGROUP_SIZE) (serial), 2D-split by the host
+// past 65535 workgroups.
 // Bindings: 0 params {outer, length, inner, chunks, chunk_length}; 1 x, read; 2 out, written.
 // float32.
 
 override OP: u32 = 0u;
 override WORKGROUP_SIZE: u32 = 64u;
+/** reduce_columns: outputs per workgroup, a power of two dividing WORKGROUP_SIZE. */
+override COLUMNS: u32 = 16u;
 
 struct Params { outer: u32, length: u32, inner: u32, chunks: u32, chunk_length: u32 }
 
@@ -134,4 +146,31 @@ fn reduce_serial(@builtin(workgroup_id) group: vec3<u32>,
   if (index >= params.outer * params.chunks * params.inner) { return; }
   let chunk = chunk_of(index);
   out[index] = accumulate(chunk.x, params.inner, chunk.y);
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn reduce_columns(@builtin(workgroup_id) group: vec3<u32>,
+                  @builtin(num_workgroups) groups: vec3<u32>,
+                  @builtin(local_invocation_index) lid: u32) {
+  let tiles = (params.inner + COLUMNS - 1u) / COLUMNS;
+  // (o, c, tile) of this workgroup, uniform across it, so the return keeps the barriers uniform.
+  let index = group.y * groups.x + group.x;
+  if (index >= params.outer * params.chunks * tiles) { return; }
+  let oc = index / tiles;
+  let i = (index % tiles) * COLUMNS + lid % COLUMNS;
+  let lane = lid / COLUMNS;
+  let lanes = WORKGROUP_SIZE / COLUMNS;
+  let c = oc % params.chunks;
+  let begin = c * params.chunk_length;
+  let count = min(params.chunk_length, params.length - begin);
+  var lane_count = 0u;
+  if (i < params.inner && lane < count) { lane_count = (count - lane + lanes - 1u) / lanes; }
+  let first = ((oc / params.chunks) * params.length + begin + lane) * params.inner + i;
+  partial[lid] = accumulate(first, lanes * params.inner, lane_count);
+  workgroupBarrier();
+  for (var stride = lanes / 2u; stride > 0u; stride = stride / 2u) {
+    if (lane < stride) { partial[lid] = combine(partial[lid], partial[lid + stride * COLUMNS]); }
+    workgroupBarrier();
+  }
+  if (lane == 0u && i < params.inner) { out[oc * params.inner + i] = partial[lid]; }
 }

@@ -28,6 +28,21 @@ describe('embedded shaders', () => {
     }
   });
 
+  it('drops only spaces that separate no tokens (the compaction keeps every shader\'s tokens)', () => {
+    // A WGSL-ish lexer: words, numbers, the multi-character operators, then single characters.
+    const tokens = (text: string) => text.match(
+      /[A-Za-z_][A-Za-z0-9_]*|0[xX][0-9a-fA-F]+[iu]?|[0-9]+\.?[0-9]*(?:e[+-]?[0-9]+)?[iufh]?|->|&&|\|\||<<=|>>=|<<|>>|<=|>=|==|!=|\+\+|--|[-+*/%&|^]=|\S/g) ?? [];
+    const plain = (text: string) => text.split('\n').map((line) => { const at = line.indexOf('//'); return at >= 0 ? line.slice(0, at) : line; }).join('\n');
+    for (const file of readdirSync(shaderDir).filter((f: string) => f.endsWith('.wgsl'))) {
+      const text = readFileSync(`${shaderDir}/${file}`, 'utf8');
+      const stripped: string = stripShader(text);
+      expect(tokens(stripped), file).toEqual(tokens(plain(text)));
+      expect(stripped.length, `${file} is compacted`).toBeLessThan(plain(text).replace(/^ +| +$/gm, '').length);
+    }
+    // The cases the compaction must leave alone: a template's closing '>' before '=', compound assignments, '=='.
+    expect(stripShader('var a: vec4<f32> = b;\nc += d; e = -f; g == h; i >= j;')).toBe('var a:vec4<f32> = b;\nc += d;e=-f;g == h;i >= j;');
+  });
+
   it('each shader opens with a comment on its tiling/grid, bindings and host duties', () => {
     for (const file of readdirSync(shaderDir).filter((f: string) => f.endsWith('.wgsl'))) {
       const head = readFileSync(`${shaderDir}/${file}`, 'utf8').split('\n\n')[0];

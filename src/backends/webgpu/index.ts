@@ -131,7 +131,7 @@ export class WebGPUBackend implements Backend<S> {
    */
   async compile(list?: PipelineRequest[]): Promise<void> {
     await this.context.compilePipelines(list ?? [
-      ...gemmWarmUp(this.gemmVariant), ...elementwiseWarmUp(), ...reduceWarmUp(), ...softmaxWarmUp(), ...optimWarmUp(),
+      ...gemmWarmUp(this.gemmVariant), ...elementwiseWarmUp(), ...reduceWarmUp(this.gemmVariant), ...softmaxWarmUp(), ...optimWarmUp(),
     ]);
   }
 
@@ -158,7 +158,7 @@ export class WebGPUBackend implements Backend<S> {
   affine(x: S, out: S, size: number, alpha: number, beta: number): void { affineKernel(this.context, x, out, size, alpha, beta); }
 
   reduce(op: ReduceOp, x: S, out: S, outer: number, length: number, inner: number): void {
-    reduceKernel(this.context, op, x, out, outer, length, inner);
+    reduceKernel(this.context, this.gemmVariant, op, x, out, outer, length, inner);
   }
 
   argMax(x: S, out: S, outer: number, length: number, inner: number, min = false): void {

@@ -11,9 +11,9 @@ export type KernelBackend = Backend & Kernels;
 
 /**
  * Every kernel family (the type makes the list complete) and where it must exist: 'all' on
- * every backend; 'cpu' on the reference and wasm backends (the convolution and pooling
- * families, whose WGSL kernels arrive with their own lane); 'reference' only on the reference
- * backend for now (the recurrent cell, whose wasm and WGSL kernels arrive with the sequence work).
+ * every backend; 'cpu' on the reference and wasm backends (none today); 'reference' only on
+ * the reference backend for now (the recurrent cell, whose wasm and WGSL kernels arrive with
+ * the sequence work).
  */
 const KERNEL_FAMILIES: Record<KernelName, 'all' | 'cpu' | 'reference'> = {
   gemm: 'all', unary: 'all', unaryBackward: 'all', binary: 'all', affine: 'all', reduce: 'all', argMax: 'all',
@@ -21,9 +21,9 @@ const KERNEL_FAMILIES: Record<KernelName, 'all' | 'cpu' | 'reference'> = {
   oneHot: 'all', select: 'all',
   scan: 'all', scatterRows: 'all', topk: 'all',
   random: 'all', multinomial: 'all',
-  conv2d: 'cpu', conv2dBackpropInput: 'cpu', conv2dBackpropFilter: 'cpu',
-  depthwiseConv2d: 'cpu', depthwiseConv2dBackpropInput: 'cpu', depthwiseConv2dBackpropFilter: 'cpu',
-  pool2d: 'cpu', pool2dBackward: 'cpu', recurrentStep: 'reference',
+  conv2d: 'all', conv2dBackpropInput: 'all', conv2dBackpropFilter: 'all',
+  depthwiseConv2d: 'all', depthwiseConv2dBackpropInput: 'all', depthwiseConv2dBackpropFilter: 'all',
+  pool2d: 'all', pool2dBackward: 'all', recurrentStep: 'reference',
 };
 
 /** Whether `backend` must implement the family `name` (KERNEL_FAMILIES). */

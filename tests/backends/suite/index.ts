@@ -17,3 +17,12 @@ import { cases as pool } from './pool.cases.js';
 
 export const suites: Record<string, KernelCase[]> = { gemm, elementwise, reduce, softmax, loss, optim, movement, logic, indexing, random, math, conv, convWinograd, pool };
 export const allCases: KernelCase[] = Object.values(suites).flat();
+/**
+ * The convolution and pooling cases, and every other one. On webgpu (Chromium and Deno) the
+ * first run in tests/backends/webgpu-conv.test.ts beside its own conv cases, the rest in
+ * webgpu-kernels.test.ts, so that each file stays inside its time limit (measured in
+ * Chromium on a loaded machine: the conv and pool cases took about 100 s of the kernel
+ * suite's 862 s); wasm and the reference run them all together.
+ */
+export const convCases: KernelCase[] = [...conv, ...convWinograd, ...pool];
+export const casesBesideConv: KernelCase[] = allCases.filter((c) => !convCases.includes(c));

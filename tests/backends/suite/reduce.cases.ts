@@ -62,8 +62,19 @@ function argMaxCase(form: string, shapes: [number, number, number][], min: boole
 
 export const cases: KernelCase[] = [];
 
+/**
+ * Long column reductions, where the webgpu backend's tiled reduce_columns cuts the axis into
+ * chunks and reduces the partials in a second pass (itself tiled from 16 partials up): 100k
+ * rows, row counts that are no multiple of a tile or a chunk, column counts off the 4 / 16 /
+ * 64-column tiles, and outer > 1 around both passes.
+ */
+const LONG_COLUMNS: [number, number, number][] = [
+  [1, 100_000, 3], [1, 100_003, 17], [2, 4099, 65], [3, 30_001, 20], [1, 16, 1000], [1, 17, 5], [2, 1025, 2],
+];
+
 for (const op of OPS) {
   cases.push(reduceCase(op, 'rows (inner 1)', ROWS));
+  cases.push(reduceCase(op, 'long columns (chunked, two passes)', LONG_COLUMNS));
   cases.push(reduceCase(op, 'columns (outer 1, bias-gradient form)', COLUMNS));
   cases.push(reduceCase(op, 'general [outer, length, inner]', GENERAL));
 }
@@ -165,3 +176,9 @@ cases.push({
     }
   },
 });
+
+/**
+ * The reduce cases that run down columns (inner > 1), whose webgpu kernel follows the GEMM
+ * variant (reduce_columns or reduce_serial): the webgpu suite runs these on both variants.
+ */
+export const columnCases: KernelCase[] = cases.filter((c) => c.name.startsWith('reduce') && /columns|general/.test(c.name));

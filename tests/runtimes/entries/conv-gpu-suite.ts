@@ -1,12 +1,14 @@
 /**
  * Runs the webgpu convolution and pooling kernel cases (tests/backends/suite/conv-gpu.cases.ts,
- * pool-gpu.cases.ts) against the reference backend inside Chromium or Deno, one protocol line
- * per case, as kernel-suite.ts does for the main suite; then the conv2d cases again on backends
+ * pool-gpu.cases.ts) and the kernel suite's own (conv.cases.ts, pool.cases.ts) against the
+ * reference backend inside Chromium or Deno, one protocol line per case, as kernel-suite.ts
+ * does for the rest of the suite; then the conv2d cases again on backends
  * forced to each GEMM variant, as `[gemm_tiled] <case>` and `[gemm_blocked] <case>`.
  * Options: `filter=<substring>`.
  */
 import { cases as conv } from '../../backends/suite/conv-gpu.cases.js';
 import { cases as pool } from '../../backends/suite/pool-gpu.cases.js';
+import { convCases } from '../../backends/suite/index.js';
 import { createReferenceBackend } from '../../../src/backends/reference/index.js';
 import type { Backend } from '../../../src/backends/backend.js';
 import { createWebGPUBackend, type WebGPUBackend } from '../../../src/backends/webgpu/index.js';
@@ -15,7 +17,7 @@ import { emit, exitRuntime, runtimeOptions } from '../protocol.js';
 
 async function main(): Promise<void> {
   const options = runtimeOptions();
-  const cases = [...conv, ...pool].filter((c) => !options.filter || c.name.includes(options.filter));
+  const cases = [...conv, ...pool, ...convCases].filter((c) => !options.filter || c.name.includes(options.filter));
   const reference = createReferenceBackend();
   const started = performance.now();
   const backend = await createWebGPUBackend();

@@ -1,12 +1,15 @@
 /**
  * Runs the backend-agnostic kernel suite (tests/suite) on the webgpu backend against the
- * reference backend, inside Chromium or Deno, reporting each case on its own protocol line.
- * Then the GEMM cases run again on a backend forced to each GEMM variant ('tiled' with
- * workgroup memory, 'blocked' without), reported as `[gemm_tiled] <case>` and
- * `[gemm_blocked] <case>`, so both variants are checked whichever the adapter defaults to.
+ * reference backend, inside Chromium or Deno, reporting each case on its own protocol line;
+ * all but the convolution and pooling cases, which conv-gpu-suite.ts runs.
+ * Then the GEMM and column-reduction cases run again on a backend forced to each GEMM
+ * variant ('tiled' with workgroup memory, 'blocked' without; column reductions follow it),
+ * reported as `[gemm_tiled] <case>` and `[gemm_blocked] <case>`, so both variants are
+ * checked whichever the adapter defaults to.
  * Options: `filter=<substring>` runs the matching cases only.
  */
-import { allCases, suites } from '../../backends/suite/index.js';
+import { casesBesideConv, suites } from '../../backends/suite/index.js';
+import { columnCases } from '../../backends/suite/reduce.cases.js';
 import type { KernelCase } from '../../backends/suite/harness.js';
 import type { Backend } from '../../../src/backends/backend.js';
 import { createReferenceBackend } from '../../../src/backends/reference/index.js';
@@ -41,13 +44,13 @@ async function main(): Promise<void> {
   const started = performance.now();
   const backend = await createWebGPUBackend();
   emit('SORA_INFO', { backend: backend.description, gemm: backend.gemmVariant, limits: backend.context.limits });
-  const cases = allCases.filter(matches);
+  const cases = casesBesideConv.filter(matches);
   let failed = await runCases(backend, reference, cases, '');
   const stats = backend.stats();
   backend.dispose();
   for (const variant of ['tiled', 'blocked'] as const) {
     const forced = await createWebGPUBackend({ gemm: variant });
-    failed += await runCases(forced, reference, suites.gemm.filter(matches), `[gemm_${variant}] `);
+    failed += await runCases(forced, reference, [...suites.gemm, ...columnCases].filter(matches), `[gemm_${variant}] `);
     forced.dispose();
   }
   emit('SORA_DONE', { cases: cases.length, failed, ms: Math.round(performance.now() - started), stats });
