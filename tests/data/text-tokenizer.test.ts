@@ -35,6 +35,11 @@ describe('textToWordSequence', () => {
     expect(sora.text.textToWordSequence('A--B.c', { filters: '.', lower: false, split: '--' })).toEqual(['A', 'B', 'c']);
     expect(sora.text.textToWordSequence('x|y', { filters: '', split: '|' })).toEqual(['x', 'y']);
   });
+  test('filters are characters (code points), however a regular expression would read them', () => {
+    expect(sora.text.textToWordSequence('a]b\\c^d-e[f😀g\u{1F600}h', { filters: ']\\^-[😀' })).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    expect(sora.text.textToWordSequence('a.b', { filters: '.', split: '$&' })).toEqual(['a', 'b']);
+    expect(sora.text.textToWordSequence('a-z b', { filters: 'a-z' })).toEqual(['b']);
+  });
   test('bad options name the option and the value', () => {
     expect(() => sora.text.textToWordSequence('a', { split: '' })).toThrow(/textToWordSequence: expected split to be a non-empty string. Received: split=""/);
     expect(() => sora.text.textToWordSequence(3 as unknown as string)).toThrow(/textToWordSequence: text: expected a string/);

@@ -119,7 +119,12 @@ export function padSequences(sequences: readonly ArrayLike<PadStep>[], args: Pad
     const kept = Math.min(seq.length, maxlen);
     const first = truncating === 'pre' ? seq.length - kept : 0; // the first step kept
     let at = i * rowSize + (padding === 'pre' ? maxlen - kept : 0) * stepSize;
-    for (let t = first; t < first + kept; t++) at = writeStep(seq[t], shape, out, at, `${where}: sequences[${i}][${t}]`);
+    for (let t = first; t < first + kept; t++) {
+      const step = seq[t];
+      // Scalar steps (token ids) are written here; the message is only built for a bad one.
+      if (typeof step === 'number' && shape.length === 0 && (dtype === 'float32' || Number.isFinite(step))) out[at++] = step;
+      else at = writeStep(step, shape, out, at, `${where}: sequences[${i}][${t}]`);
+    }
   });
   return ops.tensor(out, [sequences.length, maxlen, ...shape], dtype);
 }

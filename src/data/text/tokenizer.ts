@@ -83,11 +83,16 @@ function checkText(text: unknown, where: string): string {
   return text;
 }
 
+/** The last filters' pattern: one character class, by code point as Python's str.translate ('u'). */
+let filterPattern: { filters: string; pattern: RegExp | null } = { filters: '', pattern: null };
+
 function words(text: string, filters: string, lower: boolean, split: string): string[] {
+  if (filterPattern.filters !== filters || (filters !== '' && filterPattern.pattern === null)) {
+    const escaped = Array.from(filters, (c) => (/[\\\]\[^-]/.test(c) ? `\\${c}` : c)).join('');
+    filterPattern = { filters, pattern: filters === '' ? null : new RegExp(`[${escaped}]`, 'gu') };
+  }
   const source = lower ? text.toLowerCase() : text;
-  const filtered = new Set(filters); // by code point, as Python's str.translate
-  let replaced = '';
-  for (const c of source) replaced += filtered.has(c) ? split : c;
+  const replaced = filterPattern.pattern === null ? source : source.replace(filterPattern.pattern, () => split);
   return replaced.split(split).filter((w) => w !== '');
 }
 
