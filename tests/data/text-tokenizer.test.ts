@@ -97,7 +97,9 @@ describe('Tokenizer.fitOnTexts', () => {
     t.fitOnTexts(['__proto__ constructor toString __proto__ hasOwnProperty']);
     expect(t.wordIndex.get('__proto__')).toBe(1);
     expect(t.textsToSequences(['constructor valueOf tostring'])).toEqual([[2, 3]]);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(t.wordCounts.get('__proto__')).toBe(2);
+    expect(Object.getPrototypeOf({})).toBe(Object.prototype); // no word was assigned onto an object
+    expect(Object.keys(Object.prototype)).toEqual([]);
   });
   test('fitOnSequences counts documents per index for tfidf (Keras)', () => {
     const t = new Tokenizer({ numWords: 4 });
@@ -230,5 +232,6 @@ describe('Tokenizer.toJSON / fromJSON', () => {
     expect(() => Tokenizer.fromJSON(withField('word_counts', { a: 1 }))).toThrow(/config.word_counts to be a JSON string, as Keras writes it/);
     expect(() => Tokenizer.fromJSON(withField('analyzer', 'x'))).toThrow(/unknown config key 'analyzer'/);
     expect(() => Tokenizer.fromJSON(withField('num_words', -3))).toThrow(/numWords=-3/);
+    expect(Tokenizer.fromJSON(withField('num_words', 0)).numWords).toBe(null); // Keras: 0 is no limit
   });
 });

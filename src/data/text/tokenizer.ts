@@ -87,8 +87,8 @@ function checkText(text: unknown, where: string): string {
 let filterPattern: { filters: string; pattern: RegExp | null } = { filters: '', pattern: null };
 
 function words(text: string, filters: string, lower: boolean, split: string): string[] {
-  if (filterPattern.filters !== filters || (filters !== '' && filterPattern.pattern === null)) {
-    const escaped = Array.from(filters, (c) => (/[\\\]\[^-]/.test(c) ? `\\${c}` : c)).join('');
+  if (filterPattern.filters !== filters) {
+    const escaped = Array.from(filters, (c) => ('\\[]^-'.includes(c) ? `\\${c}` : c)).join('');
     filterPattern = { filters, pattern: filters === '' ? null : new RegExp(`[${escaped}]`, 'gu') };
   }
   const source = lower ? text.toLowerCase() : text;
@@ -322,7 +322,8 @@ export class Tokenizer {
       return out;
     };
     const tokenizer = new Tokenizer({
-      numWords: field('num_words') as number | null, filters: field('filters') as string, lower: field('lower') as boolean,
+      // Keras reads num_words 0 as no limit (`if num_words and ...`).
+      numWords: (field('num_words') || null) as number | null, filters: field('filters') as string, lower: field('lower') as boolean,
       split: field('split') as string, charLevel: field('char_level') as boolean, oovToken: field('oov_token') as string | null,
       documentCount: field('document_count') as number,
     });
