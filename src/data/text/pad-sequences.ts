@@ -15,7 +15,7 @@ export type PadStep = number | readonly PadStep[] | ArrayLike<number>;
 export interface PadSequencesArgs {
   /** The length of every row; default the longest sequence's. Longer sequences are truncated. */
   maxlen?: number | null;
-  /** The tensor's dtype, 'int32' (the default, values truncated toward zero as numpy casts) or 'float32'. */
+  /** The tensor's dtype, 'int32' (the default: values truncated toward zero as numpy casts, and in int32's range) or 'float32'. */
   dtype?: 'int32' | 'float32';
   /** Pad before ('pre', the default) or after ('post') each sequence. */
   padding?: 'pre' | 'post';
@@ -26,6 +26,9 @@ export interface PadSequencesArgs {
 }
 
 const SIDES = ['pre', 'post'];
+const INT32 = 'a number in int32\'s range (dtype int32)';
+/** Whether `v` truncated toward zero is an int32 (numpy refuses the others; an Int32Array would wrap them). */
+const fitsInt32 = (v: number): boolean => v > -2147483649 && v < 2147483648;
 const ARG_NAMES = ['maxlen', 'dtype', 'padding', 'truncating', 'value'];
 
 /** Checks sequences of token indices (non-negative integers) and returns them as arrays. */
@@ -57,8 +60,8 @@ function stepShape(step: unknown): number[] | null {
 /** Writes one step's values at `out[at...]`, checking it has `shape`; returns the next position. */
 function writeStep(step: unknown, shape: readonly number[], out: Int32Array | Float32Array, at: number, where: string): number {
   if (shape.length === 0) {
-    if (typeof step !== 'number' || (out instanceof Int32Array && !Number.isFinite(step))) {
-      throw new Error(`${where} = ${String(step)}; expected a ${out instanceof Int32Array ? 'finite number (dtype int32)' : 'number'}`);
+    if (typeof step !== 'number' || (out instanceof Int32Array && !fitsInt32(step))) {
+      throw new Error(`${where} = ${String(step)}; expected ${out instanceof Int32Array ? INT32 : 'a number'}`);
     }
     out[at] = step;
     return at + 1;
@@ -91,8 +94,8 @@ export function padSequences(sequences: readonly ArrayLike<PadStep>[], args: Pad
   if (dtype !== 'int32' && dtype !== 'float32') throw new Error(`${where}: expected dtype 'int32' or 'float32'. Received: dtype=${JSON.stringify(dtype) ?? String(dtype)}`);
   if (!SIDES.includes(padding)) throw new Error(`${where}: expected padding 'pre' or 'post'. Received: padding=${JSON.stringify(padding) ?? String(padding)}`);
   if (!SIDES.includes(truncating)) throw new Error(`${where}: expected truncating 'pre' or 'post'. Received: truncating=${JSON.stringify(truncating) ?? String(truncating)}`);
-  if (typeof value !== 'number' || (dtype === 'int32' && !Number.isFinite(value))) {
-    throw new Error(`${where}: expected value to be a ${dtype === 'int32' ? 'finite number (dtype int32)' : 'number'}. Received: value=${JSON.stringify(value) ?? String(value)}`);
+  if (typeof value !== 'number' || (dtype === 'int32' && !fitsInt32(value))) {
+    throw new Error(`${where}: expected value to be ${dtype === 'int32' ? INT32 : 'a number'}. Received: value=${JSON.stringify(value) ?? String(value)}`);
   }
   if (!Array.isArray(sequences)) throw new Error(`${where}: expected an array of sequences. Received: ${String(sequences)}`);
   let longest = 0;
@@ -122,7 +125,7 @@ export function padSequences(sequences: readonly ArrayLike<PadStep>[], args: Pad
     for (let t = first; t < first + kept; t++) {
       const step = seq[t];
       // Scalar steps (token ids) are written here; the message is only built for a bad one.
-      if (typeof step === 'number' && shape.length === 0 && (dtype === 'float32' || Number.isFinite(step))) out[at++] = step;
+      if (typeof step === 'number' && shape.length === 0 && (dtype === 'float32' || fitsInt32(step))) out[at++] = step;
       else at = writeStep(step, shape, out, at, `${where}: sequences[${i}][${t}]`);
     }
   });
