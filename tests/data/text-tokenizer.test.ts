@@ -171,6 +171,9 @@ describe('Tokenizer conversions', () => {
     const t = new Tokenizer({ analyzer: (s) => s.split('-') });
     t.fitOnTexts(['A-b-b']);
     expect([...t.wordIndex]).toEqual([['b', 1], ['A', 2]]);
+    const bad = new Tokenizer({ analyzer: (s) => s.length as unknown as string[] });
+    expect(() => bad.fitOnTexts(['abc'])).toThrow(/Tokenizer.fitOnTexts: texts\[0\]: expected the analyzer to return an array of strings. Received: 3/);
+    expect(bad.documentCount).toBe(0);
   });
 });
 

@@ -102,12 +102,19 @@ function words(text: string, filters: string, lower: boolean, split: string): st
  * with an `oovToken` it takes index 1). `numWords` keeps the indices below it when converting.
  */
 export class Tokenizer {
+  /** Indices below it are kept when converting; null keeps all. */
   readonly numWords: number | null;
+  /** The characters replaced by `split` before splitting. */
   readonly filters: string;
+  /** Whether texts are lower-cased. */
   readonly lower: boolean;
+  /** The separator between words. */
   readonly split: string;
+  /** Whether every character is a token. */
   readonly charLevel: boolean;
+  /** The token of index 1 that stands for unknown words, or null. */
   readonly oovToken: string | null;
+  /** The user's function from a text to its tokens, or null. */
   readonly analyzer: ((text: string) => string[]) | null;
   /** How many documents (texts or sequences) the tokenizer was fitted on. */
   documentCount: number;
@@ -159,7 +166,13 @@ export class Tokenizer {
     }
     const s = checkText(text, where);
     if (this.charLevel) return Array.from(this.lower ? s.toLowerCase() : s);
-    if (this.analyzer) return this.analyzer(s);
+    if (this.analyzer) {
+      const tokens: unknown = this.analyzer(s);
+      if (!Array.isArray(tokens) || tokens.some((w) => typeof w !== 'string')) {
+        throw new Error(`${where}: expected the analyzer to return an array of strings. Received: ${String(tokens)}`);
+      }
+      return tokens as string[];
+    }
     return words(s, this.filters, this.lower, this.split);
   }
 
