@@ -222,6 +222,8 @@ export { sequential, Sequential, loadLayersModel, model, models, LayersModel, Fu
 export type { CompileArgs, FitArgs, FitDatasetArgs, ModelArgs, ContainerArgs } from './models/index.js';
 export * as io from './io/index.js';
 export * as data from './data/index.js';
+export * as text from './data/text/index.js';
+export * as sequence from './data/text/sequence.js';
 export * as util from './compat/util.js';
 export * as string from './ops/string/index.js';
 export * as test_util from './compat/test-util.js';
