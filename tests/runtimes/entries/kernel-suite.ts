@@ -6,7 +6,9 @@
  * variant ('tiled' with workgroup memory, 'blocked' without; column reductions follow it),
  * reported as `[gemm_tiled] <case>` and `[gemm_blocked] <case>`, so both variants are
  * checked whichever the adapter defaults to.
- * Options: `filter=<substring>` runs the matching cases only.
+ * Options: `filter=<substring>` runs the matching cases only; `part=main` runs the suite without the
+ * forced variants, `part=variants` only the forced variants (webgpu-kernels.test.ts and
+ * webgpu-gemm-variants.test.ts, so each run has its own time limit); no `part` runs both.
  */
 import { casesBesideConv, suites } from '../../backends/suite/index.js';
 import { columnCases } from '../../backends/suite/reduce.cases.js';
@@ -44,11 +46,13 @@ async function main(): Promise<void> {
   const started = performance.now();
   const backend = await createWebGPUBackend();
   emit('SORA_INFO', { backend: backend.description, gemm: backend.gemmVariant, limits: backend.context.limits });
-  const cases = casesBesideConv.filter(matches);
+  const part = options.part ?? 'all';
+  if (!['all', 'main', 'variants'].includes(part)) throw new Error(`kernel-suite: part must be all, main or variants; received ${part}`);
+  const cases = part === 'variants' ? [] : casesBesideConv.filter(matches);
   let failed = await runCases(backend, reference, cases, '');
   const stats = backend.stats();
   backend.dispose();
-  for (const variant of ['tiled', 'blocked'] as const) {
+  for (const variant of part === 'main' ? [] : ['tiled', 'blocked'] as const) {
     const forced = await createWebGPUBackend({ gemm: variant });
     failed += await runCases(forced, reference, [...suites.gemm, ...columnCases].filter(matches), `[gemm_${variant}] `);
     forced.dispose();
