@@ -9,6 +9,7 @@ import { Activation, Dense, Dropout, Flatten, InputLayer } from './core.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply } from './merge.js';
 import { layers16Class } from './factories-16.js';
 import { convLayersClass } from './factories-conv.js';
+import { layers17Class } from './factories-17.js';
 import { ownEntry, setOwn } from '../core/lookup.js';
 
 /**
@@ -48,7 +49,7 @@ function builtinLayerClass(className: string): SerializableClass | undefined {
     InputLayer, Dense, Flatten, Activation, Dropout, Add, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
   };
   if (Object.hasOwn(classes, className)) return classes[className] as SerializableClass;
-  return (layers16Class(className) ?? convLayersClass(className)) as SerializableClass | undefined;
+  return (layers16Class(className) ?? convLayersClass(className) ?? layers17Class(className)) as SerializableClass | undefined;
 }
 
 /**

@@ -1,0 +1,69 @@
+/** Keras core layers for sequences (TF.js names and configs): RepeatVector and Masking. */
+import type { Tensor } from '../core/tensor.js';
+import * as ops from '../ops/index.js';
+import { Layer, type LayerArgs, type SymbolicShape } from './base.js';
+
+const one = (inputs: Tensor | Tensor[]): Tensor => (Array.isArray(inputs) ? inputs[0] : inputs);
+
+/** The layer class behind layers.repeatVector: [batch, features] -> [batch, n, features]. */
+export class RepeatVector extends Layer {
+  /** Marks call() as sora's own: it receives a single input as a tensor. */
+  static override readonly soraCall = true;
+  /** 'RepeatVector', the class name in saved configs. */
+  static override className = 'RepeatVector';
+  /** How many times the input is repeated. */
+  readonly n: number;
+  /** A repeatVector layer; n is required. */
+  constructor(args: LayerArgs & { n: number }) {
+    super(args);
+    if (!Number.isInteger(args.n) || args.n <= 0) throw new Error(`repeatVector ${this.name}: expected a positive integer. Received: n=${JSON.stringify(args.n)}`);
+    this.n = args.n;
+  }
+  /** [batch, n, features]; the input must be [batch, features]. */
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    const shape = inputShape as SymbolicShape;
+    if (shape.length !== 2) throw new Error(`repeatVector ${this.name}: expected input of rank 2 ([batch, features]); received rank ${shape.length}`);
+    return [shape[0], this.n, shape[1]];
+  }
+  /** Checks the rank first, naming the layer. */
+  protected override checkShapes(shapes: SymbolicShape | SymbolicShape[], received?: SymbolicShape | SymbolicShape[]): void {
+    this.computeOutputShape(received ?? shapes);
+    super.checkShapes(shapes, received);
+  }
+  /** The input repeated n times along a new axis 1. */
+  override call(inputs: Tensor | Tensor[]): Tensor { return ops.tile(ops.expandDims(one(inputs), 1), [1, this.n, 1]); }
+  /** The layer's config as TF.js saves it, with n. */
+  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), n: this.n }; }
+}
+
+/**
+ * The layer class behind layers.masking: a time step whose features all equal maskValue is
+ * masked (the mask later layers receive) and zeroed in the output.
+ */
+export class Masking extends Layer {
+  /** Marks call() as sora's own: it receives a single input as a tensor. */
+  static override readonly soraCall = true;
+  /** 'Masking', the class name in saved configs. */
+  static override className = 'Masking';
+  /** The value that marks a padded step. */
+  readonly maskValue: number;
+  /** A masking layer; maskValue default 0. */
+  constructor(args: LayerArgs & { maskValue?: number } = {}) {
+    super(args);
+    const value = args.maskValue ?? 0;
+    if (typeof value !== 'number') throw new Error(`masking ${this.name}: maskValue must be a number; received ${JSON.stringify(value)}`);
+    this.maskValue = value;
+    this.supportsMasking = true;
+  }
+  /** any(x != maskValue) over the last axis (bool, one per step). */
+  override computeMask(inputs: Tensor | Tensor[]): Tensor {
+    return ops.any(ops.notEqual(one(inputs), this.maskValue), -1);
+  }
+  /** x where the step is kept, 0 where it is masked. */
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    const x = one(inputs);
+    return ops.mul(x, ops.cast(ops.any(ops.notEqual(x, this.maskValue), -1, true), x.dtype));
+  }
+  /** The layer's config as TF.js saves it, with maskValue. */
+  override getConfig(): Record<string, unknown> { return { ...super.getConfig(), maskValue: this.maskValue }; }
+}

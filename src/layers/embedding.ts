@@ -1,0 +1,143 @@
+/**
+ * Embedding (tf.layers.embedding): rows of an [inputDim, outputDim] table looked up by integer
+ * ids, its gradient the scatter-add of gather's; with maskZero it makes the mask (id != 0) that
+ * later layers receive as kwargs.mask.
+ */
+import type { Tensor } from '../core/tensor.js';
+import * as ops from '../ops/index.js';
+import type { Initializer } from '../training/initializers.js';
+import type { Regularizer } from '../training/regularizers.js';
+import { getConstraint, serializeConstraint, type Constraint } from '../training/constraints.js';
+import { Layer, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
+import { resolveInitializer, resolveRegularizer, serializeInitializer, serializeRegularizer } from './config.js';
+
+/** The config of layers.embedding (TF.js's EmbeddingLayerArgs): inputDim and outputDim are required. */
+export interface EmbeddingArgs extends LayerArgs {
+  /** The vocabulary size: ids are in [0, inputDim). */
+  inputDim: number;
+  /** The length of each id's vector. */
+  outputDim: number;
+  /** How the table starts; default 'randomUniform' (in [-0.05, 0.05]). */
+  embeddingsInitializer?: unknown;
+  /** A penalty on the table added to the loss; default none. */
+  embeddingsRegularizer?: unknown;
+  /** A penalty on the output; TF.js cannot run a layer with one, and sora refuses it; default none. */
+  activityRegularizer?: unknown;
+  /** A constraint applied to the table after each step; default none. */
+  embeddingsConstraint?: unknown;
+  /** Whether id 0 is padding: the layer then makes the mask id != 0 for the next layers; default false. */
+  maskZero?: boolean;
+  /** The length of the sequences (a list for rank > 2 ids), when fixed; default none (any length). */
+  inputLength?: number | number[];
+}
+
+const positive = (where: string, key: string, v: unknown): number => {
+  if (!Number.isInteger(v) || (v as number) <= 0) throw new Error(`${where}: expected a positive integer. Received: ${key}=${JSON.stringify(v)}`);
+  return v as number;
+};
+
+/** The layer class behind layers.embedding. */
+export class Embedding extends Layer {
+  /** Marks call() as sora's own: it receives a single input as a tensor. */
+  static override readonly soraCall = true;
+  /** 'Embedding', the class name in saved configs. */
+  static override className = 'Embedding';
+  /** The vocabulary size. */
+  readonly inputDim: number;
+  /** The length of each vector. */
+  readonly outputDim: number;
+  /** Whether id 0 is masked out. */
+  readonly maskZero: boolean;
+  /** The fixed sequence length(s), or null. */
+  readonly inputLength: number | number[] | null;
+  /** How the table starts. */
+  readonly embeddingsInitializer: Initializer;
+  /** The penalty on the table, or null. */
+  readonly embeddingsRegularizer: Regularizer | null;
+  /** The constraint on the table, or null. */
+  readonly embeddingsConstraint: Constraint | null;
+  /** The [inputDim, outputDim] table, once built. */
+  embeddings: LayerVariable | null = null;
+
+  /** An embedding layer from its config (see layers.embedding for the defaults). */
+  constructor(args: EmbeddingArgs) {
+    if (!args || typeof args !== 'object') throw new Error('embedding: expected a config object, e.g. { inputDim: 1000, outputDim: 16 }');
+    super(args);
+    const where = `embedding ${this.name}`;
+    this.inputDim = positive(where, 'inputDim', args.inputDim);
+    this.outputDim = positive(where, 'outputDim', args.outputDim);
+    const length = args.inputLength ?? null;
+    for (const d of length === null ? [] : [length].flat()) {
+      if (d !== null) positive(where, 'inputLength', d);
+    }
+    this.inputLength = length;
+    // As TF.js: without inputShape, the input is [batch, ...inputLength] (or [batch, null]).
+    this.batchInputShape ??= [args.batchSize ?? null, ...(length === null ? [null] : [length].flat())];
+    this.embeddingsInitializer = resolveInitializer(where, args.embeddingsInitializer, 'randomUniform');
+    this.embeddingsRegularizer = resolveRegularizer(where, args.embeddingsRegularizer);
+    if (args.activityRegularizer != null) {
+      throw new Error(`${where}: activityRegularizer is not supported (TF.js refuses to call such a layer too)`);
+    }
+    this.embeddingsConstraint = getConstraint(where, args.embeddingsConstraint);
+    this.maskZero = args.maskZero ?? false;
+    this.supportsMasking = this.maskZero;
+  }
+
+  /** Creates the [inputDim, outputDim] table named 'embeddings'. */
+  override build(inputShape: SymbolicShape | SymbolicShape[]): void {
+    this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], 'float32', this.embeddingsInitializer,
+      this.embeddingsRegularizer, true, this.embeddingsConstraint);
+    super.build(inputShape);
+  }
+
+  /** The ids' shape with the fixed lengths filled in, and outputDim appended. */
+  override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
+    const shape = inputShape as SymbolicShape;
+    if (this.inputLength === null) return [...shape, this.outputDim];
+    const lengths = [this.inputLength].flat();
+    if (lengths.length !== shape.length - 1 || lengths.some((d, i) => shape[i + 1] !== null && d !== shape[i + 1])) {
+      throw new Error(`embedding ${this.name}: inputLength is ${JSON.stringify(this.inputLength)}, but received ids of shape ` +
+        `[${shape.map((d) => d ?? 'null')}]`);
+    }
+    return [shape[0], ...lengths, this.outputDim];
+  }
+
+  /** The ids against inputLength first (naming it), then the base shape check. */
+  protected override checkShapes(shapes: SymbolicShape | SymbolicShape[], received?: SymbolicShape | SymbolicShape[]): void {
+    this.computeOutputShape(received ?? shapes);
+    super.checkShapes(shapes, received);
+  }
+
+  /**
+   * The rows of the table at the ids, truncated to integers as TF.js casts them. An id outside
+   * [0, inputDim) is an error naming the layer and the id, before the lookup (read when the
+   * backend reads synchronously; on webgpu the gather's own check applies).
+   */
+  override call(inputs: Tensor | Tensor[]): Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const values = x.ref.backend.syncReadable ? x.dataSync() as ArrayLike<number> : [];
+    for (let i = 0; i < values.length; i++) {
+      const id = Math.trunc(values[i]);
+      if (!(id >= 0 && id < this.inputDim)) {
+        throw new Error(`embedding ${this.name}: ids must be in [0, ${this.inputDim}) (inputDim=${this.inputDim}); received ${values[i]} at position ${i}`);
+      }
+    }
+    const ids = x.dtype === 'int32' ? x : ops.cast(x, 'int32');
+    return ops.reshape(ops.gather(this.embeddings!, ops.reshape(ids, [x.size])), [...x.shape, this.outputDim]);
+  }
+
+  /** With maskZero, ids != 0 (bool, the ids' shape); else null. */
+  override computeMask(inputs: Tensor | Tensor[]): Tensor | null {
+    return this.maskZero ? ops.notEqual(Array.isArray(inputs) ? inputs[0] : inputs, 0) : null;
+  }
+
+  /** The layer's config as TF.js saves it. */
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(), inputDim: this.inputDim, outputDim: this.outputDim,
+      embeddingsInitializer: serializeInitializer(this.embeddingsInitializer),
+      embeddingsRegularizer: serializeRegularizer(this.embeddingsRegularizer), activityRegularizer: null,
+      embeddingsConstraint: serializeConstraint(this.embeddingsConstraint), maskZero: this.maskZero, inputLength: this.inputLength,
+    };
+  }
+}
