@@ -2,8 +2,7 @@
 import type { Tensor } from '../core/tensor.js';
 import * as ops from '../ops/index.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './base.js';
-
-const one = (inputs: Tensor | Tensor[]): Tensor => (Array.isArray(inputs) ? inputs[0] : inputs);
+import { checkNumber, checkPositiveInt, checkRank, oneInput as one } from './arg-checks.js';
 
 /** The layer class behind layers.repeatVector: [batch, features] -> [batch, n, features]. */
 export class RepeatVector extends Layer {
@@ -12,23 +11,21 @@ export class RepeatVector extends Layer {
   /** 'RepeatVector', the class name in saved configs. */
   static override className = 'RepeatVector';
   /** How many times the input is repeated. */
-  readonly n: number;
+  declare readonly n: number;
   /** A repeatVector layer; n is required. */
   constructor(args: LayerArgs & { n: number }) {
     super(args);
-    if (!Number.isInteger(args.n) || args.n <= 0) throw new Error(`repeatVector ${this.name}: expected a positive integer. Received: n=${JSON.stringify(args.n)}`);
-    this.n = args.n;
+    this.n = checkPositiveInt(`repeatVector ${this.name}`, 'n', args.n);
   }
-  /** [batch, n, features]; the input must be [batch, features]. */
+  /** Checks that the input is [batch, features] (later calls are checked against this shape). */
+  override build(inputShape: SymbolicShape | SymbolicShape[]): void {
+    checkRank(`repeatVector ${this.name}`, inputShape as SymbolicShape, 2, '[batch, features]');
+    super.build(inputShape);
+  }
+  /** [batch, n, features]. */
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
     const shape = inputShape as SymbolicShape;
-    if (shape.length !== 2) throw new Error(`repeatVector ${this.name}: expected input of rank 2 ([batch, features]); received rank ${shape.length}`);
     return [shape[0], this.n, shape[1]];
-  }
-  /** Checks the rank first, naming the layer. */
-  protected override checkShapes(shapes: SymbolicShape | SymbolicShape[], received?: SymbolicShape | SymbolicShape[]): void {
-    this.computeOutputShape(received ?? shapes);
-    super.checkShapes(shapes, received);
   }
   /** The input repeated n times along a new axis 1. */
   override call(inputs: Tensor | Tensor[]): Tensor { return ops.tile(ops.expandDims(one(inputs), 1), [1, this.n, 1]); }
@@ -46,13 +43,11 @@ export class Masking extends Layer {
   /** 'Masking', the class name in saved configs. */
   static override className = 'Masking';
   /** The value that marks a padded step. */
-  readonly maskValue: number;
+  declare readonly maskValue: number;
   /** A masking layer; maskValue default 0. */
   constructor(args: LayerArgs & { maskValue?: number } = {}) {
     super(args);
-    const value = args.maskValue ?? 0;
-    if (typeof value !== 'number') throw new Error(`masking ${this.name}: maskValue must be a number; received ${JSON.stringify(value)}`);
-    this.maskValue = value;
+    this.maskValue = checkNumber(`masking ${this.name}`, 'maskValue', args.maskValue ?? 0);
     this.supportsMasking = true;
   }
   /** any(x != maskValue) over the last axis (bool, one per step). */

@@ -10,6 +10,7 @@ import type { Regularizer } from '../training/regularizers.js';
 import { getConstraint, serializeConstraint, type Constraint } from '../training/constraints.js';
 import { Layer, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
 import { resolveInitializer, resolveRegularizer, serializeInitializer, serializeRegularizer } from './config.js';
+import { checkPositiveInt, oneInput } from './arg-checks.js';
 
 /** The config of layers.embedding (TF.js's EmbeddingLayerArgs): inputDim and outputDim are required. */
 export interface EmbeddingArgs extends LayerArgs {
@@ -31,11 +32,6 @@ export interface EmbeddingArgs extends LayerArgs {
   inputLength?: number | number[];
 }
 
-const positive = (where: string, key: string, v: unknown): number => {
-  if (!Number.isInteger(v) || (v as number) <= 0) throw new Error(`${where}: expected a positive integer. Received: ${key}=${JSON.stringify(v)}`);
-  return v as number;
-};
-
 /** The layer class behind layers.embedding. */
 export class Embedding extends Layer {
   /** Marks call() as sora's own: it receives a single input as a tensor. */
@@ -43,48 +39,46 @@ export class Embedding extends Layer {
   /** 'Embedding', the class name in saved configs. */
   static override className = 'Embedding';
   /** The vocabulary size. */
-  readonly inputDim: number;
+  declare readonly inputDim: number;
   /** The length of each vector. */
-  readonly outputDim: number;
+  declare readonly outputDim: number;
   /** Whether id 0 is masked out. */
-  readonly maskZero: boolean;
+  declare readonly maskZero: boolean;
   /** The fixed sequence length(s), or null. */
-  readonly inputLength: number | number[] | null;
+  declare readonly inputLength: number | number[] | null;
   /** How the table starts. */
-  readonly embeddingsInitializer: Initializer;
+  declare readonly embeddingsInitializer: Initializer;
   /** The penalty on the table, or null. */
-  readonly embeddingsRegularizer: Regularizer | null;
+  declare readonly embeddingsRegularizer: Regularizer | null;
   /** The constraint on the table, or null. */
-  readonly embeddingsConstraint: Constraint | null;
+  declare readonly embeddingsConstraint: Constraint | null;
   /** The [inputDim, outputDim] table, once built. */
   embeddings: LayerVariable | null = null;
 
   /** An embedding layer from its config (see layers.embedding for the defaults). */
   constructor(args: EmbeddingArgs) {
-    if (!args || typeof args !== 'object') throw new Error('embedding: expected a config object, e.g. { inputDim: 1000, outputDim: 16 }');
     super(args);
     const where = `embedding ${this.name}`;
-    this.inputDim = positive(where, 'inputDim', args.inputDim);
-    this.outputDim = positive(where, 'outputDim', args.outputDim);
+    this.inputDim = checkPositiveInt(where, 'inputDim', args.inputDim);
+    this.outputDim = checkPositiveInt(where, 'outputDim', args.outputDim);
     const length = args.inputLength ?? null;
-    for (const d of length === null ? [] : [length].flat()) {
-      if (d !== null) positive(where, 'inputLength', d);
-    }
+    const lengths = length === null ? [null] : [length].flat();
+    for (const d of lengths) if (d !== null) checkPositiveInt(where, 'inputLength', d);
     this.inputLength = length;
     // As TF.js: without inputShape, the input is [batch, ...inputLength] (or [batch, null]).
-    this.batchInputShape ??= [args.batchSize ?? null, ...(length === null ? [null] : [length].flat())];
+    this.batchInputShape ??= [args.batchSize ?? null, ...lengths];
     this.embeddingsInitializer = resolveInitializer(where, args.embeddingsInitializer, 'randomUniform');
     this.embeddingsRegularizer = resolveRegularizer(where, args.embeddingsRegularizer);
-    if (args.activityRegularizer != null) {
-      throw new Error(`${where}: activityRegularizer is not supported (TF.js refuses to call such a layer too)`);
-    }
+    // TF.js takes one and then refuses every call of the layer ("not supported yet").
+    if (args.activityRegularizer != null) throw new Error(`${where}: activityRegularizer is not supported`);
     this.embeddingsConstraint = getConstraint(where, args.embeddingsConstraint);
     this.maskZero = args.maskZero ?? false;
     this.supportsMasking = this.maskZero;
   }
 
-  /** Creates the [inputDim, outputDim] table named 'embeddings'. */
+  /** Checks the ids' shape against inputLength, then creates the [inputDim, outputDim] table named 'embeddings'. */
   override build(inputShape: SymbolicShape | SymbolicShape[]): void {
+    this.computeOutputShape(inputShape);
     this.embeddings = this.addWeight('embeddings', [this.inputDim, this.outputDim], 'float32', this.embeddingsInitializer,
       this.embeddingsRegularizer, true, this.embeddingsConstraint);
     super.build(inputShape);
@@ -93,42 +87,35 @@ export class Embedding extends Layer {
   /** The ids' shape with the fixed lengths filled in, and outputDim appended. */
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
     const shape = inputShape as SymbolicShape;
-    if (this.inputLength === null) return [...shape, this.outputDim];
-    const lengths = [this.inputLength].flat();
+    const lengths = this.inputLength === null ? shape.slice(1) : [this.inputLength].flat();
     if (lengths.length !== shape.length - 1 || lengths.some((d, i) => shape[i + 1] !== null && d !== shape[i + 1])) {
-      throw new Error(`embedding ${this.name}: inputLength is ${JSON.stringify(this.inputLength)}, but received ids of shape ` +
-        `[${shape.map((d) => d ?? 'null')}]`);
+      throw new Error(`embedding ${this.name}: inputLength is ${this.inputLength}, received ids of shape ${JSON.stringify(shape)}`);
     }
     return [shape[0], ...lengths, this.outputDim];
   }
 
-  /** The ids against inputLength first (naming it), then the base shape check. */
-  protected override checkShapes(shapes: SymbolicShape | SymbolicShape[], received?: SymbolicShape | SymbolicShape[]): void {
-    this.computeOutputShape(received ?? shapes);
-    super.checkShapes(shapes, received);
-  }
-
   /**
-   * The rows of the table at the ids, truncated to integers as TF.js casts them. An id outside
+   * The rows of the table at the ids, truncated to integers as TF.js casts them. Ids of a length other
+   * than inputLength, or an id outside
    * [0, inputDim) is an error naming the layer and the id, before the lookup (read when the
    * backend reads synchronously; on webgpu the gather's own check applies).
    */
   override call(inputs: Tensor | Tensor[]): Tensor {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const x = oneInput(inputs);
+    const shape = this.computeOutputShape(x.shape);
     const values = x.ref.backend.syncReadable ? x.dataSync() as ArrayLike<number> : [];
     for (let i = 0; i < values.length; i++) {
       const id = Math.trunc(values[i]);
       if (!(id >= 0 && id < this.inputDim)) {
-        throw new Error(`embedding ${this.name}: ids must be in [0, ${this.inputDim}) (inputDim=${this.inputDim}); received ${values[i]} at position ${i}`);
+        throw new Error(`embedding ${this.name}: ids must be in [0, inputDim=${this.inputDim}); received ${values[i]} at ${i}`);
       }
     }
-    const ids = x.dtype === 'int32' ? x : ops.cast(x, 'int32');
-    return ops.reshape(ops.gather(this.embeddings!, ops.reshape(ids, [x.size])), [...x.shape, this.outputDim]);
+    return ops.reshape(ops.gather(this.embeddings!, ops.reshape(ops.cast(x, 'int32'), [x.size])), shape as number[]);
   }
 
   /** With maskZero, ids != 0 (bool, the ids' shape); else null. */
   override computeMask(inputs: Tensor | Tensor[]): Tensor | null {
-    return this.maskZero ? ops.notEqual(Array.isArray(inputs) ? inputs[0] : inputs, 0) : null;
+    return this.maskZero ? ops.notEqual(oneInput(inputs), 0) : null;
   }
 
   /** The layer's config as TF.js saves it. */

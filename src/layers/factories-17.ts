@@ -19,7 +19,3 @@ export const layers17 = {
   masking: (args?: LayerArgs & { maskValue?: number }) => new Masking(args),
 };
 
-/** The classes of these layers by the class names TF.js saves. */
-export function layers17Class(className: string): unknown {
-  return className === 'Embedding' ? Embedding : className === 'RepeatVector' ? RepeatVector : className === 'Masking' ? Masking : undefined;
-}

@@ -91,15 +91,14 @@ export function runNodes(nodes: Node[], feed: Map<number, Tensor>, outputs: Symb
   const values = new Map(feed);
   // Masks as TF.js's executor passes them: a layer gets its inputs' masks as kwargs.mask, and one
   // that supportsMasking gives its outputs' masks by computeMask; any other layer's outputs have none.
-  const masks = new Map<number, Tensor | null>();
+  const masks = new Map<number, Tensor | null | undefined>();
   for (const node of nodes) {
     const ins = node.inputs.map((t) => values.get(t.id)!);
-    const inMasks = node.inputs.map((t) => masks.get(t.id) ?? null);
-    const mask = (node.singleInput ? inMasks[0] : inMasks) as Tensor | Tensor[] | null;
-    const callKwargs = { ...node.kwargs, ...kwargs };
-    if (inMasks.some((m) => m) && callKwargs.mask == null) callKwargs.mask = mask;
+    const inMasks = node.inputs.map((t) => masks.get(t.id));
+    const mask = (node.singleInput ? inMasks[0] : inMasks) as Tensor | Tensor[] | undefined;
     const x = node.singleInput ? ins[0] : ins;
-    const result = node.layer.callOnTensors(x, callKwargs, true);
+    // A mask given in the layer's own call (layer.apply(x, { mask })) comes first.
+    const result = node.layer.callOnTensors(x, { ...(inMasks.some((m) => m) && { mask }), ...node.kwargs, ...kwargs }, true);
     const outs = Array.isArray(result) ? result : [result];
     if (outs.length !== node.outputs.length) {
       throw new Error(`layer '${node.layer.name}' returned ${outs.length} tensors, its node has ${node.outputs.length}`);
@@ -107,7 +106,7 @@ export function runNodes(nodes: Node[], feed: Map<number, Tensor>, outputs: Symb
     const outMask = node.layer.supportsMasking ? node.layer.computeMask(x, mask) : null;
     node.outputs.forEach((t, i) => {
       values.set(t.id, outs[i]);
-      masks.set(t.id, (Array.isArray(outMask) ? outMask[i] : outMask) ?? null);
+      masks.set(t.id, Array.isArray(outMask) ? outMask[i] : outMask);
     });
   }
   return outputs.map((t) => values.get(t.id)!);
