@@ -12,6 +12,8 @@ import { checkNumber, checkRank, oneInput } from './arg-checks.js';
 abstract class TrainingNoise extends Layer {
   /** Marks call() as sora's own: it receives a single input as a tensor. */
   static override readonly soraCall = true;
+  /** As in TF.js, every noise layer passes its input mask on. */
+  override supportsMasking = true;
   protected abstract noisy(x: Tensor): Tensor;
   /** The noisy input in training, the input itself otherwise. */
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {
@@ -24,8 +26,6 @@ abstract class TrainingNoise extends Layer {
 export class GaussianNoise extends TrainingNoise {
   /** 'GaussianNoise', the class name in saved configs. */
   static override className = 'GaussianNoise';
-  /** As in TF.js, the layer passes its input mask on. */
-  override supportsMasking = true;
   /** The noise's standard deviation. */
   readonly stddev: number;
   /** A Gaussian noise layer; stddev is required. */
@@ -42,8 +42,6 @@ export class GaussianNoise extends TrainingNoise {
 export class GaussianDropout extends TrainingNoise {
   /** 'GaussianDropout', the class name in saved configs. */
   static override className = 'GaussianDropout';
-  /** As in TF.js, the layer passes its input mask on. */
-  override supportsMasking = true;
   /** The drop probability the noise stands for. */
   readonly rate: number;
   /** A Gaussian dropout layer; rate in [0, 1) is required. */
@@ -70,8 +68,6 @@ const SELU_SCALE = 1.0507009873554805;
 export class AlphaDropout extends TrainingNoise {
   /** 'AlphaDropout', the class name in saved configs. */
   static override className = 'AlphaDropout';
-  /** As in TF.js, the layer passes its input mask on. */
-  override supportsMasking = true;
   /** The fraction of inputs dropped. */
   readonly rate: number;
   /** The shape of the drop mask (null entries take the input's size), or null for the input's shape. */
@@ -107,8 +103,6 @@ export class AlphaDropout extends TrainingNoise {
 export class SpatialDropout1D extends TrainingNoise {
   /** 'SpatialDropout1D', the class name in saved configs. */
   static override className = 'SpatialDropout1D';
-  /** As in TF.js, the layer passes its input mask on. */
-  override supportsMasking = true;
   /** The fraction of channels dropped. */
   readonly rate: number;
   /** The seed of the mask, when one was given. */
