@@ -95,10 +95,10 @@ export class Embedding extends Layer {
   }
 
   /**
-   * The rows of the table at the ids, truncated to integers as TF.js casts them. Ids of a length other
-   * than inputLength, or an id outside
-   * [0, inputDim) is an error naming the layer and the id, before the lookup (read when the
-   * backend reads synchronously; on webgpu the gather's own check applies).
+   * The rows of the table at the ids, truncated to integers as TF.js casts them. Ids of a length
+   * other than inputLength, and an id outside [0, inputDim), are errors naming the layer and the
+   * value, before the lookup. The ids are read where the backend reads synchronously; on webgpu
+   * they are not checked (nor are they by TF.js's webgl and wasm backends).
    */
   override call(inputs: Tensor | Tensor[]): Tensor {
     const x = oneInput(inputs);
