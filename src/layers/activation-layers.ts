@@ -31,6 +31,8 @@ export interface ReLULayerArgs extends LayerArgs {
 export class ReLU extends ElementwiseActivation {
   /** 'ReLU', the class name in saved configs. */
   static override className = 'ReLU';
+  /** As in TF.js, the layer passes its input mask on. */
+  override supportsMasking = true;
   /** The cap, or null. */
   readonly maxValue: number | null;
   /** A ReLU layer; maxValue defaults to none. */
@@ -147,6 +149,8 @@ export interface PReLULayerArgs extends LayerArgs {
 export class PReLU extends ElementwiseActivation {
   /** 'PReLU', the class name in saved configs. */
   static override className = 'PReLU';
+  /** As in TF.js, the layer passes its input mask on. */
+  override supportsMasking = true;
   /** How alpha starts. */
   readonly alphaInitializer: Initializer;
   /** Penalty on alpha, or null. */

@@ -96,6 +96,8 @@ export class Dense extends Layer {
   static override readonly soraCall = true;
   /** 'Dense', the class name in saved configs. */
   static override className = 'Dense';
+  /** As in TF.js, the layer passes its input mask on. */
+  override supportsMasking = true;
   /** The number of outputs per example. */
   readonly units: number;
   /** The activation applied to the output, by name. */
@@ -209,6 +211,8 @@ export class Activation extends Layer {
   static override readonly soraCall = true;
   /** 'Activation', the class name in saved configs. */
   static override className = 'Activation';
+  /** As in TF.js, the layer passes its input mask on. */
+  override supportsMasking = true;
   /** The activation applied, by name. */
   readonly activation: ActivationName;
   /** An activation layer for an activation name. */
@@ -230,6 +234,8 @@ export class Dropout extends Layer {
   static override readonly soraCall = true;
   /** 'Dropout', the class name in saved configs. */
   static override className = 'Dropout';
+  /** As in TF.js, the layer passes its input mask on. */
+  override supportsMasking = true;
   /** The fraction of inputs zeroed during training. */
   readonly rate: number;
   /** The seed of the dropout mask, when one was given. */

@@ -22,6 +22,10 @@ export interface GraphLayer {
   getClassName(): string;
   /** Run the layer on real tensors (a node's call; `inGraph` when a model runs it). */
   callOnTensors(inputs: Tensor | Tensor[], kwargs: Kwargs, inGraph?: boolean): Tensor | Tensor[];
+  /** Whether the layer passes a mask on (computeMask is then asked for its output mask). */
+  readonly supportsMasking: boolean;
+  /** The output mask(s) from the inputs and their masks. */
+  computeMask(inputs: Tensor | Tensor[], mask?: Tensor | Tensor[] | null): Tensor | Tensor[] | null | undefined;
 }
 
 let nextSymbolicId = 0;
@@ -85,14 +89,25 @@ export function topologicalNodes(where: string, inputs: SymbolicTensor[], output
 /** Run `nodes` on real tensors: `feed` maps each model input to its value. */
 export function runNodes(nodes: Node[], feed: Map<number, Tensor>, outputs: SymbolicTensor[], kwargs: Kwargs): Tensor[] {
   const values = new Map(feed);
+  // Masks as TF.js's executor passes them: a layer gets its inputs' masks as kwargs.mask, and one
+  // that supportsMasking gives its outputs' masks by computeMask; any other layer's outputs have none.
+  const masks = new Map<number, Tensor | null | undefined>();
   for (const node of nodes) {
     const ins = node.inputs.map((t) => values.get(t.id)!);
-    const result = node.layer.callOnTensors(node.singleInput ? ins[0] : ins, { ...node.kwargs, ...kwargs }, true);
+    const inMasks = node.inputs.map((t) => masks.get(t.id));
+    const mask = (node.singleInput ? inMasks[0] : inMasks) as Tensor | Tensor[] | undefined;
+    const x = node.singleInput ? ins[0] : ins;
+    // A mask given in the layer's own call (layer.apply(x, { mask })) comes first.
+    const result = node.layer.callOnTensors(x, { ...(inMasks.some((m) => m) && { mask }), ...node.kwargs, ...kwargs }, true);
     const outs = Array.isArray(result) ? result : [result];
     if (outs.length !== node.outputs.length) {
       throw new Error(`layer '${node.layer.name}' returned ${outs.length} tensors, its node has ${node.outputs.length}`);
     }
-    node.outputs.forEach((t, i) => values.set(t.id, outs[i]));
+    const outMask = node.layer.supportsMasking ? node.layer.computeMask(x, mask) : null;
+    node.outputs.forEach((t, i) => {
+      values.set(t.id, outs[i]);
+      masks.set(t.id, Array.isArray(outMask) ? outMask[i] : outMask);
+    });
   }
   return outputs.map((t) => values.get(t.id)!);
 }

@@ -7,6 +7,7 @@ import { Activation, Dense, Dropout, Flatten, InputLayer, input, type DenseArgs 
 import { mergeLayers } from './merge.js';
 import { layers16 } from './factories-16.js';
 import { convLayers } from './factories-conv.js';
+import { layers17 } from './factories-17.js';
 import type { ActivationName } from './activations.js';
 
 export { Layer, uniqueName } from './base.js';
@@ -21,6 +22,8 @@ export { logitsOf } from './logits.js';
 export {
   Conv1D, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, type BaseConvArgs, type ConvLayerArgs,
 } from './conv.js';
+export { Embedding, type EmbeddingArgs } from './embedding.js';
+export { Masking, RepeatVector } from './core-sequence.js';
 export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './conv-depthwise.js';
 export {
   AveragePooling1D, AveragePooling2D, AveragePooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D, type PoolingArgs,
@@ -61,4 +64,5 @@ export const layers = {
   ...mergeLayers,
   ...layers16,
   ...convLayers,
+  ...layers17,
 };

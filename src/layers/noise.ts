@@ -12,6 +12,8 @@ import { checkNumber, checkRank, oneInput } from './arg-checks.js';
 abstract class TrainingNoise extends Layer {
   /** Marks call() as sora's own: it receives a single input as a tensor. */
   static override readonly soraCall = true;
+  /** As in TF.js, every noise layer passes its input mask on. */
+  override supportsMasking = true;
   protected abstract noisy(x: Tensor): Tensor;
   /** The noisy input in training, the input itself otherwise. */
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor {

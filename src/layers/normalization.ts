@@ -65,6 +65,8 @@ export class BatchNormalization extends Layer {
   static override readonly soraCall = true;
   /** 'BatchNormalization', the class name in saved configs. */
   static override className = 'BatchNormalization';
+  /** As in TF.js, the layer passes its input mask on. */
+  override supportsMasking = true;
   /** The features axis as configured (may be negative). */
   readonly axis: number;
   /** The moving statistics' momentum. */

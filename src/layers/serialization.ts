@@ -9,6 +9,8 @@ import { Activation, Dense, Dropout, Flatten, InputLayer } from './core.js';
 import { Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply } from './merge.js';
 import { layers16Class } from './factories-16.js';
 import { convLayersClass } from './factories-conv.js';
+import { Embedding } from './embedding.js';
+import { Masking, RepeatVector } from './core-sequence.js';
 import { ownEntry, setOwn } from '../core/lookup.js';
 
 /**
@@ -45,7 +47,8 @@ export type ClassLookup = (className: string) => SerializableClass | undefined;
  */
 function builtinLayerClass(className: string): SerializableClass | undefined {
   const classes: Record<string, unknown> = {
-    InputLayer, Dense, Flatten, Activation, Dropout, Add, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
+    InputLayer, Dense, Flatten, Activation, Dropout, Add, Multiply, Average, Maximum, Minimum, Concatenate, Dot, Embedding,
+    RepeatVector, Masking,
   };
   if (Object.hasOwn(classes, className)) return classes[className] as SerializableClass;
   return (layers16Class(className) ?? convLayersClass(className)) as SerializableClass | undefined;
