@@ -9,13 +9,10 @@
  *
  *   node bench/gpu-conv.mjs [--reps 5] [--batch 64]
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { parseFlags, table } from './common.mjs';
+import { runEntryInDeno } from './deno-entry.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const flags = parseFlags(process.argv.slice(2), { reps: 'number', batch: 'number' });
@@ -84,39 +81,7 @@ main(JSON.parse(Deno.args[0])).then(() => Deno.exit(0), (error) => { emit('FATAL
 `;
 
 async function main() {
-  const bundle = await build({
-    stdin: { contents: entrySource, resolveDir: root, loader: 'js', sourcefile: 'gpu-conv-entry.js' },
-    bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent',
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'sora-gpu-conv-'));
-  const rows = [];
-  let info = null, fatal = null;
-  try {
-    const script = join(dir, 'entry.mjs');
-    writeFileSync(script, bundle.outputFiles[0].text);
-    const local = join(root, 'node_modules/.bin/deno');
-    const [command, prefix] = existsSync(local) ? [local, []] : ['npx', ['deno']];
-    const child = spawn(command, [...prefix, 'run', '--allow-read', '--allow-env', script, JSON.stringify(config)],
-      { env: { ...process.env, XDG_RUNTIME_DIR: dir }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let pending = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => {
-      pending += chunk;
-      let newline;
-      while ((newline = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
-        const space = line.indexOf(' ');
-        const kind = line.slice(0, space), payload = line.slice(space + 1);
-        if (kind === 'INFO') info = JSON.parse(payload);
-        else if (kind === 'ROW') rows.push(JSON.parse(payload));
-        else if (kind === 'FATAL') fatal = JSON.parse(payload);
-      }
-    });
-    await new Promise((resolve) => child.on('exit', resolve));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  if (fatal) throw new Error(fatal);
+  const { info, rows } = await runEntryInDeno({ entrySource, root, name: 'gpu-conv', config });
   console.log(`\nsora webgpu conv / pool kernels in Deno on ${info?.adapter ?? 'unknown adapter'}${info?.cpu ? ' (a CPU adapter)' : ''}, ` +
     `batch ${config.batch}, median of ${config.reps} reps\n`);
   console.log(table(['kernel', 'ms', 'GFLOP/s'], rows.map((r) => [r.what, r.ms.toFixed(2), r.flops ? (r.flops / r.ms / 1e6).toFixed(2) : '-'])));

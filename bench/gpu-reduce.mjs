@@ -10,13 +10,10 @@
  *
  *   node bench/gpu-reduce.mjs [--reps 11]
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { parseFlags, table } from './common.mjs';
+import { runEntryInDeno } from './deno-entry.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const flags = parseFlags(process.argv.slice(2), { reps: 'number' });
@@ -64,39 +61,7 @@ main(JSON.parse(Deno.args[0])).then(() => Deno.exit(0), (error) => { emit('FATAL
 `;
 
 async function main() {
-  const bundle = await build({
-    stdin: { contents: entrySource, resolveDir: root, loader: 'js', sourcefile: 'gpu-reduce-entry.js' },
-    bundle: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent',
-  });
-  const dir = mkdtempSync(join(tmpdir(), 'sora-gpu-reduce-'));
-  const rows = [];
-  let info = null, fatal = null;
-  try {
-    const script = join(dir, 'entry.mjs');
-    writeFileSync(script, bundle.outputFiles[0].text);
-    const local = join(root, 'node_modules/.bin/deno');
-    const [command, prefix] = existsSync(local) ? [local, []] : ['npx', ['deno']];
-    const child = spawn(command, [...prefix, 'run', '--allow-read', '--allow-env', script, JSON.stringify(config)],
-      { env: { ...process.env, XDG_RUNTIME_DIR: dir }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let pending = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => {
-      pending += chunk;
-      let newline;
-      while ((newline = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, newline);
-        pending = pending.slice(newline + 1);
-        const space = line.indexOf(' ');
-        const kind = line.slice(0, space), payload = line.slice(space + 1);
-        if (kind === 'INFO') info = JSON.parse(payload);
-        else if (kind === 'ROW') rows.push(JSON.parse(payload));
-        else if (kind === 'FATAL') fatal = JSON.parse(payload);
-      }
-    });
-    await new Promise((resolve) => child.on('exit', resolve));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  if (fatal) throw new Error(fatal);
+  const { info, rows } = await runEntryInDeno({ entrySource, root, name: 'gpu-reduce', config });
   console.log(`\nsora webgpu column sums in Deno on ${info?.adapter ?? 'unknown adapter'}, ms per sum, median of ${config.reps} reps\n`);
   console.log(table(['shape', 'reduce_columns (tiled)', 'reduce_serial', 'tiled / serial'],
     rows.map((r) => [r.label, r.tiled.toFixed(3), r.serial.toFixed(3), (r.tiled / r.serial).toFixed(2)])));
