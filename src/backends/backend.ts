@@ -44,7 +44,8 @@ import type { BinaryOp, ReduceOp, UnaryOp } from './opcodes.generated.js';
 import type {
   Conv2DBackpropFilterParams, Conv2DBackpropInputParams, Conv2DParams, DepthwiseConv2DBackpropFilterParams,
   DepthwiseConv2DBackpropInputParams, DepthwiseConv2DParams, Epilogue, Pool2DBackwardParams, Pool2DParams,
-  RecurrentStepParams,
+  RecurrentSequenceParams,
+  RecurrentSequenceBackwardParams,
 } from './kernel-params.js';
 export * from './kernel-params.js';
 /**
@@ -251,7 +252,10 @@ export interface Kernels<S extends Storage = Storage> {
   depthwiseConv2dBackpropFilter(p: DepthwiseConv2DBackpropFilterParams<S>): void;
   pool2d(p: Pool2DParams<S>): void;
   pool2dBackward(p: Pool2DBackwardParams<S>): void;
-  recurrentStep(p: RecurrentStepParams<S>): void;
+  /** A recurrent layer call's whole sequence (kernel-params.ts RecurrentSequenceParams). */
+  recurrentSequence(p: RecurrentSequenceParams<S>): void;
+  /** Its backward (RecurrentSequenceBackwardParams). */
+  recurrentSequenceBackward(p: RecurrentSequenceBackwardParams<S>): void;
 }
 export type ScanOp = 'sum' | 'prod';
 export type ScatterMode = 'add' | 'set';

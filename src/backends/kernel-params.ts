@@ -130,31 +130,98 @@ export interface Pool2DBackwardParams<S> extends Conv2DGeometry {
 }
 
 /**
- * One step of a gated recurrent cell for a batch, after the GEMMs: the op computes the
- * pre-activations with gemm (x_t W + b into xGates, h_{t-1} U into hGates, or both summed
- * into xGates with accumulate) and the kernel does the element-wise rest in one pass.
+ * A recurrent layer call as one kernel: the whole sequence of a simple RNN, LSTM or GRU cell
+ * for a batch, the time loop inside the kernel (one wasm call; on WebGPU one encoding with no
+ * read-back). The op does what is one GEMM over all steps before and after (the input
+ * projection x W + b, and in the backward the input and weight gradients); the kernel does
+ * the per-step recurrent product h_{t-1} U and the fused gate arithmetic.
  *
- * 'lstm' (Keras's gate order i, f, c, o; xGates is [batch, 4 * units], hGates unused):
- *   i = rec(z_i), f = rec(z_f), g = act(z_c), o = rec(z_o),
- *   c = f * cPrev + i * g,  h = o * act(c).
- * 'gru' (Keras's reset_after form, gate order z, r, h; xGates = x W + b_in and hGates =
- *   h_{t-1} U + b_rec, each [batch, 3 * units]; cPrev and c unused):
- *   z = rec(xz + hz), r = rec(xr + hr), n = act(xh + r * hh),  h = z * hPrev + (1 - z) * n.
- * rec is sigmoid or hardSigmoid (Keras: clip(0.2 x + 0.5, 0, 1)); act is tanh.
- * `gates` (optional, [batch, 4 * units] for lstm: i, f, g, o after activation; [batch, 3 * units]
- * for gru: z, r, n) keeps what the backward step reads.
+ * Layouts are batch-major as Keras's [batch, steps, features]; G, the gate count, is 1 for
+ * 'simple', 4 for 'lstm' (Keras's and TF.js's order i, f, c, o) and 3 for 'gru' (z, r, h).
+ * With a = activation, s = recurrentActivation, hr = h_{t-1} * recurrentDropoutMask (or
+ * h_{t-1} when the mask is null; TF.js applies one mask [batch, units] to every gate and
+ * step), p = xProj[:, t] split into G blocks of `units`, and U split likewise by columns:
+ *   simple: h = a(p + hr U)
+ *   lstm:   i = s(p_i + hr U_i), f = s(p_f + hr U_f), g = a(p_c + hr U_c), o = s(p_o + hr U_o),
+ *           c = f * c_{t-1} + i * g,  h = o * a(c)
+ *   gru, resetAfter false (TF.js's only form):
+ *           z = s(p_z + hr U_z), r = s(p_r + hr U_r), n = a(p_h + (r * hr) U_h),
+ *           h = z * h_{t-1} + (1 - z) * n
+ *   gru, resetAfter true (Keras's default; bh = recurrentBias [3 * units]):
+ *           z = s(p_z + hr U_z + bh_z), r = s(p_r + hr U_r + bh_r), q = hr U_h + bh_h,
+ *           n = a(p_h + r * q),  h = z * h_{t-1} + (1 - z) * n
+ * A step whose mask value is 0 changes nothing: h_t = h_{t-1} and c_t = c_{t-1} (TF.js's
+ * rnn(): the output of a masked step is the previous state, h0 at the first step).
+ * hardSigmoid is Keras's clip(0.2 v + 0.5, 0, 1). Every activation's derivative is read
+ * from its output (tanh 1 - y^2, sigmoid y (1 - y), hardSigmoid 0.2 where 0 < y < 1,
+ * relu y > 0, linear 1), so the backward needs no pre-activations.
  */
-export type RecurrentCell = 'lstm' | 'gru';
-export interface RecurrentStepParams<S> {
-  cell: RecurrentCell;
-  recurrentActivation: 'sigmoid' | 'hardSigmoid';
+export type RecurrentCellKind = 'simple' | 'lstm' | 'gru';
+/** The activations a recurrent kernel computes; a cell with another one runs as composed ops. */
+export type RecurrentActivation = 'tanh' | 'sigmoid' | 'hardSigmoid' | 'relu' | 'linear';
+/** A recurrent call's configuration and sizes, shared by the forward and the backward. */
+export interface RecurrentConfig {
+  cell: RecurrentCellKind;
+  activation: RecurrentActivation;
+  /** The gates' activation (lstm i, f, o; gru z, r); ignored by 'simple'. */
+  recurrentActivation: RecurrentActivation;
+  /** gru only (see above); false for the other cells. */
+  resetAfter: boolean;
   batch: number;
+  steps: number;
   units: number;
-  xGates: S;
-  hGates: S | null;
-  hPrev: S;
-  cPrev: S | null;
-  h: S;
-  c: S | null;
-  gates: S | null;
+}
+/** The gate count G of a cell: 1 simple, 4 lstm, 3 gru. */
+export const recurrentGates = (cell: RecurrentCellKind): number => (cell === 'simple' ? 1 : cell === 'lstm' ? 4 : 3);
+/**
+ * The forward. Reads xProj [batch, steps, G * units] (x W + b, the op's one GEMM),
+ * recurrentKernel [units, G * units] (TF.js's layout), recurrentBias ([G * units], gru with
+ * resetAfter only, else null), h0 and c0 ([batch, units]; c0 lstm only), mask ([batch, steps]
+ * of 0 / 1, or null) and recurrentDropoutMask ([batch, units] or null). Writes hSeq
+ * [batch, steps, units] (h_t at every step), cSeq (lstm: c_t, else null) and `saved`
+ * [batch, steps, 4 * units], what the backward reads: lstm i, f, g, o after activation;
+ * gru z, r, n and q (q: hr U_h + bh_h for resetAfter, unused otherwise); null for 'simple'.
+ */
+export interface RecurrentSequenceParams<S> extends RecurrentConfig {
+  xProj: S;
+  recurrentKernel: S;
+  recurrentBias: S | null;
+  h0: S;
+  c0: S | null;
+  mask: S | null;
+  recurrentDropoutMask: S | null;
+  hSeq: S;
+  cSeq: S | null;
+  saved: S | null;
+}
+/**
+ * The backward, the forward's mirror from the last step to the first. Reads the forward's
+ * inputs and outputs (xProj is not needed: `saved` holds what it gave) and the gradients
+ * dhSeq ([batch, steps, units], of the loss with respect to hSeq; a layer that returns only
+ * the last output or state puts its gradient in the last step) and dcSeq (lstm, with respect
+ * to cSeq, or null when nothing reads cSeq). Writes dxProj [batch, steps, G * units] (the
+ * gradient with respect to xProj: the op turns it into dx, dW and db with one GEMM each),
+ * dhProj [batch, steps, G * units] (gru only, else null: the gradient with respect to the
+ * recurrent product's columns, hr U for z and r, and (r * hr) U_h or q for h; for 'simple'
+ * and 'lstm' it equals dxProj, so the op uses dxProj: dU = sum over steps of hr^T dxProj_t
+ * as one GEMM, the h block of a resetAfter-false gru reading r * hr), and dh0, dc0 (lstm).
+ * A masked step passes dh and dc through to the previous step unchanged and gives zero
+ * gate gradients.
+ */
+export interface RecurrentSequenceBackwardParams<S> extends RecurrentConfig {
+  recurrentKernel: S;
+  recurrentBias: S | null;
+  h0: S;
+  c0: S | null;
+  mask: S | null;
+  recurrentDropoutMask: S | null;
+  hSeq: S;
+  cSeq: S | null;
+  saved: S | null;
+  dhSeq: S;
+  dcSeq: S | null;
+  dxProj: S;
+  dhProj: S | null;
+  dh0: S;
+  dc0: S | null;
 }
