@@ -171,6 +171,21 @@ describe('recurrentSequence paths', () => {
     sora.dispose([numeric, want, got, ...tensorsOf(a)]);
   });
 
+  it('an empty batch gives an empty hSeq and zero weight gradients, on both paths', () => {
+    const c = CASES.find((k) => k.cell === 'gru' && k.mask)!;
+    const v = makeValues({ ...c, batch: 0 }, 8);
+    const a = argsOf(c, v);
+    for (const path of [<T>(f: () => T) => f(), composed]) {
+      const [dx, dU] = path(() => gradients(a, ['x', 'recurrentKernel']));
+      expect(dx.length).toBe(0);
+      expect(Array.from(dU)).toEqual(new Array(dU.length).fill(0));
+      const { hSeq } = path(() => recurrentSequence(a));
+      expect(hSeq.shape).toEqual([0, c.steps, c.units]);
+      hSeq.dispose();
+    }
+    sora.dispose(tensorsOf(a));
+  });
+
   it('a gradient of the gradient is an error naming the backward op', () => {
     const c = CASES.find((k) => k.cell === 'simple')!;
     const a = argsOf(c, makeValues(c, 6));
@@ -188,6 +203,7 @@ describe('recurrentSequence bad input', () => {
     ['a recurrentKernel that is not [units, G * units]', (a) => ({ ...a, recurrentKernel: sora.zeros([4, 12]) }),
       /recurrentSequence: 'recurrentKernel' must have shape \[4,16\].*received shape \[4,12\]/],
     ['x of rank 2', (a) => ({ ...a, x: sora.zeros([3, 2]) }), /'x' must be a float32 tensor of rank 3 \[batch, steps, inputDim\]; received shape \[3,2\]/],
+    ['x with no steps (TF.js fails on it too)', (a) => ({ ...a, x: sora.zeros([3, 0, 2]) }), /recurrentSequence: 'x' must have at least one step; received shape \[3,0,2\]/],
     ['an h0 whose batch differs', (a) => ({ ...a, h0: sora.zeros([2, c.units]) }), /'h0' must have shape \[3,4\].*received shape \[2,4\]/],
     ['an lstm without c0', (a) => ({ ...a, c0: null }), /'c0' must be a Tensor of shape \[3,4\].*received null/],
     ['a gru given c0', (a) => ({ ...a, cell: 'gru', kernel: sora.zeros([2, 12]), recurrentKernel: sora.zeros([4, 12]), bias: null }),

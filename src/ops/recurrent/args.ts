@@ -94,6 +94,8 @@ export function checkRecurrentArgs(a: RecurrentSequenceArgs): RecurrentSizes {
     throw new Error(`${OP}: 'x' must be a float32 tensor of rank 3 [batch, steps, inputDim]; received ${describe(a.x)}`);
   }
   const [batch, steps, inputDim] = a.x.shape;
+  // TF.js's rnn() fails on an empty sequence too (no step to stack); here the error says so.
+  if (steps === 0) throw new Error(`${OP}: 'x' must have at least one step; received ${describe(a.x)}`);
   if (!(a.recurrentKernel instanceof Tensor)) {
     throw new Error(`${OP}: 'recurrentKernel' must be a Tensor [units, G * units]; received ${a.recurrentKernel === null ? 'null' : typeof a.recurrentKernel}`);
   }
