@@ -160,6 +160,15 @@ describe('recurrentSequence paths', () => {
     }
   });
 
+  it("a simple cell ignores recurrentActivation (it has no gates)", () => {
+    const c = CASES.find((k) => k.cell === 'simple')!;
+    const a = argsOf(c, makeValues(c, 4));
+    const want = recurrentSequence(a).hSeq;
+    const got = recurrentSequence({ ...a, recurrentActivation: 'whatever' as never }).hSeq;
+    expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
+    sora.dispose([want, got, ...tensorsOf(a)]);
+  });
+
   it('a numeric mask runs the steps where it is nonzero, as the bool mask does', () => {
     const c = CASES.find((k) => k.cell === 'gru' && k.mask)!;
     const v = makeValues(c, 5);
