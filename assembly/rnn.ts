@@ -132,16 +132,17 @@ function pack_panels(dst: usize, src: usize, kStride: usize, nStride: usize, k: 
 }
 
 /**
- * out (rows x 8 * panels, rows ldOut bytes apart) = (accumulate ? out : 0) + A . B: A rows
- * aRow bytes apart (k floats each), B `panels` packed panels of k x 8, panelStride bytes apart.
+ * out (rows x 8 * panels, rows ldOut bytes apart) = C0 + A . B: A rows aRow bytes apart (k
+ * floats each), B `panels` packed panels of k x 8, panelStride bytes apart; C0 the rows at
+ * init, initRow bytes apart (initRow 0: init is 32 zero bytes; init = out, initRow = ldOut
+ * accumulates).
  */
 function product(a: usize, aRow: usize, rows: i32, k: i32, b: usize, panelStride: usize, panels: i32,
-  out: usize, ldOut: usize, accumulate: bool, zeros: usize): void {
+  out: usize, ldOut: usize, init: usize, initRow: usize): void {
   for (let j = 0; j < panels; j++) {
     for (let i = 0; i < rows; i += MR) {
-      const c = out + <usize>i * ldOut + (<usize>j << 5);
-      gemm_kernel_r(min(MR, rows - i), k, a + <usize>i * aRow, aRow, 4, b, 32, c, ldOut,
-        accumulate ? c : zeros, accumulate ? ldOut : 0, 0);
+      gemm_kernel_r(min(MR, rows - i), k, a + <usize>i * aRow, aRow, 4, b, 32, out + <usize>i * ldOut + (<usize>j << 5), ldOut,
+        initRow ? init + <usize>i * initRow + (<usize>j << 5) : init, initRow, 0);
     }
     b += panelStride;
   }
@@ -169,26 +170,32 @@ export function recurrent_sequence(cell: i32, act: i32, gateAct: i32, resetAfter
   if (dropout) copy_blocks(drop, upB, dropout, uB, batch, units);
   if (bh) copy_blocks(bias, upB, bh, uB, 3, units);
   const a = dropout ? hr : hState;
+  // With units a multiple of 8, rec's padded rows are xProj's rows: the product starts from
+  // xProj (for a resetAfter-false gru only z and r, the blocks of its first product; a resetAfter
+  // gru's q excludes xProj), so those blocks need no copy.
+  const xInit = units & 7 ? 0 : gru ? (twoPass ? 2 : 0) : gates;
   for (let t = 0; t < steps; t++) {
     if (dropout) for (let p: usize = 0; p < stateB; p += 16) v128.store(hr + p, f32x4.mul(v128.load(hState + p), v128.load(drop + p)));
-    product(a, upB, batch, units, work, uB << 3, (twoPass ? 2 : gates) * panels, rec, wpB, false, zeros);
+    const px0 = xProj + <usize>t * wB;
+    product(a, upB, batch, units, work, uB << 3, (twoPass ? 2 : gates) * panels, rec, wpB,
+      xInit ? px0 : zeros, xInit ? <usize>steps * wB : 0);
     if (twoPass) {
       // r first, then the candidate's product (r * hr) U_h into rec's third block.
       for (let b = 0; b < batch; b++) {
         const rr = rec + <usize>b * wpB + upB, s = <usize>b * upB;
-        copy_blocks(xs, 0, xProj + (<usize>(b * steps + t)) * wB + uB, 0, 1, units);
+        if (!xInit) copy_blocks(xs + upB, 0, xProj + (<usize>(b * steps + t)) * wB + uB, 0, 1, units);
         for (let o: usize = 0; o < uB; o += 16) {
-          const r = activate(gateAct, f32x4.add(v128.load(xs + o), v128.load(rr + o)));
+          const r = activate(gateAct, f32x4.add(v128.load(xs + upB + o), v128.load(rr + o)));
           v128.store(rhr + s + o, f32x4.mul(r, v128.load(a + s + o)));
         }
       }
-      product(rhr, upB, batch, units, work + <usize>(2 * panels) * (uB << 3), uB << 3, panels, rec + (upB << 1), wpB, false, zeros);
+      product(rhr, upB, batch, units, work + <usize>(2 * panels) * (uB << 3), uB << 3, panels, rec + (upB << 1), wpB, zeros, 0);
     }
     for (let b = 0; b < batch; b++) {
       const row = b * steps + t, out = <usize>row * uB;
       const rr = rec + <usize>b * wpB, hs = hState + <usize>b * upB, cs = cState + <usize>b * upB;
       const on = runs(mask, row);
-      if (on) copy_blocks(xs, upB, xProj + <usize>row * wB, uB, gates, units);
+      if (on) copy_blocks(xs + <usize>xInit * upB, upB, xProj + <usize>row * wB + <usize>xInit * uB, uB, gates - xInit, units);
       for (let o: usize = 0; o < uB; o += 16) {
         let h = v128.load(hs + o), c = v128.load(cs + o);
         let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
@@ -311,7 +318,7 @@ export function recurrent_sequence_backward(cell: i32, act: i32, gateAct: i32, r
     const a = aOp + <usize>t * wB;
     if (twoPass) {
       // The candidate's product first: dCand = dn U_h^T, then dr (rows that run) and dCand * r.
-      product(a + 2 * uB, aRow, batch, units, work + (uB << 4), wB << 3, panels, dCand, upB, false, zeros);
+      product(a + 2 * uB, aRow, batch, units, work + (uB << 4), wB << 3, panels, dCand, upB, zeros, 0);
       for (let b = 0; b < batch; b++) {
         const row = b * steps + t, out = <usize>row * uB, s = <usize>b * upB;
         if (!runs(mask, row)) {
@@ -329,9 +336,9 @@ export function recurrent_sequence_backward(cell: i32, act: i32, gateAct: i32, r
         copy_blocks(dxProj + <usize>row * wB + uB, 0, outs + upB, 0, 1, units);
         copy_blocks(dhProj + <usize>row * wB + uB, 0, outs + upB, 0, 1, units);
       }
-      product(a, aRow, batch, 2 * units, work, wB << 3, panels, acc, upB, true, zeros);
+      product(a, aRow, batch, 2 * units, work, wB << 3, panels, acc, upB, acc, upB);
     } else {
-      product(a, aRow, batch, units * gates, work, wB << 3, panels, acc, upB, !dropout, zeros);
+      product(a, aRow, batch, units * gates, work, wB << 3, panels, acc, upB, dropout ? zeros : acc, dropout ? 0 : upB);
     }
     if (dropout) {
       for (let p: usize = 0; p < stateB; p += 16) {
