@@ -7,13 +7,18 @@
  * errors naming the kernel. Tolerance as the suite's: forward atol 2e-5 / rtol 2e-4 (float32
  * against float64 over up to 50 contracting steps), backward atol 5e-5 / rtol 5e-4.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   recurrentGates, type DType, type RecurrentActivation, type RecurrentCellKind, type RecurrentConfig, type Storage,
   type TypedArray,
 } from '../../src/backends/backend.js';
 import { createReferenceBackend } from '../../src/backends/reference/index.js';
 import { createWasmBackend, type WasmBackend } from '../../src/backends/wasm/index.js';
+import * as sora from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
+import { addOpObserver } from '../../src/ops/registry.js';
+import { recurrentSequence, type RecurrentSequenceArgs } from '../../src/ops/recurrent/sequence.js';
+import { CASES as OP_CASES, caseLabel, makeValues, type OpCase, type Values as OpValues } from '../ops/recurrent-cases.js';
 import { assertClose, mulberry32, randomArray } from './suite/harness.js';
 
 const FORWARD_TOL = { atol: 2e-5, rtol: 2e-4 };
@@ -196,3 +201,55 @@ for (const variant of ['simd', 'relaxed'] as const) {
     });
   });
 }
+
+/**
+ * Through the op (src/ops/recurrent/): on the wasm backend the op runs these kernels (one
+ * kernel op per call, checked by an op observer) and gives the reference backend's hSeq, cSeq
+ * and every input's gradient, for each of the op suite's cases (goBackwards, input dropout,
+ * float32 masks, no bias included). Tolerance atol 1e-4 / rtol 1e-3: the gradients pass
+ * through the op's GEMMs too.
+ */
+describe('the recurrent op on wasm against the reference backend', () => {
+  const WRT = ['x', 'kernel', 'recurrentKernel', 'bias', 'recurrentBias', 'h0', 'c0'] as const;
+  function outputs(c: OpCase, v: OpValues): Float32Array[] {
+    const t = (x: { values: Float32Array; shape: number[] } | null) => (x === null ? null : sora.tensor(x.values, x.shape));
+    return sora.tidy(() => {
+      const a: RecurrentSequenceArgs = {
+        cell: c.cell, activation: c.activation, recurrentActivation: c.recurrentActivation, resetAfter: c.resetAfter ?? false,
+        x: t(v.x)!, kernel: t(v.kernel)!, recurrentKernel: t(v.recurrentKernel)!, bias: t(v.bias), recurrentBias: t(v.recurrentBias),
+        h0: t(v.h0)!, c0: t(v.c0), mask: v.mask && sora.tensor(v.mask.values, v.mask.shape, v.mask.dtype),
+        inputDropoutMask: t(v.inputDropoutMask), recurrentDropoutMask: t(v.recurrentDropoutMask), goBackwards: c.goBackwards ?? false,
+      };
+      const names = WRT.filter((n) => a[n] !== null);
+      const { hSeq, cSeq } = recurrentSequence(a);
+      const loss = (...ts: Tensor[]) => {
+        const r = recurrentSequence({ ...a, ...Object.fromEntries(names.map((n, i) => [n, ts[i]])) });
+        const w = (x: Tensor) => sora.sin(sora.reshape(sora.range(0, x.size), x.shape));
+        const lh = sora.sum(sora.mul(r.hSeq, w(r.hSeq)));
+        return r.cSeq ? sora.add(lh, sora.sum(sora.mul(r.cSeq, sora.cos(w(r.cSeq))))) : lh;
+      };
+      const grads = sora.grads(loss)(names.map((n) => a[n] as Tensor));
+      return [hSeq, ...(cSeq ? [cSeq] : []), ...grads].map((x) => x.dataSync() as Float32Array);
+    });
+  }
+  afterAll(async () => { await sora.setBackend('wasm'); });
+
+  for (const [n, c] of OP_CASES.entries()) {
+    it(caseLabel(c), async () => {
+      const v = makeValues(c, 900 + n);
+      await sora.setBackend('reference');
+      const want = outputs(c, v);
+      await sora.setBackend('wasm');
+      const kernels: string[] = [];
+      const stop = addOpObserver((name, _i, _o, _ms, kernel) => { if (kernel) kernels.push(name); });
+      const before = sora.memory().numTensors;
+      let got: Float32Array[];
+      try { got = outputs(c, v); } finally { stop(); }
+      expect(kernels).toContain(`${c.cell === 'simple' ? 'simpleRNN' : c.cell}Sequence`);
+      expect(kernels).toContain('recurrentSequenceBackward');
+      expect(sora.memory().numTensors).toBe(before);
+      expect(got.length).toBe(want.length);
+      want.forEach((w, i) => assertClose(`${caseLabel(c)} output ${i}`, got[i], w, { atol: 1e-4, rtol: 1e-3 }));
+    });
+  }
+});
