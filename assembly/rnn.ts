@@ -257,24 +257,35 @@ export function recurrent_sequence_backward(cell: i32, act: i32, gateAct: i32, r
   pack_panels(work, u, 4, wB, units * gates, units);
   if (dropout) copy_blocks(drop, upB, dropout, uB, batch, units);
   const aOp = dhProj ? dhProj : dxProj, aRow = <usize>steps * wB, acc = dropout ? dhr : dhS;
-  const lstm = cell == CELL_LSTM, state = lstm ? cSeq : hSeq;
+  const lstm = cell == CELL_LSTM, state = lstm ? cSeq : hSeq, direct = (units & 3) == 0;
   for (let t = steps - 1; t >= 0; t--) {
     for (let b = 0; b < batch; b++) {
       const row = b * steps + t, out = <usize>row * uB, on = runs(mask, row);
       const dhs = dhS + <usize>b * upB, dcs = dcS + <usize>b * upB;
-      copy_blocks(stage + 4 * upB, upB, dhSeq + out, dcSeq - dhSeq, dcSeq ? 2 : 1, units);
-      if (on) {
-        if (saved) copy_blocks(stage, upB, saved + (out << 2), uB, 4, units);
-        copy_blocks(stage + 6 * upB, 0, state + out, 0, 1, units);
-        copy_blocks(stage + 7 * upB, 0, t ? state + out - uB : (lstm ? c0 : h0) + <usize>b * uB, 0, 1, units);
+      const prevRow = t ? state + out - uB : (lstm ? c0 : h0) + <usize>b * uB;
+      // The rows the pass reads: in place when units is a multiple of 4 (whole vectors), else staged.
+      let sIn = stage, sStep = upB, dhIn = stage + 4 * upB, dcIn = stage + 5 * upB, yIn = stage + 6 * upB, pIn = stage + 7 * upB;
+      if (direct) {
+        if (saved) { sIn = saved + (out << 2); sStep = uB; }
+        dhIn = dhSeq + out;
+        if (dcSeq) dcIn = dcSeq + out;
+        yIn = state + out;
+        pIn = prevRow;
+      } else {
+        copy_blocks(dhIn, upB, dhSeq + out, dcSeq - dhSeq, dcSeq ? 2 : 1, units);
+        if (on) {
+          if (saved) copy_blocks(stage, upB, saved + (out << 2), uB, 4, units);
+          copy_blocks(yIn, 0, state + out, 0, 1, units);
+          copy_blocks(pIn, 0, prevRow, 0, 1, units);
+        }
       }
       for (let o: usize = 0; o < uB; o += 16) {
-        let dh = f32x4.add(v128.load(dhs + o), v128.load(stage + 4 * upB + o));
-        let dc = f32x4.add(v128.load(dcs + o), v128.load(stage + 5 * upB + o));
+        let dh = f32x4.add(v128.load(dhs + o), v128.load(dhIn + o));
+        let dc = f32x4.add(v128.load(dcs + o), v128.load(dcIn + o));
         let d0 = zero, d1 = zero, d2 = zero, d3 = zero, e2 = zero;
         if (on) {
-          const s0 = v128.load(stage + o), s1 = v128.load(stage + upB + o), s2 = v128.load(stage + 2 * upB + o);
-          const s3 = v128.load(stage + 3 * upB + o), y = v128.load(stage + 6 * upB + o), prev = v128.load(stage + 7 * upB + o);
+          const s0 = v128.load(sIn + o), s1 = v128.load(sIn + sStep + o), s2 = v128.load(sIn + 2 * sStep + o);
+          const s3 = v128.load(sIn + 3 * sStep + o), y = v128.load(yIn + o), prev = v128.load(pIn + o);
           if (cell == CELL_SIMPLE) {
             d0 = f32x4.mul(dh, derivative(act, y));
             dh = zero;
