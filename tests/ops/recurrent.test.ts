@@ -217,6 +217,20 @@ describe('recurrentSequence paths', () => {
     sora.dispose(tensorsOf(a));
   });
 
+  it('a gradient through cSeq alone (hSeq unused) matches the composed path', () => {
+    const c = CASES.find((k) => k.cell === 'lstm' && k.mask)!;
+    const a = argsOf(c, makeValues(c, 12));
+    const names: WrtName[] = ['x', 'recurrentKernel', 'h0', 'c0'];
+    const viaCells = () => sora.tidy(() => sora.grads((...ts: Tensor[]) =>
+      sora.sum(sora.square(recurrentSequence({ ...a, ...Object.fromEntries(names.map((n, i) => [n, ts[i]])) }).cSeq!)))(
+      names.map((n) => a[n] as Tensor)).map((g) => g.dataSync()));
+    const got = viaCells();
+    const want = composed(viaCells);
+    got.forEach((g, k) => g.forEach((value, i) => expect(Math.abs(value - want[k][i]), `d${names[k]}[${i}]`).toBeLessThan(1e-5)));
+    expect(got[1].some((value) => value !== 0)).toBe(true);
+    sora.dispose(tensorsOf(a));
+  });
+
   it('a gradient of the gradient is an error naming the backward op', () => {
     const c = CASES.find((k) => k.cell === 'simple')!;
     const a = argsOf(c, makeValues(c, 6));
