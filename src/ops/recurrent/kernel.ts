@@ -137,11 +137,7 @@ const BACKWARD: OpDef<BackwardAttrs> = register<BackwardAttrs>({
     available: recurrentKernelAvailable,
     run: (backend, [U, h0, c0, bh, mask, dropout, hSeq, cSeq, saved, dhSeq, dcSeq], a, specs) => produceAll(specs, (out) => {
       const op = 'recurrentSequenceBackward';
-      if (a.batch * a.steps * a.units === 0) {
-        // Nothing runs: dh0 (and dc0) are the zero gradients of an empty sequence.
-        specs.forEach((s, i) => backend.fill(out[i], sizeOf(s.shape), 0));
-        return;
-      }
+      if (a.batch * a.steps * a.units === 0) return; // an empty batch or no units (args.ts refuses 0 steps): every output is empty
       const gru = a.cell === 'gru';
       backend.recurrentSequenceBackward({
         cell: a.cell, activation: a.activation, recurrentActivation: a.recurrentActivation, resetAfter: a.resetAfter,
