@@ -10,15 +10,25 @@
  * a copy of U packed once per call into 8-column panels (zero past `units`, per gate, so each
  * gate's columns start a panel): forward rec = hr . U, backward dhr = dGates . U^T (U^T packed
  * the same way, its k the G * units gate columns). Then one fused SIMD pass per batch row does
- * the gate arithmetic and writes h (and c) straight into hSeq (cSeq) and a contiguous state.
+ * the gate arithmetic into the contiguous state rows (the next product's operand), and each
+ * row's h (and c, and the saved gates) then goes to hSeq (cSeq, saved).
  * A resetAfter-false gru needs r before its candidate's product (r * hr) U_h: two products per
  * step, forward and backward. Activations share one math.ts expv between tanh and sigmoid (the
  * unary kernels' formulas); a derivative is read from the activation's output, as the contract says.
  *
- * Scratch (`work`, rnn_workspace_bytes): the packed U, the padded rows of the product, four
- * [batch, up] state rows (up = units rounded up to 8) and 32 zero bytes. Rows of user buffers
- * are read and written lane-exact (their tails never touch a neighbour); scratch rows are
- * padded, so the product's 8-wide stores land in them whole.
+ * Rows. The fused passes read and write whole vectors only. Scratch rows are padded to up =
+ * units rounded up to 8 (so the product's 8-wide stores land in them whole); user rows move
+ * through them (copy_blocks, whose 1-3 float tails never touch a neighbour's floats), except
+ * where whole vectors are exact: the backward reads its input rows in place when units is a
+ * multiple of 4, and with units a multiple of 8 the forward's product starts from xProj's rows
+ * (its padded rows are then xProj's), so those blocks are neither copied nor added.
+ *
+ * Scratch (`work`, rnn_workspace_bytes): the packed U, the product's rows, five [batch, up]
+ * state rows, 20 padded staging rows and 32 zero bytes.
+ *
+ * Measured (bench/recurrent-wasm-kernels.mjs, Node 20, AMD EPYC shared by other jobs, process
+ * CPU time): LSTM batch 64, 100 steps, 64 units, forward 10.9-11.4 ms + backward 7.5-7.8 ms;
+ * at batch 8 about 14 us a step forward and 25 us forward + backward (the composed ops: ~1 ms).
  */
 import { MR, gemm_kernel_r } from './gemm.generated';
 import { TANH_SMALL, expv, tanhSmallv } from './math';
