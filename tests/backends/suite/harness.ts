@@ -23,8 +23,8 @@ const KERNEL_FAMILIES: Record<KernelName, 'all' | 'cpu' | 'reference'> = {
   random: 'all', multinomial: 'all',
   conv2d: 'all', conv2dBackpropInput: 'all', conv2dBackpropFilter: 'all',
   depthwiseConv2d: 'all', depthwiseConv2dBackpropInput: 'all', depthwiseConv2dBackpropFilter: 'all',
-  pool2d: 'all', pool2dBackward: 'all', recurrentSequence: 'reference',
-  recurrentSequenceBackward: 'reference',
+  pool2d: 'all', pool2dBackward: 'all', recurrentSequence: 'all',
+  recurrentSequenceBackward: 'all',
 };
 
 /** Whether `backend` must implement the family `name` (KERNEL_FAMILIES). */
