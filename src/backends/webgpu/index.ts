@@ -217,8 +217,8 @@ export class WebGPUBackend implements Backend<S> {
   depthwiseConv2dBackpropFilter(p: DepthwiseConv2DBackpropFilterParams<S>): void { depthwiseConv2dBackpropFilterKernel(this.context, p); }
   pool2d(p: Pool2DParams<S>): void { pool2dKernel(this.context, p); }
   pool2dBackward(p: Pool2DBackwardParams<S>): void { pool2dBackwardKernel(this.context, p); }
-  recurrentSequence(p: RecurrentSequenceParams<S>): void { recurrentSequenceKernel(this.context, p); }
-  recurrentSequenceBackward(p: RecurrentSequenceBackwardParams<S>): void { recurrentSequenceBackwardKernel(this.context, p); }
+  recurrentSequence(p: RecurrentSequenceParams<S>): void { recurrentSequenceKernel(this.context, this.gemmVariant, p); }
+  recurrentSequenceBackward(p: RecurrentSequenceBackwardParams<S>): void { recurrentSequenceBackwardKernel(this.context, this.gemmVariant, p); }
 }
 
 /**
