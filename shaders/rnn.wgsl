@@ -88,13 +88,23 @@ fn prev(j: u32, c: bool, back: bool) -> f32 {
   return out6[a];
 }
 
-// A gru step's end: h from z, the candidate c and h_{t-1}; saved n and q.
-fn gru(z: f32, c: f32, q: f32) {
-  let h = z*prev(k, false, false)+(1.0-z)*c;
+// h_t into hSeq, and h_t * dropout into hr for the next step's gemm.
+fn emit(h: f32) {
   out6[o] = h;
   io5[b*n+k] = h*drop(k);
+}
+
+// A gru step's end: h from z, the candidate c and h_{t-1}; saved n and q.
+fn gru(z: f32, c: f32, q: f32) {
+  emit(z*prev(k, false, false)+(1.0-z)*c);
   out7[s+2u*n] = c;
   out7[s+3u*n] = q;
+}
+
+// Gate gradient j's column of unit k: dxProj, and for gru dhProj too.
+fn dgate(j: u32, v: f32) {
+  out6[x+j] = v;
+  if (CELL==2u) { out8[x+j] = v; }
 }
 
 // Step t (phase 1: before step 0, only hr = h0 * dropout). A gru with resetAfter false stops
@@ -109,32 +119,23 @@ fn forward(@builtin(global_invocation_id) g: vec3<u32>) {
     return;
   }
   let hp = prev(k, false, false);
-  let d = b*n+k;
-  io5[d] = hp*drop(k);
+  emit(hp);
   if (p.phase!=0u) { return; }
   let cp = prev(k, true, false);
   if (!runs()) {
-    out6[o] = hp;
     if (CELL==1u) { out8[o] = cp; }
     for (var q = 0u; q<4u&&CELL!=0u; q++) { out7[s+q*n] = 0.0; }
     return;
   }
-  if (CELL==0u) {
-    let h = act(ACT, in3[x]+in1[a]);
-    out6[o] = h;
-    io5[d] = h*drop(k);
-    return;
-  }
+  if (CELL==0u) { emit(act(ACT, in3[x]+in1[a])); return; }
   var v = vec4<f32>(in3[x]+in1[a], in3[x+n]+in1[a+n], in3[x+2u*n], 0.0);
   if (CELL==1u) {
     v.z += in1[a+2u*n];
     v.w = in3[x+3u*n]+in1[a+3u*n];
     let q = vec4<f32>(act(REC, v.x), act(REC, v.y), act(ACT, v.z), act(REC, v.w));
     let c = q.y*cp+q.x*q.z;
-    let h = q.w*act(ACT, c);
     out8[o] = c;
-    out6[o] = h;
-    io5[d] = h*drop(k);
+    emit(q.w*act(ACT, c));
     for (var j = 0u; j<4u; j++) { out7[s+j*n] = q[j]; }
     return;
   }
@@ -149,7 +150,7 @@ fn forward(@builtin(global_invocation_id) g: vec3<u32>) {
     let q = in1[a+2u*n]+bias.z;
     gru(z, act(ACT, v.z+r*q), q);
   } else {
-    io5[d] *= r;
+    io5[b*n+k] *= r;
   }
 }
 
@@ -167,9 +168,7 @@ fn backward(@builtin(global_invocation_id) g: vec3<u32>) {
     if (runs()) {
       let a = in1[e];
       let r = io5[s+n];
-      let dr = a*prev(k, false, true)*drop(k)*grad(REC, r);
-      out6[x+n] = dr;
-      out8[x+n] = dr;
+      dgate(n, a*prev(k, false, true)*drop(k)*grad(REC, r));
       out7[d] += a*r*drop(k);
     }
     return;
@@ -188,10 +187,7 @@ fn backward(@builtin(global_invocation_id) g: vec3<u32>) {
   if (!runs()) {
     out7[d] = dh;
     out7[e] = dc;
-    for (var j = 0u; j<w; j += n) {
-      out6[x+j] = 0.0;
-      if (CELL==2u) { out8[x+j] = 0.0; }
-    }
+    for (var j = 0u; j<w; j += n) { dgate(j, 0.0); }
     return;
   }
   if (CELL==0u) { out6[x] = dh*grad(ACT, in4[o]); return; }
@@ -209,17 +205,12 @@ fn backward(@builtin(global_invocation_id) g: vec3<u32>) {
   let z = io5[s];
   let c = io5[s+2u*n];
   let dn = dh*(1.0-z)*grad(ACT, c);
-  let dz = dh*(prev(k, false, true)-c)*grad(REC, z);
-  out6[x] = dz;
-  out8[x] = dz;
-  out6[x+2u*n] = dn;
-  out8[x+2u*n] = dn;
+  dgate(0u, dh*(prev(k, false, true)-c)*grad(REC, z));
+  dgate(2u*n, dn);
   out7[d] = dh*z;
   if (RESET_AFTER) {
     let r = io5[s+n];
-    let dr = dn*io5[s+3u*n]*grad(REC, r);
-    out6[x+n] = dr;
-    out8[x+n] = dr;
+    dgate(n, dn*io5[s+3u*n]*grad(REC, r));
     out8[x+2u*n] = dn*r;
   }
 }

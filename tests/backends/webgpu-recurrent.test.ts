@@ -2,7 +2,8 @@
  * The webgpu recurrent kernels (src/backends/webgpu/recurrent.ts, shaders/rnn.wgsl) against
  * the reference backend, in headless Chromium (SwiftShader) and Deno (lavapipe): the cases of
  * tests/backends/suite/recurrent-gpu.cases.ts, each its own test, then (unfiltered) the LSTM
- * step cost at B8 H64 and B64 H64 printed beside a per-step gemm. A missing runtime fails every
+ * step cost at B8 H64 and B64 H64 printed beside the recurrent product's gemm alone, and the
+ * dispatches each call encodes checked. A missing runtime fails every
  * test with its install line (never a skip). SORA_FILTER=<substring> runs only the matching cases.
  */
 import { expect } from 'vitest';
@@ -17,7 +18,7 @@ describeInRuntimes({
   title: 'webgpu recurrent kernels', entry: 'tests/runtimes/entries/recurrent-gpu-suite.ts',
   cases: cases.map((c) => c.name).filter((n) => n.includes(filter)), timeoutMs: 8 * 60_000, options: filter ? { filter } : {},
   runCheck: {
-    name: 'the webgpu backend implements both recurrent kernels; one dispatch per LSTM step each way',
+    name: 'the webgpu backend implements both recurrent kernels; two dispatches per LSTM step each way',
     check: (run) => {
       const proto = WebGPUBackend.prototype as unknown as Parameters<typeof hasKernel>[0];
       expect(hasKernel(proto, 'recurrentSequence')).toBe(true);
@@ -28,7 +29,8 @@ describeInRuntimes({
       expect(bench, 'the step-cost run reported').toBeDefined();
       console.log(JSON.stringify(bench));
       for (const row of bench!) {
-        // Forward: 2 aux copies + 20 steps; backward: 2 aux copies + 20 steps + the tail + 2 copies out.
+        // Forward: 2 aux copies (h0, c0), the start, 20 x (gemm, gates); backward: 2 aux copies, 20 x (gates, gemm),
+        // the end, 2 copies out (dh0, dc0).
         expect(row.forwardDispatches).toBe(43);
         expect(row.backwardDispatches).toBe(45);
       }

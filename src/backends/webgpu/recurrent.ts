@@ -52,10 +52,10 @@ function recurrentCall(context: GPUContext, variant: GemmVariant, kernel: string
   const aux = take(3 * size + batch * steps + 3 * units);
   [p.h0, p.c0, p.recurrentDropoutMask, p.mask, p.recurrentBias].forEach((from, i) =>
     copy(from, aux, i < 3 ? size : i < 4 ? batch * steps : 3 * units, 0, i < 4 ? i * size : 3 * size + batch * steps));
-  const gate = context.variant('rnn', `${kernel}:${[p.cell, p.activation, p.recurrentActivation, p.resetAfter, !p.mask,
-    !p.recurrentDropoutMask, dc]}`, () => ({ kernel, shader: 'rnn', entryPoint: kernel === 'recurrentSequence' ? 'forward' : 'backward',
-    constants: { CELL: CODES[p.cell], ACT: CODES[p.activation], REC: CODES[p.recurrentActivation], RESET_AFTER: +p.resetAfter,
-      HAS_MASK: +!!p.mask, HAS_DROPOUT: +!!p.recurrentDropoutMask, HAS_DC: +dc } }));
+  const constants = { CELL: CODES[p.cell], ACT: CODES[p.activation], REC: CODES[p.recurrentActivation], RESET_AFTER: +p.resetAfter,
+    HAS_MASK: +!!p.mask, HAS_DROPOUT: +!!p.recurrentDropoutMask, HAS_DC: +dc };
+  const entryPoint = kernel === 'recurrentSequence' ? 'forward' : 'backward';
+  const gate = context.variant('rnn', entryPoint + JSON.stringify(constants), () => ({ kernel, shader: 'rnn', entryPoint, constants }));
   let bound: ReturnType<typeof bufferOf>[] = [];
   return {
     size, width, take, copy,

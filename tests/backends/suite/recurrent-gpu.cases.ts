@@ -4,7 +4,7 @@
  * every cell (gru in both reset forms), every activation as activation and as
  * recurrentActivation, units 1..33, steps 1..50, batch 1..5 plus two wide batches, masks
  * (float32, int32 and bool words; the first step and a whole row masked), the recurrent
- * dropout mask, and dcSeq present or not. The backward runs on the forward's own outputs
+ * dropout mask, dcSeq present or not, and saturated gates (xProj up to 1e4). The backward runs on the forward's own outputs
  * (hSeq, cSeq, saved from the backend under test, the same for both), with random dhSeq.
  * Tolerance max(2e-5, 2e-4 |ref|) forward, max(5e-5, 5e-4 |ref|) backward: float32 state over
  * up to 50 steps against float64 (measured worst: see the test's report).
@@ -23,11 +23,13 @@ export interface RecurrentCase {
   mask?: 'float32' | 'int32' | 'bool';
   dropout?: boolean;
   dcSeq?: boolean;
+  /** xProj's values lie in [-scale, scale) (default 1.5): 1e4 saturates every gate (hostile values). */
+  scale?: number;
 }
 
 export const recurrentLabel = (c: RecurrentCase): string =>
   `recurrent ${c.cell}${c.resetAfter ? ' resetAfter' : ''} ${c.activation ?? 'tanh'}/${c.recurrentActivation ?? 'sigmoid'} ` +
-  `B${c.batch} T${c.steps} H${c.units}${c.mask ? ` mask ${c.mask}` : ''}${c.dropout ? ' dropout' : ''}${c.dcSeq ? ' dcSeq' : ''}`;
+  `B${c.batch} T${c.steps} H${c.units}${c.mask ? ` mask ${c.mask}` : ''}${c.dropout ? ' dropout' : ''}${c.dcSeq ? ' dcSeq' : ''}${c.scale ? ` xProj scale ${c.scale}` : ''}`;
 
 const ACTIVATIONS: RecurrentActivation[] = ['tanh', 'sigmoid', 'hardSigmoid', 'relu', 'linear'];
 const FORMS: { cell: RecurrentCellKind; resetAfter?: boolean }[] = [
@@ -55,6 +57,9 @@ export const RECURRENT_CASES: RecurrentCase[] = [
   { cell: 'lstm', batch: 8, steps: 12, units: 64, mask: 'float32', dcSeq: true },
   { cell: 'gru', batch: 64, steps: 3, units: 64, dropout: true },
   { cell: 'simple', activation: 'relu', batch: 17, steps: 5, units: 33, mask: 'float32' },
+  // Saturated gates: exp overflows to Infinity or underflows to 0, and no NaN may come out.
+  ...FORMS.map((f) => ({ ...f, batch: 2, steps: 5, units: 3, mask: 'float32' as const, scale: 1e4 })),
+  { cell: 'lstm', activation: 'hardSigmoid', recurrentActivation: 'hardSigmoid', batch: 2, steps: 4, units: 3, scale: 1e4 },
 ];
 
 /** Random inputs of one case: a mask with its first step and (batch > 1) its second row masked. */
@@ -72,7 +77,7 @@ function inputsOf(c: RecurrentCase, seed: number) {
   // U scaled by 1 / sqrt(units) keeps relu and linear cells from growing over 50 steps.
   const scale = 1 / Math.sqrt(c.units);
   return {
-    xProj: uniform(c.batch * c.steps * G * c.units, -1.5, 1.5),
+    xProj: uniform(c.batch * c.steps * G * c.units, -(c.scale ?? 1.5), c.scale ?? 1.5),
     U: uniform(c.units * G * c.units, -scale, scale),
     bh: c.cell === 'gru' && c.resetAfter ? uniform(G * c.units) : null,
     h0: uniform(c.batch * c.units),

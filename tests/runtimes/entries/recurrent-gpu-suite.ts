@@ -3,9 +3,9 @@
  * backend against the reference backend inside Chromium or Deno, one protocol line per case
  * (and a leak check per case), as conv-gpu-suite.ts does. Then, unless filtered, the step
  * cost: an LSTM forward and forward + backward over 20 steps at B8 H64 and B64 H64 (input
- * projection given), beside the recurrent product alone as one gemm dispatch per step
- * ([B, H] x [H, 4H]), medians of 5 interleaved runs, emitted as SORA_INFO { bench } with the
- * dispatches each call encodes. Options: `filter=<substring>`.
+ * projection given), beside the recurrent product's gemm alone, one dispatch per step
+ * ([B, H] x [H, 4H], what every forward step also runs), medians of 5 interleaved runs,
+ * emitted as SORA_INFO { bench } with the dispatches each call encodes. Options: `filter=<substring>`.
  */
 import { cases } from '../../backends/suite/recurrent-gpu.cases.js';
 import { createReferenceBackend } from '../../../src/backends/reference/index.js';
