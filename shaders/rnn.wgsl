@@ -5,7 +5,7 @@
 // equations and layouts: src/backends/kernel-params.ts; the host's loop and the aux layout:
 // src/backends/webgpu/recurrent.ts. Expressions are written without spaces around operators:
 // the shader ships inside the webgpu bundle as written.
-// Bindings (forward | backward): 0 params {batch, steps, units, t, phase (0 the step, 1 the
+// Bindings: (forward | backward) 0 params {batch, steps, units, t, phase (0 the step, 1 the
 // forward's start or the backward's end, 2 a resetAfter false gru's candidate)}; 1 rec | prod
 // (dh through U, then the gru candidate's d(r * hr)); 2 aux (h0, c0, dropout mask, mask,
 // recurrentBias); 3 xProj | dhSeq; 4 unused | hSeq (cSeq for lstm); 5 hr (h_t * dropout, the
