@@ -1,7 +1,8 @@
 /**
  * The webgpu recurrent kernels (src/backends/webgpu/recurrent.ts, shaders/rnn.wgsl) against
  * the reference backend, in headless Chromium (SwiftShader) and Deno (lavapipe): the cases of
- * tests/backends/suite/recurrent-gpu.cases.ts, each its own test, then (unfiltered) the LSTM
+ * tests/backends/suite/recurrent-gpu.cases.ts, each its own test, on the adapter's gemm variant
+ * and again on 'tiled' (the GPUs' one) as `[gemm_tiled] <case>`, then (unfiltered) the LSTM
  * step cost at B8 H64 and B64 H64 printed beside the recurrent product's gemm alone, and the
  * dispatches each call encodes checked. A missing runtime fails every
  * test with its install line (never a skip). SORA_FILTER=<substring> runs only the matching cases.
@@ -16,7 +17,7 @@ const filter = process.env.SORA_FILTER ?? '';
 
 describeInRuntimes({
   title: 'webgpu recurrent kernels', entry: 'tests/runtimes/entries/recurrent-gpu-suite.ts',
-  cases: cases.map((c) => c.name).filter((n) => n.includes(filter)), timeoutMs: 8 * 60_000, options: filter ? { filter } : {},
+  cases: ['', '[gemm_tiled] '].flatMap((prefix) => cases.map((c) => prefix + c.name)).filter((n) => n.includes(filter)), timeoutMs: 8 * 60_000, options: filter ? { filter } : {},
   runCheck: {
     name: 'the webgpu backend implements both recurrent kernels; two dispatches per LSTM step each way',
     check: (run) => {

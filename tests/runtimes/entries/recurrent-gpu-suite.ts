@@ -1,7 +1,8 @@
 /**
  * Runs the recurrent kernel cases (tests/backends/suite/recurrent-gpu.cases.ts) on the webgpu
  * backend against the reference backend inside Chromium or Deno, one protocol line per case
- * (and a leak check per case), as conv-gpu-suite.ts does. Then, unless filtered, the step
+ * (and a leak check per case), as conv-gpu-suite.ts does, then again as `[gemm_tiled] <case>` on
+ * a backend forced to the GPUs' gemm variant. Then, unless filtered, the step
  * cost: an LSTM forward and forward + backward over 20 steps at B8 H64 and B64 H64 (input
  * projection given), beside the recurrent product's gemm alone, one dispatch per step
  * ([B, H] x [H, 4H], what every forward step also runs), medians of 5 interleaved runs,
@@ -10,7 +11,8 @@
 import { cases } from '../../backends/suite/recurrent-gpu.cases.js';
 import { createReferenceBackend } from '../../../src/backends/reference/index.js';
 import { createWebGPUBackend, type WebGPUBackend } from '../../../src/backends/webgpu/index.js';
-import { randomArray, upload } from '../../backends/suite/harness.js';
+import { randomArray, upload, type KernelCase } from '../../backends/suite/harness.js';
+import type { Backend } from '../../../src/backends/backend.js';
 import type { GPUStorage } from '../../../src/backends/webgpu/storage.js';
 import { emit, exitRuntime, runtimeOptions } from '../protocol.js';
 
@@ -21,25 +23,35 @@ async function main(): Promise<void> {
   const started = performance.now();
   const backend = await createWebGPUBackend();
   emit('SORA_INFO', { backend: backend.description });
+  let failed = await runCases(backend, reference, selected, '');
+  if (!options.filter) emit('SORA_INFO', { bench: await bench(backend) });
+  backend.dispose();
+  // The step's product runs on the adapter's gemm variant ('blocked' on CPU adapters): the
+  // cases again on a backend forced to the other, 'tiled', the one GPUs take.
+  const tiled = await createWebGPUBackend({ gemm: 'tiled' });
+  failed += await runCases(tiled, reference, selected, '[gemm_tiled] ');
+  tiled.dispose();
+  emit('SORA_DONE', { cases: selected.length, failed, ms: Math.round(performance.now() - started) });
+}
+
+async function runCases(backend: WebGPUBackend, reference: Backend, list: KernelCase[], prefix: string): Promise<number> {
   let failed = 0;
-  for (const kernelCase of selected) {
+  for (const kernelCase of list) {
     const t0 = performance.now();
+    const name = prefix + kernelCase.name;
     try {
       const before = backend.bytesInUse();
       await kernelCase.run(backend, reference);
       await backend.flush();
       const after = backend.bytesInUse();
       if (after !== before) throw new Error(`the case leaked ${after - before} bytes of GPU storage`);
-      emit('SORA_RESULT', { name: kernelCase.name, ok: true, ms: Math.round(performance.now() - t0) });
+      emit('SORA_RESULT', { name, ok: true, ms: Math.round(performance.now() - t0) });
     } catch (error) {
       failed++;
-      emit('SORA_RESULT', { name: kernelCase.name, ok: false, error: error instanceof Error ? error.message : String(error),
-        ms: Math.round(performance.now() - t0) });
+      emit('SORA_RESULT', { name, ok: false, error: error instanceof Error ? error.message : String(error), ms: Math.round(performance.now() - t0) });
     }
   }
-  if (!options.filter) emit('SORA_INFO', { bench: await bench(backend) });
-  backend.dispose();
-  emit('SORA_DONE', { cases: selected.length, failed, ms: Math.round(performance.now() - started) });
+  return failed;
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
