@@ -51,11 +51,11 @@ fn setup(i: u32) -> bool {
   return b<p.batch;
 }
 
+// exp overflowing to Infinity or underflowing to 0 leaves tanh and sigmoid at their limits.
 fn act(c: u32, v: f32) -> f32 {
-  let e = exp(-abs(v)*select(1.0, 2.0, c==0u));
   switch c {
-    case 0u: { return sign(v)*(1.0-e)/(1.0+e); }
-    case 1u: { return select(e, 1.0, v>=0.0)/(1.0+e); }
+    case 0u: { return 2.0/(1.0+exp(-2.0*v))-1.0; }
+    case 1u: { return 1.0/(1.0+exp(-v)); }
     case 2u: { return clamp(0.2*v+0.5, 0.0, 1.0); }
     case 3u: { return select(0.0, v, v>0.0); }
     default: { return v; }
@@ -175,7 +175,7 @@ fn backward(@builtin(global_invocation_id) g: vec3<u32>) {
   }
   var dh = 0.0;
   var dc = 0.0;
-  if (p.phase==1u||p.t+1u<p.steps) {
+  if (p.t+1u<p.steps||(p.phase==1u&&p.steps>0u)) {
     dh = out7[d]+in1[d]*drop(k);
     dc = out7[e];
   }

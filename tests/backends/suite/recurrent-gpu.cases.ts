@@ -4,7 +4,7 @@
  * every cell (gru in both reset forms), every activation as activation and as
  * recurrentActivation, units 1..33, steps 1..50, batch 1..5 plus two wide batches, masks
  * (float32, int32 and bool words; the first step and a whole row masked), the recurrent
- * dropout mask, dcSeq present or not, and saturated gates (xProj up to 1e4). The backward runs on the forward's own outputs
+ * dropout mask, dcSeq present or not, saturated gates (xProj up to 1e4) and no steps at all. The backward runs on the forward's own outputs
  * (hSeq, cSeq, saved from the backend under test, the same for both), with random dhSeq.
  * Tolerance max(2e-5, 2e-4 |ref|) forward, max(5e-5, 5e-4 |ref|) backward: float32 state over
  * up to 50 steps against float64 (measured worst: see the test's report).
@@ -57,6 +57,8 @@ export const RECURRENT_CASES: RecurrentCase[] = [
   { cell: 'lstm', batch: 8, steps: 12, units: 64, mask: 'float32', dcSeq: true },
   { cell: 'gru', batch: 64, steps: 3, units: 64, dropout: true },
   { cell: 'simple', activation: 'relu', batch: 17, steps: 5, units: 33, mask: 'float32' },
+  // No steps: hSeq is empty, dh0 and dc0 are zero.
+  ...FORMS.map((f) => ({ ...f, batch: 2, steps: 0, units: 3, dropout: true, dcSeq: f.cell === 'lstm' })),
   // Saturated gates: exp overflows to Infinity or underflows to 0, and no NaN may come out.
   ...FORMS.map((f) => ({ ...f, batch: 2, steps: 5, units: 3, mask: 'float32' as const, scale: 1e4 })),
   { cell: 'lstm', activation: 'hardSigmoid', recurrentActivation: 'hardSigmoid', batch: 2, steps: 4, units: 3, scale: 1e4 },
