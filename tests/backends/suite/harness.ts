@@ -12,8 +12,7 @@ export type KernelBackend = Backend & Kernels;
 /**
  * Every kernel family (the type makes the list complete) and where it must exist: 'all' on
  * every backend; 'cpu' on the reference and wasm backends (none today); 'reference' only on
- * the reference backend for now (the recurrent cell, whose wasm and WGSL kernels arrive with
- * the sequence work).
+ * the reference backend (none today: the recurrent kernels have wasm and WGSL twins).
  */
 const KERNEL_FAMILIES: Record<KernelName, 'all' | 'cpu' | 'reference'> = {
   gemm: 'all', unary: 'all', unaryBackward: 'all', binary: 'all', affine: 'all', reduce: 'all', argMax: 'all',
