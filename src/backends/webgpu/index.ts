@@ -3,7 +3,7 @@
  * WGSL compute shader (shaders/*.wgsl, embedded by scripts/gen-shaders.mjs), and values come
  * back only through `read` (a mapped staging buffer). This file assembles the backend class:
  * memory, read-back and compile() here, each kernel family in its own file (gemm.ts,
- * elementwise.ts, reduce.ts, softmax.ts, optim.ts, movement.ts, indexing.ts, random.ts, conv.ts),
+ * elementwise.ts, reduce.ts, softmax.ts, optim.ts, movement.ts, indexing.ts, random.ts, conv.ts, recurrent.ts),
  * which checks nothing the ops already checked, picks a pipeline variant for the shape and
  * fills the uniform words in its shader's struct order. The machinery is context.ts (the
  * batching core) and the modules it composes (pipelines, variants, uniform ring, bind
@@ -13,7 +13,7 @@ import {
   BINARY_CODES, UNARY_CODES,
   type AdamParams, type Backend, type Conv2DBackpropFilterParams, type Conv2DBackpropInputParams, type Conv2DParams,
   type DepthwiseConv2DBackpropFilterParams, type DepthwiseConv2DBackpropInputParams, type DepthwiseConv2DParams,
-  type Pool2DBackwardParams, type Pool2DParams, type BinaryOp, type DType, type GemmParams, type RandomParams, type ReduceOp,
+  type Pool2DBackwardParams, type Pool2DParams, type RecurrentSequenceBackwardParams, type RecurrentSequenceParams, type BinaryOp, type DType, type GemmParams, type RandomParams, type ReduceOp,
   type RmspropParams, type ScanOp, type ScatterMode, type SgdParams, type SoftmaxCrossEntropyParams,
   type TypedArray, type UnaryOp, storageBytes,
 } from '../backend.js';
@@ -33,6 +33,7 @@ import { copyStridedKernel, gatherRowsKernel } from './movement.js';
 import { adamKernel, optimWarmUp, rmspropKernel, sgdKernel } from './optim.js';
 import type { PipelineRequest } from './pipelines.js';
 import { multinomialKernel, randomKernel } from './random.js';
+import { recurrentSequenceBackwardKernel, recurrentSequenceKernel } from './recurrent.js';
 import { argMaxKernel, reduceKernel, reduceWarmUp } from './reduce.js';
 import { softmaxCrossEntropyKernel, softmaxKernel, softmaxWarmUp } from './softmax.js';
 import { bufferOf, GPUStorage } from './storage.js';
@@ -216,6 +217,8 @@ export class WebGPUBackend implements Backend<S> {
   depthwiseConv2dBackpropFilter(p: DepthwiseConv2DBackpropFilterParams<S>): void { depthwiseConv2dBackpropFilterKernel(this.context, p); }
   pool2d(p: Pool2DParams<S>): void { pool2dKernel(this.context, p); }
   pool2dBackward(p: Pool2DBackwardParams<S>): void { pool2dBackwardKernel(this.context, p); }
+  recurrentSequence(p: RecurrentSequenceParams<S>): void { recurrentSequenceKernel(this.context, this.gemmVariant, p); }
+  recurrentSequenceBackward(p: RecurrentSequenceBackwardParams<S>): void { recurrentSequenceBackwardKernel(this.context, this.gemmVariant, p); }
 }
 
 /**
