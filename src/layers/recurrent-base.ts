@@ -187,6 +187,13 @@ export class RNN extends Layer {
     }
   }
 
+  /** Checks the input's rank on the tensor's own shape before the layer is built. */
+  override callOnTensors(inputs: Tensor | Tensor[], kwargs: Kwargs, inGraph = false): Tensor | Tensor[] {
+    const x = toList(inputs)[0];
+    if (x?.shape) this.checkInputShape(x.shape);
+    return super.callOnTensors(inputs, kwargs, inGraph);
+  }
+
   /** Checks the sequence input only (any length; initial states are checked by call). */
   protected override checkShapes(shapes: SymbolicShape | SymbolicShape[]): void {
     this.checkInputShape((Array.isArray(shapes[0]) ? shapes[0] : shapes) as SymbolicShape);
