@@ -265,6 +265,51 @@ describe('recurrent layers: configs, dropout, regularizers, bad input', () => {
     expect((layer.apply(x) as sora.Tensor).arraySync()).toEqual(sora.ones([4, 7, 6]).arraySync());
   });
 
+  it('gru resetAfter (Keras\'s form, which TF.js refuses): bias [2, 3 * units], against a plain loop of its formula', () => {
+    const units = 2, inDim = 3, n = 2, len = 3;
+    const layer = sora.layers.gru({ units, resetAfter: true, returnSequences: true, biasInitializer: 'randomNormal' });
+    const x = values([n, len, inDim], 0.2);
+    const out = (layer.apply(sora.tensor(x, [n, len, inDim])) as sora.Tensor).dataSync();
+    expect(layer.weights.map((w) => w.shape)).toEqual([[inDim, 3 * units], [units, 3 * units], [2, 3 * units]]);
+    const [W, U, B] = layer.getWeights().map((w) => Array.from(w.dataSync()));
+    const hs = (v: number) => Math.min(1, Math.max(0, 0.2 * v + 0.5));
+    const expected: number[] = [];
+    for (let b = 0; b < n; b++) {
+      let h = [0, 0];
+      for (let t = 0; t < len; t++) {
+        const xt = x.slice((b * len + t) * inDim, (b * len + t + 1) * inDim);
+        const proj = (j: number) => xt.reduce((a, v, k) => a + v * W[k * 3 * units + j], 0) + B[j];
+        const inner = (j: number) => h.reduce((a, v, k) => a + v * U[k * 3 * units + j], 0) + B[3 * units + j];
+        h = h.map((prev, u) => {
+          const z = hs(proj(u) + inner(u)), r = hs(proj(units + u) + inner(units + u));
+          const cand = Math.tanh(proj(2 * units + u) + r * inner(2 * units + u));
+          return z * prev + (1 - z) * cand;
+        });
+        expected.push(...h);
+      }
+    }
+    expectClose(out, expected, 'gru resetAfter');
+    expect(() => tfjs.layers.gru({ units, resetAfter: true })).toThrow(/reset_after/);
+  });
+
+  it('unitForgetBias starts the forget block at 1 as TF.js; a cell\'s constraint holds after each step', async () => {
+    const build = (tf: TF) => tf.layers.lstm({ units: 3, unitForgetBias: true, biasInitializer: 'zeros' });
+    const bias = (tf: TF) => { const l = build(tf); l.apply(tf.zeros([1, 2, 2])); return Array.from(l.getWeights()[2].dataSync()); };
+    expect(bias(sora)).toEqual(bias(tfjs));
+    expect(bias(sora)).toEqual([0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
+    const kernels: number[][] = [];
+    for (const recurrentConstraint of [null, 'nonNeg']) {
+      const model = sora.sequential({ layers: [sora.layers.simpleRNN({ units: 3, inputShape: [4, 2], recurrentConstraint,
+        kernelInitializer: sora.initializers.constant({ value: 0.5 }), recurrentInitializer: sora.initializers.constant({ value: 0.01 }) })] });
+      model.compile({ optimizer: sora.train.sgd(0.5), loss: 'meanSquaredError' });
+      await model.fit(sora.tensor(values([6, 4, 2]).map(Math.abs), [6, 4, 2]), sora.fill([6, 3], -3),
+        { epochs: 1, batchSize: 6, verbose: 0 });
+      kernels.push(Array.from(model.layers[0].getWeights()[1].dataSync()));
+    }
+    expect(Math.min(...kernels[0]), 'unconstrained: the step pushes entries below 0').toBeLessThan(0);
+    expect(Math.min(...kernels[1]), 'nonNeg: the same step, clipped at 0').toBe(0);
+  });
+
   it('bad input: a 2-D input, a wrong initial state, a wrong mask: errors naming the layer and the value', () => {
     const lstm = sora.layers.lstm({ units: 3, name: 'bad_lstm' });
     expect(() => lstm.apply(sora.zeros([2, 4]))).toThrow(/bad_lstm.*rank 3.*\[2,4\]/);
