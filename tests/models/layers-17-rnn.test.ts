@@ -289,7 +289,7 @@ describe('recurrent layers: configs, dropout, regularizers, bad input', () => {
       }
     }
     expectClose(out, expected, 'gru resetAfter');
-    expect(() => tfjs.layers.gru({ units, resetAfter: true })).toThrow(/reset_after/);
+    expect(() => tfjs.layers.gru({ units, resetAfter: true } as TF)).toThrow(/reset_after/);
   });
 
   it('unitForgetBias starts the forget block at 1 as TF.js; a cell\'s constraint holds after each step', async () => {
