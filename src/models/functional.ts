@@ -213,8 +213,8 @@ export class LayersModel extends Layer implements GraphModel {
   }
 
   /**
-   * The output masks of the inner graph (a model used as a layer passes masks on, as Keras's
-   * does; TF.js's executor drops them: tests/models/layers-17-wrappers-masks.test.ts pins it).
+   * The output masks of the inner graph: a model used as a layer passes masks on, as Keras's
+   * does (TF.js's executor drops them, so a layer after the model sees no mask there).
    */
   override computeMask(inputs: Tensor | Tensor[], mask?: Tensor | Tensor[] | null): Tensor | Tensor[] | null {
     const xs = Array.isArray(inputs) ? inputs : [inputs];
