@@ -132,10 +132,10 @@ describe('merge layers combine their inputs masks', () => {
     for (const make of [sora.layers.add, sora.layers.multiply, sora.layers.average, sora.layers.maximum, sora.layers.minimum]) {
       const layer = make();
       expect(layer.supportsMasking).toBe(true);
-      const mask = layer.computeMask([x, x, x], [m1, null, m2]) as sora.Tensor;
+      const mask = layer.computeMask([x, x, x], [m1, null, m2] as sora.Tensor[]) as sora.Tensor;
       expect(mask.shape).toEqual([2, 3]);
       expect(Array.from(mask.dataSync())).toEqual([1, 0, 0, 1, 0, 1]);
-      expect(layer.computeMask([x, x], [null, null])).toBeNull();
+      expect(layer.computeMask([x, x], [null, null] as unknown as sora.Tensor[])).toBeNull();
       expect(layer.computeMask([x, x], undefined)).toBeNull();
       expect(() => layer.computeMask([x, x], [m1])).toThrow(/expected one mask per input \(2\); received 1/);
     }

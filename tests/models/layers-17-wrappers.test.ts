@@ -79,7 +79,7 @@ describe('timeDistributed against TF.js', () => {
   it('refuses an input of rank < 3 and a config without a layer, naming the layer', () => {
     const td = sora.layers.timeDistributed({ layer: sora.layers.dense({ units: 2 }), name: 'td_rank' });
     expect(() => td.apply(sora.zeros([2, 3]))).toThrow(/TimeDistributed td_rank: expects an input of rank 3 or more.*\[null,3\]/);
-    expect(() => sora.layers.timeDistributed({ layer: undefined as unknown as sora.layers.Layer, name: 'td_none' }))
+    expect(() => sora.layers.timeDistributed({ layer: undefined as unknown as sora.Layer, name: 'td_none' }))
       .toThrow(/TimeDistributed td_none: the config needs a layer to wrap.*layer=undefined/);
   });
 });
@@ -210,5 +210,45 @@ describe('bidirectional against TF.js', () => {
     expect(bi.trainableWeights.length).toBe(0);
     expect(bi.nonTrainableWeights.map((w) => w.name)).toEqual(
       ['bg/forward_g/kernel', 'bg/forward_g/recurrent_kernel', 'bg/forward_g/bias', 'bg/backward_g/kernel', 'bg/backward_g/recurrent_kernel', 'bg/backward_g/bias']);
+  });
+});
+
+describe('wrappers: lifetime and backends', () => {
+  it('predict leaves no tensor behind; dispose frees the inner layers\' weights', () => {
+    const model = sora.sequential({ layers: [
+      sora.layers.embedding({ inputDim: 6, outputDim: 3, inputLength: 4, maskZero: true }),
+      sora.layers.bidirectional({ layer: sora.layers.lstm({ units: 2, returnSequences: true }) }),
+      sora.layers.timeDistributed({ layer: sora.layers.dense({ units: 1 }) }),
+    ] });
+    const x = sora.tensor([[1, 2, 0, 0], [3, 1, 4, 5]]);
+    model.predict(x).dispose();
+    const before = sora.memory().numTensors;
+    model.predict(x).dispose();
+    expect(sora.memory().numTensors).toBe(before);
+    const weights = model.weights.length;
+    expect(weights).toBe(9);
+    const result = model.dispose();
+    expect(result.numDisposedVariables).toBe(weights);
+    expect(sora.memory().numTensors).toBe(before - weights);
+    x.dispose();
+  });
+
+  it('bidirectional(gru) and timeDistributed(dense) on the wasm backend give the reference backend\'s results', async () => {
+    const build = () => sora.sequential({ layers: [
+      sora.layers.timeDistributed({ layer: sora.layers.dense({ units: 3, activation: 'relu' }), inputShape: [5, 4] }),
+      sora.layers.bidirectional({ layer: sora.layers.gru({ units: 3, returnSequences: true }), mergeMode: 'ave' }),
+    ] });
+    const model = build();
+    const x = values([2, 5, 4]);
+    const reference = Array.from(model.predict(sora.tensor(x, [2, 5, 4])).dataSync());
+    const weights = model.getWeights().map((w) => ({ values: Array.from(w.dataSync()), shape: w.shape }));
+    await sora.setBackend('wasm');
+    try {
+      const onWasm = build();
+      onWasm.setWeights(weights.map((w) => sora.tensor(w.values, w.shape)));
+      expectClose(onWasm.predict(sora.tensor(x, [2, 5, 4])).dataSync(), reference, 'wasm vs reference');
+    } finally {
+      await sora.setBackend('reference');
+    }
   });
 });
