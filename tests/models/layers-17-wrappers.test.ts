@@ -252,3 +252,20 @@ describe('wrappers: lifetime and backends', () => {
     }
   });
 });
+
+describe('wrappers: bad input is refused before anything is built', () => {
+  it('bidirectional: a state of the wrong shape, a mask of the wrong shape, an input of rank 2', () => {
+    const bi = sora.layers.bidirectional({ layer: sora.layers.lstm({ units: 3 }), name: 'bad_bi' });
+    const x = sora.zeros([2, 4, 5]);
+    const ok = sora.zeros([2, 3]);
+    const before = sora.memory().numTensors;
+    expect(() => bi.apply(x, { initialState: [ok, ok, ok, sora.zeros([2, 4])] }))
+      .toThrow(/Bidirectional bad_bi: initialState\[3\] \(backward\) must have shape \[2, 3\] \(batch, units\); received \[2,4\]/);
+    expect(() => bi.apply(x, { mask: sora.ones([2, 5]) }))
+      .toThrow(/Bidirectional bad_bi: the mask must have shape \[2, 4\] \(batch, steps\); received \[2,5\]/);
+    expect(() => bi.apply(sora.zeros([2, 5])))
+      .toThrow(/Bidirectional bad_bi: expected input of rank 3 \(\[batch, steps, features\]\); received shape \[2,5\]/);
+    expect(bi.built).toBe(false);
+    expect(sora.memory().numTensors).toBe(before + 3); // the tensors made in the calls above, no weight
+  });
+});
