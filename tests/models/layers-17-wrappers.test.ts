@@ -269,3 +269,24 @@ describe('wrappers: bad input is refused before anything is built', () => {
     expect(sora.memory().numTensors).toBe(before + 3); // the tensors made in the calls above, no weight
   });
 });
+
+describe('bidirectional in a file from the Keras converter', () => {
+  it("weights named with Keras's cell scope ('<bidi>/forward_<lstm>/lstm_cell/kernel') load, as TF.js loads them", async () => {
+    const build = (tf: TF) => tf.sequential({ layers: [
+      tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, name: 'lstm', recurrentActivation: 'sigmoid' }),
+        name: 'bidirectional', inputShape: [4, 3] }),
+    ] });
+    const theirs = build(tfjs);
+    const artifacts = await tfjsArtifacts(theirs);
+    // Keras writes the cell's name into the weight's: bidirectional/forward_lstm/lstm_cell/kernel.
+    const keras = {
+      ...artifacts,
+      weightSpecs: artifacts.weightSpecs.map((s: TF) => ({ ...s, name: s.name.replace(/\/([a-z_]+)$/, '/lstm_cell/$1') })),
+    };
+    expect(keras.weightSpecs[0].name).toBe('bidirectional/forward_lstm/lstm_cell/kernel');
+    const intoTfjs = await tfjs.loadLayersModel(tfjs.io.fromMemory(keras));
+    const intoSora: TF = await sora.loadLayersModel(sora.io.fromMemory(keras));
+    expectSamePredictions(intoSora, intoTfjs, [2, 4, 3], 'Keras-named bidirectional');
+    expectSamePredictions(intoSora, theirs, [2, 4, 3], 'Keras-named bidirectional against the original');
+  });
+});
