@@ -187,6 +187,26 @@ describe('bidirectional against TF.js', () => {
       .toThrow(/Bidirectional .*: initialState must list the forward layer's states then the backward layer's \(4 tensors\); received 1/);
   });
 
+  it('stateful: states carry over between calls in both directions and resetStates clears them, as TF.js', () => {
+    const build = (tf: TF) => tf.sequential({ layers: [
+      tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2, stateful: true }), batchInputShape: [2, 3, 4] }),
+    ] });
+    const { ours, theirs } = twin(build);
+    const x = values([2, 3, 4]);
+    const step = (what: string) =>
+      expectClose(ours.predict(sora.tensor(x, [2, 3, 4])).dataSync(), theirs.predict(tfjs.tensor(x, [2, 3, 4])).dataSync(), what);
+    step('first call');
+    const first = Array.from(ours.predict(sora.tensor(x, [2, 3, 4])).dataSync());
+    const second = Array.from(ours.predict(sora.tensor(x, [2, 3, 4])).dataSync());
+    expect(second, 'the states carried over').not.toEqual(first);
+    theirs.predict(tfjs.tensor(x, [2, 3, 4]));
+    theirs.predict(tfjs.tensor(x, [2, 3, 4]));
+    step('fourth call, from the carried states');
+    ours.layers[0].resetStates();
+    theirs.layers[0].resetStates();
+    step('after resetStates');
+  });
+
   it('refuses a layer that is not recurrent and an unknown mergeMode, naming the value', () => {
     expect(() => sora.layers.bidirectional({ layer: sora.layers.dense({ units: 2, name: 'not_rnn' }) as never, name: 'bd' }))
       .toThrow(/Bidirectional bd: the layer must be a recurrent layer .*Dense \('not_rnn'\)/);
