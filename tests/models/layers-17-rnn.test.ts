@@ -112,6 +112,21 @@ describe('recurrent layers against TF.js: masks, training, files', () => {
     await expectRoundTrips(ours, theirs, [batch, steps, features], 'stacked cells');
   });
 
+  it('a Keras-converted file (weights named \'lstm/lstm_cell/kernel\') loads as TF.js loads it', async () => {
+    const build = (tf: TF) => tf.sequential({ layers: [tf.layers.lstm({ units: 3, inputShape: [steps, features], biasInitializer: 'randomNormal' })] });
+    const theirs = build(tfjs);
+    const artifacts = await tfjsArtifactsOf(theirs);
+    const name = theirs.layers[0].name;
+    const keras = { ...artifacts, weightSpecs: artifacts.weightSpecs.map((s: TF) => ({ ...s, name: s.name.replace(`${name}/`, `${name}/lstm_cell/`) })) };
+    expect(keras.weightSpecs[0].name).toBe(`${name}/lstm_cell/kernel`);
+    const x = values([batch, steps, features]);
+    const inTfjs: TF = await tfjs.loadLayersModel(tfjs.io.fromMemory(keras));
+    const inSora: TF = await sora.loadLayersModel(sora.io.fromMemory(keras));
+    const expected = theirs.predict(tfjs.tensor(x, [batch, steps, features])).dataSync();
+    expectClose(inTfjs.predict(tfjs.tensor(x, [batch, steps, features])).dataSync(), expected, 'TF.js');
+    expectClose(inSora.predict(sora.tensor(x, [batch, steps, features])).dataSync(), expected, 'sora');
+  });
+
   it('returnState in a functional model: [output, h, c] as three outputs, the same as TF.js', async () => {
     const build = (tf: TF) => {
       const input = tf.input({ shape: [steps, features] });
@@ -213,6 +228,52 @@ describe('recurrent layers against TF.js: masks, training, files', () => {
     expect(ours.weights.map((w: TF) => w.name.replace(/^[^/]*/, ''))).toEqual(['/kernel', '/recurrent']);
     expectSamePredictions(ours, theirs, [batch, steps, features], 'user cell');
   });
+});
+
+describe('the one-op path and the per-step loop agree', () => {
+  // lstm / gru / simpleRNN run the recurrentSequence op; layers.rnn over a stack of one cell runs the per-step
+  // loop of cell calls (TF.js's rnn()). Same weights: the same outputs, states and gradients.
+  const cases = [
+    { kind: 'lstm', cell: 'lstmCell', args: { recurrentActivation: 'sigmoid' } },
+    { kind: 'gru', cell: 'gruCell', args: {} },
+    { kind: 'gru', cell: 'gruCell', args: { resetAfter: true, activation: 'relu' } },
+    { kind: 'simpleRNN', cell: 'simpleRNNCell', args: { activation: 'tanh' } },
+  ] as const;
+  for (const { kind, cell, args } of cases) {
+    it(`${kind} ${JSON.stringify(args)}: masked, backwards, with initial states; outputs and gradients`, () => {
+      const options = { units: 5, biasInitializer: 'randomNormal', ...args };
+      const flags = { returnSequences: true, returnState: true, goBackwards: true };
+      const fast = (sora.layers as TF)[kind]({ ...options, ...flags });
+      const loop = sora.layers.rnn({ cell: [(sora.layers as TF)[cell](options)], ...flags });
+      const x = sora.tensor(values([3, 6, 4], 0.3), [3, 6, 4]);
+      const mask = sora.tensor([1, 1, 0, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0], [3, 6]);
+      const states = kind === 'lstm' ? [sora.tensor(values([3, 5], 1), [3, 5]), sora.tensor(values([3, 5], 2), [3, 5])]
+        : [sora.tensor(values([3, 5], 1), [3, 5])];
+      fast.apply(x, { initialState: states });
+      loop.apply(x, { initialState: states });
+      loop.setWeights(fast.getWeights());
+      const run = (layer: TF) => {
+        const weights = layer.trainableWeights;
+        const f = (input: sora.Tensor) => {
+          const outs = layer.apply(input, { mask, initialState: states }) as sora.Tensor[];
+          return outs.reduce((acc: sora.Tensor, t: sora.Tensor, i: number) => sora.add(acc, sora.sum(sora.mul(t, sora.sin(sora.add(t, i))))), sora.scalar(0));
+        };
+        const outs = (layer.apply(x, { mask, initialState: states }) as sora.Tensor[]).map((t) => Array.from(t.dataSync()));
+        const { grads } = sora.variableGrads(() => f(x), weights);
+        const dx = sora.grad(f)(x);
+        return { outs, grads: weights.map((w: TF) => Array.from(grads[w.name].dataSync())), dx: Array.from(dx.dataSync()) };
+      };
+      const a = run(fast), b = run(loop);
+      a.outs.forEach((o: number[], i: number) => expectClose(o, b.outs[i], `output ${i}`));
+      a.grads.forEach((g: number[], i: number) => expectClose(g, b.grads[i], `gradient of weight ${i}`, 1e-4));
+      expectClose(a.dx, b.dx, 'gradient of x', 1e-4);
+      const kernels = async (layer: TF) => (await sora.profile(() => layer.apply(x, { mask, initialState: states }))).kernelNames;
+      return Promise.all([kernels(fast), kernels(loop)]).then(([ofFast, ofLoop]) => {
+        expect(ofFast.filter((n: string) => /Sequence$/.test(n)), `kernels: ${ofFast.join(', ')}`).toHaveLength(1);
+        expect(ofLoop.filter((n: string) => /Sequence$/.test(n)), `kernels: ${ofLoop.join(', ')}`).toHaveLength(0);
+      });
+    });
+  }
 });
 
 describe('recurrent layers: configs, dropout, regularizers, bad input', () => {
