@@ -276,6 +276,35 @@ describe('the one-op path and the per-step loop agree', () => {
   }
 });
 
+describe('on the wasm backend too', () => {
+  it('embedding(maskZero) -> lstm -> gru -> rnn(stacked cells) -> dense: predictions and 3 SGD steps agree with TF.js', async () => {
+    await sora.setBackend('wasm');
+    expect(sora.getBackend()).toBe('wasm');
+    try {
+      const build = (tf: TF) => tf.sequential({ layers: [
+        tf.layers.embedding({ inputDim: 9, outputDim: 3, inputLength: 6, maskZero: true }),
+        tf.layers.lstm({ units: 5, returnSequences: true, biasInitializer: 'randomNormal' }),
+        tf.layers.gru({ units: 3, goBackwards: true, returnSequences: true }),
+        tf.layers.rnn({ cell: [tf.layers.simpleRNNCell({ units: 2 }), tf.layers.lstmCell({ units: 2 })] }),
+        tf.layers.dense({ units: 2 }),
+      ] });
+      const { ours, theirs } = twin(build);
+      const x = ids(4, 6, 9), y = values([4, 2], 0.5);
+      const predict = (what: string) => expectClose(ours.predict(sora.tensor(x, [4, 6])).dataSync(),
+        theirs.predict(tfjs.tensor(x, [4, 6])).dataSync(), what, 1e-4);
+      predict('wasm, before fit');
+      for (const [tf, model] of [[tfjs, theirs], [sora, ours]] as const) {
+        model.compile({ optimizer: tf.train.sgd(0.3), loss: 'meanSquaredError' });
+        await model.fit(tf.tensor(x, [4, 6]), tf.tensor(y, [4, 2]), { epochs: 3, batchSize: 4, shuffle: false, verbose: 0 });
+      }
+      expectSameWeights(ours, theirs, 'wasm, after 3 SGD steps', 1e-4);
+      predict('wasm, after fit');
+    } finally {
+      await sora.setBackend('reference');
+    }
+  });
+});
+
 describe('recurrent layers: configs, dropout, regularizers, bad input', () => {
   it('a cell\'s regularizer adds to the loss (Keras does; TF.js drops an RNN cell\'s penalties: pinned here)', async () => {
     const x = values([2, 3, 2]), y = values([2, 2], 1);
@@ -369,6 +398,25 @@ describe('recurrent layers: configs, dropout, regularizers, bad input', () => {
     }
     expect(Math.min(...kernels[0]), 'unconstrained: the step pushes entries below 0').toBeLessThan(0);
     expect(Math.min(...kernels[1]), 'nonNeg: the same step, clipped at 0').toBe(0);
+  });
+
+  it('fit with dropout and recurrentDropout trains and leaks no tensors; predict and stateful calls leak none either', async () => {
+    for (const [kind, stateful] of [['lstm', false], ['gru', true], ['simpleRNN', false]] as const) {
+      const model = sora.sequential({ layers: [
+        (sora.layers as TF)[kind]({ units: 4, dropout: 0.3, recurrentDropout: 0.2, stateful, returnSequences: true,
+          ...(stateful ? { batchInputShape: [4, 5, 3] } : { inputShape: [5, 3] }) }),
+        sora.layers.flatten(), sora.layers.dense({ units: 1 }),
+      ] });
+      model.compile({ optimizer: sora.train.sgd(0.1), loss: 'meanSquaredError' });
+      const x = sora.tensor(values([8, 5, 3]), [8, 5, 3]), y = sora.tensor(values([8, 1], 2), [8, 1]);
+      await model.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 });
+      const before = sora.memory().numTensors;
+      const history = await model.fit(x, y, { epochs: 3, batchSize: 4, verbose: 0 });
+      expect(history.history.loss.every((l) => Number.isFinite(l as number)), kind).toBe(true);
+      expect(sora.memory().numTensors, `${kind}: tensors after fit`).toBe(before);
+      sora.dispose(model.predict(x, { batchSize: 4 }) as sora.Tensor);
+      expect(sora.memory().numTensors, `${kind}: tensors after predict`).toBe(before);
+    }
   });
 
   it('bad input: a 2-D input, a wrong initial state, a wrong mask: errors naming the layer and the value', () => {
