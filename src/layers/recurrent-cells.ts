@@ -17,7 +17,7 @@ import { getConstraint, serializeConstraint, type Constraint } from '../training
 import type { Kwargs, LayerArgs, LayerVariable, SymbolicShape } from './base.js';
 import { resolveInitializer, resolveRegularizer, serializeInitializer, serializeRegularizer } from './config.js';
 import { ACTIVATIONS, checkActivation, type ActivationName } from './activations.js';
-import { checkUnits, RNNCell } from './recurrent-base.js';
+import { checkUnits, RNNCell } from './recurrent-cell.js';
 import { fusable, type FusedCell } from './recurrent-fused.js';
 
 /** The config of layers.simpleRNNCell (TF.js's SimpleRNNCellLayerArgs); `units` is required. */
