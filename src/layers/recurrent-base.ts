@@ -156,9 +156,21 @@ export class RNN extends Layer {
     return super.callOnTensors(inputs, kwargs, inGraph);
   }
 
-  /** Checks the sequence input only (any length; initial states are checked by call). */
+  /** Checks the sequence input (any length) and, given as more inputs, the initial states' count and sizes. */
   protected override checkShapes(shapes: SymbolicShape | SymbolicShape[]): void {
-    this.checkInputShape((Array.isArray(shapes[0]) ? shapes[0] : shapes) as SymbolicShape);
+    const list = (Array.isArray(shapes[0]) ? shapes : [shapes]) as SymbolicShape[];
+    this.checkInputShape(list[0]);
+    if (list.length === 1) return;
+    const sizes = stateSizes(this.cell);
+    if (list.length - 1 !== sizes.length) {
+      throw new Error(`${this.where}: the cell has ${sizes.length} state(s) (sizes ${sizes.join(', ')}); received ` +
+        `${list.length - 1} initial state(s)`);
+    }
+    list.slice(1).forEach((s, i) => {
+      if (s.length !== 2 || (s[1] !== null && s[1] !== sizes[i])) {
+        throw new Error(`${this.where}: initialState[${i}] must have shape [batch, ${sizes[i]}] (batch, units); received ${shapeString(s)}`);
+      }
+    });
   }
 
   /**

@@ -222,6 +222,12 @@ describe('recurrent layers: configs, dropout, regularizers, bad input', () => {
     expect(() => lstm.apply(x, { mask: sora.ones([2, 4]) })).toThrow(/bad_lstm.*mask.*\[2, 5\].*\[2,4\]/);
     expect(() => lstm.apply(sora.zeros([2, 5, 3]))).toThrow(/bad_lstm.*4 features/);
     expect(() => sora.layers.gru({ units: 0 })).toThrow(/units.*Received: units=0/);
+    // Symbolic initial states are checked when the graph is built.
+    const input = sora.input({ shape: [5, 4] });
+    expect(() => sora.layers.lstm({ units: 3, name: 'sym_lstm' }).apply(input, { initialState: [sora.input({ shape: [3] }), sora.input({ shape: [2] })] }))
+      .toThrow(/sym_lstm.*initialState\[1\].*\[batch, 3\].*\[null,2\]/);
+    expect(() => sora.layers.gru({ units: 3, name: 'sym_gru' }).apply(input, { initialState: [sora.input({ shape: [3] }), sora.input({ shape: [3] })] }))
+      .toThrow(/sym_gru.*1 state.*2 initial/);
     expect(() => sora.layers.lstm({ units: 2 }).resetStates()).toThrow(/stateful/);
   });
 });

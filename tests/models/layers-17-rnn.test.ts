@@ -203,12 +203,13 @@ describe('recurrent layers against TF.js: masks, training, files', () => {
     expect(() => ours.predict(sora.tensor(values([3, steps, features]), [3, steps, features]))).toThrow(/batch/);
   });
 
-  it('a user cell subclassing RNNCell (its own build, call and stateSize) runs in layers.rnn as in TF.js', () => {
+  it('a user cell subclassing RNNCell (its own build, call and stateSize) runs in layers.rnn as in TF.js, saved and loaded', async () => {
     const makeCell = (tf: TF) => {
       class MinimalCell extends tf.layers.RNNCell {
         static className = 'MinimalCell';
         units: number; stateSize: number; kernel: TF; recurrent: TF;
-        constructor(units: number) { super({}); this.units = units; this.stateSize = units; }
+        constructor(config: { units: number; name?: string }) { super(config); this.units = config.units; this.stateSize = config.units; }
+        getConfig() { return { ...super.getConfig(), units: this.units }; }
         build(shape: TF) {
           const s = Array.isArray(shape[0]) ? shape[0] : shape;
           this.kernel = this.addWeight('kernel', [s[s.length - 1], this.units], 'float32', tf.initializers.glorotUniform({ seed: 1 }));
@@ -223,7 +224,8 @@ describe('recurrent layers against TF.js: masks, training, files', () => {
           });
         }
       }
-      return new MinimalCell(3);
+      tf.serialization.registerClass(MinimalCell);
+      return new MinimalCell({ units: 3 });
     };
     const build = (tf: TF) => tf.sequential({ layers: [
       tf.layers.rnn({ cell: makeCell(tf), returnSequences: true, goBackwards: true, inputShape: [steps, features] }),
@@ -231,5 +233,7 @@ describe('recurrent layers against TF.js: masks, training, files', () => {
     const { ours, theirs } = twin(build);
     expect(ours.weights.map((w: TF) => w.name.replace(/^[^/]*/, ''))).toEqual(['/kernel', '/recurrent']);
     expectSamePredictions(ours, theirs, [batch, steps, features], 'user cell');
+    // Registered, the cell's config rides in the RNN's (TF.js's form) and files load both ways.
+    await expectRoundTrips(ours, theirs, [batch, steps, features], 'user cell');
   });
 });
