@@ -147,7 +147,7 @@ describe('recurrent layers: configs, dropout, regularizers, bad input', () => {
     expect((layer.apply(x) as sora.Tensor).arraySync()).toEqual(sora.ones([4, 7, 6]).arraySync());
   });
 
-  it('gru resetAfter (Keras\'s form, which TF.js refuses): bias [2, 3 * units], against a plain loop of its formula', () => {
+  it('gru resetAfter (Keras\'s form, which TF.js refuses): bias [2, 3 * units], against a plain loop of its formula; saved and loaded', async () => {
     const units = 2, inDim = 3, n = 2, len = 3;
     const layer = sora.layers.gru({ units, resetAfter: true, returnSequences: true, biasInitializer: 'randomNormal' });
     const x = values([n, len, inDim], 0.2);
@@ -172,6 +172,14 @@ describe('recurrent layers: configs, dropout, regularizers, bad input', () => {
     }
     expectClose(out, expected, 'gru resetAfter');
     expect(() => tfjs.layers.gru({ units, resetAfter: true } as TF)).toThrow(/reset_after/);
+    // Saved (reset_after: true, bias [2, 6], as Keras's GRU files hold it) and loaded again.
+    const model = sora.sequential({ layers: [sora.layers.gru({ units, resetAfter: true, inputShape: [len, inDim], biasInitializer: 'randomNormal' })] });
+    let saved: TF;
+    await model.save(sora.io.withSaveHandler(async (a: TF) => { saved = a; }));
+    expect(JSON.stringify(saved.modelTopology)).toContain('"reset_after":true');
+    const loaded = await sora.loadLayersModel(sora.io.fromMemory(saved));
+    const input = sora.tensor(x, [n, len, inDim]);
+    expectClose((loaded.predict(input) as sora.Tensor).dataSync(), (model.predict(input) as sora.Tensor).dataSync(), 'gru resetAfter reloaded');
   });
 
   it('unitForgetBias starts the forget block at 1 as TF.js; a cell\'s constraint holds after each step', async () => {
