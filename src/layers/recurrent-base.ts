@@ -152,8 +152,19 @@ export class RNN extends Layer {
   /** Checks the input's rank on the tensor's own shape before the layer is built. */
   override callOnTensors(inputs: Tensor | Tensor[], kwargs: Kwargs, inGraph = false): Tensor | Tensor[] {
     const x = toList(inputs)[0];
-    if (x?.shape) this.checkInputShape(x.shape);
+    if (x?.shape) this.checkCall(...this.callArgs(inputs, kwargs));
     return super.callOnTensors(inputs, kwargs, inGraph);
+  }
+
+  /** The sequence, the initial states (from the list or kwargs.initialState, else null) and the mask of a call. */
+  private callArgs(inputs: Tensor | Tensor[], kwargs: Kwargs): [Tensor, Tensor[] | null, Tensor | null] {
+    const list = toList(inputs);
+    if (list.length > 1 && kwargs.initialState != null) {
+      throw new Error(`${this.where}: give initialState either in kwargs or after the input in a list, not both`);
+    }
+    const given = list.length > 1 ? list.slice(1) : kwargs.initialState != null ? toList(kwargs.initialState as Tensor | Tensor[]) : null;
+    const mask = (Array.isArray(kwargs.mask) ? kwargs.mask[0] : kwargs.mask) as Tensor | null | undefined;
+    return [list[0], given, mask ?? null];
   }
 
   /** Checks the sequence input (any length) and, given as more inputs, the initial states' count and sizes. */
@@ -213,14 +224,7 @@ export class RNN extends Layer {
    * before anything runs.
    */
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
-    const list = toList(inputs);
-    const x = list[0];
-    if (list.length > 1 && kwargs.initialState != null) {
-      throw new Error(`${this.where}: give initialState either in kwargs or after the input in a list, not both`);
-    }
-    const given = list.length > 1 ? list.slice(1) : kwargs.initialState != null ? toList(kwargs.initialState as Tensor | Tensor[]) : null;
-    const rawMask = (Array.isArray(kwargs.mask) ? kwargs.mask[0] : kwargs.mask) as Tensor | null | undefined;
-    const mask = rawMask ?? null;
+    const [x, given, mask] = this.callArgs(inputs, kwargs);
     this.checkCall(x, given, mask);
     for (const t of this.retired.splice(0)) t.dispose();
     const training = kwargs.training === true;

@@ -224,6 +224,9 @@ describe('recurrent layers: configs, dropout, regularizers, bad input', () => {
     expect(() => lstm.apply(sora.zeros([2, 4]))).toThrow(/bad_lstm.*rank 3.*\[2,4\]/);
     expect(lstm.built).toBe(false);
     const x = sora.zeros([2, 5, 4]);
+    // Checked before the layer is built: no weights are made.
+    expect(() => lstm.apply(x, { initialState: [sora.zeros([2, 3]), sora.zeros([2, 2])] })).toThrow(/bad_lstm.*initialState\[1\]/);
+    expect(lstm.built).toBe(false);
     lstm.apply(x);
     expect(() => lstm.apply(x, { initialState: [sora.zeros([2, 4]), sora.zeros([2, 3])] })).toThrow(/bad_lstm.*initialState\[0\].*\[2, 3\].*\[2,4\]/);
     expect(() => lstm.apply(x, { initialState: [sora.zeros([2, 3])] })).toThrow(/bad_lstm.*2 state.*1 initial/);
