@@ -1,7 +1,7 @@
 /**
- * The recurrent op (src/ops/recurrent/sequence.ts) on the reference backend: hSeq against
- * TF.js's own simpleRNN / lstm / gru layers (cpu backend; masks, goBackwards, initial states,
- * hardSigmoid), every input's gradient by finite differences for every cell and option, the
+ * The recurrent op (src/ops/recurrent/sequence.ts) on the reference backend: hSeq and the
+ * gradients of x, h0 and the weights against TF.js's own simpleRNN / lstm / gru layers (cpu
+ * backend; masks, goBackwards, initial states, hardSigmoid), every input's gradient by finite differences for every cell and option, the
  * composed per-step path against the kernel path (values and gradients), and no leaks.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,6 @@ import type { Tensor } from '../../src/index.js';
 import { ENGINE } from '../../src/core/engine.js';
 import { addOpObserver } from '../../src/ops/registry.js';
 import { recurrentSequence, type RecurrentSequenceArgs } from '../../src/ops/recurrent/sequence.js';
-import { mulberry32 } from '../backends/suite/harness.js';
 import { CASES, caseLabel, makeValues, type OpCase, type Values } from './recurrent-cases.js';
 
 beforeAll(async () => {
@@ -68,7 +67,7 @@ function gradients(a: RecurrentSequenceArgs, names: WrtName[]): Float32Array[] {
 describe('recurrentSequence against TF.js layers (cpu)', () => {
   for (const [n, c] of CASES.entries()) {
     if (c.inputDropout || c.recurrentDropout || c.resetAfter || c.maskDType === 'float32') continue; // TF.js has no way to take these
-    it(`hSeq and the last state match TF.js: ${caseLabel(c)}`, () => {
+    it(`hSeq, the last state and the gradients match TF.js: ${caseLabel(c)}`, () => {
       const v = makeValues(c, 10 + n);
       const a = argsOf(c, v);
       const { hSeq, cSeq } = recurrentSequence(a);
@@ -92,7 +91,32 @@ describe('recurrentSequence against TF.js layers (cpu)', () => {
       const last = (seq: Tensor) => sora.slice(seq, [0, c.steps - 1, 0], [c.batch, 1, c.units]).dataSync();
       close(last(hSeq), out[1].dataSync(), 'the last output');
       if (cSeq) close(last(cSeq), out[2].dataSync(), 'the last cell state');
-      tf.dispose([x, ...initialState, ...(mask ? [mask] : []), ...out, ...weights]);
+
+      // The gradients of sum(hSeq * w): x and h0 by tf.grads, the weights by tf.variableGrads.
+      const w = Float32Array.from({ length: hSeq.size }, (_, i) => ((i * 37) % 11) / 11 - 0.45);
+      const tfLoss = (xx: tf.Tensor, h: tf.Tensor) =>
+        tf.sum(tf.mul((layer.apply(xx, { initialState: [h, ...initialState.slice(1)], mask }) as tf.Tensor[])[0], tf.tensor(w, hSeq.shape)));
+      if (c.steps === 1) {
+        // TF.js cannot differentiate a one-step sequence: Unpack's gradient hands stack() a lone
+        // tensor ("Argument tensors passed to stack must be a `Tensor[]`"). sora's gradients of
+        // this case are checked by finite differences below.
+        expect(() => tf.grads((xx: tf.Tensor, h: tf.Tensor) => tfLoss(xx, h))([x, initialState[0]])).toThrow(/passed to stack must be/);
+        tf.dispose([x, ...initialState, ...(mask ? [mask] : []), ...out, ...weights]);
+        sora.dispose([hSeq, ...(cSeq ? [cSeq] : []), ...tensorsOf(a)]);
+        return;
+      }
+      const [dxTf, dh0Tf] = tf.grads((xx: tf.Tensor, h: tf.Tensor) => tfLoss(xx, h))([x, initialState[0]]);
+      const variables = layer.trainableWeights.map((lw) => lw.read() as tf.Variable);
+      const { value, grads: byName } = tf.variableGrads(() => tfLoss(x, initialState[0]) as tf.Scalar, variables);
+      const names: WrtName[] = ['x', 'h0', 'kernel', 'recurrentKernel', ...(v.bias ? ['bias' as const] : [])];
+      const got = sora.tidy(() => {
+        const f = (...ts: Tensor[]) => sora.sum(sora.mul(recurrentSequence({ ...a, ...Object.fromEntries(names.map((name, i) => [name, ts[i]])) }).hSeq,
+          sora.tensor(w, hSeq.shape)));
+        return sora.grads(f)(names.map((name) => a[name] as Tensor)).map((g) => g.dataSync());
+      });
+      const want = [dxTf, dh0Tf, ...variables.map((variable) => byName[variable.name])];
+      names.forEach((name, i) => close(got[i], want[i].dataSync(), `d${name}`));
+      tf.dispose([x, ...initialState, ...(mask ? [mask] : []), ...out, ...weights, dxTf, dh0Tf, value, ...Object.values(byName)]);
       sora.dispose([hSeq, ...(cSeq ? [cSeq] : []), ...tensorsOf(a)]);
     });
   }
@@ -108,7 +132,6 @@ describe('recurrentSequence gradients', () => {
       const analytic = gradients(a, names);
       expect(sora.memory().numTensors, 'tensors left by the gradient').toBe(before);
       const viaOps = composed(() => gradients(a, names));
-      const rand = mulberry32(70 + n);
       const eps = 1e-3;
       names.forEach((name, k) => {
         const source = v[name]!;
@@ -117,9 +140,8 @@ describe('recurrentSequence gradients', () => {
           expect(Math.abs(viaOps[k][i] - analytic[k][i]), `composed d${name}[${i}]: ${viaOps[k][i]} vs kernel ${analytic[k][i]}`)
             .toBeLessThan(2e-4 * Math.max(1, Math.abs(analytic[k][i])));
         }
-        // Finite differences of up to 12 elements of each input (float32 forward: eps 1e-3).
-        const picks = Array.from({ length: Math.min(12, source.values.length) }, () => Math.floor(rand() * source.values.length));
-        for (const i of picks) {
+        // Finite differences of every element (float32 forward: eps 1e-3).
+        for (let i = 0; i < source.values.length; i++) {
           const probe = (delta: number) => {
             const values = source.values.slice();
             values[i] += delta;
@@ -160,6 +182,15 @@ describe('recurrentSequence paths', () => {
     }
   });
 
+  it("a simple cell ignores recurrentActivation (it has no gates)", () => {
+    const c = CASES.find((k) => k.cell === 'simple')!;
+    const a = argsOf(c, makeValues(c, 4));
+    const want = recurrentSequence(a).hSeq;
+    const got = recurrentSequence({ ...a, recurrentActivation: 'whatever' as never }).hSeq;
+    expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
+    sora.dispose([want, got, ...tensorsOf(a)]);
+  });
+
   it('a numeric mask runs the steps where it is nonzero, as the bool mask does', () => {
     const c = CASES.find((k) => k.cell === 'gru' && k.mask)!;
     const v = makeValues(c, 5);
@@ -169,6 +200,21 @@ describe('recurrentSequence paths', () => {
     const got = recurrentSequence({ ...a, mask: numeric }).hSeq;
     expect(Array.from(got.dataSync())).toEqual(Array.from(want.dataSync()));
     sora.dispose([numeric, want, got, ...tensorsOf(a)]);
+  });
+
+  it('an empty batch gives an empty hSeq and zero weight gradients, on both paths', () => {
+    const c = CASES.find((k) => k.cell === 'gru' && k.mask)!;
+    const v = makeValues({ ...c, batch: 0 }, 8);
+    const a = argsOf(c, v);
+    for (const path of [<T>(f: () => T) => f(), composed]) {
+      const [dx, dU] = path(() => gradients(a, ['x', 'recurrentKernel']));
+      expect(dx.length).toBe(0);
+      expect(Array.from(dU)).toEqual(new Array(dU.length).fill(0));
+      const { hSeq } = path(() => recurrentSequence(a));
+      expect(hSeq.shape).toEqual([0, c.steps, c.units]);
+      hSeq.dispose();
+    }
+    sora.dispose(tensorsOf(a));
   });
 
   it('a gradient of the gradient is an error naming the backward op', () => {
@@ -188,6 +234,7 @@ describe('recurrentSequence bad input', () => {
     ['a recurrentKernel that is not [units, G * units]', (a) => ({ ...a, recurrentKernel: sora.zeros([4, 12]) }),
       /recurrentSequence: 'recurrentKernel' must have shape \[4,16\].*received shape \[4,12\]/],
     ['x of rank 2', (a) => ({ ...a, x: sora.zeros([3, 2]) }), /'x' must be a float32 tensor of rank 3 \[batch, steps, inputDim\]; received shape \[3,2\]/],
+    ['x with no steps (TF.js fails on it too)', (a) => ({ ...a, x: sora.zeros([3, 0, 2]) }), /recurrentSequence: 'x' must have at least one step; received shape \[3,0,2\]/],
     ['an h0 whose batch differs', (a) => ({ ...a, h0: sora.zeros([2, c.units]) }), /'h0' must have shape \[3,4\].*received shape \[2,4\]/],
     ['an lstm without c0', (a) => ({ ...a, c0: null }), /'c0' must be a Tensor of shape \[3,4\].*received null/],
     ['a gru given c0', (a) => ({ ...a, cell: 'gru', kernel: sora.zeros([2, 12]), recurrentKernel: sora.zeros([4, 12]), bias: null }),
