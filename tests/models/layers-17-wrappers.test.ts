@@ -60,6 +60,27 @@ describe('timeDistributed against TF.js', () => {
     await expectRoundTrips(ours, theirs, [2, 3, 5, 4, 2], 'timeDistributed(conv2d)');
   });
 
+  it('timeDistributed(a Sequential of conv2d, maxPooling2d, flatten): a model wrapped per frame, as TF.js', async () => {
+    const build = (tf: TF) => {
+      const frame = tf.sequential({ layers: [
+        tf.layers.conv2d({ filters: 2, kernelSize: 2, inputShape: [4, 4, 1], biasInitializer: 'randomNormal', name: 'frame_conv' }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+      ] });
+      return tf.sequential({ layers: [
+        tf.layers.timeDistributed({ layer: frame, inputShape: [3, 4, 4, 1] }),
+        tf.layers.simpleRNN({ units: 2 }),
+      ] });
+    };
+    const { ours, theirs } = twin(build);
+    expect(ours.weights.map((w: TF) => w.name).slice(0, 2)).toEqual(['frame_conv/kernel', 'frame_conv/bias']);
+    expect(theirs.weights.map((w: TF) => w.name).slice(0, 2)).toEqual(['frame_conv/kernel', 'frame_conv/bias']);
+    expectSamePredictions(ours, theirs, [2, 3, 4, 4, 1], 'timeDistributed(Sequential)');
+    await fitBoth(ours, theirs, [2, 3, 4, 4, 1], [2, 2]);
+    expectSameWeights(ours, theirs, 'timeDistributed(Sequential) after 3 SGD steps');
+    await expectRoundTrips(ours, theirs, [2, 3, 4, 4, 1], 'timeDistributed(Sequential)');
+  });
+
   it('passes the mask of an embedding(maskZero) through to the lstm after it, as TF.js', () => {
     const vocab = 7, length = 5;
     const build = (tf: TF) => tf.sequential({ layers: [
