@@ -88,7 +88,9 @@ export abstract class Wrapper extends Layer {
 
 /**
  * The layer class behind layers.timeDistributed: the wrapped layer applied to every time step of
- * [batch, steps, ...], as one call on the steps folded into the batch ([batch * steps, ...]).
+ * [batch, steps, ...], as one call on the steps folded into the batch ([batch * steps, ...]),
+ * as Keras does (TF.js calls the layer once per step: the same outputs, except that a
+ * batchNormalization in training takes its statistics over all steps at once, as in Keras).
  * The input mask passes through, as in TF.js.
  */
 export class TimeDistributed extends Wrapper {

@@ -81,6 +81,30 @@ describe('timeDistributed against TF.js', () => {
     await expectRoundTrips(ours, theirs, [2, 3, 4, 4, 1], 'timeDistributed(Sequential)');
   });
 
+  it('timeDistributed(batchNormalization) in training: statistics over every step at once, as Keras; TF.js updates per step (pinned)', async () => {
+    // sora folds the steps into the batch and calls the layer once, as Keras does; TF.js calls it
+    // once per step, so its moving mean takes `steps` updates per batch, each from one step's mean.
+    const build = (tf: TF) => tf.sequential({ layers: [
+      tf.layers.timeDistributed({ layer: tf.layers.batchNormalization({ momentum: 0.5 }), inputShape: [3, 2] }),
+    ] });
+    const { ours, theirs } = twin(build);
+    const x = values([4, 3, 2]).map((v, i) => v + (i % 6 < 2 ? 2 : 0)), y = values([4, 3, 2], 0.5);
+    for (const [tf, model] of [[tfjs, theirs], [sora, ours]] as const) {
+      model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
+      await model.fit(tf.tensor(x, [4, 3, 2]), tf.tensor(y, [4, 3, 2]), { epochs: 1, batchSize: 4, shuffle: false, verbose: 0 });
+    }
+    // The moving mean after one batch: momentum * 0 + (1 - momentum) * mean over batch and steps.
+    const mean = [0, 1].map((f) => x.filter((_, i) => i % 2 === f).reduce((a, b) => a + b, 0) / 12);
+    const ourMoving = Array.from(ours.layers[0].getWeights()[2].dataSync() as Float32Array);
+    expectClose(ourMoving, mean.map((m) => 0.5 * m), 'sora moving mean (one update from all steps)');
+    const theirMoving = Array.from(theirs.layers[0].getWeights()[2].dataSync() as Float32Array);
+    // TF.js: one update per step t from that step's mean over the batch, m <- 0.5 m + 0.5 mean_t.
+    const perStep = [0, 1].map((f) => [0, 1, 2].reduce((m, t) =>
+      0.5 * m + 0.5 * [0, 1, 2, 3].reduce((a, b) => a + x[b * 6 + t * 2 + f], 0) / 4, 0));
+    expectClose(theirMoving, perStep, 'TF.js moving mean (one update per step)');
+    expect(Math.abs(theirMoving[0] - ourMoving[0])).toBeGreaterThan(0.05);
+  });
+
   it('passes the mask of an embedding(maskZero) through to the lstm after it, as TF.js', () => {
     const vocab = 7, length = 5;
     const build = (tf: TF) => tf.sequential({ layers: [
