@@ -44,6 +44,37 @@ describe('timeDistributed against TF.js', () => {
     await expectRoundTrips(ours, theirs, [3, 4, 5], 'timeDistributed(dense)');
   });
 
+  it("the inner layer's regularizer counts in fit's loss through the wrapper, as TF.js", async () => {
+    const build = (tf: TF) => tf.sequential({ layers: [
+      tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 3, kernelRegularizer: tf.regularizers.l2({ l2: 0.5 }) }),
+        inputShape: [4, 5] }),
+      tf.layers.bidirectional({ layer: tf.layers.gru({ units: 2 }) }),
+    ] });
+    const { ours, theirs } = twin(build);
+    await fitBoth(ours, theirs, [3, 4, 5], [3, 4]);
+    expectSameWeights(ours, theirs, 'regularized inner layer after 3 SGD steps', 1e-4);
+  });
+
+  it("the inner layers' constraints hold after each fit step (TF.js's fit applies none, wrapped or not)", async () => {
+    const model = sora.sequential({ layers: [
+      sora.layers.timeDistributed({ layer: sora.layers.dense({ units: 3, biasConstraint: sora.constraints.nonNeg(),
+        biasInitializer: sora.initializers.constant({ value: -1 }) }), inputShape: [4, 5] }),
+      sora.layers.bidirectional({ layer: sora.layers.gru({ units: 2, kernelConstraint: sora.constraints.maxNorm({ maxValue: 0.1, axis: 0 }) }) }),
+    ] });
+    model.compile({ optimizer: sora.train.sgd(0.1), loss: 'meanSquaredError' });
+    await model.fit(sora.tensor(values([3, 4, 5]), [3, 4, 5]), sora.tensor(values([3, 4], 1), [3, 4]), { epochs: 1, verbose: 0 });
+    expect(Array.from(model.layers[0].getWeights()[1].dataSync())).toEqual([0, 0, 0]);
+    for (const kernel of [0, 3].map((i) => model.layers[1].getWeights()[i])) {
+      const [rows, cols] = kernel.shape;
+      const v = kernel.dataSync();
+      for (let c = 0; c < cols; c++) {
+        let norm = 0;
+        for (let r = 0; r < rows; r++) norm += v[r * cols + c] ** 2;
+        expect(Math.sqrt(norm)).toBeLessThanOrEqual(0.1 + 1e-6);
+      }
+    }
+  });
+
   it('timeDistributed(conv2d) over [batch, steps, h, w, c]: predictions, 3 SGD steps, files both ways', async () => {
     const build = (tf: TF) => tf.sequential({ layers: [
       tf.layers.timeDistributed({ layer: tf.layers.conv2d({ filters: 2, kernelSize: 2, activation: 'relu', biasInitializer: 'randomNormal' }),
