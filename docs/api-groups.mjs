@@ -51,6 +51,7 @@ export const AREAS = [
     'Slicing and Joining': 'gatherND scatterND stridedSlice tensorScatterUpdate',
     Segment: 'unsortedSegmentSum',
     'Moving Average': 'movingAverage',
+    RNN: 'basicLSTMCell multiRNNCell LSTMCellFunc',
     Signal: 'signal signal.frame signal.hammingWindow signal.hannWindow signal.stft signal.linearToMelWeightMatrix signal.mfccsFromLogMelSpectrograms cosineWindow enclosingPowerOfTwo',
     'Linear Algebra': 'linalg linalg.bandPart linalg.gramSchmidt linalg.qr',
     Sparse: 'sparse sparse.sparseFillEmptyRows sparse.sparseReshape sparse.sparseSegmentMean sparse.sparseSegmentSum sparseToDense',
