@@ -1,194 +1,32 @@
 /**
- * The convolutional LSTM as TF.js has it (tfjs-layers convolutional_recurrent.ts): ConvLSTM2DCell,
- * an LSTM cell whose input and recurrent products are 2-D convolutions, and ConvLSTM2D, the RNN
- * layer running it over [batch, steps, rows, cols, channels]. Weights as TF.js saves them:
- * kernel [kernelRows, kernelCols, channels, 4 * filters], recurrent_kernel [kernelRows,
- * kernelCols, filters, 4 * filters], bias [4 * filters], the gates i, f, c, o along the last axis.
+ * The convolutional LSTM layer as TF.js has it (tfjs-layers convolutional_recurrent.ts,
+ * ConvLSTM2D): the RNN layer running a ConvLSTM2DCell (conv-recurrent-cell.ts) over
+ * [batch, steps, rows, cols, channels].
  *
- * The layer computes what TF.js's per-step loop computes, in fewer ops: the input convolution of
- * every step is one conv2d over [batch * steps, rows, cols, channels] (bias in its epilogue),
- * then per step one 'same' conv2d of h by the recurrent kernel and the gates. Dropout in
- * training uses TF.js's four masks per call (one per gate, for the input and for h), each gate
- * then convolved apart. Both paths run in channelsLast; channelsFirst is moved there and back.
+ * It computes what TF.js's per-step loop computes, in fewer ops: the input convolution of every
+ * step is one conv2d over [batch * steps, rows, cols, channels] (bias in its epilogue), then per
+ * step one 'same' conv2d of h by the recurrent kernel and the gates. Dropout in training uses
+ * TF.js's four masks per call (one per gate, for the input and for h), each gate then convolved
+ * apart. Everything runs in channelsLast; channelsFirst is moved there and back.
  */
 import type { Tensor } from '../core/tensor.js';
 import { ENGINE } from '../core/engine.js';
 import * as ops from '../ops/index.js';
-import { fused } from '../ops/conv/fused.js';
-import { dropout as dropoutOp } from '../ops/dropout.js';
 import { Layer, type Kwargs, type LayerVariable, type SymbolicShape } from './base.js';
 import { shapeString } from './graph.js';
-import { ACTIVATIONS } from './activations.js';
-import { checkDataFormat, checkPositiveInt, type DataFormat } from './arg-checks.js';
-import { channelsLast, checkPadding, checkStridesWithDilation, checkTuple, fromChannelsLast, windowOutput, type PaddingMode } from './conv-args.js';
+import type { DataFormat } from './arg-checks.js';
+import { channelsLast, fromChannelsLast } from './conv-args.js';
 import type { Constraint } from './layer-weight.js';
 import { buildInScope, RNN } from './recurrent-base.js';
 import type { BaseRNNLayerArgs } from './recurrent.js';
-import { LSTMCell, type LSTMCellLayerArgs } from './recurrent-cells.js';
-import type { FusedCell } from './recurrent-fused.js';
+import { ConvLSTM2DCell, type ConvLSTM2DCellArgs, type GateMasks } from './conv-recurrent-cell.js';
 
-/** The config of layers.convLstm2dCell (TF.js's ConvLSTM2DCellArgs): an LSTM cell's, filters in place of units. */
-export interface ConvLSTM2DCellArgs extends Omit<LSTMCellLayerArgs, 'units'> {
-  /** The number of output channels (the state's channels); required. */
-  filters: number;
-  /** The convolution window: a number (both axes) or [rows, cols]; required. */
-  kernelSize: number | number[];
-  /** The input convolution's step: a number or [rows, cols]; default 1 (the recurrent one always steps 1). */
-  strides?: number | number[];
-  /** The input convolution's padding, 'valid' (the default) or 'same' (the recurrent one is always 'same'). */
-  padding?: PaddingMode;
-  /** 'channelsLast' ([..., rows, cols, channels], the default) or 'channelsFirst'. */
-  dataFormat?: DataFormat;
-  /** The input convolution's dilation: a number or [rows, cols]; default 1 (not with strides > 1). */
-  dilationRate?: number | number[];
-  /** TF.js's test hook: makes each dropout mask from ones and the rate, in place of tf.dropout; default none. */
-  dropoutFunc?: (ones: Tensor, rate: number) => Tensor;
-}
+export { ConvLSTM2DCell, type ConvLSTM2DCellArgs };
 
 /** The config of layers.convLstm2d (TF.js's ConvLSTM2DArgs): the cell's and the RNN flags. */
 export interface ConvLSTM2DArgs extends ConvLSTM2DCellArgs, BaseRNNLayerArgs {}
 
 const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
-const active = (rate: number): boolean => rate > 0 && rate < 1;
-/** One [batch, rows, cols, channels] mask per gate (i, f, c, o), or none. */
-type GateMasks = Tensor[] | null;
-
-/** An LSTM cell over images (tf.layers.ConvLSTM2DCell): one step of [x, h, c], each [batch, rows, cols, channels]. */
-export class ConvLSTM2DCell extends LSTMCell {
-  /** 'ConvLSTM2DCell', the class name in saved configs. */
-  static override className = 'ConvLSTM2DCell';
-  /** The output channels. */
-  readonly filters: number;
-  /** The window [rows, cols]. */
-  readonly kernelSize: number[];
-  /** The input convolution's step [rows, cols]. */
-  readonly strides: number[];
-  /** The input convolution's padding. */
-  readonly padding: PaddingMode;
-  /** Whether channels come last or first. */
-  readonly dataFormat: DataFormat;
-  /** The input convolution's dilation [rows, cols]. */
-  readonly dilationRate: number[];
-  private readonly dropoutFunc: ((ones: Tensor, rate: number) => Tensor) | null;
-
-  /** A ConvLSTM2D cell; filters and kernelSize are required. */
-  constructor(args: ConvLSTM2DCellArgs) {
-    if (!args || typeof args !== 'object') throw new Error('convLstm2dCell: expected a config object, e.g. { filters: 8, kernelSize: 3 }');
-    const factory = `ConvLSTM2DCell${typeof args.name === 'string' ? ` ${args.name}` : ''}`;
-    const filters = checkPositiveInt(factory, 'filters', args.filters);
-    if (args.kernelSize === undefined) throw new Error(`${factory}: kernelSize is required`);
-    super({ ...args, units: filters });
-    const where = `ConvLSTM2DCell ${this.name}`;
-    this.filters = filters;
-    this.kernelSize = checkTuple(where, 'kernelSize', args.kernelSize, 2);
-    this.strides = checkTuple(where, 'strides', args.strides ?? 1, 2);
-    this.padding = checkPadding(where, args.padding);
-    this.dataFormat = checkDataFormat(where, args.dataFormat);
-    this.dilationRate = checkTuple(where, 'dilationRate', args.dilationRate ?? 1, 2);
-    checkStridesWithDilation(where, this.strides, this.dilationRate);
-    if (args.dropoutFunc != null && typeof args.dropoutFunc !== 'function') {
-      throw new Error(`${where}: dropoutFunc must be a function (ones, rate) => mask. Received: dropoutFunc=${typeof args.dropoutFunc}`);
-    }
-    this.dropoutFunc = args.dropoutFunc ?? null;
-  }
-
-  /** The output [rows, cols] of the input convolution for input [rows, cols] (null: unknown). */
-  outputSpace(rows: number | null, cols: number | null): [number | null, number | null] {
-    const where = `ConvLSTM2DCell ${this.name}`;
-    return [windowOutput(where, 'kernel', rows, this.kernelSize[0], this.padding, this.strides[0], this.dilationRate[0]),
-      windowOutput(where, 'kernel', cols, this.kernelSize[1], this.padding, this.strides[1], this.dilationRate[1])];
-  }
-
-  /** Makes kernel, recurrent_kernel and bias for one step's input [batch, rows, cols, channels] (channelsLast). */
-  override build(inputShape: SymbolicShape | SymbolicShape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as SymbolicShape;
-    const channels = shape[this.dataFormat === 'channelsFirst' ? 1 : shape.length - 1];
-    if (shape.length !== 4 || typeof channels !== 'number') {
-      throw new Error(`ConvLSTM2DCell ${this.name}: expected a step input of rank 4 with a known channel axis; received ` +
-        `${shapeString(shape)}`);
-    }
-    const [rows, cols] = this.kernelSize, width = 4 * this.filters;
-    this.kernel = this.addWeight('kernel', [rows, cols, channels, width], 'float32', this.kernelInitializer, this.kernelRegularizer,
-      true, this.kernelConstraint);
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [rows, cols, this.filters, width], 'float32', this.recurrentInitializer,
-      this.recurrentRegularizer, true, this.recurrentConstraint);
-    if (this.useBias) {
-      const { shape: biasShape, init } = this.biasSpec();
-      this.bias = this.addWeight('bias', biasShape, 'float32', init, this.biasRegularizer, true, this.biasConstraint);
-    }
-    Layer.prototype.build.call(this, inputShape);
-  }
-
-  /** None: the one-kernel recurrent op multiplies matrices, and this cell convolves. */
-  override fusedForm(): FusedCell | null { return null; }
-
-  /** TF.js's masks: `count` per call, each from ones shaped like `like` (or none when inactive or not training). */
-  gateMasks(like: Tensor, rate: number, training: boolean): GateMasks {
-    if (!training || !active(rate)) return null;
-    return [0, 1, 2, 3].map(() => ENGINE.tidy(() => {
-      const ones = ops.onesLike(like);
-      return this.dropoutFunc ? this.dropoutFunc(ones, rate) : dropoutOp(ones, rate);
-    }));
-  }
-
-  /**
-   * The input convolution of x ([n, rows, cols, channels], channelsLast) with the bias: [n, rows', cols',
-   * 4 * filters]. With masks (each broadcasting against x), each gate's input is masked and convolved apart.
-   */
-  projectInput(x: Tensor, masks: GateMasks): Tensor {
-    const conv = (input: Tensor, filter: Tensor, bias: Tensor | undefined) => fused.conv2d({
-      x: input, filter, strides: this.strides as [number, number], pad: this.padding,
-      dilations: this.dilationRate as [number, number], bias,
-    });
-    if (!masks) return conv(x, this.kernel!, this.bias ?? undefined);
-    const kernels = ops.split(this.kernel!, 4, 3);
-    const biases = this.bias ? ops.split(this.bias, 4, 0) : [undefined, undefined, undefined, undefined];
-    return ops.concat(masks.map((m, g) => conv(ops.mul(x, m), kernels[g], biases[g])), 3);
-  }
-
-  /** The recurrent convolution of h ([batch, rows', cols', filters]): stride 1, 'same'; per gate with masks. */
-  projectState(h: Tensor, masks: GateMasks): Tensor {
-    if (!masks) return ops.conv2d(h, this.recurrentKernel!, 1, 'same');
-    const kernels = ops.split(this.recurrentKernel!, 4, 3);
-    return ops.concat(masks.map((m, g) => ops.conv2d(ops.mul(h, m), kernels[g], 1, 'same')), 3);
-  }
-
-  /** The gates from z (input plus recurrent projections) and c: [newH, newC], channelsLast. */
-  stepGates(z: Tensor, c: Tensor): [Tensor, Tensor] {
-    const [zi, zf, zc, zo] = ops.split(z, 4, 3);
-    const s = ACTIVATIONS[this.recurrentActivation], a = ACTIVATIONS[this.activation];
-    const cNext = ops.add(ops.mul(s(zf), c), ops.mul(s(zi), a(zc)));
-    return [ops.mul(s(zo), a(cNext)), cNext];
-  }
-
-  /** One step: [x, h, c] (the layer's dataFormat) -> [h, h, c]; dropout masks are made once and kept while training. */
-  override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor[] {
-    const where = `ConvLSTM2DCell ${this.name}`;
-    if (!Array.isArray(inputs) || inputs.length !== 3) {
-      throw new Error(`${where}: expects 3 input tensors ([x, h, c]); received ${Array.isArray(inputs) ? inputs.length : 'one tensor'}`);
-    }
-    const training = kwargs.training === true;
-    const fresh = (m: Tensor | Tensor[] | null) => m === null || toList(m).some((t) => t.isDisposed);
-    if (fresh(this.dropoutMask)) this.dropoutMask = this.gateMasks(inputs[0], this.dropout, training);
-    if (fresh(this.recurrentDropoutMask)) this.recurrentDropoutMask = this.gateMasks(inputs[1], this.recurrentDropout, training);
-    const format = this.dataFormat;
-    const [x, h, c] = inputs.map((t) => channelsLast(t, format));
-    const last = (m: Tensor | Tensor[] | null): GateMasks => (m ? toList(m).map((t) => channelsLast(t, format)) : null);
-    const z = ops.add(this.projectInput(x, last(this.dropoutMask)), this.projectState(h, last(this.recurrentDropoutMask)));
-    const [hNext, cNext] = this.stepGates(z, c);
-    const out = fromChannelsLast(hNext, format);
-    return [out, out, fromChannelsLast(cNext, format)];
-  }
-
-  /** The cell's config as TF.js saves it: the LSTM cell's fields without units, and the convolution's. */
-  override getConfig(): Record<string, unknown> {
-    const { units: _, ...config } = super.getConfig();
-    return {
-      ...config, filters: this.filters, kernelSize: this.kernelSize, padding: this.padding, dataFormat: this.dataFormat,
-      dilationRate: this.dilationRate, strides: this.strides,
-    };
-  }
-}
 
 /**
  * The layer class behind layers.convLstm2d (tf.layers.ConvLSTM2D): a ConvLSTM2DCell over the steps
@@ -242,7 +80,7 @@ export class ConvLSTM2D extends RNN {
   /** Builds the cell for one step [batch, rows, cols, channels], its weights named under this layer. */
   override build(inputShape: SymbolicShape | SymbolicShape[]): void {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as SymbolicShape;
-    this.checkRank(shape);
+    this.sequenceShape(shape); // the rank, and a window that fits, before any weight is made
     this.stepShape = [shape[0], ...shape.slice(2)];
     buildInScope(this.cell, this.name, this.stepShape);
     for (const [w, c] of this.cell.constraints as Map<LayerVariable, Constraint>) this.constraints.set(w, c);
@@ -251,8 +89,8 @@ export class ConvLSTM2D extends RNN {
   }
 
   /** Checks the sequence input only (initial states are checked by call). */
-  protected override checkShapes(shapes: SymbolicShape | SymbolicShape[]): void {
-    this.checkRank((Array.isArray(shapes[0]) ? shapes[0] : shapes) as SymbolicShape);
+  protected override checkShapes(shapes: SymbolicShape | SymbolicShape[], received: SymbolicShape | SymbolicShape[] = shapes): void {
+    this.checkRank((Array.isArray(received[0]) ? received[0] : received) as SymbolicShape);
   }
 
   /** As TF.js: [batch, rows', cols', filters] (with steps after batch for returnSequences), then h and c with returnState. */
@@ -265,7 +103,8 @@ export class ConvLSTM2D extends RNN {
 
   /**
    * Runs the cell over the steps. kwargs: mask ([batch, steps]: a masked step keeps the states and
-   * repeats the last output), training (dropout), initialState ([h, c], each the state's shape).
+   * repeats the last output; or one per output position, see maskShape), training (dropout),
+   * initialState ([h, c], each the state's shape).
    */
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
     const list = toList(inputs);
@@ -303,9 +142,7 @@ export class ConvLSTM2D extends RNN {
         }
       });
     }
-    if (mask && !(mask.rank >= 2 && mask.shape[0] === batch && mask.shape[1] === steps && mask.size === batch * steps)) {
-      throw new Error(`${this.where}: the mask must have shape [${batch}, ${steps}] (batch, steps); received [${mask.shape}]`);
-    }
+    if (mask) this.maskShape(mask, state, steps);
     if (this.stateful && !given) {
       const expected = this.convStates?.[0].shape[0] ?? this.stateBatch;
       if (expected !== null && expected !== batch) {
@@ -314,6 +151,21 @@ export class ConvLSTM2D extends RNN {
       }
     }
     return state;
+  }
+
+  /**
+   * How a mask spreads over the states (channelsLast): a step mask [batch, steps] to [batch, steps, 1, 1, 1],
+   * or a mask per position [batch, steps, rows', cols'] (what masking computes for images, which TF.js then
+   * applies to each position) to [batch, steps, rows', cols', 1]. Any other shape is an error.
+   */
+  private maskShape(mask: Tensor, state: number[], steps: number): number[] {
+    const space = this.dataFormat === 'channelsFirst' ? state.slice(2) : state.slice(1, 3);
+    if (mask.shape[0] === state[0] && mask.shape[1] === steps) {
+      if (mask.rank === 2) return [state[0], steps, 1, 1, 1];
+      if (mask.rank === 4 && mask.shape[2] === space[0] && mask.shape[3] === space[1]) return [...mask.shape, 1];
+    }
+    throw new Error(`${this.where}: the mask must have shape [${state[0]}, ${steps}] (one per step) or [${state[0]}, ${steps}, ` +
+      `${space.join(', ')}] (one per output position); received [${mask.shape}]`);
   }
 
   /** The output (last or every step), and the final [h, c], in the layer's format. */
@@ -329,7 +181,7 @@ export class ConvLSTM2D extends RNN {
     const projected = cell.projectInput(xs, xMasks);
     const perStep = ops.unstack(ops.reshape(projected, [batch, steps, ...projected.shape.slice(1)]), 1);
     const hMasks = toLast(stateMasks);
-    const stepMasks = mask ? ops.unstack(ops.reshape(ops.cast(mask, 'bool'), [batch, steps, 1, 1, 1]), 1) : null;
+    const stepMasks = mask ? ops.unstack(ops.reshape(ops.cast(mask, 'bool'), this.maskShape(mask, initial[0].shape, steps)), 1) : null;
     let [h, c] = initial.map((s) => channelsLast(s, format));
     const outputs: Tensor[] = [];
     for (let k = 0; k < steps; k++) {
