@@ -71,6 +71,27 @@ describe('config, weights and the cell as TF.js has them', () => {
   });
 });
 
+describe('in functional models', () => {
+  it('initial states as symbolic inputs: a three-input model predicts what the layer gives them eagerly (TF.js throws)', () => {
+    const make = (tf: TF) => {
+      const x = tf.input({ shape: [2, 4, 4, 1] }), h = tf.input({ shape: [4, 4, 3] }), c = tf.input({ shape: [4, 4, 3] });
+      const layer = tf.layers.convLstm2d({ filters: 3, kernelSize: 2, padding: 'same', returnSequences: true, biasInitializer: 'ones' });
+      return { layer, model: tf.model({ inputs: [x, h, c], outputs: layer.apply(x, { initialState: [h, c] }) }) };
+    };
+    // TF.js's ConvRNN2D.computeOutputShape reads the list of input shapes as one shape.
+    expect(() => make(tfjs)).toThrow();
+    const { layer, model } = make(sora);
+    expect(model.outputs[0].shape).toEqual([null, 2, 4, 4, 3]);
+    const [x, h, c] = [[2, 2, 4, 4, 1], [2, 4, 4, 3], [2, 4, 4, 3]].map((s, i) => sora.tensor(values(s, i), s));
+    const eager = layer.apply(x, { initialState: [h, c] }) as sora.Tensor;
+    expectClose((model.predict([x, h, c]) as sora.Tensor).dataSync(), eager.dataSync(), 'symbolic initial states');
+    const lines: string[] = [];
+    model.summary(undefined, undefined, (line: string) => lines.push(line));
+    expect(lines.some((l) => /\[null,2,4,4,3\]\s+204\s/.test(l)), lines.join('\n')).toBe(true);
+    expect(model.countParams()).toBe(2 * 2 * 1 * 12 + 2 * 2 * 3 * 12 + 12);
+  });
+});
+
 describe('masks', () => {
   it('masking -> convLstm2d: a mask per output position, applied per position as TF.js applies it', () => {
     const build = (tf: TF) => tf.sequential({ layers: [tf.layers.masking({ inputShape: [3, 4, 4, 2] }),
