@@ -7,9 +7,9 @@ import { GRU, LSTM, SimpleRNN, type GRULayerArgs, type LSTMLayerArgs, type Simpl
 
 export const recurrentLayers = {
   /** The base class of recurrent layers (tf.layers.RNN); layers.rnn makes one. */
-  RNN,
+  RNN: RNN as typeof RNN,
   /** The base class of recurrent cells (tf.layers.RNNCell): subclass it with build, call and stateSize for layers.rnn. */
-  RNNCell,
+  RNNCell: RNNCell as typeof RNNCell,
   /**
    * A recurrent layer running `cell` (an RNNCell, or a list of them stacked) over the steps of [batch, steps,
    * features] (tf.layers.rnn); returnSequences, returnState, goBackwards and stateful default false.
