@@ -88,9 +88,35 @@ export class ConvLSTM2D extends RNN {
     Layer.prototype.build.call(this, inputShape);
   }
 
-  /** Checks the sequence input only (initial states are checked by call). */
+  /** Checks the sequence input and, given as more inputs (symbolic initial states), h and c against the state's shape. */
   protected override checkShapes(shapes: SymbolicShape | SymbolicShape[], received: SymbolicShape | SymbolicShape[] = shapes): void {
-    this.checkRank((Array.isArray(received[0]) ? received[0] : received) as SymbolicShape);
+    const list = (Array.isArray(received[0]) ? received : [received]) as SymbolicShape[];
+    const full = this.sequenceShape(list[0]);
+    if (list.length === 1) return;
+    if (list.length !== 3) throw new Error(`${this.where}: the cell has 2 states (h, c); received ${list.length - 1} initial state(s)`);
+    const state = [full[0], ...full.slice(2)];
+    list.slice(1).forEach((s, i) => {
+      if (s.length !== state.length || s.some((d, k) => k > 0 && d !== null && state[k] !== null && d !== state[k])) {
+        throw new Error(`${this.where}: initialState[${i}] must have shape ${shapeString(state)}; received ${shapeString(s)}`);
+      }
+    });
+  }
+
+  /** The checks of a call on the tensors' own shapes, before the layer is built (no weights made for a bad call). */
+  override callOnTensors(inputs: Tensor | Tensor[], kwargs: Kwargs, inGraph = false): Tensor | Tensor[] {
+    const [x, given, mask] = this.convCallArgs(inputs, kwargs);
+    if (x?.shape) this.checkConvCall(x, given, mask);
+    return Layer.prototype.callOnTensors.call(this, inputs, kwargs, inGraph);
+  }
+
+  /** The sequence, the initial states (from the list or kwargs.initialState, else null) and the mask of a call. */
+  private convCallArgs(inputs: Tensor | Tensor[], kwargs: Kwargs): [Tensor, Tensor[] | null, Tensor | null] {
+    const list = toList(inputs);
+    if (list.length > 1 && kwargs.initialState != null) {
+      throw new Error(`${this.where}: give initialState either in kwargs or after the input in a list, not both`);
+    }
+    const given = list.length > 1 ? list.slice(1) : kwargs.initialState != null ? toList(kwargs.initialState as Tensor | Tensor[]) : null;
+    return [list[0], given, ((Array.isArray(kwargs.mask) ? kwargs.mask[0] : kwargs.mask) ?? null) as Tensor | null];
   }
 
   /** As TF.js: [batch, rows', cols', filters] (with steps after batch for returnSequences), then h and c with returnState. */
@@ -107,13 +133,7 @@ export class ConvLSTM2D extends RNN {
    * initialState ([h, c], each the state's shape).
    */
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
-    const list = toList(inputs);
-    const x = list[0];
-    if (list.length > 1 && kwargs.initialState != null) {
-      throw new Error(`${this.where}: give initialState either in kwargs or after the input in a list, not both`);
-    }
-    const given = list.length > 1 ? list.slice(1) : kwargs.initialState != null ? toList(kwargs.initialState as Tensor | Tensor[]) : null;
-    const mask = ((Array.isArray(kwargs.mask) ? kwargs.mask[0] : kwargs.mask) ?? null) as Tensor | null;
+    const [x, given, mask] = this.convCallArgs(inputs, kwargs);
     const stateShape = this.checkConvCall(x, given, mask);
     for (const t of this.retiredStates.splice(0)) t.dispose();
     const training = kwargs.training === true;

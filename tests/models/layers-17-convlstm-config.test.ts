@@ -162,7 +162,7 @@ describe('bad input: an Error naming the layer and the value, nothing allocated'
     const z = (...shape: number[]) => sora.zeros(shape);
     const x = z(2, 3, 5, 5, 1);
     const [rank4, narrow, channels2, noSteps] = [z(2, 3, 5, 5), z(2, 3, 2, 5, 1), z(2, 3, 5, 5, 2), z(2, 0, 5, 5, 1)];
-    refuse(() => layer.apply(rank4), /clstm: expected input of rank 5 \(\[batch, steps, rows, cols, channels\]\); received shape \[(null|2),3,5,5\]/);
+    refuse(() => layer.apply(rank4), /clstm: expected input of rank 5 \(\[batch, steps, rows, cols, channels\]\); received shape \[2,3,5,5\]/);
     refuse(() => layer.apply(narrow), /clstm: the kernel spans 3 along an input axis of length 2 with padding 'valid'/);
     sora.dispose(layer.apply(x) as sora.Tensor);
     refuse(() => layer.apply(channels2), /clstm: expected steps of shape \[5,5,1\]/);
@@ -180,5 +180,9 @@ describe('bad input: an Error naming the layer and the value, nothing allocated'
     const [batch3, oneState] = [z(3, 3, 5, 5, 1), z(2, 5, 5, 2)];
     refuse(() => stateful.apply(batch3), /sclstm: the layer is stateful with batch size 2; received a batch of 3/);
     refuse(() => stateful.resetStates([oneState]), /sclstm: expects 2 state\(s\); received 1/);
+    // Symbolic initial states are checked when the graph is built.
+    const input = sora.input({ shape: [3, 5, 5, 1] }), hIn = sora.input({ shape: [3, 3, 2] }), cIn = sora.input({ shape: [3, 3, 4] });
+    expect(() => sora.layers.convLstm2d({ name: 'gclstm', filters: 2, kernelSize: 3 }).apply(input, { initialState: [hIn, cIn] }))
+      .toThrow(/gclstm: initialState\[1\] must have shape \[null,3,3,2\]; received \[null,3,3,4\]/);
   });
 });
