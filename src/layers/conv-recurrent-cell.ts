@@ -112,11 +112,11 @@ export class ConvLSTM2DCell extends LSTMCell {
   /** None: the one-kernel recurrent op multiplies matrices, and this cell convolves. */
   override fusedForm(): FusedCell | null { return null; }
 
-  /** TF.js's masks: `count` per call, each from ones shaped like `like` (or none when inactive or not training). */
-  gateMasks(like: Tensor, rate: number, training: boolean): GateMasks {
+  /** TF.js's dropout masks: one per gate, each from ones of `shape` (none when the rate drops nothing or not training). */
+  gateMasks(shape: number[], rate: number, training: boolean): GateMasks {
     if (!training || !active(rate)) return null;
     return [0, 1, 2, 3].map(() => ENGINE.tidy(() => {
-      const ones = ops.onesLike(like);
+      const ones = ops.ones(shape);
       return this.dropoutFunc ? this.dropoutFunc(ones, rate) : dropoutOp(ones, rate);
     }));
   }
@@ -159,8 +159,8 @@ export class ConvLSTM2DCell extends LSTMCell {
     }
     const training = kwargs.training === true;
     const fresh = (m: Tensor | Tensor[] | null) => m === null || toList(m).some((t) => t.isDisposed);
-    if (fresh(this.dropoutMask)) this.dropoutMask = this.gateMasks(inputs[0], this.dropout, training);
-    if (fresh(this.recurrentDropoutMask)) this.recurrentDropoutMask = this.gateMasks(inputs[1], this.recurrentDropout, training);
+    if (fresh(this.dropoutMask)) this.dropoutMask = this.gateMasks(inputs[0].shape, this.dropout, training);
+    if (fresh(this.recurrentDropoutMask)) this.recurrentDropoutMask = this.gateMasks(inputs[1].shape, this.recurrentDropout, training);
     const format = this.dataFormat;
     const [x, h, c] = inputs.map((t) => channelsLast(t, format));
     const last = (m: Tensor | Tensor[] | null): GateMasks => (m ? toList(m).map((t) => channelsLast(t, format)) : null);

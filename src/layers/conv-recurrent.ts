@@ -192,8 +192,8 @@ export class ConvLSTM2D extends RNN {
   private runSequence(x: Tensor, initial: Tensor[], mask: Tensor | null, training: boolean): { output: Tensor; states: Tensor[] } {
     const cell = this.cell, format = this.dataFormat;
     const [batch, steps] = x.shape;
-    const inputMasks = cell.gateMasks(ops.zeros([batch, ...x.shape.slice(2)]), cell.dropout, training);
-    const stateMasks = cell.gateMasks(initial[0], cell.recurrentDropout, training);
+    const inputMasks = cell.gateMasks([batch, ...x.shape.slice(2)], cell.dropout, training);
+    const stateMasks = cell.gateMasks(initial[0].shape, cell.recurrentDropout, training);
     const toLast = (m: GateMasks): GateMasks => (m ? m.map((t) => channelsLast(t, format)) : null);
     // Every step's input convolution at once: [batch * steps, rows, cols, channels], each gate's mask over all steps.
     const xs = channelsLast(ops.reshape(x, [batch * steps, ...x.shape.slice(2)]), format);
@@ -206,14 +206,11 @@ export class ConvLSTM2D extends RNN {
     const outputs: Tensor[] = [];
     for (let k = 0; k < steps; k++) {
       const t = this.goBackwards ? steps - 1 - k : k;
-      const [hNext, cNext] = cell.stepGates(ops.add(perStep[t], cell.projectState(h, hMasks)), c);
-      if (stepMasks) {
-        h = ops.where(stepMasks[t], hNext, h);
-        c = ops.where(stepMasks[t], cNext, c);
-      } else {
-        h = hNext;
-        c = cNext;
-      }
+      // Each step in its own scope: only h and c outlive it (a gradient keeps what it needs).
+      [h, c] = ENGINE.tidy(() => {
+        const [hNext, cNext] = cell.stepGates(ops.add(perStep[t], cell.projectState(h, hMasks)), c);
+        return stepMasks ? [ops.where(stepMasks[t], hNext, h), ops.where(stepMasks[t], cNext, c)] : [hNext, cNext];
+      });
       if (this.returnSequences) outputs.push(h);
     }
     const states = [fromChannelsLast(h, format), fromChannelsLast(c, format)];
