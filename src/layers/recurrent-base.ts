@@ -234,8 +234,10 @@ export class RNN extends Layer {
     });
     if (this.stateful) this.keepStates(result.states);
     const output = this.returnSequences ? result.sequence! : result.last;
-    if (!this.returnSequences && result.sequence) result.sequence.dispose();
-    return this.returnState ? [output, ...result.states] : output;
+    const returned = this.returnState ? [output, ...result.states] : [output];
+    // What the call does not return is freed here (a gradient keeps its own hold on what it needs).
+    for (const t of new Set([result.last, result.sequence, ...result.states])) if (t && !returned.includes(t)) t.dispose();
+    return this.returnState ? returned : output;
   }
 
   /** The sequence through the one-kernel op when the cell has a fused form, else the per-step loop. */

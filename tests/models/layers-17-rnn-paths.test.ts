@@ -219,6 +219,34 @@ describe('recurrent layers: configs, dropout, regularizers, bad input', () => {
     }
   });
 
+  it('a call outside any tidy leaves only what it returns; gradients through the last output alone agree with the loop', () => {
+    for (const kind of ['lstm', 'gru', 'simpleRNN'] as const) {
+      for (const flags of [{}, { returnSequences: true }, { returnState: true }, { stateful: true }]) {
+        const layer = (sora.layers as TF)[kind]({ units: 3, ...flags });
+        const x = sora.tensor(values([2, 4, 3]), [2, 4, 3]);
+        sora.dispose(layer.apply(x));
+        const before = sora.memory().numTensors;
+        const out = layer.apply(x);
+        const count = Array.isArray(out) ? new Set(out).size : 1; // lstm: the output is h, as TF.js returns it
+        expect(sora.memory().numTensors, `${kind} ${JSON.stringify(flags)}`).toBe(before + count);
+        sora.dispose(out);
+      }
+    }
+    // The op path's unreturned c and sequence are freed, yet its gradient is the loop's (a stack of one cell).
+    const fast = sora.layers.lstm({ units: 3 });
+    const x = sora.tensor(values([2, 4, 3]), [2, 4, 3]);
+    fast.apply(x);
+    const twinLoop = sora.layers.rnn({ cell: [sora.layers.lstmCell({ units: 3 })] });
+    twinLoop.apply(x);
+    twinLoop.setWeights(fast.getWeights());
+    const gradsOf = (layer: TF) => {
+      const { grads } = sora.variableGrads(() => sora.sum(sora.square(layer.apply(x) as sora.Tensor)), layer.trainableWeights);
+      return layer.trainableWeights.map((w: TF) => Array.from(grads[w.name].dataSync()));
+    };
+    const a = gradsOf(fast), b = gradsOf(twinLoop);
+    a.forEach((g: number[], i: number) => expectClose(g, b[i], `gradient ${i}`, 1e-4));
+  });
+
   it('bad input: a 2-D input, a wrong initial state, a wrong mask: errors naming the layer and the value', () => {
     const lstm = sora.layers.lstm({ units: 3, name: 'bad_lstm' });
     expect(() => lstm.apply(sora.zeros([2, 4]))).toThrow(/bad_lstm.*rank 3.*\[2,4\]/);
