@@ -145,7 +145,10 @@ export class ConvLSTM2D extends RNN {
       this.retiredStates.push(...(this.convStates ?? []));
       this.convStates = result.states.map((s) => ENGINE.keep(ENGINE.withoutRecording(() => ops.clone(s))));
     }
-    return this.returnState ? [result.output, ...result.states] : result.output;
+    if (this.returnState) return [result.output, ...result.states];
+    // What the call does not return is freed now, so a call outside a tidy leaves only its output.
+    for (const t of result.states) if (t !== result.output) t.dispose();
+    return result.output;
   }
 
   /** Every check of a call, before anything runs; the state's shape [batch, ...] in the layer's format. */

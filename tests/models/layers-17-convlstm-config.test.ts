@@ -140,6 +140,30 @@ describe('on the wasm backend', () => {
   });
 });
 
+describe('memory', () => {
+  it('a call outside a tidy leaves only its outputs (every mode), and a gradient through it frees the rest', () => {
+    // With returnState and no returnSequences the output is h itself (as in TF.js): the outputs are counted once each.
+    const distinct = (ts: sora.Tensor[]) => new Set(ts.map((t) => t.id)).size;
+    const x = sora.tensor(values([2, 3, 4, 4, 1]), [2, 3, 4, 4, 1]);
+    for (const options of [{}, { returnSequences: true }, { returnState: true }, { returnSequences: true, returnState: true, dropout: 0.5 }]) {
+      const layer = sora.layers.convLstm2d({ filters: 2, kernelSize: 2, padding: 'same', ...options });
+      sora.dispose(layer.apply(x) as sora.Tensor);
+      const before = sora.memory().numTensors;
+      const out = sora.tidy(() => [layer.apply(x, { training: true })].flat() as sora.Tensor[]);
+      expect(sora.memory().numTensors - before, JSON.stringify(options)).toBe(distinct(out));
+      sora.dispose(out);
+      const eager = [layer.apply(x)].flat() as sora.Tensor[];
+      expect(sora.memory().numTensors - before, `${JSON.stringify(options)} outside a tidy`).toBe(distinct(eager));
+      sora.dispose(eager);
+      const { value, grads } = sora.variableGrads(() => sora.sum([layer.apply(x, { training: true })].flat()[0] as sora.Tensor));
+      expect(Object.keys(grads).length).toBe(3);
+      sora.dispose([value, ...Object.values(grads)]);
+      expect(sora.memory().numTensors, `${JSON.stringify(options)} after a gradient`).toBe(before);
+      layer.dispose();
+    }
+  });
+});
+
 describe('bad input: an Error naming the layer and the value, nothing allocated', () => {
   const refuse = (run: () => unknown, pattern: RegExp) => {
     const before = sora.memory().numTensors;
