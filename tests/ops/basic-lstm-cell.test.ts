@@ -154,6 +154,40 @@ for (const backend of ['reference', 'wasm'] as const) {
   });
 }
 
+describe('a TF.js program of the tf.contrib era: two stacked cells trained with optimizer.minimize', () => {
+  // Variables for two cells (input 3 -> units 4 -> units 2) and a readout, unrolled over 5 steps by hand as
+  // TF.js's old LSTM examples did; 3 SGD steps must leave every variable as TF.js leaves it.
+  const sizes = [[3, 4], [4, 2]];
+  const init = sizes.map(([input, units]) => ({ kernel: values((input + units) * 4 * units, 0.6), bias: values(4 * units, 0.2) }));
+  const readout = values(2 * 1, 0.8);
+  const inputs = Array.from({ length: 5 }, () => values(2 * 3, 1.5));
+  const target = [0.3, -0.6];
+
+  function train(lib: Lib): number[][] {
+    const kernels = sizes.map(([input, units], k) => lib.variable(lib.tensor2d(init[k].kernel, [input + units, 4 * units])));
+    const biases = sizes.map((_, k) => lib.variable(lib.tensor1d(init[k].bias)));
+    const w = lib.variable(lib.tensor2d(readout, [2, 1]));
+    const cells = sizes.map((_, k) => (data: unknown, c: unknown, h: unknown) => lib.basicLSTMCell(1, kernels[k], biases[k], data, c, h));
+    const optimizer = lib.train.sgd(0.5);
+    for (let step = 0; step < 3; step++) {
+      optimizer.minimize(() => {
+        let c = sizes.map(([, units]) => lib.zeros([2, units])), h = sizes.map(([, units]) => lib.zeros([2, units]));
+        for (const x of inputs) [c, h] = lib.multiRNNCell(cells, lib.tensor2d(x, [2, 3]), c, h);
+        return lib.mean(lib.square(lib.sub(lib.matMul(h[1], w), lib.tensor2d(target, [2, 1]))));
+      });
+    }
+    return [...kernels, ...biases, w].map((v: { dataSync(): ArrayLike<number> }) => Array.from(v.dataSync()));
+  }
+
+  it('every variable as TF.js\'s after 3 steps (reference backend)', async () => {
+    await sora.setBackend('reference');
+    const mine = train(sora), theirs = train(tf);
+    mine.forEach((m, k) => close(m, theirs[k], `variable ${k}`, 1e-5));
+    // The steps moved the weights (the comparison is not of untouched initial values).
+    expect(Math.max(...mine[2].map((v, i) => Math.abs(v - init[0].bias[i])))).toBeGreaterThan(1e-4);
+  });
+});
+
 describe('bad input: an Error naming the op and the argument, and nothing allocated', () => {
   beforeAll(async () => { await sora.setBackend('reference'); });
   const k = [[1, 2, 3, 4], [1, 2, 3, 4]]; // inputSize 1, units 1
