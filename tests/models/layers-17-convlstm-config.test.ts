@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tfjs from '@tensorflow/tfjs';
 import * as sora from '../../src/index.js';
-import { expectClose, expectSamePredictions, twin, values, type TF } from './layers-16-helpers.js';
+import { expectClose, expectSamePredictions, tfjsArtifacts, twin, values, type TF } from './layers-16-helpers.js';
+import { kerasFormArtifacts } from '../io/keras-format-helpers.js';
 
 beforeAll(async () => {
   await tfjs.setBackend('cpu');
@@ -89,6 +90,26 @@ describe('in functional models', () => {
     model.summary(undefined, undefined, (line: string) => lines.push(line));
     expect(lines.some((l) => /\[null,2,4,4,3\]\s+204\s/.test(l)), lines.join('\n')).toBe(true);
     expect(model.countParams()).toBe(2 * 2 * 1 * 12 + 2 * 2 * 3 * 12 + 12);
+  });
+});
+
+describe('a Keras model as the TF.js converter leaves it', () => {
+  it('Keras\'s ConvLSTM2D config (unit_forget_bias, GlorotUniform, sigmoid, a Functional model) loads in sora and in TF.js alike', async () => {
+    const x = tfjs.input({ shape: [3, 5, 4, 2] });
+    const y = tfjs.layers.convLstm2d({ filters: 3, kernelSize: 3, padding: 'same', returnSequences: true, biasInitializer: 'randomNormal' }).apply(x);
+    const saved = await tfjsArtifacts(tfjs.model({ inputs: x, outputs: tfjs.layers.flatten().apply(y) as TF }));
+    // The keys tf.keras 2.x writes beyond TF.js's: its initializer names, its defaults for the gates.
+    for (const layer of (saved.modelTopology as TF).config.layers) {
+      if (layer.class_name !== 'ConvLSTM2D') continue;
+      Object.assign(layer.config, { recurrent_activation: 'sigmoid', unit_forget_bias: true,
+        kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } });
+    }
+    const keras = kerasFormArtifacts(saved, { quantization: 'none' });
+    const artifacts = { modelTopology: keras.modelJson.modelTopology, weightSpecs: keras.weightSpecs, weightData: keras.weightData.buffer };
+    const ours = await sora.loadLayersModel(sora.io.fromMemory(artifacts as never));
+    const theirs = await tfjs.loadLayersModel(tfjs.io.fromMemory(artifacts as never));
+    expect(ours.layers[1].getConfig().recurrentActivation).toBe('sigmoid');
+    expectSamePredictions(ours, theirs, [2, 3, 5, 4, 2], 'Keras form');
   });
 });
 
