@@ -114,34 +114,36 @@ describe('convLstm2d trains as TF.js does', () => {
     expectSameWeights(ours, theirs, 'after 2 SGD steps', 2e-5);
   });
 
-  it('dropout and recurrentDropout in training: the same masks (TF.js\'s dropoutFunc hook) give the same steps', async () => {
-    // The hook replaces tf.dropout when a mask is made: a pattern of 0 and 1 / (1 - rate), the same in both libraries,
-    // another for each mask made (four for the input's gates, then four for h's, at each call in training).
-    const hook = (tf: TF) => {
-      let made = 0;
-      return (ones: TF, rate: number) => {
-        const k = made++;
-        return tf.mul(ones, tf.tensor(Array.from({ length: ones.size }, (_, i) => ((i * 7 + k * 3) % 5 === 0 ? 0 : 1 / (1 - rate))), ones.shape));
+  for (const dataFormat of ['channelsLast', 'channelsFirst']) {
+    it(`dropout and recurrentDropout in training (${dataFormat}): the same masks (TF.js's dropoutFunc hook) give the same steps`, async () => {
+      // The hook replaces tf.dropout when a mask is made: a pattern of 0 and 1 / (1 - rate), the same in both libraries,
+      // another for each mask made (four for the input's gates, then four for h's, at each call in training).
+      const hook = (tf: TF) => {
+        let made = 0;
+        return (ones: TF, rate: number) => {
+          const k = made++;
+          return tf.mul(ones, tf.tensor(Array.from({ length: ones.size }, (_, i) => ((i * 7 + k * 3) % 5 === 0 ? 0 : 1 / (1 - rate))), ones.shape));
+        };
       };
-    };
-    const build = (tf: TF) => tf.sequential({ layers: [
-      tf.layers.convLstm2d({ inputShape: [steps, 4, 4, 2], filters: 2, kernelSize: 3, padding: 'same', dropout: 0.3,
-        recurrentDropout: 0.4, dropoutFunc: hook(tf), biasInitializer: 'randomNormal' }),
-      tf.layers.flatten(),
-      tf.layers.dense({ units: 1 }),
-    ] });
-    const { ours, theirs } = twin(build);
-    const shape = [batch, steps, 4, 4, 2];
-    const xs = values(shape);
-    // With training on, the masks are used: the output differs from inference, and agrees with TF.js's.
-    const trained = (tf: TF, model: TF) => model.layers[0].apply(tf.tensor(xs, shape), { training: true });
-    const a = trained(sora, ours), b = trained(tfjs, theirs);
-    expectClose(a.dataSync(), b.dataSync(), 'training output');
-    const inference = ours.layers[0].apply(sora.tensor(xs, shape)) as sora.Tensor;
-    expect(Math.max(...Array.from(inference.dataSync()).map((v, i) => Math.abs(v - a.dataSync()[i])))).toBeGreaterThan(1e-3);
-    await fitBoth(ours, theirs, shape, [batch, 1], 2);
-    expectSameWeights(ours, theirs, 'dropout: after 2 SGD steps', 2e-5);
-  });
+      const build = (tf: TF) => tf.sequential({ layers: [
+        tf.layers.convLstm2d({ inputShape: [steps, 4, 3, 2], filters: 2, kernelSize: 3, padding: 'same', dropout: 0.3,
+          recurrentDropout: 0.4, dropoutFunc: hook(tf), biasInitializer: 'randomNormal', dataFormat }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 1 }),
+      ] });
+      const { ours, theirs } = twin(build);
+      const shape = [batch, steps, 4, 3, 2];
+      const xs = values(shape);
+      // With training on, the masks are used: the output differs from inference, and agrees with TF.js's.
+      const trained = (tf: TF, model: TF) => model.layers[0].apply(tf.tensor(xs, shape), { training: true });
+      const a = trained(sora, ours), b = trained(tfjs, theirs);
+      expectClose(a.dataSync(), b.dataSync(), 'training output');
+      const inference = ours.layers[0].apply(sora.tensor(xs, shape)) as sora.Tensor;
+      expect(Math.max(...Array.from(inference.dataSync()).map((v, i) => Math.abs(v - a.dataSync()[i])))).toBeGreaterThan(1e-3);
+      await fitBoth(ours, theirs, shape, [batch, 1], 2);
+      expectSameWeights(ours, theirs, 'dropout: after 2 SGD steps', 2e-5);
+    });
+  }
 
   it('without a hook, training drops input elements: outputs differ from inference and vary from call to call', () => {
     const layer = sora.layers.convLstm2d({ filters: 2, kernelSize: 1, dropout: 0.5, biasInitializer: 'ones' });
