@@ -40,6 +40,8 @@ describe('simpleRNN, lstm, gru against TF.js: predictions with the same weights'
       { returnSequences: true, goBackwards: true },
       { goBackwards: true, activation: 'relu', recurrentActivation: 'sigmoid' },
       { useBias: false, returnSequences: true, recurrentActivation: 'tanh', activation: 'sigmoid' },
+      // Activations the kernel lacks: the per-step loop of cell calls.
+      { returnSequences: true, activation: 'elu', recurrentActivation: 'softsign' },
     ]) {
       it(`${kind} ${JSON.stringify(options)}`, () => {
         const opts = kind === 'simpleRNN' ? { ...options, recurrentActivation: undefined } : options;
