@@ -242,6 +242,7 @@ describe('recurrent layers against TF.js: masks, training, files', () => {
     theirs.layers[0].resetStates([tfjs.tensor(h, [2, 3])]);
     both(x1, 'after resetStates(values)');
     expectClose(ours.layers[0].states[0].dataSync(), theirs.layers[0].states[0].dataSync(), 'states');
+    expect(ours.layers[0].getInitialState(sora.zeros([2, steps, features])).map((t: TF) => t.shape)).toEqual([[2, 3]]);
     expect(() => ours.predict(sora.tensor(values([3, steps, features]), [3, steps, features]))).toThrow(/batch/);
   });
 
