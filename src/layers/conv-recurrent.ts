@@ -138,7 +138,7 @@ export class ConvLSTM2D extends RNN {
     for (const t of this.retiredStates.splice(0)) t.dispose();
     const training = kwargs.training === true;
     const result = ENGINE.tidy(() => {
-      const initial = given ?? (this.stateful ? this.currentConvStates(stateShape) : [ops.zeros(stateShape), ops.zeros(stateShape)]);
+      const initial = given ?? (this.stateful ? this.currentConvStates(stateShape) : this.getInitialState(x));
       return this.runSequence(x, initial, mask, training);
     });
     if (this.stateful) {
@@ -220,6 +220,13 @@ export class ConvLSTM2D extends RNN {
     const sequence = this.returnSequences ? ops.stack(outputs, 1) : null;
     const output = !sequence ? states[0] : format === 'channelsFirst' ? ops.transpose(sequence, [0, 1, 4, 2, 3]) : sequence;
     return { output, states };
+  }
+
+  /** TF.js's getInitialState: zeros for h and c, each of the state's shape ([batch, rows', cols', filters] in the layer's format). */
+  override getInitialState(inputs: Tensor): Tensor[] {
+    const full = this.sequenceShape(inputs.shape) as number[];
+    const shape = [inputs.shape[0], ...full.slice(2)];
+    return [ops.zeros(shape), ops.zeros(shape)];
   }
 
   private currentConvStates(stateShape: number[]): Tensor[] {

@@ -83,6 +83,15 @@ describe('convLstm2d against TF.js: predictions with the same weights', () => {
     expectClose(h.dataSync(), theirs.layers[0].states[0].dataSync(), 'stateful h');
     ours.layers[0].resetStates();
     theirs.layers[0].resetStates();
+    // getInitialState and setStates as TF.js's: zeros of the state's shape, and states set by hand.
+    const zeros = ours.layers[0].getInitialState(sora.zeros(shape));
+    expect(zeros.map((t: sora.Tensor) => t.shape)).toEqual(theirs.layers[0].getInitialState(tfjs.zeros(shape)).map((t: TF) => t.shape));
+    const h0 = values([batch, 4, 3, 2], 0.5), c0 = values([batch, 4, 3, 2], 1.5);
+    ours.layers[0].setStates([sora.tensor(h0, [batch, 4, 3, 2]), sora.tensor(c0, [batch, 4, 3, 2])]);
+    theirs.layers[0].resetStates([tfjs.tensor(h0, [batch, 4, 3, 2]), tfjs.tensor(c0, [batch, 4, 3, 2])]);
+    expectSamePredictions(ours, theirs, shape, 'stateful from states set by hand');
+    ours.layers[0].resetStates();
+    theirs.layers[0].resetStates();
     expect(Array.from((ours.layers[0].states[0] as sora.Tensor).dataSync()).every((v) => v === 0)).toBe(true);
     expectSamePredictions(ours, theirs, shape, 'stateful after resetStates');
   });
