@@ -26,6 +26,7 @@ export const AREAS = [
   { page: 'layers.md', title: 'Layers', intro: 'sora.layers: the layer factories under TF.js\'s names and config objects, and the Layer class to subclass.', groups: {
     Basic: 'layers layers.dense layers.activation layers.dropout layers.embedding layers.flatten layers.permute layers.repeatVector layers.reshape Dense Activation Dropout Flatten',
     Convolutional: 'layers.conv1d layers.conv2d layers.conv2dTranspose layers.conv3d layers.conv3dTranspose layers.cropping2D layers.depthwiseConv2d layers.separableConv2d layers.upSampling2d',
+    'Convolutional Recurrent': 'layers.convLstm2d layers.convLstm2dCell',
     Merge: 'layers.add layers.average layers.concatenate layers.dot layers.maximum layers.minimum layers.multiply',
     'Advanced Activation': 'layers.elu layers.leakyReLU layers.prelu layers.reLU layers.softmax layers.thresholdedReLU',
     Noise: 'layers.alphaDropout layers.gaussianDropout layers.gaussianNoise layers.spatialDropout1d',
@@ -53,6 +54,7 @@ export const AREAS = [
     'Slicing and Joining': 'gatherND scatterND stridedSlice tensorScatterUpdate',
     Segment: 'unsortedSegmentSum',
     'Moving Average': 'movingAverage',
+    RNN: 'basicLSTMCell multiRNNCell LSTMCellFunc',
     Signal: 'signal signal.frame signal.hammingWindow signal.hannWindow signal.stft signal.linearToMelWeightMatrix signal.mfccsFromLogMelSpectrograms cosineWindow enclosingPowerOfTwo',
     'Linear Algebra': 'linalg linalg.bandPart linalg.gramSchmidt linalg.qr',
     Sparse: 'sparse sparse.sparseFillEmptyRows sparse.sparseReshape sparse.sparseSegmentMean sparse.sparseSegmentSum sparseToDense',

@@ -10,6 +10,7 @@ import { convLayers } from './factories-conv.js';
 import { layers17 } from './factories-17.js';
 import { recurrentLayers } from './factories-17-rnn.js';
 import { wrapperLayers } from './factories-17-wrappers.js';
+import { convRecurrentLayers } from './factories-17-convlstm.js';
 import type { ActivationName } from './activations.js';
 
 export { Layer, uniqueName } from './base.js';
@@ -33,6 +34,7 @@ export {
 export {
   Bidirectional, TimeDistributed, Wrapper, type BidirectionalLayerArgs, type BidirectionalMergeMode, type WrapperLayerArgs,
 } from './wrappers.js';
+export { ConvLSTM2D, ConvLSTM2DCell, type ConvLSTM2DArgs, type ConvLSTM2DCellArgs } from './conv-recurrent.js';
 export { GRU, LSTM, SimpleRNN, type GRULayerArgs, type LSTMLayerArgs, type SimpleRNNLayerArgs } from './recurrent.js';
 export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './conv-depthwise.js';
 export {
@@ -77,4 +79,5 @@ export const layers = {
   ...layers17,
   ...recurrentLayers,
   ...wrapperLayers,
+  ...convRecurrentLayers,
 };

@@ -229,7 +229,7 @@ export class RNN extends Layer {
     for (const t of this.retired.splice(0)) t.dispose();
     const training = kwargs.training === true;
     const result = ENGINE.tidy(() => {
-      const initial = given ?? (this.stateful ? this.currentStates(x.shape[0]) : this.zeroStates(x.shape[0]));
+      const initial = given ?? (this.stateful ? this.currentStates(x.shape[0]) : this.getInitialState(x));
       return this.runCell(x, initial, mask, training);
     });
     if (this.stateful) this.keepStates(result.states);
@@ -288,7 +288,8 @@ export class RNN extends Layer {
     }
   }
 
-  private zeroStates(batch: number): Tensor[] { return stateSizes(this.cell).map((d) => ops.zeros([batch, d])); }
+  /** TF.js's getInitialState: zeros, one [batch, size] per state, for the sequence `inputs` [batch, steps, features]. */
+  getInitialState(inputs: Tensor): Tensor[] { return stateSizes(this.cell).map((d) => ops.zeros([inputs.shape[0], d])); }
 
   private currentStates(batch: number): Tensor[] {
     if (!this.statesValue) {
@@ -308,6 +309,8 @@ export class RNN extends Layer {
   get states(): (Tensor | null)[] { return this.statesValue ? this.statesValue.slice() : stateSizes(this.cell).map(() => null); }
   /** TF.js's getStates(): the same as `states`. */
   getStates(): (Tensor | null)[] { return this.states; }
+  /** TF.js's setStates(states): sets a stateful layer's states, as resetStates(states) does. */
+  setStates(states: Tensor[]): void { this.resetStates(states); }
 
   /**
    * Resets a stateful layer's states to zeros, or to `states` ([batch, size] each): TF.js's

@@ -176,6 +176,8 @@ abstract class BuiltinCell extends RNNCell {
       this.recurrentDropoutMask = dropoutOp(ops.ones([batch, this.units]), this.recurrentDropout);
     }
     const first = (m: Tensor | Tensor[] | null) => (m === null ? null : Array.isArray(m) ? m[0] : m);
+    // Not in training, no mask applies, even one a training call left on a cell used alone.
+    if (!training) return { input: null, recurrent: null };
     return { input: active(this.dropout) ? first(this.dropoutMask) : null,
       recurrent: active(this.recurrentDropout) ? first(this.recurrentDropoutMask) : null };
   }

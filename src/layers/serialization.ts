@@ -13,6 +13,7 @@ import { Embedding } from './embedding.js';
 import { Masking, RepeatVector } from './core-sequence.js';
 import { recurrentLayersClass } from './factories-17-rnn.js';
 import { wrapperLayersClass } from './factories-17-wrappers.js';
+import { convRecurrentLayersClass } from './factories-17-convlstm.js';
 import { withLayerDeserializer } from './nested-config.js';
 import { ownEntry, setOwn } from '../core/lookup.js';
 
@@ -55,7 +56,7 @@ function builtinLayerClass(className: string): SerializableClass | undefined {
   };
   if (Object.hasOwn(classes, className)) return classes[className] as SerializableClass;
   return (layers16Class(className) ?? convLayersClass(className) ?? recurrentLayersClass(className) ??
-    wrapperLayersClass(className)) as SerializableClass | undefined;
+    wrapperLayersClass(className) ?? convRecurrentLayersClass(className)) as SerializableClass | undefined;
 }
 
 /**

@@ -17,7 +17,7 @@
  *   -> signal/fft -> signal/mel -> signal/signal -> image/browser -> image/non-max-suppression
  *   -> image/warp -> image/image -> string/string-ops
  *   -> conv/geometry -> conv/args -> conv/epilogue -> conv/taps -> conv/conv2d -> conv/depthwise -> conv/fused -> conv/conv3d -> conv/dilation2d
- *   -> pool/compose -> pool/pool2d -> pool/pool3d -> normalization -> index (this file) -> losses
+ *   -> pool/compose -> pool/pool2d -> pool/pool3d -> normalization -> recurrent/basic-cells -> index (this file) -> losses
  *
  * Where an op's gradient needs an op from a later module, the op lives beside it (the row
  * gather with unsortedSegmentSum, pow and mod above log and floor), or the gradient is
@@ -76,6 +76,8 @@ export {
   batchNorm, batchNorm2d, batchNorm3d, batchNorm4d, localResponseNormalization,
 } from './normalization.js';
 export { linalg } from './linalg/decompositions.js';
+export { basicLSTMCell, multiRNNCell } from './recurrent/basic-cells.js';
+export type { LSTMCellFunc } from './recurrent/basic-cells.js';
 export { conv1d, conv2d, conv2dTranspose } from './conv/conv2d.js';
 export { depthwiseConv2d, separableConv2d } from './conv/depthwise.js';
 export { fused } from './conv/fused.js';

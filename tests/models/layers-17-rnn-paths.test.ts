@@ -68,6 +68,19 @@ describe('the one-op path and the per-step loop agree', () => {
   }
 });
 
+describe('which path runs', () => {
+  it('layers.rnn over one built-in cell takes the op; an activation the kernel lacks or a stack takes the loop', async () => {
+    const x = sora.tensor(values([2, 3, 4]), [2, 3, 4]);
+    const sequenceKernels = async (layer: TF) =>
+      (await sora.profile(() => layer.apply(x))).kernelNames.filter((n: string) => /Sequence$/.test(n));
+    expect(await sequenceKernels(sora.layers.rnn({ cell: sora.layers.gruCell({ units: 2 }) }))).toEqual(['GruSequence']);
+    expect(await sequenceKernels(sora.layers.lstm({ units: 2, recurrentActivation: 'sigmoid', activation: 'relu' }))).toEqual(['LstmSequence']);
+    expect(await sequenceKernels(sora.layers.lstm({ units: 2, activation: 'elu' }))).toEqual([]);
+    expect(await sequenceKernels(sora.layers.simpleRNN({ units: 2, activation: 'softsign' }))).toEqual([]);
+    expect(await sequenceKernels(sora.layers.rnn({ cell: [sora.layers.gruCell({ units: 2 })] }))).toEqual([]);
+  });
+});
+
 describe('on the wasm backend too', () => {
   it('embedding(maskZero) -> lstm -> gru -> rnn(stacked cells) -> dense: predictions and 3 SGD steps agree with TF.js', async () => {
     await sora.setBackend('wasm');

@@ -40,6 +40,8 @@ describe('simpleRNN, lstm, gru against TF.js: predictions with the same weights'
       { returnSequences: true, goBackwards: true },
       { goBackwards: true, activation: 'relu', recurrentActivation: 'sigmoid' },
       { useBias: false, returnSequences: true, recurrentActivation: 'tanh', activation: 'sigmoid' },
+      // Activations the kernel lacks: the per-step loop of cell calls.
+      { returnSequences: true, activation: 'elu', recurrentActivation: 'softsign' },
     ]) {
       it(`${kind} ${JSON.stringify(options)}`, () => {
         const opts = kind === 'simpleRNN' ? { ...options, recurrentActivation: undefined } : options;
@@ -144,6 +146,33 @@ describe('recurrent layers against TF.js: masks, training, files', () => {
     expectClose(inSora.predict(sora.tensor(x, [batch, steps, features])).dataSync(), expected, 'sora');
   });
 
+  it('a Keras 2 converter file (Keras keys such as time_major, cell-scoped weight names) loads as in TF.js', async () => {
+    const rnnKeys = { return_sequences: true, return_state: false, go_backwards: false, stateful: false, unroll: false, time_major: false,
+      use_bias: true, dropout: 0, recurrent_dropout: 0, implementation: 2, trainable: true, dtype: 'float32', activation: 'tanh',
+      recurrent_activation: 'sigmoid', kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
+      recurrent_initializer: { class_name: 'Orthogonal', config: { gain: 1, seed: null } }, bias_initializer: { class_name: 'Zeros', config: {} },
+      kernel_regularizer: null, recurrent_regularizer: null, bias_regularizer: null, activity_regularizer: null,
+      kernel_constraint: null, recurrent_constraint: null, bias_constraint: null };
+    const layers = [
+      { class_name: 'InputLayer', config: { batch_input_shape: [null, steps, features], dtype: 'float32', sparse: false, ragged: false, name: 'input_1' } },
+      { class_name: 'LSTM', config: { ...rnnKeys, name: 'lstm', units: 3, unit_forget_bias: true } },
+      { class_name: 'GRU', config: { ...rnnKeys, name: 'gru', units: 2, return_sequences: false, reset_after: false } },
+    ];
+    const specs = [['lstm/lstm_cell/kernel', [features, 12]], ['lstm/lstm_cell/recurrent_kernel', [3, 12]], ['lstm/lstm_cell/bias', [12]],
+      ['gru/gru_cell/kernel', [3, 6]], ['gru/gru_cell/recurrent_kernel', [2, 6]], ['gru/gru_cell/bias', [6]]] as const;
+    const data = specs.flatMap(([, shape], i) => values([...shape], i));
+    const artifacts = {
+      modelTopology: { keras_version: '2.4.0', backend: 'tensorflow', model_config: { class_name: 'Sequential', config: { name: 'sequential', layers } } },
+      weightSpecs: specs.map(([name, shape]) => ({ name, shape: [...shape], dtype: 'float32' })), weightData: new Float32Array(data).buffer,
+    };
+    const inTfjs: TF = await tfjs.loadLayersModel(tfjs.io.fromMemory(artifacts as TF));
+    const inSora: TF = await sora.loadLayersModel(sora.io.fromMemory(artifacts as TF));
+    const x = values([batch, steps, features], 0.6);
+    expectClose(inSora.predict(sora.tensor(x, [batch, steps, features])).dataSync(), inTfjs.predict(tfjs.tensor(x, [batch, steps, features])).dataSync(),
+      'Keras file');
+    expect(inSora.layers[0].getConfig().recurrentActivation).toBe('sigmoid');
+  });
+
   it('returnState in a functional model: [output, h, c] as three outputs, the same as TF.js', async () => {
     const build = (tf: TF) => {
       const input = tf.input({ shape: [steps, features] });
@@ -213,6 +242,7 @@ describe('recurrent layers against TF.js: masks, training, files', () => {
     theirs.layers[0].resetStates([tfjs.tensor(h, [2, 3])]);
     both(x1, 'after resetStates(values)');
     expectClose(ours.layers[0].states[0].dataSync(), theirs.layers[0].states[0].dataSync(), 'states');
+    expect(ours.layers[0].getInitialState(sora.zeros([2, steps, features])).map((t: TF) => t.shape)).toEqual([[2, 3]]);
     expect(() => ours.predict(sora.tensor(values([3, steps, features]), [3, steps, features]))).toThrow(/batch/);
   });
 

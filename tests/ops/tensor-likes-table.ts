@@ -7,6 +7,8 @@
  * A new public function must appear in ARGUMENTS or in NO_TENSOR_ARGUMENTS (with the reason),
  * or the test fails.
  */
+import * as sora from '../../src/index.js';
+
 export class T {
   constructor(readonly values: unknown, readonly dtype?: 'float32' | 'int32' | 'bool') {}
 }
@@ -23,6 +25,12 @@ const BOXES = [[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, 2, 1, 3]];
 const SCORES = [0.9, 0.8, 0.7];
 const F22 = [[[[1]], [[0.5]]], [[[-1]], [[2]]]];
 const DW = [[[[1], [2], [3]]]];
+// basicLSTMCell with inputSize 2 and units 1: kernel [3, 4], bias [4]; multiRNNCell stacks it
+// and a cell of inputSize 1 (kernel [2, 4]), each making its weights from values.
+const LSTM_KERNEL = [[0.5, -0.25, 1, 0.75], [-1, 0.5, 0.25, 2], [0.3, 0.1, -0.4, 0.2]];
+const LSTM_BIAS = [0.1, -0.2, 0.3, 0];
+const lstmCell = (kernel: number[][]) => (data: sora.Tensor, c: sora.Tensor, h: sora.Tensor): [sora.Tensor, sora.Tensor] =>
+  sora.basicLSTMCell(1, kernel, LSTM_BIAS, data, c, h);
 
 /** Arguments per op: top-level names, and namespace members as 'image.resizeBilinear'. */
 export const ARGUMENTS: Record<string, unknown[]> = {
@@ -78,6 +86,8 @@ export const ARGUMENTS: Record<string, unknown[]> = {
   matMul: [t(M), t([[1, 0], [0.5, 2]])], dot: [t(M), t([1, 2])], outerProduct: [t([1, 2]), t([3, 4, 5])],
   einsum: ['ij,jk->ik', t(M), t(M)], rfft: [t(V)], dropout: [t(V), 0.5, undefined, 7],
   multinomial: [t([[0.1, 2, 0.5]]), 4, 3],
+  basicLSTMCell: [t(1), t(LSTM_KERNEL), t(LSTM_BIAS), t([[1, -2]]), t([[0.5]]), t([[-0.3]])],
+  multiRNNCell: [[lstmCell(LSTM_KERNEL), lstmCell(LSTM_KERNEL.slice(1))], t([[1, -2]]), [t([[0.5]]), t([[0.2]])], [t([[-0.3]]), t([[0.9]])]],
   'linalg.bandPart': [t(M), 0, 1], 'linalg.gramSchmidt': [[t([1, 2]), t([3, 4])]], 'linalg.qr': [t(M)],
   'signal.frame': [t(V), 2, 1], 'signal.stft': [t([1, 2, 3, 4, 5, 6, 7, 8]), 4, 2],
   'signal.mfccsFromLogMelSpectrograms': [t(M)],
