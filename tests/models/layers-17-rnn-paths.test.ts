@@ -68,6 +68,41 @@ describe('the one-op path and the per-step loop agree', () => {
   }
 });
 
+describe('dropout in training against TF.js, with a fixed mask (TF.js\'s dropoutFunc hook)', () => {
+  /** A fixed dropout mask: every third entry dropped, the rest scaled by 1 / (1 - rate). */
+  const fixedMask = (tf: TF) => (ones: TF, rate: number) =>
+    tf.mul(ones, tf.tensor(Array.from({ length: ones.size }, (_, i) => (i % 3 === 1 ? 0 : 1 / (1 - rate))), ones.shape));
+  const x = values([3, 5, 4], 0.4);
+  const trainingOutput = (tf: TF, layer: TF) => Array.from(layer.apply(tf.tensor(x, [3, 5, 4]), { training: true }).dataSync() as Float32Array);
+
+  for (const [kind, rates, same] of [
+    ['lstm', { dropout: 0.3, recurrentDropout: 0.4 }, true],
+    ['simpleRNN', { dropout: 0.3, recurrentDropout: 0.4 }, true],
+    ['gru', { dropout: 0.3 }, true],
+    // TF.js's gru blends z * (masked h_{t-1}); Keras (and the kernel contract) blend the unmasked h_{t-1}. Pinned.
+    ['gru', { recurrentDropout: 0.4 }, false],
+  ] as const) {
+    it(`${kind} ${JSON.stringify(rates)}: the op path, the loop and TF.js${same ? '' : ' (which differs: pinned)'}`, () => {
+      const args = (tf: TF) => ({ units: 4, returnSequences: true, biasInitializer: 'randomNormal', dropoutFunc: fixedMask(tf), ...rates });
+      const theirs = (tfjs.layers as TF)[kind](args(tfjs));
+      const fast = (sora.layers as TF)[kind](args(sora));
+      const loop = sora.layers.rnn({ cell: [(sora.layers as TF)[`${kind}Cell`](args(sora))], returnSequences: true });
+      theirs.apply(tfjs.zeros([3, 5, 4]));
+      fast.apply(sora.zeros([3, 5, 4]));
+      loop.apply(sora.zeros([3, 5, 4]));
+      const ws = theirs.getWeights().map((w: TF) => sora.tensor(Array.from(w.dataSync() as Float32Array), w.shape));
+      fast.setWeights(ws);
+      loop.setWeights(ws);
+      const a = trainingOutput(sora, fast), b = trainingOutput(sora, loop), c = trainingOutput(tfjs, theirs);
+      expectClose(a, b, 'op path vs loop');
+      // The masks act in training only.
+      expect(a).not.toEqual(Array.from((fast.apply(sora.tensor(x, [3, 5, 4])) as sora.Tensor).dataSync()));
+      if (same) expectClose(a, c, 'sora vs TF.js');
+      else expect(Math.max(...a.map((v, i) => Math.abs(v - c[i])))).toBeGreaterThan(1e-3);
+    });
+  }
+});
+
 describe('which path runs', () => {
   it('layers.rnn over one built-in cell takes the op; an activation the kernel lacks or a stack takes the loop', async () => {
     const x = sora.tensor(values([2, 3, 4]), [2, 3, 4]);
