@@ -68,6 +68,53 @@ describe('the one-op path and the per-step loop agree', () => {
   }
 });
 
+describe('dropout in training against TF.js, with a fixed mask (TF.js\'s dropoutFunc hook)', () => {
+  /** A fixed dropout mask: every third entry dropped, the rest scaled by 1 / (1 - rate). */
+  const fixedMask = (tf: TF) => (ones: TF, rate: number) =>
+    tf.mul(ones, tf.tensor(Array.from({ length: ones.size }, (_, i) => (i % 3 === 1 ? 0 : 1 / (1 - rate))), ones.shape));
+  const x = values([3, 5, 4], 0.4);
+  const trainingOutput = (tf: TF, layer: TF) => Array.from(layer.apply(tf.tensor(x, [3, 5, 4]), { training: true }).dataSync() as Float32Array);
+
+  for (const [kind, rates, same] of [
+    ['lstm', { dropout: 0.3, recurrentDropout: 0.4 }, true],
+    ['simpleRNN', { dropout: 0.3, recurrentDropout: 0.4 }, true],
+    ['gru', { dropout: 0.3 }, true],
+    // TF.js's gru blends z * (masked h_{t-1}); Keras (and the kernel contract) blend the unmasked h_{t-1}. Pinned.
+    ['gru', { recurrentDropout: 0.4 }, false],
+  ] as const) {
+    it(`${kind} ${JSON.stringify(rates)}: the op path, the loop and TF.js${same ? ', and 3 SGD steps' : ' (which differs: pinned)'}`, async () => {
+      const args = (tf: TF) => ({ units: 4, returnSequences: true, biasInitializer: 'randomNormal', dropoutFunc: fixedMask(tf), ...rates });
+      const theirs = (tfjs.layers as TF)[kind](args(tfjs));
+      const fast = (sora.layers as TF)[kind](args(sora));
+      const loop = sora.layers.rnn({ cell: [(sora.layers as TF)[`${kind}Cell`](args(sora))], returnSequences: true });
+      theirs.apply(tfjs.zeros([3, 5, 4]));
+      fast.apply(sora.zeros([3, 5, 4]));
+      loop.apply(sora.zeros([3, 5, 4]));
+      const ws = theirs.getWeights().map((w: TF) => sora.tensor(Array.from(w.dataSync() as Float32Array), w.shape));
+      fast.setWeights(ws);
+      loop.setWeights(ws);
+      const a = trainingOutput(sora, fast), b = trainingOutput(sora, loop), c = trainingOutput(tfjs, theirs);
+      expectClose(a, b, 'op path vs loop');
+      // The masks act in training only.
+      expect(a).not.toEqual(Array.from((fast.apply(sora.tensor(x, [3, 5, 4])) as sora.Tensor).dataSync()));
+      if (!same) {
+        expect(Math.max(...a.map((v, i) => Math.abs(v - c[i])))).toBeGreaterThan(1e-3);
+        return;
+      }
+      expectClose(a, c, 'sora vs TF.js');
+      // And 3 SGD steps through the masks.
+      const build = (tf: TF) => tf.sequential({ layers: [(tf.layers as TF)[kind]({ ...args(tf), inputShape: [5, 4] }), tf.layers.flatten()] });
+      const { ours, theirs: model } = twin(build);
+      const y = values([3, 20], 1.5);
+      for (const [tf, m] of [[tfjs, model], [sora, ours]] as [TF, TF][]) {
+        m.compile({ optimizer: tf.train.sgd(0.2), loss: 'meanSquaredError' });
+        await m.fit(tf.tensor(x, [3, 5, 4]), tf.tensor(y, [3, 20]), { epochs: 3, batchSize: 3, shuffle: false, verbose: 0 });
+      }
+      expectSameWeights(ours, model, `${kind} with dropout, after 3 SGD steps`, 1e-4);
+    });
+  }
+});
+
 describe('which path runs', () => {
   it('layers.rnn over one built-in cell takes the op; an activation the kernel lacks or a stack takes the loop', async () => {
     const x = sora.tensor(values([2, 3, 4]), [2, 3, 4]);
