@@ -53,12 +53,19 @@ const KIB = 1024;
  * core raised in issue 17 from 472 KiB for its first parts: sora.text.Tokenizer and
  * sora.sequence.padSequences (12.7 KB), the embedding, repeatVector and masking layers and masks
  * through Sequential and functional graphs (3.2 KB): measured 467,765 before, 483,728 after.
+ * core raised in issue 17 again, from 488 KiB, for the recurrent family: the recurrentSequence op
+ * and its reference kernels (15.2 KB), RNN / RNNCell / simpleRNN / lstm / gru and their cells
+ * (18.3 KB), bidirectional, timeDistributed and merge masks (8.8 KB), convLstm2d (10.1 KB) and
+ * basicLSTMCell / multiRNNCell (2.2 KB): measured 540,6xx bytes (528 KiB).
+ * webgpu raised in issue 17 from 120 KiB for rnn.wgsl and its encoder (the whole sequence without
+ * read-back): 117,363 to 124,006 bytes. The wasm builds stay under 88 KiB with assembly/rnn.ts
+ * (88,516 / 89,954 bytes).
  */
 const BUDGET = {
   /** Everything in src/index.ts (ops, layers, model, io, data, wasm glue), minified. */
-  core: 488 * KIB,
+  core: 536 * KIB,
   /** The webgpu backend and its shaders, loaded only when webgpu is chosen. */
-  webgpu: 120 * KIB,
+  webgpu: 124 * KIB,
   wasm: 88 * KIB,
   /** What sora/wasm-inline (both builds in base64) adds to the core, gzipped; measured 39 KiB. */
   inlineGzip: 72 * KIB,

@@ -20,6 +20,9 @@ const TFJS_LAYER_CLASSES = new Set([
   'SpatialDropout1D', 'StackedRNNCells', 'ThresholdedReLU', 'TimeDistributed', 'UpSampling2D', 'ZeroPadding2D',
 ]);
 
+/** The layer class names TF.js registers (a copy): the tests check that sora builds every one. */
+export const tfjsLayerClassNames = (): string[] => [...TFJS_LAYER_CLASSES];
+
 /** Keras layers that hold Python code (or TensorFlow ops by name), which no JavaScript runtime can load. */
 const PYTHON_ONLY_CLASSES = new Set(['Lambda', 'TFOpLambda', 'SlicingOpLambda']);
 

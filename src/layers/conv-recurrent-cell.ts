@@ -59,7 +59,6 @@ export class ConvLSTM2DCell extends LSTMCell {
   readonly dataFormat: DataFormat;
   /** The input convolution's dilation [rows, cols]. */
   readonly dilationRate: number[];
-  private readonly dropoutFunc: ((ones: Tensor, rate: number) => Tensor) | null;
 
   /** A ConvLSTM2D cell; filters and kernelSize are required. */
   constructor(args: ConvLSTM2DCellArgs) {
@@ -76,10 +75,6 @@ export class ConvLSTM2DCell extends LSTMCell {
     this.dataFormat = checkDataFormat(where, args.dataFormat);
     this.dilationRate = checkTuple(where, 'dilationRate', args.dilationRate ?? 1, 2);
     checkStridesWithDilation(where, this.strides, this.dilationRate);
-    if (args.dropoutFunc != null && typeof args.dropoutFunc !== 'function') {
-      throw new Error(`${where}: dropoutFunc must be a function (ones, rate) => mask. Received: dropoutFunc=${typeof args.dropoutFunc}`);
-    }
-    this.dropoutFunc = args.dropoutFunc ?? null;
   }
 
   /** The output [rows, cols] of the input convolution for input [rows, cols] (null: unknown). */
