@@ -197,7 +197,7 @@ export function disposeVariables(): void {
   for (const v of [...ENGINE.variables.values()]) v.dispose();
 }
 
-export { layers, Layer, Dense, Flatten, Activation, Dropout, InputLayer, input, InputSpec, LayerVariable } from './layers/index.js';
+export { layers, Layer, Dense, Flatten, Activation, Dropout, InputLayer, input, InputSpec, LayerVariable, RNN } from './layers/index.js';
 export type { LayerArgs, Kwargs, InputSpecArgs } from './layers/index.js';
 export { SymbolicTensor } from './layers/graph.js';
 export * as serialization from './layers/serialization-namespace.js';

@@ -8,6 +8,7 @@ import { mergeLayers } from './merge.js';
 import { layers16 } from './factories-16.js';
 import { convLayers } from './factories-conv.js';
 import { layers17 } from './factories-17.js';
+import { recurrentLayers } from './factories-17-rnn.js';
 import type { ActivationName } from './activations.js';
 
 export { Layer, uniqueName } from './base.js';
@@ -24,6 +25,11 @@ export {
 } from './conv.js';
 export { Embedding, type EmbeddingArgs } from './embedding.js';
 export { Masking, RepeatVector } from './core-sequence.js';
+export { RNN, RNNCell, StackedRNNCells, buildInScope, type RNNLayerArgs, type StackedRNNCellsArgs } from './recurrent-base.js';
+export {
+  GRUCell, LSTMCell, SimpleRNNCell, type GRUCellLayerArgs, type LSTMCellLayerArgs, type SimpleRNNCellLayerArgs,
+} from './recurrent-cells.js';
+export { GRU, LSTM, SimpleRNN, type GRULayerArgs, type LSTMLayerArgs, type SimpleRNNLayerArgs } from './recurrent.js';
 export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './conv-depthwise.js';
 export {
   AveragePooling1D, AveragePooling2D, AveragePooling3D, MaxPooling1D, MaxPooling2D, MaxPooling3D, type PoolingArgs,
@@ -65,4 +71,5 @@ export const layers = {
   ...layers16,
   ...convLayers,
   ...layers17,
+  ...recurrentLayers,
 };

@@ -11,6 +11,8 @@ import { layers16Class } from './factories-16.js';
 import { convLayersClass } from './factories-conv.js';
 import { Embedding } from './embedding.js';
 import { Masking, RepeatVector } from './core-sequence.js';
+import { recurrentLayersClass } from './factories-17-rnn.js';
+import { withLayerDeserializer } from './nested-config.js';
 import { ownEntry, setOwn } from '../core/lookup.js';
 
 /**
@@ -51,7 +53,7 @@ function builtinLayerClass(className: string): SerializableClass | undefined {
     RepeatVector, Masking,
   };
   if (Object.hasOwn(classes, className)) return classes[className] as SerializableClass;
-  return (layers16Class(className) ?? convLayersClass(className)) as SerializableClass | undefined;
+  return (layers16Class(className) ?? convLayersClass(className) ?? recurrentLayersClass(className)) as SerializableClass | undefined;
 }
 
 /**
@@ -88,7 +90,8 @@ export function deserializeLayer(entry: { className?: unknown; config?: unknown 
     throw new Error(`${where}: unknown layer class '${className}'${name ? ` (layer '${name}')` : ''}. A custom layer must be ` +
       `registered before loading: tf.serialization.registerClass(${className}) with static className = '${className}'`);
   }
-  return cls.fromConfig(cls, (entry.config ?? {}) as Record<string, unknown>, customObjects) as Layer;
+  return cls.fromConfig(cls, (entry.config ?? {}) as Record<string, unknown>,
+    withLayerDeserializer(customObjects, deserializeLayer)) as Layer;
 }
 
 const toSnake = (s: string): string => {

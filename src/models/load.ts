@@ -52,10 +52,16 @@ function modelFromTopology(topologyJson: unknown, where: string, customObjects: 
   return made as LayersModel;
 }
 
-/** The saved weight for `name`: exact, else the one saved name ending in '/name'. */
+/** The saved weight for `name`: exact, else Keras's cell-scoped name, else the one saved name ending in '/name'. */
 function findWeight(decoded: Map<string, { values: Float32Array | Int32Array; shape: number[] }>, name: string, where: string) {
   const exact = decoded.get(name);
   if (exact) return { key: name, value: exact };
+  // TF.js's rule for Keras's recurrent files: 'lstm/lstm_cell/kernel' is the layer's 'lstm/kernel'.
+  const scoped = [...decoded.keys()].filter((k) => {
+    const t = k.split('/');
+    return t.length > 2 && [...t.slice(0, -2), t[t.length - 1]].join('/') === name;
+  });
+  if (scoped.length === 1) return { key: scoped[0], value: decoded.get(scoped[0])! };
   const matches = [...decoded.keys()].filter((k) => k.endsWith(`/${name}`));
   if (matches.length > 1) throw new Error(`${where}: weight '${name}' is ambiguous: the file has ${matches.join(', ')}`);
   return matches.length ? { key: matches[0], value: decoded.get(matches[0])! } : undefined;

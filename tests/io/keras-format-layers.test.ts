@@ -141,6 +141,8 @@ describe('layer classes sora cannot load yet are named before anything is alloca
     ['Conv2D', { name: 'conv1', filters: 8, kernel_size: [3, 3], strides: [2, 2], padding: 'valid' }],
     ['LSTM', { name: 'lstm_1', units: 4 }],
     ['Embedding', { name: 'embedding_1', input_dim: 10, output_dim: 4 }],
+    ['Bidirectional', { name: 'bidirectional_1', merge_mode: 'concat' }],
+    ['ConvLSTM2D', { name: 'conv_lstm2d_1', filters: 2, kernel_size: [3, 3] }],
   ];
   const unbuilt = candidates.filter(([className]) => !registeredClass(className));
 
