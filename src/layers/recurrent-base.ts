@@ -15,7 +15,7 @@ import { isSymbolic, shapeString, type SymbolicTensor } from './graph.js';
 import type { Constraint } from './layer-weight.js';
 import { checkPositiveInt } from './arg-checks.js';
 import { deserializeNested } from './nested-config.js';
-import type { FusedCell } from './recurrent-fused.js';
+import { fusable, fusedSequence, type FusedCell } from './recurrent-fused.js';
 
 /**
  * The base class of a recurrent cell (tf.layers.RNNCell): a layer whose call takes [x_t, ...states]
@@ -262,22 +262,20 @@ export class RNN extends Layer {
 
   /** The sequence through the one-kernel op when the cell has a fused form, else the per-step loop. */
   protected runCell(x: Tensor, initial: Tensor[], mask: Tensor | null, training: boolean): SequenceResult {
-    const keep = (m: Tensor | Tensor[] | null): void => { if (m) for (const t of toList(m)) t.dispose(); };
-    keep(this.cell.dropoutMask);
-    keep(this.cell.recurrentDropoutMask);
-    this.cell.dropoutMask = null;
-    this.cell.recurrentDropoutMask = null;
-    const step = (input: Tensor, states: Tensor[]): [Tensor, Tensor[]] => {
-      const out = toList(this.cell.call([input, ...states], { training }));
-      return [out[0], out.slice(1)];
-    };
+    // Each call draws its own dropout masks (Keras resets them per call; TF.js's layers.rnn keeps its
+    // cell's first ones). They live in the call's scope, which frees them once no gradient needs them.
+    const clearMasks = () => { this.cell.dropoutMask = null; this.cell.recurrentDropoutMask = null; };
+    clearMasks();
     try {
+      const fused = this.cell.fusedForm();
+      if (fused && fusable(fused)) return fusedSequence(fused, x, initial, mask, training, this.goBackwards, this.returnSequences);
+      const step = (input: Tensor, states: Tensor[]): [Tensor, Tensor[]] => {
+        const out = toList(this.cell.call([input, ...states], { training }));
+        return [out[0], out.slice(1)];
+      };
       return stepLoop(step, x, initial, this.goBackwards, mask, this.returnSequences);
     } finally {
-      keep(this.cell.dropoutMask);
-      keep(this.cell.recurrentDropoutMask);
-      this.cell.dropoutMask = null;
-      this.cell.recurrentDropoutMask = null;
+      clearMasks();
     }
   }
 

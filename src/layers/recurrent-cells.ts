@@ -18,7 +18,7 @@ import type { Kwargs, LayerArgs, LayerVariable, SymbolicShape } from './base.js'
 import { resolveInitializer, resolveRegularizer, serializeInitializer, serializeRegularizer } from './config.js';
 import { ACTIVATIONS, checkActivation, type ActivationName } from './activations.js';
 import { checkUnits, RNNCell } from './recurrent-base.js';
-import type { FusedCell } from './recurrent-fused.js';
+import { fusable, type FusedCell } from './recurrent-fused.js';
 
 /** The config of layers.simpleRNNCell (TF.js's SimpleRNNCellLayerArgs); `units` is required. */
 export interface SimpleRNNCellLayerArgs extends LayerArgs {
@@ -80,8 +80,6 @@ const rate = (where: string, field: string, value: unknown): number => {
   return Math.min(1, Math.max(0, value));
 };
 const active = (r: number): boolean => r > 0 && r < 1;
-/** The activations the recurrentSequence kernel computes. */
-const KERNEL_ACTIVATIONS = new Set(['tanh', 'sigmoid', 'hardSigmoid', 'relu', 'linear']);
 
 /** What the three built-in cells share: options, weights, dropout masks and config. */
 abstract class BuiltinCell extends RNNCell {
@@ -171,11 +169,11 @@ abstract class BuiltinCell extends RNNCell {
    * This call's dropout masks, made on first use in training as TF.js's generateDropoutMask (one
    * [batch, inputDim] and one [batch, units] mask for every step of the call); none otherwise.
    */
-  protected masks(x: Tensor, h: Tensor, training: boolean): { input: Tensor | null; recurrent: Tensor | null } {
+  protected masks(batch: number, inputDim: number, training: boolean): { input: Tensor | null; recurrent: Tensor | null } {
     const fresh = (m: Tensor | Tensor[] | null) => m === null || (Array.isArray(m) ? m[0] : m).isDisposed;
-    if (training && active(this.dropout) && fresh(this.dropoutMask)) this.dropoutMask = dropoutOp(ops.onesLike(x), this.dropout);
+    if (training && active(this.dropout) && fresh(this.dropoutMask)) this.dropoutMask = dropoutOp(ops.ones([batch, inputDim]), this.dropout);
     if (training && active(this.recurrentDropout) && fresh(this.recurrentDropoutMask)) {
-      this.recurrentDropoutMask = dropoutOp(ops.onesLike(h), this.recurrentDropout);
+      this.recurrentDropoutMask = dropoutOp(ops.ones([batch, this.units]), this.recurrentDropout);
     }
     const first = (m: Tensor | Tensor[] | null) => (m === null ? null : Array.isArray(m) ? m[0] : m);
     return { input: active(this.dropout) ? first(this.dropoutMask) : null,
@@ -184,9 +182,11 @@ abstract class BuiltinCell extends RNNCell {
 
   /** The one-kernel form, when both activations are ones the kernel computes. */
   override fusedForm(): FusedCell | null {
-    if (!KERNEL_ACTIVATIONS.has(this.activation) || !KERNEL_ACTIVATIONS.has(this.recurrentActivation) || !this.kernel) return null;
-    return { cell: this.kind, activation: this.activation, recurrentActivation: this.recurrentActivation, resetAfter: false,
-      kernel: this.kernel, recurrentKernel: this.recurrentKernel!, bias: this.bias, recurrentBias: null };
+    if (!this.kernel) return null;
+    const form: FusedCell = { cell: this.kind, activation: this.activation, recurrentActivation: this.recurrentActivation, resetAfter: false,
+      kernel: this.kernel, recurrentKernel: this.recurrentKernel!, bias: this.bias, recurrentBias: null,
+      dropoutMasks: (batch, inputDim, training) => this.masks(batch, inputDim, training) };
+    return fusable(form) ? form : null;
   }
 
   /** x W (+ b): the input projection of one step. */
@@ -237,7 +237,7 @@ export class SimpleRNNCell extends BuiltinCell {
   /** One step: [x, h] -> [h', h']. */
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor[] {
     const [x, h] = stepInputs(`SimpleRNNCell ${this.name}`, inputs, 2);
-    const m = this.masks(x, h, kwargs.training === true);
+    const m = this.masks(x.shape[0], x.shape[1], kwargs.training === true);
     const hr = m.recurrent ? ops.mul(h, m.recurrent) : h;
     const out = ACTIVATIONS[this.activation](ops.add(this.project(m.input ? ops.mul(x, m.input) : x), ops.matMul(hr, this.recurrentKernel!)));
     return [out, out];
@@ -276,7 +276,7 @@ export class LSTMCell extends BuiltinCell {
   /** One step: [x, h, c] -> [h', h', c']. */
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor[] {
     const [x, h, c] = stepInputs(`LSTMCell ${this.name}`, inputs, 3);
-    const m = this.masks(x, h, kwargs.training === true);
+    const m = this.masks(x.shape[0], x.shape[1], kwargs.training === true);
     const hr = m.recurrent ? ops.mul(h, m.recurrent) : h;
     const z = ops.add(this.project(m.input ? ops.mul(x, m.input) : x), ops.matMul(hr, this.recurrentKernel!));
     const [zi, zf, zc, zo] = ops.split(z, 4, 1);
@@ -336,7 +336,7 @@ export class GRUCell extends BuiltinCell {
    */
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor[] {
     const [x, h] = stepInputs(`GRUCell ${this.name}`, inputs, 2);
-    const m = this.masks(x, h, kwargs.training === true);
+    const m = this.masks(x.shape[0], x.shape[1], kwargs.training === true);
     const hr = m.recurrent ? ops.mul(h, m.recurrent) : h;
     const [bias, recurrentBias] = this.biasRows();
     const [xz, xr, xh] = ops.split(this.project(m.input ? ops.mul(x, m.input) : x, bias), 3, 1);

@@ -112,6 +112,21 @@ describe('recurrent layers against TF.js: masks, training, files', () => {
     await expectRoundTrips(ours, theirs, [batch, steps, features], 'stacked cells');
   });
 
+  it('a Keras-converted file (weights named \'lstm/lstm_cell/kernel\') loads as TF.js loads it', async () => {
+    const build = (tf: TF) => tf.sequential({ layers: [tf.layers.lstm({ units: 3, inputShape: [steps, features], biasInitializer: 'randomNormal' })] });
+    const theirs = build(tfjs);
+    const artifacts = await tfjsArtifactsOf(theirs);
+    const name = theirs.layers[0].name;
+    const keras = { ...artifacts, weightSpecs: artifacts.weightSpecs.map((s: TF) => ({ ...s, name: s.name.replace(`${name}/`, `${name}/lstm_cell/`) })) };
+    expect(keras.weightSpecs[0].name).toBe(`${name}/lstm_cell/kernel`);
+    const x = values([batch, steps, features]);
+    const inTfjs: TF = await tfjs.loadLayersModel(tfjs.io.fromMemory(keras));
+    const inSora: TF = await sora.loadLayersModel(sora.io.fromMemory(keras));
+    const expected = theirs.predict(tfjs.tensor(x, [batch, steps, features])).dataSync();
+    expectClose(inTfjs.predict(tfjs.tensor(x, [batch, steps, features])).dataSync(), expected, 'TF.js');
+    expectClose(inSora.predict(sora.tensor(x, [batch, steps, features])).dataSync(), expected, 'sora');
+  });
+
   it('returnState in a functional model: [output, h, c] as three outputs, the same as TF.js', async () => {
     const build = (tf: TF) => {
       const input = tf.input({ shape: [steps, features] });
@@ -215,6 +230,81 @@ describe('recurrent layers against TF.js: masks, training, files', () => {
   });
 });
 
+describe('the one-op path and the per-step loop agree', () => {
+  // lstm / gru / simpleRNN run the recurrentSequence op; layers.rnn over a stack of one cell runs the per-step
+  // loop of cell calls (TF.js's rnn()). Same weights: the same outputs, states and gradients.
+  const cases = [
+    { kind: 'lstm', cell: 'lstmCell', args: { recurrentActivation: 'sigmoid' } },
+    { kind: 'gru', cell: 'gruCell', args: {} },
+    { kind: 'gru', cell: 'gruCell', args: { resetAfter: true, activation: 'relu' } },
+    { kind: 'simpleRNN', cell: 'simpleRNNCell', args: { activation: 'tanh' } },
+  ] as const;
+  for (const { kind, cell, args } of cases) {
+    it(`${kind} ${JSON.stringify(args)}: masked, backwards, with initial states; outputs and gradients`, () => {
+      const options = { units: 5, biasInitializer: 'randomNormal', ...args };
+      const flags = { returnSequences: true, returnState: true, goBackwards: true };
+      const fast = (sora.layers as TF)[kind]({ ...options, ...flags });
+      const loop = sora.layers.rnn({ cell: [(sora.layers as TF)[cell](options)], ...flags });
+      const x = sora.tensor(values([3, 6, 4], 0.3), [3, 6, 4]);
+      const mask = sora.tensor([1, 1, 0, 1, 0, 0, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0], [3, 6]);
+      const states = kind === 'lstm' ? [sora.tensor(values([3, 5], 1), [3, 5]), sora.tensor(values([3, 5], 2), [3, 5])]
+        : [sora.tensor(values([3, 5], 1), [3, 5])];
+      fast.apply(x, { initialState: states });
+      loop.apply(x, { initialState: states });
+      loop.setWeights(fast.getWeights());
+      const run = (layer: TF) => {
+        const weights = layer.trainableWeights;
+        const f = (input: sora.Tensor) => {
+          const outs = layer.apply(input, { mask, initialState: states }) as sora.Tensor[];
+          return outs.reduce((acc: sora.Tensor, t: sora.Tensor, i: number) => sora.add(acc, sora.sum(sora.mul(t, sora.sin(sora.add(t, i))))), sora.scalar(0));
+        };
+        const outs = (layer.apply(x, { mask, initialState: states }) as sora.Tensor[]).map((t) => Array.from(t.dataSync()));
+        const { grads } = sora.variableGrads(() => f(x), weights);
+        const dx = sora.grad(f)(x);
+        return { outs, grads: weights.map((w: TF) => Array.from(grads[w.name].dataSync())), dx: Array.from(dx.dataSync()) };
+      };
+      const a = run(fast), b = run(loop);
+      a.outs.forEach((o: number[], i: number) => expectClose(o, b.outs[i], `output ${i}`));
+      a.grads.forEach((g: number[], i: number) => expectClose(g, b.grads[i], `gradient of weight ${i}`, 1e-4));
+      expectClose(a.dx, b.dx, 'gradient of x', 1e-4);
+      const kernels = async (layer: TF) => (await sora.profile(() => layer.apply(x, { mask, initialState: states }))).kernelNames;
+      return Promise.all([kernels(fast), kernels(loop)]).then(([ofFast, ofLoop]) => {
+        expect(ofFast.filter((n: string) => /Sequence$/.test(n)), `kernels: ${ofFast.join(', ')}`).toHaveLength(1);
+        expect(ofLoop.filter((n: string) => /Sequence$/.test(n)), `kernels: ${ofLoop.join(', ')}`).toHaveLength(0);
+      });
+    });
+  }
+});
+
+describe('on the wasm backend too', () => {
+  it('embedding(maskZero) -> lstm -> gru -> rnn(stacked cells) -> dense: predictions and 3 SGD steps agree with TF.js', async () => {
+    await sora.setBackend('wasm');
+    expect(sora.getBackend()).toBe('wasm');
+    try {
+      const build = (tf: TF) => tf.sequential({ layers: [
+        tf.layers.embedding({ inputDim: 9, outputDim: 3, inputLength: 6, maskZero: true }),
+        tf.layers.lstm({ units: 5, returnSequences: true, biasInitializer: 'randomNormal' }),
+        tf.layers.gru({ units: 3, goBackwards: true, returnSequences: true }),
+        tf.layers.rnn({ cell: [tf.layers.simpleRNNCell({ units: 2 }), tf.layers.lstmCell({ units: 2 })] }),
+        tf.layers.dense({ units: 2 }),
+      ] });
+      const { ours, theirs } = twin(build);
+      const x = ids(4, 6, 9), y = values([4, 2], 0.5);
+      const predict = (what: string) => expectClose(ours.predict(sora.tensor(x, [4, 6])).dataSync(),
+        theirs.predict(tfjs.tensor(x, [4, 6])).dataSync(), what, 1e-4);
+      predict('wasm, before fit');
+      for (const [tf, model] of [[tfjs, theirs], [sora, ours]] as const) {
+        model.compile({ optimizer: tf.train.sgd(0.3), loss: 'meanSquaredError' });
+        await model.fit(tf.tensor(x, [4, 6]), tf.tensor(y, [4, 2]), { epochs: 3, batchSize: 4, shuffle: false, verbose: 0 });
+      }
+      expectSameWeights(ours, theirs, 'wasm, after 3 SGD steps', 1e-4);
+      predict('wasm, after fit');
+    } finally {
+      await sora.setBackend('reference');
+    }
+  });
+});
+
 describe('recurrent layers: configs, dropout, regularizers, bad input', () => {
   it('a cell\'s regularizer adds to the loss (Keras does; TF.js drops an RNN cell\'s penalties: pinned here)', async () => {
     const x = values([2, 3, 2]), y = values([2, 2], 1);
@@ -308,6 +398,25 @@ describe('recurrent layers: configs, dropout, regularizers, bad input', () => {
     }
     expect(Math.min(...kernels[0]), 'unconstrained: the step pushes entries below 0').toBeLessThan(0);
     expect(Math.min(...kernels[1]), 'nonNeg: the same step, clipped at 0').toBe(0);
+  });
+
+  it('fit with dropout and recurrentDropout trains and leaks no tensors; predict and stateful calls leak none either', async () => {
+    for (const [kind, stateful] of [['lstm', false], ['gru', true], ['simpleRNN', false]] as const) {
+      const model = sora.sequential({ layers: [
+        (sora.layers as TF)[kind]({ units: 4, dropout: 0.3, recurrentDropout: 0.2, stateful, returnSequences: true,
+          ...(stateful ? { batchInputShape: [4, 5, 3] } : { inputShape: [5, 3] }) }),
+        sora.layers.flatten(), sora.layers.dense({ units: 1 }),
+      ] });
+      model.compile({ optimizer: sora.train.sgd(0.1), loss: 'meanSquaredError' });
+      const x = sora.tensor(values([8, 5, 3]), [8, 5, 3]), y = sora.tensor(values([8, 1], 2), [8, 1]);
+      await model.fit(x, y, { epochs: 1, batchSize: 4, verbose: 0 });
+      const before = sora.memory().numTensors;
+      const history = await model.fit(x, y, { epochs: 3, batchSize: 4, verbose: 0 });
+      expect(history.history.loss.every((l) => Number.isFinite(l as number)), kind).toBe(true);
+      expect(sora.memory().numTensors, `${kind}: tensors after fit`).toBe(before);
+      sora.dispose(model.predict(x, { batchSize: 4 }) as sora.Tensor);
+      expect(sora.memory().numTensors, `${kind}: tensors after predict`).toBe(before);
+    }
   });
 
   it('bad input: a 2-D input, a wrong initial state, a wrong mask: errors naming the layer and the value', () => {

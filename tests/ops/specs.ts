@@ -23,6 +23,7 @@ import { structureSpecs } from './specs-structure.js';
 import { mathSpecs } from './specs-math.js';
 import { namesSpecs } from './specs-names.js';
 import { POOL_SPECS } from './specs-pool.js';
+import { RECURRENT_SPECS } from './specs-recurrent.js';
 import { mulberry32 } from '../backends/suite/harness.js';
 
 /** Input values: made again, identically, on each backend under test. */
@@ -133,6 +134,7 @@ export const OP_SPECS: Record<string, Case[]> = {
   ...mathSpecs(),
   ...namesSpecs(),
   ...POOL_SPECS,
+  ...RECURRENT_SPECS,
   add: binaryCases('add', sora.add, true),
   sub: binaryCases('sub', sora.sub, true),
   mul: binaryCases('mul', sora.mul, true),
