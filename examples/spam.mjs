@@ -16,12 +16,12 @@
  *   npm run spam       # build, then the full run
  *   SPAM_MODEL=pooling SPAM_EPOCHS=5 node examples/spam.mjs
  *
- * Environment: SORA_BACKEND (default wasm), SPAM_MODEL (bilstm | pooling), SPAM_EPOCHS (4),
+ * Environment: SORA_BACKEND (default wasm), SPAM_MODEL (bilstm | lstm | pooling), SPAM_EPOCHS (4),
  * SPAM_WORDS (numWords, 5000), SPAM_MAXLEN (100), SPAM_EMBEDDING (32), SPAM_UNITS (LSTM units, 32),
  * SPAM_DENSE (64), SPAM_SEED (1), SPAM_SHOW (misclassified subjects to print, 8), DEBUG (print an error's stack).
  */
 
-export const MODELS = ['bilstm', 'pooling'];
+export const MODELS = ['bilstm', 'lstm', 'pooling'];
 
 /** A non-negative integer from the environment, or `fallback` when unset. */
 function envInteger(name, fallback, { min = 0, max = Number.MAX_SAFE_INTEGER } = {}) {
@@ -50,19 +50,16 @@ export function prepareSpamData(sora, train, test, { numWords = 5000, maxlen = 1
 /**
  * The classifier for ids < numWords, sequences of maxlen, compiled with adam and binary
  * cross-entropy; `seed` seeds the initializers. `model`: 'bilstm' (embedding with maskZero ->
- * bidirectional(lstm(units)) -> dense(dense, relu) -> dense(1, sigmoid)) or 'pooling'
- * (embedding -> globalAveragePooling1d -> dense(dense, relu) -> dense(1, sigmoid)).
+ * bidirectional(lstm(units)) -> dense(dense, relu) -> dense(1, sigmoid)), 'lstm' (the same with one
+ * forward lstm) or 'pooling' (embedding -> globalAveragePooling1d -> dense(dense, relu) -> dense(1, sigmoid)).
  */
 export function spamModel(sora, { model = 'bilstm', numWords = 5000, maxlen = 100, embedding = 32, units = 32, dense = 64,
-  seed = 1, learningRate = 1e-3, maskZero = model === 'bilstm' } = {}) {
+  seed = 1, learningRate = 1e-3, maskZero = model !== 'pooling' } = {}) {
   if (!MODELS.includes(model)) throw new Error(`spamModel: model must be one of ${MODELS.join(', ')}; received model=${JSON.stringify(model)}`);
   const init = (name, k) => sora.initializers[name]({ seed: seed * 100 + k });
-  const middle = model === 'bilstm'
-    ? [sora.layers.bidirectional({
-      layer: sora.layers.lstm({ units, kernelInitializer: init('glorotUniform', 1), recurrentInitializer: init('orthogonal', 2) }),
-      mergeMode: 'concat',
-    })]
-    : [sora.layers.globalAveragePooling1d()];
+  const lstm = () => sora.layers.lstm({ units, kernelInitializer: init('glorotUniform', 1), recurrentInitializer: init('orthogonal', 2) });
+  const middle = model === 'bilstm' ? [sora.layers.bidirectional({ layer: lstm(), mergeMode: 'concat' })]
+    : model === 'lstm' ? [lstm()] : [sora.layers.globalAveragePooling1d()];
   const network = sora.sequential({
     layers: [
       sora.layers.embedding({ inputDim: numWords, outputDim: embedding, inputLength: maxlen, maskZero,
