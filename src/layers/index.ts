@@ -9,6 +9,7 @@ import { layers16 } from './factories-16.js';
 import { convLayers } from './factories-conv.js';
 import { layers17 } from './factories-17.js';
 import { recurrentLayers } from './factories-17-rnn.js';
+import { wrapperLayers } from './factories-17-wrappers.js';
 import type { ActivationName } from './activations.js';
 
 export { Layer, uniqueName } from './base.js';
@@ -29,6 +30,9 @@ export { RNN, RNNCell, StackedRNNCells, buildInScope, type RNNLayerArgs, type St
 export {
   GRUCell, LSTMCell, SimpleRNNCell, type GRUCellLayerArgs, type LSTMCellLayerArgs, type SimpleRNNCellLayerArgs,
 } from './recurrent-cells.js';
+export {
+  Bidirectional, TimeDistributed, Wrapper, type BidirectionalLayerArgs, type BidirectionalMergeMode, type WrapperLayerArgs,
+} from './wrappers.js';
 export { GRU, LSTM, SimpleRNN, type GRULayerArgs, type LSTMLayerArgs, type SimpleRNNLayerArgs } from './recurrent.js';
 export { DepthwiseConv2D, SeparableConv2D, type DepthwiseConv2DArgs, type SeparableConv2DArgs } from './conv-depthwise.js';
 export {
@@ -72,4 +76,5 @@ export const layers = {
   ...convLayers,
   ...layers17,
   ...recurrentLayers,
+  ...wrapperLayers,
 };

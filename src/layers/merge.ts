@@ -9,9 +9,37 @@ import * as ops from '../ops/index.js';
 import { Layer, type LayerArgs, type SymbolicShape } from './base.js';
 import { shapeString, type SymbolicTensor } from './graph.js';
 
+const asBool = (m: Tensor): Tensor => (m.dtype === 'bool' ? m : ops.cast(m, 'bool'));
+
+/** The masks of a merge layer's inputs as a list, or null when none is given; a count other than the inputs' is an error. */
+function inputMasks(where: string, inputs: Tensor | Tensor[], mask: Tensor | Tensor[] | null | undefined): (Tensor | null)[] | null {
+  if (mask == null) return null;
+  const masks = Array.isArray(mask) ? mask : [mask];
+  const count = Array.isArray(inputs) ? inputs.length : 1;
+  if (masks.length !== count) throw new Error(`${where}: expected one mask per input (${count}); received ${masks.length}`);
+  return masks.every((m) => m == null) ? null : masks.map((m) => m ?? null);
+}
+
 abstract class Merge extends Layer {
   static override readonly soraCall = true;
+  /** A merge layer; it combines its inputs' masks (computeMask). */
+  constructor(args: LayerArgs = {}) {
+    super(args);
+    this.supportsMasking = true;
+  }
   protected abstract combine(a: Tensor, b: Tensor): Tensor;
+
+  /**
+   * The output mask: a step is kept where every masked input keeps it (null when no input has a
+   * mask), as Keras computes it. TF.js's Merge.computeMask is wrong here: it adds a leading axis
+   * and leaves the last input's mask out (tests/models/layers-17-wrappers-masks.test.ts pins it).
+   */
+  override computeMask(inputs: Tensor | Tensor[], mask?: Tensor | Tensor[] | null): Tensor | null {
+    const masks = inputMasks(this.name, inputs, mask);
+    if (!masks) return null;
+    const given = masks.filter((m): m is Tensor => m !== null).map(asBool);
+    return given.reduce((a, b) => ops.logicalAnd(a, b));
+  }
   protected finish(total: Tensor, _count: number): Tensor { return total; }
 
   protected inputList(shapes: SymbolicShape | SymbolicShape[]): SymbolicShape[] {
@@ -96,6 +124,21 @@ export class Concatenate extends Merge {
     this.computeOutputShape(list.map((t) => t.shape));
     return ops.concat(list, this.axisFor(list[0].rank));
   }
+  /**
+   * As TF.js's: each input's mask widened to the input's shape (an unmasked input all true), joined
+   * along the axis, and a position kept where all of its last axis is.
+   */
+  override computeMask(inputs: Tensor | Tensor[], mask?: Tensor | Tensor[] | null): Tensor | null {
+    const masks = inputMasks(this.name, inputs, mask);
+    if (!masks) return null;
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const parts = list.map((x, i) => {
+      const m = masks[i];
+      if (m === null) return ops.cast(ops.onesLike(x), 'bool');
+      return ops.broadcastTo(asBool(m.rank < x.rank ? ops.expandDims(m, -1) : m), x.shape);
+    });
+    return ops.all(ops.concat(parts, this.axisFor(list[0].rank)), -1);
+  }
   override getConfig(): Record<string, unknown> { return { ...super.getConfig(), axis: this.axis }; }
 }
 
@@ -112,6 +155,8 @@ export class Dot extends Merge {
     this.normalize = args.normalize ?? false;
   }
   protected combine(): Tensor { throw new Error('unused'); }
+  /** No mask: the output has no steps (TF.js's Dot.computeMask). */
+  override computeMask(): null { return null; }
   override computeOutputShape(inputShape: SymbolicShape | SymbolicShape[]): SymbolicShape {
     const shapes = this.inputList(inputShape);
     const axes = Array.isArray(this.axes) ? this.axes : [this.axes, this.axes];

@@ -12,6 +12,7 @@ import { convLayersClass } from './factories-conv.js';
 import { Embedding } from './embedding.js';
 import { Masking, RepeatVector } from './core-sequence.js';
 import { recurrentLayersClass } from './factories-17-rnn.js';
+import { wrapperLayersClass } from './factories-17-wrappers.js';
 import { withLayerDeserializer } from './nested-config.js';
 import { ownEntry, setOwn } from '../core/lookup.js';
 
@@ -53,7 +54,8 @@ function builtinLayerClass(className: string): SerializableClass | undefined {
     RepeatVector, Masking,
   };
   if (Object.hasOwn(classes, className)) return classes[className] as SerializableClass;
-  return (layers16Class(className) ?? convLayersClass(className) ?? recurrentLayersClass(className)) as SerializableClass | undefined;
+  return (layers16Class(className) ?? convLayersClass(className) ?? recurrentLayersClass(className) ??
+    wrapperLayersClass(className)) as SerializableClass | undefined;
 }
 
 /**
