@@ -25,6 +25,7 @@ export { scatter_rows } from './scatter';
 export { conv2d, conv2d_backprop_input, conv2d_backprop_filter, conv_workspace_bytes } from './conv';
 export { depthwise_conv2d, depthwise_conv2d_backprop_input, depthwise_conv2d_backprop_filter } from './depthwise';
 export { pool2d, pool2d_backward } from './pool';
+export { recurrent_sequence, recurrent_sequence_backward, rnn_workspace_bytes } from './rnn';
 export { fill_words, cast, gather_rows, copy_strided } from './movement';
 export { random_uniform, random_uniform_int, random_bernoulli, random_normal, random_gamma, multinomial } from './random';
 

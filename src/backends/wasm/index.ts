@@ -3,7 +3,7 @@
  * kernels import it), allocated by a JS-side arena with exact-size reuse, so a training
  * step allocates nothing new after the first. Kernels (assembly/) receive byte pointers.
  * This module assembles the backend: memory and views here, one binding module per kernel
- * family beside it (gemm, conv, elementwise, reduce, movement, optim, random, indexing), the ABI
+ * family beside it (gemm, conv, recurrent, elementwise, reduce, movement, optim, random, indexing), the ABI
  * in kernel-exports.ts.
  *
  * Views: `view()` returns a zero-copy typed array over the storage. A non-shared memory
@@ -17,7 +17,7 @@ import {
   type TypedArray, type UnaryOp, type RandomParams, storageBytes,
   type Conv2DBackpropFilterParams, type Conv2DBackpropInputParams, type Conv2DParams,
   type DepthwiseConv2DBackpropFilterParams, type DepthwiseConv2DBackpropInputParams, type DepthwiseConv2DParams,
-  type Pool2DBackwardParams, type Pool2DParams,
+  type Pool2DBackwardParams, type Pool2DParams, type RecurrentSequenceBackwardParams, type RecurrentSequenceParams,
 } from '../backend.js';
 import type { ScanOp, ScatterMode } from '../backend.js';
 import { Arena } from './arena.js';
@@ -30,6 +30,7 @@ import * as movement from './movement.js';
 import * as optim from './optim.js';
 import { random } from './random.js';
 import * as reduce from './reduce.js';
+import * as recurrent from './recurrent.js';
 import {
   WASM_FILES, loadWasmModule, loadWasmModuleSync, registeredWasm, registeredWasmSync, relaxedSimdSupported,
   simdSupported, type WasmSource,
@@ -64,6 +65,8 @@ export class WasmBackend implements Backend<S> {
   private readonly dims: number;
   /** The conv kernels' scratch: geometry words, the im2col tile (see conv.ts). */
   private readonly conv: conv.ConvContext;
+  /** The recurrent kernels' context: their scratch comes from the arena per call (recurrent.ts). */
+  private readonly recurrent: recurrent.RecurrentContext;
   /** Arena bytes the backend holds for itself (the GEMM workspace, copyStrided's dims, the conv scratch). */
   private readonly scratchBytes: number;
   private f32Cache = new Float32Array(0);
@@ -80,6 +83,10 @@ export class WasmBackend implements Backend<S> {
       col: this.arena.alloc(kernels.conv_workspace_bytes()), heapI32: () => this.heapI32(),
     };
     this.scratchBytes = this.arena.liveBytes;
+    this.recurrent = {
+      kernels, allocBytes: (bytes) => this.arena.alloc(Arena.blockBytes(bytes)),
+      freeBytes: (ptr, bytes) => this.arena.free(ptr, Arena.blockBytes(bytes)),
+    };
   }
 
   private growTo(endByte: number): void {
@@ -138,6 +145,8 @@ export class WasmBackend implements Backend<S> {
   depthwiseConv2dBackpropFilter(p: DepthwiseConv2DBackpropFilterParams<S>): void { conv.depthwiseConv2dBackpropFilter(this.conv, p); }
   pool2d(p: Pool2DParams<S>): void { conv.pool2d(this.conv, p); }
   pool2dBackward(p: Pool2DBackwardParams<S>): void { conv.pool2dBackward(this.conv, p); }
+  recurrentSequence(p: RecurrentSequenceParams<S>): void { recurrent.recurrentSequence(this.recurrent, p); }
+  recurrentSequenceBackward(p: RecurrentSequenceBackwardParams<S>): void { recurrent.recurrentSequenceBackward(this.recurrent, p); }
   /** Writes out[begin..end) only (default: all of size). */
   unary(op: UnaryOp, x: S, out: S, size: number, begin = 0, end = size): void {
     elementwise.unary(this.kernels, op, x, out, begin, end);

@@ -60,6 +60,15 @@ export interface KernelExports {
   /** mode 0: max, 1: avg. */
   pool2d(x: number, out: number, mode: number, g: number): void;
   pool2d_backward(dy: number, x: number, dx: number, mode: number, g: number): void;
+  /** Recurrent (assembly/rnn.ts): codes as src/backends/wasm/recurrent.ts; pointer 0 = none. */
+  rnn_workspace_bytes(batch: number, units: number, gates: number): number;
+  recurrent_sequence(cell: number, act: number, gateAct: number, resetAfter: number, batch: number, steps: number,
+    units: number, xProj: number, u: number, bh: number, h0: number, c0: number, mask: number, dropout: number,
+    hSeq: number, cSeq: number, saved: number, work: number): void;
+  recurrent_sequence_backward(cell: number, act: number, gateAct: number, resetAfter: number, batch: number,
+    steps: number, units: number, u: number, h0: number, c0: number, mask: number, dropout: number, hSeq: number,
+    cSeq: number, saved: number, dhSeq: number, dcSeq: number, dxProj: number, dhProj: number, dh0: number,
+    dc0: number, work: number): void;
 }
 
 /** A tensor's values in linear memory: `bytes` from `ptr` (64-byte aligned; see arena.ts). */

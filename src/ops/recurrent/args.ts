@@ -78,7 +78,8 @@ function forbidden(name: string, value: unknown, why: string): void {
 export function checkRecurrentArgs(a: RecurrentSequenceArgs): RecurrentSizes {
   if (typeof a !== 'object' || a === null) throw new Error(`${OP}: expected an arguments object; received ${String(a)}`);
   if (!CELLS.includes(a.cell)) throw new Error(`${OP}: 'cell' must be one of ${CELLS.join(', ')}; received ${String(a.cell)}`);
-  for (const name of ['activation', 'recurrentActivation'] as const) {
+  // A simple cell has no gates: its recurrentActivation is ignored (the op passes 'linear' on).
+  for (const name of a.cell === 'simple' ? ['activation'] as const : ['activation', 'recurrentActivation'] as const) {
     if (!recurrentKernelSupports(a[name])) {
       throw new Error(`${OP}: '${name}' must be one of ${ACTIVATIONS.join(', ')}; received ${String(a[name])} ` +
         '(a cell with another activation runs as composed ops in its layer)');
@@ -94,6 +95,8 @@ export function checkRecurrentArgs(a: RecurrentSequenceArgs): RecurrentSizes {
     throw new Error(`${OP}: 'x' must be a float32 tensor of rank 3 [batch, steps, inputDim]; received ${describe(a.x)}`);
   }
   const [batch, steps, inputDim] = a.x.shape;
+  // TF.js's rnn() fails on an empty sequence too (no step to stack); here the error says so.
+  if (steps === 0) throw new Error(`${OP}: 'x' must have at least one step; received ${describe(a.x)}`);
   if (!(a.recurrentKernel instanceof Tensor)) {
     throw new Error(`${OP}: 'recurrentKernel' must be a Tensor [units, G * units]; received ${a.recurrentKernel === null ? 'null' : typeof a.recurrentKernel}`);
   }

@@ -10,7 +10,6 @@ import { add, mul, sub, where } from '../math/binary.js';
 import { clipByValue, relu, sigmoid, tanh } from '../math/unary.js';
 import { matMul } from '../linalg/matmul.js';
 import { stack, unstack } from '../structure/rearrange.js';
-import { fill } from '../creation.js';
 import { reshape, slice } from '../structure/shape.js';
 
 /** The activation as ops; hardSigmoid is Keras's (and TF.js's) clip(0.2 x + 0.5, 0, 1). */
@@ -48,10 +47,6 @@ const columns = (m: Tensor, from: number, count: number): Tensor => slice(m, [0,
 export function composedRecurrent(a: ComposedRecurrent): { hSeq: Tensor; cSeq: Tensor | null } {
   const [batch, steps] = a.xProj.shape;
   const units = a.h0.shape[1];
-  if (steps === 0) {
-    const empty = () => fill([batch, 0, units], 0, 'float32');
-    return { hSeq: empty(), cSeq: a.cell === 'lstm' ? empty() : null };
-  }
   const act = (x: Tensor) => activate(a.activation, x);
   const gate = (x: Tensor) => activate(a.recurrentActivation, x);
   const U = a.recurrentKernel;

@@ -44,10 +44,10 @@ export function recurrentSequence(a: RecurrentSequenceArgs): { hSeq: Tensor; cSe
     const recurrentBias = a.cell === 'gru' && a.resetAfter ? a.recurrentBias ?? fill([gates * units], 0, 'float32') : null;
     const c0 = a.cell === 'lstm' ? a.c0 : null;
     const dropout = a.recurrentDropoutMask ?? null;
+    const recurrentActivation = a.cell === 'simple' ? 'linear' : a.recurrentActivation;
     if (recurrentKernelAvailable(ENGINE.backend)) {
       const attrs: RecurrentAttrs = {
-        cell: a.cell, activation: a.activation, recurrentActivation: a.recurrentActivation, resetAfter: a.resetAfter,
-        batch, steps, units,
+        cell: a.cell, activation: a.activation, recurrentActivation, resetAfter: a.resetAfter, batch, steps, units,
         has: { c0: c0 !== null, recurrentBias: recurrentBias !== null, mask: mask !== null, recurrentDropoutMask: dropout !== null },
       };
       // Slots the call leaves out hold h0 again (kernel.ts).
@@ -57,7 +57,7 @@ export function recurrentSequence(a: RecurrentSequenceArgs): { hSeq: Tensor; cSe
       return [outs[0], a.cell === 'lstm' ? outs[1] : null];
     }
     const out = composedRecurrent({
-      cell: a.cell, activation: a.activation, recurrentActivation: a.recurrentActivation, resetAfter: a.resetAfter,
+      cell: a.cell, activation: a.activation, recurrentActivation, resetAfter: a.resetAfter,
       xProj, recurrentKernel: a.recurrentKernel, recurrentBias, h0: a.h0, c0, mask, recurrentDropoutMask: dropout,
     });
     return [out.hSeq, out.cSeq];

@@ -11,9 +11,8 @@ export type KernelBackend = Backend & Kernels;
 
 /**
  * Every kernel family (the type makes the list complete) and where it must exist: 'all' on
- * every backend; 'cpu' on the reference and wasm backends (none today); 'reference' only on
- * the reference backend for now (the recurrent cell, whose wasm and WGSL kernels arrive with
- * the sequence work).
+ * every backend; 'cpu' on the reference and wasm backends (the recurrent kernels, whose WGSL
+ * twins arrive with the sequence work); 'reference' only on the reference backend (none today).
  */
 const KERNEL_FAMILIES: Record<KernelName, 'all' | 'cpu' | 'reference'> = {
   gemm: 'all', unary: 'all', unaryBackward: 'all', binary: 'all', affine: 'all', reduce: 'all', argMax: 'all',
@@ -23,8 +22,8 @@ const KERNEL_FAMILIES: Record<KernelName, 'all' | 'cpu' | 'reference'> = {
   random: 'all', multinomial: 'all',
   conv2d: 'all', conv2dBackpropInput: 'all', conv2dBackpropFilter: 'all',
   depthwiseConv2d: 'all', depthwiseConv2dBackpropInput: 'all', depthwiseConv2dBackpropFilter: 'all',
-  pool2d: 'all', pool2dBackward: 'all', recurrentSequence: 'reference',
-  recurrentSequenceBackward: 'reference',
+  pool2d: 'all', pool2dBackward: 'all', recurrentSequence: 'cpu',
+  recurrentSequenceBackward: 'cpu',
 };
 
 /** Whether `backend` must implement the family `name` (KERNEL_FAMILIES). */
