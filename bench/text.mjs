@@ -46,7 +46,9 @@ const { ENGINE } = await import('../dist/core/engine.js');
 const { hasKernel } = await import('../dist/backends/backend.js');
 const { recurrentSequence } = await import('../dist/ops/recurrent/sequence.js');
 await sora.setBackend('wasm');
-const soraDescription = `sora ${packageVersion()} ${sora.env().description}, 1 thread`;
+const recurrentKernel = hasKernel(ENGINE.backend, 'recurrentSequence') && hasKernel(ENGINE.backend, 'recurrentSequenceBackward');
+const soraDescription = `sora ${packageVersion()} ${sora.env().description}, 1 thread, ` +
+  `${recurrentKernel ? 'wasm recurrentSequence kernel' : 'no wasm recurrent kernel (the op\'s composed path)'}`;
 const { tf, description: tfDescription } = await tfjsWasm();
 log(`${soraDescription}  vs  ${tfDescription}`);
 log(machineLine());
@@ -123,22 +125,6 @@ const soraModel = textModel(sora);
   tf.dispose([x, y]);
   model.dispose();
 }
-if (!flags.noTfCpu) {
-  await tf.setBackend('cpu');
-  const model = textModel(tf);
-  const x = tf.tensor(ids, [BATCH, STEPS], 'int32'), y = tf.tensor(labels, [BATCH, 1]);
-  const times = [];
-  for (let b = 0; b < tfCpuBatches; b++) {
-    times.push(await timed(() => model.trainOnBatch(x, y)));
-    log(`  TF.js cpu: batch ${b + 1} of ${tfCpuBatches}: ${(times.at(-1).wall / 1000).toFixed(1)} s`);
-  }
-  addRow('train batch', 'TF.js cpu', { ms: median(times.map((t) => t.wall)), cpuMs: median(times.map((t) => t.cpu)),
-    how: `median of ${tfCpuBatches} trainOnBatch (no warm-up)`, batchMs: times.map((t) => t.wall) });
-  tf.dispose([x, y]);
-  model.dispose();
-  await tf.setBackend('wasm');
-}
-
 // ---- inference: sora's trained weights in both libraries ----
 log('\ninference, ms per predict of a batch of 64');
 {
@@ -188,7 +174,7 @@ soraModel.dispose();
     const f = (x, kernel, recurrentKernel, bias) => sora.sum(recurrentSequence(args({ x, kernel, recurrentKernel, bias })).hSeq);
     for (const g of sora.grads(f)([t.x, t.kernel, t.recurrentKernel, t.bias])) g.dataSync();
   });
-  const fused = hasKernel(ENGINE.backend, 'recurrentSequence') && hasKernel(ENGINE.backend, 'recurrentSequenceBackward');
+  const fused = recurrentKernel;
   for (const run of [forward, train]) { if (fused) run(); composed(run); }
   const rows = { forward: [[], []], train: [[], []] };
   for (let r = 0; r < reps; r++) {
@@ -209,8 +195,27 @@ soraModel.dispose();
   sora.dispose(Object.values(t));
 }
 
+// ---- TF.js cpu training, last: it takes minutes ----
+if (!flags.noTfCpu) {
+  log(`\ntraining on TF.js cpu (${tfCpuBatches} batch${tfCpuBatches === 1 ? '' : 'es'}: minutes)`);
+  await tf.setBackend('cpu');
+  const model = textModel(tf);
+  const x = tf.tensor(ids, [BATCH, STEPS], 'int32'), y = tf.tensor(labels, [BATCH, 1]);
+  const times = [];
+  for (let b = 0; b < tfCpuBatches; b++) {
+    times.push(await timed(() => model.trainOnBatch(x, y)));
+    log(`  TF.js cpu: batch ${b + 1} of ${tfCpuBatches}: ${(times.at(-1).wall / 1000).toFixed(1)} s`);
+  }
+  addRow('train batch', 'TF.js cpu', { ms: median(times.map((t) => t.wall)), cpuMs: median(times.map((t) => t.cpu)),
+    how: `median of ${tfCpuBatches} trainOnBatch (no warm-up)`, batchMs: times.map((t) => t.wall) });
+  tf.dispose([x, y]);
+  model.dispose();
+}
+
 // ---- report ----
-log(`\n${table(['task', 'contender', 'ms', 'CPU ms', 'how'], results.rows.map((r) => [
+const tasks = [...new Set(results.rows.map((r) => r.task))];
+const ordered = [...results.rows].sort((a, b) => tasks.indexOf(a.task) - tasks.indexOf(b.task));
+log(`\n${table(['task', 'contender', 'ms', 'CPU ms', 'how'], ordered.map((r) => [
   r.task, r.contender, r.ms !== undefined ? fmtMs(r.ms) : '-', r.cpuMs !== undefined ? fmtMs(r.cpuMs) : '', r.skipped ?? r.how ?? '',
 ]))}`);
 const out = flags.out ?? join(root, 'bench/results', `text-${results.date.slice(0, 10)}.json`);
