@@ -14,10 +14,13 @@
  *     ms a step, the fused path (the backend's recurrentSequence kernel, when it has one) beside the
  *     composed per-step path, interleaved
  *
- * Both wasm backends run one thread. Timed rows give wall and this process's CPU time (the
- * steadier figure on a loaded machine). Writes bench/results/text-<date>.json (or --out).
+ * Both wasm backends run one thread; `npm run bench:text` runs Node with
+ * --experimental-wasm-relaxed-simd, so sora takes its relaxed-SIMD build (as browsers that have
+ * relaxed SIMD do; TF.js keeps its SIMD build), and plain `node bench/text.mjs` times sora's SIMD
+ * build. Timed rows give wall and this process's CPU time (the steadier figure on a loaded
+ * machine). Writes bench/results/text-<date>.json (or --out).
  *
- *   node bench/text.mjs [--quick] [--reps 9] [--warmup 3] [--tf-cpu-batches 1] [--no-tf-cpu] [--unidirectional] [--out file.json]
+ *   node [--experimental-wasm-relaxed-simd] bench/text.mjs [--quick] [--reps 9] [--warmup 3] [--tf-cpu-batches 1] [--no-tf-cpu] [--unidirectional] [--out file.json]
  *
  * --unidirectional: one forward lstm(64) in place of the bidirectional layer (both libraries).
  */
