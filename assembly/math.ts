@@ -123,7 +123,18 @@ const TANH_T1: f32 = 0.13331442;
 const TANH_T2: f32 = -0.053739704;
 const TANH_T3: f32 = 0.020639053;
 const TANH_T4: f32 = -0.005704946;
-const TANH_SMALL: f32 = 0.625;
+export const TANH_SMALL: f32 = 0.625;
+
+/** tanh's odd polynomial, accurate for |x| < TANH_SMALL (assembly/rnn.ts shares it). */
+// @ts-ignore: decorator
+@inline export function tanhSmallv(x: v128): v128 {
+  const w = f32x4.mul(x, x);
+  let t = f32x4.add(f32x4.mul(f32x4.splat(TANH_T4), w), f32x4.splat(TANH_T3));
+  t = f32x4.add(f32x4.mul(t, w), f32x4.splat(TANH_T2));
+  t = f32x4.add(f32x4.mul(t, w), f32x4.splat(TANH_T1));
+  t = f32x4.add(f32x4.mul(t, w), f32x4.splat(TANH_T0));
+  return f32x4.add(f32x4.mul(f32x4.mul(w, x), t), x);
+}
 
 /**
  * tanh per lane: an odd polynomial below |x| = 0.625 (where 1 - 2/(e^2|x| + 1) would cancel),
@@ -132,12 +143,7 @@ const TANH_SMALL: f32 = 0.625;
 // @ts-ignore: decorator
 @inline export function tanhv(x: v128): v128 {
   const ax = f32x4.abs(x);
-  const w = f32x4.mul(x, x);
-  let t = f32x4.add(f32x4.mul(f32x4.splat(TANH_T4), w), f32x4.splat(TANH_T3));
-  t = f32x4.add(f32x4.mul(t, w), f32x4.splat(TANH_T2));
-  t = f32x4.add(f32x4.mul(t, w), f32x4.splat(TANH_T1));
-  t = f32x4.add(f32x4.mul(t, w), f32x4.splat(TANH_T0));
-  const small = f32x4.add(f32x4.mul(f32x4.mul(w, x), t), x);
+  const small = tanhSmallv(x);
   const e = expv(f32x4.add(ax, ax));
   const big = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(e, f32x4.splat(1.0))));
   // copy the sign of x onto big (big >= 0)

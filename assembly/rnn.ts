@@ -10,18 +10,28 @@
  * a copy of U packed once per call into 8-column panels (zero past `units`, per gate, so each
  * gate's columns start a panel): forward rec = hr . U, backward dhr = dGates . U^T (U^T packed
  * the same way, its k the G * units gate columns). Then one fused SIMD pass per batch row does
- * the gate arithmetic and writes h (and c) straight into hSeq (cSeq) and a contiguous state.
+ * the gate arithmetic into the contiguous state rows (the next product's operand), and each
+ * row's h (and c, and the saved gates) then goes to hSeq (cSeq, saved).
  * A resetAfter-false gru needs r before its candidate's product (r * hr) U_h: two products per
- * step, forward and backward. Activations use math.ts's tanhv / sigmoidv (the unary kernels'
- * accuracy); a derivative is read from the activation's output, as the contract says.
+ * step, forward and backward. Activations share one math.ts expv between tanh and sigmoid (the
+ * unary kernels' formulas); a derivative is read from the activation's output, as the contract says.
  *
- * Scratch (`work`, rnn_workspace_bytes): the packed U, the padded rows of the product, four
- * [batch, up] state rows (up = units rounded up to 8) and 32 zero bytes. Rows of user buffers
- * are read and written lane-exact (their tails never touch a neighbour); scratch rows are
- * padded, so the product's 8-wide stores land in them whole.
+ * Rows. The fused passes read and write whole vectors only. Scratch rows are padded to up =
+ * units rounded up to 8 (so the product's 8-wide stores land in them whole); user rows move
+ * through them (copy_blocks, whose 1-3 float tails never touch a neighbour's floats), except
+ * where whole vectors are exact: the backward reads its input rows in place when units is a
+ * multiple of 4, and with units a multiple of 8 the forward's product starts from xProj's rows
+ * (its padded rows are then xProj's), so those blocks are neither copied nor added.
+ *
+ * Scratch (`work`, rnn_workspace_bytes): the packed U, the product's rows, five [batch, up]
+ * state rows, 20 padded staging rows and 32 zero bytes.
+ *
+ * Measured (bench/recurrent-wasm-kernels.mjs, Node 20, AMD EPYC shared by other jobs, process
+ * CPU time): LSTM batch 64, 100 steps, 64 units, forward 10.9-11.4 ms + backward 7.5-7.8 ms;
+ * at batch 8 about 14 us a step forward and 25 us forward + backward (the composed ops: ~1 ms).
  */
 import { MR, gemm_kernel_r } from './gemm.generated';
-import { sigmoidv, tanhv } from './math';
+import { TANH_SMALL, expv, tanhSmallv } from './math';
 
 // Cell and activation codes (src/backends/wasm/recurrent.ts holds the same numbers).
 const CELL_SIMPLE: i32 = 0;
@@ -34,58 +44,80 @@ const ACT_RELU: i32 = 3;
 /** Bytes of `work` for a call (forward or backward) of this size; gates is G (1, 4 or 3). */
 export function rnn_workspace_bytes(batch: i32, units: i32, gates: i32): i32 {
   const up = (units + 7) & ~7;
-  return (up * gates * units + batch * up * (gates + 4) + 8) << 2;
+  return (up * gates * units + batch * up * (gates + 5) + 20 * up + 48) << 2;
 }
 
-/** The activation per lane: tanh, sigmoid, hardSigmoid clip(0.2 v + 0.5, 0, 1), relu (NaN -> 0, as the reference), linear. */
-function activate(code: i32, v: v128): v128 {
-  if (code == ACT_TANH) return tanhv(v);
-  if (code == ACT_SIGMOID) return sigmoidv(v);
-  if (code == ACT_HARD_SIGMOID) {
-    const s = f32x4.add(f32x4.mul(v, f32x4.splat(0.2)), f32x4.splat(0.5));
-    return f32x4.min(f32x4.max(s, f32x4.splat(0)), f32x4.splat(1));
+/**
+ * The activation per lane (tanh, sigmoid, hardSigmoid clip(0.2 v + 0.5, 0, 1), relu with
+ * NaN -> 0 as the reference, linear), or with `derive` its derivative read from the output v.
+ * One function for both keeps the many call sites calls (the wasm budget), not inlined copies.
+ */
+function activation(code: i32, v: v128, derive: bool): v128 {
+  const zero = v128.load(ZERO_ONE), one = v128.load(ZERO_ONE, 16), positive = f32x4.gt(v, zero);
+  if (derive) {
+    if (code == ACT_TANH) return f32x4.sub(one, f32x4.mul(v, v));
+    if (code == ACT_SIGMOID) return f32x4.mul(v, f32x4.sub(one, v));
+    if (code == ACT_HARD_SIGMOID) return v128.and(f32x4.splat(0.2), v128.and(positive, f32x4.lt(v, one)));
+    if (code == ACT_RELU) return v128.and(one, positive);
+    return one;
   }
-  if (code == ACT_RELU) return v128.and(v, f32x4.gt(v, f32x4.splat(0)));
+  if (code <= ACT_SIGMOID) {
+    // One exponential for both: e = e^-|v| (sigmoid, as math.ts's sigmoidv) or e^-2|v| (tanh
+    // above TANH_SMALL, (1 - e) / (1 + e) with v's sign; math.ts's polynomial below it).
+    const tanh = code == ACT_TANH, av = f32x4.abs(v);
+    const e = expv(f32x4.neg(tanh ? f32x4.add(av, av) : av)), d = f32x4.add(one, e);
+    if (!tanh) return f32x4.div(v128.bitselect(one, e, f32x4.ge(v, zero)), d);
+    const big = v128.or(f32x4.div(f32x4.sub(one, e), d), v128.and(v, f32x4.splat(-0.0)));
+    return v128.bitselect(big, tanhSmallv(v), f32x4.ge(av, f32x4.splat(TANH_SMALL)));
+  }
+  if (code == ACT_HARD_SIGMOID) return f32x4.min(f32x4.max(f32x4.add(f32x4.mul(v, f32x4.splat(0.2)), f32x4.splat(0.5)), zero), one);
+  if (code == ACT_RELU) return v128.and(v, positive);
   return v;
 }
 
-/** The activation's derivative from its output y. */
-function derivative(code: i32, y: v128): v128 {
-  const one = f32x4.splat(1);
-  if (code == ACT_TANH) return f32x4.sub(one, f32x4.mul(y, y));
-  if (code == ACT_SIGMOID) return f32x4.mul(y, f32x4.sub(one, y));
-  if (code == ACT_HARD_SIGMOID) return v128.and(f32x4.splat(0.2), v128.and(f32x4.gt(y, f32x4.splat(0)), f32x4.lt(y, one)));
-  if (code == ACT_RELU) return v128.and(one, f32x4.gt(y, f32x4.splat(0)));
-  return one;
-}
-
-function load_part(p: usize, n: i32): v128 {
-  let v = v128.load32_zero(p);
-  if (n > 1) v = v128.load32_lane(p + 4, v, 1);
-  if (n > 2) v = v128.load32_lane(p + 8, v, 2);
-  return v;
-}
-
-function store_part(p: usize, v: v128, n: i32): void {
-  v128.store32_lane(p, v, 0);
-  if (n > 1) v128.store32_lane(p + 4, v, 1);
-  if (n > 2) v128.store32_lane(p + 8, v, 2);
-}
-
-/** The n (1..4) floats at p of a user buffer, zeros in the other lanes. */
 // @ts-ignore: decorator
-@inline function ld(p: usize, n: i32): v128 {
-  return n >= 4 ? v128.load(p) : load_part(p, n);
+@inline function activate(code: i32, v: v128): v128 {
+  return activation(code, v, false);
 }
 
+/** The derivative from the output y: tanh's 1 - y^2 and sigmoid's y - y^2 in line (the hot ones), the others by call. */
 // @ts-ignore: decorator
-@inline function st(p: usize, v: v128, n: i32): void {
-  if (n >= 4) v128.store(p, v); else store_part(p, v, n);
+@inline function derivative(code: i32, y: v128): v128 {
+  if (code > ACT_SIGMOID) return activation(code, y, true);
+  return f32x4.sub(code == ACT_TANH ? v128.load(ZERO_ONE, 16) : y, f32x4.mul(y, y));
 }
 
-// @ts-ignore: decorator
-@inline function madd(a: v128, b: v128, c: v128): v128 {
-  return f32x4.add(f32x4.mul(a, b), c);
+/**
+ * Zeros then ones, read from memory rather than written as v128 constants: the optimizer would
+ * put an 18-byte constant at every use (the wasm budget; the loads hit L1 once per call).
+ */
+const ZERO_ONE: usize = memory.data<f32>([0, 0, 0, 0, 1, 1, 1, 1], 16);
+
+/**
+ * Copies `blocks` blocks of n floats, block g from src + g * srcStep to dst + g * dstStep
+ * (bytes): how rows move between user buffers and the padded scratch rows, so that the
+ * fused passes read and write whole vectors only and never touch a neighbour's floats.
+ * Two vectors per iteration, then one, then the 1-3 float tail; the body stays above the
+ * optimizer's inlining size (binaryen inlines functions under 70 units at every call site,
+ * which cost 1.1 KB of the wasm budget here).
+ */
+function copy_blocks(dst: usize, dstStep: usize, src: usize, srcStep: usize, blocks: i32, n: i32): void {
+  const pairs = <usize>(n & ~7) << 2, whole = <usize>(n & ~3) << 2, bytes = <usize>n << 2;
+  for (let g = 0; g < blocks; g++) {
+    let o: usize = 0;
+    for (; o < pairs; o += 32) {
+      const v0 = v128.load(src + o), v1 = v128.load(src + o, 16);
+      v128.store(dst + o, v0);
+      v128.store(dst + o, v1, 16);
+    }
+    if (o < whole) {
+      v128.store(dst + o, v128.load(src + o));
+      o += 16;
+    }
+    if (o < bytes) memory.copy(dst + o, src + o, bytes - o);
+    dst += dstStep;
+    src += srcStep;
+  }
 }
 
 /** Whether step `row` (b * steps + t) runs. */
@@ -110,16 +142,17 @@ function pack_panels(dst: usize, src: usize, kStride: usize, nStride: usize, k: 
 }
 
 /**
- * out (rows x 8 * panels, rows ldOut bytes apart) = (accumulate ? out : 0) + A . B: A rows
- * aRow bytes apart (k floats each), B `panels` packed panels of k x 8, panelStride bytes apart.
+ * out (rows x 8 * panels, rows ldOut bytes apart) = C0 + A . B: A rows aRow bytes apart (k
+ * floats each), B `panels` packed panels of k x 8, panelStride bytes apart; C0 the rows at
+ * init, initRow bytes apart (initRow 0: init is 32 zero bytes; init = out, initRow = ldOut
+ * accumulates).
  */
 function product(a: usize, aRow: usize, rows: i32, k: i32, b: usize, panelStride: usize, panels: i32,
-  out: usize, ldOut: usize, accumulate: bool, zeros: usize): void {
+  out: usize, ldOut: usize, init: usize, initRow: usize): void {
   for (let j = 0; j < panels; j++) {
     for (let i = 0; i < rows; i += MR) {
-      const c = out + <usize>i * ldOut + (<usize>j << 5);
-      gemm_kernel_r(min(MR, rows - i), k, a + <usize>i * aRow, aRow, 4, b, 32, c, ldOut,
-        accumulate ? c : zeros, accumulate ? ldOut : 0, 0);
+      gemm_kernel_r(min(MR, rows - i), k, a + <usize>i * aRow, aRow, 4, b, 32, out + <usize>i * ldOut + (<usize>j << 5), ldOut,
+        initRow ? init + <usize>i * initRow + (<usize>j << 5) : init, initRow, 0);
     }
     b += panelStride;
   }
@@ -132,95 +165,83 @@ function product(a: usize, aRow: usize, rows: i32, k: i32, b: usize, panelStride
 export function recurrent_sequence(cell: i32, act: i32, gateAct: i32, resetAfter: i32, batch: i32, steps: i32,
   units: i32, xProj: usize, u: usize, bh: usize, h0: usize, c0: usize, mask: usize, dropout: usize,
   hSeq: usize, cSeq: usize, saved: usize, work: usize): void {
-  const gates = cell == CELL_SIMPLE ? 1 : cell == CELL_LSTM ? 4 : 3;
-  const up = (units + 7) & ~7, panels = up >> 3, twoPass = cell > CELL_LSTM && !resetAfter;
-  const uB = <usize>units << 2, upB = <usize>up << 2, wB = uB * gates, wpB = upB * gates;
+  const gates = cell == CELL_SIMPLE ? 1 : cell == CELL_LSTM ? 4 : 3, gru = cell > CELL_LSTM;
+  const up = (units + 7) & ~7, panels = up >> 3, twoPass = gru && !resetAfter;
+  const uB = <usize>units << 2, upB = <usize>up << 2, wB = uB * gates, wpB = upB * gates, stateB = <usize>batch * upB;
   const rec = work + <usize>(up * gates) * uB;
-  const hState = rec + <usize>batch * wpB, cState = hState + <usize>batch * upB;
-  const hr = cState + <usize>batch * upB, rhr = hr + <usize>batch * upB, zeros = rhr + <usize>batch * upB;
-  v128.store(zeros, f32x4.splat(0));
-  v128.store(zeros, f32x4.splat(0), 16);
+  const hState = rec + <usize>batch * wpB, cState = hState + stateB, hr = cState + stateB, rhr = hr + stateB;
+  // xs: the row's xProj blocks, padded; ss: its saved blocks; bias: bh's blocks (zeros when null).
+  const drop = rhr + stateB, bias = drop + stateB, xs = bias + (upB << 2), ss = xs + (upB << 2), zeros = ss + (upB << 2);
+  const zero = v128.load(ZERO_ONE), one = v128.load(ZERO_ONE, 16);
+  memory.fill(hState, 0, zeros + 32 - hState);
   for (let g = 0; g < gates; g++) pack_panels(work + <usize>(g * panels) * (uB << 3), u + <usize>g * uB, wB, 4, units, units);
-  for (let b = 0; b < batch; b++) {
-    const s = <usize>b * upB, x = <usize>b * uB;
-    for (let k = 0; k < up; k += 4) {
-      const n = min(4, units - k), o = <usize>k << 2;
-      v128.store(hState + s + o, n > 0 ? ld(h0 + x + o, n) : f32x4.splat(0));
-      v128.store(cState + s + o, n > 0 && c0 != 0 ? ld(c0 + x + o, n) : f32x4.splat(0));
-    }
-  }
-  const zero = f32x4.splat(0), one = f32x4.splat(1);
+  copy_blocks(hState, upB, h0, uB, batch, units);
+  if (c0) copy_blocks(cState, upB, c0, uB, batch, units);
+  if (dropout) copy_blocks(drop, upB, dropout, uB, batch, units);
+  if (bh) copy_blocks(bias, upB, bh, uB, 3, units);
+  const a = dropout ? hr : hState;
+  // With units a multiple of 8, rec's padded rows are xProj's rows: the product starts from
+  // xProj (for a resetAfter-false gru only z and r, the blocks of its first product; a resetAfter
+  // gru's q excludes xProj), so those blocks need no copy.
+  const xInit = units & 7 ? 0 : gru ? (twoPass ? 2 : 0) : gates;
   for (let t = 0; t < steps; t++) {
-    const a = dropout ? hr : hState;
-    if (dropout) {
-      for (let b = 0; b < batch; b++) {
-        for (let k = 0; k < units; k += 4) {
-          const o = <usize>b * upB + (<usize>k << 2);
-          v128.store(hr + o, f32x4.mul(v128.load(hState + o), ld(dropout + <usize>b * uB + (<usize>k << 2), min(4, units - k))));
-        }
-      }
-    }
-    product(a, upB, batch, units, work, uB << 3, (twoPass ? 2 : gates) * panels, rec, wpB, false, zeros);
+    if (dropout) for (let p: usize = 0; p < stateB; p += 16) v128.store(hr + p, f32x4.mul(v128.load(hState + p), v128.load(drop + p)));
+    const px0 = xProj + <usize>t * wB;
+    product(a, upB, batch, units, work, uB << 3, (twoPass ? 2 : gates) * panels, rec, wpB,
+      xInit ? px0 : zeros, xInit ? <usize>steps * wB : 0);
     if (twoPass) {
-      // z and r first (kept in rec), then the candidate's product (r * hr) U_h into rec's third block.
+      // r first, then the candidate's product (r * hr) U_h into rec's third block.
       for (let b = 0; b < batch; b++) {
-        const px = xProj + (<usize>(b * steps + t)) * wB, rr = rec + <usize>b * wpB;
-        for (let k = 0; k < units; k += 4) {
-          const n = min(4, units - k), o = <usize>k << 2;
-          const z = activate(gateAct, f32x4.add(ld(px + o, n), v128.load(rr + o)));
-          const r = activate(gateAct, f32x4.add(ld(px + uB + o, n), v128.load(rr + upB + o)));
-          v128.store(rr + o, z);
-          v128.store(rr + upB + o, r);
-          v128.store(rhr + <usize>b * upB + o, f32x4.mul(r, v128.load(a + <usize>b * upB + o)));
+        const rr = rec + <usize>b * wpB + upB, s = <usize>b * upB;
+        if (!xInit) copy_blocks(xs + upB, 0, xProj + (<usize>(b * steps + t)) * wB + uB, 0, 1, units);
+        for (let o: usize = 0; o < uB; o += 16) {
+          const r = activate(gateAct, f32x4.add(v128.load(xs + upB + o), v128.load(rr + o)));
+          v128.store(rhr + s + o, f32x4.mul(r, v128.load(a + s + o)));
         }
       }
-      product(rhr, upB, batch, units, work + <usize>(2 * panels) * (uB << 3), uB << 3, panels, rec + (upB << 1), wpB, false, zeros);
+      product(rhr, upB, batch, units, work + <usize>(2 * panels) * (uB << 3), uB << 3, panels, rec + (upB << 1), wpB, zeros, 0);
     }
     for (let b = 0; b < batch; b++) {
-      const row = b * steps + t;
-      const px = xProj + <usize>row * wB, rr = rec + <usize>b * wpB, hs = hState + <usize>b * upB, cs = cState + <usize>b * upB;
-      const out = <usize>row * uB, sv = saved ? saved + (out << 2) : 0, on = runs(mask, row);
-      for (let k = 0; k < units; k += 4) {
-        const n = min(4, units - k), o = <usize>k << 2;
+      const row = b * steps + t, out = <usize>row * uB;
+      const rr = rec + <usize>b * wpB, hs = hState + <usize>b * upB, cs = cState + <usize>b * upB;
+      const on = runs(mask, row);
+      if (on) copy_blocks(xs + <usize>xInit * upB, upB, xProj + <usize>row * wB + <usize>xInit * uB, uB, gates - xInit, units);
+      for (let o: usize = 0; o < uB; o += 16) {
         let h = v128.load(hs + o), c = v128.load(cs + o);
         let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
         if (on) {
-          const p0 = f32x4.add(ld(px + o, n), v128.load(rr + o));
+          // Pre-activations (rec is read past a simple row's one gate: scratch, unused). A gru's
+          // third block is q = (r * hr) U_h (resetAfter false: the candidate reads it whole) or hr U_h + bh_h.
+          const p0 = f32x4.add(f32x4.add(v128.load(xs + o), v128.load(rr + o)), v128.load(bias + o));
+          const p1 = f32x4.add(f32x4.add(v128.load(xs + upB + o), v128.load(rr + upB + o)), v128.load(bias + upB + o));
+          const x2 = v128.load(xs + 2 * upB + o), q = f32x4.add(v128.load(rr + 2 * upB + o), v128.load(bias + 2 * upB + o));
           if (cell == CELL_SIMPLE) {
             h = activate(act, p0);
           } else if (cell == CELL_LSTM) {
             s0 = activate(gateAct, p0);
-            s1 = activate(gateAct, f32x4.add(ld(px + uB + o, n), v128.load(rr + upB + o)));
-            s2 = activate(act, f32x4.add(ld(px + 2 * uB + o, n), v128.load(rr + 2 * upB + o)));
-            s3 = activate(gateAct, f32x4.add(ld(px + 3 * uB + o, n), v128.load(rr + 3 * upB + o)));
-            c = madd(s1, c, f32x4.mul(s0, s2));
+            s1 = activate(gateAct, p1);
+            s2 = activate(act, f32x4.add(x2, q));
+            s3 = activate(gateAct, f32x4.add(v128.load(xs + 3 * upB + o), v128.load(rr + 3 * upB + o)));
+            c = f32x4.add(f32x4.mul(s1, c), f32x4.mul(s0, s2));
             h = f32x4.mul(s3, activate(act, c));
           } else {
-            const xh = ld(px + 2 * uB + o, n), recH = v128.load(rr + 2 * upB + o);
-            if (twoPass) {
-              s0 = v128.load(rr + o);
-              s1 = v128.load(rr + upB + o);
-              s2 = activate(act, f32x4.add(xh, recH));
-            } else {
-              s0 = activate(gateAct, f32x4.add(p0, ld(bh + o, n)));
-              s1 = activate(gateAct, f32x4.add(f32x4.add(ld(px + uB + o, n), v128.load(rr + upB + o)), ld(bh + uB + o, n)));
-              s3 = f32x4.add(recH, ld(bh + 2 * uB + o, n));
-              s2 = activate(act, madd(s1, s3, xh));
-            }
-            h = madd(s0, h, f32x4.mul(f32x4.sub(one, s0), s2));
+            s0 = activate(gateAct, p0);
+            s1 = activate(gateAct, p1);
+            s2 = activate(act, f32x4.add(x2, twoPass ? q : f32x4.mul(s1, q)));
+            if (!twoPass) s3 = q;
+            h = f32x4.add(f32x4.mul(s0, h), f32x4.mul(f32x4.sub(one, s0), s2));
           }
         }
         v128.store(hs + o, h);
         v128.store(cs + o, c);
-        st(hSeq + out + o, h, n);
-        if (cSeq) st(cSeq + out + o, c, n);
-        if (sv) {
-          st(sv + o, s0, n);
-          st(sv + uB + o, s1, n);
-          st(sv + 2 * uB + o, s2, n);
-          st(sv + 3 * uB + o, s3, n);
-        }
+        v128.store(ss + o, s0);
+        v128.store(ss + upB + o, s1);
+        v128.store(ss + 2 * upB + o, s2);
+        v128.store(ss + 3 * upB + o, s3);
       }
+      copy_blocks(hSeq + out, 0, hs, 0, 1, units);
+      if (cSeq) copy_blocks(cSeq + out, 0, cs, 0, 1, units);
+      if (saved) copy_blocks(saved + (out << 2), uB, ss, upB, 4, units);
     }
   }
 }
@@ -235,109 +256,117 @@ export function recurrent_sequence_backward(cell: i32, act: i32, gateAct: i32, r
   saved: usize, dhSeq: usize, dcSeq: usize, dxProj: usize, dhProj: usize, dh0: usize, dc0: usize, work: usize): void {
   const gates = cell == CELL_SIMPLE ? 1 : cell == CELL_LSTM ? 4 : 3;
   const up = (units + 7) & ~7, panels = up >> 3, twoPass = cell > CELL_LSTM && !resetAfter;
-  const uB = <usize>units << 2, upB = <usize>up << 2, wB = uB * gates, wpB = upB * gates;
-  const dhS = work + <usize>(up * gates) * uB + <usize>batch * wpB, dcS = dhS + <usize>batch * upB;
-  const dhr = dcS + <usize>batch * upB, dCand = dhr + <usize>batch * upB, zeros = dCand + <usize>batch * upB;
-  const zero = f32x4.splat(0), one = f32x4.splat(1);
-  v128.store(zeros, zero);
-  v128.store(zeros, zero, 16);
+  const uB = <usize>units << 2, upB = <usize>up << 2, wB = uB * gates, wpB = upB * gates, stateB = <usize>batch * upB;
+  const dhS = work + <usize>(up * gates) * uB + <usize>batch * wpB, dcS = dhS + stateB, dhr = dcS + stateB;
+  // Padded rows: stage 0-3 the saved blocks, 4 dhSeq, 5 dcSeq, 6 h_t (c_t for lstm), 7 the previous
+  // state (c_{t-1} for lstm, h_{t-1} for gru); then the row's dxProj blocks and dhProj's third block.
+  const dCand = dhr + stateB, drop = dCand + stateB, stage = drop + stateB, outs = stage + (upB << 3), zeros = outs + 5 * upB;
+  const zero = v128.load(ZERO_ONE), one = v128.load(ZERO_ONE, 16);
+  memory.fill(dhS, 0, zeros + 32 - dhS);
   // U^T in panels: k runs over U's G * units columns, n over its rows.
   pack_panels(work, u, 4, wB, units * gates, units);
-  for (let p = dhS; p < dhr; p += 16) v128.store(p, zero);
+  if (dropout) copy_blocks(drop, upB, dropout, uB, batch, units);
   const aOp = dhProj ? dhProj : dxProj, aRow = <usize>steps * wB, acc = dropout ? dhr : dhS;
+  const lstm = cell == CELL_LSTM, state = lstm ? cSeq : hSeq, direct = (units & 3) == 0;
   for (let t = steps - 1; t >= 0; t--) {
     for (let b = 0; b < batch; b++) {
       const row = b * steps + t, out = <usize>row * uB, on = runs(mask, row);
-      const hPrev = t ? hSeq + out - uB : h0 + <usize>b * uB, cPrev = t ? cSeq + out - uB : c0 + <usize>b * uB;
-      const sv = saved + (out << 2), dx = dxProj + <usize>row * wB, dhp = dhProj ? dhProj + <usize>row * wB : 0;
       const dhs = dhS + <usize>b * upB, dcs = dcS + <usize>b * upB;
-      for (let k = 0; k < units; k += 4) {
-        const n = min(4, units - k), o = <usize>k << 2;
-        let dh = f32x4.add(v128.load(dhs + o), ld(dhSeq + out + o, n));
-        let dc = v128.load(dcs + o);
-        if (dcSeq) dc = f32x4.add(dc, ld(dcSeq + out + o, n));
+      const prevRow = t ? state + out - uB : (lstm ? c0 : h0) + <usize>b * uB;
+      // The rows the pass reads: in place when units is a multiple of 4 (whole vectors), else staged.
+      let sIn = stage, sStep = upB, dhIn = stage + 4 * upB, dcIn = stage + 5 * upB, yIn = stage + 6 * upB, pIn = stage + 7 * upB;
+      if (direct) {
+        if (saved) { sIn = saved + (out << 2); sStep = uB; }
+        dhIn = dhSeq + out;
+        if (dcSeq) dcIn = dcSeq + out;
+        yIn = state + out;
+        pIn = prevRow;
+      } else {
+        copy_blocks(dhIn, upB, dhSeq + out, dcSeq - dhSeq, dcSeq ? 2 : 1, units);
+        if (on) {
+          if (saved) copy_blocks(stage, upB, saved + (out << 2), uB, 4, units);
+          copy_blocks(yIn, 0, state + out, 0, 1, units);
+          copy_blocks(pIn, 0, prevRow, 0, 1, units);
+        }
+      }
+      for (let o: usize = 0; o < uB; o += 16) {
+        let dh = f32x4.add(v128.load(dhs + o), v128.load(dhIn + o));
+        let dc = f32x4.add(v128.load(dcs + o), v128.load(dcIn + o));
         let d0 = zero, d1 = zero, d2 = zero, d3 = zero, e2 = zero;
         if (on) {
+          const s0 = v128.load(sIn + o), s1 = v128.load(sIn + sStep + o), s2 = v128.load(sIn + 2 * sStep + o);
+          const s3 = v128.load(sIn + 3 * sStep + o), y = v128.load(yIn + o), prev = v128.load(pIn + o);
           if (cell == CELL_SIMPLE) {
-            d0 = f32x4.mul(dh, derivative(act, ld(hSeq + out + o, n)));
+            d0 = f32x4.mul(dh, derivative(act, y));
             dh = zero;
-          } else if (cell == CELL_LSTM) {
-            const i = ld(sv + o, n), f = ld(sv + uB + o, n), g = ld(sv + 2 * uB + o, n), og = ld(sv + 3 * uB + o, n);
-            const ac = activate(act, ld(cSeq + out + o, n));
-            const dcTotal = madd(f32x4.mul(dh, og), derivative(act, ac), dc);
-            d0 = f32x4.mul(f32x4.mul(dcTotal, g), derivative(gateAct, i));
-            d1 = f32x4.mul(f32x4.mul(dcTotal, ld(cPrev + o, n)), derivative(gateAct, f));
-            d2 = f32x4.mul(f32x4.mul(dcTotal, i), derivative(act, g));
-            d3 = f32x4.mul(f32x4.mul(dh, ac), derivative(gateAct, og));
-            dc = f32x4.mul(dcTotal, f);
+          } else if (lstm) {
+            // s0..s3 = i, f, g, o; y = c_t.
+            const ac = activate(act, y);
+            const dcTotal = f32x4.add(dc, f32x4.mul(f32x4.mul(dh, s3), derivative(act, ac)));
+            d0 = f32x4.mul(f32x4.mul(dcTotal, s2), derivative(gateAct, s0));
+            d1 = f32x4.mul(f32x4.mul(dcTotal, prev), derivative(gateAct, s1));
+            d2 = f32x4.mul(f32x4.mul(dcTotal, s0), derivative(act, s2));
+            d3 = f32x4.mul(f32x4.mul(dh, ac), derivative(gateAct, s3));
+            dc = f32x4.mul(dcTotal, s1);
             dh = zero;
           } else {
-            const z = ld(sv + o, n), nn = ld(sv + 2 * uB + o, n);
-            d2 = f32x4.mul(f32x4.mul(dh, f32x4.sub(one, z)), derivative(act, nn));
-            d0 = f32x4.mul(f32x4.mul(dh, f32x4.sub(ld(hPrev + o, n), nn)), derivative(gateAct, z));
+            // s0..s3 = z, r, n, q; dhProj's third block is dn (resetAfter false) or dn * r.
+            d2 = f32x4.mul(f32x4.mul(dh, f32x4.sub(one, s0)), derivative(act, s2));
+            d0 = f32x4.mul(f32x4.mul(dh, f32x4.sub(prev, s2)), derivative(gateAct, s0));
             e2 = d2;
             if (!twoPass) {
-              const r = ld(sv + uB + o, n);
-              d1 = f32x4.mul(f32x4.mul(d2, ld(sv + 3 * uB + o, n)), derivative(gateAct, r));
-              e2 = f32x4.mul(d2, r);
+              d1 = f32x4.mul(f32x4.mul(d2, s3), derivative(gateAct, s1));
+              e2 = f32x4.mul(d2, s1);
             }
-            dh = f32x4.mul(dh, z);
+            dh = f32x4.mul(dh, s0);
           }
         }
         v128.store(dhs + o, dh);
         v128.store(dcs + o, dc);
-        st(dx + o, d0, n);
-        if (gates > 1) {
-          st(dx + uB + o, d1, n);
-          st(dx + 2 * uB + o, d2, n);
-        }
-        if (gates > 3) st(dx + 3 * uB + o, d3, n);
-        if (dhp) {
-          st(dhp + o, d0, n);
-          st(dhp + uB + o, d1, n);
-          st(dhp + 2 * uB + o, e2, n);
-        }
+        v128.store(outs + o, d0);
+        v128.store(outs + upB + o, d1);
+        v128.store(outs + 2 * upB + o, d2);
+        v128.store(outs + 3 * upB + o, d3);
+        v128.store(outs + 4 * upB + o, e2);
+      }
+      const dx = dxProj + <usize>row * wB;
+      copy_blocks(dx, uB, outs, upB, gates, units);
+      if (dhProj) {
+        copy_blocks(dhProj + <usize>row * wB, uB, outs, upB, 2, units);
+        copy_blocks(dhProj + <usize>row * wB + 2 * uB, 0, outs + 4 * upB, 0, 1, units);
       }
     }
     const a = aOp + <usize>t * wB;
     if (twoPass) {
-      // The candidate's product first: dCand = dn U_h^T, then dr and dCand * r.
-      product(a + 2 * uB, aRow, batch, units, work + (uB << 4), wB << 3, panels, dCand, upB, false, zeros);
+      // The candidate's product first: dCand = dn U_h^T, then dr (rows that run) and dCand * r.
+      product(a + 2 * uB, aRow, batch, units, work + (uB << 4), wB << 3, panels, dCand, upB, zeros, 0);
       for (let b = 0; b < batch; b++) {
-        const row = b * steps + t, out = <usize>row * uB, on = runs(mask, row);
-        const hPrev = t ? hSeq + out - uB : h0 + <usize>b * uB, sv = saved + (out << 2) + uB;
-        const dr = dxProj + <usize>row * wB + uB, dhp = dhProj + <usize>row * wB + uB;
-        for (let k = 0; k < units; k += 4) {
-          const n = min(4, units - k), o = <usize>k << 2, s = <usize>b * upB + o;
-          const r = ld(sv + o, n), dC = v128.load(dCand + s);
-          let hrv = ld(hPrev + o, n);
-          if (dropout) hrv = f32x4.mul(hrv, ld(dropout + <usize>b * uB + o, n));
-          if (on) {
-            const d = f32x4.mul(f32x4.mul(dC, hrv), derivative(gateAct, r));
-            st(dr + o, d, n);
-            st(dhp + o, d, n);
-          }
-          v128.store(acc + s, madd(dC, r, dropout ? zero : v128.load(acc + s)));
+        const row = b * steps + t, out = <usize>row * uB, s = <usize>b * upB;
+        if (!runs(mask, row)) {
+          if (dropout) memory.fill(acc + s, 0, upB);
+          continue;
         }
+        copy_blocks(stage + upB, 0, saved + (out << 2) + uB, 0, 1, units);
+        copy_blocks(stage + 7 * upB, 0, t ? hSeq + out - uB : h0 + <usize>b * uB, 0, 1, units);
+        for (let o: usize = 0; o < uB; o += 16) {
+          const r = v128.load(stage + upB + o), dC = v128.load(dCand + s + o);
+          const hrv = f32x4.mul(v128.load(stage + 7 * upB + o), dropout ? v128.load(drop + s + o) : one);
+          v128.store(outs + upB + o, f32x4.mul(f32x4.mul(dC, hrv), derivative(gateAct, r)));
+          v128.store(acc + s + o, f32x4.add(f32x4.mul(dC, r), dropout ? zero : v128.load(acc + s + o)));
+        }
+        copy_blocks(dxProj + <usize>row * wB + uB, 0, outs + upB, 0, 1, units);
+        copy_blocks(dhProj + <usize>row * wB + uB, 0, outs + upB, 0, 1, units);
       }
-      product(a, aRow, batch, 2 * units, work, wB << 3, panels, acc, upB, true, zeros);
+      product(a, aRow, batch, 2 * units, work, wB << 3, panels, acc, upB, acc, upB);
     } else {
-      product(a, aRow, batch, units * gates, work, wB << 3, panels, acc, upB, !dropout, zeros);
+      product(a, aRow, batch, units * gates, work, wB << 3, panels, acc, upB, dropout ? zeros : acc, dropout ? 0 : upB);
     }
     if (dropout) {
-      for (let b = 0; b < batch; b++) {
-        for (let k = 0; k < units; k += 4) {
-          const s = <usize>b * upB + (<usize>k << 2);
-          v128.store(dhS + s, madd(v128.load(dhr + s), ld(dropout + <usize>b * uB + (<usize>k << 2), min(4, units - k)), v128.load(dhS + s)));
-        }
+      for (let p: usize = 0; p < stateB; p += 16) {
+        v128.store(dhS + p, f32x4.add(v128.load(dhS + p), f32x4.mul(v128.load(dhr + p), v128.load(drop + p))));
       }
     }
   }
-  for (let b = 0; b < batch; b++) {
-    for (let k = 0; k < units; k += 4) {
-      const n = min(4, units - k), o = <usize>k << 2;
-      st(dh0 + <usize>b * uB + o, v128.load(dhS + <usize>b * upB + o), n);
-      if (dc0) st(dc0 + <usize>b * uB + o, v128.load(dcS + <usize>b * upB + o), n);
-    }
-  }
+  copy_blocks(dh0, uB, dhS, upB, batch, units);
+  if (dc0) copy_blocks(dc0, uB, dcS, upB, batch, units);
 }

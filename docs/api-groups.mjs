@@ -33,6 +33,7 @@ export const AREAS = [
     Pooling: 'layers.averagePooling1d layers.averagePooling2d layers.averagePooling3d layers.avgPool1d layers.avgPool2d layers.avgPool3d layers.avgPooling1d layers.avgPooling2d layers.avgPooling3d layers.globalAveragePooling1d layers.globalAveragePooling2d layers.globalMaxPooling1d layers.globalMaxPooling2d layers.maxPool1d layers.maxPool2d layers.maxPool3d layers.maxPooling1d layers.maxPooling2d layers.maxPooling3d',
     Mask: 'layers.masking',
     Recurrent: 'layers.gru layers.gruCell layers.lstm layers.lstmCell layers.rnn layers.simpleRNN layers.simpleRNNCell layers.stackedRNNCells layers.RNN layers.RNNCell RNN',
+    Wrapper: 'layers.bidirectional layers.timeDistributed',
     Padding: 'layers.zeroPadding2d',
     Preprocessing: 'layers.categoryEncoding layers.centerCrop layers.randomWidth layers.rescaling layers.resizing',
     Inputs: 'layers.input layers.inputLayer InputLayer',

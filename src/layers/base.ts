@@ -55,6 +55,13 @@ const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 const isShapeList = (s: unknown): s is SymbolicShape[] => Array.isArray(s) && s.length > 0 && s.every(Array.isArray);
 
 /**
+ * TF.js's name scopes: the names of the layers whose apply is running, outermost first. A weight
+ * made while one runs is named under them, as TF.js names it: a user layer's sublayer built in
+ * its build() saves as '<layer>/kernel', one applied in its call() as '<layer>/<sublayer>/kernel'.
+ */
+const applyScopes: string[] = [];
+
+/**
  * The base class of every layer (tf.layers.Layer): subclass it with `build` (create weights with addWeight),
  * `call` and `computeOutputShape`, and register it with serialization.registerClass to load saved models that
  * use it.
@@ -85,12 +92,15 @@ export class Layer {
   supportsMasking = false;
   private disposedFlag = false;
   private callHook: ((inputs: Tensor | Tensor[], kwargs: Kwargs) => void) | null = null;
+  /** The name given at construction (a wrapper or an RNN builds an inner layer under another name: see buildInScope). */
+  private readonly constructedName: string;
 
   /** Sets the common options (LayerArgs); subclasses pass their args on. */
   constructor(args: LayerArgs = {}) {
     const className = this.getClassName();
     if (args === null || typeof args !== 'object') throw new Error(`${className}: expected a config object; received ${args}`);
     this.name = typeof args.name === 'string' ? args.name : uniqueName(className);
+    this.constructedName = this.name;
     this.trainableFlag = args.trainable ?? true;
     this.dtype = args.dtype ?? 'float32';
     if (args.batchInputShape) this.batchInputShape = args.batchInputShape.slice();
@@ -168,9 +178,30 @@ export class Layer {
     this.assertNotDisposed();
     for (const t of toList(inputs)) t.assertAlive(this.name);
     const shapes = Array.isArray(inputs) ? inputs.map((t) => [null, ...t.shape.slice(1)]) : [null, ...inputs.shape.slice(1)];
-    if (!this.built) this.buildOnce(shapes);
-    this.checkShapes(shapes, Array.isArray(inputs) ? inputs.map((t) => t.shape) : inputs.shape);
-    return this.call(inGraph && !Array.isArray(inputs) && customCall(this) ? [inputs] : inputs, kwargs);
+    return this.inScope(() => {
+      if (!this.built) this.buildOnce(shapes);
+      this.checkShapes(shapes, Array.isArray(inputs) ? inputs.map((t) => t.shape) : inputs.shape);
+      return this.call(inGraph && !Array.isArray(inputs) && customCall(this) ? [inputs] : inputs, kwargs);
+    });
+  }
+
+  /** Runs fn inside this layer's name scope (TF.js's nameScope(this.name) around apply). */
+  private inScope<T>(fn: () => T): T {
+    applyScopes.push(this.name);
+    try {
+      return fn();
+    } finally {
+      applyScopes.pop();
+    }
+  }
+
+  /**
+   * The prefix of this layer's weight names: the name it is built under when a wrapper or an RNN
+   * renamed it for its build, else the running name scopes (TF.js's), else its own name.
+   */
+  private weightScope(): string {
+    if (this.name !== this.constructedName || applyScopes.length === 0) return this.name;
+    return applyScopes.join('/');
   }
 
   private buildOnce(shapes: SymbolicShape | SymbolicShape[]): void {
@@ -206,7 +237,7 @@ export class Layer {
     this.assertNotDisposed();
     const list = toList(inputs);
     const shapes = Array.isArray(inputs) ? list.map((t) => t.shape) : list[0].shape;
-    if (!this.built) this.buildOnce(shapes);
+    if (!this.built) this.inScope(() => this.buildOnce(shapes));
     this.checkShapes(shapes);
     const outShape = this.computeOutputShape(shapes);
     const outShapes = isShapeList(outShape) ? outShape : [outShape];
@@ -266,7 +297,7 @@ export class Layer {
       : resolveInitializer(`${this.name}.addWeight('${name}')`, initializer, 'glorotUniform');
     const initial = init.apply(shape);
     const value = dtype !== initial.dtype ? ops.cast(initial, dtype) : initial;
-    const v = ENGINE.makeVariable(value, `${this.name}/${name}`, trainable) as LayerVariable;
+    const v = ENGINE.makeVariable(value, `${this.weightScope()}/${name}`, trainable) as LayerVariable;
     if (value !== initial) value.dispose();
     initial.dispose();
     asLayerWeight(v, name, null);

@@ -86,12 +86,16 @@ export function topologicalNodes(where: string, inputs: SymbolicTensor[], output
   return order;
 }
 
-/** Run `nodes` on real tensors: `feed` maps each model input to its value. */
-export function runNodes(nodes: Node[], feed: Map<number, Tensor>, outputs: SymbolicTensor[], kwargs: Kwargs): Tensor[] {
+/**
+ * Run `nodes` on real tensors: `feed` maps each model input to its value, `maskFeed` (a model
+ * used as a layer) to its mask; `outputMasks`, when given, receives the outputs' masks.
+ */
+export function runNodes(nodes: Node[], feed: Map<number, Tensor>, outputs: SymbolicTensor[], kwargs: Kwargs,
+  maskFeed?: Map<number, Tensor | null | undefined>, outputMasks?: (Tensor | null)[]): Tensor[] {
   const values = new Map(feed);
   // Masks as TF.js's executor passes them: a layer gets its inputs' masks as kwargs.mask, and one
   // that supportsMasking gives its outputs' masks by computeMask; any other layer's outputs have none.
-  const masks = new Map<number, Tensor | null | undefined>();
+  const masks = new Map<number, Tensor | null | undefined>(maskFeed);
   for (const node of nodes) {
     const ins = node.inputs.map((t) => values.get(t.id)!);
     const inMasks = node.inputs.map((t) => masks.get(t.id));
@@ -109,6 +113,7 @@ export function runNodes(nodes: Node[], feed: Map<number, Tensor>, outputs: Symb
       masks.set(t.id, Array.isArray(outMask) ? outMask[i] : outMask);
     });
   }
+  if (outputMasks) outputMasks.push(...outputs.map((t) => masks.get(t.id) ?? null));
   return outputs.map((t) => values.get(t.id)!);
 }
 

@@ -1,11 +1,9 @@
 /**
- * The recurrent base classes as TF.js exports them (tf.layers.RNN, tf.layers.RNNCell) and
- * StackedRNNCells. An RNN layer runs a cell over the time axis of [batch, steps, features]:
- * a built-in cell with activations the kernel computes goes through the one recurrentSequence
- * op per call (recurrent-sequence-call.ts); any other cell (a user's RNNCell subclass, a
- * stack) runs the per-step loop of cell calls with TF.js's rnn() masking. Cell weights are
- * named under the RNN layer ('lstm1/kernel'; a stack's 'rnn1/RNNCell_0/kernel'), as TF.js
- * saves them.
+ * The recurrent layer base class as TF.js exports it (tf.layers.RNN; the cell classes are in
+ * recurrent-cell.ts and re-exported here). An RNN layer runs a cell over the time axis of
+ * [batch, steps, features]: a built-in cell whose activations the kernel computes goes through
+ * the one recurrentSequence op per call (recurrent-fused.ts); any other cell (a user's RNNCell
+ * subclass, a stack) runs the per-step loop of cell calls with TF.js's rnn() masking.
  */
 import type { Tensor } from '../core/tensor.js';
 import { ENGINE } from '../core/engine.js';
@@ -13,49 +11,13 @@ import * as ops from '../ops/index.js';
 import { Layer, type Kwargs, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
 import { isSymbolic, shapeString, type SymbolicTensor } from './graph.js';
 import type { Constraint } from './layer-weight.js';
-import { checkPositiveInt } from './arg-checks.js';
 import { deserializeNested } from './nested-config.js';
-import { fusable, fusedSequence, type FusedCell } from './recurrent-fused.js';
+import { fusable, fusedSequence } from './recurrent-fused.js';
+import { buildInScope, RNNCell, StackedRNNCells, stateSizes } from './recurrent-cell.js';
 
-/**
- * The base class of a recurrent cell (tf.layers.RNNCell): a layer whose call takes [x_t, ...states]
- * ([batch, features] and one [batch, size] per state) and returns [output, ...newStates], with
- * `stateSize` (one number per state; the first is the output size). Subclass it with build, call and
- * stateSize to run your own cell in layers.rnn.
- */
-export abstract class RNNCell extends Layer {
-  /** The size of each state, the first the output's: a number for one state, or a list. */
-  abstract stateSize: number | number[];
-  /** The input dropout mask of the current call (made once per call in training), or null. */
-  dropoutMask: Tensor | Tensor[] | null = null;
-  /** The recurrent dropout mask of the current call, or null. */
-  recurrentDropoutMask: Tensor | Tensor[] | null = null;
-  /** What the one-kernel path needs of a built-in cell; null (the per-step loop) for any other cell. */
-  fusedForm(): FusedCell | null { return null; }
-}
-
-/** A cell's state sizes as a list. */
-export const stateSizes = (cell: { stateSize: number | number[] }): number[] =>
-  (Array.isArray(cell.stateSize) ? cell.stateSize.slice() : [cell.stateSize]);
+export { buildInScope, checkUnits, RNNCell, StackedRNNCells, stateSizes, type StackedRNNCellsArgs } from './recurrent-cell.js';
 
 const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
-
-/**
- * Build `layer` with its weights named under `scope` ('lstm1/kernel'), as TF.js names a cell's weights
- * by the RNN layer that builds it. Bidirectional and convLstm2d use it for their cells too.
- */
-export function buildInScope(layer: Layer, scope: string, inputShape: SymbolicShape | SymbolicShape[]): void {
-  if (layer.built) return;
-  const own = Object.getOwnPropertyDescriptor(layer, 'name')!;
-  Object.defineProperty(layer, 'name', { ...own, value: scope });
-  try {
-    layer.build(inputShape);
-    layer.built = true;
-  } finally {
-    Object.defineProperty(layer, 'name', own);
-  }
-}
-
 /** The per-step loop's result: the last output, every output (when asked), the final states. */
 export interface SequenceResult { last: Tensor; sequence: Tensor | null; states: Tensor[] }
 
@@ -190,13 +152,36 @@ export class RNN extends Layer {
   /** Checks the input's rank on the tensor's own shape before the layer is built. */
   override callOnTensors(inputs: Tensor | Tensor[], kwargs: Kwargs, inGraph = false): Tensor | Tensor[] {
     const x = toList(inputs)[0];
-    if (x?.shape) this.checkInputShape(x.shape);
+    if (x?.shape) this.checkCall(...this.callArgs(inputs, kwargs));
     return super.callOnTensors(inputs, kwargs, inGraph);
   }
 
-  /** Checks the sequence input only (any length; initial states are checked by call). */
+  /** The sequence, the initial states (from the list or kwargs.initialState, else null) and the mask of a call. */
+  private callArgs(inputs: Tensor | Tensor[], kwargs: Kwargs): [Tensor, Tensor[] | null, Tensor | null] {
+    const list = toList(inputs);
+    if (list.length > 1 && kwargs.initialState != null) {
+      throw new Error(`${this.where}: give initialState either in kwargs or after the input in a list, not both`);
+    }
+    const given = list.length > 1 ? list.slice(1) : kwargs.initialState != null ? toList(kwargs.initialState as Tensor | Tensor[]) : null;
+    const mask = (Array.isArray(kwargs.mask) ? kwargs.mask[0] : kwargs.mask) as Tensor | null | undefined;
+    return [list[0], given, mask ?? null];
+  }
+
+  /** Checks the sequence input (any length) and, given as more inputs, the initial states' count and sizes. */
   protected override checkShapes(shapes: SymbolicShape | SymbolicShape[]): void {
-    this.checkInputShape((Array.isArray(shapes[0]) ? shapes[0] : shapes) as SymbolicShape);
+    const list = (Array.isArray(shapes[0]) ? shapes : [shapes]) as SymbolicShape[];
+    this.checkInputShape(list[0]);
+    if (list.length === 1) return;
+    const sizes = stateSizes(this.cell);
+    if (list.length - 1 !== sizes.length) {
+      throw new Error(`${this.where}: the cell has ${sizes.length} state(s) (sizes ${sizes.join(', ')}); received ` +
+        `${list.length - 1} initial state(s)`);
+    }
+    list.slice(1).forEach((s, i) => {
+      if (s.length !== 2 || (s[1] !== null && s[1] !== sizes[i])) {
+        throw new Error(`${this.where}: initialState[${i}] must have shape [batch, ${sizes[i]}] (batch, units); received ${shapeString(s)}`);
+      }
+    });
   }
 
   /**
@@ -239,25 +224,20 @@ export class RNN extends Layer {
    * before anything runs.
    */
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
-    const list = toList(inputs);
-    const x = list[0];
-    if (list.length > 1 && kwargs.initialState != null) {
-      throw new Error(`${this.where}: give initialState either in kwargs or after the input in a list, not both`);
-    }
-    const given = list.length > 1 ? list.slice(1) : kwargs.initialState != null ? toList(kwargs.initialState as Tensor | Tensor[]) : null;
-    const rawMask = (Array.isArray(kwargs.mask) ? kwargs.mask[0] : kwargs.mask) as Tensor | null | undefined;
-    const mask = rawMask ?? null;
+    const [x, given, mask] = this.callArgs(inputs, kwargs);
     this.checkCall(x, given, mask);
     for (const t of this.retired.splice(0)) t.dispose();
     const training = kwargs.training === true;
     const result = ENGINE.tidy(() => {
-      const initial = given ?? (this.stateful ? this.currentStates(x.shape[0]) : this.zeroStates(x.shape[0]));
+      const initial = given ?? (this.stateful ? this.currentStates(x.shape[0]) : this.getInitialState(x));
       return this.runCell(x, initial, mask, training);
     });
     if (this.stateful) this.keepStates(result.states);
     const output = this.returnSequences ? result.sequence! : result.last;
-    if (!this.returnSequences && result.sequence) result.sequence.dispose();
-    return this.returnState ? [output, ...result.states] : output;
+    const returned = this.returnState ? [output, ...result.states] : [output];
+    // What the call does not return is freed here (a gradient keeps its own hold on what it needs).
+    for (const t of new Set([result.last, result.sequence, ...result.states])) if (t && !returned.includes(t)) t.dispose();
+    return this.returnState ? returned : output;
   }
 
   /** The sequence through the one-kernel op when the cell has a fused form, else the per-step loop. */
@@ -308,7 +288,8 @@ export class RNN extends Layer {
     }
   }
 
-  private zeroStates(batch: number): Tensor[] { return stateSizes(this.cell).map((d) => ops.zeros([batch, d])); }
+  /** TF.js's getInitialState: zeros, one [batch, size] per state, for the sequence `inputs` [batch, steps, features]. */
+  getInitialState(inputs: Tensor): Tensor[] { return stateSizes(this.cell).map((d) => ops.zeros([inputs.shape[0], d])); }
 
   private currentStates(batch: number): Tensor[] {
     if (!this.statesValue) {
@@ -328,6 +309,8 @@ export class RNN extends Layer {
   get states(): (Tensor | null)[] { return this.statesValue ? this.statesValue.slice() : stateSizes(this.cell).map(() => null); }
   /** TF.js's getStates(): the same as `states`. */
   getStates(): (Tensor | null)[] { return this.states; }
+  /** TF.js's setStates(states): sets a stateful layer's states, as resetStates(states) does. */
+  setStates(states: Tensor[]): void { this.resetStates(states); }
 
   /**
    * Resets a stateful layer's states to zeros, or to `states` ([batch, size] each): TF.js's
@@ -387,90 +370,3 @@ export class RNN extends Layer {
     return new cls(config);
   }
 }
-
-/** The config of layers.stackedRNNCells: the cells, the first fed by the input and each next by the previous output. */
-export interface StackedRNNCellsArgs extends LayerArgs { cells: RNNCell[] }
-
-/** Several cells run as one (tf.layers.stackedRNNCells): each step goes through them in turn. */
-export class StackedRNNCells extends RNNCell {
-  /** Marks call() as sora's own. */
-  static override readonly soraCall = true;
-  /** 'StackedRNNCells', the class name in saved configs. */
-  static override className = 'StackedRNNCells';
-  /** The cells, the first fed by the input. */
-  readonly cells: RNNCell[];
-
-  /** A stack of cells; at least one. */
-  constructor(args: StackedRNNCellsArgs) {
-    super(args);
-    if (!Array.isArray(args.cells) || args.cells.length === 0 || !args.cells.every((c) => c instanceof Layer)) {
-      throw new Error(`stackedRNNCells ${this.name}: cells must be a non-empty list of RNN cells`);
-    }
-    this.cells = args.cells;
-  }
-
-  /** Every cell's state sizes, the last cell's first (TF.js's order: the first state is the stack's output). */
-  get stateSize(): number[] { return this.cells.slice().reverse().flatMap((c) => stateSizes(c)); }
-
-  /** Each cell's weights in order, trainable first within each. */
-  override get trainableWeights(): LayerVariable[] { return this.trainable ? this.cells.flatMap((c) => c.trainableWeights) : []; }
-  /** The cells' non-trainable weights (all of them while the stack is frozen). */
-  override get nonTrainableWeights(): LayerVariable[] {
-    return this.trainable ? this.cells.flatMap((c) => c.nonTrainableWeights) : this.cells.flatMap((c) => c.weights);
-  }
-  /** The cells' weight penalties. */
-  override regularizationLoss(): Tensor | null {
-    const terms = this.cells.map((c) => c.regularizationLoss()).filter((t): t is Tensor => t !== null);
-    return terms.length === 0 ? null : terms.reduce((a, b) => ops.add(a, b));
-  }
-
-  /** Builds each cell for the previous one's output, its weights named '<scope>/RNNCell_<i>/...'. */
-  override build(inputShape: SymbolicShape | SymbolicShape[]): void {
-    let shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as SymbolicShape;
-    this.cells.forEach((cell, i) => {
-      buildInScope(cell, `${this.name}/RNNCell_${i}`, shape);
-      for (const [w, c] of cell.constraints) this.constraints.set(w, c);
-      shape = [shape[0], stateSizes(cell)[0]];
-    });
-    super.build(inputShape);
-  }
-
-  /** [x, ...states] -> [output, ...newStates], the states in stateSize's order. */
-  override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor[] {
-    const list = toList(inputs);
-    const rest = list.slice(1);
-    // States arrive last cell first; each cell's own group in its stateSize's order.
-    const groups = this.cells.slice().reverse().map((c) => rest.splice(0, stateSizes(c).length)).reverse();
-    let x = list[0];
-    const next: Tensor[][] = [];
-    this.cells.forEach((cell, i) => {
-      const out = toList(cell.call([x, ...groups[i]], kwargs));
-      x = out[0];
-      next.push(out.slice(1));
-    });
-    return [x, ...next.reverse().flat()];
-  }
-
-  /** Frees every cell's weights. */
-  override dispose(): ReturnType<Layer['dispose']> {
-    const result = super.dispose();
-    const count = this.cells.reduce((a, c) => a + (c.isDisposed ? 0 : c.dispose().numDisposedVariables), 0);
-    return { ...result, numDisposedVariables: result.numDisposedVariables + count };
-  }
-
-  /** The stack's config as TF.js saves it: each cell's {className, config}. */
-  override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), cells: this.cells.map((c) => ({ className: c.getClassName(), config: c.getConfig() })) };
-  }
-
-  /** A stack from a saved config: each cell deserialized. */
-  static override fromConfig<T extends Layer>(cls: new (config: Record<string, unknown>) => T, config: Record<string, unknown>,
-    customObjects: Record<string, unknown> = {}): T {
-    const cells = (config.cells as unknown[] ?? []).map((c) => (c instanceof Layer ? c
-      : deserializeNested(c, 'StackedRNNCells.fromConfig', customObjects)));
-    return new cls({ ...config, cells });
-  }
-}
-
-/** A positive integer `units`, else an error naming the layer. */
-export const checkUnits = (where: string, units: unknown): number => checkPositiveInt(where, 'units', units);

@@ -17,7 +17,7 @@ import { getConstraint, serializeConstraint, type Constraint } from '../training
 import type { Kwargs, LayerArgs, LayerVariable, SymbolicShape } from './base.js';
 import { resolveInitializer, resolveRegularizer, serializeInitializer, serializeRegularizer } from './config.js';
 import { ACTIVATIONS, checkActivation, type ActivationName } from './activations.js';
-import { checkUnits, RNNCell } from './recurrent-base.js';
+import { checkUnits, RNNCell } from './recurrent-cell.js';
 import { fusable, type FusedCell } from './recurrent-fused.js';
 
 /** The config of layers.simpleRNNCell (TF.js's SimpleRNNCellLayerArgs); `units` is required. */
@@ -50,6 +50,8 @@ export interface SimpleRNNCellLayerArgs extends LayerArgs {
   dropout?: number;
   /** The fraction of the recurrent state zeroed in training (one mask per call), clamped to [0, 1]; default 0. */
   recurrentDropout?: number;
+  /** TF.js's hook for tests: makes a dropout mask from (ones, rate) instead of random dropout; default none. Not saved. */
+  dropoutFunc?: (ones: Tensor, rate: number) => Tensor;
 }
 
 /** The config of layers.lstmCell and layers.gruCell. */
@@ -115,6 +117,8 @@ abstract class BuiltinCell extends RNNCell {
   readonly dropout: number;
   /** The recurrent dropout rate. */
   readonly recurrentDropout: number;
+  /** The mask maker given as dropoutFunc, or null (random dropout). */
+  readonly dropoutFunc: ((ones: Tensor, rate: number) => Tensor) | null;
   /** [inputDim, G * units], once built. */
   kernel: LayerVariable | null = null;
   /** [units, G * units], once built. */
@@ -143,6 +147,8 @@ abstract class BuiltinCell extends RNNCell {
     this.biasConstraint = getConstraint(where, args.biasConstraint);
     this.dropout = rate(where, 'dropout', args.dropout);
     this.recurrentDropout = rate(where, 'recurrentDropout', args.recurrentDropout);
+    if (args.dropoutFunc != null && typeof args.dropoutFunc !== 'function') throw new Error(`${where}: dropoutFunc must be a function`);
+    this.dropoutFunc = args.dropoutFunc ?? null;
   }
 
   /** The bias's shape and initializer (lstm unitForgetBias and gru resetAfter change them). */
@@ -171,11 +177,14 @@ abstract class BuiltinCell extends RNNCell {
    */
   protected masks(batch: number, inputDim: number, training: boolean): { input: Tensor | null; recurrent: Tensor | null } {
     const fresh = (m: Tensor | Tensor[] | null) => m === null || (Array.isArray(m) ? m[0] : m).isDisposed;
-    if (training && active(this.dropout) && fresh(this.dropoutMask)) this.dropoutMask = dropoutOp(ops.ones([batch, inputDim]), this.dropout);
+    const drop = (ones: Tensor, r: number) => (this.dropoutFunc ? this.dropoutFunc(ones, r) : dropoutOp(ones, r));
+    if (training && active(this.dropout) && fresh(this.dropoutMask)) this.dropoutMask = drop(ops.ones([batch, inputDim]), this.dropout);
     if (training && active(this.recurrentDropout) && fresh(this.recurrentDropoutMask)) {
-      this.recurrentDropoutMask = dropoutOp(ops.ones([batch, this.units]), this.recurrentDropout);
+      this.recurrentDropoutMask = drop(ops.ones([batch, this.units]), this.recurrentDropout);
     }
     const first = (m: Tensor | Tensor[] | null) => (m === null ? null : Array.isArray(m) ? m[0] : m);
+    // Not in training, no mask applies, even one a training call left on a cell used alone.
+    if (!training) return { input: null, recurrent: null };
     return { input: active(this.dropout) ? first(this.dropoutMask) : null,
       recurrent: active(this.recurrentDropout) ? first(this.recurrentDropoutMask) : null };
   }

@@ -88,7 +88,9 @@ export abstract class Wrapper extends Layer {
 
 /**
  * The layer class behind layers.timeDistributed: the wrapped layer applied to every time step of
- * [batch, steps, ...], as one call on the steps folded into the batch ([batch * steps, ...]).
+ * [batch, steps, ...], as one call on the steps folded into the batch ([batch * steps, ...]),
+ * as Keras does (TF.js calls the layer once per step: the same outputs, except that a
+ * batchNormalization in training takes its statistics over all steps at once, as in Keras).
  * The input mask passes through, as in TF.js.
  */
 export class TimeDistributed extends Wrapper {
@@ -261,6 +263,36 @@ export class Bidirectional extends Wrapper {
       return super.apply([inputs as SymbolicTensor, ...toList(given)], rest);
     }
     return super.apply(inputs as Tensor, kwargs);
+  }
+
+  /**
+   * Checks the input's rank, the initial states (count and [batch, size] each) and the mask's shape
+   * on the tensors given, before the layer is built or anything runs.
+   */
+  override callOnTensors(inputs: Tensor | Tensor[], kwargs: Kwargs, inGraph = false): Tensor | Tensor[] {
+    const list = toList(inputs);
+    const x = list[0];
+    if (x?.shape) {
+      this.checkShapes(x.shape);
+      const given = list.length > 1 ? list.slice(1) : kwargs.initialState != null ? toList(kwargs.initialState as Tensor | Tensor[]) : null;
+      if (given) {
+        this.checkStateCount(given.length);
+        const sizes = stateSizes(this.forwardLayer.cell);
+        given.forEach((s, i) => {
+          const size = sizes[i % sizes.length];
+          if (s?.shape?.length !== 2 || s.shape[0] !== x.shape[0] || s.shape[1] !== size) {
+            throw new Error(`Bidirectional ${this.name}: initialState[${i}] (${i < sizes.length ? 'forward' : 'backward'}) must have ` +
+              `shape [${x.shape[0]}, ${size}] (batch, units); received ${s?.shape ? `[${s.shape}]` : typeof s}`);
+          }
+        });
+      }
+      const mask = (Array.isArray(kwargs.mask) ? kwargs.mask[0] : kwargs.mask) as Tensor | null | undefined;
+      if (mask && !(mask.shape[0] === x.shape[0] && mask.shape[1] === x.shape[1] && mask.size === x.shape[0] * x.shape[1])) {
+        throw new Error(`Bidirectional ${this.name}: the mask must have shape [${x.shape[0]}, ${x.shape[1]}] (batch, steps); ` +
+          `received [${mask.shape}]`);
+      }
+    }
+    return super.callOnTensors(inputs, kwargs, inGraph);
   }
 
   private checkStateCount(count: number): void {

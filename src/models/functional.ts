@@ -58,6 +58,7 @@ export class LayersModel extends Layer implements GraphModel {
    */
   constructor(args: ContainerArgs | { name?: string }) {
     super({ name: args?.name ?? `model${++modelCount}` });
+    this.supportsMasking = true;
     if ('inputs' in args || 'outputs' in args) {
       const a = args as ContainerArgs;
       this.setGraph(Array.isArray(a.inputs) ? a.inputs : [a.inputs], Array.isArray(a.outputs) ? a.outputs : [a.outputs]);
@@ -181,19 +182,52 @@ export class LayersModel extends Layer implements GraphModel {
     return found;
   }
 
-  /** Run the graph on input tensors (one per model input). */
-  execute(xs: Tensor[], training: boolean): Tensor[] {
+  /**
+   * Run the graph on input tensors (one per model input); `masks` (one per input, a model used as
+   * a layer) feed its layers, and `outputMasks` receives the outputs' masks.
+   */
+  execute(xs: Tensor[], training: boolean, masks?: (Tensor | null | undefined)[], outputMasks?: (Tensor | null)[]): Tensor[] {
     const feed = new Map<number, Tensor>(this.inputs.map((t, i) => [t.id, xs[i]]));
-    return runNodes(this.nodes, feed, this.outputs, { training });
+    const maskFeed = masks && new Map(this.inputs.map((t, i) => [t.id, masks[i]]));
+    return runNodes(this.nodes, feed, this.outputs, { training }, maskFeed, outputMasks);
   }
 
   /** The model's output shape (or one per output), with null for the batch axis. */
   override computeOutputShape(): SymbolicShape | SymbolicShape[] { return this.outputShape; }
 
-  /** As a layer inside another model. */
+  /** The output masks of the last call as a layer, kept for computeMask (which follows the call in a graph). */
+  private lastMasks: { inputs: Tensor[]; masks: (Tensor | null)[] } | null = null;
+
+  /**
+   * As a layer inside another model: the input masks (kwargs.mask) reach the inner layers, as in
+   * TF.js, and the output masks are kept for computeMask.
+   */
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
-    const outs = this.execute(Array.isArray(inputs) ? inputs : [inputs], kwargs.training ?? false);
+    const xs = Array.isArray(inputs) ? inputs : [inputs];
+    const given = kwargs.mask as Tensor | (Tensor | null | undefined)[] | null | undefined;
+    const masks = given == null ? undefined : Array.isArray(given) ? given : [given];
+    const outputMasks: (Tensor | null)[] = [];
+    const outs = this.execute(xs, kwargs.training ?? false, masks, outputMasks);
+    this.lastMasks = { inputs: xs, masks: outputMasks };
     return outs.length === 1 ? outs[0] : outs;
+  }
+
+  /**
+   * The output masks of the inner graph: a model used as a layer passes masks on, as Keras's
+   * does (TF.js's executor drops them, so a layer after the model sees no mask there).
+   */
+  override computeMask(inputs: Tensor | Tensor[], mask?: Tensor | Tensor[] | null): Tensor | Tensor[] | null {
+    const xs = Array.isArray(inputs) ? inputs : [inputs];
+    const last = this.lastMasks;
+    this.lastMasks = null;
+    let masks: (Tensor | null)[];
+    if (last && last.inputs.length === xs.length && last.inputs.every((t, i) => t === xs[i])) masks = last.masks;
+    else {
+      masks = [];
+      const given = mask == null ? undefined : Array.isArray(mask) ? mask : [mask];
+      for (const t of this.execute(xs, false, given, masks)) if (!xs.includes(t)) t.dispose();
+    }
+    return masks.length === 1 ? masks[0] : masks as Tensor[];
   }
 
   /**

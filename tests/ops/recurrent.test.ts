@@ -1,7 +1,7 @@
 /**
- * The recurrent op (src/ops/recurrent/sequence.ts) on the reference backend: hSeq against
- * TF.js's own simpleRNN / lstm / gru layers (cpu backend; masks, goBackwards, initial states,
- * hardSigmoid), every input's gradient by finite differences for every cell and option, the
+ * The recurrent op (src/ops/recurrent/sequence.ts) on the reference backend: hSeq and the
+ * gradients of x, h0 and the weights against TF.js's own simpleRNN / lstm / gru layers (cpu
+ * backend; masks, goBackwards, initial states, hardSigmoid), every input's gradient by finite differences for every cell and option, the
  * composed per-step path against the kernel path (values and gradients), and no leaks.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -67,7 +67,7 @@ function gradients(a: RecurrentSequenceArgs, names: WrtName[]): Float32Array[] {
 describe('recurrentSequence against TF.js layers (cpu)', () => {
   for (const [n, c] of CASES.entries()) {
     if (c.inputDropout || c.recurrentDropout || c.resetAfter || c.maskDType === 'float32') continue; // TF.js has no way to take these
-    it(`hSeq and the last state match TF.js: ${caseLabel(c)}`, () => {
+    it(`hSeq, the last state and the gradients match TF.js: ${caseLabel(c)}`, () => {
       const v = makeValues(c, 10 + n);
       const a = argsOf(c, v);
       const { hSeq, cSeq } = recurrentSequence(a);
@@ -91,7 +91,32 @@ describe('recurrentSequence against TF.js layers (cpu)', () => {
       const last = (seq: Tensor) => sora.slice(seq, [0, c.steps - 1, 0], [c.batch, 1, c.units]).dataSync();
       close(last(hSeq), out[1].dataSync(), 'the last output');
       if (cSeq) close(last(cSeq), out[2].dataSync(), 'the last cell state');
-      tf.dispose([x, ...initialState, ...(mask ? [mask] : []), ...out, ...weights]);
+
+      // The gradients of sum(hSeq * w): x and h0 by tf.grads, the weights by tf.variableGrads.
+      const w = Float32Array.from({ length: hSeq.size }, (_, i) => ((i * 37) % 11) / 11 - 0.45);
+      const tfLoss = (xx: tf.Tensor, h: tf.Tensor) =>
+        tf.sum(tf.mul((layer.apply(xx, { initialState: [h, ...initialState.slice(1)], mask }) as tf.Tensor[])[0], tf.tensor(w, hSeq.shape)));
+      if (c.steps === 1) {
+        // TF.js cannot differentiate a one-step sequence: Unpack's gradient hands stack() a lone
+        // tensor ("Argument tensors passed to stack must be a `Tensor[]`"). sora's gradients of
+        // this case are checked by finite differences below.
+        expect(() => tf.grads((xx: tf.Tensor, h: tf.Tensor) => tfLoss(xx, h))([x, initialState[0]])).toThrow(/passed to stack must be/);
+        tf.dispose([x, ...initialState, ...(mask ? [mask] : []), ...out, ...weights]);
+        sora.dispose([hSeq, ...(cSeq ? [cSeq] : []), ...tensorsOf(a)]);
+        return;
+      }
+      const [dxTf, dh0Tf] = tf.grads((xx: tf.Tensor, h: tf.Tensor) => tfLoss(xx, h))([x, initialState[0]]);
+      const variables = layer.trainableWeights.map((lw) => lw.read() as tf.Variable);
+      const { value, grads: byName } = tf.variableGrads(() => tfLoss(x, initialState[0]) as tf.Scalar, variables);
+      const names: WrtName[] = ['x', 'h0', 'kernel', 'recurrentKernel', ...(v.bias ? ['bias' as const] : [])];
+      const got = sora.tidy(() => {
+        const f = (...ts: Tensor[]) => sora.sum(sora.mul(recurrentSequence({ ...a, ...Object.fromEntries(names.map((name, i) => [name, ts[i]])) }).hSeq,
+          sora.tensor(w, hSeq.shape)));
+        return sora.grads(f)(names.map((name) => a[name] as Tensor)).map((g) => g.dataSync());
+      });
+      const want = [dxTf, dh0Tf, ...variables.map((variable) => byName[variable.name])];
+      names.forEach((name, i) => close(got[i], want[i].dataSync(), `d${name}`));
+      tf.dispose([x, ...initialState, ...(mask ? [mask] : []), ...out, ...weights, dxTf, dh0Tf, value, ...Object.values(byName)]);
       sora.dispose([hSeq, ...(cSeq ? [cSeq] : []), ...tensorsOf(a)]);
     });
   }
@@ -189,6 +214,20 @@ describe('recurrentSequence paths', () => {
       expect(hSeq.shape).toEqual([0, c.steps, c.units]);
       hSeq.dispose();
     }
+    sora.dispose(tensorsOf(a));
+  });
+
+  it('a gradient through cSeq alone (hSeq unused) matches the composed path', () => {
+    const c = CASES.find((k) => k.cell === 'lstm' && k.mask)!;
+    const a = argsOf(c, makeValues(c, 12));
+    const names: WrtName[] = ['x', 'recurrentKernel', 'h0', 'c0'];
+    const viaCells = () => sora.tidy(() => sora.grads((...ts: Tensor[]) =>
+      sora.sum(sora.square(recurrentSequence({ ...a, ...Object.fromEntries(names.map((n, i) => [n, ts[i]])) }).cSeq!)))(
+      names.map((n) => a[n] as Tensor)).map((g) => g.dataSync()));
+    const got = viaCells();
+    const want = composed(viaCells);
+    got.forEach((g, k) => g.forEach((value, i) => expect(Math.abs(value - want[k][i]), `d${names[k]}[${i}]`).toBeLessThan(1e-5)));
+    expect(got[1].some((value) => value !== 0)).toBe(true);
     sora.dispose(tensorsOf(a));
   });
 

@@ -14,6 +14,7 @@
  */
 import { hasKernel, recurrentGates, type Backend, type RecurrentConfig, type Storage } from '../../backends/backend.js';
 import { ENGINE } from '../../core/engine.js';
+import { fill } from '../creation.js';
 import type { Tensor } from '../../core/tensor.js';
 import { mul } from '../math/binary.js';
 import { matMul } from '../linalg/matmul.js';
@@ -136,11 +137,7 @@ const BACKWARD: OpDef<BackwardAttrs> = register<BackwardAttrs>({
     available: recurrentKernelAvailable,
     run: (backend, [U, h0, c0, bh, mask, dropout, hSeq, cSeq, saved, dhSeq, dcSeq], a, specs) => produceAll(specs, (out) => {
       const op = 'recurrentSequenceBackward';
-      if (a.batch * a.steps * a.units === 0) {
-        // Nothing runs: dh0 (and dc0) are the zero gradients of an empty sequence.
-        specs.forEach((s, i) => backend.fill(out[i], sizeOf(s.shape), 0));
-        return;
-      }
+      if (a.batch * a.steps * a.units === 0) return; // an empty batch or no units (args.ts refuses 0 steps): every output is empty
       const gru = a.cell === 'gru';
       backend.recurrentSequenceBackward({
         cell: a.cell, activation: a.activation, recurrentActivation: a.recurrentActivation, resetAfter: a.resetAfter,
@@ -172,7 +169,7 @@ function recurrentGrad(dys: (Tensor | null)[], saved: Tensor[], a: RecurrentAttr
   const gates = a.cell === 'simple' ? h0 : rest[rest.length - 1];
   const { batch, steps, units } = a;
   const W = recurrentGates(a.cell) * units;
-  const dhSeq = dys[0] ?? ENGINE.tidy(() => mul(hSeq, 0));
+  const dhSeq = dys[0] ?? fill(hSeq.shape, 0, 'float32'); // only cSeq was used downstream
   const dcSeq = a.cell === 'lstm' ? dys[1] : null;
   const outs = runOp(BACKWARD, [U, h0, c0, bh, mask, dropout, hSeq, cSeq, gates, dhSeq, dcSeq ?? h0], { ...a, hasDcSeq: dcSeq !== null });
   const dxProj = outs[0];

@@ -3,7 +3,7 @@
  * the reference backend, every cell (simple, lstm, gru with both reset forms) on odd sizes:
  * units 1..33, one step and sequences up to 50, batch 1..5, masked steps (the first step of
  * row 0 and the whole of row 1 masked, others at random), the recurrent dropout mask, and
- * each activation the kernels compute. The backward runs on the reference's forward outputs,
+ * each activation the kernels compute, saturating inputs (+-1e4) and NaN at masked steps. The backward runs on the reference's forward outputs,
  * so both backends differentiate the same sequence.
  *
  * What must match: hSeq and cSeq everywhere; `saved` at the steps that run (a masked step's
@@ -21,7 +21,12 @@ import { assertClose, empty, knownGap, mulberry32, randomArray, upload, withKern
 const FORWARD_TOL = { atol: 2e-5, rtol: 2e-4 };
 const BACKWARD_TOL = { atol: 5e-5, rtol: 5e-4 };
 
-interface Shape { batch: number; steps: number; units: number; mask?: boolean; dropout?: boolean }
+/**
+ * hostile: 'saturate' draws xProj from +-1e4 (every gate at 0 or 1, tanh at +-1: an exp that
+ * overflows must give the limit, not NaN); 'nanMasked' puts NaN in xProj at every masked step,
+ * which a kernel must not read (the state carries over, and the gradients stay finite).
+ */
+interface Shape { batch: number; steps: number; units: number; mask?: boolean; dropout?: boolean; hostile?: 'saturate' | 'nanMasked' }
 type CellForm = { cell: RecurrentCellKind; resetAfter: boolean; activation: RecurrentActivation; recurrentActivation: RecurrentActivation };
 
 const SHAPES: Shape[] = [
@@ -34,6 +39,8 @@ const SHAPES: Shape[] = [
   { batch: 1, steps: 50, units: 33 },
   { batch: 5, steps: 50, units: 7, mask: true, dropout: true },
   { batch: 5, steps: 2, units: 2 },
+  { batch: 3, steps: 6, units: 5, hostile: 'saturate' },
+  { batch: 4, steps: 7, units: 9, mask: true, dropout: true, hostile: 'nanMasked' },
 ];
 
 const FORMS: CellForm[] = [
@@ -74,9 +81,14 @@ function valuesOf(c: CellForm & Shape, seed: number): Values {
     mask[0] = 0;
     if (batch > 1) mask.fill(0, steps, 2 * steps);
   }
+  const xProj = randomArray(batch * steps * W, seed + 2, -1.5, 1.5);
+  if (c.hostile === 'saturate') for (let i = 0; i < xProj.length; i++) xProj[i] = xProj[i] < 0 ? -1e4 : 1e4;
+  if (c.hostile === 'nanMasked' && mask !== null) {
+    for (let row = 0; row < batch * steps; row++) if (mask[row] === 0) xProj.fill(Number.NaN, row * W, (row + 1) * W);
+  }
   return {
     config: { cell: c.cell, activation: c.activation, recurrentActivation: c.recurrentActivation, resetAfter: c.resetAfter, batch, steps, units },
-    xProj: randomArray(batch * steps * W, seed + 2, -1.5, 1.5), U,
+    xProj, U,
     bh: c.cell === 'gru' && c.resetAfter ? randomArray(W, seed + 3, -0.5, 0.5) : null,
     h0: randomArray(batch * units, seed + 4, -0.5, 0.5),
     c0: c.cell === 'lstm' ? randomArray(batch * units, seed + 5, -0.5, 0.5) : null,
@@ -146,7 +158,7 @@ function backward(backend: Backend, v: Values, f: ForwardResult) {
 
 function describeCase(c: CellForm & Shape): string {
   return `${c.cell}${c.resetAfter ? ' resetAfter' : ''} ${c.activation}/${c.recurrentActivation} batch=${c.batch} steps=${c.steps} ` +
-    `units=${c.units}${c.mask ? ' masked' : ''}${c.dropout ? ' recurrent dropout' : ''}`;
+    `units=${c.units}${c.mask ? ' masked' : ''}${c.dropout ? ' recurrent dropout' : ''}${c.hostile ? ` ${c.hostile}` : ''}`;
 }
 
 function recurrentCases(c: CellForm & Shape, seed: number): KernelCase[] {
