@@ -39,7 +39,7 @@ const warmup = flags.warmup ?? 3;
 const tfCpuBatches = flags.tfCpuBatches ?? 1;
 const [VOCAB, EMBEDDING, STEPS, UNITS, DENSE, BATCH] = [5000, 32, 100, 64, 128, 64];
 const log = (...args) => console.log(...args);
-const fmtMs = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+const fmtMs = (ms) => (ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3));
 
 for (const file of ['dist/index.js', 'build/sora-simd.wasm']) {
   if (!existsSync(join(root, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
