@@ -13,7 +13,7 @@
  * embeddings that trains in seconds.) Adam, binary cross-entropy, batches of 64, seeded
  * initializers and shuffles: a run repeats. It prints the held-out accuracy and a few subjects it got wrong.
  *
- *   npm run spam       # build, then the full run: 98.14% held out (1184 mails, 22 wrong), 5 epochs of about 2 s
+ *   npm run spam       # build, then the full run: 98.14% held out (1184 mails, 22 wrong; SPAM_SEED=2: 98.23%), 5 epochs of about 2 s
  *   SPAM_MODEL=pooling SPAM_EPOCHS=5 node examples/spam.mjs
  *
  * Environment: SORA_BACKEND (default wasm), SPAM_MODEL (bilstm | lstm | pooling), SPAM_EPOCHS (5),
