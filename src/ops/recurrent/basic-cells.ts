@@ -102,6 +102,10 @@ export function multiRNNCell(lstmCells: LSTMCellFunc[], data: Input, c: Input[],
   const args: [string, unknown][] = [['data', data]];
   for (let k = 0; k < count; k++) args.push([`c[${k}]`, c[k]], [`h[${k}]`, h[k]]);
   return withInputs(op, args, ([x, ...states]) => {
+    // The cells are the caller's, but no LSTM takes complex numbers: say so under this op's name.
+    [x, ...states].forEach((t, i) => {
+      if (t.dtype === 'complex64') throw new Error(`${op}: expected '${args[i]![0]}' to be real; received ${describe(t)}`);
+    });
     const newC: Tensor[] = [], newH: Tensor[] = [];
     let input = x;
     for (let k = 0; k < count; k++) {
