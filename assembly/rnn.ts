@@ -48,50 +48,60 @@ export function rnn_workspace_bytes(batch: i32, units: i32, gates: i32): i32 {
 }
 
 /**
- * The activation per lane (tanh, sigmoid, hardSigmoid clip(0.2 v + 0.5, 0, 1), relu with
- * NaN -> 0 as the reference, linear), or with `derive` its derivative read from the output v.
- * One function for both keeps the many call sites calls (the wasm budget), not inlined copies.
+ * dst = f(src + add) over n floats (whole vectors: n rounds up to a multiple of 4), f the
+ * activation (tanh, sigmoid, hardSigmoid clip(0.2 v + 0.5, 0, 1), relu with NaN -> 0 as the
+ * reference, linear); `add` advances addStep bytes a vector (0: one vector for all; NEG_ZERO
+ * adds nothing, as x + -0 = x for every x). The choice is made once per row, not per vector,
+ * and the hot tanh and sigmoid loops hold their math in line.
  */
-function activation(code: i32, v: v128, derive: bool): v128 {
-  const zero = v128.load(ZERO_ONE), one = v128.load(ZERO_ONE, 16), positive = f32x4.gt(v, zero);
-  if (derive) {
-    if (code == ACT_TANH) return f32x4.sub(one, f32x4.mul(v, v));
-    if (code == ACT_SIGMOID) return f32x4.mul(v, f32x4.sub(one, v));
-    if (code == ACT_HARD_SIGMOID) return v128.and(f32x4.splat(0.2), v128.and(positive, f32x4.lt(v, one)));
-    if (code == ACT_RELU) return v128.and(one, positive);
-    return one;
-  }
+function act_rows(code: i32, dst: usize, src: usize, add: usize, addStep: usize, n: i32): void {
+  const end = <usize>(n + 3 & ~3) << 2, zero = v128.load(ZERO_ONE), one = v128.load(ZERO_ONE, 16);
   if (code <= ACT_SIGMOID) {
-    // One exponential for both: e = e^-|v| (sigmoid, as math.ts's sigmoidv) or e^-2|v| (tanh
+    // One exponential each: e = e^-|v| (sigmoid, as math.ts's sigmoidv) or e^-2|v| (tanh
     // above TANH_SMALL, (1 - e) / (1 + e) with v's sign; math.ts's polynomial below it).
-    const tanh = code == ACT_TANH, av = f32x4.abs(v);
-    const e = expv(f32x4.neg(tanh ? f32x4.add(av, av) : av)), d = f32x4.add(one, e);
-    if (!tanh) return f32x4.div(v128.bitselect(one, e, f32x4.ge(v, zero)), d);
-    const big = v128.or(f32x4.div(f32x4.sub(one, e), d), v128.and(v, f32x4.splat(-0.0)));
-    return v128.bitselect(big, tanhSmallv(v), f32x4.ge(av, f32x4.splat(TANH_SMALL)));
+    if (code == ACT_TANH) {
+      for (let o: usize = 0; o < end; o += 16) {
+        const v = f32x4.add(v128.load(src + o), v128.load(add)), av = f32x4.abs(v);
+        const e = expv(f32x4.neg(f32x4.add(av, av))), d = f32x4.add(one, e);
+        const big = v128.or(f32x4.div(f32x4.sub(one, e), d), v128.and(v, f32x4.splat(-0.0)));
+        v128.store(dst + o, v128.bitselect(big, tanhSmallv(v), f32x4.ge(av, f32x4.splat(TANH_SMALL))));
+        add += addStep;
+      }
+    } else {
+      for (let o: usize = 0; o < end; o += 16) {
+        const v = f32x4.add(v128.load(src + o), v128.load(add)), e = expv(f32x4.neg(f32x4.abs(v)));
+        v128.store(dst + o, f32x4.div(v128.bitselect(one, e, f32x4.ge(v, zero)), f32x4.add(one, e)));
+        add += addStep;
+      }
+    }
+    return;
   }
-  if (code == ACT_HARD_SIGMOID) return f32x4.min(f32x4.max(f32x4.add(f32x4.mul(v, f32x4.splat(0.2)), f32x4.splat(0.5)), zero), one);
-  if (code == ACT_RELU) return v128.and(v, positive);
-  return v;
+  for (let o: usize = 0; o < end; o += 16) {
+    let v = f32x4.add(v128.load(src + o), v128.load(add));
+    if (code == ACT_HARD_SIGMOID) v = f32x4.min(f32x4.max(f32x4.add(f32x4.mul(v, f32x4.splat(0.2)), f32x4.splat(0.5)), zero), one);
+    else if (code == ACT_RELU) v = v128.and(v, f32x4.gt(v, zero));
+    v128.store(dst + o, v);
+    add += addStep;
+  }
 }
 
-// @ts-ignore: decorator
-@inline function activate(code: i32, v: v128): v128 {
-  return activation(code, v, false);
-}
-
-/** The derivative from the output y: tanh's 1 - y^2 and sigmoid's y - y^2 in line (the hot ones), the others by call. */
+/** The derivative from the output y: tanh 1 - y^2, sigmoid y - y^2, hardSigmoid 0.2 inside (0, 1), relu 1 above 0, linear 1. */
 // @ts-ignore: decorator
 @inline function derivative(code: i32, y: v128): v128 {
-  if (code > ACT_SIGMOID) return activation(code, y, true);
-  return f32x4.sub(code == ACT_TANH ? v128.load(ZERO_ONE, 16) : y, f32x4.mul(y, y));
+  const one = v128.load(ZERO_ONE, 16);
+  if (code <= ACT_SIGMOID) return f32x4.sub(code == ACT_TANH ? one : y, f32x4.mul(y, y));
+  const positive = f32x4.gt(y, v128.load(ZERO_ONE));
+  if (code == ACT_HARD_SIGMOID) return v128.and(f32x4.splat(0.2), v128.and(positive, f32x4.lt(y, one)));
+  return code == ACT_RELU ? v128.and(one, positive) : one;
 }
 
 /**
  * Zeros then ones, read from memory rather than written as v128 constants: the optimizer would
  * put an 18-byte constant at every use (the wasm budget; the loads hit L1 once per call).
  */
-const ZERO_ONE: usize = memory.data<f32>([0, 0, 0, 0, 1, 1, 1, 1], 16);
+const ZERO_ONE: usize = memory.data<f32>([0, 0, 0, 0, 1, 1, 1, 1, -0.0, -0.0, -0.0, -0.0], 16);
+/** Four -0 lanes: act_rows's addend that adds nothing. */
+const NEG_ZERO: usize = ZERO_ONE + 32;
 
 /**
  * Copies `blocks` blocks of n floats, block g from src + g * srcStep to dst + g * dstStep
@@ -171,7 +181,7 @@ export function recurrent_sequence(cell: i32, act: i32, gateAct: i32, resetAfter
   const rec = work + <usize>(up * gates) * uB;
   const hState = rec + <usize>batch * wpB, cState = hState + stateB, hr = cState + stateB, rhr = hr + stateB;
   // xs: the row's xProj blocks, padded; ss: its saved blocks; bias: bh's blocks (zeros when null).
-  const drop = rhr + stateB, bias = drop + stateB, xs = bias + (upB << 2), ss = xs + (upB << 2), zeros = ss + (upB << 2);
+  const drop = rhr + stateB, bias = drop + stateB, xs = bias + (upB << 2), ss = xs + (upB << 2), ac = ss + (upB << 2), zeros = ac + upB;
   const zero = v128.load(ZERO_ONE), one = v128.load(ZERO_ONE, 16);
   memory.fill(hState, 0, zeros + 32 - hState);
   for (let g = 0; g < gates; g++) pack_panels(work + <usize>(g * panels) * (uB << 3), u + <usize>g * uB, wB, 4, units, units);
@@ -194,10 +204,8 @@ export function recurrent_sequence(cell: i32, act: i32, gateAct: i32, resetAfter
       for (let b = 0; b < batch; b++) {
         const rr = rec + <usize>b * wpB + upB, s = <usize>b * upB;
         if (!xInit) copy_blocks(xs + upB, 0, xProj + (<usize>(b * steps + t)) * wB + uB, 0, 1, units);
-        for (let o: usize = 0; o < uB; o += 16) {
-          const r = activate(gateAct, f32x4.add(v128.load(xs + upB + o), v128.load(rr + o)));
-          v128.store(rhr + s + o, f32x4.mul(r, v128.load(a + s + o)));
-        }
+        act_rows(gateAct, ac, xs + upB, rr, 16, units);
+        for (let o: usize = 0; o < uB; o += 16) v128.store(rhr + s + o, f32x4.mul(v128.load(ac + o), v128.load(a + s + o)));
       }
       product(rhr, upB, batch, units, work + <usize>(2 * panels) * (uB << 3), uB << 3, panels, rec + (upB << 1), wpB, zeros, 0);
     }
@@ -205,39 +213,70 @@ export function recurrent_sequence(cell: i32, act: i32, gateAct: i32, resetAfter
       const row = b * steps + t, out = <usize>row * uB;
       const rr = rec + <usize>b * wpB, hs = hState + <usize>b * upB, cs = cState + <usize>b * upB;
       const on = runs(mask, row);
-      if (on) copy_blocks(xs + <usize>xInit * upB, upB, xProj + <usize>row * wB + <usize>xInit * uB, uB, gates - xInit, units);
-      for (let o: usize = 0; o < uB; o += 16) {
-        let h = v128.load(hs + o), c = v128.load(cs + o);
-        let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
-        if (on) {
-          // Pre-activations (rec is read past a simple row's one gate: scratch, unused). A gru's
-          // third block is q = (r * hr) U_h (resetAfter false: the candidate reads it whole) or hr U_h + bh_h.
-          const p0 = f32x4.add(f32x4.add(v128.load(xs + o), v128.load(rr + o)), v128.load(bias + o));
-          const p1 = f32x4.add(f32x4.add(v128.load(xs + upB + o), v128.load(rr + upB + o)), v128.load(bias + upB + o));
+      if (on && cell == CELL_LSTM && xInit && cSeq) {
+        // The common LSTM row (units a multiple of 8, so rec's row is xProj's plus the product):
+        // the gates go straight into saved's row, each block's activation chosen once.
+        const sv = saved + (<usize>out << 2), cq = cSeq + out, hq = hSeq + out;
+        act_rows(gateAct, sv, rr, bias, 16, 2 * units);
+        act_rows(act, sv + 2 * uB, rr + 2 * uB, bias + 2 * upB, 16, units);
+        act_rows(gateAct, sv + 3 * uB, rr + 3 * uB, bias + 3 * upB, 16, units);
+        for (let o: usize = 0; o < uB; o += 16) {
+          const c = f32x4.add(f32x4.mul(v128.load(sv + uB + o), v128.load(cs + o)), f32x4.mul(v128.load(sv + o), v128.load(sv + 2 * uB + o)));
+          v128.store(cs + o, c);
+          v128.store(cq + o, c);
+        }
+        act_rows(act, ac, cs, NEG_ZERO, 0, units);
+        for (let o: usize = 0; o < uB; o += 16) {
+          const h = f32x4.mul(v128.load(sv + 3 * uB + o), v128.load(ac + o));
+          v128.store(hs + o, h);
+          v128.store(hq + o, h);
+        }
+        continue;
+      }
+      if (on) {
+        copy_blocks(xs + <usize>xInit * upB, upB, xProj + <usize>row * wB + <usize>xInit * uB, uB, gates - xInit, units);
+        // Pre-activations into ss (rec is read past a simple row's one gate: scratch, unused). A
+        // gru's third block is q = (r * hr) U_h (resetAfter false: the candidate reads it whole) or
+        // hr U_h + bh_h; ac holds it until the gates are known.
+        for (let o: usize = 0; o < uB; o += 16) {
           const x2 = v128.load(xs + 2 * upB + o), q = f32x4.add(v128.load(rr + 2 * upB + o), v128.load(bias + 2 * upB + o));
-          if (cell == CELL_SIMPLE) {
-            h = activate(act, p0);
-          } else if (cell == CELL_LSTM) {
-            s0 = activate(gateAct, p0);
-            s1 = activate(gateAct, p1);
-            s2 = activate(act, f32x4.add(x2, q));
-            s3 = activate(gateAct, f32x4.add(v128.load(xs + 3 * upB + o), v128.load(rr + 3 * upB + o)));
-            c = f32x4.add(f32x4.mul(s1, c), f32x4.mul(s0, s2));
-            h = f32x4.mul(s3, activate(act, c));
+          v128.store(ss + o, f32x4.add(f32x4.add(v128.load(xs + o), v128.load(rr + o)), v128.load(bias + o)));
+          v128.store(ss + upB + o, f32x4.add(f32x4.add(v128.load(xs + upB + o), v128.load(rr + upB + o)), v128.load(bias + upB + o)));
+          v128.store(ss + 2 * upB + o, f32x4.add(x2, q));
+          v128.store(ss + 3 * upB + o, f32x4.add(v128.load(xs + 3 * upB + o), v128.load(rr + 3 * upB + o)));
+          v128.store(ac + o, q);
+        }
+        if (cell == CELL_SIMPLE) {
+          act_rows(act, hs, ss, NEG_ZERO, 0, units);
+          memory.fill(ss, 0, upB << 2);
+        } else {
+          act_rows(gateAct, ss, ss, NEG_ZERO, 0, up << 1);
+          if (gru) {
+            // The candidate n = act(x_h + r * q) (resetAfter) or act(x_h + q); saved's fourth block is q (resetAfter) or 0.
+            for (let o: usize = 0; o < uB; o += 16) {
+              const q = v128.load(ac + o);
+              v128.store(ss + 2 * upB + o, f32x4.add(v128.load(xs + 2 * upB + o), twoPass ? q : f32x4.mul(v128.load(ss + upB + o), q)));
+              v128.store(ss + 3 * upB + o, twoPass ? zero : q);
+            }
           } else {
-            s0 = activate(gateAct, p0);
-            s1 = activate(gateAct, p1);
-            s2 = activate(act, f32x4.add(x2, twoPass ? q : f32x4.mul(s1, q)));
-            if (!twoPass) s3 = q;
-            h = f32x4.add(f32x4.mul(s0, h), f32x4.mul(f32x4.sub(one, s0), s2));
+            act_rows(gateAct, ss + 3 * upB, ss + 3 * upB, NEG_ZERO, 0, units);
+          }
+          act_rows(act, ss + 2 * upB, ss + 2 * upB, NEG_ZERO, 0, units);
+          for (let o: usize = 0; o < uB; o += 16) {
+            const s0 = v128.load(ss + o), s2 = v128.load(ss + 2 * upB + o);
+            if (gru) {
+              v128.store(hs + o, f32x4.add(f32x4.mul(s0, v128.load(hs + o)), f32x4.mul(f32x4.sub(one, s0), s2)));
+            } else {
+              v128.store(cs + o, f32x4.add(f32x4.mul(v128.load(ss + upB + o), v128.load(cs + o)), f32x4.mul(s0, s2)));
+            }
+          }
+          if (!gru) {
+            act_rows(act, ac, cs, NEG_ZERO, 0, units);
+            for (let o: usize = 0; o < uB; o += 16) v128.store(hs + o, f32x4.mul(v128.load(ss + 3 * upB + o), v128.load(ac + o)));
           }
         }
-        v128.store(hs + o, h);
-        v128.store(cs + o, c);
-        v128.store(ss + o, s0);
-        v128.store(ss + upB + o, s1);
-        v128.store(ss + 2 * upB + o, s2);
-        v128.store(ss + 3 * upB + o, s3);
+      } else {
+        memory.fill(ss, 0, upB << 2);
       }
       copy_blocks(hSeq + out, 0, hs, 0, 1, units);
       if (cSeq) copy_blocks(cSeq + out, 0, cs, 0, 1, units);
@@ -260,7 +299,8 @@ export function recurrent_sequence_backward(cell: i32, act: i32, gateAct: i32, r
   const dhS = work + <usize>(up * gates) * uB + <usize>batch * wpB, dcS = dhS + stateB, dhr = dcS + stateB;
   // Padded rows: stage 0-3 the saved blocks, 4 dhSeq, 5 dcSeq, 6 h_t (c_t for lstm), 7 the previous
   // state (c_{t-1} for lstm, h_{t-1} for gru); then the row's dxProj blocks and dhProj's third block.
-  const dCand = dhr + stateB, drop = dCand + stateB, stage = drop + stateB, outs = stage + (upB << 3), zeros = outs + 5 * upB;
+  const dCand = dhr + stateB, drop = dCand + stateB, stage = drop + stateB, outs = stage + (upB << 3), acRow = outs + 5 * upB;
+  const zeros = acRow + upB;
   const zero = v128.load(ZERO_ONE), one = v128.load(ZERO_ONE, 16);
   memory.fill(dhS, 0, zeros + 32 - dhS);
   // U^T in panels: k runs over U's G * units columns, n over its rows.
@@ -289,6 +329,8 @@ export function recurrent_sequence_backward(cell: i32, act: i32, gateAct: i32, r
           copy_blocks(pIn, 0, prevRow, 0, 1, units);
         }
       }
+      // act(c_t), a row at a time.
+      if (lstm && on) act_rows(act, acRow, yIn, NEG_ZERO, 0, units);
       for (let o: usize = 0; o < uB; o += 16) {
         let dh = f32x4.add(v128.load(dhs + o), v128.load(dhIn + o));
         let dc = f32x4.add(v128.load(dcs + o), v128.load(dcIn + o));
@@ -301,7 +343,7 @@ export function recurrent_sequence_backward(cell: i32, act: i32, gateAct: i32, r
             dh = zero;
           } else if (lstm) {
             // s0..s3 = i, f, g, o; y = c_t.
-            const ac = activate(act, y);
+            const ac = v128.load(acRow + o);
             const dcTotal = f32x4.add(dc, f32x4.mul(f32x4.mul(dh, s3), derivative(act, ac)));
             d0 = f32x4.mul(f32x4.mul(dcTotal, s2), derivative(gateAct, s0));
             d1 = f32x4.mul(f32x4.mul(dcTotal, prev), derivative(gateAct, s1));
