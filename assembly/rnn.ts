@@ -286,6 +286,30 @@ export function recurrent_sequence(cell: i32, act: i32, gateAct: i32, resetAfter
 }
 
 /**
+ * One LSTM row of the backward with act tanh (the general loop's equations): dh, dc the carried
+ * gradients plus the row's, saved's i, f, g, o blocks sStep bytes apart, prev c_{t-1}, ac
+ * tanh(c_t); the gate gradients go to dx's four blocks (bytes uB apart), dc * f and 0 carry on.
+ * In line, so a constant gateAct selects its derivative at compile time.
+ */
+// @ts-ignore: decorator
+@inline function lstm_backward_row(gateAct: i32, uB: usize, dhs: usize, dcs: usize, dhIn: usize, dcIn: usize,
+  sIn: usize, sStep: usize, pIn: usize, acRow: usize, dx: usize): void {
+  const one = v128.load(ZERO_ONE, 16);
+  for (let o: usize = 0; o < uB; o += 16) {
+    const dh = f32x4.add(v128.load(dhs + o), v128.load(dhIn + o)), dc = f32x4.add(v128.load(dcs + o), v128.load(dcIn + o));
+    const s0 = v128.load(sIn + o), s1 = v128.load(sIn + sStep + o), s2 = v128.load(sIn + 2 * sStep + o);
+    const s3 = v128.load(sIn + 3 * sStep + o), ac = v128.load(acRow + o);
+    const dcTotal = f32x4.add(dc, f32x4.mul(f32x4.mul(dh, s3), f32x4.sub(one, f32x4.mul(ac, ac))));
+    v128.store(dx + o, f32x4.mul(f32x4.mul(dcTotal, s2), derivative(gateAct, s0)));
+    v128.store(dx + uB + o, f32x4.mul(f32x4.mul(dcTotal, v128.load(pIn + o)), derivative(gateAct, s1)));
+    v128.store(dx + 2 * uB + o, f32x4.mul(f32x4.mul(dcTotal, s0), f32x4.sub(one, f32x4.mul(s2, s2))));
+    v128.store(dx + 3 * uB + o, f32x4.mul(f32x4.mul(dh, ac), derivative(gateAct, s3)));
+    v128.store(dcs + o, f32x4.mul(dcTotal, s1));
+    v128.store(dhs + o, v128.load(ZERO_ONE));
+  }
+}
+
+/**
  * The backward (kernel-params.ts RecurrentSequenceBackwardParams), steps last to first; the
  * codes as recurrent_sequence's. dhProj: gru only (0 otherwise); the product's A operand is
  * dhProj for gru and dxProj for the others, read in place.
@@ -331,6 +355,14 @@ export function recurrent_sequence_backward(cell: i32, act: i32, gateAct: i32, r
       }
       // act(c_t), a row at a time.
       if (lstm && on) act_rows(act, acRow, yIn, NEG_ZERO, 0, units);
+      if (lstm && on && direct && act == ACT_TANH && (gateAct == ACT_HARD_SIGMOID || gateAct == ACT_SIGMOID)) {
+        // The common LSTM row (tanh; hardSigmoid or sigmoid gates chosen once), the gate
+        // gradients straight into dxProj's row.
+        const dx = dxProj + <usize>row * wB;
+        if (gateAct == ACT_HARD_SIGMOID) lstm_backward_row(ACT_HARD_SIGMOID, uB, dhs, dcs, dhIn, dcIn, sIn, sStep, pIn, acRow, dx);
+        else lstm_backward_row(ACT_SIGMOID, uB, dhs, dcs, dhIn, dcIn, sIn, sStep, pIn, acRow, dx);
+        continue;
+      }
       for (let o: usize = 0; o < uB; o += 16) {
         let dh = f32x4.add(v128.load(dhs + o), v128.load(dhIn + o));
         let dc = f32x4.add(v128.load(dcs + o), v128.load(dcIn + o));
