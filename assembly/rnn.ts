@@ -9,12 +9,16 @@
  * Method. Per step, the recurrent product runs gemm.generated.ts's MR x 8 micro-kernels over
  * a copy of U packed once per call into 8-column panels (zero past `units`, per gate, so each
  * gate's columns start a panel): forward rec = hr . U, backward dhr = dGates . U^T (U^T packed
- * the same way, its k the G * units gate columns). Then one fused SIMD pass per batch row does
- * the gate arithmetic into the contiguous state rows (the next product's operand), and each
- * row's h (and c, and the saved gates) then goes to hSeq (cSeq, saved).
+ * the same way, its k the G * units gate columns). Then SIMD passes per batch row do the gate
+ * arithmetic into the contiguous state rows (the next product's operand), and each row's h (and
+ * c, and the saved gates) then goes to hSeq (cSeq, saved).
  * A resetAfter-false gru needs r before its candidate's product (r * hr) U_h: two products per
- * step, forward and backward. Activations share one math.ts expv between tanh and sigmoid (the
- * unary kernels' formulas); a derivative is read from the activation's output, as the contract says.
+ * step, forward and backward. Activations run a row at a time (act_rows: the choice made once,
+ * tanh's and sigmoid's math.ts expv in line, the unary kernels' formulas), so the passes
+ * between them carry no per-vector call or branch; a derivative is read from the activation's
+ * output, as the contract says. The common LSTM rows (units a multiple of 8 forward, 4 backward,
+ * tanh with hardSigmoid or sigmoid gates backward) have their own passes that write saved,
+ * hSeq, cSeq and dxProj in place; every other case takes the general passes, same results.
  *
  * Rows. The fused passes read and write whole vectors only. Scratch rows are padded to up =
  * units rounded up to 8 (so the product's 8-wide stores land in them whole); user rows move
@@ -27,8 +31,9 @@
  * state rows, 20 padded staging rows and 32 zero bytes.
  *
  * Measured (bench/recurrent-wasm-kernels.mjs, Node 20, AMD EPYC shared by other jobs, process
- * CPU time): LSTM batch 64, 100 steps, 64 units, forward 10.9-11.4 ms + backward 7.5-7.8 ms;
- * at batch 8 about 14 us a step forward and 25 us forward + backward (the composed ops: ~1 ms).
+ * CPU time): LSTM batch 64, 100 steps, 64 units, tanh + hardSigmoid: forward 6.9 ms + backward
+ * 6.4 ms (9.3 + 8.5 before the row-wise activations, the same run); at batch 8 about 11 us a
+ * step forward and 20 us forward + backward (the composed ops: ~1 ms).
  */
 import { MR, gemm_kernel_r } from './gemm.generated';
 import { TANH_SMALL, expv, tanhSmallv } from './math';
