@@ -9,12 +9,16 @@
  * Method. Per step, the recurrent product runs gemm.generated.ts's MR x 8 micro-kernels over
  * a copy of U packed once per call into 8-column panels (zero past `units`, per gate, so each
  * gate's columns start a panel): forward rec = hr . U, backward dhr = dGates . U^T (U^T packed
- * the same way, its k the G * units gate columns). Then one fused SIMD pass per batch row does
- * the gate arithmetic into the contiguous state rows (the next product's operand), and each
- * row's h (and c, and the saved gates) then goes to hSeq (cSeq, saved).
+ * the same way, its k the G * units gate columns). Then SIMD passes per batch row do the gate
+ * arithmetic into the contiguous state rows (the next product's operand), and each row's h (and
+ * c, and the saved gates) then goes to hSeq (cSeq, saved).
  * A resetAfter-false gru needs r before its candidate's product (r * hr) U_h: two products per
- * step, forward and backward. Activations share one math.ts expv between tanh and sigmoid (the
- * unary kernels' formulas); a derivative is read from the activation's output, as the contract says.
+ * step, forward and backward. Activations run a row at a time (act_rows: the choice made once,
+ * tanh's and sigmoid's math.ts expv in line, the unary kernels' formulas), so the passes
+ * between them carry no per-vector call or branch; a derivative is read from the activation's
+ * output, as the contract says. The common LSTM rows (units a multiple of 8 forward, 4 backward,
+ * tanh with hardSigmoid or sigmoid gates backward) have their own passes that write saved,
+ * hSeq, cSeq and dxProj in place; every other case takes the general passes, same results.
  *
  * Rows. The fused passes read and write whole vectors only. Scratch rows are padded to up =
  * units rounded up to 8 (so the product's 8-wide stores land in them whole); user rows move
@@ -27,135 +31,19 @@
  * state rows, 20 padded staging rows and 32 zero bytes.
  *
  * Measured (bench/recurrent-wasm-kernels.mjs, Node 20, AMD EPYC shared by other jobs, process
- * CPU time): LSTM batch 64, 100 steps, 64 units, forward 10.9-11.4 ms + backward 7.5-7.8 ms;
- * at batch 8 about 14 us a step forward and 25 us forward + backward (the composed ops: ~1 ms).
+ * CPU time): LSTM batch 64, 100 steps, 64 units, tanh + hardSigmoid: forward 6.9 ms + backward
+ * 6.4 ms (9.3 + 8.5 before the row-wise activations, the same run); at batch 8 about 11 us a
+ * step forward and 20 us forward + backward (the composed ops: ~1 ms).
  */
-import { MR, gemm_kernel_r } from './gemm.generated';
-import { TANH_SMALL, expv, tanhSmallv } from './math';
-
-// Cell and activation codes (src/backends/wasm/recurrent.ts holds the same numbers).
-const CELL_SIMPLE: i32 = 0;
-const CELL_LSTM: i32 = 1;
-const ACT_TANH: i32 = 0;
-const ACT_SIGMOID: i32 = 1;
-const ACT_HARD_SIGMOID: i32 = 2;
-const ACT_RELU: i32 = 3;
+import {
+  ACT_HARD_SIGMOID, ACT_SIGMOID, ACT_TANH, CELL_LSTM, CELL_SIMPLE, NEG_ZERO, ZERO_ONE, act_rows, copy_blocks, derivative,
+  lstm_backward_row, pack_panels, product, runs,
+} from './rnn-rows';
 
 /** Bytes of `work` for a call (forward or backward) of this size; gates is G (1, 4 or 3). */
 export function rnn_workspace_bytes(batch: i32, units: i32, gates: i32): i32 {
   const up = (units + 7) & ~7;
   return (up * gates * units + batch * up * (gates + 5) + 20 * up + 48) << 2;
-}
-
-/**
- * The activation per lane (tanh, sigmoid, hardSigmoid clip(0.2 v + 0.5, 0, 1), relu with
- * NaN -> 0 as the reference, linear), or with `derive` its derivative read from the output v.
- * One function for both keeps the many call sites calls (the wasm budget), not inlined copies.
- */
-function activation(code: i32, v: v128, derive: bool): v128 {
-  const zero = v128.load(ZERO_ONE), one = v128.load(ZERO_ONE, 16), positive = f32x4.gt(v, zero);
-  if (derive) {
-    if (code == ACT_TANH) return f32x4.sub(one, f32x4.mul(v, v));
-    if (code == ACT_SIGMOID) return f32x4.mul(v, f32x4.sub(one, v));
-    if (code == ACT_HARD_SIGMOID) return v128.and(f32x4.splat(0.2), v128.and(positive, f32x4.lt(v, one)));
-    if (code == ACT_RELU) return v128.and(one, positive);
-    return one;
-  }
-  if (code <= ACT_SIGMOID) {
-    // One exponential for both: e = e^-|v| (sigmoid, as math.ts's sigmoidv) or e^-2|v| (tanh
-    // above TANH_SMALL, (1 - e) / (1 + e) with v's sign; math.ts's polynomial below it).
-    const tanh = code == ACT_TANH, av = f32x4.abs(v);
-    const e = expv(f32x4.neg(tanh ? f32x4.add(av, av) : av)), d = f32x4.add(one, e);
-    if (!tanh) return f32x4.div(v128.bitselect(one, e, f32x4.ge(v, zero)), d);
-    const big = v128.or(f32x4.div(f32x4.sub(one, e), d), v128.and(v, f32x4.splat(-0.0)));
-    return v128.bitselect(big, tanhSmallv(v), f32x4.ge(av, f32x4.splat(TANH_SMALL)));
-  }
-  if (code == ACT_HARD_SIGMOID) return f32x4.min(f32x4.max(f32x4.add(f32x4.mul(v, f32x4.splat(0.2)), f32x4.splat(0.5)), zero), one);
-  if (code == ACT_RELU) return v128.and(v, positive);
-  return v;
-}
-
-// @ts-ignore: decorator
-@inline function activate(code: i32, v: v128): v128 {
-  return activation(code, v, false);
-}
-
-/** The derivative from the output y: tanh's 1 - y^2 and sigmoid's y - y^2 in line (the hot ones), the others by call. */
-// @ts-ignore: decorator
-@inline function derivative(code: i32, y: v128): v128 {
-  if (code > ACT_SIGMOID) return activation(code, y, true);
-  return f32x4.sub(code == ACT_TANH ? v128.load(ZERO_ONE, 16) : y, f32x4.mul(y, y));
-}
-
-/**
- * Zeros then ones, read from memory rather than written as v128 constants: the optimizer would
- * put an 18-byte constant at every use (the wasm budget; the loads hit L1 once per call).
- */
-const ZERO_ONE: usize = memory.data<f32>([0, 0, 0, 0, 1, 1, 1, 1], 16);
-
-/**
- * Copies `blocks` blocks of n floats, block g from src + g * srcStep to dst + g * dstStep
- * (bytes): how rows move between user buffers and the padded scratch rows, so that the
- * fused passes read and write whole vectors only and never touch a neighbour's floats.
- * Two vectors per iteration, then one, then the 1-3 float tail; the body stays above the
- * optimizer's inlining size (binaryen inlines functions under 70 units at every call site,
- * which cost 1.1 KB of the wasm budget here).
- */
-function copy_blocks(dst: usize, dstStep: usize, src: usize, srcStep: usize, blocks: i32, n: i32): void {
-  const pairs = <usize>(n & ~7) << 2, whole = <usize>(n & ~3) << 2, bytes = <usize>n << 2;
-  for (let g = 0; g < blocks; g++) {
-    let o: usize = 0;
-    for (; o < pairs; o += 32) {
-      const v0 = v128.load(src + o), v1 = v128.load(src + o, 16);
-      v128.store(dst + o, v0);
-      v128.store(dst + o, v1, 16);
-    }
-    if (o < whole) {
-      v128.store(dst + o, v128.load(src + o));
-      o += 16;
-    }
-    if (o < bytes) memory.copy(dst + o, src + o, bytes - o);
-    dst += dstStep;
-    src += srcStep;
-  }
-}
-
-/** Whether step `row` (b * steps + t) runs. */
-// @ts-ignore: decorator
-@inline function runs(mask: usize, row: i32): bool {
-  return mask == 0 || (load<u32>(mask + (<usize>row << 2)) << 1) != 0;
-}
-
-/**
- * Packs ceil(n / 8) panels of k x 8 floats at dst: panel j, row p holds the float at
- * src + p * kStride + (8j + c) * nStride (bytes) for 8j + c < n, else 0.
- */
-function pack_panels(dst: usize, src: usize, kStride: usize, nStride: usize, k: i32, n: i32): void {
-  for (let j0 = 0; j0 < n; j0 += 8) {
-    for (let p = 0; p < k; p++) {
-      for (let c = 0; c < 8; c++) {
-        store<f32>(dst, j0 + c < n ? load<f32>(src + <usize>p * kStride + <usize>(j0 + c) * nStride) : 0);
-        dst += 4;
-      }
-    }
-  }
-}
-
-/**
- * out (rows x 8 * panels, rows ldOut bytes apart) = C0 + A . B: A rows aRow bytes apart (k
- * floats each), B `panels` packed panels of k x 8, panelStride bytes apart; C0 the rows at
- * init, initRow bytes apart (initRow 0: init is 32 zero bytes; init = out, initRow = ldOut
- * accumulates).
- */
-function product(a: usize, aRow: usize, rows: i32, k: i32, b: usize, panelStride: usize, panels: i32,
-  out: usize, ldOut: usize, init: usize, initRow: usize): void {
-  for (let j = 0; j < panels; j++) {
-    for (let i = 0; i < rows; i += MR) {
-      gemm_kernel_r(min(MR, rows - i), k, a + <usize>i * aRow, aRow, 4, b, 32, out + <usize>i * ldOut + (<usize>j << 5), ldOut,
-        initRow ? init + <usize>i * initRow + (<usize>j << 5) : init, initRow, 0);
-    }
-    b += panelStride;
-  }
 }
 
 /**
@@ -171,7 +59,7 @@ export function recurrent_sequence(cell: i32, act: i32, gateAct: i32, resetAfter
   const rec = work + <usize>(up * gates) * uB;
   const hState = rec + <usize>batch * wpB, cState = hState + stateB, hr = cState + stateB, rhr = hr + stateB;
   // xs: the row's xProj blocks, padded; ss: its saved blocks; bias: bh's blocks (zeros when null).
-  const drop = rhr + stateB, bias = drop + stateB, xs = bias + (upB << 2), ss = xs + (upB << 2), zeros = ss + (upB << 2);
+  const drop = rhr + stateB, bias = drop + stateB, xs = bias + (upB << 2), ss = xs + (upB << 2), ac = ss + (upB << 2), zeros = ac + upB;
   const zero = v128.load(ZERO_ONE), one = v128.load(ZERO_ONE, 16);
   memory.fill(hState, 0, zeros + 32 - hState);
   for (let g = 0; g < gates; g++) pack_panels(work + <usize>(g * panels) * (uB << 3), u + <usize>g * uB, wB, 4, units, units);
@@ -194,10 +82,8 @@ export function recurrent_sequence(cell: i32, act: i32, gateAct: i32, resetAfter
       for (let b = 0; b < batch; b++) {
         const rr = rec + <usize>b * wpB + upB, s = <usize>b * upB;
         if (!xInit) copy_blocks(xs + upB, 0, xProj + (<usize>(b * steps + t)) * wB + uB, 0, 1, units);
-        for (let o: usize = 0; o < uB; o += 16) {
-          const r = activate(gateAct, f32x4.add(v128.load(xs + upB + o), v128.load(rr + o)));
-          v128.store(rhr + s + o, f32x4.mul(r, v128.load(a + s + o)));
-        }
+        act_rows(gateAct, ac, xs + upB, rr, 16, units);
+        for (let o: usize = 0; o < uB; o += 16) v128.store(rhr + s + o, f32x4.mul(v128.load(ac + o), v128.load(a + s + o)));
       }
       product(rhr, upB, batch, units, work + <usize>(2 * panels) * (uB << 3), uB << 3, panels, rec + (upB << 1), wpB, zeros, 0);
     }
@@ -205,39 +91,70 @@ export function recurrent_sequence(cell: i32, act: i32, gateAct: i32, resetAfter
       const row = b * steps + t, out = <usize>row * uB;
       const rr = rec + <usize>b * wpB, hs = hState + <usize>b * upB, cs = cState + <usize>b * upB;
       const on = runs(mask, row);
-      if (on) copy_blocks(xs + <usize>xInit * upB, upB, xProj + <usize>row * wB + <usize>xInit * uB, uB, gates - xInit, units);
-      for (let o: usize = 0; o < uB; o += 16) {
-        let h = v128.load(hs + o), c = v128.load(cs + o);
-        let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
-        if (on) {
-          // Pre-activations (rec is read past a simple row's one gate: scratch, unused). A gru's
-          // third block is q = (r * hr) U_h (resetAfter false: the candidate reads it whole) or hr U_h + bh_h.
-          const p0 = f32x4.add(f32x4.add(v128.load(xs + o), v128.load(rr + o)), v128.load(bias + o));
-          const p1 = f32x4.add(f32x4.add(v128.load(xs + upB + o), v128.load(rr + upB + o)), v128.load(bias + upB + o));
+      if (on && cell == CELL_LSTM && xInit && cSeq) {
+        // The common LSTM row (units a multiple of 8, so rec's row is xProj's plus the product):
+        // the gates go straight into saved's row, each block's activation chosen once.
+        const sv = saved + (<usize>out << 2), cq = cSeq + out, hq = hSeq + out;
+        act_rows(gateAct, sv, rr, bias, 16, 2 * units);
+        act_rows(act, sv + 2 * uB, rr + 2 * uB, bias + 2 * upB, 16, units);
+        act_rows(gateAct, sv + 3 * uB, rr + 3 * uB, bias + 3 * upB, 16, units);
+        for (let o: usize = 0; o < uB; o += 16) {
+          const c = f32x4.add(f32x4.mul(v128.load(sv + uB + o), v128.load(cs + o)), f32x4.mul(v128.load(sv + o), v128.load(sv + 2 * uB + o)));
+          v128.store(cs + o, c);
+          v128.store(cq + o, c);
+        }
+        act_rows(act, ac, cs, NEG_ZERO, 0, units);
+        for (let o: usize = 0; o < uB; o += 16) {
+          const h = f32x4.mul(v128.load(sv + 3 * uB + o), v128.load(ac + o));
+          v128.store(hs + o, h);
+          v128.store(hq + o, h);
+        }
+        continue;
+      }
+      if (on) {
+        copy_blocks(xs + <usize>xInit * upB, upB, xProj + <usize>row * wB + <usize>xInit * uB, uB, gates - xInit, units);
+        // Pre-activations into ss (rec is read past a simple row's one gate: scratch, unused). A
+        // gru's third block is q = (r * hr) U_h (resetAfter false: the candidate reads it whole) or
+        // hr U_h + bh_h; ac holds it until the gates are known.
+        for (let o: usize = 0; o < uB; o += 16) {
           const x2 = v128.load(xs + 2 * upB + o), q = f32x4.add(v128.load(rr + 2 * upB + o), v128.load(bias + 2 * upB + o));
-          if (cell == CELL_SIMPLE) {
-            h = activate(act, p0);
-          } else if (cell == CELL_LSTM) {
-            s0 = activate(gateAct, p0);
-            s1 = activate(gateAct, p1);
-            s2 = activate(act, f32x4.add(x2, q));
-            s3 = activate(gateAct, f32x4.add(v128.load(xs + 3 * upB + o), v128.load(rr + 3 * upB + o)));
-            c = f32x4.add(f32x4.mul(s1, c), f32x4.mul(s0, s2));
-            h = f32x4.mul(s3, activate(act, c));
+          v128.store(ss + o, f32x4.add(f32x4.add(v128.load(xs + o), v128.load(rr + o)), v128.load(bias + o)));
+          v128.store(ss + upB + o, f32x4.add(f32x4.add(v128.load(xs + upB + o), v128.load(rr + upB + o)), v128.load(bias + upB + o)));
+          v128.store(ss + 2 * upB + o, f32x4.add(x2, q));
+          v128.store(ss + 3 * upB + o, f32x4.add(v128.load(xs + 3 * upB + o), v128.load(rr + 3 * upB + o)));
+          v128.store(ac + o, q);
+        }
+        if (cell == CELL_SIMPLE) {
+          act_rows(act, hs, ss, NEG_ZERO, 0, units);
+          memory.fill(ss, 0, upB << 2);
+        } else {
+          act_rows(gateAct, ss, ss, NEG_ZERO, 0, up << 1);
+          if (gru) {
+            // The candidate n = act(x_h + r * q) (resetAfter) or act(x_h + q); saved's fourth block is q (resetAfter) or 0.
+            for (let o: usize = 0; o < uB; o += 16) {
+              const q = v128.load(ac + o);
+              v128.store(ss + 2 * upB + o, f32x4.add(v128.load(xs + 2 * upB + o), twoPass ? q : f32x4.mul(v128.load(ss + upB + o), q)));
+              v128.store(ss + 3 * upB + o, twoPass ? zero : q);
+            }
           } else {
-            s0 = activate(gateAct, p0);
-            s1 = activate(gateAct, p1);
-            s2 = activate(act, f32x4.add(x2, twoPass ? q : f32x4.mul(s1, q)));
-            if (!twoPass) s3 = q;
-            h = f32x4.add(f32x4.mul(s0, h), f32x4.mul(f32x4.sub(one, s0), s2));
+            act_rows(gateAct, ss + 3 * upB, ss + 3 * upB, NEG_ZERO, 0, units);
+          }
+          act_rows(act, ss + 2 * upB, ss + 2 * upB, NEG_ZERO, 0, units);
+          for (let o: usize = 0; o < uB; o += 16) {
+            const s0 = v128.load(ss + o), s2 = v128.load(ss + 2 * upB + o);
+            if (gru) {
+              v128.store(hs + o, f32x4.add(f32x4.mul(s0, v128.load(hs + o)), f32x4.mul(f32x4.sub(one, s0), s2)));
+            } else {
+              v128.store(cs + o, f32x4.add(f32x4.mul(v128.load(ss + upB + o), v128.load(cs + o)), f32x4.mul(s0, s2)));
+            }
+          }
+          if (!gru) {
+            act_rows(act, ac, cs, NEG_ZERO, 0, units);
+            for (let o: usize = 0; o < uB; o += 16) v128.store(hs + o, f32x4.mul(v128.load(ss + 3 * upB + o), v128.load(ac + o)));
           }
         }
-        v128.store(hs + o, h);
-        v128.store(cs + o, c);
-        v128.store(ss + o, s0);
-        v128.store(ss + upB + o, s1);
-        v128.store(ss + 2 * upB + o, s2);
-        v128.store(ss + 3 * upB + o, s3);
+      } else {
+        memory.fill(ss, 0, upB << 2);
       }
       copy_blocks(hSeq + out, 0, hs, 0, 1, units);
       if (cSeq) copy_blocks(cSeq + out, 0, cs, 0, 1, units);
@@ -260,7 +177,8 @@ export function recurrent_sequence_backward(cell: i32, act: i32, gateAct: i32, r
   const dhS = work + <usize>(up * gates) * uB + <usize>batch * wpB, dcS = dhS + stateB, dhr = dcS + stateB;
   // Padded rows: stage 0-3 the saved blocks, 4 dhSeq, 5 dcSeq, 6 h_t (c_t for lstm), 7 the previous
   // state (c_{t-1} for lstm, h_{t-1} for gru); then the row's dxProj blocks and dhProj's third block.
-  const dCand = dhr + stateB, drop = dCand + stateB, stage = drop + stateB, outs = stage + (upB << 3), zeros = outs + 5 * upB;
+  const dCand = dhr + stateB, drop = dCand + stateB, stage = drop + stateB, outs = stage + (upB << 3), acRow = outs + 5 * upB;
+  const zeros = acRow + upB;
   const zero = v128.load(ZERO_ONE), one = v128.load(ZERO_ONE, 16);
   memory.fill(dhS, 0, zeros + 32 - dhS);
   // U^T in panels: k runs over U's G * units columns, n over its rows.
@@ -289,6 +207,16 @@ export function recurrent_sequence_backward(cell: i32, act: i32, gateAct: i32, r
           copy_blocks(pIn, 0, prevRow, 0, 1, units);
         }
       }
+      // act(c_t), a row at a time.
+      if (lstm && on) act_rows(act, acRow, yIn, NEG_ZERO, 0, units);
+      if (lstm && on && direct && act == ACT_TANH && (gateAct == ACT_HARD_SIGMOID || gateAct == ACT_SIGMOID)) {
+        // The common LSTM row (tanh; hardSigmoid or sigmoid gates chosen once), the gate
+        // gradients straight into dxProj's row.
+        const dx = dxProj + <usize>row * wB;
+        if (gateAct == ACT_HARD_SIGMOID) lstm_backward_row(ACT_HARD_SIGMOID, uB, dhs, dcs, dhIn, dcIn, sIn, sStep, pIn, acRow, dx);
+        else lstm_backward_row(ACT_SIGMOID, uB, dhs, dcs, dhIn, dcIn, sIn, sStep, pIn, acRow, dx);
+        continue;
+      }
       for (let o: usize = 0; o < uB; o += 16) {
         let dh = f32x4.add(v128.load(dhs + o), v128.load(dhIn + o));
         let dc = f32x4.add(v128.load(dcs + o), v128.load(dcIn + o));
@@ -301,7 +229,7 @@ export function recurrent_sequence_backward(cell: i32, act: i32, gateAct: i32, r
             dh = zero;
           } else if (lstm) {
             // s0..s3 = i, f, g, o; y = c_t.
-            const ac = activate(act, y);
+            const ac = v128.load(acRow + o);
             const dcTotal = f32x4.add(dc, f32x4.mul(f32x4.mul(dh, s3), derivative(act, ac)));
             d0 = f32x4.mul(f32x4.mul(dcTotal, s2), derivative(gateAct, s0));
             d1 = f32x4.mul(f32x4.mul(dcTotal, prev), derivative(gateAct, s1));
