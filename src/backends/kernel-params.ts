@@ -182,8 +182,11 @@ export const recurrentGates = (cell: RecurrentCellKind): number => (cell === 'si
  * [batch, steps, 4 * units], what the backward reads: lstm i, f, g, o after activation;
  * gru z, r, n and q (q: hr U_h + bh_h for resetAfter, unused otherwise); null for 'simple'.
  */
-export interface RecurrentSequenceParams<S> extends RecurrentConfig {
+export interface RecurrentSequenceParams<S> extends RecurrentOperands<S> {
   xProj: S;
+}
+/** What the forward and the backward both read (the forward writes hSeq, cSeq and saved). */
+export interface RecurrentOperands<S> extends RecurrentConfig {
   recurrentKernel: S;
   recurrentBias: S | null;
   h0: S;
@@ -208,16 +211,7 @@ export interface RecurrentSequenceParams<S> extends RecurrentConfig {
  * A masked step passes dh and dc through to the previous step unchanged and gives zero
  * gate gradients.
  */
-export interface RecurrentSequenceBackwardParams<S> extends RecurrentConfig {
-  recurrentKernel: S;
-  recurrentBias: S | null;
-  h0: S;
-  c0: S | null;
-  mask: S | null;
-  recurrentDropoutMask: S | null;
-  hSeq: S;
-  cSeq: S | null;
-  saved: S | null;
+export interface RecurrentSequenceBackwardParams<S> extends RecurrentOperands<S> {
   dhSeq: S;
   dcSeq: S | null;
   dxProj: S;
