@@ -16,6 +16,7 @@ import { resolveInitializer } from './config.js';
 import { asLayerWeight, type Constraint, type LayerVariable } from './layer-weight.js';
 import { customCall } from './call-convention.js';
 import { uniqueName } from './layer-names.js';
+import { inNameScope, weightPrefix } from './name-scopes.js';
 
 export type { SymbolicShape };
 export type Shape = SymbolicShape;
@@ -53,13 +54,6 @@ export { uniqueName };
 const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 
 const isShapeList = (s: unknown): s is SymbolicShape[] => Array.isArray(s) && s.length > 0 && s.every(Array.isArray);
-
-/**
- * TF.js's name scopes: the names of the layers whose apply is running, outermost first. A weight
- * made while one runs is named under them, as TF.js names it: a user layer's sublayer built in
- * its build() saves as '<layer>/kernel', one applied in its call() as '<layer>/<sublayer>/kernel'.
- */
-const applyScopes: string[] = [];
 
 /**
  * The base class of every layer (tf.layers.Layer): subclass it with `build` (create weights with addWeight),
@@ -178,34 +172,14 @@ export class Layer {
     this.assertNotDisposed();
     for (const t of toList(inputs)) t.assertAlive(this.name);
     const shapes = Array.isArray(inputs) ? inputs.map((t) => [null, ...t.shape.slice(1)]) : [null, ...inputs.shape.slice(1)];
-    return this.inScope(() => {
+    return inNameScope(this.name, () => {
       if (!this.built) this.buildOnce(shapes);
       this.checkShapes(shapes, Array.isArray(inputs) ? inputs.map((t) => t.shape) : inputs.shape);
       return this.call(inGraph && !Array.isArray(inputs) && customCall(this) ? [inputs] : inputs, kwargs);
     });
   }
 
-  /** Runs fn inside this layer's name scope (TF.js's nameScope(this.name) around apply). */
-  private inScope<T>(fn: () => T): T {
-    applyScopes.push(this.name);
-    try {
-      return fn();
-    } finally {
-      applyScopes.pop();
-    }
-  }
-
-  /**
-   * The prefix of this layer's weight names: the name it is built under when a wrapper or an RNN
-   * renamed it for its build, else the running name scopes (TF.js's), else its own name.
-   */
-  private weightScope(): string {
-    if (this.name !== this.constructedName || applyScopes.length === 0) return this.name;
-    return applyScopes.join('/');
-  }
-
   private buildOnce(shapes: SymbolicShape | SymbolicShape[]): void {
-    // Weight names are scoped by the layer that creates them.
     this.build(shapes);
     this.built = true;
     this.builtShape ??= shapes;
@@ -237,7 +211,7 @@ export class Layer {
     this.assertNotDisposed();
     const list = toList(inputs);
     const shapes = Array.isArray(inputs) ? list.map((t) => t.shape) : list[0].shape;
-    if (!this.built) this.inScope(() => this.buildOnce(shapes));
+    if (!this.built) inNameScope(this.name, () => this.buildOnce(shapes));
     this.checkShapes(shapes);
     const outShape = this.computeOutputShape(shapes);
     const outShapes = isShapeList(outShape) ? outShape : [outShape];
@@ -297,7 +271,7 @@ export class Layer {
       : resolveInitializer(`${this.name}.addWeight('${name}')`, initializer, 'glorotUniform');
     const initial = init.apply(shape);
     const value = dtype !== initial.dtype ? ops.cast(initial, dtype) : initial;
-    const v = ENGINE.makeVariable(value, `${this.weightScope()}/${name}`, trainable) as LayerVariable;
+    const v = ENGINE.makeVariable(value, `${weightPrefix(this.name, this.constructedName)}/${name}`, trainable) as LayerVariable;
     if (value !== initial) value.dispose();
     initial.dispose();
     asLayerWeight(v, name, null);

@@ -18,6 +18,7 @@ import { evaluate, evaluateDataset, fit, fitDataset, trainOnBatch, type FitArgs,
 import { summary } from './summary.js';
 import { functionalConfig, functionalFromConfig, saveModel } from './save.js';
 import { withModelClasses } from '../layers/serialization.js';
+import { LastOutputMasks } from './layer-masks.js';
 import type { Dataset } from '../data/dataset.js';
 
 let modelCount = 0;
@@ -195,39 +196,20 @@ export class LayersModel extends Layer implements GraphModel {
   /** The model's output shape (or one per output), with null for the batch axis. */
   override computeOutputShape(): SymbolicShape | SymbolicShape[] { return this.outputShape; }
 
-  /** The output masks of the last call as a layer, kept for computeMask (which follows the call in a graph). */
-  private lastMasks: { inputs: Tensor[]; masks: (Tensor | null)[] } | null = null;
+  /** The output masks of the last call as a layer (layer-masks.ts). */
+  private readonly outputMasks = new LastOutputMasks();
 
-  /**
-   * As a layer inside another model: the input masks (kwargs.mask) reach the inner layers, as in
-   * TF.js, and the output masks are kept for computeMask.
-   */
+  /** As a layer inside another model, with masks in and out (layer-masks.ts). */
   override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
-    const xs = Array.isArray(inputs) ? inputs : [inputs];
-    const given = kwargs.mask as Tensor | (Tensor | null | undefined)[] | null | undefined;
-    const masks = given == null ? undefined : Array.isArray(given) ? given : [given];
-    const outputMasks: (Tensor | null)[] = [];
-    const outs = this.execute(xs, kwargs.training ?? false, masks, outputMasks);
-    this.lastMasks = { inputs: xs, masks: outputMasks };
+    const outs = this.outputMasks.call(Array.isArray(inputs) ? inputs : [inputs], kwargs.mask as Tensor | Tensor[] | null,
+      (xs, masks, outputMasks) => this.execute(xs, kwargs.training ?? false, masks, outputMasks));
     return outs.length === 1 ? outs[0] : outs;
   }
 
-  /**
-   * The output masks of the inner graph: a model used as a layer passes masks on, as Keras's
-   * does (TF.js's executor drops them, so a layer after the model sees no mask there).
-   */
+  /** The output masks of the inner graph, passed on as Keras's are. */
   override computeMask(inputs: Tensor | Tensor[], mask?: Tensor | Tensor[] | null): Tensor | Tensor[] | null {
-    const xs = Array.isArray(inputs) ? inputs : [inputs];
-    const last = this.lastMasks;
-    this.lastMasks = null;
-    let masks: (Tensor | null)[];
-    if (last && last.inputs.length === xs.length && last.inputs.every((t, i) => t === xs[i])) masks = last.masks;
-    else {
-      masks = [];
-      const given = mask == null ? undefined : Array.isArray(mask) ? mask : [mask];
-      for (const t of this.execute(xs, false, given, masks)) if (!xs.includes(t)) t.dispose();
-    }
-    return masks.length === 1 ? masks[0] : masks as Tensor[];
+    return this.outputMasks.take(Array.isArray(inputs) ? inputs : [inputs], mask,
+      (xs, masks, outputMasks) => this.execute(xs, false, masks, outputMasks));
   }
 
   /**
@@ -393,7 +375,6 @@ export class LayersModel extends Layer implements GraphModel {
     return { refCountAfterDispose: 0, numDisposedVariables: count };
   }
 }
-
 
 /** Keras 2.4+ saves functional models as 'Functional'. */
 export class Functional extends LayersModel {
