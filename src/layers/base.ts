@@ -11,7 +11,7 @@ import type { DType } from '../backends/backend.js';
 import * as ops from '../ops/index.js';
 import { getInitializer, type Initializer } from '../training/initializers.js';
 import type { Regularizer } from '../training/regularizers.js';
-import { Node, SymbolicTensor, isSymbolic, shapeString, type Kwargs, type SymbolicShape } from './graph.js';
+import { Node, SymbolicTensor, isSymbolic, shapeString, toList, type Kwargs, type SymbolicShape } from './graph.js';
 import { resolveInitializer } from './config.js';
 import { asLayerWeight, type Constraint, type LayerVariable } from './layer-weight.js';
 import { customCall } from './call-convention.js';
@@ -50,8 +50,6 @@ export interface DisposeResult { refCountAfterDispose: number; numDisposedVariab
 /** A weight constraint, applied after each optimizer step. */
 export type { Constraint, LayerVariable };
 export { uniqueName };
-
-const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 
 const isShapeList = (s: unknown): s is SymbolicShape[] => Array.isArray(s) && s.length > 0 && s.every(Array.isArray);
 
@@ -389,7 +387,6 @@ export class Layer {
     return { refCountAfterDispose: 0, numDisposedVariables: count };
   }
 }
-
 
 /** The layer that made a symbolic tensor: every GraphLayer in a graph is a Layer (the graph names only what it needs). */
 export function sourceLayerOf(t: SymbolicTensor): Layer {

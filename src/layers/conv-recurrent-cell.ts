@@ -13,7 +13,7 @@ import * as ops from '../ops/index.js';
 import { fused } from '../ops/conv/fused.js';
 import { dropout as dropoutOp } from '../ops/dropout.js';
 import { Layer, type Kwargs, type SymbolicShape } from './base.js';
-import { shapeString } from './graph.js';
+import { shapeString, toList } from './graph.js';
 import { ACTIVATIONS } from './activations.js';
 import { checkDataFormat, checkPositiveInt, type DataFormat } from './arg-checks.js';
 import { channelsLast, checkPadding, checkStridesWithDilation, checkTuple, fromChannelsLast, windowOutput, type PaddingMode } from './conv-args.js';
@@ -38,7 +38,6 @@ export interface ConvLSTM2DCellArgs extends Omit<LSTMCellLayerArgs, 'units'> {
   dropoutFunc?: (ones: Tensor, rate: number) => Tensor;
 }
 
-const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 const active = (rate: number): boolean => rate > 0 && rate < 1;
 /** One [batch, rows, cols, channels] mask per gate (i, f, c, o), or none. */
 export type GateMasks = Tensor[] | null;

@@ -13,7 +13,7 @@ import type { Tensor } from '../core/tensor.js';
 import { ENGINE } from '../core/engine.js';
 import * as ops from '../ops/index.js';
 import { Layer, type Kwargs, type LayerVariable, type SymbolicShape } from './base.js';
-import { shapeString } from './graph.js';
+import { shapeString, toList } from './graph.js';
 import type { DataFormat } from './arg-checks.js';
 import { channelsLast, fromChannelsLast } from './conv-args.js';
 import type { Constraint } from './layer-weight.js';
@@ -25,8 +25,6 @@ export { ConvLSTM2DCell, type ConvLSTM2DCellArgs };
 
 /** The config of layers.convLstm2d (TF.js's ConvLSTM2DArgs): the cell's and the RNN flags. */
 export interface ConvLSTM2DArgs extends ConvLSTM2DCellArgs, BaseRNNLayerArgs {}
-
-const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 
 /**
  * The layer class behind layers.convLstm2d (tf.layers.ConvLSTM2D): a ConvLSTM2DCell over the steps

@@ -44,6 +44,9 @@ export class SymbolicTensor {
   get rank(): number { return this.shape.length; }
 }
 
+/** One value or a list of them, as a list. */
+export const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+
 export function isSymbolic(x: unknown): x is SymbolicTensor | SymbolicTensor[] {
   return x instanceof SymbolicTensor || (Array.isArray(x) && x.length > 0 && x.every((t) => t instanceof SymbolicTensor));
 }

@@ -9,7 +9,7 @@ import type { Tensor } from '../core/tensor.js';
 import { ENGINE } from '../core/engine.js';
 import * as ops from '../ops/index.js';
 import { Layer, type Kwargs, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
-import { isSymbolic, shapeString, type SymbolicTensor } from './graph.js';
+import { isSymbolic, shapeString, toList, type SymbolicTensor } from './graph.js';
 import type { Constraint } from './layer-weight.js';
 import { deserializeNested } from './nested-config.js';
 import { fusable, fusedSequence } from './recurrent-fused.js';
@@ -17,7 +17,6 @@ import { buildInScope, RNNCell, StackedRNNCells, stateSizes } from './recurrent-
 
 export { buildInScope, checkUnits, RNNCell, StackedRNNCells, stateSizes, type StackedRNNCellsArgs } from './recurrent-cell.js';
 
-const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 /** The per-step loop's result: the last output, every output (when asked), the final states. */
 export interface SequenceResult { last: Tensor; sequence: Tensor | null; states: Tensor[] }
 
@@ -70,6 +69,19 @@ export interface RNNLayerArgs extends LayerArgs {
   inputDim?: number;
   /** The sequence length with inputDim; default none (any length). */
   inputLength?: number;
+}
+
+/**
+ * TF.js's apply with an initialState of symbolic tensors: they become more inputs of the node,
+ * [x, ...states], and leave the kwargs; null when initialState is not symbolic (RNN and
+ * Bidirectional both apply this way).
+ */
+export function statesAsInputs(inputs: unknown, kwargs: Kwargs, where: string): [SymbolicTensor[], Kwargs] | null {
+  const given = kwargs.initialState;
+  if (given == null || !isSymbolic(given)) return null;
+  if (Array.isArray(inputs)) throw new Error(`${where}: give initialState either in kwargs or after the input in a list, not both`);
+  const { initialState: _, ...rest } = kwargs;
+  return [[inputs as SymbolicTensor, ...toList(given)], rest];
 }
 
 /** The layer class behind layers.rnn, and the base of simpleRNN, lstm and gru (tf.layers.RNN). */
@@ -194,13 +206,8 @@ export class RNN extends Layer {
   override apply(inputs: SymbolicTensor[], kwargs?: Kwargs): SymbolicTensor | SymbolicTensor[];
   override apply(inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], kwargs?: Kwargs): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
   override apply(inputs: unknown, kwargs: Kwargs = {}): unknown {
-    const given = kwargs.initialState;
-    if (given != null && isSymbolic(given)) {
-      if (Array.isArray(inputs)) throw new Error(`${this.where}: give initialState either in kwargs or after the input in a list, not both`);
-      const { initialState: _, ...rest } = kwargs;
-      return super.apply([inputs as SymbolicTensor, ...toList(given)], rest);
-    }
-    return super.apply(inputs as Tensor, kwargs);
+    const moved = statesAsInputs(inputs, kwargs, this.where);
+    return moved ? super.apply(...moved) : super.apply(inputs as Tensor, kwargs);
   }
 
   /** [batch, units] (the last output) or [batch, steps, units]; then one [batch, size] per state with returnState. */

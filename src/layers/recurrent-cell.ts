@@ -9,6 +9,7 @@ import { Layer, type Kwargs, type LayerArgs, type LayerVariable, type SymbolicSh
 import { checkPositiveInt } from './arg-checks.js';
 import { deserializeNested } from './nested-config.js';
 import type { FusedCell } from './recurrent-fused.js';
+import { toList } from './graph.js';
 
 /**
  * The base class of a recurrent cell (tf.layers.RNNCell): a layer whose call takes [x_t, ...states]
@@ -31,8 +32,6 @@ export abstract class RNNCell extends Layer {
 export const stateSizes = (cell: { stateSize: number | number[] }): number[] =>
   (Array.isArray(cell.stateSize) ? cell.stateSize.slice() : [cell.stateSize]);
 
-const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
-
 /**
  * Build `layer` with its weights named under `scope` ('lstm1/kernel'), as TF.js names a cell's weights
  * by the RNN layer that builds it. Bidirectional and convLstm2d use it for their cells too.
@@ -48,7 +47,6 @@ export function buildInScope(layer: Layer, scope: string, inputShape: SymbolicSh
     Object.defineProperty(layer, 'name', own);
   }
 }
-
 
 /** The config of layers.stackedRNNCells: the cells, the first fed by the input and each next by the previous output. */
 export interface StackedRNNCellsArgs extends LayerArgs { cells: RNNCell[] }

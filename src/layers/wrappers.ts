@@ -9,12 +9,11 @@ import type { Tensor } from '../core/tensor.js';
 import { ENGINE } from '../core/engine.js';
 import * as ops from '../ops/index.js';
 import { Layer, type Kwargs, type LayerArgs, type LayerVariable, type SymbolicShape } from './base.js';
-import { isSymbolic, shapeString, type SymbolicTensor } from './graph.js';
+import { shapeString, toList, type SymbolicTensor } from './graph.js';
 import { checkChoice } from './arg-checks.js';
 import { deserializeNested } from './nested-config.js';
-import { RNN, buildInScope, stateSizes } from './recurrent-base.js';
+import { RNN, buildInScope, stateSizes, statesAsInputs } from './recurrent-base.js';
 
-const toList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 const firstShape = (shape: SymbolicShape | SymbolicShape[]): SymbolicShape =>
   (Array.isArray(shape[0]) ? shape[0] : shape) as SymbolicShape;
 
@@ -255,14 +254,10 @@ export class Bidirectional extends Wrapper {
   override apply(inputs: SymbolicTensor[], kwargs?: Kwargs): SymbolicTensor | SymbolicTensor[];
   override apply(inputs: Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[], kwargs?: Kwargs): Tensor | Tensor[] | SymbolicTensor | SymbolicTensor[];
   override apply(inputs: unknown, kwargs: Kwargs = {}): unknown {
-    const given = kwargs.initialState;
-    if (given != null && isSymbolic(given)) {
-      if (Array.isArray(inputs)) throw new Error(`Bidirectional ${this.name}: give initialState either in kwargs or after the input in a list, not both`);
-      this.checkStateCount(toList(given).length);
-      const { initialState: _, ...rest } = kwargs;
-      return super.apply([inputs as SymbolicTensor, ...toList(given)], rest);
-    }
-    return super.apply(inputs as Tensor, kwargs);
+    const moved = statesAsInputs(inputs, kwargs, `Bidirectional ${this.name}`);
+    if (!moved) return super.apply(inputs as Tensor, kwargs);
+    this.checkStateCount(moved[0].length - 1);
+    return super.apply(...moved);
   }
 
   /**
