@@ -27,6 +27,15 @@ export function values(shape: number[], phase = 0): number[] {
   return Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + phase) * 0.9 + Math.cos(i * 0.31 + phase) * 0.1);
 }
 
+/** [rows, length] token ids in [1, vocab), zeros (padding) at the ends of some rows and at the start of one. */
+export function ids(rows: number, length: number, vocab: number): number[] {
+  return Array.from({ length: rows * length }, (_, i) => {
+    const row = Math.floor(i / length), col = i % length;
+    if (col >= length - (row % 3) || (row === 1 && col === 0)) return 0;
+    return 1 + ((i * 7 + 3) % (vocab - 1));
+  });
+}
+
 /** The same model in both libraries, sora's weights set to TF.js's. */
 export function twin(build: (tf: TF) => TF): { theirs: TF; ours: TF } {
   const theirs = build(tfjs);

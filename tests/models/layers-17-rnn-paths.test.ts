@@ -6,21 +6,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tfjs from '@tensorflow/tfjs';
 import * as sora from '../../src/index.js';
-import { expectClose, expectSameWeights, twin, values, type TF } from './layers-16-helpers.js';
+import { expectClose, expectSameWeights, ids, twin, values, type TF } from './layers-16-helpers.js';
 
 beforeAll(async () => {
   await tfjs.setBackend('cpu');
   await sora.setBackend('reference');
 });
-
-/** [batch, length] ids, zeros (padding) at the ends of some rows and at the start of one. */
-function ids(rows: number, length: number, vocab: number): number[] {
-  return Array.from({ length: rows * length }, (_, i) => {
-    const row = Math.floor(i / length), col = i % length;
-    if (col >= length - (row % 3) || (row === 1 && col === 0)) return 0;
-    return 1 + ((i * 7 + 3) % (vocab - 1));
-  });
-}
 
 describe('the one-op path and the per-step loop agree', () => {
   // lstm / gru / simpleRNN run the recurrentSequence op; layers.rnn over a stack of one cell runs the per-step

@@ -9,7 +9,7 @@ import * as tfjs from '@tensorflow/tfjs';
 import * as sora from '../../src/index.js';
 import {
   expectClose, expectRoundTrips, expectSamePredictions, expectSameWeights, fitBoth, soraArtifacts as soraArtifactsOf,
-  tfjsArtifacts as tfjsArtifactsOf, twin, values, type TF,
+  ids, tfjsArtifacts as tfjsArtifactsOf, twin, values, type TF,
 } from './layers-16-helpers.js';
 
 
@@ -19,15 +19,6 @@ beforeAll(async () => {
 });
 
 const batch = 3, steps = 5, features = 4;
-
-/** [batch, length] ids, zeros (padding) at the ends of some rows and at the start of one. */
-function ids(rows: number, length: number, vocab: number): number[] {
-  return Array.from({ length: rows * length }, (_, i) => {
-    const row = Math.floor(i / length), col = i % length;
-    if (col >= length - (row % 3) || (row === 1 && col === 0)) return 0;
-    return 1 + ((i * 7 + 3) % (vocab - 1));
-  });
-}
 
 type LayerKind = 'simpleRNN' | 'lstm' | 'gru';
 const KINDS: LayerKind[] = ['simpleRNN', 'lstm', 'gru'];

@@ -8,22 +8,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tfjs from '@tensorflow/tfjs';
 import * as sora from '../../src/index.js';
 import {
-  expectClose, expectRoundTrips, expectSamePredictions, expectSameWeights, fitBoth, soraArtifacts, tfjsArtifacts, twin, type TF,
+  expectClose, expectRoundTrips, expectSamePredictions, expectSameWeights, fitBoth, soraArtifacts, tfjsArtifacts, ids, twin, type TF,
 } from './layers-16-helpers.js';
 
 beforeAll(async () => {
   await tfjs.setBackend('cpu');
   await sora.setBackend('reference');
 });
-
-/** [rows, length] ids in [1, vocab), zeros (padding) at the ends of some rows and at the start of one. */
-function ids(rows: number, length: number, vocab: number): number[] {
-  return Array.from({ length: rows * length }, (_, i) => {
-    const row = Math.floor(i / length), col = i % length;
-    if (col >= length - (row % 3) || (row === 1 && col === 0)) return 0;
-    return 1 + ((i * 7 + 3) % (vocab - 1));
-  });
-}
 
 describe('a model used as a layer', () => {
   it('a Sequential inside a functional model: weights tracked and named as TF.js, 3 SGD steps, files both ways', async () => {
