@@ -10,10 +10,9 @@ import { cases as conv } from '../../backends/suite/conv-gpu.cases.js';
 import { cases as pool } from '../../backends/suite/pool-gpu.cases.js';
 import { convCases } from '../../backends/suite/index.js';
 import { createReferenceBackend } from '../../../src/backends/reference/index.js';
-import type { Backend } from '../../../src/backends/backend.js';
-import { createWebGPUBackend, type WebGPUBackend } from '../../../src/backends/webgpu/index.js';
-import type { KernelCase } from '../../backends/suite/harness.js';
+import { createWebGPUBackend } from '../../../src/backends/webgpu/index.js';
 import { emit, exitRuntime, runtimeOptions } from '../protocol.js';
+import { runCases } from './run-gpu-cases.js';
 
 async function main(): Promise<void> {
   const options = runtimeOptions();
@@ -33,26 +32,6 @@ async function main(): Promise<void> {
     forced.dispose();
   }
   emit('SORA_DONE', { cases: cases.length, failed, ms: Math.round(performance.now() - started) });
-}
-
-async function runCases(backend: WebGPUBackend, reference: Backend, cases: KernelCase[], prefix: string): Promise<number> {
-  let failed = 0;
-  for (const kernelCase of cases) {
-    const t0 = performance.now();
-    try {
-      const before = backend.bytesInUse();
-      await kernelCase.run(backend, reference);
-      await backend.flush();
-      const after = backend.bytesInUse();
-      if (after !== before) throw new Error(`the case leaked ${after - before} bytes of GPU storage`);
-      emit('SORA_RESULT', { name: prefix + kernelCase.name, ok: true, ms: Math.round(performance.now() - t0) });
-    } catch (error) {
-      failed++;
-      emit('SORA_RESULT', { name: prefix + kernelCase.name, ok: false, error: error instanceof Error ? error.message : String(error),
-        ms: Math.round(performance.now() - t0) });
-    }
-  }
-  return failed;
 }
 
 main().then(() => exitRuntime(0), (error) => {

@@ -13,31 +13,10 @@
 import { casesBesideConv, suites } from '../../backends/suite/index.js';
 import { columnCases } from '../../backends/suite/reduce.cases.js';
 import type { KernelCase } from '../../backends/suite/harness.js';
-import type { Backend } from '../../../src/backends/backend.js';
 import { createReferenceBackend } from '../../../src/backends/reference/index.js';
-import { createWebGPUBackend, type WebGPUBackend } from '../../../src/backends/webgpu/index.js';
+import { createWebGPUBackend } from '../../../src/backends/webgpu/index.js';
 import { emit, exitRuntime, runtimeOptions } from '../protocol.js';
-
-async function runCases(backend: WebGPUBackend, reference: Backend, cases: KernelCase[], prefix: string): Promise<number> {
-  let failed = 0;
-  for (const kernelCase of cases) {
-    const name = prefix + kernelCase.name;
-    const t0 = performance.now();
-    try {
-      const before = backend.bytesInUse();
-      await kernelCase.run(backend, reference);
-      await backend.flush();
-      const after = backend.bytesInUse();
-      if (after !== before) throw new Error(`the case leaked ${after - before} bytes of GPU storage`);
-      emit('SORA_RESULT', { name, ok: true, ms: Math.round(performance.now() - t0) });
-    } catch (error) {
-      failed++;
-      const message = error instanceof Error ? error.message : String(error);
-      emit('SORA_RESULT', { name, ok: false, error: message, ms: Math.round(performance.now() - t0) });
-    }
-  }
-  return failed;
-}
+import { runCases } from './run-gpu-cases.js';
 
 async function main(): Promise<void> {
   const options = runtimeOptions();

@@ -11,10 +11,10 @@
 import { cases } from '../../backends/suite/recurrent-gpu.cases.js';
 import { createReferenceBackend } from '../../../src/backends/reference/index.js';
 import { createWebGPUBackend, type WebGPUBackend } from '../../../src/backends/webgpu/index.js';
-import { randomArray, upload, type KernelCase } from '../../backends/suite/harness.js';
-import type { Backend } from '../../../src/backends/backend.js';
+import { randomArray, upload } from '../../backends/suite/harness.js';
 import type { GPUStorage } from '../../../src/backends/webgpu/storage.js';
 import { emit, exitRuntime, runtimeOptions } from '../protocol.js';
+import { runCases } from './run-gpu-cases.js';
 
 async function main(): Promise<void> {
   const options = runtimeOptions();
@@ -32,26 +32,6 @@ async function main(): Promise<void> {
   failed += await runCases(tiled, reference, selected, '[gemm_tiled] ');
   tiled.dispose();
   emit('SORA_DONE', { cases: selected.length, failed, ms: Math.round(performance.now() - started) });
-}
-
-async function runCases(backend: WebGPUBackend, reference: Backend, list: KernelCase[], prefix: string): Promise<number> {
-  let failed = 0;
-  for (const kernelCase of list) {
-    const t0 = performance.now();
-    const name = prefix + kernelCase.name;
-    try {
-      const before = backend.bytesInUse();
-      await kernelCase.run(backend, reference);
-      await backend.flush();
-      const after = backend.bytesInUse();
-      if (after !== before) throw new Error(`the case leaked ${after - before} bytes of GPU storage`);
-      emit('SORA_RESULT', { name, ok: true, ms: Math.round(performance.now() - t0) });
-    } catch (error) {
-      failed++;
-      emit('SORA_RESULT', { name, ok: false, error: error instanceof Error ? error.message : String(error), ms: Math.round(performance.now() - t0) });
-    }
-  }
-  return failed;
 }
 
 const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
