@@ -12,10 +12,21 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { seededRandom } from './spoken-digits.mjs';
 
 /** The corpus's groups, and whether each is spam. */
 export const GROUPS = { 'easy-ham-1': false, 'easy-ham-2': false, 'hard-ham-1': false, 'spam-1': true, 'spam-2': true };
+
+/** mulberry32: a seeded generator of floats in [0, 1). */
+export function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** The folder holding the corpus's files (file_list.json and one folder per group). */
 export function corpusDir() {
