@@ -1,0 +1,5 @@
+/** The arithmetic family of TF ops, run through sora's op registry. */
+import type { OpTable } from '../types.js';
+
+/** Handlers of the arithmetic family, keyed by TF op name. */
+export const ARITHMETIC: OpTable = {};

@@ -1,0 +1,5 @@
+/** The control family of TF ops, run through sora's op registry. */
+import type { OpTable } from '../types.js';
+
+/** Handlers of the control family, keyed by TF op name. */
+export const CONTROL: OpTable = {};

@@ -1,0 +1,5 @@
+/** The convolution family of TF ops, run through sora's op registry. */
+import type { OpTable } from '../types.js';
+
+/** Handlers of the convolution family, keyed by TF op name. */
+export const CONVOLUTION: OpTable = {};

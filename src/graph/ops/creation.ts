@@ -1,0 +1,5 @@
+/** The creation family of TF ops, run through sora's op registry. */
+import type { OpTable } from '../types.js';
+
+/** Handlers of the creation family, keyed by TF op name. */
+export const CREATION: OpTable = {};

@@ -1,0 +1,5 @@
+/** The evaluation family of TF ops, run through sora's op registry. */
+import type { OpTable } from '../types.js';
+
+/** Handlers of the evaluation family, keyed by TF op name. */
+export const EVALUATION: OpTable = {};

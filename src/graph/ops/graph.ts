@@ -1,0 +1,5 @@
+/** The graph family of TF ops, run through sora's op registry. */
+import type { OpTable } from '../types.js';
+
+/** Handlers of the graph family, keyed by TF op name. */
+export const GRAPH: OpTable = {};

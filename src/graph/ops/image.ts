@@ -1,0 +1,5 @@
+/** The image family of TF ops, run through sora's op registry. */
+import type { OpTable } from '../types.js';
+
+/** Handlers of the image family, keyed by TF op name. */
+export const IMAGE: OpTable = {};

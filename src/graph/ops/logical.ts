@@ -1,0 +1,5 @@
+/** The logical family of TF ops, run through sora's op registry. */
+import type { OpTable } from '../types.js';
+
+/** Handlers of the logical family, keyed by TF op name. */
+export const LOGICAL: OpTable = {};

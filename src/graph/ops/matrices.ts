@@ -1,0 +1,5 @@
+/** The matrices family of TF ops, run through sora's op registry. */
+import type { OpTable } from '../types.js';
+
+/** Handlers of the matrices family, keyed by TF op name. */
+export const MATRICES: OpTable = {};

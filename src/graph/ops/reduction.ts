@@ -1,0 +1,5 @@
+/** The reduction family of TF ops, run through sora's op registry. */
+import type { OpTable } from '../types.js';
+
+/** Handlers of the reduction family, keyed by TF op name. */
+export const REDUCTION: OpTable = {};

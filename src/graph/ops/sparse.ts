@@ -1,0 +1,5 @@
+/** The sparse family of TF ops, run through sora's op registry. */
+import type { OpTable } from '../types.js';
+
+/** Handlers of the sparse family, keyed by TF op name. */
+export const SPARSE: OpTable = {};

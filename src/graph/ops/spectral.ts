@@ -1,0 +1,5 @@
+/** The spectral family of TF ops, run through sora's op registry. */
+import type { OpTable } from '../types.js';
+
+/** Handlers of the spectral family, keyed by TF op name. */
+export const SPECTRAL: OpTable = {};

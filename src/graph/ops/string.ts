@@ -1,0 +1,5 @@
+/** The string family of TF ops, run through sora's op registry. */
+import type { OpTable } from '../types.js';
+
+/** Handlers of the string family, keyed by TF op name. */
+export const STRING: OpTable = {};
