@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as sora from '../../src/index.js';
 import { Attrs } from '../../src/graph/attrs.js';
 import { GRAPH_OPS } from '../../src/graph/ops/index.js';
-import type { GraphNode, GraphValue, OpContext } from '../../src/graph/types.js';
+import type { GraphNode, OpContext } from '../../src/graph/types.js';
 
 /** An input of a case: values, shape and dtype ('float32' | 'int32' | 'bool' | 'string'). */
 export interface CaseInput {
