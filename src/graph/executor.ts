@@ -1262,25 +1262,28 @@ class DataflowRun {
       const args = dataInputs.map((input) => this.lookup(input, frame, node));
       result = await this.compute(node, frame, args);
     }
-    this.consume(node, frame, mergeInput);
     const target = this.outputFrame(node, frame, result[0] === DEAD && result.length === 1);
-    if (target === null) {
+    const dropped =
+      target === null || ((node.op === 'Exit' || node.op === 'RefExit') && result[0] === DEAD && !frame.instance!.dead);
+    if (dropped) {
+      // A dead NextIteration ends its loop; a dead Exit of a live loop is superseded by the live one to come.
       for (const v of result) {
         if (v === DEAD) continue;
         this.holdings.hold(v);
         this.holdings.drop(v);
       }
-      return;
+    } else {
+      this.publish(node, target, result, false);
+      if ((node.op === 'Enter' || node.op === 'RefEnter') && node.attrs.bool('is_constant', false)) {
+        const instance = target.instance!;
+        const value = result[0]!;
+        if (value !== DEAD) this.holdings.hold(value);
+        instance.constants.push({ node, value });
+        for (const later of instance.iterations.slice(1)) this.deliver(node, later, value);
+      }
     }
-    if ((node.op === 'Exit' || node.op === 'RefExit') && result[0] === DEAD && !frame.instance!.dead) return;
-    this.publish(node, target, result, false);
-    if ((node.op === 'Enter' || node.op === 'RefEnter') && node.attrs.bool('is_constant', false)) {
-      const instance = target.instance!;
-      const value = result[0]!;
-      if (value !== DEAD) this.holdings.hold(value);
-      instance.constants.push({ node, value });
-      for (const later of instance.iterations.slice(1)) this.deliver(node, later, value);
-    }
+    // Inputs are let go only now: an output may be one of them.
+    this.consume(node, frame, mergeInput);
   }
 
   private async compute(node: GraphNode, frame: Frame, args: GraphValue[]): Promise<(GraphValue | typeof DEAD)[]> {
