@@ -333,9 +333,30 @@ describe('matrices', () => {
     await same({ op: 'MatrixBandPart', attr: T, inputs: [f32([3, 7], 1), ints([1], []), ints([1], [])] });
     await same({ op: 'MatrixBandPart', attr: T, inputs: [f32([2, 3, 7], 1), ints([-1], []), ints([-1], [])] });
   });
+  it('MatrixBandPart with different bounds reads num_upper from input 2 (TF\'s op)', () => {
+    const x = sora.ones([3, 4]);
+    const lower = sora.scalar(0, 'int32');
+    const upper = sora.scalar(1, 'int32');
+    const y = RUN('MatrixBandPart', [x, lower, upper], T);
+    expect(Array.from(y.dataSync())).toEqual([1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1]);
+    sora.dispose([x, lower, upper, y]);
+  });
   it('errors: wrong input counts', async () => {
     await refuses({ op: 'MatMul', attr: T, inputs: [f32([3, 7], 1)] }, /expected 2 inputs, got 1/, true);
     await refuses({ op: 'Transpose', attr: T, inputs: [f32([3, 7], 1), ints([0, 1, 2])] }, /./, true);
     await refuses({ op: 'MatMul', attr: T, inputs: [f32([3, 7], 1), f32([3, 7], 1)] }, /./, true);
+  });
+});
+
+describe('coverage', () => {
+  it('every op of TF.js\'s arithmetic, basic_math, logical, reduction, matrices, normalization, convolution, image lists has a handler', async () => {
+    const families = ['arithmetic', 'basic_math', 'logical', 'reduction', 'matrices', 'normalization', 'convolution', 'image'];
+    const missing: string[] = [];
+    for (const family of families) {
+      const list = (await import(`@tensorflow/tfjs-converter/dist/operations/op_list/${family}.js`)) as { json: { tfOpName: string }[] };
+      expect(list.json.length).toBeGreaterThan(3);
+      for (const { tfOpName } of list.json) if (GRAPH_OPS.get(tfOpName)?.family !== family) missing.push(`${family}/${tfOpName}`);
+    }
+    expect(missing).toEqual([]);
   });
 });

@@ -62,6 +62,20 @@ describe('Conv2D', () => {
       inputs: [f32([1, 3, 7, 5], 1), f32([3, 3, 3, 2], 2)],
     });
   });
+  it('NCHW with stride 2 reads strides[2..3] (TF\'s layout; TF.js reads [1..2]) and equals NHWC transposed', () => {
+    const before = sora.memory().numTensors;
+    const x = sora.randomNormal([1, 3, 7, 5], 0, 1, 'float32', 1);
+    const filter = sora.randomNormal([3, 3, 3, 2], 0, 1, 'float32', 2);
+    const [nchw] = run('Conv2D', [x, filter], convAttr('SAME', 1, { data_format: attr.s('NCHW'), strides: attr.ints([1, 1, 2, 2]) }));
+    const xt = sora.transpose(x, [0, 2, 3, 1]);
+    const [nhwc] = run('Conv2D', [xt, filter], convAttr('SAME', 2));
+    const back = sora.transpose(nhwc!, [0, 3, 1, 2]);
+    expect(nchw!.shape).toEqual([1, 2, 4, 3]);
+    const [a, b] = [nchw!.dataSync(), back.dataSync()];
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(b[i]!)));
+    sora.dispose([x, filter, nchw!, xt, nhwc!, back]);
+    expect(sora.memory().numTensors).toBe(before);
+  });
   it('errors: wrong input count, padding FOO, bad strides, bad data_format, bad explicit_paddings', async () => {
     const xf = [f32([1, 7, 7, 3], 1), f32([3, 3, 3, 5], 2)];
     await refuses({ op: 'Conv2D', attr: convAttr('SAME', 1), inputs: [xf[0]!] }, /node 'bad' \(Conv2D\): expected 2 inputs, got 1/, true);
