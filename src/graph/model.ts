@@ -240,7 +240,9 @@ export class GraphModel {
   private prepare(given: ModelArtifacts): GraphExecutor {
     if (this.executor !== undefined || this.disposed) throw new Error(`${this.where()}: the model is already loaded`);
     const where = this.where();
-    if (given === null || typeof given !== 'object') throw new Error(`${where}: expected model artifacts, got ${given === null ? 'null' : typeof given}`);
+    if (given === null || typeof given !== 'object') {
+      throw new Error(`${where}: expected model artifacts, got ${given === null ? 'null' : typeof given}`);
+    }
     const data = given.weightData as ArrayBuffer | ArrayBuffer[] | undefined;
     const artifacts: ModelArtifacts = {
       ...given,
@@ -248,7 +250,8 @@ export class GraphModel {
       weightData: Array.isArray(data) ? concatBytes(data) : data ?? new ArrayBuffer(0),
     };
     if (artifacts.format === 'layers-model') {
-      throw new Error(`${where}: this is a TF.js layers model (format 'layers-model'), not a graph model; load it with sora.loadLayersModel`);
+      throw new Error(`${where}: this is a TF.js layers model (format 'layers-model'), not a graph model; ` +
+        'load it with sora.loadLayersModel');
     }
     if (!isArrayBuffer(artifacts.weightData)) throw new Error(`${where}: expected weightData to be an ArrayBuffer`);
     checkArtifacts(artifacts, where);
@@ -268,7 +271,8 @@ export class GraphModel {
     if (metadata?.structuredOutputKeys != null) {
       const keys = metadata.structuredOutputKeys;
       if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string' && !FORBIDDEN_KEYS.has(k))) {
-        throw new Error(`${where}: userDefinedMetadata.structuredOutputKeys must be a list of names, got ${JSON.stringify(keys)?.slice(0, 80)}`);
+        throw new Error(`${where}: userDefinedMetadata.structuredOutputKeys must be a list of names, got ` +
+          `${JSON.stringify(keys)?.slice(0, 80)}`);
       }
       structured = keys.slice();
     }
@@ -281,7 +285,9 @@ export class GraphModel {
         weights.set(name, t);
         const { dtype, values } = decoded;
         if (dtype === 'int32' || dtype === 'bool') setHostValues(t, (values as Int32Array | Uint8Array).slice());
-        else if (dtype === 'float32' && (values as Float32Array).length <= HOST_FLOAT_LIMIT) setHostValues(t, (values as Float32Array).slice());
+        else if (dtype === 'float32' && (values as Float32Array).length <= HOST_FLOAT_LIMIT) {
+          setHostValues(t, (values as Float32Array).slice());
+        }
         else if (dtype === 'string') {
           const decoder = new TextDecoder();
           setHostValues(t, (values as Uint8Array[]).map((bytes) => decoder.decode(bytes)));
@@ -409,7 +415,8 @@ export class GraphModel {
       }
       const label = entry !== undefined && entry.key !== node.name ? `input '${key}' (node '${node.name}')` : `input '${key}'`;
       if (!(value instanceof Tensor)) {
-        throw new Error(`${at}: ${label} must be a Tensor, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+        const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+        throw new Error(`${at}: ${label} must be a Tensor, got ${got}`);
       }
       if (value.isDisposed) throw new Error(`${at}: ${label} is a disposed tensor`);
       if (feed.has(tensorName)) throw new Error(`${at}: ${label} is given twice (as two names of one graph tensor)`);
@@ -527,7 +534,9 @@ function checkPlaceholder(node: GraphNode, value: Tensor, label: string, at: str
   if (!node.op.startsWith('Placeholder')) return;
   if (node.attrs.has('dtype')) {
     const dtype = node.attrs.dtype('dtype');
-    if (value.dtype !== dtype) throw new Error(`${at}: ${label} must be ${dtype}, got a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`);
+    if (value.dtype !== dtype) {
+      throw new Error(`${at}: ${label} must be ${dtype}, got a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`);
+    }
   }
   if (node.attrs.has('shape')) {
     const shape = node.attrs.shape('shape');

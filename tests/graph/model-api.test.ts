@@ -36,7 +36,11 @@ function artifacts(extra: Partial<ModelArtifacts> = {}): ModelArtifacts {
     node: [
       { name: 'a', op: 'Placeholder', attr: { dtype: float, shape: shapeAttr([-1, 2]) } },
       { name: 'b', op: 'Placeholder', attr: { dtype: float, shape: shapeAttr([-1, 2]) } },
-      { name: 'w', op: 'Const', attr: { dtype: float, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '2' }] } } } } },
+      {
+        name: 'w',
+        op: 'Const',
+        attr: { dtype: float, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '2' }] } } } },
+      },
       { name: 's', op: 'AddV2', input: ['a', 'b'], attr: { T: float } },
       { name: 'm', op: 'Mul', input: ['s', 'w'], attr: { T: float } },
       { name: 'r', op: 'Relu', input: ['m'], attr: { T: float } },
@@ -46,8 +50,14 @@ function artifacts(extra: Partial<ModelArtifacts> = {}): ModelArtifacts {
   };
   const weightSpecs: WeightSpec[] = [{ name: 'w', shape: [2], dtype: 'float32' }];
   return {
-    modelTopology, weightSpecs, weightData: new Float32Array([2, -3]).buffer, format: 'graph-model',
-    generatedBy: '2.15.0', convertedBy: 'TensorFlow.js Converter v4.22.0', userDefinedMetadata: { owner: 'lane A' }, ...extra,
+    modelTopology,
+    weightSpecs,
+    weightData: new Float32Array([2, -3]).buffer,
+    format: 'graph-model',
+    generatedBy: '2.15.0',
+    convertedBy: 'TensorFlow.js Converter v4.22.0',
+    userDefinedMetadata: { owner: 'lane A' },
+    ...extra,
   };
 }
 
@@ -63,15 +73,29 @@ const SIGNATURE = {
   },
 };
 
-const A = [[1, 2], [-3, 4]];
-const B = [[0.5, -1], [1, 1]];
+const A = [
+  [1, 2],
+  [-3, 4],
+];
+const B = [
+  [0.5, -1],
+  [1, 1],
+];
 
 /** Values of a result, one array per tensor (a Tensor, a Tensor[] or a map), freeing them. */
 async function read(result: unknown): Promise<number[][]> {
-  const list = (result instanceof sora.Tensor || result instanceof tf.Tensor ? [result] : Array.isArray(result) ? result
-    : Object.values(result as object)) as { data(): Promise<ArrayLike<number>>; dispose(): void }[];
+  const list = (
+    result instanceof sora.Tensor || result instanceof tf.Tensor
+      ? [result]
+      : Array.isArray(result)
+        ? result
+        : Object.values(result as object)
+  ) as { data(): Promise<ArrayLike<number>>; dispose(): void }[];
   const out: number[][] = [];
-  for (const t of list) { out.push(Array.from(await t.data())); t.dispose(); }
+  for (const t of list) {
+    out.push(Array.from(await t.data()));
+    t.dispose();
+  }
   return out;
 }
 
@@ -126,43 +150,84 @@ describe('loading', () => {
 
   test('http(s) URLs go through fetchFunc; fromTFHub asks for model.json?tfjs-format=file and keeps the query on weights', async () => {
     const a = artifacts();
-    const json = { ...a, weightData: undefined, weightSpecs: undefined, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }] };
+    const json = {
+      ...a,
+      weightData: undefined,
+      weightSpecs: undefined,
+      weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: a.weightSpecs }],
+    };
     const asked: string[] = [];
     const progress: number[] = [];
     const fetchFunc = (async (url: string) => {
       asked.push(url);
       return url.includes('model.json') ? new Response(JSON.stringify(json)) : new Response(a.weightData.slice(0));
     }) as typeof fetch;
-    const hub = await sora.loadGraphModel('https://tfhub.dev/owner/model/1', { fromTFHub: true, fetchFunc, onProgress: (f) => progress.push(f) });
-    expect(asked).toEqual(['https://tfhub.dev/owner/model/1/model.json?tfjs-format=file',
-      'https://tfhub.dev/owner/model/1/group1-shard1of1.bin?tfjs-format=file']);
+    const hub = await sora.loadGraphModel('https://tfhub.dev/owner/model/1', {
+      fromTFHub: true,
+      fetchFunc,
+      onProgress: (f) => progress.push(f),
+    });
+    expect(asked).toEqual([
+      'https://tfhub.dev/owner/model/1/model.json?tfjs-format=file',
+      'https://tfhub.dev/owner/model/1/group1-shard1of1.bin?tfjs-format=file',
+    ]);
     expect(progress).toEqual([1]);
     hub.dispose();
     asked.length = 0;
-    const prefixed = await sora.loadGraphModel('https://example.test/m/model.json', { fetchFunc, weightPathPrefix: 'https://cdn.test/w/' });
+    const prefixed = await sora.loadGraphModel('https://example.test/m/model.json', {
+      fetchFunc,
+      weightPathPrefix: 'https://cdn.test/w/',
+    });
     expect(asked).toEqual(['https://example.test/m/model.json', 'https://cdn.test/w/group1-shard1of1.bin']);
     prefixed.dispose();
   });
 
   test('bad models are refused at load with an Error naming what is wrong, and nothing is left allocated', async () => {
     const a = artifacts();
-    await refuses(() => sora.loadGraphModelSync({ ...a, weightSpecs: [], weightData: new ArrayBuffer(0) }),
-      "GraphModel: Const node 'w' has no weight in the weights manifest (0 weights) and no inline value");
-    await refuses(() => sora.loadGraphModel(sora.io.fromMemory({ ...a, weightData: new ArrayBuffer(4) })),
-      'fromMemory: expected 8 bytes for 1 weights, got 4; the data is truncated');
+    await refuses(
+      () => sora.loadGraphModelSync({ ...a, weightSpecs: [], weightData: new ArrayBuffer(0) }),
+      "GraphModel: Const node 'w' has no weight in the weights manifest (0 weights) and no inline value",
+    );
+    await refuses(
+      () => sora.loadGraphModel(sora.io.fromMemory({ ...a, weightData: new ArrayBuffer(4) })),
+      'fromMemory: expected 8 bytes for 1 weights, got 4; the data is truncated',
+    );
     // A signature key read from JSON as an own '__proto__' property.
     const hostile = JSON.parse(`{"inputs": {"__proto__": {"name": "a:0"}}}`);
-    await refuses(() => sora.loadGraphModelSync({ ...a, signature: hostile }), "GraphModel: signature.inputs has the key '__proto__', which is not allowed");
-    await refuses(() => sora.loadGraphModelSync({ ...a, signature: { inputs: { x: { name: 'nowhere:0' } } } }),
-      "GraphModel: signature.inputs['x'] names tensor 'nowhere:0', and the graph has no node 'nowhere'");
-    await refuses(() => sora.loadGraphModelSync({ ...a, format: 'layers-model' }),
-      "GraphModel: this is a TF.js layers model (format 'layers-model'), not a graph model; load it with sora.loadLayersModel");
-    await refuses(() => sora.loadGraphModelSync({ ...a, modelTopology: { class_name: 'Sequential', config: {} }, format: undefined as never }),
-      "GraphModel: modelTopology is not a TensorFlow GraphDef (it has no 'node' list); it looks like a layers model: use sora.loadLayersModel");
-    await refuses(() => sora.loadGraphModelSync([{ modelTopology: a.modelTopology }, a.weightData]), "loadGraphModelSync: the model.json has no 'weightsManifest'");
-    await refuses(() => sora.loadGraphModelSync({ load: () => Promise.resolve(a) } as never),
-      "loadGraphModelSync: the handler's load() returned a Promise; use loadGraphModel for an asynchronous handler");
-    await refuses(() => sora.loadGraphModel(null as never), 'loadGraphModel: expected a model URL or a LoadHandler, got null');
+    await refuses(
+      () => sora.loadGraphModelSync({ ...a, signature: hostile }),
+      "GraphModel: signature.inputs has the key '__proto__', which is not allowed",
+    );
+    await refuses(
+      () => sora.loadGraphModelSync({ ...a, signature: { inputs: { x: { name: 'nowhere:0' } } } }),
+      "GraphModel: signature.inputs['x'] names tensor 'nowhere:0', and the graph has no node 'nowhere'",
+    );
+    await refuses(
+      () => sora.loadGraphModelSync({ ...a, format: 'layers-model' }),
+      "GraphModel: this is a TF.js layers model (format 'layers-model'), not a graph model; load it with sora.loadLayersModel",
+    );
+    await refuses(
+      () =>
+        sora.loadGraphModelSync({
+          ...a,
+          modelTopology: { class_name: 'Sequential', config: {} },
+          format: undefined as never,
+        }),
+      "GraphModel: modelTopology is not a TensorFlow GraphDef (it has no 'node' list); " +
+        'it looks like a layers model: use sora.loadLayersModel',
+    );
+    await refuses(
+      () => sora.loadGraphModelSync([{ modelTopology: a.modelTopology }, a.weightData]),
+      "loadGraphModelSync: the model.json has no 'weightsManifest'",
+    );
+    await refuses(
+      () => sora.loadGraphModelSync({ load: () => Promise.resolve(a) } as never),
+      "loadGraphModelSync: the handler's load() returned a Promise; use loadGraphModel for an asynchronous handler",
+    );
+    await refuses(
+      () => sora.loadGraphModel(null as never),
+      'loadGraphModel: expected a model URL or a LoadHandler, got null',
+    );
     await refuses(() => sora.loadGraphModelSync({} as never), 'loadGraphModelSync: unknown model source');
   });
 });
@@ -179,7 +244,11 @@ describe('running', () => {
       ['predict {name}', () => ours.predict({ b, a }), () => theirs.predict({ b: tb, a: ta })],
       ["predict {'a:0'}", () => ours.predict({ 'a:0': a, 'b:0': b }), () => theirs.predict({ 'a:0': ta, 'b:0': tb })],
       ['execute one output', () => ours.execute({ a, b }, 'r'), () => theirs.execute({ a: ta, b: tb }, 'r')],
-      ['execute outputs in the order asked', () => ours.execute({ a, b }, ['n', 'r', 'm']), () => theirs.execute({ a: ta, b: tb }, ['n', 'r', 'm'])],
+      [
+        'execute outputs in the order asked',
+        () => ours.execute({ a, b }, ['n', 'r', 'm']),
+        () => theirs.execute({ a: ta, b: tb }, ['n', 'r', 'm']),
+      ],
       ['execute an intermediate node', () => ours.execute([a, b], ['s']), () => theirs.execute([ta, tb], ['s'])],
       ['execute default outputs', () => ours.execute([a, b]), () => theirs.execute([ta, tb])],
       ['feed an intermediate node', () => ours.execute({ s: b, a }, 'r'), () => theirs.execute({ s: tb, a: ta }, 'r')],
@@ -191,7 +260,9 @@ describe('running', () => {
       expect(Array.isArray(got), what).toBe(Array.isArray(want));
       expect(await read(got), what).toEqual(await read(want));
     }
-    expect(await read(await ours.executeAsync({ a, b }, ['r', 'n']))).toEqual(await read(await theirs.executeAsync({ a: ta, b: tb }, ['r', 'n'])));
+    expect(await read(await ours.executeAsync({ a, b }, ['r', 'n']))).toEqual(
+      await read(await theirs.executeAsync({ a: ta, b: tb }, ['r', 'n'])),
+    );
     expect(await read(await ours.predictAsync([a, b]))).toEqual(await read(await theirs.predictAsync([ta, tb])));
     // The inputs are the caller's: still alive, and nothing else is.
     expect(a.isDisposed || b.isDisposed).toBe(false);
@@ -215,10 +286,15 @@ describe('running', () => {
     const [a, b] = [sora.tensor(A), sora.tensor(B)];
     const [ta, tb] = [tf.tensor(A), tf.tensor(B)];
     expect(await read(ours.predict([a, b]))).toEqual(await read(theirs.predict([ta, tb])));
-    expect(await read(ours.predict({ second: b, first: a }))).toEqual(await read(theirs.predict({ second: tb, first: ta })));
-    expect(await read(ours.execute({ first: a, b }, 'neg_out'))).toEqual(await read(theirs.execute({ first: ta, b: tb }, 'neg_out')));
-    expect(await read(ours.execute({ first: a, second: b }, ['relu_out', 'n:0'])))
-      .toEqual(await read(theirs.execute({ first: ta, second: tb }, ['relu_out', 'n:0'])));
+    expect(await read(ours.predict({ second: b, first: a }))).toEqual(
+      await read(theirs.predict({ second: tb, first: ta })),
+    );
+    expect(await read(ours.execute({ first: a, b }, 'neg_out'))).toEqual(
+      await read(theirs.execute({ first: ta, b: tb }, 'neg_out')),
+    );
+    expect(await read(ours.execute({ first: a, second: b }, ['relu_out', 'n:0']))).toEqual(
+      await read(theirs.execute({ first: ta, second: tb }, ['relu_out', 'n:0'])),
+    );
     sora.dispose([a, b]);
     ours.dispose();
     theirs.dispose();
@@ -245,26 +321,61 @@ describe('running', () => {
     const wide = sora.zeros([2, 3]);
     const gone = sora.tensor(A);
     gone.dispose();
-    await refuses(() => plain.predict({ a, c: b }), "GraphModel.execute: unknown input 'c': the graph has no node 'c'; the model's inputs are [a, b]");
-    await refuses(() => ours.predict({ first: a, third: b }),
-      "GraphModel.execute: unknown input 'third': the graph has no node 'third' and the signature no such key; the model's inputs are [first, second]");
-    await refuses(() => plain.predict({ a }), "GraphModel.execute: missing input 'b', which the outputs [r, n] need; the model's inputs are [a, b]");
-    await refuses(() => ours.predict({ second: b }), "GraphModel.execute: missing input 'first' (node 'a'), which the outputs [relu_out, neg_out] need");
-    await refuses(() => plain.predict([a]), 'GraphModel.execute: the model has 2 inputs [a, b], but 1 tensor was given');
+    await refuses(
+      () => plain.predict({ a, c: b }),
+      "GraphModel.execute: unknown input 'c': the graph has no node 'c'; the model's inputs are [a, b]",
+    );
+    await refuses(
+      () => ours.predict({ first: a, third: b }),
+      "GraphModel.execute: unknown input 'third': the graph has no node 'third' and the signature no such key; " +
+        "the model's inputs are [first, second]",
+    );
+    await refuses(
+      () => plain.predict({ a }),
+      "GraphModel.execute: missing input 'b', which the outputs [r, n] need; the model's inputs are [a, b]",
+    );
+    await refuses(
+      () => ours.predict({ second: b }),
+      "GraphModel.execute: missing input 'first' (node 'a'), which the outputs [relu_out, neg_out] need",
+    );
+    await refuses(
+      () => plain.predict([a]),
+      'GraphModel.execute: the model has 2 inputs [a, b], but 1 tensor was given',
+    );
     await refuses(() => plain.predict(a), 'GraphModel.execute: the model has 2 inputs [a, b], but 1 tensor was given');
-    await refuses(() => plain.predict({ a: ints, b }), "GraphModel.execute: input 'a' must be float32, got a int32 tensor of shape [1, 2]");
-    await refuses(() => ours.predict({ first: rank1, second: b }),
-      "GraphModel.execute: input 'first' (node 'a') must have shape [-1, 2] (-1: any size), got [2]");
-    await refuses(() => plain.predict([a, wide]), "GraphModel.execute: input 'b' must have shape [-1, 2] (-1: any size), got [2, 3]");
+    await refuses(
+      () => plain.predict({ a: ints, b }),
+      "GraphModel.execute: input 'a' must be float32, got a int32 tensor of shape [1, 2]",
+    );
+    await refuses(
+      () => ours.predict({ first: rank1, second: b }),
+      "GraphModel.execute: input 'first' (node 'a') must have shape [-1, 2] (-1: any size), got [2]",
+    );
+    await refuses(
+      () => plain.predict([a, wide]),
+      "GraphModel.execute: input 'b' must have shape [-1, 2] (-1: any size), got [2, 3]",
+    );
     await refuses(() => plain.predict([a, gone]), "GraphModel.execute: input 'b' is a disposed tensor");
-    await refuses(() => plain.predict({ a, b: [1, 2] as never }), "GraphModel.execute: input 'b' must be a Tensor, got an array");
+    await refuses(
+      () => plain.predict({ a, b: [1, 2] as never }),
+      "GraphModel.execute: input 'b' must be a Tensor, got an array",
+    );
     await refuses(() => plain.predict({ a, 'a:0': a, b }), "GraphModel.execute: input 'a:0' is given twice");
-    await refuses(() => plain.execute({ a, b }, ['r', 'nope']), "GraphModel.execute: unknown output 'nope': the graph has no node 'nope'; the model's outputs are [r, n]");
-    await refuses(() => plain.executeAsync({ a, b }, '__proto__'), "GraphModel.executeAsync: unknown output '__proto__'");
+    await refuses(
+      () => plain.execute({ a, b }, ['r', 'nope']),
+      "GraphModel.execute: unknown output 'nope': the graph has no node 'nope'; the model's outputs are [r, n]",
+    );
+    await refuses(
+      () => plain.executeAsync({ a, b }, '__proto__'),
+      "GraphModel.executeAsync: unknown output '__proto__'",
+    );
     const protoKey = JSON.parse('{"__proto__": 1}');
     protoKey.a = a;
     await refuses(() => plain.execute(protoKey, 'n'), "GraphModel.execute: unknown input '__proto__'");
-    await refuses(() => plain.execute(null as never), 'GraphModel.execute: expected a Tensor, a Tensor[] or tensors by input name, got null');
+    await refuses(
+      () => plain.execute(null as never),
+      'GraphModel.execute: expected a Tensor, a Tensor[] or tensors by input name, got null',
+    );
     sora.dispose([a, b, ints, rank1, wide]);
     ours.dispose();
     plain.dispose();
@@ -279,7 +390,11 @@ describe('save and dispose', () => {
     const result = await model.save(`file://${folder}`);
     expect(result.modelArtifactsInfo.weightDataBytes).toBe(8);
     let captured: ModelArtifacts | undefined;
-    await model.save(sora.io.withSaveHandler((x) => { captured = x; }));
+    await model.save(
+      sora.io.withSaveHandler((x) => {
+        captured = x;
+      }),
+    );
     expect(captured!.modelTopology).toEqual(original.modelTopology);
     expect(captured!.weightSpecs).toEqual(original.weightSpecs);
     expect(captured!.signature).toEqual(SIGNATURE);
@@ -304,7 +419,9 @@ describe('save and dispose', () => {
     model.dispose(); // twice is fine
     await refuses(() => model.predict([]), 'GraphModel: the model was disposed');
     await refuses(() => model.save('file:///tmp/never'), 'GraphModel: the model was disposed');
-    expect(() => new sora.GraphModel('file:///x').inputNodes).toThrow('GraphModel: the model is not loaded yet; call load()');
+    expect(() => new sora.GraphModel('file:///x').inputNodes).toThrow(
+      'GraphModel: the model is not loaded yet; call load()',
+    );
   });
 });
 
