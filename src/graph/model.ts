@@ -277,6 +277,13 @@ export class GraphModel {
       structured = keys.slice();
     }
     checkConstNodes(graph, artifacts, where);
+    const initializer = artifacts.modelInitializer as { node?: unknown } | undefined;
+    if (Array.isArray(initializer?.node) && initializer.node.length > 0) {
+      // TF.js runs this graph once (it fills hash tables the main graph reads); running the main graph without it would
+      // silently read empty tables, so such a model is refused until initializers are supported.
+      throw new Error(`${where}: the model has an initializer graph (modelInitializer, ${initializer.node.length} nodes: ` +
+        'hash tables filled before the first run), which sora does not run yet');
+    }
 
     const weights = new Map<string, Tensor>();
     try {

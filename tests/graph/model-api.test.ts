@@ -123,6 +123,9 @@ describe('loading', () => {
       sora.loadGraphModelSync(sora.io.fromMemorySync(artifacts())),
       sora.loadGraphModelSync([json, bin]),
     ];
+    const syncManual = new sora.GraphModel(sora.io.fromMemorySync(artifacts()));
+    expect(syncManual.load()).toBe(true); // a LoadHandlerSync loads at once, as in TF.js
+    models.push(syncManual);
     const manual = new sora.GraphModel(sora.io.fromMemory(artifacts()));
     expect(await manual.load()).toBe(true);
     models.push(manual);
@@ -223,6 +226,11 @@ describe('loading', () => {
     await refuses(
       () => sora.loadGraphModelSync({ load: () => Promise.resolve(a) } as never),
       "loadGraphModelSync: the handler's load() returned a Promise; use loadGraphModel for an asynchronous handler",
+    );
+    await refuses(
+      () => sora.loadGraphModelSync({ ...a, modelInitializer: { node: [{ name: 't', op: 'HashTableV2' }] } }),
+      'GraphModel: the model has an initializer graph (modelInitializer, 1 nodes: hash tables filled before the first run), ' +
+        'which sora does not run yet',
     );
     await refuses(
       () => sora.loadGraphModel(null as never),
