@@ -120,6 +120,29 @@ describe('weights of every dtype TF.js reads', () => {
     expect(sora.memory().numTensors).toBe(before);
   });
 
+  test("encodeWeights gives TF.js's bytes and specs for every dtype, and decodes back to the same tensors", async () => {
+    const make = (lib: typeof sora | typeof tf) => ({
+      f: lib.tensor([1.5, -2, 3], [3]),
+      i: lib.tensor([[7, -8]], [1, 2], 'int32'),
+      b: lib.tensor([true, false, true], [3], 'bool'),
+      s: lib.tensor(['héllo', '', 'graph ✓', 'x'], [2, 2], 'string'),
+      c: lib.complex([1, -3], [2, 4.5]),
+    });
+    const mine = make(sora) as Record<string, sora.Tensor>;
+    const theirs = make(tf) as Record<string, tf.Tensor>;
+    const ours = await sora.io.encodeWeights(mine, 'model');
+    const ref = await tf.io.encodeWeights(theirs, 'model');
+    expect(ours.specs).toEqual(ref.specs);
+    expect(new Uint8Array(ours.data)).toEqual(new Uint8Array(ref.data as ArrayBuffer));
+    const back = sora.io.decodeWeights(ours.data, ours.specs);
+    for (const name of Object.keys(mine)) {
+      expect(back[name]!.dtype, name).toBe(mine[name]!.dtype);
+      expect(await valuesOf(back[name]!), name).toEqual(await valuesOf(mine[name]!));
+    }
+    sora.dispose([...Object.values(mine), ...Object.values(back)]);
+    tf.dispose(Object.values(theirs));
+  });
+
   test('odd offsets: a uint16 weight after an odd number of bytes decodes the same', async () => {
     const specs: WeightSpec[] = [
       { name: 'b', shape: [3], dtype: 'bool' },
