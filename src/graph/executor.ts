@@ -403,7 +403,7 @@ export class GraphExecutor {
     const body = this.main;
     const foldable = new Set<GraphNode>();
     const isConstant = (node: GraphNode): boolean => node.op === 'Const' || foldable.has(node);
-    const order = this.topological(body, new Set(body.nodes), new Set());
+    const order = this.topological(body, new Set(body.nodes), new Set(), true);
     for (const node of order) {
       if (
         node.op === 'Const' ||
@@ -504,19 +504,25 @@ export class GraphExecutor {
   // ---- planning ----
 
   /** Needed nodes in topological order (data and control edges; fed nodes have no inputs). */
-  private topological(body: Body, needed: ReadonlySet<GraphNode>, fed: ReadonlySet<string>): GraphNode[] {
+  private topological(
+    body: Body,
+    needed: ReadonlySet<GraphNode>,
+    fed: ReadonlySet<string>,
+    loops = false,
+  ): GraphNode[] {
+    // With `loops`, a NextIteration's edge back to its Merge is left out, so TF1 loops order too.
+    const counts = (producer: GraphNode): boolean =>
+      needed.has(producer) && !(loops && producer.op.endsWith('NextIteration'));
     const indegree = new Map<GraphNode, number>();
     for (const node of needed) {
-      indegree.set(
-        node,
-        fed.has(node.name) ? 0 : node.inputs.filter((input) => needed.has(body.producer(input))).length,
-      );
+      indegree.set(node, fed.has(node.name) ? 0 : node.inputs.filter((input) => counts(body.producer(input))).length);
     }
     const ready = body.nodes.filter((node) => indegree.get(node) === 0);
     const order: GraphNode[] = [];
     for (let i = 0; i < ready.length; i++) {
       const node = ready[i]!;
       order.push(node);
+      if (!counts(node)) continue;
       const next = [...body.consumers.get(node)!.map((c) => c.node), ...body.controlConsumers.get(node)!];
       for (const child of next) {
         if (!needed.has(child) || fed.has(child.name)) continue;

@@ -252,6 +252,25 @@ describe('TF1 dataflow control flow', () => {
     for (const count of [0, 1, 5]) await agree(sumLoop(), { n: int(count) }, ['exit_s', 'exit_i']);
   });
 
+  it('folds constants of a graph with loops (a NextIteration edge is no cycle) and runs it the same', async () => {
+    const g = sumLoop();
+    const weights = g.weights!;
+    g.nodes.push(
+      constant('two', { dtype: 'int32', shape: [], values: [2] }, weights),
+      n('four', 'Mul', ['two', 'two'], { T: I }),
+    );
+    g.nodes.push(n('scaled', 'Mul', ['exit_s', 'four'], { T: I }));
+    const exec = soraExecutor(g);
+    const before = sora.memory().numTensors;
+    await exec.foldConstants();
+    expect(sora.memory().numTensors).toBe(before + 1);
+    const feed = sora.tensor(5, [], 'int32');
+    const [scaled] = await exec.executeAsync(new Map([['n', feed]]), ['scaled']);
+    expect(Array.from(await scaled!.data())).toEqual([40]);
+    sora.dispose([scaled!, feed]);
+    exec.dispose();
+  });
+
   it('runs a nested loop whose inner loop is dead on the last outer iteration', async () => {
     // TF.js's executeAsync throws on this graph (it reads an undefined tensor inside its executor), so the
     // expected values are worked out here: the sum over j < m of j (j + 1) / 2.
