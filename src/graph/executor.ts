@@ -1039,12 +1039,12 @@ export class GraphExecutor {
     fedValues: ReadonlySet<GraphValue>,
     limit: number,
   ): Promise<GraphValue[]> {
-    const run = new DataflowRun(this, body, plan, feeds, fedValues, limit);
+    const run = new DataflowRun(this.internals(), body, plan, feeds, fedValues, limit);
     return run.run(outputs);
   }
 
-  /** @internal The pieces a dataflow run uses. */
-  get internals(): ExecutorInternals {
+  /** The pieces of the executor a dataflow run uses. */
+  private internals(): ExecutorInternals {
     return {
       owned: this.owned,
       where: this.where,
@@ -1110,14 +1110,14 @@ class DataflowRun {
   private readonly wanted = new Set<string>();
 
   constructor(
-    executor: GraphExecutor,
+    executor: ExecutorInternals,
     private readonly body: Body,
     private readonly plan: Plan,
     private readonly feeds: Feeds,
     fedValues: ReadonlySet<GraphValue>,
     private readonly limit: number,
   ) {
-    this.x = executor.internals;
+    this.x = executor;
     const owned = this.x.owned;
     this.holdings = new Holdings((v) => owned.has(v as Tensor) || fedValues.has(v));
     for (const node of plan.needed) {
