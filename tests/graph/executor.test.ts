@@ -322,7 +322,7 @@ describe('GraphExecutor errors, before anything runs', () => {
     exec.dispose();
   });
 
-  it('refuses a Const without a weight or value, naming it (the weights stay the caller's)', () => {
+  it('refuses a Const without a weight or value, naming it (the caller keeps its weights)', () => {
     const before = sora.memory().numTensors;
     const parsed = parseGraph({ node: [n('c', 'Const', [], { dtype: F })] }, 'w.json');
     const w = new Map([['other', sora.tensor([1])]]);
