@@ -57,9 +57,9 @@ const DATAFLOW = new Set([
 ]);
 /** Ops the executor runs itself, with no handler. */
 const EXECUTOR_OPS = new Set(['Const', 'Placeholder', 'PlaceholderWithDefault']);
-/** Ops whose results differ from run to run, or that hold state: never folded. */
-const UNFOLDABLE =
-  /^(Random|Stateless|Multinomial|TruncatedNormal|ParameterizedTruncatedNormal|While|If|StatelessIf|StatelessWhile)/;
+/** Ops whose results differ from run to run, that hold state, have effects or give nothing: never folded. */
+const UNFOLDABLE_PREFIX = /^(Random|StatelessRandom|Multinomial|TruncatedNormal|ParameterizedTruncatedNormal)/;
+const UNFOLDABLE = new Set(['While', 'StatelessWhile', 'If', 'StatelessIf', 'NoOp', 'Print', 'PrintV2', 'Assert']);
 /** Families whose values are resources or whose ops have effects: never folded. */
 const UNFOLDABLE_FAMILIES = new Set(['control', 'hash_table']);
 /** Folded results whose values are recorded on the host: ints and bools up to this size, floats up to HOST_FLOATS. */
@@ -408,7 +408,8 @@ export class GraphExecutor {
       if (
         node.op === 'Const' ||
         node.inputs.length === 0 ||
-        UNFOLDABLE.test(node.op) ||
+        UNFOLDABLE_PREFIX.test(node.op) ||
+        UNFOLDABLE.has(node.op) ||
         getRegisteredOp(node.op) !== undefined
       )
         continue;

@@ -115,6 +115,33 @@ describe('GraphExecutor on straight-line graphs', () => {
     exec.dispose();
   });
 
+  it('leaves random ops and NoOp out of folding', async () => {
+    const weights: Record<string, Weight> = {};
+    const g: TestGraph = {
+      nodes: [
+        constant('shape', { dtype: 'int32', shape: [1], values: [64] }, weights),
+        n('noop', 'NoOp', ['^shape']),
+        n('r', 'RandomUniform', ['shape', '^noop'], {
+          dtype: F,
+          T: attr.type('int32'),
+          seed: attr.i(0),
+          seed2: attr.i(0),
+        }),
+        n('y', 'Neg', ['r'], { T: F }),
+      ],
+      weights,
+    };
+    const exec = soraExecutor(g);
+    const before = sora.memory().numTensors;
+    await exec.foldConstants();
+    exec.foldConstantsSync();
+    expect(sora.memory().numTensors).toBe(before);
+    const [a] = await readAll(exec.execute(new Map(), ['y']));
+    const [b] = await readAll(exec.execute(new Map(), ['y']));
+    expect(a!.values).not.toEqual(b!.values);
+    exec.dispose();
+  });
+
   it('folds synchronously with foldConstantsSync', async () => {
     const g = mlp();
     const want = await tfjsOutputs(g, { x: X }, ['both']);
