@@ -615,10 +615,11 @@ export class GraphExecutor {
     const outputSlots = outputs.map((o) => slot(o.node, o.output));
     const isOutput = new Set(outputSlots);
     const producedAt = new Map<number, number>();
+    const stepOf = new Map<string, number>(order.map((node, index) => [node.name, index]));
     for (const [key, s] of slotOf) {
       const name = key.slice(0, key.lastIndexOf(':'));
       const output = Number(key.slice(key.lastIndexOf(':') + 1));
-      const index = order.indexOf(body.byName.get(name)!);
+      const index = stepOf.get(name)!;
       const step = steps[index]!;
       while (step.outputs.length <= output) step.outputs.push(-1);
       step.outputs[output] = s;
@@ -691,14 +692,15 @@ export class GraphExecutor {
 
   /** The caller owns what execute returns: protected values (weights, constants, the caller's own inputs) come back as copies. */
   private hand(values: GraphValue[], outputs: readonly GraphInput[], fedValues: ReadonlySet<GraphValue>): Tensor[] {
-    return values.map((value, i) => {
-      if (!isTensor(value)) {
-        throw new Error(
-          `${this.where}: the output '${outputs[i]!.node}:${outputs[i]!.output}' is a ${(value as GraphResource).kind}, not a tensor`,
-        );
-      }
-      return this.owned.has(value) || fedValues.has(value) ? reshape(value, value.shape) : value;
-    });
+    const bad = values.findIndex((value) => !isTensor(value));
+    if (bad >= 0) {
+      const kept = (v: GraphValue): boolean => (isTensor(v) && this.owned.has(v)) || fedValues.has(v);
+      for (const value of new Set(values)) if (!kept(value)) disposeValue(value);
+      throw new Error(
+        `${this.where}: the output '${outputs[bad]!.node}:${outputs[bad]!.output}' is a ${(values[bad] as GraphResource).kind}, not a tensor`,
+      );
+    }
+    return (values as Tensor[]).map((t) => (this.owned.has(t) || fedValues.has(t) ? reshape(t, t.shape) : t));
   }
 
   // ---- running ----

@@ -499,6 +499,19 @@ describe('TensorList and TensorArray ops', () => {
     exec.dispose();
   });
 
+  it('refuses a list as a graph output, naming it, with nothing left behind', async () => {
+    const exec = soraExecutor(listOps());
+    const feeds = soraFeeds({ x });
+    const before = sora.memory().numTensors;
+    await expect(exec.executeAsync(feeds, ['stacked', 'list'])).rejects.toThrow(
+      /the output 'list:0' is a tensorList, not a tensor/,
+    );
+    expect(() => exec.execute(feeds, ['scattered'])).toThrow(/the output 'scattered:0' is a tensorList/);
+    expect(sora.memory().numTensors).toBe(before);
+    sora.dispose([...feeds.values()]);
+    exec.dispose();
+  });
+
   it('agree with TF.js on TensorArrayV3 scatter, gather, read, size and concat', async () => {
     await agree(arrayOps(), { x }, ['gather', 'read', 'size_out', 'concat']);
   });
