@@ -78,6 +78,19 @@ function label(node: GraphNode): string {
   return `node '${node.name}' (${node.op})`;
 }
 
+/** The dtype a node declares for its output ('T' or 'dtype'); While's 'T' is a list, so that is skipped. */
+function declaredDType(node: GraphNode): DType {
+  for (const name of ['T', 'dtype']) {
+    if (!node.attrs.has(name)) continue;
+    try {
+      return node.attrs.dtype(name);
+    } catch {
+      // Not a single dtype (a list of them): try the next attribute.
+    }
+  }
+  return 'float32';
+}
+
 function disposeValue(value: GraphValue): void {
   if (isTensor(value)) value.dispose();
   else (value as GraphResource).dispose();
@@ -288,7 +301,7 @@ export class GraphExecutor {
     for (const node of graph.nodes) {
       if (this.main.consumers.get(node)!.length > 0 || this.main.controlConsumers.get(node)!.length > 0) continue;
       if (node.op === 'NoOp') continue;
-      this.outputs.push({ name: node.name, dtype: node.attrs.dtype('T', node.attrs.dtype('dtype', 'float32')) });
+      this.outputs.push({ name: node.name, dtype: declaredDType(node) });
     }
   }
 

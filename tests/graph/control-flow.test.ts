@@ -353,6 +353,15 @@ describe('functional control flow', () => {
     }
   });
 
+  it('reports the graph outputs of While and If (whose T is a list of dtypes)', () => {
+    const exec = soraExecutor(functional());
+    expect(exec.outputs).toEqual([
+      { name: 'while', dtype: 'float32' },
+      { name: 'if', dtype: 'float32' },
+    ]);
+    exec.dispose();
+  });
+
   it('stops a While past maxLoopIterations, naming the node, with nothing leaked', async () => {
     const exec = soraExecutor(functional());
     const feeds = soraFeeds({
