@@ -229,6 +229,61 @@ function functional(): TestGraph {
   };
 }
 
+/** A functional While carrying a TensorList: element i = x + i for i < n, stacked after the loop. */
+function functionalList(): TestGraph {
+  const weights: Record<string, Weight> = {};
+  weights.body_one = { dtype: 'int32', shape: [], values: [1] };
+  const L = { element_dtype: F };
+  return {
+    weights,
+    nodes: [
+      placeholder('n', 'int32', []),
+      placeholder('x', 'float32', [2]),
+      constant('zero', { dtype: 'int32', shape: [], values: [0] }, weights),
+      constant('shape', { dtype: 'int32', shape: [1], values: [2] }, weights),
+      n('reserve', 'TensorListReserve', ['shape', 'n'], { ...L, shape_type: I }),
+      n('while', 'While', ['zero', 'reserve', 'n', 'x'], {
+        T: { list: { type: ['DT_INT32', 'DT_VARIANT', 'DT_INT32', 'DT_FLOAT'] } },
+        cond: fn('lcond'),
+        body: fn('lbody'),
+        parallel_iterations: attr.i(10),
+      }),
+      n('stack', 'TensorListStack', ['while:1', 'shape'], { ...L, num_elements: attr.i(-1) }),
+    ],
+    functions: [
+      {
+        signature: {
+          name: 'lcond',
+          inputArg: [arg('i', 'DT_INT32'), arg('l', 'DT_VARIANT'), arg('n', 'DT_INT32'), arg('x', 'DT_FLOAT')],
+          outputArg: [arg('out', 'DT_BOOL')],
+        },
+        nodeDef: [n('less', 'Less', ['i', 'n'], { T: I })],
+        ret: { out: 'less:z:0' },
+      },
+      {
+        signature: {
+          name: 'lbody',
+          inputArg: [arg('i', 'DT_INT32'), arg('l', 'DT_VARIANT'), arg('n', 'DT_INT32'), arg('x', 'DT_FLOAT')],
+          outputArg: [
+            arg('i_out', 'DT_INT32'),
+            arg('l_out', 'DT_VARIANT'),
+            arg('n_out', 'DT_INT32'),
+            arg('x_out', 'DT_FLOAT'),
+          ],
+        },
+        nodeDef: [
+          n('body_one', 'Const', [], { dtype: I, value: { tensor: { dtype: 'DT_INT32', tensorShape: {} } } }),
+          n('fi', 'Cast', ['i'], { SrcT: I, DstT: F, Truncate: attr.b(false) }),
+          n('val', 'AddV2', ['x', 'fi:y:0'], { T: F }),
+          n('set', 'TensorListSetItem', ['l', 'i', 'val:z:0'], L),
+          n('next_i', 'AddV2', ['i', 'body_one:output:0'], { T: I }),
+        ],
+        ret: { i_out: 'next_i:z:0', l_out: 'set:output_handle:0', n_out: 'n', x_out: 'x' },
+      },
+    ],
+  };
+}
+
 /** Runs both sides and expects the same outputs and no tensor left behind but the outputs (then none after dispose). */
 async function agree(g: TestGraph, feeds: Record<string, Feed>, outputs: string[]): Promise<void> {
   const want = await tfjsOutputs(g, feeds, outputs);
@@ -351,6 +406,27 @@ describe('functional control flow', () => {
         'if',
       ]);
     }
+  });
+
+  it('carries a TensorList through a functional While and stacks it', async () => {
+    // TF.js's executeAsync fails on this graph (a reshape inside its executor reads freed data), so the
+    // expected values are worked out here: row i is x + i.
+    const exec = soraExecutor(functionalList());
+    const start = sora.memory().numTensors;
+    for (const count of [0, 1, 3]) {
+      const feeds = soraFeeds({ n: int(count), x: { dtype: 'float32', shape: [2], values: [0.5, -1] } });
+      const held = sora.memory().numTensors;
+      const [stack, i] = await exec.executeAsync(feeds, ['stack', 'while']);
+      expect(sora.memory().numTensors).toBe(held + 2);
+      expect(stack!.shape).toEqual([count, 2]);
+      expect(Array.from(await stack!.data())).toEqual(
+        Array.from({ length: count }, (_, k) => [0.5 + k, -1 + k]).flat(),
+      );
+      expect(Array.from(await i!.data())).toEqual([count]);
+      sora.dispose([stack!, i!, ...feeds.values()]);
+      expect(sora.memory().numTensors).toBe(start);
+    }
+    exec.dispose();
   });
 
   it('reports the graph outputs of While and If (whose T is a list of dtypes)', () => {
