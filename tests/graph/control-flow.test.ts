@@ -164,6 +164,56 @@ function listLoop(): TestGraph {
   };
 }
 
+/** A TensorArray written in a TF1 loop (its handle a constant Enter, its flow a loop variable): element k = x * k. */
+function arrayLoop(): TestGraph {
+  const weights: Record<string, Weight> = {};
+  return {
+    weights,
+    nodes: [
+      placeholder('n', 'int32', []),
+      placeholder('x', 'float32', [2]),
+      constant('zero', { dtype: 'int32', shape: [], values: [0] }, weights),
+      constant('one', { dtype: 'int32', shape: [], values: [1] }, weights),
+      constant('zerof', { dtype: 'float32', shape: [], values: [0] }, weights),
+      constant('onef', { dtype: 'float32', shape: [], values: [1] }, weights),
+      n('ta', 'TensorArrayV3', ['n'], {
+        dtype: F,
+        element_shape: attr.shape([2]),
+        dynamic_size: attr.b(false),
+        clear_after_read: attr.b(true),
+        identical_element_shapes: attr.b(true),
+        tensor_array_name: attr.s(''),
+      }),
+      enter('enter_i', 'zero', 'while'),
+      enter('enter_f', 'zerof', 'while', false, F),
+      enter('enter_flow', 'ta:1', 'while', false, F),
+      enter('enter_h', 'ta', 'while', true, attr.type('int32')),
+      enter('enter_n', 'n', 'while', true),
+      enter('enter_x', 'x', 'while', true, F),
+      enter('enter_one', 'one', 'while', true),
+      enter('enter_onef', 'onef', 'while', true, F),
+      n('merge_i', 'Merge', ['enter_i', 'next_i'], { T: I, N: attr.i(2) }),
+      n('merge_f', 'Merge', ['enter_f', 'next_f'], { T: F, N: attr.i(2) }),
+      n('merge_flow', 'Merge', ['enter_flow', 'next_flow'], { T: F, N: attr.i(2) }),
+      n('less', 'Less', ['merge_i', 'enter_n'], { T: I }),
+      n('cond', 'LoopCond', ['less']),
+      n('sw_i', 'Switch', ['merge_i', 'cond'], { T: I }),
+      n('sw_f', 'Switch', ['merge_f', 'cond'], { T: F }),
+      n('sw_flow', 'Switch', ['merge_flow', 'cond'], { T: F }),
+      n('val', 'Mul', ['enter_x', 'sw_f:1'], { T: F }),
+      n('write', 'TensorArrayWriteV3', ['enter_h', 'sw_i:1', 'val', 'sw_flow:1'], { T: F }),
+      n('add_i', 'AddV2', ['sw_i:1', 'enter_one'], { T: I }),
+      n('add_f', 'AddV2', ['sw_f:1', 'enter_onef'], { T: F }),
+      n('next_i', 'NextIteration', ['add_i'], { T: I }),
+      n('next_f', 'NextIteration', ['add_f'], { T: F }),
+      n('next_flow', 'NextIteration', ['write'], { T: F }),
+      n('exit_flow', 'Exit', ['sw_flow'], { T: F }),
+      n('range', 'Range', ['zero', 'n', 'one'], { Tidx: I }),
+      n('gather', 'TensorArrayGatherV3', ['ta', 'range', 'exit_flow'], { dtype: F, element_shape: attr.shape([2]) }),
+    ],
+  };
+}
+
 const fn = (name: string): { func: { name: string } } => ({ func: { name } });
 const arg = (name: string, type: string): { name: string; type: string } => ({ name, type });
 
@@ -364,6 +414,11 @@ describe('TF1 dataflow control flow', () => {
   it('fills a TensorList in a loop and stacks it', async () => {
     const x: Feed = { dtype: 'float32', shape: [2], values: [1.5, -2] };
     for (const count of [1, 4]) await agree(listLoop(), { n: int(count), x }, ['stack']);
+  });
+
+  it('writes a TensorArray in a loop (constant handle, flow carried) and gathers it', async () => {
+    const x: Feed = { dtype: 'float32', shape: [2], values: [1.5, -2] };
+    for (const count of [1, 4]) await agree(arrayLoop(), { n: int(count), x }, ['gather']);
   });
 
   it('stops a loop past maxLoopIterations with an Error naming it, freeing every loop value', async () => {
