@@ -1376,8 +1376,9 @@ class DataflowRun {
     const inputs = this.body.dataInputs.get(node)!;
     inputs.forEach((input, i) => {
       if (mergeInput !== undefined && i !== mergeInput) return;
-      // A static value is let go by its static readers only: the others may read it in every iteration.
-      if (this.statics.has(this.body.producer(input)) && !this.statics.has(node)) return;
+      // A static value read in a loop frame may be read again in every iteration: only reads in the root
+      // frame count down, and the run's end lets go of the rest.
+      if (frame !== this.root && this.statics.has(this.body.producer(input))) return;
       this.unread(this.frameKey(frame, input.node, input.output));
     });
   }
@@ -1405,7 +1406,7 @@ class DataflowRun {
         continue;
       }
       if (value === DEAD) continue;
-      const readers = this.readers(node, k, consumers);
+      const readers = this.readers(k, consumers);
       const key = this.frameKey(frame, node.name, k);
       const wantedHere = frame === this.root && this.wanted.has(key);
       if (readers > 0 || wantedHere) {
@@ -1429,19 +1430,11 @@ class DataflowRun {
     }
   }
 
-  /**
-   * How many reads output k of `node` awaits before it is let go. A static value read by a node in a frame
-   * may be read in every iteration: one lasting read stands for those, and the run's end lets it go.
-   */
-  private readers(node: GraphNode, k: number, consumers: readonly Consumer[]): number {
+  /** How many reads output k of `node` awaits before it is let go (see consume for static values). */
+  private readers(k: number, consumers: readonly Consumer[]): number {
     let n = 0;
-    let lasting = false;
-    for (const c of consumers) {
-      if (c.output !== k || !this.plan.needed.has(c.node)) continue;
-      if (!this.statics.has(node) || this.statics.has(c.node)) n++;
-      else lasting = true;
-    }
-    return n + (lasting ? 1 : 0);
+    for (const c of consumers) if (c.output === k && this.plan.needed.has(c.node)) n++;
+    return n;
   }
 
   /** Delivers a constant Enter's value to its readers in a later iteration. */
