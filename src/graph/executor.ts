@@ -101,7 +101,7 @@ function wantsHostValues(t: Tensor): boolean {
   return t.dtype === 'float32' && t.size <= HOST_FLOATS;
 }
 
-function hostCopy(t: Tensor, values: unknown): HostValues {
+function hostCopy(values: unknown): HostValues {
   if (Array.isArray(values)) return values.slice() as string[];
   const typed = values as Float32Array | Int32Array | Uint8Array;
   return typed.slice();
@@ -267,24 +267,25 @@ export class GraphExecutor {
     this.main = new Body(where, graph.nodes);
     for (const fn of graph.functions.values())
       this.functionBodies.set(fn.name, new Body(`${where}: function '${fn.name}'`, fn.nodes));
-    const unknown: string[] = [];
-    const check = (node: GraphNode, body: Body): void => {
+    const unknown: { op: string; at: string }[] = [];
+    const check = (node: GraphNode, body: Body, fn?: string): void => {
       if (EXECUTOR_OPS.has(node.op) || GRAPH_OPS.has(node.op) || getRegisteredOp(node.op) !== undefined) {
         if (node.op === 'Const' && !weights.has(node.name) && !node.attrs.has('value')) {
           throw new Error(`${body.label}: Const node '${node.name}' has no weight and no value`);
         }
         return;
       }
-      unknown.push(`${label(node)}${body === this.main ? '' : ` in function '${body.label.split("'")[1]}'`}`);
+      unknown.push({ op: node.op, at: `${label(node)}${fn === undefined ? '' : ` in function '${fn}'`}` });
     };
     for (const node of graph.nodes) check(node, this.main);
     for (const [name, body] of this.functionBodies)
-      for (const node of graph.functions.get(name)!.nodes) check(node, body);
+      for (const node of graph.functions.get(name)!.nodes) check(node, body, name);
     if (unknown.length > 0) {
-      const ops = [...new Set(unknown.map((u) => u.slice(u.lastIndexOf('(') + 1, u.indexOf(')', u.lastIndexOf('(')))))];
+      const ops = [...new Set(unknown.map((u) => u.op))];
+      const some = unknown.slice(0, 5).map((u) => u.at);
       throw new Error(
         `${where}: sora has no handler for the op${ops.length > 1 ? 's' : ''} ${ops.map((o) => `'${o}'`).join(', ')} ` +
-          `(${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}); ` +
+          `(${some.join(', ')}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}); ` +
           `register one with sora.registerOp('${ops[0]}', fn)`,
       );
     }
@@ -331,12 +332,12 @@ export class GraphExecutor {
       for (const [slot, key] of keepSlot) {
         const t = slots[slot];
         if (t === undefined) continue;
-        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t, await t.data<DType>()));
+        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(await t.data<DType>()));
         this.keepConstant(key, t);
       }
       for (const t of this.weights.values()) {
         if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined)
-          setHostValues(t, hostCopy(t, await t.data<DType>()));
+          setHostValues(t, hostCopy(await t.data<DType>()));
       }
     } finally {
       for (const t of slots) if (t !== undefined && holdings.holds(t)) holdings.drop(t);
@@ -366,12 +367,12 @@ export class GraphExecutor {
       for (const [slot, key] of keepSlot) {
         const t = slots[slot];
         if (t === undefined) continue;
-        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t, t.dataSync<DType>()));
+        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t.dataSync<DType>()));
         this.keepConstant(key, t);
       }
       for (const t of this.weights.values()) {
         if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined)
-          setHostValues(t, hostCopy(t, t.dataSync<DType>()));
+          setHostValues(t, hostCopy(t.dataSync<DType>()));
       }
     } finally {
       for (const t of slots) if (t !== undefined && holdings.holds(t)) holdings.drop(t);
@@ -835,13 +836,13 @@ export class GraphExecutor {
           'backend cannot read them synchronously; use executeAsync()',
       );
     }
-    setHostValues(value, hostCopy(value, value.dataSync<DType>()));
+    setHostValues(value, hostCopy(value.dataSync<DType>()));
   }
 
   private async readHostAsync(value: GraphValue | undefined, node: GraphNode): Promise<void> {
     void node;
     if (!isTensor(value) || peekHostValues(value) !== undefined) return;
-    setHostValues(value, hostCopy(value, await value.data<DType>()));
+    setHostValues(value, hostCopy(await value.data<DType>()));
   }
 
   /** Runs one op node's handler (inside a tidy when it is synchronous); the result is a list of values. */
@@ -1123,7 +1124,6 @@ class DataflowRun {
   private readonly statics = new Set<GraphNode>();
   private readonly pending = new Map<string, Pending>();
   private readonly ready: { node: GraphNode; frame: Frame; dead: boolean; mergeInput?: number }[] = [];
-  private readonly frames = new Map<string, Frame>();
   private readonly instances = new Map<string, FrameInstance>();
   private readonly root: Frame = { key: '', parent: null, instance: null, iteration: 0 };
   private readonly x: ExecutorInternals;
@@ -1273,7 +1273,6 @@ class DataflowRun {
     }
     const frame: Frame = { key: `${instance.key}#${n}`, parent: instance.parent, instance, iteration: n };
     instance.iterations[n] = frame;
-    this.frames.set(frame.key, frame);
     // Constant Enters of the loop reach every iteration.
     if (n > 0) for (const c of instance.constants) this.deliver(c.node, frame, c.value);
     return frame;
