@@ -427,7 +427,7 @@ export class GraphModel {
       }
       if (value.isDisposed) throw new Error(`${at}: ${label} is a disposed tensor`);
       if (feed.has(tensorName)) throw new Error(`${at}: ${label} is given twice (as two names of one graph tensor)`);
-      checkPlaceholder(node, value, label, at);
+      checkPlaceholder(node, value, label, at, entry);
       feed.set(tensorName, value);
       fed.add(nodeName);
     }
@@ -536,19 +536,18 @@ function checkConstNodes(graph: ParsedGraph, artifacts: ModelArtifacts, where: s
   for (const fn of graph.functions.values()) for (const node of fn.nodes) check(node, ` of function '${fn.name}'`);
 }
 
-/** A tensor fed to a Placeholder must have its dtype, and its shape where the Placeholder declares one (-1 matches any size). */
-function checkPlaceholder(node: GraphNode, value: Tensor, label: string, at: string): void {
+/**
+ * A tensor fed to a Placeholder must have its dtype, and its shape where it declares one (-1 matches any size);
+ * where the Placeholder leaves them out, the signature entry it is fed through says them.
+ */
+function checkPlaceholder(node: GraphNode, value: Tensor, label: string, at: string, entry: SignatureEntry | undefined): void {
   if (!node.op.startsWith('Placeholder')) return;
-  if (node.attrs.has('dtype')) {
-    const dtype = node.attrs.dtype('dtype');
-    if (value.dtype !== dtype) {
-      throw new Error(`${at}: ${label} must be ${dtype}, got a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`);
-    }
+  const dtype = node.attrs.has('dtype') ? node.attrs.dtype('dtype') : entry?.dtype;
+  if (dtype !== undefined && value.dtype !== dtype) {
+    throw new Error(`${at}: ${label} must be ${dtype}, got a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`);
   }
-  if (node.attrs.has('shape')) {
-    const shape = node.attrs.shape('shape');
-    if (shape === undefined) return;
-    const ok = shape.length === value.shape.length && shape.every((d, i) => d === -1 || d === value.shape[i]);
-    if (!ok) throw new Error(`${at}: ${label} must have shape ${describeShape(shape)} (-1: any size), got [${value.shape.join(', ')}]`);
-  }
+  const shape = node.attrs.has('shape') ? node.attrs.shape('shape') : entry?.shape;
+  if (shape === undefined) return;
+  const ok = shape.length === value.shape.length && shape.every((d, i) => d === -1 || d === value.shape[i]);
+  if (!ok) throw new Error(`${at}: ${label} must have shape ${describeShape(shape)} (-1: any size), got [${value.shape.join(', ')}]`);
 }

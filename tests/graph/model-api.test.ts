@@ -384,6 +384,16 @@ describe('running', () => {
       () => plain.execute(null as never),
       'GraphModel.execute: expected a Tensor, a Tensor[] or tensors by input name, got null',
     );
+    // A Placeholder that declares neither dtype nor shape is checked against its signature entry.
+    const bare = artifacts({ signature: SIGNATURE });
+    (bare.modelTopology as { node: { attr: object }[] }).node[0]!.attr = {};
+    const unchecked = sora.loadGraphModelSync(bare);
+    await refuses(
+      () => unchecked.predict({ first: rank1, second: b }),
+      "GraphModel.execute: input 'first' (node 'a') must have shape [-1, 2] (-1: any size), got [2]",
+    );
+    await refuses(() => unchecked.predict({ first: ints, second: b }), "GraphModel.execute: input 'first' (node 'a') must be float32");
+    unchecked.dispose();
     sora.dispose([a, b, ints, rank1, wide]);
     ours.dispose();
     plain.dispose();
