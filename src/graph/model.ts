@@ -111,6 +111,7 @@ export class GraphModel {
   private signatureOutputs: SignatureEntry[] = [];
   private structuredOutputKeys: string[] | undefined;
   private version = 'n/a';
+  private readonly missingCache = new Map<string, string[]>();
   private disposed = false;
   private readonly loadOptions: LoadOptions;
 
@@ -458,8 +459,19 @@ export class GraphModel {
     return { feed, fetch };
   }
 
-  /** The Placeholders (without a default) that the outputs depend on and that are not fed. */
+  /** The Placeholders (without a default) that the outputs depend on and that are not fed; cached per (outputs, fed) pair. */
   private neededPlaceholders(fetch: readonly string[], fed: ReadonlySet<string>): string[] {
+    const key = `${fetch.join('\u0000')}\u0001${[...fed].sort().join('\u0000')}`;
+    let missing = this.missingCache.get(key);
+    if (missing === undefined) {
+      missing = this.walkPlaceholders(fetch, fed);
+      if (this.missingCache.size >= 64) this.missingCache.clear();
+      this.missingCache.set(key, missing);
+    }
+    return missing;
+  }
+
+  private walkPlaceholders(fetch: readonly string[], fed: ReadonlySet<string>): string[] {
     const seen = new Set<string>();
     const stack = fetch.map((name) => splitTensorName(name)[0]);
     const missing: string[] = [];
@@ -474,6 +486,18 @@ export class GraphModel {
     }
     return missing.sort();
   }
+
+  /**
+   * The intermediate tensors kept by the last run, by node name (TF.js's debugging aid under its
+   * KEEP_INTERMEDIATE_TENSORS flag, off by default): sora keeps none, so this is always empty.
+   */
+  getIntermediateTensors(): NamedTensorsMap {
+    this.loaded();
+    return Object.create(null) as NamedTensorsMap;
+  }
+
+  /** Frees the intermediate tensors getIntermediateTensors returns: there are none, so this does nothing. */
+  disposeIntermediateTensors(): void {}
 
   /** Frees the weights and everything the executor holds; the model cannot run afterwards. Safe to call twice. */
   dispose(): void {

@@ -272,6 +272,10 @@ describe('running', () => {
       await read(await theirs.executeAsync({ a: ta, b: tb }, ['r', 'n'])),
     );
     expect(await read(await ours.predictAsync([a, b]))).toEqual(await read(await theirs.predictAsync([ta, tb])));
+    // Intermediate tensors are kept only under TF.js's debugging flag, off by default (TF.js then gives undefined).
+    expect(theirs.getIntermediateTensors()).toBeUndefined();
+    expect(Object.keys(ours.getIntermediateTensors())).toEqual([]);
+    ours.disposeIntermediateTensors();
     // The inputs are the caller's: still alive, and nothing else is.
     expect(a.isDisposed || b.isDisposed).toBe(false);
     sora.dispose([a, b]);
