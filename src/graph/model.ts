@@ -113,6 +113,7 @@ export class GraphModel {
   private version = 'n/a';
   private readonly missingCache = new Map<string, string[]>();
   private disposed = false;
+  private loading = false;
   private readonly loadOptions: LoadOptions;
 
   /**
@@ -196,7 +197,8 @@ export class GraphModel {
    * of true for an async handler (every URL), true at once for a LoadHandlerSync.
    */
   load(): Promise<boolean> | boolean {
-    if (this.executor !== undefined || this.disposed) throw new Error(`${this.where()}: load() was already called`);
+    if (this.executor !== undefined || this.disposed || this.loading) throw new Error(`${this.where()}: load() was already called`);
+    this.loading = true;
     const source = this.modelUrl;
     let handler: LoadHandler | LoadHandlerSync;
     if (source !== null && typeof source === 'object') {
@@ -210,8 +212,8 @@ export class GraphModel {
     const result = handler.load();
     if (isPromiseLike<ModelArtifacts>(result)) {
       return (async () => {
-        await ENGINE.ready();
-        const artifacts = await result;
+        // Both at once: a load that fails is then reported, never left unhandled while the backend starts.
+        const [artifacts] = await Promise.all([result, ENGINE.ready()]);
         const executor = this.prepare(artifacts);
         try {
           await executor.foldConstants();
