@@ -630,6 +630,10 @@ describe('TensorList and TensorArray ops', () => {
       n('pop', 'TensorListPopBack', ['list', 'shape'], { element_dtype: F }),
       n('after_pop', 'TensorListStack', ['pop', 'shape'], { element_dtype: F, num_elements: attr.i(-1) }),
       n('bad', 'TensorListGetItem', ['list', 'three', 'shape'], { element_dtype: F }),
+      n('loose', 'EmptyTensorList', ['minus1', 'minus1'], { element_dtype: F, shape_type: I }),
+      n('loose1', 'TensorListPushBack', ['loose', 'x'], { element_dtype: F }),
+      n('loose2', 'TensorListPushBack', ['loose1', 'item'], { element_dtype: F }),
+      n('ragged', 'TensorListStack', ['loose2', 'minus1'], { element_dtype: F, num_elements: attr.i(-1) }),
     );
     const exec = soraExecutor(g);
     const feeds = soraFeeds({ x });
@@ -639,6 +643,9 @@ describe('TensorList and TensorArray ops', () => {
       [5, 6],
       [1, 2, 3, 4],
     ]);
+    expect(() => exec.execute(feeds, ['ragged'])).toThrow(
+      /node 'ragged' \(TensorListStack\): element shapes \[3,2\] and \[2\] have different ranks/,
+    );
     await expect(exec.executeAsync(feeds, ['bad'])).rejects.toThrow(
       /node 'bad' \(TensorListGetItem\): index 3 is out of range for a list of 3 elements/,
     );
