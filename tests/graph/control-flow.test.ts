@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as sora from '../../src/index.js';
+import { deregisterOp, registerOp } from '../../src/graph/custom-ops.js';
 import type { GraphExecutor } from '../../src/graph/executor.js';
 import {
   type Feed,
@@ -442,6 +443,28 @@ describe('TF1 dataflow control flow', () => {
     s!.dispose();
     n.dispose();
     exec.dispose();
+  });
+
+  it('frees every loop value when an op throws in a later iteration', async () => {
+    let calls = 0;
+    registerOp('FailsLater', ({ inputs }) => {
+      if (++calls === 3) throw new Error('third time');
+      return sora.add(inputs[0]!, 0);
+    });
+    try {
+      const g = sumLoop();
+      const at = g.nodes.findIndex((node) => node.name === 'add_s');
+      g.nodes[at] = n('add_s', 'FailsLater', ['switch_s:1']);
+      const exec = soraExecutor(g);
+      const feed = sora.tensor(10, [], 'int32');
+      const before = sora.memory().numTensors;
+      await expect(exec.executeAsync(new Map([['n', feed]]), ['exit_s'])).rejects.toThrow(/third time/);
+      expect(sora.memory().numTensors).toBe(before);
+      feed.dispose();
+      exec.dispose();
+    } finally {
+      deregisterOp('FailsLater');
+    }
   });
 
   it('refuses execute() naming the control-flow node', () => {
