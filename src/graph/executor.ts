@@ -916,7 +916,15 @@ export class GraphExecutor {
       return r;
     });
     if (promise !== undefined) {
-      if (sync) throw new Error(`${body.label}: ${label(node)}: its handler returned a Promise; use executeAsync()`);
+      if (sync) {
+        promise.then(
+          (r) => {
+            for (const v of r) if (isTensor(v) && !args.includes(v)) v.dispose();
+          },
+          () => undefined,
+        );
+        throw new Error(`${body.label}: ${label(node)}: its handler returned a Promise; use executeAsync()`);
+      }
       return promise;
     }
     return result!;
