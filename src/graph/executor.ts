@@ -891,7 +891,7 @@ export class GraphExecutor {
         if (sync) {
           promise.then(
             (r) => {
-              for (const v of Array.isArray(r) ? r : [r]) if (isTensor(v)) v.dispose();
+              for (const v of Array.isArray(r) ? r : [r]) if (isTensor(v) && !tensors.includes(v)) v.dispose();
             },
             () => undefined,
           );
