@@ -57,9 +57,9 @@ const DATAFLOW = new Set([
 ]);
 /** Ops the executor runs itself, with no handler. */
 const EXECUTOR_OPS = new Set(['Const', 'Placeholder', 'PlaceholderWithDefault']);
-/** Ops whose results differ from run to run, or that hold state: never folded. */
-const UNFOLDABLE =
-  /^(Random|Stateless|Multinomial|TruncatedNormal|ParameterizedTruncatedNormal|While|If|StatelessIf|StatelessWhile)/;
+/** Ops whose results differ from run to run, that hold state, have effects or give nothing: never folded. */
+const UNFOLDABLE_PREFIX = /^(Random|StatelessRandom|Multinomial|TruncatedNormal|ParameterizedTruncatedNormal)/;
+const UNFOLDABLE = new Set(['While', 'StatelessWhile', 'If', 'StatelessIf', 'NoOp', 'Print', 'PrintV2', 'Assert']);
 /** Families whose values are resources or whose ops have effects: never folded. */
 const UNFOLDABLE_FAMILIES = new Set(['control', 'hash_table']);
 /** Folded results whose values are recorded on the host: ints and bools up to this size, floats up to HOST_FLOATS. */
@@ -78,6 +78,19 @@ function label(node: GraphNode): string {
   return `node '${node.name}' (${node.op})`;
 }
 
+/** The dtype a node declares for its output ('T' or 'dtype'); While's 'T' is a list, so that is skipped. */
+function declaredDType(node: GraphNode): DType {
+  for (const name of ['T', 'dtype']) {
+    if (!node.attrs.has(name)) continue;
+    try {
+      return node.attrs.dtype(name);
+    } catch {
+      // Not a single dtype (a list of them): try the next attribute.
+    }
+  }
+  return 'float32';
+}
+
 function disposeValue(value: GraphValue): void {
   if (isTensor(value)) value.dispose();
   else (value as GraphResource).dispose();
@@ -88,7 +101,7 @@ function wantsHostValues(t: Tensor): boolean {
   return t.dtype === 'float32' && t.size <= HOST_FLOATS;
 }
 
-function hostCopy(t: Tensor, values: unknown): HostValues {
+function hostCopy(values: unknown): HostValues {
   if (Array.isArray(values)) return values.slice() as string[];
   const typed = values as Float32Array | Int32Array | Uint8Array;
   return typed.slice();
@@ -162,11 +175,15 @@ interface Plan {
   readonly outputSlots: number[];
   /** The first needed node that must run under executeAsync (control flow, or an async entry). */
   readonly asyncNode?: GraphNode;
+  /** For a dataflow run: the needed nodes in topological order, a NextIteration's back edge left out. */
+  readonly order?: GraphNode[];
 }
 
 /** A frame context of a dataflow run: the root, or one iteration of one instance of a loop frame. */
 interface Frame {
   readonly key: string;
+  /** A number unique in the run, for the value and instance tables' keys. */
+  readonly id: number;
   /** The context the frame was entered from (null for the root). */
   readonly parent: Frame | null;
   readonly instance: FrameInstance | null;
@@ -191,8 +208,9 @@ const DEAD = Symbol('dead');
 interface Pending {
   remaining: number;
   dead: boolean;
-  /** Merge: it fired (later arrivals are dropped), and how many inputs came dead. */
+  /** Merge: it fired (later arrivals are dropped), how many inputs came, how many dead. */
   fired?: boolean;
+  arrived?: number;
   deadCount?: number;
 }
 
@@ -252,24 +270,25 @@ export class GraphExecutor {
     this.main = new Body(where, graph.nodes);
     for (const fn of graph.functions.values())
       this.functionBodies.set(fn.name, new Body(`${where}: function '${fn.name}'`, fn.nodes));
-    const unknown: string[] = [];
-    const check = (node: GraphNode, body: Body): void => {
+    const unknown: { op: string; at: string }[] = [];
+    const check = (node: GraphNode, body: Body, fn?: string): void => {
       if (EXECUTOR_OPS.has(node.op) || GRAPH_OPS.has(node.op) || getRegisteredOp(node.op) !== undefined) {
         if (node.op === 'Const' && !weights.has(node.name) && !node.attrs.has('value')) {
           throw new Error(`${body.label}: Const node '${node.name}' has no weight and no value`);
         }
         return;
       }
-      unknown.push(`${label(node)}${body === this.main ? '' : ` in function '${body.label.split("'")[1]}'`}`);
+      unknown.push({ op: node.op, at: `${label(node)}${fn === undefined ? '' : ` in function '${fn}'`}` });
     };
     for (const node of graph.nodes) check(node, this.main);
     for (const [name, body] of this.functionBodies)
-      for (const node of graph.functions.get(name)!.nodes) check(node, body);
+      for (const node of graph.functions.get(name)!.nodes) check(node, body, name);
     if (unknown.length > 0) {
-      const ops = [...new Set(unknown.map((u) => u.slice(u.lastIndexOf('(') + 1, u.indexOf(')', u.lastIndexOf('(')))))];
+      const ops = [...new Set(unknown.map((u) => u.op))];
+      const some = unknown.slice(0, 5).map((u) => u.at);
       throw new Error(
         `${where}: sora has no handler for the op${ops.length > 1 ? 's' : ''} ${ops.map((o) => `'${o}'`).join(', ')} ` +
-          `(${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}); ` +
+          `(${some.join(', ')}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}); ` +
           `register one with sora.registerOp('${ops[0]}', fn)`,
       );
     }
@@ -288,7 +307,7 @@ export class GraphExecutor {
     for (const node of graph.nodes) {
       if (this.main.consumers.get(node)!.length > 0 || this.main.controlConsumers.get(node)!.length > 0) continue;
       if (node.op === 'NoOp') continue;
-      this.outputs.push({ name: node.name, dtype: node.attrs.dtype('T', node.attrs.dtype('dtype', 'float32')) });
+      this.outputs.push({ name: node.name, dtype: declaredDType(node) });
     }
   }
 
@@ -316,12 +335,12 @@ export class GraphExecutor {
       for (const [slot, key] of keepSlot) {
         const t = slots[slot];
         if (t === undefined) continue;
-        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t, await t.data<DType>()));
+        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(await t.data<DType>()));
         this.keepConstant(key, t);
       }
       for (const t of this.weights.values()) {
         if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined)
-          setHostValues(t, hostCopy(t, await t.data<DType>()));
+          setHostValues(t, hostCopy(await t.data<DType>()));
       }
     } finally {
       for (const t of slots) if (t !== undefined && holdings.holds(t)) holdings.drop(t);
@@ -351,12 +370,12 @@ export class GraphExecutor {
       for (const [slot, key] of keepSlot) {
         const t = slots[slot];
         if (t === undefined) continue;
-        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t, t.dataSync<DType>()));
+        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t.dataSync<DType>()));
         this.keepConstant(key, t);
       }
       for (const t of this.weights.values()) {
         if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined)
-          setHostValues(t, hostCopy(t, t.dataSync<DType>()));
+          setHostValues(t, hostCopy(t.dataSync<DType>()));
       }
     } finally {
       for (const t of slots) if (t !== undefined && holdings.holds(t)) holdings.drop(t);
@@ -403,12 +422,13 @@ export class GraphExecutor {
     const body = this.main;
     const foldable = new Set<GraphNode>();
     const isConstant = (node: GraphNode): boolean => node.op === 'Const' || foldable.has(node);
-    const order = this.topological(body, new Set(body.nodes), new Set());
+    const order = this.topological(body, new Set(body.nodes), new Set(), true);
     for (const node of order) {
       if (
         node.op === 'Const' ||
         node.inputs.length === 0 ||
-        UNFOLDABLE.test(node.op) ||
+        UNFOLDABLE_PREFIX.test(node.op) ||
+        UNFOLDABLE.has(node.op) ||
         getRegisteredOp(node.op) !== undefined
       )
         continue;
@@ -504,19 +524,25 @@ export class GraphExecutor {
   // ---- planning ----
 
   /** Needed nodes in topological order (data and control edges; fed nodes have no inputs). */
-  private topological(body: Body, needed: ReadonlySet<GraphNode>, fed: ReadonlySet<string>): GraphNode[] {
+  private topological(
+    body: Body,
+    needed: ReadonlySet<GraphNode>,
+    fed: ReadonlySet<string>,
+    loops = false,
+  ): GraphNode[] {
+    // With `loops`, a NextIteration's edge back to its Merge is left out, so TF1 loops order too.
+    const counts = (producer: GraphNode): boolean =>
+      needed.has(producer) && !(loops && producer.op.endsWith('NextIteration'));
     const indegree = new Map<GraphNode, number>();
     for (const node of needed) {
-      indegree.set(
-        node,
-        fed.has(node.name) ? 0 : node.inputs.filter((input) => needed.has(body.producer(input))).length,
-      );
+      indegree.set(node, fed.has(node.name) ? 0 : node.inputs.filter((input) => counts(body.producer(input))).length);
     }
     const ready = body.nodes.filter((node) => indegree.get(node) === 0);
     const order: GraphNode[] = [];
     for (let i = 0; i < ready.length; i++) {
       const node = ready[i]!;
       order.push(node);
+      if (!counts(node)) continue;
       const next = [...body.consumers.get(node)!.map((c) => c.node), ...body.controlConsumers.get(node)!];
       for (const child of next) {
         if (!needed.has(child) || fed.has(child.name)) continue;
@@ -561,7 +587,8 @@ export class GraphExecutor {
     );
     let plan: Plan;
     if (dataflow) {
-      plan = { needed, dataflow, steps: [], slotCount: 0, outputSlots: [], asyncNode };
+      const order = this.topological(body, needed, fed, true);
+      plan = { needed, dataflow, steps: [], slotCount: 0, outputSlots: [], asyncNode, order };
     } else {
       plan = this.staticPlan(body, needed, fed, outputs, asyncNode);
     }
@@ -608,10 +635,11 @@ export class GraphExecutor {
     const outputSlots = outputs.map((o) => slot(o.node, o.output));
     const isOutput = new Set(outputSlots);
     const producedAt = new Map<number, number>();
+    const stepOf = new Map<string, number>(order.map((node, index) => [node.name, index]));
     for (const [key, s] of slotOf) {
       const name = key.slice(0, key.lastIndexOf(':'));
       const output = Number(key.slice(key.lastIndexOf(':') + 1));
-      const index = order.indexOf(body.byName.get(name)!);
+      const index = stepOf.get(name)!;
       const step = steps[index]!;
       while (step.outputs.length <= output) step.outputs.push(-1);
       step.outputs[output] = s;
@@ -684,14 +712,15 @@ export class GraphExecutor {
 
   /** The caller owns what execute returns: protected values (weights, constants, the caller's own inputs) come back as copies. */
   private hand(values: GraphValue[], outputs: readonly GraphInput[], fedValues: ReadonlySet<GraphValue>): Tensor[] {
-    return values.map((value, i) => {
-      if (!isTensor(value)) {
-        throw new Error(
-          `${this.where}: the output '${outputs[i]!.node}:${outputs[i]!.output}' is a ${(value as GraphResource).kind}, not a tensor`,
-        );
-      }
-      return this.owned.has(value) || fedValues.has(value) ? reshape(value, value.shape) : value;
-    });
+    const bad = values.findIndex((value) => !isTensor(value));
+    if (bad >= 0) {
+      const kept = (v: GraphValue): boolean => (isTensor(v) && this.owned.has(v)) || fedValues.has(v);
+      for (const value of new Set(values)) if (!kept(value)) disposeValue(value);
+      throw new Error(
+        `${this.where}: the output '${outputs[bad]!.node}:${outputs[bad]!.output}' is a ${(values[bad] as GraphResource).kind}, not a tensor`,
+      );
+    }
+    return (values as Tensor[]).map((t) => (this.owned.has(t) || fedValues.has(t) ? reshape(t, t.shape) : t));
   }
 
   // ---- running ----
@@ -810,13 +839,13 @@ export class GraphExecutor {
           'backend cannot read them synchronously; use executeAsync()',
       );
     }
-    setHostValues(value, hostCopy(value, value.dataSync<DType>()));
+    setHostValues(value, hostCopy(value.dataSync<DType>()));
   }
 
   private async readHostAsync(value: GraphValue | undefined, node: GraphNode): Promise<void> {
     void node;
     if (!isTensor(value) || peekHostValues(value) !== undefined) return;
-    setHostValues(value, hostCopy(value, await value.data<DType>()));
+    setHostValues(value, hostCopy(await value.data<DType>()));
   }
 
   /** Runs one op node's handler (inside a tidy when it is synchronous); the result is a list of values. */
@@ -862,7 +891,7 @@ export class GraphExecutor {
         if (sync) {
           promise.then(
             (r) => {
-              for (const v of Array.isArray(r) ? r : [r]) if (isTensor(v)) v.dispose();
+              for (const v of Array.isArray(r) ? r : [r]) if (isTensor(v) && !tensors.includes(v)) v.dispose();
             },
             () => undefined,
           );
@@ -887,7 +916,15 @@ export class GraphExecutor {
       return r;
     });
     if (promise !== undefined) {
-      if (sync) throw new Error(`${body.label}: ${label(node)}: its handler returned a Promise; use executeAsync()`);
+      if (sync) {
+        promise.then(
+          (r) => {
+            for (const v of r) if (isTensor(v) && !args.includes(v)) v.dispose();
+          },
+          () => undefined,
+        );
+        throw new Error(`${body.label}: ${label(node)}: its handler returned a Promise; use executeAsync()`);
+      }
       return promise;
     }
     return result!;
@@ -1033,12 +1070,12 @@ export class GraphExecutor {
     fedValues: ReadonlySet<GraphValue>,
     limit: number,
   ): Promise<GraphValue[]> {
-    const run = new DataflowRun(this, body, plan, feeds, fedValues, limit);
+    const run = new DataflowRun(this.internals(), body, plan, feeds, fedValues, limit);
     return run.run(outputs);
   }
 
-  /** @internal The pieces a dataflow run uses. */
-  get internals(): ExecutorInternals {
+  /** The pieces of the executor a dataflow run uses. */
+  private internals(): ExecutorInternals {
     return {
       owned: this.owned,
       where: this.where,
@@ -1090,36 +1127,66 @@ interface ExecutorInternals {
 class DataflowRun {
   private readonly holdings: Holdings;
   /** Live values by `${frame.key}|${node}:${output}`, with the count of readers still to come. */
-  private readonly values = new Map<string, { value: GraphValue; readers: number }>();
-  private readonly sources = new Set<GraphNode>();
-  private readonly pending = new Map<string, Pending>();
+  private readonly values = new Map<number, { value: GraphValue; readers: number }>();
+  /**
+   * Nodes outside every loop frame and branch: fed, constant, or reading only such nodes (and no control
+   * flow op). They run first, in the root frame, and every frame reads them there.
+   */
+  private readonly statics = new Set<GraphNode>();
+  private readonly pending = new Map<number, Pending>();
   private readonly ready: { node: GraphNode; frame: Frame; dead: boolean; mergeInput?: number }[] = [];
-  private readonly frames = new Map<string, Frame>();
   private readonly instances = new Map<string, FrameInstance>();
-  private readonly root: Frame = { key: '', parent: null, instance: null, iteration: 0 };
+  private readonly root: Frame = { key: '', id: 0, parent: null, instance: null, iteration: 0 };
+  private frameCount = 0;
+  /** Each node's position, and the producers of its data inputs. */
+  private readonly position: ReadonlyMap<GraphNode, number>;
+  private readonly producers = new Map<GraphNode, GraphNode[]>();
+  /** Outputs per node in the value keys: one more than the highest output index read. */
+  private width: number;
+  /** For each node, how many needed nodes read each of its outputs. */
+  private readonly reads = new Map<GraphNode, number[]>();
   private readonly x: ExecutorInternals;
-  /** Inputs of each node that arrive as events (not from sources). */
+  /** Inputs of each node that arrive as events (not from static nodes). */
   private readonly counted = new Map<GraphNode, number>();
   /** The keys of the requested outputs (root frame). */
-  private readonly wanted = new Set<string>();
+  private readonly wanted = new Set<number>();
 
   constructor(
-    executor: GraphExecutor,
+    executor: ExecutorInternals,
     private readonly body: Body,
     private readonly plan: Plan,
     private readonly feeds: Feeds,
     fedValues: ReadonlySet<GraphValue>,
     private readonly limit: number,
   ) {
-    this.x = executor.internals;
+    this.x = executor;
+    this.position = body.position;
+    let top = 0;
+    for (const node of body.nodes) {
+      this.producers.set(
+        node,
+        body.dataInputs.get(node)!.map((input) => body.producer(input)),
+      );
+      for (const input of node.inputs) top = Math.max(top, input.output);
+      const reads: number[] = [];
+      for (const c of body.consumers.get(node)!) {
+        while (reads.length <= c.output) reads.push(0);
+        if (plan.needed.has(c.node)) reads[c.output]!++;
+      }
+      this.reads.set(node, reads);
+    }
+    this.width = top + 1;
     const owned = this.x.owned;
     this.holdings = new Holdings((v) => owned.has(v as Tensor) || fedValues.has(v));
-    for (const node of plan.needed) {
-      if (feeds.has(node.name) || this.x.isFolded(node) || node.inputs.length === 0) this.sources.add(node);
+    for (const node of plan.order!) {
+      const fixed = feeds.has(node.name) || this.x.isFolded(node) || node.inputs.length === 0;
+      if (fixed || (!DATAFLOW.has(node.op) && node.inputs.every((input) => this.statics.has(body.producer(input))))) {
+        this.statics.add(node);
+      }
     }
     for (const node of plan.needed) {
-      if (this.sources.has(node)) continue;
-      this.counted.set(node, node.inputs.filter((input) => !this.sources.has(body.producer(input))).length);
+      if (this.statics.has(node)) continue;
+      this.counted.set(node, node.inputs.filter((input) => !this.statics.has(body.producer(input))).length);
     }
   }
 
@@ -1127,19 +1194,26 @@ class DataflowRun {
     throw new Error(`${this.body.label}: ${label(node)}: ${message}`);
   }
 
-  private frameKey(frame: Frame, node: string, output: number): string {
-    return `${frame.key}|${node}:${output}`;
+  /** The key of output `output` of `node` in `frame` (every output read in the graph fits the width). */
+  private valueKey(frame: Frame, node: GraphNode, output: number): number {
+    return (frame.id * this.body.nodes.length + this.position.get(node)!) * this.width + output;
+  }
+
+  private outputKey(frame: Frame, o: GraphInput): number {
+    return this.valueKey(frame, this.body.producer(o), o.output);
   }
 
   async run(outputs: readonly GraphInput[]): Promise<GraphValue[]> {
     const wanted = this.wanted;
-    for (const o of outputs) wanted.add(this.frameKey(this.root, o.node, o.output));
+    for (const o of outputs) this.width = Math.max(this.width, o.output + 1);
+    for (const o of outputs) wanted.add(this.outputKey(this.root, o));
     let done = false;
     try {
-      for (const node of this.body.nodes) {
-        if (!this.sources.has(node)) continue;
-        const result = await this.runSource(node);
+      for (const node of this.plan.order!) {
+        if (!this.statics.has(node)) continue;
+        const result = await this.runStatic(node);
         this.publish(node, this.root, result, true);
+        this.consume(node, this.root);
       }
       for (const node of this.body.nodes) {
         if (this.counted.get(node) === 0) this.ready.push({ node, frame: this.root, dead: false });
@@ -1154,7 +1228,7 @@ class DataflowRun {
         await this.fire(item.node, item.frame, item.dead, item.mergeInput);
       }
       const result = outputs.map((o) => {
-        const held = this.values.get(this.frameKey(this.root, o.node, o.output));
+        const held = this.values.get(this.outputKey(this.root, o));
         if (held === undefined) {
           throw new Error(
             `${this.body.label}: the output '${o.node}${o.output ? `:${o.output}` : ''}' was not computed ` +
@@ -1177,7 +1251,7 @@ class DataflowRun {
     }
   }
 
-  private async runSource(node: GraphNode): Promise<(GraphValue | typeof DEAD)[]> {
+  private async runStatic(node: GraphNode): Promise<(GraphValue | typeof DEAD)[]> {
     const fed = this.feeds.get(node.name);
     if (fed !== undefined) {
       const width = Math.max(...fed.keys()) + 1;
@@ -1194,9 +1268,8 @@ class DataflowRun {
       return out;
     }
     if (node.op === 'Placeholder') this.fail(node, 'the input was not given');
-    let result = this.x.invoke(node, this.body, [], this.limit);
-    if (isPromise(result)) result = await result;
-    return result as GraphValue[];
+    const args = this.body.dataInputs.get(node)!.map((_, i) => this.lookup(node, i, this.root));
+    return this.compute(node, this.root, args);
   }
 
   /** The frame an instance's outputs land in. */
@@ -1239,9 +1312,14 @@ class DataflowRun {
           `(at ${label(node)}); raise maxLoopIterations if that is expected`,
       );
     }
-    const frame: Frame = { key: `${instance.key}#${n}`, parent: instance.parent, instance, iteration: n };
+    const frame: Frame = {
+      key: `${instance.key}#${n}`,
+      id: ++this.frameCount,
+      parent: instance.parent,
+      instance,
+      iteration: n,
+    };
     instance.iterations[n] = frame;
-    this.frames.set(frame.key, frame);
     // Constant Enters of the loop reach every iteration.
     if (n > 0) for (const c of instance.constants) this.deliver(c.node, frame, c.value);
     return frame;
@@ -1254,33 +1332,36 @@ class DataflowRun {
     if (dead) {
       result = [DEAD];
     } else if (node.op === 'Merge' || node.op === 'RefMerge') {
-      const value = this.lookup(dataInputs[mergeInput!]!, frame, node);
+      const value = this.lookup(node, mergeInput!, frame);
       const index = ENGINE.tidy(() => makeTensorOp(mergeInput!, [], 'int32'));
       setHostValues(index, Int32Array.of(mergeInput!));
       result = [value, index];
     } else {
-      const args = dataInputs.map((input) => this.lookup(input, frame, node));
+      const args = dataInputs.map((_, i) => this.lookup(node, i, frame));
       result = await this.compute(node, frame, args);
     }
-    this.consume(node, frame, mergeInput);
     const target = this.outputFrame(node, frame, result[0] === DEAD && result.length === 1);
-    if (target === null) {
+    const dropped =
+      target === null || ((node.op === 'Exit' || node.op === 'RefExit') && result[0] === DEAD && !frame.instance!.dead);
+    if (dropped) {
+      // A dead NextIteration ends its loop; a dead Exit of a live loop is superseded by the live one to come.
       for (const v of result) {
         if (v === DEAD) continue;
         this.holdings.hold(v);
         this.holdings.drop(v);
       }
-      return;
+    } else {
+      this.publish(node, target, result, false);
+      if ((node.op === 'Enter' || node.op === 'RefEnter') && node.attrs.bool('is_constant', false)) {
+        const instance = target.instance!;
+        const value = result[0]!;
+        if (value !== DEAD) this.holdings.hold(value);
+        instance.constants.push({ node, value });
+        for (const later of instance.iterations.slice(1)) this.deliver(node, later, value);
+      }
     }
-    if ((node.op === 'Exit' || node.op === 'RefExit') && result[0] === DEAD && !frame.instance!.dead) return;
-    this.publish(node, target, result, false);
-    if ((node.op === 'Enter' || node.op === 'RefEnter') && node.attrs.bool('is_constant', false)) {
-      const instance = target.instance!;
-      const value = result[0]!;
-      if (value !== DEAD) this.holdings.hold(value);
-      instance.constants.push({ node, value });
-      for (const later of instance.iterations.slice(1)) this.deliver(node, later, value);
-    }
+    // Inputs are let go only now: an output may be one of them.
+    this.consume(node, frame, mergeInput);
   }
 
   private async compute(node: GraphNode, frame: Frame, args: GraphValue[]): Promise<(GraphValue | typeof DEAD)[]> {
@@ -1297,7 +1378,14 @@ class DataflowRun {
       case 'RefSwitch': {
         const pred = args[1];
         if (!isTensor(pred)) this.fail(node, 'the predicate is not a tensor');
-        const flag = (await pred.data())[0] !== 0;
+        // Read on the host once: every Switch of a loop reads the same LoopCond value.
+        if (peekHostValues(pred) === undefined) {
+          setHostValues(
+            pred,
+            hostCopy(pred.ref.backend.syncReadable ? pred.dataSync<DType>() : await pred.data<DType>()),
+          );
+        }
+        const flag = (peekHostValues(pred) as ArrayLike<number>)[0] !== 0;
         return flag ? [DEAD, args[0]!] : [args[0]!, DEAD];
       }
       case 'PlaceholderWithDefault':
@@ -1315,10 +1403,11 @@ class DataflowRun {
   }
 
   /** The value an input reads in `frame`: its own, a constant Enter's of the loop, or a source's. */
-  private lookup(input: GraphInput, frame: Frame, node: GraphNode): GraphValue {
-    const producer = this.body.producer(input);
-    if (this.sources.has(producer)) {
-      const held = this.values.get(this.frameKey(this.root, input.node, input.output));
+  private lookup(node: GraphNode, i: number, frame: Frame): GraphValue {
+    const input = this.body.dataInputs.get(node)![i]!;
+    const producer = this.producers.get(node)![i]!;
+    if (this.statics.has(producer)) {
+      const held = this.values.get(this.valueKey(this.root, producer, input.output));
       if (held === undefined) this.fail(node, `input '${input.node}:${input.output}' has no value`);
       return held.value;
     }
@@ -1330,7 +1419,7 @@ class DataflowRun {
       const c = frame.instance.constants.find((k) => k.node === producer);
       if (c !== undefined && c.value !== DEAD) return c.value;
     }
-    const held = this.values.get(this.frameKey(frame, input.node, input.output));
+    const held = this.values.get(this.valueKey(frame, producer, input.output));
     if (held === undefined)
       this.fail(node, `input '${input.node}:${input.output}' has no value in frame '${frame.key || 'root'}'`);
     return held.value;
@@ -1339,14 +1428,19 @@ class DataflowRun {
   /** The instance ran: each data input it read loses a reader. */
   private consume(node: GraphNode, frame: Frame, mergeInput?: number): void {
     const inputs = this.body.dataInputs.get(node)!;
+    const producers = this.producers.get(node)!;
     inputs.forEach((input, i) => {
       if (mergeInput !== undefined && i !== mergeInput) return;
-      if (this.sources.has(this.body.producer(input))) return;
-      this.unread(this.frameKey(frame, input.node, input.output));
+      // A static value read in a loop frame may be read again in every iteration: only reads in the root
+      // frame count down, and the run's end lets go of the rest.
+      const producer = producers[i]!;
+      const statik = this.statics.has(producer);
+      if (frame !== this.root && statik) return;
+      this.unread(this.valueKey(statik ? this.root : frame, producer, input.output));
     });
   }
 
-  private unread(key: string): void {
+  private unread(key: number): void {
     const held = this.values.get(key);
     if (held === undefined) return;
     if (--held.readers > 0) return;
@@ -1359,24 +1453,23 @@ class DataflowRun {
     const consumers = this.body.consumers.get(node)!;
     const dead = result.length === 1 && result[0] === DEAD && !source;
     for (const v of result) if (v !== DEAD && v !== undefined) this.holdings.hold(v);
-    const width = Math.max(result.length, ...consumers.map((c) => c.output + 1), 1);
+    const reads = this.reads.get(node)!;
+    const width = Math.max(result.length, reads.length, 1);
     for (let k = 0; k < width; k++) {
       const value = dead ? DEAD : result[k];
+      const readers = reads[k] ?? 0;
       if (value === undefined) {
-        if (consumers.some((c) => c.output === k && this.plan.needed.has(c.node))) {
-          this.fail(node, `gave ${result.length} outputs; output ${k} is read`);
-        }
+        if (readers > 0) this.fail(node, `gave ${result.length} outputs; output ${k} is read`);
         continue;
       }
-      if (value === DEAD) continue;
-      const readers = source ? 1 : consumers.filter((c) => c.output === k && this.plan.needed.has(c.node)).length;
-      const key = this.frameKey(frame, node.name, k);
+      if (value === DEAD || k >= this.width) continue; // dead, or nobody reads it
+      const key = this.valueKey(frame, node, k);
       const wantedHere = frame === this.root && this.wanted.has(key);
       if (readers > 0 || wantedHere) {
         this.holdings.hold(value);
         const old = this.values.get(key);
         if (old !== undefined) this.holdings.drop(old.value);
-        this.values.set(key, { value, readers: readers + (wantedHere && !source ? 1 : 0) });
+        this.values.set(key, { value, readers: readers + (wantedHere ? 1 : 0) });
       }
     }
     for (const v of result) if (v !== DEAD && v !== undefined) this.holdings.drop(v);
@@ -1405,7 +1498,7 @@ class DataflowRun {
 
   /** One input of (node, frame) arrived, live or dead. */
   private arrive(node: GraphNode, frame: Frame, dead: boolean, at: number): void {
-    const key = `${frame.key}|${node.name}`;
+    const key = frame.id * this.body.nodes.length + this.position.get(node)!;
     const isMerge = node.op === 'Merge' || node.op === 'RefMerge';
     let state = this.pending.get(key);
     if (state === undefined) {
@@ -1415,10 +1508,10 @@ class DataflowRun {
     }
     if (isMerge) {
       if (at < 0) return;
-      if (state.fired) {
-        // A value reaching a Merge that already fired is never read.
-        return;
-      }
+      // A Merge's state goes once every input that can reach it in this frame has (a loop's: one).
+      state.arrived = (state.arrived ?? 0) + 1;
+      if (state.arrived >= state.remaining) this.pending.delete(key);
+      if (state.fired) return; // a value reaching a Merge that already fired is never read
       if (!dead) {
         state.fired = true;
         this.ready.push({ node, frame, dead: false, mergeInput: at });
