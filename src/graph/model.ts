@@ -115,6 +115,12 @@ export class GraphModel {
   private disposed = false;
   private loading = false;
   private readonly loadOptions: LoadOptions;
+  /**
+   * The most iterations a loop of the graph (a While, or a TF1 Enter/Merge/NextIteration loop) may run in
+   * one executeAsync before it is stopped with an Error naming the loop, every loop tensor freed (not in
+   * TF.js, whose loops run unbounded). Default 1e6.
+   */
+  maxLoopIterations = 1e6;
 
   /**
    * A model to be loaded from `modelUrl` (a URL as loadGraphModel takes it, or a handler) with `load()`;
@@ -376,7 +382,7 @@ export class GraphModel {
   execute(inputs: Tensor | Tensor[] | NamedTensorMap, outputs?: string | string[]): Tensor | Tensor[] {
     const executor = this.loaded();
     const { feed, fetch } = this.resolve(inputs, outputs, 'execute');
-    const result = executor.execute(feed, fetch);
+    const result = executor.execute(feed, fetch, { maxLoopIterations: this.maxLoopIterations });
     return result.length > 1 ? result : result[0]!;
   }
 
@@ -384,7 +390,7 @@ export class GraphModel {
   async executeAsync(inputs: Tensor | Tensor[] | NamedTensorMap, outputs?: string | string[]): Promise<Tensor | Tensor[]> {
     const executor = this.loaded();
     const { feed, fetch } = this.resolve(inputs, outputs, 'executeAsync');
-    const result = await executor.executeAsync(feed, fetch);
+    const result = await executor.executeAsync(feed, fetch, { maxLoopIterations: this.maxLoopIterations });
     return result.length > 1 ? result : result[0]!;
   }
 

@@ -21,6 +21,8 @@ import {
   soraExecutor,
   soraFeeds,
   tfjsOutputs,
+  topology,
+  weightData,
 } from './executor-fixture.js';
 import { attr } from './op-harness.js';
 
@@ -443,6 +445,24 @@ describe('TF1 dataflow control flow', () => {
     s!.dispose();
     n.dispose();
     exec.dispose();
+  });
+
+  it('GraphModel.maxLoopIterations bounds a loop of a loaded model', async () => {
+    const g = sumLoop();
+    const { specs, data } = weightData(g.weights ?? {});
+    const model = sora.loadGraphModelSync({ modelTopology: topology(g), weightSpecs: specs as never, weightData: data, format: 'graph-model' } as never);
+    const n = sora.tensor(100, [], 'int32');
+    const before = sora.memory().numTensors;
+    expect(model.maxLoopIterations).toBe(1e6);
+    model.maxLoopIterations = 10;
+    await expect(model.executeAsync({ n }, 'exit_s')).rejects.toThrow(/ran more than 10 iterations/);
+    expect(sora.memory().numTensors).toBe(before);
+    model.maxLoopIterations = 100;
+    const s = (await model.executeAsync({ n }, 'exit_s')) as sora.Tensor;
+    expect(Array.from(await s.data())).toEqual([4950]);
+    s.dispose();
+    n.dispose();
+    model.dispose();
   });
 
   it('frees every loop value when an op throws in a later iteration', async () => {

@@ -66,7 +66,8 @@ export function topology(g: TestGraph): object {
   };
 }
 
-function weightData(weights: Record<string, Weight>): { specs: object[]; data: ArrayBuffer } {
+/** The weight specs and bytes of a test graph's weights, in TF.js's layout. */
+export function weightData(weights: Record<string, Weight>): { specs: object[]; data: ArrayBuffer } {
   const specs: object[] = [];
   const chunks: Uint8Array[] = [];
   for (const [name, w] of Object.entries(weights)) {

@@ -2,16 +2,19 @@
  * Helpers every op family uses: typed access to a node's inputs with errors that name the node,
  * and host values of small tensors (shapes, axes, paddings) without dataSync.
  */
-import type { Tensor } from '../../core/tensor.js';
+import { type Tensor, Variable } from '../../core/tensor.js';
 import type { GraphResource, GraphValue, OpContext } from '../types.js';
 
 /** Host copies of tensor values: weights and folded constants from load, value inputs read by the executor. */
 export type HostValues = Float32Array | Int32Array | Uint8Array | string[];
 const HOST = new WeakMap<Tensor, HostValues>();
 
-/** Records the host values of a tensor (the executor and loader call this; handlers may, for outputs they know). */
+/**
+ * Records the host values of a tensor (the executor and loader call this; handlers may, for outputs they
+ * know). A Variable's are never recorded: assign() would leave them stale.
+ */
 export function setHostValues(tensor: Tensor, values: HostValues): void {
-  HOST.set(tensor, values);
+  if (!(tensor instanceof Variable)) HOST.set(tensor, values);
 }
 
 /** The recorded host values of a tensor, or undefined. */
@@ -68,7 +71,7 @@ export function hostValues(inputs: readonly GraphValue[], i: number, ctx: OpCont
   }
   const read = t.dtype === 'string' ? (t.dataSync as unknown as () => string[])() : t.dataSync<'float32'>() as HostValues;
   const copy = Array.isArray(read) ? read.slice() : read.slice();
-  HOST.set(t, copy);
+  setHostValues(t, copy);
   return copy;
 }
 
