@@ -116,8 +116,10 @@ describe('encodeWeights / decodeWeights', () => {
 describe('hostile manifests', () => {
   const spec = (over: object) => ({ name: 'w', shape: [2], dtype: 'float32', ...over });
   const cases: [string, unknown, string | RegExp][] = [
-    ['unknown dtype', spec({ dtype: 'float64' }), `weight 'w': unsupported dtype "float64"; expected 'float32' or 'int32'`],
-    ['bool dtype', spec({ dtype: 'bool' }), 'unsupported dtype "bool"'],
+    ['unknown dtype', spec({ dtype: 'float64' }),
+      `weight 'w': unsupported dtype "float64"; expected one of 'float32', 'int32', 'bool', 'string', 'complex64'`],
+    ['uint8-quantized bool', spec({ dtype: 'bool', quantization: { dtype: 'uint8', scale: 1, min: 0 } }),
+      'uint8 quantization applies to float32 and int32 weights, not bool'],
     ['negative dim', spec({ shape: [2, -1] }), `weight 'w': shape [2, -1] has -1 at axis 1; expected a non-negative integer`],
     ['fractional dim', spec({ shape: [1.5] }), 'has 1.5 at axis 0'],
     ['string dim', spec({ shape: ['2'] }), 'has "2" at axis 0'],
@@ -157,8 +159,8 @@ describe('hostile manifests', () => {
   });
 
   test('rejects other formats, missing topology, bad JSON, duplicate names across groups', () => {
-    expect(() => parseModelJson(JSON.stringify({ ...manifestJson([]), format: 'graph-model' }), 'g/model.json'))
-      .toThrow(`g/model.json: format is "graph-model"; sora reads and writes 'layers-model'`);
+    expect(() => parseModelJson(JSON.stringify({ ...manifestJson([]), format: 'saved-model' }), 'g/model.json'))
+      .toThrow(`g/model.json: format is "saved-model"; expected 'layers-model' (loadLayersModel) or 'graph-model' (loadGraphModel)`);
     expect(() => parseModelJson(JSON.stringify({ weightsManifest: [] }), 'x.json')).toThrow('x.json: the modelTopology field is missing');
     expect(() => parseModelJson('{"modelTopology": ', 'cut.json')).toThrow('cut.json: not a valid model.json');
     expect(() => parseModelJson('[]', 'arr.json')).toThrow('arr.json: expected a JSON object');
@@ -331,7 +333,7 @@ describe('routing and memory handlers', () => {
     const loaded = await fromMemory(split).load();
     expect(new Uint8Array(loaded.weightData)).toEqual(new Uint8Array(a.weightData));
     await expect(fromMemory({ ...a, weightData: new ArrayBuffer(0) }).load()).rejects.toThrow('fromMemory: expected 36 bytes');
-    await expect(withSaveHandler(() => undefined).save({ ...a, format: 'graph-model' as 'layers-model' }))
-      .rejects.toThrow(`withSaveHandler: format is "graph-model"`);
+    await expect(withSaveHandler(() => undefined).save({ ...a, format: 'onnx' as 'layers-model' }))
+      .rejects.toThrow(`withSaveHandler: format is "onnx"`);
   });
 });
