@@ -76,7 +76,7 @@ describe('the human package\'s graph models on sora\'s webgpu backend in headles
       const result = await running;
       server!.files.delete(inputPath);
       if (!result.ok) throw new Error(`${spec.name} on webgpu: ${result.error}\n${log.slice(-10).join('\n')}`);
-      expect(result.outputNodes).toEqual(oracle.outputNodes);
+      expect.soft(result.outputNodes, 'outputNodes').toEqual(oracle.outputNodes);
       const outputs: ModelOutput[] = result.outputs!.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape, values: fromBase64(o.bytes, o.dtype) }));
       const differences = compareModelOutputs(outputs, oracle.outputs);
       console.log(`[human-models webgpu] ${spec.name}: sora load ${result.loadMs!.toFixed(0)} ms, predict ${result.predictMs!.toFixed(0)} ms; ` +
