@@ -61,10 +61,10 @@ describe('encodeWeights / decodeWeights', () => {
     expect(view.getInt32(32, true)).toBe(-7);
     const decoded = decodeWeights({ weightSpecs, weightData });
     expect([...decoded.keys()]).toEqual(['dense_1/kernel', 'dense_1/bias', 'step']);
-    expect(Array.from(decoded.get('dense_1/kernel')!.values)).toEqual(Array.from(new Float32Array([0.5, -1.25, 3, 1e-7, -0, 42])));
+    expect(Array.from(decoded.get('dense_1/kernel')!.values as ArrayLike<number>)).toEqual(Array.from(new Float32Array([0.5, -1.25, 3, 1e-7, -0, 42])));
     expect(decoded.get('dense_1/kernel')!.shape).toEqual([3, 2]);
     expect(decoded.get('step')!.values).toBeInstanceOf(Int32Array);
-    expect(Array.from(decoded.get('step')!.values)).toEqual([-7]);
+    expect(Array.from(decoded.get('step')!.values as ArrayLike<number>)).toEqual([-7]);
     // Decoded arrays own their memory: changing one leaves the artifacts alone.
     decoded.get('dense_1/bias')!.values[0] = 99;
     expect(view.getFloat32(24, true)).toBeCloseTo(0.1, 6);
@@ -103,11 +103,11 @@ describe('encodeWeights / decodeWeights', () => {
       { name: 'd', shape: [2], dtype: 'int32', quantization: { dtype: 'uint8', scale: 0.3, min: 0 } },
     ];
     const decoded = decodeWeights({ weightSpecs, weightData: data.buffer });
-    expect(Array.from(decoded.get('a')!.values)).toEqual([-1, 126.5]);
-    expect(Array.from(decoded.get('b')!.values)).toEqual([253, 3.5]);
-    expect(Array.from(decoded.get('c')!.values)).toEqual([1, -2, 65504]);
+    expect(Array.from(decoded.get('a')!.values as ArrayLike<number>)).toEqual([-1, 126.5]);
+    expect(Array.from(decoded.get('b')!.values as ArrayLike<number>)).toEqual([253, 3.5]);
+    expect(Array.from(decoded.get('c')!.values as ArrayLike<number>)).toEqual([1, -2, 65504]);
     expect(decoded.get('d')!.values).toBeInstanceOf(Int32Array);
-    expect(Array.from(decoded.get('d')!.values)).toEqual([3, 6]);
+    expect(Array.from(decoded.get('d')!.values as ArrayLike<number>)).toEqual([3, 6]);
     expect(() => decodeWeights({ weightSpecs: [{ name: 'q', shape: [1], dtype: 'float32', quantization: { dtype: 'uint8' } }],
       weightData: new ArrayBuffer(1) })).toThrow("weight 'q': uint8 quantization needs finite scale and min");
   });
@@ -272,7 +272,7 @@ describe('file:// handler', () => {
     const loaded = await getLoadHandler(`file://${folder}/model.json`).load();
     expect(loaded.weightSpecs.map((s) => s.name)).toEqual(['dense_1/kernel', 'dense_1/bias', 'step']);
     expect(new Uint8Array(loaded.weightData)).toEqual(bytes);
-    expect(Array.from(decodeWeights(loaded).get('step')!.values)).toEqual([-7]);
+    expect(Array.from(decodeWeights(loaded).get('step')!.values as ArrayLike<number>)).toEqual([-7]);
     // A short shard in group 1 is reported against that group's files.
     await writeFile(join(folder, 'group1-shard1of2.bin'), bytes.slice(0, 9));
     await expect(getLoadHandler(`file://${folder}`).load())
