@@ -39,7 +39,7 @@ async function init(): Promise<{ backend: string; description: string }> {
   return { backend: sora.getBackend(), description: String(env.description ?? '') };
 }
 
-async function run(request: PageRunRequest): Promise<PageRunResult> {
+async function run(request: PageRunRequest, nodes?: string[]): Promise<PageRunResult> {
   try {
     const response = await fetch(request.inputUrl);
     if (!response.ok) throw new Error(`input ${request.inputUrl}: HTTP ${response.status}`);
@@ -52,7 +52,7 @@ async function run(request: PageRunRequest): Promise<PageRunResult> {
     const loaded = sora.memory().numTensors;
     const outputs: PageOutput[] = [];
     let predictMs = 0, afterPredict = -1;
-    const outputNodes = model.outputNodes.slice();
+    const outputNodes = nodes ?? model.outputNodes.slice();
     try {
       const x = sora.tensor(values, request.shape, request.dtype);
       try {
@@ -81,4 +81,12 @@ async function run(request: PageRunRequest): Promise<PageRunResult> {
   }
 }
 
-(globalThis as { soraHumanModels?: unknown }).soraHumanModels = { init, run };
+/**
+ * The outputs of the named nodes (output 0 of each) for the same input: what a bisection reads to find the
+ * first node whose value leaves TF.js's. Each call loads and runs the model afresh.
+ */
+async function runNodes(request: PageRunRequest, nodes: string[]): Promise<PageRunResult> {
+  return run(request, nodes);
+}
+
+(globalThis as { soraHumanModels?: unknown }).soraHumanModels = { init, run, runNodes };

@@ -6,23 +6,31 @@
  * them with TF.js's prediction (cpu, computed here while the page runs): equal names, shapes and
  * dtypes, values within 1e-4 * max(1, |TF.js's|), and the page's tensor count back where it was.
  * Models run in sequence in the one page. A missing Chromium or WebGPU fails every test, never skips.
+ * HUMAN_MODELS_BISECT=1 (a diagnosis, slow on SwiftShader): a model whose outputs differ also gets the
+ * first node whose value leaves TF.js's named in its failure, found by re-running the model for chunks
+ * of its nodes. HUMAN_MODELS=a,b (by hand) runs only those models.
  */
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { bundle } from '../runtimes/bundle.js';
 import { type ChromiumSession, launchChromium, modulePage } from '../runtimes/chromium.js';
 import { type StaticServer, startServer } from '../runtimes/server.js';
 import {
-  compareModelOutputs, describeDifferences, HUMAN_MODEL_CASES, type ModelOutput, modelInput, tfjsPredict,
+  compareModelOutputs, describeDifferences, firstDivergingNode, HUMAN_MODEL_CASES, type ModelOutput, modelInput, tfjsPredict,
 } from './human-models.js';
 import type { PageRunRequest, PageRunResult } from './human-models-page.js';
 
 const ENTRY = fileURLToPath(new URL('./human-models-page.ts', import.meta.url));
+const BISECT = process.env.HUMAN_MODELS_BISECT === '1';
 /** SwiftShader runs the shaders on the CPU: CenterNet (512 x 512) is the slowest model. */
-const MODEL_TIMEOUT_MS = 120_000;
+const MODEL_TIMEOUT_MS = BISECT ? 600_000 : 120_000;
 
-type PageApi = { init(): Promise<{ backend: string; description: string }>; run(request: PageRunRequest): Promise<PageRunResult> };
+type PageApi = {
+  init(): Promise<{ backend: string; description: string }>;
+  run(request: PageRunRequest): Promise<PageRunResult>;
+  runNodes(request: PageRunRequest, nodes: string[]): Promise<PageRunResult>;
+};
 
 function fromBase64(text: string, dtype: string): Float32Array | Int32Array | Uint8Array {
   const bytes = Buffer.from(text, 'base64');
@@ -60,7 +68,8 @@ describe('the human package\'s graph models on sora\'s webgpu backend in headles
     await server?.close();
   });
 
-  for (const spec of HUMAN_MODEL_CASES) {
+  const only = process.env.HUMAN_MODELS?.split(',');
+  for (const spec of HUMAN_MODEL_CASES.filter((c) => !only || only.includes(c.name))) {
     it(`${spec.name}: every output as TF.js's (1e-4), and no tensor left behind`, async () => {
       expect(page, 'the page opened').toBeDefined();
       const input = modelInput(spec.name);
@@ -74,13 +83,22 @@ describe('the human package\'s graph models on sora\'s webgpu backend in headles
       const running = page.evaluate((r) => (globalThis as unknown as { soraHumanModels: PageApi }).soraHumanModels.run(r), request);
       const oracle = await tfjsPredict(spec.name, input);
       const result = await running;
-      server!.files.delete(inputPath);
+      onTestFinished(() => { server!.files.delete(inputPath); });
       if (!result.ok) throw new Error(`${spec.name} on webgpu: ${result.error}\n${log.slice(-10).join('\n')}`);
       expect.soft(result.outputNodes, 'outputNodes').toEqual(oracle.outputNodes);
       const outputs: ModelOutput[] = result.outputs!.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape, values: fromBase64(o.bytes, o.dtype) }));
       const differences = compareModelOutputs(outputs, oracle.outputs);
       console.log(`[human-models webgpu] ${spec.name}: sora load ${result.loadMs!.toFixed(0)} ms, predict ${result.predictMs!.toFixed(0)} ms; ` +
         `TF.js cpu ${oracle.ms.toFixed(0)} ms\n${describeDifferences(spec.name, differences)}`);
+      if (BISECT && differences.some((d) => d.problems.length > 0)) {
+        const found = await firstDivergingNode(spec.name, input, async (nodes) => {
+          const r = await page.evaluate((q, n) => (globalThis as unknown as { soraHumanModels: PageApi }).soraHumanModels.runNodes(q, n), request, nodes);
+          if (!r.ok) throw new Error(r.error);
+          return r.outputs!.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape, values: fromBase64(o.bytes, o.dtype) }));
+        });
+        console.log(`[human-models webgpu] ${spec.name} bisection: ${found}`);
+        expect.soft(found, 'bisection').toBe('');
+      }
       for (const d of differences) expect.soft(d.problems, `output ${d.name}`).toEqual([]);
       const tensors = result.tensors!;
       expect.soft(tensors.afterPredict, 'tensors after predict (outputs and input aside)').toBe(tensors.loaded + 1);

@@ -259,4 +259,90 @@ export function describeDifferences(model: string, differences: readonly OutputD
     (d.problems.length > 0 ? ` FAIL ${d.problems.join('; ')}` : '')).join('\n');
 }
 
+/**
+ * The model's computed nodes (no Const, no Placeholder, nothing inside a TF1 loop frame) in a
+ * topological order of their data inputs: the order a bisection walks.
+ */
+export function computedNodes(name: string): { name: string; op: string }[] {
+  const nodes = readModelJson(name).modelTopology.node as { name: string; op: string; input?: string[] }[];
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const inLoop = new Set<string>();
+  for (const n of nodes) if (['Enter', 'Exit', 'Merge', 'Switch', 'NextIteration', 'LoopCond'].includes(n.op)) inLoop.add(n.name);
+  const order: { name: string; op: string }[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (root: string) => {
+    const stack: [string, number][] = [[root, 0]];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const node = byName.get(top[0])!;
+      if (top[1] === 0) {
+        if (state.has(node.name)) { stack.pop(); continue; }
+        state.set(node.name, 'visiting');
+      }
+      const inputs = (node.input ?? []).filter((i) => !i.startsWith('^')).map((i) => i.split(':')[0]!);
+      const next = inputs.slice(top[1]).find((i) => byName.has(i) && !state.has(i));
+      if (next !== undefined) { top[1] = inputs.indexOf(next) + 1; stack.push([next, 0]); continue; }
+      state.set(node.name, 'done');
+      stack.pop();
+      if (node.op !== 'Const' && node.op !== 'Placeholder' && !inLoop.has(node.name) && !node.name.includes('/while/')) order.push({ name: node.name, op: node.op });
+    }
+  };
+  for (const n of nodes) visit(n.name);
+  return order;
+}
+
+/** TF.js's (cpu) values of the named nodes (output 0 of each) for the input. */
+export async function tfjsNodeValues(name: string, input: ModelInput, nodes: readonly string[]): Promise<ModelOutput[]> {
+  await tf.setBackend('cpu');
+  const model = await tf.loadGraphModel(tf.io.fromMemory(tfjsArtifacts(name)));
+  const x = tf.tensor(input.values, input.shape, input.dtype);
+  try {
+    const result = await model.executeAsync({ [input.name]: x }, nodes.slice());
+    const list = Array.isArray(result) ? result : [result];
+    const outputs: ModelOutput[] = [];
+    for (let i = 0; i < list.length; i++) {
+      outputs.push({ name: nodes[i]!, dtype: list[i]!.dtype, shape: list[i]!.shape.slice(), values: (await list[i]!.data()) as Float32Array });
+    }
+    tf.dispose(list);
+    return outputs;
+  } finally {
+    x.dispose();
+    model.dispose();
+  }
+}
+
+/**
+ * Walks the model's computed nodes in topological order, `chunk` at a time, comparing sora's value of
+ * each (from `soraNodes`) with TF.js's, and names the first node off by more than `tolerance` * max(1, |b|)
+ * (a looser bar than the outputs', so float noise that grows along the graph does not stop it early).
+ */
+export async function firstDivergingNode(name: string, input: ModelInput, soraNodes: (nodes: string[]) => Promise<ModelOutput[]>,
+  options: { chunk?: number; tolerance?: number } = {}): Promise<string> {
+  const order = computedNodes(name);
+  const chunk = options.chunk ?? 60, tolerance = options.tolerance ?? 1e-3;
+  for (let start = 0; start < order.length; start += chunk) {
+    const names = order.slice(start, start + chunk).map((n) => n.name);
+    let ours: ModelOutput[];
+    try {
+      ours = await soraNodes(names);
+    } catch (error) {
+      return `sora failed fetching nodes ${start}..${start + names.length - 1}: ${(error as Error).message}`;
+    }
+    const theirs = await tfjsNodeValues(name, input, names);
+    for (let i = 0; i < names.length; i++) {
+      const d = compareModelOutputs([ours[i]!], [theirs[i]!])[0]!;
+      if (d.problems.length > 0 && (d.maxRel > tolerance || d.problems.some((p) => !p.includes('values off')))) {
+        const node = order[start + i]!;
+        return `first node off by more than ${tolerance}: '${node.name}' (${node.op}), input ${inputsOf(name, node.name)}: ${d.problems.join('; ')}`;
+      }
+    }
+  }
+  return `no computed node is off by more than ${tolerance}`;
+}
+
+function inputsOf(model: string, node: string): string {
+  const found = readModelJson(model).modelTopology.node.find((n) => n.name === node) as { input?: string[] } | undefined;
+  return `[${(found?.input ?? []).join(', ')}]`;
+}
+
 export { type GraphModelLike, loaderOf } from './human-models-loader.js';
