@@ -252,6 +252,25 @@ describe('TF1 dataflow control flow', () => {
     for (const count of [0, 1, 5]) await agree(sumLoop(), { n: int(count) }, ['exit_s', 'exit_i']);
   });
 
+  it('folds constants of a graph with loops (a NextIteration edge is no cycle) and runs it the same', async () => {
+    const g = sumLoop();
+    const weights = g.weights!;
+    g.nodes.push(
+      constant('two', { dtype: 'int32', shape: [], values: [2] }, weights),
+      n('four', 'Mul', ['two', 'two'], { T: I }),
+    );
+    g.nodes.push(n('scaled', 'Mul', ['exit_s', 'four'], { T: I }));
+    const exec = soraExecutor(g);
+    const before = sora.memory().numTensors;
+    await exec.foldConstants();
+    expect(sora.memory().numTensors).toBe(before + 1);
+    const feed = sora.tensor(5, [], 'int32');
+    const [scaled] = await exec.executeAsync(new Map([['n', feed]]), ['scaled']);
+    expect(Array.from(await scaled!.data())).toEqual([40]);
+    sora.dispose([scaled!, feed]);
+    exec.dispose();
+  });
+
   it('runs a nested loop whose inner loop is dead on the last outer iteration', async () => {
     // TF.js's executeAsync throws on this graph (it reads an undefined tensor inside its executor), so the
     // expected values are worked out here: the sum over j < m of j (j + 1) / 2.
@@ -348,5 +367,152 @@ describe('functional control flow', () => {
     expect(sora.memory().numTensors).toBe(before);
     sora.dispose([...feeds.values()]);
     exec.dispose();
+  });
+});
+
+/** TensorList ops on a [3, 2] x outside any loop. */
+function listOps(): TestGraph {
+  const weights: Record<string, Weight> = {};
+  const L = { element_dtype: F, shape_type: I };
+  const c = (name: string, shape: number[], values: number[]): RawNode =>
+    constant(name, { dtype: 'int32', shape, values }, weights);
+  return {
+    weights,
+    nodes: [
+      placeholder('x', 'float32', [3, 2]),
+      c('shape', [1], [2]),
+      c('shape2', [2], [-1, 2]),
+      c('one', [], [1]),
+      c('two', [], [2]),
+      c('minus1', [], [-1]),
+      c('idx', [2], [2, 0]),
+      c('perm', [3], [2, 0, 1]),
+      c('three', [], [3]),
+      c('lengths', [2], [1, 2]),
+      n('list', 'TensorListFromTensor', ['x', 'shape'], L),
+      n('item', 'TensorListGetItem', ['list', 'one', 'shape'], { element_dtype: F }),
+      n('gathered', 'TensorListGather', ['list', 'idx', 'shape'], { element_dtype: F }),
+      n('stacked', 'TensorListStack', ['list', 'shape'], { element_dtype: F, num_elements: attr.i(3) }),
+      n('scattered', 'TensorListScatterV2', ['x', 'perm', 'shape', 'three'], L),
+      n('scattered_stack', 'TensorListStack', ['scattered', 'shape'], { element_dtype: F, num_elements: attr.i(-1) }),
+      n('split', 'TensorListSplit', ['x', 'minus1', 'lengths'], L),
+      n('split_concat', 'TensorListConcatV2', ['split', 'shape2', 'minus1'], {
+        element_dtype: F,
+        shape_type: I,
+        element_shape: attr.shape([-1, 2]),
+      }),
+      n('length', 'TensorListLength', ['list']),
+      n('empty', 'EmptyTensorList', ['shape', 'minus1'], L),
+      n('pushed', 'TensorListPushBack', ['empty', 'item'], { element_dtype: F }),
+      n('pushed_stack', 'TensorListStack', ['pushed', 'shape'], { element_dtype: F, num_elements: attr.i(-1) }),
+      n('resized', 'TensorListResize', ['scattered', 'two']),
+      n('resized_stack', 'TensorListStack', ['resized', 'shape'], { element_dtype: F, num_elements: attr.i(-1) }),
+    ],
+  };
+}
+
+/** TensorArray ops (clear_after_read off, so reads do not depend on their order). */
+function arrayOps(): TestGraph {
+  const weights: Record<string, Weight> = {};
+  const c = (name: string, shape: number[], values: number[]): RawNode =>
+    constant(name, { dtype: 'int32', shape, values }, weights);
+  return {
+    weights,
+    nodes: [
+      placeholder('x', 'float32', [3, 2]),
+      c('size', [], [3]),
+      c('all', [3], [0, 1, 2]),
+      c('idx', [2], [2, 1]),
+      c('one', [], [1]),
+      n('ta', 'TensorArrayV3', ['size'], {
+        dtype: F,
+        element_shape: attr.shape([2]),
+        dynamic_size: attr.b(false),
+        clear_after_read: attr.b(false),
+        identical_element_shapes: attr.b(true),
+        tensor_array_name: attr.s('arr'),
+      }),
+      n('scatter', 'TensorArrayScatterV3', ['ta', 'all', 'x', 'ta:1'], { T: F }),
+      n('gather', 'TensorArrayGatherV3', ['ta', 'idx', 'scatter'], { dtype: F, element_shape: attr.shape([2]) }),
+      n('read', 'TensorArrayReadV3', ['ta', 'one', 'scatter'], { dtype: F }),
+      n('size_out', 'TensorArraySizeV3', ['ta', 'scatter']),
+      n('concat', 'TensorArrayConcatV3', ['ta', 'scatter'], { dtype: F, element_shape_except0: attr.shape([]) }),
+    ],
+  };
+}
+
+describe('TensorList and TensorArray ops', () => {
+  const x: Feed = { dtype: 'float32', shape: [3, 2], values: [1, 2, 3, 4, 5, 6] };
+
+  it('agree with TF.js on lists built from, scattered into and split off a tensor', async () => {
+    // TF.js is asked for one output at a time: run together, its lists (changed in place, found by id) mix up.
+    const outputs = ['item', 'gathered', 'stacked', 'scattered_stack', 'length', 'pushed_stack', 'resized_stack'];
+    const want = [];
+    for (const o of outputs) want.push(...(await tfjsOutputs(listOps(), { x }, [o])));
+    const exec = soraExecutor(listOps());
+    const feeds = soraFeeds({ x });
+    const before = sora.memory().numTensors;
+    expect(differ(await readAll(await exec.executeAsync(feeds, outputs)), want)).toBe('');
+    expect(sora.memory().numTensors).toBe(before);
+    sora.dispose([...feeds.values()]);
+    exec.dispose();
+  });
+
+  it('run under execute() too, freeing every list', async () => {
+    const exec = soraExecutor(listOps());
+    const feeds = soraFeeds({ x });
+    const before = sora.memory().numTensors;
+    // TensorListSplit then TensorListConcatV2 give x back, and the lengths (TF.js fails on this pair).
+    const out = exec.execute(feeds, ['stacked', 'resized_stack', 'split_concat', 'split_concat:1']);
+    expect(sora.memory().numTensors).toBe(before + 4);
+    expect((await readAll(out)).map((o) => o.values)).toEqual([
+      [1, 2, 3, 4, 5, 6],
+      [3, 4, 5, 6],
+      [1, 2, 3, 4, 5, 6],
+      [1, 2],
+    ]);
+    expect(sora.memory().numTensors).toBe(before);
+    sora.dispose([...feeds.values()]);
+    exec.dispose();
+  });
+
+  it('pops the last element as TF does (output 1), and names the node on a bad read', async () => {
+    const g = listOps();
+    g.nodes.push(
+      n('pop', 'TensorListPopBack', ['list', 'shape'], { element_dtype: F }),
+      n('after_pop', 'TensorListStack', ['pop', 'shape'], { element_dtype: F, num_elements: attr.i(-1) }),
+      n('bad', 'TensorListGetItem', ['list', 'three', 'shape'], { element_dtype: F }),
+    );
+    const exec = soraExecutor(g);
+    const feeds = soraFeeds({ x });
+    const before = sora.memory().numTensors;
+    const [popped, rest] = await exec.executeAsync(feeds, ['pop:1', 'after_pop']);
+    expect((await readAll([popped!, rest!])).map((o) => o.values)).toEqual([
+      [5, 6],
+      [1, 2, 3, 4],
+    ]);
+    await expect(exec.executeAsync(feeds, ['bad'])).rejects.toThrow(
+      /node 'bad' \(TensorListGetItem\): index 3 is out of range for a list of 3 elements/,
+    );
+    expect(sora.memory().numTensors).toBe(before);
+    sora.dispose([...feeds.values()]);
+    exec.dispose();
+  });
+
+  it('refuses a list as a graph output, naming it, with nothing left behind', async () => {
+    const exec = soraExecutor(listOps());
+    const feeds = soraFeeds({ x });
+    const before = sora.memory().numTensors;
+    await expect(exec.executeAsync(feeds, ['stacked', 'list'])).rejects.toThrow(
+      /the output 'list:0' is a tensorList, not a tensor/,
+    );
+    expect(() => exec.execute(feeds, ['scattered'])).toThrow(/the output 'scattered:0' is a tensorList/);
+    expect(sora.memory().numTensors).toBe(before);
+    sora.dispose([...feeds.values()]);
+    exec.dispose();
+  });
+
+  it('agree with TF.js on TensorArrayV3 scatter, gather, read, size and concat', async () => {
+    await agree(arrayOps(), { x }, ['gather', 'read', 'size_out', 'concat']);
   });
 });
