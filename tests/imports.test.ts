@@ -1,6 +1,6 @@
 /**
  * The folders of src/ are floors, and imports run downward only (docs/architecture.md):
- * backends -> core -> ops and compat -> training -> layers -> models, io, data -> graph (graph models) -> the entries.
+ * backends -> core -> ops and compat -> training -> layers -> models, io, data -> graph -> the entries.
  * No import circle runs through the ops (a circle among op files is what keeps a bundler from
  * shaking unused ops out; their layer order is stated in src/ops/index.ts), the layers, the
  * models or the backends. This reads the static import graph of src/ (`import ... from`,
