@@ -1,7 +1,8 @@
 /**
  * Each pretrained graph model of @vladmandic/human loads in sora (loadGraphModel on its file:// URL)
  * and predicts, on the wasm backend, what TF.js (cpu) predicts from the same files on the same input:
- * every output node, equal shapes and dtypes, values within 1e-4 * max(1, |TF.js's|). The input is a
+ * every output node, equal shapes and dtypes, values within 1e-4 * max(1, |TF.js's|) (or, for the rare
+ * value where TF.js's own wasm backend is farther than that from its cpu backend, no farther). The input is a
  * crop of the package's photo scaled as the human library scales it (tests/graph/human-models.ts).
  * Loading, predicting and disposing leaves sora's tensor count where it was. A model that cannot run
  * (a missing op, an executor defect) fails here, naming why; nothing is skipped.
@@ -24,6 +25,7 @@ describe('the human package\'s graph models on sora\'s wasm backend, against TF.
     it(`${spec.name}: every output as TF.js's (1e-4), and no tensor left behind`, async () => {
       const input = modelInput(spec.name);
       const oracle = await tfjsPredict(spec.name, input);
+      const spread = await tfjsPredict(spec.name, input, 'wasm');
       expect(sora.getBackend()).toBe('wasm');
       const start = sora.memory().numTensors;
       const model = await loaderOf(sora)(humanModelUrl(spec.name));
@@ -50,7 +52,7 @@ describe('the human package\'s graph models on sora\'s wasm backend, against TF.
       } finally {
         model.dispose();
       }
-      const differences = compareModelOutputs(outputs, oracle.outputs);
+      const differences = compareModelOutputs(outputs, oracle.outputs, spread.outputs);
       console.log(`[human-models wasm] ${spec.name}: sora ${predictMs.toFixed(0)} ms, TF.js cpu ${oracle.ms.toFixed(0)} ms (with load)\n` +
         describeDifferences(spec.name, differences));
       for (const d of differences) expect.soft(d.problems, `output ${d.name}`).toEqual([]);
