@@ -5,16 +5,18 @@
  * value where TF.js's own wasm backend is farther than that from its cpu backend, no farther). The input is a
  * crop of the package's photo scaled as the human library scales it (tests/graph/human-models.ts).
  * Loading, predicting and disposing leaves sora's tensor count where it was. A model that cannot run
- * (a missing op, an executor defect) fails here, naming why; nothing is skipped.
+ * (a missing op, an executor defect) fails here, naming why; nothing is skipped. HUMAN_MODELS_BISECT=1
+ * (a diagnosis): a model whose outputs differ also gets the first node whose value leaves TF.js's named.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as sora from '../../src/index.js';
 import {
-  compareModelOutputs, describeDifferences, HUMAN_MODEL_CASES, humanModelUrl, loaderOf, type ModelOutput, modelInput, tfjsPredict,
+  compareModelOutputs, describeDifferences, firstDivergingNode, HUMAN_MODEL_CASES, humanModelUrl, loaderOf, type ModelOutput, modelInput, tfjsPredict,
 } from './human-models.js';
 
-/** TF.js's cpu backend takes up to ~10 s on CenterNet (512 x 512) and HandTrack; sora's wasm far less. */
-const MODEL_TIMEOUT_MS = 180_000;
+const BISECT = process.env.HUMAN_MODELS_BISECT === '1';
+/** TF.js's cpu backend takes up to ~20 s on CenterNet (512 x 512) and HandTrack; sora's wasm far less. */
+const MODEL_TIMEOUT_MS = BISECT ? 600_000 : 180_000;
 
 describe('the human package\'s graph models on sora\'s wasm backend, against TF.js (cpu)', () => {
   beforeAll(async () => {
@@ -55,6 +57,26 @@ describe('the human package\'s graph models on sora\'s wasm backend, against TF.
       const differences = compareModelOutputs(outputs, oracle.outputs, spread.outputs);
       console.log(`[human-models wasm] ${spec.name}: sora ${predictMs.toFixed(0)} ms, TF.js cpu ${oracle.ms.toFixed(0)} ms (with load)\n` +
         describeDifferences(spec.name, differences));
+      if (BISECT && differences.some((d) => d.problems.length > 0)) {
+        const found = await firstDivergingNode(spec.name, input, async (nodes) => {
+          const again = await loaderOf(sora)(humanModelUrl(spec.name));
+          const x = sora.tensor(input.values, input.shape, input.dtype);
+          try {
+            const list = (await again.executeAsync({ [input.name]: x }, nodes)) as sora.Tensor[];
+            const values: ModelOutput[] = [];
+            for (let i = 0; i < list.length; i++) {
+              values.push({ name: nodes[i]!, dtype: list[i]!.dtype, shape: list[i]!.shape.slice(), values: (await list[i]!.data()) as Float32Array });
+            }
+            sora.dispose(list);
+            return values;
+          } finally {
+            x.dispose();
+            again.dispose();
+          }
+        });
+        console.log(`[human-models wasm] ${spec.name} bisection: ${found}`);
+        expect.soft(found, 'bisection').toBe('');
+      }
       for (const d of differences) expect.soft(d.problems, `output ${d.name}`).toEqual([]);
       // The input x is counted in afterPredict; every intermediate of the run is freed by then.
       expect.soft(afterPredict, 'tensors after predict (outputs and input aside)').toBe(loaded + 1);
