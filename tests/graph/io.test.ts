@@ -295,6 +295,30 @@ describe('graph-model artifacts', () => {
     expect(new Uint8Array(loaded.weightData)).toEqual(new Uint8Array(a.weightData));
   });
 
+  test('localstorage:// keeps a graph model whole (signature, initializer, string weights), as TF.js stores it', async () => {
+    const items = new Map<string, string>();
+    const store = {
+      getItem: (k: string) => items.get(k) ?? null,
+      setItem: (k: string, v: string) => void items.set(k, String(v)),
+      removeItem: (k: string) => void items.delete(k),
+    };
+    (globalThis as { localStorage?: unknown }).localStorage = store;
+    try {
+      const a = graphArtifacts();
+      await getSaveHandler('localstorage://graph').save(a);
+      const metadata = JSON.parse(items.get('tensorflowjs_models/graph/model_metadata')!);
+      expect(metadata.format).toBe('graph-model');
+      expect(metadata.signature).toEqual(a.signature);
+      const loaded = await getLoadHandler('localstorage://graph').load();
+      for (const key of ['format', 'signature', 'modelInitializer', 'initializerSignature', 'userDefinedMetadata', 'weightSpecs'] as const) {
+        expect(loaded[key], key).toEqual(a[key]);
+      }
+      expect(new Uint8Array(loaded.weightData)).toEqual(new Uint8Array(a.weightData));
+    } finally {
+      delete (globalThis as { localStorage?: unknown }).localStorage;
+    }
+  });
+
   test('a group split over several shards, with string weights among them, reads back whole', async () => {
     const a = graphArtifacts();
     const bytes = new Uint8Array(a.weightData);

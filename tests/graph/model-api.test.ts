@@ -272,6 +272,10 @@ describe('running', () => {
       await read(await theirs.executeAsync({ a: ta, b: tb }, ['r', 'n'])),
     );
     expect(await read(await ours.predictAsync([a, b]))).toEqual(await read(await theirs.predictAsync([ta, tb])));
+    // Intermediate tensors are kept only under TF.js's debugging flag, off by default (TF.js then gives undefined).
+    expect(theirs.getIntermediateTensors()).toBeUndefined();
+    expect(Object.keys(ours.getIntermediateTensors())).toEqual([]);
+    ours.disposeIntermediateTensors();
     // The inputs are the caller's: still alive, and nothing else is.
     expect(a.isDisposed || b.isDisposed).toBe(false);
     sora.dispose([a, b]);
@@ -384,6 +388,16 @@ describe('running', () => {
       () => plain.execute(null as never),
       'GraphModel.execute: expected a Tensor, a Tensor[] or tensors by input name, got null',
     );
+    // A Placeholder that declares neither dtype nor shape is checked against its signature entry.
+    const bare = artifacts({ signature: SIGNATURE });
+    (bare.modelTopology as { node: { attr: object }[] }).node[0]!.attr = {};
+    const unchecked = sora.loadGraphModelSync(bare);
+    await refuses(
+      () => unchecked.predict({ first: rank1, second: b }),
+      "GraphModel.execute: input 'first' (node 'a') must have shape [-1, 2] (-1: any size), got [2]",
+    );
+    await refuses(() => unchecked.predict({ first: ints, second: b }), "GraphModel.execute: input 'first' (node 'a') must be float32");
+    unchecked.dispose();
     sora.dispose([a, b, ints, rank1, wide]);
     ours.dispose();
     plain.dispose();
