@@ -78,6 +78,19 @@ function label(node: GraphNode): string {
   return `node '${node.name}' (${node.op})`;
 }
 
+/** The dtype a node declares for its output ('T' or 'dtype'); While's 'T' is a list, so that is skipped. */
+function declaredDType(node: GraphNode): DType {
+  for (const name of ['T', 'dtype']) {
+    if (!node.attrs.has(name)) continue;
+    try {
+      return node.attrs.dtype(name);
+    } catch {
+      // Not a single dtype (a list of them): try the next attribute.
+    }
+  }
+  return 'float32';
+}
+
 function disposeValue(value: GraphValue): void {
   if (isTensor(value)) value.dispose();
   else (value as GraphResource).dispose();
@@ -88,7 +101,7 @@ function wantsHostValues(t: Tensor): boolean {
   return t.dtype === 'float32' && t.size <= HOST_FLOATS;
 }
 
-function hostCopy(t: Tensor, values: unknown): HostValues {
+function hostCopy(values: unknown): HostValues {
   if (Array.isArray(values)) return values.slice() as string[];
   const typed = values as Float32Array | Int32Array | Uint8Array;
   return typed.slice();
@@ -162,6 +175,8 @@ interface Plan {
   readonly outputSlots: number[];
   /** The first needed node that must run under executeAsync (control flow, or an async entry). */
   readonly asyncNode?: GraphNode;
+  /** For a dataflow run: the needed nodes in topological order, a NextIteration's back edge left out. */
+  readonly order?: GraphNode[];
 }
 
 /** A frame context of a dataflow run: the root, or one iteration of one instance of a loop frame. */
@@ -252,24 +267,25 @@ export class GraphExecutor {
     this.main = new Body(where, graph.nodes);
     for (const fn of graph.functions.values())
       this.functionBodies.set(fn.name, new Body(`${where}: function '${fn.name}'`, fn.nodes));
-    const unknown: string[] = [];
-    const check = (node: GraphNode, body: Body): void => {
+    const unknown: { op: string; at: string }[] = [];
+    const check = (node: GraphNode, body: Body, fn?: string): void => {
       if (EXECUTOR_OPS.has(node.op) || GRAPH_OPS.has(node.op) || getRegisteredOp(node.op) !== undefined) {
         if (node.op === 'Const' && !weights.has(node.name) && !node.attrs.has('value')) {
           throw new Error(`${body.label}: Const node '${node.name}' has no weight and no value`);
         }
         return;
       }
-      unknown.push(`${label(node)}${body === this.main ? '' : ` in function '${body.label.split("'")[1]}'`}`);
+      unknown.push({ op: node.op, at: `${label(node)}${fn === undefined ? '' : ` in function '${fn}'`}` });
     };
     for (const node of graph.nodes) check(node, this.main);
     for (const [name, body] of this.functionBodies)
-      for (const node of graph.functions.get(name)!.nodes) check(node, body);
+      for (const node of graph.functions.get(name)!.nodes) check(node, body, name);
     if (unknown.length > 0) {
-      const ops = [...new Set(unknown.map((u) => u.slice(u.lastIndexOf('(') + 1, u.indexOf(')', u.lastIndexOf('(')))))];
+      const ops = [...new Set(unknown.map((u) => u.op))];
+      const some = unknown.slice(0, 5).map((u) => u.at);
       throw new Error(
         `${where}: sora has no handler for the op${ops.length > 1 ? 's' : ''} ${ops.map((o) => `'${o}'`).join(', ')} ` +
-          `(${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}); ` +
+          `(${some.join(', ')}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}); ` +
           `register one with sora.registerOp('${ops[0]}', fn)`,
       );
     }
@@ -288,7 +304,7 @@ export class GraphExecutor {
     for (const node of graph.nodes) {
       if (this.main.consumers.get(node)!.length > 0 || this.main.controlConsumers.get(node)!.length > 0) continue;
       if (node.op === 'NoOp') continue;
-      this.outputs.push({ name: node.name, dtype: node.attrs.dtype('T', node.attrs.dtype('dtype', 'float32')) });
+      this.outputs.push({ name: node.name, dtype: declaredDType(node) });
     }
   }
 
@@ -316,12 +332,12 @@ export class GraphExecutor {
       for (const [slot, key] of keepSlot) {
         const t = slots[slot];
         if (t === undefined) continue;
-        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t, await t.data<DType>()));
+        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(await t.data<DType>()));
         this.keepConstant(key, t);
       }
       for (const t of this.weights.values()) {
         if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined)
-          setHostValues(t, hostCopy(t, await t.data<DType>()));
+          setHostValues(t, hostCopy(await t.data<DType>()));
       }
     } finally {
       for (const t of slots) if (t !== undefined && holdings.holds(t)) holdings.drop(t);
@@ -351,12 +367,12 @@ export class GraphExecutor {
       for (const [slot, key] of keepSlot) {
         const t = slots[slot];
         if (t === undefined) continue;
-        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t, t.dataSync<DType>()));
+        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t.dataSync<DType>()));
         this.keepConstant(key, t);
       }
       for (const t of this.weights.values()) {
         if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined)
-          setHostValues(t, hostCopy(t, t.dataSync<DType>()));
+          setHostValues(t, hostCopy(t.dataSync<DType>()));
       }
     } finally {
       for (const t of slots) if (t !== undefined && holdings.holds(t)) holdings.drop(t);
@@ -568,7 +584,8 @@ export class GraphExecutor {
     );
     let plan: Plan;
     if (dataflow) {
-      plan = { needed, dataflow, steps: [], slotCount: 0, outputSlots: [], asyncNode };
+      const order = this.topological(body, needed, fed, true);
+      plan = { needed, dataflow, steps: [], slotCount: 0, outputSlots: [], asyncNode, order };
     } else {
       plan = this.staticPlan(body, needed, fed, outputs, asyncNode);
     }
@@ -819,13 +836,13 @@ export class GraphExecutor {
           'backend cannot read them synchronously; use executeAsync()',
       );
     }
-    setHostValues(value, hostCopy(value, value.dataSync<DType>()));
+    setHostValues(value, hostCopy(value.dataSync<DType>()));
   }
 
   private async readHostAsync(value: GraphValue | undefined, node: GraphNode): Promise<void> {
     void node;
     if (!isTensor(value) || peekHostValues(value) !== undefined) return;
-    setHostValues(value, hostCopy(value, await value.data<DType>()));
+    setHostValues(value, hostCopy(await value.data<DType>()));
   }
 
   /** Runs one op node's handler (inside a tidy when it is synchronous); the result is a list of values. */
@@ -1100,14 +1117,17 @@ class DataflowRun {
   private readonly holdings: Holdings;
   /** Live values by `${frame.key}|${node}:${output}`, with the count of readers still to come. */
   private readonly values = new Map<string, { value: GraphValue; readers: number }>();
-  private readonly sources = new Set<GraphNode>();
+  /**
+   * Nodes outside every loop frame and branch: fed, constant, or reading only such nodes (and no control
+   * flow op). They run first, in the root frame, and every frame reads them there.
+   */
+  private readonly statics = new Set<GraphNode>();
   private readonly pending = new Map<string, Pending>();
   private readonly ready: { node: GraphNode; frame: Frame; dead: boolean; mergeInput?: number }[] = [];
-  private readonly frames = new Map<string, Frame>();
   private readonly instances = new Map<string, FrameInstance>();
   private readonly root: Frame = { key: '', parent: null, instance: null, iteration: 0 };
   private readonly x: ExecutorInternals;
-  /** Inputs of each node that arrive as events (not from sources). */
+  /** Inputs of each node that arrive as events (not from static nodes). */
   private readonly counted = new Map<GraphNode, number>();
   /** The keys of the requested outputs (root frame). */
   private readonly wanted = new Set<string>();
@@ -1123,12 +1143,15 @@ class DataflowRun {
     this.x = executor;
     const owned = this.x.owned;
     this.holdings = new Holdings((v) => owned.has(v as Tensor) || fedValues.has(v));
-    for (const node of plan.needed) {
-      if (feeds.has(node.name) || this.x.isFolded(node) || node.inputs.length === 0) this.sources.add(node);
+    for (const node of plan.order!) {
+      const fixed = feeds.has(node.name) || this.x.isFolded(node) || node.inputs.length === 0;
+      if (fixed || (!DATAFLOW.has(node.op) && node.inputs.every((input) => this.statics.has(body.producer(input))))) {
+        this.statics.add(node);
+      }
     }
     for (const node of plan.needed) {
-      if (this.sources.has(node)) continue;
-      this.counted.set(node, node.inputs.filter((input) => !this.sources.has(body.producer(input))).length);
+      if (this.statics.has(node)) continue;
+      this.counted.set(node, node.inputs.filter((input) => !this.statics.has(body.producer(input))).length);
     }
   }
 
@@ -1145,10 +1168,11 @@ class DataflowRun {
     for (const o of outputs) wanted.add(this.frameKey(this.root, o.node, o.output));
     let done = false;
     try {
-      for (const node of this.body.nodes) {
-        if (!this.sources.has(node)) continue;
-        const result = await this.runSource(node);
+      for (const node of this.plan.order!) {
+        if (!this.statics.has(node)) continue;
+        const result = await this.runStatic(node);
         this.publish(node, this.root, result, true);
+        this.consume(node, this.root);
       }
       for (const node of this.body.nodes) {
         if (this.counted.get(node) === 0) this.ready.push({ node, frame: this.root, dead: false });
@@ -1186,7 +1210,7 @@ class DataflowRun {
     }
   }
 
-  private async runSource(node: GraphNode): Promise<(GraphValue | typeof DEAD)[]> {
+  private async runStatic(node: GraphNode): Promise<(GraphValue | typeof DEAD)[]> {
     const fed = this.feeds.get(node.name);
     if (fed !== undefined) {
       const width = Math.max(...fed.keys()) + 1;
@@ -1203,9 +1227,8 @@ class DataflowRun {
       return out;
     }
     if (node.op === 'Placeholder') this.fail(node, 'the input was not given');
-    let result = this.x.invoke(node, this.body, [], this.limit);
-    if (isPromise(result)) result = await result;
-    return result as GraphValue[];
+    const args = this.body.dataInputs.get(node)!.map((input) => this.lookup(input, this.root, node));
+    return this.compute(node, this.root, args);
   }
 
   /** The frame an instance's outputs land in. */
@@ -1250,7 +1273,6 @@ class DataflowRun {
     }
     const frame: Frame = { key: `${instance.key}#${n}`, parent: instance.parent, instance, iteration: n };
     instance.iterations[n] = frame;
-    this.frames.set(frame.key, frame);
     // Constant Enters of the loop reach every iteration.
     if (n > 0) for (const c of instance.constants) this.deliver(c.node, frame, c.value);
     return frame;
@@ -1329,7 +1351,7 @@ class DataflowRun {
   /** The value an input reads in `frame`: its own, a constant Enter's of the loop, or a source's. */
   private lookup(input: GraphInput, frame: Frame, node: GraphNode): GraphValue {
     const producer = this.body.producer(input);
-    if (this.sources.has(producer)) {
+    if (this.statics.has(producer)) {
       const held = this.values.get(this.frameKey(this.root, input.node, input.output));
       if (held === undefined) this.fail(node, `input '${input.node}:${input.output}' has no value`);
       return held.value;
@@ -1353,7 +1375,9 @@ class DataflowRun {
     const inputs = this.body.dataInputs.get(node)!;
     inputs.forEach((input, i) => {
       if (mergeInput !== undefined && i !== mergeInput) return;
-      if (this.sources.has(this.body.producer(input))) return;
+      // A static value read in a loop frame may be read again in every iteration: only reads in the root
+      // frame count down, and the run's end lets go of the rest.
+      if (frame !== this.root && this.statics.has(this.body.producer(input))) return;
       this.unread(this.frameKey(frame, input.node, input.output));
     });
   }
@@ -1381,14 +1405,14 @@ class DataflowRun {
         continue;
       }
       if (value === DEAD) continue;
-      const readers = source ? 1 : consumers.filter((c) => c.output === k && this.plan.needed.has(c.node)).length;
+      const readers = this.readers(k, consumers);
       const key = this.frameKey(frame, node.name, k);
       const wantedHere = frame === this.root && this.wanted.has(key);
       if (readers > 0 || wantedHere) {
         this.holdings.hold(value);
         const old = this.values.get(key);
         if (old !== undefined) this.holdings.drop(old.value);
-        this.values.set(key, { value, readers: readers + (wantedHere && !source ? 1 : 0) });
+        this.values.set(key, { value, readers: readers + (wantedHere ? 1 : 0) });
       }
     }
     for (const v of result) if (v !== DEAD && v !== undefined) this.holdings.drop(v);
@@ -1403,6 +1427,13 @@ class DataflowRun {
       if (!this.plan.needed.has(child)) continue;
       this.arrive(child, frame, dead, -1);
     }
+  }
+
+  /** How many reads output k of `node` awaits before it is let go (see consume for static values). */
+  private readers(k: number, consumers: readonly Consumer[]): number {
+    let n = 0;
+    for (const c of consumers) if (c.output === k && this.plan.needed.has(c.node)) n++;
+    return n;
   }
 
   /** Delivers a constant Enter's value to its readers in a later iteration. */

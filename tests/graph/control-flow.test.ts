@@ -164,6 +164,56 @@ function listLoop(): TestGraph {
   };
 }
 
+/** A TensorArray written in a TF1 loop (its handle a constant Enter, its flow a loop variable): element k = x * k. */
+function arrayLoop(): TestGraph {
+  const weights: Record<string, Weight> = {};
+  return {
+    weights,
+    nodes: [
+      placeholder('n', 'int32', []),
+      placeholder('x', 'float32', [2]),
+      constant('zero', { dtype: 'int32', shape: [], values: [0] }, weights),
+      constant('one', { dtype: 'int32', shape: [], values: [1] }, weights),
+      constant('zerof', { dtype: 'float32', shape: [], values: [0] }, weights),
+      constant('onef', { dtype: 'float32', shape: [], values: [1] }, weights),
+      n('ta', 'TensorArrayV3', ['n'], {
+        dtype: F,
+        element_shape: attr.shape([2]),
+        dynamic_size: attr.b(false),
+        clear_after_read: attr.b(true),
+        identical_element_shapes: attr.b(true),
+        tensor_array_name: attr.s(''),
+      }),
+      enter('enter_i', 'zero', 'while'),
+      enter('enter_f', 'zerof', 'while', false, F),
+      enter('enter_flow', 'ta:1', 'while', false, F),
+      enter('enter_h', 'ta', 'while', true, attr.type('int32')),
+      enter('enter_n', 'n', 'while', true),
+      enter('enter_x', 'x', 'while', true, F),
+      enter('enter_one', 'one', 'while', true),
+      enter('enter_onef', 'onef', 'while', true, F),
+      n('merge_i', 'Merge', ['enter_i', 'next_i'], { T: I, N: attr.i(2) }),
+      n('merge_f', 'Merge', ['enter_f', 'next_f'], { T: F, N: attr.i(2) }),
+      n('merge_flow', 'Merge', ['enter_flow', 'next_flow'], { T: F, N: attr.i(2) }),
+      n('less', 'Less', ['merge_i', 'enter_n'], { T: I }),
+      n('cond', 'LoopCond', ['less']),
+      n('sw_i', 'Switch', ['merge_i', 'cond'], { T: I }),
+      n('sw_f', 'Switch', ['merge_f', 'cond'], { T: F }),
+      n('sw_flow', 'Switch', ['merge_flow', 'cond'], { T: F }),
+      n('val', 'Mul', ['enter_x', 'sw_f:1'], { T: F }),
+      n('write', 'TensorArrayWriteV3', ['enter_h', 'sw_i:1', 'val', 'sw_flow:1'], { T: F }),
+      n('add_i', 'AddV2', ['sw_i:1', 'enter_one'], { T: I }),
+      n('add_f', 'AddV2', ['sw_f:1', 'enter_onef'], { T: F }),
+      n('next_i', 'NextIteration', ['add_i'], { T: I }),
+      n('next_f', 'NextIteration', ['add_f'], { T: F }),
+      n('next_flow', 'NextIteration', ['write'], { T: F }),
+      n('exit_flow', 'Exit', ['sw_flow'], { T: F }),
+      n('range', 'Range', ['zero', 'n', 'one'], { Tidx: I }),
+      n('gather', 'TensorArrayGatherV3', ['ta', 'range', 'exit_flow'], { dtype: F, element_shape: attr.shape([2]) }),
+    ],
+  };
+}
+
 const fn = (name: string): { func: { name: string } } => ({ func: { name } });
 const arg = (name: string, type: string): { name: string; type: string } => ({ name, type });
 
@@ -229,6 +279,61 @@ function functional(): TestGraph {
   };
 }
 
+/** A functional While carrying a TensorList: element i = x + i for i < n, stacked after the loop. */
+function functionalList(): TestGraph {
+  const weights: Record<string, Weight> = {};
+  weights.body_one = { dtype: 'int32', shape: [], values: [1] };
+  const L = { element_dtype: F };
+  return {
+    weights,
+    nodes: [
+      placeholder('n', 'int32', []),
+      placeholder('x', 'float32', [2]),
+      constant('zero', { dtype: 'int32', shape: [], values: [0] }, weights),
+      constant('shape', { dtype: 'int32', shape: [1], values: [2] }, weights),
+      n('reserve', 'TensorListReserve', ['shape', 'n'], { ...L, shape_type: I }),
+      n('while', 'While', ['zero', 'reserve', 'n', 'x'], {
+        T: { list: { type: ['DT_INT32', 'DT_VARIANT', 'DT_INT32', 'DT_FLOAT'] } },
+        cond: fn('lcond'),
+        body: fn('lbody'),
+        parallel_iterations: attr.i(10),
+      }),
+      n('stack', 'TensorListStack', ['while:1', 'shape'], { ...L, num_elements: attr.i(-1) }),
+    ],
+    functions: [
+      {
+        signature: {
+          name: 'lcond',
+          inputArg: [arg('i', 'DT_INT32'), arg('l', 'DT_VARIANT'), arg('n', 'DT_INT32'), arg('x', 'DT_FLOAT')],
+          outputArg: [arg('out', 'DT_BOOL')],
+        },
+        nodeDef: [n('less', 'Less', ['i', 'n'], { T: I })],
+        ret: { out: 'less:z:0' },
+      },
+      {
+        signature: {
+          name: 'lbody',
+          inputArg: [arg('i', 'DT_INT32'), arg('l', 'DT_VARIANT'), arg('n', 'DT_INT32'), arg('x', 'DT_FLOAT')],
+          outputArg: [
+            arg('i_out', 'DT_INT32'),
+            arg('l_out', 'DT_VARIANT'),
+            arg('n_out', 'DT_INT32'),
+            arg('x_out', 'DT_FLOAT'),
+          ],
+        },
+        nodeDef: [
+          n('body_one', 'Const', [], { dtype: I, value: { tensor: { dtype: 'DT_INT32', tensorShape: {} } } }),
+          n('fi', 'Cast', ['i'], { SrcT: I, DstT: F, Truncate: attr.b(false) }),
+          n('val', 'AddV2', ['x', 'fi:y:0'], { T: F }),
+          n('set', 'TensorListSetItem', ['l', 'i', 'val:z:0'], L),
+          n('next_i', 'AddV2', ['i', 'body_one:output:0'], { T: I }),
+        ],
+        ret: { i_out: 'next_i:z:0', l_out: 'set:output_handle:0', n_out: 'n', x_out: 'x' },
+      },
+    ],
+  };
+}
+
 /** Runs both sides and expects the same outputs and no tensor left behind but the outputs (then none after dispose). */
 async function agree(g: TestGraph, feeds: Record<string, Feed>, outputs: string[]): Promise<void> {
   const want = await tfjsOutputs(g, feeds, outputs);
@@ -250,6 +355,14 @@ const int = (v: number): Feed => ({ dtype: 'int32', shape: [], values: [v] });
 describe('TF1 dataflow control flow', () => {
   it('runs a while loop summing to n', async () => {
     for (const count of [0, 1, 5]) await agree(sumLoop(), { n: int(count) }, ['exit_s', 'exit_i']);
+  });
+
+  it('lets a loop read a value computed outside it without an Enter (as converted graphs may do)', async () => {
+    const g = sumLoop();
+    const at = g.nodes.findIndex((node) => node.name === 'add_s');
+    g.nodes.push(n('twice', 'AddV2', ['n', 'n'], { T: I }));
+    g.nodes[at] = n('add_s', 'AddV2', ['switch_s:1', 'twice'], { T: I });
+    for (const count of [0, 3]) await agree(g, { n: int(count) }, ['exit_s']);
   });
 
   it('folds constants of a graph with loops (a NextIteration edge is no cycle) and runs it the same', async () => {
@@ -311,6 +424,11 @@ describe('TF1 dataflow control flow', () => {
     for (const count of [1, 4]) await agree(listLoop(), { n: int(count), x }, ['stack']);
   });
 
+  it('writes a TensorArray in a loop (constant handle, flow carried) and gathers it', async () => {
+    const x: Feed = { dtype: 'float32', shape: [2], values: [1.5, -2] };
+    for (const count of [1, 4]) await agree(arrayLoop(), { n: int(count), x }, ['gather']);
+  });
+
   it('stops a loop past maxLoopIterations with an Error naming it, freeing every loop value', async () => {
     const exec = soraExecutor(sumLoop());
     const n = sora.tensor(100, [], 'int32');
@@ -351,6 +469,36 @@ describe('functional control flow', () => {
         'if',
       ]);
     }
+  });
+
+  it('carries a TensorList through a functional While and stacks it', async () => {
+    // TF.js's executeAsync fails on this graph (a reshape inside its executor reads freed data), so the
+    // expected values are worked out here: row i is x + i.
+    const exec = soraExecutor(functionalList());
+    const start = sora.memory().numTensors;
+    for (const count of [0, 1, 3]) {
+      const feeds = soraFeeds({ n: int(count), x: { dtype: 'float32', shape: [2], values: [0.5, -1] } });
+      const held = sora.memory().numTensors;
+      const [stack, i] = await exec.executeAsync(feeds, ['stack', 'while']);
+      expect(sora.memory().numTensors).toBe(held + 2);
+      expect(stack!.shape).toEqual([count, 2]);
+      expect(Array.from(await stack!.data())).toEqual(
+        Array.from({ length: count }, (_, k) => [0.5 + k, -1 + k]).flat(),
+      );
+      expect(Array.from(await i!.data())).toEqual([count]);
+      sora.dispose([stack!, i!, ...feeds.values()]);
+      expect(sora.memory().numTensors).toBe(start);
+    }
+    exec.dispose();
+  });
+
+  it('reports the graph outputs of While and If (whose T is a list of dtypes)', () => {
+    const exec = soraExecutor(functional());
+    expect(exec.outputs).toEqual([
+      { name: 'while', dtype: 'float32' },
+      { name: 'if', dtype: 'float32' },
+    ]);
+    exec.dispose();
   });
 
   it('stops a While past maxLoopIterations, naming the node, with nothing leaked', async () => {

@@ -259,6 +259,13 @@ describe('GraphExecutor errors, before anything runs', () => {
     const g: TestGraph = { nodes: [placeholder('x', 'float32'), n('w', 'WarpSpeed', ['x'])] };
     const before = sora.memory().numTensors;
     expect(() => soraExecutor(g)).toThrow(/'WarpSpeed'.*node 'w'.*registerOp\('WarpSpeed'/);
+    const inFunction: TestGraph = {
+      nodes: [placeholder('x', 'float32')],
+      functions: [
+        { signature: { name: 'f', inputArg: [{ name: 'v', type: 'DT_FLOAT' }] }, nodeDef: [n('u', 'Unheard', ['v'])] },
+      ],
+    };
+    expect(() => soraExecutor(inFunction)).toThrow(/the op 'Unheard' \(node 'u' \(Unheard\) in function 'f'\)/);
     expect(sora.memory().numTensors).toBe(before);
   });
 
