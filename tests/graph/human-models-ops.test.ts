@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { GRAPH_OPS } from '../../src/graph/ops/index.js';
-import { compareModelOutputs, HUMAN_MODEL_CASES, humanModelInventory, inputSignature, type ModelOutput, modelInput } from './human-models.js';
+import {
+  compareModelOutputs, HUMAN_MODEL_CASES, humanModelInventory, inputSignature, type ModelOutput, modelInput,
+} from './human-models.js';
 
 describe('the ops of the human package\'s graph models', () => {
   const inventory = humanModelInventory();

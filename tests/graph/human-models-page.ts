@@ -7,10 +7,16 @@
  * with TF.js's prediction. Errors come back as values, so each model's test fails with the message.
  */
 import * as sora from '../../src/index.js';
-import { loaderOf } from './human-models-loader.js';
 
 /** What `run` is given. */
-export interface PageRunRequest { model: string; url: string; inputUrl: string; inputName: string; shape: number[]; dtype: 'float32' | 'int32' }
+export interface PageRunRequest {
+  model: string;
+  url: string;
+  inputUrl: string;
+  inputName: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+}
 
 /** One output: node name, dtype, shape, and its bytes (float32 or int32, little-endian) in base64. */
 export interface PageOutput { name: string; dtype: string; shape: number[]; bytes: string }
@@ -47,7 +53,7 @@ async function run(request: PageRunRequest, nodes?: string[]): Promise<PageRunRe
     const values = request.dtype === 'int32' ? new Int32Array(buffer) : new Float32Array(buffer);
     const start = sora.memory().numTensors;
     let started = performance.now();
-    const model = await loaderOf(sora)(request.url);
+    const model = await sora.loadGraphModel(request.url);
     const loadMs = performance.now() - started;
     const loaded = sora.memory().numTensors;
     const outputs: PageOutput[] = [];
@@ -66,7 +72,8 @@ async function run(request: PageRunRequest, nodes?: string[]): Promise<PageRunRe
         afterPredict = sora.memory().numTensors - list.length;
         list.forEach((t, i) => {
           const typed = data[i]!;
-          outputs.push({ name: outputNodes[i] ?? `#${i}`, dtype: t.dtype, shape: t.shape.slice(), bytes: toBase64(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength)) });
+          const bytes = toBase64(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength));
+          outputs.push({ name: outputNodes[i] ?? `#${i}`, dtype: t.dtype, shape: t.shape.slice(), bytes });
         });
         sora.dispose(list);
       } finally {

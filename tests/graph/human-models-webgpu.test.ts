@@ -20,13 +20,14 @@ import { type StaticServer, startServer } from '../runtimes/server.js';
 import {
   compareModelOutputs, describeDifferences, firstDivergingNode, HUMAN_MODEL_CASES, type ModelOutput, modelInput, tfjsPredict,
 } from './human-models.js';
-import type { PageRunRequest, PageRunResult } from './human-models-page.js';
+import type { PageOutput, PageRunRequest, PageRunResult } from './human-models-page.js';
 
 const ENTRY = fileURLToPath(new URL('./human-models-page.ts', import.meta.url));
 const BISECT = process.env.HUMAN_MODELS_BISECT === '1';
 /** SwiftShader runs the shaders on the CPU: CenterNet (512 x 512) is the slowest model. */
 const MODEL_TIMEOUT_MS = BISECT ? 600_000 : 120_000;
 
+/** What the page puts on globalThis (page.evaluate's functions run in the page: they name it there). */
 type PageApi = {
   init(): Promise<{ backend: string; description: string }>;
   run(request: PageRunRequest): Promise<PageRunResult>;
@@ -42,6 +43,10 @@ function fromBase64(text: string, dtype: string): Float32Array | Int32Array | Ui
   return copy;
 }
 
+function decode(outputs: readonly PageOutput[]): ModelOutput[] {
+  return outputs.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape, values: fromBase64(o.bytes, o.dtype) }));
+}
+
 describe('the human package\'s graph models on sora\'s webgpu backend in headless Chromium, against TF.js (cpu)', () => {
   let server: StaticServer | undefined;
   let session: ChromiumSession | undefined;
@@ -50,7 +55,9 @@ describe('the human package\'s graph models on sora\'s webgpu backend in headles
 
   beforeAll(async () => {
     const code = await bundle(ENTRY);
-    server = await startServer({ files: { '/__sora/index.html': { body: modulePage('/__sora/human-models.js') }, '/__sora/human-models.js': { body: code } } });
+    server = await startServer({
+      files: { '/__sora/index.html': { body: modulePage('/__sora/human-models.js') }, '/__sora/human-models.js': { body: code } },
+    });
     session = await launchChromium();
     page = await session.browser.newPage();
     page.on('console', (message) => { log.push(message.text()); if (log.length > 50) log.shift(); });
@@ -88,15 +95,17 @@ describe('the human package\'s graph models on sora\'s webgpu backend in headles
       onTestFinished(() => { server!.files.delete(inputPath); });
       if (!result.ok) throw new Error(`${spec.name} on webgpu: ${result.error}\n${log.slice(-10).join('\n')}`);
       expect.soft(result.outputNodes, 'outputNodes').toEqual(oracle.outputNodes);
-      const outputs: ModelOutput[] = result.outputs!.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape, values: fromBase64(o.bytes, o.dtype) }));
+      const outputs = decode(result.outputs!);
       const differences = compareModelOutputs(outputs, oracle.outputs, spread.outputs);
-      console.log(`[human-models webgpu] ${spec.name}: sora load ${result.loadMs!.toFixed(0)} ms, predict ${result.predictMs!.toFixed(0)} ms; ` +
+      console.log(`[human-models webgpu] ${spec.name}: sora load ${result.loadMs!.toFixed(0)} ms, ` +
+        `predict ${result.predictMs!.toFixed(0)} ms; ` +
         `TF.js cpu ${oracle.ms.toFixed(0)} ms\n${describeDifferences(spec.name, differences)}`);
       if (BISECT && differences.some((d) => d.problems.length > 0)) {
         const found = await firstDivergingNode(spec.name, input, async (nodes) => {
-          const r = await page.evaluate((q, n) => (globalThis as unknown as { soraHumanModels: PageApi }).soraHumanModels.runNodes(q, n), request, nodes);
+          const r = await page.evaluate((q, n) => (globalThis as unknown as { soraHumanModels: PageApi }).soraHumanModels.runNodes(q, n),
+            request, nodes);
           if (!r.ok) throw new Error(r.error);
-          return r.outputs!.map((o) => ({ name: o.name, dtype: o.dtype, shape: o.shape, values: fromBase64(o.bytes, o.dtype) }));
+          return decode(r.outputs!);
         });
         console.log(`[human-models webgpu] ${spec.name} bisection: ${found}`);
         expect.soft(found, 'bisection').toBe('');

@@ -47,6 +47,8 @@ export interface HumanModelCase {
   size?: [number, number];
   /** Where the human library feeds it this way (src/ of the package). */
   why: string;
+  /** The graph has control flow or ops that read values back: only executeAsync runs it (TF.js's rule). */
+  async?: boolean;
 }
 
 /** Regions of samples.jpg (1280 x 1158): the top row holds portrait thumbnails, the rest is a crowd. */
@@ -67,7 +69,10 @@ export const HUMAN_MODEL_CASES: readonly HumanModelCase[] = [
   { name: 'facemesh', region: WOMAN_FACE, scale: 'unit', why: 'face/facemeshutil.ts: face crop / 255' },
   { name: 'faceres', region: MAN_FACE, scale: 'byte', why: 'face/faceres.ts: the 0..1 face crop * 255' },
   { name: 'handlandmark-lite', region: HAND, scale: 'unit', why: 'hand/handtrack.ts: hand crop / 255' },
-  { name: 'handtrack', region: WHOLE, scale: 'byte-int', size: [320, 320], why: 'hand/handtrack.ts: the frame resized, cast to int32' },
+  {
+    name: 'handtrack', region: WHOLE, scale: 'byte-int', size: [320, 320], why: 'hand/handtrack.ts: the frame resized, cast to int32',
+    async: true,
+  },
   { name: 'iris', region: WOMAN_EYE, scale: 'unit', why: 'face/iris.ts: the eye crop of the 0..1 face' },
   { name: 'liveness', region: WOMAN_FACE, scale: 'unit', why: 'face/liveness.ts: the 0..1 face crop, resized' },
   { name: 'movenet-lightning', region: FULL_BODY, scale: 'byte-int', why: 'body/movenet.ts: the padded 0..255 frame as int32' },
@@ -77,7 +82,14 @@ export const HUMAN_MODEL_CASES: readonly HumanModelCase[] = [
 export interface InputSignature { name: string; shape: number[]; dtype: 'float32' | 'int32' }
 
 /** The model.json, parsed. */
-export function readModelJson(name: string): { modelTopology: { node: { name: string; op: string; attr?: Record<string, unknown> }[] }; weightsManifest: { paths: string[]; weights: unknown[] }[]; [key: string]: unknown } {
+export interface ModelJson {
+  modelTopology: { node: { name: string; op: string; input?: string[]; attr?: Record<string, unknown> }[] };
+  weightsManifest: { paths: string[]; weights: unknown[] }[];
+  [key: string]: unknown;
+}
+
+/** The model.json, parsed. */
+export function readModelJson(name: string): ModelJson {
   return JSON.parse(readFileSync(join(HUMAN_MODEL_DIR, `${name}.json`), 'utf8'));
 }
 
@@ -144,9 +156,13 @@ export function modelInput(name: string): ModelInput {
   if (!spec) throw new Error(`no input is defined for model '${name}'`);
   const signature = inputSignature(name);
   const [batch, h, w, channels] = signature.shape;
-  if (signature.shape.length !== 4 || (batch !== 1 && batch !== -1)) throw new Error(`${name}: unexpected input shape [${signature.shape}]`);
+  if (signature.shape.length !== 4 || (batch !== 1 && batch !== -1)) {
+    throw new Error(`${name}: unexpected input shape [${signature.shape}]`);
+  }
   const height = h === -1 ? spec.size?.[0] : h, width = w === -1 ? spec.size?.[1] : w;
-  if (height === undefined || width === undefined) throw new Error(`${name}: input [${signature.shape}] has a free spatial dim and no size`);
+  if (height === undefined || width === undefined) {
+    throw new Error(`${name}: input [${signature.shape}] has a free spatial dim and no size`);
+  }
   const rgb = cropResize(spec.region, height, width);
   const shape = [1, height, width, channels!];
   if (spec.scale === 'gray-signed') {
@@ -170,6 +186,17 @@ export function modelInput(name: string): ModelInput {
 /** One output read back: its node name, dtype, shape and values. */
 export interface ModelOutput { name: string; dtype: string; shape: number[]; values: Float32Array | Int32Array | Uint8Array | number[] }
 
+/** Reads tensors (sora's or TF.js's) back as ModelOutputs named `names`, in order. */
+export async function readOutputs(names: readonly string[],
+  tensors: readonly { dtype: string; shape: number[]; data(): Promise<unknown> }[]): Promise<ModelOutput[]> {
+  const outputs: ModelOutput[] = [];
+  for (let i = 0; i < tensors.length; i++) {
+    const t = tensors[i]!;
+    outputs.push({ name: names[i] ?? `#${i}`, dtype: t.dtype, shape: t.shape.slice(), values: (await t.data()) as Float32Array });
+  }
+  return outputs;
+}
+
 /** The model's artifacts from disk, as tf.io.fromMemory takes them (the shards of every group, concatenated in manifest order). */
 export function tfjsArtifacts(name: string): tf.io.ModelArtifacts {
   const json = readModelJson(name);
@@ -181,7 +208,8 @@ export function tfjsArtifacts(name: string): tf.io.ModelArtifacts {
   for (const b of buffers) { weightData.set(b, offset); offset += b.length; }
   return {
     modelTopology: json.modelTopology, format: json.format as string, generatedBy: json.generatedBy as string,
-    convertedBy: json.convertedBy as string, signature: json.signature as object, userDefinedMetadata: json.userDefinedMetadata as tf.io.ModelArtifacts['userDefinedMetadata'],
+    convertedBy: json.convertedBy as string, signature: json.signature as object,
+    userDefinedMetadata: json.userDefinedMetadata as tf.io.ModelArtifacts['userDefinedMetadata'],
     weightSpecs: json.weightsManifest.flatMap((group) => group.weights) as tf.io.WeightsManifestEntry[],
     weightData: weightData.buffer,
   };
@@ -193,7 +221,8 @@ let tfjsWasmReady = false;
  * TF.js's prediction (its cpu backend, the oracle; or its wasm backend, for the spread of TF.js's own
  * backends), executeAsync on every output node, with the output names it used and the time it took.
  */
-export async function tfjsPredict(name: string, input: ModelInput, backend: 'cpu' | 'wasm' = 'cpu'): Promise<{ outputs: ModelOutput[]; outputNodes: string[]; ms: number }> {
+export async function tfjsPredict(name: string, input: ModelInput, backend: 'cpu' | 'wasm' = 'cpu'):
+  Promise<{ outputs: ModelOutput[]; outputNodes: string[]; ms: number }> {
   if (backend === 'wasm' && !tfjsWasmReady) {
     setWasmPaths(fileURLToPath(new URL('../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url)));
     tfjsWasmReady = true;
@@ -207,11 +236,7 @@ export async function tfjsPredict(name: string, input: ModelInput, backend: 'cpu
     const outputNodes = model.outputNodes.slice();
     const result = await model.executeAsync({ [input.name]: x }, outputNodes);
     const list = Array.isArray(result) ? result : [result];
-    const outputs: ModelOutput[] = [];
-    for (let i = 0; i < list.length; i++) {
-      const t = list[i]!;
-      outputs.push({ name: outputNodes[i]!, dtype: t.dtype, shape: t.shape.slice(), values: (await t.data()) as Float32Array | Int32Array | Uint8Array });
-    }
+    const outputs = await readOutputs(outputNodes, list);
     tf.dispose(list);
     return { outputs, outputNodes, ms: performance.now() - started };
   } finally {
@@ -241,7 +266,8 @@ export function compareModelOutputs(actual: readonly ModelOutput[], expected: re
   const out: OutputDifference[] = [];
   if (actual.length !== expected.length) {
     out.push({ name: '(outputs)', maxAbs: Infinity, maxRel: Infinity, worstIndex: -1, bySpread: 0,
-      problems: [`sora returned ${actual.length} outputs [${actual.map((o) => o.name)}], TF.js ${expected.length} [${expected.map((o) => o.name)}]`] });
+      problems: [`sora returned ${actual.length} outputs [${actual.map((o) => o.name)}], ` +
+        `TF.js ${expected.length} [${expected.map((o) => o.name)}]`] });
   }
   for (let i = 0; i < Math.min(actual.length, expected.length); i++) {
     const a = actual[i]!, b = expected[i]!;
@@ -273,7 +299,8 @@ export function compareModelOutputs(actual: readonly ModelOutput[], expected: re
         const at = worstBad;
         const otherAt = other === undefined ? '' : `, TF.js wasm ${other[at]}`;
         problems.push(`${bad} of ${b.values.length} values off by more than ${TOLERANCE} * max(1, |b|): worst at ${at}, ` +
-          `sora ${a.values[at]} vs TF.js ${b.values[at]}${otherAt} (abs ${Math.abs(Number(a.values[at]) - Number(b.values[at])).toExponential(2)}, ` +
+          `sora ${a.values[at]} vs TF.js ${b.values[at]}${otherAt} ` +
+          `(abs ${Math.abs(Number(a.values[at]) - Number(b.values[at])).toExponential(2)}, ` +
           `rel ${worstBadRel.toExponential(2)})`);
       }
     }
@@ -285,7 +312,7 @@ export function compareModelOutputs(actual: readonly ModelOutput[], expected: re
 /** One line per output for the test log: name, shape, largest abs / rel error. */
 export function describeDifferences(model: string, differences: readonly OutputDifference[]): string {
   return differences.map((d) => `${model} ${d.name}: max abs ${d.maxAbs.toExponential(2)}, max rel ${d.maxRel.toExponential(2)}` +
-    (d.bySpread > 0 ? ` (${d.bySpread} value${d.bySpread > 1 ? 's' : ''} past 1e-4 but within TF.js wasm's own distance from TF.js cpu)` : '') +
+    (d.bySpread > 0 ? ` (${d.bySpread} past 1e-4 but within TF.js wasm's own distance from TF.js cpu)` : '') +
     (d.problems.length > 0 ? ` FAIL ${d.problems.join('; ')}` : '')).join('\n');
 }
 
@@ -294,7 +321,7 @@ export function describeDifferences(model: string, differences: readonly OutputD
  * topological order of their data inputs: the order a bisection walks.
  */
 export function computedNodes(name: string): { name: string; op: string }[] {
-  const nodes = readModelJson(name).modelTopology.node as { name: string; op: string; input?: string[] }[];
+  const nodes = readModelJson(name).modelTopology.node;
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const inLoop = new Set<string>();
   for (const n of nodes) if (['Enter', 'Exit', 'Merge', 'Switch', 'NextIteration', 'LoopCond'].includes(n.op)) inLoop.add(n.name);
@@ -314,7 +341,8 @@ export function computedNodes(name: string): { name: string; op: string }[] {
       if (next !== undefined) { top[1] = inputs.indexOf(next) + 1; stack.push([next, 0]); continue; }
       state.set(node.name, 'done');
       stack.pop();
-      if (node.op !== 'Const' && node.op !== 'Placeholder' && !inLoop.has(node.name) && !node.name.includes('/while/')) order.push({ name: node.name, op: node.op });
+      const computed = node.op !== 'Const' && node.op !== 'Placeholder';
+      if (computed && !inLoop.has(node.name) && !node.name.includes('/while/')) order.push({ name: node.name, op: node.op });
     }
   };
   for (const n of nodes) visit(n.name);
@@ -329,10 +357,7 @@ export async function tfjsNodeValues(name: string, input: ModelInput, nodes: rea
   try {
     const result = await model.executeAsync({ [input.name]: x }, nodes.slice());
     const list = Array.isArray(result) ? result : [result];
-    const outputs: ModelOutput[] = [];
-    for (let i = 0; i < list.length; i++) {
-      outputs.push({ name: nodes[i]!, dtype: list[i]!.dtype, shape: list[i]!.shape.slice(), values: (await list[i]!.data()) as Float32Array });
-    }
+    const outputs = await readOutputs(nodes, list);
     tf.dispose(list);
     return outputs;
   } finally {
@@ -363,7 +388,8 @@ export async function firstDivergingNode(name: string, input: ModelInput, soraNo
       const d = compareModelOutputs([ours[i]!], [theirs[i]!])[0]!;
       if (d.problems.length > 0 && (d.maxRel > tolerance || d.problems.some((p) => !p.includes('values off')))) {
         const node = order[start + i]!;
-        return `first node off by more than ${tolerance}: '${node.name}' (${node.op}), input ${inputsOf(name, node.name)}: ${d.problems.join('; ')}`;
+        return `first node off by more than ${tolerance}: '${node.name}' (${node.op}), ` +
+          `input ${inputsOf(name, node.name)}: ${d.problems.join('; ')}`;
       }
     }
   }
@@ -371,8 +397,6 @@ export async function firstDivergingNode(name: string, input: ModelInput, soraNo
 }
 
 function inputsOf(model: string, node: string): string {
-  const found = readModelJson(model).modelTopology.node.find((n) => n.name === node) as { input?: string[] } | undefined;
+  const found = readModelJson(model).modelTopology.node.find((n) => n.name === node);
   return `[${(found?.input ?? []).join(', ')}]`;
 }
-
-export { type GraphModelLike, loaderOf } from './human-models-loader.js';
