@@ -182,6 +182,8 @@ interface Plan {
 /** A frame context of a dataflow run: the root, or one iteration of one instance of a loop frame. */
 interface Frame {
   readonly key: string;
+  /** A number unique in the run, for the value and instance tables' keys. */
+  readonly id: number;
   /** The context the frame was entered from (null for the root). */
   readonly parent: Frame | null;
   readonly instance: FrameInstance | null;
@@ -206,8 +208,9 @@ const DEAD = Symbol('dead');
 interface Pending {
   remaining: number;
   dead: boolean;
-  /** Merge: it fired (later arrivals are dropped), and how many inputs came dead. */
+  /** Merge: it fired (later arrivals are dropped), how many inputs came, how many dead. */
   fired?: boolean;
+  arrived?: number;
   deadCount?: number;
 }
 
@@ -888,7 +891,7 @@ export class GraphExecutor {
         if (sync) {
           promise.then(
             (r) => {
-              for (const v of Array.isArray(r) ? r : [r]) if (isTensor(v)) v.dispose();
+              for (const v of Array.isArray(r) ? r : [r]) if (isTensor(v) && !tensors.includes(v)) v.dispose();
             },
             () => undefined,
           );
@@ -913,7 +916,15 @@ export class GraphExecutor {
       return r;
     });
     if (promise !== undefined) {
-      if (sync) throw new Error(`${body.label}: ${label(node)}: its handler returned a Promise; use executeAsync()`);
+      if (sync) {
+        promise.then(
+          (r) => {
+            for (const v of r) if (isTensor(v) && !args.includes(v)) v.dispose();
+          },
+          () => undefined,
+        );
+        throw new Error(`${body.label}: ${label(node)}: its handler returned a Promise; use executeAsync()`);
+      }
       return promise;
     }
     return result!;
@@ -1116,21 +1127,29 @@ interface ExecutorInternals {
 class DataflowRun {
   private readonly holdings: Holdings;
   /** Live values by `${frame.key}|${node}:${output}`, with the count of readers still to come. */
-  private readonly values = new Map<string, { value: GraphValue; readers: number }>();
+  private readonly values = new Map<number, { value: GraphValue; readers: number }>();
   /**
    * Nodes outside every loop frame and branch: fed, constant, or reading only such nodes (and no control
    * flow op). They run first, in the root frame, and every frame reads them there.
    */
   private readonly statics = new Set<GraphNode>();
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new Map<number, Pending>();
   private readonly ready: { node: GraphNode; frame: Frame; dead: boolean; mergeInput?: number }[] = [];
   private readonly instances = new Map<string, FrameInstance>();
-  private readonly root: Frame = { key: '', parent: null, instance: null, iteration: 0 };
+  private readonly root: Frame = { key: '', id: 0, parent: null, instance: null, iteration: 0 };
+  private frameCount = 0;
+  /** Each node's position, and the producers of its data inputs. */
+  private readonly position: ReadonlyMap<GraphNode, number>;
+  private readonly producers = new Map<GraphNode, GraphNode[]>();
+  /** Outputs per node in the value keys: one more than the highest output index read. */
+  private width: number;
+  /** For each node, how many needed nodes read each of its outputs. */
+  private readonly reads = new Map<GraphNode, number[]>();
   private readonly x: ExecutorInternals;
   /** Inputs of each node that arrive as events (not from static nodes). */
   private readonly counted = new Map<GraphNode, number>();
   /** The keys of the requested outputs (root frame). */
-  private readonly wanted = new Set<string>();
+  private readonly wanted = new Set<number>();
 
   constructor(
     executor: ExecutorInternals,
@@ -1141,6 +1160,22 @@ class DataflowRun {
     private readonly limit: number,
   ) {
     this.x = executor;
+    this.position = body.position;
+    let top = 0;
+    for (const node of body.nodes) {
+      this.producers.set(
+        node,
+        body.dataInputs.get(node)!.map((input) => body.producer(input)),
+      );
+      for (const input of node.inputs) top = Math.max(top, input.output);
+      const reads: number[] = [];
+      for (const c of body.consumers.get(node)!) {
+        while (reads.length <= c.output) reads.push(0);
+        if (plan.needed.has(c.node)) reads[c.output]!++;
+      }
+      this.reads.set(node, reads);
+    }
+    this.width = top + 1;
     const owned = this.x.owned;
     this.holdings = new Holdings((v) => owned.has(v as Tensor) || fedValues.has(v));
     for (const node of plan.order!) {
@@ -1159,13 +1194,19 @@ class DataflowRun {
     throw new Error(`${this.body.label}: ${label(node)}: ${message}`);
   }
 
-  private frameKey(frame: Frame, node: string, output: number): string {
-    return `${frame.key}|${node}:${output}`;
+  /** The key of output `output` of `node` in `frame` (every output read in the graph fits the width). */
+  private valueKey(frame: Frame, node: GraphNode, output: number): number {
+    return (frame.id * this.body.nodes.length + this.position.get(node)!) * this.width + output;
+  }
+
+  private outputKey(frame: Frame, o: GraphInput): number {
+    return this.valueKey(frame, this.body.producer(o), o.output);
   }
 
   async run(outputs: readonly GraphInput[]): Promise<GraphValue[]> {
     const wanted = this.wanted;
-    for (const o of outputs) wanted.add(this.frameKey(this.root, o.node, o.output));
+    for (const o of outputs) this.width = Math.max(this.width, o.output + 1);
+    for (const o of outputs) wanted.add(this.outputKey(this.root, o));
     let done = false;
     try {
       for (const node of this.plan.order!) {
@@ -1187,7 +1228,7 @@ class DataflowRun {
         await this.fire(item.node, item.frame, item.dead, item.mergeInput);
       }
       const result = outputs.map((o) => {
-        const held = this.values.get(this.frameKey(this.root, o.node, o.output));
+        const held = this.values.get(this.outputKey(this.root, o));
         if (held === undefined) {
           throw new Error(
             `${this.body.label}: the output '${o.node}${o.output ? `:${o.output}` : ''}' was not computed ` +
@@ -1227,7 +1268,7 @@ class DataflowRun {
       return out;
     }
     if (node.op === 'Placeholder') this.fail(node, 'the input was not given');
-    const args = this.body.dataInputs.get(node)!.map((input) => this.lookup(input, this.root, node));
+    const args = this.body.dataInputs.get(node)!.map((_, i) => this.lookup(node, i, this.root));
     return this.compute(node, this.root, args);
   }
 
@@ -1271,7 +1312,13 @@ class DataflowRun {
           `(at ${label(node)}); raise maxLoopIterations if that is expected`,
       );
     }
-    const frame: Frame = { key: `${instance.key}#${n}`, parent: instance.parent, instance, iteration: n };
+    const frame: Frame = {
+      key: `${instance.key}#${n}`,
+      id: ++this.frameCount,
+      parent: instance.parent,
+      instance,
+      iteration: n,
+    };
     instance.iterations[n] = frame;
     // Constant Enters of the loop reach every iteration.
     if (n > 0) for (const c of instance.constants) this.deliver(c.node, frame, c.value);
@@ -1285,12 +1332,12 @@ class DataflowRun {
     if (dead) {
       result = [DEAD];
     } else if (node.op === 'Merge' || node.op === 'RefMerge') {
-      const value = this.lookup(dataInputs[mergeInput!]!, frame, node);
+      const value = this.lookup(node, mergeInput!, frame);
       const index = ENGINE.tidy(() => makeTensorOp(mergeInput!, [], 'int32'));
       setHostValues(index, Int32Array.of(mergeInput!));
       result = [value, index];
     } else {
-      const args = dataInputs.map((input) => this.lookup(input, frame, node));
+      const args = dataInputs.map((_, i) => this.lookup(node, i, frame));
       result = await this.compute(node, frame, args);
     }
     const target = this.outputFrame(node, frame, result[0] === DEAD && result.length === 1);
@@ -1331,7 +1378,14 @@ class DataflowRun {
       case 'RefSwitch': {
         const pred = args[1];
         if (!isTensor(pred)) this.fail(node, 'the predicate is not a tensor');
-        const flag = (await pred.data())[0] !== 0;
+        // Read on the host once: every Switch of a loop reads the same LoopCond value.
+        if (peekHostValues(pred) === undefined) {
+          setHostValues(
+            pred,
+            hostCopy(pred.ref.backend.syncReadable ? pred.dataSync<DType>() : await pred.data<DType>()),
+          );
+        }
+        const flag = (peekHostValues(pred) as ArrayLike<number>)[0] !== 0;
         return flag ? [DEAD, args[0]!] : [args[0]!, DEAD];
       }
       case 'PlaceholderWithDefault':
@@ -1349,10 +1403,11 @@ class DataflowRun {
   }
 
   /** The value an input reads in `frame`: its own, a constant Enter's of the loop, or a source's. */
-  private lookup(input: GraphInput, frame: Frame, node: GraphNode): GraphValue {
-    const producer = this.body.producer(input);
+  private lookup(node: GraphNode, i: number, frame: Frame): GraphValue {
+    const input = this.body.dataInputs.get(node)![i]!;
+    const producer = this.producers.get(node)![i]!;
     if (this.statics.has(producer)) {
-      const held = this.values.get(this.frameKey(this.root, input.node, input.output));
+      const held = this.values.get(this.valueKey(this.root, producer, input.output));
       if (held === undefined) this.fail(node, `input '${input.node}:${input.output}' has no value`);
       return held.value;
     }
@@ -1364,7 +1419,7 @@ class DataflowRun {
       const c = frame.instance.constants.find((k) => k.node === producer);
       if (c !== undefined && c.value !== DEAD) return c.value;
     }
-    const held = this.values.get(this.frameKey(frame, input.node, input.output));
+    const held = this.values.get(this.valueKey(frame, producer, input.output));
     if (held === undefined)
       this.fail(node, `input '${input.node}:${input.output}' has no value in frame '${frame.key || 'root'}'`);
     return held.value;
@@ -1373,16 +1428,19 @@ class DataflowRun {
   /** The instance ran: each data input it read loses a reader. */
   private consume(node: GraphNode, frame: Frame, mergeInput?: number): void {
     const inputs = this.body.dataInputs.get(node)!;
+    const producers = this.producers.get(node)!;
     inputs.forEach((input, i) => {
       if (mergeInput !== undefined && i !== mergeInput) return;
       // A static value read in a loop frame may be read again in every iteration: only reads in the root
       // frame count down, and the run's end lets go of the rest.
-      if (frame !== this.root && this.statics.has(this.body.producer(input))) return;
-      this.unread(this.frameKey(frame, input.node, input.output));
+      const producer = producers[i]!;
+      const statik = this.statics.has(producer);
+      if (frame !== this.root && statik) return;
+      this.unread(this.valueKey(statik ? this.root : frame, producer, input.output));
     });
   }
 
-  private unread(key: string): void {
+  private unread(key: number): void {
     const held = this.values.get(key);
     if (held === undefined) return;
     if (--held.readers > 0) return;
@@ -1395,18 +1453,17 @@ class DataflowRun {
     const consumers = this.body.consumers.get(node)!;
     const dead = result.length === 1 && result[0] === DEAD && !source;
     for (const v of result) if (v !== DEAD && v !== undefined) this.holdings.hold(v);
-    const width = Math.max(result.length, ...consumers.map((c) => c.output + 1), 1);
+    const reads = this.reads.get(node)!;
+    const width = Math.max(result.length, reads.length, 1);
     for (let k = 0; k < width; k++) {
       const value = dead ? DEAD : result[k];
+      const readers = reads[k] ?? 0;
       if (value === undefined) {
-        if (consumers.some((c) => c.output === k && this.plan.needed.has(c.node))) {
-          this.fail(node, `gave ${result.length} outputs; output ${k} is read`);
-        }
+        if (readers > 0) this.fail(node, `gave ${result.length} outputs; output ${k} is read`);
         continue;
       }
-      if (value === DEAD) continue;
-      const readers = this.readers(k, consumers);
-      const key = this.frameKey(frame, node.name, k);
+      if (value === DEAD || k >= this.width) continue; // dead, or nobody reads it
+      const key = this.valueKey(frame, node, k);
       const wantedHere = frame === this.root && this.wanted.has(key);
       if (readers > 0 || wantedHere) {
         this.holdings.hold(value);
@@ -1429,13 +1486,6 @@ class DataflowRun {
     }
   }
 
-  /** How many reads output k of `node` awaits before it is let go (see consume for static values). */
-  private readers(k: number, consumers: readonly Consumer[]): number {
-    let n = 0;
-    for (const c of consumers) if (c.output === k && this.plan.needed.has(c.node)) n++;
-    return n;
-  }
-
   /** Delivers a constant Enter's value to its readers in a later iteration. */
   private deliver(node: GraphNode, frame: Frame, value: GraphValue | typeof DEAD): void {
     for (const c of this.body.consumers.get(node)!) {
@@ -1448,7 +1498,7 @@ class DataflowRun {
 
   /** One input of (node, frame) arrived, live or dead. */
   private arrive(node: GraphNode, frame: Frame, dead: boolean, at: number): void {
-    const key = `${frame.key}|${node.name}`;
+    const key = frame.id * this.body.nodes.length + this.position.get(node)!;
     const isMerge = node.op === 'Merge' || node.op === 'RefMerge';
     let state = this.pending.get(key);
     if (state === undefined) {
@@ -1458,10 +1508,10 @@ class DataflowRun {
     }
     if (isMerge) {
       if (at < 0) return;
-      if (state.fired) {
-        // A value reaching a Merge that already fired is never read.
-        return;
-      }
+      // A Merge's state goes once every input that can reach it in this frame has (a loop's: one).
+      state.arrived = (state.arrived ?? 0) + 1;
+      if (state.arrived >= state.remaining) this.pending.delete(key);
+      if (state.fired) return; // a value reaching a Merge that already fired is never read
       if (!dead) {
         state.fired = true;
         this.ready.push({ node, frame, dead: false, mergeInput: at });

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as sora from '../../src/index.js';
+import { deregisterOp, registerOp } from '../../src/graph/custom-ops.js';
 import type { GraphExecutor } from '../../src/graph/executor.js';
 import {
   type Feed,
@@ -444,6 +445,28 @@ describe('TF1 dataflow control flow', () => {
     exec.dispose();
   });
 
+  it('frees every loop value when an op throws in a later iteration', async () => {
+    let calls = 0;
+    registerOp('FailsLater', ({ inputs }) => {
+      if (++calls === 3) throw new Error('third time');
+      return sora.add(inputs[0]!, 0);
+    });
+    try {
+      const g = sumLoop();
+      const at = g.nodes.findIndex((node) => node.name === 'add_s');
+      g.nodes[at] = n('add_s', 'FailsLater', ['switch_s:1']);
+      const exec = soraExecutor(g);
+      const feed = sora.tensor(10, [], 'int32');
+      const before = sora.memory().numTensors;
+      await expect(exec.executeAsync(new Map([['n', feed]]), ['exit_s'])).rejects.toThrow(/third time/);
+      expect(sora.memory().numTensors).toBe(before);
+      feed.dispose();
+      exec.dispose();
+    } finally {
+      deregisterOp('FailsLater');
+    }
+  });
+
   it('refuses execute() naming the control-flow node', () => {
     const exec: GraphExecutor = soraExecutor(sumLoop());
     const n = sora.tensor(3, [], 'int32');
@@ -630,6 +653,10 @@ describe('TensorList and TensorArray ops', () => {
       n('pop', 'TensorListPopBack', ['list', 'shape'], { element_dtype: F }),
       n('after_pop', 'TensorListStack', ['pop', 'shape'], { element_dtype: F, num_elements: attr.i(-1) }),
       n('bad', 'TensorListGetItem', ['list', 'three', 'shape'], { element_dtype: F }),
+      n('loose', 'EmptyTensorList', ['minus1', 'minus1'], { element_dtype: F, shape_type: I }),
+      n('loose1', 'TensorListPushBack', ['loose', 'x'], { element_dtype: F }),
+      n('loose2', 'TensorListPushBack', ['loose1', 'item'], { element_dtype: F }),
+      n('ragged', 'TensorListStack', ['loose2', 'minus1'], { element_dtype: F, num_elements: attr.i(-1) }),
     );
     const exec = soraExecutor(g);
     const feeds = soraFeeds({ x });
@@ -639,6 +666,9 @@ describe('TensorList and TensorArray ops', () => {
       [5, 6],
       [1, 2, 3, 4],
     ]);
+    expect(() => exec.execute(feeds, ['ragged'])).toThrow(
+      /node 'ragged' \(TensorListStack\): element shapes \[3,2\] and \[2\] have different ranks/,
+    );
     await expect(exec.executeAsync(feeds, ['bad'])).rejects.toThrow(
       /node 'bad' \(TensorListGetItem\): index 3 is out of range for a list of 3 elements/,
     );
