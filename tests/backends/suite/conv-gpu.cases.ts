@@ -137,6 +137,19 @@ cases.push({
 });
 
 cases.push({
+  name: 'conv2d over 6400 pixels into 17 and 24 channels (conv_blocked\'s 3 column groups: 21-row workgroups, the grid sized for them)',
+  run: async (backend, reference) => {
+    for (const outC of [17, 24]) {
+      const g = geometryOf({ label: '', x: [1, 80, 80, 3], filter: [3, 3], strides: 1, pad: 'same' }, 3, outC);
+      const s = sizes(g);
+      const x = randomArray(s.x, outC), filter = randomArray(s.filter, outC + 1);
+      await compareOutputs(`6400 pixels 3->${outC} conv2d`, backend, reference, [x, filter], [{ size: s.out }],
+        (b, [xs, fs], [out]) => b.conv2d({ ...g, x: xs, filter: fs, out, bias: null, activation: 'linear' }), TOL);
+    }
+  },
+});
+
+cases.push({
   name: 'conv2d and backprops with a 68,600-deep reduction (7x7 filter over 1400 channels; lavapipe caps invocations near 65,535 iterations)',
   run: async (backend, reference) => {
     const g = geometryOf({ label: '', x: [1, 7, 7, 1400], filter: [7, 7], strides: 1, pad: 'valid' }, 1400, 3);
