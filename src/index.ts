@@ -220,6 +220,10 @@ export type { CustomCallbackArgs, CallbackConstructor } from './training/callbac
 export type { YieldEveryOptions } from './training/yield.js';
 export { sequential, Sequential, loadLayersModel, model, models, LayersModel, Functional } from './models/index.js';
 export type { CompileArgs, FitArgs, FitDatasetArgs, ModelArgs, ContainerArgs } from './models/index.js';
+export { GraphModel, loadGraphModel, loadGraphModelSync, registerOp, deregisterOp, getRegisteredOp } from './graph/index.js';
+export type {
+  GraphModelSource, ModelPredictConfig, NamedTensorsMap, SaveConfig, TensorInfo, CustomOpNode, OpExecutor, RegisteredOp,
+} from './graph/index.js';
 export * as io from './io/index.js';
 export * as data from './data/index.js';
 export * as text from './data/text/index.js';

@@ -2,12 +2,28 @@
  * The graph executor: turns a parsed graph into a plan once (topological order, constant folding,
  * the last consumer of every value), then runs it for given inputs through the op families.
  *
- * CONTRACT (shared by the loader and GraphModel in model.ts, which only use what is declared here).
- * The bodies are being built; see parse.ts for ParsedGraph.
+ * Two ways to run a graph (or a library function's body):
+ * - a static plan, for graphs without dataflow control flow: the needed nodes in topological order,
+ *   each value in a slot that is released right after its last consumer ran. execute() runs only
+ *   these, synchronously; executeAsync() runs them too, awaiting ops that read values back.
+ * - a dataflow run, for graphs with TF1 control flow (Switch, Merge, Enter, Exit, NextIteration,
+ *   LoopCond), under executeAsync only: node instances fire when their inputs arrive, each value
+ *   tagged with the loop frame and iteration it belongs to; Switch sends its data down one output and
+ *   a dead token down the other, and dead tokens propagate until a Merge.
+ *
+ * Ownership: values are counted by object, since a handler may return one of its inputs (Identity,
+ * Enter, a TensorList op that returns its list). A value is freed when no slot holds it any more,
+ * unless it is a weight, a folded constant or a caller's input. Nothing outlives a run but its outputs.
  */
 import type { DType } from '../backends/backend.js';
-import type { Tensor } from '../core/tensor.js';
-import type { ParsedGraph } from './parse.js';
+import { ENGINE } from '../core/engine.js';
+import { Tensor } from '../core/tensor.js';
+import { reshape, tensor as makeTensorOp } from '../ops/index.js';
+import { getRegisteredOp, type RegisteredOp } from './custom-ops.js';
+import { GRAPH_OPS } from './ops/index.js';
+import { peekHostValues, setHostValues, type HostValues } from './ops/util.js';
+import type { GraphFunction, ParsedGraph } from './parse.js';
+import type { GraphInput, GraphNode, GraphResource, GraphValue, OpContext, OpEntry } from './types.js';
 
 /** A graph input or output as GraphModel.inputs / outputs report it (TF.js's TensorInfo). */
 export interface TensorInfo {
@@ -25,12 +41,187 @@ export interface ExecuteOptions {
   maxLoopIterations?: number;
 }
 
+/** TF1 control flow: these run only in a dataflow run (executeAsync). */
+const DATAFLOW = new Set(['Enter', 'RefEnter', 'Exit', 'RefExit', 'Merge', 'RefMerge', 'Switch', 'RefSwitch', 'NextIteration',
+  'RefNextIteration', 'LoopCond']);
+/** Ops the executor runs itself, with no handler. */
+const EXECUTOR_OPS = new Set(['Const', 'Placeholder', 'PlaceholderWithDefault']);
+/** Ops whose results differ from run to run, or that hold state: never folded. */
+const UNFOLDABLE = /^(Random|Stateless|Multinomial|TruncatedNormal|ParameterizedTruncatedNormal|While|If|StatelessIf|StatelessWhile)/;
+/** Families whose values are resources or whose ops have effects: never folded. */
+const UNFOLDABLE_FAMILIES = new Set(['control', 'hash_table']);
+/** Folded results whose values are recorded on the host: ints and bools up to this size, floats up to HOST_FLOATS. */
+const HOST_INTS = 65536;
+const HOST_FLOATS = 256;
+
+function isTensor(value: unknown): value is Tensor {
+  return value instanceof Tensor;
+}
+
+function isPromise<T>(value: unknown): value is Promise<T> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function label(node: GraphNode): string {
+  return `node '${node.name}' (${node.op})`;
+}
+
+function disposeValue(value: GraphValue): void {
+  if (isTensor(value)) value.dispose();
+  else (value as GraphResource).dispose();
+}
+
+function wantsHostValues(t: Tensor): boolean {
+  if (t.dtype === 'int32' || t.dtype === 'bool') return t.size <= HOST_INTS;
+  return t.dtype === 'float32' && t.size <= HOST_FLOATS;
+}
+
+function hostCopy(t: Tensor, values: unknown): HostValues {
+  if (Array.isArray(values)) return values.slice() as string[];
+  const typed = values as Float32Array | Int32Array | Uint8Array;
+  return typed.slice();
+}
+
+/** A data consumer of a node's output. */
+interface Consumer {
+  readonly node: GraphNode;
+  /** Position among the consumer's data inputs. */
+  readonly at: number;
+  /** Which output of the producer it reads. */
+  readonly output: number;
+}
+
+/** A graph or a function body, indexed once. */
+class Body {
+  readonly byName = new Map<string, GraphNode>();
+  readonly position = new Map<GraphNode, number>();
+  readonly consumers = new Map<GraphNode, Consumer[]>();
+  readonly controlConsumers = new Map<GraphNode, GraphNode[]>();
+  readonly dataInputs = new Map<GraphNode, GraphInput[]>();
+  readonly plans = new Map<string, Plan>();
+
+  constructor(readonly label: string, readonly nodes: readonly GraphNode[]) {
+    nodes.forEach((node, i) => {
+      this.byName.set(node.name, node);
+      this.position.set(node, i);
+      this.consumers.set(node, []);
+      this.controlConsumers.set(node, []);
+    });
+    for (const node of nodes) {
+      const data = node.inputs.filter((input) => !input.control);
+      this.dataInputs.set(node, data);
+      data.forEach((input, at) => this.consumers.get(this.producer(input))!.push({ node, at, output: input.output }));
+      for (const input of node.inputs) if (input.control) this.controlConsumers.get(this.producer(input))!.push(node);
+    }
+  }
+
+  producer(input: GraphInput): GraphNode {
+    const node = this.byName.get(input.node);
+    if (node === undefined) throw new Error(`${this.label}: '${input.node}' is not a node of the graph`);
+    return node;
+  }
+}
+
+/** What a step of a static plan does. */
+type StepKind = 'feed' | 'const' | 'default' | 'op';
+
+interface Step {
+  readonly node: GraphNode;
+  readonly kind: StepKind;
+  /** The slots of its data inputs. */
+  readonly inputs: number[];
+  /** The slot of each output index (-1: nobody reads it). */
+  readonly outputs: number[];
+  /** Slots whose last reader is this step: released after it ran. */
+  readonly release: number[];
+}
+
+interface Plan {
+  /** The nodes the outputs need (fed nodes count, their inputs do not). */
+  readonly needed: Set<GraphNode>;
+  /** True when the needed nodes hold TF1 control flow: a dataflow run. */
+  readonly dataflow: boolean;
+  /** The static plan (empty for a dataflow run). */
+  readonly steps: Step[];
+  readonly slotCount: number;
+  readonly outputSlots: number[];
+  /** The first needed node that must run under executeAsync (control flow, or an async entry). */
+  readonly asyncNode?: GraphNode;
+}
+
+/** A frame context of a dataflow run: the root, or one iteration of one instance of a loop frame. */
+interface Frame {
+  readonly key: string;
+  /** The context the frame was entered from (null for the root). */
+  readonly parent: Frame | null;
+  readonly instance: FrameInstance | null;
+  readonly iteration: number;
+}
+
+interface FrameInstance {
+  readonly key: string;
+  readonly name: string;
+  readonly parent: Frame;
+  readonly iterations: Frame[];
+  /** Values of is_constant Enters: visible in every iteration. */
+  readonly constants: { node: GraphNode; value: GraphValue | typeof DEAD }[];
+  /** An Enter of this instance fired dead: the whole loop sits in an untaken branch, and its Exits go out dead. */
+  dead: boolean;
+}
+
+/** The token a dead output carries. */
+const DEAD = Symbol('dead');
+
+/** A node instance waiting for its inputs in a dataflow run. */
+interface Pending {
+  remaining: number;
+  dead: boolean;
+  /** Merge: it fired (later arrivals are dropped), and how many inputs came dead. */
+  fired?: boolean;
+  deadCount?: number;
+}
+
+/** Values of one run, counted by object; see the file comment. */
+class Holdings {
+  private readonly count = new Map<GraphValue, number>();
+
+  constructor(private readonly kept: (value: GraphValue) => boolean) {}
+
+  hold(value: GraphValue): void {
+    this.count.set(value, (this.count.get(value) ?? 0) + 1);
+  }
+
+  drop(value: GraphValue): void {
+    const n = (this.count.get(value) ?? 0) - 1;
+    if (n > 0) {
+      this.count.set(value, n);
+      return;
+    }
+    this.count.delete(value);
+    if (!this.kept(value)) disposeValue(value);
+  }
+
+  holds(value: GraphValue): boolean {
+    return this.count.has(value);
+  }
+}
+
+type Feeds = ReadonlyMap<string, ReadonlyMap<number, GraphValue>>;
+
 /** Plans a graph once and runs it. */
 export class GraphExecutor {
   /** The graph's Placeholders (inputs) in the order the graph lists them. */
   readonly inputs: TensorInfo[] = [];
   /** The graph's default outputs: nodes no other node consumes (as TF.js picks them). */
   readonly outputs: TensorInfo[] = [];
+
+  private readonly main: Body;
+  private readonly functionBodies = new Map<string, Body>();
+  /** Weights and folded constants by 'node:output'. */
+  private readonly constants = new Map<string, Tensor>();
+  /** The same tensors, for the ownership checks. */
+  private readonly owned = new Set<Tensor>();
+  private disposed = false;
 
   /**
    * Plans `graph`. `weights` maps each Const node's name to its tensor (the executor owns them from
@@ -39,24 +230,392 @@ export class GraphExecutor {
    * registerOp), or an input names a node that does not exist.
    */
   constructor(readonly graph: ParsedGraph, readonly weights: ReadonlyMap<string, Tensor>, readonly where: string) {
-    void graph; void weights; void where;
-    throw new Error('GraphExecutor: not built yet');
+    this.main = new Body(where, graph.nodes);
+    for (const fn of graph.functions.values()) this.functionBodies.set(fn.name, new Body(`${where}: function '${fn.name}'`, fn.nodes));
+    const unknown: string[] = [];
+    const check = (node: GraphNode, body: Body): void => {
+      if (EXECUTOR_OPS.has(node.op) || GRAPH_OPS.has(node.op) || getRegisteredOp(node.op) !== undefined) {
+        if (node.op === 'Const' && !weights.has(node.name) && !node.attrs.has('value')) {
+          throw new Error(`${body.label}: Const node '${node.name}' has no weight and no value`);
+        }
+        return;
+      }
+      unknown.push(`${label(node)}${body === this.main ? '' : ` in function '${body.label.split("'")[1]}'`}`);
+    };
+    for (const node of graph.nodes) check(node, this.main);
+    for (const [name, body] of this.functionBodies) for (const node of graph.functions.get(name)!.nodes) check(node, body);
+    if (unknown.length > 0) {
+      const ops = [...new Set(unknown.map((u) => u.slice(u.lastIndexOf('(') + 1, u.indexOf(')', u.lastIndexOf('(')))))];
+      throw new Error(`${where}: sora has no handler for the op${ops.length > 1 ? 's' : ''} ${ops.map((o) => `'${o}'`).join(', ')} ` +
+        `(${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}); ` +
+        `register one with sora.registerOp('${ops[0]}', fn)`);
+    }
+    for (const [name, weight] of weights) {
+      if (!isTensor(weight)) throw new Error(`${where}: the weight '${name}' is not a tensor`);
+      ENGINE.keep(weight);
+      this.constants.set(`${name}:0`, weight);
+      this.owned.add(weight);
+    }
+    for (const node of graph.nodes) {
+      if (node.op === 'Placeholder') {
+        const shape = node.attrs.has('shape') ? node.attrs.shape('shape') : undefined;
+        this.inputs.push({ name: node.name, shape, dtype: node.attrs.dtype('dtype', 'float32') });
+      }
+    }
+    for (const node of graph.nodes) {
+      if (this.main.consumers.get(node)!.length > 0 || this.main.controlConsumers.get(node)!.length > 0) continue;
+      if (node.op === 'NoOp') continue;
+      this.outputs.push({ name: node.name, dtype: node.attrs.dtype('T', node.attrs.dtype('dtype', 'float32')) });
+    }
   }
+
+  // ---- constant folding ----
 
   /** Folds Const-only subgraphs into tensors once, reading host values of small results back (await). */
   async foldConstants(): Promise<void> {
-    throw new Error('not built yet');
+    const { steps, keepSlot } = this.foldPlan(false);
+    const slots: (Tensor | undefined)[] = [];
+    const holdings = new Holdings((v) => this.owned.has(v as Tensor));
+    try {
+      for (const { node, inputs, outputs, constant } of steps) {
+        if (constant !== undefined) {
+          this.storeFolded(node, [constant], outputs, slots, holdings);
+          continue;
+        }
+        const args = inputs.map((s) => slots[s]!);
+        const entry = GRAPH_OPS.get(node.op)!;
+        for (const i of entry.valueInputs ?? []) await this.readHostAsync(args[i], node);
+        const ctx = this.context(node, this.main, 1e6);
+        let result = entry.async ? entry.run(args, ctx) : ENGINE.tidy(() => entry.run(args, ctx));
+        if (isPromise(result)) result = await result;
+        this.storeFolded(node, result as GraphValue[], outputs, slots, holdings);
+      }
+      for (const [slot, key] of keepSlot) {
+        const t = slots[slot];
+        if (t === undefined) continue;
+        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t, await t.data<DType>()));
+        this.keepConstant(key, t);
+      }
+      for (const t of this.weights.values()) {
+        if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t, await t.data<DType>()));
+      }
+    } finally {
+      for (const t of slots) if (t !== undefined && holdings.holds(t)) holdings.drop(t);
+    }
+    this.clearPlans();
   }
 
   /** foldConstants for loadGraphModelSync: folds only where the backend reads synchronously. */
   foldConstantsSync(): void {
-    throw new Error('not built yet');
+    if (!ENGINE.backend.syncReadable) return;
+    const { steps, keepSlot } = this.foldPlan(true);
+    const slots: (Tensor | undefined)[] = [];
+    const holdings = new Holdings((v) => this.owned.has(v as Tensor));
+    try {
+      for (const { node, inputs, outputs, constant } of steps) {
+        if (constant !== undefined) {
+          this.storeFolded(node, [constant], outputs, slots, holdings);
+          continue;
+        }
+        const args = inputs.map((s) => slots[s]!);
+        const entry = GRAPH_OPS.get(node.op)!;
+        for (const i of entry.valueInputs ?? []) this.readHostSync(args[i], node);
+        const ctx = this.context(node, this.main, 1e6);
+        const result = ENGINE.tidy(() => entry.run(args, ctx));
+        this.storeFolded(node, result as GraphValue[], outputs, slots, holdings);
+      }
+      for (const [slot, key] of keepSlot) {
+        const t = slots[slot];
+        if (t === undefined) continue;
+        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t, t.dataSync<DType>()));
+        this.keepConstant(key, t);
+      }
+      for (const t of this.weights.values()) {
+        if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t, t.dataSync<DType>()));
+      }
+    } finally {
+      for (const t of slots) if (t !== undefined && holdings.holds(t)) holdings.drop(t);
+    }
+    this.clearPlans();
+  }
+
+  private keepConstant(key: string, t: Tensor): void {
+    ENGINE.keep(t);
+    this.constants.set(key, t);
+    this.owned.add(t);
+  }
+
+  private storeFolded(node: GraphNode, result: GraphValue[], outputs: number[], slots: (Tensor | undefined)[], holdings: Holdings): void {
+    if (!Array.isArray(result)) throw new Error(`${this.where}: ${label(node)}: the handler returned ${typeof result}, not a list of outputs`);
+    for (const value of result) holdings.hold(value);
+    outputs.forEach((slot, k) => {
+      if (slot < 0) return;
+      const value = result[k];
+      if (!isTensor(value)) throw new Error(`${this.where}: ${label(node)}: output ${k} is ${value === undefined ? 'missing' : 'not a tensor'}`);
+      holdings.hold(value);
+      slots[slot] = value;
+    });
+    for (const value of result) holdings.drop(value);
+  }
+
+  /**
+   * The foldable nodes of the main graph in topological order: every input (data and control) is a Const
+   * or a foldable node, the op is a built-in that is neither random, stateful nor control flow (and, for a
+   * synchronous fold, not async). Const inputs come first as steps holding their tensor. keepSlot: the
+   * values that non-folded nodes read (or nobody: the graph's outputs), kept as constants.
+   */
+  private foldPlan(sync: boolean): { steps: FoldStep[]; keepSlot: Map<number, string> } {
+    const body = this.main;
+    const foldable = new Set<GraphNode>();
+    const isConstant = (node: GraphNode): boolean => node.op === 'Const' || foldable.has(node);
+    const order = this.topological(body, new Set(body.nodes), new Set());
+    for (const node of order) {
+      if (node.op === 'Const' || node.inputs.length === 0 || UNFOLDABLE.test(node.op) || getRegisteredOp(node.op) !== undefined) continue;
+      if (this.constants.has(`${node.name}:0`)) continue;
+      const entry = GRAPH_OPS.get(node.op);
+      if (entry === undefined || UNFOLDABLE_FAMILIES.has(entry.family) || DATAFLOW.has(node.op) || (sync && entry.async)) continue;
+      if (node.inputs.every((input) => isConstant(body.producer(input)))) foldable.add(node);
+    }
+    const slotOf = new Map<string, number>();
+    const slot = (name: string, output: number): number => {
+      const key = `${name}:${output}`;
+      let s = slotOf.get(key);
+      if (s === undefined) slotOf.set(key, (s = slotOf.size));
+      return s;
+    };
+    const constSteps: FoldStep[] = [];
+    const steps: FoldStep[] = [];
+    const keepSlot = new Map<number, string>();
+    const seenConst = new Set<GraphNode>();
+    for (const node of order) {
+      if (!foldable.has(node)) continue;
+      const inputs: number[] = [];
+      for (const input of body.dataInputs.get(node)!) {
+        const producer = body.producer(input);
+        const s = slot(input.node, input.output);
+        inputs.push(s);
+        if (producer.op === 'Const' && !seenConst.has(producer)) {
+          seenConst.add(producer);
+          constSteps.push({ node: producer, inputs: [], outputs: [s], constant: this.constantOf(producer, body) });
+        }
+      }
+      const consumers = body.consumers.get(node)!;
+      let width = 1;
+      for (const c of consumers) width = Math.max(width, c.output + 1);
+      const outputs: number[] = [];
+      for (let k = 0; k < width; k++) {
+        const readers = consumers.filter((c) => c.output === k);
+        if (readers.length === 0 && k > 0) {
+          outputs.push(-1);
+          continue;
+        }
+        const s = slot(node.name, k);
+        outputs.push(s);
+        if (readers.length === 0 || readers.some((c) => !foldable.has(c.node))) keepSlot.set(s, `${node.name}:${k}`);
+      }
+      steps.push({ node, inputs, outputs });
+    }
+    return { steps: [...constSteps, ...steps], keepSlot };
+  }
+
+  /** The tensor of a Const node: its weight, or its inline value made once. */
+  private constantOf(node: GraphNode, body: Body): Tensor {
+    const known = this.constants.get(`${node.name}:0`);
+    if (known !== undefined) return known;
+    const value = node.attrs.tensor('value');
+    if (value.values === undefined) throw new Error(`${body.label}: ${label(node)} has no weight and its 'value' holds no values`);
+    const size = value.shape.reduce((a, b) => a * b, 1);
+    let values = value.values as (number | string | boolean)[];
+    if (values.length === 1 && size !== 1) values = new Array<number | string | boolean>(size).fill(values[0]!);
+    const t = ENGINE.tidy(() => makeTensorOp(values as never, value.shape, value.dtype));
+    this.keepConstant(`${node.name}:0`, t);
+    if (t.dtype === 'int32') setHostValues(t, Int32Array.from(values.map(Number)));
+    else if (t.dtype === 'bool') setHostValues(t, Uint8Array.from(values.map((v) => (v === true || v === 'true' || v === 1 ? 1 : 0))));
+    else if (t.dtype === 'float32' && t.size <= HOST_FLOATS) setHostValues(t, Float32Array.from(values.map(Number)));
+    else if (t.dtype === 'string') setHostValues(t, values.map(String));
+    return t;
+  }
+
+  private clearPlans(): void {
+    this.main.plans.clear();
+    for (const body of this.functionBodies.values()) body.plans.clear();
   }
 
   /** True when some node needs executeAsync (control flow, or an op whose entry is async). */
   get needsAsync(): boolean {
-    return false;
+    return this.main.nodes.some((node) => this.mustRunAsync(node) && !this.constants.has(`${node.name}:0`));
   }
+
+  private mustRunAsync(node: GraphNode): boolean {
+    if (DATAFLOW.has(node.op)) return true;
+    if (EXECUTOR_OPS.has(node.op) || getRegisteredOp(node.op) !== undefined) return false;
+    return GRAPH_OPS.get(node.op)?.async === true;
+  }
+
+  // ---- planning ----
+
+  /** Needed nodes in topological order (data and control edges; fed nodes have no inputs). */
+  private topological(body: Body, needed: ReadonlySet<GraphNode>, fed: ReadonlySet<string>): GraphNode[] {
+    const indegree = new Map<GraphNode, number>();
+    for (const node of needed) {
+      indegree.set(node, fed.has(node.name) ? 0 : node.inputs.filter((input) => needed.has(body.producer(input))).length);
+    }
+    const ready = body.nodes.filter((node) => indegree.get(node) === 0);
+    const order: GraphNode[] = [];
+    for (let i = 0; i < ready.length; i++) {
+      const node = ready[i]!;
+      order.push(node);
+      const next = [...body.consumers.get(node)!.map((c) => c.node), ...body.controlConsumers.get(node)!];
+      for (const child of next) {
+        if (!needed.has(child) || fed.has(child.name)) continue;
+        const left = indegree.get(child)! - 1;
+        indegree.set(child, left);
+        if (left === 0) ready.push(child);
+      }
+    }
+    if (order.length !== needed.size) {
+      const stuck = [...needed].filter((node) => !order.includes(node)).slice(0, 3).map(label);
+      throw new Error(`${body.label}: the graph has a cycle through ${stuck.join(', ')} that is not a TF loop`);
+    }
+    return order;
+  }
+
+  private plan(body: Body, fed: ReadonlySet<string>, outputs: readonly GraphInput[]): Plan {
+    const key = `${[...fed].sort().join(',')}|${outputs.map((o) => `${o.node}:${o.output}`).join(',')}`;
+    const cached = body.plans.get(key);
+    if (cached !== undefined) return cached;
+    const needed = new Set<GraphNode>();
+    const stack = outputs.map((o) => body.producer(o));
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (needed.has(node)) continue;
+      needed.add(node);
+      if (fed.has(node.name) || this.isFolded(node)) continue;
+      for (const input of node.inputs) stack.push(body.producer(input));
+    }
+    const missing = [...needed].filter((node) => node.op === 'Placeholder' && !fed.has(node.name));
+    if (missing.length > 0) {
+      throw new Error(`${body.label}: the outputs [${outputs.map((o) => o.node).join(', ')}] need the input${missing.length > 1 ? 's' : ''} ` +
+        `${missing.map((n) => `'${n.name}'`).join(', ')}, which ${missing.length > 1 ? 'were' : 'was'} not given`);
+    }
+    const dataflow = [...needed].some((node) => DATAFLOW.has(node.op) && !fed.has(node.name));
+    const asyncNode = body.nodes.find((node) => needed.has(node) && !fed.has(node.name) && !this.isFolded(node) && this.mustRunAsync(node));
+    let plan: Plan;
+    if (dataflow) {
+      plan = { needed, dataflow, steps: [], slotCount: 0, outputSlots: [], asyncNode };
+    } else {
+      plan = this.staticPlan(body, needed, fed, outputs, asyncNode);
+    }
+    body.plans.set(key, plan);
+    return plan;
+  }
+
+  /** A node whose every output the plan can take from the constants (a Const, or a folded node). */
+  private isFolded(node: GraphNode): boolean {
+    return node.op === 'Const' || (node.op !== 'Placeholder' && this.constants.has(`${node.name}:0`));
+  }
+
+  private staticPlan(body: Body, needed: Set<GraphNode>, fed: ReadonlySet<string>, outputs: readonly GraphInput[], asyncNode?: GraphNode): Plan {
+    const order = this.topological(body, needed, fed);
+    const slotOf = new Map<string, number>();
+    const slot = (name: string, output: number): number => {
+      const k = `${name}:${output}`;
+      let s = slotOf.get(k);
+      if (s === undefined) slotOf.set(k, (s = slotOf.size));
+      return s;
+    };
+    const lastUse: number[] = [];
+    const steps: Step[] = order.map((node, index) => {
+      const kind: StepKind = fed.has(node.name) ? 'feed' : this.isFolded(node) ? 'const'
+        : node.op === 'PlaceholderWithDefault' ? 'default' : 'op';
+      const inputs = kind === 'feed' || kind === 'const' ? [] : body.dataInputs.get(node)!.map((input) => slot(input.node, input.output));
+      for (const s of inputs) lastUse[s] = index;
+      return { node, kind, inputs, outputs: [], release: [] };
+    });
+    const outputSlots = outputs.map((o) => slot(o.node, o.output));
+    const isOutput = new Set(outputSlots);
+    const producedAt = new Map<number, number>();
+    for (const [key, s] of slotOf) {
+      const name = key.slice(0, key.lastIndexOf(':'));
+      const output = Number(key.slice(key.lastIndexOf(':') + 1));
+      const index = order.indexOf(body.byName.get(name)!);
+      const step = steps[index]!;
+      while (step.outputs.length <= output) step.outputs.push(-1);
+      step.outputs[output] = s;
+      producedAt.set(s, index);
+    }
+    for (const [s, index] of producedAt) {
+      if (isOutput.has(s)) continue;
+      steps[Math.max(lastUse[s] ?? index, index)]!.release.push(s);
+    }
+    return { needed, dataflow: false, steps, slotCount: slotOf.size, outputSlots, asyncNode };
+  }
+
+  // ---- inputs and outputs ----
+
+  private parseName(name: string, what: string): GraphInput {
+    const colon = name.lastIndexOf(':');
+    const tail = colon < 0 ? '' : name.slice(colon + 1);
+    const node = colon >= 0 && /^\d+$/.test(tail) ? name.slice(0, colon) : name;
+    const output = node === name ? 0 : Number(tail);
+    if (!this.main.byName.has(node)) {
+      throw new Error(`${this.where}: the ${what} '${name}' is not a node of the graph` +
+        (what === 'input' ? ` (its inputs are ${this.inputs.map((i) => `'${i.name}'`).join(', ') || 'none'})` : ''));
+    }
+    return { node, output, control: false };
+  }
+
+  /** Checks the caller's inputs against the Placeholders before anything runs. */
+  private feeds(inputs: ReadonlyMap<string, Tensor>): Map<string, Map<number, GraphValue>> {
+    if (!(inputs instanceof Map)) throw new Error(`${this.where}: expected the inputs as a Map of names to tensors`);
+    const feeds = new Map<string, Map<number, GraphValue>>();
+    for (const [name, value] of inputs) {
+      const { node: nodeName, output } = this.parseName(String(name), 'input');
+      const node = this.main.byName.get(nodeName)!;
+      if (!isTensor(value)) throw new Error(`${this.where}: the input '${name}' is not a tensor`);
+      if (value.isDisposed) throw new Error(`${this.where}: the input '${name}' is a disposed tensor`);
+      if (node.op === 'Placeholder' || node.op === 'PlaceholderWithDefault') {
+        const dtype = node.attrs.has('dtype') ? node.attrs.dtype('dtype') : undefined;
+        if (dtype !== undefined && dtype !== value.dtype) {
+          throw new Error(`${this.where}: the input '${name}' must be ${dtype}, got a ${value.dtype} tensor`);
+        }
+        const shape = node.attrs.has('shape') ? node.attrs.shape('shape') : undefined;
+        if (shape !== undefined) {
+          const fits = shape.length === value.shape.length && shape.every((d, i) => d < 0 || d === value.shape[i]);
+          if (!fits) {
+            throw new Error(`${this.where}: the input '${name}' must have shape [${shape.map((d) => (d < 0 ? -1 : d))}], ` +
+              `got [${value.shape}]`);
+          }
+        }
+      }
+      let byOutput = feeds.get(nodeName);
+      if (byOutput === undefined) feeds.set(nodeName, (byOutput = new Map()));
+      if (byOutput.has(output)) throw new Error(`${this.where}: the input '${name}' is given twice`);
+      byOutput.set(output, value);
+    }
+    return feeds;
+  }
+
+  private outputNames(outputs: readonly string[]): GraphInput[] {
+    if (!Array.isArray(outputs)) throw new Error(`${this.where}: expected the output names as a list`);
+    return outputs.map((name) => this.parseName(String(name), 'output'));
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new Error(`${this.where}: the model is disposed`);
+  }
+
+  /** The caller owns what execute returns: protected values (weights, constants, the caller's own inputs) come back as copies. */
+  private hand(values: GraphValue[], outputs: readonly GraphInput[], fedValues: ReadonlySet<GraphValue>): Tensor[] {
+    return values.map((value, i) => {
+      if (!isTensor(value)) {
+        throw new Error(`${this.where}: the output '${outputs[i]!.node}:${outputs[i]!.output}' is a ${(value as GraphResource).kind}, not a tensor`);
+      }
+      return this.owned.has(value) || fedValues.has(value) ? reshape(value, value.shape) : value;
+    });
+  }
+
+  // ---- running ----
 
   /**
    * Runs the graph synchronously. `inputs` maps Placeholder names ('x' or 'x:0') to tensors, checked
@@ -65,16 +624,642 @@ export class GraphExecutor {
    * and op, when the graph needs executeAsync (as TF.js's execute does).
    */
   execute(inputs: ReadonlyMap<string, Tensor>, outputs: readonly string[], options?: ExecuteOptions): Tensor[] {
-    void inputs; void outputs; void options;
-    throw new Error('not built yet');
+    this.alive();
+    const feeds = this.feeds(inputs);
+    const wanted = this.outputNames(outputs);
+    const plan = this.plan(this.main, new Set(feeds.keys()), wanted);
+    if (plan.asyncNode !== undefined) {
+      const node = plan.asyncNode;
+      throw new Error(`${this.where}: ${label(node)} ${DATAFLOW.has(node.op) || node.op.includes('While') || node.op.includes('If')
+        ? 'is control flow' : 'reads values back (its output shape depends on them)'}; use executeAsync() instead of execute()`);
+    }
+    const fedValues = new Set<GraphValue>(inputs.values());
+    const values = this.runStaticSync(this.main, plan, feeds, fedValues, this.limit(options));
+    return this.hand(values, wanted, fedValues);
   }
 
   /** Runs the graph with control flow and ops that read values back. Same contract as execute. */
   async executeAsync(inputs: ReadonlyMap<string, Tensor>, outputs: readonly string[], options?: ExecuteOptions): Promise<Tensor[]> {
-    void inputs; void outputs; void options;
-    throw new Error('not built yet');
+    this.alive();
+    const feeds = this.feeds(inputs);
+    const wanted = this.outputNames(outputs);
+    const fedValues = new Set<GraphValue>(inputs.values());
+    const values = await this.runAsync(this.main, feeds, wanted, fedValues, this.limit(options));
+    return this.hand(values, wanted, fedValues);
+  }
+
+  private limit(options?: ExecuteOptions): number {
+    const n = options?.maxLoopIterations ?? 1e6;
+    if (typeof n !== 'number' || !(n >= 0)) throw new Error(`${this.where}: maxLoopIterations must be a non-negative number, got ${n}`);
+    return n;
+  }
+
+  private runAsync(body: Body, feeds: Feeds, outputs: readonly GraphInput[], fedValues: ReadonlySet<GraphValue>, limit: number): Promise<GraphValue[]> {
+    const plan = this.plan(body, new Set(feeds.keys()), outputs);
+    return plan.dataflow
+      ? this.runDataflow(body, plan, feeds, outputs, fedValues, limit)
+      : this.runStaticAsync(body, plan, feeds, fedValues, limit);
+  }
+
+  /** The handler of a node: a custom op wins over a built-in. */
+  private handler(node: GraphNode, body: Body): { entry?: OpEntry; custom?: RegisteredOp } {
+    const custom = getRegisteredOp(node.op);
+    if (custom !== undefined) return { custom };
+    const entry = GRAPH_OPS.get(node.op);
+    if (entry === undefined) {
+      throw new Error(`${body.label}: sora has no handler for ${label(node)}; register one with sora.registerOp('${node.op}', fn)`);
+    }
+    return { entry };
+  }
+
+  private context(node: GraphNode, body: Body, limit: number): OpContext {
+    return {
+      node, attrs: node.attrs, maxLoopIterations: limit,
+      callFunction: (name, inputs) => this.callFunction(name, inputs, limit, node, body),
+    };
+  }
+
+  /** Runs a library function on `inputs`; the caller owns the outputs (the inputs come back as themselves). */
+  private async callFunction(name: string, inputs: readonly GraphValue[], limit: number, caller: GraphNode, from: Body): Promise<GraphValue[]> {
+    const fn: GraphFunction | undefined = this.graph.functions.get(name);
+    const body = this.functionBodies.get(name);
+    if (fn === undefined || body === undefined) throw new Error(`${from.label}: ${label(caller)} calls the function '${name}', which the graph's library lacks`);
+    if (inputs.length !== fn.inputs.length) {
+      throw new Error(`${from.label}: ${label(caller)} calls '${name}' with ${inputs.length} arguments; it takes ${fn.inputs.length}`);
+    }
+    const feeds = new Map<string, Map<number, GraphValue>>();
+    fn.inputs.forEach((arg, i) => feeds.set(arg.name, new Map([[0, inputs[i]!]])));
+    const outputs = fn.outputs.map((o) => ({ node: o.node, output: o.output, control: false }));
+    const values = await this.runAsync(body, feeds, outputs, new Set(inputs), limit);
+    return values.map((v) => (isTensor(v) && this.owned.has(v) ? reshape(v, v.shape) : v));
+  }
+
+  private readHostSync(value: GraphValue | undefined, node: GraphNode): void {
+    if (!isTensor(value) || peekHostValues(value) !== undefined) return;
+    if (!value.ref.backend.syncReadable) {
+      throw new Error(`${this.where}: ${label(node)} needs the values of an input on the host, and the '${value.ref.backend.name}' ` +
+        'backend cannot read them synchronously; use executeAsync()');
+    }
+    setHostValues(value, hostCopy(value, value.dataSync<DType>()));
+  }
+
+  private async readHostAsync(value: GraphValue | undefined, node: GraphNode): Promise<void> {
+    void node;
+    if (!isTensor(value) || peekHostValues(value) !== undefined) return;
+    setHostValues(value, hostCopy(value, await value.data<DType>()));
+  }
+
+  /** Runs one op node's handler (inside a tidy when it is synchronous); the result is a list of values. */
+  private invoke(node: GraphNode, body: Body, args: GraphValue[], limit: number, sync: boolean): GraphValue[] | Promise<GraphValue[]> {
+    const { entry, custom } = this.handler(node, body);
+    if (custom !== undefined) {
+      const tensors = args.map((a, i) => {
+        if (!isTensor(a)) throw new Error(`${body.label}: ${label(node)}: input ${i} of a custom op is a ${(a as GraphResource).kind}, not a tensor`);
+        return a;
+      });
+      const call = (): unknown => custom.customExecutor({ op: node.op, inputs: tensors, attrs: node.attrs.toObject() });
+      const wrap = (r: unknown): GraphValue[] => {
+        const list = Array.isArray(r) ? r : [r];
+        for (const v of list) if (!isTensor(v)) throw new Error(`${body.label}: ${label(node)}: the custom op returned ${typeof v}, not a tensor`);
+        return list as Tensor[];
+      };
+      const isAsyncFunction = custom.customExecutor.constructor.name === 'AsyncFunction';
+      if (isAsyncFunction) {
+        if (sync) throw new Error(`${body.label}: ${label(node)}: the custom op is async; use executeAsync()`);
+        return (call() as Promise<unknown>).then(wrap);
+      }
+      let promise: Promise<unknown> | undefined;
+      const result = ENGINE.tidy(() => {
+        const r = call();
+        if (isPromise(r)) {
+          promise = r as Promise<unknown>;
+          return undefined;
+        }
+        return r;
+      });
+      if (promise !== undefined) {
+        if (sync) {
+          promise.then((r) => { for (const v of (Array.isArray(r) ? r : [r])) if (isTensor(v)) v.dispose(); }, () => undefined);
+          throw new Error(`${body.label}: ${label(node)}: the custom op returned a Promise; use executeAsync()`);
+        }
+        return promise.then(wrap);
+      }
+      return wrap(result);
+    }
+    const ctx = this.context(node, body, limit);
+    if (entry!.async) {
+      if (sync) throw new Error(`${body.label}: ${label(node)} must run under executeAsync()`);
+      return entry!.run(args, ctx);
+    }
+    let promise: Promise<GraphValue[]> | undefined;
+    const result = ENGINE.tidy(() => {
+      const r = entry!.run(args, ctx);
+      if (isPromise(r)) {
+        promise = r as Promise<GraphValue[]>;
+        return undefined;
+      }
+      return r;
+    });
+    if (promise !== undefined) {
+      if (sync) throw new Error(`${body.label}: ${label(node)}: its handler returned a Promise; use executeAsync()`);
+      return promise;
+    }
+    return result!;
+  }
+
+  private checkResult(node: GraphNode, body: Body, result: unknown): GraphValue[] {
+    if (!Array.isArray(result)) throw new Error(`${body.label}: ${label(node)}: the handler returned ${typeof result}, not a list of outputs`);
+    return result as GraphValue[];
+  }
+
+  /** Puts a step's results in their slots, frees those nobody reads. */
+  private store(step: Step, body: Body, result: GraphValue[], slots: (GraphValue | undefined)[], holdings: Holdings): void {
+    for (const value of result) if (value !== undefined) holdings.hold(value);
+    step.outputs.forEach((s, k) => {
+      if (s < 0) return;
+      const value = result[k];
+      if (value === undefined) throw new Error(`${body.label}: ${label(step.node)} gave ${result.length} outputs; output ${k} is read`);
+      holdings.hold(value);
+      slots[s] = value;
+    });
+    for (const value of result) if (value !== undefined) holdings.drop(value);
+  }
+
+  private release(step: Step, slots: (GraphValue | undefined)[], holdings: Holdings): void {
+    for (const s of step.release) {
+      const value = slots[s];
+      slots[s] = undefined;
+      if (value !== undefined) holdings.drop(value);
+    }
+  }
+
+  /** The values of a step that needs none of the handlers: a feed, a constant, an unfed PlaceholderWithDefault. */
+  private direct(step: Step, body: Body, feeds: Feeds, slots: (GraphValue | undefined)[]): GraphValue[] | undefined {
+    const node = step.node;
+    if (step.kind === 'feed') {
+      const given = feeds.get(node.name)!;
+      return step.outputs.map((s, k) => {
+        const v = given.get(k);
+        if (v === undefined && s >= 0) throw new Error(`${body.label}: output ${k} of the fed node '${node.name}' is read but was not given`);
+        return v as GraphValue;
+      });
+    }
+    if (step.kind === 'const') {
+      if (node.op === 'Const') return [this.constantOf(node, body)];
+      return step.outputs.map((s, k) => {
+        const v = this.constants.get(`${node.name}:${k}`);
+        if (v === undefined && s >= 0) throw new Error(`${body.label}: output ${k} of the folded ${label(node)} was not kept`);
+        return v as GraphValue;
+      });
+    }
+    if (step.kind === 'default') return [slots[step.inputs[0]!]!];
+    return undefined;
+  }
+
+  private runStaticSync(body: Body, plan: Plan, feeds: Feeds, fedValues: ReadonlySet<GraphValue>, limit: number): GraphValue[] {
+    const holdings = new Holdings((v) => this.owned.has(v as Tensor) || fedValues.has(v));
+    const slots: (GraphValue | undefined)[] = new Array(plan.slotCount);
+    let done = false;
+    try {
+      for (const step of plan.steps) {
+        let result = this.direct(step, body, feeds, slots);
+        if (result === undefined) {
+          const args = step.inputs.map((s) => slots[s]!);
+          const entry = getRegisteredOp(step.node.op) === undefined ? GRAPH_OPS.get(step.node.op) : undefined;
+          for (const i of entry?.valueInputs ?? []) this.readHostSync(args[i], step.node);
+          result = this.checkResult(step.node, body, this.invoke(step.node, body, args, limit, true));
+        }
+        this.store(step, body, result, slots, holdings);
+        this.release(step, slots, holdings);
+      }
+      done = true;
+      return plan.outputSlots.map((s) => slots[s]!);
+    } finally {
+      this.sweep(slots, done ? new Set(plan.outputSlots) : new Set(), holdings);
+    }
+  }
+
+  private async runStaticAsync(body: Body, plan: Plan, feeds: Feeds, fedValues: ReadonlySet<GraphValue>, limit: number): Promise<GraphValue[]> {
+    const holdings = new Holdings((v) => this.owned.has(v as Tensor) || fedValues.has(v));
+    const slots: (GraphValue | undefined)[] = new Array(plan.slotCount);
+    let done = false;
+    try {
+      for (const step of plan.steps) {
+        let result = this.direct(step, body, feeds, slots);
+        if (result === undefined) {
+          const args = step.inputs.map((s) => slots[s]!);
+          const entry = getRegisteredOp(step.node.op) === undefined ? GRAPH_OPS.get(step.node.op) : undefined;
+          for (const i of entry?.valueInputs ?? []) await this.readHostAsync(args[i], step.node);
+          let out = this.invoke(step.node, body, args, limit, false);
+          if (isPromise(out)) out = await out;
+          result = this.checkResult(step.node, body, out);
+        }
+        this.store(step, body, result, slots, holdings);
+        this.release(step, slots, holdings);
+      }
+      done = true;
+      return plan.outputSlots.map((s) => slots[s]!);
+    } finally {
+      this.sweep(slots, done ? new Set(plan.outputSlots) : new Set(), holdings);
+    }
+  }
+
+  /** Frees whatever slots still hold, but the outputs (after an error: everything). */
+  private sweep(slots: (GraphValue | undefined)[], keep: ReadonlySet<number>, holdings: Holdings): void {
+    slots.forEach((value, s) => {
+      if (value === undefined || keep.has(s)) return;
+      slots[s] = undefined;
+      holdings.drop(value);
+    });
+    if (keep.size === 0) return;
+    // Output slots keep their hold: the values leave the run as the caller's.
+  }
+
+  // ---- the dataflow run (TF1 control flow) ----
+
+  private async runDataflow(body: Body, plan: Plan, feeds: Feeds, outputs: readonly GraphInput[],
+    fedValues: ReadonlySet<GraphValue>, limit: number): Promise<GraphValue[]> {
+    const run = new DataflowRun(this, body, plan, feeds, fedValues, limit);
+    return run.run(outputs);
+  }
+
+  /** @internal The pieces a dataflow run uses. */
+  get internals(): ExecutorInternals {
+    return {
+      owned: this.owned, where: this.where,
+      constantOf: (node, body) => this.isFolded(node) && node.op !== 'Const' ? this.constants.get(`${node.name}:0`)! : this.constantOf(node, body),
+      foldedOutput: (node, k) => this.constants.get(`${node.name}:${k}`),
+      isFolded: (node) => this.isFolded(node),
+      invoke: (node, body, args, limit) => this.invoke(node, body, args, limit, false),
+      readHostAsync: (value, node) => this.readHostAsync(value, node),
+    };
   }
 
   /** Frees the weights and folded constants. */
-  dispose(): void {}
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const t of this.owned) t.dispose();
+    this.owned.clear();
+    this.constants.clear();
+    this.clearPlans();
+  }
+}
+
+/** A step of constant folding: a Const (its tensor given) or a foldable node. */
+interface FoldStep {
+  readonly node: GraphNode;
+  readonly inputs: number[];
+  readonly outputs: number[];
+  readonly constant?: Tensor;
+}
+
+interface ExecutorInternals {
+  owned: ReadonlySet<Tensor>;
+  where: string;
+  constantOf(node: GraphNode, body: Body): Tensor;
+  foldedOutput(node: GraphNode, k: number): Tensor | undefined;
+  isFolded(node: GraphNode): boolean;
+  invoke(node: GraphNode, body: Body, args: GraphValue[], limit: number): GraphValue[] | Promise<GraphValue[]>;
+  readHostAsync(value: GraphValue | undefined, node: GraphNode): Promise<void>;
+}
+
+/**
+ * One executeAsync of a graph with TF1 control flow. Node instances are keyed by (frame context, node);
+ * a value by (frame context, node, output). Sources (feeds, constants, nodes without inputs) run first in
+ * the root context and are visible from every frame.
+ */
+class DataflowRun {
+  private readonly holdings: Holdings;
+  /** Live values by `${frame.key}|${node}:${output}`, with the count of readers still to come. */
+  private readonly values = new Map<string, { value: GraphValue; readers: number }>();
+  private readonly sources = new Set<GraphNode>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly ready: { node: GraphNode; frame: Frame; dead: boolean; mergeInput?: number }[] = [];
+  private readonly frames = new Map<string, Frame>();
+  private readonly instances = new Map<string, FrameInstance>();
+  private readonly root: Frame = { key: '', parent: null, instance: null, iteration: 0 };
+  private readonly x: ExecutorInternals;
+  /** Inputs of each node that arrive as events (not from sources). */
+  private readonly counted = new Map<GraphNode, number>();
+  /** The keys of the requested outputs (root frame). */
+  private readonly wanted = new Set<string>();
+
+  constructor(executor: GraphExecutor, private readonly body: Body, private readonly plan: Plan, private readonly feeds: Feeds,
+    fedValues: ReadonlySet<GraphValue>, private readonly limit: number) {
+    this.x = executor.internals;
+    const owned = this.x.owned;
+    this.holdings = new Holdings((v) => owned.has(v as Tensor) || fedValues.has(v));
+    for (const node of plan.needed) {
+      if (feeds.has(node.name) || this.x.isFolded(node) || node.inputs.length === 0) this.sources.add(node);
+    }
+    for (const node of plan.needed) {
+      if (this.sources.has(node)) continue;
+      this.counted.set(node, node.inputs.filter((input) => !this.sources.has(body.producer(input))).length);
+    }
+  }
+
+  private fail(node: GraphNode, message: string): never {
+    throw new Error(`${this.body.label}: ${label(node)}: ${message}`);
+  }
+
+  private frameKey(frame: Frame, node: string, output: number): string {
+    return `${frame.key}|${node}:${output}`;
+  }
+
+  async run(outputs: readonly GraphInput[]): Promise<GraphValue[]> {
+    const wanted = this.wanted;
+    for (const o of outputs) wanted.add(this.frameKey(this.root, o.node, o.output));
+    let done = false;
+    try {
+      for (const node of this.body.nodes) {
+        if (!this.sources.has(node)) continue;
+        const result = await this.runSource(node);
+        this.publish(node, this.root, result, true);
+      }
+      for (const node of this.body.nodes) {
+        if (this.counted.get(node) === 0) this.ready.push({ node, frame: this.root, dead: false });
+      }
+      let head = 0;
+      while (head < this.ready.length) {
+        const item = this.ready[head++]!;
+        if (head > 4096 && head * 2 > this.ready.length) {
+          this.ready.splice(0, head);
+          head = 0;
+        }
+        await this.fire(item.node, item.frame, item.dead, item.mergeInput);
+      }
+      const result = outputs.map((o) => {
+        const held = this.values.get(this.frameKey(this.root, o.node, o.output));
+        if (held === undefined) {
+          throw new Error(`${this.body.label}: the output '${o.node}${o.output ? `:${o.output}` : ''}' was not computed ` +
+            '(it sits in a branch or loop that did not run)');
+        }
+        return held.value;
+      });
+      done = true;
+      return result;
+    } finally {
+      for (const [key, held] of this.values) {
+        if (done && wanted.has(key)) continue;
+        this.holdings.drop(held.value);
+      }
+      this.values.clear();
+      for (const instance of this.instances.values()) {
+        for (const c of instance.constants) if (c.value !== DEAD) this.holdings.drop(c.value);
+      }
+    }
+  }
+
+  private async runSource(node: GraphNode): Promise<(GraphValue | typeof DEAD)[]> {
+    const fed = this.feeds.get(node.name);
+    if (fed !== undefined) {
+      const width = Math.max(...fed.keys()) + 1;
+      return Array.from({ length: width }, (_, k) => fed.get(k) ?? DEAD);
+    }
+    if (node.op === 'Const') return [this.x.constantOf(node, this.body)];
+    if (this.x.isFolded(node)) {
+      const out: GraphValue[] = [];
+      for (let k = 0; ; k++) {
+        const v = this.x.foldedOutput(node, k);
+        if (v === undefined) break;
+        out.push(v);
+      }
+      return out;
+    }
+    if (node.op === 'Placeholder') this.fail(node, 'the input was not given');
+    let result = this.x.invoke(node, this.body, [], this.limit);
+    if (isPromise(result)) result = await result;
+    return result as GraphValue[];
+  }
+
+  /** The frame an instance's outputs land in. */
+  private outputFrame(node: GraphNode, frame: Frame, dead: boolean): Frame | null {
+    switch (node.op) {
+      case 'Enter':
+      case 'RefEnter': return this.enter(node, frame, dead);
+      case 'Exit':
+      case 'RefExit':
+        if (frame.instance === null) this.fail(node, 'an Exit outside of any loop frame');
+        return frame.instance.parent;
+      case 'NextIteration':
+      case 'RefNextIteration':
+        if (frame.instance === null) this.fail(node, 'a NextIteration outside of any loop frame');
+        return dead ? null : this.iteration(frame.instance, frame.iteration + 1, node);
+      default: return frame;
+    }
+  }
+
+  private enter(node: GraphNode, frame: Frame, dead: boolean): Frame {
+    const name = node.attrs.string('frame_name');
+    const key = `${frame.key}/${name}`;
+    let instance = this.instances.get(key);
+    if (instance === undefined) {
+      instance = { key, name, parent: frame, iterations: [], constants: [], dead: false };
+      this.instances.set(key, instance);
+    }
+    if (dead && !node.attrs.bool('is_constant', false)) instance.dead = true;
+    return this.iteration(instance, 0, node);
+  }
+
+  private iteration(instance: FrameInstance, n: number, node: GraphNode): Frame {
+    const existing = instance.iterations[n];
+    if (existing !== undefined) return existing;
+    if (n > this.limit) {
+      throw new Error(`${this.body.label}: the loop '${instance.name}' ran more than ${this.limit} iterations ` +
+        `(at ${label(node)}); raise maxLoopIterations if that is expected`);
+    }
+    const frame: Frame = { key: `${instance.key}#${n}`, parent: instance.parent, instance, iteration: n };
+    instance.iterations[n] = frame;
+    this.frames.set(frame.key, frame);
+    // Constant Enters of the loop reach every iteration.
+    if (n > 0) for (const c of instance.constants) this.deliver(c.node, frame, c.value);
+    return frame;
+  }
+
+  /** Runs (or kills) one node instance whose inputs all arrived. */
+  private async fire(node: GraphNode, frame: Frame, dead: boolean, mergeInput?: number): Promise<void> {
+    const dataInputs = this.body.dataInputs.get(node)!;
+    let result: (GraphValue | typeof DEAD)[];
+    if (dead) {
+      result = [DEAD];
+    } else if (node.op === 'Merge' || node.op === 'RefMerge') {
+      const value = this.lookup(dataInputs[mergeInput!]!, frame, node);
+      const index = ENGINE.tidy(() => makeTensorOp(mergeInput!, [], 'int32'));
+      setHostValues(index, Int32Array.of(mergeInput!));
+      result = [value, index];
+    } else {
+      const args = dataInputs.map((input) => this.lookup(input, frame, node));
+      result = await this.compute(node, frame, args);
+    }
+    this.consume(node, frame, mergeInput);
+    const target = this.outputFrame(node, frame, result[0] === DEAD && result.length === 1);
+    if (target === null) {
+      for (const v of result) {
+        if (v === DEAD) continue;
+        this.holdings.hold(v);
+        this.holdings.drop(v);
+      }
+      return;
+    }
+    if ((node.op === 'Exit' || node.op === 'RefExit') && result[0] === DEAD && !frame.instance!.dead) return;
+    this.publish(node, target, result, false);
+    if ((node.op === 'Enter' || node.op === 'RefEnter') && node.attrs.bool('is_constant', false)) {
+      const instance = target.instance!;
+      const value = result[0]!;
+      if (value !== DEAD) this.holdings.hold(value);
+      instance.constants.push({ node, value });
+      for (const later of instance.iterations.slice(1)) this.deliver(node, later, value);
+    }
+  }
+
+  private async compute(node: GraphNode, frame: Frame, args: GraphValue[]): Promise<(GraphValue | typeof DEAD)[]> {
+    switch (node.op) {
+      case 'Enter': case 'RefEnter': case 'Exit': case 'RefExit': case 'NextIteration': case 'RefNextIteration':
+      case 'LoopCond':
+        return [args[0]!];
+      case 'Switch': case 'RefSwitch': {
+        const pred = args[1];
+        if (!isTensor(pred)) this.fail(node, 'the predicate is not a tensor');
+        const flag = (await pred.data())[0] !== 0;
+        return flag ? [DEAD, args[0]!] : [args[0]!, DEAD];
+      }
+      case 'PlaceholderWithDefault': return [args[0]!];
+      default: break;
+    }
+    void frame;
+    const entry = getRegisteredOp(node.op) === undefined ? GRAPH_OPS.get(node.op) : undefined;
+    for (const i of entry?.valueInputs ?? []) await this.x.readHostAsync(args[i], node);
+    let out = this.x.invoke(node, this.body, args, this.limit);
+    if (isPromise(out)) out = await out;
+    if (!Array.isArray(out)) this.fail(node, `the handler returned ${typeof out}, not a list of outputs`);
+    return out;
+  }
+
+  /** The value an input reads in `frame`: its own, a constant Enter's of the loop, or a source's. */
+  private lookup(input: GraphInput, frame: Frame, node: GraphNode): GraphValue {
+    const producer = this.body.producer(input);
+    if (this.sources.has(producer)) {
+      const held = this.values.get(this.frameKey(this.root, input.node, input.output));
+      if (held === undefined) this.fail(node, `input '${input.node}:${input.output}' has no value`);
+      return held.value;
+    }
+    if ((producer.op === 'Enter' || producer.op === 'RefEnter') && producer.attrs.bool('is_constant', false) && frame.instance !== null) {
+      const c = frame.instance.constants.find((k) => k.node === producer);
+      if (c !== undefined && c.value !== DEAD) return c.value;
+    }
+    const held = this.values.get(this.frameKey(frame, input.node, input.output));
+    if (held === undefined) this.fail(node, `input '${input.node}:${input.output}' has no value in frame '${frame.key || 'root'}'`);
+    return held.value;
+  }
+
+  /** The instance ran: each data input it read loses a reader. */
+  private consume(node: GraphNode, frame: Frame, mergeInput?: number): void {
+    const inputs = this.body.dataInputs.get(node)!;
+    inputs.forEach((input, i) => {
+      if (mergeInput !== undefined && i !== mergeInput) return;
+      if (this.sources.has(this.body.producer(input))) return;
+      this.unread(this.frameKey(frame, input.node, input.output));
+    });
+  }
+
+  private unread(key: string): void {
+    const held = this.values.get(key);
+    if (held === undefined) return;
+    if (--held.readers > 0) return;
+    this.values.delete(key);
+    this.holdings.drop(held.value);
+  }
+
+  /** Stores a node instance's outputs in `frame` and tells their readers. */
+  private publish(node: GraphNode, frame: Frame, result: (GraphValue | typeof DEAD)[], source: boolean): void {
+    const consumers = this.body.consumers.get(node)!;
+    const dead = result.length === 1 && result[0] === DEAD && !source;
+    for (const v of result) if (v !== DEAD && v !== undefined) this.holdings.hold(v);
+    const width = Math.max(result.length, ...consumers.map((c) => c.output + 1), 1);
+    for (let k = 0; k < width; k++) {
+      const value = dead ? DEAD : result[k];
+      if (value === undefined) {
+        if (consumers.some((c) => c.output === k && this.plan.needed.has(c.node))) {
+          this.fail(node, `gave ${result.length} outputs; output ${k} is read`);
+        }
+        continue;
+      }
+      if (value === DEAD) continue;
+      const readers = source ? 1 : consumers.filter((c) => c.output === k && this.plan.needed.has(c.node)).length;
+      const key = this.frameKey(frame, node.name, k);
+      const wantedHere = frame === this.root && this.wanted.has(key);
+      if (readers > 0 || wantedHere) {
+        this.holdings.hold(value);
+        const old = this.values.get(key);
+        if (old !== undefined) this.holdings.drop(old.value);
+        this.values.set(key, { value, readers: readers + (wantedHere && !source ? 1 : 0) });
+      }
+    }
+    for (const v of result) if (v !== DEAD && v !== undefined) this.holdings.drop(v);
+    if (source) return;
+    // Tell the readers (data and control), output by output.
+    for (const c of consumers) {
+      if (!this.plan.needed.has(c.node)) continue;
+      const value = dead ? DEAD : result[c.output];
+      this.arrive(c.node, frame, value === DEAD || value === undefined, c.at);
+    }
+    for (const child of this.body.controlConsumers.get(node)!) {
+      if (!this.plan.needed.has(child)) continue;
+      this.arrive(child, frame, dead, -1);
+    }
+  }
+
+  /** Delivers a constant Enter's value to its readers in a later iteration. */
+  private deliver(node: GraphNode, frame: Frame, value: GraphValue | typeof DEAD): void {
+    for (const c of this.body.consumers.get(node)!) {
+      if (this.plan.needed.has(c.node)) this.arrive(c.node, frame, value === DEAD, c.at);
+    }
+    for (const child of this.body.controlConsumers.get(node)!) {
+      if (this.plan.needed.has(child)) this.arrive(child, frame, value === DEAD, -1);
+    }
+  }
+
+  /** One input of (node, frame) arrived, live or dead. */
+  private arrive(node: GraphNode, frame: Frame, dead: boolean, at: number): void {
+    const key = `${frame.key}|${node.name}`;
+    const isMerge = node.op === 'Merge' || node.op === 'RefMerge';
+    let state = this.pending.get(key);
+    if (state === undefined) {
+      state = { remaining: this.counted.get(node) ?? 0, dead: false, deadCount: 0 };
+      if (isMerge) state.remaining = this.mergeExpected(node, frame);
+      this.pending.set(key, state);
+    }
+    if (isMerge) {
+      if (at < 0) return;
+      if (state.fired) {
+        // A value reaching a Merge that already fired is never read.
+        return;
+      }
+      if (!dead) {
+        state.fired = true;
+        this.ready.push({ node, frame, dead: false, mergeInput: at });
+        return;
+      }
+      state.deadCount = (state.deadCount ?? 0) + 1;
+      if (state.deadCount >= state.remaining) {
+        state.fired = true;
+        this.ready.push({ node, frame, dead: true });
+      }
+      return;
+    }
+    if (dead) state.dead = true;
+    if (--state.remaining === 0) {
+      this.pending.delete(key);
+      this.ready.push({ node, frame, dead: state.dead });
+    }
+  }
+
+  /** How many inputs of a Merge can arrive in `frame`: a loop's Merge reads its Enter in iteration 0, its NextIteration after. */
+  private mergeExpected(node: GraphNode, frame: Frame): number {
+    const inputs = this.body.dataInputs.get(node)!;
+    const fromNext = inputs.filter((input) => this.body.producer(input).op.endsWith('NextIteration')).length;
+    if (fromNext === 0) return inputs.length;
+    return frame.iteration === 0 ? inputs.length - fromNext : fromNext;
+  }
 }

@@ -120,6 +120,9 @@ function plainArtifacts(artifacts: ModelArtifacts): ModelArtifacts {
   };
   if (artifacts.trainingConfig != null) out.trainingConfig = artifacts.trainingConfig;
   if (artifacts.userDefinedMetadata != null) out.userDefinedMetadata = artifacts.userDefinedMetadata;
+  if (artifacts.signature != null) out.signature = artifacts.signature;
+  if (artifacts.modelInitializer != null) out.modelInitializer = artifacts.modelInitializer;
+  if (artifacts.initializerSignature != null) out.initializerSignature = artifacts.initializerSignature;
   return out;
 }
 
@@ -164,6 +167,10 @@ export function localStorageSaveHandler(url: string): SaveHandler {
           convertedBy: artifacts.convertedBy,
           userDefinedMetadata: artifacts.userDefinedMetadata ?? undefined,
           trainingConfig: artifacts.trainingConfig ?? undefined,
+          // TF.js keeps a graph model's signature and initializer in the metadata entry too.
+          signature: artifacts.signature ?? undefined,
+          modelInitializer: artifacts.modelInitializer ?? undefined,
+          initializerSignature: artifacts.initializerSignature ?? undefined,
         }));
       } catch (error) {
         for (const key of Object.values(keys)) store.removeItem(key);
@@ -210,6 +217,9 @@ export function localStorageLoadHandler(url: string): LoadHandler {
       };
       if (metadata.trainingConfig != null) artifacts.trainingConfig = metadata.trainingConfig as TrainingConfig;
       if (metadata.userDefinedMetadata != null) artifacts.userDefinedMetadata = metadata.userDefinedMetadata;
+      if (metadata.signature != null) artifacts.signature = metadata.signature;
+      if (metadata.modelInitializer != null) artifacts.modelInitializer = metadata.modelInitializer;
+      if (metadata.initializerSignature != null) artifacts.initializerSignature = metadata.initializerSignature;
       checkArtifacts(artifacts, url);
       return artifacts;
     },

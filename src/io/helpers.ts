@@ -7,8 +7,13 @@
  */
 import type { Tensor } from '../core/tensor.js';
 import { tensor } from '../ops/creation.js';
+import { complex } from '../ops/math/complex.js';
+import { makeStringTensor } from '../ops/string/movement.js';
 import type { LoadHandler, ModelArtifacts, ModelArtifactsInfo, SaveResult, WeightSpec, WeightsManifestGroup } from './types.js';
-import { checkWeightSpec, concatBytes, decodeWeights, encodeWeights, isArrayBuffer, type NamedWeight as NamedWeightValues } from './weights.js';
+import {
+  concatBytes, type DecodedWeight, decodeWeights, encodeWeights, isArrayBuffer, type NamedWeight as NamedWeightValues,
+  weightByteLengths,
+} from './weights.js';
 import { checkArtifacts, parseModelJson, readWeightGroups } from './model-json.js';
 
 /** Tensors by name, as TF.js's NamedTensorMap (what io.decodeWeights returns). */
@@ -77,12 +82,33 @@ export function isHTTPScheme(url: string): boolean {
   return /^https?:\/\//.test(url);
 }
 
+/** A decoded weight as a tensor of its dtype (complex64 from its interleaved real and imaginary parts). */
+export function weightTensor(weight: DecodedWeight, where: string): Tensor {
+  const { dtype, values, shape } = weight;
+  if (dtype === 'string') return makeStringTensor(values as Uint8Array[], shape);
+  if (dtype === 'complex64') {
+    const pairs = values as Float32Array;
+    const real = new Float32Array(pairs.length / 2);
+    const imag = new Float32Array(pairs.length / 2);
+    for (let i = 0; i < real.length; i++) { real[i] = pairs[2 * i]!; imag[i] = pairs[2 * i + 1]!; }
+    const re = tensor(real, shape, 'float32', where);
+    const im = tensor(imag, shape, 'float32', where);
+    try {
+      return complex(re, im);
+    } finally {
+      re.dispose();
+      im.dispose();
+    }
+  }
+  return tensor(values as Float32Array | Int32Array | Uint8Array, shape, dtype, where);
+}
+
 /** Weight bytes decoded into tensors by name (TF.js's decodeWeights, as tensors). */
 export function decodeToTensors(weightData: ArrayBuffer | ArrayBuffer[], specs: WeightSpec[], where = 'decodeWeights'): NamedTensorMap {
   const data = Array.isArray(weightData) ? concatBytes(weightData) : weightData;
   const out: NamedTensorMap = {};
-  for (const [name, { values, shape }] of decodeWeights({ weightSpecs: specs, weightData: data }, where)) {
-    out[name] = tensor(values, shape, values instanceof Int32Array ? 'int32' : 'float32', where);
+  for (const [name, weight] of decodeWeights({ weightSpecs: specs, weightData: data }, where)) {
+    out[name] = weightTensor(weight, where);
   }
   return out;
 }
@@ -103,10 +129,6 @@ export async function decodeWeightsStream(stream: ReadableStream<ArrayBuffer | A
   return decodeToTensors(concatBytes(chunks), specs, 'decodeWeightsStream');
 }
 
-function byteLengthOf(spec: WeightSpec, where: string, index: number): number {
-  return checkWeightSpec(spec, index, where);
-}
-
 /**
  * TF.js's weightsLoaderFactory: a loader of a manifest's weights (all, or those in
  * `weightNames`) that fetches only the groups it needs, as '<prefix>/<path>' URLs, with
@@ -124,16 +146,9 @@ export function weightsLoaderFactory(fetchWeightsFunction: (fetchUrls: string[])
       throw new Error(`${where}: could not find weights in the manifest with names: ${missing.join(', ')}; ` +
         `the manifest has: ${all.join(', ')}`);
     }
-    const groups = manifest.map((group, g) => {
-      let offset = 0;
-      const entries = group.weights.map((spec, i) => {
-        const entry = { spec, offset, bytes: byteLengthOf(spec, where, i) };
-        offset += entry.bytes;
-        return entry;
-      }).filter(({ spec }) => wanted === null || wanted.has(spec.name));
-      return { g, entries };
-    }).filter(({ entries }) => entries.length > 0);
-    const urls = groups.flatMap(({ g }) => manifest[g].paths.map((path) =>
+    const groups = manifest.map((group, g) => ({ g, group }))
+      .filter(({ group }) => wanted === null || group.weights.some((spec) => wanted.has(spec.name)));
+    const urls = groups.flatMap(({ group }) => group.paths.map((path) =>
       filePathPrefix + (filePathPrefix.endsWith('/') || filePathPrefix === '' ? '' : '/') + path));
     const buffers = await fetchWeightsFunction(urls);
     if (!Array.isArray(buffers) || buffers.length !== urls.length) {
@@ -142,16 +157,24 @@ export function weightsLoaderFactory(fetchWeightsFunction: (fetchUrls: string[])
     }
     const out: NamedTensorMap = {};
     let next = 0;
-    for (const { g, entries } of groups) {
-      const shards = buffers.slice(next, next + manifest[g].paths.length);
-      next += manifest[g].paths.length;
-      const group = new CompositeArrayBuffer(shards);
-      for (const { spec, offset, bytes } of entries) {
-        if (offset + bytes > group.byteLength) {
-          throw new Error(`${where}: weight '${spec.name}' needs bytes ${offset}..${offset + bytes} of group ${g}, ` +
-            `which has ${group.byteLength}`);
+    for (const { g, group } of groups) {
+      const shards = buffers.slice(next, next + group.paths.length);
+      next += group.paths.length;
+      const bytes = new Uint8Array(CompositeArrayBuffer.join(shards));
+      // String weights' lengths are in their bytes, so offsets are known only once the group is read.
+      const lengths = weightByteLengths(group.weights, bytes, `${where}: group ${g}`);
+      let offset = 0;
+      for (let i = 0; i < group.weights.length; i++) {
+        const spec = group.weights[i]!;
+        const length = lengths[i]!;
+        if (wanted === null || wanted.has(spec.name)) {
+          if (offset + length > bytes.byteLength) {
+            throw new Error(`${where}: weight '${spec.name}' needs bytes ${offset}..${offset + length} of group ${g}, ` +
+              `which has ${bytes.byteLength}; the data is truncated`);
+          }
+          Object.assign(out, decodeToTensors(bytes.slice(offset, offset + length).buffer, [spec], where));
         }
-        Object.assign(out, decodeToTensors(group.slice(offset, offset + bytes), [spec], where));
+        offset += length;
       }
     }
     return out;

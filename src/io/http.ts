@@ -41,8 +41,10 @@ export function httpLoadHandler(url: string, options: LoadOptions = {}): LoadHan
       const text = await (await get(modelUrl)).text();
       const parsed = parseModelJson(text, modelUrl.href);
       const folder = new URL('./', modelUrl).href;
+      // As TF.js does, the model URL's query ('?tfjs-format=file' on TF Hub) goes on every weight URL.
+      const suffix = (path: string): string => (path.includes('?') ? '' : modelUrl.search);
       const resolve = (path: string): URL => {
-        const resolved = new URL(path, modelUrl);
+        const resolved = new URL(path + suffix(path), modelUrl);
         // checkWeightPath already refused escapes; this guards against URL-parser surprises.
         if (!resolved.href.startsWith(folder)) {
           throw new Error(`${modelUrl.href}: weight path ${JSON.stringify(path)} resolves to ${resolved.href}, ` +
@@ -54,7 +56,7 @@ export function httpLoadHandler(url: string, options: LoadOptions = {}): LoadHan
       // is prepended as a string, as TF.js does ('https://cdn/v2/' + 'group1-shard1of1.bin').
       const { weightPathPrefix: prefix, weightUrlConverter: convert } = options;
       const locate = async (path: string): Promise<URL> => (convert ? new URL(await convert(path), modelUrl)
-        : prefix != null ? new URL(prefix + path, modelUrl) : resolve(path));
+        : prefix != null ? new URL(prefix + path + suffix(path), modelUrl) : resolve(path));
       const total = parsed.groups.reduce((n, g) => n + g.paths.length, 0);
       let done = 0;
       return readWeightGroups(parsed, async (path) => {

@@ -1,6 +1,6 @@
-/** Model save/load in the TF.js layers format. */
+/** Model save/load in the TF.js layers and graph-model formats. */
 export type {
-  LoadHandler, LoadOptions, ModelArtifacts, ModelArtifactsInfo, ModelJson, QuantizationDType, SaveHandler,
+  LoadHandler, LoadHandlerSync, LoadOptions, ModelArtifacts, ModelFormat, ModelArtifactsInfo, ModelJson, QuantizationDType, SaveHandler,
   SaveResult, TrainingConfig, WeightDType, WeightQuantization, WeightSpec, WeightsManifestGroup,
 } from './types.js';
 export {
@@ -17,7 +17,7 @@ export type { NamedTensorMap } from './helpers.js';
 export { listModels, removeModel, copyModel, moveModel } from './management.js';
 export type { DecodedWeight, NamedWeight } from './weights.js';
 export {
-  artifactsInfo, checkArtifacts, checkWeightPath, MODEL_JSON_NAME, modelJsonFromArtifacts, parseModelJson,
+  artifactsInfo, checkArtifacts, checkModelJson, checkWeightPath, MODEL_JSON_NAME, modelJsonFromArtifacts, parseModelJson,
   WEIGHTS_BIN_NAME,
 } from './model-json.js';
 export type { ParsedModelJson } from './model-json.js';

@@ -4,9 +4,12 @@
  * stay inside the model's folder before anything is fetched or read.
  */
 import type {
-  ModelArtifacts, ModelArtifactsInfo, ModelJson, TrainingConfig, WeightSpec, WeightsManifestGroup,
+  ModelArtifacts, ModelArtifactsInfo, ModelFormat, ModelJson, TrainingConfig, WeightSpec, WeightsManifestGroup,
 } from './types.js';
-import { byteCountError, checkWeightSpecs, concatBytes, isArrayBuffer } from './weights.js';
+import { byteCountError, checkWeightSpecs, concatBytes, isArrayBuffer, measureWeights } from './weights.js';
+
+/** The optional model.json fields a graph model carries, copied between model.json and artifacts as given. */
+const GRAPH_FIELDS = ['signature', 'modelInitializer', 'initializerSignature'] as const;
 
 /** The file name of a saved model's topology and weights manifest: 'model.json'. */
 export const MODEL_JSON_NAME = 'model.json';
@@ -22,7 +25,11 @@ export function modelJsonFromArtifacts(artifacts: ModelArtifacts, weightsPath = 
     convertedBy: artifacts.convertedBy,
     weightsManifest: [{ paths: [weightsPath], weights: artifacts.weightSpecs }],
   };
+  // TF.js's field order (io_utils getModelJSONForModelArtifacts).
+  if (artifacts.signature != null) json.signature = artifacts.signature;
   if (artifacts.userDefinedMetadata != null) json.userDefinedMetadata = artifacts.userDefinedMetadata;
+  if (artifacts.modelInitializer != null) json.modelInitializer = artifacts.modelInitializer;
+  if (artifacts.initializerSignature != null) json.initializerSignature = artifacts.initializerSignature;
   if (artifacts.trainingConfig != null) json.trainingConfig = artifacts.trainingConfig;
   return json;
 }
@@ -37,15 +44,24 @@ export function checkArtifacts(artifacts: ModelArtifacts, where: string): number
   }
   checkTopology(artifacts.modelTopology, where);
   checkFormat(artifacts.format, where);
+  for (const field of GRAPH_FIELDS) checkOptionalObject(artifacts[field], field, where);
   const expected = checkWeightSpecs(artifacts.weightSpecs, where);
   const data: unknown = artifacts.weightData;
   if (!isArrayBuffer(data)) {
     throw new Error(`${where}: expected weightData to be an ArrayBuffer, got ${data === null ? 'null' : typeof data}`);
   }
-  if (data.byteLength !== expected) {
+  if (expected !== null && data.byteLength !== expected) {
     throw byteCountError(where, expected, data.byteLength, `${artifacts.weightSpecs.length} weights`);
   }
-  return expected;
+  // String weights: their length prefixes say how long they are.
+  if (expected === null) measureWeights(artifacts.weightSpecs, data, where);
+  return data.byteLength;
+}
+
+function checkOptionalObject(value: unknown, field: string, where: string): void {
+  if (value != null && (typeof value !== 'object' || Array.isArray(value))) {
+    throw new Error(`${where}: expected ${field} to be a JSON object, got ${JSON.stringify(value)?.slice(0, 80)}`);
+  }
 }
 
 /**
@@ -71,13 +87,13 @@ function checkTopology(topology: unknown, where: string): asserts topology is ob
 }
 
 /**
- * The format must be 'layers-model', or absent: TF.js before 1.0 and the Keras converter wrote
- * no format field, and TF.js's loadLayersModel reads such artifacts as a layers model.
+ * The format must be 'layers-model' or 'graph-model', or absent: TF.js before 1.0 and the Keras
+ * converter wrote no format field, and TF.js's loadLayersModel reads such artifacts as a layers model.
  */
 function checkFormat(format: unknown, where: string): void {
-  if (format !== 'layers-model' && format !== undefined && format !== null) {
-    throw new Error(`${where}: format is ${JSON.stringify(format)}; sora reads and writes 'layers-model' ` +
-      `(a TF.js graph model needs the TF.js converter's graph runtime)`);
+  if (format !== 'layers-model' && format !== 'graph-model' && format !== undefined && format !== null) {
+    throw new Error(`${where}: format is ${JSON.stringify(format)}; expected 'layers-model' (loadLayersModel) ` +
+      `or 'graph-model' (loadGraphModel)`);
   }
 }
 
@@ -85,13 +101,17 @@ function checkFormat(format: unknown, where: string): void {
 export interface ParsedModelJson {
   /** The model's artifacts without the weight data, which is loaded separately. */
   artifacts: Omit<ModelArtifacts, 'weightData'>;
-  /** The manifest's groups, in order; their bytes concatenated are the weight data. */
-  groups: { paths: string[]; weights: WeightSpec[]; byteLength: number }[];
+  /**
+   * The manifest's groups, in order; their bytes concatenated are the weight data. byteLength is null for
+   * a group holding string weights, whose length only their bytes tell.
+   */
+  groups: { paths: string[]; weights: WeightSpec[]; byteLength: number | null }[];
 }
 
 /**
  * Parses and checks the text of a model.json (`where` names it in errors). Rejects '__proto__'
- * keys anywhere, formats other than layers-model, bad weight specs and unsafe weight paths.
+ * keys anywhere, formats other than layers-model and graph-model, bad weight specs and unsafe
+ * weight paths.
  */
 export function parseModelJson(text: string, where: string): ParsedModelJson {
   let json: unknown;
@@ -103,6 +123,14 @@ export function parseModelJson(text: string, where: string): ParsedModelJson {
   } catch (error) {
     throw new Error(`${where}: not a valid model.json: ${(error as Error).message}`, { cause: error });
   }
+  return checkModelJson(json, where);
+}
+
+/**
+ * Checks a model.json already parsed into an object (loadGraphModelSync's [modelJSON, weights] form),
+ * as parseModelJson checks the text.
+ */
+export function checkModelJson(json: unknown, where: string): ParsedModelJson {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new Error(`${where}: expected a JSON object, got ${JSON.stringify(json)?.slice(0, 80)}`);
   }
@@ -110,8 +138,9 @@ export function parseModelJson(text: string, where: string): ParsedModelJson {
   if (model.modelTopology == null) throw new Error(`${where}: the modelTopology field is missing`);
   checkTopology(model.modelTopology, where);
   // TF.js before 1.0 and old Keras converters wrote no format field.
-  const format = model.format ?? 'layers-model';
+  const format = (model.format ?? 'layers-model') as ModelFormat;
   checkFormat(format, where);
+  for (const field of GRAPH_FIELDS) checkOptionalObject(model[field], field, where);
   const generatedBy = model.generatedBy ?? 'unknown';
   const convertedBy = model.convertedBy ?? null;
   if (typeof generatedBy !== 'string') throw new Error(`${where}: expected generatedBy to be a string`);
@@ -129,7 +158,7 @@ export function parseModelJson(text: string, where: string): ParsedModelJson {
     }
     for (const path of group.paths) checkWeightPath(path, at);
     const byteLength = checkWeightSpecs(group.weights, at);
-    if (byteLength > 0 && group.paths.length === 0) throw new Error(`${at}: has weights but no paths to read them from`);
+    if (byteLength !== 0 && group.paths.length === 0) throw new Error(`${at}: has weights but no paths to read them from`);
     groups.push({ paths: group.paths.slice(), weights: group.weights, byteLength });
     weightSpecs.push(...group.weights);
   }
@@ -138,14 +167,18 @@ export function parseModelJson(text: string, where: string): ParsedModelJson {
   const artifacts: Omit<ModelArtifacts, 'weightData'> = {
     modelTopology: model.modelTopology as object,
     weightSpecs,
-    format: 'layers-model',
+    format,
     generatedBy,
     convertedBy,
   };
   if (model.trainingConfig != null) artifacts.trainingConfig = model.trainingConfig as TrainingConfig;
   if (model.userDefinedMetadata != null) {
+    if (typeof model.userDefinedMetadata !== 'object' || Array.isArray(model.userDefinedMetadata)) {
+      throw new Error(`${where}: expected userDefinedMetadata to be a JSON object`);
+    }
     artifacts.userDefinedMetadata = model.userDefinedMetadata as Record<string, unknown>;
   }
+  for (const field of GRAPH_FIELDS) if (model[field] != null) artifacts[field] = model[field] as object;
   return { artifacts, groups };
 }
 
@@ -189,10 +222,10 @@ export async function readWeightGroups(parsed: ParsedModelJson,
     const shards = await Promise.all(group.paths.map(read));
     let got = 0;
     for (const shard of shards) got += shard.byteLength;
-    if (got !== group.byteLength) {
-      const files = group.paths.map(describePath).join(' + ');
-      throw byteCountError(files, group.byteLength, got,
-        `${group.weights.length} weight${group.weights.length === 1 ? '' : 's'} (${group.weights.map((w) => w.name).join(', ').slice(0, 200)})`);
+    const files = group.paths.map(describePath).join(' + ');
+    if (group.byteLength === null || got !== group.byteLength) {
+      // Measures each weight against the bytes read: the error names the files and the first weight cut short.
+      measureWeights(group.weights, shards.length === 1 ? shards[0]! : new Uint8Array(concatBytes(shards)), files, true);
     }
     parts.push(...shards);
   }

@@ -1,12 +1,20 @@
 /**
- * The artifacts of a saved model, in the TF.js layers format: a `model.json` holding the
- * Keras-style topology and a weights manifest, and binary weight files holding every
- * weight's values concatenated in manifest order, little-endian. The names and fields are
- * TF.js's (tfjs-core io/types), so a TF.js program's handlers and files carry over.
+ * The artifacts of a saved model, in TF.js's two formats: a `model.json` holding the topology
+ * (Keras-style for a layers model, a TensorFlow GraphDef for a graph model) and a weights
+ * manifest, and binary weight files holding every weight's values concatenated in manifest
+ * order, little-endian. The names and fields are TF.js's (tfjs-core io/types), so a TF.js
+ * program's handlers and files carry over.
  */
 
-/** Element types sora reads and writes in weight files. */
-export type WeightDType = 'float32' | 'int32';
+/**
+ * Element types of weight files, as TF.js reads them: 4-byte float32 and int32, 1-byte bool,
+ * 8-byte complex64 (real and imaginary float32 interleaved), and string (each value a uint32
+ * little-endian byte count, then its UTF-8 bytes, so a string weight has no fixed size).
+ */
+export type WeightDType = 'float32' | 'int32' | 'bool' | 'string' | 'complex64';
+
+/** TF.js's two model.json formats: a Keras-style layers model, or a converted TensorFlow graph. */
+export type ModelFormat = 'layers-model' | 'graph-model';
 
 /** Storage types of a quantized weight; the manifest says how to map them back. */
 export type QuantizationDType = 'uint8' | 'uint16' | 'float16';
@@ -76,8 +84,8 @@ export interface ModelArtifacts {
   weightSpecs: WeightSpec[];
   /** All weights' bytes, concatenated. */
   weightData: ArrayBuffer;
-  /** Always 'layers-model', the TF.js layers format. */
-  format: 'layers-model';
+  /** 'layers-model' (loadLayersModel) or 'graph-model' (loadGraphModel). */
+  format: ModelFormat;
   /** E.g. 'sora v0.1.0' or 'TensorFlow.js tfjs-layers v4.22.0'. */
   generatedBy: string;
   /** null when the model was saved directly rather than converted. */
@@ -86,14 +94,20 @@ export interface ModelArtifacts {
   trainingConfig?: TrainingConfig;
   /** Any metadata the saver added, kept as given. */
   userDefinedMetadata?: Record<string, unknown>;
+  /** A graph model's SignatureDef (a SavedModel's inputs and outputs by key), kept as given. */
+  signature?: object;
+  /** A graph model's initializer graph (hash tables filled once before the first run), kept as given. */
+  modelInitializer?: object;
+  /** The initializer graph's SignatureDef, kept as given. */
+  initializerSignature?: object;
 }
 
 /** The on-disk `model.json`, field for field as TF.js writes it. */
 export interface ModelJson {
   /** The model's topology (its Keras-style config), as saved. */
   modelTopology: object;
-  /** Always 'layers-model', the TF.js layers format. */
-  format: 'layers-model';
+  /** 'layers-model' (loadLayersModel) or 'graph-model' (loadGraphModel). */
+  format: ModelFormat;
   /** The library and version that saved the model. */
   generatedBy: string;
   /** The converter that produced the model, or null when none did. */
@@ -104,6 +118,12 @@ export interface ModelJson {
   userDefinedMetadata?: Record<string, unknown>;
   /** The compile settings saved with the model, if it was compiled. */
   trainingConfig?: TrainingConfig;
+  /** A graph model's SignatureDef (a SavedModel's inputs and outputs by key), kept as given. */
+  signature?: object;
+  /** A graph model's initializer graph (hash tables filled once before the first run), kept as given. */
+  modelInitializer?: object;
+  /** The initializer graph's SignatureDef, kept as given. */
+  initializerSignature?: object;
 }
 
 /**
@@ -148,6 +168,15 @@ export interface LoadHandler {
 }
 
 /**
+ * A handler whose `load()` returns the artifacts synchronously (TF.js's io.IOHandlerSync, as io.fromMemorySync
+ * makes): what loadGraphModelSync takes.
+ */
+export interface LoadHandlerSync {
+  /** Returns the model's artifacts: topology, weight specs and weight data. */
+  load(): ModelArtifacts;
+}
+
+/**
  * Options for loading a model over HTTP or from a URL, as TF.js's io.LoadOptions: the fetch function, request
  * options, a weight path prefix or URL converter, and a progress callback; all optional.
  */
@@ -162,4 +191,6 @@ export interface LoadOptions {
   weightUrlConverter?: (weightFileName: string) => Promise<string>;
   /** Called with the fraction of weight files loaded so far, after each one (TF.js's onProgress). */
   onProgress?: (fraction: number) => void;
+  /** loadGraphModel: the URL is a TF Hub module; '/model.json?tfjs-format=file' is appended (TF.js's fromTFHub). */
+  fromTFHub?: boolean;
 }

@@ -9,7 +9,9 @@ import * as ops from '../ops/index.js';
 import { deserializeLayer, fromPythonic, registeredClass, withModelClasses } from '../layers/serialization.js';
 import { forEachLayerEntry, normalizeKerasConfigs, unbuiltLayerReason } from '../io/keras-classes.js';
 import { ownEntry } from '../core/lookup.js';
-import { decodeWeights, getLoadHandler, type LoadHandler, type LoadOptions, type ModelArtifacts } from '../io/index.js';
+import {
+  type DecodedWeight, decodeWeights, getLoadHandler, type LoadHandler, type LoadOptions, type ModelArtifacts,
+} from '../io/index.js';
 import { builtinModelClass } from './builtins.js';
 import type { LayersModel } from './functional.js';
 
@@ -53,7 +55,7 @@ function modelFromTopology(topologyJson: unknown, where: string, customObjects: 
 }
 
 /** The saved weight for `name`: exact, else Keras's cell-scoped name, else the one saved name ending in '/name'. */
-function findWeight(decoded: Map<string, { values: Float32Array | Int32Array; shape: number[] }>, name: string, where: string) {
+function findWeight(decoded: Map<string, DecodedWeight>, name: string, where: string) {
   const exact = decoded.get(name);
   if (exact) return { key: name, value: exact };
   // TF.js's rule for Keras's recurrent files: 'lstm/lstm_cell/kernel' is the layer's 'lstm/kernel'.
@@ -76,6 +78,9 @@ function assignWeights(model: LayersModel, artifacts: ModelArtifacts, where: str
       throw new Error(`${where}: weight '${w.name}' (shape [${w.shape}]) is missing from the weights manifest ` +
         `(it has ${[...decoded.keys()].join(', ')})`);
     }
+    if (found.value.dtype !== 'float32' && found.value.dtype !== 'int32') {
+      throw new Error(`${where}: weight '${found.key}' is ${found.value.dtype}; a layers model's weights are float32 or int32`);
+    }
     if (found.value.shape.join() !== w.shape.join()) {
       throw new Error(`${where}: weight '${found.key}' has shape [${found.value.shape}], the model expects [${w.shape}]`);
     }
@@ -92,7 +97,7 @@ function assignWeights(model: LayersModel, artifacts: ModelArtifacts, where: str
   // a file Keras trained already satisfies its constraints, so the two agree on real models.
   const constraints = model.constraintsOf();
   for (const { w, found } of pairs) {
-    const t = ops.tensor(found.value.values, found.value.shape, w.dtype);
+    const t = ops.tensor(found.value.values as Float32Array | Int32Array, found.value.shape, w.dtype);
     w.assign(t);
     t.dispose();
     const constraint = constraints.get(w);
@@ -101,6 +106,19 @@ function assignWeights(model: LayersModel, artifacts: ModelArtifacts, where: str
       w.assign(constrained);
       constrained.dispose();
     }
+  }
+}
+
+/**
+ * A TF.js graph model (format 'graph-model', or a GraphDef topology: a `node` list and no class_name)
+ * is refused with the loader to use instead.
+ */
+function refuseGraphModel(artifacts: ModelArtifacts, where: string): void {
+  const topology = artifacts?.modelTopology as { node?: unknown; class_name?: unknown; model_config?: unknown } | undefined;
+  const graphDef = topology != null && Array.isArray(topology.node) && topology.class_name == null && topology.model_config == null;
+  if (artifacts?.format === 'graph-model' || graphDef) {
+    throw new Error(`${where}: this is a TF.js graph model (format 'graph-model': a TensorFlow graph converted by ` +
+      'tensorflowjs_converter), not a layers model; load it with sora.loadGraphModel');
   }
 }
 
@@ -118,6 +136,7 @@ export async function loadLayersModel(pathOrHandler: string | LoadHandler, optio
   await ENGINE.ready();
   const where = typeof pathOrHandler === 'string' ? pathOrHandler : 'loadLayersModel';
   const artifacts = await getLoadHandler(pathOrHandler, options).load();
+  refuseGraphModel(artifacts, `loadLayersModel(${where})`);
   const model = modelFromTopology(artifacts.modelTopology, `loadLayersModel(${where})`);
   try {
     assignWeights(model, artifacts, `loadLayersModel(${where})`);

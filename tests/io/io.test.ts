@@ -61,10 +61,10 @@ describe('encodeWeights / decodeWeights', () => {
     expect(view.getInt32(32, true)).toBe(-7);
     const decoded = decodeWeights({ weightSpecs, weightData });
     expect([...decoded.keys()]).toEqual(['dense_1/kernel', 'dense_1/bias', 'step']);
-    expect(Array.from(decoded.get('dense_1/kernel')!.values)).toEqual(Array.from(new Float32Array([0.5, -1.25, 3, 1e-7, -0, 42])));
+    expect(Array.from(decoded.get('dense_1/kernel')!.values as ArrayLike<number>)).toEqual(Array.from(new Float32Array([0.5, -1.25, 3, 1e-7, -0, 42])));
     expect(decoded.get('dense_1/kernel')!.shape).toEqual([3, 2]);
     expect(decoded.get('step')!.values).toBeInstanceOf(Int32Array);
-    expect(Array.from(decoded.get('step')!.values)).toEqual([-7]);
+    expect(Array.from(decoded.get('step')!.values as ArrayLike<number>)).toEqual([-7]);
     // Decoded arrays own their memory: changing one leaves the artifacts alone.
     decoded.get('dense_1/bias')!.values[0] = 99;
     expect(view.getFloat32(24, true)).toBeCloseTo(0.1, 6);
@@ -103,11 +103,11 @@ describe('encodeWeights / decodeWeights', () => {
       { name: 'd', shape: [2], dtype: 'int32', quantization: { dtype: 'uint8', scale: 0.3, min: 0 } },
     ];
     const decoded = decodeWeights({ weightSpecs, weightData: data.buffer });
-    expect(Array.from(decoded.get('a')!.values)).toEqual([-1, 126.5]);
-    expect(Array.from(decoded.get('b')!.values)).toEqual([253, 3.5]);
-    expect(Array.from(decoded.get('c')!.values)).toEqual([1, -2, 65504]);
+    expect(Array.from(decoded.get('a')!.values as ArrayLike<number>)).toEqual([-1, 126.5]);
+    expect(Array.from(decoded.get('b')!.values as ArrayLike<number>)).toEqual([253, 3.5]);
+    expect(Array.from(decoded.get('c')!.values as ArrayLike<number>)).toEqual([1, -2, 65504]);
     expect(decoded.get('d')!.values).toBeInstanceOf(Int32Array);
-    expect(Array.from(decoded.get('d')!.values)).toEqual([3, 6]);
+    expect(Array.from(decoded.get('d')!.values as ArrayLike<number>)).toEqual([3, 6]);
     expect(() => decodeWeights({ weightSpecs: [{ name: 'q', shape: [1], dtype: 'float32', quantization: { dtype: 'uint8' } }],
       weightData: new ArrayBuffer(1) })).toThrow("weight 'q': uint8 quantization needs finite scale and min");
   });
@@ -116,8 +116,10 @@ describe('encodeWeights / decodeWeights', () => {
 describe('hostile manifests', () => {
   const spec = (over: object) => ({ name: 'w', shape: [2], dtype: 'float32', ...over });
   const cases: [string, unknown, string | RegExp][] = [
-    ['unknown dtype', spec({ dtype: 'float64' }), `weight 'w': unsupported dtype "float64"; expected 'float32' or 'int32'`],
-    ['bool dtype', spec({ dtype: 'bool' }), 'unsupported dtype "bool"'],
+    ['unknown dtype', spec({ dtype: 'float64' }),
+      `weight 'w': unsupported dtype "float64"; expected one of 'float32', 'int32', 'bool', 'string', 'complex64'`],
+    ['uint8-quantized bool', spec({ dtype: 'bool', quantization: { dtype: 'uint8', scale: 1, min: 0 } }),
+      'uint8 quantization applies to float32 and int32 weights, not bool'],
     ['negative dim', spec({ shape: [2, -1] }), `weight 'w': shape [2, -1] has -1 at axis 1; expected a non-negative integer`],
     ['fractional dim', spec({ shape: [1.5] }), 'has 1.5 at axis 0'],
     ['string dim', spec({ shape: ['2'] }), 'has "2" at axis 0'],
@@ -157,8 +159,8 @@ describe('hostile manifests', () => {
   });
 
   test('rejects other formats, missing topology, bad JSON, duplicate names across groups', () => {
-    expect(() => parseModelJson(JSON.stringify({ ...manifestJson([]), format: 'graph-model' }), 'g/model.json'))
-      .toThrow(`g/model.json: format is "graph-model"; sora reads and writes 'layers-model'`);
+    expect(() => parseModelJson(JSON.stringify({ ...manifestJson([]), format: 'saved-model' }), 'g/model.json'))
+      .toThrow(`g/model.json: format is "saved-model"; expected 'layers-model' (loadLayersModel) or 'graph-model' (loadGraphModel)`);
     expect(() => parseModelJson(JSON.stringify({ weightsManifest: [] }), 'x.json')).toThrow('x.json: the modelTopology field is missing');
     expect(() => parseModelJson('{"modelTopology": ', 'cut.json')).toThrow('cut.json: not a valid model.json');
     expect(() => parseModelJson('[]', 'arr.json')).toThrow('arr.json: expected a JSON object');
@@ -270,7 +272,7 @@ describe('file:// handler', () => {
     const loaded = await getLoadHandler(`file://${folder}/model.json`).load();
     expect(loaded.weightSpecs.map((s) => s.name)).toEqual(['dense_1/kernel', 'dense_1/bias', 'step']);
     expect(new Uint8Array(loaded.weightData)).toEqual(bytes);
-    expect(Array.from(decodeWeights(loaded).get('step')!.values)).toEqual([-7]);
+    expect(Array.from(decodeWeights(loaded).get('step')!.values as ArrayLike<number>)).toEqual([-7]);
     // A short shard in group 1 is reported against that group's files.
     await writeFile(join(folder, 'group1-shard1of2.bin'), bytes.slice(0, 9));
     await expect(getLoadHandler(`file://${folder}`).load())
@@ -331,7 +333,7 @@ describe('routing and memory handlers', () => {
     const loaded = await fromMemory(split).load();
     expect(new Uint8Array(loaded.weightData)).toEqual(new Uint8Array(a.weightData));
     await expect(fromMemory({ ...a, weightData: new ArrayBuffer(0) }).load()).rejects.toThrow('fromMemory: expected 36 bytes');
-    await expect(withSaveHandler(() => undefined).save({ ...a, format: 'graph-model' as 'layers-model' }))
-      .rejects.toThrow(`withSaveHandler: format is "graph-model"`);
+    await expect(withSaveHandler(() => undefined).save({ ...a, format: 'onnx' as 'layers-model' }))
+      .rejects.toThrow(`withSaveHandler: format is "onnx"`);
   });
 });

@@ -92,7 +92,7 @@ describe('TF.js interop', () => {
       const got = decoded.get(w.name)!;
       expect(got.shape).toEqual(w.shape);
       expect(got.values).toBeInstanceOf(Float32Array);
-      expect(Array.from(got.values)).toEqual(Array.from(tensors[i]!.dataSync()));
+      expect(Array.from(got.values as ArrayLike<number>)).toEqual(Array.from(tensors[i]!.dataSync()));
     });
   });
 
@@ -120,7 +120,7 @@ describe('TF.js interop', () => {
     const artifacts: ModelArtifacts = { ...(await tfArtifacts(tfModel())), weightSpecs: specs, weightData };
     await getSaveHandler(`file://${join(dir, 'ints')}`).save(artifacts);
     const viaHttp = await getLoadHandler(`${origin}/ints/model.json`).load();
-    expect(Array.from(decodeWeights(viaHttp).get('counter')!.values)).toEqual([-3, 2147483647]);
+    expect(Array.from(decodeWeights(viaHttp).get('counter')!.values as ArrayLike<number>)).toEqual([-3, 2147483647]);
     const tfWeights = await tf.io.loadWeights(
       [{ paths: ['weights.bin'], weights: specs }], `${origin}/ints`);
     expect(Array.from(tfWeights.counter!.dataSync())).toEqual([-3, 2147483647]);

@@ -1,0 +1,538 @@
+/**
+ * GraphModel: a TF.js graph model (tensorflowjs_converter's 'graph-model' format) loaded for
+ * inference, with TF.js's API (tfjs-converter's GraphModel): load, predict, execute,
+ * executeAsync, inputs / outputs, signature keys, save and dispose.
+ *
+ * Loading decodes the weights into tensors keyed by Const node name (as TF.js names them),
+ * parses the GraphDef once (parse.ts) and hands both to the executor (executor.ts), which plans
+ * the graph and folds its constants. Every run's inputs and outputs are resolved and checked
+ * here (names, signature keys, dtypes, shapes, inputs the outputs need) before anything runs,
+ * so a bad call throws an Error naming the input and allocates nothing.
+ */
+import type { DType } from '../backends/backend.js';
+import { ENGINE } from '../core/engine.js';
+import { Tensor } from '../core/tensor.js';
+import { weightTensor } from '../io/helpers.js';
+import { checkArtifacts } from '../io/model-json.js';
+import { getLoadHandler, getSaveHandler } from '../io/router.js';
+import type { LoadHandler, LoadHandlerSync, LoadOptions, ModelArtifacts, SaveHandler, SaveResult } from '../io/types.js';
+import { concatBytes, decodeWeights, isArrayBuffer } from '../io/weights.js';
+import { tfDType } from './attrs.js';
+import { GraphExecutor, type TensorInfo } from './executor.js';
+import { setHostValues } from './ops/util.js';
+import { type ParsedGraph, parseGraph } from './parse.js';
+import type { GraphNode } from './types.js';
+
+/** Tensors by name (TF.js's NamedTensorMap): a model's inputs by node name or signature key, or its structured outputs. */
+export type NamedTensorMap = Record<string, Tensor>;
+/** Tensors lists by name (TF.js's NamedTensorsMap): GraphModel.weights, one tensor per Const node. */
+export type NamedTensorsMap = Record<string, Tensor[]>;
+/** Where a GraphModel loads from: a URL, a LoadHandler (async) or a LoadHandlerSync (TF.js's io.IOHandlerSync). */
+export type GraphModelSource = string | LoadHandler | LoadHandlerSync;
+/** predict's options (TF.js's ModelPredictConfig); a graph model ignores them, as TF.js does. */
+export interface ModelPredictConfig {
+  /** Ignored: a graph model runs the batch it is given. */
+  batchSize?: number;
+  /** Ignored. */
+  verbose?: boolean;
+}
+/** GraphModel.save's options (TF.js's io.SaveConfig); a graph model saves its artifacts as loaded. */
+export interface SaveConfig {
+  /** Ignored: a graph model has no trainable weights. */
+  trainableOnly?: boolean;
+  /** Ignored: a graph model has no optimizer. */
+  includeOptimizer?: boolean;
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+/** Host values are recorded for float weights up to this many values (shapes, axes, scalars that ops read on the host). */
+const HOST_FLOAT_LIMIT = 256;
+
+/** One entry of a SignatureDef: its key, and the graph tensor it names. */
+interface SignatureEntry {
+  /** The signature's key ('input_1:0', 'tower_0/images', 'output_0'). */
+  key: string;
+  /** The graph tensor ('input_1:0'), as TF.js passes it to the executor. */
+  tensor: string;
+  /** The node producing it. */
+  node: string;
+  /** The dtype the signature declares. */
+  dtype?: DType;
+  /** The shape the signature declares (-1 for unknown dims). */
+  shape?: number[];
+}
+
+/** 'x' -> ['x', 0]; 'x:1' -> ['x', 1] (a ':' followed by digits at the end is an output index). */
+function splitTensorName(name: string): [string, number] {
+  const match = /^(.*):(\d+)$/.exec(name);
+  return match ? [match[1]!, Number(match[2])] : [name, 0];
+}
+
+/** One spelling per graph tensor: 'x' for 'x' and 'x:0', 'x:1' for output 1. */
+function canonicalTensorName(name: string): string {
+  const [node, output] = splitTensorName(name);
+  return output === 0 ? node : `${node}:${output}`;
+}
+
+function describeShape(shape: readonly number[] | undefined): string {
+  return shape === undefined ? 'unknown' : `[${shape.join(', ')}]`;
+}
+
+function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
+  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<T>).then === 'function';
+}
+
+function signatureShape(value: unknown): number[] | undefined {
+  const shape = value as { dim?: { size?: unknown }[]; unknownRank?: boolean } | undefined;
+  if (shape == null || typeof shape !== 'object' || shape.unknownRank === true) return undefined;
+  if (shape.dim !== undefined && !Array.isArray(shape.dim)) return undefined;
+  return (shape.dim ?? []).map((d) => {
+    const size = Number(d?.size ?? 0);
+    return Number.isInteger(size) ? size : -1;
+  });
+}
+
+/**
+ * A graph model for inference, as TF.js's tf.GraphModel: made by loadGraphModel or loadGraphModelSync (or
+ * `new GraphModel(url).load()`), run with predict / execute / executeAsync, freed with dispose.
+ * @example
+ * ```js
+ * const model = await sora.loadGraphModel('file://models/movenet/model.json');
+ * const keypoints = model.predict(sora.zeros([1, 192, 192, 3], 'int32'));
+ * ```
+ */
+export class GraphModel {
+  private executor: GraphExecutor | undefined;
+  private nodes = new Map<string, GraphNode>();
+  private artifacts: ModelArtifacts | undefined;
+  private weightMap: NamedTensorsMap = Object.create(null) as NamedTensorsMap;
+  private signatureDef: object | undefined;
+  private signatureInputs: SignatureEntry[] = [];
+  private signatureOutputs: SignatureEntry[] = [];
+  private structuredOutputKeys: string[] | undefined;
+  private version = 'n/a';
+  private disposed = false;
+  private readonly loadOptions: LoadOptions;
+
+  /**
+   * A model to be loaded from `modelUrl` (a URL as loadGraphModel takes it, or a handler) with `load()`;
+   * `loadOptions` (fetchFunc, requestInit, weightPathPrefix, onProgress) default to none.
+   */
+  constructor(private readonly modelUrl: GraphModelSource, loadOptions: LoadOptions = {}) {
+    this.loadOptions = loadOptions ?? {};
+  }
+
+  /** The GraphDef's version, '<producer>.<minConsumer>' as TF.js prints it. */
+  get modelVersion(): string {
+    return this.version;
+  }
+
+  /** The names execute takes inputs by, in the order a Tensor[] is read: signature keys when the model has a signature. */
+  get inputNodes(): string[] {
+    return this.signatureInputs.length > 0 ? this.signatureInputs.map((e) => e.key) : this.loaded().inputs.map((i) => i.name);
+  }
+
+  /** The default outputs' names, in the order predict returns them: signature keys when the model has a signature. */
+  get outputNodes(): string[] {
+    return this.signatureOutputs.length > 0 ? this.signatureOutputs.map((e) => e.key) : this.loaded().outputs.map((o) => o.name);
+  }
+
+  /** The model's inputs: node name, declared shape (-1 for unknown dims) and dtype. */
+  get inputs(): TensorInfo[] {
+    if (this.signatureInputs.length === 0) return this.loaded().inputs.map((i) => ({ ...i, shape: i.shape?.slice() }));
+    return this.signatureInputs.map((entry) => {
+      const node = this.nodes.get(entry.node)!;
+      const shape = node.attrs.has('shape') ? node.attrs.shape('shape') : entry.shape;
+      const dtype = node.attrs.has('dtype') ? node.attrs.dtype('dtype') : (entry.dtype ?? 'float32');
+      return { name: node.name, shape: shape?.slice(), dtype };
+    });
+  }
+
+  /** The model's default outputs: node name (with ':n' for an output other than the first), shape when known, dtype. */
+  get outputs(): TensorInfo[] {
+    if (this.signatureOutputs.length === 0) return this.loaded().outputs.map((o) => ({ ...o, shape: o.shape?.slice() }));
+    return this.signatureOutputs.map((entry) => ({ name: entry.node, shape: entry.shape?.slice(), dtype: entry.dtype ?? 'float32' }));
+  }
+
+  /** The weights by Const node name, one tensor each (TF.js's NamedTensorsMap); they belong to the model. */
+  get weights(): NamedTensorsMap {
+    this.loaded();
+    return this.weightMap;
+  }
+
+  /** The model.json's userDefinedMetadata, as given. */
+  get metadata(): Record<string, unknown> | undefined {
+    return this.artifacts?.userDefinedMetadata;
+  }
+
+  /** The SignatureDef (from model.json's signature, or userDefinedMetadata.signature), as given. */
+  get signature(): object | undefined {
+    return this.signatureDef;
+  }
+
+  /** TF.js's name for `signature`. */
+  get modelSignature(): object | undefined {
+    return this.signatureDef;
+  }
+
+  /** The keys predict returns a structured model's outputs under (userDefinedMetadata.structuredOutputKeys). */
+  get modelStructuredOutputKeys(): string[] | undefined {
+    return this.structuredOutputKeys?.slice();
+  }
+
+  private loaded(): GraphExecutor {
+    if (this.disposed) throw new Error('GraphModel: the model was disposed');
+    if (this.executor === undefined) throw new Error('GraphModel: the model is not loaded yet; call load() (or use loadGraphModel)');
+    return this.executor;
+  }
+
+  private where(): string {
+    return typeof this.modelUrl === 'string' ? `GraphModel(${this.modelUrl})` : 'GraphModel';
+  }
+
+  /**
+   * Loads the artifacts from the model's URL or handler, decodes the weights and plans the graph: a Promise
+   * of true for an async handler (every URL), true at once for a LoadHandlerSync.
+   */
+  load(): Promise<boolean> | boolean {
+    if (this.executor !== undefined || this.disposed) throw new Error(`${this.where()}: load() was already called`);
+    const source = this.modelUrl;
+    let handler: LoadHandler | LoadHandlerSync;
+    if (source !== null && typeof source === 'object') {
+      if (typeof (source as LoadHandler).load !== 'function') {
+        throw new Error(`${this.where()}: the handler has no load() method, so the model cannot be loaded`);
+      }
+      handler = source;
+    } else {
+      handler = getLoadHandler(source as string, this.loadOptions);
+    }
+    const result = handler.load();
+    if (isPromiseLike<ModelArtifacts>(result)) {
+      return (async () => {
+        await ENGINE.ready();
+        const artifacts = await result;
+        const executor = this.prepare(artifacts);
+        try {
+          await executor.foldConstants();
+        } catch (error) {
+          this.dispose();
+          throw error;
+        }
+        return true;
+      })();
+    }
+    return this.loadSync(result);
+  }
+
+  /** Builds the model from artifacts already in memory, synchronously (TF.js's GraphModel.loadSync). */
+  loadSync(artifacts: ModelArtifacts): boolean {
+    const executor = this.prepare(artifacts);
+    try {
+      executor.foldConstantsSync();
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+    return true;
+  }
+
+  /** Checks the artifacts, decodes the weights, parses the graph and makes the executor; on any error frees what it made. */
+  private prepare(given: ModelArtifacts): GraphExecutor {
+    if (this.executor !== undefined || this.disposed) throw new Error(`${this.where()}: the model is already loaded`);
+    const where = this.where();
+    if (given === null || typeof given !== 'object') throw new Error(`${where}: expected model artifacts, got ${given === null ? 'null' : typeof given}`);
+    const data = given.weightData as ArrayBuffer | ArrayBuffer[] | undefined;
+    const artifacts: ModelArtifacts = {
+      ...given,
+      weightSpecs: given.weightSpecs ?? [],
+      weightData: Array.isArray(data) ? concatBytes(data) : data ?? new ArrayBuffer(0),
+    };
+    if (artifacts.format === 'layers-model') {
+      throw new Error(`${where}: this is a TF.js layers model (format 'layers-model'), not a graph model; load it with sora.loadLayersModel`);
+    }
+    if (!isArrayBuffer(artifacts.weightData)) throw new Error(`${where}: expected weightData to be an ArrayBuffer`);
+    checkArtifacts(artifacts, where);
+    const topology = artifacts.modelTopology as { node?: unknown; versions?: { producer?: unknown; minConsumer?: unknown } };
+    if (!Array.isArray(topology.node)) {
+      throw new Error(`${where}: modelTopology is not a TensorFlow GraphDef (it has no 'node' list)` +
+        `${'class_name' in topology || 'model_config' in topology ? '; it looks like a layers model: use sora.loadLayersModel' : ''}`);
+    }
+    const graph = parseGraph(artifacts.modelTopology, where);
+    const nodes = new Map<string, GraphNode>();
+    for (const node of graph.nodes) nodes.set(node.name, node);
+    const metadata = artifacts.userDefinedMetadata;
+    const signature = (metadata?.signature ?? artifacts.signature) as object | undefined;
+    const signatureInputs = readSignature(signature, 'inputs', nodes, where);
+    const signatureOutputs = readSignature(signature, 'outputs', nodes, where);
+    let structured: string[] | undefined;
+    if (metadata?.structuredOutputKeys != null) {
+      const keys = metadata.structuredOutputKeys;
+      if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string' && !FORBIDDEN_KEYS.has(k))) {
+        throw new Error(`${where}: userDefinedMetadata.structuredOutputKeys must be a list of names, got ${JSON.stringify(keys)?.slice(0, 80)}`);
+      }
+      structured = keys.slice();
+    }
+    checkConstNodes(graph, artifacts, where);
+
+    const weights = new Map<string, Tensor>();
+    try {
+      for (const [name, decoded] of decodeWeights(artifacts, where)) {
+        const t = weightTensor(decoded, `${where}: weight '${name}'`);
+        weights.set(name, t);
+        const { dtype, values } = decoded;
+        if (dtype === 'int32' || dtype === 'bool') setHostValues(t, (values as Int32Array | Uint8Array).slice());
+        else if (dtype === 'float32' && (values as Float32Array).length <= HOST_FLOAT_LIMIT) setHostValues(t, (values as Float32Array).slice());
+        else if (dtype === 'string') {
+          const decoder = new TextDecoder();
+          setHostValues(t, (values as Uint8Array[]).map((bytes) => decoder.decode(bytes)));
+        }
+      }
+    } catch (error) {
+      for (const t of weights.values()) t.dispose();
+      throw error;
+    }
+    let executor: GraphExecutor;
+    try {
+      executor = new GraphExecutor(graph, weights, where);
+    } catch (error) {
+      for (const t of weights.values()) t.dispose();
+      throw error;
+    }
+    const weightMap = Object.create(null) as NamedTensorsMap;
+    for (const [name, t] of weights) weightMap[name] = [t];
+
+    this.executor = executor;
+    this.nodes = nodes;
+    this.artifacts = artifacts;
+    this.weightMap = weightMap;
+    this.signatureDef = signature;
+    this.signatureInputs = signatureInputs;
+    this.signatureOutputs = signatureOutputs;
+    this.structuredOutputKeys = structured;
+    const versions = topology.versions;
+    this.version = `${versions?.producer}.${versions?.minConsumer}`;
+    return executor;
+  }
+
+  /**
+   * Saves the model as it was loaded (same topology, weight specs and weight bytes) to a URL ('file://dir',
+   * 'indexeddb://name', 'localstorage://name', 'downloads://name') or a SaveHandler.
+   */
+  async save(handlerOrURL: string | SaveHandler, config?: SaveConfig): Promise<SaveResult> {
+    void config;
+    this.loaded();
+    const handler = getSaveHandler(handlerOrURL);
+    if (typeof handler?.save !== 'function') throw new Error(`${this.where()}.save: the handler has no save() method`);
+    return handler.save(this.artifacts!);
+  }
+
+  /**
+   * Runs the model on `inputs` (one Tensor, a Tensor[] in inputNodes order, or tensors by input name or
+   * signature key) and returns the default outputs: one Tensor, a Tensor[] for several, or tensors by
+   * key when the model has structured outputs. `config` is ignored, as in TF.js.
+   */
+  predict(inputs: Tensor | Tensor[] | NamedTensorMap, config?: ModelPredictConfig): Tensor | Tensor[] | NamedTensorMap {
+    void config;
+    return this.structure(this.execute(inputs, this.outputNodes));
+  }
+
+  /** predict for models with control flow or ops that read values back (NonMaxSuppression, Where). */
+  async predictAsync(inputs: Tensor | Tensor[] | NamedTensorMap, config?: ModelPredictConfig):
+    Promise<Tensor | Tensor[] | NamedTensorMap> {
+    void config;
+    return this.structure(await this.executeAsync(inputs, this.outputNodes));
+  }
+
+  private structure(result: Tensor | Tensor[]): Tensor | Tensor[] | NamedTensorMap {
+    const keys = this.structuredOutputKeys;
+    if (keys === undefined) return result;
+    const list = Array.isArray(result) ? result : [result];
+    const out = Object.create(null) as NamedTensorMap;
+    list.forEach((t, i) => { out[keys[i] ?? String(i)] = t; });
+    return out;
+  }
+
+  /**
+   * Runs the graph synchronously for `inputs` and returns the tensors of `outputs` (node names such as
+   * 'Identity' or 'Identity:1', or signature keys; default outputNodes): one Tensor for one output, else a
+   * Tensor[] in the order asked. Throws for a graph that needs executeAsync, as TF.js does.
+   */
+  execute(inputs: Tensor | Tensor[] | NamedTensorMap, outputs?: string | string[]): Tensor | Tensor[] {
+    const executor = this.loaded();
+    const { feed, fetch } = this.resolve(inputs, outputs, 'execute');
+    const result = executor.execute(feed, fetch);
+    return result.length > 1 ? result : result[0]!;
+  }
+
+  /** execute for graphs with control flow and ops that read values back; the same inputs, outputs and checks. */
+  async executeAsync(inputs: Tensor | Tensor[] | NamedTensorMap, outputs?: string | string[]): Promise<Tensor | Tensor[]> {
+    const executor = this.loaded();
+    const { feed, fetch } = this.resolve(inputs, outputs, 'executeAsync');
+    const result = await executor.executeAsync(feed, fetch);
+    return result.length > 1 ? result : result[0]!;
+  }
+
+  /**
+   * The executor's feed (graph tensor name -> tensor) and fetch list for a call, with every check that can
+   * be made before the graph runs: input names, counts, tensors alive, dtypes and shapes against the
+   * Placeholders, output names, and the Placeholders the outputs need.
+   */
+  private resolve(inputs: Tensor | Tensor[] | NamedTensorMap, outputs: string | string[] | undefined, method: string):
+    { feed: Map<string, Tensor>; fetch: string[] } {
+    const at = `${this.where()}.${method}`;
+    const byKey = new Map(this.signatureInputs.map((e) => [e.key, e]));
+    const given: [string, unknown][] = [];
+    if (inputs instanceof Tensor || Array.isArray(inputs)) {
+      const list = Array.isArray(inputs) ? inputs : [inputs];
+      const names = this.inputNodes;
+      if (list.length !== names.length) {
+        throw new Error(`${at}: the model has ${names.length} input${names.length === 1 ? '' : 's'} ` +
+          `[${names.join(', ')}], but ${list.length} tensor${list.length === 1 ? ' was' : 's were'} given`);
+      }
+      list.forEach((t, i) => given.push([names[i]!, t]));
+    } else if (inputs !== null && typeof inputs === 'object') {
+      for (const key of Object.keys(inputs)) given.push([key, (inputs as NamedTensorMap)[key]]);
+    } else {
+      throw new Error(`${at}: expected a Tensor, a Tensor[] or tensors by input name, got ${inputs === null ? 'null' : typeof inputs}`);
+    }
+
+    const feed = new Map<string, Tensor>();
+    const fed = new Set<string>();
+    for (const [key, value] of given) {
+      const entry = byKey.get(key);
+      const tensorName = canonicalTensorName(entry?.tensor ?? key);
+      const [nodeName] = splitTensorName(tensorName);
+      const node = this.nodes.get(nodeName);
+      if (FORBIDDEN_KEYS.has(key) || node === undefined) {
+        throw new Error(`${at}: unknown input '${key}': the graph has no node '${nodeName}'` +
+          `${byKey.size > 0 ? ' and the signature no such key' : ''}; the model's inputs are [${this.inputNodes.join(', ')}]`);
+      }
+      const label = entry !== undefined && entry.key !== node.name ? `input '${key}' (node '${node.name}')` : `input '${key}'`;
+      if (!(value instanceof Tensor)) {
+        throw new Error(`${at}: ${label} must be a Tensor, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+      }
+      if (value.isDisposed) throw new Error(`${at}: ${label} is a disposed tensor`);
+      if (feed.has(tensorName)) throw new Error(`${at}: ${label} is given twice (as two names of one graph tensor)`);
+      checkPlaceholder(node, value, label, at);
+      feed.set(tensorName, value);
+      fed.add(nodeName);
+    }
+
+    const wanted = outputs === undefined || outputs === null || (Array.isArray(outputs) && outputs.length === 0)
+      ? this.outputNodes : Array.isArray(outputs) ? outputs : [outputs];
+    const byOutputKey = new Map(this.signatureOutputs.map((e) => [e.key, e]));
+    const fetch = wanted.map((name) => {
+      if (typeof name !== 'string') throw new Error(`${at}: expected output names (strings), got ${JSON.stringify(name)}`);
+      const tensorName = canonicalTensorName(byOutputKey.get(name)?.tensor ?? name);
+      const [nodeName] = splitTensorName(tensorName);
+      if (FORBIDDEN_KEYS.has(name) || !this.nodes.has(nodeName)) {
+        throw new Error(`${at}: unknown output '${name}': the graph has no node '${nodeName}'` +
+          `${byOutputKey.size > 0 ? ' and the signature no such key' : ''}; the model's outputs are [${this.outputNodes.join(', ')}]`);
+      }
+      return tensorName;
+    });
+
+    const missing = this.neededPlaceholders(fetch, fed);
+    if (missing.length > 0) {
+      const names = missing.map((n) => {
+        const entry = this.signatureInputs.find((e) => e.node === n);
+        return entry !== undefined && entry.key !== n ? `'${entry.key}' (node '${n}')` : `'${n}'`;
+      });
+      throw new Error(`${at}: missing input${missing.length === 1 ? '' : 's'} ${names.join(', ')}, which the outputs ` +
+        `[${wanted.join(', ')}] need; the model's inputs are [${this.inputNodes.join(', ')}]`);
+    }
+    return { feed, fetch };
+  }
+
+  /** The Placeholders (without a default) that the outputs depend on and that are not fed. */
+  private neededPlaceholders(fetch: readonly string[], fed: ReadonlySet<string>): string[] {
+    const seen = new Set<string>();
+    const stack = fetch.map((name) => splitTensorName(name)[0]);
+    const missing: string[] = [];
+    while (stack.length > 0) {
+      const name = stack.pop()!;
+      if (seen.has(name) || fed.has(name)) continue;
+      seen.add(name);
+      const node = this.nodes.get(name);
+      if (node === undefined) continue;
+      if (node.op === 'Placeholder') missing.push(name);
+      for (const input of node.inputs) stack.push(input.node);
+    }
+    return missing.sort();
+  }
+
+  /** Frees the weights and everything the executor holds; the model cannot run afterwards. Safe to call twice. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const executor = this.executor;
+    this.executor = undefined;
+    if (executor !== undefined) executor.dispose();
+    // The executor owns the weights; a weight it left alive (or one of a model whose executor failed) is freed here.
+    for (const list of Object.values(this.weightMap)) for (const t of list) if (!t.isDisposed) t.dispose();
+    this.weightMap = Object.create(null) as NamedTensorsMap;
+  }
+}
+
+/** The entries of signature.inputs or .outputs, each naming a node of the graph; none when the signature has none. */
+function readSignature(signature: unknown, part: 'inputs' | 'outputs', nodes: ReadonlyMap<string, GraphNode>, where: string):
+  SignatureEntry[] {
+  if (signature == null) return [];
+  if (typeof signature !== 'object' || Array.isArray(signature)) {
+    throw new Error(`${where}: expected the signature to be an object, got ${JSON.stringify(signature)?.slice(0, 80)}`);
+  }
+  const entries = (signature as Record<string, unknown>)[part];
+  if (entries == null) return [];
+  if (typeof entries !== 'object' || Array.isArray(entries)) {
+    throw new Error(`${where}: expected signature.${part} to be an object of tensor infos, got ${JSON.stringify(entries)?.slice(0, 80)}`);
+  }
+  const out: SignatureEntry[] = [];
+  for (const key of Object.keys(entries)) {
+    if (FORBIDDEN_KEYS.has(key)) throw new Error(`${where}: signature.${part} has the key '${key}', which is not allowed`);
+    const info = (entries as Record<string, unknown>)[key] as { name?: unknown; dtype?: unknown; tensorShape?: unknown } | null;
+    if (info === null || typeof info !== 'object' || typeof info.name !== 'string' || info.name.length === 0) {
+      throw new Error(`${where}: signature.${part}['${key}'] must name a graph tensor ({name: 'node:0', ...}), got ` +
+        `${JSON.stringify(info)?.slice(0, 80)}`);
+    }
+    const [node] = splitTensorName(info.name);
+    if (!nodes.has(node)) {
+      throw new Error(`${where}: signature.${part}['${key}'] names tensor '${info.name}', and the graph has no node '${node}'`);
+    }
+    out.push({ key, tensor: info.name, node, dtype: tfDType(info.dtype), shape: signatureShape(info.tensorShape) });
+  }
+  return out;
+}
+
+/**
+ * Every Const node (in the graph and in its functions) must have a weight of its name, or carry its value
+ * inline: TF.js reads a Const's value from the weights by node name.
+ */
+function checkConstNodes(graph: ParsedGraph, artifacts: ModelArtifacts, where: string): void {
+  const names = new Set(artifacts.weightSpecs.map((s) => s.name));
+  const check = (node: GraphNode, scope: string) => {
+    if (node.op !== 'Const' || names.has(node.name)) return;
+    if (node.attrs.has('value')) {
+      const value = node.attrs.tensor('value');
+      if (value.values !== undefined) return;
+    }
+    throw new Error(`${where}: Const node '${node.name}'${scope} has no weight in the weights manifest ` +
+      `(${names.size} weight${names.size === 1 ? '' : 's'}) and no inline value`);
+  };
+  for (const node of graph.nodes) check(node, '');
+  for (const fn of graph.functions.values()) for (const node of fn.nodes) check(node, ` of function '${fn.name}'`);
+}
+
+/** A tensor fed to a Placeholder must have its dtype, and its shape where the Placeholder declares one (-1 matches any size). */
+function checkPlaceholder(node: GraphNode, value: Tensor, label: string, at: string): void {
+  if (!node.op.startsWith('Placeholder')) return;
+  if (node.attrs.has('dtype')) {
+    const dtype = node.attrs.dtype('dtype');
+    if (value.dtype !== dtype) throw new Error(`${at}: ${label} must be ${dtype}, got a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`);
+  }
+  if (node.attrs.has('shape')) {
+    const shape = node.attrs.shape('shape');
+    if (shape === undefined) return;
+    const ok = shape.length === value.shape.length && shape.every((d, i) => d === -1 || d === value.shape[i]);
+    if (!ok) throw new Error(`${at}: ${label} must have shape ${describeShape(shape)} (-1: any size), got [${value.shape.join(', ')}]`);
+  }
+}
