@@ -45,6 +45,7 @@ const gpuTimeout = flags.gpuTimeout ?? 600;
 const warmup = flags.warmup ?? 2;
 const log = (...args) => console.log(...args);
 const fmtMs = (ms) => (!Number.isFinite(ms) ? '-' : ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
+const clip = (text, n = 200) => (text.length > n ? `${text.slice(0, n - 3)}...` : text);
 const fmtDiff = (d) => (d === undefined ? '-' : Number.isNaN(d) ? 'shape!' : d.toExponential(1));
 
 const only = flags.only?.split(',') ?? null;
@@ -131,7 +132,7 @@ async function wasmRows(results) {
     soraModel?.dispose();
     tfModel?.dispose();
     row.soraLeaked = sora.memory().numTensors - before;
-    log(`  ${spec.name}: sora ${row.soraError ?? `${fmtMs(row.soraMs)} ms`}, TF.js ${row.tfjsError ?? `${fmtMs(row.tfjsMs)} ms`}` +
+    log(`  ${spec.name}: sora ${row.soraError ? clip(row.soraError) : `${fmtMs(row.soraMs)} ms`}, TF.js ${row.tfjsError ? clip(row.tfjsError) : `${fmtMs(row.tfjsMs)} ms`}` +
       `${row.maxDiff !== undefined ? `, max |diff| ${fmtDiff(row.maxDiff)}` : ''}`);
   }
 }
@@ -263,8 +264,8 @@ async function webgpuRows(results) {
             log(`webgpu (Chromium ${results.chromium}): sora ${payload.sora}  vs  ${payload.tfjs ?? 'no TF.js'}`);
           } else if (kind === 'row') {
             results.rows.push(payload);
-            log(`  ${payload.model}: sora ${payload.soraError ?? `${fmtMs(payload.soraMs)} ms`}, ` +
-              `TF.js ${payload.tfjsError ?? `${fmtMs(payload.tfjsMs)} ms`}${payload.maxDiff !== undefined ? `, max |diff| ${fmtDiff(payload.maxDiff)}` : ''}` +
+            log(`  ${payload.model}: sora ${payload.soraError ? clip(payload.soraError) : `${fmtMs(payload.soraMs)} ms`}, ` +
+              `TF.js ${payload.tfjsError ? clip(payload.tfjsError) : `${fmtMs(payload.tfjsMs)} ms`}${payload.maxDiff !== undefined ? `, max |diff| ${fmtDiff(payload.maxDiff)}` : ''}` +
               `${payload.timingError ? ` (timing: ${payload.timingError})` : ''}`);
           } else if (kind === 'done') resolve();
           else if (kind === 'fatal') reject(new Error(payload));
