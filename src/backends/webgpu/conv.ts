@@ -82,7 +82,8 @@ export function conv2dKernel(context: GPUContext, variant: GemmVariant, p: Conv2
   const flags = { bias: p.bias !== null, accumulate: false, activation: EPILOGUE_CODES[p.activation], alpha: alphaOf(p) };
   // conv_blocked loops k + taps times per invocation: past lavapipe's cap, the tiled kernel.
   if (variant === 'tiled' || k + p.filterHeight * p.filterWidth > BLOCKED_ITERATIONS) { convGemm(context, kernel, 0, m, n, k, p, buffers, flags, 0, 1); return; }
-  const cols = Math.min(4, Math.ceil(n / 8)), rows = 64 / cols;
+  // Whole rows: at 3 columns (17 to 24 channels) a workgroup is 3 x 21, and the grid counts blocks of 4 * 21 pixels.
+  const cols = Math.min(4, Math.ceil(n / 8)), rows = Math.floor(64 / cols);
   const blocked = context.variant('conv', `blocked:${cols}:${+flags.bias}:${flags.activation}`, () => ({
     kernel, shader: 'conv', entryPoint: 'conv_blocked',
     constants: { WG_ROWS: rows, WG_COLS: cols, HAS_BIAS: +flags.bias, ACTIVATION: flags.activation },
