@@ -16,11 +16,11 @@
  * to change). Environment: SORA_BACKEND (default wasm), MOVENET_PNG, MOVENET_REPS, DEBUG (an
  * error's stack).
  */
-import { drawPose, movenetInput, movenetKeypoints, MOVENET_SIZE } from './lib/pose.mjs';
+import { drawPose, movenetInput, movenetKeypoints, MOVENET_SIZE, SAMPLE_CROP } from './lib/pose.mjs';
 
-/** The sample photo and the crop of it with one person in frame (its first thumbnail). */
+export { SAMPLE_CROP };
+/** The sample photo (SAMPLE_CROP is the region of it with one person in frame). */
 export const SAMPLE = 'node_modules/@vladmandic/human/assets/samples.jpg';
-export const SAMPLE_CROP = { x: 0, y: 0, width: 156, height: 156 };
 export const MODEL = 'node_modules/@vladmandic/human/models/movenet-lightning.json';
 
 /**

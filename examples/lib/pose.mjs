@@ -9,6 +9,12 @@
 /** MoveNet's input side. */
 export const MOVENET_SIZE = 192;
 
+/**
+ * The region of @vladmandic/human's assets/samples.jpg (a contact sheet of photos) with one person
+ * in frame, whole body on a plain background: its first thumbnail.
+ */
+export const SAMPLE_CROP = { x: 0, y: 0, width: 156, height: 156 };
+
 /** The 17 keypoints in MoveNet's (COCO's) order. */
 export const KEYPOINT_NAMES = [
   'nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder', 'right_shoulder', 'left_elbow',
