@@ -10,7 +10,7 @@
  *   node --experimental-wasm-relaxed-simd bench/graph-profile.mjs [--only movenet-lightning] [--reps 10] [--top 8] [--out file.json]
  *
  * Prints per model: wall ms of both, sora's executor overhead (ms and µs per node run), and the
- * top ops of each by time. Handlers nest nowhere (each node runs one), so the sum of handler times
+ * top ops of each by time (medians over the reps, TF.js's over up to 5 profiled runs). Handlers nest nowhere (each node runs one), so the sum of handler times
  * plus the overhead is the wall time. Writes JSON with every op's count and ms when --out is given.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -87,19 +87,23 @@ for (const spec of models) {
     const feed = { [spec.input]: sora.tensor(values, spec.shape, spec.dtype) };
     const mode = await runMode(model, feed);
     await once(model, mode, feed);
-    const walls = [];
-    current = Object.create(null);
+    // Per rep: its wall time and each op's total; the report takes medians over reps (a GC pause or
+    // another process's burst lands in one rep, not in all).
+    const walls = [], perRep = [];
     for (let r = 0; r < reps; r++) {
+      current = Object.create(null);
       const start = performance.now();
       await once(model, mode, feed);
       walls.push(performance.now() - start);
+      perRep.push(current);
     }
-    const ops = current;
     current = null;
-    const handlerMs = Object.values(ops).reduce((s, t) => s + t.ms, 0) / reps;
-    const nodes = Object.values(ops).reduce((s, t) => s + t.count, 0) / reps;
-    row.sora = { wallMs: median(walls), meanWallMs: walls.reduce((a, b) => a + b, 0) / reps, handlerMs, nodes,
-      ops: Object.fromEntries(Object.entries(ops).map(([op, t]) => [op, { count: t.count / reps, ms: t.ms / reps }])) };
+    const names = [...new Set(perRep.flatMap((ops) => Object.keys(ops)))];
+    const ops = Object.fromEntries(names.map((op) => [op, { count: perRep[0][op]?.count ?? 0, ms: median(perRep.map((o) => o[op]?.ms ?? 0)) }]));
+    const handlerRep = perRep.map((o) => Object.values(o).reduce((s, t) => s + t.ms, 0));
+    const overheads = walls.map((w, r) => w - handlerRep[r]);
+    const nodes = Object.values(perRep[0]).reduce((s, t) => s + t.count, 0);
+    row.sora = { wallMs: median(walls), handlerMs: median(handlerRep), overheadMs: median(overheads), nodes, ops };
     sora.dispose(Object.values(feed));
     model.dispose();
   } catch (error) {
@@ -117,18 +121,20 @@ for (const spec of models) {
       walls.push(performance.now() - start);
     }
     const kernels = Object.create(null);
-    const profiles = Math.min(reps, 3);
+    const profiles = Math.min(reps, 5);
     for (let r = 0; r < profiles; r++) {
       const info = await tf.profile(() => once(model, mode, feed));
+      const rep = Object.create(null);
       for (const k of info.kernels) {
         // The op-level wrappers (fusedConv2d__op) time the same work as their kernel: counted once.
         if (k.name.endsWith('__op')) continue;
-        const t = (kernels[k.name] ??= { count: 0, ms: 0 });
+        const t = (rep[k.name] ??= { count: 0, ms: 0 });
         t.count++;
         t.ms += await k.kernelTimeMs;
       }
+      for (const [name, t] of Object.entries(rep)) ((kernels[name] ??= { count: t.count, ms: [] }).ms.push(t.ms));
     }
-    row.tfjs = { wallMs: median(walls), ops: Object.fromEntries(Object.entries(kernels).map(([k, t]) => [k, { count: t.count / profiles, ms: t.ms / profiles }])) };
+    row.tfjs = { wallMs: median(walls), ops: Object.fromEntries(Object.entries(kernels).map(([k, t]) => [k, { count: t.count, ms: median(t.ms) }])) };
     tf.dispose(Object.values(feed));
     model.dispose();
   } catch (error) {
@@ -138,7 +144,7 @@ for (const spec of models) {
     .map(([op, t]) => `${op} ${fmt(t.ms)} (${t.count})`).join(', ');
   log(`\n${spec.name}: sora ${row.sora ? `${fmt(row.sora.wallMs)} ms` : row.soraError}, TF.js ${row.tfjs ? `${fmt(row.tfjs.wallMs)} ms` : row.tfjsError}`);
   if (row.sora) {
-    const overhead = row.sora.meanWallMs - row.sora.handlerMs;
+    const overhead = row.sora.overheadMs;
     log(`  sora: handlers ${fmt(row.sora.handlerMs)} ms over ${row.sora.nodes} node runs; outside them ${fmt(overhead)} ms ` +
       `(${((overhead * 1000) / Math.max(1, row.sora.nodes)).toFixed(1)} µs a node run)`);
     log(`  sora ops:  ${topOps(row.sora.ops)}`);
