@@ -15,13 +15,15 @@ export const AREAS = [
     Matrices: 'einsum',
     Random: 'multinomial rand randomGamma randomNormal randomStandardNormal randomUniform randomUniformInt truncatedNormal',
   } },
-  { page: 'models.md', title: 'Models', intro: 'Sequential and functional models: building, compiling, training, evaluating, predicting, saving and loading.', groups: {
+  { page: 'models.md', title: 'Models', intro: 'Sequential and functional models: building, compiling, training, evaluating, predicting, saving and loading; converted TensorFlow graph models for inference.', groups: {
     Creation: 'sequential model',
     Inputs: 'input',
-    Loading: 'loadLayersModel models models.modelFromJSON',
+    Loading: 'loadLayersModel loadGraphModel loadGraphModelSync models models.modelFromJSON',
     Management: 'io.copyModel io.listModels io.moveModel io.removeModel',
     Serialization: 'serialization serialization.registerClass serialization.SerializableClass',
     Classes: 'LayersModel Sequential Functional SymbolicTensor ModelArgs ContainerArgs CompileArgs FitArgs FitDatasetArgs YieldEveryOptions',
+    'Graph Models': 'GraphModel GraphModelSource TensorInfo NamedTensorsMap ModelPredictConfig SaveConfig',
+    'Op Registry': 'registerOp deregisterOp getRegisteredOp CustomOpNode OpExecutor RegisteredOp',
   } },
   { page: 'layers.md', title: 'Layers', intro: 'sora.layers: the layer factories under TF.js\'s names and config objects, and the Layer class to subclass.', groups: {
     Basic: 'layers layers.dense layers.activation layers.dropout layers.embedding layers.flatten layers.permute layers.repeatVector layers.reshape Dense Activation Dropout Flatten',
@@ -113,12 +115,12 @@ export const AREAS = [
   { page: 'callbacks.md', title: 'Callbacks', intro: 'What fit calls at each epoch and batch: early stopping, History, custom callbacks.', groups: {
     Callbacks: 'callbacks callbacks.earlyStopping Callback CallbackList CustomCallback EarlyStopping History registerCallbackConstructor CallbackConstructor CallbackHooks CustomCallbackArgs Logs',
   } },
-  { page: 'io.md', title: 'IO', intro: 'sora.io: the TF.js layers format (model.json + weights) and where it goes: files, HTTP, IndexedDB, local storage, downloads, files a user chooses.', groups: {
+  { page: 'io.md', title: 'IO', intro: 'sora.io: the TF.js layers and graph-model formats (model.json + weights) and where it goes: files, HTTP, IndexedDB, local storage, downloads, files a user chooses.', groups: {
     Handlers: 'io io.browserFiles io.browserHTTPRequest io.downloadsSaveHandler io.fileLoadHandler io.fileSaveHandler io.fromMemory io.fromMemorySync io.http io.httpLoadHandler io.indexedDbLoadHandler io.indexedDbSaveHandler io.localStorageLoadHandler io.localStorageSaveHandler io.withSaveHandler io.withSaveHandlerSync',
     Routers: 'io.getLoadHandler io.getLoadHandlers io.getSaveHandler io.getSaveHandlers io.registerLoadRouter io.registerSaveRouter io.isHTTPScheme io.LoadRouter io.SaveRouter',
     Weights: 'io.CompositeArrayBuffer io.concatBytes io.concatenateArrayBuffers io.decodeWeights io.decodeWeightsStream io.encodeWeights io.getWeightSpecs io.loadWeights io.weightsLoaderFactory io.DecodedWeight io.NamedWeight io.NamedTensorMap',
-    'Model JSON': 'io.artifactsInfo io.checkArtifacts io.checkWeightPath io.getModelArtifactsForJSON io.getModelArtifactsForJSONSync io.getModelArtifactsInfoForJSON io.modelJsonFromArtifacts io.parseModelJson io.MODEL_JSON_NAME io.WEIGHTS_BIN_NAME io.ParsedModelJson',
-    Types: 'io.LoadHandler io.LoadOptions io.ModelArtifacts io.ModelArtifactsInfo io.ModelJson io.QuantizationDType io.SaveHandler io.SaveResult io.TrainingConfig io.WeightDType io.WeightQuantization io.WeightSpec io.WeightsManifestGroup',
+    'Model JSON': 'io.artifactsInfo io.checkArtifacts io.checkModelJson io.checkWeightPath io.getModelArtifactsForJSON io.getModelArtifactsForJSONSync io.getModelArtifactsInfoForJSON io.modelJsonFromArtifacts io.parseModelJson io.MODEL_JSON_NAME io.WEIGHTS_BIN_NAME io.ParsedModelJson',
+    Types: 'io.LoadHandler io.LoadHandlerSync io.LoadOptions io.ModelArtifacts io.ModelFormat io.ModelArtifactsInfo io.ModelJson io.QuantizationDType io.SaveHandler io.SaveResult io.TrainingConfig io.WeightDType io.WeightQuantization io.WeightSpec io.WeightsManifestGroup',
   } },
 ];
 

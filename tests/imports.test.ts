@@ -1,6 +1,6 @@
 /**
  * The folders of src/ are floors, and imports run downward only (docs/architecture.md):
- * backends -> core -> ops and compat -> training -> layers -> models, io, data -> the entries.
+ * backends -> core -> ops and compat -> training -> layers -> models, io, data -> graph -> the entries.
  * No import circle runs through the ops (a circle among op files is what keeps a bundler from
  * shaking unused ops out; their layer order is stated in src/ops/index.ts), the layers, the
  * models or the backends. This reads the static import graph of src/ (`import ... from`,
@@ -119,7 +119,7 @@ function describeCircle(graph: Graph, component: string[]): string {
 }
 
 /** A file's floor: its top folder under src/ (files directly in src/ are the entries, on top). */
-const FLOORS: Record<string, number> = { backends: 0, core: 1, ops: 2, compat: 2, training: 3, layers: 4, models: 5, io: 5, data: 5 };
+const FLOORS: Record<string, number> = { backends: 0, core: 1, ops: 2, compat: 2, training: 3, layers: 4, models: 5, io: 5, data: 5, graph: 6 };
 function floorOf(file: string): number {
   const top = file.split('/')[1];
   return top.endsWith('.ts') ? 9 : FLOORS[top] ?? -1;

@@ -106,7 +106,8 @@ export class Attrs {
 
   private read<T>(name: string, kind: string, fallback: T | undefined, pick: (raw: RawAttr) => T | undefined): T {
     const raw = this.raw[name];
-    if (raw === undefined) {
+    // An AttrValue with no field set ({}) is how protobuf JSON writes an unset value: read it as absent.
+    if (raw === undefined || Object.keys(raw).length === 0) {
       if (fallback !== undefined) return fallback;
       throw new Error(`${this.where}: the attribute '${name}' is missing (expected ${kind})`);
     }
@@ -117,7 +118,6 @@ export class Attrs {
       throw new Error(`${this.where}: attribute '${name}': ${(error as Error).message}`, { cause: error });
     }
     if (value === undefined) {
-      if (fallback !== undefined) return fallback;
       throw new Error(`${this.where}: attribute '${name}' is ${JSON.stringify(raw).slice(0, 80)}, not ${kind}`);
     }
     return value;

@@ -42,12 +42,24 @@ export interface ExecuteOptions {
 }
 
 /** TF1 control flow: these run only in a dataflow run (executeAsync). */
-const DATAFLOW = new Set(['Enter', 'RefEnter', 'Exit', 'RefExit', 'Merge', 'RefMerge', 'Switch', 'RefSwitch', 'NextIteration',
-  'RefNextIteration', 'LoopCond']);
+const DATAFLOW = new Set([
+  'Enter',
+  'RefEnter',
+  'Exit',
+  'RefExit',
+  'Merge',
+  'RefMerge',
+  'Switch',
+  'RefSwitch',
+  'NextIteration',
+  'RefNextIteration',
+  'LoopCond',
+]);
 /** Ops the executor runs itself, with no handler. */
 const EXECUTOR_OPS = new Set(['Const', 'Placeholder', 'PlaceholderWithDefault']);
 /** Ops whose results differ from run to run, or that hold state: never folded. */
-const UNFOLDABLE = /^(Random|Stateless|Multinomial|TruncatedNormal|ParameterizedTruncatedNormal|While|If|StatelessIf|StatelessWhile)/;
+const UNFOLDABLE =
+  /^(Random|Stateless|Multinomial|TruncatedNormal|ParameterizedTruncatedNormal|While|If|StatelessIf|StatelessWhile)/;
 /** Families whose values are resources or whose ops have effects: never folded. */
 const UNFOLDABLE_FAMILIES = new Set(['control', 'hash_table']);
 /** Folded results whose values are recorded on the host: ints and bools up to this size, floats up to HOST_FLOATS. */
@@ -100,7 +112,10 @@ class Body {
   readonly dataInputs = new Map<GraphNode, GraphInput[]>();
   readonly plans = new Map<string, Plan>();
 
-  constructor(readonly label: string, readonly nodes: readonly GraphNode[]) {
+  constructor(
+    readonly label: string,
+    readonly nodes: readonly GraphNode[],
+  ) {
     nodes.forEach((node, i) => {
       this.byName.set(node.name, node);
       this.position.set(node, i);
@@ -229,9 +244,14 @@ export class GraphExecutor {
    * when a node's op has neither a built-in handler nor a registered custom op (naming the op and
    * registerOp), or an input names a node that does not exist.
    */
-  constructor(readonly graph: ParsedGraph, readonly weights: ReadonlyMap<string, Tensor>, readonly where: string) {
+  constructor(
+    readonly graph: ParsedGraph,
+    readonly weights: ReadonlyMap<string, Tensor>,
+    readonly where: string,
+  ) {
     this.main = new Body(where, graph.nodes);
-    for (const fn of graph.functions.values()) this.functionBodies.set(fn.name, new Body(`${where}: function '${fn.name}'`, fn.nodes));
+    for (const fn of graph.functions.values())
+      this.functionBodies.set(fn.name, new Body(`${where}: function '${fn.name}'`, fn.nodes));
     const unknown: string[] = [];
     const check = (node: GraphNode, body: Body): void => {
       if (EXECUTOR_OPS.has(node.op) || GRAPH_OPS.has(node.op) || getRegisteredOp(node.op) !== undefined) {
@@ -243,12 +263,15 @@ export class GraphExecutor {
       unknown.push(`${label(node)}${body === this.main ? '' : ` in function '${body.label.split("'")[1]}'`}`);
     };
     for (const node of graph.nodes) check(node, this.main);
-    for (const [name, body] of this.functionBodies) for (const node of graph.functions.get(name)!.nodes) check(node, body);
+    for (const [name, body] of this.functionBodies)
+      for (const node of graph.functions.get(name)!.nodes) check(node, body);
     if (unknown.length > 0) {
       const ops = [...new Set(unknown.map((u) => u.slice(u.lastIndexOf('(') + 1, u.indexOf(')', u.lastIndexOf('(')))))];
-      throw new Error(`${where}: sora has no handler for the op${ops.length > 1 ? 's' : ''} ${ops.map((o) => `'${o}'`).join(', ')} ` +
-        `(${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}); ` +
-        `register one with sora.registerOp('${ops[0]}', fn)`);
+      throw new Error(
+        `${where}: sora has no handler for the op${ops.length > 1 ? 's' : ''} ${ops.map((o) => `'${o}'`).join(', ')} ` +
+          `(${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? `, and ${unknown.length - 5} more` : ''}); ` +
+          `register one with sora.registerOp('${ops[0]}', fn)`,
+      );
     }
     for (const [name, weight] of weights) {
       if (!isTensor(weight)) throw new Error(`${where}: the weight '${name}' is not a tensor`);
@@ -297,7 +320,8 @@ export class GraphExecutor {
         this.keepConstant(key, t);
       }
       for (const t of this.weights.values()) {
-        if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t, await t.data<DType>()));
+        if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined)
+          setHostValues(t, hostCopy(t, await t.data<DType>()));
       }
     } finally {
       for (const t of slots) if (t !== undefined && holdings.holds(t)) holdings.drop(t);
@@ -331,7 +355,8 @@ export class GraphExecutor {
         this.keepConstant(key, t);
       }
       for (const t of this.weights.values()) {
-        if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t, t.dataSync<DType>()));
+        if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined)
+          setHostValues(t, hostCopy(t, t.dataSync<DType>()));
       }
     } finally {
       for (const t of slots) if (t !== undefined && holdings.holds(t)) holdings.drop(t);
@@ -345,13 +370,23 @@ export class GraphExecutor {
     this.owned.add(t);
   }
 
-  private storeFolded(node: GraphNode, result: GraphValue[], outputs: number[], slots: (Tensor | undefined)[], holdings: Holdings): void {
-    if (!Array.isArray(result)) throw new Error(`${this.where}: ${label(node)}: the handler returned ${typeof result}, not a list of outputs`);
+  private storeFolded(
+    node: GraphNode,
+    result: GraphValue[],
+    outputs: number[],
+    slots: (Tensor | undefined)[],
+    holdings: Holdings,
+  ): void {
+    if (!Array.isArray(result))
+      throw new Error(`${this.where}: ${label(node)}: the handler returned ${typeof result}, not a list of outputs`);
     for (const value of result) holdings.hold(value);
     outputs.forEach((slot, k) => {
       if (slot < 0) return;
       const value = result[k];
-      if (!isTensor(value)) throw new Error(`${this.where}: ${label(node)}: output ${k} is ${value === undefined ? 'missing' : 'not a tensor'}`);
+      if (!isTensor(value))
+        throw new Error(
+          `${this.where}: ${label(node)}: output ${k} is ${value === undefined ? 'missing' : 'not a tensor'}`,
+        );
       holdings.hold(value);
       slots[slot] = value;
     });
@@ -370,10 +405,22 @@ export class GraphExecutor {
     const isConstant = (node: GraphNode): boolean => node.op === 'Const' || foldable.has(node);
     const order = this.topological(body, new Set(body.nodes), new Set());
     for (const node of order) {
-      if (node.op === 'Const' || node.inputs.length === 0 || UNFOLDABLE.test(node.op) || getRegisteredOp(node.op) !== undefined) continue;
+      if (
+        node.op === 'Const' ||
+        node.inputs.length === 0 ||
+        UNFOLDABLE.test(node.op) ||
+        getRegisteredOp(node.op) !== undefined
+      )
+        continue;
       if (this.constants.has(`${node.name}:0`)) continue;
       const entry = GRAPH_OPS.get(node.op);
-      if (entry === undefined || UNFOLDABLE_FAMILIES.has(entry.family) || DATAFLOW.has(node.op) || (sync && entry.async)) continue;
+      if (
+        entry === undefined ||
+        UNFOLDABLE_FAMILIES.has(entry.family) ||
+        DATAFLOW.has(node.op) ||
+        (sync && entry.async)
+      )
+        continue;
       if (node.inputs.every((input) => isConstant(body.producer(input)))) foldable.add(node);
     }
     const slotOf = new Map<string, number>();
@@ -423,14 +470,16 @@ export class GraphExecutor {
     const known = this.constants.get(`${node.name}:0`);
     if (known !== undefined) return known;
     const value = node.attrs.tensor('value');
-    if (value.values === undefined) throw new Error(`${body.label}: ${label(node)} has no weight and its 'value' holds no values`);
+    if (value.values === undefined)
+      throw new Error(`${body.label}: ${label(node)} has no weight and its 'value' holds no values`);
     const size = value.shape.reduce((a, b) => a * b, 1);
     let values = value.values as (number | string | boolean)[];
     if (values.length === 1 && size !== 1) values = new Array<number | string | boolean>(size).fill(values[0]!);
     const t = ENGINE.tidy(() => makeTensorOp(values as never, value.shape, value.dtype));
     this.keepConstant(`${node.name}:0`, t);
     if (t.dtype === 'int32') setHostValues(t, Int32Array.from(values.map(Number)));
-    else if (t.dtype === 'bool') setHostValues(t, Uint8Array.from(values.map((v) => (v === true || v === 'true' || v === 1 ? 1 : 0))));
+    else if (t.dtype === 'bool')
+      setHostValues(t, Uint8Array.from(values.map((v) => (v === true || v === 'true' || v === 1 ? 1 : 0))));
     else if (t.dtype === 'float32' && t.size <= HOST_FLOATS) setHostValues(t, Float32Array.from(values.map(Number)));
     else if (t.dtype === 'string') setHostValues(t, values.map(String));
     return t;
@@ -458,7 +507,10 @@ export class GraphExecutor {
   private topological(body: Body, needed: ReadonlySet<GraphNode>, fed: ReadonlySet<string>): GraphNode[] {
     const indegree = new Map<GraphNode, number>();
     for (const node of needed) {
-      indegree.set(node, fed.has(node.name) ? 0 : node.inputs.filter((input) => needed.has(body.producer(input))).length);
+      indegree.set(
+        node,
+        fed.has(node.name) ? 0 : node.inputs.filter((input) => needed.has(body.producer(input))).length,
+      );
     }
     const ready = body.nodes.filter((node) => indegree.get(node) === 0);
     const order: GraphNode[] = [];
@@ -474,7 +526,10 @@ export class GraphExecutor {
       }
     }
     if (order.length !== needed.size) {
-      const stuck = [...needed].filter((node) => !order.includes(node)).slice(0, 3).map(label);
+      const stuck = [...needed]
+        .filter((node) => !order.includes(node))
+        .slice(0, 3)
+        .map(label);
       throw new Error(`${body.label}: the graph has a cycle through ${stuck.join(', ')} that is not a TF loop`);
     }
     return order;
@@ -495,11 +550,15 @@ export class GraphExecutor {
     }
     const missing = [...needed].filter((node) => node.op === 'Placeholder' && !fed.has(node.name));
     if (missing.length > 0) {
-      throw new Error(`${body.label}: the outputs [${outputs.map((o) => o.node).join(', ')}] need the input${missing.length > 1 ? 's' : ''} ` +
-        `${missing.map((n) => `'${n.name}'`).join(', ')}, which ${missing.length > 1 ? 'were' : 'was'} not given`);
+      throw new Error(
+        `${body.label}: the outputs [${outputs.map((o) => o.node).join(', ')}] need the input${missing.length > 1 ? 's' : ''} ` +
+          `${missing.map((n) => `'${n.name}'`).join(', ')}, which ${missing.length > 1 ? 'were' : 'was'} not given`,
+      );
     }
     const dataflow = [...needed].some((node) => DATAFLOW.has(node.op) && !fed.has(node.name));
-    const asyncNode = body.nodes.find((node) => needed.has(node) && !fed.has(node.name) && !this.isFolded(node) && this.mustRunAsync(node));
+    const asyncNode = body.nodes.find(
+      (node) => needed.has(node) && !fed.has(node.name) && !this.isFolded(node) && this.mustRunAsync(node),
+    );
     let plan: Plan;
     if (dataflow) {
       plan = { needed, dataflow, steps: [], slotCount: 0, outputSlots: [], asyncNode };
@@ -515,7 +574,13 @@ export class GraphExecutor {
     return node.op === 'Const' || (node.op !== 'Placeholder' && this.constants.has(`${node.name}:0`));
   }
 
-  private staticPlan(body: Body, needed: Set<GraphNode>, fed: ReadonlySet<string>, outputs: readonly GraphInput[], asyncNode?: GraphNode): Plan {
+  private staticPlan(
+    body: Body,
+    needed: Set<GraphNode>,
+    fed: ReadonlySet<string>,
+    outputs: readonly GraphInput[],
+    asyncNode?: GraphNode,
+  ): Plan {
     const order = this.topological(body, needed, fed);
     const slotOf = new Map<string, number>();
     const slot = (name: string, output: number): number => {
@@ -526,9 +591,17 @@ export class GraphExecutor {
     };
     const lastUse: number[] = [];
     const steps: Step[] = order.map((node, index) => {
-      const kind: StepKind = fed.has(node.name) ? 'feed' : this.isFolded(node) ? 'const'
-        : node.op === 'PlaceholderWithDefault' ? 'default' : 'op';
-      const inputs = kind === 'feed' || kind === 'const' ? [] : body.dataInputs.get(node)!.map((input) => slot(input.node, input.output));
+      const kind: StepKind = fed.has(node.name)
+        ? 'feed'
+        : this.isFolded(node)
+          ? 'const'
+          : node.op === 'PlaceholderWithDefault'
+            ? 'default'
+            : 'op';
+      const inputs =
+        kind === 'feed' || kind === 'const'
+          ? []
+          : body.dataInputs.get(node)!.map((input) => slot(input.node, input.output));
       for (const s of inputs) lastUse[s] = index;
       return { node, kind, inputs, outputs: [], release: [] };
     });
@@ -559,8 +632,10 @@ export class GraphExecutor {
     const node = colon >= 0 && /^\d+$/.test(tail) ? name.slice(0, colon) : name;
     const output = node === name ? 0 : Number(tail);
     if (!this.main.byName.has(node)) {
-      throw new Error(`${this.where}: the ${what} '${name}' is not a node of the graph` +
-        (what === 'input' ? ` (its inputs are ${this.inputs.map((i) => `'${i.name}'`).join(', ') || 'none'})` : ''));
+      throw new Error(
+        `${this.where}: the ${what} '${name}' is not a node of the graph` +
+          (what === 'input' ? ` (its inputs are ${this.inputs.map((i) => `'${i.name}'`).join(', ') || 'none'})` : ''),
+      );
     }
     return { node, output, control: false };
   }
@@ -583,8 +658,10 @@ export class GraphExecutor {
         if (shape !== undefined) {
           const fits = shape.length === value.shape.length && shape.every((d, i) => d < 0 || d === value.shape[i]);
           if (!fits) {
-            throw new Error(`${this.where}: the input '${name}' must have shape [${shape.map((d) => (d < 0 ? -1 : d))}], ` +
-              `got [${value.shape}]`);
+            throw new Error(
+              `${this.where}: the input '${name}' must have shape [${shape.map((d) => (d < 0 ? -1 : d))}], ` +
+                `got [${value.shape}]`,
+            );
           }
         }
       }
@@ -609,7 +686,9 @@ export class GraphExecutor {
   private hand(values: GraphValue[], outputs: readonly GraphInput[], fedValues: ReadonlySet<GraphValue>): Tensor[] {
     return values.map((value, i) => {
       if (!isTensor(value)) {
-        throw new Error(`${this.where}: the output '${outputs[i]!.node}:${outputs[i]!.output}' is a ${(value as GraphResource).kind}, not a tensor`);
+        throw new Error(
+          `${this.where}: the output '${outputs[i]!.node}:${outputs[i]!.output}' is a ${(value as GraphResource).kind}, not a tensor`,
+        );
       }
       return this.owned.has(value) || fedValues.has(value) ? reshape(value, value.shape) : value;
     });
@@ -630,8 +709,13 @@ export class GraphExecutor {
     const plan = this.plan(this.main, new Set(feeds.keys()), wanted);
     if (plan.asyncNode !== undefined) {
       const node = plan.asyncNode;
-      throw new Error(`${this.where}: ${label(node)} ${DATAFLOW.has(node.op) || node.op.includes('While') || node.op.includes('If')
-        ? 'is control flow' : 'reads values back (its output shape depends on them)'}; use executeAsync() instead of execute()`);
+      throw new Error(
+        `${this.where}: ${label(node)} ${
+          DATAFLOW.has(node.op) || node.op.includes('While') || node.op.includes('If')
+            ? 'is control flow'
+            : 'reads values back (its output shape depends on them)'
+        }; use executeAsync() instead of execute()`,
+      );
     }
     const fedValues = new Set<GraphValue>(inputs.values());
     const values = this.runStaticSync(this.main, plan, feeds, fedValues, this.limit(options));
@@ -639,7 +723,11 @@ export class GraphExecutor {
   }
 
   /** Runs the graph with control flow and ops that read values back. Same contract as execute. */
-  async executeAsync(inputs: ReadonlyMap<string, Tensor>, outputs: readonly string[], options?: ExecuteOptions): Promise<Tensor[]> {
+  async executeAsync(
+    inputs: ReadonlyMap<string, Tensor>,
+    outputs: readonly string[],
+    options?: ExecuteOptions,
+  ): Promise<Tensor[]> {
     this.alive();
     const feeds = this.feeds(inputs);
     const wanted = this.outputNames(outputs);
@@ -650,11 +738,18 @@ export class GraphExecutor {
 
   private limit(options?: ExecuteOptions): number {
     const n = options?.maxLoopIterations ?? 1e6;
-    if (typeof n !== 'number' || !(n >= 0)) throw new Error(`${this.where}: maxLoopIterations must be a non-negative number, got ${n}`);
+    if (typeof n !== 'number' || !(n >= 0))
+      throw new Error(`${this.where}: maxLoopIterations must be a non-negative number, got ${n}`);
     return n;
   }
 
-  private runAsync(body: Body, feeds: Feeds, outputs: readonly GraphInput[], fedValues: ReadonlySet<GraphValue>, limit: number): Promise<GraphValue[]> {
+  private runAsync(
+    body: Body,
+    feeds: Feeds,
+    outputs: readonly GraphInput[],
+    fedValues: ReadonlySet<GraphValue>,
+    limit: number,
+  ): Promise<GraphValue[]> {
     const plan = this.plan(body, new Set(feeds.keys()), outputs);
     return plan.dataflow
       ? this.runDataflow(body, plan, feeds, outputs, fedValues, limit)
@@ -667,25 +762,38 @@ export class GraphExecutor {
     if (custom !== undefined) return { custom };
     const entry = GRAPH_OPS.get(node.op);
     if (entry === undefined) {
-      throw new Error(`${body.label}: sora has no handler for ${label(node)}; register one with sora.registerOp('${node.op}', fn)`);
+      throw new Error(
+        `${body.label}: sora has no handler for ${label(node)}; register one with sora.registerOp('${node.op}', fn)`,
+      );
     }
     return { entry };
   }
 
   private context(node: GraphNode, body: Body, limit: number): OpContext {
     return {
-      node, attrs: node.attrs, maxLoopIterations: limit,
+      node,
+      attrs: node.attrs,
+      maxLoopIterations: limit,
       callFunction: (name, inputs) => this.callFunction(name, inputs, limit, node, body),
     };
   }
 
   /** Runs a library function on `inputs`; the caller owns the outputs (the inputs come back as themselves). */
-  private async callFunction(name: string, inputs: readonly GraphValue[], limit: number, caller: GraphNode, from: Body): Promise<GraphValue[]> {
+  private async callFunction(
+    name: string,
+    inputs: readonly GraphValue[],
+    limit: number,
+    caller: GraphNode,
+    from: Body,
+  ): Promise<GraphValue[]> {
     const fn: GraphFunction | undefined = this.graph.functions.get(name);
     const body = this.functionBodies.get(name);
-    if (fn === undefined || body === undefined) throw new Error(`${from.label}: ${label(caller)} calls the function '${name}', which the graph's library lacks`);
+    if (fn === undefined || body === undefined)
+      throw new Error(`${from.label}: ${label(caller)} calls the function '${name}', which the graph's library lacks`);
     if (inputs.length !== fn.inputs.length) {
-      throw new Error(`${from.label}: ${label(caller)} calls '${name}' with ${inputs.length} arguments; it takes ${fn.inputs.length}`);
+      throw new Error(
+        `${from.label}: ${label(caller)} calls '${name}' with ${inputs.length} arguments; it takes ${fn.inputs.length}`,
+      );
     }
     const feeds = new Map<string, Map<number, GraphValue>>();
     fn.inputs.forEach((arg, i) => feeds.set(arg.name, new Map([[0, inputs[i]!]])));
@@ -697,8 +805,10 @@ export class GraphExecutor {
   private readHostSync(value: GraphValue | undefined, node: GraphNode): void {
     if (!isTensor(value) || peekHostValues(value) !== undefined) return;
     if (!value.ref.backend.syncReadable) {
-      throw new Error(`${this.where}: ${label(node)} needs the values of an input on the host, and the '${value.ref.backend.name}' ` +
-        'backend cannot read them synchronously; use executeAsync()');
+      throw new Error(
+        `${this.where}: ${label(node)} needs the values of an input on the host, and the '${value.ref.backend.name}' ` +
+          'backend cannot read them synchronously; use executeAsync()',
+      );
     }
     setHostValues(value, hostCopy(value, value.dataSync<DType>()));
   }
@@ -710,17 +820,28 @@ export class GraphExecutor {
   }
 
   /** Runs one op node's handler (inside a tidy when it is synchronous); the result is a list of values. */
-  private invoke(node: GraphNode, body: Body, args: GraphValue[], limit: number, sync: boolean): GraphValue[] | Promise<GraphValue[]> {
+  private invoke(
+    node: GraphNode,
+    body: Body,
+    args: GraphValue[],
+    limit: number,
+    sync: boolean,
+  ): GraphValue[] | Promise<GraphValue[]> {
     const { entry, custom } = this.handler(node, body);
     if (custom !== undefined) {
       const tensors = args.map((a, i) => {
-        if (!isTensor(a)) throw new Error(`${body.label}: ${label(node)}: input ${i} of a custom op is a ${(a as GraphResource).kind}, not a tensor`);
+        if (!isTensor(a))
+          throw new Error(
+            `${body.label}: ${label(node)}: input ${i} of a custom op is a ${(a as GraphResource).kind}, not a tensor`,
+          );
         return a;
       });
       const call = (): unknown => custom.customExecutor({ op: node.op, inputs: tensors, attrs: node.attrs.toObject() });
       const wrap = (r: unknown): GraphValue[] => {
         const list = Array.isArray(r) ? r : [r];
-        for (const v of list) if (!isTensor(v)) throw new Error(`${body.label}: ${label(node)}: the custom op returned ${typeof v}, not a tensor`);
+        for (const v of list)
+          if (!isTensor(v))
+            throw new Error(`${body.label}: ${label(node)}: the custom op returned ${typeof v}, not a tensor`);
         return list as Tensor[];
       };
       const isAsyncFunction = custom.customExecutor.constructor.name === 'AsyncFunction';
@@ -739,7 +860,12 @@ export class GraphExecutor {
       });
       if (promise !== undefined) {
         if (sync) {
-          promise.then((r) => { for (const v of (Array.isArray(r) ? r : [r])) if (isTensor(v)) v.dispose(); }, () => undefined);
+          promise.then(
+            (r) => {
+              for (const v of Array.isArray(r) ? r : [r]) if (isTensor(v)) v.dispose();
+            },
+            () => undefined,
+          );
           throw new Error(`${body.label}: ${label(node)}: the custom op returned a Promise; use executeAsync()`);
         }
         return promise.then(wrap);
@@ -768,17 +894,25 @@ export class GraphExecutor {
   }
 
   private checkResult(node: GraphNode, body: Body, result: unknown): GraphValue[] {
-    if (!Array.isArray(result)) throw new Error(`${body.label}: ${label(node)}: the handler returned ${typeof result}, not a list of outputs`);
+    if (!Array.isArray(result))
+      throw new Error(`${body.label}: ${label(node)}: the handler returned ${typeof result}, not a list of outputs`);
     return result as GraphValue[];
   }
 
   /** Puts a step's results in their slots, frees those nobody reads. */
-  private store(step: Step, body: Body, result: GraphValue[], slots: (GraphValue | undefined)[], holdings: Holdings): void {
+  private store(
+    step: Step,
+    body: Body,
+    result: GraphValue[],
+    slots: (GraphValue | undefined)[],
+    holdings: Holdings,
+  ): void {
     for (const value of result) if (value !== undefined) holdings.hold(value);
     step.outputs.forEach((s, k) => {
       if (s < 0) return;
       const value = result[k];
-      if (value === undefined) throw new Error(`${body.label}: ${label(step.node)} gave ${result.length} outputs; output ${k} is read`);
+      if (value === undefined)
+        throw new Error(`${body.label}: ${label(step.node)} gave ${result.length} outputs; output ${k} is read`);
       holdings.hold(value);
       slots[s] = value;
     });
@@ -800,7 +934,8 @@ export class GraphExecutor {
       const given = feeds.get(node.name)!;
       return step.outputs.map((s, k) => {
         const v = given.get(k);
-        if (v === undefined && s >= 0) throw new Error(`${body.label}: output ${k} of the fed node '${node.name}' is read but was not given`);
+        if (v === undefined && s >= 0)
+          throw new Error(`${body.label}: output ${k} of the fed node '${node.name}' is read but was not given`);
         return v as GraphValue;
       });
     }
@@ -808,7 +943,8 @@ export class GraphExecutor {
       if (node.op === 'Const') return [this.constantOf(node, body)];
       return step.outputs.map((s, k) => {
         const v = this.constants.get(`${node.name}:${k}`);
-        if (v === undefined && s >= 0) throw new Error(`${body.label}: output ${k} of the folded ${label(node)} was not kept`);
+        if (v === undefined && s >= 0)
+          throw new Error(`${body.label}: output ${k} of the folded ${label(node)} was not kept`);
         return v as GraphValue;
       });
     }
@@ -816,7 +952,13 @@ export class GraphExecutor {
     return undefined;
   }
 
-  private runStaticSync(body: Body, plan: Plan, feeds: Feeds, fedValues: ReadonlySet<GraphValue>, limit: number): GraphValue[] {
+  private runStaticSync(
+    body: Body,
+    plan: Plan,
+    feeds: Feeds,
+    fedValues: ReadonlySet<GraphValue>,
+    limit: number,
+  ): GraphValue[] {
     const holdings = new Holdings((v) => this.owned.has(v as Tensor) || fedValues.has(v));
     const slots: (GraphValue | undefined)[] = new Array(plan.slotCount);
     let done = false;
@@ -839,7 +981,13 @@ export class GraphExecutor {
     }
   }
 
-  private async runStaticAsync(body: Body, plan: Plan, feeds: Feeds, fedValues: ReadonlySet<GraphValue>, limit: number): Promise<GraphValue[]> {
+  private async runStaticAsync(
+    body: Body,
+    plan: Plan,
+    feeds: Feeds,
+    fedValues: ReadonlySet<GraphValue>,
+    limit: number,
+  ): Promise<GraphValue[]> {
     const holdings = new Holdings((v) => this.owned.has(v as Tensor) || fedValues.has(v));
     const slots: (GraphValue | undefined)[] = new Array(plan.slotCount);
     let done = false;
@@ -877,8 +1025,14 @@ export class GraphExecutor {
 
   // ---- the dataflow run (TF1 control flow) ----
 
-  private async runDataflow(body: Body, plan: Plan, feeds: Feeds, outputs: readonly GraphInput[],
-    fedValues: ReadonlySet<GraphValue>, limit: number): Promise<GraphValue[]> {
+  private async runDataflow(
+    body: Body,
+    plan: Plan,
+    feeds: Feeds,
+    outputs: readonly GraphInput[],
+    fedValues: ReadonlySet<GraphValue>,
+    limit: number,
+  ): Promise<GraphValue[]> {
     const run = new DataflowRun(this, body, plan, feeds, fedValues, limit);
     return run.run(outputs);
   }
@@ -886,8 +1040,12 @@ export class GraphExecutor {
   /** @internal The pieces a dataflow run uses. */
   get internals(): ExecutorInternals {
     return {
-      owned: this.owned, where: this.where,
-      constantOf: (node, body) => this.isFolded(node) && node.op !== 'Const' ? this.constants.get(`${node.name}:0`)! : this.constantOf(node, body),
+      owned: this.owned,
+      where: this.where,
+      constantOf: (node, body) =>
+        this.isFolded(node) && node.op !== 'Const'
+          ? this.constants.get(`${node.name}:0`)!
+          : this.constantOf(node, body),
       foldedOutput: (node, k) => this.constants.get(`${node.name}:${k}`),
       isFolded: (node) => this.isFolded(node),
       invoke: (node, body, args, limit) => this.invoke(node, body, args, limit, false),
@@ -945,8 +1103,14 @@ class DataflowRun {
   /** The keys of the requested outputs (root frame). */
   private readonly wanted = new Set<string>();
 
-  constructor(executor: GraphExecutor, private readonly body: Body, private readonly plan: Plan, private readonly feeds: Feeds,
-    fedValues: ReadonlySet<GraphValue>, private readonly limit: number) {
+  constructor(
+    executor: GraphExecutor,
+    private readonly body: Body,
+    private readonly plan: Plan,
+    private readonly feeds: Feeds,
+    fedValues: ReadonlySet<GraphValue>,
+    private readonly limit: number,
+  ) {
     this.x = executor.internals;
     const owned = this.x.owned;
     this.holdings = new Holdings((v) => owned.has(v as Tensor) || fedValues.has(v));
@@ -992,8 +1156,10 @@ class DataflowRun {
       const result = outputs.map((o) => {
         const held = this.values.get(this.frameKey(this.root, o.node, o.output));
         if (held === undefined) {
-          throw new Error(`${this.body.label}: the output '${o.node}${o.output ? `:${o.output}` : ''}' was not computed ` +
-            '(it sits in a branch or loop that did not run)');
+          throw new Error(
+            `${this.body.label}: the output '${o.node}${o.output ? `:${o.output}` : ''}' was not computed ` +
+              '(it sits in a branch or loop that did not run)',
+          );
         }
         return held.value;
       });
@@ -1037,7 +1203,8 @@ class DataflowRun {
   private outputFrame(node: GraphNode, frame: Frame, dead: boolean): Frame | null {
     switch (node.op) {
       case 'Enter':
-      case 'RefEnter': return this.enter(node, frame, dead);
+      case 'RefEnter':
+        return this.enter(node, frame, dead);
       case 'Exit':
       case 'RefExit':
         if (frame.instance === null) this.fail(node, 'an Exit outside of any loop frame');
@@ -1046,7 +1213,8 @@ class DataflowRun {
       case 'RefNextIteration':
         if (frame.instance === null) this.fail(node, 'a NextIteration outside of any loop frame');
         return dead ? null : this.iteration(frame.instance, frame.iteration + 1, node);
-      default: return frame;
+      default:
+        return frame;
     }
   }
 
@@ -1066,8 +1234,10 @@ class DataflowRun {
     const existing = instance.iterations[n];
     if (existing !== undefined) return existing;
     if (n > this.limit) {
-      throw new Error(`${this.body.label}: the loop '${instance.name}' ran more than ${this.limit} iterations ` +
-        `(at ${label(node)}); raise maxLoopIterations if that is expected`);
+      throw new Error(
+        `${this.body.label}: the loop '${instance.name}' ran more than ${this.limit} iterations ` +
+          `(at ${label(node)}); raise maxLoopIterations if that is expected`,
+      );
     }
     const frame: Frame = { key: `${instance.key}#${n}`, parent: instance.parent, instance, iteration: n };
     instance.iterations[n] = frame;
@@ -1115,17 +1285,25 @@ class DataflowRun {
 
   private async compute(node: GraphNode, frame: Frame, args: GraphValue[]): Promise<(GraphValue | typeof DEAD)[]> {
     switch (node.op) {
-      case 'Enter': case 'RefEnter': case 'Exit': case 'RefExit': case 'NextIteration': case 'RefNextIteration':
+      case 'Enter':
+      case 'RefEnter':
+      case 'Exit':
+      case 'RefExit':
+      case 'NextIteration':
+      case 'RefNextIteration':
       case 'LoopCond':
         return [args[0]!];
-      case 'Switch': case 'RefSwitch': {
+      case 'Switch':
+      case 'RefSwitch': {
         const pred = args[1];
         if (!isTensor(pred)) this.fail(node, 'the predicate is not a tensor');
         const flag = (await pred.data())[0] !== 0;
         return flag ? [DEAD, args[0]!] : [args[0]!, DEAD];
       }
-      case 'PlaceholderWithDefault': return [args[0]!];
-      default: break;
+      case 'PlaceholderWithDefault':
+        return [args[0]!];
+      default:
+        break;
     }
     void frame;
     const entry = getRegisteredOp(node.op) === undefined ? GRAPH_OPS.get(node.op) : undefined;
@@ -1144,12 +1322,17 @@ class DataflowRun {
       if (held === undefined) this.fail(node, `input '${input.node}:${input.output}' has no value`);
       return held.value;
     }
-    if ((producer.op === 'Enter' || producer.op === 'RefEnter') && producer.attrs.bool('is_constant', false) && frame.instance !== null) {
+    if (
+      (producer.op === 'Enter' || producer.op === 'RefEnter') &&
+      producer.attrs.bool('is_constant', false) &&
+      frame.instance !== null
+    ) {
       const c = frame.instance.constants.find((k) => k.node === producer);
       if (c !== undefined && c.value !== DEAD) return c.value;
     }
     const held = this.values.get(this.frameKey(frame, input.node, input.output));
-    if (held === undefined) this.fail(node, `input '${input.node}:${input.output}' has no value in frame '${frame.key || 'root'}'`);
+    if (held === undefined)
+      this.fail(node, `input '${input.node}:${input.output}' has no value in frame '${frame.key || 'root'}'`);
     return held.value;
   }
 

@@ -111,7 +111,9 @@ export class GraphModel {
   private signatureOutputs: SignatureEntry[] = [];
   private structuredOutputKeys: string[] | undefined;
   private version = 'n/a';
+  private readonly missingCache = new Map<string, string[]>();
   private disposed = false;
+  private loading = false;
   private readonly loadOptions: LoadOptions;
 
   /**
@@ -195,7 +197,8 @@ export class GraphModel {
    * of true for an async handler (every URL), true at once for a LoadHandlerSync.
    */
   load(): Promise<boolean> | boolean {
-    if (this.executor !== undefined || this.disposed) throw new Error(`${this.where()}: load() was already called`);
+    if (this.executor !== undefined || this.disposed || this.loading) throw new Error(`${this.where()}: load() was already called`);
+    this.loading = true;
     const source = this.modelUrl;
     let handler: LoadHandler | LoadHandlerSync;
     if (source !== null && typeof source === 'object') {
@@ -209,8 +212,8 @@ export class GraphModel {
     const result = handler.load();
     if (isPromiseLike<ModelArtifacts>(result)) {
       return (async () => {
-        await ENGINE.ready();
-        const artifacts = await result;
+        // Both at once: a load that fails is then reported, never left unhandled while the backend starts.
+        const [artifacts] = await Promise.all([result, ENGINE.ready()]);
         const executor = this.prepare(artifacts);
         try {
           await executor.foldConstants();
@@ -240,7 +243,9 @@ export class GraphModel {
   private prepare(given: ModelArtifacts): GraphExecutor {
     if (this.executor !== undefined || this.disposed) throw new Error(`${this.where()}: the model is already loaded`);
     const where = this.where();
-    if (given === null || typeof given !== 'object') throw new Error(`${where}: expected model artifacts, got ${given === null ? 'null' : typeof given}`);
+    if (given === null || typeof given !== 'object') {
+      throw new Error(`${where}: expected model artifacts, got ${given === null ? 'null' : typeof given}`);
+    }
     const data = given.weightData as ArrayBuffer | ArrayBuffer[] | undefined;
     const artifacts: ModelArtifacts = {
       ...given,
@@ -248,7 +253,8 @@ export class GraphModel {
       weightData: Array.isArray(data) ? concatBytes(data) : data ?? new ArrayBuffer(0),
     };
     if (artifacts.format === 'layers-model') {
-      throw new Error(`${where}: this is a TF.js layers model (format 'layers-model'), not a graph model; load it with sora.loadLayersModel`);
+      throw new Error(`${where}: this is a TF.js layers model (format 'layers-model'), not a graph model; ` +
+        'load it with sora.loadLayersModel');
     }
     if (!isArrayBuffer(artifacts.weightData)) throw new Error(`${where}: expected weightData to be an ArrayBuffer`);
     checkArtifacts(artifacts, where);
@@ -268,11 +274,19 @@ export class GraphModel {
     if (metadata?.structuredOutputKeys != null) {
       const keys = metadata.structuredOutputKeys;
       if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string' && !FORBIDDEN_KEYS.has(k))) {
-        throw new Error(`${where}: userDefinedMetadata.structuredOutputKeys must be a list of names, got ${JSON.stringify(keys)?.slice(0, 80)}`);
+        throw new Error(`${where}: userDefinedMetadata.structuredOutputKeys must be a list of names, got ` +
+          `${JSON.stringify(keys)?.slice(0, 80)}`);
       }
       structured = keys.slice();
     }
     checkConstNodes(graph, artifacts, where);
+    const initializer = artifacts.modelInitializer as { node?: unknown } | undefined;
+    if (Array.isArray(initializer?.node) && initializer.node.length > 0) {
+      // TF.js runs this graph once (it fills hash tables the main graph reads); running the main graph without it would
+      // silently read empty tables, so such a model is refused until initializers are supported.
+      throw new Error(`${where}: the model has an initializer graph (modelInitializer, ${initializer.node.length} nodes: ` +
+        'hash tables filled before the first run), which sora does not run yet');
+    }
 
     const weights = new Map<string, Tensor>();
     try {
@@ -281,7 +295,9 @@ export class GraphModel {
         weights.set(name, t);
         const { dtype, values } = decoded;
         if (dtype === 'int32' || dtype === 'bool') setHostValues(t, (values as Int32Array | Uint8Array).slice());
-        else if (dtype === 'float32' && (values as Float32Array).length <= HOST_FLOAT_LIMIT) setHostValues(t, (values as Float32Array).slice());
+        else if (dtype === 'float32' && (values as Float32Array).length <= HOST_FLOAT_LIMIT) {
+          setHostValues(t, (values as Float32Array).slice());
+        }
         else if (dtype === 'string') {
           const decoder = new TextDecoder();
           setHostValues(t, (values as Uint8Array[]).map((bytes) => decoder.decode(bytes)));
@@ -409,11 +425,12 @@ export class GraphModel {
       }
       const label = entry !== undefined && entry.key !== node.name ? `input '${key}' (node '${node.name}')` : `input '${key}'`;
       if (!(value instanceof Tensor)) {
-        throw new Error(`${at}: ${label} must be a Tensor, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+        const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+        throw new Error(`${at}: ${label} must be a Tensor, got ${got}`);
       }
       if (value.isDisposed) throw new Error(`${at}: ${label} is a disposed tensor`);
       if (feed.has(tensorName)) throw new Error(`${at}: ${label} is given twice (as two names of one graph tensor)`);
-      checkPlaceholder(node, value, label, at);
+      checkPlaceholder(node, value, label, at, entry);
       feed.set(tensorName, value);
       fed.add(nodeName);
     }
@@ -444,8 +461,19 @@ export class GraphModel {
     return { feed, fetch };
   }
 
-  /** The Placeholders (without a default) that the outputs depend on and that are not fed. */
+  /** The Placeholders (without a default) that the outputs depend on and that are not fed; cached per (outputs, fed) pair. */
   private neededPlaceholders(fetch: readonly string[], fed: ReadonlySet<string>): string[] {
+    const key = `${fetch.join('\u0000')}\u0001${[...fed].sort().join('\u0000')}`;
+    let missing = this.missingCache.get(key);
+    if (missing === undefined) {
+      missing = this.walkPlaceholders(fetch, fed);
+      if (this.missingCache.size >= 64) this.missingCache.clear();
+      this.missingCache.set(key, missing);
+    }
+    return missing;
+  }
+
+  private walkPlaceholders(fetch: readonly string[], fed: ReadonlySet<string>): string[] {
     const seen = new Set<string>();
     const stack = fetch.map((name) => splitTensorName(name)[0]);
     const missing: string[] = [];
@@ -460,6 +488,18 @@ export class GraphModel {
     }
     return missing.sort();
   }
+
+  /**
+   * The intermediate tensors kept by the last run, by node name (TF.js's debugging aid under its
+   * KEEP_INTERMEDIATE_TENSORS flag, off by default): sora keeps none, so this is always empty.
+   */
+  getIntermediateTensors(): NamedTensorsMap {
+    this.loaded();
+    return Object.create(null) as NamedTensorsMap;
+  }
+
+  /** Frees the intermediate tensors getIntermediateTensors returns: there are none, so this does nothing. */
+  disposeIntermediateTensors(): void {}
 
   /** Frees the weights and everything the executor holds; the model cannot run afterwards. Safe to call twice. */
   dispose(): void {
@@ -522,17 +562,18 @@ function checkConstNodes(graph: ParsedGraph, artifacts: ModelArtifacts, where: s
   for (const fn of graph.functions.values()) for (const node of fn.nodes) check(node, ` of function '${fn.name}'`);
 }
 
-/** A tensor fed to a Placeholder must have its dtype, and its shape where the Placeholder declares one (-1 matches any size). */
-function checkPlaceholder(node: GraphNode, value: Tensor, label: string, at: string): void {
+/**
+ * A tensor fed to a Placeholder must have its dtype, and its shape where it declares one (-1 matches any size);
+ * where the Placeholder leaves them out, the signature entry it is fed through says them.
+ */
+function checkPlaceholder(node: GraphNode, value: Tensor, label: string, at: string, entry: SignatureEntry | undefined): void {
   if (!node.op.startsWith('Placeholder')) return;
-  if (node.attrs.has('dtype')) {
-    const dtype = node.attrs.dtype('dtype');
-    if (value.dtype !== dtype) throw new Error(`${at}: ${label} must be ${dtype}, got a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`);
+  const dtype = node.attrs.has('dtype') ? node.attrs.dtype('dtype') : entry?.dtype;
+  if (dtype !== undefined && value.dtype !== dtype) {
+    throw new Error(`${at}: ${label} must be ${dtype}, got a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`);
   }
-  if (node.attrs.has('shape')) {
-    const shape = node.attrs.shape('shape');
-    if (shape === undefined) return;
-    const ok = shape.length === value.shape.length && shape.every((d, i) => d === -1 || d === value.shape[i]);
-    if (!ok) throw new Error(`${at}: ${label} must have shape ${describeShape(shape)} (-1: any size), got [${value.shape.join(', ')}]`);
-  }
+  const shape = node.attrs.has('shape') ? node.attrs.shape('shape') : entry?.shape;
+  if (shape === undefined) return;
+  const ok = shape.length === value.shape.length && shape.every((d, i) => d === -1 || d === value.shape[i]);
+  if (!ok) throw new Error(`${at}: ${label} must have shape ${describeShape(shape)} (-1: any size), got [${value.shape.join(', ')}]`);
 }

@@ -71,7 +71,8 @@ function fail(where: string, message: string): never {
 }
 
 function checkName(name: unknown, where: string, what: string): string {
-  if (typeof name !== 'string' || name.length === 0) fail(where, `${what} has no name (got ${JSON.stringify(name)?.slice(0, 60)})`);
+  if (typeof name !== 'string' || name.length === 0)
+    fail(where, `${what} has no name (got ${JSON.stringify(name)?.slice(0, 60)})`);
   if (FORBIDDEN.has(name)) fail(where, `${what} is named '${name}', which is not allowed`);
   return name;
 }
@@ -92,7 +93,8 @@ function rawNodes(list: unknown, where: string): RawNode[] {
     const name = checkName(r.name, where, `node #${i}`);
     if (typeof r.op !== 'string' || r.op.length === 0) fail(where, `node '${name}' has no op`);
     const input = r.input ?? [];
-    if (!Array.isArray(input) || input.some((s) => typeof s !== 'string')) fail(where, `node '${name}' (${r.op}): 'input' must be a list of strings`);
+    if (!Array.isArray(input) || input.some((s) => typeof s !== 'string'))
+      fail(where, `node '${name}' (${r.op}): 'input' must be a list of strings`);
     return { name, op: r.op, input: input as string[], attr: r.attr };
   });
 }
@@ -103,7 +105,8 @@ function mainInput(text: string, node: RawNode, where: string): GraphInput {
   const parts = text.split(':');
   if (parts.length === 1) return { node: text, output: 0, control: false };
   const output = Number(parts[parts.length - 1]);
-  if (parts.length !== 2 || !Number.isInteger(output) || output < 0) fail(where, `node '${node.name}' (${node.op}): cannot read input '${text}'`);
+  if (parts.length !== 2 || !Number.isInteger(output) || output < 0)
+    fail(where, `node '${node.name}' (${node.op}): cannot read input '${text}'`);
   return { node: parts[0]!, output, control: false };
 }
 
@@ -120,7 +123,8 @@ function checkInputs(nodes: readonly GraphNode[], ops: ReadonlyMap<string, strin
   for (const node of nodes) {
     let seenControl = false;
     for (const input of node.inputs) {
-      if (!ops.has(input.node)) fail(where, `node '${node.name}' (${node.op}) reads '${input.node}', which is not a node of the graph`);
+      if (!ops.has(input.node))
+        fail(where, `node '${node.name}' (${node.op}) reads '${input.node}', which is not a node of the graph`);
       if (input.control) seenControl = true;
       else if (seenControl) fail(where, `node '${node.name}' (${node.op}) lists a data input after a control input`);
     }
@@ -133,7 +137,12 @@ function build(raw: RawNode, inputs: GraphInput[]): GraphNode {
 }
 
 /** Resolves a function body's 'node:out_arg:index' to a node and flat output index. */
-function bodyValue(text: string, ops: ReadonlyMap<string, string>, where: string, user: string): { node: string; output: number } {
+function bodyValue(
+  text: string,
+  ops: ReadonlyMap<string, string>,
+  where: string,
+  user: string,
+): { node: string; output: number } {
   const parts = text.split(':');
   if (parts.length === 1) return { node: text, output: 0 };
   if (parts.length === 2) {
@@ -173,14 +182,27 @@ function parseFunction(raw: unknown, where: string): GraphFunction {
   const all = [...inputArgs.map((a) => ({ name: a.name, op: 'Placeholder' })), ...body];
   const ops = checkUnique(all, at);
   const nodes: GraphNode[] = inputArgs.map((a) => ({
-    name: a.name, op: 'Placeholder', inputs: [],
-    attrs: new Attrs(a.type === undefined ? {} : { dtype: { type: a.type } }, `argument '${a.name}' of function '${name}'`),
+    name: a.name,
+    op: 'Placeholder',
+    inputs: [],
+    attrs: new Attrs(
+      a.type === undefined ? {} : { dtype: { type: a.type } },
+      `argument '${a.name}' of function '${name}'`,
+    ),
   }));
   for (const node of body) {
     const user = `node '${node.name}' (${node.op})`;
-    nodes.push(build(node, node.input.map((text): GraphInput => (text.startsWith('^')
-      ? { node: text.slice(1), output: 0, control: true }
-      : { ...bodyValue(text, ops, at, user), control: false }))));
+    nodes.push(
+      build(
+        node,
+        node.input.map(
+          (text): GraphInput =>
+            text.startsWith('^')
+              ? { node: text.slice(1), output: 0, control: true }
+              : { ...bodyValue(text, ops, at, user), control: false },
+        ),
+      ),
+    );
   }
   checkInputs(nodes, ops, at);
   const ret = (r.ret ?? {}) as Record<string, unknown>;
@@ -197,11 +219,17 @@ function parseFunction(raw: unknown, where: string): GraphFunction {
 
 /** Parses modelTopology (`where` names the file in errors). */
 export function parseGraph(topology: unknown, where: string): ParsedGraph {
-  if (topology === null || typeof topology !== 'object' || Array.isArray(topology)) fail(where, 'modelTopology must be an object (a GraphDef)');
+  if (topology === null || typeof topology !== 'object' || Array.isArray(topology))
+    fail(where, 'modelTopology must be an object (a GraphDef)');
   const t = topology as Record<string, unknown>;
   const raw = rawNodes(t.node, where);
   const ops = checkUnique(raw, where);
-  const nodes = raw.map((node) => build(node, node.input.map((text) => mainInput(text, node, where))));
+  const nodes = raw.map((node) =>
+    build(
+      node,
+      node.input.map((text) => mainInput(text, node, where)),
+    ),
+  );
   checkInputs(nodes, ops, where);
   const functions = new Map<string, GraphFunction>();
   const library = t.library as Record<string, unknown> | undefined;

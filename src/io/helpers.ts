@@ -11,9 +11,11 @@ import { complex } from '../ops/math/complex.js';
 import { makeStringTensor } from '../ops/string/movement.js';
 import type { LoadHandler, ModelArtifacts, ModelArtifactsInfo, SaveResult, WeightSpec, WeightsManifestGroup } from './types.js';
 import {
-  concatBytes, type DecodedWeight, decodeWeights, encodeWeights, isArrayBuffer, type NamedWeight as NamedWeightValues,
-  weightByteLengths,
+  checkWeightSpecs, concatBytes, type DecodedWeight, decodeWeights, encodeWeights, isArrayBuffer,
+  type NamedWeight as NamedWeightValues, weightByteLengths,
 } from './weights.js';
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 import { checkArtifacts, parseModelJson, readWeightGroups } from './model-json.js';
 
 /** Tensors by name, as TF.js's NamedTensorMap (what io.decodeWeights returns). */
@@ -331,14 +333,37 @@ export function encodeWeightsAny(weights: unknown, group?: 'model' | 'optimizer'
   if (list && !('tensor' in (list[0] as object))) return encodeWeights(list as NamedWeightValues[]);
   const pairs: NamedTensor[] = list ? list as NamedTensor[] : Object.entries(weights as NamedTensorMap).map(([name, tensor]) => ({ name, tensor }));
   return (async () => {
-    const named: NamedWeightValues[] = [];
+    // TF.js's layout for every dtype: float32 / int32 4 bytes a value, bool 1, complex64 8 (re, im),
+    // string a uint32 little-endian byte count then the UTF-8 bytes of each value.
+    const specs: WeightSpec[] = [];
+    const parts: Uint8Array[] = [];
     for (const { name, tensor: t } of pairs) {
-      if (t.dtype !== 'float32' && t.dtype !== 'int32') {
-        throw new Error(`encodeWeights: weight '${name}' is ${t.dtype}; sora encodes float32 and int32 weights`);
+      const dtype = t.dtype as WeightSpec['dtype'];
+      if (!['float32', 'int32', 'bool', 'complex64', 'string'].includes(dtype)) {
+        throw new Error(`encodeWeights: weight '${name}' has the unsupported dtype ${t.dtype}`);
       }
-      named.push({ name, values: await t.data() as Float32Array | Int32Array, shape: t.shape });
+      if (dtype === 'string') {
+        for (const value of await t.bytes() as Uint8Array[]) {
+          const length = new Uint8Array(4);
+          new DataView(length.buffer).setUint32(0, value.length, true);
+          parts.push(length, value);
+        }
+      } else {
+        const values = await t.data() as Float32Array | Int32Array | Uint8Array;
+        const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+        if (values.BYTES_PER_ELEMENT === 4 && !LITTLE_ENDIAN) {
+          const copy = bytes.slice();
+          for (let i = 0; i < copy.length; i += 4) copy.subarray(i, i + 4).reverse();
+          parts.push(copy);
+        } else {
+          parts.push(bytes);
+        }
+      }
+      const spec: WeightSpec = { name, shape: t.shape.slice(), dtype };
+      if (group) spec.group = group;
+      specs.push(spec);
     }
-    const { weightSpecs, weightData } = encodeWeights(named);
-    return { data: weightData, specs: group ? weightSpecs.map((s) => ({ ...s, group })) : weightSpecs };
+    checkWeightSpecs(specs, 'encodeWeights');
+    return { data: concatBytes(parts), specs };
   })();
 }

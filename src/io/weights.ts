@@ -59,7 +59,8 @@ export function checkWeightSpec(spec: unknown, index: number, where: string): nu
   const label = `${where}: weight '${name}'`;
   if (FORBIDDEN_NAMES.has(name)) throw new Error(`${label}: the name '${name}' is not allowed`);
   if (typeof dtype !== 'string' || !WEIGHT_DTYPES.includes(dtype)) {
-    throw new Error(`${label}: unsupported dtype ${JSON.stringify(dtype)}; expected one of ${WEIGHT_DTYPES.map((d) => `'${d}'`).join(', ')}`);
+    throw new Error(`${label}: unsupported dtype ${JSON.stringify(dtype)}; expected one of ` +
+      `${WEIGHT_DTYPES.map((d) => `'${d}'`).join(', ')}`);
   }
   if (group !== undefined && group !== 'model' && group !== 'optimizer') {
     throw new Error(`${label}: unknown group ${JSON.stringify(group)}; expected 'model' or 'optimizer'`);
@@ -190,7 +191,8 @@ export function measureWeights(specs: readonly WeightSpec[], data: ArrayBuffer |
       offset += lengths[i]!;
     }
     const names = specs.map((spec) => spec.name).join(', ');
-    const what = `${specs.length} weight${specs.length === 1 ? '' : 's'}${listNames ? ` (${names.length > 200 ? `${names.slice(0, 200)}...` : names})` : ''}`;
+    const listed = listNames ? ` (${names.length > 200 ? `${names.slice(0, 200)}...` : names})` : '';
+    const what = `${specs.length} weight${specs.length === 1 ? '' : 's'}${listed}`;
     const error = byteCountError(where, total, bytes.byteLength, what);
     if (cut >= 0) error.message += `: weight '${specs[cut]!.name}' (shape [${specs[cut]!.shape.join(', ')}]) is the first cut short`;
     throw error;

@@ -11,7 +11,13 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import * as sora from '../../src/index.js';
 import {
-  checkArtifacts, decodeWeights, getLoadHandler, getSaveHandler, type ModelArtifacts, parseModelJson, type WeightSpec,
+  checkArtifacts,
+  decodeWeights,
+  getLoadHandler,
+  getSaveHandler,
+  type ModelArtifacts,
+  parseModelJson,
+  type WeightSpec,
 } from '../../src/io/index.js';
 
 let dir: string;
@@ -45,7 +51,10 @@ function strings(values: string[]): Uint8Array {
 function join8(parts: Uint8Array[]): ArrayBuffer {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
-  for (const p of parts) { out.set(p, offset); offset += p.length; }
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
   return out.buffer;
 }
 
@@ -57,18 +66,33 @@ function everyDtype(): { specs: WeightSpec[]; parts: Uint8Array[] } {
     [{ name: 'b', shape: [4], dtype: 'bool' }, u8([1, 0, 0, 1])],
     [{ name: 's', shape: [3], dtype: 'string' }, strings(['héllo', '', 'graph ✓'])],
     [{ name: 'c', shape: [2], dtype: 'complex64' }, f32([1, 2, -3, 4.5])],
-    [{ name: 'q8', shape: [5], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.1, min: -1 } }, u8([0, 1, 10, 128, 255])],
-    [{ name: 'q16', shape: [3], dtype: 'float32', quantization: { dtype: 'uint16', scale: 0.001, min: 2 } }, u16([0, 513, 65535])],
+    [
+      { name: 'q8', shape: [5], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.1, min: -1 } },
+      u8([0, 1, 10, 128, 255]),
+    ],
+    [
+      { name: 'q16', shape: [3], dtype: 'float32', quantization: { dtype: 'uint16', scale: 0.001, min: 2 } },
+      u16([0, 513, 65535]),
+    ],
     // float16: 1, -2, 65504 (max), 2^-24 (smallest subnormal), -0, Infinity, 0.333 (rounded).
-    [{ name: 'h', shape: [7], dtype: 'float32', quantization: { dtype: 'float16' } }, u16([0x3c00, 0xc000, 0x7bff, 0x0001, 0x8000, 0x7c00, 0x3555])],
-    [{ name: 'qi8', shape: [4], dtype: 'int32', quantization: { dtype: 'uint8', scale: 0.5, min: -3 } }, u8([0, 1, 3, 255])],
-    [{ name: 'qi16', shape: [2], dtype: 'int32', quantization: { dtype: 'uint16', scale: 1.5, min: 1 } }, u16([3, 40000])],
+    [
+      { name: 'h', shape: [7], dtype: 'float32', quantization: { dtype: 'float16' } },
+      u16([0x3c00, 0xc000, 0x7bff, 0x0001, 0x8000, 0x7c00, 0x3555]),
+    ],
+    [
+      { name: 'qi8', shape: [4], dtype: 'int32', quantization: { dtype: 'uint8', scale: 0.5, min: -3 } },
+      u8([0, 1, 3, 255]),
+    ],
+    [
+      { name: 'qi16', shape: [2], dtype: 'int32', quantization: { dtype: 'uint16', scale: 1.5, min: 1 } },
+      u16([3, 40000]),
+    ],
   ];
   return { specs: cases.map(([s]) => s), parts: cases.map(([, b]) => b) };
 }
 
 async function valuesOf(t: { dtype: string; data(): Promise<unknown> }): Promise<unknown[]> {
-  return Array.from(await t.data() as ArrayLike<unknown>);
+  return Array.from((await t.data()) as ArrayLike<unknown>);
 }
 
 describe('weights of every dtype TF.js reads', () => {
@@ -96,10 +120,35 @@ describe('weights of every dtype TF.js reads', () => {
     expect(sora.memory().numTensors).toBe(before);
   });
 
+  test("encodeWeights gives TF.js's bytes and specs for every dtype, and decodes back to the same tensors", async () => {
+    const make = (lib: typeof sora | typeof tf) => ({
+      f: lib.tensor([1.5, -2, 3], [3]),
+      i: lib.tensor([[7, -8]], [1, 2], 'int32'),
+      b: lib.tensor([true, false, true], [3], 'bool'),
+      s: lib.tensor(['héllo', '', 'graph ✓', 'x'], [2, 2], 'string'),
+      c: lib.complex([1, -3], [2, 4.5]),
+    });
+    const mine = make(sora) as Record<string, sora.Tensor>;
+    const theirs = make(tf) as Record<string, tf.Tensor>;
+    const ours = await sora.io.encodeWeights(mine, 'model');
+    const ref = await tf.io.encodeWeights(theirs, 'model');
+    expect(ours.specs).toEqual(ref.specs);
+    expect(new Uint8Array(ours.data)).toEqual(new Uint8Array(ref.data as ArrayBuffer));
+    const back = sora.io.decodeWeights(ours.data, ours.specs);
+    for (const name of Object.keys(mine)) {
+      expect(back[name]!.dtype, name).toBe(mine[name]!.dtype);
+      expect(await valuesOf(back[name]!), name).toEqual(await valuesOf(mine[name]!));
+    }
+    sora.dispose([...Object.values(mine), ...Object.values(back)]);
+    tf.dispose(Object.values(theirs));
+  });
+
   test('odd offsets: a uint16 weight after an odd number of bytes decodes the same', async () => {
-    const specs: WeightSpec[] = [{ name: 'b', shape: [3], dtype: 'bool' },
+    const specs: WeightSpec[] = [
+      { name: 'b', shape: [3], dtype: 'bool' },
       { name: 'h', shape: [2], dtype: 'float32', quantization: { dtype: 'float16' } },
-      { name: 'q', shape: [2], dtype: 'float32', quantization: { dtype: 'uint16', scale: 2, min: 1 } }];
+      { name: 'q', shape: [2], dtype: 'float32', quantization: { dtype: 'uint16', scale: 2, min: 1 } },
+    ];
     const data = join8([u8([1, 1, 0]), u16([0x3c00, 0x4000]), u16([1, 2])]);
     const decoded = decodeWeights({ weightSpecs: specs, weightData: data });
     expect(Array.from(decoded.get('h')!.values as Float32Array)).toEqual([1, 2]);
@@ -107,30 +156,52 @@ describe('weights of every dtype TF.js reads', () => {
   });
 
   test('string weights are measured by walking them: a cut string, or bytes left over, is an Error naming the weight', () => {
-    const specs: WeightSpec[] = [{ name: 'words', shape: [2], dtype: 'string' }, { name: 'n', shape: [1], dtype: 'int32' }];
+    const specs: WeightSpec[] = [
+      { name: 'words', shape: [2], dtype: 'string' },
+      { name: 'n', shape: [1], dtype: 'int32' },
+    ];
     const good = join8([strings(['ab', 'cde']), i32([5])]);
     expect(decodeWeights({ weightSpecs: specs, weightData: good }).get('n')!.values).toEqual(new Int32Array([5]));
-    expect(() => decodeWeights({ weightSpecs: specs, weightData: good.slice(0, 11) }, 'w.bin'))
-      .toThrow("w.bin: string weight 'words' (shape [2]) runs past the end of the data: value 1 of 2 is 3 bytes from byte 10");
-    expect(() => decodeWeights({ weightSpecs: specs, weightData: good.slice(0, good.byteLength - 2) }, 'w.bin'))
-      .toThrow(/w\.bin: expected 17 bytes for 2 weights, got 15; the data is truncated: weight 'n' \(shape \[1\]\) is the first cut short/);
-    expect(() => decodeWeights({ weightSpecs: specs, weightData: join8([new Uint8Array(good), u8([0])]) }, 'w.bin'))
-      .toThrow('w.bin: expected 17 bytes for 2 weights, got 18; the data has trailing bytes');
+    expect(() => decodeWeights({ weightSpecs: specs, weightData: good.slice(0, 11) }, 'w.bin')).toThrow(
+      "w.bin: string weight 'words' (shape [2]) runs past the end of the data: value 1 of 2 is 3 bytes from byte 10",
+    );
+    expect(() =>
+      decodeWeights({ weightSpecs: specs, weightData: good.slice(0, good.byteLength - 2) }, 'w.bin'),
+    ).toThrow(
+      /w\.bin: expected 17 bytes for 2 weights, got 15; the data is truncated: weight 'n' \(shape \[1\]\) is the first cut short/,
+    );
+    expect(() =>
+      decodeWeights({ weightSpecs: specs, weightData: join8([new Uint8Array(good), u8([0])]) }, 'w.bin'),
+    ).toThrow('w.bin: expected 17 bytes for 2 weights, got 18; the data has trailing bytes');
     // A length prefix that claims gigabytes is caught by the walk, before any allocation.
     const huge = join8([u8([0xff, 0xff, 0xff, 0x7f]), u8([1, 2])]);
-    expect(() => decodeWeights({ weightSpecs: [{ name: 'x', shape: [1], dtype: 'string' }], weightData: huge }, 'h.bin'))
-      .toThrow("h.bin: string weight 'x' (shape [1]) runs past the end of the data");
+    expect(() =>
+      decodeWeights({ weightSpecs: [{ name: 'x', shape: [1], dtype: 'string' }], weightData: huge }, 'h.bin'),
+    ).toThrow("h.bin: string weight 'x' (shape [1]) runs past the end of the data");
   });
 
   test('quantization that TF.js refuses is refused by name', () => {
-    const bad = (spec: object) => () => checkArtifacts({ modelTopology: { node: [] }, format: 'graph-model', generatedBy: 'x', convertedBy: null,
-      weightSpecs: [spec as WeightSpec], weightData: new ArrayBuffer(8) }, 'm.json');
-    expect(bad({ name: 'w', shape: [2], dtype: 'int32', quantization: { dtype: 'float16' } }))
-      .toThrow("m.json: weight 'w': float16 quantization applies to float32 weights, not int32");
-    expect(bad({ name: 'w', shape: [2], dtype: 'string', quantization: { dtype: 'uint8', scale: 1, min: 0 } }))
-      .toThrow("m.json: weight 'w': uint8 quantization applies to float32 and int32 weights, not string");
-    expect(bad({ name: 'w', shape: [8], dtype: 'float32', quantization: { dtype: 'uint8', scale: 1 } }))
-      .toThrow("uint8 quantization needs finite scale and min, got scale=1, min=undefined");
+    const bad = (spec: object) => () =>
+      checkArtifacts(
+        {
+          modelTopology: { node: [] },
+          format: 'graph-model',
+          generatedBy: 'x',
+          convertedBy: null,
+          weightSpecs: [spec as WeightSpec],
+          weightData: new ArrayBuffer(8),
+        },
+        'm.json',
+      );
+    expect(bad({ name: 'w', shape: [2], dtype: 'int32', quantization: { dtype: 'float16' } })).toThrow(
+      "m.json: weight 'w': float16 quantization applies to float32 weights, not int32",
+    );
+    expect(bad({ name: 'w', shape: [2], dtype: 'string', quantization: { dtype: 'uint8', scale: 1, min: 0 } })).toThrow(
+      "m.json: weight 'w': uint8 quantization applies to float32 and int32 weights, not string",
+    );
+    expect(bad({ name: 'w', shape: [8], dtype: 'float32', quantization: { dtype: 'uint8', scale: 1 } })).toThrow(
+      'uint8 quantization needs finite scale and min, got scale=1, min=undefined',
+    );
   });
 
   test('10 MB of quantized weights decode in well under a second (typed-array views, a float16 lookup table)', () => {
@@ -156,18 +227,35 @@ describe('weights of every dtype TF.js reads', () => {
 function graphArtifacts(extra: Partial<ModelArtifacts> = {}): ModelArtifacts {
   const modelTopology = {
     node: [
-      { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '2' }] } } } },
-      { name: 'w', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' }, value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '2' }] } } } } },
+      {
+        name: 'x',
+        op: 'Placeholder',
+        attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '2' }] } } },
+      },
+      {
+        name: 'w',
+        op: 'Const',
+        attr: {
+          dtype: { type: 'DT_FLOAT' },
+          value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '2' }] } } },
+        },
+      },
       { name: 'y', op: 'Mul', input: ['x', 'w'], attr: { T: { type: 'DT_FLOAT' } } },
     ],
     versions: { producer: 1395, minConsumer: 12 },
   };
   const { specs, parts } = everyDtype();
   return {
-    modelTopology, format: 'graph-model', generatedBy: '2.15.0', convertedBy: 'TensorFlow.js Converter v4.22.0',
+    modelTopology,
+    format: 'graph-model',
+    generatedBy: '2.15.0',
+    convertedBy: 'TensorFlow.js Converter v4.22.0',
     weightSpecs: [{ name: 'w', shape: [2], dtype: 'float32' }, ...specs],
     weightData: join8([f32([2, 3]), ...parts]),
-    signature: { inputs: { 'x:0': { name: 'x:0', dtype: 'DT_FLOAT' } }, outputs: { out: { name: 'y:0', dtype: 'DT_FLOAT' } } },
+    signature: {
+      inputs: { 'x:0': { name: 'x:0', dtype: 'DT_FLOAT' } },
+      outputs: { out: { name: 'y:0', dtype: 'DT_FLOAT' } },
+    },
     userDefinedMetadata: { note: 'kept' },
     modelInitializer: { node: [] },
     initializerSignature: { outputs: {} },
@@ -181,14 +269,54 @@ describe('graph-model artifacts', () => {
     const folder = join(dir, 'round-trip');
     await getSaveHandler(`file://${folder}`).save(a);
     const json = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8'));
-    expect(Object.keys(json)).toEqual(['modelTopology', 'format', 'generatedBy', 'convertedBy', 'weightsManifest', 'signature',
-      'userDefinedMetadata', 'modelInitializer', 'initializerSignature']);
+    expect(Object.keys(json)).toEqual([
+      'modelTopology',
+      'format',
+      'generatedBy',
+      'convertedBy',
+      'weightsManifest',
+      'signature',
+      'userDefinedMetadata',
+      'modelInitializer',
+      'initializerSignature',
+    ]);
     const loaded = await getLoadHandler(`file://${folder}/model.json`).load();
     expect(loaded.format).toBe('graph-model');
-    for (const key of ['modelTopology', 'weightSpecs', 'signature', 'userDefinedMetadata', 'modelInitializer', 'initializerSignature'] as const) {
+    for (const key of [
+      'modelTopology',
+      'weightSpecs',
+      'signature',
+      'userDefinedMetadata',
+      'modelInitializer',
+      'initializerSignature',
+    ] as const) {
       expect(loaded[key], key).toEqual(a[key]);
     }
     expect(new Uint8Array(loaded.weightData)).toEqual(new Uint8Array(a.weightData));
+  });
+
+  test('localstorage:// keeps a graph model whole (signature, initializer, string weights), as TF.js stores it', async () => {
+    const items = new Map<string, string>();
+    const store = {
+      getItem: (k: string) => items.get(k) ?? null,
+      setItem: (k: string, v: string) => void items.set(k, String(v)),
+      removeItem: (k: string) => void items.delete(k),
+    };
+    (globalThis as { localStorage?: unknown }).localStorage = store;
+    try {
+      const a = graphArtifacts();
+      await getSaveHandler('localstorage://graph').save(a);
+      const metadata = JSON.parse(items.get('tensorflowjs_models/graph/model_metadata')!);
+      expect(metadata.format).toBe('graph-model');
+      expect(metadata.signature).toEqual(a.signature);
+      const loaded = await getLoadHandler('localstorage://graph').load();
+      for (const key of ['format', 'signature', 'modelInitializer', 'initializerSignature', 'userDefinedMetadata', 'weightSpecs'] as const) {
+        expect(loaded[key], key).toEqual(a[key]);
+      }
+      expect(new Uint8Array(loaded.weightData)).toEqual(new Uint8Array(a.weightData));
+    } finally {
+      delete (globalThis as { localStorage?: unknown }).localStorage;
+    }
   });
 
   test('a group split over several shards, with string weights among them, reads back whole', async () => {
@@ -196,7 +324,8 @@ describe('graph-model artifacts', () => {
     const bytes = new Uint8Array(a.weightData);
     const folder = join(dir, 'shards');
     await sora.io.getSaveHandler(`file://${folder}`).save(a); // makes the folder
-    const cut1 = 7, cut2 = 40; // shard boundaries that split weights (and the string weight's prefix) mid-value
+    const cut1 = 7,
+      cut2 = 40; // shard boundaries that split weights (and the string weight's prefix) mid-value
     await writeFile(join(folder, 'g1-s1.bin'), bytes.slice(0, cut1));
     await writeFile(join(folder, 'g1-s2.bin'), bytes.slice(cut1, cut2));
     await writeFile(join(folder, 'g1-s3.bin'), bytes.slice(cut2));
@@ -213,33 +342,48 @@ describe('graph-model artifacts', () => {
     await getSaveHandler(`file://${folder}`).save(a);
     const full = new Uint8Array(await readFile(join(folder, 'weights.bin')));
     await writeFile(join(folder, 'weights.bin'), full.slice(0, full.length - 3));
-    await expect(getLoadHandler(`file://${folder}`).load()).rejects
-      .toThrow(`${folder}/weights.bin: expected ${full.length} bytes for 11 weights (w, f, i, b, s, c, q8, q16, h, qi8, qi16), ` +
-        `got ${full.length - 3}; the data is truncated: weight 'qi16' (shape [2]) is the first cut short`);
+    await expect(getLoadHandler(`file://${folder}`).load()).rejects.toThrow(
+      `${folder}/weights.bin: expected ${full.length} bytes for 11 weights (w, f, i, b, s, c, q8, q16, h, qi8, qi16), ` +
+        `got ${full.length - 3}; the data is truncated: weight 'qi16' (shape [2]) is the first cut short`,
+    );
     // Cut inside the string weight: the walk names it.
     await writeFile(join(folder, 'weights.bin'), full.slice(0, 40));
-    await expect(getLoadHandler(`file://${folder}`).load()).rejects
-      .toThrow(`${folder}/weights.bin: string weight 's' (shape [3]) runs past the end of the data`);
+    await expect(getLoadHandler(`file://${folder}`).load()).rejects.toThrow(
+      `${folder}/weights.bin: string weight 's' (shape [3]) runs past the end of the data`,
+    );
   });
 
   test("'__proto__' in a model.json (topology, signature, weights) is refused before anything is read", () => {
     const a = graphArtifacts();
-    const text = JSON.stringify({ ...a, weightData: undefined, weightSpecs: undefined, weightsManifest: [{ paths: ['w.bin'], weights: a.weightSpecs }] });
+    const text = JSON.stringify({
+      ...a,
+      weightData: undefined,
+      weightSpecs: undefined,
+      weightsManifest: [{ paths: ['w.bin'], weights: a.weightSpecs }],
+    });
     expect(() => parseModelJson(text, 'ok.json')).not.toThrow();
     const withKey = (where: string) => text.replace(where, `${where}"__proto__": {"name": "x:0"}, `);
-    expect(() => parseModelJson(withKey('"inputs":{'), 'sig.json')).toThrow("sig.json: not a valid model.json: a '__proto__' key is not allowed");
+    expect(() => parseModelJson(withKey('"inputs":{'), 'sig.json')).toThrow(
+      "sig.json: not a valid model.json: a '__proto__' key is not allowed",
+    );
     expect(() => parseModelJson(withKey('"versions":{'), 'top.json')).toThrow("a '__proto__' key is not allowed");
-    expect(() => parseModelJson(text.replace('"weights":[{"name":"w"', '"weights":[{"name":"__proto__"'), 'w.json'))
-      .toThrow("w.json: weightsManifest[0]: weight '__proto__': the name '__proto__' is not allowed");
-    expect(() => parseModelJson(text.replace('"signature":{', '"signature":[{').replace(',"userDefinedMetadata"', '],"userDefinedMetadata"'), 's.json'))
-      .toThrow('s.json: expected signature to be a JSON object');
+    expect(() =>
+      parseModelJson(text.replace('"weights":[{"name":"w"', '"weights":[{"name":"__proto__"'), 'w.json'),
+    ).toThrow("w.json: weightsManifest[0]: weight '__proto__': the name '__proto__' is not allowed");
+    expect(() =>
+      parseModelJson(
+        text.replace('"signature":{', '"signature":[{').replace(',"userDefinedMetadata"', '],"userDefinedMetadata"'),
+        's.json',
+      ),
+    ).toThrow('s.json: expected signature to be a JSON object');
   });
 
   test('loadLayersModel refuses a graph model and says to use loadGraphModel', async () => {
     const before = sora.memory().numTensors;
-    await expect(sora.loadLayersModel(`file://${HUMAN}/emotion.json`)).rejects
-      .toThrow(`loadLayersModel(file://${HUMAN}/emotion.json): this is a TF.js graph model (format 'graph-model': a TensorFlow ` +
-        'graph converted by tensorflowjs_converter), not a layers model; load it with sora.loadGraphModel');
+    await expect(sora.loadLayersModel(`file://${HUMAN}/emotion.json`)).rejects.toThrow(
+      `loadLayersModel(file://${HUMAN}/emotion.json): this is a TF.js graph model (format 'graph-model': a TensorFlow ` +
+        'graph converted by tensorflowjs_converter), not a layers model; load it with sora.loadGraphModel',
+    );
     // A GraphDef without the format field is recognised too.
     const a = graphArtifacts({ format: undefined as unknown as 'graph-model' });
     await expect(sora.loadLayersModel(sora.io.fromMemory(a))).rejects.toThrow('load it with sora.loadGraphModel');
@@ -255,7 +399,9 @@ describe('graph-model artifacts', () => {
       for (const [key, weight] of ours) {
         const expected = await theirs[key]!.data();
         expect(weight.dtype, key).toBe(theirs[key]!.dtype);
-        expect(Array.from(weight.values as Float32Array), `${name}/${key}`).toEqual(Array.from(expected as Float32Array));
+        expect(Array.from(weight.values as Float32Array), `${name}/${key}`).toEqual(
+          Array.from(expected as Float32Array),
+        );
       }
       tf.dispose(Object.values(theirs));
     }

@@ -17,8 +17,17 @@ beforeAll(async () => {
 
 const T = { T: attr.type('float32') };
 
+/** Calls a handler synchronously on tensors (for the cases TF.js can't check). */
+function RUN(op: string, inputs: sora.Tensor[], a: Record<string, unknown>): sora.Tensor {
+  const node = { name: 'n', op, inputs: [], attrs: new Attrs(a, `node 'n' (${op})`) };
+  return (GRAPH_OPS.get(op)!.run(inputs, directContext(node)) as sora.Tensor[])[0]!;
+}
+
 describe('arithmetic', () => {
-  const binaries = ['Add', 'AddV2', 'Sub', 'Mul', 'RealDiv', 'Div', 'DivNoNan', 'FloorDiv', 'FloorMod', 'Mod', 'Maximum', 'Minimum', 'SquaredDifference', 'Pow'];
+  const binaries = [
+    'Add', 'AddV2', 'Sub', 'Mul', 'RealDiv', 'Div', 'DivNoNan', 'FloorDiv', 'FloorMod', 'Mod', 'Maximum', 'Minimum',
+    'SquaredDifference', 'Pow',
+  ];
   for (const op of binaries) {
     it(`${op}: float32, broadcasting [7,3] with [3], [1] with [3,1,7]`, async () => {
       const positive = op === 'Pow';
@@ -29,15 +38,25 @@ describe('arithmetic', () => {
   for (const op of ['Add', 'Sub', 'Mul', 'Div', 'FloorDiv', 'FloorMod', 'Maximum', 'Minimum', 'SquaredDifference']) {
     it(`${op}: int32 stays int32 (negatives included)`, async () => {
       const b = i32([7], 6, 1, 4);
-      await same({ op, attr: { T: attr.type('int32') }, inputs: [i32([3, 7], 5, -9, 9), { ...b, values: (b.values as number[]).map((v, i) => (i % 2 ? -v : v)) }] });
+      await same({
+        op, attr: { T: attr.type('int32') },
+        inputs: [i32([3, 7], 5, -9, 9), { ...b, values: (b.values as number[]).map((v, i) => (i % 2 ? -v : v)) }],
+      });
     });
   }
+  it('Pow of int32 stays int32; Equal / Maximum on bools and ints', async () => {
+    await same({ op: 'Pow', attr: { T: attr.type('int32') }, inputs: [i32([3, 7], 1, -3, 4), i32([7], 2, 0, 4)] });
+    await same({ op: 'Equal', inputs: [bools([3, 7], 1), bools([7], 2)] });
+  });
   it('DivNoNan: zero divisors give 0', async () => {
     await same({ op: 'DivNoNan', attr: T, inputs: [f32([3], 1), { dtype: 'float32', shape: [3], values: [0, 2, 0] }] });
   });
   it('AddN: 1, 2 and 3 terms', async () => {
     await same({ op: 'AddN', attr: { N: attr.i(1) }, inputs: [f32([3, 7], 1)] });
-    await same({ op: 'AddN', attr: { N: attr.i(2), _grappler_ArithmeticOptimizer_AddOpsRewriteStage: attr.b(true) }, inputs: [f32([3, 7], 1), f32([3, 7], 2)] });
+    await same({
+      op: 'AddN', attr: { N: attr.i(2), _grappler_ArithmeticOptimizer_AddOpsRewriteStage: attr.b(true) },
+      inputs: [f32([3, 7], 1), f32([3, 7], 2)],
+    });
     await same({ op: 'AddN', attr: { N: attr.i(3) }, inputs: [f32([1, 3], 1), f32([1, 3], 2), f32([1, 3], 3)] });
   });
   it('BiasAdd: NHWC, and the default data format', async () => {
@@ -60,20 +79,16 @@ describe('arithmetic', () => {
   });
 });
 
-/** Calls a handler synchronously on tensors (for the cases TF.js can't check). */
-function RUN(op: string, inputs: sora.Tensor[], a: Record<string, unknown>): sora.Tensor {
-  const node = { name: 'n', op, inputs: [], attrs: new Attrs(a, `node 'n' (${op})`) };
-  return (GRAPH_OPS.get(op)!.run(inputs, directContext(node)) as sora.Tensor[])[0]!;
-}
-
 describe('basic_math', () => {
   const ranges: Record<string, [number, number]> = {
     Sqrt: [0.01, 4], Rsqrt: [0.1, 4], Log: [0.01, 4], Log1p: [-0.5, 3], Acos: [-0.95, 0.95], Asin: [-0.95, 0.95], Atanh: [-0.9, 0.9],
     Acosh: [1.01, 4], Reciprocal: [0.5, 3],
   };
-  const unaries = ['Abs', 'Acos', 'Acosh', 'Asin', 'Asinh', 'Atan', 'Atanh', 'Ceil', 'Cos', 'Cosh', 'Elu', 'Erf', 'Exp', 'Expm1', 'Floor', 'Log',
-    'Log1p', 'Neg', 'Relu', 'Relu6', 'Round', 'Rsqrt', 'Selu', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Softplus', 'Sqrt', 'Square', 'Tan', 'Tanh',
-    'Reciprocal', 'IsNan', 'IsFinite', 'IsInf'];
+  const unaries = [
+    'Abs', 'Acos', 'Acosh', 'Asin', 'Asinh', 'Atan', 'Atanh', 'Ceil', 'Cos', 'Cosh', 'Elu', 'Erf', 'Exp', 'Expm1', 'Floor', 'Log', 'Log1p',
+    'Neg', 'Relu', 'Relu6', 'Round', 'Rsqrt', 'Selu', 'Sigmoid', 'Sign', 'Sin', 'Sinh', 'Softplus', 'Sqrt', 'Square', 'Tan', 'Tanh',
+    'Reciprocal', 'IsNan', 'IsFinite', 'IsInf',
+  ];
   for (const op of unaries) {
     it(`${op} on [1], [3], [3,7]`, async () => {
       const [lo, hi] = ranges[op] ?? [-8, 8];
@@ -81,7 +96,8 @@ describe('basic_math', () => {
     });
   }
   it('IsNan / IsInf / IsFinite see NaN and infinities; Relu6 clamps', async () => {
-    const special = { dtype: 'float32' as const, shape: [5], values: [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 7, -1] };
+    const values = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 7, -1];
+    const special = { dtype: 'float32' as const, shape: [5], values };
     for (const op of ['IsNan', 'IsInf', 'IsFinite', 'Relu6', 'Abs']) await same({ op, attr: T, inputs: [special] });
   });
   for (const op of ['Abs', 'Neg', 'Relu', 'Relu6', 'Square', 'Sign']) {
@@ -101,7 +117,10 @@ describe('basic_math', () => {
     await same({ op: 'Atan2', attr: T, inputs: [f32([3, 7], 1), f32([7], 2)] });
   });
   it('ClipByValue: bounds from scalar inputs', async () => {
-    await same({ op: 'ClipByValue', attr: T, inputs: [f32([3, 7], 1, -3, 3), { dtype: 'float32', shape: [], values: [-1] }, { dtype: 'float32', shape: [], values: [0.5] }] });
+    await same({
+      op: 'ClipByValue', attr: T,
+      inputs: [f32([3, 7], 1, -3, 3), { dtype: 'float32', shape: [], values: [-1] }, { dtype: 'float32', shape: [], values: [0.5] }],
+    });
   });
   it('Complex (float32 parts in, complex64 out)', async () => {
     await same({ op: 'Complex', attr: { T: attr.type('float32'), Tout: attr.type('complex64') }, inputs: [f32([3], 1), f32([3], 2)] });
@@ -150,7 +169,8 @@ describe('logical', () => {
     await same({ op: 'SelectV2', attr: T, inputs: [bools([7], 1), f32([3, 7], 2), f32([3, 1], 3)] });
     await same({ op: 'Select', attr: { T: attr.type('int32') }, inputs: [bools([3], 1), i32([3], 2), i32([3], 3)] });
   });
-  it('BitwiseAnd on int32 (TF.js\'s graph executor cannot run it: its op list names the inputs x, y and its executor reads a, b)', async () => {
+  // TF.js's graph executor cannot run BitwiseAnd: its op list names the inputs x, y and its executor reads a, b.
+  it('BitwiseAnd on int32, checked against known values', async () => {
     const x = sora.tensor([12, 7, 255, -1, 0], [5], 'int32');
     const y = sora.tensor([10, 3, 15, 6, 9], [5], 'int32');
     const z = RUN('BitwiseAnd', [x, y], { T: attr.type('int32') });
@@ -180,6 +200,16 @@ describe('reduction', () => {
     await same({ op: 'Sum', attr: keep(false), inputs: [i32([3, 7], 1), ints([1])] });
     await same({ op: 'Max', attr: keep(true), inputs: [i32([3, 7], 1), ints([0])] });
   });
+  it('int32 and bool inputs keep TF.js\'s dtypes (Mean, Prod, Min of int32; Sum and Any of bool)', async () => {
+    for (const op of ['Mean', 'Prod', 'Min']) await same({ op, attr: keep(false), inputs: [i32([3, 7], 2, -3, 4), ints([1])] });
+    await same({ op: 'Sum', attr: keep(false), inputs: [bools([3, 7], 3), ints([0])] });
+    await same({ op: 'ArgMax', attr: T, inputs: [i32([3, 7], 4), ints([1], [])] });
+    await same({ op: 'Cumsum', attr: T, inputs: [i32([3, 7], 5), ints([1], [])] });
+  });
+  it('an empty axis list reduces nothing', async () => {
+    await same({ op: 'Sum', attr: keep(false), inputs: [f32([3, 7], 1), ints([])] });
+    await same({ op: 'Max', attr: keep(true), inputs: [f32([3, 7], 1), ints([])] });
+  });
   it('Mean over H and W with keep_dims (centernet) and without (emotion)', async () => {
     await same({ op: 'Mean', attr: keep(true), inputs: [f32([1, 3, 7, 3], 1), ints([1, 2])] });
     await same({ op: 'Mean', attr: keep(false), inputs: [f32([1, 3, 7, 3], 1), ints([1, 2])] });
@@ -202,7 +232,10 @@ describe('reduction', () => {
     it(`${op}: exclusive and reverse`, async () => {
       for (const exclusive of [false, true]) {
         for (const reverse of [false, true]) {
-          await same({ op, attr: { ...T, exclusive: attr.b(exclusive), reverse: attr.b(reverse) }, inputs: [f32([3, 7], 1, 0.5, 1.5), ints([1], [])] });
+          await same({
+            op, attr: { ...T, exclusive: attr.b(exclusive), reverse: attr.b(reverse) },
+            inputs: [f32([3, 7], 1, 0.5, 1.5), ints([1], [])],
+          });
         }
       }
       await same({ op, attr: T, inputs: [f32([3, 7], 1, 0.5, 1.5), ints([0], [])] });
@@ -213,7 +246,10 @@ describe('reduction', () => {
     await same({ op: 'Bincount', attr: T, inputs: [x, ints([7], []), f32([7], 1, 0, 1)] });
     await same({ op: 'Bincount', attr: T, inputs: [x, ints([5], []), { dtype: 'float32', shape: [0], values: [] }] });
     await same({ op: 'DenseBincount', attr: { ...T, binary_output: attr.b(false) }, inputs: [x, ints([7], []), f32([7], 2, 0, 1)] });
-    await same({ op: 'DenseBincount', attr: { ...T, binary_output: attr.b(true) }, inputs: [ints([0, 1, 1, 2, 2, 0], [2, 3]), ints([3], []), { dtype: 'float32', shape: [0], values: [] }] });
+    await same({
+      op: 'DenseBincount', attr: { ...T, binary_output: attr.b(true) },
+      inputs: [ints([0, 1, 1, 2, 2, 0], [2, 3]), ints([3], []), { dtype: 'float32', shape: [0], values: [] }],
+    });
   });
   it('errors: wrong input count, fractional or multi-valued axis', async () => {
     await refuses({ op: 'Sum', attr: keep(false), inputs: [f32([3], 1)] }, /expected 2 inputs, got 1/);
@@ -234,11 +270,18 @@ describe('matrices', () => {
     await same({ op: 'MatMul', attr: T, inputs: [f32([1, 1], 1), f32([1, 3], 2)] });
   });
   it('BatchMatMul and BatchMatMulV2 with adj_x / adj_y and batch broadcasting', async () => {
-    await same({ op: 'BatchMatMul', attr: { ...T, adj_x: attr.b(false), adj_y: attr.b(true) }, inputs: [f32([3, 1, 7], 1), f32([3, 3, 7], 2)] });
-    await same({ op: 'BatchMatMulV2', attr: { ...T, adj_x: attr.b(true), adj_y: attr.b(false) }, inputs: [f32([2, 3, 7, 3], 1), f32([3, 7, 1], 2)] });
+    await same({
+      op: 'BatchMatMul', attr: { ...T, adj_x: attr.b(false), adj_y: attr.b(true) },
+      inputs: [f32([3, 1, 7], 1), f32([3, 3, 7], 2)],
+    });
+    await same({
+      op: 'BatchMatMulV2', attr: { ...T, adj_x: attr.b(true), adj_y: attr.b(false) },
+      inputs: [f32([2, 3, 7, 3], 1), f32([3, 7, 1], 2)],
+    });
   });
   const fusedMatMul = (ops: string[], n: number, extra: Record<string, unknown> = {}) => ({
-    ...T, epsilon: attr.f(0), fused_ops: attr.strings(ops), num_args: attr.i(n), transpose_a: attr.b(false), transpose_b: attr.b(false), ...extra,
+    ...T, epsilon: attr.f(0), fused_ops: attr.strings(ops), num_args: attr.i(n),
+    transpose_a: attr.b(false), transpose_b: attr.b(false), ...extra,
   });
   it('_FusedMatMul: BiasAdd and BiasAdd+Relu as antispoof has them', async () => {
     await same({ op: '_FusedMatMul', attr: fusedMatMul(['BiasAdd'], 1), inputs: [f32([3, 7], 1), f32([7, 3], 2), f32([3], 3)] });
@@ -251,13 +294,25 @@ describe('matrices', () => {
     });
   }
   it('_FusedMatMul: BiasAdd+Prelu takes bias and alpha', async () => {
-    await same({ op: '_FusedMatMul', attr: fusedMatMul(['BiasAdd', 'Prelu'], 2), inputs: [f32([3, 7], 1), f32([7, 3], 2), f32([3], 3), f32([3], 4, 0, 0.5)] });
+    await same({
+      op: '_FusedMatMul', attr: fusedMatMul(['BiasAdd', 'Prelu'], 2),
+      inputs: [f32([3, 7], 1), f32([7, 3], 2), f32([3], 3), f32([3], 4, 0, 0.5)],
+    });
   });
   it('_FusedMatMul errors: num_args, unknown activation, FusedBatchNorm, input count', async () => {
     const ab = [f32([3, 7], 1), f32([7, 3], 2)];
-    await refuses({ op: '_FusedMatMul', attr: fusedMatMul(['BiasAdd', 'Prelu'], 1), inputs: [...ab, f32([3], 3)] }, /BiasAdd and Prelu need two extra arguments/, true);
-    await refuses({ op: '_FusedMatMul', attr: fusedMatMul(['BiasAdd'], 2), inputs: [...ab, f32([3], 3), f32([3], 4)] }, /needs one extra argument/, true);
-    await refuses({ op: '_FusedMatMul', attr: fusedMatMul(['BiasAdd', 'Tanh'], 1), inputs: [...ab, f32([3], 3)] }, /fused activation 'tanh' is not supported/, true);
+    await refuses({
+      op: '_FusedMatMul', attr: fusedMatMul(['BiasAdd', 'Prelu'], 1),
+      inputs: [...ab, f32([3], 3)],
+    }, /BiasAdd and Prelu need two extra arguments/, true);
+    await refuses({
+      op: '_FusedMatMul', attr: fusedMatMul(['BiasAdd'], 2),
+      inputs: [...ab, f32([3], 3), f32([3], 4)],
+    }, /needs one extra argument/, true);
+    await refuses({
+      op: '_FusedMatMul', attr: fusedMatMul(['BiasAdd', 'Tanh'], 1),
+      inputs: [...ab, f32([3], 3)],
+    }, /fused activation 'tanh' is not supported/, true);
     await refuses({ op: '_FusedMatMul', attr: fusedMatMul(['BiasAdd'], 1), inputs: ab }, /num_args is 1, so expected 3 inputs, got 2/);
     await refuses({ op: '_FusedMatMul', attr: fusedMatMul(['BiasAdd'], 1), inputs: [ab[0]!] }, /expected at least 2 inputs, got 1/);
   });
@@ -268,16 +323,40 @@ describe('matrices', () => {
   });
   it('Einsum: matmul, batch, transpose, reduce', async () => {
     await same({ op: 'Einsum', attr: { ...T, equation: attr.s('ij,jk->ik'), N: attr.i(2) }, inputs: [f32([3, 7], 1), f32([7, 1], 2)] });
-    await same({ op: 'Einsum', attr: { ...T, equation: attr.s('bij,bjk->bik'), N: attr.i(2) }, inputs: [f32([2, 3, 7], 1), f32([2, 7, 3], 2)] });
+    await same({
+      op: 'Einsum', attr: { ...T, equation: attr.s('bij,bjk->bik'), N: attr.i(2) },
+      inputs: [f32([2, 3, 7], 1), f32([2, 7, 3], 2)],
+    });
     await same({ op: 'Einsum', attr: { ...T, equation: attr.s('ij->ji'), N: attr.i(1) }, inputs: [f32([3, 7], 1)] });
   });
   it('MatrixBandPart (equal bounds: TF.js reads num_lower for both)', async () => {
     await same({ op: 'MatrixBandPart', attr: T, inputs: [f32([3, 7], 1), ints([1], []), ints([1], [])] });
     await same({ op: 'MatrixBandPart', attr: T, inputs: [f32([2, 3, 7], 1), ints([-1], []), ints([-1], [])] });
   });
+  it('MatrixBandPart with different bounds reads num_upper from input 2 (TF\'s op)', () => {
+    const x = sora.ones([3, 4]);
+    const lower = sora.scalar(0, 'int32');
+    const upper = sora.scalar(1, 'int32');
+    const y = RUN('MatrixBandPart', [x, lower, upper], T);
+    expect(Array.from(y.dataSync())).toEqual([1, 1, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1]);
+    sora.dispose([x, lower, upper, y]);
+  });
   it('errors: wrong input counts', async () => {
     await refuses({ op: 'MatMul', attr: T, inputs: [f32([3, 7], 1)] }, /expected 2 inputs, got 1/, true);
     await refuses({ op: 'Transpose', attr: T, inputs: [f32([3, 7], 1), ints([0, 1, 2])] }, /./, true);
     await refuses({ op: 'MatMul', attr: T, inputs: [f32([3, 7], 1), f32([3, 7], 1)] }, /./, true);
+  });
+});
+
+describe('coverage', () => {
+  it('every op of the eight TF.js op lists of this lane has a handler in its family', async () => {
+    const families = ['arithmetic', 'basic_math', 'logical', 'reduction', 'matrices', 'normalization', 'convolution', 'image'];
+    const missing: string[] = [];
+    for (const family of families) {
+      const list = (await import(`@tensorflow/tfjs-converter/dist/operations/op_list/${family}.js`)) as { json: { tfOpName: string }[] };
+      expect(list.json.length).toBeGreaterThan(3);
+      for (const { tfOpName } of list.json) if (GRAPH_OPS.get(tfOpName)?.family !== family) missing.push(`${family}/${tfOpName}`);
+    }
+    expect(missing).toEqual([]);
   });
 });

@@ -59,6 +59,11 @@ export function padding(ctx: OpContext, allowExplicit = true): 'same' | 'valid' 
   throw new Error(`${where(ctx)}: attribute 'padding' must be ${allowed}, got '${ctx.attrs.string('padding')}'`);
 }
 
+/** The node's 'padding' attr where only 'SAME' and 'VALID' are allowed (pools, 3-D convs, Dilation2D). */
+export function simplePadding(ctx: OpContext): 'same' | 'valid' {
+  return padding(ctx, false) as 'same' | 'valid';
+}
+
 /** The node's 'data_format' attr (upper case), checked against the forms the op takes. */
 export function dataFormat<F extends string>(ctx: OpContext, allowed: readonly F[], fallback: F): F {
   const format = ctx.attrs.string('data_format', fallback).toUpperCase();

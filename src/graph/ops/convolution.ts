@@ -8,7 +8,7 @@ import {
   avgPool, avgPool3d, conv1d, conv2d, conv2dTranspose, conv3d, depthwiseConv2d, dilation2d, fused, maxPool, maxPool3d, maxPoolWithArgmax,
 } from '../../ops/index.js';
 import type { OpEntry, OpTable } from '../types.js';
-import { arity, dataFormat, padding, spatial } from './args.js';
+import { arity, dataFormat, padding, simplePadding, spatial } from './args.js';
 import { fusedTail } from './fused-args.js';
 import { hostInts, tensorInput, where } from './util.js';
 
@@ -50,7 +50,8 @@ function fusedConv(f: typeof fused.conv2d): OpEntry {
       if (inputs.length < 2) throw new Error(`${where(ctx)}: expected at least 2 inputs, got ${inputs.length}`);
       const { format, strides, dilations, pad } = conv2dAttrs(ctx);
       const tail = fusedTail(inputs, ctx, 2, true);
-      return [f({ x: tensorInput(inputs, 0, ctx), filter: tensorInput(inputs, 1, ctx), strides, pad, dataFormat: format, dilations, ...tail })];
+      const [x, filter] = [tensorInput(inputs, 0, ctx), tensorInput(inputs, 1, ctx)];
+      return [f({ x, filter, strides, pad, dataFormat: format, dilations, ...tail })];
     },
   };
 }
@@ -76,7 +77,7 @@ function pool3d(f: typeof maxPool3d): OpEntry {
       dataFormat(ctx, ['NDHWC'], 'NDHWC');
       const size = spatial(ctx, 'ksize', 5) as Triple;
       const strides = spatial(ctx, 'strides', 5) as Triple;
-      return [f(tensorInput(inputs, 0, ctx), size, strides, padding(ctx, false) as 'same' | 'valid')];
+      return [f(tensorInput(inputs, 0, ctx), size, strides, simplePadding(ctx))];
     },
   };
 }
@@ -89,7 +90,7 @@ export const CONVOLUTION: OpTable = {
       const format = dataFormat(ctx, ['NWC', 'NCW'], 'NWC');
       const stride = ctx.attrs.int('stride');
       const dilation = ctx.attrs.int('dilation', 1);
-      return [conv1d(tensorInput(inputs, 0, ctx), tensorInput(inputs, 1, ctx), stride, padding(ctx, false) as 'same' | 'valid', format, dilation)];
+      return [conv1d(tensorInput(inputs, 0, ctx), tensorInput(inputs, 1, ctx), stride, simplePadding(ctx), format, dilation)];
     },
   },
   Conv2D: CONV2D,
@@ -105,8 +106,11 @@ export const CONVOLUTION: OpTable = {
       const { format, strides, pad } = conv2dAttrs(ctx);
       if (format !== 'NHWC') throw new Error(`${where(ctx)}: data_format '${format}' is not supported (only NHWC)`);
       const shape = hostInts(inputs, 0, ctx);
-      if (shape.length !== 4 && shape.length !== 3) throw new Error(`${where(ctx)}: the output shape must have 3 or 4 entries, got [${shape.join(', ')}]`);
-      return [conv2dTranspose(tensorInput(inputs, 2, ctx), tensorInput(inputs, 1, ctx), shape as [number, number, number, number], strides, pad)];
+      if (shape.length !== 4 && shape.length !== 3) {
+        throw new Error(`${where(ctx)}: the output shape must have 3 or 4 entries, got [${shape.join(', ')}]`);
+      }
+      const [filter, dy] = [tensorInput(inputs, 1, ctx), tensorInput(inputs, 2, ctx)];
+      return [conv2dTranspose(dy, filter, shape as [number, number, number, number], strides, pad)];
     },
   },
   Conv3D: {
@@ -116,7 +120,7 @@ export const CONVOLUTION: OpTable = {
       const first = format === 'NCDHW';
       const strides = spatial(ctx, 'strides', 5, undefined, first) as Triple;
       const dilations = spatial(ctx, 'dilations', 5, [1, 1, 1, 1, 1], first) as Triple;
-      return [conv3d(tensorInput(inputs, 0, ctx), tensorInput(inputs, 1, ctx), strides, padding(ctx, false) as 'same' | 'valid', format, dilations)];
+      return [conv3d(tensorInput(inputs, 0, ctx), tensorInput(inputs, 1, ctx), strides, simplePadding(ctx), format, dilations)];
     },
   },
   Dilation2D: {
@@ -124,7 +128,7 @@ export const CONVOLUTION: OpTable = {
       arity(inputs, 2, ctx);
       const strides = spatial(ctx, 'strides', 4) as Pair;
       const rates = spatial(ctx, 'rates', 4) as Pair;
-      return [dilation2d(tensorInput(inputs, 0, ctx), tensorInput(inputs, 1, ctx), strides, padding(ctx, false) as 'same' | 'valid', rates)];
+      return [dilation2d(tensorInput(inputs, 0, ctx), tensorInput(inputs, 1, ctx), strides, simplePadding(ctx), rates)];
     },
   },
   AvgPool: pool2d(avgPool),
@@ -135,7 +139,7 @@ export const CONVOLUTION: OpTable = {
       const size = spatial(ctx, 'ksize', 4) as Pair;
       const strides = spatial(ctx, 'strides', 4) as Pair;
       const include = ctx.attrs.bool('include_batch_in_index', false);
-      const { result, indexes } = maxPoolWithArgmax(tensorInput(inputs, 0, ctx), size, strides, padding(ctx, false) as 'same' | 'valid', include);
+      const { result, indexes } = maxPoolWithArgmax(tensorInput(inputs, 0, ctx), size, strides, simplePadding(ctx), include);
       return [result, indexes];
     },
   },

@@ -41,7 +41,8 @@ export function fusedTail(inputs: readonly GraphValue[], ctx: OpContext, first: 
   }
   const isPrelu = activation === 'prelu';
   if (extra === 'biasadd' && numArgs !== (isPrelu ? 2 : 1)) {
-    throw new Error(`${where(ctx)}: fused BiasAdd${isPrelu ? ' and Prelu need two extra arguments (bias, alpha)' : ' needs one extra argument (bias)'}, got ${numArgs}`);
+    const need = isPrelu ? ' and Prelu need two extra arguments (bias, alpha)' : ' needs one extra argument (bias)';
+    throw new Error(`${where(ctx)}: fused BiasAdd${need}, got ${numArgs}`);
   }
   let [bias, alpha]: (Tensor | undefined)[] = tensorInputs(inputs, ctx, first);
   if (extra === undefined && shiftPrelu) {

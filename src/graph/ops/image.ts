@@ -11,7 +11,9 @@ import { hostInts, hostNumber, tensorInput, where } from './util.js';
 /** Input `i` as an [height, width] pair of positive ints. */
 function size2(inputs: Parameters<OpEntry['run']>[0], i: number, ctx: OpContext): [number, number] {
   const size = hostInts(inputs, i, ctx);
-  if (size.length !== 2 || size.some((v) => v < 0)) throw new Error(`${where(ctx)}: input ${i} must be [height, width], got [${size.join(', ')}]`);
+  if (size.length !== 2 || size.some((v) => v < 0)) {
+    throw new Error(`${where(ctx)}: input ${i} must be [height, width], got [${size.join(', ')}]`);
+  }
   return size as [number, number];
 }
 
@@ -20,7 +22,8 @@ function resize(f: (x: Tensor, size: [number, number], alignCorners: boolean, ha
     valueInputs: [1],
     run: (inputs, ctx) => {
       arity(inputs, 2, ctx);
-      return [f(tensorInput(inputs, 0, ctx), size2(inputs, 1, ctx), ctx.attrs.bool('align_corners', false), ctx.attrs.bool('half_pixel_centers', false))];
+      const [x, size] = [tensorInput(inputs, 0, ctx), size2(inputs, 1, ctx)];
+      return [f(x, size, ctx.attrs.bool('align_corners', false), ctx.attrs.bool('half_pixel_centers', false))];
     },
   };
 }
@@ -28,7 +31,8 @@ function resize(f: (x: Tensor, size: [number, number], alignCorners: boolean, ha
 function oneOf<T extends string>(ctx: OpContext, name: string, allowed: readonly T[], fallback: T): T {
   const value = ctx.attrs.string(name, fallback).toLowerCase();
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new Error(`${where(ctx)}: attribute '${name}' must be one of ${allowed.map((a) => `'${a.toUpperCase()}'`).join(', ')}, got '${value}'`);
+    const names = allowed.map((a) => `'${a.toUpperCase()}'`).join(', ');
+    throw new Error(`${where(ctx)}: attribute '${name}' must be one of ${names}, got '${value}'`);
   }
   return value as T;
 }
@@ -52,7 +56,8 @@ export const IMAGE: OpTable = {
       arity(inputs, 4, ctx);
       const interpolation = oneOf(ctx, 'interpolation', ['nearest', 'bilinear'], 'nearest');
       const fillMode = oneOf(ctx, 'fill_mode', ['constant', 'reflect', 'wrap', 'nearest'], 'constant');
-      return [image.transform(tensorInput(inputs, 0, ctx), tensorInput(inputs, 1, ctx), interpolation, fillMode, hostNumber(inputs, 3, ctx), size2(inputs, 2, ctx))];
+      const [images, transforms] = [tensorInput(inputs, 0, ctx), tensorInput(inputs, 1, ctx)];
+      return [image.transform(images, transforms, interpolation, fillMode, hostNumber(inputs, 3, ctx), size2(inputs, 2, ctx))];
     },
   },
 };

@@ -42,7 +42,8 @@ export const NORMALIZATION: OpTable = {
     run: (inputs, ctx) => {
       arity(inputs, 1, ctx);
       const a = ctx.attrs;
-      return [localResponseNormalization(tensorInput(inputs, 0, ctx), a.int('depth_radius', 5), a.float('bias', 1), a.float('alpha', 1), a.float('beta', 0.5))];
+      const x = tensorInput(inputs, 0, ctx);
+      return [localResponseNormalization(x, a.int('depth_radius', 5), a.float('bias', 1), a.float('alpha', 1), a.float('beta', 0.5))];
     },
   },
   Softmax: unary((x) => softmax(x)),

@@ -39,7 +39,8 @@ function scan(f: (x: Tensor, axis: number, exclusive: boolean, reverse: boolean)
     valueInputs: [1],
     run: (inputs, ctx) => {
       arity(inputs, 2, ctx);
-      return [f(tensorInput(inputs, 0, ctx), hostInt(inputs, 1, ctx), ctx.attrs.bool('exclusive', false), ctx.attrs.bool('reverse', false))];
+      const x = tensorInput(inputs, 0, ctx);
+      return [f(x, hostInt(inputs, 1, ctx), ctx.attrs.bool('exclusive', false), ctx.attrs.bool('reverse', false))];
     },
   };
 }
@@ -68,7 +69,8 @@ export const REDUCTION: OpTable = {
     valueInputs: [1],
     run: (inputs, ctx) => {
       arity(inputs, 3, ctx);
-      return [denseBincount(tensorInput(inputs, 0, ctx), tensorInput(inputs, 2, ctx), hostInt(inputs, 1, ctx), ctx.attrs.bool('binary_output', false))];
+      const [x, weights] = [tensorInput(inputs, 0, ctx), tensorInput(inputs, 2, ctx)];
+      return [denseBincount(x, weights, hostInt(inputs, 1, ctx), ctx.attrs.bool('binary_output', false))];
     },
   },
 };
