@@ -57,9 +57,9 @@ const DATAFLOW = new Set([
 ]);
 /** Ops the executor runs itself, with no handler. */
 const EXECUTOR_OPS = new Set(['Const', 'Placeholder', 'PlaceholderWithDefault']);
-/** Ops whose results differ from run to run, or that hold state: never folded. */
-const UNFOLDABLE =
-  /^(Random|Stateless|Multinomial|TruncatedNormal|ParameterizedTruncatedNormal|While|If|StatelessIf|StatelessWhile)/;
+/** Ops whose results differ from run to run, that hold state, have effects or give nothing: never folded. */
+const UNFOLDABLE_PREFIX = /^(Random|StatelessRandom|Multinomial|TruncatedNormal|ParameterizedTruncatedNormal)/;
+const UNFOLDABLE = new Set(['While', 'StatelessWhile', 'If', 'StatelessIf', 'NoOp', 'Print', 'PrintV2', 'Assert']);
 /** Families whose values are resources or whose ops have effects: never folded. */
 const UNFOLDABLE_FAMILIES = new Set(['control', 'hash_table']);
 /** Folded results whose values are recorded on the host: ints and bools up to this size, floats up to HOST_FLOATS. */
@@ -76,6 +76,19 @@ function isPromise<T>(value: unknown): value is Promise<T> {
 
 function label(node: GraphNode): string {
   return `node '${node.name}' (${node.op})`;
+}
+
+/** The dtype a node declares for its output ('T' or 'dtype'); While's 'T' is a list, so that is skipped. */
+function declaredDType(node: GraphNode): DType {
+  for (const name of ['T', 'dtype']) {
+    if (!node.attrs.has(name)) continue;
+    try {
+      return node.attrs.dtype(name);
+    } catch {
+      // Not a single dtype (a list of them): try the next attribute.
+    }
+  }
+  return 'float32';
 }
 
 function disposeValue(value: GraphValue): void {
@@ -288,7 +301,7 @@ export class GraphExecutor {
     for (const node of graph.nodes) {
       if (this.main.consumers.get(node)!.length > 0 || this.main.controlConsumers.get(node)!.length > 0) continue;
       if (node.op === 'NoOp') continue;
-      this.outputs.push({ name: node.name, dtype: node.attrs.dtype('T', node.attrs.dtype('dtype', 'float32')) });
+      this.outputs.push({ name: node.name, dtype: declaredDType(node) });
     }
   }
 
@@ -403,12 +416,13 @@ export class GraphExecutor {
     const body = this.main;
     const foldable = new Set<GraphNode>();
     const isConstant = (node: GraphNode): boolean => node.op === 'Const' || foldable.has(node);
-    const order = this.topological(body, new Set(body.nodes), new Set());
+    const order = this.topological(body, new Set(body.nodes), new Set(), true);
     for (const node of order) {
       if (
         node.op === 'Const' ||
         node.inputs.length === 0 ||
-        UNFOLDABLE.test(node.op) ||
+        UNFOLDABLE_PREFIX.test(node.op) ||
+        UNFOLDABLE.has(node.op) ||
         getRegisteredOp(node.op) !== undefined
       )
         continue;
@@ -504,19 +518,25 @@ export class GraphExecutor {
   // ---- planning ----
 
   /** Needed nodes in topological order (data and control edges; fed nodes have no inputs). */
-  private topological(body: Body, needed: ReadonlySet<GraphNode>, fed: ReadonlySet<string>): GraphNode[] {
+  private topological(
+    body: Body,
+    needed: ReadonlySet<GraphNode>,
+    fed: ReadonlySet<string>,
+    loops = false,
+  ): GraphNode[] {
+    // With `loops`, a NextIteration's edge back to its Merge is left out, so TF1 loops order too.
+    const counts = (producer: GraphNode): boolean =>
+      needed.has(producer) && !(loops && producer.op.endsWith('NextIteration'));
     const indegree = new Map<GraphNode, number>();
     for (const node of needed) {
-      indegree.set(
-        node,
-        fed.has(node.name) ? 0 : node.inputs.filter((input) => needed.has(body.producer(input))).length,
-      );
+      indegree.set(node, fed.has(node.name) ? 0 : node.inputs.filter((input) => counts(body.producer(input))).length);
     }
     const ready = body.nodes.filter((node) => indegree.get(node) === 0);
     const order: GraphNode[] = [];
     for (let i = 0; i < ready.length; i++) {
       const node = ready[i]!;
       order.push(node);
+      if (!counts(node)) continue;
       const next = [...body.consumers.get(node)!.map((c) => c.node), ...body.controlConsumers.get(node)!];
       for (const child of next) {
         if (!needed.has(child) || fed.has(child.name)) continue;
@@ -608,10 +628,11 @@ export class GraphExecutor {
     const outputSlots = outputs.map((o) => slot(o.node, o.output));
     const isOutput = new Set(outputSlots);
     const producedAt = new Map<number, number>();
+    const stepOf = new Map<string, number>(order.map((node, index) => [node.name, index]));
     for (const [key, s] of slotOf) {
       const name = key.slice(0, key.lastIndexOf(':'));
       const output = Number(key.slice(key.lastIndexOf(':') + 1));
-      const index = order.indexOf(body.byName.get(name)!);
+      const index = stepOf.get(name)!;
       const step = steps[index]!;
       while (step.outputs.length <= output) step.outputs.push(-1);
       step.outputs[output] = s;
@@ -684,14 +705,15 @@ export class GraphExecutor {
 
   /** The caller owns what execute returns: protected values (weights, constants, the caller's own inputs) come back as copies. */
   private hand(values: GraphValue[], outputs: readonly GraphInput[], fedValues: ReadonlySet<GraphValue>): Tensor[] {
-    return values.map((value, i) => {
-      if (!isTensor(value)) {
-        throw new Error(
-          `${this.where}: the output '${outputs[i]!.node}:${outputs[i]!.output}' is a ${(value as GraphResource).kind}, not a tensor`,
-        );
-      }
-      return this.owned.has(value) || fedValues.has(value) ? reshape(value, value.shape) : value;
-    });
+    const bad = values.findIndex((value) => !isTensor(value));
+    if (bad >= 0) {
+      const kept = (v: GraphValue): boolean => (isTensor(v) && this.owned.has(v)) || fedValues.has(v);
+      for (const value of new Set(values)) if (!kept(value)) disposeValue(value);
+      throw new Error(
+        `${this.where}: the output '${outputs[bad]!.node}:${outputs[bad]!.output}' is a ${(values[bad] as GraphResource).kind}, not a tensor`,
+      );
+    }
+    return (values as Tensor[]).map((t) => (this.owned.has(t) || fedValues.has(t) ? reshape(t, t.shape) : t));
   }
 
   // ---- running ----
@@ -1033,12 +1055,12 @@ export class GraphExecutor {
     fedValues: ReadonlySet<GraphValue>,
     limit: number,
   ): Promise<GraphValue[]> {
-    const run = new DataflowRun(this, body, plan, feeds, fedValues, limit);
+    const run = new DataflowRun(this.internals(), body, plan, feeds, fedValues, limit);
     return run.run(outputs);
   }
 
-  /** @internal The pieces a dataflow run uses. */
-  get internals(): ExecutorInternals {
+  /** The pieces of the executor a dataflow run uses. */
+  private internals(): ExecutorInternals {
     return {
       owned: this.owned,
       where: this.where,
@@ -1104,14 +1126,14 @@ class DataflowRun {
   private readonly wanted = new Set<string>();
 
   constructor(
-    executor: GraphExecutor,
+    executor: ExecutorInternals,
     private readonly body: Body,
     private readonly plan: Plan,
     private readonly feeds: Feeds,
     fedValues: ReadonlySet<GraphValue>,
     private readonly limit: number,
   ) {
-    this.x = executor.internals;
+    this.x = executor;
     const owned = this.x.owned;
     this.holdings = new Holdings((v) => owned.has(v as Tensor) || fedValues.has(v));
     for (const node of plan.needed) {
@@ -1262,25 +1284,28 @@ class DataflowRun {
       const args = dataInputs.map((input) => this.lookup(input, frame, node));
       result = await this.compute(node, frame, args);
     }
-    this.consume(node, frame, mergeInput);
     const target = this.outputFrame(node, frame, result[0] === DEAD && result.length === 1);
-    if (target === null) {
+    const dropped =
+      target === null || ((node.op === 'Exit' || node.op === 'RefExit') && result[0] === DEAD && !frame.instance!.dead);
+    if (dropped) {
+      // A dead NextIteration ends its loop; a dead Exit of a live loop is superseded by the live one to come.
       for (const v of result) {
         if (v === DEAD) continue;
         this.holdings.hold(v);
         this.holdings.drop(v);
       }
-      return;
+    } else {
+      this.publish(node, target, result, false);
+      if ((node.op === 'Enter' || node.op === 'RefEnter') && node.attrs.bool('is_constant', false)) {
+        const instance = target.instance!;
+        const value = result[0]!;
+        if (value !== DEAD) this.holdings.hold(value);
+        instance.constants.push({ node, value });
+        for (const later of instance.iterations.slice(1)) this.deliver(node, later, value);
+      }
     }
-    if ((node.op === 'Exit' || node.op === 'RefExit') && result[0] === DEAD && !frame.instance!.dead) return;
-    this.publish(node, target, result, false);
-    if ((node.op === 'Enter' || node.op === 'RefEnter') && node.attrs.bool('is_constant', false)) {
-      const instance = target.instance!;
-      const value = result[0]!;
-      if (value !== DEAD) this.holdings.hold(value);
-      instance.constants.push({ node, value });
-      for (const later of instance.iterations.slice(1)) this.deliver(node, later, value);
-    }
+    // Inputs are let go only now: an output may be one of them.
+    this.consume(node, frame, mergeInput);
   }
 
   private async compute(node: GraphNode, frame: Frame, args: GraphValue[]): Promise<(GraphValue | typeof DEAD)[]> {

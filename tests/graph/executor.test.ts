@@ -115,6 +115,33 @@ describe('GraphExecutor on straight-line graphs', () => {
     exec.dispose();
   });
 
+  it('leaves random ops and NoOp out of folding', async () => {
+    const weights: Record<string, Weight> = {};
+    const g: TestGraph = {
+      nodes: [
+        constant('shape', { dtype: 'int32', shape: [1], values: [64] }, weights),
+        n('noop', 'NoOp', ['^shape']),
+        n('r', 'RandomUniform', ['shape', '^noop'], {
+          dtype: F,
+          T: attr.type('int32'),
+          seed: attr.i(0),
+          seed2: attr.i(0),
+        }),
+        n('y', 'Neg', ['r'], { T: F }),
+      ],
+      weights,
+    };
+    const exec = soraExecutor(g);
+    const before = sora.memory().numTensors;
+    await exec.foldConstants();
+    exec.foldConstantsSync();
+    expect(sora.memory().numTensors).toBe(before);
+    const [a] = await readAll(exec.execute(new Map(), ['y']));
+    const [b] = await readAll(exec.execute(new Map(), ['y']));
+    expect(a!.values).not.toEqual(b!.values);
+    exec.dispose();
+  });
+
   it('folds synchronously with foldConstantsSync', async () => {
     const g = mlp();
     const want = await tfjsOutputs(g, { x: X }, ['both']);
@@ -292,6 +319,45 @@ describe('GraphExecutor errors, before anything runs', () => {
     exec.dispose();
   });
 
+  it('refuses execute() for ops that read values back, and runs them under executeAsync', async () => {
+    const g: TestGraph = { nodes: [placeholder('x', 'bool', [4]), n('w', 'Where', ['x'], { T: attr.type('bool') })] };
+    const want = await tfjsOutputs(g, { x: { dtype: 'bool', shape: [4], values: [1, 0, 1, 1] } }, ['w']);
+    const exec = soraExecutor(g);
+    const x = sora.tensor([true, false, true, true], [4], 'bool');
+    expect(() => exec.execute(new Map([['x', x]]), ['w'])).toThrow(
+      /node 'w' \(Where\) reads values back.*use executeAsync/,
+    );
+    expect(differ(await readAll(await exec.executeAsync(new Map([['x', x]]), ['w'])), want)).toBe('');
+    x.dispose();
+    exec.dispose();
+  });
+
+  it('runs an async custom op under executeAsync only', async () => {
+    registerOp('TimesTen', async ({ inputs }) => sora.mul(inputs[0]!, 10));
+    const g: TestGraph = { nodes: [placeholder('x', 'float32', [2]), n('t', 'TimesTen', ['x'])] };
+    const exec = soraExecutor(g);
+    const x = sora.tensor([1, 2]);
+    const before = sora.memory().numTensors;
+    expect(() => exec.execute(new Map([['x', x]]), ['t'])).toThrow(
+      /node 't' \(TimesTen\): the custom op is async; use executeAsync/,
+    );
+    const [t] = await exec.executeAsync(new Map([['x', x]]), ['t']);
+    expect(Array.from(await t!.data())).toEqual([10, 20]);
+    t!.dispose();
+    expect(sora.memory().numTensors).toBe(before);
+    x.dispose();
+    exec.dispose();
+  });
+
+  it('refuses a Const without a weight or value, naming it (the caller keeps its weights)', () => {
+    const before = sora.memory().numTensors;
+    const parsed = parseGraph({ node: [n('c', 'Const', [], { dtype: F })] }, 'w.json');
+    const w = new Map([['other', sora.tensor([1])]]);
+    expect(() => new GraphExecutor(parsed, w, 'w.json')).toThrow(/w.json: Const node 'c' has no weight and no value/);
+    sora.dispose([...w.values()]);
+    expect(sora.memory().numTensors).toBe(before);
+  });
+
   it('frees everything when an op throws midway', async () => {
     registerOp('TimesTen', () => {
       throw new Error('boom');
@@ -360,6 +426,5 @@ describe('GraphExecutor errors, before anything runs', () => {
         'lib.json',
       ),
     ).toThrow(/'q' is not a node of the function/);
-    void GraphExecutor;
   });
 });
