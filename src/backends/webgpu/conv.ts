@@ -82,7 +82,7 @@ export function conv2dKernel(context: GPUContext, variant: GemmVariant, p: Conv2
   const flags = { bias: p.bias !== null, accumulate: false, activation: EPILOGUE_CODES[p.activation], alpha: alphaOf(p) };
   // conv_blocked loops k + taps times per invocation: past lavapipe's cap, the tiled kernel.
   if (variant === 'tiled' || k + p.filterHeight * p.filterWidth > BLOCKED_ITERATIONS) { convGemm(context, kernel, 0, m, n, k, p, buffers, flags, 0, 1); return; }
-  // Whole rows: at 3 columns (17 to 24 channels) a workgroup is 3 x 21, and the grid counts blocks of 4 * 21 pixels.
+  // At most 64 invocations; 3 column groups (17..24 channels) get 21 rows, a whole number, as the shader's WG_ROWS must be.
   const cols = Math.min(4, Math.ceil(n / 8)), rows = Math.floor(64 / cols);
   const blocked = context.variant('conv', `blocked:${cols}:${+flags.bias}:${flags.activation}`, () => ({
     kernel, shader: 'conv', entryPoint: 'conv_blocked',
