@@ -175,6 +175,8 @@ interface Plan {
   readonly outputSlots: number[];
   /** The first needed node that must run under executeAsync (control flow, or an async entry). */
   readonly asyncNode?: GraphNode;
+  /** For a dataflow run: the needed nodes in topological order, a NextIteration's back edge left out. */
+  readonly order?: GraphNode[];
 }
 
 /** A frame context of a dataflow run: the root, or one iteration of one instance of a loop frame. */
@@ -581,7 +583,8 @@ export class GraphExecutor {
     );
     let plan: Plan;
     if (dataflow) {
-      plan = { needed, dataflow, steps: [], slotCount: 0, outputSlots: [], asyncNode };
+      const order = this.topological(body, needed, fed, true);
+      plan = { needed, dataflow, steps: [], slotCount: 0, outputSlots: [], asyncNode, order };
     } else {
       plan = this.staticPlan(body, needed, fed, outputs, asyncNode);
     }
@@ -1113,14 +1116,18 @@ class DataflowRun {
   private readonly holdings: Holdings;
   /** Live values by `${frame.key}|${node}:${output}`, with the count of readers still to come. */
   private readonly values = new Map<string, { value: GraphValue; readers: number }>();
-  private readonly sources = new Set<GraphNode>();
+  /**
+   * Nodes outside every loop frame and branch: fed, constant, or reading only such nodes (and no control
+   * flow op). They run first, in the root frame, and every frame reads them there.
+   */
+  private readonly statics = new Set<GraphNode>();
   private readonly pending = new Map<string, Pending>();
   private readonly ready: { node: GraphNode; frame: Frame; dead: boolean; mergeInput?: number }[] = [];
   private readonly frames = new Map<string, Frame>();
   private readonly instances = new Map<string, FrameInstance>();
   private readonly root: Frame = { key: '', parent: null, instance: null, iteration: 0 };
   private readonly x: ExecutorInternals;
-  /** Inputs of each node that arrive as events (not from sources). */
+  /** Inputs of each node that arrive as events (not from static nodes). */
   private readonly counted = new Map<GraphNode, number>();
   /** The keys of the requested outputs (root frame). */
   private readonly wanted = new Set<string>();
@@ -1136,12 +1143,15 @@ class DataflowRun {
     this.x = executor;
     const owned = this.x.owned;
     this.holdings = new Holdings((v) => owned.has(v as Tensor) || fedValues.has(v));
-    for (const node of plan.needed) {
-      if (feeds.has(node.name) || this.x.isFolded(node) || node.inputs.length === 0) this.sources.add(node);
+    for (const node of plan.order!) {
+      const fixed = feeds.has(node.name) || this.x.isFolded(node) || node.inputs.length === 0;
+      if (fixed || (!DATAFLOW.has(node.op) && node.inputs.every((input) => this.statics.has(body.producer(input))))) {
+        this.statics.add(node);
+      }
     }
     for (const node of plan.needed) {
-      if (this.sources.has(node)) continue;
-      this.counted.set(node, node.inputs.filter((input) => !this.sources.has(body.producer(input))).length);
+      if (this.statics.has(node)) continue;
+      this.counted.set(node, node.inputs.filter((input) => !this.statics.has(body.producer(input))).length);
     }
   }
 
@@ -1158,10 +1168,11 @@ class DataflowRun {
     for (const o of outputs) wanted.add(this.frameKey(this.root, o.node, o.output));
     let done = false;
     try {
-      for (const node of this.body.nodes) {
-        if (!this.sources.has(node)) continue;
-        const result = await this.runSource(node);
+      for (const node of this.plan.order!) {
+        if (!this.statics.has(node)) continue;
+        const result = await this.runStatic(node);
         this.publish(node, this.root, result, true);
+        this.consume(node, this.root);
       }
       for (const node of this.body.nodes) {
         if (this.counted.get(node) === 0) this.ready.push({ node, frame: this.root, dead: false });
@@ -1199,7 +1210,7 @@ class DataflowRun {
     }
   }
 
-  private async runSource(node: GraphNode): Promise<(GraphValue | typeof DEAD)[]> {
+  private async runStatic(node: GraphNode): Promise<(GraphValue | typeof DEAD)[]> {
     const fed = this.feeds.get(node.name);
     if (fed !== undefined) {
       const width = Math.max(...fed.keys()) + 1;
@@ -1216,9 +1227,8 @@ class DataflowRun {
       return out;
     }
     if (node.op === 'Placeholder') this.fail(node, 'the input was not given');
-    let result = this.x.invoke(node, this.body, [], this.limit);
-    if (isPromise(result)) result = await result;
-    return result as GraphValue[];
+    const args = this.body.dataInputs.get(node)!.map((input) => this.lookup(input, this.root, node));
+    return this.compute(node, this.root, args);
   }
 
   /** The frame an instance's outputs land in. */
@@ -1342,7 +1352,7 @@ class DataflowRun {
   /** The value an input reads in `frame`: its own, a constant Enter's of the loop, or a source's. */
   private lookup(input: GraphInput, frame: Frame, node: GraphNode): GraphValue {
     const producer = this.body.producer(input);
-    if (this.sources.has(producer)) {
+    if (this.statics.has(producer)) {
       const held = this.values.get(this.frameKey(this.root, input.node, input.output));
       if (held === undefined) this.fail(node, `input '${input.node}:${input.output}' has no value`);
       return held.value;
@@ -1366,7 +1376,8 @@ class DataflowRun {
     const inputs = this.body.dataInputs.get(node)!;
     inputs.forEach((input, i) => {
       if (mergeInput !== undefined && i !== mergeInput) return;
-      if (this.sources.has(this.body.producer(input))) return;
+      // A static value is let go by its static readers only: the others may read it in every iteration.
+      if (this.statics.has(this.body.producer(input)) && !this.statics.has(node)) return;
       this.unread(this.frameKey(frame, input.node, input.output));
     });
   }
@@ -1394,14 +1405,14 @@ class DataflowRun {
         continue;
       }
       if (value === DEAD) continue;
-      const readers = source ? 1 : consumers.filter((c) => c.output === k && this.plan.needed.has(c.node)).length;
+      const readers = this.readers(node, k, consumers);
       const key = this.frameKey(frame, node.name, k);
       const wantedHere = frame === this.root && this.wanted.has(key);
       if (readers > 0 || wantedHere) {
         this.holdings.hold(value);
         const old = this.values.get(key);
         if (old !== undefined) this.holdings.drop(old.value);
-        this.values.set(key, { value, readers: readers + (wantedHere && !source ? 1 : 0) });
+        this.values.set(key, { value, readers: readers + (wantedHere ? 1 : 0) });
       }
     }
     for (const v of result) if (v !== DEAD && v !== undefined) this.holdings.drop(v);
@@ -1416,6 +1427,21 @@ class DataflowRun {
       if (!this.plan.needed.has(child)) continue;
       this.arrive(child, frame, dead, -1);
     }
+  }
+
+  /**
+   * How many reads output k of `node` awaits before it is let go. A static value read by a node in a frame
+   * may be read in every iteration: one lasting read stands for those, and the run's end lets it go.
+   */
+  private readers(node: GraphNode, k: number, consumers: readonly Consumer[]): number {
+    let n = 0;
+    let lasting = false;
+    for (const c of consumers) {
+      if (c.output !== k || !this.plan.needed.has(c.node)) continue;
+      if (!this.statics.has(node) || this.statics.has(c.node)) n++;
+      else lasting = true;
+    }
+    return n + (lasting ? 1 : 0);
   }
 
   /** Delivers a constant Enter's value to its readers in a later iteration. */

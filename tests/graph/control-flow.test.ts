@@ -357,6 +357,14 @@ describe('TF1 dataflow control flow', () => {
     for (const count of [0, 1, 5]) await agree(sumLoop(), { n: int(count) }, ['exit_s', 'exit_i']);
   });
 
+  it('lets a loop read a value computed outside it without an Enter (as converted graphs may do)', async () => {
+    const g = sumLoop();
+    const at = g.nodes.findIndex((node) => node.name === 'add_s');
+    g.nodes.push(n('twice', 'AddV2', ['n', 'n'], { T: I }));
+    g.nodes[at] = n('add_s', 'AddV2', ['switch_s:1', 'twice'], { T: I });
+    for (const count of [0, 3]) await agree(g, { n: int(count) }, ['exit_s']);
+  });
+
   it('folds constants of a graph with loops (a NextIteration edge is no cycle) and runs it the same', async () => {
     const g = sumLoop();
     const weights = g.weights!;
