@@ -20,6 +20,7 @@ import { ENGINE } from '../core/engine.js';
 import { Tensor } from '../core/tensor.js';
 import { reshape, tensor as makeTensorOp } from '../ops/index.js';
 import { getRegisteredOp, type RegisteredOp } from './custom-ops.js';
+import { FUSED_OPS, fuseChains, graphFusion } from './fuse.js';
 import { GRAPH_OPS } from './ops/index.js';
 import { peekHostValues, setHostValues, type HostValues } from './ops/util.js';
 import type { GraphFunction, ParsedGraph } from './parse.js';
@@ -162,6 +163,8 @@ interface Step {
   readonly outputs: number[];
   /** Slots whose last reader is this step: released after it ran. */
   readonly release: number[];
+  /** An op step's built-in handler, looked up once at plan time (a custom op registered later still wins). */
+  readonly entry?: OpEntry;
 }
 
 interface Plan {
@@ -562,7 +565,8 @@ export class GraphExecutor {
   }
 
   private plan(body: Body, fed: ReadonlySet<string>, outputs: readonly GraphInput[]): Plan {
-    const key = `${[...fed].sort().join(',')}|${outputs.map((o) => `${o.node}:${o.output}`).join(',')}`;
+    const fuse = body === this.main && graphFusion();
+    const key = `${fuse ? 'f' : ''}|${[...fed].sort().join(',')}|${outputs.map((o) => `${o.node}:${o.output}`).join(',')}`;
     const cached = body.plans.get(key);
     if (cached !== undefined) return cached;
     const needed = new Set<GraphNode>();
@@ -590,7 +594,7 @@ export class GraphExecutor {
       const order = this.topological(body, needed, fed, true);
       plan = { needed, dataflow, steps: [], slotCount: 0, outputSlots: [], asyncNode, order };
     } else {
-      plan = this.staticPlan(body, needed, fed, outputs, asyncNode);
+      plan = this.staticPlan(body, needed, fed, outputs, asyncNode, fuse);
     }
     body.plans.set(key, plan);
     return plan;
@@ -606,9 +610,11 @@ export class GraphExecutor {
     needed: Set<GraphNode>,
     fed: ReadonlySet<string>,
     outputs: readonly GraphInput[],
-    asyncNode?: GraphNode,
+    asyncNode: GraphNode | undefined,
+    fuse: boolean,
   ): Plan {
-    const order = this.topological(body, needed, fed);
+    let order = this.topological(body, needed, fed);
+    if (fuse) order = this.fused(body, order, needed, fed, outputs);
     const slotOf = new Map<string, number>();
     const slot = (name: string, output: number): number => {
       const k = `${name}:${output}`;
@@ -628,9 +634,10 @@ export class GraphExecutor {
       const inputs =
         kind === 'feed' || kind === 'const'
           ? []
-          : body.dataInputs.get(node)!.map((input) => slot(input.node, input.output));
+          : (body.dataInputs.get(node) ?? node.inputs).map((input) => slot(input.node, input.output));
       for (const s of inputs) lastUse[s] = index;
-      return { node, kind, inputs, outputs: [], release: [] };
+      const entry = kind === 'op' ? (GRAPH_OPS.get(node.op) ?? FUSED_OPS.get(node.op)) : undefined;
+      return { node, kind, inputs, outputs: [], release: [], entry };
     });
     const outputSlots = outputs.map((o) => slot(o.node, o.output));
     const isOutput = new Set(outputSlots);
@@ -650,6 +657,34 @@ export class GraphExecutor {
       steps[Math.max(lastUse[s] ?? index, index)]!.release.push(s);
     }
     return { needed, dataflow: false, steps, slotCount: slotOf.size, outputSlots, asyncNode };
+  }
+
+  /** The run's nodes with the fusing pass applied (fuse.ts): each fused chain's nodes give way to one node. */
+  private fused(
+    body: Body,
+    order: GraphNode[],
+    needed: ReadonlySet<GraphNode>,
+    fed: ReadonlySet<string>,
+    outputs: readonly GraphInput[],
+  ): GraphNode[] {
+    const constant = (input: GraphInput): Tensor | undefined => {
+      const producer = body.producer(input);
+      if (fed.has(producer.name) || !this.isFolded(producer)) return undefined;
+      return producer.op === 'Const' ? this.constantOf(producer, body) : this.constants.get(`${producer.name}:${input.output}`);
+    };
+    const result = fuseChains(order, {
+      consumers: (node) => body.consumers.get(node)!,
+      controlConsumers: (node) => body.controlConsumers.get(node)!.length,
+      producer: (input) => body.producer(input),
+      dataInputs: (node) => body.dataInputs.get(node)!,
+      constant,
+      fixed: (node) =>
+        !needed.has(node) || fed.has(node.name) || this.isFolded(node) || getRegisteredOp(node.op) !== undefined,
+      requested: new Set(outputs.map((o) => `${o.node}:${o.output}`)),
+    });
+    if (result === undefined) return order;
+    const { removed, replaced } = result;
+    return order.filter((node) => !removed.has(node)).map((node) => replaced.get(node) ?? node);
   }
 
   // ---- inputs and outputs ----
@@ -786,10 +821,10 @@ export class GraphExecutor {
   }
 
   /** The handler of a node: a custom op wins over a built-in. */
-  private handler(node: GraphNode, body: Body): { entry?: OpEntry; custom?: RegisteredOp } {
+  private handler(node: GraphNode, body: Body, known?: OpEntry): { entry?: OpEntry; custom?: RegisteredOp } {
     const custom = getRegisteredOp(node.op);
     if (custom !== undefined) return { custom };
-    const entry = GRAPH_OPS.get(node.op);
+    const entry = known ?? GRAPH_OPS.get(node.op) ?? FUSED_OPS.get(node.op);
     if (entry === undefined) {
       throw new Error(
         `${body.label}: sora has no handler for ${label(node)}; register one with sora.registerOp('${node.op}', fn)`,
@@ -855,8 +890,9 @@ export class GraphExecutor {
     args: GraphValue[],
     limit: number,
     sync: boolean,
+    known?: OpEntry,
   ): GraphValue[] | Promise<GraphValue[]> {
-    const { entry, custom } = this.handler(node, body);
+    const { entry, custom } = this.handler(node, body, known);
     if (custom !== undefined) {
       const tensors = args.map((a, i) => {
         if (!isTensor(a))
@@ -1004,9 +1040,9 @@ export class GraphExecutor {
         let result = this.direct(step, body, feeds, slots);
         if (result === undefined) {
           const args = step.inputs.map((s) => slots[s]!);
-          const entry = getRegisteredOp(step.node.op) === undefined ? GRAPH_OPS.get(step.node.op) : undefined;
+          const entry = getRegisteredOp(step.node.op) === undefined ? step.entry : undefined;
           for (const i of entry?.valueInputs ?? []) this.readHostSync(args[i], step.node);
-          result = this.checkResult(step.node, body, this.invoke(step.node, body, args, limit, true));
+          result = this.checkResult(step.node, body, this.invoke(step.node, body, args, limit, true, step.entry));
         }
         this.store(step, body, result, slots, holdings);
         this.release(step, slots, holdings);
@@ -1033,9 +1069,9 @@ export class GraphExecutor {
         let result = this.direct(step, body, feeds, slots);
         if (result === undefined) {
           const args = step.inputs.map((s) => slots[s]!);
-          const entry = getRegisteredOp(step.node.op) === undefined ? GRAPH_OPS.get(step.node.op) : undefined;
+          const entry = getRegisteredOp(step.node.op) === undefined ? step.entry : undefined;
           for (const i of entry?.valueInputs ?? []) await this.readHostAsync(args[i], step.node);
-          let out = this.invoke(step.node, body, args, limit, false);
+          let out = this.invoke(step.node, body, args, limit, false, step.entry);
           if (isPromise(out)) out = await out;
           result = this.checkResult(step.node, body, out);
         }
