@@ -165,7 +165,13 @@ interface Step {
   readonly release: number[];
   /** An op step's built-in handler, looked up once at plan time (a custom op registered later still wins). */
   readonly entry?: OpEntry;
+  /** The entry's valueInputs (none: a shared empty list). */
+  readonly valueInputs: readonly number[];
+  /** The handler's context, made on the first run and kept while the loop limit is the same. */
+  ctx?: OpContext;
 }
+
+const NONE: readonly number[] = Object.freeze([]);
 
 interface Plan {
   /** The nodes the outputs need (fed nodes count, their inputs do not). */
@@ -637,7 +643,7 @@ export class GraphExecutor {
           : (body.dataInputs.get(node) ?? node.inputs).map((input) => slot(input.node, input.output));
       for (const s of inputs) lastUse[s] = index;
       const entry = kind === 'op' ? (GRAPH_OPS.get(node.op) ?? FUSED_OPS.get(node.op)) : undefined;
-      return { node, kind, inputs, outputs: [], release: [], entry };
+      return { node, kind, inputs, outputs: [], release: [], entry, valueInputs: entry?.valueInputs ?? NONE };
     });
     const outputSlots = outputs.map((o) => slot(o.node, o.output));
     const isOutput = new Set(outputSlots);
@@ -891,8 +897,11 @@ export class GraphExecutor {
     limit: number,
     sync: boolean,
     known?: OpEntry,
+    context?: OpContext,
   ): GraphValue[] | Promise<GraphValue[]> {
-    const { entry, custom } = this.handler(node, body, known);
+    const { entry, custom } = known !== undefined && getRegisteredOp(node.op) === undefined
+      ? { entry: known, custom: undefined }
+      : this.handler(node, body, known);
     if (custom !== undefined) {
       const tensors = args.map((a, i) => {
         if (!isTensor(a))
@@ -937,7 +946,7 @@ export class GraphExecutor {
       }
       return wrap(result);
     }
-    const ctx = this.context(node, body, limit);
+    const ctx = context ?? this.context(node, body, limit);
     if (entry!.async) {
       if (sync) throw new Error(`${body.label}: ${label(node)} must run under executeAsync()`);
       return entry!.run(args, ctx);
@@ -972,6 +981,21 @@ export class GraphExecutor {
     return result as GraphValue[];
   }
 
+  /** A step's data inputs from their slots. */
+  private args(step: Step, slots: (GraphValue | undefined)[]): GraphValue[] {
+    const inputs = step.inputs;
+    const args = new Array<GraphValue>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) args[i] = slots[inputs[i]!]!;
+    return args;
+  }
+
+  /** A step's handler context, kept on the step (plans are per body, so only the limit can change). */
+  private stepContext(step: Step, body: Body, limit: number): OpContext {
+    const known = step.ctx;
+    if (known !== undefined && known.maxLoopIterations === limit) return known;
+    return (step.ctx = this.context(step.node, body, limit));
+  }
+
   /** Puts a step's results in their slots, frees those nobody reads. */
   private store(
     step: Step,
@@ -981,14 +1005,16 @@ export class GraphExecutor {
     holdings: Holdings,
   ): void {
     for (const value of result) if (value !== undefined) holdings.hold(value);
-    step.outputs.forEach((s, k) => {
-      if (s < 0) return;
+    const outputs = step.outputs;
+    for (let k = 0; k < outputs.length; k++) {
+      const s = outputs[k]!;
+      if (s < 0) continue;
       const value = result[k];
       if (value === undefined)
         throw new Error(`${body.label}: ${label(step.node)} gave ${result.length} outputs; output ${k} is read`);
       holdings.hold(value);
       slots[s] = value;
-    });
+    }
     for (const value of result) if (value !== undefined) holdings.drop(value);
   }
 
@@ -1037,12 +1063,13 @@ export class GraphExecutor {
     let done = false;
     try {
       for (const step of plan.steps) {
-        let result = this.direct(step, body, feeds, slots);
+        let result = step.kind === 'op' ? undefined : this.direct(step, body, feeds, slots);
         if (result === undefined) {
-          const args = step.inputs.map((s) => slots[s]!);
-          const entry = getRegisteredOp(step.node.op) === undefined ? step.entry : undefined;
-          for (const i of entry?.valueInputs ?? []) this.readHostSync(args[i], step.node);
-          result = this.checkResult(step.node, body, this.invoke(step.node, body, args, limit, true, step.entry));
+          const args = this.args(step, slots);
+          const custom = getRegisteredOp(step.node.op) !== undefined;
+          if (!custom) for (const i of step.valueInputs) this.readHostSync(args[i], step.node);
+          const ctx = custom ? undefined : this.stepContext(step, body, limit);
+          result = this.checkResult(step.node, body, this.invoke(step.node, body, args, limit, true, step.entry, ctx));
         }
         this.store(step, body, result, slots, holdings);
         this.release(step, slots, holdings);
@@ -1066,12 +1093,13 @@ export class GraphExecutor {
     let done = false;
     try {
       for (const step of plan.steps) {
-        let result = this.direct(step, body, feeds, slots);
+        let result = step.kind === 'op' ? undefined : this.direct(step, body, feeds, slots);
         if (result === undefined) {
-          const args = step.inputs.map((s) => slots[s]!);
-          const entry = getRegisteredOp(step.node.op) === undefined ? step.entry : undefined;
-          for (const i of entry?.valueInputs ?? []) await this.readHostAsync(args[i], step.node);
-          let out = this.invoke(step.node, body, args, limit, false, step.entry);
+          const args = this.args(step, slots);
+          const custom = getRegisteredOp(step.node.op) !== undefined;
+          if (!custom) for (const i of step.valueInputs) await this.readHostAsync(args[i], step.node);
+          const ctx = custom ? undefined : this.stepContext(step, body, limit);
+          let out = this.invoke(step.node, body, args, limit, false, step.entry, ctx);
           if (isPromise(out)) out = await out;
           result = this.checkResult(step.node, body, out);
         }

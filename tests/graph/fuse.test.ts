@@ -196,10 +196,11 @@ describe('the fusing pass on the human models (wasm): outputs as without it (1e-
   beforeAll(async () => {
     await sora.setBackend('wasm');
   });
-  afterAll(() => setGraphFusion(true));
-
   const counts: Record<string, string> = {};
-  afterAll(() => console.log(`fused chains per model: ${JSON.stringify(counts)}`));
+  afterAll(() => {
+    setGraphFusion(true);
+    console.log(`fused chains per model: ${JSON.stringify(counts)}`);
+  });
 
   for (const spec of HUMAN_MODEL_CASES) {
     it(`${spec.name}`, async () => {
