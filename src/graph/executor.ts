@@ -169,6 +169,8 @@ interface Step {
   readonly valueInputs: readonly number[];
   /** The handler's context, made on the first run and kept while the loop limit is the same. */
   ctx?: OpContext;
+  /** A const step's values, looked up on the first run (constants live as long as the plans). */
+  constants?: GraphValue[];
 }
 
 const NONE: readonly number[] = Object.freeze([]);
@@ -264,6 +266,8 @@ export class GraphExecutor {
   /** The same tensors, for the ownership checks. */
   private readonly owned = new Set<Tensor>();
   private disposed = false;
+  /** Output names as parsed once (execute is called with the same names every run). */
+  private readonly parsedOutputs = new Map<string, GraphInput>();
 
   /**
    * Plans `graph`. `weights` maps each Const node's name to its tensor (the executor owns them from
@@ -744,7 +748,15 @@ export class GraphExecutor {
 
   private outputNames(outputs: readonly string[]): GraphInput[] {
     if (!Array.isArray(outputs)) throw new Error(`${this.where}: expected the output names as a list`);
-    return outputs.map((name) => this.parseName(String(name), 'output'));
+    return outputs.map((name) => {
+      const key = String(name);
+      let parsed = this.parsedOutputs.get(key);
+      if (parsed === undefined) {
+        parsed = this.parseName(key, 'output');
+        if (this.parsedOutputs.size < 4096) this.parsedOutputs.set(key, parsed);
+      }
+      return parsed;
+    });
   }
 
   private alive(): void {
@@ -1039,13 +1051,14 @@ export class GraphExecutor {
       });
     }
     if (step.kind === 'const') {
-      if (node.op === 'Const') return [this.constantOf(node, body)];
-      return step.outputs.map((s, k) => {
+      if (step.constants !== undefined) return step.constants;
+      if (node.op === 'Const') return (step.constants = [this.constantOf(node, body)]);
+      return (step.constants = step.outputs.map((s, k) => {
         const v = this.constants.get(`${node.name}:${k}`);
         if (v === undefined && s >= 0)
           throw new Error(`${body.label}: output ${k} of the folded ${label(node)} was not kept`);
         return v as GraphValue;
-      });
+      }));
     }
     if (step.kind === 'default') return [slots[step.inputs[0]!]!];
     return undefined;
