@@ -10,7 +10,7 @@ import * as sora from '../../src/index.js';
 import { FUSED_OPS, setGraphFusion, type FusedNode } from '../../src/graph/fuse.js';
 import type { OpEntry } from '../../src/graph/types.js';
 import { constant, n, placeholder, soraExecutor, type TestGraph, type Weight } from './executor-fixture.js';
-import { HUMAN_MODEL_CASES, humanModelUrl, modelInput } from './human-models.js';
+import { HUMAN_MODEL_CASES, humanModelUrl, modelInput, readModelJson } from './human-models.js';
 import { attr } from './op-harness.js';
 
 /** Fused nodes run while `fn` runs: one entry per fused node, the ops of the chain it stands for. */
@@ -201,6 +201,44 @@ describe('the fusing pass on the human models (wasm): outputs as without it (1e-
     setGraphFusion(true);
     console.log(`fused chains per model: ${JSON.stringify(counts)}`);
   });
+
+  it('handlandmark-lite with a chain\'s bias add requested: that value as unfused, the chain ending there', async () => {
+    const nodes = readModelJson('handlandmark-lite').modelTopology.node;
+    const byName = new Map(nodes.map((node) => [node.name, node]));
+    const add = nodes.find((node) => node.op === 'AddV2' && (node.input ?? []).some((i) => byName.get(i)?.op === 'Conv2D'))!;
+    expect(add, 'a Conv2D -> AddV2 chain').toBeDefined();
+    const input = modelInput('handlandmark-lite');
+    const model = await sora.loadGraphModel(humanModelUrl('handlandmark-lite'));
+    const x = sora.tensor(input.values, input.shape, input.dtype);
+    const fetch = [add.name, ...model.outputNodes];
+    const predict = async (): Promise<Float32Array[]> => {
+      const list = model.execute({ [input.name]: x }, fetch) as sora.Tensor[];
+      const data = list.map((t) => Float32Array.from(t.dataSync() as Float32Array));
+      sora.dispose(list);
+      return data;
+    };
+    try {
+      setGraphFusion(false);
+      const plain = await predict();
+      setGraphFusion(true);
+      const { value: fused, chains } = await countFused(predict);
+      const whole = await countFused(async () => model.execute({ [input.name]: x }));
+      sora.dispose(whole.value as sora.Tensor[]);
+      // The requested AddV2 ends its chain: as many chains as with the default outputs, one Relu6 less in them.
+      const size = (list: string[][]) => list.reduce((n, c) => n + c.length, 0);
+      expect(chains.length).toBe(whole.chains.length);
+      expect(size(chains)).toBe(size(whole.chains) - 1);
+      fused.forEach((values, i) => {
+        const want = plain[i]!;
+        for (let j = 0; j < want.length; j++)
+          expect(Math.abs(values[j]! - want[j]!), `output ${fetch[i]} [${j}]`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want[j]!)));
+      });
+    } finally {
+      x.dispose();
+      model.dispose();
+      setGraphFusion(true);
+    }
+  }, 60_000);
 
   for (const spec of HUMAN_MODEL_CASES) {
     it(`${spec.name}`, async () => {
