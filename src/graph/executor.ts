@@ -19,7 +19,7 @@ import type { DType } from '../backends/backend.js';
 import { ENGINE } from '../core/engine.js';
 import { Tensor } from '../core/tensor.js';
 import { reshape, tensor as makeTensorOp } from '../ops/index.js';
-import { getRegisteredOp, type RegisteredOp } from './custom-ops.js';
+import { customOpsGeneration, getRegisteredOp, type RegisteredOp } from './custom-ops.js';
 import { FUSED_OPS, fuseChains, graphFusion } from './fuse.js';
 import { GRAPH_OPS } from './ops/index.js';
 import { peekHostValues, setHostValues, type HostValues } from './ops/util.js';
@@ -266,6 +266,8 @@ export class GraphExecutor {
   /** The same tensors, for the ownership checks. */
   private readonly owned = new Set<Tensor>();
   private disposed = false;
+  /** The custom ops' generation the cached plans were made under. */
+  private opsGeneration = customOpsGeneration();
   /** Output names as parsed once (execute is called with the same names every run). */
   private readonly parsedOutputs = new Map<string, GraphInput>();
 
@@ -576,6 +578,11 @@ export class GraphExecutor {
 
   private plan(body: Body, fed: ReadonlySet<string>, outputs: readonly GraphInput[]): Plan {
     const fuse = body === this.main && graphFusion();
+    // A fused plan left out the nodes a custom op overrides, so plans are made again when the custom ops change.
+    if (this.opsGeneration !== customOpsGeneration()) {
+      this.opsGeneration = customOpsGeneration();
+      this.clearPlans();
+    }
     const key = `${fuse ? 'f' : ''}|${[...fed].sort().join(',')}|${outputs.map((o) => `${o.node}:${o.output}`).join(',')}`;
     const cached = body.plans.get(key);
     if (cached !== undefined) return cached;

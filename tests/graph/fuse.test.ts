@@ -171,6 +171,47 @@ describe('the fusing pass on hand-written graphs', () => {
     expectClose(alone.fused, alone.plain);
   });
 
+  it('a custom op registered for a chain\'s op after a fused run wins from the next run on', async () => {
+    const weights: Record<string, Weight> = {};
+    const g: TestGraph = {
+      weights,
+      nodes: [
+        placeholder('x', 'float32', [1, 5, 7, 3]),
+        constant('f', w([1, 1, 3, 2], 1), weights),
+        conv('c', 'x', 'f'),
+        n('r', 'Relu', ['c'], { T: attr.type('float32') }),
+      ],
+    };
+    const ex = soraExecutor(g);
+    ex.foldConstantsSync();
+    const xt = sora.tensor(x.values, x.shape);
+    const run = () => {
+      const [y] = ex.execute(new Map([['x', xt]]), ['r']);
+      const v = Array.from(y!.dataSync() as Float32Array);
+      y!.dispose();
+      return v;
+    };
+    try {
+      const first = await countFused(run);
+      expect(first.chains).toEqual([['Conv2D', 'Relu']]);
+      expect(Math.min(...first.value)).toBeGreaterThanOrEqual(0);
+      sora.registerOp('Relu', (node) => sora.neg(node.inputs[0]!));
+      try {
+        const custom = await countFused(run);
+        expect(custom.chains).toEqual([]);
+        expect(Math.min(...custom.value)).toBeLessThan(0);
+      } finally {
+        sora.deregisterOp('Relu');
+      }
+      const again = await countFused(run);
+      expect(again.chains).toEqual([['Conv2D', 'Relu']]);
+      expect(again.value).toEqual(first.value);
+    } finally {
+      xt.dispose();
+      ex.dispose();
+    }
+  });
+
   it('a converted _FusedConv2D with BiasAdd and no activation takes the Relu6 after it', async () => {
     const weights: Record<string, Weight> = {};
     const g: TestGraph = {
