@@ -72,6 +72,7 @@ describe('transformation family', () => {
       inputs: [randomInput([1, 2, 3, 8], 7)] }],
     ['BroadcastTo', { op: 'BroadcastTo', inputs: [randomInput([3, 1], 8), ints([2, 3, 4])] }],
     ['BroadcastArgs', { op: 'BroadcastArgs', inputs: [ints([3, 1]), ints([2, 1, 4])] }],
+    ['BroadcastArgs with 0', { op: 'BroadcastArgs', inputs: [ints([0, 1]), ints([1, 1, 6])] }],
     ['EnsureShape', { op: 'EnsureShape', inputs: [x, ints([2, 3, 4])] }],
   ])('%s', async (_, c) => {
     await check(c);
@@ -81,6 +82,7 @@ describe('transformation family', () => {
     expect(await check({ op: 'Reshape', inputs: [iota([2, 3]), ints([3, 2])] })).toEqual([true]);
     expect(await check({ op: 'ExpandDims', inputs: [iota([2]), ints([0])] })).toEqual([true]);
     expect(await check({ op: 'Cast', attr: { DstT: attr.type('int32') }, inputs: [f32([1.5, 2])] })).toEqual([true]);
+    expect(await check({ op: 'BroadcastArgs', inputs: [ints([5, 1, 3]), ints([4, 1])] })).toEqual([true]);
   });
 
   it('bad inputs name the node and what is wrong, and leak nothing', async () => {
@@ -89,6 +91,7 @@ describe('transformation family', () => {
       inputs: [iota([2, 3]), ints([1, 1], [1, 2])] })).toMatch(/node 'op' \(Pad\): input 1 must have shape \[2, 2\]/);
     expect(await failure({ op: 'Squeeze', attr: { squeeze_dims: attr.ints([0]) },
       inputs: [iota([2, 3])] })).toMatch(/node 'op' \(Squeeze\)/);
+    expect(await failure({ op: 'BroadcastArgs', inputs: [ints([2, 3]), ints([4, 3])] })).toMatch(/node 'op' \(BroadcastArgs\)/);
     expect(await failure({ op: 'Reshape', inputs: [iota([2, 3])] })).toMatch(/node 'op' \(Reshape\): expected 2 inputs, got 1/);
     expect(await failure({ op: 'Cast', inputs: [iota([2])] })).toMatch(/node 'op' \(Cast\).*DstT/);
     expect(await failure({ op: 'MirrorPad', attr: { mode: attr.s('EDGE') },
@@ -172,6 +175,8 @@ describe('slice_join family', () => {
     expect(await check({ op: 'ConcatV2', inputs: [ints([1, 2]), ints([3]), ints([0], [])] })).toEqual([true]);
     expect(await check({ op: 'GatherV2', inputs: [ints([4, 5, 6]), ints([2, 0]), ints([0], [])] })).toEqual([true]);
     expect(await check({ op: 'Slice', inputs: [ints([4, 5, 6]), ints([1]), ints([-1])] })).toEqual([true]);
+    expect(await check({ op: 'Unpack', attr: { num: attr.i(3) }, inputs: [ints([4, 5, 6])], outputs: 3 })).toEqual([true, true, true]);
+    expect(await check({ op: 'Unpack', attr: { axis: attr.i(1) }, inputs: [iota([2, 3])], outputs: 3 })).toEqual([true, true, true]);
   });
 
   it('bad inputs name the node and what is wrong, and leak nothing', async () => {
