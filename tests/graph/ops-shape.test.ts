@@ -3,7 +3,7 @@
  * graph executor, one node at a time, on the device route and the host route (lane-d-run.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CaseInput, OpCase } from './op-harness.js';
 import { attr, ints, randomInput } from './op-harness.js';
 import { check, failure, soraRunRoute } from './lane-d-run.js';
@@ -38,6 +38,22 @@ describe('graph family', () => {
     const out = await soraRunRoute({ op: 'ShapeN', inputs: [x, iota([5])], outputs: 2 }, false);
     expect(out.outputs).toEqual([{ dtype: 'int32', shape: [3], values: [2, 3, 4] }, { dtype: 'int32', shape: [1], values: [5] }]);
     expect(out.hostOutputs).toEqual([true, true]);
+  });
+
+  it('Print logs its message and the first summarize values of each data input, and passes x on; NoOp gives nothing', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await check({ op: 'Print', attr: { message: attr.s('here'), summarize: attr.i(2) }, inputs: [x, iota([4])] });
+      const lines = log.mock.calls.map((c) => JSON.stringify(c));
+      // Once from TF.js's run, once from each of sora's two routes.
+      expect(lines.filter((l) => l === JSON.stringify(['here'])).length).toBe(3);
+      expect(lines.filter((l) => l === JSON.stringify([[-3, -2]])).length).toBe(3);
+    } finally {
+      log.mockRestore();
+      warn.mockRestore();
+    }
+    expect(await soraRunRoute({ op: 'NoOp', inputs: [], outputs: 0 }, false)).toEqual({ outputs: [], hostOutputs: [] });
   });
 
   it('Shape, Size and Rank record host values', async () => {
@@ -200,6 +216,8 @@ describe('creation family', () => {
   it.each<[string, OpCase]>([
     ['Fill float', { op: 'Fill', attr: { T: attr.type('float32') }, inputs: [ints([2, 3]), f32([1.5], [])] }],
     ['Fill int', { op: 'Fill', attr: { T: attr.type('int32') }, inputs: [ints([4]), ints([7], [])] }],
+    ['Fill string', { op: 'Fill', attr: { T: attr.type('string') }, inputs: [ints([2]), { dtype: 'string', shape: [], values: ['ab'] }] }],
+    ['Fill bool', { op: 'Fill', attr: { T: attr.type('bool') }, inputs: [ints([3]), { dtype: 'bool', shape: [], values: [true] }] }],
     ['Fill empty', { op: 'Fill', attr: { T: attr.type('float32') }, inputs: [ints([0, 3]), f32([1], [])] }],
     ['Range int', { op: 'Range', attr: { Tidx: attr.type('int32') }, inputs: [ints([2], []), ints([11], []), ints([3], [])] }],
     ['Range float', { op: 'Range', attr: { Tidx: attr.type('float32') }, inputs: [f32([0.5], []), f32([2], []), f32([0.1], [])] }],
