@@ -1,7 +1,7 @@
 /**
  * The MNIST demo page: fetch and parse the IDX files, choose a backend and a model, train with
  * live curves, show 25 test digits, read a drawn digit, and keep the model (IndexedDB,
- * downloads, user-chosen files).
+ * downloads, user-chosen files); and a pose panel running a pretrained graph model (pose.js).
  *
  * Training runs on the main thread and yields to the browser between batches once ~12 ms
  * have passed (a MessageChannel task, which is not clamped like nested setTimeout). A worker
@@ -21,6 +21,7 @@ import { describeBackend } from './backend-text.js';
 import { drawingPad, paintDigit, toMnistInput } from './draw.js';
 import { evaluateOn, nextPaint, settle, yieldToBrowser } from './pace.js';
 import { buildModel, inputShapeOf } from './models.js';
+import { posePanel } from './pose.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -363,6 +364,7 @@ async function start() {
     await loadFrom(sora.io.browserFiles([json, ...files.filter((f) => f !== json)]), `loaded from ${files.map((f) => f.name).join(' + ')}`);
   });
   drawBars($('probs'), null);
+  posePanel({ sora, demo, $, report: showError });
   setButtons();
   await useBackend($('backend').value);
   await loadMnist();

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
  * `npm run demo`: bundles the MNIST page (demo/main.js and the built library, dist/) with
- * esbuild and serves it on 127.0.0.1 with the MNIST IDX files under /data/.
+ * esbuild and serves it on 127.0.0.1 with the MNIST IDX files under /data/ and the pose panel's
+ * model and photo under /pose/.
  * `npm run demo -- --build [--out dir]` writes the same page as a static folder (default
  * demo/dist) that any file server can host: index.html, the bundle and its webgpu chunk, the
- * two wasm builds, and data/ with the four IDX files.
+ * two wasm builds, data/ with the four IDX files, and pose/ with MoveNet and the sample photo.
  *
  *   node demo/serve.mjs [--port 8080] [--build] [--out demo/dist]
  */
@@ -21,7 +22,14 @@ export const MNIST_FILES = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'
 const WASM_FILES = ['sora-simd.wasm', 'sora-relaxed.wasm'];
 const TYPES = {
   html: 'text/html; charset=utf-8', js: 'text/javascript', css: 'text/css', wasm: 'application/wasm',
-  json: 'application/json', ico: 'image/x-icon',
+  json: 'application/json', ico: 'image/x-icon', jpg: 'image/jpeg',
+};
+const HUMAN = join(root, 'node_modules/@vladmandic/human');
+/** The pose panel's files (pose.js): MoveNet Lightning's model.json and weights, and the sample photo. */
+const POSE_FILES = {
+  '/pose/movenet-lightning.json': join(HUMAN, 'models/movenet-lightning.json'),
+  '/pose/movenet-lightning.bin': join(HUMAN, 'models/movenet-lightning.bin'),
+  '/pose/sample.jpg': join(HUMAN, 'assets/samples.jpg'),
 };
 
 /**
@@ -43,6 +51,7 @@ export async function buildDemo({ minify = true } = {}) {
   files.set('/index.html', readFileSync(join(demoDir, 'index.html')));
   files.set('/demo.css', readFileSync(join(demoDir, 'demo.css')));
   for (const file of WASM_FILES) files.set(`/${file}`, readFileSync(join(root, 'build', file)));
+  for (const [path, file] of Object.entries(POSE_FILES)) files.set(path, readFileSync(file));
   return files;
 }
 
@@ -77,7 +86,10 @@ export async function writeDemo(out) {
   const files = await buildDemo();
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'data'), { recursive: true });
-  for (const [path, body] of files) writeFileSync(join(out, path), body);
+  for (const [path, body] of files) {
+    mkdirSync(dirname(join(out, path)), { recursive: true });
+    writeFileSync(join(out, path), body);
+  }
   for (const file of MNIST_FILES) copyFileSync(join(MNIST_DIR, file), join(out, 'data', file));
   return out;
 }

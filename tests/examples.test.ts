@@ -32,7 +32,7 @@ function crc32Bitwise(bytes: Uint8Array): number {
 interface DecodedPng { width: number; height: number; bitDepth: number; colorType: number; chunks: string[]; pixels: Uint8Array }
 
 /**
- * Parse a PNG of 8-bit gray or RGB, every row filtered None (what the encoder writes), checking
+ * Parse a PNG of 8-bit gray, RGB or RGBA, every row filtered None (what the encoder writes), checking
  * the signature, chunk order and every CRC; returns the unfiltered pixels.
  */
 function decodePng(file: Uint8Array): DecodedPng {
@@ -60,7 +60,7 @@ function decodePng(file: Uint8Array): DecodedPng {
   const width = header.getUint32(0), height = header.getUint32(4);
   const bitDepth = ihdr![8], colorType = ihdr![9];
   expect([ihdr![10], ihdr![11], ihdr![12]]).toEqual([0, 0, 0]); // deflate, filter method 0, no interlace
-  const channels = colorType === 2 ? 3 : colorType === 0 ? 1 : NaN;
+  const channels = colorType === 6 ? 4 : colorType === 2 ? 3 : colorType === 0 ? 1 : NaN;
   const raw = inflateSync(Buffer.concat(idat));
   const stride = width * channels;
   expect(raw.length).toBe((stride + 1) * height);
@@ -94,13 +94,18 @@ describe('examples/lib/png.mjs', () => {
     const decodedRgb = decodePng(encodePng({ width: 1, height: 5, channels: 3, pixels: rgb }));
     expect([decodedRgb.width, decodedRgb.height, decodedRgb.colorType]).toEqual([1, 5, 2]);
     expect([...decodedRgb.pixels]).toEqual([...rgb]);
+
+    const rgba = Uint8Array.from({ length: 3 * 2 * 4 }, (_, i) => (i * 53 + 7) & 255);
+    const decodedRgba = decodePng(encodePng({ width: 3, height: 2, channels: 4, pixels: rgba }));
+    expect([decodedRgba.width, decodedRgba.height, decodedRgba.bitDepth, decodedRgba.colorType]).toEqual([3, 2, 8, 6]);
+    expect([...decodedRgba.pixels]).toEqual([...rgba]);
   });
 
   test('rejects a size that does not match the pixels', () => {
     expect(() => encodePng({ width: 2, height: 2, channels: 3, pixels: new Uint8Array(11) }))
       .toThrow('expected 12 bytes for 2x2x3; received 11');
     expect(() => encodePng({ width: 0, height: 2, channels: 1, pixels: new Uint8Array(0) })).toThrow('positive integers');
-    expect(() => encodePng({ width: 1, height: 1, channels: 4, pixels: new Uint8Array(4) })).toThrow('channels must be 1 or 3');
+    expect(() => encodePng({ width: 1, height: 1, channels: 2, pixels: new Uint8Array(2) })).toThrow('channels must be 1, 3 or 4');
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * A minimal PNG encoder: 8-bit grayscale or RGB, no interlace, filter 0 (None) on every
+ * A minimal PNG encoder: 8-bit grayscale, RGB or RGBA, no interlace, filter 0 (None) on every
  * row, the image data deflated by node:zlib (whose zlib stream is what IDAT wants: header,
  * deflate blocks, Adler-32). Chunks are length, type, data, CRC-32 of type + data.
  */
@@ -25,17 +25,18 @@ export function crc32(bytes, crc = 0) {
   return ~c >>> 0;
 }
 
-const COLOR_TYPES = { 1: 0, 3: 2 }; // channels -> PNG color type (0 grayscale, 2 truecolor)
+const COLOR_TYPES = { 1: 0, 3: 2, 4: 6 }; // channels -> PNG color type (0 grayscale, 2 truecolor, 6 truecolor + alpha)
 
 /**
- * Encode `pixels` (row-major, `channels` bytes per pixel: 1 gray or 3 RGB) as a PNG file.
+ * Encode `pixels` (row-major, `channels` bytes per pixel: 1 gray, 3 RGB or 4 RGBA, alpha not
+ * premultiplied) as a PNG file.
  * Returns the file's bytes.
  */
 export function encodePng({ width, height, channels, pixels }) {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new Error(`encodePng: width and height must be positive integers; received ${width}x${height}`);
   }
-  if (!(channels in COLOR_TYPES)) throw new Error(`encodePng: channels must be 1 or 3; received ${channels}`);
+  if (!(channels in COLOR_TYPES)) throw new Error(`encodePng: channels must be 1, 3 or 4; received ${channels}`);
   if (pixels.length !== width * height * channels) {
     throw new Error(`encodePng: expected ${width * height * channels} bytes for ${width}x${height}x${channels}; ` +
       `received ${pixels.length}`);

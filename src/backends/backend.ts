@@ -40,7 +40,7 @@ export function storageBytes(size: number, dtype: DType): number {
   return size * (dtype === 'complex64' ? 8 : 4);
 }
 
-import type { BinaryOp, ReduceOp, UnaryOp } from './opcodes.generated.js';
+import type { BinaryOp, EpilogueOp, ReduceOp, UnaryOp } from './opcodes.generated.js';
 import type {
   Conv2DBackpropFilterParams, Conv2DBackpropInputParams, Conv2DParams, DepthwiseConv2DBackpropFilterParams,
   DepthwiseConv2DBackpropInputParams, DepthwiseConv2DParams, Epilogue, Pool2DBackwardParams, Pool2DParams,
@@ -177,6 +177,13 @@ export interface Kernels<S extends Storage = Storage> {
    * y = f(x), exp uses y, log/sqrt/square/neg/abs use x.
    */
   unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void;
+  /**
+   * out[i] = act(x[i]) for i < size, one of the epilogue's activations (relu6, elu, leakyRelu with
+   * slope `alpha`, ...) as a stand-alone op: a graph model's Relu6 that no convolution absorbed.
+   */
+  activation(op: EpilogueOp, x: S, out: S, size: number, alpha: number): void;
+  /** out[i] = x[i] < 0 ? x[i] * alpha[i % alphaSize] : x[i] for i < size (alphaSize divides size). */
+  prelu(x: S, alpha: S, out: S, size: number, alphaSize: number): void;
   /**
    * out[i] = a[i % aSize] op b[i % bSize] for i < size; aSize and bSize each equal size,
    * 1, or divide size (the operand repeats: bias rows). Comparisons write a 'bool' out

@@ -132,6 +132,11 @@ function binaryCases(): MathCase[] {
   list.push({ label: 'div int32 by float32 upcasts', inputs: [ints([3, 7], -50, 50), uniform([7], 0.5, 2)], sora: sora.div, tfjs: tf.div });
   list.push({ label: 'prelu [3,5] alpha [5]', inputs: [uniform([3, 5], -3, 3), uniform([5], 0, 0.5)], sora: sora.prelu, tfjs: (x, a) => tf.prelu(x, a), wrt: [0, 1] });
   list.push({ label: 'prelu int32 x', inputs: [ints([3, 5], -4, 5), uniform([5], 0, 0.5)], sora: sora.prelu, tfjs: (x, a) => tf.prelu(x, a) });
+  // alpha along x's last axes runs the backends' one-pass prelu kernel; other broadcasts, the composition.
+  list.push({ label: 'prelu [2,6,6,16] alpha [1,1,16]', inputs: [uniform([2, 6, 6, 16], -3, 3), uniform([1, 1, 16], 0, 0.5)], sora: sora.prelu,
+    tfjs: (x, a) => tf.prelu(x, a), wrt: [0, 1] });
+  list.push({ label: 'prelu [4,3] alpha [4,1] and scalar alpha', inputs: [uniform([4, 3], -3, 3), uniform([4, 1], 0, 0.5), uniform([], 0, 0.5)],
+    sora: (x, a, s) => sora.prelu(x, a).add(sora.prelu(x, s)), tfjs: (x, a, s) => tf.prelu(x, a).add(tf.prelu(x, s)) });
   list.push({ label: 'addN three [3,5]', inputs: [uniform([3, 5], -1, 1), uniform([3, 5], -1, 1), uniform([3, 5], -1, 1)],
     sora: (...xs) => sora.addN(xs), tfjs: (...xs) => tf.addN(xs), wrt: [0, 1, 2] });
   list.push({ label: 'addN int32', inputs: [ints([2, 3], -9, 9), ints([2, 3], -9, 9)], sora: (...xs) => sora.addN(xs), tfjs: (...xs) => tf.addN(xs) });

@@ -51,6 +51,8 @@ describe('topk, unique, bincount, segments against TF.js', () => {
   same('topk int32 with ties', [i32([2, 3, 9], 0, 4)], (l, [x]) => l.topk(x, 5));
   same('topk k=80 of 130 with ties (a sort, past the insertion list)', [i32([3, 130], -20, 20), f([2, 130])],
     (l, [x, y]) => [l.topk(x, 80), l.topk(y, 130)]);
+  same('topk k=70 of 2000 with ties (a heap of the best, past the insertion list)', [i32([3, 2000], -50, 50), f([2, 1200])],
+    (l, [x, y]) => [l.topk(x, 70), l.topk(y, 75)]);
   same('unique 1-D float32 and int32', [f([1]), i32([33], 0, 7)], (l, [_, x]) => l.unique(x));
   same('unique 2-D along axis 1', [iv([1, 0, 1, 2, 0, 2, 1, 0, 1, 2, 0, 2], [2, 6])], (l, [x]) => l.unique(x, 1));
   same('bincount with and without weights', [iv([1, 1, 0, 4, 9, 2, 4, 0]), f([8])],

@@ -6,13 +6,14 @@
  */
 import {
   BINARY_CODES, UNARY_CODES,
-  type AdamParams, type Backend, type BinaryOp, type Conv2DBackpropFilterParams, type Conv2DBackpropInputParams,
+  type AdamParams, type Backend, type BinaryOp, type EpilogueOp, type Conv2DBackpropFilterParams, type Conv2DBackpropInputParams,
   type Conv2DParams, type DType, type DepthwiseConv2DBackpropFilterParams, type DepthwiseConv2DBackpropInputParams,
   type DepthwiseConv2DParams, type GemmParams, type Pool2DBackwardParams, type Pool2DParams, type RandomParams,
   type RecurrentSequenceBackwardParams, type RecurrentSequenceParams, type ReduceOp, type RmspropParams, type ScanOp, type ScatterMode, type SgdParams,
   type SoftmaxCrossEntropyParams, type TypedArray, type UnaryOp,
 } from '../backend.js';
 import { checkBackwardOp } from './math.js';
+import { applyEpilogue } from './epilogue.js';
 import { ReferenceStorage } from './storage.js';
 import { gemmArrays } from './gemm.js';
 import { affineArrays, binaryArrays, selectArrays, unaryArrays, unaryBackwardArrays } from './elementwise.js';
@@ -66,6 +67,16 @@ export class ReferenceBackend implements Backend<S> {
   unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
     checkBackwardOp('reference', op);
     unaryBackwardArrays(op, dy.values, x.values, y.values, dx.values, size);
+  }
+
+  activation(op: EpilogueOp, x: S, out: S, size: number, alpha: number): void {
+    const from = x.values as Float32Array, to = out.values as Float32Array;
+    for (let i = 0; i < size; i++) to[i] = applyEpilogue(op, from[i], alpha);
+  }
+
+  prelu(x: S, alpha: S, out: S, size: number, alphaSize: number): void {
+    const from = x.values as Float32Array, slopes = alpha.values as Float32Array, to = out.values as Float32Array;
+    for (let i = 0; i < size; i++) to[i] = from[i] < 0 ? Math.fround(from[i] * slopes[i % alphaSize]) : from[i];
   }
 
   /** The repeat rule over begin <= i < end only (default: all of size). */

@@ -11,8 +11,8 @@
  * access (`heapF32()`); a caller must not keep one across an allocation.
  */
 import {
-  BINARY_CODES, UNARY_CODES,
-  type AdamParams, type Backend, type BinaryOp, type DType, type GemmParams, type ReduceOp,
+  BINARY_CODES, EPILOGUE_CODES, UNARY_CODES,
+  type AdamParams, type Backend, type BinaryOp, type DType, type EpilogueOp, type GemmParams, type ReduceOp,
   type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams,
   type TypedArray, type UnaryOp, type RandomParams, storageBytes,
   type Conv2DBackpropFilterParams, type Conv2DBackpropInputParams, type Conv2DParams,
@@ -153,6 +153,12 @@ export class WasmBackend implements Backend<S> {
   }
   unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
     elementwise.unaryBackward(this.kernels, op, dy, x, y, dx, size);
+  }
+  activation(op: EpilogueOp, x: S, out: S, size: number, alpha: number): void {
+    if (size > 0) this.kernels.activation(x.ptr, out.ptr, size, EPILOGUE_CODES[op], alpha);
+  }
+  prelu(x: S, alpha: S, out: S, size: number, alphaSize: number): void {
+    if (size > 0) this.kernels.prelu(x.ptr, alpha.ptr, out.ptr, size, alphaSize);
   }
   /** Writes out[begin..end) only (default: all of size). */
   binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number, begin = 0, end = size): void {

@@ -14,6 +14,9 @@ export interface KernelExports {
     batch: number, strideA: number, strideB: number, strideC: number, accumulate: number): void;
   unary(op: number, x: number, out: number, n: number): void;
   unary_backward(op: number, dy: number, x: number, y: number, dx: number, n: number): void;
+  /** act an EPILOGUE_CODES code. */
+  activation(x: number, out: number, n: number, act: number, alpha: number): void;
+  prelu(x: number, alpha: number, out: number, n: number, alphaCount: number): void;
   binary(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number,
     aPhase: number, bPhase: number): void;
   binary_i32(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number,

@@ -15,7 +15,8 @@ import { expm1, log1p } from './elementary.js';
 import { checkMathInput, composed, makeInput, withInput, type IntRule, type MathInput } from './unary-math.js';
 import { ENGINE } from '../../core/engine.js';
 import { scalar } from '../creation.js';
-import { chain, describe, refuseComplex, toTensor } from '../util.js';
+import { chain, describe, produce, refuseComplex, storageOf, toTensor } from '../util.js';
+import { DEFAULT_LEAKY_ALPHA, hasKernel, type EpilogueOp } from '../../backends/backend.js';
 
 type NoAttrs = Record<string, never>;
 
@@ -31,13 +32,21 @@ interface Activation<A> {
   exactInt?: (x: Tensor, attrs: A) => Tensor;
   save: 'x' | 'y';
   grad: (dy: Tensor, saved: Tensor, attrs: A) => Tensor;
+  /** The backend's one-pass `activation` kernel for a float32 x, where it has one: the epilogue code and its alpha. */
+  kernel?: { op: EpilogueOp; alpha?: (attrs: A) => number };
 }
 
 function activation<A>(a: Activation<A>): OpDef<A> {
+  const fast = a.kernel;
   return register<A>({
     name: a.name,
     inputs: ['x'],
     infer: ([x]) => spec(x.shape, checkMathInput(a.name, x, a.int)),
+    kernel: fast && {
+      available: (backend, _, [x]) => x.dtype === 'float32' && hasKernel(backend, 'activation'),
+      run: (backend, [x], attrs) => [produce(x.shape, 'float32',
+        (out) => backend.activation(fast.op, storageOf(x, a.name), out, x.size, fast.alpha ? fast.alpha(attrs) : DEFAULT_LEAKY_ALPHA))],
+    },
     compose: ([x], attrs) => [composed(x, a.int, (t) => a.float(t, attrs), a.exactInt && ((t) => a.exactInt!(t, attrs)))],
     save: a.save === 'x' ? { inputs: [0] } : { outputs: [0] },
     grad: ([dy], [saved], attrs) => [saved.dtype === 'float32' ? a.grad(dy, saved, attrs) : null],
@@ -45,7 +54,7 @@ function activation<A>(a: Activation<A>): OpDef<A> {
 }
 
 const ELU = activation<NoAttrs>({
-  name: 'elu', int: 'reject', save: 'y',
+  name: 'elu', int: 'reject', save: 'y', kernel: { op: 'elu' },
   float: (x) => where(greater(x, 0), x, expm1(x)),
   // TF.js's EluGrad: dy where y >= 0, dy (y + 1) below.
   grad: (dy, y) => where(less(y, 0), mul(dy, add(y, 1)), dy),
@@ -56,7 +65,7 @@ const SELU = activation<NoAttrs>({
   grad: (dy, x) => mul(dy, where(greater(x, 0), SELU_SCALE, mul(exp(x), SELU_SCALE_ALPHA))),
 });
 const RELU6 = activation<NoAttrs>({
-  name: 'relu6', int: 'exact', save: 'x',
+  name: 'relu6', int: 'exact', save: 'x', kernel: { op: 'relu6' },
   float: (x) => minimum(maximum(x, 0), 6),
   exactInt: (x) => minimum(maximum(x, 0), 6),
   // As TF.js: the gradient passes where 0 < x <= 6, and is NaN where x is (step keeps NaN).
@@ -74,7 +83,7 @@ const LOG_SIGMOID = activation<NoAttrs>({
   grad: (dy, x) => mul(dy, sigmoid(neg(x))),
 });
 const LEAKY_RELU = activation<{ alpha: number }>({
-  name: 'leakyRelu', int: 'float', save: 'x',
+  name: 'leakyRelu', int: 'float', save: 'x', kernel: { op: 'leakyRelu', alpha: ({ alpha }) => alpha },
   float: (x, { alpha }) => where(less(x, 0), mul(x, alpha), x),
   grad: (dy, x, { alpha }) => where(greater(x, 0), dy, mul(dy, alpha)),
 });
@@ -111,6 +120,16 @@ function checkNumber(op: string, name: string, value: unknown): void {
   if (typeof value !== 'number') throw new Error(`${op}: '${name}' must be a number; received ${typeof value}`);
 }
 
+/** Whether `alpha` (leading 1s aside) is `x`'s last axes: alpha[i % alpha.size] is x[i]'s slope, and x keeps its shape. */
+function repeatsOver(alpha: readonly number[], x: readonly number[]): boolean {
+  let lead = 0;
+  while (lead < alpha.length && alpha[lead] === 1) lead++;
+  const tail = alpha.length - lead;
+  if (alpha.length > x.length || tail > x.length) return false;
+  for (let i = 0; i < tail; i++) if (alpha[lead + i] !== x[x.length - tail + i]) return false;
+  return true;
+}
+
 const PRELU = register<NoAttrs>({
   name: 'prelu',
   inputs: ['x', 'alpha'],
@@ -119,6 +138,13 @@ const PRELU = register<NoAttrs>({
       if (t.dtype !== 'float32') throw new Error(`prelu: '${name}' must be float32 here; received ${describe(t)}`);
     }
     return spec(broadcastShapes('prelu', x.shape, alpha.shape), 'float32');
+  },
+  // One pass where alpha repeats along x's last axes (a slope per channel), x giving the shape; the
+  // kernel's rows are alpha.size long, so a single slope (rows of one) stays with the composition.
+  kernel: {
+    available: (backend, _, [x, alpha]) => hasKernel(backend, 'prelu') && alpha.size >= 4 && repeatsOver(alpha.shape, x.shape),
+    run: (backend, [x, alpha]) => [produce(x.shape, 'float32',
+      (out) => backend.prelu(storageOf(x, 'prelu'), storageOf(alpha, 'prelu'), out, x.size, alpha.size))],
   },
   compose: ([x, alpha]) => [ENGINE.tidy(() => where(less(x, 0), mul(x, alpha), x))],
   save: { inputs: [0, 1] },

@@ -7,7 +7,7 @@
  * negatives). In-place forms (out aliasing an input) are read back from the aliased buffer.
  */
 import {
-  assertClose, compareOutputs, EDGE_SIZES, randomArray, withKernels, upload,
+  assertClose, compareOutputs, EDGE_SIZES, knownGap, randomArray, withKernels, upload,
   type KernelBackend, type KernelCase, type Tolerance,
 } from './harness.js';
 import type { Backend, BinaryOp, Storage, TypedArray } from '../../../src/backends/backend.js';
@@ -96,6 +96,40 @@ for (const op of ALL_UNARY) {
     },
   });
 }
+
+// ---- the stand-alone activation and prelu kernels (the cpu backends; webgpu runs the ops' compositions)
+const ACTIVATION_SPECIALS = [NaN, -0, 0, 6, 6.000001, -1e-30, Infinity, -Infinity, -100, 1e4];
+for (const [op, alpha] of [['relu6', 0], ['leakyRelu', 0.3], ['elu', 0], ['linear', 0], ['relu', 0], ['sigmoid', 0], ['tanh', 0]] as const) {
+  cases.push({
+    name: `activation ${op} sizes ${EDGE_SIZES.join(',')} with NaN/Inf/edge values, and in place`,
+    run: async (backend, reference) => {
+      if (knownGap(backend, 'activation')) return;
+      for (const n of EDGE_SIZES) {
+        const x = withSpecials(randomArray(n, 300 + n, -8, 8), ACTIVATION_SPECIALS);
+        await compareOutputs(`activation ${op} n=${n}`, backend, reference, [x], [{ size: n }],
+          (b, [xs], [out]) => b.activation(op, xs, out, n, alpha));
+      }
+      await compareInPlace(`activation ${op} in place`, backend, reference, [randomArray(37, 9, -8, 8)],
+        (b, [x]) => b.activation(op, x, x, 37, alpha));
+    },
+  });
+}
+
+cases.push({
+  name: 'prelu with one slope, 1..17 channel slopes (vector body and lane tail per row), and in place',
+  run: async (backend, reference) => {
+    if (knownGap(backend, 'prelu')) return;
+    for (const [rows, channels] of [[7, 1], [1, 1], [5, 3], [4, 4], [3, 16], [6, 17], [2, 5]]) {
+      const n = rows * channels;
+      const x = withSpecials(randomArray(n, 400 + n, -4, 4), [NaN, -0, -Infinity, Infinity, -1e-30]);
+      const alpha = randomArray(channels, 500 + channels, -1, 1);
+      await compareOutputs(`prelu ${rows}x${channels}`, backend, reference, [x, alpha], [{ size: n }],
+        (b, [xs, as], [out]) => b.prelu(xs, as, out, n, channels), 'exact');
+    }
+    await compareInPlace('prelu in place', backend, reference, [randomArray(40, 11, -4, 4), randomArray(8, 12, 0, 1)],
+      (b, [x, alpha]) => b.prelu(x, alpha, x, 40, 8));
+  },
+});
 
 cases.push({
   name: 'unary exp/sigmoid/tanh of very negative inputs give 0 / -1, never NaN',
