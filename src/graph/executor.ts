@@ -326,7 +326,7 @@ export class GraphExecutor {
         }
         const args = inputs.map((s) => slots[s]!);
         const entry = GRAPH_OPS.get(node.op)!;
-        for (const i of entry.valueInputs ?? []) await this.readHostAsync(args[i], node);
+        for (const i of entry.valueInputs ?? []) await this.readHostAsync(args[i < 0 ? args.length + i : i], node);
         const ctx = this.context(node, this.main, 1e6);
         let result = entry.async ? entry.run(args, ctx) : ENGINE.tidy(() => entry.run(args, ctx));
         if (isPromise(result)) result = await result;
@@ -362,7 +362,7 @@ export class GraphExecutor {
         }
         const args = inputs.map((s) => slots[s]!);
         const entry = GRAPH_OPS.get(node.op)!;
-        for (const i of entry.valueInputs ?? []) this.readHostSync(args[i], node);
+        for (const i of entry.valueInputs ?? []) this.readHostSync(args[i < 0 ? args.length + i : i], node);
         const ctx = this.context(node, this.main, 1e6);
         const result = ENGINE.tidy(() => entry.run(args, ctx));
         this.storeFolded(node, result as GraphValue[], outputs, slots, holdings);
@@ -1005,7 +1005,7 @@ export class GraphExecutor {
         if (result === undefined) {
           const args = step.inputs.map((s) => slots[s]!);
           const entry = getRegisteredOp(step.node.op) === undefined ? GRAPH_OPS.get(step.node.op) : undefined;
-          for (const i of entry?.valueInputs ?? []) this.readHostSync(args[i], step.node);
+          for (const i of entry?.valueInputs ?? []) this.readHostSync(args[i < 0 ? args.length + i : i], step.node);
           result = this.checkResult(step.node, body, this.invoke(step.node, body, args, limit, true));
         }
         this.store(step, body, result, slots, holdings);
@@ -1034,7 +1034,7 @@ export class GraphExecutor {
         if (result === undefined) {
           const args = step.inputs.map((s) => slots[s]!);
           const entry = getRegisteredOp(step.node.op) === undefined ? GRAPH_OPS.get(step.node.op) : undefined;
-          for (const i of entry?.valueInputs ?? []) await this.readHostAsync(args[i], step.node);
+          for (const i of entry?.valueInputs ?? []) await this.readHostAsync(args[i < 0 ? args.length + i : i], step.node);
           let out = this.invoke(step.node, body, args, limit, false);
           if (isPromise(out)) out = await out;
           result = this.checkResult(step.node, body, out);
@@ -1395,7 +1395,7 @@ class DataflowRun {
     }
     void frame;
     const entry = getRegisteredOp(node.op) === undefined ? GRAPH_OPS.get(node.op) : undefined;
-    for (const i of entry?.valueInputs ?? []) await this.x.readHostAsync(args[i], node);
+    for (const i of entry?.valueInputs ?? []) await this.x.readHostAsync(args[i < 0 ? args.length + i : i], node);
     let out = this.x.invoke(node, this.body, args, this.limit);
     if (isPromise(out)) out = await out;
     if (!Array.isArray(out)) this.fail(node, `the handler returned ${typeof out}, not a list of outputs`);

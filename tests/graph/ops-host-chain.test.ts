@@ -66,4 +66,31 @@ describe('shape arithmetic on host values, through the executor', () => {
     executor.dispose();
     expect(sora.memory().numTensors).toBe(before);
   });
+
+  it('reads a computed last-input axis (ConcatV2, valueInputs [-1]) through the executor, not in the handler', async () => {
+    const g: TestGraph = {
+      nodes: [
+        placeholder('a', 'float32', [2, 2]), placeholder('b', 'float32', [2, 2]), placeholder('axis', 'int32', []),
+        n('joined', 'ConcatV2', ['a', 'b', 'axis'], { T: attr.type('float32'), N: attr.i(2), Tidx: attr.type('int32') }),
+      ],
+    };
+    const feedsIn = {
+      a: { dtype: 'float32' as const, shape: [2, 2], values: [1, 2, 3, 4] },
+      b: { dtype: 'float32' as const, shape: [2, 2], values: [5, 6, 7, 8] },
+      axis: { dtype: 'int32' as const, shape: [], values: [1] },
+    };
+    const want = await tfjsOutputs(g, feedsIn, ['joined']);
+    await sora.setBackend('wasm');
+    const executor = soraExecutor(g);
+    const feeds = soraFeeds(feedsIn);
+    // The executor reads the axis with data() before the handler runs; the handler never falls back to dataSync.
+    const dataSync = vi.spyOn(sora.Tensor.prototype, 'dataSync');
+    const got = await executor.executeAsync(feeds, ['joined']);
+    const syncReads = dataSync.mock.calls.length;
+    vi.restoreAllMocks();
+    expect(syncReads, 'synchronous reads of the axis').toBe(0);
+    expect(differ(await readAll(got), want)).toBe('');
+    sora.dispose([...feeds.values(), ...got]);
+    executor.dispose();
+  });
 });
