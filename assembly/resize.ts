@@ -1,0 +1,105 @@
+/**
+ * Image resizes, NHWC float32 (src/backends/kernel-params.ts ResizeParams: TF.js's sample
+ * positions in f64, the blends in f32 in the op composition's order, no fused multiply-add, so
+ * the results equal the reference's bit for bit). Each output pixel reads its 4 (bilinear) or
+ * 1 (nearest) source pixels; the channels run 4 lanes at a time, the last c % 4 as one more
+ * vector overlapping the previous one (c >= 4) or one lane at a time (c < 4).
+ */
+
+/** Input over output size along an axis, as TF.js computes it. */
+function scaleOf(input: i32, output: i32, alignCorners: bool): f64 {
+  return alignCorners && output > 1 ? <f64>(input - 1) / <f64>(output - 1) : <f64>input / <f64>output;
+}
+
+/** JS's Math.round for source >= 0: ties go up. */
+function roundHalfUp(s: f64): f64 {
+  const low = Math.floor(s);
+  return s - low >= 0.5 ? low + 1 : low;
+}
+
+function nearestIndex(i: i32, scale: f64, input: i32, alignCorners: bool, halfPixelCenters: bool): i32 {
+  const source = halfPixelCenters ? scale * (<f64>i + 0.5) : scale * <f64>i;
+  const at = min(input - 1, <i32>(alignCorners ? roundHalfUp(source) : Math.floor(source)));
+  return halfPixelCenters ? max(0, at) : at;
+}
+
+/** out = a + (b - a) * t, four lanes. */
+// @ts-ignore: decorator
+@inline function lerp4(a: v128, b: v128, t: v128): v128 {
+  return f32x4.add(a, f32x4.mul(f32x4.sub(b, a), t));
+}
+
+/** c (1..3) lanes of a pixel at p, the other lanes 0 (no read past the pixel). */
+// @ts-ignore: decorator
+@inline function loadPartial(p: usize, c: i32): v128 {
+  if (c == 1) return v128.load32_zero(p);
+  const v = v128.load64_zero(p);
+  return c == 2 ? v : v128.load32_lane(p + 8, v, 2);
+}
+
+// @ts-ignore: decorator
+@inline function storePartial(p: usize, v: v128, c: i32): void {
+  if (c == 1) { v128.store32_lane(p, v, 0); return; }
+  v128.store64_lane(p, v, 0);
+  if (c == 3) v128.store32_lane(p + 8, v, 2);
+}
+
+/**
+ * method 0: bilinear, 1: nearest. x [batch, inH, inW, c] to out [batch, outH, outW, c]; out
+ * must not alias x. taps: outW * 12 bytes of scratch (each output column's source byte offsets
+ * and fraction, computed once).
+ */
+export function resize(method: i32, x: usize, out: usize, batch: i32, inH: i32, inW: i32, c: i32,
+  outH: i32, outW: i32, alignCorners: bool, halfPixelCenters: bool, taps: usize): void {
+  const scaleY = scaleOf(inH, outH, alignCorners), scaleX = scaleOf(inW, outW, alignCorners);
+  const pixel = <usize>c << 2, rowBytes = <usize>inW * pixel, imageBytes = <usize>inH * rowBytes;
+  if (method == 1) {
+    for (let i = 0; i < outW; i++) {
+      store<u32>(taps + (<usize>i << 2), <u32>(<usize>nearestIndex(i, scaleX, inW, alignCorners, halfPixelCenters) * pixel));
+    }
+    for (let b = 0; b < batch; b++, x += imageBytes) {
+      for (let y = 0; y < outH; y++) {
+        const row = x + <usize>nearestIndex(y, scaleY, inH, alignCorners, halfPixelCenters) * rowBytes;
+        for (let i = 0; i < outW; i++, out += pixel) memory.copy(out, row + <usize>load<u32>(taps + (<usize>i << 2)), pixel);
+      }
+    }
+    return;
+  }
+  const shift: f64 = halfPixelCenters ? 0.5 : 0;
+  for (let i = 0; i < outW; i++) {
+    const sx = scaleX * (<f64>i + shift) - shift;
+    const x0 = max(0, <i32>Math.floor(sx)), x1 = min(inW - 1, <i32>Math.ceil(sx));
+    const tap = taps + <usize>i * 12;
+    store<u32>(tap, <u32>(<usize>x0 * pixel));
+    store<u32>(tap, <u32>(<usize>x1 * pixel), 4);
+    store<f32>(tap, <f32>(sx - <f64>x0), 8);
+  }
+  const last = pixel - 16;
+  for (let b = 0; b < batch; b++, x += imageBytes) {
+    for (let y = 0; y < outH; y++) {
+      const sy = scaleY * (<f64>y + shift) - shift;
+      const y0 = max(0, <i32>Math.floor(sy)), y1 = min(inH - 1, <i32>Math.ceil(sy));
+      const ty = f32x4.splat(<f32>(sy - <f64>y0));
+      const top = x + <usize>y0 * rowBytes, bottom = x + <usize>y1 * rowBytes;
+      for (let tap = taps, end = taps + <usize>outW * 12; tap < end; tap += 12, out += pixel) {
+        const o0 = <usize>load<u32>(tap), o1 = <usize>load<u32>(tap, 4);
+        const tx = v128.load32_splat(tap + 8);
+        const a = top + o0, bb = top + o1, cc = bottom + o0, d = bottom + o1;
+        if (c < 4) {
+          const t = lerp4(loadPartial(a, c), loadPartial(bb, c), tx);
+          const u = lerp4(loadPartial(cc, c), loadPartial(d, c), tx);
+          storePartial(out, lerp4(t, u, ty), c);
+          continue;
+        }
+        // The last vector starts at pixel - 16 (overlapping the one before when c % 4 != 0).
+        for (let j: usize = 0; ; j += 16) {
+          if (j > last) j = last;
+          const t = lerp4(v128.load(a + j), v128.load(bb + j), tx);
+          const u = lerp4(v128.load(cc + j), v128.load(d + j), tx);
+          v128.store(out + j, lerp4(t, u, ty));
+          if (j == last) break;
+        }
+      }
+    }
+  }
+}
