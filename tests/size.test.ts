@@ -69,8 +69,8 @@ const KIB = 1024;
  * 92,714 bytes, inline a few hundred bytes past 72 KiB.
  * inline raised in issue 18 from 73 KiB for the image resize kernel (assembly/resize.ts: one pass
  * instead of ~10 composed ones; CenterNet's 64x64x64 -> 128x128 upsampling 21-34 ms -> 4-8 ms, MoveNet's
- * three 3-5x faster, bench/resize-micro.mjs): builds 91,276 / 92,714 to 92,535 / 93,973 bytes, inline
- * measured 75,150 bytes gzipped.
+ * three 3-5x faster, bench/resize-micro.mjs): builds 91,276 / 92,714 to 92,531 / 93,969 bytes, inline
+ * measured 75,150 bytes gzipped (a few hundred past 73 KiB).
  * core raised in issue 18 from 536 KiB for pretrained graph models (loadGraphModel, GraphModel, the
  * executor with TF1 and functional control flow, TensorList / TensorArray, and handlers for every TF op
  * TF.js's converter runs, ~230 ops in 19 families): 540,631 to 640,052 bytes. A program that never

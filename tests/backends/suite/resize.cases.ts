@@ -17,12 +17,14 @@ const SHAPES: [number, number, number, number, number, number][] = [
   // batch, inH, inW, channels, outH, outW
   [1, 1, 1, 3, 7, 5], [1, 1, 1, 1, 1, 1], [2, 3, 4, 1, 7, 9], [1, 5, 7, 3, 3, 2], [1, 4, 4, 4, 9, 8],
   [2, 6, 5, 5, 3, 11], [1, 3, 2, 33, 5, 7], [1, 9, 7, 33, 4, 3], [1, 2, 3, 8, 2, 3], [1, 8, 8, 2, 16, 16],
+  // The same size (one pass: -0 and Inf must still come out as the blends make them), 3 and 5 channels.
+  [1, 5, 7, 3, 5, 7], [2, 4, 3, 5, 4, 3], [1, 5, 1, 1, 7, 1],
 ];
 const FLAGS: [boolean, boolean][] = [[false, false], [true, false], [false, true]];
 
 for (const method of ['bilinear', 'nearest'] as const) {
   cases.push({
-    name: `resize ${method}: ${SHAPES.length} shapes (1x1 -> 7x5, 1..33 channels, up and down) x every alignCorners/halfPixelCenters, with NaN/Inf`,
+    name: `resize ${method}: ${SHAPES.length} shapes (1x1 -> 7x5, 1..33 channels, up, down and same size) x every alignCorners/halfPixelCenters, with NaN/Inf`,
     run: async (backend, reference) => {
       if (knownGap(backend, 'resize')) return;
       for (const [batch, inHeight, inWidth, channels, outHeight, outWidth] of SHAPES) {
