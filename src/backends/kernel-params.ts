@@ -222,8 +222,8 @@ export interface RecurrentSequenceBackwardParams<S> extends RecurrentOperands<S>
 
 /**
  * An image resize, NHWC float32: x [batch, inHeight, inWidth, channels] to out [batch,
- * outHeight, outWidth, channels], TF.js's sample positions (src/ops/image/resize.ts
- * `resizeSource`): along an axis of `input` samples to `output`, scale = alignCorners && output > 1
+ * outHeight, outWidth, channels], TF.js's sample positions (reference/resize.ts; the op's
+ * composition in src/ops/image/image.ts): along an axis of `input` samples to `output`, scale = alignCorners && output > 1
  * ? (input - 1) / (output - 1) : input / output, computed in float64.
  *   'bilinear': source = halfPixelCenters ? scale * (i + 0.5) - 0.5 : scale * i; lo = max(0,
  *   floor(source)), hi = min(input - 1, ceil(source)), f = fround(source - lo); in float32, the

@@ -116,8 +116,9 @@ interface ResizeAttrs extends ResizeOptions { size: [number, number]; inShape: r
 
 /**
  * The two resizes as ops on float32 [batch, h, w, c]: the backend's `resize` kernel where it
- * has one (one pass), else the composition of gathers and blends; either way the gradient is
- * written with ops (segment sums of the gathers' rows).
+ * has one (one pass; all three backends have it, bit for bit the composition's values), else the
+ * composition of gathers and blends; either way the gradient is written with ops (segment sums
+ * of the gathers' rows).
  */
 function resizeOp(method: 'bilinear' | 'nearest', name: string, compose: (x: Tensor, attrs: ResizeAttrs) => Tensor,
   grad: (dy: Tensor, inShape: readonly number[], attrs: ResizeAttrs) => Tensor): OpDef<ResizeAttrs> {

@@ -12,7 +12,7 @@ export type KernelBackend = Backend & Kernels;
 /**
  * Every kernel family (the type makes the list complete) and where it must exist: 'all' on
  * every backend; 'cpu' on the reference and wasm backends (the stand-alone activation and prelu:
- * webgpu runs their compositions; the image resize likewise); 'reference' only on
+ * webgpu runs their compositions); 'reference' only on
  * the reference backend (none today: the recurrent kernels have wasm and WGSL twins).
  */
 const KERNEL_FAMILIES: Record<KernelName, 'all' | 'cpu' | 'reference'> = {
@@ -24,7 +24,7 @@ const KERNEL_FAMILIES: Record<KernelName, 'all' | 'cpu' | 'reference'> = {
   conv2d: 'all', conv2dBackpropInput: 'all', conv2dBackpropFilter: 'all',
   depthwiseConv2d: 'all', depthwiseConv2dBackpropInput: 'all', depthwiseConv2dBackpropFilter: 'all',
   pool2d: 'all', pool2dBackward: 'all', recurrentSequence: 'all',
-  recurrentSequenceBackward: 'all', activation: 'cpu', prelu: 'cpu', resize: 'cpu',
+  recurrentSequenceBackward: 'all', activation: 'cpu', prelu: 'cpu', resize: 'all',
 };
 
 /** Whether `backend` must implement the family `name` (KERNEL_FAMILIES). */

@@ -1,13 +1,12 @@
 /**
- * Cases for the image resize kernel (ResizeParams; the cpu backends, webgpu runs the ops'
- * compositions): bilinear and nearest on odd shapes (1x1 up to 7x5, 1, 3, 4, 5, 33 channels:
- * the scalar path, whole vectors and the overlapping last vector), up and down, every
- * alignCorners / halfPixelCenters combination, NaN and Inf among the values; bit for bit
- * against the reference, whose values a small hand-worked case pins.
+ * Cases for the image resize kernel (ResizeParams; every backend): bilinear and nearest on odd
+ * shapes (1x1 up to 7x5; 1, 3, 4, 5, 33 channels: wasm's one-channel path, whole vectors and the
+ * overlapping last vector), up, down and the same size, every alignCorners / halfPixelCenters
+ * combination, NaN, Inf and -0 among the values; bit for bit against the reference, whose
+ * values a small hand-worked case pins.
  */
 import { assertExact, compareOutputs, knownGap, randomArray, upload, withKernels, type KernelCase } from './harness.js';
-import type { ResizeParams } from '../../../src/backends/backend.js';
-import type { Storage } from '../../../src/backends/backend.js';
+import type { ResizeParams, Storage } from '../../../src/backends/backend.js';
 
 export const cases: KernelCase[] = [];
 
