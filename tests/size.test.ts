@@ -68,9 +68,9 @@ const KIB = 1024;
  * relu6 1.0 -> 0.6 ms, leakyRelu 3.2 -> 0.4, prelu 2.3 -> 0.4): builds 90,783 / 92,221 to 91,276 /
  * 92,714 bytes, inline a few hundred bytes past 72 KiB.
  * inline raised in issue 18 from 73 KiB for the image resize kernel (assembly/resize.ts: one pass
- * instead of ~10 composed ones; CenterNet's 64x64x64 -> 128x128 upsampling 21-34 ms -> 4-8 ms, MoveNet's
- * three 3-5x faster, bench/resize-micro.mjs): builds 91,276 / 92,714 to 92,531 / 93,969 bytes, inline
- * measured 75,150 bytes gzipped (a few hundred past 73 KiB).
+ * instead of ~10 composed ones; CenterNet's three upsamplings 22 ms -> 1.1 ms a prediction, 154 ->
+ * 138 ms CPU the whole model, bench/resize-models.mjs): builds 91,276 / 92,714 to 92,727 / 94,165
+ * bytes (43 bytes under the wasm budget), inline ~75.2 KB gzipped (a few hundred past 73 KiB).
  * core raised in issue 18 from 536 KiB for pretrained graph models (loadGraphModel, GraphModel, the
  * executor with TF1 and functional control flow, TensorList / TensorArray, and handlers for every TF op
  * TF.js's converter runs, ~230 ops in 19 families): 540,631 to 640,052 bytes. A program that never

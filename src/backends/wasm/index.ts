@@ -162,8 +162,9 @@ export class WasmBackend implements Backend<S> {
   }
   resize(p: ResizeParams<S>): void {
     if (p.batch * p.outHeight * p.outWidth * p.channels === 0) return;
-    // Scratch for each output column's source offsets and fraction (3 words a column).
-    const taps = this.alloc(3 * p.outWidth, 'float32');
+    // Scratch: each output column's source offsets and fraction (3 words a column), then two
+    // rows of horizontal blends (bilinear).
+    const taps = this.alloc(p.outWidth * (3 + (p.method === 'bilinear' ? 2 * p.channels : 0)), 'float32');
     try {
       this.kernels.resize(p.method === 'nearest' ? 1 : 0, p.x.ptr, p.out.ptr, p.batch, p.inHeight, p.inWidth, p.channels,
         p.outHeight, p.outWidth, p.alignCorners ? 1 : 0, p.halfPixelCenters ? 1 : 0, taps.ptr);
