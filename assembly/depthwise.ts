@@ -7,8 +7,8 @@
  * [fyLo, fyHi) x [fxLo, fxHi) worked out once per row and per pixel, so no tap is tested. With
  * M = 1 (MobileNet's case) and C >= 4, channels go 4 at a time in f32x4, the last group moved back
  * to C - 4 when C % 4 != 0 (it rewrites a few channels with the same values: no scalar tail). 3x3
- * and 5x5 filters at strides 1 and 2 take two neighbouring pixels at once (the columns they share
- * loaded once), on every row whose columns are inside the image; an interior pixel left over of a
+ * and 5x5 filters at strides 1 and 2 take two neighbouring pixels at once (four for 3x3 at stride 1;
+ * the columns they share loaded once), on every row whose columns are inside the image; an interior pixel left over of a
  * 3x3 filter is nine unrolled products summed as a tree. Bias and the activation in registers
  * (linear, relu, relu6; the others are one pass of epilogue_rows after). Other M, and C < 4, run
  * the same ranges in scalar. The gradients add into their target tap by tap (depthwise_pass).
@@ -85,6 +85,32 @@ function forward(x: usize, f: usize, out: usize, bias: usize, lo: f32, hi: f32, 
         const ix0 = ox * sw - padL;
         const fxLo = firstTap(ix0, dw), fxHi = endTap(ix0, dw, fw, W, fxLo);
         const at = image + <usize>(iy0 * W + ix0) * pixelBytes;
+        if (pairKind == 1 && ox + 3 < ow && ix0 >= 0 && ix0 + 6 <= W) {
+          // Four pixels of a 3x3 filter at stride 1: each filter row loads 6 input and 3 filter vectors for 12 products.
+          const at0 = at + <usize>fyLo * rowStep, f0 = f + <usize>fyLo * rowTaps, rows = fyHi - fyLo;
+          for (let c: usize = 0; c < vEnd; c += 16) {
+            const cc = min(c, vLast);
+            let p = at0 + cc, t = f0 + cc, s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+            for (let r = 0; r < rows; r++, p += rowStep, t += rowTaps) {
+              const w0 = v128.load(t), w1 = v128.load(t + tapBytes), w2 = v128.load(t + tapBytes * 2);
+              const x0 = v128.load(p), x1 = v128.load(p + pixelBytes), x2 = v128.load(p + pixelBytes * 2);
+              s0 = madd4(x2, w2, madd4(x1, w1, madd4(x0, w0, s0)));
+              const x3 = v128.load(p + pixelBytes * 3);
+              s1 = madd4(x3, w2, madd4(x2, w1, madd4(x1, w0, s1)));
+              const x4 = v128.load(p + pixelBytes * 4);
+              s2 = madd4(x4, w2, madd4(x3, w1, madd4(x2, w0, s2)));
+              s3 = madd4(v128.load(p + pixelBytes * 5), w2, madd4(x4, w1, madd4(x3, w0, s3)));
+            }
+            const bv = bias ? v128.load(bias + cc) : zero;
+            v128.store(out + cc, clamp4(f32x4.add(s0, bv), lo4, hi4));
+            v128.store(out + tapBytes + cc, clamp4(f32x4.add(s1, bv), lo4, hi4));
+            v128.store(out + tapBytes * 2 + cc, clamp4(f32x4.add(s2, bv), lo4, hi4));
+            v128.store(out + tapBytes * 3 + cc, clamp4(f32x4.add(s3, bv), lo4, hi4));
+          }
+          ox += 3;
+          out += tapBytes * 3;
+          continue;
+        }
         if (pairKind && ox + 1 < ow && ix0 >= 0 && ix0 + sw + fw <= W) {
           // This pixel and the next (sw columns on) share fw - sw of their columns: each filter
           // row loads fw + sw input vectors and fw filter vectors for 2 * fw products. Rows
