@@ -94,12 +94,12 @@ function forward(x: usize, f: usize, out: usize, bias: usize, lo: f32, hi: f32, 
             for (let r = 0; r < rows; r++, p += rowStep, t += rowTaps) {
               const w0 = v128.load(t), w1 = v128.load(t + tapBytes), w2 = v128.load(t + tapBytes * 2);
               const x0 = v128.load(p), x1 = v128.load(p + pixelBytes), x2 = v128.load(p + pixelBytes * 2);
-              s0 = madd4(x2, w2, madd4(x1, w1, madd4(x0, w0, s0)));
+              s0 = f32x4.add(s0, madd4(x2, w2, madd4(x1, w1, f32x4.mul(x0, w0))));
               const x3 = v128.load(p + pixelBytes * 3);
-              s1 = madd4(x3, w2, madd4(x2, w1, madd4(x1, w0, s1)));
+              s1 = f32x4.add(s1, madd4(x3, w2, madd4(x2, w1, f32x4.mul(x1, w0))));
               const x4 = v128.load(p + pixelBytes * 4);
-              s2 = madd4(x4, w2, madd4(x3, w1, madd4(x2, w0, s2)));
-              s3 = madd4(v128.load(p + pixelBytes * 5), w2, madd4(x4, w1, madd4(x3, w0, s3)));
+              s2 = f32x4.add(s2, madd4(x4, w2, madd4(x3, w1, f32x4.mul(x2, w0))));
+              s3 = f32x4.add(s3, madd4(v128.load(p + pixelBytes * 5), w2, madd4(x4, w1, f32x4.mul(x3, w0))));
             }
             const bv = bias ? v128.load(bias + cc) : zero;
             v128.store(out + cc, clamp4(f32x4.add(s0, bv), lo4, hi4));
@@ -135,28 +135,29 @@ function forward(x: usize, f: usize, out: usize, bias: usize, lo: f32, hi: f32, 
                 s1 = f32x4.add(s1, madd4(v128.load(p + pixelBytes * 4), w2, madd4(v128.load(p + pixelBytes * 3), w1, f32x4.mul(x2, w0))));
               }
             } else if (pairKind == 3) {
+              // One chain of products per pixel, tap by tap as the ranged loop sums them (the same floats).
               for (let r = 0; r < rows; r++, p += rowStep, t += rowTaps) {
-                const w0 = v128.load(t), x0 = v128.load(p), x1 = v128.load(p + pixelBytes);
-                let a0 = f32x4.mul(x0, w0), a1 = f32x4.mul(x1, w0);
+                const w0 = v128.load(t), x1 = v128.load(p + pixelBytes);
+                s0 = madd4(v128.load(p), w0, s0); s1 = madd4(x1, w0, s1);
                 const w1 = v128.load(t + tapBytes), x2 = v128.load(p + pixelBytes * 2);
-                a0 = madd4(x1, w1, a0); a1 = madd4(x2, w1, a1);
+                s0 = madd4(x1, w1, s0); s1 = madd4(x2, w1, s1);
                 const w2 = v128.load(t + tapBytes * 2), x3 = v128.load(p + pixelBytes * 3);
-                a0 = madd4(x2, w2, a0); a1 = madd4(x3, w2, a1);
+                s0 = madd4(x2, w2, s0); s1 = madd4(x3, w2, s1);
                 const w3 = v128.load(t + tapBytes * 3), x4 = v128.load(p + pixelBytes * 4);
-                a0 = madd4(x3, w3, a0); a1 = madd4(x4, w3, a1);
-                const w4 = v128.load(t + tapBytes * 4), x5 = v128.load(p + pixelBytes * 5);
-                s0 = f32x4.add(s0, madd4(x4, w4, a0)); s1 = f32x4.add(s1, madd4(x5, w4, a1));
+                s0 = madd4(x3, w3, s0); s1 = madd4(x4, w3, s1);
+                const w4 = v128.load(t + tapBytes * 4);
+                s0 = madd4(x4, w4, s0); s1 = madd4(v128.load(p + pixelBytes * 5), w4, s1);
               }
             } else {
               for (let r = 0; r < rows; r++, p += rowStep, t += rowTaps) {
                 const w0 = v128.load(t), w1 = v128.load(t + tapBytes), x2 = v128.load(p + pixelBytes * 2);
-                let a0 = madd4(v128.load(p + pixelBytes), w1, f32x4.mul(v128.load(p), w0));
-                let a1 = madd4(v128.load(p + pixelBytes * 3), w1, f32x4.mul(x2, w0));
+                s0 = madd4(v128.load(p + pixelBytes), w1, madd4(v128.load(p), w0, s0));
+                s1 = madd4(v128.load(p + pixelBytes * 3), w1, madd4(x2, w0, s1));
                 const w2 = v128.load(t + tapBytes * 2), w3 = v128.load(t + tapBytes * 3), x4 = v128.load(p + pixelBytes * 4);
-                a0 = madd4(v128.load(p + pixelBytes * 3), w3, madd4(x2, w2, a0));
-                a1 = madd4(v128.load(p + pixelBytes * 5), w3, madd4(x4, w2, a1));
+                s0 = madd4(v128.load(p + pixelBytes * 3), w3, madd4(x2, w2, s0));
+                s1 = madd4(v128.load(p + pixelBytes * 5), w3, madd4(x4, w2, s1));
                 const w4 = v128.load(t + tapBytes * 4);
-                s0 = f32x4.add(s0, madd4(x4, w4, a0)); s1 = f32x4.add(s1, madd4(v128.load(p + pixelBytes * 6), w4, a1));
+                s0 = madd4(x4, w4, s0); s1 = madd4(v128.load(p + pixelBytes * 6), w4, s1);
               }
             }
             const bv = bias ? v128.load(bias + cc) : zero;
