@@ -1,12 +1,12 @@
 /**
  * The graph, transformation, slice_join, creation and evaluation families against TF.js's own
- * graph executor, one node at a time, on the device route and the host route (lane-d-run.ts).
+ * graph executor, one node at a time, on the device route and the host route (op-routes.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CaseInput, OpCase } from './op-harness.js';
 import { attr, ints, randomInput } from './op-harness.js';
-import { check, failure, soraRunRoute } from './lane-d-run.js';
+import { check, failure, soraRunRoute } from './op-routes.js';
 
 const f32 = (values: number[], shape = [values.length]): CaseInput => ({ dtype: 'float32', shape, values });
 const bools = (values: boolean[], shape = [values.length]): CaseInput => ({ dtype: 'bool', shape, values });
