@@ -5,11 +5,13 @@
  *
  * Forward writes each output once: per output pixel, the taps inside the image are the ranges
  * [fyLo, fyHi) x [fxLo, fxHi) worked out once per row and per pixel, so no tap is tested. With
- * M = 1 (MobileNet's case) channels go 4 at a time in f32x4 (scalar tail): an interior pixel of a
- * 3x3 filter is nine unrolled products summed as a tree, then bias and the activation in
- * registers (linear, relu, relu6; the others are one pass of epilogue_rows after). Other M run
- * the same ranges in scalar, as do the last C % 4 channels. The gradients add into their
- * target tap by tap (depthwise_pass).
+ * M = 1 (MobileNet's case) and C >= 4, channels go 4 at a time in f32x4, the last group moved back
+ * to C - 4 when C % 4 != 0 (it rewrites a few channels with the same values: no scalar tail). 3x3
+ * and 5x5 filters at strides 1 and 2 take two neighbouring pixels at once (four for 3x3 at stride 1;
+ * the columns they share loaded once), on every row whose columns are inside the image; an interior pixel left over of a
+ * 3x3 filter is nine unrolled products summed as a tree. Bias and the activation in registers
+ * (linear, relu, relu6; the others are one pass of epilogue_rows after). Other M, and C < 4, run
+ * the same ranges in scalar. The gradients add into their target tap by tap (depthwise_pass).
  */
 import { geo, G_BATCH, G_DH, G_DW, G_FH, G_FW, G_IN_C, G_IN_H, G_IN_W, G_MULT, G_OUT_H, G_OUT_W, G_PAD_L, G_PAD_T, G_SH, G_SW } from './conv-geometry';
 import { epilogue_rows } from './gemm-epilogue';
@@ -62,12 +64,17 @@ function forward(x: usize, f: usize, out: usize, bias: usize, lo: f32, hi: f32, 
   const padT = geo(g, G_PAD_T), padL = geo(g, G_PAD_L);
   const pixelBytes = <usize>C << 2, tapBytes = <usize>(C * M) << 2;
   const rowStep = <usize>(dh * W) * pixelBytes, colStep = <usize>dw * pixelBytes;
-  // Vectors when output channel = input channel (M = 1); other multipliers go in scalar.
-  const vEnd = M == 1 ? <usize>(C & ~3) << 2 : 0, end = tapBytes;
+  // Vectors when output channel = input channel (M = 1) and C >= 4: groups of 4 channels at byte
+  // offsets 0, 16, ..., the last group moved back to C - 4 when C % 4 != 0 (it overlaps the one
+  // before and writes the shared channels again with the same values). Other cases go in scalar.
+  const vector = M == 1 && C >= 4;
+  const vEnd: usize = vector ? <usize>((C + 3) & ~3) << 2 : 0, vLast: usize = vector ? <usize>(C - 4) << 2 : 0;
+  const end: usize = vector ? 0 : tapBytes;
   const zero = f32x4.splat(0), lo4 = f32x4.splat(lo), hi4 = f32x4.splat(hi);
-  const is3x3 = fh == 3 && fw == 3, is1x1 = fh == 1 && fw == 1;
-  // Pixel pairs: stride 1, no column dilation, and every channel in whole vectors.
-  const pairs = sw == 1 && dw == 1 && vEnd == end;
+  const is3x3 = fh == 3 && fw == 3, is1x1 = fh == 1 && fw == 1, is5x5 = fh == 5 && fw == 5;
+  // Pixel pairs: 3x3 or 5x5 filters, stride 1 or 2 along rows, no column dilation, vectors.
+  const pairKind = !vector || dw != 1 || (sw != 1 && sw != 2) ? 0 : is3x3 ? sw : is5x5 ? sw + 2 : 0;
+  const pairStep = <usize>sw * pixelBytes, rowTaps = tapBytes * <usize>fw;
   for (let b = 0; b < geo(g, G_BATCH); b++) {
     const image = x + <usize>(b * H) * W * pixelBytes;
     for (let oy = 0; oy < oh; oy++) {
@@ -78,29 +85,95 @@ function forward(x: usize, f: usize, out: usize, bias: usize, lo: f32, hi: f32, 
         const ix0 = ox * sw - padL;
         const fxLo = firstTap(ix0, dw), fxHi = endTap(ix0, dw, fw, W, fxLo);
         const at = image + <usize>(iy0 * W + ix0) * pixelBytes;
+        if (pairKind == 1 && ox + 3 < ow && ix0 >= 0 && ix0 + 6 <= W) {
+          // Four pixels of a 3x3 filter at stride 1: each filter row loads 6 input and 3 filter vectors for 12 products.
+          const at0 = at + <usize>fyLo * rowStep, f0 = f + <usize>fyLo * rowTaps, rows = fyHi - fyLo;
+          for (let c: usize = 0; c < vEnd; c += 16) {
+            const cc = min(c, vLast);
+            let p = at0 + cc, t = f0 + cc, s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+            for (let r = 0; r < rows; r++, p += rowStep, t += rowTaps) {
+              const w0 = v128.load(t), w1 = v128.load(t + tapBytes), w2 = v128.load(t + tapBytes * 2);
+              const x0 = v128.load(p), x1 = v128.load(p + pixelBytes), x2 = v128.load(p + pixelBytes * 2);
+              s0 = f32x4.add(s0, madd4(x2, w2, madd4(x1, w1, f32x4.mul(x0, w0))));
+              const x3 = v128.load(p + pixelBytes * 3);
+              s1 = f32x4.add(s1, madd4(x3, w2, madd4(x2, w1, f32x4.mul(x1, w0))));
+              const x4 = v128.load(p + pixelBytes * 4);
+              s2 = f32x4.add(s2, madd4(x4, w2, madd4(x3, w1, f32x4.mul(x2, w0))));
+              s3 = f32x4.add(s3, madd4(v128.load(p + pixelBytes * 5), w2, madd4(x4, w1, f32x4.mul(x3, w0))));
+            }
+            const bv = bias ? v128.load(bias + cc) : zero;
+            v128.store(out + cc, clamp4(f32x4.add(s0, bv), lo4, hi4));
+            v128.store(out + tapBytes + cc, clamp4(f32x4.add(s1, bv), lo4, hi4));
+            v128.store(out + tapBytes * 2 + cc, clamp4(f32x4.add(s2, bv), lo4, hi4));
+            v128.store(out + tapBytes * 3 + cc, clamp4(f32x4.add(s3, bv), lo4, hi4));
+          }
+          ox += 3;
+          out += tapBytes * 3;
+          continue;
+        }
+        if (pairKind && ox + 1 < ow && ix0 >= 0 && ix0 + sw + fw <= W) {
+          // This pixel and the next (sw columns on) share fw - sw of their columns: each filter
+          // row loads fw + sw input vectors and fw filter vectors for 2 * fw products. Rows
+          // outside the image (fyLo, fyHi) are skipped, so border rows take this path too.
+          const at0 = at + <usize>fyLo * rowStep, f0 = f + <usize>fyLo * rowTaps, rows = fyHi - fyLo;
+          const out1 = out + tapBytes;
+          for (let c: usize = 0; c < vEnd; c += 16) {
+            const cc = min(c, vLast);
+            let p = at0 + cc, t = f0 + cc, s0 = zero, s1 = zero;
+            if (pairKind == 1) {
+              for (let r = 0; r < rows; r++, p += rowStep, t += rowTaps) {
+                const w0 = v128.load(t), w1 = v128.load(t + tapBytes), w2 = v128.load(t + tapBytes * 2);
+                const x1 = v128.load(p + pixelBytes), x2 = v128.load(p + pixelBytes * 2);
+                s0 = f32x4.add(s0, madd4(x2, w2, madd4(x1, w1, f32x4.mul(v128.load(p), w0))));
+                s1 = f32x4.add(s1, madd4(v128.load(p + pixelBytes * 3), w2, madd4(x2, w1, f32x4.mul(x1, w0))));
+              }
+            } else if (pairKind == 2) {
+              for (let r = 0; r < rows; r++, p += rowStep, t += rowTaps) {
+                const w0 = v128.load(t), w1 = v128.load(t + tapBytes), w2 = v128.load(t + tapBytes * 2);
+                const x2 = v128.load(p + pixelBytes * 2);
+                s0 = f32x4.add(s0, madd4(x2, w2, madd4(v128.load(p + pixelBytes), w1, f32x4.mul(v128.load(p), w0))));
+                s1 = f32x4.add(s1, madd4(v128.load(p + pixelBytes * 4), w2, madd4(v128.load(p + pixelBytes * 3), w1, f32x4.mul(x2, w0))));
+              }
+            } else if (pairKind == 3) {
+              // One chain of products per pixel, tap by tap as the ranged loop sums them (the same floats).
+              for (let r = 0; r < rows; r++, p += rowStep, t += rowTaps) {
+                const w0 = v128.load(t), x1 = v128.load(p + pixelBytes);
+                s0 = madd4(v128.load(p), w0, s0); s1 = madd4(x1, w0, s1);
+                const w1 = v128.load(t + tapBytes), x2 = v128.load(p + pixelBytes * 2);
+                s0 = madd4(x1, w1, s0); s1 = madd4(x2, w1, s1);
+                const w2 = v128.load(t + tapBytes * 2), x3 = v128.load(p + pixelBytes * 3);
+                s0 = madd4(x2, w2, s0); s1 = madd4(x3, w2, s1);
+                const w3 = v128.load(t + tapBytes * 3), x4 = v128.load(p + pixelBytes * 4);
+                s0 = madd4(x3, w3, s0); s1 = madd4(x4, w3, s1);
+                const w4 = v128.load(t + tapBytes * 4);
+                s0 = madd4(x4, w4, s0); s1 = madd4(v128.load(p + pixelBytes * 5), w4, s1);
+              }
+            } else {
+              for (let r = 0; r < rows; r++, p += rowStep, t += rowTaps) {
+                const w0 = v128.load(t), w1 = v128.load(t + tapBytes), x2 = v128.load(p + pixelBytes * 2);
+                s0 = madd4(v128.load(p + pixelBytes), w1, madd4(v128.load(p), w0, s0));
+                s1 = madd4(v128.load(p + pixelBytes * 3), w1, madd4(x2, w0, s1));
+                const w2 = v128.load(t + tapBytes * 2), w3 = v128.load(t + tapBytes * 3), x4 = v128.load(p + pixelBytes * 4);
+                s0 = madd4(v128.load(p + pixelBytes * 3), w3, madd4(x2, w2, s0));
+                s1 = madd4(v128.load(p + pixelBytes * 5), w3, madd4(x4, w2, s1));
+                const w4 = v128.load(t + tapBytes * 4);
+                s0 = madd4(x4, w4, s0); s1 = madd4(v128.load(p + pixelBytes * 6), w4, s1);
+              }
+            }
+            const bv = bias ? v128.load(bias + cc) : zero;
+            v128.store(out + cc, clamp4(f32x4.add(s0, bv), lo4, hi4));
+            v128.store(out1 + cc, clamp4(f32x4.add(s1, bv), lo4, hi4));
+          }
+          ox++;
+          out += tapBytes;
+          continue;
+        }
         let c: usize = 0;
         if (rowsFull && fxLo == 0 && fxHi == fw) {
-          if (is3x3 && pairs && ox + 1 < ow && ix0 + 3 < W) {
-            // This pixel and the next (stride 1, columns adjacent) share two of their three columns: 12 loads, not 18.
-            for (; c < vEnd; c += 16) {
-              let p = at + c, t = f + c, s0 = zero, s1 = zero;
-              for (let r = 0; r < 3; r++, p += rowStep, t += tapBytes * 3) {
-                const f0 = v128.load(t), f1 = v128.load(t + tapBytes), f2 = v128.load(t + tapBytes * 2);
-                const x1 = v128.load(p + pixelBytes), x2 = v128.load(p + pixelBytes * 2);
-                s0 = f32x4.add(s0, madd4(x2, f2, madd4(x1, f1, f32x4.mul(v128.load(p), f0))));
-                s1 = f32x4.add(s1, madd4(v128.load(p + pixelBytes * 3), f2, madd4(x2, f1, f32x4.mul(x1, f0))));
-              }
-              const bv = bias ? v128.load(bias + c) : zero;
-              v128.store(out + c, clamp4(f32x4.add(s0, bv), lo4, hi4));
-              v128.store(out + tapBytes + c, clamp4(f32x4.add(s1, bv), lo4, hi4));
-            }
-            ox++;
-            out += tapBytes;
-            continue;
-          }
           if (is3x3) {
             for (; c < vEnd; c += 16) {
-              const p = at + c, t = f + c;
+              const cc = min(c, vLast);
+              const p = at + cc, t = f + cc;
               const r0 = madd4(v128.load(p + colStep + colStep), v128.load(t + tapBytes * 2),
                 madd4(v128.load(p + colStep), v128.load(t + tapBytes), f32x4.mul(v128.load(p), v128.load(t))));
               const p1 = p + rowStep, t1 = t + tapBytes * 3;
@@ -110,25 +183,27 @@ function forward(x: usize, f: usize, out: usize, bias: usize, lo: f32, hi: f32, 
               const r2 = madd4(v128.load(p2 + colStep + colStep), v128.load(t2 + tapBytes * 2),
                 madd4(v128.load(p2 + colStep), v128.load(t2 + tapBytes), f32x4.mul(v128.load(p2), v128.load(t2))));
               const s = f32x4.add(f32x4.add(r0, r1), r2);
-              v128.store(out + c, clamp4(bias ? f32x4.add(s, v128.load(bias + c)) : s, lo4, hi4));
+              v128.store(out + cc, clamp4(bias ? f32x4.add(s, v128.load(bias + cc)) : s, lo4, hi4));
             }
           } else if (is1x1) {
             for (; c < vEnd; c += 16) {
-              const s = f32x4.mul(v128.load(at + c), v128.load(f + c));
-              v128.store(out + c, clamp4(bias ? f32x4.add(s, v128.load(bias + c)) : s, lo4, hi4));
+              const cc = min(c, vLast);
+              const s = f32x4.mul(v128.load(at + cc), v128.load(f + cc));
+              v128.store(out + cc, clamp4(bias ? f32x4.add(s, v128.load(bias + cc)) : s, lo4, hi4));
             }
           }
         }
-        // Border pixels, other filters, and the channels past the last whole vector: the ranged loops.
+        // Border pixels and other filters: the ranged loops (vectors, then scalar when not vector).
         for (; c < vEnd; c += 16) {
+          const cc = min(c, vLast);
           let s = zero;
           for (let fy = fyLo; fy < fyHi; fy++) {
-            const p = at + c + <usize>fy * rowStep, t = f + c + <usize>(fy * fw) * tapBytes;
+            const p = at + cc + <usize>fy * rowStep, t = f + cc + <usize>(fy * fw) * tapBytes;
             for (let fx = fxLo; fx < fxHi; fx++) s = madd4(v128.load(p + <usize>fx * colStep), v128.load(t + <usize>fx * tapBytes), s);
           }
-          v128.store(out + c, clamp4(bias ? f32x4.add(s, v128.load(bias + c)) : s, lo4, hi4));
+          v128.store(out + cc, clamp4(bias ? f32x4.add(s, v128.load(bias + cc)) : s, lo4, hi4));
         }
-        for (; c < end; c += 4) {
+        for (c = 0; c < end; c += 4) {
           let s: f32 = 0;
           const xc = <usize>(<i32>(c >> 2) / M) << 2;
           for (let fy = fyLo; fy < fyHi; fy++) {

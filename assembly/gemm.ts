@@ -35,8 +35,9 @@
  *
  * Epilogue. The first k block starts its accumulators from the bias row (or zeros), later
  * blocks from the partial C; the last block applies ReLU with f32x4.max (NaN propagates),
- * so bias and ReLU cost nothing extra. The other activations (EPILOGUE_* codes: relu6,
- * sigmoid, tanh, elu, leakyRelu with slope alpha) run over each finished mr x nr tile right
+ * so bias and ReLU cost nothing extra. relu6 on a whole 8-column tile is two clamps a row in
+ * place (relu6_tile). The other activations (EPILOGUE_* codes: relu6 on edge tiles, sigmoid,
+ * tanh, elu, leakyRelu with slope alpha) run over each finished mr x nr tile right
  * after its last k block, while it is in L1, with math.ts's vector functions (the unary
  * kernels' accuracy). accumulate: C plus the bias (one pass over C first) is where the first
  * k block starts. k == 0 gives C = act([C +] bias or 0).
@@ -44,7 +45,7 @@
 
 import { MR, gemm_kernel_c, gemm_kernel_r } from './gemm.generated';
 import { epilogue_rows, fill_bias_rows } from './gemm-epilogue';
-import { EPILOGUE_LINEAR, EPILOGUE_RELU } from './opcodes.generated';
+import { EPILOGUE_LINEAR, EPILOGUE_RELU, EPILOGUE_RELU6 } from './opcodes.generated';
 
 const NR: i32 = 8;
 /** The largest MR of any build: the scratch tile is sized for it, so both builds agree on the workspace. */
@@ -124,6 +125,8 @@ export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, 
   // in one pass) is where the first k block starts.
   const relu = act == EPILOGUE_RELU ? 1 : 0;
   const post = act != EPILOGUE_LINEAR && act != EPILOGUE_RELU;
+  // relu6 on a whole 8-column tile: two clamps a row here, not a call of epilogue_rows' generic loop.
+  const relu6 = act == EPILOGUE_RELU6;
   if (accumulate && bias) {
     fill_bias_rows(c, cStride, m, n, bias, 1);
     bias = 0;
@@ -191,11 +194,24 @@ export function gemm_with_packing(a: usize, b: usize, c: usize, m: i32, n: i32, 
                 dst, dstStride, init, initStep, reluNow);
             }
             if (nr != NR) copy_tile(cTile, cStride, tile, NR << 2, mr, nr);
-            if (post && last) epilogue_rows(cTile, cStride, mr, nr, act, alpha);
+            if (post && last) {
+              if (relu6 && nr == NR) relu6_tile(cTile, cStride, mr);
+              else epilogue_rows(cTile, cStride, mr, nr, act, alpha);
+            }
           }
         }
       }
     }
+  }
+}
+
+/** min(max(C, 0), 6) over rows x 8 floats (rows cStride bytes apart), as epilogue_rows computes relu6 (NaN stays). */
+// @ts-ignore: decorator
+@inline function relu6_tile(c: usize, cStride: usize, rows: i32): void {
+  const zero = f32x4.splat(0), six = f32x4.splat(6);
+  for (let i = 0; i < rows; i++, c += cStride) {
+    v128.store(c, f32x4.min(f32x4.max(v128.load(c), zero), six));
+    v128.store(c, f32x4.min(f32x4.max(v128.load(c, 16), zero), six), 16);
   }
 }
 

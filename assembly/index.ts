@@ -15,6 +15,7 @@
 export { gemm, gemm_workspace_bytes } from './gemm';
 export { unary, unary_backward, affine } from './elementwise';
 export { activation, prelu } from './activation';
+export { resize } from './resize';
 export { binary, binary_i32 } from './binary';
 export { select } from './select';
 export { reduce, argmax } from './reduce';

@@ -45,7 +45,7 @@ import type {
   Conv2DBackpropFilterParams, Conv2DBackpropInputParams, Conv2DParams, DepthwiseConv2DBackpropFilterParams,
   DepthwiseConv2DBackpropInputParams, DepthwiseConv2DParams, Epilogue, Pool2DBackwardParams, Pool2DParams,
   RecurrentSequenceParams,
-  RecurrentSequenceBackwardParams,
+  RecurrentSequenceBackwardParams, ResizeParams,
 } from './kernel-params.js';
 export * from './kernel-params.js';
 /**
@@ -184,6 +184,8 @@ export interface Kernels<S extends Storage = Storage> {
   activation(op: EpilogueOp, x: S, out: S, size: number, alpha: number): void;
   /** out[i] = x[i] < 0 ? x[i] * alpha[i % alphaSize] : x[i] for i < size (alphaSize divides size). */
   prelu(x: S, alpha: S, out: S, size: number, alphaSize: number): void;
+  /** An NHWC float32 image resize, bilinear or nearest (kernel-params.ts ResizeParams). */
+  resize(p: ResizeParams<S>): void;
   /**
    * out[i] = a[i % aSize] op b[i % bSize] for i < size; aSize and bSize each equal size,
    * 1, or divide size (the operand repeats: bias rows). Comparisons write a 'bool' out

@@ -219,3 +219,29 @@ export interface RecurrentSequenceBackwardParams<S> extends RecurrentOperands<S>
   dh0: S;
   dc0: S | null;
 }
+
+/**
+ * An image resize, NHWC float32: x [batch, inHeight, inWidth, channels] to out [batch,
+ * outHeight, outWidth, channels], TF.js's sample positions (reference/resize.ts; the op's
+ * composition in src/ops/image/image.ts): along an axis of `input` samples to `output`, scale = alignCorners && output > 1
+ * ? (input - 1) / (output - 1) : input / output, computed in float64.
+ *   'bilinear': source = halfPixelCenters ? scale * (i + 0.5) - 0.5 : scale * i; lo = max(0,
+ *   floor(source)), hi = min(input - 1, ceil(source)), f = fround(source - lo); in float32, the
+ *   columns first: top = a + (b - a) * f, then rows: out = top + (bottom - top) * f (so a NaN
+ *   neighbour reaches the output even at f = 0).
+ *   'nearest': source = halfPixelCenters ? scale * (i + 0.5) : scale * i; at = min(input - 1,
+ *   alignCorners ? round(source) : floor(source)), max(0, at) with halfPixelCenters; a copy.
+ */
+export interface ResizeParams<S> {
+  method: 'bilinear' | 'nearest';
+  x: S;
+  out: S;
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  channels: number;
+  outHeight: number;
+  outWidth: number;
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+}

@@ -341,7 +341,7 @@ export class GraphExecutor {
         }
         const args = inputs.map((s) => slots[s]!);
         const entry = GRAPH_OPS.get(node.op)!;
-        for (const i of entry.valueInputs ?? []) await this.readHostAsync(args[i], node);
+        for (const i of entry.valueInputs ?? []) await this.readHostAsync(args[i < 0 ? args.length + i : i], node);
         const ctx = this.context(node, this.main, 1e6);
         let result = entry.async ? entry.run(args, ctx) : ENGINE.tidy(() => entry.run(args, ctx));
         if (isPromise(result)) result = await result;
@@ -377,7 +377,7 @@ export class GraphExecutor {
         }
         const args = inputs.map((s) => slots[s]!);
         const entry = GRAPH_OPS.get(node.op)!;
-        for (const i of entry.valueInputs ?? []) this.readHostSync(args[i], node);
+        for (const i of entry.valueInputs ?? []) this.readHostSync(args[i < 0 ? args.length + i : i], node);
         const ctx = this.context(node, this.main, 1e6);
         const result = ENGINE.tidy(() => entry.run(args, ctx));
         this.storeFolded(node, result as GraphValue[], outputs, slots, holdings);
@@ -1087,7 +1087,7 @@ export class GraphExecutor {
         if (result === undefined) {
           const args = this.args(step, slots);
           const custom = getRegisteredOp(step.node.op) !== undefined;
-          if (!custom) for (const i of step.valueInputs) this.readHostSync(args[i], step.node);
+          if (!custom) for (const i of step.valueInputs) this.readHostSync(args[i < 0 ? args.length + i : i], step.node);
           const ctx = custom ? undefined : this.stepContext(step, body, limit);
           result = this.checkResult(step.node, body, this.invoke(step.node, body, args, limit, true, step.entry, ctx));
         }
@@ -1117,7 +1117,7 @@ export class GraphExecutor {
         if (result === undefined) {
           const args = this.args(step, slots);
           const custom = getRegisteredOp(step.node.op) !== undefined;
-          if (!custom) for (const i of step.valueInputs) await this.readHostAsync(args[i], step.node);
+          if (!custom) for (const i of step.valueInputs) await this.readHostAsync(args[i < 0 ? args.length + i : i], step.node);
           const ctx = custom ? undefined : this.stepContext(step, body, limit);
           let out = this.invoke(step.node, body, args, limit, false, step.entry, ctx);
           if (isPromise(out)) out = await out;
@@ -1479,7 +1479,7 @@ class DataflowRun {
     }
     void frame;
     const entry = getRegisteredOp(node.op) === undefined ? GRAPH_OPS.get(node.op) : undefined;
-    for (const i of entry?.valueInputs ?? []) await this.x.readHostAsync(args[i], node);
+    for (const i of entry?.valueInputs ?? []) await this.x.readHostAsync(args[i < 0 ? args.length + i : i], node);
     let out = this.x.invoke(node, this.body, args, this.limit);
     if (isPromise(out)) out = await out;
     if (!Array.isArray(out)) this.fail(node, `the handler returned ${typeof out}, not a list of outputs`);

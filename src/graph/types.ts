@@ -88,6 +88,7 @@ export interface OpEntry {
    * also runs on a backend that cannot read synchronously (webgpu). The executor makes sure each such
    * input has host values before the handler runs: constants have them from load, others are read
    * back (with await under executeAsync; under execute only where the backend reads synchronously).
+   * A negative index counts from the end (ConcatV2's axis is its last input: -1).
    */
   readonly valueInputs?: readonly number[];
 }

@@ -1,7 +1,8 @@
 /**
  * The wasm depthwiseConv2d forward (assembly/depthwise.ts) against the reference backend's
  * float64 loops, on both builds, on the shapes of its paths: the unrolled 3x3 interior (single
- * pixels and pairs) and the 1x1 filter (multiplier 1, channels 1..17: every f32x4 block and
+ * pixels and pairs; 3x3 and 5x5 pairs at strides 1 and 2, with the last channel group of C % 4 != 0
+ * moved back to C - 4) and the 1x1 filter (multiplier 1, channels 1..17: every f32x4 block and
  * scalar tail), the tap ranges at borders ('same', explicit and asymmetric padding, strides 1
  * and 2, dilation 2, a 1x1 input whose only pixel sees one tap), the scalar loops of
  * multipliers 2 and 3, batches 1 and 3, no bias / bias, the activations applied in registers
@@ -49,6 +50,23 @@ const CASES: Case[] = [
   { s: shape([1, 6, 7, 5], [3, 3], 1, 1, [[0, 0], [2, 0], [0, 3], [0, 0]]), bias: true },
   { s: shape([1, 9, 9, 8], [1, 1], 1, 2, 'valid'), bias: true },
   { s: shape([1, 4, 4, 16], [4, 4], 1, 1, 'valid') },
+  // Pixel pairs of 3x3 and 5x5 filters at strides 1 and 2 (border rows too), and the last channel group
+  // moved back to C - 4 when C % 4 != 0 (the graph models' 18 and 22 channels): channels 1, 3 (scalar),
+  // 18, 33, 'same' and 'valid', even and odd widths, row dilation, a width that fits only one pixel.
+  ...[1, 3, 18, 33].flatMap((c): Case[] => [
+    { s: shape([1, 7, 9, c], [5, 5], 1, 1, 'same'), bias: true, activation: 'relu6' },
+    { s: shape([1, 8, 10, c], [5, 5], 1, 1, 'valid'), bias: c % 2 === 1 },
+    { s: shape([2, 9, 11, c], [5, 5], 1, 2, 'same'), bias: true, activation: 'relu' },
+    { s: shape([1, 11, 12, c], [5, 5], 1, 2, 'valid') },
+    { s: shape([1, 7, 10, c], [3, 3], 1, 2, 'same'), bias: true, activation: 'relu6' },
+    { s: shape([1, 8, 9, c], [3, 3], 1, 2, 'valid'), bias: true },
+    { s: shape([1, 6, 9, c], [3, 3], 1, 1, 'same'), activation: 'relu' },
+  ]),
+  { s: { x: [1, 9, 12, 8], f: [5, 5], out: 1, strides: [1, 2], dilations: [2, 1], pad: 'same' }, bias: true },
+  { s: shape([1, 5, 5, 8], [5, 5], 1, 1, 'valid'), bias: true },
+  { s: shape([1, 9, 6, 18], [5, 5], 1, [2, 1], 'same'), bias: true, activation: 'elu' },
+  { s: shape([1, 7, 8, 18], [5, 5], 1, 1, 'same'), bias: true, activation: 'relu6', hostile: true },
+  { s: shape([1, 9, 9, 22], [3, 3], 1, 2, 'same'), bias: true, activation: 'relu6', hostile: true },
   // The activations after the loops (epilogue_rows) and in registers, on a vector + tail channel count.
   ...(['linear', 'relu', 'relu6', 'elu', 'sigmoid', 'tanh'] as const).map((activation): Case =>
     ({ s: shape([1, 6, 5, 11], [3, 3], 1, 1, 'same'), bias: true, activation })),

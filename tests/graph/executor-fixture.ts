@@ -1,5 +1,5 @@
 /**
- * Hand-written graphs for the executor tests (lane B): a model.json topology plus its weights, run
+ * Hand-written graphs for the executor tests: a model.json topology plus its weights, run
  * by TF.js's graph executor (tf.loadGraphModel on an in-memory model, cpu backend) and by sora's
  * parseGraph + GraphExecutor, outputs compared.
  */

@@ -1,5 +1,5 @@
 /**
- * The loading side of graph models (issue 18, lane A): graph-model artifacts through memory and
+ * The loading side of graph models: graph-model artifacts through memory and
  * file://, every weight dtype and quantization TF.js reads (checked against TF.js's own
  * tf.io.decodeWeights on the same bytes), shards, truncated files, hostile names, and
  * loadLayersModel refusing a graph model.

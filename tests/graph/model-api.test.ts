@@ -1,5 +1,5 @@
 /**
- * GraphModel's public API (issue 18, lane A) against TF.js's GraphModel on the same artifacts:
+ * GraphModel's public API against TF.js's GraphModel on the same artifacts:
  * the ways of loading (URL, handler, sync forms), the input and output forms of predict /
  * execute / executeAsync, signature keys, the checks made before anything runs, save, and
  * dispose freeing every tensor.
@@ -56,7 +56,7 @@ function artifacts(extra: Partial<ModelArtifacts> = {}): ModelArtifacts {
     format: 'graph-model',
     generatedBy: '2.15.0',
     convertedBy: 'TensorFlow.js Converter v4.22.0',
-    userDefinedMetadata: { owner: 'lane A' },
+    userDefinedMetadata: { owner: 'sora tests' },
     ...extra,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Shared checks of the op-family tests (lane C): a case run by sora's handler and by TF.js's
+ * Shared checks of the op-family tests: a case run by sora's handler and by TF.js's
  * graph executor must agree, and leave no tensor behind; a bad case must throw a clear Error,
  * leave nothing behind, and (where TF.js refuses it too) be refused by TF.js as well.
  */

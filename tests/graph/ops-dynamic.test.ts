@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GRAPH_OPS } from '../../src/graph/ops/index.js';
 import type { CaseInput, OpCase } from './op-harness.js';
 import { attr, ints, seeded } from './op-harness.js';
-import { check, failure, soraRunRoute } from './lane-d-run.js';
+import { check, failure, soraRunRoute } from './op-routes.js';
 
 const f32 = (values: number[], shape = [values.length]): CaseInput => ({ dtype: 'float32', shape, values });
 const bools = (values: boolean[], shape = [values.length]): CaseInput => ({ dtype: 'bool', shape, values });

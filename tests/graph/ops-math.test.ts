@@ -349,7 +349,7 @@ describe('matrices', () => {
 });
 
 describe('coverage', () => {
-  it('every op of the eight TF.js op lists of this lane has a handler in its family', async () => {
+  it('every op of the eight TF.js op lists these families cover has a handler in its family', async () => {
     const families = ['arithmetic', 'basic_math', 'logical', 'reduction', 'matrices', 'normalization', 'convolution', 'image'];
     const missing: string[] = [];
     for (const family of families) {

@@ -9,7 +9,7 @@ import { GRAPH_OPS } from '../../src/graph/ops/index.js';
 import type { GraphNode, GraphValue } from '../../src/graph/types.js';
 import type { CaseInput, OpCase } from './op-harness.js';
 import { attr, directContext, ints, randomInput } from './op-harness.js';
-import { check } from './lane-d-run.js';
+import { check } from './op-routes.js';
 
 const f32 = (values: number[], shape = [values.length]): CaseInput => ({ dtype: 'float32', shape, values });
 const strs = (values: string[], shape = [values.length]): CaseInput => ({ dtype: 'string', shape, values });

@@ -1,12 +1,12 @@
 /**
  * The graph, transformation, slice_join, creation and evaluation families against TF.js's own
- * graph executor, one node at a time, on the device route and the host route (lane-d-run.ts).
+ * graph executor, one node at a time, on the device route and the host route (op-routes.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CaseInput, OpCase } from './op-harness.js';
 import { attr, ints, randomInput } from './op-harness.js';
-import { check, failure, soraRunRoute } from './lane-d-run.js';
+import { check, failure, soraRunRoute } from './op-routes.js';
 
 const f32 = (values: number[], shape = [values.length]): CaseInput => ({ dtype: 'float32', shape, values });
 const bools = (values: boolean[], shape = [values.length]): CaseInput => ({ dtype: 'bool', shape, values });
@@ -38,6 +38,22 @@ describe('graph family', () => {
     const out = await soraRunRoute({ op: 'ShapeN', inputs: [x, iota([5])], outputs: 2 }, false);
     expect(out.outputs).toEqual([{ dtype: 'int32', shape: [3], values: [2, 3, 4] }, { dtype: 'int32', shape: [1], values: [5] }]);
     expect(out.hostOutputs).toEqual([true, true]);
+  });
+
+  it('Print logs its message and the first summarize values of each data input, and passes x on; NoOp gives nothing', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      await check({ op: 'Print', attr: { message: attr.s('here'), summarize: attr.i(2) }, inputs: [x, iota([4])] });
+      const lines = log.mock.calls.map((c) => JSON.stringify(c));
+      // Once from TF.js's run, once from each of sora's two routes.
+      expect(lines.filter((l) => l === JSON.stringify(['here'])).length).toBe(3);
+      expect(lines.filter((l) => l === JSON.stringify([[-3, -2]])).length).toBe(3);
+    } finally {
+      log.mockRestore();
+      warn.mockRestore();
+    }
+    expect(await soraRunRoute({ op: 'NoOp', inputs: [], outputs: 0 }, false)).toEqual({ outputs: [], hostOutputs: [] });
   });
 
   it('Shape, Size and Rank record host values', async () => {
@@ -72,6 +88,7 @@ describe('transformation family', () => {
       inputs: [randomInput([1, 2, 3, 8], 7)] }],
     ['BroadcastTo', { op: 'BroadcastTo', inputs: [randomInput([3, 1], 8), ints([2, 3, 4])] }],
     ['BroadcastArgs', { op: 'BroadcastArgs', inputs: [ints([3, 1]), ints([2, 1, 4])] }],
+    ['BroadcastArgs with 0', { op: 'BroadcastArgs', inputs: [ints([0, 1]), ints([1, 1, 6])] }],
     ['EnsureShape', { op: 'EnsureShape', inputs: [x, ints([2, 3, 4])] }],
   ])('%s', async (_, c) => {
     await check(c);
@@ -81,6 +98,7 @@ describe('transformation family', () => {
     expect(await check({ op: 'Reshape', inputs: [iota([2, 3]), ints([3, 2])] })).toEqual([true]);
     expect(await check({ op: 'ExpandDims', inputs: [iota([2]), ints([0])] })).toEqual([true]);
     expect(await check({ op: 'Cast', attr: { DstT: attr.type('int32') }, inputs: [f32([1.5, 2])] })).toEqual([true]);
+    expect(await check({ op: 'BroadcastArgs', inputs: [ints([5, 1, 3]), ints([4, 1])] })).toEqual([true]);
   });
 
   it('bad inputs name the node and what is wrong, and leak nothing', async () => {
@@ -89,6 +107,7 @@ describe('transformation family', () => {
       inputs: [iota([2, 3]), ints([1, 1], [1, 2])] })).toMatch(/node 'op' \(Pad\): input 1 must have shape \[2, 2\]/);
     expect(await failure({ op: 'Squeeze', attr: { squeeze_dims: attr.ints([0]) },
       inputs: [iota([2, 3])] })).toMatch(/node 'op' \(Squeeze\)/);
+    expect(await failure({ op: 'BroadcastArgs', inputs: [ints([2, 3]), ints([4, 3])] })).toMatch(/node 'op' \(BroadcastArgs\)/);
     expect(await failure({ op: 'Reshape', inputs: [iota([2, 3])] })).toMatch(/node 'op' \(Reshape\): expected 2 inputs, got 1/);
     expect(await failure({ op: 'Cast', inputs: [iota([2])] })).toMatch(/node 'op' \(Cast\).*DstT/);
     expect(await failure({ op: 'MirrorPad', attr: { mode: attr.s('EDGE') },
@@ -172,6 +191,8 @@ describe('slice_join family', () => {
     expect(await check({ op: 'ConcatV2', inputs: [ints([1, 2]), ints([3]), ints([0], [])] })).toEqual([true]);
     expect(await check({ op: 'GatherV2', inputs: [ints([4, 5, 6]), ints([2, 0]), ints([0], [])] })).toEqual([true]);
     expect(await check({ op: 'Slice', inputs: [ints([4, 5, 6]), ints([1]), ints([-1])] })).toEqual([true]);
+    expect(await check({ op: 'Unpack', attr: { num: attr.i(3) }, inputs: [ints([4, 5, 6])], outputs: 3 })).toEqual([true, true, true]);
+    expect(await check({ op: 'Unpack', attr: { axis: attr.i(1) }, inputs: [iota([2, 3])], outputs: 3 })).toEqual([true, true, true]);
   });
 
   it('bad inputs name the node and what is wrong, and leak nothing', async () => {
@@ -195,6 +216,8 @@ describe('creation family', () => {
   it.each<[string, OpCase]>([
     ['Fill float', { op: 'Fill', attr: { T: attr.type('float32') }, inputs: [ints([2, 3]), f32([1.5], [])] }],
     ['Fill int', { op: 'Fill', attr: { T: attr.type('int32') }, inputs: [ints([4]), ints([7], [])] }],
+    ['Fill string', { op: 'Fill', attr: { T: attr.type('string') }, inputs: [ints([2]), { dtype: 'string', shape: [], values: ['ab'] }] }],
+    ['Fill bool', { op: 'Fill', attr: { T: attr.type('bool') }, inputs: [ints([3]), { dtype: 'bool', shape: [], values: [true] }] }],
     ['Fill empty', { op: 'Fill', attr: { T: attr.type('float32') }, inputs: [ints([0, 3]), f32([1], [])] }],
     ['Range int', { op: 'Range', attr: { Tidx: attr.type('int32') }, inputs: [ints([2], []), ints([11], []), ints([3], [])] }],
     ['Range float', { op: 'Range', attr: { Tidx: attr.type('float32') }, inputs: [f32([0.5], []), f32([2], []), f32([0.1], [])] }],

@@ -85,6 +85,17 @@ export const structureSpecs = (): Record<string, Case[]> => ({
     c('int32 points of [3,5]', [ints([3, 5], 293), int32([1, 4, 0, 2], [2, 2]), ints([2], 294)],
       ([t, i, u]) => sora.tensorScatterUpdate(t, i, u), { tolerance: EXACT }),
   ],
+  // The float32 rank-4 ops under tf.image.resize*: the backend's resize kernel (cpu backends) or the composition (webgpu).
+  resizeBilinear: [
+    c('[2,3,5,3] up to [5,4]', [spaced([2, 3, 5, 3], 331)], ([x]) => sora.image.resizeBilinear(x, [5, 4]), { wrt: [0] }),
+    c('[1,4,3,5] alignCorners to [2,7]', [spaced([1, 4, 3, 5], 332)], ([x]) => sora.image.resizeBilinear(x, [2, 7], true), { wrt: [0] }),
+    c('[1,5,4,2] halfPixelCenters to [3,9]', [spaced([1, 5, 4, 2], 333)], ([x]) => sora.image.resizeBilinear(x, [3, 9], false, true), { wrt: [0] }),
+  ],
+  resizeNearestNeighbor: [
+    c('[2,3,5,3] to [5,4]', [spaced([2, 3, 5, 3], 334)], ([x]) => sora.image.resizeNearestNeighbor(x, [5, 4]), { wrt: [0], tolerance: EXACT }),
+    c('[1,4,3,5] alignCorners to [7,2]', [spaced([1, 4, 3, 5], 335)], ([x]) => sora.image.resizeNearestNeighbor(x, [7, 2], true), { wrt: [0], tolerance: EXACT }),
+    c('[1,5,4,1] halfPixelCenters to [2,9]', [spaced([1, 5, 4, 1], 336)], ([x]) => sora.image.resizeNearestNeighbor(x, [2, 9], false, true), { wrt: [0], tolerance: EXACT }),
+  ],
   unsortedSegmentSum: [
     c('[5,3] ids with repeats and dropped ids', [spaced([5, 3], 301), int32([0, 2, 0, -1, 4], [5])],
       ([x, ids]) => sora.unsortedSegmentSum(x, ids, 4), { wrt: [0] }),

@@ -121,6 +121,22 @@ describe('tf.image movement ops against TF.js', () => {
       (l, [x, y]) => [l.image.resizeNearestNeighbor(x, [9, 4], alignCorners, halfPixelCenters),
         l.image.resizeNearestNeighbor(y, [7, 5], alignCorners, halfPixelCenters)]);
   }
+  // The wasm resize kernel's paths (1..3 channels one lane each, whole vectors, an overlapping last
+  // vector at 33 channels, 1x1 sources, same-size), with NaN and Inf among the values.
+  const hostile = (x: ReturnType<typeof f>) => {
+    const values = x.values.slice();
+    values[1] = NaN; values[values.length - 2] = Infinity; values[Math.floor(values.length / 2)] = -Infinity;
+    return { ...x, values };
+  };
+  for (const [alignCorners, halfPixelCenters] of [[false, false], [true, false], [false, true]]) {
+    same(`resize kernel shapes with NaN/Inf, alignCorners=${alignCorners} halfPixelCenters=${halfPixelCenters}`,
+      [hostile(f([1, 3, 4, 33])), f([2, 1, 1, 3]), hostile(f([1, 8, 8, 8])), hostile(f([1, 6, 5, 2])), f([1, 7, 9, 5])],
+      (l, [x, y, z, w, v]) => [l.image.resizeBilinear(x, [7, 9], alignCorners, halfPixelCenters), l.image.resizeBilinear(y, [7, 5], alignCorners, halfPixelCenters),
+        l.image.resizeBilinear(z, [16, 16], alignCorners, halfPixelCenters), l.image.resizeBilinear(w, [3, 11], alignCorners, halfPixelCenters),
+        l.image.resizeBilinear(v, [7, 9], alignCorners, halfPixelCenters), l.image.resizeBilinear(v, [4, 3], alignCorners, halfPixelCenters),
+        l.image.resizeNearestNeighbor(x, [7, 9], alignCorners, halfPixelCenters), l.image.resizeNearestNeighbor(y, [7, 5], alignCorners, halfPixelCenters),
+        l.image.resizeNearestNeighbor(z, [5, 13], alignCorners, halfPixelCenters)]);
+  }
   // Square inputs: TF.js 4.22's cpu ResizeBilinearGrad swaps height and width otherwise, and
   // ignores halfPixelCenters (that gradient is checked by finite differences below).
   same('gradients of resizeBilinear and resizeNearestNeighbor (TF.js: ResizeBilinearGrad, ResizeNearestNeighborGrad)',

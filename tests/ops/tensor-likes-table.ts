@@ -139,6 +139,7 @@ export const NO_TENSOR_ARGUMENTS: Record<string, string> = {
   ...Object.fromEntries(['backend', 'engine', 'env', 'memory', 'ready', 'nextFrame', 'setBackend', 'getBackend',
     'setWasmPaths', 'enableDebugMode', 'enableProdMode', 'deprecationWarn', 'disableDeprecationWarnings',
     'disposeVariables', 'registerCallbackConstructor', 'sequential', 'model', 'input', 'loadLayersModel',
+    'loadGraphModel', 'loadGraphModelSync', 'registerOp', 'deregisterOp', 'getRegisteredOp',
     'enclosingPowerOfTwo', 'sumOutType', 'upcastType'].map((n) => [n, 'not an op'])),
   fft: 'takes complex64 only: values make float32, which TF.js refuses too',
   ifft: 'takes complex64 only: values make float32, which TF.js refuses too',

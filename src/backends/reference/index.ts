@@ -9,7 +9,7 @@ import {
   type AdamParams, type Backend, type BinaryOp, type EpilogueOp, type Conv2DBackpropFilterParams, type Conv2DBackpropInputParams,
   type Conv2DParams, type DType, type DepthwiseConv2DBackpropFilterParams, type DepthwiseConv2DBackpropInputParams,
   type DepthwiseConv2DParams, type GemmParams, type Pool2DBackwardParams, type Pool2DParams, type RandomParams,
-  type RecurrentSequenceBackwardParams, type RecurrentSequenceParams, type ReduceOp, type RmspropParams, type ScanOp, type ScatterMode, type SgdParams,
+  type RecurrentSequenceBackwardParams, type RecurrentSequenceParams, type ReduceOp, type ResizeParams, type RmspropParams, type ScanOp, type ScatterMode, type SgdParams,
   type SoftmaxCrossEntropyParams, type TypedArray, type UnaryOp,
 } from '../backend.js';
 import { checkBackwardOp } from './math.js';
@@ -28,6 +28,7 @@ import {
   depthwiseConv2dBackpropFilterArrays, depthwiseConv2dBackpropInputArrays,
 } from './conv.js';
 import { pool2dArrays, pool2dBackwardArrays } from './pool.js';
+import { resizeArrays } from './resize.js';
 import { recurrentSequenceArrays, recurrentSequenceBackwardArrays } from './recurrent.js';
 
 export { ReferenceStorage } from './storage.js';
@@ -146,6 +147,7 @@ export class ReferenceBackend implements Backend<S> {
   depthwiseConv2dBackpropFilter(p: DepthwiseConv2DBackpropFilterParams<S>): void { depthwiseConv2dBackpropFilterArrays(p); }
   pool2d(p: Pool2DParams<S>): void { pool2dArrays(p); }
   pool2dBackward(p: Pool2DBackwardParams<S>): void { pool2dBackwardArrays(p); }
+  resize(p: ResizeParams<S>): void { resizeArrays(p); }
   recurrentSequence(p: RecurrentSequenceParams<S>): void { recurrentSequenceArrays(p); }
   recurrentSequenceBackward(p: RecurrentSequenceBackwardParams<S>): void { recurrentSequenceBackwardArrays(p); }
 }

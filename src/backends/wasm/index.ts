@@ -13,7 +13,7 @@
 import {
   BINARY_CODES, EPILOGUE_CODES, UNARY_CODES,
   type AdamParams, type Backend, type BinaryOp, type DType, type EpilogueOp, type GemmParams, type ReduceOp,
-  type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams,
+  type ResizeParams, type RmspropParams, type SgdParams, type SoftmaxCrossEntropyParams,
   type TypedArray, type UnaryOp, type RandomParams, storageBytes,
   type Conv2DBackpropFilterParams, type Conv2DBackpropInputParams, type Conv2DParams,
   type DepthwiseConv2DBackpropFilterParams, type DepthwiseConv2DBackpropInputParams, type DepthwiseConv2DParams,
@@ -159,6 +159,18 @@ export class WasmBackend implements Backend<S> {
   }
   prelu(x: S, alpha: S, out: S, size: number, alphaSize: number): void {
     if (size > 0) this.kernels.prelu(x.ptr, alpha.ptr, out.ptr, size, alphaSize);
+  }
+  resize(p: ResizeParams<S>): void {
+    if (p.batch * p.outHeight * p.outWidth * p.channels === 0) return;
+    // Scratch: each output column's source offsets and fraction (3 words a column), then two
+    // rows of horizontal blends (bilinear).
+    const taps = this.alloc(p.outWidth * (3 + (p.method === 'bilinear' ? 2 * p.channels : 0)), 'float32');
+    try {
+      this.kernels.resize(p.method === 'nearest' ? 1 : 0, p.x.ptr, p.out.ptr, p.batch, p.inHeight, p.inWidth, p.channels,
+        p.outHeight, p.outWidth, p.alignCorners ? 1 : 0, p.halfPixelCenters ? 1 : 0, taps.ptr);
+    } finally {
+      this.free(taps);
+    }
   }
   /** Writes out[begin..end) only (default: all of size). */
   binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number, begin = 0, end = size): void {

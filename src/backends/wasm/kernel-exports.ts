@@ -17,6 +17,9 @@ export interface KernelExports {
   /** act an EPILOGUE_CODES code. */
   activation(x: number, out: number, n: number, act: number, alpha: number): void;
   prelu(x: number, alpha: number, out: number, n: number, alphaCount: number): void;
+  /** method 0 bilinear, 1 nearest; NHWC float32, out not aliasing x; taps: outW * (12 + 8c) bytes of scratch. */
+  resize(method: number, x: number, out: number, batch: number, inH: number, inW: number, c: number,
+    outH: number, outW: number, alignCorners: number, halfPixelCenters: number, taps: number): void;
   binary(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number,
     aPhase: number, bPhase: number): void;
   binary_i32(op: number, a: number, aSize: number, b: number, bSize: number, out: number, n: number,

@@ -14,7 +14,7 @@ import {
   type AdamParams, type Backend, type Conv2DBackpropFilterParams, type Conv2DBackpropInputParams, type Conv2DParams,
   type DepthwiseConv2DBackpropFilterParams, type DepthwiseConv2DBackpropInputParams, type DepthwiseConv2DParams,
   type Pool2DBackwardParams, type Pool2DParams, type RecurrentSequenceBackwardParams, type RecurrentSequenceParams, type BinaryOp, type DType, type GemmParams, type RandomParams, type ReduceOp,
-  type RmspropParams, type ScanOp, type ScatterMode, type SgdParams, type SoftmaxCrossEntropyParams,
+  type ResizeParams, type RmspropParams, type ScanOp, type ScatterMode, type SgdParams, type SoftmaxCrossEntropyParams,
   type TypedArray, type UnaryOp, storageBytes,
 } from '../backend.js';
 import { GPUContext, type LostInfo } from './context.js';
@@ -27,7 +27,8 @@ import {
   affineKernel, binaryKernel, castKernel, elementwiseWarmUp, fillKernel, selectKernel, unaryBackwardKernel, unaryKernel,
 } from './elementwise.js';
 import { gemmKernel, gemmWarmUp } from './gemm.js';
-import { oneHotKernel, scanKernel, scatterRowsKernel, topkKernel } from './indexing.js';
+import { oneHotKernel, resizeKernel, scanKernel, scatterRowsKernel, topkKernel } from './indexing.js';
+import { resizeTaps } from '../resize-taps.js';
 import type { GemmVariant } from './layout.js';
 import { copyStridedKernel, gatherRowsKernel } from './movement.js';
 import { adamKernel, optimWarmUp, rmspropKernel, sgdKernel } from './optim.js';
@@ -186,6 +187,20 @@ export class WebGPUBackend implements Backend<S> {
   }
 
   oneHot(indices: S, out: S, size: number, depth: number): void { oneHotKernel(this.context, indices, out, size, depth); }
+
+  /** The sample positions are computed here in float64 (resize-taps.ts) and uploaded for the one dispatch. */
+  resize(p: ResizeParams<S>): void {
+    const total = p.batch * p.outHeight * p.outWidth * p.channels;
+    if (total === 0) return;
+    const taps = this.alloc(3 * (p.outHeight + p.outWidth), 'int32');
+    try {
+      this.write(taps, resizeTaps(p));
+      resizeKernel(this.context, p.x, taps, p.out,
+        [total, p.channels, p.inWidth, p.inHeight, p.outWidth, p.outHeight, p.method === 'nearest' ? 1 : 0]);
+    } finally {
+      this.free(taps); // held by the pool until the batch that reads it is submitted
+    }
+  }
 
   cast(x: S, out: S, size: number): void { castKernel(this.context, x, out, size); }
 

@@ -69,3 +69,14 @@ export function oneHotKernel(context: GPUContext, indices: GPUStorage, out: GPUS
   const variant = context.variant(k, 0, () => ({ kernel: k, shader: k, constants: { WORKGROUP_SIZE: ELEMENTWISE_WORKGROUP } }));
   context.runLine(variant, [bufferOf(indices, k), bufferOf(out, k)], [total, depth], null, Math.ceil(total / ELEMENTWISE_WORKGROUP));
 }
+
+/**
+ * An NHWC float32 resize (resize.wgsl): taps is the int32 storage of resize-taps.ts's words;
+ * uniform {total, channels, inWidth, inHeight, outWidth, outHeight, nearest}.
+ */
+export function resizeKernel(context: GPUContext, x: GPUStorage, taps: GPUStorage, out: GPUStorage,
+  words: [number, number, number, number, number, number, number]): void {
+  const k = 'resize';
+  const variant = context.variant(k, 0, () => ({ kernel: k, shader: k, constants: { WORKGROUP_SIZE: ELEMENTWISE_WORKGROUP } }));
+  context.runLine(variant, [bufferOf(x, k), bufferOf(taps, k), bufferOf(out, k)], words, null, Math.ceil(words[0] / ELEMENTWISE_WORKGROUP));
+}

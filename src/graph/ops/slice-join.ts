@@ -189,7 +189,16 @@ export const SLICE_JOIN: OpTable = {
     expectInputs(inputs, ctx, 1);
     const x = tensorInput(inputs, 0, ctx);
     if (x.rank === 0) throw new Error(`${where(ctx)}: cannot unpack a scalar`);
-    return unstack(x, axisOf(ctx.attrs.int('axis', 0), x.rank, ctx));
+    const a = axisOf(ctx.attrs.int('axis', 0), x.rank, ctx);
+    const xs = hostOf(x);
+    const dtype = hostDType(x.dtype);
+    if (xs !== undefined && dtype !== undefined) {
+      // tf.unstack(tf.shape(x)) and the like: each slice from the host values.
+      const shape = x.shape.filter((_, i) => i !== a);
+      return Array.from({ length: x.shape[a]! }, (_, k) => hostTensor(hostBox(xs, x.shape, x.shape.map((_, i) => (i === a ? k : 0)),
+        x.shape.map(() => 1), x.shape.map((d, i) => (i === a ? 1 : d))), shape, dtype));
+    }
+    return unstack(x, a);
   }),
   Tile: entry((inputs, ctx) => {
     expectInputs(inputs, ctx, 2);

@@ -4,7 +4,6 @@
  * and paddings are value inputs (read on the host). Reshapes pass host values on; Cast of host
  * values computes on the host.
  */
-import { ENGINE } from '../../core/engine.js';
 import type { Tensor } from '../../core/tensor.js';
 import {
   batchToSpaceND, broadcastArgs, broadcastTo, cast, depthToSpace, ensureShape, expandDims, mirrorPad, pad, reshape, spaceToBatchND,
@@ -103,6 +102,19 @@ export const TRANSFORMATION: OpTable = {
   }, { valueInputs: [1] }),
   BroadcastArgs: entry((inputs, ctx) => {
     expectInputs(inputs, ctx, 2);
-    return [ENGINE.tidy(() => broadcastArgs(tensorInput(inputs, 0, ctx), tensorInput(inputs, 1, ctx)))];
+    const [s0, s1] = [tensorInput(inputs, 0, ctx), tensorInput(inputs, 1, ctx)];
+    const [a, b] = [hostOf(s0), hostOf(s1)];
+    if (a === undefined || b === undefined || s0.rank !== 1 || s1.rank !== 1) return [broadcastArgs(s0, s1)];
+    // Both shapes known on the host: the broadcast shape, right-aligned, computed here.
+    const out: number[] = [];
+    for (let i = 1; i <= Math.max(a.length, b.length); i++) {
+      const p = i <= a.length ? a[a.length - i]! : 1;
+      const q = i <= b.length ? b[b.length - i]! : 1;
+      if (p !== q && p !== 1 && q !== 1) {
+        throw new Error(`${where(ctx)}: shapes [${Array.from(a)}] and [${Array.from(b)}] do not broadcast`);
+      }
+      out.unshift(p === 1 ? q : p);
+    }
+    return [hostTensor(out, [out.length], 'int32')];
   }),
 };

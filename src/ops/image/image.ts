@@ -10,7 +10,9 @@ import { Tensor } from '../../core/tensor.js';
 import { withInputs, type Input } from '../inputs.js';
 import { add, div, greater, lessEqual, mul, sub, where } from '../math/binary.js';
 import { tensor } from '../creation.js';
-import { bincount, gather } from '../indexing/gather-scatter.js';
+import { bincount, gather, unsortedSegmentSum } from '../indexing/gather-scatter.js';
+import { register, run1, spec, type OpDef } from '../registry.js';
+import { hasKernel } from '../../backends/backend.js';
 import { cropAndResize, rotateWithOffset, transform } from './warp.js';
 import {
   nonMaxSuppression, nonMaxSuppressionAsync, nonMaxSuppressionPadded, nonMaxSuppressionPaddedAsync, nonMaxSuppressionWithScore,
@@ -21,7 +23,7 @@ import { round } from '../math/elementary.js';
 import { cumsum } from '../reduce/scan.js';
 import { cast, reshape, slice } from '../structure/shape.js';
 import { reverse, tile } from '../structure/rearrange.js';
-import { chain, checkAllocation, checkTensor, describe, refuseComplex } from '../util.js';
+import { chain, checkAllocation, checkTensor, describe, produce, refuseComplex, storageOf } from '../util.js';
 
 interface ResizeOptions { alignCorners: boolean; halfPixelCenters: boolean }
 
@@ -56,9 +58,8 @@ function batched(images: Tensor, f: (x: Tensor) => Tensor): Tensor {
 
 const ints = (values: Int32Array) => tensor(values, [values.length], 'int32');
 
-/** Linear interpolation along `axis` (1: rows, 2: columns) to `length` positions. */
-function lerpAxis(x: Tensor, axis: number, length: number, { alignCorners, halfPixelCenters }: ResizeOptions): Tensor {
-  const old = x.shape[axis];
+/** Per output position along an axis of `old` samples: the low and high source index and the float32 fraction. */
+function linearTaps(old: number, length: number, { alignCorners, halfPixelCenters }: ResizeOptions) {
   const scale = ratio(old, length, alignCorners);
   const floors = new Int32Array(length), ceils = new Int32Array(length), fractions = new Float32Array(length);
   for (let i = 0; i < length; i++) {
@@ -68,19 +69,37 @@ function lerpAxis(x: Tensor, axis: number, length: number, { alignCorners, halfP
     ceils[i] = Math.min(old - 1, Math.ceil(source));
     fractions[i] = source - floor;
   }
-  const low = gather(x, ints(floors), axis);
-  const high = gather(x, ints(ceils), axis);
-  const shape = x.shape.map((_, i) => (i === axis ? length : 1));
-  return add(low, mul(sub(high, low), tensor(fractions, shape, 'float32')));
+  return { floors, ceils, fractions };
 }
 
-/** tf.image.resizeBilinear(images, size, alignCorners = false, halfPixelCenters = false). */
-export function resizeBilinear(images: Input, size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor {
-  if (!(images instanceof Tensor)) return withInputs('resizeBilinear', [['images', images]], ([t]) => resizeBilinear(t, size, alignCorners, halfPixelCenters));
-  const options = { alignCorners, halfPixelCenters };
-  checkResize('resizeBilinear', images, size, options);
-  // Columns first, then rows: TF.js's order of the two blends.
-  return batched(images, (x) => lerpAxis(lerpAxis(x, 2, size[1], options), 1, size[0], options));
+/** The fractions as a tensor broadcasting along `axis` of a rank-`rank` tensor. */
+function fractionsAlong(fractions: Float32Array, axis: number, rank: number): Tensor {
+  return tensor(fractions, Array.from({ length: rank }, (_, i) => (i === axis ? fractions.length : 1)), 'float32');
+}
+
+/** Linear interpolation along `axis` (1: rows, 2: columns) to `length` positions. */
+function lerpAxis(x: Tensor, axis: number, length: number, options: ResizeOptions): Tensor {
+  const { floors, ceils, fractions } = linearTaps(x.shape[axis], length, options);
+  const low = gather(x, ints(floors), axis);
+  const high = gather(x, ints(ceils), axis);
+  return add(low, mul(sub(high, low), fractionsAlong(fractions, axis, x.rank)));
+}
+
+/** Sums g's positions along `axis` into `old` positions, position i into index[i] (a gather's gradient). */
+function scatterAxis(g: Tensor, axis: number, index: Int32Array, old: number): Tensor {
+  const outer = g.shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = g.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const length = index.length, rows = new Int32Array(outer * length);
+  for (let o = 0; o < outer; o++) for (let i = 0; i < length; i++) rows[o * length + i] = o * old + index[i];
+  const summed = unsortedSegmentSum(reshape(g, [outer * length, inner]), ints(rows), outer * old);
+  return reshape(summed, g.shape.map((d, i) => (i === axis ? old : d)));
+}
+
+/** lerpAxis's gradient: dy (1 - f) to the low index, dy f to the high one. */
+function lerpAxisGrad(dy: Tensor, axis: number, old: number, options: ResizeOptions): Tensor {
+  const { floors, ceils, fractions } = linearTaps(old, dy.shape[axis], options);
+  const high = mul(dy, fractionsAlong(fractions, axis, dy.rank));
+  return add(scatterAxis(sub(dy, high), axis, floors, old), scatterAxis(high, axis, ceils, old));
 }
 
 function nearest(old: number, length: number, { alignCorners, halfPixelCenters }: ResizeOptions): Int32Array {
@@ -92,14 +111,60 @@ function nearest(old: number, length: number, { alignCorners, halfPixelCenters }
   });
 }
 
+/** `inShape`: the input's shape, for the gradient (so nothing is saved). */
+interface ResizeAttrs extends ResizeOptions { size: [number, number]; inShape: readonly number[] }
+
+/**
+ * The two resizes as ops on float32 [batch, h, w, c]: the backend's `resize` kernel where it
+ * has one (one pass; all three backends have it, bit for bit the composition's values), else the
+ * composition of gathers and blends; either way the gradient is written with ops (segment sums
+ * of the gathers' rows).
+ */
+function resizeOp(method: 'bilinear' | 'nearest', name: string, compose: (x: Tensor, attrs: ResizeAttrs) => Tensor,
+  grad: (dy: Tensor, inShape: readonly number[], attrs: ResizeAttrs) => Tensor): OpDef<ResizeAttrs> {
+  return register<ResizeAttrs>({
+    name,
+    inputs: ['images'],
+    infer: ([x], { size }) => {
+      if (x.rank !== 4 || x.dtype !== 'float32') throw new Error(`${name}: images must be float32 of rank 4; received ${describe(x)}`);
+      return spec([x.shape[0], size[0], size[1], x.shape[3]], 'float32');
+    },
+    kernel: {
+      available: (backend) => hasKernel(backend, 'resize'),
+      run: (backend, [x], { size, alignCorners, halfPixelCenters }, [out]) => [produce(out.shape, 'float32', (o) => backend.resize({
+        method, x: storageOf(x, name), out: o, batch: x.shape[0], inHeight: x.shape[1], inWidth: x.shape[2], channels: x.shape[3],
+        outHeight: size[0], outWidth: size[1], alignCorners, halfPixelCenters,
+      }))],
+    },
+    compose: ([x], attrs) => [ENGINE.tidy(() => compose(x, attrs))],
+    grad: ([dy], _, attrs) => [grad(dy, attrs.inShape, attrs)],
+  });
+}
+
+const RESIZE_BILINEAR = resizeOp('bilinear', 'resizeBilinear',
+  // Columns first, then rows: TF.js's order of the two blends.
+  (x, attrs) => lerpAxis(lerpAxis(x, 2, attrs.size[1], attrs), 1, attrs.size[0], attrs),
+  (dy, [, h, w], attrs) => lerpAxisGrad(lerpAxisGrad(dy, 1, h, attrs), 2, w, attrs));
+
+const RESIZE_NEAREST = resizeOp('nearest', 'resizeNearestNeighbor',
+  (x, attrs) => gather(gather(x, ints(nearest(x.shape[1], attrs.size[0], attrs)), 1), ints(nearest(x.shape[2], attrs.size[1], attrs)), 2),
+  (dy, [, h, w], attrs) => scatterAxis(scatterAxis(dy, 2, nearest(w, attrs.size[1], attrs), w), 1, nearest(h, attrs.size[0], attrs), h));
+
+/** tf.image.resizeBilinear(images, size, alignCorners = false, halfPixelCenters = false). */
+export function resizeBilinear(images: Input, size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor {
+  if (!(images instanceof Tensor)) return withInputs('resizeBilinear', [['images', images]], ([t]) => resizeBilinear(t, size, alignCorners, halfPixelCenters));
+  const options = { alignCorners, halfPixelCenters };
+  checkResize('resizeBilinear', images, size, options);
+  return batched(images, (x) => run1(RESIZE_BILINEAR, [x], { size: [size[0], size[1]], alignCorners, halfPixelCenters, inShape: x.shape }));
+}
+
 /** tf.image.resizeNearestNeighbor(images, size, alignCorners = false, halfPixelCenters = false). */
 export function resizeNearestNeighbor(images: Input, size: [number, number], alignCorners = false, halfPixelCenters = false): Tensor {
   if (!(images instanceof Tensor)) return withInputs('resizeNearestNeighbor', [['images', images]], ([t]) => resizeNearestNeighbor(t, size, alignCorners, halfPixelCenters));
   const options = { alignCorners, halfPixelCenters };
   checkResize('resizeNearestNeighbor', images, size, options);
   const keep = images.dtype;
-  const result = batched(images, (x) => gather(gather(x, ints(nearest(x.shape[1], size[0], options)), 1),
-    ints(nearest(x.shape[2], size[1], options)), 2));
+  const result = batched(images, (x) => run1(RESIZE_NEAREST, [x], { size: [size[0], size[1]], alignCorners, halfPixelCenters, inShape: x.shape }));
   if (keep === 'float32') return result;
   try { return cast(result, keep); } finally { result.dispose(); }
 }

@@ -212,6 +212,20 @@ function depthwiseCases(s: ConvShape, multiplier: number): KernelCase[] {
   ];
 }
 
+/**
+ * Depthwise shapes of the graph models' paths (assembly/depthwise.ts): 3x3 and 5x5 filters at strides 1
+ * and 2 take pixel pairs (and quads for 3x3 at stride 1) with the last f32x4 group moved back to
+ * C - 4 when C % 4 != 0 (18 and 22 channels in CenterNet), 'same' and 'valid'; channels 1 and 3 stay scalar.
+ */
+const DEPTHWISE_PATHS: ConvShape[] = [
+  { x: [1, 9, 10, 18], f: [5, 5], out: 1, strides: 1, pad: 'same', label: 'depthwise 5x5, 18 channels' },
+  { x: [2, 11, 9, 33], f: [5, 5], out: 1, strides: 2, pad: 'valid', label: 'depthwise 5x5 stride 2, 33 channels' },
+  { x: [1, 8, 11, 3], f: [5, 5], out: 1, strides: 2, pad: 'same', label: 'depthwise 5x5 stride 2, 3 channels' },
+  { x: [1, 7, 12, 22], f: [3, 3], out: 1, strides: 1, pad: 'same', label: 'depthwise 3x3, 22 channels' },
+  { x: [1, 9, 11, 18], f: [3, 3], out: 1, strides: 2, pad: 'same', label: 'depthwise 3x3 stride 2, 18 channels' },
+  { x: [1, 6, 9, 1], f: [3, 3], out: 1, strides: 1, pad: 'valid', label: 'depthwise 3x3, 1 channel' },
+];
+
 /** An im2col row longer than the wasm tile (K = 9 * 7300 > 65536 floats): the per-tap GEMM path. */
 const HUGE_K: ConvShape = { x: [1, 3, 3, 7300], f: [3, 3], out: 2, strides: 1, pad: 'same', label: 'K beyond the im2col tile' };
 
@@ -220,4 +234,5 @@ export const cases: KernelCase[] = [
   ...SMALL_CHANNELS.flatMap(convCases),
   ...convCases(HUGE_K),
   ...SHAPES.filter((s) => s.x[1] * s.x[2] < 900 && s.x[3] < 32).flatMap((s) => [1, 3].flatMap((m) => depthwiseCases(s, m))),
+  ...DEPTHWISE_PATHS.flatMap((s) => depthwiseCases(s, 1)),
 ];

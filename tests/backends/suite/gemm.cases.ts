@@ -368,6 +368,13 @@ cases.push(batchedCase({
   activation: 'relu6', label: 'NaN in C batch 1',
   edit: (_a, _b, c) => { c[21 + 2 * 7 + 4] = Number.NaN; },
 }));
+// relu6 on whole 8-column tiles (the wasm GEMM clamps them in place, not by epilogue_rows): a NaN in A
+// poisons its row (NaN stays), an infinity in A sends its row to +-Inf, clamped to 6 or 0.
+cases.push(batchedCase({
+  m: 7, n: 16, k: 5, batch: 2, transposeA: false, transposeB: false, broadcast: 'none', accumulate: false, bias: true,
+  activation: 'relu6', label: 'relu6 tiles, NaN and Inf in A', scale: 3,
+  edit: (a) => { a[1 * 5 + 2] = Number.NaN; a[7 * 5 + 3 * 5] = Number.POSITIVE_INFINITY; },
+}));
 cases.push(batchedCase({
   m: 3, n: 7, k: 5, batch: 3, transposeA: true, transposeB: false, broadcast: 'B', accumulate: false, bias: false,
   activation: 'elu', label: 'NaN in broadcast B column 2',

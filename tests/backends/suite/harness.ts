@@ -24,7 +24,7 @@ const KERNEL_FAMILIES: Record<KernelName, 'all' | 'cpu' | 'reference'> = {
   conv2d: 'all', conv2dBackpropInput: 'all', conv2dBackpropFilter: 'all',
   depthwiseConv2d: 'all', depthwiseConv2dBackpropInput: 'all', depthwiseConv2dBackpropFilter: 'all',
   pool2d: 'all', pool2dBackward: 'all', recurrentSequence: 'all',
-  recurrentSequenceBackward: 'all', activation: 'cpu', prelu: 'cpu',
+  recurrentSequenceBackward: 'all', activation: 'cpu', prelu: 'cpu', resize: 'all',
 };
 
 /** Whether `backend` must implement the family `name` (KERNEL_FAMILIES). */

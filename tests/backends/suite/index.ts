@@ -15,8 +15,9 @@ import { cases as conv } from './conv.cases.js';
 import { cases as convWinograd } from './conv-winograd.cases.js';
 import { cases as pool } from './pool.cases.js';
 import { cases as recurrent } from './recurrent.cases.js';
+import { cases as resize } from './resize.cases.js';
 
-export const suites: Record<string, KernelCase[]> = { gemm, elementwise, reduce, softmax, loss, optim, movement, logic, indexing, random, math, conv, convWinograd, pool, recurrent };
+export const suites: Record<string, KernelCase[]> = { gemm, elementwise, reduce, softmax, loss, optim, movement, logic, indexing, random, math, conv, convWinograd, pool, recurrent, resize };
 export const allCases: KernelCase[] = Object.values(suites).flat();
 /**
  * The convolution and pooling cases, and every other one. On webgpu (Chromium and Deno) the
