@@ -30,13 +30,15 @@ const log = (...args) => console.log(...args);
 
 const sora = await import('../dist/index.js');
 const { GRAPH_OPS } = await import('../dist/graph/ops/index.js');
+// The executor's fusing pass (src/graph/fuse.ts) runs chains as fused nodes, whose handlers live in FUSED_OPS.
+const { FUSED_OPS } = await import('../dist/graph/fuse.js');
 await sora.setBackend('wasm');
 const { tf, description } = await tfjsWasm();
 log(`${machineLine()}\nsora ${sora.env().description} vs ${description}`);
 
 // Every handler timed: op name -> { count, ms } of the current measurement.
 let current = null;
-for (const [op, entry] of GRAPH_OPS) {
+for (const [op, entry] of [...GRAPH_OPS, ...FUSED_OPS]) {
   const run = entry.run;
   if (entry.async) {
     entry.run = async (args, ctx) => {

@@ -81,6 +81,11 @@ function tensor(value: unknown): AttrTensor {
 /** Reads one node's attributes; `where` ("node 'conv1' (Conv2D)") opens every error. */
 export class Attrs {
   private readonly raw: Readonly<Record<string, RawAttr>>;
+  /**
+   * Values decoded once, by kind and name: a handler reads its attributes on every run, and decoding a
+   * string (base64, then UTF-8) costs a microsecond. Lists come back as copies, so callers may mutate them.
+   */
+  private readonly decoded = new Map<string, Map<string, unknown>>();
 
   constructor(raw: unknown, private readonly where: string) {
     const table = Object.create(null) as Record<string, RawAttr>;
@@ -104,7 +109,12 @@ export class Attrs {
     return this.raw[name] !== undefined;
   }
 
-  private read<T>(name: string, kind: string, fallback: T | undefined, pick: (raw: RawAttr) => T | undefined): T {
+  /** `slot` names the memo a decoded value is kept in (null: decoded on every read). */
+  private read<T>(name: string, kind: string, fallback: T | undefined, pick: (raw: RawAttr) => T | undefined,
+    slot: string | null = kind): T {
+    const memo = slot === null ? undefined : this.decoded.get(slot);
+    const known = memo?.get(name);
+    if (known !== undefined) return known as T;
     const raw = this.raw[name];
     // An AttrValue with no field set ({}) is how protobuf JSON writes an unset value: read it as absent.
     if (raw === undefined || Object.keys(raw).length === 0) {
@@ -120,16 +130,22 @@ export class Attrs {
     if (value === undefined) {
       throw new Error(`${this.where}: attribute '${name}' is ${JSON.stringify(raw).slice(0, 80)}, not ${kind}`);
     }
+    if (slot !== null) {
+      if (memo === undefined) this.decoded.set(slot, new Map([[name, value]]));
+      else memo.set(name, value);
+    }
     return value;
   }
 
   private list<T>(name: string, kind: string, key: string, fallback: T[] | undefined, each: (v: unknown) => T): T[] {
-    return this.read(name, `a list of ${kind}`, fallback, (raw) => {
+    const value = this.read(name, `a list of ${kind}`, fallback, (raw) => {
       const list = raw.list as Record<string, unknown> | undefined;
       if (list === undefined || typeof list !== 'object') return undefined;
       const items = list[key];
       return items === undefined ? [] : Array.isArray(items) ? items.map(each) : undefined;
-    });
+    }, key);
+    // The memo's array is not handed out: a caller may change its copy.
+    return value === fallback ? value : value.slice();
   }
 
   /** An int attribute (TF's int64 'i'). */
@@ -159,12 +175,12 @@ export class Attrs {
 
   /** A shape attribute; undefined for an unknown rank. */
   shape(name: string): AttrShape {
-    return this.read(name, 'a shape', undefined, (r) => (r.shape === undefined ? undefined : { s: shape(r.shape) })).s;
+    return this.read(name, 'a shape', undefined, (r) => (r.shape === undefined ? undefined : { s: shape(r.shape) })).s?.slice();
   }
 
   /** An inline tensor attribute. */
   tensor(name: string): AttrTensor {
-    return this.read(name, 'a tensor', undefined, (r) => (r.tensor === undefined ? undefined : tensor(r.tensor)));
+    return this.read(name, 'a tensor', undefined, (r) => (r.tensor === undefined ? undefined : tensor(r.tensor)), null);
   }
 
   /** A function attribute ('func': {name}): the library function's name. */
@@ -200,7 +216,7 @@ export class Attrs {
 
   /** A list of shapes. */
   shapes(name: string, fallback?: AttrShape[]): AttrShape[] {
-    return this.list(name, 'shapes', 'shape', fallback, shape);
+    return this.list(name, 'shapes', 'shape', fallback, shape).map((s) => s?.slice());
   }
 
   /**

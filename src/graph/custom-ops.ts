@@ -33,6 +33,13 @@ export interface RegisteredOp {
 }
 
 const CUSTOM = new Map<string, RegisteredOp>();
+/** Bumped by every registerOp / deregisterOp: the executor's fused plans were made for one set of custom ops. */
+let generation = 0;
+
+/** How many times the custom ops changed (the executor re-plans fused runs when this moves). */
+export function customOpsGeneration(): number {
+  return generation;
+}
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
@@ -49,11 +56,12 @@ export function registerOp(name: string, opFunc: OpExecutor): void {
   }
   if (typeof opFunc !== 'function') throw new Error(`registerOp('${name}'): expected a function, got ${typeof opFunc}`);
   CUSTOM.set(name, { tfOpName: name, category: 'custom', inputs: [], attrs: [], customExecutor: opFunc });
+  generation++;
 }
 
 /** Removes the custom op registered for `name` (TF.js's tf.deregisterOp); a name never registered is left alone. */
 export function deregisterOp(name: string): void {
-  CUSTOM.delete(name);
+  if (CUSTOM.delete(name)) generation++;
 }
 
 /** The custom op registered for `name`, or undefined (TF.js's tf.getRegisteredOp). */

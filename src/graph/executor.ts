@@ -19,7 +19,8 @@ import type { DType } from '../backends/backend.js';
 import { ENGINE } from '../core/engine.js';
 import { Tensor } from '../core/tensor.js';
 import { reshape, tensor as makeTensorOp } from '../ops/index.js';
-import { getRegisteredOp, type RegisteredOp } from './custom-ops.js';
+import { customOpsGeneration, getRegisteredOp, type RegisteredOp } from './custom-ops.js';
+import { FUSED_OPS, fuseChains, graphFusion } from './fuse.js';
 import { GRAPH_OPS } from './ops/index.js';
 import { peekHostValues, setHostValues, type HostValues } from './ops/util.js';
 import type { GraphFunction, ParsedGraph } from './parse.js';
@@ -162,7 +163,17 @@ interface Step {
   readonly outputs: number[];
   /** Slots whose last reader is this step: released after it ran. */
   readonly release: number[];
+  /** An op step's built-in handler, looked up once at plan time (a custom op registered later still wins). */
+  readonly entry?: OpEntry;
+  /** The entry's valueInputs (none: a shared empty list). */
+  readonly valueInputs: readonly number[];
+  /** The handler's context, made on the first run and kept while the loop limit is the same. */
+  ctx?: OpContext;
+  /** A const step's values, looked up on the first run (constants live as long as the plans). */
+  constants?: GraphValue[];
 }
+
+const NONE: readonly number[] = Object.freeze([]);
 
 interface Plan {
   /** The nodes the outputs need (fed nodes count, their inputs do not). */
@@ -255,6 +266,10 @@ export class GraphExecutor {
   /** The same tensors, for the ownership checks. */
   private readonly owned = new Set<Tensor>();
   private disposed = false;
+  /** The custom ops' generation the cached plans were made under. */
+  private opsGeneration = customOpsGeneration();
+  /** Output names as parsed once (execute is called with the same names every run). */
+  private readonly parsedOutputs = new Map<string, GraphInput>();
 
   /**
    * Plans `graph`. `weights` maps each Const node's name to its tensor (the executor owns them from
@@ -562,7 +577,13 @@ export class GraphExecutor {
   }
 
   private plan(body: Body, fed: ReadonlySet<string>, outputs: readonly GraphInput[]): Plan {
-    const key = `${[...fed].sort().join(',')}|${outputs.map((o) => `${o.node}:${o.output}`).join(',')}`;
+    const fuse = body === this.main && graphFusion();
+    // A fused plan left out the nodes a custom op overrides, so plans are made again when the custom ops change.
+    if (this.opsGeneration !== customOpsGeneration()) {
+      this.opsGeneration = customOpsGeneration();
+      this.clearPlans();
+    }
+    const key = `${fuse ? 'f' : ''}|${[...fed].sort().join(',')}|${outputs.map((o) => `${o.node}:${o.output}`).join(',')}`;
     const cached = body.plans.get(key);
     if (cached !== undefined) return cached;
     const needed = new Set<GraphNode>();
@@ -590,7 +611,7 @@ export class GraphExecutor {
       const order = this.topological(body, needed, fed, true);
       plan = { needed, dataflow, steps: [], slotCount: 0, outputSlots: [], asyncNode, order };
     } else {
-      plan = this.staticPlan(body, needed, fed, outputs, asyncNode);
+      plan = this.staticPlan(body, needed, fed, outputs, asyncNode, fuse);
     }
     body.plans.set(key, plan);
     return plan;
@@ -606,9 +627,11 @@ export class GraphExecutor {
     needed: Set<GraphNode>,
     fed: ReadonlySet<string>,
     outputs: readonly GraphInput[],
-    asyncNode?: GraphNode,
+    asyncNode: GraphNode | undefined,
+    fuse: boolean,
   ): Plan {
-    const order = this.topological(body, needed, fed);
+    let order = this.topological(body, needed, fed);
+    if (fuse) order = this.fused(body, order, needed, fed, outputs);
     const slotOf = new Map<string, number>();
     const slot = (name: string, output: number): number => {
       const k = `${name}:${output}`;
@@ -628,9 +651,10 @@ export class GraphExecutor {
       const inputs =
         kind === 'feed' || kind === 'const'
           ? []
-          : body.dataInputs.get(node)!.map((input) => slot(input.node, input.output));
+          : (body.dataInputs.get(node) ?? node.inputs).map((input) => slot(input.node, input.output));
       for (const s of inputs) lastUse[s] = index;
-      return { node, kind, inputs, outputs: [], release: [] };
+      const entry = kind === 'op' ? (GRAPH_OPS.get(node.op) ?? FUSED_OPS.get(node.op)) : undefined;
+      return { node, kind, inputs, outputs: [], release: [], entry, valueInputs: entry?.valueInputs ?? NONE };
     });
     const outputSlots = outputs.map((o) => slot(o.node, o.output));
     const isOutput = new Set(outputSlots);
@@ -650,6 +674,34 @@ export class GraphExecutor {
       steps[Math.max(lastUse[s] ?? index, index)]!.release.push(s);
     }
     return { needed, dataflow: false, steps, slotCount: slotOf.size, outputSlots, asyncNode };
+  }
+
+  /** The run's nodes with the fusing pass applied (fuse.ts): each fused chain's nodes give way to one node. */
+  private fused(
+    body: Body,
+    order: GraphNode[],
+    needed: ReadonlySet<GraphNode>,
+    fed: ReadonlySet<string>,
+    outputs: readonly GraphInput[],
+  ): GraphNode[] {
+    const constant = (input: GraphInput): Tensor | undefined => {
+      const producer = body.producer(input);
+      if (fed.has(producer.name) || !this.isFolded(producer)) return undefined;
+      return producer.op === 'Const' ? this.constantOf(producer, body) : this.constants.get(`${producer.name}:${input.output}`);
+    };
+    const result = fuseChains(order, {
+      consumers: (node) => body.consumers.get(node)!,
+      controlConsumers: (node) => body.controlConsumers.get(node)!.length,
+      producer: (input) => body.producer(input),
+      dataInputs: (node) => body.dataInputs.get(node)!,
+      constant,
+      fixed: (node) =>
+        !needed.has(node) || fed.has(node.name) || this.isFolded(node) || getRegisteredOp(node.op) !== undefined,
+      requested: new Set(outputs.map((o) => `${o.node}:${o.output}`)),
+    });
+    if (result === undefined) return order;
+    const { removed, replaced } = result;
+    return order.filter((node) => !removed.has(node)).map((node) => replaced.get(node) ?? node);
   }
 
   // ---- inputs and outputs ----
@@ -703,7 +755,15 @@ export class GraphExecutor {
 
   private outputNames(outputs: readonly string[]): GraphInput[] {
     if (!Array.isArray(outputs)) throw new Error(`${this.where}: expected the output names as a list`);
-    return outputs.map((name) => this.parseName(String(name), 'output'));
+    return outputs.map((name) => {
+      const key = String(name);
+      let parsed = this.parsedOutputs.get(key);
+      if (parsed === undefined) {
+        parsed = this.parseName(key, 'output');
+        if (this.parsedOutputs.size < 4096) this.parsedOutputs.set(key, parsed);
+      }
+      return parsed;
+    });
   }
 
   private alive(): void {
@@ -786,10 +846,10 @@ export class GraphExecutor {
   }
 
   /** The handler of a node: a custom op wins over a built-in. */
-  private handler(node: GraphNode, body: Body): { entry?: OpEntry; custom?: RegisteredOp } {
+  private handler(node: GraphNode, body: Body, known?: OpEntry): { entry?: OpEntry; custom?: RegisteredOp } {
     const custom = getRegisteredOp(node.op);
     if (custom !== undefined) return { custom };
-    const entry = GRAPH_OPS.get(node.op);
+    const entry = known ?? GRAPH_OPS.get(node.op) ?? FUSED_OPS.get(node.op);
     if (entry === undefined) {
       throw new Error(
         `${body.label}: sora has no handler for ${label(node)}; register one with sora.registerOp('${node.op}', fn)`,
@@ -855,8 +915,12 @@ export class GraphExecutor {
     args: GraphValue[],
     limit: number,
     sync: boolean,
+    known?: OpEntry,
+    context?: OpContext,
   ): GraphValue[] | Promise<GraphValue[]> {
-    const { entry, custom } = this.handler(node, body);
+    const { entry, custom } = known !== undefined && getRegisteredOp(node.op) === undefined
+      ? { entry: known, custom: undefined }
+      : this.handler(node, body, known);
     if (custom !== undefined) {
       const tensors = args.map((a, i) => {
         if (!isTensor(a))
@@ -901,7 +965,7 @@ export class GraphExecutor {
       }
       return wrap(result);
     }
-    const ctx = this.context(node, body, limit);
+    const ctx = context ?? this.context(node, body, limit);
     if (entry!.async) {
       if (sync) throw new Error(`${body.label}: ${label(node)} must run under executeAsync()`);
       return entry!.run(args, ctx);
@@ -936,6 +1000,21 @@ export class GraphExecutor {
     return result as GraphValue[];
   }
 
+  /** A step's data inputs from their slots. */
+  private args(step: Step, slots: (GraphValue | undefined)[]): GraphValue[] {
+    const inputs = step.inputs;
+    const args = new Array<GraphValue>(inputs.length);
+    for (let i = 0; i < inputs.length; i++) args[i] = slots[inputs[i]!]!;
+    return args;
+  }
+
+  /** A step's handler context, kept on the step (plans are per body, so only the limit can change). */
+  private stepContext(step: Step, body: Body, limit: number): OpContext {
+    const known = step.ctx;
+    if (known !== undefined && known.maxLoopIterations === limit) return known;
+    return (step.ctx = this.context(step.node, body, limit));
+  }
+
   /** Puts a step's results in their slots, frees those nobody reads. */
   private store(
     step: Step,
@@ -945,14 +1024,16 @@ export class GraphExecutor {
     holdings: Holdings,
   ): void {
     for (const value of result) if (value !== undefined) holdings.hold(value);
-    step.outputs.forEach((s, k) => {
-      if (s < 0) return;
+    const outputs = step.outputs;
+    for (let k = 0; k < outputs.length; k++) {
+      const s = outputs[k]!;
+      if (s < 0) continue;
       const value = result[k];
       if (value === undefined)
         throw new Error(`${body.label}: ${label(step.node)} gave ${result.length} outputs; output ${k} is read`);
       holdings.hold(value);
       slots[s] = value;
-    });
+    }
     for (const value of result) if (value !== undefined) holdings.drop(value);
   }
 
@@ -977,13 +1058,14 @@ export class GraphExecutor {
       });
     }
     if (step.kind === 'const') {
-      if (node.op === 'Const') return [this.constantOf(node, body)];
-      return step.outputs.map((s, k) => {
+      if (step.constants !== undefined) return step.constants;
+      if (node.op === 'Const') return (step.constants = [this.constantOf(node, body)]);
+      return (step.constants = step.outputs.map((s, k) => {
         const v = this.constants.get(`${node.name}:${k}`);
         if (v === undefined && s >= 0)
           throw new Error(`${body.label}: output ${k} of the folded ${label(node)} was not kept`);
         return v as GraphValue;
-      });
+      }));
     }
     if (step.kind === 'default') return [slots[step.inputs[0]!]!];
     return undefined;
@@ -1001,12 +1083,13 @@ export class GraphExecutor {
     let done = false;
     try {
       for (const step of plan.steps) {
-        let result = this.direct(step, body, feeds, slots);
+        let result = step.kind === 'op' ? undefined : this.direct(step, body, feeds, slots);
         if (result === undefined) {
-          const args = step.inputs.map((s) => slots[s]!);
-          const entry = getRegisteredOp(step.node.op) === undefined ? GRAPH_OPS.get(step.node.op) : undefined;
-          for (const i of entry?.valueInputs ?? []) this.readHostSync(args[i < 0 ? args.length + i : i], step.node);
-          result = this.checkResult(step.node, body, this.invoke(step.node, body, args, limit, true));
+          const args = this.args(step, slots);
+          const custom = getRegisteredOp(step.node.op) !== undefined;
+          if (!custom) for (const i of step.valueInputs) this.readHostSync(args[i < 0 ? args.length + i : i], step.node);
+          const ctx = custom ? undefined : this.stepContext(step, body, limit);
+          result = this.checkResult(step.node, body, this.invoke(step.node, body, args, limit, true, step.entry, ctx));
         }
         this.store(step, body, result, slots, holdings);
         this.release(step, slots, holdings);
@@ -1030,12 +1113,13 @@ export class GraphExecutor {
     let done = false;
     try {
       for (const step of plan.steps) {
-        let result = this.direct(step, body, feeds, slots);
+        let result = step.kind === 'op' ? undefined : this.direct(step, body, feeds, slots);
         if (result === undefined) {
-          const args = step.inputs.map((s) => slots[s]!);
-          const entry = getRegisteredOp(step.node.op) === undefined ? GRAPH_OPS.get(step.node.op) : undefined;
-          for (const i of entry?.valueInputs ?? []) await this.readHostAsync(args[i < 0 ? args.length + i : i], step.node);
-          let out = this.invoke(step.node, body, args, limit, false);
+          const args = this.args(step, slots);
+          const custom = getRegisteredOp(step.node.op) !== undefined;
+          if (!custom) for (const i of step.valueInputs) await this.readHostAsync(args[i < 0 ? args.length + i : i], step.node);
+          const ctx = custom ? undefined : this.stepContext(step, body, limit);
+          let out = this.invoke(step.node, body, args, limit, false, step.entry, ctx);
           if (isPromise(out)) out = await out;
           result = this.checkResult(step.node, body, out);
         }

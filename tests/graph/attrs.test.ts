@@ -28,6 +28,23 @@ describe('graph attrs', () => {
     expect(tfDType('DT_RESOURCE')).toBeUndefined();
   });
 
+  it('decodes once and hands out lists as copies (a caller may change its own)', () => {
+    const a = new Attrs({ strides: { list: { i: ['1', '2', '2', '1'] } }, pad: { s: b64('SAME') },
+      shape: { shape: { dim: [{ size: '2' }] } }, shapes: { list: { shape: [{ dim: [{ size: '4' }] }] } } }, "node 'n2' (Test)");
+    const first = a.ints('strides');
+    first.reverse();
+    first.push(9);
+    expect(a.ints('strides')).toEqual([1, 2, 2, 1]);
+    a.shape('shape')!.push(5);
+    expect(a.shape('shape')).toEqual([2]);
+    a.shapes('shapes')[0]!.push(5);
+    expect(a.shapes('shapes')).toEqual([[4]]);
+    expect(a.string('pad')).toBe('SAME');
+    expect(a.string('pad')).toBe('SAME');
+    // A read of another kind is not served from the memo of the first.
+    expect(() => a.int('pad')).toThrow(/attribute 'pad' is .* not an int/);
+  });
+
   it('uses the fallback only for an absent or unset attribute', () => {
     expect(attrs.int('missing', 7)).toBe(7);
     expect(attrs.bool('unset', false)).toBe(false);

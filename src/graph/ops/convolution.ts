@@ -16,7 +16,7 @@ type Pair = [number, number];
 type Triple = [number, number, number];
 
 /** Strides, dilations and padding of a 2-D conv node, with its data format. */
-function conv2dAttrs(ctx: Parameters<OpEntry['run']>[1]) {
+export function conv2dAttrs(ctx: Parameters<OpEntry['run']>[1]) {
   const format = dataFormat(ctx, ['NHWC', 'NCHW'], 'NHWC');
   const first = format === 'NCHW';
   return {
