@@ -250,7 +250,9 @@ async function webgpuRows(results) {
   try {
     // A page per model: each gets fresh devices, so one model that loses its device (TF.js's on
     // HandTrack under SwiftShader) does not fail the models after it.
-    for (const spec of models) {
+    const queue = models.map((spec) => ({ spec, tfjs: !flags.noTfjs }));
+    for (let q = 0; q < queue.length; q++) {
+      const { spec, tfjs: withTfjs } = queue[q];
       const page = await browser.newPage();
       let timer;
       const done = new Promise((resolve, reject) => {
@@ -263,6 +265,21 @@ async function webgpuRows(results) {
             Object.assign(results, { userAgent: payload.userAgent, soraWebgpu: payload.sora, tfjsWebgpu: payload.tfjs });
             log(`webgpu (Chromium ${results.chromium}): sora ${payload.sora}  vs  ${payload.tfjs ?? 'no TF.js'}`);
           } else if (kind === 'row') {
+            const lost = /device was lost|no longer exists/;
+            if (withTfjs && (lost.test(payload.soraError ?? '') || lost.test(payload.timingError ?? ''))) {
+              // TF.js's run took the GPU process's device down with it (HandTrack under SwiftShader): time
+              // sora again in a fresh page without TF.js, and keep TF.js's error in the row.
+              payload.tfjsError ??= payload.timingError ?? 'the device was lost while TF.js ran beside sora';
+              results.pendingTfjsErrors ??= {};
+              results.pendingTfjsErrors[payload.model] = payload.tfjsError;
+              queue.push({ spec, tfjs: false });
+              log(`  ${payload.model}: the GPU device was lost with TF.js beside sora; timing sora alone in a fresh page`);
+              return;
+            }
+            if (!withTfjs && results.pendingTfjsErrors?.[payload.model]) {
+              payload.tfjsError = `lost the GPU device: ${results.pendingTfjsErrors[payload.model]}`;
+              delete results.pendingTfjsErrors[payload.model];
+            }
             results.rows.push(payload);
             log(`  ${payload.model}: sora ${payload.soraError ? clip(payload.soraError) : `${fmtMs(payload.soraMs)} ms`}, ` +
               `TF.js ${payload.tfjsError ? clip(payload.tfjsError) : `${fmtMs(payload.tfjsMs)} ms`}${payload.maxDiff !== undefined ? `, max |diff| ${fmtDiff(payload.maxDiff)}` : ''}` +
@@ -273,7 +290,7 @@ async function webgpuRows(results) {
         page.on('pageerror', (error) => reject(error));
         timer = setTimeout(() => reject(new Error(`no result within ${gpuTimeout} s (--gpu-timeout)`)), gpuTimeout * 1000);
       });
-      const config = { models: [spec], warmup, reps: gpuReps, tfjs: !flags.noTfjs };
+      const config = { models: [spec], warmup, reps: gpuReps, tfjs: withTfjs };
       try {
         await page.goto(`http://127.0.0.1:${server.address().port}/?config=${encodeURIComponent(JSON.stringify(config))}`);
         await done;
@@ -286,6 +303,7 @@ async function webgpuRows(results) {
         await page.close().catch(() => {});
       }
     }
+    delete results.pendingTfjsErrors;
   } finally {
     await browser.close();
     rmSync(userDataDir, { recursive: true, force: true });
