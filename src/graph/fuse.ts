@@ -16,7 +16,7 @@
  *
  * The fused node keeps the name of the chain's last node (its value is the chain's value), takes
  * the head's data inputs, then the bias and Prelu's alpha, and carries the chain in `fusion`.
- * `setGraphFusion(false)` (or SORA_GRAPH_FUSE=0 in the environment) turns the pass off, for A/B runs.
+ * `setGraphFusion(false)` turns the pass off, for A/B runs (bench/graph-fuse-ab.mjs).
  */
 import type { Tensor } from '../core/tensor.js';
 import { fused } from '../ops/index.js';
@@ -80,15 +80,12 @@ export interface FusedNode extends GraphNode {
   readonly fusion: Fusion;
 }
 
-let enabled = readEnvironment();
+let enabled = true;
 
-function readEnvironment(): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const flag = env?.SORA_GRAPH_FUSE;
-  return !(flag === '0' || flag === 'false' || flag === 'off');
-}
-
-/** Turns the fusing pass on or off for plans made from now on (on by default; SORA_GRAPH_FUSE=0 turns it off). */
+/**
+ * Turns the fusing pass on or off for plans made from now on (on by default), for A/B runs. Not read from
+ * the environment: Deno without --allow-env refuses a module that reads process.env at import.
+ */
 export function setGraphFusion(on: boolean): void {
   enabled = on;
 }
