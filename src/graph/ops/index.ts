@@ -17,6 +17,7 @@ import { IMAGE } from './image.js';
 import { LOGICAL } from './logical.js';
 import { MATRICES } from './matrices.js';
 import { NORMALIZATION } from './normalization.js';
+import { RAGGED } from './ragged.js';
 import { REDUCTION } from './reduction.js';
 import { SLICE_JOIN } from './slice-join.js';
 import { SPARSE } from './sparse.js';
@@ -28,7 +29,7 @@ const FAMILIES: readonly (readonly [string, OpTable])[] = [
   ['arithmetic', ARITHMETIC], ['basic_math', BASIC_MATH], ['control', CONTROL], ['convolution', CONVOLUTION],
   ['creation', CREATION], ['dynamic', DYNAMIC], ['evaluation', EVALUATION], ['graph', GRAPH],
   ['hash_table', HASH_TABLE], ['image', IMAGE], ['logical', LOGICAL], ['matrices', MATRICES],
-  ['normalization', NORMALIZATION], ['reduction', REDUCTION], ['slice_join', SLICE_JOIN], ['sparse', SPARSE],
+  ['normalization', NORMALIZATION], ['ragged', RAGGED], ['reduction', REDUCTION], ['slice_join', SLICE_JOIN], ['sparse', SPARSE],
   ['spectral', SPECTRAL], ['string', STRING], ['transformation', TRANSFORMATION],
 ];
 
