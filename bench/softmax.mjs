@@ -9,6 +9,7 @@
  * Every contender's output is checked against a float64 softmax first.
  *
  *   npm run build && node --experimental-wasm-relaxed-simd bench/softmax.mjs [--reps 40] [--baseline /tmp/old-build]
+ * --unchecked-baseline skips the check for the baseline builds (an experiment that is knowingly wrong).
  */
 import { readFileSync } from 'node:fs';
 import { parseFlags, machineLine, tfjsWasm } from './common.mjs';
