@@ -12,11 +12,11 @@
  * Edge rows, as the reference computes them: a row with a NaN is all NaN; a row of all
  * -Infinity is all NaN (-Inf - -Inf); a row containing +Infinity is all NaN. Terms far below
  * the max underflow to 0 (gradually, never NaN). out may alias x.
- * The relaxed build fuses the exp's multiply-adds (relaxed_madd), so its results may differ
- * from the simd build's in the last bit (both within the 4 ulp the tests pin).
- * Wide rows (512 x 1000, node bench/softmax.mjs, the raw kernel, dev machine, same process):
- * 0.73 ms per call for the expv / divide version, 0.50 ms now (simd), 0.42 ms (relaxed);
- * TF.js wasm 0.56 ms.
+ * The relaxed build fuses the exp's multiply-adds (relaxed_madd, relaxed_nmadd), so its
+ * results may differ from the simd build's in the last bit (both within the 4 ulp pinned).
+ * Wide rows (512 x 1000, node bench/softmax.mjs: the raw kernel, medians, same process):
+ * 0.74 ms per call for the expv / divide version (either build), now 0.46 ms simd and
+ * 0.35 ms relaxed, TF.js wasm 0.52 ms.
  */
 import { addToF64, expv, hmax, hsum64, SUM_BLOCK } from './math';
 
@@ -80,13 +80,20 @@ const TWO_64: f32 = 18446744073709551616.0;
   return f32x4.add(f32x4.mul(a, b), c);
 }
 
+/** c - a * b: fused in the relaxed build. */
+// @ts-ignore: decorator
+@inline function nmadd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_nmadd(a, b, c);
+  return f32x4.sub(c, f32x4.mul(a, b));
+}
+
 // @ts-ignore: decorator
 @inline function expNonPos(x: v128): v128 {
   x = f32x4.pmax(x, f32x4.splat(EXP_CLAMP_LO));
   const t = madd(x, f32x4.splat(LOG2E), f32x4.splat(ROUNDING_MAGIC));
   const k = f32x4.sub(t, f32x4.splat(ROUNDING_MAGIC));
-  let r = f32x4.sub(x, f32x4.mul(k, f32x4.splat(LN2_HI)));
-  r = f32x4.sub(r, f32x4.mul(k, f32x4.splat(LN2_LO)));
+  let r = nmadd(k, f32x4.splat(LN2_HI), x);
+  r = nmadd(k, f32x4.splat(LN2_LO), r);
   let q = madd(f32x4.splat(EXP_Q4), r, f32x4.splat(EXP_Q3));
   q = madd(q, r, f32x4.splat(EXP_Q2));
   q = madd(q, r, f32x4.splat(EXP_Q1));
