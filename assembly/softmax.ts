@@ -1,14 +1,22 @@
 /**
- * Row softmax of a rows x cols row-major matrix, in three passes per row:
- *   1. m = max_j x_j (a NaN anywhere in the row makes m NaN);
- *   2. out_j = e^(x_j - m) with the vectorized expv of math.ts (max relative error ~1 ulp,
- *      see there), s = sum_j out_j in four f32x4 partial sums;
- *   3. out_j /= s (a true division, not a reciprocal multiply: 0.5 ulp).
+ * Row softmax of a rows x cols row-major matrix, in passes per row:
+ *   1. m = max_j x_j (a NaN anywhere in the row makes m NaN), taken for row r + 1 inside
+ *      row r's exp loop (memory loads overlap the exp arithmetic; see expShiftSumAndMax);
+ *   2. out_j = 2^64 e^(x_j - m) (expNonPos: expv's reduction and polynomial, max relative
+ *      error ~1 ulp, always a normal float), s = sum_j out_j in f32x4 partial sums per block,
+ *      added in f64;
+ *   3. out_j *= f32(1 / s): one rounding of each term (subnormal results included), <= ~2 ulp
+ *      in all against the float64 reference (tests/backends/suite/softmax.cases.ts pins 4).
  * Subtracting the max makes rows of +-1e4 logits exact: every exponent is <= 0 and the
- * largest term is exactly 1, so s is in [1, cols].
+ * largest term is exactly 2^64, so s is in [2^64, cols 2^64].
  * Edge rows, as the reference computes them: a row with a NaN is all NaN; a row of all
  * -Infinity is all NaN (-Inf - -Inf); a row containing +Infinity is all NaN. Terms far below
  * the max underflow to 0 (gradually, never NaN). out may alias x.
+ * The relaxed build fuses the exp's multiply-adds (relaxed_madd, relaxed_nmadd), so its
+ * results may differ from the simd build's in the last bit (both within the 4 ulp pinned).
+ * Wide rows (512 x 1000, node bench/softmax.mjs: the raw kernel, medians, same process):
+ * 0.74 ms per call for the expv / divide version (either build), now 0.46 ms simd and
+ * 0.35 ms relaxed, TF.js wasm 0.52 ms.
  */
 import { addToF64, expv, hmax, hsum64, SUM_BLOCK } from './math';
 
@@ -42,6 +50,58 @@ import { addToF64, expv, hmax, hsum64, SUM_BLOCK } from './math';
   return result;
 }
 
+// expv's constants (math.ts, where they are explained), repeated: math.ts keeps them private.
+const LOG2E: f32 = 1.442695;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.1219444e-4;
+const EXP_Q0: f32 = 0.49999994;
+const EXP_Q1: f32 = 0.16666521;
+const EXP_Q2: f32 = 0.04166839;
+const EXP_Q3: f32 = 0.008368712;
+const EXP_Q4: f32 = 0.0013814621;
+const EXP_CLAMP_LO: f32 = -105.0;
+const ROUNDING_MAGIC: f32 = 12582912.0;
+/** 2^64, the scale of expNonPos's results. */
+const TWO_64: f32 = 18446744073709551616.0;
+
+/**
+ * 2^64 e^x for x <= 0 or NaN, with expv's reduction and polynomial (math.ts). Scaled by 2^64 so that every result is a normal
+ * float: 2^(k + 64) is one normal factor for every k in [-152, 0] (expv needs two to reach
+ * subnormal results), and p 2^(k + 64) is exact, so the one rounding of e^x is wherever the
+ * caller multiplies by 2^-64 (softmax: by 1 / the scaled sum). No upper clamp (x <= 0).
+ * bits(t) << 23 is k << 23: bits(t) = bits(ROUNDING_MAGIC) + k and bits(ROUNDING_MAGIC) << 23
+ * wraps to 0; adding bits(2^64) makes the exponent field k + 64 + 127.
+ * x = -Infinity gives 2^64 e^-105, which any normal scale <= 2^-64 takes to +0.
+ */
+/** a * b + c: fused in the relaxed build. */
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+
+/** c - a * b: fused in the relaxed build. */
+// @ts-ignore: decorator
+@inline function nmadd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_nmadd(a, b, c);
+  return f32x4.sub(c, f32x4.mul(a, b));
+}
+
+// @ts-ignore: decorator
+@inline function expNonPos(x: v128): v128 {
+  x = f32x4.pmax(x, f32x4.splat(EXP_CLAMP_LO));
+  const t = madd(x, f32x4.splat(LOG2E), f32x4.splat(ROUNDING_MAGIC));
+  const k = f32x4.sub(t, f32x4.splat(ROUNDING_MAGIC));
+  let r = nmadd(k, f32x4.splat(LN2_HI), x);
+  r = nmadd(k, f32x4.splat(LN2_LO), r);
+  let q = madd(f32x4.splat(EXP_Q4), r, f32x4.splat(EXP_Q3));
+  q = madd(q, r, f32x4.splat(EXP_Q2));
+  q = madd(q, r, f32x4.splat(EXP_Q1));
+  q = madd(q, r, f32x4.splat(EXP_Q0));
+  const p = f32x4.add(madd(f32x4.mul(r, r), q, r), f32x4.splat(1.0));
+  return f32x4.mul(p, i32x4.add(i32x4.shl(t, 23), f32x4.splat(TWO_64)));
+}
+
 /**
  * out_j = e^(x_j - shift) over `count` floats; returns the sum of the out_j (f32x4 partial
  * sums per block of SUM_BLOCK terms, added in f64: see math.ts). One vector per iteration: expv's chains are long but independent across
@@ -73,22 +133,77 @@ import { addToF64, expv, hmax, hsum64, SUM_BLOCK } from './math';
   return <f32>result;
 }
 
-/** x[j] /= divisor over `count` floats, in place. */
+/**
+ * x[j] *= scale over `count` floats, in place. softmax scales by the f32 nearest 1 / sum
+ * (taken in f64): within 1 ulp of the division, at a fraction of its cost.
+ */
 // @ts-ignore: decorator
-@inline function divideInPlace(x: usize, count: i32, divisor: f32): void {
-  const d = f32x4.splat(divisor);
+@inline function scaleInPlace(x: usize, count: i32, scale: f32): void {
+  const d = f32x4.splat(scale);
   const vectorEnd = x + (<usize>(count & ~3) << 2);
   const end = x + (<usize>count << 2);
-  for (; x < vectorEnd; x += 16) v128.store(x, f32x4.div(v128.load(x), d));
-  for (; x < end; x += 4) store<f32>(x, load<f32>(x) / divisor);
+  for (; x < vectorEnd; x += 16) v128.store(x, f32x4.mul(v128.load(x), d));
+  for (; x < end; x += 4) store<f32>(x, load<f32>(x) * scale);
 }
 
-/** out[r, :] = softmax(x[r, :]) for each of `rows` rows of `cols` floats. */
+/** expShiftSumAndMax's second result: the max of the next row. */
+let nextRowMax: f32 = 0;
+
+/**
+ * expShiftSum over row x (`count` floats into out), and, in the same loop, rowMax of the next
+ * row (`next`, also `count` floats), left in nextRowMax. A wide softmax is bound by memory as
+ * much as by the exps: a row's own passes hit L1 once its max is taken, but the max pass
+ * waits on memory and the exp pass leaves the memory idle. Taking the next row's max beside
+ * this row's exps overlaps the two. The same sums and max as the separate passes.
+ */
+// @ts-ignore: decorator
+@inline function expShiftSumAndMax(x: usize, out: usize, count: i32, shift: f32, next: usize): f64 {
+  const s = f32x4.splat(shift);
+  let total = f64x2.splat(0);
+  let acc = f32x4.splat(-Infinity);
+  let nan = i32x4.splat(0);
+  const vectorEnd = <usize>(count & ~3) << 2;
+  const end = <usize>count << 2;
+  let i: usize = 0;
+  while (i < vectorEnd) {
+    const blockEnd = min(vectorEnd, i + (<usize>SUM_BLOCK << 2));
+    let sum = f32x4.splat(0.0);
+    for (; i < blockEnd; i += 16) {
+      const v = v128.load(next + i);
+      acc = f32x4.pmax(acc, v);
+      nan = v128.or(nan, f32x4.ne(v, v));
+      const e = expNonPos(f32x4.sub(v128.load(x + i), s));
+      v128.store(out + i, e);
+      sum = f32x4.add(sum, e);
+    }
+    total = addToF64(total, sum);
+  }
+  let m: f32 = v128.any_true(nan) ? NaN : hmax(acc);
+  let result = hsum64(total);
+  for (; i < end; i += 4) {
+    m = max<f32>(m, load<f32>(next + i));
+    const e = expNonPos(f32x4.sub(v128.load32_zero(x + i), s));
+    v128.store32_lane(out + i, e, 0);
+    result += <f64>f32x4.extract_lane(e, 0);
+  }
+  nextRowMax = m;
+  return result;
+}
+
+/**
+ * out[r, :] = softmax(x[r, :]) for each of `rows` rows of `cols` floats. Row r's exps are
+ * taken beside row r + 1's max (expShiftSumAndMax).
+ */
 export function softmax(x: usize, out: usize, rows: i32, cols: i32): void {
+  if (rows <= 0) return;
   const rowBytes = <usize>cols << 2;
-  for (let r = 0; r < rows; r++, x += rowBytes, out += rowBytes) {
-    const m = rowMax(x, cols);
-    const sum = expShiftSum(x, out, cols, m);
-    divideInPlace(out, cols, sum);
+  const last = x + <usize>(rows - 1) * rowBytes;
+  let m = rowMax(x, cols);
+  for (; ; x += rowBytes, out += rowBytes) {
+    // The last row takes its own max again (in L1, unused): one copy of the loop, not two.
+    const sum = expShiftSumAndMax(x, out, cols, m, x < last ? x + rowBytes : x);
+    scaleInPlace(out, cols, <f32>(1.0 / sum));
+    if (x >= last) break;
+    m = nextRowMax;
   }
 }

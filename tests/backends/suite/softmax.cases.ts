@@ -107,3 +107,28 @@ cases.push({
     }
   },
 });
+
+/**
+ * Wide rows (the benchmark's 1000 columns, 4097, 1023: every tail) and rows whose terms run
+ * down through the subnormals to 0, within 4 ulp of the float64 reference and 2 subnormal
+ * steps absolute: a kernel that flushes subnormal terms to 0, loses a bit in its exp or its
+ * scale, or mixes up two rows' maxima fails here, where the default tolerance would pass it.
+ * The wasm kernel only (its exp is pinned to ~1 ulp, subnormals included); other backends to
+ * the default tolerance (a GPU may flush subnormals).
+ */
+cases.push({
+  name: 'softmax wide rows 3x1000, 2x4097, 4x1023 and subnormal terms, to 4 ulp',
+  run: async (backend, reference) => {
+    for (const [rows, cols] of [[3, 1000], [2, 4097], [4, 1023], [5, 7]]) {
+      // Multiples of 2^-10: x - max is exact in float32, so the error is the kernel's own.
+      const x = randomArray(rows * cols, rows * 31 + cols, -5, 5).map((v) => Math.round(v * 1024) / 1024);
+      // Row 0 40 above the rest: each row must subtract its own max.
+      for (let j = 0; j < cols; j++) x[j] += 40;
+      // Row 1 ramps from 0 down: terms e^-87 .. e^-104 are subnormal, below that 0.
+      for (let j = 0; j < cols; j++) x[cols + j] = -j * (cols > 900 ? 0.11 : 16);
+      await compareOutputs(`softmax ${rows}x${cols} tight`, backend, reference, [x], [{ size: rows * cols }],
+        (b, [xs], [out]) => b.softmax(xs, out, rows, cols),
+        backend.name === 'wasm' ? { atol: 3e-45, rtol: 4 * 2 ** -23 } : undefined);
+    }
+  },
+});
