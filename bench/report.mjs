@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 const resultsDir = fileURLToPath(new URL('./results', import.meta.url));
 
@@ -71,7 +72,7 @@ export function contenderLines(result) {
 /** Writes bench/results/<runtime>-<YYYY-MM-DD>.json (or `path`); returns the path. */
 export function writeResults(result, path = null) {
   const date = new Date().toISOString().slice(0, 10);
-  const file = path ?? `${resultsDir}${result.runtime.name.toLowerCase()}-${date}.json`;
+  const file = path ?? join(resultsDir, `${result.runtime.name.toLowerCase()}-${date}.json`);
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(file, `${JSON.stringify({ ...result, date: new Date().toISOString() }, null, 1)}\n`);
   return file;
