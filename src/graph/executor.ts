@@ -732,7 +732,7 @@ export class GraphExecutor {
       if (node.op === 'Placeholder' || node.op === 'PlaceholderWithDefault') {
         const dtype = node.attrs.has('dtype') ? node.attrs.dtype('dtype') : undefined;
         if (dtype !== undefined && dtype !== value.dtype) {
-          throw new Error(`${this.where}: the input '${name}' must be ${dtype}, got a ${value.dtype} tensor`);
+          throw new Error(`${this.where}: the input '${name}' must be ${dtype}, got ${value.dtype} values`);
         }
         const shape = node.attrs.has('shape') ? node.attrs.shape('shape') : undefined;
         if (shape !== undefined) {

@@ -576,7 +576,7 @@ function checkPlaceholder(node: GraphNode, value: Tensor, label: string, at: str
   if (!node.op.startsWith('Placeholder')) return;
   const dtype = node.attrs.has('dtype') ? node.attrs.dtype('dtype') : entry?.dtype;
   if (dtype !== undefined && value.dtype !== dtype) {
-    throw new Error(`${at}: ${label} must be ${dtype}, got a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`);
+    throw new Error(`${at}: ${label} must be ${dtype}, got ${value.dtype} values of shape [${value.shape.join(', ')}]`);
   }
   const shape = node.attrs.has('shape') ? node.attrs.shape('shape') : entry?.shape;
   if (shape === undefined) return;

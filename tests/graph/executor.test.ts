@@ -296,7 +296,7 @@ describe('GraphExecutor errors, before anything runs', () => {
     );
     expect(() => exec.execute(new Map(), ['sum'])).toThrow(/need the input 'x', which was not given/);
     expect(() => exec.execute(new Map([['x', wrongType]]), ['sum'])).toThrow(
-      /the input 'x' must be float32, got a int32 tensor/,
+      /the input 'x' must be float32, got int32 values/,
     );
     expect(() => exec.execute(new Map([['x', wrongShape]]), ['sum'])).toThrow(
       /the input 'x' must have shape \[-1,3\], got \[3\]/,

@@ -357,7 +357,7 @@ describe('running', () => {
     await refuses(() => plain.predict(a), 'GraphModel.execute: the model has 2 inputs [a, b], but 1 tensor was given');
     await refuses(
       () => plain.predict({ a: ints, b }),
-      "GraphModel.execute: input 'a' must be float32, got a int32 tensor of shape [1, 2]",
+      "GraphModel.execute: input 'a' must be float32, got int32 values of shape [1, 2]",
     );
     await refuses(
       () => ours.predict({ first: rank1, second: b }),
