@@ -129,29 +129,16 @@ export class GraphExecutor {
     const slots: (Tensor | undefined)[] = [];
     const holdings = new Holdings((v) => this.owned.has(v as Tensor));
     try {
-      for (const { node, inputs, outputs, constant } of steps) {
-        if (constant !== undefined) {
-          this.storeFolded(node, [constant], outputs, slots, holdings);
-          continue;
-        }
-        const args = inputs.map((s) => slots[s]!);
-        const entry = GRAPH_OPS.get(node.op)!;
-        for (const i of entry.valueInputs ?? []) await this.readHostAsync(args[i < 0 ? args.length + i : i], node);
-        const ctx = this.context(node, this.main, 1e6);
+      for (const step of steps) {
+        const call = this.foldCall(step, slots, holdings);
+        if (call === undefined) continue;
+        const { entry, args, ctx } = call;
+        for (const i of entry.valueInputs ?? []) await this.readHostAsync(args[i < 0 ? args.length + i : i], step.node);
         let result = entry.async ? entry.run(args, ctx) : ENGINE.tidy(() => entry.run(args, ctx));
         if (isPromise(result)) result = await result;
-        this.storeFolded(node, result as GraphValue[], outputs, slots, holdings);
+        this.storeFolded(step.node, result as GraphValue[], step.outputs, slots, holdings);
       }
-      for (const [slot, key] of keepSlot) {
-        const t = slots[slot];
-        if (t === undefined) continue;
-        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(await t.data<DType>()));
-        this.keepConstant(key, t);
-      }
-      for (const t of this.weights.values()) {
-        if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined)
-          setHostValues(t, hostCopy(await t.data<DType>()));
-      }
+      for (const t of this.keepFolded(keepSlot, slots)) setHostValues(t, hostCopy(await t.data<DType>()));
     } finally {
       for (const t of slots) if (t !== undefined && holdings.holds(t)) holdings.drop(t);
     }
@@ -165,32 +152,43 @@ export class GraphExecutor {
     const slots: (Tensor | undefined)[] = [];
     const holdings = new Holdings((v) => this.owned.has(v as Tensor));
     try {
-      for (const { node, inputs, outputs, constant } of steps) {
-        if (constant !== undefined) {
-          this.storeFolded(node, [constant], outputs, slots, holdings);
-          continue;
-        }
-        const args = inputs.map((s) => slots[s]!);
-        const entry = GRAPH_OPS.get(node.op)!;
-        for (const i of entry.valueInputs ?? []) this.readHostSync(args[i < 0 ? args.length + i : i], node);
-        const ctx = this.context(node, this.main, 1e6);
-        const result = ENGINE.tidy(() => entry.run(args, ctx));
-        this.storeFolded(node, result as GraphValue[], outputs, slots, holdings);
+      for (const step of steps) {
+        const call = this.foldCall(step, slots, holdings);
+        if (call === undefined) continue;
+        const { entry, args, ctx } = call;
+        for (const i of entry.valueInputs ?? []) this.readHostSync(args[i < 0 ? args.length + i : i], step.node);
+        this.storeFolded(step.node, ENGINE.tidy(() => entry.run(args, ctx)) as GraphValue[], step.outputs, slots, holdings);
       }
-      for (const [slot, key] of keepSlot) {
-        const t = slots[slot];
-        if (t === undefined) continue;
-        if (wantsHostValues(t) && peekHostValues(t) === undefined) setHostValues(t, hostCopy(t.dataSync<DType>()));
-        this.keepConstant(key, t);
-      }
-      for (const t of this.weights.values()) {
-        if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined)
-          setHostValues(t, hostCopy(t.dataSync<DType>()));
-      }
+      for (const t of this.keepFolded(keepSlot, slots)) setHostValues(t, hostCopy(t.dataSync<DType>()));
     } finally {
       for (const t of slots) if (t !== undefined && holdings.holds(t)) holdings.drop(t);
     }
     this.clearPlans();
+  }
+
+  /** A fold step's call (its handler, inputs and context), or undefined for a Const, whose tensor is stored here. */
+  private foldCall(step: FoldStep, slots: (Tensor | undefined)[], holdings: Holdings):
+    { entry: OpEntry; args: GraphValue[]; ctx: OpContext } | undefined {
+    if (step.constant !== undefined) {
+      this.storeFolded(step.node, [step.constant], step.outputs, slots, holdings);
+      return undefined;
+    }
+    return { entry: GRAPH_OPS.get(step.node.op)!, args: step.inputs.map((s) => slots[s]!), ctx: this.context(step.node, this.main, 1e6) };
+  }
+
+  /** Keeps the folded values other nodes read; returns them and the weights whose host values are still to read. */
+  private keepFolded(keepSlot: ReadonlyMap<number, string>, slots: (Tensor | undefined)[]): Set<Tensor> {
+    const toRead = new Set<Tensor>();
+    for (const [slot, key] of keepSlot) {
+      const t = slots[slot];
+      if (t === undefined) continue;
+      if (wantsHostValues(t) && peekHostValues(t) === undefined) toRead.add(t);
+      this.keepConstant(key, t);
+    }
+    for (const t of this.weights.values()) {
+      if (!t.isDisposed && wantsHostValues(t) && peekHostValues(t) === undefined) toRead.add(t);
+    }
+    return toRead;
   }
 
   private keepConstant(key: string, t: Tensor): void {
