@@ -9,7 +9,6 @@
  * here (names, signature keys, dtypes, shapes, inputs the outputs need) before anything runs,
  * so a bad call throws an Error naming the input and allocates nothing.
  */
-import type { DType } from '../backends/backend.js';
 import { ENGINE } from '../core/engine.js';
 import { Tensor } from '../core/tensor.js';
 import { weightTensor } from '../io/helpers.js';
@@ -17,10 +16,13 @@ import { checkArtifacts } from '../io/model-json.js';
 import { getLoadHandler, getSaveHandler } from '../io/router.js';
 import type { LoadHandler, LoadHandlerSync, LoadOptions, ModelArtifacts, SaveHandler, SaveResult } from '../io/types.js';
 import { concatBytes, decodeWeights, isArrayBuffer } from '../io/weights.js';
-import { tfDType } from './attrs.js';
+import { HOST_FLOATS, isPromise } from './body.js';
 import { GraphExecutor, type TensorInfo } from './executor.js';
 import { setHostValues } from './ops/util.js';
-import { type ParsedGraph, parseGraph } from './parse.js';
+import { parseGraph } from './parse.js';
+import {
+  FORBIDDEN_KEYS, type SignatureEntry, canonicalTensorName, checkConstNodes, checkPlaceholder, readSignature, splitTensorName,
+} from './signature.js';
 import type { GraphNode } from './types.js';
 
 /** Tensors by name (TF.js's NamedTensorMap): a model's inputs by node name or signature key, or its structured outputs. */
@@ -42,54 +44,6 @@ export interface SaveConfig {
   trainableOnly?: boolean;
   /** Ignored: a graph model has no optimizer. */
   includeOptimizer?: boolean;
-}
-
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-/** Host values are recorded for float weights up to this many values (shapes, axes, scalars that ops read on the host). */
-const HOST_FLOAT_LIMIT = 256;
-
-/** One entry of a SignatureDef: its key, and the graph tensor it names. */
-interface SignatureEntry {
-  /** The signature's key ('input_1:0', 'tower_0/images', 'output_0'). */
-  key: string;
-  /** The graph tensor ('input_1:0'), as TF.js passes it to the executor. */
-  tensor: string;
-  /** The node producing it. */
-  node: string;
-  /** The dtype the signature declares. */
-  dtype?: DType;
-  /** The shape the signature declares (-1 for unknown dims). */
-  shape?: number[];
-}
-
-/** 'x' -> ['x', 0]; 'x:1' -> ['x', 1] (a ':' followed by digits at the end is an output index). */
-function splitTensorName(name: string): [string, number] {
-  const match = /^(.*):(\d+)$/.exec(name);
-  return match ? [match[1]!, Number(match[2])] : [name, 0];
-}
-
-/** One spelling per graph tensor: 'x' for 'x' and 'x:0', 'x:1' for output 1. */
-function canonicalTensorName(name: string): string {
-  const [node, output] = splitTensorName(name);
-  return output === 0 ? node : `${node}:${output}`;
-}
-
-function describeShape(shape: readonly number[] | undefined): string {
-  return shape === undefined ? 'unknown' : `[${shape.join(', ')}]`;
-}
-
-function isPromiseLike<T>(value: unknown): value is PromiseLike<T> {
-  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<T>).then === 'function';
-}
-
-function signatureShape(value: unknown): number[] | undefined {
-  const shape = value as { dim?: { size?: unknown }[]; unknownRank?: boolean } | undefined;
-  if (shape == null || typeof shape !== 'object' || shape.unknownRank === true) return undefined;
-  if (shape.dim !== undefined && !Array.isArray(shape.dim)) return undefined;
-  return (shape.dim ?? []).map((d) => {
-    const size = Number(d?.size ?? 0);
-    return Number.isInteger(size) ? size : -1;
-  });
 }
 
 /**
@@ -216,7 +170,7 @@ export class GraphModel {
       handler = getLoadHandler(source as string, this.loadOptions);
     }
     const result = handler.load();
-    if (isPromiseLike<ModelArtifacts>(result)) {
+    if (isPromise<ModelArtifacts>(result)) {
       return (async () => {
         // Both at once: a load that fails is then reported, never left unhandled while the backend starts.
         const [artifacts] = await Promise.all([result, ENGINE.ready()]);
@@ -301,7 +255,7 @@ export class GraphModel {
         weights.set(name, t);
         const { dtype, values } = decoded;
         if (dtype === 'int32' || dtype === 'bool') setHostValues(t, (values as Int32Array | Uint8Array).slice());
-        else if (dtype === 'float32' && (values as Float32Array).length <= HOST_FLOAT_LIMIT) {
+        else if (dtype === 'float32' && (values as Float32Array).length <= HOST_FLOATS) {
           setHostValues(t, (values as Float32Array).slice());
         }
         else if (dtype === 'string') {
@@ -518,68 +472,4 @@ export class GraphModel {
     for (const list of Object.values(this.weightMap)) for (const t of list) if (!t.isDisposed) t.dispose();
     this.weightMap = Object.create(null) as NamedTensorsMap;
   }
-}
-
-/** The entries of signature.inputs or .outputs, each naming a node of the graph; none when the signature has none. */
-function readSignature(signature: unknown, part: 'inputs' | 'outputs', nodes: ReadonlyMap<string, GraphNode>, where: string):
-  SignatureEntry[] {
-  if (signature == null) return [];
-  if (typeof signature !== 'object' || Array.isArray(signature)) {
-    throw new Error(`${where}: expected the signature to be an object, got ${JSON.stringify(signature)?.slice(0, 80)}`);
-  }
-  const entries = (signature as Record<string, unknown>)[part];
-  if (entries == null) return [];
-  if (typeof entries !== 'object' || Array.isArray(entries)) {
-    throw new Error(`${where}: expected signature.${part} to be an object of tensor infos, got ${JSON.stringify(entries)?.slice(0, 80)}`);
-  }
-  const out: SignatureEntry[] = [];
-  for (const key of Object.keys(entries)) {
-    if (FORBIDDEN_KEYS.has(key)) throw new Error(`${where}: signature.${part} has the key '${key}', which is not allowed`);
-    const info = (entries as Record<string, unknown>)[key] as { name?: unknown; dtype?: unknown; tensorShape?: unknown } | null;
-    if (info === null || typeof info !== 'object' || typeof info.name !== 'string' || info.name.length === 0) {
-      throw new Error(`${where}: signature.${part}['${key}'] must name a graph tensor ({name: 'node:0', ...}), got ` +
-        `${JSON.stringify(info)?.slice(0, 80)}`);
-    }
-    const [node] = splitTensorName(info.name);
-    if (!nodes.has(node)) {
-      throw new Error(`${where}: signature.${part}['${key}'] names tensor '${info.name}', and the graph has no node '${node}'`);
-    }
-    out.push({ key, tensor: info.name, node, dtype: tfDType(info.dtype), shape: signatureShape(info.tensorShape) });
-  }
-  return out;
-}
-
-/**
- * Every Const node (in the graph and in its functions) must have a weight of its name, or carry its value
- * inline: TF.js reads a Const's value from the weights by node name.
- */
-function checkConstNodes(graph: ParsedGraph, artifacts: ModelArtifacts, where: string): void {
-  const names = new Set(artifacts.weightSpecs.map((s) => s.name));
-  const check = (node: GraphNode, scope: string) => {
-    if (node.op !== 'Const' || names.has(node.name)) return;
-    if (node.attrs.has('value')) {
-      const value = node.attrs.tensor('value');
-      if (value.values !== undefined) return;
-    }
-    throw new Error(`${where}: Const node '${node.name}'${scope} has no weight in the weights manifest ` +
-      `(${names.size} weight${names.size === 1 ? '' : 's'}) and no inline value`);
-  };
-  for (const node of graph.nodes) check(node, '');
-  for (const fn of graph.functions.values()) for (const node of fn.nodes) check(node, ` of function '${fn.name}'`);
-}
-
-/**
- * A tensor fed to a Placeholder must have its dtype, and its shape where it declares one (-1 matches any size);
- * where the Placeholder leaves them out, the signature entry it is fed through says them.
- */
-function checkPlaceholder(node: GraphNode, value: Tensor, label: string, at: string, entry: SignatureEntry | undefined): void {
-  if (!node.op.startsWith('Placeholder')) return;
-  const dtype = node.attrs.has('dtype') ? node.attrs.dtype('dtype') : entry?.dtype;
-  if (dtype !== undefined && value.dtype !== dtype) {
-    throw new Error(`${at}: ${label} must be ${dtype}, got ${value.dtype} values of shape [${value.shape.join(', ')}]`);
-  }
-  const shape = node.attrs.has('shape') ? node.attrs.shape('shape') : entry?.shape;
-  if (shape === undefined) return;
-  const ok = shape.length === value.shape.length && shape.every((d, i) => d === -1 || d === value.shape[i]);
-  if (!ok) throw new Error(`${at}: ${label} must have shape ${describeShape(shape)} (-1: any size), got [${value.shape.join(', ')}]`);
 }
