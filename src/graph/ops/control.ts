@@ -7,7 +7,7 @@
 import type { Tensor } from '../../core/tensor.js';
 import type { GraphResource, GraphValue, OpContext, OpEntry, OpTable } from '../types.js';
 import { TENSOR_ARRAY } from '../tensor-array.js';
-import { TENSOR_LIST } from '../tensor-list.js';
+import { TENSOR_LIST } from './tensor-list.js';
 import { where } from './util.js';
 
 /** An op the executor runs itself (frames and dead values are its business, not a handler's). */
