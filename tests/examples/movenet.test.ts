@@ -6,15 +6,14 @@
  * PNG it writes checks out chunk by chunk (signature, IHDR, every CRC, IDAT inflating to
  * height rows of 1 + width * 4 bytes).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodePng, runNode } from './png-check.js';
 import {
   drawPose, KEYPOINT_NAMES, movenetInput, movenetKeypoints, scaleRegion, SKELETON,
   // @ts-expect-error: a plain ES module without type declarations
@@ -36,60 +35,11 @@ function gradient(width: number, height: number): Image {
   return { width, height, data };
 }
 
-/** CRC-32 bit by bit (no table), independent of the encoder's table-driven one. */
-function crc32Bitwise(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-/** Checks an RGBA PNG's structure and returns its size and pixels. */
+/** Checks an RGBA PNG's structure (signature, chunk order, every CRC) and returns its size and pixels. */
 function checkRgbaPng(file: Uint8Array): Image {
-  expect([...file.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const types: string[] = [];
-  const idat: Uint8Array[] = [];
-  let width = 0, height = 0;
-  let at = 8;
-  while (at < file.length) {
-    const length = view.getUint32(at);
-    const type = String.fromCharCode(...file.subarray(at + 4, at + 8));
-    expect(view.getUint32(at + 8 + length), `CRC of ${type}`).toBe(crc32Bitwise(file.subarray(at + 4, at + 8 + length)));
-    if (type === 'IHDR') {
-      expect(length).toBe(13);
-      width = view.getUint32(at + 8);
-      height = view.getUint32(at + 12);
-      expect([...file.subarray(at + 16, at + 21)]).toEqual([8, 6, 0, 0, 0]); // 8 bits, RGBA, deflate, filter 0, no interlace
-    }
-    if (type === 'IDAT') idat.push(file.subarray(at + 8, at + 8 + length));
-    types.push(type);
-    at += 12 + length;
-  }
-  expect(at).toBe(file.length);
-  expect(types[0]).toBe('IHDR');
-  expect(types[types.length - 1]).toBe('IEND');
-  const raw = inflateSync(Buffer.concat(idat));
-  expect(raw.length).toBe(width * height * 4 + height);
-  const data = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    expect(raw[y * (width * 4 + 1)]).toBe(0);
-    data.set(raw.subarray(y * (width * 4 + 1) + 1, (y + 1) * (width * 4 + 1)), y * width * 4);
-  }
-  return { width, height, data };
-}
-
-function runNode(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env } });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  const png = decodePng(file);
+  expect([png.bitDepth, png.colorType], '8 bits, RGBA').toEqual([8, 6]);
+  return { width: png.width, height: png.height, data: png.pixels };
 }
 
 describe('examples/lib/pose.mjs', () => {
