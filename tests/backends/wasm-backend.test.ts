@@ -68,16 +68,22 @@ describe('the arena', () => {
     expect(backend.bytesInUse()).toBe(inUse);
   });
 
-  it('keeps data and working views across memory growth; blocks are 64-byte aligned', async () => {
-    const backend = await createWasmBackend({ variant: 'simd' });
+  it.each([
+    ['a plain memory (given), whose growth detaches old views', false],
+    ['the default shared memory, whose growth keeps old views (shorter) valid', true],
+  ])('keeps data and working views across memory growth; blocks are 64-byte aligned: %s', async (_, shared) => {
+    const memory = shared ? undefined : new WebAssembly.Memory({ initial: 64, maximum: 65536 });
+    const backend = await createWasmBackend({ variant: 'simd', memory, threads: 1 });
+    expect(backend.memory.buffer instanceof SharedArrayBuffer).toBe(shared);
     const early = backend.alloc(5, 'float32');
     backend.write(early, Float32Array.from([1, 2, 3, 4, 5]));
     const viewBefore = backend.view(early);
     const bufferBefore = backend.memory.buffer;
     const big = backend.alloc(64 * 1024 * 1024 / 4, 'float32'); // forces growth
     expect(backend.memory.buffer).not.toBe(bufferBefore);
-    expect(viewBefore.length).toBe(0); // the engine detached the old view...
-    expect(Array.from(backend.view(early))).toEqual([1, 2, 3, 4, 5]); // ...the backend's views are fresh
+    // A plain memory's growth detaches the old view; a shared one's never does.
+    expect(viewBefore.length).toBe(shared ? 5 : 0);
+    expect(Array.from(backend.view(early))).toEqual([1, 2, 3, 4, 5]); // the backend's views are fresh
     backend.affine(early, early, 5, 2, 0);
     expect(Array.from(backend.readSync(early))).toEqual([2, 4, 6, 8, 10]);
     expect(early.ptr % 64).toBe(0);

@@ -32,7 +32,10 @@ import { random } from './random.js';
 import * as reduce from './reduce.js';
 import * as recurrent from './recurrent.js';
 import {
-  WASM_FILES, loadWasmModule, loadWasmModuleSync, registeredWasm, registeredWasmSync, relaxedSimdSupported,
+  createSharedMemory, hostCores, memoryMaximumBytes, MAX_THREADS, ThreadPool, threadsUnavailable, withSharedMemoryImport,
+} from './threads.js';
+import {
+  WASM_FILES, compileWasm, compileWasmSync, loadWasmBytes, loadWasmBytesSync, registeredWasm, registeredWasmSync, relaxedSimdSupported,
   simdSupported, type WasmSource,
 } from './loader.js';
 
@@ -46,12 +49,35 @@ export interface WasmBackendOptions {
   variant?: WasmVariant;
   /** The .wasm to use instead of the file next to this module: bytes, a URL, a Response or a compiled module. */
   wasm?: WasmSource;
-  /** A memory to allocate in (e.g. to share it later); default: a fresh one. */
+  /** A memory to allocate in; default: a fresh one, shared where threads can run. */
   memory?: WebAssembly.Memory;
+  /** Threads to run kernels on, the calling one included; default: setThreadsCount's, else the host's cores. */
+  threads?: number;
+}
+
+/** What setThreadsCount asked for, for backends created afterwards (null: the host's cores). */
+let requestedThreads: number | null = null;
+
+/** Checks a thread count (a whole number from 1 to 64), naming the caller. */
+export function checkThreadsCount(caller: string, n: unknown): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+    throw new Error(`${caller}: the thread count must be a whole number from 1 to ${MAX_THREADS}; received ${String(n)}`);
+  }
+  return n;
+}
+
+/** The thread count wasm backends created from now on use (sora.setThreadsCount also resizes the active one). */
+export function setRequestedThreads(n: number | null): void { requestedThreads = n; }
+/** What a new backend would use: setThreadsCount's count, else the host's cores. */
+export function defaultThreads(): number { return requestedThreads ?? hostCores(); }
+
+/** The shared module and its bytes, where the backend's memory is shared. */
+export interface WasmThreading {
+  module: WebAssembly.Module;
+  bytes: Uint8Array | null;
 }
 
 const PAGE = 65536;
-const WASM32_MAX_BYTES = 65536 * PAGE;
 
 export class WasmBackend implements Backend<S> {
   readonly name = 'wasm' as const;
@@ -68,13 +94,21 @@ export class WasmBackend implements Backend<S> {
   /** The recurrent kernels' context: their scratch comes from the arena per call (recurrent.ts). */
   private readonly recurrent: recurrent.RecurrentContext;
   /** Arena bytes the backend holds for itself (the GEMM workspace, copyStrided's dims, the conv scratch). */
-  private readonly scratchBytes: number;
+  private scratchBytes: number;
   private f32Cache = new Float32Array(0);
   private i32Cache = new Int32Array(0);
+  /** The worker pool, made when more than one thread is asked for (null: one thread). */
+  private pool: ThreadPool | null = null;
+  /** Why this backend runs on one thread whatever is asked (its memory is not shared, no workers here); null if it can run more. */
+  readonly threadsUnavailable: string | null;
+  private readonly maxBytes: number;
 
   constructor(readonly variant: WasmVariant, readonly memory: WebAssembly.Memory,
-    private readonly kernels: KernelExports) {
+    private readonly kernels: KernelExports, private readonly threading: WasmThreading | null = null,
+    unavailable: string | null = null) {
     this.description = `wasm (${variant === 'relaxed' ? 'SIMD + relaxed SIMD' : 'SIMD'})`;
+    this.threadsUnavailable = threading ? null : unavailable ?? 'its memory is not shared';
+    this.maxBytes = memoryMaximumBytes(memory);
     this.arena = new Arena(kernels.heap_base(), (bytes) => this.growTo(bytes));
     this.gemmWorkspace = this.arena.alloc(kernels.gemm_workspace_bytes());
     this.dims = this.arena.alloc(movement.COPY_DIMS_BYTES);
@@ -88,6 +122,38 @@ export class WasmBackend implements Backend<S> {
       freeBytes: (ptr, bytes) => this.arena.free(ptr, Arena.blockBytes(bytes)),
     };
   }
+
+  /** Threads the kernels run on, this one included. */
+  get threads(): number { return this.pool?.threads ?? 1; }
+
+  /**
+   * Runs kernels on n threads (this one and n - 1 workers, which start asynchronously; until
+   * they have, this thread does their share). Where threads cannot run (threadsUnavailable),
+   * stays on one.
+   */
+  setThreads(n: number): void {
+    checkThreadsCount('setThreadsCount', n);
+    if (this.threadsUnavailable !== null || !this.threading) return;
+    if (n > 1 && !this.pool) {
+      this.pool = new ThreadPool({
+        memory: this.memory, module: this.threading.module, bytes: this.threading.bytes,
+        exports: this.kernels as unknown as Record<string, unknown>,
+        alloc: (bytes) => {
+          this.scratchBytes += Arena.blockBytes(bytes);
+          return this.arena.alloc(Arena.blockBytes(bytes));
+        },
+        gemmWorkspaceBytes: this.kernels.gemm_workspace_bytes(), colBytes: this.kernels.conv_workspace_bytes(),
+        gemmWork: this.gemmWorkspace, col: this.conv.col,
+      });
+    }
+    this.pool?.resize(n);
+  }
+
+  /** Workers started and waiting for jobs (for tests and env()). */
+  get readyWorkers(): number { return this.pool?.readyWorkers ?? 0; }
+
+  /** Stops the workers (the backend keeps working on one thread). */
+  dispose(): void { this.pool?.dispose(); }
 
   private growTo(endByte: number): void {
     const have = this.memory.buffer.byteLength;
@@ -130,13 +196,13 @@ export class WasmBackend implements Backend<S> {
   readSync(storage: S): TypedArray { return this.view(storage).slice(); }
   /** The sum of the live storages' `bytes` (the backend's own scratch is not counted). */
   bytesInUse(): number { return this.arena.liveBytes - this.scratchBytes; }
-  /** wasm32 addresses 4 GiB (or the memory's own maximum): what is not yet live could still be had. */
-  maxStorageBytes(): number { return WASM32_MAX_BYTES - this.arena.liveBytes; }
+  /** wasm32 addresses 4 GiB (a shared memory its own maximum): what is not yet live could still be had. */
+  maxStorageBytes(): number { return this.maxBytes - this.arena.liveBytes; }
   /** Linear memory size in bytes (what the arena has reserved from the engine). */
   memoryBytes(): number { return this.memory.buffer.byteLength; }
 
   // ---- kernels: each binding lives in the module of its family ----
-  gemm(p: GemmParams<S>): void { gemm(this.kernels, this.gemmWorkspace, p); }
+  gemm(p: GemmParams<S>): void { gemm(this.kernels, this.gemmWorkspace, p, this.pool); }
   conv2d(p: Conv2DParams<S>): void { conv.conv2d(this.conv, p); }
   conv2dBackpropInput(p: Conv2DBackpropInputParams<S>): void { conv.conv2dBackpropInput(this.conv, p); }
   conv2dBackpropFilter(p: Conv2DBackpropFilterParams<S>): void { conv.conv2dBackpropFilter(this.conv, p); }
@@ -247,6 +313,49 @@ function chooseVariant(options: WasmBackendOptions): WasmVariant {
   return variant;
 }
 
+/** Where the backend's memory and module come from, and whether threads can run on them. */
+interface Prepared {
+  memory: WebAssembly.Memory;
+  compile: BufferSource | WebAssembly.Module;
+  threading: { bytes: Uint8Array } | null;
+  unavailable: string | null;
+}
+
+/**
+ * Threads need a shared memory and the module compiled with a shared memory import (the bytes
+ * patched at load, withSharedMemoryImport): made whenever the host can run workers, whatever
+ * the thread count, so that setThreadsCount can add threads later.
+ */
+function prepare(options: WasmBackendOptions, bytes: BufferSource | WebAssembly.Module): Prepared {
+  const plain = (unavailable: string): Prepared => ({
+    memory: options.memory ?? new WebAssembly.Memory({ initial: 64, maximum: 65536 }), compile: bytes, threading: null,
+    unavailable,
+  });
+  if (options.memory) return plain('a memory was given (setBackend(\'wasm\', { memory }))');
+  if (bytes instanceof WebAssembly.Module) return plain('a compiled module was given (threads need the bytes)');
+  const unavailable = threadsUnavailable();
+  if (unavailable) return plain(unavailable);
+  let shared: Uint8Array | null = null;
+  try {
+    shared = withSharedMemoryImport(bytes);
+  } catch {
+    // not a wasm module: compiling the bytes as given reports it
+  }
+  if (!shared) return plain('the module imports no memory');
+  const memory = createSharedMemory(64);
+  if (!memory) return plain('no shared memory could be reserved');
+  return { memory, compile: shared, threading: { bytes: shared }, unavailable: null };
+}
+
+function finish(variant: WasmVariant, prepared: Prepared, module: WebAssembly.Module, instance: WebAssembly.Instance,
+  options: WasmBackendOptions): WasmBackend {
+  const backend = new WasmBackend(variant, prepared.memory, instance.exports as unknown as KernelExports,
+    prepared.threading && { module, bytes: prepared.threading.bytes }, prepared.unavailable);
+  const threads = options.threads ?? defaultThreads();
+  if (threads > 1) backend.setThreads(threads);
+  return backend;
+}
+
 /**
  * Instantiate the wasm backend. The build is, in order: `options.wasm` (bytes, a URL, a
  * Response or a compiled module), what setWasmPaths registered (or sora/wasm-inline), else
@@ -255,11 +364,13 @@ function chooseVariant(options: WasmBackendOptions): WasmVariant {
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
   const variant = chooseVariant(options);
+  if (options.threads !== undefined) checkThreadsCount('wasm backend', options.threads);
   const source = options.wasm ?? (await registeredWasm(WASM_FILES[variant])) ?? packagedWasmUrl(variant);
-  const module = await loadWasmModule(source);
-  const memory = options.memory ?? new WebAssembly.Memory({ initial: 64, maximum: 65536 });
-  const instance = await WebAssembly.instantiate(module, { env: { memory } });
-  return new WasmBackend(variant, memory, instance.exports as unknown as KernelExports);
+  const prepared = prepare(options, source instanceof WebAssembly.Module ? source : await loadWasmBytes(source));
+  const module = prepared.compile instanceof WebAssembly.Module ? prepared.compile
+    : await compileWasm(prepared.compile, source as Exclude<WasmSource, WebAssembly.Module>);
+  const instance = await WebAssembly.instantiate(module, { env: { memory: prepared.memory } });
+  return finish(variant, prepared, module, instance, options);
 }
 
 /**
@@ -271,9 +382,11 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
  */
 export function createWasmBackendSync(options: WasmBackendOptions = {}): WasmBackend {
   const variant = chooseVariant(options);
+  if (options.threads !== undefined) checkThreadsCount('wasm backend', options.threads);
   const source = options.wasm ?? registeredWasmSync(WASM_FILES[variant]) ?? packagedWasmUrl(variant);
-  const module = loadWasmModuleSync(source);
-  const memory = options.memory ?? new WebAssembly.Memory({ initial: 64, maximum: 65536 });
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
-  return new WasmBackend(variant, memory, instance.exports as unknown as KernelExports);
+  const prepared = prepare(options, source instanceof WebAssembly.Module ? source : loadWasmBytesSync(source));
+  const module = prepared.compile instanceof WebAssembly.Module ? prepared.compile
+    : compileWasmSync(prepared.compile, source as Exclude<WasmSource, WebAssembly.Module>);
+  const instance = new WebAssembly.Instance(module, { env: { memory: prepared.memory } });
+  return finish(variant, prepared, module, instance, options);
 }

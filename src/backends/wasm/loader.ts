@@ -217,7 +217,11 @@ interface DenoFs {
  */
 export function loadWasmModuleSync(source: WasmSource): WebAssembly.Module {
   if (source instanceof WebAssembly.Module) return source;
-  const bytes = loadWasmBytesSync(source);
+  return compileWasmSync(loadWasmBytesSync(source), source);
+}
+
+/** Compiles bytes read from `source` at once (see loadWasmModuleSync). */
+export function compileWasmSync(bytes: BufferSource, source: WasmBytesSource): WebAssembly.Module {
   try {
     return new WebAssembly.Module(bytes);
   } catch (error) {
@@ -232,7 +236,11 @@ export function loadWasmModuleSync(source: WasmSource): WebAssembly.Module {
 /** Compiles a source to a module; bytes that are not wasm (an HTML 404 page) are a WasmLoadError naming the URL. */
 export async function loadWasmModule(source: WasmSource): Promise<WebAssembly.Module> {
   if (source instanceof WebAssembly.Module) return source;
-  const bytes = await loadWasmBytes(source);
+  return compileWasm(await loadWasmBytes(source), source);
+}
+
+/** Compiles bytes read from `source`; bytes that are not wasm are a WasmLoadError naming it. */
+export async function compileWasm(bytes: BufferSource, source: WasmBytesSource): Promise<WebAssembly.Module> {
   try {
     return await WebAssembly.compile(bytes);
   } catch (error) {

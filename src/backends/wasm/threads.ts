@@ -1,0 +1,426 @@
+/**
+ * Threads for the wasm backend: a pool of workers (worker_threads in Node, Workers in Deno
+ * and browsers) that instantiate the same kernel module over the backend's one shared
+ * WebAssembly.Memory, so no tensor is ever copied to a thread.
+ *
+ * How a kernel runs on several threads: its binding (gemm.ts, conv.ts, parallel.ts) splits
+ * the call into independent tasks (row or column panels of a GEMM, images of a batch, ranges
+ * of an elementwise op), each a kernel export and its arguments, written into a control block
+ * in the shared memory. `run()` publishes them (a generation counter, Atomics.notify) and
+ * every thread, the caller included, claims tasks with Atomics.add until none is left; the
+ * caller then waits for the count of finished tasks. Tasks are claimed, not assigned, so a
+ * thread slowed by another process takes fewer, and a worker that has not started yet (they
+ * start asynchronously) takes none: results never wait for a worker.
+ *
+ * The caller spins while it waits (and is itself thread 0), never Atomics.wait: a browser's
+ * main thread may not block, and the wait is at most one task long. Workers spin a little
+ * after each job (training issues kernels back to back), then sleep in Atomics.wait.
+ *
+ * The arena stays single-owner: only the caller allocates. Each thread has its own GEMM
+ * packing workspace and im2col scratch, allocated by the caller when the thread is made; an
+ * argument flagged as scratch is replaced by the running thread's own pointer.
+ *
+ * Shared memory needs SharedArrayBuffer: always there in Node and Deno, in browsers only on
+ * cross-origin-isolated pages. `threadsUnavailable()` says why not; the backend then runs on
+ * one thread and sora.env() reports the reason.
+ */
+
+/** The kernel exports a task may name, by index (the worker builds the same table). */
+export const TASK_KERNELS = [
+  'gemm', 'conv2d', 'conv2d_backprop_input', 'conv2d_backprop_filter', 'depthwise_conv2d',
+  'depthwise_conv2d_backprop_input', 'depthwise_conv2d_backprop_filter', 'pool2d', 'pool2d_backward', 'unary',
+  'unary_backward', 'binary', 'binary_i32', 'adam', 'sgd', 'rmsprop', 'reduce', 'softmax', 'activation', 'affine',
+] as const;
+export type TaskKernel = (typeof TASK_KERNELS)[number];
+export const KERNEL_INDEX = Object.fromEntries(TASK_KERNELS.map((name, i) => [name, i])) as Record<TaskKernel, number>;
+
+/** What an argument flagged as scratch stands for: the running thread's buffers, or the task's 16 geometry words. */
+export const SCRATCH_GEMM = 0;
+export const SCRATCH_COL = 1;
+export const SCRATCH_EXTRA = 2;
+
+/** The most threads a pool holds (the control block has room for each one's scratch pointers). */
+export const MAX_THREADS = 64;
+/** The most tasks one job may have. */
+export const MAX_TASKS = 128;
+/** f64 slots of a task: kernel index, scratch mask, then up to 24 arguments. */
+const TASK_SLOTS = 32;
+export const TASK_ARGS = 24;
+
+// Control block layout, in i32 words from its start.
+const GEN = 0, NEXT = 1, DONE = 2, COUNT = 3, ERROR = 4, READY = 5, LIMIT = 6, SPIN = 7;
+const SCRATCH_WORDS = 16; // thread t's [gemm workspace, col] at SCRATCH_WORDS + 2t
+const TASKS_BYTES = 1024; // f64 task records from here
+const EXTRA_BYTES = TASKS_BYTES + MAX_TASKS * TASK_SLOTS * 8; // 16 i32 words per task from here
+export const CONTROL_BYTES = EXTRA_BYTES + MAX_TASKS * 64;
+/** A value of NEXT no claim reaches: set while a job is being written, so a late worker claims nothing. */
+const CLOSED = 1 << 30;
+
+/**
+ * The worker's code, as a string, so that no bundler has to find a second file: Node runs it
+ * with `eval: true`, Deno and browsers from a Blob URL. It receives { module | bytes, memory,
+ * control, id, names }, then loops over jobs for as long as it lives.
+ */
+const WORKER_SOURCE = `
+const start = (d) => {
+  const mod = d.module || new WebAssembly.Module(d.bytes);
+  const ex = new WebAssembly.Instance(mod, { env: { memory: d.memory } }).exports;
+  const fns = d.names.map((n) => ex[n]);
+  const i32 = new Int32Array(d.memory.buffer), f64 = new Float64Array(d.memory.buffer);
+  const c = d.control >> 2, id = d.id;
+  const taskBase = (d.control + ${TASKS_BYTES}) >> 3, extraBase = d.control + ${EXTRA_BYTES};
+  let gen = Atomics.load(i32, c + ${GEN});
+  Atomics.add(i32, c + ${READY}, 1);
+  for (;;) {
+    let spins = 0;
+    const spinLimit = i32[c + ${SPIN}];
+    while (Atomics.load(i32, c + ${GEN}) === gen) {
+      if (++spins > spinLimit) { Atomics.wait(i32, c + ${GEN}, gen); spins = 0; }
+    }
+    gen = Atomics.load(i32, c + ${GEN});
+    if (id >= Atomics.load(i32, c + ${LIMIT})) { Atomics.sub(i32, c + ${READY}, 1); return; }
+    const work = i32[c + ${SCRATCH_WORDS} + 2 * id], col = i32[c + ${SCRATCH_WORDS} + 2 * id + 1];
+    for (;;) {
+      const t = Atomics.add(i32, c + ${NEXT}, 1);
+      if (t >= Atomics.load(i32, c + ${COUNT})) break;
+      try {
+        const r = taskBase + t * ${TASK_SLOTS}, mask = f64[r + 1], a = [];
+        for (let i = 0; i < ${TASK_ARGS}; i++) {
+          const v = f64[r + 2 + i];
+          a.push(mask & (1 << i) ? (v === 0 ? work : v === 1 ? col : extraBase + t * 64) : v);
+        }
+        fns[f64[r]](...a);
+      } catch (e) {
+        Atomics.store(i32, c + ${ERROR}, 1);
+      }
+      Atomics.add(i32, c + ${DONE}, 1);
+    }
+  }
+};
+if (typeof self !== 'undefined' && typeof self.postMessage === 'function') {
+  self.onmessage = (e) => start(e.data);
+} else {
+  require('node:worker_threads').parentPort.once('message', start);
+}
+`;
+
+/** The worker constructors each host offers. */
+interface NodeWorker { postMessage(value: unknown): void; terminate(): Promise<number>; unref(): void;
+  on(event: 'error', listener: (error: Error) => void): void }
+interface WebWorker { postMessage(value: unknown): void; terminate(): void;
+  addEventListener(event: 'error', listener: (event: { message?: string }) => void): void }
+type AnyWorker = { kind: 'node'; worker: NodeWorker } | { kind: 'web'; worker: WebWorker };
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node &&
+  typeof (globalThis as { Deno?: unknown }).Deno === 'undefined';
+
+function nodeBuiltin<T>(id: string): T | undefined {
+  const getBuiltinModule = isNode ? (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule : undefined;
+  return getBuiltinModule?.(id) as T | undefined;
+}
+
+/**
+ * Why this host cannot run wasm threads, or null when it can: SharedArrayBuffer missing (a
+ * browser page that is not cross-origin isolated: it needs the headers
+ * Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp),
+ * no Worker, or (Node) no worker_threads.
+ */
+export function threadsUnavailable(): string | null {
+  const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown; SharedArrayBuffer?: unknown };
+  if (typeof g.SharedArrayBuffer !== 'function' || g.crossOriginIsolated === false) {
+    return 'shared memory needs a cross-origin-isolated page (headers Cross-Origin-Opener-Policy: same-origin ' +
+      'and Cross-Origin-Embedder-Policy: require-corp); running on one thread';
+  }
+  if (isNode) {
+    return nodeBuiltin('node:worker_threads') ? null : 'this Node has no process.getBuiltinModule (Node 20.16+) to start worker_threads';
+  }
+  if (typeof g.Worker !== 'function') return 'this host has no Worker';
+  if (typeof Blob !== 'function' || typeof URL.createObjectURL !== 'function') return 'this host cannot start a Worker from a Blob URL';
+  return null;
+}
+
+/** The number of cores this host reports (navigator.hardwareConcurrency, Node's os.availableParallelism), at least 1. */
+export function hostCores(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  let cores = nav?.hardwareConcurrency;
+  if (!cores && isNode) cores = nodeBuiltin<typeof import('node:os')>('node:os')?.availableParallelism?.();
+  return Math.max(1, Math.min(MAX_THREADS, Math.floor(cores || 1)));
+}
+
+const PAGE = 65536;
+/**
+ * The maximum sizes tried, in pages, for a shared memory: a shared memory reserves its
+ * maximum up front, and 4 GiB of address space can fail to be reserved on a 32-bit phone, so
+ * smaller ones are tried in turn (the arena's out-of-memory error names the size reached).
+ */
+const SHARED_MAXIMA = [65536, 32768, 16384, 4096, 1024];
+
+/** A shared memory of `initial` pages with the largest maximum the host reserves; null where none could be made. */
+export function createSharedMemory(initial: number): WebAssembly.Memory | null {
+  for (const maximum of SHARED_MAXIMA) {
+    try {
+      return new WebAssembly.Memory({ initial, maximum, shared: true } as WebAssembly.MemoryDescriptor);
+    } catch {
+      // too large to reserve here: try the next
+    }
+  }
+  return null;
+}
+
+/** The memory's maximum in bytes where the host says it (shared memories), else wasm32's 4 GiB. */
+export function memoryMaximumBytes(memory: WebAssembly.Memory): number {
+  const type = (memory as { type?: () => { maximum?: number } }).type?.();
+  return (type?.maximum ?? 65536) * PAGE;
+}
+
+function readLeb(bytes: Uint8Array, at: number): [value: number, next: number] {
+  let value = 0, shift = 0, byte: number;
+  do {
+    byte = bytes[at++]!;
+    value += (byte & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (byte & 0x80);
+  return [value, at];
+}
+
+function leb(value: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = value & 0x7f;
+    value = Math.floor(value / 128);
+    if (value) byte |= 0x80;
+    out.push(byte);
+  } while (value);
+  return out;
+}
+
+/**
+ * The module's bytes with its imported memory declared shared (limits flag 3, maximum 4 GiB),
+ * so that it instantiates over a shared memory of any smaller maximum. sora builds one module
+ * and marks it shared at load, instead of shipping a second build of every kernel. Returns
+ * null for bytes that import no memory.
+ */
+export function withSharedMemoryImport(source: BufferSource): Uint8Array | null {
+  const bytes = source instanceof Uint8Array ? source
+    : ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength)
+      : new Uint8Array(source);
+  let at = 8;
+  while (at < bytes.length) {
+    const id = bytes[at]!;
+    const [size, body] = readLeb(bytes, at + 1);
+    if (id !== 2) { at = body + size; continue; }
+    let [count, p] = readLeb(bytes, body);
+    for (; count > 0; count--) {
+      for (let name = 0; name < 2; name++) {
+        const [length, next] = readLeb(bytes, p);
+        p = next + length;
+      }
+      const kind = bytes[p++]!;
+      if (kind === 0) { p = readLeb(bytes, p)[1]; continue; }
+      if (kind === 3) { p += 2; continue; }
+      if (kind === 4) { p = readLeb(bytes, p + 1)[1]; continue; }
+      const limitsAt = kind === 1 ? p + 1 : p;
+      const flags = bytes[limitsAt]!;
+      let [initial, end] = readLeb(bytes, limitsAt + 1);
+      if (flags & 1) end = readLeb(bytes, end)[1];
+      if (kind !== 2) { p = end; continue; }
+      const limits = [3, ...leb(initial), ...leb(65536)];
+      const sectionBody = [...bytes.subarray(body, limitsAt), ...limits, ...bytes.subarray(end, body + size)];
+      const out = new Uint8Array(at + 1 + leb(sectionBody.length).length + sectionBody.length + bytes.length - body - size);
+      out.set(bytes.subarray(0, at + 1));
+      let o = at + 1;
+      for (const b of leb(sectionBody.length)) out[o++] = b;
+      out.set(sectionBody, o);
+      out.set(bytes.subarray(body + size), o + sectionBody.length);
+      return out;
+    }
+    return null;
+  }
+  return null;
+}
+
+/** What the pool needs from its backend: the memory, the arena and the exports run on the calling thread. */
+export interface PoolHost {
+  memory: WebAssembly.Memory;
+  /** The module compiled with a shared memory import, and its bytes (posted where a module cannot be). */
+  module: WebAssembly.Module;
+  bytes: Uint8Array | null;
+  exports: Record<string, unknown>;
+  /** Allocates the pool's own blocks (kept for the backend's life). */
+  alloc(bytes: number): number;
+  gemmWorkspaceBytes: number;
+  colBytes: number;
+  /** The calling thread's own scratch (thread 0). */
+  gemmWork: number;
+  col: number;
+}
+
+type Kernel = (...args: number[]) => void;
+
+/**
+ * The pool: `threads` threads in all, the caller and threads - 1 workers. Build a job with
+ * `task()` (which returns the f64 slot of its first argument: write them into `args`), then
+ * `run()`.
+ */
+export class ThreadPool {
+  private readonly control: number;
+  private readonly i32: Int32Array;
+  /** The task records (f64); a task's arguments from the slot task() returns. */
+  readonly args: Float64Array;
+  private readonly fns: Kernel[];
+  private readonly workers: (AnyWorker | null)[] = [];
+  private readonly scratch: { work: number; col: number }[] = [];
+  private count = 0;
+  private threadCount = 1;
+  /** Why a worker failed to start, if one did. */
+  failure: string | null = null;
+
+  constructor(private readonly host: PoolHost) {
+    this.control = host.alloc(CONTROL_BYTES);
+    const buffer = host.memory.buffer;
+    this.i32 = new Int32Array(buffer);
+    this.args = new Float64Array(buffer);
+    new Uint8Array(buffer, this.control, CONTROL_BYTES).fill(0);
+    const c = this.control >> 2;
+    Atomics.store(this.i32, c + NEXT, CLOSED);
+    Atomics.store(this.i32, c + LIMIT, 1);
+    this.i32[c + SPIN] = 20000;
+    this.i32[c + SCRATCH_WORDS] = host.gemmWork;
+    this.i32[c + SCRATCH_WORDS + 1] = host.col;
+    this.fns = TASK_KERNELS.map((name) => host.exports[name] as Kernel);
+  }
+
+  /** Threads in all, the calling one included. */
+  get threads(): number { return this.threadCount; }
+  /** Workers that have started and wait for jobs. */
+  get readyWorkers(): number { return Atomics.load(this.i32, (this.control >> 2) + READY); }
+
+  /** Resizes the pool to n threads (n - 1 workers); workers start asynchronously. */
+  resize(n: number): void {
+    const c = this.control >> 2;
+    Atomics.store(this.i32, c + LIMIT, n);
+    for (let id = n; id < this.workers.length; id++) this.stopWorker(id);
+    this.workers.length = Math.min(this.workers.length, n);
+    for (let id = Math.max(1, this.workers.length); id < n; id++) this.startWorker(id);
+    this.threadCount = n;
+  }
+
+  private startWorker(id: number): void {
+    const { host } = this;
+    if (!this.scratch[id]) {
+      this.scratch[id] = { work: host.alloc(host.gemmWorkspaceBytes), col: host.alloc(host.colBytes) };
+    }
+    const c = this.control >> 2;
+    this.i32[c + SCRATCH_WORDS + 2 * id] = this.scratch[id]!.work;
+    this.i32[c + SCRATCH_WORDS + 2 * id + 1] = this.scratch[id]!.col;
+    const message = { module: host.module, bytes: null as Uint8Array | null, memory: host.memory, control: this.control, id,
+      names: TASK_KERNELS };
+    let made: AnyWorker;
+    try {
+      made = spawn();
+    } catch (error) {
+      this.failure = `could not start a worker (${(error as Error).message})`;
+      this.workers[id] = null;
+      return;
+    }
+    this.workers[id] = made;
+    const onError = (message: string): void => { this.failure = `a worker failed: ${message}`; };
+    try {
+      made.worker.postMessage(message);
+    } catch {
+      // Some hosts cannot pass a compiled module to a worker: pass the bytes; it compiles them.
+      made.worker.postMessage({ ...message, module: null, bytes: host.bytes });
+    }
+    if (made.kind === 'node') made.worker.on('error', (error) => onError(error.message));
+    else made.worker.addEventListener('error', (event) => onError(event.message ?? 'error'));
+  }
+
+  private stopWorker(id: number): void {
+    const made = this.workers[id];
+    this.workers[id] = null;
+    if (!made) return;
+    // It leaves its loop at the next generation (id >= LIMIT); terminate in case it never started.
+    const c = this.control >> 2;
+    Atomics.add(this.i32, c + GEN, 1);
+    Atomics.notify(this.i32, c + GEN);
+    void made.worker.terminate();
+  }
+
+  /** Stops every worker; the pool runs on the calling thread only. */
+  dispose(): void {
+    this.resize(1);
+  }
+
+  /** Starts a new job: no tasks yet. */
+  begin(): void { this.count = 0; }
+
+  /**
+   * Adds a task calling kernel `kernel`; `scratchMask` bit i marks argument i as a scratch
+   * reference (SCRATCH_GEMM, SCRATCH_COL, SCRATCH_EXTRA). Returns the slot of argument 0 in
+   * `args`; unwritten arguments are 0.
+   */
+  task(kernel: TaskKernel, scratchMask = 0): number {
+    if (this.count >= MAX_TASKS) throw new Error(`wasm threads: a job has at most ${MAX_TASKS} tasks`);
+    const r = ((this.control + TASKS_BYTES) >> 3) + this.count * TASK_SLOTS;
+    this.args[r] = KERNEL_INDEX[kernel];
+    this.args[r + 1] = scratchMask;
+    this.args.fill(0, r + 2, r + 2 + TASK_ARGS);
+    this.count++;
+    return r + 2;
+  }
+
+  /** The byte address of the most recent task's 16 geometry words (SCRATCH_EXTRA resolves to it in the task). */
+  extra(): number { return this.control + EXTRA_BYTES + (this.count - 1) * 64; }
+
+  /** Runs the job's tasks on every thread, this one included; returns when all are done. */
+  run(): void {
+    const { i32, args, fns } = this;
+    const c = this.control >> 2, count = this.count;
+    if (count === 0) return;
+    Atomics.store(i32, c + ERROR, 0);
+    Atomics.store(i32, c + COUNT, count);
+    Atomics.store(i32, c + DONE, 0);
+    Atomics.store(i32, c + NEXT, 0);
+    Atomics.add(i32, c + GEN, 1);
+    Atomics.notify(i32, c + GEN);
+    const taskBase = (this.control + TASKS_BYTES) >> 3, extraBase = this.control + EXTRA_BYTES;
+    const { gemmWork, col } = this.host;
+    let failure: unknown = null;
+    for (;;) {
+      const t = Atomics.add(i32, c + NEXT, 1);
+      if (t >= count) break;
+      const r = taskBase + t * TASK_SLOTS, mask = args[r + 1]!;
+      const a = (i: number): number => {
+        const v = args[r + 2 + i]!;
+        return mask & (1 << i) ? (v === SCRATCH_GEMM ? gemmWork : v === SCRATCH_COL ? col : extraBase + t * 64) : v;
+      };
+      try {
+        fns[args[r]!]!(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), a(12), a(13), a(14),
+          a(15), a(16), a(17), a(18), a(19), a(20), a(21), a(22), a(23));
+      } catch (error) {
+        failure ??= error;
+      }
+      Atomics.add(i32, c + DONE, 1);
+    }
+    while (Atomics.load(i32, c + DONE) < count) { /* spin: at most one task of another thread */ }
+    Atomics.store(i32, c + NEXT, CLOSED);
+    this.count = 0;
+    if (failure) throw failure;
+    if (Atomics.load(i32, c + ERROR)) {
+      throw new Error(`wasm threads: a worker failed running ${TASK_KERNELS[args[taskBase]!]} (its message, if any, went to the console)`);
+    }
+  }
+}
+
+function spawn(): AnyWorker {
+  if (isNode) {
+    const threads = nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads')!;
+    const worker = new threads.Worker(WORKER_SOURCE, { eval: true }) as unknown as NodeWorker;
+    worker.unref();
+    return { kind: 'node', worker };
+  }
+  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  const Ctor = (globalThis as unknown as { Worker: new (url: string, options: { type: string }) => WebWorker }).Worker;
+  const worker = new Ctor(url, { type: 'module' });
+  return { kind: 'web', worker };
+}
