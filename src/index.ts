@@ -5,6 +5,7 @@ import { relaxedSimdSupported, simdSupported } from './backends/wasm/loader.js';
 import { Tensor, Variable } from './core/tensor.js';
 import { checkTensor } from './ops/util.js';
 import { environmentFlags, type EnvironmentFlags } from './compat/runtime.js';
+import { threadsInfo, type ThreadsInfo } from './compat/threads.js';
 import { toCategoricalTensor } from './data/categorical.js';
 
 export * from './ops/index.js';
@@ -77,6 +78,8 @@ export interface Environment {
    * name, and why each faster one could not start synchronously; `await sora.ready()` reaches them.
    */
   syncStart: { backend: BackendName; passedOver: string[] } | null;
+  /** The wasm backend's threads: how many, the workers started, and why only one can run here (or null). */
+  threads: ThreadsInfo;
 }
 
 /**
@@ -94,6 +97,7 @@ export function env(): Environment & EnvironmentFlags {
     registered: ENGINE.registeredBackends(),
     autoSkipped: ENGINE.autoSkipped.slice(),
     syncStart: ENGINE.syncStart && { backend: ENGINE.syncStart.backend, passedOver: ENGINE.syncStart.passedOver.slice() },
+    threads: threadsInfo(),
   });
 }
 
@@ -233,6 +237,8 @@ export * as string from './ops/string/index.js';
 export * as test_util from './compat/test-util.js';
 export { TensorBuffer, buffer } from './ops/tensor-buffer.js';
 export { profile, time, nextFrame } from './compat/profile.js';
+export { setThreadsCount, getThreadsCount } from './compat/threads.js';
+export type { ThreadsInfo } from './compat/threads.js';
 export type { ProfileInfo, TimingInfo, KernelInfo } from './compat/profile.js';
 export {
   engine, backend, print, Rank, deprecationWarn, disableDeprecationWarnings, device_util, upcastType, enableDebugMode,

@@ -137,7 +137,7 @@ export const NO_TENSOR_ARGUMENTS: Record<string, string> = {
   ...Object.fromEntries(['grad', 'grads', 'valueAndGrad', 'valueAndGrads', 'variableGrads', 'customGrad', 'tidy', 'keep',
     'dispose', 'print', 'profile', 'time', 'op'].map((n) => [n, 'takes functions or tensors it manages, as TF.js (no conversion there)'])),
   ...Object.fromEntries(['backend', 'engine', 'env', 'memory', 'ready', 'nextFrame', 'setBackend', 'getBackend',
-    'setWasmPaths', 'enableDebugMode', 'enableProdMode', 'deprecationWarn', 'disableDeprecationWarnings',
+    'setWasmPaths', 'setThreadsCount', 'getThreadsCount', 'enableDebugMode', 'enableProdMode', 'deprecationWarn', 'disableDeprecationWarnings',
     'disposeVariables', 'registerCallbackConstructor', 'sequential', 'model', 'input', 'loadLayersModel',
     'loadGraphModel', 'loadGraphModelSync', 'registerOp', 'deregisterOp', 'getRegisteredOp',
     'enclosingPowerOfTwo', 'sumOutType', 'upcastType'].map((n) => [n, 'not an op'])),

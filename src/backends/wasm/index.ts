@@ -32,7 +32,7 @@ import { random } from './random.js';
 import * as reduce from './reduce.js';
 import * as recurrent from './recurrent.js';
 import {
-  createSharedMemory, hostCores, memoryMaximumBytes, MAX_THREADS, ThreadPool, threadsUnavailable, withSharedMemoryImport,
+  createSharedMemory, ELEMENTWISE_PARALLEL, hostCores, splitRange, memoryMaximumBytes, MAX_THREADS, ThreadPool, threadsUnavailable, withSharedMemoryImport,
 } from './threads.js';
 import {
   WASM_FILES, compileWasm, compileWasmSync, loadWasmBytes, loadWasmBytesSync, registeredWasm, registeredWasmSync, relaxedSimdSupported,
@@ -114,7 +114,9 @@ export class WasmBackend implements Backend<S> {
     this.dims = this.arena.alloc(movement.COPY_DIMS_BYTES);
     this.conv = {
       kernels, gemmWork: this.gemmWorkspace, geometry: this.arena.alloc(conv.GEOMETRY_BYTES),
-      col: this.arena.alloc(kernels.conv_workspace_bytes()), heapI32: () => this.heapI32(),
+      col: this.arena.alloc(kernels.conv_workspace_bytes()), heapI32: () => this.heapI32(), pool: () => this.pool,
+      alloc: (bytes) => this.arena.alloc(Arena.blockBytes(bytes)),
+      free: (ptr, bytes) => this.arena.free(ptr, Arena.blockBytes(bytes)),
     };
     this.scratchBytes = this.arena.liveBytes;
     this.recurrent = {
@@ -148,6 +150,9 @@ export class WasmBackend implements Backend<S> {
     }
     this.pool?.resize(n);
   }
+
+  /** Tasks each thread has run (index 0: this one), for tests: [] on one thread. */
+  threadTally(): number[] { return this.pool?.tally() ?? []; }
 
   /** Workers started and waiting for jobs (for tests and env()). */
   get readyWorkers(): number { return this.pool?.readyWorkers ?? 0; }
@@ -215,13 +220,19 @@ export class WasmBackend implements Backend<S> {
   recurrentSequenceBackward(p: RecurrentSequenceBackwardParams<S>): void { recurrent.recurrentSequenceBackward(this.recurrent, p); }
   /** Writes out[begin..end) only (default: all of size). */
   unary(op: UnaryOp, x: S, out: S, size: number, begin = 0, end = size): void {
-    elementwise.unary(this.kernels, op, x, out, begin, end);
+    elementwise.unary(this.kernels, op, x, out, begin, end, this.pool);
   }
   unaryBackward(op: UnaryOp, dy: S, x: S, y: S, dx: S, size: number): void {
-    elementwise.unaryBackward(this.kernels, op, dy, x, y, dx, size);
+    elementwise.unaryBackward(this.kernels, op, dy, x, y, dx, size, this.pool);
   }
   activation(op: EpilogueOp, x: S, out: S, size: number, alpha: number): void {
-    if (size > 0) this.kernels.activation(x.ptr, out.ptr, size, EPILOGUE_CODES[op], alpha);
+    const act = EPILOGUE_CODES[op];
+    if (this.pool !== null && size >= ELEMENTWISE_PARALLEL && splitRange(this.pool, size, ELEMENTWISE_PARALLEL, (pool, b, e) => {
+      const s = pool.task('activation');
+      pool.args[s] = x.ptr + b * 4; pool.args[s + 1] = out.ptr + b * 4; pool.args[s + 2] = e - b; pool.args[s + 3] = act;
+      pool.args[s + 4] = alpha;
+    })) return;
+    if (size > 0) this.kernels.activation(x.ptr, out.ptr, size, act, alpha);
   }
   prelu(x: S, alpha: S, out: S, size: number, alphaSize: number): void {
     if (size > 0) this.kernels.prelu(x.ptr, alpha.ptr, out.ptr, size, alphaSize);
@@ -240,28 +251,41 @@ export class WasmBackend implements Backend<S> {
   }
   /** Writes out[begin..end) only (default: all of size). */
   binary(op: BinaryOp, a: S, aSize: number, b: S, bSize: number, out: S, size: number, begin = 0, end = size): void {
-    elementwise.binary(this.kernels, op, a, aSize, b, bSize, out, size, begin, end);
+    elementwise.binary(this.kernels, op, a, aSize, b, bSize, out, size, begin, end, this.pool);
   }
   select(cond: S, condSize: number, a: S, aSize: number, b: S, bSize: number, out: S, size: number): void {
     this.kernels.select(cond.ptr, condSize, a.ptr, aSize, b.ptr, bSize, out.ptr, size);
   }
   affine(x: S, out: S, size: number, alpha: number, beta: number): void {
+    if (this.pool !== null && size >= ELEMENTWISE_PARALLEL && splitRange(this.pool, size, ELEMENTWISE_PARALLEL, (pool, b, e) => {
+      const s = pool.task('affine');
+      pool.args[s] = x.ptr + b * 4; pool.args[s + 1] = out.ptr + b * 4; pool.args[s + 2] = e - b; pool.args[s + 3] = alpha;
+      pool.args[s + 4] = beta;
+    })) return;
     this.kernels.affine(x.ptr, out.ptr, size, alpha, beta);
   }
   reduce(op: ReduceOp, x: S, out: S, outer: number, length: number, inner: number): void {
-    reduce.reduce(this.kernels, op, x, out, outer, length, inner);
+    reduce.reduce(this.kernels, op, x, out, outer, length, inner, this.pool);
   }
   argMax(x: S, out: S, outer: number, length: number, inner: number, min = false): void {
     this.kernels.argmax(x.ptr, out.ptr, outer, length, inner, +min);
   }
-  softmax(x: S, out: S, rows: number, cols: number): void { this.kernels.softmax(x.ptr, out.ptr, rows, cols); }
+  softmax(x: S, out: S, rows: number, cols: number): void {
+    if (this.pool !== null && rows > 1 && rows * cols >= ELEMENTWISE_PARALLEL &&
+      splitRange(this.pool, rows, 2, (pool, r0, r1) => {
+        const s = pool.task('softmax');
+        pool.args[s] = x.ptr + r0 * cols * 4; pool.args[s + 1] = out.ptr + r0 * cols * 4; pool.args[s + 2] = r1 - r0;
+        pool.args[s + 3] = cols;
+      }, 1)) return;
+    this.kernels.softmax(x.ptr, out.ptr, rows, cols);
+  }
   softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void { reduce.softmaxCrossEntropy(this.kernels, p); }
   scan(op: ScanOp, x: S, out: S, outer: number, length: number, inner: number, exclusive: boolean, reverse: boolean): void {
     reduce.scan(this.kernels, op, x, out, outer, length, inner, exclusive, reverse);
   }
-  adam(p: AdamParams<S>): void { optim.adam(this.kernels, p); }
-  sgd(p: SgdParams<S>): void { optim.sgd(this.kernels, p); }
-  rmsprop(p: RmspropParams<S>): void { optim.rmsprop(this.kernels, p); }
+  adam(p: AdamParams<S>): void { optim.adam(this.kernels, p, this.pool); }
+  sgd(p: SgdParams<S>): void { optim.sgd(this.kernels, p, this.pool); }
+  rmsprop(p: RmspropParams<S>): void { optim.rmsprop(this.kernels, p, this.pool); }
   random(p: RandomParams<S>): void { random(this.kernels, p); }
   multinomial(probs: S, out: S, batch: number, classes: number, samples: number, key0: number, key1: number): void {
     this.kernels.multinomial(probs.ptr, out.ptr, batch, classes, samples, key0, key1);

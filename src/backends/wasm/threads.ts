@@ -50,6 +50,7 @@ export const TASK_ARGS = 24;
 // Control block layout, in i32 words from its start.
 const GEN = 0, NEXT = 1, DONE = 2, COUNT = 3, ERROR = 4, READY = 5, LIMIT = 6, SPIN = 7;
 const SCRATCH_WORDS = 16; // thread t's [gemm workspace, col] at SCRATCH_WORDS + 2t
+const TALLY_WORDS = SCRATCH_WORDS + 2 * 64; // tasks thread t has run, at TALLY_WORDS + t (for tests)
 const TASKS_BYTES = 1024; // f64 task records from here
 const EXTRA_BYTES = TASKS_BYTES + MAX_TASKS * TASK_SLOTS * 8; // 16 i32 words per task from here
 export const CONTROL_BYTES = EXTRA_BYTES + MAX_TASKS * 64;
@@ -90,6 +91,7 @@ const start = (d) => {
           a.push(mask & (1 << i) ? (v === 0 ? work : v === 1 ? col : extraBase + t * 64) : v);
         }
         fns[f64[r]](...a);
+        i32[c + ${TALLY_WORDS} + id]++;
       } catch (e) {
         Atomics.store(i32, c + ${ERROR}, 1);
       }
@@ -103,6 +105,9 @@ if (typeof self !== 'undefined' && typeof self.postMessage === 'function') {
   require('node:worker_threads').parentPort.once('message', start);
 }
 `;
+
+/** Milliseconds without a job after which Deno's workers are stopped (ThreadPool.parkWhenIdle). */
+const IDLE_MS = 300;
 
 /** The worker constructors each host offers. */
 interface NodeWorker { postMessage(value: unknown): void; terminate(): Promise<number>; unref(): void;
@@ -272,6 +277,10 @@ export class ThreadPool {
   private readonly scratch: { work: number; col: number }[] = [];
   private count = 0;
   private threadCount = 1;
+  /** Deno only (see parkWhenIdle): when the last job ran, whether the workers are parked, the idle timer. */
+  private lastJob = 0;
+  private parked = false;
+  private idleTimer: number | null = null;
   /** Why a worker failed to start, if one did. */
   failure: string | null = null;
 
@@ -295,6 +304,12 @@ export class ThreadPool {
   /** Workers that have started and wait for jobs. */
   get readyWorkers(): number { return Atomics.load(this.i32, (this.control >> 2) + READY); }
 
+  /** Tasks each thread has run so far (index 0: the calling thread), for tests. */
+  tally(): number[] {
+    const c = this.control >> 2;
+    return Array.from({ length: this.threadCount }, (_, t) => Atomics.load(this.i32, c + TALLY_WORDS + t));
+  }
+
   /** Resizes the pool to n threads (n - 1 workers); workers start asynchronously. */
   resize(n: number): void {
     const c = this.control >> 2;
@@ -303,6 +318,35 @@ export class ThreadPool {
     this.workers.length = Math.min(this.workers.length, n);
     for (let id = Math.max(1, this.workers.length); id < n; id++) this.startWorker(id);
     this.threadCount = n;
+    this.parked = false;
+    if (n > 1) this.parkWhenIdle();
+  }
+
+  /**
+   * Deno keeps a process alive while any worker lives and has no way to unref one, so there
+   * the workers are stopped after IDLE_MS without a job (a timer that itself keeps nothing
+   * alive), letting the program exit, and started again by the next job (which does not wait
+   * for them). Node's workers are unref'd; a page's never hold it.
+   */
+  private parkWhenIdle(): void {
+    const deno = (globalThis as { Deno?: { unrefTimer?(id: number): void } }).Deno;
+    if (!deno?.unrefTimer || this.idleTimer !== null) return;
+    this.lastJob = performance.now();
+    const check = (): void => {
+      const idle = performance.now() - this.lastJob;
+      if (idle < IDLE_MS) {
+        this.idleTimer = setTimeout(check, IDLE_MS - idle) as unknown as number;
+        deno.unrefTimer!(this.idleTimer);
+        return;
+      }
+      this.idleTimer = null;
+      const threads = this.threadCount;
+      this.resize(1);
+      this.threadCount = threads;
+      this.parked = true;
+    };
+    this.idleTimer = setTimeout(check, IDLE_MS) as unknown as number;
+    deno.unrefTimer(this.idleTimer);
   }
 
   private startWorker(id: number): void {
@@ -352,7 +396,11 @@ export class ThreadPool {
   }
 
   /** Starts a new job: no tasks yet. */
-  begin(): void { this.count = 0; }
+  begin(): void {
+    this.count = 0;
+    if (this.parked) this.resize(this.threadCount);
+    this.lastJob = performance.now();
+  }
 
   /**
    * Adds a task calling kernel `kernel`; `scratchMask` bit i marks argument i as a scratch
@@ -397,6 +445,7 @@ export class ThreadPool {
       try {
         fns[args[r]!]!(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), a(12), a(13), a(14),
           a(15), a(16), a(17), a(18), a(19), a(20), a(21), a(22), a(23));
+        i32[c + TALLY_WORDS]!++;
       } catch (error) {
         failure ??= error;
       }
@@ -423,4 +472,22 @@ function spawn(): AnyWorker {
   const Ctor = (globalThis as unknown as { Worker: new (url: string, options: { type: string }) => WebWorker }).Worker;
   const worker = new Ctor(url, { type: 'module' });
   return { kind: 'web', worker };
+}
+
+/** Elements below which an elementwise, optimizer or row kernel stays on one thread (about 20 µs of work). */
+export const ELEMENTWISE_PARALLEL = 1 << 16;
+
+/**
+ * Splits [0, n) into one range per thread (a multiple of `align`, by default 16 elements: 64 bytes) when the
+ * pool has several threads and n reaches `threshold`; calls `task(begin, end)` for each, which
+ * adds its task, then runs them. Returns false (nothing done) to have the caller run at once.
+ */
+export function splitRange(pool: ThreadPool | null, n: number, threshold: number,
+  task: (pool: ThreadPool, begin: number, end: number) => void, align = 16): boolean {
+  if (pool === null || pool.threads < 2 || n < threshold) return false;
+  const per = Math.ceil(n / pool.threads / align) * align;
+  pool.begin();
+  for (let begin = 0; begin < n; begin += per) task(pool, begin, Math.min(n, begin + per));
+  pool.run();
+  return true;
 }
