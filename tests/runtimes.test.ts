@@ -53,3 +53,35 @@ for (const runtime of ['deno', 'chromium'] as Runtime[]) {
     }
   });
 }
+
+/**
+ * Threads beyond Node: the same build on 1, 2 and 3 threads in Deno and on a cross-origin-
+ * isolated page (tests/runtimes/entries/wasm-threads.mjs lists the checks), and on a page
+ * that is not isolated, where the backend stays on one thread and env().threads says why.
+ */
+const THREADS_ENTRY = 'tests/runtimes/entries/wasm-threads.mjs';
+for (const [runtime, isolated] of [['deno', true], ['chromium', true], ['chromium', false]] as [Runtime, boolean][]) {
+  describe(`wasm threads in ${runtime}${runtime === 'chromium' ? (isolated ? ', cross-origin isolated' : ', not isolated') : ''}`, () => {
+    let run: RunCollector;
+    beforeAll(async () => {
+      requireBuild();
+      run = await runIn(runtime, { file: THREADS_ENTRY }, {
+        timeoutMs: TIMEOUT, crossOriginIsolated: isolated, options: isolated ? {} : { expect: 'single' },
+      });
+    }, TIMEOUT + 30_000);
+
+    it('reports every case passing', () => {
+      if (run.fatal) throw new Error(`${run.fatal}\n${run.tail()}`);
+      const info = run.info[0] as { backend: string; threads: { count: number; unavailable: string | null } };
+      expect(info.backend).toBe('wasm');
+      if (isolated) expect(info.threads.unavailable).toBeNull();
+      else expect(info.threads.unavailable).toMatch(/cross-origin-isolated page/);
+      const names = [...run.results.keys()];
+      expect(names.length).toBe(isolated ? 3 * 6 + 2 : 1);
+      for (const [name, result] of run.results) {
+        if (!result.ok) throw new Error(`${name}: ${result.error}`);
+      }
+      expect((run.summary as { tensors: number }).tensors).toBe(0);
+    });
+  });
+}

@@ -279,12 +279,15 @@ describe('wasm backend on 1, 2 and 3 threads', () => {
   it('the workers ran tasks: each thread tallies some', () => {
     for (const threads of [2, 3]) {
       const backend = backends[threads - 1]!;
+      // Tasks are claimed, not assigned: on a loaded machine a worker may miss the short jobs
+      // above, so each gets up to 50 larger ones (a few ms each) to take a task.
+      const c = gemmCase(384, 384, 384);
+      for (let round = 0; round < 50 && !backend.threadTally().every((t) => t > 0); round++) {
+        run(backend as unknown as AnyBackend, c);
+      }
       const tally = backend.threadTally();
       expect(tally).toHaveLength(threads);
-      const total = tally.reduce((a, b) => a + b, 0);
-      expect(total).toBeGreaterThan(CASES.length);
-      // Tasks are claimed, not assigned, so a busy machine may skew the split; every worker still takes some.
-      for (let t = 1; t < threads; t++) expect(tally[t], `thread ${t} of ${threads}: ${tally}`).toBeGreaterThan(0);
+      for (let t = 0; t < threads; t++) expect(tally[t], `thread ${t} of ${threads}: ${tally}`).toBeGreaterThan(0);
     }
   });
 

@@ -26,6 +26,8 @@ export interface RunOptions {
   onLine?: (line: string) => void;
   /** Chromium: receives the paths the page requested. */
   requests?: string[];
+  /** Chromium: serve the page cross-origin isolated (COOP and COEP headers), so it has SharedArrayBuffer. */
+  crossOriginIsolated?: boolean;
 }
 
 function failed(message: string): RunCollector {
@@ -40,6 +42,7 @@ export async function runIn(runtime: Runtime, program: Program, run: RunOptions)
     if (runtime === 'chromium') {
       const script = 'code' in program ? '/__sora/entry.js' : `/${program.file}`;
       const server = await startServer({
+        crossOriginIsolated: run.crossOriginIsolated,
         files: {
           ...('code' in program ? { '/__sora/entry.js': { body: program.code } } : {}),
           '/__sora/index.html': { body: modulePage(script) },

@@ -23,13 +23,22 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function startServer(options: { root?: string; files?: Record<string, VirtualFile> } = {}): Promise<StaticServer> {
+/**
+ * `crossOriginIsolated`: every response carries Cross-Origin-Opener-Policy: same-origin and
+ * Cross-Origin-Embedder-Policy: require-corp, which give the page SharedArrayBuffer (threads).
+ */
+export async function startServer(options: { root?: string; files?: Record<string, VirtualFile>;
+  crossOriginIsolated?: boolean } = {}): Promise<StaticServer> {
   const root = resolve(options.root ?? REPO_ROOT);
   const files = new Map(Object.entries(options.files ?? {}));
   const requests: string[] = [];
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
     requests.push(path);
+    if (options.crossOriginIsolated) {
+      response.setHeader('cross-origin-opener-policy', 'same-origin');
+      response.setHeader('cross-origin-embedder-policy', 'require-corp');
+    }
     const virtual = files.get(path);
     try {
       if (virtual) {

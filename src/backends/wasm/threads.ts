@@ -48,9 +48,10 @@ const TASK_SLOTS = 32;
 export const TASK_ARGS = 24;
 
 // Control block layout, in i32 words from its start.
-const GEN = 0, NEXT = 1, DONE = 2, COUNT = 3, ERROR = 4, READY = 5, LIMIT = 6, SPIN = 7;
+const GEN = 0, NEXT = 1, DONE = 2, COUNT = 3, ERROR = 4, LIMIT = 6, SPIN = 7;
 const SCRATCH_WORDS = 16; // thread t's [gemm workspace, col] at SCRATCH_WORDS + 2t
 const TALLY_WORDS = SCRATCH_WORDS + 2 * 64; // tasks thread t has run, at TALLY_WORDS + t (for tests)
+const ALIVE_WORDS = TALLY_WORDS + 64; // worker t writes its start number here once it waits for jobs
 const TASKS_BYTES = 1024; // f64 task records from here
 const EXTRA_BYTES = TASKS_BYTES + MAX_TASKS * TASK_SLOTS * 8; // 16 i32 words per task from here
 export const CONTROL_BYTES = EXTRA_BYTES + MAX_TASKS * 64;
@@ -71,7 +72,7 @@ const start = (d) => {
   const c = d.control >> 2, id = d.id;
   const taskBase = (d.control + ${TASKS_BYTES}) >> 3, extraBase = d.control + ${EXTRA_BYTES};
   let gen = Atomics.load(i32, c + ${GEN});
-  Atomics.add(i32, c + ${READY}, 1);
+  Atomics.store(i32, c + ${ALIVE_WORDS} + id, d.start);
   for (;;) {
     let spins = 0;
     const spinLimit = i32[c + ${SPIN}];
@@ -79,7 +80,7 @@ const start = (d) => {
       if (++spins > spinLimit) { Atomics.wait(i32, c + ${GEN}, gen); spins = 0; }
     }
     gen = Atomics.load(i32, c + ${GEN});
-    if (id >= Atomics.load(i32, c + ${LIMIT})) { Atomics.sub(i32, c + ${READY}, 1); return; }
+    if (id >= Atomics.load(i32, c + ${LIMIT})) return;
     const work = i32[c + ${SCRATCH_WORDS} + 2 * id], col = i32[c + ${SCRATCH_WORDS} + 2 * id + 1];
     for (;;) {
       const t = Atomics.add(i32, c + ${NEXT}, 1);
@@ -107,7 +108,7 @@ if (typeof self !== 'undefined' && typeof self.postMessage === 'function') {
 `;
 
 /** Milliseconds without a job after which Deno's workers are stopped (ThreadPool.parkWhenIdle). */
-const IDLE_MS = 300;
+const IDLE_MS = 1000;
 
 /** The worker constructors each host offers. */
 interface NodeWorker { postMessage(value: unknown): void; terminate(): Promise<number>; unref(): void;
@@ -281,6 +282,10 @@ export class ThreadPool {
   private lastJob = 0;
   private parked = false;
   private idleTimer: number | null = null;
+  /** Workers started so far: each gets the number of its start, and writes it once it waits for jobs. */
+  private starts = 0;
+  private readonly startOf: number[] = [];
+  private lastStart = 0;
   /** Why a worker failed to start, if one did. */
   failure: string | null = null;
 
@@ -301,8 +306,14 @@ export class ThreadPool {
 
   /** Threads in all, the calling one included. */
   get threads(): number { return this.threadCount; }
-  /** Workers that have started and wait for jobs. */
-  get readyWorkers(): number { return Atomics.load(this.i32, (this.control >> 2) + READY); }
+  /** Workers that have started and wait for jobs (each writes the number of its start, so a stopped one never counts). */
+  get readyWorkers(): number {
+    let ready = 0;
+    for (let id = 1; id < this.workers.length; id++) {
+      if (this.workers[id] && Atomics.load(this.i32, (this.control >> 2) + ALIVE_WORDS + id) === this.startOf[id]) ready++;
+    }
+    return ready;
+  }
 
   /** Tasks each thread has run so far (index 0: the calling thread), for tests. */
   tally(): number[] {
@@ -333,7 +344,10 @@ export class ThreadPool {
     if (!deno?.unrefTimer || this.idleTimer !== null) return;
     this.lastJob = performance.now();
     const check = (): void => {
-      const idle = performance.now() - this.lastJob;
+      const now = performance.now();
+      // Workers still starting (a loaded machine) are waited for, up to 10 s, before parking.
+      const starting = this.readyWorkers < this.threadCount - 1 && now - this.lastStart < 10_000;
+      const idle = starting ? 0 : now - Math.max(this.lastJob, this.lastStart);
       if (idle < IDLE_MS) {
         this.idleTimer = setTimeout(check, IDLE_MS - idle) as unknown as number;
         deno.unrefTimer!(this.idleTimer);
@@ -357,8 +371,10 @@ export class ThreadPool {
     const c = this.control >> 2;
     this.i32[c + SCRATCH_WORDS + 2 * id] = this.scratch[id]!.work;
     this.i32[c + SCRATCH_WORDS + 2 * id + 1] = this.scratch[id]!.col;
+    this.lastStart = performance.now();
+    this.startOf[id] = ++this.starts;
     const message = { module: host.module, bytes: null as Uint8Array | null, memory: host.memory, control: this.control, id,
-      names: TASK_KERNELS };
+      names: TASK_KERNELS, start: this.starts };
     let made: AnyWorker;
     try {
       made = spawn();
