@@ -155,6 +155,32 @@ function convCases(): Case[] {
   ];
 }
 
+/** LSTM / GRU forward then backward (batch 7, 13 steps, 19 units: odd, not a multiple of 8), with a mask. */
+function recurrentCase(cell: 'lstm' | 'gru', resetAfter: boolean): Case {
+  const batch = 7, steps = 13, units = 19, g = cell === 'lstm' ? 4 : 3, gu = g * units, bsu = batch * steps * units;
+  const mask = values(batch * steps, 60).map((v, i) => (i % steps === 0 || v > -0.6 ? 1 : 0));
+  return {
+    name: `${cell}${resetAfter ? ' resetAfter' : ''} forward and backward, batch 7, 13 steps, 19 units, masked`,
+    inputs: {
+      xProj: values(batch * steps * gu, 61), u: values(units * gu, 62, 0.4), rb: values(gu, 63), h0: values(batch * units, 64),
+      c0: values(batch * units, 65), mask, dhSeq: values(bsu, 66), dcSeq: values(bsu, 67),
+    },
+    outputs: { hSeq: bsu, cSeq: bsu, saved: bsu * 4, dxProj: batch * steps * gu, dhProj: batch * steps * gu, dh0: batch * units,
+      dc0: batch * units },
+    call: (b, s) => {
+      const common = {
+        cell, activation: 'tanh' as const, recurrentActivation: 'sigmoid' as const, resetAfter, batch, steps, units,
+        recurrentKernel: s.u!, recurrentBias: resetAfter ? s.rb! : null, h0: s.h0!, c0: cell === 'lstm' ? s.c0! : null,
+        mask: s.mask!, recurrentDropoutMask: null, hSeq: s.hSeq!, cSeq: cell === 'lstm' ? s.cSeq! : null, saved: s.saved!,
+      };
+      b.recurrentSequence!({ ...common, xProj: s.xProj! });
+      b.recurrentSequenceBackward!({ ...common, dhSeq: s.dhSeq!, dcSeq: cell === 'lstm' ? s.dcSeq! : null, dxProj: s.dxProj!,
+        dhProj: cell === 'gru' ? s.dhProj! : null, dh0: s.dh0!, dc0: cell === 'lstm' ? s.dc0! : null });
+    },
+    tolerance: 1e-5,
+  };
+}
+
 const N = 100_003; // odd, above the elementwise threshold
 const CASES: Case[] = [
   gemmCase(301, 257, 131),
@@ -164,6 +190,9 @@ const CASES: Case[] = [
   gemmCase(67, 71, 73, { batch: 7 }),
   gemmCase(129, 65, 97, { batch: 3, tB: true, bias: true }),
   ...convCases(),
+  recurrentCase('lstm', false),
+  recurrentCase('gru', true),
+  recurrentCase('gru', false),
   {
     name: `unary exp over ${N}`, inputs: { x: values(N, 30, 4) }, outputs: { y: N },
     call: (b, s) => b.unary('exp', s.x!, s.y!, N), tolerance: 1e-6,

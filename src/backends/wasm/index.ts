@@ -122,6 +122,7 @@ export class WasmBackend implements Backend<S> {
     this.recurrent = {
       kernels, allocBytes: (bytes) => this.arena.alloc(Arena.blockBytes(bytes)),
       freeBytes: (ptr, bytes) => this.arena.free(ptr, Arena.blockBytes(bytes)),
+      pool: () => this.pool,
     };
   }
 

@@ -10,6 +10,8 @@ import {
   type RecurrentSequenceBackwardParams, type RecurrentSequenceParams,
 } from '../backend.js';
 import type { KernelExports, WasmStorage as S } from './kernel-exports.js';
+import { GEMM_PARALLEL_MACS } from './gemm.js';
+import type { ThreadPool } from './threads.js';
 
 /** assembly/rnn.ts's codes. */
 const CELL_CODES: Record<RecurrentCellKind, number> = { simple: 0, lstm: 1, gru: 2 };
@@ -20,6 +22,8 @@ export interface RecurrentContext {
   kernels: KernelExports;
   allocBytes(bytes: number): number;
   freeBytes(ptr: number, bytes: number): void;
+  /** Splits the batch over threads (null: one thread). */
+  pool(): ThreadPool | null;
 }
 
 const ptr = (s: S | null): number => (s === null ? 0 : s.ptr);
@@ -55,10 +59,47 @@ function withScratch(ctx: RecurrentContext, p: RecurrentConfig, launch: (work: n
   }
 }
 
+/**
+ * Every sample's recurrence is independent and every buffer is batch-major, so a call splits
+ * into one task per thread over chunks of the batch, each the whole sequence (no step waits
+ * for another thread) with its own scratch: the same products row by row as one thread.
+ * `perSample` lists each pointer argument's floats per sample (0: shared, not stepped).
+ */
+function splitBatch(ctx: RecurrentContext, p: RecurrentConfig, kernel: 'recurrent_sequence' | 'recurrent_sequence_backward',
+  args: number[], perSample: number[], batchArg: number): boolean {
+  const pool = ctx.pool();
+  const gates = recurrentGates(p.cell);
+  if (pool === null || pool.threads < 2 || p.batch < 2 || p.batch * p.steps * p.units * gates * p.units < GEMM_PARALLEL_MACS) {
+    return false;
+  }
+  const chunks = Math.min(p.batch, pool.threads), per = Math.ceil(p.batch / chunks);
+  const works: [number, number][] = [];
+  try {
+    pool.begin();
+    for (let b0 = 0; b0 < p.batch; b0 += per) {
+      const rows = Math.min(per, p.batch - b0), bytes = ctx.kernels.rnn_workspace_bytes(rows, p.units, gates);
+      works.push([ctx.allocBytes(bytes), bytes]);
+      const s = pool.task(kernel), x = pool.args;
+      for (let i = 0; i < args.length; i++) x[s + i] = args[i]! && perSample[i] ? args[i]! + b0 * perSample[i]! * 4 : args[i]!;
+      x[s + batchArg] = rows;
+      x[s + args.length] = works[works.length - 1]![0];
+    }
+    pool.run();
+  } finally {
+    for (const [work, bytes] of works) ctx.freeBytes(work, bytes);
+  }
+  return true;
+}
+
 export function recurrentSequence(ctx: RecurrentContext, p: RecurrentSequenceParams<S>): void {
   const [cell, act, gateAct, resetAfter] = codes('recurrentSequence', p);
   if (p.batch * p.steps * p.units === 0) return;
-  withScratch(ctx, p, (work) => ctx.kernels.recurrent_sequence(cell, act, gateAct, resetAfter, p.batch, p.steps, p.units,
+  const { steps, units } = p, gu = recurrentGates(p.cell) * units;
+  const args = [cell!, act!, gateAct!, resetAfter!, p.batch, steps, units, p.xProj.ptr, p.recurrentKernel.ptr,
+    ptr(p.recurrentBias), p.h0.ptr, ptr(p.c0), ptr(p.mask), ptr(p.recurrentDropoutMask), p.hSeq.ptr, ptr(p.cSeq), ptr(p.saved)];
+  if (splitBatch(ctx, p, 'recurrent_sequence', args,
+    [0, 0, 0, 0, 0, 0, 0, steps * gu, 0, 0, units, units, steps, units, steps * units, steps * units, steps * 4 * units], 4)) return;
+  withScratch(ctx, p, (work) => ctx.kernels.recurrent_sequence(cell!, act!, gateAct!, resetAfter!, p.batch, p.steps, p.units,
     p.xProj.ptr, p.recurrentKernel.ptr, ptr(p.recurrentBias), p.h0.ptr, ptr(p.c0), ptr(p.mask), ptr(p.recurrentDropoutMask),
     p.hSeq.ptr, ptr(p.cSeq), ptr(p.saved), work));
 }
@@ -70,7 +111,14 @@ export function recurrentSequenceBackward(ctx: RecurrentContext, p: RecurrentSeq
   if ((p.cell === 'gru') !== (p.dhProj !== null)) throw new Error(`wasm ${kernel}: dhProj is required for 'gru' and only for it (cell '${p.cell}')`);
   if (p.cell !== 'lstm' && p.dcSeq !== null) throw new Error(`wasm ${kernel}: dcSeq is for 'lstm' only (cell '${p.cell}')`);
   if (p.batch * p.units === 0) return;
-  withScratch(ctx, p, (work) => ctx.kernels.recurrent_sequence_backward(cell, act, gateAct, resetAfter, p.batch, p.steps,
+  const { steps, units } = p, gu = recurrentGates(p.cell) * units, su = steps * units;
+  const args = [cell!, act!, gateAct!, resetAfter!, p.batch, steps, units, p.recurrentKernel.ptr, p.h0.ptr, ptr(p.c0),
+    ptr(p.mask), ptr(p.recurrentDropoutMask), p.hSeq.ptr, ptr(p.cSeq), ptr(p.saved), p.dhSeq.ptr, ptr(p.dcSeq), p.dxProj.ptr,
+    ptr(p.dhProj), p.dh0.ptr, ptr(p.dc0)];
+  if (splitBatch(ctx, p, 'recurrent_sequence_backward', args,
+    [0, 0, 0, 0, 0, 0, 0, 0, units, units, steps, units, su, su, steps * 4 * units, su, su, steps * gu, steps * gu, units, units],
+    4)) return;
+  withScratch(ctx, p, (work) => ctx.kernels.recurrent_sequence_backward(cell!, act!, gateAct!, resetAfter!, p.batch, p.steps,
     p.units, p.recurrentKernel.ptr, p.h0.ptr, ptr(p.c0), ptr(p.mask), ptr(p.recurrentDropoutMask), p.hSeq.ptr, ptr(p.cSeq),
     ptr(p.saved), p.dhSeq.ptr, ptr(p.dcSeq), p.dxProj.ptr, ptr(p.dhProj), p.dh0.ptr, ptr(p.dc0), work));
 }

@@ -30,6 +30,7 @@ export const TASK_KERNELS = [
   'gemm', 'conv2d', 'conv2d_backprop_input', 'conv2d_backprop_filter', 'depthwise_conv2d',
   'depthwise_conv2d_backprop_input', 'depthwise_conv2d_backprop_filter', 'pool2d', 'pool2d_backward', 'unary',
   'unary_backward', 'binary', 'binary_i32', 'adam', 'sgd', 'rmsprop', 'reduce', 'softmax', 'activation', 'affine',
+  'recurrent_sequence', 'recurrent_sequence_backward',
 ] as const;
 export type TaskKernel = (typeof TASK_KERNELS)[number];
 export const KERNEL_INDEX = Object.fromEntries(TASK_KERNELS.map((name, i) => [name, i])) as Record<TaskKernel, number>;
