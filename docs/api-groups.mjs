@@ -104,7 +104,7 @@ export const AREAS = [
     'Test utilities': 'test_util test_util.encodeStrings test_util.expectArrayBuffersEqual test_util.expectArraysClose test_util.expectArraysEqual test_util.expectNumbersClose test_util.expectPromiseToFail test_util.expectValuesInRange test_util.testEpsilon',
   } },
   { page: 'backends.md', title: 'Backends', intro: 'Choosing the backend (webgpu, wasm, reference), loading the wasm, and the kernel contract every backend implements (see ../architecture.md).', groups: {
-    Backends: 'setBackend getBackend ready backend setWasmPaths WasmLoadError BackendName Backend',
+    Backends: 'setBackend getBackend ready backend setWasmPaths setThreadsCount getThreadsCount ThreadsInfo WasmLoadError BackendName Backend',
   } },
   { page: 'browser.md', title: 'Browser', intro: 'sora.browser: pixels to tensors and back.', groups: {
     Browser: 'browser browser.draw browser.fromPixels browser.fromPixelsAsync browser.toPixels',
