@@ -26,12 +26,13 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineLine, median, packageVersion, parseFlags, table, tfjsWasm } from './common.mjs';
+import { machineLine, median, packageVersion, parseFlags, soraThreads, table, tfjsWasm } from './common.mjs';
 import { mobileNetV2, seedWeights, seededRandom } from './keras-applications.mjs';
 import { chromiumWebgpuTraining } from './cnn-webgpu.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const flags = parseFlags(process.argv.slice(2), {
+  threads: 'number',
   quick: 'boolean',
   reps: 'number',
   'train-batches': 'number',
@@ -92,7 +93,8 @@ if (flags.kernels) {
 const sora = await import('../dist/index.js');
 const { mnistCnn } = await import('../examples/mnist-cnn.mjs');
 await sora.setBackend('wasm');
-const soraDescription = `sora ${packageVersion()} ${sora.env().description}, 1 thread`;
+const threadsLabel = await soraThreads(sora, flags.threads ?? 1);
+const soraDescription = `sora ${packageVersion()} ${sora.env().description}, ${threadsLabel}`;
 const { tf, description: tfDescription } = await tfjsWasm();
 log(`${soraDescription}  vs  ${tfDescription}`);
 log(machineLine());

@@ -82,3 +82,20 @@ export async function tfjsWasm() {
   const description = `TF.js ${tf.version.tfjs} wasm (${simd ? 'SIMD' : 'no SIMD'}, ${threads} thread${threads === 1 ? '' : 's'}, ${binary})`;
   return { tf, description };
 }
+
+/**
+ * Puts sora's wasm backend on `threads` threads (--threads; default 1, the one-thread figures
+ * the rivals' one-thread rows compare with) and waits until its workers have started, so the
+ * first timed call does not run alone. Returns the label for the header ("1 thread", "2 threads").
+ */
+export async function soraThreads(sora, threads = 1) {
+  sora.setThreadsCount(threads);
+  const start = Date.now();
+  while (sora.env().threads.workersReady < sora.getThreadsCount() - 1) {
+    if (Date.now() - start > 20_000) throw new Error(`sora's workers did not start: ${JSON.stringify(sora.env().threads)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const n = sora.getThreadsCount();
+  if (n !== threads) throw new Error(`sora runs ${n} threads, not ${threads}: ${sora.env().threads.unavailable}`);
+  return `${n} thread${n === 1 ? '' : 's'}`;
+}

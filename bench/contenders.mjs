@@ -16,7 +16,8 @@ export function soraContenders(sora, fused, { variants = ['simd', 'relaxed'], we
   const list = variants.map((variant) => ({
     name: `sora wasm ${variant}`, lib: 'sora',
     setup: async () => {
-      await sora.setBackend('wasm', { variant });
+      // One thread, as the rows' label says (TF.js's wasm backend runs one thread here too).
+      await sora.setBackend('wasm', { variant, threads: 1 });
       return api(() => ({ lib: 'sora', backend: 'wasm', wasmBuild: variant, threads: 1, adapter: null, description: sora.env().description }));
     },
   }));

@@ -27,10 +27,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineLine, median, packageVersion, parseFlags, table, tfjsWasm } from './common.mjs';
+import { machineLine, median, packageVersion, parseFlags, soraThreads, table, tfjsWasm } from './common.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const flags = parseFlags(process.argv.slice(2), {
+  threads: 'number',
   quick: 'boolean', reps: 'number', warmup: 'number', 'tf-cpu-batches': 'number', 'no-tf-cpu': 'boolean',
   unidirectional: 'boolean', out: 'string',
 });

@@ -76,8 +76,8 @@ function gemmCase(m: number, n: number, k: number, o: { tA?: boolean; tB?: boole
     inputs: { a: values(batch * m * k, m + k), b: values(batch * k * n, n + 3 * k), bias: values(n, 7) },
     outputs: { c: batch * m * n },
     initial: o.accumulate ? { c: values(batch * m * n, 11) } : undefined,
-    call: (b, s) => b.gemm({
-      a: s.a!, b: s.b!, out: s.c!, m, n, k, transposeA: o.tA, transposeB: o.tB, bias: o.bias ? s.bias! : null,
+    call: (b, s) => b.gemm!({
+      a: s.a!, b: s.b!, out: s.c!, m, n, k, transposeA: o.tA ?? false, transposeB: o.tB ?? false, bias: o.bias ? s.bias! : null,
       activation: o.bias ? 'relu' : 'linear', batch, accumulate: o.accumulate,
     }),
     tolerance: 2e-6 * k,
@@ -195,11 +195,11 @@ const CASES: Case[] = [
   recurrentCase('gru', false),
   {
     name: `unary exp over ${N}`, inputs: { x: values(N, 30, 4) }, outputs: { y: N },
-    call: (b, s) => b.unary('exp', s.x!, s.y!, N), tolerance: 1e-6,
+    call: (b, s) => b.unary!('exp', s.x!, s.y!, N), tolerance: 1e-6,
   },
   {
     name: `unary tanh over [77, ${N - 5})`, inputs: { x: values(N, 31, 4) }, outputs: { y: N },
-    call: (b, s) => b.unary('tanh', s.x!, s.y!, N, 77, N - 5), tolerance: 1e-6,
+    call: (b, s) => b.unary!('tanh', s.x!, s.y!, N, 77, N - 5), tolerance: 1e-6,
   },
   {
     name: `unaryBackward sigmoid over ${N}`, inputs: { dy: values(N, 32), x: values(N, 33), y: values(N, 34) }, outputs: { dx: N },
@@ -207,11 +207,11 @@ const CASES: Case[] = [
   },
   {
     name: `binary mul with a repeating operand of 33 over ${N}`, inputs: { a: values(N, 35), b: values(33, 36) }, outputs: { y: N },
-    call: (b, s) => b.binary('mul', s.a!, N, s.b!, 33, s.y!, N), tolerance: 1e-6,
+    call: (b, s) => b.binary!('mul', s.a!, N, s.b!, 33, s.y!, N), tolerance: 1e-6,
   },
   {
     name: `binary sub over [5, ${N - 9}), the repeating operand first`, inputs: { a: values(7, 37), b: values(N, 38) }, outputs: { y: N },
-    call: (b, s) => b.binary('sub', s.a!, 7, s.b!, N, s.y!, N, 5, N - 9), tolerance: 1e-6,
+    call: (b, s) => b.binary!('sub', s.a!, 7, s.b!, N, s.y!, N, 5, N - 9), tolerance: 1e-6,
   },
   {
     name: `adam over ${N}`, inputs: { grad: values(N, 39) }, outputs: { param: N, m: N, v: N },
@@ -240,11 +240,11 @@ const CASES: Case[] = [
   },
   {
     name: 'reduce sum 77 x 1031 x 3 along the middle axis', inputs: { x: values(77 * 1031 * 3, 51) }, outputs: { y: 77 * 3 },
-    call: (b, s) => b.reduce('sum', s.x!, s.y!, 77, 1031, 3), tolerance: 1e-4,
+    call: (b, s) => b.reduce!('sum', s.x!, s.y!, 77, 1031, 3), tolerance: 1e-4,
   },
   {
     name: `activation leakyRelu and affine over ${N}`, inputs: { x: values(N, 52) }, outputs: { y: N, z: N },
-    call: (b, s) => { b.activation!('leakyRelu', s.x!, s.y!, N, 0.3); b.affine(s.y!, s.z!, N, 1.5, -0.25); },
+    call: (b, s) => { b.activation!('leakyRelu', s.x!, s.y!, N, 0.3); b.affine!(s.y!, s.z!, N, 1.5, -0.25); },
     tolerance: 1e-6,
   },
 ];
