@@ -342,6 +342,23 @@ describe('wasm backend on 1, 2 and 3 threads', () => {
     }
   });
 
+  it('a task that traps (here: a pointer past the memory) throws from the job on any thread, and the pool goes on', async () => {
+    const backend = backends[2]!;
+    const pool = (backend as unknown as { pool: import('../../src/backends/wasm/threads.js').ThreadPool }).pool;
+    const bad = backend.memory.buffer.byteLength + (1 << 20);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      pool.begin();
+      for (let t = 0; t < 6; t++) {
+        const s = pool.task('unary');
+        pool.args[s] = 0; pool.args[s + 1] = bad; pool.args[s + 2] = bad; pool.args[s + 3] = 1 << 16;
+      }
+      // On the calling thread the trap itself propagates; on a worker it is reported by the job.
+      expect(() => pool.run()).toThrow(/out of bounds|a worker failed running unary/);
+    }
+    const c = CASES[0]!;
+    expect(maxDiff(run(backend as unknown as AnyBackend, c).c!, oneThread.get(c.name)!.c!)).toBe(0);
+  });
+
   it('runs on one thread, saying why, with a memory that is not shared', async () => {
     const backend = await createWasmBackend({ variant: 'simd', threads: 3,
       memory: new WebAssembly.Memory({ initial: 64, maximum: 65536 }) });
