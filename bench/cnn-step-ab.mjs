@@ -26,6 +26,7 @@ const builds = [
 console.log(machineLine());
 for (const build of builds) {
   const { sora } = build;
+  sora.setThreadsCount?.(1); // one thread, as TF.js's wasm backend runs here
   await sora.setBackend('wasm');
   build.model = mnistCnn(sora, 28, 28, 1);
   build.x = sora.randomUniform([B, 28, 28, 1]);

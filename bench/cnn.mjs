@@ -20,7 +20,7 @@
  * the wall time in each wasm export (each call wrapped: expect a small overhead per call).
  * Writes bench/results/cnn-<date>.json (or --out) and prints a table.
  *
- *   node bench/cnn.mjs [--quick] [--reps 15] [--train-batches N] [--gpu-batches 4] [--tf-cpu-batches 2]
+ *   node bench/cnn.mjs [--threads 1] [--quick] [--reps 15] [--train-batches N] [--gpu-batches 4] [--tf-cpu-batches 2]
  *        [--no-webgpu] [--no-tf-cpu] [--no-mnist] [--no-mobilenet] [--kernels] [--out file.json]
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';

@@ -134,9 +134,9 @@ function check(label, got, want) {
 }
 
 const wasmSource = (variant) => (wasmDir ? { wasm: readFileSync(`${wasmDir}/sora-${variant}.wasm`) } : {});
-const backends = { 'sora wasm simd': await createWasmBackend({ variant: 'simd', ...wasmSource('simd') }) };
+const backends = { 'sora wasm simd': await createWasmBackend({ variant: 'simd', threads: 1, ...wasmSource('simd') }) };
 if (!wasmDir || existsSync(`${wasmDir}/sora-relaxed.wasm`)) {
-  backends['sora wasm relaxed'] = await createWasmBackend({ variant: 'relaxed', ...wasmSource('relaxed') });
+  backends['sora wasm relaxed'] = await createWasmBackend({ variant: 'relaxed', threads: 1, ...wasmSource('relaxed') });
 }
 const reference = createReferenceBackend();
 console.log(`# conv2d kernels, MNIST CNN layers at batch 64; ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);

@@ -18,6 +18,7 @@ const require = createRequire(import.meta.url);
 const tfjs = require('@tensorflow/tfjs');
 const sora = await import('../dist/index.js');
 await tfjs.setBackend('cpu');
+sora.setThreadsCount?.(1); // one thread, as TF.js's wasm backend runs here
 await sora.setBackend('wasm');
 
 const shape = [B, T, S, S, 1];

@@ -32,6 +32,7 @@ train.labels.forEach((d, i) => { labels[i * 10 + d] = 1; });
 
 for (const build of builds) {
   const { sora } = build;
+  sora.setThreadsCount?.(1); // one thread, as TF.js's wasm backend runs here
   await sora.setBackend('wasm');
   build.x = sora.tensor(train.images, [train.count, rows, cols]);
   build.y = sora.tensor(labels, [train.count, 10]);

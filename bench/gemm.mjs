@@ -76,7 +76,7 @@ function relaxedValidates() {
 /** sora through dist/ (the library as users get it). */
 async function soraFromDist(variant) {
   const { createWasmBackend } = await import(new URL('../dist/backends/wasm/index.js', import.meta.url).href);
-  const backend = await createWasmBackend({ variant });
+  const backend = await createWasmBackend({ variant, threads: 1 });
   return {
     name: `sora ${variant}`,
     prepare({ m, n, k, a, b }) {

@@ -34,6 +34,7 @@ const sora = await import('../dist/index.js');
 const { GRAPH_OPS } = await import('../dist/graph/ops/index.js');
 const { padding, spatial } = await import('../dist/graph/ops/args.js');
 const { fusedTail } = await import('../dist/graph/ops/fused-args.js');
+sora.setThreadsCount?.(1); // one thread, as TF.js's wasm backend runs here
 await sora.setBackend('wasm');
 const { tf, description } = await tfjsWasm();
 log(`${machineLine()}\nsora ${sora.env().description} vs ${description}`);

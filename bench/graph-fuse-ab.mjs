@@ -13,6 +13,7 @@ const reps = Number(process.argv[3] ?? 15);
 const sora = await import(join(root, 'dist/index.js'));
 const { setGraphFusion } = await import(join(root, 'dist/graph/fuse.js'));
 const { GRAPH_MODELS, inputValues } = await import(join(root, 'bench/graph-models.mjs'));
+sora.setThreadsCount?.(1); // one thread, as TF.js's wasm backend runs here
 await sora.setBackend('wasm');
 for (const name of names) {
   const spec = GRAPH_MODELS.find((m) => m.name === name);

@@ -32,6 +32,7 @@ const sora = await import('../dist/index.js');
 const { GRAPH_OPS } = await import('../dist/graph/ops/index.js');
 // The executor's fusing pass (src/graph/fuse.ts) runs chains as fused nodes, whose handlers live in FUSED_OPS.
 const { FUSED_OPS } = await import('../dist/graph/fuse.js');
+sora.setThreadsCount?.(1); // one thread, as TF.js's wasm backend runs here
 await sora.setBackend('wasm');
 const { tf, description } = await tfjsWasm();
 log(`${machineLine()}\nsora ${sora.env().description} vs ${description}`);

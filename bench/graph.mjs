@@ -78,6 +78,7 @@ async function wasmRows(results) {
     if (!existsSync(join(root, file))) throw new Error(`${file} is missing: run \`npm run build\` first`);
   }
   const sora = await import('../dist/index.js');
+  sora.setThreadsCount?.(1); // one thread, as TF.js's wasm backend runs here
   await sora.setBackend('wasm');
   results.soraWasm = `sora ${packageVersion()} ${sora.env().description}, 1 thread`;
   let tf = null;

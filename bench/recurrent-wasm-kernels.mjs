@@ -17,7 +17,7 @@ const reps = flags.reps ?? 15;
 const { createWasmBackend } = await import(`${root}dist/backends/wasm/index.js`);
 const { recurrentGates } = await import(`${root}dist/backends/backend.js`);
 
-const backends = { simd: await createWasmBackend({ variant: 'simd' }), relaxed: await createWasmBackend({ variant: 'relaxed' }) };
+const backends = { simd: await createWasmBackend({ variant: 'simd', threads: 1 }), relaxed: await createWasmBackend({ variant: 'relaxed', threads: 1 }) };
 
 function setup(backend, cell, batch, steps, units) {
   const W = recurrentGates(cell) * units;

@@ -13,6 +13,7 @@ const flags = parseFlags(process.argv.slice(2), { reps: 'number' });
 const reps = flags.reps ?? 40;
 const sora = await import('../dist/index.js');
 const { ENGINE } = await import('../dist/core/engine.js');
+sora.setThreadsCount?.(1); // one thread, as TF.js's wasm backend runs here
 await sora.setBackend('wasm');
 const { tf, description } = await tfjsWasm();
 console.log(`${machineLine()}\nsora ${sora.env().description} vs ${description}`);

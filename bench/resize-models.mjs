@@ -13,6 +13,7 @@ import { GRAPH_MODELS, inputValues, median } from './graph-models.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const sora = await import('../dist/index.js');
 const { ENGINE } = await import('../dist/core/engine.js');
+sora.setThreadsCount?.(1); // one thread, as TF.js's wasm backend runs here
 await sora.setBackend('wasm');
 const be = ENGINE.backend, kernel = be.resize;
 for (const name of ['centernet', 'movenet-lightning']) {

@@ -20,7 +20,7 @@
  * build. Timed rows give wall and this process's CPU time (the steadier figure on a loaded
  * machine). Writes bench/results/text-<date>.json (or --out).
  *
- *   node [--experimental-wasm-relaxed-simd] bench/text.mjs [--quick] [--reps 9] [--warmup 3] [--tf-cpu-batches 1] [--no-tf-cpu] [--unidirectional] [--out file.json]
+ *   node [--experimental-wasm-relaxed-simd] bench/text.mjs [--threads 1] [--quick] [--reps 9] [--warmup 3] [--tf-cpu-batches 1] [--no-tf-cpu] [--unidirectional] [--out file.json]
  *
  * --unidirectional: one forward lstm(64) in place of the bidirectional layer (both libraries).
  */
@@ -50,8 +50,9 @@ const { ENGINE } = await import('../dist/core/engine.js');
 const { hasKernel } = await import('../dist/backends/backend.js');
 const { recurrentSequence } = await import('../dist/ops/recurrent/sequence.js');
 await sora.setBackend('wasm');
+const threadsLabel = await soraThreads(sora, flags.threads ?? 1);
 const recurrentKernel = hasKernel(ENGINE.backend, 'recurrentSequence') && hasKernel(ENGINE.backend, 'recurrentSequenceBackward');
-const soraDescription = `sora ${packageVersion()} ${sora.env().description}, 1 thread, ` +
+const soraDescription = `sora ${packageVersion()} ${sora.env().description}, ${threadsLabel}, ` +
   `${recurrentKernel ? 'wasm recurrentSequence kernel' : 'no wasm recurrent kernel (the op\'s composed path)'}`;
 const { tf, description: tfDescription } = await tfjsWasm();
 log(`${soraDescription}  vs  ${tfDescription}`);
