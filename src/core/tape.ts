@@ -11,8 +11,12 @@
  */
 import type { Tensor } from './tensor.js';
 
-/** `dys[k]` is null for an output nothing downstream used. */
-export type GradientFn = (dys: (Tensor | null)[], saved: Tensor[], needs: boolean[]) => (Tensor | null)[];
+/**
+ * `dys[k]` is null for an output nothing downstream used. One function serves every entry of
+ * an op family (it reads what it needs from `entry`: `def`, `attrs`), so recording an op
+ * makes no closure.
+ */
+export type GradientFn = (dys: (Tensor | null)[], saved: Tensor[], needs: boolean[], entry: TapeEntry) => (Tensor | null)[];
 
 export interface TapeEntry {
   /** The op's name, for error messages. */
@@ -29,6 +33,9 @@ export interface TapeEntry {
    * its gradient may be skipped (null). Null `gradient`: the op is not differentiable.
    */
   gradient: GradientFn | null;
+  /** What the op runner recorded for `gradient` (its op definition and attributes). */
+  def: unknown;
+  attrs: unknown;
 }
 
 /**

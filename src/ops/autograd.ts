@@ -75,7 +75,7 @@ function backprop(tape: Parameters<typeof relevantEntries>[0], start: number, xs
     ENGINE.startScope();
     let inputGrads: (Tensor | null)[];
     try {
-      inputGrads = entry.gradient(dys, entry.saved, needs);
+      inputGrads = entry.gradient(dys, entry.saved, needs, entry);
     } catch (error) {
       ENGINE.endScope();
       throw error;
