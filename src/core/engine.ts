@@ -281,10 +281,17 @@ export class Engine {
     const token = ++this.closings;
     markResults(result, token, null);
     const parent = this.scopes[this.scopes.length - 1];
-    for (const tensor of scope) {
-      if (tensor.isDisposed || tensor.kept) continue;
-      if (tensor.resultOf === token) parent?.push(tensor);
-      else tensor.dispose();
+    if (parent) {
+      for (let i = 0; i < scope.length; i++) {
+        const tensor = scope[i];
+        if (tensor.resultOf === token && !tensor.isDisposed && !tensor.kept) parent.push(tensor);
+      }
+    }
+    // Newest first: a scope's data was allocated in order, so freeing it in reverse hands each
+    // block back at the arena's top (a stack pop) instead of merging it into its free neighbours.
+    for (let i = scope.length - 1; i >= 0; i--) {
+      const tensor = scope[i];
+      if (!tensor.isDisposed && !tensor.kept && tensor.resultOf !== token) tensor.dispose();
     }
   }
 
