@@ -12,7 +12,7 @@ import type { Backend, BackendName, DType, Storage } from '../backends/backend.j
 import { BACKEND_FACTORIES, type BackendFactory } from '../backends/select.js';
 import { moveOffAsync, sameOptions, startSynchronously, type SyncStart } from './backend-start.js';
 import { Tensor, Variable, DataRef, type Shape } from './tensor.js';
-import type { GradientFn, TapeEntry } from './tape.js';
+import type { GradientFn, TapeEntry, TapeOp } from './tape.js';
 
 export type { BackendFactory };
 
@@ -344,11 +344,10 @@ export class Engine {
    * Record an op's result. `saved`: tensors the gradient reads, replaced in place by handles
    * pinned until the tape ends (the caller gives a fresh array, or an empty one).
    */
-  record(op: string, inputs: Tensor[], inputNames: readonly string[], outputs: Tensor[], saved: Tensor[],
-    gradient: GradientFn | null, def: unknown = null, attrs: unknown = null): void {
+  record(def: TapeOp, inputs: Tensor[], outputs: Tensor[], saved: Tensor[], gradient: GradientFn | null, attrs: unknown): void {
     if (!this.recording || !this.tape) return;
     for (let i = 0; i < saved.length; i++) saved[i] = this.pin(saved[i]);
-    this.tape.push({ op, inputs, inputNames, outputs, saved, gradient, def, attrs });
+    this.tape.push({ def, inputs, outputs, saved, gradient, attrs });
   }
 
   /** A handle on `tensor`'s data that no scope frees; the tape disposes it. */

@@ -150,7 +150,7 @@ function reachesThroughZeroGradients(op: string, tape: Parameters<typeof relevan
     const entry = tape[i];
     if (!onPath[i] || !entry.outputs.some((t) => toY.has(t))) continue;
     for (const t of entry.inputs) if (reached.has(node(t))) toY.add(node(t));
-    if (entry.inputs.some((t) => floats.has(node(t))) && entry.outputs.some((t) => toY.has(t) && !floats.has(t))) cuts.add(entry.op);
+    if (entry.inputs.some((t) => floats.has(node(t))) && entry.outputs.some((t) => toY.has(t) && !floats.has(t))) cuts.add(entry.def.name);
   }
   if (!toY.has(node(x)) || cuts.size === 0) return false;
   const blocking = [...cuts].filter((name) => !ZERO_GRADIENT_CUTS.has(name));
@@ -299,7 +299,9 @@ export function customGrad(f: CustomGradientFunc): (...inputs: Tensor[]) => Tens
       }
       return list;
     };
-    ENGINE.record('customGrad', inputs, inputs.map((_, i) => `inputs[${i}]`), [value], savedTensors, gradient);
+    // record pins the saved tensors in place: it is given its own copy of the list.
+    ENGINE.record({ name: 'customGrad', inputs: inputs.map((_, i) => `inputs[${i}]`) }, inputs, [value], savedTensors.slice(),
+      gradient, null);
     return value;
   };
 }

@@ -223,7 +223,7 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
       if (save.inputs) for (let i = 0; i < save.inputs.length; i++) saved.push(inputs[save.inputs[i]]);
       if (save.outputs) for (let i = 0; i < save.outputs.length; i++) saved.push(outputs[save.outputs[i]]);
     }
-    ENGINE.record(def.name, inputs, def.inputs, outputs, saved, def.grad === 'none' ? null : opGradient, def, attrs);
+    ENGINE.record(def, inputs, outputs, saved, def.grad === 'none' ? null : opGradient, attrs);
   }
   return outputs;
 }
