@@ -25,6 +25,7 @@ const steps = flags.steps ?? 1000;
 const rounds = flags.rounds ?? 5;
 const opCount = flags.ops ?? 20000;
 const sora = await import(flags.dist ? pathToFileURL(resolve(flags.dist)).href : '../dist/index.js');
+sora.setThreadsCount?.(1); // one thread, as TF.js's wasm backend runs here
 await sora.setBackend('wasm');
 const { tf, description } = await tfjsWasm();
 

@@ -19,16 +19,25 @@
  * (and TF.js's too with --tf-accuracy), with each epoch's wall and CPU time.
  *
  * Flags: --quick, --rounds N (3), --tf-batches N (50), --tf-full, --only mlp|wide,
- * --skip-memory, --tf-accuracy, --json PATH (write the results there too).
+ * --skip-memory, --tf-accuracy, --json PATH (write the results there too), --profile, --threads N (sora on N threads; default 1).
+ *
+ * --profile: after a model's timed rounds, one more sora epoch with every kernel call of the
+ * backend timed (a wrapper installed on the backend instance for that epoch only, removed
+ * after), split into GEMM (gemm), elementwise (unary, binary, their gradients, reductions,
+ * casts, copies ...), loss (softmax, softmax cross-entropy), optimizer (adam, sgd, rmsprop)
+ * and JS: the rest of the epoch's wall time (op dispatch, tape, scopes, the arena, fit's
+ * loop). The wrapper costs two performance.now() calls per kernel, counted in JS; the
+ * profiled epoch is printed beside the untimed median so that cost shows.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as sora from '../dist/index.js';
-import { machineLine, median, packageVersion, parseFlags, secondsSince, table, tfjsWasm } from './common.mjs';
+import { machineLine, median, packageVersion, parseFlags, secondsSince, soraThreads, table, tfjsWasm } from './common.mjs';
 
 const flags = parseFlags(process.argv.slice(2), {
+  threads: 'number',
   quick: 'boolean', rounds: 'number', 'tf-batches': 'number', 'tf-full': 'boolean', only: 'string',
-  'skip-memory': 'boolean', 'tf-accuracy': 'boolean', json: 'string',
+  'skip-memory': 'boolean', 'tf-accuracy': 'boolean', json: 'string', profile: 'boolean',
 });
 const rounds = flags.rounds ?? 3;
 const tfBatches = flags.tfBatches ?? 50;
@@ -36,11 +45,11 @@ const tfBatches = flags.tfBatches ?? 50;
 /** The two benchmark models. `tfBatches`: null times TF.js over full epochs. */
 const MODELS = [
   {
-    key: 'mlp', name: 'MLP 784-64-64-10', batchSize: 32, targetSpeedup: 5,
+    key: 'mlp', name: 'MLP 784-64-64-10', batchSize: 32, targetSpeedup: 12,
     flatten: true, units: [64, 64], tfBatches: null,
   },
   {
-    key: 'wide', name: 'MLP 784-512-512-10', batchSize: 128, targetSpeedup: 8,
+    key: 'wide', name: 'MLP 784-512-512-10', batchSize: 128, targetSpeedup: 20,
     flatten: false, units: [512, 512], tfBatches: flags.tfFull ? null : tfBatches,
   },
 ].filter((m) => !flags.only || m.key === flags.only);
@@ -52,7 +61,8 @@ const fmt = (seconds) => (seconds >= 10 ? seconds.toFixed(1) : seconds.toFixed(2
 // ---- setup ----
 
 await sora.setBackend('wasm');
-const soraDescription = `sora ${packageVersion()} ${sora.env().description}, 1 thread`;
+const threadsLabel = await soraThreads(sora, flags.threads ?? 1);
+const soraDescription = `sora ${packageVersion()} ${sora.env().description}, ${threadsLabel}`;
 const { tf, description: tfDescription } = await tfjsWasm();
 log(`${soraDescription}  vs  ${tfDescription}`);
 log(machineLine());
@@ -169,6 +179,43 @@ async function timed(fn) {
   return { value, wall, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 
+// ---- --profile: the backend's kernel calls timed by kind ----
+
+/** The kind of each backend method --profile times; anything else the backend does is JS. */
+const KERNEL_KINDS = {
+  gemm: 'GEMM',
+  softmax: 'loss', softmaxCrossEntropy: 'loss',
+  adam: 'optimizer', sgd: 'optimizer', rmsprop: 'optimizer', adamMany: 'optimizer',
+};
+const ELEMENTWISE = ['unary', 'unaryBackward', 'activation', 'prelu', 'binary', 'affine', 'reduce', 'argMax', 'select',
+  'cast', 'fill', 'copyStrided', 'gatherRows', 'scatterRows', 'oneHot', 'scan', 'topk', 'random'];
+const PROFILE_KINDS = ['GEMM', 'elementwise', 'loss', 'optimizer'];
+
+/**
+ * Wraps the active backend's kernels with timers; returns { totals, calls, remove }. The
+ * wrappers are own properties of the instance, so `remove` restores the class methods.
+ */
+function profileKernels() {
+  const backend = sora.engine().backend;
+  const totals = Object.fromEntries(PROFILE_KINDS.map((k) => [k, 0]));
+  const calls = Object.fromEntries(PROFILE_KINDS.map((k) => [k, 0]));
+  const names = [...Object.keys(KERNEL_KINDS), ...ELEMENTWISE].filter((name) => typeof backend[name] === 'function');
+  for (const name of names) {
+    const kind = KERNEL_KINDS[name] ?? 'elementwise';
+    const original = backend[name];
+    backend[name] = function timed(a, b, c, d, e, f, g, h, i, j) {
+      const start = performance.now();
+      try {
+        return original.call(this, a, b, c, d, e, f, g, h, i, j);
+      } finally {
+        totals[kind] += performance.now() - start;
+        calls[kind]++;
+      }
+    };
+  }
+  return { totals, calls, remove: () => { for (const name of names) delete backend[name]; } };
+}
+
 for (const spec of MODELS) {
   const steps = Math.ceil(trainCount / spec.batchSize);
   log(`== ${spec.name}, batch ${spec.batchSize}, adam, categoricalCrossentropy (${steps} steps an epoch)`);
@@ -203,6 +250,26 @@ for (const spec of MODELS) {
       `${fmt(tfRun.cpu * tfScale)} s, loss ${tfRun.value.history.loss[0].toFixed(4)})` +
       (spec.tfBatches ? ` = ${fmt(tfRun.wall)} s for ${tfSamples / spec.batchSize} batches x ${tfScale.toFixed(2)}` : ''));
   }
+  let profile = null;
+  if (flags.profile) {
+    const probe = profileKernels();
+    let run;
+    try {
+      run = await timed(() => ours.fit(data.sora.x, data.sora.y, { epochs: 1, batchSize: spec.batchSize, verbose: 0 }));
+    } finally {
+      probe.remove();
+    }
+    const ms = run.wall * 1000;
+    const kernels = PROFILE_KINDS.reduce((acc, k) => acc + probe.totals[k], 0);
+    profile = { wallMs: ms, kernelsMs: probe.totals, calls: probe.calls, jsMs: ms - kernels };
+    log(`  profiled epoch: ${fmt(run.wall)} s (the timed median: ${fmt(median(soraTimes))} s)`);
+    log(table(['part', 'ms/epoch', 'share', 'µs/step', 'calls/step'], [
+      ...PROFILE_KINDS.map((k) => [k, probe.totals[k].toFixed(0), `${(probe.totals[k] / ms * 100).toFixed(1)}%`,
+        (probe.totals[k] / steps * 1000).toFixed(1), (probe.calls[k] / steps).toFixed(1)]),
+      ['JS (the rest)', profile.jsMs.toFixed(0), `${(profile.jsMs / ms * 100).toFixed(1)}%`, (profile.jsMs / steps * 1000).toFixed(1), ''],
+      ['epoch', ms.toFixed(0), '100%', (ms / steps * 1000).toFixed(1), ''],
+    ]).split('\n').map((line) => `  ${line}`).join('\n'));
+  }
   if (tfData !== data.tf) tf.dispose([tfData.x, tfData.y]);
   sora.dispose([data.sora.x, data.sora.y]);
   tf.dispose([data.tf.x, data.tf.y]);
@@ -214,6 +281,7 @@ for (const spec of MODELS) {
     name: spec.name, batchSize: spec.batchSize, steps, soraTimes, tfTimes, soraCpu, tfCpu, soraEpoch, tfEpoch,
     speedup: tfEpoch / soraEpoch, cpuSpeedup: median(tfCpu) / median(soraCpu), targetSpeedup: spec.targetSpeedup,
     tfTimed: spec.tfBatches ? `${tfSamples / spec.batchSize} batches x ${tfScale.toFixed(2)}` : 'full epochs',
+    ...(profile ? { profile } : {}),
   });
   log('');
 }

@@ -46,7 +46,7 @@ export function startSynchronously(factories: readonly BackendFactory[]):
  * next used (dataSync included), as TF.js moves a tensor when it is next read. A read that
  * fails leaves its data where it was.
  */
-export async function moveOffAsync<Ref extends { backend: Backend; storage: Storage }>(dataRefs: Set<Ref>,
+export async function moveOffAsync<Ref extends { backend: Backend; storage: Storage }>(dataRefs: Iterable<Ref> & { has(ref: Ref): boolean },
   live: Set<Backend>, target: Backend, move: (ref: Ref, values: Float32Array | Int32Array) => void): Promise<void> {
   const refs = [...dataRefs].filter((ref) => ref.backend !== target && !ref.backend.syncReadable &&
     live.has(ref.backend) && !(ref.backend as { lost?: unknown }).lost);

@@ -12,7 +12,7 @@ import type { Backend, BackendName, DType, Storage } from '../backends/backend.j
 import { BACKEND_FACTORIES, type BackendFactory } from '../backends/select.js';
 import { moveOffAsync, sameOptions, startSynchronously, type SyncStart } from './backend-start.js';
 import { Tensor, Variable, DataRef, type Shape } from './tensor.js';
-import type { GradientFn, TapeEntry } from './tape.js';
+import type { GradientFn, TapeEntry, TapeOp } from './tape.js';
 
 export type { BackendFactory };
 
@@ -35,7 +35,7 @@ export class Engine {
   readonly variables = new Map<number, Variable>();
   /** Live tensors (not disposed), and live data buffers by backend. */
   numTensors = 0;
-  readonly dataRefs = new Set<DataRef>();
+  readonly dataRefs = new LiveRefs();
 
   registerBackend(factory: BackendFactory): void { this.factories.set(factory.name, factory); }
 
@@ -281,10 +281,17 @@ export class Engine {
     const token = ++this.closings;
     markResults(result, token, null);
     const parent = this.scopes[this.scopes.length - 1];
-    for (const tensor of scope) {
-      if (tensor.isDisposed || tensor.kept) continue;
-      if (tensor.resultOf === token) parent?.push(tensor);
-      else tensor.dispose();
+    if (parent) {
+      for (let i = 0; i < scope.length; i++) {
+        const tensor = scope[i];
+        if (tensor.resultOf === token && !tensor.isDisposed && !tensor.kept) parent.push(tensor);
+      }
+    }
+    // Newest first: a scope's data was allocated in order, so freeing it in reverse hands each
+    // block back at the arena's top (a stack pop) instead of merging it into its free neighbours.
+    for (let i = scope.length - 1; i >= 0; i--) {
+      const tensor = scope[i];
+      if (!tensor.isDisposed && !tensor.kept && tensor.resultOf !== token) tensor.dispose();
     }
   }
 
@@ -333,11 +340,14 @@ export class Engine {
     }
   }
 
-  /** Record an op's result. `save`: tensors the gradient reads, pinned until the tape ends. */
-  record(op: string, inputs: Tensor[], inputNames: readonly string[], outputs: Tensor[], save: Tensor[],
-    gradient: GradientFn | null): void {
+  /**
+   * Record an op's result. `saved`: tensors the gradient reads, replaced in place by handles
+   * pinned until the tape ends (the caller gives a fresh array, or an empty one).
+   */
+  record(def: TapeOp, inputs: Tensor[], outputs: Tensor[], saved: Tensor[], gradient: GradientFn | null, attrs: unknown): void {
     if (!this.recording || !this.tape) return;
-    this.tape.push({ op, inputs, inputNames, outputs, saved: save.map((t) => this.pin(t)), gradient });
+    for (let i = 0; i < saved.length; i++) saved[i] = this.pin(saved[i]);
+    this.tape.push({ def, inputs, outputs, saved, gradient, attrs });
   }
 
   /** A handle on `tensor`'s data that no scope frees; the tape disposes it. */
@@ -366,6 +376,34 @@ export class Engine {
     for (const entry of this.tape) for (const t of entry.saved) t.dispose();
     this.tape = null;
   }
+}
+
+/**
+ * The live data refs: an array in which each ref knows its index, so that listing one (every
+ * op's output) and unlisting it (every free) cost no hashing and no table growth. Iterates
+ * and counts as the Set it replaced did (tf.memory, backend moves).
+ */
+export class LiveRefs implements Iterable<DataRef> {
+  private readonly refs: DataRef[] = [];
+  get size(): number { return this.refs.length; }
+  add(ref: DataRef): void {
+    if (this.has(ref)) return;
+    ref.slot = this.refs.length;
+    this.refs.push(ref);
+  }
+  delete(ref: DataRef): boolean {
+    if (!this.has(ref)) return false;
+    const last = this.refs.pop()!;
+    if (last !== ref) {
+      this.refs[ref.slot] = last;
+      last.slot = ref.slot;
+    }
+    ref.slot = -1;
+    return true;
+  }
+  has(ref: DataRef): boolean { return ref.slot >= 0 && this.refs[ref.slot] === ref; }
+  /** A snapshot: deleting while iterating is safe. */
+  [Symbol.iterator](): Iterator<DataRef> { return this.refs.slice()[Symbol.iterator](); }
 }
 
 /** Marks every tensor in `value` (nested arrays, plain objects, Maps; cycles visited once). */

@@ -11,15 +11,24 @@
  */
 import type { Tensor } from './tensor.js';
 
-/** `dys[k]` is null for an output nothing downstream used. */
-export type GradientFn = (dys: (Tensor | null)[], saved: Tensor[], needs: boolean[]) => (Tensor | null)[];
+/**
+ * `dys[k]` is null for an output nothing downstream used. One function serves every entry of
+ * an op family (it reads what it needs from `entry`: `def`, `attrs`), so recording an op
+ * makes no closure.
+ */
+export type GradientFn = (dys: (Tensor | null)[], saved: Tensor[], needs: boolean[], entry: TapeEntry) => (Tensor | null)[];
+
+/** What a tape entry knows of its op: its name and its inputs' names (the registry's OpDef). */
+export interface TapeOp {
+  readonly name: string;
+  readonly inputs: readonly string[];
+}
 
 export interface TapeEntry {
-  /** The op's name, for error messages. */
-  op: string;
-  /** The op's tensor inputs, and their names for error messages. */
+  /** The op (its name and input names, for error messages; the op runner reads the rest). */
+  def: TapeOp;
+  /** The op's tensor inputs. */
   inputs: Tensor[];
-  inputNames: readonly string[];
   outputs: Tensor[];
   /** Pinned handles the gradient reads (the op's declared saves). */
   saved: Tensor[];
@@ -29,6 +38,8 @@ export interface TapeEntry {
    * its gradient may be skipped (null). Null `gradient`: the op is not differentiable.
    */
   gradient: GradientFn | null;
+  /** The op's attributes, for `gradient`. */
+  attrs: unknown;
 }
 
 /**
@@ -38,21 +49,34 @@ export interface TapeEntry {
  */
 export function relevantEntries(tape: TapeEntry[], start: number, xs: Tensor[], y: Tensor):
   { entry: TapeEntry; needs: boolean[] }[] {
-  const fromX = new Set<Tensor>(xs.map(node));
+  const fromX = new Set<Tensor>();
+  for (let i = 0; i < xs.length; i++) fromX.add(node(xs[i]));
   const forward: boolean[] = new Array(tape.length).fill(false);
   for (let i = start; i < tape.length; i++) {
     const entry = tape[i];
-    if (!entry.inputs.some((t) => fromX.has(node(t)))) continue;
+    let reached = false;
+    for (let j = 0; j < entry.inputs.length && !reached; j++) reached = fromX.has(node(entry.inputs[j]));
+    if (!reached) continue;
     forward[i] = true;
-    for (const out of entry.outputs) if (out.dtype === 'float32' || out.dtype === 'complex64') fromX.add(out);
+    for (let k = 0; k < entry.outputs.length; k++) {
+      const out = entry.outputs[k];
+      if (out.dtype === 'float32' || out.dtype === 'complex64') fromX.add(out);
+    }
   }
   const toY = new Set<Tensor>([node(y)]);
   const result: { entry: TapeEntry; needs: boolean[] }[] = [];
   for (let i = tape.length - 1; i >= start; i--) {
+    if (!forward[i]) continue;
     const entry = tape[i];
-    if (!forward[i] || !entry.outputs.some((t) => toY.has(t))) continue;
-    const needs = entry.inputs.map((t) => fromX.has(node(t)));
-    entry.inputs.forEach((t, j) => { if (needs[j]) toY.add(node(t)); });
+    let used = false;
+    for (let k = 0; k < entry.outputs.length && !used; k++) used = toY.has(entry.outputs[k]);
+    if (!used) continue;
+    const needs = new Array<boolean>(entry.inputs.length);
+    for (let j = 0; j < entry.inputs.length; j++) {
+      const input = node(entry.inputs[j]);
+      needs[j] = fromX.has(input);
+      if (needs[j]) toY.add(input);
+    }
     result.push({ entry, needs });
   }
   return result; // in reverse tape order: the order backward runs them
@@ -72,12 +96,12 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 /** The error for a gradient whose shape or dtype does not match its input. */
 export function badGradient(entry: TapeEntry, index: number, grad: Tensor): Error {
   const input = entry.inputs[index];
-  return new Error(`gradient of '${entry.op}': input ${index} ('${entry.inputNames[index] ?? index}') has ` +
+  return new Error(`gradient of '${entry.def.name}': input ${index} ('${entry.def.inputs[index] ?? index}') has ` +
     `shape [${input.shape}] (${input.dtype}) but its gradient has shape [${grad.shape}] (${grad.dtype}); ` +
     'a gradient must be float32 (complex64 for a complex64 input) with its input\'s shape');
 }
 
 export function missingGradient(entry: TapeEntry): Error {
-  return new Error(`gradient: cannot differentiate through '${entry.op}': it has no gradient ` +
+  return new Error(`gradient: cannot differentiate through '${entry.def.name}': it has no gradient ` +
     '(declared not differentiable); keep it off the path from the variables to the value');
 }

@@ -17,6 +17,8 @@ export type Shape = number[];
 /** Data shared by a tensor and its reshaped views. */
 export class DataRef {
   refCount = 1;
+  /** Its index in the engine's list of live data (LiveRefs), -1 when not listed. */
+  slot = -1;
   constructor(public storage: Storage, public backend: Backend) {}
   /** Bytes of the values, as tf.memory() counts them: 4 per storage word, a string's UTF-8 bytes. */
   get numBytes(): number { return isStringStorage(this.storage) ? this.storage.bytes : this.storage.size * 4; }
@@ -52,7 +54,9 @@ export class Tensor {
   /** Made by the engine; create tensors with sora.tensor and the other creation ops. */
   constructor(shape: Shape, readonly dtype: DType, public ref: DataRef, readonly id: number) {
     this.shape = shape.slice();
-    this.size = shape.reduce((a, b) => a * b, 1);
+    let size = 1;
+    for (let i = 0; i < shape.length; i++) size *= shape[i];
+    this.size = size;
   }
 
   /** The number of axes (0 for a scalar). */

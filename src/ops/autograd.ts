@@ -67,27 +67,37 @@ function backprop(tape: Parameters<typeof relevantEntries>[0], start: number, xs
   const grads = new Map<Tensor, Tensor>();
   grads.set(node(y), dy ? reshape(dy, dy.shape) : fill(y.shape, 1, 'float32'));
   const results = new Set<Tensor>(xs.map(node));
-  for (const { entry, needs } of entries) {
-    const dys = entry.outputs.map((o) => grads.get(o) ?? null);
-    if (dys.every((d) => d === null)) continue;
+  // Plain loops: this runs for every recorded op of every training step.
+  for (let e = 0; e < entries.length; e++) {
+    const { entry, needs } = entries[e];
+    const outputs = entry.outputs;
+    const dys = new Array<Tensor | null>(outputs.length);
+    let upstream = false;
+    for (let k = 0; k < outputs.length; k++) {
+      const d = grads.get(outputs[k]) ?? null;
+      dys[k] = d;
+      if (d) upstream = true;
+    }
+    if (!upstream) continue;
     if (!entry.gradient) throw missingGradient(entry);
     const firstNew = ENGINE.nextId;
     ENGINE.startScope();
     let inputGrads: (Tensor | null)[];
     try {
-      inputGrads = entry.gradient(dys, entry.saved, needs);
+      inputGrads = entry.gradient(dys, entry.saved, needs, entry);
     } catch (error) {
       ENGINE.endScope();
       throw error;
     }
     ENGINE.endScope(inputGrads);
     const owned: Tensor[] = []; // this entry's gradients so far (a handful)
-    entry.inputs.forEach((input, j) => {
+    for (let j = 0; j < entry.inputs.length; j++) {
+      const input = entry.inputs[j];
       let g = inputGrads[j] ?? null;
-      if (!g) return;
+      if (!g) continue;
       if (!needs[j]) {
         if (g.id >= firstNew && !owned.includes(g)) g.dispose();
-        return;
+        continue;
       }
       // A complex64 input's gradient is complex64 (src/ops/complex.ts); every other is float32.
       if (g.dtype !== (input.dtype === 'complex64' ? 'complex64' : 'float32') || !sameShape(g.shape, input.shape)) {
@@ -107,12 +117,13 @@ function backprop(tape: Parameters<typeof relevantEntries>[0], start: number, xs
       } else {
         grads.set(key, g);
       }
-    });
-    entry.outputs.forEach((o, k) => {
-      if (results.has(o)) return;
+    }
+    for (let k = 0; k < outputs.length; k++) {
+      const o = outputs[k];
+      if (results.has(o)) continue;
       dys[k]?.dispose();
       grads.delete(o);
-    });
+    }
   }
   return xs.map((x) => grads.get(node(x)) ?? null);
 }
@@ -150,7 +161,7 @@ function reachesThroughZeroGradients(op: string, tape: Parameters<typeof relevan
     const entry = tape[i];
     if (!onPath[i] || !entry.outputs.some((t) => toY.has(t))) continue;
     for (const t of entry.inputs) if (reached.has(node(t))) toY.add(node(t));
-    if (entry.inputs.some((t) => floats.has(node(t))) && entry.outputs.some((t) => toY.has(t) && !floats.has(t))) cuts.add(entry.op);
+    if (entry.inputs.some((t) => floats.has(node(t))) && entry.outputs.some((t) => toY.has(t) && !floats.has(t))) cuts.add(entry.def.name);
   }
   if (!toY.has(node(x)) || cuts.size === 0) return false;
   const blocking = [...cuts].filter((name) => !ZERO_GRADIENT_CUTS.has(name));
@@ -299,7 +310,9 @@ export function customGrad(f: CustomGradientFunc): (...inputs: Tensor[]) => Tens
       }
       return list;
     };
-    ENGINE.record('customGrad', inputs, inputs.map((_, i) => `inputs[${i}]`), [value], savedTensors, gradient);
+    // record pins the saved tensors in place: it is given its own copy of the list.
+    ENGINE.record({ name: 'customGrad', inputs: inputs.map((_, i) => `inputs[${i}]`) }, inputs, [value], savedTensors.slice(),
+      gradient, null);
     return value;
   };
 }

@@ -15,8 +15,9 @@
  * when a gradient is needed through an op declared `grad: 'none'`.
  *
  * Adding an op:
- *   - write `const FOO: OpDef<FooAttrs> = { name: 'foo', inputs: [...], infer, kernel and/or
- *     compose, save, grad }` in the module of its family, and `register(FOO)` it;
+ *   - write `const FOO = register<FooAttrs>({ name: 'foo', inputs: [...], infer, kernel and/or
+ *     compose, save, grad })` in the module of its family, and run the op through FOO (what
+ *     register returns: a copy with every field present, which runs faster than the literal);
  *   - `grad` is written with ops (so it is differentiable itself), or is 'none' (not
  *     differentiable: integer or bool outputs, random values), or 'composed' (the op is a
  *     composition whose inner ops are recorded, like tinygrad's movement ops);
@@ -26,12 +27,12 @@
  *   - add its test entry in tests/ops/specs.ts: samples, whether the gradient is checked by
  *     finite differences. tests/ops/registry.test.ts fails for a registered op without one.
  */
-import type { Backend, DType, Kernels } from '../backends/backend.js';
+import { storageBytes, type Backend, type DType, type Kernels } from '../backends/backend.js';
 import { ENGINE } from '../core/engine.js';
-import { sameShape } from '../core/tape.js';
+import { sameShape, type TapeEntry } from '../core/tape.js';
 import { Tensor, type Shape } from '../core/tensor.js';
 import { refuseString } from './string/movement.js';
-import { checkAllocation, checkTensor } from './util.js';
+import { checkAllocation, checkTensor, sizeOf } from './util.js';
 
 export interface TensorSpec { shape: Shape; dtype: DType }
 
@@ -71,7 +72,21 @@ export interface OpDef<A = Record<string, never>> {
    * is not checked against the backend's storage limit.
    */
   readonly view?: boolean;
+  /**
+   * `infer` reads only the inputs' shapes and dtypes (never attrs or values): runOp then reuses
+   * the specs of the last call whose inputs had the same shapes and dtypes instead of calling
+   * it, so an op whose shapes repeat (every training step) allocates no specs.
+   */
+  readonly inferByShapes?: boolean;
 }
+
+/**
+ * The last `infer` of an op marked `inferByShapes`: the inputs' shapes and dtypes it was given
+ * (copies) and what it returned (copies, shared by every hit: never mutated).
+ */
+interface InferMemo { shapes: Shape[]; dtypes: DType[]; specs: TensorSpec[]; bytes: number[] }
+/** An OpDef as register keeps it: every field present, and the memo of an op that infers by shapes. */
+interface Registered { memo?: InferMemo | null }
 
 const REGISTRY = new Map<string, OpDef<never>>();
 
@@ -82,8 +97,16 @@ export function register<A>(def: OpDef<A>): OpDef<A> {
     throw new Error(`register: '${def.name}' has grad 'composed', so it needs a composition and no kernel`);
   }
   if (!def.kernel && !def.compose) throw new Error(`register: '${def.name}' has neither a kernel nor a composition`);
-  REGISTRY.set(def.name, def as OpDef<never>);
-  return def;
+  // A copy with every field present, in one order: every registered op then has one object
+  // shape, so runOp's reads of its fields stay fast (one shape, not hundreds). Ops are run
+  // through what register returns.
+  const op: OpDef<A> & Registered = {
+    name: def.name, inputs: def.inputs, infer: def.infer, kernel: def.kernel, compose: def.compose, save: def.save,
+    grad: def.grad, broadcasts: def.broadcasts, unusedOutputs: def.unusedOutputs, complex: def.complex, view: def.view,
+    inferByShapes: def.inferByShapes, memo: null,
+  };
+  REGISTRY.set(def.name, op as OpDef<never>);
+  return op;
 }
 
 /** Every registered op, by name. */
@@ -132,22 +155,52 @@ export function addOpObserver(fn: OpObserver): () => void {
   };
 }
 
+/** The specs `memo` holds when `inputs` have the shapes and dtypes it was made for, else null. */
+function memoSpecs(memo: InferMemo | null | undefined, inputs: Tensor[]): TensorSpec[] | null {
+  if (!memo || memo.shapes.length !== inputs.length) return null;
+  for (let i = 0; i < inputs.length; i++) {
+    const t = inputs[i];
+    if (t.dtype !== memo.dtypes[i] || !sameShape(t.shape, memo.shapes[i])) return null;
+  }
+  return memo.specs;
+}
+
+function makeMemo(inputs: Tensor[], specs: TensorSpec[]): InferMemo {
+  const frozen = specs.map((s) => ({ shape: s.shape.slice(), dtype: s.dtype }));
+  return {
+    shapes: inputs.map((t) => t.shape.slice()),
+    dtypes: inputs.map((t) => t.dtype),
+    specs: frozen,
+    bytes: frozen.map((s) => storageBytes(sizeOf(s.shape), s.dtype)),
+  };
+}
+
 /** Runs `def` on `inputs` (see the file comment); returns all of its outputs. */
-// The hot path of every op: plain loops, no closures or arrays beyond what is recorded
-// (bench/engine.mjs measures it per op).
+// The hot path of every op: plain loops, no closures, and for ops whose shapes repeat
+// (`inferByShapes`) no arrays beyond the outputs and what is recorded (bench/engine.mjs
+// measures it per op).
 export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
   for (let i = 0; i < inputs.length; i++) {
-    const t = checkTensor(def.name, def.inputs[i] ?? `input ${i}`, inputs[i]);
-    if (t.dtype === 'complex64' && !def.complex) {
-      throw new Error(`${def.name}: '${def.inputs[i] ?? `input ${i}`}' is complex64, which ${def.name} does not take; ` +
-        'take tf.real / tf.imag (or tf.abs) first');
-    }
-    if (t.dtype === 'string') refuseString(def.name, def.inputs[i] ?? `input ${i}`); // strings never reach a kernel
+    const t = inputs[i];
+    // One check of the usual case (a live tensor of a real dtype); anything else is refused by name.
+    if (!(t instanceof Tensor) || t.isDisposed || t.dtype === 'complex64' || t.dtype === 'string') checkInput(def, inputs, i);
   }
-  const specs = def.infer(inputs, attrs);
   const backend = ENGINE.backend;
-  // What the op will allocate, before anything runs: one bad size is an Error, not a dead process.
-  if (!def.view) for (let i = 0; i < specs.length; i++) checkAllocation(def.name, specs[i].shape, specs[i].dtype, 'output', false, backend);
+  const memo = def.inferByShapes === true ? (def as Registered).memo : undefined;
+  let specs = memoSpecs(memo, inputs);
+  if (specs !== null) {
+    // The shapes were checked when the memo was made; what the backend can hold changes.
+    const limit = backend.maxStorageBytes();
+    const bytes = memo!.bytes;
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] > limit) checkAllocation(def.name, specs[i].shape, specs[i].dtype, 'output', false, backend);
+    }
+  } else {
+    specs = def.infer(inputs, attrs);
+    // What the op will allocate, before anything runs: one bad size is an Error, not a dead process.
+    if (!def.view) for (let i = 0; i < specs.length; i++) checkAllocation(def.name, specs[i].shape, specs[i].dtype, 'output', false, backend);
+    if (def.inferByShapes === true && !def.view) (def as Registered).memo = makeMemo(inputs, specs);
+  }
   const kernel = def.kernel && def.kernel.available(backend, attrs, inputs) ? def.kernel : null;
   if (def.grad === 'composed') return composeScoped(def, inputs, attrs, specs);
   if (!kernel && !def.compose) {
@@ -168,24 +221,51 @@ export function runOp<A>(def: OpDef<A>, inputs: Tensor[], attrs: A): Tensor[] {
   if (!matches(outputs, specs)) {
     for (const t of outputs) if (!inputs.includes(t)) t.dispose();
     throw new Error(`${def.name}: internal error: the forward made [${outputs.map(describeSpec)}], ` +
-      `infer promised [${specs.map(describeSpec)}]`);
+      `infer promised [${(specs as TensorSpec[]).map(describeSpec)}]`);
   }
   if (ENGINE.recording) {
-    const saved: Tensor[] = [];
-    if (def.save) {
-      for (const i of def.save.inputs ?? []) saved.push(inputs[i]);
-      for (const i of def.save.outputs ?? []) saved.push(outputs[i]);
+    let saved = NOTHING_SAVED;
+    const save = def.save;
+    if (save) {
+      saved = [];
+      if (save.inputs) for (let i = 0; i < save.inputs.length; i++) saved.push(inputs[save.inputs[i]]);
+      if (save.outputs) for (let i = 0; i < save.outputs.length; i++) saved.push(outputs[save.outputs[i]]);
     }
-    const grad = def.grad;
-    ENGINE.record(def.name, inputs, def.inputs, outputs, saved, grad === 'none' ? null : (dys, pinned, needs) => {
-      const upstream = def.unusedOutputs === 'null' ? dys as Tensor[]
-        : dys.map((d, k) => d ?? zerosOf(outputs[k].shape));
-      const grads = grad(upstream, pinned, attrs, needs);
-      if (!def.broadcasts) return grads;
-      return grads.map((g, i) => (g && !sameShape(g.shape, inputs[i].shape) ? sumToShape(g, inputs[i].shape) : g));
-    });
+    ENGINE.record(def, inputs, outputs, saved, def.grad === 'none' ? null : opGradient, attrs);
   }
   return outputs;
+}
+
+/** Throws the error for input `i` of `def` that is not a live tensor of a dtype the op takes. */
+function checkInput<A>(def: OpDef<A>, inputs: Tensor[], i: number): void {
+  const name = def.inputs[i] ?? `input ${i}`;
+  const t = checkTensor(def.name, name, inputs[i]);
+  if (t.dtype === 'complex64' && !def.complex) {
+    throw new Error(`${def.name}: '${name}' is complex64, which ${def.name} does not take; take tf.real / tf.imag (or tf.abs) first`);
+  }
+  if (t.dtype === 'string') refuseString(def.name, name); // strings never reach a kernel
+}
+
+/** The `saved` of an op that saves nothing (never written: record pins in place only what it is given). */
+const NOTHING_SAVED: Tensor[] = [];
+
+/**
+ * The backward of every recorded op (TapeEntry.gradient): the op's `grad` on the upstream
+ * gradients (zeros for an unused output, unless the op takes null), then a broadcast
+ * operand's gradient summed down to its shape.
+ */
+function opGradient(dys: (Tensor | null)[], pinned: Tensor[], needs: boolean[], entry: TapeEntry): (Tensor | null)[] {
+  const def = entry.def as OpDef<unknown>;
+  const grad = def.grad as GradFn<unknown>;
+  let upstream = dys as Tensor[];
+  if (def.unusedOutputs !== 'null') {
+    upstream = new Array<Tensor>(dys.length);
+    for (let k = 0; k < dys.length; k++) upstream[k] = dys[k] ?? zerosOf(entry.outputs[k].shape);
+  }
+  const grads = grad(upstream, pinned, entry.attrs, needs);
+  if (!def.broadcasts) return grads;
+  const inputs = entry.inputs;
+  return grads.map((g, i) => (g && !sameShape(g.shape, inputs[i].shape) ? sumToShape(g, inputs[i].shape) : g));
 }
 
 /**

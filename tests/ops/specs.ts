@@ -12,7 +12,7 @@ import * as sora from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { affine } from '../../src/ops/math/binary.js';
 import { activationGrad } from '../../src/ops/math/unary.js';
-import { dense } from '../../src/ops/linalg/matmul.js';
+import { dense, reluBiasGrad } from '../../src/ops/linalg/matmul.js';
 import { softmaxCrossEntropy } from '../../src/ops/nn.js';
 import { adamUpdate, rmspropUpdate, sgdUpdate } from '../../src/ops/optim.js';
 import { runOp, registeredOps } from '../../src/ops/registry.js';
@@ -222,6 +222,15 @@ export const OP_SPECS: Record<string, Case[]> = {
   dense: [
     c('relu with bias', [spaced([3, 5], 105), spaced([5, 4], 106), spaced([4], 107)], ([x, k, b]) => dense(x, k, b, 'relu'), { wrt: [0, 1, 2] }),
     c('linear, no bias', [spaced([1, 7], 108), spaced([7, 3], 109)], ([x, k]) => dense(x, k, null, 'linear'), { wrt: [0, 1] }),
+  ],
+  reluBiasGrad: [
+    // Both outputs in one tensor: dz flattened, then db.
+    c('[3,5]', [spaced([3, 5], 115), spaced([3, 5], 116, 0.0375)], ([dy, y]) => {
+      const [dz, db] = reluBiasGrad(dy, y);
+      return sora.concat([sora.reshape(dz, [-1]), db]);
+    }, { wrt: [0] }),
+    c('[1,1]', [spaced([1, 1], 117), spaced([1, 1], 118, 0.0375)], ([dy, y]) => sora.concat(reluBiasGrad(dy, y).map((t) => sora.reshape(t, [-1]))), { wrt: [0] }),
+    c('[7,33]', [spaced([7, 33], 119), spaced([7, 33], 120, 0.0375)], ([dy, y]) => reluBiasGrad(dy, y)[1], { wrt: [0] }),
   ],
   softmax: [c('[3,5]', [spaced([3, 5], 111)], ([x]) => sora.softmax(x), { wrt: [0] }),
     c('[2,70] wide rows', [spaced([2, 70], 112)], ([x]) => sora.softmax(x), { wrt: [] })],

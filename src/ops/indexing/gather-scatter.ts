@@ -92,6 +92,16 @@ const GATHER_V2 = register<GatherAttrs>({
     checkIndices('gather', 'indices', indices, () => x.shape[axis]);
     return spec([...x.shape.slice(0, axis), ...indices.shape.slice(batchDims), ...x.shape.slice(axis + 1)], x.dtype);
   },
+  // Rows of axis 0 (a batch sliced from the data every training step): the gatherRows kernel
+  // straight into the output, without the composition's reshapes.
+  kernel: {
+    available: (backend, { axis, batchDims }) => backend.gatherRows !== undefined && axis === 0 && batchDims === 0,
+    run: (backend, inputs, _, specs) => {
+      const x = inputs[0], indices = inputs[1];
+      return [produce(specs[0].shape, specs[0].dtype, (storage) => backend.gatherRows(storageOf(x, 'gather'),
+        storageOf(indices, 'gather'), storage, indices.size, x.size / Math.max(x.shape[0], 1)))];
+    },
+  },
   compose: ([x, indices], attrs, [out]) => ENGINE.tidy(() => {
     const rows = reshape(x, [sizeOf(x.shape.slice(0, attrs.axis + 1)), sizeOf(x.shape.slice(attrs.axis + 1))]);
     return [reshape(gatherRows(rows, gatherRowIndices(indices, attrs)), out.shape)];

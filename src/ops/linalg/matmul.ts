@@ -7,9 +7,10 @@ import { ENGINE } from '../../core/engine.js';
 import { Tensor, type Shape } from '../../core/tensor.js';
 import { withInputs, type Input } from '../inputs.js';
 import { activationGrad } from '../math/unary.js';
-import { cast } from '../structure/shape.js';
+import { add } from '../math/binary.js';
+import { broadcastTo, cast } from '../structure/shape.js';
 import { sum } from '../reduce/reduce.js';
-import { register, run1, spec, sumToShape } from '../registry.js';
+import { register, run1, runOp, spec, sumToShape } from '../registry.js';
 import { chain, checkFloat, describe, produce, sizeOf, storageOf } from '../util.js';
 
 interface GemmAttrs { transposeA: boolean; transposeB: boolean; activation: 'linear' | 'relu' }
@@ -127,6 +128,60 @@ const MATMUL = register<Omit<GemmAttrs, 'activation'>>({
   },
 });
 
+/**
+ * A ReLU dense layer's backward prologue in one op: dz = dy * (y > 0) and the bias gradient
+ * db = sum(dz, 0), for y [m, n]. One dispatch and one tape entry instead of two, the two
+ * kernels back to back on the same dz (the reference's own activationGrad and sum, bit for bit).
+ */
+const RELU_BIAS_GRAD = register<Record<string, never>>({
+  name: 'reluBiasGrad',
+  inputs: ['dy', 'y'],
+  infer([dy, y]) {
+    checkFloat('reluBiasGrad', 'dy', dy);
+    checkFloat('reluBiasGrad', 'y', y);
+    if (y.rank !== 2 || dy.rank !== 2 || dy.shape[0] !== y.shape[0] || dy.shape[1] !== y.shape[1]) {
+      throw new Error(`reluBiasGrad: dy and y must be one [m, n] shape; received dy ${describe(dy)}, y ${describe(y)}`);
+    }
+    return [{ shape: y.shape, dtype: 'float32' }, { shape: [y.shape[1]], dtype: 'float32' }];
+  },
+  inferByShapes: true,
+  kernel: {
+    available: (backend) => backend.unaryBackward !== undefined && backend.unaryOps.has('relu') && backend.reduce !== undefined,
+    run: (backend, inputs, _, specs) => {
+      const dy = inputs[0], y = inputs[1];
+      const [m, n] = y.shape;
+      const yStorage = storageOf(y, 'reluBiasGrad');
+      const dz = produce(specs[0].shape, 'float32', (out) => backend.unaryBackward('relu', storageOf(dy, 'reluBiasGrad'),
+        yStorage, yStorage, out, m * n));
+      try {
+        return [dz, produce(specs[1].shape, 'float32', (out) => backend.reduce('sum', storageOf(dz, 'reluBiasGrad'), out, 1, m, n))];
+      } catch (error) {
+        dz.dispose();
+        throw error;
+      }
+    },
+  },
+  compose: ([dy, y]) => {
+    const dz = activationGrad('relu', dy, y);
+    return [dz, sum(dz, 0)];
+  },
+  save: { inputs: [1] },
+  unusedOutputs: 'null',
+  // dz and db both are dy masked by y > 0 (db summed over rows): the upstream of db spreads over
+  // the rows, joins dz's, and goes through the mask once. ReLU's slope is piecewise constant in y.
+  grad: ([gdz, gdb], [y], _, needs) => {
+    if (!needs[0]) return [null, null];
+    const upstream = gdz && gdb ? add(gdz, gdb) : gdz ?? broadcastTo(gdb, y.shape);
+    return [activationGrad('relu', upstream, y), null];
+  },
+});
+
+/** dz = dy * (y > 0) and db = sum(dz, 0) of a ReLU dense layer, in one op (internal). */
+export function reluBiasGrad(dy: Tensor, y: Tensor): [Tensor, Tensor] {
+  const [dz, db] = runOp(RELU_BIAS_GRAD, [dy, y], {});
+  return [dz, db];
+}
+
 const DENSE = register<GemmAttrs>({
   name: 'dense',
   inputs: ['x', 'kernel', 'bias'],
@@ -156,10 +211,12 @@ const DENSE = register<GemmAttrs>({
   // The ReLU gradient reads y: y > 0 exactly where the pre-activation was > 0.
   save: { inputs: [0, 1], outputs: [0] },
   grad: ([dy], [x, kernel, y], { transposeA: tA, transposeB: tB, activation }, needs) => {
-    const dz = activation === 'relu' ? activationGrad('relu', dy, y) : dy;
+    // ReLU with a bias to train: the mask and the bias gradient in one op.
+    const fused = activation === 'relu' && needs[2] ? reluBiasGrad(dy, y) : null;
+    const dz = fused ? fused[0] : activation === 'relu' ? activationGrad('relu', dy, y) : dy;
     const dx = !needs[0] ? null : tA ? matMul(kernel, dz, tB, true) : matMul(dz, kernel, false, !tB);
     const dKernel = !needs[1] ? null : tB ? matMul(dz, x, true, tA) : matMul(x, dz, !tA, false);
-    return [dx, dKernel, needs[2] ? sum(dz, 0) : null];
+    return [dx, dKernel, fused ? fused[1] : needs[2] ? sum(dz, 0) : null];
   },
 });
 

@@ -8,11 +8,11 @@
  * The gradients here are written with this module's ops (-x as x * -1 and b^2 as b * b, the
  * same values neg and square give), so that it sits below unary.ts.
  */
-import { COMPARISONS, type BinaryOp, type DType } from '../../backends/backend.js';
+import { COMPARISONS, type Backend, type BinaryOp, type DType, type Kernels } from '../../backends/backend.js';
 import { DTYPES, upcastType, type NumericDType } from '../../core/dtypes.js';
 import { isStringTensor, stringBinary, stringWhere } from '../string/movement.js';
 import { Tensor, type Shape } from '../../core/tensor.js';
-import { register, run1, spec, type OpDef } from '../registry.js';
+import { register, run1, spec, type OpDef, type TensorSpec } from '../registry.js';
 import { ENGINE } from '../../core/engine.js';
 import { broadcastTo, cast, concat, reshape, slice, toComplex } from '../structure/shape.js';
 import { viewAsComplex, viewAsReal } from './complex-views.js';
@@ -34,19 +34,41 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): Shape {
   return out;
 }
 
-/** True when the kernels' repeat rule (the operand repeats every `size` elements) covers it. */
-function repeats(operand: Shape, out: Shape): boolean {
-  const size = sizeOf(operand);
-  if (size === sizeOf(out) || size === 1) return true;
-  const trimmed = operand.slice(operand.findIndex((d) => d !== 1));
-  const tail = out.slice(out.length - trimmed.length);
-  return trimmed.every((d, i) => d === tail[i]);
+/**
+ * True when the kernels' repeat rule (the operand repeats every `size` elements) covers it:
+ * the operand is the output's size or one element, or its shape with leading 1s dropped is
+ * the output shape's tail. No arrays: this runs for every elementwise op.
+ */
+function repeats(operand: Tensor, out: Shape): boolean {
+  const size = operand.size;
+  if (size === 1 || size === sizeOf(out)) return true;
+  const shape = operand.shape;
+  let first = 0;
+  while (first < shape.length && shape[first] === 1) first++;
+  const offset = out.length - (shape.length - first);
+  if (offset < 0) return false;
+  for (let i = first; i < shape.length; i++) if (shape[i] !== out[offset + i - first]) return false;
+  return true;
+}
+
+/** The binary kernel on operands the repeat rule covers, into a new tensor of `out`. */
+function binaryKernel(backend: Backend & Kernels, op: BinaryOp, name: string, a: Tensor, b: Tensor, out: TensorSpec): Tensor {
+  const aStorage = storageOf(a, name), bStorage = storageOf(b, name);
+  const size = sizeOf(out.shape);
+  const storage = backend.alloc(size, out.dtype);
+  try {
+    backend.binary(op, aStorage, a.size, bStorage, b.size, storage, size);
+  } catch (error) {
+    backend.free(storage);
+    throw error;
+  }
+  return ENGINE.makeTensor(out.shape, out.dtype, storage, backend);
 }
 
 /** Runs `launch` with operands the repeat rule covers, materializing the others. */
 function withRepeatable(operands: Tensor[], shape: Shape, launch: (ready: Tensor[]) => Tensor): Tensor {
-  if (operands.every((t) => repeats(t.shape, shape))) return launch(operands); // the usual case
-  const ready = operands.map((t) => (repeats(t.shape, shape) ? t : broadcastTo(t, shape)));
+  if (operands.every((t) => repeats(t, shape))) return launch(operands); // the usual case
+  const ready = operands.map((t) => (repeats(t, shape) ? t : broadcastTo(t, shape)));
   try {
     return launch(ready);
   } finally {
@@ -76,11 +98,15 @@ export function binaryOp(op: BinaryOp, name: string, grad: BinaryGrad | 'none', 
       }
       return spec(broadcastShapes(name, a.shape, b.shape), COMPARISONS.has(op) ? 'bool' : a.dtype);
     },
+    inferByShapes: true,
     kernel: {
       available: (backend) => backend.binary !== undefined && backend.binaryOps.has(op),
-      run: (backend, [a, b], _, [out]) => [withRepeatable([a, b], out.shape, ([x, y]) =>
-        produce(out.shape, out.dtype, (storage) => backend.binary(op, storageOf(x, name), x.size,
-          storageOf(y, name), y.size, storage, sizeOf(out.shape))))],
+      run: (backend, inputs, _, specs) => {
+        const a = inputs[0], b = inputs[1], out = specs[0];
+        // The usual case, without closures: both operands repeat as the kernel takes them.
+        if (repeats(a, out.shape) && repeats(b, out.shape)) return [binaryKernel(backend, op, name, a, b, out)];
+        return [withRepeatable(inputs, out.shape, (ready) => binaryKernel(backend, op, name, ready[0], ready[1], out))];
+      },
     },
     save: saves ? { inputs: [0, 1], outputs: saves === 'output' ? [0] : [] } : undefined,
     broadcasts: true,
@@ -146,7 +172,7 @@ function binary(def: OpDef<Record<string, never>>, a: Operand, b: Operand): Tens
   const right = toTensor(def.name, 'b', b, realOf(left.tensor.dtype), makeOperand);
   try {
     if (left.tensor.dtype === 'complex64' || right.tensor.dtype === 'complex64') return complexBinary(def, left.tensor, right.tensor);
-    return run1(def, [left.tensor, right.tensor], {});
+    return run1(def, [left.tensor, right.tensor], NO_ATTRS);
   } finally {
     if (left.made) left.tensor.dispose();
     if (right.made) right.tensor.dispose();
@@ -229,10 +255,10 @@ export const mul = (a: Operand, b: Operand): Tensor => binary(MUL, a, b);
  * plain number (float32 in TF.js) divides in float32.
  */
 export const div = (a: Operand, b: Operand): Tensor => upcasting('div', a, b, (x, y) =>
-  (x.dtype === 'int32' && y.dtype === 'int32' ? floorDiv(x, y) : run1(DIV, [x, y], {})));
+  (x.dtype === 'int32' && y.dtype === 'int32' ? floorDiv(x, y) : run1(DIV, [x, y], NO_ATTRS)));
 /** floor(a / b) as int32, whatever the operands' dtype (as TF.js); x / 0 gives 0. */
 export const floorDiv = (a: Operand, b: Operand): Tensor => upcasting('floorDiv', a, b, (x, y) => {
-  const q = run1(FLOOR_DIV, [x, y], {});
+  const q = run1(FLOOR_DIV, [x, y], NO_ATTRS);
   if (q.dtype === 'int32') return q;
   try {
     return cast(q, 'int32');
@@ -242,7 +268,7 @@ export const floorDiv = (a: Operand, b: Operand): Tensor => upcasting('floorDiv'
 });
 /** atan2(a, b), the angle of the point (b, a); int32 operands give it truncated to int32, as TF.js. */
 export const atan2 = (a: Operand, b: Operand): Tensor => upcasting('atan2', a, b, (x, y) =>
-  (x.dtype === 'int32' && y.dtype === 'int32' ? viaFloat(x, y, (fx, fy) => run1(ATAN2, [fx, fy], {})) : run1(ATAN2, [x, y], {})));
+  (x.dtype === 'int32' && y.dtype === 'int32' ? viaFloat(x, y, (fx, fy) => run1(ATAN2, [fx, fy], NO_ATTRS)) : run1(ATAN2, [x, y], NO_ATTRS)));
 /** (a - b)² element-wise, with broadcasting (tf.squaredDifference). */
 export const squaredDifference = (a: Operand, b: Operand): Tensor => binary(SQUARED_DIFFERENCE, a, b);
 /** The larger of a and b element-wise, with broadcasting (tf.maximum). */
@@ -278,6 +304,7 @@ const WHERE = register<Record<string, never>>({
     if (a.dtype !== b.dtype) throw new Error(`where: a and b must share a dtype; received a ${describe(a)}, b ${describe(b)}`);
     return spec(broadcastShapes('where', condition.shape, broadcastShapes('where', a.shape, b.shape)), a.dtype);
   },
+  inferByShapes: true,
   kernel: {
     available: (backend) => backend.select !== undefined,
     run: (backend, inputs, _, [out]) => [withRepeatable(inputs, out.shape, ([c, a, b]) =>

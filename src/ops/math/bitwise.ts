@@ -10,7 +10,7 @@
 import type { Tensor } from '../../core/tensor.js';
 import { scalar, tensor } from '../creation.js';
 import { withInputs, type Input } from '../inputs.js';
-import { register, run1, type OpDef } from '../registry.js';
+import { register, run1 } from '../registry.js';
 import { sum } from '../reduce/reduce.js';
 import { cast, expandDims } from '../structure/shape.js';
 import { describe } from '../util.js';
@@ -20,7 +20,7 @@ import { mod } from './pow-mod.js';
 const LOW = Array.from({ length: 16 }, (_, i) => 2 ** i);
 const HIGH = Array.from({ length: 15 }, (_, i) => 2 ** (16 + i));
 
-const BITWISE_AND: OpDef = {
+const BITWISE_AND = register<Record<string, never>>({
   name: 'bitwiseAnd',
   inputs: ['x', 'y'],
   infer([x, y]) {
@@ -46,8 +46,7 @@ const BITWISE_AND: OpDef = {
     return [add(add(part(LOW), part(HIGH)), mul(signs, scalar(-(2 ** 31), 'int32')))];
   },
   grad: 'none',
-};
-register(BITWISE_AND);
+});
 
 /** tf.bitwiseAnd(x, y): x & y elementwise; both int32, of the same shape. */
 export function bitwiseAnd(x: Input, y: Input): Tensor {

@@ -5,14 +5,14 @@
  */
 import type { Tensor } from '../../core/tensor.js';
 import { withInputs, type Input } from '../inputs.js';
-import { register, run1, type OpDef } from '../registry.js';
+import { register, run1 } from '../registry.js';
 import { describe } from '../util.js';
 import { add, broadcastShapes, div, mul, sub } from './binary.js';
 import { pow } from './pow-mod.js';
 
 interface MovingAverageAttrs { zeroDebias: boolean }
 
-const MOVING_AVERAGE: OpDef<MovingAverageAttrs> = {
+const MOVING_AVERAGE = register<MovingAverageAttrs>({
   name: 'movingAverage',
   inputs: ['v', 'x', 'decay', 'step'],
   infer([v, x, decay, step]) {
@@ -38,8 +38,7 @@ const MOVING_AVERAGE: OpDef<MovingAverageAttrs> = {
     return [add(v, update)];
   },
   grad: 'composed',
-};
-register(MOVING_AVERAGE);
+});
 
 /**
  * tf.movingAverage(v, x, decay, step?, zeroDebias = true): the updated moving average of v

@@ -18,6 +18,7 @@ import { viewAsReal } from './complex.js';
 import { chain, checkFloat, checkTensor, describe, produce, storageOf } from '../util.js';
 
 type NoAttrs = Record<string, never>;
+const NO_ATTRS: NoAttrs = {};
 
 /**
  * `int`: what an int32 input gives, as TF.js's cpu backend (see unary-math.ts): rejected (the
@@ -30,12 +31,25 @@ function unaryOp(op: UnaryOp, def: { compose?: (x: Tensor) => Tensor; save: 'x' 
     name: op,
     inputs: ['x'],
     infer: ([x]) => spec(x.shape, checkMathInput(op, x, rule)),
+    inferByShapes: true,
     kernel: {
-      available: (backend, _, [x]) => x.dtype === 'float32' && backend.unary !== undefined && backend.unaryOps.has(op),
-      run: (backend, [x]) => [produce(x.shape, 'float32', (out) => backend.unary(op, storageOf(x, op), out, x.size))],
+      available: (backend, _, inputs) => inputs[0].dtype === 'float32' && backend.unary !== undefined && backend.unaryOps.has(op),
+      run: (backend, inputs) => {
+        // No closures: this runs for every activation.
+        const x = inputs[0];
+        const input = storageOf(x, op);
+        const storage = backend.alloc(x.size, 'float32');
+        try {
+          backend.unary(op, input, storage, x.size);
+        } catch (error) {
+          backend.free(storage);
+          throw error;
+        }
+        return [ENGINE.makeTensor(x.shape, 'float32', storage, backend)];
+      },
     },
     compose: (def.compose || rule !== 'reject') ? ([x]) => [composed(x, rule, (float) => {
-      if (float !== x) return run1(self, [float], {}); // an int32 input's cast
+      if (float !== x) return run1(self, [float], NO_ATTRS); // an int32 input's cast
       if (!def.compose) throw new Error(`${op}: the active backend has no '${op}' kernel and ${op} has no composition`);
       return def.compose(float);
     }, def.exactInt)] : undefined,
@@ -68,7 +82,7 @@ const SQUARE = unaryOp('square', {
 
 /** The public function of a one-input op: values become a tensor (inputs.ts). */
 function entry(op: string, def: OpDef<NoAttrs>, values?: 'float32'): (x: Input) => Tensor {
-  const self = (x: Input): Tensor => (x instanceof Tensor ? run1(def, [x], {}) : withInputs(op, [['x', x, values]], ([t]) => self(t)));
+  const self = (x: Input): Tensor => (x instanceof Tensor ? run1(def, [x], NO_ATTRS) : withInputs(op, [['x', x, values]], ([t]) => self(t)));
   return self;
 }
 /** max(x, 0) element-wise (tf.relu). */
@@ -87,7 +101,7 @@ export const neg = entry('neg', NEG);
 /** |x|; for complex64, the magnitude (float32, complexAbs below), as TF.js's abs. */
 export const abs = (x: Input): Tensor => {
   if (!(x instanceof Tensor)) return withInputs('abs', [['x', x]], ([t]) => abs(t));
-  return x.dtype === 'complex64' ? complexAbs(x) : run1(ABS, [x], {});
+  return x.dtype === 'complex64' ? complexAbs(x) : run1(ABS, [x], NO_ATTRS);
 };
 /** The square root of x element-wise (tf.sqrt); NaN for negative x. */
 export const sqrt = entry('sqrt', SQRT, 'float32');

@@ -51,6 +51,22 @@ function reduceKernel(op: ReduceOp, x: Tensor, axes: number[], shape: Shape): Te
   const backend = ENGINE.backend;
   if (axes.length === 0) return produce(shape, x.dtype, (out) => backend.copyStrided(storageOf(x, op), out, [x.size], [1], 0, [1], 0));
   if (axes.length === x.rank) return produce(shape, x.dtype, (out) => backend.reduce!(op, storageOf(x, op), out, 1, x.size, 1));
+  if (axes.length === 1) {
+    // One axis (a bias gradient, a row sum): one kernel call straight into the output, no view.
+    const a = axes[0];
+    let outer = 1, inner = 1;
+    for (let i = 0; i < a; i++) outer *= x.shape[i];
+    for (let i = a + 1; i < x.rank; i++) inner *= x.shape[i];
+    const input = storageOf(x, op);
+    const storage = backend.alloc(outer * inner, x.dtype);
+    try {
+      backend.reduce!(op, input, storage, outer, x.shape[a], inner);
+    } catch (error) {
+      backend.free(storage);
+      throw error;
+    }
+    return ENGINE.makeTensor(shape, x.dtype, storage, backend);
+  }
   // Highest axis first, so lower axis numbers stay valid.
   let y = x;
   for (const a of [...axes].reverse()) {

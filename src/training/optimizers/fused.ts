@@ -6,7 +6,7 @@
 import { ENGINE } from '../../core/engine.js';
 import type { Tensor, Variable } from '../../core/tensor.js';
 import * as ops from '../../ops/index.js';
-import { adamUpdate, rmspropUpdate, sgdUpdate } from '../../ops/optim.js';
+import { adamUpdates, rmspropUpdates, sgdUpdates } from '../../ops/optim.js';
 import { Optimizer } from './optimizer.js';
 import { Adadelta, Adagrad, Adamax } from './composed.js';
 import { ownEntry } from '../../core/lookup.js';
@@ -29,9 +29,10 @@ export class SGD extends Optimizer {
     if (!(momentum >= 0)) throw new Error(`momentum: momentum must be >= 0; received ${momentum}`);
   }
   protected get slotCount(): number { return this.momentum > 0 ? 1 : 0; }
-  protected update(variable: Variable, grad: Tensor): void {
-    const velocity = this.momentum > 0 ? this.slotsFor(variable, 1)[0] : null;
-    sgdUpdate(variable, grad, velocity, this.learningRate, this.momentum, this.nesterov);
+  protected update(variable: Variable, grad: Tensor): void { this.updateAll([{ variable, grad }]); }
+  /** Every variable in one op call. */
+  protected override updateAll(pairs: readonly { variable: Variable; grad: Tensor }[]): void {
+    sgdUpdates(this.groups(pairs), this.momentum > 0, this.learningRate, this.momentum, this.nesterov);
   }
   /** { learningRate } as TF.js saves it, with momentum and useNesterov when momentum is set. */
   getConfig(): Record<string, unknown> {
@@ -67,9 +68,10 @@ export class Adam extends Optimizer {
     super(learningRate);
   }
   protected get slotCount(): number { return 2; }
-  protected update(variable: Variable, grad: Tensor): void {
-    const [m, v] = this.slotsFor(variable, 2);
-    adamUpdate(variable, grad, m, v, this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
+  protected update(variable: Variable, grad: Tensor): void { this.updateAll([{ variable, grad }]); }
+  /** Every variable in one op call. */
+  protected override updateAll(pairs: readonly { variable: Variable; grad: Tensor }[]): void {
+    adamUpdates(this.groups(pairs), this.learningRate, this.beta1, this.beta2, this.epsilon, this.iterations);
   }
   /** { learningRate, beta1, beta2, epsilon } as TF.js saves them. */
   getConfig(): Record<string, unknown> {
@@ -95,13 +97,20 @@ export class RMSProp extends Optimizer {
   protected get slotCount(): number { return this.centered ? 3 : this.momentum > 0 ? 2 : 1; }
   /** At momentum 0 the moments TF.js keeps are multiplied by 0, so sora keeps none. */
   protected override stateUnused(kind: number): boolean { return kind === 1 && this.momentum === 0 && !this.centered; }
-  protected update(variable: Variable, grad: Tensor): void {
-    const slots = this.slotsFor(variable, this.slotCount);
-    if (!this.centered) {
-      rmspropUpdate(variable, grad, slots[0], slots[1] ?? null, this.learningRate, this.decay, this.momentum, this.epsilon);
+  /** Every variable in one op call (centered: each with ops in turn). */
+  protected override updateAll(pairs: readonly { variable: Variable; grad: Tensor }[]): void {
+    if (this.centered) {
+      super.updateAll(pairs);
       return;
     }
-    const [meanSquare, moment, meanGrad] = slots;
+    rmspropUpdates(this.groups(pairs), this.slotCount === 2, this.learningRate, this.decay, this.momentum, this.epsilon);
+  }
+  protected update(variable: Variable, grad: Tensor): void {
+    if (!this.centered) {
+      this.updateAll([{ variable, grad }]);
+      return;
+    }
+    const [meanSquare, moment, meanGrad] = this.slotsFor(variable, this.slotCount);
     ENGINE.tidy(() => {
       const d = this.decay;
       const ms = ops.add(ops.mul(meanSquare, d), ops.mul(ops.square(grad), 1 - d));

@@ -8,6 +8,8 @@ import { ENGINE } from '../../core/engine.js';
 import type { Tensor, Variable } from '../../core/tensor.js';
 import * as ops from '../../ops/index.js';
 import { gradients, trainableVariables, variableGrads } from '../../ops/autograd.js';
+import { sameShape } from '../../core/tape.js';
+import type { UpdateGroup } from '../../ops/optim.js';
 
 /** The registered variable called `name`; an unknown or ambiguous name is an error. */
 function variableNamed(name: string, where = 'applyGradients'): Variable {
@@ -63,6 +65,17 @@ export abstract class Optimizer {
     return slots;
   }
 
+  /** Each variable with its gradient and state (created on first use), as the fused update ops take them. */
+  protected groups(pairs: readonly { variable: Variable; grad: Tensor }[]): UpdateGroup[] {
+    const count = this.slotCount;
+    const groups = new Array<UpdateGroup>(pairs.length);
+    for (let i = 0; i < pairs.length; i++) {
+      const { variable, grad } = pairs[i];
+      groups[i] = { variable, grad, state: this.slotsFor(variable, count) };
+    }
+    return groups;
+  }
+
   /** How many state tensors (moments) each variable has. */
   protected abstract get slotCount(): number;
 
@@ -82,12 +95,20 @@ export abstract class Optimizer {
       : Object.entries(grads).map(([name, grad]) => ({ variable: variableNamed(name), grad }));
     for (const { variable, grad } of pairs) {
       grad.assertAlive('applyGradients');
-      if (grad.shape.join() !== variable.shape.join()) {
+      if (!sameShape(grad.shape, variable.shape)) {
         throw new Error(`applyGradients: variable '${variable.name}' has shape [${variable.shape}], its gradient ` +
           `has shape [${grad.shape}]`);
       }
     }
     this.iterations++;
+    this.updateAll(pairs);
+  }
+
+  /**
+   * One step of every variable. The optimizers with fused kernels override it with one op call
+   * for all of them (no op dispatch per variable); the others update each in turn.
+   */
+  protected updateAll(pairs: readonly { variable: Variable; grad: Tensor }[]): void {
     for (const { variable, grad } of pairs) this.update(variable, grad);
   }
 
