@@ -12,6 +12,16 @@ export const GEMM_PARALLEL_MACS = 1 << 18;
 const ROW_ALIGN = 6;
 /** Columns of a column panel are a multiple of this (the micro-kernels' 8 columns, twice). */
 const COL_ALIGN = 16;
+/**
+ * Panels per thread of a large GEMM. More than one lets a thread that another process slows
+ * down take fewer (tasks are claimed, not assigned), at the cost of packing the shared operand
+ * once per panel: panels / m of the work for row panels, negligible at these sizes.
+ */
+let panelsPerThread = 4;
+/** Rows or columns a panel keeps at least, so that its packing stays small beside its work. */
+const MIN_PANEL = 64;
+/** For A/B runs (bench/threads.mjs --panels): panels per thread of a large GEMM. */
+export function setGemmPanelsPerThread(n: number): void { panelsPerThread = n; }
 
 /** `work` is the backend's GEMM workspace (gemm_workspace_bytes()); `pool` splits large GEMMs over threads. */
 export function gemm(kernels: KernelExports, work: number, p: GemmParams<WasmStorage>, pool: ThreadPool | null = null): void {
@@ -33,7 +43,7 @@ export function gemm(kernels: KernelExports, work: number, p: GemmParams<WasmSto
       }
     } else if (m >= n) {
       // Row panels of A and C; each task packs B for itself.
-      const panels = threads;
+      const panels = Math.max(threads, Math.min(threads * panelsPerThread, Math.floor(m / MIN_PANEL)));
       const rows = Math.ceil(Math.ceil(m / panels) / ROW_ALIGN) * ROW_ALIGN;
       for (let r0 = 0; r0 < m; r0 += rows) {
         gemmTask(pool, a + r0 * (tA ? 1 : ldA) * 4, b, c + r0 * ldC * 4, Math.min(rows, m - r0), n, k, tA, tB, bias, act,
@@ -41,7 +51,7 @@ export function gemm(kernels: KernelExports, work: number, p: GemmParams<WasmSto
       }
     } else {
       // Column panels of B, C and the bias; each task packs its rows of A for itself.
-      const panels = n >= 4 * threads * 64 ? 2 * threads : threads;
+      const panels = Math.max(threads, Math.min(threads * panelsPerThread, Math.floor(n / MIN_PANEL)));
       const cols = Math.ceil(Math.ceil(n / panels) / COL_ALIGN) * COL_ALIGN;
       for (let c0 = 0; c0 < n; c0 += cols) {
         gemmTask(pool, a, b + c0 * (tB ? ldB : 1) * 4, c + c0 * 4, m, Math.min(cols, n - c0), k, tA, tB,
