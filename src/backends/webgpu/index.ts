@@ -167,7 +167,7 @@ export class WebGPUBackend implements Backend<S> {
     argMaxKernel(this.context, x, out, outer, length, inner, min);
   }
 
-  softmax(x: S, out: S, rows: number, cols: number): void { softmaxKernel(this.context, x, out, rows, cols); }
+  softmax(x: S, out: S, rows: number, cols: number): void { softmaxKernel(this.context, x, out, rows, cols, this.cpuAdapter); }
 
   softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void { softmaxCrossEntropyKernel(this.context, p); }
 
