@@ -18,10 +18,11 @@
  * (tests/backends/suite/softmax.cases.ts pins 4 * 2^-23).
  * The relaxed build fuses the exp's multiply-adds (relaxed_madd, relaxed_nmadd), so its
  * results may differ from the simd build's in the last bit.
- * Wide rows (512 x 1000, node --experimental-wasm-relaxed-simd bench/softmax.mjs: the raw
- * kernel, medians, same process, Intel Xeon): 0.74 ms per call for the expv / divide version,
- * then 0.46 ms simd / 0.35 ms relaxed (degree-6 exp, NaN mask in the max), now see
- * bench/softmax.mjs's header for the current figures.
+ * Wide rows (512 x 1000, the raw kernel, medians, Intel Xeon, 2 shared cores): 0.74 ms per call
+ * for the expv / divide version; 0.46 ms simd / 0.35 ms relaxed for the degree-6 exp with a NaN
+ * mask and a separate scale loop; now, node --experimental-wasm-relaxed-simd bench/softmax.mjs:
+ * 0.41 / 0.29 ms (TF.js wasm 0.51), and in Chromium 156 (the same binary) 0.38 / 0.28 ms
+ * against 0.42 / 0.34 before the constants moved to memory (EXP_CONSTANTS).
  */
 import { addToF64, expv, hmax, hsum64, SUM_BLOCK } from './math';
 

@@ -28,7 +28,7 @@ for (const rows of ROWS) {
 cases.push({
   name: 'softmax 257x257 and 2x257 with +-1e4 logits',
   run: async (backend, reference) => {
-    for (const [rows, cols] of [[257, 257], [2, 257], [7, 33], [5, 3], [3, 1000], [2, 68]]) {
+    for (const [rows, cols] of [[257, 257], [2, 257], [7, 33], [5, 3], [3, 1000], [2, 1001], [2, 68]]) {
       await compareOutputs(`softmax ${rows}x${cols} +-1e4`, backend, reference,
         [randomArray(rows * cols, rows + cols, -1e4, 1e4)], [{ size: rows * cols }],
         (b, [x], [out]) => b.softmax(x, out, rows, cols));
@@ -61,7 +61,7 @@ cases.push({
   name: 'softmax hostile rows: equal, zeros, +-1e4, underflow, -Inf entries, NaN, all -Inf, +Inf',
   run: async (backend, reference) => {
     // 68 and 1000: wide rows of a multiple of 4 (webgpu: the vec4 entry), 127 and 257 not.
-    for (const cols of [1, 3, 4, 5, 8, 17, 33, 68, 127, 257, 1000]) {
+    for (const cols of [1, 3, 4, 5, 7, 8, 17, 33, 68, 127, 257, 1000, 1001]) {
       const rowsData = hostileRows(cols);
       const rows = rowsData.length;
       await compareOutputs(`softmax hostile cols=${cols}`, backend, reference, [Float32Array.from(rowsData.flat())],
@@ -88,6 +88,25 @@ cases.push({
         continue;
       }
       assertClose(`softmax row ${r} sum`, [row.reduce((a, v) => a + v, 0)], [1], { atol: 1e-5, rtol: 0 });
+    }
+  },
+});
+
+cases.push({
+  name: 'softmax into an output full of NaN and 1e30 (nothing of it may survive) 1x7, 3x1001, 4x1000',
+  run: async (backend, reference) => {
+    for (const [rows, cols] of [[1, 7], [3, 1001], [4, 1000]]) {
+      const x = randomArray(rows * cols, rows + 5 * cols, -6, 6);
+      const stale = Float32Array.from({ length: rows * cols }, (_, i) => (i % 2 ? NaN : 1e30));
+      const results: Float32Array[] = [];
+      for (const b of [withKernels(backend), withKernels(reference)]) {
+        const sx = upload(b, x);
+        const out = upload(b, stale);
+        b.softmax(sx, out, rows, cols);
+        results.push((await b.read(out)) as Float32Array);
+        b.free(sx); b.free(out);
+      }
+      assertClose(`softmax over stale output ${rows}x${cols}`, results[0], results[1]);
     }
   },
 });
