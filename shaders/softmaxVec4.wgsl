@@ -3,7 +3,7 @@
 // because every row starts at a multiple of 4 floats). A separate module because x and out
 // are typed arrays of vec4 here.
 //
-// One workgroup per row (rows past 65535 are 2D-split by the host: row = y * groups.x + x);
+// Grid: one workgroup per row (rows past 65535 are 2D-split by the host: row = y * groups.x + x);
 // its WORKGROUP_SIZE invocations stride over the row's quads three times:
 //   1. max of x and the largest |x| bit pattern (a NaN or +-inf anywhere shows there);
 //   2. sum of exp(x - max);
