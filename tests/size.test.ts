@@ -88,7 +88,8 @@ const KIB = 1024;
  * handler and context): 643,795 to 649,418 bytes.
  * webgpu raised in issue 19 from 124 KiB for the wide-row softmax (softmaxVec4.wgsl beside softmax.wgsl's
  * rewritten main: one barrier per reduction, vec4 rows, 4 invocations a row on CPU adapters; 512x1000 on
- * SwiftShader ~60 ms -> ~4-7 ms, ~8x TF.js webgpu, bench/browser.mjs --only softmax): 126,427 to 128,725 bytes.
+ * SwiftShader ~60 ms -> ~4-7 ms, ~8x TF.js webgpu, bench/browser.mjs --only softmax; and the cross-entropy
+ * kernel's 4-wide workgroup there, ce-grad 512x1000 5.9 -> 15.7 Melem/s): 126,427 to 128,801 bytes.
  * inline raised in issue 19 from 75 KiB for the wasm softmax (its exp's constants as a table in linear
  * memory, loaded before the loop, which Chromium's V8 otherwise rematerializes at every use; 1.5x TF.js
  * wasm in Chromium): the builds shrank (94,383 / 95,673 to 94,173 / 95,463 bytes) but the inline

@@ -169,7 +169,7 @@ export class WebGPUBackend implements Backend<S> {
 
   softmax(x: S, out: S, rows: number, cols: number): void { softmaxKernel(this.context, x, out, rows, cols, this.cpuAdapter); }
 
-  softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void { softmaxCrossEntropyKernel(this.context, p); }
+  softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void { softmaxCrossEntropyKernel(this.context, p, this.cpuAdapter); }
 
   adam(p: AdamParams<S>): void { adamKernel(this.context, p); }
 

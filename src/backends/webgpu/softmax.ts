@@ -6,6 +6,7 @@
  * (softmaxVec4.wgsl); its workgroup is 4 invocations on a CPU adapter (SwiftShader, lavapipe:
  * a barrier there costs a switch per invocation, so fewer invocations per row is faster:
  * 512x1000 in 60 ms with 64 and a tree, 7 ms with 4), 64 on a GPU up to 1024 columns, else 256.
+ * softmaxCrossEntropy's wide rows take the same 4-invocation workgroup on a CPU adapter.
  */
 import type { SoftmaxCrossEntropyParams } from '../backend.js';
 import type { GPUContext, VariantSpec } from './context.js';
@@ -26,8 +27,9 @@ function layout(width: number, narrowEntry: string): { entryPoint: string; const
     : { entryPoint: 'main', constants: { WORKGROUP_SIZE: width === 1 ? 64 : 256 } };
 }
 
-const xentSpec = (width: number, sparse: number, grad: number): VariantSpec => {
+const xentSpec = (width: number, sparse: number, grad: number, cpu = false): VariantSpec => {
   const { entryPoint, constants } = layout(width, 'xent_rows');
+  if (cpu && width > 0) constants.WORKGROUP_SIZE = CPU_ROW_WORKGROUP;
   return { kernel: 'softmaxCrossEntropy', shader: 'softmaxCrossEntropy', entryPoint,
     constants: { ...constants, SPARSE: sparse, HAS_GRAD: grad } };
 };
@@ -61,12 +63,18 @@ export function softmaxKernel(context: GPUContext, x: GPUStorage, out: GPUStorag
   context.runLine(variant, [bufferOf(x, 'softmax'), bufferOf(out, 'softmax')], [rows, cols], null, rowGroups(rows, width));
 }
 
-export function softmaxCrossEntropyKernel(context: GPUContext, p: SoftmaxCrossEntropyParams<GPUStorage>): void {
+/**
+ * The fused softmax cross-entropy; `cpuAdapter` gives wide rows a 4-invocation workgroup, as
+ * softmax's (its tree reductions then take two steps).
+ */
+export function softmaxCrossEntropyKernel(context: GPUContext, p: SoftmaxCrossEntropyParams<GPUStorage>,
+  cpuAdapter = false): void {
   const { rows, cols } = p;
   if (rows === 0) return;
   const k = 'softmaxCrossEntropy';
   const width = widthClass(cols), sparse = +p.sparse, grad = +(p.grad !== null);
-  const variant = context.variant(k, width * 4 + sparse * 2 + grad, () => xentSpec(width, sparse, grad));
+  const cpu = width > 0 && cpuAdapter;
+  const variant = context.variant(k, width * 8 + +cpu * 4 + sparse * 2 + grad, () => xentSpec(width, sparse, grad, cpu));
   context.runLine(variant,
     [bufferOf(p.logits, k), bufferOf(p.labels, k), bufferOf(p.loss, k), p.grad ? bufferOf(p.grad, k) : context.dummy],
     [rows, cols], [p.gradScale], rowGroups(rows, width));
