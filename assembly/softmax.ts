@@ -118,8 +118,8 @@ const EXP5_P3: f32 = 0.008312510326504707;
 }
 
 /**
- * expNonPos's constants, four lanes each, in linear memory. A kernel loads them into locals
- * before its loop (loadExpConstants) instead of writing f32x4.splat(constant) in the loop:
+ * expNonPos's constants, four lanes each, in linear memory. expScaleSumAndMax loads them into
+ * locals before its loop instead of writing f32x4.splat(constant) in the loop:
  * Chromium 156's V8 (15.x) rematerializes each v128 constant inside the loop at every use,
  * where Node 20's V8 11.3 keeps them; with the constants loaded from memory, V8 cannot
  * rematerialize them and keeps them in registers (or spills, one load each). Chromium,
