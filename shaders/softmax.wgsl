@@ -1,12 +1,16 @@
 // softmax: out[r, j] = exp(x[r, j] - max_r) / sum_j exp(x[r, j] - max_r), rows x cols,
-// float32, max-subtracted so ±1e4 logits cannot overflow. A NaN in a row makes the whole
-// row NaN (the max propagates NaN, tested on the bits), as in the reference; so does a
-// NaN sum (+inf, or a row of -inf).
+// float32, max-subtracted so +-1e4 logits cannot overflow. Rows with a NaN or +inf, and rows
+// of all -inf, are all NaN, as in the reference (found on the bits: a NaN makes WGSL's max()
+// implementation-defined); -inf entries of a finite row give 0.
 //
-// Two entry points, chosen by the host from the row width:
+// Two entry points, chosen by the host from the row width (rows of a multiple of 4 columns
+// above 64 take softmaxVec4.wgsl instead, the same scheme on vec4s):
 //  - main (wide rows): one workgroup per row. Its WORKGROUP_SIZE invocations stride over
-//    the columns three times: a max, combined in a workgroup-memory tree; a sum of
-//    exp(x - max), combined the same way; then the normalized writes.
+//    the columns three times: max (and the largest |x| bit pattern), sum of exp(x - max),
+//    then out = exp(x - max) / sum (the exp again, rather than writing and rereading).
+//    Each reduction is one barrier: every invocation writes its partial, then reads them
+//    all. The host picks WORKGROUP_SIZE = 4 on CPU adapters (barriers cost a switch per
+//    invocation there), 64 or 256 on GPUs.
 //    Grid: rows workgroups, 2D-split by the host past 65535 (row = y * groups.x + x).
 //  - softmax_rows (narrow rows, cols <= 64): one invocation per row, three plain loops and
 //    no barrier (on CPU adapters the barriers of a 10-wide row cost more than its math).
@@ -21,7 +25,9 @@ struct Params { rows: u32, cols: u32 }
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
-var<workgroup> partial: array<f32, WORKGROUP_SIZE>;
+var<workgroup> partial_max: array<f32, WORKGROUP_SIZE>;
+var<workgroup> partial_bits: array<u32, WORKGROUP_SIZE>;
+var<workgroup> partial_sum: array<f32, WORKGROUP_SIZE>;
 
 fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
 fn infinity() -> f32 { let bits = 0x7f800000u; return bitcast<f32>(bits); }
@@ -41,37 +47,43 @@ fn main(@builtin(workgroup_id) group: vec3<u32>,
         @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let row = group.y * groups.x + group.x;
+  // Uniform per workgroup, so the barriers below stay in uniform control flow.
   if (row >= params.rows) { return; }
-  let base = row * params.cols;
+  let cols = params.cols;
+  let base = row * cols;
 
   var m = -infinity();
-  for (var j = lid; j < params.cols; j += WORKGROUP_SIZE) { m = max_nan(m, x[base + j]); }
-  partial[lid] = m;
-  workgroupBarrier();
-  for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) { partial[lid] = max_nan(partial[lid], partial[lid + stride]); }
-    workgroupBarrier();
+  var bits = 0u;
+  for (var j = lid; j < cols; j += WORKGROUP_SIZE) {
+    let v = x[base + j];
+    m = max(m, v);
+    bits = max(bits, bitcast<u32>(v) & 0x7fffffffu);
   }
-  let row_max = partial[0];
+  partial_max[lid] = m;
+  partial_bits[lid] = bits;
   workgroupBarrier();
+  var row_max = partial_max[0];
+  var row_bits = partial_bits[0];
+  for (var i = 1u; i < WORKGROUP_SIZE; i++) {
+    row_max = max(row_max, partial_max[i]);
+    row_bits = max(row_bits, partial_bits[i]);
+  }
+  // A NaN or +inf anywhere, or every entry -inf: a NaN row.
+  let row_nan = row_bits > 0x7f800000u || (bitcast<u32>(row_max) & 0x7fffffffu) == 0x7f800000u;
 
   var s = 0.0;
-  for (var j = lid; j < params.cols; j += WORKGROUP_SIZE) { s += exp_nan(x[base + j] - row_max); }
-  partial[lid] = s;
+  for (var j = lid; j < cols; j += WORKGROUP_SIZE) { s += exp(x[base + j] - row_max); }
+  partial_sum[lid] = s;
   workgroupBarrier();
-  for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-    if (lid < stride) { partial[lid] = partial[lid] + partial[lid + stride]; }
-    workgroupBarrier();
-  }
-  let total = partial[0];
-  let inv_sum = 1.0 / total;
-  // A NaN max or sum (a NaN, +inf, or an all -inf row) makes the whole row NaN.
-  let row_nan = is_nan(total) || is_nan(row_max);
+  var total = 0.0;
+  for (var i = 0u; i < WORKGROUP_SIZE; i++) { total += partial_sum[i]; }
 
-  for (var j = lid; j < params.cols; j += WORKGROUP_SIZE) {
-    let shifted = x[base + j] - row_max;
-    out[base + j] = select(exp(shifted) * inv_sum, nan_value(), row_nan || is_nan(shifted));
+  if (row_nan) {
+    for (var j = lid; j < cols; j += WORKGROUP_SIZE) { out[base + j] = nan_value(); }
+    return;
   }
+  let scale = 1.0 / total;
+  for (var j = lid; j < cols; j += WORKGROUP_SIZE) { out[base + j] = exp(x[base + j] - row_max) * scale; }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

@@ -167,9 +167,9 @@ export class WebGPUBackend implements Backend<S> {
     argMaxKernel(this.context, x, out, outer, length, inner, min);
   }
 
-  softmax(x: S, out: S, rows: number, cols: number): void { softmaxKernel(this.context, x, out, rows, cols); }
+  softmax(x: S, out: S, rows: number, cols: number): void { softmaxKernel(this.context, x, out, rows, cols, this.cpuAdapter); }
 
-  softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void { softmaxCrossEntropyKernel(this.context, p); }
+  softmaxCrossEntropy(p: SoftmaxCrossEntropyParams<S>): void { softmaxCrossEntropyKernel(this.context, p, this.cpuAdapter); }
 
   adam(p: AdamParams<S>): void { adamKernel(this.context, p); }
 

@@ -40,7 +40,7 @@ function tolerance(scale: number): Tolerance {
  */
 async function compareXent(label: string, backend: Backend, reference: Backend, logits: Float32Array,
   labels: Float32Array | Int32Array, rows: number, cols: number, withGrad: boolean, gradScale: number,
-  lossTol: Tolerance): Promise<void> {
+  lossTol: Tolerance, kernelView: Backend = backend): Promise<void> {
   const sparse = labels instanceof Int32Array;
   const results: TypedArray[][] = [];
   for (const b of [withKernels(backend), withKernels(reference)]) {
@@ -48,7 +48,8 @@ async function compareXent(label: string, backend: Backend, reference: Backend, 
     const y = upload(b, labels);
     const loss = empty(b, rows);
     const grad = withGrad ? empty(b, rows * cols) : null;
-    b.softmaxCrossEntropy({ logits: x, labels: y, sparse, loss, grad, rows, cols, gradScale });
+    // kernelView: the backend under test seen with other settings (below); it only runs the kernel.
+    (b === backend ? withKernels(kernelView) : b).softmaxCrossEntropy({ logits: x, labels: y, sparse, loss, grad, rows, cols, gradScale });
     results.push([await b.read(loss), ...(grad ? [await b.read(grad)] : [])]);
     for (const s of [x, y, loss, ...(grad ? [grad] : [])]) b.free(s);
   }
@@ -142,6 +143,30 @@ cases.push({
           withGrad, 0.5, { atol: 1e-5, rtol: 1e-4 });
         await compareXent(`xent hostile one-hot cols=${cols}`, backend, reference, logits, oneHot(classes, cols),
           rows, cols, withGrad, 0.5, { atol: 1e-5, rtol: 1e-4 });
+      }
+    }
+  },
+});
+
+/**
+ * The webgpu backend gives wide rows a 4-invocation workgroup on a CPU adapter, 64 or 256 on a
+ * GPU: run the other layout too, through a view of the backend whose cpuAdapter is flipped
+ * (it only launches the kernel), so both are checked on whatever adapter the machine has.
+ */
+cases.push({
+  name: 'softmaxCrossEntropy wide-row layouts (webgpu: CPU-adapter and GPU workgroups) 3x65, 2x1000, 2x1027 (sparse and probabilities)',
+  run: async (backend, reference) => {
+    const cpu = (backend as { cpuAdapter?: boolean }).cpuAdapter;
+    const views = cpu === undefined ? [backend]
+      : [backend, Object.create(backend, { cpuAdapter: { value: !cpu } }) as Backend];
+    for (const view of views) {
+      for (const [rows, cols] of [[3, 65], [2, 1000], [2, 1027]]) {
+        const logits = randomArray(rows * cols, rows * 11 + cols, -9, 9);
+        const label = `softmaxCrossEntropy ${rows}x${cols} cpuAdapter=${(view as { cpuAdapter?: boolean }).cpuAdapter}`;
+        await compareXent(`${label} sparse`, backend, reference, logits, sparseLabels(rows, cols, cols), rows, cols, true, 0.5,
+          tolerance(9), view);
+        await compareXent(`${label} probabilities`, backend, reference, logits, probabilityRows(rows, cols, cols + 1), rows, cols,
+          true, 1, tolerance(9), view);
       }
     }
   },

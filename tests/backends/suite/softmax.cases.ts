@@ -28,7 +28,7 @@ for (const rows of ROWS) {
 cases.push({
   name: 'softmax 257x257 and 2x257 with +-1e4 logits',
   run: async (backend, reference) => {
-    for (const [rows, cols] of [[257, 257], [2, 257], [7, 33], [5, 3]]) {
+    for (const [rows, cols] of [[257, 257], [2, 257], [7, 33], [5, 3], [3, 1000], [2, 1001], [2, 68]]) {
       await compareOutputs(`softmax ${rows}x${cols} +-1e4`, backend, reference,
         [randomArray(rows * cols, rows + cols, -1e4, 1e4)], [{ size: rows * cols }],
         (b, [x], [out]) => b.softmax(x, out, rows, cols));
@@ -60,7 +60,8 @@ function hostileRows(cols: number): number[][] {
 cases.push({
   name: 'softmax hostile rows: equal, zeros, +-1e4, underflow, -Inf entries, NaN, all -Inf, +Inf',
   run: async (backend, reference) => {
-    for (const cols of [1, 3, 4, 5, 8, 17, 33, 257]) {
+    // 68 and 1000: wide rows of a multiple of 4 (webgpu: the vec4 entry), 127 and 257 not.
+    for (const cols of [1, 3, 4, 5, 7, 8, 17, 33, 68, 127, 257, 1000, 1001]) {
       const rowsData = hostileRows(cols);
       const rows = rowsData.length;
       await compareOutputs(`softmax hostile cols=${cols}`, backend, reference, [Float32Array.from(rowsData.flat())],
@@ -87,6 +88,25 @@ cases.push({
         continue;
       }
       assertClose(`softmax row ${r} sum`, [row.reduce((a, v) => a + v, 0)], [1], { atol: 1e-5, rtol: 0 });
+    }
+  },
+});
+
+cases.push({
+  name: 'softmax into an output full of NaN and 1e30 (nothing of it may survive) 1x7, 3x1001, 4x1000',
+  run: async (backend, reference) => {
+    for (const [rows, cols] of [[1, 7], [3, 1001], [4, 1000]]) {
+      const x = randomArray(rows * cols, rows + 5 * cols, -6, 6);
+      const stale = Float32Array.from({ length: rows * cols }, (_, i) => (i % 2 ? NaN : 1e30));
+      const results: Float32Array[] = [];
+      for (const b of [withKernels(backend), withKernels(reference)]) {
+        const sx = upload(b, x);
+        const out = upload(b, stale);
+        b.softmax(sx, out, rows, cols);
+        results.push((await b.read(out)) as Float32Array);
+        b.free(sx); b.free(out);
+      }
+      assertClose(`softmax over stale output ${rows}x${cols}`, results[0], results[1]);
     }
   },
 });
@@ -129,6 +149,34 @@ cases.push({
       await compareOutputs(`softmax ${rows}x${cols} tight`, backend, reference, [x], [{ size: rows * cols }],
         (b, [xs], [out]) => b.softmax(xs, out, rows, cols),
         backend.name === 'wasm' ? { atol: 3e-45, rtol: 4 * 2 ** -23 } : undefined);
+    }
+  },
+});
+
+/**
+ * The webgpu backend picks the wide-row workgroup by adapter (4 invocations on a CPU adapter,
+ * 64 or 256 on a GPU): run the other layout too, through a view of the backend whose
+ * cpuAdapter is flipped, so both are checked on whatever adapter the machine has. Scalar and
+ * vec4 entries, each width class, hostile rows. Other backends: the same comparison once.
+ */
+cases.push({
+  name: 'softmax wide-row layouts (webgpu: CPU-adapter and GPU workgroups) 3x68, 2x1000, 2x1027, 2x2048, hostile',
+  run: async (backend, reference) => {
+    const cpu = (backend as { cpuAdapter?: boolean }).cpuAdapter;
+    const views = cpu === undefined ? [backend]
+      : [backend, Object.create(backend, { cpuAdapter: { value: !cpu } }) as typeof backend];
+    for (const view of views) {
+      for (const [rows, cols] of [[3, 68], [2, 1000], [2, 1027], [2, 2048]]) {
+        await compareOutputs(`softmax ${rows}x${cols} cpuAdapter=${(view as { cpuAdapter?: boolean }).cpuAdapter}`, backend, reference,
+          [randomArray(rows * cols, rows * 7 + cols, -9, 9)], [{ size: rows * cols }],
+          (b, [x], [out]) => (b === backend ? view : b).softmax!(x, out, rows, cols));
+      }
+      for (const cols of [68, 1027, 2048]) {
+        const rowsData = hostileRows(cols);
+        await compareOutputs(`softmax hostile cols=${cols} cpuAdapter=${(view as { cpuAdapter?: boolean }).cpuAdapter}`, backend, reference,
+          [Float32Array.from(rowsData.flat())], [{ size: rowsData.length * cols }],
+          (b, [x], [out]) => (b === backend ? view : b).softmax!(x, out, rowsData.length, cols));
+      }
     }
   },
 });
