@@ -53,7 +53,8 @@ const GEN = 0, NEXT = 1, DONE = 2, COUNT = 3, ERROR = 4, LIMIT = 6, SPIN = 7;
 const SCRATCH_WORDS = 16; // thread t's [gemm workspace, col] at SCRATCH_WORDS + 2t
 const TALLY_WORDS = SCRATCH_WORDS + 2 * 64; // tasks thread t has run, at TALLY_WORDS + t (for tests)
 const ALIVE_WORDS = TALLY_WORDS + 64; // worker t writes its start number here once it waits for jobs
-const TASKS_BYTES = 1024; // f64 task records from here
+const STOP_WORDS = ALIVE_WORDS + 64; // the caller writes a worker's start number here to make it leave
+const TASKS_BYTES = 2048; // f64 task records from here (the words above end at 336 * 4 bytes)
 const EXTRA_BYTES = TASKS_BYTES + MAX_TASKS * TASK_SLOTS * 8; // 16 i32 words per task from here
 export const CONTROL_BYTES = EXTRA_BYTES + MAX_TASKS * 64;
 /** A value of NEXT no claim reaches: set while a job is being written, so a late worker claims nothing. */
@@ -75,13 +76,14 @@ const start = (d) => {
   let gen = Atomics.load(i32, c + ${GEN});
   Atomics.store(i32, c + ${ALIVE_WORDS} + id, d.start);
   for (;;) {
+    if (Atomics.load(i32, c + ${STOP_WORDS} + id) === d.start) break;
     let spins = 0;
     const spinLimit = i32[c + ${SPIN}];
     while (Atomics.load(i32, c + ${GEN}) === gen) {
       if (++spins > spinLimit) { Atomics.wait(i32, c + ${GEN}, gen); spins = 0; }
     }
     gen = Atomics.load(i32, c + ${GEN});
-    if (id >= Atomics.load(i32, c + ${LIMIT})) return;
+    if (id >= Atomics.load(i32, c + ${LIMIT}) || Atomics.load(i32, c + ${STOP_WORDS} + id) === d.start) continue;
     const work = i32[c + ${SCRATCH_WORDS} + 2 * id], col = i32[c + ${SCRATCH_WORDS} + 2 * id + 1];
     for (;;) {
       const t = Atomics.add(i32, c + ${NEXT}, 1);
@@ -102,7 +104,7 @@ const start = (d) => {
   }
 };
 if (typeof self !== 'undefined' && typeof self.postMessage === 'function') {
-  self.onmessage = (e) => start(e.data);
+  self.onmessage = (e) => { start(e.data); self.close(); };
 } else {
   require('node:worker_threads').parentPort.once('message', start);
 }
@@ -310,7 +312,7 @@ export class ThreadPool {
   /** Workers that have started and wait for jobs (each writes the number of its start, so a stopped one never counts). */
   get readyWorkers(): number {
     let ready = 0;
-    for (let id = 1; id < this.workers.length; id++) {
+    for (let id = 1; id < Math.min(this.workers.length, this.threadCount); id++) {
       if (this.workers[id] && Atomics.load(this.i32, (this.control >> 2) + ALIVE_WORDS + id) === this.startOf[id]) ready++;
     }
     return ready;
@@ -322,16 +324,35 @@ export class ThreadPool {
     return Array.from({ length: this.threadCount }, (_, t) => Atomics.load(this.i32, c + TALLY_WORDS + t));
   }
 
-  /** Resizes the pool to n threads (n - 1 workers); workers start asynchronously. */
+  /**
+   * Resizes the pool to n threads (n - 1 workers). New workers start asynchronously; workers
+   * beyond n stay alive but take no tasks (LIMIT), so going back to more threads costs nothing.
+   */
   resize(n: number): void {
-    const c = this.control >> 2;
-    Atomics.store(this.i32, c + LIMIT, n);
-    for (let id = n; id < this.workers.length; id++) this.stopWorker(id);
-    this.workers.length = Math.min(this.workers.length, n);
-    for (let id = Math.max(1, this.workers.length); id < n; id++) this.startWorker(id);
+    Atomics.store(this.i32, (this.control >> 2) + LIMIT, n);
+    for (let id = 1; id < n; id++) if (!this.workers[id]) this.startWorker(id);
     this.threadCount = n;
     this.parked = false;
     if (n > 1) this.parkWhenIdle();
+  }
+
+  /**
+   * Stops every worker (none holds a task: jobs run only inside run()). Each is told to leave
+   * its loop and closes itself: Deno notices a worker that closes itself, while one terminated
+   * from outside as it sleeps in Atomics.wait kept a Deno process from exiting (2.9, measured).
+   * Node's are terminated as well.
+   */
+  private stopAll(): void {
+    const c = this.control >> 2;
+    for (let id = 1; id < this.workers.length; id++) {
+      const made = this.workers[id];
+      this.workers[id] = null;
+      if (!made) continue;
+      Atomics.store(this.i32, c + STOP_WORDS + id, this.startOf[id]!);
+      if (made.kind === 'node') void made.worker.terminate();
+    }
+    Atomics.add(this.i32, c + GEN, 1);
+    Atomics.notify(this.i32, c + GEN);
   }
 
   /**
@@ -355,9 +376,7 @@ export class ThreadPool {
         return;
       }
       this.idleTimer = null;
-      const threads = this.threadCount;
-      this.resize(1);
-      this.threadCount = threads;
+      this.stopAll();
       this.parked = true;
     };
     this.idleTimer = setTimeout(check, IDLE_MS) as unknown as number;
@@ -396,26 +415,18 @@ export class ThreadPool {
     else made.worker.addEventListener('error', (event) => onError(event.message ?? 'error'));
   }
 
-  private stopWorker(id: number): void {
-    const made = this.workers[id];
-    this.workers[id] = null;
-    if (!made) return;
-    // It leaves its loop at the next generation (id >= LIMIT); terminate in case it never started.
-    const c = this.control >> 2;
-    Atomics.add(this.i32, c + GEN, 1);
-    Atomics.notify(this.i32, c + GEN);
-    void made.worker.terminate();
-  }
-
   /** Stops every worker; the pool runs on the calling thread only. */
   dispose(): void {
-    this.resize(1);
+    Atomics.store(this.i32, (this.control >> 2) + LIMIT, 1);
+    this.stopAll();
+    this.threadCount = 1;
+    this.parked = false;
   }
 
   /** Starts a new job: no tasks yet. */
   begin(): void {
     this.count = 0;
-    if (this.parked) this.resize(this.threadCount);
+    if (this.parked && this.threadCount > 1) this.resize(this.threadCount);
     this.lastJob = performance.now();
   }
 
