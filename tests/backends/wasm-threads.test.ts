@@ -85,13 +85,13 @@ function gemmCase(m: number, n: number, k: number, o: { tA?: boolean; tB?: boole
 }
 
 function convCases(): Case[] {
-  const g = geometry(5, 13, 11, 3, 7, 3, 1, 'same');
+  const g = geometry(9, 17, 15, 3, 7, 3, 1, 'same');
   const xSize = g.batch * g.inHeight * g.inWidth * g.inChannels, ySize = g.batch * g.outHeight * g.outWidth * g.outChannels;
   const fSize = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
   const s2 = geometry(7, 17, 15, 5, 9, 5, 2, 'valid');
   const s2x = s2.batch * s2.inHeight * s2.inWidth * s2.inChannels, s2y = s2.batch * s2.outHeight * s2.outWidth * s2.outChannels;
   const s2f = 5 * 5 * 5 * 9;
-  const dw = { ...geometry(6, 19, 17, 6, 12, 3, 1, 'same') };
+  const dw = { ...geometry(8, 23, 21, 6, 12, 3, 1, 'same') };
   const dwx = dw.batch * dw.inHeight * dw.inWidth * 6, dwy = dw.batch * dw.outHeight * dw.outWidth * 12;
   const pool = geometry(9, 31, 29, 33, 33, 3, 2, 'same');
   const px = pool.batch * pool.inHeight * pool.inWidth * 33, py = pool.batch * pool.outHeight * pool.outWidth * 33;
@@ -120,25 +120,25 @@ function convCases(): Case[] {
       tolerance: 2e-4,
     },
     {
-      name: 'conv2dBackpropFilter accumulate, 5x13x11x3 -> 7', inputs: { x: values(xSize, 10), dy: values(ySize, 11) },
+      name: 'conv2dBackpropFilter accumulate, 9x17x15x3 -> 7', inputs: { x: values(xSize, 10), dy: values(ySize, 11) },
       outputs: { df: fSize }, initial: { df: values(fSize, 12) },
       call: (b, s) => b.conv2dBackpropFilter!({ ...g, x: s.x!, dy: s.dy!, dFilter: s.df!, accumulate: true }),
       reassociates: true, tolerance: 1e-4,
     },
     {
-      name: 'depthwiseConv2d 6x19x17x6 x2, bias relu6', inputs: { x: values(dwx, 13), f: values(9 * 12, 14), bias: values(12, 15) },
+      name: 'depthwiseConv2d 8x23x21x6 x2, bias relu6', inputs: { x: values(dwx, 13), f: values(9 * 12, 14), bias: values(12, 15) },
       outputs: { y: dwy },
       call: (b, s) => b.depthwiseConv2d!({ ...dw, x: s.x!, filter: s.f!, out: s.y!, bias: s.bias!, activation: 'relu6',
         channelMultiplier: 2 }),
       tolerance: 1e-5,
     },
     {
-      name: 'depthwiseConv2dBackpropInput 6x19x17x6 x2', inputs: { dy: values(dwy, 16), f: values(9 * 12, 17) }, outputs: { dx: dwx },
+      name: 'depthwiseConv2dBackpropInput 8x23x21x6 x2', inputs: { dy: values(dwy, 16), f: values(9 * 12, 17) }, outputs: { dx: dwx },
       call: (b, s) => b.depthwiseConv2dBackpropInput!({ ...dw, dy: s.dy!, filter: s.f!, dx: s.dx!, channelMultiplier: 2 }),
       tolerance: 1e-5,
     },
     {
-      name: 'depthwiseConv2dBackpropFilter 6x19x17x6 x2', inputs: { x: values(dwx, 18), dy: values(dwy, 19) }, outputs: { df: 9 * 12 },
+      name: 'depthwiseConv2dBackpropFilter 8x23x21x6 x2', inputs: { x: values(dwx, 18), dy: values(dwy, 19) }, outputs: { df: 9 * 12 },
       call: (b, s) => b.depthwiseConv2dBackpropFilter!({ ...dw, x: s.x!, dy: s.dy!, dFilter: s.df!, channelMultiplier: 2 }),
       reassociates: true, tolerance: 1e-4,
     },
@@ -155,12 +155,12 @@ function convCases(): Case[] {
   ];
 }
 
-/** LSTM / GRU forward then backward (batch 7, 13 steps, 19 units: odd, not a multiple of 8), with a mask. */
+/** LSTM / GRU forward then backward (batch 7, 13 steps, 37 units: odd, not a multiple of 8), with a mask. */
 function recurrentCase(cell: 'lstm' | 'gru', resetAfter: boolean): Case {
-  const batch = 7, steps = 13, units = 19, g = cell === 'lstm' ? 4 : 3, gu = g * units, bsu = batch * steps * units;
+  const batch = 7, steps = 13, units = 37, g = cell === 'lstm' ? 4 : 3, gu = g * units, bsu = batch * steps * units;
   const mask = values(batch * steps, 60).map((v, i) => (i % steps === 0 || v > -0.6 ? 1 : 0));
   return {
-    name: `${cell}${resetAfter ? ' resetAfter' : ''} forward and backward, batch 7, 13 steps, 19 units, masked`,
+    name: `${cell}${resetAfter ? ' resetAfter' : ''} forward and backward, batch 7, 13 steps, 37 units, masked`,
     inputs: {
       xProj: values(batch * steps * gu, 61), u: values(units * gu, 62, 0.4), rb: values(gu, 63), h0: values(batch * units, 64),
       c0: values(batch * units, 65), mask, dhSeq: values(bsu, 66), dcSeq: values(bsu, 67),
@@ -287,7 +287,12 @@ describe('wasm backend on 1, 2 and 3 threads', () => {
   for (const c of CASES) {
     it(`${c.name}: 2 and 3 threads match the reference, and one thread ${c.reassociates ? 'within 4e-6 relative' : 'bitwise'}`, () => {
       for (const threads of [2, 3]) {
-        const got = run(backends[threads - 1] as unknown as AnyBackend, c);
+        const backend = backends[threads - 1]!;
+        const tasks = (): number => backend.threadTally().reduce((a, b) => a + b, 0);
+        const before = tasks();
+        const got = run(backend as unknown as AnyBackend, c);
+        // The case is large enough to split: it ran as tasks of the pool, not at once on one thread.
+        expect(tasks() - before, 'tasks run').toBeGreaterThanOrEqual(2);
         for (const [name, want] of Object.entries(expected.get(c.name)!)) {
           const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
           expect(maxDiff(got[name]!, want), `${name} on ${threads} threads against the reference`).toBeLessThanOrEqual(

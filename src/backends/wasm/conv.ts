@@ -12,7 +12,7 @@ import {
 } from '../backend.js';
 import { BINARY_CODES } from '../opcodes.generated.js';
 import type { KernelExports, WasmStorage as S } from './kernel-exports.js';
-import { GEMM_PARALLEL_MACS } from './gemm.js';
+import { BATCH_PARALLEL_MACS } from './gemm.js';
 import { SCRATCH_COL, SCRATCH_EXTRA, SCRATCH_GEMM, type TaskKernel, type ThreadPool } from './threads.js';
 
 /** Bytes of the geometry block. */
@@ -66,13 +66,13 @@ interface Split {
 
 /**
  * Runs a convolution kernel on the batch split over threads, when the pool has more than one
- * and the work pays (at least two images and GEMM_PARALLEL_MACS multiply-adds); returns false
+ * and the work pays (at least two images and BATCH_PARALLEL_MACS multiply-adds); returns false
  * to have it run at once on this thread. Each chunk of images is a task with its own geometry;
  * a filter gradient's chunks after the first sum into partial buffers, added at the end.
  */
 function splitBatch(ctx: ConvContext, g: Conv2DGeometry, multiplier: number, macs: number, split: Split): boolean {
   const pool = ctx.pool();
-  if (pool === null || pool.threads < 2 || g.batch < 2 || macs < GEMM_PARALLEL_MACS) return false;
+  if (pool === null || pool.threads < 2 || g.batch < 2 || macs < BATCH_PARALLEL_MACS) return false;
   const chunks = Math.min(g.batch, pool.threads), per = Math.ceil(g.batch / chunks);
   const inImage = g.inHeight * g.inWidth * g.inChannels * 4, outImage = g.outHeight * g.outWidth * g.outChannels * 4;
   const partialBytes = (split.filterSize ?? 0) * 4;

@@ -4,10 +4,17 @@ import type { KernelExports, WasmStorage } from './kernel-exports.js';
 import { SCRATCH_GEMM, type ThreadPool } from './threads.js';
 
 /**
- * Multiply-adds below which a GEMM stays on one thread: publishing a job and waking a worker
- * costs a few microseconds (more when it sleeps), about 2^17 multiply-adds of work.
+ * Multiply-adds below which a GEMM stays on one thread (~40 µs of work on one core): below it,
+ * publishing the job, waking a worker and packing the shared operand once more per panel cost
+ * more than the second core saves (the seed MLP's 32x784x64 products made its epoch 15% slower
+ * on two threads at 2^18; at 2^21 it is as fast as on one).
  */
-export const GEMM_PARALLEL_MACS = 1 << 18;
+export const GEMM_PARALLEL_MACS = 1 << 21;
+/**
+ * The same for the kernels split by batch (convolutions, pooling, recurrent sequences): each
+ * task is whole images or samples with nothing packed twice, so smaller work pays.
+ */
+export const BATCH_PARALLEL_MACS = 1 << 18;
 /** Rows of a row panel are a multiple of this (the micro-kernels' 5 and 6 rows both divide it). */
 const ROW_ALIGN = 6;
 /** Columns of a column panel are a multiple of this (the micro-kernels' 8 columns, twice). */

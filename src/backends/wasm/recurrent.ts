@@ -10,7 +10,7 @@ import {
   type RecurrentSequenceBackwardParams, type RecurrentSequenceParams,
 } from '../backend.js';
 import type { KernelExports, WasmStorage as S } from './kernel-exports.js';
-import { GEMM_PARALLEL_MACS } from './gemm.js';
+import { BATCH_PARALLEL_MACS } from './gemm.js';
 import type { ThreadPool } from './threads.js';
 
 /** assembly/rnn.ts's codes. */
@@ -69,7 +69,7 @@ function splitBatch(ctx: RecurrentContext, p: RecurrentConfig, kernel: 'recurren
   args: number[], perSample: number[], batchArg: number): boolean {
   const pool = ctx.pool();
   const gates = recurrentGates(p.cell);
-  if (pool === null || pool.threads < 2 || p.batch < 2 || p.batch * p.steps * p.units * gates * p.units < GEMM_PARALLEL_MACS) {
+  if (pool === null || pool.threads < 2 || p.batch < 2 || p.batch * p.steps * p.units * gates * p.units < BATCH_PARALLEL_MACS) {
     return false;
   }
   const chunks = Math.min(p.batch, pool.threads), per = Math.ceil(p.batch / chunks);
