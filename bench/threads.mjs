@@ -6,7 +6,8 @@
  *
  *   npm run bench:threads                          # Node (relaxed SIMD flag on)
  *   npm run bench:threads:deno                     # Deno
- *   node --experimental-wasm-relaxed-simd bench/threads.mjs [--sizes 256,512,1024] [--reps 9] [--threads 2] [--json out.json]
+ *   node --experimental-wasm-relaxed-simd bench/threads.mjs [--sizes 256,512,1024] [--reps 9] [--threads 2] [--variant simd|relaxed]
+ *        [--json out.json]
  *
  * Each contender is warmed up (V8 tiers wasm up from its baseline compiler), then the
  * contenders are timed in interleaved repetitions (a neighbour's load hits all alike); a
@@ -26,6 +27,7 @@ const sizes = option('--sizes', '256,512,1024').split(',').map(Number);
 const reps = Number(option('--reps', '9'));
 const threads = Number(option('--threads', '2'));
 const jsonOut = option('--json', null);
+const variant = option('--variant', undefined);
 
 function values(count, seed) {
   let state = seed >>> 0;
@@ -38,7 +40,7 @@ function values(count, seed) {
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-await sora.setBackend('wasm');
+await sora.setBackend('wasm', variant ? { variant } : undefined);
 const workersReady = async (n) => {
   sora.setThreadsCount(n);
   const start = Date.now();

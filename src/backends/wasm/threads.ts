@@ -77,10 +77,11 @@ const start = (d) => {
   Atomics.store(i32, c + ${ALIVE_WORDS} + id, d.start);
   for (;;) {
     if (Atomics.load(i32, c + ${STOP_WORDS} + id) === d.start) break;
+    // Spin a while (kernels come back to back in training), then sleep until the next job.
     let spins = 0;
-    const spinLimit = i32[c + ${SPIN}];
+    const spinUntil = performance.now() + i32[c + ${SPIN}] / 1000;
     while (Atomics.load(i32, c + ${GEN}) === gen) {
-      if (++spins > spinLimit) { Atomics.wait(i32, c + ${GEN}, gen); spins = 0; }
+      if ((++spins & 255) === 0 && performance.now() > spinUntil) Atomics.wait(i32, c + ${GEN}, gen);
     }
     gen = Atomics.load(i32, c + ${GEN});
     if (id >= Atomics.load(i32, c + ${LIMIT}) || Atomics.load(i32, c + ${STOP_WORDS} + id) === d.start) continue;
@@ -109,6 +110,13 @@ if (typeof self !== 'undefined' && typeof self.postMessage === 'function') {
   require('node:worker_threads').parentPort.once('message', start);
 }
 `;
+
+/**
+ * How long a worker spins after a job before it sleeps in Atomics.wait. Waking a sleeping
+ * worker takes tens of microseconds or more (Chromium most), and a training step's kernels come
+ * a few microseconds apart; a fixed count of spins was ~20 µs in Chromium, too short.
+ */
+const SPIN_MICROSECONDS = 300;
 
 /** Milliseconds without a job after which Deno's workers are stopped (ThreadPool.parkWhenIdle). */
 const IDLE_MS = 1000;
@@ -301,7 +309,7 @@ export class ThreadPool {
     const c = this.control >> 2;
     Atomics.store(this.i32, c + NEXT, CLOSED);
     Atomics.store(this.i32, c + LIMIT, 1);
-    this.i32[c + SPIN] = 20000;
+    this.i32[c + SPIN] = SPIN_MICROSECONDS;
     this.i32[c + SCRATCH_WORDS] = host.gemmWork;
     this.i32[c + SCRATCH_WORDS + 1] = host.col;
     this.fns = TASK_KERNELS.map((name) => host.exports[name] as Kernel);
