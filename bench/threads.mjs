@@ -16,6 +16,7 @@
  * Every contender's product is checked against sora's one-thread product first.
  */
 import * as sora from '../dist/index.js';
+import { median } from './common.mjs';
 
 const isDeno = typeof globalThis.Deno !== 'undefined';
 const argv = isDeno ? Deno.args : process.argv.slice(2);
@@ -38,7 +39,6 @@ function values(count, seed) {
   }
   return out;
 }
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 await sora.setBackend('wasm', variant ? { variant } : undefined);
 const workersReady = async (n) => {

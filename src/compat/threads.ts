@@ -8,7 +8,7 @@ import { ENGINE } from '../core/engine.js';
 import {
   checkThreadsCount, defaultThreads, setRequestedThreads, type WasmBackend,
 } from '../backends/wasm/index.js';
-import { threadsUnavailable } from '../backends/wasm/threads.js';
+import { threadsUnavailable } from '../backends/wasm/threads-host.js';
 
 function activeWasm(): WasmBackend | null {
   const backend = ENGINE.hasBackend() ? ENGINE.backend : null;

@@ -25,6 +25,8 @@
  * one thread and sora.env() reports the reason.
  */
 
+import { spawnWorker, type AnyWorker } from './threads-host.js';
+
 /** The kernel exports a task may name, by index (the worker builds the same table). */
 export const TASK_KERNELS = [
   'gemm', 'conv2d', 'conv2d_backprop_input', 'conv2d_backprop_filter', 'depthwise_conv2d',
@@ -40,8 +42,6 @@ export const SCRATCH_GEMM = 0;
 export const SCRATCH_COL = 1;
 export const SCRATCH_EXTRA = 2;
 
-/** The most threads a pool holds (the control block has room for each one's scratch pointers). */
-export const MAX_THREADS = 64;
 /** The most tasks one job may have. */
 export const MAX_TASKS = 128;
 /** f64 slots of a task: kernel index, scratch mask, then up to 24 arguments. */
@@ -65,13 +65,14 @@ const CLOSED = 1 << 30;
  * with `eval: true`, Deno and browsers from a Blob URL. It receives { module | bytes, memory,
  * control, id, names }, then loops over jobs for as long as it lives.
  */
+const ARG_LIST = Array.from({ length: TASK_ARGS }, (_, i) => `a[${i}]`).join(', ');
 const WORKER_SOURCE = `
 const start = (d) => {
   const mod = d.module || new WebAssembly.Module(d.bytes);
   const ex = new WebAssembly.Instance(mod, { env: { memory: d.memory } }).exports;
   const fns = d.names.map((n) => ex[n]);
   const i32 = new Int32Array(d.memory.buffer), f64 = new Float64Array(d.memory.buffer);
-  const c = d.control >> 2, id = d.id;
+  const c = d.control >> 2, id = d.id, a = new Float64Array(${TASK_ARGS});
   const taskBase = (d.control + ${TASKS_BYTES}) >> 3, extraBase = d.control + ${EXTRA_BYTES};
   let gen = Atomics.load(i32, c + ${GEN});
   Atomics.store(i32, c + ${ALIVE_WORDS} + id, d.start);
@@ -90,12 +91,12 @@ const start = (d) => {
       const t = Atomics.add(i32, c + ${NEXT}, 1);
       if (t >= Atomics.load(i32, c + ${COUNT})) break;
       try {
-        const r = taskBase + t * ${TASK_SLOTS}, mask = f64[r + 1], a = [];
+        const r = taskBase + t * ${TASK_SLOTS}, mask = f64[r + 1];
         for (let i = 0; i < ${TASK_ARGS}; i++) {
           const v = f64[r + 2 + i];
-          a.push(mask & (1 << i) ? (v === 0 ? work : v === 1 ? col : extraBase + t * 64) : v);
+          a[i] = mask & (1 << i) ? (v === 0 ? work : v === 1 ? col : extraBase + t * 64) : v;
         }
-        fns[f64[r]](...a);
+        fns[f64[r]](${ARG_LIST});
         i32[c + ${TALLY_WORDS} + id]++;
       } catch (e) {
         Atomics.store(i32, c + ${ERROR}, 1);
@@ -120,141 +121,6 @@ const SPIN_MICROSECONDS = 300;
 
 /** Milliseconds without a job after which Deno's workers are stopped (ThreadPool.parkWhenIdle). */
 const IDLE_MS = 1000;
-
-/** The worker constructors each host offers. */
-interface NodeWorker { postMessage(value: unknown): void; terminate(): Promise<number>; unref(): void;
-  on(event: 'error', listener: (error: Error) => void): void }
-interface WebWorker { postMessage(value: unknown): void; terminate(): void;
-  addEventListener(event: 'error', listener: (event: { message?: string }) => void): void }
-type AnyWorker = { kind: 'node'; worker: NodeWorker } | { kind: 'web'; worker: WebWorker };
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node &&
-  typeof (globalThis as { Deno?: unknown }).Deno === 'undefined';
-
-function nodeBuiltin<T>(id: string): T | undefined {
-  const getBuiltinModule = isNode ? (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule : undefined;
-  return getBuiltinModule?.(id) as T | undefined;
-}
-
-/**
- * Why this host cannot run wasm threads, or null when it can: SharedArrayBuffer missing (a
- * browser page that is not cross-origin isolated: it needs the headers
- * Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp),
- * no Worker, or (Node) no worker_threads.
- */
-export function threadsUnavailable(): string | null {
-  const g = globalThis as { crossOriginIsolated?: boolean; Worker?: unknown; SharedArrayBuffer?: unknown };
-  if (typeof g.SharedArrayBuffer !== 'function' || g.crossOriginIsolated === false) {
-    return 'shared memory needs a cross-origin-isolated page (headers Cross-Origin-Opener-Policy: same-origin ' +
-      'and Cross-Origin-Embedder-Policy: require-corp); running on one thread';
-  }
-  if (isNode) {
-    return nodeBuiltin('node:worker_threads') ? null : 'this Node has no process.getBuiltinModule (Node 20.16+) to start worker_threads';
-  }
-  if (typeof g.Worker !== 'function') return 'this host has no Worker';
-  if (typeof Blob !== 'function' || typeof URL.createObjectURL !== 'function') return 'this host cannot start a Worker from a Blob URL';
-  return null;
-}
-
-/** The number of cores this host reports (navigator.hardwareConcurrency, Node's os.availableParallelism), at least 1. */
-export function hostCores(): number {
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  let cores = nav?.hardwareConcurrency;
-  if (!cores && isNode) cores = nodeBuiltin<typeof import('node:os')>('node:os')?.availableParallelism?.();
-  return Math.max(1, Math.min(MAX_THREADS, Math.floor(cores || 1)));
-}
-
-const PAGE = 65536;
-/**
- * The maximum sizes tried, in pages, for a shared memory: a shared memory reserves its
- * maximum up front, and 4 GiB of address space can fail to be reserved on a 32-bit phone, so
- * smaller ones are tried in turn (the arena's out-of-memory error names the size reached).
- */
-const SHARED_MAXIMA = [65536, 32768, 16384, 4096, 1024];
-
-/** A shared memory of `initial` pages with the largest maximum the host reserves; null where none could be made. */
-export function createSharedMemory(initial: number): WebAssembly.Memory | null {
-  for (const maximum of SHARED_MAXIMA) {
-    try {
-      return new WebAssembly.Memory({ initial, maximum, shared: true } as WebAssembly.MemoryDescriptor);
-    } catch {
-      // too large to reserve here: try the next
-    }
-  }
-  return null;
-}
-
-/** The memory's maximum in bytes where the host says it (shared memories), else wasm32's 4 GiB. */
-export function memoryMaximumBytes(memory: WebAssembly.Memory): number {
-  const type = (memory as { type?: () => { maximum?: number } }).type?.();
-  return (type?.maximum ?? 65536) * PAGE;
-}
-
-function readLeb(bytes: Uint8Array, at: number): [value: number, next: number] {
-  let value = 0, shift = 0, byte: number;
-  do {
-    byte = bytes[at++]!;
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [value, at];
-}
-
-function leb(value: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value) byte |= 0x80;
-    out.push(byte);
-  } while (value);
-  return out;
-}
-
-/**
- * The module's bytes with its imported memory declared shared (limits flag 3, maximum 4 GiB),
- * so that it instantiates over a shared memory of any smaller maximum. sora builds one module
- * and marks it shared at load, instead of shipping a second build of every kernel. Returns
- * null for bytes that import no memory.
- */
-export function withSharedMemoryImport(source: BufferSource): Uint8Array | null {
-  const bytes = source instanceof Uint8Array ? source
-    : ArrayBuffer.isView(source) ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength)
-      : new Uint8Array(source);
-  let at = 8;
-  while (at < bytes.length) {
-    const id = bytes[at]!;
-    const [size, body] = readLeb(bytes, at + 1);
-    if (id !== 2) { at = body + size; continue; }
-    let [count, p] = readLeb(bytes, body);
-    for (; count > 0; count--) {
-      for (let name = 0; name < 2; name++) {
-        const [length, next] = readLeb(bytes, p);
-        p = next + length;
-      }
-      const kind = bytes[p++]!;
-      if (kind === 0) { p = readLeb(bytes, p)[1]; continue; }
-      if (kind === 3) { p += 2; continue; }
-      if (kind === 4) { p = readLeb(bytes, p + 1)[1]; continue; }
-      const limitsAt = kind === 1 ? p + 1 : p;
-      const flags = bytes[limitsAt]!;
-      let [initial, end] = readLeb(bytes, limitsAt + 1);
-      if (flags & 1) end = readLeb(bytes, end)[1];
-      if (kind !== 2) { p = end; continue; }
-      const limits = [3, ...leb(initial), ...leb(65536)];
-      const sectionBody = [...bytes.subarray(body, limitsAt), ...limits, ...bytes.subarray(end, body + size)];
-      const out = new Uint8Array(at + 1 + leb(sectionBody.length).length + sectionBody.length + bytes.length - body - size);
-      out.set(bytes.subarray(0, at + 1));
-      let o = at + 1;
-      for (const b of leb(sectionBody.length)) out[o++] = b;
-      out.set(sectionBody, o);
-      out.set(bytes.subarray(body + size), o + sectionBody.length);
-      return out;
-    }
-    return null;
-  }
-  return null;
-}
 
 /** What the pool needs from its backend: the memory, the arena and the exports run on the calling thread. */
 export interface PoolHost {
@@ -285,6 +151,8 @@ export class ThreadPool {
   /** The task records (f64); a task's arguments from the slot task() returns. */
   readonly args: Float64Array;
   private readonly fns: Kernel[];
+  /** A task's arguments with its scratch references resolved (reused: no allocation per task). */
+  private readonly resolved = new Float64Array(TASK_ARGS);
   private readonly workers: (AnyWorker | null)[] = [];
   private readonly scratch: { work: number; col: number }[] = [];
   private count = 0;
@@ -405,7 +273,7 @@ export class ThreadPool {
       names: TASK_KERNELS, start: this.starts };
     let made: AnyWorker;
     try {
-      made = spawn();
+      made = spawnWorker(WORKER_SOURCE);
     } catch (error) {
       this.failure = `could not start a worker (${(error as Error).message})`;
       this.workers[id] = null;
@@ -473,14 +341,14 @@ export class ThreadPool {
     for (;;) {
       const t = Atomics.add(i32, c + NEXT, 1);
       if (t >= count) break;
-      const r = taskBase + t * TASK_SLOTS, mask = args[r + 1]!;
-      const a = (i: number): number => {
+      const r = taskBase + t * TASK_SLOTS, mask = args[r + 1]!, a = this.resolved;
+      for (let i = 0; i < TASK_ARGS; i++) {
         const v = args[r + 2 + i]!;
-        return mask & (1 << i) ? (v === SCRATCH_GEMM ? gemmWork : v === SCRATCH_COL ? col : extraBase + t * 64) : v;
-      };
+        a[i] = mask & (1 << i) ? (v === SCRATCH_GEMM ? gemmWork : v === SCRATCH_COL ? col : extraBase + t * 64) : v;
+      }
       try {
-        fns[args[r]!]!(a(0), a(1), a(2), a(3), a(4), a(5), a(6), a(7), a(8), a(9), a(10), a(11), a(12), a(13), a(14),
-          a(15), a(16), a(17), a(18), a(19), a(20), a(21), a(22), a(23));
+        fns[args[r]!]!(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!,
+          a[14]!, a[15]!, a[16]!, a[17]!, a[18]!, a[19]!, a[20]!, a[21]!, a[22]!, a[23]!);
         i32[c + TALLY_WORDS]!++;
       } catch (error) {
         failure ??= error;
@@ -495,19 +363,6 @@ export class ThreadPool {
       throw new Error(`wasm threads: a worker failed running ${TASK_KERNELS[args[taskBase]!]} (its message, if any, went to the console)`);
     }
   }
-}
-
-function spawn(): AnyWorker {
-  if (isNode) {
-    const threads = nodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads')!;
-    const worker = new threads.Worker(WORKER_SOURCE, { eval: true }) as unknown as NodeWorker;
-    worker.unref();
-    return { kind: 'node', worker };
-  }
-  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-  const Ctor = (globalThis as unknown as { Worker: new (url: string, options: { type: string }) => WebWorker }).Worker;
-  const worker = new Ctor(url, { type: 'module' });
-  return { kind: 'web', worker };
 }
 
 /** Elements below which an elementwise, optimizer or row kernel stays on one thread (about 20 µs of work). */

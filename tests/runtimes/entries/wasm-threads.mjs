@@ -6,33 +6,12 @@
 // instead that the backend stays on one thread and env().threads says why.
 // Reports on the protocol of tests/runtimes/protocol.ts.
 import * as sora from '../../../dist/index.js';
+import { tripleLoop as matMulLoop, values } from './values.mjs';
 
 const emit = (kind, payload) => console.log(`${kind} ${JSON.stringify(payload)}`);
 const options = globalThis.Deno
   ? Object.fromEntries(Deno.args.map((a) => a.split('=')))
   : Object.fromEntries(new URLSearchParams(location.search));
-
-function values(count, seed) {
-  let state = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    out[i] = state / 4294967296 * 2 - 1;
-  }
-  return out;
-}
-
-function matMulLoop(a, b, m, n, k, tA, tB) {
-  const out = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let sum = 0;
-      for (let p = 0; p < k; p++) sum += a[tA ? p * m + i : i * k + p] * b[tB ? j * k + p : p * n + j];
-      out[i * n + j] = sum;
-    }
-  }
-  return out;
-}
 
 /** NHWC conv, 'same' padding, stride 1, float64. */
 function convLoop(x, f, [n, h, w, ci], [fh, fw, , co]) {
